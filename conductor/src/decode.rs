@@ -1,0 +1,95 @@
+//! Turns a response into the declared type, or into a typed error naming what
+//! was wrong.
+
+use std::fmt;
+
+use bytes::Bytes;
+use serde::Deserialize;
+use serde::de::{self, DeserializeOwned, Deserializer, Visitor};
+
+use crate::error::{ApiError, DecodeError, request_id_header};
+use crate::transport::Response;
+use crate::{Error, Result};
+
+/// Decodes a 2xx body as `T`; any other status is an [`Error::Api`].
+pub(crate) fn json<T: DeserializeOwned>(response: &Response<Bytes>) -> Result<T> {
+    check_status(response)?;
+    // The fast path decodes without tracking where it is; only a failure pays
+    // for a second pass that finds the failing field's path.
+    serde_json::from_slice(response.body()).map_err(|_| locate_error::<T>(response))
+}
+
+/// Decodes a 2xx list envelope `{"objectType":"list","data":[...]}`.
+pub(crate) fn list<T: DeserializeOwned>(response: &Response<Bytes>) -> Result<Vec<T>> {
+    json::<ListEnvelope<T>>(response).map(|envelope| envelope.data)
+}
+
+fn check_status(response: &Response<Bytes>) -> Result<()> {
+    if response.status().is_success() {
+        return Ok(());
+    }
+    Err(Error::Api(Box::new(ApiError::from_response(
+        response.status(),
+        response.headers(),
+        response.body(),
+    ))))
+}
+
+fn locate_error<T: DeserializeOwned>(response: &Response<Bytes>) -> Error {
+    let mut deserializer = serde_json::Deserializer::from_slice(response.body());
+    let (path, message) = match serde_path_to_error::deserialize::<_, T>(&mut deserializer) {
+        Err(error) => {
+            let path = error.path().to_string();
+            let path = if path == "." { String::new() } else { path };
+            (path, error.into_inner().to_string())
+        }
+        Ok(_) => match deserializer.end() {
+            Err(error) => (String::new(), error.to_string()),
+            Ok(()) => (String::new(), "the body did not decode".to_owned()),
+        },
+    };
+    let message = if response.body().is_empty() {
+        "the body is empty".to_owned()
+    } else {
+        message
+    };
+    Error::Decode(Box::new(DecodeError {
+        status: response.status(),
+        path,
+        message,
+        request_id: request_id_header(response.headers()),
+    }))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ListEnvelope<T> {
+    #[allow(dead_code)]
+    object_type: ListTag,
+    data: Vec<T>,
+}
+
+/// Accepts only the string `"list"`.
+struct ListTag;
+
+impl<'de> Deserialize<'de> for ListTag {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct TagVisitor;
+        impl Visitor<'_> for TagVisitor {
+            type Value = ListTag;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("the string \"list\"")
+            }
+            fn visit_str<E: de::Error>(self, value: &str) -> Result<ListTag, E> {
+                if value == "list" {
+                    Ok(ListTag)
+                } else {
+                    Err(E::custom(format_args!(
+                        "expected a list envelope with objectType \"list\", found objectType {value:?}"
+                    )))
+                }
+            }
+        }
+        deserializer.deserialize_str(TagVisitor)
+    }
+}

@@ -1,0 +1,394 @@
+//! The error type of every call, and the Conductor error body it carries.
+
+use std::fmt;
+use std::time::Duration;
+
+use reqwest::StatusCode;
+use reqwest::header::HeaderMap;
+use serde::Deserialize;
+
+use crate::string_enum::string_enum;
+
+/// `Result` with [`Error`] as its error type, as returned by every endpoint.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// Everything that can go wrong in a call.
+///
+/// Match on the variant for the broad kind, and use the accessors
+/// ([`status`](Error::status), [`code`](Error::code),
+/// [`request_id`](Error::request_id),
+/// [`user_facing_message`](Error::user_facing_message)) for the details
+/// Conductor sent.
+///
+/// ```
+/// # async fn run(client: conductor::Client) {
+/// match client.end_users().retrieve("end_usr_123").await {
+///     Ok(user) => println!("{}", user.company_name),
+///     Err(err) if err.code() == Some("RESOURCE_MISSING") => println!("no such end-user"),
+///     Err(err) => eprintln!("{err} (request {:?})", err.request_id()),
+/// }
+/// # }
+/// ```
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// Conductor answered with a status that is not 2xx.
+    #[error(transparent)]
+    Api(Box<ApiError>),
+
+    /// The connection could not be made, or failed before a whole response
+    /// arrived.
+    #[error("connection error: {message}")]
+    #[non_exhaustive]
+    Connection {
+        /// What failed, with its causes.
+        message: String,
+        /// The underlying error.
+        #[source]
+        source: Option<BoxError>,
+    },
+
+    /// The request did not complete within its time limit.
+    #[error("request timed out (limit {limit:?})")]
+    #[non_exhaustive]
+    Timeout {
+        /// The limit that was hit.
+        limit: Duration,
+    },
+
+    /// The response was not the JSON the endpoint declares.
+    #[error(transparent)]
+    Decode(Box<DecodeError>),
+
+    /// An argument could not be put on the wire; nothing was sent.
+    #[error("invalid {what}: {reason}; the request was not sent")]
+    #[non_exhaustive]
+    InvalidInput {
+        /// Which argument, as in "path parameter `id`".
+        what: String,
+        /// Why it was refused.
+        reason: String,
+    },
+
+    /// The client was configured with a value it cannot use.
+    #[error("invalid client configuration: {message}")]
+    #[non_exhaustive]
+    Config {
+        /// What is wrong, and what to do instead.
+        message: String,
+    },
+}
+
+impl Error {
+    pub(crate) fn config(message: impl Into<String>) -> Self {
+        Error::Config {
+            message: message.into(),
+        }
+    }
+
+    pub(crate) fn invalid_input(what: impl Into<String>, reason: impl Into<String>) -> Self {
+        Error::InvalidInput {
+            what: what.into(),
+            reason: reason.into(),
+        }
+    }
+
+    pub(crate) fn connection(source: impl Into<BoxError>) -> Self {
+        let source = source.into();
+        let mut message = source.to_string();
+        let mut cause = source.source();
+        while let Some(inner) = cause {
+            let text = inner.to_string();
+            if !message.contains(&text) {
+                message.push_str(": ");
+                message.push_str(&text);
+            }
+            cause = inner.source();
+        }
+        Error::Connection {
+            message,
+            source: Some(source),
+        }
+    }
+
+    /// The HTTP status of the response, where there was one.
+    pub fn status(&self) -> Option<StatusCode> {
+        match self {
+            Error::Api(api) => Some(api.status),
+            Error::Decode(decode) => Some(decode.status),
+            _ => None,
+        }
+    }
+
+    /// Conductor's error code, such as `RESOURCE_MISSING` or
+    /// `API_KEY_INVALID`.
+    pub fn code(&self) -> Option<&str> {
+        self.details().and_then(|details| details.code.as_deref())
+    }
+
+    /// The id of the request, from the error body or the
+    /// `Conductor-Request-Id` header. Quote it when you contact Conductor.
+    pub fn request_id(&self) -> Option<&str> {
+        match self {
+            Error::Api(api) => api.request_id(),
+            Error::Decode(decode) => decode.request_id.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// A message written to be shown to your end-users.
+    pub fn user_facing_message(&self) -> Option<&str> {
+        self.details()
+            .and_then(|details| details.user_facing_message.as_deref())
+    }
+
+    /// The API error, when Conductor answered with a non-2xx status.
+    pub fn as_api_error(&self) -> Option<&ApiError> {
+        match self {
+            Error::Api(api) => Some(api),
+            _ => None,
+        }
+    }
+
+    fn details(&self) -> Option<&ErrorDetails> {
+        self.as_api_error().and_then(ApiError::details)
+    }
+}
+
+/// A non-2xx answer from Conductor.
+#[derive(Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    body: ApiErrorBody,
+    header_request_id: Option<String>,
+}
+
+#[derive(Debug)]
+enum ApiErrorBody {
+    Conductor(ErrorDetails),
+    Raw(String),
+}
+
+/// The longest raw body kept in an [`ApiError`]; the rest is cut.
+const RAW_BODY_LIMIT: usize = 8 * 1024;
+
+impl ApiError {
+    pub(crate) fn from_response(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> Self {
+        #[derive(Deserialize)]
+        struct Envelope {
+            error: ErrorDetails,
+        }
+        let body = match serde_json::from_slice::<Envelope>(body) {
+            Ok(envelope) => ApiErrorBody::Conductor(envelope.error),
+            Err(_) => {
+                let cut = &body[..body.len().min(RAW_BODY_LIMIT)];
+                ApiErrorBody::Raw(String::from_utf8_lossy(cut).into_owned())
+            }
+        };
+        ApiError {
+            status,
+            body,
+            header_request_id: request_id_header(headers),
+        }
+    }
+
+    /// The HTTP status.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// The parsed Conductor error body, when the body was one.
+    pub fn details(&self) -> Option<&ErrorDetails> {
+        match &self.body {
+            ApiErrorBody::Conductor(details) => Some(details),
+            ApiErrorBody::Raw(_) => None,
+        }
+    }
+
+    /// The body as text, when it was not a Conductor error body (for example
+    /// an HTML page from a proxy). At most 8 KiB are kept.
+    pub fn raw_body(&self) -> Option<&str> {
+        match &self.body {
+            ApiErrorBody::Conductor(_) => None,
+            ApiErrorBody::Raw(raw) => Some(raw),
+        }
+    }
+
+    /// The request id from the body, else from the `Conductor-Request-Id`
+    /// header.
+    pub fn request_id(&self) -> Option<&str> {
+        self.details()
+            .and_then(|details| details.request_id.as_deref())
+            .or(self.header_request_id.as_deref())
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.status)?;
+        match &self.body {
+            ApiErrorBody::Conductor(details) => {
+                if let Some(code) = &details.code {
+                    write!(f, " {code}")?;
+                }
+                write!(f, ": {}", one_line(&details.message, 500))?;
+            }
+            ApiErrorBody::Raw(raw) if raw.trim().is_empty() => f.write_str(" (empty body)")?,
+            ApiErrorBody::Raw(raw) => write!(f, ": {}", one_line(raw, 200))?,
+        }
+        if let Some(id) = self.request_id() {
+            write!(f, " (request {id})")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+/// Collapses white space and cuts to `max` characters, for one-line messages.
+fn one_line(text: &str, max: usize) -> String {
+    let mut out = String::new();
+    for (i, word) in text.split_whitespace().enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    if let Some((cut, _)) = out.char_indices().nth(max) {
+        out.truncate(cut);
+        out.push('…');
+    }
+    out
+}
+
+pub(crate) fn request_id_header(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get("conductor-request-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+}
+
+/// The `error` object of Conductor's error body:
+/// `{"error":{"message":...,"userFacingMessage":...,"type":...,"code":...,...}}`.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ErrorDetails {
+    /// The developer error message, for your logs.
+    pub message: String,
+    /// A message written to be shown to your end-users.
+    #[serde(default)]
+    pub user_facing_message: Option<String>,
+    /// The broad category of the error.
+    #[serde(default, rename = "type")]
+    pub error_type: Option<ErrorType>,
+    /// The specific error code, such as `RESOURCE_MISSING`.
+    #[serde(default)]
+    pub code: Option<String>,
+    /// The HTTP status Conductor reports in the body.
+    #[serde(default)]
+    pub http_status_code: Option<u16>,
+    /// The error code of the integration (for example QuickBooks Desktop),
+    /// for errors the integration returned.
+    #[serde(default, deserialize_with = "integration_code")]
+    pub integration_code: Option<String>,
+    /// The id of the request that failed.
+    #[serde(default)]
+    pub request_id: Option<String>,
+}
+
+/// Integration codes arrive as numbers or strings; both are kept as text.
+fn integration_code<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<String>, D::Error> {
+    Ok(
+        match Option::<serde_json::Value>::deserialize(deserializer)? {
+            None | Some(serde_json::Value::Null) => None,
+            Some(serde_json::Value::String(s)) => Some(s),
+            Some(other) => Some(other.to_string()),
+        },
+    )
+}
+
+string_enum! {
+    /// The broad category of a Conductor error.
+    pub enum ErrorType {
+        /// The integration (QuickBooks Desktop) returned an error.
+        IntegrationError = "INTEGRATION_ERROR",
+        /// The connection to the integration failed.
+        IntegrationConnectionError = "INTEGRATION_CONNECTION_ERROR",
+        /// The request was invalid.
+        InvalidRequestError = "INVALID_REQUEST_ERROR",
+        /// The API key was missing or wrong.
+        AuthenticationError = "AUTHENTICATION_ERROR",
+        /// The API key may not do this.
+        PermissionError = "PERMISSION_ERROR",
+        /// Conductor failed internally.
+        InternalError = "INTERNAL_ERROR",
+    }
+}
+
+/// A response body that did not decode into the declared type.
+#[derive(Debug)]
+pub struct DecodeError {
+    pub(crate) status: StatusCode,
+    pub(crate) path: String,
+    pub(crate) message: String,
+    pub(crate) request_id: Option<String>,
+}
+
+impl DecodeError {
+    /// The HTTP status of the response.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// Where in the body decoding failed, as in `data[0].email`; empty when
+    /// the body as a whole was wrong (empty, not JSON, truncated).
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// What was wrong there.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+impl fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "could not decode the {} response", self.status)?;
+        if !self.path.is_empty() {
+            write!(f, " at `{}`", self.path)?;
+        }
+        write!(f, ": {}", self.message)?;
+        if let Some(id) = &self.request_id {
+            write!(f, " (request {id})")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for DecodeError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_is_small() {
+        assert!(
+            std::mem::size_of::<Error>() <= 56,
+            "{}",
+            std::mem::size_of::<Error>()
+        );
+    }
+
+    #[test]
+    fn one_line_collapses_and_cuts() {
+        assert_eq!(one_line("a\n  b\tc", 10), "a b c");
+        assert_eq!(one_line("abcdef", 3), "abc…");
+    }
+}

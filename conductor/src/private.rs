@@ -1,0 +1,126 @@
+//! What `#[api]` expansions call. Not public API: names here may change in
+//! any release.
+
+use std::fmt::{Display, Write as _};
+
+use bytes::Bytes;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+pub use reqwest::Method;
+pub use reqwest::header::HeaderName;
+use reqwest::header::{HeaderMap, HeaderValue};
+
+use crate::transport::{Request, Transport};
+use crate::{Error, Result, decode, encode};
+
+/// Builds a [`Request`] from a method's arguments. The first invalid
+/// argument is kept and reported when the request would be sent, so nothing
+/// is sent.
+pub struct RequestBuilder {
+    request: Request,
+    error: Option<Error>,
+}
+
+impl RequestBuilder {
+    /// A request for `template`, with an empty path to be filled in.
+    pub fn new(method: Method, template: &'static str) -> Self {
+        RequestBuilder {
+            request: Request {
+                method,
+                path_template: template,
+                path: String::with_capacity(template.len() + 16),
+                query: Vec::new(),
+                headers: HeaderMap::new(),
+                body: None,
+            },
+            error: None,
+        }
+    }
+
+    fn fail(&mut self, error: Error) {
+        if self.error.is_none() {
+            self.error = Some(error);
+        }
+    }
+
+    /// Appends literal path text from the template.
+    pub fn path_literal(&mut self, text: &'static str) {
+        self.request.path.push_str(text);
+    }
+
+    /// Appends one path segment, percent-encoded.
+    pub fn path_param(&mut self, name: &'static str, value: &dyn Display) {
+        let mut text = String::new();
+        // Writing to a String cannot fail; a Display impl that errors leaves
+        // the text empty, which is refused below.
+        let _ = write!(text, "{value}");
+        if let Err(reason) = encode::path_segment(&mut self.request.path, &text) {
+            self.fail(Error::invalid_input(
+                format!("path parameter `{name}` ({text:?})"),
+                reason,
+            ));
+        }
+    }
+
+    /// Adds the query pairs of one `#[query]` argument.
+    pub fn query<V: Serialize + ?Sized>(&mut self, name: &'static str, value: &V) {
+        let result = serde_json::to_value(value)
+            .map_err(|e| e.to_string())
+            .and_then(|value| encode::query_pairs(&mut self.request.query, name, value));
+        if let Err(reason) = result {
+            self.fail(Error::invalid_input(
+                format!("query parameter `{name}`"),
+                reason,
+            ));
+        }
+    }
+
+    /// Sets one header from a `#[header]` argument.
+    pub fn header(&mut self, name: HeaderName, value: &dyn Display) {
+        match HeaderValue::try_from(value.to_string()) {
+            Ok(value) => {
+                self.request.headers.insert(name, value);
+            }
+            Err(_) => self.fail(Error::invalid_input(
+                format!("header `{name}`"),
+                "the value contains a character a header cannot carry (CR, LF or another control character)",
+            )),
+        }
+    }
+
+    /// Serializes the `#[body]` argument as JSON.
+    pub fn json_body<V: Serialize + ?Sized>(&mut self, value: &V) {
+        match serde_json::to_vec(value) {
+            Ok(body) => self.request.body = Some(Bytes::from(body)),
+            Err(e) => self.fail(Error::invalid_input("request body", e.to_string())),
+        }
+    }
+
+    fn build(self) -> Result<Request> {
+        match self.error {
+            Some(error) => Err(error),
+            None => Ok(self.request),
+        }
+    }
+}
+
+/// Sends the request and decodes the body as `T`.
+pub async fn send_json<S, T>(transport: &S, request: RequestBuilder) -> Result<T>
+where
+    S: Transport + ?Sized,
+    T: DeserializeOwned,
+{
+    let response = transport.send(request.build()?).await?;
+    decode::json(&response)
+}
+
+/// Sends the request and decodes the `data` of a list envelope as `Vec<T>`.
+pub async fn send_list<S, T>(transport: &S, request: RequestBuilder) -> Result<Vec<T>>
+where
+    S: Transport + ?Sized,
+    T: DeserializeOwned,
+{
+    let response = transport.send(request.build()?).await?;
+    decode::list(&response)
+}

@@ -1,0 +1,48 @@
+//! Resource handles: one per group of endpoints, each borrowed from a
+//! transport (usually a [`Client`](crate::Client)).
+
+pub(crate) mod auth_sessions;
+pub(crate) mod end_users;
+
+/// Declares a resource handle: a struct borrowing a transport, which is
+/// itself a transport, so its `#[api]` methods send through it.
+macro_rules! resource_handle {
+    ($(#[$meta:meta])* $name:ident) => {
+        $(#[$meta])*
+        pub struct $name<'a, T: ?Sized = $crate::Client> {
+            transport: &'a T,
+        }
+
+        impl<'a, T: $crate::Transport + ?Sized> $name<'a, T> {
+            /// The handle over any transport, such as a wrapper of your own
+            /// around a [`Client`](crate::Client).
+            pub fn new(transport: &'a T) -> Self {
+                $name { transport }
+            }
+        }
+
+        impl<T: ?Sized> ::core::clone::Clone for $name<'_, T> {
+            fn clone(&self) -> Self {
+                *self
+            }
+        }
+
+        impl<T: ?Sized> ::core::marker::Copy for $name<'_, T> {}
+
+        impl<T: ?Sized> ::core::fmt::Debug for $name<'_, T> {
+            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                f.write_str(stringify!($name))
+            }
+        }
+
+        impl<T: $crate::Transport + ?Sized> $crate::Transport for $name<'_, T> {
+            fn send(
+                &self,
+                request: $crate::Request,
+            ) -> impl ::core::future::Future<Output = $crate::Result<$crate::Response<$crate::Bytes>>> + Send {
+                self.transport.send(request)
+            }
+        }
+    };
+}
+pub(crate) use resource_handle;
