@@ -56,6 +56,7 @@ pub(crate) fn parse(cx: &mut Ctxt, args: TokenStream) -> ApiAttr {
     let mut verb_key: Option<Ident> = None;
     let mut list_of_key: Option<Ident> = None;
     let mut saw_any = false;
+    let mut verb_hinted = false;
 
     let parser = |input: ParseStream| -> syn::Result<()> {
         while !input.is_empty() {
@@ -77,6 +78,7 @@ pub(crate) fn parse(cx: &mut Ctxt, args: TokenStream) -> ApiAttr {
                     };
                     cx.spanned(&key, format!("`{name}` needs a value: write {example}"));
                 } else {
+                    verb_hinted |= hints_at_verb(&name);
                     cx.spanned(&key, unknown_key_message(&name));
                 }
                 skip_value(input)?;
@@ -109,6 +111,7 @@ pub(crate) fn parse(cx: &mut Ctxt, args: TokenStream) -> ApiAttr {
                         attr.list_of = value;
                     }
                 } else {
+                    verb_hinted |= hints_at_verb(&name);
                     cx.spanned(&key, unknown_key_message(&name));
                     skip_value(input)?;
                 }
@@ -126,7 +129,7 @@ pub(crate) fn parse(cx: &mut Ctxt, args: TokenStream) -> ApiAttr {
         cx.push(error);
         return attr;
     }
-    if verb_key.is_none() {
+    if verb_key.is_none() && !verb_hinted {
         let span = if saw_any {
             list_of_key.map_or_else(Span::call_site, |k| k.span())
         } else {
@@ -194,7 +197,7 @@ fn unknown_key_message(name: &str) -> String {
     let mut message = format!("unknown key `{name}` in #[api]");
     let lower = name.to_ascii_lowercase();
     let hint = match lower.as_str() {
-        "path" | "url" | "route" | "method" => {
+        _ if hints_at_verb(&lower) => {
             Some("the verb is the key: write `get = \"/end-users\"`".to_owned())
         }
         "body" | "json" => {
@@ -225,6 +228,14 @@ fn unknown_key_message(name: &str) -> String {
         }
     }
     message
+}
+
+/// Keys that mean "the path", whose hint already says to use a verb.
+fn hints_at_verb(name: &str) -> bool {
+    matches!(
+        name.to_ascii_lowercase().as_str(),
+        "path" | "url" | "route" | "method"
+    )
 }
 
 fn edit_distance(a: &str, b: &str) -> usize {

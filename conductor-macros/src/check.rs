@@ -87,9 +87,21 @@ pub(crate) fn check(
                 ty,
                 format!(
                     "`list_of` returns the list's items: declare the return type as `conductor::Result<Vec<{}>>`",
-                    quote::ToTokens::to_token_stream(item)
+                    type_text(item)
                 ),
             );
         }
     }
+}
+
+/// A type as the user would write it, for messages.
+fn type_text(ty: &Type) -> String {
+    quote::ToTokens::to_token_stream(ty)
+        .to_string()
+        .replace(" :: ", "::")
+        .replace(":: ", "::")
+        .replace(" <", "<")
+        .replace("< ", "<")
+        .replace(" >", ">")
+        .replace(" ,", ",")
 }

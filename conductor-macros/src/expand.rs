@@ -2,7 +2,8 @@
 //! then one call into the runtime that sends it and decodes the answer.
 
 use proc_macro2::{Span, TokenStream};
-use quote::{format_ident, quote};
+use quote::{format_ident, quote, quote_spanned};
+use syn::spanned::Spanned;
 use syn::{Ident, ReturnType};
 
 use crate::attr::{self, Verb};
@@ -91,7 +92,11 @@ fn expand(
         });
     }
     let send = match list_of {
-        Some(item) => quote!(::conductor::__private::send_list::<Self, #item>(self, #request)),
+        // Spanned on the item type, so a mismatch with the declared `Vec<_>`
+        // points at `list_of`.
+        Some(item) => {
+            quote_spanned!(item.span()=> ::conductor::__private::send_list::<Self, #item>(self, #request))
+        }
         None => quote!(::conductor::__private::send_json::<Self, _>(self, #request)),
     };
 

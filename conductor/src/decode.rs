@@ -2,10 +2,11 @@
 //! was wrong.
 
 use std::fmt;
+use std::marker::PhantomData;
 
 use bytes::Bytes;
 use serde::Deserialize;
-use serde::de::{self, DeserializeOwned, Deserializer, Visitor};
+use serde::de::{self, DeserializeOwned, Deserializer, IgnoredAny, MapAccess, Visitor};
 
 use crate::error::{ApiError, DecodeError, request_id_header};
 use crate::transport::Response;
@@ -61,12 +62,58 @@ fn locate_error<T: DeserializeOwned>(response: &Response<Bytes>) -> Error {
     }))
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
+/// `{"objectType":"list","data":[...]}`; other fields are ignored. Written by
+/// hand so that only an object is accepted (derived structs also accept
+/// arrays, which would give a confusing error).
 struct ListEnvelope<T> {
-    #[allow(dead_code)]
-    object_type: ListTag,
     data: Vec<T>,
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for ListEnvelope<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct EnvelopeVisitor<T>(PhantomData<T>);
+
+        impl<'de, T: Deserialize<'de>> Visitor<'de> for EnvelopeVisitor<T> {
+            type Value = ListEnvelope<T>;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a list envelope object")
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut tagged = false;
+                let mut data = None;
+                while let Some(key) = map.next_key::<Field>()? {
+                    match key {
+                        Field::ObjectType => {
+                            map.next_value::<ListTag>()?;
+                            tagged = true;
+                        }
+                        Field::Data => data = Some(map.next_value()?),
+                        Field::Other => {
+                            map.next_value::<IgnoredAny>()?;
+                        }
+                    }
+                }
+                if !tagged {
+                    return Err(de::Error::missing_field("objectType"));
+                }
+                let data = data.ok_or_else(|| de::Error::missing_field("data"))?;
+                Ok(ListEnvelope { data })
+            }
+        }
+
+        #[derive(Deserialize)]
+        #[serde(field_identifier, rename_all = "camelCase")]
+        enum Field {
+            ObjectType,
+            Data,
+            #[serde(other)]
+            Other,
+        }
+
+        deserializer.deserialize_map(EnvelopeVisitor(PhantomData))
+    }
 }
 
 /// Accepts only the string `"list"`.

@@ -146,3 +146,8 @@ pub use crate::transport::{Request, Response, Transport};
 /// `get`, a method that is not `async`, lacks `&self` or does not return
 /// `Result<_>`: each is reported at the offending token, all at once.
 pub use conductor_macros::api;
+
+/// The README's examples, compiled as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeDoctests;
