@@ -71,11 +71,8 @@ pub(crate) fn parse(cx: &mut Ctxt, args: TokenStream) -> ApiAttr {
                     if verb.is_some() && verb_key.is_none() {
                         verb_key = Some(key.clone());
                     }
-                    let example = if verb.is_some() {
-                        format!("`{name} = \"/path\"`")
-                    } else {
-                        "`list_of = Model`".to_owned()
-                    };
+                    let example =
+                        if verb.is_some() { format!("`{name} = \"/path\"`") } else { "`list_of = Model`".to_owned() };
                     cx.spanned(&key, format!("`{name}` needs a value: write {example}"));
                 } else {
                     verb_hinted |= hints_at_verb(&name);
@@ -130,11 +127,7 @@ pub(crate) fn parse(cx: &mut Ctxt, args: TokenStream) -> ApiAttr {
         return attr;
     }
     if verb_key.is_none() && !verb_hinted {
-        let span = if saw_any {
-            list_of_key.map_or_else(Span::call_site, |k| k.span())
-        } else {
-            Span::call_site()
-        };
+        let span = if saw_any { list_of_key.map_or_else(Span::call_site, |k| k.span()) } else { Span::call_site() };
         cx.at(
             span,
             "#[api] needs an HTTP verb and a path: write `#[api(get = \"/end-users\")]` \
@@ -149,10 +142,7 @@ fn parse_path_literal(cx: &mut Ctxt, input: ParseStream, key: &str) -> syn::Resu
         return input.parse().map(Some);
     }
     let value = skip_value(input)?;
-    cx.spanned(
-        value,
-        format!("the path must be a string literal: write `{key} = \"/end-users/{{id}}\"`"),
-    );
+    cx.spanned(value, format!("the path must be a string literal: write `{key} = \"/end-users/{{id}}\"`"));
     Ok(None)
 }
 
@@ -162,10 +152,7 @@ fn parse_type(cx: &mut Ctxt, input: ParseStream) -> syn::Result<Option<Type>> {
         Ok(_) if fork.is_empty() || fork.peek(Token![,]) => input.parse::<Type>().map(Some),
         _ => {
             let value = skip_value(input)?;
-            cx.spanned(
-                value,
-                "`list_of` takes the item type of the list: write `list_of = EndUser`",
-            );
+            cx.spanned(value, "`list_of` takes the item type of the list: write `list_of = EndUser`");
             Ok(None)
         }
     }
@@ -197,24 +184,15 @@ fn unknown_key_message(name: &str) -> String {
     let mut message = format!("unknown key `{name}` in #[api]");
     let lower = name.to_ascii_lowercase();
     let hint = match lower.as_str() {
-        _ if hints_at_verb(&lower) => {
-            Some("the verb is the key: write `get = \"/end-users\"`".to_owned())
+        _ if hints_at_verb(&lower) => Some("the verb is the key: write `get = \"/end-users\"`".to_owned()),
+        "body" | "json" => Some("mark the argument instead: `#[body] params: &CreateParams`".to_owned()),
+        "query" | "params" => Some("mark the argument instead: `#[query] params: &ListParams`".to_owned()),
+        "header" | "headers" => {
+            Some("mark the argument instead: `#[header(\"Conductor-End-User-Id\")] end_user_id: &str`".to_owned())
         }
-        "body" | "json" => {
-            Some("mark the argument instead: `#[body] params: &CreateParams`".to_owned())
-        }
-        "query" | "params" => {
-            Some("mark the argument instead: `#[query] params: &ListParams`".to_owned())
-        }
-        "header" | "headers" => Some(
-            "mark the argument instead: `#[header(\"Conductor-End-User-Id\")] end_user_id: &str`"
-                .to_owned(),
-        ),
         _ => KEYS
             .iter()
-            .filter(|k| {
-                **k == lower || **k == lower.replace('-', "_") || edit_distance(k, &lower) <= 2
-            })
+            .filter(|k| **k == lower || **k == lower.replace('-', "_") || edit_distance(k, &lower) <= 2)
             .min_by_key(|k| edit_distance(k, &lower))
             .map(|k| format!("did you mean `{k}`?")),
     };
@@ -223,19 +201,14 @@ fn unknown_key_message(name: &str) -> String {
             message.push_str("; ");
             message.push_str(&hint);
         }
-        None => {
-            message.push_str("; expected one of `get`, `post`, `put`, `patch`, `delete`, `list_of`")
-        }
+        None => message.push_str("; expected one of `get`, `post`, `put`, `patch`, `delete`, `list_of`"),
     }
     message
 }
 
 /// Keys that mean "the path", whose hint already says to use a verb.
 fn hints_at_verb(name: &str) -> bool {
-    matches!(
-        name.to_ascii_lowercase().as_str(),
-        "path" | "url" | "route" | "method"
-    )
+    matches!(name.to_ascii_lowercase().as_str(), "path" | "url" | "route" | "method")
 }
 
 fn edit_distance(a: &str, b: &str) -> usize {
@@ -259,22 +232,10 @@ mod tests {
 
     #[test]
     fn near_misses_get_a_hint() {
-        assert_eq!(
-            unknown_key_message("lst_of"),
-            "unknown key `lst_of` in #[api]; did you mean `list_of`?"
-        );
-        assert_eq!(
-            unknown_key_message("listOf"),
-            "unknown key `listOf` in #[api]; did you mean `list_of`?"
-        );
-        assert_eq!(
-            unknown_key_message("GET"),
-            "unknown key `GET` in #[api]; did you mean `get`?"
-        );
-        assert_eq!(
-            unknown_key_message("pots"),
-            "unknown key `pots` in #[api]; did you mean `post`?"
-        );
+        assert_eq!(unknown_key_message("lst_of"), "unknown key `lst_of` in #[api]; did you mean `list_of`?");
+        assert_eq!(unknown_key_message("listOf"), "unknown key `listOf` in #[api]; did you mean `list_of`?");
+        assert_eq!(unknown_key_message("GET"), "unknown key `GET` in #[api]; did you mean `get`?");
+        assert_eq!(unknown_key_message("pots"), "unknown key `pots` in #[api]; did you mean `post`?");
         assert!(
             unknown_key_message("zzzzzzzz")
                 .ends_with("expected one of `get`, `post`, `put`, `patch`, `delete`, `list_of`")

@@ -7,7 +7,7 @@ use syn::{LitStr, ReturnType, Signature, Type};
 
 use crate::attr::Verb;
 use crate::ctxt::Ctxt;
-use crate::method::{Arg, ArgKind, vec_inner};
+use crate::method::{Arg, ArgKind, response_inner, vec_inner};
 use crate::template::Piece;
 
 pub(crate) fn check(
@@ -30,7 +30,9 @@ pub(crate) fn check(
                 Some(Arg { kind: ArgKind::Path, .. }) => {}
                 Some(arg) => cx.spanned(
                     &arg.ident,
-                    format!("`{name}` is a path placeholder, so it cannot also be marked #[query], #[body] or #[header]"),
+                    format!(
+                        "`{name}` is a path placeholder, so it cannot also be marked #[query], #[body] or #[header]"
+                    ),
                 ),
                 None => cx.spanned(
                     lit,
@@ -43,9 +45,7 @@ pub(crate) fn check(
     let mut body: Option<&Arg> = None;
     for arg in args {
         match &arg.kind {
-            ArgKind::Path
-                if verb.is_some() && !placeholders.contains(arg.ident.to_string().as_str()) =>
-            {
+            ArgKind::Path if verb.is_some() && !placeholders.contains(arg.ident.to_string().as_str()) => {
                 let name = &arg.ident;
                 cx.spanned(
                     name,
@@ -65,13 +65,7 @@ pub(crate) fn check(
                     body = Some(arg);
                 }
                 if let Some((Verb::Get, _)) = verb {
-                    cx.at(
-                        *span,
-                        format!(
-                            "a GET request has no body: send `{}` as #[query], or use `post`",
-                            arg.ident
-                        ),
-                    );
+                    cx.at(*span, format!("a GET request has no body: send `{}` as #[query], or use `post`", arg.ident));
                 }
             }
             _ => {}
@@ -79,14 +73,16 @@ pub(crate) fn check(
     }
 
     if let (Some(item), Some(output)) = (list_of, output) {
-        if vec_inner(output).is_none() {
+        let items = response_inner(output).unwrap_or(output);
+        if vec_inner(items).is_none() {
             let ReturnType::Type(_, ty) = &sig.output else {
                 return;
             };
             cx.spanned(
                 ty,
                 format!(
-                    "`list_of` returns the list's items: declare the return type as `conductor::Result<Vec<{}>>`",
+                    "`list_of` returns the list's items: declare the return type as \
+                     `conductor::Result<Vec<{}>>` (or `conductor::Result<conductor::Response<Vec<_>>>`)",
                     type_text(item)
                 ),
             );

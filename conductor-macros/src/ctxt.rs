@@ -32,9 +32,6 @@ impl Ctxt {
 
     /// All collected errors as `compile_error!` invocations.
     pub(crate) fn into_compile_errors(self) -> TokenStream {
-        self.errors
-            .into_iter()
-            .map(|e| e.to_compile_error())
-            .collect()
+        self.errors.into_iter().map(|e| e.to_compile_error()).collect()
     }
 }

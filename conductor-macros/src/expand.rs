@@ -18,10 +18,7 @@ pub(crate) fn api(args: TokenStream, input: TokenStream) -> TokenStream {
     let mut method: Method = match syn::parse2(input.clone()) {
         Ok(method) => method,
         Err(_) => {
-            cx.at(
-                Span::call_site(),
-                "#[api] goes on a bodiless `async fn` in a trait or an impl block",
-            );
+            cx.at(Span::call_site(), "#[api] goes on a bodiless `async fn` in a trait or an impl block");
             let errors = cx.into_compile_errors();
             return quote!(#errors #input);
         }
@@ -43,14 +40,7 @@ pub(crate) fn api(args: TokenStream, input: TokenStream) -> TokenStream {
     );
 
     match (&attr.verb, cx.has_errors()) {
-        (Some((verb, lit)), false) => expand(
-            &method,
-            *verb,
-            lit,
-            &pieces,
-            &analysis.args,
-            attr.list_of.as_ref(),
-        ),
+        (Some((verb, lit)), false) => expand(&method, *verb, lit, &pieces, &analysis.args, attr.list_of.as_ref()),
         _ => {
             let errors = cx.into_compile_errors();
             let fallback = fallback(&method);
@@ -95,14 +85,12 @@ fn expand(
         // Spanned on the item type, so a mismatch with the declared `Vec<_>`
         // points at `list_of`.
         Some(item) => {
-            quote_spanned!(item.span()=> ::conductor::__private::send_list::<Self, #item>(self, #request))
+            quote_spanned!(item.span()=> ::conductor::__private::send_list::<Self, #item, _>(self, #request))
         }
         None => quote!(::conductor::__private::send_json::<Self, _>(self, #request)),
     };
 
-    let Method {
-        attrs, vis, sig, ..
-    } = method;
+    let Method { attrs, vis, sig, .. } = method;
     let mut sig = sig.clone();
     sig.asyncness = None;
     let output = match &sig.output {
@@ -142,9 +130,7 @@ fn unreachable_output() -> Box<syn::Type> {
 /// the user sees only the errors above and callers of the method do not add
 /// more.
 fn fallback(method: &Method) -> TokenStream {
-    let Method {
-        attrs, vis, sig, ..
-    } = method;
+    let Method { attrs, vis, sig, .. } = method;
     quote! {
         #(#attrs)*
         #[allow(unused_variables)]

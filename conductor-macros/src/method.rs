@@ -5,8 +5,8 @@ use proc_macro2::Span;
 use syn::parse::{Parse, ParseStream};
 use syn::spanned::Spanned;
 use syn::{
-    Attribute, Block, FnArg, GenericArgument, Ident, LitStr, Meta, Pat, PathArguments,
-    ReceiverKind, ReturnType, Signature, Token, Type, Visibility,
+    Attribute, Block, FnArg, GenericArgument, Ident, LitStr, Meta, Pat, PathArguments, ReceiverKind, ReturnType,
+    Signature, Token, Type, Visibility,
 };
 
 use crate::ctxt::Ctxt;
@@ -30,12 +30,7 @@ impl Parse for Method {
         } else {
             Some(input.parse()?)
         };
-        Ok(Method {
-            attrs,
-            vis,
-            sig,
-            body,
-        })
+        Ok(Method { attrs, vis, sig, body })
     }
 }
 
@@ -67,20 +62,11 @@ pub(crate) struct Analysis {
 /// attributes are removed from `method.sig` as they are read.
 pub(crate) fn analyze(cx: &mut Ctxt, method: &mut Method) -> Analysis {
     if let Some(body) = &method.body {
-        cx.spanned(
-            body,
-            "#[api] writes the body of this method: end the declaration with `;` instead",
-        );
+        cx.spanned(body, "#[api] writes the body of this method: end the declaration with `;` instead");
     }
     let sig = &mut method.sig;
     if sig.asyncness.is_none() {
-        cx.spanned(
-            sig.fn_token,
-            format!(
-                "#[api] methods are async: write `async fn {}(&self, ...)`",
-                sig.ident
-            ),
-        );
+        cx.spanned(sig.fn_token, format!("#[api] methods are async: write `async fn {}(&self, ...)`", sig.ident));
     }
     if let Some(constness) = &sig.constness {
         cx.spanned(constness, "#[api] methods cannot be `const`");
@@ -96,18 +82,12 @@ pub(crate) fn analyze(cx: &mut Ctxt, method: &mut Method) -> Analysis {
         Some(FnArg::Receiver(receiver)) => {
             let shared_ref = matches!(receiver.kind, ReceiverKind::Reference(_, _, None));
             if !shared_ref || receiver.mutability.is_some() {
-                cx.spanned(
-                    receiver,
-                    "#[api] methods take `&self`: write `&self` as the first argument",
-                );
+                cx.spanned(receiver, "#[api] methods take `&self`: write `&self` as the first argument");
             }
         }
         _ => {
             let span = sig.paren_token.span.open();
-            cx.at(
-                span,
-                "#[api] methods take `&self`: add `&self` as the first argument",
-            );
+            cx.at(span, "#[api] methods take `&self`: add `&self` as the first argument");
         }
     }
 
@@ -117,10 +97,7 @@ pub(crate) fn analyze(cx: &mut Ctxt, method: &mut Method) -> Analysis {
         let ident = match &*typed.pat {
             Pat::Ident(pat) if pat.by_ref.is_none() && pat.subpat.is_none() => pat.ident.clone(),
             other => {
-                cx.spanned(
-                    other,
-                    "#[api] arguments must be plain names, as in `id: &str`",
-                );
+                cx.spanned(other, "#[api] arguments must be plain names, as in `id: &str`");
                 continue;
             }
         };
@@ -160,19 +137,13 @@ pub(crate) fn analyze(cx: &mut Ctxt, method: &mut Method) -> Analysis {
         ReturnType::Type(_, ty) => match result_inner(ty) {
             Some(inner) => Some(inner.clone()),
             None => {
-                cx.spanned(
-                    ty,
-                    "#[api] methods return `conductor::Result<T>`, where `T` is the decoded response body",
-                );
+                cx.spanned(ty, "#[api] methods return `conductor::Result<T>`, where `T` is the decoded response body");
                 None
             }
         },
         ReturnType::Default => {
             let span = sig.paren_token.span.close();
-            cx.at(
-                span,
-                "#[api] methods return `conductor::Result<T>`: add `-> conductor::Result<T>`",
-            );
+            cx.at(span, "#[api] methods return `conductor::Result<T>`: add `-> conductor::Result<T>`");
             None
         }
     };
@@ -207,24 +178,19 @@ fn header_kind(cx: &mut Ctxt, attr: &Attribute) -> ArgKind {
         _ => None,
     };
     let Some(lit) = lit else {
-        cx.spanned(
-            attr,
-            "#[header] needs the header's name: write `#[header(\"Conductor-End-User-Id\")]`",
-        );
-        return ArgKind::Header {
-            name: String::new(),
-        };
+        cx.spanned(attr, "#[header] needs the header's name: write `#[header(\"Conductor-End-User-Id\")]`");
+        return ArgKind::Header { name: String::new() };
     };
     let name = lit.value();
     if name.is_empty() || !name.bytes().all(is_token_byte) {
         cx.spanned(
             &lit,
-            format!("{name:?} is not a valid header name: use letters, digits and `-`, as in \"Conductor-End-User-Id\""),
+            format!(
+                "{name:?} is not a valid header name: use letters, digits and `-`, as in \"Conductor-End-User-Id\""
+            ),
         );
     }
-    ArgKind::Header {
-        name: name.to_ascii_lowercase(),
-    }
+    ArgKind::Header { name: name.to_ascii_lowercase() }
 }
 
 /// RFC 9110 `tchar`.
@@ -235,6 +201,11 @@ fn is_token_byte(b: u8) -> bool {
 /// `T` in `Result<T>` or `Result<T, E>`, matched by the last path segment.
 pub(crate) fn result_inner(ty: &Type) -> Option<&Type> {
     generic_argument(ty, "Result")
+}
+
+/// `T` in `Response<T>`.
+pub(crate) fn response_inner(ty: &Type) -> Option<&Type> {
+    generic_argument(ty, "Response")
 }
 
 /// `T` in `Vec<T>`.

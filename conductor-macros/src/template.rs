@@ -15,13 +15,7 @@ pub(crate) fn parse(cx: &mut Ctxt, lit: &LitStr) -> Vec<Piece> {
     let template = lit.value();
     let mut pieces = Vec::new();
     if !template.starts_with('/') {
-        cx.spanned(
-            lit,
-            format!(
-                "the path must begin with `/`: write \"/{}\"",
-                template.trim_start_matches('/')
-            ),
-        );
+        cx.spanned(lit, format!("the path must begin with `/`: write \"/{}\"", template.trim_start_matches('/')));
     }
 
     let mut literal = String::new();
@@ -63,19 +57,11 @@ pub(crate) fn parse(cx: &mut Ctxt, lit: &LitStr) -> Vec<Piece> {
                 pieces.push(Piece::Placeholder(name));
             }
             '}' => {
-                cx.spanned(
-                    lit,
-                    format!(
-                        "unbalanced braces in path \"{template}\": `}}` without a matching `{{`"
-                    ),
-                );
+                cx.spanned(lit, format!("unbalanced braces in path \"{template}\": `}}` without a matching `{{`"));
                 return pieces;
             }
             '?' | '#' => {
-                cx.spanned(
-                    lit,
-                    format!("the path must not contain `{c}`: mark query arguments with #[query] instead"),
-                );
+                cx.spanned(lit, format!("the path must not contain `{c}`: mark query arguments with #[query] instead"));
                 return pieces;
             }
             c if c.is_ascii_whitespace() || c.is_ascii_control() || !c.is_ascii() => {

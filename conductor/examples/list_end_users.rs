@@ -46,17 +46,9 @@ async fn main() -> ExitCode {
         }
     }
     for row in std::iter::once(&header).chain(&rows) {
-        let line: Vec<String> = row
-            .iter()
-            .zip(widths)
-            .map(|(cell, width)| format!("{cell:<width$}"))
-            .collect();
+        let line: Vec<String> = row.iter().zip(widths).map(|(cell, width)| format!("{cell:<width$}")).collect();
         println!("{}", line.join("  ").trim_end());
     }
-    println!(
-        "{} end-user{}",
-        users.len(),
-        if users.len() == 1 { "" } else { "s" }
-    );
+    println!("{} end-user{}", users.len(), if users.len() == 1 { "" } else { "s" });
     ExitCode::SUCCESS
 }

@@ -1,25 +1,33 @@
-//! [`Client`], its [`ClientBuilder`], and the HTTP [`Transport`] it provides.
+//! [`Client`], its [`ClientBuilder`], and the HTTP [`Transport`] it provides:
+//! retries, timeouts and limits.
 
 use std::fmt;
+use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use bytes::Bytes;
-use reqwest::Url;
-use reqwest::header::{
-    ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue, USER_AGENT,
-};
+use bytes::{Bytes, BytesMut};
+use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue, USER_AGENT};
+use reqwest::{Url, redirect};
+use tracing::Instrument;
 
-use crate::retry::{self, Verdict};
+use crate::connect::{CONNECT_TIMEOUT, ConnectTimeoutLayer, connect_timeout_of};
+use crate::retry::{Backoff, Decision, Failure};
 use crate::transport::{Request, Response, Transport};
-use crate::{Error, Result};
+use crate::{Attempts, Error, RequestOptions, Result, RetryStop, TimeoutPhase};
 
 /// The production API.
 pub const DEFAULT_BASE_URL: &str = "https://api.conductor.is/v1";
-/// How long one attempt may take, from connecting to the last body byte.
+/// How long one attempt may take, from sending to the last body byte.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(120);
+/// How long connecting (TCP and TLS) may take.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// How many times a failed request is tried again.
 pub const DEFAULT_MAX_RETRIES: u32 = 2;
+/// The largest response body read, in bytes (64 MiB).
+pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 64 * 1024 * 1024;
+/// How many idle connections per host the pool keeps.
+pub const DEFAULT_POOL_MAX_IDLE_PER_HOST: usize = 32;
 
 const SECRET_KEY_VAR: &str = "CONDUCTOR_SECRET_KEY";
 const BASE_URL_VAR: &str = "CONDUCTOR_BASE_URL";
@@ -43,6 +51,7 @@ const BASE_URL_VAR: &str = "CONDUCTOR_BASE_URL";
 #[derive(Clone)]
 pub struct Client {
     inner: Arc<Inner>,
+    options: Option<Arc<RequestOptions>>,
 }
 
 struct Inner {
@@ -50,8 +59,18 @@ struct Inner {
     base_url: String,
     /// Authorization, Accept, User-Agent and the caller's default headers.
     headers: HeaderMap,
+    settings: Settings,
+    max_response_bytes: u64,
+    backoff: Backoff,
+}
+
+/// The settings a call may override.
+#[derive(Clone, Copy, Debug)]
+struct Settings {
     timeout: Duration,
+    connect_timeout: Duration,
     max_retries: u32,
+    retry_non_idempotent: bool,
 }
 
 impl Client {
@@ -64,11 +83,8 @@ impl Client {
     /// `CONDUCTOR_SECRET_KEY`, and the base URL from `CONDUCTOR_BASE_URL`
     /// when it is set.
     pub fn from_env() -> Result<Self> {
-        let key = std::env::var(SECRET_KEY_VAR).map_err(|_| {
-            Error::config(format!(
-                "{SECRET_KEY_VAR} is not set; set it to your Conductor secret key"
-            ))
-        })?;
+        let key = std::env::var(SECRET_KEY_VAR)
+            .map_err(|_| Error::config(format!("{SECRET_KEY_VAR} is not set; set it to your Conductor secret key")))?;
         let mut builder = Client::builder().api_key(key);
         if let Ok(url) = std::env::var(BASE_URL_VAR) {
             builder = builder.base_url(url);
@@ -81,28 +97,36 @@ impl Client {
         &self.inner.base_url
     }
 
-    async fn attempt(
-        &self,
-        request: &Request,
-        url: &Url,
-    ) -> Result<Response<Bytes>, reqwest::Error> {
-        let inner = &*self.inner;
-        let mut builder = inner
-            .http
-            .request(request.method.clone(), url.clone())
-            .headers(inner.headers.clone())
-            .headers(request.headers.clone())
-            .timeout(inner.timeout);
-        if let Some(body) = &request.body {
-            builder = builder
-                .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
-                .body(body.clone());
+    /// A client that makes its calls with `options`, sharing this client's
+    /// connection pool and settings otherwise. Cheap: no new pool is built.
+    /// Options given to a client that already has some are merged, the new
+    /// ones winning.
+    pub fn with_options(&self, options: RequestOptions) -> Client {
+        let options = match &self.options {
+            None => options,
+            Some(current) => {
+                let mut merged = RequestOptions::clone(current);
+                merged.timeout = options.timeout.or(merged.timeout);
+                merged.connect_timeout = options.connect_timeout.or(merged.connect_timeout);
+                merged.max_retries = options.max_retries.or(merged.max_retries);
+                merged.retry_non_idempotent = options.retry_non_idempotent.or(merged.retry_non_idempotent);
+                merged.headers.extend(options.headers);
+                merged.invalid_header = merged.invalid_header.or(options.invalid_header);
+                merged
+            }
+        };
+        Client { inner: Arc::clone(&self.inner), options: Some(Arc::new(options)) }
+    }
+
+    fn settings(&self) -> Settings {
+        let mut settings = self.inner.settings;
+        if let Some(options) = &self.options {
+            settings.timeout = options.timeout.unwrap_or(settings.timeout);
+            settings.connect_timeout = options.connect_timeout.unwrap_or(settings.connect_timeout);
+            settings.max_retries = options.max_retries.unwrap_or(settings.max_retries);
+            settings.retry_non_idempotent = options.retry_non_idempotent.unwrap_or(settings.retry_non_idempotent);
         }
-        let response = builder.send().await?;
-        let status = response.status();
-        let headers = response.headers().clone();
-        let body = response.bytes().await?;
-        Ok(Response::new(status, headers, body))
+        settings
     }
 
     fn url(&self, request: &Request) -> Result<Url> {
@@ -117,44 +141,137 @@ impl Client {
         Url::parse(&url).map_err(|e| Error::invalid_input("request URL", e.to_string()))
     }
 
-    fn map_error(&self, error: reqwest::Error) -> Error {
-        if error.is_timeout() {
-            Error::Timeout {
-                limit: self.inner.timeout,
+    /// One attempt: send, then read the whole body within the time limit.
+    async fn attempt(&self, request: &Request, url: &Url, settings: Settings) -> Result<Response<Bytes>, Failure> {
+        let inner = &*self.inner;
+        let mut builder = inner.http.request(request.method.clone(), url.clone()).headers(inner.headers.clone());
+        if let Some(options) = &self.options {
+            builder = builder.headers(options.headers.clone());
+        }
+        builder = builder.headers(request.headers.clone());
+        if let Some(body) = &request.body {
+            builder = builder.header(CONTENT_TYPE, HeaderValue::from_static("application/json")).body(body.clone());
+        }
+        let exchange = async {
+            let mut response =
+                CONNECT_TIMEOUT.scope(settings.connect_timeout, builder.send()).await.map_err(classify_send_error)?;
+            let status = response.status();
+            let limit = inner.max_response_bytes;
+            let too_large = || Failure::Final(Error::ResponseTooLarge { status, limit });
+            if response.content_length().is_some_and(|length| length > limit) {
+                return Err(too_large());
             }
-        } else {
-            Error::connection(error)
+            let mut body = BytesMut::with_capacity(response.content_length().unwrap_or(0) as usize);
+            while let Some(chunk) =
+                response.chunk().await.map_err(|e| Failure::MaybeSent(Error::connection(e, Attempts::default())))?
+            {
+                if (body.len() + chunk.len()) as u64 > limit {
+                    return Err(too_large());
+                }
+                body.extend_from_slice(&chunk);
+            }
+            Ok(Response::new(status, response.headers().clone(), body.freeze()))
+        };
+        match tokio::time::timeout(settings.timeout, exchange).await {
+            Ok(result) => result,
+            Err(_) => Err(Failure::MaybeSent(Error::Timeout {
+                phase: TimeoutPhase::Request,
+                limit: settings.timeout,
+                attempts: Attempts::default(),
+            })),
+        }
+    }
+
+    async fn send_with_retries(&self, request: Request, settings: Settings) -> Result<Response<Bytes>> {
+        let url = self.url(&request)?;
+        let span = tracing::Span::current();
+        let started = Instant::now();
+        let mut made = 0u32;
+        loop {
+            made += 1;
+            let attempt_started = Instant::now();
+            let outcome = self.attempt(&request, &url, settings).await;
+            match &outcome {
+                Ok(response) => tracing::debug!(
+                    attempt = made,
+                    status = response.status().as_u16(),
+                    request_id = response.request_id(),
+                    elapsed_ms = attempt_started.elapsed().as_millis() as u64,
+                    "response",
+                ),
+                Err(Failure::NotSent(error) | Failure::MaybeSent(error) | Failure::Final(error)) => tracing::debug!(
+                    attempt = made,
+                    error = %error,
+                    elapsed_ms = attempt_started.elapsed().as_millis() as u64,
+                    "attempt failed",
+                ),
+            }
+            let stop = match crate::retry::decide(&request.method, &outcome, settings.retry_non_idempotent) {
+                Decision::Done => None,
+                Decision::Retry if made <= settings.max_retries => {
+                    let wait = self.inner.backoff.delay(made - 1, outcome.as_ref().ok().map(Response::headers));
+                    tracing::debug!(attempt = made, wait_ms = wait.as_millis() as u64, "retrying");
+                    tokio::time::sleep(wait).await;
+                    continue;
+                }
+                Decision::Retry | Decision::Stop(RetryStop::NonIdempotent) if settings.max_retries == 0 => {
+                    Some(RetryStop::Disabled)
+                }
+                Decision::Retry => Some(RetryStop::Exhausted),
+                Decision::Stop(stop) => Some(stop),
+            };
+            let attempts = Attempts { made, stop };
+            span.record("attempts", made);
+            span.record("elapsed_ms", started.elapsed().as_millis() as u64);
+            return match outcome {
+                Ok(response) => {
+                    span.record("status", response.status().as_u16());
+                    if let Some(id) = response.request_id() {
+                        span.record("request_id", id);
+                    }
+                    Ok(response.with_attempts(attempts))
+                }
+                Err(Failure::NotSent(error) | Failure::MaybeSent(error) | Failure::Final(error)) => {
+                    Err(with_attempts(error, attempts))
+                }
+            };
         }
     }
 }
 
+/// Sorts a failed send by whether the request can have reached the server.
+fn classify_send_error(error: reqwest::Error) -> Failure {
+    if let Some(limit) = connect_timeout_of(&error) {
+        return Failure::NotSent(Error::Timeout { phase: TimeoutPhase::Connect, limit, attempts: Attempts::default() });
+    }
+    let connect = error.is_connect();
+    let error = Error::connection(error, Attempts::default());
+    if connect { Failure::NotSent(error) } else { Failure::MaybeSent(error) }
+}
+
+fn with_attempts(mut error: Error, made: Attempts) -> Error {
+    if let Error::Connection { attempts, .. } | Error::Timeout { attempts, .. } = &mut error {
+        *attempts = made;
+    }
+    error
+}
+
 impl Transport for Client {
     async fn send(&self, request: Request) -> Result<Response<Bytes>> {
-        let url = self.url(&request)?;
-        let mut attempt = 0u32;
-        loop {
-            let started = Instant::now();
-            let outcome = self.attempt(&request, &url).await;
-            let verdict = retry::judge(&request.method, &outcome);
-            tracing::debug!(
-                method = %request.method,
-                path = request.path_template,
-                attempt = attempt + 1,
-                status = outcome.as_ref().ok().map(|r| r.status().as_u16()),
-                request_id = outcome.as_ref().ok().and_then(|r| r.request_id()),
-                elapsed_ms = started.elapsed().as_millis() as u64,
-                "conductor request",
-            );
-            if let Verdict::Retry = verdict {
-                if attempt < self.inner.max_retries {
-                    let wait = retry::delay(attempt, outcome.as_ref().ok().map(Response::headers));
-                    attempt += 1;
-                    tokio::time::sleep(wait).await;
-                    continue;
-                }
-            }
-            return outcome.map_err(|e| self.map_error(e));
+        if let Some(reason) = self.options.as_ref().and_then(|o| o.invalid_header.as_ref()) {
+            return Err(Error::invalid_input("header in RequestOptions", reason.clone()));
         }
+        let settings = self.settings();
+        let span = tracing::debug_span!(
+            "conductor.request",
+            method = %request.method,
+            path = request.path_template,
+            attempts = tracing::field::Empty,
+            status = tracing::field::Empty,
+            request_id = tracing::field::Empty,
+            elapsed_ms = tracing::field::Empty,
+        );
+        self.send_with_retries(request, settings).instrument(span).await
     }
 }
 
@@ -163,8 +280,7 @@ impl fmt::Debug for Client {
         f.debug_struct("Client")
             .field("base_url", &self.inner.base_url)
             .field("api_key", &"<redacted>")
-            .field("timeout", &self.inner.timeout)
-            .field("max_retries", &self.inner.max_retries)
+            .field("settings", &self.settings())
             .finish_non_exhaustive()
     }
 }
@@ -188,7 +304,13 @@ pub struct ClientBuilder {
     api_key: Option<String>,
     base_url: Option<String>,
     timeout: Option<Duration>,
+    connect_timeout: Option<Duration>,
     max_retries: Option<u32>,
+    retry_non_idempotent: bool,
+    backoff: Option<Backoff>,
+    max_response_bytes: Option<u64>,
+    pool_max_idle_per_host: Option<usize>,
+    allow_insecure_http: bool,
     default_headers: Vec<(String, String)>,
     http: Option<reqwest::Client>,
 }
@@ -200,16 +322,26 @@ impl ClientBuilder {
         self
     }
 
-    /// The base URL; default [`DEFAULT_BASE_URL`].
+    /// The base URL; default [`DEFAULT_BASE_URL`]. Plain `http://` is
+    /// accepted only for loopback hosts unless
+    /// [`allow_insecure_http`](ClientBuilder::allow_insecure_http) is set.
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
         self.base_url = Some(url.into());
         self
     }
 
-    /// How long one attempt may take, from connecting to the last body
-    /// byte; default [`DEFAULT_TIMEOUT`].
+    /// How long one attempt may take, from sending to the last body byte;
+    /// default [`DEFAULT_TIMEOUT`].
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
+        self
+    }
+
+    /// How long connecting (TCP and TLS) may take; default
+    /// [`DEFAULT_CONNECT_TIMEOUT`]. Not applied to a client given with
+    /// [`http_client`](ClientBuilder::http_client), whose own setting holds.
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = Some(timeout);
         self
     }
 
@@ -220,6 +352,44 @@ impl ClientBuilder {
         self
     }
 
+    /// Whether POST and PATCH requests are retried after failures where the
+    /// server may have acted on them (5xx, timeouts, dropped connections).
+    /// Off by default: a retried POST could create a record twice.
+    pub fn retry_non_idempotent(mut self, retry: bool) -> Self {
+        self.retry_non_idempotent = retry;
+        self
+    }
+
+    /// The backoff between retries when the server gives no `Retry-After`:
+    /// `min(initial * 2^n, max)` less up to 25% jitter; default 0.5 s and
+    /// 8 s.
+    pub fn retry_backoff(mut self, initial: Duration, max: Duration) -> Self {
+        self.backoff = Some(Backoff { initial, max });
+        self
+    }
+
+    /// The largest response body read, in bytes; default
+    /// [`DEFAULT_MAX_RESPONSE_BYTES`]. A larger body fails the call with
+    /// [`Error::ResponseTooLarge`] without being read into memory.
+    pub fn max_response_bytes(mut self, limit: u64) -> Self {
+        self.max_response_bytes = Some(limit);
+        self
+    }
+
+    /// How many idle connections per host the pool keeps; default
+    /// [`DEFAULT_POOL_MAX_IDLE_PER_HOST`].
+    pub fn pool_max_idle_per_host(mut self, max: usize) -> Self {
+        self.pool_max_idle_per_host = Some(max);
+        self
+    }
+
+    /// Accepts a plain `http://` base URL to a host other than loopback, so
+    /// the key travels unencrypted. Off by default.
+    pub fn allow_insecure_http(mut self, allow: bool) -> Self {
+        self.allow_insecure_http = allow;
+        self
+    }
+
     /// A header sent with every request. Checked by
     /// [`build`](ClientBuilder::build).
     pub fn default_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
@@ -227,8 +397,8 @@ impl ClientBuilder {
         self
     }
 
-    /// Sends through this `reqwest::Client` (its pool, proxy and TLS
-    /// settings) instead of a new one.
+    /// Sends through this `reqwest::Client` (its pool, proxy, TLS, redirect
+    /// and connect-timeout settings) instead of one built here.
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http = Some(client);
         self
@@ -237,12 +407,12 @@ impl ClientBuilder {
     /// Checks the settings and builds the client.
     ///
     /// Refuses a missing or empty key, a key that cannot be a header value,
-    /// a base URL that does not parse or is not `http`/`https`, and an
+    /// a base URL that does not parse, is not `http`/`https`, or is plain
+    /// `http` to a host other than loopback (see
+    /// [`allow_insecure_http`](ClientBuilder::allow_insecure_http)), and an
     /// invalid default header.
     pub fn build(self) -> Result<Client> {
-        let key = self
-            .api_key
-            .ok_or_else(|| Error::config("no API key: call .api_key(\"sk_...\")"))?;
+        let key = self.api_key.ok_or_else(|| Error::config("no API key: call .api_key(\"sk_...\")"))?;
         if key.trim().is_empty() {
             return Err(Error::config("the API key is empty"));
         }
@@ -250,29 +420,30 @@ impl ClientBuilder {
             .map_err(|_| Error::config("the API key contains characters a header cannot carry"))?;
         auth.set_sensitive(true);
 
-        let base_url = parse_base_url(self.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL))?;
+        let base_url = parse_base_url(self.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL), self.allow_insecure_http)?;
 
         let mut headers = HeaderMap::new();
         headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
-        headers.insert(
-            USER_AGENT,
-            HeaderValue::from_static(concat!("conductor-rust/", env!("CARGO_PKG_VERSION"))),
-        );
+        headers.insert(USER_AGENT, HeaderValue::from_static(concat!("conductor-rust/", env!("CARGO_PKG_VERSION"))));
         for (name, value) in self.default_headers {
             let header = HeaderName::try_from(name.as_str())
                 .map_err(|_| Error::config(format!("{name:?} is not a valid header name")))?;
             let value = HeaderValue::try_from(value).map_err(|_| {
-                Error::config(format!(
-                    "the value of header {name:?} contains characters a header cannot carry"
-                ))
+                Error::config(format!("the value of header {name:?} contains characters a header cannot carry"))
             })?;
             headers.insert(header, value);
         }
         headers.insert(AUTHORIZATION, auth);
 
+        let connect_timeout = self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT);
         let http = match self.http {
             Some(http) => http,
             None => reqwest::Client::builder()
+                // Conductor does not redirect; a redirect is answered as an
+                // error rather than followed, so the key goes nowhere else.
+                .redirect(redirect::Policy::none())
+                .pool_max_idle_per_host(self.pool_max_idle_per_host.unwrap_or(DEFAULT_POOL_MAX_IDLE_PER_HOST))
+                .connector_layer(ConnectTimeoutLayer { default: connect_timeout })
                 .build()
                 .map_err(|e| Error::config(format!("could not build the HTTP client: {e}")))?,
         };
@@ -282,29 +453,39 @@ impl ClientBuilder {
                 http,
                 base_url,
                 headers,
-                timeout: self.timeout.unwrap_or(DEFAULT_TIMEOUT),
-                max_retries: self.max_retries.unwrap_or(DEFAULT_MAX_RETRIES),
+                settings: Settings {
+                    timeout: self.timeout.unwrap_or(DEFAULT_TIMEOUT),
+                    connect_timeout,
+                    max_retries: self.max_retries.unwrap_or(DEFAULT_MAX_RETRIES),
+                    retry_non_idempotent: self.retry_non_idempotent,
+                },
+                max_response_bytes: self.max_response_bytes.unwrap_or(DEFAULT_MAX_RESPONSE_BYTES),
+                backoff: self.backoff.unwrap_or_default(),
             }),
+            options: None,
         })
     }
 }
 
-fn parse_base_url(text: &str) -> Result<String> {
-    let url =
-        Url::parse(text).map_err(|e| Error::config(format!("invalid base URL {text:?}: {e}")))?;
+fn parse_base_url(text: &str, allow_insecure_http: bool) -> Result<String> {
+    let url = Url::parse(text).map_err(|e| Error::config(format!("invalid base URL {text:?}: {e}")))?;
     if !matches!(url.scheme(), "http" | "https") {
-        return Err(Error::config(format!(
-            "invalid base URL {text:?}: the scheme must be http or https"
-        )));
+        return Err(Error::config(format!("invalid base URL {text:?}: the scheme must be http or https")));
     }
-    if url.host().is_none() {
-        return Err(Error::config(format!(
-            "invalid base URL {text:?}: it has no host"
-        )));
-    }
+    let Some(host) = url.host_str() else {
+        return Err(Error::config(format!("invalid base URL {text:?}: it has no host")));
+    };
     if url.query().is_some() || url.fragment().is_some() {
+        return Err(Error::config(format!("invalid base URL {text:?}: it must not have a query or fragment")));
+    }
+    let loopback = match host.trim_start_matches('[').trim_end_matches(']').parse::<IpAddr>() {
+        Ok(ip) => ip.is_loopback(),
+        Err(_) => host == "localhost" || host.ends_with(".localhost"),
+    };
+    if url.scheme() == "http" && !loopback && !allow_insecure_http {
         return Err(Error::config(format!(
-            "invalid base URL {text:?}: it must not have a query or fragment"
+            "refusing to send the API key unencrypted to {text:?}: use https, \
+             or call .allow_insecure_http(true) if you mean it"
         )));
     }
     Ok(url.as_str().trim_end_matches('/').to_owned())
@@ -316,15 +497,10 @@ impl fmt::Debug for ClientBuilder {
             .field("api_key", &self.api_key.as_ref().map(|_| "<redacted>"))
             .field("base_url", &self.base_url)
             .field("timeout", &self.timeout)
+            .field("connect_timeout", &self.connect_timeout)
             .field("max_retries", &self.max_retries)
-            .field(
-                "default_headers",
-                &self
-                    .default_headers
-                    .iter()
-                    .map(|(name, _)| name)
-                    .collect::<Vec<_>>(),
-            )
+            .field("retry_non_idempotent", &self.retry_non_idempotent)
+            .field("default_headers", &self.default_headers.iter().map(|(name, _)| name).collect::<Vec<_>>())
             .finish_non_exhaustive()
     }
 }
@@ -335,23 +511,13 @@ mod tests {
 
     #[test]
     fn base_urls_are_checked() {
-        assert_eq!(
-            parse_base_url("http://127.0.0.1:4010/v1/").unwrap(),
-            "http://127.0.0.1:4010/v1"
-        );
-        assert_eq!(parse_base_url(DEFAULT_BASE_URL).unwrap(), DEFAULT_BASE_URL);
-        for bad in [
-            "",
-            "not a url",
-            "ftp://x/v1",
-            "http://x/v1?a=1",
-            "http://x/v1#f",
-            "/v1",
-        ] {
-            assert!(
-                matches!(parse_base_url(bad), Err(Error::Config { .. })),
-                "{bad}"
-            );
+        assert_eq!(parse_base_url("http://127.0.0.1:4010/v1/", false).unwrap(), "http://127.0.0.1:4010/v1");
+        assert_eq!(parse_base_url("http://localhost:4010/v1", false).unwrap(), "http://localhost:4010/v1");
+        assert_eq!(parse_base_url("http://[::1]:4010/v1", false).unwrap(), "http://[::1]:4010/v1");
+        assert_eq!(parse_base_url(DEFAULT_BASE_URL, false).unwrap(), DEFAULT_BASE_URL);
+        assert_eq!(parse_base_url("http://10.0.0.5/v1", true).unwrap(), "http://10.0.0.5/v1");
+        for bad in ["", "not a url", "ftp://x/v1", "https://x/v1?a=1", "https://x/v1#f", "/v1", "http://10.0.0.5/v1"] {
+            assert!(matches!(parse_base_url(bad, false), Err(Error::Config { .. })), "{bad}");
         }
     }
 }

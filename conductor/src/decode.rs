@@ -29,11 +29,7 @@ fn check_status(response: &Response<Bytes>) -> Result<()> {
     if response.status().is_success() {
         return Ok(());
     }
-    Err(Error::Api(Box::new(ApiError::from_response(
-        response.status(),
-        response.headers(),
-        response.body(),
-    ))))
+    Err(Error::Api(Box::new(ApiError::from_response(response))))
 }
 
 fn locate_error<T: DeserializeOwned>(response: &Response<Bytes>) -> Error {
@@ -49,11 +45,7 @@ fn locate_error<T: DeserializeOwned>(response: &Response<Bytes>) -> Error {
             Ok(()) => (String::new(), "the body did not decode".to_owned()),
         },
     };
-    let message = if response.body().is_empty() {
-        "the body is empty".to_owned()
-    } else {
-        message
-    };
+    let message = if response.body().is_empty() { "the body is empty".to_owned() } else { message };
     Error::Decode(Box::new(DecodeError {
         status: response.status(),
         path,

@@ -6,11 +6,7 @@ use serde_json::Value;
 
 /// Everything but RFC 3986 unreserved characters is encoded, in path
 /// segments and in query names and values alike.
-const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~');
+const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
 
 /// Encodes `value` as one path segment, refusing values that would change
 /// the path's shape.
@@ -40,18 +36,12 @@ pub(crate) fn query_string(pairs: &[(String, String)]) -> String {
 /// Appends the pairs of one `#[query]` argument: a struct or map contributes
 /// its fields, any other value is sent under `name`. `null` is omitted,
 /// arrays become repeated keys, booleans `true`/`false`.
-pub(crate) fn query_pairs(
-    out: &mut Vec<(String, String)>,
-    name: &str,
-    value: Value,
-) -> Result<(), String> {
+pub(crate) fn query_pairs(out: &mut Vec<(String, String)>, name: &str, value: Value) -> Result<(), String> {
     match value {
         Value::Object(fields) => {
             for (field, value) in fields {
                 if let Value::Object(_) = value {
-                    return Err(format!(
-                        "field `{field}` is a nested object, which a query string cannot carry"
-                    ));
+                    return Err(format!("field `{field}` is a nested object, which a query string cannot carry"));
                 }
                 query_pairs(out, &field, value)?;
             }
@@ -113,13 +103,9 @@ mod tests {
     #[test]
     fn query_values_flatten() {
         let mut pairs = Vec::new();
-        let value =
-            json!({"ids": ["a", "b"], "limit": 10, "active": true, "cursor": null, "q": "a b&c"});
+        let value = json!({"ids": ["a", "b"], "limit": 10, "active": true, "cursor": null, "q": "a b&c"});
         query_pairs(&mut pairs, "params", value).unwrap();
-        assert_eq!(
-            query_string(&pairs),
-            "active=true&ids=a&ids=b&limit=10&q=a%20b%26c"
-        );
+        assert_eq!(query_string(&pairs), "active=true&ids=a&ids=b&limit=10&q=a%20b%26c");
         let mut pairs = Vec::new();
         query_pairs(&mut pairs, "limit", json!(5)).unwrap();
         query_pairs(&mut pairs, "cursor", Value::Null).unwrap();

@@ -3,11 +3,13 @@
 use std::fmt;
 use std::time::Duration;
 
+use bytes::Bytes;
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
 use serde::Deserialize;
 
 use crate::string_enum::string_enum;
+use crate::transport::Response;
 
 /// `Result` with [`Error`] as its error type, as returned by every endpoint.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -38,9 +40,9 @@ pub enum Error {
     #[error(transparent)]
     Api(Box<ApiError>),
 
-    /// The connection could not be made, or failed before a whole response
+    /// The connection could not be made, or broke before the whole response
     /// arrived.
-    #[error("connection error: {message}")]
+    #[error("connection error: {message}{}", attempts.suffix())]
     #[non_exhaustive]
     Connection {
         /// What failed, with its causes.
@@ -48,14 +50,31 @@ pub enum Error {
         /// The underlying error.
         #[source]
         source: Option<BoxError>,
+        /// How many attempts were made, and why there were no more.
+        attempts: Attempts,
     },
 
-    /// The request did not complete within its time limit.
-    #[error("request timed out (limit {limit:?})")]
+    /// An attempt exceeded a time limit.
+    #[error("{phase} timed out after {limit:?}{}", attempts.suffix())]
     #[non_exhaustive]
     Timeout {
-        /// The limit that was hit.
+        /// Which limit was hit.
+        phase: TimeoutPhase,
+        /// The limit.
         limit: Duration,
+        /// How many attempts were made, and why there were no more.
+        attempts: Attempts,
+    },
+
+    /// The response body was larger than the client accepts; it was not read
+    /// into memory.
+    #[error("the {status} response body is larger than the limit of {limit} bytes")]
+    #[non_exhaustive]
+    ResponseTooLarge {
+        /// The HTTP status of the response.
+        status: StatusCode,
+        /// The limit in bytes.
+        limit: u64,
     },
 
     /// The response was not the JSON the endpoint declares.
@@ -83,19 +102,14 @@ pub enum Error {
 
 impl Error {
     pub(crate) fn config(message: impl Into<String>) -> Self {
-        Error::Config {
-            message: message.into(),
-        }
+        Error::Config { message: message.into() }
     }
 
     pub(crate) fn invalid_input(what: impl Into<String>, reason: impl Into<String>) -> Self {
-        Error::InvalidInput {
-            what: what.into(),
-            reason: reason.into(),
-        }
+        Error::InvalidInput { what: what.into(), reason: reason.into() }
     }
 
-    pub(crate) fn connection(source: impl Into<BoxError>) -> Self {
+    pub(crate) fn connection(source: impl Into<BoxError>, attempts: Attempts) -> Self {
         let source = source.into();
         let mut message = source.to_string();
         let mut cause = source.source();
@@ -107,10 +121,7 @@ impl Error {
             }
             cause = inner.source();
         }
-        Error::Connection {
-            message,
-            source: Some(source),
-        }
+        Error::Connection { message, source: Some(source), attempts }
     }
 
     /// The HTTP status of the response, where there was one.
@@ -140,8 +151,18 @@ impl Error {
 
     /// A message written to be shown to your end-users.
     pub fn user_facing_message(&self) -> Option<&str> {
-        self.details()
-            .and_then(|details| details.user_facing_message.as_deref())
+        self.details().and_then(|details| details.user_facing_message.as_deref())
+    }
+
+    /// How many attempts the call made and why it stopped, for errors that
+    /// came from the network.
+    pub fn attempts(&self) -> Option<Attempts> {
+        match self {
+            Error::Api(api) => Some(api.attempts),
+            Error::Connection { attempts, .. } | Error::Timeout { attempts, .. } => Some(*attempts),
+            Error::ResponseTooLarge { .. } => Some(Attempts { made: 1, stop: Some(RetryStop::NotRetryable) }),
+            _ => None,
+        }
     }
 
     /// The API error, when Conductor answered with a non-2xx status.
@@ -161,8 +182,9 @@ impl Error {
 #[derive(Debug)]
 pub struct ApiError {
     status: StatusCode,
+    headers: HeaderMap,
     body: ApiErrorBody,
-    header_request_id: Option<String>,
+    attempts: Attempts,
 }
 
 #[derive(Debug)]
@@ -175,11 +197,12 @@ enum ApiErrorBody {
 const RAW_BODY_LIMIT: usize = 8 * 1024;
 
 impl ApiError {
-    pub(crate) fn from_response(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> Self {
+    pub(crate) fn from_response(response: &Response<Bytes>) -> Self {
         #[derive(Deserialize)]
         struct Envelope {
             error: ErrorDetails,
         }
+        let body = response.body();
         let body = match serde_json::from_slice::<Envelope>(body) {
             Ok(envelope) => ApiErrorBody::Conductor(envelope.error),
             Err(_) => {
@@ -187,16 +210,22 @@ impl ApiError {
                 ApiErrorBody::Raw(String::from_utf8_lossy(cut).into_owned())
             }
         };
-        ApiError {
-            status,
-            body,
-            header_request_id: request_id_header(headers),
-        }
+        ApiError { status: response.status(), headers: response.headers().clone(), body, attempts: response.attempts() }
     }
 
     /// The HTTP status.
     pub fn status(&self) -> StatusCode {
         self.status
+    }
+
+    /// The response headers.
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
+    /// How many attempts the call made and why it stopped.
+    pub fn attempts(&self) -> Attempts {
+        self.attempts
     }
 
     /// The parsed Conductor error body, when the body was one.
@@ -221,7 +250,7 @@ impl ApiError {
     pub fn request_id(&self) -> Option<&str> {
         self.details()
             .and_then(|details| details.request_id.as_deref())
-            .or(self.header_request_id.as_deref())
+            .or_else(|| header_str(&self.headers, "conductor-request-id"))
     }
 }
 
@@ -235,13 +264,17 @@ impl fmt::Display for ApiError {
                 }
                 write!(f, ": {}", one_line(&details.message, 500))?;
             }
+            ApiErrorBody::Raw(_) if self.status.is_redirection() => match header_str(&self.headers, "location") {
+                Some(location) => write!(f, ": redirect to {location} not followed")?,
+                None => f.write_str(": redirect not followed")?,
+            },
             ApiErrorBody::Raw(raw) if raw.trim().is_empty() => f.write_str(" (empty body)")?,
             ApiErrorBody::Raw(raw) => write!(f, ": {}", one_line(raw, 200))?,
         }
         if let Some(id) = self.request_id() {
             write!(f, " (request {id})")?;
         }
-        Ok(())
+        write!(f, "{}", self.attempts.suffix())
     }
 }
 
@@ -263,11 +296,99 @@ fn one_line(text: &str, max: usize) -> String {
     out
 }
 
+fn header_str<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers.get(name).and_then(|v| v.to_str().ok())
+}
+
 pub(crate) fn request_id_header(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get("conductor-request-id")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned)
+    header_str(headers, "conductor-request-id").map(str::to_owned)
+}
+
+/// Which time limit an attempt exceeded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TimeoutPhase {
+    /// Establishing the connection (TCP and TLS) took longer than the
+    /// connect timeout; the request was not sent.
+    Connect,
+    /// The whole attempt, from sending to the last body byte, took longer
+    /// than the request timeout.
+    Request,
+}
+
+impl fmt::Display for TimeoutPhase {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            TimeoutPhase::Connect => "connecting",
+            TimeoutPhase::Request => "the request",
+        })
+    }
+}
+
+/// How many attempts a call made, and why it made no more.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Attempts {
+    /// Attempts made, the first included.
+    pub made: u32,
+    /// Why the last failure was not retried; `None` when the last attempt
+    /// succeeded.
+    pub stop: Option<RetryStop>,
+}
+
+impl Default for Attempts {
+    fn default() -> Self {
+        Attempts { made: 1, stop: None }
+    }
+}
+
+impl Attempts {
+    /// The end of an error message: silent for a single attempt of a failure
+    /// that is never retried.
+    fn suffix(&self) -> AttemptsSuffix {
+        AttemptsSuffix(*self)
+    }
+}
+
+struct AttemptsSuffix(Attempts);
+
+impl fmt::Display for AttemptsSuffix {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let Attempts { made, stop } = self.0;
+        let plural = if made == 1 { "attempt" } else { "attempts" };
+        match stop {
+            Some(RetryStop::Exhausted) => write!(f, "; gave up after {made} {plural}"),
+            Some(RetryStop::NonIdempotent) => write!(
+                f,
+                "; not retried after {made} {plural}: the request is not idempotent and may have reached \
+                 the server, so a retry could apply it twice (opt in with `retry_non_idempotent`)"
+            ),
+            Some(RetryStop::ServerDeclined) => {
+                write!(f, "; not retried after {made} {plural}: the server sent `x-should-retry: false`")
+            }
+            _ if made > 1 => write!(f, " ({made} {plural})"),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// Why a failed call was not tried again.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RetryStop {
+    /// The failure is never retried (a 4xx other than 408, 409 and 429, a
+    /// redirect, an oversized body).
+    NotRetryable,
+    /// The server answered `x-should-retry: false`.
+    ServerDeclined,
+    /// The method is not idempotent (POST, PATCH) and the request may have
+    /// reached the server, so a retry could apply it twice. Opt in with
+    /// `ClientBuilder::retry_non_idempotent` or
+    /// `RequestOptions::retry_non_idempotent`.
+    NonIdempotent,
+    /// Every allowed retry was used.
+    Exhausted,
+    /// Retries are off (`max_retries` is 0).
+    Disabled,
 }
 
 /// The `error` object of Conductor's error body:
@@ -300,16 +421,12 @@ pub struct ErrorDetails {
 }
 
 /// Integration codes arrive as numbers or strings; both are kept as text.
-fn integration_code<'de, D: serde::Deserializer<'de>>(
-    deserializer: D,
-) -> Result<Option<String>, D::Error> {
-    Ok(
-        match Option::<serde_json::Value>::deserialize(deserializer)? {
-            None | Some(serde_json::Value::Null) => None,
-            Some(serde_json::Value::String(s)) => Some(s),
-            Some(other) => Some(other.to_string()),
-        },
-    )
+fn integration_code<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
+    Ok(match Option::<serde_json::Value>::deserialize(deserializer)? {
+        None | Some(serde_json::Value::Null) => None,
+        Some(serde_json::Value::String(s)) => Some(s),
+        Some(other) => Some(other.to_string()),
+    })
 }
 
 string_enum! {
@@ -379,11 +496,7 @@ mod tests {
 
     #[test]
     fn error_is_small() {
-        assert!(
-            std::mem::size_of::<Error>() <= 56,
-            "{}",
-            std::mem::size_of::<Error>()
-        );
+        assert!(std::mem::size_of::<Error>() <= 56, "{}", std::mem::size_of::<Error>());
     }
 
     #[test]

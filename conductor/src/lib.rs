@@ -28,9 +28,11 @@
 extern crate self as conductor;
 
 mod client;
+mod connect;
 mod decode;
 mod encode;
 mod error;
+mod options;
 mod resources;
 mod retry;
 mod string_enum;
@@ -44,9 +46,13 @@ pub use bytes::Bytes;
 pub use reqwest;
 
 pub use crate::client::{
-    Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT,
+    Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_MAX_RETRIES,
+    DEFAULT_POOL_MAX_IDLE_PER_HOST, DEFAULT_TIMEOUT,
 };
-pub use crate::error::{ApiError, DecodeError, Error, ErrorDetails, ErrorType, Result};
+pub use crate::error::{
+    ApiError, Attempts, DecodeError, Error, ErrorDetails, ErrorType, Result, RetryStop, TimeoutPhase,
+};
+pub use crate::options::RequestOptions;
 pub use crate::resources::auth_sessions::{AuthSession, AuthSessions, CreateAuthSession};
 pub use crate::resources::end_users::{
     CreateEndUser, EndUser, EndUserDeleted, EndUsers, IntegrationConnection, IntegrationSlug,

@@ -11,7 +11,7 @@ pub use reqwest::Method;
 pub use reqwest::header::HeaderName;
 use reqwest::header::{HeaderMap, HeaderValue};
 
-use crate::transport::{Request, Transport};
+use crate::transport::{Request, Response, Transport};
 use crate::{Error, Result, decode, encode};
 
 /// Builds a [`Request`] from a method's arguments. The first invalid
@@ -56,10 +56,7 @@ impl RequestBuilder {
         // the text empty, which is refused below.
         let _ = write!(text, "{value}");
         if let Err(reason) = encode::path_segment(&mut self.request.path, &text) {
-            self.fail(Error::invalid_input(
-                format!("path parameter `{name}` ({text:?})"),
-                reason,
-            ));
+            self.fail(Error::invalid_input(format!("path parameter `{name}` ({text:?})"), reason));
         }
     }
 
@@ -69,10 +66,7 @@ impl RequestBuilder {
             .map_err(|e| e.to_string())
             .and_then(|value| encode::query_pairs(&mut self.request.query, name, value));
         if let Err(reason) = result {
-            self.fail(Error::invalid_input(
-                format!("query parameter `{name}`"),
-                reason,
-            ));
+            self.fail(Error::invalid_input(format!("query parameter `{name}`"), reason));
         }
     }
 
@@ -105,22 +99,65 @@ impl RequestBuilder {
     }
 }
 
-/// Sends the request and decodes the body as `T`.
-pub async fn send_json<S, T>(transport: &S, request: RequestBuilder) -> Result<T>
-where
-    S: Transport + ?Sized,
-    T: DeserializeOwned,
-{
-    let response = transport.send(request.build()?).await?;
-    decode::json(&response)
+/// What a declared method may return inside `Result<_>`: the decoded body,
+/// or a [`Response`] around it.
+pub trait FromResponse: Sized {
+    /// Decodes a response; a non-2xx status is an [`Error::Api`].
+    fn from_response(response: Response<Bytes>) -> Result<Self>;
 }
 
-/// Sends the request and decodes the `data` of a list envelope as `Vec<T>`.
-pub async fn send_list<S, T>(transport: &S, request: RequestBuilder) -> Result<Vec<T>>
+impl<T: DeserializeOwned> FromResponse for T {
+    fn from_response(response: Response<Bytes>) -> Result<Self> {
+        decode::json(&response)
+    }
+}
+
+impl<T: DeserializeOwned> FromResponse for Response<T> {
+    fn from_response(response: Response<Bytes>) -> Result<Self> {
+        let body = decode::json(&response)?;
+        Ok(response.map(|_| body))
+    }
+}
+
+/// What a `list_of = T` method may return inside `Result<_>`: the items, or
+/// a [`Response`] around them.
+#[diagnostic::on_unimplemented(
+    message = "`list_of = {T}` returns `Vec<{T}>`, but the method declares `{Self}`",
+    label = "the items of the list are `{T}`",
+    note = "declare the return type as `conductor::Result<Vec<{T}>>` or `conductor::Result<conductor::Response<Vec<{T}>>>`"
+)]
+pub trait FromList<T>: Sized {
+    /// Decodes a list envelope; a non-2xx status is an [`Error::Api`].
+    fn from_list(response: Response<Bytes>) -> Result<Self>;
+}
+
+impl<T: DeserializeOwned> FromList<T> for Vec<T> {
+    fn from_list(response: Response<Bytes>) -> Result<Self> {
+        decode::list(&response)
+    }
+}
+
+impl<T: DeserializeOwned> FromList<T> for Response<Vec<T>> {
+    fn from_list(response: Response<Bytes>) -> Result<Self> {
+        let items = decode::list(&response)?;
+        Ok(response.map(|_| items))
+    }
+}
+
+/// Sends the request and decodes the answer as `R`.
+pub async fn send_json<S, R>(transport: &S, request: RequestBuilder) -> Result<R>
 where
     S: Transport + ?Sized,
-    T: DeserializeOwned,
+    R: FromResponse,
 {
-    let response = transport.send(request.build()?).await?;
-    decode::list(&response)
+    R::from_response(transport.send(request.build()?).await?)
+}
+
+/// Sends the request and decodes the `data` of a list envelope of `T`.
+pub async fn send_list<S, T, R>(transport: &S, request: RequestBuilder) -> Result<R>
+where
+    S: Transport + ?Sized,
+    R: FromList<T>,
+{
+    R::from_list(transport.send(request.build()?).await?)
 }

@@ -1,80 +1,122 @@
 //! When a failed attempt is tried again, and how long to wait first.
 
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
 use reqwest::header::HeaderMap;
 use reqwest::{Method, StatusCode};
 
+use crate::RetryStop;
 use crate::transport::Response;
 
-pub(crate) enum Verdict {
+/// How one attempt failed, as far as retrying is concerned.
+#[derive(Debug)]
+pub(crate) enum Failure {
+    /// The connection was never made (refused, DNS, TLS handshake, connect
+    /// timeout): the request was not sent.
+    NotSent(crate::Error),
+    /// The connection broke or timed out after the request may have been
+    /// sent.
+    MaybeSent(crate::Error),
+    /// A failure that retrying cannot fix (an oversized body).
+    Final(crate::Error),
+}
+
+pub(crate) enum Decision {
     Done,
     Retry,
+    Stop(RetryStop),
 }
 
 /// Retrying a request that may have reached the server is safe only for
-/// idempotent methods: a repeated POST could create a record twice.
+/// idempotent methods: a repeated POST could create an invoice twice.
 fn idempotent(method: &Method) -> bool {
-    matches!(
-        *method,
-        Method::GET | Method::HEAD | Method::PUT | Method::DELETE | Method::OPTIONS
-    )
+    matches!(*method, Method::GET | Method::HEAD | Method::PUT | Method::DELETE | Method::OPTIONS)
 }
 
-pub(crate) fn judge(method: &Method, outcome: &Result<Response<Bytes>, reqwest::Error>) -> Verdict {
-    let retry = match outcome {
+pub(crate) fn decide(
+    method: &Method,
+    outcome: &Result<Response<Bytes>, Failure>,
+    retry_non_idempotent: bool,
+) -> Decision {
+    let may_repeat = retry_non_idempotent || idempotent(method);
+    match outcome {
         Ok(response) => {
             let status = response.status();
-            match response
-                .headers()
-                .get("x-should-retry")
-                .map(|v| v.as_bytes())
-            {
-                Some(b"true") => true,
-                Some(b"false") => false,
-                _ => {
-                    matches!(
-                        status,
-                        StatusCode::REQUEST_TIMEOUT
-                            | StatusCode::CONFLICT
-                            | StatusCode::TOO_MANY_REQUESTS
-                    ) || (status.is_server_error() && idempotent(method))
-                }
+            match response.headers().get("x-should-retry").map(|v| v.as_bytes()) {
+                Some(b"true") => return Decision::Retry,
+                Some(b"false") if !status.is_success() => return Decision::Stop(RetryStop::ServerDeclined),
+                _ => {}
+            }
+            if status.is_success() {
+                Decision::Done
+            } else if matches!(
+                status,
+                StatusCode::REQUEST_TIMEOUT | StatusCode::CONFLICT | StatusCode::TOO_MANY_REQUESTS
+            ) {
+                // Conductor answered these without acting on the request.
+                Decision::Retry
+            } else if status.is_server_error() {
+                if may_repeat { Decision::Retry } else { Decision::Stop(RetryStop::NonIdempotent) }
+            } else {
+                Decision::Stop(RetryStop::NotRetryable)
             }
         }
-        // A refused connection never reached the server.
-        Err(error) if error.is_connect() => true,
-        Err(_) => idempotent(method),
-    };
-    if retry { Verdict::Retry } else { Verdict::Done }
-}
-
-/// The wait before retry number `attempt + 1`: the server's
-/// `retry-after-ms` or `Retry-After` (seconds) when under a minute, else
-/// exponential backoff `min(0.5 * 2^attempt, 8)` seconds less up to 25%
-/// jitter.
-pub(crate) fn delay(attempt: u32, headers: Option<&HeaderMap>) -> Duration {
-    if let Some(wait) = headers.and_then(server_delay) {
-        return wait;
+        Err(Failure::NotSent(_)) => Decision::Retry,
+        Err(Failure::MaybeSent(_)) => {
+            if may_repeat {
+                Decision::Retry
+            } else {
+                Decision::Stop(RetryStop::NonIdempotent)
+            }
+        }
+        Err(Failure::Final(_)) => Decision::Stop(RetryStop::NotRetryable),
     }
-    let base = (0.5 * 2f64.powi(attempt.min(16) as i32)).min(8.0);
-    Duration::from_secs_f64(base * (1.0 - 0.25 * jitter()))
 }
 
-fn server_delay(headers: &HeaderMap) -> Option<Duration> {
-    let header = |name: &str| {
-        headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .map(str::trim)
-    };
-    let wait = if let Some(ms) = header("retry-after-ms").and_then(|v| v.parse::<f64>().ok()) {
+/// The backoff of retry number `retry` (0 for the first):
+/// `min(initial * 2^retry, max)` less up to 25% jitter.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Backoff {
+    pub(crate) initial: Duration,
+    pub(crate) max: Duration,
+}
+
+impl Default for Backoff {
+    fn default() -> Self {
+        Backoff { initial: Duration::from_millis(500), max: Duration::from_secs(8) }
+    }
+}
+
+impl Backoff {
+    /// The wait before retry number `retry + 1`: the server's
+    /// `retry-after-ms` or `Retry-After` (seconds or an HTTP date) when under
+    /// a minute, else the backoff.
+    pub(crate) fn delay(&self, retry: u32, headers: Option<&HeaderMap>) -> Duration {
+        if let Some(wait) = headers.and_then(|h| server_delay(h, SystemTime::now())) {
+            return wait;
+        }
+        let base = self.initial.as_secs_f64() * 2f64.powi(retry.min(30) as i32);
+        let base = base.min(self.max.as_secs_f64());
+        Duration::from_secs_f64(base * (1.0 - 0.25 * jitter()))
+    }
+}
+
+fn server_delay(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim);
+    let seconds = if let Some(ms) = header("retry-after-ms").and_then(|v| v.parse::<f64>().ok()) {
         ms / 1000.0
     } else {
-        header("retry-after")?.parse::<f64>().ok()?
+        let value = header("retry-after")?;
+        match value.parse::<f64>() {
+            Ok(seconds) => seconds,
+            Err(_) => {
+                let date = httpdate::parse_http_date(value).ok()?;
+                date.duration_since(now).unwrap_or_default().as_secs_f64()
+            }
+        }
     };
-    (wait.is_finite() && (0.0..60.0).contains(&wait)).then(|| Duration::from_secs_f64(wait))
+    (seconds.is_finite() && (0.0..60.0).contains(&seconds)).then(|| Duration::from_secs_f64(seconds))
 }
 
 /// A number in [0, 1), from the standard library's randomly seeded hasher.
@@ -90,24 +132,34 @@ mod tests {
 
     #[test]
     fn backoff_doubles_up_to_eight_seconds_with_jitter() {
-        for (attempt, base) in [(0, 0.5), (1, 1.0), (2, 2.0), (3, 4.0), (4, 8.0), (10, 8.0)] {
-            let wait = delay(attempt, None).as_secs_f64();
-            assert!(
-                wait <= base && wait >= base * 0.75,
-                "attempt {attempt}: {wait}"
-            );
+        let backoff = Backoff::default();
+        for (retry, base) in [(0, 0.5), (1, 1.0), (2, 2.0), (3, 4.0), (4, 8.0), (10, 8.0), (u32::MAX, 8.0)] {
+            let wait = backoff.delay(retry, None).as_secs_f64();
+            assert!(wait <= base && wait >= base * 0.75, "retry {retry}: {wait}");
         }
     }
 
     #[test]
     fn server_delay_is_honoured_under_a_minute() {
-        let mut headers = HeaderMap::new();
-        headers.insert("retry-after", "2".parse().unwrap());
-        assert_eq!(delay(0, Some(&headers)), Duration::from_secs(2));
-        headers.insert("retry-after-ms", "250".parse().unwrap());
-        assert_eq!(delay(0, Some(&headers)), Duration::from_millis(250));
-        let mut long = HeaderMap::new();
-        long.insert("retry-after", "120".parse().unwrap());
-        assert!(delay(0, Some(&long)) <= Duration::from_millis(500));
+        let now = SystemTime::now();
+        let headers = |pairs: &[(&'static str, String)]| {
+            let mut map = HeaderMap::new();
+            for (name, value) in pairs {
+                map.insert(*name, value.parse().unwrap());
+            }
+            map
+        };
+        assert_eq!(server_delay(&headers(&[("retry-after", "2".into())]), now), Some(Duration::from_secs(2)));
+        assert_eq!(
+            server_delay(&headers(&[("retry-after", "2".into()), ("retry-after-ms", "250".into())]), now),
+            Some(Duration::from_millis(250))
+        );
+        assert_eq!(server_delay(&headers(&[("retry-after", "120".into())]), now), None);
+        assert_eq!(server_delay(&headers(&[("retry-after", "soon".into())]), now), None);
+        let in_ten = httpdate::fmt_http_date(now + Duration::from_secs(10));
+        let wait = server_delay(&headers(&[("retry-after", in_ten)]), now).unwrap();
+        assert!(wait > Duration::from_secs(8) && wait <= Duration::from_secs(10), "{wait:?}");
+        let in_an_hour = httpdate::fmt_http_date(now + Duration::from_secs(3600));
+        assert_eq!(server_delay(&headers(&[("retry-after", in_an_hour)]), now), None);
     }
 }

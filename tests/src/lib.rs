@@ -17,38 +17,24 @@ pub const USER_AGENT: &str = concat!("conductor-rust/", env!("CARGO_PKG_VERSION"
 /// A server on 127.0.0.1 (port 0) answering every request with `response`.
 pub async fn server_answering(response: ResponseTemplate) -> MockServer {
     let server = MockServer::start().await;
-    Mock::given(any())
-        .respond_with(response)
-        .mount(&server)
-        .await;
+    Mock::given(any()).respond_with(response).mount(&server).await;
     server
 }
 
 /// A JSON response with a `Conductor-Request-Id` header, as Conductor sends.
 pub fn json_response(status: u16, body: Value) -> ResponseTemplate {
-    ResponseTemplate::new(status)
-        .insert_header("conductor-request-id", "req_header_1")
-        .set_body_json(body)
+    ResponseTemplate::new(status).insert_header("conductor-request-id", "req_header_1").set_body_json(body)
 }
 
 /// A client for `server`, with retries off so each test sees one attempt.
 pub fn client_for(server: &MockServer) -> Client {
-    Client::builder()
-        .api_key(KEY)
-        .base_url(format!("{}/v1", server.uri()))
-        .max_retries(0)
-        .build()
-        .expect("client")
+    Client::builder().api_key(KEY).base_url(format!("{}/v1", server.uri())).max_retries(0).build().expect("client")
 }
 
 /// The one request the server received; fails if it saw any other number.
 pub async fn only_request(server: &MockServer) -> wiremock::Request {
     let mut requests = server.received_requests().await.expect("recording is on");
-    assert_eq!(
-        requests.len(),
-        1,
-        "expected exactly one request, got {requests:?}"
-    );
+    assert_eq!(requests.len(), 1, "expected exactly one request, got {requests:?}");
     requests.remove(0)
 }
 
@@ -62,44 +48,28 @@ pub fn path_and_query(request: &wiremock::Request) -> String {
 
 /// The value of one header of a received request.
 pub fn header<'a>(request: &'a wiremock::Request, name: &str) -> Option<&'a str> {
-    request
-        .headers
-        .get(name)
-        .map(|v| v.to_str().expect("ascii header"))
+    request.headers.get(name).map(|v| v.to_str().expect("ascii header"))
 }
 
 /// The names of the headers of a received request.
 pub fn header_names(request: &wiremock::Request) -> BTreeSet<String> {
-    request
-        .headers
-        .keys()
-        .map(|name| name.as_str().to_owned())
-        .collect()
+    request.headers.keys().map(|name| name.as_str().to_owned()).collect()
 }
 
 /// Asserts the headers every request carries, and that a JSON content type
 /// is sent exactly when there is a body.
 pub fn assert_standard_headers(request: &wiremock::Request, has_body: bool) {
-    assert_eq!(
-        header(request, "authorization"),
-        Some(format!("Bearer {KEY}").as_str())
-    );
+    assert_eq!(header(request, "authorization"), Some(format!("Bearer {KEY}").as_str()));
     assert_eq!(header(request, "accept"), Some("application/json"));
     assert_eq!(header(request, "user-agent"), Some(USER_AGENT));
-    let mut expected: BTreeSet<String> = ["accept", "authorization", "host", "user-agent"]
-        .into_iter()
-        .map(str::to_owned)
-        .collect();
+    let mut expected: BTreeSet<String> =
+        ["accept", "authorization", "host", "user-agent"].into_iter().map(str::to_owned).collect();
     if has_body {
         assert_eq!(header(request, "content-type"), Some("application/json"));
         expected.insert("content-type".to_owned());
         expected.insert("content-length".to_owned());
     } else {
-        assert!(
-            request.body.is_empty(),
-            "unexpected body {:?}",
-            String::from_utf8_lossy(&request.body)
-        );
+        assert!(request.body.is_empty(), "unexpected body {:?}", String::from_utf8_lossy(&request.body));
     }
     assert_eq!(header_names(request), expected);
 }

@@ -32,12 +32,7 @@ trait Widgets: Transport {
     async fn list_widgets(&self, #[query] query: &WidgetQuery) -> Result<Vec<Widget>>;
 
     #[api(get = "/shops/{shop}/widgets/{id}")]
-    async fn widget(
-        &self,
-        shop: u32,
-        id: &str,
-        #[query("expand")] expand: Option<&str>,
-    ) -> Result<Widget>;
+    async fn widget(&self, shop: u32, id: &str, #[query("expand")] expand: Option<&str>) -> Result<Widget>;
 
     #[api(put = "/widgets/{id}")]
     async fn replace_widget(
@@ -48,11 +43,7 @@ trait Widgets: Transport {
     ) -> Result<Widget>;
 
     #[api(patch = "/widgets/{id}")]
-    async fn rename_widget(
-        &self,
-        id: &str,
-        #[body] widget: &NewWidget,
-    ) -> conductor::Result<Widget>;
+    async fn rename_widget(&self, id: &str, #[body] widget: &NewWidget) -> conductor::Result<Widget>;
 
     #[api(delete = "/widgets/{id}")]
     async fn delete_widget(&self, id: &str) -> Result<serde_json::Value>;
@@ -66,11 +57,7 @@ fn widget_json() -> serde_json::Value {
 
 #[tokio::test]
 async fn query_structs_flatten_with_repeated_keys() {
-    let server = server_answering(json_response(
-        200,
-        list_json("/v1/widgets", vec![widget_json()]),
-    ))
-    .await;
+    let server = server_answering(json_response(200, list_json("/v1/widgets", vec![widget_json()]))).await;
     let query = WidgetQuery {
         ids: vec!["a 1".into(), "b&2".into()],
         include_archived: false,
@@ -82,18 +69,9 @@ async fn query_structs_flatten_with_repeated_keys() {
 
     let request = only_request(&server).await;
     assert_eq!(request.method.as_str(), "GET");
-    assert_eq!(
-        path_and_query(&request),
-        "/v1/widgets?ids=a%201&ids=b%262&includeArchived=false&limit=10"
-    );
+    assert_eq!(path_and_query(&request), "/v1/widgets?ids=a%201&ids=b%262&includeArchived=false&limit=10");
     assert_standard_headers(&request, false);
-    assert_eq!(
-        widgets,
-        vec![Widget {
-            id: "wdg_1".into(),
-            name: "Sprocket".into()
-        }]
-    );
+    assert_eq!(widgets, vec![Widget { id: "wdg_1".into(), name: "Sprocket".into() }]);
 }
 
 #[tokio::test]
@@ -101,17 +79,11 @@ async fn scalar_query_arguments_use_their_name_and_none_is_omitted() {
     let server = server_answering(json_response(200, widget_json())).await;
     let client = client_for(&server);
 
-    client
-        .widget(7, "wdg_1", Some("owner,parts"))
-        .await
-        .unwrap();
+    client.widget(7, "wdg_1", Some("owner,parts")).await.unwrap();
     client.widget(7, "wdg_1", None).await.unwrap();
 
     let requests = server.received_requests().await.unwrap();
-    assert_eq!(
-        path_and_query(&requests[0]),
-        "/v1/shops/7/widgets/wdg_1?expand=owner%2Cparts"
-    );
+    assert_eq!(path_and_query(&requests[0]), "/v1/shops/7/widgets/wdg_1?expand=owner%2Cparts");
     assert_eq!(path_and_query(&requests[1]), "/v1/shops/7/widgets/wdg_1");
 }
 
@@ -120,19 +92,8 @@ async fn put_and_patch_send_body_and_headers() {
     let server = server_answering(json_response(200, widget_json())).await;
     let client = client_for(&server);
 
-    client
-        .replace_widget("wdg_1", &NewWidget { name: "Cog".into() }, "end_usr_9")
-        .await
-        .unwrap();
-    client
-        .rename_widget(
-            "wdg_1",
-            &NewWidget {
-                name: "Gear".into(),
-            },
-        )
-        .await
-        .unwrap();
+    client.replace_widget("wdg_1", &NewWidget { name: "Cog".into() }, "end_usr_9").await.unwrap();
+    client.rename_widget("wdg_1", &NewWidget { name: "Gear".into() }).await.unwrap();
     client.delete_widget("wdg_1").await.unwrap();
 
     let requests = server.received_requests().await.unwrap();
@@ -157,18 +118,10 @@ async fn header_values_with_line_breaks_are_refused_before_sending() {
     let server = server_answering(json_response(200, widget_json())).await;
     let client = client_for(&server);
     for bad in ["end_usr_1\r\nX-Injected: yes", "end_usr_1\n", "end\u{0}usr"] {
-        let error = client
-            .replace_widget("wdg_1", &NewWidget { name: "Cog".into() }, bad)
-            .await
-            .unwrap_err();
-        let Error::InvalidInput { what, .. } = &error else {
-            panic!("got {error:?}")
-        };
+        let error = client.replace_widget("wdg_1", &NewWidget { name: "Cog".into() }, bad).await.unwrap_err();
+        let Error::InvalidInput { what, .. } = &error else { panic!("got {error:?}") };
         assert_eq!(what, "header `conductor-end-user-id`");
-        assert!(
-            !error.to_string().contains("Injected"),
-            "the value is not echoed: {error}"
-        );
+        assert!(!error.to_string().contains("Injected"), "the value is not echoed: {error}");
     }
     assert!(server.received_requests().await.unwrap().is_empty());
 }
@@ -194,19 +147,13 @@ impl Widgets for Counting {}
 #[tokio::test]
 async fn a_user_transport_serves_declared_traits() {
     let server = server_answering(json_response(200, widget_json())).await;
-    let counting = Counting {
-        inner: client_for(&server),
-        calls: AtomicUsize::new(0),
-    };
+    let counting = Counting { inner: client_for(&server), calls: AtomicUsize::new(0) };
 
     let widget = counting.widget(1, "wdg_1", Some("a b")).await.unwrap();
 
     assert_eq!(widget.name, "Sprocket");
     assert_eq!(counting.calls.load(Ordering::SeqCst), 1);
-    assert_eq!(
-        path_and_query(&only_request(&server).await),
-        "/v1/shops/1/widgets/wdg_1?expand=a%20b"
-    );
+    assert_eq!(path_and_query(&only_request(&server).await), "/v1/shops/1/widgets/wdg_1?expand=a%20b");
 }
 
 #[tokio::test]
@@ -216,9 +163,7 @@ async fn declared_and_builtin_futures_run_in_spawned_tasks() {
     let mut tasks = Vec::new();
     for i in 0..8 {
         let client = client.clone();
-        tasks.push(tokio::spawn(async move {
-            client.widget(i, "wdg_1", None).await
-        }));
+        tasks.push(tokio::spawn(async move { client.widget(i, "wdg_1", None).await }));
     }
     for task in tasks {
         assert_eq!(task.await.unwrap().unwrap().id, "wdg_1");

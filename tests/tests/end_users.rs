@@ -10,11 +10,7 @@ async fn list_sends_get_and_unwraps_the_envelope() {
     let mut second = end_user_json();
     second["id"] = json!("end_usr_2");
     second["integrationConnections"] = json!([]);
-    let server = server_answering(json_response(
-        200,
-        list_json("/v1/end-users", vec![end_user_json(), second]),
-    ))
-    .await;
+    let server = server_answering(json_response(200, list_json("/v1/end-users", vec![end_user_json(), second]))).await;
 
     let users = client_for(&server).end_users().list().await.unwrap();
 
@@ -33,14 +29,8 @@ async fn list_sends_get_and_unwraps_the_envelope() {
     assert_eq!(first.email, "bob@acme.com");
     let connection = &first.integration_connections[0];
     assert_eq!(connection.id, "int_conn_1234567abcdefg");
-    assert_eq!(
-        connection.integration_slug,
-        IntegrationSlug::QuickbooksDesktop
-    );
-    assert_eq!(
-        connection.last_request_at.as_deref(),
-        Some("2021-01-01T12:34:56.789Z")
-    );
+    assert_eq!(connection.integration_slug, IntegrationSlug::QuickbooksDesktop);
+    assert_eq!(connection.last_request_at.as_deref(), Some("2021-01-01T12:34:56.789Z"));
     assert_eq!(connection.last_successful_request_at, None);
     assert_eq!(users[1].id, "end_usr_2");
     assert!(users[1].integration_connections.is_empty());
@@ -55,11 +45,7 @@ async fn create_posts_the_json_body() {
         email: "alice@acme.com".into(),
     };
 
-    let user = client_for(&server)
-        .end_users()
-        .create(&params)
-        .await
-        .unwrap();
+    let user = client_for(&server).end_users().create(&params).await.unwrap();
 
     let request = only_request(&server).await;
     assert_eq!(request.method.as_str(), "POST");
@@ -80,18 +66,11 @@ async fn create_posts_the_json_body() {
 async fn retrieve_gets_by_id() {
     let server = server_answering(json_response(200, end_user_json())).await;
 
-    let user = client_for(&server)
-        .end_users()
-        .retrieve("end_usr_1234567abcdefg")
-        .await
-        .unwrap();
+    let user = client_for(&server).end_users().retrieve("end_usr_1234567abcdefg").await.unwrap();
 
     let request = only_request(&server).await;
     assert_eq!(request.method.as_str(), "GET");
-    assert_eq!(
-        path_and_query(&request),
-        "/v1/end-users/end_usr_1234567abcdefg"
-    );
+    assert_eq!(path_and_query(&request), "/v1/end-users/end_usr_1234567abcdefg");
     assert_standard_headers(&request, false);
     assert_eq!(user.company_name, "Acme Inc.");
 }
@@ -104,18 +83,11 @@ async fn delete_returns_the_confirmation() {
     ))
     .await;
 
-    let deleted: EndUserDeleted = client_for(&server)
-        .end_users()
-        .delete("end_usr_1234567abcdefg")
-        .await
-        .unwrap();
+    let deleted: EndUserDeleted = client_for(&server).end_users().delete("end_usr_1234567abcdefg").await.unwrap();
 
     let request = only_request(&server).await;
     assert_eq!(request.method.as_str(), "DELETE");
-    assert_eq!(
-        path_and_query(&request),
-        "/v1/end-users/end_usr_1234567abcdefg"
-    );
+    assert_eq!(path_and_query(&request), "/v1/end-users/end_usr_1234567abcdefg");
     assert_standard_headers(&request, false);
     assert_eq!(deleted.id, "end_usr_1234567abcdefg");
     assert_eq!(deleted.object_type, "end_user");
@@ -136,10 +108,7 @@ async fn passthrough_sends_and_returns_free_form_json() {
 
     let request = only_request(&server).await;
     assert_eq!(request.method.as_str(), "POST");
-    assert_eq!(
-        path_and_query(&request),
-        "/v1/end-users/end_usr_1/passthrough/quickbooks_desktop"
-    );
+    assert_eq!(path_and_query(&request), "/v1/end-users/end_usr_1/passthrough/quickbooks_desktop");
     assert_standard_headers(&request, true);
     assert_eq!(json_body(&request), payload);
     assert_eq!(result, answer);
@@ -160,11 +129,8 @@ async fn auth_session_create_posts_only_the_fields_set() {
     let server = server_answering(json_response(200, session)).await;
     let client = client_for(&server);
 
-    let created = client
-        .auth_sessions()
-        .create(&CreateAuthSession::new("pk_1", "end_usr_1234567abcdefg"))
-        .await
-        .unwrap();
+    let created =
+        client.auth_sessions().create(&CreateAuthSession::new("pk_1", "end_usr_1234567abcdefg")).await.unwrap();
     client
         .auth_sessions()
         .create(
@@ -182,10 +148,7 @@ async fn auth_session_create_posts_only_the_fields_set() {
         assert_eq!(path_and_query(request), "/v1/auth-sessions");
         assert_standard_headers(request, true);
     }
-    assert_eq!(
-        json_body(&requests[0]),
-        json!({"publishableKey": "pk_1", "endUserId": "end_usr_1234567abcdefg"})
-    );
+    assert_eq!(json_body(&requests[0]), json!({"publishableKey": "pk_1", "endUserId": "end_usr_1234567abcdefg"}));
     assert_eq!(
         json_body(&requests[1]),
         json!({
@@ -196,10 +159,7 @@ async fn auth_session_create_posts_only_the_fields_set() {
         })
     );
     assert_eq!(created.id, "auth_sess_1234567abcdefg");
-    assert_eq!(
-        created.client_secret,
-        "auth_sess_client_secret_1234567abcdefg"
-    );
+    assert_eq!(created.client_secret, "auth_sess_client_secret_1234567abcdefg");
     assert_eq!(
         created.auth_flow_url,
         "https://connect.conductor.is/qbd/auth_sess_client_secret_1234567abcdefg?key=pk_1"
@@ -215,16 +175,9 @@ async fn unknown_fields_are_ignored_and_new_enum_values_kept() {
     user["integrationConnections"][0]["integrationSlug"] = json!("quickbooks_online");
     let server = server_answering(json_response(200, user)).await;
 
-    let user = client_for(&server)
-        .end_users()
-        .retrieve("end_usr_1")
-        .await
-        .unwrap();
+    let user = client_for(&server).end_users().retrieve("end_usr_1").await.unwrap();
 
     let slug = &user.integration_connections[0].integration_slug;
-    assert_eq!(
-        slug,
-        &IntegrationSlug::Unknown("quickbooks_online".to_owned())
-    );
+    assert_eq!(slug, &IntegrationSlug::Unknown("quickbooks_online".to_owned()));
     assert_eq!(slug.as_str(), "quickbooks_online");
 }
