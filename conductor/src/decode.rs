@@ -108,8 +108,15 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for ListEnvelope<T> {
     }
 }
 
-/// Accepts only the string `"list"`.
-struct ListTag;
+/// The `objectType` of a list envelope: accepts only the string `"list"`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct ListTag;
+
+impl serde::Serialize for ListTag {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str("list")
+    }
+}
 
 impl<'de> Deserialize<'de> for ListTag {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {

@@ -33,6 +33,8 @@ mod decode;
 mod encode;
 mod error;
 mod options;
+mod pagination;
+pub mod qbd;
 mod resources;
 mod retry;
 mod string_enum;

@@ -60,7 +60,7 @@ pub struct AuthSession {
 }
 
 /// The fields of a new auth session.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateAuthSession {
     /// Your Conductor publishable key, used to build `auth_flow_url`.

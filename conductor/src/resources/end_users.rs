@@ -116,7 +116,7 @@ string_enum! {
 }
 
 /// The fields of a new end-user; all are required.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateEndUser {
     /// The end-user's company name, shown elsewhere in Conductor.

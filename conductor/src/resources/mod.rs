@@ -8,8 +8,11 @@ pub(crate) mod end_users;
 /// itself a transport, so its `#[api]` methods send through it.
 macro_rules! resource_handle {
     ($(#[$meta:meta])* $name:ident) => {
+        $crate::resources::resource_handle! { $(#[$meta])* $name, $crate::Client }
+    };
+    ($(#[$meta:meta])* $name:ident, $default:ty) => {
         $(#[$meta])*
-        pub struct $name<'a, T: ?Sized = $crate::Client> {
+        pub struct $name<'a, T: ?Sized = $default> {
             transport: &'a T,
         }
 

@@ -1,0 +1,129 @@
+//! Support for the contract tests: arguments built from the examples of the
+//! OpenAPI description, and decoding through the client's own code path.
+
+use conductor::__private::{FromList, FromResponse};
+use conductor::reqwest::StatusCode;
+use conductor::reqwest::header::HeaderMap;
+use conductor::{Bytes, Response, Result};
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
+
+/// The arguments of one call, from the description's examples.
+#[derive(Debug, Default)]
+pub struct Args {
+    /// The `{id}` path parameter.
+    pub id: String,
+    /// Every query parameter, as a JSON object.
+    pub query: Value,
+    /// The request body.
+    pub body: Value,
+}
+
+impl Args {
+    /// The query parameters as the method's parameter type.
+    pub fn query<T: DeserializeOwned>(&self) -> Result<T> {
+        match serde_json::from_value(self.query.clone()) {
+            Ok(query) => Ok(query),
+            Err(e) => panic!("the example query does not fit the declared parameters: {e}\n{:#}", self.query),
+        }
+    }
+
+    /// The body as the method's body type.
+    pub fn body<T: DeserializeOwned>(&self) -> Result<T> {
+        match serde_json::from_value(self.body.clone()) {
+            Ok(body) => Ok(body),
+            Err(e) => panic!("the example body does not fit the declared body type: {e}\n{:#}", self.body),
+        }
+    }
+}
+
+/// The operations of the description: `(method, path, operation)`, sorted.
+pub fn operations(spec: &Value) -> Vec<(String, String, &Value)> {
+    let mut out = Vec::new();
+    for (path, item) in spec["paths"].as_object().expect("paths") {
+        for (method, operation) in item.as_object().expect("path item") {
+            if matches!(method.as_str(), "get" | "post" | "put" | "patch" | "delete") {
+                out.push((method.clone(), path.clone(), operation));
+            }
+        }
+    }
+    out.sort_by(|a, b| (&a.1, &a.0).cmp(&(&b.1, &b.0)));
+    out
+}
+
+/// Loads `../shared/conductor-openapi.json` (or `$CONDUCTOR_OPENAPI`).
+pub fn load_spec() -> Value {
+    let path = std::env::var("CONDUCTOR_OPENAPI")
+        .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/conductor-openapi.json").to_owned());
+    let text =
+        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read the OpenAPI description {path}: {e}"));
+    serde_json::from_str(&text).expect("the description is JSON")
+}
+
+/// The arguments for one operation: its path id, every query parameter and
+/// its whole body, from the examples.
+pub fn args_for(spec: &Value, operation: &Value) -> Args {
+    let mut args = Args { query: Value::Object(Map::new()), ..Args::default() };
+    for parameter in operation["parameters"].as_array().into_iter().flatten() {
+        let example = parameter.get("example").cloned().unwrap_or_else(|| example(spec, &parameter["schema"], 0));
+        match parameter["in"].as_str() {
+            Some("path") => args.id = example.as_str().unwrap_or_default().to_owned(),
+            Some("query") => {
+                args.query[parameter["name"].as_str().expect("name")] = example;
+            }
+            _ => {}
+        }
+    }
+    if let Some(schema) = operation["requestBody"]["content"]["application/json"].get("schema") {
+        args.body = example(spec, schema, 0);
+    }
+    args
+}
+
+/// An example value for `schema`: its own example, else one built from the
+/// examples of its properties (all of them, optional ones included).
+pub fn example(spec: &Value, schema: &Value, depth: usize) -> Value {
+    if let Some(reference) = schema["$ref"].as_str() {
+        let name = reference.rsplit('/').next().expect("ref name");
+        return example(spec, &spec["components"]["schemas"][name], depth);
+    }
+    if let Some(example) = schema.get("example") {
+        return example.clone();
+    }
+    if let Some(variants) = schema["oneOf"].as_array() {
+        let variant = variants.iter().find(|v| v.as_object().is_some_and(|o| !o.is_empty()));
+        return variant.map_or(Value::Null, |v| example(spec, v, depth + 1));
+    }
+    if let Some(properties) = schema["properties"].as_object() {
+        if depth > 8 {
+            return Value::Object(Map::new());
+        }
+        return Value::Object(properties.iter().map(|(k, v)| (k.clone(), example(spec, v, depth + 1))).collect());
+    }
+    if let Some(items) = schema.get("items") {
+        return Value::Array(vec![example(spec, items, depth + 1)]);
+    }
+    if let Some(first) = schema["enum"].as_array().and_then(|v| v.first()) {
+        return first.clone();
+    }
+    match schema["type"].as_str() {
+        Some("boolean") => Value::Bool(true),
+        Some("integer") | Some("number") => Value::from(1),
+        _ => Value::String("example".into()),
+    }
+}
+
+/// Decodes `example` as `T` the way the client decodes a 200 response.
+pub fn decode<T: FromResponse>(example: &Value) -> std::result::Result<(), String> {
+    T::from_response(response(example)).map(drop).map_err(|e| e.to_string())
+}
+
+/// Decodes `example` as a list envelope of `T`, the way a `list_of` method
+/// does.
+pub fn decode_list<T: serde::de::DeserializeOwned>(example: &Value) -> std::result::Result<(), String> {
+    <Vec<T> as FromList<T>>::from_list(response(example)).map(drop).map_err(|e| e.to_string())
+}
+
+fn response(example: &Value) -> Response<Bytes> {
+    Response::new(StatusCode::OK, HeaderMap::new(), Bytes::from(serde_json::to_vec(example).expect("JSON")))
+}

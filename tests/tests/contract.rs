@@ -1,0 +1,231 @@
+//! The contract with the OpenAPI description: every operation is declared,
+//! every declared call is valid against the description (checked by Prism, a
+//! spec-validating mock server), and every example response decodes.
+
+use std::collections::BTreeSet;
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use conductor::qbd::QbdClient;
+use conductor::{AuthSessions, Bytes, Client, EndUsers, Request, Response, Result, Transport};
+use conductor_tests::contract::{Args, args_for, load_spec, operations};
+use conductor_tests::contract_table;
+
+/// Operations declared beyond the description: the passthrough endpoint is
+/// documented by Conductor but missing from the published description.
+const DECLARED_BEYOND_THE_SPEC: &[(&str, &str)] = &[("post", "/end-users/{id}/passthrough/{integration_slug}")];
+
+fn source_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).expect("source directory") {
+        let path = entry.expect("entry").path();
+        if path.is_dir() {
+            source_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+}
+
+/// Every `#[api(verb = "path" ...)]` in the crate's source.
+fn declared_operations() -> BTreeSet<(String, String)> {
+    let mut files = Vec::new();
+    source_files(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../conductor/src"), &mut files);
+    let mut declared = BTreeSet::new();
+    for file in files {
+        let text = std::fs::read_to_string(&file).expect("source");
+        // Declarations only: attribute lines, not examples in doc comments.
+        for rest in text.lines().filter_map(|line| line.trim_start().strip_prefix("#[api(")) {
+            let Some((verb, rest)) = rest.split_once('=') else { continue };
+            let verb = verb.trim();
+            if !matches!(verb, "get" | "post" | "put" | "patch" | "delete") {
+                continue;
+            }
+            let path = rest.trim_start().trim_start_matches('"');
+            let path = &path[..path.find('"').expect("closing quote")];
+            declared.insert((verb.to_owned(), path.to_owned()));
+        }
+    }
+    declared
+}
+
+#[test]
+fn declared_operations_are_exactly_the_specs() {
+    let spec = load_spec();
+    let specified: BTreeSet<(String, String)> = operations(&spec).into_iter().map(|(m, p, _)| (m, p)).collect();
+    let beyond: BTreeSet<(String, String)> =
+        DECLARED_BEYOND_THE_SPEC.iter().map(|(m, p)| ((*m).to_owned(), (*p).to_owned())).collect();
+    let declared: BTreeSet<(String, String)> = declared_operations().difference(&beyond).cloned().collect();
+
+    let missing: Vec<_> = specified.difference(&declared).collect();
+    let extra: Vec<_> = declared.difference(&specified).collect();
+    println!("{} operations in the description, {} declared", specified.len(), declared.len());
+    assert!(missing.is_empty(), "operations in the description with no #[api] declaration: {missing:?}");
+    assert!(extra.is_empty(), "#[api] declarations the description does not have: {extra:?}");
+    assert_eq!(specified.len(), 176);
+}
+
+#[test]
+fn every_example_response_decodes() {
+    let spec = load_spec();
+    let mut decoded = 0;
+    let mut failures = Vec::new();
+    for (method, path, operation) in operations(&spec) {
+        let Some(schema) = operation["responses"]["200"]["content"]["application/json"].get("schema") else {
+            continue;
+        };
+        let example = conductor_tests::contract::example(&spec, schema, 0);
+        let result = match contract_table::decode_example(&method, &path, &example) {
+            Some(result) => result,
+            None => decode_outside_qbd(&method, &path, &example),
+        };
+        match result {
+            Ok(()) => decoded += 1,
+            Err(error) => failures.push(format!("{method} {path}: {error}")),
+        }
+    }
+    println!("{decoded} example responses decoded");
+    assert!(failures.is_empty(), "examples that did not decode:\n{}", failures.join("\n"));
+    assert_eq!(decoded, 176);
+}
+
+fn decode_outside_qbd(method: &str, path: &str, example: &serde_json::Value) -> std::result::Result<(), String> {
+    use conductor_tests::contract::{decode, decode_list};
+    match (method, path) {
+        ("get", "/end-users") => decode_list::<conductor::EndUser>(example),
+        ("post", "/end-users") | ("get", "/end-users/{id}") => decode::<conductor::EndUser>(example),
+        ("delete", "/end-users/{id}") => decode::<conductor::EndUserDeleted>(example),
+        ("post", "/auth-sessions") => decode::<conductor::AuthSession>(example),
+        _ => Err("no Rust method is declared for it".into()),
+    }
+}
+
+/// A transport that records the method and path template of each request.
+#[derive(Clone)]
+struct Recording {
+    client: Client,
+    seen: Arc<Mutex<Vec<(String, &'static str)>>>,
+}
+
+impl Transport for Recording {
+    async fn send(&self, request: Request) -> Result<Response<Bytes>> {
+        self.seen.lock().unwrap().push((request.method().as_str().to_ascii_lowercase(), request.path_template()));
+        self.client.send(request).await
+    }
+}
+
+/// Prism serving the description on 127.0.0.1; stopped when dropped.
+struct Prism {
+    child: Child,
+    base_url: String,
+}
+
+impl Prism {
+    fn start() -> Prism {
+        let bin = std::env::var("PRISM_BIN")
+            .map(PathBuf::from)
+            .unwrap_or_else(|_| Path::new(env!("CARGO_MANIFEST_DIR")).join("node_modules/.bin/prism"));
+        assert!(
+            bin.exists(),
+            "Prism is not installed at {}: run `npm ci --prefix tests` (bash .ci/run does), or set PRISM_BIN",
+            bin.display()
+        );
+        let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let spec_path = std::env::var("CONDUCTOR_OPENAPI")
+            .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/conductor-openapi.json").to_owned());
+        let child = Command::new(bin)
+            .args(["mock", "-h", "127.0.0.1", "-p", &port.to_string(), &spec_path])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start Prism");
+        let prism = Prism { child, base_url: format!("http://127.0.0.1:{port}") };
+        let started = Instant::now();
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(started.elapsed() < Duration::from_secs(60), "Prism did not start within 60 s");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        prism
+    }
+}
+
+impl Drop for Prism {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+async fn call_outside_qbd(transport: &Recording, method: &str, path: &str, args: &Args) -> Option<Result<()>> {
+    let end_users = EndUsers::new(transport);
+    Some(match (method, path) {
+        ("get", "/end-users") => end_users.list().await.map(drop),
+        ("post", "/end-users") => async { end_users.create(&args.body()?).await.map(drop) }.await,
+        ("get", "/end-users/{id}") => end_users.retrieve(&args.id).await.map(drop),
+        ("delete", "/end-users/{id}") => end_users.delete(&args.id).await.map(drop),
+        ("post", "/auth-sessions") => {
+            async { AuthSessions::new(transport).create(&args.body()?).await.map(drop) }.await
+        }
+        _ => return None,
+    })
+}
+
+#[tokio::test]
+async fn every_operation_is_valid_against_prism() {
+    let spec = load_spec();
+    let prism = Prism::start();
+    let client =
+        Client::builder().api_key("sk_test_contract").base_url(&prism.base_url).max_retries(0).build().unwrap();
+    let recording = Recording { client, seen: Arc::default() };
+    let qbd = QbdClient::new(recording.clone(), "end_usr_1234567abcdefg");
+
+    let all = operations(&spec);
+    let mut exercised = 0;
+    let mut failures = Vec::new();
+    for (method, path, operation) in &all {
+        let args = args_for(&spec, operation);
+        recording.seen.lock().unwrap().clear();
+        let outcome = match contract_table::call(&qbd, method, path, &args).await {
+            Some(outcome) => outcome,
+            None => call_outside_qbd(&recording, method, path, &args).await.unwrap_or_else(|| {
+                panic!("no Rust method is declared for {method} {path}");
+            }),
+        };
+        let seen = recording.seen.lock().unwrap().clone();
+        if seen != [(method.clone(), path.as_str())] {
+            failures.push(format!("{method} {path}: the client sent {seen:?}"));
+            continue;
+        }
+        match outcome {
+            Ok(()) => exercised += 1,
+            Err(error) => failures.push(format!("{method} {path}: {error}")),
+        }
+    }
+    println!("operations exercised against Prism: {exercised} of {}", all.len());
+    assert!(failures.is_empty(), "{} operations failed:\n{}", failures.len(), failures.join("\n"));
+    assert!(exercised >= all.len(), "only {exercised} of {} operations were exercised", all.len());
+}
+
+/// The control for the test above: Prism does refuse what the description
+/// does not allow, so a pass there means the requests were valid.
+#[tokio::test]
+async fn prism_refuses_requests_the_description_does_not_allow() {
+    let prism = Prism::start();
+    let client =
+        Client::builder().api_key("sk_test_contract").base_url(&prism.base_url).max_retries(0).build().unwrap();
+    let qbd = client.qbd().for_end_user("end_usr_1234567abcdefg");
+
+    let too_many = conductor::qbd::InvoiceListParams { limit: Some(1000), ..Default::default() };
+    let error = qbd.invoices().list(&too_many).await.unwrap_err();
+    assert_eq!(error.status().map(|s| s.as_u16()), Some(422));
+    let raw = error.as_api_error().and_then(|api| api.raw_body()).unwrap_or_default();
+    assert!(raw.contains("limit must be <= 150"), "{raw}");
+
+    let mut body = conductor::qbd::InvoiceCreateParams::new("80000001-1234567890", "2021-10-01");
+    body.lines = vec![];
+    body.external_id = Some("not-a-uuid".into());
+    let error = qbd.invoices().create(&body).await.unwrap_err();
+    assert_eq!(error.status().map(|s| s.as_u16()), Some(422), "{error}");
+}

@@ -1,0 +1,103 @@
+//! Project tasks.
+//!
+//! `cargo run -p xtask -- codegen [--spec PATH] [--check]` writes the
+//! QuickBooks Desktop declarations and models from the Conductor OpenAPI
+//! description (default `../shared/conductor-openapi.json`). With `--check`
+//! it writes nothing and fails when the committed files differ from what it
+//! would write.
+
+mod model;
+mod names;
+mod render;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+const DEFAULT_SPEC: &str = "../shared/conductor-openapi.json";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match run(&args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("xtask: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(args: &[String]) -> Result<(), String> {
+    let Some((task, rest)) = args.split_first() else {
+        return Err("usage: cargo run -p xtask -- codegen [--spec PATH] [--check]".into());
+    };
+    if task != "codegen" {
+        return Err(format!("unknown task {task:?}; the one task is `codegen`"));
+    }
+    let root = workspace_root();
+    let mut spec_path = root.join(DEFAULT_SPEC);
+    let mut check = false;
+    let mut rest = rest.iter();
+    while let Some(arg) = rest.next() {
+        match arg.as_str() {
+            "--spec" => spec_path = PathBuf::from(rest.next().ok_or("--spec needs a path")?),
+            "--check" => check = true,
+            other => return Err(format!("unknown argument {other:?}")),
+        }
+    }
+    let text = std::fs::read_to_string(&spec_path).map_err(|e| format!("cannot read {}: {e}", spec_path.display()))?;
+    let spec: serde_json::Value = serde_json::from_str(&text).map_err(|e| format!("{}: {e}", spec_path.display()))?;
+
+    let api = model::Api::from_spec(&spec)?;
+    let files = render::files(&api);
+
+    let mut stale = Vec::new();
+    for (relative, source) in files {
+        let source = rustfmt(&source)?;
+        let path = root.join(relative);
+        let current = std::fs::read_to_string(&path).unwrap_or_default();
+        if current == source {
+            continue;
+        }
+        if check {
+            stale.push(relative);
+        } else {
+            std::fs::write(&path, source).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+            println!("wrote {relative}");
+        }
+    }
+    if !stale.is_empty() {
+        return Err(format!(
+            "generated files are out of date: {}; run `cargo run -p xtask -- codegen`",
+            stale.join(", ")
+        ));
+    }
+    if check {
+        println!("generated files are up to date");
+    }
+    Ok(())
+}
+
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask sits in the workspace").to_path_buf()
+}
+
+/// Formats with the workspace's rustfmt settings, so the output is the same
+/// on every machine with this toolchain.
+fn rustfmt(source: &str) -> Result<String, String> {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new("rustfmt")
+        .args(["--edition", "2024", "--emit", "stdout", "--config-path"])
+        .arg(workspace_root().join("rustfmt.toml"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot run rustfmt: {e}"))?;
+    child.stdin.take().expect("piped").write_all(source.as_bytes()).map_err(|e| e.to_string())?;
+    let output = child.wait_with_output().map_err(|e| e.to_string())?;
+    if !output.status.success() {
+        return Err(format!("rustfmt failed: {}", String::from_utf8_lossy(&output.stderr)));
+    }
+    String::from_utf8(output.stdout).map_err(|e| e.to_string())
+}
