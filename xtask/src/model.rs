@@ -100,7 +100,14 @@ struct Builder<'a> {
     in_progress: BTreeSet<String>,
     /// Whether the object being read is a named model, never merged.
     distinct: bool,
+    /// Whether the objects being read are sent (a request body) rather than
+    /// received.
+    input: bool,
 }
+
+/// Response fields that every record has, so they are not `Option`.
+const ALWAYS_PRESENT: &[&str] =
+    &["id", "objectType", "createdAt", "updatedAt", "revisionNumber", "fullName", "deleted"];
 
 const QBD: &str = "/quickbooks-desktop/";
 
@@ -117,6 +124,7 @@ impl Api {
             resolved: HashMap::new(),
             in_progress: BTreeSet::new(),
             distinct: false,
+            input: false,
         };
 
         let mut by_resource: BTreeMap<String, Vec<(String, String, &Value)>> = BTreeMap::new();
@@ -234,7 +242,9 @@ impl Builder<'_> {
             ("post", _) => {
                 let action = if has_id { "Update" } else { "Create" };
                 let body_schema = &operation["requestBody"]["content"]["application/json"]["schema"];
+                self.input = true;
                 let (body, _) = self.ty(body_schema, &format!("{singular}{action}Params"));
+                self.input = false;
                 let Ty::Shape(body) = body else { return Err(format!("{method} {path}: the body is not an object")) };
                 self.mark_input(body);
                 let (response, _) = self.ty(schema, singular);
@@ -348,7 +358,7 @@ impl Builder<'_> {
         };
         // Resource models and request bodies keep their own names even when
         // another has the same fields: a credit-card credit is not a charge.
-        let distinct = name.starts_with("qbd_") || name.ends_with("_request");
+        let distinct = name.ends_with("_request") || schema["properties"].get("objectType").is_some();
         let previous = std::mem::replace(&mut self.distinct, distinct);
         let result = self.ty(schema, &own_name);
         self.distinct = previous;
@@ -366,10 +376,19 @@ impl Builder<'_> {
         let mut fields = Vec::new();
         for (wire, property) in value["properties"].as_object().into_iter().flatten() {
             let (ty, nullable) = self.ty(property, &format!("{name}{}", names::pascal(wire)));
+            let required = required.contains(wire.as_str());
+            let optional = if self.input {
+                nullable || !required
+            } else {
+                // The description does not say which response fields can be
+                // null, and QuickBooks leaves most of them unset: only the
+                // fields every record has are not `Option`.
+                nullable || !required || !ALWAYS_PRESENT.contains(&wire.as_str())
+            };
             fields.push(Field {
                 wire: wire.clone(),
                 ty,
-                optional: nullable || !required.contains(wire.as_str()),
+                optional,
                 doc: property["description"].as_str().unwrap_or("").to_owned(),
             });
         }
@@ -426,10 +445,7 @@ impl Builder<'_> {
         taken.extend(["CursorPage", "CursorStream", "Qbd", "QbdClient"].map(str::to_owned));
         for shape in &mut self.shapes {
             let is_ref = shape.fields.len() == 2
-                && shape
-                    .fields
-                    .iter()
-                    .all(|f| matches!(f.wire.as_str(), "id" | "fullName") && f.ty == Ty::Str && !f.optional);
+                && shape.fields.iter().all(|f| matches!(f.wire.as_str(), "id" | "fullName") && f.ty == Ty::Str);
             let preferred = if is_ref {
                 shape.doc = "A reference to a QuickBooks object: its `id` and its `fullName`.".into();
                 "ObjectRef".to_owned()

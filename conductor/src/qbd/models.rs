@@ -19,18 +19,22 @@ pub struct Account {
     /// The account's account number, which appears in the QuickBooks chart of accounts, reports, and graphs.
     ///
     /// Note that if the "Use Account Numbers" preference is turned off in QuickBooks, the account number may not be visible in the user interface, but it can still be set and retrieved through the API.
-    pub account_number: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_number: Option<String>,
     /// The classification of this account, indicating its purpose within the chart of accounts.
     ///
     /// **NOTE**: You cannot create an account of type `non_posting` through the API because QuickBooks creates these accounts behind the scenes.
-    pub account_type: AccountType,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_type: Option<AccountType>,
     /// The current balance of this account only, excluding balances from any subordinate accounts, represented as a decimal string. Compare with `totalBalance`. Note that income accounts and balance sheet accounts may not have balances.
-    pub balance: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub balance: Option<String>,
     /// The bank account number or identifying note for this account. Access to this field may be restricted based on permissions.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_account_number: Option<String>,
     /// Indicates how this account is classified for cash flow reporting. If `none`, the account has not been classified. If `not_applicable`, the account does not qualify to be classified (e.g., a bank account tracking cash transactions is not part of a cash flow report).
-    pub cash_flow_classification: AccountCashFlowClassification,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cash_flow_classification: Option<AccountCashFlowClassification>,
     /// The date and time when this account was created, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm). The time zone is the same as the user's time zone in QuickBooks.
     pub created_at: String,
     /// The `currency` field.
@@ -40,7 +44,8 @@ pub struct Account {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub custom_fields: Vec<CustomField>,
     /// A description of this account.
-    pub description: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
     /// The case-insensitive fully-qualified unique name of this account, formed by combining the names of its hierarchical parent objects with its own `name`, separated by colons. For example, if an account is under "Corporate" and has the `name` "Accounts-Payable", its `fullName` would be "Corporate:Accounts-Payable".
     ///
     /// **NOTE**: Unlike `name`, `fullName` is guaranteed to be unique across all account objects. However, `fullName` can still be arbitrarily changed by the QuickBooks user when they modify the underlying `name` field.
@@ -48,31 +53,36 @@ pub struct Account {
     /// The unique identifier assigned by QuickBooks to this account. This ID is unique across all accounts but not across different QuickBooks object types.
     pub id: String,
     /// Indicates whether this account is active. Inactive objects are typically hidden from views and reports in QuickBooks. Defaults to `true`.
-    pub is_active: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_active: Option<bool>,
     /// Indicates whether this account is used for tracking taxes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_tax_account: Option<bool>,
     /// The case-insensitive name of this account. Not guaranteed to be unique because it does not include the names of its hierarchical parent objects like `fullName` does. For example, two accounts could both have the `name` "Accounts-Payable", but they could have unique `fullName` values, such as "Corporate:Accounts-Payable" and "Finance:Accounts-Payable".
-    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     /// The type of object. This value is always `"qbd_account"`.
     pub object_type: String,
     /// The `parent` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub parent: Option<AccountParent>,
+    pub parent: Option<ObjectRef>,
     /// The current QuickBooks-assigned revision number of this account object, which changes each time the object is modified. When updating this object, you must provide the most recent `revisionNumber` to ensure you're working with the latest data; otherwise, the update will return an error.
     pub revision_number: String,
     /// The `salesTaxCode` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sales_tax_code: Option<AccountSalesTaxCode>,
+    pub sales_tax_code: Option<ObjectRef>,
     /// Indicates if this account is a special account automatically created by QuickBooks for specific purposes.
-    pub special_account_type: AccountSpecialAccountType,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub special_account_type: Option<AccountSpecialAccountType>,
     /// The depth level of this account in the hierarchy. A top-level account has a `sublevel` of 0; each subsequent sublevel increases this number by 1. For example, an account with a `fullName` of "Corporate:Accounts-Payable" would have a `sublevel` of 1.
-    pub sublevel: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sublevel: Option<i64>,
     /// The `taxLineDetails` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_line_details: Option<TaxLineInfo>,
     /// The combined balance of this account and all its sub-accounts, represented as a decimal string. For example, the `totalBalance` for XYZ Bank would be the total of the balances of all its sub-accounts (checking, savings, and so on). If XYZ Bank did not have any sub-accounts, `totalBalance` and `balance` would be the same.
-    pub total_balance: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_balance: Option<String>,
     /// The date and time when this account was last updated, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm). The time zone is the same as the user's time zone in QuickBooks.
     pub updated_at: String,
 }
@@ -144,28 +154,6 @@ impl AccountCreateParams {
             tax_line_id: None,
         }
     }
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct AccountParent {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct AccountSalesTaxCode {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
 }
 
 /// The `AccountUpdateParams` object.
@@ -248,14 +236,15 @@ impl AccountUpdateParams {
 #[non_exhaustive]
 pub struct AccountantCopy {
     /// Indicates whether an accountant copy has been made for this company file. An accountant copy allows an accountant to work on the books while the business continues daily operations.
-    pub accountant_copy_exists: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accountant_copy_exists: Option<bool>,
     /// The fiscal period dividing date for accountant work, in ISO 8601 format (YYYY-MM-DD). While an accountant copy exists, transactions within this period cannot be modified or created. New accounts can be added, but existing accounts cannot have new subaccounts, be edited, merged, or made inactive. List items cannot be deleted or merged.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dividing_date: Option<String>,
 }
 
-/// The `Address` object.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// Shared by Address, BillCreateParamsVendorAddress, CheckCreateParamsAddress, CreditMemoCreateParamsBillingAddress, CreditMemoCreateParamsShippingAddress, CustomerCreateParamsBillingAddress and 13 more.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Address {
@@ -291,65 +280,10 @@ pub struct Address {
     pub state: Option<String>,
 }
 
-/// The address of the vendor who sent this bill.
-///
-/// Shared by BillCreateParamsVendorAddress, CheckCreateParamsAddress, CreditMemoCreateParamsBillingAddress, CreditMemoCreateParamsShippingAddress, CustomerCreateParamsBillingAddress, CustomerCreateParamsShippingAddress and 12 more.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct AddressInput {
-    /// The city, district, suburb, town, or village name of the address.
-    ///
-    /// Maximum length: 31 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub city: Option<String>,
-    /// The country name of the address.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country: Option<String>,
-    /// The first line of the address (e.g., street, PO Box, or company name).
-    ///
-    /// Maximum length: 41 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub line1: Option<String>,
-    /// The second line of the address, if needed (e.g., apartment, suite, unit, or building).
-    ///
-    /// Maximum length: 41 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub line2: Option<String>,
-    /// The third line of the address, if needed.
-    ///
-    /// Maximum length: 41 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub line3: Option<String>,
-    /// The fourth line of the address, if needed.
-    ///
-    /// Maximum length: 41 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub line4: Option<String>,
-    /// The fifth line of the address, if needed.
-    ///
-    /// Maximum length: 41 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub line5: Option<String>,
-    /// A note written at the bottom of the address in the form in which it appears, such as the invoice form.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub note: Option<String>,
-    /// The postal code or ZIP code of the address.
-    ///
-    /// Maximum length: 13 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub postal_code: Option<String>,
-    /// The state, county, province, or region name of the address.
-    ///
-    /// Maximum length: 21 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<String>,
-}
-
-impl AddressInput {
+impl Address {
     /// A value with the required fields set and every other field unset.
     pub fn new() -> Self {
-        AddressInput {
+        Address {
             city: None,
             country: None,
             line1: None,
@@ -364,37 +298,92 @@ impl AddressInput {
     }
 }
 
+/// Shared by EmployeeAddress, EmployeeCreateParamsAddress.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct AddressInput {
+    /// The city, district, suburb, town, or village name of the employee address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub city: Option<String>,
+    /// The country name of the employee address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
+    /// The first line of the employee address (e.g., street, PO Box, or company name).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line1: Option<String>,
+    /// The second line of the employee address, if needed (e.g., apartment, suite, unit, or building).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line2: Option<String>,
+    /// The third line of the employee address, if needed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line3: Option<String>,
+    /// The fourth line of the employee address, if needed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line4: Option<String>,
+    /// The postal code or ZIP code of the employee address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub postal_code: Option<String>,
+    /// The U.S. state of the employee address. QuickBooks requires this field to be a U.S. state abbreviation (e.g., "CA" for California). See enum for all possible values.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<AddressState>,
+}
+
+impl AddressInput {
+    /// A value with the required fields set and every other field unset.
+    pub fn new() -> Self {
+        AddressInput {
+            city: None,
+            country: None,
+            line1: None,
+            line2: None,
+            line3: None,
+            line4: None,
+            postal_code: None,
+            state: None,
+        }
+    }
+}
+
 /// A bill represents an obligation to pay a vendor for goods or services received. It records the amount owed, due date, and payment terms, and increases accounts payable. Bills can be partially paid over time and may be linked to purchase orders or item receipts.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Bill {
     /// The total monetary amount due for this bill, represented as a decimal string. This equals the sum of the amounts in the bill's expense lines, item lines, and item group lines. It also equals `openAmount` plus any credits or discounts.
-    pub amount_due: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount_due: Option<String>,
     /// The monetary amount due for this bill converted to the home currency of the QuickBooks company file. Represented as a decimal string.
-    pub amount_due_in_home_currency: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount_due_in_home_currency: Option<String>,
     /// The date and time when this bill was created, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm). The time zone is the same as the user's time zone in QuickBooks.
     pub created_at: String,
     /// The `currency` field.
-    pub currency: BillCurrency,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub currency: Option<ObjectRef>,
     /// The custom fields for the bill object, added as user-defined data extensions, not included in the standard QuickBooks object.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub custom_fields: Vec<CustomField>,
     /// The date by which this bill must be paid, in ISO 8601 format (YYYY-MM-DD).
-    pub due_date: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub due_date: Option<String>,
     /// The market exchange rate between this bill's currency and the home currency in QuickBooks at the time of this transaction. Represented as a decimal value (e.g., 1.2345 for 1 EUR = 1.2345 USD if USD is the home currency).
-    pub exchange_rate: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exchange_rate: Option<f64>,
     /// The bill's expense lines, each representing one line in this expense.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub expense_lines: Vec<ExpenseLine>,
     /// A globally unique identifier (GUID) you, the developer, can provide for tracking this object in your external system. This field is immutable and can only be set during object creation.
-    pub external_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_id: Option<String>,
     /// The unique identifier assigned by QuickBooks to this bill. This ID is unique across all transaction types.
     pub id: String,
     /// Indicates whether this bill has been paid in full. When `true`, `openAmount` will be 0.
-    pub is_paid: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_paid: Option<bool>,
     /// Indicates whether this bill has not been completed or is in a draft version.
-    pub is_pending: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_pending: Option<bool>,
     /// The bill's item group lines, each representing a predefined set of items bundled together because they are commonly purchased together or grouped for faster entry.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub item_line_groups: Vec<ItemLineGroup>,
@@ -407,27 +396,35 @@ pub struct Bill {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub linked_transactions: Vec<LinkedTransaction>,
     /// A memo or note for this bill that appears in the Accounts-Payable register and in reports that include this bill.
-    pub memo: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memo: Option<String>,
     /// The type of object. This value is always `"qbd_bill"`.
     pub object_type: String,
     /// The remaining amount still owed on this bill, represented as a decimal string. This equals the bill's amount minus any credits or discounts.
-    pub open_amount: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub open_amount: Option<String>,
     /// The `payablesAccount` field.
-    pub payables_account: BillPayablesAccount,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payables_account: Option<ObjectRef>,
     /// The case-sensitive user-defined reference number for this bill, which can be used to identify the transaction in QuickBooks. This value is not required to be unique and can be arbitrarily changed by the QuickBooks user.
-    pub ref_number: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ref_number: Option<String>,
     /// The current QuickBooks-assigned revision number of this bill object, which changes each time the object is modified. When updating this object, you must provide the most recent `revisionNumber` to ensure you're working with the latest data; otherwise, the update will return an error.
     pub revision_number: String,
     /// The `salesTaxCode` field.
-    pub sales_tax_code: BillSalesTaxCode,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sales_tax_code: Option<ObjectRef>,
     /// The `terms` field.
-    pub terms: BillTerms,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub terms: Option<ObjectRef>,
     /// The date of this bill, in ISO 8601 format (YYYY-MM-DD).
-    pub transaction_date: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transaction_date: Option<String>,
     /// The date and time when this bill was last updated, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm). The time zone is the same as the user's time zone in QuickBooks.
     pub updated_at: String,
     /// The `vendor` field.
-    pub vendor: BillVendor,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vendor: Option<ObjectRef>,
     /// The `vendorAddress` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vendor_address: Option<Address>,
@@ -442,58 +439,59 @@ pub struct BillCheckPayment {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address: Option<Address>,
     /// The monetary amount of this bill check payment, represented as a decimal string.
-    pub amount: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount: Option<String>,
     /// The monetary amount of this bill check payment converted to the home currency of the QuickBooks company file. Represented as a decimal string.
-    pub amount_in_home_currency: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount_in_home_currency: Option<String>,
     /// The bill(s) paid by this bill check payment.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub applied_to_transactions: Vec<ReceivableTransaction>,
     /// The `bankAccount` field.
-    pub bank_account: BillCheckPaymentBankAccount,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bank_account: Option<ObjectRef>,
     /// The date and time when this bill check payment was created, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm). The time zone is the same as the user's time zone in QuickBooks.
     pub created_at: String,
     /// The `currency` field.
-    pub currency: BillCheckPaymentCurrency,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub currency: Option<ObjectRef>,
     /// The custom fields for the bill check payment object, added as user-defined data extensions, not included in the standard QuickBooks object.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub custom_fields: Vec<CustomField>,
     /// The market exchange rate between this bill check payment's currency and the home currency in QuickBooks at the time of this transaction. Represented as a decimal value (e.g., 1.2345 for 1 EUR = 1.2345 USD if USD is the home currency).
-    pub exchange_rate: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exchange_rate: Option<f64>,
     /// A globally unique identifier (GUID) you, the developer, can provide for tracking this object in your external system. This field is immutable and can only be set during object creation.
-    pub external_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_id: Option<String>,
     /// The unique identifier assigned by QuickBooks to this bill check payment. This ID is unique across all transaction types.
     pub id: String,
     /// Indicates whether this bill check payment is included in the queue of documents for QuickBooks to print.
-    pub is_queued_for_print: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_queued_for_print: Option<bool>,
     /// A memo or note for this bill check payment.
-    pub memo: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memo: Option<String>,
     /// The type of object. This value is always `"qbd_bill_check_payment"`.
     pub object_type: String,
     /// The `payablesAccount` field.
-    pub payables_account: BillCheckPaymentPayablesAccount,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payables_account: Option<ObjectRef>,
     /// The case-sensitive user-defined reference number for this bill check payment, which can be used to identify the transaction in QuickBooks. This value is not required to be unique and can be arbitrarily changed by the QuickBooks user.
     ///
     /// **IMPORTANT**: For checks, this field is the check number.
-    pub ref_number: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ref_number: Option<String>,
     /// The current QuickBooks-assigned revision number of this bill check payment object, which changes each time the object is modified. When updating this object, you must provide the most recent `revisionNumber` to ensure you're working with the latest data; otherwise, the update will return an error.
     pub revision_number: String,
     /// The date of this bill check payment, in ISO 8601 format (YYYY-MM-DD).
-    pub transaction_date: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transaction_date: Option<String>,
     /// The date and time when this bill check payment was last updated, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm). The time zone is the same as the user's time zone in QuickBooks.
     pub updated_at: String,
     /// The `vendor` field.
-    pub vendor: BillCheckPaymentVendor,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct BillCheckPaymentBankAccount {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vendor: Option<ObjectRef>,
 }
 
 /// The `BillCheckPaymentCreateParams` object.
@@ -629,26 +627,20 @@ impl BillCheckPaymentCreateParamsApplyToTransactionApplyCredit {
     }
 }
 
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
+/// The `BillCheckPaymentDeleted` object.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
-pub struct BillCheckPaymentCurrency {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
+pub struct BillCheckPaymentDeleted {
+    /// Indicates whether the bill check payment was deleted.
+    pub deleted: bool,
+    /// The QuickBooks-assigned unique identifier of the deleted bill check payment.
     pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct BillCheckPaymentPayablesAccount {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
+    /// The type of object. This value is always `"qbd_bill_check_payment"`.
+    pub object_type: String,
+    /// The case-sensitive user-defined reference number of the deleted bill check payment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ref_number: Option<String>,
 }
 
 /// The `BillCheckPaymentUpdateParams` object.
@@ -705,17 +697,6 @@ impl BillCheckPaymentUpdateParams {
             transaction_date: None,
         }
     }
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct BillCheckPaymentVendor {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
 }
 
 /// The `BillCreateParams` object.
@@ -775,7 +756,7 @@ pub struct BillCreateParams {
     pub transaction_date: String,
     /// The `vendorAddress` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub vendor_address: Option<AddressInput>,
+    pub vendor_address: Option<Address>,
     /// The vendor who sent this bill for goods or services purchased.
     pub vendor_id: String,
 }
@@ -977,43 +958,54 @@ impl BillCreateParamsItemLine {
 #[non_exhaustive]
 pub struct BillCreditCardPayment {
     /// The monetary amount of this bill credit card payment, represented as a decimal string.
-    pub amount: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount: Option<String>,
     /// The monetary amount of this bill credit card payment converted to the home currency of the QuickBooks company file. Represented as a decimal string.
-    pub amount_in_home_currency: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount_in_home_currency: Option<String>,
     /// The bill(s) paid by this bill credit card payment.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub applied_to_transactions: Vec<ReceivableTransaction>,
     /// The date and time when this bill credit card payment was created, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm). The time zone is the same as the user's time zone in QuickBooks.
     pub created_at: String,
     /// The `creditCardAccount` field.
-    pub credit_card_account: BillCreditCardPaymentCreditCardAccount,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credit_card_account: Option<ObjectRef>,
     /// The `currency` field.
-    pub currency: BillCreditCardPaymentCurrency,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub currency: Option<ObjectRef>,
     /// The custom fields for the bill credit card payment object, added as user-defined data extensions, not included in the standard QuickBooks object.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub custom_fields: Vec<CustomField>,
     /// The market exchange rate between this bill credit card payment's currency and the home currency in QuickBooks at the time of this transaction. Represented as a decimal value (e.g., 1.2345 for 1 EUR = 1.2345 USD if USD is the home currency).
-    pub exchange_rate: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exchange_rate: Option<f64>,
     /// A globally unique identifier (GUID) you, the developer, can provide for tracking this object in your external system. This field is immutable and can only be set during object creation.
-    pub external_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_id: Option<String>,
     /// The unique identifier assigned by QuickBooks to this bill credit card payment. This ID is unique across all transaction types.
     pub id: String,
     /// A memo or note for this bill credit card payment.
-    pub memo: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memo: Option<String>,
     /// The type of object. This value is always `"qbd_bill_credit_card_payment"`.
     pub object_type: String,
     /// The `payablesAccount` field.
-    pub payables_account: BillCreditCardPaymentPayablesAccount,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payables_account: Option<ObjectRef>,
     /// The case-sensitive user-defined reference number for this bill credit card payment, which can be used to identify the transaction in QuickBooks. This value is not required to be unique and can be arbitrarily changed by the QuickBooks user.
-    pub ref_number: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ref_number: Option<String>,
     /// The current QuickBooks-assigned revision number of this bill credit card payment object, which changes each time the object is modified. When updating this object, you must provide the most recent `revisionNumber` to ensure you're working with the latest data; otherwise, the update will return an error.
     pub revision_number: String,
     /// The date of this bill credit card payment, in ISO 8601 format (YYYY-MM-DD).
-    pub transaction_date: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transaction_date: Option<String>,
     /// The date and time when this bill credit card payment was last updated, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm). The time zone is the same as the user's time zone in QuickBooks.
     pub updated_at: String,
     /// The `vendor` field.
-    pub vendor: BillCreditCardPaymentVendor,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vendor: Option<ObjectRef>,
 }
 
 /// The `BillCreditCardPaymentCreateParams` object.
@@ -1078,92 +1070,36 @@ impl BillCreditCardPaymentCreateParams {
     }
 }
 
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
+/// The `BillCreditCardPaymentDeleted` object.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
-pub struct BillCreditCardPaymentCreditCardAccount {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
+pub struct BillCreditCardPaymentDeleted {
+    /// Indicates whether the bill credit card payment was deleted.
+    pub deleted: bool,
+    /// The QuickBooks-assigned unique identifier of the deleted bill credit card payment.
     pub id: String,
+    /// The type of object. This value is always `"qbd_bill_credit_card_payment"`.
+    pub object_type: String,
+    /// The case-sensitive user-defined reference number of the deleted bill credit card payment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ref_number: Option<String>,
 }
 
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
+/// The `BillDeleted` object.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
-pub struct BillCreditCardPaymentCurrency {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
+pub struct BillDeleted {
+    /// Indicates whether the bill was deleted.
+    pub deleted: bool,
+    /// The QuickBooks-assigned unique identifier of the deleted bill.
     pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct BillCreditCardPaymentPayablesAccount {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct BillCreditCardPaymentVendor {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct BillCurrency {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct BillPayablesAccount {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct BillSalesTaxCode {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct BillTerms {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
+    /// The type of object. This value is always `"qbd_bill"`.
+    pub object_type: String,
+    /// The case-sensitive user-defined reference number of the deleted bill.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ref_number: Option<String>,
 }
 
 /// The `BillUpdateParams` object.
@@ -1242,7 +1178,7 @@ pub struct BillUpdateParams {
     pub transaction_date: Option<String>,
     /// The `vendorAddress` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub vendor_address: Option<AddressInput>,
+    pub vendor_address: Option<Address>,
     /// The vendor who sent this bill for goods or services purchased.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vendor_id: Option<String>,
@@ -1472,17 +1408,6 @@ impl BillUpdateParamsItemLineGroupItemLine {
     }
 }
 
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct BillVendor {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
 /// A check represents a payment made from a bank account, typically via paper check. It records the withdrawal of funds paid to a vendor, employee, or other payee. The transaction reduces the balance of the specified bank account and can be linked to bills or other transactions being paid.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -1492,31 +1417,39 @@ pub struct Check {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address: Option<Address>,
     /// The total monetary amount of this check, represented as a decimal string. This equals the sum of the amounts in the check's expense lines, item lines, and item group lines.
-    pub amount: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount: Option<String>,
     /// The monetary amount of this check converted to the home currency of the QuickBooks company file. Represented as a decimal string.
-    pub amount_in_home_currency: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount_in_home_currency: Option<String>,
     /// The `bankAccount` field.
-    pub bank_account: CheckBankAccount,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bank_account: Option<ObjectRef>,
     /// The date and time when this check was created, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm). The time zone is the same as the user's time zone in QuickBooks.
     pub created_at: String,
     /// The `currency` field.
-    pub currency: CheckCurrency,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub currency: Option<ObjectRef>,
     /// The custom fields for the check object, added as user-defined data extensions, not included in the standard QuickBooks object.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub custom_fields: Vec<CustomField>,
     /// The market exchange rate between this check's currency and the home currency in QuickBooks at the time of this transaction. Represented as a decimal value (e.g., 1.2345 for 1 EUR = 1.2345 USD if USD is the home currency).
-    pub exchange_rate: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exchange_rate: Option<f64>,
     /// The check's expense lines, each representing one line in this expense.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub expense_lines: Vec<ExpenseLine>,
     /// A globally unique identifier (GUID) you, the developer, can provide for tracking this object in your external system. This field is immutable and can only be set during object creation.
-    pub external_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_id: Option<String>,
     /// The unique identifier assigned by QuickBooks to this check. This ID is unique across all transaction types.
     pub id: String,
     /// Indicates whether this check has not been completed.
-    pub is_pending: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_pending: Option<bool>,
     /// Indicates whether this check is included in the queue of documents for QuickBooks to print.
-    pub is_queued_for_print: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_queued_for_print: Option<bool>,
     /// The check's item group lines, each representing a predefined set of items bundled together because they are commonly purchased together or grouped for faster entry.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub item_line_groups: Vec<ItemLineGroup>,
@@ -1529,34 +1462,28 @@ pub struct Check {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub linked_transactions: Vec<LinkedTransaction>,
     /// The memo that is printed on this check.
-    pub memo: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memo: Option<String>,
     /// The type of object. This value is always `"qbd_check"`.
     pub object_type: String,
     /// The `payee` field.
-    pub payee: CheckPayee,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payee: Option<ObjectRef>,
     /// The case-sensitive user-defined reference number for this check, which can be used to identify the transaction in QuickBooks. This value is not required to be unique and can be arbitrarily changed by the QuickBooks user.
     ///
     /// **IMPORTANT**: For checks, this field is the check number.
-    pub ref_number: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ref_number: Option<String>,
     /// The current QuickBooks-assigned revision number of this check object, which changes each time the object is modified. When updating this object, you must provide the most recent `revisionNumber` to ensure you're working with the latest data; otherwise, the update will return an error.
     pub revision_number: String,
     /// The `salesTaxCode` field.
-    pub sales_tax_code: CheckSalesTaxCode,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sales_tax_code: Option<ObjectRef>,
     /// The date written on this check, in ISO 8601 format (YYYY-MM-DD).
-    pub transaction_date: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transaction_date: Option<String>,
     /// The date and time when this check was last updated, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm). The time zone is the same as the user's time zone in QuickBooks.
     pub updated_at: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct CheckBankAccount {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
 }
 
 /// The `CheckCreateParams` object.
@@ -1566,7 +1493,7 @@ pub struct CheckBankAccount {
 pub struct CheckCreateParams {
     /// The `address` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address: Option<AddressInput>,
+    pub address: Option<Address>,
     /// Transactions to be paid by this check. This will create a link between this check and the specified transactions.
     ///
     /// **IMPORTANT**: By default, QuickBooks will not return any information about the linked transactions in this endpoint's response even when this request is successful. To see the transactions linked via this field, refetch the check and check the `linkedTransactions` response field. If fetching a list of checks, you must also specify the parameter `includeLinkedTransactions=true` to see the `linkedTransactions` response field.
@@ -1655,37 +1582,20 @@ impl CheckCreateParamsApplyToTransaction {
     }
 }
 
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
+/// The `CheckDeleted` object.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
-pub struct CheckCurrency {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
+pub struct CheckDeleted {
+    /// Indicates whether the check was deleted.
+    pub deleted: bool,
+    /// The QuickBooks-assigned unique identifier of the deleted check.
     pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct CheckPayee {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct CheckSalesTaxCode {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
+    /// The type of object. This value is always `"qbd_check"`.
+    pub object_type: String,
+    /// The case-sensitive user-defined reference number of the deleted check.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ref_number: Option<String>,
 }
 
 /// The `CheckUpdateParams` object.
@@ -1695,7 +1605,7 @@ pub struct CheckSalesTaxCode {
 pub struct CheckUpdateParams {
     /// The `address` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address: Option<AddressInput>,
+    pub address: Option<Address>,
     /// Transactions to be paid by this check. This will create a link between this check and the specified transactions.
     ///
     /// **IMPORTANT**: By default, QuickBooks will not return any information about the linked transactions in this endpoint's response even when this request is successful. To see the transactions linked via this field, refetch the check and check the `linkedTransactions` response field. If fetching a list of checks, you must also specify the parameter `includeLinkedTransactions=true` to see the `linkedTransactions` response field.
@@ -1810,17 +1720,21 @@ pub struct Class {
     /// The unique identifier assigned by QuickBooks to this class. This ID is unique across all classes but not across different QuickBooks object types.
     pub id: String,
     /// Indicates whether this class is active. Inactive objects are typically hidden from views and reports in QuickBooks. Defaults to `true`.
-    pub is_active: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_active: Option<bool>,
     /// The case-insensitive name of this class. Not guaranteed to be unique because it does not include the names of its hierarchical parent objects like `fullName` does. For example, two classes could both have the `name` "Marketing", but they could have unique `fullName` values, such as "Department:Marketing" and "Internal:Marketing".
-    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     /// The type of object. This value is always `"qbd_class"`.
     pub object_type: String,
     /// The `parent` field.
-    pub parent: ClassParent,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent: Option<ObjectRef>,
     /// The current QuickBooks-assigned revision number of this class object, which changes each time the object is modified. When updating this object, you must provide the most recent `revisionNumber` to ensure you're working with the latest data; otherwise, the update will return an error.
     pub revision_number: String,
     /// The depth level of this class in the hierarchy. A top-level class has a `sublevel` of 0; each subsequent sublevel increases this number by 1. For example, a class with a `fullName` of "Department:Marketing" would have a `sublevel` of 1.
-    pub sublevel: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sublevel: Option<i64>,
     /// The date and time when this class was last updated, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm). The time zone is the same as the user's time zone in QuickBooks.
     pub updated_at: String,
 }
@@ -1847,17 +1761,6 @@ impl ClassCreateParams {
     pub fn new(name: impl Into<String>) -> Self {
         ClassCreateParams { is_active: None, name: name.into(), parent_id: None }
     }
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct ClassParent {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
 }
 
 /// The `ClassUpdateParams` object.
@@ -1893,11 +1796,14 @@ impl ClassUpdateParams {
 #[non_exhaustive]
 pub struct Company {
     /// The `accountantCopy` field.
-    pub accountant_copy: AccountantCopy,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accountant_copy: Option<AccountantCopy>,
     /// The `address` field.
-    pub address: Address,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<Address>,
     /// The `addressForCustomer` field.
-    pub address_for_customer: Address,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address_for_customer: Option<Address>,
     /// The name of the QuickBooks user's business associated with this company. This name is used on invoices, checks, and other forms, while `legalCompanyName` is used on tax forms and pay stubs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub company_name: Option<String>,
@@ -1923,9 +1829,11 @@ pub struct Company {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub income_tax_year_start_month: Option<YearStartMonth>,
     /// Indicates whether the connected QuickBooks company file is a "sample file", which is a mock company file used for testing.
-    pub is_sample_company_file: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_sample_company_file: Option<bool>,
     /// The `legalAddress` field.
-    pub legal_address: Address,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub legal_address: Option<Address>,
     /// The legal name of this company's business, as specified in QuickBooks. This value is used on tax forms and pay stubs, while `companyName` is used on invoices, checks, and other forms.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub legal_company_name: Option<String>,
@@ -1938,7 +1846,8 @@ pub struct Company {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ssn: Option<String>,
     /// The `subscribedServices` field.
-    pub subscribed_services: SubscribedService,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subscribed_services: Option<SubscribedService>,
     /// The tax form that the QuickBooks user expects to file for this company's taxes. When a specific tax form is selected (any value other than `other_or_none`), QuickBooks allows associating each account with a specific tax form line. This association appears in account query responses.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_form: Option<CompanyTaxForm>,
@@ -1958,7 +1867,8 @@ pub struct Contact {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub custom_contact_fields: Vec<CustomContactField>,
     /// The contact's first name.
-    pub first_name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_name: Option<String>,
     /// The unique identifier assigned by QuickBooks to this contact. This ID is unique across all contacts but not across different QuickBooks object types.
     pub id: String,
     /// The contact's job title.
@@ -2038,25 +1948,31 @@ pub struct CreditCard {
 #[non_exhaustive]
 pub struct CreditCardCharge {
     /// The `account` field.
-    pub account: CreditCardChargeAccount,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account: Option<ObjectRef>,
     /// The total monetary amount of this credit card charge, represented as a decimal string. This equals the sum of the amounts in the credit card charge's expense lines, item lines, and item group lines.
-    pub amount: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount: Option<String>,
     /// The monetary amount of this credit card charge converted to the home currency of the QuickBooks company file. Represented as a decimal string.
-    pub amount_in_home_currency: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount_in_home_currency: Option<String>,
     /// The date and time when this credit card charge was created, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm). The time zone is the same as the user's time zone in QuickBooks.
     pub created_at: String,
     /// The `currency` field.
-    pub currency: CreditCardChargeCurrency,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub currency: Option<ObjectRef>,
     /// The custom fields for the credit card charge object, added as user-defined data extensions, not included in the standard QuickBooks object.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub custom_fields: Vec<CustomField>,
     /// The market exchange rate between this credit card charge's currency and the home currency in QuickBooks at the time of this transaction. Represented as a decimal value (e.g., 1.2345 for 1 EUR = 1.2345 USD if USD is the home currency).
-    pub exchange_rate: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exchange_rate: Option<f64>,
     /// The credit card charge's expense lines, each representing one line in this expense.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub expense_lines: Vec<ExpenseLine>,
     /// A globally unique identifier (GUID) you, the developer, can provide for tracking this object in your external system. This field is immutable and can only be set during object creation.
-    pub external_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_id: Option<String>,
     /// The unique identifier assigned by QuickBooks to this credit card charge. This ID is unique across all transaction types.
     pub id: String,
     /// The credit card charge's item group lines, each representing a predefined set of items bundled together because they are commonly purchased together or grouped for faster entry.
@@ -2066,32 +1982,26 @@ pub struct CreditCardCharge {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub item_lines: Vec<ItemLine>,
     /// A memo or note for this credit card charge.
-    pub memo: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memo: Option<String>,
     /// The type of object. This value is always `"qbd_credit_card_charge"`.
     pub object_type: String,
     /// The `payee` field.
-    pub payee: CreditCardChargePayee,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payee: Option<ObjectRef>,
     /// The case-sensitive user-defined reference number for this credit card charge, which can be used to identify the transaction in QuickBooks. This value is not required to be unique and can be arbitrarily changed by the QuickBooks user.
-    pub ref_number: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ref_number: Option<String>,
     /// The current QuickBooks-assigned revision number of this credit card charge object, which changes each time the object is modified. When updating this object, you must provide the most recent `revisionNumber` to ensure you're working with the latest data; otherwise, the update will return an error.
     pub revision_number: String,
     /// The `salesTaxCode` field.
-    pub sales_tax_code: CreditCardChargeSalesTaxCode,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sales_tax_code: Option<ObjectRef>,
     /// The date of this credit card charge, in ISO 8601 format (YYYY-MM-DD).
-    pub transaction_date: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transaction_date: Option<String>,
     /// The date and time when this credit card charge was last updated, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm). The time zone is the same as the user's time zone in QuickBooks.
     pub updated_at: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct CreditCardChargeAccount {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
 }
 
 /// The `CreditCardChargeCreateParams` object.
@@ -2155,37 +2065,20 @@ impl CreditCardChargeCreateParams {
     }
 }
 
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
+/// The `CreditCardChargeDeleted` object.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
-pub struct CreditCardChargeCurrency {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
+pub struct CreditCardChargeDeleted {
+    /// Indicates whether the credit card charge was deleted.
+    pub deleted: bool,
+    /// The QuickBooks-assigned unique identifier of the deleted credit card charge.
     pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct CreditCardChargePayee {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct CreditCardChargeSalesTaxCode {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
+    /// The type of object. This value is always `"qbd_credit_card_charge"`.
+    pub object_type: String,
+    /// The case-sensitive user-defined reference number of the deleted credit card charge.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ref_number: Option<String>,
 }
 
 /// The `CreditCardChargeUpdateParams` object.
@@ -2286,25 +2179,31 @@ impl CreditCardChargeUpdateParams {
 #[non_exhaustive]
 pub struct CreditCardCredit {
     /// The `account` field.
-    pub account: CreditCardCreditAccount,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account: Option<ObjectRef>,
     /// The total monetary amount of this credit card credit, represented as a decimal string. This equals the sum of the amounts in the credit card credit's expense lines, item lines, and item group lines.
-    pub amount: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount: Option<String>,
     /// The monetary amount of this credit card credit converted to the home currency of the QuickBooks company file. Represented as a decimal string.
-    pub amount_in_home_currency: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount_in_home_currency: Option<String>,
     /// The date and time when this credit card credit was created, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm). The time zone is the same as the user's time zone in QuickBooks.
     pub created_at: String,
     /// The `currency` field.
-    pub currency: CreditCardCreditCurrency,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub currency: Option<ObjectRef>,
     /// The custom fields for the credit card credit object, added as user-defined data extensions, not included in the standard QuickBooks object.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub custom_fields: Vec<CustomField>,
     /// The market exchange rate between this credit card credit's currency and the home currency in QuickBooks at the time of this transaction. Represented as a decimal value (e.g., 1.2345 for 1 EUR = 1.2345 USD if USD is the home currency).
-    pub exchange_rate: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exchange_rate: Option<f64>,
     /// The credit card credit's expense lines, each representing one line in this expense.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub expense_lines: Vec<ExpenseLine>,
     /// A globally unique identifier (GUID) you, the developer, can provide for tracking this object in your external system. This field is immutable and can only be set during object creation.
-    pub external_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_id: Option<String>,
     /// The unique identifier assigned by QuickBooks to this credit card credit. This ID is unique across all transaction types.
     pub id: String,
     /// The credit card credit's item group lines, each representing a predefined set of items bundled together because they are commonly purchased together or grouped for faster entry.
@@ -2314,32 +2213,26 @@ pub struct CreditCardCredit {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub item_lines: Vec<ItemLine>,
     /// A memo or note for this credit card credit.
-    pub memo: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memo: Option<String>,
     /// The type of object. This value is always `"qbd_credit_card_credit"`.
     pub object_type: String,
     /// The `payee` field.
-    pub payee: CreditCardCreditPayee,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payee: Option<ObjectRef>,
     /// The case-sensitive user-defined reference number for this credit card credit, which can be used to identify the transaction in QuickBooks. This value is not required to be unique and can be arbitrarily changed by the QuickBooks user.
-    pub ref_number: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ref_number: Option<String>,
     /// The current QuickBooks-assigned revision number of this credit card credit object, which changes each time the object is modified. When updating this object, you must provide the most recent `revisionNumber` to ensure you're working with the latest data; otherwise, the update will return an error.
     pub revision_number: String,
     /// The `salesTaxCode` field.
-    pub sales_tax_code: CreditCardCreditSalesTaxCode,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sales_tax_code: Option<ObjectRef>,
     /// The date of this credit card credit, in ISO 8601 format (YYYY-MM-DD).
-    pub transaction_date: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transaction_date: Option<String>,
     /// The date and time when this credit card credit was last updated, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm). The time zone is the same as the user's time zone in QuickBooks.
     pub updated_at: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct CreditCardCreditAccount {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
 }
 
 /// The `CreditCardCreditCreateParams` object.
@@ -2403,37 +2296,20 @@ impl CreditCardCreditCreateParams {
     }
 }
 
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
+/// The `CreditCardCreditDeleted` object.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
-pub struct CreditCardCreditCurrency {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
+pub struct CreditCardCreditDeleted {
+    /// Indicates whether the credit card credit was deleted.
+    pub deleted: bool,
+    /// The QuickBooks-assigned unique identifier of the deleted credit card credit.
     pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct CreditCardCreditPayee {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct CreditCardCreditSalesTaxCode {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
+    /// The type of object. This value is always `"qbd_credit_card_credit"`.
+    pub object_type: String,
+    /// The case-sensitive user-defined reference number of the deleted credit card credit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ref_number: Option<String>,
 }
 
 /// The `CreditCardCreditUpdateParams` object.
@@ -2534,9 +2410,11 @@ impl CreditCardCreditUpdateParams {
 #[non_exhaustive]
 pub struct CreditCardTransaction {
     /// The `request` field.
-    pub request: CreditCardTransactionRequest,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request: Option<CreditCardTransactionRequest>,
     /// The `response` field.
-    pub response: CreditCardTransactionResponse,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub response: Option<CreditCardTransactionResponse>,
 }
 
 /// The credit card transaction data for this receive-payment's payment when using QuickBooks Merchant Services (QBMS). If specifying this field, you must also specify the `paymentMethod` field.
@@ -2573,13 +2451,17 @@ pub struct CreditCardTransactionRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub commercial_card_code: Option<String>,
     /// The month when the credit card expires.
-    pub expiration_month: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expiration_month: Option<f64>,
     /// The year when the credit card expires.
-    pub expiration_year: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expiration_year: Option<f64>,
     /// The cardholder's name on the card.
-    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     /// The credit card number. Must be masked with lower case "x" and no dashes.
-    pub number: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub number: Option<String>,
     /// The card's billing address ZIP or postal code.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
@@ -2612,26 +2494,32 @@ pub struct CreditCardTransactionResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_transaction_id: Option<String>,
     /// The ID returned from the credit card processor for this credit card transaction.
-    pub credit_card_transaction_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credit_card_transaction_id: Option<String>,
     /// The QBMS account number of the merchant who is running this transaction using the customer's credit card.
-    pub merchant_account_number: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub merchant_account_number: Option<String>,
     /// An internal code returned by QuickBooks Merchant Services (QBMS) from the transaction request, needed for the QuickBooks reconciliation feature.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payment_grouping_code: Option<f64>,
     /// Indicates whether this credit card transaction is known to have been successfully processed by the card issuer.
-    pub payment_status: CreditCardTransactionResponsePaymentStatus,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payment_status: Option<CreditCardTransactionResponsePaymentStatus>,
     /// An internal ID returned by QuickBooks Merchant Services (QBMS) from the transaction request, needed for the QuickBooks reconciliation feature.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recon_batch_id: Option<String>,
     /// The status code returned in the original QBMS transaction response for this credit card transaction.
-    pub status_code: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_code: Option<f64>,
     /// The status message returned in the original QBMS transaction response for this credit card transaction.
-    pub status_message: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_message: Option<String>,
     /// An internal value for this credit card transaction, needed for the QuickBooks reconciliation feature.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_authorization_stamp: Option<f64>,
     /// The date and time when the credit card processor authorized this credit card transaction.
-    pub transaction_authorized_at: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transaction_authorized_at: Option<String>,
 }
 
 /// A credit memo records an amount owed to a customer (such as for returns, over-payments, or pre-payments), reducing their outstanding balance. The credit remains available (tracked in the `creditRemaining` field) until it's applied to other transactions (such as invoices or sales receipts) through a receive-payment's `applyToTransactions.applyCredits` field.
@@ -2643,38 +2531,51 @@ pub struct CreditMemo {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub billing_address: Option<Address>,
     /// The `class` field.
-    pub class: CreditMemoClass,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub class: Option<ObjectRef>,
     /// The date and time when this credit memo was created, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm). The time zone is the same as the user's time zone in QuickBooks.
     pub created_at: String,
     /// The remaining balance of this credit memo that has not yet been applied to other transactions or refunded to the customer. Represented as a decimal string.
-    pub credit_remaining: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credit_remaining: Option<String>,
     /// The remaining balance of this credit memo converted to the home currency of the QuickBooks company file. Represented as a decimal string.
-    pub credit_remaining_in_home_currency: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credit_remaining_in_home_currency: Option<String>,
     /// The `currency` field.
-    pub currency: CreditMemoCurrency,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub currency: Option<ObjectRef>,
     /// The custom fields for the credit memo object, added as user-defined data extensions, not included in the standard QuickBooks object.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub custom_fields: Vec<CustomField>,
     /// The `customer` field.
-    pub customer: CreditMemoCustomer,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer: Option<ObjectRef>,
     /// The `customerMessage` field.
-    pub customer_message: CreditMemoCustomerMessage,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer_message: Option<ObjectRef>,
     /// The `documentTemplate` field.
-    pub document_template: CreditMemoDocumentTemplate,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub document_template: Option<ObjectRef>,
     /// The date by which this credit memo must be paid, in ISO 8601 format (YYYY-MM-DD).
-    pub due_date: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub due_date: Option<String>,
     /// The market exchange rate between this credit memo's currency and the home currency in QuickBooks at the time of this transaction. Represented as a decimal value (e.g., 1.2345 for 1 EUR = 1.2345 USD if USD is the home currency).
-    pub exchange_rate: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exchange_rate: Option<f64>,
     /// A globally unique identifier (GUID) you, the developer, can provide for tracking this object in your external system. This field is immutable and can only be set during object creation.
-    pub external_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_id: Option<String>,
     /// The unique identifier assigned by QuickBooks to this credit memo. This ID is unique across all transaction types.
     pub id: String,
     /// Indicates whether this credit memo has not been completed.
-    pub is_pending: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_pending: Option<bool>,
     /// Indicates whether this credit memo is included in the queue of documents for QuickBooks to email to the customer.
-    pub is_queued_for_email: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_queued_for_email: Option<bool>,
     /// Indicates whether this credit memo is included in the queue of documents for QuickBooks to print.
-    pub is_queued_for_print: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_queued_for_print: Option<bool>,
     /// The credit memo's line item groups, each representing a predefined set of related items.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub line_groups: Vec<CreditMemoLineGroup>,
@@ -2687,59 +2588,65 @@ pub struct CreditMemo {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub linked_transactions: Vec<LinkedTransaction>,
     /// A memo or note for this credit memo that appears in the account register and customer register, but not on the credit memo itself.
-    pub memo: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memo: Option<String>,
     /// The type of object. This value is always `"qbd_credit_memo"`.
     pub object_type: String,
     /// A built-in custom field for additional information specific to this credit memo. Unlike the user-defined fields in the `customFields` array, this is a standard QuickBooks field that exists for all credit memos for convenience. Developers often use this field for tracking information that doesn't fit into other standard QuickBooks fields. Unlike `otherCustomField1` and `otherCustomField2`, which are line item fields, this exists at the transaction level. Hidden by default in the QuickBooks UI.
-    pub other_custom_field: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub other_custom_field: Option<String>,
     /// The customer's Purchase Order (PO) number associated with this credit memo. This field is often used to cross-reference the credit memo with the customer's purchasing system.
-    pub purchase_order_number: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub purchase_order_number: Option<String>,
     /// The `receivablesAccount` field.
-    pub receivables_account: CreditMemoReceivablesAccount,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub receivables_account: Option<ObjectRef>,
     /// The case-sensitive user-defined reference number for this credit memo, which can be used to identify the transaction in QuickBooks. This value is not required to be unique and can be arbitrarily changed by the QuickBooks user.
-    pub ref_number: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ref_number: Option<String>,
     /// The current QuickBooks-assigned revision number of this credit memo object, which changes each time the object is modified. When updating this object, you must provide the most recent `revisionNumber` to ensure you're working with the latest data; otherwise, the update will return an error.
     pub revision_number: String,
     /// The `salesRepresentative` field.
-    pub sales_representative: CreditMemoSalesRepresentative,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sales_representative: Option<ObjectRef>,
     /// The `salesTaxCode` field.
-    pub sales_tax_code: CreditMemoSalesTaxCode,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sales_tax_code: Option<ObjectRef>,
     /// The `salesTaxItem` field.
-    pub sales_tax_item: CreditMemoSalesTaxItem,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sales_tax_item: Option<ObjectRef>,
     /// The sales tax percentage applied to this credit memo, represented as a decimal string.
-    pub sales_tax_percentage: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sales_tax_percentage: Option<String>,
     /// The total amount of sales tax charged for this credit memo, represented as a decimal string.
-    pub sales_tax_total: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sales_tax_total: Option<String>,
     /// The origin location from where the product associated with this credit memo is shipped. This is the point at which ownership and liability for goods transfer from seller to buyer. Internally, QuickBooks uses the term "FOB" for this field, which stands for "freight on board". This field is informational and has no accounting implications.
-    pub shipment_origin: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shipment_origin: Option<String>,
     /// The `shippingAddress` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shipping_address: Option<Address>,
     /// The date when the products or services for this credit memo were shipped or are expected to be shipped, in ISO 8601 format (YYYY-MM-DD).
-    pub shipping_date: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shipping_date: Option<String>,
     /// The `shippingMethod` field.
-    pub shipping_method: CreditMemoShippingMethod,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shipping_method: Option<ObjectRef>,
     /// The subtotal of this credit memo, which is the sum of all credit memo lines before taxes and payments are applied, represented as a decimal string.
-    pub subtotal: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subtotal: Option<String>,
     /// The `terms` field.
-    pub terms: CreditMemoTerms,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub terms: Option<ObjectRef>,
     /// The total monetary amount of this credit memo, equivalent to the sum of the amounts in `lines` and `lineGroups`, represented as a decimal string.
-    pub total_amount: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_amount: Option<String>,
     /// The date of this credit memo, in ISO 8601 format (YYYY-MM-DD).
-    pub transaction_date: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transaction_date: Option<String>,
     /// The date and time when this credit memo was last updated, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm). The time zone is the same as the user's time zone in QuickBooks.
     pub updated_at: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct CreditMemoClass {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
 }
 
 /// The `CreditMemoCreateParams` object.
@@ -2749,7 +2656,7 @@ pub struct CreditMemoClass {
 pub struct CreditMemoCreateParams {
     /// The `billingAddress` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub billing_address: Option<AddressInput>,
+    pub billing_address: Option<Address>,
     /// The credit memo's class. Classes can be used to categorize objects into meaningful segments, such as department, location, or type of work. In QuickBooks, class tracking is off by default. A class defined here is automatically used in this credit memo's line items unless overridden at the line item level.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub class_id: Option<String>,
@@ -2824,7 +2731,7 @@ pub struct CreditMemoCreateParams {
     pub shipment_origin: Option<String>,
     /// The `shippingAddress` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub shipping_address: Option<AddressInput>,
+    pub shipping_address: Option<Address>,
     /// The date when the products or services for this credit memo were shipped or are expected to be shipped, in ISO 8601 format (YYYY-MM-DD).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shipping_date: Option<String>,
@@ -2968,48 +2875,20 @@ impl CreditMemoCreateParamsLine {
     }
 }
 
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
+/// The `CreditMemoDeleted` object.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
-pub struct CreditMemoCurrency {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
+pub struct CreditMemoDeleted {
+    /// Indicates whether the credit memo was deleted.
+    pub deleted: bool,
+    /// The QuickBooks-assigned unique identifier of the deleted credit memo.
     pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct CreditMemoCustomer {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct CreditMemoCustomerMessage {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct CreditMemoDocumentTemplate {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
+    /// The type of object. This value is always `"qbd_credit_memo"`.
+    pub object_type: String,
+    /// The case-sensitive user-defined reference number of the deleted credit memo.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ref_number: Option<String>,
 }
 
 /// The `CreditMemoLine` object.
@@ -3018,61 +2897,68 @@ pub struct CreditMemoDocumentTemplate {
 #[non_exhaustive]
 pub struct CreditMemoLine {
     /// The monetary amount of this credit memo line, represented as a decimal string. If both `quantity` and `rate` are specified but not `amount`, QuickBooks will use them to calculate `amount`. If `amount`, `rate`, and `quantity` are all unspecified, then QuickBooks will calculate `amount` based on a `quantity` of `1` and the suggested `rate`. This field cannot be cleared.
-    pub amount: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount: Option<String>,
     /// The `class` field.
-    pub class: CreditMemoLineClass,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub class: Option<ObjectRef>,
     /// The custom fields for the credit memo line object, added as user-defined data extensions, not included in the standard QuickBooks object.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub custom_fields: Vec<CustomField>,
     /// A description of this credit memo line.
-    pub description: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
     /// The expiration date for the serial number or lot number of the item associated with this credit memo line, in ISO 8601 format (YYYY-MM-DD). This is particularly relevant for perishable or time-sensitive inventory items. Note that this field is only supported on QuickBooks Desktop 2023 or later.
-    pub expiration_date: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expiration_date: Option<String>,
     /// The unique identifier assigned by QuickBooks to this credit memo line. This ID is unique across all transaction line types.
     pub id: String,
     /// The `inventorySite` field.
-    pub inventory_site: CreditMemoLineInventorySite,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inventory_site: Option<ObjectRef>,
     /// The `inventorySiteLocation` field.
-    pub inventory_site_location: CreditMemoLineInventorySiteLocation,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inventory_site_location: Option<ObjectRef>,
     /// The `item` field.
-    pub item: CreditMemoLineItem,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item: Option<ObjectRef>,
     /// The lot number of the item associated with this credit memo line. Used for tracking groups of inventory items that are purchased or manufactured together.
-    pub lot_number: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lot_number: Option<String>,
     /// The type of object. This value is always `"qbd_credit_memo_line"`.
     pub object_type: String,
     /// A built-in custom field for additional information specific to this credit memo line. Unlike the user-defined fields in the `customFields` array, this is a standard QuickBooks field that exists for all credit memo lines for convenience. Developers often use this field for tracking information that doesn't fit into other standard QuickBooks fields. Hidden by default in the QuickBooks UI.
-    pub other_custom_field1: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub other_custom_field1: Option<String>,
     /// A second built-in custom field for additional information specific to this credit memo line. Unlike the user-defined fields in the `customFields` array, this is a standard QuickBooks field that exists for all credit memo lines for convenience. Like `otherCustomField1`, developers often use this field for tracking information that doesn't fit into other standard QuickBooks fields. Hidden by default in the QuickBooks UI.
-    pub other_custom_field2: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub other_custom_field2: Option<String>,
     /// The `overrideUnitOfMeasureSet` field.
-    pub override_unit_of_measure_set: CreditMemoLineOverrideUnitOfMeasureSet,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub override_unit_of_measure_set: Option<ObjectRef>,
     /// The quantity of the item associated with this credit memo line. This field cannot be cleared.
     ///
     /// **NOTE**: Do not use this field if the associated item is a discount item.
-    pub quantity: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quantity: Option<f64>,
     /// The price per unit for this credit memo line. If both `rate` and `amount` are specified, `rate` will be ignored. If both `quantity` and `amount` are specified but not `rate`, QuickBooks will use them to calculate `rate`. Represented as a decimal string. This field cannot be cleared.
-    pub rate: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rate: Option<String>,
     /// The price of this credit memo line expressed as a percentage. Typically used for discount or markup items.
-    pub rate_percent: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rate_percent: Option<String>,
     /// The `salesTaxCode` field.
-    pub sales_tax_code: CreditMemoLineSalesTaxCode,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sales_tax_code: Option<ObjectRef>,
     /// The serial number of the item associated with this credit memo line. This is used for tracking individual units of serialized inventory items.
-    pub serial_number: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub serial_number: Option<String>,
     /// The date on which the service for this credit memo line was or will be performed, in ISO 8601 format (YYYY-MM-DD). This is particularly relevant for service items.
-    pub service_date: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_date: Option<String>,
     /// The unit-of-measure used for the `quantity` in this credit memo line. Must be a valid unit within the item's available units of measure.
-    pub unit_of_measure: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct CreditMemoLineClass {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit_of_measure: Option<String>,
 }
 
 /// The `CreditMemoLineGroup` object.
@@ -3084,171 +2970,35 @@ pub struct CreditMemoLineGroup {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub custom_fields: Vec<CustomField>,
     /// A description of this credit memo line group.
-    pub description: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
     /// The unique identifier assigned by QuickBooks to this credit memo line group. This ID is unique across all transaction line types.
     pub id: String,
     /// The `itemGroup` field.
-    pub item_group: CreditMemoLineGroupItemGroup,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item_group: Option<ObjectRef>,
     /// The credit memo line group's line items, each representing a single product or service sold.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub lines: Vec<CreditMemoLine>,
     /// The type of object. This value is always `"qbd_credit_memo_line_group"`.
     pub object_type: String,
     /// The `overrideUnitOfMeasureSet` field.
-    pub override_unit_of_measure_set: CreditMemoLineGroupOverrideUnitOfMeasureSet,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub override_unit_of_measure_set: Option<ObjectRef>,
     /// The quantity of the item group associated with this credit memo line group. This field cannot be cleared.
     ///
     /// **NOTE**: Do not use this field if the associated item group is a discount item group.
-    pub quantity: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quantity: Option<f64>,
     /// Indicates whether the individual items in this credit memo line group and their separate amounts appear on printed forms.
-    pub should_print_items_in_group: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub should_print_items_in_group: Option<bool>,
     /// The total monetary amount of this credit memo line group, equivalent to the sum of the amounts in `lines`, represented as a decimal string.
-    pub total_amount: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_amount: Option<String>,
     /// The unit-of-measure used for the `quantity` in this credit memo line group. Must be a valid unit within the item's available units of measure.
-    pub unit_of_measure: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct CreditMemoLineGroupItemGroup {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct CreditMemoLineGroupOverrideUnitOfMeasureSet {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct CreditMemoLineInventorySite {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct CreditMemoLineInventorySiteLocation {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct CreditMemoLineItem {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct CreditMemoLineOverrideUnitOfMeasureSet {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct CreditMemoLineSalesTaxCode {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct CreditMemoReceivablesAccount {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct CreditMemoSalesRepresentative {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct CreditMemoSalesTaxCode {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct CreditMemoSalesTaxItem {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct CreditMemoShippingMethod {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct CreditMemoTerms {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit_of_measure: Option<String>,
 }
 
 /// The `CreditMemoUpdateParams` object.
@@ -3258,7 +3008,7 @@ pub struct CreditMemoTerms {
 pub struct CreditMemoUpdateParams {
     /// The `billingAddress` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub billing_address: Option<AddressInput>,
+    pub billing_address: Option<Address>,
     /// The credit memo's class. Classes can be used to categorize objects into meaningful segments, such as department, location, or type of work. In QuickBooks, class tracking is off by default. A class defined here is automatically used in this credit memo's line items unless overridden at the line item level.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub class_id: Option<String>,
@@ -3343,7 +3093,7 @@ pub struct CreditMemoUpdateParams {
     pub shipment_origin: Option<String>,
     /// The `shippingAddress` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub shipping_address: Option<AddressInput>,
+    pub shipping_address: Option<Address>,
     /// The date when the products or services for this credit memo were shipped or are expected to be shipped, in ISO 8601 format (YYYY-MM-DD).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shipping_date: Option<String>,
@@ -3549,9 +3299,11 @@ impl CreditMemoUpdateParamsLineGroupLine {
 #[non_exhaustive]
 pub struct CustomContactField {
     /// The name of the contact field (e.g., "old address", "secondary phone").
-    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     /// The value of the contact field.
-    pub value: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
 }
 
 /// The `CustomField` object.
@@ -3560,13 +3312,17 @@ pub struct CustomContactField {
 #[non_exhaustive]
 pub struct CustomField {
     /// The name of the custom field, unique for the specified `ownerId`. For public custom fields, this name is visible as a label in the QuickBooks UI.
-    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     /// The identifier of the owner of the custom field, which QuickBooks internally calls a "data extension". For public custom fields visible in the UI, such as those added by the QuickBooks user, this is always "0". For private custom fields that are only visible to the application that created them, this is a valid GUID identifying the owning application. Internally, Conductor always fetches all public custom fields (those with an `ownerId` of "0") for all objects.
-    pub owner_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner_id: Option<String>,
     /// The data type of this custom field.
-    pub r#type: CustomFieldType,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub r#type: Option<CustomFieldType>,
     /// The value of this custom field. The maximum length depends on the field's data type.
-    pub value: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
 }
 
 /// A customer record in QuickBooks Desktop represents either a business or individual who purchases goods or services, or a specific job/project being performed for that customer. Jobs are treated as sub-customers and inherit billing information from their parent customer while allowing for job-specific details to be tracked.
@@ -3605,7 +3361,7 @@ pub struct Customer {
     pub cc_email: Option<String>,
     /// The `class` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub class: Option<CustomerClass>,
+    pub class: Option<ObjectRef>,
     /// The name of the company associated with this customer. This name is used on invoices, checks, and other forms.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub company_name: Option<String>,
@@ -3622,7 +3378,7 @@ pub struct Customer {
     pub credit_limit: Option<String>,
     /// The `currency` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub currency: Option<CustomerCurrency>,
+    pub currency: Option<ObjectRef>,
     /// Additional custom contact fields for this customer, such as phone numbers or email addresses.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub custom_contact_fields: Vec<CustomContactField>,
@@ -3631,7 +3387,7 @@ pub struct Customer {
     pub custom_fields: Vec<CustomField>,
     /// The `customerType` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub customer_type: Option<CustomerCustomerType>,
+    pub customer_type: Option<ObjectRef>,
     /// The customer's email address.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
@@ -3653,7 +3409,8 @@ pub struct Customer {
     /// The unique identifier assigned by QuickBooks to this customer. This ID is unique across all customers but not across different QuickBooks object types.
     pub id: String,
     /// Indicates whether this customer is active. Inactive objects are typically hidden from views and reports in QuickBooks. Defaults to `true`.
-    pub is_active: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_active: Option<bool>,
     /// A brief description of this customer's job, if this object is a job (i.e., sub-customer).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub job_description: Option<String>,
@@ -3674,7 +3431,7 @@ pub struct Customer {
     pub job_title: Option<String>,
     /// The `jobType` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub job_type: Option<CustomerJobType>,
+    pub job_type: Option<ObjectRef>,
     /// The last name of the contact person for this customer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_name: Option<String>,
@@ -3682,7 +3439,8 @@ pub struct Customer {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub middle_name: Option<String>,
     /// The case-insensitive name of this customer. Not guaranteed to be unique because it does not include the names of its hierarchical parent objects like `fullName` does. For example, two customers could both have the `name` "Website Redesign Project", but they could have unique `fullName` values, such as "ABC Corporation:Website Redesign Project" and "Baker:Website Redesign Project".
-    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     /// A note or comment about this customer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
@@ -3690,7 +3448,7 @@ pub struct Customer {
     pub object_type: String,
     /// The `parent` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub parent: Option<CustomerParent>,
+    pub parent: Option<ObjectRef>,
     /// The customer's primary telephone number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
@@ -3699,10 +3457,10 @@ pub struct Customer {
     pub preferred_delivery_method: Option<PreferredDeliveryMethod>,
     /// The `preferredPaymentMethod` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub preferred_payment_method: Option<CustomerPreferredPaymentMethod>,
+    pub preferred_payment_method: Option<ObjectRef>,
     /// The `priceLevel` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub price_level: Option<CustomerPriceLevel>,
+    pub price_level: Option<ObjectRef>,
     /// The customer's resale number, used if the customer is purchasing items for resale. This number does not affect sales tax calculations or reports in QuickBooks.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resale_number: Option<String>,
@@ -3710,16 +3468,16 @@ pub struct Customer {
     pub revision_number: String,
     /// The `salesRepresentative` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sales_representative: Option<CustomerSalesRepresentative>,
+    pub sales_representative: Option<ObjectRef>,
     /// The `salesTaxCode` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sales_tax_code: Option<CustomerSalesTaxCode>,
+    pub sales_tax_code: Option<ObjectRef>,
     /// The country for which sales tax is collected for this customer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sales_tax_country: Option<SalesTaxCountry>,
     /// The `salesTaxItem` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sales_tax_item: Option<CustomerSalesTaxItem>,
+    pub sales_tax_item: Option<ObjectRef>,
     /// The formal salutation title that precedes the name of the contact person for this customer, such as "Mr.", "Ms.", or "Dr.".
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub salutation: Option<String>,
@@ -3727,29 +3485,19 @@ pub struct Customer {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shipping_address: Option<Address>,
     /// The depth level of this customer in the hierarchy. A top-level customer has a `sublevel` of 0; each subsequent sublevel increases this number by 1. For example, a customer with a `fullName` of "ABC Corporation:Website Redesign Project" would have a `sublevel` of 1. When `sublevel` is 0, this object is a customer; when `sublevel` is greater than 0, this object is typically a job (i.e., a sub-customer).
-    pub sublevel: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sublevel: Option<i64>,
     /// The customer's tax registration number, for use in Canada or the UK.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_registration_number: Option<String>,
     /// The `terms` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub terms: Option<CustomerTerms>,
+    pub terms: Option<ObjectRef>,
     /// The combined balance of this customer and all of this customer's jobs (i.e., sub-customers), represented as a decimal string. If there are no sub-customers, `totalBalance` and `balance` are equal. A positive number indicates money owed by the customer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_balance: Option<String>,
     /// The date and time when this customer was last updated, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm). The time zone is the same as the user's time zone in QuickBooks.
     pub updated_at: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct CustomerClass {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
 }
 
 /// The `CustomerCreateParams` object.
@@ -3779,7 +3527,7 @@ pub struct CustomerCreateParams {
     pub alternate_shipping_addresses: Vec<CustomerCreateParamsAlternateShippingAddress>,
     /// The `billingAddress` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub billing_address: Option<AddressInput>,
+    pub billing_address: Option<Address>,
     /// An email address to carbon copy (CC) on communications with this customer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cc_email: Option<String>,
@@ -3907,7 +3655,7 @@ pub struct CustomerCreateParams {
     pub salutation: Option<String>,
     /// The `shippingAddress` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub shipping_address: Option<AddressInput>,
+    pub shipping_address: Option<Address>,
     /// The customer's tax registration number, for use in Canada or the UK.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_registration_number: Option<String>,
@@ -4171,116 +3919,6 @@ impl CustomerCreateParamsCreditCard {
     }
 }
 
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct CustomerCurrency {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct CustomerCustomerType {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct CustomerJobType {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct CustomerParent {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct CustomerPreferredPaymentMethod {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct CustomerPriceLevel {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct CustomerSalesRepresentative {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct CustomerSalesTaxCode {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct CustomerSalesTaxItem {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct CustomerTerms {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
 /// The `CustomerUpdateParams` object.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -4308,7 +3946,7 @@ pub struct CustomerUpdateParams {
     pub alternate_shipping_addresses: Vec<CustomerCreateParamsAlternateShippingAddress>,
     /// The `billingAddress` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub billing_address: Option<AddressInput>,
+    pub billing_address: Option<Address>,
     /// An email address to carbon copy (CC) on communications with this customer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cc_email: Option<String>,
@@ -4428,7 +4066,7 @@ pub struct CustomerUpdateParams {
     pub salutation: Option<String>,
     /// The `shippingAddress` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub shipping_address: Option<AddressInput>,
+    pub shipping_address: Option<Address>,
     /// The customer's tax registration number, for use in Canada or the UK.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_registration_number: Option<String>,
@@ -4574,18 +4212,21 @@ pub struct DateDrivenTerm {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub discount_percentage: Option<String>,
     /// The day of the month when full payment is due without discount.
-    pub due_day_of_month: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub due_day_of_month: Option<f64>,
     /// The number of days before `dueDayOfMonth` when an invoice or bill issued within this threshold is considered due the following month. For example, with `dueDayOfMonth` set to 15 and `gracePeriodDays` set to 2, an invoice issued on the 13th would be due on the 15th of the next month, while an invoice issued on the 12th would be due on the 15th of the current month.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub grace_period_days: Option<f64>,
     /// The unique identifier assigned by QuickBooks to this date-driven term. This ID is unique across all date-driven terms but not across different QuickBooks object types.
     pub id: String,
     /// Indicates whether this date-driven term is active. Inactive objects are typically hidden from views and reports in QuickBooks. Defaults to `true`.
-    pub is_active: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_active: Option<bool>,
     /// The case-insensitive unique name of this date-driven term, unique across all date-driven terms.
     ///
     /// **NOTE**: Date-driven terms do not have a `fullName` field because they are not hierarchical objects, which is why `name` is unique for them but not for objects that have parents.
-    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     /// The type of object. This value is always `"qbd_date_driven_term"`.
     pub object_type: DateDrivenTermObjectType,
     /// The current QuickBooks-assigned revision number of this date-driven term object, which changes each time the object is modified. When updating this object, you must provide the most recent `revisionNumber` to ensure you're working with the latest data; otherwise, the update will return an error.
@@ -4635,49 +4276,41 @@ impl DateDrivenTermCreateParams {
     }
 }
 
-/// Shared by BillCheckPaymentDeleted, BillCreditCardPaymentDeleted, BillDeleted, CheckDeleted, CreditCardChargeDeleted, CreditCardCreditDeleted and 12 more.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct Deleted {
-    /// Indicates whether the bill check payment was deleted.
-    pub deleted: bool,
-    /// The QuickBooks-assigned unique identifier of the deleted bill check payment.
-    pub id: String,
-    /// The type of object. This value is always `"qbd_bill_check_payment"`.
-    pub object_type: String,
-    /// The case-sensitive user-defined reference number of the deleted bill check payment.
-    pub ref_number: String,
-}
-
 /// A discount item applies a percentage or fixed amount reduction to the total or subtotal of the line directly above it. Items must be subtotaled first because discounts only affect the preceding line. Unlike discounts for early payments, which use standard-terms or date-driven-terms. Important: Never specify a quantity in a transaction when using a discount item.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct DiscountItem {
     /// The `account` field.
-    pub account: DiscountItemAccount,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account: Option<ObjectRef>,
     /// The discount item's barcode.
-    pub barcode: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub barcode: Option<String>,
     /// The `class` field.
-    pub class: DiscountItemClass,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub class: Option<ObjectRef>,
     /// The date and time when this discount item was created, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm). The time zone is the same as the user's time zone in QuickBooks.
     pub created_at: String,
     /// The custom fields for the discount item object, added as user-defined data extensions, not included in the standard QuickBooks object.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub custom_fields: Vec<CustomField>,
     /// The discount item's description that will appear on sales forms that include this item.
-    pub description: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
     /// The monetary amount to subtract from the total or subtotal when applying this discount item to a transaction.
     ///
     /// **NOTE**: A flat rate discount applies to ALL lines recorded above it and distributes the discount amount equally across those lines, which affects tax calculations. For example, a $10 discount applied to a $100 taxable item and $100 non-taxable item would result in a $5 taxable discount and $5 non-taxable discount.
-    pub discount_rate: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub discount_rate: Option<String>,
     /// The percentage amount to subtract from the total or subtotal when applying this discount item to a transaction.
     ///
     /// **NOTE**: A percentage discount only applies to the line immediately above it, so tax implications only affect that specific line.
-    pub discount_rate_percent: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub discount_rate_percent: Option<String>,
     /// A globally unique identifier (GUID) you, the developer, can provide for tracking this object in your external system. This field is immutable and can only be set during object creation.
-    pub external_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_id: Option<String>,
     /// The case-insensitive fully-qualified unique name of this discount item, formed by combining the names of its hierarchical parent objects with its own `name`, separated by colons. For example, if a discount item is under "Discounts" and has the `name` "10% labor discount", its `fullName` would be "Discounts:10% labor discount".
     ///
     /// **NOTE**: Unlike `name`, `fullName` is guaranteed to be unique across all discount item objects. However, `fullName` can still be arbitrarily changed by the QuickBooks user when they modify the underlying `name` field.
@@ -4685,43 +4318,26 @@ pub struct DiscountItem {
     /// The unique identifier assigned by QuickBooks to this discount item. This ID is unique across all discount items but not across different QuickBooks object types.
     pub id: String,
     /// Indicates whether this discount item is active. Inactive objects are typically hidden from views and reports in QuickBooks. Defaults to `true`.
-    pub is_active: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_active: Option<bool>,
     /// The case-insensitive name of this discount item. Not guaranteed to be unique because it does not include the names of its hierarchical parent objects like `fullName` does. For example, two discount items could both have the `name` "10% labor discount", but they could have unique `fullName` values, such as "Discounts:10% labor discount" and "Promotions:10% labor discount".
-    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     /// The type of object. This value is always `"qbd_discount_item"`.
     pub object_type: String,
     /// The `parent` field.
-    pub parent: DiscountItemParent,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent: Option<ObjectRef>,
     /// The current QuickBooks-assigned revision number of this discount item object, which changes each time the object is modified. When updating this object, you must provide the most recent `revisionNumber` to ensure you're working with the latest data; otherwise, the update will return an error.
     pub revision_number: String,
     /// The `salesTaxCode` field.
-    pub sales_tax_code: DiscountItemSalesTaxCode,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sales_tax_code: Option<ObjectRef>,
     /// The depth level of this discount item in the hierarchy. A top-level discount item has a `sublevel` of 0; each subsequent sublevel increases this number by 1. For example, a discount item with a `fullName` of "Discounts:10% labor discount" would have a `sublevel` of 1.
-    pub sublevel: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sublevel: Option<i64>,
     /// The date and time when this discount item was last updated, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm). The time zone is the same as the user's time zone in QuickBooks.
     pub updated_at: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct DiscountItemAccount {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct DiscountItemClass {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
 }
 
 /// The `DiscountItemCreateParams` object.
@@ -4789,28 +4405,6 @@ impl DiscountItemCreateParams {
             sales_tax_code_id: None,
         }
     }
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct DiscountItemParent {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct DiscountItemSalesTaxCode {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
 }
 
 /// The `DiscountItemUpdateParams` object.
@@ -4889,22 +4483,14 @@ impl DiscountItemUpdateParams {
 #[non_exhaustive]
 pub struct Earnings {
     /// The `payrollWageItem` field.
-    pub payroll_wage_item: EarningsPayrollWageItem,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payroll_wage_item: Option<ObjectRef>,
     /// The hourly rate for this employee, represented as a decimal string.
-    pub rate: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rate: Option<String>,
     /// The hourly rate for this employee expressed as a percentage.
-    pub rate_percent: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct EarningsPayrollWageItem {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rate_percent: Option<String>,
 }
 
 /// The `EmergencyContact` object.
@@ -4913,12 +4499,14 @@ pub struct EarningsPayrollWageItem {
 #[non_exhaustive]
 pub struct EmergencyContact {
     /// The name of the contact field (e.g., "old address", "secondary phone").
-    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     /// The relationship of the employee to the employee.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub relation: Option<ContactRelation>,
     /// The value of the contact field.
-    pub value: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
 }
 
 /// The `EmergencyContactSet` object.
@@ -4927,9 +4515,11 @@ pub struct EmergencyContact {
 #[non_exhaustive]
 pub struct EmergencyContactSet {
     /// The `primaryContact` field.
-    pub primary_contact: EmergencyContact,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub primary_contact: Option<EmergencyContact>,
     /// The `secondaryContact` field.
-    pub secondary_contact: EmergencyContact,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secondary_contact: Option<EmergencyContact>,
 }
 
 /// An employee represents a person employed by the company. It stores personal information, employment details, and payroll data used for personnel management and payroll processing.
@@ -4940,21 +4530,26 @@ pub struct Employee {
     /// The employee's account number, which appears in the QuickBooks chart of accounts, reports, and graphs.
     ///
     /// Note that if the "Use Account Numbers" preference is turned off in QuickBooks, the account number may not be visible in the user interface, but it can still be set and retrieved through the API.
-    pub account_number: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_number: Option<String>,
     /// Additional notes about this employee.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub additional_notes: Vec<Note>,
     /// The `address` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address: Option<EmployeeAddress>,
+    pub address: Option<AddressInput>,
     /// The adjusted service date for this employee, in ISO 8601 format (YYYY-MM-DD). This date accounts for previous employment periods or leaves that affect seniority.
-    pub adjusted_service_date: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub adjusted_service_date: Option<String>,
     /// The employee's alternate telephone number.
-    pub alternate_phone: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alternate_phone: Option<String>,
     /// The `billingRate` field.
-    pub billing_rate: EmployeeBillingRate,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub billing_rate: Option<ObjectRef>,
     /// This employee's date of birth, in ISO 8601 format (YYYY-MM-DD).
-    pub birth_date: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub birth_date: Option<String>,
     /// The date and time when this employee was created, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm). The time zone is the same as the user's time zone in QuickBooks.
     pub created_at: String,
     /// Additional custom contact fields for this employee, such as phone numbers or email addresses.
@@ -4964,15 +4559,20 @@ pub struct Employee {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub custom_fields: Vec<CustomField>,
     /// The employee's department. Found in the "employment job details" section of the employee's record in QuickBooks.
-    pub department: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub department: Option<String>,
     /// A description of this employee. Found in the "employment job details" section of the employee's record in QuickBooks.
-    pub description: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
     /// A description of this employee's disability.
-    pub disability_description: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disability_description: Option<String>,
     /// Indicates whether this employee is disabled.
-    pub disability_status: DisabilityStatus,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disability_status: Option<DisabilityStatus>,
     /// The employee's email address.
-    pub email: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
     /// The `emergencyContact` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub emergency_contact: Option<EmergencyContactSet>,
@@ -4980,123 +4580,113 @@ pub struct Employee {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub employee_payroll: Option<EmployeePayrollInfo>,
     /// The employee type. This affects payroll taxes - a statutory employee is defined as an employee by statute. Note that owners/partners are typically on the "Other Names" list in QuickBooks, but if listed as an employee their type will be `owner`.
-    pub employee_type: EmployeeType,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub employee_type: Option<EmployeeType>,
     /// Indicates whether this employee is a part-time or full-time employee.
-    pub employment_status: EmploymentStatus,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub employment_status: Option<EmploymentStatus>,
     /// This employee's ethnicity.
-    pub ethnicity: Ethnicity,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ethnicity: Option<Ethnicity>,
     /// A globally unique identifier (GUID) you, the developer, can provide for tracking this object in your external system. This field is immutable and can only be set during object creation.
-    pub external_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_id: Option<String>,
     /// The employee's fax number.
-    pub fax: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fax: Option<String>,
     /// The employee's first name.
-    pub first_name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_name: Option<String>,
     /// This employee's gender.
-    pub gender: Gender,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gender: Option<Gender>,
     /// The date this employee was hired, in ISO 8601 format (YYYY-MM-DD).
-    pub hired_date: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hired_date: Option<String>,
     /// Indicates whether this employee's I-9 is on file.
-    pub i9_on_file_status: I9OnFileStatus,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub i9_on_file_status: Option<I9OnFileStatus>,
     /// The unique identifier assigned by QuickBooks to this employee. This ID is unique across all employees but not across different QuickBooks object types.
     pub id: String,
     /// Indicates whether this employee is active. Inactive objects are typically hidden from views and reports in QuickBooks. Defaults to `true`.
-    pub is_active: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_active: Option<bool>,
     /// The employee's job title.
-    pub job_title: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub job_title: Option<String>,
     /// Indicates whether this employee is a key employee.
-    pub key_employee_status: KeyEmployeeStatus,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_employee_status: Option<KeyEmployeeStatus>,
     /// The employee's last name.
-    pub last_name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_name: Option<String>,
     /// The employee's middle name.
-    pub middle_name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub middle_name: Option<String>,
     /// This employee's military status if they are a U.S. veteran.
-    pub military_status: MilitaryStatus,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub military_status: Option<MilitaryStatus>,
     /// The employee's mobile phone number.
-    pub mobile: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mobile: Option<String>,
     /// The case-insensitive unique name of this employee, unique across all employees. A concatenation of the employee's `firstName`, `middleName`, and `lastName` fields.
     ///
     /// **NOTE**: Employees do not have a `fullName` field because they are not hierarchical objects, which is why `name` is unique for them but not for objects that have parents.
-    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     /// A note or comment about this employee.
-    pub note: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
     /// The type of object. This value is always `"qbd_employee"`.
     pub object_type: String,
     /// The original hire date for this employee, in ISO 8601 format (YYYY-MM-DD).
-    pub original_hire_date: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub original_hire_date: Option<String>,
     /// Indicates whether this employee is exempt from overtime pay. This classification is based on U.S. labor laws (FLSA).
-    pub overtime_exempt_status: OvertimeExemptStatus,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub overtime_exempt_status: Option<OvertimeExemptStatus>,
     /// The employee's pager number.
-    pub pager: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pager: Option<String>,
     /// The employee's pager PIN.
-    pub pager_pin: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pager_pin: Option<String>,
     /// The employee's primary telephone number.
-    pub phone: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
     /// The name to use when printing this employee from QuickBooks. By default, this is the same as the `name` field.
-    pub print_as: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub print_as: Option<String>,
     /// The current QuickBooks-assigned revision number of this employee object, which changes each time the object is modified. When updating this object, you must provide the most recent `revisionNumber` to ensure you're working with the latest data; otherwise, the update will return an error.
     pub revision_number: String,
     /// The employee's formal salutation title that precedes their name, such as "Mr.", "Ms.", or "Dr.".
-    pub salutation: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub salutation: Option<String>,
     /// The employee's Social Security Number. The value can be with or without dashes.
     ///
     /// **NOTE**: This field cannot be changed after the employee is created.
-    pub ssn: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ssn: Option<String>,
     /// The `supervisor` field.
-    pub supervisor: EmployeeSupervisor,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub supervisor: Option<ObjectRef>,
     /// The target bonus for this employee, represented as a decimal string. Found in the "employment job details" section of the employee's record in QuickBooks.
-    pub target_bonus: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target_bonus: Option<String>,
     /// The date this employee's employment ended with the company, in ISO 8601 format (YYYY-MM-DD). This is also known as the released date or separation date.
-    pub termination_date: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub termination_date: Option<String>,
     /// The date and time when this employee was last updated, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm). The time zone is the same as the user's time zone in QuickBooks.
     pub updated_at: String,
     /// Indicates whether this employee is a U.S. citizen.
-    pub us_citizenship_status: UsCitizenshipStatus,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub us_citizenship_status: Option<UsCitizenshipStatus>,
     /// Indicates whether this employee is a U.S. veteran.
-    pub us_veteran_status: UsVeteranStatus,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub us_veteran_status: Option<UsVeteranStatus>,
     /// The date this employee's work authorization expires, in ISO 8601 format (YYYY-MM-DD).
-    pub work_authorization_expiration_date: String,
-}
-
-/// The `EmployeeAddress` object.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct EmployeeAddress {
-    /// The city, district, suburb, town, or village name of the employee address.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub city: Option<String>,
-    /// The country name of the employee address.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country: Option<String>,
-    /// The first line of the employee address (e.g., street, PO Box, or company name).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub line1: Option<String>,
-    /// The second line of the employee address, if needed (e.g., apartment, suite, unit, or building).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub line2: Option<String>,
-    /// The third line of the employee address, if needed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub line3: Option<String>,
-    /// The fourth line of the employee address, if needed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub line4: Option<String>,
-    /// The postal code or ZIP code of the employee address.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub postal_code: Option<String>,
-    /// The U.S. state of the employee address. QuickBooks requires this field to be a U.S. state abbreviation (e.g., "CA" for California). See enum for all possible values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<AddressState>,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct EmployeeBillingRate {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
+    pub work_authorization_expiration_date: Option<String>,
 }
 
 /// The `EmployeeCreateParams` object.
@@ -5114,7 +4704,7 @@ pub struct EmployeeCreateParams {
     pub additional_notes: Vec<CustomerCreateParamsAdditionalNote>,
     /// The `address` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address: Option<EmployeeCreateParamsAddress>,
+    pub address: Option<AddressInput>,
     /// The adjusted service date for this employee, in ISO 8601 format (YYYY-MM-DD). This date accounts for previous employment periods or leaves that affect seniority.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub adjusted_service_date: Option<String>,
@@ -5310,67 +4900,6 @@ impl EmployeeCreateParams {
     }
 }
 
-/// The employee's address.
-///
-/// If the company uses QuickBooks Payroll for this employee, this address must specify a complete address, including city, state, ZIP (or postal) code, and at least one line of the street address.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct EmployeeCreateParamsAddress {
-    /// The city, district, suburb, town, or village name of the employee address.
-    ///
-    /// Maximum length: 31 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub city: Option<String>,
-    /// The country name of the employee address.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country: Option<String>,
-    /// The first line of the employee address (e.g., street, PO Box, or company name).
-    ///
-    /// Maximum length: 41 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub line1: Option<String>,
-    /// The second line of the employee address, if needed (e.g., apartment, suite, unit, or building).
-    ///
-    /// Maximum length: 41 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub line2: Option<String>,
-    /// The third line of the employee address, if needed.
-    ///
-    /// Maximum length: 41 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub line3: Option<String>,
-    /// The fourth line of the employee address, if needed.
-    ///
-    /// Maximum length: 41 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub line4: Option<String>,
-    /// The postal code or ZIP code of the employee address.
-    ///
-    /// Maximum length: 13 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub postal_code: Option<String>,
-    /// The U.S. state of the employee address. QuickBooks requires this field to be a U.S. state abbreviation (e.g., "CA" for California). See enum for all possible values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<AddressState>,
-}
-
-impl EmployeeCreateParamsAddress {
-    /// A value with the required fields set and every other field unset.
-    pub fn new() -> Self {
-        EmployeeCreateParamsAddress {
-            city: None,
-            country: None,
-            line1: None,
-            line2: None,
-            line3: None,
-            line4: None,
-            postal_code: None,
-            state: None,
-        }
-    }
-}
-
 /// The employee's emergency contacts.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -5462,42 +4991,23 @@ impl EmployeeCreateParamsEmployeePayrollEarning {
 #[non_exhaustive]
 pub struct EmployeePayrollInfo {
     /// The `class` field.
-    pub class: EmployeePayrollInfoClass,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub class: Option<ObjectRef>,
     /// The employee's earnings.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub earnings: Vec<Earnings>,
     /// How frequently this employee is paid (e.g., weekly, biweekly, monthly). This determines the schedule for generating paychecks.
-    pub pay_period: PayPeriod,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pay_period: Option<PayPeriod>,
     /// The `sickHours` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sick_hours: Option<SickHours>,
+    pub sick_hours: Option<Hours>,
     /// Indicates whether this employee is using time-tracking data to create paychecks.
-    pub use_time_data_to_create_paychecks: UseTimeDataToCreatePaychecks,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub use_time_data_to_create_paychecks: Option<UseTimeDataToCreatePaychecks>,
     /// The `vacationHours` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub vacation_hours: Option<VacationHours>,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct EmployeePayrollInfoClass {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct EmployeeSupervisor {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
+    pub vacation_hours: Option<Hours>,
 }
 
 /// The `EmployeeUpdateParams` object.
@@ -5515,7 +5025,7 @@ pub struct EmployeeUpdateParams {
     pub additional_notes: Vec<CustomerUpdateParamsAdditionalNote>,
     /// The `address` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address: Option<EmployeeCreateParamsAddress>,
+    pub address: Option<AddressInput>,
     /// The adjusted service date for this employee, in ISO 8601 format (YYYY-MM-DD). This date accounts for previous employment periods or leaves that affect seniority.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub adjusted_service_date: Option<String>,
@@ -5752,32 +5262,42 @@ pub struct Estimate {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub billing_address: Option<Address>,
     /// The `class` field.
-    pub class: EstimateClass,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub class: Option<ObjectRef>,
     /// The date and time when this estimate was created, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm). The time zone is the same as the user's time zone in QuickBooks.
     pub created_at: String,
     /// The `currency` field.
-    pub currency: EstimateCurrency,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub currency: Option<ObjectRef>,
     /// The custom fields for the estimate object, added as user-defined data extensions, not included in the standard QuickBooks object.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub custom_fields: Vec<CustomField>,
     /// The `customer` field.
-    pub customer: EstimateCustomer,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer: Option<ObjectRef>,
     /// The `customerMessage` field.
-    pub customer_message: EstimateCustomerMessage,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer_message: Option<ObjectRef>,
     /// The `documentTemplate` field.
-    pub document_template: EstimateDocumentTemplate,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub document_template: Option<ObjectRef>,
     /// The date by which this estimate must be paid, in ISO 8601 format (YYYY-MM-DD).
-    pub due_date: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub due_date: Option<String>,
     /// The market exchange rate between this estimate's currency and the home currency in QuickBooks at the time of this transaction. Represented as a decimal value (e.g., 1.2345 for 1 EUR = 1.2345 USD if USD is the home currency).
-    pub exchange_rate: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exchange_rate: Option<f64>,
     /// A globally unique identifier (GUID) you, the developer, can provide for tracking this object in your external system. This field is immutable and can only be set during object creation.
-    pub external_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_id: Option<String>,
     /// The unique identifier assigned by QuickBooks to this estimate. This ID is unique across all transaction types.
     pub id: String,
     /// Indicates whether this estimate is active. Inactive objects are typically hidden from views and reports in QuickBooks. Defaults to `true`.
-    pub is_active: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_active: Option<bool>,
     /// Indicates whether this estimate is included in the queue of documents for QuickBooks to email to the customer.
-    pub is_queued_for_email: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_queued_for_email: Option<bool>,
     /// The estimate's line item groups, each representing a predefined set of related items.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub line_groups: Vec<EstimateLineGroup>,
@@ -5790,55 +5310,59 @@ pub struct Estimate {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub linked_transactions: Vec<LinkedTransaction>,
     /// A memo or note for this estimate that appears in reports, but not on the estimate. Use `customerMessage` to add a note to this estimate.
-    pub memo: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memo: Option<String>,
     /// The type of object. This value is always `"qbd_estimate"`.
     pub object_type: String,
     /// A built-in custom field for additional information specific to this estimate. Unlike the user-defined fields in the `customFields` array, this is a standard QuickBooks field that exists for all estimates for convenience. Developers often use this field for tracking information that doesn't fit into other standard QuickBooks fields. Unlike `otherCustomField1` and `otherCustomField2`, which are line item fields, this exists at the transaction level. Hidden by default in the QuickBooks UI.
-    pub other_custom_field: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub other_custom_field: Option<String>,
     /// The customer's Purchase Order (PO) number associated with this estimate. This field is often used to cross-reference the estimate with the customer's purchasing system.
-    pub purchase_order_number: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub purchase_order_number: Option<String>,
     /// The case-sensitive user-defined reference number for this estimate, which can be used to identify the transaction in QuickBooks. This value is not required to be unique and can be arbitrarily changed by the QuickBooks user.
-    pub ref_number: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ref_number: Option<String>,
     /// The current QuickBooks-assigned revision number of this estimate object, which changes each time the object is modified. When updating this object, you must provide the most recent `revisionNumber` to ensure you're working with the latest data; otherwise, the update will return an error.
     pub revision_number: String,
     /// The `salesRepresentative` field.
-    pub sales_representative: EstimateSalesRepresentative,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sales_representative: Option<ObjectRef>,
     /// The `salesTaxCode` field.
-    pub sales_tax_code: EstimateSalesTaxCode,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sales_tax_code: Option<ObjectRef>,
     /// The `salesTaxItem` field.
-    pub sales_tax_item: EstimateSalesTaxItem,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sales_tax_item: Option<ObjectRef>,
     /// The sales tax percentage applied to this estimate, represented as a decimal string.
-    pub sales_tax_percentage: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sales_tax_percentage: Option<String>,
     /// The total amount of sales tax charged for this estimate, represented as a decimal string.
-    pub sales_tax_total: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sales_tax_total: Option<String>,
     /// The origin location from where the product associated with this estimate is shipped. This is the point at which ownership and liability for goods transfer from seller to buyer. Internally, QuickBooks uses the term "FOB" for this field, which stands for "freight on board". This field is informational and has no accounting implications.
-    pub shipment_origin: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shipment_origin: Option<String>,
     /// The `shippingAddress` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shipping_address: Option<Address>,
     /// The subtotal of this estimate, which is the sum of all estimate lines before taxes and payments are applied, represented as a decimal string.
-    pub subtotal: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subtotal: Option<String>,
     /// The `terms` field.
-    pub terms: EstimateTerms,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub terms: Option<ObjectRef>,
     /// The total monetary amount of this estimate, equivalent to the sum of the amounts in `lines` and `lineGroups`, represented as a decimal string.
-    pub total_amount: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_amount: Option<String>,
     /// The total monetary amount of this estimate converted to the home currency of the QuickBooks company file. Represented as a decimal string.
-    pub total_amount_in_home_currency: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_amount_in_home_currency: Option<String>,
     /// The date of this estimate, in ISO 8601 format (YYYY-MM-DD).
-    pub transaction_date: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transaction_date: Option<String>,
     /// The date and time when this estimate was last updated, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm). The time zone is the same as the user's time zone in QuickBooks.
     pub updated_at: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct EstimateClass {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
 }
 
 /// The `EstimateCreateParams` object.
@@ -5848,7 +5372,7 @@ pub struct EstimateClass {
 pub struct EstimateCreateParams {
     /// The `billingAddress` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub billing_address: Option<AddressInput>,
+    pub billing_address: Option<Address>,
     /// The estimate's class. Classes can be used to categorize objects into meaningful segments, such as department, location, or type of work. In QuickBooks, class tracking is off by default. A class defined here is automatically used in this estimate's line items unless overridden at the line item level.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub class_id: Option<String>,
@@ -5915,7 +5439,7 @@ pub struct EstimateCreateParams {
     pub shipment_origin: Option<String>,
     /// The `shippingAddress` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub shipping_address: Option<AddressInput>,
+    pub shipping_address: Option<Address>,
     /// The estimate's payment terms, defining when payment is due and any applicable discounts.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub terms_id: Option<String>,
@@ -6049,48 +5573,20 @@ impl EstimateCreateParamsLine {
     }
 }
 
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
+/// The `EstimateDeleted` object.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
-pub struct EstimateCurrency {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
+pub struct EstimateDeleted {
+    /// Indicates whether the estimate was deleted.
+    pub deleted: bool,
+    /// The QuickBooks-assigned unique identifier of the deleted estimate.
     pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct EstimateCustomer {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct EstimateCustomerMessage {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct EstimateDocumentTemplate {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
+    /// The type of object. This value is always `"qbd_estimate"`.
+    pub object_type: String,
+    /// The case-sensitive user-defined reference number of the deleted estimate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ref_number: Option<String>,
 }
 
 /// The `EstimateLine` object.
@@ -6099,57 +5595,62 @@ pub struct EstimateDocumentTemplate {
 #[non_exhaustive]
 pub struct EstimateLine {
     /// The monetary amount of this estimate line, represented as a decimal string. If both `quantity` and `rate` are specified but not `amount`, QuickBooks will use them to calculate `amount`. If `amount`, `rate`, and `quantity` are all unspecified, then QuickBooks will calculate `amount` based on a `quantity` of `1` and the suggested `rate`. This field cannot be cleared.
-    pub amount: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount: Option<String>,
     /// The `class` field.
-    pub class: EstimateLineClass,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub class: Option<ObjectRef>,
     /// The custom fields for the estimate line object, added as user-defined data extensions, not included in the standard QuickBooks object.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub custom_fields: Vec<CustomField>,
     /// A description of this estimate line.
-    pub description: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
     /// The unique identifier assigned by QuickBooks to this estimate line. This ID is unique across all transaction line types.
     pub id: String,
     /// The `inventorySite` field.
-    pub inventory_site: EstimateLineInventorySite,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inventory_site: Option<ObjectRef>,
     /// The `inventorySiteLocation` field.
-    pub inventory_site_location: EstimateLineInventorySiteLocation,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inventory_site_location: Option<ObjectRef>,
     /// The `item` field.
-    pub item: EstimateLineItem,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item: Option<ObjectRef>,
     /// The markup that will be passed on to the customer for this item on this estimate line. `amount = (quantity * rate) * (1 + markupRate)`
-    pub markup_rate: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub markup_rate: Option<String>,
     /// The markup, expressed as a percentage, that will be passed on to the customer for this item on this estimate line. `amount = (quantity * rate) * (1 + markupRatePercent/100)`
-    pub markup_rate_percent: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub markup_rate_percent: Option<String>,
     /// The type of object. This value is always `"qbd_estimate_line"`.
     pub object_type: String,
     /// A built-in custom field for additional information specific to this estimate line. Unlike the user-defined fields in the `customFields` array, this is a standard QuickBooks field that exists for all estimate lines for convenience. Developers often use this field for tracking information that doesn't fit into other standard QuickBooks fields. Hidden by default in the QuickBooks UI.
-    pub other_custom_field1: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub other_custom_field1: Option<String>,
     /// A second built-in custom field for additional information specific to this estimate line. Unlike the user-defined fields in the `customFields` array, this is a standard QuickBooks field that exists for all estimate lines for convenience. Like `otherCustomField1`, developers often use this field for tracking information that doesn't fit into other standard QuickBooks fields. Hidden by default in the QuickBooks UI.
-    pub other_custom_field2: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub other_custom_field2: Option<String>,
     /// The `overrideUnitOfMeasureSet` field.
-    pub override_unit_of_measure_set: EstimateLineOverrideUnitOfMeasureSet,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub override_unit_of_measure_set: Option<ObjectRef>,
     /// The quantity of the item associated with this estimate line. This field cannot be cleared.
     ///
     /// **NOTE**: Do not use this field if the associated item is a discount item.
-    pub quantity: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quantity: Option<f64>,
     /// The price per unit for this estimate line. If both `rate` and `amount` are specified, `rate` will be ignored. If both `quantity` and `amount` are specified but not `rate`, QuickBooks will use them to calculate `rate`. Represented as a decimal string. This field cannot be cleared.
-    pub rate: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rate: Option<String>,
     /// The price of this estimate line expressed as a percentage. Typically used for discount or markup items.
-    pub rate_percent: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rate_percent: Option<String>,
     /// The `salesTaxCode` field.
-    pub sales_tax_code: EstimateLineSalesTaxCode,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sales_tax_code: Option<ObjectRef>,
     /// The unit-of-measure used for the `quantity` in this estimate line. Must be a valid unit within the item's available units of measure.
-    pub unit_of_measure: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct EstimateLineClass {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit_of_measure: Option<String>,
 }
 
 /// The `EstimateLineGroup` object.
@@ -6161,149 +5662,35 @@ pub struct EstimateLineGroup {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub custom_fields: Vec<CustomField>,
     /// A description of this estimate line group.
-    pub description: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
     /// The unique identifier assigned by QuickBooks to this estimate line group. This ID is unique across all transaction line types.
     pub id: String,
     /// The `itemGroup` field.
-    pub item_group: EstimateLineGroupItemGroup,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item_group: Option<ObjectRef>,
     /// The estimate line group's line items, each representing a single product or service quoted.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub lines: Vec<EstimateLine>,
     /// The type of object. This value is always `"qbd_estimate_line_group"`.
     pub object_type: String,
     /// The `overrideUnitOfMeasureSet` field.
-    pub override_unit_of_measure_set: EstimateLineGroupOverrideUnitOfMeasureSet,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub override_unit_of_measure_set: Option<ObjectRef>,
     /// The quantity of the item group associated with this estimate line group. This field cannot be cleared.
     ///
     /// **NOTE**: Do not use this field if the associated item group is a discount item group.
-    pub quantity: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quantity: Option<f64>,
     /// Indicates whether the individual items in this estimate line group and their separate amounts appear on printed forms.
-    pub should_print_items_in_group: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub should_print_items_in_group: Option<bool>,
     /// The total monetary amount of this estimate line group, equivalent to the sum of the amounts in `lines`, represented as a decimal string.
-    pub total_amount: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_amount: Option<String>,
     /// The unit-of-measure used for the `quantity` in this estimate line group. Must be a valid unit within the item's available units of measure.
-    pub unit_of_measure: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct EstimateLineGroupItemGroup {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct EstimateLineGroupOverrideUnitOfMeasureSet {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct EstimateLineInventorySite {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct EstimateLineInventorySiteLocation {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct EstimateLineItem {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct EstimateLineOverrideUnitOfMeasureSet {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct EstimateLineSalesTaxCode {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct EstimateSalesRepresentative {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct EstimateSalesTaxCode {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct EstimateSalesTaxItem {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct EstimateTerms {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit_of_measure: Option<String>,
 }
 
 /// The `EstimateUpdateParams` object.
@@ -6313,7 +5700,7 @@ pub struct EstimateTerms {
 pub struct EstimateUpdateParams {
     /// The `billingAddress` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub billing_address: Option<AddressInput>,
+    pub billing_address: Option<Address>,
     /// The estimate's class. Classes can be used to categorize objects into meaningful segments, such as department, location, or type of work. In QuickBooks, class tracking is off by default. A class defined here is automatically used in this estimate's line items unless overridden at the line item level.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub class_id: Option<String>,
@@ -6393,7 +5780,7 @@ pub struct EstimateUpdateParams {
     pub shipment_origin: Option<String>,
     /// The `shippingAddress` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub shipping_address: Option<AddressInput>,
+    pub shipping_address: Option<Address>,
     /// The estimate's payment terms, defining when payment is due and any applicable discounts.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub terms_id: Option<String>,
@@ -6586,83 +5973,36 @@ impl EstimateUpdateParamsLineGroupLine {
 #[non_exhaustive]
 pub struct ExpenseLine {
     /// The `account` field.
-    pub account: ExpenseLineAccount,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account: Option<ObjectRef>,
     /// The monetary amount of this expense line, represented as a decimal string.
-    pub amount: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount: Option<String>,
     /// The billing status of this expense line.
-    pub billing_status: BillingStatus,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub billing_status: Option<BillingStatus>,
     /// The `class` field.
-    pub class: ExpenseLineClass,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub class: Option<ObjectRef>,
     /// The custom fields for the expense line object, added as user-defined data extensions, not included in the standard QuickBooks object.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub custom_fields: Vec<CustomField>,
     /// The unique identifier assigned by QuickBooks to this expense line. This ID is unique across all transaction line types.
     pub id: String,
     /// A memo or note for this expense line.
-    pub memo: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memo: Option<String>,
     /// The type of object. This value is always `"qbd_expense_line"`.
     pub object_type: String,
     /// The `payee` field.
-    pub payee: ExpenseLinePayee,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payee: Option<ObjectRef>,
     /// The `salesRepresentative` field.
-    pub sales_representative: ExpenseLineSalesRepresentative,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sales_representative: Option<ObjectRef>,
     /// The `salesTaxCode` field.
-    pub sales_tax_code: ExpenseLineSalesTaxCode,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct ExpenseLineAccount {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct ExpenseLineClass {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct ExpenseLinePayee {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct ExpenseLineSalesRepresentative {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct ExpenseLineSalesTaxCode {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sales_tax_code: Option<ObjectRef>,
 }
 
 /// The `HealthCheck` object.
@@ -6671,14 +6011,14 @@ pub struct ExpenseLineSalesTaxCode {
 #[non_exhaustive]
 pub struct HealthCheck {
     /// The time, in milliseconds, that it took to perform the health check.
-    pub duration: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration: Option<f64>,
     /// The status of the health check.
-    pub status: HealthCheckStatus,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<HealthCheckStatus>,
 }
 
-/// The employee's sick hours, including how sick time is accrued and the total hours accrued.
-///
-/// Shared by EmployeeCreateParamsEmployeePayrollSickHours, EmployeeCreateParamsEmployeePayrollVacationHours.
+/// Shared by SickHours, VacationHours, EmployeeCreateParamsEmployeePayrollSickHours, EmployeeCreateParamsEmployeePayrollVacationHours.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -6727,59 +6067,45 @@ impl Hours {
 #[non_exhaustive]
 pub struct InventoryAdjustment {
     /// The `account` field.
-    pub account: InventoryAdjustmentAccount,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account: Option<ObjectRef>,
     /// The `class` field.
-    pub class: InventoryAdjustmentClass,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub class: Option<ObjectRef>,
     /// The date and time when this inventory adjustment was created, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm). The time zone is the same as the user's time zone in QuickBooks.
     pub created_at: String,
     /// The custom fields for the inventory adjustment object, added as user-defined data extensions, not included in the standard QuickBooks object.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub custom_fields: Vec<CustomField>,
     /// The `customer` field.
-    pub customer: InventoryAdjustmentCustomer,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer: Option<ObjectRef>,
     /// A globally unique identifier (GUID) you, the developer, can provide for tracking this object in your external system. This field is immutable and can only be set during object creation.
-    pub external_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_id: Option<String>,
     /// The unique identifier assigned by QuickBooks to this inventory adjustment. This ID is unique across all transaction types.
     pub id: String,
     /// The `inventorySite` field.
-    pub inventory_site: InventoryAdjustmentInventorySite,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inventory_site: Option<ObjectRef>,
     /// The inventory adjustment's item lines, each representing the adjustment of an inventory item's quantity, value, serial number, or lot number.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub lines: Vec<InventoryAdjustmentLine>,
     /// A memo or note for this inventory adjustment.
-    pub memo: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memo: Option<String>,
     /// The type of object. This value is always `"qbd_inventory_adjustment"`.
     pub object_type: String,
     /// The case-sensitive user-defined reference number for this inventory adjustment, which can be used to identify the transaction in QuickBooks. This value is not required to be unique and can be arbitrarily changed by the QuickBooks user.
-    pub ref_number: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ref_number: Option<String>,
     /// The current QuickBooks-assigned revision number of this inventory adjustment object, which changes each time the object is modified. When updating this object, you must provide the most recent `revisionNumber` to ensure you're working with the latest data; otherwise, the update will return an error.
     pub revision_number: String,
     /// The date of this inventory adjustment, in ISO 8601 format (YYYY-MM-DD).
-    pub transaction_date: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transaction_date: Option<String>,
     /// The date and time when this inventory adjustment was last updated, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm). The time zone is the same as the user's time zone in QuickBooks.
     pub updated_at: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct InventoryAdjustmentAccount {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct InventoryAdjustmentClass {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
 }
 
 /// The `InventoryAdjustmentCreateParams` object.
@@ -7002,26 +6328,20 @@ impl InventoryAdjustmentCreateParamsLineAdjustValue {
     }
 }
 
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
+/// The `InventoryAdjustmentDeleted` object.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
-pub struct InventoryAdjustmentCustomer {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
+pub struct InventoryAdjustmentDeleted {
+    /// Indicates whether the inventory adjustment was deleted.
+    pub deleted: bool,
+    /// The QuickBooks-assigned unique identifier of the deleted inventory adjustment.
     pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct InventoryAdjustmentInventorySite {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
+    /// The type of object. This value is always `"qbd_inventory_adjustment"`.
+    pub object_type: String,
+    /// The case-sensitive user-defined reference number of the deleted inventory adjustment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ref_number: Option<String>,
 }
 
 /// The `InventoryAdjustmentLine` object.
@@ -7030,47 +6350,33 @@ pub struct InventoryAdjustmentInventorySite {
 #[non_exhaustive]
 pub struct InventoryAdjustmentLine {
     /// The expiration date for the serial number or lot number of the item associated with this inventory adjustment line, in ISO 8601 format (YYYY-MM-DD). This is particularly relevant for perishable or time-sensitive inventory items. Note that this field is only supported on QuickBooks Desktop 2023 or later.
-    pub expiration_date: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expiration_date: Option<String>,
     /// The unique identifier assigned by QuickBooks to this inventory adjustment line. This ID is unique across all transaction line types.
     pub id: String,
     /// The `inventorySiteLocation` field.
-    pub inventory_site_location: InventoryAdjustmentLineInventorySiteLocation,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inventory_site_location: Option<ObjectRef>,
     /// The `item` field.
-    pub item: InventoryAdjustmentLineItem,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item: Option<ObjectRef>,
     /// The lot number of the item associated with this inventory adjustment line. Used for tracking groups of inventory items that are purchased or manufactured together.
-    pub lot_number: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lot_number: Option<String>,
     /// The type of object. This value is always `"qbd_inventory_adjustment_line"`.
     pub object_type: String,
     /// Either a positive or negative number that shows the change in quantity for the inventory item associated with this inventory adjustment line. A positive number increases the quantity, while a negative number decreases it.
-    pub quantity_difference: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quantity_difference: Option<f64>,
     /// The serial number of the item associated with this inventory adjustment line. This is used for tracking individual units of serialized inventory items.
-    pub serial_number: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub serial_number: Option<String>,
     /// Indicates whether this inventory adjustment line's serial number was added or removed from the inventory.
-    pub serial_number_action: InventoryAdjustmentLineSerialNumberAction,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub serial_number_action: Option<InventoryAdjustmentLineSerialNumberAction>,
     /// Either a positive or negative number that shows the change in the total value of the entire stock of the inventory item associated with this inventory adjustment line. A positive number increases the value, while a negative number decreases it.
-    pub value_difference: f64,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct InventoryAdjustmentLineInventorySiteLocation {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct InventoryAdjustmentLineItem {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value_difference: Option<f64>,
 }
 
 /// The `InventoryAdjustmentUpdateParams` object.
@@ -7189,24 +6495,31 @@ impl InventoryAdjustmentUpdateParamsLine {
 #[non_exhaustive]
 pub struct InventoryAssemblyItem {
     /// The `assetAccount` field.
-    pub asset_account: InventoryAssemblyItemAssetAccount,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub asset_account: Option<ObjectRef>,
     /// The average cost per unit of this inventory assembly item, represented as a decimal string.
-    pub average_cost: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub average_cost: Option<String>,
     /// The inventory assembly item's barcode.
-    pub barcode: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub barcode: Option<String>,
     /// The inventory assembly item's minimum quantity threshold that triggers a build notification in QuickBooks. When the sum of `quantityOnHand` (current inventory) and `quantityOnOrder` (pending purchase orders) drops below this threshold, QuickBooks will notify users that more units need to be built or assembled. This helps ensure adequate inventory levels for inventory assembly items.
-    pub build_notification_threshold: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub build_notification_threshold: Option<f64>,
     /// The `class` field.
-    pub class: InventoryAssemblyItemClass,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub class: Option<ObjectRef>,
     /// The `cogsAccount` field.
-    pub cogs_account: InventoryAssemblyItemCogsAccount,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cogs_account: Option<ObjectRef>,
     /// The date and time when this inventory assembly item was created, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm). The time zone is the same as the user's time zone in QuickBooks.
     pub created_at: String,
     /// The custom fields for the inventory assembly item object, added as user-defined data extensions, not included in the standard QuickBooks object.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub custom_fields: Vec<CustomField>,
     /// A globally unique identifier (GUID) you, the developer, can provide for tracking this object in your external system. This field is immutable and can only be set during object creation.
-    pub external_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_id: Option<String>,
     /// The case-insensitive fully-qualified unique name of this inventory assembly item, formed by combining the names of its hierarchical parent objects with its own `name`, separated by colons. For example, if an inventory assembly item is under "Assemblies" and has the `name` "Deluxe Kit", its `fullName` would be "Assemblies:Deluxe Kit".
     ///
     /// **NOTE**: Unlike `name`, `fullName` is guaranteed to be unique across all inventory assembly item objects. However, `fullName` can still be arbitrarily changed by the QuickBooks user when they modify the underlying `name` field.
@@ -7214,83 +6527,68 @@ pub struct InventoryAssemblyItem {
     /// The unique identifier assigned by QuickBooks to this inventory assembly item. This ID is unique across all inventory assembly items but not across different QuickBooks object types.
     pub id: String,
     /// The `incomeAccount` field.
-    pub income_account: InventoryAssemblyItemIncomeAccount,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub income_account: Option<ObjectRef>,
     /// Indicates whether this inventory assembly item is active. Inactive objects are typically hidden from views and reports in QuickBooks. Defaults to `true`.
-    pub is_active: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_active: Option<bool>,
     /// The inventory assembly item's lines.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub lines: Vec<InventoryAssemblyItemLine>,
     /// The maximum quantity of this inventory assembly item desired in inventory.
-    pub maximum_quantity_on_hand: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub maximum_quantity_on_hand: Option<f64>,
     /// The case-insensitive name of this inventory assembly item. Not guaranteed to be unique because it does not include the names of its hierarchical parent objects like `fullName` does. For example, two inventory assembly items could both have the `name` "Deluxe Kit", but they could have unique `fullName` values, such as "Assemblies:Deluxe Kit" and "Inventory:Deluxe Kit".
-    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     /// The type of object. This value is always `"qbd_inventory_assembly_item"`.
     pub object_type: String,
     /// The `parent` field.
-    pub parent: InventoryAssemblyItemParent,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent: Option<ObjectRef>,
     /// The `preferredVendor` field.
-    pub preferred_vendor: InventoryAssemblyItemPreferredVendor,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preferred_vendor: Option<ObjectRef>,
     /// The cost at which this inventory assembly item is purchased from vendors, represented as a decimal string.
-    pub purchase_cost: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub purchase_cost: Option<String>,
     /// The description of this inventory assembly item that appears on purchase forms (e.g., checks, bills, item receipts) when it is ordered or bought from vendors.
-    pub purchase_description: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub purchase_description: Option<String>,
     /// The `purchaseTaxCode` field.
-    pub purchase_tax_code: InventoryAssemblyItemPurchaseTaxCode,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub purchase_tax_code: Option<ObjectRef>,
     /// The current quantity of this inventory assembly item available in inventory. To change the `quantityOnHand` for an inventory assembly item, you must create an inventory-adjustment instead of updating this inventory assembly item directly.
-    pub quantity_on_hand: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quantity_on_hand: Option<f64>,
     /// The number of units of this inventory assembly item that have been ordered from vendors (as recorded in purchase orders) but not yet received.
-    pub quantity_on_purchase_order: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quantity_on_purchase_order: Option<i64>,
     /// The number of units of this inventory assembly item that have been sold (as recorded in sales orders) but not yet fulfilled or delivered to customers.
-    pub quantity_on_sales_order: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quantity_on_sales_order: Option<i64>,
     /// The current QuickBooks-assigned revision number of this inventory assembly item object, which changes each time the object is modified. When updating this object, you must provide the most recent `revisionNumber` to ensure you're working with the latest data; otherwise, the update will return an error.
     pub revision_number: String,
     /// The description of this inventory assembly item that appears on sales forms (e.g., invoices, sales receipts) when sold to customers.
-    pub sales_description: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sales_description: Option<String>,
     /// The price at which this inventory assembly item is sold to customers, represented as a decimal string.
-    pub sales_price: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sales_price: Option<String>,
     /// The `salesTaxCode` field.
-    pub sales_tax_code: InventoryAssemblyItemSalesTaxCode,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sales_tax_code: Option<ObjectRef>,
     /// The inventory assembly item's stock keeping unit (SKU), which is sometimes the manufacturer's part number.
-    pub sku: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sku: Option<String>,
     /// The depth level of this inventory assembly item in the hierarchy. A top-level inventory assembly item has a `sublevel` of 0; each subsequent sublevel increases this number by 1. For example, an inventory assembly item with a `fullName` of "Assemblies:Deluxe Kit" would have a `sublevel` of 1.
-    pub sublevel: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sublevel: Option<i64>,
     /// The `unitOfMeasureSet` field.
-    pub unit_of_measure_set: InventoryAssemblyItemUnitOfMeasureSet,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit_of_measure_set: Option<ObjectRef>,
     /// The date and time when this inventory assembly item was last updated, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm). The time zone is the same as the user's time zone in QuickBooks.
     pub updated_at: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct InventoryAssemblyItemAssetAccount {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct InventoryAssemblyItemClass {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct InventoryAssemblyItemCogsAccount {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
 }
 
 /// The `InventoryAssemblyItemCreateParams` object.
@@ -7429,94 +6727,19 @@ impl InventoryAssemblyItemCreateParamsLine {
     }
 }
 
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct InventoryAssemblyItemIncomeAccount {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
 /// The `InventoryAssemblyItemLine` object.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct InventoryAssemblyItemLine {
     /// The `inventoryItem` field.
-    pub inventory_item: InventoryAssemblyItemLineInventoryItem,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inventory_item: Option<ObjectRef>,
     /// The quantity of the item associated with this inventory assembly item line. This field cannot be cleared.
     ///
     /// **NOTE**: Do not use this field if the associated item is a discount item.
-    pub quantity: f64,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct InventoryAssemblyItemLineInventoryItem {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct InventoryAssemblyItemParent {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct InventoryAssemblyItemPreferredVendor {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct InventoryAssemblyItemPurchaseTaxCode {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct InventoryAssemblyItemSalesTaxCode {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct InventoryAssemblyItemUnitOfMeasureSet {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quantity: Option<f64>,
 }
 
 /// The `InventoryAssemblyItemUpdateParams` object.
@@ -7641,22 +6864,28 @@ impl InventoryAssemblyItemUpdateParams {
 #[non_exhaustive]
 pub struct InventoryItem {
     /// The `assetAccount` field.
-    pub asset_account: InventoryItemAssetAccount,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub asset_account: Option<ObjectRef>,
     /// The average cost per unit of this inventory item, represented as a decimal string.
-    pub average_cost: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub average_cost: Option<String>,
     /// The inventory item's barcode.
-    pub barcode: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub barcode: Option<String>,
     /// The `class` field.
-    pub class: InventoryItemClass,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub class: Option<ObjectRef>,
     /// The `cogsAccount` field.
-    pub cogs_account: InventoryItemCogsAccount,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cogs_account: Option<ObjectRef>,
     /// The date and time when this inventory item was created, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm). The time zone is the same as the user's time zone in QuickBooks.
     pub created_at: String,
     /// The custom fields for the inventory item object, added as user-defined data extensions, not included in the standard QuickBooks object.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub custom_fields: Vec<CustomField>,
     /// A globally unique identifier (GUID) you, the developer, can provide for tracking this object in your external system. This field is immutable and can only be set during object creation.
-    pub external_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_id: Option<String>,
     /// The case-insensitive fully-qualified unique name of this inventory item, formed by combining the names of its hierarchical parent objects with its own `name`, separated by colons. For example, if an inventory item is under "Products:Electronics" and has the `name` "Widgets", its `fullName` would be "Products:Electronics:Widgets".
     ///
     /// **NOTE**: Unlike `name`, `fullName` is guaranteed to be unique across all inventory item objects. However, `fullName` can still be arbitrarily changed by the QuickBooks user when they modify the underlying `name` field.
@@ -7664,82 +6893,68 @@ pub struct InventoryItem {
     /// The unique identifier assigned by QuickBooks to this inventory item. This ID is unique across all inventory items but not across different QuickBooks object types.
     pub id: String,
     /// The `incomeAccount` field.
-    pub income_account: InventoryItemIncomeAccount,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub income_account: Option<ObjectRef>,
     /// Indicates whether this inventory item is active. Inactive objects are typically hidden from views and reports in QuickBooks. Defaults to `true`.
-    pub is_active: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_active: Option<bool>,
     /// The maximum quantity of this inventory item desired in inventory.
-    pub maximum_quantity_on_hand: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub maximum_quantity_on_hand: Option<f64>,
     /// The case-insensitive name of this inventory item. Not guaranteed to be unique because it does not include the names of its hierarchical parent objects like `fullName` does. For example, two inventory items could both have the `name` "Cabinet", but they could have unique `fullName` values, such as "Kitchen:Cabinet" and "Inventory:Cabinet".
-    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     /// The type of object. This value is always `"qbd_inventory_item"`.
     pub object_type: String,
     /// The `parent` field.
-    pub parent: InventoryItemParent,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent: Option<ObjectRef>,
     /// The `preferredVendor` field.
-    pub preferred_vendor: InventoryItemPreferredVendor,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preferred_vendor: Option<ObjectRef>,
     /// The cost at which this inventory item is purchased from vendors, represented as a decimal string.
-    pub purchase_cost: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub purchase_cost: Option<String>,
     /// The description of this inventory item that appears on purchase forms (e.g., checks, bills, item receipts) when it is ordered or bought from vendors.
-    pub purchase_description: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub purchase_description: Option<String>,
     /// The `purchaseTaxCode` field.
-    pub purchase_tax_code: InventoryItemPurchaseTaxCode,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub purchase_tax_code: Option<ObjectRef>,
     /// The current quantity of this inventory item available in inventory. To change the `quantityOnHand` for an inventory item, you must create an inventory-adjustment instead of updating this inventory item directly.
-    pub quantity_on_hand: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quantity_on_hand: Option<f64>,
     /// The number of units of this inventory item that have been ordered from vendors (as recorded in purchase orders) but not yet received.
-    pub quantity_on_purchase_order: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quantity_on_purchase_order: Option<i64>,
     /// The number of units of this inventory item that have been sold (as recorded in sales orders) but not yet fulfilled or delivered to customers.
-    pub quantity_on_sales_order: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quantity_on_sales_order: Option<i64>,
     /// The minimum quantity of this inventory item at which QuickBooks prompts for reordering.
-    pub reorder_point: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reorder_point: Option<f64>,
     /// The current QuickBooks-assigned revision number of this inventory item object, which changes each time the object is modified. When updating this object, you must provide the most recent `revisionNumber` to ensure you're working with the latest data; otherwise, the update will return an error.
     pub revision_number: String,
     /// The description of this inventory item that appears on sales forms (e.g., invoices, sales receipts) when sold to customers.
-    pub sales_description: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sales_description: Option<String>,
     /// The price at which this inventory item is sold to customers, represented as a decimal string.
-    pub sales_price: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sales_price: Option<String>,
     /// The `salesTaxCode` field.
-    pub sales_tax_code: InventoryItemSalesTaxCode,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sales_tax_code: Option<ObjectRef>,
     /// The inventory item's stock keeping unit (SKU), which is sometimes the manufacturer's part number.
-    pub sku: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sku: Option<String>,
     /// The depth level of this inventory item in the hierarchy. A top-level inventory item has a `sublevel` of 0; each subsequent sublevel increases this number by 1. For example, an inventory item with a `fullName` of "Kitchen:Cabinet" would have a `sublevel` of 1.
-    pub sublevel: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sublevel: Option<i64>,
     /// The `unitOfMeasureSet` field.
-    pub unit_of_measure_set: InventoryItemUnitOfMeasureSet,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit_of_measure_set: Option<ObjectRef>,
     /// The date and time when this inventory item was last updated, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm). The time zone is the same as the user's time zone in QuickBooks.
     pub updated_at: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct InventoryItemAssetAccount {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct InventoryItemClass {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct InventoryItemCogsAccount {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
 }
 
 /// The `InventoryItemCreateParams` object.
@@ -7854,72 +7069,6 @@ impl InventoryItemCreateParams {
             unit_of_measure_set_id: None,
         }
     }
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct InventoryItemIncomeAccount {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct InventoryItemParent {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct InventoryItemPreferredVendor {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct InventoryItemPurchaseTaxCode {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct InventoryItemSalesTaxCode {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct InventoryItemUnitOfMeasureSet {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
 }
 
 /// The `InventoryItemUpdateParams` object.
@@ -8043,31 +7192,40 @@ pub struct InventorySite {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address: Option<SiteAddress>,
     /// The name of the primary contact person for this inventory site.
-    pub contact: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact: Option<String>,
     /// The date and time when this inventory site was created, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm). The time zone is the same as the user's time zone in QuickBooks.
     pub created_at: String,
     /// A description of this inventory site.
-    pub description: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
     /// The inventory site's email address.
-    pub email: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
     /// The inventory site's fax number.
-    pub fax: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fax: Option<String>,
     /// The unique identifier assigned by QuickBooks to this inventory site. This ID is unique across all inventory sites but not across different QuickBooks object types.
     pub id: String,
     /// Indicates whether this inventory site is active. Inactive objects are typically hidden from views and reports in QuickBooks. Defaults to `true`.
-    pub is_active: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_active: Option<bool>,
     /// Indicates whether this inventory site is the default site used when no specific site is provided during the creation of other objects.
-    pub is_default: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_default: Option<bool>,
     /// The case-insensitive unique name of this inventory site, unique across all inventory sites.
     ///
     /// **NOTE**: Inventory sites do not have a `fullName` field because they are not hierarchical objects, which is why `name` is unique for them but not for objects that have parents.
-    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     /// The type of object. This value is always `"qbd_inventory_site"`.
     pub object_type: String,
     /// The `parent` field.
-    pub parent: InventorySiteParent,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent: Option<ObjectRef>,
     /// The inventory site's primary telephone number.
-    pub phone: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
     /// The current QuickBooks-assigned revision number of this inventory site object, which changes each time the object is modified. When updating this object, you must provide the most recent `revisionNumber` to ensure you're working with the latest data; otherwise, the update will return an error.
     pub revision_number: String,
     /// The date and time when this inventory site was last updated, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm). The time zone is the same as the user's time zone in QuickBooks.
@@ -8081,7 +7239,7 @@ pub struct InventorySite {
 pub struct InventorySiteCreateParams {
     /// The `address` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address: Option<InventorySiteCreateParamsAddress>,
+    pub address: Option<SiteAddress>,
     /// A description of this inventory site.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
@@ -8116,84 +7274,6 @@ impl InventorySiteCreateParams {
     }
 }
 
-/// The inventory site's address.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct InventorySiteCreateParamsAddress {
-    /// The city, district, suburb, town, or village name of the site address.
-    ///
-    /// Maximum length: 31 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub city: Option<String>,
-    /// The country name of the site address.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country: Option<String>,
-    /// The first line of the site address (e.g., street, PO Box, or company name).
-    ///
-    /// Maximum length: 41 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub line1: Option<String>,
-    /// The second line of the site address, if needed (e.g., apartment, suite, unit, or building).
-    ///
-    /// Maximum length: 41 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub line2: Option<String>,
-    /// The third line of the site address, if needed.
-    ///
-    /// Maximum length: 41 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub line3: Option<String>,
-    /// The fourth line of the site address, if needed.
-    ///
-    /// Maximum length: 41 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub line4: Option<String>,
-    /// The fifth line of the site address, if needed.
-    ///
-    /// Maximum length: 41 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub line5: Option<String>,
-    /// The postal code or ZIP code of the site address.
-    ///
-    /// Maximum length: 13 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub postal_code: Option<String>,
-    /// The state, county, province, or region name of the site address.
-    ///
-    /// Maximum length: 21 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<String>,
-}
-
-impl InventorySiteCreateParamsAddress {
-    /// A value with the required fields set and every other field unset.
-    pub fn new() -> Self {
-        InventorySiteCreateParamsAddress {
-            city: None,
-            country: None,
-            line1: None,
-            line2: None,
-            line3: None,
-            line4: None,
-            line5: None,
-            postal_code: None,
-            state: None,
-        }
-    }
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct InventorySiteParent {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
 /// The `InventorySiteUpdateParams` object.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -8201,7 +7281,7 @@ pub struct InventorySiteParent {
 pub struct InventorySiteUpdateParams {
     /// The `address` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address: Option<InventorySiteCreateParamsAddress>,
+    pub address: Option<SiteAddress>,
     /// The name of the primary contact person for this inventory site.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact: Option<String>,
@@ -8258,47 +7338,63 @@ impl InventorySiteUpdateParams {
 #[non_exhaustive]
 pub struct Invoice {
     /// The amount of credit applied to this invoice. This could include customer deposits, payments, or credits. Represented as a decimal string.
-    pub applied_amount: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub applied_amount: Option<String>,
     /// The outstanding balance of this invoice after applying any credits or payments. Calculated as `subtotal` + `salesTaxTotal` - `appliedAmount`. Represented as a decimal string.
-    pub balance_remaining: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub balance_remaining: Option<String>,
     /// The outstanding balance of this invoice converted to the home currency of the QuickBooks company file. Represented as a decimal string.
-    pub balance_remaining_in_home_currency: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub balance_remaining_in_home_currency: Option<String>,
     /// The `billingAddress` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub billing_address: Option<Address>,
     /// The `class` field.
-    pub class: InvoiceClass,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub class: Option<ObjectRef>,
     /// The date and time when this invoice was created, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm). The time zone is the same as the user's time zone in QuickBooks.
     pub created_at: String,
     /// The `currency` field.
-    pub currency: InvoiceCurrency,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub currency: Option<ObjectRef>,
     /// The custom fields for the invoice object, added as user-defined data extensions, not included in the standard QuickBooks object.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub custom_fields: Vec<CustomField>,
     /// The `customer` field.
-    pub customer: InvoiceCustomer,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer: Option<ObjectRef>,
     /// The `customerMessage` field.
-    pub customer_message: InvoiceCustomerMessage,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer_message: Option<ObjectRef>,
     /// The `documentTemplate` field.
-    pub document_template: InvoiceDocumentTemplate,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub document_template: Option<ObjectRef>,
     /// The date by which this invoice must be paid, in ISO 8601 format (YYYY-MM-DD).
-    pub due_date: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub due_date: Option<String>,
     /// The market exchange rate between this invoice's currency and the home currency in QuickBooks at the time of this transaction. Represented as a decimal value (e.g., 1.2345 for 1 EUR = 1.2345 USD if USD is the home currency).
-    pub exchange_rate: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exchange_rate: Option<f64>,
     /// A globally unique identifier (GUID) you, the developer, can provide for tracking this object in your external system. This field is immutable and can only be set during object creation.
-    pub external_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_id: Option<String>,
     /// The unique identifier assigned by QuickBooks to this invoice. This ID is unique across all transaction types.
     pub id: String,
     /// Whether this invoice includes a finance charge. This field is immutable and can only be set during invoice creation.
-    pub is_finance_charge: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_finance_charge: Option<bool>,
     /// Indicates whether this invoice has been paid in full. When `true`, `openAmount` will be 0.
-    pub is_paid: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_paid: Option<bool>,
     /// Indicates whether this invoice has not been completed or is in a draft version.
-    pub is_pending: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_pending: Option<bool>,
     /// Indicates whether this invoice is included in the queue of documents for QuickBooks to email to the customer.
-    pub is_queued_for_email: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_queued_for_email: Option<bool>,
     /// Indicates whether this invoice is included in the queue of documents for QuickBooks to print.
-    pub is_queued_for_print: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_queued_for_print: Option<bool>,
     /// The invoice's line item groups, each representing a predefined set of related items.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub line_groups: Vec<InvoiceLineGroup>,
@@ -8311,61 +7407,68 @@ pub struct Invoice {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub linked_transactions: Vec<LinkedTransaction>,
     /// A memo or note for this invoice that appears in reports, but not on the invoice. Use `customerMessage` to add a note to this invoice.
-    pub memo: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memo: Option<String>,
     /// The type of object. This value is always `"qbd_invoice"`.
     pub object_type: String,
     /// A built-in custom field for additional information specific to this invoice. Unlike the user-defined fields in the `customFields` array, this is a standard QuickBooks field that exists for all invoices for convenience. Developers often use this field for tracking information that doesn't fit into other standard QuickBooks fields. Unlike `otherCustomField1` and `otherCustomField2`, which are line item fields, this exists at the transaction level. Hidden by default in the QuickBooks UI.
-    pub other_custom_field: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub other_custom_field: Option<String>,
     /// The customer's Purchase Order (PO) number associated with this invoice. This field is often used to cross-reference the invoice with the customer's purchasing system.
-    pub purchase_order_number: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub purchase_order_number: Option<String>,
     /// The `receivablesAccount` field.
-    pub receivables_account: InvoiceReceivablesAccount,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub receivables_account: Option<ObjectRef>,
     /// The case-sensitive user-defined reference number for this invoice, which can be used to identify the transaction in QuickBooks. This value is not required to be unique and can be arbitrarily changed by the QuickBooks user.
-    pub ref_number: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ref_number: Option<String>,
     /// The current QuickBooks-assigned revision number of this invoice object, which changes each time the object is modified. When updating this object, you must provide the most recent `revisionNumber` to ensure you're working with the latest data; otherwise, the update will return an error.
     pub revision_number: String,
     /// The `salesRepresentative` field.
-    pub sales_representative: InvoiceSalesRepresentative,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sales_representative: Option<ObjectRef>,
     /// The `salesTaxCode` field.
-    pub sales_tax_code: InvoiceSalesTaxCode,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sales_tax_code: Option<ObjectRef>,
     /// The `salesTaxItem` field.
-    pub sales_tax_item: InvoiceSalesTaxItem,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sales_tax_item: Option<ObjectRef>,
     /// The sales tax percentage applied to this invoice, represented as a decimal string.
-    pub sales_tax_percentage: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sales_tax_percentage: Option<String>,
     /// The total amount of sales tax charged for this invoice, represented as a decimal string.
-    pub sales_tax_total: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sales_tax_total: Option<String>,
     /// The origin location from where the product associated with this invoice is shipped. This is the point at which ownership and liability for goods transfer from seller to buyer. Internally, QuickBooks uses the term "FOB" for this field, which stands for "freight on board". This field is informational and has no accounting implications.
-    pub shipment_origin: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shipment_origin: Option<String>,
     /// The `shippingAddress` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shipping_address: Option<Address>,
     /// The date when the products or services for this invoice were shipped or are expected to be shipped, in ISO 8601 format (YYYY-MM-DD).
-    pub shipping_date: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shipping_date: Option<String>,
     /// The `shippingMethod` field.
-    pub shipping_method: InvoiceShippingMethod,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shipping_method: Option<ObjectRef>,
     /// The subtotal of this invoice, which is the sum of all invoice lines before taxes and payments are applied, represented as a decimal string.
-    pub subtotal: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subtotal: Option<String>,
     /// The suggested discount amount for this invoice, represented as a decimal string.
-    pub suggested_discount_amount: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suggested_discount_amount: Option<String>,
     /// The date when the `suggestedDiscountAmount` for this invoice would apply, in ISO 8601 format (YYYY-MM-DD).
-    pub suggested_discount_date: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suggested_discount_date: Option<String>,
     /// The `terms` field.
-    pub terms: InvoiceTerms,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub terms: Option<ObjectRef>,
     /// The date of this invoice, in ISO 8601 format (YYYY-MM-DD).
-    pub transaction_date: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transaction_date: Option<String>,
     /// The date and time when this invoice was last updated, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm). The time zone is the same as the user's time zone in QuickBooks.
     pub updated_at: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct InvoiceClass {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
 }
 
 /// The `InvoiceCreateParams` object.
@@ -8380,7 +7483,7 @@ pub struct InvoiceCreateParams {
     pub apply_credits: Vec<BillCheckPaymentCreateParamsApplyToTransactionApplyCredit>,
     /// The `billingAddress` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub billing_address: Option<AddressInput>,
+    pub billing_address: Option<Address>,
     /// The invoice's class. Classes can be used to categorize objects into meaningful segments, such as department, location, or type of work. In QuickBooks, class tracking is off by default. A class defined here is automatically used in this invoice's line items unless overridden at the line item level.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub class_id: Option<String>,
@@ -8467,7 +7570,7 @@ pub struct InvoiceCreateParams {
     pub shipment_origin: Option<String>,
     /// The `shippingAddress` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub shipping_address: Option<AddressInput>,
+    pub shipping_address: Option<Address>,
     /// The date when the products or services for this invoice were shipped or are expected to be shipped, in ISO 8601 format (YYYY-MM-DD).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shipping_date: Option<String>,
@@ -8622,48 +7725,20 @@ impl InvoiceCreateParamsLine {
     }
 }
 
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
+/// The `InvoiceDeleted` object.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
-pub struct InvoiceCurrency {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
+pub struct InvoiceDeleted {
+    /// Indicates whether the invoice was deleted.
+    pub deleted: bool,
+    /// The QuickBooks-assigned unique identifier of the deleted invoice.
     pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct InvoiceCustomer {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct InvoiceCustomerMessage {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct InvoiceDocumentTemplate {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
+    /// The type of object. This value is always `"qbd_invoice"`.
+    pub object_type: String,
+    /// The case-sensitive user-defined reference number of the deleted invoice.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ref_number: Option<String>,
 }
 
 /// The `InvoiceLine` object.
@@ -8672,61 +7747,68 @@ pub struct InvoiceDocumentTemplate {
 #[non_exhaustive]
 pub struct InvoiceLine {
     /// The monetary amount of this invoice line, represented as a decimal string. If both `quantity` and `rate` are specified but not `amount`, QuickBooks will use them to calculate `amount`. If `amount`, `rate`, and `quantity` are all unspecified, then QuickBooks will calculate `amount` based on a `quantity` of `1` and the suggested `rate`. This field cannot be cleared.
-    pub amount: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount: Option<String>,
     /// The `class` field.
-    pub class: InvoiceLineClass,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub class: Option<ObjectRef>,
     /// The custom fields for the invoice line object, added as user-defined data extensions, not included in the standard QuickBooks object.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub custom_fields: Vec<CustomField>,
     /// A description of this invoice line.
-    pub description: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
     /// The expiration date for the serial number or lot number of the item associated with this invoice line, in ISO 8601 format (YYYY-MM-DD). This is particularly relevant for perishable or time-sensitive inventory items. Note that this field is only supported on QuickBooks Desktop 2023 or later.
-    pub expiration_date: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expiration_date: Option<String>,
     /// The unique identifier assigned by QuickBooks to this invoice line. This ID is unique across all transaction line types.
     pub id: String,
     /// The `inventorySite` field.
-    pub inventory_site: InvoiceLineInventorySite,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inventory_site: Option<ObjectRef>,
     /// The `inventorySiteLocation` field.
-    pub inventory_site_location: InvoiceLineInventorySiteLocation,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inventory_site_location: Option<ObjectRef>,
     /// The `item` field.
-    pub item: InvoiceLineItem,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item: Option<ObjectRef>,
     /// The lot number of the item associated with this invoice line. Used for tracking groups of inventory items that are purchased or manufactured together.
-    pub lot_number: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lot_number: Option<String>,
     /// The type of object. This value is always `"qbd_invoice_line"`.
     pub object_type: String,
     /// A built-in custom field for additional information specific to this invoice line. Unlike the user-defined fields in the `customFields` array, this is a standard QuickBooks field that exists for all invoice lines for convenience. Developers often use this field for tracking information that doesn't fit into other standard QuickBooks fields. Hidden by default in the QuickBooks UI.
-    pub other_custom_field1: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub other_custom_field1: Option<String>,
     /// A second built-in custom field for additional information specific to this invoice line. Unlike the user-defined fields in the `customFields` array, this is a standard QuickBooks field that exists for all invoice lines for convenience. Like `otherCustomField1`, developers often use this field for tracking information that doesn't fit into other standard QuickBooks fields. Hidden by default in the QuickBooks UI.
-    pub other_custom_field2: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub other_custom_field2: Option<String>,
     /// The `overrideUnitOfMeasureSet` field.
-    pub override_unit_of_measure_set: InvoiceLineOverrideUnitOfMeasureSet,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub override_unit_of_measure_set: Option<ObjectRef>,
     /// The quantity of the item associated with this invoice line. This field cannot be cleared.
     ///
     /// **NOTE**: Do not use this field if the associated item is a discount item.
-    pub quantity: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quantity: Option<f64>,
     /// The price per unit for this invoice line. If both `rate` and `amount` are specified, `rate` will be ignored. If both `quantity` and `amount` are specified but not `rate`, QuickBooks will use them to calculate `rate`. Represented as a decimal string. This field cannot be cleared.
-    pub rate: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rate: Option<String>,
     /// The price of this invoice line expressed as a percentage. Typically used for discount or markup items.
-    pub rate_percent: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rate_percent: Option<String>,
     /// The `salesTaxCode` field.
-    pub sales_tax_code: InvoiceLineSalesTaxCode,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sales_tax_code: Option<ObjectRef>,
     /// The serial number of the item associated with this invoice line. This is used for tracking individual units of serialized inventory items.
-    pub serial_number: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub serial_number: Option<String>,
     /// The date on which the service for this invoice line was or will be performed, in ISO 8601 format (YYYY-MM-DD). This is particularly relevant for service items.
-    pub service_date: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_date: Option<String>,
     /// The unit-of-measure used for the `quantity` in this invoice line. Must be a valid unit within the item's available units of measure.
-    pub unit_of_measure: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct InvoiceLineClass {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit_of_measure: Option<String>,
 }
 
 /// The `InvoiceLineGroup` object.
@@ -8738,171 +7820,35 @@ pub struct InvoiceLineGroup {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub custom_fields: Vec<CustomField>,
     /// A description of this invoice line group.
-    pub description: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
     /// The unique identifier assigned by QuickBooks to this invoice line group. This ID is unique across all transaction line types.
     pub id: String,
     /// The `itemGroup` field.
-    pub item_group: InvoiceLineGroupItemGroup,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item_group: Option<ObjectRef>,
     /// The invoice line group's line items, each representing a single product or service sold.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub lines: Vec<InvoiceLine>,
     /// The type of object. This value is always `"qbd_invoice_line_group"`.
     pub object_type: String,
     /// The `overrideUnitOfMeasureSet` field.
-    pub override_unit_of_measure_set: InvoiceLineGroupOverrideUnitOfMeasureSet,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub override_unit_of_measure_set: Option<ObjectRef>,
     /// The quantity of the item group associated with this invoice line group. This field cannot be cleared.
     ///
     /// **NOTE**: Do not use this field if the associated item group is a discount item group.
-    pub quantity: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quantity: Option<f64>,
     /// Indicates whether the individual items in this invoice line group and their separate amounts appear on printed forms.
-    pub should_print_items_in_group: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub should_print_items_in_group: Option<bool>,
     /// The total monetary amount of this invoice line group, equivalent to the sum of the amounts in `lines`, represented as a decimal string.
-    pub total_amount: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_amount: Option<String>,
     /// The unit-of-measure used for the `quantity` in this invoice line group. Must be a valid unit within the item's available units of measure.
-    pub unit_of_measure: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct InvoiceLineGroupItemGroup {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct InvoiceLineGroupOverrideUnitOfMeasureSet {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct InvoiceLineInventorySite {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct InvoiceLineInventorySiteLocation {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct InvoiceLineItem {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct InvoiceLineOverrideUnitOfMeasureSet {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct InvoiceLineSalesTaxCode {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct InvoiceReceivablesAccount {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct InvoiceSalesRepresentative {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct InvoiceSalesTaxCode {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct InvoiceSalesTaxItem {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct InvoiceShippingMethod {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct InvoiceTerms {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit_of_measure: Option<String>,
 }
 
 /// The `InvoiceUpdateParams` object.
@@ -8917,7 +7863,7 @@ pub struct InvoiceUpdateParams {
     pub apply_credits: Vec<BillCheckPaymentCreateParamsApplyToTransactionApplyCredit>,
     /// The `billingAddress` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub billing_address: Option<AddressInput>,
+    pub billing_address: Option<Address>,
     /// The invoice's class. Classes can be used to categorize objects into meaningful segments, such as department, location, or type of work. In QuickBooks, class tracking is off by default. A class defined here is automatically used in this invoice's line items unless overridden at the line item level.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub class_id: Option<String>,
@@ -9004,7 +7950,7 @@ pub struct InvoiceUpdateParams {
     pub shipment_origin: Option<String>,
     /// The `shippingAddress` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub shipping_address: Option<AddressInput>,
+    pub shipping_address: Option<Address>,
     /// The date when the products or services for this invoice were shipped or are expected to be shipped, in ISO 8601 format (YYYY-MM-DD).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shipping_date: Option<String>,
@@ -9169,70 +8115,65 @@ impl ItemCreateParamsSalesOrPurchaseDetails {
 #[non_exhaustive]
 pub struct ItemLine {
     /// The monetary amount of this item line, represented as a decimal string. If both `quantity` and `cost` are specified but not `amount`, QuickBooks will use them to calculate `amount`. If `amount`, `cost`, and `quantity` are all unspecified, then QuickBooks will calculate `amount` based on a `quantity` of `1` and the suggested `cost`. This field cannot be cleared.
-    pub amount: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount: Option<String>,
     /// The billing status of this item line.
-    pub billing_status: BillingStatus,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub billing_status: Option<BillingStatus>,
     /// The `class` field.
-    pub class: ItemLineClass,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub class: Option<ObjectRef>,
     /// The cost of this item line, represented as a decimal string. If both `quantity` and `amount` are specified but not `cost`, QuickBooks will use them to calculate `cost`.
-    pub cost: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cost: Option<String>,
     /// The custom fields for the item line object, added as user-defined data extensions, not included in the standard QuickBooks object.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub custom_fields: Vec<CustomField>,
     /// The `customer` field.
-    pub customer: ItemLineCustomer,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer: Option<ObjectRef>,
     /// A description of this item line.
-    pub description: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
     /// The expiration date for the serial number or lot number of the item associated with this item line, in ISO 8601 format (YYYY-MM-DD). This is particularly relevant for perishable or time-sensitive inventory items. Note that this field is only supported on QuickBooks Desktop 2023 or later.
-    pub expiration_date: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expiration_date: Option<String>,
     /// The unique identifier assigned by QuickBooks to this item line. This ID is unique across all transaction line types.
     pub id: String,
     /// The `inventorySite` field.
-    pub inventory_site: ItemLineInventorySite,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inventory_site: Option<ObjectRef>,
     /// The `inventorySiteLocation` field.
-    pub inventory_site_location: ItemLineInventorySiteLocation,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inventory_site_location: Option<ObjectRef>,
     /// The `item` field.
-    pub item: ItemLineItem,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item: Option<ObjectRef>,
     /// The lot number of the item associated with this item line. Used for tracking groups of inventory items that are purchased or manufactured together.
-    pub lot_number: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lot_number: Option<String>,
     /// The type of object. This value is always `"qbd_item_line"`.
     pub object_type: String,
     /// The `overrideUnitOfMeasureSet` field.
-    pub override_unit_of_measure_set: ItemLineOverrideUnitOfMeasureSet,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub override_unit_of_measure_set: Option<ObjectRef>,
     /// The quantity of the item associated with this item line. This field cannot be cleared.
     ///
     /// **NOTE**: Do not use this field if the associated item is a discount item.
-    pub quantity: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quantity: Option<f64>,
     /// The `salesRepresentative` field.
-    pub sales_representative: ItemLineSalesRepresentative,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sales_representative: Option<ObjectRef>,
     /// The `salesTaxCode` field.
-    pub sales_tax_code: ItemLineSalesTaxCode,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sales_tax_code: Option<ObjectRef>,
     /// The serial number of the item associated with this item line. This is used for tracking individual units of serialized inventory items.
-    pub serial_number: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub serial_number: Option<String>,
     /// The unit-of-measure used for the `quantity` in this item line. Must be a valid unit within the item's available units of measure.
-    pub unit_of_measure: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct ItemLineClass {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct ItemLineCustomer {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit_of_measure: Option<String>,
 }
 
 /// The `ItemLineGroup` object.
@@ -9244,114 +8185,32 @@ pub struct ItemLineGroup {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub custom_fields: Vec<CustomField>,
     /// A description of this item line group.
-    pub description: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
     /// The unique identifier assigned by QuickBooks to this item line group. This ID is unique across all transaction line types.
     pub id: String,
     /// The `itemGroup` field.
-    pub item_group: ItemLineGroupItemGroup,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item_group: Option<ObjectRef>,
     /// The item line group's item lines, each representing the purchase of a specific item or service.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub item_lines: Vec<ItemLine>,
     /// The type of object. This value is always `"qbd_item_line_group"`.
     pub object_type: String,
     /// The `overrideUnitOfMeasureSet` field.
-    pub override_unit_of_measure_set: ItemLineGroupOverrideUnitOfMeasureSet,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub override_unit_of_measure_set: Option<ObjectRef>,
     /// The quantity of the item group associated with this item line group. This field cannot be cleared.
     ///
     /// **NOTE**: Do not use this field if the associated item group is a discount item group.
-    pub quantity: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quantity: Option<f64>,
     /// The total monetary amount of this item line group, equivalent to the sum of the amounts in `lines`, represented as a decimal string.
-    pub total_amount: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_amount: Option<String>,
     /// The unit-of-measure used for the `quantity` in this item line group. Must be a valid unit within the item's available units of measure.
-    pub unit_of_measure: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct ItemLineGroupItemGroup {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct ItemLineGroupOverrideUnitOfMeasureSet {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct ItemLineInventorySite {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct ItemLineInventorySiteLocation {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct ItemLineItem {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct ItemLineOverrideUnitOfMeasureSet {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct ItemLineSalesRepresentative {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct ItemLineSalesTaxCode {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit_of_measure: Option<String>,
 }
 
 /// An item receipt records the physical receipt of inventory items from a vendor. It can be linked to a purchase order to automatically update inventory quantities and close out the purchase order. When linked, line items are automatically pulled from the purchase order, eliminating the need to recreate them manually. This linking can only be done during item receipt creation, not during modification.
@@ -9362,17 +8221,20 @@ pub struct ItemReceipt {
     /// The date and time when this item receipt was created, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm). The time zone is the same as the user's time zone in QuickBooks.
     pub created_at: String,
     /// The `currency` field.
-    pub currency: ItemReceiptCurrency,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub currency: Option<ObjectRef>,
     /// The custom fields for the item receipt object, added as user-defined data extensions, not included in the standard QuickBooks object.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub custom_fields: Vec<CustomField>,
     /// The market exchange rate between this item receipt's currency and the home currency in QuickBooks at the time of this transaction. Represented as a decimal value (e.g., 1.2345 for 1 EUR = 1.2345 USD if USD is the home currency).
-    pub exchange_rate: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exchange_rate: Option<f64>,
     /// The item receipt's expense lines, each representing one line in this expense.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub expense_lines: Vec<ExpenseLine>,
     /// A globally unique identifier (GUID) you, the developer, can provide for tracking this object in your external system. This field is immutable and can only be set during object creation.
-    pub external_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_id: Option<String>,
     /// The unique identifier assigned by QuickBooks to this item receipt. This ID is unique across all transaction types.
     pub id: String,
     /// The item receipt's item group lines, each representing a predefined set of items bundled together because they are commonly purchased together or grouped for faster entry.
@@ -9382,34 +8244,43 @@ pub struct ItemReceipt {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub item_lines: Vec<ItemLine>,
     /// The `liabilityAccount` field.
-    pub liability_account: ItemReceiptLiabilityAccount,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub liability_account: Option<ObjectRef>,
     /// The item receipt's linked transactions, such as payments applied, credits used, or associated purchase orders.
     ///
     /// **IMPORTANT**: You must specify the parameter `includeLinkedTransactions` when fetching a list of item receipts to receive this field because it is not returned by default.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub linked_transactions: Vec<LinkedTransaction>,
     /// A memo or note for this item receipt.
-    pub memo: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memo: Option<String>,
     /// The type of object. This value is always `"qbd_item_receipt"`.
     pub object_type: String,
     /// The `payablesAccount` field.
-    pub payables_account: ItemReceiptPayablesAccount,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payables_account: Option<ObjectRef>,
     /// The case-sensitive user-defined reference number for this item receipt, which can be used to identify the transaction in QuickBooks. This value is not required to be unique and can be arbitrarily changed by the QuickBooks user.
-    pub ref_number: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ref_number: Option<String>,
     /// The current QuickBooks-assigned revision number of this item receipt object, which changes each time the object is modified. When updating this object, you must provide the most recent `revisionNumber` to ensure you're working with the latest data; otherwise, the update will return an error.
     pub revision_number: String,
     /// The `salesTaxCode` field.
-    pub sales_tax_code: ItemReceiptSalesTaxCode,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sales_tax_code: Option<ObjectRef>,
     /// The total monetary amount of this item receipt, equivalent to the sum of the amounts in `expenseLines`, `itemLines`, and `itemGroupLines`, represented as a decimal string.
-    pub total_amount: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_amount: Option<String>,
     /// The total monetary amount of this item receipt converted to the home currency of the QuickBooks company file. Represented as a decimal string.
-    pub total_amount_in_home_currency: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_amount_in_home_currency: Option<String>,
     /// The date of this item receipt, in ISO 8601 format (YYYY-MM-DD).
-    pub transaction_date: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transaction_date: Option<String>,
     /// The date and time when this item receipt was last updated, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm). The time zone is the same as the user's time zone in QuickBooks.
     pub updated_at: String,
     /// The `vendor` field.
-    pub vendor: ItemReceiptVendor,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vendor: Option<ObjectRef>,
 }
 
 /// The `ItemReceiptCreateParams` object.
@@ -9485,48 +8356,20 @@ impl ItemReceiptCreateParams {
     }
 }
 
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
+/// The `ItemReceiptDeleted` object.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
-pub struct ItemReceiptCurrency {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
+pub struct ItemReceiptDeleted {
+    /// Indicates whether the item receipt was deleted.
+    pub deleted: bool,
+    /// The QuickBooks-assigned unique identifier of the deleted item receipt.
     pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct ItemReceiptLiabilityAccount {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct ItemReceiptPayablesAccount {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct ItemReceiptSalesTaxCode {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
+    /// The type of object. This value is always `"qbd_item_receipt"`.
+    pub object_type: String,
+    /// The case-sensitive user-defined reference number of the deleted item receipt.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ref_number: Option<String>,
 }
 
 /// The `ItemReceiptUpdateParams` object.
@@ -9621,17 +8464,6 @@ impl ItemReceiptUpdateParams {
             vendor_id: None,
         }
     }
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct ItemReceiptVendor {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
 }
 
 /// Details for non-inventory items that are both purchased and sold, such as reimbursable expenses or inventory items that are bought from vendors and sold to customers.
@@ -9778,7 +8610,8 @@ pub struct ItemsAndInventoryPreferences {
 #[non_exhaustive]
 pub struct JournalCreditLine {
     /// The `account` field.
-    pub account: JournalCreditLineAccount,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account: Option<ObjectRef>,
     /// The monetary amount of this journal credit line, represented as a decimal string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<String>,
@@ -9787,10 +8620,10 @@ pub struct JournalCreditLine {
     pub billing_status: Option<BillingStatus>,
     /// The `class` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub class: Option<JournalCreditLineClass>,
+    pub class: Option<ObjectRef>,
     /// The `entity` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub entity: Option<JournalCreditLineEntity>,
+    pub entity: Option<ObjectRef>,
     /// The unique identifier assigned by QuickBooks to this journal credit line. This ID is unique across all transaction line types.
     pub id: String,
     /// A memo or note for this journal credit line.
@@ -9800,51 +8633,7 @@ pub struct JournalCreditLine {
     pub object_type: String,
     /// The `salesTaxItem` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sales_tax_item: Option<JournalCreditLineSalesTaxItem>,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct JournalCreditLineAccount {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct JournalCreditLineClass {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct JournalCreditLineEntity {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct JournalCreditLineSalesTaxItem {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
+    pub sales_tax_item: Option<ObjectRef>,
 }
 
 /// The `JournalDebitLine` object.
@@ -9854,7 +8643,7 @@ pub struct JournalCreditLineSalesTaxItem {
 pub struct JournalDebitLine {
     /// The `account` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub account: Option<JournalDebitLineAccount>,
+    pub account: Option<ObjectRef>,
     /// The monetary amount of this journal debit line, represented as a decimal string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<String>,
@@ -9863,10 +8652,10 @@ pub struct JournalDebitLine {
     pub billing_status: Option<BillingStatus>,
     /// The `class` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub class: Option<JournalDebitLineClass>,
+    pub class: Option<ObjectRef>,
     /// The `entity` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub entity: Option<JournalDebitLineEntity>,
+    pub entity: Option<ObjectRef>,
     /// The unique identifier assigned by QuickBooks to this journal debit line. This ID is unique across all transaction line types.
     pub id: String,
     /// A memo or note for this journal debit line.
@@ -9876,51 +8665,7 @@ pub struct JournalDebitLine {
     pub object_type: String,
     /// The `salesTaxItem` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sales_tax_item: Option<JournalDebitLineSalesTaxItem>,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct JournalDebitLineAccount {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct JournalDebitLineClass {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct JournalDebitLineEntity {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct JournalDebitLineSalesTaxItem {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
+    pub sales_tax_item: Option<ObjectRef>,
 }
 
 /// A journal entry is a direct way to record financial transactions by their debit and credit impacts on accounts, typically used for recording depreciation, adjusting entries, or other transactions that can't be entered through standard forms like bills or invoices.
@@ -9938,7 +8683,7 @@ pub struct JournalEntry {
     pub credit_lines: Vec<JournalCreditLine>,
     /// The `currency` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub currency: Option<JournalEntryCurrency>,
+    pub currency: Option<ObjectRef>,
     /// The custom fields for the journal entry object, added as user-defined data extensions, not included in the standard QuickBooks object.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub custom_fields: Vec<CustomField>,
@@ -9967,7 +8712,8 @@ pub struct JournalEntry {
     /// The current QuickBooks-assigned revision number of this journal entry object, which changes each time the object is modified. When updating this object, you must provide the most recent `revisionNumber` to ensure you're working with the latest data; otherwise, the update will return an error.
     pub revision_number: String,
     /// The date of this journal entry, in ISO 8601 format (YYYY-MM-DD).
-    pub transaction_date: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transaction_date: Option<String>,
     /// The date and time when this journal entry was last updated, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm). The time zone is the same as the user's time zone in QuickBooks.
     pub updated_at: String,
 }
@@ -10028,15 +8774,20 @@ impl JournalEntryCreateParams {
     }
 }
 
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
+/// The `JournalEntryDeleted` object.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
-pub struct JournalEntryCurrency {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
+pub struct JournalEntryDeleted {
+    /// Indicates whether the journal entry was deleted.
+    pub deleted: bool,
+    /// The QuickBooks-assigned unique identifier of the deleted journal entry.
     pub id: String,
+    /// The type of object. This value is always `"qbd_journal_entry"`.
+    pub object_type: String,
+    /// The case-sensitive user-defined reference number of the deleted journal entry.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ref_number: Option<String>,
 }
 
 /// The `JournalEntryUpdateParams` object.
@@ -10275,9 +9026,11 @@ pub struct LinkedTransaction {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_number: Option<String>,
     /// The date of this linked transaction, in ISO 8601 format (YYYY-MM-DD).
-    pub transaction_date: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transaction_date: Option<String>,
     /// The type of transaction for this linked transaction.
-    pub transaction_type: TransactionTransactionType,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transaction_type: Option<TransactionTransactionType>,
 }
 
 /// The `MultiCurrencyPreferences` object.
@@ -10286,20 +9039,11 @@ pub struct LinkedTransaction {
 #[non_exhaustive]
 pub struct MultiCurrencyPreferences {
     /// The `homeCurrency` field.
-    pub home_currency: MultiCurrencyPreferencesHomeCurrency,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub home_currency: Option<ObjectRef>,
     /// Indicates whether the multicurrency feature is enabled for this company file. Once multicurrency is enabled for a company file, it cannot be disabled.
-    pub is_multi_currency_enabled: bool,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct MultiCurrencyPreferencesHomeCurrency {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_multi_currency_enabled: Option<bool>,
 }
 
 /// The `MultiLocationInventoryPreferences` object.
@@ -10325,16 +9069,19 @@ pub struct MultiLocationInventoryPreferences {
 #[non_exhaustive]
 pub struct NonInventoryItem {
     /// The non-inventory item's barcode.
-    pub barcode: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub barcode: Option<String>,
     /// The `class` field.
-    pub class: NonInventoryItemClass,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub class: Option<ObjectRef>,
     /// The date and time when this non-inventory item was created, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm). The time zone is the same as the user's time zone in QuickBooks.
     pub created_at: String,
     /// The custom fields for the non-inventory item object, added as user-defined data extensions, not included in the standard QuickBooks object.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub custom_fields: Vec<CustomField>,
     /// A globally unique identifier (GUID) you, the developer, can provide for tracking this object in your external system. This field is immutable and can only be set during object creation.
-    pub external_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_id: Option<String>,
     /// The case-insensitive fully-qualified unique name of this non-inventory item, formed by combining the names of its hierarchical parent objects with its own `name`, separated by colons. For example, if a non-inventory item is under "Office Supplies" and has the `name` "Printer Ink Cartridge", its `fullName` would be "Office Supplies:Printer Ink Cartridge".
     ///
     /// **NOTE**: Unlike `name`, `fullName` is guaranteed to be unique across all non-inventory item objects. However, `fullName` can still be arbitrarily changed by the QuickBooks user when they modify the underlying `name` field.
@@ -10342,13 +9089,16 @@ pub struct NonInventoryItem {
     /// The unique identifier assigned by QuickBooks to this non-inventory item. This ID is unique across all non-inventory items but not across different QuickBooks object types.
     pub id: String,
     /// Indicates whether this non-inventory item is active. Inactive objects are typically hidden from views and reports in QuickBooks. Defaults to `true`.
-    pub is_active: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_active: Option<bool>,
     /// The case-insensitive name of this non-inventory item. Not guaranteed to be unique because it does not include the names of its hierarchical parent objects like `fullName` does. For example, two non-inventory items could both have the `name` "Printer Ink Cartridge", but they could have unique `fullName` values, such as "Office Supplies:Printer Ink Cartridge" and "Miscellaneous:Printer Ink Cartridge".
-    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     /// The type of object. This value is always `"qbd_non_inventory_item"`.
     pub object_type: String,
     /// The `parent` field.
-    pub parent: NonInventoryItemParent,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent: Option<ObjectRef>,
     /// The current QuickBooks-assigned revision number of this non-inventory item object, which changes each time the object is modified. When updating this object, you must provide the most recent `revisionNumber` to ensure you're working with the latest data; otherwise, the update will return an error.
     pub revision_number: String,
     /// The `salesAndPurchaseDetails` field.
@@ -10358,26 +9108,19 @@ pub struct NonInventoryItem {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sales_or_purchase_details: Option<SalesOrPurchaseDetails>,
     /// The `salesTaxCode` field.
-    pub sales_tax_code: NonInventoryItemSalesTaxCode,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sales_tax_code: Option<ObjectRef>,
     /// The non-inventory item's stock keeping unit (SKU), which is sometimes the manufacturer's part number.
-    pub sku: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sku: Option<String>,
     /// The depth level of this non-inventory item in the hierarchy. A top-level non-inventory item has a `sublevel` of 0; each subsequent sublevel increases this number by 1. For example, a non-inventory item with a `fullName` of "Office Supplies:Printer Ink Cartridge" would have a `sublevel` of 1.
-    pub sublevel: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sublevel: Option<i64>,
     /// The `unitOfMeasureSet` field.
-    pub unit_of_measure_set: NonInventoryItemUnitOfMeasureSet,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit_of_measure_set: Option<ObjectRef>,
     /// The date and time when this non-inventory item was last updated, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm). The time zone is the same as the user's time zone in QuickBooks.
     pub updated_at: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct NonInventoryItemClass {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
 }
 
 /// The `NonInventoryItemCreateParams` object.
@@ -10442,39 +9185,6 @@ impl NonInventoryItemCreateParams {
             unit_of_measure_set_id: None,
         }
     }
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct NonInventoryItemParent {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct NonInventoryItemSalesTaxCode {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct NonInventoryItemUnitOfMeasureSet {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
 }
 
 /// The `NonInventoryItemUpdateParams` object.
@@ -10556,7 +9266,8 @@ pub struct Note {
     /// The auto-incrementing identifier assigned by QuickBooks to this note.
     pub id: f64,
     /// The text of this note.
-    pub note: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 /// A reference to a QuickBooks object: its `id` and its `fullName`.
@@ -10578,15 +9289,18 @@ pub struct PayrollWageItem {
     /// The date and time when this payroll wage item was created, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm). The time zone is the same as the user's time zone in QuickBooks.
     pub created_at: String,
     /// The `expenseAccount` field.
-    pub expense_account: PayrollWageItemExpenseAccount,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expense_account: Option<ObjectRef>,
     /// The unique identifier assigned by QuickBooks to this payroll wage item. This ID is unique across all payroll wage items but not across different QuickBooks object types.
     pub id: String,
     /// Indicates whether this payroll wage item is active. Inactive objects are typically hidden from views and reports in QuickBooks. Defaults to `true`.
-    pub is_active: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_active: Option<bool>,
     /// The case-insensitive unique name of this payroll wage item, unique across all payroll wage items.
     ///
     /// **NOTE**: Payroll wage items do not have a `fullName` field because they are not hierarchical objects, which is why `name` is unique for them but not for objects that have parents.
-    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     /// The type of object. This value is always `"qbd_payroll_wage_item"`.
     pub object_type: String,
     /// The current QuickBooks-assigned revision number of this payroll wage item object, which changes each time the object is modified. When updating this object, you must provide the most recent `revisionNumber` to ensure you're working with the latest data; otherwise, the update will return an error.
@@ -10594,7 +9308,8 @@ pub struct PayrollWageItem {
     /// The date and time when this payroll wage item was last updated, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm). The time zone is the same as the user's time zone in QuickBooks.
     pub updated_at: String,
     /// Categorizes how this payroll wage item calculates pay - can be hourly (regular, overtime, sick, or vacation), salary (regular, sick, or vacation), bonus, or commission based.
-    pub wage_type: WageType,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wage_type: Option<WageType>,
 }
 
 /// The `PayrollWageItemCreateParams` object.
@@ -10629,39 +9344,20 @@ impl PayrollWageItemCreateParams {
     }
 }
 
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct PayrollWageItemExpenseAccount {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
 /// The `PerItemPriceLevel` object.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct PerItemPriceLevel {
     /// The fixed amount custom price for this per-item price level that overrides the standard price for the specified item. Used when setting an absolute price value for the item in this price level.
-    pub custom_price: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub custom_price: Option<String>,
     /// The fixed discount percentage for this per-item price level that modifies the specified item's standard price. Used to create a fixed percentage markup or discount specific to this item within this price level.
-    pub custom_price_percent: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub custom_price_percent: Option<String>,
     /// The `item` field.
-    pub item: PerItemPriceLevelItem,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct PerItemPriceLevelItem {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item: Option<ObjectRef>,
 }
 
 /// The preferences that the QuickBooks administrator has set for all users of the connected company file.
@@ -10670,16 +9366,20 @@ pub struct PerItemPriceLevelItem {
 #[non_exhaustive]
 pub struct Preferences {
     /// The `accounting` field.
-    pub accounting: PreferencesAccounting,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accounting: Option<PreferencesAccounting>,
     /// The `appAccessRights` field.
-    pub app_access_rights: PreferencesAppAccessRights,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub app_access_rights: Option<PreferencesAppAccessRights>,
     /// The `financeCharges` field.
-    pub finance_charges: PreferencesFinanceCharges,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub finance_charges: Option<PreferencesFinanceCharges>,
     /// The `itemsAndInventory` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub items_and_inventory: Option<ItemsAndInventoryPreferences>,
     /// The `jobsAndEstimates` field.
-    pub jobs_and_estimates: PreferencesJobsAndEstimates,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jobs_and_estimates: Option<PreferencesJobsAndEstimates>,
     /// The `multiCurrency` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub multi_currency: Option<MultiCurrencyPreferences>,
@@ -10687,11 +9387,14 @@ pub struct Preferences {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub multi_location_inventory: Option<MultiLocationInventoryPreferences>,
     /// The `purchasesAndVendors` field.
-    pub purchases_and_vendors: PreferencesPurchasesAndVendors,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub purchases_and_vendors: Option<PreferencesPurchasesAndVendors>,
     /// The `reports` field.
-    pub reports: PreferencesReports,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reports: Option<PreferencesReports>,
     /// The `salesAndCustomers` field.
-    pub sales_and_customers: PreferencesSalesAndCustomers,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sales_and_customers: Option<PreferencesSalesAndCustomers>,
     /// The `salesTax` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sales_tax: Option<SalesTaxPreferences>,
@@ -10706,19 +9409,26 @@ pub struct Preferences {
 #[non_exhaustive]
 pub struct PreferencesAccounting {
     /// The company closing date set within this company file. (The QuickBooks Admin can assign a password restricting access to transactions that occurred before this date.)
-    pub closing_date: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub closing_date: Option<String>,
     /// The default class assigned to transactions for this company file.
-    pub default_transaction_class: PreferencesAccountingDefaultTransactionClass,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_transaction_class: Option<PreferencesAccountingDefaultTransactionClass>,
     /// Indicates whether this company file is configured to automatically assign a number to each journal entry.
-    pub is_assigning_journal_entry_numbers: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_assigning_journal_entry_numbers: Option<bool>,
     /// Indicates whether this company file is configured to require an account for new transactions. If `true`, a transaction cannot be recorded in the QuickBooks user interface unless it is assigned to an account. (However, transactions affected by this preference always require an account to be specified when added through the API.)
-    pub is_requiring_accounts: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_requiring_accounts: Option<bool>,
     /// Indicates whether this company file is configured to record an account number for new accounts. If you include an account number when creating a new account while this preference is `false`, the account number will still be set, but will not be visible in the QuickBooks user interface.
-    pub is_using_account_numbers: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_using_account_numbers: Option<bool>,
     /// Indicates whether this company file is configured to log all transaction changes in the audit trail report. If `false`, QuickBooks logs only the most recent version of each transaction.
-    pub is_using_audit_trail: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_using_audit_trail: Option<bool>,
     /// Indicates whether this company file is configured to use the `class` field on all transactions.
-    pub is_using_class_tracking: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_using_class_tracking: Option<bool>,
 }
 
 /// The current application access rights for this company file.
@@ -10727,11 +9437,14 @@ pub struct PreferencesAccounting {
 #[non_exhaustive]
 pub struct PreferencesAppAccessRights {
     /// If auto-login is allowed for this company file, specifies the user name that is allowed to use auto-login.
-    pub automatic_login_user_name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub automatic_login_user_name: Option<String>,
     /// Indicates whether applications can use auto-login to access this company file.
-    pub is_automatic_login_allowed: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_automatic_login_allowed: Option<bool>,
     /// Indicates whether access is allowed to personal (sensitive) data in this company file.
-    pub is_personal_data_access_allowed: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_personal_data_access_allowed: Option<bool>,
 }
 
 /// The finance charge preferences for this company file. These settings determine how late payment charges are calculated and applied to customer accounts.
@@ -10740,30 +9453,26 @@ pub struct PreferencesAppAccessRights {
 #[non_exhaustive]
 pub struct PreferencesFinanceCharges {
     /// The interest rate that QuickBooks will use to calculate finance charges for this company file. Default is `0`.
-    pub annual_interest_rate: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub annual_interest_rate: Option<f64>,
     /// The date from which finance charges are calculated for this company file. Default is `due_date`.
-    pub calculate_charges_from: PreferencesFinanceChargesCalculateChargesFrom,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub calculate_charges_from: Option<PreferencesFinanceChargesCalculateChargesFrom>,
     /// The `financeChargeAccount` field.
-    pub finance_charge_account: PreferencesFinanceChargesFinanceChargeAccount,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub finance_charge_account: Option<ObjectRef>,
     /// The number of days before finance charges apply to customers' overdue invoices for this company file. Default is `0`.
-    pub grace_period: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grace_period: Option<f64>,
     /// Indicates whether this company file is configured to assess finance charges for overdue invoices. Default is `false`. (Note that laws vary about whether a company can charge interest on overdue interest payments.)
-    pub is_assessing_for_overdue_charges: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_assessing_for_overdue_charges: Option<bool>,
     /// Indicates whether this company file is configured to mark all newly created finance-charge invoices as "to be printed". Default is `false`. The user can still change this preference for each individual invoice.
-    pub is_marked_to_be_printed: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_marked_to_be_printed: Option<bool>,
     /// The minimum finance charge that will be applied regardless of the amount overdue for this company file. Default is `0`.
-    pub minimum_finance_charge: f64,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct PreferencesFinanceChargesFinanceChargeAccount {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub minimum_finance_charge: Option<f64>,
 }
 
 /// The jobs and estimates preferences for this company file.
@@ -10772,11 +9481,14 @@ pub struct PreferencesFinanceChargesFinanceChargeAccount {
 #[non_exhaustive]
 pub struct PreferencesJobsAndEstimates {
     /// Indicates whether this company file is configured to print line items with zero amounts on progress invoices. This preference is only relevant if `isUsingProgressInvoicing` is `true`.
-    pub is_printing_items_with_zero_amounts: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_printing_items_with_zero_amounts: Option<bool>,
     /// Indicates whether this company file is configured to create estimates for jobs.
-    pub is_using_estimates: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_using_estimates: Option<bool>,
     /// Indicates whether this company file permits creating invoices for only a portion of an estimate.
-    pub is_using_progress_invoicing: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_using_progress_invoicing: Option<bool>,
 }
 
 /// The purchases and vendors preferences for this company file.
@@ -10785,13 +9497,17 @@ pub struct PreferencesJobsAndEstimates {
 #[non_exhaustive]
 pub struct PreferencesPurchasesAndVendors {
     /// The default number of days after receipt when bills are due for this company file.
-    pub days_bills_are_due: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub days_bills_are_due: Option<i64>,
     /// The `defaultDiscountAccount` field.
-    pub default_discount_account: PreferencesFinanceChargesFinanceChargeAccount,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_discount_account: Option<ObjectRef>,
     /// Indicates whether this company file is configured to automatically apply available vendor discounts or credits when paying bills.
-    pub is_automatically_using_discounts: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_automatically_using_discounts: Option<bool>,
     /// Indicates whether this company file has inventory-related features enabled.
-    pub is_using_inventory: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_using_inventory: Option<bool>,
 }
 
 /// The reporting preferences for this company file.
@@ -10800,9 +9516,11 @@ pub struct PreferencesPurchasesAndVendors {
 #[non_exhaustive]
 pub struct PreferencesReports {
     /// Determines how the aging periods are calculated in accounts receivable and accounts payable reports for this company file. When set to `age_from_due_date`, the overdue days shown in these reports begin with the due date on the invoice. When set to `age_from_transaction_date`, the overdue days begin with the date the transaction was created.
-    pub aging_report_basis: PreferencesReportsAgingReportBasis,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aging_report_basis: Option<PreferencesReportsAgingReportBasis>,
     /// Indicates whether summary reports for this company file use cash-basis or accrual-basis bookkeeping. With `accrual` basis, transactions are recorded when they occur regardless of when payment is received or made. With `cash` basis, transactions are recorded only when payment is received or made.
-    pub summary_report_basis: PreferencesReportsSummaryReportBasis,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary_report_basis: Option<PreferencesReportsSummaryReportBasis>,
 }
 
 /// The sales and customers preferences for this company file.
@@ -10811,15 +9529,20 @@ pub struct PreferencesReports {
 #[non_exhaustive]
 pub struct PreferencesSalesAndCustomers {
     /// The default percentage that an inventory item will be marked up from its cost for this company file.
-    pub default_markup_percentage: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_markup_percentage: Option<String>,
     /// The default shipment-origin location (i.e., FOB - freight on board) from which invoiced products are shipped for this company file. This indicates the point at which ownership and liability for goods transfer from seller to buyer.
-    pub default_shipment_origin: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_shipment_origin: Option<String>,
     /// The `defaultShippingMethod` field.
-    pub default_shipping_method: PreferencesFinanceChargesFinanceChargeAccount,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_shipping_method: Option<ObjectRef>,
     /// Indicates whether this company file is configured to automatically apply a customer's payment to their outstanding invoices, beginning with the oldest invoice.
-    pub is_auto_applying_payments: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_auto_applying_payments: Option<bool>,
     /// Indicates whether this company file is configured to track an expense and the customer's reimbursement for that expense in separate accounts. When `true`, reimbursements can be tracked as income rather than as a reduction of the original expense.
-    pub is_tracking_reimbursed_expenses_as_income: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_tracking_reimbursed_expenses_as_income: Option<bool>,
     /// The `priceLevels` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub price_levels: Option<PriceLevels>,
@@ -10833,26 +9556,31 @@ pub struct PriceLevel {
     /// The date and time when this price level was created, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm). The time zone is the same as the user's time zone in QuickBooks.
     pub created_at: String,
     /// The `currency` field.
-    pub currency: PriceLevelCurrency,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub currency: Option<ObjectRef>,
     /// The fixed percentage adjustment applied to all items for this price level (instead of a per-item price level). Once you create the price level, you cannot change this.
     ///
     /// When this price level is applied to a customer, it automatically adjusts the `rate` and `amount` columns for applicable line items in sales orders and invoices for that customer. This value supports both positive and negative values - a value of "20" increases prices by 20%, while "-10" decreases prices by 10%.
-    pub fixed_percentage: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fixed_percentage: Option<String>,
     /// The unique identifier assigned by QuickBooks to this price level. This ID is unique across all price levels but not across different QuickBooks object types.
     pub id: String,
     /// Indicates whether this price level is active. Inactive objects are typically hidden from views and reports in QuickBooks. Defaults to `true`.
-    pub is_active: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_active: Option<bool>,
     /// The case-insensitive unique name of this price level, unique across all price levels.
     ///
     /// **NOTE**: Price levels do not have a `fullName` field because they are not hierarchical objects, which is why `name` is unique for them but not for objects that have parents.
-    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     /// The type of object. This value is always `"qbd_price_level"`.
     pub object_type: String,
     /// The per-item price level configurations for this price level.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub per_item_price_levels: Vec<PerItemPriceLevel>,
     /// The price level's type.
-    pub price_level_type: PriceLevelPriceLevelType,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub price_level_type: Option<PriceLevelPriceLevelType>,
     /// The current QuickBooks-assigned revision number of this price level object, which changes each time the object is modified. When updating this object, you must provide the most recent `revisionNumber` to ensure you're working with the latest data; otherwise, the update will return an error.
     pub revision_number: String,
     /// The date and time when this price level was last updated, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm). The time zone is the same as the user's time zone in QuickBooks.
@@ -10937,17 +9665,6 @@ impl PriceLevelCreateParamsPerItemPriceLevel {
     }
 }
 
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct PriceLevelCurrency {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
 /// The `PriceLevelUpdateParams` object.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -11001,7 +9718,8 @@ pub struct PriceLevels {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_rounding_sales_price_up: Option<bool>,
     /// Indicates whether this company file has price levels enabled. When `true`, price levels can be created and used to automatically calculate custom pricing for different customers.
-    pub is_using_price_levels: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_using_price_levels: Option<bool>,
 }
 
 /// A purchase order represents a formal request for goods or services sent to a vendor. Since it is a non-posting transaction, it serves as a commitment to purchase but does not impact the company's financial statements.
@@ -11010,36 +9728,48 @@ pub struct PriceLevels {
 #[non_exhaustive]
 pub struct PurchaseOrder {
     /// The `class` field.
-    pub class: PurchaseOrderClass,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub class: Option<ObjectRef>,
     /// The date and time when this purchase order was created, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm). The time zone is the same as the user's time zone in QuickBooks.
     pub created_at: String,
     /// The `currency` field.
-    pub currency: PurchaseOrderCurrency,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub currency: Option<ObjectRef>,
     /// The custom fields for the purchase order object, added as user-defined data extensions, not included in the standard QuickBooks object.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub custom_fields: Vec<CustomField>,
     /// The `documentTemplate` field.
-    pub document_template: PurchaseOrderDocumentTemplate,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub document_template: Option<ObjectRef>,
     /// The date by which this purchase order must be paid, in ISO 8601 format (YYYY-MM-DD).
-    pub due_date: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub due_date: Option<String>,
     /// The market exchange rate between this purchase order's currency and the home currency in QuickBooks at the time of this transaction. Represented as a decimal value (e.g., 1.2345 for 1 EUR = 1.2345 USD if USD is the home currency).
-    pub exchange_rate: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exchange_rate: Option<f64>,
     /// The date on which shipment of this purchase order is expected to be completed, in ISO 8601 format (YYYY-MM-DD).
-    pub expected_date: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected_date: Option<String>,
     /// A globally unique identifier (GUID) you, the developer, can provide for tracking this object in your external system. This field is immutable and can only be set during object creation.
-    pub external_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_id: Option<String>,
     /// The unique identifier assigned by QuickBooks to this purchase order. This ID is unique across all transaction types.
     pub id: String,
     /// The `inventorySite` field.
-    pub inventory_site: PurchaseOrderInventorySite,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inventory_site: Option<ObjectRef>,
     /// Indicates whether all items in this purchase order have been received and none of them were closed manually.
-    pub is_fully_received: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_fully_received: Option<bool>,
     /// Indicates whether this purchase order has been manually marked as closed, even if all items have not been received or the sale has not been cancelled. Once the purchase order is marked as closed, all of its line items become closed as well. You cannot change `isManuallyClosed` to `false` after the purchase order has been fully received.
-    pub is_manually_closed: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_manually_closed: Option<bool>,
     /// Indicates whether this purchase order is included in the queue of documents for QuickBooks to email to the customer.
-    pub is_queued_for_email: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_queued_for_email: Option<bool>,
     /// Indicates whether this purchase order is included in the queue of documents for QuickBooks to print.
-    pub is_queued_for_print: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_queued_for_print: Option<bool>,
     /// The purchase order's line item groups, each representing a predefined set of related items.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub line_groups: Vec<PurchaseOrderLineGroup>,
@@ -11052,56 +9782,59 @@ pub struct PurchaseOrder {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub linked_transactions: Vec<LinkedTransaction>,
     /// A memo or note for this purchase order that appears in reports, but not on the purchase order.
-    pub memo: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memo: Option<String>,
     /// The type of object. This value is always `"qbd_purchase_order"`.
     pub object_type: String,
     /// A built-in custom field for additional information specific to this purchase order. Unlike the user-defined fields in the `customFields` array, this is a standard QuickBooks field that exists for all purchase orders for convenience. Developers often use this field for tracking information that doesn't fit into other standard QuickBooks fields. Hidden by default in the QuickBooks UI.
-    pub other_custom_field1: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub other_custom_field1: Option<String>,
     /// A second built-in custom field for additional information specific to this purchase order. Unlike the user-defined fields in the `customFields` array, this is a standard QuickBooks field that exists for all purchase orders for convenience. Like `otherCustomField1`, developers often use this field for tracking information that doesn't fit into other standard QuickBooks fields. Hidden by default in the QuickBooks UI.
-    pub other_custom_field2: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub other_custom_field2: Option<String>,
     /// The case-sensitive user-defined reference number for this purchase order, which can be used to identify the transaction in QuickBooks. This value is not required to be unique and can be arbitrarily changed by the QuickBooks user.
-    pub ref_number: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ref_number: Option<String>,
     /// The current QuickBooks-assigned revision number of this purchase order object, which changes each time the object is modified. When updating this object, you must provide the most recent `revisionNumber` to ensure you're working with the latest data; otherwise, the update will return an error.
     pub revision_number: String,
     /// The `salesTaxCode` field.
-    pub sales_tax_code: PurchaseOrderSalesTaxCode,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sales_tax_code: Option<ObjectRef>,
     /// The `shipToEntity` field.
-    pub ship_to_entity: PurchaseOrderShipToEntity,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ship_to_entity: Option<ObjectRef>,
     /// The origin location from where the product associated with this purchase order is shipped. This is the point at which ownership and liability for goods transfer from seller to buyer. Internally, QuickBooks uses the term "FOB" for this field, which stands for "freight on board". This field is informational and has no accounting implications.
-    pub shipment_origin: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shipment_origin: Option<String>,
     /// The `shippingAddress` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shipping_address: Option<Address>,
     /// The `shippingMethod` field.
-    pub shipping_method: PurchaseOrderShippingMethod,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shipping_method: Option<ObjectRef>,
     /// The `terms` field.
-    pub terms: PurchaseOrderTerms,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub terms: Option<ObjectRef>,
     /// The total monetary amount of this purchase order, equivalent to the sum of the amounts in `lines` and `lineGroups`, represented as a decimal string.
-    pub total_amount: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_amount: Option<String>,
     /// The total monetary amount of this purchase order converted to the home currency of the QuickBooks company file. Represented as a decimal string.
-    pub total_amount_in_home_currency: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_amount_in_home_currency: Option<String>,
     /// The date of this purchase order, in ISO 8601 format (YYYY-MM-DD).
-    pub transaction_date: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transaction_date: Option<String>,
     /// The date and time when this purchase order was last updated, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm). The time zone is the same as the user's time zone in QuickBooks.
     pub updated_at: String,
     /// The `vendor` field.
-    pub vendor: PurchaseOrderVendor,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vendor: Option<ObjectRef>,
     /// The `vendorAddress` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vendor_address: Option<Address>,
     /// A message to be printed on this purchase order for the vendor to read.
-    pub vendor_message: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct PurchaseOrderClass {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vendor_message: Option<String>,
 }
 
 /// The `PurchaseOrderCreateParams` object.
@@ -11173,7 +9906,7 @@ pub struct PurchaseOrderCreateParams {
     pub shipment_origin: Option<String>,
     /// The `shippingAddress` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub shipping_address: Option<AddressInput>,
+    pub shipping_address: Option<Address>,
     /// The shipping method used for this purchase order, such as standard mail or overnight delivery.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shipping_method_id: Option<String>,
@@ -11184,7 +9917,7 @@ pub struct PurchaseOrderCreateParams {
     pub transaction_date: String,
     /// The `vendorAddress` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub vendor_address: Option<AddressInput>,
+    pub vendor_address: Option<Address>,
     /// The vendor who sent this purchase order for goods or services purchased.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vendor_id: Option<String>,
@@ -11345,37 +10078,20 @@ impl PurchaseOrderCreateParamsLineGroup {
     }
 }
 
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
+/// The `PurchaseOrderDeleted` object.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
-pub struct PurchaseOrderCurrency {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
+pub struct PurchaseOrderDeleted {
+    /// Indicates whether the purchase order was deleted.
+    pub deleted: bool,
+    /// The QuickBooks-assigned unique identifier of the deleted purchase order.
     pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct PurchaseOrderDocumentTemplate {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct PurchaseOrderInventorySite {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
+    /// The type of object. This value is always `"qbd_purchase_order"`.
+    pub object_type: String,
+    /// The case-sensitive user-defined reference number of the deleted purchase order.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ref_number: Option<String>,
 }
 
 /// The `PurchaseOrderLine` object.
@@ -11384,63 +10100,71 @@ pub struct PurchaseOrderInventorySite {
 #[non_exhaustive]
 pub struct PurchaseOrderLine {
     /// The monetary amount of this purchase order line, represented as a decimal string. If both `quantity` and `rate` are specified but not `amount`, QuickBooks will use them to calculate `amount`. If `amount`, `rate`, and `quantity` are all unspecified, then QuickBooks will calculate `amount` based on a `quantity` of `1` and the suggested `rate`. This field cannot be cleared.
-    pub amount: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount: Option<String>,
     /// The `class` field.
-    pub class: PurchaseOrderLineClass,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub class: Option<ObjectRef>,
     /// The custom fields for the purchase order line object, added as user-defined data extensions, not included in the standard QuickBooks object.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub custom_fields: Vec<CustomField>,
     /// A description of this purchase order line.
-    pub description: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
     /// The unique identifier assigned by QuickBooks to this purchase order line. This ID is unique across all transaction line types.
     pub id: String,
     /// The `inventorySiteLocation` field.
-    pub inventory_site_location: PurchaseOrderLineInventorySiteLocation,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inventory_site_location: Option<ObjectRef>,
     /// Indicates whether this purchase order line has been billed.
-    pub is_billed: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_billed: Option<bool>,
     /// Indicates whether this purchase order line has been manually marked as closed, even if this item has not been received or its sale has not been cancelled. If all the purchase order lines are marked as closed, the purchase order itself is marked as closed as well. You cannot change `isManuallyClosed` to `false` after the purchase order line has been fully received.
-    pub is_manually_closed: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_manually_closed: Option<bool>,
     /// The `item` field.
-    pub item: PurchaseOrderLineItem,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item: Option<ObjectRef>,
     /// The type of object. This value is always `"qbd_purchase_order_line"`.
     pub object_type: String,
     /// A built-in custom field for additional information specific to this purchase order line. Unlike the user-defined fields in the `customFields` array, this is a standard QuickBooks field that exists for all purchase order lines for convenience. Developers often use this field for tracking information that doesn't fit into other standard QuickBooks fields. Hidden by default in the QuickBooks UI.
-    pub other_custom_field1: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub other_custom_field1: Option<String>,
     /// A second built-in custom field for additional information specific to this purchase order line. Unlike the user-defined fields in the `customFields` array, this is a standard QuickBooks field that exists for all purchase order lines for convenience. Like `otherCustomField1`, developers often use this field for tracking information that doesn't fit into other standard QuickBooks fields. Hidden by default in the QuickBooks UI.
-    pub other_custom_field2: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub other_custom_field2: Option<String>,
     /// The `overrideUnitOfMeasureSet` field.
-    pub override_unit_of_measure_set: PurchaseOrderLineOverrideUnitOfMeasureSet,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub override_unit_of_measure_set: Option<ObjectRef>,
     /// The `payee` field.
-    pub payee: ExpenseLinePayee,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payee: Option<ObjectRef>,
     /// The quantity of the item associated with this purchase order line. This field cannot be cleared.
     ///
     /// **NOTE**: Do not use this field if the associated item is a discount item.
-    pub quantity: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quantity: Option<f64>,
     /// The price per unit for this purchase order line. If both `rate` and `amount` are specified, `rate` will be ignored. If both `quantity` and `amount` are specified but not `rate`, QuickBooks will use them to calculate `rate`. Represented as a decimal string. This field cannot be cleared.
-    pub rate: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rate: Option<String>,
     /// The quantity that has been received against this purchase order line.
-    pub received_quantity: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub received_quantity: Option<f64>,
     /// The `salesTaxCode` field.
-    pub sales_tax_code: PurchaseOrderLineSalesTaxCode,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sales_tax_code: Option<ObjectRef>,
     /// The date on which the service for this purchase order line was or will be performed, in ISO 8601 format (YYYY-MM-DD). This is particularly relevant for service items.
-    pub service_date: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_date: Option<String>,
     /// The purchase order line's stock keeping unit (SKU), which is sometimes the manufacturer's part number.
-    pub sku: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sku: Option<String>,
     /// The quantity that has not been billed for this purchase order line.
-    pub unbilled_quantity: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unbilled_quantity: Option<f64>,
     /// The unit-of-measure used for the `quantity` in this purchase order line. Must be a valid unit within the item's available units of measure.
-    pub unit_of_measure: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct PurchaseOrderLineClass {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit_of_measure: Option<String>,
 }
 
 /// The `PurchaseOrderLineGroup` object.
@@ -11452,138 +10176,35 @@ pub struct PurchaseOrderLineGroup {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub custom_fields: Vec<CustomField>,
     /// A description of this purchase order line group.
-    pub description: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
     /// The unique identifier assigned by QuickBooks to this purchase order line group. This ID is unique across all transaction line types.
     pub id: String,
     /// The `itemGroup` field.
-    pub item_group: PurchaseOrderLineGroupItemGroup,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item_group: Option<ObjectRef>,
     /// The purchase order line group's line items, each representing a single product or service ordered.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub lines: Vec<PurchaseOrderLine>,
     /// The type of object. This value is always `"qbd_purchase_order_line_group"`.
     pub object_type: String,
     /// The `overrideUnitOfMeasureSet` field.
-    pub override_unit_of_measure_set: PurchaseOrderLineGroupOverrideUnitOfMeasureSet,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub override_unit_of_measure_set: Option<ObjectRef>,
     /// The quantity of the item group associated with this purchase order line group. This field cannot be cleared.
     ///
     /// **NOTE**: Do not use this field if the associated item group is a discount item group.
-    pub quantity: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quantity: Option<f64>,
     /// Indicates whether the individual items in this purchase order line group and their separate amounts appear on printed forms.
-    pub should_print_items_in_group: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub should_print_items_in_group: Option<bool>,
     /// The total monetary amount of this purchase order line group, equivalent to the sum of the amounts in `lines`, represented as a decimal string.
-    pub total_amount: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_amount: Option<String>,
     /// The unit-of-measure used for the `quantity` in this purchase order line group. Must be a valid unit within the item's available units of measure.
-    pub unit_of_measure: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct PurchaseOrderLineGroupItemGroup {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct PurchaseOrderLineGroupOverrideUnitOfMeasureSet {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct PurchaseOrderLineInventorySiteLocation {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct PurchaseOrderLineItem {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct PurchaseOrderLineOverrideUnitOfMeasureSet {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct PurchaseOrderLineSalesTaxCode {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct PurchaseOrderSalesTaxCode {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct PurchaseOrderShipToEntity {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct PurchaseOrderShippingMethod {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct PurchaseOrderTerms {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit_of_measure: Option<String>,
 }
 
 /// The `PurchaseOrderUpdateParams` object.
@@ -11667,7 +10288,7 @@ pub struct PurchaseOrderUpdateParams {
     pub shipment_origin: Option<String>,
     /// The `shippingAddress` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub shipping_address: Option<AddressInput>,
+    pub shipping_address: Option<Address>,
     /// The shipping method used for this purchase order, such as standard mail or overnight delivery.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shipping_method_id: Option<String>,
@@ -11679,7 +10300,7 @@ pub struct PurchaseOrderUpdateParams {
     pub transaction_date: Option<String>,
     /// The `vendorAddress` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub vendor_address: Option<AddressInput>,
+    pub vendor_address: Option<Address>,
     /// The vendor who sent this purchase order for goods or services purchased.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vendor_id: Option<String>,
@@ -11864,67 +10485,43 @@ impl PurchaseOrderUpdateParamsLineGroupLine {
     }
 }
 
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct PurchaseOrderVendor {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
 /// The `ReceivableTransaction` object.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ReceivableTransaction {
     /// The monetary amount of this receivable transaction, represented as a decimal string.
-    pub amount: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount: Option<String>,
     /// The outstanding balance of this receivable transaction after applying any credits or payments. Represented as a decimal string.
-    pub balance_remaining: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub balance_remaining: Option<String>,
     /// The `discountAccount` field.
-    pub discount_account: ReceivableTransactionDiscountAccount,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub discount_account: Option<ObjectRef>,
     /// The monetary amount by which to reduce the receivable transaction's receivable amount, represented as a decimal string.
-    pub discount_amount: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub discount_amount: Option<String>,
     /// The `discountClass` field.
-    pub discount_class: ReceivableTransactionDiscountClass,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub discount_class: Option<ObjectRef>,
     /// The receivable transaction's linked transactions, such as payments applied, credits used, or associated purchase orders.
     ///
     /// **IMPORTANT**: You must specify the parameter `includeLinkedTransactions` when fetching a list of receivable transactions to receive this field because it is not returned by default.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub linked_transactions: Vec<LinkedTransaction>,
     /// The case-sensitive user-defined reference number for this receivable transaction, which can be used to identify the transaction in QuickBooks. This value is not required to be unique and can be arbitrarily changed by the QuickBooks user.
-    pub ref_number: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ref_number: Option<String>,
     /// The date of this receivable transaction, in ISO 8601 format (YYYY-MM-DD).
-    pub transaction_date: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transaction_date: Option<String>,
     /// The ID of the receivable transaction to which this payment is applied.
-    pub transaction_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transaction_id: Option<String>,
     /// The type of transaction for this receivable transaction.
-    pub transaction_type: TransactionTransactionType,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct ReceivableTransactionDiscountAccount {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct ReceivableTransactionDiscountClass {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transaction_type: Option<TransactionTransactionType>,
 }
 
 /// A receive-payment records when a payment is received from a customer *not* at the time of sale. It can be used for one or more of these purposes: (1) record a customer's payment against one or more invoices, (2) set a discount (e.g., for early payment), or (3) set a credit (e.g., from returned merchandise). Note: If full payment is received at the time of sale, use a sales receipt instead.
@@ -11941,42 +10538,56 @@ pub struct ReceivePayment {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credit_card_transaction: Option<CreditCardTransaction>,
     /// The `currency` field.
-    pub currency: ReceivePaymentCurrency,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub currency: Option<ObjectRef>,
     /// The custom fields for the receive-payment object, added as user-defined data extensions, not included in the standard QuickBooks object.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub custom_fields: Vec<CustomField>,
     /// The `customer` field.
-    pub customer: ReceivePaymentCustomer,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer: Option<ObjectRef>,
     /// The `depositToAccount` field.
-    pub deposit_to_account: ReceivePaymentDepositToAccount,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deposit_to_account: Option<ObjectRef>,
     /// The market exchange rate between this receive-payment's currency and the home currency in QuickBooks at the time of this transaction. Represented as a decimal value (e.g., 1.2345 for 1 EUR = 1.2345 USD if USD is the home currency).
-    pub exchange_rate: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exchange_rate: Option<f64>,
     /// A globally unique identifier (GUID) you, the developer, can provide for tracking this object in your external system. This field is immutable and can only be set during object creation.
-    pub external_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_id: Option<String>,
     /// The unique identifier assigned by QuickBooks to this receive-payment. This ID is unique across all transaction types.
     pub id: String,
     /// A memo or note for this receive-payment that will be displayed at the beginning of reports containing details about this receive-payment.
-    pub memo: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memo: Option<String>,
     /// The type of object. This value is always `"qbd_receive_payment"`.
     pub object_type: String,
     /// The `paymentMethod` field.
-    pub payment_method: ReceivePaymentPaymentMethod,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payment_method: Option<ObjectRef>,
     /// The `receivablesAccount` field.
-    pub receivables_account: ReceivePaymentReceivablesAccount,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub receivables_account: Option<ObjectRef>,
     /// The case-sensitive user-defined reference number for this receive-payment, which can be used to identify the transaction in QuickBooks. This value is not required to be unique and can be arbitrarily changed by the QuickBooks user.
-    pub ref_number: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ref_number: Option<String>,
     /// The current QuickBooks-assigned revision number of this receive-payment object, which changes each time the object is modified. When updating this object, you must provide the most recent `revisionNumber` to ensure you're working with the latest data; otherwise, the update will return an error.
     pub revision_number: String,
     /// The total monetary amount of this receive-payment, represented as a decimal string.
-    pub total_amount: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_amount: Option<String>,
     /// The total monetary amount of this receive-payment converted to the home currency of the QuickBooks company file. Represented as a decimal string.
-    pub total_amount_in_home_currency: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_amount_in_home_currency: Option<String>,
     /// The date of this receive-payment, in ISO 8601 format (YYYY-MM-DD).
-    pub transaction_date: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transaction_date: Option<String>,
     /// The amount of credit that remains unused after applying credits to this receive-payment. This occurs when the `applyCredit.appliedAmount` specified for a credit memo (`applyCredit.creditMemoId`) in the `applyToTransactions` array is less than the total available credit amount for that credit memo.
-    pub unused_credits: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unused_credits: Option<String>,
     /// The amount of this receive-payment that remains unapplied to any transactions. This occurs in two cases: (1) When the sum of `paymentAmount` amounts in `applyToTransactions` is less than `totalAmount`, leaving a portion of the payment unused, or (2) When a payment is received that equals the exact amount of an invoice, but credits or discounts are also applied, resulting in excess payment.
-    pub unused_payment: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unused_payment: Option<String>,
     /// The date and time when this receive-payment was last updated, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm). The time zone is the same as the user's time zone in QuickBooks.
     pub updated_at: String,
 }
@@ -12189,59 +10800,20 @@ impl ReceivePaymentCreateParamsCreditCardTransactionResponse {
     }
 }
 
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
+/// The `ReceivePaymentDeleted` object.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
-pub struct ReceivePaymentCurrency {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
+pub struct ReceivePaymentDeleted {
+    /// Indicates whether the receive-payment was deleted.
+    pub deleted: bool,
+    /// The QuickBooks-assigned unique identifier of the deleted receive-payment.
     pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct ReceivePaymentCustomer {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct ReceivePaymentDepositToAccount {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct ReceivePaymentPaymentMethod {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct ReceivePaymentReceivablesAccount {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
+    /// The type of object. This value is always `"qbd_receive_payment"`.
+    pub object_type: String,
+    /// The case-sensitive user-defined reference number of the deleted receive-payment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ref_number: Option<String>,
 }
 
 /// The `ReceivePaymentUpdateParams` object.
@@ -12462,65 +11034,29 @@ impl ReceivePaymentUpdateParamsCreditCardTransactionResponse {
 #[non_exhaustive]
 pub struct SalesAndPurchaseDetails {
     /// The `expenseAccount` field.
-    pub expense_account: SalesAndPurchaseDetailsExpenseAccount,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expense_account: Option<ObjectRef>,
     /// The `incomeAccount` field.
-    pub income_account: SalesAndPurchaseDetailsIncomeAccount,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub income_account: Option<ObjectRef>,
     /// The `preferredVendor` field.
-    pub preferred_vendor: SalesAndPurchaseDetailsPreferredVendor,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preferred_vendor: Option<ObjectRef>,
     /// The cost at which this item is purchased from vendors, represented as a decimal string.
-    pub purchase_cost: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub purchase_cost: Option<String>,
     /// The description of this item that appears on purchase forms (e.g., checks, bills, item receipts) when it is ordered or bought from vendors.
-    pub purchase_description: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub purchase_description: Option<String>,
     /// The `purchaseTaxCode` field.
-    pub purchase_tax_code: SalesAndPurchaseDetailsPurchaseTaxCode,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub purchase_tax_code: Option<ObjectRef>,
     /// The description of this item that appears on sales forms (e.g., invoices, sales receipts) when sold to customers.
-    pub sales_description: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sales_description: Option<String>,
     /// The price at which this item is sold to customers, represented as a decimal string.
-    pub sales_price: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct SalesAndPurchaseDetailsExpenseAccount {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct SalesAndPurchaseDetailsIncomeAccount {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct SalesAndPurchaseDetailsPreferredVendor {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct SalesAndPurchaseDetailsPurchaseTaxCode {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sales_price: Option<String>,
 }
 
 /// The `SalesOrPurchaseDetails` object.
@@ -12529,24 +11065,17 @@ pub struct SalesAndPurchaseDetailsPurchaseTaxCode {
 #[non_exhaustive]
 pub struct SalesOrPurchaseDetails {
     /// A description of this item.
-    pub description: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
     /// The `postingAccount` field.
-    pub posting_account: SalesOrPurchaseDetailsPostingAccount,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub posting_account: Option<ObjectRef>,
     /// The price at which this item is purchased or sold, represented as a decimal string.
-    pub price: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub price: Option<String>,
     /// The price of this item expressed as a percentage, used instead of `price` when the item's cost is calculated as a percentage of another amount. For example, a service item that costs a percentage of another item's price.
-    pub price_percentage: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct SalesOrPurchaseDetailsPostingAccount {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub price_percentage: Option<String>,
 }
 
 /// A sales order tracks inventory that is on back order for a customer. In QuickBooks, sales orders and invoices use similar fields, and a sales order can be "converted" into an invoice (by linking the invoice to the sales order) once the inventory is in stock.
@@ -12558,36 +11087,48 @@ pub struct SalesOrder {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub billing_address: Option<Address>,
     /// The `class` field.
-    pub class: SalesOrderClass,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub class: Option<ObjectRef>,
     /// The date and time when this sales order was created, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm). The time zone is the same as the user's time zone in QuickBooks.
     pub created_at: String,
     /// The `currency` field.
-    pub currency: SalesOrderCurrency,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub currency: Option<ObjectRef>,
     /// The custom fields for the sales order object, added as user-defined data extensions, not included in the standard QuickBooks object.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub custom_fields: Vec<CustomField>,
     /// The `customer` field.
-    pub customer: SalesOrderCustomer,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer: Option<ObjectRef>,
     /// The `customerMessage` field.
-    pub customer_message: SalesOrderCustomerMessage,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer_message: Option<ObjectRef>,
     /// The `documentTemplate` field.
-    pub document_template: SalesOrderDocumentTemplate,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub document_template: Option<ObjectRef>,
     /// The date by which this sales order must be paid, in ISO 8601 format (YYYY-MM-DD).
-    pub due_date: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub due_date: Option<String>,
     /// The market exchange rate between this sales order's currency and the home currency in QuickBooks at the time of this transaction. Represented as a decimal value (e.g., 1.2345 for 1 EUR = 1.2345 USD if USD is the home currency).
-    pub exchange_rate: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exchange_rate: Option<f64>,
     /// A globally unique identifier (GUID) you, the developer, can provide for tracking this object in your external system. This field is immutable and can only be set during object creation.
-    pub external_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_id: Option<String>,
     /// The unique identifier assigned by QuickBooks to this sales order. This ID is unique across all transaction types.
     pub id: String,
     /// Indicates whether all items in this sales order have been invoiced.
-    pub is_fully_invoiced: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_fully_invoiced: Option<bool>,
     /// Indicates whether this sales order has been manually marked as closed, even if it has not been invoiced.
-    pub is_manually_closed: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_manually_closed: Option<bool>,
     /// Indicates whether this sales order is included in the queue of documents for QuickBooks to email to the customer.
-    pub is_queued_for_email: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_queued_for_email: Option<bool>,
     /// Indicates whether this sales order is included in the queue of documents for QuickBooks to print.
-    pub is_queued_for_print: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_queued_for_print: Option<bool>,
     /// The sales order's line item groups, each representing a predefined set of related items.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub line_groups: Vec<SalesOrderLineGroup>,
@@ -12600,65 +11141,74 @@ pub struct SalesOrder {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub linked_transactions: Vec<LinkedTransaction>,
     /// A memo or note for this sales order.
-    pub memo: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memo: Option<String>,
     /// The type of object. This value is always `"qbd_sales_order"`.
     pub object_type: String,
     /// A built-in custom field for additional information specific to this sales order. Unlike the user-defined fields in the `customFields` array, this is a standard QuickBooks field that exists for all sales orders for convenience. Developers often use this field for tracking information that doesn't fit into other standard QuickBooks fields. Unlike `otherCustomField1` and `otherCustomField2`, which are line item fields, this exists at the transaction level. Hidden by default in the QuickBooks UI.
-    pub other_custom_field: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub other_custom_field: Option<String>,
     /// The customer's Purchase Order (PO) number associated with this sales order. This field is often used to cross-reference the sales order with the customer's purchasing system.
-    pub purchase_order_number: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub purchase_order_number: Option<String>,
     /// The case-sensitive user-defined reference number for this sales order, which can be used to identify the transaction in QuickBooks. This value is not required to be unique and can be arbitrarily changed by the QuickBooks user.
-    pub ref_number: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ref_number: Option<String>,
     /// The current QuickBooks-assigned revision number of this sales order object, which changes each time the object is modified. When updating this object, you must provide the most recent `revisionNumber` to ensure you're working with the latest data; otherwise, the update will return an error.
     pub revision_number: String,
     /// The type of the sales channel for this sales order.
-    pub sales_channel_name: SalesChannelName,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sales_channel_name: Option<SalesChannelName>,
     /// The `salesRepresentative` field.
-    pub sales_representative: SalesOrderSalesRepresentative,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sales_representative: Option<ObjectRef>,
     /// The name of the sales store for this sales order.
-    pub sales_store_name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sales_store_name: Option<String>,
     /// The type of the sales store for this sales order.
-    pub sales_store_type: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sales_store_type: Option<String>,
     /// The `salesTaxCode` field.
-    pub sales_tax_code: SalesOrderSalesTaxCode,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sales_tax_code: Option<ObjectRef>,
     /// The `salesTaxItem` field.
-    pub sales_tax_item: SalesOrderSalesTaxItem,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sales_tax_item: Option<ObjectRef>,
     /// The sales tax percentage applied to this sales order, represented as a decimal string.
-    pub sales_tax_percentage: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sales_tax_percentage: Option<String>,
     /// The total amount of sales tax charged for this sales order, represented as a decimal string.
-    pub sales_tax_total: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sales_tax_total: Option<String>,
     /// The origin location from where the product associated with this sales order is shipped. This is the point at which ownership and liability for goods transfer from seller to buyer. Internally, QuickBooks uses the term "FOB" for this field, which stands for "freight on board". This field is informational and has no accounting implications.
-    pub shipment_origin: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shipment_origin: Option<String>,
     /// The `shippingAddress` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shipping_address: Option<Address>,
     /// The date when the products or services for this sales order were shipped or are expected to be shipped, in ISO 8601 format (YYYY-MM-DD).
-    pub shipping_date: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shipping_date: Option<String>,
     /// The `shippingMethod` field.
-    pub shipping_method: SalesOrderShippingMethod,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shipping_method: Option<ObjectRef>,
     /// The subtotal of this sales order, which is the sum of all sales order lines before taxes and payments are applied, represented as a decimal string.
-    pub subtotal: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subtotal: Option<String>,
     /// The `terms` field.
-    pub terms: SalesOrderTerms,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub terms: Option<ObjectRef>,
     /// The total monetary amount of this sales order, equivalent to the sum of the amounts in `lines` and `lineGroups`, represented as a decimal string.
-    pub total_amount: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_amount: Option<String>,
     /// The total monetary amount of this sales order converted to the home currency of the QuickBooks company file. Represented as a decimal string.
-    pub total_amount_in_home_currency: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_amount_in_home_currency: Option<String>,
     /// The date of this sales order, in ISO 8601 format (YYYY-MM-DD).
-    pub transaction_date: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transaction_date: Option<String>,
     /// The date and time when this sales order was last updated, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm). The time zone is the same as the user's time zone in QuickBooks.
     pub updated_at: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct SalesOrderClass {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
 }
 
 /// The `SalesOrderCreateParams` object.
@@ -12668,7 +11218,7 @@ pub struct SalesOrderClass {
 pub struct SalesOrderCreateParams {
     /// The `billingAddress` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub billing_address: Option<AddressInput>,
+    pub billing_address: Option<Address>,
     /// The sales order's class. Classes can be used to categorize objects into meaningful segments, such as department, location, or type of work. In QuickBooks, class tracking is off by default. A class defined here is automatically used in this sales order's line items unless overridden at the line item level.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub class_id: Option<String>,
@@ -12747,7 +11297,7 @@ pub struct SalesOrderCreateParams {
     pub shipment_origin: Option<String>,
     /// The `shippingAddress` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub shipping_address: Option<AddressInput>,
+    pub shipping_address: Option<Address>,
     /// The date when the products or services for this sales order were shipped or are expected to be shipped, in ISO 8601 format (YYYY-MM-DD).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shipping_date: Option<String>,
@@ -12893,48 +11443,20 @@ impl SalesOrderCreateParamsLine {
     }
 }
 
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
+/// The `SalesOrderDeleted` object.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
-pub struct SalesOrderCurrency {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
+pub struct SalesOrderDeleted {
+    /// Indicates whether the sales order was deleted.
+    pub deleted: bool,
+    /// The QuickBooks-assigned unique identifier of the deleted sales order.
     pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct SalesOrderCustomer {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct SalesOrderCustomerMessage {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct SalesOrderDocumentTemplate {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
+    /// The type of object. This value is always `"qbd_sales_order"`.
+    pub object_type: String,
+    /// The case-sensitive user-defined reference number of the deleted sales order.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ref_number: Option<String>,
 }
 
 /// The `SalesOrderLine` object.
@@ -12943,63 +11465,71 @@ pub struct SalesOrderDocumentTemplate {
 #[non_exhaustive]
 pub struct SalesOrderLine {
     /// The monetary amount of this sales order line, represented as a decimal string. If both `quantity` and `rate` are specified but not `amount`, QuickBooks will use them to calculate `amount`. If `amount`, `rate`, and `quantity` are all unspecified, then QuickBooks will calculate `amount` based on a `quantity` of `1` and the suggested `rate`. This field cannot be cleared.
-    pub amount: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount: Option<String>,
     /// The `class` field.
-    pub class: SalesOrderLineClass,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub class: Option<ObjectRef>,
     /// The custom fields for the sales order line object, added as user-defined data extensions, not included in the standard QuickBooks object.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub custom_fields: Vec<CustomField>,
     /// A description of this sales order line.
-    pub description: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
     /// The expiration date for the serial number or lot number of the item associated with this sales order line, in ISO 8601 format (YYYY-MM-DD). This is particularly relevant for perishable or time-sensitive inventory items. Note that this field is only supported on QuickBooks Desktop 2023 or later.
-    pub expiration_date: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expiration_date: Option<String>,
     /// The unique identifier assigned by QuickBooks to this sales order line. This ID is unique across all transaction line types.
     pub id: String,
     /// The `inventorySite` field.
-    pub inventory_site: SalesOrderLineInventorySite,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inventory_site: Option<ObjectRef>,
     /// The `inventorySiteLocation` field.
-    pub inventory_site_location: SalesOrderLineInventorySiteLocation,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inventory_site_location: Option<ObjectRef>,
     /// Indicates whether this sales order line has been manually marked as closed, even if it has not been invoiced.
-    pub is_manually_closed: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_manually_closed: Option<bool>,
     /// The `item` field.
-    pub item: SalesOrderLineItem,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item: Option<ObjectRef>,
     /// The lot number of the item associated with this sales order line. Used for tracking groups of inventory items that are purchased or manufactured together.
-    pub lot_number: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lot_number: Option<String>,
     /// The type of object. This value is always `"qbd_sales_order_line"`.
     pub object_type: String,
     /// A built-in custom field for additional information specific to this sales order line. Unlike the user-defined fields in the `customFields` array, this is a standard QuickBooks field that exists for all sales order lines for convenience. Developers often use this field for tracking information that doesn't fit into other standard QuickBooks fields. Hidden by default in the QuickBooks UI.
-    pub other_custom_field1: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub other_custom_field1: Option<String>,
     /// A second built-in custom field for additional information specific to this sales order line. Unlike the user-defined fields in the `customFields` array, this is a standard QuickBooks field that exists for all sales order lines for convenience. Like `otherCustomField1`, developers often use this field for tracking information that doesn't fit into other standard QuickBooks fields. Hidden by default in the QuickBooks UI.
-    pub other_custom_field2: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub other_custom_field2: Option<String>,
     /// The `overrideUnitOfMeasureSet` field.
-    pub override_unit_of_measure_set: SalesOrderLineOverrideUnitOfMeasureSet,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub override_unit_of_measure_set: Option<ObjectRef>,
     /// The quantity of the item associated with this sales order line. This field cannot be cleared.
     ///
     /// **NOTE**: Do not use this field if the associated item is a discount item.
-    pub quantity: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quantity: Option<f64>,
     /// The number of units of this sales order line's `quantity` that have been invoiced.
-    pub quantity_invoiced: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quantity_invoiced: Option<i64>,
     /// The price per unit for this sales order line. If both `rate` and `amount` are specified, `rate` will be ignored. If both `quantity` and `amount` are specified but not `rate`, QuickBooks will use them to calculate `rate`. Represented as a decimal string. This field cannot be cleared.
-    pub rate: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rate: Option<String>,
     /// The price of this sales order line expressed as a percentage. Typically used for discount or markup items.
-    pub rate_percent: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rate_percent: Option<String>,
     /// The `salesTaxCode` field.
-    pub sales_tax_code: SalesOrderLineSalesTaxCode,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sales_tax_code: Option<ObjectRef>,
     /// The serial number of the item associated with this sales order line. This is used for tracking individual units of serialized inventory items.
-    pub serial_number: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub serial_number: Option<String>,
     /// The unit-of-measure used for the `quantity` in this sales order line. Must be a valid unit within the item's available units of measure.
-    pub unit_of_measure: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct SalesOrderLineClass {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit_of_measure: Option<String>,
 }
 
 /// The `SalesOrderLineGroup` object.
@@ -13011,160 +11541,35 @@ pub struct SalesOrderLineGroup {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub custom_fields: Vec<CustomField>,
     /// A description of this sales order line group.
-    pub description: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
     /// The unique identifier assigned by QuickBooks to this sales order line group. This ID is unique across all transaction line types.
     pub id: String,
     /// The `itemGroup` field.
-    pub item_group: SalesOrderLineGroupItemGroup,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item_group: Option<ObjectRef>,
     /// The sales order line group's line items, each representing a single product or service ordered.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub lines: Vec<SalesOrderLine>,
     /// The type of object. This value is always `"qbd_sales_order_line_group"`.
     pub object_type: String,
     /// The `overrideUnitOfMeasureSet` field.
-    pub override_unit_of_measure_set: SalesOrderLineGroupOverrideUnitOfMeasureSet,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub override_unit_of_measure_set: Option<ObjectRef>,
     /// The quantity of the item group associated with this sales order line group. This field cannot be cleared.
     ///
     /// **NOTE**: Do not use this field if the associated item group is a discount item group.
-    pub quantity: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quantity: Option<f64>,
     /// Indicates whether the individual items in this sales order line group and their separate amounts appear on printed forms.
-    pub should_print_items_in_group: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub should_print_items_in_group: Option<bool>,
     /// The total monetary amount of this sales order line group, equivalent to the sum of the amounts in `lines`, represented as a decimal string.
-    pub total_amount: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_amount: Option<String>,
     /// The unit-of-measure used for the `quantity` in this sales order line group. Must be a valid unit within the item's available units of measure.
-    pub unit_of_measure: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct SalesOrderLineGroupItemGroup {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct SalesOrderLineGroupOverrideUnitOfMeasureSet {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct SalesOrderLineInventorySite {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct SalesOrderLineInventorySiteLocation {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct SalesOrderLineItem {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct SalesOrderLineOverrideUnitOfMeasureSet {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct SalesOrderLineSalesTaxCode {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct SalesOrderSalesRepresentative {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct SalesOrderSalesTaxCode {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct SalesOrderSalesTaxItem {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct SalesOrderShippingMethod {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct SalesOrderTerms {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit_of_measure: Option<String>,
 }
 
 /// The `SalesOrderUpdateParams` object.
@@ -13174,7 +11579,7 @@ pub struct SalesOrderTerms {
 pub struct SalesOrderUpdateParams {
     /// The `billingAddress` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub billing_address: Option<AddressInput>,
+    pub billing_address: Option<Address>,
     /// The sales order's class. Classes can be used to categorize objects into meaningful segments, such as department, location, or type of work. In QuickBooks, class tracking is off by default. A class defined here is automatically used in this sales order's line items unless overridden at the line item level.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub class_id: Option<String>,
@@ -13263,7 +11668,7 @@ pub struct SalesOrderUpdateParams {
     pub shipment_origin: Option<String>,
     /// The `shippingAddress` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub shipping_address: Option<AddressInput>,
+    pub shipping_address: Option<Address>,
     /// The date when the products or services for this sales order were shipped or are expected to be shipped, in ISO 8601 format (YYYY-MM-DD).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shipping_date: Option<String>,
@@ -13474,43 +11879,56 @@ pub struct SalesReceipt {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub billing_address: Option<Address>,
     /// The check number of a check received for this sales receipt.
-    pub check_number: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub check_number: Option<String>,
     /// The `class` field.
-    pub class: SalesReceiptClass,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub class: Option<ObjectRef>,
     /// The date and time when this sales receipt was created, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm). The time zone is the same as the user's time zone in QuickBooks.
     pub created_at: String,
     /// The `creditCardTransaction` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credit_card_transaction: Option<CreditCardTransaction>,
     /// The `currency` field.
-    pub currency: SalesReceiptCurrency,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub currency: Option<ObjectRef>,
     /// The custom fields for the sales receipt object, added as user-defined data extensions, not included in the standard QuickBooks object.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub custom_fields: Vec<CustomField>,
     /// The `customer` field.
-    pub customer: SalesReceiptCustomer,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer: Option<ObjectRef>,
     /// The `customerMessage` field.
-    pub customer_message: SalesReceiptCustomerMessage,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer_message: Option<ObjectRef>,
     /// The `depositToAccount` field.
-    pub deposit_to_account: SalesReceiptDepositToAccount,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deposit_to_account: Option<ObjectRef>,
     /// The `documentTemplate` field.
-    pub document_template: SalesReceiptDocumentTemplate,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub document_template: Option<ObjectRef>,
     /// The date by which this sales receipt must be paid, in ISO 8601 format (YYYY-MM-DD).
     ///
     /// **NOTE**: For sales receipts, this field is often `null` because sales receipts are generally used for point-of-sale payments, where full payment is received at the time of purchase.
-    pub due_date: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub due_date: Option<String>,
     /// The market exchange rate between this sales receipt's currency and the home currency in QuickBooks at the time of this transaction. Represented as a decimal value (e.g., 1.2345 for 1 EUR = 1.2345 USD if USD is the home currency).
-    pub exchange_rate: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exchange_rate: Option<f64>,
     /// A globally unique identifier (GUID) you, the developer, can provide for tracking this object in your external system. This field is immutable and can only be set during object creation.
-    pub external_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_id: Option<String>,
     /// The unique identifier assigned by QuickBooks to this sales receipt. This ID is unique across all transaction types.
     pub id: String,
     /// Indicates whether this sales receipt has not been completed.
-    pub is_pending: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_pending: Option<bool>,
     /// Indicates whether this sales receipt is included in the queue of documents for QuickBooks to email to the customer.
-    pub is_queued_for_email: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_queued_for_email: Option<bool>,
     /// Indicates whether this sales receipt is included in the queue of documents for QuickBooks to print.
-    pub is_queued_for_print: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_queued_for_print: Option<bool>,
     /// The sales receipt's line item groups, each representing a predefined set of related items.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub line_groups: Vec<SalesReceiptLineGroup>,
@@ -13518,57 +11936,62 @@ pub struct SalesReceipt {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub lines: Vec<SalesReceiptLine>,
     /// A memo or note for this sales receipt that appears in reports, but not on the sales receipt.
-    pub memo: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memo: Option<String>,
     /// The type of object. This value is always `"qbd_sales_receipt"`.
     pub object_type: String,
     /// A built-in custom field for additional information specific to this sales receipt. Unlike the user-defined fields in the `customFields` array, this is a standard QuickBooks field that exists for all sales receipts for convenience. Developers often use this field for tracking information that doesn't fit into other standard QuickBooks fields. Unlike `otherCustomField1` and `otherCustomField2`, which are line item fields, this exists at the transaction level. Hidden by default in the QuickBooks UI.
-    pub other_custom_field: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub other_custom_field: Option<String>,
     /// The `paymentMethod` field.
-    pub payment_method: SalesReceiptPaymentMethod,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payment_method: Option<ObjectRef>,
     /// The case-sensitive user-defined reference number for this sales receipt, which can be used to identify the transaction in QuickBooks. This value is not required to be unique and can be arbitrarily changed by the QuickBooks user.
-    pub ref_number: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ref_number: Option<String>,
     /// The current QuickBooks-assigned revision number of this sales receipt object, which changes each time the object is modified. When updating this object, you must provide the most recent `revisionNumber` to ensure you're working with the latest data; otherwise, the update will return an error.
     pub revision_number: String,
     /// The `salesRepresentative` field.
-    pub sales_representative: SalesReceiptSalesRepresentative,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sales_representative: Option<ObjectRef>,
     /// The `salesTaxCode` field.
-    pub sales_tax_code: SalesReceiptSalesTaxCode,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sales_tax_code: Option<ObjectRef>,
     /// The `salesTaxItem` field.
-    pub sales_tax_item: SalesReceiptSalesTaxItem,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sales_tax_item: Option<ObjectRef>,
     /// The sales tax percentage applied to this sales receipt, represented as a decimal string.
-    pub sales_tax_percentage: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sales_tax_percentage: Option<String>,
     /// The total amount of sales tax charged for this sales receipt, represented as a decimal string.
-    pub sales_tax_total: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sales_tax_total: Option<String>,
     /// The origin location from where the product associated with this sales receipt is shipped. This is the point at which ownership and liability for goods transfer from seller to buyer. Internally, QuickBooks uses the term "FOB" for this field, which stands for "freight on board". This field is informational and has no accounting implications.
-    pub shipment_origin: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shipment_origin: Option<String>,
     /// The `shippingAddress` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shipping_address: Option<Address>,
     /// The date when the products or services for this sales receipt were shipped or are expected to be shipped, in ISO 8601 format (YYYY-MM-DD).
-    pub shipping_date: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shipping_date: Option<String>,
     /// The `shippingMethod` field.
-    pub shipping_method: SalesReceiptShippingMethod,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shipping_method: Option<ObjectRef>,
     /// The subtotal of this sales receipt, which is the sum of all sales receipt lines before taxes and payments are applied, represented as a decimal string.
-    pub subtotal: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subtotal: Option<String>,
     /// The total monetary amount of this sales receipt, equivalent to the sum of the amounts in `lines` and `lineGroups`, represented as a decimal string.
-    pub total_amount: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_amount: Option<String>,
     /// The total monetary amount of this sales receipt converted to the home currency of the QuickBooks company file. Represented as a decimal string.
-    pub total_amount_in_home_currency: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_amount_in_home_currency: Option<String>,
     /// The date of this sales receipt, in ISO 8601 format (YYYY-MM-DD).
-    pub transaction_date: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transaction_date: Option<String>,
     /// The date and time when this sales receipt was last updated, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm). The time zone is the same as the user's time zone in QuickBooks.
     pub updated_at: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct SalesReceiptClass {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
 }
 
 /// The `SalesReceiptCreateParams` object.
@@ -13578,7 +12001,7 @@ pub struct SalesReceiptClass {
 pub struct SalesReceiptCreateParams {
     /// The `billingAddress` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub billing_address: Option<AddressInput>,
+    pub billing_address: Option<Address>,
     /// The check number of a check received for this sales receipt.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub check_number: Option<String>,
@@ -13663,7 +12086,7 @@ pub struct SalesReceiptCreateParams {
     pub shipment_origin: Option<String>,
     /// The `shippingAddress` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub shipping_address: Option<AddressInput>,
+    pub shipping_address: Option<Address>,
     /// The date when the products or services for this sales receipt were shipped or are expected to be shipped, in ISO 8601 format (YYYY-MM-DD).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shipping_date: Option<String>,
@@ -13813,59 +12236,20 @@ impl SalesReceiptCreateParamsLine {
     }
 }
 
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
+/// The `SalesReceiptDeleted` object.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
-pub struct SalesReceiptCurrency {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
+pub struct SalesReceiptDeleted {
+    /// Indicates whether the sales receipt was deleted.
+    pub deleted: bool,
+    /// The QuickBooks-assigned unique identifier of the deleted sales receipt.
     pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct SalesReceiptCustomer {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct SalesReceiptCustomerMessage {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct SalesReceiptDepositToAccount {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct SalesReceiptDocumentTemplate {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
+    /// The type of object. This value is always `"qbd_sales_receipt"`.
+    pub object_type: String,
+    /// The case-sensitive user-defined reference number of the deleted sales receipt.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ref_number: Option<String>,
 }
 
 /// The `SalesReceiptLine` object.
@@ -13874,9 +12258,11 @@ pub struct SalesReceiptDocumentTemplate {
 #[non_exhaustive]
 pub struct SalesReceiptLine {
     /// The monetary amount of this sales receipt line, represented as a decimal string. If both `quantity` and `rate` are specified but not `amount`, QuickBooks will use them to calculate `amount`. If `amount`, `rate`, and `quantity` are all unspecified, then QuickBooks will calculate `amount` based on a `quantity` of `1` and the suggested `rate`. This field cannot be cleared.
-    pub amount: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount: Option<String>,
     /// The `class` field.
-    pub class: SalesReceiptLineClass,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub class: Option<ObjectRef>,
     /// The `creditCardTransaction` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credit_card_transaction: Option<CreditCardTransaction>,
@@ -13884,54 +12270,59 @@ pub struct SalesReceiptLine {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub custom_fields: Vec<CustomField>,
     /// A description of this sales receipt line.
-    pub description: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
     /// The expiration date for the serial number or lot number of the item associated with this sales receipt line, in ISO 8601 format (YYYY-MM-DD). This is particularly relevant for perishable or time-sensitive inventory items. Note that this field is only supported on QuickBooks Desktop 2023 or later.
-    pub expiration_date: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expiration_date: Option<String>,
     /// The unique identifier assigned by QuickBooks to this sales receipt line. This ID is unique across all transaction line types.
     pub id: String,
     /// The `inventorySite` field.
-    pub inventory_site: SalesReceiptLineInventorySite,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inventory_site: Option<ObjectRef>,
     /// The `inventorySiteLocation` field.
-    pub inventory_site_location: SalesReceiptLineInventorySiteLocation,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inventory_site_location: Option<ObjectRef>,
     /// The `item` field.
-    pub item: SalesReceiptLineItem,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item: Option<ObjectRef>,
     /// The lot number of the item associated with this sales receipt line. Used for tracking groups of inventory items that are purchased or manufactured together.
-    pub lot_number: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lot_number: Option<String>,
     /// The type of object. This value is always `"qbd_sales_receipt_line"`.
     pub object_type: String,
     /// A built-in custom field for additional information specific to this sales receipt line. Unlike the user-defined fields in the `customFields` array, this is a standard QuickBooks field that exists for all sales receipt lines for convenience. Developers often use this field for tracking information that doesn't fit into other standard QuickBooks fields. Hidden by default in the QuickBooks UI.
-    pub other_custom_field1: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub other_custom_field1: Option<String>,
     /// A second built-in custom field for additional information specific to this sales receipt line. Unlike the user-defined fields in the `customFields` array, this is a standard QuickBooks field that exists for all sales receipt lines for convenience. Like `otherCustomField1`, developers often use this field for tracking information that doesn't fit into other standard QuickBooks fields. Hidden by default in the QuickBooks UI.
-    pub other_custom_field2: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub other_custom_field2: Option<String>,
     /// The `overrideUnitOfMeasureSet` field.
-    pub override_unit_of_measure_set: SalesReceiptLineOverrideUnitOfMeasureSet,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub override_unit_of_measure_set: Option<ObjectRef>,
     /// The quantity of the item associated with this sales receipt line. This field cannot be cleared.
     ///
     /// **NOTE**: Do not use this field if the associated item is a discount item.
-    pub quantity: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quantity: Option<f64>,
     /// The price per unit for this sales receipt line. If both `rate` and `amount` are specified, `rate` will be ignored. If both `quantity` and `amount` are specified but not `rate`, QuickBooks will use them to calculate `rate`. Represented as a decimal string. This field cannot be cleared.
-    pub rate: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rate: Option<String>,
     /// The price of this sales receipt line expressed as a percentage. Typically used for discount or markup items.
-    pub rate_percent: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rate_percent: Option<String>,
     /// The `salesTaxCode` field.
-    pub sales_tax_code: SalesReceiptLineSalesTaxCode,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sales_tax_code: Option<ObjectRef>,
     /// The serial number of the item associated with this sales receipt line. This is used for tracking individual units of serialized inventory items.
-    pub serial_number: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub serial_number: Option<String>,
     /// The date on which the service for this sales receipt line was or will be performed, in ISO 8601 format (YYYY-MM-DD). This is particularly relevant for service items.
-    pub service_date: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_date: Option<String>,
     /// The unit-of-measure used for the `quantity` in this sales receipt line. Must be a valid unit within the item's available units of measure.
-    pub unit_of_measure: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct SalesReceiptLineClass {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit_of_measure: Option<String>,
 }
 
 /// The `SalesReceiptLineGroup` object.
@@ -13943,160 +12334,35 @@ pub struct SalesReceiptLineGroup {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub custom_fields: Vec<CustomField>,
     /// A description of this sales receipt line group.
-    pub description: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
     /// The unique identifier assigned by QuickBooks to this sales receipt line group. This ID is unique across all transaction line types.
     pub id: String,
     /// The `itemGroup` field.
-    pub item_group: SalesReceiptLineGroupItemGroup,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item_group: Option<ObjectRef>,
     /// The sales receipt line group's line items, each representing a single product or service sold.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub lines: Vec<SalesReceiptLine>,
     /// The type of object. This value is always `"qbd_sales_receipt_line_group"`.
     pub object_type: String,
     /// The `overrideUnitOfMeasureSet` field.
-    pub override_unit_of_measure_set: SalesReceiptLineGroupOverrideUnitOfMeasureSet,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub override_unit_of_measure_set: Option<ObjectRef>,
     /// The quantity of the item group associated with this sales receipt line group. This field cannot be cleared.
     ///
     /// **NOTE**: Do not use this field if the associated item group is a discount item group.
-    pub quantity: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quantity: Option<f64>,
     /// Indicates whether the individual items in this sales receipt line group and their separate amounts appear on printed forms.
-    pub should_print_items_in_group: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub should_print_items_in_group: Option<bool>,
     /// The total monetary amount of this sales receipt line group, equivalent to the sum of the amounts in `lines`, represented as a decimal string.
-    pub total_amount: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_amount: Option<String>,
     /// The unit-of-measure used for the `quantity` in this sales receipt line group. Must be a valid unit within the item's available units of measure.
-    pub unit_of_measure: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct SalesReceiptLineGroupItemGroup {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct SalesReceiptLineGroupOverrideUnitOfMeasureSet {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct SalesReceiptLineInventorySite {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct SalesReceiptLineInventorySiteLocation {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct SalesReceiptLineItem {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct SalesReceiptLineOverrideUnitOfMeasureSet {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct SalesReceiptLineSalesTaxCode {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct SalesReceiptPaymentMethod {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct SalesReceiptSalesRepresentative {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct SalesReceiptSalesTaxCode {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct SalesReceiptSalesTaxItem {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct SalesReceiptShippingMethod {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit_of_measure: Option<String>,
 }
 
 /// The `SalesReceiptUpdateParams` object.
@@ -14106,7 +12372,7 @@ pub struct SalesReceiptShippingMethod {
 pub struct SalesReceiptUpdateParams {
     /// The `billingAddress` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub billing_address: Option<AddressInput>,
+    pub billing_address: Option<Address>,
     /// The check number of a check received for this sales receipt.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub check_number: Option<String>,
@@ -14196,7 +12462,7 @@ pub struct SalesReceiptUpdateParams {
     pub shipment_origin: Option<String>,
     /// The `shippingAddress` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub shipping_address: Option<AddressInput>,
+    pub shipping_address: Option<Address>,
     /// The date when the products or services for this sales receipt were shipped or are expected to be shipped, in ISO 8601 format (YYYY-MM-DD).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shipping_date: Option<String>,
@@ -14251,13 +12517,16 @@ pub struct SalesRepresentative {
     /// The date and time when this sales representative was created, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm). The time zone is the same as the user's time zone in QuickBooks.
     pub created_at: String,
     /// The `entity` field.
-    pub entity: SalesRepresentativeEntity,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entity: Option<ObjectRef>,
     /// The unique identifier assigned by QuickBooks to this sales representative. This ID is unique across all sales representatives but not across different QuickBooks object types.
     pub id: String,
     /// The initials of this sales representative's name.
-    pub initial: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub initial: Option<String>,
     /// Indicates whether this sales representative is active. Inactive objects are typically hidden from views and reports in QuickBooks. Defaults to `true`.
-    pub is_active: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_active: Option<bool>,
     /// The type of object. This value is always `"qbd_sales_representative"`.
     pub object_type: String,
     /// The current QuickBooks-assigned revision number of this sales representative object, which changes each time the object is modified. When updating this object, you must provide the most recent `revisionNumber` to ensure you're working with the latest data; otherwise, the update will return an error.
@@ -14285,17 +12554,6 @@ impl SalesRepresentativeCreateParams {
     pub fn new(entity_id: impl Into<String>, initial: impl Into<String>) -> Self {
         SalesRepresentativeCreateParams { entity_id: entity_id.into(), initial: initial.into(), is_active: None }
     }
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct SalesRepresentativeEntity {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
 }
 
 /// The `SalesRepresentativeUpdateParams` object.
@@ -14336,23 +12594,28 @@ pub struct SalesTaxCode {
     /// The date and time when this sales-tax code was created, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm). The time zone is the same as the user's time zone in QuickBooks.
     pub created_at: String,
     /// A description of this sales-tax code.
-    pub description: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
     /// The unique identifier assigned by QuickBooks to this sales-tax code. This ID is unique across all sales-tax codes but not across different QuickBooks object types.
     pub id: String,
     /// Indicates whether this sales-tax code is active. Inactive objects are typically hidden from views and reports in QuickBooks. Defaults to `true`.
-    pub is_active: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_active: Option<bool>,
     /// Indicates whether this sales-tax code is tracking taxable sales. This field cannot be modified once the sales-tax code has been used in a transaction.
-    pub is_taxable: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_taxable: Option<bool>,
     /// The case-insensitive unique name of this sales-tax code, unique across all sales-tax codes. This short name will appear on sales forms to identify the tax status of an item.
     ///
     /// **NOTE**: Sales-tax codes do not have a `fullName` field because they are not hierarchical objects, which is why `name` is unique for them but not for objects that have parents.
-    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     /// The type of object. This value is always `"qbd_sales_tax_code"`.
     pub object_type: String,
     /// The current QuickBooks-assigned revision number of this sales-tax code object, which changes each time the object is modified. When updating this object, you must provide the most recent `revisionNumber` to ensure you're working with the latest data; otherwise, the update will return an error.
     pub revision_number: String,
     /// The `salesTaxItem` field.
-    pub sales_tax_item: SalesTaxCodeSalesTaxItem,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sales_tax_item: Option<ObjectRef>,
     /// The date and time when this sales-tax code was last updated, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm). The time zone is the same as the user's time zone in QuickBooks.
     pub updated_at: String,
 }
@@ -14392,17 +12655,6 @@ impl SalesTaxCodeCreateParams {
             sales_tax_item_id: None,
         }
     }
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct SalesTaxCodeSalesTaxItem {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
 }
 
 /// The `SalesTaxCodeUpdateParams` object.
@@ -14453,49 +12705,47 @@ impl SalesTaxCodeUpdateParams {
 #[non_exhaustive]
 pub struct SalesTaxItem {
     /// The sales-tax item's barcode.
-    pub barcode: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub barcode: Option<String>,
     /// The `class` field.
-    pub class: SalesTaxItemClass,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub class: Option<ObjectRef>,
     /// The date and time when this sales-tax item was created, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm). The time zone is the same as the user's time zone in QuickBooks.
     pub created_at: String,
     /// The custom fields for the sales-tax item object, added as user-defined data extensions, not included in the standard QuickBooks object.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub custom_fields: Vec<CustomField>,
     /// The sales-tax item's description that will appear on sales forms that include this item.
-    pub description: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
     /// A globally unique identifier (GUID) you, the developer, can provide for tracking this object in your external system. This field is immutable and can only be set during object creation.
-    pub external_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_id: Option<String>,
     /// The unique identifier assigned by QuickBooks to this sales-tax item. This ID is unique across all sales-tax items but not across different QuickBooks object types.
     pub id: String,
     /// Indicates whether this sales-tax item is active. Inactive objects are typically hidden from views and reports in QuickBooks. Defaults to `true`.
-    pub is_active: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_active: Option<bool>,
     /// The case-insensitive unique name of this sales-tax item, unique across all sales-tax items.
     ///
     /// **NOTE**: Sales-tax items do not have a `fullName` field because they are not hierarchical objects, which is why `name` is unique for them but not for objects that have parents.
-    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     /// The type of object. This value is always `"qbd_sales_tax_item"`.
     pub object_type: String,
     /// The current QuickBooks-assigned revision number of this sales-tax item object, which changes each time the object is modified. When updating this object, you must provide the most recent `revisionNumber` to ensure you're working with the latest data; otherwise, the update will return an error.
     pub revision_number: String,
     /// The `salesTaxReturnLine` field.
-    pub sales_tax_return_line: SalesTaxItemSalesTaxReturnLine,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sales_tax_return_line: Option<ObjectRef>,
     /// The tax rate defined by this sales-tax item, represented as a decimal string. For example, "7.5" represents a 7.5% tax rate. This rate determines the amount of sales tax applied when this item is used in transactions. If a non-zero `taxRate` is specified, then the `taxVendor` field is required.
-    pub tax_rate: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax_rate: Option<String>,
     /// The `taxVendor` field.
-    pub tax_vendor: SalesTaxItemTaxVendor,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax_vendor: Option<ObjectRef>,
     /// The date and time when this sales-tax item was last updated, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm). The time zone is the same as the user's time zone in QuickBooks.
     pub updated_at: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct SalesTaxItemClass {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
 }
 
 /// The `SalesTaxItemCreateParams` object.
@@ -14552,28 +12802,6 @@ impl SalesTaxItemCreateParams {
             tax_vendor_id: None,
         }
     }
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct SalesTaxItemSalesTaxReturnLine {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct SalesTaxItemTaxVendor {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
 }
 
 /// The `SalesTaxItemUpdateParams` object.
@@ -14636,52 +12864,26 @@ impl SalesTaxItemUpdateParams {
 #[non_exhaustive]
 pub struct SalesTaxPreferences {
     /// The `defaultItemSalesTax` field.
-    pub default_item_sales_tax: SalesTaxPreferencesDefaultItemSalesTax,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_item_sales_tax: Option<ObjectRef>,
     /// The `defaultNonTaxableSalesTaxCode` field.
-    pub default_non_taxable_sales_tax_code: SalesTaxPreferencesDefaultNonTaxableSalesTaxCode,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_non_taxable_sales_tax_code: Option<ObjectRef>,
     /// The `defaultTaxableSalesTaxCode` field.
-    pub default_taxable_sales_tax_code: SalesTaxPreferencesDefaultTaxableSalesTaxCode,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_taxable_sales_tax_code: Option<ObjectRef>,
     /// Indicates whether this company file is configured to use tax codes for customers.
-    pub is_using_customer_tax_code: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_using_customer_tax_code: Option<bool>,
     /// Indicates whether this company file is configured to allow tax-inclusive prices.
-    pub is_using_tax_inclusive_prices: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_using_tax_inclusive_prices: Option<bool>,
     /// Indicates whether this company file is configured to use tax codes for vendors.
-    pub is_using_vendor_tax_code: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_using_vendor_tax_code: Option<bool>,
     /// The frequency at which sales tax reports are generated for this company file.
-    pub sales_tax_reporting_frequency: SalesTaxPreferencesSalesTaxReportingFrequency,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct SalesTaxPreferencesDefaultItemSalesTax {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct SalesTaxPreferencesDefaultNonTaxableSalesTaxCode {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct SalesTaxPreferencesDefaultTaxableSalesTaxCode {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sales_tax_reporting_frequency: Option<SalesTaxPreferencesSalesTaxReportingFrequency>,
 }
 
 /// The `Service` object.
@@ -14695,7 +12897,8 @@ pub struct Service {
     /// The case-insensitive unique name of this service, unique across all services.
     ///
     /// **NOTE**: Services do not have a `fullName` field because they are not hierarchical objects, which is why `name` is unique for them but not for objects that have parents.
-    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     /// The status of this service's subscription.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service_status: Option<ServiceServiceStatus>,
@@ -14707,16 +12910,19 @@ pub struct Service {
 #[non_exhaustive]
 pub struct ServiceItem {
     /// The service item's barcode.
-    pub barcode: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub barcode: Option<String>,
     /// The `class` field.
-    pub class: ServiceItemClass,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub class: Option<ObjectRef>,
     /// The date and time when this service item was created, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm). The time zone is the same as the user's time zone in QuickBooks.
     pub created_at: String,
     /// The custom fields for the service item object, added as user-defined data extensions, not included in the standard QuickBooks object.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub custom_fields: Vec<CustomField>,
     /// A globally unique identifier (GUID) you, the developer, can provide for tracking this object in your external system. This field is immutable and can only be set during object creation.
-    pub external_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_id: Option<String>,
     /// The case-insensitive fully-qualified unique name of this service item, formed by combining the names of its hierarchical parent objects with its own `name`, separated by colons. For example, if a service item is under "Consulting" and has the `name` "Web-Design", its `fullName` would be "Consulting:Web-Design".
     ///
     /// **NOTE**: Unlike `name`, `fullName` is guaranteed to be unique across all service item objects. However, `fullName` can still be arbitrarily changed by the QuickBooks user when they modify the underlying `name` field.
@@ -14724,13 +12930,16 @@ pub struct ServiceItem {
     /// The unique identifier assigned by QuickBooks to this service item. This ID is unique across all service items but not across different QuickBooks object types.
     pub id: String,
     /// Indicates whether this service item is active. Inactive objects are typically hidden from views and reports in QuickBooks. Defaults to `true`.
-    pub is_active: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_active: Option<bool>,
     /// The case-insensitive name of this service item. Not guaranteed to be unique because it does not include the names of its hierarchical parent objects like `fullName` does. For example, two service items could both have the `name` "Web-Design", but they could have unique `fullName` values, such as "Consulting:Web-Design" and "Contracting:Web-Design".
-    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     /// The type of object. This value is always `"qbd_service_item"`.
     pub object_type: String,
     /// The `parent` field.
-    pub parent: ServiceItemParent,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent: Option<ObjectRef>,
     /// The current QuickBooks-assigned revision number of this service item object, which changes each time the object is modified. When updating this object, you must provide the most recent `revisionNumber` to ensure you're working with the latest data; otherwise, the update will return an error.
     pub revision_number: String,
     /// The `salesAndPurchaseDetails` field.
@@ -14740,24 +12949,16 @@ pub struct ServiceItem {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sales_or_purchase_details: Option<SalesOrPurchaseDetails>,
     /// The `salesTaxCode` field.
-    pub sales_tax_code: ServiceItemSalesTaxCode,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sales_tax_code: Option<ObjectRef>,
     /// The depth level of this service item in the hierarchy. A top-level service item has a `sublevel` of 0; each subsequent sublevel increases this number by 1. For example, a service item with a `fullName` of "Consulting:Web-Design" would have a `sublevel` of 1.
-    pub sublevel: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sublevel: Option<i64>,
     /// The `unitOfMeasureSet` field.
-    pub unit_of_measure_set: ServiceItemUnitOfMeasureSet,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit_of_measure_set: Option<ObjectRef>,
     /// The date and time when this service item was last updated, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm). The time zone is the same as the user's time zone in QuickBooks.
     pub updated_at: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct ServiceItemClass {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
 }
 
 /// The `ServiceItemCreateParams` object.
@@ -14818,39 +13019,6 @@ impl ServiceItemCreateParams {
             unit_of_measure_set_id: None,
         }
     }
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct ServiceItemParent {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct ServiceItemSalesTaxCode {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct ServiceItemUnitOfMeasureSet {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
 }
 
 /// The `ServiceItemUpdateParams` object.
@@ -14949,7 +13117,8 @@ pub struct ShippingAddress {
     /// The case-insensitive unique name of this shipping address, unique across all shipping addresses.
     ///
     /// **NOTE**: Shipping addresses do not have a `fullName` field because they are not hierarchical objects, which is why `name` is unique for them but not for objects that have parents.
-    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     /// A note written at the bottom of the shipping address in the form in which it appears, such as the invoice form.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
@@ -14961,36 +13130,8 @@ pub struct ShippingAddress {
     pub state: Option<String>,
 }
 
-/// The `SickHours` object.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct SickHours {
-    /// How frequently the employee's sick hours are accrued.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub accrual_period: Option<HoursAccrualPeriod>,
-    /// The date the employee's sick hours began to accrue, in ISO 8601 format (YYYY-MM-DD).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub accrual_start_date: Option<String>,
-    /// The number of sick hours the employee will accrue per accrual period, in ISO 8601 format for time intervals (PTnHnMnS). For example, 1 hour and 30 minutes is represented as PT1H30M.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub hours_accrued_per_period: Option<String>,
-    /// The total number of sick hours currently available for the employee to use, in ISO 8601 format for time intervals (PTnHnMnS). For example, 1 hour and 30 minutes is represented as PT1H30M. Defaults to 0.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub hours_available: Option<String>,
-    /// The number of sick hours the employee has used, in ISO 8601 format for time intervals (PTnHnMnS). For example, 1 hour and 30 minutes is represented as PT1H30M.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub hours_used: Option<String>,
-    /// The maximum number of sick hours the employee can accrue, in ISO 8601 format for time intervals (PTnHnMnS). For example, 1 hour and 30 minutes is represented as PT1H30M.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub maximum_hours: Option<String>,
-    /// Indicates whether the employee's sick hours reset to zero at the beginning of the new year.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub resets_hours_each_year: Option<bool>,
-}
-
-/// The `SiteAddress` object.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// Shared by SiteAddress, InventorySiteCreateParamsAddress.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct SiteAddress {
@@ -15023,6 +13164,23 @@ pub struct SiteAddress {
     pub state: Option<String>,
 }
 
+impl SiteAddress {
+    /// A value with the required fields set and every other field unset.
+    pub fn new() -> Self {
+        SiteAddress {
+            city: None,
+            country: None,
+            line1: None,
+            line2: None,
+            line3: None,
+            line4: None,
+            line5: None,
+            postal_code: None,
+            state: None,
+        }
+    }
+}
+
 /// A standard term is a payment term that shows the number of days within which payment is due and can include a discount for early payment.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -15042,11 +13200,13 @@ pub struct StandardTerm {
     /// The unique identifier assigned by QuickBooks to this standard term. This ID is unique across all standard terms but not across different QuickBooks object types.
     pub id: String,
     /// Indicates whether this standard term is active. Inactive objects are typically hidden from views and reports in QuickBooks. Defaults to `true`.
-    pub is_active: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_active: Option<bool>,
     /// The case-insensitive unique name of this standard term, unique across all standard terms.
     ///
     /// **NOTE**: Standard terms do not have a `fullName` field because they are not hierarchical objects, which is why `name` is unique for them but not for objects that have parents.
-    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     /// The type of object. This value is always `"qbd_standard_term"`.
     pub object_type: StandardTermObjectType,
     /// The current QuickBooks-assigned revision number of this standard term object, which changes each time the object is modified. When updating this object, you must provide the most recent `revisionNumber` to ensure you're working with the latest data; otherwise, the update will return an error.
@@ -15125,11 +13285,13 @@ pub struct SubtotalItem {
     /// The unique identifier assigned by QuickBooks to this subtotal item. This ID is unique across all subtotal items but not across different QuickBooks object types.
     pub id: String,
     /// Indicates whether this subtotal item is active. Inactive objects are typically hidden from views and reports in QuickBooks. Defaults to `true`.
-    pub is_active: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_active: Option<bool>,
     /// The case-insensitive unique name of this subtotal item, unique across all subtotal items.
     ///
     /// **NOTE**: Subtotal items do not have a `fullName` field because they are not hierarchical objects, which is why `name` is unique for them but not for objects that have parents.
-    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     /// The type of object. This value is always `"qbd_subtotal_item"`.
     pub object_type: SubtotalItemObjectType,
     /// The current QuickBooks-assigned revision number of this subtotal item object, which changes each time the object is modified. When updating this object, you must provide the most recent `revisionNumber` to ensure you're working with the latest data; otherwise, the update will return an error.
@@ -15225,7 +13387,8 @@ impl SubtotalItemUpdateParams {
 #[non_exhaustive]
 pub struct TaxLineInfo {
     /// The identifier of the tax line associated with this account.
-    pub tax_line_id: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax_line_id: Option<f64>,
     /// The name of the tax line associated with this account, as it appears on the tax form.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_line_name: Option<String>,
@@ -15239,52 +13402,52 @@ pub struct TimeTrackingActivity {
     /// The billing status of this time tracking activity.
     ///
     /// **IMPORTANT**: When this field is set to "billable" for time tracking activities, both `customer` and `serviceItem` are required so that an invoice can be created.
-    pub billing_status: BillingStatus,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub billing_status: Option<BillingStatus>,
     /// The `class` field.
-    pub class: TimeTrackingActivityClass,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub class: Option<ObjectRef>,
     /// The date and time when this time tracking activity was created, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm). The time zone is the same as the user's time zone in QuickBooks.
     pub created_at: String,
     /// The `customer` field.
-    pub customer: TimeTrackingActivityCustomer,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer: Option<ObjectRef>,
     /// The time spent performing the service during this time tracking activity, in ISO 8601 format for time intervals (PTnHnMnS). For example, 1 hour and 30 minutes is represented as PT1H30M.
     ///
     /// **NOTE**: Although seconds can be specified when creating a time tracking activity, they are not returned in responses since QuickBooks Desktop's UI does not display seconds.
     ///
     /// **IMPORTANT**: This field is required for updating time tracking activities, even if the field is not being modified, because of a bug in QuickBooks itself.
-    pub duration: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration: Option<String>,
     /// The `entity` field.
-    pub entity: TimeTrackingActivityEntity,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entity: Option<ObjectRef>,
     /// A globally unique identifier (GUID) you, the developer, can provide for tracking this object in your external system. This field is immutable and can only be set during object creation.
-    pub external_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_id: Option<String>,
     /// The unique identifier assigned by QuickBooks to this time tracking activity. This ID is unique across all transaction types.
     pub id: String,
     /// Indicates whether this time tracking activity has been billed.
-    pub is_billed: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_billed: Option<bool>,
     /// A note or comment about this time tracking activity.
-    pub note: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
     /// The type of object. This value is always `"qbd_time_tracking_activity"`.
     pub object_type: String,
     /// The `payrollWageItem` field.
-    pub payroll_wage_item: TimeTrackingActivityPayrollWageItem,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payroll_wage_item: Option<ObjectRef>,
     /// The current QuickBooks-assigned revision number of this time tracking activity object, which changes each time the object is modified. When updating this object, you must provide the most recent `revisionNumber` to ensure you're working with the latest data; otherwise, the update will return an error.
     pub revision_number: String,
     /// The `serviceItem` field.
-    pub service_item: TimeTrackingActivityServiceItem,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_item: Option<ObjectRef>,
     /// The date of this time tracking activity, in ISO 8601 format (YYYY-MM-DD).
-    pub transaction_date: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transaction_date: Option<String>,
     /// The date and time when this time tracking activity was last updated, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm). The time zone is the same as the user's time zone in QuickBooks.
     pub updated_at: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct TimeTrackingActivityClass {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
 }
 
 /// The `TimeTrackingActivityCreateParams` object.
@@ -15349,48 +13512,20 @@ impl TimeTrackingActivityCreateParams {
     }
 }
 
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
+/// The `TimeTrackingActivityDeleted` object.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
-pub struct TimeTrackingActivityCustomer {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
+pub struct TimeTrackingActivityDeleted {
+    /// Indicates whether the time tracking activity was deleted.
+    pub deleted: bool,
+    /// The QuickBooks-assigned unique identifier of the deleted time tracking activity.
     pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct TimeTrackingActivityEntity {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct TimeTrackingActivityPayrollWageItem {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct TimeTrackingActivityServiceItem {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
+    /// The type of object. This value is always `"qbd_time_tracking_activity"`.
+    pub object_type: String,
+    /// The case-sensitive user-defined reference number of the deleted time tracking activity.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ref_number: Option<String>,
 }
 
 /// The `TimeTrackingActivityUpdateParams` object.
@@ -15461,7 +13596,8 @@ impl TimeTrackingActivityUpdateParams {
 #[non_exhaustive]
 pub struct TimeTrackingPreferences {
     /// The first day of a weekly timesheet period for this company file.
-    pub first_day_of_week: TimeTrackingPreferencesFirstDayOfWeek,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_day_of_week: Option<TimeTrackingPreferencesFirstDayOfWeek>,
 }
 
 /// A transaction in QuickBooks Desktop represents a financial event such as an invoice, bill, payment, or deposit that affects accounts and is recorded in the company's financial records. This object is returned by endpoints that search across all transaction types, and therefore only has fields common to all transaction types, such as ID, type, dates, account, and reference numbers.
@@ -15470,66 +13606,45 @@ pub struct TimeTrackingPreferences {
 #[non_exhaustive]
 pub struct Transaction {
     /// The `account` field.
-    pub account: TransactionAccount,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account: Option<ObjectRef>,
     /// The monetary amount of this transaction, represented as a decimal string.
-    pub amount: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount: Option<String>,
     /// The monetary amount of this transaction converted to the home currency of the QuickBooks company file. Represented as a decimal string.
-    pub amount_in_home_currency: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount_in_home_currency: Option<String>,
     /// The date and time when this transaction was created, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm). The time zone is the same as the user's time zone in QuickBooks.
     pub created_at: String,
     /// The `currency` field.
-    pub currency: TransactionCurrency,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub currency: Option<ObjectRef>,
     /// The `entity` field.
-    pub entity: TransactionEntity,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entity: Option<ObjectRef>,
     /// The market exchange rate between this transaction's currency and the home currency in QuickBooks at the time of this transaction. Represented as a decimal value (e.g., 1.2345 for 1 EUR = 1.2345 USD if USD is the home currency).
-    pub exchange_rate: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exchange_rate: Option<f64>,
     /// A memo or note for this transaction.
-    pub memo: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memo: Option<String>,
     /// The case-sensitive user-defined reference number for this transaction, which can be used to identify the transaction in QuickBooks. This value is not required to be unique and can be arbitrarily changed by the QuickBooks user.
-    pub ref_number: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ref_number: Option<String>,
     /// The date of this transaction, in ISO 8601 format (YYYY-MM-DD).
-    pub transaction_date: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transaction_date: Option<String>,
     /// The QuickBooks-assigned unique identifier of this transaction. If `transactionLineId` is also defined, this is the identifier of the line's parent transaction object.
-    pub transaction_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transaction_id: Option<String>,
     /// The QuickBooks-assigned unique identifier of this transaction line. If `null`, this result is a transaction object.
-    pub transaction_line_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transaction_line_id: Option<String>,
     /// The type of transaction.
-    pub transaction_type: TransactionTransactionType,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transaction_type: Option<TransactionTransactionType>,
     /// The date and time when this transaction was last updated, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm). The time zone is the same as the user's time zone in QuickBooks.
     pub updated_at: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct TransactionAccount {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct TransactionCurrency {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct TransactionEntity {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
 }
 
 /// A transfer records the movement of funds between two accounts in QuickBooks Desktop. It reduces the balance of one account (the "from" account) and increases the balance of another account (the "to" account) by the same amount. Transfers are commonly used for moving money between bank accounts or recording internal fund movements.
@@ -15538,42 +13653,39 @@ pub struct TransactionEntity {
 #[non_exhaustive]
 pub struct Transfer {
     /// The monetary amount of this transfer, represented as a decimal string.
-    pub amount: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount: Option<String>,
     /// The `class` field.
-    pub class: TransferClass,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub class: Option<ObjectRef>,
     /// The date and time when this transfer was created, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm). The time zone is the same as the user's time zone in QuickBooks.
     pub created_at: String,
     /// The unique identifier assigned by QuickBooks to this transfer. This ID is unique across all transaction types.
     pub id: String,
     /// A memo or note for this transfer.
-    pub memo: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memo: Option<String>,
     /// The type of object. This value is always `"qbd_transfer"`.
     pub object_type: String,
     /// The current QuickBooks-assigned revision number of this transfer object, which changes each time the object is modified. When updating this object, you must provide the most recent `revisionNumber` to ensure you're working with the latest data; otherwise, the update will return an error.
     pub revision_number: String,
     /// The `sourceAccount` field.
-    pub source_account: TransferSourceAccount,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_account: Option<ObjectRef>,
     /// The balance of the account from which money will be transferred.
-    pub source_account_balance: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_account_balance: Option<String>,
     /// The `targetAccount` field.
-    pub target_account: TransferTargetAccount,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target_account: Option<ObjectRef>,
     /// The balance of the account to which money will be transferred.
-    pub target_account_balance: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target_account_balance: Option<String>,
     /// The date of this transfer, in ISO 8601 format (YYYY-MM-DD).
-    pub transaction_date: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transaction_date: Option<String>,
     /// The date and time when this transfer was last updated, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm). The time zone is the same as the user's time zone in QuickBooks.
     pub updated_at: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct TransferClass {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
 }
 
 /// The `TransferCreateParams` object.
@@ -15614,28 +13726,6 @@ impl TransferCreateParams {
             transaction_date: transaction_date.into(),
         }
     }
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct TransferSourceAccount {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct TransferTargetAccount {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
 }
 
 /// The `TransferUpdateParams` object.
@@ -15834,34 +13924,6 @@ impl UpdateParamsLineGroupLine {
     }
 }
 
-/// The `VacationHours` object.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct VacationHours {
-    /// How frequently the employee's vacation hours are accrued.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub accrual_period: Option<HoursAccrualPeriod>,
-    /// The date the employee's vacation hours began to accrue, in ISO 8601 format (YYYY-MM-DD).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub accrual_start_date: Option<String>,
-    /// The number of vacation hours the employee will accrue per accrual period, in ISO 8601 format for time intervals (PTnHnMnS). For example, 1 hour and 30 minutes is represented as PT1H30M.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub hours_accrued_per_period: Option<String>,
-    /// The total number of vacation hours currently available for the employee to use, in ISO 8601 format for time intervals (PTnHnMnS). For example, 1 hour and 30 minutes is represented as PT1H30M. Defaults to 0.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub hours_available: Option<String>,
-    /// The number of vacation hours the employee has used, in ISO 8601 format for time intervals (PTnHnMnS). For example, 1 hour and 30 minutes is represented as PT1H30M.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub hours_used: Option<String>,
-    /// The maximum number of vacation hours the employee can accrue, in ISO 8601 format for time intervals (PTnHnMnS). For example, 1 hour and 30 minutes is represented as PT1H30M.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub maximum_hours: Option<String>,
-    /// Indicates whether the employee's vacation hours reset to zero at the beginning of the new year.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub resets_hours_each_year: Option<bool>,
-}
-
 /// A vendor is any person or company from whom a small business owner buys goods and services. (Banks and tax agencies usually are included on the vendor list.) A company's vendor list contains information such as account balance and contact information about each vendor.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -15892,13 +13954,13 @@ pub struct Vendor {
     pub billing_address: Option<Address>,
     /// The `billingRate` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub billing_rate: Option<VendorBillingRate>,
+    pub billing_rate: Option<ObjectRef>,
     /// An email address to carbon copy (CC) on communications with this vendor.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cc_email: Option<String>,
     /// The `class` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub class: Option<VendorClass>,
+    pub class: Option<ObjectRef>,
     /// The name of the company associated with this vendor. This name is used on invoices, checks, and other forms.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub company_name: Option<String>,
@@ -15912,7 +13974,7 @@ pub struct Vendor {
     pub credit_limit: Option<String>,
     /// The `currency` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub currency: Option<VendorCurrency>,
+    pub currency: Option<ObjectRef>,
     /// Additional custom contact fields for this vendor, such as phone numbers or email addresses.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub custom_contact_fields: Vec<CustomContactField>,
@@ -15921,7 +13983,7 @@ pub struct Vendor {
     pub custom_fields: Vec<CustomField>,
     /// The expense accounts to prefill when entering bills for this vendor.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub default_expense_accounts: Vec<VendorDefaultExpenseAccountsInner>,
+    pub default_expense_accounts: Vec<ObjectRef>,
     /// The vendor's email address.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
@@ -15937,7 +13999,8 @@ pub struct Vendor {
     /// The unique identifier assigned by QuickBooks to this vendor. This ID is unique across all vendors but not across different QuickBooks object types.
     pub id: String,
     /// Indicates whether this vendor is active. Inactive objects are typically hidden from views and reports in QuickBooks. Defaults to `true`.
-    pub is_active: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_active: Option<bool>,
     /// Indicates whether tax is charged on top of tax for this vendor, for use in Canada or the UK.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_compounding_tax: Option<bool>,
@@ -15965,7 +14028,8 @@ pub struct Vendor {
     /// The case-insensitive unique name of this vendor, unique across all vendors.
     ///
     /// **NOTE**: Vendors do not have a `fullName` field because they are not hierarchical objects, which is why `name` is unique for them but not for objects that have parents.
-    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     /// The vendor's name as it should appear on checks issued to this vendor.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name_on_check: Option<String>,
@@ -15979,7 +14043,7 @@ pub struct Vendor {
     pub phone: Option<String>,
     /// The `purchaseTaxAccount` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub purchase_tax_account: Option<VendorPurchaseTaxAccount>,
+    pub purchase_tax_account: Option<ObjectRef>,
     /// The vendor's tax reporting period, for use in Canada or the UK.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reporting_period: Option<ReportingPeriod>,
@@ -15987,16 +14051,16 @@ pub struct Vendor {
     pub revision_number: String,
     /// The `salesTaxAccount` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sales_tax_account: Option<VendorSalesTaxAccount>,
+    pub sales_tax_account: Option<ObjectRef>,
     /// The `salesTaxCode` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sales_tax_code: Option<VendorSalesTaxCode>,
+    pub sales_tax_code: Option<ObjectRef>,
     /// The country for which sales tax is collected for this vendor.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sales_tax_country: Option<SalesTaxCountry>,
     /// The `salesTaxReturn` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sales_tax_return: Option<VendorSalesTaxReturn>,
+    pub sales_tax_return: Option<ObjectRef>,
     /// The formal salutation title that precedes the name of the contact person for this vendor, such as "Mr.", "Ms.", or "Dr.".
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub salutation: Option<String>,
@@ -16011,34 +14075,12 @@ pub struct Vendor {
     pub tax_registration_number: Option<String>,
     /// The `terms` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub terms: Option<VendorTerms>,
+    pub terms: Option<ObjectRef>,
     /// The date and time when this vendor was last updated, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm). The time zone is the same as the user's time zone in QuickBooks.
     pub updated_at: String,
     /// The `vendorType` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub vendor_type: Option<VendorVendorType>,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct VendorBillingRate {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct VendorClass {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
+    pub vendor_type: Option<ObjectRef>,
 }
 
 /// The `VendorCreateParams` object.
@@ -16065,7 +14107,7 @@ pub struct VendorCreateParams {
     pub alternate_phone: Option<String>,
     /// The `billingAddress` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub billing_address: Option<AddressInput>,
+    pub billing_address: Option<Address>,
     /// The vendor's billing rate, used to override service item rates in time tracking activities.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub billing_rate_id: Option<String>,
@@ -16186,7 +14228,7 @@ pub struct VendorCreateParams {
     pub salutation: Option<String>,
     /// The `shippingAddress` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub shipping_address: Option<AddressInput>,
+    pub shipping_address: Option<Address>,
     /// The vendor's tax identification number (e.g., EIN or SSN).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_identification_number: Option<String>,
@@ -16263,21 +14305,26 @@ pub struct VendorCredit {
     /// The date and time when this vendor credit was created, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm). The time zone is the same as the user's time zone in QuickBooks.
     pub created_at: String,
     /// The monetary amount of the vendor credit, represented as a decimal string. When applied to a vendor bill, this amount reduces the outstanding balance owed to the vendor.
-    pub credit_amount: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credit_amount: Option<String>,
     /// The monetary amount of the vendor credit, converted to the home currency of the QuickBooks company file. Represented as a decimal string.
-    pub credit_amount_in_home_currency: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credit_amount_in_home_currency: Option<String>,
     /// The `currency` field.
-    pub currency: VendorCreditCurrency,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub currency: Option<ObjectRef>,
     /// The custom fields for the vendor credit object, added as user-defined data extensions, not included in the standard QuickBooks object.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub custom_fields: Vec<CustomField>,
     /// The market exchange rate between this vendor credit's currency and the home currency in QuickBooks at the time of this transaction. Represented as a decimal value (e.g., 1.2345 for 1 EUR = 1.2345 USD if USD is the home currency).
-    pub exchange_rate: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exchange_rate: Option<f64>,
     /// The vendor credit's expense lines, each representing one line in this expense.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub expense_lines: Vec<ExpenseLine>,
     /// A globally unique identifier (GUID) you, the developer, can provide for tracking this object in your external system. This field is immutable and can only be set during object creation.
-    pub external_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_id: Option<String>,
     /// The unique identifier assigned by QuickBooks to this vendor credit. This ID is unique across all transaction types.
     pub id: String,
     /// The vendor credit's item group lines, each representing a predefined set of items bundled together because they are commonly purchased together or grouped for faster entry.
@@ -16292,25 +14339,32 @@ pub struct VendorCredit {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub linked_transactions: Vec<LinkedTransaction>,
     /// A memo or note for this vendor credit.
-    pub memo: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memo: Option<String>,
     /// The type of object. This value is always `"qbd_vendor_credit"`.
     pub object_type: String,
     /// The remaining amount still owed on this vendor credit, represented as a decimal string. This equals the vendor credit's amount minus any credits or discounts.
-    pub open_amount: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub open_amount: Option<String>,
     /// The `payablesAccount` field.
-    pub payables_account: VendorCreditPayablesAccount,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payables_account: Option<ObjectRef>,
     /// The case-sensitive user-defined reference number for this vendor credit, which can be used to identify the transaction in QuickBooks. This value is not required to be unique and can be arbitrarily changed by the QuickBooks user.
-    pub ref_number: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ref_number: Option<String>,
     /// The current QuickBooks-assigned revision number of this vendor credit object, which changes each time the object is modified. When updating this object, you must provide the most recent `revisionNumber` to ensure you're working with the latest data; otherwise, the update will return an error.
     pub revision_number: String,
     /// The `salesTaxCode` field.
-    pub sales_tax_code: VendorCreditSalesTaxCode,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sales_tax_code: Option<ObjectRef>,
     /// The date of this vendor credit, in ISO 8601 format (YYYY-MM-DD).
-    pub transaction_date: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transaction_date: Option<String>,
     /// The date and time when this vendor credit was last updated, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm). The time zone is the same as the user's time zone in QuickBooks.
     pub updated_at: String,
     /// The `vendor` field.
-    pub vendor: VendorCreditVendor,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vendor: Option<ObjectRef>,
 }
 
 /// The `VendorCreditCreateParams` object.
@@ -16376,37 +14430,20 @@ impl VendorCreditCreateParams {
     }
 }
 
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
+/// The `VendorCreditDeleted` object.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
-pub struct VendorCreditCurrency {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
+pub struct VendorCreditDeleted {
+    /// Indicates whether the vendor credit was deleted.
+    pub deleted: bool,
+    /// The QuickBooks-assigned unique identifier of the deleted vendor credit.
     pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct VendorCreditPayablesAccount {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct VendorCreditSalesTaxCode {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
+    /// The type of object. This value is always `"qbd_vendor_credit"`.
+    pub object_type: String,
+    /// The case-sensitive user-defined reference number of the deleted vendor credit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ref_number: Option<String>,
 }
 
 /// The `VendorCreditUpdateParams` object.
@@ -16503,94 +14540,6 @@ impl VendorCreditUpdateParams {
     }
 }
 
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct VendorCreditVendor {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct VendorCurrency {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct VendorDefaultExpenseAccountsInner {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct VendorPurchaseTaxAccount {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct VendorSalesTaxAccount {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct VendorSalesTaxCode {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct VendorSalesTaxReturn {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct VendorTerms {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
-}
-
 /// The `VendorUpdateParams` object.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -16615,7 +14564,7 @@ pub struct VendorUpdateParams {
     pub alternate_phone: Option<String>,
     /// The `billingAddress` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub billing_address: Option<AddressInput>,
+    pub billing_address: Option<Address>,
     /// The vendor's billing rate, used to override service item rates in time tracking activities.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub billing_rate_id: Option<String>,
@@ -16728,7 +14677,7 @@ pub struct VendorUpdateParams {
     pub salutation: Option<String>,
     /// The `shippingAddress` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub shipping_address: Option<AddressInput>,
+    pub shipping_address: Option<Address>,
     /// The vendor's tax identification number (e.g., EIN or SSN).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_identification_number: Option<String>,
@@ -16793,17 +14742,6 @@ impl VendorUpdateParams {
             vendor_type_id: None,
         }
     }
-}
-
-/// A reference to a QuickBooks object: its `id` and its `fullName`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct VendorVendorType {
-    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
-    pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
-    pub id: String,
 }
 
 string_enum! {

@@ -2576,7 +2576,7 @@ impl<T: Transport + ?Sized> BillCheckPayments<'_, T> {
     ///
     /// Permanently deletes a a bill check payment. The deletion will fail if the bill check payment is currently in use or has any linked transactions that are in use.
     #[api(delete = "/quickbooks-desktop/bill-check-payments/{id}")]
-    pub async fn delete(&self, id: &str) -> Result<Deleted>;
+    pub async fn delete(&self, id: &str) -> Result<BillCheckPaymentDeleted>;
 
     /// Retrieve a bill check payment
     ///
@@ -2636,7 +2636,7 @@ impl<T: Transport + ?Sized> BillCreditCardPayments<'_, T> {
     ///
     /// Permanently deletes a a bill credit card payment. The deletion will fail if the bill credit card payment is currently in use or has any linked transactions that are in use.
     #[api(delete = "/quickbooks-desktop/bill-credit-card-payments/{id}")]
-    pub async fn delete(&self, id: &str) -> Result<Deleted>;
+    pub async fn delete(&self, id: &str) -> Result<BillCreditCardPaymentDeleted>;
 
     /// Retrieve a bill credit card payment
     ///
@@ -2687,7 +2687,7 @@ impl<T: Transport + ?Sized> Bills<'_, T> {
     ///
     /// Permanently deletes a a bill. The deletion will fail if the bill is currently in use or has any linked transactions that are in use.
     #[api(delete = "/quickbooks-desktop/bills/{id}")]
-    pub async fn delete(&self, id: &str) -> Result<Deleted>;
+    pub async fn delete(&self, id: &str) -> Result<BillDeleted>;
 
     /// Retrieve a bill
     ///
@@ -2744,7 +2744,7 @@ impl<T: Transport + ?Sized> Checks<'_, T> {
     ///
     /// Permanently deletes a a check. The deletion will fail if the check is currently in use or has any linked transactions that are in use.
     #[api(delete = "/quickbooks-desktop/checks/{id}")]
-    pub async fn delete(&self, id: &str) -> Result<Deleted>;
+    pub async fn delete(&self, id: &str) -> Result<CheckDeleted>;
 
     /// Retrieve a check
     ///
@@ -2859,7 +2859,7 @@ impl<T: Transport + ?Sized> CreditCardCharges<'_, T> {
     ///
     /// Permanently deletes a a credit card charge. The deletion will fail if the credit card charge is currently in use or has any linked transactions that are in use.
     #[api(delete = "/quickbooks-desktop/credit-card-charges/{id}")]
-    pub async fn delete(&self, id: &str) -> Result<Deleted>;
+    pub async fn delete(&self, id: &str) -> Result<CreditCardChargeDeleted>;
 
     /// Retrieve a credit card charge
     ///
@@ -2916,7 +2916,7 @@ impl<T: Transport + ?Sized> CreditCardCredits<'_, T> {
     ///
     /// Permanently deletes a a credit card credit. The deletion will fail if the credit card credit is currently in use or has any linked transactions that are in use.
     #[api(delete = "/quickbooks-desktop/credit-card-credits/{id}")]
-    pub async fn delete(&self, id: &str) -> Result<Deleted>;
+    pub async fn delete(&self, id: &str) -> Result<CreditCardCreditDeleted>;
 
     /// Retrieve a credit card credit
     ///
@@ -2973,7 +2973,7 @@ impl<T: Transport + ?Sized> CreditMemos<'_, T> {
     ///
     /// Permanently deletes a a credit memo. The deletion will fail if the credit memo is currently in use or has any linked transactions that are in use.
     #[api(delete = "/quickbooks-desktop/credit-memos/{id}")]
-    pub async fn delete(&self, id: &str) -> Result<Deleted>;
+    pub async fn delete(&self, id: &str) -> Result<CreditMemoDeleted>;
 
     /// Retrieve a credit memo
     ///
@@ -3215,7 +3215,7 @@ impl<T: Transport + ?Sized> Estimates<'_, T> {
     ///
     /// Permanently deletes a an estimate. The deletion will fail if the estimate is currently in use or has any linked transactions that are in use.
     #[api(delete = "/quickbooks-desktop/estimates/{id}")]
-    pub async fn delete(&self, id: &str) -> Result<Deleted>;
+    pub async fn delete(&self, id: &str) -> Result<EstimateDeleted>;
 
     /// Retrieve an estimate
     ///
@@ -3292,7 +3292,7 @@ impl<T: Transport + ?Sized> InventoryAdjustments<'_, T> {
     ///
     /// Permanently deletes a an inventory adjustment. The deletion will fail if the inventory adjustment is currently in use or has any linked transactions that are in use.
     #[api(delete = "/quickbooks-desktop/inventory-adjustments/{id}")]
-    pub async fn delete(&self, id: &str) -> Result<Deleted>;
+    pub async fn delete(&self, id: &str) -> Result<InventoryAdjustmentDeleted>;
 
     /// Retrieve an inventory adjustment
     ///
@@ -3487,7 +3487,7 @@ impl<T: Transport + ?Sized> Invoices<'_, T> {
     ///
     /// Permanently deletes a an invoice. The deletion will fail if the invoice is currently in use or has any linked transactions that are in use.
     #[api(delete = "/quickbooks-desktop/invoices/{id}")]
-    pub async fn delete(&self, id: &str) -> Result<Deleted>;
+    pub async fn delete(&self, id: &str) -> Result<InvoiceDeleted>;
 
     /// Retrieve an invoice
     ///
@@ -3544,7 +3544,7 @@ impl<T: Transport + ?Sized> ItemReceipts<'_, T> {
     ///
     /// Permanently deletes a an item receipt. The deletion will fail if the item receipt is currently in use or has any linked transactions that are in use.
     #[api(delete = "/quickbooks-desktop/item-receipts/{id}")]
-    pub async fn delete(&self, id: &str) -> Result<Deleted>;
+    pub async fn delete(&self, id: &str) -> Result<ItemReceiptDeleted>;
 
     /// Retrieve an item receipt
     ///
@@ -3601,7 +3601,7 @@ impl<T: Transport + ?Sized> JournalEntries<'_, T> {
     ///
     /// Permanently deletes a a journal entry. The deletion will fail if the journal entry is currently in use or has any linked transactions that are in use.
     #[api(delete = "/quickbooks-desktop/journal-entries/{id}")]
-    pub async fn delete(&self, id: &str) -> Result<Deleted>;
+    pub async fn delete(&self, id: &str) -> Result<JournalEntryDeleted>;
 
     /// Retrieve a journal entry
     ///
@@ -3812,7 +3812,7 @@ impl<T: Transport + ?Sized> PurchaseOrders<'_, T> {
     ///
     /// Permanently deletes a a purchase order. The deletion will fail if the purchase order is currently in use or has any linked transactions that are in use.
     #[api(delete = "/quickbooks-desktop/purchase-orders/{id}")]
-    pub async fn delete(&self, id: &str) -> Result<Deleted>;
+    pub async fn delete(&self, id: &str) -> Result<PurchaseOrderDeleted>;
 
     /// Retrieve a purchase order
     ///
@@ -3869,7 +3869,7 @@ impl<T: Transport + ?Sized> ReceivePayments<'_, T> {
     ///
     /// Permanently deletes a a receive-payment. The deletion will fail if the receive-payment is currently in use or has any linked transactions that are in use.
     #[api(delete = "/quickbooks-desktop/receive-payments/{id}")]
-    pub async fn delete(&self, id: &str) -> Result<Deleted>;
+    pub async fn delete(&self, id: &str) -> Result<ReceivePaymentDeleted>;
 
     /// Retrieve a receive-payment
     ///
@@ -3926,7 +3926,7 @@ impl<T: Transport + ?Sized> SalesOrders<'_, T> {
     ///
     /// Permanently deletes a a sales order. The deletion will fail if the sales order is currently in use or has any linked transactions that are in use.
     #[api(delete = "/quickbooks-desktop/sales-orders/{id}")]
-    pub async fn delete(&self, id: &str) -> Result<Deleted>;
+    pub async fn delete(&self, id: &str) -> Result<SalesOrderDeleted>;
 
     /// Retrieve a sales order
     ///
@@ -3983,7 +3983,7 @@ impl<T: Transport + ?Sized> SalesReceipts<'_, T> {
     ///
     /// Permanently deletes a a sales receipt. The deletion will fail if the sales receipt is currently in use or has any linked transactions that are in use.
     #[api(delete = "/quickbooks-desktop/sales-receipts/{id}")]
-    pub async fn delete(&self, id: &str) -> Result<Deleted>;
+    pub async fn delete(&self, id: &str) -> Result<SalesReceiptDeleted>;
 
     /// Retrieve a sales receipt
     ///
@@ -4308,7 +4308,7 @@ impl<T: Transport + ?Sized> TimeTrackingActivities<'_, T> {
     ///
     /// Permanently deletes a a time tracking activity. The deletion will fail if the time tracking activity is currently in use or has any linked transactions that are in use.
     #[api(delete = "/quickbooks-desktop/time-tracking-activities/{id}")]
-    pub async fn delete(&self, id: &str) -> Result<Deleted>;
+    pub async fn delete(&self, id: &str) -> Result<TimeTrackingActivityDeleted>;
 
     /// Retrieve a time tracking activity
     ///
@@ -4459,7 +4459,7 @@ impl<T: Transport + ?Sized> VendorCredits<'_, T> {
     ///
     /// Permanently deletes a a vendor credit. The deletion will fail if the vendor credit is currently in use or has any linked transactions that are in use.
     #[api(delete = "/quickbooks-desktop/vendor-credits/{id}")]
-    pub async fn delete(&self, id: &str) -> Result<Deleted>;
+    pub async fn delete(&self, id: &str) -> Result<VendorCreditDeleted>;
 
     /// Retrieve a vendor credit
     ///
