@@ -37,6 +37,9 @@ mod pagination;
 pub mod qbd;
 mod resources;
 mod retry;
+#[cfg(feature = "sandbox")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sandbox")))]
+pub mod sandbox;
 mod string_enum;
 mod transport;
 

@@ -205,7 +205,64 @@ fn resources(api: &Api) -> String {
     for resource in &api.resources {
         resource_decl(api, &mut out, resource);
     }
+    sandbox_table(api, &mut out);
     out
+}
+
+fn fields_option(fields: &Option<Vec<String>>) -> String {
+    match fields {
+        Some(fields) => format!("Some(&{fields:?})"),
+        None => "None".into(),
+    }
+}
+
+/// The table the sandbox serves the resources from.
+fn sandbox_table(api: &Api, out: &mut String) {
+    out.push_str(
+        "/// Each resource the sandbox serves, with the operations it has.\n\
+         #[cfg(feature = \"sandbox\")]\n\
+         pub(crate) const SANDBOX_RESOURCES: &[crate::sandbox::ResourceSpec] = &[\n",
+    );
+    for resource in &api.resources {
+        let mut list = "None";
+        let (mut create, mut retrieve, mut update, mut delete, mut singleton) = (None, false, None, false, false);
+        let wire_required = |body: usize| -> Vec<String> {
+            api.shapes[body]
+                .fields
+                .iter()
+                .filter(|f| !f.optional && !matches!(f.ty, Ty::Vec(_)))
+                .map(|f| f.wire.clone())
+                .collect()
+        };
+        for operation in &resource.operations {
+            match (&operation.kind, operation.rust_method.as_str()) {
+                (OpKind::Page { .. }, _) => list = "Page",
+                (OpKind::List { .. }, _) => list = "Whole",
+                (OpKind::Body { id: false, body }, _) => create = Some(wire_required(*body)),
+                (OpKind::Body { id: true, body }, _) => update = Some(wire_required(*body)),
+                (OpKind::Plain { id: true }, "delete") => delete = true,
+                (OpKind::Plain { id: true }, _) => retrieve = true,
+                (OpKind::Plain { id: false }, _) => singleton = true,
+            }
+        }
+        let object_type =
+            match &resource.operations.iter().find(|o| o.rust_method == "retrieve" || o.rust_method == "check") {
+                Some(operation) => match &operation.response {
+                    Ty::Shape(index) => format!("qbd_{}", names::snake(&api.shapes[*index].name)),
+                    _ => String::new(),
+                },
+                None => String::new(),
+            };
+        let _ = writeln!(
+            out,
+            "crate::sandbox::ResourceSpec {{ slug: {:?}, object_type: {object_type:?}, list: crate::sandbox::ListKind::{list}, \
+             create: {}, retrieve: {retrieve}, update: {}, delete: {delete}, singleton: {singleton} }},",
+            resource.slug,
+            fields_option(&create),
+            fields_option(&update),
+        );
+    }
+    out.push_str("];\n");
 }
 
 fn resource_decl(api: &Api, out: &mut String, resource: &Resource) {

@@ -1,0 +1,246 @@
+//! The sandbox over real HTTP: auth, errors, end-user scoping, pagination
+//! boundaries, every declared QuickBooks Desktop operation, deletion and
+//! updates, and fault injection.
+
+use std::time::{Duration, Instant};
+
+use conductor::qbd::{CustomerCreateParams, CustomerUpdateParams, InvoiceListParams};
+use conductor::reqwest::Method;
+use conductor::sandbox::{Fault, Sandbox};
+use conductor::{Client, CreateAuthSession, CreateEndUser, Error};
+use conductor_tests::contract::{args_for, load_spec, operations};
+use conductor_tests::contract_table;
+use futures_util::TryStreamExt;
+use serde_json::json;
+
+async fn sandbox() -> Sandbox {
+    Sandbox::start().await.expect("sandbox")
+}
+
+#[tokio::test]
+async fn a_wrong_key_gets_conductors_401() {
+    let sandbox = sandbox().await;
+    let client = Client::builder().api_key("sk_wrong").base_url(sandbox.base_url()).build().unwrap();
+    let error = client.end_users().list().await.unwrap_err();
+    assert_eq!(error.status().map(|s| s.as_u16()), Some(401));
+    assert_eq!(error.code(), Some("API_KEY_INVALID"));
+    let details = error.as_api_error().unwrap().details().unwrap();
+    assert_eq!(details.error_type, Some(conductor::ErrorType::AuthenticationError));
+    assert_eq!(details.http_status_code, Some(401));
+    assert!(error.request_id().is_some_and(|id| id.starts_with("req_sbx_")));
+}
+
+#[tokio::test]
+async fn end_users_and_auth_sessions() {
+    let sandbox = sandbox().await;
+    let client = sandbox.client();
+    let params = CreateEndUser { company_name: "Acme".into(), source_id: "acme-1".into(), email: "a@acme.com".into() };
+    let user = client.end_users().create(&params).await.unwrap();
+    assert!(user.id.starts_with("end_usr_") && user.id.len() == 24, "{}", user.id);
+    assert_eq!((user.company_name.as_str(), user.object_type.as_str()), ("Acme", "end_user"));
+
+    let taken = client.end_users().create(&params).await.unwrap_err();
+    assert_eq!(taken.code(), Some("END_USER_SOURCE_ID_TAKEN"));
+
+    assert_eq!(client.end_users().retrieve(&user.id).await.unwrap(), user);
+    assert_eq!(client.end_users().list().await.unwrap(), vec![user.clone()]);
+
+    let session = client.auth_sessions().create(&CreateAuthSession::new("pk_1", &user.id)).await.unwrap();
+    assert!(session.auth_flow_url.ends_with("?key=pk_1"), "{}", session.auth_flow_url);
+    assert_eq!(session.end_user_id, user.id);
+    let missing = client.auth_sessions().create(&CreateAuthSession::new("pk_1", "end_usr_nobody")).await.unwrap_err();
+    assert_eq!((missing.status().map(|s| s.as_u16()), missing.code()), (Some(404), Some("RESOURCE_MISSING")));
+
+    let deleted = client.end_users().delete(&user.id).await.unwrap();
+    assert!(deleted.deleted);
+    let gone = client.end_users().retrieve(&user.id).await.unwrap_err();
+    assert_eq!(gone.code(), Some("RESOURCE_MISSING"));
+    assert!(client.end_users().list().await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn quickbooks_routes_need_an_existing_end_user() {
+    let sandbox = sandbox().await;
+    let client = sandbox.client();
+    let error =
+        client.qbd().for_end_user("end_usr_doesnotexist").invoices().list(&Default::default()).await.unwrap_err();
+    assert_eq!((error.status().map(|s| s.as_u16()), error.code()), (Some(404), Some("RESOURCE_MISSING")));
+
+    // Without the header at all (a transport that does not scope).
+    trait Raw: conductor::Transport {
+        #[conductor::api(get = "/quickbooks-desktop/invoices")]
+        async fn raw_invoices(&self) -> conductor::Result<serde_json::Value>;
+    }
+    impl Raw for Client {}
+    let error = client.raw_invoices().await.unwrap_err();
+    assert_eq!((error.status().map(|s| s.as_u16()), error.code()), (Some(400), Some("END_USER_ID_MISSING")));
+}
+
+#[tokio::test]
+async fn pagination_boundaries() {
+    for (records, pages) in [(0usize, 1usize), (1, 1), (150, 1), (151, 2), (1000, 7)] {
+        let sandbox = sandbox().await;
+        let user = sandbox.create_end_user("Acme", "a@acme.com");
+        let ids = sandbox.seed_invoices(&user.id, records);
+        let qbd = sandbox.client().qbd().for_end_user(&user.id);
+
+        let first = qbd.invoices().list(&InvoiceListParams::default()).await.unwrap();
+        assert_eq!(first.data.len(), records.min(150), "{records} records");
+        assert_eq!(first.has_more, records > 150);
+        assert_eq!(first.remaining_count, Some(records.saturating_sub(150) as i64));
+
+        let mut seen_pages = 0;
+        let mut params = InvoiceListParams::default();
+        let mut listed = Vec::new();
+        loop {
+            let page = qbd.invoices().list(&params).await.unwrap();
+            seen_pages += 1;
+            listed.extend(page.data.iter().map(|i| i.id.clone()));
+            match page.next_cursor() {
+                Some(cursor) => params.cursor = Some(cursor.to_owned()),
+                None => break,
+            }
+        }
+        assert_eq!((listed.len(), seen_pages), (records, pages), "{records} records");
+        assert_eq!(listed, ids);
+
+        let streamed: Vec<String> =
+            qbd.invoices().list_all(InvoiceListParams::default()).map_ok(|i| i.id).try_collect().await.unwrap();
+        assert_eq!(streamed, ids);
+    }
+}
+
+#[tokio::test]
+async fn limits_and_cursors_are_checked() {
+    let sandbox = sandbox().await;
+    let user = sandbox.create_end_user("Acme", "a@acme.com");
+    sandbox.seed_invoices(&user.id, 10);
+    let qbd = sandbox.client().qbd().for_end_user(&user.id);
+    let page = qbd.invoices().list(&InvoiceListParams { limit: Some(4), ..Default::default() }).await.unwrap();
+    assert_eq!((page.data.len(), page.remaining_count), (4, Some(6)));
+    for limit in [0, 151] {
+        let error =
+            qbd.invoices().list(&InvoiceListParams { limit: Some(limit), ..Default::default() }).await.unwrap_err();
+        assert_eq!(error.status().map(|s| s.as_u16()), Some(400), "limit {limit}");
+    }
+    let bad = InvoiceListParams { cursor: Some("nonsense".into()), ..Default::default() };
+    assert_eq!(qbd.invoices().list(&bad).await.unwrap_err().code(), Some("INVALID_CURSOR"));
+}
+
+#[tokio::test]
+async fn records_are_created_updated_and_deleted_per_end_user() {
+    let sandbox = sandbox().await;
+    let client = sandbox.client();
+    let alice = sandbox.create_end_user("Alice Co", "a@alice.com");
+    let bob = sandbox.create_end_user("Bob Co", "b@bob.com");
+    let qbd = client.qbd().for_end_user(&alice.id);
+
+    let created = qbd.customers().create(&CustomerCreateParams::new("Zoë's Café")).await.unwrap();
+    assert_eq!(created.name.as_deref(), Some("Zoë's Café"));
+    assert_eq!(qbd.customers().retrieve(&created.id).await.unwrap(), created);
+    assert!(client.qbd().for_end_user(&bob.id).customers().list(&Default::default()).await.unwrap().data.is_empty());
+
+    let mut stale = CustomerUpdateParams::new("1");
+    stale.name = Some("Renamed".into());
+    let error = qbd.customers().update(&created.id, &stale).await.unwrap_err();
+    assert_eq!(error.code(), Some("QBD_REQUEST_ERROR"));
+    let mut update = CustomerUpdateParams::new(created.revision_number.clone());
+    update.name = Some("Renamed".into());
+    let updated = qbd.customers().update(&created.id, &update).await.unwrap();
+    assert_eq!(updated.name.as_deref(), Some("Renamed"));
+    assert_ne!(updated.revision_number, created.revision_number);
+
+    let invoice = sandbox.seed_invoices(&alice.id, 1).remove(0);
+    let deleted = qbd.invoices().delete(&invoice).await.unwrap();
+    assert!(deleted.deleted);
+    let gone = qbd.invoices().retrieve(&invoice).await.unwrap_err();
+    assert_eq!((gone.status().map(|s| s.as_u16()), gone.code()), (Some(404), Some("RESOURCE_MISSING")));
+}
+
+/// Every QuickBooks Desktop operation the client declares, with the
+/// description's example arguments, answered by the sandbox and decoded.
+#[tokio::test]
+async fn every_declared_quickbooks_operation_is_served() {
+    let spec = load_spec();
+    let sandbox = sandbox().await;
+    let user = sandbox.create_end_user("Acme", "a@acme.com");
+    let qbd = sandbox.client().qbd().for_end_user(&user.id);
+    let mut served = 0;
+    let mut failures = Vec::new();
+    for (method, path, operation) in operations(&spec) {
+        let Some(rest) = path.strip_prefix("/quickbooks-desktop/") else { continue };
+        let mut args = args_for(&spec, operation);
+        // The sandbox issues its own cursors.
+        if let Some(query) = args.query.as_object_mut() {
+            query.remove("cursor");
+        }
+        if path.ends_with("{id}") {
+            let revision = args.body.get("revisionNumber").cloned().unwrap_or(json!("1"));
+            let resource = rest.split('/').next().unwrap();
+            sandbox.insert(&user.id, resource, json!({"id": args.id, "revisionNumber": revision}));
+        }
+        match contract_table::call(&qbd, &method, &path, &args).await {
+            Some(Ok(())) => served += 1,
+            Some(Err(error)) => failures.push(format!("{method} {path}: {error}")),
+            None => failures.push(format!("{method} {path}: not declared")),
+        }
+    }
+    println!("QuickBooks Desktop operations served by the sandbox: {served}");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert_eq!(served, 171);
+}
+
+#[tokio::test]
+async fn injected_faults() {
+    let sandbox = sandbox().await;
+    let user = sandbox.create_end_user("Acme", "a@acme.com");
+    sandbox.seed_invoices(&user.id, 3);
+    let qbd = sandbox.client().qbd().for_end_user(&user.id);
+    let list = || async { qbd.invoices().list(&InvoiceListParams::default()).await };
+
+    sandbox.inject(Method::GET, "/quickbooks-desktop/invoices", 2, Fault::status(503));
+    for _ in 0..2 {
+        let error = list().await.unwrap_err();
+        assert_eq!((error.status().map(|s| s.as_u16()), error.code()), (Some(503), Some("SANDBOX_INJECTED_ERROR")));
+        assert!(error.request_id().is_some());
+    }
+    assert_eq!(list().await.unwrap().data.len(), 3, "the fault applies to the next 2 calls only");
+
+    sandbox.inject(Method::GET, "/quickbooks-desktop/invoices", 1, Fault::DropConnection);
+    assert!(matches!(list().await.unwrap_err(), Error::Connection { .. }));
+
+    sandbox.inject(Method::GET, "/quickbooks-desktop/invoices/{id}", 1, Fault::status(404));
+    assert!(list().await.is_ok(), "a fault on another route does not apply");
+
+    sandbox.inject(Method::GET, "/quickbooks-desktop/invoices", 1, Fault::Delay(Duration::from_millis(300)));
+    let started = Instant::now();
+    list().await.unwrap();
+    assert!(started.elapsed() >= Duration::from_millis(300));
+
+    sandbox.set_latency(Duration::from_millis(150));
+    let started = Instant::now();
+    list().await.unwrap();
+    assert!(started.elapsed() >= Duration::from_millis(150));
+
+    // With retries, a 503 the sandbox injects is retried and the call succeeds.
+    sandbox.set_latency(Duration::ZERO);
+    sandbox.inject(Method::GET, "/quickbooks-desktop/invoices", 1, Fault::status(503));
+    let retrying = Client::builder()
+        .api_key(sandbox.api_key())
+        .base_url(sandbox.base_url())
+        .retry_backoff(Duration::from_millis(1), Duration::from_millis(2))
+        .build()
+        .unwrap();
+    assert_eq!(retrying.qbd().for_end_user(&user.id).invoices().list(&Default::default()).await.unwrap().data.len(), 3);
+}
+
+#[tokio::test]
+async fn dropping_the_sandbox_stops_the_server() {
+    let sandbox = sandbox().await;
+    let client = sandbox.client();
+    client.end_users().list().await.unwrap();
+    drop(sandbox);
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let fresh = Client::builder().api_key("sk_x").base_url(client.base_url()).max_retries(0).build().unwrap();
+    assert!(matches!(fresh.end_users().list().await.unwrap_err(), Error::Connection { .. }));
+}
