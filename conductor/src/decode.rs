@@ -25,7 +25,7 @@ pub(crate) fn list<T: DeserializeOwned>(response: &Response<Bytes>) -> Result<Ve
     json::<ListEnvelope<T>>(response).map(|envelope| envelope.data)
 }
 
-fn check_status(response: &Response<Bytes>) -> Result<()> {
+pub(crate) fn check_status(response: &Response<Bytes>) -> Result<()> {
     if response.status().is_success() {
         return Ok(());
     }

@@ -10,8 +10,12 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
-use crate::decode::ListTag;
-use crate::{Error, Result};
+use bytes::Bytes;
+use serde::de::DeserializeOwned;
+
+use crate::__private::FromResponse;
+use crate::decode::{self, ListTag};
+use crate::{Error, Response, Result};
 
 /// One page of a cursor-paginated list:
 /// `{"objectType":"list","data":[...],"nextCursor":...,"hasMore":...,"remainingCount":...}`.
@@ -73,8 +77,8 @@ type Driver = Pin<Box<dyn Future<Output = ()> + Send>>;
 /// Items arrive in order; the first error is yielded and ends the stream.
 /// While the caller consumes one page, the next is already being fetched in
 /// a task of its own (cursors expire 10 seconds after they are issued, and
-/// this hides the latency); at most two pages are held at once. Dropping the
-/// stream stops that task.
+/// this hides the latency); it holds at most two decoded pages, and the raw
+/// body of the page after them. Dropping the stream stops its tasks.
 ///
 /// ```no_run
 /// use futures_util::TryStreamExt;
@@ -97,39 +101,121 @@ pub struct CursorStream<T> {
     done: bool,
 }
 
-impl<T: Send + 'static> CursorStream<T> {
+impl<T: DeserializeOwned + Send + 'static> CursorStream<T> {
     /// A stream that fetches pages with `fetch`, starting from `params` and
     /// setting the cursor of each next page.
+    ///
+    /// `fetch` returns the page undecoded ([`RawPage`]): the stream reads the
+    /// next cursor from it and sends the request for the next page before it
+    /// decodes this one, so the server's time and the decoding overlap.
     pub fn new<P, F, Fut>(params: P, fetch: F) -> Self
     where
         P: Paginated + Clone + Send + 'static,
-        F: Fn(P) -> Fut + Send + 'static,
-        Fut: Future<Output = Result<CursorPage<T>>> + Send + 'static,
+        F: Fn(P) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<RawPage>> + Send + 'static,
     {
-        // One slot: the page after the one being consumed. The next fetch
-        // starts only once the consumer has taken that page.
+        // One slot: the decoded page after the one being consumed. A page is
+        // decoded, and the one after it requested, only once the consumer has
+        // taken the page before, so the stream holds at most two decoded
+        // pages, besides the raw bodies of the page being decoded and of the
+        // one being received.
         let (sender, pages) = mpsc::channel(1);
         let driver = async move {
             let mut params = params;
+            let mut pending = Background::spawn(fetch(params.clone()));
             loop {
-                let Ok(slot) = sender.reserve().await else { return };
-                match fetch(params.clone()).await {
-                    Ok(page) => {
-                        let next = page.next_cursor().map(str::to_owned);
-                        slot.send(Ok(page));
-                        match next {
-                            Some(cursor) => params.set_cursor(Some(cursor)),
-                            None => return,
+                let raw = match pending.finish().await {
+                    Ok(raw) => raw,
+                    Err(error) => {
+                        if let Ok(slot) = sender.reserve().await {
+                            slot.send(Err(error));
                         }
+                        return;
                     }
+                };
+                // Wait until the consumer has taken the page before: only
+                // then is the next one requested and this one decoded.
+                let Ok(slot) = sender.reserve().await else { return };
+                let next = match raw.next_cursor() {
+                    Ok(next) => next,
                     Err(error) => {
                         slot.send(Err(error));
                         return;
                     }
+                };
+                let following = next.map(|cursor| {
+                    params.set_cursor(Some(cursor));
+                    Background::spawn(fetch(params.clone()))
+                });
+                // Decoding a page takes milliseconds of CPU: off the async
+                // workers, so the request just sent and the consumer run on.
+                let page = match tokio::task::spawn_blocking(move || decode::json::<CursorPage<T>>(&raw.0)).await {
+                    Ok(page) => page,
+                    Err(error) => Err(Error::config(format!("decoding the page did not finish: {error}"))),
+                };
+                let failed = page.is_err();
+                slot.send(page);
+                match following {
+                    Some(following) if !failed => pending = following,
+                    _ => return,
                 }
             }
         };
         CursorStream { driver: Some(Box::pin(driver)), task: None, pages, current: Vec::new().into_iter(), done: false }
+    }
+}
+
+/// A page as received, before its records are decoded; what the fetch of a
+/// [`CursorStream`] returns. Declare a list endpoint as returning
+/// `Result<RawPage>` to get one.
+#[derive(Debug)]
+pub struct RawPage(Response<Bytes>);
+
+impl RawPage {
+    /// The cursor of the next page, read without decoding the records.
+    fn next_cursor(&self) -> Result<Option<String>> {
+        #[derive(Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Peek {
+            #[serde(default)]
+            next_cursor: Option<String>,
+            #[serde(default)]
+            has_more: bool,
+        }
+        let peek: Peek = decode::json(&self.0)?;
+        Ok(if peek.has_more { peek.next_cursor } else { None })
+    }
+}
+
+impl FromResponse for RawPage {
+    fn from_response(response: Response<Bytes>) -> Result<Self> {
+        decode::check_status(&response)?;
+        Ok(RawPage(response))
+    }
+}
+
+/// A fetch running in a task of its own, stopped if dropped before it ends.
+struct Background<O: Send + 'static>(Option<JoinHandle<Result<O>>>);
+
+impl<O: Send + 'static> Background<O> {
+    fn spawn(future: impl Future<Output = Result<O>> + Send + 'static) -> Self {
+        Background(Some(tokio::spawn(future)))
+    }
+
+    async fn finish(mut self) -> Result<O> {
+        let task = self.0.take().expect("a fetch finishes once");
+        match task.await {
+            Ok(result) => result,
+            Err(error) => Err(Error::config(format!("the page fetch did not finish: {error}"))),
+        }
+    }
+}
+
+impl<O: Send + 'static> Drop for Background<O> {
+    fn drop(&mut self) {
+        if let Some(task) = &self.0 {
+            task.abort();
+        }
     }
 }
 

@@ -114,16 +114,17 @@ async fn the_stream_yields_every_item_in_order() {
 }
 
 #[tokio::test]
-async fn the_next_page_is_fetched_while_the_current_is_consumed_and_no_further() {
+async fn the_next_pages_are_fetched_while_the_current_is_consumed_and_no_further() {
     let setup = setup(100, 10, None).await;
     let mut stream = setup.qbd.invoices().list_all(InvoiceListParams::default());
     assert_eq!(setup.served.load(Ordering::SeqCst), 0, "nothing is fetched before the first poll");
 
     let first = stream.next().await.unwrap().unwrap();
     assert_eq!(first.id, "inv-0");
-    // The consumer works on page 0; page 1 is fetched meanwhile, page 2 is not.
+    // The consumer works on page 0: page 1 is fetched and decoded meanwhile,
+    // page 2 fetched (its body kept undecoded), page 3 not requested.
     tokio::time::sleep(Duration::from_millis(300)).await;
-    assert_eq!(setup.served.load(Ordering::SeqCst), 2);
+    assert_eq!(setup.served.load(Ordering::SeqCst), 3);
 
     for _ in 1..10 {
         stream.next().await.unwrap().unwrap();
@@ -131,7 +132,7 @@ async fn the_next_page_is_fetched_while_the_current_is_consumed_and_no_further()
     let eleventh = stream.next().await.unwrap().unwrap();
     assert_eq!(eleventh.id, "inv-10");
     tokio::time::sleep(Duration::from_millis(300)).await;
-    assert_eq!(setup.served.load(Ordering::SeqCst), 3, "taking page 1 lets page 2 be fetched");
+    assert_eq!(setup.served.load(Ordering::SeqCst), 4, "taking page 1 lets page 3 be requested");
 }
 
 #[tokio::test]
@@ -151,11 +152,11 @@ async fn dropping_the_stream_stops_its_task() {
     let metrics = tokio::runtime::Handle::current().metrics();
     let mut stream = setup.qbd.invoices().list_all(InvoiceListParams::default());
     stream.next().await.unwrap().unwrap();
-    // Page 1 is fetched and waits in the slot; the stream's task waits too.
+    // Page 1 waits in the slot, page 2's body in the stream's task.
     tokio::time::sleep(Duration::from_millis(300)).await;
     let alive = metrics.num_alive_tasks();
     let served = setup.served.load(Ordering::SeqCst);
-    assert_eq!(served, 2);
+    assert_eq!(served, 3);
 
     drop(stream);
     tokio::time::sleep(Duration::from_millis(200)).await;

@@ -5,7 +5,10 @@
 //! description (default `../shared/conductor-openapi.json`). With `--check`
 //! it writes nothing and fails when the committed files differ from what it
 //! would write.
+//!
+//! `cargo run -p xtask -- bench-compile` prints compile-time figures.
 
+mod bench_compile;
 mod model;
 mod names;
 mod render;
@@ -28,12 +31,14 @@ fn main() -> ExitCode {
 
 fn run(args: &[String]) -> Result<(), String> {
     let Some((task, rest)) = args.split_first() else {
-        return Err("usage: cargo run -p xtask -- codegen [--spec PATH] [--check]".into());
+        return Err("usage: cargo run -p xtask -- codegen [--spec PATH] [--check] | bench-compile".into());
     };
-    if task != "codegen" {
-        return Err(format!("unknown task {task:?}; the one task is `codegen`"));
-    }
     let root = workspace_root();
+    match task.as_str() {
+        "codegen" => {}
+        "bench-compile" => return bench_compile::run(&root),
+        _ => return Err(format!("unknown task {task:?}; the tasks are `codegen` and `bench-compile`")),
+    }
     let mut spec_path = root.join(DEFAULT_SPEC);
     let mut check = false;
     let mut rest = rest.iter();

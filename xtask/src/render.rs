@@ -193,7 +193,7 @@ fn resources(api: &Api) -> String {
          use serde::{Deserialize, Serialize};\n\n\
          use super::QbdClient;\n\
          use super::models::*;\n\
-         use crate::pagination::{CursorPage, CursorStream, Paginated};\n\
+         use crate::pagination::{CursorPage, CursorStream, Paginated, RawPage};\n\
          use crate::resources::resource_handle;\n\
          use crate::{Result, Transport, api};\n\n",
     );
@@ -284,13 +284,13 @@ fn resource_decl(api: &Api, out: &mut String, resource: &Resource) {
                 out,
                 "impl<T: Transport + Clone + 'static> {handle}<'_, T> {{\n\
                  /// Every record matching `params`, across all pages, as a stream. The next\n\
-                 /// page is requested while the current one is consumed; at most two pages\n\
-                 /// are held; the stream ends after the first error, which it yields.\n\
+                 /// pages are requested while the current one is consumed; at most two decoded\n\
+                 /// pages are held; the stream ends after the first error, which it yields.\n\
                  pub fn list_all(&self, params: {params}) -> CursorStream<{item}> {{\n\
                  let transport = self.transport.clone();\n\
                  CursorStream::new(params, move |params| {{\n\
                  let transport = transport.clone();\n\
-                 async move {{ {handle}::new(&transport).list(&params).await }}\n\
+                 async move {{ {handle}::new(&transport).list_raw(&params).await }}\n\
                  }})\n\
                  }}\n\
                  }}\n"
@@ -335,6 +335,17 @@ fn operation_decl(api: &Api, out: &mut String, operation: &Operation) {
         }
     }
     let _ = writeln!(out, "pub async fn {}({}) -> Result<{response}>;\n", operation.rust_method, args.join(", "));
+    if let OpKind::Page { .. } = &operation.kind {
+        // What `list_all` fetches: the page undecoded, so the stream can ask
+        // for the next one while it decodes this one.
+        let _ = writeln!(
+            out,
+            "#[doc(hidden)]\n#[api({} = {:?})]\npub async fn list_raw({}) -> Result<RawPage>;\n",
+            operation.method,
+            operation.path,
+            args.join(", ")
+        );
+    }
 }
 
 fn list_of(api: &Api, operation: &Operation) -> String {

@@ -32,7 +32,7 @@ use reqwest::header::{HeaderName, HeaderValue};
 
 pub use self::models::*;
 pub use self::resources::*;
-pub use crate::pagination::{CursorPage, CursorStream, Paginated};
+pub use crate::pagination::{CursorPage, CursorStream, Paginated, RawPage};
 use crate::{Client, Error, Request, Response, Result, Transport};
 
 const END_USER_HEADER: HeaderName = HeaderName::from_static("conductor-end-user-id");

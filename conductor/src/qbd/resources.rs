@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::QbdClient;
 use super::models::*;
-use crate::pagination::{CursorPage, CursorStream, Paginated};
+use crate::pagination::{CursorPage, CursorStream, Paginated, RawPage};
 use crate::resources::resource_handle;
 use crate::{Result, Transport, api};
 
@@ -2566,6 +2566,10 @@ impl<T: Transport + ?Sized> BillCheckPayments<'_, T> {
     #[api(get = "/quickbooks-desktop/bill-check-payments")]
     pub async fn list(&self, #[query] params: &BillCheckPaymentListParams) -> Result<CursorPage<BillCheckPayment>>;
 
+    #[doc(hidden)]
+    #[api(get = "/quickbooks-desktop/bill-check-payments")]
+    pub async fn list_raw(&self, #[query] params: &BillCheckPaymentListParams) -> Result<RawPage>;
+
     /// Create a bill check payment
     ///
     /// Creates a new bill check payment.
@@ -2593,13 +2597,13 @@ impl<T: Transport + ?Sized> BillCheckPayments<'_, T> {
 
 impl<T: Transport + Clone + 'static> BillCheckPayments<'_, T> {
     /// Every record matching `params`, across all pages, as a stream. The next
-    /// page is requested while the current one is consumed; at most two pages
-    /// are held; the stream ends after the first error, which it yields.
+    /// pages are requested while the current one is consumed; at most two decoded
+    /// pages are held; the stream ends after the first error, which it yields.
     pub fn list_all(&self, params: BillCheckPaymentListParams) -> CursorStream<BillCheckPayment> {
         let transport = self.transport.clone();
         CursorStream::new(params, move |params| {
             let transport = transport.clone();
-            async move { BillCheckPayments::new(&transport).list(&params).await }
+            async move { BillCheckPayments::new(&transport).list_raw(&params).await }
         })
     }
 }
@@ -2626,6 +2630,10 @@ impl<T: Transport + ?Sized> BillCreditCardPayments<'_, T> {
         #[query] params: &BillCreditCardPaymentListParams,
     ) -> Result<CursorPage<BillCreditCardPayment>>;
 
+    #[doc(hidden)]
+    #[api(get = "/quickbooks-desktop/bill-credit-card-payments")]
+    pub async fn list_raw(&self, #[query] params: &BillCreditCardPaymentListParams) -> Result<RawPage>;
+
     /// Create a bill credit card payment
     ///
     /// Creates a new bill credit card payment.
@@ -2647,13 +2655,13 @@ impl<T: Transport + ?Sized> BillCreditCardPayments<'_, T> {
 
 impl<T: Transport + Clone + 'static> BillCreditCardPayments<'_, T> {
     /// Every record matching `params`, across all pages, as a stream. The next
-    /// page is requested while the current one is consumed; at most two pages
-    /// are held; the stream ends after the first error, which it yields.
+    /// pages are requested while the current one is consumed; at most two decoded
+    /// pages are held; the stream ends after the first error, which it yields.
     pub fn list_all(&self, params: BillCreditCardPaymentListParams) -> CursorStream<BillCreditCardPayment> {
         let transport = self.transport.clone();
         CursorStream::new(params, move |params| {
             let transport = transport.clone();
-            async move { BillCreditCardPayments::new(&transport).list(&params).await }
+            async move { BillCreditCardPayments::new(&transport).list_raw(&params).await }
         })
     }
 }
@@ -2676,6 +2684,10 @@ impl<T: Transport + ?Sized> Bills<'_, T> {
     /// Returns a list of bills. Use the `cursor` parameter to paginate through the results.
     #[api(get = "/quickbooks-desktop/bills")]
     pub async fn list(&self, #[query] params: &BillListParams) -> Result<CursorPage<Bill>>;
+
+    #[doc(hidden)]
+    #[api(get = "/quickbooks-desktop/bills")]
+    pub async fn list_raw(&self, #[query] params: &BillListParams) -> Result<RawPage>;
 
     /// Create a bill
     ///
@@ -2704,13 +2716,13 @@ impl<T: Transport + ?Sized> Bills<'_, T> {
 
 impl<T: Transport + Clone + 'static> Bills<'_, T> {
     /// Every record matching `params`, across all pages, as a stream. The next
-    /// page is requested while the current one is consumed; at most two pages
-    /// are held; the stream ends after the first error, which it yields.
+    /// pages are requested while the current one is consumed; at most two decoded
+    /// pages are held; the stream ends after the first error, which it yields.
     pub fn list_all(&self, params: BillListParams) -> CursorStream<Bill> {
         let transport = self.transport.clone();
         CursorStream::new(params, move |params| {
             let transport = transport.clone();
-            async move { Bills::new(&transport).list(&params).await }
+            async move { Bills::new(&transport).list_raw(&params).await }
         })
     }
 }
@@ -2733,6 +2745,10 @@ impl<T: Transport + ?Sized> Checks<'_, T> {
     /// Returns a list of checks. Use the `cursor` parameter to paginate through the results.
     #[api(get = "/quickbooks-desktop/checks")]
     pub async fn list(&self, #[query] params: &CheckListParams) -> Result<CursorPage<Check>>;
+
+    #[doc(hidden)]
+    #[api(get = "/quickbooks-desktop/checks")]
+    pub async fn list_raw(&self, #[query] params: &CheckListParams) -> Result<RawPage>;
 
     /// Create a check
     ///
@@ -2761,13 +2777,13 @@ impl<T: Transport + ?Sized> Checks<'_, T> {
 
 impl<T: Transport + Clone + 'static> Checks<'_, T> {
     /// Every record matching `params`, across all pages, as a stream. The next
-    /// page is requested while the current one is consumed; at most two pages
-    /// are held; the stream ends after the first error, which it yields.
+    /// pages are requested while the current one is consumed; at most two decoded
+    /// pages are held; the stream ends after the first error, which it yields.
     pub fn list_all(&self, params: CheckListParams) -> CursorStream<Check> {
         let transport = self.transport.clone();
         CursorStream::new(params, move |params| {
             let transport = transport.clone();
-            async move { Checks::new(&transport).list(&params).await }
+            async move { Checks::new(&transport).list_raw(&params).await }
         })
     }
 }
@@ -2849,6 +2865,10 @@ impl<T: Transport + ?Sized> CreditCardCharges<'_, T> {
     #[api(get = "/quickbooks-desktop/credit-card-charges")]
     pub async fn list(&self, #[query] params: &CreditCardChargeListParams) -> Result<CursorPage<CreditCardCharge>>;
 
+    #[doc(hidden)]
+    #[api(get = "/quickbooks-desktop/credit-card-charges")]
+    pub async fn list_raw(&self, #[query] params: &CreditCardChargeListParams) -> Result<RawPage>;
+
     /// Create a credit card charge
     ///
     /// Creates a new credit card charge for the specified account.
@@ -2876,13 +2896,13 @@ impl<T: Transport + ?Sized> CreditCardCharges<'_, T> {
 
 impl<T: Transport + Clone + 'static> CreditCardCharges<'_, T> {
     /// Every record matching `params`, across all pages, as a stream. The next
-    /// page is requested while the current one is consumed; at most two pages
-    /// are held; the stream ends after the first error, which it yields.
+    /// pages are requested while the current one is consumed; at most two decoded
+    /// pages are held; the stream ends after the first error, which it yields.
     pub fn list_all(&self, params: CreditCardChargeListParams) -> CursorStream<CreditCardCharge> {
         let transport = self.transport.clone();
         CursorStream::new(params, move |params| {
             let transport = transport.clone();
-            async move { CreditCardCharges::new(&transport).list(&params).await }
+            async move { CreditCardCharges::new(&transport).list_raw(&params).await }
         })
     }
 }
@@ -2905,6 +2925,10 @@ impl<T: Transport + ?Sized> CreditCardCredits<'_, T> {
     /// Returns a list of credit card credits. Use the `cursor` parameter to paginate through the results.
     #[api(get = "/quickbooks-desktop/credit-card-credits")]
     pub async fn list(&self, #[query] params: &CreditCardCreditListParams) -> Result<CursorPage<CreditCardCredit>>;
+
+    #[doc(hidden)]
+    #[api(get = "/quickbooks-desktop/credit-card-credits")]
+    pub async fn list_raw(&self, #[query] params: &CreditCardCreditListParams) -> Result<RawPage>;
 
     /// Create a credit card credit
     ///
@@ -2933,13 +2957,13 @@ impl<T: Transport + ?Sized> CreditCardCredits<'_, T> {
 
 impl<T: Transport + Clone + 'static> CreditCardCredits<'_, T> {
     /// Every record matching `params`, across all pages, as a stream. The next
-    /// page is requested while the current one is consumed; at most two pages
-    /// are held; the stream ends after the first error, which it yields.
+    /// pages are requested while the current one is consumed; at most two decoded
+    /// pages are held; the stream ends after the first error, which it yields.
     pub fn list_all(&self, params: CreditCardCreditListParams) -> CursorStream<CreditCardCredit> {
         let transport = self.transport.clone();
         CursorStream::new(params, move |params| {
             let transport = transport.clone();
-            async move { CreditCardCredits::new(&transport).list(&params).await }
+            async move { CreditCardCredits::new(&transport).list_raw(&params).await }
         })
     }
 }
@@ -2962,6 +2986,10 @@ impl<T: Transport + ?Sized> CreditMemos<'_, T> {
     /// Returns a list of credit memos. Use the `cursor` parameter to paginate through the results.
     #[api(get = "/quickbooks-desktop/credit-memos")]
     pub async fn list(&self, #[query] params: &CreditMemoListParams) -> Result<CursorPage<CreditMemo>>;
+
+    #[doc(hidden)]
+    #[api(get = "/quickbooks-desktop/credit-memos")]
+    pub async fn list_raw(&self, #[query] params: &CreditMemoListParams) -> Result<RawPage>;
 
     /// Create a credit memo
     ///
@@ -2990,13 +3018,13 @@ impl<T: Transport + ?Sized> CreditMemos<'_, T> {
 
 impl<T: Transport + Clone + 'static> CreditMemos<'_, T> {
     /// Every record matching `params`, across all pages, as a stream. The next
-    /// page is requested while the current one is consumed; at most two pages
-    /// are held; the stream ends after the first error, which it yields.
+    /// pages are requested while the current one is consumed; at most two decoded
+    /// pages are held; the stream ends after the first error, which it yields.
     pub fn list_all(&self, params: CreditMemoListParams) -> CursorStream<CreditMemo> {
         let transport = self.transport.clone();
         CursorStream::new(params, move |params| {
             let transport = transport.clone();
-            async move { CreditMemos::new(&transport).list(&params).await }
+            async move { CreditMemos::new(&transport).list_raw(&params).await }
         })
     }
 }
@@ -3020,6 +3048,10 @@ impl<T: Transport + ?Sized> Customers<'_, T> {
     #[api(get = "/quickbooks-desktop/customers")]
     pub async fn list(&self, #[query] params: &CustomerListParams) -> Result<CursorPage<Customer>>;
 
+    #[doc(hidden)]
+    #[api(get = "/quickbooks-desktop/customers")]
+    pub async fn list_raw(&self, #[query] params: &CustomerListParams) -> Result<RawPage>;
+
     /// Create a customer
     ///
     /// Creates a new customer.
@@ -3041,13 +3073,13 @@ impl<T: Transport + ?Sized> Customers<'_, T> {
 
 impl<T: Transport + Clone + 'static> Customers<'_, T> {
     /// Every record matching `params`, across all pages, as a stream. The next
-    /// page is requested while the current one is consumed; at most two pages
-    /// are held; the stream ends after the first error, which it yields.
+    /// pages are requested while the current one is consumed; at most two decoded
+    /// pages are held; the stream ends after the first error, which it yields.
     pub fn list_all(&self, params: CustomerListParams) -> CursorStream<Customer> {
         let transport = self.transport.clone();
         CursorStream::new(params, move |params| {
             let transport = transport.clone();
-            async move { Customers::new(&transport).list(&params).await }
+            async move { Customers::new(&transport).list_raw(&params).await }
         })
     }
 }
@@ -3103,6 +3135,10 @@ impl<T: Transport + ?Sized> DiscountItems<'_, T> {
     #[api(get = "/quickbooks-desktop/discount-items")]
     pub async fn list(&self, #[query] params: &DiscountItemListParams) -> Result<CursorPage<DiscountItem>>;
 
+    #[doc(hidden)]
+    #[api(get = "/quickbooks-desktop/discount-items")]
+    pub async fn list_raw(&self, #[query] params: &DiscountItemListParams) -> Result<RawPage>;
+
     /// Create a discount item
     ///
     /// Creates a new discount item.
@@ -3124,13 +3160,13 @@ impl<T: Transport + ?Sized> DiscountItems<'_, T> {
 
 impl<T: Transport + Clone + 'static> DiscountItems<'_, T> {
     /// Every record matching `params`, across all pages, as a stream. The next
-    /// page is requested while the current one is consumed; at most two pages
-    /// are held; the stream ends after the first error, which it yields.
+    /// pages are requested while the current one is consumed; at most two decoded
+    /// pages are held; the stream ends after the first error, which it yields.
     pub fn list_all(&self, params: DiscountItemListParams) -> CursorStream<DiscountItem> {
         let transport = self.transport.clone();
         CursorStream::new(params, move |params| {
             let transport = transport.clone();
-            async move { DiscountItems::new(&transport).list(&params).await }
+            async move { DiscountItems::new(&transport).list_raw(&params).await }
         })
     }
 }
@@ -3154,6 +3190,10 @@ impl<T: Transport + ?Sized> Employees<'_, T> {
     #[api(get = "/quickbooks-desktop/employees")]
     pub async fn list(&self, #[query] params: &EmployeeListParams) -> Result<CursorPage<Employee>>;
 
+    #[doc(hidden)]
+    #[api(get = "/quickbooks-desktop/employees")]
+    pub async fn list_raw(&self, #[query] params: &EmployeeListParams) -> Result<RawPage>;
+
     /// Create an employee
     ///
     /// Creates a new employee.
@@ -3175,13 +3215,13 @@ impl<T: Transport + ?Sized> Employees<'_, T> {
 
 impl<T: Transport + Clone + 'static> Employees<'_, T> {
     /// Every record matching `params`, across all pages, as a stream. The next
-    /// page is requested while the current one is consumed; at most two pages
-    /// are held; the stream ends after the first error, which it yields.
+    /// pages are requested while the current one is consumed; at most two decoded
+    /// pages are held; the stream ends after the first error, which it yields.
     pub fn list_all(&self, params: EmployeeListParams) -> CursorStream<Employee> {
         let transport = self.transport.clone();
         CursorStream::new(params, move |params| {
             let transport = transport.clone();
-            async move { Employees::new(&transport).list(&params).await }
+            async move { Employees::new(&transport).list_raw(&params).await }
         })
     }
 }
@@ -3204,6 +3244,10 @@ impl<T: Transport + ?Sized> Estimates<'_, T> {
     /// Returns a list of estimates. Use the `cursor` parameter to paginate through the results.
     #[api(get = "/quickbooks-desktop/estimates")]
     pub async fn list(&self, #[query] params: &EstimateListParams) -> Result<CursorPage<Estimate>>;
+
+    #[doc(hidden)]
+    #[api(get = "/quickbooks-desktop/estimates")]
+    pub async fn list_raw(&self, #[query] params: &EstimateListParams) -> Result<RawPage>;
 
     /// Create an estimate
     ///
@@ -3232,13 +3276,13 @@ impl<T: Transport + ?Sized> Estimates<'_, T> {
 
 impl<T: Transport + Clone + 'static> Estimates<'_, T> {
     /// Every record matching `params`, across all pages, as a stream. The next
-    /// page is requested while the current one is consumed; at most two pages
-    /// are held; the stream ends after the first error, which it yields.
+    /// pages are requested while the current one is consumed; at most two decoded
+    /// pages are held; the stream ends after the first error, which it yields.
     pub fn list_all(&self, params: EstimateListParams) -> CursorStream<Estimate> {
         let transport = self.transport.clone();
         CursorStream::new(params, move |params| {
             let transport = transport.clone();
-            async move { Estimates::new(&transport).list(&params).await }
+            async move { Estimates::new(&transport).list_raw(&params).await }
         })
     }
 }
@@ -3333,6 +3377,10 @@ impl<T: Transport + ?Sized> InventoryAssemblyItems<'_, T> {
         #[query] params: &InventoryAssemblyItemListParams,
     ) -> Result<CursorPage<InventoryAssemblyItem>>;
 
+    #[doc(hidden)]
+    #[api(get = "/quickbooks-desktop/inventory-assembly-items")]
+    pub async fn list_raw(&self, #[query] params: &InventoryAssemblyItemListParams) -> Result<RawPage>;
+
     /// Create an inventory assembly item
     ///
     /// Creates a new inventory assembly item.
@@ -3358,13 +3406,13 @@ impl<T: Transport + ?Sized> InventoryAssemblyItems<'_, T> {
 
 impl<T: Transport + Clone + 'static> InventoryAssemblyItems<'_, T> {
     /// Every record matching `params`, across all pages, as a stream. The next
-    /// page is requested while the current one is consumed; at most two pages
-    /// are held; the stream ends after the first error, which it yields.
+    /// pages are requested while the current one is consumed; at most two decoded
+    /// pages are held; the stream ends after the first error, which it yields.
     pub fn list_all(&self, params: InventoryAssemblyItemListParams) -> CursorStream<InventoryAssemblyItem> {
         let transport = self.transport.clone();
         CursorStream::new(params, move |params| {
             let transport = transport.clone();
-            async move { InventoryAssemblyItems::new(&transport).list(&params).await }
+            async move { InventoryAssemblyItems::new(&transport).list_raw(&params).await }
         })
     }
 }
@@ -3388,6 +3436,10 @@ impl<T: Transport + ?Sized> InventoryItems<'_, T> {
     #[api(get = "/quickbooks-desktop/inventory-items")]
     pub async fn list(&self, #[query] params: &InventoryItemListParams) -> Result<CursorPage<InventoryItem>>;
 
+    #[doc(hidden)]
+    #[api(get = "/quickbooks-desktop/inventory-items")]
+    pub async fn list_raw(&self, #[query] params: &InventoryItemListParams) -> Result<RawPage>;
+
     /// Create an inventory item
     ///
     /// Creates a new inventory item.
@@ -3409,13 +3461,13 @@ impl<T: Transport + ?Sized> InventoryItems<'_, T> {
 
 impl<T: Transport + Clone + 'static> InventoryItems<'_, T> {
     /// Every record matching `params`, across all pages, as a stream. The next
-    /// page is requested while the current one is consumed; at most two pages
-    /// are held; the stream ends after the first error, which it yields.
+    /// pages are requested while the current one is consumed; at most two decoded
+    /// pages are held; the stream ends after the first error, which it yields.
     pub fn list_all(&self, params: InventoryItemListParams) -> CursorStream<InventoryItem> {
         let transport = self.transport.clone();
         CursorStream::new(params, move |params| {
             let transport = transport.clone();
-            async move { InventoryItems::new(&transport).list(&params).await }
+            async move { InventoryItems::new(&transport).list_raw(&params).await }
         })
     }
 }
@@ -3477,6 +3529,10 @@ impl<T: Transport + ?Sized> Invoices<'_, T> {
     #[api(get = "/quickbooks-desktop/invoices")]
     pub async fn list(&self, #[query] params: &InvoiceListParams) -> Result<CursorPage<Invoice>>;
 
+    #[doc(hidden)]
+    #[api(get = "/quickbooks-desktop/invoices")]
+    pub async fn list_raw(&self, #[query] params: &InvoiceListParams) -> Result<RawPage>;
+
     /// Create an invoice
     ///
     /// Creates a new invoice.
@@ -3504,13 +3560,13 @@ impl<T: Transport + ?Sized> Invoices<'_, T> {
 
 impl<T: Transport + Clone + 'static> Invoices<'_, T> {
     /// Every record matching `params`, across all pages, as a stream. The next
-    /// page is requested while the current one is consumed; at most two pages
-    /// are held; the stream ends after the first error, which it yields.
+    /// pages are requested while the current one is consumed; at most two decoded
+    /// pages are held; the stream ends after the first error, which it yields.
     pub fn list_all(&self, params: InvoiceListParams) -> CursorStream<Invoice> {
         let transport = self.transport.clone();
         CursorStream::new(params, move |params| {
             let transport = transport.clone();
-            async move { Invoices::new(&transport).list(&params).await }
+            async move { Invoices::new(&transport).list_raw(&params).await }
         })
     }
 }
@@ -3533,6 +3589,10 @@ impl<T: Transport + ?Sized> ItemReceipts<'_, T> {
     /// Returns a list of item receipts. Use the `cursor` parameter to paginate through the results.
     #[api(get = "/quickbooks-desktop/item-receipts")]
     pub async fn list(&self, #[query] params: &ItemReceiptListParams) -> Result<CursorPage<ItemReceipt>>;
+
+    #[doc(hidden)]
+    #[api(get = "/quickbooks-desktop/item-receipts")]
+    pub async fn list_raw(&self, #[query] params: &ItemReceiptListParams) -> Result<RawPage>;
 
     /// Create an item receipt
     ///
@@ -3561,13 +3621,13 @@ impl<T: Transport + ?Sized> ItemReceipts<'_, T> {
 
 impl<T: Transport + Clone + 'static> ItemReceipts<'_, T> {
     /// Every record matching `params`, across all pages, as a stream. The next
-    /// page is requested while the current one is consumed; at most two pages
-    /// are held; the stream ends after the first error, which it yields.
+    /// pages are requested while the current one is consumed; at most two decoded
+    /// pages are held; the stream ends after the first error, which it yields.
     pub fn list_all(&self, params: ItemReceiptListParams) -> CursorStream<ItemReceipt> {
         let transport = self.transport.clone();
         CursorStream::new(params, move |params| {
             let transport = transport.clone();
-            async move { ItemReceipts::new(&transport).list(&params).await }
+            async move { ItemReceipts::new(&transport).list_raw(&params).await }
         })
     }
 }
@@ -3590,6 +3650,10 @@ impl<T: Transport + ?Sized> JournalEntries<'_, T> {
     /// Returns a list of journal entries. Use the `cursor` parameter to paginate through the results.
     #[api(get = "/quickbooks-desktop/journal-entries")]
     pub async fn list(&self, #[query] params: &JournalEntryListParams) -> Result<CursorPage<JournalEntry>>;
+
+    #[doc(hidden)]
+    #[api(get = "/quickbooks-desktop/journal-entries")]
+    pub async fn list_raw(&self, #[query] params: &JournalEntryListParams) -> Result<RawPage>;
 
     /// Create a journal entry
     ///
@@ -3618,13 +3682,13 @@ impl<T: Transport + ?Sized> JournalEntries<'_, T> {
 
 impl<T: Transport + Clone + 'static> JournalEntries<'_, T> {
     /// Every record matching `params`, across all pages, as a stream. The next
-    /// page is requested while the current one is consumed; at most two pages
-    /// are held; the stream ends after the first error, which it yields.
+    /// pages are requested while the current one is consumed; at most two decoded
+    /// pages are held; the stream ends after the first error, which it yields.
     pub fn list_all(&self, params: JournalEntryListParams) -> CursorStream<JournalEntry> {
         let transport = self.transport.clone();
         CursorStream::new(params, move |params| {
             let transport = transport.clone();
-            async move { JournalEntries::new(&transport).list(&params).await }
+            async move { JournalEntries::new(&transport).list_raw(&params).await }
         })
     }
 }
@@ -3648,6 +3712,10 @@ impl<T: Transport + ?Sized> NonInventoryItems<'_, T> {
     #[api(get = "/quickbooks-desktop/non-inventory-items")]
     pub async fn list(&self, #[query] params: &NonInventoryItemListParams) -> Result<CursorPage<NonInventoryItem>>;
 
+    #[doc(hidden)]
+    #[api(get = "/quickbooks-desktop/non-inventory-items")]
+    pub async fn list_raw(&self, #[query] params: &NonInventoryItemListParams) -> Result<RawPage>;
+
     /// Create a non-inventory item
     ///
     /// Creates a new non-inventory item.
@@ -3669,13 +3737,13 @@ impl<T: Transport + ?Sized> NonInventoryItems<'_, T> {
 
 impl<T: Transport + Clone + 'static> NonInventoryItems<'_, T> {
     /// Every record matching `params`, across all pages, as a stream. The next
-    /// page is requested while the current one is consumed; at most two pages
-    /// are held; the stream ends after the first error, which it yields.
+    /// pages are requested while the current one is consumed; at most two decoded
+    /// pages are held; the stream ends after the first error, which it yields.
     pub fn list_all(&self, params: NonInventoryItemListParams) -> CursorStream<NonInventoryItem> {
         let transport = self.transport.clone();
         CursorStream::new(params, move |params| {
             let transport = transport.clone();
-            async move { NonInventoryItems::new(&transport).list(&params).await }
+            async move { NonInventoryItems::new(&transport).list_raw(&params).await }
         })
     }
 }
@@ -3699,6 +3767,10 @@ impl<T: Transport + ?Sized> PayrollWageItems<'_, T> {
     #[api(get = "/quickbooks-desktop/payroll-wage-items")]
     pub async fn list(&self, #[query] params: &PayrollWageItemListParams) -> Result<CursorPage<PayrollWageItem>>;
 
+    #[doc(hidden)]
+    #[api(get = "/quickbooks-desktop/payroll-wage-items")]
+    pub async fn list_raw(&self, #[query] params: &PayrollWageItemListParams) -> Result<RawPage>;
+
     /// Create a payroll wage item
     ///
     /// Creates a new payroll wage item.
@@ -3714,13 +3786,13 @@ impl<T: Transport + ?Sized> PayrollWageItems<'_, T> {
 
 impl<T: Transport + Clone + 'static> PayrollWageItems<'_, T> {
     /// Every record matching `params`, across all pages, as a stream. The next
-    /// page is requested while the current one is consumed; at most two pages
-    /// are held; the stream ends after the first error, which it yields.
+    /// pages are requested while the current one is consumed; at most two decoded
+    /// pages are held; the stream ends after the first error, which it yields.
     pub fn list_all(&self, params: PayrollWageItemListParams) -> CursorStream<PayrollWageItem> {
         let transport = self.transport.clone();
         CursorStream::new(params, move |params| {
             let transport = transport.clone();
-            async move { PayrollWageItems::new(&transport).list(&params).await }
+            async move { PayrollWageItems::new(&transport).list_raw(&params).await }
         })
     }
 }
@@ -3802,6 +3874,10 @@ impl<T: Transport + ?Sized> PurchaseOrders<'_, T> {
     #[api(get = "/quickbooks-desktop/purchase-orders")]
     pub async fn list(&self, #[query] params: &PurchaseOrderListParams) -> Result<CursorPage<PurchaseOrder>>;
 
+    #[doc(hidden)]
+    #[api(get = "/quickbooks-desktop/purchase-orders")]
+    pub async fn list_raw(&self, #[query] params: &PurchaseOrderListParams) -> Result<RawPage>;
+
     /// Create a purchase order
     ///
     /// Creates a new purchase order.
@@ -3829,13 +3905,13 @@ impl<T: Transport + ?Sized> PurchaseOrders<'_, T> {
 
 impl<T: Transport + Clone + 'static> PurchaseOrders<'_, T> {
     /// Every record matching `params`, across all pages, as a stream. The next
-    /// page is requested while the current one is consumed; at most two pages
-    /// are held; the stream ends after the first error, which it yields.
+    /// pages are requested while the current one is consumed; at most two decoded
+    /// pages are held; the stream ends after the first error, which it yields.
     pub fn list_all(&self, params: PurchaseOrderListParams) -> CursorStream<PurchaseOrder> {
         let transport = self.transport.clone();
         CursorStream::new(params, move |params| {
             let transport = transport.clone();
-            async move { PurchaseOrders::new(&transport).list(&params).await }
+            async move { PurchaseOrders::new(&transport).list_raw(&params).await }
         })
     }
 }
@@ -3858,6 +3934,10 @@ impl<T: Transport + ?Sized> ReceivePayments<'_, T> {
     /// Returns a list of receive-payments. Use the `cursor` parameter to paginate through the results.
     #[api(get = "/quickbooks-desktop/receive-payments")]
     pub async fn list(&self, #[query] params: &ReceivePaymentListParams) -> Result<CursorPage<ReceivePayment>>;
+
+    #[doc(hidden)]
+    #[api(get = "/quickbooks-desktop/receive-payments")]
+    pub async fn list_raw(&self, #[query] params: &ReceivePaymentListParams) -> Result<RawPage>;
 
     /// Create a receive-payment
     ///
@@ -3886,13 +3966,13 @@ impl<T: Transport + ?Sized> ReceivePayments<'_, T> {
 
 impl<T: Transport + Clone + 'static> ReceivePayments<'_, T> {
     /// Every record matching `params`, across all pages, as a stream. The next
-    /// page is requested while the current one is consumed; at most two pages
-    /// are held; the stream ends after the first error, which it yields.
+    /// pages are requested while the current one is consumed; at most two decoded
+    /// pages are held; the stream ends after the first error, which it yields.
     pub fn list_all(&self, params: ReceivePaymentListParams) -> CursorStream<ReceivePayment> {
         let transport = self.transport.clone();
         CursorStream::new(params, move |params| {
             let transport = transport.clone();
-            async move { ReceivePayments::new(&transport).list(&params).await }
+            async move { ReceivePayments::new(&transport).list_raw(&params).await }
         })
     }
 }
@@ -3915,6 +3995,10 @@ impl<T: Transport + ?Sized> SalesOrders<'_, T> {
     /// Returns a list of sales orders. Use the `cursor` parameter to paginate through the results.
     #[api(get = "/quickbooks-desktop/sales-orders")]
     pub async fn list(&self, #[query] params: &SalesOrderListParams) -> Result<CursorPage<SalesOrder>>;
+
+    #[doc(hidden)]
+    #[api(get = "/quickbooks-desktop/sales-orders")]
+    pub async fn list_raw(&self, #[query] params: &SalesOrderListParams) -> Result<RawPage>;
 
     /// Create a sales order
     ///
@@ -3943,13 +4027,13 @@ impl<T: Transport + ?Sized> SalesOrders<'_, T> {
 
 impl<T: Transport + Clone + 'static> SalesOrders<'_, T> {
     /// Every record matching `params`, across all pages, as a stream. The next
-    /// page is requested while the current one is consumed; at most two pages
-    /// are held; the stream ends after the first error, which it yields.
+    /// pages are requested while the current one is consumed; at most two decoded
+    /// pages are held; the stream ends after the first error, which it yields.
     pub fn list_all(&self, params: SalesOrderListParams) -> CursorStream<SalesOrder> {
         let transport = self.transport.clone();
         CursorStream::new(params, move |params| {
             let transport = transport.clone();
-            async move { SalesOrders::new(&transport).list(&params).await }
+            async move { SalesOrders::new(&transport).list_raw(&params).await }
         })
     }
 }
@@ -3972,6 +4056,10 @@ impl<T: Transport + ?Sized> SalesReceipts<'_, T> {
     /// Returns a list of sales receipts. Use the `cursor` parameter to paginate through the results.
     #[api(get = "/quickbooks-desktop/sales-receipts")]
     pub async fn list(&self, #[query] params: &SalesReceiptListParams) -> Result<CursorPage<SalesReceipt>>;
+
+    #[doc(hidden)]
+    #[api(get = "/quickbooks-desktop/sales-receipts")]
+    pub async fn list_raw(&self, #[query] params: &SalesReceiptListParams) -> Result<RawPage>;
 
     /// Create a sales receipt
     ///
@@ -4000,13 +4088,13 @@ impl<T: Transport + ?Sized> SalesReceipts<'_, T> {
 
 impl<T: Transport + Clone + 'static> SalesReceipts<'_, T> {
     /// Every record matching `params`, across all pages, as a stream. The next
-    /// page is requested while the current one is consumed; at most two pages
-    /// are held; the stream ends after the first error, which it yields.
+    /// pages are requested while the current one is consumed; at most two decoded
+    /// pages are held; the stream ends after the first error, which it yields.
     pub fn list_all(&self, params: SalesReceiptListParams) -> CursorStream<SalesReceipt> {
         let transport = self.transport.clone();
         CursorStream::new(params, move |params| {
             let transport = transport.clone();
-            async move { SalesReceipts::new(&transport).list(&params).await }
+            async move { SalesReceipts::new(&transport).list_raw(&params).await }
         })
     }
 }
@@ -4110,6 +4198,10 @@ impl<T: Transport + ?Sized> SalesTaxItems<'_, T> {
     #[api(get = "/quickbooks-desktop/sales-tax-items")]
     pub async fn list(&self, #[query] params: &SalesTaxItemListParams) -> Result<CursorPage<SalesTaxItem>>;
 
+    #[doc(hidden)]
+    #[api(get = "/quickbooks-desktop/sales-tax-items")]
+    pub async fn list_raw(&self, #[query] params: &SalesTaxItemListParams) -> Result<RawPage>;
+
     /// Create a sales-tax item
     ///
     /// Creates a new sales-tax item.
@@ -4131,13 +4223,13 @@ impl<T: Transport + ?Sized> SalesTaxItems<'_, T> {
 
 impl<T: Transport + Clone + 'static> SalesTaxItems<'_, T> {
     /// Every record matching `params`, across all pages, as a stream. The next
-    /// page is requested while the current one is consumed; at most two pages
-    /// are held; the stream ends after the first error, which it yields.
+    /// pages are requested while the current one is consumed; at most two decoded
+    /// pages are held; the stream ends after the first error, which it yields.
     pub fn list_all(&self, params: SalesTaxItemListParams) -> CursorStream<SalesTaxItem> {
         let transport = self.transport.clone();
         CursorStream::new(params, move |params| {
             let transport = transport.clone();
-            async move { SalesTaxItems::new(&transport).list(&params).await }
+            async move { SalesTaxItems::new(&transport).list_raw(&params).await }
         })
     }
 }
@@ -4161,6 +4253,10 @@ impl<T: Transport + ?Sized> ServiceItems<'_, T> {
     #[api(get = "/quickbooks-desktop/service-items")]
     pub async fn list(&self, #[query] params: &ServiceItemListParams) -> Result<CursorPage<ServiceItem>>;
 
+    #[doc(hidden)]
+    #[api(get = "/quickbooks-desktop/service-items")]
+    pub async fn list_raw(&self, #[query] params: &ServiceItemListParams) -> Result<RawPage>;
+
     /// Create a service item
     ///
     /// Creates a new service item.
@@ -4182,13 +4278,13 @@ impl<T: Transport + ?Sized> ServiceItems<'_, T> {
 
 impl<T: Transport + Clone + 'static> ServiceItems<'_, T> {
     /// Every record matching `params`, across all pages, as a stream. The next
-    /// page is requested while the current one is consumed; at most two pages
-    /// are held; the stream ends after the first error, which it yields.
+    /// pages are requested while the current one is consumed; at most two decoded
+    /// pages are held; the stream ends after the first error, which it yields.
     pub fn list_all(&self, params: ServiceItemListParams) -> CursorStream<ServiceItem> {
         let transport = self.transport.clone();
         CursorStream::new(params, move |params| {
             let transport = transport.clone();
-            async move { ServiceItems::new(&transport).list(&params).await }
+            async move { ServiceItems::new(&transport).list_raw(&params).await }
         })
     }
 }
@@ -4244,6 +4340,10 @@ impl<T: Transport + ?Sized> SubtotalItems<'_, T> {
     #[api(get = "/quickbooks-desktop/subtotal-items")]
     pub async fn list(&self, #[query] params: &SubtotalItemListParams) -> Result<CursorPage<SubtotalItem>>;
 
+    #[doc(hidden)]
+    #[api(get = "/quickbooks-desktop/subtotal-items")]
+    pub async fn list_raw(&self, #[query] params: &SubtotalItemListParams) -> Result<RawPage>;
+
     /// Create a subtotal item
     ///
     /// Creates a new subtotal item.
@@ -4265,13 +4365,13 @@ impl<T: Transport + ?Sized> SubtotalItems<'_, T> {
 
 impl<T: Transport + Clone + 'static> SubtotalItems<'_, T> {
     /// Every record matching `params`, across all pages, as a stream. The next
-    /// page is requested while the current one is consumed; at most two pages
-    /// are held; the stream ends after the first error, which it yields.
+    /// pages are requested while the current one is consumed; at most two decoded
+    /// pages are held; the stream ends after the first error, which it yields.
     pub fn list_all(&self, params: SubtotalItemListParams) -> CursorStream<SubtotalItem> {
         let transport = self.transport.clone();
         CursorStream::new(params, move |params| {
             let transport = transport.clone();
-            async move { SubtotalItems::new(&transport).list(&params).await }
+            async move { SubtotalItems::new(&transport).list_raw(&params).await }
         })
     }
 }
@@ -4297,6 +4397,10 @@ impl<T: Transport + ?Sized> TimeTrackingActivities<'_, T> {
         &self,
         #[query] params: &TimeTrackingActivityListParams,
     ) -> Result<CursorPage<TimeTrackingActivity>>;
+
+    #[doc(hidden)]
+    #[api(get = "/quickbooks-desktop/time-tracking-activities")]
+    pub async fn list_raw(&self, #[query] params: &TimeTrackingActivityListParams) -> Result<RawPage>;
 
     /// Create a time tracking activity
     ///
@@ -4329,13 +4433,13 @@ impl<T: Transport + ?Sized> TimeTrackingActivities<'_, T> {
 
 impl<T: Transport + Clone + 'static> TimeTrackingActivities<'_, T> {
     /// Every record matching `params`, across all pages, as a stream. The next
-    /// page is requested while the current one is consumed; at most two pages
-    /// are held; the stream ends after the first error, which it yields.
+    /// pages are requested while the current one is consumed; at most two decoded
+    /// pages are held; the stream ends after the first error, which it yields.
     pub fn list_all(&self, params: TimeTrackingActivityListParams) -> CursorStream<TimeTrackingActivity> {
         let transport = self.transport.clone();
         CursorStream::new(params, move |params| {
             let transport = transport.clone();
-            async move { TimeTrackingActivities::new(&transport).list(&params).await }
+            async move { TimeTrackingActivities::new(&transport).list_raw(&params).await }
         })
     }
 }
@@ -4359,6 +4463,10 @@ impl<T: Transport + ?Sized> Transactions<'_, T> {
     #[api(get = "/quickbooks-desktop/transactions")]
     pub async fn list(&self, #[query] params: &TransactionListParams) -> Result<CursorPage<Transaction>>;
 
+    #[doc(hidden)]
+    #[api(get = "/quickbooks-desktop/transactions")]
+    pub async fn list_raw(&self, #[query] params: &TransactionListParams) -> Result<RawPage>;
+
     /// Retrieve a transaction
     ///
     /// Retrieves a transaction by ID.
@@ -4368,13 +4476,13 @@ impl<T: Transport + ?Sized> Transactions<'_, T> {
 
 impl<T: Transport + Clone + 'static> Transactions<'_, T> {
     /// Every record matching `params`, across all pages, as a stream. The next
-    /// page is requested while the current one is consumed; at most two pages
-    /// are held; the stream ends after the first error, which it yields.
+    /// pages are requested while the current one is consumed; at most two decoded
+    /// pages are held; the stream ends after the first error, which it yields.
     pub fn list_all(&self, params: TransactionListParams) -> CursorStream<Transaction> {
         let transport = self.transport.clone();
         CursorStream::new(params, move |params| {
             let transport = transport.clone();
-            async move { Transactions::new(&transport).list(&params).await }
+            async move { Transactions::new(&transport).list_raw(&params).await }
         })
     }
 }
@@ -4398,6 +4506,10 @@ impl<T: Transport + ?Sized> Transfers<'_, T> {
     #[api(get = "/quickbooks-desktop/transfers")]
     pub async fn list(&self, #[query] params: &TransferListParams) -> Result<CursorPage<Transfer>>;
 
+    #[doc(hidden)]
+    #[api(get = "/quickbooks-desktop/transfers")]
+    pub async fn list_raw(&self, #[query] params: &TransferListParams) -> Result<RawPage>;
+
     /// Create a transfer
     ///
     /// Creates a new transfer.
@@ -4419,13 +4531,13 @@ impl<T: Transport + ?Sized> Transfers<'_, T> {
 
 impl<T: Transport + Clone + 'static> Transfers<'_, T> {
     /// Every record matching `params`, across all pages, as a stream. The next
-    /// page is requested while the current one is consumed; at most two pages
-    /// are held; the stream ends after the first error, which it yields.
+    /// pages are requested while the current one is consumed; at most two decoded
+    /// pages are held; the stream ends after the first error, which it yields.
     pub fn list_all(&self, params: TransferListParams) -> CursorStream<Transfer> {
         let transport = self.transport.clone();
         CursorStream::new(params, move |params| {
             let transport = transport.clone();
-            async move { Transfers::new(&transport).list(&params).await }
+            async move { Transfers::new(&transport).list_raw(&params).await }
         })
     }
 }
@@ -4448,6 +4560,10 @@ impl<T: Transport + ?Sized> VendorCredits<'_, T> {
     /// Returns a list of vendor credits. Use the `cursor` parameter to paginate through the results.
     #[api(get = "/quickbooks-desktop/vendor-credits")]
     pub async fn list(&self, #[query] params: &VendorCreditListParams) -> Result<CursorPage<VendorCredit>>;
+
+    #[doc(hidden)]
+    #[api(get = "/quickbooks-desktop/vendor-credits")]
+    pub async fn list_raw(&self, #[query] params: &VendorCreditListParams) -> Result<RawPage>;
 
     /// Create a vendor credit
     ///
@@ -4476,13 +4592,13 @@ impl<T: Transport + ?Sized> VendorCredits<'_, T> {
 
 impl<T: Transport + Clone + 'static> VendorCredits<'_, T> {
     /// Every record matching `params`, across all pages, as a stream. The next
-    /// page is requested while the current one is consumed; at most two pages
-    /// are held; the stream ends after the first error, which it yields.
+    /// pages are requested while the current one is consumed; at most two decoded
+    /// pages are held; the stream ends after the first error, which it yields.
     pub fn list_all(&self, params: VendorCreditListParams) -> CursorStream<VendorCredit> {
         let transport = self.transport.clone();
         CursorStream::new(params, move |params| {
             let transport = transport.clone();
-            async move { VendorCredits::new(&transport).list(&params).await }
+            async move { VendorCredits::new(&transport).list_raw(&params).await }
         })
     }
 }
@@ -4506,6 +4622,10 @@ impl<T: Transport + ?Sized> Vendors<'_, T> {
     #[api(get = "/quickbooks-desktop/vendors")]
     pub async fn list(&self, #[query] params: &VendorListParams) -> Result<CursorPage<Vendor>>;
 
+    #[doc(hidden)]
+    #[api(get = "/quickbooks-desktop/vendors")]
+    pub async fn list_raw(&self, #[query] params: &VendorListParams) -> Result<RawPage>;
+
     /// Create a vendor
     ///
     /// Creates a new vendor.
@@ -4527,13 +4647,13 @@ impl<T: Transport + ?Sized> Vendors<'_, T> {
 
 impl<T: Transport + Clone + 'static> Vendors<'_, T> {
     /// Every record matching `params`, across all pages, as a stream. The next
-    /// page is requested while the current one is consumed; at most two pages
-    /// are held; the stream ends after the first error, which it yields.
+    /// pages are requested while the current one is consumed; at most two decoded
+    /// pages are held; the stream ends after the first error, which it yields.
     pub fn list_all(&self, params: VendorListParams) -> CursorStream<Vendor> {
         let transport = self.transport.clone();
         CursorStream::new(params, move |params| {
             let transport = transport.clone();
-            async move { Vendors::new(&transport).list(&params).await }
+            async move { Vendors::new(&transport).list_raw(&params).await }
         })
     }
 }
