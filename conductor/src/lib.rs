@@ -25,6 +25,8 @@
 //! Errors are one type, [`Error`], with Conductor's code, request id and
 //! user-facing message behind accessors.
 
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
 extern crate self as conductor;
 
 mod client;
