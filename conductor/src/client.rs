@@ -57,8 +57,10 @@ pub struct Client {
 struct Inner {
     http: reqwest::Client,
     base_url: String,
-    /// Authorization, Accept, User-Agent and the caller's default headers.
-    headers: HeaderMap,
+    /// Authorization, Accept, User-Agent and the caller's default headers,
+    /// when they must be added to each request: a `reqwest::Client` built
+    /// here carries them itself.
+    headers: Option<HeaderMap>,
     settings: Settings,
     max_response_bytes: u64,
     backoff: Backoff,
@@ -144,7 +146,10 @@ impl Client {
     /// One attempt: send, then read the whole body within the time limit.
     async fn attempt(&self, request: &Request, url: &Url, settings: Settings) -> Result<Response<Bytes>, Failure> {
         let inner = &*self.inner;
-        let mut builder = inner.http.request(request.method.clone(), url.clone()).headers(inner.headers.clone());
+        let mut builder = inner.http.request(request.method.clone(), url.clone());
+        if let Some(headers) = &inner.headers {
+            builder = builder.headers(headers.clone());
+        }
         if let Some(options) = &self.options {
             builder = builder.headers(options.headers.clone());
         }
@@ -170,7 +175,8 @@ impl Client {
                 }
                 body.extend_from_slice(&chunk);
             }
-            Ok(Response::new(status, response.headers().clone(), body.freeze()))
+            let headers = std::mem::take(response.headers_mut());
+            Ok(Response::new(status, headers, body.freeze()))
         };
         match tokio::time::timeout(settings.timeout, exchange).await {
             Ok(result) => result,
@@ -436,16 +442,20 @@ impl ClientBuilder {
         headers.insert(AUTHORIZATION, auth);
 
         let connect_timeout = self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT);
-        let http = match self.http {
-            Some(http) => http,
-            None => reqwest::Client::builder()
-                // Conductor does not redirect; a redirect is answered as an
-                // error rather than followed, so the key goes nowhere else.
-                .redirect(redirect::Policy::none())
-                .pool_max_idle_per_host(self.pool_max_idle_per_host.unwrap_or(DEFAULT_POOL_MAX_IDLE_PER_HOST))
-                .connector_layer(ConnectTimeoutLayer { default: connect_timeout })
-                .build()
-                .map_err(|e| Error::config(format!("could not build the HTTP client: {e}")))?,
+        let (http, headers) = match self.http {
+            Some(http) => (http, Some(headers)),
+            None => (
+                reqwest::Client::builder()
+                    .default_headers(headers)
+                    // Conductor does not redirect; a redirect is answered as an
+                    // error rather than followed, so the key goes nowhere else.
+                    .redirect(redirect::Policy::none())
+                    .pool_max_idle_per_host(self.pool_max_idle_per_host.unwrap_or(DEFAULT_POOL_MAX_IDLE_PER_HOST))
+                    .connector_layer(ConnectTimeoutLayer { default: connect_timeout })
+                    .build()
+                    .map_err(|e| Error::config(format!("could not build the HTTP client: {e}")))?,
+                None,
+            ),
         };
 
         Ok(Client {
