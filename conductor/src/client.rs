@@ -51,7 +51,15 @@ const BASE_URL_VAR: &str = "CONDUCTOR_BASE_URL";
 #[derive(Clone)]
 pub struct Client {
     inner: Arc<Inner>,
-    options: Option<Arc<RequestOptions>>,
+    /// The client's settings with any per-call options applied.
+    settings: Settings,
+    /// Headers from `with_options`, and the first one refused.
+    extra: Option<Arc<ExtraHeaders>>,
+}
+
+struct ExtraHeaders {
+    headers: HeaderMap,
+    invalid: Option<String>,
 }
 
 struct Inner {
@@ -61,7 +69,6 @@ struct Inner {
     /// when they must be added to each request: a `reqwest::Client` built
     /// here carries them itself.
     headers: Option<HeaderMap>,
-    settings: Settings,
     max_response_bytes: u64,
     backoff: Backoff,
 }
@@ -104,31 +111,24 @@ impl Client {
     /// Options given to a client that already has some are merged, the new
     /// ones winning.
     pub fn with_options(&self, options: RequestOptions) -> Client {
-        let options = match &self.options {
-            None => options,
+        let RequestOptions { timeout, connect_timeout, max_retries, retry_non_idempotent, headers, invalid_header } =
+            options;
+        let settings = Settings {
+            timeout: timeout.unwrap_or(self.settings.timeout),
+            connect_timeout: connect_timeout.unwrap_or(self.settings.connect_timeout),
+            max_retries: max_retries.unwrap_or(self.settings.max_retries),
+            retry_non_idempotent: retry_non_idempotent.unwrap_or(self.settings.retry_non_idempotent),
+        };
+        let extra = match &self.extra {
+            None if headers.is_empty() && invalid_header.is_none() => None,
+            None => Some(Arc::new(ExtraHeaders { headers, invalid: invalid_header })),
             Some(current) => {
-                let mut merged = RequestOptions::clone(current);
-                merged.timeout = options.timeout.or(merged.timeout);
-                merged.connect_timeout = options.connect_timeout.or(merged.connect_timeout);
-                merged.max_retries = options.max_retries.or(merged.max_retries);
-                merged.retry_non_idempotent = options.retry_non_idempotent.or(merged.retry_non_idempotent);
-                merged.headers.extend(options.headers);
-                merged.invalid_header = merged.invalid_header.or(options.invalid_header);
-                merged
+                let mut merged = current.headers.clone();
+                merged.extend(headers);
+                Some(Arc::new(ExtraHeaders { headers: merged, invalid: current.invalid.clone().or(invalid_header) }))
             }
         };
-        Client { inner: Arc::clone(&self.inner), options: Some(Arc::new(options)) }
-    }
-
-    fn settings(&self) -> Settings {
-        let mut settings = self.inner.settings;
-        if let Some(options) = &self.options {
-            settings.timeout = options.timeout.unwrap_or(settings.timeout);
-            settings.connect_timeout = options.connect_timeout.unwrap_or(settings.connect_timeout);
-            settings.max_retries = options.max_retries.unwrap_or(settings.max_retries);
-            settings.retry_non_idempotent = options.retry_non_idempotent.unwrap_or(settings.retry_non_idempotent);
-        }
-        settings
+        Client { inner: Arc::clone(&self.inner), settings, extra }
     }
 
     fn url(&self, request: &Request) -> Result<Url> {
@@ -150,8 +150,8 @@ impl Client {
         if let Some(headers) = &inner.headers {
             builder = builder.headers(headers.clone());
         }
-        if let Some(options) = &self.options {
-            builder = builder.headers(options.headers.clone());
+        if let Some(extra) = &self.extra {
+            builder = builder.headers(extra.headers.clone());
         }
         builder = builder.headers(request.headers.clone());
         if let Some(body) = &request.body {
@@ -205,9 +205,9 @@ impl Client {
                     elapsed_ms = attempt_started.elapsed().as_millis() as u64,
                     "response",
                 ),
-                Err(Failure::NotSent(error) | Failure::MaybeSent(error) | Failure::Final(error)) => tracing::debug!(
+                Err(failure) => tracing::debug!(
                     attempt = made,
-                    error = %error,
+                    error = %failure.error(),
                     elapsed_ms = attempt_started.elapsed().as_millis() as u64,
                     "attempt failed",
                 ),
@@ -237,9 +237,7 @@ impl Client {
                     }
                     Ok(response.with_attempts(attempts))
                 }
-                Err(Failure::NotSent(error) | Failure::MaybeSent(error) | Failure::Final(error)) => {
-                    Err(with_attempts(error, attempts))
-                }
+                Err(failure) => Err(with_attempts(failure.into_error(), attempts)),
             };
         }
     }
@@ -264,10 +262,10 @@ fn with_attempts(mut error: Error, made: Attempts) -> Error {
 
 impl Transport for Client {
     async fn send(&self, request: Request) -> Result<Response<Bytes>> {
-        if let Some(reason) = self.options.as_ref().and_then(|o| o.invalid_header.as_ref()) {
+        if let Some(reason) = self.extra.as_ref().and_then(|extra| extra.invalid.as_ref()) {
             return Err(Error::invalid_input("header in RequestOptions", reason.clone()));
         }
-        let settings = self.settings();
+        let settings = self.settings;
         let span = tracing::debug_span!(
             "conductor.request",
             method = %request.method,
@@ -286,7 +284,7 @@ impl fmt::Debug for Client {
         f.debug_struct("Client")
             .field("base_url", &self.inner.base_url)
             .field("api_key", &"<redacted>")
-            .field("settings", &self.settings())
+            .field("settings", &self.settings)
             .finish_non_exhaustive()
     }
 }
@@ -463,16 +461,16 @@ impl ClientBuilder {
                 http,
                 base_url,
                 headers,
-                settings: Settings {
-                    timeout: self.timeout.unwrap_or(DEFAULT_TIMEOUT),
-                    connect_timeout,
-                    max_retries: self.max_retries.unwrap_or(DEFAULT_MAX_RETRIES),
-                    retry_non_idempotent: self.retry_non_idempotent,
-                },
                 max_response_bytes: self.max_response_bytes.unwrap_or(DEFAULT_MAX_RESPONSE_BYTES),
                 backoff: self.backoff.unwrap_or_default(),
             }),
-            options: None,
+            settings: Settings {
+                timeout: self.timeout.unwrap_or(DEFAULT_TIMEOUT),
+                connect_timeout,
+                max_retries: self.max_retries.unwrap_or(DEFAULT_MAX_RETRIES),
+                retry_non_idempotent: self.retry_non_idempotent,
+            },
+            extra: None,
         })
     }
 }

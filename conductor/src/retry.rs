@@ -22,6 +22,20 @@ pub(crate) enum Failure {
     Final(crate::Error),
 }
 
+impl Failure {
+    pub(crate) fn error(&self) -> &crate::Error {
+        match self {
+            Failure::NotSent(error) | Failure::MaybeSent(error) | Failure::Final(error) => error,
+        }
+    }
+
+    pub(crate) fn into_error(self) -> crate::Error {
+        match self {
+            Failure::NotSent(error) | Failure::MaybeSent(error) | Failure::Final(error) => error,
+        }
+    }
+}
+
 pub(crate) enum Decision {
     Done,
     Retry,
