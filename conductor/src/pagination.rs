@@ -124,20 +124,12 @@ impl<T: DeserializeOwned + Send + 'static> CursorStream<T> {
             let mut params = params;
             let mut pending = Background::spawn(fetch(params.clone()));
             loop {
-                let raw = match pending.finish().await {
-                    Ok(raw) => raw,
-                    Err(error) => {
-                        if let Ok(slot) = sender.reserve().await {
-                            slot.send(Err(error));
-                        }
-                        return;
-                    }
-                };
+                let fetched = pending.finish().await;
                 // Wait until the consumer has taken the page before: only
                 // then is the next one requested and this one decoded.
                 let Ok(slot) = sender.reserve().await else { return };
-                let next = match raw.next_cursor() {
-                    Ok(next) => next,
+                let (raw, next) = match fetched.and_then(|raw| Ok((raw.next_cursor()?, raw))) {
+                    Ok((next, raw)) => (raw, next),
                     Err(error) => {
                         slot.send(Err(error));
                         return;
