@@ -8,7 +8,7 @@ use bytes::Bytes;
 use serde::Deserialize;
 use serde::de::{self, DeserializeOwned, Deserializer, IgnoredAny, MapAccess, Visitor};
 
-use crate::error::{ApiError, DecodeError, request_id_header};
+use crate::error::{ApiError, DecodeError};
 use crate::transport::Response;
 use crate::{Error, Result};
 
@@ -50,7 +50,7 @@ fn locate_error<T: DeserializeOwned>(response: &Response<Bytes>) -> Error {
         status: response.status(),
         path,
         message,
-        request_id: request_id_header(response.headers()),
+        request_id: response.request_id().map(str::to_owned),
     }))
 }
 

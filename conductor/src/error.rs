@@ -300,10 +300,6 @@ fn header_str<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers.get(name).and_then(|v| v.to_str().ok())
 }
 
-pub(crate) fn request_id_header(headers: &HeaderMap) -> Option<String> {
-    header_str(headers, "conductor-request-id").map(str::to_owned)
-}
-
 /// Which time limit an attempt exceeded.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
