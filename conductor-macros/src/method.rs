@@ -190,8 +190,23 @@ fn header_kind(cx: &mut Ctxt, attr: &Attribute) -> ArgKind {
             ),
         );
     }
-    ArgKind::Header { name: name.to_ascii_lowercase() }
+    let lower = name.to_ascii_lowercase();
+    if FRAMING_HEADERS.contains(&lower.as_str()) {
+        cx.spanned(
+            &lit,
+            format!(
+                "`{name}` is set by HTTP from the body and the connection, so it cannot be a #[header] argument; \
+                 remove this argument"
+            ),
+        );
+    }
+    ArgKind::Header { name: lower }
 }
+
+/// Headers HTTP sets itself; a caller's value would contradict the message
+/// actually sent. The runtime refuses the same names from every route.
+const FRAMING_HEADERS: &[&str] =
+    &["content-length", "transfer-encoding", "host", "connection", "te", "upgrade", "keep-alive", "proxy-connection"];
 
 /// RFC 9110 `tchar`.
 fn is_token_byte(b: u8) -> bool {

@@ -7,11 +7,12 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::{Bytes, BytesMut};
-use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue, USER_AGENT};
+use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderValue, USER_AGENT};
 use reqwest::{Url, redirect};
 use tracing::Instrument;
 
 use crate::connect::{CONNECT_TIMEOUT, ConnectTimeoutLayer, connect_timeout_of};
+use crate::headers::{self, END_USER_ID};
 use crate::retry::{Backoff, Decision, Failure};
 use crate::transport::{Request, Response, Transport};
 use crate::{Attempts, Error, RequestOptions, Result, RetryStop, TimeoutPhase};
@@ -28,6 +29,15 @@ pub const DEFAULT_MAX_RETRIES: u32 = 2;
 pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 64 * 1024 * 1024;
 /// How many idle connections per host the pool keeps.
 pub const DEFAULT_POOL_MAX_IDLE_PER_HOST: usize = 32;
+/// The longest request URL sent, in bytes (16 KiB): a longer one fails with
+/// [`Error::InvalidInput`] before anything is sent, since servers and the
+/// proxies before them refuse such URLs or cut them.
+pub const MAX_URL_BYTES: usize = 16 * 1024;
+
+/// How much of a body's announced `Content-Length` is reserved before any
+/// byte arrives; the buffer grows as bytes do, so a header alone cannot make
+/// the client allocate.
+const INITIAL_BODY_CAPACITY: usize = 256 * 1024;
 
 const SECRET_KEY_VAR: &str = "CONDUCTOR_SECRET_KEY";
 const BASE_URL_VAR: &str = "CONDUCTOR_BASE_URL";
@@ -71,6 +81,8 @@ struct Inner {
     headers: Option<HeaderMap>,
     max_response_bytes: u64,
     backoff: Backoff,
+    /// A default `Conductor-End-User-Id`, which a call's own must agree with.
+    default_end_user: Option<HeaderValue>,
 }
 
 /// The settings a call may override.
@@ -140,6 +152,15 @@ impl Client {
             url.push('?');
             url.push_str(&query);
         }
+        if url.len() > MAX_URL_BYTES {
+            return Err(Error::invalid_input(
+                "request URL",
+                format!(
+                    "it would be {} bytes, over the limit of {MAX_URL_BYTES}: send fewer or shorter path and query values",
+                    url.len()
+                ),
+            ));
+        }
         Url::parse(&url).map_err(|e| Error::invalid_input("request URL", e.to_string()))
     }
 
@@ -162,11 +183,13 @@ impl Client {
                 CONNECT_TIMEOUT.scope(settings.connect_timeout, builder.send()).await.map_err(classify_send_error)?;
             let status = response.status();
             let limit = inner.max_response_bytes;
-            let too_large = || Failure::Final(Error::ResponseTooLarge { status, limit });
-            if response.content_length().is_some_and(|length| length > limit) {
+            let too_large = || Failure::Final(Error::ResponseTooLarge { status, limit, attempts: Attempts::default() });
+            let announced = response.content_length();
+            if announced.is_some_and(|length| length > limit) {
                 return Err(too_large());
             }
-            let mut body = BytesMut::with_capacity(response.content_length().unwrap_or(0) as usize);
+            let reserve = announced.unwrap_or(0).min(INITIAL_BODY_CAPACITY as u64) as usize;
+            let mut body = BytesMut::with_capacity(reserve);
             while let Some(chunk) =
                 response.chunk().await.map_err(|e| Failure::MaybeSent(Error::connection(e, Attempts::default())))?
             {
@@ -186,6 +209,27 @@ impl Client {
                 attempts: Attempts::default(),
             })),
         }
+    }
+
+    /// A call's `Conductor-End-User-Id` (from `for_end_user` or `#[header]`)
+    /// wins over the defaults on the wire, so a default that names another
+    /// end-user would be dropped without a word: refuse the call instead.
+    fn check_end_user(&self, request: &Request) -> Result<()> {
+        let Some(called) = request.headers.get(END_USER_ID) else { return Ok(()) };
+        let per_call = self.extra.as_ref().and_then(|extra| extra.headers.get(END_USER_ID));
+        for (given, origin) in [(per_call, "RequestOptions"), (self.inner.default_end_user.as_ref(), "a default header")] {
+            if given.is_some_and(|given| given != called) {
+                return Err(Error::invalid_input(
+                    "Conductor-End-User-Id",
+                    format!(
+                        "{origin} names a different end-user than this call ({:?}); \
+                         give the end-user once, with `for_end_user`",
+                        called.to_str().unwrap_or_default()
+                    ),
+                ));
+            }
+        }
+        Ok(())
     }
 
     async fn send_with_retries(&self, request: Request, settings: Settings) -> Result<Response<Bytes>> {
@@ -237,7 +281,7 @@ impl Client {
                     }
                     Ok(response.with_attempts(attempts))
                 }
-                Err(failure) => Err(with_attempts(failure.into_error(), attempts)),
+                Err(failure) => Err(failure.into_error().with_attempts(attempts)),
             };
         }
     }
@@ -245,6 +289,12 @@ impl Client {
 
 /// Sorts a failed send by whether the request can have reached the server.
 fn classify_send_error(error: reqwest::Error) -> Failure {
+    if error.is_builder() {
+        // The request could not be put on the wire at all (a URL that is
+        // not a valid URI): the caller's input, not the network. The URL can
+        // be huge and is the caller's own, so it stays out of the message.
+        return Failure::Final(Error::invalid_input("request", error.without_url().to_string()));
+    }
     if let Some(limit) = connect_timeout_of(&error) {
         return Failure::NotSent(Error::Timeout { phase: TimeoutPhase::Connect, limit, attempts: Attempts::default() });
     }
@@ -253,18 +303,12 @@ fn classify_send_error(error: reqwest::Error) -> Failure {
     if connect { Failure::NotSent(error) } else { Failure::MaybeSent(error) }
 }
 
-fn with_attempts(mut error: Error, made: Attempts) -> Error {
-    if let Error::Connection { attempts, .. } | Error::Timeout { attempts, .. } = &mut error {
-        *attempts = made;
-    }
-    error
-}
-
 impl Transport for Client {
     async fn send(&self, request: Request) -> Result<Response<Bytes>> {
         if let Some(reason) = self.extra.as_ref().and_then(|extra| extra.invalid.as_ref()) {
             return Err(Error::invalid_input("header in RequestOptions", reason.clone()));
         }
+        self.check_end_user(&request)?;
         let settings = self.settings;
         let span = tracing::debug_span!(
             "conductor.request",
@@ -316,7 +360,20 @@ pub struct ClientBuilder {
     pool_max_idle_per_host: Option<usize>,
     allow_insecure_http: bool,
     default_headers: Vec<(String, String)>,
+    proxy: ProxySetting,
     http: Option<reqwest::Client>,
+}
+
+/// Which proxy requests to a host other than loopback go through.
+#[derive(Default)]
+enum ProxySetting {
+    /// The system's: `HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY` and `NO_PROXY`.
+    #[default]
+    System,
+    /// None.
+    Off,
+    /// These.
+    Given(Vec<reqwest::Proxy>),
 }
 
 impl ClientBuilder {
@@ -401,8 +458,33 @@ impl ClientBuilder {
         self
     }
 
+    /// Sends requests through this proxy instead of the system's (add
+    /// several to route by scheme). Never used for a loopback base URL.
+    ///
+    /// ```
+    /// let client = conductor::Client::builder()
+    ///     .api_key("sk_test_123")
+    ///     .proxy(conductor::reqwest::Proxy::https("http://proxy.internal:3128")?)
+    ///     .build()?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn proxy(mut self, proxy: reqwest::Proxy) -> Self {
+        match &mut self.proxy {
+            ProxySetting::Given(proxies) => proxies.push(proxy),
+            other => *other = ProxySetting::Given(vec![proxy]),
+        }
+        self
+    }
+
+    /// Sends requests directly, ignoring the system's proxy settings.
+    pub fn no_proxy(mut self) -> Self {
+        self.proxy = ProxySetting::Off;
+        self
+    }
+
     /// Sends through this `reqwest::Client` (its pool, proxy, TLS, redirect
-    /// and connect-timeout settings) instead of one built here.
+    /// and connect-timeout settings) instead of one built here. Its proxy
+    /// settings hold as they are, for loopback too.
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http = Some(client);
         self
@@ -424,36 +506,41 @@ impl ClientBuilder {
             .map_err(|_| Error::config("the API key contains characters a header cannot carry"))?;
         auth.set_sensitive(true);
 
-        let base_url = parse_base_url(self.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL), self.allow_insecure_http)?;
+        let (base_url, loopback) =
+            parse_base_url(self.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL), self.allow_insecure_http)?;
 
         let mut headers = HeaderMap::new();
         headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
         headers.insert(USER_AGENT, HeaderValue::from_static(concat!("conductor-rust/", env!("CARGO_PKG_VERSION"))));
-        for (name, value) in self.default_headers {
-            let header = HeaderName::try_from(name.as_str())
-                .map_err(|_| Error::config(format!("{name:?} is not a valid header name")))?;
-            let value = HeaderValue::try_from(value).map_err(|_| {
-                Error::config(format!("the value of header {name:?} contains characters a header cannot carry"))
-            })?;
-            headers.insert(header, value);
+        for (name, value) in &self.default_headers {
+            let (name, value) = headers::parse(name, value).map_err(Error::config)?;
+            headers.insert(name, value);
         }
         headers.insert(AUTHORIZATION, auth);
+        let default_end_user = headers.get(END_USER_ID).cloned();
 
         let connect_timeout = self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT);
         let (http, headers) = match self.http {
             Some(http) => (http, Some(headers)),
-            None => (
-                reqwest::Client::builder()
+            None => {
+                let mut http = reqwest::Client::builder()
                     .default_headers(headers)
                     // Conductor does not redirect; a redirect is answered as an
                     // error rather than followed, so the key goes nowhere else.
                     .redirect(redirect::Policy::none())
                     .pool_max_idle_per_host(self.pool_max_idle_per_host.unwrap_or(DEFAULT_POOL_MAX_IDLE_PER_HOST))
-                    .connector_layer(ConnectTimeoutLayer { default: connect_timeout })
-                    .build()
-                    .map_err(|e| Error::config(format!("could not build the HTTP client: {e}")))?,
-                None,
-            ),
+                    .connector_layer(ConnectTimeoutLayer { default: connect_timeout });
+                // Loopback is this machine: a proxy could only carry the key
+                // elsewhere, in clear text when the URL is plain http.
+                http = match self.proxy {
+                    _ if loopback => http.no_proxy(),
+                    ProxySetting::System => http,
+                    ProxySetting::Off => http.no_proxy(),
+                    ProxySetting::Given(proxies) => proxies.into_iter().fold(http, reqwest::ClientBuilder::proxy),
+                };
+                let http = http.build().map_err(|e| Error::config(format!("could not build the HTTP client: {e}")))?;
+                (http, None)
+            }
         };
 
         Ok(Client {
@@ -463,6 +550,7 @@ impl ClientBuilder {
                 headers,
                 max_response_bytes: self.max_response_bytes.unwrap_or(DEFAULT_MAX_RESPONSE_BYTES),
                 backoff: self.backoff.unwrap_or_default(),
+                default_end_user,
             }),
             settings: Settings {
                 timeout: self.timeout.unwrap_or(DEFAULT_TIMEOUT),
@@ -475,16 +563,25 @@ impl ClientBuilder {
     }
 }
 
-fn parse_base_url(text: &str, allow_insecure_http: bool) -> Result<String> {
-    let url = Url::parse(text).map_err(|e| Error::config(format!("invalid base URL {text:?}: {e}")))?;
+/// The base URL without a trailing `/`, and whether its host is loopback.
+fn parse_base_url(text: &str, allow_insecure_http: bool) -> Result<(String, bool)> {
+    // The text may hold a password: messages show it without one.
+    let shown = without_userinfo(text);
+    let invalid = |why: &dyn fmt::Display| Error::config(format!("invalid base URL {shown:?}: {why}"));
+    let url = Url::parse(text).map_err(|e| invalid(&e))?;
     if !matches!(url.scheme(), "http" | "https") {
-        return Err(Error::config(format!("invalid base URL {text:?}: the scheme must be http or https")));
+        return Err(invalid(&"the scheme must be http or https"));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(invalid(
+            &"it must not carry a user name or password; the API key is the only credential, given with .api_key()",
+        ));
     }
     let Some(host) = url.host_str() else {
-        return Err(Error::config(format!("invalid base URL {text:?}: it has no host")));
+        return Err(invalid(&"it has no host"));
     };
     if url.query().is_some() || url.fragment().is_some() {
-        return Err(Error::config(format!("invalid base URL {text:?}: it must not have a query or fragment")));
+        return Err(invalid(&"it must not have a query or fragment"));
     }
     let loopback = match host.trim_start_matches('[').trim_end_matches(']').parse::<IpAddr>() {
         Ok(ip) => ip.is_loopback(),
@@ -492,11 +589,22 @@ fn parse_base_url(text: &str, allow_insecure_http: bool) -> Result<String> {
     };
     if url.scheme() == "http" && !loopback && !allow_insecure_http {
         return Err(Error::config(format!(
-            "refusing to send the API key unencrypted to {text:?}: use https, \
+            "refusing to send the API key unencrypted to {shown:?}: use https, \
              or call .allow_insecure_http(true) if you mean it"
         )));
     }
-    Ok(url.as_str().trim_end_matches('/').to_owned())
+    Ok((url.as_str().trim_end_matches('/').to_owned(), loopback))
+}
+
+/// A URL's text with anything between `//` and an `@` before the path
+/// replaced, so a password in it is never repeated.
+fn without_userinfo(text: &str) -> std::borrow::Cow<'_, str> {
+    let Some(start) = text.find("//").map(|i| i + 2) else { return text.into() };
+    let authority_end = text[start..].find(['/', '?', '#']).map_or(text.len(), |i| start + i);
+    match text[start..authority_end].rfind('@') {
+        Some(at) => format!("{}***{}", &text[..start], &text[start + at..]).into(),
+        None => text.into(),
+    }
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -519,13 +627,38 @@ mod tests {
 
     #[test]
     fn base_urls_are_checked() {
-        assert_eq!(parse_base_url("http://127.0.0.1:4010/v1/", false).unwrap(), "http://127.0.0.1:4010/v1");
-        assert_eq!(parse_base_url("http://localhost:4010/v1", false).unwrap(), "http://localhost:4010/v1");
-        assert_eq!(parse_base_url("http://[::1]:4010/v1", false).unwrap(), "http://[::1]:4010/v1");
-        assert_eq!(parse_base_url(DEFAULT_BASE_URL, false).unwrap(), DEFAULT_BASE_URL);
-        assert_eq!(parse_base_url("http://10.0.0.5/v1", true).unwrap(), "http://10.0.0.5/v1");
+        let parsed = |text| parse_base_url(text, false).map(|(url, _)| url).unwrap();
+        assert_eq!(parsed("http://127.0.0.1:4010/v1/"), "http://127.0.0.1:4010/v1");
+        assert_eq!(parsed("http://localhost:4010/v1"), "http://localhost:4010/v1");
+        assert_eq!(parsed("http://[::1]:4010/v1"), "http://[::1]:4010/v1");
+        assert_eq!(parsed(DEFAULT_BASE_URL), DEFAULT_BASE_URL);
+        assert!(!parse_base_url(DEFAULT_BASE_URL, false).unwrap().1);
+        assert!(parse_base_url("https://127.0.0.2/v1", false).unwrap().1);
+        assert_eq!(parse_base_url("http://10.0.0.5/v1", true).unwrap().0, "http://10.0.0.5/v1");
         for bad in ["", "not a url", "ftp://x/v1", "https://x/v1?a=1", "https://x/v1#f", "/v1", "http://10.0.0.5/v1"] {
             assert!(matches!(parse_base_url(bad, false), Err(Error::Config { .. })), "{bad}");
         }
+    }
+
+    #[test]
+    fn base_urls_with_credentials_are_refused_without_repeating_them() {
+        for bad in [
+            "http://user:hunter2@127.0.0.1:4010/v1",
+            "https://user:hunter2@api.conductor.is/v1",
+            "https://:hunter2@api.conductor.is/v1",
+            "https://hunter2@api.conductor.is/v1",
+            "https://user:hunter2@api.conductor.is:bad/v1",
+        ] {
+            let error = parse_base_url(bad, true).unwrap_err();
+            let message = error.to_string();
+            assert!(matches!(error, Error::Config { .. }), "{bad}");
+            assert!(!message.contains("hunter2"), "{message}");
+        }
+        let message = parse_base_url("https://user:hunter2@api.conductor.is/v1", false).unwrap_err().to_string();
+        assert_eq!(
+            message,
+            "invalid client configuration: invalid base URL \"https://***@api.conductor.is/v1\": it must not carry a \
+             user name or password; the API key is the only credential, given with .api_key()"
+        );
     }
 }

@@ -46,11 +46,18 @@ fn locate_error<T: DeserializeOwned>(response: &Response<Bytes>) -> Error {
         },
     };
     let message = if response.body().is_empty() { "the body is empty".to_owned() } else { message };
+    invalid(response, path, message)
+}
+
+/// A decode error naming where in the body of `response` it was wrong
+/// (empty for the body as a whole) and what was wrong there.
+pub(crate) fn invalid(response: &Response<Bytes>, path: impl Into<String>, message: impl Into<String>) -> Error {
     Error::Decode(Box::new(DecodeError {
         status: response.status(),
-        path,
-        message,
+        path: path.into(),
+        message: message.into(),
         request_id: response.request_id().map(str::to_owned),
+        attempts: response.attempts(),
     }))
 }
 

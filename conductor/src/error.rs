@@ -5,9 +5,10 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use reqwest::StatusCode;
-use reqwest::header::HeaderMap;
+use reqwest::header::{HeaderMap, LOCATION};
 use serde::Deserialize;
 
+use crate::headers::{self, REQUEST_ID};
 use crate::string_enum::string_enum;
 use crate::transport::Response;
 
@@ -68,13 +69,15 @@ pub enum Error {
 
     /// The response body was larger than the client accepts; it was not read
     /// into memory.
-    #[error("the {status} response body is larger than the limit of {limit} bytes")]
+    #[error("the {status} response body is larger than the limit of {limit} bytes{}", attempts.suffix())]
     #[non_exhaustive]
     ResponseTooLarge {
         /// The HTTP status of the response.
         status: StatusCode,
         /// The limit in bytes.
         limit: u64,
+        /// How many attempts were made, and why there were no more.
+        attempts: Attempts,
     },
 
     /// The response was not the JSON the endpoint declares.
@@ -154,15 +157,30 @@ impl Error {
         self.details().and_then(|details| details.user_facing_message.as_deref())
     }
 
-    /// How many attempts the call made and why it stopped, for errors that
-    /// came from the network.
+    /// How many attempts the call made and why it stopped: `Some` for every
+    /// error that happened after a request was sent, `None` for input and
+    /// configuration errors, where nothing was.
     pub fn attempts(&self) -> Option<Attempts> {
         match self {
             Error::Api(api) => Some(api.attempts),
-            Error::Connection { attempts, .. } | Error::Timeout { attempts, .. } => Some(*attempts),
-            Error::ResponseTooLarge { .. } => Some(Attempts { made: 1, stop: Some(RetryStop::NotRetryable) }),
-            _ => None,
+            Error::Decode(decode) => Some(decode.attempts),
+            Error::Connection { attempts, .. }
+            | Error::Timeout { attempts, .. }
+            | Error::ResponseTooLarge { attempts, .. } => Some(*attempts),
+            Error::InvalidInput { .. } | Error::Config { .. } => None,
         }
+    }
+
+    /// Records the attempts of the call on an error of the transport: the
+    /// one place they are set. API and decode errors take theirs from the
+    /// response they were made from.
+    pub(crate) fn with_attempts(mut self, made: Attempts) -> Self {
+        if let Error::Connection { attempts, .. } | Error::Timeout { attempts, .. } | Error::ResponseTooLarge { attempts, .. } =
+            &mut self
+        {
+            *attempts = made;
+        }
+        self
     }
 
     /// The API error, when Conductor answered with a non-2xx status.
@@ -250,29 +268,31 @@ impl ApiError {
     pub fn request_id(&self) -> Option<&str> {
         self.details()
             .and_then(|details| details.request_id.as_deref())
-            .or_else(|| header_str(&self.headers, "conductor-request-id"))
+            .or_else(|| headers::text(&self.headers, REQUEST_ID))
     }
 }
 
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Everything after the status is the server's text: escaped, so it
+        // cannot forge log lines or drive a terminal.
         write!(f, "{}", self.status)?;
         match &self.body {
             ApiErrorBody::Conductor(details) => {
                 if let Some(code) = &details.code {
-                    write!(f, " {code}")?;
+                    write!(f, " {}", one_line(code, 100))?;
                 }
                 write!(f, ": {}", one_line(&details.message, 500))?;
             }
-            ApiErrorBody::Raw(_) if self.status.is_redirection() => match header_str(&self.headers, "location") {
-                Some(location) => write!(f, ": redirect to {location} not followed")?,
+            ApiErrorBody::Raw(_) if self.status.is_redirection() => match headers::text(&self.headers, LOCATION) {
+                Some(location) => write!(f, ": redirect to {} not followed", one_line(location, 200))?,
                 None => f.write_str(": redirect not followed")?,
             },
             ApiErrorBody::Raw(raw) if raw.trim().is_empty() => f.write_str(" (empty body)")?,
             ApiErrorBody::Raw(raw) => write!(f, ": {}", one_line(raw, 200))?,
         }
         if let Some(id) = self.request_id() {
-            write!(f, " (request {id})")?;
+            write!(f, " (request {})", one_line(id, 100))?;
         }
         write!(f, "{}", self.attempts.suffix())
     }
@@ -280,24 +300,38 @@ impl fmt::Display for ApiError {
 
 impl std::error::Error for ApiError {}
 
-/// Collapses white space and cuts to `max` characters, for one-line messages.
+/// Server text as one safe line: runs of white space become one space,
+/// other control characters (ESC, DEL, C1) and the invisible characters that
+/// reorder text are written as escapes such as `\u{1b}`, and the text is cut
+/// to `max` characters.
 fn one_line(text: &str, max: usize) -> String {
     let mut out = String::new();
+    let mut shown = 0;
     for (i, word) in text.split_whitespace().enumerate() {
         if i > 0 {
             out.push(' ');
+            shown += 1;
         }
-        out.push_str(word);
-    }
-    if let Some((cut, _)) = out.char_indices().nth(max) {
-        out.truncate(cut);
-        out.push('…');
+        for c in word.chars() {
+            if shown == max {
+                out.push('…');
+                return out;
+            }
+            if c.is_control() || is_format_control(c) {
+                out.extend(c.escape_unicode());
+            } else {
+                out.push(c);
+            }
+            shown += 1;
+        }
     }
     out
 }
 
-fn header_str<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers.get(name).and_then(|v| v.to_str().ok())
+/// Zero-width and bidirectional formatting characters, which make text read
+/// differently from what it is.
+fn is_format_control(c: char) -> bool {
+    matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}')
 }
 
 /// Which time limit an attempt exceeded.
@@ -450,6 +484,7 @@ pub struct DecodeError {
     pub(crate) path: String,
     pub(crate) message: String,
     pub(crate) request_id: Option<String>,
+    pub(crate) attempts: Attempts,
 }
 
 impl DecodeError {
@@ -468,19 +503,25 @@ impl DecodeError {
     pub fn message(&self) -> &str {
         &self.message
     }
+
+    /// How many attempts the call made before this response arrived.
+    pub fn attempts(&self) -> Attempts {
+        self.attempts
+    }
 }
 
 impl fmt::Display for DecodeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The path, the message and the id can all quote the server's text.
         write!(f, "could not decode the {} response", self.status)?;
         if !self.path.is_empty() {
-            write!(f, " at `{}`", self.path)?;
+            write!(f, " at `{}`", one_line(&self.path, 200))?;
         }
-        write!(f, ": {}", self.message)?;
+        write!(f, ": {}", one_line(&self.message, 500))?;
         if let Some(id) = &self.request_id {
-            write!(f, " (request {id})")?;
+            write!(f, " (request {})", one_line(id, 100))?;
         }
-        Ok(())
+        write!(f, "{}", self.attempts.suffix())
     }
 }
 
@@ -496,8 +537,11 @@ mod tests {
     }
 
     #[test]
-    fn one_line_collapses_and_cuts() {
+    fn one_line_collapses_escapes_and_cuts() {
         assert_eq!(one_line("a\n  b\tc", 10), "a b c");
         assert_eq!(one_line("abcdef", 3), "abc…");
+        assert_eq!(one_line("\u{1b}[31mred\u{7f}", 50), "\\u{1b}[31mred\\u{7f}");
+        assert_eq!(one_line("safe\u{202e}txt.exe", 50), "safe\\u{202e}txt.exe");
+        assert_eq!(one_line("ab\u{1b}cd", 3), "ab\\u{1b}…");
     }
 }

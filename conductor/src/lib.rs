@@ -34,6 +34,7 @@ mod connect;
 mod decode;
 mod encode;
 mod error;
+mod headers;
 mod options;
 mod pagination;
 pub mod qbd;
@@ -54,7 +55,7 @@ pub use reqwest;
 
 pub use crate::client::{
     Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_MAX_RETRIES,
-    DEFAULT_POOL_MAX_IDLE_PER_HOST, DEFAULT_TIMEOUT,
+    DEFAULT_POOL_MAX_IDLE_PER_HOST, DEFAULT_TIMEOUT, MAX_URL_BYTES,
 };
 pub use crate::error::{
     ApiError, Attempts, DecodeError, Error, ErrorDetails, ErrorType, Result, RetryStop, TimeoutPhase,

@@ -1,8 +1,11 @@
 //! Options of a call that differ from the client's: [`RequestOptions`].
 
+use std::fmt;
 use std::time::Duration;
 
-use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use reqwest::header::HeaderMap;
+
+use crate::headers;
 
 /// Settings for the calls made through
 /// [`Client::with_options`](crate::Client::with_options), overriding the
@@ -23,7 +26,7 @@ use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 /// # Ok(())
 /// # }
 /// ```
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Default)]
 pub struct RequestOptions {
     pub(crate) timeout: Option<Duration>,
     pub(crate) connect_timeout: Option<Duration>,
@@ -68,23 +71,56 @@ impl RequestOptions {
 
     /// A header sent with every call, replacing a default header of the
     /// same name. A name or value that a header cannot carry (CR, LF or
-    /// another control character) makes every call fail with
+    /// another control character), or a header HTTP sets itself
+    /// (`Content-Length`, `Transfer-Encoding`, `Host`, `Connection`, `TE`,
+    /// `Upgrade`), makes every call fail with
     /// [`Error::InvalidInput`](crate::Error::InvalidInput) before anything is
     /// sent.
-    pub fn header(mut self, name: &str, value: &str) -> Self {
-        match (HeaderName::try_from(name), HeaderValue::try_from(value)) {
-            (Ok(name), Ok(value)) => {
+    ///
+    /// `Authorization`, `Proxy-Authorization` and `Cookie` are kept out of
+    /// `Debug` output; use [`sensitive_header`](RequestOptions::sensitive_header)
+    /// for any other header that carries a secret.
+    ///
+    /// A `Conductor-End-User-Id` given here must agree with the end-user of a
+    /// [`QbdClient`](crate::qbd::QbdClient): a call whose two ids differ fails
+    /// with [`Error::InvalidInput`](crate::Error::InvalidInput) rather than
+    /// picking one.
+    pub fn header(self, name: &str, value: &str) -> Self {
+        self.add_header(name, value, false)
+    }
+
+    /// Like [`header`](RequestOptions::header), for a value that is a secret:
+    /// it is shown as `<redacted>` in `Debug` output and marked sensitive on
+    /// the wire.
+    pub fn sensitive_header(self, name: &str, value: &str) -> Self {
+        self.add_header(name, value, true)
+    }
+
+    fn add_header(mut self, name: &str, value: &str, sensitive: bool) -> Self {
+        match headers::parse(name, value) {
+            Ok((name, mut value)) => {
+                if sensitive {
+                    value.set_sensitive(true);
+                }
                 self.headers.insert(name, value);
             }
-            (Err(_), _) => {
-                self.invalid_header.get_or_insert_with(|| format!("{name:?} is not a valid header name"));
-            }
-            (Ok(_), Err(_)) => {
-                self.invalid_header.get_or_insert_with(|| {
-                    format!("the value of header {name:?} contains a character a header cannot carry (CR, LF or another control character)")
-                });
+            Err(reason) => {
+                self.invalid_header.get_or_insert(reason);
             }
         }
         self
+    }
+}
+
+impl fmt::Debug for RequestOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RequestOptions")
+            .field("timeout", &self.timeout)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("max_retries", &self.max_retries)
+            .field("retry_non_idempotent", &self.retry_non_idempotent)
+            .field("headers", &headers::Redacted(&self.headers))
+            .field("invalid_header", &self.invalid_header)
+            .finish()
     }
 }

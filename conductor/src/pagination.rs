@@ -1,6 +1,7 @@
 //! Cursor pagination: [`CursorPage`], one page of a list, and
 //! [`CursorStream`], every item across pages.
 
+use std::collections::HashSet;
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -11,7 +12,7 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 use bytes::Bytes;
-use serde::de::DeserializeOwned;
+use serde::de::{DeserializeOwned, IgnoredAny};
 
 use crate::__private::FromResponse;
 use crate::decode::{self, ListTag};
@@ -122,13 +123,14 @@ impl<T: DeserializeOwned + Send + 'static> CursorStream<T> {
         let (sender, pages) = mpsc::channel(1);
         let driver = async move {
             let mut params = params;
+            let mut progress = Progress::default();
             let mut pending = Background::spawn(fetch(params.clone()));
             loop {
                 let fetched = pending.finish().await;
                 // Wait until the consumer has taken the page before: only
                 // then is the next one requested and this one decoded.
                 let Ok(slot) = sender.reserve().await else { return };
-                let (raw, next) = match fetched.and_then(|raw| Ok((raw.next_cursor()?, raw))) {
+                let (raw, next) = match fetched.and_then(|raw| Ok((progress.next_cursor(&raw)?, raw))) {
                     Ok((next, raw)) => (raw, next),
                     Err(error) => {
                         slot.send(Err(error));
@@ -163,9 +165,22 @@ impl<T: DeserializeOwned + Send + 'static> CursorStream<T> {
 #[derive(Debug)]
 pub struct RawPage(Response<Bytes>);
 
-impl RawPage {
-    /// The cursor of the next page, read without decoding the records.
-    fn next_cursor(&self) -> Result<Option<String>> {
+/// How many pages in a row may be empty while claiming that more follow
+/// before the stream gives up on the list.
+const MAX_EMPTY_PAGES: u32 = 10;
+
+/// What a stream has seen of a list so far, to tell a list that goes on from
+/// one that never ends.
+#[derive(Default)]
+struct Progress {
+    cursors: HashSet<String>,
+    empty_pages: u32,
+}
+
+impl Progress {
+    /// The cursor of the page after `raw`, read without decoding the records;
+    /// an error when following it could not make progress.
+    fn next_cursor(&mut self, raw: &RawPage) -> Result<Option<String>> {
         #[derive(Deserialize)]
         #[serde(rename_all = "camelCase")]
         struct Peek {
@@ -173,9 +188,33 @@ impl RawPage {
             next_cursor: Option<String>,
             #[serde(default)]
             has_more: bool,
+            /// Counted, not decoded.
+            #[serde(default)]
+            data: Vec<IgnoredAny>,
         }
-        let peek: Peek = decode::json(&self.0)?;
-        Ok(if peek.has_more { peek.next_cursor } else { None })
+        let peek: Peek = decode::json(&raw.0)?;
+        if !peek.has_more {
+            return Ok(None);
+        }
+        let invalid = |message: String| Err(decode::invalid(&raw.0, "nextCursor", message));
+        let cursor = match peek.next_cursor {
+            Some(cursor) if !cursor.is_empty() => cursor,
+            _ => {
+                return invalid(
+                    "`hasMore` is true but there is no `nextCursor`, so the rest of the list cannot be fetched".into(),
+                );
+            }
+        };
+        self.empty_pages = if peek.data.is_empty() { self.empty_pages + 1 } else { 0 };
+        if self.empty_pages >= MAX_EMPTY_PAGES {
+            return invalid(format!(
+                "{MAX_EMPTY_PAGES} pages in a row were empty but claimed more records; the list does not progress"
+            ));
+        }
+        if !self.cursors.insert(cursor.clone()) {
+            return invalid(format!("the cursor {cursor:?} was sent before; following it would repeat pages forever"));
+        }
+        Ok(Some(cursor))
     }
 }
 

@@ -9,10 +9,10 @@ use serde::de::DeserializeOwned;
 
 pub use reqwest::Method;
 pub use reqwest::header::HeaderName;
-use reqwest::header::{HeaderMap, HeaderValue};
+use reqwest::header::HeaderMap;
 
 use crate::transport::{Request, Response, Transport};
-use crate::{Error, Result, decode, encode};
+use crate::{Error, Result, decode, encode, headers};
 
 /// Builds a [`Request`] from a method's arguments. The first invalid
 /// argument is kept and reported when the request would be sent, so nothing
@@ -72,14 +72,11 @@ impl RequestBuilder {
 
     /// Sets one header from a `#[header]` argument.
     pub fn header(&mut self, name: HeaderName, value: &dyn Display) {
-        match HeaderValue::try_from(value.to_string()) {
+        match headers::checked_value(&name, &value.to_string()) {
             Ok(value) => {
                 self.request.headers.insert(name, value);
             }
-            Err(_) => self.fail(Error::invalid_input(
-                format!("header `{name}`"),
-                "the value contains a character a header cannot carry (CR, LF or another control character)",
-            )),
+            Err(reason) => self.fail(Error::invalid_input(format!("header `{name}`"), reason)),
         }
     }
 

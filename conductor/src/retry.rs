@@ -3,10 +3,11 @@
 use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
-use reqwest::header::HeaderMap;
+use reqwest::header::{HeaderMap, HeaderName, RETRY_AFTER};
 use reqwest::{Method, StatusCode};
 
 use crate::RetryStop;
+use crate::headers::{self, RETRY_AFTER_MS, SHOULD_RETRY};
 use crate::transport::Response;
 
 /// How one attempt failed, as far as retrying is concerned.
@@ -57,17 +58,21 @@ pub(crate) fn decide(
     match outcome {
         Ok(response) => {
             let status = response.status();
-            match response.headers().get("x-should-retry").map(|v| v.as_bytes()) {
+            if status.is_success() {
+                return Decision::Done;
+            }
+            // An answer that is not an error was acted on, or points
+            // elsewhere: sending it again could apply it twice, whatever the
+            // headers say.
+            if !status.is_client_error() && !status.is_server_error() {
+                return Decision::Stop(RetryStop::NotRetryable);
+            }
+            match response.headers().get(SHOULD_RETRY).map(|v| v.as_bytes()) {
                 Some(b"true") => return Decision::Retry,
-                Some(b"false") if !status.is_success() => return Decision::Stop(RetryStop::ServerDeclined),
+                Some(b"false") => return Decision::Stop(RetryStop::ServerDeclined),
                 _ => {}
             }
-            if status.is_success() {
-                Decision::Done
-            } else if matches!(
-                status,
-                StatusCode::REQUEST_TIMEOUT | StatusCode::CONFLICT | StatusCode::TOO_MANY_REQUESTS
-            ) {
+            if matches!(status, StatusCode::REQUEST_TIMEOUT | StatusCode::CONFLICT | StatusCode::TOO_MANY_REQUESTS) {
                 // Conductor answered these without acting on the request.
                 Decision::Retry
             } else if status.is_server_error() {
@@ -110,18 +115,32 @@ impl Backoff {
         if let Some(wait) = headers.and_then(|h| server_delay(h, SystemTime::now())) {
             return wait;
         }
-        let base = self.initial.as_secs_f64() * 2f64.powi(retry.min(30) as i32);
-        let base = base.min(self.max.as_secs_f64());
-        Duration::from_secs_f64(base * (1.0 - 0.25 * jitter()))
+        // In whole nanoseconds, saturating: any `initial` and `max`, up to
+        // `Duration::MAX`, give a wait and never a panic.
+        let doubled = self.initial.as_nanos().saturating_mul(1u128 << retry.min(64));
+        let base = doubled.min(self.max.as_nanos());
+        // Up to a quarter off: base * jitter / 4, with jitter in [0, 1) as
+        // 53 random bits.
+        let off = (base / 4).saturating_mul(u128::from(jitter_bits())) >> 53;
+        duration_from_nanos(base - off)
+    }
+}
+
+/// A duration of `nanos` nanoseconds, or `Duration::MAX` beyond it.
+fn duration_from_nanos(nanos: u128) -> Duration {
+    const PER_SECOND: u128 = 1_000_000_000;
+    match u64::try_from(nanos / PER_SECOND) {
+        Ok(seconds) => Duration::new(seconds, (nanos % PER_SECOND) as u32),
+        Err(_) => Duration::MAX,
     }
 }
 
 fn server_delay(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
-    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim);
-    let seconds = if let Some(ms) = header("retry-after-ms").and_then(|v| v.parse::<f64>().ok()) {
+    let header = |name: HeaderName| headers::text(headers, name).map(str::trim);
+    let seconds = if let Some(ms) = header(RETRY_AFTER_MS).and_then(|v| v.parse::<f64>().ok()) {
         ms / 1000.0
     } else {
-        let value = header("retry-after")?;
+        let value = header(RETRY_AFTER)?;
         match value.parse::<f64>() {
             Ok(seconds) => seconds,
             Err(_) => {
@@ -133,11 +152,10 @@ fn server_delay(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
     (seconds.is_finite() && (0.0..60.0).contains(&seconds)).then(|| Duration::from_secs_f64(seconds))
 }
 
-/// A number in [0, 1), from the standard library's randomly seeded hasher.
-fn jitter() -> f64 {
+/// 53 random bits, from the standard library's randomly seeded hasher.
+fn jitter_bits() -> u64 {
     use std::hash::{BuildHasher, RandomState};
-    let bits = RandomState::new().hash_one(std::time::Instant::now());
-    (bits >> 11) as f64 / (1u64 << 53) as f64
+    RandomState::new().hash_one(std::time::Instant::now()) >> 11
 }
 
 #[cfg(test)]
@@ -151,6 +169,19 @@ mod tests {
             let wait = backoff.delay(retry, None).as_secs_f64();
             assert!(wait <= base && wait >= base * 0.75, "retry {retry}: {wait}");
         }
+    }
+
+    #[test]
+    fn huge_backoffs_saturate_instead_of_panicking() {
+        let backoff = Backoff { initial: Duration::MAX, max: Duration::MAX };
+        for retry in [0, 1, 63, 64, u32::MAX] {
+            let wait = backoff.delay(retry, None);
+            assert!(wait >= Duration::MAX / 4 * 3, "retry {retry}: {wait:?}");
+        }
+        let backoff = Backoff { initial: Duration::from_secs(u64::MAX / 2), max: Duration::from_nanos(1) };
+        assert!(backoff.delay(40, None) <= Duration::from_nanos(1));
+        assert_eq!(duration_from_nanos(u128::MAX), Duration::MAX);
+        assert_eq!(duration_from_nanos(1_500_000_000), Duration::from_millis(1500));
     }
 
     #[test]

@@ -170,7 +170,7 @@ impl<T> Response<T> {
 
     /// The `Conductor-Request-Id` header, when present.
     pub fn request_id(&self) -> Option<&str> {
-        self.headers.get("conductor-request-id").and_then(|v| v.to_str().ok())
+        crate::headers::text(&self.headers, crate::headers::REQUEST_ID)
     }
 
     /// The body.

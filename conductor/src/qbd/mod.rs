@@ -28,14 +28,13 @@ use std::future::Future;
 use std::sync::Arc;
 
 use bytes::Bytes;
-use reqwest::header::{HeaderName, HeaderValue};
+use reqwest::header::HeaderValue;
 
 pub use self::models::*;
 pub use self::resources::*;
 pub use crate::pagination::{CursorPage, CursorStream, Paginated, RawPage};
+use crate::headers::END_USER_ID;
 use crate::{Client, Error, Request, Response, Result, Transport};
-
-const END_USER_HEADER: HeaderName = HeaderName::from_static("conductor-end-user-id");
 
 /// The QuickBooks Desktop endpoints of a client: pick the end-user with
 /// [`for_end_user`](Qbd::for_end_user).
@@ -94,7 +93,7 @@ impl<T: Transport> Transport for QbdClient<T> {
     fn send(&self, mut request: Request) -> impl Future<Output = Result<Response<Bytes>>> + Send {
         let prepared = match &self.end_user {
             Ok(value) => {
-                request.headers.insert(END_USER_HEADER, value.clone());
+                request.headers.insert(END_USER_ID, value.clone());
                 Ok(request)
             }
             Err(reason) => Err(Error::invalid_input("end-user id", reason.to_string())),

@@ -39,6 +39,8 @@
 //! route fail with a status and Conductor's error body, drop the connection,
 //! or wait; [`Sandbox::set_latency`] delays every answer.
 
+mod reply;
+mod server;
 mod store;
 
 use std::collections::VecDeque;
@@ -46,16 +48,12 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use bytes::Bytes;
-use http_body_util::{BodyExt, Full};
-use hyper::body::Incoming;
-use hyper::service::service_fn;
-use hyper_util::rt::TokioIo;
-use reqwest::{Method, StatusCode};
-use serde_json::{Value, json};
+use reqwest::Method;
+use serde_json::Value;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
+use self::server::{Injected, Shared, lock};
 use self::store::Store;
 use crate::{Client, EndUser};
 
@@ -120,21 +118,6 @@ impl Fault {
     }
 }
 
-struct Injected {
-    method: Method,
-    /// Path after `/v1`, segments of the form `{name}` matching anything.
-    path: Vec<String>,
-    remaining: usize,
-    fault: Fault,
-}
-
-pub(crate) struct Shared {
-    key: String,
-    store: Mutex<Store>,
-    faults: Mutex<VecDeque<Injected>>,
-    latency: Mutex<Duration>,
-}
-
 /// A running fake Conductor API on 127.0.0.1; dropping it stops the server.
 pub struct Sandbox {
     addr: SocketAddr,
@@ -154,20 +137,7 @@ impl Sandbox {
             faults: Mutex::new(VecDeque::new()),
             latency: Mutex::new(Duration::ZERO),
         });
-        let serving = Arc::clone(&shared);
-        let task = tokio::spawn(async move {
-            while let Ok((stream, _)) = listener.accept().await {
-                let shared = Arc::clone(&serving);
-                tokio::spawn(async move {
-                    let service = service_fn(move |request| handle(Arc::clone(&shared), request));
-                    // A dropped connection ends here with an error; nothing
-                    // to report.
-                    let _ = hyper::server::conn::http1::Builder::new()
-                        .serve_connection(TokioIo::new(stream), service)
-                        .await;
-                });
-            }
-        });
+        let task = tokio::spawn(server::serve(listener, Arc::clone(&shared)));
         Ok(Sandbox { addr, shared, task })
     }
 
@@ -219,16 +189,16 @@ impl Sandbox {
     /// `"/quickbooks-desktop/invoices/{id}"`) meet `fault`.
     pub fn inject(&self, method: Method, path: &str, times: usize, fault: Fault) {
         let path = path.trim_matches('/').split('/').map(str::to_owned).collect();
-        self.shared.faults.lock().expect("faults").push_back(Injected { method, path, remaining: times, fault });
+        lock(&self.shared.faults).push_back(Injected { method, path, remaining: times, fault });
     }
 
     /// Delays every answer by `latency`.
     pub fn set_latency(&self, latency: Duration) {
-        *self.shared.latency.lock().expect("latency") = latency;
+        *lock(&self.shared.latency) = latency;
     }
 
     fn store(&self) -> std::sync::MutexGuard<'_, Store> {
-        self.shared.store.lock().expect("the sandbox store")
+        lock(&self.shared.store)
     }
 }
 
@@ -246,128 +216,4 @@ impl std::fmt::Debug for Sandbox {
 
 fn spec_of(slug: &str) -> Option<&'static ResourceSpec> {
     crate::qbd::SANDBOX_RESOURCES.iter().find(|spec| spec.slug == slug)
-}
-
-/// The error a handler returns to make hyper close the connection unanswered.
-#[derive(Debug)]
-struct Dropped;
-
-impl std::fmt::Display for Dropped {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("connection dropped by an injected fault")
-    }
-}
-
-impl std::error::Error for Dropped {}
-
-type Answer = hyper::Response<Full<Bytes>>;
-
-/// An answer before its request id is added.
-pub(crate) struct Reply {
-    status: StatusCode,
-    body: Value,
-}
-
-pub(crate) fn ok(body: Value) -> Reply {
-    Reply { status: StatusCode::OK, body }
-}
-
-/// Conductor's error body.
-pub(crate) fn error(status: StatusCode, error_type: &str, code: &str, message: &str) -> Reply {
-    Reply {
-        status,
-        body: json!({"error": {
-            "message": message,
-            "userFacingMessage": message,
-            "type": error_type,
-            "code": code,
-            "httpStatusCode": status.as_u16(),
-        }}),
-    }
-}
-
-async fn handle(shared: Arc<Shared>, request: hyper::Request<Incoming>) -> Result<Answer, Dropped> {
-    let latency = *shared.latency.lock().expect("latency");
-    if !latency.is_zero() {
-        tokio::time::sleep(latency).await;
-    }
-    let request_id = format!("req_sbx_{}", store::random_suffix(14));
-    let (parts, body) = request.into_parts();
-    let path = parts.uri.path().to_owned();
-    let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
-    let api_segments = segments.strip_prefix(&["v1"][..]).unwrap_or(&[]);
-
-    let mut reply = match take_fault(&shared, &parts.method, api_segments) {
-        Some(Fault::DropConnection) => return Err(Dropped),
-        Some(Fault::Delay(wait)) => {
-            tokio::time::sleep(wait).await;
-            None
-        }
-        Some(Fault::Status { status, code, message }) => {
-            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            let kind = if status.is_server_error() { "INTERNAL_ERROR" } else { "INVALID_REQUEST_ERROR" };
-            Some(error(status, kind, &code, &message))
-        }
-        None => None,
-    };
-
-    if reply.is_none() {
-        let authorized = parts
-            .headers
-            .get("authorization")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .is_some_and(|key| key == shared.key);
-        reply = Some(if !authorized {
-            error(
-                StatusCode::UNAUTHORIZED,
-                "AUTHENTICATION_ERROR",
-                "API_KEY_INVALID",
-                "The API key is missing or invalid. Send `Authorization: Bearer <secret key>`.",
-            )
-        } else if api_segments.is_empty() {
-            error(StatusCode::NOT_FOUND, "INVALID_REQUEST_ERROR", "ROUTE_NOT_FOUND", "Paths begin with /v1.")
-        } else {
-            let body = match body.collect().await {
-                Ok(collected) => collected.to_bytes(),
-                Err(_) => return Err(Dropped),
-            };
-            let call = store::Call {
-                method: &parts.method,
-                segments: api_segments,
-                query: parts.uri.query().unwrap_or(""),
-                end_user: parts.headers.get("conductor-end-user-id").and_then(|v| v.to_str().ok()),
-                body: &body,
-            };
-            shared.store.lock().expect("the sandbox store").route(&call)
-        });
-    }
-    let Reply { status, mut body } = reply.expect("a reply was made");
-    if let Some(error) = body.get_mut("error") {
-        error["requestId"] = json!(request_id);
-    }
-    let bytes = serde_json::to_vec(&body).expect("JSON values serialize");
-    Ok(hyper::Response::builder()
-        .status(status)
-        .header("content-type", "application/json")
-        .header("conductor-request-id", request_id)
-        .body(Full::new(Bytes::from(bytes)))
-        .expect("a valid response"))
-}
-
-fn take_fault(shared: &Shared, method: &Method, segments: &[&str]) -> Option<Fault> {
-    let mut faults = shared.faults.lock().expect("faults");
-    let index = faults.iter().position(|fault| {
-        fault.method == method
-            && fault.remaining > 0
-            && fault.path.len() == segments.len()
-            && fault.path.iter().zip(segments).all(|(want, got)| want == got || want.starts_with('{'))
-    })?;
-    let fault = &mut faults[index];
-    fault.remaining -= 1;
-    let taken = fault.fault.clone();
-    if fault.remaining == 0 {
-        faults.remove(index);
-    }
-    Some(taken)
 }

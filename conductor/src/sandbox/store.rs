@@ -7,7 +7,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use reqwest::{Method, StatusCode};
 use serde_json::{Map, Value, json};
 
-use super::{ListKind, Reply, ResourceSpec, error, ok, spec_of};
+use super::reply::{Reply, error, ok};
+use super::{ListKind, ResourceSpec, spec_of};
 
 const PAGE_LIMIT: usize = 150;
 
@@ -244,8 +245,8 @@ impl Store {
                 let required = spec.create.ok_or_else(method_missing)?;
                 let body = object_body(call.body)?;
                 require(&body, required)?;
-                let id = self.insert(&end_user, spec, Value::Object(body));
-                Ok(ok(self.find(&end_user, spec, &id).expect("just inserted").clone()))
+                let (_, record) = self.store(&end_user, spec, Value::Object(body));
+                Ok(ok(record))
             }
             (Method::GET, [id]) if spec.retrieve => {
                 self.find(&end_user, spec, id).cloned().map(ok).ok_or_else(|| not_found(spec.object_type, id))
@@ -317,14 +318,24 @@ impl Store {
 
     /// Stores a record, filling in what QuickBooks assigns; returns its id.
     pub(crate) fn insert(&mut self, end_user: &str, spec: &'static ResourceSpec, record: Value) -> String {
+        self.store(end_user, spec, record).0
+    }
+
+    /// Stores a record, filling in what QuickBooks assigns (an `id` that is
+    /// not a non-empty string among them); returns its id and the record as
+    /// stored.
+    fn store(&mut self, end_user: &str, spec: &'static ResourceSpec, record: Value) -> (String, Value) {
         let n = self.next();
         let mut record = match record {
             Value::Object(map) => as_stored(map),
             _ => Map::new(),
         };
         let stamp = now();
-        let id = format!("{:X}-{}", 0x8000_0000u64 + n, 1_700_000_000 + n);
-        record.entry("id").or_insert_with(|| json!(id));
+        let id = match record.get("id") {
+            Some(Value::String(id)) if !id.is_empty() => id.clone(),
+            _ => format!("{:X}-{}", 0x8000_0000u64 + n, 1_700_000_000 + n),
+        };
+        record.insert("id".into(), json!(id));
         record.insert("objectType".into(), json!(spec.object_type));
         record.entry("createdAt").or_insert_with(|| json!(stamp));
         record.entry("updatedAt").or_insert_with(|| json!(stamp));
@@ -337,13 +348,13 @@ impl Store {
             };
             record.insert("fullName".into(), name);
         }
-        let id = record["id"].as_str().unwrap_or_default().to_owned();
+        let record = Value::Object(record);
         let records = self.records.entry((end_user.to_owned(), spec.slug)).or_default();
         match records.iter_mut().find(|r| r["id"] == id) {
-            Some(existing) => *existing = Value::Object(record),
-            None => records.push(Value::Object(record)),
+            Some(existing) => *existing = record.clone(),
+            None => records.push(record.clone()),
         }
-        id
+        (id, record)
     }
 
     fn update(
@@ -365,15 +376,18 @@ impl Store {
             }
         }
         let changes = as_stored(body);
-        let fields = record.as_object_mut().expect("records are objects");
+        let Value::Object(fields) = record else {
+            return Err(not_found(spec.object_type, id));
+        };
         for (name, value) in changes {
-            if name != "revisionNumber" {
+            // What QuickBooks assigns stays as it assigned it.
+            if !matches!(name.as_str(), "id" | "objectType" | "createdAt" | "updatedAt" | "revisionNumber") {
                 fields.insert(name, value);
             }
         }
         fields.insert("revisionNumber".into(), json!(revision(n)));
         fields.insert("updatedAt".into(), json!(now()));
-        Ok(ok(record.clone()))
+        Ok(ok(Value::Object(fields.clone())))
     }
 
     /// A realistic invoice for an end-user, with two lines.

@@ -1,0 +1,169 @@
+//! The HTTP side of the sandbox: accepting connections, checking the key,
+//! reading bodies within a limit, injected faults, and handing each call to
+//! the store.
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Limited};
+use hyper::body::Incoming;
+use hyper::service::service_fn;
+use hyper_util::rt::TokioIo;
+use reqwest::header::AUTHORIZATION;
+use reqwest::{Method, StatusCode};
+use subtle::ConstantTimeEq;
+use tokio::net::TcpListener;
+use tokio::task::JoinSet;
+
+use super::Fault;
+use super::reply::{Answer, Reply, error};
+use super::store::{self, Call, Store};
+use crate::headers::{self, END_USER_ID};
+
+/// The largest request body read, in bytes; a larger one gets a 413.
+pub(crate) const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
+
+pub(crate) struct Injected {
+    pub(crate) method: Method,
+    /// Path after `/v1`, segments of the form `{name}` matching anything.
+    pub(crate) path: Vec<String>,
+    pub(crate) remaining: usize,
+    pub(crate) fault: Fault,
+}
+
+/// What every connection shares.
+pub(crate) struct Shared {
+    pub(crate) key: String,
+    pub(crate) store: Mutex<Store>,
+    pub(crate) faults: Mutex<VecDeque<Injected>>,
+    pub(crate) latency: Mutex<Duration>,
+}
+
+/// Locks `mutex`, recovering the data if a thread panicked while holding it:
+/// every write to the sandbox's state leaves it whole, so one failed request
+/// must not take the server down for the next.
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Accepts connections until the task is aborted. The connections live in a
+/// set owned by this task, so aborting it closes every one of them, kept
+/// alive or not.
+pub(crate) async fn serve(listener: TcpListener, shared: Arc<Shared>) {
+    let mut connections = JoinSet::new();
+    while let Ok((stream, _)) = listener.accept().await {
+        while connections.try_join_next().is_some() {}
+        let shared = Arc::clone(&shared);
+        connections.spawn(async move {
+            let service = service_fn(move |request| handle(Arc::clone(&shared), request));
+            // A dropped connection ends here with an error; nothing to report.
+            let _ = hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(stream), service).await;
+        });
+    }
+}
+
+/// The error a handler returns to make hyper close the connection unanswered.
+#[derive(Debug)]
+pub(crate) struct Dropped;
+
+impl std::fmt::Display for Dropped {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("connection dropped by an injected fault")
+    }
+}
+
+impl std::error::Error for Dropped {}
+
+async fn handle(shared: Arc<Shared>, request: hyper::Request<Incoming>) -> Result<Answer, Dropped> {
+    let latency = *lock(&shared.latency);
+    if !latency.is_zero() {
+        tokio::time::sleep(latency).await;
+    }
+    let request_id = format!("req_sbx_{}", store::random_suffix(14));
+    let reply = answer(&shared, request).await?;
+    Ok(reply.render(&request_id))
+}
+
+async fn answer(shared: &Shared, request: hyper::Request<Incoming>) -> Result<Reply, Dropped> {
+    let (parts, body) = request.into_parts();
+    let segments: Vec<&str> = parts.uri.path().trim_matches('/').split('/').collect();
+    let api_segments = segments.strip_prefix(&["v1"][..]).unwrap_or(&[]);
+
+    if let Some(fault) = take_fault(shared, &parts.method, api_segments) {
+        match fault {
+            Fault::DropConnection => return Err(Dropped),
+            Fault::Delay(wait) => tokio::time::sleep(wait).await,
+            Fault::Status { status, code, message } => return Ok(injected_status(status, &code, &message)),
+        }
+    }
+    if !authorized(shared, headers::text(&parts.headers, AUTHORIZATION)) {
+        return Ok(error(
+            StatusCode::UNAUTHORIZED,
+            "AUTHENTICATION_ERROR",
+            "API_KEY_INVALID",
+            "The API key is missing or invalid. Send `Authorization: Bearer <secret key>`.",
+        ));
+    }
+    if api_segments.is_empty() {
+        return Ok(error(StatusCode::NOT_FOUND, "INVALID_REQUEST_ERROR", "ROUTE_NOT_FOUND", "Paths begin with /v1."));
+    }
+    let body = match read_body(body).await? {
+        Ok(body) => body,
+        Err(too_large) => return Ok(too_large),
+    };
+    let call = Call {
+        method: &parts.method,
+        segments: api_segments,
+        query: parts.uri.query().unwrap_or(""),
+        end_user: headers::text(&parts.headers, END_USER_ID),
+        body: &body,
+    };
+    Ok(lock(&shared.store).route(&call))
+}
+
+/// The bearer key, compared in constant time so its bytes cannot be guessed
+/// one by one from how long a refusal takes.
+fn authorized(shared: &Shared, authorization: Option<&str>) -> bool {
+    let Some(key) = authorization.and_then(|value| value.strip_prefix("Bearer ")) else { return false };
+    key.as_bytes().ct_eq(shared.key.as_bytes()).into()
+}
+
+/// The whole body, a 413 answer when it is over [`MAX_BODY_BYTES`], or
+/// `Dropped` when the connection broke while reading it.
+async fn read_body(body: Incoming) -> Result<Result<Bytes, Reply>, Dropped> {
+    match Limited::new(body, MAX_BODY_BYTES).collect().await {
+        Ok(collected) => Ok(Ok(collected.to_bytes())),
+        Err(error) if error.is::<http_body_util::LengthLimitError>() => Ok(Err(self::error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "INVALID_REQUEST_ERROR",
+            "REQUEST_BODY_TOO_LARGE",
+            &format!("The request body is larger than {MAX_BODY_BYTES} bytes."),
+        ))),
+        Err(_) => Err(Dropped),
+    }
+}
+
+fn injected_status(status: u16, code: &str, message: &str) -> Reply {
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let kind = if status.is_server_error() { "INTERNAL_ERROR" } else { "INVALID_REQUEST_ERROR" };
+    error(status, kind, code, message)
+}
+
+fn take_fault(shared: &Shared, method: &Method, segments: &[&str]) -> Option<Fault> {
+    let mut faults = lock(&shared.faults);
+    let index = faults.iter().position(|fault| {
+        fault.method == method
+            && fault.remaining > 0
+            && fault.path.len() == segments.len()
+            && fault.path.iter().zip(segments).all(|(want, got)| want == got || want.starts_with('{'))
+    })?;
+    let fault = &mut faults[index];
+    fault.remaining -= 1;
+    let taken = fault.fault.clone();
+    if fault.remaining == 0 {
+        faults.remove(index);
+    }
+    Some(taken)
+}
