@@ -12,6 +12,9 @@ use super::{ListKind, ResourceSpec, spec_of};
 
 const PAGE_LIMIT: usize = 150;
 
+/// The fields of a record that QuickBooks assigns, never the caller.
+const ASSIGNED: &[&str] = &["id", "objectType", "createdAt", "updatedAt", "revisionNumber"];
+
 /// One request, as the routes see it.
 pub(crate) struct Call<'a> {
     pub(crate) method: &'a Method,
@@ -243,8 +246,12 @@ impl Store {
             (Method::GET, []) if spec.list != ListKind::None => self.list(spec, &end_user, call.query),
             (Method::POST, []) => {
                 let required = spec.create.ok_or_else(method_missing)?;
-                let body = object_body(call.body)?;
+                let mut body = object_body(call.body)?;
                 require(&body, required)?;
+                // QuickBooks assigns these; a value sent for them is ignored.
+                for assigned in ASSIGNED {
+                    body.remove(*assigned);
+                }
                 let (_, record) = self.store(&end_user, spec, Value::Object(body));
                 Ok(ok(record))
             }
@@ -381,7 +388,7 @@ impl Store {
         };
         for (name, value) in changes {
             // What QuickBooks assigns stays as it assigned it.
-            if !matches!(name.as_str(), "id" | "objectType" | "createdAt" | "updatedAt" | "revisionNumber") {
+            if !ASSIGNED.contains(&name.as_str()) {
                 fields.insert(name, value);
             }
         }
