@@ -217,7 +217,9 @@ impl Client {
     fn check_end_user(&self, request: &Request) -> Result<()> {
         let Some(called) = request.headers.get(END_USER_ID) else { return Ok(()) };
         let per_call = self.extra.as_ref().and_then(|extra| extra.headers.get(END_USER_ID));
-        for (given, origin) in [(per_call, "RequestOptions"), (self.inner.default_end_user.as_ref(), "a default header")] {
+        for (given, origin) in
+            [(per_call, "RequestOptions"), (self.inner.default_end_user.as_ref(), "a default header")]
+        {
             if given.is_some_and(|given| given != called) {
                 return Err(Error::invalid_input(
                     "Conductor-End-User-Id",

@@ -114,3 +114,91 @@ mod tests {
         assert!(query_pairs(&mut Vec::new(), "p", json!({"a": [[1]]})).is_err());
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use std::collections::BTreeMap;
+
+    use percent_encoding::percent_decode_str;
+    use proptest::prelude::*;
+    use serde_json::{Value, json};
+
+    use super::*;
+
+    /// Strings of any characters, weighted towards the ones that matter in
+    /// URLs.
+    fn text() -> impl Strategy<Value = String> {
+        prop_oneof![any::<String>(), "[/?#%&=+ .\\-_~a-zA-Z0-9\u{0}-\u{1f}\u{7f}é€😀]{0,24}",]
+    }
+
+    /// A query value: a scalar or an array of scalars, with the text each
+    /// element must arrive as.
+    fn query_value() -> impl Strategy<Value = (Value, Vec<String>)> {
+        let scalar = prop_oneof![
+            text().prop_map(|s| (json!(s), s)),
+            any::<bool>().prop_map(|b| (json!(b), b.to_string())),
+            any::<i64>().prop_map(|n| (json!(n), n.to_string())),
+        ];
+        prop_oneof![
+            scalar.clone().prop_map(|(value, text)| (value, vec![text])),
+            Just((Value::Null, vec![])),
+            prop::collection::vec(scalar, 0..5).prop_map(|items| {
+                let (values, texts): (Vec<Value>, Vec<String>) = items.into_iter().unzip();
+                (Value::Array(values), texts)
+            }),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2048))]
+
+        #[test]
+        fn path_segments_round_trip_and_stay_one_segment(value in text()) {
+            let mut out = String::new();
+            match path_segment(&mut out, &value) {
+                Err(_) => prop_assert!(matches!(value.as_str(), "" | "." | "..")),
+                Ok(()) => {
+                    prop_assert!(!matches!(value.as_str(), "" | "." | ".."));
+                    prop_assert!(!out.contains(['/', '?', '#']), "{out}");
+                    prop_assert!(!out.chars().any(|c| c.is_control() || !c.is_ascii()), "{out}");
+                    prop_assert_eq!(percent_decode_str(&out).decode_utf8().unwrap(), value.as_str());
+                }
+            }
+        }
+
+        #[test]
+        fn query_pairs_read_back_exactly(fields in prop::collection::btree_map(text(), query_value(), 0..6)) {
+            let object: serde_json::Map<String, Value> =
+                fields.iter().map(|(name, (value, _))| (name.clone(), value.clone())).collect();
+            let mut pairs = Vec::new();
+            query_pairs(&mut pairs, "params", Value::Object(object)).unwrap();
+            let url = reqwest::Url::parse(&format!("http://h/p?{}", query_string(&pairs))).unwrap();
+            let read: Vec<(String, String)> = url.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
+            let expected: Vec<(String, String)> = fields
+                .iter()
+                .flat_map(|(name, (_, texts))| texts.iter().map(move |text| (name.clone(), text.clone())))
+                .collect();
+            prop_assert_eq!(read, expected);
+        }
+
+        #[test]
+        fn a_scalar_query_argument_reads_back_under_its_name(name in text(), (value, texts) in query_value()) {
+            let mut pairs = Vec::new();
+            query_pairs(&mut pairs, &name, value).unwrap();
+            let url = reqwest::Url::parse(&format!("http://h/p?{}", query_string(&pairs))).unwrap();
+            let read: Vec<(String, String)> = url.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
+            let expected: Vec<(String, String)> = texts.into_iter().map(|text| (name.clone(), text)).collect();
+            prop_assert_eq!(read, expected);
+        }
+    }
+
+    #[test]
+    fn the_query_property_sees_sorted_fields() {
+        // serde_json's map is sorted by key, which the property's expectation
+        // relies on.
+        let fields: BTreeMap<&str, i32> = [("b", 1), ("a", 2)].into();
+        let mut pairs = Vec::new();
+        query_pairs(&mut pairs, "p", serde_json::to_value(fields).unwrap()).unwrap();
+        assert_eq!(query_string(&pairs), "a=2&b=1");
+    }
+}

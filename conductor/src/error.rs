@@ -175,8 +175,9 @@ impl Error {
     /// one place they are set. API and decode errors take theirs from the
     /// response they were made from.
     pub(crate) fn with_attempts(mut self, made: Attempts) -> Self {
-        if let Error::Connection { attempts, .. } | Error::Timeout { attempts, .. } | Error::ResponseTooLarge { attempts, .. } =
-            &mut self
+        if let Error::Connection { attempts, .. }
+        | Error::Timeout { attempts, .. }
+        | Error::ResponseTooLarge { attempts, .. } = &mut self
         {
             *attempts = made;
         }

@@ -39,21 +39,29 @@ fn is_sensitive(name: &HeaderName) -> bool {
 /// reserve, and a value without CR, LF or another control character.
 /// Credentials are marked sensitive.
 pub(crate) fn parse(name: &str, value: &str) -> Result<(HeaderName, HeaderValue), String> {
-    let name = HeaderName::try_from(name).map_err(|_| format!("{name:?} is not a valid header name"))?;
-    let value = checked_value(&name, value)?;
-    Ok((name, value))
+    let parsed = HeaderName::try_from(name).map_err(|_| format!("{name:?} is not a valid header name"))?;
+    let value = check(&parsed, name, value)?;
+    Ok((parsed, value))
 }
 
 /// The value of a header whose name is already valid; the framing rule
 /// applies as in [`parse`].
 pub(crate) fn checked_value(name: &HeaderName, value: &str) -> Result<HeaderValue, String> {
+    check(name, name.as_str(), value)
+}
+
+/// The rule itself; `shown` is the name as the caller wrote it, for
+/// messages. The value is never repeated: it may be a secret.
+fn check(name: &HeaderName, shown: &str, value: &str) -> Result<HeaderValue, String> {
     if is_framing(name) {
         return Err(format!(
-            "header `{name}` is set by HTTP from the body and the connection, and cannot be given by the caller"
+            "header {shown:?} is set by HTTP from the body and the connection, and cannot be given by the caller"
         ));
     }
     let mut value = HeaderValue::try_from(value).map_err(|_| {
-        format!("the value of header `{name}` contains a character a header cannot carry (CR, LF or another control character)")
+        format!(
+            "the value of header {shown:?} contains a character a header cannot carry (CR, LF or another control character)"
+        )
     })?;
     if is_sensitive(name) {
         value.set_sensitive(true);
@@ -108,7 +116,8 @@ mod tests {
     #[test]
     fn credentials_are_marked_sensitive_and_redacted() {
         let mut map = HeaderMap::new();
-        for (name, value) in [("Authorization", "Bearer sk_live_1"), ("Proxy-Authorization", "Basic eA=="), ("X-Team", "a")]
+        for (name, value) in
+            [("Authorization", "Bearer sk_live_1"), ("Proxy-Authorization", "Basic eA=="), ("X-Team", "a")]
         {
             let (name, value) = parse(name, value).unwrap();
             map.insert(name, value);
@@ -121,5 +130,45 @@ mod tests {
             shown,
             r#"{"authorization": "<redacted>", "proxy-authorization": "<redacted>", "x-team": "a", "x-api-token": "<redacted>"}"#
         );
+    }
+}
+
+#[cfg(test)]
+mod properties {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// What HTTP lets a header value carry: no control character but tab.
+    fn carriable(value: &str) -> bool {
+        value.bytes().all(|b| b == b'\t' || (b >= 0x20 && b != 0x7f))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2048))]
+
+        #[test]
+        fn values_with_control_characters_are_refused_and_others_kept_exactly(
+            value in prop_oneof![any::<String>(), "[ -~\t\r\n\u{0}\u{7f}\u{85}é]{0,16}"],
+        ) {
+            match parse("X-Custom", &value) {
+                Ok((name, parsed)) => {
+                    prop_assert!(carriable(&value), "{value:?} was accepted");
+                    prop_assert_eq!(name.as_str(), "x-custom");
+                    prop_assert_eq!(parsed.as_bytes(), value.as_bytes());
+                }
+                Err(reason) => {
+                    prop_assert!(!carriable(&value), "{value:?} was refused: {reason}");
+                    prop_assert!(!reason.contains(&value) || value.is_empty(), "the value is repeated: {reason}");
+                }
+            }
+        }
+
+        #[test]
+        fn names_must_be_tokens(name in "[ -~\u{0}-\u{1f}é]{0,12}") {
+            let token = !name.is_empty()
+                && name.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
+            prop_assert_eq!(parse(&name, "v").is_ok() || (token && is_framing(&HeaderName::try_from(name.as_str()).unwrap())), token);
+        }
     }
 }

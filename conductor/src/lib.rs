@@ -142,7 +142,7 @@ pub use crate::transport::{Request, Response, Transport};
 /// | `#[query]` | query parameters: a struct or map contributes its fields; any other value is sent under the argument's name. `None` is omitted, arrays repeat the key (`ids=a&ids=b`), booleans are `true`/`false` |
 /// | `#[query("name")]` | the same, under `name` |
 /// | `#[body]` | the JSON body (at most one; not on `get`), with `Content-Type: application/json` |
-/// | `#[header("Name")]` | the header `Name` (any `Display` value); a value with CR, LF or another control character is refused before sending |
+/// | `#[header("Name")]` | the header `Name` (any `Display` value); a value with CR, LF or another control character is refused before sending, and a header HTTP sets itself (`Content-Length`, `Transfer-Encoding`, `Host`, `Connection`, `TE`, `Upgrade`) is a compile error |
 ///
 /// # Where it goes
 ///

@@ -81,6 +81,11 @@ type Driver = Pin<Box<dyn Future<Output = ()> + Send>>;
 /// this hides the latency); it holds at most two decoded pages, and the raw
 /// body of the page after them. Dropping the stream stops its tasks.
 ///
+/// A list that cannot progress ends the stream with
+/// [`Error::Decode`](crate::Error::Decode) at `nextCursor` rather than
+/// looping or ending early: a cursor the server sent before, ten empty pages
+/// in a row that claim more, or `hasMore: true` without a `nextCursor`.
+///
 /// ```no_run
 /// use futures_util::TryStreamExt;
 ///

@@ -8,8 +8,8 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 pub use reqwest::Method;
-pub use reqwest::header::HeaderName;
 use reqwest::header::HeaderMap;
+pub use reqwest::header::HeaderName;
 
 use crate::transport::{Request, Response, Transport};
 use crate::{Error, Result, decode, encode, headers};

@@ -115,13 +115,18 @@ impl Backoff {
         if let Some(wait) = headers.and_then(|h| server_delay(h, SystemTime::now())) {
             return wait;
         }
+        self.backoff(retry, jitter_bits())
+    }
+
+    /// The backoff with `jitter` (53 random bits) taking up to a quarter off.
+    fn backoff(&self, retry: u32, jitter: u64) -> Duration {
         // In whole nanoseconds, saturating: any `initial` and `max`, up to
         // `Duration::MAX`, give a wait and never a panic.
         let doubled = self.initial.as_nanos().saturating_mul(1u128 << retry.min(64));
         let base = doubled.min(self.max.as_nanos());
         // Up to a quarter off: base * jitter / 4, with jitter in [0, 1) as
         // 53 random bits.
-        let off = (base / 4).saturating_mul(u128::from(jitter_bits())) >> 53;
+        let off = (base / 4).saturating_mul(u128::from(jitter)) >> 53;
         duration_from_nanos(base - off)
     }
 }
@@ -175,8 +180,11 @@ mod tests {
     fn huge_backoffs_saturate_instead_of_panicking() {
         let backoff = Backoff { initial: Duration::MAX, max: Duration::MAX };
         for retry in [0, 1, 63, 64, u32::MAX] {
-            let wait = backoff.delay(retry, None);
-            assert!(wait >= Duration::MAX / 4 * 3, "retry {retry}: {wait:?}");
+            // No jitter is the case that overflowed: the whole maximum.
+            assert_eq!(backoff.backoff(retry, 0), Duration::MAX);
+            let wait = backoff.backoff(retry, (1 << 53) - 1);
+            assert!(wait >= Duration::MAX / 4 * 3 && wait < Duration::MAX, "retry {retry}: {wait:?}");
+            assert!(backoff.delay(retry, None) >= Duration::MAX / 4 * 3);
         }
         let backoff = Backoff { initial: Duration::from_secs(u64::MAX / 2), max: Duration::from_nanos(1) };
         assert!(backoff.delay(40, None) <= Duration::from_nanos(1));

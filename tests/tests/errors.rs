@@ -201,7 +201,11 @@ fn bad_configuration_is_refused_by_build() {
     );
     assert_eq!(
         config_message(Client::builder().api_key("sk_1").default_header("X-Team", "a\r\nb").build()),
-        "the value of header \"X-Team\" contains characters a header cannot carry"
+        "the value of header \"X-Team\" contains a character a header cannot carry (CR, LF or another control character)"
+    );
+    assert_eq!(
+        config_message(Client::builder().api_key("sk_1").default_header("Content-Length", "0").build()),
+        "header \"Content-Length\" is set by HTTP from the body and the connection, and cannot be given by the caller"
     );
 }
 

@@ -60,7 +60,8 @@ async fn a_success_is_never_retried_whatever_its_headers_say() {
 #[tokio::test]
 async fn loopback_traffic_never_goes_through_the_system_proxy() {
     let proxy = ScriptedServer::start(vec![]).await;
-    let server = ScriptedServer::start(vec![Step::Answer(Answer::json(200, &list_json("/v1/end-users", vec![])))]).await;
+    let server =
+        ScriptedServer::start(vec![Step::Answer(Answer::json(200, &list_json("/v1/end-users", vec![])))]).await;
     let proxy_url = format!("http://{}", proxy.addr());
     let exe = std::env::current_exe().unwrap();
     let output = tokio::process::Command::new(exe)
@@ -97,7 +98,8 @@ async fn child_calls_through_the_environments_proxy() {
 #[tokio::test]
 async fn a_proxy_given_to_the_builder_is_not_used_for_loopback() {
     let proxy = ScriptedServer::start(vec![]).await;
-    let server = ScriptedServer::start(vec![Step::Answer(Answer::json(200, &list_json("/v1/end-users", vec![])))]).await;
+    let server =
+        ScriptedServer::start(vec![Step::Answer(Answer::json(200, &list_json("/v1/end-users", vec![])))]).await;
     let proxy = conductor::reqwest::Proxy::all(format!("http://{}", proxy.addr())).unwrap();
     let client = builder(&server).proxy(proxy).build().unwrap();
     client.end_users().list().await.unwrap();
@@ -191,8 +193,7 @@ async fn a_long_run_of_empty_pages_that_claim_more_ends_the_stream() {
 async fn has_more_without_a_cursor_is_an_error_not_a_silent_end() {
     for missing in [Value::Null, json!("")] {
         let server =
-            ScriptedServer::start(vec![invoice_page(0..2, json!("c1"), true), invoice_page(2..4, missing, true)])
-                .await;
+            ScriptedServer::start(vec![invoice_page(0..2, json!("c1"), true), invoice_page(2..4, missing, true)]).await;
         let (ids, end) = drain(&server).await;
         assert_eq!(ids, ["inv-0", "inv-1"]);
         assert_eq!(
@@ -232,9 +233,15 @@ fn request_options_redact_credentials_in_debug() {
 
 #[tokio::test]
 async fn a_sensitive_per_call_header_is_still_sent() {
-    let server = ScriptedServer::start(vec![Step::Answer(Answer::json(200, &list_json("/v1/end-users", vec![])))]).await;
+    let server =
+        ScriptedServer::start(vec![Step::Answer(Answer::json(200, &list_json("/v1/end-users", vec![])))]).await;
     let client = builder(&server).build().unwrap();
-    client.with_options(RequestOptions::new().sensitive_header("X-Api-Token", "tok_1")).end_users().list().await.unwrap();
+    client
+        .with_options(RequestOptions::new().sensitive_header("X-Api-Token", "tok_1"))
+        .end_users()
+        .list()
+        .await
+        .unwrap();
     assert_eq!(server.seen()[0].header("x-api-token"), Some("tok_1"));
 }
 
@@ -298,7 +305,12 @@ async fn an_oversized_url_is_invalid_input_and_not_repeated() {
     assert!(matches!(error, Error::InvalidInput { .. }), "{error:?}");
     assert_eq!(error.attempts(), None);
     let shown = error.to_string();
-    assert!(shown.len() < 300 && !shown.contains("xxxxxxxx"), "{} bytes: {}", shown.len(), &shown[..300.min(shown.len())]);
+    assert!(
+        shown.len() < 300 && !shown.contains("xxxxxxxx"),
+        "{} bytes: {}",
+        shown.len(),
+        &shown[..300.min(shown.len())]
+    );
     assert!(shown.contains("over the limit of 16384"), "{shown}");
     assert_eq!(server.seen().len(), 0);
 

@@ -390,9 +390,9 @@ fn contract(api: &Api) -> String {
     }
     out.push_str("_ => return None,\n};\nSome(result)\n}\n\n");
     out.push_str(
-        "/// Decodes `example` as the response type declared for `method path`;\n\
-         /// `None` when no method is declared for it.\n\
-         pub fn decode_example(method: &str, path: &str, example: &serde_json::Value) -> Option<std::result::Result<(), String>> {\n\
+        "/// Decodes a 200 response body as the response type declared for\n\
+         /// `method path`; `None` when no method is declared for it.\n\
+         pub fn decode_body(method: &str, path: &str, body: &[u8]) -> Option<Result<()>> {\n\
          Some(match (method, path) {\n",
     );
     for resource in &api.resources {
@@ -401,16 +401,13 @@ fn contract(api: &Api) -> String {
                 OpKind::Page { item, .. } => format!("CursorPage<{}>", rust_ty(api, item)),
                 OpKind::List { item, .. } => {
                     let item = rust_ty(api, item);
-                    let _ = writeln!(
-                        out,
-                        "({:?}, {:?}) => decode_list::<{item}>(example),",
-                        operation.method, operation.path
-                    );
+                    let _ =
+                        writeln!(out, "({:?}, {:?}) => decode_list::<{item}>(body),", operation.method, operation.path);
                     continue;
                 }
                 _ => rust_ty(api, &operation.response),
             };
-            let _ = writeln!(out, "({:?}, {:?}) => decode::<{ty}>(example),", operation.method, operation.path);
+            let _ = writeln!(out, "({:?}, {:?}) => decode::<{ty}>(body),", operation.method, operation.path);
         }
     }
     out.push_str("_ => return None,\n})\n}\n");

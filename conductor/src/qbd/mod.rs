@@ -32,8 +32,8 @@ use reqwest::header::HeaderValue;
 
 pub use self::models::*;
 pub use self::resources::*;
-pub use crate::pagination::{CursorPage, CursorStream, Paginated, RawPage};
 use crate::headers::END_USER_ID;
+pub use crate::pagination::{CursorPage, CursorStream, Paginated, RawPage};
 use crate::{Client, Error, Request, Response, Result, Transport};
 
 /// The QuickBooks Desktop endpoints of a client: pick the end-user with

@@ -38,6 +38,12 @@
 //! Faults for your own tests: [`Sandbox::inject`] makes the next calls to a
 //! route fail with a status and Conductor's error body, drop the connection,
 //! or wait; [`Sandbox::set_latency`] delays every answer.
+//!
+//! Whatever a request holds, the sandbox answers it: any JSON record is
+//! stored (fields QuickBooks assigns, such as `id`, are ignored on create) or
+//! gets Conductor's error body, a body over 16 MiB gets a 413, and no request
+//! can panic the server. Dropping the [`Sandbox`] closes every connection,
+//! kept-alive ones included.
 
 mod reply;
 mod server;

@@ -167,3 +167,39 @@ fn take_fault(shared: &Shared, method: &Method, segments: &[&str]) -> Option<Fau
     }
     Some(taken)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_poisoned_lock_keeps_serving_its_data() {
+        let shared = Arc::new(Mutex::new(vec![1]));
+        let holder = Arc::clone(&shared);
+        let _ = std::thread::spawn(move || {
+            let _guard = holder.lock();
+            panic!("a request panicked while holding the lock");
+        })
+        .join();
+        assert!(shared.is_poisoned());
+        lock(&shared).push(2);
+        assert_eq!(*lock(&shared), [1, 2]);
+    }
+
+    #[test]
+    fn only_the_whole_key_is_accepted() {
+        let shared = Shared {
+            key: "sk_sandbox_abc".into(),
+            store: Mutex::default(),
+            faults: Mutex::default(),
+            latency: Mutex::default(),
+        };
+        assert!(authorized(&shared, Some("Bearer sk_sandbox_abc")));
+        for wrong in
+            ["Bearer sk_sandbox_ab", "Bearer sk_sandbox_abcd", "Bearer sk_sandbox_abd", "Bearer ", "sk_sandbox_abc"]
+        {
+            assert!(!authorized(&shared, Some(wrong)), "{wrong}");
+        }
+        assert!(!authorized(&shared, None));
+    }
+}
