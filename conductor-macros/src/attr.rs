@@ -1,5 +1,6 @@
-//! Parses the arguments of `#[api(...)]`: one verb with its path template and
-//! an optional `list_of = Type`.
+//! Parses the arguments of `#[api(...)]`: one verb with its path template,
+//! and optionally `list_of = Type` or `pages_of = Type`. Each key has one
+//! setter; a repeated key is caught in one place, [`Slot::set`].
 
 use proc_macro2::{Span, TokenStream, TokenTree};
 use syn::ext::IdentExt;
@@ -8,7 +9,7 @@ use syn::{Ident, LitStr, Token, Type};
 
 use crate::ctxt::Ctxt;
 
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub(crate) enum Verb {
     Get,
     Post,
@@ -41,79 +42,157 @@ impl Verb {
     }
 }
 
-/// The parsed `#[api(...)]` arguments. Fields are `None` where the key was
+/// How the answer's items are shaped, when the answer is a list.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum ItemsKind {
+    /// `list_of`: the whole list, as `Vec<T>`.
+    List,
+    /// `pages_of`: one page, plus a stream of every item.
+    Pages,
+}
+
+impl ItemsKind {
+    pub(crate) fn key(self) -> &'static str {
+        match self {
+            ItemsKind::List => "list_of",
+            ItemsKind::Pages => "pages_of",
+        }
+    }
+}
+
+/// `list_of = T` or `pages_of = T`.
+pub(crate) struct Items {
+    pub(crate) kind: ItemsKind,
+    pub(crate) key: Ident,
+    pub(crate) ty: Type,
+}
+
+/// The parsed `#[api(...)]` arguments. A field is `None` where the key was
 /// missing or its value was wrong; the error is already in the context.
 #[derive(Default)]
 pub(crate) struct ApiAttr {
     pub(crate) verb: Option<(Verb, LitStr)>,
-    pub(crate) list_of: Option<Type>,
+    pub(crate) items: Option<Items>,
 }
 
-const KEYS: &[&str] = &["get", "post", "put", "patch", "delete", "list_of"];
+const KEYS: &[&str] = &["get", "post", "put", "patch", "delete", "list_of", "pages_of"];
+
+/// One key's value, set at most once.
+struct Slot<T> {
+    /// The key that set it, for the message about a second one.
+    key: Option<Ident>,
+    value: Option<T>,
+}
+
+impl<T> Default for Slot<T> {
+    fn default() -> Self {
+        Slot { key: None, value: None }
+    }
+}
+
+impl<T> Slot<T> {
+    /// Keeps the first value; a second key for the same slot is an error at
+    /// that key, worded by `repeated(first key, this key)`.
+    fn set(&mut self, cx: &mut Ctxt, key: &Ident, value: Option<T>, repeated: impl Fn(&Ident, &Ident) -> String) {
+        match &self.key {
+            Some(first) => cx.spanned(key, repeated(first, key)),
+            None => {
+                self.key = Some(key.clone());
+                self.value = value;
+            }
+        }
+    }
+}
+
+/// The slots being filled, one setter per key.
+#[derive(Default)]
+struct Parsed {
+    verb: Slot<(Verb, LitStr)>,
+    items: Slot<Items>,
+    /// Both `list_of` and `pages_of` were given: neither shape holds, so
+    /// neither is checked against the return type.
+    two_shapes: bool,
+    /// A key such as `path` or `url`, whose hint already says to use a verb.
+    verb_hinted: bool,
+}
+
+impl Parsed {
+    fn set_verb(&mut self, cx: &mut Ctxt, key: &Ident, verb: Verb, input: ParseStream) -> syn::Result<()> {
+        let value = parse_path_literal(cx, input, &key.to_string())?;
+        self.verb.set(cx, key, value.map(|lit| (verb, lit)), |first, key| {
+            if first == key {
+                format!("duplicate key `{key}`; give the path once")
+            } else {
+                format!(
+                    "an endpoint has exactly one HTTP verb: `{first}` is already given; \
+                     remove `{key}` or declare a second method for it"
+                )
+            }
+        });
+        Ok(())
+    }
+
+    fn set_items(&mut self, cx: &mut Ctxt, key: &Ident, kind: ItemsKind, input: ParseStream) -> syn::Result<()> {
+        let value = parse_type(cx, input, kind)?;
+        let items = value.map(|ty| Items { kind, key: key.clone(), ty });
+        self.two_shapes |= self.items.key.as_ref().is_some_and(|first| first != key);
+        self.items.set(cx, key, items, |first, key| {
+            if first == key {
+                format!("duplicate key `{key}`; give the item type once")
+            } else {
+                format!(
+                    "`{first}` is already given: `list_of` answers the whole list and `pages_of` one page of it; \
+                     keep one"
+                )
+            }
+        });
+        Ok(())
+    }
+
+    fn unknown(&mut self, cx: &mut Ctxt, key: &Ident) {
+        let name = key.to_string();
+        self.verb_hinted |= hints_at_verb(&name);
+        cx.spanned(key, unknown_key_message(&name));
+    }
+}
 
 pub(crate) fn parse(cx: &mut Ctxt, args: TokenStream) -> ApiAttr {
-    let mut attr = ApiAttr::default();
-    let mut verb_key: Option<Ident> = None;
-    let mut list_of_key: Option<Ident> = None;
-    let mut saw_any = false;
-    let mut verb_hinted = false;
+    let mut parsed = Parsed::default();
 
     let parser = |input: ParseStream| -> syn::Result<()> {
         while !input.is_empty() {
-            saw_any = true;
             let key = input.call(Ident::parse_any)?;
             let name = key.to_string();
             let verb = Verb::from_key(&name);
-            let known = verb.is_some() || name == "list_of";
-
+            let items = match name.as_str() {
+                "list_of" => Some(ItemsKind::List),
+                "pages_of" => Some(ItemsKind::Pages),
+                _ => None,
+            };
             if !input.peek(Token![=]) {
-                if known {
-                    if verb.is_some() && verb_key.is_none() {
-                        verb_key = Some(key.clone());
+                match (verb, items) {
+                    (Some(_), _) => {
+                        // The verb is given, only its path is missing.
+                        parsed.verb.key.get_or_insert_with(|| key.clone());
+                        cx.spanned(&key, format!("`{name}` needs a value: write `{name} = \"/path\"`"));
                     }
-                    let example =
-                        if verb.is_some() { format!("`{name} = \"/path\"`") } else { "`list_of = Model`".to_owned() };
-                    cx.spanned(&key, format!("`{name}` needs a value: write {example}"));
-                } else {
-                    verb_hinted |= hints_at_verb(&name);
-                    cx.spanned(&key, unknown_key_message(&name));
+                    (None, Some(kind)) => {
+                        cx.spanned(&key, format!("`{name}` needs a value: write `{} = Model`", kind.key()));
+                    }
+                    (None, None) => parsed.unknown(cx, &key),
                 }
                 skip_value(input)?;
             } else {
                 input.parse::<Token![=]>()?;
-                if let Some(verb) = verb {
-                    let value = parse_path_literal(cx, input, &name)?;
-                    if let Some(previous) = &verb_key {
-                        if previous == &key {
-                            cx.spanned(&key, format!("duplicate key `{name}`; give the path once"));
-                        } else {
-                            cx.spanned(
-                                &key,
-                                format!(
-                                    "an endpoint has exactly one HTTP verb: `{previous}` is already given; \
-                                     remove `{name}` or declare a second method for it"
-                                ),
-                            );
-                        }
-                    } else {
-                        verb_key = Some(key.clone());
-                        attr.verb = value.map(|lit| (verb, lit));
+                match (verb, items) {
+                    (Some(verb), _) => parsed.set_verb(cx, &key, verb, input)?,
+                    (None, Some(kind)) => parsed.set_items(cx, &key, kind, input)?,
+                    (None, None) => {
+                        parsed.unknown(cx, &key);
+                        skip_value(input)?;
                     }
-                } else if name == "list_of" {
-                    let value = parse_type(cx, input)?;
-                    if list_of_key.is_some() {
-                        cx.spanned(&key, "duplicate key `list_of`; give the item type once");
-                    } else {
-                        list_of_key = Some(key.clone());
-                        attr.list_of = value;
-                    }
-                } else {
-                    verb_hinted |= hints_at_verb(&name);
-                    cx.spanned(&key, unknown_key_message(&name));
-                    skip_value(input)?;
                 }
             }
-
             if input.is_empty() {
                 break;
             }
@@ -124,17 +203,18 @@ pub(crate) fn parse(cx: &mut Ctxt, args: TokenStream) -> ApiAttr {
 
     if let Err(error) = parser.parse2(args) {
         cx.push(error);
-        return attr;
+        return ApiAttr::default();
     }
-    if verb_key.is_none() && !verb_hinted {
-        let span = if saw_any { list_of_key.map_or_else(Span::call_site, |k| k.span()) } else { Span::call_site() };
+    if parsed.verb.key.is_none() && !parsed.verb_hinted {
+        let span = parsed.items.key.as_ref().map_or(Span::call_site(), Ident::span);
         cx.at(
             span,
             "#[api] needs an HTTP verb and a path: write `#[api(get = \"/end-users\")]` \
              (verbs: get, post, put, patch, delete)",
         );
     }
-    attr
+    let items = if parsed.two_shapes { None } else { parsed.items.value };
+    ApiAttr { verb: parsed.verb.value, items }
 }
 
 fn parse_path_literal(cx: &mut Ctxt, input: ParseStream, key: &str) -> syn::Result<Option<LitStr>> {
@@ -146,13 +226,17 @@ fn parse_path_literal(cx: &mut Ctxt, input: ParseStream, key: &str) -> syn::Resu
     Ok(None)
 }
 
-fn parse_type(cx: &mut Ctxt, input: ParseStream) -> syn::Result<Option<Type>> {
+fn parse_type(cx: &mut Ctxt, input: ParseStream, kind: ItemsKind) -> syn::Result<Option<Type>> {
     let fork = input.fork();
     match fork.parse::<Type>() {
         Ok(_) if fork.is_empty() || fork.peek(Token![,]) => input.parse::<Type>().map(Some),
         _ => {
             let value = skip_value(input)?;
-            cx.spanned(value, "`list_of` takes the item type of the list: write `list_of = EndUser`");
+            let message = match kind {
+                ItemsKind::List => "`list_of` takes the item type of the list: write `list_of = EndUser`",
+                ItemsKind::Pages => "`pages_of` takes the item type of the pages: write `pages_of = Invoice`",
+            };
+            cx.spanned(value, message);
             Ok(None)
         }
     }
@@ -190,6 +274,7 @@ fn unknown_key_message(name: &str) -> String {
         "header" | "headers" => {
             Some("mark the argument instead: `#[header(\"Conductor-End-User-Id\")] end_user_id: &str`".to_owned())
         }
+        "paginated" | "pages" | "paged" | "cursor" => Some("write `pages_of = Model`".to_owned()),
         _ => KEYS
             .iter()
             .filter(|k| **k == lower || **k == lower.replace('-', "_") || edit_distance(k, &lower) <= 2)
@@ -201,7 +286,7 @@ fn unknown_key_message(name: &str) -> String {
             message.push_str("; ");
             message.push_str(&hint);
         }
-        None => message.push_str("; expected one of `get`, `post`, `put`, `patch`, `delete`, `list_of`"),
+        None => message.push_str("; expected one of `get`, `post`, `put`, `patch`, `delete`, `list_of`, `pages_of`"),
     }
     message
 }
@@ -228,17 +313,21 @@ fn edit_distance(a: &str, b: &str) -> usize {
 
 #[cfg(test)]
 mod tests {
+    use quote::quote;
+
     use super::*;
 
     #[test]
     fn near_misses_get_a_hint() {
         assert_eq!(unknown_key_message("lst_of"), "unknown key `lst_of` in #[api]; did you mean `list_of`?");
         assert_eq!(unknown_key_message("listOf"), "unknown key `listOf` in #[api]; did you mean `list_of`?");
+        assert_eq!(unknown_key_message("page_of"), "unknown key `page_of` in #[api]; did you mean `pages_of`?");
         assert_eq!(unknown_key_message("GET"), "unknown key `GET` in #[api]; did you mean `get`?");
         assert_eq!(unknown_key_message("pots"), "unknown key `pots` in #[api]; did you mean `post`?");
+        assert_eq!(unknown_key_message("paginated"), "unknown key `paginated` in #[api]; write `pages_of = Model`");
         assert!(
             unknown_key_message("zzzzzzzz")
-                .ends_with("expected one of `get`, `post`, `put`, `patch`, `delete`, `list_of`")
+                .ends_with("expected one of `get`, `post`, `put`, `patch`, `delete`, `list_of`, `pages_of`")
         );
     }
 
@@ -249,5 +338,31 @@ mod tests {
         assert_eq!(edit_distance("get", "set"), 1);
         assert_eq!(edit_distance("get", "put"), 2);
         assert_eq!(edit_distance("", "abc"), 3);
+    }
+
+    fn parsed(tokens: TokenStream) -> (ApiAttr, Vec<String>) {
+        let mut cx = Ctxt::default();
+        let attr = parse(&mut cx, tokens);
+        (attr, cx.messages())
+    }
+
+    #[test]
+    fn each_key_sets_its_slot_once() {
+        let (attr, errors) = parsed(quote!(get = "/invoices", pages_of = Invoice));
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(attr.verb.map(|(verb, lit)| (verb, lit.value())), Some((Verb::Get, "/invoices".to_owned())));
+        assert_eq!(attr.items.map(|items| items.kind), Some(ItemsKind::Pages));
+
+        let (_, errors) = parsed(quote!(get = "/a", get = "/b", post = "/c", list_of = A, list_of = B, pages_of = C));
+        assert_eq!(
+            errors,
+            [
+                "duplicate key `get`; give the path once",
+                "an endpoint has exactly one HTTP verb: `get` is already given; remove `post` or declare a second \
+                 method for it",
+                "duplicate key `list_of`; give the item type once",
+                "`list_of` is already given: `list_of` answers the whole list and `pages_of` one page of it; keep one",
+            ]
+        );
     }
 }

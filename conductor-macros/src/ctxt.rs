@@ -30,6 +30,12 @@ impl Ctxt {
         !self.errors.is_empty()
     }
 
+    /// The messages collected so far, for tests.
+    #[cfg(test)]
+    pub(crate) fn messages(&self) -> Vec<String> {
+        self.errors.iter().map(ToString::to_string).collect()
+    }
+
     /// All collected errors as `compile_error!` invocations.
     pub(crate) fn into_compile_errors(self) -> TokenStream {
         self.errors.into_iter().map(|e| e.to_compile_error()).collect()

@@ -1,67 +1,90 @@
-//! Writes the method body: a few calls that build the request as plain data,
-//! then one call into the runtime that sends it and decodes the answer.
+//! Writes the method body from the model: a few calls that build the request
+//! as plain data, then one call into the runtime that sends it and decodes
+//! the answer. A `pages_of` endpoint gets a second method, the stream.
 
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
-use syn::{Ident, ReturnType};
+use syn::{FnArg, Ident, Signature, Type};
 
-use crate::attr::{self, Verb};
+use crate::ast::{Endpoint, Method, Role};
+use crate::attr::{Items, ItemsKind, Verb};
 use crate::check;
 use crate::ctxt::Ctxt;
-use crate::method::{self, ArgKind, Method};
-use crate::template::{self, Piece};
+use crate::template::{Piece, Template};
 
-pub(crate) fn api(args: TokenStream, input: TokenStream) -> TokenStream {
+/// The whole attribute: parse, check, then expand or fall back.
+pub(crate) fn api(args: TokenStream, item: TokenStream) -> TokenStream {
     let mut cx = Ctxt::default();
-    let attr = attr::parse(&mut cx, args);
-    let mut method: Method = match syn::parse2(input.clone()) {
-        Ok(method) => method,
-        Err(_) => {
-            cx.at(Span::call_site(), "#[api] goes on a bodiless `async fn` in a trait or an impl block");
+    let endpoint = match Endpoint::parse(&mut cx, args, item) {
+        Ok(endpoint) => endpoint,
+        Err(item) => {
             let errors = cx.into_compile_errors();
-            return quote!(#errors #input);
+            return quote!(#errors #item);
         }
     };
-
-    let analysis = method::analyze(&mut cx, &mut method);
-    let pieces = match &attr.verb {
-        Some((_, lit)) => template::parse(&mut cx, lit),
-        None => Vec::new(),
-    };
-    check::check(
-        &mut cx,
-        attr.verb.as_ref().map(|(verb, lit)| (*verb, lit)),
-        &pieces,
-        &analysis.args,
-        &method.sig,
-        analysis.output.as_ref(),
-        attr.list_of.as_ref(),
-    );
-
-    match (&attr.verb, cx.has_errors()) {
-        (Some((verb, lit)), false) => expand(&method, *verb, lit, &pieces, &analysis.args, attr.list_of.as_ref()),
+    check::check(&mut cx, &endpoint);
+    match (&endpoint.verb, &endpoint.template, &endpoint.returns, cx.has_errors()) {
+        (Some(verb), Some(template), Some(returns), false) => expand(&endpoint, *verb, template, returns),
         _ => {
             let errors = cx.into_compile_errors();
-            let fallback = fallback(&method);
+            let fallback = fallback(&endpoint.method);
             quote!(#errors #fallback)
         }
     }
 }
 
-fn expand(
-    method: &Method,
-    verb: Verb,
-    template: &syn::LitStr,
-    pieces: &[Piece],
-    args: &[method::Arg],
-    list_of: Option<&syn::Type>,
-) -> TokenStream {
+fn expand(endpoint: &Endpoint, verb: Verb, template: &Template, returns: &Type) -> TokenStream {
     let request = Ident::new("__request", Span::mixed_site());
-    let verb_const = format_ident!("{}", verb.constant());
+    let build = build_request(endpoint, verb, template, &request);
+    let send = match &endpoint.items {
+        // Spanned on the item type, so a mismatch with the declared return
+        // type points at `list_of` or `pages_of`.
+        Some(Items { kind: ItemsKind::List, ty, .. }) => {
+            quote_spanned!(ty.span()=> ::conductor::__private::send_list::<Self, #ty, _>(self, #request))
+        }
+        Some(Items { kind: ItemsKind::Pages, ty, .. }) => {
+            quote_spanned!(ty.span()=> ::conductor::__private::send_page::<Self, #ty, _>(self, #request))
+        }
+        None => quote!(::conductor::__private::send_json::<Self, _>(self, #request)),
+    };
 
+    let Method { attrs, vis, sig, .. } = &endpoint.method;
+    let mut sig = sig.clone();
+    sig.asyncness = None;
+    sig.output = syn::parse_quote!(
+        -> impl ::core::future::Future<Output = #returns> + ::core::marker::Send
+    );
+    let route = format!(" `{} {}`", verb.constant(), template.lit.value());
+    let route_doc = if attrs.iter().any(|a| a.path().is_ident("doc")) {
+        quote!(#[doc = ""] #[doc = #route])
+    } else {
+        TokenStream::new()
+    };
+    let stream = match &endpoint.items {
+        Some(items @ Items { kind: ItemsKind::Pages, .. }) => stream_method(endpoint, items, &build, &request),
+        _ => TokenStream::new(),
+    };
+
+    quote! {
+        #(#attrs)*
+        #route_doc
+        #vis #sig {
+            #build
+            #send
+        }
+
+        #stream
+    }
+}
+
+/// The statements that fill a `RequestBuilder` named `request` from the
+/// arguments.
+fn build_request(endpoint: &Endpoint, verb: Verb, template: &Template, request: &Ident) -> TokenStream {
+    let verb_const = format_ident!("{}", verb.constant());
+    let lit = &template.lit;
     let mut steps = Vec::new();
-    for piece in pieces {
+    for piece in &template.pieces {
         steps.push(match piece {
             Piece::Literal(text) => quote!(#request.path_literal(#text);),
             Piece::Placeholder(name) => {
@@ -70,60 +93,92 @@ fn expand(
             }
         });
     }
-    for arg in args {
-        let ident = &arg.ident;
-        steps.push(match &arg.kind {
-            ArgKind::Path => continue,
-            ArgKind::Query { name } => quote!(#request.query(#name, &#ident);),
-            ArgKind::Body { .. } => quote!(#request.json_body(&#ident);),
-            ArgKind::Header { name } => quote!(
-                #request.header(::conductor::__private::HeaderName::from_static(#name), &#ident);
-            ),
+    for arg in &endpoint.args {
+        let Some(ident) = &arg.ident else { continue };
+        steps.push(match arg.role() {
+            Role::Path => continue,
+            Role::Query { name } => quote!(#request.query(#name, &#ident);),
+            Role::Body => quote!(#request.json_body(&#ident);),
+            Role::Header { name } => {
+                let name = name.as_ref().map(|lit| lit.value().to_ascii_lowercase()).unwrap_or_default();
+                quote!(#request.header(::conductor::__private::HeaderName::from_static(#name), &#ident);)
+            }
         });
     }
-    let send = match list_of {
-        // Spanned on the item type, so a mismatch with the declared `Vec<_>`
-        // points at `list_of`.
-        Some(item) => {
-            quote_spanned!(item.span()=> ::conductor::__private::send_list::<Self, #item, _>(self, #request))
-        }
-        None => quote!(::conductor::__private::send_json::<Self, _>(self, #request)),
-    };
-
-    let Method { attrs, vis, sig, .. } = method;
-    let mut sig = sig.clone();
-    sig.asyncness = None;
-    let output = match &sig.output {
-        ReturnType::Type(_, ty) => ty.clone(),
-        ReturnType::Default => unreachable_output(),
-    };
-    sig.output = syn::parse_quote!(
-        -> impl ::core::future::Future<Output = #output> + ::core::marker::Send
-    );
-    let route = format!(" `{} {}`", verb.constant(), template.value());
-    let route_doc = if attrs.iter().any(|a| a.path().is_ident("doc")) {
-        quote!(#[doc = ""] #[doc = #route])
-    } else {
-        TokenStream::new()
-    };
-
     quote! {
-        #(#attrs)*
-        #route_doc
-        #vis #sig {
-            let mut #request = ::conductor::__private::RequestBuilder::new(
-                ::conductor::__private::Method::#verb_const,
-                #template,
-            );
-            #(#steps)*
+        let mut #request = ::conductor::__private::RequestBuilder::new(
+            ::conductor::__private::Method::#verb_const,
+            #lit,
+        );
+        #(#steps)*
+    }
+}
+
+/// `<name>_all`: the same arguments (a `&T` of a sized `T` taken by value,
+/// as list parameters usually are), the same request, and a stream of every
+/// item across the pages. The request is built before the method returns, so
+/// the stream borrows nothing.
+fn stream_method(endpoint: &Endpoint, items: &Items, build: &TokenStream, request: &Ident) -> TokenStream {
+    let Method { attrs, vis, sig, .. } = &endpoint.method;
+    let item = &items.ty;
+    let page_method = &sig.ident;
+    let name = format_ident!("{}_all", page_method);
+    let mut stream_sig: Signature = sig.clone();
+    stream_sig.ident = name;
+    stream_sig.asyncness = None;
+    stream_sig.output = syn::parse_quote!(-> ::conductor::CursorStream<#item>);
+    let bound = quote_spanned!(items.key.span()=> Self: ::conductor::PageTransport);
+    stream_sig.generics.make_where_clause().predicates.push(syn::parse_quote!(#bound));
+    let mut rebind = Vec::new();
+    for input in stream_sig.inputs.iter_mut() {
+        let FnArg::Typed(typed) = input else { continue };
+        let (Type::Reference(reference), syn::Pat::Ident(pat)) = (&*typed.ty, &*typed.pat) else { continue };
+        if unsized_type(&reference.elem, &sig.generics) {
+            continue;
+        }
+        let (ident, target) = (&pat.ident, reference.elem.clone());
+        rebind.push(quote!(let #ident: &#target = &#ident;));
+        typed.ty = target;
+    }
+    // Attributes other than docs (`cfg`, `allow`, `deprecated`) apply to
+    // both methods.
+    let kept = attrs.iter().filter(|a| !a.path().is_ident("doc"));
+    let doc = format!(
+        " Every item across the pages of [`{page_method}`](Self::{page_method}), as a stream: the same request, \
+         sent again for each page with only its cursor replaced. The next page is requested while the current \
+         one is consumed; at most two decoded pages are held; the stream ends after the first error, which it \
+         yields."
+    );
+    let send = quote_spanned!(item.span()=> ::conductor::__private::page_stream::<Self, #item>(self, #request));
+    quote! {
+        #[doc = #doc]
+        #(#kept)*
+        #vis #stream_sig {
+            #(#rebind)*
+            #build
             #send
         }
     }
 }
 
-/// The return type was checked before expansion; this keeps the function total.
-fn unreachable_output() -> Box<syn::Type> {
-    Box::new(syn::parse_quote!(()))
+/// Whether `ty` is one a value cannot be taken of: `str`, a slice, a trait
+/// object, or a type parameter declared `?Sized`.
+fn unsized_type(ty: &Type, generics: &syn::Generics) -> bool {
+    match ty {
+        Type::Slice(_) | Type::TraitObject(_) => true,
+        Type::Path(path) if path.qself.is_none() => {
+            let Some(ident) = path.path.get_ident() else { return false };
+            ident == "str"
+                || generics.type_params().any(|param| {
+                    param.ident == *ident
+                        && param
+                            .bounds
+                            .iter()
+                            .any(|bound| matches!(bound, syn::TypeParamBound::Trait(t) if t.maybe.is_some()))
+                })
+        }
+        _ => false,
+    }
 }
 
 /// On error, the method is still emitted, with a body that type-checks, so
@@ -137,5 +192,108 @@ fn fallback(method: &Method) -> TokenStream {
         #vis #sig {
             ::core::unimplemented!()
         }
+    }
+}
+
+#[cfg(test)]
+mod snapshots {
+    use std::path::PathBuf;
+
+    use quote::quote;
+
+    use super::*;
+
+    /// The expansion of `attr` on `method`, pretty-printed inside an impl
+    /// block, compared with `snapshots/<name>.rs`; `UPDATE_SNAPSHOTS=1`
+    /// writes the file instead, for review in the diff.
+    fn snapshot(name: &str, attr: TokenStream, method: TokenStream) {
+        let expanded = api(attr, method);
+        let file: syn::File = syn::parse2(quote!(impl Widgets { #expanded })).expect("the expansion parses");
+        let text = prettyplease::unparse(&file);
+        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("snapshots").join(format!("{name}.rs"));
+        if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(&path, &text).unwrap();
+            return;
+        }
+        let expected = std::fs::read_to_string(&path)
+            .unwrap_or_else(|e| panic!("{}: {e}; run with UPDATE_SNAPSHOTS=1 to write it", path.display()));
+        assert_eq!(text, expected, "the expansion of {name} changed; run with UPDATE_SNAPSHOTS=1 and review the diff");
+    }
+
+    #[test]
+    fn retrieve_by_path() {
+        snapshot(
+            "retrieve_by_path",
+            quote!(get = "/end-users/{id}"),
+            quote!(
+                /// Retrieves an end-user.
+                pub async fn retrieve(&self, id: &str) -> Result<EndUser>;
+            ),
+        );
+    }
+
+    #[test]
+    fn list_of_with_query() {
+        snapshot(
+            "list_of_with_query",
+            quote!(get = "/widgets", list_of = Widget),
+            quote!(
+                async fn search(
+                    &self,
+                    #[query] query: &Query,
+                    #[query("limit")] max: Option<u32>,
+                ) -> Result<Vec<Widget>>;
+            ),
+        );
+    }
+
+    #[test]
+    fn body_and_header() {
+        snapshot(
+            "body_and_header",
+            quote!(post = "/widgets"),
+            quote!(
+                async fn create(
+                    &self,
+                    #[body] body: &NewWidget,
+                    #[header("Idempotency-Key")] key: &str,
+                ) -> Result<Widget>;
+            ),
+        );
+    }
+
+    #[test]
+    fn pages_of_with_stream() {
+        snapshot(
+            "pages_of_with_stream",
+            quote!(get = "/shops/{shop}/widgets", pages_of = Widget),
+            quote!(
+                /// One page of a shop's widgets.
+                pub async fn list(&self, shop: &str, #[query] params: &WidgetListParams) -> Result<CursorPage<Widget>>;
+            ),
+        );
+    }
+
+    #[test]
+    fn response_with_metadata() {
+        snapshot(
+            "response_with_metadata",
+            quote!(delete = "/widgets/{id}"),
+            quote!(
+                async fn delete(&self, id: &str) -> Result<Response<Deleted>>;
+            ),
+        );
+    }
+
+    #[test]
+    fn misuse_falls_back_to_the_method() {
+        snapshot(
+            "misuse_falls_back_to_the_method",
+            quote!(get = "widgets", lst_of = Widget),
+            quote!(
+                async fn list(&self, unused: &str) -> Result<Vec<Widget>>;
+            ),
+        );
     }
 }

@@ -4,11 +4,11 @@
 //! supplies the runtime the expansions call. The attribute's full syntax is
 //! documented on `conductor::api`.
 
+mod ast;
 mod attr;
 mod check;
 mod ctxt;
 mod expand;
-mod method;
 mod template;
 
 use proc_macro::TokenStream;

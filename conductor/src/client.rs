@@ -14,8 +14,9 @@ use tracing::Instrument;
 use crate::connect::{CONNECT_TIMEOUT, ConnectTimeoutLayer, connect_timeout_of};
 use crate::headers::{self, END_USER_ID};
 use crate::retry::{Backoff, Decision, Failure};
-use crate::transport::{Request, Response, Transport};
+use crate::transport::Transport;
 use crate::{Attempts, Error, RequestOptions, Result, RetryStop, TimeoutPhase};
+use crate::{Request, Response};
 
 /// The production API.
 pub const DEFAULT_BASE_URL: &str = "https://api.conductor.is/v1";

@@ -1,20 +1,93 @@
 //! Turns a response into the declared type, or into a typed error naming what
-//! was wrong.
-
-use std::fmt;
-use std::marker::PhantomData;
+//! was wrong: the traits a declared method's return type goes through, and
+//! the decoding they share.
 
 use bytes::Bytes;
-use serde::Deserialize;
-use serde::de::{self, DeserializeOwned, Deserializer, IgnoredAny, MapAccess, Visitor};
+use serde::de::DeserializeOwned;
 
 use crate::error::{ApiError, DecodeError};
-use crate::transport::Response;
+use crate::page::CursorPage;
+use crate::response::Response;
 use crate::{Error, Result};
+
+/// What a declared method may return inside `Result<_>`: the decoded body,
+/// or a [`Response`] around it.
+pub trait FromResponse: Sized {
+    /// Decodes a response; a non-2xx status is an [`Error::Api`].
+    fn from_response(response: Response<Bytes>) -> Result<Self>;
+}
+
+impl<T: DeserializeOwned> FromResponse for T {
+    fn from_response(response: Response<Bytes>) -> Result<Self> {
+        json(&response)
+    }
+}
+
+impl<T: DeserializeOwned> FromResponse for Response<T> {
+    fn from_response(response: Response<Bytes>) -> Result<Self> {
+        let body = json(&response)?;
+        Ok(response.map(|_| body))
+    }
+}
+
+/// What a `list_of = T` method may return inside `Result<_>`: the items, or
+/// a [`Response`] around them.
+#[diagnostic::on_unimplemented(
+    message = "`list_of = {T}` returns `Vec<{T}>`, but the method declares `{Self}`",
+    label = "the items of the list are `{T}`",
+    note = "declare the return type as `conductor::Result<Vec<{T}>>` or `conductor::Result<conductor::Response<Vec<{T}>>>`"
+)]
+pub trait FromList<T>: Sized {
+    /// Decodes a list envelope; a non-2xx status is an [`Error::Api`].
+    fn from_list(response: Response<Bytes>) -> Result<Self>;
+}
+
+impl<T: DeserializeOwned> FromList<T> for Vec<T> {
+    fn from_list(response: Response<Bytes>) -> Result<Self> {
+        list(&response)
+    }
+}
+
+impl<T: DeserializeOwned> FromList<T> for Response<Vec<T>> {
+    fn from_list(response: Response<Bytes>) -> Result<Self> {
+        let items = list(&response)?;
+        Ok(response.map(|_| items))
+    }
+}
+
+/// What a `pages_of = T` method may return inside `Result<_>`: one page, or
+/// a [`Response`] around it.
+#[diagnostic::on_unimplemented(
+    message = "`pages_of = {T}` returns `CursorPage<{T}>`, but the method declares `{Self}`",
+    label = "the items of the pages are `{T}`",
+    note = "declare the return type as `conductor::Result<conductor::CursorPage<{T}>>` or `conductor::Result<conductor::Response<conductor::CursorPage<{T}>>>`"
+)]
+pub trait FromPage<T>: Sized {
+    /// Decodes one page; a non-2xx status is an [`Error::Api`].
+    fn from_page(response: Response<Bytes>) -> Result<Self>;
+}
+
+impl<T: DeserializeOwned> FromPage<T> for CursorPage<T> {
+    fn from_page(response: Response<Bytes>) -> Result<Self> {
+        json(&response)
+    }
+}
+
+impl<T: DeserializeOwned> FromPage<T> for Response<CursorPage<T>> {
+    fn from_page(response: Response<Bytes>) -> Result<Self> {
+        let page = json(&response)?;
+        Ok(response.map(|_| page))
+    }
+}
 
 /// Decodes a 2xx body as `T`; any other status is an [`Error::Api`].
 pub(crate) fn json<T: DeserializeOwned>(response: &Response<Bytes>) -> Result<T> {
     check_status(response)?;
+    body(response)
+}
+
+/// Decodes the body as `T`, whatever the status (already checked).
+pub(crate) fn body<T: DeserializeOwned>(response: &Response<Bytes>) -> Result<T> {
     // The fast path decodes without tracking where it is; only a failure pays
     // for a second pass that finds the failing field's path.
     serde_json::from_slice(response.body()).map_err(|_| locate_error::<T>(response))
@@ -22,7 +95,7 @@ pub(crate) fn json<T: DeserializeOwned>(response: &Response<Bytes>) -> Result<T>
 
 /// Decodes a 2xx list envelope `{"objectType":"list","data":[...]}`.
 pub(crate) fn list<T: DeserializeOwned>(response: &Response<Bytes>) -> Result<Vec<T>> {
-    json::<ListEnvelope<T>>(response).map(|envelope| envelope.data)
+    json::<CursorPage<T>>(response).map(|page| page.data)
 }
 
 pub(crate) fn check_status(response: &Response<Bytes>) -> Result<()> {
@@ -59,90 +132,4 @@ pub(crate) fn invalid(response: &Response<Bytes>, path: impl Into<String>, messa
         request_id: response.request_id().map(str::to_owned),
         attempts: response.attempts(),
     }))
-}
-
-/// `{"objectType":"list","data":[...]}`; other fields are ignored. Written by
-/// hand so that only an object is accepted (derived structs also accept
-/// arrays, which would give a confusing error).
-struct ListEnvelope<T> {
-    data: Vec<T>,
-}
-
-impl<'de, T: Deserialize<'de>> Deserialize<'de> for ListEnvelope<T> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct EnvelopeVisitor<T>(PhantomData<T>);
-
-        impl<'de, T: Deserialize<'de>> Visitor<'de> for EnvelopeVisitor<T> {
-            type Value = ListEnvelope<T>;
-
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a list envelope object")
-            }
-
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-                let mut tagged = false;
-                let mut data = None;
-                while let Some(key) = map.next_key::<Field>()? {
-                    match key {
-                        Field::ObjectType => {
-                            map.next_value::<ListTag>()?;
-                            tagged = true;
-                        }
-                        Field::Data => data = Some(map.next_value()?),
-                        Field::Other => {
-                            map.next_value::<IgnoredAny>()?;
-                        }
-                    }
-                }
-                if !tagged {
-                    return Err(de::Error::missing_field("objectType"));
-                }
-                let data = data.ok_or_else(|| de::Error::missing_field("data"))?;
-                Ok(ListEnvelope { data })
-            }
-        }
-
-        #[derive(Deserialize)]
-        #[serde(field_identifier, rename_all = "camelCase")]
-        enum Field {
-            ObjectType,
-            Data,
-            #[serde(other)]
-            Other,
-        }
-
-        deserializer.deserialize_map(EnvelopeVisitor(PhantomData))
-    }
-}
-
-/// The `objectType` of a list envelope: accepts only the string `"list"`.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub(crate) struct ListTag;
-
-impl serde::Serialize for ListTag {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str("list")
-    }
-}
-
-impl<'de> Deserialize<'de> for ListTag {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct TagVisitor;
-        impl Visitor<'_> for TagVisitor {
-            type Value = ListTag;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("the string \"list\"")
-            }
-            fn visit_str<E: de::Error>(self, value: &str) -> Result<ListTag, E> {
-                if value == "list" {
-                    Ok(ListTag)
-                } else {
-                    Err(E::custom(format_args!(
-                        "expected a list envelope with objectType \"list\", found objectType {value:?}"
-                    )))
-                }
-            }
-        }
-        deserializer.deserialize_str(TagVisitor)
-    }
 }

@@ -9,8 +9,8 @@ use reqwest::header::{HeaderMap, LOCATION};
 use serde::Deserialize;
 
 use crate::headers::{self, REQUEST_ID};
+use crate::response::Response;
 use crate::string_enum::string_enum;
-use crate::transport::Response;
 
 /// `Result` with [`Error`] as its error type, as returned by every endpoint.
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -33,16 +33,20 @@ mod client;
 mod connect;
 mod decode;
 mod encode;
+mod endpoint;
 mod error;
 mod headers;
 mod options;
-mod pagination;
+mod page;
 pub mod qbd;
+mod request;
 mod resources;
+mod response;
 mod retry;
 #[cfg(feature = "sandbox")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sandbox")))]
 pub mod sandbox;
+mod stream;
 mod string_enum;
 mod transport;
 
@@ -61,11 +65,15 @@ pub use crate::error::{
     ApiError, Attempts, DecodeError, Error, ErrorDetails, ErrorType, Result, RetryStop, TimeoutPhase,
 };
 pub use crate::options::RequestOptions;
+pub use crate::page::CursorPage;
+pub use crate::request::Request;
 pub use crate::resources::auth_sessions::{AuthSession, AuthSessions, CreateAuthSession};
 pub use crate::resources::end_users::{
     CreateEndUser, EndUser, EndUserDeleted, EndUsers, IntegrationConnection, IntegrationSlug,
 };
-pub use crate::transport::{Request, Response, Transport};
+pub use crate::response::Response;
+pub use crate::stream::CursorStream;
+pub use crate::transport::{PageTransport, Transport};
 
 /// Declares a Conductor endpoint: one attribute on a bodiless `async fn`
 /// writes the method.

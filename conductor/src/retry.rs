@@ -8,7 +8,7 @@ use reqwest::{Method, StatusCode};
 
 use crate::RetryStop;
 use crate::headers::{self, RETRY_AFTER_MS, SHOULD_RETRY};
-use crate::transport::Response;
+use crate::response::Response;
 
 /// How one attempt failed, as far as retrying is concerned.
 #[derive(Debug)]

@@ -14,6 +14,7 @@ pub(crate) fn files(api: &Api) -> Vec<(&'static str, String)> {
     vec![
         ("conductor/src/qbd/models.rs", models(api)),
         ("conductor/src/qbd/resources.rs", resources(api)),
+        ("conductor/src/sandbox/table.rs", sandbox_table(api)),
         ("tests/src/contract_table.rs", contract(api)),
     ]
 }
@@ -176,13 +177,6 @@ fn query_decl(api: &Api, out: &mut String, shape: &Shape) {
         field_decl(api, out, field);
     }
     out.push_str("}\n\n");
-    if shape.fields.iter().any(|f| f.wire == "cursor") {
-        let _ = writeln!(
-            out,
-            "impl Paginated for {} {{\nfn set_cursor(&mut self, cursor: Option<String>) {{\nself.cursor = cursor;\n}}\n}}\n",
-            shape.name
-        );
-    }
 }
 
 fn resources(api: &Api) -> String {
@@ -193,9 +187,8 @@ fn resources(api: &Api) -> String {
          use serde::{Deserialize, Serialize};\n\n\
          use super::QbdClient;\n\
          use super::models::*;\n\
-         use crate::pagination::{CursorPage, CursorStream, Paginated, RawPage};\n\
          use crate::resources::resource_handle;\n\
-         use crate::{Result, Transport, api};\n\n",
+         use crate::{CursorPage, Result, Transport, api};\n\n",
     );
     let mut queries: Vec<&Shape> = api.shapes.iter().filter(|s| s.query).collect();
     queries.sort_by(|a, b| a.name.cmp(&b.name));
@@ -205,7 +198,6 @@ fn resources(api: &Api) -> String {
     for resource in &api.resources {
         resource_decl(api, &mut out, resource);
     }
-    sandbox_table(api, &mut out);
     out
 }
 
@@ -217,11 +209,13 @@ fn fields_option(fields: &Option<Vec<String>>) -> String {
 }
 
 /// The table the sandbox serves the resources from.
-fn sandbox_table(api: &Api, out: &mut String) {
+fn sandbox_table(api: &Api) -> String {
+    let mut out = String::from(HEADER);
     out.push_str(
-        "/// Each resource the sandbox serves, with the operations it has.\n\
-         #[cfg(feature = \"sandbox\")]\n\
-         pub(crate) const SANDBOX_RESOURCES: &[crate::sandbox::ResourceSpec] = &[\n",
+        "\n//! Each QuickBooks Desktop resource the sandbox serves, with the operations\n\
+         //! it has.\n\n\
+         use super::{ListKind, ResourceSpec};\n\n\
+         pub(crate) const RESOURCES: &[ResourceSpec] = &[\n",
     );
     for resource in &api.resources {
         let mut list = "None";
@@ -255,7 +249,7 @@ fn sandbox_table(api: &Api, out: &mut String) {
             };
         let _ = writeln!(
             out,
-            "crate::sandbox::ResourceSpec {{ slug: {:?}, object_type: {object_type:?}, list: crate::sandbox::ListKind::{list}, \
+            "ResourceSpec {{ slug: {:?}, object_type: {object_type:?}, list: ListKind::{list}, \
              create: {}, retrieve: {retrieve}, update: {}, delete: {delete}, singleton: {singleton} }},",
             resource.slug,
             fields_option(&create),
@@ -263,6 +257,7 @@ fn sandbox_table(api: &Api, out: &mut String) {
         );
     }
     out.push_str("];\n");
+    out
 }
 
 fn resource_decl(api: &Api, out: &mut String, resource: &Resource) {
@@ -275,28 +270,6 @@ fn resource_decl(api: &Api, out: &mut String, resource: &Resource) {
         operation_decl(api, out, operation);
     }
     out.push_str("}\n\n");
-
-    for operation in &resource.operations {
-        if let OpKind::Page { params, item } = &operation.kind {
-            let params = &api.shapes[*params].name;
-            let item = rust_ty(api, item);
-            let _ = writeln!(
-                out,
-                "impl<T: Transport + Clone + 'static> {handle}<'_, T> {{\n\
-                 /// Every record matching `params`, across all pages, as a stream. The next\n\
-                 /// pages are requested while the current one is consumed; at most two decoded\n\
-                 /// pages are held; the stream ends after the first error, which it yields.\n\
-                 pub fn list_all(&self, params: {params}) -> CursorStream<{item}> {{\n\
-                 let transport = self.transport.clone();\n\
-                 CursorStream::new(params, move |params| {{\n\
-                 let transport = transport.clone();\n\
-                 async move {{ {handle}::new(&transport).list_raw(&params).await }}\n\
-                 }})\n\
-                 }}\n\
-                 }}\n"
-            );
-        }
-    }
 
     let _ = writeln!(
         out,
@@ -335,22 +308,14 @@ fn operation_decl(api: &Api, out: &mut String, operation: &Operation) {
         }
     }
     let _ = writeln!(out, "pub async fn {}({}) -> Result<{response}>;\n", operation.rust_method, args.join(", "));
-    if let OpKind::Page { .. } = &operation.kind {
-        // What `list_all` fetches: the page undecoded, so the stream can ask
-        // for the next one while it decodes this one.
-        let _ = writeln!(
-            out,
-            "#[doc(hidden)]\n#[api({} = {:?})]\npub async fn list_raw({}) -> Result<RawPage>;\n",
-            operation.method,
-            operation.path,
-            args.join(", ")
-        );
-    }
 }
 
+/// The list shape of the attribute: `list_of` for a whole list, `pages_of`
+/// for a cursor-paginated one (which also declares the `list_all` stream).
 fn list_of(api: &Api, operation: &Operation) -> String {
     match &operation.kind {
         OpKind::List { item, .. } => format!(", list_of = {}", rust_ty(api, item)),
+        OpKind::Page { item, .. } => format!(", pages_of = {}", rust_ty(api, item)),
         _ => String::new(),
     }
 }

@@ -33,8 +33,8 @@ use reqwest::header::HeaderValue;
 pub use self::models::*;
 pub use self::resources::*;
 use crate::headers::END_USER_ID;
-pub use crate::pagination::{CursorPage, CursorStream, Paginated, RawPage};
 use crate::{Client, Error, Request, Response, Result, Transport};
+pub use crate::{CursorPage, CursorStream};
 
 /// The QuickBooks Desktop endpoints of a client: pick the end-user with
 /// [`for_end_user`](Qbd::for_end_user).

@@ -8,9 +8,8 @@ use serde::{Deserialize, Serialize};
 
 use super::QbdClient;
 use super::models::*;
-use crate::pagination::{CursorPage, CursorStream, Paginated, RawPage};
 use crate::resources::resource_handle;
-use crate::{Result, Transport, api};
+use crate::{CursorPage, Result, Transport, api};
 
 /// The query parameters of listing `Account` records; unset ones are not sent.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -134,12 +133,6 @@ pub struct BillCheckPaymentListParams {
     pub vendor_ids: Vec<String>,
 }
 
-impl Paginated for BillCheckPaymentListParams {
-    fn set_cursor(&mut self, cursor: Option<String>) {
-        self.cursor = cursor;
-    }
-}
-
 /// The query parameters of listing `BillCreditCardPayment` records; unset ones are not sent.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -203,12 +196,6 @@ pub struct BillCreditCardPaymentListParams {
     /// Filter for bill credit card payments sent to these vendors. These are the vendors who sent the bills paid by these credit card payments.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub vendor_ids: Vec<String>,
-}
-
-impl Paginated for BillCreditCardPaymentListParams {
-    fn set_cursor(&mut self, cursor: Option<String>) {
-        self.cursor = cursor;
-    }
 }
 
 /// The query parameters of listing `Bill` records; unset ones are not sent.
@@ -282,12 +269,6 @@ pub struct BillListParams {
     pub vendor_ids: Vec<String>,
 }
 
-impl Paginated for BillListParams {
-    fn set_cursor(&mut self, cursor: Option<String>) {
-        self.cursor = cursor;
-    }
-}
-
 /// The query parameters of listing `Check` records; unset ones are not sent.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -354,12 +335,6 @@ pub struct CheckListParams {
     /// Filter for checks updated on or before this date and time, in ISO 8601 format (YYYY-MM-DDTHH:mm:ss). If you only provide a date (YYYY-MM-DD), the time is assumed to be 23:59:59 of that day.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_before: Option<String>,
-}
-
-impl Paginated for CheckListParams {
-    fn set_cursor(&mut self, cursor: Option<String>) {
-        self.cursor = cursor;
-    }
 }
 
 /// The query parameters of listing `Class` records; unset ones are not sent.
@@ -478,12 +453,6 @@ pub struct CreditCardChargeListParams {
     pub updated_before: Option<String>,
 }
 
-impl Paginated for CreditCardChargeListParams {
-    fn set_cursor(&mut self, cursor: Option<String>) {
-        self.cursor = cursor;
-    }
-}
-
 /// The query parameters of listing `CreditCardCredit` records; unset ones are not sent.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -547,12 +516,6 @@ pub struct CreditCardCreditListParams {
     /// Filter for credit card credits updated on or before this date and time, in ISO 8601 format (YYYY-MM-DDTHH:mm:ss). If you only provide a date (YYYY-MM-DD), the time is assumed to be 23:59:59 of that day.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_before: Option<String>,
-}
-
-impl Paginated for CreditCardCreditListParams {
-    fn set_cursor(&mut self, cursor: Option<String>) {
-        self.cursor = cursor;
-    }
 }
 
 /// The query parameters of listing `CreditMemo` records; unset ones are not sent.
@@ -621,12 +584,6 @@ pub struct CreditMemoListParams {
     /// Filter for credit memos updated on or before this date and time, in ISO 8601 format (YYYY-MM-DDTHH:mm:ss). If you only provide a date (YYYY-MM-DD), the time is assumed to be 23:59:59 of that day.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_before: Option<String>,
-}
-
-impl Paginated for CreditMemoListParams {
-    fn set_cursor(&mut self, cursor: Option<String>) {
-        self.cursor = cursor;
-    }
 }
 
 /// The query parameters of listing `Customer` records; unset ones are not sent.
@@ -698,12 +655,6 @@ pub struct CustomerListParams {
     /// Filter for customers updated on or before this date and time, in ISO 8601 format (YYYY-MM-DDTHH:mm:ss). If you only provide a date (YYYY-MM-DD), the time is assumed to be 23:59:59 of that day.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_before: Option<String>,
-}
-
-impl Paginated for CustomerListParams {
-    fn set_cursor(&mut self, cursor: Option<String>) {
-        self.cursor = cursor;
-    }
 }
 
 /// The query parameters of listing `DateDrivenTerm` records; unset ones are not sent.
@@ -810,12 +761,6 @@ pub struct DiscountItemListParams {
     pub updated_before: Option<String>,
 }
 
-impl Paginated for DiscountItemListParams {
-    fn set_cursor(&mut self, cursor: Option<String>) {
-        self.cursor = cursor;
-    }
-}
-
 /// The query parameters of listing `Employee` records; unset ones are not sent.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -864,12 +809,6 @@ pub struct EmployeeListParams {
     /// Filter for employees updated on or before this date and time, in ISO 8601 format (YYYY-MM-DDTHH:mm:ss). If you only provide a date (YYYY-MM-DD), the time is assumed to be 23:59:59 of that day.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_before: Option<String>,
-}
-
-impl Paginated for EmployeeListParams {
-    fn set_cursor(&mut self, cursor: Option<String>) {
-        self.cursor = cursor;
-    }
 }
 
 /// The query parameters of listing `Estimate` records; unset ones are not sent.
@@ -938,12 +877,6 @@ pub struct EstimateListParams {
     /// Filter for estimates updated on or before this date and time, in ISO 8601 format (YYYY-MM-DDTHH:mm:ss). If you only provide a date (YYYY-MM-DD), the time is assumed to be 23:59:59 of that day.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_before: Option<String>,
-}
-
-impl Paginated for EstimateListParams {
-    fn set_cursor(&mut self, cursor: Option<String>) {
-        self.cursor = cursor;
-    }
 }
 
 /// The query parameters of listing `InventoryAdjustment` records; unset ones are not sent.
@@ -1069,12 +1002,6 @@ pub struct InventoryAssemblyItemListParams {
     pub updated_before: Option<String>,
 }
 
-impl Paginated for InventoryAssemblyItemListParams {
-    fn set_cursor(&mut self, cursor: Option<String>) {
-        self.cursor = cursor;
-    }
-}
-
 /// The query parameters of listing `InventoryItem` records; unset ones are not sent.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -1130,12 +1057,6 @@ pub struct InventoryItemListParams {
     /// **WARNING**: Due to a known issue in QuickBooks Desktop, the `updatedBefore` parameter may not correctly filter inventory items by their updated dates. To accurately retrieve the desired inventory items, we recommend avoiding this parameter and instead fetching a broader dataset, then filtering the results locally using the `updatedAt` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_before: Option<String>,
-}
-
-impl Paginated for InventoryItemListParams {
-    fn set_cursor(&mut self, cursor: Option<String>) {
-        self.cursor = cursor;
-    }
 }
 
 /// The query parameters of listing `InventorySite` records; unset ones are not sent.
@@ -1253,12 +1174,6 @@ pub struct InvoiceListParams {
     pub updated_before: Option<String>,
 }
 
-impl Paginated for InvoiceListParams {
-    fn set_cursor(&mut self, cursor: Option<String>) {
-        self.cursor = cursor;
-    }
-}
-
 /// The query parameters of listing `ItemReceipt` records; unset ones are not sent.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -1327,12 +1242,6 @@ pub struct ItemReceiptListParams {
     pub vendor_ids: Vec<String>,
 }
 
-impl Paginated for ItemReceiptListParams {
-    fn set_cursor(&mut self, cursor: Option<String>) {
-        self.cursor = cursor;
-    }
-}
-
 /// The query parameters of listing `JournalEntry` records; unset ones are not sent.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -1398,12 +1307,6 @@ pub struct JournalEntryListParams {
     pub updated_before: Option<String>,
 }
 
-impl Paginated for JournalEntryListParams {
-    fn set_cursor(&mut self, cursor: Option<String>) {
-        self.cursor = cursor;
-    }
-}
-
 /// The query parameters of listing `NonInventoryItem` records; unset ones are not sent.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -1457,12 +1360,6 @@ pub struct NonInventoryItemListParams {
     pub updated_before: Option<String>,
 }
 
-impl Paginated for NonInventoryItemListParams {
-    fn set_cursor(&mut self, cursor: Option<String>) {
-        self.cursor = cursor;
-    }
-}
-
 /// The query parameters of listing `PayrollWageItem` records; unset ones are not sent.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -1511,12 +1408,6 @@ pub struct PayrollWageItemListParams {
     /// Filter for payroll wage items updated on or before this date and time, in ISO 8601 format (YYYY-MM-DDTHH:mm:ss). If you only provide a date (YYYY-MM-DD), the time is assumed to be 23:59:59 of that day.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_before: Option<String>,
-}
-
-impl Paginated for PayrollWageItemListParams {
-    fn set_cursor(&mut self, cursor: Option<String>) {
-        self.cursor = cursor;
-    }
 }
 
 /// The query parameters of listing `PriceLevel` records; unset ones are not sent.
@@ -1644,12 +1535,6 @@ pub struct PurchaseOrderListParams {
     pub vendor_ids: Vec<String>,
 }
 
-impl Paginated for PurchaseOrderListParams {
-    fn set_cursor(&mut self, cursor: Option<String>) {
-        self.cursor = cursor;
-    }
-}
-
 /// The query parameters of listing `ReceivePayment` records; unset ones are not sent.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -1713,12 +1598,6 @@ pub struct ReceivePaymentListParams {
     /// Filter for receive-payments updated on or before this date and time, in ISO 8601 format (YYYY-MM-DDTHH:mm:ss). If you only provide a date (YYYY-MM-DD), the time is assumed to be 23:59:59 of that day.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_before: Option<String>,
-}
-
-impl Paginated for ReceivePaymentListParams {
-    fn set_cursor(&mut self, cursor: Option<String>) {
-        self.cursor = cursor;
-    }
 }
 
 /// The query parameters of listing `SalesOrder` records; unset ones are not sent.
@@ -1786,12 +1665,6 @@ pub struct SalesOrderListParams {
     pub updated_before: Option<String>,
 }
 
-impl Paginated for SalesOrderListParams {
-    fn set_cursor(&mut self, cursor: Option<String>) {
-        self.cursor = cursor;
-    }
-}
-
 /// The query parameters of listing `SalesReceipt` records; unset ones are not sent.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -1855,12 +1728,6 @@ pub struct SalesReceiptListParams {
     /// Filter for sales receipts updated on or before this date and time, in ISO 8601 format (YYYY-MM-DDTHH:mm:ss). If you only provide a date (YYYY-MM-DD), the time is assumed to be 23:59:59 of that day.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_before: Option<String>,
-}
-
-impl Paginated for SalesReceiptListParams {
-    fn set_cursor(&mut self, cursor: Option<String>) {
-        self.cursor = cursor;
-    }
 }
 
 /// The query parameters of listing `SalesRepresentative` records; unset ones are not sent.
@@ -2018,12 +1885,6 @@ pub struct SalesTaxItemListParams {
     pub updated_before: Option<String>,
 }
 
-impl Paginated for SalesTaxItemListParams {
-    fn set_cursor(&mut self, cursor: Option<String>) {
-        self.cursor = cursor;
-    }
-}
-
 /// The query parameters of listing `ServiceItem` records; unset ones are not sent.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -2075,12 +1936,6 @@ pub struct ServiceItemListParams {
     /// Filter for service items updated on or before this date and time, in ISO 8601 format (YYYY-MM-DDTHH:mm:ss). If you only provide a date (YYYY-MM-DD), the time is assumed to be 23:59:59 of that day.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_before: Option<String>,
-}
-
-impl Paginated for ServiceItemListParams {
-    fn set_cursor(&mut self, cursor: Option<String>) {
-        self.cursor = cursor;
-    }
 }
 
 /// The query parameters of listing `StandardTerm` records; unset ones are not sent.
@@ -2184,12 +2039,6 @@ pub struct SubtotalItemListParams {
     pub updated_before: Option<String>,
 }
 
-impl Paginated for SubtotalItemListParams {
-    fn set_cursor(&mut self, cursor: Option<String>) {
-        self.cursor = cursor;
-    }
-}
-
 /// The query parameters of listing `TimeTrackingActivity` records; unset ones are not sent.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -2222,12 +2071,6 @@ pub struct TimeTrackingActivityListParams {
     /// Filter for time tracking activities updated on or before this date and time, in ISO 8601 format (YYYY-MM-DDTHH:mm:ss). If you only provide a date (YYYY-MM-DD), the time is assumed to be 23:59:59 of that day.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_before: Option<String>,
-}
-
-impl Paginated for TimeTrackingActivityListParams {
-    fn set_cursor(&mut self, cursor: Option<String>) {
-        self.cursor = cursor;
-    }
 }
 
 /// The query parameters of listing `Transaction` records; unset ones are not sent.
@@ -2322,12 +2165,6 @@ pub struct TransactionListParams {
     pub updated_before: Option<String>,
 }
 
-impl Paginated for TransactionListParams {
-    fn set_cursor(&mut self, cursor: Option<String>) {
-        self.cursor = cursor;
-    }
-}
-
 /// The query parameters of listing `Transfer` records; unset ones are not sent.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -2357,12 +2194,6 @@ pub struct TransferListParams {
     /// Filter for transfers updated on or before this date and time, in ISO 8601 format (YYYY-MM-DDTHH:mm:ss). If you only provide a date (YYYY-MM-DD), the time is assumed to be 23:59:59 of that day.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_before: Option<String>,
-}
-
-impl Paginated for TransferListParams {
-    fn set_cursor(&mut self, cursor: Option<String>) {
-        self.cursor = cursor;
-    }
 }
 
 /// The query parameters of listing `VendorCredit` records; unset ones are not sent.
@@ -2431,12 +2262,6 @@ pub struct VendorCreditListParams {
     /// Filter for vendor credits received from these vendors. These are the vendors who owe the QuickBooks user money.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub vendor_ids: Vec<String>,
-}
-
-impl Paginated for VendorCreditListParams {
-    fn set_cursor(&mut self, cursor: Option<String>) {
-        self.cursor = cursor;
-    }
 }
 
 /// The query parameters of listing `Vendor` records; unset ones are not sent.
@@ -2510,12 +2335,6 @@ pub struct VendorListParams {
     pub updated_before: Option<String>,
 }
 
-impl Paginated for VendorListParams {
-    fn set_cursor(&mut self, cursor: Option<String>) {
-        self.cursor = cursor;
-    }
-}
-
 resource_handle! {
 /// The `/quickbooks-desktop/accounts` endpoints: `qbd.accounts()`.
 Accounts, QbdClient
@@ -2563,12 +2382,8 @@ impl<T: Transport + ?Sized> BillCheckPayments<'_, T> {
     /// List all bill check payments
     ///
     /// Returns a list of bill check payments. Use the `cursor` parameter to paginate through the results.
-    #[api(get = "/quickbooks-desktop/bill-check-payments")]
+    #[api(get = "/quickbooks-desktop/bill-check-payments", pages_of = BillCheckPayment)]
     pub async fn list(&self, #[query] params: &BillCheckPaymentListParams) -> Result<CursorPage<BillCheckPayment>>;
-
-    #[doc(hidden)]
-    #[api(get = "/quickbooks-desktop/bill-check-payments")]
-    pub async fn list_raw(&self, #[query] params: &BillCheckPaymentListParams) -> Result<RawPage>;
 
     /// Create a bill check payment
     ///
@@ -2595,19 +2410,6 @@ impl<T: Transport + ?Sized> BillCheckPayments<'_, T> {
     pub async fn update(&self, id: &str, #[body] params: &BillCheckPaymentUpdateParams) -> Result<BillCheckPayment>;
 }
 
-impl<T: Transport + Clone + 'static> BillCheckPayments<'_, T> {
-    /// Every record matching `params`, across all pages, as a stream. The next
-    /// pages are requested while the current one is consumed; at most two decoded
-    /// pages are held; the stream ends after the first error, which it yields.
-    pub fn list_all(&self, params: BillCheckPaymentListParams) -> CursorStream<BillCheckPayment> {
-        let transport = self.transport.clone();
-        CursorStream::new(params, move |params| {
-            let transport = transport.clone();
-            async move { BillCheckPayments::new(&transport).list_raw(&params).await }
-        })
-    }
-}
-
 impl<T: Transport> QbdClient<T> {
     /// The `/quickbooks-desktop/bill-check-payments` endpoints.
     pub fn bill_check_payments(&self) -> BillCheckPayments<'_, Self> {
@@ -2624,15 +2426,11 @@ impl<T: Transport + ?Sized> BillCreditCardPayments<'_, T> {
     /// List all bill credit card payments
     ///
     /// Returns a list of bill credit card payments. Use the `cursor` parameter to paginate through the results.
-    #[api(get = "/quickbooks-desktop/bill-credit-card-payments")]
+    #[api(get = "/quickbooks-desktop/bill-credit-card-payments", pages_of = BillCreditCardPayment)]
     pub async fn list(
         &self,
         #[query] params: &BillCreditCardPaymentListParams,
     ) -> Result<CursorPage<BillCreditCardPayment>>;
-
-    #[doc(hidden)]
-    #[api(get = "/quickbooks-desktop/bill-credit-card-payments")]
-    pub async fn list_raw(&self, #[query] params: &BillCreditCardPaymentListParams) -> Result<RawPage>;
 
     /// Create a bill credit card payment
     ///
@@ -2653,19 +2451,6 @@ impl<T: Transport + ?Sized> BillCreditCardPayments<'_, T> {
     pub async fn retrieve(&self, id: &str) -> Result<BillCreditCardPayment>;
 }
 
-impl<T: Transport + Clone + 'static> BillCreditCardPayments<'_, T> {
-    /// Every record matching `params`, across all pages, as a stream. The next
-    /// pages are requested while the current one is consumed; at most two decoded
-    /// pages are held; the stream ends after the first error, which it yields.
-    pub fn list_all(&self, params: BillCreditCardPaymentListParams) -> CursorStream<BillCreditCardPayment> {
-        let transport = self.transport.clone();
-        CursorStream::new(params, move |params| {
-            let transport = transport.clone();
-            async move { BillCreditCardPayments::new(&transport).list_raw(&params).await }
-        })
-    }
-}
-
 impl<T: Transport> QbdClient<T> {
     /// The `/quickbooks-desktop/bill-credit-card-payments` endpoints.
     pub fn bill_credit_card_payments(&self) -> BillCreditCardPayments<'_, Self> {
@@ -2682,12 +2467,8 @@ impl<T: Transport + ?Sized> Bills<'_, T> {
     /// List all bills
     ///
     /// Returns a list of bills. Use the `cursor` parameter to paginate through the results.
-    #[api(get = "/quickbooks-desktop/bills")]
+    #[api(get = "/quickbooks-desktop/bills", pages_of = Bill)]
     pub async fn list(&self, #[query] params: &BillListParams) -> Result<CursorPage<Bill>>;
-
-    #[doc(hidden)]
-    #[api(get = "/quickbooks-desktop/bills")]
-    pub async fn list_raw(&self, #[query] params: &BillListParams) -> Result<RawPage>;
 
     /// Create a bill
     ///
@@ -2714,19 +2495,6 @@ impl<T: Transport + ?Sized> Bills<'_, T> {
     pub async fn update(&self, id: &str, #[body] params: &BillUpdateParams) -> Result<Bill>;
 }
 
-impl<T: Transport + Clone + 'static> Bills<'_, T> {
-    /// Every record matching `params`, across all pages, as a stream. The next
-    /// pages are requested while the current one is consumed; at most two decoded
-    /// pages are held; the stream ends after the first error, which it yields.
-    pub fn list_all(&self, params: BillListParams) -> CursorStream<Bill> {
-        let transport = self.transport.clone();
-        CursorStream::new(params, move |params| {
-            let transport = transport.clone();
-            async move { Bills::new(&transport).list_raw(&params).await }
-        })
-    }
-}
-
 impl<T: Transport> QbdClient<T> {
     /// The `/quickbooks-desktop/bills` endpoints.
     pub fn bills(&self) -> Bills<'_, Self> {
@@ -2743,12 +2511,8 @@ impl<T: Transport + ?Sized> Checks<'_, T> {
     /// List all checks
     ///
     /// Returns a list of checks. Use the `cursor` parameter to paginate through the results.
-    #[api(get = "/quickbooks-desktop/checks")]
+    #[api(get = "/quickbooks-desktop/checks", pages_of = Check)]
     pub async fn list(&self, #[query] params: &CheckListParams) -> Result<CursorPage<Check>>;
-
-    #[doc(hidden)]
-    #[api(get = "/quickbooks-desktop/checks")]
-    pub async fn list_raw(&self, #[query] params: &CheckListParams) -> Result<RawPage>;
 
     /// Create a check
     ///
@@ -2773,19 +2537,6 @@ impl<T: Transport + ?Sized> Checks<'_, T> {
     /// Updates an existing check.
     #[api(post = "/quickbooks-desktop/checks/{id}")]
     pub async fn update(&self, id: &str, #[body] params: &CheckUpdateParams) -> Result<Check>;
-}
-
-impl<T: Transport + Clone + 'static> Checks<'_, T> {
-    /// Every record matching `params`, across all pages, as a stream. The next
-    /// pages are requested while the current one is consumed; at most two decoded
-    /// pages are held; the stream ends after the first error, which it yields.
-    pub fn list_all(&self, params: CheckListParams) -> CursorStream<Check> {
-        let transport = self.transport.clone();
-        CursorStream::new(params, move |params| {
-            let transport = transport.clone();
-            async move { Checks::new(&transport).list_raw(&params).await }
-        })
-    }
 }
 
 impl<T: Transport> QbdClient<T> {
@@ -2862,12 +2613,8 @@ impl<T: Transport + ?Sized> CreditCardCharges<'_, T> {
     /// List all credit card charges
     ///
     /// Returns a list of credit card charges. Use the `cursor` parameter to paginate through the results.
-    #[api(get = "/quickbooks-desktop/credit-card-charges")]
+    #[api(get = "/quickbooks-desktop/credit-card-charges", pages_of = CreditCardCharge)]
     pub async fn list(&self, #[query] params: &CreditCardChargeListParams) -> Result<CursorPage<CreditCardCharge>>;
-
-    #[doc(hidden)]
-    #[api(get = "/quickbooks-desktop/credit-card-charges")]
-    pub async fn list_raw(&self, #[query] params: &CreditCardChargeListParams) -> Result<RawPage>;
 
     /// Create a credit card charge
     ///
@@ -2894,19 +2641,6 @@ impl<T: Transport + ?Sized> CreditCardCharges<'_, T> {
     pub async fn update(&self, id: &str, #[body] params: &CreditCardChargeUpdateParams) -> Result<CreditCardCharge>;
 }
 
-impl<T: Transport + Clone + 'static> CreditCardCharges<'_, T> {
-    /// Every record matching `params`, across all pages, as a stream. The next
-    /// pages are requested while the current one is consumed; at most two decoded
-    /// pages are held; the stream ends after the first error, which it yields.
-    pub fn list_all(&self, params: CreditCardChargeListParams) -> CursorStream<CreditCardCharge> {
-        let transport = self.transport.clone();
-        CursorStream::new(params, move |params| {
-            let transport = transport.clone();
-            async move { CreditCardCharges::new(&transport).list_raw(&params).await }
-        })
-    }
-}
-
 impl<T: Transport> QbdClient<T> {
     /// The `/quickbooks-desktop/credit-card-charges` endpoints.
     pub fn credit_card_charges(&self) -> CreditCardCharges<'_, Self> {
@@ -2923,12 +2657,8 @@ impl<T: Transport + ?Sized> CreditCardCredits<'_, T> {
     /// List all credit card credits
     ///
     /// Returns a list of credit card credits. Use the `cursor` parameter to paginate through the results.
-    #[api(get = "/quickbooks-desktop/credit-card-credits")]
+    #[api(get = "/quickbooks-desktop/credit-card-credits", pages_of = CreditCardCredit)]
     pub async fn list(&self, #[query] params: &CreditCardCreditListParams) -> Result<CursorPage<CreditCardCredit>>;
-
-    #[doc(hidden)]
-    #[api(get = "/quickbooks-desktop/credit-card-credits")]
-    pub async fn list_raw(&self, #[query] params: &CreditCardCreditListParams) -> Result<RawPage>;
 
     /// Create a credit card credit
     ///
@@ -2955,19 +2685,6 @@ impl<T: Transport + ?Sized> CreditCardCredits<'_, T> {
     pub async fn update(&self, id: &str, #[body] params: &CreditCardCreditUpdateParams) -> Result<CreditCardCredit>;
 }
 
-impl<T: Transport + Clone + 'static> CreditCardCredits<'_, T> {
-    /// Every record matching `params`, across all pages, as a stream. The next
-    /// pages are requested while the current one is consumed; at most two decoded
-    /// pages are held; the stream ends after the first error, which it yields.
-    pub fn list_all(&self, params: CreditCardCreditListParams) -> CursorStream<CreditCardCredit> {
-        let transport = self.transport.clone();
-        CursorStream::new(params, move |params| {
-            let transport = transport.clone();
-            async move { CreditCardCredits::new(&transport).list_raw(&params).await }
-        })
-    }
-}
-
 impl<T: Transport> QbdClient<T> {
     /// The `/quickbooks-desktop/credit-card-credits` endpoints.
     pub fn credit_card_credits(&self) -> CreditCardCredits<'_, Self> {
@@ -2984,12 +2701,8 @@ impl<T: Transport + ?Sized> CreditMemos<'_, T> {
     /// List all credit memos
     ///
     /// Returns a list of credit memos. Use the `cursor` parameter to paginate through the results.
-    #[api(get = "/quickbooks-desktop/credit-memos")]
+    #[api(get = "/quickbooks-desktop/credit-memos", pages_of = CreditMemo)]
     pub async fn list(&self, #[query] params: &CreditMemoListParams) -> Result<CursorPage<CreditMemo>>;
-
-    #[doc(hidden)]
-    #[api(get = "/quickbooks-desktop/credit-memos")]
-    pub async fn list_raw(&self, #[query] params: &CreditMemoListParams) -> Result<RawPage>;
 
     /// Create a credit memo
     ///
@@ -3016,19 +2729,6 @@ impl<T: Transport + ?Sized> CreditMemos<'_, T> {
     pub async fn update(&self, id: &str, #[body] params: &CreditMemoUpdateParams) -> Result<CreditMemo>;
 }
 
-impl<T: Transport + Clone + 'static> CreditMemos<'_, T> {
-    /// Every record matching `params`, across all pages, as a stream. The next
-    /// pages are requested while the current one is consumed; at most two decoded
-    /// pages are held; the stream ends after the first error, which it yields.
-    pub fn list_all(&self, params: CreditMemoListParams) -> CursorStream<CreditMemo> {
-        let transport = self.transport.clone();
-        CursorStream::new(params, move |params| {
-            let transport = transport.clone();
-            async move { CreditMemos::new(&transport).list_raw(&params).await }
-        })
-    }
-}
-
 impl<T: Transport> QbdClient<T> {
     /// The `/quickbooks-desktop/credit-memos` endpoints.
     pub fn credit_memos(&self) -> CreditMemos<'_, Self> {
@@ -3045,12 +2745,8 @@ impl<T: Transport + ?Sized> Customers<'_, T> {
     /// List all customers
     ///
     /// Returns a list of customers. Use the `cursor` parameter to paginate through the results.
-    #[api(get = "/quickbooks-desktop/customers")]
+    #[api(get = "/quickbooks-desktop/customers", pages_of = Customer)]
     pub async fn list(&self, #[query] params: &CustomerListParams) -> Result<CursorPage<Customer>>;
-
-    #[doc(hidden)]
-    #[api(get = "/quickbooks-desktop/customers")]
-    pub async fn list_raw(&self, #[query] params: &CustomerListParams) -> Result<RawPage>;
 
     /// Create a customer
     ///
@@ -3069,19 +2765,6 @@ impl<T: Transport + ?Sized> Customers<'_, T> {
     /// Updates an existing customer.
     #[api(post = "/quickbooks-desktop/customers/{id}")]
     pub async fn update(&self, id: &str, #[body] params: &CustomerUpdateParams) -> Result<Customer>;
-}
-
-impl<T: Transport + Clone + 'static> Customers<'_, T> {
-    /// Every record matching `params`, across all pages, as a stream. The next
-    /// pages are requested while the current one is consumed; at most two decoded
-    /// pages are held; the stream ends after the first error, which it yields.
-    pub fn list_all(&self, params: CustomerListParams) -> CursorStream<Customer> {
-        let transport = self.transport.clone();
-        CursorStream::new(params, move |params| {
-            let transport = transport.clone();
-            async move { Customers::new(&transport).list_raw(&params).await }
-        })
-    }
 }
 
 impl<T: Transport> QbdClient<T> {
@@ -3132,12 +2815,8 @@ impl<T: Transport + ?Sized> DiscountItems<'_, T> {
     /// List all discount items
     ///
     /// Returns a list of discount items. Use the `cursor` parameter to paginate through the results.
-    #[api(get = "/quickbooks-desktop/discount-items")]
+    #[api(get = "/quickbooks-desktop/discount-items", pages_of = DiscountItem)]
     pub async fn list(&self, #[query] params: &DiscountItemListParams) -> Result<CursorPage<DiscountItem>>;
-
-    #[doc(hidden)]
-    #[api(get = "/quickbooks-desktop/discount-items")]
-    pub async fn list_raw(&self, #[query] params: &DiscountItemListParams) -> Result<RawPage>;
 
     /// Create a discount item
     ///
@@ -3158,19 +2837,6 @@ impl<T: Transport + ?Sized> DiscountItems<'_, T> {
     pub async fn update(&self, id: &str, #[body] params: &DiscountItemUpdateParams) -> Result<DiscountItem>;
 }
 
-impl<T: Transport + Clone + 'static> DiscountItems<'_, T> {
-    /// Every record matching `params`, across all pages, as a stream. The next
-    /// pages are requested while the current one is consumed; at most two decoded
-    /// pages are held; the stream ends after the first error, which it yields.
-    pub fn list_all(&self, params: DiscountItemListParams) -> CursorStream<DiscountItem> {
-        let transport = self.transport.clone();
-        CursorStream::new(params, move |params| {
-            let transport = transport.clone();
-            async move { DiscountItems::new(&transport).list_raw(&params).await }
-        })
-    }
-}
-
 impl<T: Transport> QbdClient<T> {
     /// The `/quickbooks-desktop/discount-items` endpoints.
     pub fn discount_items(&self) -> DiscountItems<'_, Self> {
@@ -3187,12 +2853,8 @@ impl<T: Transport + ?Sized> Employees<'_, T> {
     /// List all employees
     ///
     /// Returns a list of employees. Use the `cursor` parameter to paginate through the results.
-    #[api(get = "/quickbooks-desktop/employees")]
+    #[api(get = "/quickbooks-desktop/employees", pages_of = Employee)]
     pub async fn list(&self, #[query] params: &EmployeeListParams) -> Result<CursorPage<Employee>>;
-
-    #[doc(hidden)]
-    #[api(get = "/quickbooks-desktop/employees")]
-    pub async fn list_raw(&self, #[query] params: &EmployeeListParams) -> Result<RawPage>;
 
     /// Create an employee
     ///
@@ -3213,19 +2875,6 @@ impl<T: Transport + ?Sized> Employees<'_, T> {
     pub async fn update(&self, id: &str, #[body] params: &EmployeeUpdateParams) -> Result<Employee>;
 }
 
-impl<T: Transport + Clone + 'static> Employees<'_, T> {
-    /// Every record matching `params`, across all pages, as a stream. The next
-    /// pages are requested while the current one is consumed; at most two decoded
-    /// pages are held; the stream ends after the first error, which it yields.
-    pub fn list_all(&self, params: EmployeeListParams) -> CursorStream<Employee> {
-        let transport = self.transport.clone();
-        CursorStream::new(params, move |params| {
-            let transport = transport.clone();
-            async move { Employees::new(&transport).list_raw(&params).await }
-        })
-    }
-}
-
 impl<T: Transport> QbdClient<T> {
     /// The `/quickbooks-desktop/employees` endpoints.
     pub fn employees(&self) -> Employees<'_, Self> {
@@ -3242,12 +2891,8 @@ impl<T: Transport + ?Sized> Estimates<'_, T> {
     /// List all estimates
     ///
     /// Returns a list of estimates. Use the `cursor` parameter to paginate through the results.
-    #[api(get = "/quickbooks-desktop/estimates")]
+    #[api(get = "/quickbooks-desktop/estimates", pages_of = Estimate)]
     pub async fn list(&self, #[query] params: &EstimateListParams) -> Result<CursorPage<Estimate>>;
-
-    #[doc(hidden)]
-    #[api(get = "/quickbooks-desktop/estimates")]
-    pub async fn list_raw(&self, #[query] params: &EstimateListParams) -> Result<RawPage>;
 
     /// Create an estimate
     ///
@@ -3272,19 +2917,6 @@ impl<T: Transport + ?Sized> Estimates<'_, T> {
     /// Updates an existing estimate.
     #[api(post = "/quickbooks-desktop/estimates/{id}")]
     pub async fn update(&self, id: &str, #[body] params: &EstimateUpdateParams) -> Result<Estimate>;
-}
-
-impl<T: Transport + Clone + 'static> Estimates<'_, T> {
-    /// Every record matching `params`, across all pages, as a stream. The next
-    /// pages are requested while the current one is consumed; at most two decoded
-    /// pages are held; the stream ends after the first error, which it yields.
-    pub fn list_all(&self, params: EstimateListParams) -> CursorStream<Estimate> {
-        let transport = self.transport.clone();
-        CursorStream::new(params, move |params| {
-            let transport = transport.clone();
-            async move { Estimates::new(&transport).list_raw(&params).await }
-        })
-    }
 }
 
 impl<T: Transport> QbdClient<T> {
@@ -3371,15 +3003,11 @@ impl<T: Transport + ?Sized> InventoryAssemblyItems<'_, T> {
     /// List all inventory assembly items
     ///
     /// Returns a list of inventory assembly items. Use the `cursor` parameter to paginate through the results.
-    #[api(get = "/quickbooks-desktop/inventory-assembly-items")]
+    #[api(get = "/quickbooks-desktop/inventory-assembly-items", pages_of = InventoryAssemblyItem)]
     pub async fn list(
         &self,
         #[query] params: &InventoryAssemblyItemListParams,
     ) -> Result<CursorPage<InventoryAssemblyItem>>;
-
-    #[doc(hidden)]
-    #[api(get = "/quickbooks-desktop/inventory-assembly-items")]
-    pub async fn list_raw(&self, #[query] params: &InventoryAssemblyItemListParams) -> Result<RawPage>;
 
     /// Create an inventory assembly item
     ///
@@ -3404,19 +3032,6 @@ impl<T: Transport + ?Sized> InventoryAssemblyItems<'_, T> {
     ) -> Result<InventoryAssemblyItem>;
 }
 
-impl<T: Transport + Clone + 'static> InventoryAssemblyItems<'_, T> {
-    /// Every record matching `params`, across all pages, as a stream. The next
-    /// pages are requested while the current one is consumed; at most two decoded
-    /// pages are held; the stream ends after the first error, which it yields.
-    pub fn list_all(&self, params: InventoryAssemblyItemListParams) -> CursorStream<InventoryAssemblyItem> {
-        let transport = self.transport.clone();
-        CursorStream::new(params, move |params| {
-            let transport = transport.clone();
-            async move { InventoryAssemblyItems::new(&transport).list_raw(&params).await }
-        })
-    }
-}
-
 impl<T: Transport> QbdClient<T> {
     /// The `/quickbooks-desktop/inventory-assembly-items` endpoints.
     pub fn inventory_assembly_items(&self) -> InventoryAssemblyItems<'_, Self> {
@@ -3433,12 +3048,8 @@ impl<T: Transport + ?Sized> InventoryItems<'_, T> {
     /// List all inventory items
     ///
     /// Returns a list of inventory items. Use the `cursor` parameter to paginate through the results.
-    #[api(get = "/quickbooks-desktop/inventory-items")]
+    #[api(get = "/quickbooks-desktop/inventory-items", pages_of = InventoryItem)]
     pub async fn list(&self, #[query] params: &InventoryItemListParams) -> Result<CursorPage<InventoryItem>>;
-
-    #[doc(hidden)]
-    #[api(get = "/quickbooks-desktop/inventory-items")]
-    pub async fn list_raw(&self, #[query] params: &InventoryItemListParams) -> Result<RawPage>;
 
     /// Create an inventory item
     ///
@@ -3457,19 +3068,6 @@ impl<T: Transport + ?Sized> InventoryItems<'_, T> {
     /// Updates an existing inventory item.
     #[api(post = "/quickbooks-desktop/inventory-items/{id}")]
     pub async fn update(&self, id: &str, #[body] params: &InventoryItemUpdateParams) -> Result<InventoryItem>;
-}
-
-impl<T: Transport + Clone + 'static> InventoryItems<'_, T> {
-    /// Every record matching `params`, across all pages, as a stream. The next
-    /// pages are requested while the current one is consumed; at most two decoded
-    /// pages are held; the stream ends after the first error, which it yields.
-    pub fn list_all(&self, params: InventoryItemListParams) -> CursorStream<InventoryItem> {
-        let transport = self.transport.clone();
-        CursorStream::new(params, move |params| {
-            let transport = transport.clone();
-            async move { InventoryItems::new(&transport).list_raw(&params).await }
-        })
-    }
 }
 
 impl<T: Transport> QbdClient<T> {
@@ -3526,12 +3124,8 @@ impl<T: Transport + ?Sized> Invoices<'_, T> {
     /// List all invoices
     ///
     /// Returns a list of invoices. Use the `cursor` parameter to paginate through the results.
-    #[api(get = "/quickbooks-desktop/invoices")]
+    #[api(get = "/quickbooks-desktop/invoices", pages_of = Invoice)]
     pub async fn list(&self, #[query] params: &InvoiceListParams) -> Result<CursorPage<Invoice>>;
-
-    #[doc(hidden)]
-    #[api(get = "/quickbooks-desktop/invoices")]
-    pub async fn list_raw(&self, #[query] params: &InvoiceListParams) -> Result<RawPage>;
 
     /// Create an invoice
     ///
@@ -3558,19 +3152,6 @@ impl<T: Transport + ?Sized> Invoices<'_, T> {
     pub async fn update(&self, id: &str, #[body] params: &InvoiceUpdateParams) -> Result<Invoice>;
 }
 
-impl<T: Transport + Clone + 'static> Invoices<'_, T> {
-    /// Every record matching `params`, across all pages, as a stream. The next
-    /// pages are requested while the current one is consumed; at most two decoded
-    /// pages are held; the stream ends after the first error, which it yields.
-    pub fn list_all(&self, params: InvoiceListParams) -> CursorStream<Invoice> {
-        let transport = self.transport.clone();
-        CursorStream::new(params, move |params| {
-            let transport = transport.clone();
-            async move { Invoices::new(&transport).list_raw(&params).await }
-        })
-    }
-}
-
 impl<T: Transport> QbdClient<T> {
     /// The `/quickbooks-desktop/invoices` endpoints.
     pub fn invoices(&self) -> Invoices<'_, Self> {
@@ -3587,12 +3168,8 @@ impl<T: Transport + ?Sized> ItemReceipts<'_, T> {
     /// List all item receipts
     ///
     /// Returns a list of item receipts. Use the `cursor` parameter to paginate through the results.
-    #[api(get = "/quickbooks-desktop/item-receipts")]
+    #[api(get = "/quickbooks-desktop/item-receipts", pages_of = ItemReceipt)]
     pub async fn list(&self, #[query] params: &ItemReceiptListParams) -> Result<CursorPage<ItemReceipt>>;
-
-    #[doc(hidden)]
-    #[api(get = "/quickbooks-desktop/item-receipts")]
-    pub async fn list_raw(&self, #[query] params: &ItemReceiptListParams) -> Result<RawPage>;
 
     /// Create an item receipt
     ///
@@ -3619,19 +3196,6 @@ impl<T: Transport + ?Sized> ItemReceipts<'_, T> {
     pub async fn update(&self, id: &str, #[body] params: &ItemReceiptUpdateParams) -> Result<ItemReceipt>;
 }
 
-impl<T: Transport + Clone + 'static> ItemReceipts<'_, T> {
-    /// Every record matching `params`, across all pages, as a stream. The next
-    /// pages are requested while the current one is consumed; at most two decoded
-    /// pages are held; the stream ends after the first error, which it yields.
-    pub fn list_all(&self, params: ItemReceiptListParams) -> CursorStream<ItemReceipt> {
-        let transport = self.transport.clone();
-        CursorStream::new(params, move |params| {
-            let transport = transport.clone();
-            async move { ItemReceipts::new(&transport).list_raw(&params).await }
-        })
-    }
-}
-
 impl<T: Transport> QbdClient<T> {
     /// The `/quickbooks-desktop/item-receipts` endpoints.
     pub fn item_receipts(&self) -> ItemReceipts<'_, Self> {
@@ -3648,12 +3212,8 @@ impl<T: Transport + ?Sized> JournalEntries<'_, T> {
     /// List all journal entries
     ///
     /// Returns a list of journal entries. Use the `cursor` parameter to paginate through the results.
-    #[api(get = "/quickbooks-desktop/journal-entries")]
+    #[api(get = "/quickbooks-desktop/journal-entries", pages_of = JournalEntry)]
     pub async fn list(&self, #[query] params: &JournalEntryListParams) -> Result<CursorPage<JournalEntry>>;
-
-    #[doc(hidden)]
-    #[api(get = "/quickbooks-desktop/journal-entries")]
-    pub async fn list_raw(&self, #[query] params: &JournalEntryListParams) -> Result<RawPage>;
 
     /// Create a journal entry
     ///
@@ -3680,19 +3240,6 @@ impl<T: Transport + ?Sized> JournalEntries<'_, T> {
     pub async fn update(&self, id: &str, #[body] params: &JournalEntryUpdateParams) -> Result<JournalEntry>;
 }
 
-impl<T: Transport + Clone + 'static> JournalEntries<'_, T> {
-    /// Every record matching `params`, across all pages, as a stream. The next
-    /// pages are requested while the current one is consumed; at most two decoded
-    /// pages are held; the stream ends after the first error, which it yields.
-    pub fn list_all(&self, params: JournalEntryListParams) -> CursorStream<JournalEntry> {
-        let transport = self.transport.clone();
-        CursorStream::new(params, move |params| {
-            let transport = transport.clone();
-            async move { JournalEntries::new(&transport).list_raw(&params).await }
-        })
-    }
-}
-
 impl<T: Transport> QbdClient<T> {
     /// The `/quickbooks-desktop/journal-entries` endpoints.
     pub fn journal_entries(&self) -> JournalEntries<'_, Self> {
@@ -3709,12 +3256,8 @@ impl<T: Transport + ?Sized> NonInventoryItems<'_, T> {
     /// List all non-inventory items
     ///
     /// Returns a list of non-inventory items. Use the `cursor` parameter to paginate through the results.
-    #[api(get = "/quickbooks-desktop/non-inventory-items")]
+    #[api(get = "/quickbooks-desktop/non-inventory-items", pages_of = NonInventoryItem)]
     pub async fn list(&self, #[query] params: &NonInventoryItemListParams) -> Result<CursorPage<NonInventoryItem>>;
-
-    #[doc(hidden)]
-    #[api(get = "/quickbooks-desktop/non-inventory-items")]
-    pub async fn list_raw(&self, #[query] params: &NonInventoryItemListParams) -> Result<RawPage>;
 
     /// Create a non-inventory item
     ///
@@ -3735,19 +3278,6 @@ impl<T: Transport + ?Sized> NonInventoryItems<'_, T> {
     pub async fn update(&self, id: &str, #[body] params: &NonInventoryItemUpdateParams) -> Result<NonInventoryItem>;
 }
 
-impl<T: Transport + Clone + 'static> NonInventoryItems<'_, T> {
-    /// Every record matching `params`, across all pages, as a stream. The next
-    /// pages are requested while the current one is consumed; at most two decoded
-    /// pages are held; the stream ends after the first error, which it yields.
-    pub fn list_all(&self, params: NonInventoryItemListParams) -> CursorStream<NonInventoryItem> {
-        let transport = self.transport.clone();
-        CursorStream::new(params, move |params| {
-            let transport = transport.clone();
-            async move { NonInventoryItems::new(&transport).list_raw(&params).await }
-        })
-    }
-}
-
 impl<T: Transport> QbdClient<T> {
     /// The `/quickbooks-desktop/non-inventory-items` endpoints.
     pub fn non_inventory_items(&self) -> NonInventoryItems<'_, Self> {
@@ -3764,12 +3294,8 @@ impl<T: Transport + ?Sized> PayrollWageItems<'_, T> {
     /// List all payroll wage items
     ///
     /// Returns a list of payroll wage items. Use the `cursor` parameter to paginate through the results.
-    #[api(get = "/quickbooks-desktop/payroll-wage-items")]
+    #[api(get = "/quickbooks-desktop/payroll-wage-items", pages_of = PayrollWageItem)]
     pub async fn list(&self, #[query] params: &PayrollWageItemListParams) -> Result<CursorPage<PayrollWageItem>>;
-
-    #[doc(hidden)]
-    #[api(get = "/quickbooks-desktop/payroll-wage-items")]
-    pub async fn list_raw(&self, #[query] params: &PayrollWageItemListParams) -> Result<RawPage>;
 
     /// Create a payroll wage item
     ///
@@ -3782,19 +3308,6 @@ impl<T: Transport + ?Sized> PayrollWageItems<'_, T> {
     /// Retrieves a payroll wage item by ID.
     #[api(get = "/quickbooks-desktop/payroll-wage-items/{id}")]
     pub async fn retrieve(&self, id: &str) -> Result<PayrollWageItem>;
-}
-
-impl<T: Transport + Clone + 'static> PayrollWageItems<'_, T> {
-    /// Every record matching `params`, across all pages, as a stream. The next
-    /// pages are requested while the current one is consumed; at most two decoded
-    /// pages are held; the stream ends after the first error, which it yields.
-    pub fn list_all(&self, params: PayrollWageItemListParams) -> CursorStream<PayrollWageItem> {
-        let transport = self.transport.clone();
-        CursorStream::new(params, move |params| {
-            let transport = transport.clone();
-            async move { PayrollWageItems::new(&transport).list_raw(&params).await }
-        })
-    }
 }
 
 impl<T: Transport> QbdClient<T> {
@@ -3871,12 +3384,8 @@ impl<T: Transport + ?Sized> PurchaseOrders<'_, T> {
     /// List all purchase orders
     ///
     /// Returns a list of purchase orders. Use the `cursor` parameter to paginate through the results.
-    #[api(get = "/quickbooks-desktop/purchase-orders")]
+    #[api(get = "/quickbooks-desktop/purchase-orders", pages_of = PurchaseOrder)]
     pub async fn list(&self, #[query] params: &PurchaseOrderListParams) -> Result<CursorPage<PurchaseOrder>>;
-
-    #[doc(hidden)]
-    #[api(get = "/quickbooks-desktop/purchase-orders")]
-    pub async fn list_raw(&self, #[query] params: &PurchaseOrderListParams) -> Result<RawPage>;
 
     /// Create a purchase order
     ///
@@ -3903,19 +3412,6 @@ impl<T: Transport + ?Sized> PurchaseOrders<'_, T> {
     pub async fn update(&self, id: &str, #[body] params: &PurchaseOrderUpdateParams) -> Result<PurchaseOrder>;
 }
 
-impl<T: Transport + Clone + 'static> PurchaseOrders<'_, T> {
-    /// Every record matching `params`, across all pages, as a stream. The next
-    /// pages are requested while the current one is consumed; at most two decoded
-    /// pages are held; the stream ends after the first error, which it yields.
-    pub fn list_all(&self, params: PurchaseOrderListParams) -> CursorStream<PurchaseOrder> {
-        let transport = self.transport.clone();
-        CursorStream::new(params, move |params| {
-            let transport = transport.clone();
-            async move { PurchaseOrders::new(&transport).list_raw(&params).await }
-        })
-    }
-}
-
 impl<T: Transport> QbdClient<T> {
     /// The `/quickbooks-desktop/purchase-orders` endpoints.
     pub fn purchase_orders(&self) -> PurchaseOrders<'_, Self> {
@@ -3932,12 +3428,8 @@ impl<T: Transport + ?Sized> ReceivePayments<'_, T> {
     /// List all receive-payments
     ///
     /// Returns a list of receive-payments. Use the `cursor` parameter to paginate through the results.
-    #[api(get = "/quickbooks-desktop/receive-payments")]
+    #[api(get = "/quickbooks-desktop/receive-payments", pages_of = ReceivePayment)]
     pub async fn list(&self, #[query] params: &ReceivePaymentListParams) -> Result<CursorPage<ReceivePayment>>;
-
-    #[doc(hidden)]
-    #[api(get = "/quickbooks-desktop/receive-payments")]
-    pub async fn list_raw(&self, #[query] params: &ReceivePaymentListParams) -> Result<RawPage>;
 
     /// Create a receive-payment
     ///
@@ -3964,19 +3456,6 @@ impl<T: Transport + ?Sized> ReceivePayments<'_, T> {
     pub async fn update(&self, id: &str, #[body] params: &ReceivePaymentUpdateParams) -> Result<ReceivePayment>;
 }
 
-impl<T: Transport + Clone + 'static> ReceivePayments<'_, T> {
-    /// Every record matching `params`, across all pages, as a stream. The next
-    /// pages are requested while the current one is consumed; at most two decoded
-    /// pages are held; the stream ends after the first error, which it yields.
-    pub fn list_all(&self, params: ReceivePaymentListParams) -> CursorStream<ReceivePayment> {
-        let transport = self.transport.clone();
-        CursorStream::new(params, move |params| {
-            let transport = transport.clone();
-            async move { ReceivePayments::new(&transport).list_raw(&params).await }
-        })
-    }
-}
-
 impl<T: Transport> QbdClient<T> {
     /// The `/quickbooks-desktop/receive-payments` endpoints.
     pub fn receive_payments(&self) -> ReceivePayments<'_, Self> {
@@ -3993,12 +3472,8 @@ impl<T: Transport + ?Sized> SalesOrders<'_, T> {
     /// List all sales orders
     ///
     /// Returns a list of sales orders. Use the `cursor` parameter to paginate through the results.
-    #[api(get = "/quickbooks-desktop/sales-orders")]
+    #[api(get = "/quickbooks-desktop/sales-orders", pages_of = SalesOrder)]
     pub async fn list(&self, #[query] params: &SalesOrderListParams) -> Result<CursorPage<SalesOrder>>;
-
-    #[doc(hidden)]
-    #[api(get = "/quickbooks-desktop/sales-orders")]
-    pub async fn list_raw(&self, #[query] params: &SalesOrderListParams) -> Result<RawPage>;
 
     /// Create a sales order
     ///
@@ -4025,19 +3500,6 @@ impl<T: Transport + ?Sized> SalesOrders<'_, T> {
     pub async fn update(&self, id: &str, #[body] params: &SalesOrderUpdateParams) -> Result<SalesOrder>;
 }
 
-impl<T: Transport + Clone + 'static> SalesOrders<'_, T> {
-    /// Every record matching `params`, across all pages, as a stream. The next
-    /// pages are requested while the current one is consumed; at most two decoded
-    /// pages are held; the stream ends after the first error, which it yields.
-    pub fn list_all(&self, params: SalesOrderListParams) -> CursorStream<SalesOrder> {
-        let transport = self.transport.clone();
-        CursorStream::new(params, move |params| {
-            let transport = transport.clone();
-            async move { SalesOrders::new(&transport).list_raw(&params).await }
-        })
-    }
-}
-
 impl<T: Transport> QbdClient<T> {
     /// The `/quickbooks-desktop/sales-orders` endpoints.
     pub fn sales_orders(&self) -> SalesOrders<'_, Self> {
@@ -4054,12 +3516,8 @@ impl<T: Transport + ?Sized> SalesReceipts<'_, T> {
     /// List all sales receipts
     ///
     /// Returns a list of sales receipts. Use the `cursor` parameter to paginate through the results.
-    #[api(get = "/quickbooks-desktop/sales-receipts")]
+    #[api(get = "/quickbooks-desktop/sales-receipts", pages_of = SalesReceipt)]
     pub async fn list(&self, #[query] params: &SalesReceiptListParams) -> Result<CursorPage<SalesReceipt>>;
-
-    #[doc(hidden)]
-    #[api(get = "/quickbooks-desktop/sales-receipts")]
-    pub async fn list_raw(&self, #[query] params: &SalesReceiptListParams) -> Result<RawPage>;
 
     /// Create a sales receipt
     ///
@@ -4084,19 +3542,6 @@ impl<T: Transport + ?Sized> SalesReceipts<'_, T> {
     /// Updates an existing sales receipt.
     #[api(post = "/quickbooks-desktop/sales-receipts/{id}")]
     pub async fn update(&self, id: &str, #[body] params: &SalesReceiptUpdateParams) -> Result<SalesReceipt>;
-}
-
-impl<T: Transport + Clone + 'static> SalesReceipts<'_, T> {
-    /// Every record matching `params`, across all pages, as a stream. The next
-    /// pages are requested while the current one is consumed; at most two decoded
-    /// pages are held; the stream ends after the first error, which it yields.
-    pub fn list_all(&self, params: SalesReceiptListParams) -> CursorStream<SalesReceipt> {
-        let transport = self.transport.clone();
-        CursorStream::new(params, move |params| {
-            let transport = transport.clone();
-            async move { SalesReceipts::new(&transport).list_raw(&params).await }
-        })
-    }
 }
 
 impl<T: Transport> QbdClient<T> {
@@ -4195,12 +3640,8 @@ impl<T: Transport + ?Sized> SalesTaxItems<'_, T> {
     /// List all sales-tax items
     ///
     /// Returns a list of sales-tax items. Use the `cursor` parameter to paginate through the results.
-    #[api(get = "/quickbooks-desktop/sales-tax-items")]
+    #[api(get = "/quickbooks-desktop/sales-tax-items", pages_of = SalesTaxItem)]
     pub async fn list(&self, #[query] params: &SalesTaxItemListParams) -> Result<CursorPage<SalesTaxItem>>;
-
-    #[doc(hidden)]
-    #[api(get = "/quickbooks-desktop/sales-tax-items")]
-    pub async fn list_raw(&self, #[query] params: &SalesTaxItemListParams) -> Result<RawPage>;
 
     /// Create a sales-tax item
     ///
@@ -4221,19 +3662,6 @@ impl<T: Transport + ?Sized> SalesTaxItems<'_, T> {
     pub async fn update(&self, id: &str, #[body] params: &SalesTaxItemUpdateParams) -> Result<SalesTaxItem>;
 }
 
-impl<T: Transport + Clone + 'static> SalesTaxItems<'_, T> {
-    /// Every record matching `params`, across all pages, as a stream. The next
-    /// pages are requested while the current one is consumed; at most two decoded
-    /// pages are held; the stream ends after the first error, which it yields.
-    pub fn list_all(&self, params: SalesTaxItemListParams) -> CursorStream<SalesTaxItem> {
-        let transport = self.transport.clone();
-        CursorStream::new(params, move |params| {
-            let transport = transport.clone();
-            async move { SalesTaxItems::new(&transport).list_raw(&params).await }
-        })
-    }
-}
-
 impl<T: Transport> QbdClient<T> {
     /// The `/quickbooks-desktop/sales-tax-items` endpoints.
     pub fn sales_tax_items(&self) -> SalesTaxItems<'_, Self> {
@@ -4250,12 +3678,8 @@ impl<T: Transport + ?Sized> ServiceItems<'_, T> {
     /// List all service items
     ///
     /// Returns a list of service items. Use the `cursor` parameter to paginate through the results.
-    #[api(get = "/quickbooks-desktop/service-items")]
+    #[api(get = "/quickbooks-desktop/service-items", pages_of = ServiceItem)]
     pub async fn list(&self, #[query] params: &ServiceItemListParams) -> Result<CursorPage<ServiceItem>>;
-
-    #[doc(hidden)]
-    #[api(get = "/quickbooks-desktop/service-items")]
-    pub async fn list_raw(&self, #[query] params: &ServiceItemListParams) -> Result<RawPage>;
 
     /// Create a service item
     ///
@@ -4274,19 +3698,6 @@ impl<T: Transport + ?Sized> ServiceItems<'_, T> {
     /// Updates an existing service item.
     #[api(post = "/quickbooks-desktop/service-items/{id}")]
     pub async fn update(&self, id: &str, #[body] params: &ServiceItemUpdateParams) -> Result<ServiceItem>;
-}
-
-impl<T: Transport + Clone + 'static> ServiceItems<'_, T> {
-    /// Every record matching `params`, across all pages, as a stream. The next
-    /// pages are requested while the current one is consumed; at most two decoded
-    /// pages are held; the stream ends after the first error, which it yields.
-    pub fn list_all(&self, params: ServiceItemListParams) -> CursorStream<ServiceItem> {
-        let transport = self.transport.clone();
-        CursorStream::new(params, move |params| {
-            let transport = transport.clone();
-            async move { ServiceItems::new(&transport).list_raw(&params).await }
-        })
-    }
 }
 
 impl<T: Transport> QbdClient<T> {
@@ -4337,12 +3748,8 @@ impl<T: Transport + ?Sized> SubtotalItems<'_, T> {
     /// List all subtotal items
     ///
     /// Returns a list of subtotal items. Use the `cursor` parameter to paginate through the results.
-    #[api(get = "/quickbooks-desktop/subtotal-items")]
+    #[api(get = "/quickbooks-desktop/subtotal-items", pages_of = SubtotalItem)]
     pub async fn list(&self, #[query] params: &SubtotalItemListParams) -> Result<CursorPage<SubtotalItem>>;
-
-    #[doc(hidden)]
-    #[api(get = "/quickbooks-desktop/subtotal-items")]
-    pub async fn list_raw(&self, #[query] params: &SubtotalItemListParams) -> Result<RawPage>;
 
     /// Create a subtotal item
     ///
@@ -4363,19 +3770,6 @@ impl<T: Transport + ?Sized> SubtotalItems<'_, T> {
     pub async fn update(&self, id: &str, #[body] params: &SubtotalItemUpdateParams) -> Result<SubtotalItem>;
 }
 
-impl<T: Transport + Clone + 'static> SubtotalItems<'_, T> {
-    /// Every record matching `params`, across all pages, as a stream. The next
-    /// pages are requested while the current one is consumed; at most two decoded
-    /// pages are held; the stream ends after the first error, which it yields.
-    pub fn list_all(&self, params: SubtotalItemListParams) -> CursorStream<SubtotalItem> {
-        let transport = self.transport.clone();
-        CursorStream::new(params, move |params| {
-            let transport = transport.clone();
-            async move { SubtotalItems::new(&transport).list_raw(&params).await }
-        })
-    }
-}
-
 impl<T: Transport> QbdClient<T> {
     /// The `/quickbooks-desktop/subtotal-items` endpoints.
     pub fn subtotal_items(&self) -> SubtotalItems<'_, Self> {
@@ -4392,15 +3786,11 @@ impl<T: Transport + ?Sized> TimeTrackingActivities<'_, T> {
     /// List all time tracking activities
     ///
     /// Returns a list of time tracking activities. Use the `cursor` parameter to paginate through the results.
-    #[api(get = "/quickbooks-desktop/time-tracking-activities")]
+    #[api(get = "/quickbooks-desktop/time-tracking-activities", pages_of = TimeTrackingActivity)]
     pub async fn list(
         &self,
         #[query] params: &TimeTrackingActivityListParams,
     ) -> Result<CursorPage<TimeTrackingActivity>>;
-
-    #[doc(hidden)]
-    #[api(get = "/quickbooks-desktop/time-tracking-activities")]
-    pub async fn list_raw(&self, #[query] params: &TimeTrackingActivityListParams) -> Result<RawPage>;
 
     /// Create a time tracking activity
     ///
@@ -4431,19 +3821,6 @@ impl<T: Transport + ?Sized> TimeTrackingActivities<'_, T> {
     ) -> Result<TimeTrackingActivity>;
 }
 
-impl<T: Transport + Clone + 'static> TimeTrackingActivities<'_, T> {
-    /// Every record matching `params`, across all pages, as a stream. The next
-    /// pages are requested while the current one is consumed; at most two decoded
-    /// pages are held; the stream ends after the first error, which it yields.
-    pub fn list_all(&self, params: TimeTrackingActivityListParams) -> CursorStream<TimeTrackingActivity> {
-        let transport = self.transport.clone();
-        CursorStream::new(params, move |params| {
-            let transport = transport.clone();
-            async move { TimeTrackingActivities::new(&transport).list_raw(&params).await }
-        })
-    }
-}
-
 impl<T: Transport> QbdClient<T> {
     /// The `/quickbooks-desktop/time-tracking-activities` endpoints.
     pub fn time_tracking_activities(&self) -> TimeTrackingActivities<'_, Self> {
@@ -4460,31 +3837,14 @@ impl<T: Transport + ?Sized> Transactions<'_, T> {
     /// List all transactions
     ///
     /// Searches across all transaction types. Unlike transaction-specific queries, this endpoint only returns fields common to all transaction types, such as ID, type, dates, account, and reference numbers. For more details specific to that transaction type, make a subsequent call to the relevant transaction-specific endpoint (such as invoices, bills, etc.). NOTE: This endpoint does not support time tracking activities.
-    #[api(get = "/quickbooks-desktop/transactions")]
+    #[api(get = "/quickbooks-desktop/transactions", pages_of = Transaction)]
     pub async fn list(&self, #[query] params: &TransactionListParams) -> Result<CursorPage<Transaction>>;
-
-    #[doc(hidden)]
-    #[api(get = "/quickbooks-desktop/transactions")]
-    pub async fn list_raw(&self, #[query] params: &TransactionListParams) -> Result<RawPage>;
 
     /// Retrieve a transaction
     ///
     /// Retrieves a transaction by ID.
     #[api(get = "/quickbooks-desktop/transactions/{id}")]
     pub async fn retrieve(&self, id: &str) -> Result<Transaction>;
-}
-
-impl<T: Transport + Clone + 'static> Transactions<'_, T> {
-    /// Every record matching `params`, across all pages, as a stream. The next
-    /// pages are requested while the current one is consumed; at most two decoded
-    /// pages are held; the stream ends after the first error, which it yields.
-    pub fn list_all(&self, params: TransactionListParams) -> CursorStream<Transaction> {
-        let transport = self.transport.clone();
-        CursorStream::new(params, move |params| {
-            let transport = transport.clone();
-            async move { Transactions::new(&transport).list_raw(&params).await }
-        })
-    }
 }
 
 impl<T: Transport> QbdClient<T> {
@@ -4503,12 +3863,8 @@ impl<T: Transport + ?Sized> Transfers<'_, T> {
     /// List all transfers
     ///
     /// Returns a list of transfers. Use the `cursor` parameter to paginate through the results.
-    #[api(get = "/quickbooks-desktop/transfers")]
+    #[api(get = "/quickbooks-desktop/transfers", pages_of = Transfer)]
     pub async fn list(&self, #[query] params: &TransferListParams) -> Result<CursorPage<Transfer>>;
-
-    #[doc(hidden)]
-    #[api(get = "/quickbooks-desktop/transfers")]
-    pub async fn list_raw(&self, #[query] params: &TransferListParams) -> Result<RawPage>;
 
     /// Create a transfer
     ///
@@ -4529,19 +3885,6 @@ impl<T: Transport + ?Sized> Transfers<'_, T> {
     pub async fn update(&self, id: &str, #[body] params: &TransferUpdateParams) -> Result<Transfer>;
 }
 
-impl<T: Transport + Clone + 'static> Transfers<'_, T> {
-    /// Every record matching `params`, across all pages, as a stream. The next
-    /// pages are requested while the current one is consumed; at most two decoded
-    /// pages are held; the stream ends after the first error, which it yields.
-    pub fn list_all(&self, params: TransferListParams) -> CursorStream<Transfer> {
-        let transport = self.transport.clone();
-        CursorStream::new(params, move |params| {
-            let transport = transport.clone();
-            async move { Transfers::new(&transport).list_raw(&params).await }
-        })
-    }
-}
-
 impl<T: Transport> QbdClient<T> {
     /// The `/quickbooks-desktop/transfers` endpoints.
     pub fn transfers(&self) -> Transfers<'_, Self> {
@@ -4558,12 +3901,8 @@ impl<T: Transport + ?Sized> VendorCredits<'_, T> {
     /// List all vendor credits
     ///
     /// Returns a list of vendor credits. Use the `cursor` parameter to paginate through the results.
-    #[api(get = "/quickbooks-desktop/vendor-credits")]
+    #[api(get = "/quickbooks-desktop/vendor-credits", pages_of = VendorCredit)]
     pub async fn list(&self, #[query] params: &VendorCreditListParams) -> Result<CursorPage<VendorCredit>>;
-
-    #[doc(hidden)]
-    #[api(get = "/quickbooks-desktop/vendor-credits")]
-    pub async fn list_raw(&self, #[query] params: &VendorCreditListParams) -> Result<RawPage>;
 
     /// Create a vendor credit
     ///
@@ -4590,19 +3929,6 @@ impl<T: Transport + ?Sized> VendorCredits<'_, T> {
     pub async fn update(&self, id: &str, #[body] params: &VendorCreditUpdateParams) -> Result<VendorCredit>;
 }
 
-impl<T: Transport + Clone + 'static> VendorCredits<'_, T> {
-    /// Every record matching `params`, across all pages, as a stream. The next
-    /// pages are requested while the current one is consumed; at most two decoded
-    /// pages are held; the stream ends after the first error, which it yields.
-    pub fn list_all(&self, params: VendorCreditListParams) -> CursorStream<VendorCredit> {
-        let transport = self.transport.clone();
-        CursorStream::new(params, move |params| {
-            let transport = transport.clone();
-            async move { VendorCredits::new(&transport).list_raw(&params).await }
-        })
-    }
-}
-
 impl<T: Transport> QbdClient<T> {
     /// The `/quickbooks-desktop/vendor-credits` endpoints.
     pub fn vendor_credits(&self) -> VendorCredits<'_, Self> {
@@ -4619,12 +3945,8 @@ impl<T: Transport + ?Sized> Vendors<'_, T> {
     /// List all vendors
     ///
     /// Returns a list of vendors. Use the `cursor` parameter to paginate through the results.
-    #[api(get = "/quickbooks-desktop/vendors")]
+    #[api(get = "/quickbooks-desktop/vendors", pages_of = Vendor)]
     pub async fn list(&self, #[query] params: &VendorListParams) -> Result<CursorPage<Vendor>>;
-
-    #[doc(hidden)]
-    #[api(get = "/quickbooks-desktop/vendors")]
-    pub async fn list_raw(&self, #[query] params: &VendorListParams) -> Result<RawPage>;
 
     /// Create a vendor
     ///
@@ -4645,447 +3967,9 @@ impl<T: Transport + ?Sized> Vendors<'_, T> {
     pub async fn update(&self, id: &str, #[body] params: &VendorUpdateParams) -> Result<Vendor>;
 }
 
-impl<T: Transport + Clone + 'static> Vendors<'_, T> {
-    /// Every record matching `params`, across all pages, as a stream. The next
-    /// pages are requested while the current one is consumed; at most two decoded
-    /// pages are held; the stream ends after the first error, which it yields.
-    pub fn list_all(&self, params: VendorListParams) -> CursorStream<Vendor> {
-        let transport = self.transport.clone();
-        CursorStream::new(params, move |params| {
-            let transport = transport.clone();
-            async move { Vendors::new(&transport).list_raw(&params).await }
-        })
-    }
-}
-
 impl<T: Transport> QbdClient<T> {
     /// The `/quickbooks-desktop/vendors` endpoints.
     pub fn vendors(&self) -> Vendors<'_, Self> {
         Vendors::new(self)
     }
 }
-
-/// Each resource the sandbox serves, with the operations it has.
-#[cfg(feature = "sandbox")]
-pub(crate) const SANDBOX_RESOURCES: &[crate::sandbox::ResourceSpec] = &[
-    crate::sandbox::ResourceSpec {
-        slug: "accounts",
-        object_type: "qbd_account",
-        list: crate::sandbox::ListKind::Whole,
-        create: Some(&["accountType", "name"]),
-        retrieve: true,
-        update: Some(&["revisionNumber"]),
-        delete: false,
-        singleton: false,
-    },
-    crate::sandbox::ResourceSpec {
-        slug: "bill-check-payments",
-        object_type: "qbd_bill_check_payment",
-        list: crate::sandbox::ListKind::Page,
-        create: Some(&["bankAccountId", "transactionDate", "vendorId"]),
-        retrieve: true,
-        update: Some(&["revisionNumber"]),
-        delete: true,
-        singleton: false,
-    },
-    crate::sandbox::ResourceSpec {
-        slug: "bill-credit-card-payments",
-        object_type: "qbd_bill_credit_card_payment",
-        list: crate::sandbox::ListKind::Page,
-        create: Some(&["creditCardAccountId", "transactionDate", "vendorId"]),
-        retrieve: true,
-        update: None,
-        delete: true,
-        singleton: false,
-    },
-    crate::sandbox::ResourceSpec {
-        slug: "bills",
-        object_type: "qbd_bill",
-        list: crate::sandbox::ListKind::Page,
-        create: Some(&["transactionDate", "vendorId"]),
-        retrieve: true,
-        update: Some(&["revisionNumber"]),
-        delete: true,
-        singleton: false,
-    },
-    crate::sandbox::ResourceSpec {
-        slug: "checks",
-        object_type: "qbd_check",
-        list: crate::sandbox::ListKind::Page,
-        create: Some(&["bankAccountId", "transactionDate"]),
-        retrieve: true,
-        update: Some(&["revisionNumber"]),
-        delete: true,
-        singleton: false,
-    },
-    crate::sandbox::ResourceSpec {
-        slug: "classes",
-        object_type: "qbd_class",
-        list: crate::sandbox::ListKind::Whole,
-        create: Some(&["name"]),
-        retrieve: true,
-        update: Some(&["revisionNumber"]),
-        delete: false,
-        singleton: false,
-    },
-    crate::sandbox::ResourceSpec {
-        slug: "company",
-        object_type: "qbd_company",
-        list: crate::sandbox::ListKind::None,
-        create: None,
-        retrieve: false,
-        update: None,
-        delete: false,
-        singleton: true,
-    },
-    crate::sandbox::ResourceSpec {
-        slug: "credit-card-charges",
-        object_type: "qbd_credit_card_charge",
-        list: crate::sandbox::ListKind::Page,
-        create: Some(&["accountId", "transactionDate"]),
-        retrieve: true,
-        update: Some(&["revisionNumber"]),
-        delete: true,
-        singleton: false,
-    },
-    crate::sandbox::ResourceSpec {
-        slug: "credit-card-credits",
-        object_type: "qbd_credit_card_credit",
-        list: crate::sandbox::ListKind::Page,
-        create: Some(&["accountId", "transactionDate"]),
-        retrieve: true,
-        update: Some(&["revisionNumber"]),
-        delete: true,
-        singleton: false,
-    },
-    crate::sandbox::ResourceSpec {
-        slug: "credit-memos",
-        object_type: "qbd_credit_memo",
-        list: crate::sandbox::ListKind::Page,
-        create: Some(&["customerId", "transactionDate"]),
-        retrieve: true,
-        update: Some(&["revisionNumber"]),
-        delete: true,
-        singleton: false,
-    },
-    crate::sandbox::ResourceSpec {
-        slug: "customers",
-        object_type: "qbd_customer",
-        list: crate::sandbox::ListKind::Page,
-        create: Some(&["name"]),
-        retrieve: true,
-        update: Some(&["revisionNumber"]),
-        delete: false,
-        singleton: false,
-    },
-    crate::sandbox::ResourceSpec {
-        slug: "date-driven-terms",
-        object_type: "qbd_date_driven_term",
-        list: crate::sandbox::ListKind::Whole,
-        create: Some(&["dueDayOfMonth", "name"]),
-        retrieve: true,
-        update: None,
-        delete: false,
-        singleton: false,
-    },
-    crate::sandbox::ResourceSpec {
-        slug: "discount-items",
-        object_type: "qbd_discount_item",
-        list: crate::sandbox::ListKind::Page,
-        create: Some(&["accountId", "name"]),
-        retrieve: true,
-        update: Some(&["revisionNumber"]),
-        delete: false,
-        singleton: false,
-    },
-    crate::sandbox::ResourceSpec {
-        slug: "employees",
-        object_type: "qbd_employee",
-        list: crate::sandbox::ListKind::Page,
-        create: Some(&[]),
-        retrieve: true,
-        update: Some(&["revisionNumber"]),
-        delete: false,
-        singleton: false,
-    },
-    crate::sandbox::ResourceSpec {
-        slug: "estimates",
-        object_type: "qbd_estimate",
-        list: crate::sandbox::ListKind::Page,
-        create: Some(&["customerId", "transactionDate"]),
-        retrieve: true,
-        update: Some(&["revisionNumber"]),
-        delete: true,
-        singleton: false,
-    },
-    crate::sandbox::ResourceSpec {
-        slug: "health-check",
-        object_type: "qbd_health_check",
-        list: crate::sandbox::ListKind::None,
-        create: None,
-        retrieve: false,
-        update: None,
-        delete: false,
-        singleton: true,
-    },
-    crate::sandbox::ResourceSpec {
-        slug: "inventory-adjustments",
-        object_type: "qbd_inventory_adjustment",
-        list: crate::sandbox::ListKind::Whole,
-        create: Some(&["accountId", "transactionDate"]),
-        retrieve: true,
-        update: Some(&["revisionNumber"]),
-        delete: true,
-        singleton: false,
-    },
-    crate::sandbox::ResourceSpec {
-        slug: "inventory-assembly-items",
-        object_type: "qbd_inventory_assembly_item",
-        list: crate::sandbox::ListKind::Page,
-        create: Some(&["assetAccountId", "cogsAccountId", "incomeAccountId", "name"]),
-        retrieve: true,
-        update: Some(&["revisionNumber"]),
-        delete: false,
-        singleton: false,
-    },
-    crate::sandbox::ResourceSpec {
-        slug: "inventory-items",
-        object_type: "qbd_inventory_item",
-        list: crate::sandbox::ListKind::Page,
-        create: Some(&["assetAccountId", "cogsAccountId", "incomeAccountId", "name"]),
-        retrieve: true,
-        update: Some(&["revisionNumber"]),
-        delete: false,
-        singleton: false,
-    },
-    crate::sandbox::ResourceSpec {
-        slug: "inventory-sites",
-        object_type: "qbd_inventory_site",
-        list: crate::sandbox::ListKind::Whole,
-        create: Some(&["name"]),
-        retrieve: true,
-        update: Some(&["revisionNumber"]),
-        delete: false,
-        singleton: false,
-    },
-    crate::sandbox::ResourceSpec {
-        slug: "invoices",
-        object_type: "qbd_invoice",
-        list: crate::sandbox::ListKind::Page,
-        create: Some(&["customerId", "transactionDate"]),
-        retrieve: true,
-        update: Some(&["revisionNumber"]),
-        delete: true,
-        singleton: false,
-    },
-    crate::sandbox::ResourceSpec {
-        slug: "item-receipts",
-        object_type: "qbd_item_receipt",
-        list: crate::sandbox::ListKind::Page,
-        create: Some(&["transactionDate", "vendorId"]),
-        retrieve: true,
-        update: Some(&["revisionNumber"]),
-        delete: true,
-        singleton: false,
-    },
-    crate::sandbox::ResourceSpec {
-        slug: "journal-entries",
-        object_type: "qbd_journal_entry",
-        list: crate::sandbox::ListKind::Page,
-        create: Some(&["transactionDate"]),
-        retrieve: true,
-        update: Some(&["revisionNumber"]),
-        delete: true,
-        singleton: false,
-    },
-    crate::sandbox::ResourceSpec {
-        slug: "non-inventory-items",
-        object_type: "qbd_non_inventory_item",
-        list: crate::sandbox::ListKind::Page,
-        create: Some(&["name"]),
-        retrieve: true,
-        update: Some(&["revisionNumber"]),
-        delete: false,
-        singleton: false,
-    },
-    crate::sandbox::ResourceSpec {
-        slug: "payroll-wage-items",
-        object_type: "qbd_payroll_wage_item",
-        list: crate::sandbox::ListKind::Page,
-        create: Some(&["expenseAccountId", "name", "wageType"]),
-        retrieve: true,
-        update: None,
-        delete: false,
-        singleton: false,
-    },
-    crate::sandbox::ResourceSpec {
-        slug: "preferences",
-        object_type: "qbd_preferences",
-        list: crate::sandbox::ListKind::None,
-        create: None,
-        retrieve: false,
-        update: None,
-        delete: false,
-        singleton: true,
-    },
-    crate::sandbox::ResourceSpec {
-        slug: "price-levels",
-        object_type: "qbd_price_level",
-        list: crate::sandbox::ListKind::Whole,
-        create: Some(&["name"]),
-        retrieve: true,
-        update: Some(&["revisionNumber"]),
-        delete: false,
-        singleton: false,
-    },
-    crate::sandbox::ResourceSpec {
-        slug: "purchase-orders",
-        object_type: "qbd_purchase_order",
-        list: crate::sandbox::ListKind::Page,
-        create: Some(&["transactionDate"]),
-        retrieve: true,
-        update: Some(&["revisionNumber"]),
-        delete: true,
-        singleton: false,
-    },
-    crate::sandbox::ResourceSpec {
-        slug: "receive-payments",
-        object_type: "qbd_receive_payment",
-        list: crate::sandbox::ListKind::Page,
-        create: Some(&["customerId", "totalAmount", "transactionDate"]),
-        retrieve: true,
-        update: Some(&["revisionNumber"]),
-        delete: true,
-        singleton: false,
-    },
-    crate::sandbox::ResourceSpec {
-        slug: "sales-orders",
-        object_type: "qbd_sales_order",
-        list: crate::sandbox::ListKind::Page,
-        create: Some(&["customerId", "transactionDate"]),
-        retrieve: true,
-        update: Some(&["revisionNumber"]),
-        delete: true,
-        singleton: false,
-    },
-    crate::sandbox::ResourceSpec {
-        slug: "sales-receipts",
-        object_type: "qbd_sales_receipt",
-        list: crate::sandbox::ListKind::Page,
-        create: Some(&["customerId", "transactionDate"]),
-        retrieve: true,
-        update: Some(&["revisionNumber"]),
-        delete: true,
-        singleton: false,
-    },
-    crate::sandbox::ResourceSpec {
-        slug: "sales-representatives",
-        object_type: "qbd_sales_representative",
-        list: crate::sandbox::ListKind::Whole,
-        create: Some(&["entityId", "initial"]),
-        retrieve: true,
-        update: Some(&["revisionNumber"]),
-        delete: false,
-        singleton: false,
-    },
-    crate::sandbox::ResourceSpec {
-        slug: "sales-tax-codes",
-        object_type: "qbd_sales_tax_code",
-        list: crate::sandbox::ListKind::Whole,
-        create: Some(&["isTaxable", "name"]),
-        retrieve: true,
-        update: Some(&["revisionNumber"]),
-        delete: false,
-        singleton: false,
-    },
-    crate::sandbox::ResourceSpec {
-        slug: "sales-tax-items",
-        object_type: "qbd_sales_tax_item",
-        list: crate::sandbox::ListKind::Page,
-        create: Some(&["name"]),
-        retrieve: true,
-        update: Some(&["revisionNumber"]),
-        delete: false,
-        singleton: false,
-    },
-    crate::sandbox::ResourceSpec {
-        slug: "service-items",
-        object_type: "qbd_service_item",
-        list: crate::sandbox::ListKind::Page,
-        create: Some(&["name"]),
-        retrieve: true,
-        update: Some(&["revisionNumber"]),
-        delete: false,
-        singleton: false,
-    },
-    crate::sandbox::ResourceSpec {
-        slug: "standard-terms",
-        object_type: "qbd_standard_term",
-        list: crate::sandbox::ListKind::Whole,
-        create: Some(&["name"]),
-        retrieve: true,
-        update: None,
-        delete: false,
-        singleton: false,
-    },
-    crate::sandbox::ResourceSpec {
-        slug: "subtotal-items",
-        object_type: "qbd_subtotal_item",
-        list: crate::sandbox::ListKind::Page,
-        create: Some(&["name"]),
-        retrieve: true,
-        update: Some(&["revisionNumber"]),
-        delete: false,
-        singleton: false,
-    },
-    crate::sandbox::ResourceSpec {
-        slug: "time-tracking-activities",
-        object_type: "qbd_time_tracking_activity",
-        list: crate::sandbox::ListKind::Page,
-        create: Some(&["duration", "entityId", "transactionDate"]),
-        retrieve: true,
-        update: Some(&["duration", "entityId", "revisionNumber"]),
-        delete: true,
-        singleton: false,
-    },
-    crate::sandbox::ResourceSpec {
-        slug: "transactions",
-        object_type: "qbd_transaction",
-        list: crate::sandbox::ListKind::Page,
-        create: None,
-        retrieve: true,
-        update: None,
-        delete: false,
-        singleton: false,
-    },
-    crate::sandbox::ResourceSpec {
-        slug: "transfers",
-        object_type: "qbd_transfer",
-        list: crate::sandbox::ListKind::Page,
-        create: Some(&["amount", "sourceAccountId", "targetAccountId", "transactionDate"]),
-        retrieve: true,
-        update: Some(&["revisionNumber"]),
-        delete: false,
-        singleton: false,
-    },
-    crate::sandbox::ResourceSpec {
-        slug: "vendor-credits",
-        object_type: "qbd_vendor_credit",
-        list: crate::sandbox::ListKind::Page,
-        create: Some(&["transactionDate", "vendorId"]),
-        retrieve: true,
-        update: Some(&["revisionNumber"]),
-        delete: true,
-        singleton: false,
-    },
-    crate::sandbox::ResourceSpec {
-        slug: "vendors",
-        object_type: "qbd_vendor",
-        list: crate::sandbox::ListKind::Page,
-        create: Some(&["name"]),
-        retrieve: true,
-        update: Some(&["revisionNumber"]),
-        delete: false,
-        singleton: false,
-    },
-];

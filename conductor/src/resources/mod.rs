@@ -24,13 +24,15 @@ macro_rules! resource_handle {
             }
         }
 
-        impl<T: ?Sized> ::core::clone::Clone for $name<'_, T> {
-            fn clone(&self) -> Self {
-                *self
+        // Not `Clone`: a page stream keeps the handle's transport, not the
+        // borrowing handle (see `PageTransport`).
+        impl<T: $crate::PageTransport + ?Sized> $crate::PageTransport for $name<'_, T> {
+            type Owned = T::Owned;
+
+            fn owned_transport(&self) -> T::Owned {
+                self.transport.owned_transport()
             }
         }
-
-        impl<T: ?Sized> ::core::marker::Copy for $name<'_, T> {}
 
         impl<T: ?Sized> ::core::fmt::Debug for $name<'_, T> {
             fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {

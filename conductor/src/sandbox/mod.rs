@@ -48,6 +48,7 @@
 mod reply;
 mod server;
 mod store;
+mod table;
 
 use std::collections::VecDeque;
 use std::net::SocketAddr;
@@ -64,9 +65,8 @@ use self::store::Store;
 use crate::{Client, EndUser};
 
 /// Which list shape a resource has.
-#[doc(hidden)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ListKind {
+pub(crate) enum ListKind {
     /// No list endpoint.
     None,
     /// A list returned whole.
@@ -77,20 +77,19 @@ pub enum ListKind {
 
 /// One QuickBooks Desktop resource as the sandbox serves it; the table is
 /// generated with the declarations.
-#[doc(hidden)]
 #[derive(Debug)]
-pub struct ResourceSpec {
-    pub slug: &'static str,
-    pub object_type: &'static str,
-    pub list: ListKind,
+pub(crate) struct ResourceSpec {
+    pub(crate) slug: &'static str,
+    pub(crate) object_type: &'static str,
+    pub(crate) list: ListKind,
     /// The required body fields of create, when the resource has it.
-    pub create: Option<&'static [&'static str]>,
-    pub retrieve: bool,
+    pub(crate) create: Option<&'static [&'static str]>,
+    pub(crate) retrieve: bool,
     /// The required body fields of update, when the resource has it.
-    pub update: Option<&'static [&'static str]>,
-    pub delete: bool,
+    pub(crate) update: Option<&'static [&'static str]>,
+    pub(crate) delete: bool,
     /// Retrieved without an id (company, preferences, health check).
-    pub singleton: bool,
+    pub(crate) singleton: bool,
 }
 
 /// What an injected fault does to a matching call.
@@ -221,5 +220,5 @@ impl std::fmt::Debug for Sandbox {
 }
 
 fn spec_of(slug: &str) -> Option<&'static ResourceSpec> {
-    crate::qbd::SANDBOX_RESOURCES.iter().find(|spec| spec.slug == slug)
+    table::RESOURCES.iter().find(|spec| spec.slug == slug)
 }

@@ -1,9 +1,9 @@
 //! Every shape of declaration: each verb, path placeholders of several types,
-//! query structs and scalars, a body, headers, a list, generics, a trait
-//! implemented for `Client` and for a user's wrapper, an inherent impl, and
-//! every future spawned on tokio.
+//! query structs and scalars, a body, headers, a list, a paginated list with
+//! its stream, generics, a trait implemented for `Client` and for a user's
+//! wrapper, an inherent impl, and every future and stream spawned on tokio.
 
-use conductor::{Bytes, Client, Request, Response, Result, Transport, api};
+use conductor::{Bytes, Client, CursorPage, CursorStream, Request, Response, Result, Transport, api};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Deserialize)]
@@ -14,6 +14,12 @@ pub struct Widget {
 #[derive(Serialize)]
 pub struct Query {
     pub ids: Vec<String>,
+}
+
+#[derive(Serialize, Default)]
+pub struct PageQuery {
+    pub limit: Option<u32>,
+    pub cursor: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -43,11 +49,19 @@ pub trait Widgets: Transport {
 
     #[api(delete = "/widgets/{id}")]
     async fn delete(&self, id: &str) -> Result<serde_json::Value>;
+
+    /// One page of a shop's widgets; `pages_all` streams every one.
+    #[api(get = "/shops/{shop}/widgets", pages_of = Widget)]
+    async fn pages(&self, shop: &str, #[query] query: &PageQuery) -> Result<CursorPage<Widget>>;
+
+    #[api(get = "/widgets/paged", pages_of = Widget)]
+    async fn pages_with_meta(&self) -> Result<Response<CursorPage<Widget>>>;
 }
 
 impl Widgets for Client {}
 
 /// A user's wrapper around the client.
+#[derive(Clone)]
 pub struct Wrapper(Client);
 
 impl Transport for Wrapper {
@@ -77,7 +91,20 @@ fn spawn_all<T: Widgets + Clone + 'static>(t: T) {
     drop(tokio::spawn(async move { c.put("w".to_owned(), Body { name: "n".into() }).await }));
     let c = t.clone();
     drop(tokio::spawn(async move { c.patch("w", &serde_json::json!({})).await }));
-    drop(tokio::spawn(async move { t.delete("w").await }));
+    let c = t.clone();
+    drop(tokio::spawn(async move { c.delete("w").await }));
+    let c = t.clone();
+    drop(tokio::spawn(async move { c.pages("s", &PageQuery::default()).await }));
+    let c = t.clone();
+    drop(tokio::spawn(async move { c.pages_with_meta().await.map(|page| page.status()) }));
+    // The stream takes the parameters by value and borrows nothing, so it
+    // outlives `t` and the arguments.
+    let shop = String::from("s");
+    let first: CursorStream<Widget> = t.pages_all(&shop, PageQuery::default());
+    let second: CursorStream<Widget> = t.pages_all("s", PageQuery { limit: Some(5), cursor: None });
+    drop((t, shop));
+    drop(tokio::spawn(async move { futures_util::StreamExt::count(first).await }));
+    drop(tokio::spawn(async move { futures_util::StreamExt::count(second).await }));
 }
 
 fn main() {
@@ -88,4 +115,7 @@ fn main() {
     let wrapper = std::sync::Arc::new(Wrapper(client.clone()));
     drop(tokio::spawn(async move { wrapper.inherent("w").await }));
     drop(tokio::spawn(async move { client.end_users().list().await }));
+    let qbd = Client::builder().api_key("sk_test").base_url("http://127.0.0.1:1/v1").build().unwrap();
+    let invoices = qbd.qbd().for_end_user("end_usr_1").invoices().list_all(Default::default());
+    drop(tokio::spawn(async move { futures_util::StreamExt::count(invoices).await }));
 }

@@ -1,79 +1,32 @@
-//! Cursor pagination: [`CursorPage`], one page of a list, and
-//! [`CursorStream`], every item across pages.
+//! [`CursorStream`]: every item of a cursor-paginated list, fetched page
+//! after page by sending one [`Request`] again with its cursor replaced.
 
 use std::collections::HashSet;
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
+use bytes::Bytes;
 use futures_core::Stream;
-use serde::{Deserialize, Serialize};
+use serde::de::{DeserializeOwned, IgnoredAny};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
-use bytes::Bytes;
-use serde::de::{DeserializeOwned, IgnoredAny};
-
-use crate::__private::FromResponse;
-use crate::decode::{self, ListTag};
-use crate::{Error, Response, Result};
-
-/// One page of a cursor-paginated list:
-/// `{"objectType":"list","data":[...],"nextCursor":...,"hasMore":...,"remainingCount":...}`.
-///
-/// Fetch the next page by sending the same parameters with `cursor` set to
-/// [`next_cursor`](CursorPage::next_cursor) within 10 seconds, or let
-/// `list_all` do it as a [`CursorStream`].
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct CursorPage<T> {
-    #[serde(default)]
-    object_type: ListTag,
-    /// The records of this page.
-    pub data: Vec<T>,
-    /// The cursor of the next page; `None` on the last page.
-    #[serde(default)]
-    pub next_cursor: Option<String>,
-    /// Whether more records follow this page.
-    #[serde(default)]
-    pub has_more: bool,
-    /// How many records follow this page.
-    #[serde(default)]
-    pub remaining_count: Option<i64>,
-    /// The endpoint this list came from.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub url: Option<String>,
-}
-
-impl<T> CursorPage<T> {
-    /// A page from its parts, as a test double or a sandbox would answer.
-    pub fn new(data: Vec<T>, next_cursor: Option<String>, remaining_count: i64) -> Self {
-        CursorPage {
-            object_type: ListTag,
-            data,
-            has_more: next_cursor.is_some(),
-            next_cursor,
-            remaining_count: Some(remaining_count),
-            url: None,
-        }
-    }
-
-    /// The cursor to send for the next page, when there is one.
-    pub fn next_cursor(&self) -> Option<&str> {
-        if self.has_more { self.next_cursor.as_deref() } else { None }
-    }
-}
-
-/// List parameters that take a cursor.
-pub trait Paginated {
-    /// Sets the `cursor` parameter.
-    fn set_cursor(&mut self, cursor: Option<String>);
-}
+use crate::decode;
+use crate::page::CursorPage;
+use crate::transport::Transport;
+use crate::{Error, Result};
+use crate::{Request, Response};
 
 type Driver = Pin<Box<dyn Future<Output = ()> + Send>>;
 
 /// Every item of a cursor-paginated list, across pages.
+///
+/// An endpoint declared with `#[api(get = "...", pages_of = T)]` gets a
+/// method returning one, named after the page method with `_all` added
+/// (`list` → `list_all`). The stream sends the page method's request, then
+/// the same request again for each next page with only its `cursor` query
+/// parameter replaced.
 ///
 /// Items arrive in order; the first error is yielded and ends the stream.
 /// While the caller consumes one page, the next is already being fetched in
@@ -108,18 +61,9 @@ pub struct CursorStream<T> {
 }
 
 impl<T: DeserializeOwned + Send + 'static> CursorStream<T> {
-    /// A stream that fetches pages with `fetch`, starting from `params` and
-    /// setting the cursor of each next page.
-    ///
-    /// `fetch` returns the page undecoded ([`RawPage`]): the stream reads the
-    /// next cursor from it and sends the request for the next page before it
-    /// decodes this one, so the server's time and the decoding overlap.
-    pub fn new<P, F, Fut>(params: P, fetch: F) -> Self
-    where
-        P: Paginated + Clone + Send + 'static,
-        F: Fn(P) -> Fut + Send + Sync + 'static,
-        Fut: Future<Output = Result<RawPage>> + Send + 'static,
-    {
+    /// Every item of the list `request` asks for, sent through `transport`;
+    /// a `cursor` already in the request is where the list starts.
+    pub fn new<S: Transport + Clone + 'static>(transport: S, request: Request) -> Self {
         // One slot: the decoded page after the one being consumed. A page is
         // decoded, and the one after it requested, only once the consumer has
         // taken the page before, so the stream holds at most two decoded
@@ -127,9 +71,9 @@ impl<T: DeserializeOwned + Send + 'static> CursorStream<T> {
         // one being received.
         let (sender, pages) = mpsc::channel(1);
         let driver = async move {
-            let mut params = params;
+            let mut request = request;
             let mut progress = Progress::default();
-            let mut pending = Background::spawn(fetch(params.clone()));
+            let mut pending = Background::spawn(fetch(transport.clone(), request.clone()));
             loop {
                 let fetched = pending.finish().await;
                 // Wait until the consumer has taken the page before: only
@@ -143,12 +87,12 @@ impl<T: DeserializeOwned + Send + 'static> CursorStream<T> {
                     }
                 };
                 let following = next.map(|cursor| {
-                    params.set_cursor(Some(cursor));
-                    Background::spawn(fetch(params.clone()))
+                    request.set_cursor(cursor);
+                    Background::spawn(fetch(transport.clone(), request.clone()))
                 });
                 // Decoding a page takes milliseconds of CPU: off the async
                 // workers, so the request just sent and the consumer run on.
-                let page = match tokio::task::spawn_blocking(move || decode::json::<CursorPage<T>>(&raw.0)).await {
+                let page = match tokio::task::spawn_blocking(move || decode::body::<CursorPage<T>>(&raw)).await {
                     Ok(page) => page,
                     Err(error) => Err(Error::config(format!("decoding the page did not finish: {error}"))),
                 };
@@ -160,15 +104,32 @@ impl<T: DeserializeOwned + Send + 'static> CursorStream<T> {
                 }
             }
         };
-        CursorStream { driver: Some(Box::pin(driver)), task: None, pages, current: Vec::new().into_iter(), done: false }
+        CursorStream::from_driver(Box::pin(driver), pages)
     }
 }
 
-/// A page as received, before its records are decoded; what the fetch of a
-/// [`CursorStream`] returns. Declare a list endpoint as returning
-/// `Result<RawPage>` to get one.
-#[derive(Debug)]
-pub struct RawPage(Response<Bytes>);
+impl<T: Send + 'static> CursorStream<T> {
+    /// A stream that yields `error` and ends: a request that could not be
+    /// built is reported where its items would have been.
+    pub(crate) fn failed(error: Error) -> Self {
+        let (sender, pages) = mpsc::channel(1);
+        let driver = async move {
+            let _ = sender.send(Err(error)).await;
+        };
+        CursorStream::from_driver(Box::pin(driver), pages)
+    }
+
+    fn from_driver(driver: Driver, pages: mpsc::Receiver<Result<CursorPage<T>>>) -> Self {
+        CursorStream { driver: Some(driver), task: None, pages, current: Vec::new().into_iter(), done: false }
+    }
+}
+
+/// One page, sent and checked: a non-2xx answer is the error.
+async fn fetch<S: Transport>(transport: S, request: Request) -> Result<Response<Bytes>> {
+    let response = transport.send(request).await?;
+    decode::check_status(&response)?;
+    Ok(response)
+}
 
 /// How many pages in a row may be empty while claiming that more follow
 /// before the stream gives up on the list.
@@ -183,25 +144,15 @@ struct Progress {
 }
 
 impl Progress {
-    /// The cursor of the page after `raw`, read without decoding the records;
-    /// an error when following it could not make progress.
-    fn next_cursor(&mut self, raw: &RawPage) -> Result<Option<String>> {
-        #[derive(Deserialize)]
-        #[serde(rename_all = "camelCase")]
-        struct Peek {
-            #[serde(default)]
-            next_cursor: Option<String>,
-            #[serde(default)]
-            has_more: bool,
-            /// Counted, not decoded.
-            #[serde(default)]
-            data: Vec<IgnoredAny>,
-        }
-        let peek: Peek = decode::json(&raw.0)?;
+    /// The cursor of the page after `raw`, read without decoding the records
+    /// (they are counted, not built); an error when following it could not
+    /// make progress.
+    fn next_cursor(&mut self, raw: &Response<Bytes>) -> Result<Option<String>> {
+        let peek = decode::body::<CursorPage<IgnoredAny>>(raw)?;
         if !peek.has_more {
             return Ok(None);
         }
-        let invalid = |message: String| Err(decode::invalid(&raw.0, "nextCursor", message));
+        let invalid = |message: String| Err(decode::invalid(raw, "nextCursor", message));
         let cursor = match peek.next_cursor {
             Some(cursor) if !cursor.is_empty() => cursor,
             _ => {
@@ -223,13 +174,6 @@ impl Progress {
     }
 }
 
-impl FromResponse for RawPage {
-    fn from_response(response: Response<Bytes>) -> Result<Self> {
-        decode::check_status(&response)?;
-        Ok(RawPage(response))
-    }
-}
-
 /// A fetch running in a task of its own, stopped if dropped before it ends.
 struct Background<O: Send + 'static>(Option<JoinHandle<Result<O>>>);
 
@@ -239,7 +183,9 @@ impl<O: Send + 'static> Background<O> {
     }
 
     async fn finish(mut self) -> Result<O> {
-        let task = self.0.take().expect("a fetch finishes once");
+        let Some(task) = self.0.take() else {
+            return Err(Error::config("the page fetch was already awaited"));
+        };
         match task.await {
             Ok(result) => result,
             Err(error) => Err(Error::config(format!("the page fetch did not finish: {error}"))),
