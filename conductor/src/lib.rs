@@ -109,6 +109,10 @@ pub use crate::transport::{PageTransport, Transport};
 ///     #[api(get = "/widgets/{id}")]
 ///     async fn widget(&self, id: &str) -> Result<Widget>;
 ///
+///     /// One page of GET /widgets; `widget_pages_all(query)` streams them all.
+///     #[api(get = "/widgets", pages_of = Widget)]
+///     async fn widget_pages(&self, #[query] query: &WidgetQuery) -> Result<conductor::CursorPage<Widget>>;
+///
 ///     /// POST /widgets with a JSON body and a header of this call.
 ///     #[api(post = "/widgets")]
 ///     async fn create_widget(
@@ -139,6 +143,12 @@ pub use crate::transport::{PageTransport, Transport};
 ///   `{"objectType":"list","data":[...]}` and the method returns
 ///   `Result<Vec<T>>`. Without it, the body decodes into the `T` of
 ///   `Result<T>`.
+/// - `pages_of = T`: the response is one page of a cursor-paginated list and
+///   the method returns `Result<CursorPage<T>>`. The attribute also writes
+///   `<method>_all`, with the same arguments (a `&Params` taken by value),
+///   returning a [`CursorStream<T>`] of every item: it sends the same request
+///   again for each page with only `cursor` replaced. The transport must be a
+///   [`PageTransport`] (any `Clone + 'static` one).
 ///
 /// # The arguments
 ///
@@ -164,7 +174,8 @@ pub use crate::transport::{PageTransport, Transport};
 ///
 /// A missing or second verb, an unknown or repeated key, a path that does not
 /// begin with `/` or has unbalanced braces, a placeholder without an argument,
-/// an argument used nowhere, `list_of` without `Result<Vec<_>>`, a body on
+/// an argument used nowhere, `list_of` without `Result<Vec<_>>`, `pages_of`
+/// without `Result<CursorPage<_>>`, a header HTTP sets itself, a body on
 /// `get`, a method that is not `async`, lacks `&self` or does not return
 /// `Result<_>`: each is reported at the offending token, all at once.
 pub use conductor_macros::api;

@@ -1,7 +1,7 @@
 //! Endpoints declared outside the crate, as a user would: every argument
 //! kind on the wire, a user's own transport, and `tokio::spawn`.
 
-use conductor::{Bytes, Client, Error, Request, Response, Result, Transport, api};
+use conductor::{Bytes, Client, CursorPage, Error, Request, Response, Result, Transport, api};
 use conductor_tests::*;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -47,6 +47,15 @@ trait Widgets: Transport {
 
     #[api(delete = "/widgets/{id}")]
     async fn delete_widget(&self, id: &str) -> Result<serde_json::Value>;
+
+    /// One page of a shop's widgets; `shop_widgets_all` streams them all.
+    #[api(get = "/shops/{shop}/widgets", pages_of = Widget)]
+    async fn shop_widgets(
+        &self,
+        shop: &str,
+        #[query] query: &WidgetQuery,
+        #[header("X-Trace")] trace: &str,
+    ) -> Result<CursorPage<Widget>>;
 }
 
 impl Widgets for Client {}
@@ -169,4 +178,41 @@ async fn declared_and_builtin_futures_run_in_spawned_tasks() {
         assert_eq!(task.await.unwrap().unwrap().id, "wdg_1");
     }
     assert_eq!(server.received_requests().await.unwrap().len(), 8);
+}
+
+/// A page of widgets `first..first + 2` of 5, with the cursor `c<next>`.
+fn widget_page(first: usize) -> serde_json::Value {
+    let data: Vec<_> = (first..(first + 2).min(5)).map(|i| json!({"id": format!("wdg_{i}"), "name": "W"})).collect();
+    let more = first + 2 < 5;
+    json!({"objectType": "list", "url": "/v1/shops/s 1/widgets", "data": data,
+           "nextCursor": if more { json!(format!("c{}", first + 2)) } else { json!(null) },
+           "hasMore": more, "remainingCount": 5usize.saturating_sub(first + 2)})
+}
+
+#[tokio::test]
+async fn a_declared_paginated_endpoint_gives_a_page_and_a_stream_of_the_same_request() {
+    use conductor_tests::scripted::{Answer, ScriptedServer, Step};
+    use futures_util::TryStreamExt;
+
+    let script = [0, 0, 2, 4].map(|first| Step::Answer(Answer::json(200, &widget_page(first)))).to_vec();
+    let server = ScriptedServer::start(script).await;
+    let client = Client::builder().api_key(KEY).base_url(server.base_url()).max_retries(0).build().unwrap();
+    let query =
+        WidgetQuery { ids: vec!["a".into(), "b".into()], include_archived: true, name_contains: None, limit: Some(2) };
+
+    let page = client.shop_widgets("s 1", &query, "t-1").await.unwrap();
+    assert_eq!((page.data.len(), page.next_cursor(), page.remaining_count), (2, Some("c2"), Some(3)));
+
+    let all: Vec<Widget> = client.shop_widgets_all("s 1", query, "t-1").try_collect().await.unwrap();
+    let ids: Vec<&str> = all.iter().map(|w| w.id.as_str()).collect();
+    assert_eq!(ids, ["wdg_0", "wdg_1", "wdg_2", "wdg_3", "wdg_4"]);
+
+    let seen = server.seen();
+    let targets: Vec<&str> = seen.iter().map(|s| s.target.as_str()).collect();
+    let base = "/v1/shops/s%201/widgets?ids=a&ids=b&includeArchived=true&limit=2";
+    assert_eq!(targets, [base.to_owned(), base.to_owned(), format!("{base}&cursor=c2"), format!("{base}&cursor=c4")]);
+    for request in &seen {
+        assert_eq!((request.method.as_str(), request.header("x-trace")), ("GET", Some("t-1")));
+        assert_eq!(request.header("authorization"), seen[0].header("authorization"));
+    }
 }
