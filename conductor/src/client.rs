@@ -1,44 +1,28 @@
-//! [`Client`], its [`ClientBuilder`], and the HTTP [`Transport`] it provides:
-//! retries, timeouts and limits.
+//! [`Client`] and its [`ClientBuilder`].
 
 use std::fmt;
 use std::net::IpAddr;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use bytes::{Bytes, BytesMut};
-use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderValue, USER_AGENT};
+use bytes::Bytes;
+use reqwest::header::{ACCEPT, AUTHORIZATION, HeaderMap, HeaderValue, USER_AGENT};
 use reqwest::{Url, redirect};
-use tracing::Instrument;
 
-use crate::connect::{CONNECT_TIMEOUT, ConnectTimeoutLayer, connect_timeout_of};
+use crate::connect::ConnectTimeoutLayer;
+use crate::exchange::{CallOptions, Exchange, ExtraHeaders};
 use crate::headers::{self, END_USER_ID};
-use crate::retry::{Backoff, Decision, Failure};
+use crate::retry::Backoff;
+use crate::settings::{Resolved, Settings, setters};
 use crate::transport::Transport;
-use crate::{Attempts, Error, RequestOptions, Result, RetryStop, TimeoutPhase};
-use crate::{Request, Response};
+use crate::{Error, Request, RequestOptions, Response, Result};
 
 /// The production API.
 pub const DEFAULT_BASE_URL: &str = "https://api.conductor.is/v1";
-/// How long one attempt may take, from sending to the last body byte.
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(120);
-/// How long connecting (TCP and TLS) may take.
-pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
-/// How many times a failed request is tried again.
-pub const DEFAULT_MAX_RETRIES: u32 = 2;
 /// The largest response body read, in bytes (64 MiB).
 pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 64 * 1024 * 1024;
 /// How many idle connections per host the pool keeps.
 pub const DEFAULT_POOL_MAX_IDLE_PER_HOST: usize = 32;
-/// The longest request URL sent, in bytes (16 KiB): a longer one fails with
-/// [`Error::InvalidInput`] before anything is sent, since servers and the
-/// proxies before them refuse such URLs or cut them.
-pub const MAX_URL_BYTES: usize = 16 * 1024;
-
-/// How much of a body's announced `Content-Length` is reserved before any
-/// byte arrives; the buffer grows as bytes do, so a header alone cannot make
-/// the client allocate.
-const INITIAL_BODY_CAPACITY: usize = 256 * 1024;
 
 const SECRET_KEY_VAR: &str = "CONDUCTOR_SECRET_KEY";
 const BASE_URL_VAR: &str = "CONDUCTOR_BASE_URL";
@@ -61,38 +45,9 @@ const BASE_URL_VAR: &str = "CONDUCTOR_BASE_URL";
 /// ```
 #[derive(Clone)]
 pub struct Client {
-    inner: Arc<Inner>,
+    exchange: Arc<Exchange>,
     /// The client's settings with any per-call options applied.
-    settings: Settings,
-    /// Headers from `with_options`, and the first one refused.
-    extra: Option<Arc<ExtraHeaders>>,
-}
-
-struct ExtraHeaders {
-    headers: HeaderMap,
-    invalid: Option<String>,
-}
-
-struct Inner {
-    http: reqwest::Client,
-    base_url: String,
-    /// Authorization, Accept, User-Agent and the caller's default headers,
-    /// when they must be added to each request: a `reqwest::Client` built
-    /// here carries them itself.
-    headers: Option<HeaderMap>,
-    max_response_bytes: u64,
-    backoff: Backoff,
-    /// A default `Conductor-End-User-Id`, which a call's own must agree with.
-    default_end_user: Option<HeaderValue>,
-}
-
-/// The settings a call may override.
-#[derive(Clone, Copy, Debug)]
-struct Settings {
-    timeout: Duration,
-    connect_timeout: Duration,
-    max_retries: u32,
-    retry_non_idempotent: bool,
+    call: CallOptions,
 }
 
 impl Client {
@@ -116,7 +71,7 @@ impl Client {
 
     /// The base URL every path is appended to.
     pub fn base_url(&self) -> &str {
-        &self.inner.base_url
+        &self.exchange.base_url
     }
 
     /// A client that makes its calls with `options`, sharing this client's
@@ -124,15 +79,8 @@ impl Client {
     /// Options given to a client that already has some are merged, the new
     /// ones winning.
     pub fn with_options(&self, options: RequestOptions) -> Client {
-        let RequestOptions { timeout, connect_timeout, max_retries, retry_non_idempotent, headers, invalid_header } =
-            options;
-        let settings = Settings {
-            timeout: timeout.unwrap_or(self.settings.timeout),
-            connect_timeout: connect_timeout.unwrap_or(self.settings.connect_timeout),
-            max_retries: max_retries.unwrap_or(self.settings.max_retries),
-            retry_non_idempotent: retry_non_idempotent.unwrap_or(self.settings.retry_non_idempotent),
-        };
-        let extra = match &self.extra {
+        let RequestOptions { settings, headers, invalid_header } = options;
+        let extra = match &self.call.extra {
             None if headers.is_empty() && invalid_header.is_none() => None,
             None => Some(Arc::new(ExtraHeaders { headers, invalid: invalid_header })),
             Some(current) => {
@@ -141,197 +89,23 @@ impl Client {
                 Some(Arc::new(ExtraHeaders { headers: merged, invalid: current.invalid.clone().or(invalid_header) }))
             }
         };
-        Client { inner: Arc::clone(&self.inner), settings, extra }
+        let call = CallOptions { settings: settings.over(self.call.settings), extra };
+        Client { exchange: Arc::clone(&self.exchange), call }
     }
-
-    fn url(&self, request: &Request) -> Result<Url> {
-        let mut url = String::with_capacity(self.inner.base_url.len() + request.path.len() + 64);
-        url.push_str(&self.inner.base_url);
-        url.push_str(&request.path);
-        let query = request.query_string();
-        if !query.is_empty() {
-            url.push('?');
-            url.push_str(&query);
-        }
-        if url.len() > MAX_URL_BYTES {
-            return Err(Error::invalid_input(
-                "request URL",
-                format!(
-                    "it would be {} bytes, over the limit of {MAX_URL_BYTES}: send fewer or shorter path and query values",
-                    url.len()
-                ),
-            ));
-        }
-        Url::parse(&url).map_err(|e| Error::invalid_input("request URL", e.to_string()))
-    }
-
-    /// One attempt: send, then read the whole body within the time limit.
-    async fn attempt(&self, request: &Request, url: &Url, settings: Settings) -> Result<Response<Bytes>, Failure> {
-        let inner = &*self.inner;
-        let mut builder = inner.http.request(request.method.clone(), url.clone());
-        if let Some(headers) = &inner.headers {
-            builder = builder.headers(headers.clone());
-        }
-        if let Some(extra) = &self.extra {
-            builder = builder.headers(extra.headers.clone());
-        }
-        builder = builder.headers(request.headers.clone());
-        if let Some(body) = &request.body {
-            builder = builder.header(CONTENT_TYPE, HeaderValue::from_static("application/json")).body(body.clone());
-        }
-        let exchange = async {
-            let mut response =
-                CONNECT_TIMEOUT.scope(settings.connect_timeout, builder.send()).await.map_err(classify_send_error)?;
-            let status = response.status();
-            let limit = inner.max_response_bytes;
-            let too_large = || Failure::Final(Error::ResponseTooLarge { status, limit, attempts: Attempts::default() });
-            let announced = response.content_length();
-            if announced.is_some_and(|length| length > limit) {
-                return Err(too_large());
-            }
-            let reserve = announced.unwrap_or(0).min(INITIAL_BODY_CAPACITY as u64) as usize;
-            let mut body = BytesMut::with_capacity(reserve);
-            while let Some(chunk) =
-                response.chunk().await.map_err(|e| Failure::MaybeSent(Error::connection(e, Attempts::default())))?
-            {
-                if (body.len() + chunk.len()) as u64 > limit {
-                    return Err(too_large());
-                }
-                body.extend_from_slice(&chunk);
-            }
-            let headers = std::mem::take(response.headers_mut());
-            Ok(Response::new(status, headers, body.freeze()))
-        };
-        match tokio::time::timeout(settings.timeout, exchange).await {
-            Ok(result) => result,
-            Err(_) => Err(Failure::MaybeSent(Error::Timeout {
-                phase: TimeoutPhase::Request,
-                limit: settings.timeout,
-                attempts: Attempts::default(),
-            })),
-        }
-    }
-
-    /// A call's `Conductor-End-User-Id` (from `for_end_user` or `#[header]`)
-    /// wins over the defaults on the wire, so a default that names another
-    /// end-user would be dropped without a word: refuse the call instead.
-    fn check_end_user(&self, request: &Request) -> Result<()> {
-        let Some(called) = request.headers.get(END_USER_ID) else { return Ok(()) };
-        let per_call = self.extra.as_ref().and_then(|extra| extra.headers.get(END_USER_ID));
-        for (given, origin) in
-            [(per_call, "RequestOptions"), (self.inner.default_end_user.as_ref(), "a default header")]
-        {
-            if given.is_some_and(|given| given != called) {
-                return Err(Error::invalid_input(
-                    "Conductor-End-User-Id",
-                    format!(
-                        "{origin} names a different end-user than this call ({:?}); \
-                         give the end-user once, with `for_end_user`",
-                        called.to_str().unwrap_or_default()
-                    ),
-                ));
-            }
-        }
-        Ok(())
-    }
-
-    async fn send_with_retries(&self, request: Request, settings: Settings) -> Result<Response<Bytes>> {
-        let url = self.url(&request)?;
-        let span = tracing::Span::current();
-        let started = Instant::now();
-        let mut made = 0u32;
-        loop {
-            made += 1;
-            let attempt_started = Instant::now();
-            let outcome = self.attempt(&request, &url, settings).await;
-            match &outcome {
-                Ok(response) => tracing::debug!(
-                    attempt = made,
-                    status = response.status().as_u16(),
-                    request_id = response.request_id(),
-                    elapsed_ms = attempt_started.elapsed().as_millis() as u64,
-                    "response",
-                ),
-                Err(failure) => tracing::debug!(
-                    attempt = made,
-                    error = %failure.error(),
-                    elapsed_ms = attempt_started.elapsed().as_millis() as u64,
-                    "attempt failed",
-                ),
-            }
-            let stop = match crate::retry::decide(&request.method, &outcome, settings.retry_non_idempotent) {
-                Decision::Done => None,
-                Decision::Retry if made <= settings.max_retries => {
-                    let wait = self.inner.backoff.delay(made - 1, outcome.as_ref().ok().map(Response::headers));
-                    tracing::debug!(attempt = made, wait_ms = wait.as_millis() as u64, "retrying");
-                    tokio::time::sleep(wait).await;
-                    continue;
-                }
-                Decision::Retry | Decision::Stop(RetryStop::NonIdempotent) if settings.max_retries == 0 => {
-                    Some(RetryStop::Disabled)
-                }
-                Decision::Retry => Some(RetryStop::Exhausted),
-                Decision::Stop(stop) => Some(stop),
-            };
-            let attempts = Attempts { made, stop };
-            span.record("attempts", made);
-            span.record("elapsed_ms", started.elapsed().as_millis() as u64);
-            return match outcome {
-                Ok(response) => {
-                    span.record("status", response.status().as_u16());
-                    if let Some(id) = response.request_id() {
-                        span.record("request_id", id);
-                    }
-                    Ok(response.with_attempts(attempts))
-                }
-                Err(failure) => Err(failure.into_error().with_attempts(attempts)),
-            };
-        }
-    }
-}
-
-/// Sorts a failed send by whether the request can have reached the server.
-fn classify_send_error(error: reqwest::Error) -> Failure {
-    if error.is_builder() {
-        // The request could not be put on the wire at all (a URL that is
-        // not a valid URI): the caller's input, not the network. The URL can
-        // be huge and is the caller's own, so it stays out of the message.
-        return Failure::Final(Error::invalid_input("request", error.without_url().to_string()));
-    }
-    if let Some(limit) = connect_timeout_of(&error) {
-        return Failure::NotSent(Error::Timeout { phase: TimeoutPhase::Connect, limit, attempts: Attempts::default() });
-    }
-    let connect = error.is_connect();
-    let error = Error::connection(error, Attempts::default());
-    if connect { Failure::NotSent(error) } else { Failure::MaybeSent(error) }
 }
 
 impl Transport for Client {
     async fn send(&self, request: Request) -> Result<Response<Bytes>> {
-        if let Some(reason) = self.extra.as_ref().and_then(|extra| extra.invalid.as_ref()) {
-            return Err(Error::invalid_input("header in RequestOptions", reason.clone()));
-        }
-        self.check_end_user(&request)?;
-        let settings = self.settings;
-        let span = tracing::debug_span!(
-            "conductor.request",
-            method = %request.method,
-            path = request.path_template,
-            attempts = tracing::field::Empty,
-            status = tracing::field::Empty,
-            request_id = tracing::field::Empty,
-            elapsed_ms = tracing::field::Empty,
-        );
-        self.send_with_retries(request, settings).instrument(span).await
+        self.exchange.send(&self.call, request).await
     }
 }
 
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Client")
-            .field("base_url", &self.inner.base_url)
+            .field("base_url", &self.exchange.base_url)
             .field("api_key", &"<redacted>")
-            .field("settings", &self.settings)
+            .field("settings", &self.call.settings)
             .finish_non_exhaustive()
     }
 }
@@ -354,10 +128,7 @@ impl fmt::Debug for Client {
 pub struct ClientBuilder {
     api_key: Option<String>,
     base_url: Option<String>,
-    timeout: Option<Duration>,
-    connect_timeout: Option<Duration>,
-    max_retries: Option<u32>,
-    retry_non_idempotent: bool,
+    settings: Settings,
     backoff: Option<Backoff>,
     max_response_bytes: Option<u64>,
     pool_max_idle_per_host: Option<usize>,
@@ -394,35 +165,7 @@ impl ClientBuilder {
         self
     }
 
-    /// How long one attempt may take, from sending to the last body byte;
-    /// default [`DEFAULT_TIMEOUT`].
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = Some(timeout);
-        self
-    }
-
-    /// How long connecting (TCP and TLS) may take; default
-    /// [`DEFAULT_CONNECT_TIMEOUT`]. Not applied to a client given with
-    /// [`http_client`](ClientBuilder::http_client), whose own setting holds.
-    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.connect_timeout = Some(timeout);
-        self
-    }
-
-    /// How many times a failed request is tried again; default
-    /// [`DEFAULT_MAX_RETRIES`], 0 disables retries.
-    pub fn max_retries(mut self, retries: u32) -> Self {
-        self.max_retries = Some(retries);
-        self
-    }
-
-    /// Whether POST and PATCH requests are retried after failures where the
-    /// server may have acted on them (5xx, timeouts, dropped connections).
-    /// Off by default: a retried POST could create a record twice.
-    pub fn retry_non_idempotent(mut self, retry: bool) -> Self {
-        self.retry_non_idempotent = retry;
-        self
-    }
+    setters!(settings);
 
     /// The backoff between retries when the server gives no `Retry-After`:
     /// `min(initial * 2^n, max)` less up to 25% jitter; default 0.5 s and
@@ -522,7 +265,7 @@ impl ClientBuilder {
         headers.insert(AUTHORIZATION, auth);
         let default_end_user = headers.get(END_USER_ID).cloned();
 
-        let connect_timeout = self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT);
+        let settings = self.settings.over(Resolved::default());
         let (http, headers) = match self.http {
             Some(http) => (http, Some(headers)),
             None => {
@@ -532,7 +275,7 @@ impl ClientBuilder {
                     // error rather than followed, so the key goes nowhere else.
                     .redirect(redirect::Policy::none())
                     .pool_max_idle_per_host(self.pool_max_idle_per_host.unwrap_or(DEFAULT_POOL_MAX_IDLE_PER_HOST))
-                    .connector_layer(ConnectTimeoutLayer { default: connect_timeout });
+                    .connector_layer(ConnectTimeoutLayer { default: settings.connect_timeout });
                 // Loopback is this machine: a proxy could only carry the key
                 // elsewhere, in clear text when the URL is plain http.
                 http = match self.proxy {
@@ -546,23 +289,15 @@ impl ClientBuilder {
             }
         };
 
-        Ok(Client {
-            inner: Arc::new(Inner {
-                http,
-                base_url,
-                headers,
-                max_response_bytes: self.max_response_bytes.unwrap_or(DEFAULT_MAX_RESPONSE_BYTES),
-                backoff: self.backoff.unwrap_or_default(),
-                default_end_user,
-            }),
-            settings: Settings {
-                timeout: self.timeout.unwrap_or(DEFAULT_TIMEOUT),
-                connect_timeout,
-                max_retries: self.max_retries.unwrap_or(DEFAULT_MAX_RETRIES),
-                retry_non_idempotent: self.retry_non_idempotent,
-            },
-            extra: None,
-        })
+        let exchange = Exchange {
+            http,
+            base_url,
+            headers,
+            max_response_bytes: self.max_response_bytes.unwrap_or(DEFAULT_MAX_RESPONSE_BYTES),
+            backoff: self.backoff.unwrap_or_default(),
+            default_end_user,
+        };
+        Ok(Client { exchange: Arc::new(exchange), call: CallOptions { settings, extra: None } })
     }
 }
 
@@ -615,10 +350,7 @@ impl fmt::Debug for ClientBuilder {
         f.debug_struct("ClientBuilder")
             .field("api_key", &self.api_key.as_ref().map(|_| "<redacted>"))
             .field("base_url", &self.base_url)
-            .field("timeout", &self.timeout)
-            .field("connect_timeout", &self.connect_timeout)
-            .field("max_retries", &self.max_retries)
-            .field("retry_non_idempotent", &self.retry_non_idempotent)
+            .field("settings", &self.settings)
             .field("default_headers", &self.default_headers.iter().map(|(name, _)| name).collect::<Vec<_>>())
             .finish_non_exhaustive()
     }

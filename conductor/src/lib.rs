@@ -35,6 +35,7 @@ mod decode;
 mod encode;
 mod endpoint;
 mod error;
+mod exchange;
 mod headers;
 mod options;
 mod page;
@@ -46,6 +47,7 @@ mod retry;
 #[cfg(feature = "sandbox")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sandbox")))]
 pub mod sandbox;
+mod settings;
 mod stream;
 mod string_enum;
 mod transport;
@@ -58,12 +60,12 @@ pub use bytes::Bytes;
 pub use reqwest;
 
 pub use crate::client::{
-    Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_MAX_RETRIES,
-    DEFAULT_POOL_MAX_IDLE_PER_HOST, DEFAULT_TIMEOUT, MAX_URL_BYTES,
+    Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_POOL_MAX_IDLE_PER_HOST,
 };
 pub use crate::error::{
     ApiError, Attempts, DecodeError, Error, ErrorDetails, ErrorType, Result, RetryStop, TimeoutPhase,
 };
+pub use crate::exchange::MAX_URL_BYTES;
 pub use crate::options::RequestOptions;
 pub use crate::page::CursorPage;
 pub use crate::request::Request;
@@ -72,6 +74,7 @@ pub use crate::resources::end_users::{
     CreateEndUser, EndUser, EndUserDeleted, EndUsers, IntegrationConnection, IntegrationSlug,
 };
 pub use crate::response::Response;
+pub use crate::settings::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT};
 pub use crate::stream::CursorStream;
 pub use crate::transport::{PageTransport, Transport};
 

@@ -1,11 +1,11 @@
 //! Options of a call that differ from the client's: [`RequestOptions`].
 
 use std::fmt;
-use std::time::Duration;
 
 use reqwest::header::HeaderMap;
 
 use crate::headers;
+use crate::settings::{Settings, setters};
 
 /// Settings for the calls made through
 /// [`Client::with_options`](crate::Client::with_options), overriding the
@@ -28,10 +28,7 @@ use crate::headers;
 /// ```
 #[derive(Clone, Default)]
 pub struct RequestOptions {
-    pub(crate) timeout: Option<Duration>,
-    pub(crate) connect_timeout: Option<Duration>,
-    pub(crate) max_retries: Option<u32>,
-    pub(crate) retry_non_idempotent: Option<bool>,
+    pub(crate) settings: Settings,
     pub(crate) headers: HeaderMap,
     /// The first header refused, reported by every call.
     pub(crate) invalid_header: Option<String>,
@@ -43,31 +40,7 @@ impl RequestOptions {
         RequestOptions::default()
     }
 
-    /// How long one attempt may take, from sending to the last body byte.
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = Some(timeout);
-        self
-    }
-
-    /// How long connecting (TCP and TLS) may take.
-    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.connect_timeout = Some(timeout);
-        self
-    }
-
-    /// How many times a failed request is tried again; 0 disables retries.
-    pub fn max_retries(mut self, retries: u32) -> Self {
-        self.max_retries = Some(retries);
-        self
-    }
-
-    /// Whether POST and PATCH requests are retried after failures where the
-    /// server may have acted on them (5xx, timeouts, dropped connections).
-    /// Only safe when the endpoint is idempotent for your use.
-    pub fn retry_non_idempotent(mut self, retry: bool) -> Self {
-        self.retry_non_idempotent = Some(retry);
-        self
-    }
+    setters!(settings);
 
     /// A header sent with every call, replacing a default header of the
     /// same name. A name or value that a header cannot carry (CR, LF or
@@ -115,10 +88,7 @@ impl RequestOptions {
 impl fmt::Debug for RequestOptions {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("RequestOptions")
-            .field("timeout", &self.timeout)
-            .field("connect_timeout", &self.connect_timeout)
-            .field("max_retries", &self.max_retries)
-            .field("retry_non_idempotent", &self.retry_non_idempotent)
+            .field("settings", &self.settings)
             .field("headers", &headers::Redacted(&self.headers))
             .field("invalid_header", &self.invalid_header)
             .finish()

@@ -6,9 +6,10 @@ use bytes::Bytes;
 use reqwest::header::{HeaderMap, HeaderName, RETRY_AFTER};
 use reqwest::{Method, StatusCode};
 
-use crate::RetryStop;
 use crate::headers::{self, RETRY_AFTER_MS, SHOULD_RETRY};
 use crate::response::Response;
+use crate::settings::Resolved;
+use crate::{Attempts, RetryStop};
 
 /// How one attempt failed, as far as retrying is concerned.
 #[derive(Debug)]
@@ -37,10 +38,64 @@ impl Failure {
     }
 }
 
-pub(crate) enum Decision {
+enum Decision {
     Done,
     Retry,
     Stop(RetryStop),
+}
+
+/// What follows an attempt.
+pub(crate) enum Next {
+    /// Wait this long, then try again.
+    Retry(Duration),
+    /// The call is over after these attempts.
+    Stop(Attempts),
+}
+
+/// The retry rules of one call, and the count of its attempts: decides after
+/// each attempt whether another follows, how long to wait first, and when
+/// the call ends, how many attempts it made and why it made no more.
+pub(crate) struct RetryPolicy<'a> {
+    method: &'a Method,
+    max_retries: u32,
+    retry_non_idempotent: bool,
+    backoff: Backoff,
+    made: u32,
+}
+
+impl<'a> RetryPolicy<'a> {
+    pub(crate) fn new(method: &'a Method, settings: &Resolved, backoff: Backoff) -> Self {
+        RetryPolicy {
+            method,
+            max_retries: settings.max_retries,
+            retry_non_idempotent: settings.retry_non_idempotent,
+            backoff,
+            made: 0,
+        }
+    }
+
+    /// Attempts made so far.
+    pub(crate) fn made(&self) -> u32 {
+        self.made
+    }
+
+    /// Counts the attempt that ended in `outcome`, and says what follows.
+    pub(crate) fn after(&mut self, outcome: &Result<Response<Bytes>, Failure>) -> Next {
+        self.made += 1;
+        let stop = match decide(self.method, outcome, self.retry_non_idempotent) {
+            Decision::Done => None,
+            Decision::Retry if self.made <= self.max_retries => {
+                let headers = outcome.as_ref().ok().map(Response::headers);
+                return Next::Retry(self.backoff.delay(self.made - 1, headers));
+            }
+            Decision::Retry | Decision::Stop(RetryStop::NonIdempotent) if self.max_retries == 0 => {
+                Some(RetryStop::Disabled)
+            }
+            Decision::Retry => Some(RetryStop::Exhausted),
+            Decision::Stop(stop) => Some(stop),
+        };
+        Next::Stop(Attempts { made: self.made, stop })
+    }
 }
 
 /// Retrying a request that may have reached the server is safe only for
@@ -49,11 +104,7 @@ fn idempotent(method: &Method) -> bool {
     matches!(*method, Method::GET | Method::HEAD | Method::PUT | Method::DELETE | Method::OPTIONS)
 }
 
-pub(crate) fn decide(
-    method: &Method,
-    outcome: &Result<Response<Bytes>, Failure>,
-    retry_non_idempotent: bool,
-) -> Decision {
+fn decide(method: &Method, outcome: &Result<Response<Bytes>, Failure>, retry_non_idempotent: bool) -> Decision {
     let may_repeat = retry_non_idempotent || idempotent(method);
     match outcome {
         Ok(response) => {

@@ -1,0 +1,235 @@
+//! The exchange with the server: the URL of a request, one attempt within
+//! its time limits, the retry loop, and sorting transport failures by
+//! whether the request can have reached the server.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use bytes::{Bytes, BytesMut};
+use reqwest::Url;
+use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderValue};
+use tracing::Instrument;
+
+use crate::connect::{CONNECT_TIMEOUT, connect_timeout_of};
+use crate::headers::END_USER_ID;
+use crate::retry::{Backoff, Failure, Next, RetryPolicy};
+use crate::settings::Resolved;
+use crate::{Attempts, Error, Request, Response, Result, TimeoutPhase};
+
+/// The longest request URL sent, in bytes (16 KiB): a longer one fails with
+/// [`Error::InvalidInput`] before anything is sent, since servers and the
+/// proxies before them refuse such URLs or cut them.
+pub const MAX_URL_BYTES: usize = 16 * 1024;
+
+/// How much of a body's announced `Content-Length` is reserved before any
+/// byte arrives; the buffer grows as bytes do, so a header alone cannot make
+/// the client allocate.
+const INITIAL_BODY_CAPACITY: usize = 256 * 1024;
+
+/// What every call of a client shares: the connection pool and the settings
+/// no call overrides.
+pub(crate) struct Exchange {
+    pub(crate) http: reqwest::Client,
+    pub(crate) base_url: String,
+    /// Authorization, Accept, User-Agent and the caller's default headers,
+    /// when they must be added to each request: a `reqwest::Client` built
+    /// here carries them itself.
+    pub(crate) headers: Option<HeaderMap>,
+    pub(crate) max_response_bytes: u64,
+    pub(crate) backoff: Backoff,
+    /// A default `Conductor-End-User-Id`, which a call's own must agree with.
+    pub(crate) default_end_user: Option<HeaderValue>,
+}
+
+/// What the calls of one client handle add: resolved settings and the
+/// headers of `with_options`.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct CallOptions {
+    pub(crate) settings: Resolved,
+    pub(crate) extra: Option<Arc<ExtraHeaders>>,
+}
+
+/// Headers from `with_options`, and the first one refused.
+#[derive(Debug)]
+pub(crate) struct ExtraHeaders {
+    pub(crate) headers: HeaderMap,
+    pub(crate) invalid: Option<String>,
+}
+
+impl Exchange {
+    /// Sends `request` with the retries `call` allows, in a span of its own.
+    pub(crate) async fn send(&self, call: &CallOptions, request: Request) -> Result<Response<Bytes>> {
+        if let Some(reason) = call.extra.as_ref().and_then(|extra| extra.invalid.as_ref()) {
+            return Err(Error::invalid_input("header in RequestOptions", reason.clone()));
+        }
+        self.check_end_user(call, &request)?;
+        let span = tracing::debug_span!(
+            "conductor.request",
+            method = %request.method,
+            path = request.path_template,
+            attempts = tracing::field::Empty,
+            status = tracing::field::Empty,
+            request_id = tracing::field::Empty,
+            elapsed_ms = tracing::field::Empty,
+        );
+        self.send_with_retries(call, request).instrument(span).await
+    }
+
+    /// A call's `Conductor-End-User-Id` (from `for_end_user` or `#[header]`)
+    /// wins over the defaults on the wire, so a default that names another
+    /// end-user would be dropped without a word: refuse the call instead.
+    fn check_end_user(&self, call: &CallOptions, request: &Request) -> Result<()> {
+        let Some(called) = request.headers.get(END_USER_ID) else { return Ok(()) };
+        let per_call = call.extra.as_ref().and_then(|extra| extra.headers.get(END_USER_ID));
+        for (given, origin) in [(per_call, "RequestOptions"), (self.default_end_user.as_ref(), "a default header")] {
+            if given.is_some_and(|given| given != called) {
+                return Err(Error::invalid_input(
+                    "Conductor-End-User-Id",
+                    format!(
+                        "{origin} names a different end-user than this call ({:?}); \
+                         give the end-user once, with `for_end_user`",
+                        called.to_str().unwrap_or_default()
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    fn url(&self, request: &Request) -> Result<Url> {
+        let mut url = String::with_capacity(self.base_url.len() + request.path.len() + 64);
+        url.push_str(&self.base_url);
+        url.push_str(&request.path);
+        let query = request.query_string();
+        if !query.is_empty() {
+            url.push('?');
+            url.push_str(&query);
+        }
+        if url.len() > MAX_URL_BYTES {
+            return Err(Error::invalid_input(
+                "request URL",
+                format!(
+                    "it would be {} bytes, over the limit of {MAX_URL_BYTES}: send fewer or shorter path and query values",
+                    url.len()
+                ),
+            ));
+        }
+        Url::parse(&url).map_err(|e| Error::invalid_input("request URL", e.to_string()))
+    }
+
+    async fn send_with_retries(&self, call: &CallOptions, request: Request) -> Result<Response<Bytes>> {
+        let url = self.url(&request)?;
+        let span = tracing::Span::current();
+        let started = Instant::now();
+        let mut policy = RetryPolicy::new(&request.method, &call.settings, self.backoff);
+        loop {
+            let attempt_started = Instant::now();
+            let outcome = self.attempt(call, &request, &url).await;
+            log_attempt(policy.made() + 1, &outcome, attempt_started);
+            let attempts = match policy.after(&outcome) {
+                Next::Retry(wait) => {
+                    tracing::debug!(attempt = policy.made(), wait_ms = wait.as_millis() as u64, "retrying");
+                    tokio::time::sleep(wait).await;
+                    continue;
+                }
+                Next::Stop(attempts) => attempts,
+            };
+            span.record("attempts", attempts.made);
+            span.record("elapsed_ms", started.elapsed().as_millis() as u64);
+            // The one place a call's attempts are recorded: on its response,
+            // or on its error.
+            return match outcome {
+                Ok(response) => {
+                    span.record("status", response.status().as_u16());
+                    if let Some(id) = response.request_id() {
+                        span.record("request_id", id);
+                    }
+                    Ok(response.with_attempts(attempts))
+                }
+                Err(failure) => Err(failure.into_error().with_attempts(attempts)),
+            };
+        }
+    }
+
+    /// One attempt: send, then read the whole body within the time limit.
+    async fn attempt(&self, call: &CallOptions, request: &Request, url: &Url) -> Result<Response<Bytes>, Failure> {
+        let mut builder = self.http.request(request.method.clone(), url.clone());
+        if let Some(headers) = &self.headers {
+            builder = builder.headers(headers.clone());
+        }
+        if let Some(extra) = &call.extra {
+            builder = builder.headers(extra.headers.clone());
+        }
+        builder = builder.headers(request.headers.clone());
+        if let Some(body) = &request.body {
+            builder = builder.header(CONTENT_TYPE, HeaderValue::from_static("application/json")).body(body.clone());
+        }
+        let settings = call.settings;
+        let exchange = async {
+            let response =
+                CONNECT_TIMEOUT.scope(settings.connect_timeout, builder.send()).await.map_err(classify_send_error)?;
+            self.read(response).await
+        };
+        match tokio::time::timeout(settings.timeout, exchange).await {
+            Ok(result) => result,
+            Err(_) => Err(Failure::MaybeSent(Error::Timeout {
+                phase: TimeoutPhase::Request,
+                limit: settings.timeout,
+                attempts: Attempts::default(),
+            })),
+        }
+    }
+
+    /// The whole body, within the size limit.
+    async fn read(&self, mut response: reqwest::Response) -> Result<Response<Bytes>, Failure> {
+        let status = response.status();
+        let limit = self.max_response_bytes;
+        let too_large = || Failure::Final(Error::ResponseTooLarge { status, limit, attempts: Attempts::default() });
+        let announced = response.content_length();
+        if announced.is_some_and(|length| length > limit) {
+            return Err(too_large());
+        }
+        let reserve = announced.unwrap_or(0).min(INITIAL_BODY_CAPACITY as u64) as usize;
+        let mut body = BytesMut::with_capacity(reserve);
+        while let Some(chunk) =
+            response.chunk().await.map_err(|e| Failure::MaybeSent(Error::connection(e, Attempts::default())))?
+        {
+            if (body.len() + chunk.len()) as u64 > limit {
+                return Err(too_large());
+            }
+            body.extend_from_slice(&chunk);
+        }
+        let headers = std::mem::take(response.headers_mut());
+        Ok(Response::new(status, headers, body.freeze()))
+    }
+}
+
+fn log_attempt(attempt: u32, outcome: &Result<Response<Bytes>, Failure>, started: Instant) {
+    let elapsed_ms = started.elapsed().as_millis() as u64;
+    match outcome {
+        Ok(response) => tracing::debug!(
+            attempt,
+            status = response.status().as_u16(),
+            request_id = response.request_id(),
+            elapsed_ms,
+            "response",
+        ),
+        Err(failure) => tracing::debug!(attempt, error = %failure.error(), elapsed_ms, "attempt failed"),
+    }
+}
+
+/// Sorts a failed send by whether the request can have reached the server.
+fn classify_send_error(error: reqwest::Error) -> Failure {
+    if error.is_builder() {
+        // The request could not be put on the wire at all (a URL that is
+        // not a valid URI): the caller's input, not the network. The URL can
+        // be huge and is the caller's own, so it stays out of the message.
+        return Failure::Final(Error::invalid_input("request", error.without_url().to_string()));
+    }
+    if let Some(limit) = connect_timeout_of(&error) {
+        return Failure::NotSent(Error::Timeout { phase: TimeoutPhase::Connect, limit, attempts: Attempts::default() });
+    }
+    let connect = error.is_connect();
+    let error = Error::connection(error, Attempts::default());
+    if connect { Failure::NotSent(error) } else { Failure::MaybeSent(error) }
+}
