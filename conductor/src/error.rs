@@ -171,19 +171,6 @@ impl Error {
         }
     }
 
-    /// Records the attempts of the call on an error of the transport: the
-    /// one place they are set. API and decode errors take theirs from the
-    /// response they were made from.
-    pub(crate) fn with_attempts(mut self, made: Attempts) -> Self {
-        if let Error::Connection { attempts, .. }
-        | Error::Timeout { attempts, .. }
-        | Error::ResponseTooLarge { attempts, .. } = &mut self
-        {
-            *attempts = made;
-        }
-        self
-    }
-
     /// The API error, when Conductor answered with a non-2xx status.
     pub fn as_api_error(&self) -> Option<&ApiError> {
         match self {

@@ -12,9 +12,9 @@ use tracing::Instrument;
 
 use crate::connect::{CONNECT_TIMEOUT, connect_timeout_of};
 use crate::headers::END_USER_ID;
-use crate::retry::{Backoff, Failure, Next, RetryPolicy};
+use crate::retry::{Backoff, Cause, Failure, Next, RetryPolicy};
 use crate::settings::Resolved;
-use crate::{Attempts, Error, Request, Response, Result, TimeoutPhase};
+use crate::{Error, Request, Response, Result, TimeoutPhase};
 
 /// The longest request URL sent, in bytes (16 KiB): a longer one fails with
 /// [`Error::InvalidInput`] before anything is sent, since servers and the
@@ -146,7 +146,7 @@ impl Exchange {
                     }
                     Ok(response.with_attempts(attempts))
                 }
-                Err(failure) => Err(failure.into_error().with_attempts(attempts)),
+                Err(failure) => Err(failure.into_error(attempts)),
             };
         }
     }
@@ -172,11 +172,7 @@ impl Exchange {
         };
         match tokio::time::timeout(settings.timeout, exchange).await {
             Ok(result) => result,
-            Err(_) => Err(Failure::MaybeSent(Error::Timeout {
-                phase: TimeoutPhase::Request,
-                limit: settings.timeout,
-                attempts: Attempts::default(),
-            })),
+            Err(_) => Err(Failure::MaybeSent(Cause::Timeout { phase: TimeoutPhase::Request, limit: settings.timeout })),
         }
     }
 
@@ -184,16 +180,14 @@ impl Exchange {
     async fn read(&self, mut response: reqwest::Response) -> Result<Response<Bytes>, Failure> {
         let status = response.status();
         let limit = self.max_response_bytes;
-        let too_large = || Failure::Final(Error::ResponseTooLarge { status, limit, attempts: Attempts::default() });
+        let too_large = || Failure::Final(Cause::TooLarge { status, limit });
         let announced = response.content_length();
         if announced.is_some_and(|length| length > limit) {
             return Err(too_large());
         }
         let reserve = announced.unwrap_or(0).min(INITIAL_BODY_CAPACITY as u64) as usize;
         let mut body = BytesMut::with_capacity(reserve);
-        while let Some(chunk) =
-            response.chunk().await.map_err(|e| Failure::MaybeSent(Error::connection(e, Attempts::default())))?
-        {
+        while let Some(chunk) = response.chunk().await.map_err(|e| Failure::MaybeSent(Cause::Connection(e)))? {
             if (body.len() + chunk.len()) as u64 > limit {
                 return Err(too_large());
             }
@@ -214,7 +208,7 @@ fn log_attempt(attempt: u32, outcome: &Result<Response<Bytes>, Failure>, started
             elapsed_ms,
             "response",
         ),
-        Err(failure) => tracing::debug!(attempt, error = %failure.error(), elapsed_ms, "attempt failed"),
+        Err(failure) => tracing::debug!(attempt, error = %failure.cause(), elapsed_ms, "attempt failed"),
     }
 }
 
@@ -224,12 +218,14 @@ fn classify_send_error(error: reqwest::Error) -> Failure {
         // The request could not be put on the wire at all (a URL that is
         // not a valid URI): the caller's input, not the network. The URL can
         // be huge and is the caller's own, so it stays out of the message.
-        return Failure::Final(Error::invalid_input("request", error.without_url().to_string()));
+        return Failure::Final(Cause::Local(Error::invalid_input("request", error.without_url().to_string())));
     }
     if let Some(limit) = connect_timeout_of(&error) {
-        return Failure::NotSent(Error::Timeout { phase: TimeoutPhase::Connect, limit, attempts: Attempts::default() });
+        return Failure::NotSent(Cause::Timeout { phase: TimeoutPhase::Connect, limit });
     }
-    let connect = error.is_connect();
-    let error = Error::connection(error, Attempts::default());
-    if connect { Failure::NotSent(error) } else { Failure::MaybeSent(error) }
+    if error.is_connect() {
+        Failure::NotSent(Cause::Connection(error))
+    } else {
+        Failure::MaybeSent(Cause::Connection(error))
+    }
 }

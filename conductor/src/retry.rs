@@ -1,5 +1,6 @@
 //! When a failed attempt is tried again, and how long to wait first.
 
+use std::fmt;
 use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
@@ -9,31 +10,67 @@ use reqwest::{Method, StatusCode};
 use crate::headers::{self, RETRY_AFTER_MS, SHOULD_RETRY};
 use crate::response::Response;
 use crate::settings::Resolved;
-use crate::{Attempts, RetryStop};
+use crate::{Attempts, Error, RetryStop, TimeoutPhase};
 
 /// How one attempt failed, as far as retrying is concerned.
 #[derive(Debug)]
 pub(crate) enum Failure {
     /// The connection was never made (refused, DNS, TLS handshake, connect
     /// timeout): the request was not sent.
-    NotSent(crate::Error),
+    NotSent(Cause),
     /// The connection broke or timed out after the request may have been
     /// sent.
-    MaybeSent(crate::Error),
-    /// A failure that retrying cannot fix (an oversized body).
-    Final(crate::Error),
+    MaybeSent(Cause),
+    /// A failure that retrying cannot fix (an oversized body, a request that
+    /// cannot be put on the wire).
+    Final(Cause),
+}
+
+/// What went wrong in a failed attempt. It becomes an [`Error`] only when
+/// the call is over, with the call's attempts, so each error is built once.
+#[derive(Debug)]
+pub(crate) enum Cause {
+    Connection(reqwest::Error),
+    Timeout {
+        phase: TimeoutPhase,
+        limit: Duration,
+    },
+    TooLarge {
+        status: StatusCode,
+        limit: u64,
+    },
+    /// An error that is not the network's and carries no attempts.
+    Local(Error),
 }
 
 impl Failure {
-    pub(crate) fn error(&self) -> &crate::Error {
+    pub(crate) fn cause(&self) -> &Cause {
         match self {
-            Failure::NotSent(error) | Failure::MaybeSent(error) | Failure::Final(error) => error,
+            Failure::NotSent(cause) | Failure::MaybeSent(cause) | Failure::Final(cause) => cause,
         }
     }
 
-    pub(crate) fn into_error(self) -> crate::Error {
+    /// The error of a call that ended in this failure after `attempts`.
+    pub(crate) fn into_error(self, attempts: Attempts) -> Error {
+        let (Failure::NotSent(cause) | Failure::MaybeSent(cause) | Failure::Final(cause)) = self;
+        match cause {
+            Cause::Connection(error) => Error::connection(error, attempts),
+            Cause::Timeout { phase, limit } => Error::Timeout { phase, limit, attempts },
+            Cause::TooLarge { status, limit } => Error::ResponseTooLarge { status, limit, attempts },
+            Cause::Local(error) => error,
+        }
+    }
+}
+
+impl fmt::Display for Cause {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Failure::NotSent(error) | Failure::MaybeSent(error) | Failure::Final(error) => error,
+            Cause::Connection(error) => write!(f, "connection error: {error}"),
+            Cause::Timeout { phase, limit } => write!(f, "{phase} timed out after {limit:?}"),
+            Cause::TooLarge { status, limit } => {
+                write!(f, "the {status} response body is larger than the limit of {limit} bytes")
+            }
+            Cause::Local(error) => error.fmt(f),
         }
     }
 }
