@@ -158,41 +158,9 @@ impl Parsed {
 
 pub(crate) fn parse(cx: &mut Ctxt, args: TokenStream) -> ApiAttr {
     let mut parsed = Parsed::default();
-
     let parser = |input: ParseStream| -> syn::Result<()> {
         while !input.is_empty() {
-            let key = input.call(Ident::parse_any)?;
-            let name = key.to_string();
-            let verb = Verb::from_key(&name);
-            let items = match name.as_str() {
-                "list_of" => Some(ItemsKind::List),
-                "pages_of" => Some(ItemsKind::Pages),
-                _ => None,
-            };
-            if !input.peek(Token![=]) {
-                match (verb, items) {
-                    (Some(_), _) => {
-                        // The verb is given, only its path is missing.
-                        parsed.verb.key.get_or_insert_with(|| key.clone());
-                        cx.spanned(&key, format!("`{name}` needs a value: write `{name} = \"/path\"`"));
-                    }
-                    (None, Some(kind)) => {
-                        cx.spanned(&key, format!("`{name}` needs a value: write `{} = Model`", kind.key()));
-                    }
-                    (None, None) => parsed.unknown(cx, &key),
-                }
-                skip_value(input)?;
-            } else {
-                input.parse::<Token![=]>()?;
-                match (verb, items) {
-                    (Some(verb), _) => parsed.set_verb(cx, &key, verb, input)?,
-                    (None, Some(kind)) => parsed.set_items(cx, &key, kind, input)?,
-                    (None, None) => {
-                        parsed.unknown(cx, &key);
-                        skip_value(input)?;
-                    }
-                }
-            }
+            parsed.entry(cx, input)?;
             if input.is_empty() {
                 break;
             }
@@ -200,7 +168,6 @@ pub(crate) fn parse(cx: &mut Ctxt, args: TokenStream) -> ApiAttr {
         }
         Ok(())
     };
-
     if let Err(error) = parser.parse2(args) {
         cx.push(error);
         return ApiAttr::default();
@@ -215,6 +182,45 @@ pub(crate) fn parse(cx: &mut Ctxt, args: TokenStream) -> ApiAttr {
     }
     let items = if parsed.two_shapes { None } else { parsed.items.value };
     ApiAttr { verb: parsed.verb.value, items }
+}
+
+impl Parsed {
+    /// One `key = value` (or a key without its value): hands the value to
+    /// the key's setter.
+    fn entry(&mut self, cx: &mut Ctxt, input: ParseStream) -> syn::Result<()> {
+        let key = input.call(Ident::parse_any)?;
+        let name = key.to_string();
+        let verb = Verb::from_key(&name);
+        let items = match name.as_str() {
+            "list_of" => Some(ItemsKind::List),
+            "pages_of" => Some(ItemsKind::Pages),
+            _ => None,
+        };
+        if !input.peek(Token![=]) {
+            match (verb, items) {
+                (Some(_), _) => {
+                    // The verb is given, only its path is missing.
+                    self.verb.key.get_or_insert_with(|| key.clone());
+                    cx.spanned(&key, format!("`{name}` needs a value: write `{name} = \"/path\"`"));
+                }
+                (None, Some(kind)) => {
+                    cx.spanned(&key, format!("`{name}` needs a value: write `{} = Model`", kind.key()));
+                }
+                (None, None) => self.unknown(cx, &key),
+            }
+            skip_value(input)?;
+            return Ok(());
+        }
+        input.parse::<Token![=]>()?;
+        match (verb, items) {
+            (Some(verb), _) => self.set_verb(cx, &key, verb, input),
+            (None, Some(kind)) => self.set_items(cx, &key, kind, input),
+            (None, None) => {
+                self.unknown(cx, &key);
+                skip_value(input).map(drop)
+            }
+        }
+    }
 }
 
 fn parse_path_literal(cx: &mut Ctxt, input: ParseStream, key: &str) -> syn::Result<Option<LitStr>> {

@@ -244,51 +244,18 @@ impl ClientBuilder {
     /// [`allow_insecure_http`](ClientBuilder::allow_insecure_http)), and an
     /// invalid default header.
     pub fn build(self) -> Result<Client> {
-        let key = self.api_key.ok_or_else(|| Error::config("no API key: call .api_key(\"sk_...\")"))?;
-        if key.trim().is_empty() {
-            return Err(Error::config("the API key is empty"));
-        }
-        let mut auth = HeaderValue::try_from(format!("Bearer {key}"))
-            .map_err(|_| Error::config("the API key contains characters a header cannot carry"))?;
-        auth.set_sensitive(true);
-
         let (base_url, loopback) =
             parse_base_url(self.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL), self.allow_insecure_http)?;
-
-        let mut headers = HeaderMap::new();
-        headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
-        headers.insert(USER_AGENT, HeaderValue::from_static(concat!("conductor-rust/", env!("CARGO_PKG_VERSION"))));
-        for (name, value) in &self.default_headers {
-            let (name, value) = headers::parse(name, value).map_err(Error::config)?;
-            headers.insert(name, value);
-        }
-        headers.insert(AUTHORIZATION, auth);
+        let headers = self.default_headers()?;
         let default_end_user = headers.get(END_USER_ID).cloned();
-
         let settings = self.settings.over(Resolved::default());
         let (http, headers) = match self.http {
             Some(http) => (http, Some(headers)),
             None => {
-                let mut http = reqwest::Client::builder()
-                    .default_headers(headers)
-                    // Conductor does not redirect; a redirect is answered as an
-                    // error rather than followed, so the key goes nowhere else.
-                    .redirect(redirect::Policy::none())
-                    .pool_max_idle_per_host(self.pool_max_idle_per_host.unwrap_or(DEFAULT_POOL_MAX_IDLE_PER_HOST))
-                    .connector_layer(ConnectTimeoutLayer { default: settings.connect_timeout });
-                // Loopback is this machine: a proxy could only carry the key
-                // elsewhere, in clear text when the URL is plain http.
-                http = match self.proxy {
-                    _ if loopback => http.no_proxy(),
-                    ProxySetting::System => http,
-                    ProxySetting::Off => http.no_proxy(),
-                    ProxySetting::Given(proxies) => proxies.into_iter().fold(http, reqwest::ClientBuilder::proxy),
-                };
-                let http = http.build().map_err(|e| Error::config(format!("could not build the HTTP client: {e}")))?;
-                (http, None)
+                let pool_max_idle = self.pool_max_idle_per_host.unwrap_or(DEFAULT_POOL_MAX_IDLE_PER_HOST);
+                (http_client(headers, pool_max_idle, settings, self.proxy, loopback)?, None)
             }
         };
-
         let exchange = Exchange {
             http,
             base_url,
@@ -299,6 +266,53 @@ impl ClientBuilder {
         };
         Ok(Client { exchange: Arc::new(exchange), call: CallOptions { settings, extra: None } })
     }
+
+    /// The headers every request carries: the key, `Accept`, `User-Agent`
+    /// and the caller's defaults.
+    fn default_headers(&self) -> Result<HeaderMap> {
+        let key = self.api_key.as_deref().ok_or_else(|| Error::config("no API key: call .api_key(\"sk_...\")"))?;
+        if key.trim().is_empty() {
+            return Err(Error::config("the API key is empty"));
+        }
+        let mut auth = HeaderValue::try_from(format!("Bearer {key}"))
+            .map_err(|_| Error::config("the API key contains characters a header cannot carry"))?;
+        auth.set_sensitive(true);
+        let mut headers = HeaderMap::new();
+        headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
+        headers.insert(USER_AGENT, HeaderValue::from_static(concat!("conductor-rust/", env!("CARGO_PKG_VERSION"))));
+        for (name, value) in &self.default_headers {
+            let (name, value) = headers::parse(name, value).map_err(Error::config)?;
+            headers.insert(name, value);
+        }
+        headers.insert(AUTHORIZATION, auth);
+        Ok(headers)
+    }
+}
+
+/// The `reqwest::Client` a client builds for itself.
+fn http_client(
+    headers: HeaderMap,
+    pool_max_idle_per_host: usize,
+    settings: Resolved,
+    proxy: ProxySetting,
+    loopback: bool,
+) -> Result<reqwest::Client> {
+    let http = reqwest::Client::builder()
+        .default_headers(headers)
+        // Conductor does not redirect; a redirect is answered as an error
+        // rather than followed, so the key goes nowhere else.
+        .redirect(redirect::Policy::none())
+        .pool_max_idle_per_host(pool_max_idle_per_host)
+        .connector_layer(ConnectTimeoutLayer { default: settings.connect_timeout });
+    // Loopback is this machine: a proxy could only carry the key elsewhere,
+    // in clear text when the URL is plain http.
+    let http = match proxy {
+        _ if loopback => http.no_proxy(),
+        ProxySetting::System => http,
+        ProxySetting::Off => http.no_proxy(),
+        ProxySetting::Given(proxies) => proxies.into_iter().fold(http, reqwest::ClientBuilder::proxy),
+    };
+    http.build().map_err(|e| Error::config(format!("could not build the HTTP client: {e}")))
 }
 
 /// The base URL without a trailing `/`, and whether its host is loopback.

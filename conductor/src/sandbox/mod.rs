@@ -46,6 +46,8 @@
 //! kept-alive ones included.
 
 mod reply;
+mod routes;
+mod seeding;
 mod server;
 mod store;
 mod table;
@@ -137,7 +139,7 @@ impl Sandbox {
         let listener = TcpListener::bind("127.0.0.1:0").await?;
         let addr = listener.local_addr()?;
         let shared = Arc::new(Shared {
-            key: format!("sk_sandbox_{}", store::random_suffix(24)),
+            key: format!("sk_sandbox_{}", seeding::random_suffix(24)),
             store: Mutex::new(Store::default()),
             faults: Mutex::new(VecDeque::new()),
             latency: Mutex::new(Duration::ZERO),
@@ -169,7 +171,8 @@ impl Sandbox {
 
     /// Creates an end-user directly, without a request.
     pub fn create_end_user(&self, company_name: &str, email: &str) -> EndUser {
-        let record = self.store().create_end_user(company_name, &format!("source-{}", store::random_suffix(8)), email);
+        let record =
+            self.store().create_end_user(company_name, &format!("source-{}", seeding::random_suffix(8)), email);
         serde_json::from_value(record).expect("the sandbox's end-user record decodes")
     }
 

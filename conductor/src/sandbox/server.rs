@@ -19,7 +19,9 @@ use tokio::task::JoinSet;
 
 use super::Fault;
 use super::reply::{Answer, Reply, error};
-use super::store::{self, Call, Store};
+use super::routes::Call;
+use super::seeding::random_suffix;
+use super::store::Store;
 use crate::headers::{self, END_USER_ID};
 
 /// The largest request body read, in bytes; a larger one gets a 413.
@@ -81,7 +83,7 @@ async fn handle(shared: Arc<Shared>, request: hyper::Request<Incoming>) -> Resul
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
     }
-    let request_id = format!("req_sbx_{}", store::random_suffix(14));
+    let request_id = format!("req_sbx_{}", random_suffix(14));
     let reply = answer(&shared, request).await?;
     Ok(reply.render(&request_id))
 }

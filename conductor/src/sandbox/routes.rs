@@ -1,0 +1,251 @@
+//! The sandbox's routes: what each method and path does with the store,
+//! and the answers Conductor gives to requests it cannot serve.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use reqwest::{Method, StatusCode};
+use serde_json::{Map, Value, json};
+
+use super::reply::{Reply, error, ok};
+use super::seeding::{now, random_suffix, timestamp};
+use super::store::Store;
+use super::{ListKind, ResourceSpec, spec_of};
+
+const PAGE_LIMIT: usize = 150;
+
+/// One request, as the routes see it.
+pub(crate) struct Call<'a> {
+    pub(crate) method: &'a Method,
+    /// The path after `/v1`.
+    pub(crate) segments: &'a [&'a str],
+    pub(crate) query: &'a str,
+    pub(crate) end_user: Option<&'a str>,
+    pub(crate) body: &'a [u8],
+}
+
+pub(crate) fn not_found(what: &str, id: &str) -> Reply {
+    error(
+        StatusCode::NOT_FOUND,
+        "INVALID_REQUEST_ERROR",
+        "RESOURCE_MISSING",
+        &format!("No {what} exists with ID {id:?}."),
+    )
+}
+
+pub(crate) fn bad_request(code: &str, message: &str) -> Reply {
+    error(StatusCode::BAD_REQUEST, "INVALID_REQUEST_ERROR", code, message)
+}
+
+pub(crate) fn route_missing() -> Reply {
+    error(StatusCode::NOT_FOUND, "INVALID_REQUEST_ERROR", "ROUTE_NOT_FOUND", "No such route.")
+}
+
+pub(crate) fn method_missing() -> Reply {
+    error(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "INVALID_REQUEST_ERROR",
+        "METHOD_NOT_ALLOWED",
+        "This route does not take that method.",
+    )
+}
+
+/// The JSON object of a body, or the error to answer.
+fn object_body(body: &[u8]) -> Result<Map<String, Value>, Reply> {
+    match serde_json::from_slice::<Value>(body) {
+        Ok(Value::Object(map)) => Ok(map),
+        _ => Err(bad_request("INVALID_REQUEST", "The body must be a JSON object.")),
+    }
+}
+
+fn require(body: &Map<String, Value>, fields: &[&str]) -> Result<(), Reply> {
+    let missing: Vec<&str> = fields.iter().copied().filter(|f| body.get(*f).is_none_or(Value::is_null)).collect();
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(bad_request("INVALID_REQUEST", &format!("Missing required field(s): {}.", missing.join(", "))))
+    }
+}
+
+fn query_pairs(query: &str) -> Vec<(String, String)> {
+    query
+        .split('&')
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| {
+            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+            let decode = |text: &str| percent_encoding::percent_decode_str(text).decode_utf8_lossy().into_owned();
+            (decode(name), decode(value))
+        })
+        .collect()
+}
+
+fn list_envelope(url: &str, data: Vec<Value>) -> Value {
+    json!({"objectType": "list", "url": url, "data": data})
+}
+
+impl Store {
+    pub(crate) fn route(&mut self, call: &Call<'_>) -> Reply {
+        let result = match call.segments {
+            ["end-users"] => self.end_users_collection(call),
+            ["end-users", id] => self.end_user(call, id),
+            ["end-users", _, "passthrough", _] => {
+                Err(bad_request("SANDBOX_UNSUPPORTED", "The sandbox does not simulate passthrough requests."))
+            }
+            ["auth-sessions"] if call.method == Method::POST => self.create_auth_session(call),
+            ["auth-sessions"] => Err(method_missing()),
+            ["quickbooks-desktop", resource, rest @ ..] => self.qbd(call, resource, rest),
+            _ => Err(route_missing()),
+        };
+        result.unwrap_or_else(|reply| reply)
+    }
+
+    fn end_users_collection(&mut self, call: &Call<'_>) -> Result<Reply, Reply> {
+        match *call.method {
+            Method::GET => Ok(ok(list_envelope("/v1/end-users", self.end_users.clone()))),
+            Method::POST => {
+                let body = object_body(call.body)?;
+                require(&body, &["companyName", "sourceId", "email"])?;
+                let text = |name: &str| body[name].as_str().unwrap_or_default().to_owned();
+                if self.end_users.iter().any(|u| u["sourceId"] == body["sourceId"]) {
+                    return Err(bad_request(
+                        "END_USER_SOURCE_ID_TAKEN",
+                        "An end-user with this sourceId already exists.",
+                    ));
+                }
+                Ok(ok(self.create_end_user(&text("companyName"), &text("sourceId"), &text("email"))))
+            }
+            _ => Err(method_missing()),
+        }
+    }
+
+    fn end_user(&mut self, call: &Call<'_>, id: &str) -> Result<Reply, Reply> {
+        let index = self.end_users.iter().position(|u| u["id"] == id).ok_or_else(|| not_found("end-user", id))?;
+        match *call.method {
+            Method::GET => Ok(ok(self.end_users[index].clone())),
+            Method::DELETE => {
+                self.remove_end_user(index);
+                Ok(ok(json!({"id": id, "objectType": "end_user", "deleted": true})))
+            }
+            _ => Err(method_missing()),
+        }
+    }
+
+    fn create_auth_session(&mut self, call: &Call<'_>) -> Result<Reply, Reply> {
+        let body = object_body(call.body)?;
+        require(&body, &["publishableKey", "endUserId"])?;
+        let end_user = body["endUserId"].as_str().unwrap_or_default();
+        if !self.has_end_user(end_user) {
+            return Err(not_found("end-user", end_user));
+        }
+        let minutes = body.get("linkExpiryMins").and_then(Value::as_f64).unwrap_or(30.0);
+        if !(15.0..=10_080.0).contains(&minutes) {
+            return Err(bad_request("INVALID_REQUEST", "linkExpiryMins must be between 15 and 10080."));
+        }
+        let secret = format!("auth_sess_client_secret_{}", random_suffix(16));
+        let since = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
+        Ok(ok(json!({
+            "id": format!("auth_sess_{}", random_suffix(16)),
+            "objectType": "auth_session",
+            "createdAt": now(),
+            "endUserId": end_user,
+            "clientSecret": secret,
+            "authFlowUrl": format!("https://connect.conductor.is/qbd/{secret}?key={}", body["publishableKey"].as_str().unwrap_or_default()),
+            "expiresAt": timestamp(since.as_secs() + (minutes * 60.0) as u64, since.subsec_millis()),
+            "redirectUrl": body.get("redirectUrl").cloned().unwrap_or(Value::Null),
+        })))
+    }
+
+    fn qbd(&mut self, call: &Call<'_>, resource: &str, rest: &[&str]) -> Result<Reply, Reply> {
+        let spec = spec_of(resource).ok_or_else(route_missing)?;
+        let end_user = self.end_user_of(call)?;
+        match (call.method.clone(), rest) {
+            (Method::GET, []) if spec.singleton => Ok(ok(singleton(spec))),
+            (Method::GET, []) if spec.list != ListKind::None => self.list(spec, &end_user, call.query),
+            (Method::POST, []) => {
+                let required = spec.create.ok_or_else(method_missing)?;
+                let body = object_body(call.body)?;
+                require(&body, required)?;
+                Ok(ok(self.create(&end_user, spec, body)))
+            }
+            (Method::GET, [id]) if spec.retrieve => {
+                self.find(&end_user, spec, id).cloned().map(ok).ok_or_else(|| not_found(spec.object_type, id))
+            }
+            (Method::POST, [id]) => {
+                let required = spec.update.ok_or_else(method_missing)?;
+                let body = object_body(call.body)?;
+                require(&body, required)?;
+                self.update(&end_user, spec, id, body).map(ok)
+            }
+            (Method::DELETE, [id]) if spec.delete => {
+                let record = self.remove(&end_user, spec, id).ok_or_else(|| not_found(spec.object_type, id))?;
+                Ok(ok(json!({
+                    "id": id,
+                    "objectType": spec.object_type,
+                    "deleted": true,
+                    "refNumber": record.get("refNumber").cloned().unwrap_or(Value::Null),
+                })))
+            }
+            (_, [] | [_]) => Err(method_missing()),
+            _ => Err(route_missing()),
+        }
+    }
+
+    /// The end-user a QuickBooks Desktop call names, who must exist.
+    fn end_user_of(&self, call: &Call<'_>) -> Result<String, Reply> {
+        match call.end_user {
+            None => Err(bad_request(
+                "END_USER_ID_MISSING",
+                "QuickBooks Desktop requests need the header `Conductor-End-User-Id`.",
+            )),
+            Some(id) if !self.has_end_user(id) => Err(not_found("end-user", id)),
+            Some(id) => Ok(id.to_owned()),
+        }
+    }
+
+    fn list(&self, spec: &ResourceSpec, end_user: &str, query: &str) -> Result<Reply, Reply> {
+        let url = format!("/v1/quickbooks-desktop/{}", spec.slug);
+        let records = self.records_of(end_user, spec);
+        let pairs = query_pairs(query);
+        let ids: Vec<&str> = pairs.iter().filter(|(k, _)| k == "ids").map(|(_, v)| v.as_str()).collect();
+        let selected: Vec<&Value> =
+            records.iter().filter(|r| ids.is_empty() || ids.iter().any(|id| r["id"] == *id)).collect();
+        if spec.list == ListKind::Whole {
+            return Ok(ok(list_envelope(&url, selected.into_iter().cloned().collect())));
+        }
+        let limit = match pairs.iter().find(|(k, _)| k == "limit") {
+            None => PAGE_LIMIT,
+            Some((_, value)) => match value.parse::<usize>() {
+                Ok(limit @ 1..=PAGE_LIMIT) => limit,
+                _ => return Err(bad_request("INVALID_REQUEST", "`limit` must be an integer from 1 to 150.")),
+            },
+        };
+        let offset = match pairs.iter().find(|(k, _)| k == "cursor") {
+            None => 0,
+            Some((_, cursor)) => cursor
+                .strip_prefix("sbx_cursor_")
+                .and_then(|n| n.parse::<usize>().ok())
+                .filter(|n| *n <= selected.len())
+                .ok_or_else(|| bad_request("INVALID_CURSOR", "The cursor is invalid or has expired."))?,
+        };
+        let end = (offset + limit).min(selected.len());
+        let has_more = end < selected.len();
+        Ok(ok(json!({
+            "objectType": "list",
+            "url": url,
+            "data": selected[offset..end],
+            "nextCursor": if has_more { json!(format!("sbx_cursor_{end}")) } else { Value::Null },
+            "hasMore": has_more,
+            "remainingCount": selected.len() - end,
+        })))
+    }
+}
+
+/// The one record of company, preferences and health check.
+fn singleton(spec: &ResourceSpec) -> Value {
+    match spec.slug {
+        "health-check" => json!({"status": "ok", "duration": 12}),
+        "company" => {
+            json!({"objectType": spec.object_type, "name": "Sandbox Company", "legalName": "Sandbox Company LLC"})
+        }
+        _ => json!({"objectType": spec.object_type}),
+    }
+}
