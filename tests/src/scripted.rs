@@ -132,6 +132,15 @@ impl ScriptedServer {
         format!("http://{}/v1", self.addr)
     }
 
+    /// A client builder for this server with the test key and a backoff of
+    /// milliseconds, so retried tests stay fast.
+    pub fn client_builder(&self) -> conductor::ClientBuilder {
+        conductor::Client::builder()
+            .api_key(crate::KEY)
+            .base_url(self.base_url())
+            .retry_backoff(Duration::from_millis(1), Duration::from_millis(5))
+    }
+
     /// The address the server listens on.
     pub fn addr(&self) -> SocketAddr {
         self.addr

@@ -10,10 +10,7 @@ use conductor_tests::{KEY, end_user_json, error_json, list_json};
 
 /// A client with fast backoff, so retried tests take milliseconds.
 fn builder(server: &ScriptedServer) -> ClientBuilder {
-    Client::builder()
-        .api_key(KEY)
-        .base_url(server.base_url())
-        .retry_backoff(Duration::from_millis(1), Duration::from_millis(5))
+    server.client_builder()
 }
 
 fn ok_user() -> Step {

@@ -16,10 +16,7 @@ use futures_util::TryStreamExt;
 use serde_json::{Value, json};
 
 fn builder(server: &ScriptedServer) -> ClientBuilder {
-    Client::builder()
-        .api_key(KEY)
-        .base_url(server.base_url())
-        .retry_backoff(Duration::from_millis(1), Duration::from_millis(5))
+    server.client_builder()
 }
 
 fn new_user() -> CreateEndUser {
