@@ -21,8 +21,11 @@ use crate::{Error, Request, RequestOptions, Response, Result};
 pub const DEFAULT_BASE_URL: &str = "https://api.conductor.is/v1";
 /// The largest response body read, in bytes (64 MiB).
 pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 64 * 1024 * 1024;
-/// How many idle connections per host the pool keeps.
-pub const DEFAULT_POOL_MAX_IDLE_PER_HOST: usize = 32;
+/// How many idle connections per host the pool keeps: all of them, as
+/// reqwest does by default, so a burst of concurrent calls reuses its
+/// connections afterwards instead of closing and opening them again (each
+/// one a TLS handshake to the API). Idle connections close after 90 s.
+pub const DEFAULT_POOL_MAX_IDLE_PER_HOST: usize = usize::MAX;
 
 const SECRET_KEY_VAR: &str = "CONDUCTOR_SECRET_KEY";
 const BASE_URL_VAR: &str = "CONDUCTOR_BASE_URL";

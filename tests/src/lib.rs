@@ -66,8 +66,9 @@ pub fn assert_standard_headers(request: &wiremock::Request, has_body: bool) {
     assert_eq!(header(request, "authorization"), Some(format!("Bearer {KEY}").as_str()));
     assert_eq!(header(request, "accept"), Some("application/json"));
     assert_eq!(header(request, "user-agent"), Some(USER_AGENT));
+    assert_eq!(header(request, "accept-encoding"), Some("gzip"));
     let mut expected: BTreeSet<String> =
-        ["accept", "authorization", "host", "user-agent"].into_iter().map(str::to_owned).collect();
+        ["accept", "accept-encoding", "authorization", "host", "user-agent"].into_iter().map(str::to_owned).collect();
     if has_body {
         assert_eq!(header(request, "content-type"), Some("application/json"));
         expected.insert("content-type".to_owned());

@@ -6,7 +6,21 @@ use http_body_util::Full;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
+use reqwest::header::{CONTENT_ENCODING, CONTENT_TYPE, HeaderValue};
+
 use crate::headers::REQUEST_ID;
+
+/// Bodies shorter than this are sent as they are: compressing them saves
+/// nothing.
+const COMPRESS_FROM: usize = 1024;
+
+fn compress(body: &[u8]) -> Vec<u8> {
+    use std::io::Write as _;
+    let mut encoder = flate2::write::GzEncoder::new(Vec::with_capacity(body.len() / 4), flate2::Compression::fast());
+    // Writing to a Vec cannot fail.
+    let _ = encoder.write_all(body);
+    encoder.finish().unwrap_or_default()
+}
 
 /// An answer before its request id is added.
 pub(crate) enum Reply {
@@ -29,8 +43,9 @@ pub(crate) type Answer = hyper::Response<Full<Bytes>>;
 
 impl Reply {
     /// The HTTP response, with `id` in the `Conductor-Request-Id` header and
-    /// in an error body.
-    pub(crate) fn render(self, id: &str) -> Answer {
+    /// in an error body, gzip-compressed when the client accepts it and the
+    /// body is worth it, as the API does.
+    pub(crate) fn render(self, id: &str, gzip: bool) -> Answer {
         let (status, body) = match self {
             Reply::Ok(body) => (StatusCode::OK, body),
             Reply::Error { status, error_type, code, message } => (
@@ -45,13 +60,21 @@ impl Reply {
                 }}),
             ),
         };
-        let mut answer = hyper::Response::new(Full::new(Bytes::from(body.to_string())));
+        let body = body.to_string().into_bytes();
+        let (body, compressed) = match gzip && body.len() >= COMPRESS_FROM {
+            true => (compress(&body), true),
+            false => (body, false),
+        };
+        let mut answer = hyper::Response::new(Full::new(Bytes::from(body)));
         *answer.status_mut() = status;
         let headers = answer.headers_mut();
-        headers.insert(reqwest::header::CONTENT_TYPE, reqwest::header::HeaderValue::from_static("application/json"));
+        headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        if compressed {
+            headers.insert(CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+        }
         // Ids are made of letters, digits and `_`; anything else is left out
         // rather than failing the answer.
-        if let Ok(value) = reqwest::header::HeaderValue::from_str(id) {
+        if let Ok(value) = HeaderValue::from_str(id) {
             headers.insert(REQUEST_ID, value);
         }
         answer

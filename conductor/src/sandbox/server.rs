@@ -84,8 +84,9 @@ async fn handle(shared: Arc<Shared>, request: hyper::Request<Incoming>) -> Resul
         tokio::time::sleep(latency).await;
     }
     let request_id = format!("req_sbx_{}", random_suffix(14));
+    let gzip = accepts_gzip(request.headers());
     let reply = answer(&shared, request).await?;
-    Ok(reply.render(&request_id))
+    Ok(reply.render(&request_id, gzip))
 }
 
 async fn answer(shared: &Shared, request: hyper::Request<Incoming>) -> Result<Reply, Dropped> {
@@ -123,6 +124,18 @@ async fn answer(shared: &Shared, request: hyper::Request<Incoming>) -> Result<Re
         body: &body,
     };
     Ok(lock(&shared.store).route(&call))
+}
+
+/// Whether `Accept-Encoding` names gzip (without `q=0`).
+fn accepts_gzip(headers: &reqwest::header::HeaderMap) -> bool {
+    headers.get_all(reqwest::header::ACCEPT_ENCODING).iter().filter_map(|v| v.to_str().ok()).any(|value| {
+        value.split(',').any(|coding| {
+            let mut parts = coding.split(';').map(str::trim);
+            let name = parts.next().unwrap_or_default();
+            let refused = parts.any(|p| p.replace(' ', "") == "q=0");
+            (name.eq_ignore_ascii_case("gzip") || name == "*") && !refused
+        })
+    })
 }
 
 /// The bearer key, compared in constant time so its bytes cannot be guessed
