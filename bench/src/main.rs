@@ -251,6 +251,48 @@ async fn run(args: &[String], quick: bool) {
         target: "report",
     });
 
+    // 7. Connections opened by 64 concurrent callers, each client with its
+    // own pool and default settings.
+    let total_calls = if quick { 2_000 } else { 20_000 };
+    let ours_default = Client::builder().api_key(KEY).base_url(&base).build().expect("client");
+    let raw_default = reqwest::Client::new();
+    let raw_default_list = || {
+        let http = raw_default.clone();
+        let url = format!("{base}/end-users");
+        async move {
+            let response =
+                http.get(url).header(header::AUTHORIZATION, format!("Bearer {KEY}")).send().await.expect("send");
+            let body = response.bytes().await.expect("body");
+            serde_json::from_slice::<RawList<EndUser>>(&body).expect("decode").data
+        }
+    };
+    let ours_default_list = || {
+        let client = ours_default.clone();
+        async move { client.end_users().list().await.expect("list") }
+    };
+    let raw_connections = connections_opened(&http, &base, throughput(64, total_calls / 64, raw_default_list)).await;
+    let our_connections = connections_opened(&http, &base, throughput(64, total_calls / 64, ours_default_list)).await;
+    rows.push(Row {
+        scenario: "20,000 `end_users().list()` calls from 64 concurrent callers, each client with its own pool and default settings",
+        measure: "TCP connections opened, ours vs raw reqwest",
+        value: format!("{our_connections} vs {raw_connections}"),
+        target: "<= raw",
+    });
+
+    // 8. Memory of the models.
+    let heap_per_invoice = one_page_bytes as f64 / PAGE as f64;
+    rows.push(Row {
+        scenario: "the spec's example invoice, decoded (two lines)",
+        measure: "`size_of::<Invoice>()`; heap bytes per decoded invoice",
+        value: format!(
+            "{} bytes; {heap_per_invoice:.0} bytes (`InvoiceLine` {} bytes, `ObjectRef` {} bytes)",
+            std::mem::size_of::<Invoice>(),
+            std::mem::size_of::<conductor::qbd::InvoiceLine>(),
+            std::mem::size_of::<conductor::qbd::ObjectRef>(),
+        ),
+        target: "report",
+    });
+
     println!("\n| scenario | measure | result | target |\n| --- | --- | --- | --- |");
     for row in rows {
         println!("| {} | {} | {} | {} |", row.scenario, row.measure, row.value, row.target);
@@ -278,6 +320,18 @@ where
         task.await.expect("caller");
     }
     (callers * per_caller) as f64 / started.elapsed().as_secs_f64()
+}
+
+/// How many connections the server accepted while `work` ran; the counting
+/// requests go through the benchmark's own pool, already open.
+async fn connections_opened<T>(http: &reqwest::Client, base: &str, work: impl std::future::Future<Output = T>) -> i64 {
+    let count = || async {
+        let text = http.get(format!("{base}/stats/connections")).send().await.expect("stats").text().await;
+        text.expect("stats body").parse::<i64>().expect("a count")
+    };
+    let before = count().await;
+    work.await;
+    count().await - before
 }
 
 fn median(times: &mut [Duration]) -> Duration {

@@ -1,6 +1,7 @@
 //! The benchmark server: fixed bodies on 127.0.0.1, in a process of its own.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -13,6 +14,9 @@ use crate::PAGE;
 
 /// How long the server takes for each page of invoices.
 const PAGE_DELAY: Duration = Duration::from_millis(5);
+
+/// Connections accepted so far, for `/v1/stats/connections`.
+static CONNECTIONS: AtomicUsize = AtomicUsize::new(0);
 
 struct Bodies {
     end_users: Bytes,
@@ -55,6 +59,7 @@ pub(crate) fn serve(args: &[String]) {
         println!("{}", listener.local_addr().expect("address").port());
         loop {
             let (stream, _) = listener.accept().await.expect("accept");
+            CONNECTIONS.fetch_add(1, Ordering::Relaxed);
             let bodies = Arc::clone(&bodies);
             tokio::spawn(async move {
                 let service = service_fn(move |request| answer(Arc::clone(&bodies), request));
@@ -81,6 +86,7 @@ async fn answer(
     let body = match request.uri().path() {
         "/v1/end-users" => bodies.end_users.clone(),
         "/v1/decode-page" => bodies.decode_page.clone(),
+        "/v1/stats/connections" => Bytes::from(CONNECTIONS.load(Ordering::Relaxed).to_string()),
         "/v1/quickbooks-desktop/invoices" => {
             tokio::time::sleep(PAGE_DELAY).await;
             let query = request.uri().query().unwrap_or("");
