@@ -138,6 +138,7 @@ pub struct ClientBuilder {
     allow_insecure_http: bool,
     default_headers: Vec<(String, String)>,
     proxy: ProxySetting,
+    root_certificates: Vec<reqwest::Certificate>,
     http: Option<reqwest::Client>,
 }
 
@@ -225,6 +226,15 @@ impl ClientBuilder {
         self
     }
 
+    /// Trusts this certificate authority for TLS, besides the system's: for
+    /// a proxy that inspects TLS with a certificate of its own, or a test
+    /// server with a self-signed one. Not applied to a client given with
+    /// [`http_client`](ClientBuilder::http_client).
+    pub fn add_root_certificate(mut self, certificate: reqwest::Certificate) -> Self {
+        self.root_certificates.push(certificate);
+        self
+    }
+
     /// Sends requests directly, ignoring the system's proxy settings.
     pub fn no_proxy(mut self) -> Self {
         self.proxy = ProxySetting::Off;
@@ -256,7 +266,14 @@ impl ClientBuilder {
             Some(http) => (http, Some(headers)),
             None => {
                 let pool_max_idle = self.pool_max_idle_per_host.unwrap_or(DEFAULT_POOL_MAX_IDLE_PER_HOST);
-                (http_client(headers, pool_max_idle, settings, self.proxy, loopback)?, None)
+                let connection = Connection {
+                    pool_max_idle_per_host: pool_max_idle,
+                    connect_timeout: settings.connect_timeout,
+                    proxy: self.proxy,
+                    loopback,
+                    root_certificates: self.root_certificates,
+                };
+                (http_client(headers, connection)?, None)
             }
         };
         let exchange = Exchange {
@@ -292,25 +309,30 @@ impl ClientBuilder {
     }
 }
 
-/// The `reqwest::Client` a client builds for itself.
-fn http_client(
-    headers: HeaderMap,
+/// How a client built here connects.
+struct Connection {
     pool_max_idle_per_host: usize,
-    settings: Resolved,
+    connect_timeout: Duration,
     proxy: ProxySetting,
+    /// Whether the base URL's host is loopback.
     loopback: bool,
-) -> Result<reqwest::Client> {
+    root_certificates: Vec<reqwest::Certificate>,
+}
+
+/// The `reqwest::Client` a client builds for itself.
+fn http_client(headers: HeaderMap, connection: Connection) -> Result<reqwest::Client> {
     let http = reqwest::Client::builder()
         .default_headers(headers)
         // Conductor does not redirect; a redirect is answered as an error
         // rather than followed, so the key goes nowhere else.
         .redirect(redirect::Policy::none())
-        .pool_max_idle_per_host(pool_max_idle_per_host)
-        .connector_layer(ConnectTimeoutLayer { default: settings.connect_timeout });
+        .pool_max_idle_per_host(connection.pool_max_idle_per_host)
+        .connector_layer(ConnectTimeoutLayer { default: connection.connect_timeout })
+        .tls_certs_merge(connection.root_certificates);
     // Loopback is this machine: a proxy could only carry the key elsewhere,
     // in clear text when the URL is plain http.
-    let http = match proxy {
-        _ if loopback => http.no_proxy(),
+    let http = match connection.proxy {
+        _ if connection.loopback => http.no_proxy(),
         ProxySetting::System => http,
         ProxySetting::Off => http.no_proxy(),
         ProxySetting::Given(proxies) => proxies.into_iter().fold(http, reqwest::ClientBuilder::proxy),
