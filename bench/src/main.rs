@@ -382,7 +382,7 @@ async fn run(args: &[String], quick: bool) {
     // 11. A realistic network: 50 Mbit/s and 20 ms before each answer, with
     // gzip and without.
     let paced_base = format!("http://127.0.0.1:{}/paced/v1", ports[0]);
-    let mut paced = Vec::new();
+    let mut paced: Vec<PacedRun> = Vec::new();
     for gzip in [true, false] {
         let mut builder = Client::builder().api_key(KEY).base_url(&paced_base);
         if !gzip {
@@ -410,7 +410,7 @@ async fn run(args: &[String], quick: bool) {
         let ten_pages = (started.elapsed(), paced_bytes().await - before);
         paced.push((if gzip { "gzip" } else { "identity" }, one_page, ten_pages));
     }
-    let shown = |pick: fn(&(&str, (Duration, usize), (Duration, usize))) -> (Duration, usize)| {
+    let shown = |pick: fn(&PacedRun) -> (Duration, usize)| {
         paced
             .iter()
             .map(|row| {
@@ -475,6 +475,9 @@ where
     }
     (callers * per_caller) as f64 / started.elapsed().as_secs_f64()
 }
+
+/// An encoding, and the wall time and bytes of one page and of ten pages.
+type PacedRun = (&'static str, (Duration, usize), (Duration, usize));
 
 /// The rate and the client process's CPU time per call of a load run.
 struct Load {
