@@ -185,16 +185,55 @@ impl Exchange {
         if announced.is_some_and(|length| length > limit) {
             return Err(too_large());
         }
-        let reserve = announced.unwrap_or(0).min(INITIAL_BODY_CAPACITY as u64) as usize;
-        let mut body = BytesMut::with_capacity(reserve);
+        let mut body = Body::new(announced);
         while let Some(chunk) = response.chunk().await.map_err(|e| Failure::MaybeSent(Cause::Connection(e)))? {
-            if (body.len() + chunk.len()) as u64 > limit {
+            if (body.len + chunk.len()) as u64 > limit {
                 return Err(too_large());
             }
-            body.extend_from_slice(&chunk);
+            body.push(chunk);
         }
         let headers = std::mem::take(response.headers_mut());
-        Ok(Response::new(status, headers, body.freeze()))
+        Ok(Response::new(status, headers, body.finish()))
+    }
+}
+
+/// A body as it arrives. A body that comes in one chunk, as most do, is kept
+/// as that chunk, neither copied nor reallocated; a longer one is gathered
+/// in a buffer that starts at most [`INITIAL_BODY_CAPACITY`] and grows as
+/// bytes arrive.
+struct Body {
+    first: Option<Bytes>,
+    gathered: Option<BytesMut>,
+    len: usize,
+    /// The announced length, trusted only up to the initial capacity.
+    reserve: usize,
+}
+
+impl Body {
+    fn new(announced: Option<u64>) -> Self {
+        let reserve = announced.unwrap_or(0).min(INITIAL_BODY_CAPACITY as u64) as usize;
+        Body { first: None, gathered: None, len: 0, reserve }
+    }
+
+    fn push(&mut self, chunk: Bytes) {
+        self.len += chunk.len();
+        match (&mut self.gathered, self.first.take()) {
+            (Some(gathered), _) => gathered.extend_from_slice(&chunk),
+            (None, None) => self.first = Some(chunk),
+            (None, Some(first)) => {
+                let mut gathered = BytesMut::with_capacity(self.reserve.max(self.len));
+                gathered.extend_from_slice(&first);
+                gathered.extend_from_slice(&chunk);
+                self.gathered = Some(gathered);
+            }
+        }
+    }
+
+    fn finish(self) -> Bytes {
+        match (self.gathered, self.first) {
+            (Some(gathered), _) => gathered.freeze(),
+            (None, first) => first.unwrap_or_default(),
+        }
     }
 }
 
@@ -227,5 +266,31 @@ fn classify_send_error(error: reqwest::Error) -> Failure {
         Failure::NotSent(Cause::Connection(error))
     } else {
         Failure::MaybeSent(Cause::Connection(error))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_body_in_one_chunk_is_kept_as_it_came() {
+        let chunk = Bytes::from_static(b"{\"id\":\"end_usr_1\"}");
+        let mut body = Body::new(Some(chunk.len() as u64));
+        body.push(chunk.clone());
+        let whole = body.finish();
+        assert_eq!(whole.as_ptr(), chunk.as_ptr(), "no copy");
+        assert_eq!(Body::new(None).finish(), Bytes::new());
+    }
+
+    #[test]
+    fn a_body_in_chunks_is_gathered_in_order() {
+        let mut body = Body::new(Some(u64::MAX));
+        for part in ["{\"a\":", "1,", "\"b\":2}"] {
+            body.push(Bytes::from(part));
+        }
+        assert_eq!(body.len, 13);
+        assert_eq!(body.reserve, INITIAL_BODY_CAPACITY);
+        assert_eq!(body.finish(), Bytes::from_static(b"{\"a\":1,\"b\":2}"));
     }
 }
