@@ -398,8 +398,10 @@ pub enum RetryStop {
     NotRetryable,
     /// The server answered `x-should-retry: false`.
     ServerDeclined,
-    /// The method is not idempotent (POST, PATCH) and the request may have
-    /// reached the server, so a retry could apply it twice. Opt in with
+    /// The request is not idempotent (POST, PATCH, or a page request that
+    /// sends a list's cursor, which returns the next page each time) and may
+    /// have reached the server, so a retry could apply it twice or skip a
+    /// page. Opt in with
     /// `ClientBuilder::retry_non_idempotent` or
     /// `RequestOptions::retry_non_idempotent`.
     NonIdempotent,

@@ -121,7 +121,7 @@ impl Exchange {
         let url = self.url(&request)?;
         let span = tracing::Span::current();
         let started = Instant::now();
-        let mut policy = RetryPolicy::new(&request.method, &call.settings, self.backoff);
+        let mut policy = RetryPolicy::new(&request, &call.settings, self.backoff);
         loop {
             let attempt_started = Instant::now();
             let outcome = self.attempt(call, &request, &url).await;

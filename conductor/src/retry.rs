@@ -8,6 +8,7 @@ use reqwest::header::{HeaderMap, HeaderName, RETRY_AFTER};
 use reqwest::{Method, StatusCode};
 
 use crate::headers::{self, RETRY_AFTER_MS, SHOULD_RETRY};
+use crate::request::Request;
 use crate::response::Response;
 use crate::settings::Resolved;
 use crate::{Attempts, Error, RetryStop, TimeoutPhase};
@@ -92,18 +93,19 @@ pub(crate) enum Next {
 /// The retry rules of one call, and the count of its attempts: decides after
 /// each attempt whether another follows, how long to wait first, and when
 /// the call ends, how many attempts it made and why it made no more.
-pub(crate) struct RetryPolicy<'a> {
-    method: &'a Method,
+pub(crate) struct RetryPolicy {
+    /// Whether sending the request twice has the effect of sending it once.
+    idempotent: bool,
     max_retries: u32,
     retry_non_idempotent: bool,
     backoff: Backoff,
     made: u32,
 }
 
-impl<'a> RetryPolicy<'a> {
-    pub(crate) fn new(method: &'a Method, settings: &Resolved, backoff: Backoff) -> Self {
+impl RetryPolicy {
+    pub(crate) fn new(request: &Request, settings: &Resolved, backoff: Backoff) -> Self {
         RetryPolicy {
-            method,
+            idempotent: idempotent(request),
             max_retries: settings.max_retries,
             retry_non_idempotent: settings.retry_non_idempotent,
             backoff,
@@ -119,7 +121,7 @@ impl<'a> RetryPolicy<'a> {
     /// Counts the attempt that ended in `outcome`, and says what follows.
     pub(crate) fn after(&mut self, outcome: &Result<Response<Bytes>, Failure>) -> Next {
         self.made += 1;
-        let stop = match decide(self.method, outcome, self.retry_non_idempotent) {
+        let stop = match decide(self.idempotent || self.retry_non_idempotent, outcome) {
             Decision::Done => None,
             Decision::Retry if self.made <= self.max_retries => {
                 let headers = outcome.as_ref().ok().map(Response::headers);
@@ -136,13 +138,17 @@ impl<'a> RetryPolicy<'a> {
 }
 
 /// Retrying a request that may have reached the server is safe only for
-/// idempotent methods: a repeated POST could create an invoice twice.
-fn idempotent(method: &Method) -> bool {
-    matches!(*method, Method::GET | Method::HEAD | Method::PUT | Method::DELETE | Method::OPTIONS)
+/// idempotent ones: a repeated POST could create an invoice twice, and a
+/// repeated page request skips a page, since every request that sends a
+/// list's cursor returns the next page.
+fn idempotent(request: &Request) -> bool {
+    matches!(*request.method(), Method::GET | Method::HEAD | Method::PUT | Method::DELETE | Method::OPTIONS)
+        && !request.query().iter().any(|(name, _)| name == "cursor")
 }
 
-fn decide(method: &Method, outcome: &Result<Response<Bytes>, Failure>, retry_non_idempotent: bool) -> Decision {
-    let may_repeat = retry_non_idempotent || idempotent(method);
+/// `may_repeat`: the request is idempotent, or the caller allows repeating
+/// it anyway.
+fn decide(may_repeat: bool, outcome: &Result<Response<Bytes>, Failure>) -> Decision {
     match outcome {
         Ok(response) => {
             let status = response.status();

@@ -1,7 +1,6 @@
 //! [`CursorStream`]: every item of a cursor-paginated list, fetched page
 //! after page by sending one [`Request`] again with its cursor replaced.
 
-use std::collections::HashSet;
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -35,9 +34,11 @@ type Driver = Pin<Box<dyn Future<Output = ()> + Send>>;
 /// body of the page after them. Dropping the stream stops its tasks.
 ///
 /// A list that cannot progress ends the stream with
-/// [`Error::Decode`](crate::Error::Decode) at `nextCursor` rather than
-/// looping or ending early: a cursor the server sent before, ten empty pages
-/// in a row that claim more, or `hasMore: true` without a `nextCursor`.
+/// [`Error::Decode`](crate::Error::Decode) rather than looping or ending
+/// early: a `remainingCount` that does not fall from one page to the next,
+/// ten empty pages in a row that claim more, or `hasMore: true` without a
+/// `nextCursor`. (Conductor sends the same cursor for every page of a list,
+/// so a repeated cursor is not a sign of a loop.)
 ///
 /// ```no_run
 /// use futures_util::TryStreamExt;
@@ -136,11 +137,14 @@ async fn fetch<S: Transport>(transport: S, request: Request) -> Result<Response<
 const MAX_EMPTY_PAGES: u32 = 10;
 
 /// What a stream has seen of a list so far, to tell a list that goes on from
-/// one that never ends.
+/// one that never ends. Conductor sends the same cursor for every page of a
+/// list, so progress is read from the records and `remainingCount`, not from
+/// the cursor.
 #[derive(Default)]
 struct Progress {
-    cursors: HashSet<String>,
     empty_pages: u32,
+    /// The `remainingCount` of the page before, when it had one.
+    remaining: Option<i64>,
 }
 
 impl Progress {
@@ -152,24 +156,37 @@ impl Progress {
         if !peek.has_more {
             return Ok(None);
         }
-        let invalid = |message: String| Err(decode::invalid(raw, "nextCursor", message));
+        let invalid = |path: &str, message: String| Err(decode::invalid(raw, path, message));
         let cursor = match peek.next_cursor {
             Some(cursor) if !cursor.is_empty() => cursor,
             _ => {
                 return invalid(
+                    "nextCursor",
                     "`hasMore` is true but there is no `nextCursor`, so the rest of the list cannot be fetched".into(),
                 );
             }
         };
         self.empty_pages = if peek.data.is_empty() { self.empty_pages + 1 } else { 0 };
         if self.empty_pages >= MAX_EMPTY_PAGES {
-            return invalid(format!(
-                "{MAX_EMPTY_PAGES} pages in a row were empty but claimed more records; the list does not progress"
-            ));
+            return invalid(
+                "nextCursor",
+                format!(
+                    "{MAX_EMPTY_PAGES} pages in a row were empty but claimed more records; the list does not progress"
+                ),
+            );
         }
-        if !self.cursors.insert(cursor.clone()) {
-            return invalid(format!("the cursor {cursor:?} was sent before; following it would repeat pages forever"));
+        if let (Some(before), Some(now)) = (self.remaining, peek.remaining_count) {
+            if now >= before {
+                return invalid(
+                    "remainingCount",
+                    format!(
+                        "`remainingCount` went from {before} to {now} while `hasMore` is true; \
+                         the list does not progress, and following it could repeat pages forever"
+                    ),
+                );
+            }
         }
+        self.remaining = peek.remaining_count;
         Ok(Some(cursor))
     }
 }

@@ -427,3 +427,23 @@ async fn declared_responses_carry_status_headers_and_attempts() {
     assert_eq!(response.request_id(), Some("req_meta_2"));
     assert_eq!(response.into_body().len(), 1);
 }
+
+#[tokio::test]
+async fn a_page_request_with_a_cursor_is_not_retried_after_a_5xx() {
+    // Each request that sends a list's cursor returns the next page: sent
+    // again, it would skip one.
+    let empty_page = serde_json::json!({"objectType": "list", "data": [], "nextCursor": null, "hasMore": false,
+                                        "remainingCount": 0});
+    let page = || Step::Answer(Answer::json(200, &empty_page));
+    let server = ScriptedServer::start(vec![status(500), page(), status(500), page()]).await;
+    let qbd = builder(&server).build().unwrap().qbd().for_end_user("end_usr_1");
+
+    let first = conductor::qbd::InvoiceListParams::default();
+    qbd.invoices().list(&first).await.unwrap();
+    assert_eq!(server.seen().len(), 2, "the first page, without a cursor, is retried");
+
+    let next = conductor::qbd::InvoiceListParams { cursor: Some("cur_1".into()), ..Default::default() };
+    let error = qbd.invoices().list(&next).await.unwrap_err();
+    assert_eq!(server.seen().len(), 3);
+    assert_eq!(error.attempts().unwrap().stop, Some(RetryStop::NonIdempotent));
+}

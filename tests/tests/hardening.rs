@@ -119,6 +119,10 @@ async fn a_huge_content_length_reserves_nothing_up_front() {
 // 4 and 5. `list_all` loops forever or ends silently.
 
 fn invoice_page(ids: std::ops::Range<usize>, next_cursor: Value, has_more: bool) -> Step {
+    invoice_page_with(ids, next_cursor, has_more, json!(5))
+}
+
+fn invoice_page_with(ids: std::ops::Range<usize>, next_cursor: Value, has_more: bool, remaining: Value) -> Step {
     let invoice = load_spec()["components"]["schemas"]["qbd_invoice"]["example"].clone();
     let data: Vec<Value> = ids
         .map(|i| {
@@ -130,7 +134,7 @@ fn invoice_page(ids: std::ops::Range<usize>, next_cursor: Value, has_more: bool)
     Step::Answer(Answer::json(
         200,
         &json!({"objectType": "list", "url": "/v1/quickbooks-desktop/invoices", "data": data,
-                "nextCursor": next_cursor, "hasMore": has_more, "remainingCount": 5}),
+                "nextCursor": next_cursor, "hasMore": has_more, "remainingCount": remaining}),
     ))
 }
 
@@ -148,34 +152,59 @@ async fn drain(server: &ScriptedServer) -> (Vec<String>, conductor::Result<()>) 
     }
 }
 
-fn decode_error_at_next_cursor(result: conductor::Result<()>) -> String {
+fn decode_error_at(path: &str, result: conductor::Result<()>) -> String {
     match result {
         Err(Error::Decode(decode)) => {
-            assert_eq!(decode.path(), "nextCursor");
+            assert_eq!(decode.path(), path);
             decode.message().to_owned()
         }
         other => panic!("expected a decode error, got {other:?}"),
     }
 }
 
+fn decode_error_at_next_cursor(result: conductor::Result<()>) -> String {
+    decode_error_at("nextCursor", result)
+}
+
 #[tokio::test]
-async fn a_repeated_cursor_ends_the_stream_with_an_error() {
-    let script = (0..20).map(|i| invoice_page(i * 2..i * 2 + 2, json!("same"), true)).collect();
+async fn pages_that_do_not_progress_end_the_stream_with_an_error() {
+    // The same page again and again: the same cursor, the same
+    // `remainingCount`.
+    let script = (0..20).map(|_| invoice_page(0..2, json!("same"), true)).collect();
     let server = ScriptedServer::start(script).await;
     let (ids, end) = drain(&server).await;
     assert_eq!(ids, ["inv-0", "inv-1"]);
     assert_eq!(
-        decode_error_at_next_cursor(end),
-        "the cursor \"same\" was sent before; following it would repeat pages forever"
+        decode_error_at("remainingCount", end),
+        "`remainingCount` went from 5 to 5 while `hasMore` is true; the list does not progress, and following it \
+         could repeat pages forever"
     );
     assert_eq!(server.seen().len(), 2);
     assert!(server.seen()[1].target.ends_with("cursor=same"), "{}", server.seen()[1].target);
 }
 
 #[tokio::test]
+async fn the_same_cursor_on_every_page_streams_every_record() {
+    // As Conductor sends it: one cursor for the whole list, each request
+    // answered with the next page.
+    let script = (0..4)
+        .map(|page| {
+            let more = page < 3;
+            invoice_page_with(page * 2..page * 2 + 2, json!("cur_1"), more, json!(6 - page * 2))
+        })
+        .collect();
+    let server = ScriptedServer::start(script).await;
+    let (ids, end) = drain(&server).await;
+    end.unwrap();
+    assert_eq!(ids.len(), 8);
+    let targets: Vec<String> = server.seen().iter().map(|seen| seen.target.clone()).collect();
+    assert!(targets[1..].iter().all(|target| target.ends_with("cursor=cur_1")), "{targets:?}");
+}
+
+#[tokio::test]
 async fn a_long_run_of_empty_pages_that_claim_more_ends_the_stream() {
-    let mut script = vec![invoice_page(0..1, json!("c0"), true)];
-    script.extend((1..30).map(|i| invoice_page(0..0, json!(format!("c{i}")), true)));
+    let mut script = vec![invoice_page_with(0..1, json!("c0"), true, json!(100))];
+    script.extend((1..30).map(|i| invoice_page_with(0..0, json!("c0"), true, json!(100 - i))));
     let server = ScriptedServer::start(script).await;
     let (ids, end) = drain(&server).await;
     assert_eq!(ids, ["inv-0"]);
