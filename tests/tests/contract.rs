@@ -159,6 +159,7 @@ async fn call_outside_qbd(transport: &Recording, method: &str, path: &str, args:
 }
 
 #[tokio::test]
+#[ignore = "needs Prism: npm ci --prefix tests"]
 async fn every_operation_is_valid_against_prism() {
     let spec = load_spec();
     let prism = Prism::start();
@@ -197,6 +198,7 @@ async fn every_operation_is_valid_against_prism() {
 /// The control for the test above: Prism does refuse what the description
 /// does not allow, so a pass there means the requests were valid.
 #[tokio::test]
+#[ignore = "needs Prism: npm ci --prefix tests"]
 async fn prism_refuses_requests_the_description_does_not_allow() {
     let prism = Prism::start();
     let client =

@@ -244,3 +244,40 @@ async fn dropping_the_sandbox_stops_the_server() {
     let fresh = Client::builder().api_key("sk_x").base_url(client.base_url()).max_retries(0).build().unwrap();
     assert!(matches!(fresh.end_users().list().await.unwrap_err(), Error::Connection { .. }));
 }
+
+#[tokio::test]
+async fn a_list_has_one_cursor_that_expires() {
+    let sandbox = sandbox().await;
+    let user = sandbox.create_end_user("Acme", "a@acme.com");
+    let ids = sandbox.seed_invoices(&user.id, 10);
+    let qbd = sandbox.client().qbd().for_end_user(&user.id);
+    let mut params = InvoiceListParams { limit: Some(4), ..Default::default() };
+
+    // One cursor for the whole list; each request that sends it gets the
+    // next page, and the last page closes it.
+    let first = qbd.invoices().list(&params).await.unwrap();
+    let cursor = first.next_cursor().unwrap().to_owned();
+    params.cursor = Some(cursor.clone());
+    let second = qbd.invoices().list(&params).await.unwrap();
+    assert_eq!(second.next_cursor(), Some(cursor.as_str()));
+    let third = qbd.invoices().list(&params).await.unwrap();
+    assert_eq!((third.data.len(), third.has_more, third.next_cursor()), (2, false, None));
+    let listed: Vec<String> = [first, second, third].into_iter().flat_map(|p| p.data).map(|i| i.id).collect();
+    assert_eq!(listed, ids);
+    assert_eq!(qbd.invoices().list(&params).await.unwrap_err().code(), Some("INVALID_CURSOR"));
+
+    // A cursor is for its own list only.
+    params.cursor = None;
+    let cursor = qbd.invoices().list(&params).await.unwrap().next_cursor().unwrap().to_owned();
+    let elsewhere = conductor::qbd::CustomerListParams { cursor: Some(cursor.clone()), ..Default::default() };
+    assert_eq!(qbd.customers().list(&elsewhere).await.unwrap_err().code(), Some("INVALID_CURSOR"));
+
+    // It expires after the time to live.
+    sandbox.set_cursor_ttl(Duration::from_millis(100));
+    let cursor = qbd.invoices().list(&params).await.unwrap().next_cursor().unwrap().to_owned();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    params.cursor = Some(cursor);
+    let error = qbd.invoices().list(&params).await.unwrap_err();
+    assert_eq!((error.status().map(|s| s.as_u16()), error.code()), (Some(400), Some("INVALID_CURSOR")));
+    assert!(error.to_string().contains("within 10 seconds"), "{error}");
+}

@@ -31,7 +31,9 @@
 //! `Conductor-End-User-Id` naming an existing end-user on QuickBooks Desktop
 //! routes, answers lists in the list envelope and paginates with `limit`
 //! (default and maximum 150), `cursor`, `nextCursor`, `hasMore` and
-//! `remainingCount`. Records are kept per end-user; updates need the current
+//! `remainingCount`: as Conductor does, a list has one cursor, each request
+//! that sends it gets the next page, and it expires 10 seconds after the
+//! page before ([`Sandbox::set_cursor_ttl`]). Records are kept per end-user; updates need the current
 //! `revisionNumber`. Of the list filters, `ids` is applied; the others are
 //! accepted and ignored. The passthrough endpoint is not simulated.
 //!
@@ -198,6 +200,13 @@ impl Sandbox {
     pub fn inject(&self, method: Method, path: &str, times: usize, fault: Fault) {
         let path = path.trim_matches('/').split('/').map(str::to_owned).collect();
         lock(&self.shared.faults).push_back(Injected { method, path, remaining: times, fault });
+    }
+
+    /// How long a cursor lives after each page it returns; default 10
+    /// seconds, as Conductor's. A request with a stale cursor gets a 400
+    /// `INVALID_CURSOR`.
+    pub fn set_cursor_ttl(&self, ttl: Duration) {
+        self.store().cursor_ttl = Some(ttl);
     }
 
     /// Delays every answer by `latency`.

@@ -201,15 +201,18 @@ impl Store {
         }
     }
 
-    fn list(&self, spec: &ResourceSpec, end_user: &str, query: &str) -> Result<Reply, Reply> {
+    fn list(&mut self, spec: &'static ResourceSpec, end_user: &str, query: &str) -> Result<Reply, Reply> {
         let url = format!("/v1/quickbooks-desktop/{}", spec.slug);
-        let records = self.records_of(end_user, spec);
         let pairs = query_pairs(query);
         let ids: Vec<&str> = pairs.iter().filter(|(k, _)| k == "ids").map(|(_, v)| v.as_str()).collect();
-        let selected: Vec<&Value> =
-            records.iter().filter(|r| ids.is_empty() || ids.iter().any(|id| r["id"] == *id)).collect();
+        let selected: Vec<Value> = self
+            .records_of(end_user, spec)
+            .iter()
+            .filter(|r| ids.is_empty() || ids.iter().any(|id| r["id"] == *id))
+            .cloned()
+            .collect();
         if spec.list == ListKind::Whole {
-            return Ok(ok(list_envelope(&url, selected.into_iter().cloned().collect())));
+            return Ok(ok(list_envelope(&url, selected)));
         }
         let limit = match pairs.iter().find(|(k, _)| k == "limit") {
             None => PAGE_LIMIT,
@@ -218,22 +221,14 @@ impl Store {
                 _ => return Err(bad_request("INVALID_REQUEST", "`limit` must be an integer from 1 to 150.")),
             },
         };
-        let offset = match pairs.iter().find(|(k, _)| k == "cursor") {
-            None => 0,
-            Some((_, cursor)) => cursor
-                .strip_prefix("sbx_cursor_")
-                .and_then(|n| n.parse::<usize>().ok())
-                .filter(|n| *n <= selected.len())
-                .ok_or_else(|| bad_request("INVALID_CURSOR", "The cursor is invalid or has expired."))?,
-        };
-        let end = (offset + limit).min(selected.len());
-        let has_more = end < selected.len();
+        let cursor = pairs.iter().find(|(k, _)| k == "cursor").map(|(_, v)| v.as_str());
+        let (offset, end, next) = self.page_window(cursor, (end_user, spec.slug), selected.len(), limit)?;
         Ok(ok(json!({
             "objectType": "list",
             "url": url,
             "data": selected[offset..end],
-            "nextCursor": if has_more { json!(format!("sbx_cursor_{end}")) } else { Value::Null },
-            "hasMore": has_more,
+            "nextCursor": next,
+            "hasMore": end < selected.len(),
             "remainingCount": selected.len() - end,
         })))
     }

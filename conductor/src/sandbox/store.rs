@@ -2,6 +2,7 @@
 //! Desktop resource, kept per end-user, stored as QuickBooks returns them.
 
 use std::collections::HashMap;
+use std::time::{Duration, Instant};
 
 use serde_json::{Map, Value, json};
 
@@ -19,6 +20,23 @@ pub(crate) struct Store {
     /// Records by end-user and resource, oldest first.
     records: HashMap<(String, &'static str), Vec<Value>>,
     pub(crate) counter: u64,
+    /// Open cursors by id.
+    cursors: HashMap<String, Cursor>,
+    /// How long a cursor lives after a page is returned; `None` for
+    /// Conductor's 10 seconds.
+    pub(crate) cursor_ttl: Option<Duration>,
+}
+
+/// How long a cursor lives after each page, as Conductor's do.
+const CURSOR_TTL: Duration = Duration::from_secs(10);
+
+/// Where a list is, for the one cursor Conductor gives a whole list: each
+/// request that sends it gets the next page.
+struct Cursor {
+    /// The end-user and resource listed.
+    owner: (String, &'static str),
+    offset: usize,
+    expires: Instant,
 }
 
 impl Store {
@@ -80,6 +98,44 @@ impl Store {
 
     pub(crate) fn find(&self, end_user: &str, spec: &ResourceSpec, id: &str) -> Option<&Value> {
         self.records.get(&(end_user.to_owned(), spec.slug))?.iter().find(|r| r["id"] == id)
+    }
+
+    /// The page of `len` records a list request gets: its first and end
+    /// offsets, and the cursor to send for the next page (`null` on the
+    /// last). Without a cursor the list starts over; with one, it goes on
+    /// where that cursor's last page ended, if the cursor is known, is for
+    /// this end-user and resource, and has not expired.
+    pub(crate) fn page_window(
+        &mut self,
+        cursor: Option<&str>,
+        (end_user, slug): (&str, &'static str),
+        len: usize,
+        limit: usize,
+    ) -> Result<(usize, usize, Value), Reply> {
+        let now = Instant::now();
+        self.cursors.retain(|_, open| open.expires > now);
+        let (id, offset) = match cursor {
+            None => (format!("sbx_cur_{}", random_suffix(20)), 0),
+            Some(id) => match self.cursors.get(id) {
+                Some(open) if open.owner.0 == end_user && open.owner.1 == slug => (id.to_owned(), open.offset),
+                _ => {
+                    return Err(bad_request(
+                        "INVALID_CURSOR",
+                        "The cursor is invalid or has expired: send each request within 10 seconds of the previous \
+                         response, or start over without a cursor.",
+                    ));
+                }
+            },
+        };
+        let offset = offset.min(len);
+        let end = (offset + limit).min(len);
+        if end == len {
+            self.cursors.remove(&id);
+            return Ok((offset, end, Value::Null));
+        }
+        let expires = now + self.cursor_ttl.unwrap_or(CURSOR_TTL);
+        self.cursors.insert(id.clone(), Cursor { owner: (end_user.to_owned(), slug), offset: end, expires });
+        Ok((offset, end, json!(id)))
     }
 
     /// Stores a record, filling in what QuickBooks assigns; returns its id.
