@@ -92,21 +92,7 @@ async fn run(args: &[String], quick: bool) {
 
     // 1. One call at a time.
     let calls = if quick { 300 } else { 3000 };
-    let raw_list = || {
-        let http = http.clone();
-        let url = format!("{base}/end-users");
-        async move {
-            let response = http
-                .get(url)
-                .header(header::AUTHORIZATION, format!("Bearer {KEY}"))
-                .header(header::ACCEPT, "application/json")
-                .send()
-                .await
-                .expect("send");
-            let body = response.bytes().await.expect("body");
-            serde_json::from_slice::<RawList<EndUser>>(&body).expect("decode").data
-        }
-    };
+    let raw_list = || raw_end_users(http.clone(), format!("{base}/end-users"));
     let ours_list = || {
         let client = client.clone();
         async move { client.end_users().list().await.expect("list") }
@@ -297,16 +283,7 @@ async fn run(args: &[String], quick: bool) {
     let total_calls = if quick { 2_000 } else { 20_000 };
     let ours_default = Client::builder().api_key(KEY).base_url(&base).build().expect("client");
     let raw_default = reqwest::Client::new();
-    let raw_default_list = || {
-        let http = raw_default.clone();
-        let url = format!("{base}/end-users");
-        async move {
-            let response =
-                http.get(url).header(header::AUTHORIZATION, format!("Bearer {KEY}")).send().await.expect("send");
-            let body = response.bytes().await.expect("body");
-            serde_json::from_slice::<RawList<EndUser>>(&body).expect("decode").data
-        }
-    };
+    let raw_default_list = || raw_end_users(raw_default.clone(), format!("{base}/end-users"));
     let ours_default_list = || {
         let client = ours_default.clone();
         async move { client.end_users().list().await.expect("list") }
@@ -334,19 +311,7 @@ async fn run(args: &[String], quick: bool) {
                 .build()
                 .expect("TLS client");
             let url = format!("{tls_url}/end-users");
-            let raw_call = || {
-                let (http, url) = (raw_tls.clone(), url.clone());
-                async move {
-                    let response = http
-                        .get(url)
-                        .header(header::AUTHORIZATION, format!("Bearer {KEY}"))
-                        .send()
-                        .await
-                        .expect("send");
-                    let body = response.bytes().await.expect("body");
-                    serde_json::from_slice::<RawList<EndUser>>(&body).expect("decode").data
-                }
-            };
+            let raw_call = || raw_end_users(raw_tls.clone(), url.clone());
             let our_call = || {
                 let client = ours_tls.clone();
                 async move { client.end_users().list().await.expect("list") }
@@ -485,6 +450,19 @@ where
         task.await.expect("caller");
     }
     (callers * per_caller) as f64 / started.elapsed().as_secs_f64()
+}
+
+/// `GET /end-users` written by hand over reqwest + serde_json: the baseline.
+async fn raw_end_users(http: reqwest::Client, url: String) -> Vec<EndUser> {
+    let response = http
+        .get(url)
+        .header(header::AUTHORIZATION, format!("Bearer {KEY}"))
+        .header(header::ACCEPT, "application/json")
+        .send()
+        .await
+        .expect("send");
+    let body = response.bytes().await.expect("body");
+    serde_json::from_slice::<RawList<EndUser>>(&body).expect("decode").data
 }
 
 /// An encoding, and the wall time and bytes of one page and of ten pages.
