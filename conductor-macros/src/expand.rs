@@ -24,8 +24,8 @@ pub(crate) fn api(args: TokenStream, item: TokenStream) -> TokenStream {
         }
     };
     check::check(&mut cx, &endpoint);
-    match (&endpoint.verb, &endpoint.template, &endpoint.returns, cx.has_errors()) {
-        (Some(verb), Some(template), Some(returns), false) => expand(&endpoint, *verb, template, returns),
+    match expand(&endpoint) {
+        Some(expanded) if !cx.has_errors() => expanded,
         _ => {
             let errors = cx.into_compile_errors();
             let fallback = fallback(&endpoint.method);
@@ -34,7 +34,11 @@ pub(crate) fn api(args: TokenStream, item: TokenStream) -> TokenStream {
     }
 }
 
-fn expand(endpoint: &Endpoint, verb: Verb, template: &Template, returns: &Type) -> TokenStream {
+/// The method, and the stream method of a `pages_of` endpoint; `None` when
+/// the model lacks what a method needs (each lack was reported by the
+/// checks).
+fn expand(endpoint: &Endpoint) -> Option<TokenStream> {
+    let (verb, template, returns) = (endpoint.verb?, endpoint.template.as_ref()?, endpoint.returns.as_ref()?);
     let request = Ident::new("__request", Span::mixed_site());
     let build = build_request(endpoint, verb, template, &request);
     let send = match &endpoint.items {
@@ -66,7 +70,7 @@ fn expand(endpoint: &Endpoint, verb: Verb, template: &Template, returns: &Type) 
         _ => TokenStream::new(),
     };
 
-    quote! {
+    Some(quote! {
         #(#attrs)*
         #route_doc
         #vis #sig {
@@ -75,7 +79,7 @@ fn expand(endpoint: &Endpoint, verb: Verb, template: &Template, returns: &Type) 
         }
 
         #stream
-    }
+    })
 }
 
 /// The statements that fill a `RequestBuilder` named `request` from the
