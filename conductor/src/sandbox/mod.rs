@@ -134,23 +134,124 @@ pub struct Sandbox {
     task: JoinHandle<()>,
 }
 
-impl Sandbox {
-    /// Starts a sandbox on 127.0.0.1 on a free port, with a fresh secret key
-    /// and no data.
-    pub async fn start() -> std::io::Result<Sandbox> {
-        let listener = TcpListener::bind("127.0.0.1:0").await?;
+/// One request the sandbox answered, as [`SandboxBuilder::on_request`] is
+/// told of it.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct RequestLog {
+    /// The HTTP method.
+    pub method: Method,
+    /// The path, without the query.
+    pub path: String,
+    /// The status answered; 0 when an injected fault dropped the connection.
+    pub status: u16,
+    /// How long answering took.
+    pub elapsed: Duration,
+    /// The `Conductor-Request-Id` answered.
+    pub request_id: String,
+}
+
+type Logger = Arc<dyn Fn(&RequestLog) + Send + Sync>;
+
+/// Configures a [`Sandbox`] before it starts: where it listens, its key, and
+/// what it is told of each request.
+///
+/// ```
+/// use std::time::Duration;
+/// use conductor::sandbox::Sandbox;
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> std::io::Result<()> {
+/// let sandbox = Sandbox::builder()
+///     .api_key("sk_sandbox_local")
+///     .cursor_ttl(Duration::from_secs(30))
+///     .on_request(|log| eprintln!("{} {} {}", log.method, log.path, log.status))
+///     .start()
+///     .await?;
+/// assert_eq!(sandbox.api_key(), "sk_sandbox_local");
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Default)]
+pub struct SandboxBuilder {
+    addr: Option<SocketAddr>,
+    key: Option<String>,
+    latency: Duration,
+    cursor_ttl: Option<Duration>,
+    log: Option<Logger>,
+}
+
+impl SandboxBuilder {
+    /// Listens on this address; default 127.0.0.1 on a free port. Port 0
+    /// picks a free one.
+    pub fn addr(mut self, addr: SocketAddr) -> Self {
+        self.addr = Some(addr);
+        self
+    }
+
+    /// Accepts this secret key; default a fresh random `sk_sandbox_...`.
+    pub fn api_key(mut self, key: impl Into<String>) -> Self {
+        self.key = Some(key.into());
+        self
+    }
+
+    /// Delays every answer; see [`Sandbox::set_latency`].
+    pub fn latency(mut self, latency: Duration) -> Self {
+        self.latency = latency;
+        self
+    }
+
+    /// How long a cursor lives; see [`Sandbox::set_cursor_ttl`].
+    pub fn cursor_ttl(mut self, ttl: Duration) -> Self {
+        self.cursor_ttl = Some(ttl);
+        self
+    }
+
+    /// Calls `log` after each request is answered.
+    pub fn on_request(mut self, log: impl Fn(&RequestLog) + Send + Sync + 'static) -> Self {
+        self.log = Some(Arc::new(log));
+        self
+    }
+
+    /// Binds and starts serving.
+    pub async fn start(self) -> std::io::Result<Sandbox> {
+        let addr = self.addr.unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 0)));
+        let listener = TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
+        let mut store = Store::default();
+        store.cursor_ttl = self.cursor_ttl;
         let shared = Arc::new(Shared {
-            key: format!("sk_sandbox_{}", seeding::random_suffix(24)),
-            store: Mutex::new(Store::default()),
+            key: self.key.unwrap_or_else(|| format!("sk_sandbox_{}", seeding::random_suffix(24))),
+            store: Mutex::new(store),
             faults: Mutex::new(VecDeque::new()),
-            latency: Mutex::new(Duration::ZERO),
+            latency: Mutex::new(self.latency),
+            log: self.log,
         });
         let task = tokio::spawn(server::serve(listener, Arc::clone(&shared)));
         Ok(Sandbox { addr, shared, task })
     }
+}
 
-    /// The base URL, `http://127.0.0.1:PORT/v1`.
+impl Sandbox {
+    /// Starts a sandbox on 127.0.0.1 on a free port, with a fresh secret key
+    /// and no data.
+    pub async fn start() -> std::io::Result<Sandbox> {
+        Sandbox::builder().start().await
+    }
+
+    /// A builder for a sandbox on another address, with a key of your own
+    /// or a request log.
+    pub fn builder() -> SandboxBuilder {
+        SandboxBuilder::default()
+    }
+
+    /// The address it listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The base URL, `http://127.0.0.1:PORT/v1` (or the address it was
+    /// started on).
     pub fn base_url(&self) -> String {
         format!("http://{}/v1", self.addr)
     }

@@ -41,6 +41,8 @@ pub(crate) struct Shared {
     pub(crate) store: Mutex<Store>,
     pub(crate) faults: Mutex<VecDeque<Injected>>,
     pub(crate) latency: Mutex<Duration>,
+    /// Told of every request answered.
+    pub(crate) log: Option<super::Logger>,
 }
 
 /// Locks `mutex`, recovering the data if a thread panicked while holding it:
@@ -85,8 +87,14 @@ async fn handle(shared: Arc<Shared>, request: hyper::Request<Incoming>) -> Resul
     }
     let request_id = format!("req_sbx_{}", random_suffix(14));
     let gzip = accepts_gzip(request.headers());
-    let reply = answer(&shared, request).await?;
-    Ok(reply.render(&request_id, gzip))
+    let started = std::time::Instant::now();
+    let (method, path) = (request.method().clone(), request.uri().path().to_owned());
+    let answered = answer(&shared, request).await.map(|reply| reply.render(&request_id, gzip));
+    if let Some(log) = &shared.log {
+        let status = answered.as_ref().map_or(0, |answer| answer.status().as_u16());
+        log(&super::RequestLog { method, path, status, elapsed: started.elapsed(), request_id });
+    }
+    answered
 }
 
 async fn answer(shared: &Shared, request: hyper::Request<Incoming>) -> Result<Reply, Dropped> {
@@ -208,6 +216,7 @@ mod tests {
             store: Mutex::default(),
             faults: Mutex::default(),
             latency: Mutex::default(),
+            log: None,
         };
         assert!(authorized(&shared, Some("Bearer sk_sandbox_abc")));
         for wrong in

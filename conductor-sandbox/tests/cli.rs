@@ -1,0 +1,100 @@
+//! The server as a user starts it: the lines it prints, a client configured
+//! from them, its request log, its cursors, and a clean stop on SIGTERM and
+//! SIGINT.
+
+use std::io::{BufRead, BufReader, Read};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use conductor::Client;
+use conductor::qbd::InvoiceListParams;
+
+/// Starts the binary with `args` and reads its first `lines` lines as
+/// `NAME=value` pairs.
+fn start(args: &[&str], lines: usize) -> (Child, Vec<(String, String)>) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_conductor-sandbox"))
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary starts");
+    let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
+    let mut pairs = Vec::new();
+    for _ in 0..lines {
+        let mut line = String::new();
+        stdout.read_line(&mut line).expect("a line");
+        let (name, value) = line.trim_end().split_once('=').unwrap_or_else(|| panic!("not NAME=value: {line:?}"));
+        pairs.push((name.to_owned(), value.to_owned()));
+    }
+    (child, pairs)
+}
+
+/// Sends `signal` and waits for the process to end; its stderr.
+fn stop(mut child: Child, signal: &str) -> String {
+    let status = Command::new("kill").args([signal, &child.id().to_string()]).status().expect("kill runs");
+    assert!(status.success());
+    let started = Instant::now();
+    let exit = loop {
+        if let Some(exit) = child.try_wait().expect("wait") {
+            break exit;
+        }
+        assert!(started.elapsed() < Duration::from_secs(5), "still running 5 s after {signal}");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(exit.success(), "{exit:?}");
+    let mut stderr = String::new();
+    child.stderr.take().expect("stderr").read_to_string(&mut stderr).expect("stderr");
+    stderr
+}
+
+#[tokio::test]
+async fn it_prints_its_settings_serves_them_logs_and_stops_on_sigterm() {
+    let (child, pairs) = start(&["--port", "0", "--seed-invoices", "320", "--api-key", "sk_sandbox_cli"], 3);
+    let names: Vec<&str> = pairs.iter().map(|(name, _)| name.as_str()).collect();
+    assert_eq!(names, ["CONDUCTOR_BASE_URL", "CONDUCTOR_SECRET_KEY", "CONDUCTOR_END_USER_ID"]);
+    let (base_url, key, end_user) = (&pairs[0].1, &pairs[1].1, &pairs[2].1);
+    assert!(base_url.starts_with("http://127.0.0.1:") && base_url.ends_with("/v1"), "{base_url}");
+    assert!(!base_url.ends_with(":0/v1"), "the free port chosen is printed: {base_url}");
+    assert_eq!(key, "sk_sandbox_cli");
+
+    let client = Client::builder().api_key(key).base_url(base_url).build().unwrap();
+    let qbd = client.qbd().for_end_user(end_user);
+    let page = qbd.invoices().list(&InvoiceListParams::default()).await.unwrap();
+    assert_eq!((page.data.len(), page.remaining_count), (150, Some(170)));
+    let missing = client.end_users().retrieve("end_usr_missing").await.unwrap_err();
+    assert_eq!(missing.code(), Some("RESOURCE_MISSING"));
+
+    let log = stop(child, "-TERM");
+    let lines: Vec<&str> = log.lines().collect();
+    let invoice_line =
+        lines.iter().find(|l| l.starts_with("GET /v1/quickbooks-desktop/invoices 200 ")).expect("logged");
+    let fields: Vec<&str> = invoice_line.split(' ').collect();
+    assert_eq!(fields.len(), 5, "{invoice_line}");
+    assert!(fields[3].ends_with("ms") && fields[4].starts_with("req_sbx_"), "{invoice_line}");
+    assert!(lines.iter().any(|l| l.starts_with("GET /v1/end-users/end_usr_missing 404 ")), "{log}");
+    assert_eq!(lines.last(), Some(&"conductor-sandbox: stopped on SIGTERM"));
+}
+
+#[tokio::test]
+async fn cursors_expire_as_configured_and_sigint_stops_it() {
+    let (child, pairs) = start(&["--port", "0", "--seed-invoices", "20", "--cursor-ttl-secs", "1"], 3);
+    let client = Client::builder().api_key(&pairs[1].1).base_url(&pairs[0].1).build().unwrap();
+    let qbd = client.qbd().for_end_user(&pairs[2].1);
+    let mut params = InvoiceListParams { limit: Some(5), ..Default::default() };
+    let first = qbd.invoices().list(&params).await.unwrap();
+    params.cursor = first.next_cursor().map(str::to_owned);
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    assert_eq!(qbd.invoices().list(&params).await.unwrap_err().code(), Some("INVALID_CURSOR"));
+    let log = stop(child, "-INT");
+    assert!(log.ends_with("conductor-sandbox: stopped on SIGINT\n"), "{log}");
+}
+
+#[test]
+fn a_port_in_use_is_a_clear_error() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    let output = Command::new(env!("CARGO_BIN_EXE_conductor-sandbox")).args(["--port", &port]).output().unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.starts_with(&format!("conductor-sandbox: cannot listen on 127.0.0.1:{port}: ")), "{stderr}");
+}
