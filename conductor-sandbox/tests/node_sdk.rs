@@ -1,10 +1,9 @@
 //! Conductor's official Node SDK (`conductor-node`, pinned in
 //! `tests/package.json`) run unchanged against the standalone server.
 
+use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::Instant;
-
-use std::io::{BufRead, BufReader};
 
 #[test]
 #[ignore = "needs Node: npm ci --prefix tests"]
@@ -36,6 +35,7 @@ fn the_official_node_sdk_works_against_the_server() {
         .expect("node runs");
     let elapsed = started.elapsed();
     let _ = server.kill();
+    let _ = server.wait();
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(output.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&output.stderr));
     let seen: serde_json::Value = serde_json::from_str(stdout.trim()).expect("one JSON line");
