@@ -281,3 +281,66 @@ async fn a_list_has_one_cursor_that_expires() {
     assert_eq!((error.status().map(|s| s.as_u16()), error.code()), (Some(400), Some("INVALID_CURSOR")));
     assert!(error.to_string().contains("within 10 seconds"), "{error}");
 }
+
+#[tokio::test]
+async fn list_filters_are_applied_as_conductor_describes_them() {
+    let sandbox = sandbox().await;
+    let user = sandbox.create_end_user("Acme", "a@acme.com");
+    // Seeded invoice n: refNumber INV-0000n, customer 80000{n % 40}, paid when
+    // n % 3 == 0, transaction date 2024-{n % 12 + 1}-{n % 28 + 1}.
+    let ids = sandbox.seed_invoices(&user.id, 30);
+    let qbd = sandbox.client().qbd().for_end_user(&user.id);
+    let list = |params: InvoiceListParams| {
+        let qbd = qbd.clone();
+        async move {
+            let page = qbd.invoices().list(&params).await.unwrap();
+            page.data.into_iter().map(|invoice| invoice.ref_number.unwrap_or_default()).collect::<Vec<_>>()
+        }
+    };
+
+    let by_id = list(InvoiceListParams { ids: vec![ids[0].clone(), ids[2].clone()], ..Default::default() }).await;
+    assert_eq!(by_id, ["INV-00001", "INV-00003"]);
+    let by_ref = list(InvoiceListParams { ref_numbers: vec!["INV-00007".into()], ..Default::default() }).await;
+    assert_eq!(by_ref, ["INV-00007"]);
+    let contains = list(InvoiceListParams { ref_number_contains: Some("0002".into()), ..Default::default() }).await;
+    assert_eq!(contains.len(), 11, "INV-00002 and INV-00020 to 29: {contains:?}");
+    let ends = list(InvoiceListParams { ref_number_ends_with: Some("5".into()), ..Default::default() }).await;
+    assert_eq!(ends, ["INV-00005", "INV-00015", "INV-00025"]);
+    let range = InvoiceListParams {
+        ref_number_from: Some("INV-00010".into()),
+        ref_number_to: Some("INV-00012".into()),
+        ..Default::default()
+    };
+    assert_eq!(list(range).await, ["INV-00010", "INV-00011", "INV-00012"]);
+    let customer = list(InvoiceListParams { customer_ids: vec!["80000001-1234567890".into()], ..Default::default() });
+    assert_eq!(customer.await, ["INV-00001"]);
+    let paid =
+        InvoiceListParams { payment_status: Some(conductor::qbd::ListPaymentStatus::Paid), ..Default::default() };
+    assert_eq!(list(paid).await.len(), 10);
+    let dated = InvoiceListParams {
+        transaction_date_from: Some("2024-03-01".into()),
+        transaction_date_to: Some("2024-03-31".into()),
+        ..Default::default()
+    };
+    assert_eq!(list(dated).await, ["INV-00002", "INV-00014", "INV-00026"]);
+
+    // updatedAfter: only what changed since a watermark.
+    let watermark = qbd.invoices().retrieve(&ids[29]).await.unwrap().updated_at;
+    tokio::time::sleep(Duration::from_millis(5)).await;
+    let mut changed = qbd.invoices().retrieve(&ids[4]).await.unwrap();
+    changed = qbd
+        .invoices()
+        .update(&changed.id, &conductor::qbd::InvoiceUpdateParams::new(changed.revision_number.clone()))
+        .await
+        .unwrap();
+    let since = InvoiceListParams { updated_after: Some(changed.updated_at.clone()), ..Default::default() };
+    assert_eq!(list(since).await, ["INV-00005"]);
+    let before = InvoiceListParams { updated_before: Some(watermark), ..Default::default() };
+    assert_eq!(list(before).await.len(), 29);
+
+    // includeLineItems=false leaves the lines out.
+    let bare = InvoiceListParams { include_line_items: Some(false), limit: Some(1), ..Default::default() };
+    assert!(qbd.invoices().list(&bare).await.unwrap().data[0].lines.is_empty());
+    let full = InvoiceListParams { limit: Some(1), ..Default::default() };
+    assert_eq!(qbd.invoices().list(&full).await.unwrap().data[0].lines.len(), 2);
+}

@@ -34,8 +34,13 @@
 //! `remainingCount`: as Conductor does, a list has one cursor, each request
 //! that sends it gets the next page, and it expires 10 seconds after the
 //! page before ([`Sandbox::set_cursor_ttl`]). Records are kept per end-user; updates need the current
-//! `revisionNumber`. Of the list filters, `ids` is applied; the others are
-//! accepted and ignored. The passthrough endpoint is not simulated.
+//! `revisionNumber`. The list filters are applied by the shape of their
+//! names, for every resource alike: `ids`, `refNumbers`, `fullNames` and
+//! `names`; `...Contains`, `...StartsWith` and `...EndsWith`; `...From` and
+//! `...To` ranges (dates and reference numbers); `updatedAfter` and
+//! `updatedBefore`; `customerIds`-style references; `status`;
+//! `paymentStatus`; `includeLineItems` and `includeLinkedTransactions`. The
+//! passthrough endpoint is not simulated.
 //!
 //! Faults for your own tests: [`Sandbox::inject`] makes the next calls to a
 //! route fail with a status and Conductor's error body, drop the connection,
@@ -47,6 +52,7 @@
 //! can panic the server. Dropping the [`Sandbox`] closes every connection,
 //! kept-alive ones included.
 
+mod filters;
 mod reply;
 mod routes;
 mod seeding;

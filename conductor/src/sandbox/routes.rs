@@ -6,6 +6,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use reqwest::{Method, StatusCode};
 use serde_json::{Map, Value, json};
 
+use super::filters::Filters;
 use super::reply::{Reply, error, ok};
 use super::seeding::{now, random_suffix, timestamp};
 use super::store::Store;
@@ -204,12 +205,12 @@ impl Store {
     fn list(&mut self, spec: &'static ResourceSpec, end_user: &str, query: &str) -> Result<Reply, Reply> {
         let url = format!("/v1/quickbooks-desktop/{}", spec.slug);
         let pairs = query_pairs(query);
-        let ids: Vec<&str> = pairs.iter().filter(|(k, _)| k == "ids").map(|(_, v)| v.as_str()).collect();
+        let filters = Filters::parse(&pairs);
         let selected: Vec<Value> = self
             .records_of(end_user, spec)
             .iter()
-            .filter(|r| ids.is_empty() || ids.iter().any(|id| r["id"] == *id))
-            .cloned()
+            .filter(|record| filters.matches(record))
+            .map(|record| filters.shape(record.clone()))
             .collect();
         if spec.list == ListKind::Whole {
             return Ok(ok(list_envelope(&url, selected)));
