@@ -344,3 +344,29 @@ async fn list_filters_are_applied_as_conductor_describes_them() {
     let full = InvoiceListParams { limit: Some(1), ..Default::default() };
     assert_eq!(qbd.invoices().list(&full).await.unwrap().data[0].lines.len(), 2);
 }
+
+#[tokio::test]
+async fn passthrough_answers_as_conductor_does_for_an_end_user_not_yet_connected() {
+    let sandbox = sandbox().await;
+    let user = sandbox.create_end_user("Acme", "a@acme.com");
+    assert!(user.integration_connections.is_empty());
+    let client = sandbox.client();
+    let request = json!({"CustomerQueryRq": {"MaxReturned": 1}});
+    let error = client
+        .end_users()
+        .passthrough(&user.id, &conductor::IntegrationSlug::QuickbooksDesktop, &request)
+        .await
+        .unwrap_err();
+    assert_eq!(error.status().map(|s| s.as_u16()), Some(409));
+    assert_eq!(error.code(), Some("INTEGRATION_CONNECTION_NOT_SET_UP"));
+    let details = error.as_api_error().and_then(|api| api.details()).unwrap();
+    assert_eq!(details.error_type, Some(conductor::ErrorType::IntegrationConnectionError));
+    assert!(details.message.contains("auth flow"), "{}", details.message);
+
+    let missing = client
+        .end_users()
+        .passthrough("end_usr_missing", &conductor::IntegrationSlug::QuickbooksDesktop, &request)
+        .await
+        .unwrap_err();
+    assert_eq!(missing.code(), Some("RESOURCE_MISSING"));
+}

@@ -40,7 +40,9 @@
 //! `...To` ranges (dates and reference numbers); `updatedAfter` and
 //! `updatedBefore`; `customerIds`-style references; `status`;
 //! `paymentStatus`; `includeLineItems` and `includeLinkedTransactions`. The
-//! passthrough endpoint is not simulated.
+//! sandbox's end-users have no integration connection, so passthrough answers
+//! as Conductor does for an end-user who has not been through the auth flow:
+//! 409 `INTEGRATION_CONNECTION_NOT_SET_UP`.
 //!
 //! Faults for your own tests: [`Sandbox::inject`] makes the next calls to a
 //! route fail with a status and Conductor's error body, drop the connection,

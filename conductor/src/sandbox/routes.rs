@@ -88,9 +88,7 @@ impl Store {
         let result = match call.segments {
             ["end-users"] => self.end_users_collection(call),
             ["end-users", id] => self.end_user(call, id),
-            ["end-users", _, "passthrough", _] => {
-                Err(bad_request("SANDBOX_UNSUPPORTED", "The sandbox does not simulate passthrough requests."))
-            }
+            ["end-users", id, "passthrough", integration] => self.passthrough(call, id, integration),
             ["auth-sessions"] if call.method == Method::POST => self.create_auth_session(call),
             ["auth-sessions"] => Err(method_missing()),
             ["quickbooks-desktop", resource, rest @ ..] => self.qbd(call, resource, rest),
@@ -128,6 +126,29 @@ impl Store {
             }
             _ => Err(method_missing()),
         }
+    }
+
+    /// Passthrough forwards a raw request to the end-user's integration.
+    /// The sandbox's end-users have no integration connection (their
+    /// `integrationConnections` is empty, as for an end-user who has not been
+    /// through the auth flow), so it answers as Conductor does then.
+    fn passthrough(&mut self, call: &Call<'_>, id: &str, integration: &str) -> Result<Reply, Reply> {
+        if !self.has_end_user(id) {
+            return Err(not_found("end-user", id));
+        }
+        if *call.method != Method::POST {
+            return Err(method_missing());
+        }
+        object_body(call.body)?;
+        Err(error(
+            StatusCode::CONFLICT,
+            "INTEGRATION_CONNECTION_ERROR",
+            "INTEGRATION_CONNECTION_NOT_SET_UP",
+            &format!(
+                "The end-user {id} has not set up their {integration} connection yet: create an auth session and \
+                 send them through the auth flow."
+            ),
+        ))
     }
 
     fn create_auth_session(&mut self, call: &Call<'_>) -> Result<Reply, Reply> {
