@@ -227,14 +227,17 @@ impl Store {
         let url = format!("/v1/quickbooks-desktop/{}", spec.slug);
         let pairs = query_pairs(query);
         let filters = Filters::parse(&pairs);
-        let selected: Vec<Value> = self
-            .records_of(end_user, spec)
-            .iter()
-            .filter(|record| filters.matches(record))
-            .map(|record| filters.shape(record.clone()))
+        // Positions, not copies: only the records answered are copied.
+        let selected: Vec<usize> = (self.records_of(end_user, spec).iter().enumerate())
+            .filter(|(_, record)| filters.matches(record))
+            .map(|(index, _)| index)
             .collect();
+        let answered = |store: &Store, positions: &[usize]| -> Vec<Value> {
+            let records = store.records_of(end_user, spec);
+            positions.iter().map(|&index| filters.shape(records[index].clone())).collect()
+        };
         if spec.list == ListKind::Whole {
-            return Ok(ok(list_envelope(&url, selected)));
+            return Ok(ok(list_envelope(&url, answered(self, &selected))));
         }
         let limit = match pairs.iter().find(|(k, _)| k == "limit") {
             None => PAGE_LIMIT,
@@ -248,7 +251,7 @@ impl Store {
         Ok(ok(json!({
             "objectType": "list",
             "url": url,
-            "data": selected[offset..end],
+            "data": answered(self, &selected[offset..end]),
             "nextCursor": next,
             "hasMore": end < selected.len(),
             "remainingCount": selected.len() - end,
