@@ -101,7 +101,7 @@ impl<'de, T: Deserialize<'de>> Visitor<'de> for PageVisitor<T> {
                 Field::Data => data = Some(map.next_value()?),
                 Field::NextCursor => next_cursor = map.next_value()?,
                 Field::HasMore => has_more = map.next_value::<Option<bool>>()?.unwrap_or(false),
-                Field::RemainingCount => remaining_count = map.next_value()?,
+                Field::RemainingCount => remaining_count = map.next_value::<Option<Count>>()?.map(|count| count.0),
                 Field::Url => url = map.next_value()?,
                 Field::Other => {
                     map.next_value::<IgnoredAny>()?;
@@ -113,6 +113,45 @@ impl<'de, T: Deserialize<'de>> Visitor<'de> for PageVisitor<T> {
         }
         let data = data.ok_or_else(|| de::Error::missing_field("data"))?;
         Ok(CursorPage { object_type: ListTag, data, next_cursor, has_more, remaining_count, url })
+    }
+}
+
+/// A count, which the description types as a JSON `number`: a whole
+/// number sent as `3.0` is 3; a fraction or a negative number is refused.
+struct Count(i64);
+
+impl<'de> Deserialize<'de> for Count {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct CountVisitor;
+
+        impl Visitor<'_> for CountVisitor {
+            type Value = Count;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a whole number of records")
+            }
+
+            fn visit_i64<E: de::Error>(self, n: i64) -> Result<Count, E> {
+                if n < 0 {
+                    return Err(E::invalid_value(de::Unexpected::Signed(n), &self));
+                }
+                Ok(Count(n))
+            }
+
+            fn visit_u64<E: de::Error>(self, n: u64) -> Result<Count, E> {
+                i64::try_from(n).map(Count).map_err(|_| E::invalid_value(de::Unexpected::Unsigned(n), &self))
+            }
+
+            fn visit_f64<E: de::Error>(self, n: f64) -> Result<Count, E> {
+                // `as` saturates; the range check keeps what it cannot hold out.
+                if n.fract() != 0.0 || !(0.0..9.0e15).contains(&n) {
+                    return Err(E::invalid_value(de::Unexpected::Float(n), &self));
+                }
+                Ok(Count(n as i64))
+            }
+        }
+
+        deserializer.deserialize_any(CountVisitor)
     }
 }
 
@@ -178,6 +217,22 @@ mod tests {
         ] {
             let error = serde_json::from_value::<CursorPage<u8>>(bad).unwrap_err().to_string();
             assert!(error.contains(message), "{error}");
+        }
+    }
+
+    #[test]
+    fn remaining_count_is_a_whole_number_however_it_is_written() {
+        let count = |value: serde_json::Value| {
+            serde_json::from_value::<CursorPage<u8>>(json!({"objectType": "list", "data": [], "remainingCount": value}))
+                .map(|page| page.remaining_count)
+                .map_err(|e| e.to_string())
+        };
+        assert_eq!(count(json!(3)), Ok(Some(3)));
+        assert_eq!(count(json!(3.0)), Ok(Some(3)));
+        assert_eq!(count(json!(0.0)), Ok(Some(0)));
+        for bad in [json!(1.5), json!(-1), json!(-1.0), json!(1e300), json!("3")] {
+            let error = count(bad.clone()).unwrap_err();
+            assert!(error.contains("expected a whole number of records"), "{bad}: {error}");
         }
     }
 
