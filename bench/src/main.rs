@@ -55,11 +55,9 @@ struct Row {
 }
 
 async fn run(args: &[String], quick: bool) {
-    let spec = args
-        .windows(2)
-        .find(|w| w[0] == "--spec")
-        .map(|w| w[1].clone())
-        .unwrap_or_else(|| concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/conductor-openapi.json").to_owned());
+    let spec = args.windows(2).find(|w| w[0] == "--spec").map(|w| w[1].clone()).unwrap_or_else(|| {
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/conductor-openapi-2026-11.json").to_owned()
+    });
     // A self-signed certificate for 127.0.0.1, trusted only by this run.
     let tls_dir = std::env::temp_dir().join(format!("conductor-bench-{}", std::process::id()));
     std::fs::create_dir_all(&tls_dir).expect("a temporary folder");

@@ -35,17 +35,21 @@ struct Bodies {
 pub(crate) fn serve(args: &[String]) {
     let spec_path = args.windows(2).find(|w| w[0] == "--spec").map(|w| w[1].clone()).expect("--spec PATH");
     let spec: Value = serde_json::from_str(&std::fs::read_to_string(&spec_path).expect("read the spec")).expect("JSON");
-    let schemas = &spec["components"]["schemas"];
+    // The first record of each example list of the description.
+    let example = |path: &str| {
+        spec["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]["example"]["data"][0].clone()
+    };
     let end_users: Vec<Value> = (0..10)
         .map(|i| {
-            let mut user = schemas["end_user"]["example"].clone();
+            let mut user = example("/end-users");
             user["id"] = json!(format!("end_usr_{i:016}"));
             user
         })
         .collect();
     // The description's example invoice, with its two lines: a page of 150
     // is about 1 MB.
-    let invoice = schemas["qbd_invoice"]["example"].clone();
+    let invoice = example("/quickbooks-desktop/invoices");
+    assert!(invoice.is_object() && end_users[0].is_object(), "the description has example lists");
     let invoices: Vec<String> = (0..PAGE)
         .map(|i| {
             let mut invoice = invoice.clone();

@@ -64,10 +64,10 @@ fn row(invoice: &Invoice) -> [String; 8] {
     [
         invoice.id.clone(),
         text(&invoice.ref_number),
-        invoice.customer.as_ref().map(|c| c.full_name.clone()).unwrap_or_default(),
-        text(&invoice.transaction_date),
+        invoice.customer.as_ref().and_then(|c| c.full_name.clone()).unwrap_or_default(),
+        invoice.transaction_date.clone(),
         text(&invoice.due_date),
-        text(&invoice.subtotal),
+        invoice.subtotal.clone(),
         text(&invoice.balance_remaining),
         invoice.is_paid.map(|paid| paid.to_string()).unwrap_or_default(),
     ]

@@ -13,6 +13,8 @@ use serde_json::{Map, Value};
 pub struct Args {
     /// The `{id}` path parameter.
     pub id: String,
+    /// Every path parameter by name, `id` included.
+    pub path: Map<String, Value>,
     /// Every query parameter, as a JSON object.
     pub query: Value,
     /// The request body.
@@ -51,30 +53,72 @@ pub fn operations(spec: &Value) -> Vec<(String, String, &Value)> {
     out
 }
 
-/// Loads `../shared/conductor-openapi.json` (or `$CONDUCTOR_OPENAPI`).
+/// The path of the OpenAPI description: `$CONDUCTOR_OPENAPI`, or
+/// `../shared/conductor-openapi-2026-11.json` beside the repository.
+pub fn spec_path() -> String {
+    std::env::var("CONDUCTOR_OPENAPI").unwrap_or_else(|_| {
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/conductor-openapi-2026-11.json").to_owned()
+    })
+}
+
+/// Loads the OpenAPI description (see [`spec_path`]).
 pub fn load_spec() -> Value {
-    let path = std::env::var("CONDUCTOR_OPENAPI")
-        .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/conductor-openapi.json").to_owned());
+    let path = spec_path();
     let text =
         std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read the OpenAPI description {path}: {e}"));
     serde_json::from_str(&text).expect("the description is JSON")
 }
 
-/// The arguments for one operation: its path id, every query parameter and
-/// its whole body, from the examples.
+/// The description's example of the 200 response of `method path`.
+pub fn response_example<'a>(spec: &'a Value, method: &str, path: &str) -> &'a Value {
+    &spec["paths"][path][method]["responses"]["200"]["content"]["application/json"]["example"]
+}
+
+/// An example 200 response of `method path`: the description's own, which
+/// validates against the schema, or else one built from the schema's
+/// examples; `None` when the operation answers no JSON.
+pub fn example_response(spec: &Value, method: &str, path: &str) -> Option<Value> {
+    let schema = spec["paths"][path][method]["responses"]["200"]["content"]["application/json"].get("schema")?;
+    Some(match response_example(spec, method, path) {
+        Value::Null => example(spec, schema, 0),
+        given => given.clone(),
+    })
+}
+
+/// The first record of the description's example list at `path`, such as
+/// an invoice for `/quickbooks-desktop/invoices`.
+pub fn example_record(spec: &Value, path: &str) -> Value {
+    let record = response_example(spec, "get", path)["data"][0].clone();
+    assert!(record.is_object(), "the description has no example list at {path}");
+    record
+}
+
+/// The arguments for one operation: its path parameters, every query
+/// parameter and its whole body, from the examples.
 pub fn args_for(spec: &Value, operation: &Value) -> Args {
     let mut args = Args { query: Value::Object(Map::new()), ..Args::default() };
     for parameter in operation["parameters"].as_array().into_iter().flatten() {
         let example = parameter.get("example").cloned().unwrap_or_else(|| example(spec, &parameter["schema"], 0));
         match parameter["in"].as_str() {
-            Some("path") => args.id = example.as_str().unwrap_or_default().to_owned(),
+            Some("path") => {
+                let name = parameter["name"].as_str().expect("name");
+                if name == "id" {
+                    args.id = example.as_str().unwrap_or_default().to_owned();
+                }
+                args.path.insert(name.to_owned(), example);
+            }
             Some("query") => {
                 args.query[parameter["name"].as_str().expect("name")] = example;
             }
             _ => {}
         }
     }
-    if let Some(schema) = operation["requestBody"]["content"]["application/json"].get("schema") {
+    // The description's own example body where it gives one: it validates
+    // against the schema.
+    let content = &operation["requestBody"]["content"]["application/json"];
+    if let Some(given) = content.get("example") {
+        args.body = given.clone();
+    } else if let Some(schema) = content.get("schema") {
         args.body = example(spec, schema, 0);
     }
     args
@@ -90,8 +134,8 @@ pub fn example(spec: &Value, schema: &Value, depth: usize) -> Value {
     if let Some(example) = schema.get("example") {
         return example.clone();
     }
-    if let Some(variants) = schema["oneOf"].as_array() {
-        let variant = variants.iter().find(|v| v.as_object().is_some_and(|o| !o.is_empty()));
+    if let Some(variants) = schema["anyOf"].as_array() {
+        let variant = variants.iter().find(|v| v["type"] != "null");
         return variant.map_or(Value::Null, |v| example(spec, v, depth + 1));
     }
     if let Some(properties) = schema["properties"].as_object() {
@@ -106,9 +150,17 @@ pub fn example(spec: &Value, schema: &Value, depth: usize) -> Value {
     if let Some(first) = schema["enum"].as_array().and_then(|v| v.first()) {
         return first.clone();
     }
-    match schema["type"].as_str() {
-        Some("boolean") => Value::Bool(true),
-        Some("integer") | Some("number") => Value::from(1),
+    if let Some(fixed) = schema.get("const") {
+        return fixed.clone();
+    }
+    let types: Vec<&str> = match &schema["type"] {
+        Value::Array(types) => types.iter().filter_map(Value::as_str).collect(),
+        one => one.as_str().into_iter().collect(),
+    };
+    match types.iter().find(|t| **t != "null") {
+        Some(&"boolean") => Value::Bool(true),
+        Some(&"integer") | Some(&"number") => Value::from(1),
+        Some(&"object") => Value::Object(Map::new()),
         _ => Value::String("example".into()),
     }
 }
@@ -135,6 +187,7 @@ pub fn decode_any(method: &str, path: &str, body: &[u8]) -> Option<Result<()>> {
         ("post", "/end-users") | ("get", "/end-users/{id}") => decode::<conductor::EndUser>(body),
         ("delete", "/end-users/{id}") => decode::<conductor::EndUserDeleted>(body),
         ("post", "/auth-sessions") => decode::<conductor::AuthSession>(body),
+        ("post", "/end-users/{id}/passthrough/{integration_slug}") => decode::<serde_json::Value>(body),
         _ => return None,
     })
 }

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use conductor::qbd::InvoiceListParams;
 use conductor::{Client, ClientBuilder, CreateEndUser, Error, RequestOptions, RetryStop, TimeoutPhase};
-use conductor_tests::contract::load_spec;
+use conductor_tests::contract::{example_record, load_spec};
 use conductor_tests::scripted::{Answer, ScriptedServer, Step};
 use conductor_tests::{KEY, end_user_json, error_json, list_json};
 use futures_util::TryStreamExt;
@@ -123,7 +123,7 @@ fn invoice_page(ids: std::ops::Range<usize>, next_cursor: Value, has_more: bool)
 }
 
 fn invoice_page_with(ids: std::ops::Range<usize>, next_cursor: Value, has_more: bool, remaining: Value) -> Step {
-    let invoice = load_spec()["components"]["schemas"]["qbd_invoice"]["example"].clone();
+    let invoice = example_record(&load_spec(), "/quickbooks-desktop/invoices");
     let data: Vec<Value> = ids
         .map(|i| {
             let mut invoice = invoice.clone();

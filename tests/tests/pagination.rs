@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use conductor::qbd::{InvoiceListParams, QbdClient};
 use conductor::{Client, Error};
-use conductor_tests::contract::load_spec;
+use conductor_tests::contract::{example_record, load_spec};
 use conductor_tests::{KEY, error_json};
 use futures_util::{StreamExt, TryStreamExt};
 use serde_json::{Value, json};
@@ -70,7 +70,7 @@ struct Setup {
 
 async fn setup(total: usize, per_page: usize, fail_at: Option<usize>) -> Setup {
     let spec = load_spec();
-    let invoice = spec["components"]["schemas"]["qbd_invoice"]["example"].clone();
+    let invoice = example_record(&spec, "/quickbooks-desktop/invoices");
     let served = Arc::new(AtomicUsize::new(0));
     let server = MockServer::start().await;
     Mock::given(method("GET"))

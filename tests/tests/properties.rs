@@ -6,7 +6,7 @@
 use std::sync::OnceLock;
 
 use conductor::Error;
-use conductor_tests::contract::{decode_any, example, load_spec, operations};
+use conductor_tests::contract::{decode_any, example_response, load_spec, operations};
 use proptest::prelude::*;
 use proptest::sample::Index;
 use serde_json::{Map, Value};
@@ -18,9 +18,9 @@ fn examples() -> &'static [(String, String, Value)] {
         let spec = load_spec();
         operations(&spec)
             .into_iter()
-            .filter_map(|(method, path, operation)| {
-                let schema = operation["responses"]["200"]["content"]["application/json"].get("schema")?;
-                Some((method, path, example(&spec, schema, 0)))
+            .filter_map(|(method, path, _)| {
+                let example = example_response(&spec, &method, &path)?;
+                Some((method, path, example))
             })
             .collect()
     })
@@ -144,7 +144,7 @@ proptest! {
 
 #[test]
 fn every_declared_operation_has_an_example_to_mutate() {
-    assert_eq!(examples().len(), 176);
+    assert_eq!(examples().len(), 262);
     for (method, path, example) in examples() {
         let body = serde_json::to_vec(example).unwrap();
         assert!(matches!(decode_any(method, path, &body), Some(Ok(()))), "{method} {path}");

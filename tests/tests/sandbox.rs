@@ -136,7 +136,7 @@ async fn records_are_created_updated_and_deleted_per_end_user() {
     let qbd = client.qbd().for_end_user(&alice.id);
 
     let created = qbd.customers().create(&CustomerCreateParams::new("Zoë's Café")).await.unwrap();
-    assert_eq!(created.name.as_deref(), Some("Zoë's Café"));
+    assert_eq!(created.name, "Zoë's Café");
     assert_eq!(qbd.customers().retrieve(&created.id).await.unwrap(), created);
     assert!(client.qbd().for_end_user(&bob.id).customers().list(&Default::default()).await.unwrap().data.is_empty());
 
@@ -147,7 +147,7 @@ async fn records_are_created_updated_and_deleted_per_end_user() {
     let mut update = CustomerUpdateParams::new(created.revision_number.clone());
     update.name = Some("Renamed".into());
     let updated = qbd.customers().update(&created.id, &update).await.unwrap();
-    assert_eq!(updated.name.as_deref(), Some("Renamed"));
+    assert_eq!(updated.name, "Renamed");
     assert_ne!(updated.revision_number, created.revision_number);
 
     let invoice = sandbox.seed_invoices(&alice.id, 1).remove(0);
@@ -174,7 +174,7 @@ async fn every_declared_quickbooks_operation_is_served() {
         if let Some(query) = args.query.as_object_mut() {
             query.remove("cursor");
         }
-        if path.ends_with("{id}") {
+        if path.contains("{id}") {
             let revision = args.body.get("revisionNumber").cloned().unwrap_or(json!("1"));
             let resource = rest.split('/').next().unwrap();
             sandbox.insert(&user.id, resource, json!({"id": args.id, "revisionNumber": revision}));
@@ -187,7 +187,7 @@ async fn every_declared_quickbooks_operation_is_served() {
     }
     println!("QuickBooks Desktop operations served by the sandbox: {served}");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
-    assert_eq!(served, 171);
+    assert_eq!(served, 256);
 }
 
 #[tokio::test]
@@ -298,9 +298,9 @@ async fn list_filters_are_applied_as_conductor_describes_them() {
         }
     };
 
-    let by_id = list(InvoiceListParams { ids: vec![ids[0].clone(), ids[2].clone()], ..Default::default() }).await;
+    let by_id = list(InvoiceListParams { ids: Some(vec![ids[0].clone(), ids[2].clone()]), ..Default::default() }).await;
     assert_eq!(by_id, ["INV-00001", "INV-00003"]);
-    let by_ref = list(InvoiceListParams { ref_numbers: vec!["INV-00007".into()], ..Default::default() }).await;
+    let by_ref = list(InvoiceListParams { ref_numbers: Some(vec!["INV-00007".into()]), ..Default::default() }).await;
     assert_eq!(by_ref, ["INV-00007"]);
     let contains = list(InvoiceListParams { ref_number_contains: Some("0002".into()), ..Default::default() }).await;
     assert_eq!(contains.len(), 11, "INV-00002 and INV-00020 to 29: {contains:?}");
@@ -312,7 +312,8 @@ async fn list_filters_are_applied_as_conductor_describes_them() {
         ..Default::default()
     };
     assert_eq!(list(range).await, ["INV-00010", "INV-00011", "INV-00012"]);
-    let customer = list(InvoiceListParams { customer_ids: vec!["80000001-1234567890".into()], ..Default::default() });
+    let customer =
+        list(InvoiceListParams { customer_ids: Some(vec!["80000001-1234567890".into()]), ..Default::default() });
     assert_eq!(customer.await, ["INV-00001"]);
     let paid =
         InvoiceListParams { payment_status: Some(conductor::qbd::ListPaymentStatus::Paid), ..Default::default() };

@@ -2,7 +2,7 @@
 //!
 //! `cargo run -p xtask -- codegen [--spec PATH] [--check]` writes the
 //! QuickBooks Desktop declarations and models from the Conductor OpenAPI
-//! description (default `../shared/conductor-openapi.json`). With `--check`
+//! description (default `../shared/conductor-openapi-2026-11.json`). With `--check`
 //! it writes nothing and fails when the committed files differ from what it
 //! would write.
 //!
@@ -16,7 +16,7 @@ mod render;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-const DEFAULT_SPEC: &str = "../shared/conductor-openapi.json";
+const DEFAULT_SPEC: &str = "../shared/conductor-openapi-2026-11.json";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -56,9 +56,10 @@ fn run(args: &[String]) -> Result<(), String> {
     let files = render::files(&api);
 
     let mut stale = Vec::new();
+    let written: Vec<PathBuf> = files.iter().map(|(relative, _)| root.join(relative)).collect();
     for (relative, source) in files {
         let source = rustfmt(&source)?;
-        let path = root.join(relative);
+        let path = root.join(&relative);
         let current = std::fs::read_to_string(&path).unwrap_or_default();
         if current == source {
             continue;
@@ -68,6 +69,19 @@ fn run(args: &[String]) -> Result<(), String> {
         } else {
             std::fs::write(&path, source).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
             println!("wrote {relative}");
+        }
+    }
+    // A generated file the generator no longer writes (a resource that is
+    // gone) is stale too.
+    for path in generated_files(&root.join("conductor/src/qbd"))? {
+        if written.contains(&path) {
+            continue;
+        }
+        if check {
+            stale.push(path.display().to_string());
+        } else {
+            std::fs::remove_file(&path).map_err(|e| format!("cannot remove {}: {e}", path.display()))?;
+            println!("removed {}", path.display());
         }
     }
     if !stale.is_empty() {
@@ -80,6 +94,21 @@ fn run(args: &[String]) -> Result<(), String> {
         println!("generated files are up to date");
     }
     Ok(())
+}
+
+/// The files of `dir` that start with the generated-file header.
+fn generated_files(dir: &Path) -> Result<Vec<PathBuf>, String> {
+    let entries = std::fs::read_dir(dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
+    let mut found = Vec::new();
+    for entry in entries {
+        let path = entry.map_err(|e| e.to_string())?.path();
+        let text = std::fs::read_to_string(&path).unwrap_or_default();
+        if text.starts_with("// @generated") {
+            found.push(path);
+        }
+    }
+    found.sort();
+    Ok(found)
 }
 
 fn workspace_root() -> PathBuf {

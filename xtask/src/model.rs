@@ -1,9 +1,9 @@
-//! Reads the OpenAPI description into the model the renderer writes: shapes
-//! (structs), enums, and resources with their operations.
+//! Reads the OpenAPI description into the model the renderer writes:
+//! structs, enums, tagged unions, and resources with their operations.
 //!
-//! The published description omits `type` on most properties, so types are
-//! inferred: `$ref` and `items` first, then `type`, then the example value.
-//! Structs with the same fields are written once.
+//! Types come from the schema alone: `type` (with `"null"` for nullable),
+//! `required`, `enum`, `const`, `$ref`, `items` and `anyOf`. Examples only
+//! feed the documentation.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -17,50 +17,75 @@ pub(crate) enum Ty {
     Bool,
     Int,
     Float,
+    /// Any JSON value.
     Json,
+    /// A JSON object with any keys.
+    Map,
     Vec(Box<Ty>),
-    Shape(usize),
+    Struct(usize),
     Enum(usize),
+    Union(usize),
 }
 
 #[derive(Clone, Debug)]
 pub(crate) struct Field {
     pub(crate) wire: String,
     pub(crate) ty: Ty,
-    pub(crate) optional: bool,
+    pub(crate) required: bool,
+    pub(crate) nullable: bool,
     pub(crate) doc: String,
+    pub(crate) example: Option<Value>,
+}
+
+impl Field {
+    /// Whether the Rust field is an `Option`.
+    pub(crate) fn optional(&self) -> bool {
+        self.nullable || !self.required
+    }
 }
 
 #[derive(Debug)]
-pub(crate) struct Shape {
+pub(crate) struct Struct {
+    pub(crate) name: String,
+    pub(crate) candidates: Vec<String>,
+    pub(crate) doc: String,
     pub(crate) fields: Vec<Field>,
-    pub(crate) doc: String,
-    pub(crate) candidates: Vec<String>,
-    pub(crate) name: String,
-    /// Sent in a request body: gets a `new` with its required fields.
+    /// Sent by the client (a request body or part of one).
     pub(crate) input: bool,
-    /// The query parameters of a list: all optional, with `Default`.
+    /// Query parameters: no `#[non_exhaustive]`, so a struct literal with
+    /// `..Default::default()` works.
     pub(crate) query: bool,
+    /// The `const` fields the schema fixes (`objectType`), left out of the
+    /// struct: the Rust type already says what the object is.
+    pub(crate) consts: Vec<(String, String)>,
 }
 
 #[derive(Debug)]
-pub(crate) struct EnumShape {
-    pub(crate) values: Vec<String>,
-    pub(crate) doc: String,
-    pub(crate) candidates: Vec<String>,
+pub(crate) struct Enum {
     pub(crate) name: String,
+    pub(crate) candidates: Vec<String>,
+    pub(crate) doc: String,
+    pub(crate) values: Vec<String>,
+}
+
+/// A `anyOf` of objects told apart by one `const` field.
+#[derive(Debug)]
+pub(crate) struct Union {
+    pub(crate) name: String,
+    pub(crate) doc: String,
+    pub(crate) tag: String,
+    pub(crate) variants: Vec<(String, usize)>,
 }
 
 #[derive(Debug)]
-pub(crate) enum OpKind {
-    /// A cursor-paginated list: `params` has `cursor`.
-    Page { params: usize, item: Ty },
-    /// A list returned whole.
-    List { params: Option<usize>, item: Ty },
-    /// Create (no id) or update (with id), with a JSON body.
-    Body { id: bool, body: usize },
-    /// Retrieve (with or without id) or delete.
-    Plain { id: bool },
+pub(crate) enum Shape {
+    /// A cursor-paginated list.
+    Page { item: Ty },
+    /// A list returned whole; `more` when its envelope still has
+    /// `hasMore` (always `false`).
+    List { item: Ty, more: bool },
+    /// Anything else: one value.
+    One,
 }
 
 #[derive(Debug)]
@@ -69,47 +94,44 @@ pub(crate) struct Operation {
     pub(crate) path: String,
     pub(crate) rust_method: String,
     pub(crate) doc: String,
-    pub(crate) kind: OpKind,
+    pub(crate) shape: Shape,
+    pub(crate) path_args: Vec<String>,
+    pub(crate) query: Option<usize>,
+    pub(crate) body: Option<usize>,
     pub(crate) response: Ty,
 }
 
 #[derive(Debug)]
 pub(crate) struct Resource {
-    pub(crate) slug: String,
-    pub(crate) handle: String,
-    pub(crate) accessor: String,
+    /// The module and accessor: `invoices`, `health_check`.
+    pub(crate) module: String,
+    /// The handle type: `Invoices`; `None` for operations on `QbdClient`
+    /// itself (the health check).
+    pub(crate) handle: Option<String>,
+    /// The model one record is: `Invoice`.
+    pub(crate) singular: String,
     pub(crate) operations: Vec<Operation>,
 }
 
 #[derive(Debug)]
 pub(crate) struct Api {
-    pub(crate) shapes: Vec<Shape>,
-    pub(crate) enums: Vec<EnumShape>,
+    pub(crate) structs: Vec<Struct>,
+    pub(crate) enums: Vec<Enum>,
+    pub(crate) unions: Vec<Union>,
     pub(crate) resources: Vec<Resource>,
 }
 
+const QBD: &str = "/quickbooks-desktop/";
+
 struct Builder<'a> {
     schemas: &'a Map<String, Value>,
-    shapes: Vec<Shape>,
-    shape_keys: HashMap<String, usize>,
-    enums: Vec<EnumShape>,
+    structs: Vec<Struct>,
+    struct_keys: HashMap<String, usize>,
+    enums: Vec<Enum>,
     enum_keys: HashMap<Vec<String>, usize>,
-    /// Resolved component schemas: the type and whether the schema itself is
-    /// nullable (`oneOf: [ref, {}]`).
-    resolved: HashMap<String, (Ty, bool)>,
-    in_progress: BTreeSet<String>,
-    /// Whether the object being read is a named model, never merged.
-    distinct: bool,
-    /// Whether the objects being read are sent (a request body) rather than
-    /// received.
-    input: bool,
+    unions: Vec<Union>,
+    components: HashMap<String, Ty>,
 }
-
-/// Response fields that every record has, so they are not `Option`.
-const ALWAYS_PRESENT: &[&str] =
-    &["id", "objectType", "createdAt", "updatedAt", "revisionNumber", "fullName", "deleted"];
-
-const QBD: &str = "/quickbooks-desktop/";
 
 impl Api {
     pub(crate) fn from_spec(spec: &Value) -> Result<Api, String> {
@@ -117,301 +139,371 @@ impl Api {
         let paths = spec["paths"].as_object().ok_or("no paths")?;
         let mut builder = Builder {
             schemas,
-            shapes: Vec::new(),
-            shape_keys: HashMap::new(),
+            structs: Vec::new(),
+            struct_keys: HashMap::new(),
             enums: Vec::new(),
             enum_keys: HashMap::new(),
-            resolved: HashMap::new(),
-            in_progress: BTreeSet::new(),
-            distinct: false,
-            input: false,
+            unions: Vec::new(),
+            components: HashMap::new(),
         };
 
-        let mut by_resource: BTreeMap<String, Vec<(String, String, &Value)>> = BTreeMap::new();
+        // Operations grouped as the official SDKs group them, by the
+        // resource of `client.qbd.<resource>.<method>`.
+        let mut grouped: BTreeMap<String, Vec<(String, String, &Value)>> = BTreeMap::new();
         for (path, item) in paths {
-            let Some(rest) = path.strip_prefix(QBD) else { continue };
-            let slug = rest.split('/').next().unwrap_or_default().to_owned();
+            if !path.starts_with(QBD) {
+                continue;
+            }
             for (method, operation) in item.as_object().into_iter().flatten() {
-                if matches!(method.as_str(), "get" | "post" | "put" | "patch" | "delete") {
-                    by_resource.entry(slug.clone()).or_default().push((method.clone(), path.clone(), operation));
+                if !matches!(method.as_str(), "get" | "post" | "put" | "patch" | "delete") {
+                    continue;
                 }
+                let sdk =
+                    operation["x-sdk-method"].as_str().ok_or_else(|| format!("{method} {path}: no x-sdk-method"))?;
+                let parts: Vec<&str> = sdk.split('.').collect();
+                let module = match parts.as_slice() {
+                    ["client", "qbd", resource, _] => (*resource).to_owned(),
+                    ["client", "qbd", single] => (*single).to_owned(),
+                    _ => return Err(format!("{method} {path}: unexpected x-sdk-method {sdk}")),
+                };
+                grouped.entry(module).or_default().push((method.clone(), path.clone(), operation));
             }
         }
 
         let mut resources = Vec::new();
-        for (slug, mut operations) in by_resource {
+        for (module, mut operations) in grouped {
             operations.sort_by(|a, b| (&a.1, &a.0).cmp(&(&b.1, &b.0)));
-            let singular = builder.singular_of(&slug, &operations);
-            let mut resource = Resource {
-                handle: names::pascal(&slug),
-                accessor: names::snake(&slug),
-                slug: slug.clone(),
-                operations: Vec::new(),
-            };
+            let singular = builder.singular_of(&module, &operations);
+            let handle = (operations.len() > 1 || module != "health_check").then(|| names::pascal(&module));
+            let mut resource =
+                Resource { module: module.clone(), handle, singular: singular.clone(), operations: vec![] };
             for (method, path, operation) in operations {
-                resource.operations.push(builder.operation(&slug, &singular, &method, &path, operation)?);
+                resource.operations.push(builder.operation(&module, &singular, &method, &path, operation)?);
             }
             resources.push(resource);
         }
         builder.name_everything();
-        let models: BTreeSet<&str> = builder
-            .shapes
-            .iter()
-            .map(|s| s.name.as_str())
+        let taken: BTreeSet<&str> = (builder.structs.iter().map(|s| s.name.as_str()))
             .chain(builder.enums.iter().map(|e| e.name.as_str()))
+            .chain(builder.unions.iter().map(|u| u.name.as_str()))
             .collect();
         for resource in &mut resources {
-            if models.contains(resource.handle.as_str()) {
-                resource.handle.push_str("Endpoints");
+            if let Some(handle) = &mut resource.handle {
+                if taken.contains(handle.as_str()) {
+                    handle.push_str("Endpoints");
+                }
             }
         }
-        Ok(Api { shapes: builder.shapes, enums: builder.enums, resources })
+        Ok(Api { structs: builder.structs, enums: builder.enums, unions: builder.unions, resources })
     }
 }
 
+/// The summary and the description, without repeating one in the other.
 fn description(value: &Value) -> String {
-    let mut parts = Vec::new();
-    for key in ["summary", "description"] {
-        if let Some(text) = value.get(key).and_then(Value::as_str) {
-            if !parts.iter().any(|p: &String| p == text) {
-                parts.push(text.to_owned());
-            }
-        }
+    let summary = value["summary"].as_str().unwrap_or("").trim();
+    let text = value["description"].as_str().unwrap_or("").trim();
+    let flat = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+    if summary.is_empty() || flat(text).starts_with(flat(summary).trim_end_matches('.')) {
+        text.to_owned()
+    } else if text.is_empty() {
+        summary.to_owned()
+    } else {
+        format!("{summary}.\n\n{text}")
     }
-    parts.join("\n\n")
 }
 
 fn response_schema(operation: &Value) -> Option<&Value> {
     operation["responses"]["200"]["content"]["application/json"].get("schema")
 }
 
+fn ref_name(value: &Value) -> Option<&str> {
+    value["$ref"].as_str().and_then(|r| r.rsplit('/').next())
+}
+
+/// The Rust name of a component schema: `qbd_invoice` → `Invoice`,
+/// `qbd_invoice_delete_response` → `InvoiceDeleted`.
+fn component_name(name: &str) -> String {
+    // `qbd_report_row_qbd_report_data_row` is a `qbd_report_data_row`.
+    let name = name.rsplit("_qbd_").next().unwrap_or(name);
+    let name = name.strip_prefix("qbd_").unwrap_or(name);
+    if let Some(stem) = name.strip_suffix("_delete_response") {
+        format!("{}Deleted", names::pascal(stem))
+    } else if let Some(stem) = name.strip_suffix("_void_response") {
+        format!("{}Voided", names::pascal(stem))
+    } else if name == "health_check_response" {
+        "HealthCheck".into()
+    } else {
+        names::pascal(name)
+    }
+}
+
+/// The type names of a schema's `type`, which is a string or a list.
+fn types_of(value: &Value) -> Vec<&str> {
+    match &value["type"] {
+        Value::String(one) => vec![one.as_str()],
+        Value::Array(many) => many.iter().filter_map(Value::as_str).collect(),
+        _ => vec![],
+    }
+}
+
 impl Builder<'_> {
-    /// The model name of one item of a resource, from what its operations
-    /// return: `qbd_invoice` → `Invoice`.
-    fn singular_of(&self, slug: &str, operations: &[(String, String, &Value)]) -> String {
-        for (method, path, operation) in operations {
+    fn resolve<'v>(&'v self, value: &'v Value) -> &'v Value {
+        match ref_name(value) {
+            Some(name) => &self.schemas[name],
+            None => value,
+        }
+    }
+
+    /// The items of a list envelope (`objectType: "list"` with `data`).
+    fn list_items<'v>(&'v self, schema: &'v Value) -> Option<&'v Value> {
+        let schema = self.resolve(schema);
+        (schema["properties"]["objectType"]["const"] == "list").then(|| &schema["properties"]["data"]["items"])
+    }
+
+    /// The model one record of a resource is: what its list holds or its
+    /// retrieve returns.
+    fn singular_of(&self, module: &str, operations: &[(String, String, &Value)]) -> String {
+        for (_, _, operation) in operations {
             let Some(schema) = response_schema(operation) else { continue };
-            let reference = if method == "get" && !path.contains('{') {
-                let Some(name) = schema["$ref"].as_str().and_then(|r| r.rsplit('/').next()) else { continue };
-                self.schemas[name]["properties"]["data"]["items"]["$ref"].as_str().or(schema["$ref"].as_str())
-            } else {
-                schema["$ref"].as_str()
-            };
-            if let Some(name) = reference.and_then(|r| r.rsplit('/').next()) {
-                if let Some(model) = name.strip_prefix("qbd_") {
-                    return names::pascal(model);
+            let target = self.list_items(schema).unwrap_or(schema);
+            if let Some(name) = ref_name(target) {
+                if !name.ends_with("_response") && name.starts_with("qbd_") && name != "qbd_report" {
+                    return component_name(name);
                 }
             }
         }
-        names::pascal(&names::singular(slug))
+        names::pascal(&names::singular(module))
     }
 
     fn operation(
         &mut self,
-        slug: &str,
+        module: &str,
         singular: &str,
         method: &str,
         path: &str,
         operation: &Value,
     ) -> Result<Operation, String> {
-        let has_id = path.contains("{id}");
+        let sdk = operation["x-sdk-method"].as_str().unwrap_or_default();
+        let rust_method = sdk.rsplit('.').next().unwrap_or_default().to_owned();
         let params: Vec<&Value> = operation["parameters"].as_array().into_iter().flatten().collect();
+        let path_args: Vec<String> = (params.iter())
+            .filter(|p| p["in"] == "path")
+            .filter_map(|p| p["name"].as_str().map(str::to_owned))
+            .collect();
         let query: Vec<&Value> = params.iter().copied().filter(|p| p["in"] == "query").collect();
         let paginated = query.iter().any(|p| p["name"] == "cursor");
-        let collection = !has_id && path.trim_end_matches('/').ends_with(slug);
 
-        let schema = response_schema(operation).ok_or_else(|| format!("{method} {path} has no JSON 200 response"))?;
-        let (rust_method, kind, response) = match (method, has_id) {
-            ("get", false) if collection && slug != "company" && slug != "preferences" && slug != "health-check" => {
-                let list_name = schema["$ref"].as_str().and_then(|r| r.rsplit('/').next()).unwrap_or_default();
-                let items = &self.schemas[list_name]["properties"]["data"]["items"];
-                let (item, _) = self.ty(items, &format!("{singular}ListItem"));
-                let params = if query.is_empty() { None } else { Some(self.query_shape(singular, &query)?) };
-                let kind = match (paginated, params) {
-                    (true, Some(params)) => OpKind::Page { params, item: item.clone() },
-                    (_, params) => OpKind::List { params, item: item.clone() },
+        let query = if query.is_empty() {
+            None
+        } else {
+            let name = match (module, rust_method.as_str()) {
+                ("reports", report) => format!("{}ReportParams", names::pascal(report)),
+                (_, action) => format!("{singular}{}Params", names::pascal(action)),
+            };
+            Some(self.query_struct(&name, module, &query)?)
+        };
+        let body = match operation["requestBody"]["content"]["application/json"].get("schema") {
+            None => None,
+            Some(schema) => {
+                let name = format!("{singular}{}Params", names::pascal(&rust_method));
+                let doc = format!("The body of `{}.{rust_method}`.", module);
+                let Ty::Struct(body) = self.ty(schema, &name, true, Some(name.clone()), &doc) else {
+                    return Err(format!("{method} {path}: the body is not an object"));
                 };
-                ("list".to_owned(), kind, Ty::Vec(Box::new(item)))
+                Some(body)
             }
-            ("get", _) => {
-                let name = if slug == "health-check" { "HealthCheck".to_owned() } else { singular.to_owned() };
-                let (response, _) = self.ty(schema, &name);
-                let rust_method = if slug == "health-check" { "check" } else { "retrieve" };
-                (rust_method.to_owned(), OpKind::Plain { id: has_id }, response)
+        };
+
+        let schema = response_schema(operation).ok_or_else(|| format!("{method} {path}: no JSON 200 response"))?;
+        let (shape, response) = match self.list_items(schema) {
+            Some(items) => {
+                let items = items.clone();
+                let item = self.ty(&items, &format!("{singular}ListItem"), false, None, "");
+                let more = self.resolve(schema)["properties"].get("hasMore").is_some();
+                let shape = if paginated {
+                    Shape::Page { item: item.clone() }
+                } else {
+                    Shape::List { item: item.clone(), more }
+                };
+                (shape, Ty::Vec(Box::new(item)))
             }
-            ("post", _) => {
-                let action = if has_id { "Update" } else { "Create" };
-                let body_schema = &operation["requestBody"]["content"]["application/json"]["schema"];
-                self.input = true;
-                let (body, _) = self.ty(body_schema, &format!("{singular}{action}Params"));
-                self.input = false;
-                let Ty::Shape(body) = body else { return Err(format!("{method} {path}: the body is not an object")) };
-                self.mark_input(body);
-                let (response, _) = self.ty(schema, singular);
-                let rust_method = if has_id { "update" } else { "create" };
-                (rust_method.to_owned(), OpKind::Body { id: has_id, body }, response)
+            None => {
+                let hint = format!("{singular}{}Response", names::pascal(&rust_method));
+                (Shape::One, self.ty(schema, &hint, false, None, ""))
             }
-            ("delete", true) => {
-                let (response, _) = self.ty(schema, &format!("{singular}Deleted"));
-                ("delete".to_owned(), OpKind::Plain { id: true }, response)
-            }
-            _ => return Err(format!("{method} {path}: no rule for this operation")),
         };
         Ok(Operation {
             method: method.to_owned(),
             path: path.to_owned(),
             rust_method,
             doc: description(operation),
-            kind,
+            shape,
+            path_args,
+            query,
+            body,
             response,
         })
     }
 
-    fn query_shape(&mut self, singular: &str, params: &[&Value]) -> Result<usize, String> {
+    fn query_struct(&mut self, name: &str, module: &str, params: &[&Value]) -> Result<usize, String> {
         let mut fields = Vec::new();
         for param in params {
             let wire = param["name"].as_str().ok_or("a parameter without a name")?.to_owned();
-            if param["required"] == true {
-                return Err(format!("query parameter {wire} is required; list parameters are all optional here"));
-            }
-            let (ty, _) = self.ty(&param["schema"], &format!("{singular}List{}", names::pascal(&wire)));
+            let hint = format!("{name}{}", names::pascal(&wire)).replace("ParamsParams", "Params");
+            let param_doc = param["description"].as_str().unwrap_or("");
+            let ty = self.ty(&param["schema"], &hint, true, None, param_doc);
+            let example = param.get("example").or_else(|| param["schema"].get("example")).cloned();
             fields.push(Field {
                 wire,
                 ty,
-                optional: true,
+                required: param["required"] == true,
+                nullable: false,
                 doc: param["description"].as_str().unwrap_or("").to_owned(),
+                example,
             });
         }
         fields.sort_by(|a, b| a.wire.cmp(&b.wire));
-        let name = format!("{singular}ListParams");
-        let doc = format!("The query parameters of listing `{singular}` records; unset ones are not sent.");
-        Ok(self.intern_shape(fields, doc, name, true))
+        let doc = format!("The query parameters of `{}`; unset ones are not sent.", name.trim_end_matches("Params"));
+        let _ = module;
+        self.structs.push(Struct {
+            name: name.to_owned(),
+            candidates: vec![name.to_owned()],
+            doc,
+            fields,
+            input: true,
+            query: true,
+            consts: vec![],
+        });
+        Ok(self.structs.len() - 1)
     }
 
-    /// The type of a schema or property, and whether it is nullable.
-    fn ty(&mut self, value: &Value, hint: &str) -> (Ty, bool) {
-        let nullable = value["nullable"] == true;
-        if let Some(reference) = value["$ref"].as_str() {
-            let (ty, null) = self.component(reference.rsplit('/').next().unwrap_or_default(), hint);
-            return (ty, nullable || null);
+    /// The type of a schema. `own` names an object that must keep its own
+    /// type (a request body); other inline objects with the same fields
+    /// share one.
+    fn ty(&mut self, value: &Value, hint: &str, input: bool, own: Option<String>, doc: &str) -> Ty {
+        if let Some(name) = ref_name(value) {
+            return self.component(name, input);
         }
-        if let Some(variants) = value["oneOf"].as_array() {
-            let real: Vec<&Value> = variants.iter().filter(|v| v.as_object().is_some_and(|o| !o.is_empty())).collect();
-            if real.len() == 1 {
-                let (ty, _) = self.ty(real[0], hint);
-                return (ty, true);
-            }
-            return (Ty::Json, nullable);
+        if let Some(variants) = value["anyOf"].as_array() {
+            let real: Vec<&Value> = variants.iter().filter(|v| types_of(v) != ["null"]).collect();
+            return match real.as_slice() {
+                [one] => self.ty(one, hint, input, own, doc),
+                many => self.union(many, hint, input, doc),
+            };
         }
-        if let Some(items) = value.get("items") {
-            let (item, _) = self.ty(items, &names::singular(hint));
-            return (Ty::Vec(Box::new(item)), nullable);
-        }
+        let types = types_of(value);
         if let Some(values) = value["enum"].as_array() {
             let values: Vec<String> = values.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect();
-            let doc = value["description"].as_str().unwrap_or("").to_owned();
-            return (Ty::Enum(self.intern_enum(values, doc, hint.to_owned())), nullable);
+            let doc = value["description"].as_str().unwrap_or(doc).to_owned();
+            return Ty::Enum(self.intern_enum(values, doc, hint.to_owned()));
+        }
+        if types.contains(&"array") {
+            let item = self.ty(&value["items"], &names::singular(hint), input, None, doc);
+            return Ty::Vec(Box::new(item));
         }
         if value.get("properties").is_some() {
-            return (Ty::Shape(self.object(value, hint)), nullable);
+            return Ty::Struct(self.object(value, hint, input, own, doc));
         }
-        let ty = match value["type"].as_str() {
-            Some("string") => Ty::Str,
-            Some("boolean") => Ty::Bool,
-            Some("integer") => Ty::Int,
-            Some("number") => Ty::Float,
-            Some(_) => Ty::Json,
-            None => match value.get("example") {
-                Some(Value::String(_)) => Ty::Str,
-                Some(Value::Bool(_)) => Ty::Bool,
-                Some(Value::Number(n)) if n.is_i64() || n.is_u64() => {
-                    if counts_whole_units(hint) {
-                        Ty::Int
-                    } else {
-                        Ty::Float
-                    }
-                }
-                Some(Value::Number(_)) => Ty::Float,
-                Some(Value::Array(items)) => match items.first() {
-                    Some(Value::String(_)) | None => Ty::Vec(Box::new(Ty::Str)),
-                    _ => Ty::Vec(Box::new(Ty::Json)),
-                },
-                _ if value.get("format").is_some() => Ty::Str,
-                _ if hint.ends_with("HasMore") => Ty::Bool,
-                _ => Ty::Json,
-            },
-        };
-        (ty, nullable)
+        if types.contains(&"object") {
+            return Ty::Map;
+        }
+        match types.iter().find(|t| **t != "null") {
+            Some(&"string") => Ty::Str,
+            Some(&"boolean") => Ty::Bool,
+            Some(&"integer") => Ty::Int,
+            Some(&"number") => Ty::Float,
+            _ => Ty::Json,
+        }
     }
 
-    fn component(&mut self, name: &str, hint: &str) -> (Ty, bool) {
-        if let Some(done) = self.resolved.get(name) {
+    fn component(&mut self, name: &str, input: bool) -> Ty {
+        if let Some(done) = self.components.get(name) {
+            if input {
+                mark_input(&mut self.structs, done);
+            }
             return done.clone();
         }
-        if !self.in_progress.insert(name.to_owned()) {
-            return (Ty::Json, true);
-        }
         let schema = &self.schemas[name];
-        let own_name = match name.strip_prefix("qbd_") {
-            Some(model) => names::pascal(model),
-            None => hint.to_owned(),
-        };
-        // Resource models and request bodies keep their own names even when
-        // another has the same fields: a credit-card credit is not a charge.
-        let distinct = name.ends_with("_request") || schema["properties"].get("objectType").is_some();
-        let previous = std::mem::replace(&mut self.distinct, distinct);
-        let result = self.ty(schema, &own_name);
-        self.distinct = previous;
-        self.in_progress.remove(name);
-        // Named component schemas are shared by every place that refers to
-        // them; inline `_...` schemas keep the name of their first place.
-        self.resolved.insert(name.to_owned(), result.clone());
-        result
+        let own = component_name(name);
+        let ty = self.ty(schema, &own, input, Some(own.clone()), "");
+        self.components.insert(name.to_owned(), ty.clone());
+        ty
     }
 
-    fn object(&mut self, value: &Value, name: &str) -> usize {
-        let distinct = std::mem::take(&mut self.distinct);
+    fn union(&mut self, variants: &[&Value], hint: &str, input: bool, doc: &str) -> Ty {
+        let schemas = self.schemas;
+        let resolved: Vec<&Value> = (variants.iter()).map(|v| ref_name(v).map_or(*v, |name| &schemas[name])).collect();
+        // The tag: the one property every variant fixes with `const`.
+        let tag = (resolved[0]["properties"].as_object().into_iter().flatten())
+            .find(|(key, _)| resolved.iter().all(|v| v["properties"][key.as_str()].get("const").is_some()))
+            .map(|(key, _)| key.clone());
+        let Some(tag) = tag else { return Ty::Json };
+        let mut out = Vec::new();
+        for (variant, schema) in variants.iter().zip(&resolved) {
+            let value = schema["properties"][tag.as_str()]["const"].as_str().unwrap_or_default().to_owned();
+            let Ty::Struct(index) = self.ty(variant, &format!("{hint}{}", names::pascal(&value)), input, None, "")
+            else {
+                return Ty::Json;
+            };
+            out.push((value, index));
+        }
+        let name = names::singular(hint);
+        self.unions.push(Union { name, doc: doc.to_owned(), tag, variants: out });
+        Ty::Union(self.unions.len() - 1)
+    }
+
+    fn object(&mut self, value: &Value, hint: &str, input: bool, own: Option<String>, doc: &str) -> usize {
         let required: BTreeSet<&str> =
             value["required"].as_array().into_iter().flatten().filter_map(Value::as_str).collect();
         let mut fields = Vec::new();
+        let mut consts = Vec::new();
+        let parent = own.as_deref().unwrap_or(hint).to_owned();
         for (wire, property) in value["properties"].as_object().into_iter().flatten() {
-            let (ty, nullable) = self.ty(property, &format!("{name}{}", names::pascal(wire)));
-            let required = required.contains(wire.as_str());
-            let optional = if self.input {
-                nullable || !required
-            } else {
-                // The description does not say which response fields can be
-                // null, and QuickBooks leaves most of them unset: only the
-                // fields every record has are not `Option`.
-                nullable || !required || !ALWAYS_PRESENT.contains(&wire.as_str())
-            };
+            if let Some(fixed) = property["const"].as_str() {
+                consts.push((wire.clone(), fixed.to_owned()));
+                continue;
+            }
+            let field_doc = property["description"].as_str().unwrap_or("").to_owned();
+            let ty = self.ty(property, &format!("{parent}{}", names::pascal(wire)), input, None, &field_doc);
+            let nullable = types_of(property).contains(&"null")
+                || (property["anyOf"].as_array().into_iter().flatten()).any(|v| types_of(v) == ["null"]);
             fields.push(Field {
                 wire: wire.clone(),
                 ty,
-                optional,
-                doc: property["description"].as_str().unwrap_or("").to_owned(),
+                required: required.contains(wire.as_str()),
+                nullable,
+                doc: field_doc,
+                example: property.get("example").cloned(),
             });
         }
-        fields.sort_by(|a, b| a.wire.cmp(&b.wire));
-        self.intern_shape(fields, description(value), name.to_owned(), distinct)
+        let doc = value["description"].as_str().filter(|d| !d.trim().is_empty()).unwrap_or(doc).to_owned();
+        self.intern_struct(fields, consts, doc, hint.to_owned(), own, input)
     }
 
-    fn intern_shape(&mut self, fields: Vec<Field>, doc: String, candidate: String, distinct: bool) -> usize {
-        let query = candidate.ends_with("ListParams") && distinct;
-        let own = if distinct { candidate.as_str() } else { "" };
-        let key = format!(
-            "{own}|{}",
-            fields.iter().map(|f| format!("{}:{:?}:{}", f.wire, f.ty, f.optional)).collect::<Vec<_>>().join(",")
-        );
-        if let Some(&index) = self.shape_keys.get(&key) {
-            if !self.shapes[index].candidates.contains(&candidate) {
-                self.shapes[index].candidates.push(candidate);
+    fn intern_struct(
+        &mut self,
+        fields: Vec<Field>,
+        consts: Vec<(String, String)>,
+        doc: String,
+        candidate: String,
+        own: Option<String>,
+        input: bool,
+    ) -> usize {
+        let shape = fields.iter().map(|f| format!("{}:{:?}:{}:{}", f.wire, f.ty, f.required, f.nullable));
+        let key = format!("{}|{consts:?}|{}", own.as_deref().unwrap_or(""), shape.collect::<Vec<_>>().join(","));
+        if let Some(&index) = self.struct_keys.get(&key) {
+            if !self.structs[index].candidates.contains(&candidate) {
+                self.structs[index].candidates.push(candidate);
+            }
+            if input {
+                mark_input(&mut self.structs, &Ty::Struct(index));
             }
             return index;
         }
-        self.shapes.push(Shape { fields, doc, candidates: vec![candidate], name: String::new(), input: false, query });
-        self.shape_keys.insert(key, self.shapes.len() - 1);
-        self.shapes.len() - 1
+        let name = own.unwrap_or_default();
+        self.structs.push(Struct { name, candidates: vec![candidate], doc, fields, input, query: false, consts });
+        self.struct_keys.insert(key, self.structs.len() - 1);
+        self.structs.len() - 1
     }
 
     fn intern_enum(&mut self, values: Vec<String>, doc: String, candidate: String) -> usize {
@@ -421,65 +513,44 @@ impl Builder<'_> {
             }
             return index;
         }
-        self.enums.push(EnumShape { values: values.clone(), doc, candidates: vec![candidate], name: String::new() });
+        self.enums.push(Enum { name: String::new(), candidates: vec![candidate], doc, values: values.clone() });
         self.enum_keys.insert(values, self.enums.len() - 1);
         self.enums.len() - 1
     }
 
-    /// Marks a request body shape, and every shape inside it, as input.
-    fn mark_input(&mut self, index: usize) {
-        if std::mem::replace(&mut self.shapes[index].input, true) {
-            return;
-        }
-        let inner: Vec<usize> = self.shapes[index].fields.iter().filter_map(|f| shape_in(&f.ty)).collect();
-        for shape in inner {
-            self.mark_input(shape);
-        }
-    }
-
-    /// Names every shape and enum: its one candidate, or for shapes used in
-    /// several places, the words their candidate names end with.
+    /// Names every struct without one and every enum: its one candidate, or
+    /// for types used in several places, the words their candidates end
+    /// with.
     fn name_everything(&mut self) {
         let mut taken: BTreeSet<String> = BTreeSet::new();
-        // Names that the crate defines by hand in the same module.
+        // Names the crate defines by hand in the same module.
         taken.extend(["CursorPage", "CursorStream", "Qbd", "QbdClient"].map(str::to_owned));
-        for shape in &mut self.shapes {
-            let is_ref = shape.fields.len() == 2
-                && shape.fields.iter().all(|f| matches!(f.wire.as_str(), "id" | "fullName") && f.ty == Ty::Str);
-            let preferred = if is_ref {
-                shape.doc = "A reference to a QuickBooks object: its `id` and its `fullName`.".into();
-                "ObjectRef".to_owned()
-            } else {
-                preferred_name(&shape.candidates)
-            };
-            shape.name = unique(&mut taken, preferred, &shape.candidates, shape.input);
-            if shape.candidates.len() > 1 && !is_ref {
-                let shown: Vec<&str> = shape.candidates.iter().take(6).map(String::as_str).collect();
-                let more = shape.candidates.len().saturating_sub(6);
-                let more = if more > 0 { format!(" and {more} more") } else { String::new() };
-                shape.doc = format!("{}\n\nShared by {}{more}.", shape.doc, shown.join(", "));
-            }
+        taken.extend(self.structs.iter().filter(|s| !s.name.is_empty()).map(|s| s.name.clone()));
+        taken.extend(self.unions.iter().map(|u| u.name.clone()));
+        for shape in self.structs.iter_mut().filter(|s| s.name.is_empty()) {
+            shape.name = unique(&mut taken, preferred_name(&shape.candidates), &shape.candidates);
         }
         for shape in &mut self.enums {
-            shape.name = unique(&mut taken, preferred_name(&shape.candidates), &shape.candidates, false);
+            shape.name = unique(&mut taken, preferred_name(&shape.candidates), &shape.candidates);
         }
     }
 }
 
-fn shape_in(ty: &Ty) -> Option<usize> {
+/// Marks a struct, and every struct inside it, as sent by the client.
+fn mark_input(structs: &mut [Struct], ty: &Ty) {
     match ty {
-        Ty::Shape(index) => Some(*index),
-        Ty::Vec(inner) => shape_in(inner),
-        _ => None,
+        Ty::Struct(index) => {
+            if std::mem::replace(&mut structs[*index].input, true) {
+                return;
+            }
+            let inner: Vec<Ty> = structs[*index].fields.iter().map(|f| f.ty.clone()).collect();
+            for ty in inner {
+                mark_input(structs, &ty);
+            }
+        }
+        Ty::Vec(inner) => mark_input(structs, inner),
+        _ => {}
     }
-}
-
-/// Integer examples are counts or codes where the name says so; quantities
-/// and money can be fractional in QuickBooks, so they are `f64`.
-fn counts_whole_units(hint: &str) -> bool {
-    let lower = hint.to_ascii_lowercase();
-    let fractional = ["quantity", "difference", "charge", "point", "threshold", "onhand", "amount", "rate", "price"];
-    !fractional.iter().any(|word| lower.ends_with(word) || lower.contains(&format!("{word}s")))
 }
 
 fn preferred_name(candidates: &[String]) -> String {
@@ -503,18 +574,36 @@ fn preferred_name(candidates: &[String]) -> String {
             None => break,
         }
     }
-    if suffix.is_empty() {
+    // `...CreateParamsLine` and `...UpdateParamsLine`: the words before
+    // `Params` that all candidates share, then the rest (`InvoiceLine`); a
+    // body part with nothing shared is an `...Input`, a list or report
+    // filter keeps `List` or `Report`.
+    if let Some(at) = suffix.iter().position(|w| w == "Params").filter(|at| *at <= 1) {
+        let rest: Vec<String> = suffix.split_off(at + 1);
+        let before: Vec<String> = suffix[..at].to_vec();
+        let prefix: Vec<&String> = (0..)
+            .map_while(|i| split[0].get(i).filter(|w| split.iter().all(|ws| ws.get(i) == Some(*w))))
+            .take_while(|w| !matches!(w.as_str(), "Params" | "Create" | "Update"))
+            .collect();
+        suffix = match before.first().map(String::as_str) {
+            _ if rest.is_empty() => vec![],
+            Some("List" | "Report") => before.into_iter().chain(rest).collect(),
+            _ if prefix.is_empty() => rest.into_iter().chain(["Input".to_owned()]).collect(),
+            _ if rest.first() == prefix.last().copied() => rest,
+            _ => prefix.into_iter().cloned().chain(rest).collect(),
+        };
+    }
+    // One word alone (`Status`, `Line`) says too little: take the shortest
+    // candidate instead.
+    if suffix.len() < 2 {
         candidates.iter().min_by_key(|c| (c.len(), (*c).clone())).cloned().unwrap_or_default()
     } else {
         suffix.concat()
     }
 }
 
-fn unique(taken: &mut BTreeSet<String>, preferred: String, candidates: &[String], input: bool) -> String {
+fn unique(taken: &mut BTreeSet<String>, preferred: String, candidates: &[String]) -> String {
     let mut options = vec![preferred.clone()];
-    if input {
-        options.push(format!("{preferred}Input"));
-    }
     let mut sorted: Vec<&String> = candidates.iter().collect();
     sorted.sort_by_key(|c| (c.len(), (*c).clone()));
     options.extend(sorted.into_iter().cloned());
@@ -530,4 +619,51 @@ fn unique(taken: &mut BTreeSet<String>, preferred: String, candidates: &[String]
         }
     }
     unreachable!("an unbounded counter finds a free name")
+}
+
+impl Api {
+    /// Every type a type names, itself included.
+    pub(crate) fn reach(&self, ty: &Ty, seen: &mut BTreeSet<Ty>) {
+        if !seen.insert(ty.clone()) {
+            return;
+        }
+        match ty {
+            Ty::Vec(inner) => self.reach(inner, seen),
+            Ty::Struct(index) => {
+                for field in &self.structs[*index].fields {
+                    self.reach(&field.ty, seen);
+                }
+            }
+            Ty::Union(index) => {
+                for (_, variant) in &self.unions[*index].variants {
+                    self.reach(&Ty::Struct(*variant), seen);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// The types each operation of a resource uses.
+    pub(crate) fn types_of(&self, resource: &Resource) -> BTreeSet<Ty> {
+        let mut seen = BTreeSet::new();
+        for operation in &resource.operations {
+            self.reach(&operation.response, &mut seen);
+            for index in operation.query.iter().chain(&operation.body) {
+                self.reach(&Ty::Struct(*index), &mut seen);
+            }
+        }
+        seen
+    }
+}
+
+impl PartialOrd for Ty {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Ty {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        format!("{self:?}").cmp(&format!("{other:?}"))
+    }
 }

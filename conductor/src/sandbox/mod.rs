@@ -56,9 +56,11 @@
 
 mod filters;
 mod reply;
+mod reports;
 mod routes;
 mod seeding;
 mod server;
+mod shape;
 mod store;
 mod table;
 
@@ -76,32 +78,80 @@ use self::server::{Injected, Shared, lock};
 use self::store::Store;
 use crate::{Client, EndUser};
 
-/// Which list shape a resource has.
+/// What an operation does with the store.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum ListKind {
-    /// No list endpoint.
-    None,
-    /// A list returned whole.
-    Whole,
+pub(crate) enum OpKind {
     /// A cursor-paginated list.
     Page,
+    /// A list returned whole.
+    Whole,
+    /// A list returned whole in an envelope that says `hasMore: false`.
+    WholeWithMore,
+    Create,
+    Retrieve,
+    Update,
+    Delete,
+    Void,
+    /// One value without an id: company, preferences, health check.
+    Singleton,
+    Report,
 }
 
-/// One QuickBooks Desktop resource as the sandbox serves it; the table is
+/// Checks a request body: `Err` names what is wrong.
+pub(crate) type BodyCheck = fn(&[u8]) -> Result<(), String>;
+
+/// One QuickBooks Desktop operation as the sandbox serves it; the table is
 /// generated with the declarations.
 #[derive(Debug)]
-pub(crate) struct ResourceSpec {
-    pub(crate) slug: &'static str,
-    pub(crate) object_type: &'static str,
-    pub(crate) list: ListKind,
-    /// The required body fields of create, when the resource has it.
-    pub(crate) create: Option<&'static [&'static str]>,
-    pub(crate) retrieve: bool,
-    /// The required body fields of update, when the resource has it.
-    pub(crate) update: Option<&'static [&'static str]>,
-    pub(crate) delete: bool,
-    /// Retrieved without an id (company, preferences, health check).
-    pub(crate) singleton: bool,
+pub(crate) struct Op {
+    pub(crate) method: &'static str,
+    /// The path template after `/v1`, such as
+    /// `/quickbooks-desktop/invoices/{id}/void`.
+    pub(crate) path: &'static str,
+    pub(crate) kind: OpKind,
+    /// The type answered: a list's item, or the one value.
+    pub(crate) record: &'static str,
+    /// The type of one record of the resource (`Invoice` for a void too).
+    pub(crate) item: &'static str,
+    /// The type of the query parameters, when it has some.
+    pub(crate) query: Option<&'static str>,
+    /// The check of the body, when it has one.
+    pub(crate) body: Option<BodyCheck>,
+}
+
+impl Op {
+    /// The resource's path segment: `invoices`.
+    pub(crate) fn slug(&self) -> &'static str {
+        self.path.split('/').nth(2).unwrap_or_default()
+    }
+
+    /// The `objectType` of the resource's records.
+    pub(crate) fn object_type(&self) -> &'static str {
+        let consts = shape::shape(self.item).map_or(&[][..], |shape| shape.consts);
+        consts.iter().find(|(wire, _)| *wire == "objectType").map_or("", |(_, value)| value)
+    }
+}
+
+/// Checks a request body as Conductor does: it must decode as `T`, with
+/// every required field, each of its type, and no enum value `T` does not
+/// know. The message names the field.
+pub(crate) fn check<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<(), String> {
+    crate::string_enum::strict::decode(|| {
+        let mut decoder = serde_json::Deserializer::from_slice(body);
+        match serde_path_to_error::deserialize::<_, T>(&mut decoder) {
+            Ok(_) => Ok(()),
+            Err(failure) => {
+                let path = failure.path().to_string();
+                let inner = failure.into_inner();
+                Err(if path == "." { inner.to_string() } else { format!("{path}: {inner}") })
+            }
+        }
+    })
+}
+
+/// The operations of one resource's path segment.
+fn ops_of(slug: &str) -> impl Iterator<Item = &'static Op> + '_ {
+    table::OPERATIONS.iter().filter(move |op| op.slug() == slug)
 }
 
 /// What an injected fault does to a matching call.
@@ -299,8 +349,8 @@ impl Sandbox {
     /// `objectType`, timestamps and `revisionNumber` where absent. Returns
     /// its id.
     pub fn insert(&self, end_user_id: &str, resource: &str, record: Value) -> String {
-        let spec = spec_of(resource).unwrap_or_else(|| panic!("the sandbox serves no resource {resource:?}"));
-        self.store().insert(end_user_id, spec, record)
+        let op = ops_of(resource).next().unwrap_or_else(|| panic!("the sandbox serves no resource {resource:?}"));
+        self.store().insert(end_user_id, op, record)
     }
 
     /// Makes the next `times` calls of `method` to `path` (after `/v1`,
@@ -338,8 +388,4 @@ impl std::fmt::Debug for Sandbox {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Sandbox").field("base_url", &self.base_url()).finish_non_exhaustive()
     }
-}
-
-fn spec_of(slug: &str) -> Option<&'static ResourceSpec> {
-    table::RESOURCES.iter().find(|spec| spec.slug == slug)
 }

@@ -9,8 +9,10 @@ use serde_json::{Map, Value, json};
 use super::filters::Filters;
 use super::reply::{Reply, error, ok};
 use super::seeding::{now, random_suffix, timestamp};
+use super::shape::{check_query, conform};
 use super::store::Store;
-use super::{ListKind, ResourceSpec, spec_of};
+use super::table::OPERATIONS;
+use super::{Op, OpKind};
 
 const PAGE_LIMIT: usize = 150;
 
@@ -91,7 +93,7 @@ impl Store {
             ["end-users", id, "passthrough", integration] => self.passthrough(call, id, integration),
             ["auth-sessions"] if call.method == Method::POST => self.create_auth_session(call),
             ["auth-sessions"] => Err(method_missing()),
-            ["quickbooks-desktop", resource, rest @ ..] => self.qbd(call, resource, rest),
+            ["quickbooks-desktop", ..] => self.qbd(call),
             _ => Err(route_missing()),
         };
         result.unwrap_or_else(|reply| reply)
@@ -176,38 +178,41 @@ impl Store {
         })))
     }
 
-    fn qbd(&mut self, call: &Call<'_>, resource: &str, rest: &[&str]) -> Result<Reply, Reply> {
-        let spec = spec_of(resource).ok_or_else(route_missing)?;
+    fn qbd(&mut self, call: &Call<'_>) -> Result<Reply, Reply> {
+        let (op, id) = operation(call)?;
         let end_user = self.end_user_of(call)?;
-        match (call.method.clone(), rest) {
-            (Method::GET, []) if spec.singleton => Ok(ok(singleton(spec))),
-            (Method::GET, []) if spec.list != ListKind::None => self.list(spec, &end_user, call.query),
-            (Method::POST, []) => {
-                let required = spec.create.ok_or_else(method_missing)?;
-                let body = object_body(call.body)?;
-                require(&body, required)?;
-                Ok(ok(self.create(&end_user, spec, body)))
+        let pairs = query_pairs(call.query);
+        // Nothing is done with a request that does not check out.
+        if let Some(params) = op.query {
+            check_query(params, &pairs).map_err(|message| bad_request("INVALID_REQUEST", &message))?;
+        }
+        if let Some(check) = op.body {
+            object_body(call.body)?;
+            check(call.body).map_err(|message| bad_request("INVALID_REQUEST", &message))?;
+        }
+        let missing = || not_found(op.object_type(), id);
+        match op.kind {
+            OpKind::Page | OpKind::Whole | OpKind::WholeWithMore => self.list(op, &end_user, &pairs),
+            OpKind::Create => Ok(ok(self.create(&end_user, op, object_body(call.body)?))),
+            OpKind::Retrieve => self.find(&end_user, op, id).cloned().map(ok).ok_or_else(missing),
+            OpKind::Update => self.update(&end_user, op, id, object_body(call.body)?).map(ok),
+            OpKind::Delete => {
+                let record = self.remove(&end_user, op, id).ok_or_else(missing)?;
+                Ok(ok(conform(op.record, json!({"id": id, "deleted": true, "refNumber": record.get("refNumber")}))))
             }
-            (Method::GET, [id]) if spec.retrieve => {
-                self.find(&end_user, spec, id).cloned().map(ok).ok_or_else(|| not_found(spec.object_type, id))
-            }
-            (Method::POST, [id]) => {
-                let required = spec.update.ok_or_else(method_missing)?;
-                let body = object_body(call.body)?;
-                require(&body, required)?;
-                self.update(&end_user, spec, id, body).map(ok)
-            }
-            (Method::DELETE, [id]) if spec.delete => {
-                let record = self.remove(&end_user, spec, id).ok_or_else(|| not_found(spec.object_type, id))?;
-                Ok(ok(json!({
+            OpKind::Void => {
+                let record = self.void(&end_user, op, id)?;
+                let confirmation = json!({
                     "id": id,
-                    "objectType": spec.object_type,
-                    "deleted": true,
-                    "refNumber": record.get("refNumber").cloned().unwrap_or(Value::Null),
-                })))
+                    "voided": true,
+                    "refNumber": record.get("refNumber"),
+                    "createdAt": record.get("createdAt"),
+                    "updatedAt": record.get("updatedAt"),
+                });
+                Ok(ok(conform(op.record, confirmation)))
             }
-            (_, [] | [_]) => Err(method_missing()),
-            _ => Err(route_missing()),
+            OpKind::Singleton => Ok(ok(singleton(op))),
+            OpKind::Report => Ok(ok(self.report(op, &end_user, &pairs))),
         }
     }
 
@@ -223,21 +228,27 @@ impl Store {
         }
     }
 
-    fn list(&mut self, spec: &'static ResourceSpec, end_user: &str, query: &str) -> Result<Reply, Reply> {
-        let url = format!("/v1/quickbooks-desktop/{}", spec.slug);
-        let pairs = query_pairs(query);
-        let filters = Filters::parse(&pairs);
+    fn list(&mut self, op: &'static Op, end_user: &str, pairs: &[(String, String)]) -> Result<Reply, Reply> {
+        let url = format!("/v1{}", op.path);
+        let filters = Filters::parse(pairs);
         // Positions, not copies: only the records answered are copied.
-        let selected: Vec<usize> = (self.records_of(end_user, spec).iter().enumerate())
+        let selected: Vec<usize> = (self.records_of(end_user, op).iter().enumerate())
             .filter(|(_, record)| filters.matches(record))
             .map(|(index, _)| index)
             .collect();
         let answered = |store: &Store, positions: &[usize]| -> Vec<Value> {
-            let records = store.records_of(end_user, spec);
+            let records = store.records_of(end_user, op);
             positions.iter().map(|&index| filters.shape(records[index].clone())).collect()
         };
-        if spec.list == ListKind::Whole {
-            return Ok(ok(list_envelope(&url, answered(self, &selected))));
+        match op.kind {
+            OpKind::Whole => return Ok(ok(list_envelope(&url, answered(self, &selected)))),
+            OpKind::WholeWithMore => {
+                let mut envelope = list_envelope(&url, answered(self, &selected));
+                envelope["hasMore"] = json!(false);
+                envelope["nextCursor"] = Value::Null;
+                return Ok(ok(envelope));
+            }
+            _ => {}
         }
         let limit = match pairs.iter().find(|(k, _)| k == "limit") {
             None => PAGE_LIMIT,
@@ -247,7 +258,7 @@ impl Store {
             },
         };
         let cursor = pairs.iter().find(|(k, _)| k == "cursor").map(|(_, v)| v.as_str());
-        let (offset, end, next) = self.page_window(cursor, (end_user, spec.slug), selected.len(), limit)?;
+        let (offset, end, next) = self.page_window(cursor, (end_user, op.slug()), selected.len(), limit)?;
         Ok(ok(json!({
             "objectType": "list",
             "url": url,
@@ -259,13 +270,39 @@ impl Store {
     }
 }
 
-/// The one record of company, preferences and health check.
-fn singleton(spec: &ResourceSpec) -> Value {
-    match spec.slug {
-        "health-check" => json!({"status": "ok", "duration": 12}),
-        "company" => {
-            json!({"objectType": spec.object_type, "name": "Sandbox Company", "legalName": "Sandbox Company LLC"})
+/// The operation a QuickBooks Desktop call is for, and the id its path
+/// names (empty when none).
+fn operation<'a>(call: &Call<'a>) -> Result<(&'static Op, &'a str), Reply> {
+    let mut path_found = false;
+    for op in OPERATIONS {
+        let template = op.path.trim_start_matches('/').split('/');
+        if template.clone().count() != call.segments.len() {
+            continue;
         }
-        _ => json!({"objectType": spec.object_type}),
+        let mut id = "";
+        let fits = template.zip(call.segments).all(|(want, got)| match want.starts_with('{') {
+            true => {
+                id = got;
+                !got.is_empty()
+            }
+            false => want == *got,
+        });
+        if fits {
+            path_found = true;
+            if op.method == call.method.as_str() {
+                return Ok((op, id));
+            }
+        }
     }
+    Err(if path_found { method_missing() } else { route_missing() })
+}
+
+/// The one value of company, preferences and health check.
+fn singleton(op: &Op) -> Value {
+    let known = match op.record {
+        "HealthCheck" => json!({"status": "ok", "duration": 12.0}),
+        "Company" => json!({"companyName": "Sandbox Company", "legalCompanyName": "Sandbox Company LLC"}),
+        _ => json!({}),
+    };
+    conform(op.record, known)
 }

@@ -5,7 +5,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde_json::{Value, json};
 
-use super::spec_of;
+use super::ops_of;
 use super::store::Store;
 
 /// Letters and digits from the standard library's randomly seeded hasher.
@@ -62,9 +62,9 @@ impl Store {
     /// Stores a realistic invoice for an end-user, with two lines, and
     /// returns its id.
     pub(crate) fn seed_invoice(&mut self, end_user: &str) -> String {
-        let spec = spec_of("invoices").expect("invoices are declared");
+        let op = ops_of("invoices").next().expect("invoices are declared");
         let invoice = seeded_invoice(self.counter + 1);
-        self.insert(end_user, spec, invoice)
+        self.insert(end_user, op, invoice)
     }
 }
 

@@ -6,10 +6,11 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Map, Value, json};
 
-use super::ResourceSpec;
+use super::Op;
 use super::reply::Reply;
 use super::routes::{bad_request, not_found};
 use super::seeding::{now, random_suffix, revision};
+use super::shape::conform;
 
 /// The fields of a record that QuickBooks assigns, never the caller.
 const ASSIGNED: &[&str] = &["id", "objectType", "createdAt", "updatedAt", "revisionNumber"];
@@ -61,28 +62,23 @@ impl Store {
 
     /// Stores a record created over HTTP: what QuickBooks assigns is
     /// assigned here, whatever the body said.
-    pub(crate) fn create(
-        &mut self,
-        end_user: &str,
-        spec: &'static ResourceSpec,
-        mut body: Map<String, Value>,
-    ) -> Value {
+    pub(crate) fn create(&mut self, end_user: &str, op: &'static Op, mut body: Map<String, Value>) -> Value {
         for assigned in ASSIGNED {
             body.remove(*assigned);
         }
-        self.store(end_user, spec, Value::Object(body)).1
+        self.store(end_user, op, Value::Object(body)).1
     }
 
     /// Removes a record, returning it.
-    pub(crate) fn remove(&mut self, end_user: &str, spec: &ResourceSpec, id: &str) -> Option<Value> {
-        let records = self.records.get_mut(&(end_user.to_owned(), spec.slug))?;
-        let index = records.iter().position(|r| r["id"] == id)?;
+    pub(crate) fn remove(&mut self, end_user: &str, op: &Op, id: &str) -> Option<Value> {
+        let records = self.records.get_mut(&(end_user.to_owned(), op.slug()))?;
+        let index = records.iter().position(|r| has_id(r, id))?;
         Some(records.remove(index))
     }
 
     /// The records of one resource of an end-user, oldest first.
-    pub(crate) fn records_of(&self, end_user: &str, spec: &ResourceSpec) -> &[Value] {
-        self.records.get(&(end_user.to_owned(), spec.slug)).map_or(&[], Vec::as_slice)
+    pub(crate) fn records_of(&self, end_user: &str, op: &Op) -> &[Value] {
+        self.records.get(&(end_user.to_owned(), op.slug())).map_or(&[], Vec::as_slice)
     }
 
     pub(crate) fn has_end_user(&self, id: &str) -> bool {
@@ -96,8 +92,8 @@ impl Store {
         user
     }
 
-    pub(crate) fn find(&self, end_user: &str, spec: &ResourceSpec, id: &str) -> Option<&Value> {
-        self.records.get(&(end_user.to_owned(), spec.slug))?.iter().find(|r| r["id"] == id)
+    pub(crate) fn find(&self, end_user: &str, op: &Op, id: &str) -> Option<&Value> {
+        self.records.get(&(end_user.to_owned(), op.slug()))?.iter().find(|r| has_id(r, id))
     }
 
     /// The page of `len` records a list request gets: its first and end
@@ -139,14 +135,15 @@ impl Store {
     }
 
     /// Stores a record, filling in what QuickBooks assigns; returns its id.
-    pub(crate) fn insert(&mut self, end_user: &str, spec: &'static ResourceSpec, record: Value) -> String {
-        self.store(end_user, spec, record).0
+    pub(crate) fn insert(&mut self, end_user: &str, op: &'static Op, record: Value) -> String {
+        self.store(end_user, op, record).0
     }
 
     /// Stores a record, filling in what QuickBooks assigns (an `id` that is
-    /// not a non-empty string among them); returns its id and the record as
+    /// not a non-empty string among them) and every field its type requires,
+    /// with the totals its lines add up to; returns its id and the record as
     /// stored.
-    pub(crate) fn store(&mut self, end_user: &str, spec: &'static ResourceSpec, record: Value) -> (String, Value) {
+    pub(crate) fn store(&mut self, end_user: &str, op: &'static Op, record: Value) -> (String, Value) {
         let n = self.next();
         let mut record = match record {
             Value::Object(map) => as_stored(map),
@@ -158,7 +155,9 @@ impl Store {
             _ => format!("{:X}-{}", 0x8000_0000u64 + n, 1_700_000_000 + n),
         };
         record.insert("id".into(), json!(id));
-        record.insert("objectType".into(), json!(spec.object_type));
+        // Transactions of every type, as `/transactions` lists them, are
+        // known by their `transactionId`.
+        record.entry("transactionId").or_insert_with(|| json!(id));
         record.entry("createdAt").or_insert_with(|| json!(stamp));
         record.entry("updatedAt").or_insert_with(|| json!(stamp));
         record.entry("revisionNumber").or_insert_with(|| json!(revision(n)));
@@ -170,9 +169,10 @@ impl Store {
             };
             record.insert("fullName".into(), name);
         }
-        let record = Value::Object(record);
-        let records = self.records.entry((end_user.to_owned(), spec.slug)).or_default();
-        match records.iter_mut().find(|r| r["id"] == id) {
+        let mut record = conform(op.item, Value::Object(record));
+        add_up(&mut record);
+        let records = self.records.entry((end_user.to_owned(), op.slug())).or_default();
+        match records.iter_mut().find(|r| has_id(r, &id)) {
             Some(existing) => *existing = record.clone(),
             None => records.push(record.clone()),
         }
@@ -182,13 +182,12 @@ impl Store {
     pub(crate) fn update(
         &mut self,
         end_user: &str,
-        spec: &ResourceSpec,
+        op: &Op,
         id: &str,
         body: Map<String, Value>,
     ) -> Result<Value, Reply> {
         let n = self.next();
-        let records = self.records.entry((end_user.to_owned(), spec.slug)).or_default();
-        let record = records.iter_mut().find(|r| r["id"] == id).ok_or_else(|| not_found(spec.object_type, id))?;
+        let record = self.record_mut(end_user, op, id)?;
         if let Some(revision) = body.get("revisionNumber") {
             if *revision != record["revisionNumber"] {
                 return Err(bad_request(
@@ -199,7 +198,7 @@ impl Store {
         }
         let changes = as_stored(body);
         let Value::Object(fields) = record else {
-            return Err(not_found(spec.object_type, id));
+            return Err(not_found(op.object_type(), id));
         };
         for (name, value) in changes {
             // What QuickBooks assigns stays as it assigned it.
@@ -209,8 +208,84 @@ impl Store {
         }
         fields.insert("revisionNumber".into(), json!(revision(n)));
         fields.insert("updatedAt".into(), json!(now()));
-        Ok(Value::Object(fields.clone()))
+        *record = conform(op.item, std::mem::take(record));
+        add_up(record);
+        Ok(record.clone())
     }
+
+    /// Voids a transaction as QuickBooks does: its amounts become zero and
+    /// its memo says `VOID:`; it stays in the lists.
+    pub(crate) fn void(&mut self, end_user: &str, op: &Op, id: &str) -> Result<Value, Reply> {
+        let n = self.next();
+        let record = self.record_mut(end_user, op, id)?;
+        for lines in ["lines", "expenseLines", "itemLines", "depositLines"] {
+            for line in record.get_mut(lines).and_then(Value::as_array_mut).into_iter().flatten() {
+                for amount in ["amount", "quantity"] {
+                    if line.get(amount).is_some_and(|value| !value.is_null()) {
+                        line[amount] = if amount == "amount" { json!("0.00") } else { json!(0.0) };
+                    }
+                }
+            }
+        }
+        for amount in ["amount", "totalAmount", "subtotal", "balanceRemaining", "salesTaxTotal", "appliedAmount"] {
+            if record.get(amount).is_some_and(|value| !value.is_null()) {
+                record[amount] = json!("0.00");
+            }
+        }
+        if let Some(memo) = record.get_mut("memo") {
+            let before = memo.as_str().unwrap_or_default();
+            *memo = json!(format!("VOID: {before}").trim_end());
+        }
+        record["revisionNumber"] = json!(revision(n));
+        record["updatedAt"] = json!(now());
+        add_up(record);
+        Ok(record.clone())
+    }
+
+    fn record_mut(&mut self, end_user: &str, op: &Op, id: &str) -> Result<&mut Value, Reply> {
+        let records = self.records.entry((end_user.to_owned(), op.slug())).or_default();
+        records.iter_mut().find(|r| has_id(r, id)).ok_or_else(|| not_found(op.object_type(), id))
+    }
+}
+
+/// Makes a record's totals agree with its lines, as QuickBooks computes
+/// them: a line's `amount` is its `quantity` times its `rate` when not
+/// given, `subtotal` is the sum of the lines' amounts, `totalAmount` adds the
+/// sales tax, and `balanceRemaining` takes off what was applied.
+pub(crate) fn add_up(record: &mut Value) {
+    let Some(lines) = record.get_mut("lines").and_then(Value::as_array_mut) else { return };
+    let mut subtotal = 0.0;
+    for line in lines {
+        let amount = match (decimal(&line["amount"]), line["quantity"].as_f64(), decimal(&line["rate"])) {
+            (Some(amount), _, _) => amount,
+            (None, Some(quantity), Some(rate)) => {
+                if line.get("amount").is_some() {
+                    line["amount"] = json!(format!("{:.2}", quantity * rate));
+                }
+                quantity * rate
+            }
+            _ => 0.0,
+        };
+        subtotal += amount;
+    }
+    let total = subtotal + decimal(&record["salesTaxTotal"]).unwrap_or(0.0);
+    let balance = total - decimal(&record["appliedAmount"]).unwrap_or(0.0);
+    for (field, value) in [("subtotal", subtotal), ("totalAmount", total), ("balanceRemaining", balance)] {
+        if record.get(field).is_some() {
+            record[field] = json!(format!("{value:.2}"));
+        }
+    }
+}
+
+/// Whether `record` is the one `id` names: records have an `id`, or for
+/// transactions as `/transactions` lists them, a `transactionId`.
+fn has_id(record: &Value, id: &str) -> bool {
+    record.get("id").or_else(|| record.get("transactionId")).and_then(Value::as_str) == Some(id)
+}
+
+/// A decimal string (`"10.00"`) as a number.
+fn decimal(value: &Value) -> Option<f64> {
+    value.as_str().and_then(|text| text.parse().ok())
 }
 
 /// Turns a request body into a stored record: references sent as

@@ -1,0 +1,295 @@
+//! The sandbox answers every operation of the description as the
+//! description says: each resource is called in create, list, retrieve,
+//! update, void, delete order with the description's example inputs, and
+//! every answer is validated against the description's schema for its
+//! status by a JSON Schema validator. Bad input gets Conductor's 400 and
+//! stores nothing.
+
+use std::collections::BTreeMap;
+
+use conductor::reqwest::{self, Method, StatusCode};
+use conductor::sandbox::Sandbox;
+use conductor_tests::contract::{args_for, example_record, load_spec, operations};
+use serde_json::{Value, json};
+
+/// A raw HTTP view of the sandbox: the answers as JSON, not as Rust types.
+struct Raw {
+    http: reqwest::Client,
+    base: String,
+    key: String,
+    end_user: String,
+}
+
+impl Raw {
+    async fn send(&self, method: &str, path: &str, query: &[(String, String)], body: Option<&Value>) -> (u16, Value) {
+        let method = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+        let mut url = reqwest::Url::parse(&format!("{}{path}", self.base)).unwrap();
+        url.query_pairs_mut().extend_pairs(query);
+        let mut request = self
+            .http
+            .request(method, url)
+            .header("Authorization", format!("Bearer {}", self.key))
+            .header("Conductor-End-User-Id", &self.end_user);
+        if let Some(body) = body {
+            request = request.header("Content-Type", "application/json").body(body.to_string());
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status().as_u16();
+        let bytes = response.bytes().await.unwrap();
+        (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
+    }
+}
+
+/// Validators of the description's schemas, each compiled once.
+struct Schemas<'a> {
+    spec: &'a Value,
+    compiled: BTreeMap<String, jsonschema::Validator>,
+}
+
+impl Schemas<'_> {
+    /// The problems of `answer` against the schema of `status` for the
+    /// operation: its 200 schema, or its error body.
+    fn problems(&mut self, method: &str, path: &str, status: u16, answer: &Value) -> Vec<String> {
+        let responses = &self.spec["paths"][path][method]["responses"];
+        let key = if status == 200 { "200" } else { "default" };
+        let schema = &responses[key]["content"]["application/json"]["schema"];
+        let spec = self.spec;
+        let validator = self.compiled.entry(format!("{method} {path} {key}")).or_insert_with(|| {
+            // References are `#/components/...`: give the schema the
+            // description's components to resolve them in.
+            let mut root = schema.clone();
+            root["components"] = spec["components"].clone();
+            jsonschema::validator_for(&root).expect("the description's schema compiles")
+        });
+        validator.iter_errors(answer).map(|error| format!("at {}: {error}", error.instance_path())).collect()
+    }
+}
+
+/// The order calls to one resource are made in.
+fn rank(method: &str, path: &str) -> u8 {
+    match (method, path.matches('{').count(), path.rsplit('/').next()) {
+        ("post", 0, _) => 0,
+        ("get", 0, _) => 1,
+        ("get", _, _) => 2,
+        ("post", _, Some("void")) => 4,
+        ("post", _, _) => 3,
+        ("delete", _, _) => 5,
+        _ => 1,
+    }
+}
+
+/// `/quickbooks-desktop/invoices/{id}/void` → `/quickbooks-desktop/invoices`,
+/// `/end-users/{id}` → `/end-users`.
+fn collection(path: &str) -> String {
+    let depth = if path.starts_with("/quickbooks-desktop/") { 3 } else { 2 };
+    path.split('/').take(depth).collect::<Vec<_>>().join("/")
+}
+
+fn pairs(query: &Value) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for (key, value) in query.as_object().into_iter().flatten() {
+        let values = match value {
+            Value::Array(items) => items.clone(),
+            one => vec![one.clone()],
+        };
+        for value in values {
+            let text = match value {
+                Value::String(text) => text,
+                other => other.to_string(),
+            };
+            out.push((key.clone(), text));
+        }
+    }
+    out
+}
+
+#[tokio::test]
+async fn every_operation_answers_as_the_description_says() {
+    let spec = load_spec();
+    let sandbox = Sandbox::start().await.unwrap();
+    let user = sandbox.create_end_user("Acme", "a@acme.com");
+    let raw = Raw {
+        http: reqwest::Client::new(),
+        base: sandbox.base_url(),
+        key: sandbox.api_key().to_owned(),
+        end_user: user.id.clone(),
+    };
+    let mut schemas = Schemas { spec: &spec, compiled: BTreeMap::new() };
+
+    let mut all = operations(&spec);
+    // End-users last, so QuickBooks Desktop calls have their end-user.
+    all.sort_by_key(|(method, path, _)| (path.starts_with("/end-users"), collection(path), rank(method, path)));
+
+    let mut ids: BTreeMap<String, String> = BTreeMap::new();
+    let (mut valid, mut ok) = (0, 0);
+    let mut failures = Vec::new();
+    for (method, path, operation) in &all {
+        let args = args_for(&spec, operation);
+        let resource = collection(path);
+        let mut query = pairs(&args.query);
+        // The sandbox issues its own cursors, and a list is asked for
+        // whole so that the records made here are in it.
+        query.retain(|(key, _)| key != "cursor");
+        if rank(method, path) == 1 && path.starts_with("/quickbooks-desktop/") && !path.contains("/reports/") {
+            let required: Vec<&str> = (operation["parameters"].as_array().into_iter().flatten())
+                .filter(|p| p["required"] == true)
+                .filter_map(|p| p["name"].as_str())
+                .collect();
+            query.retain(|(key, _)| key == "limit" || required.contains(&key.as_str()));
+        }
+        let mut body = (!args.body.is_null()).then(|| args.body.clone());
+        let mut target = path.clone();
+        if path.contains("{id}") {
+            let id = match ids.get(&resource) {
+                Some(id) => id.clone(),
+                None if resource == "/end-users" => user.id.clone(),
+                // A resource without a create: a record as the description's
+                // example list shows one.
+                None => {
+                    let slug = resource.rsplit('/').next().unwrap();
+                    sandbox.insert(&user.id, slug, example_record(&spec, &resource))
+                }
+            };
+            target = target.replace("{id}", &id);
+            if let Some(Value::Object(fields)) = &mut body {
+                if fields.contains_key("revisionNumber") {
+                    let (_, current) = raw.send("get", &format!("{resource}/{id}"), &[], None).await;
+                    fields.insert("revisionNumber".into(), current["revisionNumber"].clone());
+                }
+            }
+        }
+        if let Some(slug) = args.path.get("integration_slug").and_then(Value::as_str) {
+            target = target.replace("{integration_slug}", slug);
+        }
+        if path == "/auth-sessions" {
+            body.as_mut().unwrap()["endUserId"] = json!(user.id);
+        }
+
+        let (status, answer) = raw.send(method, &target, &query, body.as_ref()).await;
+        if status == 200 {
+            ok += 1;
+            if rank(method, path) == 0 && answer["id"].is_string() && !path.starts_with("/auth-sessions") {
+                ids.insert(resource.clone(), answer["id"].as_str().unwrap().to_owned());
+            }
+        }
+        let problems = schemas.problems(method, path, status, &answer);
+        if problems.is_empty() {
+            valid += 1;
+        } else {
+            failures.push(format!("{method} {target} ({status}): {}", problems.join("; ")));
+        }
+        if status != 200 && !path.contains("passthrough") {
+            failures.push(format!("{method} {target}: {status} {answer}"));
+        }
+    }
+    println!("operations called: {}; answers valid against the description: {valid}; 200 OK: {ok}", all.len());
+    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
+    assert_eq!((all.len(), valid), (262, 262));
+    // Passthrough answers Conductor's 409 for an end-user without an
+    // integration connection, which the sandbox's end-users are.
+    assert_eq!(ok, 261);
+}
+
+#[tokio::test]
+async fn bad_input_gets_conductors_400_and_stores_nothing() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let user = sandbox.create_end_user("Acme", "a@acme.com");
+    let raw = Raw {
+        http: reqwest::Client::new(),
+        base: sandbox.base_url(),
+        key: sandbox.api_key().to_owned(),
+        end_user: user.id.clone(),
+    };
+    let count = |resource: &'static str| {
+        let raw = &raw;
+        async move { raw.send("get", resource, &[], None).await.1["data"].as_array().map(Vec::len) }
+    };
+
+    let cases = [
+        ("/quickbooks-desktop/invoices", json!({"transactionDate": "2024-10-01"}), "missing field `customerId`"),
+        (
+            "/quickbooks-desktop/invoices",
+            json!({"customerId": 5, "transactionDate": "2024-10-01"}),
+            "customerId: invalid type: integer `5`, expected a string",
+        ),
+        (
+            "/quickbooks-desktop/invoices",
+            json!({"customerId": "C1", "transactionDate": "2024-10-01", "lines": [{"quantity": "two"}]}),
+            "lines[0].quantity: invalid type: string \"two\", expected f64",
+        ),
+        (
+            "/quickbooks-desktop/accounts",
+            json!({"name": "Petty cash", "accountType": "piggy_bank"}),
+            "accountType: unknown variant `piggy_bank`",
+        ),
+        ("/quickbooks-desktop/customers", json!(["not", "an", "object"]), "The body must be a JSON object."),
+    ];
+    for (resource, body, says) in cases {
+        let before = count(resource).await;
+        let (status, answer) = raw.send("post", resource, &[], Some(&body)).await;
+        assert_eq!(status, 400, "{body}: {answer}");
+        assert_eq!(answer["error"]["type"], "INVALID_REQUEST_ERROR", "{answer}");
+        let message = answer["error"]["message"].as_str().unwrap();
+        assert!(message.contains(says), "{body}: {message}");
+        assert_eq!(count(resource).await, before, "{body} stored nothing");
+    }
+
+    let bad_queries = [
+        ("/quickbooks-desktop/invoices", ("limit", "many"), "`limit` must be an integer"),
+        ("/quickbooks-desktop/invoices", ("paymentStatus", "someday"), "`paymentStatus` must be one of all, paid"),
+        ("/quickbooks-desktop/reports/aging", ("agingAsOf", "today"), "`reportType` is required"),
+    ];
+    for (path, (key, value), says) in bad_queries {
+        let (status, answer) = raw.send("get", path, &[(key.to_owned(), value.to_owned())], None).await;
+        assert_eq!(status, 400, "{key}={value}: {answer}");
+        assert!(answer["error"]["message"].as_str().unwrap().contains(says), "{answer}");
+    }
+
+    let (status, answer) = raw.send("get", "/quickbooks-desktop/invoices/does-not-exist/void", &[], None).await;
+    assert_eq!((status, answer["error"]["code"].as_str()), (405, Some("METHOD_NOT_ALLOWED")), "{answer}");
+}
+
+#[tokio::test]
+async fn a_void_marks_the_record_and_a_report_sums_the_records() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let user = sandbox.create_end_user("Acme", "a@acme.com");
+    let raw = Raw {
+        http: reqwest::Client::new(),
+        base: sandbox.base_url(),
+        key: sandbox.api_key().to_owned(),
+        end_user: user.id.clone(),
+    };
+    let lines = json!([
+        {"itemId": "80000010-1234567890", "quantity": 3.0, "rate": "25.00"},
+        {"itemId": "80000011-1234567890", "quantity": 1.0, "rate": "100.00"},
+    ]);
+    let body = json!({"customerId": "80000001-1234567890", "transactionDate": "2024-10-01", "lines": lines});
+    let (status, invoice) = raw.send("post", "/quickbooks-desktop/invoices", &[], Some(&body)).await;
+    assert_eq!(status, 200, "{invoice}");
+    let amounts: Vec<&str> =
+        invoice["lines"].as_array().unwrap().iter().map(|l| l["amount"].as_str().unwrap()).collect();
+    assert_eq!(amounts, ["75.00", "100.00"]);
+    assert_eq!((invoice["subtotal"].as_str(), invoice["balanceRemaining"].as_str()), (Some("175.00"), Some("175.00")));
+
+    let query = [("reportType".to_owned(), "ar_aging_detail".to_owned())];
+    let (_, aging) = raw.send("get", "/quickbooks-desktop/reports/aging", &query, None).await;
+    let rows = aging["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 2, "{aging}");
+    assert_eq!(rows[0]["cells"][3]["value"], "175.00");
+    assert_eq!((rows[1]["kind"].as_str(), rows[1]["cells"][3]["value"].as_str()), (Some("total"), Some("175.00")));
+
+    let id = invoice["id"].as_str().unwrap();
+    let (status, voided) = raw.send("post", &format!("/quickbooks-desktop/invoices/{id}/void"), &[], None).await;
+    assert_eq!((status, &voided["voided"], &voided["id"]), (200, &json!(true), &json!(id)));
+    let (_, after) = raw.send("get", &format!("/quickbooks-desktop/invoices/{id}"), &[], None).await;
+    assert_eq!(after["subtotal"], "0.00");
+    assert!(after["memo"].as_str().unwrap().starts_with("VOID:"), "{}", after["memo"]);
+    assert_ne!(after["revisionNumber"], invoice["revisionNumber"]);
+    let (_, aging) = raw.send("get", "/quickbooks-desktop/reports/aging", &query, None).await;
+    assert_eq!(aging["rows"].as_array().unwrap().len(), 1, "a voided invoice is not open: only the total row");
+
+    let (status, deleted) = raw.send("delete", &format!("/quickbooks-desktop/invoices/{id}"), &[], None).await;
+    assert_eq!((status, &deleted["deleted"]), (200, &json!(true)));
+    let (status, _) = raw.send("get", &format!("/quickbooks-desktop/invoices/{id}"), &[], None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND.as_u16());
+}
