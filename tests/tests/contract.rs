@@ -202,11 +202,17 @@ async fn prism_refuses_requests_the_description_does_not_allow() {
     let too_many = conductor::qbd::InvoiceListParams { limit: Some(1000), ..Default::default() };
     let error = qbd.invoices().list(&too_many).await.unwrap_err();
     assert_eq!(error.status().map(|s| s.as_u16()), Some(422));
-    let raw = error.as_api_error().and_then(|api| api.raw_body()).unwrap_or_default();
-    assert!(raw.contains("limit must be <= 150"), "{raw}");
+    // Prism answers with the description's error example and names what
+    // it refused in a header.
+    let violations = (error.as_api_error().and_then(|api| api.headers().get("sl-violations")))
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or_default();
+    assert!(violations.contains("limit must be <= 150"), "{error:?}");
 
     let mut body = conductor::qbd::InvoiceCreateParams::new("80000001-1234567890", "2021-10-01");
     body.external_id = Some("not-a-uuid".into());
     let error = qbd.invoices().create(&body).await.unwrap_err();
     assert_eq!(error.status().map(|s| s.as_u16()), Some(422), "{error}");
+    let violations = error.as_api_error().and_then(|api| api.headers().get("sl-violations"));
+    assert!(violations.and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("externalId")), "{error:?}");
 }
