@@ -117,7 +117,8 @@ impl<'de, T: Deserialize<'de>> Visitor<'de> for PageVisitor<T> {
 }
 
 /// A count, which the description types as a JSON `number`: a whole
-/// number sent as `3.0` is 3; a fraction or a negative number is refused.
+/// number sent as `3.0` is 3, and a fraction is rounded down rather than
+/// losing the page it came with. What no `i64` holds is refused.
 struct Count(i64);
 
 impl<'de> Deserialize<'de> for Count {
@@ -128,13 +129,10 @@ impl<'de> Deserialize<'de> for Count {
             type Value = Count;
 
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a whole number of records")
+                f.write_str("a number of records")
             }
 
             fn visit_i64<E: de::Error>(self, n: i64) -> Result<Count, E> {
-                if n < 0 {
-                    return Err(E::invalid_value(de::Unexpected::Signed(n), &self));
-                }
                 Ok(Count(n))
             }
 
@@ -143,11 +141,11 @@ impl<'de> Deserialize<'de> for Count {
             }
 
             fn visit_f64<E: de::Error>(self, n: f64) -> Result<Count, E> {
-                // `as` saturates; the range check keeps what it cannot hold out.
-                if n.fract() != 0.0 || !(0.0..9.0e15).contains(&n) {
+                // `as` saturates; the range check refuses what it cannot hold.
+                if !(-9.0e18..9.0e18).contains(&n) {
                     return Err(E::invalid_value(de::Unexpected::Float(n), &self));
                 }
-                Ok(Count(n as i64))
+                Ok(Count(n.floor() as i64))
             }
         }
 
@@ -221,7 +219,7 @@ mod tests {
     }
 
     #[test]
-    fn remaining_count_is_a_whole_number_however_it_is_written() {
+    fn remaining_count_is_read_from_any_number() {
         let count = |value: serde_json::Value| {
             serde_json::from_value::<CursorPage<u8>>(json!({"objectType": "list", "data": [], "remainingCount": value}))
                 .map(|page| page.remaining_count)
@@ -229,10 +227,12 @@ mod tests {
         };
         assert_eq!(count(json!(3)), Ok(Some(3)));
         assert_eq!(count(json!(3.0)), Ok(Some(3)));
-        assert_eq!(count(json!(0.0)), Ok(Some(0)));
-        for bad in [json!(1.5), json!(-1), json!(-1.0), json!(1e300), json!("3")] {
+        assert_eq!(count(json!(2.75)), Ok(Some(2)));
+        assert_eq!(count(json!(-1)), Ok(Some(-1)));
+        assert_eq!(count(json!(null)), Ok(None));
+        for bad in [json!(1e300), json!(u64::MAX), json!("3")] {
             let error = count(bad.clone()).unwrap_err();
-            assert!(error.contains("expected a whole number of records"), "{bad}: {error}");
+            assert!(error.contains("expected a number of records"), "{bad}: {error}");
         }
     }
 
