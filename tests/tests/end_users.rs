@@ -22,7 +22,6 @@ async fn list_sends_get_and_unwraps_the_envelope() {
     assert_eq!(users.len(), 2);
     let first = &users[0];
     assert_eq!(first.id, "end_usr_1234567abcdefg");
-    assert_eq!(first.object_type, "end_user");
     assert_eq!(first.created_at, "2021-01-01T12:34:56.789Z");
     assert_eq!(first.company_name, "Acme Inc.");
     assert_eq!(first.source_id, "12345678-abcd-abcd-example-1234567890ab");
@@ -90,7 +89,6 @@ async fn delete_returns_the_confirmation() {
     assert_eq!(path_and_query(&request), "/v1/end-users/end_usr_1234567abcdefg");
     assert_standard_headers(&request, false);
     assert_eq!(deleted.id, "end_usr_1234567abcdefg");
-    assert_eq!(deleted.object_type, "end_user");
     assert!(deleted.deleted);
 }
 

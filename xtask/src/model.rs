@@ -528,10 +528,11 @@ impl Builder<'_> {
         taken.extend(self.structs.iter().filter(|s| !s.name.is_empty()).map(|s| s.name.clone()));
         taken.extend(self.unions.iter().map(|u| u.name.clone()));
         for shape in self.structs.iter_mut().filter(|s| s.name.is_empty()) {
-            shape.name = unique(&mut taken, preferred_name(&shape.candidates), &shape.candidates);
+            shape.name =
+                unique(&mut taken, preferred_name(&shape.candidates, shape.input), &shape.candidates, shape.input);
         }
         for shape in &mut self.enums {
-            shape.name = unique(&mut taken, preferred_name(&shape.candidates), &shape.candidates);
+            shape.name = unique(&mut taken, preferred_name(&shape.candidates, false), &shape.candidates, false);
         }
     }
 }
@@ -553,7 +554,10 @@ fn mark_input(structs: &mut [Struct], ty: &Ty) {
     }
 }
 
-fn preferred_name(candidates: &[String]) -> String {
+/// The name of a type used in several places: the words their candidate
+/// names end with. `input` types sent in a body whose shared words are one
+/// (`Address`) are that word's `...Input`.
+fn preferred_name(candidates: &[String], input: bool) -> String {
     if candidates.len() == 1 {
         return candidates[0].clone();
     }
@@ -593,6 +597,15 @@ fn preferred_name(candidates: &[String]) -> String {
             _ => prefix.into_iter().cloned().chain(rest).collect(),
         };
     }
+    // Parts of one body (`...UpdateParamsLine` and
+    // `...UpdateParamsLineGroupLine`) keep the shortest name; parts of the
+    // bodies of different resources sharing one word are `...Input`.
+    let one_body = (0..)
+        .map_while(|i| split[0].get(i).filter(|w| split.iter().all(|ws| ws.get(i) == Some(*w))))
+        .any(|w| w == "Params");
+    if input && suffix.len() == 1 && suffix[0] != "Input" && !one_body {
+        return format!("{}Input", suffix[0]);
+    }
     // One word alone (`Status`, `Line`) says too little: take the shortest
     // candidate instead.
     if suffix.len() < 2 {
@@ -602,8 +615,11 @@ fn preferred_name(candidates: &[String]) -> String {
     }
 }
 
-fn unique(taken: &mut BTreeSet<String>, preferred: String, candidates: &[String]) -> String {
+fn unique(taken: &mut BTreeSet<String>, preferred: String, candidates: &[String], input: bool) -> String {
     let mut options = vec![preferred.clone()];
+    if input && !preferred.ends_with("Input") {
+        options.push(format!("{preferred}Input"));
+    }
     let mut sorted: Vec<&String> = candidates.iter().collect();
     sorted.sort_by_key(|c| (c.len(), (*c).clone()));
     options.extend(sorted.into_iter().cloned());

@@ -298,7 +298,7 @@ pub struct BillCreateParams {
     pub transaction_date: String,
     /// The address of the vendor who sent this bill.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub vendor_address: Option<CheckCreateParamsAddress>,
+    pub vendor_address: Option<AddressInput>,
     /// The vendor who sent this bill for goods or services purchased.
     ///
     /// Example: `"80000001-1234567890"`
@@ -674,7 +674,7 @@ pub struct BillUpdateParams {
     pub transaction_date: Option<String>,
     /// The address of the vendor who sent this bill.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub vendor_address: Option<CheckCreateParamsAddress>,
+    pub vendor_address: Option<AddressInput>,
     /// The vendor who sent this bill for goods or services purchased.
     ///
     /// Example: `"80000001-1234567890"`

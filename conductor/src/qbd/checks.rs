@@ -187,7 +187,7 @@ impl CheckApplyToTransaction {
 pub struct CheckCreateParams {
     /// The address that is printed on the check.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address: Option<CheckCreateParamsAddress>,
+    pub address: Option<AddressInput>,
     /// Transactions to be paid by this check.
     ///
     /// This will create a link between this check and the specified transactions.
@@ -522,7 +522,7 @@ pub struct CheckListParams {
 pub struct CheckUpdateParams {
     /// The address that is printed on the check.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address: Option<CheckCreateParamsAddress>,
+    pub address: Option<AddressInput>,
     /// Transactions to be paid by this check.
     ///
     /// This will create a link between this check and the specified transactions.

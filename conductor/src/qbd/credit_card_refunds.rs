@@ -108,12 +108,12 @@ pub struct CreditCardRefund {
 pub struct CreditCardRefundCreateParams {
     /// The address that is printed on the credit card refund.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address: Option<CheckCreateParamsAddress>,
+    pub address: Option<AddressInput>,
     /// The credit card transaction data for this credit card refund's payment when
     /// using QuickBooks Merchant Services (QBMS). If specifying this field, you must
     /// also specify the `paymentMethod` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub credit_card_transaction: Option<SalesReceiptCreateParamsCreditCardTransaction>,
+    pub credit_card_transaction: Option<CreditCardTransactionInput>,
     /// The customer or customer-job associated with this credit card refund.
     pub customer_id: String,
     /// The market exchange rate between this credit card refund's currency and the home

@@ -249,7 +249,7 @@ pub struct CreditMemo {
 pub struct CreditMemoCreateParams {
     /// The credit memo's billing address.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub billing_address: Option<CheckCreateParamsAddress>,
+    pub billing_address: Option<AddressInput>,
     /// The credit memo's class.
     ///
     /// Classes can be used to categorize objects into meaningful segments, such as
@@ -419,7 +419,7 @@ pub struct CreditMemoCreateParams {
     pub shipment_origin: Option<String>,
     /// The credit memo's shipping address.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub shipping_address: Option<CheckCreateParamsAddress>,
+    pub shipping_address: Option<AddressInput>,
     /// The date when the products or services for this credit memo were shipped or are
     /// expected to be shipped, in ISO 8601 format (YYYY-MM-DD).
     ///
@@ -517,7 +517,7 @@ pub struct CreditMemoCreateParamsLine {
     /// The custom fields for the credit memo line object, added as user-defined data
     /// extensions, not included in the standard QuickBooks object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub custom_fields: Option<Vec<InvoiceCreateParamsLineCustomField>>,
+    pub custom_fields: Option<Vec<CustomFieldInput>>,
     /// A description of this credit memo line.
     ///
     /// Maximum length: 4095 characters.
@@ -1121,7 +1121,7 @@ pub struct CreditMemoListParams {
 pub struct CreditMemoUpdateParams {
     /// The credit memo's billing address.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub billing_address: Option<CheckCreateParamsAddress>,
+    pub billing_address: Option<AddressInput>,
     /// The credit memo's class.
     ///
     /// Classes can be used to categorize objects into meaningful segments, such as
@@ -1306,7 +1306,7 @@ pub struct CreditMemoUpdateParams {
     pub shipment_origin: Option<String>,
     /// The credit memo's shipping address.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub shipping_address: Option<CheckCreateParamsAddress>,
+    pub shipping_address: Option<AddressInput>,
     /// The date when the products or services for this credit memo were shipped or are
     /// expected to be shipped, in ISO 8601 format (YYYY-MM-DD).
     ///

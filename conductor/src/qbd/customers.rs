@@ -563,7 +563,7 @@ pub struct CustomerCreateParams {
     pub alternate_shipping_addresses: Option<Vec<CustomerAlternateShippingAddress>>,
     /// The customer's billing address.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub billing_address: Option<CheckCreateParamsAddress>,
+    pub billing_address: Option<AddressInput>,
     /// An email address to carbon copy (CC) on communications with this customer.
     ///
     /// Maximum length: 1023 characters.
@@ -622,7 +622,7 @@ pub struct CustomerCreateParams {
     /// Additional custom contact fields for this customer, such as phone numbers or
     /// email addresses.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub custom_contact_fields: Option<Vec<VendorCreateParamsCustomContactField>>,
+    pub custom_contact_fields: Option<Vec<CustomContactFieldInput>>,
     /// The customer's type, used for categorizing customers into meaningful segments,
     /// such as industry or region.
     ///
@@ -849,7 +849,7 @@ pub struct CustomerCreateParams {
     pub salutation: Option<String>,
     /// The customer's shipping address.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub shipping_address: Option<CheckCreateParamsAddress>,
+    pub shipping_address: Option<AddressInput>,
     /// The customer's tax registration number, for use in Canada or the UK.
     ///
     /// Maximum length: 30 characters.
@@ -1222,7 +1222,7 @@ pub struct CustomerUpdateParams {
     pub alternate_shipping_addresses: Option<Vec<CustomerAlternateShippingAddress>>,
     /// The customer's billing address.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub billing_address: Option<CheckCreateParamsAddress>,
+    pub billing_address: Option<AddressInput>,
     /// An email address to carbon copy (CC) on communications with this customer.
     ///
     /// Maximum length: 1023 characters.
@@ -1281,7 +1281,7 @@ pub struct CustomerUpdateParams {
     /// Additional custom contact fields for this customer, such as phone numbers or
     /// email addresses.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub custom_contact_fields: Option<Vec<VendorCreateParamsCustomContactField>>,
+    pub custom_contact_fields: Option<Vec<CustomContactFieldInput>>,
     /// The customer's type, used for categorizing customers into meaningful segments,
     /// such as industry or region.
     ///
@@ -1491,7 +1491,7 @@ pub struct CustomerUpdateParams {
     pub salutation: Option<String>,
     /// The customer's shipping address.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub shipping_address: Option<CheckCreateParamsAddress>,
+    pub shipping_address: Option<AddressInput>,
     /// The customer's tax registration number, for use in Canada or the UK.
     ///
     /// Maximum length: 30 characters.

@@ -11,6 +11,39 @@ use crate::resources::resource_handle;
 use crate::string_enum::string_enum;
 use crate::{Result, Transport, api};
 
+/// The employee's primary emergency contact.
+///
+/// The type of `EmployeeEmergencyContact::primary_contact` and `EmployeeEmergencyContact::secondary_contact`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ContactInput {
+    /// The name of the contact field (e.g., "old address", "secondary phone").
+    ///
+    /// Maximum length: 40 characters.
+    ///
+    /// Example: `"Main Phone"`
+    pub name: String,
+    /// The relationship of the employee to the employee.
+    ///
+    /// Example: `"spouse"`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub relation: Option<ContactRelation>,
+    /// The value of the contact field.
+    ///
+    /// Maximum length: 255 characters.
+    ///
+    /// Example: `"555-123-4567"`
+    pub value: String,
+}
+
+impl ContactInput {
+    /// A value with the required fields set and every other field unset.
+    pub fn new(name: impl Into<String>, value: impl Into<String>) -> Self {
+        ContactInput { name: name.into(), relation: None, value: value.into() }
+    }
+}
+
 string_enum! {
 /// The relationship of the employee to the employee.
 ///
@@ -436,6 +469,85 @@ pub struct EmployeeAddress {
     pub state: Option<String>,
 }
 
+/// The employee's address.
+///
+/// If the company uses QuickBooks Payroll for this employee, this address must
+/// specify a complete address, including city, state, ZIP (or postal) code, and at
+/// least one line of the street address.
+///
+/// The type of `EmployeeCreateParams::address` and `EmployeeUpdateParams::address`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct EmployeeAddressInput {
+    /// The city, district, suburb, town, or village name of the employee address.
+    ///
+    /// Maximum length: 31 characters.
+    ///
+    /// Example: `"San Francisco"`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub city: Option<String>,
+    /// The country name of the employee address.
+    ///
+    /// Example: `"United States"`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
+    /// The first line of the employee address (e.g., street, PO Box, or company name).
+    ///
+    /// Maximum length: 41 characters.
+    ///
+    /// Example: `"Conductor Labs Inc."`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line1: Option<String>,
+    /// The second line of the employee address, if needed (e.g., apartment, suite,
+    /// unit, or building).
+    ///
+    /// Maximum length: 41 characters.
+    ///
+    /// Example: `"540 Market St."`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line2: Option<String>,
+    /// The third line of the employee address, if needed.
+    ///
+    /// Maximum length: 41 characters.
+    ///
+    /// Example: `"Suite 100"`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line3: Option<String>,
+    /// The fourth line of the employee address, if needed.
+    ///
+    /// Maximum length: 41 characters.
+    ///
+    /// Example: `""`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line4: Option<String>,
+    /// The postal code or ZIP code of the employee address.
+    ///
+    /// Maximum length: 13 characters.
+    ///
+    /// Example: `"94110"`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub postal_code: Option<String>,
+    /// The U.S.
+    ///
+    /// state or Canadian province of the employee address. QuickBooks requires this
+    /// field to be a two-letter abbreviation (e.g., "CA" for California or "ON" for
+    /// Ontario). See enum for all possible values. QuickBooks may reject values that
+    /// the connected company file's edition does not support (e.g., a Canadian province
+    /// on a U.S. company file).
+    ///
+    /// Example: `"CA"`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<EmployeeAddressState>,
+}
+
+impl EmployeeAddressInput {
+    /// A value with the required fields set and every other field unset.
+    pub fn new() -> Self {
+        Self::default()
+    }
+}
+
 string_enum! {
 /// The U.S.
 ///
@@ -614,7 +726,7 @@ pub struct EmployeeCreateParams {
     /// specify a complete address, including city, state, ZIP (or postal) code, and at
     /// least one line of the street address.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address: Option<EmployeeCreateParamsAddress>,
+    pub address: Option<EmployeeAddressInput>,
     /// The adjusted service date for this employee, in ISO 8601 format (YYYY-MM-DD).
     ///
     /// This date accounts for previous employment periods or leaves that affect
@@ -644,7 +756,7 @@ pub struct EmployeeCreateParams {
     /// Additional custom contact fields for this employee, such as phone numbers or
     /// email addresses.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub custom_contact_fields: Option<Vec<VendorCreateParamsCustomContactField>>,
+    pub custom_contact_fields: Option<Vec<CustomContactFieldInput>>,
     /// The employee's department.
     ///
     /// Found in the "employment job details" section of the employee's record in
@@ -910,118 +1022,6 @@ impl EmployeeCreateParams {
     }
 }
 
-/// The employee's address.
-///
-/// If the company uses QuickBooks Payroll for this employee, this address must
-/// specify a complete address, including city, state, ZIP (or postal) code, and at
-/// least one line of the street address.
-///
-/// The type of `EmployeeCreateParams::address` and `EmployeeUpdateParams::address`.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct EmployeeCreateParamsAddress {
-    /// The city, district, suburb, town, or village name of the employee address.
-    ///
-    /// Maximum length: 31 characters.
-    ///
-    /// Example: `"San Francisco"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub city: Option<String>,
-    /// The country name of the employee address.
-    ///
-    /// Example: `"United States"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country: Option<String>,
-    /// The first line of the employee address (e.g., street, PO Box, or company name).
-    ///
-    /// Maximum length: 41 characters.
-    ///
-    /// Example: `"Conductor Labs Inc."`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub line1: Option<String>,
-    /// The second line of the employee address, if needed (e.g., apartment, suite,
-    /// unit, or building).
-    ///
-    /// Maximum length: 41 characters.
-    ///
-    /// Example: `"540 Market St."`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub line2: Option<String>,
-    /// The third line of the employee address, if needed.
-    ///
-    /// Maximum length: 41 characters.
-    ///
-    /// Example: `"Suite 100"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub line3: Option<String>,
-    /// The fourth line of the employee address, if needed.
-    ///
-    /// Maximum length: 41 characters.
-    ///
-    /// Example: `""`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub line4: Option<String>,
-    /// The postal code or ZIP code of the employee address.
-    ///
-    /// Maximum length: 13 characters.
-    ///
-    /// Example: `"94110"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub postal_code: Option<String>,
-    /// The U.S.
-    ///
-    /// state or Canadian province of the employee address. QuickBooks requires this
-    /// field to be a two-letter abbreviation (e.g., "CA" for California or "ON" for
-    /// Ontario). See enum for all possible values. QuickBooks may reject values that
-    /// the connected company file's edition does not support (e.g., a Canadian province
-    /// on a U.S. company file).
-    ///
-    /// Example: `"CA"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<EmployeeAddressState>,
-}
-
-impl EmployeeCreateParamsAddress {
-    /// A value with the required fields set and every other field unset.
-    pub fn new() -> Self {
-        Self::default()
-    }
-}
-
-/// The employee's primary emergency contact.
-///
-/// The type of `EmployeeEmergencyContact::primary_contact` and `EmployeeEmergencyContact::secondary_contact`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct EmployeeCreateParamsEmergencyContactPrimaryContact {
-    /// The name of the contact field (e.g., "old address", "secondary phone").
-    ///
-    /// Maximum length: 40 characters.
-    ///
-    /// Example: `"Main Phone"`
-    pub name: String,
-    /// The relationship of the employee to the employee.
-    ///
-    /// Example: `"spouse"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub relation: Option<ContactRelation>,
-    /// The value of the contact field.
-    ///
-    /// Maximum length: 255 characters.
-    ///
-    /// Example: `"555-123-4567"`
-    pub value: String,
-}
-
-impl EmployeeCreateParamsEmergencyContactPrimaryContact {
-    /// A value with the required fields set and every other field unset.
-    pub fn new(name: impl Into<String>, value: impl Into<String>) -> Self {
-        EmployeeCreateParamsEmergencyContactPrimaryContact { name: name.into(), relation: None, value: value.into() }
-    }
-}
-
 /// The employee's payroll information.
 ///
 /// The type of `EmployeeCreateParams::employee_payroll`.
@@ -1051,7 +1051,7 @@ pub struct EmployeeCreateParamsEmployeePayroll {
     /// The employee's sick hours, including how sick time is accrued and the total
     /// hours accrued.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sick_hours: Option<EmployeeCreateParamsEmployeePayrollSickHours>,
+    pub sick_hours: Option<HoursInput>,
     /// Indicates whether this employee is using time-tracking data to create paychecks.
     ///
     /// Example: `"uses_time_data"`
@@ -1060,72 +1060,10 @@ pub struct EmployeeCreateParamsEmployeePayroll {
     /// The employee's vacation hours, including how vacation time is accrued and the
     /// total hours accrued.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub vacation_hours: Option<EmployeeCreateParamsEmployeePayrollSickHours>,
+    pub vacation_hours: Option<HoursInput>,
 }
 
 impl EmployeeCreateParamsEmployeePayroll {
-    /// A value with the required fields set and every other field unset.
-    pub fn new() -> Self {
-        Self::default()
-    }
-}
-
-/// The employee's sick hours, including how sick time is accrued and the total
-/// hours accrued.
-///
-/// The type of `EmployeeCreateParamsEmployeePayroll::sick_hours`, `EmployeeCreateParamsEmployeePayroll::vacation_hours`, `EmployeeUpdateParamsEmployeePayroll::sick_hours` and `EmployeeUpdateParamsEmployeePayroll::vacation_hours`.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct EmployeeCreateParamsEmployeePayrollSickHours {
-    /// How frequently the employee's sick hours are accrued.
-    ///
-    /// Example: `"accrues_per_paycheck"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub accrual_period: Option<HoursAccrualPeriod>,
-    /// The date the employee's sick hours began to accrue, in ISO 8601 format
-    /// (YYYY-MM-DD).
-    ///
-    /// Example: `"2024-01-01"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub accrual_start_date: Option<String>,
-    /// The number of sick hours the employee will accrue per accrual period, in ISO
-    /// 8601 format for time intervals (PTnHnMnS). For example, 1 hour and 30 minutes is
-    /// represented as PT1H30M.
-    ///
-    /// Example: `"PT8H0M"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub hours_accrued_per_period: Option<String>,
-    /// The total number of sick hours currently available for the employee to use, in
-    /// ISO 8601 format for time intervals (PTnHnMnS). For example, 1 hour and 30
-    /// minutes is represented as PT1H30M. Defaults to 0.
-    ///
-    /// Example: `"PT8H30M"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub hours_available: Option<String>,
-    /// The number of sick hours the employee has used, in ISO 8601 format for time
-    /// intervals (PTnHnMnS). For example, 1 hour and 30 minutes is represented as
-    /// PT1H30M.
-    ///
-    /// Example: `"PT2H45M"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub hours_used: Option<String>,
-    /// The maximum number of sick hours the employee can accrue, in ISO 8601 format for
-    /// time intervals (PTnHnMnS). For example, 1 hour and 30 minutes is represented as
-    /// PT1H30M.
-    ///
-    /// Example: `"PT80H0M"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub maximum_hours: Option<String>,
-    /// Indicates whether the employee's sick hours reset to zero at the beginning of
-    /// the new year.
-    ///
-    /// Example: `false`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub resets_hours_each_year: Option<bool>,
-}
-
-impl EmployeeCreateParamsEmployeePayrollSickHours {
     /// A value with the required fields set and every other field unset.
     pub fn new() -> Self {
         Self::default()
@@ -1141,10 +1079,10 @@ impl EmployeeCreateParamsEmployeePayrollSickHours {
 pub struct EmployeeEmergencyContact {
     /// The employee's primary emergency contact.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub primary_contact: Option<EmployeeCreateParamsEmergencyContactPrimaryContact>,
+    pub primary_contact: Option<ContactInput>,
     /// The employee's secondary emergency contact.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub secondary_contact: Option<EmployeeCreateParamsEmergencyContactPrimaryContact>,
+    pub secondary_contact: Option<ContactInput>,
 }
 
 impl EmployeeEmergencyContact {
@@ -1436,7 +1374,7 @@ pub struct EmployeeUpdateParams {
     /// specify a complete address, including city, state, ZIP (or postal) code, and at
     /// least one line of the street address.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address: Option<EmployeeCreateParamsAddress>,
+    pub address: Option<EmployeeAddressInput>,
     /// The adjusted service date for this employee, in ISO 8601 format (YYYY-MM-DD).
     ///
     /// This date accounts for previous employment periods or leaves that affect
@@ -1466,7 +1404,7 @@ pub struct EmployeeUpdateParams {
     /// Additional custom contact fields for this employee, such as phone numbers or
     /// email addresses.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub custom_contact_fields: Option<Vec<VendorCreateParamsCustomContactField>>,
+    pub custom_contact_fields: Option<Vec<CustomContactFieldInput>>,
     /// The employee's department.
     ///
     /// Found in the "employment job details" section of the employee's record in
@@ -1817,7 +1755,7 @@ pub struct EmployeeUpdateParamsEmployeePayroll {
     /// The employee's sick hours, including how sick time is accrued and the total
     /// hours accrued.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sick_hours: Option<EmployeeCreateParamsEmployeePayrollSickHours>,
+    pub sick_hours: Option<HoursInput>,
     /// Indicates whether this employee is using time-tracking data to create paychecks.
     ///
     /// Example: `"uses_time_data"`
@@ -1826,7 +1764,7 @@ pub struct EmployeeUpdateParamsEmployeePayroll {
     /// The employee's vacation hours, including how vacation time is accrued and the
     /// total hours accrued.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub vacation_hours: Option<EmployeeCreateParamsEmployeePayrollSickHours>,
+    pub vacation_hours: Option<HoursInput>,
 }
 
 impl EmployeeUpdateParamsEmployeePayroll {
@@ -1860,6 +1798,68 @@ AccruesHourly = "accrues_hourly",
 /// `accrues_per_paycheck`
 AccruesPerPaycheck = "accrues_per_paycheck",
 }
+}
+
+/// The employee's sick hours, including how sick time is accrued and the total
+/// hours accrued.
+///
+/// The type of `EmployeeCreateParamsEmployeePayroll::sick_hours`, `EmployeeCreateParamsEmployeePayroll::vacation_hours`, `EmployeeUpdateParamsEmployeePayroll::sick_hours` and `EmployeeUpdateParamsEmployeePayroll::vacation_hours`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct HoursInput {
+    /// How frequently the employee's sick hours are accrued.
+    ///
+    /// Example: `"accrues_per_paycheck"`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accrual_period: Option<HoursAccrualPeriod>,
+    /// The date the employee's sick hours began to accrue, in ISO 8601 format
+    /// (YYYY-MM-DD).
+    ///
+    /// Example: `"2024-01-01"`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accrual_start_date: Option<String>,
+    /// The number of sick hours the employee will accrue per accrual period, in ISO
+    /// 8601 format for time intervals (PTnHnMnS). For example, 1 hour and 30 minutes is
+    /// represented as PT1H30M.
+    ///
+    /// Example: `"PT8H0M"`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hours_accrued_per_period: Option<String>,
+    /// The total number of sick hours currently available for the employee to use, in
+    /// ISO 8601 format for time intervals (PTnHnMnS). For example, 1 hour and 30
+    /// minutes is represented as PT1H30M. Defaults to 0.
+    ///
+    /// Example: `"PT8H30M"`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hours_available: Option<String>,
+    /// The number of sick hours the employee has used, in ISO 8601 format for time
+    /// intervals (PTnHnMnS). For example, 1 hour and 30 minutes is represented as
+    /// PT1H30M.
+    ///
+    /// Example: `"PT2H45M"`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hours_used: Option<String>,
+    /// The maximum number of sick hours the employee can accrue, in ISO 8601 format for
+    /// time intervals (PTnHnMnS). For example, 1 hour and 30 minutes is represented as
+    /// PT1H30M.
+    ///
+    /// Example: `"PT80H0M"`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub maximum_hours: Option<String>,
+    /// Indicates whether the employee's sick hours reset to zero at the beginning of
+    /// the new year.
+    ///
+    /// Example: `false`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resets_hours_each_year: Option<bool>,
+}
+
+impl HoursInput {
+    /// A value with the required fields set and every other field unset.
+    pub fn new() -> Self {
+        Self::default()
+    }
 }
 
 string_enum! {

@@ -223,7 +223,7 @@ pub struct Estimate {
 pub struct EstimateCreateParams {
     /// The estimate's billing address.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub billing_address: Option<CheckCreateParamsAddress>,
+    pub billing_address: Option<AddressInput>,
     /// The estimate's class.
     ///
     /// Classes can be used to categorize objects into meaningful segments, such as
@@ -381,7 +381,7 @@ pub struct EstimateCreateParams {
     pub shipment_origin: Option<String>,
     /// The estimate's shipping address.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub shipping_address: Option<CheckCreateParamsAddress>,
+    pub shipping_address: Option<AddressInput>,
     /// The estimate's payment terms, defining when payment is due and any applicable
     /// discounts.
     ///
@@ -465,7 +465,7 @@ pub struct EstimateCreateParamsLine {
     /// The custom fields for the estimate line object, added as user-defined data
     /// extensions, not included in the standard QuickBooks object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub custom_fields: Option<Vec<InvoiceCreateParamsLineCustomField>>,
+    pub custom_fields: Option<Vec<CustomFieldInput>>,
     /// A description of this estimate line.
     ///
     /// Maximum length: 4095 characters.
@@ -1045,7 +1045,7 @@ pub struct EstimateListParams {
 pub struct EstimateUpdateParams {
     /// The estimate's billing address.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub billing_address: Option<CheckCreateParamsAddress>,
+    pub billing_address: Option<AddressInput>,
     /// The estimate's class.
     ///
     /// Classes can be used to categorize objects into meaningful segments, such as
@@ -1226,7 +1226,7 @@ pub struct EstimateUpdateParams {
     pub shipment_origin: Option<String>,
     /// The estimate's shipping address.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub shipping_address: Option<CheckCreateParamsAddress>,
+    pub shipping_address: Option<AddressInput>,
     /// The estimate's payment terms, defining when payment is due and any applicable
     /// discounts.
     ///

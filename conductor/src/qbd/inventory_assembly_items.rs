@@ -291,7 +291,7 @@ pub struct InventoryAssemblyItemCreateParams {
     pub is_active: Option<bool>,
     /// The inventory assembly item's lines.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub lines: Option<Vec<InventoryAssemblyItemCreateParamsLine>>,
+    pub lines: Option<Vec<InventoryAssemblyItemLineInput>>,
     /// The maximum quantity of this inventory assembly item desired in inventory.
     ///
     /// Example: `200`
@@ -452,36 +452,6 @@ impl InventoryAssemblyItemCreateParams {
 
 /// The inventory assembly item's lines.
 ///
-/// The type of `InventoryAssemblyItemCreateParams::lines` and `InventoryAssemblyItemUpdateParams::lines`.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct InventoryAssemblyItemCreateParamsLine {
-    /// The inventory item associated with this inventory assembly item line.
-    ///
-    /// Example: `"80000001-1234567890"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub inventory_item_id: Option<String>,
-    /// The quantity of the item associated with this inventory assembly item line.
-    ///
-    /// This field cannot be cleared.
-    ///
-    /// **NOTE**: Do not use this field if the associated item is a discount item.
-    ///
-    /// Example: `5`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub quantity: Option<f64>,
-}
-
-impl InventoryAssemblyItemCreateParamsLine {
-    /// A value with the required fields set and every other field unset.
-    pub fn new() -> Self {
-        Self::default()
-    }
-}
-
-/// The inventory assembly item's lines.
-///
 /// The type of `InventoryAssemblyItem::lines`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -499,6 +469,36 @@ pub struct InventoryAssemblyItemLine {
     ///
     /// Example: `5`
     pub quantity: Option<f64>,
+}
+
+/// The inventory assembly item's lines.
+///
+/// The type of `InventoryAssemblyItemCreateParams::lines` and `InventoryAssemblyItemUpdateParams::lines`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct InventoryAssemblyItemLineInput {
+    /// The inventory item associated with this inventory assembly item line.
+    ///
+    /// Example: `"80000001-1234567890"`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inventory_item_id: Option<String>,
+    /// The quantity of the item associated with this inventory assembly item line.
+    ///
+    /// This field cannot be cleared.
+    ///
+    /// **NOTE**: Do not use this field if the associated item is a discount item.
+    ///
+    /// Example: `5`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quantity: Option<f64>,
+}
+
+impl InventoryAssemblyItemLineInput {
+    /// A value with the required fields set and every other field unset.
+    pub fn new() -> Self {
+        Self::default()
+    }
 }
 
 /// The query parameters of `InventoryAssemblyItemList`; unset ones are not sent.
@@ -735,7 +735,7 @@ pub struct InventoryAssemblyItemUpdateParams {
     pub is_active: Option<bool>,
     /// The inventory assembly item's lines.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub lines: Option<Vec<InventoryAssemblyItemCreateParamsLine>>,
+    pub lines: Option<Vec<InventoryAssemblyItemLineInput>>,
     /// The maximum quantity of this inventory assembly item desired in inventory.
     ///
     /// Example: `200`

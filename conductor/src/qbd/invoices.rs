@@ -292,7 +292,7 @@ pub struct InvoiceCreateParams {
     pub apply_credits: Option<Vec<ApplyCredit>>,
     /// The invoice's billing address.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub billing_address: Option<CheckCreateParamsAddress>,
+    pub billing_address: Option<AddressInput>,
     /// The invoice's class.
     ///
     /// Classes can be used to categorize objects into meaningful segments, such as
@@ -498,7 +498,7 @@ pub struct InvoiceCreateParams {
     pub shipment_origin: Option<String>,
     /// The invoice's shipping address.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub shipping_address: Option<CheckCreateParamsAddress>,
+    pub shipping_address: Option<AddressInput>,
     /// The date when the products or services for this invoice were shipped or are
     /// expected to be shipped, in ISO 8601 format (YYYY-MM-DD).
     ///
@@ -595,7 +595,7 @@ pub struct InvoiceCreateParamsLine {
     /// The custom fields for the invoice line object, added as user-defined data
     /// extensions, not included in the standard QuickBooks object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub custom_fields: Option<Vec<InvoiceCreateParamsLineCustomField>>,
+    pub custom_fields: Option<Vec<CustomFieldInput>>,
     /// A description of this invoice line.
     ///
     /// Maximum length: 4095 characters.
@@ -1253,7 +1253,7 @@ pub struct InvoiceUpdateParams {
     pub apply_credits: Option<Vec<ApplyCredit>>,
     /// The invoice's billing address.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub billing_address: Option<CheckCreateParamsAddress>,
+    pub billing_address: Option<AddressInput>,
     /// The invoice's class.
     ///
     /// Classes can be used to categorize objects into meaningful segments, such as
@@ -1340,7 +1340,7 @@ pub struct InvoiceUpdateParams {
     /// 3. If you do not wish to modify any line items, omit this field entirely to keep
     ///    them unchanged.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub lines: Option<Vec<InvoiceUpdateParamsLine>>,
+    pub lines: Option<Vec<LineInput>>,
     /// A memo or note for this invoice that appears in reports, but not on the invoice.
     ///
     /// Use `customerMessage` to add a note to this invoice.
@@ -1447,7 +1447,7 @@ pub struct InvoiceUpdateParams {
     pub shipment_origin: Option<String>,
     /// The invoice's shipping address.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub shipping_address: Option<CheckCreateParamsAddress>,
+    pub shipping_address: Option<AddressInput>,
     /// The date when the products or services for this invoice were shipped or are
     /// expected to be shipped, in ISO 8601 format (YYYY-MM-DD).
     ///

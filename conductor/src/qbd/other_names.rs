@@ -124,7 +124,7 @@ pub struct OtherNameCreateParams {
     pub account_number: Option<String>,
     /// The other-name's address.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address: Option<CheckCreateParamsAddress>,
+    pub address: Option<AddressInput>,
     /// The name of a alternate contact person for this other-name.
     ///
     /// Maximum length: 41 characters.
@@ -388,7 +388,7 @@ pub struct OtherNameUpdateParams {
     pub account_number: Option<String>,
     /// The other-name's address.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address: Option<CheckCreateParamsAddress>,
+    pub address: Option<AddressInput>,
     /// The name of a alternate contact person for this other-name.
     ///
     /// Maximum length: 41 characters.

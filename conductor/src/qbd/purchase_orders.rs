@@ -376,7 +376,7 @@ pub struct PurchaseOrderCreateParams {
     pub shipment_origin: Option<String>,
     /// The purchase order's shipping address.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub shipping_address: Option<CheckCreateParamsAddress>,
+    pub shipping_address: Option<AddressInput>,
     /// The shipping method used for this purchase order, such as standard mail or
     /// overnight delivery.
     ///
@@ -395,7 +395,7 @@ pub struct PurchaseOrderCreateParams {
     pub transaction_date: String,
     /// The address of the vendor who sent this purchase order.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub vendor_address: Option<CheckCreateParamsAddress>,
+    pub vendor_address: Option<AddressInput>,
     /// The vendor who sent this purchase order for goods or services purchased.
     ///
     /// Example: `"80000001-1234567890"`
@@ -482,7 +482,7 @@ pub struct PurchaseOrderCreateParamsLine {
     /// The custom fields for the purchase order line object, added as user-defined data
     /// extensions, not included in the standard QuickBooks object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub custom_fields: Option<Vec<InvoiceCreateParamsLineCustomField>>,
+    pub custom_fields: Option<Vec<CustomFieldInput>>,
     /// A description of this purchase order line.
     ///
     /// Maximum length: 4095 characters.
@@ -624,7 +624,7 @@ pub struct PurchaseOrderCreateParamsLineGroup {
     /// The custom fields for the purchase order line group object, added as
     /// user-defined data extensions, not included in the standard QuickBooks object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub custom_fields: Option<Vec<InvoiceCreateParamsLineCustomField>>,
+    pub custom_fields: Option<Vec<CustomFieldInput>>,
     /// The specific location (e.g., bin or shelf) within the inventory site where the
     /// item group associated with this purchase order line group is stored.
     ///
@@ -1299,7 +1299,7 @@ pub struct PurchaseOrderUpdateParams {
     pub shipment_origin: Option<String>,
     /// The purchase order's shipping address.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub shipping_address: Option<CheckCreateParamsAddress>,
+    pub shipping_address: Option<AddressInput>,
     /// The shipping method used for this purchase order, such as standard mail or
     /// overnight delivery.
     ///
@@ -1319,7 +1319,7 @@ pub struct PurchaseOrderUpdateParams {
     pub transaction_date: Option<String>,
     /// The address of the vendor who sent this purchase order.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub vendor_address: Option<CheckCreateParamsAddress>,
+    pub vendor_address: Option<AddressInput>,
     /// The vendor who sent this purchase order for goods or services purchased.
     ///
     /// Example: `"80000001-1234567890"`

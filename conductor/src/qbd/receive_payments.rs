@@ -159,7 +159,7 @@ pub struct ReceivePaymentCreateParams {
     /// QuickBooks Merchant Services (QBMS). If specifying this field, you must also
     /// specify the `paymentMethod` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub credit_card_transaction: Option<SalesReceiptCreateParamsCreditCardTransaction>,
+    pub credit_card_transaction: Option<CreditCardTransactionInput>,
     /// The customer or customer-job to which the payment for this receive-payment is
     /// credited.
     ///

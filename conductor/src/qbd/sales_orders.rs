@@ -267,7 +267,7 @@ pub struct SalesOrder {
 pub struct SalesOrderCreateParams {
     /// The sales order's billing address.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub billing_address: Option<CheckCreateParamsAddress>,
+    pub billing_address: Option<AddressInput>,
     /// The sales order's class.
     ///
     /// Classes can be used to categorize objects into meaningful segments, such as
@@ -445,7 +445,7 @@ pub struct SalesOrderCreateParams {
     pub shipment_origin: Option<String>,
     /// The sales order's shipping address.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub shipping_address: Option<CheckCreateParamsAddress>,
+    pub shipping_address: Option<AddressInput>,
     /// The date when the products or services for this sales order were shipped or are
     /// expected to be shipped, in ISO 8601 format (YYYY-MM-DD).
     ///
@@ -545,7 +545,7 @@ pub struct SalesOrderCreateParamsLine {
     /// The custom fields for the sales order line object, added as user-defined data
     /// extensions, not included in the standard QuickBooks object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub custom_fields: Option<Vec<InvoiceCreateParamsLineCustomField>>,
+    pub custom_fields: Option<Vec<CustomFieldInput>>,
     /// A description of this sales order line.
     ///
     /// Maximum length: 4095 characters.
@@ -1140,7 +1140,7 @@ pub struct SalesOrderListParams {
 pub struct SalesOrderUpdateParams {
     /// The sales order's billing address.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub billing_address: Option<CheckCreateParamsAddress>,
+    pub billing_address: Option<AddressInput>,
     /// The sales order's class.
     ///
     /// Classes can be used to categorize objects into meaningful segments, such as
@@ -1333,7 +1333,7 @@ pub struct SalesOrderUpdateParams {
     pub shipment_origin: Option<String>,
     /// The sales order's shipping address.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub shipping_address: Option<CheckCreateParamsAddress>,
+    pub shipping_address: Option<AddressInput>,
     /// The date when the products or services for this sales order were shipped or are
     /// expected to be shipped, in ISO 8601 format (YYYY-MM-DD).
     ///

@@ -249,7 +249,7 @@ pub struct SalesReceipt {
 pub struct SalesReceiptCreateParams {
     /// The sales receipt's billing address.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub billing_address: Option<CheckCreateParamsAddress>,
+    pub billing_address: Option<AddressInput>,
     /// The check number of a check received for this sales receipt.
     ///
     /// Maximum length: 25 characters.
@@ -271,7 +271,7 @@ pub struct SalesReceiptCreateParams {
     /// QuickBooks Merchant Services (QBMS). If specifying this field, you must also
     /// specify the `paymentMethod` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub credit_card_transaction: Option<SalesReceiptCreateParamsCreditCardTransaction>,
+    pub credit_card_transaction: Option<CreditCardTransactionInput>,
     /// The customer or customer-job to which the payment for this sales receipt is
     /// credited.
     ///
@@ -444,7 +444,7 @@ pub struct SalesReceiptCreateParams {
     pub shipment_origin: Option<String>,
     /// The sales receipt's shipping address.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub shipping_address: Option<CheckCreateParamsAddress>,
+    pub shipping_address: Option<AddressInput>,
     /// The date when the products or services for this sales receipt were shipped or
     /// are expected to be shipped, in ISO 8601 format (YYYY-MM-DD).
     ///
@@ -538,11 +538,11 @@ pub struct SalesReceiptCreateParamsLine {
     /// using QuickBooks Merchant Services (QBMS). If specifying this field, you must
     /// also specify the `paymentMethod` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub credit_card_transaction: Option<SalesReceiptCreateParamsCreditCardTransaction>,
+    pub credit_card_transaction: Option<CreditCardTransactionInput>,
     /// The custom fields for the sales receipt line object, added as user-defined data
     /// extensions, not included in the standard QuickBooks object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub custom_fields: Option<Vec<InvoiceCreateParamsLineCustomField>>,
+    pub custom_fields: Option<Vec<CustomFieldInput>>,
     /// A description of this sales receipt line.
     ///
     /// Maximum length: 4095 characters.
@@ -1145,7 +1145,7 @@ pub struct SalesReceiptListParams {
 pub struct SalesReceiptUpdateParams {
     /// The sales receipt's billing address.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub billing_address: Option<CheckCreateParamsAddress>,
+    pub billing_address: Option<AddressInput>,
     /// The check number of a check received for this sales receipt.
     ///
     /// Maximum length: 25 characters.
@@ -1252,7 +1252,7 @@ pub struct SalesReceiptUpdateParams {
     /// 3. If you do not wish to modify any line items, omit this field entirely to keep
     ///    them unchanged.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub lines: Option<Vec<InvoiceUpdateParamsLine>>,
+    pub lines: Option<Vec<LineInput>>,
     /// A memo or note for this sales receipt that appears in reports, but not on the
     /// sales receipt.
     ///
@@ -1345,7 +1345,7 @@ pub struct SalesReceiptUpdateParams {
     pub shipment_origin: Option<String>,
     /// The sales receipt's shipping address.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub shipping_address: Option<CheckCreateParamsAddress>,
+    pub shipping_address: Option<AddressInput>,
     /// The date when the products or services for this sales receipt were shipped or
     /// are expected to be shipped, in ISO 8601 format (YYYY-MM-DD).
     ///

@@ -87,7 +87,7 @@ pub struct SalesTaxPaymentCheck {
 pub struct SalesTaxPaymentCheckCreateParams {
     /// The address that is printed on the sales-tax payment check.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address: Option<CheckCreateParamsAddress>,
+    pub address: Option<AddressInput>,
     /// The bank account from which the funds are being drawn for this sales-tax payment
     /// check; e.g., Checking or Savings. This sales-tax payment check will decrease the
     /// balance of this account.
@@ -408,7 +408,7 @@ pub struct SalesTaxPaymentCheckListParams {
 pub struct SalesTaxPaymentCheckUpdateParams {
     /// The address that is printed on the sales-tax payment check.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address: Option<CheckCreateParamsAddress>,
+    pub address: Option<AddressInput>,
     /// The bank account from which the funds are being drawn for this sales-tax payment
     /// check; e.g., Checking or Savings. This sales-tax payment check will decrease the
     /// balance of this account.

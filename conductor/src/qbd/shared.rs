@@ -17,7 +17,7 @@ pub struct AdditionalContactInput {
     /// Additional custom contact fields for this contact, such as phone numbers or
     /// email addresses.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub custom_contact_fields: Option<Vec<VendorCreateParamsCustomContactField>>,
+    pub custom_contact_fields: Option<Vec<CustomContactFieldInput>>,
     /// The contact's first name.
     ///
     /// Maximum length: 25 characters.
@@ -140,6 +140,94 @@ pub struct Address {
     ///
     /// Example: `"CA"`
     pub state: Option<String>,
+}
+
+/// The address of the vendor who sent this bill.
+///
+/// The type of `BillCreateParams::vendor_address`, `BillUpdateParams::vendor_address`, `CheckCreateParams::address`, `CheckUpdateParams::address` and 37 more.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct AddressInput {
+    /// The city, district, suburb, town, or village name of the address.
+    ///
+    /// Maximum length: 31 characters.
+    ///
+    /// Example: `"San Francisco"`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub city: Option<String>,
+    /// The country name of the address.
+    ///
+    /// Maximum length: 31 characters.
+    ///
+    /// Example: `"United States"`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
+    /// The first line of the address (e.g., street, PO Box, or company name).
+    ///
+    /// Maximum length: 41 characters.
+    ///
+    /// Example: `"Conductor Labs Inc."`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line1: Option<String>,
+    /// The second line of the address, if needed (e.g., apartment, suite, unit, or
+    /// building).
+    ///
+    /// Maximum length: 41 characters.
+    ///
+    /// Example: `"540 Market St."`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line2: Option<String>,
+    /// The third line of the address, if needed.
+    ///
+    /// Maximum length: 41 characters.
+    ///
+    /// Example: `"Suite 100"`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line3: Option<String>,
+    /// The fourth line of the address, if needed.
+    ///
+    /// Maximum length: 41 characters.
+    ///
+    /// Example: `""`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line4: Option<String>,
+    /// The fifth line of the address, if needed.
+    ///
+    /// Maximum length: 41 characters.
+    ///
+    /// Example: `""`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line5: Option<String>,
+    /// A note written at the bottom of the address in the form in which it appears,
+    /// such as the invoice form.
+    ///
+    /// Maximum length: 41 characters.
+    ///
+    /// Example: `"Conductor HQ"`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// The postal code or ZIP code of the address.
+    ///
+    /// Maximum length: 13 characters.
+    ///
+    /// Example: `"94110"`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub postal_code: Option<String>,
+    /// The state, county, province, or region name of the address.
+    ///
+    /// Maximum length: 21 characters.
+    ///
+    /// Example: `"CA"`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
+}
+
+impl AddressInput {
+    /// A value with the required fields set and every other field unset.
+    pub fn new() -> Self {
+        Self::default()
+    }
 }
 
 /// Credit memos to apply to this receivable transaction, reducing its balance. This creates a link between this receivable transaction and the specified credit memos.
@@ -297,7 +385,7 @@ pub struct BillCreateParamsItemGroupLine {
     /// The custom fields for the item group line object, added as user-defined data
     /// extensions, not included in the standard QuickBooks object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub custom_fields: Option<Vec<InvoiceCreateParamsLineCustomField>>,
+    pub custom_fields: Option<Vec<CustomFieldInput>>,
     /// The site location where inventory for the item group associated with this item
     /// group line is stored.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -701,94 +789,6 @@ NotBillable = "not_billable",
 }
 }
 
-/// The address of the vendor who sent this bill.
-///
-/// The type of `BillCreateParams::vendor_address`, `BillUpdateParams::vendor_address`, `CheckCreateParams::address`, `CheckUpdateParams::address` and 37 more.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct CheckCreateParamsAddress {
-    /// The city, district, suburb, town, or village name of the address.
-    ///
-    /// Maximum length: 31 characters.
-    ///
-    /// Example: `"San Francisco"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub city: Option<String>,
-    /// The country name of the address.
-    ///
-    /// Maximum length: 31 characters.
-    ///
-    /// Example: `"United States"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country: Option<String>,
-    /// The first line of the address (e.g., street, PO Box, or company name).
-    ///
-    /// Maximum length: 41 characters.
-    ///
-    /// Example: `"Conductor Labs Inc."`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub line1: Option<String>,
-    /// The second line of the address, if needed (e.g., apartment, suite, unit, or
-    /// building).
-    ///
-    /// Maximum length: 41 characters.
-    ///
-    /// Example: `"540 Market St."`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub line2: Option<String>,
-    /// The third line of the address, if needed.
-    ///
-    /// Maximum length: 41 characters.
-    ///
-    /// Example: `"Suite 100"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub line3: Option<String>,
-    /// The fourth line of the address, if needed.
-    ///
-    /// Maximum length: 41 characters.
-    ///
-    /// Example: `""`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub line4: Option<String>,
-    /// The fifth line of the address, if needed.
-    ///
-    /// Maximum length: 41 characters.
-    ///
-    /// Example: `""`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub line5: Option<String>,
-    /// A note written at the bottom of the address in the form in which it appears,
-    /// such as the invoice form.
-    ///
-    /// Maximum length: 41 characters.
-    ///
-    /// Example: `"Conductor HQ"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub note: Option<String>,
-    /// The postal code or ZIP code of the address.
-    ///
-    /// Maximum length: 13 characters.
-    ///
-    /// Example: `"94110"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub postal_code: Option<String>,
-    /// The state, county, province, or region name of the address.
-    ///
-    /// Maximum length: 21 characters.
-    ///
-    /// Example: `"CA"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<String>,
-}
-
-impl CheckCreateParamsAddress {
-    /// A value with the required fields set and every other field unset.
-    pub fn new() -> Self {
-        Self::default()
-    }
-}
-
 /// Additional alternate contacts for this vendor.
 ///
 /// The type of `Customer::additional_contacts` and `Vendor::additional_contacts`.
@@ -870,6 +870,32 @@ pub struct CreditCardTransaction {
     pub response: Option<CreditCardTransactionResponse>,
 }
 
+/// The credit card transaction data for this credit card refund's payment when
+/// using QuickBooks Merchant Services (QBMS). If specifying this field, you must
+/// also specify the `paymentMethod` field.
+///
+/// The type of `CreditCardRefundCreateParams::credit_card_transaction`, `ReceivePaymentCreateParams::credit_card_transaction`, `SalesReceiptCreateParamsLine::credit_card_transaction` and `SalesReceiptCreateParams::credit_card_transaction`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreditCardTransactionInput {
+    /// The transaction request data originally supplied for this credit card
+    /// transaction when using QuickBooks Merchant Services (QBMS).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request: Option<CreditCardTransactionRequestInput>,
+    /// The transaction response data for this credit card transaction when using
+    /// QuickBooks Merchant Services (QBMS).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub response: Option<CreditCardTransactionResponseInput>,
+}
+
+impl CreditCardTransactionInput {
+    /// A value with the required fields set and every other field unset.
+    pub fn new() -> Self {
+        Self::default()
+    }
+}
+
 /// The transaction request data originally supplied for this credit card transaction when using QuickBooks Merchant Services (QBMS).
 ///
 /// The type of `CreditCardTransaction::request`.
@@ -918,6 +944,75 @@ pub struct CreditCardTransactionRequest {
     ///
     /// Example: `"charge"`
     pub transaction_type: Option<CreditCardTransactionRequestTransactionType>,
+}
+
+/// The transaction request data originally supplied for this credit card
+/// transaction when using QuickBooks Merchant Services (QBMS).
+///
+/// The type of `CreditCardTransactionInput::request`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreditCardTransactionRequestInput {
+    /// The card's billing address.
+    ///
+    /// Maximum length: 41 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    /// The commercial card code identifies the type of business credit card being used
+    /// (purchase, corporate, or business) for Visa and Mastercard transactions only.
+    /// When provided, this code may qualify the transaction for lower processing fees
+    /// compared to the standard rates that apply when no code is specified.
+    ///
+    /// Maximum length: 24 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commercial_card_code: Option<String>,
+    /// The month when the credit card expires.
+    pub expiration_month: f64,
+    /// The year when the credit card expires.
+    pub expiration_year: f64,
+    /// The cardholder's name on the card.
+    ///
+    /// Maximum length: 41 characters.
+    pub name: String,
+    /// The credit card number. Must be masked with lower case "x" and no dashes.
+    ///
+    /// Maximum length: 25 characters.
+    pub number: String,
+    /// The card's billing address ZIP or postal code.
+    ///
+    /// Maximum length: 18 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub postal_code: Option<String>,
+    /// Indicates whether this credit card transaction came from a card swipe
+    /// (`card_present`) or not (`card_not_present`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transaction_mode: Option<CreditCardTransactionRequestTransactionMode>,
+    /// The QBMS transaction type from which the current transaction data originated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transaction_type: Option<CreditCardTransactionRequestTransactionType>,
+}
+
+impl CreditCardTransactionRequestInput {
+    /// A value with the required fields set and every other field unset.
+    pub fn new(
+        expiration_month: f64,
+        expiration_year: f64,
+        name: impl Into<String>,
+        number: impl Into<String>,
+    ) -> Self {
+        CreditCardTransactionRequestInput {
+            address: None,
+            commercial_card_code: None,
+            expiration_month,
+            expiration_year,
+            name: name.into(),
+            number: number.into(),
+            postal_code: None,
+            transaction_mode: None,
+            transaction_type: None,
+        }
+    }
 }
 
 string_enum! {
@@ -1045,6 +1140,107 @@ Pass = "pass",
 }
 }
 
+/// The transaction response data for this credit card transaction when using
+/// QuickBooks Merchant Services (QBMS).
+///
+/// The type of `CreditCardTransactionInput::response`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreditCardTransactionResponseInput {
+    /// The authorization code returned from the credit card processor to indicate that
+    /// this charge will be paid by the card issuer.
+    ///
+    /// Maximum length: 12 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authorization_code: Option<String>,
+    /// Indicates whether the street address supplied in the transaction request matches
+    /// the customer's address on file at the card issuer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub avs_street_status: Option<CreditCardTransactionResponseAvsZipStatus>,
+    /// Indicates whether the customer postal ZIP code supplied in the transaction
+    /// request matches the customer's postal code recognized at the card issuer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub avs_zip_status: Option<CreditCardTransactionResponseAvsZipStatus>,
+    /// Indicates whether the card security code supplied in the transaction request
+    /// matches the card security code recognized for that credit card number at the
+    /// card issuer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub card_security_code_match: Option<CreditCardTransactionResponseAvsZipStatus>,
+    /// A value returned from QBMS transactions for future use by the QuickBooks
+    /// Reconciliation feature.
+    ///
+    /// Maximum length: 16 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_transaction_id: Option<String>,
+    /// The ID returned from the credit card processor for this credit card transaction.
+    ///
+    /// Maximum length: 24 characters.
+    pub credit_card_transaction_id: String,
+    /// The QBMS account number of the merchant who is running this transaction using
+    /// the customer's credit card.
+    ///
+    /// Maximum length: 32 characters.
+    pub merchant_account_number: String,
+    /// An internal code returned by QuickBooks Merchant Services (QBMS) from the
+    /// transaction request, needed for the QuickBooks reconciliation feature.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payment_grouping_code: Option<f64>,
+    /// Indicates whether this credit card transaction is known to have been
+    /// successfully processed by the card issuer.
+    pub payment_status: CreditCardTransactionResponsePaymentStatus,
+    /// An internal ID returned by QuickBooks Merchant Services (QBMS) from the
+    /// transaction request, needed for the QuickBooks reconciliation feature.
+    ///
+    /// Maximum length: 84 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recon_batch_id: Option<String>,
+    /// The status code returned in the original QBMS transaction response for this
+    /// credit card transaction.
+    pub status_code: f64,
+    /// The status message returned in the original QBMS transaction response for this
+    /// credit card transaction.
+    ///
+    /// Maximum length: 60 characters.
+    pub status_message: String,
+    /// An internal value for this credit card transaction, needed for the QuickBooks
+    /// reconciliation feature.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transaction_authorization_stamp: Option<f64>,
+    /// The date and time when the credit card processor authorized this credit card
+    /// transaction.
+    pub transaction_authorized_at: String,
+}
+
+impl CreditCardTransactionResponseInput {
+    /// A value with the required fields set and every other field unset.
+    pub fn new(
+        credit_card_transaction_id: impl Into<String>,
+        merchant_account_number: impl Into<String>,
+        payment_status: CreditCardTransactionResponsePaymentStatus,
+        status_code: f64,
+        status_message: impl Into<String>,
+        transaction_authorized_at: impl Into<String>,
+    ) -> Self {
+        CreditCardTransactionResponseInput {
+            authorization_code: None,
+            avs_street_status: None,
+            avs_zip_status: None,
+            card_security_code_match: None,
+            client_transaction_id: None,
+            credit_card_transaction_id: credit_card_transaction_id.into(),
+            merchant_account_number: merchant_account_number.into(),
+            payment_grouping_code: None,
+            payment_status,
+            recon_batch_id: None,
+            status_code,
+            status_message: status_message.into(),
+            transaction_authorization_stamp: None,
+            transaction_authorized_at: transaction_authorized_at.into(),
+        }
+    }
+}
+
 string_enum! {
 /// Indicates whether this credit card transaction is known to have been
 /// successfully processed by the card issuer.
@@ -1075,6 +1271,35 @@ pub struct CustomContactField {
     /// Example: `"555-123-4567"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
+}
+
+/// Additional custom contact fields for this contact, such as phone numbers or
+/// email addresses.
+///
+/// The type of `AdditionalContactInput::custom_contact_fields`, `CustomerCreateParams::custom_contact_fields`, `VendorUpdateParamsAdditionalContact::custom_contact_fields`, `CustomerUpdateParams::custom_contact_fields` and 4 more.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CustomContactFieldInput {
+    /// The name of the contact field (e.g., "old address", "secondary phone").
+    ///
+    /// Maximum length: 40 characters.
+    ///
+    /// Example: `"Main Phone"`
+    pub name: String,
+    /// The value of the contact field.
+    ///
+    /// Maximum length: 255 characters.
+    ///
+    /// Example: `"555-123-4567"`
+    pub value: String,
+}
+
+impl CustomContactFieldInput {
+    /// A value with the required fields set and every other field unset.
+    pub fn new(name: impl Into<String>, value: impl Into<String>) -> Self {
+        CustomContactFieldInput { name: name.into(), value: value.into() }
+    }
 }
 
 /// A custom field: a user-defined data extension on a QuickBooks object.
@@ -1110,6 +1335,47 @@ pub struct CustomField {
     ///
     /// Example: `"Premium"`
     pub value: String,
+}
+
+/// The custom fields for the expense line object, added as user-defined data
+/// extensions, not included in the standard QuickBooks object.
+///
+/// The type of `ExpenseLineInput::custom_fields`, `BillCreateParamsItemGroupLine::custom_fields`, `ItemLineInput::custom_fields`, `LineGroupInput::custom_fields` and 7 more.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CustomFieldInput {
+    /// The name of the custom field, unique for the specified `ownerId`.
+    ///
+    /// For public custom fields, this name is visible as a label in the QuickBooks UI.
+    ///
+    /// Maximum length: 31 characters.
+    ///
+    /// Example: `"Customer Rating"`
+    pub name: String,
+    /// The identifier of the owner of the custom field, which QuickBooks internally
+    /// calls a "data extension". For public custom fields visible in the UI, such as
+    /// those added by the QuickBooks user, this is always "0". For private custom
+    /// fields that are only visible to the application that created them, this is a
+    /// valid GUID identifying the owning application. Internally, Conductor always
+    /// fetches all public custom fields (those with an `ownerId` of "0") for all
+    /// objects.
+    ///
+    /// Example: `"0"`
+    pub owner_id: String,
+    /// The value of this custom field.
+    ///
+    /// The maximum length depends on the field's data type.
+    ///
+    /// Example: `"Premium"`
+    pub value: String,
+}
+
+impl CustomFieldInput {
+    /// A value with the required fields set and every other field unset.
+    pub fn new(name: impl Into<String>, owner_id: impl Into<String>, value: impl Into<String>) -> Self {
+        CustomFieldInput { name: name.into(), owner_id: owner_id.into(), value: value.into() }
+    }
 }
 
 string_enum! {
@@ -1255,7 +1521,7 @@ pub struct ExpenseLineInput {
     /// The custom fields for the expense line object, added as user-defined data
     /// extensions, not included in the standard QuickBooks object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub custom_fields: Option<Vec<InvoiceCreateParamsLineCustomField>>,
+    pub custom_fields: Option<Vec<CustomFieldInput>>,
     /// A memo or note for this expense line.
     ///
     /// Maximum length: 4095 characters.
@@ -1296,294 +1562,6 @@ impl ExpenseLineInput {
     /// A value with the required fields set and every other field unset.
     pub fn new() -> Self {
         Self::default()
-    }
-}
-
-/// The custom fields for the expense line object, added as user-defined data
-/// extensions, not included in the standard QuickBooks object.
-///
-/// The type of `ExpenseLineInput::custom_fields`, `BillCreateParamsItemGroupLine::custom_fields`, `ItemLineInput::custom_fields`, `LineGroupInput::custom_fields` and 7 more.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct InvoiceCreateParamsLineCustomField {
-    /// The name of the custom field, unique for the specified `ownerId`.
-    ///
-    /// For public custom fields, this name is visible as a label in the QuickBooks UI.
-    ///
-    /// Maximum length: 31 characters.
-    ///
-    /// Example: `"Customer Rating"`
-    pub name: String,
-    /// The identifier of the owner of the custom field, which QuickBooks internally
-    /// calls a "data extension". For public custom fields visible in the UI, such as
-    /// those added by the QuickBooks user, this is always "0". For private custom
-    /// fields that are only visible to the application that created them, this is a
-    /// valid GUID identifying the owning application. Internally, Conductor always
-    /// fetches all public custom fields (those with an `ownerId` of "0") for all
-    /// objects.
-    ///
-    /// Example: `"0"`
-    pub owner_id: String,
-    /// The value of this custom field.
-    ///
-    /// The maximum length depends on the field's data type.
-    ///
-    /// Example: `"Premium"`
-    pub value: String,
-}
-
-impl InvoiceCreateParamsLineCustomField {
-    /// A value with the required fields set and every other field unset.
-    pub fn new(name: impl Into<String>, owner_id: impl Into<String>, value: impl Into<String>) -> Self {
-        InvoiceCreateParamsLineCustomField { name: name.into(), owner_id: owner_id.into(), value: value.into() }
-    }
-}
-
-/// The invoice line group's line items, each representing a single product or
-/// service sold.
-///
-/// **IMPORTANT**:
-///
-/// 1. Including this array in your update request will **REPLACE** all existing
-///    line items for the invoice line group with this array. To keep any existing
-///    line items, you must include them in this array even if they have not
-///    changed. **Any line items not included will be removed.**
-///
-/// 2. To add a new line item, include it here with the `id` field set to `-1`.
-///
-/// 3. If you do not wish to modify any line items, omit this field entirely to keep
-///    them unchanged.
-///
-/// The type of `InvoiceUpdateParamsLineGroup::lines`, `InvoiceUpdateParams::lines` and `SalesReceiptUpdateParams::lines`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct InvoiceUpdateParamsLine {
-    /// The monetary amount of this invoice line, represented as a decimal string.
-    ///
-    /// If both `quantity` and `rate` are specified but not `amount`, QuickBooks will
-    /// use them to calculate `amount`. If `amount`, `rate`, and `quantity` are all
-    /// unspecified, then QuickBooks will calculate `amount` based on a `quantity` of
-    /// `1` and the suggested `rate`. This field cannot be cleared.
-    ///
-    /// Decimal string format: exactly 2 decimal places when cents are included and up
-    /// to 13 digits before the decimal point (for example, "123.45").
-    ///
-    /// Example: `"1000.00"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub amount: Option<String>,
-    /// The invoice line's class.
-    ///
-    /// Classes can be used to categorize objects into meaningful segments, such as
-    /// department, location, or type of work. In QuickBooks, class tracking is off by
-    /// default. If a class is specified for the entire parent transaction, it is
-    /// automatically applied to all invoice lines unless overridden here, at the
-    /// transaction line level.
-    ///
-    /// Example: `"80000001-1234567890"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub class_id: Option<String>,
-    /// A description of this invoice line.
-    ///
-    /// Maximum length: 4095 characters.
-    ///
-    /// Example: `"High-quality widget with custom engraving"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    /// The QuickBooks-assigned unique identifier of an existing invoice line you wish
-    /// to retain or update.
-    ///
-    /// **IMPORTANT**: Set this field to `-1` for new invoice lines you wish to add.
-    ///
-    /// Example: `"456DEF-1234567890"`
-    pub id: String,
-    /// The site location where inventory for the item associated with this invoice line
-    /// is stored.
-    ///
-    /// Example: `"80000001-1234567890"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub inventory_site_id: Option<String>,
-    /// The specific location (e.g., bin or shelf) within the inventory site where the
-    /// item associated with this invoice line is stored.
-    ///
-    /// Example: `"80000001-1234567890"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub inventory_site_location_id: Option<String>,
-    /// The item associated with this invoice line.
-    ///
-    /// This can refer to any good or service that the business buys or sells, including
-    /// item types such as a service item, inventory item, or special calculation item
-    /// like a discount item or sales-tax item.
-    ///
-    /// Example: `"80000001-1234567890"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub item_id: Option<String>,
-    /// The lot number of the item associated with this invoice line.
-    ///
-    /// Used for tracking groups of inventory items that are purchased or manufactured
-    /// together.
-    ///
-    /// Maximum length: 40 characters.
-    ///
-    /// Example: `"LOT2023-001"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub lot_number: Option<String>,
-    /// A built-in custom field for additional information specific to this invoice
-    /// line.
-    ///
-    /// Unlike the user-defined fields in the `customFields` array, this is a standard
-    /// QuickBooks field that exists for all invoice lines for convenience. Developers
-    /// often use this field for tracking information that doesn't fit into other
-    /// standard QuickBooks fields. Hidden by default in the QuickBooks UI.
-    ///
-    /// Maximum length: 29 characters.
-    ///
-    /// Example: `"Special handling required"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub other_custom_field1: Option<String>,
-    /// A second built-in custom field for additional information specific to this
-    /// invoice line. Unlike the user-defined fields in the `customFields` array, this
-    /// is a standard QuickBooks field that exists for all invoice lines for
-    /// convenience. Like `otherCustomField1`, developers often use this field for
-    /// tracking information that doesn't fit into other standard QuickBooks fields.
-    /// Hidden by default in the QuickBooks UI.
-    ///
-    /// Maximum length: 29 characters.
-    ///
-    /// Example: `"Always ship with a spare"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub other_custom_field2: Option<String>,
-    /// The account to use for this invoice line, overriding the default account
-    /// associated with the item.
-    ///
-    /// Example: `"80000001-1234567890"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub override_item_account_id: Option<String>,
-    /// Specifies an alternative unit-of-measure set when updating this invoice line's
-    /// `unitOfMeasure` field (e.g., "pound" or "kilogram"). This allows you to select
-    /// units from a different set than the item's default unit-of-measure set, which
-    /// remains unchanged on the item itself. The override applies only to this specific
-    /// line. For example, you can sell an item typically measured in volume units using
-    /// weight units in a specific transaction by specifying a different unit-of-measure
-    /// set with this field.
-    ///
-    /// IMPORTANT: Right after QuickBooks Desktop launches, it can briefly report an
-    /// alternate `id` for a unit-of-measure set, so match on `fullName` when joining to
-    /// the unit-of-measure sets list.
-    ///
-    /// Example: `"80000001-1234567890"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub override_unit_of_measure_set_id: Option<String>,
-    /// The price level applied to this invoice line.
-    ///
-    /// This overrides any price level set on the corresponding customer. The resulting
-    /// invoice line will not show this price level, only the final `rate` calculated
-    /// from it.
-    ///
-    /// Example: `"80000001-1234567890"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub price_level_id: Option<String>,
-    /// Specifies how to resolve price rule conflicts when adding or modifying this
-    /// invoice line.
-    ///
-    /// Example: `"base_price"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub price_rule_conflict_strategy: Option<LinePriceRuleConflictStrategy>,
-    /// The quantity of the item associated with this invoice line.
-    ///
-    /// This field cannot be cleared.
-    ///
-    /// **NOTE**: Do not use this field if the associated item is a discount item.
-    ///
-    /// Example: `5`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub quantity: Option<f64>,
-    /// The price per unit for this invoice line.
-    ///
-    /// If both `rate` and `amount` are specified, `rate` will be ignored. If both
-    /// `quantity` and `amount` are specified but not `rate`, QuickBooks will use them
-    /// to calculate `rate`. Represented as a decimal string. This field cannot be
-    /// cleared.
-    ///
-    /// Decimal string format: up to 5 decimal places and up to 10 digits before the
-    /// decimal point (for example, "123.45").
-    ///
-    /// Example: `"10.00"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub rate: Option<String>,
-    /// The price of this invoice line expressed as a percentage.
-    ///
-    /// Typically used for discount or markup items.
-    ///
-    /// Example: `"10.5"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub rate_percent: Option<String>,
-    /// The sales-tax code for this invoice line, determining whether it is taxable or
-    /// non-taxable. If set, this overrides any sales-tax codes defined on the parent
-    /// transaction or the associated item.
-    ///
-    /// Default codes include "Non" (non-taxable) and "Tax" (taxable), but custom codes
-    /// can also be created in QuickBooks Desktop. If QuickBooks Desktop is not set up
-    /// to charge sales tax (via the "Do You Charge Sales Tax?" preference), it assigns
-    /// the default non-taxable sales-tax code configured in the company file to all
-    /// sales.
-    ///
-    /// Example: `"80000001-1234567890"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sales_tax_code_id: Option<String>,
-    /// The serial number of the item associated with this invoice line.
-    ///
-    /// This is used for tracking individual units of serialized inventory items.
-    ///
-    /// Maximum length: 4095 characters.
-    ///
-    /// Example: `"SN1234567890"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub serial_number: Option<String>,
-    /// The date on which the service for this invoice line was or will be performed, in
-    /// ISO 8601 format (YYYY-MM-DD). This is particularly relevant for service items.
-    ///
-    /// Example: `"2024-03-15"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub service_date: Option<String>,
-    /// The unit-of-measure used for the `quantity` in this invoice line.
-    ///
-    /// Must be a valid unit within the item's available units of measure.
-    ///
-    /// Maximum length: 31 characters.
-    ///
-    /// Example: `"Each"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub unit_of_measure: Option<String>,
-}
-
-impl InvoiceUpdateParamsLine {
-    /// A value with the required fields set and every other field unset.
-    pub fn new(id: impl Into<String>) -> Self {
-        InvoiceUpdateParamsLine {
-            amount: None,
-            class_id: None,
-            description: None,
-            id: id.into(),
-            inventory_site_id: None,
-            inventory_site_location_id: None,
-            item_id: None,
-            lot_number: None,
-            other_custom_field1: None,
-            other_custom_field2: None,
-            override_item_account_id: None,
-            override_unit_of_measure_set_id: None,
-            price_level_id: None,
-            price_rule_conflict_strategy: None,
-            quantity: None,
-            rate: None,
-            rate_percent: None,
-            sales_tax_code_id: None,
-            serial_number: None,
-            service_date: None,
-            unit_of_measure: None,
-        }
     }
 }
 
@@ -1638,7 +1616,7 @@ pub struct InvoiceUpdateParamsLineGroup {
     /// 3. If you do not wish to modify any line items, omit this field entirely to keep
     ///    them unchanged.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub lines: Option<Vec<InvoiceUpdateParamsLine>>,
+    pub lines: Option<Vec<LineInput>>,
     /// Specifies an alternative unit-of-measure set when updating this invoice line
     /// group's `unitOfMeasure` field (e.g., "pound" or "kilogram"). This allows you to
     /// select units from a different set than the item's default unit-of-measure set,
@@ -2117,7 +2095,7 @@ pub struct ItemLineInput {
     /// The custom fields for the item line object, added as user-defined data
     /// extensions, not included in the standard QuickBooks object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub custom_fields: Option<Vec<InvoiceCreateParamsLineCustomField>>,
+    pub custom_fields: Option<Vec<CustomFieldInput>>,
     /// The customer or customer-job associated with this item line.
     ///
     /// Example: `"80000001-1234567890"`
@@ -2475,7 +2453,7 @@ pub struct LineGroupInput {
     /// The custom fields for the credit memo line group object, added as user-defined
     /// data extensions, not included in the standard QuickBooks object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub custom_fields: Option<Vec<InvoiceCreateParamsLineCustomField>>,
+    pub custom_fields: Option<Vec<CustomFieldInput>>,
     /// The site location where inventory for the item group associated with this credit
     /// memo line group is stored.
     ///
@@ -2529,6 +2507,253 @@ impl LineGroupInput {
             inventory_site_location_id: None,
             item_group_id: item_group_id.into(),
             quantity: None,
+            service_date: None,
+            unit_of_measure: None,
+        }
+    }
+}
+
+/// The invoice line group's line items, each representing a single product or
+/// service sold.
+///
+/// **IMPORTANT**:
+///
+/// 1. Including this array in your update request will **REPLACE** all existing
+///    line items for the invoice line group with this array. To keep any existing
+///    line items, you must include them in this array even if they have not
+///    changed. **Any line items not included will be removed.**
+///
+/// 2. To add a new line item, include it here with the `id` field set to `-1`.
+///
+/// 3. If you do not wish to modify any line items, omit this field entirely to keep
+///    them unchanged.
+///
+/// The type of `InvoiceUpdateParamsLineGroup::lines`, `InvoiceUpdateParams::lines` and `SalesReceiptUpdateParams::lines`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct LineInput {
+    /// The monetary amount of this invoice line, represented as a decimal string.
+    ///
+    /// If both `quantity` and `rate` are specified but not `amount`, QuickBooks will
+    /// use them to calculate `amount`. If `amount`, `rate`, and `quantity` are all
+    /// unspecified, then QuickBooks will calculate `amount` based on a `quantity` of
+    /// `1` and the suggested `rate`. This field cannot be cleared.
+    ///
+    /// Decimal string format: exactly 2 decimal places when cents are included and up
+    /// to 13 digits before the decimal point (for example, "123.45").
+    ///
+    /// Example: `"1000.00"`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount: Option<String>,
+    /// The invoice line's class.
+    ///
+    /// Classes can be used to categorize objects into meaningful segments, such as
+    /// department, location, or type of work. In QuickBooks, class tracking is off by
+    /// default. If a class is specified for the entire parent transaction, it is
+    /// automatically applied to all invoice lines unless overridden here, at the
+    /// transaction line level.
+    ///
+    /// Example: `"80000001-1234567890"`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub class_id: Option<String>,
+    /// A description of this invoice line.
+    ///
+    /// Maximum length: 4095 characters.
+    ///
+    /// Example: `"High-quality widget with custom engraving"`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// The QuickBooks-assigned unique identifier of an existing invoice line you wish
+    /// to retain or update.
+    ///
+    /// **IMPORTANT**: Set this field to `-1` for new invoice lines you wish to add.
+    ///
+    /// Example: `"456DEF-1234567890"`
+    pub id: String,
+    /// The site location where inventory for the item associated with this invoice line
+    /// is stored.
+    ///
+    /// Example: `"80000001-1234567890"`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inventory_site_id: Option<String>,
+    /// The specific location (e.g., bin or shelf) within the inventory site where the
+    /// item associated with this invoice line is stored.
+    ///
+    /// Example: `"80000001-1234567890"`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inventory_site_location_id: Option<String>,
+    /// The item associated with this invoice line.
+    ///
+    /// This can refer to any good or service that the business buys or sells, including
+    /// item types such as a service item, inventory item, or special calculation item
+    /// like a discount item or sales-tax item.
+    ///
+    /// Example: `"80000001-1234567890"`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item_id: Option<String>,
+    /// The lot number of the item associated with this invoice line.
+    ///
+    /// Used for tracking groups of inventory items that are purchased or manufactured
+    /// together.
+    ///
+    /// Maximum length: 40 characters.
+    ///
+    /// Example: `"LOT2023-001"`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lot_number: Option<String>,
+    /// A built-in custom field for additional information specific to this invoice
+    /// line.
+    ///
+    /// Unlike the user-defined fields in the `customFields` array, this is a standard
+    /// QuickBooks field that exists for all invoice lines for convenience. Developers
+    /// often use this field for tracking information that doesn't fit into other
+    /// standard QuickBooks fields. Hidden by default in the QuickBooks UI.
+    ///
+    /// Maximum length: 29 characters.
+    ///
+    /// Example: `"Special handling required"`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub other_custom_field1: Option<String>,
+    /// A second built-in custom field for additional information specific to this
+    /// invoice line. Unlike the user-defined fields in the `customFields` array, this
+    /// is a standard QuickBooks field that exists for all invoice lines for
+    /// convenience. Like `otherCustomField1`, developers often use this field for
+    /// tracking information that doesn't fit into other standard QuickBooks fields.
+    /// Hidden by default in the QuickBooks UI.
+    ///
+    /// Maximum length: 29 characters.
+    ///
+    /// Example: `"Always ship with a spare"`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub other_custom_field2: Option<String>,
+    /// The account to use for this invoice line, overriding the default account
+    /// associated with the item.
+    ///
+    /// Example: `"80000001-1234567890"`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub override_item_account_id: Option<String>,
+    /// Specifies an alternative unit-of-measure set when updating this invoice line's
+    /// `unitOfMeasure` field (e.g., "pound" or "kilogram"). This allows you to select
+    /// units from a different set than the item's default unit-of-measure set, which
+    /// remains unchanged on the item itself. The override applies only to this specific
+    /// line. For example, you can sell an item typically measured in volume units using
+    /// weight units in a specific transaction by specifying a different unit-of-measure
+    /// set with this field.
+    ///
+    /// IMPORTANT: Right after QuickBooks Desktop launches, it can briefly report an
+    /// alternate `id` for a unit-of-measure set, so match on `fullName` when joining to
+    /// the unit-of-measure sets list.
+    ///
+    /// Example: `"80000001-1234567890"`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub override_unit_of_measure_set_id: Option<String>,
+    /// The price level applied to this invoice line.
+    ///
+    /// This overrides any price level set on the corresponding customer. The resulting
+    /// invoice line will not show this price level, only the final `rate` calculated
+    /// from it.
+    ///
+    /// Example: `"80000001-1234567890"`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub price_level_id: Option<String>,
+    /// Specifies how to resolve price rule conflicts when adding or modifying this
+    /// invoice line.
+    ///
+    /// Example: `"base_price"`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub price_rule_conflict_strategy: Option<LinePriceRuleConflictStrategy>,
+    /// The quantity of the item associated with this invoice line.
+    ///
+    /// This field cannot be cleared.
+    ///
+    /// **NOTE**: Do not use this field if the associated item is a discount item.
+    ///
+    /// Example: `5`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quantity: Option<f64>,
+    /// The price per unit for this invoice line.
+    ///
+    /// If both `rate` and `amount` are specified, `rate` will be ignored. If both
+    /// `quantity` and `amount` are specified but not `rate`, QuickBooks will use them
+    /// to calculate `rate`. Represented as a decimal string. This field cannot be
+    /// cleared.
+    ///
+    /// Decimal string format: up to 5 decimal places and up to 10 digits before the
+    /// decimal point (for example, "123.45").
+    ///
+    /// Example: `"10.00"`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rate: Option<String>,
+    /// The price of this invoice line expressed as a percentage.
+    ///
+    /// Typically used for discount or markup items.
+    ///
+    /// Example: `"10.5"`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rate_percent: Option<String>,
+    /// The sales-tax code for this invoice line, determining whether it is taxable or
+    /// non-taxable. If set, this overrides any sales-tax codes defined on the parent
+    /// transaction or the associated item.
+    ///
+    /// Default codes include "Non" (non-taxable) and "Tax" (taxable), but custom codes
+    /// can also be created in QuickBooks Desktop. If QuickBooks Desktop is not set up
+    /// to charge sales tax (via the "Do You Charge Sales Tax?" preference), it assigns
+    /// the default non-taxable sales-tax code configured in the company file to all
+    /// sales.
+    ///
+    /// Example: `"80000001-1234567890"`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sales_tax_code_id: Option<String>,
+    /// The serial number of the item associated with this invoice line.
+    ///
+    /// This is used for tracking individual units of serialized inventory items.
+    ///
+    /// Maximum length: 4095 characters.
+    ///
+    /// Example: `"SN1234567890"`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub serial_number: Option<String>,
+    /// The date on which the service for this invoice line was or will be performed, in
+    /// ISO 8601 format (YYYY-MM-DD). This is particularly relevant for service items.
+    ///
+    /// Example: `"2024-03-15"`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_date: Option<String>,
+    /// The unit-of-measure used for the `quantity` in this invoice line.
+    ///
+    /// Must be a valid unit within the item's available units of measure.
+    ///
+    /// Maximum length: 31 characters.
+    ///
+    /// Example: `"Each"`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit_of_measure: Option<String>,
+}
+
+impl LineInput {
+    /// A value with the required fields set and every other field unset.
+    pub fn new(id: impl Into<String>) -> Self {
+        LineInput {
+            amount: None,
+            class_id: None,
+            description: None,
+            id: id.into(),
+            inventory_site_id: None,
+            inventory_site_location_id: None,
+            item_id: None,
+            lot_number: None,
+            other_custom_field1: None,
+            other_custom_field2: None,
+            override_item_account_id: None,
+            override_unit_of_measure_set_id: None,
+            price_level_id: None,
+            price_rule_conflict_strategy: None,
+            quantity: None,
+            rate: None,
+            rate_percent: None,
+            sales_tax_code_id: None,
+            serial_number: None,
             service_date: None,
             unit_of_measure: None,
         }
@@ -2893,202 +3118,6 @@ pub struct SalesOrPurchaseDetails {
     pub price_percentage: Option<String>,
 }
 
-/// The credit card transaction data for this credit card refund's payment when
-/// using QuickBooks Merchant Services (QBMS). If specifying this field, you must
-/// also specify the `paymentMethod` field.
-///
-/// The type of `CreditCardRefundCreateParams::credit_card_transaction`, `ReceivePaymentCreateParams::credit_card_transaction`, `SalesReceiptCreateParamsLine::credit_card_transaction` and `SalesReceiptCreateParams::credit_card_transaction`.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct SalesReceiptCreateParamsCreditCardTransaction {
-    /// The transaction request data originally supplied for this credit card
-    /// transaction when using QuickBooks Merchant Services (QBMS).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub request: Option<SalesReceiptCreateParamsCreditCardTransactionRequest>,
-    /// The transaction response data for this credit card transaction when using
-    /// QuickBooks Merchant Services (QBMS).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub response: Option<SalesReceiptCreateParamsCreditCardTransactionResponse>,
-}
-
-impl SalesReceiptCreateParamsCreditCardTransaction {
-    /// A value with the required fields set and every other field unset.
-    pub fn new() -> Self {
-        Self::default()
-    }
-}
-
-/// The transaction request data originally supplied for this credit card
-/// transaction when using QuickBooks Merchant Services (QBMS).
-///
-/// The type of `SalesReceiptCreateParamsCreditCardTransaction::request`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct SalesReceiptCreateParamsCreditCardTransactionRequest {
-    /// The card's billing address.
-    ///
-    /// Maximum length: 41 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address: Option<String>,
-    /// The commercial card code identifies the type of business credit card being used
-    /// (purchase, corporate, or business) for Visa and Mastercard transactions only.
-    /// When provided, this code may qualify the transaction for lower processing fees
-    /// compared to the standard rates that apply when no code is specified.
-    ///
-    /// Maximum length: 24 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub commercial_card_code: Option<String>,
-    /// The month when the credit card expires.
-    pub expiration_month: f64,
-    /// The year when the credit card expires.
-    pub expiration_year: f64,
-    /// The cardholder's name on the card.
-    ///
-    /// Maximum length: 41 characters.
-    pub name: String,
-    /// The credit card number. Must be masked with lower case "x" and no dashes.
-    ///
-    /// Maximum length: 25 characters.
-    pub number: String,
-    /// The card's billing address ZIP or postal code.
-    ///
-    /// Maximum length: 18 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub postal_code: Option<String>,
-    /// Indicates whether this credit card transaction came from a card swipe
-    /// (`card_present`) or not (`card_not_present`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub transaction_mode: Option<CreditCardTransactionRequestTransactionMode>,
-    /// The QBMS transaction type from which the current transaction data originated.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub transaction_type: Option<CreditCardTransactionRequestTransactionType>,
-}
-
-impl SalesReceiptCreateParamsCreditCardTransactionRequest {
-    /// A value with the required fields set and every other field unset.
-    pub fn new(
-        expiration_month: f64,
-        expiration_year: f64,
-        name: impl Into<String>,
-        number: impl Into<String>,
-    ) -> Self {
-        SalesReceiptCreateParamsCreditCardTransactionRequest {
-            address: None,
-            commercial_card_code: None,
-            expiration_month,
-            expiration_year,
-            name: name.into(),
-            number: number.into(),
-            postal_code: None,
-            transaction_mode: None,
-            transaction_type: None,
-        }
-    }
-}
-
-/// The transaction response data for this credit card transaction when using
-/// QuickBooks Merchant Services (QBMS).
-///
-/// The type of `SalesReceiptCreateParamsCreditCardTransaction::response`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct SalesReceiptCreateParamsCreditCardTransactionResponse {
-    /// The authorization code returned from the credit card processor to indicate that
-    /// this charge will be paid by the card issuer.
-    ///
-    /// Maximum length: 12 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub authorization_code: Option<String>,
-    /// Indicates whether the street address supplied in the transaction request matches
-    /// the customer's address on file at the card issuer.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub avs_street_status: Option<CreditCardTransactionResponseAvsZipStatus>,
-    /// Indicates whether the customer postal ZIP code supplied in the transaction
-    /// request matches the customer's postal code recognized at the card issuer.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub avs_zip_status: Option<CreditCardTransactionResponseAvsZipStatus>,
-    /// Indicates whether the card security code supplied in the transaction request
-    /// matches the card security code recognized for that credit card number at the
-    /// card issuer.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub card_security_code_match: Option<CreditCardTransactionResponseAvsZipStatus>,
-    /// A value returned from QBMS transactions for future use by the QuickBooks
-    /// Reconciliation feature.
-    ///
-    /// Maximum length: 16 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub client_transaction_id: Option<String>,
-    /// The ID returned from the credit card processor for this credit card transaction.
-    ///
-    /// Maximum length: 24 characters.
-    pub credit_card_transaction_id: String,
-    /// The QBMS account number of the merchant who is running this transaction using
-    /// the customer's credit card.
-    ///
-    /// Maximum length: 32 characters.
-    pub merchant_account_number: String,
-    /// An internal code returned by QuickBooks Merchant Services (QBMS) from the
-    /// transaction request, needed for the QuickBooks reconciliation feature.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub payment_grouping_code: Option<f64>,
-    /// Indicates whether this credit card transaction is known to have been
-    /// successfully processed by the card issuer.
-    pub payment_status: CreditCardTransactionResponsePaymentStatus,
-    /// An internal ID returned by QuickBooks Merchant Services (QBMS) from the
-    /// transaction request, needed for the QuickBooks reconciliation feature.
-    ///
-    /// Maximum length: 84 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub recon_batch_id: Option<String>,
-    /// The status code returned in the original QBMS transaction response for this
-    /// credit card transaction.
-    pub status_code: f64,
-    /// The status message returned in the original QBMS transaction response for this
-    /// credit card transaction.
-    ///
-    /// Maximum length: 60 characters.
-    pub status_message: String,
-    /// An internal value for this credit card transaction, needed for the QuickBooks
-    /// reconciliation feature.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub transaction_authorization_stamp: Option<f64>,
-    /// The date and time when the credit card processor authorized this credit card
-    /// transaction.
-    pub transaction_authorized_at: String,
-}
-
-impl SalesReceiptCreateParamsCreditCardTransactionResponse {
-    /// A value with the required fields set and every other field unset.
-    pub fn new(
-        credit_card_transaction_id: impl Into<String>,
-        merchant_account_number: impl Into<String>,
-        payment_status: CreditCardTransactionResponsePaymentStatus,
-        status_code: f64,
-        status_message: impl Into<String>,
-        transaction_authorized_at: impl Into<String>,
-    ) -> Self {
-        SalesReceiptCreateParamsCreditCardTransactionResponse {
-            authorization_code: None,
-            avs_street_status: None,
-            avs_zip_status: None,
-            card_security_code_match: None,
-            client_transaction_id: None,
-            credit_card_transaction_id: credit_card_transaction_id.into(),
-            merchant_account_number: merchant_account_number.into(),
-            payment_grouping_code: None,
-            payment_status,
-            recon_batch_id: None,
-            status_code,
-            status_message: status_message.into(),
-            transaction_authorization_stamp: None,
-            transaction_authorized_at: transaction_authorized_at.into(),
-        }
-    }
-}
-
 string_enum! {
 /// The country for which sales tax is collected for this customer.
 ///
@@ -3270,35 +3299,6 @@ YtdAdjustment = "ytd_adjustment",
 }
 }
 
-/// Additional custom contact fields for this contact, such as phone numbers or
-/// email addresses.
-///
-/// The type of `AdditionalContactInput::custom_contact_fields`, `CustomerCreateParams::custom_contact_fields`, `VendorUpdateParamsAdditionalContact::custom_contact_fields`, `CustomerUpdateParams::custom_contact_fields` and 4 more.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct VendorCreateParamsCustomContactField {
-    /// The name of the contact field (e.g., "old address", "secondary phone").
-    ///
-    /// Maximum length: 40 characters.
-    ///
-    /// Example: `"Main Phone"`
-    pub name: String,
-    /// The value of the contact field.
-    ///
-    /// Maximum length: 255 characters.
-    ///
-    /// Example: `"555-123-4567"`
-    pub value: String,
-}
-
-impl VendorCreateParamsCustomContactField {
-    /// A value with the required fields set and every other field unset.
-    pub fn new(name: impl Into<String>, value: impl Into<String>) -> Self {
-        VendorCreateParamsCustomContactField { name: name.into(), value: value.into() }
-    }
-}
-
 /// Additional alternate contacts for this customer.
 ///
 /// The type of `CustomerUpdateParams::additional_contacts` and `VendorUpdateParams::additional_contacts`.
@@ -3309,7 +3309,7 @@ pub struct VendorUpdateParamsAdditionalContact {
     /// Additional custom contact fields for this contact, such as phone numbers or
     /// email addresses.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub custom_contact_fields: Option<Vec<VendorCreateParamsCustomContactField>>,
+    pub custom_contact_fields: Option<Vec<CustomContactFieldInput>>,
     /// The contact's first name.
     ///
     /// Maximum length: 25 characters.

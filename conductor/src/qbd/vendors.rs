@@ -346,7 +346,7 @@ pub struct VendorCreateParams {
     pub alternate_phone: Option<String>,
     /// The vendor's billing address.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub billing_address: Option<CheckCreateParamsAddress>,
+    pub billing_address: Option<AddressInput>,
     /// The vendor's billing rate, used to override service item rates in time tracking
     /// activities.
     ///
@@ -407,7 +407,7 @@ pub struct VendorCreateParams {
     /// Additional custom contact fields for this vendor, such as phone numbers or email
     /// addresses.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub custom_contact_fields: Option<Vec<VendorCreateParamsCustomContactField>>,
+    pub custom_contact_fields: Option<Vec<CustomContactFieldInput>>,
     /// The expense accounts to prefill when entering bills for this vendor.
     ///
     /// Example: `["80000001-1234567890"]`
@@ -599,7 +599,7 @@ pub struct VendorCreateParams {
     pub salutation: Option<String>,
     /// The vendor's shipping address.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub shipping_address: Option<CheckCreateParamsAddress>,
+    pub shipping_address: Option<AddressInput>,
     /// The vendor's tax identification number (e.g., EIN or SSN).
     ///
     /// Maximum length: 15 characters.
@@ -934,7 +934,7 @@ pub struct VendorUpdateParams {
     pub alternate_phone: Option<String>,
     /// The vendor's billing address.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub billing_address: Option<CheckCreateParamsAddress>,
+    pub billing_address: Option<AddressInput>,
     /// The vendor's billing rate, used to override service item rates in time tracking
     /// activities.
     ///
@@ -995,7 +995,7 @@ pub struct VendorUpdateParams {
     /// Additional custom contact fields for this vendor, such as phone numbers or email
     /// addresses.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub custom_contact_fields: Option<Vec<VendorCreateParamsCustomContactField>>,
+    pub custom_contact_fields: Option<Vec<CustomContactFieldInput>>,
     /// The expense accounts to prefill when entering bills for this vendor.
     ///
     /// Example: `["80000001-1234567890"]`
@@ -1171,7 +1171,7 @@ pub struct VendorUpdateParams {
     pub salutation: Option<String>,
     /// The vendor's shipping address.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub shipping_address: Option<CheckCreateParamsAddress>,
+    pub shipping_address: Option<AddressInput>,
     /// The vendor's tax identification number (e.g., EIN or SSN).
     ///
     /// Maximum length: 15 characters.

@@ -37,14 +37,14 @@ impl<T: Transport + ?Sized> AuthSessions<'_, T> {
 }
 
 /// An auth session: a short-lived link to the authentication flow.
+///
+/// Its `objectType` is always `"auth_session"`; that field is not kept.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct AuthSession {
     /// The unique identifier for this auth session.
     pub id: String,
-    /// Always `"auth_session"`.
-    pub object_type: String,
     /// When this auth session was created, as an ISO 8601 timestamp.
     pub created_at: String,
     /// The end-user this session connects.

@@ -65,6 +65,8 @@ impl<T: Transport + ?Sized> EndUsers<'_, T> {
 }
 
 /// An end-user: one of your customers, identified by the `id` you store.
+///
+/// Its `objectType` is always `"end_user"`; that field is not kept.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -73,8 +75,6 @@ pub struct EndUser {
     /// `end_usr_1234567abcdefg`. Save it: it is how you address this user's
     /// requests.
     pub id: String,
-    /// Always `"end_user"`.
-    pub object_type: String,
     /// When this end-user was created, as an ISO 8601 timestamp.
     pub created_at: String,
     /// The end-user's company name, shown elsewhere in Conductor.
@@ -88,6 +88,9 @@ pub struct EndUser {
 }
 
 /// A connection between an end-user and an integration.
+///
+/// Its `objectType` is always `"integration_connection"`; that field is not
+/// kept.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -95,8 +98,6 @@ pub struct IntegrationConnection {
     /// The unique identifier for this connection, such as
     /// `int_conn_1234567abcdefg`.
     pub id: String,
-    /// Always `"integration_connection"`.
-    pub object_type: String,
     /// When this connection was created, as an ISO 8601 timestamp.
     pub created_at: String,
     /// The integration this connection is for.
@@ -128,14 +129,14 @@ pub struct CreateEndUser {
 }
 
 /// Confirms that an end-user was deleted.
+///
+/// Its `objectType` is always `"end_user"`; that field is not kept.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct EndUserDeleted {
     /// The id of the deleted end-user.
     pub id: String,
-    /// Always `"end_user"`.
-    pub object_type: String,
     /// Whether the end-user was deleted.
     pub deleted: bool,
 }
