@@ -349,7 +349,9 @@ impl Builder<'_> {
         let mut fields = Vec::new();
         for param in params {
             let wire = param["name"].as_str().ok_or("a parameter without a name")?.to_owned();
-            let hint = format!("{name}{}", names::pascal(&wire)).replace("ParamsParams", "Params");
+            // `AgingReportParams` and `reportType` → `AgingReportType`.
+            let hint = format!("{}{}", name.trim_end_matches("Params"), names::pascal(&wire))
+                .replace("ReportReport", "Report");
             let param_doc = param["description"].as_str().unwrap_or("");
             let ty = self.ty(&param["schema"], &hint, true, None, param_doc);
             let example = param.get("example").or_else(|| param["schema"].get("example")).cloned();
@@ -464,7 +466,8 @@ impl Builder<'_> {
                 continue;
             }
             let field_doc = property["description"].as_str().unwrap_or("").to_owned();
-            let ty = self.ty(property, &format!("{parent}{}", names::pascal(wire)), input, None, &field_doc);
+            let hint = format!("{parent}{}", names::pascal(wire)).replace("ReportReport", "Report");
+            let ty = self.ty(property, &hint, input, None, &field_doc);
             let nullable = types_of(property).contains(&"null")
                 || (property["anyOf"].as_array().into_iter().flatten()).any(|v| types_of(v) == ["null"]);
             fields.push(Field {

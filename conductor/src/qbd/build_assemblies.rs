@@ -325,7 +325,7 @@ pub struct BuildAssemblyListParams {
     ///
     /// Example: `"all"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub pending_status: Option<BuildAssemblyListParamsPendingStatus>,
+    pub pending_status: Option<BuildAssemblyListPendingStatus>,
     /// Filter for build assemblies whose `refNumber` contains this substring.
     ///
     /// **NOTE**: If you use this parameter, you cannot also use `refNumberStartsWith`
@@ -442,7 +442,7 @@ string_enum! {
 /// Filter for build assemblies that are pending, not pending, or both.
 ///
 /// A value that this version does not know decodes as `Unknown`.
-pub enum BuildAssemblyListParamsPendingStatus {
+pub enum BuildAssemblyListPendingStatus {
 /// `all`
 All = "all",
 /// `not_pending`

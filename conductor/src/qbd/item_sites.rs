@@ -133,7 +133,7 @@ pub struct ItemSiteListParams {
     ///
     /// Example: `"all_except_fixed_asset"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub item_type: Option<ItemTypeInput>,
+    pub item_type: Option<ItemType>,
     /// The maximum number of objects to return.
     ///
     /// Accepts values ranging from 1 to 150, defaults to 150. When used with

@@ -135,7 +135,7 @@ pub struct AgingReportParams {
     ///
     /// Example: `"all_except_fixed_asset"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub item_type: Option<ItemTypeInput>,
+    pub item_type: Option<ItemType>,
     /// Filter report rows that are posting, non-posting, or either.
     ///
     /// Posting status refers to whether QuickBooks records the transaction in an
@@ -143,7 +143,7 @@ pub struct AgingReportParams {
     ///
     /// Example: `"either"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub posting_status: Option<PostingStatusInput>,
+    pub posting_status: Option<PostingStatus>,
     /// Filter report rows dated on or after this date, in ISO 8601 format (YYYY-MM-DD).
     ///
     /// Choose either `reportDateMacro` or `reportDateFrom`/`reportDateTo`. If you omit
@@ -173,12 +173,12 @@ pub struct AgingReportParams {
     /// The aging report type to retrieve.
     ///
     /// Example: `"ap_aging_detail"`
-    pub report_type: AgingReportParamsReportType,
+    pub report_type: AgingReportType,
     /// Filter report rows by transaction type. Accepts one or more transaction types.
     ///
     /// Example: `["all"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub transaction_types: Option<Vec<TransactionTypeInput>>,
+    pub transaction_types: Option<Vec<JobReportTransactionType>>,
     /// Filter report rows updated on or after this date, in ISO 8601 format
     /// (YYYY-MM-DD). Choose either `updatedDateMacro` or
     /// `updatedAfter`/`updatedBefore`.
@@ -204,7 +204,7 @@ pub struct AgingReportParams {
 
 impl AgingReportParams {
     /// A value with the required fields set and every other field unset.
-    pub fn new(report_type: AgingReportParamsReportType) -> Self {
+    pub fn new(report_type: AgingReportType) -> Self {
         AgingReportParams {
             account_full_names: None,
             account_ids: None,
@@ -238,7 +238,7 @@ string_enum! {
 /// The aging report type to retrieve.
 ///
 /// A value that this version does not know decodes as `Unknown`.
-pub enum AgingReportParamsReportType {
+pub enum AgingReportType {
 /// `ap_aging_detail`
 ApAgingDetail = "ap_aging_detail",
 /// `ap_aging_summary`
@@ -264,6 +264,21 @@ Today = "today",
 }
 }
 
+string_enum! {
+/// What the budget covers, such as accounts, accounts and classes, or accounts and
+/// customers.
+///
+/// A value that this version does not know decodes as `Unknown`.
+pub enum BudgetSummaryReportBudgetCriterion {
+/// `accounts`
+Accounts = "accounts",
+/// `accounts_and_classes`
+AccountsAndClasses = "accounts_and_classes",
+/// `accounts_and_customers`
+AccountsAndCustomers = "accounts_and_customers",
+}
+}
+
 /// The query parameters of `BudgetSummaryReport`; unset ones are not sent.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -273,7 +288,7 @@ pub struct BudgetSummaryReportParams {
     ///
     /// Example: `"accounts"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub budget_criterion: Option<BudgetSummaryReportParamsBudgetCriterion>,
+    pub budget_criterion: Option<BudgetSummaryReportBudgetCriterion>,
     /// Filter report rows by class `fullName` values, case-insensitive.
     ///
     /// A `fullName` is a fully qualified QuickBooks name formed by joining parent
@@ -328,23 +343,23 @@ pub struct BudgetSummaryReportParams {
     /// The budget summary report type to retrieve.
     ///
     /// Example: `"balance_sheet_budget_overview"`
-    pub report_type: BudgetSummaryReportParamsReportType,
+    pub report_type: BudgetSummaryReportType,
     /// How QuickBooks Desktop calculates budget report columns and labels column
     /// headers.
     ///
     /// Example: `"class"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub summarize_columns_by: Option<BudgetSummaryReportParamsSummarizeColumnsBy>,
+    pub summarize_columns_by: Option<BudgetSummaryReportSummarizeColumnsBy>,
     /// How QuickBooks Desktop labels budget report rows.
     ///
     /// Example: `"account"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub summarize_rows_by: Option<BudgetSummaryReportParamsSummarizeRowsBy>,
+    pub summarize_rows_by: Option<BudgetSummaryReportSummarizeRowsBy>,
 }
 
 impl BudgetSummaryReportParams {
     /// A value with the required fields set and every other field unset.
-    pub fn new(fiscal_year: f64, report_type: BudgetSummaryReportParamsReportType) -> Self {
+    pub fn new(fiscal_year: f64, report_type: BudgetSummaryReportType) -> Self {
         BudgetSummaryReportParams {
             budget_criterion: None,
             class_full_names: None,
@@ -361,44 +376,11 @@ impl BudgetSummaryReportParams {
 }
 
 string_enum! {
-/// What the budget covers, such as accounts, accounts and classes, or accounts and
-/// customers.
-///
-/// A value that this version does not know decodes as `Unknown`.
-pub enum BudgetSummaryReportParamsBudgetCriterion {
-/// `accounts`
-Accounts = "accounts",
-/// `accounts_and_classes`
-AccountsAndClasses = "accounts_and_classes",
-/// `accounts_and_customers`
-AccountsAndCustomers = "accounts_and_customers",
-}
-}
-
-string_enum! {
-/// The budget summary report type to retrieve.
-///
-/// A value that this version does not know decodes as `Unknown`.
-pub enum BudgetSummaryReportParamsReportType {
-/// `balance_sheet_budget_overview`
-BalanceSheetBudgetOverview = "balance_sheet_budget_overview",
-/// `balance_sheet_budget_vs_actual`
-BalanceSheetBudgetVsActual = "balance_sheet_budget_vs_actual",
-/// `profit_and_loss_budget_overview`
-ProfitAndLossBudgetOverview = "profit_and_loss_budget_overview",
-/// `profit_and_loss_budget_performance`
-ProfitAndLossBudgetPerformance = "profit_and_loss_budget_performance",
-/// `profit_and_loss_budget_vs_actual`
-ProfitAndLossBudgetVsActual = "profit_and_loss_budget_vs_actual",
-}
-}
-
-string_enum! {
 /// How QuickBooks Desktop calculates budget report columns and labels column
 /// headers.
 ///
 /// A value that this version does not know decodes as `Unknown`.
-pub enum BudgetSummaryReportParamsSummarizeColumnsBy {
+pub enum BudgetSummaryReportSummarizeColumnsBy {
 /// `class`
 Class = "class",
 /// `customer`
@@ -412,13 +394,31 @@ string_enum! {
 /// How QuickBooks Desktop labels budget report rows.
 ///
 /// A value that this version does not know decodes as `Unknown`.
-pub enum BudgetSummaryReportParamsSummarizeRowsBy {
+pub enum BudgetSummaryReportSummarizeRowsBy {
 /// `account`
 Account = "account",
 /// `class`
 Class = "class",
 /// `customer`
 Customer = "customer",
+}
+}
+
+string_enum! {
+/// The budget summary report type to retrieve.
+///
+/// A value that this version does not know decodes as `Unknown`.
+pub enum BudgetSummaryReportType {
+/// `balance_sheet_budget_overview`
+BalanceSheetBudgetOverview = "balance_sheet_budget_overview",
+/// `balance_sheet_budget_vs_actual`
+BalanceSheetBudgetVsActual = "balance_sheet_budget_vs_actual",
+/// `profit_and_loss_budget_overview`
+ProfitAndLossBudgetOverview = "profit_and_loss_budget_overview",
+/// `profit_and_loss_budget_performance`
+ProfitAndLossBudgetPerformance = "profit_and_loss_budget_performance",
+/// `profit_and_loss_budget_vs_actual`
+ProfitAndLossBudgetVsActual = "profit_and_loss_budget_vs_actual",
 }
 }
 
@@ -549,7 +549,7 @@ pub struct CustomDetailReportParams {
     ///
     /// Example: `"all_except_fixed_asset"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub item_type: Option<ItemTypeInput>,
+    pub item_type: Option<ItemType>,
     /// The date through which QuickBooks Desktop calculates open balance information.
     ///
     /// Example: `"report_end_date"`
@@ -562,7 +562,7 @@ pub struct CustomDetailReportParams {
     ///
     /// Example: `"either"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub posting_status: Option<PostingStatusInput>,
+    pub posting_status: Option<PostingStatus>,
     /// Filter report rows dated on or after this date, in ISO 8601 format (YYYY-MM-DD).
     ///
     /// Choose either `reportDateMacro` or `reportDateFrom`/`reportDateTo`. If you omit
@@ -605,7 +605,7 @@ pub struct CustomDetailReportParams {
     ///
     /// Example: `["all"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub transaction_types: Option<Vec<TransactionTypeInput>>,
+    pub transaction_types: Option<Vec<JobReportTransactionType>>,
     /// Filter report rows updated on or after this date, in ISO 8601 format
     /// (YYYY-MM-DD). Choose either `updatedDateMacro` or
     /// `updatedAfter`/`updatedBefore`.
@@ -794,7 +794,7 @@ pub struct CustomSummaryReportParams {
     ///
     /// Example: `"all_except_fixed_asset"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub item_type: Option<ItemTypeInput>,
+    pub item_type: Option<ItemType>,
     /// Filter report rows that are posting, non-posting, or either.
     ///
     /// Posting status refers to whether QuickBooks records the transaction in an
@@ -802,12 +802,12 @@ pub struct CustomSummaryReportParams {
     ///
     /// Example: `"either"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub posting_status: Option<PostingStatusInput>,
+    pub posting_status: Option<PostingStatus>,
     /// The type of year to use for the report.
     ///
     /// Example: `"calendar_year"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub report_calendar: Option<ReportReportCalendar>,
+    pub report_calendar: Option<ReportCalendar>,
     /// Filter report rows dated on or after this date, in ISO 8601 format (YYYY-MM-DD).
     ///
     /// Choose either `reportDateMacro` or `reportDateFrom`/`reportDateTo`. If you omit
@@ -862,7 +862,7 @@ pub struct CustomSummaryReportParams {
     ///
     /// Example: `["all"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub transaction_types: Option<Vec<TransactionTypeInput>>,
+    pub transaction_types: Option<Vec<JobReportTransactionType>>,
     /// Filter report rows updated on or after this date, in ISO 8601 format
     /// (YYYY-MM-DD). Choose either `updatedDateMacro` or
     /// `updatedAfter`/`updatedBefore`.
@@ -1108,7 +1108,7 @@ pub struct GeneralDetailReportParams {
     ///
     /// Example: `"all_except_fixed_asset"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub item_type: Option<ItemTypeInput>,
+    pub item_type: Option<ItemType>,
     /// The date through which QuickBooks Desktop calculates open balance information.
     ///
     /// Example: `"report_end_date"`
@@ -1121,7 +1121,7 @@ pub struct GeneralDetailReportParams {
     ///
     /// Example: `"either"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub posting_status: Option<PostingStatusInput>,
+    pub posting_status: Option<PostingStatus>,
     /// Filter report rows dated on or after this date, in ISO 8601 format (YYYY-MM-DD).
     ///
     /// Choose either `reportDateMacro` or `reportDateFrom`/`reportDateTo`. If you omit
@@ -1151,7 +1151,7 @@ pub struct GeneralDetailReportParams {
     /// The general detail report type to retrieve.
     ///
     /// Example: `"1099_detail"`
-    pub report_type: GeneralDetailReportParamsReportType,
+    pub report_type: GeneralDetailReportType,
     /// How QuickBooks Desktop calculates report data and labels report rows.
     ///
     /// Example: `"account"`
@@ -1161,7 +1161,7 @@ pub struct GeneralDetailReportParams {
     ///
     /// Example: `["all"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub transaction_types: Option<Vec<TransactionTypeInput>>,
+    pub transaction_types: Option<Vec<JobReportTransactionType>>,
     /// Filter report rows updated on or after this date, in ISO 8601 format
     /// (YYYY-MM-DD). Choose either `updatedDateMacro` or
     /// `updatedAfter`/`updatedBefore`.
@@ -1187,7 +1187,7 @@ pub struct GeneralDetailReportParams {
 
 impl GeneralDetailReportParams {
     /// A value with the required fields set and every other field unset.
-    pub fn new(report_type: GeneralDetailReportParamsReportType) -> Self {
+    pub fn new(report_type: GeneralDetailReportType) -> Self {
         GeneralDetailReportParams {
             account_full_names: None,
             account_ids: None,
@@ -1223,7 +1223,7 @@ string_enum! {
 /// The general detail report type to retrieve.
 ///
 /// A value that this version does not know decodes as `Unknown`.
-pub enum GeneralDetailReportParamsReportType {
+pub enum GeneralDetailReportType {
 /// `1099_detail`
 V1099Detail = "1099_detail",
 /// `audit_trail`
@@ -1426,7 +1426,7 @@ pub struct GeneralSummaryReportParams {
     ///
     /// Example: `"all_except_fixed_asset"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub item_type: Option<ItemTypeInput>,
+    pub item_type: Option<ItemType>,
     /// Filter report rows that are posting, non-posting, or either.
     ///
     /// Posting status refers to whether QuickBooks records the transaction in an
@@ -1434,12 +1434,12 @@ pub struct GeneralSummaryReportParams {
     ///
     /// Example: `"either"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub posting_status: Option<PostingStatusInput>,
+    pub posting_status: Option<PostingStatus>,
     /// The type of year to use for the report.
     ///
     /// Example: `"calendar_year"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub report_calendar: Option<ReportReportCalendar>,
+    pub report_calendar: Option<ReportCalendar>,
     /// Filter report rows dated on or after this date, in ISO 8601 format (YYYY-MM-DD).
     ///
     /// Choose either `reportDateMacro` or `reportDateFrom`/`reportDateTo`. If you omit
@@ -1469,7 +1469,7 @@ pub struct GeneralSummaryReportParams {
     /// The general summary report type to retrieve.
     ///
     /// Example: `"balance_sheet_by_class"`
-    pub report_type: GeneralSummaryReportParamsReportType,
+    pub report_type: GeneralSummaryReportType,
     /// Filters which report rows QuickBooks returns.
     ///
     /// Use `active_only` for active rows, `non_zero` for rows with non-zero values, or
@@ -1487,7 +1487,7 @@ pub struct GeneralSummaryReportParams {
     ///
     /// Example: `["all"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub transaction_types: Option<Vec<TransactionTypeInput>>,
+    pub transaction_types: Option<Vec<JobReportTransactionType>>,
     /// Filter report rows updated on or after this date, in ISO 8601 format
     /// (YYYY-MM-DD). Choose either `updatedDateMacro` or
     /// `updatedAfter`/`updatedBefore`.
@@ -1513,7 +1513,7 @@ pub struct GeneralSummaryReportParams {
 
 impl GeneralSummaryReportParams {
     /// A value with the required fields set and every other field unset.
-    pub fn new(report_type: GeneralSummaryReportParamsReportType) -> Self {
+    pub fn new(report_type: GeneralSummaryReportType) -> Self {
         GeneralSummaryReportParams {
             account_full_names: None,
             account_ids: None,
@@ -1550,7 +1550,7 @@ string_enum! {
 /// The general summary report type to retrieve.
 ///
 /// A value that this version does not know decodes as `Unknown`.
-pub enum GeneralSummaryReportParamsReportType {
+pub enum GeneralSummaryReportType {
 /// `balance_sheet_by_class`
 BalanceSheetByClass = "balance_sheet_by_class",
 /// `balance_sheet_previous_year_comparison`
@@ -1726,7 +1726,7 @@ pub struct JobReportParams {
     ///
     /// Example: `"all_except_fixed_asset"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub item_type: Option<ItemTypeInput>,
+    pub item_type: Option<ItemType>,
     /// Filter report rows that are posting, non-posting, or either.
     ///
     /// Posting status refers to whether QuickBooks records the transaction in an
@@ -1734,7 +1734,7 @@ pub struct JobReportParams {
     ///
     /// Example: `"either"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub posting_status: Option<PostingStatusInput>,
+    pub posting_status: Option<PostingStatus>,
     /// Filter report rows dated on or after this date, in ISO 8601 format (YYYY-MM-DD).
     ///
     /// Choose either `reportDateMacro` or `reportDateFrom`/`reportDateTo`. If you omit
@@ -1764,7 +1764,7 @@ pub struct JobReportParams {
     /// The job report type to retrieve.
     ///
     /// Example: `"item_estimates_vs_actuals"`
-    pub report_type: JobReportParamsReportType,
+    pub report_type: JobReportType,
     /// How QuickBooks Desktop calculates report data and labels report column headers.
     ///
     /// Example: `"account"`
@@ -1774,7 +1774,7 @@ pub struct JobReportParams {
     ///
     /// Example: `["all"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub transaction_types: Option<Vec<TransactionTypeInput>>,
+    pub transaction_types: Option<Vec<JobReportTransactionType>>,
     /// Filter report rows updated on or after this date, in ISO 8601 format
     /// (YYYY-MM-DD). Choose either `updatedDateMacro` or
     /// `updatedAfter`/`updatedBefore`.
@@ -1800,7 +1800,7 @@ pub struct JobReportParams {
 
 impl JobReportParams {
     /// A value with the required fields set and every other field unset.
-    pub fn new(report_type: JobReportParamsReportType) -> Self {
+    pub fn new(report_type: JobReportType) -> Self {
         JobReportParams {
             account_full_names: None,
             account_ids: None,
@@ -1833,7 +1833,7 @@ string_enum! {
 /// The job report type to retrieve.
 ///
 /// A value that this version does not know decodes as `Unknown`.
-pub enum JobReportParamsReportType {
+pub enum JobReportType {
 /// `item_estimates_vs_actuals`
 ItemEstimatesVsActuals = "item_estimates_vs_actuals",
 /// `item_profitability`
@@ -1968,7 +1968,7 @@ pub struct PayrollDetailReportParams {
     ///
     /// Example: `"all_except_fixed_asset"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub item_type: Option<ItemTypeInput>,
+    pub item_type: Option<ItemType>,
     /// The date through which QuickBooks Desktop calculates open balance information.
     ///
     /// Example: `"report_end_date"`
@@ -1981,7 +1981,7 @@ pub struct PayrollDetailReportParams {
     ///
     /// Example: `"either"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub posting_status: Option<PostingStatusInput>,
+    pub posting_status: Option<PostingStatus>,
     /// Filter report rows dated on or after this date, in ISO 8601 format (YYYY-MM-DD).
     ///
     /// Choose either `reportDateMacro` or `reportDateFrom`/`reportDateTo`. If you omit
@@ -2011,7 +2011,7 @@ pub struct PayrollDetailReportParams {
     /// The payroll detail report type to retrieve.
     ///
     /// Example: `"employee_state_taxes_detail"`
-    pub report_type: PayrollDetailReportParamsReportType,
+    pub report_type: PayrollDetailReportType,
     /// How QuickBooks Desktop calculates report data and labels report rows.
     ///
     /// Example: `"account"`
@@ -2042,7 +2042,7 @@ pub struct PayrollDetailReportParams {
 
 impl PayrollDetailReportParams {
     /// A value with the required fields set and every other field unset.
-    pub fn new(report_type: PayrollDetailReportParamsReportType) -> Self {
+    pub fn new(report_type: PayrollDetailReportType) -> Self {
         PayrollDetailReportParams {
             account_full_names: None,
             account_ids: None,
@@ -2076,7 +2076,7 @@ string_enum! {
 /// The payroll detail report type to retrieve.
 ///
 /// A value that this version does not know decodes as `Unknown`.
-pub enum PayrollDetailReportParamsReportType {
+pub enum PayrollDetailReportType {
 /// `employee_state_taxes_detail`
 EmployeeStateTaxesDetail = "employee_state_taxes_detail",
 /// `payroll_item_detail`
@@ -2212,7 +2212,7 @@ pub struct PayrollSummaryReportParams {
     ///
     /// Example: `"all_except_fixed_asset"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub item_type: Option<ItemTypeInput>,
+    pub item_type: Option<ItemType>,
     /// Filter report rows that are posting, non-posting, or either.
     ///
     /// Posting status refers to whether QuickBooks records the transaction in an
@@ -2220,12 +2220,12 @@ pub struct PayrollSummaryReportParams {
     ///
     /// Example: `"either"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub posting_status: Option<PostingStatusInput>,
+    pub posting_status: Option<PostingStatus>,
     /// The type of year to use for the report.
     ///
     /// Example: `"calendar_year"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub report_calendar: Option<ReportReportCalendar>,
+    pub report_calendar: Option<ReportCalendar>,
     /// Filter report rows dated on or after this date, in ISO 8601 format (YYYY-MM-DD).
     ///
     /// Choose either `reportDateMacro` or `reportDateFrom`/`reportDateTo`. If you omit
@@ -2255,7 +2255,7 @@ pub struct PayrollSummaryReportParams {
     /// The payroll summary report type to retrieve.
     ///
     /// Example: `"employee_earnings_summary"`
-    pub report_type: PayrollSummaryReportParamsReportType,
+    pub report_type: PayrollSummaryReportType,
     /// Filters which report rows QuickBooks returns.
     ///
     /// Use `active_only` for active rows, `non_zero` for rows with non-zero values, or
@@ -2294,7 +2294,7 @@ pub struct PayrollSummaryReportParams {
 
 impl PayrollSummaryReportParams {
     /// A value with the required fields set and every other field unset.
-    pub fn new(report_type: PayrollSummaryReportParamsReportType) -> Self {
+    pub fn new(report_type: PayrollSummaryReportType) -> Self {
         PayrollSummaryReportParams {
             account_full_names: None,
             account_ids: None,
@@ -2329,7 +2329,7 @@ string_enum! {
 /// The payroll summary report type to retrieve.
 ///
 /// A value that this version does not know decodes as `Unknown`.
-pub enum PayrollSummaryReportParamsReportType {
+pub enum PayrollSummaryReportType {
 /// `employee_earnings_summary`
 EmployeeEarningsSummary = "employee_earnings_summary",
 /// `payroll_liability_balances`
@@ -2362,7 +2362,7 @@ pub struct Report {
     /// Use each column's `columnId` to match row cells to columns.
     pub columns: Vec<ReportColumn>,
     /// The report type.
-    pub report_type: ReportReportType,
+    pub report_type: ReportType,
     /// The number of rows in the report.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub row_count: Option<f64>,
@@ -2484,6 +2484,20 @@ Accrual = "accrual",
 Cash = "cash",
 /// `none`
 None = "none",
+}
+}
+
+string_enum! {
+/// The type of year to use for the report.
+///
+/// A value that this version does not know decodes as `Unknown`.
+pub enum ReportCalendar {
+/// `calendar_year`
+CalendarYear = "calendar_year",
+/// `fiscal_year`
+FiscalYear = "fiscal_year",
+/// `tax_year`
+TaxYear = "tax_year",
 }
 }
 
@@ -2773,214 +2787,6 @@ WageBaseTips = "wage_base_tips",
 }
 }
 
-string_enum! {
-/// The type of year to use for the report.
-///
-/// A value that this version does not know decodes as `Unknown`.
-pub enum ReportReportCalendar {
-/// `calendar_year`
-CalendarYear = "calendar_year",
-/// `fiscal_year`
-FiscalYear = "fiscal_year",
-/// `tax_year`
-TaxYear = "tax_year",
-}
-}
-
-string_enum! {
-/// The report type.
-///
-/// A value that this version does not know decodes as `Unknown`.
-pub enum ReportReportType {
-/// `balance_sheet_by_class`
-BalanceSheetByClass = "balance_sheet_by_class",
-/// `balance_sheet_previous_year_comparison`
-BalanceSheetPreviousYearComparison = "balance_sheet_previous_year_comparison",
-/// `balance_sheet_standard`
-BalanceSheetStandard = "balance_sheet_standard",
-/// `balance_sheet_summary`
-BalanceSheetSummary = "balance_sheet_summary",
-/// `customer_balance_summary`
-CustomerBalanceSummary = "customer_balance_summary",
-/// `expense_by_vendor_summary`
-ExpenseByVendorSummary = "expense_by_vendor_summary",
-/// `income_by_customer_summary`
-IncomeByCustomerSummary = "income_by_customer_summary",
-/// `inventory_stock_status_by_item`
-InventoryStockStatusByItem = "inventory_stock_status_by_item",
-/// `inventory_stock_status_by_vendor`
-InventoryStockStatusByVendor = "inventory_stock_status_by_vendor",
-/// `income_tax_summary`
-IncomeTaxSummary = "income_tax_summary",
-/// `inventory_valuation_summary`
-InventoryValuationSummary = "inventory_valuation_summary",
-/// `inventory_valuation_summary_by_site`
-InventoryValuationSummaryBySite = "inventory_valuation_summary_by_site",
-/// `lot_number_in_stock_by_site`
-LotNumberInStockBySite = "lot_number_in_stock_by_site",
-/// `physical_inventory_worksheet`
-PhysicalInventoryWorksheet = "physical_inventory_worksheet",
-/// `profit_and_loss_by_class`
-ProfitAndLossByClass = "profit_and_loss_by_class",
-/// `profit_and_loss_by_job`
-ProfitAndLossByJob = "profit_and_loss_by_job",
-/// `profit_and_loss_previous_year_comparison`
-ProfitAndLossPreviousYearComparison = "profit_and_loss_previous_year_comparison",
-/// `profit_and_loss_standard`
-ProfitAndLossStandard = "profit_and_loss_standard",
-/// `profit_and_loss_ytd_comparison`
-ProfitAndLossYtdComparison = "profit_and_loss_ytd_comparison",
-/// `purchase_by_item_summary`
-PurchaseByItemSummary = "purchase_by_item_summary",
-/// `purchase_by_vendor_summary`
-PurchaseByVendorSummary = "purchase_by_vendor_summary",
-/// `sales_by_customer_summary`
-SalesByCustomerSummary = "sales_by_customer_summary",
-/// `sales_by_item_summary`
-SalesByItemSummary = "sales_by_item_summary",
-/// `sales_by_sales_representative_summary`
-SalesBySalesRepresentativeSummary = "sales_by_sales_representative_summary",
-/// `sales_tax_liability`
-SalesTaxLiability = "sales_tax_liability",
-/// `sales_tax_revenue_summary`
-SalesTaxRevenueSummary = "sales_tax_revenue_summary",
-/// `serial_number_in_stock_by_site`
-SerialNumberInStockBySite = "serial_number_in_stock_by_site",
-/// `trial_balance`
-TrialBalance = "trial_balance",
-/// `vendor_balance_summary`
-VendorBalanceSummary = "vendor_balance_summary",
-/// `1099_detail`
-V1099Detail = "1099_detail",
-/// `audit_trail`
-AuditTrail = "audit_trail",
-/// `balance_sheet_detail`
-BalanceSheetDetail = "balance_sheet_detail",
-/// `check_detail`
-CheckDetail = "check_detail",
-/// `customer_balance_detail`
-CustomerBalanceDetail = "customer_balance_detail",
-/// `deposit_detail`
-DepositDetail = "deposit_detail",
-/// `estimates_by_job`
-EstimatesByJob = "estimates_by_job",
-/// `expense_by_vendor_detail`
-ExpenseByVendorDetail = "expense_by_vendor_detail",
-/// `general_ledger`
-GeneralLedger = "general_ledger",
-/// `income_by_customer_detail`
-IncomeByCustomerDetail = "income_by_customer_detail",
-/// `income_tax_detail`
-IncomeTaxDetail = "income_tax_detail",
-/// `inventory_valuation_detail`
-InventoryValuationDetail = "inventory_valuation_detail",
-/// `job_progress_invoices_vs_estimates`
-JobProgressInvoicesVsEstimates = "job_progress_invoices_vs_estimates",
-/// `journal`
-Journal = "journal",
-/// `missing_checks`
-MissingChecks = "missing_checks",
-/// `open_invoices`
-OpenInvoices = "open_invoices",
-/// `open_purchase_orders`
-OpenPurchaseOrders = "open_purchase_orders",
-/// `open_purchase_orders_by_job`
-OpenPurchaseOrdersByJob = "open_purchase_orders_by_job",
-/// `open_sales_order_by_customer`
-OpenSalesOrderByCustomer = "open_sales_order_by_customer",
-/// `open_sales_order_by_item`
-OpenSalesOrderByItem = "open_sales_order_by_item",
-/// `pending_sales`
-PendingSales = "pending_sales",
-/// `profit_and_loss_detail`
-ProfitAndLossDetail = "profit_and_loss_detail",
-/// `purchase_by_item_detail`
-PurchaseByItemDetail = "purchase_by_item_detail",
-/// `purchase_by_vendor_detail`
-PurchaseByVendorDetail = "purchase_by_vendor_detail",
-/// `sales_by_customer_detail`
-SalesByCustomerDetail = "sales_by_customer_detail",
-/// `sales_by_item_detail`
-SalesByItemDetail = "sales_by_item_detail",
-/// `sales_by_sales_representative_detail`
-SalesBySalesRepresentativeDetail = "sales_by_sales_representative_detail",
-/// `transaction_detail_by_account`
-TransactionDetailByAccount = "transaction_detail_by_account",
-/// `transaction_list_by_customer`
-TransactionListByCustomer = "transaction_list_by_customer",
-/// `transaction_list_by_date`
-TransactionListByDate = "transaction_list_by_date",
-/// `transaction_list_by_vendor`
-TransactionListByVendor = "transaction_list_by_vendor",
-/// `unpaid_bills_detail`
-UnpaidBillsDetail = "unpaid_bills_detail",
-/// `unbilled_costs_by_job`
-UnbilledCostsByJob = "unbilled_costs_by_job",
-/// `vendor_balance_detail`
-VendorBalanceDetail = "vendor_balance_detail",
-/// `ap_aging_detail`
-ApAgingDetail = "ap_aging_detail",
-/// `ap_aging_summary`
-ApAgingSummary = "ap_aging_summary",
-/// `ar_aging_detail`
-ArAgingDetail = "ar_aging_detail",
-/// `ar_aging_summary`
-ArAgingSummary = "ar_aging_summary",
-/// `collections_report`
-CollectionsReport = "collections_report",
-/// `balance_sheet_budget_overview`
-BalanceSheetBudgetOverview = "balance_sheet_budget_overview",
-/// `balance_sheet_budget_vs_actual`
-BalanceSheetBudgetVsActual = "balance_sheet_budget_vs_actual",
-/// `profit_and_loss_budget_overview`
-ProfitAndLossBudgetOverview = "profit_and_loss_budget_overview",
-/// `profit_and_loss_budget_performance`
-ProfitAndLossBudgetPerformance = "profit_and_loss_budget_performance",
-/// `profit_and_loss_budget_vs_actual`
-ProfitAndLossBudgetVsActual = "profit_and_loss_budget_vs_actual",
-/// `item_estimates_vs_actuals`
-ItemEstimatesVsActuals = "item_estimates_vs_actuals",
-/// `item_profitability`
-ItemProfitability = "item_profitability",
-/// `job_estimates_vs_actuals_detail`
-JobEstimatesVsActualsDetail = "job_estimates_vs_actuals_detail",
-/// `job_estimates_vs_actuals_summary`
-JobEstimatesVsActualsSummary = "job_estimates_vs_actuals_summary",
-/// `job_profitability_detail`
-JobProfitabilityDetail = "job_profitability_detail",
-/// `job_profitability_summary`
-JobProfitabilitySummary = "job_profitability_summary",
-/// `time_by_item`
-TimeByItem = "time_by_item",
-/// `time_by_job_detail`
-TimeByJobDetail = "time_by_job_detail",
-/// `time_by_job_summary`
-TimeByJobSummary = "time_by_job_summary",
-/// `time_by_name`
-TimeByName = "time_by_name",
-/// `custom_transaction_detail`
-CustomTransactionDetail = "custom_transaction_detail",
-/// `custom_summary`
-CustomSummary = "custom_summary",
-/// `employee_state_taxes_detail`
-EmployeeStateTaxesDetail = "employee_state_taxes_detail",
-/// `payroll_item_detail`
-PayrollItemDetail = "payroll_item_detail",
-/// `payroll_review_detail`
-PayrollReviewDetail = "payroll_review_detail",
-/// `payroll_transaction_detail`
-PayrollTransactionDetail = "payroll_transaction_detail",
-/// `payroll_transactions_by_payee`
-PayrollTransactionsByPayee = "payroll_transactions_by_payee",
-/// `employee_earnings_summary`
-EmployeeEarningsSummary = "employee_earnings_summary",
-/// `payroll_liability_balances`
-PayrollLiabilityBalances = "payroll_liability_balances",
-/// `payroll_summary`
-PayrollSummary = "payroll_summary",
-}
-}
-
 /// The report rows, in display order.
 ///
 /// Rows can be text rows, detail data rows, subtotal rows, or total rows.
@@ -3240,6 +3046,200 @@ pub struct ReportTotalRow {
     pub row_number: f64,
 }
 
+string_enum! {
+/// The report type.
+///
+/// A value that this version does not know decodes as `Unknown`.
+pub enum ReportType {
+/// `balance_sheet_by_class`
+BalanceSheetByClass = "balance_sheet_by_class",
+/// `balance_sheet_previous_year_comparison`
+BalanceSheetPreviousYearComparison = "balance_sheet_previous_year_comparison",
+/// `balance_sheet_standard`
+BalanceSheetStandard = "balance_sheet_standard",
+/// `balance_sheet_summary`
+BalanceSheetSummary = "balance_sheet_summary",
+/// `customer_balance_summary`
+CustomerBalanceSummary = "customer_balance_summary",
+/// `expense_by_vendor_summary`
+ExpenseByVendorSummary = "expense_by_vendor_summary",
+/// `income_by_customer_summary`
+IncomeByCustomerSummary = "income_by_customer_summary",
+/// `inventory_stock_status_by_item`
+InventoryStockStatusByItem = "inventory_stock_status_by_item",
+/// `inventory_stock_status_by_vendor`
+InventoryStockStatusByVendor = "inventory_stock_status_by_vendor",
+/// `income_tax_summary`
+IncomeTaxSummary = "income_tax_summary",
+/// `inventory_valuation_summary`
+InventoryValuationSummary = "inventory_valuation_summary",
+/// `inventory_valuation_summary_by_site`
+InventoryValuationSummaryBySite = "inventory_valuation_summary_by_site",
+/// `lot_number_in_stock_by_site`
+LotNumberInStockBySite = "lot_number_in_stock_by_site",
+/// `physical_inventory_worksheet`
+PhysicalInventoryWorksheet = "physical_inventory_worksheet",
+/// `profit_and_loss_by_class`
+ProfitAndLossByClass = "profit_and_loss_by_class",
+/// `profit_and_loss_by_job`
+ProfitAndLossByJob = "profit_and_loss_by_job",
+/// `profit_and_loss_previous_year_comparison`
+ProfitAndLossPreviousYearComparison = "profit_and_loss_previous_year_comparison",
+/// `profit_and_loss_standard`
+ProfitAndLossStandard = "profit_and_loss_standard",
+/// `profit_and_loss_ytd_comparison`
+ProfitAndLossYtdComparison = "profit_and_loss_ytd_comparison",
+/// `purchase_by_item_summary`
+PurchaseByItemSummary = "purchase_by_item_summary",
+/// `purchase_by_vendor_summary`
+PurchaseByVendorSummary = "purchase_by_vendor_summary",
+/// `sales_by_customer_summary`
+SalesByCustomerSummary = "sales_by_customer_summary",
+/// `sales_by_item_summary`
+SalesByItemSummary = "sales_by_item_summary",
+/// `sales_by_sales_representative_summary`
+SalesBySalesRepresentativeSummary = "sales_by_sales_representative_summary",
+/// `sales_tax_liability`
+SalesTaxLiability = "sales_tax_liability",
+/// `sales_tax_revenue_summary`
+SalesTaxRevenueSummary = "sales_tax_revenue_summary",
+/// `serial_number_in_stock_by_site`
+SerialNumberInStockBySite = "serial_number_in_stock_by_site",
+/// `trial_balance`
+TrialBalance = "trial_balance",
+/// `vendor_balance_summary`
+VendorBalanceSummary = "vendor_balance_summary",
+/// `1099_detail`
+V1099Detail = "1099_detail",
+/// `audit_trail`
+AuditTrail = "audit_trail",
+/// `balance_sheet_detail`
+BalanceSheetDetail = "balance_sheet_detail",
+/// `check_detail`
+CheckDetail = "check_detail",
+/// `customer_balance_detail`
+CustomerBalanceDetail = "customer_balance_detail",
+/// `deposit_detail`
+DepositDetail = "deposit_detail",
+/// `estimates_by_job`
+EstimatesByJob = "estimates_by_job",
+/// `expense_by_vendor_detail`
+ExpenseByVendorDetail = "expense_by_vendor_detail",
+/// `general_ledger`
+GeneralLedger = "general_ledger",
+/// `income_by_customer_detail`
+IncomeByCustomerDetail = "income_by_customer_detail",
+/// `income_tax_detail`
+IncomeTaxDetail = "income_tax_detail",
+/// `inventory_valuation_detail`
+InventoryValuationDetail = "inventory_valuation_detail",
+/// `job_progress_invoices_vs_estimates`
+JobProgressInvoicesVsEstimates = "job_progress_invoices_vs_estimates",
+/// `journal`
+Journal = "journal",
+/// `missing_checks`
+MissingChecks = "missing_checks",
+/// `open_invoices`
+OpenInvoices = "open_invoices",
+/// `open_purchase_orders`
+OpenPurchaseOrders = "open_purchase_orders",
+/// `open_purchase_orders_by_job`
+OpenPurchaseOrdersByJob = "open_purchase_orders_by_job",
+/// `open_sales_order_by_customer`
+OpenSalesOrderByCustomer = "open_sales_order_by_customer",
+/// `open_sales_order_by_item`
+OpenSalesOrderByItem = "open_sales_order_by_item",
+/// `pending_sales`
+PendingSales = "pending_sales",
+/// `profit_and_loss_detail`
+ProfitAndLossDetail = "profit_and_loss_detail",
+/// `purchase_by_item_detail`
+PurchaseByItemDetail = "purchase_by_item_detail",
+/// `purchase_by_vendor_detail`
+PurchaseByVendorDetail = "purchase_by_vendor_detail",
+/// `sales_by_customer_detail`
+SalesByCustomerDetail = "sales_by_customer_detail",
+/// `sales_by_item_detail`
+SalesByItemDetail = "sales_by_item_detail",
+/// `sales_by_sales_representative_detail`
+SalesBySalesRepresentativeDetail = "sales_by_sales_representative_detail",
+/// `transaction_detail_by_account`
+TransactionDetailByAccount = "transaction_detail_by_account",
+/// `transaction_list_by_customer`
+TransactionListByCustomer = "transaction_list_by_customer",
+/// `transaction_list_by_date`
+TransactionListByDate = "transaction_list_by_date",
+/// `transaction_list_by_vendor`
+TransactionListByVendor = "transaction_list_by_vendor",
+/// `unpaid_bills_detail`
+UnpaidBillsDetail = "unpaid_bills_detail",
+/// `unbilled_costs_by_job`
+UnbilledCostsByJob = "unbilled_costs_by_job",
+/// `vendor_balance_detail`
+VendorBalanceDetail = "vendor_balance_detail",
+/// `ap_aging_detail`
+ApAgingDetail = "ap_aging_detail",
+/// `ap_aging_summary`
+ApAgingSummary = "ap_aging_summary",
+/// `ar_aging_detail`
+ArAgingDetail = "ar_aging_detail",
+/// `ar_aging_summary`
+ArAgingSummary = "ar_aging_summary",
+/// `collections_report`
+CollectionsReport = "collections_report",
+/// `balance_sheet_budget_overview`
+BalanceSheetBudgetOverview = "balance_sheet_budget_overview",
+/// `balance_sheet_budget_vs_actual`
+BalanceSheetBudgetVsActual = "balance_sheet_budget_vs_actual",
+/// `profit_and_loss_budget_overview`
+ProfitAndLossBudgetOverview = "profit_and_loss_budget_overview",
+/// `profit_and_loss_budget_performance`
+ProfitAndLossBudgetPerformance = "profit_and_loss_budget_performance",
+/// `profit_and_loss_budget_vs_actual`
+ProfitAndLossBudgetVsActual = "profit_and_loss_budget_vs_actual",
+/// `item_estimates_vs_actuals`
+ItemEstimatesVsActuals = "item_estimates_vs_actuals",
+/// `item_profitability`
+ItemProfitability = "item_profitability",
+/// `job_estimates_vs_actuals_detail`
+JobEstimatesVsActualsDetail = "job_estimates_vs_actuals_detail",
+/// `job_estimates_vs_actuals_summary`
+JobEstimatesVsActualsSummary = "job_estimates_vs_actuals_summary",
+/// `job_profitability_detail`
+JobProfitabilityDetail = "job_profitability_detail",
+/// `job_profitability_summary`
+JobProfitabilitySummary = "job_profitability_summary",
+/// `time_by_item`
+TimeByItem = "time_by_item",
+/// `time_by_job_detail`
+TimeByJobDetail = "time_by_job_detail",
+/// `time_by_job_summary`
+TimeByJobSummary = "time_by_job_summary",
+/// `time_by_name`
+TimeByName = "time_by_name",
+/// `custom_transaction_detail`
+CustomTransactionDetail = "custom_transaction_detail",
+/// `custom_summary`
+CustomSummary = "custom_summary",
+/// `employee_state_taxes_detail`
+EmployeeStateTaxesDetail = "employee_state_taxes_detail",
+/// `payroll_item_detail`
+PayrollItemDetail = "payroll_item_detail",
+/// `payroll_review_detail`
+PayrollReviewDetail = "payroll_review_detail",
+/// `payroll_transaction_detail`
+PayrollTransactionDetail = "payroll_transaction_detail",
+/// `payroll_transactions_by_payee`
+PayrollTransactionsByPayee = "payroll_transactions_by_payee",
+/// `employee_earnings_summary`
+EmployeeEarningsSummary = "employee_earnings_summary",
+/// `payroll_liability_balances`
+PayrollLiabilityBalances = "payroll_liability_balances",
+/// `payroll_summary`
+PayrollSummary = "payroll_summary",
+}
+}
+
 /// The query parameters of `TimeReport`; unset ones are not sent.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -3328,12 +3328,12 @@ pub struct TimeReportParams {
     ///
     /// Example: `"all_except_fixed_asset"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub item_type: Option<ItemTypeInput>,
+    pub item_type: Option<ItemType>,
     /// The type of year to use for the report.
     ///
     /// Example: `"calendar_year"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub report_calendar: Option<ReportReportCalendar>,
+    pub report_calendar: Option<ReportCalendar>,
     /// Filter report rows dated on or after this date, in ISO 8601 format (YYYY-MM-DD).
     ///
     /// Choose either `reportDateMacro` or `reportDateFrom`/`reportDateTo`. If you omit
@@ -3363,7 +3363,7 @@ pub struct TimeReportParams {
     /// The time report type to retrieve.
     ///
     /// Example: `"time_by_item"`
-    pub report_type: TimeReportParamsReportType,
+    pub report_type: TimeReportType,
     /// Filters which report rows QuickBooks returns.
     ///
     /// Use `active_only` for active rows, `non_zero` for rows with non-zero values, or
@@ -3381,7 +3381,7 @@ pub struct TimeReportParams {
 
 impl TimeReportParams {
     /// A value with the required fields set and every other field unset.
-    pub fn new(report_type: TimeReportParamsReportType) -> Self {
+    pub fn new(report_type: TimeReportType) -> Self {
         TimeReportParams {
             class_full_names: None,
             class_ids: None,
@@ -3408,7 +3408,7 @@ string_enum! {
 /// The time report type to retrieve.
 ///
 /// A value that this version does not know decodes as `Unknown`.
-pub enum TimeReportParamsReportType {
+pub enum TimeReportType {
 /// `time_by_item`
 TimeByItem = "time_by_item",
 /// `time_by_job_detail`

@@ -2251,7 +2251,7 @@ string_enum! {
 /// `siteIds`.
 ///
 /// A value that this version does not know decodes as `Unknown`.
-pub enum ItemTypeInput {
+pub enum ItemType {
 /// `all_except_fixed_asset`
 AllExceptFixedAsset = "all_except_fixed_asset",
 /// `assembly`
@@ -2437,6 +2437,70 @@ impl ItemUpdateParamsSalesOrPurchaseDetails {
     pub fn new() -> Self {
         Self::default()
     }
+}
+
+string_enum! {
+/// Filter report rows by transaction type. Accepts one or more transaction types.
+///
+/// A value that this version does not know decodes as `Unknown`.
+pub enum JobReportTransactionType {
+/// `all`
+All = "all",
+/// `ar_refund_credit_card`
+ArRefundCreditCard = "ar_refund_credit_card",
+/// `bill`
+Bill = "bill",
+/// `bill_payment_check`
+BillPaymentCheck = "bill_payment_check",
+/// `bill_payment_credit_card`
+BillPaymentCreditCard = "bill_payment_credit_card",
+/// `build_assembly`
+BuildAssembly = "build_assembly",
+/// `charge`
+Charge = "charge",
+/// `check`
+Check = "check",
+/// `credit_card_charge`
+CreditCardCharge = "credit_card_charge",
+/// `credit_card_credit`
+CreditCardCredit = "credit_card_credit",
+/// `credit_memo`
+CreditMemo = "credit_memo",
+/// `deposit`
+Deposit = "deposit",
+/// `estimate`
+Estimate = "estimate",
+/// `inventory_adjustment`
+InventoryAdjustment = "inventory_adjustment",
+/// `invoice`
+Invoice = "invoice",
+/// `item_receipt`
+ItemReceipt = "item_receipt",
+/// `journal_entry`
+JournalEntry = "journal_entry",
+/// `liability_adjustment`
+LiabilityAdjustment = "liability_adjustment",
+/// `paycheck`
+Paycheck = "paycheck",
+/// `payroll_liability_check`
+PayrollLiabilityCheck = "payroll_liability_check",
+/// `purchase_order`
+PurchaseOrder = "purchase_order",
+/// `receive_payment`
+ReceivePayment = "receive_payment",
+/// `sales_order`
+SalesOrder = "sales_order",
+/// `sales_receipt`
+SalesReceipt = "sales_receipt",
+/// `sales_tax_payment_check`
+SalesTaxPaymentCheck = "sales_tax_payment_check",
+/// `transfer`
+Transfer = "transfer",
+/// `vendor_credit`
+VendorCredit = "vendor_credit",
+/// `ytd_adjustment`
+YtdAdjustment = "ytd_adjustment",
+}
 }
 
 /// The credit memo's line item groups, each representing a predefined set of
@@ -2966,7 +3030,7 @@ string_enum! {
 /// account register.
 ///
 /// A value that this version does not know decodes as `Unknown`.
-pub enum PostingStatusInput {
+pub enum PostingStatus {
 /// `either`
 Either = "either",
 /// `non_posting`
@@ -3232,70 +3296,6 @@ YtdAdjustment = "ytd_adjustment",
 TransferInventory = "transfer_inventory",
 /// `unknown`
 UnknownValue = "unknown",
-}
-}
-
-string_enum! {
-/// Filter report rows by transaction type. Accepts one or more transaction types.
-///
-/// A value that this version does not know decodes as `Unknown`.
-pub enum TransactionTypeInput {
-/// `all`
-All = "all",
-/// `ar_refund_credit_card`
-ArRefundCreditCard = "ar_refund_credit_card",
-/// `bill`
-Bill = "bill",
-/// `bill_payment_check`
-BillPaymentCheck = "bill_payment_check",
-/// `bill_payment_credit_card`
-BillPaymentCreditCard = "bill_payment_credit_card",
-/// `build_assembly`
-BuildAssembly = "build_assembly",
-/// `charge`
-Charge = "charge",
-/// `check`
-Check = "check",
-/// `credit_card_charge`
-CreditCardCharge = "credit_card_charge",
-/// `credit_card_credit`
-CreditCardCredit = "credit_card_credit",
-/// `credit_memo`
-CreditMemo = "credit_memo",
-/// `deposit`
-Deposit = "deposit",
-/// `estimate`
-Estimate = "estimate",
-/// `inventory_adjustment`
-InventoryAdjustment = "inventory_adjustment",
-/// `invoice`
-Invoice = "invoice",
-/// `item_receipt`
-ItemReceipt = "item_receipt",
-/// `journal_entry`
-JournalEntry = "journal_entry",
-/// `liability_adjustment`
-LiabilityAdjustment = "liability_adjustment",
-/// `paycheck`
-Paycheck = "paycheck",
-/// `payroll_liability_check`
-PayrollLiabilityCheck = "payroll_liability_check",
-/// `purchase_order`
-PurchaseOrder = "purchase_order",
-/// `receive_payment`
-ReceivePayment = "receive_payment",
-/// `sales_order`
-SalesOrder = "sales_order",
-/// `sales_receipt`
-SalesReceipt = "sales_receipt",
-/// `sales_tax_payment_check`
-SalesTaxPaymentCheck = "sales_tax_payment_check",
-/// `transfer`
-Transfer = "transfer",
-/// `vendor_credit`
-VendorCredit = "vendor_credit",
-/// `ytd_adjustment`
-YtdAdjustment = "ytd_adjustment",
 }
 }
 

@@ -92,6 +92,22 @@ pub struct Transaction {
     pub updated_at: String,
 }
 
+string_enum! {
+/// Specify whether to return all matching transaction and transaction-line objects
+/// (`all`), only transaction objects (`transactions_without_lines`, the default),
+/// or only transaction-line objects (`transaction_lines_only`.
+///
+/// A value that this version does not know decodes as `Unknown`.
+pub enum TransactionListDetailLevel {
+/// `all`
+All = "all",
+/// `transaction_lines_only`
+TransactionLinesOnly = "transaction_lines_only",
+/// `transactions_without_lines`
+TransactionsWithoutLines = "transactions_without_lines",
+}
+}
+
 /// The query parameters of `TransactionList`; unset ones are not sent.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -138,7 +154,7 @@ pub struct TransactionListParams {
     ///
     /// Example: `"transactions_without_lines"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub detail_level: Option<TransactionListParamsDetailLevel>,
+    pub detail_level: Option<TransactionListDetailLevel>,
     /// Filter for transactions associated with these entities (customers, vendors,
     /// employees, etc.).
     ///
@@ -191,7 +207,7 @@ pub struct TransactionListParams {
     ///
     /// Example: `"open"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub payment_status: Option<TransactionListParamsPaymentStatus>,
+    pub payment_status: Option<TransactionListPaymentStatus>,
     /// Filter for transactions that are posting, non-posting, or either.
     ///
     /// Posting status refers to whether QuickBooks records the transaction in an
@@ -199,7 +215,7 @@ pub struct TransactionListParams {
     ///
     /// Example: `"posting"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub posting_status: Option<PostingStatusInput>,
+    pub posting_status: Option<PostingStatus>,
     /// Filter for transactions whose `refNumber` contains this substring.
     ///
     /// **NOTE**: If you use this parameter, you cannot also use `refNumberStartsWith`
@@ -290,7 +306,7 @@ pub struct TransactionListParams {
     ///
     /// Example: `["all"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub transaction_types: Option<Vec<TransactionTypeInput>>,
+    pub transaction_types: Option<Vec<JobReportTransactionType>>,
     /// Filter for transactions updated on or after this date/time.
     ///
     /// Accepts the following ISO 8601 formats:
@@ -324,29 +340,13 @@ pub struct TransactionListParams {
 }
 
 string_enum! {
-/// Specify whether to return all matching transaction and transaction-line objects
-/// (`all`), only transaction objects (`transactions_without_lines`, the default),
-/// or only transaction-line objects (`transaction_lines_only`.
-///
-/// A value that this version does not know decodes as `Unknown`.
-pub enum TransactionListParamsDetailLevel {
-/// `all`
-All = "all",
-/// `transaction_lines_only`
-TransactionLinesOnly = "transaction_lines_only",
-/// `transactions_without_lines`
-TransactionsWithoutLines = "transactions_without_lines",
-}
-}
-
-string_enum! {
 /// Filter for transactions that are open, closed, or either.
 ///
 /// Open transactions have a remaining balance, such as credits not fully applied or
 /// invoices not fully paid.
 ///
 /// A value that this version does not know decodes as `Unknown`.
-pub enum TransactionListParamsPaymentStatus {
+pub enum TransactionListPaymentStatus {
 /// `closed`
 Closed = "closed",
 /// `either`

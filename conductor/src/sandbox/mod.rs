@@ -48,11 +48,18 @@
 //! route fail with a status and Conductor's error body, drop the connection,
 //! or wait; [`Sandbox::set_latency`] delays every answer.
 //!
-//! Whatever a request holds, the sandbox answers it: any JSON record is
-//! stored (fields QuickBooks assigns, such as `id`, are ignored on create) or
-//! gets Conductor's error body, a body over 16 MiB gets a 413, and no request
-//! can panic the server. Dropping the [`Sandbox`] closes every connection,
-//! kept-alive ones included.
+//! It serves every QuickBooks Desktop operation of Conductor's description
+//! as the description says. A body or query that the description does not
+//! allow (a missing required field, a wrong type, an unknown enum value) gets
+//! Conductor's 400 naming the field, and nothing is stored. Records carry
+//! every field their type requires, lines add up to the record's totals, a
+//! void sets the amounts to zero and the memo to `VOID: ...`, and the
+//! accounts-receivable aging report lists the open invoices it holds.
+//!
+//! Whatever a request holds, the sandbox answers it: fields QuickBooks
+//! assigns, such as `id`, are ignored on create, a body over 16 MiB gets a
+//! 413, and no request can panic the server. Dropping the [`Sandbox`] closes
+//! every connection, kept-alive ones included.
 
 mod filters;
 mod reply;

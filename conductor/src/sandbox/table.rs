@@ -2558,14 +2558,14 @@ pub(crate) const SHAPES: &[Shape] = &[
             Field { wire: "itemIds", kind: Kind::Vec(&Kind::Str), required: false, nullable: false, example: None },
             Field {
                 wire: "itemType",
-                kind: Kind::Enum(ItemTypeInput::VALUES),
+                kind: Kind::Enum(ItemType::VALUES),
                 required: false,
                 nullable: false,
                 example: None,
             },
             Field {
                 wire: "postingStatus",
-                kind: Kind::Enum(PostingStatusInput::VALUES),
+                kind: Kind::Enum(PostingStatus::VALUES),
                 required: false,
                 nullable: false,
                 example: None,
@@ -2581,14 +2581,14 @@ pub(crate) const SHAPES: &[Shape] = &[
             Field { wire: "reportDateTo", kind: Kind::Str, required: false, nullable: false, example: None },
             Field {
                 wire: "reportType",
-                kind: Kind::Enum(AgingReportParamsReportType::VALUES),
+                kind: Kind::Enum(AgingReportType::VALUES),
                 required: true,
                 nullable: false,
                 example: Some("\"ap_aging_detail\""),
             },
             Field {
                 wire: "transactionTypes",
-                kind: Kind::Vec(&Kind::Enum(TransactionTypeInput::VALUES)),
+                kind: Kind::Vec(&Kind::Enum(JobReportTransactionType::VALUES)),
                 required: false,
                 nullable: false,
                 example: None,
@@ -3167,7 +3167,7 @@ pub(crate) const SHAPES: &[Shape] = &[
         fields: &[
             Field {
                 wire: "budgetCriterion",
-                kind: Kind::Enum(BudgetSummaryReportParamsBudgetCriterion::VALUES),
+                kind: Kind::Enum(BudgetSummaryReportBudgetCriterion::VALUES),
                 required: false,
                 nullable: false,
                 example: None,
@@ -3192,21 +3192,21 @@ pub(crate) const SHAPES: &[Shape] = &[
             Field { wire: "reportDateTo", kind: Kind::Str, required: false, nullable: false, example: None },
             Field {
                 wire: "reportType",
-                kind: Kind::Enum(BudgetSummaryReportParamsReportType::VALUES),
+                kind: Kind::Enum(BudgetSummaryReportType::VALUES),
                 required: true,
                 nullable: false,
                 example: Some("\"balance_sheet_budget_overview\""),
             },
             Field {
                 wire: "summarizeColumnsBy",
-                kind: Kind::Enum(BudgetSummaryReportParamsSummarizeColumnsBy::VALUES),
+                kind: Kind::Enum(BudgetSummaryReportSummarizeColumnsBy::VALUES),
                 required: false,
                 nullable: false,
                 example: None,
             },
             Field {
                 wire: "summarizeRowsBy",
-                kind: Kind::Enum(BudgetSummaryReportParamsSummarizeRowsBy::VALUES),
+                kind: Kind::Enum(BudgetSummaryReportSummarizeRowsBy::VALUES),
                 required: false,
                 nullable: false,
                 example: None,
@@ -3323,7 +3323,7 @@ pub(crate) const SHAPES: &[Shape] = &[
             Field { wire: "limit", kind: Kind::Int, required: false, nullable: false, example: None },
             Field {
                 wire: "pendingStatus",
-                kind: Kind::Enum(BuildAssemblyListParamsPendingStatus::VALUES),
+                kind: Kind::Enum(BuildAssemblyListPendingStatus::VALUES),
                 required: false,
                 nullable: false,
                 example: None,
@@ -4752,7 +4752,7 @@ pub(crate) const SHAPES: &[Shape] = &[
             Field { wire: "itemIds", kind: Kind::Vec(&Kind::Str), required: false, nullable: false, example: None },
             Field {
                 wire: "itemType",
-                kind: Kind::Enum(ItemTypeInput::VALUES),
+                kind: Kind::Enum(ItemType::VALUES),
                 required: false,
                 nullable: false,
                 example: None,
@@ -4766,7 +4766,7 @@ pub(crate) const SHAPES: &[Shape] = &[
             },
             Field {
                 wire: "postingStatus",
-                kind: Kind::Enum(PostingStatusInput::VALUES),
+                kind: Kind::Enum(PostingStatus::VALUES),
                 required: false,
                 nullable: false,
                 example: None,
@@ -4790,7 +4790,7 @@ pub(crate) const SHAPES: &[Shape] = &[
             },
             Field {
                 wire: "transactionTypes",
-                kind: Kind::Vec(&Kind::Enum(TransactionTypeInput::VALUES)),
+                kind: Kind::Vec(&Kind::Enum(JobReportTransactionType::VALUES)),
                 required: false,
                 nullable: false,
                 example: None,
@@ -4902,21 +4902,21 @@ pub(crate) const SHAPES: &[Shape] = &[
             Field { wire: "itemIds", kind: Kind::Vec(&Kind::Str), required: false, nullable: false, example: None },
             Field {
                 wire: "itemType",
-                kind: Kind::Enum(ItemTypeInput::VALUES),
+                kind: Kind::Enum(ItemType::VALUES),
                 required: false,
                 nullable: false,
                 example: None,
             },
             Field {
                 wire: "postingStatus",
-                kind: Kind::Enum(PostingStatusInput::VALUES),
+                kind: Kind::Enum(PostingStatus::VALUES),
                 required: false,
                 nullable: false,
                 example: None,
             },
             Field {
                 wire: "reportCalendar",
-                kind: Kind::Enum(ReportReportCalendar::VALUES),
+                kind: Kind::Enum(ReportCalendar::VALUES),
                 required: false,
                 nullable: false,
                 example: None,
@@ -4954,7 +4954,7 @@ pub(crate) const SHAPES: &[Shape] = &[
             },
             Field {
                 wire: "transactionTypes",
-                kind: Kind::Vec(&Kind::Enum(TransactionTypeInput::VALUES)),
+                kind: Kind::Vec(&Kind::Enum(JobReportTransactionType::VALUES)),
                 required: false,
                 nullable: false,
                 example: None,
@@ -6357,7 +6357,7 @@ pub(crate) const SHAPES: &[Shape] = &[
             Field { wire: "itemIds", kind: Kind::Vec(&Kind::Str), required: false, nullable: false, example: None },
             Field {
                 wire: "itemType",
-                kind: Kind::Enum(ItemTypeInput::VALUES),
+                kind: Kind::Enum(ItemType::VALUES),
                 required: false,
                 nullable: false,
                 example: None,
@@ -6371,7 +6371,7 @@ pub(crate) const SHAPES: &[Shape] = &[
             },
             Field {
                 wire: "postingStatus",
-                kind: Kind::Enum(PostingStatusInput::VALUES),
+                kind: Kind::Enum(PostingStatus::VALUES),
                 required: false,
                 nullable: false,
                 example: None,
@@ -6387,7 +6387,7 @@ pub(crate) const SHAPES: &[Shape] = &[
             Field { wire: "reportDateTo", kind: Kind::Str, required: false, nullable: false, example: None },
             Field {
                 wire: "reportType",
-                kind: Kind::Enum(GeneralDetailReportParamsReportType::VALUES),
+                kind: Kind::Enum(GeneralDetailReportType::VALUES),
                 required: true,
                 nullable: false,
                 example: Some("\"1099_detail\""),
@@ -6401,7 +6401,7 @@ pub(crate) const SHAPES: &[Shape] = &[
             },
             Field {
                 wire: "transactionTypes",
-                kind: Kind::Vec(&Kind::Enum(TransactionTypeInput::VALUES)),
+                kind: Kind::Vec(&Kind::Enum(JobReportTransactionType::VALUES)),
                 required: false,
                 nullable: false,
                 example: None,
@@ -6491,21 +6491,21 @@ pub(crate) const SHAPES: &[Shape] = &[
             Field { wire: "itemIds", kind: Kind::Vec(&Kind::Str), required: false, nullable: false, example: None },
             Field {
                 wire: "itemType",
-                kind: Kind::Enum(ItemTypeInput::VALUES),
+                kind: Kind::Enum(ItemType::VALUES),
                 required: false,
                 nullable: false,
                 example: None,
             },
             Field {
                 wire: "postingStatus",
-                kind: Kind::Enum(PostingStatusInput::VALUES),
+                kind: Kind::Enum(PostingStatus::VALUES),
                 required: false,
                 nullable: false,
                 example: None,
             },
             Field {
                 wire: "reportCalendar",
-                kind: Kind::Enum(ReportReportCalendar::VALUES),
+                kind: Kind::Enum(ReportCalendar::VALUES),
                 required: false,
                 nullable: false,
                 example: None,
@@ -6521,7 +6521,7 @@ pub(crate) const SHAPES: &[Shape] = &[
             Field { wire: "reportDateTo", kind: Kind::Str, required: false, nullable: false, example: None },
             Field {
                 wire: "reportType",
-                kind: Kind::Enum(GeneralSummaryReportParamsReportType::VALUES),
+                kind: Kind::Enum(GeneralSummaryReportType::VALUES),
                 required: true,
                 nullable: false,
                 example: Some("\"balance_sheet_by_class\""),
@@ -6542,7 +6542,7 @@ pub(crate) const SHAPES: &[Shape] = &[
             },
             Field {
                 wire: "transactionTypes",
-                kind: Kind::Vec(&Kind::Enum(TransactionTypeInput::VALUES)),
+                kind: Kind::Vec(&Kind::Enum(JobReportTransactionType::VALUES)),
                 required: false,
                 nullable: false,
                 example: None,
@@ -7829,7 +7829,7 @@ pub(crate) const SHAPES: &[Shape] = &[
             Field { wire: "itemIds", kind: Kind::Vec(&Kind::Str), required: false, nullable: false, example: None },
             Field {
                 wire: "itemType",
-                kind: Kind::Enum(ItemTypeInput::VALUES),
+                kind: Kind::Enum(ItemType::VALUES),
                 required: false,
                 nullable: false,
                 example: None,
@@ -7964,14 +7964,14 @@ pub(crate) const SHAPES: &[Shape] = &[
             Field { wire: "itemIds", kind: Kind::Vec(&Kind::Str), required: false, nullable: false, example: None },
             Field {
                 wire: "itemType",
-                kind: Kind::Enum(ItemTypeInput::VALUES),
+                kind: Kind::Enum(ItemType::VALUES),
                 required: false,
                 nullable: false,
                 example: None,
             },
             Field {
                 wire: "postingStatus",
-                kind: Kind::Enum(PostingStatusInput::VALUES),
+                kind: Kind::Enum(PostingStatus::VALUES),
                 required: false,
                 nullable: false,
                 example: None,
@@ -7987,7 +7987,7 @@ pub(crate) const SHAPES: &[Shape] = &[
             Field { wire: "reportDateTo", kind: Kind::Str, required: false, nullable: false, example: None },
             Field {
                 wire: "reportType",
-                kind: Kind::Enum(JobReportParamsReportType::VALUES),
+                kind: Kind::Enum(JobReportType::VALUES),
                 required: true,
                 nullable: false,
                 example: Some("\"item_estimates_vs_actuals\""),
@@ -8001,7 +8001,7 @@ pub(crate) const SHAPES: &[Shape] = &[
             },
             Field {
                 wire: "transactionTypes",
-                kind: Kind::Vec(&Kind::Enum(TransactionTypeInput::VALUES)),
+                kind: Kind::Vec(&Kind::Enum(JobReportTransactionType::VALUES)),
                 required: false,
                 nullable: false,
                 example: None,
@@ -8698,7 +8698,7 @@ pub(crate) const SHAPES: &[Shape] = &[
             Field { wire: "itemIds", kind: Kind::Vec(&Kind::Str), required: false, nullable: false, example: None },
             Field {
                 wire: "itemType",
-                kind: Kind::Enum(ItemTypeInput::VALUES),
+                kind: Kind::Enum(ItemType::VALUES),
                 required: false,
                 nullable: false,
                 example: None,
@@ -8712,7 +8712,7 @@ pub(crate) const SHAPES: &[Shape] = &[
             },
             Field {
                 wire: "postingStatus",
-                kind: Kind::Enum(PostingStatusInput::VALUES),
+                kind: Kind::Enum(PostingStatus::VALUES),
                 required: false,
                 nullable: false,
                 example: None,
@@ -8728,7 +8728,7 @@ pub(crate) const SHAPES: &[Shape] = &[
             Field { wire: "reportDateTo", kind: Kind::Str, required: false, nullable: false, example: None },
             Field {
                 wire: "reportType",
-                kind: Kind::Enum(PayrollDetailReportParamsReportType::VALUES),
+                kind: Kind::Enum(PayrollDetailReportType::VALUES),
                 required: true,
                 nullable: false,
                 example: Some("\"employee_state_taxes_detail\""),
@@ -8818,21 +8818,21 @@ pub(crate) const SHAPES: &[Shape] = &[
             Field { wire: "itemIds", kind: Kind::Vec(&Kind::Str), required: false, nullable: false, example: None },
             Field {
                 wire: "itemType",
-                kind: Kind::Enum(ItemTypeInput::VALUES),
+                kind: Kind::Enum(ItemType::VALUES),
                 required: false,
                 nullable: false,
                 example: None,
             },
             Field {
                 wire: "postingStatus",
-                kind: Kind::Enum(PostingStatusInput::VALUES),
+                kind: Kind::Enum(PostingStatus::VALUES),
                 required: false,
                 nullable: false,
                 example: None,
             },
             Field {
                 wire: "reportCalendar",
-                kind: Kind::Enum(ReportReportCalendar::VALUES),
+                kind: Kind::Enum(ReportCalendar::VALUES),
                 required: false,
                 nullable: false,
                 example: None,
@@ -8848,7 +8848,7 @@ pub(crate) const SHAPES: &[Shape] = &[
             Field { wire: "reportDateTo", kind: Kind::Str, required: false, nullable: false, example: None },
             Field {
                 wire: "reportType",
-                kind: Kind::Enum(PayrollSummaryReportParamsReportType::VALUES),
+                kind: Kind::Enum(PayrollSummaryReportType::VALUES),
                 required: true,
                 nullable: false,
                 example: Some("\"employee_earnings_summary\""),
@@ -9898,7 +9898,7 @@ pub(crate) const SHAPES: &[Shape] = &[
             },
             Field {
                 wire: "reportType",
-                kind: Kind::Enum(ReportReportType::VALUES),
+                kind: Kind::Enum(ReportType::VALUES),
                 required: true,
                 nullable: false,
                 example: None,
@@ -11617,14 +11617,14 @@ pub(crate) const SHAPES: &[Shape] = &[
             Field { wire: "itemIds", kind: Kind::Vec(&Kind::Str), required: false, nullable: false, example: None },
             Field {
                 wire: "itemType",
-                kind: Kind::Enum(ItemTypeInput::VALUES),
+                kind: Kind::Enum(ItemType::VALUES),
                 required: false,
                 nullable: false,
                 example: None,
             },
             Field {
                 wire: "reportCalendar",
-                kind: Kind::Enum(ReportReportCalendar::VALUES),
+                kind: Kind::Enum(ReportCalendar::VALUES),
                 required: false,
                 nullable: false,
                 example: None,
@@ -11640,7 +11640,7 @@ pub(crate) const SHAPES: &[Shape] = &[
             Field { wire: "reportDateTo", kind: Kind::Str, required: false, nullable: false, example: None },
             Field {
                 wire: "reportType",
-                kind: Kind::Enum(TimeReportParamsReportType::VALUES),
+                kind: Kind::Enum(TimeReportType::VALUES),
                 required: true,
                 nullable: false,
                 example: Some("\"time_by_item\""),
@@ -11829,7 +11829,7 @@ pub(crate) const SHAPES: &[Shape] = &[
             Field { wire: "cursor", kind: Kind::Str, required: false, nullable: false, example: None },
             Field {
                 wire: "detailLevel",
-                kind: Kind::Enum(TransactionListParamsDetailLevel::VALUES),
+                kind: Kind::Enum(TransactionListDetailLevel::VALUES),
                 required: false,
                 nullable: false,
                 example: None,
@@ -11840,14 +11840,14 @@ pub(crate) const SHAPES: &[Shape] = &[
             Field { wire: "limit", kind: Kind::Int, required: false, nullable: false, example: None },
             Field {
                 wire: "paymentStatus",
-                kind: Kind::Enum(TransactionListParamsPaymentStatus::VALUES),
+                kind: Kind::Enum(TransactionListPaymentStatus::VALUES),
                 required: false,
                 nullable: false,
                 example: None,
             },
             Field {
                 wire: "postingStatus",
-                kind: Kind::Enum(PostingStatusInput::VALUES),
+                kind: Kind::Enum(PostingStatus::VALUES),
                 required: false,
                 nullable: false,
                 example: None,
@@ -11862,7 +11862,7 @@ pub(crate) const SHAPES: &[Shape] = &[
             Field { wire: "transactionDateTo", kind: Kind::Str, required: false, nullable: false, example: None },
             Field {
                 wire: "transactionTypes",
-                kind: Kind::Vec(&Kind::Enum(TransactionTypeInput::VALUES)),
+                kind: Kind::Vec(&Kind::Enum(JobReportTransactionType::VALUES)),
                 required: false,
                 nullable: false,
                 example: None,
