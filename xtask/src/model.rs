@@ -595,19 +595,25 @@ fn preferred_name(candidates: &[String], input: bool) -> String {
         suffix = match before.first().map(String::as_str) {
             _ if rest.is_empty() => vec![],
             Some("List" | "Report") => before.into_iter().chain(rest).collect(),
+            // An update's part differs from the create's of the same name.
+            Some("Update") if prefix.is_empty() => rest.into_iter().chain(["UpdateInput".to_owned()]).collect(),
             _ if prefix.is_empty() => rest.into_iter().chain(["Input".to_owned()]).collect(),
             _ if rest.first() == prefix.last().copied() => rest,
             _ => prefix.into_iter().cloned().chain(rest).collect(),
         };
     }
-    // Parts of one body (`...UpdateParamsLine` and
-    // `...UpdateParamsLineGroupLine`) keep the shortest name; parts of the
-    // bodies of different resources sharing one word are `...Input`.
-    let one_body = (0..)
-        .map_while(|i| split[0].get(i).filter(|w| split.iter().all(|ws| ws.get(i) == Some(*w))))
-        .any(|w| w == "Params");
-    if input && suffix.len() == 1 && suffix[0] != "Input" && !one_body {
-        return format!("{}Input", suffix[0]);
+    // Parts of one body with one word in common (`...CreateParamsCreditLine`
+    // and `...CreateParamsDebitLine`) are the body's that word
+    // (`JournalEntryCreateParamsLine`); parts of the bodies of different
+    // resources sharing one word are `...Input`.
+    let prefix: Vec<&String> =
+        (0..).map_while(|i| split[0].get(i).filter(|w| split.iter().all(|ws| ws.get(i) == Some(*w)))).collect();
+    match prefix.iter().position(|w| *w == "Params") {
+        Some(at) if input && suffix.len() == 1 => {
+            return prefix[..=at].iter().map(|w| w.as_str()).chain([suffix[0].as_str()]).collect();
+        }
+        None if input && suffix.len() == 1 && suffix[0] != "Input" => return format!("{}Input", suffix[0]),
+        _ => {}
     }
     // One word alone (`Status`, `Line`) says too little: take the shortest
     // candidate instead.

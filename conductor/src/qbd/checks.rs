@@ -576,7 +576,7 @@ pub struct CheckUpdateParams {
     /// 3. If you do not wish to modify any expense lines, omit this field entirely to
     ///    keep them unchanged.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub expense_lines: Option<Vec<BillUpdateParamsExpenseLine>>,
+    pub expense_lines: Option<Vec<ExpenseLineUpdateInput>>,
     /// Indicates whether this check is included in the queue of documents for
     /// QuickBooks to print.
     ///
@@ -600,7 +600,7 @@ pub struct CheckUpdateParams {
     /// 3. If you do not wish to modify any item group lines, omit this field entirely
     ///    to keep them unchanged.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub item_group_lines: Option<Vec<ItemGroupLineInput>>,
+    pub item_group_lines: Option<Vec<ItemGroupLineUpdateInput>>,
     /// The check's item lines, each representing the purchase of a specific item or
     /// service.
     ///

@@ -469,7 +469,7 @@ pub struct CreditCardChargeUpdateParams {
     /// 3. If you do not wish to modify any expense lines, omit this field entirely to
     ///    keep them unchanged.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub expense_lines: Option<Vec<BillUpdateParamsExpenseLine>>,
+    pub expense_lines: Option<Vec<ExpenseLineUpdateInput>>,
     /// The credit card charge's item group lines, each representing a predefined set of
     /// items bundled together because they are commonly purchased together or grouped
     /// for faster entry.
@@ -487,7 +487,7 @@ pub struct CreditCardChargeUpdateParams {
     /// 3. If you do not wish to modify any item group lines, omit this field entirely
     ///    to keep them unchanged.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub item_group_lines: Option<Vec<ItemGroupLineInput>>,
+    pub item_group_lines: Option<Vec<ItemGroupLineUpdateInput>>,
     /// The credit card charge's item lines, each representing the purchase of a
     /// specific item or service.
     ///

@@ -1197,10 +1197,10 @@ pub struct CustomerUpdateParams {
     pub account_number: Option<String>,
     /// Additional alternate contacts for this customer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub additional_contacts: Option<Vec<VendorUpdateParamsAdditionalContact>>,
+    pub additional_contacts: Option<Vec<AdditionalContactUpdateInput>>,
     /// Additional notes about this customer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub additional_notes: Option<Vec<VendorUpdateParamsAdditionalNote>>,
+    pub additional_notes: Option<Vec<AdditionalNoteUpdateInput>>,
     /// The name of a alternate contact person for this customer.
     ///
     /// Maximum length: 41 characters.

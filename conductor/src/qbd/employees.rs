@@ -1367,7 +1367,7 @@ pub struct EmployeeUpdateParams {
     pub account_number: Option<String>,
     /// Additional notes about this employee.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub additional_notes: Option<Vec<VendorUpdateParamsAdditionalNote>>,
+    pub additional_notes: Option<Vec<AdditionalNoteUpdateInput>>,
     /// The employee's address.
     ///
     /// If the company uses QuickBooks Payroll for this employee, this address must

@@ -1325,7 +1325,7 @@ pub struct InvoiceUpdateParams {
     /// 3. If you do not wish to modify any line item groups, omit this field entirely
     ///    to keep them unchanged.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub line_groups: Option<Vec<InvoiceUpdateParamsLineGroup>>,
+    pub line_groups: Option<Vec<LineGroupUpdateInput>>,
     /// The invoice's line items, each representing a single product or service sold.
     ///
     /// **IMPORTANT**:

@@ -110,7 +110,7 @@ pub struct ItemGroupCreateParams {
     pub is_active: Option<bool>,
     /// The item lines in this item group.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub lines: Option<Vec<ItemGroupCreateParamsLine>>,
+    pub lines: Option<Vec<ItemGroupLineInput>>,
     /// The case-insensitive unique name of this item group, unique across all item
     /// groups.
     ///
@@ -151,44 +151,6 @@ impl ItemGroupCreateParams {
 
 /// The item lines in this item group.
 ///
-/// The type of `ItemGroupCreateParams::lines` and `ItemGroupUpdateParams::lines`.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct ItemGroupCreateParamsLine {
-    /// The item associated with this item group line.
-    ///
-    /// This can refer to any good or service that the business buys or sells, including
-    /// item types such as a service item, inventory item, or special calculation item
-    /// like a discount item or sales-tax item.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub item_id: Option<String>,
-    /// The quantity of the item group associated with this item group line.
-    ///
-    /// This field cannot be cleared.
-    ///
-    /// **NOTE**: Do not use this field if the associated item group is a discount item
-    /// group.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub quantity: Option<f64>,
-    /// The unit-of-measure used for the `quantity` in this item group line.
-    ///
-    /// Must be a valid unit within the item's available units of measure.
-    ///
-    /// Maximum length: 31 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub unit_of_measure: Option<String>,
-}
-
-impl ItemGroupCreateParamsLine {
-    /// A value with the required fields set and every other field unset.
-    pub fn new() -> Self {
-        Self::default()
-    }
-}
-
-/// The item lines in this item group.
-///
 /// The type of `ItemGroup::lines`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -214,6 +176,44 @@ pub struct ItemGroupLine {
     /// Must be a valid unit within the item's available units of measure.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unit_of_measure: Option<String>,
+}
+
+/// The item lines in this item group.
+///
+/// The type of `ItemGroupCreateParams::lines` and `ItemGroupUpdateParams::lines`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ItemGroupLineInput {
+    /// The item associated with this item group line.
+    ///
+    /// This can refer to any good or service that the business buys or sells, including
+    /// item types such as a service item, inventory item, or special calculation item
+    /// like a discount item or sales-tax item.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item_id: Option<String>,
+    /// The quantity of the item group associated with this item group line.
+    ///
+    /// This field cannot be cleared.
+    ///
+    /// **NOTE**: Do not use this field if the associated item group is a discount item
+    /// group.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quantity: Option<f64>,
+    /// The unit-of-measure used for the `quantity` in this item group line.
+    ///
+    /// Must be a valid unit within the item's available units of measure.
+    ///
+    /// Maximum length: 31 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit_of_measure: Option<String>,
+}
+
+impl ItemGroupLineInput {
+    /// A value with the required fields set and every other field unset.
+    pub fn new() -> Self {
+        Self::default()
+    }
 }
 
 /// The query parameters of `ItemGroupList`; unset ones are not sent.
@@ -400,7 +400,7 @@ pub struct ItemGroupUpdateParams {
     pub is_active: Option<bool>,
     /// The item lines in this item group.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub lines: Option<Vec<ItemGroupCreateParamsLine>>,
+    pub lines: Option<Vec<ItemGroupLineInput>>,
     /// The case-insensitive unique name of this item group, unique across all item
     /// groups.
     ///

@@ -504,7 +504,7 @@ pub struct ItemReceiptUpdateParams {
     /// 3. If you do not wish to modify any expense lines, omit this field entirely to
     ///    keep them unchanged.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub expense_lines: Option<Vec<BillUpdateParamsExpenseLine>>,
+    pub expense_lines: Option<Vec<ExpenseLineUpdateInput>>,
     /// The item receipt's item group lines, each representing a predefined set of items
     /// bundled together because they are commonly purchased together or grouped for
     /// faster entry.
@@ -522,7 +522,7 @@ pub struct ItemReceiptUpdateParams {
     /// 3. If you do not wish to modify any item group lines, omit this field entirely
     ///    to keep them unchanged.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub item_group_lines: Option<Vec<ItemGroupLineInput>>,
+    pub item_group_lines: Option<Vec<ItemGroupLineUpdateInput>>,
     /// The item receipt's item lines, each representing the purchase of a specific item
     /// or service.
     ///

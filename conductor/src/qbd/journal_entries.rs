@@ -261,7 +261,7 @@ pub struct JournalEntryCreateParams {
     pub are_amounts_entered_in_home_currency: Option<bool>,
     /// The journal entry's credit lines.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub credit_lines: Option<Vec<JournalEntryCreateParamsDebitLine>>,
+    pub credit_lines: Option<Vec<JournalEntryCreateParamsLine>>,
     /// The journal entry's currency.
     ///
     /// For built-in currencies, the name and code are standard ISO 4217 international
@@ -272,7 +272,7 @@ pub struct JournalEntryCreateParams {
     pub currency_id: Option<String>,
     /// The journal entry's debit lines.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub debit_lines: Option<Vec<JournalEntryCreateParamsDebitLine>>,
+    pub debit_lines: Option<Vec<JournalEntryCreateParamsLine>>,
     /// The market exchange rate between this journal entry's currency and the home
     /// currency in QuickBooks at the time of this transaction. Represented as a decimal
     /// value (e.g., 1.2345 for 1 EUR = 1.2345 USD if USD is the home currency).
@@ -345,7 +345,7 @@ impl JournalEntryCreateParams {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
-pub struct JournalEntryCreateParamsDebitLine {
+pub struct JournalEntryCreateParamsLine {
     /// The account to which this journal credit line is being credited.
     ///
     /// This will increase the balance of this account.
@@ -406,10 +406,10 @@ pub struct JournalEntryCreateParamsDebitLine {
     pub sales_tax_item_id: Option<String>,
 }
 
-impl JournalEntryCreateParamsDebitLine {
+impl JournalEntryCreateParamsLine {
     /// A value with the required fields set and every other field unset.
     pub fn new(account_id: impl Into<String>) -> Self {
-        JournalEntryCreateParamsDebitLine {
+        JournalEntryCreateParamsLine {
             account_id: account_id.into(),
             amount: None,
             billing_status: None,

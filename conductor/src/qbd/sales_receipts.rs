@@ -1236,7 +1236,7 @@ pub struct SalesReceiptUpdateParams {
     /// 3. If you do not wish to modify any line item groups, omit this field entirely
     ///    to keep them unchanged.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub line_groups: Option<Vec<InvoiceUpdateParamsLineGroup>>,
+    pub line_groups: Option<Vec<LineGroupUpdateInput>>,
     /// The sales receipt's line items, each representing a single product or service
     /// sold.
     ///

@@ -69,6 +69,82 @@ impl AdditionalContactInput {
     }
 }
 
+/// Additional alternate contacts for this customer.
+///
+/// The type of `CustomerUpdateParams::additional_contacts` and `VendorUpdateParams::additional_contacts`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct AdditionalContactUpdateInput {
+    /// Additional custom contact fields for this contact, such as phone numbers or
+    /// email addresses.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub custom_contact_fields: Option<Vec<CustomContactFieldInput>>,
+    /// The contact's first name.
+    ///
+    /// Maximum length: 25 characters.
+    ///
+    /// Example: `"John"`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_name: Option<String>,
+    /// The QuickBooks-assigned unique identifier of the contact to update.
+    ///
+    /// Example: `"80000001-1234567890"`
+    pub id: String,
+    /// The contact's job title.
+    ///
+    /// Maximum length: 41 characters.
+    ///
+    /// Example: `"Purchasing Manager"`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub job_title: Option<String>,
+    /// The contact's last name.
+    ///
+    /// Maximum length: 25 characters.
+    ///
+    /// Example: `"Doe"`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_name: Option<String>,
+    /// The contact's middle name.
+    ///
+    /// Maximum length: 5 characters.
+    ///
+    /// Example: `"A."`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub middle_name: Option<String>,
+    /// The current QuickBooks-assigned revision number of the contact object you are
+    /// updating, which you can get by fetching the object first. Provide the most
+    /// recent `revisionNumber` to ensure you're working with the latest data;
+    /// otherwise, the update will return an error.
+    ///
+    /// Example: `"1721172183"`
+    pub revision_number: String,
+    /// The contact's formal salutation title that precedes their name, such as "Mr.",
+    /// "Ms.", or "Dr.".
+    ///
+    /// Maximum length: 15 characters.
+    ///
+    /// Example: `"Dr."`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub salutation: Option<String>,
+}
+
+impl AdditionalContactUpdateInput {
+    /// A value with the required fields set and every other field unset.
+    pub fn new(id: impl Into<String>, revision_number: impl Into<String>) -> Self {
+        AdditionalContactUpdateInput {
+            custom_contact_fields: None,
+            first_name: None,
+            id: id.into(),
+            job_title: None,
+            last_name: None,
+            middle_name: None,
+            revision_number: revision_number.into(),
+            salutation: None,
+        }
+    }
+}
+
 /// Additional notes about this customer.
 ///
 /// The type of `CustomerCreateParams::additional_notes`, `EmployeeCreateParams::additional_notes` and `VendorCreateParams::additional_notes`.
@@ -88,6 +164,32 @@ impl AdditionalNoteInput {
     /// A value with the required fields set and every other field unset.
     pub fn new(note: impl Into<String>) -> Self {
         AdditionalNoteInput { note: note.into() }
+    }
+}
+
+/// Additional notes about this customer.
+///
+/// The type of `CustomerUpdateParams::additional_notes`, `EmployeeUpdateParams::additional_notes` and `VendorUpdateParams::additional_notes`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct AdditionalNoteUpdateInput {
+    /// The ID of the note to update.
+    ///
+    /// Example: `1`
+    pub id: f64,
+    /// The text of this note.
+    ///
+    /// Maximum length: 4095 characters.
+    ///
+    /// Example: `"This is a fun note."`
+    pub note: String,
+}
+
+impl AdditionalNoteUpdateInput {
+    /// A value with the required fields set and every other field unset.
+    pub fn new(id: f64, note: impl Into<String>) -> Self {
+        AdditionalNoteUpdateInput { id, note: note.into() }
     }
 }
 
@@ -486,118 +588,6 @@ pub struct BillItemGroupLine {
     pub unit_of_measure: Option<String>,
 }
 
-/// The bill's expense lines, each representing one line in this expense.
-///
-/// **IMPORTANT**:
-///
-/// 1. Including this array in your update request will **REPLACE** all existing
-///    expense lines for the bill with this array. To keep any existing expense
-///    lines, you must include them in this array even if they have not changed.
-///    **Any expense lines not included will be removed.**
-///
-/// 2. To add a new expense line, include it here with the `id` field set to `-1`.
-///
-/// 3. If you do not wish to modify any expense lines, omit this field entirely to
-///    keep them unchanged.
-///
-/// The type of `BillUpdateParams::expense_lines`, `CheckUpdateParams::expense_lines`, `CreditCardChargeUpdateParams::expense_lines`, `CreditCardCreditUpdateParams::expense_lines` and 2 more.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct BillUpdateParamsExpenseLine {
-    /// The expense account being debited (increased) for this expense line.
-    ///
-    /// The corresponding account being credited is usually a liability account (e.g.,
-    /// Accounts-Payable) or an asset account (e.g., Cash), depending on the transaction
-    /// type.
-    ///
-    /// Example: `"80000001-1234567890"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub account_id: Option<String>,
-    /// The monetary amount of this expense line, represented as a decimal string.
-    ///
-    /// Decimal string format: exactly 2 decimal places when cents are included and up
-    /// to 13 digits before the decimal point (for example, "123.45").
-    ///
-    /// Example: `"1000.00"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub amount: Option<String>,
-    /// The billing status of this expense line.
-    ///
-    /// Example: `"billable"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub billing_status: Option<BillingStatus>,
-    /// The expense line's class.
-    ///
-    /// Classes can be used to categorize objects into meaningful segments, such as
-    /// department, location, or type of work. In QuickBooks, class tracking is off by
-    /// default. If a class is specified for the entire parent transaction, it is
-    /// automatically applied to all expense lines unless overridden here, at the
-    /// transaction line level.
-    ///
-    /// Example: `"80000001-1234567890"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub class_id: Option<String>,
-    /// The QuickBooks-assigned unique identifier of an existing expense line you wish
-    /// to retain or update.
-    ///
-    /// **IMPORTANT**: Set this field to `-1` for new expense lines you wish to add.
-    ///
-    /// Example: `"456DEF-1234567890"`
-    pub id: String,
-    /// A memo or note for this expense line.
-    ///
-    /// Maximum length: 4095 characters.
-    ///
-    /// Example: `"New office chair"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub memo: Option<String>,
-    /// If `account` refers to an Accounts-Payable (A/P) account, `payee` refers to the
-    /// expense's vendor (not the customer). If `account` refers to any other type of
-    /// account, `payee` refers to the expense's customer (not the vendor).
-    ///
-    /// Example: `"80000001-1234567890"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub payee_id: Option<String>,
-    /// The expense line's sales representative.
-    ///
-    /// Sales representatives can be employees, vendors, or other names in QuickBooks.
-    ///
-    /// Example: `"80000001-1234567890"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sales_representative_id: Option<String>,
-    /// The sales-tax code for this expense line, determining whether it is taxable or
-    /// non-taxable. If set, this overrides any sales-tax codes defined on the parent
-    /// transaction or the associated item.
-    ///
-    /// Default codes include "Non" (non-taxable) and "Tax" (taxable), but custom codes
-    /// can also be created in QuickBooks Desktop. If QuickBooks Desktop is not set up
-    /// to charge sales tax (via the "Do You Charge Sales Tax?" preference), it assigns
-    /// the default non-taxable sales-tax code configured in the company file to all
-    /// sales.
-    ///
-    /// Example: `"80000001-1234567890"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sales_tax_code_id: Option<String>,
-}
-
-impl BillUpdateParamsExpenseLine {
-    /// A value with the required fields set and every other field unset.
-    pub fn new(id: impl Into<String>) -> Self {
-        BillUpdateParamsExpenseLine {
-            account_id: None,
-            amount: None,
-            billing_status: None,
-            class_id: None,
-            id: id.into(),
-            memo: None,
-            payee_id: None,
-            sales_representative_id: None,
-            sales_tax_code_id: None,
-        }
-    }
-}
-
 /// The item group line's item lines, each representing the purchase of a specific
 /// item or service.
 ///
@@ -613,7 +603,7 @@ impl BillUpdateParamsExpenseLine {
 /// 3. If you do not wish to modify any item lines, omit this field entirely to keep
 ///    them unchanged.
 ///
-/// The type of `ItemGroupLineInput::item_lines`, `BillUpdateParams::item_lines`, `CheckUpdateParams::item_lines`, `CreditCardChargeUpdateParams::item_lines` and 3 more.
+/// The type of `ItemGroupLineUpdateInput::item_lines`, `BillUpdateParams::item_lines`, `CheckUpdateParams::item_lines`, `CreditCardChargeUpdateParams::item_lines` and 3 more.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -1276,7 +1266,7 @@ pub struct CustomContactField {
 /// Additional custom contact fields for this contact, such as phone numbers or
 /// email addresses.
 ///
-/// The type of `AdditionalContactInput::custom_contact_fields`, `CustomerCreateParams::custom_contact_fields`, `VendorUpdateParamsAdditionalContact::custom_contact_fields`, `CustomerUpdateParams::custom_contact_fields` and 4 more.
+/// The type of `AdditionalContactInput::custom_contact_fields`, `CustomerCreateParams::custom_contact_fields`, `AdditionalContactUpdateInput::custom_contact_fields`, `CustomerUpdateParams::custom_contact_fields` and 4 more.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -1565,104 +1555,114 @@ impl ExpenseLineInput {
     }
 }
 
-/// The invoice's line item groups, each representing a predefined set of related
-/// items.
+/// The bill's expense lines, each representing one line in this expense.
 ///
 /// **IMPORTANT**:
 ///
 /// 1. Including this array in your update request will **REPLACE** all existing
-///    line item groups for the invoice with this array. To keep any existing line
-///    item groups, you must include them in this array even if they have not
-///    changed. **Any line item groups not included will be removed.**
+///    expense lines for the bill with this array. To keep any existing expense
+///    lines, you must include them in this array even if they have not changed.
+///    **Any expense lines not included will be removed.**
 ///
-/// 2. To add a new line item group, include it here with the `id` field set to
-///    `-1`.
+/// 2. To add a new expense line, include it here with the `id` field set to `-1`.
 ///
-/// 3. If you do not wish to modify any line item groups, omit this field entirely
-///    to keep them unchanged.
+/// 3. If you do not wish to modify any expense lines, omit this field entirely to
+///    keep them unchanged.
 ///
-/// The type of `InvoiceUpdateParams::line_groups` and `SalesReceiptUpdateParams::line_groups`.
+/// The type of `BillUpdateParams::expense_lines`, `CheckUpdateParams::expense_lines`, `CreditCardChargeUpdateParams::expense_lines`, `CreditCardCreditUpdateParams::expense_lines` and 2 more.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
-pub struct InvoiceUpdateParamsLineGroup {
-    /// The QuickBooks-assigned unique identifier of an existing invoice line group you
-    /// wish to retain or update.
+pub struct ExpenseLineUpdateInput {
+    /// The expense account being debited (increased) for this expense line.
     ///
-    /// **IMPORTANT**: Set this field to `-1` for new invoice line groups you wish to
-    /// add.
+    /// The corresponding account being credited is usually a liability account (e.g.,
+    /// Accounts-Payable) or an asset account (e.g., Cash), depending on the transaction
+    /// type.
+    ///
+    /// Example: `"80000001-1234567890"`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_id: Option<String>,
+    /// The monetary amount of this expense line, represented as a decimal string.
+    ///
+    /// Decimal string format: exactly 2 decimal places when cents are included and up
+    /// to 13 digits before the decimal point (for example, "123.45").
+    ///
+    /// Example: `"1000.00"`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount: Option<String>,
+    /// The billing status of this expense line.
+    ///
+    /// Example: `"billable"`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub billing_status: Option<BillingStatus>,
+    /// The expense line's class.
+    ///
+    /// Classes can be used to categorize objects into meaningful segments, such as
+    /// department, location, or type of work. In QuickBooks, class tracking is off by
+    /// default. If a class is specified for the entire parent transaction, it is
+    /// automatically applied to all expense lines unless overridden here, at the
+    /// transaction line level.
+    ///
+    /// Example: `"80000001-1234567890"`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub class_id: Option<String>,
+    /// The QuickBooks-assigned unique identifier of an existing expense line you wish
+    /// to retain or update.
+    ///
+    /// **IMPORTANT**: Set this field to `-1` for new expense lines you wish to add.
     ///
     /// Example: `"456DEF-1234567890"`
     pub id: String,
-    /// The invoice line group's item group, representing a predefined set of items
-    /// bundled because they are commonly purchased together or grouped for faster
-    /// entry.
+    /// A memo or note for this expense line.
+    ///
+    /// Maximum length: 4095 characters.
+    ///
+    /// Example: `"New office chair"`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memo: Option<String>,
+    /// If `account` refers to an Accounts-Payable (A/P) account, `payee` refers to the
+    /// expense's vendor (not the customer). If `account` refers to any other type of
+    /// account, `payee` refers to the expense's customer (not the vendor).
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub item_group_id: Option<String>,
-    /// The invoice line group's line items, each representing a single product or
-    /// service sold.
+    pub payee_id: Option<String>,
+    /// The expense line's sales representative.
     ///
-    /// **IMPORTANT**:
-    ///
-    /// 1. Including this array in your update request will **REPLACE** all existing
-    ///    line items for the invoice line group with this array. To keep any existing
-    ///    line items, you must include them in this array even if they have not
-    ///    changed. **Any line items not included will be removed.**
-    ///
-    /// 2. To add a new line item, include it here with the `id` field set to `-1`.
-    ///
-    /// 3. If you do not wish to modify any line items, omit this field entirely to keep
-    ///    them unchanged.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub lines: Option<Vec<LineInput>>,
-    /// Specifies an alternative unit-of-measure set when updating this invoice line
-    /// group's `unitOfMeasure` field (e.g., "pound" or "kilogram"). This allows you to
-    /// select units from a different set than the item's default unit-of-measure set,
-    /// which remains unchanged on the item itself. The override applies only to this
-    /// specific line. For example, you can sell an item typically measured in volume
-    /// units using weight units in a specific transaction by specifying a different
-    /// unit-of-measure set with this field.
-    ///
-    /// IMPORTANT: Right after QuickBooks Desktop launches, it can briefly report an
-    /// alternate `id` for a unit-of-measure set, so match on `fullName` when joining to
-    /// the unit-of-measure sets list.
+    /// Sales representatives can be employees, vendors, or other names in QuickBooks.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub override_unit_of_measure_set_id: Option<String>,
-    /// The quantity of the item group associated with this invoice line group.
+    pub sales_representative_id: Option<String>,
+    /// The sales-tax code for this expense line, determining whether it is taxable or
+    /// non-taxable. If set, this overrides any sales-tax codes defined on the parent
+    /// transaction or the associated item.
     ///
-    /// This field cannot be cleared.
+    /// Default codes include "Non" (non-taxable) and "Tax" (taxable), but custom codes
+    /// can also be created in QuickBooks Desktop. If QuickBooks Desktop is not set up
+    /// to charge sales tax (via the "Do You Charge Sales Tax?" preference), it assigns
+    /// the default non-taxable sales-tax code configured in the company file to all
+    /// sales.
     ///
-    /// **NOTE**: Do not use this field if the associated item group is a discount item
-    /// group.
-    ///
-    /// Example: `5`
+    /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub quantity: Option<f64>,
-    /// The unit-of-measure used for the `quantity` in this invoice line group.
-    ///
-    /// Must be a valid unit within the item's available units of measure.
-    ///
-    /// Maximum length: 31 characters.
-    ///
-    /// Example: `"Each"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub unit_of_measure: Option<String>,
+    pub sales_tax_code_id: Option<String>,
 }
 
-impl InvoiceUpdateParamsLineGroup {
+impl ExpenseLineUpdateInput {
     /// A value with the required fields set and every other field unset.
     pub fn new(id: impl Into<String>) -> Self {
-        InvoiceUpdateParamsLineGroup {
+        ExpenseLineUpdateInput {
+            account_id: None,
+            amount: None,
+            billing_status: None,
+            class_id: None,
             id: id.into(),
-            item_group_id: None,
-            lines: None,
-            override_unit_of_measure_set_id: None,
-            quantity: None,
-            unit_of_measure: None,
+            memo: None,
+            payee_id: None,
+            sales_representative_id: None,
+            sales_tax_code_id: None,
         }
     }
 }
@@ -1831,7 +1831,7 @@ impl ItemCreateParamsSalesOrPurchaseDetails {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
-pub struct ItemGroupLineInput {
+pub struct ItemGroupLineUpdateInput {
     /// The QuickBooks-assigned unique identifier of an existing item group line you
     /// wish to retain or update.
     ///
@@ -1887,10 +1887,10 @@ pub struct ItemGroupLineInput {
     pub unit_of_measure: Option<String>,
 }
 
-impl ItemGroupLineInput {
+impl ItemGroupLineUpdateInput {
     /// A value with the required fields set and every other field unset.
     pub fn new(id: impl Into<String>) -> Self {
-        ItemGroupLineInput {
+        ItemGroupLineUpdateInput {
             id: id.into(),
             item_group_id: None,
             item_lines: None,
@@ -2577,6 +2577,108 @@ impl LineGroupInput {
     }
 }
 
+/// The invoice's line item groups, each representing a predefined set of related
+/// items.
+///
+/// **IMPORTANT**:
+///
+/// 1. Including this array in your update request will **REPLACE** all existing
+///    line item groups for the invoice with this array. To keep any existing line
+///    item groups, you must include them in this array even if they have not
+///    changed. **Any line item groups not included will be removed.**
+///
+/// 2. To add a new line item group, include it here with the `id` field set to
+///    `-1`.
+///
+/// 3. If you do not wish to modify any line item groups, omit this field entirely
+///    to keep them unchanged.
+///
+/// The type of `InvoiceUpdateParams::line_groups` and `SalesReceiptUpdateParams::line_groups`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct LineGroupUpdateInput {
+    /// The QuickBooks-assigned unique identifier of an existing invoice line group you
+    /// wish to retain or update.
+    ///
+    /// **IMPORTANT**: Set this field to `-1` for new invoice line groups you wish to
+    /// add.
+    ///
+    /// Example: `"456DEF-1234567890"`
+    pub id: String,
+    /// The invoice line group's item group, representing a predefined set of items
+    /// bundled because they are commonly purchased together or grouped for faster
+    /// entry.
+    ///
+    /// Example: `"80000001-1234567890"`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item_group_id: Option<String>,
+    /// The invoice line group's line items, each representing a single product or
+    /// service sold.
+    ///
+    /// **IMPORTANT**:
+    ///
+    /// 1. Including this array in your update request will **REPLACE** all existing
+    ///    line items for the invoice line group with this array. To keep any existing
+    ///    line items, you must include them in this array even if they have not
+    ///    changed. **Any line items not included will be removed.**
+    ///
+    /// 2. To add a new line item, include it here with the `id` field set to `-1`.
+    ///
+    /// 3. If you do not wish to modify any line items, omit this field entirely to keep
+    ///    them unchanged.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lines: Option<Vec<LineInput>>,
+    /// Specifies an alternative unit-of-measure set when updating this invoice line
+    /// group's `unitOfMeasure` field (e.g., "pound" or "kilogram"). This allows you to
+    /// select units from a different set than the item's default unit-of-measure set,
+    /// which remains unchanged on the item itself. The override applies only to this
+    /// specific line. For example, you can sell an item typically measured in volume
+    /// units using weight units in a specific transaction by specifying a different
+    /// unit-of-measure set with this field.
+    ///
+    /// IMPORTANT: Right after QuickBooks Desktop launches, it can briefly report an
+    /// alternate `id` for a unit-of-measure set, so match on `fullName` when joining to
+    /// the unit-of-measure sets list.
+    ///
+    /// Example: `"80000001-1234567890"`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub override_unit_of_measure_set_id: Option<String>,
+    /// The quantity of the item group associated with this invoice line group.
+    ///
+    /// This field cannot be cleared.
+    ///
+    /// **NOTE**: Do not use this field if the associated item group is a discount item
+    /// group.
+    ///
+    /// Example: `5`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quantity: Option<f64>,
+    /// The unit-of-measure used for the `quantity` in this invoice line group.
+    ///
+    /// Must be a valid unit within the item's available units of measure.
+    ///
+    /// Maximum length: 31 characters.
+    ///
+    /// Example: `"Each"`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit_of_measure: Option<String>,
+}
+
+impl LineGroupUpdateInput {
+    /// A value with the required fields set and every other field unset.
+    pub fn new(id: impl Into<String>) -> Self {
+        LineGroupUpdateInput {
+            id: id.into(),
+            item_group_id: None,
+            lines: None,
+            override_unit_of_measure_set_id: None,
+            quantity: None,
+            unit_of_measure: None,
+        }
+    }
+}
+
 /// The invoice line group's line items, each representing a single product or
 /// service sold.
 ///
@@ -2592,7 +2694,7 @@ impl LineGroupInput {
 /// 3. If you do not wish to modify any line items, omit this field entirely to keep
 ///    them unchanged.
 ///
-/// The type of `InvoiceUpdateParamsLineGroup::lines`, `InvoiceUpdateParams::lines` and `SalesReceiptUpdateParams::lines`.
+/// The type of `LineGroupUpdateInput::lines`, `InvoiceUpdateParams::lines` and `SalesReceiptUpdateParams::lines`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -3297,106 +3399,4 @@ TransferInventory = "transfer_inventory",
 /// `unknown`
 UnknownValue = "unknown",
 }
-}
-
-/// Additional alternate contacts for this customer.
-///
-/// The type of `CustomerUpdateParams::additional_contacts` and `VendorUpdateParams::additional_contacts`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct VendorUpdateParamsAdditionalContact {
-    /// Additional custom contact fields for this contact, such as phone numbers or
-    /// email addresses.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub custom_contact_fields: Option<Vec<CustomContactFieldInput>>,
-    /// The contact's first name.
-    ///
-    /// Maximum length: 25 characters.
-    ///
-    /// Example: `"John"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub first_name: Option<String>,
-    /// The QuickBooks-assigned unique identifier of the contact to update.
-    ///
-    /// Example: `"80000001-1234567890"`
-    pub id: String,
-    /// The contact's job title.
-    ///
-    /// Maximum length: 41 characters.
-    ///
-    /// Example: `"Purchasing Manager"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub job_title: Option<String>,
-    /// The contact's last name.
-    ///
-    /// Maximum length: 25 characters.
-    ///
-    /// Example: `"Doe"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_name: Option<String>,
-    /// The contact's middle name.
-    ///
-    /// Maximum length: 5 characters.
-    ///
-    /// Example: `"A."`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub middle_name: Option<String>,
-    /// The current QuickBooks-assigned revision number of the contact object you are
-    /// updating, which you can get by fetching the object first. Provide the most
-    /// recent `revisionNumber` to ensure you're working with the latest data;
-    /// otherwise, the update will return an error.
-    ///
-    /// Example: `"1721172183"`
-    pub revision_number: String,
-    /// The contact's formal salutation title that precedes their name, such as "Mr.",
-    /// "Ms.", or "Dr.".
-    ///
-    /// Maximum length: 15 characters.
-    ///
-    /// Example: `"Dr."`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub salutation: Option<String>,
-}
-
-impl VendorUpdateParamsAdditionalContact {
-    /// A value with the required fields set and every other field unset.
-    pub fn new(id: impl Into<String>, revision_number: impl Into<String>) -> Self {
-        VendorUpdateParamsAdditionalContact {
-            custom_contact_fields: None,
-            first_name: None,
-            id: id.into(),
-            job_title: None,
-            last_name: None,
-            middle_name: None,
-            revision_number: revision_number.into(),
-            salutation: None,
-        }
-    }
-}
-
-/// Additional notes about this customer.
-///
-/// The type of `CustomerUpdateParams::additional_notes`, `EmployeeUpdateParams::additional_notes` and `VendorUpdateParams::additional_notes`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct VendorUpdateParamsAdditionalNote {
-    /// The ID of the note to update.
-    ///
-    /// Example: `1`
-    pub id: f64,
-    /// The text of this note.
-    ///
-    /// Maximum length: 4095 characters.
-    ///
-    /// Example: `"This is a fun note."`
-    pub note: String,
-}
-
-impl VendorUpdateParamsAdditionalNote {
-    /// A value with the required fields set and every other field unset.
-    pub fn new(id: f64, note: impl Into<String>) -> Self {
-        VendorUpdateParamsAdditionalNote { id, note: note.into() }
-    }
 }

@@ -493,7 +493,7 @@ pub struct VendorCreditUpdateParams {
     /// 3. If you do not wish to modify any expense lines, omit this field entirely to
     ///    keep them unchanged.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub expense_lines: Option<Vec<BillUpdateParamsExpenseLine>>,
+    pub expense_lines: Option<Vec<ExpenseLineUpdateInput>>,
     /// The vendor credit's item group lines, each representing a predefined set of
     /// items bundled together because they are commonly purchased together or grouped
     /// for faster entry.
@@ -511,7 +511,7 @@ pub struct VendorCreditUpdateParams {
     /// 3. If you do not wish to modify any item group lines, omit this field entirely
     ///    to keep them unchanged.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub item_group_lines: Option<Vec<ItemGroupLineInput>>,
+    pub item_group_lines: Option<Vec<ItemGroupLineUpdateInput>>,
     /// The vendor credit's item lines, each representing the purchase of a specific
     /// item or service.
     ///

@@ -914,10 +914,10 @@ pub struct VendorUpdateParams {
     pub account_number: Option<String>,
     /// Additional alternate contacts for this vendor.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub additional_contacts: Option<Vec<VendorUpdateParamsAdditionalContact>>,
+    pub additional_contacts: Option<Vec<AdditionalContactUpdateInput>>,
     /// Additional notes about this vendor.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub additional_notes: Option<Vec<VendorUpdateParamsAdditionalNote>>,
+    pub additional_notes: Option<Vec<AdditionalNoteUpdateInput>>,
     /// The name of a alternate contact person for this vendor.
     ///
     /// Maximum length: 41 characters.
