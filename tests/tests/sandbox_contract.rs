@@ -20,6 +20,19 @@ struct Raw {
     end_user: String,
 }
 
+/// A sandbox with one end-user, and the raw view of it for that end-user.
+async fn start() -> (Sandbox, Raw) {
+    let sandbox = Sandbox::start().await.unwrap();
+    let user = sandbox.create_end_user("Acme", "a@acme.com");
+    let raw = Raw {
+        http: reqwest::Client::new(),
+        base: sandbox.base_url(),
+        key: sandbox.api_key().to_owned(),
+        end_user: user.id,
+    };
+    (sandbox, raw)
+}
+
 impl Raw {
     async fn send(&self, method: &str, path: &str, query: &[(String, String)], body: Option<&Value>) -> (u16, Value) {
         let method = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
@@ -106,14 +119,7 @@ fn pairs(query: &Value) -> Vec<(String, String)> {
 #[tokio::test]
 async fn every_operation_answers_as_the_description_says() {
     let spec = load_spec();
-    let sandbox = Sandbox::start().await.unwrap();
-    let user = sandbox.create_end_user("Acme", "a@acme.com");
-    let raw = Raw {
-        http: reqwest::Client::new(),
-        base: sandbox.base_url(),
-        key: sandbox.api_key().to_owned(),
-        end_user: user.id.clone(),
-    };
+    let (sandbox, raw) = start().await;
     let mut schemas = Schemas { spec: &spec, compiled: BTreeMap::new() };
 
     let mut all = operations(&spec);
@@ -142,12 +148,12 @@ async fn every_operation_answers_as_the_description_says() {
         if path.contains("{id}") {
             let id = match ids.get(&resource) {
                 Some(id) => id.clone(),
-                None if resource == "/end-users" => user.id.clone(),
+                None if resource == "/end-users" => raw.end_user.clone(),
                 // A resource without a create: a record as the description's
                 // example list shows one.
                 None => {
                     let slug = resource.rsplit('/').next().unwrap();
-                    sandbox.insert(&user.id, slug, example_record(&spec, &resource))
+                    sandbox.insert(&raw.end_user, slug, example_record(&spec, &resource))
                 }
             };
             target = target.replace("{id}", &id);
@@ -162,7 +168,7 @@ async fn every_operation_answers_as_the_description_says() {
             target = target.replace("{integration_slug}", slug);
         }
         if path == "/auth-sessions" {
-            body.as_mut().unwrap()["endUserId"] = json!(user.id);
+            body.as_mut().unwrap()["endUserId"] = json!(raw.end_user);
         }
 
         let (status, answer) = raw.send(method, &target, &query, body.as_ref()).await;
@@ -192,14 +198,8 @@ async fn every_operation_answers_as_the_description_says() {
 
 #[tokio::test]
 async fn bad_input_gets_conductors_400_and_stores_nothing() {
-    let sandbox = Sandbox::start().await.unwrap();
-    let user = sandbox.create_end_user("Acme", "a@acme.com");
-    let raw = Raw {
-        http: reqwest::Client::new(),
-        base: sandbox.base_url(),
-        key: sandbox.api_key().to_owned(),
-        end_user: user.id.clone(),
-    };
+    // The sandbox runs while it is kept.
+    let (_sandbox, raw) = start().await;
     let count = |resource: &'static str| {
         let raw = &raw;
         async move { raw.send("get", resource, &[], None).await.1["data"].as_array().map(Vec::len) }
@@ -251,14 +251,7 @@ async fn bad_input_gets_conductors_400_and_stores_nothing() {
 
 #[tokio::test]
 async fn a_void_marks_the_record_and_a_report_sums_the_records() {
-    let sandbox = Sandbox::start().await.unwrap();
-    let user = sandbox.create_end_user("Acme", "a@acme.com");
-    let raw = Raw {
-        http: reqwest::Client::new(),
-        base: sandbox.base_url(),
-        key: sandbox.api_key().to_owned(),
-        end_user: user.id.clone(),
-    };
+    let (_sandbox, raw) = start().await;
     let lines = json!([
         {"itemId": "80000010-1234567890", "quantity": 3.0, "rate": "25.00"},
         {"itemId": "80000011-1234567890", "quantity": 1.0, "rate": "100.00"},
