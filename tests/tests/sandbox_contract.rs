@@ -250,15 +250,19 @@ async fn bad_input_gets_conductors_400_and_stores_nothing() {
 }
 
 #[tokio::test]
-async fn a_void_marks_the_record_and_a_report_sums_the_records() {
+async fn records_name_what_they_refer_to_a_void_marks_them_and_a_report_sums_them() {
     let (_sandbox, raw) = start().await;
     let lines = json!([
         {"itemId": "80000010-1234567890", "quantity": 3.0, "rate": "25.00"},
         {"itemId": "80000011-1234567890", "quantity": 1.0, "rate": "100.00"},
     ]);
-    let body = json!({"customerId": "80000001-1234567890", "transactionDate": "2024-10-01", "lines": lines});
+    let (_, customer) =
+        raw.send("post", "/quickbooks-desktop/customers", &[], Some(&json!({"name": "Ann's Antiques"}))).await;
+    let body = json!({"customerId": customer["id"], "transactionDate": "2024-10-01", "lines": lines});
     let (status, invoice) = raw.send("post", "/quickbooks-desktop/invoices", &[], Some(&body)).await;
     assert_eq!(status, 200, "{invoice}");
+    assert_eq!(invoice["customer"], json!({"id": customer["id"], "fullName": "Ann's Antiques"}));
+    assert_eq!(invoice["lines"][0]["item"], json!({"id": "80000010-1234567890", "fullName": null}), "no such item");
     let amounts: Vec<&str> =
         invoice["lines"].as_array().unwrap().iter().map(|l| l["amount"].as_str().unwrap()).collect();
     assert_eq!(amounts, ["75.00", "100.00"]);
@@ -268,6 +272,7 @@ async fn a_void_marks_the_record_and_a_report_sums_the_records() {
     let (_, aging) = raw.send("get", "/quickbooks-desktop/reports/aging", &query, None).await;
     let rows = aging["rows"].as_array().unwrap();
     assert_eq!(rows.len(), 2, "{aging}");
+    assert_eq!(rows[0]["cells"][0]["value"], "Ann's Antiques");
     assert_eq!(rows[0]["cells"][3]["value"], "175.00");
     assert_eq!((rows[1]["kind"].as_str(), rows[1]["cells"][3]["value"].as_str()), (Some("total"), Some("175.00")));
 

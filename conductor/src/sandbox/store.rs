@@ -170,6 +170,7 @@ impl Store {
             record.insert("fullName".into(), name);
         }
         let mut record = conform(op.item, Value::Object(record));
+        self.name_references(end_user, &mut record);
         add_up(&mut record);
         let records = self.records.entry((end_user.to_owned(), op.slug())).or_default();
         match records.iter_mut().find(|r| has_id(r, &id)) {
@@ -196,7 +197,13 @@ impl Store {
                 ));
             }
         }
-        let changes = as_stored(body);
+        let mut changes = Value::Object(as_stored(body));
+        self.name_references(end_user, &mut changes);
+        let changes = match changes {
+            Value::Object(changes) => changes,
+            _ => Map::new(),
+        };
+        let record = self.record_mut(end_user, op, id)?;
         let Value::Object(fields) = record else {
             return Err(not_found(op.object_type(), id));
         };
@@ -211,6 +218,32 @@ impl Store {
         *record = conform(op.item, std::mem::take(record));
         add_up(record);
         Ok(record.clone())
+    }
+
+    /// Fills the `fullName` of each reference in `value` that has none
+    /// (`customer: {id, fullName: null}`) with the name of the record it
+    /// names, when this end-user has that record; otherwise it stays `null`,
+    /// as QuickBooks may leave it.
+    fn name_references(&self, end_user: &str, value: &mut Value) {
+        let mut unnamed = Vec::new();
+        collect_unnamed(value, &mut unnamed, 0);
+        if unnamed.is_empty() {
+            return;
+        }
+        let mut names = std::collections::HashMap::new();
+        for ((owner, _), records) in &self.records {
+            if owner != end_user {
+                continue;
+            }
+            for record in records.iter().filter(|r| r["id"].as_str().is_some_and(|id| unnamed.contains(&id.to_owned())))
+            {
+                let name = record.get("fullName").or_else(|| record.get("name")).filter(|n| n.is_string());
+                if let (Some(id), Some(name)) = (record["id"].as_str(), name) {
+                    names.insert(id.to_owned(), name.clone());
+                }
+            }
+        }
+        name_unnamed(value, &names, 0);
     }
 
     /// Voids a transaction as QuickBooks does: its amounts become zero and
@@ -277,6 +310,40 @@ pub(crate) fn add_up(record: &mut Value) {
     }
 }
 
+/// How deep references are looked for: a record, its lines, their parts.
+const REFERENCE_DEPTH: usize = 3;
+
+fn is_unnamed_reference(map: &Map<String, Value>) -> bool {
+    map.len() == 2 && map.get("id").is_some_and(Value::is_string) && map.get("fullName") == Some(&Value::Null)
+}
+
+/// The ids of the references in `value` without a `fullName`.
+fn collect_unnamed(value: &Value, out: &mut Vec<String>, depth: usize) {
+    match value {
+        Value::Object(map) if is_unnamed_reference(map) => out.extend(map["id"].as_str().map(str::to_owned)),
+        Value::Object(map) if depth < REFERENCE_DEPTH => map.values().for_each(|v| collect_unnamed(v, out, depth + 1)),
+        Value::Array(items) if depth < REFERENCE_DEPTH => items.iter().for_each(|v| collect_unnamed(v, out, depth + 1)),
+        _ => {}
+    }
+}
+
+fn name_unnamed(value: &mut Value, names: &std::collections::HashMap<String, Value>, depth: usize) {
+    match value {
+        Value::Object(map) if is_unnamed_reference(map) => {
+            if let Some(name) = map["id"].as_str().and_then(|id| names.get(id)) {
+                map.insert("fullName".into(), name.clone());
+            }
+        }
+        Value::Object(map) if depth < REFERENCE_DEPTH => {
+            map.values_mut().for_each(|v| name_unnamed(v, names, depth + 1));
+        }
+        Value::Array(items) if depth < REFERENCE_DEPTH => {
+            items.iter_mut().for_each(|v| name_unnamed(v, names, depth + 1))
+        }
+        _ => {}
+    }
+}
+
 /// Whether `record` is the one `id` names: records have an `id`, or for
 /// transactions as `/transactions` lists them, a `transactionId`.
 fn has_id(record: &Value, id: &str) -> bool {
@@ -290,7 +357,8 @@ fn decimal(value: &Value) -> Option<f64> {
 
 /// Turns a request body into a stored record: references sent as
 /// `customerId` are stored as `customer: {id, fullName}`, as QuickBooks
-/// returns them, and `lines` items likewise.
+/// returns them (the name is filled in by [`Store::name_references`]), and
+/// `lines` items likewise.
 fn as_stored(body: Map<String, Value>) -> Map<String, Value> {
     body.into_iter()
         .map(|(name, value)| {
@@ -305,7 +373,7 @@ fn as_stored(body: Map<String, Value>) -> Map<String, Value> {
             };
             match name.strip_suffix("Id") {
                 Some(stem) if !stem.is_empty() && name != "externalId" && value.is_string() => {
-                    (stem.to_owned(), json!({"id": value, "fullName": value}))
+                    (stem.to_owned(), json!({"id": value, "fullName": null}))
                 }
                 _ => (name, value),
             }
@@ -359,9 +427,9 @@ mod tests {
             unreachable!()
         };
         let stored = Value::Object(as_stored(body));
-        assert_eq!(stored["customer"], json!({"id": "c1", "fullName": "c1"}));
+        assert_eq!(stored["customer"], json!({"id": "c1", "fullName": null}));
         assert_eq!(stored["externalId"], "e1");
-        assert_eq!(stored["lines"][0]["item"], json!({"id": "i1", "fullName": "i1"}));
+        assert_eq!(stored["lines"][0]["item"], json!({"id": "i1", "fullName": null}));
         assert_eq!(stored["lines"][0]["objectType"], "qbd_line");
         assert!(stored["lines"][0]["id"].as_str().is_some_and(|id| id.ends_with("-1")));
     }
