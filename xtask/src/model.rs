@@ -300,13 +300,13 @@ impl Builder<'_> {
                 ("reports", report) => format!("{}ReportParams", names::pascal(report)),
                 (_, action) => format!("{singular}{}Params", names::pascal(action)),
             };
-            Some(self.query_struct(&name, module, &query)?)
+            Some(self.query_struct(&name, (module, &rust_method), &query)?)
         };
         let body = match operation["requestBody"]["content"]["application/json"].get("schema") {
             None => None,
             Some(schema) => {
                 let name = format!("{singular}{}Params", names::pascal(&rust_method));
-                let doc = format!("The body of `{}.{rust_method}`.", module);
+                let doc = format!("The body of `qbd.{module}().{rust_method}(..)`; unset fields are not sent.");
                 let Ty::Struct(body) = self.ty(schema, &name, true, Some(name.clone()), &doc) else {
                     return Err(format!("{method} {path}: the body is not an object"));
                 };
@@ -345,7 +345,7 @@ impl Builder<'_> {
         })
     }
 
-    fn query_struct(&mut self, name: &str, module: &str, params: &[&Value]) -> Result<usize, String> {
+    fn query_struct(&mut self, name: &str, (module, method): (&str, &str), params: &[&Value]) -> Result<usize, String> {
         let mut fields = Vec::new();
         for param in params {
             let wire = param["name"].as_str().ok_or("a parameter without a name")?.to_owned();
@@ -365,8 +365,7 @@ impl Builder<'_> {
             });
         }
         fields.sort_by(|a, b| a.wire.cmp(&b.wire));
-        let doc = format!("The query parameters of `{}`; unset ones are not sent.", name.trim_end_matches("Params"));
-        let _ = module;
+        let doc = format!("The query parameters of `qbd.{module}().{method}(..)`; unset ones are not sent.");
         self.structs.push(Struct {
             name: name.to_owned(),
             candidates: vec![name.to_owned()],

@@ -201,7 +201,7 @@ Operating = "operating",
 }
 }
 
-/// The body of `accounts.create`.
+/// The body of `qbd.accounts().create(..)`; unset fields are not sent.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -339,7 +339,7 @@ impl AccountCreateParams {
     }
 }
 
-/// The query parameters of `AccountList`; unset ones are not sent.
+/// The query parameters of `qbd.accounts().list(..)`; unset ones are not sent.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AccountListParams {
@@ -570,7 +570,7 @@ OtherIncome = "other_income",
 }
 }
 
-/// The body of `accounts.update`.
+/// The body of `qbd.accounts().update(..)`; unset fields are not sent.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]

@@ -120,7 +120,7 @@ pub struct BillCheckPayment {
     pub vendor: Option<ObjectRef>,
 }
 
-/// The body of `bill_check_payments.create`.
+/// The body of `qbd.bill_check_payments().create(..)`; unset fields are not sent.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -256,7 +256,7 @@ pub struct BillCheckPaymentDeleted {
     pub ref_number: Option<String>,
 }
 
-/// The query parameters of `BillCheckPaymentList`; unset ones are not sent.
+/// The query parameters of `qbd.bill_check_payments().list(..)`; unset ones are not sent.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct BillCheckPaymentListParams {
@@ -436,7 +436,7 @@ pub struct BillCheckPaymentListParams {
     pub vendor_ids: Option<Vec<String>>,
 }
 
-/// The body of `bill_check_payments.update`.
+/// The body of `qbd.bill_check_payments().update(..)`; unset fields are not sent.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]

@@ -114,7 +114,7 @@ pub struct BillCreditCardPayment {
     pub vendor: Option<ObjectRef>,
 }
 
-/// The body of `bill_credit_card_payments.create`.
+/// The body of `qbd.bill_credit_card_payments().create(..)`; unset fields are not sent.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -245,7 +245,7 @@ pub struct BillCreditCardPaymentDeleted {
     pub ref_number: Option<String>,
 }
 
-/// The query parameters of `BillCreditCardPaymentList`; unset ones are not sent.
+/// The query parameters of `qbd.bill_credit_card_payments().list(..)`; unset ones are not sent.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct BillCreditCardPaymentListParams {

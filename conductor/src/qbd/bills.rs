@@ -182,7 +182,7 @@ pub struct Bill {
     pub vendor_address: Option<Address>,
 }
 
-/// The body of `bills.create`.
+/// The body of `qbd.bills().create(..)`; unset fields are not sent.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -349,7 +349,7 @@ pub struct BillDeleted {
     pub ref_number: Option<String>,
 }
 
-/// The query parameters of `BillList`; unset ones are not sent.
+/// The query parameters of `qbd.bills().list(..)`; unset ones are not sent.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct BillListParams {
@@ -534,7 +534,7 @@ pub struct BillListParams {
     pub vendor_ids: Option<Vec<String>>,
 }
 
-/// The body of `bills.update`.
+/// The body of `qbd.bills().update(..)`; unset fields are not sent.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]

@@ -130,7 +130,7 @@ pub struct BillToPayCredit {
     pub transaction_type: TransactionType,
 }
 
-/// The query parameters of `BillToPayList`; unset ones are not sent.
+/// The query parameters of `qbd.bills_to_pay().list(..)`; unset ones are not sent.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct BillToPayListParams {

@@ -103,7 +103,7 @@ pub struct BuildAssembly {
     pub updated_at: String,
 }
 
-/// The body of `build_assemblies.create`.
+/// The body of `qbd.build_assemblies().create(..)`; unset fields are not sent.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -271,7 +271,7 @@ pub struct BuildAssemblyLine {
     pub serial_number: Option<String>,
 }
 
-/// The query parameters of `BuildAssemblyList`; unset ones are not sent.
+/// The query parameters of `qbd.build_assemblies().list(..)`; unset ones are not sent.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct BuildAssemblyListParams {
@@ -452,7 +452,7 @@ Pending = "pending",
 }
 }
 
-/// The body of `build_assemblies.update`.
+/// The body of `qbd.build_assemblies().update(..)`; unset fields are not sent.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]

@@ -180,7 +180,7 @@ impl CheckApplyToTransaction {
     }
 }
 
-/// The body of `checks.create`.
+/// The body of `qbd.checks().create(..)`; unset fields are not sent.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -327,7 +327,7 @@ pub struct CheckDeleted {
     pub ref_number: Option<String>,
 }
 
-/// The query parameters of `CheckList`; unset ones are not sent.
+/// The query parameters of `qbd.checks().list(..)`; unset ones are not sent.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CheckListParams {
@@ -515,7 +515,7 @@ pub struct CheckListParams {
     pub updated_before: Option<String>,
 }
 
-/// The body of `checks.update`.
+/// The body of `qbd.checks().update(..)`; unset fields are not sent.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]

@@ -88,7 +88,7 @@ pub struct Class {
     pub updated_at: String,
 }
 
-/// The body of `classes.create`.
+/// The body of `qbd.classes().create(..)`; unset fields are not sent.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -130,7 +130,7 @@ impl ClassCreateParams {
     }
 }
 
-/// The query parameters of `ClassList`; unset ones are not sent.
+/// The query parameters of `qbd.classes().list(..)`; unset ones are not sent.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ClassListParams {
@@ -260,7 +260,7 @@ pub struct ClassListParams {
     pub updated_before: Option<String>,
 }
 
-/// The body of `classes.update`.
+/// The body of `qbd.classes().update(..)`; unset fields are not sent.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]

@@ -123,7 +123,7 @@ pub struct CreditCardCharge {
     pub updated_at: String,
 }
 
-/// The body of `credit_card_charges.create`.
+/// The body of `qbd.credit_card_charges().create(..)`; unset fields are not sent.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -247,7 +247,7 @@ pub struct CreditCardChargeDeleted {
     pub ref_number: Option<String>,
 }
 
-/// The query parameters of `CreditCardChargeList`; unset ones are not sent.
+/// The query parameters of `qbd.credit_card_charges().list(..)`; unset ones are not sent.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CreditCardChargeListParams {
@@ -422,7 +422,7 @@ pub struct CreditCardChargeListParams {
     pub updated_before: Option<String>,
 }
 
-/// The body of `credit_card_charges.update`.
+/// The body of `qbd.credit_card_charges().update(..)`; unset fields are not sent.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]

@@ -122,7 +122,7 @@ pub struct CreditCardCredit {
     pub updated_at: String,
 }
 
-/// The body of `credit_card_credits.create`.
+/// The body of `qbd.credit_card_credits().create(..)`; unset fields are not sent.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -245,7 +245,7 @@ pub struct CreditCardCreditDeleted {
     pub ref_number: Option<String>,
 }
 
-/// The query parameters of `CreditCardCreditList`; unset ones are not sent.
+/// The query parameters of `qbd.credit_card_credits().list(..)`; unset ones are not sent.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CreditCardCreditListParams {
@@ -420,7 +420,7 @@ pub struct CreditCardCreditListParams {
     pub updated_before: Option<String>,
 }
 
-/// The body of `credit_card_credits.update`.
+/// The body of `qbd.credit_card_credits().update(..)`; unset fields are not sent.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]

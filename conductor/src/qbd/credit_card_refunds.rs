@@ -101,7 +101,7 @@ pub struct CreditCardRefund {
     pub updated_at: String,
 }
 
-/// The body of `credit_card_refunds.create`.
+/// The body of `qbd.credit_card_refunds().create(..)`; unset fields are not sent.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -255,7 +255,7 @@ pub struct CreditCardRefundDeleted {
     pub ref_number: Option<String>,
 }
 
-/// The query parameters of `CreditCardRefundList`; unset ones are not sent.
+/// The query parameters of `qbd.credit_card_refunds().list(..)`; unset ones are not sent.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CreditCardRefundListParams {

@@ -242,7 +242,7 @@ pub struct CreditMemo {
     pub updated_at: String,
 }
 
-/// The body of `credit_memos.create`.
+/// The body of `qbd.credit_memos().create(..)`; unset fields are not sent.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -929,7 +929,7 @@ pub struct CreditMemoLineGroup {
     pub unit_of_measure: Option<String>,
 }
 
-/// The query parameters of `CreditMemoList`; unset ones are not sent.
+/// The query parameters of `qbd.credit_memos().list(..)`; unset ones are not sent.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CreditMemoListParams {
@@ -1114,7 +1114,7 @@ pub struct CreditMemoListParams {
     pub updated_before: Option<String>,
 }
 
-/// The body of `credit_memos.update`.
+/// The body of `qbd.credit_memos().update(..)`; unset fields are not sent.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]

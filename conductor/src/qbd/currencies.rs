@@ -76,7 +76,7 @@ pub struct Currency {
     pub updated_at: String,
 }
 
-/// The body of `currencies.create`.
+/// The body of `qbd.currencies().create(..)`; unset fields are not sent.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -242,7 +242,7 @@ XxXxxXxx = "xx_xxx_xxx",
 }
 }
 
-/// The query parameters of `CurrencyList`; unset ones are not sent.
+/// The query parameters of `qbd.currencies().list(..)`; unset ones are not sent.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CurrencyListParams {
@@ -364,7 +364,7 @@ pub struct CurrencyListParams {
     pub updated_before: Option<String>,
 }
 
-/// The body of `currencies.update`.
+/// The body of `qbd.currencies().update(..)`; unset fields are not sent.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]

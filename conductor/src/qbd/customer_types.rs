@@ -71,7 +71,7 @@ pub struct CustomerType {
     pub updated_at: String,
 }
 
-/// The body of `customer_types.create`.
+/// The body of `qbd.customer_types().create(..)`; unset fields are not sent.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -107,7 +107,7 @@ impl CustomerTypeCreateParams {
     }
 }
 
-/// The query parameters of `CustomerTypeList`; unset ones are not sent.
+/// The query parameters of `qbd.customer_types().list(..)`; unset ones are not sent.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CustomerTypeListParams {

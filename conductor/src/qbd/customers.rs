@@ -519,7 +519,7 @@ impl CustomerAlternateShippingAddress {
     }
 }
 
-/// The body of `customers.create`.
+/// The body of `qbd.customers().create(..)`; unset fields are not sent.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -976,7 +976,7 @@ impl CustomerCreditCard {
     }
 }
 
-/// The query parameters of `CustomerList`; unset ones are not sent.
+/// The query parameters of `qbd.customers().list(..)`; unset ones are not sent.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CustomerListParams {
@@ -1178,7 +1178,7 @@ pub struct CustomerListParams {
     pub updated_before: Option<String>,
 }
 
-/// The body of `customers.update`.
+/// The body of `qbd.customers().update(..)`; unset fields are not sent.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]

@@ -83,7 +83,7 @@ pub struct DateDrivenTerm {
     pub updated_at: String,
 }
 
-/// The body of `date_driven_terms.create`.
+/// The body of `qbd.date_driven_terms().create(..)`; unset fields are not sent.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -148,7 +148,7 @@ impl DateDrivenTermCreateParams {
     }
 }
 
-/// The query parameters of `DateDrivenTermList`; unset ones are not sent.
+/// The query parameters of `qbd.date_driven_terms().list(..)`; unset ones are not sent.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DateDrivenTermListParams {

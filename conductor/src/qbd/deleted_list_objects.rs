@@ -44,7 +44,7 @@ pub struct DeletedListObject {
     pub list_type: DeletedListObjectListType,
 }
 
-/// The query parameters of `DeletedListObjectList`; unset ones are not sent.
+/// The query parameters of `qbd.deleted_list_objects().list(..)`; unset ones are not sent.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DeletedListObjectListParams {

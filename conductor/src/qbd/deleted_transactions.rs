@@ -38,7 +38,7 @@ pub struct DeletedTransaction {
     pub transaction_type: DeletedTransactionTransactionType,
 }
 
-/// The query parameters of `DeletedTransactionList`; unset ones are not sent.
+/// The query parameters of `qbd.deleted_transactions().list(..)`; unset ones are not sent.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DeletedTransactionListParams {

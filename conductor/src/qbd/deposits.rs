@@ -105,7 +105,7 @@ pub struct DepositCashBack {
     pub memo: Option<String>,
 }
 
-/// The body of `deposits.create`.
+/// The body of `qbd.deposits().create(..)`; unset fields are not sent.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -353,7 +353,7 @@ pub struct DepositLine {
     pub transaction_type: Option<TransactionType>,
 }
 
-/// The query parameters of `DepositList`; unset ones are not sent.
+/// The query parameters of `qbd.deposits().list(..)`; unset ones are not sent.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DepositListParams {
@@ -466,7 +466,7 @@ pub struct DepositListParams {
     pub updated_before: Option<String>,
 }
 
-/// The body of `deposits.update`.
+/// The body of `qbd.deposits().update(..)`; unset fields are not sent.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]

@@ -151,7 +151,7 @@ pub struct DiscountItem {
     pub updated_at: String,
 }
 
-/// The body of `discount_items.create`.
+/// The body of `qbd.discount_items().create(..)`; unset fields are not sent.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -277,7 +277,7 @@ impl DiscountItemCreateParams {
     }
 }
 
-/// The query parameters of `DiscountItemList`; unset ones are not sent.
+/// The query parameters of `qbd.discount_items().list(..)`; unset ones are not sent.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DiscountItemListParams {
@@ -434,7 +434,7 @@ pub struct DiscountItemListParams {
     pub updated_before: Option<String>,
 }
 
-/// The body of `discount_items.update`.
+/// The body of `qbd.discount_items().update(..)`; unset fields are not sent.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]

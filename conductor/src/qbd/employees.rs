@@ -700,7 +700,7 @@ Yt = "YT",
 }
 }
 
-/// The body of `employees.create`.
+/// The body of `qbd.employees().create(..)`; unset fields are not sent.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -1126,7 +1126,7 @@ Female = "female",
 }
 }
 
-/// The query parameters of `EmployeeList`; unset ones are not sent.
+/// The query parameters of `qbd.employees().list(..)`; unset ones are not sent.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct EmployeeListParams {
@@ -1348,7 +1348,7 @@ Statutory = "statutory",
 }
 }
 
-/// The body of `employees.update`.
+/// The body of `qbd.employees().update(..)`; unset fields are not sent.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]

@@ -216,7 +216,7 @@ pub struct Estimate {
     pub updated_at: String,
 }
 
-/// The body of `estimates.create`.
+/// The body of `qbd.estimates().create(..)`; unset fields are not sent.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -857,7 +857,7 @@ pub struct EstimateLineGroup {
     pub unit_of_measure: Option<String>,
 }
 
-/// The query parameters of `EstimateList`; unset ones are not sent.
+/// The query parameters of `qbd.estimates().list(..)`; unset ones are not sent.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct EstimateListParams {
@@ -1038,7 +1038,7 @@ pub struct EstimateListParams {
     pub updated_before: Option<String>,
 }
 
-/// The body of `estimates.update`.
+/// The body of `qbd.estimates().update(..)`; unset fields are not sent.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]

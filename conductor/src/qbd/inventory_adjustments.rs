@@ -94,7 +94,7 @@ pub struct InventoryAdjustment {
     pub updated_at: String,
 }
 
-/// The body of `inventory_adjustments.create`.
+/// The body of `qbd.inventory_adjustments().create(..)`; unset fields are not sent.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -533,7 +533,7 @@ Removed = "removed",
 }
 }
 
-/// The query parameters of `InventoryAdjustmentList`; unset ones are not sent.
+/// The query parameters of `qbd.inventory_adjustments().list(..)`; unset ones are not sent.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct InventoryAdjustmentListParams {
@@ -691,7 +691,7 @@ pub struct InventoryAdjustmentListParams {
     pub updated_before: Option<String>,
 }
 
-/// The body of `inventory_adjustments.update`.
+/// The body of `qbd.inventory_adjustments().update(..)`; unset fields are not sent.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]

@@ -224,7 +224,7 @@ pub struct InventoryAssemblyItem {
     pub updated_at: String,
 }
 
-/// The body of `inventory_assembly_items.create`.
+/// The body of `qbd.inventory_assembly_items().create(..)`; unset fields are not sent.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -501,7 +501,7 @@ impl InventoryAssemblyItemLineInput {
     }
 }
 
-/// The query parameters of `InventoryAssemblyItemList`; unset ones are not sent.
+/// The query parameters of `qbd.inventory_assembly_items().list(..)`; unset ones are not sent.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct InventoryAssemblyItemListParams {
@@ -659,7 +659,7 @@ pub struct InventoryAssemblyItemListParams {
     pub updated_before: Option<String>,
 }
 
-/// The body of `inventory_assembly_items.update`.
+/// The body of `qbd.inventory_assembly_items().update(..)`; unset fields are not sent.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]

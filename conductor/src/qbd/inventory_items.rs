@@ -208,7 +208,7 @@ pub struct InventoryItem {
     pub updated_at: String,
 }
 
-/// The body of `inventory_items.create`.
+/// The body of `qbd.inventory_items().create(..)`; unset fields are not sent.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -430,7 +430,7 @@ impl InventoryItemCreateParams {
     }
 }
 
-/// The query parameters of `InventoryItemList`; unset ones are not sent.
+/// The query parameters of `qbd.inventory_items().list(..)`; unset ones are not sent.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct InventoryItemListParams {
@@ -587,7 +587,7 @@ pub struct InventoryItemListParams {
     pub updated_before: Option<String>,
 }
 
-/// The body of `inventory_items.update`.
+/// The body of `qbd.inventory_items().update(..)`; unset fields are not sent.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]

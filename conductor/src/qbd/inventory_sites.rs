@@ -172,7 +172,7 @@ impl InventorySiteAddress {
     }
 }
 
-/// The body of `inventory_sites.create`.
+/// The body of `qbd.inventory_sites().create(..)`; unset fields are not sent.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -234,7 +234,7 @@ impl InventorySiteCreateParams {
     }
 }
 
-/// The query parameters of `InventorySiteList`; unset ones are not sent.
+/// The query parameters of `qbd.inventory_sites().list(..)`; unset ones are not sent.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct InventorySiteListParams {
@@ -348,7 +348,7 @@ pub struct InventorySiteListParams {
     pub updated_before: Option<String>,
 }
 
-/// The body of `inventory_sites.update`.
+/// The body of `qbd.inventory_sites().update(..)`; unset fields are not sent.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]

@@ -273,7 +273,7 @@ pub struct Invoice {
     pub updated_at: String,
 }
 
-/// The body of `invoices.create`.
+/// The body of `qbd.invoices().create(..)`; unset fields are not sent.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -1047,7 +1047,7 @@ pub struct InvoiceLineGroup {
     pub unit_of_measure: Option<String>,
 }
 
-/// The query parameters of `InvoiceList`; unset ones are not sent.
+/// The query parameters of `qbd.invoices().list(..)`; unset ones are not sent.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct InvoiceListParams {
@@ -1232,7 +1232,7 @@ pub struct InvoiceListParams {
     pub updated_before: Option<String>,
 }
 
-/// The body of `invoices.update`.
+/// The body of `qbd.invoices().update(..)`; unset fields are not sent.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]

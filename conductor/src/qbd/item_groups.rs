@@ -80,7 +80,7 @@ pub struct ItemGroup {
     pub updated_at: String,
 }
 
-/// The body of `item_groups.create`.
+/// The body of `qbd.item_groups().create(..)`; unset fields are not sent.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -216,7 +216,7 @@ impl ItemGroupLineInput {
     }
 }
 
-/// The query parameters of `ItemGroupList`; unset ones are not sent.
+/// The query parameters of `qbd.item_groups().list(..)`; unset ones are not sent.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ItemGroupListParams {
@@ -361,7 +361,7 @@ pub struct ItemGroupListParams {
     pub updated_before: Option<String>,
 }
 
-/// The body of `item_groups.update`.
+/// The body of `qbd.item_groups().update(..)`; unset fields are not sent.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]

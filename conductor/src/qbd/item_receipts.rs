@@ -134,7 +134,7 @@ pub struct ItemReceipt {
     pub vendor: Option<ObjectRef>,
 }
 
-/// The body of `item_receipts.create`.
+/// The body of `qbd.item_receipts().create(..)`; unset fields are not sent.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -283,7 +283,7 @@ pub struct ItemReceiptDeleted {
     pub ref_number: Option<String>,
 }
 
-/// The query parameters of `ItemReceiptList`; unset ones are not sent.
+/// The query parameters of `qbd.item_receipts().list(..)`; unset ones are not sent.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ItemReceiptListParams {
@@ -464,7 +464,7 @@ pub struct ItemReceiptListParams {
     pub vendor_ids: Option<Vec<String>>,
 }
 
-/// The body of `item_receipts.update`.
+/// The body of `qbd.item_receipts().update(..)`; unset fields are not sent.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]

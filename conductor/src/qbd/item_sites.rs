@@ -87,7 +87,7 @@ pub struct ItemSite {
     pub updated_at: String,
 }
 
-/// The query parameters of `ItemSiteList`; unset ones are not sent.
+/// The query parameters of `qbd.item_sites().list(..)`; unset ones are not sent.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ItemSiteListParams {

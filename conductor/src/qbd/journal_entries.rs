@@ -247,7 +247,7 @@ pub struct JournalEntry {
     pub updated_at: String,
 }
 
-/// The body of `journal_entries.create`.
+/// The body of `qbd.journal_entries().create(..)`; unset fields are not sent.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -442,7 +442,7 @@ pub struct JournalEntryDeleted {
     pub ref_number: Option<String>,
 }
 
-/// The query parameters of `JournalEntryList`; unset ones are not sent.
+/// The query parameters of `qbd.journal_entries().list(..)`; unset ones are not sent.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct JournalEntryListParams {
@@ -617,7 +617,7 @@ pub struct JournalEntryListParams {
     pub updated_before: Option<String>,
 }
 
-/// The body of `journal_entries.update`.
+/// The body of `qbd.journal_entries().update(..)`; unset fields are not sent.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]

@@ -154,7 +154,7 @@ pub struct NonInventoryItem {
     pub updated_at: String,
 }
 
-/// The body of `non_inventory_items.create`.
+/// The body of `qbd.non_inventory_items().create(..)`; unset fields are not sent.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -281,7 +281,7 @@ impl NonInventoryItemCreateParams {
     }
 }
 
-/// The query parameters of `NonInventoryItemList`; unset ones are not sent.
+/// The query parameters of `qbd.non_inventory_items().list(..)`; unset ones are not sent.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct NonInventoryItemListParams {
@@ -439,7 +439,7 @@ pub struct NonInventoryItemListParams {
     pub updated_before: Option<String>,
 }
 
-/// The body of `non_inventory_items.update`.
+/// The body of `qbd.non_inventory_items().update(..)`; unset fields are not sent.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]

@@ -123,7 +123,7 @@ pub struct OtherChargeItem {
     pub updated_at: String,
 }
 
-/// The body of `other_charge_items.create`.
+/// The body of `qbd.other_charge_items().create(..)`; unset fields are not sent.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -217,7 +217,7 @@ impl OtherChargeItemCreateParams {
     }
 }
 
-/// The query parameters of `OtherChargeItemList`; unset ones are not sent.
+/// The query parameters of `qbd.other_charge_items().list(..)`; unset ones are not sent.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct OtherChargeItemListParams {
@@ -375,7 +375,7 @@ pub struct OtherChargeItemListParams {
     pub updated_before: Option<String>,
 }
 
-/// The body of `other_charge_items.update`.
+/// The body of `qbd.other_charge_items().update(..)`; unset fields are not sent.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]

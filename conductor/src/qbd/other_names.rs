@@ -107,7 +107,7 @@ pub struct OtherName {
     pub updated_at: String,
 }
 
-/// The body of `other_names.create`.
+/// The body of `qbd.other_names().create(..)`; unset fields are not sent.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -238,7 +238,7 @@ impl OtherNameCreateParams {
     }
 }
 
-/// The query parameters of `OtherNameList`; unset ones are not sent.
+/// The query parameters of `qbd.other_names().list(..)`; unset ones are not sent.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct OtherNameListParams {
@@ -371,7 +371,7 @@ pub struct OtherNameListParams {
     pub updated_before: Option<String>,
 }
 
-/// The body of `other_names.update`.
+/// The body of `qbd.other_names().update(..)`; unset fields are not sent.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]

@@ -52,7 +52,7 @@ pub struct PaymentMethod {
     pub updated_at: String,
 }
 
-/// The body of `payment_methods.create`.
+/// The body of `qbd.payment_methods().create(..)`; unset fields are not sent.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -83,7 +83,7 @@ impl PaymentMethodCreateParams {
     }
 }
 
-/// The query parameters of `PaymentMethodList`; unset ones are not sent.
+/// The query parameters of `qbd.payment_methods().list(..)`; unset ones are not sent.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PaymentMethodListParams {

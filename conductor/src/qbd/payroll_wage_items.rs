@@ -88,7 +88,7 @@ pub struct PayrollWageItem {
     pub wage_type: WageType,
 }
 
-/// The body of `payroll_wage_items.create`.
+/// The body of `qbd.payroll_wage_items().create(..)`; unset fields are not sent.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -160,7 +160,7 @@ impl PayrollWageItemCreateParams {
     }
 }
 
-/// The query parameters of `PayrollWageItemList`; unset ones are not sent.
+/// The query parameters of `qbd.payroll_wage_items().list(..)`; unset ones are not sent.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PayrollWageItemListParams {

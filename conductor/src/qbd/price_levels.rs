@@ -116,7 +116,7 @@ pub struct PriceLevel {
     pub updated_at: String,
 }
 
-/// The body of `price_levels.create`.
+/// The body of `qbd.price_levels().create(..)`; unset fields are not sent.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -179,7 +179,7 @@ impl PriceLevelCreateParams {
     }
 }
 
-/// The query parameters of `PriceLevelList`; unset ones are not sent.
+/// The query parameters of `qbd.price_levels().list(..)`; unset ones are not sent.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PriceLevelListParams {
@@ -422,7 +422,7 @@ PerItem = "per_item",
 }
 }
 
-/// The body of `price_levels.update`.
+/// The body of `qbd.price_levels().update(..)`; unset fields are not sent.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]

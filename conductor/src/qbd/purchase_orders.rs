@@ -220,7 +220,7 @@ pub struct PurchaseOrder {
     pub vendor_message: Option<String>,
 }
 
-/// The body of `purchase_orders.create`.
+/// The body of `qbd.purchase_orders().create(..)`; unset fields are not sent.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -938,7 +938,7 @@ pub struct PurchaseOrderLineGroup {
     pub unit_of_measure: Option<String>,
 }
 
-/// The query parameters of `PurchaseOrderList`; unset ones are not sent.
+/// The query parameters of `qbd.purchase_orders().list(..)`; unset ones are not sent.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PurchaseOrderListParams {
@@ -1120,7 +1120,7 @@ pub struct PurchaseOrderListParams {
     pub vendor_ids: Option<Vec<String>>,
 }
 
-/// The body of `purchase_orders.update`.
+/// The body of `qbd.purchase_orders().update(..)`; unset fields are not sent.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]

@@ -134,7 +134,7 @@ pub struct ReceivePayment {
     pub updated_at: String,
 }
 
-/// The body of `receive_payments.create`.
+/// The body of `qbd.receive_payments().create(..)`; unset fields are not sent.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -300,7 +300,7 @@ pub struct ReceivePaymentDeleted {
     pub ref_number: Option<String>,
 }
 
-/// The query parameters of `ReceivePaymentList`; unset ones are not sent.
+/// The query parameters of `qbd.receive_payments().list(..)`; unset ones are not sent.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ReceivePaymentListParams {
@@ -472,7 +472,7 @@ pub struct ReceivePaymentListParams {
     pub updated_before: Option<String>,
 }
 
-/// The body of `receive_payments.update`.
+/// The body of `qbd.receive_payments().update(..)`; unset fields are not sent.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]

@@ -11,7 +11,7 @@ use crate::resources::resource_handle;
 use crate::string_enum::string_enum;
 use crate::{Result, Transport, api};
 
-/// The query parameters of `AgingReport`; unset ones are not sent.
+/// The query parameters of `qbd.reports().aging(..)`; unset ones are not sent.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AgingReportParams {
@@ -279,7 +279,7 @@ AccountsAndCustomers = "accounts_and_customers",
 }
 }
 
-/// The query parameters of `BudgetSummaryReport`; unset ones are not sent.
+/// The query parameters of `qbd.reports().budget_summary(..)`; unset ones are not sent.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct BudgetSummaryReportParams {
@@ -422,7 +422,7 @@ ProfitAndLossBudgetVsActual = "profit_and_loss_budget_vs_actual",
 }
 }
 
-/// The query parameters of `CustomDetailReport`; unset ones are not sent.
+/// The query parameters of `qbd.reports().custom_detail(..)`; unset ones are not sent.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CustomDetailReportParams {
@@ -663,7 +663,7 @@ impl CustomDetailReportParams {
     }
 }
 
-/// The query parameters of `CustomSummaryReport`; unset ones are not sent.
+/// The query parameters of `qbd.reports().custom_summary(..)`; unset ones are not sent.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CustomSummaryReportParams {
@@ -980,7 +980,7 @@ NextYear = "next_year",
 }
 }
 
-/// The query parameters of `GeneralDetailReport`; unset ones are not sent.
+/// The query parameters of `qbd.reports().general_detail(..)`; unset ones are not sent.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GeneralDetailReportParams {
@@ -1295,7 +1295,7 @@ VendorBalanceDetail = "vendor_balance_detail",
 }
 }
 
-/// The query parameters of `GeneralSummaryReport`; unset ones are not sent.
+/// The query parameters of `qbd.reports().general_summary(..)`; unset ones are not sent.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GeneralSummaryReportParams {
@@ -1612,7 +1612,7 @@ VendorBalanceSummary = "vendor_balance_summary",
 }
 }
 
-/// The query parameters of `JobReport`; unset ones are not sent.
+/// The query parameters of `qbd.reports().job(..)`; unset ones are not sent.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct JobReportParams {
@@ -1849,7 +1849,7 @@ JobProfitabilitySummary = "job_profitability_summary",
 }
 }
 
-/// The query parameters of `PayrollDetailReport`; unset ones are not sent.
+/// The query parameters of `qbd.reports().payroll_detail(..)`; unset ones are not sent.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PayrollDetailReportParams {
@@ -2090,7 +2090,7 @@ PayrollTransactionsByPayee = "payroll_transactions_by_payee",
 }
 }
 
-/// The query parameters of `PayrollSummaryReport`; unset ones are not sent.
+/// The query parameters of `qbd.reports().payroll_summary(..)`; unset ones are not sent.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PayrollSummaryReportParams {
@@ -3240,7 +3240,7 @@ PayrollSummary = "payroll_summary",
 }
 }
 
-/// The query parameters of `TimeReport`; unset ones are not sent.
+/// The query parameters of `qbd.reports().time(..)`; unset ones are not sent.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TimeReportParams {

@@ -260,7 +260,7 @@ pub struct SalesOrder {
     pub updated_at: String,
 }
 
-/// The body of `sales_orders.create`.
+/// The body of `qbd.sales_orders().create(..)`; unset fields are not sent.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -955,7 +955,7 @@ pub struct SalesOrderLineGroup {
     pub unit_of_measure: Option<String>,
 }
 
-/// The query parameters of `SalesOrderList`; unset ones are not sent.
+/// The query parameters of `qbd.sales_orders().list(..)`; unset ones are not sent.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SalesOrderListParams {
@@ -1133,7 +1133,7 @@ pub struct SalesOrderListParams {
     pub updated_before: Option<String>,
 }
 
-/// The body of `sales_orders.update`.
+/// The body of `qbd.sales_orders().update(..)`; unset fields are not sent.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]

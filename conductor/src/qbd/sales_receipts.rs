@@ -242,7 +242,7 @@ pub struct SalesReceipt {
     pub updated_at: String,
 }
 
-/// The body of `sales_receipts.create`.
+/// The body of `qbd.sales_receipts().create(..)`; unset fields are not sent.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -965,7 +965,7 @@ pub struct SalesReceiptLineGroup {
     pub unit_of_measure: Option<String>,
 }
 
-/// The query parameters of `SalesReceiptList`; unset ones are not sent.
+/// The query parameters of `qbd.sales_receipts().list(..)`; unset ones are not sent.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SalesReceiptListParams {
@@ -1138,7 +1138,7 @@ pub struct SalesReceiptListParams {
     pub updated_before: Option<String>,
 }
 
-/// The body of `sales_receipts.update`.
+/// The body of `qbd.sales_receipts().update(..)`; unset fields are not sent.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]

@@ -61,7 +61,7 @@ pub struct SalesRepresentative {
     pub updated_at: String,
 }
 
-/// The body of `sales_representatives.create`.
+/// The body of `qbd.sales_representatives().create(..)`; unset fields are not sent.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -94,7 +94,7 @@ impl SalesRepresentativeCreateParams {
     }
 }
 
-/// The query parameters of `SalesRepresentativeList`; unset ones are not sent.
+/// The query parameters of `qbd.sales_representatives().list(..)`; unset ones are not sent.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SalesRepresentativeListParams {
@@ -217,7 +217,7 @@ pub struct SalesRepresentativeListParams {
     pub updated_before: Option<String>,
 }
 
-/// The body of `sales_representatives.update`.
+/// The body of `qbd.sales_representatives().update(..)`; unset fields are not sent.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]

@@ -80,7 +80,7 @@ pub struct SalesTaxCode {
     pub updated_at: String,
 }
 
-/// The body of `sales_tax_codes.create`.
+/// The body of `qbd.sales_tax_codes().create(..)`; unset fields are not sent.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -142,7 +142,7 @@ impl SalesTaxCodeCreateParams {
     }
 }
 
-/// The query parameters of `SalesTaxCodeList`; unset ones are not sent.
+/// The query parameters of `qbd.sales_tax_codes().list(..)`; unset ones are not sent.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SalesTaxCodeListParams {
@@ -273,7 +273,7 @@ pub struct SalesTaxCodeListParams {
     pub updated_before: Option<String>,
 }
 
-/// The body of `sales_tax_codes.update`.
+/// The body of `qbd.sales_tax_codes().update(..)`; unset fields are not sent.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]

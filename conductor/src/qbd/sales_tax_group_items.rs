@@ -69,7 +69,7 @@ pub struct SalesTaxGroupItem {
     pub updated_at: String,
 }
 
-/// The body of `sales_tax_group_items.create`.
+/// The body of `qbd.sales_tax_group_items().create(..)`; unset fields are not sent.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -127,7 +127,7 @@ impl SalesTaxGroupItemCreateParams {
     }
 }
 
-/// The query parameters of `SalesTaxGroupItemList`; unset ones are not sent.
+/// The query parameters of `qbd.sales_tax_group_items().list(..)`; unset ones are not sent.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SalesTaxGroupItemListParams {
@@ -274,7 +274,7 @@ pub struct SalesTaxGroupItemListParams {
     pub updated_before: Option<String>,
 }
 
-/// The body of `sales_tax_group_items.update`.
+/// The body of `qbd.sales_tax_group_items().update(..)`; unset fields are not sent.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]

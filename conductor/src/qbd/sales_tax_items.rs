@@ -107,7 +107,7 @@ pub struct SalesTaxItem {
     pub updated_at: String,
 }
 
-/// The body of `sales_tax_items.create`.
+/// The body of `qbd.sales_tax_items().create(..)`; unset fields are not sent.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -203,7 +203,7 @@ impl SalesTaxItemCreateParams {
     }
 }
 
-/// The query parameters of `SalesTaxItemList`; unset ones are not sent.
+/// The query parameters of `qbd.sales_tax_items().list(..)`; unset ones are not sent.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SalesTaxItemListParams {
@@ -357,7 +357,7 @@ pub struct SalesTaxItemListParams {
     pub updated_before: Option<String>,
 }
 
-/// The body of `sales_tax_items.update`.
+/// The body of `qbd.sales_tax_items().update(..)`; unset fields are not sent.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]

@@ -80,7 +80,7 @@ pub struct SalesTaxPaymentCheck {
     pub vendor: Option<ObjectRef>,
 }
 
-/// The body of `sales_tax_payment_checks.create`.
+/// The body of `qbd.sales_tax_payment_checks().create(..)`; unset fields are not sent.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -226,7 +226,7 @@ pub struct SalesTaxPaymentCheckLine {
     pub tax_amount: Option<String>,
 }
 
-/// The query parameters of `SalesTaxPaymentCheckList`; unset ones are not sent.
+/// The query parameters of `qbd.sales_tax_payment_checks().list(..)`; unset ones are not sent.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SalesTaxPaymentCheckListParams {
@@ -401,7 +401,7 @@ pub struct SalesTaxPaymentCheckListParams {
     pub vendor_ids: Option<Vec<String>>,
 }
 
-/// The body of `sales_tax_payment_checks.update`.
+/// The body of `qbd.sales_tax_payment_checks().update(..)`; unset fields are not sent.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]

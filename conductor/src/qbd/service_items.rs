@@ -145,7 +145,7 @@ pub struct ServiceItem {
     pub updated_at: String,
 }
 
-/// The body of `service_items.create`.
+/// The body of `qbd.service_items().create(..)`; unset fields are not sent.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -260,7 +260,7 @@ impl ServiceItemCreateParams {
     }
 }
 
-/// The query parameters of `ServiceItemList`; unset ones are not sent.
+/// The query parameters of `qbd.service_items().list(..)`; unset ones are not sent.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ServiceItemListParams {
@@ -416,7 +416,7 @@ pub struct ServiceItemListParams {
     pub updated_before: Option<String>,
 }
 
-/// The body of `service_items.update`.
+/// The body of `qbd.service_items().update(..)`; unset fields are not sent.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]

@@ -49,7 +49,7 @@ pub struct ShippingMethod {
     pub updated_at: String,
 }
 
-/// The body of `shipping_methods.create`.
+/// The body of `qbd.shipping_methods().create(..)`; unset fields are not sent.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -78,7 +78,7 @@ impl ShippingMethodCreateParams {
     }
 }
 
-/// The query parameters of `ShippingMethodList`; unset ones are not sent.
+/// The query parameters of `qbd.shipping_methods().list(..)`; unset ones are not sent.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ShippingMethodListParams {

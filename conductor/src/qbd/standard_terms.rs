@@ -75,7 +75,7 @@ pub struct StandardTerm {
     pub updated_at: String,
 }
 
-/// The body of `standard_terms.create`.
+/// The body of `qbd.standard_terms().create(..)`; unset fields are not sent.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -131,7 +131,7 @@ impl StandardTermCreateParams {
     }
 }
 
-/// The query parameters of `StandardTermList`; unset ones are not sent.
+/// The query parameters of `qbd.standard_terms().list(..)`; unset ones are not sent.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct StandardTermListParams {

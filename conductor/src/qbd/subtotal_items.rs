@@ -83,7 +83,7 @@ pub struct SubtotalItem {
     pub updated_at: String,
 }
 
-/// The body of `subtotal_items.create`.
+/// The body of `qbd.subtotal_items().create(..)`; unset fields are not sent.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -143,7 +143,7 @@ impl SubtotalItemCreateParams {
     }
 }
 
-/// The query parameters of `SubtotalItemList`; unset ones are not sent.
+/// The query parameters of `qbd.subtotal_items().list(..)`; unset ones are not sent.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SubtotalItemListParams {
@@ -290,7 +290,7 @@ pub struct SubtotalItemListParams {
     pub updated_before: Option<String>,
 }
 
-/// The body of `subtotal_items.update`.
+/// The body of `qbd.subtotal_items().update(..)`; unset fields are not sent.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]

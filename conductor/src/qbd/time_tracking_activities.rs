@@ -120,7 +120,7 @@ pub struct TimeTrackingActivity {
     pub updated_at: String,
 }
 
-/// The body of `time_tracking_activities.create`.
+/// The body of `qbd.time_tracking_activities().create(..)`; unset fields are not sent.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -249,7 +249,7 @@ pub struct TimeTrackingActivityDeleted {
     pub id: String,
 }
 
-/// The query parameters of `TimeTrackingActivityList`; unset ones are not sent.
+/// The query parameters of `qbd.time_tracking_activities().list(..)`; unset ones are not sent.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TimeTrackingActivityListParams {
@@ -347,7 +347,7 @@ pub struct TimeTrackingActivityListParams {
     pub updated_before: Option<String>,
 }
 
-/// The body of `time_tracking_activities.update`.
+/// The body of `qbd.time_tracking_activities().update(..)`; unset fields are not sent.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]

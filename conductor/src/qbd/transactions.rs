@@ -108,7 +108,7 @@ TransactionsWithoutLines = "transactions_without_lines",
 }
 }
 
-/// The query parameters of `TransactionList`; unset ones are not sent.
+/// The query parameters of `qbd.transactions().list(..)`; unset ones are not sent.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TransactionListParams {

@@ -80,7 +80,7 @@ pub struct Transfer {
     pub updated_at: String,
 }
 
-/// The body of `transfers.create`.
+/// The body of `qbd.transfers().create(..)`; unset fields are not sent.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -141,7 +141,7 @@ impl TransferCreateParams {
     }
 }
 
-/// The query parameters of `TransferList`; unset ones are not sent.
+/// The query parameters of `qbd.transfers().list(..)`; unset ones are not sent.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TransferListParams {
@@ -232,7 +232,7 @@ pub struct TransferListParams {
     pub updated_before: Option<String>,
 }
 
-/// The body of `transfers.update`.
+/// The body of `qbd.transfers().update(..)`; unset fields are not sent.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]

@@ -106,7 +106,7 @@ pub struct UnitOfMeasureSetBaseUnit {
     pub name: String,
 }
 
-/// The body of `unit_of_measure_sets.create`.
+/// The body of `qbd.unit_of_measure_sets().create(..)`; unset fields are not sent.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -295,7 +295,7 @@ pub struct UnitOfMeasureSetDefaultUnit {
     pub unit_used_for: DefaultUnitUnitUsedFor,
 }
 
-/// The query parameters of `UnitOfMeasureSetList`; unset ones are not sent.
+/// The query parameters of `qbd.unit_of_measure_sets().list(..)`; unset ones are not sent.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UnitOfMeasureSetListParams {

@@ -145,7 +145,7 @@ pub struct VendorCredit {
     pub vendor: Option<ObjectRef>,
 }
 
-/// The body of `vendor_credits.create`.
+/// The body of `qbd.vendor_credits().create(..)`; unset fields are not sent.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -270,7 +270,7 @@ pub struct VendorCreditDeleted {
     pub ref_number: Option<String>,
 }
 
-/// The query parameters of `VendorCreditList`; unset ones are not sent.
+/// The query parameters of `qbd.vendor_credits().list(..)`; unset ones are not sent.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct VendorCreditListParams {
@@ -453,7 +453,7 @@ pub struct VendorCreditListParams {
     pub vendor_ids: Option<Vec<String>>,
 }
 
-/// The body of `vendor_credits.update`.
+/// The body of `qbd.vendor_credits().update(..)`; unset fields are not sent.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]

@@ -307,7 +307,7 @@ pub struct Vendor {
     pub vendor_type: Option<ObjectRef>,
 }
 
-/// The body of `vendors.create`.
+/// The body of `qbd.vendors().create(..)`; unset fields are not sent.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -694,7 +694,7 @@ Quarterly = "quarterly",
 }
 }
 
-/// The query parameters of `VendorList`; unset ones are not sent.
+/// The query parameters of `qbd.vendors().list(..)`; unset ones are not sent.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct VendorListParams {
@@ -895,7 +895,7 @@ Annual = "annual",
 }
 }
 
-/// The body of `vendors.update`.
+/// The body of `qbd.vendors().update(..)`; unset fields are not sent.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
