@@ -250,7 +250,7 @@ async fn bad_input_gets_conductors_400_and_stores_nothing() {
 }
 
 #[tokio::test]
-async fn records_name_what_they_refer_to_a_void_marks_them_and_a_report_sums_them() {
+async fn records_name_what_they_refer_to_and_voids_reports_and_transactions_follow_them() {
     let (_sandbox, raw) = start().await;
     let lines = json!([
         {"itemId": "80000010-1234567890", "quantity": 3.0, "rate": "25.00"},
@@ -277,6 +277,17 @@ async fn records_name_what_they_refer_to_a_void_marks_them_and_a_report_sums_the
     assert_eq!((rows[1]["kind"].as_str(), rows[1]["cells"][3]["value"].as_str()), (Some("total"), Some("175.00")));
 
     let id = invoice["id"].as_str().unwrap();
+    let transactions =
+        || async { raw.send("get", "/quickbooks-desktop/transactions", &[], None).await.1["data"].clone() };
+    let listed = transactions().await;
+    assert_eq!(listed.as_array().map(Vec::len), Some(1), "{listed}");
+    assert_eq!(
+        (listed[0]["transactionId"].as_str(), listed[0]["transactionType"].as_str()),
+        (Some(id), Some("invoice"))
+    );
+    assert_eq!(listed[0]["entity"]["fullName"], "Ann's Antiques");
+    let (_, by_id) = raw.send("get", &format!("/quickbooks-desktop/transactions/{id}"), &[], None).await;
+    assert_eq!(by_id, listed[0]);
     let (status, voided) = raw.send("post", &format!("/quickbooks-desktop/invoices/{id}/void"), &[], None).await;
     assert_eq!((status, &voided["voided"], &voided["id"]), (200, &json!(true), &json!(id)));
     let (_, after) = raw.send("get", &format!("/quickbooks-desktop/invoices/{id}"), &[], None).await;
@@ -285,9 +296,11 @@ async fn records_name_what_they_refer_to_a_void_marks_them_and_a_report_sums_the
     assert_ne!(after["revisionNumber"], invoice["revisionNumber"]);
     let (_, aging) = raw.send("get", "/quickbooks-desktop/reports/aging", &query, None).await;
     assert_eq!(aging["rows"].as_array().unwrap().len(), 1, "a voided invoice is not open: only the total row");
+    assert_eq!(transactions().await[0]["amount"], "0.00", "the view follows the void");
 
     let (status, deleted) = raw.send("delete", &format!("/quickbooks-desktop/invoices/{id}"), &[], None).await;
     assert_eq!((status, &deleted["deleted"]), (200, &json!(true)));
     let (status, _) = raw.send("get", &format!("/quickbooks-desktop/invoices/{id}"), &[], None).await;
     assert_eq!(status, StatusCode::NOT_FOUND.as_u16());
+    assert_eq!(transactions().await, json!([]));
 }

@@ -53,8 +53,9 @@
 //! allow (a missing required field, a wrong type, an unknown enum value) gets
 //! Conductor's 400 naming the field, and nothing is stored. Records carry
 //! every field their type requires, lines add up to the record's totals, a
-//! void sets the amounts to zero and the memo to `VOID: ...`, and the
-//! accounts-receivable aging report lists the open invoices it holds.
+//! void sets the amounts to zero and the memo to `VOID: ...`,
+//! `/transactions` lists every transaction it holds, and the
+//! accounts-receivable aging report lists the open invoices.
 //!
 //! Whatever a request holds, the sandbox answers it: fields QuickBooks
 //! assigns, such as `id`, are ignored on create, a body over 16 MiB gets a
@@ -70,6 +71,7 @@ mod server;
 mod shape;
 mod store;
 mod table;
+mod transactions;
 
 use std::collections::VecDeque;
 use std::net::SocketAddr;

@@ -73,7 +73,9 @@ impl Store {
     pub(crate) fn remove(&mut self, end_user: &str, op: &Op, id: &str) -> Option<Value> {
         let records = self.records.get_mut(&(end_user.to_owned(), op.slug()))?;
         let index = records.iter().position(|r| has_id(r, id))?;
-        Some(records.remove(index))
+        let record = records.remove(index);
+        self.unindex_transaction(end_user, op.slug(), id);
+        Some(record)
     }
 
     /// The records of one resource of an end-user, oldest first.
@@ -172,12 +174,18 @@ impl Store {
         let mut record = conform(op.item, Value::Object(record));
         self.name_references(end_user, &mut record);
         add_up(&mut record);
-        let records = self.records.entry((end_user.to_owned(), op.slug())).or_default();
+        let records = self.records_mut(end_user, op.slug());
         match records.iter_mut().find(|r| has_id(r, &id)) {
             Some(existing) => *existing = record.clone(),
             None => records.push(record.clone()),
         }
+        self.index_transaction(end_user, op.slug(), &record);
         (id, record)
+    }
+
+    /// The records of one resource of an end-user, to change.
+    pub(crate) fn records_mut(&mut self, end_user: &str, slug: &'static str) -> &mut Vec<Value> {
+        self.records.entry((end_user.to_owned(), slug)).or_default()
     }
 
     pub(crate) fn update(
@@ -217,7 +225,9 @@ impl Store {
         fields.insert("updatedAt".into(), json!(now()));
         *record = conform(op.item, std::mem::take(record));
         add_up(record);
-        Ok(record.clone())
+        let record = record.clone();
+        self.index_transaction(end_user, op.slug(), &record);
+        Ok(record)
     }
 
     /// Fills the `fullName` of each reference in `value` that has none
@@ -272,11 +282,13 @@ impl Store {
         record["revisionNumber"] = json!(revision(n));
         record["updatedAt"] = json!(now());
         add_up(record);
-        Ok(record.clone())
+        let record = record.clone();
+        self.index_transaction(end_user, op.slug(), &record);
+        Ok(record)
     }
 
     fn record_mut(&mut self, end_user: &str, op: &Op, id: &str) -> Result<&mut Value, Reply> {
-        let records = self.records.entry((end_user.to_owned(), op.slug())).or_default();
+        let records = self.records_mut(end_user, op.slug());
         records.iter_mut().find(|r| has_id(r, id)).ok_or_else(|| not_found(op.object_type(), id))
     }
 }
