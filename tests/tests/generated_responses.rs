@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use conductor_tests::contract::{decode_any, load_spec, operations};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
-use serde_json::{Map, Value};
+use serde_json::{Map, Value, json};
 
 /// Responses generated per operation.
 const CASES: u32 = 64;
@@ -143,4 +143,21 @@ fn every_response_the_description_allows_decodes() {
     }
     println!("{operations_run} operations, {decoded} generated responses decoded");
     assert_eq!(operations_run, 262);
+}
+
+/// Report rows are told apart by their `kind`, which the description fixes
+/// per row type; a kind Conductor adds later still decodes.
+#[test]
+fn a_report_row_of_a_kind_added_later_decodes_as_unknown() {
+    let spec = load_spec();
+    let mut report = conductor_tests::contract::example_response(&spec, "get", "/quickbooks-desktop/reports/aging")
+        .expect("an example report");
+    let row = json!({"kind": "chart", "rowNumber": 2, "series": [1, 2, 3]});
+    report["rows"].as_array_mut().expect("rows").push(row);
+    let report: conductor::qbd::Report = serde_json::from_value(report).expect("a report with a new kind of row");
+    assert!(matches!(report.rows.last(), Some(conductor::qbd::ReportRow::Unknown)), "{:?}", report.rows.last());
+    assert!(matches!(
+        report.rows.first(),
+        Some(conductor::qbd::ReportRow::Text(_) | conductor::qbd::ReportRow::Data(_))
+    ));
 }
