@@ -691,3 +691,59 @@ impl Ord for Ty {
         format!("{self:?}").cmp(&format!("{other:?}"))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn named(candidates: &[&str], input: bool) -> String {
+        preferred_name(&candidates.iter().map(|c| (*c).to_owned()).collect::<Vec<_>>(), input)
+    }
+
+    #[test]
+    fn a_type_used_in_several_places_is_named_for_what_they_share() {
+        // The words all candidates end with.
+        assert_eq!(named(&["InvoiceLineGroup", "CreditMemoLineGroup"], false), "LineGroup");
+        // Parts of the bodies of different resources: `...Input`, and
+        // `...UpdateInput` for an update's.
+        assert_eq!(named(&["BillCreateParamsExpenseLine", "CheckCreateParamsExpenseLine"], true), "ExpenseLineInput");
+        assert_eq!(
+            named(&["VendorUpdateParamsAdditionalNote", "CustomerUpdateParamsAdditionalNote"], true),
+            "AdditionalNoteUpdateInput"
+        );
+        assert_eq!(
+            named(&["InvoiceCreateParamsBillingAddress", "BillCreateParamsVendorAddress"], true),
+            "AddressInput"
+        );
+        // Parts of one body keep its name.
+        assert_eq!(
+            named(&["JournalEntryCreateParamsCreditLine", "JournalEntryCreateParamsDebitLine"], true),
+            "JournalEntryCreateParamsLine"
+        );
+        assert_eq!(
+            named(&["CreditMemoUpdateParamsLineGroupLine", "CreditMemoUpdateParamsLine"], true),
+            "CreditMemoUpdateParamsLine"
+        );
+        // List and report filters keep `List` or `Report`.
+        assert_eq!(named(&["InvoiceListParamsStatus", "BillListParamsStatus"], false), "ListStatus");
+        // One word in common says too little: the shortest candidate.
+        assert_eq!(named(&["AccountStatus", "CustomerJobStatus"], false), "AccountStatus");
+    }
+
+    #[test]
+    fn unique_names_fall_back_to_inputs_then_candidates_then_numbers() {
+        let mut taken: BTreeSet<String> = ["Address", "AddressInput", "Line"].map(str::to_owned).into();
+        assert_eq!(unique(&mut taken, "Address".into(), &["BillAddress".into()], true), "BillAddress");
+        assert_eq!(unique(&mut taken, "Contact".into(), &[], true), "Contact");
+        assert_eq!(unique(&mut taken, "Line".into(), &[], false), "Line2");
+    }
+
+    #[test]
+    fn components_are_named_without_their_prefix() {
+        assert_eq!(component_name("qbd_invoice"), "Invoice");
+        assert_eq!(component_name("qbd_invoice_delete_response"), "InvoiceDeleted");
+        assert_eq!(component_name("qbd_bill_void_response"), "BillVoided");
+        assert_eq!(component_name("qbd_health_check_response"), "HealthCheck");
+        assert_eq!(component_name("qbd_report_row_qbd_report_data_row"), "ReportDataRow");
+    }
+}

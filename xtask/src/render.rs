@@ -685,3 +685,27 @@ fn contract(api: &Api) -> String {
     out.push_str("_ => return None,\n})\n}\n");
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn descriptions_read_as_written() {
+        // Brackets are not links, angle brackets not HTML, code is left alone.
+        assert_eq!(doc_text("see [the docs] or <b> and `a[0] < b`"), "see \\[the docs\\] or \\<b\\> and `a[0] < b`");
+        // Bare URLs become links, without the sentence's full stop.
+        assert_eq!(doc_text("Read https://docs.conductor.is/qbd."), "Read <https://docs.conductor.is/qbd>.");
+        assert_eq!(doc_text("(see https://a.example/x)"), "(see <https://a.example/x>)");
+    }
+
+    #[test]
+    fn doc_lines_are_not_indented_unless_they_go_on_with_a_list_item() {
+        let mut out = String::new();
+        doc(&mut out, "Intro:\n\n1. Including this array will\n   replace every line.\n\n    Not code.");
+        assert_eq!(
+            out,
+            "/// Intro:\n///\n/// 1. Including this array will\n///    replace every line.\n///\n/// Not code.\n"
+        );
+    }
+}
