@@ -186,16 +186,20 @@ impl Store {
         if let Some(params) = op.query {
             check_query(params, &pairs).map_err(|message| bad_request("INVALID_REQUEST", &message))?;
         }
-        if let Some(check) = op.body {
-            object_body(call.body)?;
-            check(call.body).map_err(|message| bad_request("INVALID_REQUEST", &message))?;
-        }
+        let body = match op.body {
+            Some(check) => {
+                let body = object_body(call.body)?;
+                check(call.body).map_err(|message| bad_request("INVALID_REQUEST", &message))?;
+                body
+            }
+            None => Map::new(),
+        };
         let missing = || not_found(op.object_type(), id);
         match op.kind {
             OpKind::Page | OpKind::Whole | OpKind::WholeWithMore => self.list(op, &end_user, &pairs),
-            OpKind::Create => Ok(ok(self.create(&end_user, op, object_body(call.body)?))),
+            OpKind::Create => Ok(ok(self.create(&end_user, op, body))),
             OpKind::Retrieve => self.find(&end_user, op, id).cloned().map(ok).ok_or_else(missing),
-            OpKind::Update => self.update(&end_user, op, id, object_body(call.body)?).map(ok),
+            OpKind::Update => self.update(&end_user, op, id, body).map(ok),
             OpKind::Delete => {
                 let record = self.remove(&end_user, op, id).ok_or_else(missing)?;
                 Ok(ok(conform(op.record, json!({"id": id, "deleted": true, "refNumber": record.get("refNumber")}))))
