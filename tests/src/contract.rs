@@ -17,8 +17,11 @@ pub struct Args {
     pub path: Map<String, Value>,
     /// Every query parameter, as a JSON object.
     pub query: Value,
-    /// The request body.
+    /// The request body: the description's example of it.
     pub body: Value,
+    /// A body with every property the schema has, optional ones included,
+    /// each from its own example: what exercises every field's encoding.
+    pub full_body: Value,
 }
 
 impl Args {
@@ -116,10 +119,9 @@ pub fn args_for(spec: &Value, operation: &Value) -> Args {
     // The description's own example body where it gives one: it validates
     // against the schema.
     let content = &operation["requestBody"]["content"]["application/json"];
-    if let Some(given) = content.get("example") {
-        args.body = given.clone();
-    } else if let Some(schema) = content.get("schema") {
-        args.body = example(spec, schema, 0);
+    if let Some(schema) = content.get("schema") {
+        args.full_body = example(spec, schema, 0);
+        args.body = content.get("example").cloned().unwrap_or_else(|| args.full_body.clone());
     }
     args
 }
@@ -161,7 +163,18 @@ pub fn example(spec: &Value, schema: &Value, depth: usize) -> Value {
         Some(&"boolean") => Value::Bool(true),
         Some(&"integer") | Some(&"number") => Value::from(1),
         Some(&"object") => Value::Object(Map::new()),
-        _ => Value::String("example".into()),
+        // A string of the format the schema asks for, where it asks.
+        _ => Value::String(
+            match schema["format"].as_str() {
+                Some("date") => "2024-10-01",
+                Some("date-time") => "2024-10-01T12:34:56+00:00",
+                Some("uuid") => "12345678-abcd-1234-abcd-1234567890ab",
+                Some("uri") => "https://example.com/",
+                Some("email") => "alice@example.com",
+                _ => "example",
+            }
+            .into(),
+        ),
     }
 }
 
