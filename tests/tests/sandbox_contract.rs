@@ -304,3 +304,28 @@ async fn records_name_what_they_refer_to_and_voids_reports_and_transactions_foll
     assert_eq!(status, StatusCode::NOT_FOUND.as_u16());
     assert_eq!(transactions().await, json!([]));
 }
+
+/// Bodies with every property the description has, optional ones included,
+/// are stored as valid records too.
+#[tokio::test]
+async fn bodies_with_every_property_are_stored_as_valid_records() {
+    let spec = load_spec();
+    let (_sandbox, raw) = start().await;
+    let mut schemas = Schemas { spec: &spec, compiled: BTreeMap::new() };
+    let mut created = 0;
+    let mut failures = Vec::new();
+    for (method, path, operation) in operations(&spec) {
+        if method != "post" || !path.starts_with("/quickbooks-desktop/") || path.contains('{') {
+            continue;
+        }
+        let body = args_for(&spec, operation).full_body;
+        let (status, answer) = raw.send(&method, &path, &[], Some(&body)).await;
+        let problems = schemas.problems(&method, &path, status, &answer);
+        match status {
+            200 if problems.is_empty() => created += 1,
+            _ => failures.push(format!("{path} ({status}): {} {answer}", problems.join("; "))),
+        }
+    }
+    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
+    assert_eq!(created, 51, "every create of the description");
+}
