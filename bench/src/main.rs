@@ -2,7 +2,7 @@
 //! code doing the same requests on the same runtime and connection pool.
 //!
 //! ```sh
-//! cargo run --release -p conductor-bench [-- --spec PATH] [--quick]
+//! cargo run --release -p conductor-bench [-- --spec PATH] [--quick] [--profile ours|raw [--rounds N]]
 //! ```
 //!
 //! The server is this binary run with `--serve`, in a process of its own, so
@@ -98,7 +98,8 @@ async fn run(args: &[String], quick: bool) {
     // `--profile ours|raw`: only the 64-caller load of one side, for a
     // profiler to record.
     if let Some(side) = args.windows(2).find(|w| w[0] == "--profile").map(|w| w[1].clone()) {
-        for _ in 0..20 {
+        let rounds = args.windows(2).find(|w| w[0] == "--rounds").and_then(|w| w[1].parse().ok()).unwrap_or(20);
+        for _ in 0..rounds {
             let load = if side == "raw" { load(64, 150, raw_list).await } else { load(64, 150, ours_list).await };
             println!("{side}: {:.0} calls/s, {:.1} µs CPU per call", load.rate, load.cpu_per_call * 1e6);
         }
