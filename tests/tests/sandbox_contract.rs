@@ -275,6 +275,19 @@ async fn records_name_what_they_refer_to_and_voids_reports_and_transactions_foll
     assert_eq!(rows[0]["cells"][0]["value"], "Ann's Antiques");
     assert_eq!(rows[0]["cells"][3]["value"], "175.00");
     assert_eq!((rows[1]["kind"].as_str(), rows[1]["cells"][3]["value"].as_str()), (Some("total"), Some("175.00")));
+    // The general reports of what customers owe say the same.
+    let summary = [("reportType".to_owned(), "customer_balance_summary".to_owned())];
+    let (_, balances) = raw.send("get", "/quickbooks-desktop/reports/general-summary", &summary, None).await;
+    assert_eq!(
+        balances["rows"][0]["cells"],
+        json!([
+            {"columnId": "1", "dataType": null, "value": "Ann's Antiques"},
+            {"columnId": "2", "dataType": null, "value": "175.00"},
+        ])
+    );
+    let detail = [("reportType".to_owned(), "open_invoices".to_owned())];
+    let (_, open) = raw.send("get", "/quickbooks-desktop/reports/general-detail", &detail, None).await;
+    assert_eq!(open["rows"], aging["rows"]);
 
     let id = invoice["id"].as_str().unwrap();
     let transactions =

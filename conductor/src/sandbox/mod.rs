@@ -54,8 +54,9 @@
 //! Conductor's 400 naming the field, and nothing is stored. Records carry
 //! every field their type requires, lines add up to the record's totals, a
 //! void sets the amounts to zero and the memo to `VOID: ...`,
-//! `/transactions` lists every transaction it holds, and the
-//! accounts-receivable aging report lists the open invoices.
+//! `/transactions` lists every transaction it holds, and the reports of what
+//! customers owe (the accounts-receivable agings, open invoices, customer
+//! balances) list the open invoices.
 //!
 //! Whatever a request holds, the sandbox answers it: fields QuickBooks
 //! assigns, such as `id`, are ignored on create, a body over 16 MiB gets a

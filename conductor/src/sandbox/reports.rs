@@ -1,7 +1,7 @@
 //! Reports as the sandbox answers them: the report shape Conductor sends,
 //! with rows from the records the sandbox holds where a report summarizes
-//! them (the accounts-receivable aging of open invoices), and no rows
-//! otherwise.
+//! them (what customers owe on open invoices: the accounts-receivable
+//! agings, open invoices and customer balances), and no rows otherwise.
 
 use serde_json::{Value, json};
 
@@ -30,8 +30,11 @@ impl Store {
             .collect::<Vec<_>>()
             .join(" ");
         let (columns, rows) = match report_type {
-            "ar_aging_detail" => (AGING_DETAIL, self.open_invoice_rows(end_user)),
-            "ar_aging_summary" => (AGING_SUMMARY, self.balance_by_customer_rows(end_user)),
+            // What customers owe: invoice by invoice, or customer by customer.
+            "ar_aging_detail" | "open_invoices" | "customer_balance_detail" => {
+                (AGING_DETAIL, self.open_invoice_rows(end_user))
+            }
+            "ar_aging_summary" | "customer_balance_summary" => (AGING_SUMMARY, self.balance_by_customer_rows(end_user)),
             _ => (&[][..], Vec::new()),
         };
         let columns: Vec<Value> = (columns.iter())
