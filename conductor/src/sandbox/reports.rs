@@ -5,10 +5,9 @@
 
 use serde_json::{Value, json};
 
-use super::Op;
 use super::shape::conform;
 use super::store::Store;
-use super::table::OPERATIONS;
+use super::{Op, ops_of};
 
 /// The columns of an accounts-receivable aging: id, type, title.
 const AGING_DETAIL: &[(&str, &str, &str)] = &[
@@ -24,11 +23,13 @@ impl Store {
     pub(crate) fn report(&self, op: &Op, end_user: &str, pairs: &[(String, String)]) -> Value {
         let report_type = pairs.iter().find(|(key, _)| key == "reportType").map_or("", |(_, value)| value.as_str());
         let category = op.path.rsplit('/').next().unwrap_or_default().replace('-', "_");
-        let title: String = report_type
-            .split('_')
-            .map(|word| word[..1.min(word.len())].to_uppercase() + &word[1.min(word.len())..])
-            .collect::<Vec<_>>()
-            .join(" ");
+        let title: Vec<String> = (report_type.split('_'))
+            .map(|word| {
+                let mut chars = word.chars();
+                chars.next().map(|first| first.to_uppercase().chain(chars).collect()).unwrap_or_default()
+            })
+            .collect();
+        let title = title.join(" ");
         let (columns, rows) = match report_type {
             // What customers owe: invoice by invoice, or customer by customer.
             "ar_aging_detail" | "open_invoices" | "customer_balance_detail" => {
@@ -59,7 +60,7 @@ impl Store {
 
     /// The invoices with a balance left, as QuickBooks keeps them.
     fn open_invoices(&self, end_user: &str) -> Vec<&Value> {
-        let Some(invoices) = OPERATIONS.iter().find(|op| op.slug() == "invoices") else { return Vec::new() };
+        let Some(invoices) = ops_of("invoices").next() else { return Vec::new() };
         (self.records_of(end_user, invoices).iter())
             .filter(|invoice| balance(invoice) > 0.0 && !invoice["isPaid"].as_bool().unwrap_or(false))
             .collect()
@@ -136,7 +137,7 @@ mod tests {
     #[test]
     fn an_aging_lists_each_open_invoice_and_their_total() {
         let mut store = Store::default();
-        let invoices = OPERATIONS.iter().find(|op| op.slug() == "invoices").unwrap();
+        let invoices = ops_of("invoices").next().unwrap();
         for (customer, balance, paid) in [("Ann", "10.00", false), ("Bob", "5.50", false), ("Cy", "7.00", true)] {
             let invoice = json!({
                 "customer": {"id": "1", "fullName": customer},
@@ -147,7 +148,7 @@ mod tests {
             });
             store.insert("u", invoices, invoice);
         }
-        let aging = OPERATIONS.iter().find(|op| op.path.ends_with("/reports/aging")).unwrap();
+        let aging = super::super::table::OPERATIONS.iter().find(|op| op.path.ends_with("/reports/aging")).unwrap();
         let pairs = [("reportType".to_owned(), "ar_aging_detail".to_owned())];
         let report = store.report(aging, "u", &pairs);
         let rows = report["rows"].as_array().unwrap();
@@ -157,5 +158,6 @@ mod tests {
         assert_eq!(rows[2]["kind"], "total");
         assert_eq!(rows[2]["cells"][3]["value"], "15.50");
         assert_eq!((report["category"].as_str(), report["objectType"].as_str()), (Some("aging"), Some("qbd_report")));
+        assert_eq!(report["title"], "Ar Aging Detail");
     }
 }

@@ -130,12 +130,10 @@ fn conform_kind(kind: &Kind, value: Value) -> Option<Value> {
             Some(Value::Array(items.into_iter().filter_map(|item| conform_kind(inner, item)).collect()))
         }
         (Kind::Struct(name), Value::Object(map)) => Some(conform_struct(name, map)),
+        // The variant's shape fixes its tag, so conforming writes it.
         (Kind::Union(tag, variants), Value::Object(map)) => {
             let name = variants.iter().find(|(value, _)| map.get(*tag).and_then(Value::as_str) == Some(value))?.1;
-            let mut conformed = conform_struct(name, map);
-            let value = variants.iter().find(|(_, shape)| *shape == name).map_or("", |(value, _)| value);
-            conformed[*tag] = Value::String(value.to_owned());
-            Some(conformed)
+            Some(conform_struct(name, map))
         }
         _ => None,
     }

@@ -196,15 +196,7 @@ impl Store {
         body: Map<String, Value>,
     ) -> Result<Value, Reply> {
         let n = self.next();
-        let record = self.record_mut(end_user, op, id)?;
-        if let Some(revision) = body.get("revisionNumber") {
-            if *revision != record["revisionNumber"] {
-                return Err(bad_request(
-                    "QBD_REQUEST_ERROR",
-                    "The revision number is out of date: retrieve the record again and send its current revisionNumber.",
-                ));
-            }
-        }
+        let sent_revision = body.get("revisionNumber").cloned();
         let mut changes = Value::Object(as_stored(body));
         self.name_references(end_user, &mut changes);
         let changes = match changes {
@@ -212,6 +204,12 @@ impl Store {
             _ => Map::new(),
         };
         let record = self.record_mut(end_user, op, id)?;
+        if sent_revision.is_some_and(|sent| sent != record["revisionNumber"]) {
+            return Err(bad_request(
+                "QBD_REQUEST_ERROR",
+                "The revision number is out of date: retrieve the record again and send its current revisionNumber.",
+            ));
+        }
         let Value::Object(fields) = record else {
             return Err(not_found(op.object_type(), id));
         };
