@@ -17,12 +17,13 @@ const SHARED: &str = "shared";
 /// Every generated file, by path from the workspace root.
 pub(crate) fn files(api: &Api) -> Vec<(String, String)> {
     let homes = homes(api);
+    let docs = struct_docs(api);
     let mut files = Vec::new();
     for resource in &api.resources {
         let path = format!("conductor/src/qbd/{}.rs", resource.module);
-        files.push((path, resource_file(api, &homes, resource)));
+        files.push((path, resource_file(api, &homes, &docs, resource)));
     }
-    files.push(("conductor/src/qbd/shared.rs".into(), shared_file(api, &homes)));
+    files.push(("conductor/src/qbd/shared.rs".into(), shared_file(api, &homes, &docs)));
     files.push(("conductor/src/qbd/mod.rs".into(), index(api)));
     files.push(("conductor/src/sandbox/table.rs".into(), sandbox_table(api)));
     files.push(("tests/src/contract_table.rs".into(), contract(api)));
@@ -271,9 +272,9 @@ const KNOWN_DOCS: &[(&str, &str)] = &[
     ("LinkedTransaction", "A transaction linked to this one, such as a payment applied to an invoice."),
 ];
 
-fn struct_decl(api: &Api, out: &mut String, shape: &Struct, docs: &[String]) {
-    let index = api.structs.iter().position(|s| std::ptr::eq(s, shape)).unwrap_or_default();
-    let mut text = docs[index].trim().to_owned();
+/// A struct, with its documentation from [`struct_docs`].
+fn struct_decl(api: &Api, out: &mut String, shape: &Struct, documentation: &str) {
+    let mut text = documentation.trim().to_owned();
     for (wire, value) in &shape.consts {
         let _ = write!(text, "\n\nIts `{wire}` is always `{value:?}`; that field is not kept.");
     }
@@ -375,7 +376,7 @@ fn types_in(api: &Api, homes: &BTreeMap<Ty, String>, docs: &[String], module: &s
     let mut out = String::new();
     for (_, ty) in named {
         match ty {
-            Ty::Struct(index) => struct_decl(api, &mut out, &api.structs[*index], docs),
+            Ty::Struct(index) => struct_decl(api, &mut out, &api.structs[*index], &docs[*index]),
             Ty::Enum(index) => enum_decl(&mut out, &api.enums[*index]),
             Ty::Union(index) => union_decl(api, &mut out, &api.unions[*index]),
             _ => {}
@@ -418,8 +419,8 @@ fn imports(out: &mut String, body: &str, from_shared: bool) {
     out.push('\n');
 }
 
-fn resource_file(api: &Api, homes: &BTreeMap<Ty, String>, resource: &Resource) -> String {
-    let mut body = types_in(api, homes, &struct_docs(api), &resource.module);
+fn resource_file(api: &Api, homes: &BTreeMap<Ty, String>, docs: &[String], resource: &Resource) -> String {
+    let mut body = types_in(api, homes, docs, &resource.module);
     resource_decl(api, &mut body, resource);
     let from_shared = api.types_of(resource).iter().any(|ty| homes.get(ty).is_some_and(|h| h == SHARED));
     let mut out = String::from(HEADER);
@@ -438,8 +439,8 @@ fn accessor_call(resource: &Resource) -> String {
     }
 }
 
-fn shared_file(api: &Api, homes: &BTreeMap<Ty, String>) -> String {
-    let body = types_in(api, homes, &struct_docs(api), SHARED);
+fn shared_file(api: &Api, homes: &BTreeMap<Ty, String>, docs: &[String]) -> String {
+    let body = types_in(api, homes, docs, SHARED);
     let mut out = String::from(HEADER);
     out.push_str("\n//! The QuickBooks Desktop types that several resources use.\n\n");
     imports(&mut out, &body, false);
