@@ -1,8 +1,10 @@
 //! [`Client`] and its [`ClientBuilder`].
 
 use std::fmt;
+use std::future::Future;
 use std::net::IpAddr;
 use std::sync::Arc;
+use std::sync::atomic::AtomicUsize;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -98,8 +100,8 @@ impl Client {
 }
 
 impl Transport for Client {
-    async fn send(&self, request: Request) -> Result<Response<Bytes>> {
-        self.exchange.send(&self.call, request).await
+    fn send(&self, request: Request) -> impl Future<Output = Result<Response<Bytes>>> + Send {
+        self.exchange.send(&self.call, request)
     }
 }
 
@@ -262,8 +264,9 @@ impl ClientBuilder {
         let headers = self.default_headers()?;
         let default_end_user = headers.get(END_USER_ID).cloned();
         let settings = self.settings.over(Resolved::default());
-        let (http, headers) = match self.http {
-            Some(http) => (http, Some(headers)),
+        let connecting = Arc::new(AtomicUsize::new(0));
+        let (http, headers, layer_connect_timeout) = match self.http {
+            Some(http) => (http, Some(headers), None),
             None => {
                 let pool_max_idle = self.pool_max_idle_per_host.unwrap_or(DEFAULT_POOL_MAX_IDLE_PER_HOST);
                 let connection = Connection {
@@ -272,8 +275,9 @@ impl ClientBuilder {
                     proxy: self.proxy,
                     loopback,
                     root_certificates: self.root_certificates,
+                    connecting: Arc::clone(&connecting),
                 };
-                (http_client(headers, connection)?, None)
+                (http_client(headers, connection)?, None, Some(settings.connect_timeout))
             }
         };
         let exchange = Exchange {
@@ -283,6 +287,8 @@ impl ClientBuilder {
             max_response_bytes: self.max_response_bytes.unwrap_or(DEFAULT_MAX_RESPONSE_BYTES),
             backoff: self.backoff.unwrap_or_default(),
             default_end_user,
+            layer_connect_timeout,
+            connecting,
         };
         Ok(Client { exchange: Arc::new(exchange), call: CallOptions { settings, extra: None } })
     }
@@ -317,6 +323,8 @@ struct Connection {
     /// Whether the base URL's host is loopback.
     loopback: bool,
     root_certificates: Vec<reqwest::Certificate>,
+    /// How many connections are being opened now, counted by the connector.
+    connecting: Arc<AtomicUsize>,
 }
 
 /// The `reqwest::Client` a client builds for itself.
@@ -327,7 +335,7 @@ fn http_client(headers: HeaderMap, connection: Connection) -> Result<reqwest::Cl
         // rather than followed, so the key goes nowhere else.
         .redirect(redirect::Policy::none())
         .pool_max_idle_per_host(connection.pool_max_idle_per_host)
-        .connector_layer(ConnectTimeoutLayer { default: connection.connect_timeout })
+        .connector_layer(ConnectTimeoutLayer { default: connection.connect_timeout, connecting: connection.connecting })
         .tls_certs_merge(connection.root_certificates);
     // Loopback is this machine: a proxy could only carry the key elsewhere,
     // in clear text when the URL is plain http.

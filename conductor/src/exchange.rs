@@ -2,12 +2,16 @@
 //! its time limits, the retry loop, and sorting transport failures by
 //! whether the request can have reached the server.
 
+use std::future::Future;
 use std::sync::Arc;
-use std::time::Instant;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
 
 use bytes::{Bytes, BytesMut};
-use reqwest::Url;
+use futures_util::future::Either;
 use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderValue};
+use reqwest::{Url, Version};
+use tokio::time::Timeout;
 use tracing::Instrument;
 
 use crate::connect::{CONNECT_TIMEOUT, connect_timeout_of};
@@ -39,6 +43,13 @@ pub(crate) struct Exchange {
     pub(crate) backoff: Backoff,
     /// A default `Conductor-End-User-Id`, which a call's own must agree with.
     pub(crate) default_end_user: Option<HeaderValue>,
+    /// The connect timeout the connector applies when a call sets none of
+    /// its own; `None` when the `reqwest::Client` is the caller's, which has
+    /// no such layer.
+    pub(crate) layer_connect_timeout: Option<Duration>,
+    /// How many connections the connector is opening now: while it is
+    /// opening any, the pool is short of connections.
+    pub(crate) connecting: Arc<AtomicUsize>,
 }
 
 /// What the calls of one client handle add: resolved settings and the
@@ -58,11 +69,16 @@ pub(crate) struct ExtraHeaders {
 
 impl Exchange {
     /// Sends `request` with the retries `call` allows, in a span of its own.
-    pub(crate) async fn send(&self, call: &CallOptions, request: Request) -> Result<Response<Bytes>> {
-        if let Some(reason) = call.extra.as_ref().and_then(|extra| extra.invalid.as_ref()) {
-            return Err(Error::invalid_input("header in RequestOptions", reason.clone()));
-        }
-        self.check_end_user(call, &request)?;
+    ///
+    /// The future is built from plain functions and `async move` blocks
+    /// rather than nested `async fn`s: an `async fn` keeps its arguments
+    /// beside the locals they move into, so each level would store the
+    /// request again, and every move of the future would copy them all.
+    pub(crate) fn send<'a>(
+        &'a self,
+        call: &'a CallOptions,
+        request: Request,
+    ) -> impl Future<Output = Result<Response<Bytes>>> + Send + 'a {
         let span = tracing::debug_span!(
             "conductor.request",
             method = %request.method,
@@ -72,7 +88,7 @@ impl Exchange {
             request_id = tracing::field::Empty,
             elapsed_ms = tracing::field::Empty,
         );
-        self.send_with_retries(call, request).instrument(span).await
+        self.send_with_retries(call, request).instrument(span)
     }
 
     /// A call's `Conductor-End-User-Id` (from `for_end_user` or `#[header]`)
@@ -117,14 +133,37 @@ impl Exchange {
         Url::parse(&url).map_err(|e| Error::invalid_input("request URL", e.to_string()))
     }
 
-    async fn send_with_retries(&self, call: &CallOptions, request: Request) -> Result<Response<Bytes>> {
-        let url = self.url(&request)?;
+    #[allow(clippy::manual_async_fn, reason = "an `async fn` would store the request twice")]
+    fn send_with_retries<'a>(
+        &'a self,
+        call: &'a CallOptions,
+        request: Request,
+    ) -> impl Future<Output = Result<Response<Bytes>>> + Send + 'a {
+        async move {
+            if let Some(reason) = call.extra.as_ref().and_then(|extra| extra.invalid.as_ref()) {
+                return Err(Error::invalid_input("header in RequestOptions", reason.clone()));
+            }
+            self.check_end_user(call, &request)?;
+            let url = self.url(&request)?;
+            self.retry_loop(call, &request, &url).await
+        }
+    }
+
+    async fn retry_loop(&self, call: &CallOptions, request: &Request, url: &Url) -> Result<Response<Bytes>> {
         let span = tracing::Span::current();
-        let started = Instant::now();
-        let mut policy = RetryPolicy::new(&request, &call.settings, self.backoff);
+        // The clock is read only when something records the times.
+        let timed = !span.is_disabled() || tracing::enabled!(tracing::Level::DEBUG);
+        let started = timed.then(Instant::now);
+        let mut policy = RetryPolicy::new(request, &call.settings, self.backoff);
         loop {
-            let attempt_started = Instant::now();
-            let outcome = self.attempt(call, &request, &url).await;
+            let attempt_started = timed.then(Instant::now);
+            let outcome = match self.attempt(call, request, url).await {
+                Ok(outcome) => outcome,
+                Err(_elapsed) => Err(Failure::MaybeSent(Cause::Timeout {
+                    phase: TimeoutPhase::Request,
+                    limit: call.settings.timeout,
+                })),
+            };
             log_attempt(policy.made() + 1, &outcome, attempt_started);
             let attempts = match policy.after(&outcome) {
                 Next::Retry(wait) => {
@@ -135,7 +174,9 @@ impl Exchange {
                 Next::Stop(attempts) => attempts,
             };
             span.record("attempts", attempts.made);
-            span.record("elapsed_ms", started.elapsed().as_millis() as u64);
+            if let Some(started) = started {
+                span.record("elapsed_ms", started.elapsed().as_millis() as u64);
+            }
             // The one place a call's attempts are recorded: on its response,
             // or on its error.
             return match outcome {
@@ -151,49 +192,99 @@ impl Exchange {
         }
     }
 
-    /// One attempt: send, then read the whole body within the time limit.
-    async fn attempt(&self, call: &CallOptions, request: &Request, url: &Url) -> Result<Response<Bytes>, Failure> {
-        let mut builder = self.http.request(request.method.clone(), url.clone());
-        if let Some(headers) = &self.headers {
-            builder = builder.headers(headers.clone());
+    /// One attempt: send, then read the whole body, within the time limit.
+    /// The request is handed to reqwest here, so the future keeps reqwest's
+    /// small pending request rather than its builder.
+    fn attempt(
+        &self,
+        call: &CallOptions,
+        request: &Request,
+        url: &Url,
+    ) -> Timeout<impl Future<Output = Result<Response<Bytes>, Failure>> + Send + '_> {
+        // The request is built directly rather than through a builder, so
+        // the headers are set in place instead of merged map by map.
+        let mut outgoing = reqwest::Request::new(request.method.clone(), url.clone());
+        let headers = outgoing.headers_mut();
+        if let Some(defaults) = &self.headers {
+            headers.clone_from(defaults);
         }
         if let Some(extra) = &call.extra {
-            builder = builder.headers(extra.headers.clone());
+            replace_headers(headers, &extra.headers);
         }
-        builder = builder.headers(request.headers.clone());
+        replace_headers(headers, &request.headers);
         if let Some(body) = &request.body {
-            builder = builder.header(CONTENT_TYPE, HeaderValue::from_static("application/json")).body(body.clone());
+            headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+            *outgoing.body_mut() = Some(body.clone().into());
         }
-        let settings = call.settings;
-        let exchange = async {
-            let response =
-                CONNECT_TIMEOUT.scope(settings.connect_timeout, builder.send()).await.map_err(classify_send_error)?;
+        let pending = self.http.execute(outgoing);
+        // The connector reads a call's own connect timeout from a task-local;
+        // a call with the client's (most calls) needs none set.
+        let sending = match self.layer_connect_timeout {
+            Some(default) if default != call.settings.connect_timeout => {
+                Either::Left(CONNECT_TIMEOUT.scope(call.settings.connect_timeout, pending))
+            }
+            _ => Either::Right(pending),
+        };
+        let exchange = async move {
+            let response = sending.await.map_err(classify_send_error)?;
             self.read(response).await
         };
-        match tokio::time::timeout(settings.timeout, exchange).await {
-            Ok(result) => result,
-            Err(_) => Err(Failure::MaybeSent(Cause::Timeout { phase: TimeoutPhase::Request, limit: settings.timeout })),
-        }
+        tokio::time::timeout(call.settings.timeout, exchange)
     }
+}
 
+impl Exchange {
     /// The whole body, within the size limit.
-    async fn read(&self, mut response: reqwest::Response) -> Result<Response<Bytes>, Failure> {
-        let status = response.status();
-        let limit = self.max_response_bytes;
-        let too_large = || Failure::Final(Cause::TooLarge { status, limit });
-        let announced = response.content_length();
-        if announced.is_some_and(|length| length > limit) {
-            return Err(too_large());
-        }
-        let mut body = Body::new(announced);
-        while let Some(chunk) = response.chunk().await.map_err(|e| Failure::MaybeSent(Cause::Connection(e)))? {
-            if (body.len + chunk.len()) as u64 > limit {
+    #[allow(clippy::manual_async_fn, reason = "an `async fn` would store the response twice")]
+    fn read(
+        &self,
+        mut response: reqwest::Response,
+    ) -> impl Future<Output = Result<Response<Bytes>, Failure>> + Send + '_ {
+        async move {
+            let status = response.status();
+            let limit = self.max_response_bytes;
+            let too_large = || Failure::Final(Cause::TooLarge { status, limit });
+            let announced = response.content_length();
+            if announced.is_some_and(|length| length > limit) {
                 return Err(too_large());
             }
-            body.push(chunk);
+            let mut body = Body::new(announced);
+            while let Some(chunk) = response.chunk().await.map_err(|e| Failure::MaybeSent(Cause::Connection(e)))? {
+                if (body.len + chunk.len()) as u64 > limit {
+                    return Err(too_large());
+                }
+                body.push(chunk);
+            }
+            let headers = std::mem::take(response.headers_mut());
+            let http1 = response.version() < Version::HTTP_2;
+            drop(response);
+            // An HTTP/1 connection goes back to the pool in a task of its
+            // own, woken as the body ends. While the pool is short (the
+            // connector is opening connections, as when many calls start at
+            // once), a caller that went straight on to its next call would
+            // find no connection idle and open one more; yielding first lets
+            // that task give this one back. Otherwise the pool has
+            // connections to spare, and the caller goes straight on: a yield
+            // on every call would cost more than the connections it saves.
+            if http1 && self.connecting.load(Ordering::Relaxed) > 0 {
+                tokio::task::yield_now().await;
+            }
+            Ok(Response::new(status, headers, body.finish()))
         }
-        let headers = std::mem::take(response.headers_mut());
-        Ok(Response::new(status, headers, body.finish()))
+    }
+}
+
+/// Sets every header of `from` on `to`, each name with all of its values in
+/// `from` and none of those it had.
+fn replace_headers(to: &mut HeaderMap, from: &HeaderMap) {
+    if from.is_empty() {
+        return;
+    }
+    for name in from.keys() {
+        to.remove(name);
+    }
+    for (name, value) in from {
+        to.append(name.clone(), value.clone());
     }
 }
 
@@ -237,7 +328,8 @@ impl Body {
     }
 }
 
-fn log_attempt(attempt: u32, outcome: &Result<Response<Bytes>, Failure>, started: Instant) {
+fn log_attempt(attempt: u32, outcome: &Result<Response<Bytes>, Failure>, started: Option<Instant>) {
+    let Some(started) = started else { return };
     let elapsed_ms = started.elapsed().as_millis() as u64;
     match outcome {
         Ok(response) => tracing::debug!(
@@ -292,5 +384,25 @@ mod tests {
         assert_eq!(body.len, 13);
         assert_eq!(body.reserve, INITIAL_BODY_CAPACITY);
         assert_eq!(body.finish(), Bytes::from_static(b"{\"a\":1,\"b\":2}"));
+    }
+
+    #[test]
+    fn headers_replace_by_name_with_all_their_values() {
+        let mut to = HeaderMap::new();
+        to.insert("x-team", HeaderValue::from_static("billing"));
+        to.append("x-tag", HeaderValue::from_static("old"));
+        to.insert("accept", HeaderValue::from_static("application/json"));
+        let mut from = HeaderMap::new();
+        from.append("x-tag", HeaderValue::from_static("a"));
+        from.append("x-tag", HeaderValue::from_static("b"));
+        from.insert("x-trace", HeaderValue::from_static("t-1"));
+        replace_headers(&mut to, &from);
+        let tags: Vec<_> = to.get_all("x-tag").iter().map(|v| v.to_str().unwrap()).collect();
+        assert_eq!(tags, ["a", "b"]);
+        assert_eq!(to["x-team"], "billing");
+        assert_eq!(to["x-trace"], "t-1");
+        assert_eq!(to.len(), 5);
+        replace_headers(&mut to, &HeaderMap::new());
+        assert_eq!(to.len(), 5);
     }
 }

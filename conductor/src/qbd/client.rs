@@ -9,6 +9,7 @@ use std::future::Future;
 use std::sync::Arc;
 
 use bytes::Bytes;
+use futures_util::future::Either;
 use reqwest::header::HeaderValue;
 
 use crate::headers::END_USER_ID;
@@ -70,14 +71,17 @@ fn end_user_header(id: &str) -> std::result::Result<HeaderValue, Arc<str>> {
 
 impl<T: Transport> Transport for QbdClient<T> {
     fn send(&self, mut request: Request) -> impl Future<Output = Result<Response<Bytes>>> + Send {
-        let prepared = match &self.end_user {
+        // Either future is kept in place: an `async` block would keep the
+        // request beside the future it moved into.
+        match &self.end_user {
             Ok(value) => {
                 request.headers.insert(END_USER_ID, value.clone());
-                Ok(request)
+                Either::Left(self.transport.send(request))
             }
-            Err(reason) => Err(Error::invalid_input("end-user id", reason.to_string())),
-        };
-        async move { self.transport.send(prepared?).await }
+            Err(reason) => {
+                Either::Right(std::future::ready(Err(Error::invalid_input("end-user id", reason.to_string()))))
+            }
+        }
     }
 }
 
