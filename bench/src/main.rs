@@ -22,6 +22,26 @@ use futures_util::TryStreamExt;
 use serde::Deserialize;
 use tokio::io::AsyncBufReadExt;
 
+/// A caller of `GET /end-users` written by hand (`raw_end_users`) that
+/// tasks can own: a closure over clones of the client and the base URL.
+macro_rules! raw_caller {
+    ($http:expr, $base:expr) => {{
+        let (http, base) = ($http.clone(), $base.to_owned());
+        move || raw_end_users(http.clone(), format!("{base}/end-users"))
+    }};
+}
+
+/// A caller of `client.end_users().list()` that tasks can own.
+macro_rules! our_caller {
+    ($client:expr) => {{
+        let client = $client.clone();
+        move || {
+            let client = client.clone();
+            async move { client.end_users().list().await.expect("list") }
+        }
+    }};
+}
+
 #[global_allocator]
 static ALLOCATOR: alloc::Counting = alloc::Counting;
 
@@ -90,17 +110,18 @@ async fn run(args: &[String], quick: bool) {
 
     // 1. One call at a time.
     let calls = if quick { 300 } else { 3000 };
-    let raw_list = || raw_end_users(http.clone(), format!("{base}/end-users"));
-    let ours_list = || {
-        let client = client.clone();
-        async move { client.end_users().list().await.expect("list") }
-    };
+    let raw_list = raw_caller!(http, base);
+    let ours_list = our_caller!(client);
     // `--profile ours|raw`: only the 64-caller load of one side, for a
     // profiler to record.
     if let Some(side) = args.windows(2).find(|w| w[0] == "--profile").map(|w| w[1].clone()) {
         let rounds = args.windows(2).find(|w| w[0] == "--rounds").and_then(|w| w[1].parse().ok()).unwrap_or(20);
         for _ in 0..rounds {
-            let load = if side == "raw" { load(64, 150, raw_list).await } else { load(64, 150, ours_list).await };
+            let load = if side == "raw" {
+                load(64, 150, raw_list.clone()).await
+            } else {
+                load(64, 150, ours_list.clone()).await
+            };
             println!("{side}: {:.0} calls/s, {:.1} µs CPU per call", load.rate, load.cpu_per_call * 1e6);
         }
         let _ = child.kill().await;
@@ -138,11 +159,11 @@ async fn run(args: &[String], quick: bool) {
     let rounds = if quick { 6 } else { 10 };
     for round in 0..rounds {
         let (raw, ours) = if round % 2 == 0 {
-            let raw = load(64, per_caller, raw_list).await;
-            (raw, load(64, per_caller, ours_list).await)
+            let raw = load(64, per_caller, raw_list.clone()).await;
+            (raw, load(64, per_caller, ours_list.clone()).await)
         } else {
-            let ours = load(64, per_caller, ours_list).await;
-            (load(64, per_caller, raw_list).await, ours)
+            let ours = load(64, per_caller, ours_list.clone()).await;
+            (load(64, per_caller, raw_list.clone()).await, ours)
         };
         rate_ratios.push(ours.rate / raw.rate);
         cpu_ratios.push(ours.cpu_per_call / raw.cpu_per_call);
@@ -310,13 +331,10 @@ async fn run(args: &[String], quick: bool) {
     for round in 0..connection_rounds {
         let ours_default = Client::builder().api_key(KEY).base_url(&base).build().expect("client");
         let raw_default = reqwest::Client::new();
-        let raw_default_list = || raw_end_users(raw_default.clone(), format!("{base}/end-users"));
-        let ours_default_list = || {
-            let client = ours_default.clone();
-            async move { client.end_users().list().await.expect("list") }
-        };
-        let raw_run = || connections_opened(&http, &base, throughput(64, total_calls / 64, raw_default_list));
-        let our_run = || connections_opened(&http, &base, throughput(64, total_calls / 64, ours_default_list));
+        let raw_default_list = raw_caller!(raw_default, base);
+        let ours_default_list = our_caller!(ours_default);
+        let raw_run = || connections_opened(&http, &base, throughput(64, total_calls / 64, raw_default_list.clone()));
+        let our_run = || connections_opened(&http, &base, throughput(64, total_calls / 64, ours_default_list.clone()));
         if round % 2 == 0 {
             raw_counts.push(raw_run().await);
             our_counts.push(our_run().await);
@@ -347,12 +365,8 @@ async fn run(args: &[String], quick: bool) {
                 .add_root_certificate(certificate.clone())
                 .build()
                 .expect("TLS client");
-            let url = format!("{tls_url}/end-users");
-            let raw_call = || raw_end_users(raw_tls.clone(), url.clone());
-            let our_call = || {
-                let client = ours_tls.clone();
-                async move { client.end_users().list().await.expect("list") }
-            };
+            let raw_call = raw_caller!(raw_tls, tls_url);
+            let our_call = our_caller!(ours_tls);
             // One call first, as an application's first call would be: it
             // tells the pool whether the server speaks h2, so the burst that
             // follows can share its connection.
@@ -360,7 +374,7 @@ async fn run(args: &[String], quick: bool) {
                 let mut raw = None;
                 let opened = connections_opened(&http, &base, async {
                     raw_call().await;
-                    raw = Some(load(64, total_calls / 64, raw_call).await);
+                    raw = Some(load(64, total_calls / 64, raw_call.clone()).await);
                 })
                 .await;
                 (raw.expect("ran"), opened)
@@ -369,7 +383,7 @@ async fn run(args: &[String], quick: bool) {
                 let mut ours = None;
                 let opened = connections_opened(&http, &base, async {
                     our_call().await;
-                    ours = Some(load(64, total_calls / 64, our_call).await);
+                    ours = Some(load(64, total_calls / 64, our_call.clone()).await);
                 })
                 .await;
                 (ours.expect("ran"), opened)
@@ -479,19 +493,22 @@ async fn run(args: &[String], quick: bool) {
     let _ = child.kill().await;
 }
 
+/// Calls per second of `callers` tasks, each making `per_caller` calls one
+/// after another, each call made as it is awaited (as an application
+/// makes them).
 async fn throughput<F, Fut, T>(callers: usize, per_caller: usize, call: F) -> f64
 where
-    F: Fn() -> Fut,
+    F: Fn() -> Fut + Clone + Send + 'static,
     Fut: std::future::Future<Output = T> + Send + 'static,
     T: Send + 'static,
 {
     let started = Instant::now();
     let mut tasks = Vec::with_capacity(callers);
     for _ in 0..callers {
-        let futures: Vec<Fut> = (0..per_caller).map(|_| call()).collect();
+        let call = call.clone();
         tasks.push(tokio::spawn(async move {
-            for future in futures {
-                future.await;
+            for _ in 0..per_caller {
+                call().await;
             }
         }));
     }
@@ -525,7 +542,7 @@ struct Load {
 
 async fn load<F, Fut, T>(callers: usize, per_caller: usize, call: F) -> Load
 where
-    F: Fn() -> Fut,
+    F: Fn() -> Fut + Clone + Send + 'static,
     Fut: std::future::Future<Output = T> + Send + 'static,
     T: Send + 'static,
 {
