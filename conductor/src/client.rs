@@ -27,6 +27,11 @@ pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 64 * 1024 * 1024;
 /// reqwest does by default, so a burst of concurrent calls reuses its
 /// connections afterwards instead of closing and opening them again (each
 /// one a TLS handshake to the API). Idle connections close after 90 s.
+///
+/// While the pool is opening connections, a call that has read an HTTP/1
+/// answer yields once before returning, so the connection is idle again
+/// before the caller's next call looks for one: 64 callers starting at once
+/// open 64 connections.
 pub const DEFAULT_POOL_MAX_IDLE_PER_HOST: usize = usize::MAX;
 
 const SECRET_KEY_VAR: &str = "CONDUCTOR_SECRET_KEY";
@@ -265,8 +270,8 @@ impl ClientBuilder {
         let default_end_user = headers.get(END_USER_ID).cloned();
         let settings = self.settings.over(Resolved::default());
         let connecting = Arc::new(AtomicUsize::new(0));
-        let (http, headers, layer_connect_timeout) = match self.http {
-            Some(http) => (http, Some(headers), None),
+        let (http, layer_connect_timeout) = match self.http {
+            Some(http) => (http, None),
             None => {
                 let pool_max_idle = self.pool_max_idle_per_host.unwrap_or(DEFAULT_POOL_MAX_IDLE_PER_HOST);
                 let connection = Connection {
@@ -277,7 +282,7 @@ impl ClientBuilder {
                     root_certificates: self.root_certificates,
                     connecting: Arc::clone(&connecting),
                 };
-                (http_client(headers, connection)?, None, Some(settings.connect_timeout))
+                (http_client(connection)?, Some(settings.connect_timeout))
             }
         };
         let exchange = Exchange {
@@ -328,9 +333,11 @@ struct Connection {
 }
 
 /// The `reqwest::Client` a client builds for itself.
-fn http_client(headers: HeaderMap, connection: Connection) -> Result<reqwest::Client> {
+fn http_client(connection: Connection) -> Result<reqwest::Client> {
+    // No default headers here: the exchange puts the client's headers on
+    // each request itself, so reqwest has no map of its own to copy and
+    // merge for every request.
     let http = reqwest::Client::builder()
-        .default_headers(headers)
         // Conductor does not redirect; a redirect is answered as an error
         // rather than followed, so the key goes nowhere else.
         .redirect(redirect::Policy::none())

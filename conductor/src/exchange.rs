@@ -36,9 +36,9 @@ pub(crate) struct Exchange {
     pub(crate) http: reqwest::Client,
     pub(crate) base_url: String,
     /// Authorization, Accept, User-Agent and the caller's default headers,
-    /// when they must be added to each request: a `reqwest::Client` built
-    /// here carries them itself.
-    pub(crate) headers: Option<HeaderMap>,
+    /// put on each request here rather than as reqwest's default headers,
+    /// which reqwest copies and merges on every request.
+    pub(crate) headers: HeaderMap,
     pub(crate) max_response_bytes: u64,
     pub(crate) backoff: Backoff,
     /// A default `Conductor-End-User-Id`, which a call's own must agree with.
@@ -205,9 +205,7 @@ impl Exchange {
         // the headers are set in place instead of merged map by map.
         let mut outgoing = reqwest::Request::new(request.method.clone(), url.clone());
         let headers = outgoing.headers_mut();
-        if let Some(defaults) = &self.headers {
-            headers.clone_from(defaults);
-        }
+        headers.clone_from(&self.headers);
         if let Some(extra) = &call.extra {
             replace_headers(headers, &extra.headers);
         }
