@@ -156,7 +156,7 @@ async fn run(args: &[String], quick: bool) {
     let (mut raw_rates, mut our_rates) = (Vec::new(), Vec::new());
     // The two sides take turns going first, so neither always runs on a
     // pool the other has just warmed.
-    let rounds = if quick { 6 } else { 10 };
+    let rounds = if quick { 6 } else { 20 };
     for round in 0..rounds {
         let (raw, ours) = if round % 2 == 0 {
             let raw = load(64, per_caller, raw_list.clone()).await;
@@ -174,7 +174,7 @@ async fn run(args: &[String], quick: bool) {
         scenario: if quick {
             "the same with 64 concurrent callers on one client (median of 6 rounds, the sides taking turns)"
         } else {
-            "the same with 64 concurrent callers on one client (median of 10 rounds, the sides taking turns)"
+            "the same with 64 concurrent callers on one client (median of 20 rounds, the sides taking turns)"
         },
         measure: "throughput, ours / raw (lowest to highest round)",
         value: format!(
