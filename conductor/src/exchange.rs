@@ -229,9 +229,7 @@ impl Exchange {
         };
         tokio::time::timeout(call.settings.timeout, exchange)
     }
-}
 
-impl Exchange {
     /// The whole body, within the size limit.
     #[allow(clippy::manual_async_fn, reason = "an `async fn` would store the response twice")]
     fn read(
@@ -273,7 +271,8 @@ impl Exchange {
 }
 
 /// Sets every header of `from` on `to`, each name with all of its values in
-/// `from` and none of those it had.
+/// `from` and none of those it had: what `HeaderMap::extend` does with a map
+/// it owns, here from a borrowed one, without copying it first.
 fn replace_headers(to: &mut HeaderMap, from: &HeaderMap) {
     if from.is_empty() {
         return;
