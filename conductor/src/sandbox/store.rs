@@ -95,7 +95,7 @@ impl Store {
     }
 
     pub(crate) fn find(&self, end_user: &str, op: &Op, id: &str) -> Option<&Value> {
-        self.records.get(&(end_user.to_owned(), op.slug()))?.iter().find(|r| has_id(r, id))
+        self.records_of(end_user, op).iter().find(|r| has_id(r, id))
     }
 
     /// The page of `len` records a list request gets: its first and end
@@ -243,7 +243,7 @@ impl Store {
             if owner != end_user {
                 continue;
             }
-            for record in records.iter().filter(|r| r["id"].as_str().is_some_and(|id| unnamed.contains(&id.to_owned())))
+            for record in records.iter().filter(|r| r["id"].as_str().is_some_and(|id| unnamed.iter().any(|u| u == id)))
             {
                 let name = record.get("fullName").or_else(|| record.get("name")).filter(|n| n.is_string());
                 if let (Some(id), Some(name)) = (record["id"].as_str(), name) {
