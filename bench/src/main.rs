@@ -76,7 +76,7 @@ struct Row {
 
 async fn run(args: &[String], quick: bool) {
     let spec = args.windows(2).find(|w| w[0] == "--spec").map(|w| w[1].clone()).unwrap_or_else(|| {
-        concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/conductor-openapi-2026-11.json").to_owned()
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/conductor-openapi-official.json").to_owned()
     });
     // A self-signed certificate for 127.0.0.1, trusted only by this run.
     let tls_dir = std::env::temp_dir().join(format!("conductor-bench-{}", std::process::id()));

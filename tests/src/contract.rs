@@ -56,11 +56,32 @@ pub fn operations(spec: &Value) -> Vec<(String, String, &Value)> {
     out
 }
 
+/// A path template with its placeholders' names left out
+/// (`/end-users/{}/passthrough/{}`): the description names a placeholder
+/// `integrationSlug` where the Rust declaration names its argument
+/// `integration_slug`, and the two are the same operation.
+pub fn template(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    let mut inside = false;
+    for c in path.chars() {
+        match c {
+            '{' => {
+                inside = true;
+                out.push_str("{}");
+            }
+            '}' => inside = false,
+            c if !inside => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
 /// The path of the OpenAPI description: `$CONDUCTOR_OPENAPI`, or
-/// `../shared/conductor-openapi-2026-11.json` beside the repository.
+/// `../shared/conductor-openapi-official.json` beside the repository.
 pub fn spec_path() -> String {
     std::env::var("CONDUCTOR_OPENAPI").unwrap_or_else(|_| {
-        concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/conductor-openapi-2026-11.json").to_owned()
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/conductor-openapi-official.json").to_owned()
     })
 }
 
@@ -91,7 +112,8 @@ pub fn example_response(spec: &Value, method: &str, path: &str) -> Option<Value>
 /// The first record of the description's example list at `path`, such as
 /// an invoice for `/quickbooks-desktop/invoices`.
 pub fn example_record(spec: &Value, path: &str) -> Value {
-    let record = response_example(spec, "get", path)["data"][0].clone();
+    let list = example_response(spec, "get", path).unwrap_or_default();
+    let record = list["data"][0].clone();
     assert!(record.is_object(), "the description has no example list at {path}");
     record
 }
@@ -122,26 +144,63 @@ pub fn args_for(spec: &Value, operation: &Value) -> Args {
     if let Some(schema) = content.get("schema") {
         args.full_body = example(spec, schema, 0);
         args.body = content.get("example").cloned().unwrap_or_else(|| args.full_body.clone());
+        fit(spec, schema, &mut args.full_body);
+        fit(spec, schema, &mut args.body);
     }
     args
 }
 
-/// An example value for `schema`: its own example, else one built from the
+/// Makes an example fit the limits its schema sets: the description's
+/// examples are longer than some `maxLength`s (a `shipmentOrigin` of 17
+/// characters where 13 are allowed), and an object with `minProperties`
+/// but no properties of its own (the passthrough's qbXML) gets one.
+pub fn fit(spec: &Value, schema: &Value, value: &mut Value) {
+    if let Some(reference) = schema["$ref"].as_str() {
+        let name = reference.rsplit('/').next().expect("ref name");
+        return fit(spec, &spec["components"]["schemas"][name], value);
+    }
+    for variant in schema["anyOf"].as_array().or_else(|| schema["oneOf"].as_array()).into_iter().flatten() {
+        fit(spec, variant, value);
+    }
+    match value {
+        Value::String(text) => {
+            if let Some(max) = schema["maxLength"].as_u64() {
+                *text = text.chars().take(max as usize).collect();
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|item| fit(spec, &schema["items"], item)),
+        Value::Object(fields) => {
+            for (name, field) in fields.iter_mut() {
+                fit(spec, &schema["properties"][name.as_str()], field);
+            }
+            let wanted = schema["minProperties"].as_u64().unwrap_or(0) as usize;
+            if fields.len() < wanted && schema["properties"].as_object().is_none_or(Map::is_empty) {
+                fields.insert("InvoiceQueryRq".into(), Value::Object(Map::new()));
+            }
+        }
+        _ => {}
+    }
+}
+
+/// An example value for `schema`: its own example (or default), else one built from the
 /// examples of its properties (all of them, optional ones included).
 pub fn example(spec: &Value, schema: &Value, depth: usize) -> Value {
     if let Some(reference) = schema["$ref"].as_str() {
         let name = reference.rsplit('/').next().expect("ref name");
         return example(spec, &spec["components"]["schemas"][name], depth);
     }
-    if let Some(example) = schema.get("example") {
+    if let Some(example) = schema.get("example").or_else(|| schema.get("default")) {
         return example.clone();
     }
-    if let Some(variants) = schema["anyOf"].as_array() {
+    // `oneOf` is how the description gives report rows, with a discriminator.
+    if let Some(variants) = schema["anyOf"].as_array().or_else(|| schema["oneOf"].as_array()) {
         let variant = variants.iter().find(|v| v["type"] != "null");
         return variant.map_or(Value::Null, |v| example(spec, v, depth + 1));
     }
     if let Some(properties) = schema["properties"].as_object() {
-        if depth > 8 {
+        // Deep enough for every record (a nullable part counts as a level),
+        // short of a schema that contains itself.
+        if depth > 16 {
             return Value::Object(Map::new());
         }
         return Value::Object(properties.iter().map(|(k, v)| (k.clone(), example(spec, v, depth + 1))).collect());
@@ -195,12 +254,12 @@ pub fn decode_any(method: &str, path: &str, body: &[u8]) -> Option<Result<()>> {
     if let Some(result) = crate::contract_table::decode_body(method, path, body) {
         return Some(result);
     }
-    Some(match (method, path) {
+    Some(match (method, template(path).as_str()) {
         ("get", "/end-users") => decode_list::<conductor::EndUser>(body),
-        ("post", "/end-users") | ("get", "/end-users/{id}") => decode::<conductor::EndUser>(body),
-        ("delete", "/end-users/{id}") => decode::<conductor::EndUserDeleted>(body),
+        ("post", "/end-users") | ("get", "/end-users/{}") => decode::<conductor::EndUser>(body),
+        ("delete", "/end-users/{}") => decode::<conductor::EndUserDeleted>(body),
         ("post", "/auth-sessions") => decode::<conductor::AuthSession>(body),
-        ("post", "/end-users/{id}/passthrough/{integration_slug}") => decode::<serde_json::Value>(body),
+        ("post", "/end-users/{}/passthrough/{}") => decode::<serde_json::Value>(body),
         _ => return None,
     })
 }

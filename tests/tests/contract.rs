@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use conductor::qbd::QbdClient;
 use conductor::{AuthSessions, Bytes, Client, EndUsers, Request, Response, Result, Transport};
-use conductor_tests::contract::{Args, args_for, load_spec, operations};
+use conductor_tests::contract::{Args, args_for, load_spec, operations, template};
 use conductor_tests::contract_table;
 
 fn source_files(dir: &Path, out: &mut Vec<PathBuf>) {
@@ -41,7 +41,7 @@ fn declared_operations() -> BTreeSet<(String, String)> {
             }
             let path = rest.trim_start().trim_start_matches('"');
             let path = &path[..path.find('"').expect("closing quote")];
-            declared.insert((verb.to_owned(), path.to_owned()));
+            declared.insert((verb.to_owned(), template(path)));
         }
     }
     declared
@@ -50,7 +50,8 @@ fn declared_operations() -> BTreeSet<(String, String)> {
 #[test]
 fn declared_operations_are_exactly_the_specs() {
     let spec = load_spec();
-    let specified: BTreeSet<(String, String)> = operations(&spec).into_iter().map(|(m, p, _)| (m, p)).collect();
+    let specified: BTreeSet<(String, String)> =
+        operations(&spec).into_iter().map(|(m, p, _)| (m, template(&p))).collect();
     let declared = declared_operations();
 
     let missing: Vec<_> = specified.difference(&declared).collect();
@@ -136,13 +137,14 @@ impl Drop for Prism {
 
 async fn call_outside_qbd(transport: &Recording, method: &str, path: &str, args: &Args) -> Option<Result<()>> {
     let end_users = EndUsers::new(transport);
-    Some(match (method, path) {
+    Some(match (method, template(path).as_str()) {
         ("get", "/end-users") => end_users.list().await.map(drop),
         ("post", "/end-users") => async { end_users.create(&args.body()?).await.map(drop) }.await,
-        ("get", "/end-users/{id}") => end_users.retrieve(&args.id).await.map(drop),
-        ("delete", "/end-users/{id}") => end_users.delete(&args.id).await.map(drop),
-        ("post", "/end-users/{id}/passthrough/{integration_slug}") => {
-            let slug = serde_json::from_value(args.path["integration_slug"].clone()).expect("an integration slug");
+        ("get", "/end-users/{}") => end_users.retrieve(&args.id).await.map(drop),
+        ("delete", "/end-users/{}") => end_users.delete(&args.id).await.map(drop),
+        ("post", "/end-users/{}/passthrough/{}") => {
+            let slug = args.path.iter().find(|(name, _)| *name != "id").map(|(_, slug)| slug.clone());
+            let slug = serde_json::from_value(slug.unwrap_or_default()).expect("an integration slug");
             end_users.passthrough(&args.id, &slug, &args.body).await.map(drop)
         }
         ("post", "/auth-sessions") => {
@@ -183,18 +185,16 @@ async fn every_operation_is_valid_against_prism() {
                 panic!("no Rust method is declared for {method} {path}");
             }),
         };
-        let seen = recording.seen.lock().unwrap().clone();
-        if seen != [(method.clone(), path.as_str())] {
+        let seen: Vec<(String, String)> =
+            recording.seen.lock().unwrap().iter().map(|(m, p)| (m.clone(), template(p))).collect();
+        if seen != [(method.clone(), template(path))] {
             failures.push(format!("{method} {path}: the client sent {seen:?}"));
             continue;
         }
         match outcome {
             Ok(()) => exercised += 1,
             Err(error) => {
-                // Prism names what it refused in a header.
-                let violations = error.as_api_error().and_then(|api| api.headers().get("sl-violations"));
-                let violations = violations.and_then(|v| v.to_str().ok()).unwrap_or_default();
-                failures.push(format!("{method} {path}: {error} {violations}"));
+                failures.push(format!("{method} {path}: {error} {}", violations(&error)));
             }
         }
     }
@@ -220,17 +220,25 @@ async fn prism_refuses_requests_the_description_does_not_allow() {
     let too_many = conductor::qbd::InvoiceListParams { limit: Some(1000), ..Default::default() };
     let error = qbd.invoices().list(&too_many).await.unwrap_err();
     assert_eq!(error.status().map(|s| s.as_u16()), Some(422));
-    // Prism answers with the description's error example and names what
-    // it refused in a header.
-    let violations = (error.as_api_error().and_then(|api| api.headers().get("sl-violations")))
-        .and_then(|value| value.to_str().ok())
-        .unwrap_or_default();
-    assert!(violations.contains("limit must be <= 150"), "{error:?}");
+    assert!(violations(&error).contains("limit must be <= 150"), "{error:?}");
 
     let mut body = conductor::qbd::InvoiceCreateParams::new("80000001-1234567890", "2021-10-01");
     body.external_id = Some("not-a-uuid".into());
     let error = qbd.invoices().create(&body).await.unwrap_err();
     assert_eq!(error.status().map(|s| s.as_u16()), Some(422), "{error}");
-    let violations = error.as_api_error().and_then(|api| api.headers().get("sl-violations"));
-    assert!(violations.and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("externalId")), "{error:?}");
+    assert!(violations(&error).contains("externalId"), "{error:?}");
+}
+
+/// What Prism refused in a request: it names it in the `sl-violations`
+/// header when the description has an error response to answer with, and
+/// in the `validation` of its own problem body when it has none.
+fn violations(error: &conductor::Error) -> String {
+    let Some(api) = error.as_api_error() else { return String::new() };
+    let header = api.headers().get("sl-violations").and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let body: serde_json::Value = api.raw_body().and_then(|raw| serde_json::from_str(raw).ok()).unwrap_or_default();
+    let messages = body["validation"].as_array().into_iter().flatten().filter_map(|v| {
+        let location: Vec<String> = v["location"].as_array()?.iter().map(|part| part.to_string()).collect();
+        Some(format!("{}: {}", location.join("."), v["message"].as_str()?))
+    });
+    std::iter::once(header.to_owned()).chain(messages).filter(|m| !m.is_empty()).collect::<Vec<_>>().join("; ")
 }

@@ -42,7 +42,7 @@ impl Strategies<'_> {
             self.components.insert(name, strategy.clone());
             return strategy;
         }
-        if let Some(variants) = schema["anyOf"].as_array() {
+        if let Some(variants) = schema["anyOf"].as_array().or_else(|| schema["oneOf"].as_array()) {
             let options: Vec<BoxedStrategy<Value>> = variants.iter().map(|v| self.of(v)).collect();
             return proptest::strategy::Union::new(options).boxed();
         }

@@ -164,8 +164,12 @@ async fn every_operation_answers_as_the_description_says() {
                 }
             }
         }
-        if let Some(slug) = args.path.get("integration_slug").and_then(Value::as_str) {
-            target = target.replace("{integration_slug}", slug);
+        // Every other path parameter (the passthrough's integration slug)
+        // from its example.
+        for (name, value) in &args.path {
+            if let Some(value) = value.as_str() {
+                target = target.replace(&format!("{{{name}}}"), value);
+            }
         }
         if path == "/auth-sessions" {
             body.as_mut().unwrap()["endUserId"] = json!(raw.end_user);

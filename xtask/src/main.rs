@@ -2,7 +2,7 @@
 //!
 //! `cargo run -p xtask -- codegen [--spec PATH] [--check]` writes the
 //! QuickBooks Desktop declarations and models from the Conductor OpenAPI
-//! description (default `../shared/conductor-openapi-2026-11.json`). With `--check`
+//! description (default `../shared/conductor-openapi-official.json`). With `--check`
 //! it writes nothing and fails when the committed files differ from what it
 //! would write.
 //!
@@ -16,7 +16,7 @@ mod render;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-const DEFAULT_SPEC: &str = "../shared/conductor-openapi-2026-11.json";
+const DEFAULT_SPEC: &str = "../shared/conductor-openapi-official.json";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();

@@ -158,13 +158,12 @@ impl Api {
                 if !matches!(method.as_str(), "get" | "post" | "put" | "patch" | "delete") {
                     continue;
                 }
-                let sdk =
-                    operation["x-sdk-method"].as_str().ok_or_else(|| format!("{method} {path}: no x-sdk-method"))?;
+                let sdk = sdk_method(method, path, operation)?;
                 let parts: Vec<&str> = sdk.split('.').collect();
                 let module = match parts.as_slice() {
-                    ["client", "qbd", resource, _] => (*resource).to_owned(),
-                    ["client", "qbd", single] => (*single).to_owned(),
-                    _ => return Err(format!("{method} {path}: unexpected x-sdk-method {sdk}")),
+                    ["qbd", resource, _] => (*resource).to_owned(),
+                    ["qbd", single] => (*single).to_owned(),
+                    _ => return Err(format!("{method} {path}: unexpected SDK method {sdk}")),
                 };
                 grouped.entry(module).or_default().push((method.clone(), path.clone(), operation));
             }
@@ -196,6 +195,53 @@ impl Api {
         }
         Ok(Api { structs: builder.structs, enums: builder.enums, unions: builder.unions, resources })
     }
+}
+
+/// The official SDKs' call path of an operation, `qbd.invoices.list`: from
+/// the Python sample of `x-codeSamples` (`conductor.qbd.invoices.list(`), or
+/// from `x-sdk-method` (`client.qbd.invoices.list`), or else from the path
+/// and method (`GET /quickbooks-desktop/invoices` is `qbd.invoices.list`).
+fn sdk_method(method: &str, path: &str, operation: &Value) -> Result<String, String> {
+    let samples = operation["x-codeSamples"].as_array().into_iter().flatten();
+    let python = samples.filter(|s| s["lang"] == "Python").find_map(|s| s["source"].as_str());
+    if let Some(source) = python {
+        let call = source.split("conductor.").skip(1).find_map(|rest| {
+            let name = rest.split('(').next()?;
+            (rest.len() > name.len()
+                && name
+                    .split('.')
+                    .all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')))
+            .then_some(name)
+        });
+        return call
+            .map(str::to_owned)
+            .ok_or_else(|| format!("{method} {path}: no `conductor.<call>(` in the Python sample"));
+    }
+    if let Some(sdk) = operation["x-sdk-method"].as_str() {
+        return Ok(sdk.strip_prefix("client.").unwrap_or(sdk).to_owned());
+    }
+    path_method(method, path)
+        .ok_or_else(|| format!("{method} {path}: no code sample or x-sdk-method, and the path says no method"))
+}
+
+/// The call path the official SDKs give a path and method when nothing
+/// else names it: a collection's `list` and `create`, a record's
+/// `retrieve`, `update` and `delete`, and an action's own name.
+fn path_method(method: &str, path: &str) -> Option<String> {
+    let rest = path.strip_prefix(QBD)?;
+    let segments: Vec<&str> = rest.split('/').collect();
+    let resource = names::snake(segments.first()?);
+    let action = match (method, segments.as_slice()) {
+        ("get", [_]) => "list".to_owned(),
+        ("post", [_]) => "create".to_owned(),
+        ("get", [_, id]) if id.starts_with('{') => "retrieve".to_owned(),
+        ("post", [_, id]) if id.starts_with('{') => "update".to_owned(),
+        ("delete", [_, id]) if id.starts_with('{') => "delete".to_owned(),
+        (_, [_, id, action]) if id.starts_with('{') => names::snake(action),
+        (_, [_, action]) => names::snake(action),
+        _ => return None,
+    };
+    Some(format!("qbd.{resource}.{action}"))
 }
 
 /// The summary and the description, without repeating one in the other.
@@ -235,6 +281,37 @@ fn component_name(name: &str) -> String {
     } else {
         names::pascal(name)
     }
+}
+
+/// The alternatives of an `anyOf` or a `oneOf` (which the description uses
+/// with a `discriminator` for report rows).
+fn variants_of(value: &Value) -> Option<&Vec<Value>> {
+    value["anyOf"].as_array().or_else(|| value["oneOf"].as_array())
+}
+
+/// The one value a schema allows: its `const`, or an `enum` of one string
+/// (the description spells a few fixed values that way).
+fn fixed_value(value: &Value) -> Option<&str> {
+    if let Some(fixed) = value["const"].as_str() {
+        return Some(fixed);
+    }
+    match value["enum"].as_array().map(Vec::as_slice) {
+        Some([one]) => one.as_str(),
+        _ => None,
+    }
+}
+
+/// A property's `description` or `example`: its own, or that of the one
+/// alternative of an `anyOf` with `null` (where the description puts them
+/// for nullable fields).
+fn annotation<'v>(property: &'v Value, key: &str) -> Option<&'v Value> {
+    property.get(key).or_else(|| {
+        let real: Vec<&Value> = variants_of(property)?.iter().filter(|v| types_of(v) != ["null"]).collect();
+        match real.as_slice() {
+            [one] => one.get(key),
+            _ => None,
+        }
+    })
 }
 
 /// The type names of a schema's `type`, which is a string or a list.
@@ -283,7 +360,7 @@ impl Builder<'_> {
         path: &str,
         operation: &Value,
     ) -> Result<Operation, String> {
-        let sdk = operation["x-sdk-method"].as_str().unwrap_or_default();
+        let sdk = sdk_method(method, path, operation)?;
         let rust_method = sdk.rsplit('.').next().unwrap_or_default().to_owned();
         let params: Vec<&Value> = operation["parameters"].as_array().into_iter().flatten().collect();
         let path_args: Vec<String> = (params.iter())
@@ -328,7 +405,14 @@ impl Builder<'_> {
                 (shape, Ty::Vec(Box::new(item)))
             }
             None => {
-                let hint = format!("{singular}{}Response", names::pascal(&rust_method));
+                // Confirmations are named for what they confirm; the one value
+                // of a resource that is an operation is the resource.
+                let hint = match rust_method.as_str() {
+                    "delete" => format!("{singular}Deleted"),
+                    "void" => format!("{singular}Voided"),
+                    method if method == module => singular.to_owned(),
+                    method => format!("{singular}{}Response", names::pascal(method)),
+                };
                 (Shape::One, self.ty(schema, &hint, false, None, ""))
             }
         };
@@ -385,7 +469,7 @@ impl Builder<'_> {
         if let Some(name) = ref_name(value) {
             return self.component(name, input);
         }
-        if let Some(variants) = value["anyOf"].as_array() {
+        if let Some(variants) = variants_of(value) {
             let real: Vec<&Value> = variants.iter().filter(|v| types_of(v) != ["null"]).collect();
             return match real.as_slice() {
                 [one] => self.ty(one, hint, input, own, doc),
@@ -393,7 +477,9 @@ impl Builder<'_> {
             };
         }
         let types = types_of(value);
-        if let Some(values) = value["enum"].as_array() {
+        // An enum of one value is a fixed string, as a `const` is.
+        if let Some(values) = value["enum"].as_array().filter(|values| fixed_value(value).is_none() || values.len() > 1)
+        {
             let values: Vec<String> = values.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect();
             let doc = value["description"].as_str().unwrap_or(doc).to_owned();
             return Ty::Enum(self.intern_enum(values, doc, hint.to_owned()));
@@ -425,7 +511,7 @@ impl Builder<'_> {
             return done.clone();
         }
         let schema = &self.schemas[name];
-        let own = component_name(name);
+        let own = names::published(name).map_or_else(|| component_name(name), str::to_owned);
         let ty = self.ty(schema, &own, input, Some(own.clone()), "");
         self.components.insert(name.to_owned(), ty.clone());
         ty
@@ -436,12 +522,12 @@ impl Builder<'_> {
         let resolved: Vec<&Value> = (variants.iter()).map(|v| ref_name(v).map_or(*v, |name| &schemas[name])).collect();
         // The tag: the one property every variant fixes with `const`.
         let tag = (resolved[0]["properties"].as_object().into_iter().flatten())
-            .find(|(key, _)| resolved.iter().all(|v| v["properties"][key.as_str()].get("const").is_some()))
+            .find(|(key, _)| resolved.iter().all(|v| fixed_value(&v["properties"][key.as_str()]).is_some()))
             .map(|(key, _)| key.clone());
         let Some(tag) = tag else { return Ty::Json };
         let mut out = Vec::new();
         for (variant, schema) in variants.iter().zip(&resolved) {
-            let value = schema["properties"][tag.as_str()]["const"].as_str().unwrap_or_default().to_owned();
+            let value = fixed_value(&schema["properties"][tag.as_str()]).unwrap_or_default().to_owned();
             let Ty::Struct(index) = self.ty(variant, &format!("{hint}{}", names::pascal(&value)), input, None, "")
             else {
                 return Ty::Json;
@@ -460,22 +546,22 @@ impl Builder<'_> {
         let mut consts = Vec::new();
         let parent = own.as_deref().unwrap_or(hint).to_owned();
         for (wire, property) in value["properties"].as_object().into_iter().flatten() {
-            if let Some(fixed) = property["const"].as_str() {
+            if let Some(fixed) = fixed_value(property) {
                 consts.push((wire.clone(), fixed.to_owned()));
                 continue;
             }
-            let field_doc = property["description"].as_str().unwrap_or("").to_owned();
+            let field_doc = annotation(property, "description").and_then(Value::as_str).unwrap_or("").to_owned();
             let hint = format!("{parent}{}", names::pascal(wire)).replace("ReportReport", "Report");
             let ty = self.ty(property, &hint, input, None, &field_doc);
             let nullable = types_of(property).contains(&"null")
-                || (property["anyOf"].as_array().into_iter().flatten()).any(|v| types_of(v) == ["null"]);
+                || variants_of(property).into_iter().flatten().any(|v| types_of(v) == ["null"]);
             fields.push(Field {
                 wire: wire.clone(),
                 ty,
                 required: required.contains(wire.as_str()),
                 nullable,
                 doc: field_doc,
-                example: property.get("example").cloned(),
+                example: annotation(property, "example").cloned(),
             });
         }
         let doc = value["description"].as_str().filter(|d| !d.trim().is_empty()).unwrap_or(doc).to_owned();
@@ -530,13 +616,27 @@ impl Builder<'_> {
         taken.extend(self.structs.iter().filter(|s| !s.name.is_empty()).map(|s| s.name.clone()));
         taken.extend(self.unions.iter().map(|u| u.name.clone()));
         for shape in self.structs.iter_mut().filter(|s| s.name.is_empty()) {
-            shape.name =
-                unique(&mut taken, preferred_name(&shape.candidates, shape.input), &shape.candidates, shape.input);
+            let preferred = if is_reference(shape) {
+                "ObjectRef".to_owned()
+            } else {
+                let preferred = preferred_name(&shape.candidates, shape.input);
+                names::published(&preferred).map_or(preferred, str::to_owned)
+            };
+            shape.name = unique(&mut taken, preferred, &shape.candidates, shape.input);
         }
         for shape in &mut self.enums {
             shape.name = unique(&mut taken, preferred_name(&shape.candidates, false), &shape.candidates, false);
         }
     }
+}
+
+/// Whether a struct is a reference to another record, `{id, fullName}`, as
+/// QuickBooks returns every reference: one type, `ObjectRef`, wherever it
+/// appears.
+fn is_reference(shape: &Struct) -> bool {
+    let mut wires: Vec<&str> = shape.fields.iter().map(|f| f.wire.as_str()).collect();
+    wires.sort_unstable();
+    !shape.input && shape.consts.is_empty() && wires == ["fullName", "id"]
 }
 
 /// Marks a struct, and every struct inside it, as sent by the client.
@@ -736,6 +836,41 @@ mod tests {
         assert_eq!(unique(&mut taken, "Address".into(), &["BillAddress".into()], true), "BillAddress");
         assert_eq!(unique(&mut taken, "Contact".into(), &[], true), "Contact");
         assert_eq!(unique(&mut taken, "Line".into(), &[], false), "Line2");
+    }
+
+    #[test]
+    fn sdk_methods_come_from_the_python_sample_then_x_sdk_method_then_the_path() {
+        let sample = serde_json::json!({"x-codeSamples": [
+            {"lang": "JavaScript", "source": "await conductor.qbd.invoices.list({"},
+            {"lang": "Python", "source": "import os\nfrom conductor import Conductor\n\nconductor = Conductor(\n    api_key=os.environ.get(\"CONDUCTOR_SECRET_KEY\"),\n)\npage = conductor.qbd.invoices.list(\n)"},
+        ]});
+        assert_eq!(sdk_method("get", "/quickbooks-desktop/invoices", &sample).unwrap(), "qbd.invoices.list");
+        let tagged = serde_json::json!({"x-sdk-method": "client.qbd.health_check"});
+        assert_eq!(sdk_method("get", "/quickbooks-desktop/health-check", &tagged).unwrap(), "qbd.health_check");
+        let bare = serde_json::json!({});
+        for (method, path, expected) in [
+            ("get", "/quickbooks-desktop/bill-check-payments", "qbd.bill_check_payments.list"),
+            ("post", "/quickbooks-desktop/bill-check-payments", "qbd.bill_check_payments.create"),
+            ("get", "/quickbooks-desktop/invoices/{id}", "qbd.invoices.retrieve"),
+            ("post", "/quickbooks-desktop/invoices/{id}", "qbd.invoices.update"),
+            ("delete", "/quickbooks-desktop/invoices/{id}", "qbd.invoices.delete"),
+            ("post", "/quickbooks-desktop/invoices/{id}/void", "qbd.invoices.void"),
+            ("get", "/quickbooks-desktop/reports/aging", "qbd.reports.aging"),
+        ] {
+            assert_eq!(sdk_method(method, path, &bare).unwrap(), expected, "{method} {path}");
+        }
+        let unnamed = serde_json::json!({"x-codeSamples": [{"lang": "Python", "source": "print(1)"}]});
+        assert!(sdk_method("get", "/quickbooks-desktop/invoices", &unnamed).is_err());
+    }
+
+    #[test]
+    fn a_fixed_value_is_a_const_or_an_enum_of_one() {
+        assert_eq!(fixed_value(&serde_json::json!({"const": "qbd_invoice"})), Some("qbd_invoice"));
+        assert_eq!(fixed_value(&serde_json::json!({"enum": ["custom_summary"]})), Some("custom_summary"));
+        assert_eq!(fixed_value(&serde_json::json!({"enum": ["a", "b"]})), None);
+        let nullable =
+            serde_json::json!({"anyOf": [{"type": "string", "description": "Said inside."}, {"type": "null"}]});
+        assert_eq!(annotation(&nullable, "description"), Some(&serde_json::json!("Said inside.")));
     }
 
     #[test]

@@ -111,6 +111,41 @@ pub(crate) fn singular(name: &str) -> String {
     }
 }
 
+/// The names types were published under, by the component (or the shared
+/// name) the description gives them now. A type's name is part of the
+/// crate's API: when Conductor's description renames a component or moves
+/// a type inline, the type keeps its name, so users' code keeps building.
+const PUBLISHED: &[(&str, &str)] = &[
+    ("qbd_account_tax_line", "TaxLineInfo"),
+    ("qbd_accounting_preferences", "PreferencesAccounting"),
+    ("qbd_applicable_credit", "BillToPayCredit"),
+    ("qbd_base_unit", "UnitOfMeasureSetBaseUnit"),
+    ("qbd_component_item_line", "BuildAssemblyLine"),
+    ("qbd_credit_transaction", "CreditCardRefundRefundAppliedToTransaction"),
+    ("qbd_currency_format", "CurrencyCurrencyFormat"),
+    ("qbd_current_app_access_rights", "PreferencesAppAccessRights"),
+    ("qbd_default_unit", "UnitOfMeasureSetDefaultUnit"),
+    ("qbd_deposit_cash_back_line", "DepositCashBack"),
+    ("qbd_finance_charge_preferences", "PreferencesFinanceCharges"),
+    ("qbd_item_group_line_item", "BillItemGroupLine"),
+    ("qbd_jobs_and_estimates_preferences", "PreferencesJobsAndEstimates"),
+    ("qbd_payable_bill", "BillToPayBill"),
+    ("qbd_purchases_and_vendors_preferences", "PreferencesPurchasesAndVendors"),
+    ("qbd_related_unit", "UnitOfMeasureSetRelatedUnit"),
+    ("qbd_reports_preferences", "PreferencesReports"),
+    ("qbd_sales_and_customers_preferences", "PreferencesSalesAndCustomers"),
+    ("qbd_target_transaction", "ReceivableTransaction"),
+    // Inline in every report row kind.
+    ("RowCell", "ReportRowCell"),
+    ("RowRowDescriptor", "ReportRowRowDescriptor"),
+];
+
+/// The published name of a component or shared type, when it differs from
+/// what the naming rules give.
+pub(crate) fn published(name: &str) -> Option<&'static str> {
+    PUBLISHED.iter().find(|(given, _)| *given == name).map(|(_, published)| *published)
+}
+
 /// Splits a Pascal-case name into its words.
 pub(crate) fn words(name: &str) -> Vec<String> {
     snake(name).split('_').filter(|w| !w.is_empty()).map(pascal).collect()

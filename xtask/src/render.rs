@@ -130,7 +130,7 @@ fn field_doc(out: &mut String, field: &Field) {
     doc(out, &text);
 }
 
-fn field_decl(api: &Api, out: &mut String, field: &Field) {
+fn field_decl(api: &Api, out: &mut String, field: &Field, input: bool) {
     field_doc(out, field);
     let rust = names::field(&field.wire);
     let bare = rust.trim_start_matches("r#");
@@ -144,6 +144,11 @@ fn field_decl(api: &Api, out: &mut String, field: &Field) {
     }
     if !field.required {
         attrs.push("default, skip_serializing_if = \"Option::is_none\"".into());
+    } else if field.nullable && !input {
+        // Required and nullable in an answer: `null` and absence decode
+        // alike, as Conductor has sent both over time, and `null` is
+        // written back.
+        attrs.push("default".into());
     }
     if !attrs.is_empty() {
         let _ = writeln!(out, "#[serde({})]", attrs.join(", "));
@@ -288,7 +293,7 @@ fn struct_decl(api: &Api, out: &mut String, shape: &Struct, documentation: &str)
     }
     let _ = writeln!(out, "pub struct {} {{", shape.name);
     for field in &shape.fields {
-        field_decl(api, out, field);
+        field_decl(api, out, field, shape.input);
     }
     out.push_str("}\n\n");
     if shape.input && !(shape.query && required.is_empty()) {

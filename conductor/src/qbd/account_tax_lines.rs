@@ -14,11 +14,11 @@ AccountTaxLines, QbdClient
 }
 
 impl<T: Transport + ?Sized> AccountTaxLines<'_, T> {
+    /// List all account tax lines.
+    ///
     /// Returns a list of account tax lines.
     ///
-    /// **NOTE:** QuickBooks Desktop does not support pagination for account tax lines;
-    /// hence, there is no `cursor` parameter. Users typically have few account tax
-    /// lines.
+    /// **NOTE:** QuickBooks Desktop does not support pagination for account tax lines; hence, there is no `cursor` parameter. Users typically have few account tax lines.
     #[api(get = "/quickbooks-desktop/account-tax-lines", list_of = TaxLineInfo)]
     pub async fn list(&self) -> Result<Vec<TaxLineInfo>>;
 }

@@ -18,173 +18,114 @@ use crate::{Result, Transport, api};
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Account {
-    /// The account's account number, which appears in the QuickBooks chart of accounts,
-    /// reports, and graphs.
+    /// The account's account number, which appears in the QuickBooks chart of accounts, reports, and graphs.
     ///
-    /// Note that if the "Use Account Numbers" preference is turned off in QuickBooks,
-    /// the account number may not be visible in the user interface, but it can still be
-    /// set and retrieved through the API.
+    /// Note that if the "Use Account Numbers" preference is turned off in QuickBooks, the account number may not be visible in the user interface, but it can still be set and retrieved through the API.
     ///
     /// Example: `"1010"`
+    #[serde(default)]
     pub account_number: Option<String>,
-    /// The classification of this account, indicating its purpose within the chart of
-    /// accounts.
+    /// The classification of this account, indicating its purpose within the chart of accounts.
     ///
-    /// **NOTE**: You cannot create an account of type `non_posting` through the API
-    /// because QuickBooks creates these accounts behind the scenes.
+    /// **NOTE**: You cannot create an account of type `non_posting` through the API because QuickBooks creates these accounts behind the scenes.
     ///
     /// Example: `"bank"`
     pub account_type: AccountType,
-    /// The current balance of this account only, excluding balances from any
-    /// subordinate accounts, represented as a decimal string. Compare with
-    /// `totalBalance`. Note that income accounts and balance sheet accounts may not
-    /// have balances.
+    /// The current balance of this account only, excluding balances from any subordinate accounts, represented as a decimal string. Compare with `totalBalance`. Note that income accounts and balance sheet accounts may not have balances.
     ///
     /// Example: `"1000.00"`
+    #[serde(default)]
     pub balance: Option<String>,
-    /// The bank account number or identifying note for this account.
-    ///
-    /// Access to this field may be restricted based on permissions.
+    /// The bank account number or identifying note for this account. Access to this field may be restricted based on permissions.
     ///
     /// Example: `"123456789"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub bank_account_number: Option<String>,
-    /// Indicates how this account is classified for cash flow reporting.
-    ///
-    /// If `none`, the account has not been classified. If `not_applicable`, the account
-    /// does not qualify to be classified (e.g., a bank account tracking cash
-    /// transactions is not part of a cash flow report).
+    /// Indicates how this account is classified for cash flow reporting. If `none`, the account has not been classified. If `not_applicable`, the account does not qualify to be classified (e.g., a bank account tracking cash transactions is not part of a cash flow report).
     ///
     /// Example: `"operating"`
+    #[serde(default)]
     pub cash_flow_classification: Option<AccountCashFlowClassification>,
-    /// The date and time when this account was created, in ISO 8601 format
-    /// (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local
-    /// timezone of the end-user's computer.
+    /// The date and time when this account was created, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
-    /// Example: `"2021-10-01T17:34:56.000Z"`
+    /// Example: `"2025-01-01T12:34:56+00:00"`
     pub created_at: String,
-    /// The account's currency.
-    ///
-    /// For built-in currencies, the name and code are standard ISO 4217 international
-    /// values. For user-defined currencies, all values are editable.
+    /// The account's currency. For built-in currencies, the name and code are standard ISO 4217 international values. For user-defined currencies, all values are editable.
     ///
     /// Example: `{"fullName":"USD","id":"80000001-1234567890"}`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub currency: Option<ObjectRef>,
-    /// The custom fields for the account object, added as user-defined data extensions,
-    /// not included in the standard QuickBooks object.
+    /// The custom fields for the account object, added as user-defined data extensions, not included in the standard QuickBooks object.
     pub custom_fields: Vec<CustomField>,
     /// A description of this account.
     ///
     /// Example: `"Accounts-payable are the amounts owed to suppliers for goods and services purchased on credit."`
+    #[serde(default)]
     pub description: Option<String>,
-    /// The case-insensitive fully-qualified unique name of this account, formed by
-    /// combining the names of its hierarchical parent objects with its own `name`,
-    /// separated by colons. For example, if an account is under "Corporate" and has the
-    /// `name` "Accounts-Payable", its `fullName` would be "Corporate:Accounts-Payable".
+    /// The case-insensitive fully-qualified unique name of this account, formed by combining the names of its hierarchical parent objects with its own `name`, separated by colons. For example, if an account is under "Corporate" and has the `name` "Accounts-Payable", its `fullName` would be "Corporate:Accounts-Payable".
     ///
-    /// **NOTE**: Unlike `name`, `fullName` is guaranteed to be unique across all
-    /// account objects. However, `fullName` can still be arbitrarily changed by the
-    /// QuickBooks user when they modify the underlying `name` field.
+    /// **NOTE**: Unlike `name`, `fullName` is guaranteed to be unique across all account objects. However, `fullName` can still be arbitrarily changed by the QuickBooks user when they modify the underlying `name` field.
     ///
     /// Example: `"Corporate:Accounts-Payable"`
     pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this account.
-    ///
-    /// This ID is unique across all accounts but not across different QuickBooks object
-    /// types.
+    /// The unique identifier assigned by QuickBooks to this account. This ID is unique across all accounts but not across different QuickBooks object types.
     ///
     /// Example: `"80000001-1234567890"`
     pub id: String,
-    /// Indicates whether this account is active.
-    ///
-    /// Inactive objects are typically hidden from views and reports in QuickBooks.
-    /// Defaults to `true`.
+    /// Indicates whether this account is active. Inactive objects are typically hidden from views and reports in QuickBooks. Defaults to `true`.
     ///
     /// Example: `true`
     pub is_active: bool,
     /// Indicates whether this account is used for tracking taxes.
     ///
     /// Example: `true`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub is_tax_account: Option<bool>,
-    /// The case-insensitive name of this account.
-    ///
-    /// Not guaranteed to be unique because it does not include the names of its
-    /// hierarchical parent objects like `fullName` does. For example, two accounts
-    /// could both have the `name` "Accounts-Payable", but they could have unique
-    /// `fullName` values, such as "Corporate:Accounts-Payable" and
-    /// "Finance:Accounts-Payable".
+    /// The case-insensitive name of this account. Not guaranteed to be unique because it does not include the names of its hierarchical parent objects like `fullName` does. For example, two accounts could both have the `name` "Accounts-Payable", but they could have unique `fullName` values, such as "Corporate:Accounts-Payable" and "Finance:Accounts-Payable".
     ///
     /// Example: `"Accounts-Payable"`
     pub name: String,
-    /// The parent account one level above this one in the hierarchy.
-    ///
-    /// For example, if this account has a `fullName` of "Corporate:Accounts-Payable",
-    /// its parent has a `fullName` of "Corporate". If this account is at the top level,
-    /// this field will be `null`.
+    /// The parent account one level above this one in the hierarchy. For example, if this account has a `fullName` of "Corporate:Accounts-Payable", its parent has a `fullName` of "Corporate". If this account is at the top level, this field will be `null`.
     ///
     /// Example: `{"fullName":"Corporate","id":"80000001-1234567890"}`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub parent: Option<ObjectRef>,
-    /// The current QuickBooks-assigned revision number of this account object, which
-    /// changes each time the object is modified. When updating this object, you must
-    /// provide the most recent `revisionNumber` to ensure you're working with the
-    /// latest data; otherwise, the update will return an error.
+    /// The current QuickBooks-assigned revision number of this account object, which changes each time the object is modified. When updating this object, you must provide the most recent `revisionNumber` to ensure you're working with the latest data; otherwise, the update will return an error.
     ///
     /// Example: `"1721172183"`
     pub revision_number: String,
-    /// The default sales-tax code for transactions with this account, determining
-    /// whether the transactions are taxable or non-taxable. This can be overridden at
-    /// the transaction or transaction-line level.
+    /// The default sales-tax code for transactions with this account, determining whether the transactions are taxable or non-taxable. This can be overridden at the transaction or transaction-line level.
     ///
-    /// Default codes include "Non" (non-taxable) and "Tax" (taxable), but custom codes
-    /// can also be created in QuickBooks Desktop. If QuickBooks Desktop is not set up
-    /// to charge sales tax (via the "Do You Charge Sales Tax?" preference), it assigns
-    /// the default non-taxable sales-tax code configured in the company file to all
-    /// sales.
+    /// Default codes include "Non" (non-taxable) and "Tax" (taxable), but custom codes can also be created in QuickBooks Desktop. If QuickBooks Desktop is not set up to charge sales tax (via the "Do You Charge Sales Tax?" preference), it assigns the default non-taxable sales-tax code configured in the company file to all sales.
     ///
     /// Example: `{"fullName":"Non","id":"80000001-1234567890"}`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub sales_tax_code: Option<ObjectRef>,
-    /// Indicates if this account is a special account automatically created by
-    /// QuickBooks for specific purposes.
+    /// Indicates if this account is a special account automatically created by QuickBooks for specific purposes.
     ///
     /// Example: `"undeposited_funds"`
+    #[serde(default)]
     pub special_account_type: Option<AccountSpecialAccountType>,
-    /// The depth level of this account in the hierarchy.
-    ///
-    /// A top-level account has a `sublevel` of 0; each subsequent sublevel increases
-    /// this number by 1. For example, an account with a `fullName` of
-    /// "Corporate:Accounts-Payable" would have a `sublevel` of 1.
+    /// The depth level of this account in the hierarchy. A top-level account has a `sublevel` of 0; each subsequent sublevel increases this number by 1. For example, an account with a `fullName` of "Corporate:Accounts-Payable" would have a `sublevel` of 1.
     ///
     /// Example: `1`
     pub sublevel: f64,
     /// The account's tax line details, used for tax reporting purposes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub tax_line_details: Option<TaxLineInfo>,
-    /// The combined balance of this account and all its sub-accounts, represented as a
-    /// decimal string. For example, the `totalBalance` for XYZ Bank would be the total
-    /// of the balances of all its sub-accounts (checking, savings, and so on). If XYZ
-    /// Bank did not have any sub-accounts, `totalBalance` and `balance` would be the
-    /// same.
+    /// The combined balance of this account and all its sub-accounts, represented as a decimal string. For example, the `totalBalance` for XYZ Bank would be the total of the balances of all its sub-accounts (checking, savings, and so on). If XYZ Bank did not have any sub-accounts, `totalBalance` and `balance` would be the same.
     ///
     /// Example: `"5000.00"`
+    #[serde(default)]
     pub total_balance: Option<String>,
-    /// The date and time when this account was last updated, in ISO 8601 format
-    /// (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local
-    /// timezone of the end-user's computer.
+    /// The date and time when this account was last updated, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
-    /// Example: `"2021-10-01T20:45:30.000Z"`
+    /// Example: `"2025-02-01T12:34:56+00:00"`
     pub updated_at: String,
 }
 
 string_enum! {
-/// Indicates how this account is classified for cash flow reporting.
-///
-/// If `none`, the account has not been classified. If `not_applicable`, the account
-/// does not qualify to be classified (e.g., a bank account tracking cash
-/// transactions is not part of a cash flow report).
+/// Indicates how this account is classified for cash flow reporting. If `none`, the account has not been classified. If `not_applicable`, the account does not qualify to be classified (e.g., a bank account tracking cash transactions is not part of a cash flow report).
 ///
 /// A value that this version does not know decodes as `Unknown`.
 pub enum AccountCashFlowClassification {
@@ -206,113 +147,68 @@ Operating = "operating",
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct AccountCreateParams {
-    /// The account's account number, which appears in the QuickBooks chart of accounts,
-    /// reports, and graphs.
+    /// The account's account number, which appears in the QuickBooks chart of accounts, reports, and graphs.
     ///
-    /// Note that if the "Use Account Numbers" preference is turned off in QuickBooks,
-    /// the account number may not be visible in the user interface, but it can still be
-    /// set and retrieved through the API.
-    ///
-    /// Maximum length: 7 characters.
+    /// Note that if the "Use Account Numbers" preference is turned off in QuickBooks, the account number may not be visible in the user interface, but it can still be set and retrieved through the API.
     ///
     /// Example: `"1010"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_number: Option<String>,
-    /// The classification of this account, indicating its purpose within the chart of
-    /// accounts.
+    /// The classification of this account, indicating its purpose within the chart of accounts.
     ///
-    /// **NOTE**: You cannot create an account of type `non_posting` through the API
-    /// because QuickBooks creates these accounts behind the scenes.
+    /// **NOTE**: You cannot create an account of type `non_posting` through the API because QuickBooks creates these accounts behind the scenes.
     ///
     /// Example: `"bank"`
     pub account_type: AccountType,
-    /// The bank account number or identifying note for this account.
-    ///
-    /// Access to this field may be restricted based on permissions.
-    ///
-    /// Maximum length: 25 characters.
+    /// The bank account number or identifying note for this account. Access to this field may be restricted based on permissions.
     ///
     /// Example: `"123456789"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_account_number: Option<String>,
-    /// The account's currency.
-    ///
-    /// For built-in currencies, the name and code are standard ISO 4217 international
-    /// values. For user-defined currencies, all values are editable.
+    /// The account's currency. For built-in currencies, the name and code are standard ISO 4217 international values. For user-defined currencies, all values are editable.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency_id: Option<String>,
     /// A description of this account.
     ///
-    /// Maximum length: 200 characters.
-    ///
     /// Example: `"Accounts-payable are the amounts owed to suppliers for goods and services purchased on credit."`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// Indicates whether this account is active.
-    ///
-    /// Inactive objects are typically hidden from views and reports in QuickBooks.
-    /// Defaults to `true`.
+    /// Indicates whether this account is active. Inactive objects are typically hidden from views and reports in QuickBooks. Defaults to `true`.
     ///
     /// Example: `true`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_active: Option<bool>,
-    /// The case-insensitive name of this account.
-    ///
-    /// Not guaranteed to be unique because it does not include the names of its
-    /// hierarchical parent objects like `fullName` does. For example, two accounts
-    /// could both have the `name` "Accounts-Payable", but they could have unique
-    /// `fullName` values, such as "Corporate:Accounts-Payable" and
-    /// "Finance:Accounts-Payable".
+    /// The case-insensitive name of this account. Not guaranteed to be unique because it does not include the names of its hierarchical parent objects like `fullName` does. For example, two accounts could both have the `name` "Accounts-Payable", but they could have unique `fullName` values, such as "Corporate:Accounts-Payable" and "Finance:Accounts-Payable".
     ///
     /// Maximum length: 31 characters.
     ///
     /// Example: `"Accounts-Payable"`
     pub name: String,
-    /// The amount of money in, or the value of, this account as of
-    /// `openingBalanceDate`, represented as a decimal string. On a bank statement, this
-    /// would be the amount of money in the account at the beginning of the statement
-    /// period.
-    ///
-    /// Decimal string format: exactly 2 decimal places when cents are included and up
-    /// to 13 digits before the decimal point (for example, "123.45").
+    /// The amount of money in, or the value of, this account as of `openingBalanceDate`. On a bank statement, this would be the amount of money in the account at the beginning of the statement period.
     ///
     /// Example: `"1000.00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub opening_balance: Option<String>,
-    /// The date of the opening balance of this account, in ISO 8601 format
-    /// (YYYY-MM-DD).
+    /// The date of the opening balance of this account, in ISO 8601 format (YYYY-MM-DD).
     ///
     /// Example: `"2023-01-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub opening_balance_date: Option<String>,
-    /// The parent account one level above this one in the hierarchy.
-    ///
-    /// For example, if this account has a `fullName` of "Corporate:Accounts-Payable",
-    /// its parent has a `fullName` of "Corporate". If this account is at the top level,
-    /// this field will be `null`.
+    /// The parent account one level above this one in the hierarchy. For example, if this account has a `fullName` of "Corporate:Accounts-Payable", its parent has a `fullName` of "Corporate". If this account is at the top level, this field will be `null`.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parent_id: Option<String>,
-    /// The default sales-tax code for transactions with this account, determining
-    /// whether the transactions are taxable or non-taxable. This can be overridden at
-    /// the transaction or transaction-line level.
+    /// The default sales-tax code for transactions with this account, determining whether the transactions are taxable or non-taxable. This can be overridden at the transaction or transaction-line level.
     ///
-    /// Default codes include "Non" (non-taxable) and "Tax" (taxable), but custom codes
-    /// can also be created in QuickBooks Desktop. If QuickBooks Desktop is not set up
-    /// to charge sales tax (via the "Do You Charge Sales Tax?" preference), it assigns
-    /// the default non-taxable sales-tax code configured in the company file to all
-    /// sales.
+    /// Default codes include "Non" (non-taxable) and "Tax" (taxable), but custom codes can also be created in QuickBooks Desktop. If QuickBooks Desktop is not set up to charge sales tax (via the "Do You Charge Sales Tax?" preference), it assigns the default non-taxable sales-tax code configured in the company file to all sales.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sales_tax_code_id: Option<String>,
-    /// The identifier of the tax line associated with this account.
-    ///
-    /// You can see a list of all available values for this field by calling the
-    /// endpoint for account tax lines.
+    /// The identifier of the tax line associated with this account. You can see a list of all available values for this field by calling the endpoint for account tax lines.
     ///
     /// Example: `123`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -353,29 +249,20 @@ pub struct AccountListParams {
     /// Example: `["80000001-1234567890"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency_ids: Option<Vec<String>>,
-    /// Filter for specific accounts by their full-name(s), case-insensitive.
+    /// Filter for specific accounts by their full-name(s), case-insensitive. Like `id`, `fullName` is a unique identifier for an account, formed by by combining the names of its parent objects with its own `name`, separated by colons. For example, if an account is under "Corporate" and has the `name` "Accounts-Payable", its `fullName` would be "Corporate:Accounts-Payable".
     ///
-    /// Like `id`, `fullName` is a unique identifier for an account, formed by by
-    /// combining the names of its parent objects with its own `name`, separated by
-    /// colons. For example, if an account is under "Corporate" and has the `name`
-    /// "Accounts-Payable", its `fullName` would be "Corporate:Accounts-Payable".
+    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other query parameters for this request.
     ///
-    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other
-    /// query parameters for this request.
-    ///
-    /// **NOTE**: If any of the values you specify in this parameter are not found, the
-    /// request will return an error.
+    /// **NOTE**: If any of the values you specify in this parameter are not found, the request will return an error.
     ///
     /// Example: `["Corporate:Accounts-Payable"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub full_names: Option<Vec<String>>,
     /// Filter for specific accounts by their QuickBooks-assigned unique identifier(s).
     ///
-    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other
-    /// query parameters for this request.
+    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other query parameters for this request.
     ///
-    /// **NOTE**: If any of the values you specify in this parameter are not found, the
-    /// request will return an error.
+    /// **NOTE**: If any of the values you specify in this parameter are not found, the request will return an error.
     ///
     /// Example: `["80000001-1234567890"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -391,53 +278,31 @@ pub struct AccountListParams {
     pub limit: Option<i64>,
     /// Filter for accounts whose `name` contains this substring, case-insensitive.
     ///
-    /// **NOTE**: If you use this parameter, you cannot also use `nameStartsWith` or
-    /// `nameEndsWith`.
+    /// **NOTE**: If you use this parameter, you cannot also use `nameStartsWith` or `nameEndsWith`.
     ///
     /// Example: `"ABC"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name_contains: Option<String>,
     /// Filter for accounts whose `name` ends with this substring, case-insensitive.
     ///
-    /// **NOTE**: If you use this parameter, you cannot also use `nameContains` or
-    /// `nameStartsWith`.
+    /// **NOTE**: If you use this parameter, you cannot also use `nameContains` or `nameStartsWith`.
     ///
     /// Example: `"ABC"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name_ends_with: Option<String>,
-    /// Filter for accounts whose `fullName` sorts at or after this value (inclusive),
-    /// compared case-insensitively in QuickBooks' sort order: punctuation first, then
-    /// digits, then letters.
-    ///
-    /// **IMPORTANT**: Even when you set `nameFrom` or `nameTo`, QuickBooks returns
-    /// accounts in its own internal order, not sorted by name. Do not use these
-    /// parameters to page through accounts.
-    ///
-    /// **NOTE**: If you use this parameter, you cannot also use `nameContains`,
-    /// `nameStartsWith`, or `nameEndsWith`.
+    /// Filter for accounts whose `name` is alphabetically greater than or equal to this value.
     ///
     /// Example: `"A"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name_from: Option<String>,
     /// Filter for accounts whose `name` starts with this substring, case-insensitive.
     ///
-    /// **NOTE**: If you use this parameter, you cannot also use `nameContains` or
-    /// `nameEndsWith`.
+    /// **NOTE**: If you use this parameter, you cannot also use `nameContains` or `nameEndsWith`.
     ///
     /// Example: `"ABC"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name_starts_with: Option<String>,
-    /// Filter for accounts whose `fullName` sorts at or before this value (inclusive),
-    /// compared case-insensitively in QuickBooks' sort order: punctuation first, then
-    /// digits, then letters. If you also set `nameFrom`, it must not sort after this
-    /// value, or QuickBooks returns an error.
-    ///
-    /// **IMPORTANT**: Even when you set `nameFrom` or `nameTo`, QuickBooks returns
-    /// accounts in its own internal order, not sorted by name. Do not use these
-    /// parameters to page through accounts.
-    ///
-    /// **NOTE**: If you use this parameter, you cannot also use `nameContains`,
-    /// `nameStartsWith`, or `nameEndsWith`.
+    /// Filter for accounts whose `name` is alphabetically less than or equal to this value.
     ///
     /// Example: `"Z"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -447,41 +312,26 @@ pub struct AccountListParams {
     /// Example: `"active"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<ListStatus>,
-    /// Filter for accounts updated on or after this date/time.
+    /// Filter for accounts updated on or after this date/time. Accepts the following ISO 8601 formats:
+    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the **start of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T00:00:00`).
+    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop interprets the timestamp in the local timezone of the end-user's computer.
+    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop interprets the timestamp using the specified timezone.
     ///
-    /// Accepts the following ISO 8601 formats:
-    ///
-    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the
-    ///   **start of the specified day** in the local timezone of the end-user's
-    ///   computer (e.g., `2025-01-01` → `2025-01-01T00:00:00`).
-    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop
-    ///   interprets the timestamp in the local timezone of the end-user's computer.
-    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop
-    ///   interprets the timestamp using the specified timezone.
-    ///
-    /// Example: `"2021-01-01T12:34:56.000Z"`
+    /// Example: `"2025-01-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_after: Option<String>,
-    /// Filter for accounts updated on or before this date/time.
+    /// Filter for accounts updated on or before this date/time. Accepts the following ISO 8601 formats:
+    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the **end of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
+    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop interprets the timestamp in the local timezone of the end-user's computer.
+    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop interprets the timestamp using the specified timezone.
     ///
-    /// Accepts the following ISO 8601 formats:
-    ///
-    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the
-    ///   **end of the specified day** in the local timezone of the end-user's computer
-    ///   (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
-    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop
-    ///   interprets the timestamp in the local timezone of the end-user's computer.
-    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop
-    ///   interprets the timestamp using the specified timezone.
-    ///
-    /// Example: `"2021-02-01T12:34:56.000Z"`
+    /// Example: `"2025-02-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_before: Option<String>,
 }
 
 string_enum! {
-/// Indicates if this account is a special account automatically created by
-/// QuickBooks for specific purposes.
+/// Indicates if this account is a special account automatically created by QuickBooks for specific purposes.
 ///
 /// A value that this version does not know decodes as `Unknown`.
 pub enum AccountSpecialAccountType {
@@ -575,122 +425,74 @@ OtherIncome = "other_income",
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct AccountUpdateParams {
-    /// The account's account number, which appears in the QuickBooks chart of accounts,
-    /// reports, and graphs.
+    /// The account's account number, which appears in the QuickBooks chart of accounts, reports, and graphs.
     ///
-    /// Note that if the "Use Account Numbers" preference is turned off in QuickBooks,
-    /// the account number may not be visible in the user interface, but it can still be
-    /// set and retrieved through the API.
-    ///
-    /// Maximum length: 7 characters.
+    /// Note that if the "Use Account Numbers" preference is turned off in QuickBooks, the account number may not be visible in the user interface, but it can still be set and retrieved through the API.
     ///
     /// Example: `"1010"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_number: Option<String>,
-    /// The classification of this account, indicating its purpose within the chart of
-    /// accounts.
+    /// The classification of this account, indicating its purpose within the chart of accounts.
     ///
-    /// **NOTE**: You cannot create an account of type `non_posting` through the API
-    /// because QuickBooks creates these accounts behind the scenes.
+    /// **NOTE**: You cannot create an account of type `non_posting` through the API because QuickBooks creates these accounts behind the scenes.
     ///
     /// Example: `"bank"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_type: Option<AccountType>,
-    /// The bank account number or identifying note for this account.
-    ///
-    /// Access to this field may be restricted based on permissions.
-    ///
-    /// Maximum length: 25 characters.
+    /// The bank account number or identifying note for this account. Access to this field may be restricted based on permissions.
     ///
     /// Example: `"123456789"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_account_number: Option<String>,
-    /// The account's currency.
-    ///
-    /// For built-in currencies, the name and code are standard ISO 4217 international
-    /// values. For user-defined currencies, all values are editable.
+    /// The account's currency. For built-in currencies, the name and code are standard ISO 4217 international values. For user-defined currencies, all values are editable.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency_id: Option<String>,
     /// A description of this account.
     ///
-    /// Maximum length: 200 characters.
-    ///
     /// Example: `"Accounts-payable are the amounts owed to suppliers for goods and services purchased on credit."`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// Indicates whether this account is active.
-    ///
-    /// Inactive objects are typically hidden from views and reports in QuickBooks.
-    /// Defaults to `true`.
+    /// Indicates whether this account is active. Inactive objects are typically hidden from views and reports in QuickBooks. Defaults to `true`.
     ///
     /// Example: `true`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_active: Option<bool>,
-    /// The case-insensitive name of this account.
-    ///
-    /// Not guaranteed to be unique because it does not include the names of its
-    /// hierarchical parent objects like `fullName` does. For example, two accounts
-    /// could both have the `name` "Accounts-Payable", but they could have unique
-    /// `fullName` values, such as "Corporate:Accounts-Payable" and
-    /// "Finance:Accounts-Payable".
+    /// The case-insensitive name of this account. Not guaranteed to be unique because it does not include the names of its hierarchical parent objects like `fullName` does. For example, two accounts could both have the `name` "Accounts-Payable", but they could have unique `fullName` values, such as "Corporate:Accounts-Payable" and "Finance:Accounts-Payable".
     ///
     /// Maximum length: 31 characters.
     ///
     /// Example: `"Accounts-Payable"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// The amount of money in, or the value of, this account as of
-    /// `openingBalanceDate`, represented as a decimal string. On a bank statement, this
-    /// would be the amount of money in the account at the beginning of the statement
-    /// period.
-    ///
-    /// Decimal string format: exactly 2 decimal places when cents are included and up
-    /// to 13 digits before the decimal point (for example, "123.45").
+    /// The amount of money in, or the value of, this account as of `openingBalanceDate`. On a bank statement, this would be the amount of money in the account at the beginning of the statement period.
     ///
     /// Example: `"1000.00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub opening_balance: Option<String>,
-    /// The date of the opening balance of this account, in ISO 8601 format
-    /// (YYYY-MM-DD).
+    /// The date of the opening balance of this account, in ISO 8601 format (YYYY-MM-DD).
     ///
     /// Example: `"2023-01-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub opening_balance_date: Option<String>,
-    /// The parent account one level above this one in the hierarchy.
-    ///
-    /// For example, if this account has a `fullName` of "Corporate:Accounts-Payable",
-    /// its parent has a `fullName` of "Corporate". If this account is at the top level,
-    /// this field will be `null`.
+    /// The parent account one level above this one in the hierarchy. For example, if this account has a `fullName` of "Corporate:Accounts-Payable", its parent has a `fullName` of "Corporate". If this account is at the top level, this field will be `null`.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parent_id: Option<String>,
-    /// The current QuickBooks-assigned revision number of the account object you are
-    /// updating, which you can get by fetching the object first. Provide the most
-    /// recent `revisionNumber` to ensure you're working with the latest data;
-    /// otherwise, the update will return an error.
+    /// The current QuickBooks-assigned revision number of the account object you are updating, which you can get by fetching the object first. Provide the most recent `revisionNumber` to ensure you're working with the latest data; otherwise, the update will return an error.
     ///
     /// Example: `"1721172183"`
     pub revision_number: String,
-    /// The default sales-tax code for transactions with this account, determining
-    /// whether the transactions are taxable or non-taxable. This can be overridden at
-    /// the transaction or transaction-line level.
+    /// The default sales-tax code for transactions with this account, determining whether the transactions are taxable or non-taxable. This can be overridden at the transaction or transaction-line level.
     ///
-    /// Default codes include "Non" (non-taxable) and "Tax" (taxable), but custom codes
-    /// can also be created in QuickBooks Desktop. If QuickBooks Desktop is not set up
-    /// to charge sales tax (via the "Do You Charge Sales Tax?" preference), it assigns
-    /// the default non-taxable sales-tax code configured in the company file to all
-    /// sales.
+    /// Default codes include "Non" (non-taxable) and "Tax" (taxable), but custom codes can also be created in QuickBooks Desktop. If QuickBooks Desktop is not set up to charge sales tax (via the "Do You Charge Sales Tax?" preference), it assigns the default non-taxable sales-tax code configured in the company file to all sales.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sales_tax_code_id: Option<String>,
-    /// The identifier of the tax line associated with this account.
-    ///
-    /// You can see a list of all available values for this field by calling the
-    /// endpoint for account tax lines.
+    /// The identifier of the tax line associated with this account. You can see a list of all available values for this field by calling the endpoint for account tax lines.
     ///
     /// Example: `123`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -728,18 +530,13 @@ impl<T: Transport + ?Sized> Accounts<'_, T> {
     ///
     /// Returns a list of accounts.
     ///
-    /// **NOTE:** QuickBooks Desktop does not support pagination for accounts; hence,
-    /// there is no `cursor` parameter. Users typically have few accounts.
+    /// **NOTE:** QuickBooks Desktop does not support pagination for accounts; hence, there is no `cursor` parameter. Users typically have few accounts.
     #[api(get = "/quickbooks-desktop/accounts", list_of = Account)]
     pub async fn list(&self, #[query] params: &AccountListParams) -> Result<Vec<Account>>;
 
     /// Create an account.
     ///
-    /// Creates a new financial account.
-    ///
-    /// QuickBooks requires you to pick a supported
-    /// account type for the chart of accounts, and non-posting types can’t be created
-    /// through the API.
+    /// Creates a new financial account. QuickBooks requires you to pick a supported account type for the chart of accounts, and non-posting types can’t be created through the API.
     #[api(post = "/quickbooks-desktop/accounts")]
     pub async fn create(&self, #[body] params: &AccountCreateParams) -> Result<Account>;
 
@@ -747,19 +544,13 @@ impl<T: Transport + ?Sized> Accounts<'_, T> {
     ///
     /// Retrieves an account by ID.
     ///
-    /// **IMPORTANT:** If you need to fetch multiple specific accounts by ID, use the
-    /// list endpoint instead with the `ids` parameter. It accepts an array of IDs so
-    /// you can batch the request into a single call, which is significantly faster.
+    /// **IMPORTANT:** If you need to fetch multiple specific accounts by ID, use the list endpoint instead with the `ids` parameter. It accepts an array of IDs so you can batch the request into a single call, which is significantly faster.
     #[api(get = "/quickbooks-desktop/accounts/{id}")]
     pub async fn retrieve(&self, id: &str) -> Result<Account>;
 
     /// Update an account.
     ///
-    /// Updates an existing financial account.
-    ///
-    /// You can rename the account, adjust
-    /// numbering, or change supported attributes, but QuickBooks won’t let you convert
-    /// it to a non-posting type via the API.
+    /// Updates an existing financial account. You can rename the account, adjust numbering, or change supported attributes, but QuickBooks won’t let you convert it to a non-posting type via the API.
     #[api(post = "/quickbooks-desktop/accounts/{id}")]
     pub async fn update(&self, id: &str, #[body] params: &AccountUpdateParams) -> Result<Account>;
 }

@@ -17,100 +17,81 @@ use crate::{CursorPage, Result, Transport, api};
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct BillCreditCardPayment {
-    /// The monetary amount of this bill credit card payment, represented as a decimal
-    /// string.
+    /// The monetary amount of this bill credit card payment, represented as a decimal string.
     ///
     /// Example: `"1000.00"`
     pub amount: String,
-    /// The monetary amount of this bill credit card payment converted to the home
-    /// currency of the QuickBooks company file. Represented as a decimal string.
+    /// The monetary amount of this bill credit card payment converted to the home currency of the QuickBooks company file. Represented as a decimal string.
     ///
     /// Example: `"1234.56"`
+    #[serde(default)]
     pub amount_in_home_currency: Option<String>,
     /// The bill(s) paid by this bill credit card payment.
     pub applied_to_transactions: Vec<ReceivableTransaction>,
-    /// The date and time when this bill credit card payment was created, in ISO 8601
-    /// format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the
-    /// local timezone of the end-user's computer.
+    /// The date and time when this bill credit card payment was created, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
-    /// Example: `"2021-10-01T17:34:56.000Z"`
+    /// Example: `"2025-01-01T12:34:56+00:00"`
     pub created_at: String,
-    /// The credit card account to which this bill credit card payment is being charged.
-    ///
-    /// This bill credit card payment will decrease the balance of this account.
+    /// The credit card account to which this bill credit card payment is being charged. This bill credit card payment will decrease the balance of this account.
     ///
     /// Example: `{"fullName":"Credit Card","id":"80000001-1234567890"}`
     pub credit_card_account: ObjectRef,
-    /// The bill credit card payment's currency.
-    ///
-    /// For built-in currencies, the name and code are standard ISO 4217 international
-    /// values. For user-defined currencies, all values are editable.
+    /// The bill credit card payment's currency. For built-in currencies, the name and code are standard ISO 4217 international values. For user-defined currencies, all values are editable.
     ///
     /// Example: `{"fullName":"USD","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub currency: Option<ObjectRef>,
-    /// The custom fields for the bill credit card payment object, added as user-defined
-    /// data extensions, not included in the standard QuickBooks object.
+    /// The custom fields for the bill credit card payment object, added as user-defined data extensions, not included in the standard QuickBooks object.
     pub custom_fields: Vec<CustomField>,
-    /// The market exchange rate between this bill credit card payment's currency and
-    /// the home currency in QuickBooks at the time of this transaction. Represented as
-    /// a decimal value (e.g., 1.2345 for 1 EUR = 1.2345 USD if USD is the home
-    /// currency).
+    /// The market exchange rate between this bill credit card payment's currency and the home currency in QuickBooks at the time of this transaction. Represented as a decimal value (e.g., 1.2345 for 1 EUR = 1.2345 USD if USD is the home currency).
     ///
     /// Example: `1.2345`
+    #[serde(default)]
     pub exchange_rate: Option<f64>,
-    /// A globally unique identifier (GUID) you, the developer, can provide for tracking
-    /// this object in your external system. This field is immutable and can only be set
-    /// during object creation.
+    /// A globally unique identifier (GUID) you, the developer, can provide for tracking this object in your external system. This field is immutable and can only be set during object creation.
     ///
     /// Example: `"12345678-abcd-1234-abcd-1234567890ab"`
+    #[serde(default)]
     pub external_id: Option<String>,
-    /// The unique identifier assigned by QuickBooks to this bill credit card payment.
-    ///
-    /// This ID is unique across all transaction types.
+    /// The unique identifier assigned by QuickBooks to this bill credit card payment. This ID is unique across all transaction types.
     ///
     /// Example: `"123ABC-1234567890"`
     pub id: String,
     /// A memo or note for this bill credit card payment.
     ///
     /// Example: `"Payment for office supplies - Invoice INV-1234"`
+    #[serde(default)]
     pub memo: Option<String>,
-    /// The Accounts-Payable (A/P) account to which this bill credit card payment is assigned, used to track the amount owed. If not specified, QuickBooks Desktop will use its default A/P account.
+    /// The Accounts-Payable (A/P) account to which this bill credit card payment is assigned, used for accounts-payable tracking.
     ///
     /// **IMPORTANT**: If this bill credit card payment is linked to other transactions, this A/P account must match the `payablesAccount` used in those other transactions.
     ///
     /// Example: `{"fullName":"Accounts-Payable","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub payables_account: Option<ObjectRef>,
-    /// The case-sensitive user-defined reference number for this bill credit card
-    /// payment, which can be used to identify the transaction in QuickBooks. This value
-    /// is not required to be unique and can be arbitrarily changed by the QuickBooks
-    /// user.
+    /// The case-sensitive user-defined reference number for this bill credit card payment, which can be used to identify the transaction in QuickBooks. This value is not required to be unique and can be arbitrarily changed by the QuickBooks user.
     ///
     /// Example: `"CARD-1234"`
+    #[serde(default)]
     pub ref_number: Option<String>,
-    /// The current QuickBooks-assigned revision number of this bill credit card payment
-    /// object, which changes each time the object is modified. When updating this
-    /// object, you must provide the most recent `revisionNumber` to ensure you're
-    /// working with the latest data; otherwise, the update will return an error.
+    /// The current QuickBooks-assigned revision number of this bill credit card payment object, which changes each time the object is modified. When updating this object, you must provide the most recent `revisionNumber` to ensure you're working with the latest data; otherwise, the update will return an error.
     ///
     /// Example: `"1721172183"`
     pub revision_number: String,
     /// The date of this bill credit card payment, in ISO 8601 format (YYYY-MM-DD).
     ///
-    /// Example: `"2021-10-01"`
+    /// Example: `"2024-10-01"`
     pub transaction_date: String,
-    /// The date and time when this bill credit card payment was last updated, in ISO
-    /// 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in
-    /// the local timezone of the end-user's computer.
+    /// The date and time when this bill credit card payment was last updated, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
-    /// Example: `"2021-10-01T20:45:30.000Z"`
+    /// Example: `"2025-02-01T12:34:56+00:00"`
     pub updated_at: String,
-    /// The vendor who sent the bill(s) that this bill credit card payment is paying and
-    /// who will receive this payment.
+    /// The vendor who sent the bill(s) that this bill credit card payment is paying and who will receive this payment.
     ///
-    /// **IMPORTANT**: This vendor must match the `vendor` on the bill(s) specified in
-    /// `applyToTransactions`.
+    /// **IMPORTANT**: This vendor must match the `vendor` on the bill(s) specified in `applyToTransactions`.
     ///
     /// Example: `{"fullName":"Suppliers:ABC Office Supplies","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub vendor: Option<ObjectRef>,
 }
 
@@ -119,66 +100,41 @@ pub struct BillCreditCardPayment {
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct BillCreditCardPaymentCreateParams {
-    /// The bills to be paid by this bill credit card payment.
+    /// The bills to be paid by this bill credit card payment. This will create a link between this bill credit card payment and the specified bills.
     ///
-    /// This will create a link between this bill credit card payment and the specified
-    /// bills.
+    /// **IMPORTANT**: In each `applyToTransactions` object, you must specify either `paymentAmount`, `applyCredits`, `discountAmount`, or any combination of these; if none of these are specified, you will receive an error for an empty transaction.
     ///
-    /// **IMPORTANT**: In each `applyToTransactions` object, you must specify either
-    /// `paymentAmount`, `applyCredits`, `discountAmount`, or any combination of these;
-    /// if none of these are specified, you will receive an error for an empty
-    /// transaction.
-    ///
-    /// **IMPORTANT**: The target bill must have `isPaid=false`, otherwise, QuickBooks
-    /// will report this object as "cannot be found".
+    /// **IMPORTANT**: The target bill must have `isPaid=false`, otherwise, QuickBooks will report this object as "cannot be found".
     pub apply_to_transactions: Vec<ApplyToTransactionInput>,
-    /// The credit card account to which this bill credit card payment is being charged.
-    ///
-    /// This bill credit card payment will decrease the balance of this account.
+    /// The credit card account to which this bill credit card payment is being charged. This bill credit card payment will decrease the balance of this account.
     ///
     /// Example: `"80000001-1234567890"`
     pub credit_card_account_id: String,
-    /// The market exchange rate between this bill credit card payment's currency and
-    /// the home currency in QuickBooks at the time of this transaction. Represented as
-    /// a decimal value (e.g., 1.2345 for 1 EUR = 1.2345 USD if USD is the home
-    /// currency).
+    /// The market exchange rate between this bill credit card payment's currency and the home currency in QuickBooks at the time of this transaction. Represented as a decimal value (e.g., 1.2345 for 1 EUR = 1.2345 USD if USD is the home currency).
     ///
     /// Example: `1.2345`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exchange_rate: Option<f64>,
-    /// A globally unique identifier (GUID) you, the developer, can provide for tracking
-    /// this object in your external system. This field is immutable and can only be set
-    /// during object creation.
+    /// A globally unique identifier (GUID) you, the developer, can provide for tracking this object in your external system. This field is immutable and can only be set during object creation.
     ///
-    /// **IMPORTANT**: This field must be formatted as a valid GUID; otherwise,
-    /// QuickBooks will return an error.
+    /// **IMPORTANT**: This field must be formatted as a valid GUID; otherwise, QuickBooks will return an error.
     ///
     /// Example: `"12345678-abcd-1234-abcd-1234567890ab"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub external_id: Option<String>,
     /// A memo or note for this bill credit card payment.
     ///
-    /// Maximum length: 4095 characters.
-    ///
     /// Example: `"Payment for office supplies - Invoice INV-1234"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub memo: Option<String>,
-    /// The Accounts-Payable (A/P) account to which this bill credit card payment is
-    /// assigned, used for accounts-payable tracking. If omitted, QuickBooks Desktop
-    /// uses the default A/P account configured in the company file.
+    /// The Accounts-Payable (A/P) account to which this bill credit card payment is assigned, used for accounts-payable tracking. If omitted, QuickBooks Desktop uses the default A/P account configured in the company file.
     ///
-    /// **IMPORTANT**: If this bill credit card payment is linked to other transactions,
-    /// this A/P account must match the `payablesAccount` used in those other
-    /// transactions.
+    /// **IMPORTANT**: If this bill credit card payment is linked to other transactions, this A/P account must match the `payablesAccount` used in those other transactions.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payables_account_id: Option<String>,
-    /// The case-sensitive user-defined reference number for this bill credit card
-    /// payment, which can be used to identify the transaction in QuickBooks. This value
-    /// is not required to be unique and can be arbitrarily changed by the QuickBooks
-    /// user. When left blank in this create request, this field will be left blank in
-    /// QuickBooks (i.e., it does _not_ auto-increment).
+    /// The case-sensitive user-defined reference number for this bill credit card payment, which can be used to identify the transaction in QuickBooks. This value is not required to be unique and can be arbitrarily changed by the QuickBooks user. When left blank in this create request, this field will be left blank in QuickBooks (i.e., it does *not* auto-increment).
     ///
     /// Maximum length: 11 characters.
     ///
@@ -187,14 +143,11 @@ pub struct BillCreditCardPaymentCreateParams {
     pub ref_number: Option<String>,
     /// The date of this bill credit card payment, in ISO 8601 format (YYYY-MM-DD).
     ///
-    /// Example: `"2021-10-01"`
+    /// Example: `"2024-10-01"`
     pub transaction_date: String,
-    /// The vendor who sent the bill(s) that this bill credit card payment is paying and
-    /// who will receive this payment.
+    /// The vendor who sent the bill(s) that this bill credit card payment is paying and who will receive this payment.
     ///
-    /// **IMPORTANT**: This vendor must match the `vendor` on the bill(s) specified in
-    /// `applyToTransactions`; otherwise, QuickBooks will say the `transactionId` in
-    /// `applyToTransactions` "does not exist".
+    /// **IMPORTANT**: This vendor must match the `vendor` on the bill(s) specified in `applyToTransactions`; otherwise, QuickBooks will say the `transactionId` in `applyToTransactions` "does not exist".
     ///
     /// Example: `"80000001-1234567890"`
     pub vendor_id: String,
@@ -233,15 +186,14 @@ pub struct BillCreditCardPaymentDeleted {
     ///
     /// Example: `true`
     pub deleted: bool,
-    /// The QuickBooks-assigned unique identifier of the deleted bill credit card
-    /// payment.
+    /// The QuickBooks-assigned unique identifier of the deleted bill credit card payment.
     ///
     /// Example: `"123ABC-1234567890"`
     pub id: String,
-    /// The case-sensitive user-defined reference number of the deleted bill credit card
-    /// payment.
+    /// The case-sensitive user-defined reference number of the deleted bill credit card payment.
     ///
     /// Example: `"CARD-1234"`
+    #[serde(default)]
     pub ref_number: Option<String>,
 }
 
@@ -259,27 +211,16 @@ pub struct BillCreditCardPaymentListParams {
     /// Example: `["80000001-1234567890"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency_ids: Option<Vec<String>>,
-    /// The pagination token to fetch the next set of results when paginating with the
-    /// `limit` parameter. Do not include this parameter on the first call. Use the
-    /// `nextCursor` value returned in the previous response to request subsequent
-    /// results.
-    ///
-    /// **IMPORTANT**: The cursor is the same value for every page, and requests that
-    /// send it are not idempotent: each one returns the next page. Send each request
-    /// within 10 seconds of the previous response. If you miss that window or a request
-    /// fails, start over without a cursor.
+    /// The pagination token to fetch the next set of results when paginating with the `limit` parameter. Do not include this parameter on the first call. Use the `nextCursor` value returned in the previous response to request subsequent results.
     ///
     /// Example: `"12345678-abcd-abcd-example-1234567890ab"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cursor: Option<String>,
-    /// Filter for specific bill credit card payments by their QuickBooks-assigned
-    /// unique identifier(s).
+    /// Filter for specific bill credit card payments by their QuickBooks-assigned unique identifier(s).
     ///
-    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other
-    /// query parameters for this request.
+    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other query parameters for this request.
     ///
-    /// **NOTE**: If any of the values you specify in this parameter are not found, the
-    /// request will return an error.
+    /// **NOTE**: If any of the values you specify in this parameter are not found, the request will return an error.
     ///
     /// Example: `["123ABC-1234567890"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -289,130 +230,82 @@ pub struct BillCreditCardPaymentListParams {
     /// Example: `true`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub include_line_items: Option<bool>,
-    /// The maximum number of objects to return.
-    ///
-    /// Accepts values ranging from 1 to 150, defaults to 150. When used with
-    /// cursor-based pagination, this parameter controls how many results are returned
-    /// per page. To paginate through results, combine this with the `cursor` parameter.
-    /// Each response will include a `nextCursor` value that can be passed to subsequent
-    /// requests to retrieve the next page of results.
+    /// The maximum number of objects to return. Accepts values ranging from 1 to 150, defaults to 150. When used with cursor-based pagination, this parameter controls how many results are returned per page. To paginate through results, combine this with the `cursor` parameter. Each response will include a `nextCursor` value that can be passed to subsequent requests to retrieve the next page of results.
     ///
     /// Example: `150`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
     /// Filter for bill credit card payments whose `refNumber` contains this substring.
     ///
-    /// **NOTE**: If you use this parameter, you cannot also use `refNumberStartsWith`
-    /// or `refNumberEndsWith`.
+    /// **NOTE**: If you use this parameter, you cannot also use `refNumberStartsWith` or `refNumberEndsWith`.
     ///
     /// Example: `"CARD-1234"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_number_contains: Option<String>,
     /// Filter for bill credit card payments whose `refNumber` ends with this substring.
     ///
-    /// **NOTE**: If you use this parameter, you cannot also use `refNumberContains` or
-    /// `refNumberStartsWith`.
+    /// **NOTE**: If you use this parameter, you cannot also use `refNumberContains` or `refNumberStartsWith`.
     ///
     /// Example: `"1234"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_number_ends_with: Option<String>,
-    /// Filter for bill credit card payments whose `refNumber` is greater than or equal
-    /// to this value. If omitted, the range will begin with the first number of the
-    /// list. Uses a numerical comparison for values that contain only digits;
-    /// otherwise, uses a lexicographical comparison.
-    ///
-    /// **NOTE**: If you use this parameter, you cannot also use `refNumberContains`,
-    /// `refNumberStartsWith`, or `refNumberEndsWith`.
+    /// Filter for bill credit card payments whose `refNumber` is greater than or equal to this value. If omitted, the range will begin with the first number of the list. Uses a numerical comparison for values that contain only digits; otherwise, uses a lexicographical comparison.
     ///
     /// Example: `"CARD-0001"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_number_from: Option<String>,
-    /// Filter for bill credit card payments whose `refNumber` starts with this
-    /// substring.
+    /// Filter for bill credit card payments whose `refNumber` starts with this substring.
     ///
-    /// **NOTE**: If you use this parameter, you cannot also use `refNumberContains` or
-    /// `refNumberEndsWith`.
+    /// **NOTE**: If you use this parameter, you cannot also use `refNumberContains` or `refNumberEndsWith`.
     ///
     /// Example: `"CARD"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_number_starts_with: Option<String>,
-    /// Filter for bill credit card payments whose `refNumber` is less than or equal to
-    /// this value. If omitted, the range will end with the last number of the list.
-    /// Uses a numerical comparison for values that contain only digits; otherwise, uses
-    /// a lexicographical comparison.
-    ///
-    /// **NOTE**: If you use this parameter, you cannot also use `refNumberContains`,
-    /// `refNumberStartsWith`, or `refNumberEndsWith`.
+    /// Filter for bill credit card payments whose `refNumber` is less than or equal to this value. If omitted, the range will end with the last number of the list. Uses a numerical comparison for values that contain only digits; otherwise, uses a lexicographical comparison.
     ///
     /// Example: `"CARD-9999"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_number_to: Option<String>,
-    /// Filter for specific bill credit card payments by their ref-number(s),
-    /// case-sensitive. In QuickBooks, ref-numbers are not required to be unique and can
-    /// be arbitrarily changed by the QuickBooks user.
+    /// Filter for specific bill credit card payments by their ref-number(s), case-sensitive. In QuickBooks, ref-numbers are not required to be unique and can be arbitrarily changed by the QuickBooks user.
     ///
-    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other
-    /// query parameters for this request.
+    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other query parameters for this request.
     ///
-    /// **NOTE**: If any of the values you specify in this parameter are not found, the
-    /// request will return an error.
+    /// **NOTE**: If any of the values you specify in this parameter are not found, the request will return an error.
     ///
     /// Example: `["BILL CREDIT CARD PAYMENT-1234"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_numbers: Option<Vec<String>>,
-    /// Filter for bill credit card payments whose `date` field is on or after this
-    /// date, in ISO 8601 format (YYYY-MM-DD).
+    /// Filter for bill credit card payments whose `date` field is on or after this date, in ISO 8601 format (YYYY-MM-DD).
     ///
-    /// **NOTE:** QuickBooks Desktop interprets this date as the **start of the
-    /// specified day** in the local timezone of the end-user's computer (e.g.,
-    /// `2025-01-01` → `2025-01-01T00:00:00`).
+    /// **NOTE:** QuickBooks Desktop interprets this date as the **start of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T00:00:00`).
     ///
-    /// Example: `"2021-01-01"`
+    /// Example: `"2025-01-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_date_from: Option<String>,
-    /// Filter for bill credit card payments whose `date` field is on or before this
-    /// date, in ISO 8601 format (YYYY-MM-DD).
+    /// Filter for bill credit card payments whose `date` field is on or before this date, in ISO 8601 format (YYYY-MM-DD).
     ///
-    /// **NOTE:** QuickBooks Desktop interprets this date as the **end of the specified
-    /// day** in the local timezone of the end-user's computer (e.g., `2025-01-01` →
-    /// `2025-01-01T23:59:59`).
+    /// **NOTE:** QuickBooks Desktop interprets this date as the **end of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
     ///
-    /// Example: `"2021-02-01"`
+    /// Example: `"2025-02-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_date_to: Option<String>,
-    /// Filter for bill credit card payments updated on or after this date/time.
+    /// Filter for bill credit card payments updated on or after this date/time. Accepts the following ISO 8601 formats:
+    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the **start of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T00:00:00`).
+    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop interprets the timestamp in the local timezone of the end-user's computer.
+    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop interprets the timestamp using the specified timezone.
     ///
-    /// Accepts the following ISO 8601 formats:
-    ///
-    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the
-    ///   **start of the specified day** in the local timezone of the end-user's
-    ///   computer (e.g., `2025-01-01` → `2025-01-01T00:00:00`).
-    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop
-    ///   interprets the timestamp in the local timezone of the end-user's computer.
-    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop
-    ///   interprets the timestamp using the specified timezone.
-    ///
-    /// Example: `"2021-01-01T12:34:56.000Z"`
+    /// Example: `"2025-01-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_after: Option<String>,
-    /// Filter for bill credit card payments updated on or before this date/time.
+    /// Filter for bill credit card payments updated on or before this date/time. Accepts the following ISO 8601 formats:
+    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the **end of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
+    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop interprets the timestamp in the local timezone of the end-user's computer.
+    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop interprets the timestamp using the specified timezone.
     ///
-    /// Accepts the following ISO 8601 formats:
-    ///
-    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the
-    ///   **end of the specified day** in the local timezone of the end-user's computer
-    ///   (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
-    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop
-    ///   interprets the timestamp in the local timezone of the end-user's computer.
-    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop
-    ///   interprets the timestamp using the specified timezone.
-    ///
-    /// Example: `"2021-02-01T12:34:56.000Z"`
+    /// Example: `"2025-02-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_before: Option<String>,
-    /// Filter for bill credit card payments sent to these vendors.
-    ///
-    /// These are the vendors who sent the bills paid by these credit card payments.
+    /// Filter for bill credit card payments sent to these vendors. These are the vendors who sent the bills paid by these credit card payments.
     ///
     /// Example: `["80000001-1234567890"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -426,24 +319,28 @@ pub struct BillCreditCardPaymentListParams {
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct BillCreditCardPaymentVoided {
-    /// The date and time when this bill credit card payment was created, in ISO 8601
-    /// format (YYYY-MM-DDThh:mm:ss+hh:mm), which QuickBooks Desktop interprets in the
-    /// local timezone of the end-user's computer.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The date and time when this bill credit card payment was created, in ISO 8601 format (YYYY-MM-DDThh:mm:ss+hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
+    ///
+    /// Example: `"2025-01-01T12:34:56+00:00"`
+    #[serde(default)]
     pub created_at: Option<String>,
-    /// The QuickBooks-assigned unique identifier of the voided bill credit card
-    /// payment.
+    /// The QuickBooks-assigned unique identifier of the voided bill credit card payment.
+    ///
+    /// Example: `"123ABC-1234567890"`
     pub id: String,
-    /// The case-sensitive user-defined reference number of the voided bill credit card
-    /// payment.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The case-sensitive user-defined reference number of the voided bill credit card payment.
+    ///
+    /// Example: `"CARD-1234"`
+    #[serde(default)]
     pub ref_number: Option<String>,
-    /// The date and time when this bill credit card payment was last updated, in ISO
-    /// 8601 format (YYYY-MM-DDThh:mm:ss+hh:mm), which QuickBooks Desktop interprets in
-    /// the local timezone of the end-user's computer.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The date and time when this bill credit card payment was last updated, in ISO 8601 format (YYYY-MM-DDThh:mm:ss+hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
+    ///
+    /// Example: `"2025-02-01T12:34:56+00:00"`
+    #[serde(default)]
     pub updated_at: Option<String>,
     /// Indicates whether the bill credit card payment was voided.
+    ///
+    /// Example: `true`
     pub voided: bool,
 }
 
@@ -455,10 +352,7 @@ BillCreditCardPayments, QbdClient
 impl<T: Transport + ?Sized> BillCreditCardPayments<'_, T> {
     /// List all bill credit card payments.
     ///
-    /// Returns a list of bill credit card payments.
-    ///
-    /// Use the `cursor` parameter to
-    /// paginate through the results.
+    /// Returns a list of bill credit card payments. Use the `cursor` parameter to paginate through the results.
     #[api(get = "/quickbooks-desktop/bill-credit-card-payments", pages_of = BillCreditCardPayment)]
     pub async fn list(
         &self,
@@ -467,17 +361,13 @@ impl<T: Transport + ?Sized> BillCreditCardPayments<'_, T> {
 
     /// Create a bill credit card payment.
     ///
-    /// Charges one vendor’s bills to a credit card account.
-    ///
-    /// Each bill allocation must
-    /// supply a payment amount, discount, or credit, and you have to use the same
-    /// accounts payable account that’s on the bills being closed.
+    /// Charges one vendor’s bills to a credit card account. Each bill allocation must supply a payment amount, discount, or credit, and you have to use the same accounts payable account that’s on the bills being closed.
     #[api(post = "/quickbooks-desktop/bill-credit-card-payments")]
     pub async fn create(&self, #[body] params: &BillCreditCardPaymentCreateParams) -> Result<BillCreditCardPayment>;
 
     /// Delete a bill credit card payment.
     ///
-    /// Permanently deletes a a bill credit card payment. The deletion will fail if the bill credit card payment is currently in use or has any linked transactions that are in use.
+    /// Permanently deletes a bill credit card payment. The deletion will fail if the bill credit card payment is currently in use or has any linked transactions that are in use.
     #[api(delete = "/quickbooks-desktop/bill-credit-card-payments/{id}")]
     pub async fn delete(&self, id: &str) -> Result<BillCreditCardPaymentDeleted>;
 
@@ -485,16 +375,13 @@ impl<T: Transport + ?Sized> BillCreditCardPayments<'_, T> {
     ///
     /// Retrieves a bill credit card payment by ID.
     ///
-    /// **IMPORTANT:** If you need to fetch multiple specific bill credit card payments
-    /// by ID, use the list endpoint instead with the `ids` parameter. It accepts an
-    /// array of IDs so you can batch the request into a single call, which is
-    /// significantly faster.
+    /// **IMPORTANT:** If you need to fetch multiple specific bill credit card payments by ID, use the list endpoint instead with the `ids` parameter. It accepts an array of IDs so you can batch the request into a single call, which is significantly faster.
     #[api(get = "/quickbooks-desktop/bill-credit-card-payments/{id}")]
     pub async fn retrieve(&self, id: &str) -> Result<BillCreditCardPayment>;
 
-    /// Voids a bill credit card payment by setting its amount to zero while keeping a
-    /// record of it in QuickBooks. The void will fail if the bill credit card payment
-    /// is currently in use or has any linked transactions that are in use.
+    /// Void a bill credit card payment.
+    ///
+    /// Voids a bill credit card payment by setting its amount to zero while keeping a record of it in QuickBooks. The void will fail if the bill credit card payment is currently in use or has any linked transactions that are in use.
     #[api(post = "/quickbooks-desktop/bill-credit-card-payments/{id}/void")]
     pub async fn void(&self, id: &str) -> Result<BillCreditCardPaymentVoided>;
 }

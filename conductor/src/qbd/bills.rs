@@ -17,168 +17,128 @@ use crate::{CursorPage, Result, Transport, api};
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Bill {
-    /// The total monetary amount due for this bill, represented as a decimal string.
-    ///
-    /// This equals the sum of the amounts in the bill's expense lines, item lines, and
-    /// item group lines. The amount due minus any credits or discounts equals the open
-    /// amount.
+    /// The total monetary amount due for this bill, represented as a decimal string. This equals the sum of the amounts in the bill's expense lines, item lines, and item group lines. The amount due minus any credits or discounts equals the open amount.
     ///
     /// Example: `"1000.00"`
+    #[serde(default)]
     pub amount_due: Option<String>,
-    /// The monetary amount due for this bill converted to the home currency of the
-    /// QuickBooks company file. Represented as a decimal string.
+    /// The monetary amount due for this bill converted to the home currency of the QuickBooks company file. Represented as a decimal string.
     ///
     /// Example: `"1234.56"`
+    #[serde(default)]
     pub amount_due_in_home_currency: Option<String>,
-    /// The date and time when this bill was created, in ISO 8601 format
-    /// (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local
-    /// timezone of the end-user's computer.
+    /// The date and time when this bill was created, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
-    /// Example: `"2021-10-01T17:34:56.000Z"`
+    /// Example: `"2025-01-01T12:34:56+00:00"`
     pub created_at: String,
-    /// The bill's currency.
-    ///
-    /// For built-in currencies, the name and code are standard ISO 4217 international
-    /// values. For user-defined currencies, all values are editable.
+    /// The bill's currency. For built-in currencies, the name and code are standard ISO 4217 international values. For user-defined currencies, all values are editable.
     ///
     /// Example: `{"fullName":"USD","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub currency: Option<ObjectRef>,
-    /// The custom fields for the bill object, added as user-defined data extensions,
-    /// not included in the standard QuickBooks object.
+    /// The custom fields for the bill object, added as user-defined data extensions, not included in the standard QuickBooks object.
     pub custom_fields: Vec<CustomField>,
     /// The date by which this bill must be paid, in ISO 8601 format (YYYY-MM-DD).
     ///
-    /// Example: `"2021-10-31"`
+    /// Example: `"2024-10-31"`
+    #[serde(default)]
     pub due_date: Option<String>,
-    /// The market exchange rate between this bill's currency and the home currency in
-    /// QuickBooks at the time of this transaction. Represented as a decimal value
-    /// (e.g., 1.2345 for 1 EUR = 1.2345 USD if USD is the home currency).
+    /// The market exchange rate between this bill's currency and the home currency in QuickBooks at the time of this transaction. Represented as a decimal value (e.g., 1.2345 for 1 EUR = 1.2345 USD if USD is the home currency).
     ///
     /// Example: `1.2345`
+    #[serde(default)]
     pub exchange_rate: Option<f64>,
     /// The bill's expense lines, each representing one line in this expense.
     pub expense_lines: Vec<ExpenseLine>,
-    /// A globally unique identifier (GUID) you, the developer, can provide for tracking
-    /// this object in your external system. This field is immutable and can only be set
-    /// during object creation.
+    /// A globally unique identifier (GUID) you, the developer, can provide for tracking this object in your external system. This field is immutable and can only be set during object creation.
     ///
     /// Example: `"12345678-abcd-1234-abcd-1234567890ab"`
+    #[serde(default)]
     pub external_id: Option<String>,
-    /// The unique identifier assigned by QuickBooks to this bill.
-    ///
-    /// This ID is unique across all transaction types.
+    /// The unique identifier assigned by QuickBooks to this bill. This ID is unique across all transaction types.
     ///
     /// Example: `"123ABC-1234567890"`
     pub id: String,
-    /// Indicates whether this bill has been paid in full.
-    ///
-    /// When `true`, `openAmount` will be 0.
+    /// Indicates whether this bill has been paid in full. When `true`, `openAmount` will be 0.
     ///
     /// Example: `false`
+    #[serde(default)]
     pub is_paid: Option<bool>,
     /// Indicates whether this bill has not been completed or is in a draft version.
     ///
     /// Example: `false`
+    #[serde(default)]
     pub is_pending: Option<bool>,
-    /// The bill's item group lines, each representing a predefined set of items bundled
-    /// together because they are commonly purchased together or grouped for faster
-    /// entry.
+    /// The bill's item group lines, each representing a predefined set of items bundled together because they are commonly purchased together or grouped for faster entry.
     pub item_group_lines: Vec<BillItemGroupLine>,
-    /// The bill's item lines, each representing the purchase of a specific item or
-    /// service.
+    /// The bill's item lines, each representing the purchase of a specific item or service.
     pub item_lines: Vec<ItemLine>,
-    /// The bill's linked transactions, such as payments applied, credits used, or
-    /// associated purchase orders.
+    /// The bill's linked transactions, such as payments applied, credits used, or associated purchase orders.
     ///
-    /// **IMPORTANT**: You must specify the parameter `includeLinkedTransactions` when
-    /// fetching a list of bills to receive this field because it is not returned by
-    /// default.
+    /// **IMPORTANT**: You must specify the parameter `includeLinkedTransactions` when fetching a list of bills to receive this field because it is not returned by default.
     pub linked_transactions: Vec<LinkedTransaction>,
-    /// A memo or note for this bill that appears in the Accounts-Payable register and
-    /// in reports that include this bill.
+    /// A memo or note for this bill that appears in the Accounts-Payable register and in reports that include this bill.
     ///
     /// Example: `"Office supplies for September"`
+    #[serde(default)]
     pub memo: Option<String>,
-    /// The remaining amount still owed on this bill, represented as a decimal string.
+    /// The remaining amount still owed on this bill, represented as a decimal string. This equals the bill's amount minus any credits or discounts.
     ///
-    /// This equals the bill's amount minus any credits or discounts.
-    ///
-    /// **NOTE**: Two rare QuickBooks Desktop behaviors can make `openAmount` unreliable
-    /// on bills:
+    /// **NOTE**: Two rare QuickBooks Desktop behaviors can make `openAmount` unreliable on bills:
     ///
     /// - `openAmount` can be omitted from bill query responses.
-    /// - A known QuickBooks Desktop bug can cause `openAmount` to reflect the vendor's
-    ///   aggregate open accounts-payable balance rather than the documented remaining
-    ///   balance for that individual bill.
+    /// - A known QuickBooks Desktop bug can cause `openAmount` to reflect the vendor's aggregate open accounts-payable balance rather than the documented remaining balance for that individual bill.
     ///
-    /// If you need the amount currently payable on each open bill, use Conductor's
-    /// `/quickbooks-desktop/bills-to-pay` endpoint and read `bill.amountDue` instead of
-    /// relying on `openAmount` from the Conductor bills endpoint. The bills-to-pay
-    /// endpoint is not a general replacement for the Conductor bills endpoint, because
-    /// it is scoped to open bills and available credits for a vendor and returns
-    /// bill-payment data rather than full bill records.
+    /// If you need the amount currently payable on each open bill, use Conductor's `/quickbooks-desktop/bills-to-pay` endpoint and read `bill.amountDue` instead of relying on `openAmount` from the Conductor bills endpoint. The bills-to-pay endpoint is not a general replacement for the Conductor bills endpoint, because it is scoped to open bills and available credits for a vendor and returns bill-payment data rather than full bill records.
     ///
-    /// If you cannot use `/quickbooks-desktop/bills-to-pay` and must derive a fallback
-    /// from Conductor bills endpoint results, re-query the bills with
-    /// `includeLinkedTransactions=true` and compute a best-effort open amount as
-    /// `amountDue` plus the sum of signed `linkedTransactions[].amount` values for all
-    /// entries where `linkedTransactions[].linkType` is `"amount"`.
+    /// If you cannot use `/quickbooks-desktop/bills-to-pay` and must derive a fallback from Conductor bills endpoint results, re-query the bills with `includeLinkedTransactions=true` and compute a best-effort open amount as `amountDue` plus the sum of signed `linkedTransactions[].amount` values for all entries where `linkedTransactions[].linkType` is `"amount"`.
     ///
     /// Example: `"500.00"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub open_amount: Option<String>,
-    /// The Accounts-Payable (A/P) account to which this bill is assigned, used to track the amount owed. If not specified, QuickBooks Desktop will use its default A/P account.
+    /// The Accounts-Payable (A/P) account to which this bill is assigned, used for accounts-payable tracking.
     ///
     /// **IMPORTANT**: If this bill is linked to other transactions, this A/P account must match the `payablesAccount` used in those other transactions.
     ///
     /// Example: `{"fullName":"Accounts-Payable","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub payables_account: Option<ObjectRef>,
-    /// The case-sensitive user-defined reference number for this bill, which can be
-    /// used to identify the transaction in QuickBooks. This value is not required to be
-    /// unique and can be arbitrarily changed by the QuickBooks user.
+    /// The case-sensitive user-defined reference number for this bill, which can be used to identify the transaction in QuickBooks. This value is not required to be unique and can be arbitrarily changed by the QuickBooks user.
     ///
     /// Example: `"BILL-1234"`
+    #[serde(default)]
     pub ref_number: Option<String>,
-    /// The current QuickBooks-assigned revision number of this bill object, which
-    /// changes each time the object is modified. When updating this object, you must
-    /// provide the most recent `revisionNumber` to ensure you're working with the
-    /// latest data; otherwise, the update will return an error.
+    /// The current QuickBooks-assigned revision number of this bill object, which changes each time the object is modified. When updating this object, you must provide the most recent `revisionNumber` to ensure you're working with the latest data; otherwise, the update will return an error.
     ///
     /// Example: `"1721172183"`
     pub revision_number: String,
-    /// The sales-tax code for this bill, determining whether it is taxable or
-    /// non-taxable. If set, this overrides any sales-tax codes defined on the vendor.
-    /// This can be overridden on the bill's individual lines.
+    /// The sales-tax code for this bill, determining whether it is taxable or non-taxable. If set, this overrides any sales-tax codes defined on the vendor. This can be overridden on the bill's individual lines.
     ///
-    /// Default codes include "Non" (non-taxable) and "Tax" (taxable), but custom codes
-    /// can also be created in QuickBooks Desktop. If QuickBooks Desktop is not set up
-    /// to charge sales tax (via the "Do You Charge Sales Tax?" preference), it assigns
-    /// the default non-taxable sales-tax code configured in the company file to all
-    /// sales.
+    /// Default codes include "Non" (non-taxable) and "Tax" (taxable), but custom codes can also be created in QuickBooks Desktop. If QuickBooks Desktop is not set up to charge sales tax (via the "Do You Charge Sales Tax?" preference), it assigns the default non-taxable sales-tax code configured in the company file to all sales.
     ///
     /// Example: `{"fullName":"Non","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub sales_tax_code: Option<ObjectRef>,
-    /// The bill's payment terms, defining when payment is due and any applicable
-    /// discounts.
+    /// The bill's payment terms, defining when payment is due and any applicable discounts.
     ///
     /// Example: `{"fullName":"Net 30","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub terms: Option<ObjectRef>,
     /// The date of this bill, in ISO 8601 format (YYYY-MM-DD).
     ///
-    /// Example: `"2021-10-01"`
+    /// Example: `"2024-10-01"`
     pub transaction_date: String,
-    /// The date and time when this bill was last updated, in ISO 8601 format
-    /// (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local
-    /// timezone of the end-user's computer.
+    /// The date and time when this bill was last updated, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
-    /// Example: `"2021-10-01T20:45:30.000Z"`
+    /// Example: `"2025-02-01T12:34:56+00:00"`
     pub updated_at: String,
     /// The vendor who sent this bill for goods or services purchased.
     ///
     /// Example: `{"fullName":"Acme Supplies Ltd.","id":"80000001-1234567890"}`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub vendor: Option<ObjectRef>,
     /// The address of the vendor who sent this bill.
+    #[serde(default)]
     pub vendor_address: Option<Address>,
 }
 
@@ -189,12 +149,10 @@ pub struct Bill {
 pub struct BillCreateParams {
     /// The date by which this bill must be paid, in ISO 8601 format (YYYY-MM-DD).
     ///
-    /// Example: `"2021-10-31"`
+    /// Example: `"2024-10-31"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub due_date: Option<String>,
-    /// The market exchange rate between this bill's currency and the home currency in
-    /// QuickBooks at the time of this transaction. Represented as a decimal value
-    /// (e.g., 1.2345 for 1 EUR = 1.2345 USD if USD is the home currency).
+    /// The market exchange rate between this bill's currency and the home currency in QuickBooks at the time of this transaction. Represented as a decimal value (e.g., 1.2345 for 1 EUR = 1.2345 USD if USD is the home currency).
     ///
     /// Example: `1.2345`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -202,99 +160,62 @@ pub struct BillCreateParams {
     /// The bill's expense lines, each representing one line in this expense.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expense_lines: Option<Vec<ExpenseLineInput>>,
-    /// A globally unique identifier (GUID) you, the developer, can provide for tracking
-    /// this object in your external system. This field is immutable and can only be set
-    /// during object creation.
+    /// A globally unique identifier (GUID) you, the developer, can provide for tracking this object in your external system. This field is immutable and can only be set during object creation.
     ///
-    /// **IMPORTANT**: This field must be formatted as a valid GUID; otherwise,
-    /// QuickBooks will return an error.
+    /// **IMPORTANT**: This field must be formatted as a valid GUID; otherwise, QuickBooks will return an error.
     ///
     /// Example: `"12345678-abcd-1234-abcd-1234567890ab"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub external_id: Option<String>,
-    /// The bill's item group lines, each representing a predefined set of items bundled
-    /// together because they are commonly purchased together or grouped for faster
-    /// entry.
+    /// The bill's item group lines, each representing a predefined set of items bundled together because they are commonly purchased together or grouped for faster entry.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub item_group_lines: Option<Vec<BillCreateParamsItemGroupLine>>,
-    /// The bill's item lines, each representing the purchase of a specific item or
-    /// service.
+    /// The bill's item lines, each representing the purchase of a specific item or service.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub item_lines: Option<Vec<ItemLineInput>>,
-    /// IDs of existing purchase orders that you wish to link to this bill.
+    /// IDs of existing purchase orders that you wish to link to this bill. Note that this links entire transactions, not individual transaction lines. If you want to link individual lines in a transaction, instead use the field `linkToTransactionLine` on this bill's lines, if available.
     ///
-    /// Note that this links entire transactions, not individual transaction lines. If
-    /// you want to link individual lines in a transaction, instead use the field
-    /// `linkToTransactionLine` on this bill's lines, if available.
+    /// Transactions can only be linked when creating this bill and cannot be unlinked later.
     ///
-    /// Transactions can only be linked when creating this bill and cannot be unlinked
-    /// later.
+    /// You can use both `linkToTransactionIds` (on this bill) and `linkToTransactionLine` (on its transaction lines) as long as they do NOT link to the same transaction (otherwise, QuickBooks will return an error). QuickBooks will also return an error if you attempt to link a transaction that is empty or already closed.
     ///
-    /// You can use both `linkToTransactionIds` (on this bill) and
-    /// `linkToTransactionLine` (on its transaction lines) as long as they do NOT link
-    /// to the same transaction (otherwise, QuickBooks will return an error). QuickBooks
-    /// will also return an error if you attempt to link a transaction that is empty or
-    /// already closed.
-    ///
-    /// **IMPORTANT**: By default, QuickBooks will not return any information about the
-    /// linked transactions in this endpoint's response even when this request is
-    /// successful. To see the transactions linked via this field, refetch the bill and
-    /// check the `linkedTransactions` response field. If fetching a list of bills, you
-    /// must also specify the parameter `includeLinkedTransactions=true` to see the
-    /// `linkedTransactions` response field.
+    /// **IMPORTANT**: By default, QuickBooks will not return any information about the linked transactions in this endpoint's response even when this request is successful. To see the transactions linked via this field, refetch the bill and check the `linkedTransactions` response field. If fetching a list of bills, you must also specify the parameter `includeLinkedTransactions=true` to see the `linkedTransactions` response field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub link_to_transaction_ids: Option<Vec<String>>,
-    /// A memo or note for this bill that appears in the Accounts-Payable register and
-    /// in reports that include this bill.
-    ///
-    /// Maximum length: 4095 characters.
+    /// A memo or note for this bill that appears in the Accounts-Payable register and in reports that include this bill.
     ///
     /// Example: `"Office supplies for September"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub memo: Option<String>,
-    /// The Accounts-Payable (A/P) account to which this bill is assigned, used for
-    /// accounts-payable tracking. If omitted, QuickBooks Desktop uses the default A/P
-    /// account configured in the company file.
+    /// The Accounts-Payable (A/P) account to which this bill is assigned, used for accounts-payable tracking. If omitted, QuickBooks Desktop uses the default A/P account configured in the company file.
     ///
-    /// **IMPORTANT**: If this bill is linked to other transactions, this A/P account
-    /// must match the `payablesAccount` used in those other transactions.
+    /// **IMPORTANT**: If this bill is linked to other transactions, this A/P account must match the `payablesAccount` used in those other transactions.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payables_account_id: Option<String>,
-    /// The case-sensitive user-defined reference number for this bill, which can be
-    /// used to identify the transaction in QuickBooks. This value is not required to be
-    /// unique and can be arbitrarily changed by the QuickBooks user. When left blank in
-    /// this create request, this field will be left blank in QuickBooks (i.e., it does
-    /// _not_ auto-increment).
+    /// The case-sensitive user-defined reference number for this bill, which can be used to identify the transaction in QuickBooks. This value is not required to be unique and can be arbitrarily changed by the QuickBooks user. When left blank in this create request, this field will be left blank in QuickBooks (i.e., it does *not* auto-increment).
     ///
     /// Maximum length: 20 characters.
     ///
     /// Example: `"BILL-1234"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_number: Option<String>,
-    /// The sales-tax code for this bill, determining whether it is taxable or
-    /// non-taxable. If set, this overrides any sales-tax codes defined on the vendor.
-    /// This can be overridden on the bill's individual lines.
+    /// The sales-tax code for this bill, determining whether it is taxable or non-taxable. If set, this overrides any sales-tax codes defined on the vendor. This can be overridden on the bill's individual lines.
     ///
-    /// Default codes include "Non" (non-taxable) and "Tax" (taxable), but custom codes
-    /// can also be created in QuickBooks Desktop. If QuickBooks Desktop is not set up
-    /// to charge sales tax (via the "Do You Charge Sales Tax?" preference), it assigns
-    /// the default non-taxable sales-tax code configured in the company file to all
-    /// sales.
+    /// Default codes include "Non" (non-taxable) and "Tax" (taxable), but custom codes can also be created in QuickBooks Desktop. If QuickBooks Desktop is not set up to charge sales tax (via the "Do You Charge Sales Tax?" preference), it assigns the default non-taxable sales-tax code configured in the company file to all sales.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sales_tax_code_id: Option<String>,
-    /// The bill's payment terms, defining when payment is due and any applicable
-    /// discounts.
+    /// The bill's payment terms, defining when payment is due and any applicable discounts.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub terms_id: Option<String>,
     /// The date of this bill, in ISO 8601 format (YYYY-MM-DD).
     ///
-    /// Example: `"2021-10-01"`
+    /// Example: `"2024-10-01"`
     pub transaction_date: String,
     /// The address of the vendor who sent this bill.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -346,6 +267,7 @@ pub struct BillDeleted {
     /// The case-sensitive user-defined reference number of the deleted bill.
     ///
     /// Example: `"BILL-1234"`
+    #[serde(default)]
     pub ref_number: Option<String>,
 }
 
@@ -363,26 +285,16 @@ pub struct BillListParams {
     /// Example: `["80000001-1234567890"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency_ids: Option<Vec<String>>,
-    /// The pagination token to fetch the next set of results when paginating with the
-    /// `limit` parameter. Do not include this parameter on the first call. Use the
-    /// `nextCursor` value returned in the previous response to request subsequent
-    /// results.
-    ///
-    /// **IMPORTANT**: The cursor is the same value for every page, and requests that
-    /// send it are not idempotent: each one returns the next page. Send each request
-    /// within 10 seconds of the previous response. If you miss that window or a request
-    /// fails, start over without a cursor.
+    /// The pagination token to fetch the next set of results when paginating with the `limit` parameter. Do not include this parameter on the first call. Use the `nextCursor` value returned in the previous response to request subsequent results.
     ///
     /// Example: `"12345678-abcd-abcd-example-1234567890ab"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cursor: Option<String>,
     /// Filter for specific bills by their QuickBooks-assigned unique identifier(s).
     ///
-    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other
-    /// query parameters for this request.
+    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other query parameters for this request.
     ///
-    /// **NOTE**: If any of the values you specify in this parameter are not found, the
-    /// request will return an error.
+    /// **NOTE**: If any of the values you specify in this parameter are not found, the request will return an error.
     ///
     /// Example: `["123ABC-1234567890"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -392,20 +304,12 @@ pub struct BillListParams {
     /// Example: `true`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub include_line_items: Option<bool>,
-    /// Whether to include linked transactions in the response.
-    ///
-    /// Defaults to `false`. For example, a payment linked to the corresponding bill.
+    /// Whether to include linked transactions in the response. Defaults to `false`. For example, a payment linked to the corresponding bill.
     ///
     /// Example: `false`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub include_linked_transactions: Option<bool>,
-    /// The maximum number of objects to return.
-    ///
-    /// Accepts values ranging from 1 to 150, defaults to 150. When used with
-    /// cursor-based pagination, this parameter controls how many results are returned
-    /// per page. To paginate through results, combine this with the `cursor` parameter.
-    /// Each response will include a `nextCursor` value that can be passed to subsequent
-    /// requests to retrieve the next page of results.
+    /// The maximum number of objects to return. Accepts values ranging from 1 to 150, defaults to 150. When used with cursor-based pagination, this parameter controls how many results are returned per page. To paginate through results, combine this with the `cursor` parameter. Each response will include a `nextCursor` value that can be passed to subsequent requests to retrieve the next page of results.
     ///
     /// Example: `150`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -417,114 +321,72 @@ pub struct BillListParams {
     pub payment_status: Option<ListPaymentStatus>,
     /// Filter for bills whose `refNumber` contains this substring.
     ///
-    /// **NOTE**: If you use this parameter, you cannot also use `refNumberStartsWith`
-    /// or `refNumberEndsWith`.
+    /// **NOTE**: If you use this parameter, you cannot also use `refNumberStartsWith` or `refNumberEndsWith`.
     ///
     /// Example: `"BILL-1234"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_number_contains: Option<String>,
     /// Filter for bills whose `refNumber` ends with this substring.
     ///
-    /// **NOTE**: If you use this parameter, you cannot also use `refNumberContains` or
-    /// `refNumberStartsWith`.
+    /// **NOTE**: If you use this parameter, you cannot also use `refNumberContains` or `refNumberStartsWith`.
     ///
     /// Example: `"1234"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_number_ends_with: Option<String>,
-    /// Filter for bills whose `refNumber` is greater than or equal to this value.
-    ///
-    /// If omitted, the range will begin with the first number of the list. Uses a
-    /// numerical comparison for values that contain only digits; otherwise, uses a
-    /// lexicographical comparison.
-    ///
-    /// **NOTE**: If you use this parameter, you cannot also use `refNumberContains`,
-    /// `refNumberStartsWith`, or `refNumberEndsWith`.
+    /// Filter for bills whose `refNumber` is greater than or equal to this value. If omitted, the range will begin with the first number of the list. Uses a numerical comparison for values that contain only digits; otherwise, uses a lexicographical comparison.
     ///
     /// Example: `"BILL-0001"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_number_from: Option<String>,
     /// Filter for bills whose `refNumber` starts with this substring.
     ///
-    /// **NOTE**: If you use this parameter, you cannot also use `refNumberContains` or
-    /// `refNumberEndsWith`.
+    /// **NOTE**: If you use this parameter, you cannot also use `refNumberContains` or `refNumberEndsWith`.
     ///
     /// Example: `"BILL"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_number_starts_with: Option<String>,
-    /// Filter for bills whose `refNumber` is less than or equal to this value.
-    ///
-    /// If omitted, the range will end with the last number of the list. Uses a
-    /// numerical comparison for values that contain only digits; otherwise, uses a
-    /// lexicographical comparison.
-    ///
-    /// **NOTE**: If you use this parameter, you cannot also use `refNumberContains`,
-    /// `refNumberStartsWith`, or `refNumberEndsWith`.
+    /// Filter for bills whose `refNumber` is less than or equal to this value. If omitted, the range will end with the last number of the list. Uses a numerical comparison for values that contain only digits; otherwise, uses a lexicographical comparison.
     ///
     /// Example: `"BILL-9999"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_number_to: Option<String>,
-    /// Filter for specific bills by their ref-number(s), case-sensitive.
+    /// Filter for specific bills by their ref-number(s), case-sensitive. In QuickBooks, ref-numbers are not required to be unique and can be arbitrarily changed by the QuickBooks user.
     ///
-    /// In QuickBooks, ref-numbers are not required to be unique and can be arbitrarily
-    /// changed by the QuickBooks user.
+    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other query parameters for this request.
     ///
-    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other
-    /// query parameters for this request.
-    ///
-    /// **NOTE**: If any of the values you specify in this parameter are not found, the
-    /// request will return an error.
+    /// **NOTE**: If any of the values you specify in this parameter are not found, the request will return an error.
     ///
     /// Example: `["BILL-1234"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_numbers: Option<Vec<String>>,
-    /// Filter for bills whose `date` field is on or after this date, in ISO 8601 format
-    /// (YYYY-MM-DD).
+    /// Filter for bills whose `date` field is on or after this date, in ISO 8601 format (YYYY-MM-DD).
     ///
-    /// **NOTE:** QuickBooks Desktop interprets this date as the **start of the
-    /// specified day** in the local timezone of the end-user's computer (e.g.,
-    /// `2025-01-01` → `2025-01-01T00:00:00`).
+    /// **NOTE:** QuickBooks Desktop interprets this date as the **start of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T00:00:00`).
     ///
-    /// Example: `"2021-01-01"`
+    /// Example: `"2025-01-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_date_from: Option<String>,
-    /// Filter for bills whose `date` field is on or before this date, in ISO 8601
-    /// format (YYYY-MM-DD).
+    /// Filter for bills whose `date` field is on or before this date, in ISO 8601 format (YYYY-MM-DD).
     ///
-    /// **NOTE:** QuickBooks Desktop interprets this date as the **end of the specified
-    /// day** in the local timezone of the end-user's computer (e.g., `2025-01-01` →
-    /// `2025-01-01T23:59:59`).
+    /// **NOTE:** QuickBooks Desktop interprets this date as the **end of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
     ///
-    /// Example: `"2021-02-01"`
+    /// Example: `"2025-02-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_date_to: Option<String>,
-    /// Filter for bills updated on or after this date/time.
+    /// Filter for bills updated on or after this date/time. Accepts the following ISO 8601 formats:
+    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the **start of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T00:00:00`).
+    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop interprets the timestamp in the local timezone of the end-user's computer.
+    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop interprets the timestamp using the specified timezone.
     ///
-    /// Accepts the following ISO 8601 formats:
-    ///
-    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the
-    ///   **start of the specified day** in the local timezone of the end-user's
-    ///   computer (e.g., `2025-01-01` → `2025-01-01T00:00:00`).
-    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop
-    ///   interprets the timestamp in the local timezone of the end-user's computer.
-    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop
-    ///   interprets the timestamp using the specified timezone.
-    ///
-    /// Example: `"2021-01-01T12:34:56.000Z"`
+    /// Example: `"2025-01-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_after: Option<String>,
-    /// Filter for bills updated on or before this date/time.
+    /// Filter for bills updated on or before this date/time. Accepts the following ISO 8601 formats:
+    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the **end of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
+    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop interprets the timestamp in the local timezone of the end-user's computer.
+    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop interprets the timestamp using the specified timezone.
     ///
-    /// Accepts the following ISO 8601 formats:
-    ///
-    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the
-    ///   **end of the specified day** in the local timezone of the end-user's computer
-    ///   (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
-    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop
-    ///   interprets the timestamp in the local timezone of the end-user's computer.
-    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop
-    ///   interprets the timestamp using the specified timezone.
-    ///
-    /// Example: `"2021-02-01T12:34:56.000Z"`
+    /// Example: `"2025-02-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_before: Option<String>,
     /// Filter for bills received from these vendors.
@@ -539,28 +401,22 @@ pub struct BillListParams {
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct BillUpdateParams {
-    /// When `true`, removes all existing expense lines associated with this bill.
-    ///
-    /// To modify or add individual expense lines, use the field `expenseLines` instead.
+    /// When `true`, removes all existing expense lines associated with this bill. To modify or add individual expense lines, use the field `expenseLines` instead.
     ///
     /// Example: `false`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub clear_expense_lines: Option<bool>,
-    /// When `true`, removes all existing item lines associated with this bill.
-    ///
-    /// To modify or add individual item lines, use the field `itemLines` instead.
+    /// When `true`, removes all existing item lines associated with this bill. To modify or add individual item lines, use the field `itemLines` instead.
     ///
     /// Example: `false`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub clear_item_lines: Option<bool>,
     /// The date by which this bill must be paid, in ISO 8601 format (YYYY-MM-DD).
     ///
-    /// Example: `"2021-10-31"`
+    /// Example: `"2024-10-31"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub due_date: Option<String>,
-    /// The market exchange rate between this bill's currency and the home currency in
-    /// QuickBooks at the time of this transaction. Represented as a decimal value
-    /// (e.g., 1.2345 for 1 EUR = 1.2345 USD if USD is the home currency).
+    /// The market exchange rate between this bill's currency and the home currency in QuickBooks at the time of this transaction. Represented as a decimal value (e.g., 1.2345 for 1 EUR = 1.2345 USD if USD is the home currency).
     ///
     /// Example: `1.2345`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -569,107 +425,73 @@ pub struct BillUpdateParams {
     ///
     /// **IMPORTANT**:
     ///
-    /// 1. Including this array in your update request will **REPLACE** all existing
-    ///    expense lines for the bill with this array. To keep any existing expense
-    ///    lines, you must include them in this array even if they have not changed.
-    ///    **Any expense lines not included will be removed.**
+    /// 1. Including this array in your update request will **REPLACE** all existing expense lines for the bill with this array. To keep any existing expense lines, you must include them in this array even if they have not changed. **Any expense lines not included will be removed.**
     ///
     /// 2. To add a new expense line, include it here with the `id` field set to `-1`.
     ///
-    /// 3. If you do not wish to modify any expense lines, omit this field entirely to
-    ///    keep them unchanged.
+    /// 3. If you do not wish to modify any expense lines, omit this field entirely to keep them unchanged.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expense_lines: Option<Vec<ExpenseLineUpdateInput>>,
-    /// The bill's item group lines, each representing a predefined set of items bundled
-    /// together because they are commonly purchased together or grouped for faster
-    /// entry.
+    /// The bill's item group lines, each representing a predefined set of items bundled together because they are commonly purchased together or grouped for faster entry.
     ///
     /// **IMPORTANT**:
     ///
-    /// 1. Including this array in your update request will **REPLACE** all existing
-    ///    item group lines for the bill with this array. To keep any existing item
-    ///    group lines, you must include them in this array even if they have not
-    ///    changed. **Any item group lines not included will be removed.**
+    /// 1. Including this array in your update request will **REPLACE** all existing item group lines for the bill with this array. To keep any existing item group lines, you must include them in this array even if they have not changed. **Any item group lines not included will be removed.**
     ///
-    /// 2. To add a new item group line, include it here with the `id` field set to
-    ///    `-1`.
+    /// 2. To add a new item group line, include it here with the `id` field set to `-1`.
     ///
-    /// 3. If you do not wish to modify any item group lines, omit this field entirely
-    ///    to keep them unchanged.
+    /// 3. If you do not wish to modify any item group lines, omit this field entirely to keep them unchanged.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub item_group_lines: Option<Vec<ItemGroupLineUpdateInput>>,
-    /// The bill's item lines, each representing the purchase of a specific item or
-    /// service.
+    /// The bill's item lines, each representing the purchase of a specific item or service.
     ///
     /// **IMPORTANT**:
     ///
-    /// 1. Including this array in your update request will **REPLACE** all existing
-    ///    item lines for the bill with this array. To keep any existing item lines, you
-    ///    must include them in this array even if they have not changed. **Any item
-    ///    lines not included will be removed.**
+    /// 1. Including this array in your update request will **REPLACE** all existing item lines for the bill with this array. To keep any existing item lines, you must include them in this array even if they have not changed. **Any item lines not included will be removed.**
     ///
     /// 2. To add a new item line, include it here with the `id` field set to `-1`.
     ///
-    /// 3. If you do not wish to modify any item lines, omit this field entirely to keep
-    ///    them unchanged.
+    /// 3. If you do not wish to modify any item lines, omit this field entirely to keep them unchanged.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub item_lines: Option<Vec<BillUpdateParamsItemLine>>,
-    /// A memo or note for this bill that appears in the Accounts-Payable register and
-    /// in reports that include this bill.
-    ///
-    /// Maximum length: 4095 characters.
+    /// A memo or note for this bill that appears in the Accounts-Payable register and in reports that include this bill.
     ///
     /// Example: `"Office supplies for September"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub memo: Option<String>,
-    /// The Accounts-Payable (A/P) account to which this bill is assigned, used for
-    /// accounts-payable tracking. If omitted, QuickBooks Desktop uses the default A/P
-    /// account configured in the company file.
+    /// The Accounts-Payable (A/P) account to which this bill is assigned, used for accounts-payable tracking. If omitted, QuickBooks Desktop uses the default A/P account configured in the company file.
     ///
-    /// **IMPORTANT**: If this bill is linked to other transactions, this A/P account
-    /// must match the `payablesAccount` used in those other transactions.
+    /// **IMPORTANT**: If this bill is linked to other transactions, this A/P account must match the `payablesAccount` used in those other transactions.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payables_account_id: Option<String>,
-    /// The case-sensitive user-defined reference number for this bill, which can be
-    /// used to identify the transaction in QuickBooks. This value is not required to be
-    /// unique and can be arbitrarily changed by the QuickBooks user.
+    /// The case-sensitive user-defined reference number for this bill, which can be used to identify the transaction in QuickBooks. This value is not required to be unique and can be arbitrarily changed by the QuickBooks user.
     ///
     /// Maximum length: 20 characters.
     ///
     /// Example: `"BILL-1234"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_number: Option<String>,
-    /// The current QuickBooks-assigned revision number of the bill object you are
-    /// updating, which you can get by fetching the object first. Provide the most
-    /// recent `revisionNumber` to ensure you're working with the latest data;
-    /// otherwise, the update will return an error.
+    /// The current QuickBooks-assigned revision number of the bill object you are updating, which you can get by fetching the object first. Provide the most recent `revisionNumber` to ensure you're working with the latest data; otherwise, the update will return an error.
     ///
     /// Example: `"1721172183"`
     pub revision_number: String,
-    /// The sales-tax code for this bill, determining whether it is taxable or
-    /// non-taxable. If set, this overrides any sales-tax codes defined on the vendor.
-    /// This can be overridden on the bill's individual lines.
+    /// The sales-tax code for this bill, determining whether it is taxable or non-taxable. If set, this overrides any sales-tax codes defined on the vendor. This can be overridden on the bill's individual lines.
     ///
-    /// Default codes include "Non" (non-taxable) and "Tax" (taxable), but custom codes
-    /// can also be created in QuickBooks Desktop. If QuickBooks Desktop is not set up
-    /// to charge sales tax (via the "Do You Charge Sales Tax?" preference), it assigns
-    /// the default non-taxable sales-tax code configured in the company file to all
-    /// sales.
+    /// Default codes include "Non" (non-taxable) and "Tax" (taxable), but custom codes can also be created in QuickBooks Desktop. If QuickBooks Desktop is not set up to charge sales tax (via the "Do You Charge Sales Tax?" preference), it assigns the default non-taxable sales-tax code configured in the company file to all sales.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sales_tax_code_id: Option<String>,
-    /// The bill's payment terms, defining when payment is due and any applicable
-    /// discounts.
+    /// The bill's payment terms, defining when payment is due and any applicable discounts.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub terms_id: Option<String>,
     /// The date of this bill, in ISO 8601 format (YYYY-MM-DD).
     ///
-    /// Example: `"2021-10-01"`
+    /// Example: `"2024-10-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_date: Option<String>,
     /// The address of the vendor who sent this bill.
@@ -713,22 +535,28 @@ impl BillUpdateParams {
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct BillVoided {
-    /// The date and time when this bill was created, in ISO 8601 format
-    /// (YYYY-MM-DDThh:mm:ss+hh:mm), which QuickBooks Desktop interprets in the local
-    /// timezone of the end-user's computer.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The date and time when this bill was created, in ISO 8601 format (YYYY-MM-DDThh:mm:ss+hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
+    ///
+    /// Example: `"2025-01-01T12:34:56+00:00"`
+    #[serde(default)]
     pub created_at: Option<String>,
     /// The QuickBooks-assigned unique identifier of the voided bill.
+    ///
+    /// Example: `"123ABC-1234567890"`
     pub id: String,
     /// The case-sensitive user-defined reference number of the voided bill.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    ///
+    /// Example: `"BILL-1234"`
+    #[serde(default)]
     pub ref_number: Option<String>,
-    /// The date and time when this bill was last updated, in ISO 8601 format
-    /// (YYYY-MM-DDThh:mm:ss+hh:mm), which QuickBooks Desktop interprets in the local
-    /// timezone of the end-user's computer.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The date and time when this bill was last updated, in ISO 8601 format (YYYY-MM-DDThh:mm:ss+hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
+    ///
+    /// Example: `"2025-02-01T12:34:56+00:00"`
+    #[serde(default)]
     pub updated_at: Option<String>,
     /// Indicates whether the bill was voided.
+    ///
+    /// Example: `true`
     pub voided: bool,
 }
 
@@ -740,26 +568,19 @@ Bills, QbdClient
 impl<T: Transport + ?Sized> Bills<'_, T> {
     /// List all bills.
     ///
-    /// Returns a list of bills.
-    ///
-    /// Use the `cursor` parameter to paginate through the
-    /// results.
+    /// Returns a list of bills. Use the `cursor` parameter to paginate through the results.
     #[api(get = "/quickbooks-desktop/bills", pages_of = Bill)]
     pub async fn list(&self, #[query] params: &BillListParams) -> Result<CursorPage<Bill>>;
 
     /// Create a bill.
     ///
-    /// Creates a vendor bill and posts it to accounts payable.
-    ///
-    /// You can also link
-    /// eligible purchase orders so QuickBooks pulls their lines onto the bill before
-    /// it's saved.
+    /// Creates a vendor bill and posts it to accounts payable. You can also link eligible purchase orders so QuickBooks pulls their lines onto the bill before it's saved.
     #[api(post = "/quickbooks-desktop/bills")]
     pub async fn create(&self, #[body] params: &BillCreateParams) -> Result<Bill>;
 
     /// Delete a bill.
     ///
-    /// Permanently deletes a a bill. The deletion will fail if the bill is currently in use or has any linked transactions that are in use.
+    /// Permanently deletes a bill. The deletion will fail if the bill is currently in use or has any linked transactions that are in use.
     #[api(delete = "/quickbooks-desktop/bills/{id}")]
     pub async fn delete(&self, id: &str) -> Result<BillDeleted>;
 
@@ -767,9 +588,7 @@ impl<T: Transport + ?Sized> Bills<'_, T> {
     ///
     /// Retrieves a bill by ID.
     ///
-    /// **IMPORTANT:** If you need to fetch multiple specific bills by ID, use the list
-    /// endpoint instead with the `ids` parameter. It accepts an array of IDs so you can
-    /// batch the request into a single call, which is significantly faster.
+    /// **IMPORTANT:** If you need to fetch multiple specific bills by ID, use the list endpoint instead with the `ids` parameter. It accepts an array of IDs so you can batch the request into a single call, which is significantly faster.
     ///
     /// NOTE: The response automatically includes any linked transactions.
     #[api(get = "/quickbooks-desktop/bills/{id}")]
@@ -777,20 +596,15 @@ impl<T: Transport + ?Sized> Bills<'_, T> {
 
     /// Update a bill.
     ///
-    /// Updates an existing vendor bill while keeping the required references intact.
-    /// QuickBooks does not let this update request add new purchase order links, and
-    /// you must continue to supply the vendor, accounts payable account, and at least
-    /// one expense or item line when you resubmit the bill.
+    /// Updates an existing vendor bill while keeping the required references intact. QuickBooks does not let this update request add new purchase order links, and you must continue to supply the vendor, accounts payable account, and at least one expense or item line when you resubmit the bill.
     ///
-    /// **NOTE:** If you include `expenseLines`, `itemLines`, or `itemGroupLines`,
-    /// QuickBooks Desktop replaces each included line list with the array you send, so
-    /// include unchanged lines you want to keep and use `id: "-1"` for new lines.
+    /// **NOTE:** If you include `expenseLines`, `itemLines`, or `itemGroupLines`, QuickBooks Desktop replaces each included line list with the array you send, so include unchanged lines you want to keep and use `id: "-1"` for new lines.
     #[api(post = "/quickbooks-desktop/bills/{id}")]
     pub async fn update(&self, id: &str, #[body] params: &BillUpdateParams) -> Result<Bill>;
 
-    /// Voids a bill by setting its amount to zero while keeping a record of it in
-    /// QuickBooks. The void will fail if the bill is currently in use or has any linked
-    /// transactions that are in use.
+    /// Void a bill.
+    ///
+    /// Voids a bill by setting its amount to zero while keeping a record of it in QuickBooks. The void will fail if the bill is currently in use or has any linked transactions that are in use.
     #[api(post = "/quickbooks-desktop/bills/{id}/void")]
     pub async fn void(&self, id: &str) -> Result<BillVoided>;
 }

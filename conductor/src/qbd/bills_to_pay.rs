@@ -15,15 +15,11 @@ use crate::{Result, Transport, api};
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct BillToPay {
-    /// The open bill with a positive amount due that can be paid for the requested
-    /// vendor. In each bills-to-pay result, either `bill` is an object and `credit` is
-    /// `null`, or `credit` is an object and `bill` is `null`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The open bill with a positive amount due that can be paid for the requested vendor. In each bills-to-pay result, either `bill` is an object and `credit` is `null`, or `credit` is an object and `bill` is `null`.
+    #[serde(default)]
     pub bill: Option<BillToPayBill>,
-    /// The vendor credit linked to the requested vendor that can be applied to open
-    /// bills. In each bills-to-pay result, either `credit` is an object and `bill` is
-    /// `null`, or `bill` is an object and `credit` is `null`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The vendor credit linked to the requested vendor that can be applied to open bills. In each bills-to-pay result, either `credit` is an object and `bill` is `null`, or `bill` is an object and `credit` is `null`.
+    #[serde(default)]
     pub credit: Option<BillToPayCredit>,
 }
 
@@ -34,49 +30,52 @@ pub struct BillToPay {
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct BillToPayBill {
-    /// The amount QuickBooks Desktop reports as due and available to pay for this open
-    /// bill, represented as a decimal string. Use this value as the candidate
-    /// `applyToTransactions[].paymentAmount` when creating a bill payment; reduce the
-    /// payment by any credits you apply.
+    /// The amount QuickBooks Desktop reports as due and available to pay for this open bill, represented as a decimal string. Use this value as the candidate `applyToTransactions[].paymentAmount` when creating a bill payment; reduce the payment by any credits you apply.
+    ///
+    /// Example: `"1000.00"`
     pub amount_due: String,
-    /// The monetary amount due for this payable bill converted to the home currency of
-    /// the QuickBooks company file. Represented as a decimal string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The monetary amount due for this payable bill converted to the home currency of the QuickBooks company file. Represented as a decimal string.
+    ///
+    /// Example: `"1234.56"`
+    #[serde(default)]
     pub amount_due_in_home_currency: Option<String>,
-    /// The ID of the open bill available to pay.
+    /// The ID of the open bill available to pay. Pass this value as `transactionId` in a bill-payment `applyToTransactions` entry.
     ///
-    /// Pass this value as `transactionId` in a bill-payment `applyToTransactions`
-    /// entry.
+    /// Example: `"123ABC-1234567890"`
     pub bill_id: String,
-    /// The payable bill's currency.
+    /// The payable bill's currency. For built-in currencies, the name and code are standard ISO 4217 international values. For user-defined currencies, all values are editable.
     ///
-    /// For built-in currencies, the name and code are standard ISO 4217 international
-    /// values. For user-defined currencies, all values are editable.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Example: `{"fullName":"USD","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub currency: Option<ObjectRef>,
-    /// The date by which this payable bill must be paid, in ISO 8601 format
-    /// (YYYY-MM-DD).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub due_date: Option<String>,
-    /// The market exchange rate between this payable bill's currency and the home
-    /// currency in QuickBooks at the time of this transaction. Represented as a decimal
-    /// value (e.g., 1.2345 for 1 EUR = 1.2345 USD if USD is the home currency).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub exchange_rate: Option<f64>,
-    /// The Accounts-Payable (A/P) account to which this payable bill is assigned, used
-    /// for accounts-payable tracking.
+    /// The date by which this payable bill must be paid, in ISO 8601 format (YYYY-MM-DD).
     ///
-    /// **IMPORTANT**: If this payable bill is linked to other transactions, this A/P
-    /// account must match the `payablesAccount` used in those other transactions.
+    /// Example: `"2024-10-31"`
+    #[serde(default)]
+    pub due_date: Option<String>,
+    /// The market exchange rate between this payable bill's currency and the home currency in QuickBooks at the time of this transaction. Represented as a decimal value (e.g., 1.2345 for 1 EUR = 1.2345 USD if USD is the home currency).
+    ///
+    /// Example: `1.2345`
+    #[serde(default)]
+    pub exchange_rate: Option<f64>,
+    /// The Accounts-Payable (A/P) account to which this payable bill is assigned, used for accounts-payable tracking.
+    ///
+    /// **IMPORTANT**: If this payable bill is linked to other transactions, this A/P account must match the `payablesAccount` used in those other transactions.
+    ///
+    /// Example: `{"fullName":"Accounts-Payable","id":"80000001-1234567890"}`
     pub payables_account: ObjectRef,
-    /// The case-sensitive user-defined reference number for this payable bill, which
-    /// can be used to identify the transaction in QuickBooks. This value is not
-    /// required to be unique and can be arbitrarily changed by the QuickBooks user.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The case-sensitive user-defined reference number for this payable bill, which can be used to identify the transaction in QuickBooks. This value is not required to be unique and can be arbitrarily changed by the QuickBooks user.
+    ///
+    /// Example: `"BILL-1234"`
+    #[serde(default)]
     pub ref_number: Option<String>,
     /// The date of this payable bill, in ISO 8601 format (YYYY-MM-DD).
+    ///
+    /// Example: `"2024-10-01"`
     pub transaction_date: String,
     /// The type of transaction for this payable bill.
+    ///
+    /// Example: `"bill"`
     pub transaction_type: TransactionType,
 }
 
@@ -87,46 +86,47 @@ pub struct BillToPayBill {
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct BillToPayCredit {
-    /// The remaining vendor credit available to apply to open bills, represented as a
-    /// decimal string. When applying this credit to a bill-payment request, choose an
-    /// `applyToTransactions[].applyCredits[].appliedAmount` that does not exceed this
-    /// value or the target bill's remaining amount due.
+    /// The remaining vendor credit available to apply to open bills, represented as a decimal string. When applying this credit to a bill-payment request, choose an `applyToTransactions[].applyCredits[].appliedAmount` that does not exceed this value or the target bill's remaining amount due.
+    ///
+    /// Example: `"25.11"`
     pub credit_remaining: String,
-    /// The remaining balance of this applicable credit converted to the home currency
-    /// of the QuickBooks company file. Represented as a decimal string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The remaining balance of this applicable credit converted to the home currency of the QuickBooks company file. Represented as a decimal string.
+    ///
+    /// Example: `"25.11"`
+    #[serde(default)]
     pub credit_remaining_in_home_currency: Option<String>,
-    /// The ID of the credit transaction available to apply to the vendor's open bills.
+    /// The ID of the credit transaction available to apply to the vendor's open bills. To apply this credit in a bill-payment request, place it under the target bill's `applyToTransactions[].applyCredits[]` entry and pass this value as `creditTransactionId`.
     ///
-    /// To apply this credit in a bill-payment request, place it under the target bill's
-    /// `applyToTransactions[].applyCredits[]` entry and pass this value as
-    /// `creditTransactionId`.
+    /// Example: `"123ABC-1234567890"`
     pub credit_transaction_id: String,
-    /// The applicable credit's currency.
+    /// The applicable credit's currency. For built-in currencies, the name and code are standard ISO 4217 international values. For user-defined currencies, all values are editable.
     ///
-    /// For built-in currencies, the name and code are standard ISO 4217 international
-    /// values. For user-defined currencies, all values are editable.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Example: `{"fullName":"USD","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub currency: Option<ObjectRef>,
-    /// The market exchange rate between this applicable credit's currency and the home
-    /// currency in QuickBooks at the time of this transaction. Represented as a decimal
-    /// value (e.g., 1.2345 for 1 EUR = 1.2345 USD if USD is the home currency).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub exchange_rate: Option<f64>,
-    /// The Accounts-Payable (A/P) account to which this applicable credit is assigned,
-    /// used for accounts-payable tracking.
+    /// The market exchange rate between this applicable credit's currency and the home currency in QuickBooks at the time of this transaction. Represented as a decimal value (e.g., 1.2345 for 1 EUR = 1.2345 USD if USD is the home currency).
     ///
-    /// **IMPORTANT**: If this applicable credit is linked to other transactions, this
-    /// A/P account must match the `payablesAccount` used in those other transactions.
+    /// Example: `1.2345`
+    #[serde(default)]
+    pub exchange_rate: Option<f64>,
+    /// The Accounts-Payable (A/P) account to which this applicable credit is assigned, used for accounts-payable tracking.
+    ///
+    /// **IMPORTANT**: If this applicable credit is linked to other transactions, this A/P account must match the `payablesAccount` used in those other transactions.
+    ///
+    /// Example: `{"fullName":"Accounts-Payable","id":"80000001-1234567890"}`
     pub payables_account: ObjectRef,
-    /// The case-sensitive user-defined reference number for this applicable credit,
-    /// which can be used to identify the transaction in QuickBooks. This value is not
-    /// required to be unique and can be arbitrarily changed by the QuickBooks user.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The case-sensitive user-defined reference number for this applicable credit, which can be used to identify the transaction in QuickBooks. This value is not required to be unique and can be arbitrarily changed by the QuickBooks user.
+    ///
+    /// Example: `"CREDIT-1234"`
+    #[serde(default)]
     pub ref_number: Option<String>,
     /// The date of this applicable credit, in ISO 8601 format (YYYY-MM-DD).
+    ///
+    /// Example: `"2024-10-01"`
     pub transaction_date: String,
     /// The type of transaction for this applicable credit.
+    ///
+    /// Example: `"vendor_credit"`
     pub transaction_type: TransactionType,
 }
 
@@ -139,17 +139,12 @@ pub struct BillToPayListParams {
     /// Example: `["80000001-1234567890"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency_ids: Option<Vec<String>>,
-    /// Filter the bill branch to open bills due on or before this date, in ISO 8601
-    /// format (YYYY-MM-DD). If omitted, QuickBooks Desktop returns open bills from all
-    /// due dates. Available credits can still be returned because credits do not have a
-    /// due date.
+    /// Filter the bill branch to open bills due on or before this date, in ISO 8601 format (YYYY-MM-DD). If omitted, QuickBooks Desktop returns open bills from all due dates. Available credits can still be returned because credits do not have a due date.
     ///
-    /// Example: `"2024-10-01"`
+    /// Example: `"2025-02-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub due_date: Option<String>,
-    /// Filter for open bills and available credits assigned to this Accounts-Payable
-    /// account. If omitted, QuickBooks Desktop uses the default A/P account configured
-    /// in the company file.
+    /// Filter for open bills and available credits assigned to this Accounts-Payable account. If omitted, QuickBooks Desktop uses the default A/P account configured in the company file.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -178,15 +173,11 @@ BillsToPay, QbdClient
 }
 
 impl<T: Transport + ?Sized> BillsToPay<'_, T> {
-    /// Lists open vendor bills and available vendor credits for a specific QuickBooks
-    /// Desktop vendor. Use each `bill.billId` as `applyToTransactions[].transactionId`
-    /// in bill-payment requests. To apply a returned credit, place it under the target
-    /// bill's `applyToTransactions[].applyCredits[]` entry, set `creditTransactionId`
-    /// to `credit.creditTransactionId`, and choose an `appliedAmount` that does not
-    /// exceed `credit.creditRemaining` or the target bill's remaining amount due.
+    /// List bills and credits available to pay for a vendor.
     ///
-    /// **NOTE:** QuickBooks Desktop does not support pagination for bills to pay;
-    /// hence, there is no `cursor` parameter. Users typically have few bills to pay.
+    /// Lists open vendor bills and available vendor credits for a specific QuickBooks Desktop vendor. Use each `bill.billId` as `applyToTransactions[].transactionId` in bill-payment requests. To apply a returned credit, place it under the target bill's `applyToTransactions[].applyCredits[]` entry, set `creditTransactionId` to `credit.creditTransactionId`, and choose an `appliedAmount` that does not exceed `credit.creditRemaining` or the target bill's remaining amount due.
+    ///
+    /// **NOTE:** QuickBooks Desktop does not support pagination for bills to pay; hence, there is no `cursor` parameter. Users typically have few bills to pay.
     #[api(get = "/quickbooks-desktop/bills-to-pay", list_of = BillToPay)]
     pub async fn list(&self, #[query] params: &BillToPayListParams) -> Result<Vec<BillToPay>>;
 }

@@ -18,88 +18,94 @@ use crate::{CursorPage, Result, Transport, api};
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct BuildAssembly {
-    /// The date and time when this build assembly was created, in ISO 8601 format
-    /// (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local
-    /// timezone of the end-user's computer.
+    /// The date and time when this build assembly was created, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
+    ///
+    /// Example: `"2025-01-01T12:34:56+00:00"`
     pub created_at: String,
-    /// The custom fields for the build assembly object, added as user-defined data
-    /// extensions, not included in the standard QuickBooks object.
+    /// The custom fields for the build assembly object, added as user-defined data extensions, not included in the standard QuickBooks object.
     pub custom_fields: Vec<CustomField>,
-    /// The expiration date for the serial number or lot number of the item associated
-    /// with this build assembly, in ISO 8601 format (YYYY-MM-DD). This is particularly
-    /// relevant for perishable or time-sensitive inventory items. Note that this field
-    /// is only supported on QuickBooks Desktop 2023 or later.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The expiration date for the serial number or lot number of the item associated with this build assembly, in ISO 8601 format (YYYY-MM-DD). This is particularly relevant for perishable or time-sensitive inventory items. Note that this field is only supported on QuickBooks Desktop 2023 or later.
+    ///
+    /// Example: `"2025-12-31"`
+    #[serde(default)]
     pub expiration_date: Option<String>,
-    /// A globally unique identifier (GUID) you, the developer, can provide for tracking
-    /// this object in your external system. This field is immutable and can only be set
-    /// during object creation.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// A globally unique identifier (GUID) you, the developer, can provide for tracking this object in your external system. This field is immutable and can only be set during object creation.
+    ///
+    /// Example: `"12345678-abcd-1234-abcd-1234567890ab"`
+    #[serde(default)]
     pub external_id: Option<String>,
-    /// The unique identifier assigned by QuickBooks to this build assembly.
+    /// The unique identifier assigned by QuickBooks to this build assembly. This ID is unique across all transaction types.
     ///
-    /// This ID is unique across all transaction types.
+    /// Example: `"123ABC-1234567890"`
     pub id: String,
-    /// The inventory assembly item associated with this build assembly.
+    /// The inventory assembly item associated with this build assembly. An inventory assembly item is assembled or manufactured from other inventory items, and the items and/or assemblies that make up the assembly are called components.
     ///
-    /// An inventory assembly item is assembled or manufactured from other inventory
-    /// items, and the items and/or assemblies that make up the assembly are called
-    /// components.
+    /// Example: `{"fullName":"Inventory Assembly Item","id":"80000001-1234567890"}`
     pub inventory_assembly_item: ObjectRef,
-    /// The site location where inventory for the item associated with this build
-    /// assembly is stored.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The site location where inventory for the item associated with this build assembly is stored.
+    ///
+    /// Example: `{"fullName":"Main Warehouse","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub inventory_site: Option<ObjectRef>,
-    /// The specific location (e.g., bin or shelf) within the inventory site where the
-    /// item associated with this build assembly is stored.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The specific location (e.g., bin or shelf) within the inventory site where the item associated with this build assembly is stored.
+    ///
+    /// Example: `{"fullName":"Aisle 3, Shelf B","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub inventory_site_location: Option<ObjectRef>,
     /// Indicates whether this build assembly has not been completed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    ///
+    /// Example: `false`
+    #[serde(default)]
     pub is_pending: Option<bool>,
     /// The component item lines in this build assembly.
     pub lines: Vec<BuildAssemblyLine>,
-    /// The lot number of the item associated with this build assembly.
+    /// The lot number of the item associated with this build assembly. Used for tracking groups of inventory items that are purchased or manufactured together.
     ///
-    /// Used for tracking groups of inventory items that are purchased or manufactured
-    /// together.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Example: `"LOT2023-001"`
+    #[serde(default)]
     pub lot_number: Option<String>,
     /// A memo or note for this build assembly.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    ///
+    /// Example: `"Assembled 25 units of Model ABC-123 Office Chair"`
+    #[serde(default)]
     pub memo: Option<String>,
     /// The number of this build assembly that can be built from the parts on hand.
+    ///
+    /// Example: `5`
     pub quantity_can_build: f64,
     /// The number of units of this build assembly currently in inventory.
+    ///
+    /// Example: `150`
     pub quantity_on_hand: f64,
-    /// The number of units of this build assembly that have been sold (as recorded in
-    /// sales orders) but not yet fulfilled or delivered to customers.
+    /// The number of units of this build assembly that have been sold (as recorded in sales orders) but not yet fulfilled or delivered to customers.
+    ///
+    /// Example: `10`
     pub quantity_on_sales_order: f64,
-    /// The number of build assembly to be built.
+    /// The number of build assembly to be built. The transaction will fail if the number specified here exceeds the number of on-hand components.
     ///
-    /// The transaction will fail if the number specified here exceeds the number of
-    /// on-hand components.
+    /// Example: `7`
     pub quantity_to_build: f64,
-    /// The case-sensitive user-defined reference number for this build assembly, which
-    /// can be used to identify the transaction in QuickBooks. This value is not
-    /// required to be unique and can be arbitrarily changed by the QuickBooks user.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ref_number: Option<String>,
-    /// The current QuickBooks-assigned revision number of this build assembly object,
-    /// which changes each time the object is modified. When updating this object, you
-    /// must provide the most recent `revisionNumber` to ensure you're working with the
-    /// latest data; otherwise, the update will return an error.
-    pub revision_number: String,
-    /// The serial number of the item associated with this build assembly.
+    /// The case-sensitive user-defined reference number for this build assembly, which can be used to identify the transaction in QuickBooks. This value is not required to be unique and can be arbitrarily changed by the QuickBooks user.
     ///
-    /// This is used for tracking individual units of serialized inventory items.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Example: `"BUILD-1234"`
+    #[serde(default)]
+    pub ref_number: Option<String>,
+    /// The current QuickBooks-assigned revision number of this build assembly object, which changes each time the object is modified. When updating this object, you must provide the most recent `revisionNumber` to ensure you're working with the latest data; otherwise, the update will return an error.
+    ///
+    /// Example: `"1721172183"`
+    pub revision_number: String,
+    /// The serial number of the item associated with this build assembly. This is used for tracking individual units of serialized inventory items.
+    ///
+    /// Example: `"SN1234567890"`
+    #[serde(default)]
     pub serial_number: Option<String>,
     /// The date of this build assembly, in ISO 8601 format (YYYY-MM-DD).
+    ///
+    /// Example: `"2024-10-01"`
     pub transaction_date: String,
-    /// The date and time when this build assembly was last updated, in ISO 8601 format
-    /// (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local
-    /// timezone of the end-user's computer.
+    /// The date and time when this build assembly was last updated, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
+    ///
+    /// Example: `"2025-02-01T12:34:56+00:00"`
     pub updated_at: String,
 }
 
@@ -108,73 +114,66 @@ pub struct BuildAssembly {
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct BuildAssemblyCreateParams {
-    /// The expiration date for the serial number or lot number of the item associated
-    /// with this build assembly, in ISO 8601 format (YYYY-MM-DD). This is particularly
-    /// relevant for perishable or time-sensitive inventory items. Note that this field
-    /// is only supported on QuickBooks Desktop 2023 or later.
+    /// The expiration date for the serial number or lot number of the item associated with this build assembly, in ISO 8601 format (YYYY-MM-DD). This is particularly relevant for perishable or time-sensitive inventory items. Note that this field is only supported on QuickBooks Desktop 2023 or later.
+    ///
+    /// Example: `"2025-12-31"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expiration_date: Option<String>,
-    /// A globally unique identifier (GUID) you, the developer, can provide for tracking
-    /// this object in your external system. This field is immutable and can only be set
-    /// during object creation.
+    /// A globally unique identifier (GUID) you, the developer, can provide for tracking this object in your external system. This field is immutable and can only be set during object creation.
     ///
-    /// **IMPORTANT**: This field must be formatted as a valid GUID; otherwise,
-    /// QuickBooks will return an error.
+    /// **IMPORTANT**: This field must be formatted as a valid GUID; otherwise, QuickBooks will return an error.
+    ///
+    /// Example: `"12345678-abcd-1234-abcd-1234567890ab"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub external_id: Option<String>,
-    /// The inventory assembly item associated with this build assembly.
+    /// The inventory assembly item associated with this build assembly. An inventory assembly item is assembled or manufactured from other inventory items, and the items and/or assemblies that make up the assembly are called components.
     ///
-    /// An inventory assembly item is assembled or manufactured from other inventory
-    /// items, and the items and/or assemblies that make up the assembly are called
-    /// components.
+    /// Example: `"80000001-1234567890"`
     pub inventory_assembly_item_id: String,
-    /// The site location where inventory for the item associated with this build
-    /// assembly is stored.
+    /// The site location where inventory for the item associated with this build assembly is stored.
+    ///
+    /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inventory_site_id: Option<String>,
-    /// The specific location (e.g., bin or shelf) within the inventory site where the
-    /// item associated with this build assembly is stored.
+    /// The specific location (e.g., bin or shelf) within the inventory site where the item associated with this build assembly is stored.
+    ///
+    /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inventory_site_location_id: Option<String>,
-    /// The lot number of the item associated with this build assembly.
+    /// The lot number of the item associated with this build assembly. Used for tracking groups of inventory items that are purchased or manufactured together.
     ///
-    /// Used for tracking groups of inventory items that are purchased or manufactured
-    /// together.
-    ///
-    /// Maximum length: 40 characters.
+    /// Example: `"LOT2023-001"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lot_number: Option<String>,
-    /// When `true`, the build assembly will be marked pending if there are insufficient
-    /// quantities to complete the build assembly.
+    /// When `true`, the build assembly will be marked pending if there are insufficient quantities to complete the build assembly.
+    ///
+    /// Example: `true`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mark_pending_if_required: Option<bool>,
     /// A memo or note for this build assembly.
     ///
-    /// Maximum length: 4095 characters.
+    /// Example: `"Assembled 25 units of Model ABC-123 Office Chair"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub memo: Option<String>,
-    /// The number of build assembly to be built.
+    /// The number of build assembly to be built. The transaction will fail if the number specified here exceeds the number of on-hand components.
     ///
-    /// The transaction will fail if the number specified here exceeds the number of
-    /// on-hand components.
+    /// Example: `7`
     pub quantity_to_build: f64,
-    /// The case-sensitive user-defined reference number for this build assembly, which
-    /// can be used to identify the transaction in QuickBooks. This value is not
-    /// required to be unique and can be arbitrarily changed by the QuickBooks user.
-    /// When left blank in this create request, this field will be left blank in
-    /// QuickBooks (i.e., it does _not_ auto-increment).
+    /// The case-sensitive user-defined reference number for this build assembly, which can be used to identify the transaction in QuickBooks. This value is not required to be unique and can be arbitrarily changed by the QuickBooks user. When left blank in this create request, this field will be left blank in QuickBooks (i.e., it does *not* auto-increment).
     ///
     /// Maximum length: 11 characters.
+    ///
+    /// Example: `"BUILD-1234"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_number: Option<String>,
-    /// The serial number of the item associated with this build assembly.
+    /// The serial number of the item associated with this build assembly. This is used for tracking individual units of serialized inventory items.
     ///
-    /// This is used for tracking individual units of serialized inventory items.
-    ///
-    /// Maximum length: 4095 characters.
+    /// Example: `"SN1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub serial_number: Option<String>,
     /// The date of this build assembly, in ISO 8601 format (YYYY-MM-DD).
+    ///
+    /// Example: `"2024-10-01"`
     pub transaction_date: String,
 }
 
@@ -210,11 +209,17 @@ impl BuildAssemblyCreateParams {
 #[non_exhaustive]
 pub struct BuildAssemblyDeleted {
     /// Indicates whether the build assembly was deleted.
+    ///
+    /// Example: `true`
     pub deleted: bool,
     /// The QuickBooks-assigned unique identifier of the deleted build assembly.
+    ///
+    /// Example: `"123ABC-1234567890"`
     pub id: String,
     /// The case-sensitive user-defined reference number of the deleted build assembly.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    ///
+    /// Example: `"BUILD-1234"`
+    #[serde(default)]
     pub ref_number: Option<String>,
 }
 
@@ -226,48 +231,49 @@ pub struct BuildAssemblyDeleted {
 #[non_exhaustive]
 pub struct BuildAssemblyLine {
     /// A description of this component item line.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    ///
+    /// Example: `"Wood screws, 2-inch, stainless steel"`
+    #[serde(default)]
     pub description: Option<String>,
-    /// The expiration date for the serial number or lot number of the item associated
-    /// with this component item line, in ISO 8601 format (YYYY-MM-DD). This is
-    /// particularly relevant for perishable or time-sensitive inventory items. Note
-    /// that this field is only supported on QuickBooks Desktop 2023 or later.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The expiration date for the serial number or lot number of the item associated with this component item line, in ISO 8601 format (YYYY-MM-DD). This is particularly relevant for perishable or time-sensitive inventory items. Note that this field is only supported on QuickBooks Desktop 2023 or later.
+    ///
+    /// Example: `"2025-12-31"`
+    #[serde(default)]
     pub expiration_date: Option<String>,
-    /// The site location where inventory for the item associated with this component
-    /// item line is stored.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The site location where inventory for the item associated with this component item line is stored.
+    ///
+    /// Example: `{"fullName":"Main Warehouse","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub inventory_site: Option<ObjectRef>,
-    /// The specific location (e.g., bin or shelf) within the inventory site where the
-    /// item associated with this component item line is stored.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The specific location (e.g., bin or shelf) within the inventory site where the item associated with this component item line is stored.
+    ///
+    /// Example: `{"fullName":"Aisle 3, Shelf B","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub inventory_site_location: Option<ObjectRef>,
-    /// The item associated with this component item line.
+    /// The item associated with this component item line. This can refer to any good or service that the business buys or sells, including item types such as a service item, inventory item, or special calculation item like a discount item or sales-tax item.
     ///
-    /// This can refer to any good or service that the business buys or sells, including
-    /// item types such as a service item, inventory item, or special calculation item
-    /// like a discount item or sales-tax item.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Example: `{"fullName":"Widget A","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub item: Option<ObjectRef>,
-    /// The lot number of the item associated with this component item line.
+    /// The lot number of the item associated with this component item line. Used for tracking groups of inventory items that are purchased or manufactured together.
     ///
-    /// Used for tracking groups of inventory items that are purchased or manufactured
-    /// together.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Example: `"LOT2023-001"`
+    #[serde(default)]
     pub lot_number: Option<String>,
-    /// The quantity of this component item line that is needed to build the assembly.
+    /// The quantity of this component item line that is needed to build the assembly. For example, if the `itemId` references a bolt, the `quantityNeeded` field indicates how many of these bolts are used in the assembly.
     ///
-    /// For example, if the `itemId` references a bolt, the `quantityNeeded` field
-    /// indicates how many of these bolts are used in the assembly.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Example: `3`
+    #[serde(default)]
     pub quantity_needed: Option<f64>,
     /// The number of units of this component item line currently in inventory.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub quantity_on_hand: Option<f64>,
-    /// The serial number of the item associated with this component item line.
     ///
-    /// This is used for tracking individual units of serialized inventory items.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Example: `150`
+    #[serde(default)]
+    pub quantity_on_hand: Option<f64>,
+    /// The serial number of the item associated with this component item line. This is used for tracking individual units of serialized inventory items.
+    ///
+    /// Example: `"SN1234567890"`
+    #[serde(default)]
     pub serial_number: Option<String>,
 }
 
@@ -275,29 +281,18 @@ pub struct BuildAssemblyLine {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct BuildAssemblyListParams {
-    /// The pagination token to fetch the next set of results when paginating with the
-    /// `limit` parameter. Do not include this parameter on the first call. Use the
-    /// `nextCursor` value returned in the previous response to request subsequent
-    /// results.
+    /// The pagination token to fetch the next set of results when paginating with the `limit` parameter. Do not include this parameter on the first call. Use the `nextCursor` value returned in the previous response to request subsequent results.
     ///
-    /// **IMPORTANT**: The cursor is the same value for every page, and requests that
-    /// send it are not idempotent: each one returns the next page. Send each request
-    /// within 10 seconds of the previous response. If you miss that window or a request
-    /// fails, start over without a cursor.
-    ///
-    /// Example: `"Example cursor"`
+    /// Example: `"12345678-abcd-abcd-example-1234567890ab"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cursor: Option<String>,
-    /// Filter for specific build assemblies by their QuickBooks-assigned unique
-    /// identifier(s).
+    /// Filter for specific build assemblies by their QuickBooks-assigned unique identifier(s).
     ///
-    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other
-    /// query parameters for this request.
+    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other query parameters for this request.
     ///
-    /// **NOTE**: If any of the values you specify in this parameter are not found, the
-    /// request will return an error.
+    /// **NOTE**: If any of the values you specify in this parameter are not found, the request will return an error.
     ///
-    /// Example: `["80000001-1234567890"]`
+    /// Example: `["123ABC-1234567890"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ids: Option<Vec<String>>,
     /// Whether to include component line items in the response. Defaults to `true`.
@@ -310,130 +305,84 @@ pub struct BuildAssemblyListParams {
     /// Example: `["80000001-1234567890"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub item_ids: Option<Vec<String>>,
-    /// The maximum number of objects to return.
+    /// The maximum number of objects to return. Accepts values ranging from 1 to 150, defaults to 150. When used with cursor-based pagination, this parameter controls how many results are returned per page. To paginate through results, combine this with the `cursor` parameter. Each response will include a `nextCursor` value that can be passed to subsequent requests to retrieve the next page of results.
     ///
-    /// Accepts values ranging from 1 to 150, defaults to 150. When used with
-    /// cursor-based pagination, this parameter controls how many results are returned
-    /// per page. To paginate through results, combine this with the `cursor` parameter.
-    /// Each response will include a `nextCursor` value that can be passed to subsequent
-    /// requests to retrieve the next page of results.
-    ///
-    /// Example: `1`
+    /// Example: `150`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
     /// Filter for build assemblies that are pending, not pending, or both.
     ///
-    /// Example: `"all"`
+    /// Example: `"pending"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pending_status: Option<BuildAssemblyListPendingStatus>,
     /// Filter for build assemblies whose `refNumber` contains this substring.
     ///
-    /// **NOTE**: If you use this parameter, you cannot also use `refNumberStartsWith`
-    /// or `refNumberEndsWith`.
+    /// **NOTE**: If you use this parameter, you cannot also use `refNumberStartsWith` or `refNumberEndsWith`.
     ///
-    /// Example: `"Example refNumberContains"`
+    /// Example: `"BUILD-1234"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_number_contains: Option<String>,
     /// Filter for build assemblies whose `refNumber` ends with this substring.
     ///
-    /// **NOTE**: If you use this parameter, you cannot also use `refNumberContains` or
-    /// `refNumberStartsWith`.
+    /// **NOTE**: If you use this parameter, you cannot also use `refNumberContains` or `refNumberStartsWith`.
     ///
-    /// Example: `"Example refNumberEndsWith"`
+    /// Example: `"1234"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_number_ends_with: Option<String>,
-    /// Filter for build assemblies whose `refNumber` is greater than or equal to this
-    /// value. If omitted, the range will begin with the first number of the list. Uses
-    /// a numerical comparison for values that contain only digits; otherwise, uses a
-    /// lexicographical comparison.
+    /// Filter for build assemblies whose `refNumber` is greater than or equal to this value. If omitted, the range will begin with the first number of the list. Uses a numerical comparison for values that contain only digits; otherwise, uses a lexicographical comparison.
     ///
-    /// **NOTE**: If you use this parameter, you cannot also use `refNumberContains`,
-    /// `refNumberStartsWith`, or `refNumberEndsWith`.
-    ///
-    /// Example: `"Example refNumberFrom"`
+    /// Example: `"BUILD-0001"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_number_from: Option<String>,
     /// Filter for build assemblies whose `refNumber` starts with this substring.
     ///
-    /// **NOTE**: If you use this parameter, you cannot also use `refNumberContains` or
-    /// `refNumberEndsWith`.
+    /// **NOTE**: If you use this parameter, you cannot also use `refNumberContains` or `refNumberEndsWith`.
     ///
-    /// Example: `"Example refNumberStartsWith"`
+    /// Example: `"BUILD"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_number_starts_with: Option<String>,
-    /// Filter for build assemblies whose `refNumber` is less than or equal to this
-    /// value. If omitted, the range will end with the last number of the list. Uses a
-    /// numerical comparison for values that contain only digits; otherwise, uses a
-    /// lexicographical comparison.
+    /// Filter for build assemblies whose `refNumber` is less than or equal to this value. If omitted, the range will end with the last number of the list. Uses a numerical comparison for values that contain only digits; otherwise, uses a lexicographical comparison.
     ///
-    /// **NOTE**: If you use this parameter, you cannot also use `refNumberContains`,
-    /// `refNumberStartsWith`, or `refNumberEndsWith`.
-    ///
-    /// Example: `"Example refNumberTo"`
+    /// Example: `"BUILD-9999"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_number_to: Option<String>,
-    /// Filter for specific build assemblies by their ref-number(s), case-sensitive.
+    /// Filter for specific build assemblies by their ref-number(s), case-sensitive. In QuickBooks, ref-numbers are not required to be unique and can be arbitrarily changed by the QuickBooks user.
     ///
-    /// In QuickBooks, ref-numbers are not required to be unique and can be arbitrarily
-    /// changed by the QuickBooks user.
+    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other query parameters for this request.
     ///
-    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other
-    /// query parameters for this request.
+    /// **NOTE**: If any of the values you specify in this parameter are not found, the request will return an error.
     ///
-    /// **NOTE**: If any of the values you specify in this parameter are not found, the
-    /// request will return an error.
-    ///
-    /// Example: `["INV-1001"]`
+    /// Example: `["BUILD ASSEMBLY-1234"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_numbers: Option<Vec<String>>,
-    /// Filter for build assemblies whose `date` field is on or after this date, in ISO
-    /// 8601 format (YYYY-MM-DD).
+    /// Filter for build assemblies whose `date` field is on or after this date, in ISO 8601 format (YYYY-MM-DD).
     ///
-    /// **NOTE:** QuickBooks Desktop interprets this date as the **start of the
-    /// specified day** in the local timezone of the end-user's computer (e.g.,
-    /// `2025-01-01` → `2025-01-01T00:00:00`).
+    /// **NOTE:** QuickBooks Desktop interprets this date as the **start of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T00:00:00`).
     ///
-    /// Example: `"2024-10-01"`
+    /// Example: `"2025-01-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_date_from: Option<String>,
-    /// Filter for build assemblies whose `date` field is on or before this date, in ISO
-    /// 8601 format (YYYY-MM-DD).
+    /// Filter for build assemblies whose `date` field is on or before this date, in ISO 8601 format (YYYY-MM-DD).
     ///
-    /// **NOTE:** QuickBooks Desktop interprets this date as the **end of the specified
-    /// day** in the local timezone of the end-user's computer (e.g., `2025-01-01` →
-    /// `2025-01-01T23:59:59`).
+    /// **NOTE:** QuickBooks Desktop interprets this date as the **end of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
     ///
-    /// Example: `"2024-10-01"`
+    /// Example: `"2025-02-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_date_to: Option<String>,
-    /// Filter for build assemblies updated on or after this date/time.
+    /// Filter for build assemblies updated on or after this date/time. Accepts the following ISO 8601 formats:
+    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the **start of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T00:00:00`).
+    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop interprets the timestamp in the local timezone of the end-user's computer.
+    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop interprets the timestamp using the specified timezone.
     ///
-    /// Accepts the following ISO 8601 formats:
-    ///
-    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the
-    ///   **start of the specified day** in the local timezone of the end-user's
-    ///   computer (e.g., `2025-01-01` → `2025-01-01T00:00:00`).
-    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop
-    ///   interprets the timestamp in the local timezone of the end-user's computer.
-    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop
-    ///   interprets the timestamp using the specified timezone.
-    ///
-    /// Example: `"Example updatedAfter"`
+    /// Example: `"2025-01-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_after: Option<String>,
-    /// Filter for build assemblies updated on or before this date/time.
+    /// Filter for build assemblies updated on or before this date/time. Accepts the following ISO 8601 formats:
+    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the **end of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
+    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop interprets the timestamp in the local timezone of the end-user's computer.
+    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop interprets the timestamp using the specified timezone.
     ///
-    /// Accepts the following ISO 8601 formats:
-    ///
-    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the
-    ///   **end of the specified day** in the local timezone of the end-user's computer
-    ///   (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
-    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop
-    ///   interprets the timestamp in the local timezone of the end-user's computer.
-    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop
-    ///   interprets the timestamp using the specified timezone.
-    ///
-    /// Example: `"Example updatedBefore"`
+    /// Example: `"2025-02-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_before: Option<String>,
 }
@@ -457,68 +406,65 @@ Pending = "pending",
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct BuildAssemblyUpdateParams {
-    /// The expiration date for the serial number or lot number of the item associated
-    /// with this build assembly, in ISO 8601 format (YYYY-MM-DD). This is particularly
-    /// relevant for perishable or time-sensitive inventory items. Note that this field
-    /// is only supported on QuickBooks Desktop 2023 or later.
+    /// The expiration date for the serial number or lot number of the item associated with this build assembly, in ISO 8601 format (YYYY-MM-DD). This is particularly relevant for perishable or time-sensitive inventory items. Note that this field is only supported on QuickBooks Desktop 2023 or later.
+    ///
+    /// Example: `"2025-12-31"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expiration_date: Option<String>,
-    /// The site location where inventory for the item associated with this build
-    /// assembly is stored.
+    /// The site location where inventory for the item associated with this build assembly is stored.
+    ///
+    /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inventory_site_id: Option<String>,
-    /// The specific location (e.g., bin or shelf) within the inventory site where the
-    /// item associated with this build assembly is stored.
+    /// The specific location (e.g., bin or shelf) within the inventory site where the item associated with this build assembly is stored.
+    ///
+    /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inventory_site_location_id: Option<String>,
-    /// The lot number of the item associated with this build assembly.
+    /// The lot number of the item associated with this build assembly. Used for tracking groups of inventory items that are purchased or manufactured together.
     ///
-    /// Used for tracking groups of inventory items that are purchased or manufactured
-    /// together.
-    ///
-    /// Maximum length: 40 characters.
+    /// Example: `"LOT2023-001"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lot_number: Option<String>,
-    /// When `true`, the build assembly will be marked pending if there are insufficient
-    /// quantities to complete the build assembly.
+    /// When `true`, the build assembly will be marked pending if there are insufficient quantities to complete the build assembly.
+    ///
+    /// Example: `true`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mark_pending_if_required: Option<bool>,
     /// A memo or note for this build assembly.
     ///
-    /// Maximum length: 4095 characters.
+    /// Example: `"Assembled 25 units of Model ABC-123 Office Chair"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub memo: Option<String>,
-    /// The number of build assembly to be built.
+    /// The number of build assembly to be built. The transaction will fail if the number specified here exceeds the number of on-hand components.
     ///
-    /// The transaction will fail if the number specified here exceeds the number of
-    /// on-hand components.
+    /// Example: `7`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quantity_to_build: Option<f64>,
-    /// The case-sensitive user-defined reference number for this build assembly, which
-    /// can be used to identify the transaction in QuickBooks. This value is not
-    /// required to be unique and can be arbitrarily changed by the QuickBooks user.
+    /// The case-sensitive user-defined reference number for this build assembly, which can be used to identify the transaction in QuickBooks. This value is not required to be unique and can be arbitrarily changed by the QuickBooks user.
     ///
     /// Maximum length: 11 characters.
+    ///
+    /// Example: `"BUILD-1234"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_number: Option<String>,
-    /// When `true`, changes this build assembly's status from pending to non-pending,
-    /// which effectively performs the build transaction. The operation will fail if
-    /// there are insufficient component quantities on hand to complete the build.
+    /// When `true`, changes this build assembly's status from pending to non-pending, which effectively performs the build transaction. The operation will fail if there are insufficient component quantities on hand to complete the build.
+    ///
+    /// Example: `true`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub remove_pending: Option<bool>,
-    /// The current QuickBooks-assigned revision number of the build assembly object you
-    /// are updating, which you can get by fetching the object first. Provide the most
-    /// recent `revisionNumber` to ensure you're working with the latest data;
-    /// otherwise, the update will return an error.
+    /// The current QuickBooks-assigned revision number of the build assembly object you are updating, which you can get by fetching the object first. Provide the most recent `revisionNumber` to ensure you're working with the latest data; otherwise, the update will return an error.
+    ///
+    /// Example: `"1721172183"`
     pub revision_number: String,
-    /// The serial number of the item associated with this build assembly.
+    /// The serial number of the item associated with this build assembly. This is used for tracking individual units of serialized inventory items.
     ///
-    /// This is used for tracking individual units of serialized inventory items.
-    ///
-    /// Maximum length: 4095 characters.
+    /// Example: `"SN1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub serial_number: Option<String>,
     /// The date of this build assembly, in ISO 8601 format (YYYY-MM-DD).
+    ///
+    /// Example: `"2024-10-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_date: Option<String>,
 }
@@ -549,35 +495,34 @@ BuildAssemblies, QbdClient
 }
 
 impl<T: Transport + ?Sized> BuildAssemblies<'_, T> {
-    /// Returns a list of build assemblies.
+    /// List all build assemblies.
     ///
-    /// Use the `cursor` parameter to paginate
-    /// through the results.
+    /// Returns a list of build assemblies. Use the `cursor` parameter to paginate through the results.
     #[api(get = "/quickbooks-desktop/build-assemblies", pages_of = BuildAssembly)]
     pub async fn list(&self, #[query] params: &BuildAssemblyListParams) -> Result<CursorPage<BuildAssembly>>;
 
-    /// Creates a build assembly transaction that consumes component quantities and
-    /// increases the finished assembly on hand. If components are short you can mark
-    /// the build as pending instead of failing.
+    /// Create a build assembly.
+    ///
+    /// Creates a build assembly transaction that consumes component quantities and increases the finished assembly on hand. If components are short you can mark the build as pending instead of failing.
     #[api(post = "/quickbooks-desktop/build-assemblies")]
     pub async fn create(&self, #[body] params: &BuildAssemblyCreateParams) -> Result<BuildAssembly>;
 
-    /// Permanently deletes a build assembly.
+    /// Delete a build assembly.
     ///
-    /// The deletion will fail if the build
-    /// assembly is currently in use or has any linked transactions that are in use.
+    /// Permanently deletes a build assembly. The deletion will fail if the build assembly is currently in use or has any linked transactions that are in use.
     #[api(delete = "/quickbooks-desktop/build-assemblies/{id}")]
     pub async fn delete(&self, id: &str) -> Result<BuildAssemblyDeleted>;
 
+    /// Retrieve a build assembly.
+    ///
     /// Retrieves a build assembly by ID.
     ///
-    /// **IMPORTANT:** If you need to fetch multiple specific build assemblies by ID,
-    /// use the list endpoint instead with the `ids` parameter. It accepts an array of
-    /// IDs so you can batch the request into a single call, which is significantly
-    /// faster.
+    /// **IMPORTANT:** If you need to fetch multiple specific build assemblies by ID, use the list endpoint instead with the `ids` parameter. It accepts an array of IDs so you can batch the request into a single call, which is significantly faster.
     #[api(get = "/quickbooks-desktop/build-assemblies/{id}")]
     pub async fn retrieve(&self, id: &str) -> Result<BuildAssembly>;
 
+    /// Update a build assembly.
+    ///
     /// Updates an existing build assembly.
     #[api(post = "/quickbooks-desktop/build-assemblies/{id}")]
     pub async fn update(&self, id: &str, #[body] params: &BuildAssemblyUpdateParams) -> Result<BuildAssembly>;

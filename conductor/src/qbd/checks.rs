@@ -18,151 +18,116 @@ use crate::{CursorPage, Result, Transport, api};
 #[non_exhaustive]
 pub struct Check {
     /// The address that is printed on the check.
+    #[serde(default)]
     pub address: Option<Address>,
-    /// The total monetary amount of this check, represented as a decimal string.
-    ///
-    /// This equals the sum of the amounts in the check's expense lines, item lines, and
-    /// item group lines.
+    /// The total monetary amount of this check, represented as a decimal string. This equals the sum of the amounts in the check's expense lines, item lines, and item group lines.
     ///
     /// Example: `"1000.00"`
     pub amount: String,
-    /// The monetary amount of this check converted to the home currency of the
-    /// QuickBooks company file. Represented as a decimal string.
+    /// The monetary amount of this check converted to the home currency of the QuickBooks company file. Represented as a decimal string.
     ///
     /// Example: `"1234.56"`
+    #[serde(default)]
     pub amount_in_home_currency: Option<String>,
-    /// The bank account from which the funds are being drawn for this check; e.g.,
-    /// Checking or Savings. This check will decrease the balance of this account.
+    /// The bank account from which the funds are being drawn for this check; e.g., Checking or Savings. This check will decrease the balance of this account.
     ///
     /// Example: `{"fullName":"Checking","id":"80000001-1234567890"}`
     pub bank_account: ObjectRef,
-    /// The date and time when this check was created, in ISO 8601 format
-    /// (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local
-    /// timezone of the end-user's computer.
+    /// The date and time when this check was created, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
-    /// Example: `"2021-10-01T17:34:56.000Z"`
+    /// Example: `"2025-01-01T12:34:56+00:00"`
     pub created_at: String,
-    /// The check's currency.
-    ///
-    /// For built-in currencies, the name and code are standard ISO 4217 international
-    /// values. For user-defined currencies, all values are editable.
+    /// The check's currency. For built-in currencies, the name and code are standard ISO 4217 international values. For user-defined currencies, all values are editable.
     ///
     /// Example: `{"fullName":"USD","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub currency: Option<ObjectRef>,
-    /// The custom fields for the check object, added as user-defined data extensions,
-    /// not included in the standard QuickBooks object.
+    /// The custom fields for the check object, added as user-defined data extensions, not included in the standard QuickBooks object.
     pub custom_fields: Vec<CustomField>,
-    /// The market exchange rate between this check's currency and the home currency in
-    /// QuickBooks at the time of this transaction. Represented as a decimal value
-    /// (e.g., 1.2345 for 1 EUR = 1.2345 USD if USD is the home currency).
+    /// The market exchange rate between this check's currency and the home currency in QuickBooks at the time of this transaction. Represented as a decimal value (e.g., 1.2345 for 1 EUR = 1.2345 USD if USD is the home currency).
     ///
     /// Example: `1.2345`
+    #[serde(default)]
     pub exchange_rate: Option<f64>,
     /// The check's expense lines, each representing one line in this expense.
     pub expense_lines: Vec<ExpenseLine>,
-    /// A globally unique identifier (GUID) you, the developer, can provide for tracking
-    /// this object in your external system. This field is immutable and can only be set
-    /// during object creation.
+    /// A globally unique identifier (GUID) you, the developer, can provide for tracking this object in your external system. This field is immutable and can only be set during object creation.
     ///
     /// Example: `"12345678-abcd-1234-abcd-1234567890ab"`
+    #[serde(default)]
     pub external_id: Option<String>,
-    /// The unique identifier assigned by QuickBooks to this check.
-    ///
-    /// This ID is unique across all transaction types.
+    /// The unique identifier assigned by QuickBooks to this check. This ID is unique across all transaction types.
     ///
     /// Example: `"123ABC-1234567890"`
     pub id: String,
     /// Indicates whether this check has not been completed.
     ///
     /// Example: `false`
+    #[serde(default)]
     pub is_pending: Option<bool>,
-    /// Indicates whether this check is included in the queue of documents for
-    /// QuickBooks to print.
+    /// Indicates whether this check is included in the queue of documents for QuickBooks to print.
     ///
     /// Example: `true`
+    #[serde(default)]
     pub is_queued_for_print: Option<bool>,
-    /// The check's item group lines, each representing a predefined set of items
-    /// bundled together because they are commonly purchased together or grouped for
-    /// faster entry.
+    /// The check's item group lines, each representing a predefined set of items bundled together because they are commonly purchased together or grouped for faster entry.
     pub item_group_lines: Vec<BillItemGroupLine>,
-    /// The check's item lines, each representing the purchase of a specific item or
-    /// service.
+    /// The check's item lines, each representing the purchase of a specific item or service.
     pub item_lines: Vec<ItemLine>,
-    /// The check's linked transactions, such as payments applied, credits used, or
-    /// associated purchase orders.
+    /// The check's linked transactions, such as payments applied, credits used, or associated purchase orders.
     ///
-    /// **IMPORTANT**: You must specify the parameter `includeLinkedTransactions` when
-    /// fetching a list of checks to receive this field because it is not returned by
-    /// default.
+    /// **IMPORTANT**: You must specify the parameter `includeLinkedTransactions` when fetching a list of checks to receive this field because it is not returned by default.
     pub linked_transactions: Vec<LinkedTransaction>,
     /// The memo that is printed on this check.
     ///
     /// Example: `"Payment for office supplies - Invoice INV-1234"`
+    #[serde(default)]
     pub memo: Option<String>,
     /// The person or company who will receive this check.
     ///
     /// Example: `{"fullName":"Corporate:Sales:Marketing","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub payee: Option<ObjectRef>,
-    /// The case-sensitive user-defined reference number for this check, which can be
-    /// used to identify the transaction in QuickBooks. This value is not required to be
-    /// unique and can be arbitrarily changed by the QuickBooks user.
+    /// The case-sensitive user-defined reference number for this check, which can be used to identify the transaction in QuickBooks. This value is not required to be unique and can be arbitrarily changed by the QuickBooks user.
     ///
     /// **IMPORTANT**: For checks, this field is the check number.
     ///
     /// Example: `"CHECK-1234"`
+    #[serde(default)]
     pub ref_number: Option<String>,
-    /// The current QuickBooks-assigned revision number of this check object, which
-    /// changes each time the object is modified. When updating this object, you must
-    /// provide the most recent `revisionNumber` to ensure you're working with the
-    /// latest data; otherwise, the update will return an error.
+    /// The current QuickBooks-assigned revision number of this check object, which changes each time the object is modified. When updating this object, you must provide the most recent `revisionNumber` to ensure you're working with the latest data; otherwise, the update will return an error.
     ///
     /// Example: `"1721172183"`
     pub revision_number: String,
-    /// The sales-tax code for this check, determining whether it is taxable or
-    /// non-taxable. If set, this overrides any sales-tax codes defined on the payee.
-    /// This can be overridden on the check's individual lines.
+    /// The sales-tax code for this check, determining whether it is taxable or non-taxable. If set, this overrides any sales-tax codes defined on the payee. This can be overridden on the check's individual lines.
     ///
-    /// Default codes include "Non" (non-taxable) and "Tax" (taxable), but custom codes
-    /// can also be created in QuickBooks Desktop. If QuickBooks Desktop is not set up
-    /// to charge sales tax (via the "Do You Charge Sales Tax?" preference), it assigns
-    /// the default non-taxable sales-tax code configured in the company file to all
-    /// sales.
+    /// Default codes include "Non" (non-taxable) and "Tax" (taxable), but custom codes can also be created in QuickBooks Desktop. If QuickBooks Desktop is not set up to charge sales tax (via the "Do You Charge Sales Tax?" preference), it assigns the default non-taxable sales-tax code configured in the company file to all sales.
     ///
     /// Example: `{"fullName":"Non","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub sales_tax_code: Option<ObjectRef>,
     /// The date written on this check, in ISO 8601 format (YYYY-MM-DD).
     ///
-    /// Example: `"2021-10-01"`
+    /// Example: `"2024-10-01"`
     pub transaction_date: String,
-    /// The date and time when this check was last updated, in ISO 8601 format
-    /// (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local
-    /// timezone of the end-user's computer.
+    /// The date and time when this check was last updated, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
-    /// Example: `"2021-10-01T20:45:30.000Z"`
+    /// Example: `"2025-02-01T12:34:56+00:00"`
     pub updated_at: String,
 }
 
-/// Transactions to be paid by this check.
+/// Transactions to be paid by this check. This will create a link between this check and the specified transactions.
 ///
-/// This will create a link between this check and the specified transactions.
-///
-/// **IMPORTANT**: By default, QuickBooks will not return any information about the
-/// linked transactions in this endpoint's response even when this request is
-/// successful. To see the transactions linked via this field, refetch the check and
-/// check the `linkedTransactions` response field. If fetching a list of checks, you
-/// must also specify the parameter `includeLinkedTransactions=true` to see the
-/// `linkedTransactions` response field.
+/// **IMPORTANT**: By default, QuickBooks will not return any information about the linked transactions in this endpoint's response even when this request is successful. To see the transactions linked via this field, refetch the check and check the `linkedTransactions` response field. If fetching a list of checks, you must also specify the parameter `includeLinkedTransactions=true` to see the `linkedTransactions` response field.
 ///
 /// The type of `CheckCreateParams::apply_to_transactions` and `CheckUpdateParams::apply_to_transactions`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CheckApplyToTransaction {
-    /// The monetary amount from this check to apply to the specified transaction,
-    /// represented as a decimal string.
+    /// The monetary amount from this check to apply to the specified transaction, represented as a decimal string.
     ///
-    /// Decimal string format: exactly 2 decimal places when cents are included and up
-    /// to 13 digits before the decimal point (for example, "123.45").
+    /// Decimal string format: exactly 2 decimal places when cents are included and up to 13 digits before the decimal point (for example, "123.45").
     ///
     /// Example: `"1000.00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -188,26 +153,16 @@ pub struct CheckCreateParams {
     /// The address that is printed on the check.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address: Option<AddressInput>,
-    /// Transactions to be paid by this check.
+    /// Transactions to be paid by this check. This will create a link between this check and the specified transactions.
     ///
-    /// This will create a link between this check and the specified transactions.
-    ///
-    /// **IMPORTANT**: By default, QuickBooks will not return any information about the
-    /// linked transactions in this endpoint's response even when this request is
-    /// successful. To see the transactions linked via this field, refetch the check and
-    /// check the `linkedTransactions` response field. If fetching a list of checks, you
-    /// must also specify the parameter `includeLinkedTransactions=true` to see the
-    /// `linkedTransactions` response field.
+    /// **IMPORTANT**: By default, QuickBooks will not return any information about the linked transactions in this endpoint's response even when this request is successful. To see the transactions linked via this field, refetch the check and check the `linkedTransactions` response field. If fetching a list of checks, you must also specify the parameter `includeLinkedTransactions=true` to see the `linkedTransactions` response field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub apply_to_transactions: Option<Vec<CheckApplyToTransaction>>,
-    /// The bank account from which the funds are being drawn for this check; e.g.,
-    /// Checking or Savings. This check will decrease the balance of this account.
+    /// The bank account from which the funds are being drawn for this check; e.g., Checking or Savings. This check will decrease the balance of this account.
     ///
     /// Example: `"80000001-1234567890"`
     pub bank_account_id: String,
-    /// The market exchange rate between this check's currency and the home currency in
-    /// QuickBooks at the time of this transaction. Represented as a decimal value
-    /// (e.g., 1.2345 for 1 EUR = 1.2345 USD if USD is the home currency).
+    /// The market exchange rate between this check's currency and the home currency in QuickBooks at the time of this transaction. Represented as a decimal value (e.g., 1.2345 for 1 EUR = 1.2345 USD if USD is the home currency).
     ///
     /// Example: `1.2345`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -215,34 +170,25 @@ pub struct CheckCreateParams {
     /// The check's expense lines, each representing one line in this expense.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expense_lines: Option<Vec<ExpenseLineInput>>,
-    /// A globally unique identifier (GUID) you, the developer, can provide for tracking
-    /// this object in your external system. This field is immutable and can only be set
-    /// during object creation.
+    /// A globally unique identifier (GUID) you, the developer, can provide for tracking this object in your external system. This field is immutable and can only be set during object creation.
     ///
-    /// **IMPORTANT**: This field must be formatted as a valid GUID; otherwise,
-    /// QuickBooks will return an error.
+    /// **IMPORTANT**: This field must be formatted as a valid GUID; otherwise, QuickBooks will return an error.
     ///
     /// Example: `"12345678-abcd-1234-abcd-1234567890ab"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub external_id: Option<String>,
-    /// Indicates whether this check is included in the queue of documents for
-    /// QuickBooks to print.
+    /// Indicates whether this check is included in the queue of documents for QuickBooks to print.
     ///
     /// Example: `true`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_queued_for_print: Option<bool>,
-    /// The check's item group lines, each representing a predefined set of items
-    /// bundled together because they are commonly purchased together or grouped for
-    /// faster entry.
+    /// The check's item group lines, each representing a predefined set of items bundled together because they are commonly purchased together or grouped for faster entry.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub item_group_lines: Option<Vec<BillCreateParamsItemGroupLine>>,
-    /// The check's item lines, each representing the purchase of a specific item or
-    /// service.
+    /// The check's item lines, each representing the purchase of a specific item or service.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub item_lines: Option<Vec<ItemLineInput>>,
     /// The memo that is printed on this check.
-    ///
-    /// Maximum length: 4095 characters.
     ///
     /// Example: `"Payment for office supplies - Invoice INV-1234"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -252,11 +198,7 @@ pub struct CheckCreateParams {
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payee_id: Option<String>,
-    /// The case-sensitive user-defined reference number for this check, which can be
-    /// used to identify the transaction in QuickBooks. This value is not required to be
-    /// unique and can be arbitrarily changed by the QuickBooks user. When left blank in
-    /// this create request, this field will be left blank in QuickBooks (i.e., it does
-    /// _not_ auto-increment).
+    /// The case-sensitive user-defined reference number for this check, which can be used to identify the transaction in QuickBooks. This value is not required to be unique and can be arbitrarily changed by the QuickBooks user. When left blank in this create request, this field will be left blank in QuickBooks (i.e., it does *not* auto-increment).
     ///
     /// **IMPORTANT**: For checks, this field is the check number.
     ///
@@ -265,22 +207,16 @@ pub struct CheckCreateParams {
     /// Example: `"CHECK-1234"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_number: Option<String>,
-    /// The sales-tax code for this check, determining whether it is taxable or
-    /// non-taxable. If set, this overrides any sales-tax codes defined on the payee.
-    /// This can be overridden on the check's individual lines.
+    /// The sales-tax code for this check, determining whether it is taxable or non-taxable. If set, this overrides any sales-tax codes defined on the payee. This can be overridden on the check's individual lines.
     ///
-    /// Default codes include "Non" (non-taxable) and "Tax" (taxable), but custom codes
-    /// can also be created in QuickBooks Desktop. If QuickBooks Desktop is not set up
-    /// to charge sales tax (via the "Do You Charge Sales Tax?" preference), it assigns
-    /// the default non-taxable sales-tax code configured in the company file to all
-    /// sales.
+    /// Default codes include "Non" (non-taxable) and "Tax" (taxable), but custom codes can also be created in QuickBooks Desktop. If QuickBooks Desktop is not set up to charge sales tax (via the "Do You Charge Sales Tax?" preference), it assigns the default non-taxable sales-tax code configured in the company file to all sales.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sales_tax_code_id: Option<String>,
     /// The date written on this check, in ISO 8601 format (YYYY-MM-DD).
     ///
-    /// Example: `"2021-10-01"`
+    /// Example: `"2024-10-01"`
     pub transaction_date: String,
 }
 
@@ -324,6 +260,7 @@ pub struct CheckDeleted {
     /// The case-sensitive user-defined reference number of the deleted check.
     ///
     /// Example: `"CHECK-1234"`
+    #[serde(default)]
     pub ref_number: Option<String>,
 }
 
@@ -341,26 +278,16 @@ pub struct CheckListParams {
     /// Example: `["80000001-1234567890"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency_ids: Option<Vec<String>>,
-    /// The pagination token to fetch the next set of results when paginating with the
-    /// `limit` parameter. Do not include this parameter on the first call. Use the
-    /// `nextCursor` value returned in the previous response to request subsequent
-    /// results.
-    ///
-    /// **IMPORTANT**: The cursor is the same value for every page, and requests that
-    /// send it are not idempotent: each one returns the next page. Send each request
-    /// within 10 seconds of the previous response. If you miss that window or a request
-    /// fails, start over without a cursor.
+    /// The pagination token to fetch the next set of results when paginating with the `limit` parameter. Do not include this parameter on the first call. Use the `nextCursor` value returned in the previous response to request subsequent results.
     ///
     /// Example: `"12345678-abcd-abcd-example-1234567890ab"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cursor: Option<String>,
     /// Filter for specific checks by their QuickBooks-assigned unique identifier(s).
     ///
-    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other
-    /// query parameters for this request.
+    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other query parameters for this request.
     ///
-    /// **NOTE**: If any of the values you specify in this parameter are not found, the
-    /// request will return an error.
+    /// **NOTE**: If any of the values you specify in this parameter are not found, the request will return an error.
     ///
     /// Example: `["123ABC-1234567890"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -370,147 +297,89 @@ pub struct CheckListParams {
     /// Example: `true`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub include_line_items: Option<bool>,
-    /// Whether to include linked transactions in the response.
-    ///
-    /// Defaults to `false`. For example, a payment linked to the corresponding check.
+    /// Whether to include linked transactions in the response. Defaults to `false`. For example, a payment linked to the corresponding check.
     ///
     /// Example: `false`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub include_linked_transactions: Option<bool>,
-    /// The maximum number of objects to return.
-    ///
-    /// Accepts values ranging from 1 to 150, defaults to 150. When used with
-    /// cursor-based pagination, this parameter controls how many results are returned
-    /// per page. To paginate through results, combine this with the `cursor` parameter.
-    /// Each response will include a `nextCursor` value that can be passed to subsequent
-    /// requests to retrieve the next page of results.
+    /// The maximum number of objects to return. Accepts values ranging from 1 to 150, defaults to 150. When used with cursor-based pagination, this parameter controls how many results are returned per page. To paginate through results, combine this with the `cursor` parameter. Each response will include a `nextCursor` value that can be passed to subsequent requests to retrieve the next page of results.
     ///
     /// Example: `150`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
-    /// Filter for checks addressed to these payees.
-    ///
-    /// These are the people or companies who will receive these checks.
+    /// Filter for checks addressed to these payees. These are the people or companies who will receive these checks.
     ///
     /// Example: `["80000001-1234567890"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payee_ids: Option<Vec<String>>,
-    /// Filter for checks whose `refNumber` contains this substring.
+    /// Filter for checks whose `refNumber` contains this substring. (For checks, this field is the check number.)
     ///
-    /// (For checks, this field is the check number.)
-    ///
-    /// **NOTE**: If you use this parameter, you cannot also use `refNumberStartsWith`
-    /// or `refNumberEndsWith`.
+    /// **NOTE**: If you use this parameter, you cannot also use `refNumberStartsWith` or `refNumberEndsWith`.
     ///
     /// Example: `"CHECK-1234"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_number_contains: Option<String>,
-    /// Filter for checks whose `refNumber` ends with this substring.
+    /// Filter for checks whose `refNumber` ends with this substring. (For checks, this field is the check number.)
     ///
-    /// (For checks, this field is the check number.)
-    ///
-    /// **NOTE**: If you use this parameter, you cannot also use `refNumberContains` or
-    /// `refNumberStartsWith`.
+    /// **NOTE**: If you use this parameter, you cannot also use `refNumberContains` or `refNumberStartsWith`.
     ///
     /// Example: `"1234"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_number_ends_with: Option<String>,
-    /// Filter for checks whose `refNumber` is greater than or equal to this value.
-    ///
-    /// (For checks, this field is the check number.) If omitted, the range will begin
-    /// with the first number of the list. Uses a numerical comparison for values that
-    /// contain only digits; otherwise, uses a lexicographical comparison.
-    ///
-    /// **NOTE**: If you use this parameter, you cannot also use `refNumberContains`,
-    /// `refNumberStartsWith`, or `refNumberEndsWith`.
+    /// Filter for checks whose `refNumber` is greater than or equal to this value. (For checks, this field is the check number.) If omitted, the range will begin with the first number of the list. Uses a numerical comparison for values that contain only digits; otherwise, uses a lexicographical comparison.
     ///
     /// Example: `"CHECK-0001"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_number_from: Option<String>,
-    /// Filter for checks whose `refNumber` starts with this substring.
+    /// Filter for checks whose `refNumber` starts with this substring. (For checks, this field is the check number.)
     ///
-    /// (For checks, this field is the check number.)
-    ///
-    /// **NOTE**: If you use this parameter, you cannot also use `refNumberContains` or
-    /// `refNumberEndsWith`.
+    /// **NOTE**: If you use this parameter, you cannot also use `refNumberContains` or `refNumberEndsWith`.
     ///
     /// Example: `"CHECK"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_number_starts_with: Option<String>,
-    /// Filter for checks whose `refNumber` is less than or equal to this value.
-    ///
-    /// (For checks, this field is the check number.) If omitted, the range will end
-    /// with the last number of the list. Uses a numerical comparison for values that
-    /// contain only digits; otherwise, uses a lexicographical comparison.
-    ///
-    /// **NOTE**: If you use this parameter, you cannot also use `refNumberContains`,
-    /// `refNumberStartsWith`, or `refNumberEndsWith`.
+    /// Filter for checks whose `refNumber` is less than or equal to this value. (For checks, this field is the check number.) If omitted, the range will end with the last number of the list. Uses a numerical comparison for values that contain only digits; otherwise, uses a lexicographical comparison.
     ///
     /// Example: `"CHECK-9999"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_number_to: Option<String>,
-    /// Filter for specific checks by their ref-number(s), case-sensitive.
+    /// Filter for specific checks by their ref-number(s), case-sensitive. In QuickBooks, ref-numbers are not required to be unique and can be arbitrarily changed by the QuickBooks user.
     ///
-    /// In QuickBooks, ref-numbers are not required to be unique and can be arbitrarily
-    /// changed by the QuickBooks user.
+    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other query parameters for this request.
     ///
-    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other
-    /// query parameters for this request.
-    ///
-    /// **NOTE**: If any of the values you specify in this parameter are not found, the
-    /// request will return an error.
+    /// **NOTE**: If any of the values you specify in this parameter are not found, the request will return an error.
     ///
     /// Example: `["CHECK-1234"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_numbers: Option<Vec<String>>,
-    /// Filter for checks whose `date` field is on or after this date, in ISO 8601
-    /// format (YYYY-MM-DD).
+    /// Filter for checks whose `date` field is on or after this date, in ISO 8601 format (YYYY-MM-DD).
     ///
-    /// **NOTE:** QuickBooks Desktop interprets this date as the **start of the
-    /// specified day** in the local timezone of the end-user's computer (e.g.,
-    /// `2025-01-01` → `2025-01-01T00:00:00`).
+    /// **NOTE:** QuickBooks Desktop interprets this date as the **start of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T00:00:00`).
     ///
-    /// Example: `"2021-01-01"`
+    /// Example: `"2025-01-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_date_from: Option<String>,
-    /// Filter for checks whose `date` field is on or before this date, in ISO 8601
-    /// format (YYYY-MM-DD).
+    /// Filter for checks whose `date` field is on or before this date, in ISO 8601 format (YYYY-MM-DD).
     ///
-    /// **NOTE:** QuickBooks Desktop interprets this date as the **end of the specified
-    /// day** in the local timezone of the end-user's computer (e.g., `2025-01-01` →
-    /// `2025-01-01T23:59:59`).
+    /// **NOTE:** QuickBooks Desktop interprets this date as the **end of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
     ///
-    /// Example: `"2021-02-01"`
+    /// Example: `"2025-02-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_date_to: Option<String>,
-    /// Filter for checks updated on or after this date/time.
+    /// Filter for checks updated on or after this date/time. Accepts the following ISO 8601 formats:
+    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the **start of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T00:00:00`).
+    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop interprets the timestamp in the local timezone of the end-user's computer.
+    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop interprets the timestamp using the specified timezone.
     ///
-    /// Accepts the following ISO 8601 formats:
-    ///
-    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the
-    ///   **start of the specified day** in the local timezone of the end-user's
-    ///   computer (e.g., `2025-01-01` → `2025-01-01T00:00:00`).
-    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop
-    ///   interprets the timestamp in the local timezone of the end-user's computer.
-    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop
-    ///   interprets the timestamp using the specified timezone.
-    ///
-    /// Example: `"2021-01-01T12:34:56.000Z"`
+    /// Example: `"2025-01-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_after: Option<String>,
-    /// Filter for checks updated on or before this date/time.
+    /// Filter for checks updated on or before this date/time. Accepts the following ISO 8601 formats:
+    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the **end of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
+    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop interprets the timestamp in the local timezone of the end-user's computer.
+    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop interprets the timestamp using the specified timezone.
     ///
-    /// Accepts the following ISO 8601 formats:
-    ///
-    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the
-    ///   **end of the specified day** in the local timezone of the end-user's computer
-    ///   (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
-    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop
-    ///   interprets the timestamp in the local timezone of the end-user's computer.
-    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop
-    ///   interprets the timestamp using the specified timezone.
-    ///
-    /// Example: `"2021-02-01T12:34:56.000Z"`
+    /// Example: `"2025-02-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_before: Option<String>,
 }
@@ -523,41 +392,27 @@ pub struct CheckUpdateParams {
     /// The address that is printed on the check.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address: Option<AddressInput>,
-    /// Transactions to be paid by this check.
+    /// Transactions to be paid by this check. This will create a link between this check and the specified transactions.
     ///
-    /// This will create a link between this check and the specified transactions.
-    ///
-    /// **IMPORTANT**: By default, QuickBooks will not return any information about the
-    /// linked transactions in this endpoint's response even when this request is
-    /// successful. To see the transactions linked via this field, refetch the check and
-    /// check the `linkedTransactions` response field. If fetching a list of checks, you
-    /// must also specify the parameter `includeLinkedTransactions=true` to see the
-    /// `linkedTransactions` response field.
+    /// **IMPORTANT**: By default, QuickBooks will not return any information about the linked transactions in this endpoint's response even when this request is successful. To see the transactions linked via this field, refetch the check and check the `linkedTransactions` response field. If fetching a list of checks, you must also specify the parameter `includeLinkedTransactions=true` to see the `linkedTransactions` response field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub apply_to_transactions: Option<Vec<CheckApplyToTransaction>>,
-    /// The bank account from which the funds are being drawn for this check; e.g.,
-    /// Checking or Savings. This check will decrease the balance of this account.
+    /// The bank account from which the funds are being drawn for this check; e.g., Checking or Savings. This check will decrease the balance of this account.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_account_id: Option<String>,
-    /// When `true`, removes all existing expense lines associated with this check.
-    ///
-    /// To modify or add individual expense lines, use the field `expenseLines` instead.
+    /// When `true`, removes all existing expense lines associated with this check. To modify or add individual expense lines, use the field `expenseLines` instead.
     ///
     /// Example: `false`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub clear_expense_lines: Option<bool>,
-    /// When `true`, removes all existing item lines associated with this check.
-    ///
-    /// To modify or add individual item lines, use the field `itemLines` instead.
+    /// When `true`, removes all existing item lines associated with this check. To modify or add individual item lines, use the field `itemLines` instead.
     ///
     /// Example: `false`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub clear_item_lines: Option<bool>,
-    /// The market exchange rate between this check's currency and the home currency in
-    /// QuickBooks at the time of this transaction. Represented as a decimal value
-    /// (e.g., 1.2345 for 1 EUR = 1.2345 USD if USD is the home currency).
+    /// The market exchange rate between this check's currency and the home currency in QuickBooks at the time of this transaction. Represented as a decimal value (e.g., 1.2345 for 1 EUR = 1.2345 USD if USD is the home currency).
     ///
     /// Example: `1.2345`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -566,60 +421,41 @@ pub struct CheckUpdateParams {
     ///
     /// **IMPORTANT**:
     ///
-    /// 1. Including this array in your update request will **REPLACE** all existing
-    ///    expense lines for the check with this array. To keep any existing expense
-    ///    lines, you must include them in this array even if they have not changed.
-    ///    **Any expense lines not included will be removed.**
+    /// 1. Including this array in your update request will **REPLACE** all existing expense lines for the check with this array. To keep any existing expense lines, you must include them in this array even if they have not changed. **Any expense lines not included will be removed.**
     ///
     /// 2. To add a new expense line, include it here with the `id` field set to `-1`.
     ///
-    /// 3. If you do not wish to modify any expense lines, omit this field entirely to
-    ///    keep them unchanged.
+    /// 3. If you do not wish to modify any expense lines, omit this field entirely to keep them unchanged.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expense_lines: Option<Vec<ExpenseLineUpdateInput>>,
-    /// Indicates whether this check is included in the queue of documents for
-    /// QuickBooks to print.
+    /// Indicates whether this check is included in the queue of documents for QuickBooks to print.
     ///
     /// Example: `true`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_queued_for_print: Option<bool>,
-    /// The check's item group lines, each representing a predefined set of items
-    /// bundled together because they are commonly purchased together or grouped for
-    /// faster entry.
+    /// The check's item group lines, each representing a predefined set of items bundled together because they are commonly purchased together or grouped for faster entry.
     ///
     /// **IMPORTANT**:
     ///
-    /// 1. Including this array in your update request will **REPLACE** all existing
-    ///    item group lines for the check with this array. To keep any existing item
-    ///    group lines, you must include them in this array even if they have not
-    ///    changed. **Any item group lines not included will be removed.**
+    /// 1. Including this array in your update request will **REPLACE** all existing item group lines for the check with this array. To keep any existing item group lines, you must include them in this array even if they have not changed. **Any item group lines not included will be removed.**
     ///
-    /// 2. To add a new item group line, include it here with the `id` field set to
-    ///    `-1`.
+    /// 2. To add a new item group line, include it here with the `id` field set to `-1`.
     ///
-    /// 3. If you do not wish to modify any item group lines, omit this field entirely
-    ///    to keep them unchanged.
+    /// 3. If you do not wish to modify any item group lines, omit this field entirely to keep them unchanged.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub item_group_lines: Option<Vec<ItemGroupLineUpdateInput>>,
-    /// The check's item lines, each representing the purchase of a specific item or
-    /// service.
+    /// The check's item lines, each representing the purchase of a specific item or service.
     ///
     /// **IMPORTANT**:
     ///
-    /// 1. Including this array in your update request will **REPLACE** all existing
-    ///    item lines for the check with this array. To keep any existing item lines,
-    ///    you must include them in this array even if they have not changed. **Any item
-    ///    lines not included will be removed.**
+    /// 1. Including this array in your update request will **REPLACE** all existing item lines for the check with this array. To keep any existing item lines, you must include them in this array even if they have not changed. **Any item lines not included will be removed.**
     ///
     /// 2. To add a new item line, include it here with the `id` field set to `-1`.
     ///
-    /// 3. If you do not wish to modify any item lines, omit this field entirely to keep
-    ///    them unchanged.
+    /// 3. If you do not wish to modify any item lines, omit this field entirely to keep them unchanged.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub item_lines: Option<Vec<BillUpdateParamsItemLine>>,
     /// The memo that is printed on this check.
-    ///
-    /// Maximum length: 4095 characters.
     ///
     /// Example: `"Payment for office supplies - Invoice INV-1234"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -629,9 +465,7 @@ pub struct CheckUpdateParams {
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payee_id: Option<String>,
-    /// The case-sensitive user-defined reference number for this check, which can be
-    /// used to identify the transaction in QuickBooks. This value is not required to be
-    /// unique and can be arbitrarily changed by the QuickBooks user.
+    /// The case-sensitive user-defined reference number for this check, which can be used to identify the transaction in QuickBooks. This value is not required to be unique and can be arbitrarily changed by the QuickBooks user.
     ///
     /// **IMPORTANT**: For checks, this field is the check number.
     ///
@@ -640,29 +474,20 @@ pub struct CheckUpdateParams {
     /// Example: `"CHECK-1234"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_number: Option<String>,
-    /// The current QuickBooks-assigned revision number of the check object you are
-    /// updating, which you can get by fetching the object first. Provide the most
-    /// recent `revisionNumber` to ensure you're working with the latest data;
-    /// otherwise, the update will return an error.
+    /// The current QuickBooks-assigned revision number of the check object you are updating, which you can get by fetching the object first. Provide the most recent `revisionNumber` to ensure you're working with the latest data; otherwise, the update will return an error.
     ///
     /// Example: `"1721172183"`
     pub revision_number: String,
-    /// The sales-tax code for this check, determining whether it is taxable or
-    /// non-taxable. If set, this overrides any sales-tax codes defined on the payee.
-    /// This can be overridden on the check's individual lines.
+    /// The sales-tax code for this check, determining whether it is taxable or non-taxable. If set, this overrides any sales-tax codes defined on the payee. This can be overridden on the check's individual lines.
     ///
-    /// Default codes include "Non" (non-taxable) and "Tax" (taxable), but custom codes
-    /// can also be created in QuickBooks Desktop. If QuickBooks Desktop is not set up
-    /// to charge sales tax (via the "Do You Charge Sales Tax?" preference), it assigns
-    /// the default non-taxable sales-tax code configured in the company file to all
-    /// sales.
+    /// Default codes include "Non" (non-taxable) and "Tax" (taxable), but custom codes can also be created in QuickBooks Desktop. If QuickBooks Desktop is not set up to charge sales tax (via the "Do You Charge Sales Tax?" preference), it assigns the default non-taxable sales-tax code configured in the company file to all sales.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sales_tax_code_id: Option<String>,
     /// The date written on this check, in ISO 8601 format (YYYY-MM-DD).
     ///
-    /// Example: `"2021-10-01"`
+    /// Example: `"2024-10-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_date: Option<String>,
 }
@@ -698,22 +523,28 @@ impl CheckUpdateParams {
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CheckVoided {
-    /// The date and time when this check was created, in ISO 8601 format
-    /// (YYYY-MM-DDThh:mm:ss+hh:mm), which QuickBooks Desktop interprets in the local
-    /// timezone of the end-user's computer.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The date and time when this check was created, in ISO 8601 format (YYYY-MM-DDThh:mm:ss+hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
+    ///
+    /// Example: `"2025-01-01T12:34:56+00:00"`
+    #[serde(default)]
     pub created_at: Option<String>,
     /// The QuickBooks-assigned unique identifier of the voided check.
+    ///
+    /// Example: `"123ABC-1234567890"`
     pub id: String,
     /// The case-sensitive user-defined reference number of the voided check.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    ///
+    /// Example: `"CHECK-1234"`
+    #[serde(default)]
     pub ref_number: Option<String>,
-    /// The date and time when this check was last updated, in ISO 8601 format
-    /// (YYYY-MM-DDThh:mm:ss+hh:mm), which QuickBooks Desktop interprets in the local
-    /// timezone of the end-user's computer.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The date and time when this check was last updated, in ISO 8601 format (YYYY-MM-DDThh:mm:ss+hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
+    ///
+    /// Example: `"2025-02-01T12:34:56+00:00"`
+    #[serde(default)]
     pub updated_at: Option<String>,
     /// Indicates whether the check was voided.
+    ///
+    /// Example: `true`
     pub voided: bool,
 }
 
@@ -725,26 +556,19 @@ Checks, QbdClient
 impl<T: Transport + ?Sized> Checks<'_, T> {
     /// List all checks.
     ///
-    /// Returns a list of checks.
-    ///
-    /// Use the `cursor` parameter to paginate through the
-    /// results.
+    /// Returns a list of checks. Use the `cursor` parameter to paginate through the results.
     #[api(get = "/quickbooks-desktop/checks", pages_of = Check)]
     pub async fn list(&self, #[query] params: &CheckListParams) -> Result<CursorPage<Check>>;
 
     /// Create a check.
     ///
-    /// Creates a non-payroll check from a bank account.
-    ///
-    /// QuickBooks uses this request
-    /// for direct expense disbursements; to pay vendor bills or payroll liabilities you
-    /// must use the dedicated bill-payment or payroll transactions instead.
+    /// Creates a non-payroll check from a bank account. QuickBooks uses this request for direct expense disbursements; to pay vendor bills or payroll liabilities you must use the dedicated bill-payment or payroll transactions instead.
     #[api(post = "/quickbooks-desktop/checks")]
     pub async fn create(&self, #[body] params: &CheckCreateParams) -> Result<Check>;
 
     /// Delete a check.
     ///
-    /// Permanently deletes a a check. The deletion will fail if the check is currently in use or has any linked transactions that are in use.
+    /// Permanently deletes a check. The deletion will fail if the check is currently in use or has any linked transactions that are in use.
     #[api(delete = "/quickbooks-desktop/checks/{id}")]
     pub async fn delete(&self, id: &str) -> Result<CheckDeleted>;
 
@@ -752,9 +576,7 @@ impl<T: Transport + ?Sized> Checks<'_, T> {
     ///
     /// Retrieves a check by ID.
     ///
-    /// **IMPORTANT:** If you need to fetch multiple specific checks by ID, use the list
-    /// endpoint instead with the `ids` parameter. It accepts an array of IDs so you can
-    /// batch the request into a single call, which is significantly faster.
+    /// **IMPORTANT:** If you need to fetch multiple specific checks by ID, use the list endpoint instead with the `ids` parameter. It accepts an array of IDs so you can batch the request into a single call, which is significantly faster.
     ///
     /// NOTE: The response automatically includes any linked transactions.
     #[api(get = "/quickbooks-desktop/checks/{id}")]
@@ -762,19 +584,15 @@ impl<T: Transport + ?Sized> Checks<'_, T> {
 
     /// Update a check.
     ///
-    /// Updates a standard check so you can adjust the issuing account, payee details,
-    /// memo, transaction date, or expense and item lines. This request cannot modify
-    /// checks created through the bill-payment workflow.
+    /// Updates a standard check so you can adjust the issuing account, payee details, memo, transaction date, or expense and item lines. This request cannot modify checks created through the bill-payment workflow.
     ///
-    /// **NOTE:** If you include `expenseLines`, `itemLines`, or `itemGroupLines`,
-    /// QuickBooks Desktop replaces each included line list with the array you send, so
-    /// include unchanged lines you want to keep and use `id: "-1"` for new lines.
+    /// **NOTE:** If you include `expenseLines`, `itemLines`, or `itemGroupLines`, QuickBooks Desktop replaces each included line list with the array you send, so include unchanged lines you want to keep and use `id: "-1"` for new lines.
     #[api(post = "/quickbooks-desktop/checks/{id}")]
     pub async fn update(&self, id: &str, #[body] params: &CheckUpdateParams) -> Result<Check>;
 
-    /// Voids a check by setting its amount to zero while keeping a record of it in
-    /// QuickBooks. The void will fail if the check is currently in use or has any
-    /// linked transactions that are in use.
+    /// Void a check.
+    ///
+    /// Voids a check by setting its amount to zero while keeping a record of it in QuickBooks. The void will fail if the check is currently in use or has any linked transactions that are in use.
     #[api(post = "/quickbooks-desktop/checks/{id}/void")]
     pub async fn void(&self, id: &str) -> Result<CheckVoided>;
 }

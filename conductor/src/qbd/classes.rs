@@ -17,74 +17,44 @@ use crate::{Result, Transport, api};
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Class {
-    /// The date and time when this class was created, in ISO 8601 format
-    /// (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local
-    /// timezone of the end-user's computer.
+    /// The date and time when this class was created, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
-    /// Example: `"2021-10-01T17:34:56.000Z"`
+    /// Example: `"2025-01-01T12:34:56+00:00"`
     pub created_at: String,
-    /// The case-insensitive fully-qualified unique name of this class, formed by
-    /// combining the names of its hierarchical parent objects with its own `name`,
-    /// separated by colons. For example, if a class is under "Department" and has the
-    /// `name` "Marketing", its `fullName` would be "Department:Marketing".
+    /// The case-insensitive fully-qualified unique name of this class, formed by combining the names of its hierarchical parent objects with its own `name`, separated by colons. For example, if a class is under "Department" and has the `name` "Marketing", its `fullName` would be "Department:Marketing".
     ///
-    /// **NOTE**: Unlike `name`, `fullName` is guaranteed to be unique across all class
-    /// objects. However, `fullName` can still be arbitrarily changed by the QuickBooks
-    /// user when they modify the underlying `name` field.
+    /// **NOTE**: Unlike `name`, `fullName` is guaranteed to be unique across all class objects. However, `fullName` can still be arbitrarily changed by the QuickBooks user when they modify the underlying `name` field.
     ///
     /// Example: `"Department:Marketing"`
     pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this class.
-    ///
-    /// This ID is unique across all classes but not across different QuickBooks object
-    /// types.
+    /// The unique identifier assigned by QuickBooks to this class. This ID is unique across all classes but not across different QuickBooks object types.
     ///
     /// Example: `"80000001-1234567890"`
     pub id: String,
-    /// Indicates whether this class is active.
-    ///
-    /// Inactive objects are typically hidden from views and reports in QuickBooks.
-    /// Defaults to `true`.
+    /// Indicates whether this class is active. Inactive objects are typically hidden from views and reports in QuickBooks. Defaults to `true`.
     ///
     /// Example: `true`
     pub is_active: bool,
-    /// The case-insensitive name of this class.
-    ///
-    /// Not guaranteed to be unique because it does not include the names of its
-    /// hierarchical parent objects like `fullName` does. For example, two classes could
-    /// both have the `name` "Marketing", but they could have unique `fullName` values,
-    /// such as "Department:Marketing" and "Internal:Marketing".
+    /// The case-insensitive name of this class. Not guaranteed to be unique because it does not include the names of its hierarchical parent objects like `fullName` does. For example, two classes could both have the `name` "Marketing", but they could have unique `fullName` values, such as "Department:Marketing" and "Internal:Marketing".
     ///
     /// Example: `"Marketing"`
     pub name: String,
-    /// The parent class one level above this one in the hierarchy.
-    ///
-    /// For example, if this class has a `fullName` of "Department:Marketing", its
-    /// parent has a `fullName` of "Department". If this class is at the top level, this
-    /// field will be `null`.
+    /// The parent class one level above this one in the hierarchy. For example, if this class has a `fullName` of "Department:Marketing", its parent has a `fullName` of "Department". If this class is at the top level, this field will be `null`.
     ///
     /// Example: `{"fullName":"Department","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub parent: Option<ObjectRef>,
-    /// The current QuickBooks-assigned revision number of this class object, which
-    /// changes each time the object is modified. When updating this object, you must
-    /// provide the most recent `revisionNumber` to ensure you're working with the
-    /// latest data; otherwise, the update will return an error.
+    /// The current QuickBooks-assigned revision number of this class object, which changes each time the object is modified. When updating this object, you must provide the most recent `revisionNumber` to ensure you're working with the latest data; otherwise, the update will return an error.
     ///
     /// Example: `"1721172183"`
     pub revision_number: String,
-    /// The depth level of this class in the hierarchy.
-    ///
-    /// A top-level class has a `sublevel` of 0; each subsequent sublevel increases this
-    /// number by 1. For example, a class with a `fullName` of "Department:Marketing"
-    /// would have a `sublevel` of 1.
+    /// The depth level of this class in the hierarchy. A top-level class has a `sublevel` of 0; each subsequent sublevel increases this number by 1. For example, a class with a `fullName` of "Department:Marketing" would have a `sublevel` of 1.
     ///
     /// Example: `1`
     pub sublevel: f64,
-    /// The date and time when this class was last updated, in ISO 8601 format
-    /// (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local
-    /// timezone of the end-user's computer.
+    /// The date and time when this class was last updated, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
-    /// Example: `"2021-10-01T20:45:30.000Z"`
+    /// Example: `"2025-02-01T12:34:56+00:00"`
     pub updated_at: String,
 }
 
@@ -93,30 +63,18 @@ pub struct Class {
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ClassCreateParams {
-    /// Indicates whether this class is active.
-    ///
-    /// Inactive objects are typically hidden from views and reports in QuickBooks.
-    /// Defaults to `true`.
+    /// Indicates whether this class is active. Inactive objects are typically hidden from views and reports in QuickBooks. Defaults to `true`.
     ///
     /// Example: `true`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_active: Option<bool>,
-    /// The case-insensitive name of this class.
-    ///
-    /// Not guaranteed to be unique because it does not include the names of its
-    /// hierarchical parent objects like `fullName` does. For example, two classes could
-    /// both have the `name` "Marketing", but they could have unique `fullName` values,
-    /// such as "Department:Marketing" and "Internal:Marketing".
+    /// The case-insensitive name of this class. Not guaranteed to be unique because it does not include the names of its hierarchical parent objects like `fullName` does. For example, two classes could both have the `name` "Marketing", but they could have unique `fullName` values, such as "Department:Marketing" and "Internal:Marketing".
     ///
     /// Maximum length: 31 characters.
     ///
     /// Example: `"Marketing"`
     pub name: String,
-    /// The parent class one level above this one in the hierarchy.
-    ///
-    /// For example, if this class has a `fullName` of "Department:Marketing", its
-    /// parent has a `fullName` of "Department". If this class is at the top level, this
-    /// field will be `null`.
+    /// The parent class one level above this one in the hierarchy. For example, if this class has a `fullName` of "Department:Marketing", its parent has a `fullName` of "Department". If this class is at the top level, this field will be `null`.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -134,29 +92,20 @@ impl ClassCreateParams {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ClassListParams {
-    /// Filter for specific classes by their full-name(s), case-insensitive.
+    /// Filter for specific classes by their full-name(s), case-insensitive. Like `id`, `fullName` is a unique identifier for a class, formed by by combining the names of its parent objects with its own `name`, separated by colons. For example, if a class is under "Department" and has the `name` "Marketing", its `fullName` would be "Department:Marketing".
     ///
-    /// Like `id`, `fullName` is a unique identifier for a class, formed by by combining
-    /// the names of its parent objects with its own `name`, separated by colons. For
-    /// example, if a class is under "Department" and has the `name` "Marketing", its
-    /// `fullName` would be "Department:Marketing".
+    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other query parameters for this request.
     ///
-    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other
-    /// query parameters for this request.
-    ///
-    /// **NOTE**: If any of the values you specify in this parameter are not found, the
-    /// request will return an error.
+    /// **NOTE**: If any of the values you specify in this parameter are not found, the request will return an error.
     ///
     /// Example: `["Department:Marketing"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub full_names: Option<Vec<String>>,
     /// Filter for specific classes by their QuickBooks-assigned unique identifier(s).
     ///
-    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other
-    /// query parameters for this request.
+    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other query parameters for this request.
     ///
-    /// **NOTE**: If any of the values you specify in this parameter are not found, the
-    /// request will return an error.
+    /// **NOTE**: If any of the values you specify in this parameter are not found, the request will return an error.
     ///
     /// Example: `["80000001-1234567890"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -172,53 +121,31 @@ pub struct ClassListParams {
     pub limit: Option<i64>,
     /// Filter for classes whose `name` contains this substring, case-insensitive.
     ///
-    /// **NOTE**: If you use this parameter, you cannot also use `nameStartsWith` or
-    /// `nameEndsWith`.
+    /// **NOTE**: If you use this parameter, you cannot also use `nameStartsWith` or `nameEndsWith`.
     ///
     /// Example: `"ABC"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name_contains: Option<String>,
     /// Filter for classes whose `name` ends with this substring, case-insensitive.
     ///
-    /// **NOTE**: If you use this parameter, you cannot also use `nameContains` or
-    /// `nameStartsWith`.
+    /// **NOTE**: If you use this parameter, you cannot also use `nameContains` or `nameStartsWith`.
     ///
     /// Example: `"ABC"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name_ends_with: Option<String>,
-    /// Filter for classes whose `fullName` sorts at or after this value (inclusive),
-    /// compared case-insensitively in QuickBooks' sort order: punctuation first, then
-    /// digits, then letters.
-    ///
-    /// When you set `nameFrom` or `nameTo`, QuickBooks returns classes sorted by
-    /// `fullName` in that order; without either, the order is not guaranteed. To page
-    /// through classes by name, see
-    /// \[Paging by name\](<https://docs.conductor.is/api-ref/pagination#paging-by-name>).
-    ///
-    /// **NOTE**: If you use this parameter, you cannot also use `nameContains`,
-    /// `nameStartsWith`, or `nameEndsWith`.
+    /// Filter for classes whose `name` is alphabetically greater than or equal to this value.
     ///
     /// Example: `"A"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name_from: Option<String>,
     /// Filter for classes whose `name` starts with this substring, case-insensitive.
     ///
-    /// **NOTE**: If you use this parameter, you cannot also use `nameContains` or
-    /// `nameEndsWith`.
+    /// **NOTE**: If you use this parameter, you cannot also use `nameContains` or `nameEndsWith`.
     ///
     /// Example: `"ABC"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name_starts_with: Option<String>,
-    /// Filter for classes whose `fullName` sorts at or before this value (inclusive),
-    /// compared case-insensitively in QuickBooks' sort order: punctuation first, then
-    /// digits, then letters. If you also set `nameFrom`, it must not sort after this
-    /// value, or QuickBooks returns an error.
-    ///
-    /// When you set `nameFrom` or `nameTo`, QuickBooks returns classes sorted by
-    /// `fullName` in that order; without either, the order is not guaranteed.
-    ///
-    /// **NOTE**: If you use this parameter, you cannot also use `nameContains`,
-    /// `nameStartsWith`, or `nameEndsWith`.
+    /// Filter for classes whose `name` is alphabetically less than or equal to this value.
     ///
     /// Example: `"Z"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -228,34 +155,20 @@ pub struct ClassListParams {
     /// Example: `"active"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<ListStatus>,
-    /// Filter for classes updated on or after this date/time.
+    /// Filter for classes updated on or after this date/time. Accepts the following ISO 8601 formats:
+    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the **start of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T00:00:00`).
+    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop interprets the timestamp in the local timezone of the end-user's computer.
+    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop interprets the timestamp using the specified timezone.
     ///
-    /// Accepts the following ISO 8601 formats:
-    ///
-    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the
-    ///   **start of the specified day** in the local timezone of the end-user's
-    ///   computer (e.g., `2025-01-01` → `2025-01-01T00:00:00`).
-    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop
-    ///   interprets the timestamp in the local timezone of the end-user's computer.
-    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop
-    ///   interprets the timestamp using the specified timezone.
-    ///
-    /// Example: `"2021-01-01T12:34:56.000Z"`
+    /// Example: `"2025-01-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_after: Option<String>,
-    /// Filter for classes updated on or before this date/time.
+    /// Filter for classes updated on or before this date/time. Accepts the following ISO 8601 formats:
+    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the **end of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
+    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop interprets the timestamp in the local timezone of the end-user's computer.
+    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop interprets the timestamp using the specified timezone.
     ///
-    /// Accepts the following ISO 8601 formats:
-    ///
-    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the
-    ///   **end of the specified day** in the local timezone of the end-user's computer
-    ///   (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
-    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop
-    ///   interprets the timestamp in the local timezone of the end-user's computer.
-    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop
-    ///   interprets the timestamp using the specified timezone.
-    ///
-    /// Example: `"2021-02-01T12:34:56.000Z"`
+    /// Example: `"2025-02-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_before: Option<String>,
 }
@@ -265,39 +178,24 @@ pub struct ClassListParams {
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ClassUpdateParams {
-    /// Indicates whether this class is active.
-    ///
-    /// Inactive objects are typically hidden from views and reports in QuickBooks.
-    /// Defaults to `true`.
+    /// Indicates whether this class is active. Inactive objects are typically hidden from views and reports in QuickBooks. Defaults to `true`.
     ///
     /// Example: `true`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_active: Option<bool>,
-    /// The case-insensitive name of this class.
-    ///
-    /// Not guaranteed to be unique because it does not include the names of its
-    /// hierarchical parent objects like `fullName` does. For example, two classes could
-    /// both have the `name` "Marketing", but they could have unique `fullName` values,
-    /// such as "Department:Marketing" and "Internal:Marketing".
+    /// The case-insensitive name of this class. Not guaranteed to be unique because it does not include the names of its hierarchical parent objects like `fullName` does. For example, two classes could both have the `name` "Marketing", but they could have unique `fullName` values, such as "Department:Marketing" and "Internal:Marketing".
     ///
     /// Maximum length: 31 characters.
     ///
     /// Example: `"Marketing"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// The parent class one level above this one in the hierarchy.
-    ///
-    /// For example, if this class has a `fullName` of "Department:Marketing", its
-    /// parent has a `fullName` of "Department". If this class is at the top level, this
-    /// field will be `null`.
+    /// The parent class one level above this one in the hierarchy. For example, if this class has a `fullName` of "Department:Marketing", its parent has a `fullName` of "Department". If this class is at the top level, this field will be `null`.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parent_id: Option<String>,
-    /// The current QuickBooks-assigned revision number of the class object you are
-    /// updating, which you can get by fetching the object first. Provide the most
-    /// recent `revisionNumber` to ensure you're working with the latest data;
-    /// otherwise, the update will return an error.
+    /// The current QuickBooks-assigned revision number of the class object you are updating, which you can get by fetching the object first. Provide the most recent `revisionNumber` to ensure you're working with the latest data; otherwise, the update will return an error.
     ///
     /// Example: `"1721172183"`
     pub revision_number: String,
@@ -320,8 +218,7 @@ impl<T: Transport + ?Sized> Classes<'_, T> {
     ///
     /// Returns a list of classes.
     ///
-    /// **NOTE:** QuickBooks Desktop does not support pagination for classes; hence,
-    /// there is no `cursor` parameter. Users typically have few classes.
+    /// **NOTE:** QuickBooks Desktop does not support pagination for classes; hence, there is no `cursor` parameter. Users typically have few classes.
     #[api(get = "/quickbooks-desktop/classes", list_of = Class)]
     pub async fn list(&self, #[query] params: &ClassListParams) -> Result<Vec<Class>>;
 
@@ -335,9 +232,7 @@ impl<T: Transport + ?Sized> Classes<'_, T> {
     ///
     /// Retrieves a class by ID.
     ///
-    /// **IMPORTANT:** If you need to fetch multiple specific classes by ID, use the
-    /// list endpoint instead with the `ids` parameter. It accepts an array of IDs so
-    /// you can batch the request into a single call, which is significantly faster.
+    /// **IMPORTANT:** If you need to fetch multiple specific classes by ID, use the list endpoint instead with the `ids` parameter. It accepts an array of IDs so you can batch the request into a single call, which is significantly faster.
     #[api(get = "/quickbooks-desktop/classes/{id}")]
     pub async fn retrieve(&self, id: &str) -> Result<Class>;
 

@@ -11,29 +11,21 @@ use crate::resources::resource_handle;
 use crate::string_enum::string_enum;
 use crate::{Result, Transport, api};
 
-/// Information about the accountant's copy for this company file.
-///
-/// An accountant's copy allows an accountant to make changes while the business continues normal operations. It includes a dividing date that defines the fiscal period the accountant can work on, with restrictions on transactions and accounts within that period. While an accountant copy exists, users cannot modify transactions dated on or before the dividing date, cannot add subaccounts to existing accounts, and cannot edit, merge, or make existing accounts inactive.
+/// Information about the accountant's copy for this company file. An accountant's copy allows an accountant to make changes while the business continues normal operations. It includes a dividing date that defines the fiscal period the accountant can work on, with restrictions on transactions and accounts within that period. While an accountant copy exists, users cannot modify transactions dated on or before the dividing date, cannot add subaccounts to existing accounts, and cannot edit, merge, or make existing accounts inactive.
 ///
 /// The type of `Company::accountant_copy`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct AccountantCopy {
-    /// Indicates whether an accountant copy has been made for this company file.
-    ///
-    /// An accountant copy allows an accountant to work on the books while the business
-    /// continues daily operations.
+    /// Indicates whether an accountant copy has been made for this company file. An accountant copy allows an accountant to work on the books while the business continues daily operations.
     ///
     /// Example: `true`
     pub accountant_copy_exists: bool,
-    /// The fiscal period dividing date for accountant work, in ISO 8601 format
-    /// (YYYY-MM-DD). While an accountant copy exists, transactions within this period
-    /// cannot be modified or created. New accounts can be added, but existing accounts
-    /// cannot have new subaccounts, be edited, merged, or made inactive. List items
-    /// cannot be deleted or merged.
+    /// The fiscal period dividing date for accountant work, in ISO 8601 format (YYYY-MM-DD). While an accountant copy exists, transactions within this period cannot be modified or created. New accounts can be added, but existing accounts cannot have new subaccounts, be edited, merged, or made inactive. List items cannot be deleted or merged.
     ///
-    /// Example: `"2024-01-01T00:00:00.000Z"`
+    /// Example: `"2024-01-01"`
+    #[serde(default)]
     pub dividing_date: Option<String>,
 }
 
@@ -42,108 +34,93 @@ pub struct AccountantCopy {
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Company {
-    /// Information about the accountant's copy for this company file.
-    ///
-    /// An accountant's copy allows an accountant to make changes while the business
-    /// continues normal operations. It includes a dividing date that defines the fiscal
-    /// period the accountant can work on, with restrictions on transactions and
-    /// accounts within that period. While an accountant copy exists, users cannot
-    /// modify transactions dated on or before the dividing date, cannot add subaccounts
-    /// to existing accounts, and cannot edit, merge, or make existing accounts
-    /// inactive.
+    /// Information about the accountant's copy for this company file. An accountant's copy allows an accountant to make changes while the business continues normal operations. It includes a dividing date that defines the fiscal period the accountant can work on, with restrictions on transactions and accounts within that period. While an accountant copy exists, users cannot modify transactions dated on or before the dividing date, cannot add subaccounts to existing accounts, and cannot edit, merge, or make existing accounts inactive.
+    #[serde(default)]
     pub accountant_copy: Option<AccountantCopy>,
-    /// The company's address, used on its invoices, checks, and other forms (along with
-    /// `companyName`). This is different from the company's legal address used on tax
-    /// forms and pay stubs (along with `legalCompanyName`).
+    /// The company's address, used on its invoices, checks, and other forms (along with `companyName`). This is different from the company's legal address used on tax forms and pay stubs (along with `legalCompanyName`).
+    #[serde(default)]
     pub address: Option<Address>,
     /// The address where this company receives mail from its customers.
+    #[serde(default)]
     pub address_for_customer: Option<Address>,
-    /// The name of the QuickBooks user's business associated with this company.
-    ///
-    /// This name is used on invoices, checks, and other forms, while `legalCompanyName`
-    /// is used on tax forms and pay stubs.
+    /// The name of the QuickBooks user's business associated with this company. This name is used on invoices, checks, and other forms, while `legalCompanyName` is used on tax forms and pay stubs.
     ///
     /// Example: `"John Doe's Plumbing"`
+    #[serde(default)]
     pub company_name: Option<String>,
-    /// The company type, which the QuickBooks user selected from a list when creating
-    /// the company file.
+    /// The company type, which the QuickBooks user selected from a list when creating the company file.
     ///
     /// Example: `"WholesaleDistributionandSales"`
+    #[serde(default)]
     pub company_type: Option<String>,
-    /// The custom fields for the company object, added as user-defined data extensions,
-    /// not included in the standard QuickBooks object.
+    /// The custom fields for the company object, added as user-defined data extensions, not included in the standard QuickBooks object.
     pub custom_fields: Vec<CustomField>,
     /// The company's Employer Identification Number.
     ///
     /// Example: `"123456789"`
+    #[serde(default)]
     pub ein: Option<String>,
     /// The company's email address.
     ///
     /// Example: `"company@example.com"`
+    #[serde(default)]
     pub email: Option<String>,
     /// The company's fax number.
     ///
     /// Example: `"+1-555-555-1212"`
+    #[serde(default)]
     pub fax: Option<String>,
-    /// The first month of this company's fiscal year, which determines the default date
-    /// range for financial reports.
+    /// The first month of this company's fiscal year, which determines the default date range for financial reports.
     ///
     /// Example: `"january"`
+    #[serde(default)]
     pub fiscal_year_start_month: Option<YearStartMonth>,
-    /// The first month of this company's income tax year, which determines the default
-    /// date range for financial reports.
+    /// The first month of this company's income tax year, which determines the default date range for financial reports.
     ///
     /// Example: `"january"`
+    #[serde(default)]
     pub income_tax_year_start_month: Option<YearStartMonth>,
-    /// Indicates whether the connected QuickBooks company file is a "sample file",
-    /// which is a mock company file used for testing.
+    /// Indicates whether the connected QuickBooks company file is a "sample file", which is a mock company file used for testing.
     ///
     /// Example: `false`
     pub is_sample_company_file: bool,
-    /// The company's legal address used on its tax forms and pay stubs (along with
-    /// `legalCompanyName`). This is different from the company's `address` used on
-    /// invoices, checks, and other forms (along with `companyName`).
+    /// The company's legal address used on its tax forms and pay stubs (along with `legalCompanyName`). This is different from the company's `address` used on invoices, checks, and other forms (along with `companyName`).
+    #[serde(default)]
     pub legal_address: Option<Address>,
-    /// The legal name of this company's business, as specified in QuickBooks.
-    ///
-    /// This value is used on tax forms and pay stubs, while `companyName` is used on
-    /// invoices, checks, and other forms.
+    /// The legal name of this company's business, as specified in QuickBooks. This value is used on tax forms and pay stubs, while `companyName` is used on invoices, checks, and other forms.
     ///
     /// Example: `"John Doe's Plumbing, LLC"`
+    #[serde(default)]
     pub legal_company_name: Option<String>,
     /// The company's primary telephone number.
     ///
     /// Example: `"+1-555-123-4567"`
+    #[serde(default)]
     pub phone: Option<String>,
     /// The company's Social Security Number. The value can be with or without dashes.
     ///
     /// **NOTE**: This field cannot be changed after the company is created.
     ///
     /// Example: `"123-45-6789"`
+    #[serde(default)]
     pub ssn: Option<String>,
-    /// The Intuit services that this company is or has been subscribed to, such as
-    /// Intuit Payroll.
+    /// The Intuit services that this company is or has been subscribed to, such as Intuit Payroll.
+    #[serde(default)]
     pub subscribed_services: Option<SubscribedService>,
-    /// The tax form that the QuickBooks user expects to file for this company's taxes.
-    ///
-    /// When a specific tax form is selected (any value other than `other_or_none`),
-    /// QuickBooks allows associating each account with a specific tax form line. This
-    /// association appears in account query responses.
+    /// The tax form that the QuickBooks user expects to file for this company's taxes. When a specific tax form is selected (any value other than `other_or_none`), QuickBooks allows associating each account with a specific tax form line. This association appears in account query responses.
     ///
     /// Example: `"form_1040"`
+    #[serde(default)]
     pub tax_form: Option<CompanyTaxForm>,
     /// The company's public website.
     ///
     /// Example: `"https://www.johndoeplumbing.com"`
+    #[serde(default)]
     pub website: Option<String>,
 }
 
 string_enum! {
-/// The tax form that the QuickBooks user expects to file for this company's taxes.
-///
-/// When a specific tax form is selected (any value other than `other_or_none`),
-/// QuickBooks allows associating each account with a specific tax form line. This
-/// association appears in account query responses.
+/// The tax form that the QuickBooks user expects to file for this company's taxes. When a specific tax form is selected (any value other than `other_or_none`), QuickBooks allows associating each account with a specific tax form line. This association appears in account query responses.
 ///
 /// A value that this version does not know decodes as `Unknown`.
 pub enum CompanyTaxForm {
@@ -170,8 +147,7 @@ FormT2 = "form_t2",
 }
 }
 
-/// The list of Intuit services that this company is or has been subscribed to, for
-/// example, Intuit Payroll, QBMS.
+/// The list of Intuit services that this company is or has been subscribed to, for example, Intuit Payroll, QBMS.
 ///
 /// The type of `SubscribedService::services`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -181,18 +157,18 @@ pub struct Service {
     /// The domain of this subscribed service
     ///
     /// Example: `"payroll.qb"`
+    #[serde(default)]
     pub domain: Option<String>,
     /// The case-insensitive unique name of this service, unique across all services.
     ///
-    /// **NOTE**: Services do not have a `fullName` field because they are not
-    /// hierarchical objects, which is why `name` is unique for them but not for objects
-    /// that have parents.
+    /// **NOTE**: Services do not have a `fullName` field because they are not hierarchical objects, which is why `name` is unique for them but not for objects that have parents.
     ///
     /// Example: `"Intuit Payroll"`
     pub name: String,
     /// The status of this service's subscription.
     ///
     /// Example: `"active"`
+    #[serde(default)]
     pub service_status: Option<ServiceServiceStatus>,
 }
 
@@ -225,14 +201,12 @@ Trial = "trial",
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct SubscribedService {
-    /// The list of Intuit services that this company is or has been subscribed to, for
-    /// example, Intuit Payroll, QBMS.
+    /// The list of Intuit services that this company is or has been subscribed to, for example, Intuit Payroll, QBMS.
     pub services: Vec<Service>,
 }
 
 string_enum! {
-/// The first month of this company's fiscal year, which determines the default date
-/// range for financial reports.
+/// The first month of this company's fiscal year, which determines the default date range for financial reports.
 ///
 /// A value that this version does not know decodes as `Unknown`.
 pub enum YearStartMonth {
@@ -271,10 +245,7 @@ CompanyEndpoints, QbdClient
 impl<T: Transport + ?Sized> CompanyEndpoints<'_, T> {
     /// Retrieve company file info.
     ///
-    /// Returns detailed information about the connected QuickBooks company file,
-    /// including company address, legal name, preferences, and subscribed services.
-    /// Note that company information cannot be modified through the API, only through
-    /// the QuickBooks Desktop user interface.
+    /// Returns detailed information about the connected QuickBooks company file, including company address, legal name, preferences, and subscribed services. Note that company information cannot be modified through the API, only through the QuickBooks Desktop user interface.
     #[api(get = "/quickbooks-desktop/company")]
     pub async fn retrieve(&self) -> Result<Company>;
 }

@@ -17,109 +17,83 @@ use crate::{CursorPage, Result, Transport, api};
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreditCardCharge {
-    /// The bank or credit card account to which money is owed for this credit card
-    /// charge.
+    /// The bank or credit card account to which money is owed for this credit card charge.
     ///
     /// Example: `{"fullName":"Visa","id":"80000001-1234567890"}`
     pub account: ObjectRef,
-    /// The total monetary amount of this credit card charge, represented as a decimal
-    /// string. This equals the sum of the amounts in the credit card charge's expense
-    /// lines, item lines, and item group lines.
+    /// The total monetary amount of this credit card charge, represented as a decimal string. This equals the sum of the amounts in the credit card charge's expense lines, item lines, and item group lines.
     ///
     /// Example: `"1000.00"`
     pub amount: String,
-    /// The monetary amount of this credit card charge converted to the home currency of
-    /// the QuickBooks company file. Represented as a decimal string.
+    /// The monetary amount of this credit card charge converted to the home currency of the QuickBooks company file. Represented as a decimal string.
     ///
     /// Example: `"1234.56"`
+    #[serde(default)]
     pub amount_in_home_currency: Option<String>,
-    /// The date and time when this credit card charge was created, in ISO 8601 format
-    /// (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local
-    /// timezone of the end-user's computer.
+    /// The date and time when this credit card charge was created, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
-    /// Example: `"2021-10-01T17:34:56.000Z"`
+    /// Example: `"2025-01-01T12:34:56+00:00"`
     pub created_at: String,
-    /// The credit card charge's currency.
-    ///
-    /// For built-in currencies, the name and code are standard ISO 4217 international
-    /// values. For user-defined currencies, all values are editable.
+    /// The credit card charge's currency. For built-in currencies, the name and code are standard ISO 4217 international values. For user-defined currencies, all values are editable.
     ///
     /// Example: `{"fullName":"USD","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub currency: Option<ObjectRef>,
-    /// The custom fields for the credit card charge object, added as user-defined data
-    /// extensions, not included in the standard QuickBooks object.
+    /// The custom fields for the credit card charge object, added as user-defined data extensions, not included in the standard QuickBooks object.
     pub custom_fields: Vec<CustomField>,
-    /// The market exchange rate between this credit card charge's currency and the home
-    /// currency in QuickBooks at the time of this transaction. Represented as a decimal
-    /// value (e.g., 1.2345 for 1 EUR = 1.2345 USD if USD is the home currency).
+    /// The market exchange rate between this credit card charge's currency and the home currency in QuickBooks at the time of this transaction. Represented as a decimal value (e.g., 1.2345 for 1 EUR = 1.2345 USD if USD is the home currency).
     ///
     /// Example: `1.2345`
+    #[serde(default)]
     pub exchange_rate: Option<f64>,
-    /// The credit card charge's expense lines, each representing one line in this
-    /// expense.
+    /// The credit card charge's expense lines, each representing one line in this expense.
     pub expense_lines: Vec<ExpenseLine>,
-    /// A globally unique identifier (GUID) you, the developer, can provide for tracking
-    /// this object in your external system. This field is immutable and can only be set
-    /// during object creation.
+    /// A globally unique identifier (GUID) you, the developer, can provide for tracking this object in your external system. This field is immutable and can only be set during object creation.
     ///
     /// Example: `"12345678-abcd-1234-abcd-1234567890ab"`
+    #[serde(default)]
     pub external_id: Option<String>,
-    /// The unique identifier assigned by QuickBooks to this credit card charge.
-    ///
-    /// This ID is unique across all transaction types.
+    /// The unique identifier assigned by QuickBooks to this credit card charge. This ID is unique across all transaction types.
     ///
     /// Example: `"123ABC-1234567890"`
     pub id: String,
-    /// The credit card charge's item group lines, each representing a predefined set of
-    /// items bundled together because they are commonly purchased together or grouped
-    /// for faster entry.
+    /// The credit card charge's item group lines, each representing a predefined set of items bundled together because they are commonly purchased together or grouped for faster entry.
     pub item_group_lines: Vec<BillItemGroupLine>,
-    /// The credit card charge's item lines, each representing the purchase of a
-    /// specific item or service.
+    /// The credit card charge's item lines, each representing the purchase of a specific item or service.
     pub item_lines: Vec<ItemLine>,
     /// A memo or note for this credit card charge.
     ///
     /// Example: `"Office supplies for Q3 marketing campaign"`
+    #[serde(default)]
     pub memo: Option<String>,
-    /// The vendor or company from whom merchandise or services were purchased for this
-    /// credit card charge.
+    /// The vendor or company from whom merchandise or services were purchased for this credit card charge.
     ///
     /// Example: `{"fullName":"Office Depot","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub payee: Option<ObjectRef>,
-    /// The case-sensitive user-defined reference number for this credit card charge,
-    /// which can be used to identify the transaction in QuickBooks. This value is not
-    /// required to be unique and can be arbitrarily changed by the QuickBooks user.
+    /// The case-sensitive user-defined reference number for this credit card charge, which can be used to identify the transaction in QuickBooks. This value is not required to be unique and can be arbitrarily changed by the QuickBooks user.
     ///
     /// Example: `"CARD-1234"`
+    #[serde(default)]
     pub ref_number: Option<String>,
-    /// The current QuickBooks-assigned revision number of this credit card charge
-    /// object, which changes each time the object is modified. When updating this
-    /// object, you must provide the most recent `revisionNumber` to ensure you're
-    /// working with the latest data; otherwise, the update will return an error.
+    /// The current QuickBooks-assigned revision number of this credit card charge object, which changes each time the object is modified. When updating this object, you must provide the most recent `revisionNumber` to ensure you're working with the latest data; otherwise, the update will return an error.
     ///
     /// Example: `"1721172183"`
     pub revision_number: String,
-    /// The sales-tax code for this credit card charge, determining whether it is
-    /// taxable or non-taxable. If set, this overrides any sales-tax codes defined on
-    /// the payee. This can be overridden on the credit card charge's individual lines.
+    /// The sales-tax code for this credit card charge, determining whether it is taxable or non-taxable. If set, this overrides any sales-tax codes defined on the payee. This can be overridden on the credit card charge's individual lines.
     ///
-    /// Default codes include "Non" (non-taxable) and "Tax" (taxable), but custom codes
-    /// can also be created in QuickBooks Desktop. If QuickBooks Desktop is not set up
-    /// to charge sales tax (via the "Do You Charge Sales Tax?" preference), it assigns
-    /// the default non-taxable sales-tax code configured in the company file to all
-    /// sales.
+    /// Default codes include "Non" (non-taxable) and "Tax" (taxable), but custom codes can also be created in QuickBooks Desktop. If QuickBooks Desktop is not set up to charge sales tax (via the "Do You Charge Sales Tax?" preference), it assigns the default non-taxable sales-tax code configured in the company file to all sales.
     ///
     /// Example: `{"fullName":"Non","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub sales_tax_code: Option<ObjectRef>,
     /// The date of this credit card charge, in ISO 8601 format (YYYY-MM-DD).
     ///
-    /// Example: `"2021-10-01"`
+    /// Example: `"2024-10-01"`
     pub transaction_date: String,
-    /// The date and time when this credit card charge was last updated, in ISO 8601
-    /// format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the
-    /// local timezone of the end-user's computer.
+    /// The date and time when this credit card charge was last updated, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
-    /// Example: `"2021-10-01T20:45:30.000Z"`
+    /// Example: `"2025-02-01T12:34:56+00:00"`
     pub updated_at: String,
 }
 
@@ -128,81 +102,58 @@ pub struct CreditCardCharge {
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreditCardChargeCreateParams {
-    /// The bank or credit card account to which money is owed for this credit card
-    /// charge.
+    /// The bank or credit card account to which money is owed for this credit card charge.
     ///
     /// Example: `"80000001-1234567890"`
     pub account_id: String,
-    /// The market exchange rate between this credit card charge's currency and the home
-    /// currency in QuickBooks at the time of this transaction. Represented as a decimal
-    /// value (e.g., 1.2345 for 1 EUR = 1.2345 USD if USD is the home currency).
+    /// The market exchange rate between this credit card charge's currency and the home currency in QuickBooks at the time of this transaction. Represented as a decimal value (e.g., 1.2345 for 1 EUR = 1.2345 USD if USD is the home currency).
     ///
     /// Example: `1.2345`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exchange_rate: Option<f64>,
-    /// The credit card charge's expense lines, each representing one line in this
-    /// expense.
+    /// The credit card charge's expense lines, each representing one line in this expense.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expense_lines: Option<Vec<ExpenseLineInput>>,
-    /// A globally unique identifier (GUID) you, the developer, can provide for tracking
-    /// this object in your external system. This field is immutable and can only be set
-    /// during object creation.
+    /// A globally unique identifier (GUID) you, the developer, can provide for tracking this object in your external system. This field is immutable and can only be set during object creation.
     ///
-    /// **IMPORTANT**: This field must be formatted as a valid GUID; otherwise,
-    /// QuickBooks will return an error.
+    /// **IMPORTANT**: This field must be formatted as a valid GUID; otherwise, QuickBooks will return an error.
     ///
     /// Example: `"12345678-abcd-1234-abcd-1234567890ab"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub external_id: Option<String>,
-    /// The credit card charge's item group lines, each representing a predefined set of
-    /// items bundled together because they are commonly purchased together or grouped
-    /// for faster entry.
+    /// The credit card charge's item group lines, each representing a predefined set of items bundled together because they are commonly purchased together or grouped for faster entry.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub item_group_lines: Option<Vec<BillCreateParamsItemGroupLine>>,
-    /// The credit card charge's item lines, each representing the purchase of a
-    /// specific item or service.
+    /// The credit card charge's item lines, each representing the purchase of a specific item or service.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub item_lines: Option<Vec<ItemLineInput>>,
     /// A memo or note for this credit card charge.
     ///
-    /// Maximum length: 4095 characters.
-    ///
     /// Example: `"Office supplies for Q3 marketing campaign"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub memo: Option<String>,
-    /// The vendor or company from whom merchandise or services were purchased for this
-    /// credit card charge.
+    /// The vendor or company from whom merchandise or services were purchased for this credit card charge.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payee_id: Option<String>,
-    /// The case-sensitive user-defined reference number for this credit card charge,
-    /// which can be used to identify the transaction in QuickBooks. This value is not
-    /// required to be unique and can be arbitrarily changed by the QuickBooks user.
-    /// When left blank in this create request, this field will be left blank in
-    /// QuickBooks (i.e., it does _not_ auto-increment).
+    /// The case-sensitive user-defined reference number for this credit card charge, which can be used to identify the transaction in QuickBooks. This value is not required to be unique and can be arbitrarily changed by the QuickBooks user. When left blank in this create request, this field will be left blank in QuickBooks (i.e., it does *not* auto-increment).
     ///
     /// Maximum length: 11 characters.
     ///
     /// Example: `"CARD-1234"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_number: Option<String>,
-    /// The sales-tax code for this credit card charge, determining whether it is
-    /// taxable or non-taxable. If set, this overrides any sales-tax codes defined on
-    /// the payee. This can be overridden on the credit card charge's individual lines.
+    /// The sales-tax code for this credit card charge, determining whether it is taxable or non-taxable. If set, this overrides any sales-tax codes defined on the payee. This can be overridden on the credit card charge's individual lines.
     ///
-    /// Default codes include "Non" (non-taxable) and "Tax" (taxable), but custom codes
-    /// can also be created in QuickBooks Desktop. If QuickBooks Desktop is not set up
-    /// to charge sales tax (via the "Do You Charge Sales Tax?" preference), it assigns
-    /// the default non-taxable sales-tax code configured in the company file to all
-    /// sales.
+    /// Default codes include "Non" (non-taxable) and "Tax" (taxable), but custom codes can also be created in QuickBooks Desktop. If QuickBooks Desktop is not set up to charge sales tax (via the "Do You Charge Sales Tax?" preference), it assigns the default non-taxable sales-tax code configured in the company file to all sales.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sales_tax_code_id: Option<String>,
     /// The date of this credit card charge, in ISO 8601 format (YYYY-MM-DD).
     ///
-    /// Example: `"2021-10-01"`
+    /// Example: `"2024-10-01"`
     pub transaction_date: String,
 }
 
@@ -240,10 +191,10 @@ pub struct CreditCardChargeDeleted {
     ///
     /// Example: `"123ABC-1234567890"`
     pub id: String,
-    /// The case-sensitive user-defined reference number of the deleted credit card
-    /// charge.
+    /// The case-sensitive user-defined reference number of the deleted credit card charge.
     ///
     /// Example: `"CARD-1234"`
+    #[serde(default)]
     pub ref_number: Option<String>,
 }
 
@@ -261,27 +212,16 @@ pub struct CreditCardChargeListParams {
     /// Example: `["80000001-1234567890"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency_ids: Option<Vec<String>>,
-    /// The pagination token to fetch the next set of results when paginating with the
-    /// `limit` parameter. Do not include this parameter on the first call. Use the
-    /// `nextCursor` value returned in the previous response to request subsequent
-    /// results.
-    ///
-    /// **IMPORTANT**: The cursor is the same value for every page, and requests that
-    /// send it are not idempotent: each one returns the next page. Send each request
-    /// within 10 seconds of the previous response. If you miss that window or a request
-    /// fails, start over without a cursor.
+    /// The pagination token to fetch the next set of results when paginating with the `limit` parameter. Do not include this parameter on the first call. Use the `nextCursor` value returned in the previous response to request subsequent results.
     ///
     /// Example: `"12345678-abcd-abcd-example-1234567890ab"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cursor: Option<String>,
-    /// Filter for specific credit card charges by their QuickBooks-assigned unique
-    /// identifier(s).
+    /// Filter for specific credit card charges by their QuickBooks-assigned unique identifier(s).
     ///
-    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other
-    /// query parameters for this request.
+    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other query parameters for this request.
     ///
-    /// **NOTE**: If any of the values you specify in this parameter are not found, the
-    /// request will return an error.
+    /// **NOTE**: If any of the values you specify in this parameter are not found, the request will return an error.
     ///
     /// Example: `["123ABC-1234567890"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -291,133 +231,84 @@ pub struct CreditCardChargeListParams {
     /// Example: `true`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub include_line_items: Option<bool>,
-    /// The maximum number of objects to return.
-    ///
-    /// Accepts values ranging from 1 to 150, defaults to 150. When used with
-    /// cursor-based pagination, this parameter controls how many results are returned
-    /// per page. To paginate through results, combine this with the `cursor` parameter.
-    /// Each response will include a `nextCursor` value that can be passed to subsequent
-    /// requests to retrieve the next page of results.
+    /// The maximum number of objects to return. Accepts values ranging from 1 to 150, defaults to 150. When used with cursor-based pagination, this parameter controls how many results are returned per page. To paginate through results, combine this with the `cursor` parameter. Each response will include a `nextCursor` value that can be passed to subsequent requests to retrieve the next page of results.
     ///
     /// Example: `150`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
-    /// Filter for credit card charges paid to these payees.
-    ///
-    /// These are the vendors or companies from whom merchandise or services were
-    /// purchased for these credit card charges.
+    /// Filter for credit card charges paid to these payees. These are the vendors or companies from whom merchandise or services were purchased for these credit card charges.
     ///
     /// Example: `["80000001-1234567890"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payee_ids: Option<Vec<String>>,
     /// Filter for credit card charges whose `refNumber` contains this substring.
     ///
-    /// **NOTE**: If you use this parameter, you cannot also use `refNumberStartsWith`
-    /// or `refNumberEndsWith`.
+    /// **NOTE**: If you use this parameter, you cannot also use `refNumberStartsWith` or `refNumberEndsWith`.
     ///
     /// Example: `"CARD-1234"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_number_contains: Option<String>,
     /// Filter for credit card charges whose `refNumber` ends with this substring.
     ///
-    /// **NOTE**: If you use this parameter, you cannot also use `refNumberContains` or
-    /// `refNumberStartsWith`.
+    /// **NOTE**: If you use this parameter, you cannot also use `refNumberContains` or `refNumberStartsWith`.
     ///
     /// Example: `"1234"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_number_ends_with: Option<String>,
-    /// Filter for credit card charges whose `refNumber` is greater than or equal to
-    /// this value. If omitted, the range will begin with the first number of the list.
-    /// Uses a numerical comparison for values that contain only digits; otherwise, uses
-    /// a lexicographical comparison.
-    ///
-    /// **NOTE**: If you use this parameter, you cannot also use `refNumberContains`,
-    /// `refNumberStartsWith`, or `refNumberEndsWith`.
+    /// Filter for credit card charges whose `refNumber` is greater than or equal to this value. If omitted, the range will begin with the first number of the list. Uses a numerical comparison for values that contain only digits; otherwise, uses a lexicographical comparison.
     ///
     /// Example: `"CARD-0001"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_number_from: Option<String>,
     /// Filter for credit card charges whose `refNumber` starts with this substring.
     ///
-    /// **NOTE**: If you use this parameter, you cannot also use `refNumberContains` or
-    /// `refNumberEndsWith`.
+    /// **NOTE**: If you use this parameter, you cannot also use `refNumberContains` or `refNumberEndsWith`.
     ///
     /// Example: `"CARD"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_number_starts_with: Option<String>,
-    /// Filter for credit card charges whose `refNumber` is less than or equal to this
-    /// value. If omitted, the range will end with the last number of the list. Uses a
-    /// numerical comparison for values that contain only digits; otherwise, uses a
-    /// lexicographical comparison.
-    ///
-    /// **NOTE**: If you use this parameter, you cannot also use `refNumberContains`,
-    /// `refNumberStartsWith`, or `refNumberEndsWith`.
+    /// Filter for credit card charges whose `refNumber` is less than or equal to this value. If omitted, the range will end with the last number of the list. Uses a numerical comparison for values that contain only digits; otherwise, uses a lexicographical comparison.
     ///
     /// Example: `"CARD-9999"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_number_to: Option<String>,
-    /// Filter for specific credit card charges by their ref-number(s), case-sensitive.
+    /// Filter for specific credit card charges by their ref-number(s), case-sensitive. In QuickBooks, ref-numbers are not required to be unique and can be arbitrarily changed by the QuickBooks user.
     ///
-    /// In QuickBooks, ref-numbers are not required to be unique and can be arbitrarily
-    /// changed by the QuickBooks user.
+    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other query parameters for this request.
     ///
-    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other
-    /// query parameters for this request.
-    ///
-    /// **NOTE**: If any of the values you specify in this parameter are not found, the
-    /// request will return an error.
+    /// **NOTE**: If any of the values you specify in this parameter are not found, the request will return an error.
     ///
     /// Example: `["CREDIT CARD CHARGE-1234"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_numbers: Option<Vec<String>>,
-    /// Filter for credit card charges whose `date` field is on or after this date, in
-    /// ISO 8601 format (YYYY-MM-DD).
+    /// Filter for credit card charges whose `date` field is on or after this date, in ISO 8601 format (YYYY-MM-DD).
     ///
-    /// **NOTE:** QuickBooks Desktop interprets this date as the **start of the
-    /// specified day** in the local timezone of the end-user's computer (e.g.,
-    /// `2025-01-01` → `2025-01-01T00:00:00`).
+    /// **NOTE:** QuickBooks Desktop interprets this date as the **start of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T00:00:00`).
     ///
-    /// Example: `"2021-01-01"`
+    /// Example: `"2025-01-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_date_from: Option<String>,
-    /// Filter for credit card charges whose `date` field is on or before this date, in
-    /// ISO 8601 format (YYYY-MM-DD).
+    /// Filter for credit card charges whose `date` field is on or before this date, in ISO 8601 format (YYYY-MM-DD).
     ///
-    /// **NOTE:** QuickBooks Desktop interprets this date as the **end of the specified
-    /// day** in the local timezone of the end-user's computer (e.g., `2025-01-01` →
-    /// `2025-01-01T23:59:59`).
+    /// **NOTE:** QuickBooks Desktop interprets this date as the **end of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
     ///
-    /// Example: `"2021-02-01"`
+    /// Example: `"2025-02-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_date_to: Option<String>,
-    /// Filter for credit card charges updated on or after this date/time.
+    /// Filter for credit card charges updated on or after this date/time. Accepts the following ISO 8601 formats:
+    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the **start of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T00:00:00`).
+    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop interprets the timestamp in the local timezone of the end-user's computer.
+    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop interprets the timestamp using the specified timezone.
     ///
-    /// Accepts the following ISO 8601 formats:
-    ///
-    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the
-    ///   **start of the specified day** in the local timezone of the end-user's
-    ///   computer (e.g., `2025-01-01` → `2025-01-01T00:00:00`).
-    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop
-    ///   interprets the timestamp in the local timezone of the end-user's computer.
-    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop
-    ///   interprets the timestamp using the specified timezone.
-    ///
-    /// Example: `"2021-01-01T12:34:56.000Z"`
+    /// Example: `"2025-01-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_after: Option<String>,
-    /// Filter for credit card charges updated on or before this date/time.
+    /// Filter for credit card charges updated on or before this date/time. Accepts the following ISO 8601 formats:
+    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the **end of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
+    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop interprets the timestamp in the local timezone of the end-user's computer.
+    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop interprets the timestamp using the specified timezone.
     ///
-    /// Accepts the following ISO 8601 formats:
-    ///
-    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the
-    ///   **end of the specified day** in the local timezone of the end-user's computer
-    ///   (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
-    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop
-    ///   interprets the timestamp in the local timezone of the end-user's computer.
-    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop
-    ///   interprets the timestamp using the specified timezone.
-    ///
-    /// Example: `"2021-02-01T12:34:56.000Z"`
+    /// Example: `"2025-02-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_before: Option<String>,
 }
@@ -427,128 +318,90 @@ pub struct CreditCardChargeListParams {
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreditCardChargeUpdateParams {
-    /// The bank or credit card account to which money is owed for this credit card
-    /// charge.
+    /// The bank or credit card account to which money is owed for this credit card charge.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_id: Option<String>,
-    /// When `true`, removes all existing expense lines associated with this credit card
-    /// charge. To modify or add individual expense lines, use the field `expenseLines`
-    /// instead.
+    /// When `true`, removes all existing expense lines associated with this credit card charge. To modify or add individual expense lines, use the field `expenseLines` instead.
     ///
     /// Example: `false`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub clear_expense_lines: Option<bool>,
-    /// When `true`, removes all existing item lines associated with this credit card
-    /// charge. To modify or add individual item lines, use the field `itemLines`
-    /// instead.
+    /// When `true`, removes all existing item lines associated with this credit card charge. To modify or add individual item lines, use the field `itemLines` instead.
     ///
     /// Example: `false`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub clear_item_lines: Option<bool>,
-    /// The market exchange rate between this credit card charge's currency and the home
-    /// currency in QuickBooks at the time of this transaction. Represented as a decimal
-    /// value (e.g., 1.2345 for 1 EUR = 1.2345 USD if USD is the home currency).
+    /// The market exchange rate between this credit card charge's currency and the home currency in QuickBooks at the time of this transaction. Represented as a decimal value (e.g., 1.2345 for 1 EUR = 1.2345 USD if USD is the home currency).
     ///
     /// Example: `1.2345`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exchange_rate: Option<f64>,
-    /// The credit card charge's expense lines, each representing one line in this
-    /// expense.
+    /// The credit card charge's expense lines, each representing one line in this expense.
     ///
     /// **IMPORTANT**:
     ///
-    /// 1. Including this array in your update request will **REPLACE** all existing
-    ///    expense lines for the credit card charge with this array. To keep any
-    ///    existing expense lines, you must include them in this array even if they have
-    ///    not changed. **Any expense lines not included will be removed.**
+    /// 1. Including this array in your update request will **REPLACE** all existing expense lines for the credit card charge with this array. To keep any existing expense lines, you must include them in this array even if they have not changed. **Any expense lines not included will be removed.**
     ///
     /// 2. To add a new expense line, include it here with the `id` field set to `-1`.
     ///
-    /// 3. If you do not wish to modify any expense lines, omit this field entirely to
-    ///    keep them unchanged.
+    /// 3. If you do not wish to modify any expense lines, omit this field entirely to keep them unchanged.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expense_lines: Option<Vec<ExpenseLineUpdateInput>>,
-    /// The credit card charge's item group lines, each representing a predefined set of
-    /// items bundled together because they are commonly purchased together or grouped
-    /// for faster entry.
+    /// The credit card charge's item group lines, each representing a predefined set of items bundled together because they are commonly purchased together or grouped for faster entry.
     ///
     /// **IMPORTANT**:
     ///
-    /// 1. Including this array in your update request will **REPLACE** all existing
-    ///    item group lines for the credit card charge with this array. To keep any
-    ///    existing item group lines, you must include them in this array even if they
-    ///    have not changed. **Any item group lines not included will be removed.**
+    /// 1. Including this array in your update request will **REPLACE** all existing item group lines for the credit card charge with this array. To keep any existing item group lines, you must include them in this array even if they have not changed. **Any item group lines not included will be removed.**
     ///
-    /// 2. To add a new item group line, include it here with the `id` field set to
-    ///    `-1`.
+    /// 2. To add a new item group line, include it here with the `id` field set to `-1`.
     ///
-    /// 3. If you do not wish to modify any item group lines, omit this field entirely
-    ///    to keep them unchanged.
+    /// 3. If you do not wish to modify any item group lines, omit this field entirely to keep them unchanged.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub item_group_lines: Option<Vec<ItemGroupLineUpdateInput>>,
-    /// The credit card charge's item lines, each representing the purchase of a
-    /// specific item or service.
+    /// The credit card charge's item lines, each representing the purchase of a specific item or service.
     ///
     /// **IMPORTANT**:
     ///
-    /// 1. Including this array in your update request will **REPLACE** all existing
-    ///    item lines for the credit card charge with this array. To keep any existing
-    ///    item lines, you must include them in this array even if they have not
-    ///    changed. **Any item lines not included will be removed.**
+    /// 1. Including this array in your update request will **REPLACE** all existing item lines for the credit card charge with this array. To keep any existing item lines, you must include them in this array even if they have not changed. **Any item lines not included will be removed.**
     ///
     /// 2. To add a new item line, include it here with the `id` field set to `-1`.
     ///
-    /// 3. If you do not wish to modify any item lines, omit this field entirely to keep
-    ///    them unchanged.
+    /// 3. If you do not wish to modify any item lines, omit this field entirely to keep them unchanged.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub item_lines: Option<Vec<BillUpdateParamsItemLine>>,
     /// A memo or note for this credit card charge.
     ///
-    /// Maximum length: 4095 characters.
-    ///
     /// Example: `"Office supplies for Q3 marketing campaign"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub memo: Option<String>,
-    /// The vendor or company from whom merchandise or services were purchased for this
-    /// credit card charge.
+    /// The vendor or company from whom merchandise or services were purchased for this credit card charge.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payee_id: Option<String>,
-    /// The case-sensitive user-defined reference number for this credit card charge,
-    /// which can be used to identify the transaction in QuickBooks. This value is not
-    /// required to be unique and can be arbitrarily changed by the QuickBooks user.
+    /// The case-sensitive user-defined reference number for this credit card charge, which can be used to identify the transaction in QuickBooks. This value is not required to be unique and can be arbitrarily changed by the QuickBooks user.
     ///
     /// Maximum length: 11 characters.
     ///
     /// Example: `"CARD-1234"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_number: Option<String>,
-    /// The current QuickBooks-assigned revision number of the credit card charge object
-    /// you are updating, which you can get by fetching the object first. Provide the
-    /// most recent `revisionNumber` to ensure you're working with the latest data;
-    /// otherwise, the update will return an error.
+    /// The current QuickBooks-assigned revision number of the credit card charge object you are updating, which you can get by fetching the object first. Provide the most recent `revisionNumber` to ensure you're working with the latest data; otherwise, the update will return an error.
     ///
     /// Example: `"1721172183"`
     pub revision_number: String,
-    /// The sales-tax code for this credit card charge, determining whether it is
-    /// taxable or non-taxable. If set, this overrides any sales-tax codes defined on
-    /// the payee. This can be overridden on the credit card charge's individual lines.
+    /// The sales-tax code for this credit card charge, determining whether it is taxable or non-taxable. If set, this overrides any sales-tax codes defined on the payee. This can be overridden on the credit card charge's individual lines.
     ///
-    /// Default codes include "Non" (non-taxable) and "Tax" (taxable), but custom codes
-    /// can also be created in QuickBooks Desktop. If QuickBooks Desktop is not set up
-    /// to charge sales tax (via the "Do You Charge Sales Tax?" preference), it assigns
-    /// the default non-taxable sales-tax code configured in the company file to all
-    /// sales.
+    /// Default codes include "Non" (non-taxable) and "Tax" (taxable), but custom codes can also be created in QuickBooks Desktop. If QuickBooks Desktop is not set up to charge sales tax (via the "Do You Charge Sales Tax?" preference), it assigns the default non-taxable sales-tax code configured in the company file to all sales.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sales_tax_code_id: Option<String>,
     /// The date of this credit card charge, in ISO 8601 format (YYYY-MM-DD).
     ///
-    /// Example: `"2021-10-01"`
+    /// Example: `"2024-10-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_date: Option<String>,
 }
@@ -581,23 +434,28 @@ impl CreditCardChargeUpdateParams {
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreditCardChargeVoided {
-    /// The date and time when this credit card charge was created, in ISO 8601 format
-    /// (YYYY-MM-DDThh:mm:ss+hh:mm), which QuickBooks Desktop interprets in the local
-    /// timezone of the end-user's computer.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The date and time when this credit card charge was created, in ISO 8601 format (YYYY-MM-DDThh:mm:ss+hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
+    ///
+    /// Example: `"2025-01-01T12:34:56+00:00"`
+    #[serde(default)]
     pub created_at: Option<String>,
     /// The QuickBooks-assigned unique identifier of the voided credit card charge.
+    ///
+    /// Example: `"123ABC-1234567890"`
     pub id: String,
-    /// The case-sensitive user-defined reference number of the voided credit card
-    /// charge.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The case-sensitive user-defined reference number of the voided credit card charge.
+    ///
+    /// Example: `"CARD-1234"`
+    #[serde(default)]
     pub ref_number: Option<String>,
-    /// The date and time when this credit card charge was last updated, in ISO 8601
-    /// format (YYYY-MM-DDThh:mm:ss+hh:mm), which QuickBooks Desktop interprets in the
-    /// local timezone of the end-user's computer.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The date and time when this credit card charge was last updated, in ISO 8601 format (YYYY-MM-DDThh:mm:ss+hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
+    ///
+    /// Example: `"2025-02-01T12:34:56+00:00"`
+    #[serde(default)]
     pub updated_at: Option<String>,
     /// Indicates whether the credit card charge was voided.
+    ///
+    /// Example: `true`
     pub voided: bool,
 }
 
@@ -609,10 +467,7 @@ CreditCardCharges, QbdClient
 impl<T: Transport + ?Sized> CreditCardCharges<'_, T> {
     /// List all credit card charges.
     ///
-    /// Returns a list of credit card charges.
-    ///
-    /// Use the `cursor` parameter to paginate
-    /// through the results.
+    /// Returns a list of credit card charges. Use the `cursor` parameter to paginate through the results.
     #[api(get = "/quickbooks-desktop/credit-card-charges", pages_of = CreditCardCharge)]
     pub async fn list(&self, #[query] params: &CreditCardChargeListParams) -> Result<CursorPage<CreditCardCharge>>;
 
@@ -624,7 +479,7 @@ impl<T: Transport + ?Sized> CreditCardCharges<'_, T> {
 
     /// Delete a credit card charge.
     ///
-    /// Permanently deletes a a credit card charge. The deletion will fail if the credit card charge is currently in use or has any linked transactions that are in use.
+    /// Permanently deletes a credit card charge. The deletion will fail if the credit card charge is currently in use or has any linked transactions that are in use.
     #[api(delete = "/quickbooks-desktop/credit-card-charges/{id}")]
     pub async fn delete(&self, id: &str) -> Result<CreditCardChargeDeleted>;
 
@@ -632,28 +487,21 @@ impl<T: Transport + ?Sized> CreditCardCharges<'_, T> {
     ///
     /// Retrieves a credit card charge by ID.
     ///
-    /// **IMPORTANT:** If you need to fetch multiple specific credit card charges by ID,
-    /// use the list endpoint instead with the `ids` parameter. It accepts an array of
-    /// IDs so you can batch the request into a single call, which is significantly
-    /// faster.
+    /// **IMPORTANT:** If you need to fetch multiple specific credit card charges by ID, use the list endpoint instead with the `ids` parameter. It accepts an array of IDs so you can batch the request into a single call, which is significantly faster.
     #[api(get = "/quickbooks-desktop/credit-card-charges/{id}")]
     pub async fn retrieve(&self, id: &str) -> Result<CreditCardCharge>;
 
     /// Update a credit card charge.
     ///
-    /// Updates an existing credit card charge so you can adjust the credit card
-    /// account, payee, memo, transaction date, and expense or item lines. The total is
-    /// recalculated from the line details.
+    /// Updates an existing credit card charge so you can adjust the credit card account, payee, memo, transaction date, and expense or item lines. The total is recalculated from the line details.
     ///
-    /// **NOTE:** If you include `expenseLines`, `itemLines`, or `itemGroupLines`,
-    /// QuickBooks Desktop replaces each included line list with the array you send, so
-    /// include unchanged lines you want to keep and use `id: "-1"` for new lines.
+    /// **NOTE:** If you include `expenseLines`, `itemLines`, or `itemGroupLines`, QuickBooks Desktop replaces each included line list with the array you send, so include unchanged lines you want to keep and use `id: "-1"` for new lines.
     #[api(post = "/quickbooks-desktop/credit-card-charges/{id}")]
     pub async fn update(&self, id: &str, #[body] params: &CreditCardChargeUpdateParams) -> Result<CreditCardCharge>;
 
-    /// Voids a credit card charge by setting its amount to zero while keeping a record
-    /// of it in QuickBooks. The void will fail if the credit card charge is currently
-    /// in use or has any linked transactions that are in use.
+    /// Void a credit card charge.
+    ///
+    /// Voids a credit card charge by setting its amount to zero while keeping a record of it in QuickBooks. The void will fail if the credit card charge is currently in use or has any linked transactions that are in use.
     #[api(post = "/quickbooks-desktop/credit-card-charges/{id}/void")]
     pub async fn void(&self, id: &str) -> Result<CreditCardChargeVoided>;
 }

@@ -18,86 +18,89 @@ use crate::{CursorPage, Result, Transport, api};
 #[non_exhaustive]
 pub struct CreditCardRefund {
     /// The address that is printed on the credit card refund.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub address: Option<Address>,
-    /// The date and time when this credit card refund was created, in ISO 8601 format
-    /// (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local
-    /// timezone of the end-user's computer.
-    pub created_at: String,
-    /// The credit card transaction data for this credit card refund's payment when
-    /// using QuickBooks Merchant Services (QBMS).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub credit_card_transaction: Option<CreditCardTransaction>,
-    /// The credit card refund's currency.
+    /// The date and time when this credit card refund was created, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
-    /// For built-in currencies, the name and code are standard ISO 4217 international
-    /// values. For user-defined currencies, all values are editable.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Example: `"2025-01-01T12:34:56+00:00"`
+    pub created_at: String,
+    /// The credit card transaction data for this credit card refund's payment when using QuickBooks Merchant Services (QBMS).
+    #[serde(default)]
+    pub credit_card_transaction: Option<CreditCardTransaction>,
+    /// The credit card refund's currency. For built-in currencies, the name and code are standard ISO 4217 international values. For user-defined currencies, all values are editable.
+    ///
+    /// Example: `{"fullName":"USD","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub currency: Option<ObjectRef>,
-    /// The custom fields for the credit card refund object, added as user-defined data
-    /// extensions, not included in the standard QuickBooks object.
+    /// The custom fields for the credit card refund object, added as user-defined data extensions, not included in the standard QuickBooks object.
     pub custom_fields: Vec<CustomField>,
     /// The customer or customer-job associated with this credit card refund.
-    pub customer: ObjectRef,
-    /// The market exchange rate between this credit card refund's currency and the home
-    /// currency in QuickBooks at the time of this transaction. Represented as a decimal
-    /// value (e.g., 1.2345 for 1 EUR = 1.2345 USD if USD is the home currency).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub exchange_rate: Option<f64>,
-    /// A globally unique identifier (GUID) you, the developer, can provide for tracking
-    /// this object in your external system. This field is immutable and can only be set
-    /// during object creation.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub external_id: Option<String>,
-    /// The unique identifier assigned by QuickBooks to this credit card refund.
     ///
-    /// This ID is unique across all transaction types.
+    /// Example: `{"fullName":"Acme Corporation","id":"80000001-1234567890"}`
+    pub customer: ObjectRef,
+    /// The market exchange rate between this credit card refund's currency and the home currency in QuickBooks at the time of this transaction. Represented as a decimal value (e.g., 1.2345 for 1 EUR = 1.2345 USD if USD is the home currency).
+    ///
+    /// Example: `1.2345`
+    #[serde(default)]
+    pub exchange_rate: Option<f64>,
+    /// A globally unique identifier (GUID) you, the developer, can provide for tracking this object in your external system. This field is immutable and can only be set during object creation.
+    ///
+    /// Example: `"12345678-abcd-1234-abcd-1234567890ab"`
+    #[serde(default)]
+    pub external_id: Option<String>,
+    /// The unique identifier assigned by QuickBooks to this credit card refund. This ID is unique across all transaction types.
+    ///
+    /// Example: `"123ABC-1234567890"`
     pub id: String,
     /// A memo or note for this credit card refund.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    ///
+    /// Example: `"Refund to customer for duplicate credit card charge"`
+    #[serde(default)]
     pub memo: Option<String>,
     /// The credit card refund's payment method (e.g., cash, check, credit card).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub payment_method: Option<ObjectRef>,
-    /// The Accounts-Receivable (A/R) account to which this credit card refund is
-    /// assigned, used to track the amount owed. If omitted, QuickBooks Desktop uses the
-    /// default A/R account configured in the company file.
     ///
-    /// **IMPORTANT**: If this credit card refund is linked to other transactions, this
-    /// A/R account must match the `receivablesAccount` used in all linked transactions.
-    /// For example, when refunding a credit card payment, the A/R account must match
-    /// the one used in each linked credit transaction being refunded.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Example: `{"fullName":"Credit Card","id":"80000001-1234567890"}`
+    #[serde(default)]
+    pub payment_method: Option<ObjectRef>,
+    /// The Accounts-Receivable (A/R) account to which this credit card refund is assigned, used to track the amount owed. If omitted, QuickBooks Desktop uses the default A/R account configured in the company file.
+    ///
+    /// **IMPORTANT**: If this credit card refund is linked to other transactions, this A/R account must match the `receivablesAccount` used in all linked transactions. For example, when refunding a credit card payment, the A/R account must match the one used in each linked credit transaction being refunded.
+    ///
+    /// Example: `{"fullName":"Accounts-Receivable","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub receivables_account: Option<ObjectRef>,
-    /// The case-sensitive user-defined reference number for this credit card refund,
-    /// which can be used to identify the transaction in QuickBooks. This value is not
-    /// required to be unique and can be arbitrarily changed by the QuickBooks user.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The case-sensitive user-defined reference number for this credit card refund, which can be used to identify the transaction in QuickBooks. This value is not required to be unique and can be arbitrarily changed by the QuickBooks user.
+    ///
+    /// Example: `"REFUND-1234"`
+    #[serde(default)]
     pub ref_number: Option<String>,
     /// The credit transactions refunded by this credit card refund.
     pub refund_applied_to_transactions: Vec<CreditCardRefundRefundAppliedToTransaction>,
-    /// The account providing funds for this credit card refund.
+    /// The account providing funds for this credit card refund. This is typically the Undeposited Funds account used to hold customer payments.
     ///
-    /// This is typically the Undeposited Funds account used to hold customer payments.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Example: `{"fullName":"Undeposited Funds","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub refund_from_account: Option<ObjectRef>,
-    /// The current QuickBooks-assigned revision number of this credit card refund
-    /// object, which changes each time the object is modified. When updating this
-    /// object, you must provide the most recent `revisionNumber` to ensure you're
-    /// working with the latest data; otherwise, the update will return an error.
+    /// The current QuickBooks-assigned revision number of this credit card refund object, which changes each time the object is modified. When updating this object, you must provide the most recent `revisionNumber` to ensure you're working with the latest data; otherwise, the update will return an error.
+    ///
+    /// Example: `"1721172183"`
     pub revision_number: String,
-    /// The total monetary amount of this credit card refund, represented as a decimal
-    /// string.
+    /// The total monetary amount of this credit card refund, represented as a decimal string.
+    ///
+    /// Example: `"1000.00"`
     pub total_amount: String,
-    /// The total monetary amount of this credit card refund converted to the home
-    /// currency of the QuickBooks company file. Represented as a decimal string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The total monetary amount of this credit card refund converted to the home currency of the QuickBooks company file. Represented as a decimal string.
+    ///
+    /// Example: `"1234.56"`
+    #[serde(default)]
     pub total_amount_in_home_currency: Option<String>,
     /// The date of this credit card refund, in ISO 8601 format (YYYY-MM-DD).
+    ///
+    /// Example: `"2024-10-01"`
     pub transaction_date: String,
-    /// The date and time when this credit card refund was last updated, in ISO 8601
-    /// format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the
-    /// local timezone of the end-user's computer.
+    /// The date and time when this credit card refund was last updated, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
+    ///
+    /// Example: `"2025-02-01T12:34:56+00:00"`
     pub updated_at: String,
 }
 
@@ -109,74 +112,63 @@ pub struct CreditCardRefundCreateParams {
     /// The address that is printed on the credit card refund.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address: Option<AddressInput>,
-    /// The credit card transaction data for this credit card refund's payment when
-    /// using QuickBooks Merchant Services (QBMS). If specifying this field, you must
-    /// also specify the `paymentMethod` field.
+    /// The credit card transaction data for this credit card refund's payment when using QuickBooks Merchant Services (QBMS). If specifying this field, you must also specify the `paymentMethod` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credit_card_transaction: Option<CreditCardTransactionInput>,
     /// The customer or customer-job associated with this credit card refund.
+    ///
+    /// Example: `"80000001-1234567890"`
     pub customer_id: String,
-    /// The market exchange rate between this credit card refund's currency and the home
-    /// currency in QuickBooks at the time of this transaction. Represented as a decimal
-    /// value (e.g., 1.2345 for 1 EUR = 1.2345 USD if USD is the home currency).
+    /// The market exchange rate between this credit card refund's currency and the home currency in QuickBooks at the time of this transaction. Represented as a decimal value (e.g., 1.2345 for 1 EUR = 1.2345 USD if USD is the home currency).
+    ///
+    /// Example: `1.2345`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exchange_rate: Option<f64>,
-    /// A globally unique identifier (GUID) you, the developer, can provide for tracking
-    /// this object in your external system. This field is immutable and can only be set
-    /// during object creation.
+    /// A globally unique identifier (GUID) you, the developer, can provide for tracking this object in your external system. This field is immutable and can only be set during object creation.
     ///
-    /// **IMPORTANT**: This field must be formatted as a valid GUID; otherwise,
-    /// QuickBooks will return an error.
+    /// **IMPORTANT**: This field must be formatted as a valid GUID; otherwise, QuickBooks will return an error.
+    ///
+    /// Example: `"12345678-abcd-1234-abcd-1234567890ab"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub external_id: Option<String>,
     /// A memo or note for this credit card refund.
     ///
-    /// Maximum length: 4095 characters.
+    /// Example: `"Refund to customer for duplicate credit card charge"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub memo: Option<String>,
     /// The credit card refund's payment method (e.g., cash, check, credit card).
     ///
-    /// **NOTE**: If this credit card refund contains credit card transaction data
-    /// supplied from QuickBooks Merchant Services (QBMS) transaction responses, you
-    /// must specify a credit card payment method (e.g., "Visa", "MasterCard", etc.).
+    /// **NOTE**: If this credit card refund contains credit card transaction data supplied from QuickBooks Merchant Services (QBMS) transaction responses, you must specify a credit card payment method (e.g., "Visa", "MasterCard", etc.).
+    ///
+    /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payment_method_id: Option<String>,
-    /// The Accounts-Receivable (A/R) account to which this credit card refund is
-    /// assigned, used to track the amount owed. If omitted, QuickBooks Desktop uses the
-    /// default A/R account configured in the company file.
+    /// The Accounts-Receivable (A/R) account to which this credit card refund is assigned, used to track the amount owed. If omitted, QuickBooks Desktop uses the default A/R account configured in the company file.
     ///
-    /// **IMPORTANT**: If this credit card refund is linked to other transactions, this
-    /// A/R account must match the `receivablesAccount` used in all linked transactions.
-    /// For example, when refunding a credit card payment, the A/R account must match
-    /// the one used in each linked credit transaction being refunded.
+    /// **IMPORTANT**: If this credit card refund is linked to other transactions, this A/R account must match the `receivablesAccount` used in all linked transactions. For example, when refunding a credit card payment, the A/R account must match the one used in each linked credit transaction being refunded.
+    ///
+    /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub receivables_account_id: Option<String>,
-    /// The case-sensitive user-defined reference number for this credit card refund,
-    /// which can be used to identify the transaction in QuickBooks. This value is not
-    /// required to be unique and can be arbitrarily changed by the QuickBooks user.
-    /// When left blank in this create request, this field will be left blank in
-    /// QuickBooks (i.e., it does _not_ auto-increment).
+    /// The case-sensitive user-defined reference number for this credit card refund, which can be used to identify the transaction in QuickBooks. This value is not required to be unique and can be arbitrarily changed by the QuickBooks user. When left blank in this create request, this field will be left blank in QuickBooks (i.e., it does *not* auto-increment).
     ///
     /// Maximum length: 11 characters.
+    ///
+    /// Example: `"REFUND-1234"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_number: Option<String>,
-    /// The credit transactions to refund in this credit card refund.
+    /// The credit transactions to refund in this credit card refund. Each entry links this credit card refund to an existing credit (for example, a credit memo or unused receive-payment credit).
     ///
-    /// Each entry links this credit card refund to an existing credit (for example, a
-    /// credit memo or unused receive-payment credit).
-    ///
-    /// **IMPORTANT**: The `refundAmount` for each linked credit cannot exceed that
-    /// credit's remaining balance, and the combined `refundAmount` across all links
-    /// cannot exceed this credit card refund's `totalAmount`.
+    /// **IMPORTANT**: The `refundAmount` for each linked credit cannot exceed that credit's remaining balance, and the combined `refundAmount` across all links cannot exceed this credit card refund's `totalAmount`.
     pub refund_applied_to_transactions: Vec<CreditCardRefundCreateParamsRefundAppliedToTransaction>,
-    /// The account providing funds for this credit card refund.
+    /// The account providing funds for this credit card refund. This is typically the Undeposited Funds account used to hold customer payments. If omitted, QuickBooks Desktop uses the default Undeposited Funds account configured in the company file.
     ///
-    /// This is typically the Undeposited Funds account used to hold customer payments.
-    /// If omitted, QuickBooks Desktop uses the default Undeposited Funds account
-    /// configured in the company file.
+    /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refund_from_account_id: Option<String>,
     /// The date of this credit card refund, in ISO 8601 format (YYYY-MM-DD).
+    ///
+    /// Example: `"2024-10-01"`
     pub transaction_date: String,
 }
 
@@ -204,27 +196,24 @@ impl CreditCardRefundCreateParams {
     }
 }
 
-/// The credit transactions to refund in this credit card refund.
+/// The credit transactions to refund in this credit card refund. Each entry links this credit card refund to an existing credit (for example, a credit memo or unused receive-payment credit).
 ///
-/// Each entry links this credit card refund to an existing credit (for example, a
-/// credit memo or unused receive-payment credit).
-///
-/// **IMPORTANT**: The `refundAmount` for each linked credit cannot exceed that
-/// credit's remaining balance, and the combined `refundAmount` across all links
-/// cannot exceed this credit card refund's `totalAmount`.
+/// **IMPORTANT**: The `refundAmount` for each linked credit cannot exceed that credit's remaining balance, and the combined `refundAmount` across all links cannot exceed this credit card refund's `totalAmount`.
 ///
 /// The type of `CreditCardRefundCreateParams::refund_applied_to_transactions`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreditCardRefundCreateParamsRefundAppliedToTransaction {
-    /// The monetary amount to refund from the linked credit transaction within this
-    /// credit transaction, represented as a decimal string.
+    /// The monetary amount to refund from the linked credit transaction within this credit transaction, represented as a decimal string.
     ///
-    /// Decimal string format: exactly 2 decimal places when cents are included and up
-    /// to 13 digits before the decimal point (for example, "123.45").
+    /// Decimal string format: exactly 2 decimal places when cents are included and up to 13 digits before the decimal point (for example, "123.45").
+    ///
+    /// Example: `"15.00"`
     pub refund_amount: String,
     /// The ID of the credit transaction being refunded by this credit card refund.
+    ///
+    /// Example: `"123ABC-1234567890"`
     pub transaction_id: String,
 }
 
@@ -246,12 +235,17 @@ impl CreditCardRefundCreateParamsRefundAppliedToTransaction {
 #[non_exhaustive]
 pub struct CreditCardRefundDeleted {
     /// Indicates whether the credit card refund was deleted.
+    ///
+    /// Example: `true`
     pub deleted: bool,
     /// The QuickBooks-assigned unique identifier of the deleted credit card refund.
+    ///
+    /// Example: `"123ABC-1234567890"`
     pub id: String,
-    /// The case-sensitive user-defined reference number of the deleted credit card
-    /// refund.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The case-sensitive user-defined reference number of the deleted credit card refund.
+    ///
+    /// Example: `"REFUND-1234"`
+    #[serde(default)]
     pub ref_number: Option<String>,
 }
 
@@ -269,17 +263,9 @@ pub struct CreditCardRefundListParams {
     /// Example: `["80000001-1234567890"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency_ids: Option<Vec<String>>,
-    /// The pagination token to fetch the next set of results when paginating with the
-    /// `limit` parameter. Do not include this parameter on the first call. Use the
-    /// `nextCursor` value returned in the previous response to request subsequent
-    /// results.
+    /// The pagination token to fetch the next set of results when paginating with the `limit` parameter. Do not include this parameter on the first call. Use the `nextCursor` value returned in the previous response to request subsequent results.
     ///
-    /// **IMPORTANT**: The cursor is the same value for every page, and requests that
-    /// send it are not idempotent: each one returns the next page. Send each request
-    /// within 10 seconds of the previous response. If you miss that window or a request
-    /// fails, start over without a cursor.
-    ///
-    /// Example: `"Example cursor"`
+    /// Example: `"12345678-abcd-abcd-example-1234567890ab"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cursor: Option<String>,
     /// Filter for credit card refunds refunded to these customers.
@@ -287,16 +273,13 @@ pub struct CreditCardRefundListParams {
     /// Example: `["80000001-1234567890"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customer_ids: Option<Vec<String>>,
-    /// Filter for specific credit card refunds by their QuickBooks-assigned unique
-    /// identifier(s).
+    /// Filter for specific credit card refunds by their QuickBooks-assigned unique identifier(s).
     ///
-    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other
-    /// query parameters for this request.
+    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other query parameters for this request.
     ///
-    /// **NOTE**: If any of the values you specify in this parameter are not found, the
-    /// request will return an error.
+    /// **NOTE**: If any of the values you specify in this parameter are not found, the request will return an error.
     ///
-    /// Example: `["80000001-1234567890"]`
+    /// Example: `["123ABC-1234567890"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ids: Option<Vec<String>>,
     /// Whether to include line items in the response. Defaults to `true`.
@@ -304,125 +287,79 @@ pub struct CreditCardRefundListParams {
     /// Example: `true`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub include_line_items: Option<bool>,
-    /// The maximum number of objects to return.
+    /// The maximum number of objects to return. Accepts values ranging from 1 to 150, defaults to 150. When used with cursor-based pagination, this parameter controls how many results are returned per page. To paginate through results, combine this with the `cursor` parameter. Each response will include a `nextCursor` value that can be passed to subsequent requests to retrieve the next page of results.
     ///
-    /// Accepts values ranging from 1 to 150, defaults to 150. When used with
-    /// cursor-based pagination, this parameter controls how many results are returned
-    /// per page. To paginate through results, combine this with the `cursor` parameter.
-    /// Each response will include a `nextCursor` value that can be passed to subsequent
-    /// requests to retrieve the next page of results.
-    ///
-    /// Example: `1`
+    /// Example: `150`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
     /// Filter for credit card refunds whose `refNumber` contains this substring.
     ///
-    /// **NOTE**: If you use this parameter, you cannot also use `refNumberStartsWith`
-    /// or `refNumberEndsWith`.
+    /// **NOTE**: If you use this parameter, you cannot also use `refNumberStartsWith` or `refNumberEndsWith`.
     ///
-    /// Example: `"Example refNumberContains"`
+    /// Example: `"REFUND-1234"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_number_contains: Option<String>,
     /// Filter for credit card refunds whose `refNumber` ends with this substring.
     ///
-    /// **NOTE**: If you use this parameter, you cannot also use `refNumberContains` or
-    /// `refNumberStartsWith`.
+    /// **NOTE**: If you use this parameter, you cannot also use `refNumberContains` or `refNumberStartsWith`.
     ///
-    /// Example: `"Example refNumberEndsWith"`
+    /// Example: `"1234"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_number_ends_with: Option<String>,
-    /// Filter for credit card refunds whose `refNumber` is greater than or equal to
-    /// this value. If omitted, the range will begin with the first number of the list.
-    /// Uses a numerical comparison for values that contain only digits; otherwise, uses
-    /// a lexicographical comparison.
+    /// Filter for credit card refunds whose `refNumber` is greater than or equal to this value. If omitted, the range will begin with the first number of the list. Uses a numerical comparison for values that contain only digits; otherwise, uses a lexicographical comparison.
     ///
-    /// **NOTE**: If you use this parameter, you cannot also use `refNumberContains`,
-    /// `refNumberStartsWith`, or `refNumberEndsWith`.
-    ///
-    /// Example: `"Example refNumberFrom"`
+    /// Example: `"REFUND-0001"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_number_from: Option<String>,
     /// Filter for credit card refunds whose `refNumber` starts with this substring.
     ///
-    /// **NOTE**: If you use this parameter, you cannot also use `refNumberContains` or
-    /// `refNumberEndsWith`.
+    /// **NOTE**: If you use this parameter, you cannot also use `refNumberContains` or `refNumberEndsWith`.
     ///
-    /// Example: `"Example refNumberStartsWith"`
+    /// Example: `"REFUND"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_number_starts_with: Option<String>,
-    /// Filter for credit card refunds whose `refNumber` is less than or equal to this
-    /// value. If omitted, the range will end with the last number of the list. Uses a
-    /// numerical comparison for values that contain only digits; otherwise, uses a
-    /// lexicographical comparison.
+    /// Filter for credit card refunds whose `refNumber` is less than or equal to this value. If omitted, the range will end with the last number of the list. Uses a numerical comparison for values that contain only digits; otherwise, uses a lexicographical comparison.
     ///
-    /// **NOTE**: If you use this parameter, you cannot also use `refNumberContains`,
-    /// `refNumberStartsWith`, or `refNumberEndsWith`.
-    ///
-    /// Example: `"Example refNumberTo"`
+    /// Example: `"REFUND-9999"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_number_to: Option<String>,
-    /// Filter for specific credit card refunds by their ref-number(s), case-sensitive.
+    /// Filter for specific credit card refunds by their ref-number(s), case-sensitive. In QuickBooks, ref-numbers are not required to be unique and can be arbitrarily changed by the QuickBooks user.
     ///
-    /// In QuickBooks, ref-numbers are not required to be unique and can be arbitrarily
-    /// changed by the QuickBooks user.
+    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other query parameters for this request.
     ///
-    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other
-    /// query parameters for this request.
+    /// **NOTE**: If any of the values you specify in this parameter are not found, the request will return an error.
     ///
-    /// **NOTE**: If any of the values you specify in this parameter are not found, the
-    /// request will return an error.
-    ///
-    /// Example: `["INV-1001"]`
+    /// Example: `["CREDIT CARD REFUND-1234"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_numbers: Option<Vec<String>>,
-    /// Filter for credit card refunds whose `date` field is on or after this date, in
-    /// ISO 8601 format (YYYY-MM-DD).
+    /// Filter for credit card refunds whose `date` field is on or after this date, in ISO 8601 format (YYYY-MM-DD).
     ///
-    /// **NOTE:** QuickBooks Desktop interprets this date as the **start of the
-    /// specified day** in the local timezone of the end-user's computer (e.g.,
-    /// `2025-01-01` → `2025-01-01T00:00:00`).
+    /// **NOTE:** QuickBooks Desktop interprets this date as the **start of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T00:00:00`).
     ///
-    /// Example: `"2024-10-01"`
+    /// Example: `"2025-01-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_date_from: Option<String>,
-    /// Filter for credit card refunds whose `date` field is on or before this date, in
-    /// ISO 8601 format (YYYY-MM-DD).
+    /// Filter for credit card refunds whose `date` field is on or before this date, in ISO 8601 format (YYYY-MM-DD).
     ///
-    /// **NOTE:** QuickBooks Desktop interprets this date as the **end of the specified
-    /// day** in the local timezone of the end-user's computer (e.g., `2025-01-01` →
-    /// `2025-01-01T23:59:59`).
+    /// **NOTE:** QuickBooks Desktop interprets this date as the **end of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
     ///
-    /// Example: `"2024-10-01"`
+    /// Example: `"2025-02-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_date_to: Option<String>,
-    /// Filter for credit card refunds updated on or after this date/time.
+    /// Filter for credit card refunds updated on or after this date/time. Accepts the following ISO 8601 formats:
+    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the **start of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T00:00:00`).
+    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop interprets the timestamp in the local timezone of the end-user's computer.
+    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop interprets the timestamp using the specified timezone.
     ///
-    /// Accepts the following ISO 8601 formats:
-    ///
-    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the
-    ///   **start of the specified day** in the local timezone of the end-user's
-    ///   computer (e.g., `2025-01-01` → `2025-01-01T00:00:00`).
-    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop
-    ///   interprets the timestamp in the local timezone of the end-user's computer.
-    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop
-    ///   interprets the timestamp using the specified timezone.
-    ///
-    /// Example: `"Example updatedAfter"`
+    /// Example: `"2025-01-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_after: Option<String>,
-    /// Filter for credit card refunds updated on or before this date/time.
+    /// Filter for credit card refunds updated on or before this date/time. Accepts the following ISO 8601 formats:
+    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the **end of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
+    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop interprets the timestamp in the local timezone of the end-user's computer.
+    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop interprets the timestamp using the specified timezone.
     ///
-    /// Accepts the following ISO 8601 formats:
-    ///
-    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the
-    ///   **end of the specified day** in the local timezone of the end-user's computer
-    ///   (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
-    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop
-    ///   interprets the timestamp in the local timezone of the end-user's computer.
-    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop
-    ///   interprets the timestamp using the specified timezone.
-    ///
-    /// Example: `"Example updatedBefore"`
+    /// Example: `"2025-02-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_before: Option<String>,
 }
@@ -434,34 +371,42 @@ pub struct CreditCardRefundListParams {
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreditCardRefundRefundAppliedToTransaction {
-    /// The remaining balance of this credit transaction that has not yet been applied
-    /// to other transactions or refunded to the customer. Represented as a decimal
-    /// string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The remaining balance of this credit transaction that has not yet been applied to other transactions or refunded to the customer. Represented as a decimal string.
+    ///
+    /// Example: `"25.11"`
+    #[serde(default)]
     pub credit_remaining: Option<String>,
-    /// The remaining balance of this credit transaction converted to the home currency
-    /// of the QuickBooks company file. Represented as a decimal string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The remaining balance of this credit transaction converted to the home currency of the QuickBooks company file. Represented as a decimal string.
+    ///
+    /// Example: `"25.11"`
+    #[serde(default)]
     pub credit_remaining_in_home_currency: Option<String>,
-    /// The case-sensitive user-defined reference number for this credit transaction,
-    /// which can be used to identify the transaction in QuickBooks. This value is not
-    /// required to be unique and can be arbitrarily changed by the QuickBooks user.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The case-sensitive user-defined reference number for this credit transaction, which can be used to identify the transaction in QuickBooks. This value is not required to be unique and can be arbitrarily changed by the QuickBooks user.
+    ///
+    /// Example: `"CREDIT-1234"`
+    #[serde(default)]
     pub ref_number: Option<String>,
-    /// The monetary amount to refund from the linked credit transaction within this
-    /// credit transaction, represented as a decimal string.
+    /// The monetary amount to refund from the linked credit transaction within this credit transaction, represented as a decimal string.
+    ///
+    /// Example: `"15.00"`
     pub refund_amount: String,
-    /// The monetary amount to refund from the linked credit transaction in this credit
-    /// transaction, converted to the home currency of the QuickBooks company file.
-    /// Represented as a decimal string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The monetary amount to refund from the linked credit transaction in this credit transaction, converted to the home currency of the QuickBooks company file. Represented as a decimal string.
+    ///
+    /// Example: `"15.00"`
+    #[serde(default)]
     pub refund_amount_in_home_currency: Option<String>,
     /// The date of this credit transaction, in ISO 8601 format (YYYY-MM-DD).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    ///
+    /// Example: `"2024-10-01"`
+    #[serde(default)]
     pub transaction_date: Option<String>,
     /// The ID of the credit transaction being refunded by this credit card refund.
+    ///
+    /// Example: `"123ABC-1234567890"`
     pub transaction_id: String,
     /// The type of transaction for this credit transaction.
+    ///
+    /// Example: `"invoice"`
     pub transaction_type: TransactionType,
 }
 
@@ -472,23 +417,28 @@ pub struct CreditCardRefundRefundAppliedToTransaction {
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreditCardRefundVoided {
-    /// The date and time when this credit card refund was created, in ISO 8601 format
-    /// (YYYY-MM-DDThh:mm:ss+hh:mm), which QuickBooks Desktop interprets in the local
-    /// timezone of the end-user's computer.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The date and time when this credit card refund was created, in ISO 8601 format (YYYY-MM-DDThh:mm:ss+hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
+    ///
+    /// Example: `"2025-01-01T12:34:56+00:00"`
+    #[serde(default)]
     pub created_at: Option<String>,
     /// The QuickBooks-assigned unique identifier of the voided credit card refund.
+    ///
+    /// Example: `"123ABC-1234567890"`
     pub id: String,
-    /// The case-sensitive user-defined reference number of the voided credit card
-    /// refund.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The case-sensitive user-defined reference number of the voided credit card refund.
+    ///
+    /// Example: `"REFUND-1234"`
+    #[serde(default)]
     pub ref_number: Option<String>,
-    /// The date and time when this credit card refund was last updated, in ISO 8601
-    /// format (YYYY-MM-DDThh:mm:ss+hh:mm), which QuickBooks Desktop interprets in the
-    /// local timezone of the end-user's computer.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The date and time when this credit card refund was last updated, in ISO 8601 format (YYYY-MM-DDThh:mm:ss+hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
+    ///
+    /// Example: `"2025-02-01T12:34:56+00:00"`
+    #[serde(default)]
     pub updated_at: Option<String>,
     /// Indicates whether the credit card refund was voided.
+    ///
+    /// Example: `true`
     pub voided: bool,
 }
 
@@ -498,39 +448,35 @@ CreditCardRefunds, QbdClient
 }
 
 impl<T: Transport + ?Sized> CreditCardRefunds<'_, T> {
-    /// Returns a list of credit card refunds.
+    /// List all credit card refunds.
     ///
-    /// Use the `cursor` parameter to paginate
-    /// through the results.
+    /// Returns a list of credit card refunds. Use the `cursor` parameter to paginate through the results.
     #[api(get = "/quickbooks-desktop/credit-card-refunds", pages_of = CreditCardRefund)]
     pub async fn list(&self, #[query] params: &CreditCardRefundListParams) -> Result<CursorPage<CreditCardRefund>>;
 
-    /// Creates a credit card refund linked to one or more existing credit transactions,
-    /// such as credit memos or overpayments. You must supply at least one entry in
-    /// `refundAppliedToTransactions`, and the refund amount cannot exceed the available
-    /// balance on the linked credits.
+    /// Create a credit card refund.
+    ///
+    /// Creates a credit card refund linked to one or more existing credit transactions, such as credit memos or overpayments. You must supply at least one entry in `refundAppliedToTransactions`, and the refund amount cannot exceed the available balance on the linked credits.
     #[api(post = "/quickbooks-desktop/credit-card-refunds")]
     pub async fn create(&self, #[body] params: &CreditCardRefundCreateParams) -> Result<CreditCardRefund>;
 
-    /// Permanently deletes a credit card refund.
+    /// Delete a credit card refund.
     ///
-    /// The deletion will fail if the credit
-    /// card refund is currently in use or has any linked transactions that are in use.
+    /// Permanently deletes a credit card refund. The deletion will fail if the credit card refund is currently in use or has any linked transactions that are in use.
     #[api(delete = "/quickbooks-desktop/credit-card-refunds/{id}")]
     pub async fn delete(&self, id: &str) -> Result<CreditCardRefundDeleted>;
 
+    /// Retrieve a credit card refund.
+    ///
     /// Retrieves a credit card refund by ID.
     ///
-    /// **IMPORTANT:** If you need to fetch multiple specific credit card refunds by ID,
-    /// use the list endpoint instead with the `ids` parameter. It accepts an array of
-    /// IDs so you can batch the request into a single call, which is significantly
-    /// faster.
+    /// **IMPORTANT:** If you need to fetch multiple specific credit card refunds by ID, use the list endpoint instead with the `ids` parameter. It accepts an array of IDs so you can batch the request into a single call, which is significantly faster.
     #[api(get = "/quickbooks-desktop/credit-card-refunds/{id}")]
     pub async fn retrieve(&self, id: &str) -> Result<CreditCardRefund>;
 
-    /// Voids a credit card refund by setting its amount to zero while keeping a record
-    /// of it in QuickBooks. The void will fail if the credit card refund is currently
-    /// in use or has any linked transactions that are in use.
+    /// Void a credit card refund.
+    ///
+    /// Voids a credit card refund by setting its amount to zero while keeping a record of it in QuickBooks. The void will fail if the credit card refund is currently in use or has any linked transactions that are in use.
     #[api(post = "/quickbooks-desktop/credit-card-refunds/{id}/void")]
     pub async fn void(&self, id: &str) -> Result<CreditCardRefundVoided>;
 }

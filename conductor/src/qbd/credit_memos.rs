@@ -18,227 +18,187 @@ use crate::{CursorPage, Result, Transport, api};
 #[non_exhaustive]
 pub struct CreditMemo {
     /// The credit memo's billing address.
+    #[serde(default)]
     pub billing_address: Option<Address>,
-    /// The credit memo's class.
-    ///
-    /// Classes can be used to categorize objects into meaningful segments, such as
-    /// department, location, or type of work. In QuickBooks, class tracking is off by
-    /// default. A class defined here is automatically used in this credit memo's line
-    /// items unless overridden at the line item level.
+    /// The credit memo's class. Classes can be used to categorize objects into meaningful segments, such as department, location, or type of work. In QuickBooks, class tracking is off by default. A class defined here is automatically used in this credit memo's line items unless overridden at the line item level.
     ///
     /// Example: `{"fullName":"Refunds","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub class: Option<ObjectRef>,
-    /// The date and time when this credit memo was created, in ISO 8601 format
-    /// (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local
-    /// timezone of the end-user's computer.
+    /// The date and time when this credit memo was created, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
-    /// Example: `"2021-10-01T17:34:56.000Z"`
+    /// Example: `"2025-01-01T12:34:56+00:00"`
     pub created_at: String,
-    /// The remaining balance of this credit memo that has not yet been applied to other
-    /// transactions or refunded to the customer. Represented as a decimal string.
+    /// The remaining balance of this credit memo that has not yet been applied to other transactions or refunded to the customer. Represented as a decimal string.
     ///
     /// Example: `"25.11"`
+    #[serde(default)]
     pub credit_remaining: Option<String>,
-    /// The remaining balance of this credit memo converted to the home currency of the
-    /// QuickBooks company file. Represented as a decimal string.
+    /// The remaining balance of this credit memo converted to the home currency of the QuickBooks company file. Represented as a decimal string.
     ///
     /// Example: `"25.11"`
+    #[serde(default)]
     pub credit_remaining_in_home_currency: Option<String>,
-    /// The credit memo's currency.
-    ///
-    /// For built-in currencies, the name and code are standard ISO 4217 international
-    /// values. For user-defined currencies, all values are editable.
+    /// The credit memo's currency. For built-in currencies, the name and code are standard ISO 4217 international values. For user-defined currencies, all values are editable.
     ///
     /// Example: `{"fullName":"USD","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub currency: Option<ObjectRef>,
-    /// The custom fields for the credit memo object, added as user-defined data
-    /// extensions, not included in the standard QuickBooks object.
+    /// The custom fields for the credit memo object, added as user-defined data extensions, not included in the standard QuickBooks object.
     pub custom_fields: Vec<CustomField>,
     /// The customer or customer-job associated with this credit memo.
     ///
     /// Example: `{"fullName":"Acme Corporation","id":"80000001-1234567890"}`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub customer: Option<ObjectRef>,
     /// The message to display to the customer on the credit memo.
     ///
     /// Example: `{"fullName":"Thank you for your business!","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub customer_message: Option<ObjectRef>,
-    /// The predefined template in QuickBooks that determines the layout and formatting
-    /// for this credit memo when printed or displayed.
+    /// The predefined template in QuickBooks that determines the layout and formatting for this credit memo when printed or displayed.
     ///
     /// Example: `{"fullName":"Credit Memo Template","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub document_template: Option<ObjectRef>,
-    /// The date by which this credit memo must be paid, in ISO 8601 format
-    /// (YYYY-MM-DD).
+    /// The date by which this credit memo must be paid, in ISO 8601 format (YYYY-MM-DD).
     ///
-    /// Example: `"2021-10-31"`
+    /// Example: `"2024-10-31"`
+    #[serde(default)]
     pub due_date: Option<String>,
-    /// The market exchange rate between this credit memo's currency and the home
-    /// currency in QuickBooks at the time of this transaction. Represented as a decimal
-    /// value (e.g., 1.2345 for 1 EUR = 1.2345 USD if USD is the home currency).
+    /// The market exchange rate between this credit memo's currency and the home currency in QuickBooks at the time of this transaction. Represented as a decimal value (e.g., 1.2345 for 1 EUR = 1.2345 USD if USD is the home currency).
     ///
     /// Example: `1.2345`
+    #[serde(default)]
     pub exchange_rate: Option<f64>,
-    /// A globally unique identifier (GUID) you, the developer, can provide for tracking
-    /// this object in your external system. This field is immutable and can only be set
-    /// during object creation.
+    /// A globally unique identifier (GUID) you, the developer, can provide for tracking this object in your external system. This field is immutable and can only be set during object creation.
     ///
     /// Example: `"12345678-abcd-1234-abcd-1234567890ab"`
+    #[serde(default)]
     pub external_id: Option<String>,
-    /// The unique identifier assigned by QuickBooks to this credit memo.
-    ///
-    /// This ID is unique across all transaction types.
+    /// The unique identifier assigned by QuickBooks to this credit memo. This ID is unique across all transaction types.
     ///
     /// Example: `"123ABC-1234567890"`
     pub id: String,
     /// Indicates whether this credit memo has not been completed.
     ///
     /// Example: `false`
+    #[serde(default)]
     pub is_pending: Option<bool>,
-    /// Indicates whether this credit memo is included in the queue of documents for
-    /// QuickBooks to email to the customer.
+    /// Indicates whether this credit memo is included in the queue of documents for QuickBooks to email to the customer.
     ///
     /// Example: `true`
+    #[serde(default)]
     pub is_queued_for_email: Option<bool>,
-    /// Indicates whether this credit memo is included in the queue of documents for
-    /// QuickBooks to print.
+    /// Indicates whether this credit memo is included in the queue of documents for QuickBooks to print.
     ///
     /// Example: `true`
+    #[serde(default)]
     pub is_queued_for_print: Option<bool>,
-    /// The credit memo's line item groups, each representing a predefined set of
-    /// related items.
+    /// The credit memo's line item groups, each representing a predefined set of related items.
     pub line_groups: Vec<CreditMemoLineGroup>,
-    /// The credit memo's line items, each representing a single product or service
-    /// sold.
+    /// The credit memo's line items, each representing a single product or service sold.
     pub lines: Vec<CreditMemoLine>,
-    /// The credit memo's linked transactions, such as payments applied, credits used,
-    /// or associated purchase orders.
+    /// The credit memo's linked transactions, such as payments applied, credits used, or associated purchase orders.
     ///
-    /// **IMPORTANT**: You must specify the parameter `includeLinkedTransactions` when
-    /// fetching a list of credit memos to receive this field because it is not returned
-    /// by default.
+    /// **IMPORTANT**: You must specify the parameter `includeLinkedTransactions` when fetching a list of credit memos to receive this field because it is not returned by default.
     pub linked_transactions: Vec<LinkedTransaction>,
-    /// A memo or note for this credit memo that appears in the account register and
-    /// customer register, but not on the credit memo itself.
+    /// A memo or note for this credit memo that appears in the account register and customer register, but not on the credit memo itself.
     ///
     /// Example: `"Customer refund for damaged shipment"`
+    #[serde(default)]
     pub memo: Option<String>,
-    /// A built-in custom field for additional information specific to this credit memo.
-    ///
-    /// Unlike the user-defined fields in the `customFields` array, this is a standard
-    /// QuickBooks field that exists for all credit memos for convenience. Developers
-    /// often use this field for tracking information that doesn't fit into other
-    /// standard QuickBooks fields. Unlike `otherCustomField1` and `otherCustomField2`,
-    /// which are line item fields, this exists at the transaction level. Hidden by
-    /// default in the QuickBooks UI.
+    /// A built-in custom field for additional information specific to this credit memo. Unlike the user-defined fields in the `customFields` array, this is a standard QuickBooks field that exists for all credit memos for convenience. Developers often use this field for tracking information that doesn't fit into other standard QuickBooks fields. Unlike `otherCustomField1` and `otherCustomField2`, which are line item fields, this exists at the transaction level. Hidden by default in the QuickBooks UI.
     ///
     /// Example: `"Special handling required"`
+    #[serde(default)]
     pub other_custom_field: Option<String>,
-    /// The customer's Purchase Order (PO) number associated with this credit memo.
-    ///
-    /// This field is often used to cross-reference the credit memo with the customer's
-    /// purchasing system.
+    /// The customer's Purchase Order (PO) number associated with this credit memo. This field is often used to cross-reference the credit memo with the customer's purchasing system.
     ///
     /// Example: `"PO-1234"`
+    #[serde(default)]
     pub purchase_order_number: Option<String>,
-    /// The Accounts-Receivable (A/R) account to which this credit memo is assigned, used to track the amount owed. If not specified, QuickBooks Desktop will use its default A/R account.
+    /// The Accounts-Receivable (A/R) account to which this credit memo is assigned, used to track the amount owed. If omitted, QuickBooks Desktop uses the default A/R account configured in the company file.
     ///
-    /// **IMPORTANT**: If this credit memo is linked to other transactions, this A/R account must match the `receivablesAccount` used in all linked transactions. For example, when refunding a credit card payment, the A/R account must match the one used in the original credit transactions being refunded.
+    /// **IMPORTANT**: If this credit memo is linked to other transactions, this A/R account must match the `receivablesAccount` used in all linked transactions.
     ///
     /// Example: `{"fullName":"Accounts-Receivable","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub receivables_account: Option<ObjectRef>,
-    /// The case-sensitive user-defined reference number for this credit memo, which can
-    /// be used to identify the transaction in QuickBooks. This value is not required to
-    /// be unique and can be arbitrarily changed by the QuickBooks user.
+    /// The case-sensitive user-defined reference number for this credit memo, which can be used to identify the transaction in QuickBooks. This value is not required to be unique and can be arbitrarily changed by the QuickBooks user.
     ///
     /// Example: `"CM-1234"`
+    #[serde(default)]
     pub ref_number: Option<String>,
-    /// The current QuickBooks-assigned revision number of this credit memo object,
-    /// which changes each time the object is modified. When updating this object, you
-    /// must provide the most recent `revisionNumber` to ensure you're working with the
-    /// latest data; otherwise, the update will return an error.
+    /// The current QuickBooks-assigned revision number of this credit memo object, which changes each time the object is modified. When updating this object, you must provide the most recent `revisionNumber` to ensure you're working with the latest data; otherwise, the update will return an error.
     ///
     /// Example: `"1721172183"`
     pub revision_number: String,
-    /// The credit memo's sales representative.
-    ///
-    /// Sales representatives can be employees, vendors, or other names in QuickBooks.
+    /// The credit memo's sales representative. Sales representatives can be employees, vendors, or other names in QuickBooks.
     ///
     /// Example: `{"fullName":"Jane Doe","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub sales_representative: Option<ObjectRef>,
-    /// The sales-tax code for this credit memo, determining whether it is taxable or
-    /// non-taxable. This can be overridden at the transaction-line level.
+    /// The sales-tax code for this credit memo, determining whether it is taxable or non-taxable. This can be overridden at the transaction-line level.
     ///
-    /// Default codes include "Non" (non-taxable) and "Tax" (taxable), but custom codes
-    /// can also be created in QuickBooks Desktop. If QuickBooks Desktop is not set up
-    /// to charge sales tax (via the "Do You Charge Sales Tax?" preference), it assigns
-    /// the default non-taxable sales-tax code configured in the company file to all
-    /// sales.
+    /// Default codes include "Non" (non-taxable) and "Tax" (taxable), but custom codes can also be created in QuickBooks Desktop. If QuickBooks Desktop is not set up to charge sales tax (via the "Do You Charge Sales Tax?" preference), it assigns the default non-taxable sales-tax code configured in the company file to all sales.
     ///
     /// Example: `{"fullName":"Non","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub sales_tax_code: Option<ObjectRef>,
-    /// The sales-tax item used to calculate the actual tax amount for this credit
-    /// memo's transactions by applying a specific tax rate collected for a single tax
-    /// agency. Unlike `salesTaxCode`, which only indicates general taxability, this
-    /// field drives the actual tax calculation and reporting.
+    /// The sales-tax item used to calculate the actual tax amount for this credit memo's transactions by applying a specific tax rate collected for a single tax agency. Unlike `salesTaxCode`, which only indicates general taxability, this field drives the actual tax calculation and reporting.
     ///
     /// Example: `{"fullName":"State Sales Tax","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub sales_tax_item: Option<ObjectRef>,
-    /// The sales tax percentage applied to this credit memo, represented as a decimal
-    /// string.
+    /// The sales tax percentage applied to this credit memo, represented as a decimal string.
     ///
     /// Example: `"0.07"`
+    #[serde(default)]
     pub sales_tax_percentage: Option<String>,
-    /// The total amount of sales tax charged for this credit memo, represented as a
-    /// decimal string.
+    /// The total amount of sales tax charged for this credit memo, represented as a decimal string.
     ///
     /// Example: `"10.00"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub sales_tax_total: Option<String>,
-    /// The origin location from where the product associated with this credit memo is
-    /// shipped. This is the point at which ownership and liability for goods transfer
-    /// from seller to buyer. Internally, QuickBooks uses the term "FOB" for this field,
-    /// which stands for "freight on board". This field is informational and has no
-    /// accounting implications.
+    /// The origin location from where the product associated with this credit memo is shipped. This is the point at which ownership and liability for goods transfer from seller to buyer. Internally, QuickBooks uses the term "FOB" for this field, which stands for "freight on board". This field is informational and has no accounting implications.
     ///
     /// Example: `"San Francisco, CA"`
+    #[serde(default)]
     pub shipment_origin: Option<String>,
     /// The credit memo's shipping address.
+    #[serde(default)]
     pub shipping_address: Option<Address>,
-    /// The date when the products or services for this credit memo were shipped or are
-    /// expected to be shipped, in ISO 8601 format (YYYY-MM-DD).
+    /// The date when the products or services for this credit memo were shipped or are expected to be shipped, in ISO 8601 format (YYYY-MM-DD).
     ///
-    /// Example: `"2021-10-01"`
+    /// Example: `"2024-10-01"`
+    #[serde(default)]
     pub shipping_date: Option<String>,
-    /// The shipping method used for this credit memo, such as standard mail or
-    /// overnight delivery.
+    /// The shipping method used for this credit memo, such as standard mail or overnight delivery.
     ///
     /// Example: `{"fullName":"FedEx Ground","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub shipping_method: Option<ObjectRef>,
-    /// The subtotal of this credit memo, which is the sum of all credit memo lines
-    /// before taxes and payments are applied, represented as a decimal string.
+    /// The subtotal of this credit memo, which is the sum of all credit memo lines before taxes and payments are applied, represented as a decimal string.
     ///
     /// Example: `"1000.00"`
     pub subtotal: String,
-    /// The credit memo's payment terms, defining when payment is due and any applicable
-    /// discounts.
+    /// The credit memo's payment terms, defining when payment is due and any applicable discounts.
     ///
     /// Example: `{"fullName":"Net 30","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub terms: Option<ObjectRef>,
-    /// The total monetary amount of this credit memo, equivalent to the sum of the
-    /// amounts in `lines` and `lineGroups`, represented as a decimal string.
+    /// The total monetary amount of this credit memo, equivalent to the sum of the amounts in `lines` and `lineGroups`, represented as a decimal string.
     ///
     /// Example: `"1000.00"`
     pub total_amount: String,
     /// The date of this credit memo, in ISO 8601 format (YYYY-MM-DD).
     ///
-    /// Example: `"2021-10-01"`
+    /// Example: `"2024-10-01"`
     pub transaction_date: String,
-    /// The date and time when this credit memo was last updated, in ISO 8601 format
-    /// (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local
-    /// timezone of the end-user's computer.
+    /// The date and time when this credit memo was last updated, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
-    /// Example: `"2021-10-01T20:45:30.000Z"`
+    /// Example: `"2025-02-01T12:34:56+00:00"`
     pub updated_at: String,
 }
 
@@ -250,12 +210,7 @@ pub struct CreditMemoCreateParams {
     /// The credit memo's billing address.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub billing_address: Option<AddressInput>,
-    /// The credit memo's class.
-    ///
-    /// Classes can be used to categorize objects into meaningful segments, such as
-    /// department, location, or type of work. In QuickBooks, class tracking is off by
-    /// default. A class defined here is automatically used in this credit memo's line
-    /// items unless overridden at the line item level.
+    /// The credit memo's class. Classes can be used to categorize objects into meaningful segments, such as department, location, or type of work. In QuickBooks, class tracking is off by default. A class defined here is automatically used in this credit memo's line items unless overridden at the line item level.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -269,31 +224,24 @@ pub struct CreditMemoCreateParams {
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customer_message_id: Option<String>,
-    /// The predefined template in QuickBooks that determines the layout and formatting
-    /// for this credit memo when printed or displayed.
+    /// The predefined template in QuickBooks that determines the layout and formatting for this credit memo when printed or displayed.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub document_template_id: Option<String>,
-    /// The date by which this credit memo must be paid, in ISO 8601 format
-    /// (YYYY-MM-DD).
+    /// The date by which this credit memo must be paid, in ISO 8601 format (YYYY-MM-DD).
     ///
-    /// Example: `"2021-10-31"`
+    /// Example: `"2024-10-31"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub due_date: Option<String>,
-    /// The market exchange rate between this credit memo's currency and the home
-    /// currency in QuickBooks at the time of this transaction. Represented as a decimal
-    /// value (e.g., 1.2345 for 1 EUR = 1.2345 USD if USD is the home currency).
+    /// The market exchange rate between this credit memo's currency and the home currency in QuickBooks at the time of this transaction. Represented as a decimal value (e.g., 1.2345 for 1 EUR = 1.2345 USD if USD is the home currency).
     ///
     /// Example: `1.2345`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exchange_rate: Option<f64>,
-    /// A globally unique identifier (GUID) you, the developer, can provide for tracking
-    /// this object in your external system. This field is immutable and can only be set
-    /// during object creation.
+    /// A globally unique identifier (GUID) you, the developer, can provide for tracking this object in your external system. This field is immutable and can only be set during object creation.
     ///
-    /// **IMPORTANT**: This field must be formatted as a valid GUID; otherwise,
-    /// QuickBooks will return an error.
+    /// **IMPORTANT**: This field must be formatted as a valid GUID; otherwise, QuickBooks will return an error.
     ///
     /// Example: `"12345678-abcd-1234-abcd-1234567890ab"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -303,114 +251,75 @@ pub struct CreditMemoCreateParams {
     /// Example: `false`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_pending: Option<bool>,
-    /// Indicates whether this credit memo is included in the queue of documents for
-    /// QuickBooks to email to the customer.
+    /// Indicates whether this credit memo is included in the queue of documents for QuickBooks to email to the customer.
     ///
     /// Example: `true`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_queued_for_email: Option<bool>,
-    /// Indicates whether this credit memo is included in the queue of documents for
-    /// QuickBooks to print.
+    /// Indicates whether this credit memo is included in the queue of documents for QuickBooks to print.
     ///
     /// Example: `true`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_queued_for_print: Option<bool>,
-    /// The credit memo's line item groups, each representing a predefined set of
-    /// related items.
+    /// The credit memo's line item groups, each representing a predefined set of related items.
     ///
-    /// **IMPORTANT**: You must specify `lines`, `lineGroups`, or both when creating a
-    /// credit memo.
+    /// **IMPORTANT**: You must specify `lines`, `lineGroups`, or both when creating a credit memo.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub line_groups: Option<Vec<LineGroupInput>>,
-    /// The credit memo's line items, each representing a single product or service
-    /// sold.
+    /// The credit memo's line items, each representing a single product or service sold.
     ///
-    /// **IMPORTANT**: You must specify `lines`, `lineGroups`, or both when creating a
-    /// credit memo.
+    /// **IMPORTANT**: You must specify `lines`, `lineGroups`, or both when creating a credit memo.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lines: Option<Vec<CreditMemoCreateParamsLine>>,
-    /// A memo or note for this credit memo that appears in the account register and
-    /// customer register, but not on the credit memo itself.
-    ///
-    /// Maximum length: 4095 characters.
+    /// A memo or note for this credit memo that appears in the account register and customer register, but not on the credit memo itself.
     ///
     /// Example: `"Customer refund for damaged shipment"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub memo: Option<String>,
-    /// A built-in custom field for additional information specific to this credit memo.
-    ///
-    /// Unlike the user-defined fields in the `customFields` array, this is a standard
-    /// QuickBooks field that exists for all credit memos for convenience. Developers
-    /// often use this field for tracking information that doesn't fit into other
-    /// standard QuickBooks fields. Unlike `otherCustomField1` and `otherCustomField2`,
-    /// which are line item fields, this exists at the transaction level. Hidden by
-    /// default in the QuickBooks UI.
-    ///
-    /// Maximum length: 29 characters.
+    /// A built-in custom field for additional information specific to this credit memo. Unlike the user-defined fields in the `customFields` array, this is a standard QuickBooks field that exists for all credit memos for convenience. Developers often use this field for tracking information that doesn't fit into other standard QuickBooks fields. Unlike `otherCustomField1` and `otherCustomField2`, which are line item fields, this exists at the transaction level. Hidden by default in the QuickBooks UI.
     ///
     /// Example: `"Special handling required"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub other_custom_field: Option<String>,
-    /// The customer's Purchase Order (PO) number associated with this credit memo.
-    ///
-    /// This field is often used to cross-reference the credit memo with the customer's
-    /// purchasing system.
+    /// The customer's Purchase Order (PO) number associated with this credit memo. This field is often used to cross-reference the credit memo with the customer's purchasing system.
     ///
     /// Maximum length: 25 characters.
     ///
     /// Example: `"PO-1234"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub purchase_order_number: Option<String>,
-    /// The Accounts-Receivable (A/R) account to which this credit memo is assigned, used to track the amount owed. If not specified, QuickBooks Desktop will use its default A/R account.
+    /// The Accounts-Receivable (A/R) account to which this credit memo is assigned, used to track the amount owed. If omitted, QuickBooks Desktop uses the default A/R account configured in the company file.
     ///
-    /// **IMPORTANT**: If this credit memo is linked to other transactions, this A/R account must match the `receivablesAccount` used in all linked transactions. For example, when refunding a credit card payment, the A/R account must match the one used in the original credit transactions being refunded.
+    /// **IMPORTANT**: If this credit memo is linked to other transactions, this A/R account must match the `receivablesAccount` used in all linked transactions.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub receivables_account_id: Option<String>,
-    /// The case-sensitive user-defined reference number for this credit memo, which can
-    /// be used to identify the transaction in QuickBooks. This value is not required to
-    /// be unique and can be arbitrarily changed by the QuickBooks user. When left blank
-    /// in this create request, this field will be left blank in QuickBooks (i.e., it
-    /// does _not_ auto-increment).
+    /// The case-sensitive user-defined reference number for this credit memo, which can be used to identify the transaction in QuickBooks. This value is not required to be unique and can be arbitrarily changed by the QuickBooks user. When left blank in this create request, this field will be left blank in QuickBooks (i.e., it does *not* auto-increment).
     ///
     /// Maximum length: 11 characters.
     ///
     /// Example: `"CM-1234"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_number: Option<String>,
-    /// The credit memo's sales representative.
-    ///
-    /// Sales representatives can be employees, vendors, or other names in QuickBooks.
+    /// The credit memo's sales representative. Sales representatives can be employees, vendors, or other names in QuickBooks.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sales_representative_id: Option<String>,
-    /// The sales-tax code for this credit memo, determining whether it is taxable or
-    /// non-taxable. This can be overridden at the transaction-line level.
+    /// The sales-tax code for this credit memo, determining whether it is taxable or non-taxable. This can be overridden at the transaction-line level.
     ///
-    /// Default codes include "Non" (non-taxable) and "Tax" (taxable), but custom codes
-    /// can also be created in QuickBooks Desktop. If QuickBooks Desktop is not set up
-    /// to charge sales tax (via the "Do You Charge Sales Tax?" preference), it assigns
-    /// the default non-taxable sales-tax code configured in the company file to all
-    /// sales.
+    /// Default codes include "Non" (non-taxable) and "Tax" (taxable), but custom codes can also be created in QuickBooks Desktop. If QuickBooks Desktop is not set up to charge sales tax (via the "Do You Charge Sales Tax?" preference), it assigns the default non-taxable sales-tax code configured in the company file to all sales.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sales_tax_code_id: Option<String>,
-    /// The sales-tax item used to calculate the actual tax amount for this credit
-    /// memo's transactions by applying a specific tax rate collected for a single tax
-    /// agency. Unlike `salesTaxCode`, which only indicates general taxability, this
-    /// field drives the actual tax calculation and reporting.
+    /// The sales-tax item used to calculate the actual tax amount for this credit memo's transactions by applying a specific tax rate collected for a single tax agency. Unlike `salesTaxCode`, which only indicates general taxability, this field drives the actual tax calculation and reporting.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sales_tax_item_id: Option<String>,
-    /// The origin location from where the product associated with this credit memo is
-    /// shipped. This is the point at which ownership and liability for goods transfer
-    /// from seller to buyer. Internally, QuickBooks uses the term "FOB" for this field,
-    /// which stands for "freight on board". This field is informational and has no
-    /// accounting implications.
+    /// The origin location from where the product associated with this credit memo is shipped. This is the point at which ownership and liability for goods transfer from seller to buyer. Internally, QuickBooks uses the term "FOB" for this field, which stands for "freight on board". This field is informational and has no accounting implications.
     ///
     /// Maximum length: 13 characters.
     ///
@@ -420,27 +329,24 @@ pub struct CreditMemoCreateParams {
     /// The credit memo's shipping address.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shipping_address: Option<AddressInput>,
-    /// The date when the products or services for this credit memo were shipped or are
-    /// expected to be shipped, in ISO 8601 format (YYYY-MM-DD).
+    /// The date when the products or services for this credit memo were shipped or are expected to be shipped, in ISO 8601 format (YYYY-MM-DD).
     ///
-    /// Example: `"2021-10-01"`
+    /// Example: `"2024-10-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shipping_date: Option<String>,
-    /// The shipping method used for this credit memo, such as standard mail or
-    /// overnight delivery.
+    /// The shipping method used for this credit memo, such as standard mail or overnight delivery.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shipping_method_id: Option<String>,
-    /// The credit memo's payment terms, defining when payment is due and any applicable
-    /// discounts.
+    /// The credit memo's payment terms, defining when payment is due and any applicable discounts.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub terms_id: Option<String>,
     /// The date of this credit memo, in ISO 8601 format (YYYY-MM-DD).
     ///
-    /// Example: `"2021-10-01"`
+    /// Example: `"2024-10-01"`
     pub transaction_date: String,
 }
 
@@ -479,184 +385,112 @@ impl CreditMemoCreateParams {
     }
 }
 
-/// The credit memo's line items, each representing a single product or service
-/// sold.
+/// The credit memo's line items, each representing a single product or service sold.
 ///
-/// **IMPORTANT**: You must specify `lines`, `lineGroups`, or both when creating a
-/// credit memo.
+/// **IMPORTANT**: You must specify `lines`, `lineGroups`, or both when creating a credit memo.
 ///
 /// The type of `CreditMemoCreateParams::lines`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreditMemoCreateParamsLine {
-    /// The monetary amount of this credit memo line, represented as a decimal string.
+    /// The monetary amount of this credit memo line, represented as a decimal string. If both `quantity` and `rate` are specified but not `amount`, QuickBooks will use them to calculate `amount`. If `amount`, `rate`, and `quantity` are all unspecified, then QuickBooks will calculate `amount` based on a `quantity` of `1` and the suggested `rate`. This field cannot be cleared.
     ///
-    /// If both `quantity` and `rate` are specified but not `amount`, QuickBooks will
-    /// use them to calculate `amount`. If `amount`, `rate`, and `quantity` are all
-    /// unspecified, then QuickBooks will calculate `amount` based on a `quantity` of
-    /// `1` and the suggested `rate`. This field cannot be cleared.
-    ///
-    /// Decimal string format: exactly 2 decimal places when cents are included and up
-    /// to 13 digits before the decimal point (for example, "123.45").
+    /// Decimal string format: exactly 2 decimal places when cents are included and up to 13 digits before the decimal point (for example, "123.45").
     ///
     /// Example: `"1000.00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<String>,
-    /// The credit memo line's class.
-    ///
-    /// Classes can be used to categorize objects into meaningful segments, such as
-    /// department, location, or type of work. In QuickBooks, class tracking is off by
-    /// default. If a class is specified for the entire parent transaction, it is
-    /// automatically applied to all credit memo lines unless overridden here, at the
-    /// transaction line level.
+    /// The credit memo line's class. Classes can be used to categorize objects into meaningful segments, such as department, location, or type of work. In QuickBooks, class tracking is off by default. If a class is specified for the entire parent transaction, it is automatically applied to all credit memo lines unless overridden here, at the transaction line level.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub class_id: Option<String>,
-    /// The custom fields for the credit memo line object, added as user-defined data
-    /// extensions, not included in the standard QuickBooks object.
+    /// The custom fields for the credit memo line object, added as user-defined data extensions, not included in the standard QuickBooks object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<Vec<CustomFieldInput>>,
     /// A description of this credit memo line.
     ///
-    /// Maximum length: 4095 characters.
-    ///
     /// Example: `"Return of defective product - Widget Model X123"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// The site location where inventory for the item associated with this credit memo
-    /// line is stored.
+    /// The site location where inventory for the item associated with this credit memo line is stored.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inventory_site_id: Option<String>,
-    /// The specific location (e.g., bin or shelf) within the inventory site where the
-    /// item associated with this credit memo line is stored.
+    /// The specific location (e.g., bin or shelf) within the inventory site where the item associated with this credit memo line is stored.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inventory_site_location_id: Option<String>,
-    /// The item associated with this credit memo line.
-    ///
-    /// This can refer to any good or service that the business buys or sells, including
-    /// item types such as a service item, inventory item, or special calculation item
-    /// like a discount item or sales-tax item.
+    /// The item associated with this credit memo line. This can refer to any good or service that the business buys or sells, including item types such as a service item, inventory item, or special calculation item like a discount item or sales-tax item.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub item_id: Option<String>,
-    /// The lot number of the item associated with this credit memo line.
-    ///
-    /// Used for tracking groups of inventory items that are purchased or manufactured
-    /// together.
-    ///
-    /// Maximum length: 40 characters.
+    /// The lot number of the item associated with this credit memo line. Used for tracking groups of inventory items that are purchased or manufactured together.
     ///
     /// Example: `"LOT2023-001"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lot_number: Option<String>,
-    /// A built-in custom field for additional information specific to this credit memo
-    /// line. Unlike the user-defined fields in the `customFields` array, this is a
-    /// standard QuickBooks field that exists for all credit memo lines for convenience.
-    /// Developers often use this field for tracking information that doesn't fit into
-    /// other standard QuickBooks fields. Hidden by default in the QuickBooks UI.
-    ///
-    /// Maximum length: 29 characters.
+    /// A built-in custom field for additional information specific to this credit memo line. Unlike the user-defined fields in the `customFields` array, this is a standard QuickBooks field that exists for all credit memo lines for convenience. Developers often use this field for tracking information that doesn't fit into other standard QuickBooks fields. Hidden by default in the QuickBooks UI.
     ///
     /// Example: `"Special handling required"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub other_custom_field1: Option<String>,
-    /// A second built-in custom field for additional information specific to this
-    /// credit memo line. Unlike the user-defined fields in the `customFields` array,
-    /// this is a standard QuickBooks field that exists for all credit memo lines for
-    /// convenience. Like `otherCustomField1`, developers often use this field for
-    /// tracking information that doesn't fit into other standard QuickBooks fields.
-    /// Hidden by default in the QuickBooks UI.
-    ///
-    /// Maximum length: 29 characters.
+    /// A second built-in custom field for additional information specific to this credit memo line. Unlike the user-defined fields in the `customFields` array, this is a standard QuickBooks field that exists for all credit memo lines for convenience. Like `otherCustomField1`, developers often use this field for tracking information that doesn't fit into other standard QuickBooks fields. Hidden by default in the QuickBooks UI.
     ///
     /// Example: `"Always ship with a spare"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub other_custom_field2: Option<String>,
-    /// The account to use for this credit memo line, overriding the default account
-    /// associated with the item.
+    /// The account to use for this credit memo line, overriding the default account associated with the item.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub override_item_account_id: Option<String>,
-    /// The price level applied to this credit memo line.
-    ///
-    /// This overrides any price level set on the corresponding customer. The resulting
-    /// credit memo line will not show this price level, only the final `rate`
-    /// calculated from it.
+    /// The price level applied to this credit memo line. This overrides any price level set on the corresponding customer. The resulting credit memo line will not show this price level, only the final `rate` calculated from it.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub price_level_id: Option<String>,
-    /// The quantity of the item associated with this credit memo line.
-    ///
-    /// This field cannot be cleared.
+    /// The quantity of the item associated with this credit memo line. This field cannot be cleared.
     ///
     /// **NOTE**: Do not use this field if the associated item is a discount item.
     ///
     /// Example: `5`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quantity: Option<f64>,
-    /// The price per unit for this credit memo line.
+    /// The price per unit for this credit memo line. If both `rate` and `amount` are specified, `rate` will be ignored. If both `quantity` and `amount` are specified but not `rate`, QuickBooks will use them to calculate `rate`. Represented as a decimal string. This field cannot be cleared.
     ///
-    /// If both `rate` and `amount` are specified, `rate` will be ignored. If both
-    /// `quantity` and `amount` are specified but not `rate`, QuickBooks will use them
-    /// to calculate `rate`. Represented as a decimal string. This field cannot be
-    /// cleared.
-    ///
-    /// Decimal string format: up to 5 decimal places and up to 10 digits before the
-    /// decimal point (for example, "123.45").
+    /// Decimal string format: up to 5 decimal places and up to 10 digits before the decimal point (for example, "123.45").
     ///
     /// Example: `"10.00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rate: Option<String>,
-    /// The price of this credit memo line expressed as a percentage.
-    ///
-    /// Typically used for discount or markup items.
+    /// The price of this credit memo line expressed as a percentage. Typically used for discount or markup items.
     ///
     /// Example: `"10.5"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rate_percent: Option<String>,
-    /// The sales-tax code for this credit memo line, determining whether it is taxable
-    /// or non-taxable. If set, this overrides any sales-tax codes defined on the parent
-    /// transaction or the associated item.
+    /// The sales-tax code for this credit memo line, determining whether it is taxable or non-taxable. If set, this overrides any sales-tax codes defined on the parent transaction or the associated item.
     ///
-    /// Default codes include "Non" (non-taxable) and "Tax" (taxable), but custom codes
-    /// can also be created in QuickBooks Desktop. If QuickBooks Desktop is not set up
-    /// to charge sales tax (via the "Do You Charge Sales Tax?" preference), it assigns
-    /// the default non-taxable sales-tax code configured in the company file to all
-    /// sales.
+    /// Default codes include "Non" (non-taxable) and "Tax" (taxable), but custom codes can also be created in QuickBooks Desktop. If QuickBooks Desktop is not set up to charge sales tax (via the "Do You Charge Sales Tax?" preference), it assigns the default non-taxable sales-tax code configured in the company file to all sales.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sales_tax_code_id: Option<String>,
-    /// The serial number of the item associated with this credit memo line.
-    ///
-    /// This is used for tracking individual units of serialized inventory items.
-    ///
-    /// Maximum length: 4095 characters.
+    /// The serial number of the item associated with this credit memo line. This is used for tracking individual units of serialized inventory items.
     ///
     /// Example: `"SN1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub serial_number: Option<String>,
-    /// The date on which the service for this credit memo line was or will be
-    /// performed, in ISO 8601 format (YYYY-MM-DD). This is particularly relevant for
-    /// service items.
+    /// The date on which the service for this credit memo line was or will be performed, in ISO 8601 format (YYYY-MM-DD). This is particularly relevant for service items.
     ///
     /// Example: `"2024-03-15"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service_date: Option<String>,
-    /// The unit-of-measure used for the `quantity` in this credit memo line.
-    ///
-    /// Must be a valid unit within the item's available units of measure.
-    ///
-    /// Maximum length: 31 characters.
+    /// The unit-of-measure used for the `quantity` in this credit memo line. Must be a valid unit within the item's available units of measure.
     ///
     /// Example: `"Each"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -688,11 +522,11 @@ pub struct CreditMemoDeleted {
     /// The case-sensitive user-defined reference number of the deleted credit memo.
     ///
     /// Example: `"CM-1234"`
+    #[serde(default)]
     pub ref_number: Option<String>,
 }
 
-/// The credit memo's line items, each representing a single product or service
-/// sold.
+/// The credit memo's line items, each representing a single product or service sold.
 ///
 /// The type of `CreditMemoLineGroup::lines` and `CreditMemo::lines`.
 ///
@@ -701,158 +535,109 @@ pub struct CreditMemoDeleted {
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreditMemoLine {
-    /// The monetary amount of this credit memo line, represented as a decimal string.
-    ///
-    /// If both `quantity` and `rate` are specified but not `amount`, QuickBooks will
-    /// use them to calculate `amount`. If `amount`, `rate`, and `quantity` are all
-    /// unspecified, then QuickBooks will calculate `amount` based on a `quantity` of
-    /// `1` and the suggested `rate`. This field cannot be cleared.
+    /// The monetary amount of this credit memo line, represented as a decimal string. If both `quantity` and `rate` are specified but not `amount`, QuickBooks will use them to calculate `amount`. If `amount`, `rate`, and `quantity` are all unspecified, then QuickBooks will calculate `amount` based on a `quantity` of `1` and the suggested `rate`. This field cannot be cleared.
     ///
     /// Example: `"1000.00"`
+    #[serde(default)]
     pub amount: Option<String>,
-    /// The credit memo line's class.
-    ///
-    /// Classes can be used to categorize objects into meaningful segments, such as
-    /// department, location, or type of work. In QuickBooks, class tracking is off by
-    /// default. If a class is specified for the entire parent transaction, it is
-    /// automatically applied to all credit memo lines unless overridden here, at the
-    /// transaction line level.
+    /// The credit memo line's class. Classes can be used to categorize objects into meaningful segments, such as department, location, or type of work. In QuickBooks, class tracking is off by default. If a class is specified for the entire parent transaction, it is automatically applied to all credit memo lines unless overridden here, at the transaction line level.
     ///
     /// Example: `{"fullName":"Refunds","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub class: Option<ObjectRef>,
-    /// The custom fields for the credit memo line object, added as user-defined data
-    /// extensions, not included in the standard QuickBooks object.
+    /// The custom fields for the credit memo line object, added as user-defined data extensions, not included in the standard QuickBooks object.
     pub custom_fields: Vec<CustomField>,
     /// A description of this credit memo line.
     ///
     /// Example: `"Return of defective product - Widget Model X123"`
+    #[serde(default)]
     pub description: Option<String>,
-    /// The expiration date for the serial number or lot number of the item associated
-    /// with this credit memo line, in ISO 8601 format (YYYY-MM-DD). This is
-    /// particularly relevant for perishable or time-sensitive inventory items. Note
-    /// that this field is only supported on QuickBooks Desktop 2023 or later.
+    /// The expiration date for the serial number or lot number of the item associated with this credit memo line, in ISO 8601 format (YYYY-MM-DD). This is particularly relevant for perishable or time-sensitive inventory items. Note that this field is only supported on QuickBooks Desktop 2023 or later.
     ///
     /// Example: `"2025-12-31"`
+    #[serde(default)]
     pub expiration_date: Option<String>,
-    /// The unique identifier assigned by QuickBooks to this credit memo line.
-    ///
-    /// This ID is unique across all transaction line types.
+    /// The unique identifier assigned by QuickBooks to this credit memo line. This ID is unique across all transaction line types.
     ///
     /// Example: `"456DEF-1234567890"`
     pub id: String,
-    /// The site location where inventory for the item associated with this credit memo
-    /// line is stored.
+    /// The site location where inventory for the item associated with this credit memo line is stored.
     ///
     /// Example: `{"fullName":"Main Warehouse","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub inventory_site: Option<ObjectRef>,
-    /// The specific location (e.g., bin or shelf) within the inventory site where the
-    /// item associated with this credit memo line is stored.
+    /// The specific location (e.g., bin or shelf) within the inventory site where the item associated with this credit memo line is stored.
     ///
     /// Example: `{"fullName":"Aisle 3, Shelf B","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub inventory_site_location: Option<ObjectRef>,
-    /// The item associated with this credit memo line.
-    ///
-    /// This can refer to any good or service that the business buys or sells, including
-    /// item types such as a service item, inventory item, or special calculation item
-    /// like a discount item or sales-tax item.
+    /// The item associated with this credit memo line. This can refer to any good or service that the business buys or sells, including item types such as a service item, inventory item, or special calculation item like a discount item or sales-tax item.
     ///
     /// Example: `{"fullName":"Widget A","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub item: Option<ObjectRef>,
-    /// The lot number of the item associated with this credit memo line.
-    ///
-    /// Used for tracking groups of inventory items that are purchased or manufactured
-    /// together.
+    /// The lot number of the item associated with this credit memo line. Used for tracking groups of inventory items that are purchased or manufactured together.
     ///
     /// Example: `"LOT2023-001"`
+    #[serde(default)]
     pub lot_number: Option<String>,
-    /// A built-in custom field for additional information specific to this credit memo
-    /// line. Unlike the user-defined fields in the `customFields` array, this is a
-    /// standard QuickBooks field that exists for all credit memo lines for convenience.
-    /// Developers often use this field for tracking information that doesn't fit into
-    /// other standard QuickBooks fields. Hidden by default in the QuickBooks UI.
+    /// A built-in custom field for additional information specific to this credit memo line. Unlike the user-defined fields in the `customFields` array, this is a standard QuickBooks field that exists for all credit memo lines for convenience. Developers often use this field for tracking information that doesn't fit into other standard QuickBooks fields. Hidden by default in the QuickBooks UI.
     ///
     /// Example: `"Special handling required"`
+    #[serde(default)]
     pub other_custom_field1: Option<String>,
-    /// A second built-in custom field for additional information specific to this
-    /// credit memo line. Unlike the user-defined fields in the `customFields` array,
-    /// this is a standard QuickBooks field that exists for all credit memo lines for
-    /// convenience. Like `otherCustomField1`, developers often use this field for
-    /// tracking information that doesn't fit into other standard QuickBooks fields.
-    /// Hidden by default in the QuickBooks UI.
+    /// A second built-in custom field for additional information specific to this credit memo line. Unlike the user-defined fields in the `customFields` array, this is a standard QuickBooks field that exists for all credit memo lines for convenience. Like `otherCustomField1`, developers often use this field for tracking information that doesn't fit into other standard QuickBooks fields. Hidden by default in the QuickBooks UI.
     ///
     /// Example: `"Always ship with a spare"`
+    #[serde(default)]
     pub other_custom_field2: Option<String>,
-    /// Specifies an alternative unit-of-measure set when updating this credit memo
-    /// line's `unitOfMeasure` field (e.g., "pound" or "kilogram"). This allows you to
-    /// select units from a different set than the item's default unit-of-measure set,
-    /// which remains unchanged on the item itself. The override applies only to this
-    /// specific line. For example, you can sell an item typically measured in volume
-    /// units using weight units in a specific transaction by specifying a different
-    /// unit-of-measure set with this field.
-    ///
-    /// IMPORTANT: Right after QuickBooks Desktop launches, it can briefly report an
-    /// alternate `id` for a unit-of-measure set, so match on `fullName` when joining to
-    /// the unit-of-measure sets list.
+    /// Specifies an alternative unit-of-measure set when updating this credit memo line's `unitOfMeasure` field (e.g., "pound" or "kilogram"). This allows you to select units from a different set than the item's default unit-of-measure set, which remains unchanged on the item itself. The override applies only to this specific line. For example, you can sell an item typically measured in volume units using weight units in a specific transaction by specifying a different unit-of-measure set with this field.
     ///
     /// Example: `{"fullName":"Volume Units","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub override_unit_of_measure_set: Option<ObjectRef>,
-    /// The quantity of the item associated with this credit memo line.
-    ///
-    /// This field cannot be cleared.
+    /// The quantity of the item associated with this credit memo line. This field cannot be cleared.
     ///
     /// **NOTE**: Do not use this field if the associated item is a discount item.
     ///
     /// Example: `5`
+    #[serde(default)]
     pub quantity: Option<f64>,
-    /// The price per unit for this credit memo line.
-    ///
-    /// If both `rate` and `amount` are specified, `rate` will be ignored. If both
-    /// `quantity` and `amount` are specified but not `rate`, QuickBooks will use them
-    /// to calculate `rate`. Represented as a decimal string. This field cannot be
-    /// cleared.
+    /// The price per unit for this credit memo line. If both `rate` and `amount` are specified, `rate` will be ignored. If both `quantity` and `amount` are specified but not `rate`, QuickBooks will use them to calculate `rate`. Represented as a decimal string. This field cannot be cleared.
     ///
     /// Example: `"10.00"`
+    #[serde(default)]
     pub rate: Option<String>,
-    /// The price of this credit memo line expressed as a percentage.
-    ///
-    /// Typically used for discount or markup items.
+    /// The price of this credit memo line expressed as a percentage. Typically used for discount or markup items.
     ///
     /// Example: `"10.5"`
+    #[serde(default)]
     pub rate_percent: Option<String>,
-    /// The sales-tax code for this credit memo line, determining whether it is taxable
-    /// or non-taxable. If set, this overrides any sales-tax codes defined on the parent
-    /// transaction or the associated item.
+    /// The sales-tax code for this credit memo line, determining whether it is taxable or non-taxable. If set, this overrides any sales-tax codes defined on the parent transaction or the associated item.
     ///
-    /// Default codes include "Non" (non-taxable) and "Tax" (taxable), but custom codes
-    /// can also be created in QuickBooks Desktop. If QuickBooks Desktop is not set up
-    /// to charge sales tax (via the "Do You Charge Sales Tax?" preference), it assigns
-    /// the default non-taxable sales-tax code configured in the company file to all
-    /// sales.
+    /// Default codes include "Non" (non-taxable) and "Tax" (taxable), but custom codes can also be created in QuickBooks Desktop. If QuickBooks Desktop is not set up to charge sales tax (via the "Do You Charge Sales Tax?" preference), it assigns the default non-taxable sales-tax code configured in the company file to all sales.
     ///
     /// Example: `{"fullName":"Non","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub sales_tax_code: Option<ObjectRef>,
-    /// The serial number of the item associated with this credit memo line.
-    ///
-    /// This is used for tracking individual units of serialized inventory items.
+    /// The serial number of the item associated with this credit memo line. This is used for tracking individual units of serialized inventory items.
     ///
     /// Example: `"SN1234567890"`
+    #[serde(default)]
     pub serial_number: Option<String>,
-    /// The date on which the service for this credit memo line was or will be
-    /// performed, in ISO 8601 format (YYYY-MM-DD). This is particularly relevant for
-    /// service items.
+    /// The date on which the service for this credit memo line was or will be performed, in ISO 8601 format (YYYY-MM-DD). This is particularly relevant for service items.
     ///
     /// Example: `"2024-03-15"`
+    #[serde(default)]
     pub service_date: Option<String>,
-    /// The unit-of-measure used for the `quantity` in this credit memo line.
-    ///
-    /// Must be a valid unit within the item's available units of measure.
+    /// The unit-of-measure used for the `quantity` in this credit memo line. Must be a valid unit within the item's available units of measure.
     ///
     /// Example: `"Each"`
+    #[serde(default)]
     pub unit_of_measure: Option<String>,
 }
 
-/// The credit memo's line item groups, each representing a predefined set of
-/// related items.
+/// The credit memo's line item groups, each representing a predefined set of related items.
 ///
 /// The type of `CreditMemo::line_groups`.
 ///
@@ -861,71 +646,52 @@ pub struct CreditMemoLine {
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreditMemoLineGroup {
-    /// The custom fields for the credit memo line group object, added as user-defined
-    /// data extensions, not included in the standard QuickBooks object.
+    /// The custom fields for the credit memo line group object, added as user-defined data extensions, not included in the standard QuickBooks object.
     pub custom_fields: Vec<CustomField>,
     /// A description of this credit memo line group.
     ///
     /// Example: `"Service Bundle 1"`
+    #[serde(default)]
     pub description: Option<String>,
-    /// The unique identifier assigned by QuickBooks to this credit memo line group.
-    ///
-    /// This ID is unique across all transaction line types.
+    /// The unique identifier assigned by QuickBooks to this credit memo line group. This ID is unique across all transaction line types.
     ///
     /// Example: `"456DEF-1234567890"`
     pub id: String,
-    /// The credit memo line group's item group, representing a predefined set of items
-    /// bundled because they are commonly purchased together or grouped for faster
-    /// entry.
+    /// The credit memo line group's item group, representing a predefined set of items bundled because they are commonly purchased together or grouped for faster entry.
     ///
     /// Example: `{"fullName":"Office Supplies Bundle","id":"80000001-1234567890"}`
     pub item_group: ObjectRef,
-    /// The credit memo line group's line items, each representing a single product or
-    /// service sold.
+    /// The credit memo line group's line items, each representing a single product or service sold.
     pub lines: Vec<CreditMemoLine>,
-    /// Specifies an alternative unit-of-measure set when updating this credit memo line
-    /// group's `unitOfMeasure` field (e.g., "pound" or "kilogram"). This allows you to
-    /// select units from a different set than the item's default unit-of-measure set,
-    /// which remains unchanged on the item itself. The override applies only to this
-    /// specific line. For example, you can sell an item typically measured in volume
-    /// units using weight units in a specific transaction by specifying a different
-    /// unit-of-measure set with this field.
-    ///
-    /// IMPORTANT: Right after QuickBooks Desktop launches, it can briefly report an
-    /// alternate `id` for a unit-of-measure set, so match on `fullName` when joining to
-    /// the unit-of-measure sets list.
+    /// Specifies an alternative unit-of-measure set when updating this credit memo line group's `unitOfMeasure` field (e.g., "pound" or "kilogram"). This allows you to select units from a different set than the item's default unit-of-measure set, which remains unchanged on the item itself. The override applies only to this specific line. For example, you can sell an item typically measured in volume units using weight units in a specific transaction by specifying a different unit-of-measure set with this field.
     ///
     /// Example: `{"fullName":"Volume Units","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub override_unit_of_measure_set: Option<ObjectRef>,
-    /// The quantity of the item group associated with this credit memo line group.
+    /// The quantity of the item group associated with this credit memo line group. This field cannot be cleared.
     ///
-    /// This field cannot be cleared.
-    ///
-    /// **NOTE**: Do not use this field if the associated item group is a discount item
-    /// group.
+    /// **NOTE**: Do not use this field if the associated item group is a discount item group.
     ///
     /// Example: `5`
+    #[serde(default)]
     pub quantity: Option<f64>,
-    /// The date on which the service for this credit memo line group was or will be
-    /// performed, in ISO 8601 format (YYYY-MM-DD). This is particularly relevant for
-    /// service items.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The date on which the service for this credit memo line group was or will be performed, in ISO 8601 format (YYYY-MM-DD). This is particularly relevant for service items.
+    ///
+    /// Example: `"2024-03-15"`
+    #[serde(default)]
     pub service_date: Option<String>,
-    /// Indicates whether the individual items in this credit memo line group and their
-    /// separate amounts appear on printed forms.
+    /// Indicates whether the individual items in this credit memo line group and their separate amounts appear on printed forms.
     ///
     /// Example: `true`
     pub should_print_items_in_group: bool,
-    /// The total monetary amount of this credit memo line group, equivalent to the sum
-    /// of the amounts in `lines`, represented as a decimal string.
+    /// The total monetary amount of this credit memo line group, equivalent to the sum of the amounts in `lines`, represented as a decimal string.
     ///
     /// Example: `"1000.00"`
     pub total_amount: String,
-    /// The unit-of-measure used for the `quantity` in this credit memo line group.
-    ///
-    /// Must be a valid unit within the item's available units of measure.
+    /// The unit-of-measure used for the `quantity` in this credit memo line group. Must be a valid unit within the item's available units of measure.
     ///
     /// Example: `"Each"`
+    #[serde(default)]
     pub unit_of_measure: Option<String>,
 }
 
@@ -943,34 +709,21 @@ pub struct CreditMemoListParams {
     /// Example: `["80000001-1234567890"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency_ids: Option<Vec<String>>,
-    /// The pagination token to fetch the next set of results when paginating with the
-    /// `limit` parameter. Do not include this parameter on the first call. Use the
-    /// `nextCursor` value returned in the previous response to request subsequent
-    /// results.
-    ///
-    /// **IMPORTANT**: The cursor is the same value for every page, and requests that
-    /// send it are not idempotent: each one returns the next page. Send each request
-    /// within 10 seconds of the previous response. If you miss that window or a request
-    /// fails, start over without a cursor.
+    /// The pagination token to fetch the next set of results when paginating with the `limit` parameter. Do not include this parameter on the first call. Use the `nextCursor` value returned in the previous response to request subsequent results.
     ///
     /// Example: `"12345678-abcd-abcd-example-1234567890ab"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cursor: Option<String>,
-    /// Filter for credit memos created for these customers.
-    ///
-    /// These are the customers who are owed money.
+    /// Filter for credit memos created for these customers. These are the customers who are owed money.
     ///
     /// Example: `["80000001-1234567890"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customer_ids: Option<Vec<String>>,
-    /// Filter for specific credit memos by their QuickBooks-assigned unique
-    /// identifier(s).
+    /// Filter for specific credit memos by their QuickBooks-assigned unique identifier(s).
     ///
-    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other
-    /// query parameters for this request.
+    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other query parameters for this request.
     ///
-    /// **NOTE**: If any of the values you specify in this parameter are not found, the
-    /// request will return an error.
+    /// **NOTE**: If any of the values you specify in this parameter are not found, the request will return an error.
     ///
     /// Example: `["123ABC-1234567890"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -980,136 +733,84 @@ pub struct CreditMemoListParams {
     /// Example: `true`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub include_line_items: Option<bool>,
-    /// Whether to include linked transactions in the response.
-    ///
-    /// Defaults to `false`. For example, a payment linked to the corresponding credit
-    /// memo.
+    /// Whether to include linked transactions in the response. Defaults to `false`. For example, a payment linked to the corresponding credit memo.
     ///
     /// Example: `false`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub include_linked_transactions: Option<bool>,
-    /// The maximum number of objects to return.
-    ///
-    /// Accepts values ranging from 1 to 150, defaults to 150. When used with
-    /// cursor-based pagination, this parameter controls how many results are returned
-    /// per page. To paginate through results, combine this with the `cursor` parameter.
-    /// Each response will include a `nextCursor` value that can be passed to subsequent
-    /// requests to retrieve the next page of results.
+    /// The maximum number of objects to return. Accepts values ranging from 1 to 150, defaults to 150. When used with cursor-based pagination, this parameter controls how many results are returned per page. To paginate through results, combine this with the `cursor` parameter. Each response will include a `nextCursor` value that can be passed to subsequent requests to retrieve the next page of results.
     ///
     /// Example: `150`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
     /// Filter for credit memos whose `refNumber` contains this substring.
     ///
-    /// **NOTE**: If you use this parameter, you cannot also use `refNumberStartsWith`
-    /// or `refNumberEndsWith`.
+    /// **NOTE**: If you use this parameter, you cannot also use `refNumberStartsWith` or `refNumberEndsWith`.
     ///
     /// Example: `"CM-1234"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_number_contains: Option<String>,
     /// Filter for credit memos whose `refNumber` ends with this substring.
     ///
-    /// **NOTE**: If you use this parameter, you cannot also use `refNumberContains` or
-    /// `refNumberStartsWith`.
+    /// **NOTE**: If you use this parameter, you cannot also use `refNumberContains` or `refNumberStartsWith`.
     ///
     /// Example: `"1234"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_number_ends_with: Option<String>,
-    /// Filter for credit memos whose `refNumber` is greater than or equal to this
-    /// value.
-    ///
-    /// If omitted, the range will begin with the first number of the list. Uses a
-    /// numerical comparison for values that contain only digits; otherwise, uses a
-    /// lexicographical comparison.
-    ///
-    /// **NOTE**: If you use this parameter, you cannot also use `refNumberContains`,
-    /// `refNumberStartsWith`, or `refNumberEndsWith`.
+    /// Filter for credit memos whose `refNumber` is greater than or equal to this value. If omitted, the range will begin with the first number of the list. Uses a numerical comparison for values that contain only digits; otherwise, uses a lexicographical comparison.
     ///
     /// Example: `"CM-0001"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_number_from: Option<String>,
     /// Filter for credit memos whose `refNumber` starts with this substring.
     ///
-    /// **NOTE**: If you use this parameter, you cannot also use `refNumberContains` or
-    /// `refNumberEndsWith`.
+    /// **NOTE**: If you use this parameter, you cannot also use `refNumberContains` or `refNumberEndsWith`.
     ///
     /// Example: `"CM"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_number_starts_with: Option<String>,
-    /// Filter for credit memos whose `refNumber` is less than or equal to this value.
-    ///
-    /// If omitted, the range will end with the last number of the list. Uses a
-    /// numerical comparison for values that contain only digits; otherwise, uses a
-    /// lexicographical comparison.
-    ///
-    /// **NOTE**: If you use this parameter, you cannot also use `refNumberContains`,
-    /// `refNumberStartsWith`, or `refNumberEndsWith`.
+    /// Filter for credit memos whose `refNumber` is less than or equal to this value. If omitted, the range will end with the last number of the list. Uses a numerical comparison for values that contain only digits; otherwise, uses a lexicographical comparison.
     ///
     /// Example: `"CM-9999"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_number_to: Option<String>,
-    /// Filter for specific credit memos by their ref-number(s), case-sensitive.
+    /// Filter for specific credit memos by their ref-number(s), case-sensitive. In QuickBooks, ref-numbers are not required to be unique and can be arbitrarily changed by the QuickBooks user.
     ///
-    /// In QuickBooks, ref-numbers are not required to be unique and can be arbitrarily
-    /// changed by the QuickBooks user.
+    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other query parameters for this request.
     ///
-    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other
-    /// query parameters for this request.
-    ///
-    /// **NOTE**: If any of the values you specify in this parameter are not found, the
-    /// request will return an error.
+    /// **NOTE**: If any of the values you specify in this parameter are not found, the request will return an error.
     ///
     /// Example: `["CREDIT MEMO-1234"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_numbers: Option<Vec<String>>,
-    /// Filter for credit memos whose `date` field is on or after this date, in ISO 8601
-    /// format (YYYY-MM-DD).
+    /// Filter for credit memos whose `date` field is on or after this date, in ISO 8601 format (YYYY-MM-DD).
     ///
-    /// **NOTE:** QuickBooks Desktop interprets this date as the **start of the
-    /// specified day** in the local timezone of the end-user's computer (e.g.,
-    /// `2025-01-01` → `2025-01-01T00:00:00`).
+    /// **NOTE:** QuickBooks Desktop interprets this date as the **start of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T00:00:00`).
     ///
-    /// Example: `"2021-01-01"`
+    /// Example: `"2025-01-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_date_from: Option<String>,
-    /// Filter for credit memos whose `date` field is on or before this date, in ISO
-    /// 8601 format (YYYY-MM-DD).
+    /// Filter for credit memos whose `date` field is on or before this date, in ISO 8601 format (YYYY-MM-DD).
     ///
-    /// **NOTE:** QuickBooks Desktop interprets this date as the **end of the specified
-    /// day** in the local timezone of the end-user's computer (e.g., `2025-01-01` →
-    /// `2025-01-01T23:59:59`).
+    /// **NOTE:** QuickBooks Desktop interprets this date as the **end of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
     ///
-    /// Example: `"2021-02-01"`
+    /// Example: `"2025-02-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_date_to: Option<String>,
-    /// Filter for credit memos updated on or after this date/time.
+    /// Filter for credit memos updated on or after this date/time. Accepts the following ISO 8601 formats:
+    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the **start of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T00:00:00`).
+    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop interprets the timestamp in the local timezone of the end-user's computer.
+    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop interprets the timestamp using the specified timezone.
     ///
-    /// Accepts the following ISO 8601 formats:
-    ///
-    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the
-    ///   **start of the specified day** in the local timezone of the end-user's
-    ///   computer (e.g., `2025-01-01` → `2025-01-01T00:00:00`).
-    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop
-    ///   interprets the timestamp in the local timezone of the end-user's computer.
-    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop
-    ///   interprets the timestamp using the specified timezone.
-    ///
-    /// Example: `"2021-01-01T12:34:56.000Z"`
+    /// Example: `"2025-01-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_after: Option<String>,
-    /// Filter for credit memos updated on or before this date/time.
+    /// Filter for credit memos updated on or before this date/time. Accepts the following ISO 8601 formats:
+    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the **end of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
+    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop interprets the timestamp in the local timezone of the end-user's computer.
+    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop interprets the timestamp using the specified timezone.
     ///
-    /// Accepts the following ISO 8601 formats:
-    ///
-    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the
-    ///   **end of the specified day** in the local timezone of the end-user's computer
-    ///   (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
-    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop
-    ///   interprets the timestamp in the local timezone of the end-user's computer.
-    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop
-    ///   interprets the timestamp using the specified timezone.
-    ///
-    /// Example: `"2021-02-01T12:34:56.000Z"`
+    /// Example: `"2025-02-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_before: Option<String>,
 }
@@ -1122,12 +823,7 @@ pub struct CreditMemoUpdateParams {
     /// The credit memo's billing address.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub billing_address: Option<AddressInput>,
-    /// The credit memo's class.
-    ///
-    /// Classes can be used to categorize objects into meaningful segments, such as
-    /// department, location, or type of work. In QuickBooks, class tracking is off by
-    /// default. A class defined here is automatically used in this credit memo's line
-    /// items unless overridden at the line item level.
+    /// The credit memo's class. Classes can be used to categorize objects into meaningful segments, such as department, location, or type of work. In QuickBooks, class tracking is off by default. A class defined here is automatically used in this credit memo's line items unless overridden at the line item level.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1142,21 +838,17 @@ pub struct CreditMemoUpdateParams {
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customer_message_id: Option<String>,
-    /// The predefined template in QuickBooks that determines the layout and formatting
-    /// for this credit memo when printed or displayed.
+    /// The predefined template in QuickBooks that determines the layout and formatting for this credit memo when printed or displayed.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub document_template_id: Option<String>,
-    /// The date by which this credit memo must be paid, in ISO 8601 format
-    /// (YYYY-MM-DD).
+    /// The date by which this credit memo must be paid, in ISO 8601 format (YYYY-MM-DD).
     ///
-    /// Example: `"2021-10-31"`
+    /// Example: `"2024-10-31"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub due_date: Option<String>,
-    /// The market exchange rate between this credit memo's currency and the home
-    /// currency in QuickBooks at the time of this transaction. Represented as a decimal
-    /// value (e.g., 1.2345 for 1 EUR = 1.2345 USD if USD is the home currency).
+    /// The market exchange rate between this credit memo's currency and the home currency in QuickBooks at the time of this transaction. Represented as a decimal value (e.g., 1.2345 for 1 EUR = 1.2345 USD if USD is the home currency).
     ///
     /// Example: `1.2345`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1166,138 +858,91 @@ pub struct CreditMemoUpdateParams {
     /// Example: `false`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_pending: Option<bool>,
-    /// Indicates whether this credit memo is included in the queue of documents for
-    /// QuickBooks to email to the customer.
+    /// Indicates whether this credit memo is included in the queue of documents for QuickBooks to email to the customer.
     ///
     /// Example: `true`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_queued_for_email: Option<bool>,
-    /// Indicates whether this credit memo is included in the queue of documents for
-    /// QuickBooks to print.
+    /// Indicates whether this credit memo is included in the queue of documents for QuickBooks to print.
     ///
     /// Example: `true`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_queued_for_print: Option<bool>,
-    /// The credit memo's line item groups, each representing a predefined set of
-    /// related items.
+    /// The credit memo's line item groups, each representing a predefined set of related items.
     ///
     /// **IMPORTANT**:
     ///
-    /// 1. Including this array in your update request will **REPLACE** all existing
-    ///    line item groups for the credit memo with this array. To keep any existing
-    ///    line item groups, you must include them in this array even if they have not
-    ///    changed. **Any line item groups not included will be removed.**
+    /// 1. Including this array in your update request will **REPLACE** all existing line item groups for the credit memo with this array. To keep any existing line item groups, you must include them in this array even if they have not changed. **Any line item groups not included will be removed.**
     ///
-    /// 2. To add a new line item group, include it here with the `id` field set to
-    ///    `-1`.
+    /// 2. To add a new line item group, include it here with the `id` field set to `-1`.
     ///
-    /// 3. If you do not wish to modify any line item groups, omit this field entirely
-    ///    to keep them unchanged.
+    /// 3. If you do not wish to modify any line item groups, omit this field entirely to keep them unchanged.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub line_groups: Option<Vec<CreditMemoUpdateParamsLineGroup>>,
-    /// The credit memo's line items, each representing a single product or service
-    /// sold.
+    /// The credit memo's line items, each representing a single product or service sold.
     ///
     /// **IMPORTANT**:
     ///
-    /// 1. Including this array in your update request will **REPLACE** all existing
-    ///    line items for the credit memo with this array. To keep any existing line
-    ///    items, you must include them in this array even if they have not changed.
-    ///    **Any line items not included will be removed.**
+    /// 1. Including this array in your update request will **REPLACE** all existing line items for the credit memo with this array. To keep any existing line items, you must include them in this array even if they have not changed. **Any line items not included will be removed.**
     ///
     /// 2. To add a new line item, include it here with the `id` field set to `-1`.
     ///
-    /// 3. If you do not wish to modify any line items, omit this field entirely to keep
-    ///    them unchanged.
+    /// 3. If you do not wish to modify any line items, omit this field entirely to keep them unchanged.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lines: Option<Vec<CreditMemoUpdateParamsLine>>,
-    /// A memo or note for this credit memo that appears in the account register and
-    /// customer register, but not on the credit memo itself.
-    ///
-    /// Maximum length: 4095 characters.
+    /// A memo or note for this credit memo that appears in the account register and customer register, but not on the credit memo itself.
     ///
     /// Example: `"Customer refund for damaged shipment"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub memo: Option<String>,
-    /// A built-in custom field for additional information specific to this credit memo.
-    ///
-    /// Unlike the user-defined fields in the `customFields` array, this is a standard
-    /// QuickBooks field that exists for all credit memos for convenience. Developers
-    /// often use this field for tracking information that doesn't fit into other
-    /// standard QuickBooks fields. Unlike `otherCustomField1` and `otherCustomField2`,
-    /// which are line item fields, this exists at the transaction level. Hidden by
-    /// default in the QuickBooks UI.
-    ///
-    /// Maximum length: 29 characters.
+    /// A built-in custom field for additional information specific to this credit memo. Unlike the user-defined fields in the `customFields` array, this is a standard QuickBooks field that exists for all credit memos for convenience. Developers often use this field for tracking information that doesn't fit into other standard QuickBooks fields. Unlike `otherCustomField1` and `otherCustomField2`, which are line item fields, this exists at the transaction level. Hidden by default in the QuickBooks UI.
     ///
     /// Example: `"Special handling required"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub other_custom_field: Option<String>,
-    /// The customer's Purchase Order (PO) number associated with this credit memo.
-    ///
-    /// This field is often used to cross-reference the credit memo with the customer's
-    /// purchasing system.
+    /// The customer's Purchase Order (PO) number associated with this credit memo. This field is often used to cross-reference the credit memo with the customer's purchasing system.
     ///
     /// Maximum length: 25 characters.
     ///
     /// Example: `"PO-1234"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub purchase_order_number: Option<String>,
-    /// The Accounts-Receivable (A/R) account to which this credit memo is assigned, used to track the amount owed. If not specified, QuickBooks Desktop will use its default A/R account.
+    /// The Accounts-Receivable (A/R) account to which this credit memo is assigned, used to track the amount owed. If omitted, QuickBooks Desktop uses the default A/R account configured in the company file.
     ///
-    /// **IMPORTANT**: If this credit memo is linked to other transactions, this A/R account must match the `receivablesAccount` used in all linked transactions. For example, when refunding a credit card payment, the A/R account must match the one used in the original credit transactions being refunded.
+    /// **IMPORTANT**: If this credit memo is linked to other transactions, this A/R account must match the `receivablesAccount` used in all linked transactions.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub receivables_account_id: Option<String>,
-    /// The case-sensitive user-defined reference number for this credit memo, which can
-    /// be used to identify the transaction in QuickBooks. This value is not required to
-    /// be unique and can be arbitrarily changed by the QuickBooks user.
+    /// The case-sensitive user-defined reference number for this credit memo, which can be used to identify the transaction in QuickBooks. This value is not required to be unique and can be arbitrarily changed by the QuickBooks user.
     ///
     /// Maximum length: 11 characters.
     ///
     /// Example: `"CM-1234"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_number: Option<String>,
-    /// The current QuickBooks-assigned revision number of the credit memo object you
-    /// are updating, which you can get by fetching the object first. Provide the most
-    /// recent `revisionNumber` to ensure you're working with the latest data;
-    /// otherwise, the update will return an error.
+    /// The current QuickBooks-assigned revision number of the credit memo object you are updating, which you can get by fetching the object first. Provide the most recent `revisionNumber` to ensure you're working with the latest data; otherwise, the update will return an error.
     ///
     /// Example: `"1721172183"`
     pub revision_number: String,
-    /// The credit memo's sales representative.
-    ///
-    /// Sales representatives can be employees, vendors, or other names in QuickBooks.
+    /// The credit memo's sales representative. Sales representatives can be employees, vendors, or other names in QuickBooks.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sales_representative_id: Option<String>,
-    /// The sales-tax code for this credit memo, determining whether it is taxable or
-    /// non-taxable. This can be overridden at the transaction-line level.
+    /// The sales-tax code for this credit memo, determining whether it is taxable or non-taxable. This can be overridden at the transaction-line level.
     ///
-    /// Default codes include "Non" (non-taxable) and "Tax" (taxable), but custom codes
-    /// can also be created in QuickBooks Desktop. If QuickBooks Desktop is not set up
-    /// to charge sales tax (via the "Do You Charge Sales Tax?" preference), it assigns
-    /// the default non-taxable sales-tax code configured in the company file to all
-    /// sales.
+    /// Default codes include "Non" (non-taxable) and "Tax" (taxable), but custom codes can also be created in QuickBooks Desktop. If QuickBooks Desktop is not set up to charge sales tax (via the "Do You Charge Sales Tax?" preference), it assigns the default non-taxable sales-tax code configured in the company file to all sales.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sales_tax_code_id: Option<String>,
-    /// The sales-tax item used to calculate the actual tax amount for this credit
-    /// memo's transactions by applying a specific tax rate collected for a single tax
-    /// agency. Unlike `salesTaxCode`, which only indicates general taxability, this
-    /// field drives the actual tax calculation and reporting.
+    /// The sales-tax item used to calculate the actual tax amount for this credit memo's transactions by applying a specific tax rate collected for a single tax agency. Unlike `salesTaxCode`, which only indicates general taxability, this field drives the actual tax calculation and reporting.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sales_tax_item_id: Option<String>,
-    /// The origin location from where the product associated with this credit memo is
-    /// shipped. This is the point at which ownership and liability for goods transfer
-    /// from seller to buyer. Internally, QuickBooks uses the term "FOB" for this field,
-    /// which stands for "freight on board". This field is informational and has no
-    /// accounting implications.
+    /// The origin location from where the product associated with this credit memo is shipped. This is the point at which ownership and liability for goods transfer from seller to buyer. Internally, QuickBooks uses the term "FOB" for this field, which stands for "freight on board". This field is informational and has no accounting implications.
     ///
     /// Maximum length: 13 characters.
     ///
@@ -1307,27 +952,24 @@ pub struct CreditMemoUpdateParams {
     /// The credit memo's shipping address.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shipping_address: Option<AddressInput>,
-    /// The date when the products or services for this credit memo were shipped or are
-    /// expected to be shipped, in ISO 8601 format (YYYY-MM-DD).
+    /// The date when the products or services for this credit memo were shipped or are expected to be shipped, in ISO 8601 format (YYYY-MM-DD).
     ///
-    /// Example: `"2021-10-01"`
+    /// Example: `"2024-10-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shipping_date: Option<String>,
-    /// The shipping method used for this credit memo, such as standard mail or
-    /// overnight delivery.
+    /// The shipping method used for this credit memo, such as standard mail or overnight delivery.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shipping_method_id: Option<String>,
-    /// The credit memo's payment terms, defining when payment is due and any applicable
-    /// discounts.
+    /// The credit memo's payment terms, defining when payment is due and any applicable discounts.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub terms_id: Option<String>,
     /// The date of this credit memo, in ISO 8601 format (YYYY-MM-DD).
     ///
-    /// Example: `"2021-10-01"`
+    /// Example: `"2024-10-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_date: Option<String>,
 }
@@ -1367,211 +1009,126 @@ impl CreditMemoUpdateParams {
     }
 }
 
-/// The credit memo line group's line items, each representing a single product or
-/// service sold.
+/// The credit memo line group's line items, each representing a single product or service sold.
 ///
 /// **IMPORTANT**:
 ///
-/// 1. Including this array in your update request will **REPLACE** all existing
-///    line items for the credit memo line group with this array. To keep any
-///    existing line items, you must include them in this array even if they have
-///    not changed. **Any line items not included will be removed.**
+/// 1. Including this array in your update request will **REPLACE** all existing line items for the credit memo line group with this array. To keep any existing line items, you must include them in this array even if they have not changed. **Any line items not included will be removed.**
 ///
 /// 2. To add a new line item, include it here with the `id` field set to `-1`.
 ///
-/// 3. If you do not wish to modify any line items, omit this field entirely to keep
-///    them unchanged.
+/// 3. If you do not wish to modify any line items, omit this field entirely to keep them unchanged.
 ///
 /// The type of `CreditMemoUpdateParamsLineGroup::lines` and `CreditMemoUpdateParams::lines`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreditMemoUpdateParamsLine {
-    /// The monetary amount of this credit memo line, represented as a decimal string.
+    /// The monetary amount of this credit memo line, represented as a decimal string. If both `quantity` and `rate` are specified but not `amount`, QuickBooks will use them to calculate `amount`. If `amount`, `rate`, and `quantity` are all unspecified, then QuickBooks will calculate `amount` based on a `quantity` of `1` and the suggested `rate`. This field cannot be cleared.
     ///
-    /// If both `quantity` and `rate` are specified but not `amount`, QuickBooks will
-    /// use them to calculate `amount`. If `amount`, `rate`, and `quantity` are all
-    /// unspecified, then QuickBooks will calculate `amount` based on a `quantity` of
-    /// `1` and the suggested `rate`. This field cannot be cleared.
-    ///
-    /// Decimal string format: exactly 2 decimal places when cents are included and up
-    /// to 13 digits before the decimal point (for example, "123.45").
+    /// Decimal string format: exactly 2 decimal places when cents are included and up to 13 digits before the decimal point (for example, "123.45").
     ///
     /// Example: `"1000.00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<String>,
-    /// The credit memo line's class.
-    ///
-    /// Classes can be used to categorize objects into meaningful segments, such as
-    /// department, location, or type of work. In QuickBooks, class tracking is off by
-    /// default. If a class is specified for the entire parent transaction, it is
-    /// automatically applied to all credit memo lines unless overridden here, at the
-    /// transaction line level.
+    /// The credit memo line's class. Classes can be used to categorize objects into meaningful segments, such as department, location, or type of work. In QuickBooks, class tracking is off by default. If a class is specified for the entire parent transaction, it is automatically applied to all credit memo lines unless overridden here, at the transaction line level.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub class_id: Option<String>,
     /// A description of this credit memo line.
     ///
-    /// Maximum length: 4095 characters.
-    ///
     /// Example: `"Return of defective product - Widget Model X123"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// The QuickBooks-assigned unique identifier of an existing credit memo line you
-    /// wish to retain or update.
+    /// The QuickBooks-assigned unique identifier of an existing credit memo line you wish to retain or update.
     ///
     /// **IMPORTANT**: Set this field to `-1` for new credit memo lines you wish to add.
     ///
     /// Example: `"456DEF-1234567890"`
     pub id: String,
-    /// The site location where inventory for the item associated with this credit memo
-    /// line is stored.
+    /// The site location where inventory for the item associated with this credit memo line is stored.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inventory_site_id: Option<String>,
-    /// The specific location (e.g., bin or shelf) within the inventory site where the
-    /// item associated with this credit memo line is stored.
+    /// The specific location (e.g., bin or shelf) within the inventory site where the item associated with this credit memo line is stored.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inventory_site_location_id: Option<String>,
-    /// The item associated with this credit memo line.
-    ///
-    /// This can refer to any good or service that the business buys or sells, including
-    /// item types such as a service item, inventory item, or special calculation item
-    /// like a discount item or sales-tax item.
+    /// The item associated with this credit memo line. This can refer to any good or service that the business buys or sells, including item types such as a service item, inventory item, or special calculation item like a discount item or sales-tax item.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub item_id: Option<String>,
-    /// The lot number of the item associated with this credit memo line.
-    ///
-    /// Used for tracking groups of inventory items that are purchased or manufactured
-    /// together.
-    ///
-    /// Maximum length: 40 characters.
+    /// The lot number of the item associated with this credit memo line. Used for tracking groups of inventory items that are purchased or manufactured together.
     ///
     /// Example: `"LOT2023-001"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lot_number: Option<String>,
-    /// A built-in custom field for additional information specific to this credit memo
-    /// line. Unlike the user-defined fields in the `customFields` array, this is a
-    /// standard QuickBooks field that exists for all credit memo lines for convenience.
-    /// Developers often use this field for tracking information that doesn't fit into
-    /// other standard QuickBooks fields. Hidden by default in the QuickBooks UI.
-    ///
-    /// Maximum length: 29 characters.
+    /// A built-in custom field for additional information specific to this credit memo line. Unlike the user-defined fields in the `customFields` array, this is a standard QuickBooks field that exists for all credit memo lines for convenience. Developers often use this field for tracking information that doesn't fit into other standard QuickBooks fields. Hidden by default in the QuickBooks UI.
     ///
     /// Example: `"Special handling required"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub other_custom_field1: Option<String>,
-    /// A second built-in custom field for additional information specific to this
-    /// credit memo line. Unlike the user-defined fields in the `customFields` array,
-    /// this is a standard QuickBooks field that exists for all credit memo lines for
-    /// convenience. Like `otherCustomField1`, developers often use this field for
-    /// tracking information that doesn't fit into other standard QuickBooks fields.
-    /// Hidden by default in the QuickBooks UI.
-    ///
-    /// Maximum length: 29 characters.
+    /// A second built-in custom field for additional information specific to this credit memo line. Unlike the user-defined fields in the `customFields` array, this is a standard QuickBooks field that exists for all credit memo lines for convenience. Like `otherCustomField1`, developers often use this field for tracking information that doesn't fit into other standard QuickBooks fields. Hidden by default in the QuickBooks UI.
     ///
     /// Example: `"Always ship with a spare"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub other_custom_field2: Option<String>,
-    /// The account to use for this credit memo line, overriding the default account
-    /// associated with the item.
+    /// The account to use for this credit memo line, overriding the default account associated with the item.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub override_item_account_id: Option<String>,
-    /// Specifies an alternative unit-of-measure set when updating this credit memo
-    /// line's `unitOfMeasure` field (e.g., "pound" or "kilogram"). This allows you to
-    /// select units from a different set than the item's default unit-of-measure set,
-    /// which remains unchanged on the item itself. The override applies only to this
-    /// specific line. For example, you can sell an item typically measured in volume
-    /// units using weight units in a specific transaction by specifying a different
-    /// unit-of-measure set with this field.
-    ///
-    /// IMPORTANT: Right after QuickBooks Desktop launches, it can briefly report an
-    /// alternate `id` for a unit-of-measure set, so match on `fullName` when joining to
-    /// the unit-of-measure sets list.
+    /// Specifies an alternative unit-of-measure set when updating this credit memo line's `unitOfMeasure` field (e.g., "pound" or "kilogram"). This allows you to select units from a different set than the item's default unit-of-measure set, which remains unchanged on the item itself. The override applies only to this specific line. For example, you can sell an item typically measured in volume units using weight units in a specific transaction by specifying a different unit-of-measure set with this field.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub override_unit_of_measure_set_id: Option<String>,
-    /// The price level applied to this credit memo line.
-    ///
-    /// This overrides any price level set on the corresponding customer. The resulting
-    /// credit memo line will not show this price level, only the final `rate`
-    /// calculated from it.
+    /// The price level applied to this credit memo line. This overrides any price level set on the corresponding customer. The resulting credit memo line will not show this price level, only the final `rate` calculated from it.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub price_level_id: Option<String>,
-    /// The quantity of the item associated with this credit memo line.
-    ///
-    /// This field cannot be cleared.
+    /// The quantity of the item associated with this credit memo line. This field cannot be cleared.
     ///
     /// **NOTE**: Do not use this field if the associated item is a discount item.
     ///
     /// Example: `5`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quantity: Option<f64>,
-    /// The price per unit for this credit memo line.
+    /// The price per unit for this credit memo line. If both `rate` and `amount` are specified, `rate` will be ignored. If both `quantity` and `amount` are specified but not `rate`, QuickBooks will use them to calculate `rate`. Represented as a decimal string. This field cannot be cleared.
     ///
-    /// If both `rate` and `amount` are specified, `rate` will be ignored. If both
-    /// `quantity` and `amount` are specified but not `rate`, QuickBooks will use them
-    /// to calculate `rate`. Represented as a decimal string. This field cannot be
-    /// cleared.
-    ///
-    /// Decimal string format: up to 5 decimal places and up to 10 digits before the
-    /// decimal point (for example, "123.45").
+    /// Decimal string format: up to 5 decimal places and up to 10 digits before the decimal point (for example, "123.45").
     ///
     /// Example: `"10.00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rate: Option<String>,
-    /// The price of this credit memo line expressed as a percentage.
-    ///
-    /// Typically used for discount or markup items.
+    /// The price of this credit memo line expressed as a percentage. Typically used for discount or markup items.
     ///
     /// Example: `"10.5"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rate_percent: Option<String>,
-    /// The sales-tax code for this credit memo line, determining whether it is taxable
-    /// or non-taxable. If set, this overrides any sales-tax codes defined on the parent
-    /// transaction or the associated item.
+    /// The sales-tax code for this credit memo line, determining whether it is taxable or non-taxable. If set, this overrides any sales-tax codes defined on the parent transaction or the associated item.
     ///
-    /// Default codes include "Non" (non-taxable) and "Tax" (taxable), but custom codes
-    /// can also be created in QuickBooks Desktop. If QuickBooks Desktop is not set up
-    /// to charge sales tax (via the "Do You Charge Sales Tax?" preference), it assigns
-    /// the default non-taxable sales-tax code configured in the company file to all
-    /// sales.
+    /// Default codes include "Non" (non-taxable) and "Tax" (taxable), but custom codes can also be created in QuickBooks Desktop. If QuickBooks Desktop is not set up to charge sales tax (via the "Do You Charge Sales Tax?" preference), it assigns the default non-taxable sales-tax code configured in the company file to all sales.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sales_tax_code_id: Option<String>,
-    /// The serial number of the item associated with this credit memo line.
-    ///
-    /// This is used for tracking individual units of serialized inventory items.
-    ///
-    /// Maximum length: 4095 characters.
+    /// The serial number of the item associated with this credit memo line. This is used for tracking individual units of serialized inventory items.
     ///
     /// Example: `"SN1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub serial_number: Option<String>,
-    /// The date on which the service for this credit memo line was or will be
-    /// performed, in ISO 8601 format (YYYY-MM-DD). This is particularly relevant for
-    /// service items.
+    /// The date on which the service for this credit memo line was or will be performed, in ISO 8601 format (YYYY-MM-DD). This is particularly relevant for service items.
     ///
     /// Example: `"2024-03-15"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service_date: Option<String>,
-    /// The unit-of-measure used for the `quantity` in this credit memo line.
-    ///
-    /// Must be a valid unit within the item's available units of measure.
-    ///
-    /// Maximum length: 31 characters.
+    /// The unit-of-measure used for the `quantity` in this credit memo line. Must be a valid unit within the item's available units of measure.
     ///
     /// Example: `"Each"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1606,88 +1163,56 @@ impl CreditMemoUpdateParamsLine {
     }
 }
 
-/// The credit memo's line item groups, each representing a predefined set of
-/// related items.
+/// The credit memo's line item groups, each representing a predefined set of related items.
 ///
 /// **IMPORTANT**:
 ///
-/// 1. Including this array in your update request will **REPLACE** all existing
-///    line item groups for the credit memo with this array. To keep any existing
-///    line item groups, you must include them in this array even if they have not
-///    changed. **Any line item groups not included will be removed.**
+/// 1. Including this array in your update request will **REPLACE** all existing line item groups for the credit memo with this array. To keep any existing line item groups, you must include them in this array even if they have not changed. **Any line item groups not included will be removed.**
 ///
-/// 2. To add a new line item group, include it here with the `id` field set to
-///    `-1`.
+/// 2. To add a new line item group, include it here with the `id` field set to `-1`.
 ///
-/// 3. If you do not wish to modify any line item groups, omit this field entirely
-///    to keep them unchanged.
+/// 3. If you do not wish to modify any line item groups, omit this field entirely to keep them unchanged.
 ///
 /// The type of `CreditMemoUpdateParams::line_groups`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreditMemoUpdateParamsLineGroup {
-    /// The QuickBooks-assigned unique identifier of an existing credit memo line group
-    /// you wish to retain or update.
+    /// The QuickBooks-assigned unique identifier of an existing credit memo line group you wish to retain or update.
     ///
-    /// **IMPORTANT**: Set this field to `-1` for new credit memo line groups you wish
-    /// to add.
+    /// **IMPORTANT**: Set this field to `-1` for new credit memo line groups you wish to add.
     ///
     /// Example: `"456DEF-1234567890"`
     pub id: String,
-    /// The credit memo line group's item group, representing a predefined set of items
-    /// bundled because they are commonly purchased together or grouped for faster
-    /// entry.
+    /// The credit memo line group's item group, representing a predefined set of items bundled because they are commonly purchased together or grouped for faster entry.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub item_group_id: Option<String>,
-    /// The credit memo line group's line items, each representing a single product or
-    /// service sold.
+    /// The credit memo line group's line items, each representing a single product or service sold.
     ///
     /// **IMPORTANT**:
     ///
-    /// 1. Including this array in your update request will **REPLACE** all existing
-    ///    line items for the credit memo line group with this array. To keep any
-    ///    existing line items, you must include them in this array even if they have
-    ///    not changed. **Any line items not included will be removed.**
+    /// 1. Including this array in your update request will **REPLACE** all existing line items for the credit memo line group with this array. To keep any existing line items, you must include them in this array even if they have not changed. **Any line items not included will be removed.**
     ///
     /// 2. To add a new line item, include it here with the `id` field set to `-1`.
     ///
-    /// 3. If you do not wish to modify any line items, omit this field entirely to keep
-    ///    them unchanged.
+    /// 3. If you do not wish to modify any line items, omit this field entirely to keep them unchanged.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lines: Option<Vec<CreditMemoUpdateParamsLine>>,
-    /// Specifies an alternative unit-of-measure set when updating this credit memo line
-    /// group's `unitOfMeasure` field (e.g., "pound" or "kilogram"). This allows you to
-    /// select units from a different set than the item's default unit-of-measure set,
-    /// which remains unchanged on the item itself. The override applies only to this
-    /// specific line. For example, you can sell an item typically measured in volume
-    /// units using weight units in a specific transaction by specifying a different
-    /// unit-of-measure set with this field.
-    ///
-    /// IMPORTANT: Right after QuickBooks Desktop launches, it can briefly report an
-    /// alternate `id` for a unit-of-measure set, so match on `fullName` when joining to
-    /// the unit-of-measure sets list.
+    /// Specifies an alternative unit-of-measure set when updating this credit memo line group's `unitOfMeasure` field (e.g., "pound" or "kilogram"). This allows you to select units from a different set than the item's default unit-of-measure set, which remains unchanged on the item itself. The override applies only to this specific line. For example, you can sell an item typically measured in volume units using weight units in a specific transaction by specifying a different unit-of-measure set with this field.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub override_unit_of_measure_set_id: Option<String>,
-    /// The quantity of the item group associated with this credit memo line group.
+    /// The quantity of the item group associated with this credit memo line group. This field cannot be cleared.
     ///
-    /// This field cannot be cleared.
-    ///
-    /// **NOTE**: Do not use this field if the associated item group is a discount item
-    /// group.
+    /// **NOTE**: Do not use this field if the associated item group is a discount item group.
     ///
     /// Example: `5`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quantity: Option<f64>,
-    /// The unit-of-measure used for the `quantity` in this credit memo line group.
-    ///
-    /// Must be a valid unit within the item's available units of measure.
-    ///
-    /// Maximum length: 31 characters.
+    /// The unit-of-measure used for the `quantity` in this credit memo line group. Must be a valid unit within the item's available units of measure.
     ///
     /// Example: `"Each"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1715,22 +1240,28 @@ impl CreditMemoUpdateParamsLineGroup {
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreditMemoVoided {
-    /// The date and time when this credit memo was created, in ISO 8601 format
-    /// (YYYY-MM-DDThh:mm:ss+hh:mm), which QuickBooks Desktop interprets in the local
-    /// timezone of the end-user's computer.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The date and time when this credit memo was created, in ISO 8601 format (YYYY-MM-DDThh:mm:ss+hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
+    ///
+    /// Example: `"2025-01-01T12:34:56+00:00"`
+    #[serde(default)]
     pub created_at: Option<String>,
     /// The QuickBooks-assigned unique identifier of the voided credit memo.
+    ///
+    /// Example: `"123ABC-1234567890"`
     pub id: String,
     /// The case-sensitive user-defined reference number of the voided credit memo.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    ///
+    /// Example: `"CM-1234"`
+    #[serde(default)]
     pub ref_number: Option<String>,
-    /// The date and time when this credit memo was last updated, in ISO 8601 format
-    /// (YYYY-MM-DDThh:mm:ss+hh:mm), which QuickBooks Desktop interprets in the local
-    /// timezone of the end-user's computer.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The date and time when this credit memo was last updated, in ISO 8601 format (YYYY-MM-DDThh:mm:ss+hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
+    ///
+    /// Example: `"2025-02-01T12:34:56+00:00"`
+    #[serde(default)]
     pub updated_at: Option<String>,
     /// Indicates whether the credit memo was voided.
+    ///
+    /// Example: `true`
     pub voided: bool,
 }
 
@@ -1742,10 +1273,7 @@ CreditMemos, QbdClient
 impl<T: Transport + ?Sized> CreditMemos<'_, T> {
     /// List all credit memos.
     ///
-    /// Returns a list of credit memos.
-    ///
-    /// Use the `cursor` parameter to paginate through
-    /// the results.
+    /// Returns a list of credit memos. Use the `cursor` parameter to paginate through the results.
     #[api(get = "/quickbooks-desktop/credit-memos", pages_of = CreditMemo)]
     pub async fn list(&self, #[query] params: &CreditMemoListParams) -> Result<CursorPage<CreditMemo>>;
 
@@ -1757,7 +1285,7 @@ impl<T: Transport + ?Sized> CreditMemos<'_, T> {
 
     /// Delete a credit memo.
     ///
-    /// Permanently deletes a a credit memo. The deletion will fail if the credit memo is currently in use or has any linked transactions that are in use.
+    /// Permanently deletes a credit memo. The deletion will fail if the credit memo is currently in use or has any linked transactions that are in use.
     #[api(delete = "/quickbooks-desktop/credit-memos/{id}")]
     pub async fn delete(&self, id: &str) -> Result<CreditMemoDeleted>;
 
@@ -1765,9 +1293,7 @@ impl<T: Transport + ?Sized> CreditMemos<'_, T> {
     ///
     /// Retrieves a credit memo by ID.
     ///
-    /// **IMPORTANT:** If you need to fetch multiple specific credit memos by ID, use
-    /// the list endpoint instead with the `ids` parameter. It accepts an array of IDs
-    /// so you can batch the request into a single call, which is significantly faster.
+    /// **IMPORTANT:** If you need to fetch multiple specific credit memos by ID, use the list endpoint instead with the `ids` parameter. It accepts an array of IDs so you can batch the request into a single call, which is significantly faster.
     ///
     /// NOTE: The response automatically includes any linked transactions.
     #[api(get = "/quickbooks-desktop/credit-memos/{id}")]
@@ -1777,15 +1303,13 @@ impl<T: Transport + ?Sized> CreditMemos<'_, T> {
     ///
     /// Updates an existing credit memo.
     ///
-    /// **NOTE:** If you include `lines` or `lineGroups`, QuickBooks Desktop replaces
-    /// each included line list with the array you send, so include unchanged lines you
-    /// want to keep and use `id: "-1"` for new lines.
+    /// **NOTE:** If you include `lines` or `lineGroups`, QuickBooks Desktop replaces each included line list with the array you send, so include unchanged lines you want to keep and use `id: "-1"` for new lines.
     #[api(post = "/quickbooks-desktop/credit-memos/{id}")]
     pub async fn update(&self, id: &str, #[body] params: &CreditMemoUpdateParams) -> Result<CreditMemo>;
 
-    /// Voids a credit memo by setting its amount to zero while keeping a record of it
-    /// in QuickBooks. The void will fail if the credit memo is currently in use or has
-    /// any linked transactions that are in use.
+    /// Void a credit memo.
+    ///
+    /// Voids a credit memo by setting its amount to zero while keeping a record of it in QuickBooks. The void will fail if the credit memo is currently in use or has any linked transactions that are in use.
     #[api(post = "/quickbooks-desktop/credit-memos/{id}/void")]
     pub async fn void(&self, id: &str) -> Result<CreditMemoVoided>;
 }

@@ -18,61 +18,53 @@ use crate::{Result, Transport, api};
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Currency {
-    /// The date when the exchange rate for this currency was last updated, in ISO 8601
-    /// format (YYYY-MM-DD).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The date when the exchange rate for this currency was last updated, in ISO 8601 format (YYYY-MM-DD).
+    ///
+    /// Example: `"2024-08-01"`
+    #[serde(default)]
     pub as_of_date: Option<String>,
-    /// The date and time when this currency was created, in ISO 8601 format
-    /// (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local
-    /// timezone of the end-user's computer.
+    /// The date and time when this currency was created, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
+    ///
+    /// Example: `"2025-01-01T12:34:56+00:00"`
     pub created_at: String,
-    /// The internationally accepted currency code used by this currency, typically
-    /// based on the ISO 4217 standard (for example, USD for US Dollars). Built-in
-    /// QuickBooks currencies follow ISO 4217. For user-defined currencies, following
-    /// ISO 4217 is recommended but not required. In many cases, the three-letter code
-    /// is formed from the country's two-letter internet code plus a currency letter
-    /// (e.g., BZ + D → BZD for Belize Dollar).
+    /// The internationally accepted currency code used by this currency, typically based on the ISO 4217 standard (for example, USD for US Dollars). Built-in QuickBooks currencies follow ISO 4217. For user-defined currencies, following ISO 4217 is recommended but not required. In many cases, the three-letter code is formed from the country's two-letter internet code plus a currency letter (e.g., BZ + D → BZD for Belize Dollar).
+    ///
+    /// Example: `"USD"`
     pub currency_code: String,
-    /// Controls how this currency displays thousands separators, grouping, and decimal
-    /// places.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Controls how this currency displays thousands separators, grouping, and decimal places.
+    #[serde(default)]
     pub currency_format: Option<CurrencyCurrencyFormat>,
-    /// The market exchange rate between this currency's currency and the home currency
-    /// in QuickBooks at the time of this transaction. Represented as a decimal value
-    /// (e.g., 1.2345 for 1 EUR = 1.2345 USD if USD is the home currency).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The market exchange rate between this currency's currency and the home currency in QuickBooks at the time of this transaction. Represented as a decimal value (e.g., 1.2345 for 1 EUR = 1.2345 USD if USD is the home currency).
+    ///
+    /// Example: `1.2345`
+    #[serde(default)]
     pub exchange_rate: Option<f64>,
-    /// The unique identifier assigned by QuickBooks to this currency.
+    /// The unique identifier assigned by QuickBooks to this currency. This ID is unique across all currencies but not across different QuickBooks object types.
     ///
-    /// This ID is unique across all currencies but not across different QuickBooks
-    /// object types.
+    /// Example: `"80000001-1234567890"`
     pub id: String,
-    /// Indicates whether this currency is active.
+    /// Indicates whether this currency is active. Inactive objects are typically hidden from views and reports in QuickBooks. Defaults to `true`.
     ///
-    /// Inactive objects are typically hidden from views and reports in QuickBooks.
-    /// Defaults to `true`.
+    /// Example: `true`
     pub is_active: bool,
-    /// Indicates whether this currency was created by a QuickBooks user (`true`) or is
-    /// a built-in currency (`false`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Indicates whether this currency was created by a QuickBooks user (`true`) or is a built-in currency (`false`).
+    ///
+    /// Example: `false`
+    #[serde(default)]
     pub is_user_defined_currency: Option<bool>,
-    /// The case-insensitive unique name of this currency, unique across all currencies.
+    /// The case-insensitive unique name of this currency, unique across all currencies. For built-in currencies, the name is the internationally accepted currency name and is not editable.
     ///
-    /// For built-in currencies, the name is the internationally accepted currency name
-    /// and is not editable.
+    /// **NOTE**: Currencies do not have a `fullName` field because they are not hierarchical objects, which is why `name` is unique for them but not for objects that have parents.
     ///
-    /// **NOTE**: Currencies do not have a `fullName` field because they are not
-    /// hierarchical objects, which is why `name` is unique for them but not for objects
-    /// that have parents.
+    /// Example: `"United States Dollar"`
     pub name: String,
-    /// The current QuickBooks-assigned revision number of this currency object, which
-    /// changes each time the object is modified. When updating this object, you must
-    /// provide the most recent `revisionNumber` to ensure you're working with the
-    /// latest data; otherwise, the update will return an error.
+    /// The current QuickBooks-assigned revision number of this currency object, which changes each time the object is modified. When updating this object, you must provide the most recent `revisionNumber` to ensure you're working with the latest data; otherwise, the update will return an error.
+    ///
+    /// Example: `"1721172183"`
     pub revision_number: String,
-    /// The date and time when this currency was last updated, in ISO 8601 format
-    /// (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local
-    /// timezone of the end-user's computer.
+    /// The date and time when this currency was last updated, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
+    ///
+    /// Example: `"2025-02-01T12:34:56+00:00"`
     pub updated_at: String,
 }
 
@@ -81,35 +73,27 @@ pub struct Currency {
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CurrencyCreateParams {
-    /// The internationally accepted currency code used by this currency, typically
-    /// based on the ISO 4217 standard (for example, USD for US Dollars). Built-in
-    /// QuickBooks currencies follow ISO 4217. For user-defined currencies, following
-    /// ISO 4217 is recommended but not required. In many cases, the three-letter code
-    /// is formed from the country's two-letter internet code plus a currency letter
-    /// (e.g., BZ + D → BZD for Belize Dollar).
+    /// The internationally accepted currency code used by this currency, typically based on the ISO 4217 standard (for example, USD for US Dollars). Built-in QuickBooks currencies follow ISO 4217. For user-defined currencies, following ISO 4217 is recommended but not required. In many cases, the three-letter code is formed from the country's two-letter internet code plus a currency letter (e.g., BZ + D → BZD for Belize Dollar).
     ///
     /// Maximum length: 3 characters.
+    ///
+    /// Example: `"USD"`
     pub currency_code: String,
-    /// Controls how this currency displays thousands separators, grouping, and decimal
-    /// places.
+    /// Controls how this currency displays thousands separators, grouping, and decimal places.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency_format: Option<CurrencyFormat>,
-    /// Indicates whether this currency is active.
+    /// Indicates whether this currency is active. Inactive objects are typically hidden from views and reports in QuickBooks. Defaults to `true`.
     ///
-    /// Inactive objects are typically hidden from views and reports in QuickBooks.
-    /// Defaults to `true`.
+    /// Example: `true`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_active: Option<bool>,
-    /// The case-insensitive unique name of this currency, unique across all currencies.
+    /// The case-insensitive unique name of this currency, unique across all currencies. For built-in currencies, the name is the internationally accepted currency name and is not editable.
     ///
-    /// For built-in currencies, the name is the internationally accepted currency name
-    /// and is not editable.
-    ///
-    /// **NOTE**: Currencies do not have a `fullName` field because they are not
-    /// hierarchical objects, which is why `name` is unique for them but not for objects
-    /// that have parents.
+    /// **NOTE**: Currencies do not have a `fullName` field because they are not hierarchical objects, which is why `name` is unique for them but not for objects that have parents.
     ///
     /// Maximum length: 64 characters.
+    ///
+    /// Example: `"United States Dollar"`
     pub name: String,
 }
 
@@ -132,48 +116,53 @@ impl CurrencyCreateParams {
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CurrencyCurrencyFormat {
-    /// Controls the number of decimal places displayed for currency values.
+    /// Controls the number of decimal places displayed for currency values. Use `0` to hide decimals or `2` to display cents.
     ///
-    /// Use `0` to hide decimals or `2` to display cents.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Example: `"2"`
+    #[serde(default)]
     pub decimal_places: Option<CurrencyFormatDecimalPlaces>,
-    /// Controls the decimal separator when displaying currency values (for example,
-    /// "1.00" vs "1,00"). Defaults to period.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Controls the decimal separator when displaying currency values (for example, "1.00" vs "1,00"). Defaults to period.
+    ///
+    /// Example: `"period"`
+    #[serde(default)]
     pub decimal_separator: Option<CurrencyFormatDecimalSeparator>,
-    /// Controls the thousands separator when displaying currency values (for example,
-    /// "1,000,000"). Defaults to comma.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Controls the thousands separator when displaying currency values (for example, "1,000,000"). Defaults to comma.
+    ///
+    /// Example: `"comma"`
+    #[serde(default)]
     pub thousand_separator: Option<CurrencyFormatThousandSeparator>,
-    /// Controls how digits are grouped for thousands when displaying currency values
-    /// (for example, "10,000,000").
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Controls how digits are grouped for thousands when displaying currency values (for example, "10,000,000").
+    ///
+    /// Example: `"xx_xxx_xxx"`
+    #[serde(default)]
     pub thousand_separator_grouping: Option<CurrencyFormatThousandSeparatorGrouping>,
 }
 
-/// Controls how this currency displays thousands separators, grouping, and decimal
-/// places.
+/// Controls how this currency displays thousands separators, grouping, and decimal places.
 ///
 /// The type of `CurrencyCreateParams::currency_format` and `CurrencyUpdateParams::currency_format`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CurrencyFormat {
-    /// Controls the number of decimal places displayed for currency values.
+    /// Controls the number of decimal places displayed for currency values. Use `0` to hide decimals or `2` to display cents.
     ///
-    /// Use `0` to hide decimals or `2` to display cents.
+    /// Example: `"2"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub decimal_places: Option<CurrencyFormatDecimalPlaces>,
-    /// Controls the decimal separator when displaying currency values (for example,
-    /// "1.00" vs "1,00"). Defaults to period.
+    /// Controls the decimal separator when displaying currency values (for example, "1.00" vs "1,00"). Defaults to period.
+    ///
+    /// Example: `"period"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub decimal_separator: Option<CurrencyFormatDecimalSeparator>,
-    /// Controls the thousands separator when displaying currency values (for example,
-    /// "1,000,000"). Defaults to comma.
+    /// Controls the thousands separator when displaying currency values (for example, "1,000,000"). Defaults to comma.
+    ///
+    /// Example: `"comma"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub thousand_separator: Option<CurrencyFormatThousandSeparator>,
-    /// Controls how digits are grouped for thousands when displaying currency values
-    /// (for example, "10,000,000").
+    /// Controls how digits are grouped for thousands when displaying currency values (for example, "10,000,000").
+    ///
+    /// Example: `"xx_xxx_xxx"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub thousand_separator_grouping: Option<CurrencyFormatThousandSeparatorGrouping>,
 }
@@ -186,9 +175,7 @@ impl CurrencyFormat {
 }
 
 string_enum! {
-/// Controls the number of decimal places displayed for currency values.
-///
-/// Use `0` to hide decimals or `2` to display cents.
+/// Controls the number of decimal places displayed for currency values. Use `0` to hide decimals or `2` to display cents.
 ///
 /// A value that this version does not know decodes as `Unknown`.
 pub enum CurrencyFormatDecimalPlaces {
@@ -200,8 +187,7 @@ V2 = "2",
 }
 
 string_enum! {
-/// Controls the decimal separator when displaying currency values (for example,
-/// "1.00" vs "1,00"). Defaults to period.
+/// Controls the decimal separator when displaying currency values (for example, "1.00" vs "1,00"). Defaults to period.
 ///
 /// A value that this version does not know decodes as `Unknown`.
 pub enum CurrencyFormatDecimalSeparator {
@@ -213,8 +199,7 @@ Period = "period",
 }
 
 string_enum! {
-/// Controls the thousands separator when displaying currency values (for example,
-/// "1,000,000"). Defaults to comma.
+/// Controls the thousands separator when displaying currency values (for example, "1,000,000"). Defaults to comma.
 ///
 /// A value that this version does not know decodes as `Unknown`.
 pub enum CurrencyFormatThousandSeparator {
@@ -230,8 +215,7 @@ Space = "space",
 }
 
 string_enum! {
-/// Controls how digits are grouped for thousands when displaying currency values
-/// (for example, "10,000,000").
+/// Controls how digits are grouped for thousands when displaying currency values (for example, "10,000,000").
 ///
 /// A value that this version does not know decodes as `Unknown`.
 pub enum CurrencyFormatThousandSeparatorGrouping {
@@ -246,85 +230,62 @@ XxXxxXxx = "xx_xxx_xxx",
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CurrencyListParams {
-    /// Filter for specific currencies by their QuickBooks-assigned unique
-    /// identifier(s).
+    /// Filter for specific currencies by their QuickBooks-assigned unique identifier(s).
     ///
-    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other
-    /// query parameters for this request.
+    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other query parameters for this request.
     ///
-    /// **NOTE**: If any of the values you specify in this parameter are not found, the
-    /// request will return an error.
+    /// **NOTE**: If any of the values you specify in this parameter are not found, the request will return an error.
     ///
     /// Example: `["80000001-1234567890"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ids: Option<Vec<String>>,
     /// The maximum number of objects to return.
     ///
-    /// **IMPORTANT**: QuickBooks Desktop does not support cursor-based pagination for
-    /// currencies, so this parameter only limits the response size.
+    /// **IMPORTANT**: QuickBooks Desktop does not support cursor-based pagination for currencies. This parameter will limit the response size, but you cannot fetch subsequent results using a cursor. For pagination, use the name-range parameters instead (e.g., `nameFrom=A&nameTo=B`).
     ///
-    /// When this parameter is omitted, the endpoint returns all currencies without
-    /// limit, unlike paginated endpoints which default to 150 records.
+    /// When this parameter is omitted, the endpoint returns all currencies without limit, unlike paginated endpoints which default to 150 records. This is acceptable because currencies typically have low record counts.
     ///
-    /// Example: `1`
+    /// Example: `10`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
     /// Filter for currencies whose `name` contains this substring, case-insensitive.
     ///
-    /// **NOTE**: If you use this parameter, you cannot also use `nameStartsWith` or
-    /// `nameEndsWith`.
+    /// **NOTE**: If you use this parameter, you cannot also use `nameStartsWith` or `nameEndsWith`.
     ///
-    /// Example: `"Example nameContains"`
+    /// Example: `"ABC"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name_contains: Option<String>,
     /// Filter for currencies whose `name` ends with this substring, case-insensitive.
     ///
-    /// **NOTE**: If you use this parameter, you cannot also use `nameContains` or
-    /// `nameStartsWith`.
+    /// **NOTE**: If you use this parameter, you cannot also use `nameContains` or `nameStartsWith`.
     ///
-    /// Example: `"Example nameEndsWith"`
+    /// Example: `"ABC"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name_ends_with: Option<String>,
-    /// Filter for currencies whose `name` sorts at or after this value (inclusive),
-    /// compared case-insensitively in QuickBooks' sort order: punctuation first, then
-    /// digits, then letters.
+    /// Filter for currencies whose `name` is alphabetically greater than or equal to this value.
     ///
-    /// **NOTE**: If you use this parameter, you cannot also use `nameContains`,
-    /// `nameStartsWith`, or `nameEndsWith`.
-    ///
-    /// Example: `"Example nameFrom"`
+    /// Example: `"A"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name_from: Option<String>,
     /// Filter for currencies whose `name` starts with this substring, case-insensitive.
     ///
-    /// **NOTE**: If you use this parameter, you cannot also use `nameContains` or
-    /// `nameEndsWith`.
+    /// **NOTE**: If you use this parameter, you cannot also use `nameContains` or `nameEndsWith`.
     ///
-    /// Example: `"Example nameStartsWith"`
+    /// Example: `"ABC"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name_starts_with: Option<String>,
-    /// Filter for currencies whose `name` sorts at or before this value (inclusive),
-    /// compared case-insensitively in QuickBooks' sort order: punctuation first, then
-    /// digits, then letters. If you also set `nameFrom`, it must not sort after this
-    /// value, or QuickBooks returns an error.
+    /// Filter for currencies whose `name` is alphabetically less than or equal to this value.
     ///
-    /// **NOTE**: If you use this parameter, you cannot also use `nameContains`,
-    /// `nameStartsWith`, or `nameEndsWith`.
-    ///
-    /// Example: `"Example nameTo"`
+    /// Example: `"Z"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name_to: Option<String>,
-    /// Filter for specific currencies by their name(s), case-insensitive.
+    /// Filter for specific currencies by their name(s), case-insensitive. Like `id`, `name` is a unique identifier for a currency.
     ///
-    /// Like `id`, `name` is a unique identifier for a currency.
+    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other query parameters for this request.
     ///
-    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other
-    /// query parameters for this request.
+    /// **NOTE**: If any of the values you specify in this parameter are not found, the request will return an error.
     ///
-    /// **NOTE**: If any of the values you specify in this parameter are not found, the
-    /// request will return an error.
-    ///
-    /// Example: `["Acme Corporation"]`
+    /// Example: `["United States Dollar"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub names: Option<Vec<String>>,
     /// Filter for currencies that are active, inactive, or both.
@@ -332,34 +293,20 @@ pub struct CurrencyListParams {
     /// Example: `"active"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<ListStatus>,
-    /// Filter for currencies updated on or after this date/time.
+    /// Filter for currencies updated on or after this date/time. Accepts the following ISO 8601 formats:
+    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the **start of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T00:00:00`).
+    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop interprets the timestamp in the local timezone of the end-user's computer.
+    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop interprets the timestamp using the specified timezone.
     ///
-    /// Accepts the following ISO 8601 formats:
-    ///
-    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the
-    ///   **start of the specified day** in the local timezone of the end-user's
-    ///   computer (e.g., `2025-01-01` → `2025-01-01T00:00:00`).
-    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop
-    ///   interprets the timestamp in the local timezone of the end-user's computer.
-    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop
-    ///   interprets the timestamp using the specified timezone.
-    ///
-    /// Example: `"Example updatedAfter"`
+    /// Example: `"2025-01-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_after: Option<String>,
-    /// Filter for currencies updated on or before this date/time.
+    /// Filter for currencies updated on or before this date/time. Accepts the following ISO 8601 formats:
+    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the **end of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
+    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop interprets the timestamp in the local timezone of the end-user's computer.
+    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop interprets the timestamp using the specified timezone.
     ///
-    /// Accepts the following ISO 8601 formats:
-    ///
-    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the
-    ///   **end of the specified day** in the local timezone of the end-user's computer
-    ///   (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
-    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop
-    ///   interprets the timestamp in the local timezone of the end-user's computer.
-    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop
-    ///   interprets the timestamp using the specified timezone.
-    ///
-    /// Example: `"Example updatedBefore"`
+    /// Example: `"2025-02-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_before: Option<String>,
 }
@@ -369,42 +316,33 @@ pub struct CurrencyListParams {
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CurrencyUpdateParams {
-    /// The internationally accepted currency code used by this currency, typically
-    /// based on the ISO 4217 standard (for example, USD for US Dollars). Built-in
-    /// QuickBooks currencies follow ISO 4217. For user-defined currencies, following
-    /// ISO 4217 is recommended but not required. In many cases, the three-letter code
-    /// is formed from the country's two-letter internet code plus a currency letter
-    /// (e.g., BZ + D → BZD for Belize Dollar).
+    /// The internationally accepted currency code used by this currency, typically based on the ISO 4217 standard (for example, USD for US Dollars). Built-in QuickBooks currencies follow ISO 4217. For user-defined currencies, following ISO 4217 is recommended but not required. In many cases, the three-letter code is formed from the country's two-letter internet code plus a currency letter (e.g., BZ + D → BZD for Belize Dollar).
     ///
     /// Maximum length: 3 characters.
+    ///
+    /// Example: `"USD"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency_code: Option<String>,
-    /// Controls how this currency displays thousands separators, grouping, and decimal
-    /// places.
+    /// Controls how this currency displays thousands separators, grouping, and decimal places.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency_format: Option<CurrencyFormat>,
-    /// Indicates whether this currency is active.
+    /// Indicates whether this currency is active. Inactive objects are typically hidden from views and reports in QuickBooks. Defaults to `true`.
     ///
-    /// Inactive objects are typically hidden from views and reports in QuickBooks.
-    /// Defaults to `true`.
+    /// Example: `true`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_active: Option<bool>,
-    /// The case-insensitive unique name of this currency, unique across all currencies.
+    /// The case-insensitive unique name of this currency, unique across all currencies. For built-in currencies, the name is the internationally accepted currency name and is not editable.
     ///
-    /// For built-in currencies, the name is the internationally accepted currency name
-    /// and is not editable.
-    ///
-    /// **NOTE**: Currencies do not have a `fullName` field because they are not
-    /// hierarchical objects, which is why `name` is unique for them but not for objects
-    /// that have parents.
+    /// **NOTE**: Currencies do not have a `fullName` field because they are not hierarchical objects, which is why `name` is unique for them but not for objects that have parents.
     ///
     /// Maximum length: 64 characters.
+    ///
+    /// Example: `"United States Dollar"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// The current QuickBooks-assigned revision number of the currency object you are
-    /// updating, which you can get by fetching the object first. Provide the most
-    /// recent `revisionNumber` to ensure you're working with the latest data;
-    /// otherwise, the update will return an error.
+    /// The current QuickBooks-assigned revision number of the currency object you are updating, which you can get by fetching the object first. Provide the most recent `revisionNumber` to ensure you're working with the latest data; otherwise, the update will return an error.
+    ///
+    /// Example: `"1721172183"`
     pub revision_number: String,
 }
 
@@ -427,32 +365,31 @@ Currencies, QbdClient
 }
 
 impl<T: Transport + ?Sized> Currencies<'_, T> {
+    /// List all currencies.
+    ///
     /// Returns a list of currencies.
     ///
-    /// **NOTE:** QuickBooks Desktop does not support pagination for currencies; hence,
-    /// there is no `cursor` parameter. Users typically have few currencies.
+    /// **NOTE:** QuickBooks Desktop does not support pagination for currencies; hence, there is no `cursor` parameter. Users typically have few currencies.
     #[api(get = "/quickbooks-desktop/currencies", list_of = Currency)]
     pub async fn list(&self, #[query] params: &CurrencyListParams) -> Result<Vec<Currency>>;
 
-    /// Creates a user-defined currency with the specified name and currency code.
-    /// Exchange rates for user-defined currencies are not updated automatically by
-    /// QuickBooks Desktop; update them manually as needed.
+    /// Create a currency.
+    ///
+    /// Creates a user-defined currency with the specified name and currency code. Exchange rates for user-defined currencies are not updated automatically by QuickBooks Desktop; update them manually as needed.
     #[api(post = "/quickbooks-desktop/currencies")]
     pub async fn create(&self, #[body] params: &CurrencyCreateParams) -> Result<Currency>;
 
+    /// Retrieve a currency.
+    ///
     /// Retrieves a currency by ID.
     ///
-    /// **IMPORTANT:** If you need to fetch multiple specific currencies by ID, use the
-    /// list endpoint instead with the `ids` parameter. It accepts an array of IDs so
-    /// you can batch the request into a single call, which is significantly faster.
+    /// **IMPORTANT:** If you need to fetch multiple specific currencies by ID, use the list endpoint instead with the `ids` parameter. It accepts an array of IDs so you can batch the request into a single call, which is significantly faster.
     #[api(get = "/quickbooks-desktop/currencies/{id}")]
     pub async fn retrieve(&self, id: &str) -> Result<Currency>;
 
-    /// Updates an existing currency.
+    /// Update a currency.
     ///
-    /// For built-in currencies, only the `isActive`
-    /// status can be changed; name and currency code are not editable. For user-defined
-    /// currencies, all fields in this request are editable.
+    /// Updates an existing currency. For built-in currencies, only the `isActive` status can be changed; name and currency code are not editable. For user-defined currencies, all fields in this request are editable.
     #[api(post = "/quickbooks-desktop/currencies/{id}")]
     pub async fn update(&self, id: &str, #[body] params: &CurrencyUpdateParams) -> Result<Currency>;
 }

@@ -17,57 +17,44 @@ use crate::{Result, Transport, api};
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CustomerType {
-    /// The date and time when this customer type was created, in ISO 8601 format
-    /// (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local
-    /// timezone of the end-user's computer.
+    /// The date and time when this customer type was created, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
+    ///
+    /// Example: `"2025-01-01T12:34:56+00:00"`
     pub created_at: String,
-    /// The case-insensitive fully-qualified unique name of this customer type, formed
-    /// by combining the names of its hierarchical parent objects with its own `name`,
-    /// separated by colons. For example, if a customer type is under "Industry" and has
-    /// the `name` "Healthcare", its `fullName` would be "Industry:Healthcare".
+    /// The case-insensitive fully-qualified unique name of this customer type, formed by combining the names of its hierarchical parent objects with its own `name`, separated by colons. For example, if a customer type is under "Industry" and has the `name` "Healthcare", its `fullName` would be "Industry:Healthcare".
     ///
-    /// **NOTE**: Unlike `name`, `fullName` is guaranteed to be unique across all
-    /// customer type objects. However, `fullName` can still be arbitrarily changed by
-    /// the QuickBooks user when they modify the underlying `name` field.
+    /// **NOTE**: Unlike `name`, `fullName` is guaranteed to be unique across all customer type objects. However, `fullName` can still be arbitrarily changed by the QuickBooks user when they modify the underlying `name` field.
+    ///
+    /// Example: `"Industry:Healthcare"`
     pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this customer type.
+    /// The unique identifier assigned by QuickBooks to this customer type. This ID is unique across all customer types but not across different QuickBooks object types.
     ///
-    /// This ID is unique across all customer types but not across different QuickBooks
-    /// object types.
+    /// Example: `"80000001-1234567890"`
     pub id: String,
-    /// Indicates whether this customer type is active.
+    /// Indicates whether this customer type is active. Inactive objects are typically hidden from views and reports in QuickBooks. Defaults to `true`.
     ///
-    /// Inactive objects are typically hidden from views and reports in QuickBooks.
-    /// Defaults to `true`.
+    /// Example: `true`
     pub is_active: bool,
-    /// The case-insensitive name of this customer type.
+    /// The case-insensitive name of this customer type. Not guaranteed to be unique because it does not include the names of its hierarchical parent objects like `fullName` does. For example, two customer types could both have the `name` "Healthcare", but they could have unique `fullName` values, such as "Industry:Healthcare" and "Region:Healthcare".
     ///
-    /// Not guaranteed to be unique because it does not include the names of its
-    /// hierarchical parent objects like `fullName` does. For example, two customer
-    /// types could both have the `name` "Healthcare", but they could have unique
-    /// `fullName` values, such as "Industry:Healthcare" and "Region:Healthcare".
+    /// Example: `"Healthcare"`
     pub name: String,
-    /// The parent customer type one level above this one in the hierarchy.
+    /// The parent customer type one level above this one in the hierarchy. For example, if this customer type has a `fullName` of "Industry:Healthcare", its parent has a `fullName` of "Industry". If this customer type is at the top level, this field will be `null`.
     ///
-    /// For example, if this customer type has a `fullName` of "Industry:Healthcare",
-    /// its parent has a `fullName` of "Industry". If this customer type is at the top
-    /// level, this field will be `null`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Example: `{"fullName":"Industry","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub parent: Option<ObjectRef>,
-    /// The current QuickBooks-assigned revision number of this customer type object,
-    /// which changes each time the object is modified. When updating this object, you
-    /// must provide the most recent `revisionNumber` to ensure you're working with the
-    /// latest data; otherwise, the update will return an error.
-    pub revision_number: String,
-    /// The depth level of this customer type in the hierarchy.
+    /// The current QuickBooks-assigned revision number of this customer type object, which changes each time the object is modified. When updating this object, you must provide the most recent `revisionNumber` to ensure you're working with the latest data; otherwise, the update will return an error.
     ///
-    /// A top-level customer type has a `sublevel` of 0; each subsequent sublevel
-    /// increases this number by 1. For example, a customer type with a `fullName` of
-    /// "Industry:Healthcare" would have a `sublevel` of 1.
+    /// Example: `"1721172183"`
+    pub revision_number: String,
+    /// The depth level of this customer type in the hierarchy. A top-level customer type has a `sublevel` of 0; each subsequent sublevel increases this number by 1. For example, a customer type with a `fullName` of "Industry:Healthcare" would have a `sublevel` of 1.
+    ///
+    /// Example: `1`
     pub sublevel: f64,
-    /// The date and time when this customer type was last updated, in ISO 8601 format
-    /// (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local
-    /// timezone of the end-user's computer.
+    /// The date and time when this customer type was last updated, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
+    ///
+    /// Example: `"2025-02-01T12:34:56+00:00"`
     pub updated_at: String,
 }
 
@@ -76,26 +63,20 @@ pub struct CustomerType {
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CustomerTypeCreateParams {
-    /// Indicates whether this customer type is active.
+    /// Indicates whether this customer type is active. Inactive objects are typically hidden from views and reports in QuickBooks. Defaults to `true`.
     ///
-    /// Inactive objects are typically hidden from views and reports in QuickBooks.
-    /// Defaults to `true`.
+    /// Example: `true`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_active: Option<bool>,
-    /// The case-insensitive name of this customer type.
-    ///
-    /// Not guaranteed to be unique because it does not include the names of its
-    /// hierarchical parent objects like `fullName` does. For example, two customer
-    /// types could both have the `name` "Healthcare", but they could have unique
-    /// `fullName` values, such as "Industry:Healthcare" and "Region:Healthcare".
+    /// The case-insensitive name of this customer type. Not guaranteed to be unique because it does not include the names of its hierarchical parent objects like `fullName` does. For example, two customer types could both have the `name` "Healthcare", but they could have unique `fullName` values, such as "Industry:Healthcare" and "Region:Healthcare".
     ///
     /// Maximum length: 31 characters.
-    pub name: String,
-    /// The parent customer type one level above this one in the hierarchy.
     ///
-    /// For example, if this customer type has a `fullName` of "Industry:Healthcare",
-    /// its parent has a `fullName` of "Industry". If this customer type is at the top
-    /// level, this field will be `null`.
+    /// Example: `"Healthcare"`
+    pub name: String,
+    /// The parent customer type one level above this one in the hierarchy. For example, if this customer type has a `fullName` of "Industry:Healthcare", its parent has a `fullName` of "Industry". If this customer type is at the top level, this field will be `null`.
+    ///
+    /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parent_id: Option<String>,
 }
@@ -111,101 +92,62 @@ impl CustomerTypeCreateParams {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CustomerTypeListParams {
-    /// Filter for specific customer types by their full-name(s), case-insensitive.
+    /// Filter for specific customer types by their full-name(s), case-insensitive. Like `id`, `fullName` is a unique identifier for a customer type, formed by by combining the names of its parent objects with its own `name`, separated by colons. For example, if a customer type is under "Industry" and has the `name` "Healthcare", its `fullName` would be "Industry:Healthcare".
     ///
-    /// Like `id`, `fullName` is a unique identifier for a customer type, formed by by
-    /// combining the names of its parent objects with its own `name`, separated by
-    /// colons. For example, if a customer type is under "Industry" and has the `name`
-    /// "Healthcare", its `fullName` would be "Industry:Healthcare".
+    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other query parameters for this request.
     ///
-    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other
-    /// query parameters for this request.
+    /// **NOTE**: If any of the values you specify in this parameter are not found, the request will return an error.
     ///
-    /// **NOTE**: If any of the values you specify in this parameter are not found, the
-    /// request will return an error.
-    ///
-    /// Example: `["Parent:Child"]`
+    /// Example: `["Industry:Healthcare"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub full_names: Option<Vec<String>>,
-    /// Filter for specific customer types by their QuickBooks-assigned unique
-    /// identifier(s).
+    /// Filter for specific customer types by their QuickBooks-assigned unique identifier(s).
     ///
-    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other
-    /// query parameters for this request.
+    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other query parameters for this request.
     ///
-    /// **NOTE**: If any of the values you specify in this parameter are not found, the
-    /// request will return an error.
+    /// **NOTE**: If any of the values you specify in this parameter are not found, the request will return an error.
     ///
     /// Example: `["80000001-1234567890"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ids: Option<Vec<String>>,
     /// The maximum number of objects to return.
     ///
-    /// **IMPORTANT**: QuickBooks Desktop does not support cursor-based pagination for
-    /// customer types, so this parameter only limits the response size. To page through
-    /// customer types by name, see
-    /// \[Paging by name\](<https://docs.conductor.is/api-ref/pagination#paging-by-name>).
+    /// **IMPORTANT**: QuickBooks Desktop does not support cursor-based pagination for customer types. This parameter will limit the response size, but you cannot fetch subsequent results using a cursor. For pagination, use the name-range parameters instead (e.g., `nameFrom=A&nameTo=B`).
     ///
-    /// When this parameter is omitted, the endpoint returns all customer types without
-    /// limit, unlike paginated endpoints which default to 150 records.
+    /// When this parameter is omitted, the endpoint returns all customer types without limit, unlike paginated endpoints which default to 150 records. This is acceptable because customer types typically have low record counts.
     ///
-    /// Example: `1`
+    /// Example: `10`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
-    /// Filter for customer types whose `name` contains this substring,
-    /// case-insensitive.
+    /// Filter for customer types whose `name` contains this substring, case-insensitive.
     ///
-    /// **NOTE**: If you use this parameter, you cannot also use `nameStartsWith` or
-    /// `nameEndsWith`.
+    /// **NOTE**: If you use this parameter, you cannot also use `nameStartsWith` or `nameEndsWith`.
     ///
-    /// Example: `"Example nameContains"`
+    /// Example: `"ABC"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name_contains: Option<String>,
-    /// Filter for customer types whose `name` ends with this substring,
-    /// case-insensitive.
+    /// Filter for customer types whose `name` ends with this substring, case-insensitive.
     ///
-    /// **NOTE**: If you use this parameter, you cannot also use `nameContains` or
-    /// `nameStartsWith`.
+    /// **NOTE**: If you use this parameter, you cannot also use `nameContains` or `nameStartsWith`.
     ///
-    /// Example: `"Example nameEndsWith"`
+    /// Example: `"ABC"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name_ends_with: Option<String>,
-    /// Filter for customer types whose `fullName` sorts at or after this value
-    /// (inclusive), compared case-insensitively in QuickBooks' sort order: punctuation
-    /// first, then digits, then letters.
+    /// Filter for customer types whose `name` is alphabetically greater than or equal to this value.
     ///
-    /// When you set `nameFrom` or `nameTo`, QuickBooks returns customer types sorted by
-    /// `fullName` in that order; without either, the order is not guaranteed. To page
-    /// through customer types by name, see
-    /// \[Paging by name\](<https://docs.conductor.is/api-ref/pagination#paging-by-name>).
-    ///
-    /// **NOTE**: If you use this parameter, you cannot also use `nameContains`,
-    /// `nameStartsWith`, or `nameEndsWith`.
-    ///
-    /// Example: `"Example nameFrom"`
+    /// Example: `"A"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name_from: Option<String>,
-    /// Filter for customer types whose `name` starts with this substring,
-    /// case-insensitive.
+    /// Filter for customer types whose `name` starts with this substring, case-insensitive.
     ///
-    /// **NOTE**: If you use this parameter, you cannot also use `nameContains` or
-    /// `nameEndsWith`.
+    /// **NOTE**: If you use this parameter, you cannot also use `nameContains` or `nameEndsWith`.
     ///
-    /// Example: `"Example nameStartsWith"`
+    /// Example: `"ABC"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name_starts_with: Option<String>,
-    /// Filter for customer types whose `fullName` sorts at or before this value
-    /// (inclusive), compared case-insensitively in QuickBooks' sort order: punctuation
-    /// first, then digits, then letters. If you also set `nameFrom`, it must not sort
-    /// after this value, or QuickBooks returns an error.
+    /// Filter for customer types whose `name` is alphabetically less than or equal to this value.
     ///
-    /// When you set `nameFrom` or `nameTo`, QuickBooks returns customer types sorted by
-    /// `fullName` in that order; without either, the order is not guaranteed.
-    ///
-    /// **NOTE**: If you use this parameter, you cannot also use `nameContains`,
-    /// `nameStartsWith`, or `nameEndsWith`.
-    ///
-    /// Example: `"Example nameTo"`
+    /// Example: `"Z"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name_to: Option<String>,
     /// Filter for customer types that are active, inactive, or both.
@@ -213,34 +155,20 @@ pub struct CustomerTypeListParams {
     /// Example: `"active"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<ListStatus>,
-    /// Filter for customer types updated on or after this date/time.
+    /// Filter for customer types updated on or after this date/time. Accepts the following ISO 8601 formats:
+    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the **start of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T00:00:00`).
+    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop interprets the timestamp in the local timezone of the end-user's computer.
+    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop interprets the timestamp using the specified timezone.
     ///
-    /// Accepts the following ISO 8601 formats:
-    ///
-    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the
-    ///   **start of the specified day** in the local timezone of the end-user's
-    ///   computer (e.g., `2025-01-01` → `2025-01-01T00:00:00`).
-    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop
-    ///   interprets the timestamp in the local timezone of the end-user's computer.
-    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop
-    ///   interprets the timestamp using the specified timezone.
-    ///
-    /// Example: `"Example updatedAfter"`
+    /// Example: `"2025-01-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_after: Option<String>,
-    /// Filter for customer types updated on or before this date/time.
+    /// Filter for customer types updated on or before this date/time. Accepts the following ISO 8601 formats:
+    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the **end of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
+    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop interprets the timestamp in the local timezone of the end-user's computer.
+    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop interprets the timestamp using the specified timezone.
     ///
-    /// Accepts the following ISO 8601 formats:
-    ///
-    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the
-    ///   **end of the specified day** in the local timezone of the end-user's computer
-    ///   (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
-    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop
-    ///   interprets the timestamp in the local timezone of the end-user's computer.
-    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop
-    ///   interprets the timestamp using the specified timezone.
-    ///
-    /// Example: `"Example updatedBefore"`
+    /// Example: `"2025-02-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_before: Option<String>,
 }
@@ -251,22 +179,25 @@ CustomerTypes, QbdClient
 }
 
 impl<T: Transport + ?Sized> CustomerTypes<'_, T> {
+    /// List all customer types.
+    ///
     /// Returns a list of customer types.
     ///
-    /// **NOTE:** QuickBooks Desktop does not support pagination for customer types;
-    /// hence, there is no `cursor` parameter. Users typically have few customer types.
+    /// **NOTE:** QuickBooks Desktop does not support pagination for customer types; hence, there is no `cursor` parameter. Users typically have few customer types.
     #[api(get = "/quickbooks-desktop/customer-types", list_of = CustomerType)]
     pub async fn list(&self, #[query] params: &CustomerTypeListParams) -> Result<Vec<CustomerType>>;
 
+    /// Create a customer type.
+    ///
     /// Creates a new customer type.
     #[api(post = "/quickbooks-desktop/customer-types")]
     pub async fn create(&self, #[body] params: &CustomerTypeCreateParams) -> Result<CustomerType>;
 
+    /// Retrieve a customer type.
+    ///
     /// Retrieves a customer type by ID.
     ///
-    /// **IMPORTANT:** If you need to fetch multiple specific customer types by ID, use
-    /// the list endpoint instead with the `ids` parameter. It accepts an array of IDs
-    /// so you can batch the request into a single call, which is significantly faster.
+    /// **IMPORTANT:** If you need to fetch multiple specific customer types by ID, use the list endpoint instead with the `ids` parameter. It accepts an array of IDs so you can batch the request into a single call, which is significantly faster.
     #[api(get = "/quickbooks-desktop/customer-types/{id}")]
     pub async fn retrieve(&self, id: &str) -> Result<CustomerType>;
 }

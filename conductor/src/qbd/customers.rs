@@ -21,26 +21,32 @@ pub struct CreditCard {
     /// The card's billing address.
     ///
     /// Example: `"1234 Main St, Anytown, USA, 12345"`
+    #[serde(default)]
     pub address: Option<String>,
     /// The month when the credit card expires.
     ///
     /// Example: `12`
+    #[serde(default)]
     pub expiration_month: Option<f64>,
     /// The year when the credit card expires.
     ///
     /// Example: `2024`
+    #[serde(default)]
     pub expiration_year: Option<f64>,
     /// The cardholder's name on the card.
     ///
     /// Example: `"John Doe"`
+    #[serde(default)]
     pub name: Option<String>,
     /// The credit card number. Must be masked with lower case "x" and no dashes.
     ///
     /// Example: `"xxxxxxxxxxxx1234"`
+    #[serde(default)]
     pub number: Option<String>,
     /// The card's billing address ZIP or postal code.
     ///
     /// Example: `"12345"`
+    #[serde(default)]
     pub postal_code: Option<String>,
 }
 
@@ -51,15 +57,12 @@ pub struct CreditCard {
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Customer {
-    /// The customer's account number, which appears in the QuickBooks chart of
-    /// accounts, reports, and graphs.
+    /// The customer's account number, which appears in the QuickBooks chart of accounts, reports, and graphs.
     ///
-    /// Note that if the "Use Account Numbers" preference is turned off in QuickBooks,
-    /// the account number may not be visible in the user interface, but it can still be
-    /// set and retrieved through the API.
+    /// Note that if the "Use Account Numbers" preference is turned off in QuickBooks, the account number may not be visible in the user interface, but it can still be set and retrieved through the API.
     ///
     /// Example: `"1010"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub account_number: Option<String>,
     /// Additional alternate contacts for this customer.
     pub additional_contacts: Vec<Contact>,
@@ -68,341 +71,250 @@ pub struct Customer {
     /// The name of a alternate contact person for this customer.
     ///
     /// Example: `"Bob Johnson"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub alternate_contact: Option<String>,
     /// The customer's alternate telephone number.
     ///
     /// Example: `"+1-555-987-6543"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub alternate_phone: Option<String>,
-    /// A list of additional shipping addresses for this customer.
-    ///
-    /// Useful when the customer has multiple shipping locations. If
-    /// `excludeAlternateShippingAddresses=true` is set on a customer list request, this
-    /// field is `null` because the addresses were not fetched.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// A list of additional shipping addresses for this customer. Useful when the customer has multiple shipping locations. If `excludeAlternateShippingAddresses=true` is set on a customer list request, this field is `null` because the addresses were not fetched.
+    #[serde(default)]
     pub alternate_shipping_addresses: Option<Vec<ShippingAddress>>,
-    /// The current balance owed by this customer, excluding balances from any jobs
-    /// (i.e., sub-customers), represented as a decimal string. Compare with
-    /// `totalBalance`. A positive number indicates money owed by the customer.
+    /// The current balance owed by this customer, excluding balances from any jobs (i.e., sub-customers), represented as a decimal string. Compare with `totalBalance`. A positive number indicates money owed by the customer.
     ///
     /// Example: `"1000.00"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub balance: Option<String>,
     /// The customer's billing address.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub billing_address: Option<Address>,
     /// An email address to carbon copy (CC) on communications with this customer.
     ///
     /// Example: `"manager@example.com"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub cc_email: Option<String>,
-    /// The customer's class.
-    ///
-    /// Classes can be used to categorize objects into meaningful segments, such as
-    /// department, location, or type of work. In QuickBooks, class tracking is off by
-    /// default.
+    /// The customer's class. Classes can be used to categorize objects into meaningful segments, such as department, location, or type of work. In QuickBooks, class tracking is off by default.
     ///
     /// Example: `{"fullName":"Consulting","id":"80000001-1234567890"}`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub class: Option<ObjectRef>,
-    /// The name of the company associated with this customer.
-    ///
-    /// This name is used on invoices, checks, and other forms.
+    /// The name of the company associated with this customer. This name is used on invoices, checks, and other forms.
     ///
     /// Example: `"Acme Corporation"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub company_name: Option<String>,
     /// The name of the primary contact person for this customer.
     ///
     /// Example: `"Jane Smith"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub contact: Option<String>,
-    /// The date and time when this customer was created, in ISO 8601 format
-    /// (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local
-    /// timezone of the end-user's computer.
+    /// The date and time when this customer was created, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
-    /// Example: `"2021-10-01T17:34:56.000Z"`
+    /// Example: `"2025-01-01T12:34:56+00:00"`
     pub created_at: String,
-    /// The customer's credit card information, including card type, number, and
-    /// expiration date, used for processing credit card payments.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The customer's credit card information, including card type, number, and expiration date, used for processing credit card payments.
+    #[serde(default)]
     pub credit_card: Option<CreditCard>,
-    /// The customer's credit limit, represented as a decimal string.
-    ///
-    /// This is the maximum amount of money this customer can spend before being billed.
-    /// If `null`, there is no credit limit.
+    /// The customer's credit limit, represented as a decimal string. This is the maximum amount of money this customer can spend before being billed. If `null`, there is no credit limit.
     ///
     /// Example: `"5000.00"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub credit_limit: Option<String>,
-    /// The customer's currency.
-    ///
-    /// For built-in currencies, the name and code are standard ISO 4217 international
-    /// values. For user-defined currencies, all values are editable.
+    /// The customer's currency. For built-in currencies, the name and code are standard ISO 4217 international values. For user-defined currencies, all values are editable.
     ///
     /// Example: `{"fullName":"USD","id":"80000001-1234567890"}`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub currency: Option<ObjectRef>,
-    /// Additional custom contact fields for this customer, such as phone numbers or
-    /// email addresses.
+    /// Additional custom contact fields for this customer, such as phone numbers or email addresses.
     pub custom_contact_fields: Vec<CustomContactField>,
-    /// The custom fields for the customer object, added as user-defined data
-    /// extensions, not included in the standard QuickBooks object.
+    /// The custom fields for the customer object, added as user-defined data extensions, not included in the standard QuickBooks object.
     pub custom_fields: Vec<CustomField>,
-    /// The customer's type, used for categorizing customers into meaningful segments,
-    /// such as industry or region.
+    /// The customer's type, used for categorizing customers into meaningful segments, such as industry or region.
     ///
     /// Example: `{"fullName":"Retail Customer","id":"80000001-1234567890"}`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub customer_type: Option<ObjectRef>,
     /// The customer's email address.
     ///
     /// Example: `"customer@example.com"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub email: Option<String>,
-    /// A globally unique identifier (GUID) you, the developer, can provide for tracking
-    /// this object in your external system. This field is immutable and can only be set
-    /// during object creation.
+    /// A globally unique identifier (GUID) you, the developer, can provide for tracking this object in your external system. This field is immutable and can only be set during object creation.
     ///
     /// Example: `"12345678-abcd-1234-abcd-1234567890ab"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub external_id: Option<String>,
     /// The customer's fax number.
     ///
     /// Example: `"+1-555-555-1212"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub fax: Option<String>,
     /// The first name of the contact person for this customer.
     ///
     /// Example: `"John"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub first_name: Option<String>,
-    /// The case-insensitive fully-qualified unique name of this customer, formed by
-    /// combining the names of its hierarchical parent objects with its own `name`,
-    /// separated by colons. For example, if a customer is under "ABC Corporation" and
-    /// has the `name` "Website Redesign Project", its `fullName` would be "ABC
-    /// Corporation:Website Redesign Project".
+    /// The case-insensitive fully-qualified unique name of this customer, formed by combining the names of its hierarchical parent objects with its own `name`, separated by colons. For example, if a customer is under "ABC Corporation" and has the `name` "Website Redesign Project", its `fullName` would be "ABC Corporation:Website Redesign Project".
     ///
-    /// **NOTE**: Unlike `name`, `fullName` is guaranteed to be unique across all
-    /// customer objects. However, `fullName` can still be arbitrarily changed by the
-    /// QuickBooks user when they modify the underlying `name` field.
+    /// **NOTE**: Unlike `name`, `fullName` is guaranteed to be unique across all customer objects. However, `fullName` can still be arbitrarily changed by the QuickBooks user when they modify the underlying `name` field.
     ///
-    /// **IMPORTANT**: If this object is a job (i.e., a sub-customer), this value would
-    /// likely be the job's `name` prefixed by the customer's `name`.
+    /// **IMPORTANT**: If this object is a job (i.e., a sub-customer), this value would likely be the job's `name` prefixed by the customer's `name`.
     ///
     /// Example: `"ABC Corporation:Website Redesign Project"`
     pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this customer.
-    ///
-    /// This ID is unique across all customers but not across different QuickBooks
-    /// object types.
+    /// The unique identifier assigned by QuickBooks to this customer. This ID is unique across all customers but not across different QuickBooks object types.
     ///
     /// Example: `"80000001-1234567890"`
     pub id: String,
-    /// Indicates whether this customer is active.
-    ///
-    /// Inactive objects are typically hidden from views and reports in QuickBooks.
-    /// Defaults to `true`.
+    /// Indicates whether this customer is active. Inactive objects are typically hidden from views and reports in QuickBooks. Defaults to `true`.
     ///
     /// Example: `true`
     pub is_active: bool,
-    /// A brief description of this customer's job, if this object is a job (i.e.,
-    /// sub-customer).
+    /// A brief description of this customer's job, if this object is a job (i.e., sub-customer).
     ///
     /// Example: `"Kitchen renovation project for residential client."`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub job_description: Option<String>,
-    /// The actual completion date of this customer's job, if applicable, in ISO 8601
-    /// format (YYYY-MM-DD).
+    /// The actual completion date of this customer's job, if applicable, in ISO 8601 format (YYYY-MM-DD).
     ///
-    /// Example: `"2021-11-30"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Example: `"2024-11-30"`
+    #[serde(default)]
     pub job_end_date: Option<String>,
-    /// The projected completion date for this customer's job, if applicable, in ISO
-    /// 8601 format (YYYY-MM-DD).
+    /// The projected completion date for this customer's job, if applicable, in ISO 8601 format (YYYY-MM-DD).
     ///
-    /// Example: `"2021-12-31"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Example: `"2024-12-31"`
+    #[serde(default)]
     pub job_projected_end_date: Option<String>,
-    /// The date when work on this customer's job began, if applicable, in ISO 8601
-    /// format (YYYY-MM-DD).
+    /// The date when work on this customer's job began, if applicable, in ISO 8601 format (YYYY-MM-DD).
     ///
-    /// Example: `"2021-01-15"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Example: `"2024-01-15"`
+    #[serde(default)]
     pub job_start_date: Option<String>,
     /// The status of this customer's job, if this object is a job (i.e., sub-customer).
     ///
     /// Example: `"in_progress"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub job_status: Option<JobStatus>,
     /// The job title of the contact person for this customer.
     ///
     /// Example: `"Purchasing Manager"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub job_title: Option<String>,
-    /// The type or category of this customer's job, if this object is a job (i.e.,
-    /// sub-customer). Useful for classifying into meaningful segments (e.g., repair,
-    /// installation, consulting).
+    /// The type or category of this customer's job, if this object is a job (i.e., sub-customer). Useful for classifying into meaningful segments (e.g., repair, installation, consulting).
     ///
     /// Example: `{"fullName":"Installation","id":"80000001-1234567890"}`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub job_type: Option<ObjectRef>,
     /// The last name of the contact person for this customer.
     ///
     /// Example: `"Doe"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub last_name: Option<String>,
     /// The middle name of the contact person for this customer.
     ///
     /// Example: `"A."`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub middle_name: Option<String>,
-    /// The case-insensitive name of this customer.
-    ///
-    /// Not guaranteed to be unique because it does not include the names of its
-    /// hierarchical parent objects like `fullName` does. For example, two customers
-    /// could both have the `name` "Website Redesign Project", but they could have
-    /// unique `fullName` values, such as "ABC Corporation:Website Redesign Project" and
-    /// "Baker:Website Redesign Project".
+    /// The case-insensitive name of this customer. Not guaranteed to be unique because it does not include the names of its hierarchical parent objects like `fullName` does. For example, two customers could both have the `name` "Website Redesign Project", but they could have unique `fullName` values, such as "ABC Corporation:Website Redesign Project" and "Baker:Website Redesign Project".
     ///
     /// Example: `"Website Redesign Project"`
     pub name: String,
     /// A note or comment about this customer.
     ///
     /// Example: `"Our favorite customer."`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub note: Option<String>,
-    /// The parent customer one level above this one in the hierarchy.
-    ///
-    /// For example, if this customer has a `fullName` of "ABC Corporation:Website
-    /// Redesign Project", its parent has a `fullName` of "ABC Corporation". If this
-    /// customer is at the top level, this field will be `null`.
+    /// The parent customer one level above this one in the hierarchy. For example, if this customer has a `fullName` of "ABC Corporation:Website Redesign Project", its parent has a `fullName` of "ABC Corporation". If this customer is at the top level, this field will be `null`.
     ///
     /// Example: `{"fullName":"ABC Corporation","id":"80000001-1234567890"}`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub parent: Option<ObjectRef>,
     /// The customer's primary telephone number.
     ///
     /// Example: `"+1-555-123-4567"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub phone: Option<String>,
-    /// The preferred method for delivering invoices and other documents to this
-    /// customer.
+    /// The preferred method for delivering invoices and other documents to this customer.
     ///
     /// Example: `"email"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub preferred_delivery_method: Option<PreferredDeliveryMethod>,
     /// The customer's preferred payment method (e.g., cash, check, credit card).
     ///
     /// Example: `{"fullName":"Credit Card","id":"80000001-1234567890"}`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub preferred_payment_method: Option<ObjectRef>,
-    /// The customer's custom price level that QuickBooks automatically applies to
-    /// calculate item rates in new transactions (e.g., invoices, sales receipts, sales
-    /// orders, and credit memos) for this customer. While applied automatically, this
-    /// can be overridden when creating individual transactions. Note that transactions
-    /// will not show the price level itself, only the final `rate` calculated from it.
+    /// The customer's custom price level that QuickBooks automatically applies to calculate item rates in new transactions (e.g., invoices, sales receipts, sales orders, and credit memos) for this customer. While applied automatically, this can be overridden when creating individual transactions. Note that transactions will not show the price level itself, only the final `rate` calculated from it.
     ///
     /// Example: `{"fullName":"Gold Member Pricing","id":"80000001-1234567890"}`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub price_level: Option<ObjectRef>,
-    /// The customer's resale number, used if the customer is purchasing items for
-    /// resale. This number does not affect sales tax calculations or reports in
-    /// QuickBooks.
+    /// The customer's resale number, used if the customer is purchasing items for resale. This number does not affect sales tax calculations or reports in QuickBooks.
     ///
     /// Example: `"123456789"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub resale_number: Option<String>,
-    /// The current QuickBooks-assigned revision number of this customer object, which
-    /// changes each time the object is modified. When updating this object, you must
-    /// provide the most recent `revisionNumber` to ensure you're working with the
-    /// latest data; otherwise, the update will return an error.
+    /// The current QuickBooks-assigned revision number of this customer object, which changes each time the object is modified. When updating this object, you must provide the most recent `revisionNumber` to ensure you're working with the latest data; otherwise, the update will return an error.
     ///
     /// Example: `"1721172183"`
     pub revision_number: String,
-    /// The customer's sales representative.
-    ///
-    /// Sales representatives can be employees, vendors, or other names in QuickBooks.
+    /// The customer's sales representative. Sales representatives can be employees, vendors, or other names in QuickBooks.
     ///
     /// Example: `{"fullName":"Jane Doe","id":"80000001-1234567890"}`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub sales_representative: Option<ObjectRef>,
-    /// The default sales-tax code for transactions with this customer, determining
-    /// whether the transactions are taxable or non-taxable. This can be overridden at
-    /// the transaction or transaction-line level.
+    /// The default sales-tax code for transactions with this customer, determining whether the transactions are taxable or non-taxable. This can be overridden at the transaction or transaction-line level.
     ///
-    /// Default codes include "Non" (non-taxable) and "Tax" (taxable), but custom codes
-    /// can also be created in QuickBooks Desktop. If QuickBooks Desktop is not set up
-    /// to charge sales tax (via the "Do You Charge Sales Tax?" preference), it assigns
-    /// the default non-taxable sales-tax code configured in the company file to all
-    /// sales.
+    /// Default codes include "Non" (non-taxable) and "Tax" (taxable), but custom codes can also be created in QuickBooks Desktop. If QuickBooks Desktop is not set up to charge sales tax (via the "Do You Charge Sales Tax?" preference), it assigns the default non-taxable sales-tax code configured in the company file to all sales.
     ///
     /// Example: `{"fullName":"Non","id":"80000001-1234567890"}`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub sales_tax_code: Option<ObjectRef>,
     /// The country for which sales tax is collected for this customer.
     ///
     /// Example: `"us"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub sales_tax_country: Option<String>,
-    /// The sales-tax item used to calculate the actual tax amount for this customer's
-    /// transactions by applying a specific tax rate collected for a single tax agency.
-    /// Unlike `salesTaxCode`, which only indicates general taxability, this field
-    /// drives the actual tax calculation and reporting.
+    /// The sales-tax item used to calculate the actual tax amount for this customer's transactions by applying a specific tax rate collected for a single tax agency. Unlike `salesTaxCode`, which only indicates general taxability, this field drives the actual tax calculation and reporting.
     ///
     /// Example: `{"fullName":"State Sales Tax","id":"80000001-1234567890"}`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub sales_tax_item: Option<ObjectRef>,
-    /// The formal salutation title that precedes the name of the contact person for
-    /// this customer, such as "Mr.", "Ms.", or "Dr.".
+    /// The formal salutation title that precedes the name of the contact person for this customer, such as "Mr.", "Ms.", or "Dr.".
     ///
     /// Example: `"Dr."`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub salutation: Option<String>,
     /// The customer's shipping address.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub shipping_address: Option<Address>,
-    /// The depth level of this customer in the hierarchy.
-    ///
-    /// A top-level customer has a `sublevel` of 0; each subsequent sublevel increases
-    /// this number by 1. For example, a customer with a `fullName` of "ABC
-    /// Corporation:Website Redesign Project" would have a `sublevel` of 1. When
-    /// `sublevel` is 0, this object is a customer; when `sublevel` is greater than 0,
-    /// this object is typically a job (i.e., a sub-customer).
+    /// The depth level of this customer in the hierarchy. A top-level customer has a `sublevel` of 0; each subsequent sublevel increases this number by 1. For example, a customer with a `fullName` of "ABC Corporation:Website Redesign Project" would have a `sublevel` of 1. When `sublevel` is 0, this object is a customer; when `sublevel` is greater than 0, this object is typically a job (i.e., a sub-customer).
     ///
     /// Example: `1`
     pub sublevel: f64,
     /// The customer's tax registration number, for use in Canada or the UK.
     ///
     /// Example: `"GB123456789"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub tax_registration_number: Option<String>,
-    /// The customer's payment terms, defining when payment is due and any applicable
-    /// discounts.
+    /// The customer's payment terms, defining when payment is due and any applicable discounts.
     ///
     /// Example: `{"fullName":"Net 30","id":"80000001-1234567890"}`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub terms: Option<ObjectRef>,
-    /// The combined balance of this customer and all of this customer's jobs (i.e.,
-    /// sub-customers), represented as a decimal string. If there are no sub-customers,
-    /// `totalBalance` and `balance` are equal. A positive number indicates money owed
-    /// by the customer.
+    /// The combined balance of this customer and all of this customer's jobs (i.e., sub-customers), represented as a decimal string. If there are no sub-customers, `totalBalance` and `balance` are equal. A positive number indicates money owed by the customer.
     ///
     /// Example: `"5000.00"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub total_balance: Option<String>,
-    /// The date and time when this customer was last updated, in ISO 8601 format
-    /// (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local
-    /// timezone of the end-user's computer.
+    /// The date and time when this customer was last updated, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
-    /// Example: `"2021-10-01T20:45:30.000Z"`
+    /// Example: `"2025-02-01T12:34:56+00:00"`
     pub updated_at: String,
 }
 
-/// A list of additional shipping addresses for this customer.
-///
-/// Useful when the customer has multiple shipping locations.
+/// A list of additional shipping addresses for this customer. Useful when the customer has multiple shipping locations.
 ///
 /// The type of `CustomerCreateParams::alternate_shipping_addresses` and `CustomerUpdateParams::alternate_shipping_addresses`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -417,8 +329,6 @@ pub struct CustomerAlternateShippingAddress {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
     /// The country name of the shipping address.
-    ///
-    /// Maximum length: 31 characters.
     ///
     /// Example: `"United States"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -435,8 +345,7 @@ pub struct CustomerAlternateShippingAddress {
     /// Example: `"Conductor Labs Inc."`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub line1: Option<String>,
-    /// The second line of the shipping address, if needed (e.g., apartment, suite,
-    /// unit, or building).
+    /// The second line of the shipping address, if needed (e.g., apartment, suite, unit, or building).
     ///
     /// Maximum length: 41 characters.
     ///
@@ -464,21 +373,15 @@ pub struct CustomerAlternateShippingAddress {
     /// Example: `""`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub line5: Option<String>,
-    /// The case-insensitive unique name of this shipping address, unique across all
-    /// shipping addresses.
+    /// The case-insensitive unique name of this shipping address, unique across all shipping addresses.
     ///
-    /// **NOTE**: Shipping addresses do not have a `fullName` field because they are not
-    /// hierarchical objects, which is why `name` is unique for them but not for objects
-    /// that have parents.
+    /// **NOTE**: Shipping addresses do not have a `fullName` field because they are not hierarchical objects, which is why `name` is unique for them but not for objects that have parents.
     ///
     /// Maximum length: 41 characters.
     ///
     /// Example: `"Alternate shipping address"`
     pub name: String,
-    /// A note written at the bottom of the shipping address in the form in which it
-    /// appears, such as the invoice form.
-    ///
-    /// Maximum length: 41 characters.
+    /// A note written at the bottom of the shipping address in the form in which it appears, such as the invoice form.
     ///
     /// Example: `"Conductor HQ"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -524,14 +427,9 @@ impl CustomerAlternateShippingAddress {
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CustomerCreateParams {
-    /// The customer's account number, which appears in the QuickBooks chart of
-    /// accounts, reports, and graphs.
+    /// The customer's account number, which appears in the QuickBooks chart of accounts, reports, and graphs.
     ///
-    /// Note that if the "Use Account Numbers" preference is turned off in QuickBooks,
-    /// the account number may not be visible in the user interface, but it can still be
-    /// set and retrieved through the API.
-    ///
-    /// Maximum length: 99 characters.
+    /// Note that if the "Use Account Numbers" preference is turned off in QuickBooks, the account number may not be visible in the user interface, but it can still be set and retrieved through the API.
     ///
     /// Example: `"1010"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -544,8 +442,6 @@ pub struct CustomerCreateParams {
     pub additional_notes: Option<Vec<AdditionalNoteInput>>,
     /// The name of a alternate contact person for this customer.
     ///
-    /// Maximum length: 41 characters.
-    ///
     /// Example: `"Bob Johnson"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alternate_contact: Option<String>,
@@ -556,9 +452,7 @@ pub struct CustomerCreateParams {
     /// Example: `"+1-555-987-6543"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alternate_phone: Option<String>,
-    /// A list of additional shipping addresses for this customer.
-    ///
-    /// Useful when the customer has multiple shipping locations.
+    /// A list of additional shipping addresses for this customer. Useful when the customer has multiple shipping locations.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alternate_shipping_addresses: Option<Vec<CustomerAlternateShippingAddress>>,
     /// The customer's billing address.
@@ -566,23 +460,15 @@ pub struct CustomerCreateParams {
     pub billing_address: Option<AddressInput>,
     /// An email address to carbon copy (CC) on communications with this customer.
     ///
-    /// Maximum length: 1023 characters.
-    ///
     /// Example: `"manager@example.com"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cc_email: Option<String>,
-    /// The customer's class.
-    ///
-    /// Classes can be used to categorize objects into meaningful segments, such as
-    /// department, location, or type of work. In QuickBooks, class tracking is off by
-    /// default.
+    /// The customer's class. Classes can be used to categorize objects into meaningful segments, such as department, location, or type of work. In QuickBooks, class tracking is off by default.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub class_id: Option<String>,
-    /// The name of the company associated with this customer.
-    ///
-    /// This name is used on invoices, checks, and other forms.
+    /// The name of the company associated with this customer. This name is used on invoices, checks, and other forms.
     ///
     /// Maximum length: 41 characters.
     ///
@@ -591,57 +477,38 @@ pub struct CustomerCreateParams {
     pub company_name: Option<String>,
     /// The name of the primary contact person for this customer.
     ///
-    /// Maximum length: 41 characters.
-    ///
     /// Example: `"Jane Smith"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact: Option<String>,
-    /// The customer's credit card information, including card type, number, and
-    /// expiration date, used for processing credit card payments.
+    /// The customer's credit card information, including card type, number, and expiration date, used for processing credit card payments.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credit_card: Option<CustomerCreditCard>,
-    /// The customer's credit limit, represented as a decimal string.
-    ///
-    /// This is the maximum amount of money this customer can spend before being billed.
-    /// If `null`, there is no credit limit.
-    ///
-    /// Decimal string format: exactly 2 decimal places when cents are included and up
-    /// to 13 digits before the decimal point (for example, "123.45").
+    /// The customer's credit limit, represented as a decimal string. This is the maximum amount of money this customer can spend before being billed. If `null`, there is no credit limit.
     ///
     /// Example: `"5000.00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credit_limit: Option<String>,
-    /// The customer's currency.
-    ///
-    /// For built-in currencies, the name and code are standard ISO 4217 international
-    /// values. For user-defined currencies, all values are editable.
+    /// The customer's currency. For built-in currencies, the name and code are standard ISO 4217 international values. For user-defined currencies, all values are editable.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency_id: Option<String>,
-    /// Additional custom contact fields for this customer, such as phone numbers or
-    /// email addresses.
+    /// Additional custom contact fields for this customer, such as phone numbers or email addresses.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_contact_fields: Option<Vec<CustomContactFieldInput>>,
-    /// The customer's type, used for categorizing customers into meaningful segments,
-    /// such as industry or region.
+    /// The customer's type, used for categorizing customers into meaningful segments, such as industry or region.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customer_type_id: Option<String>,
     /// The customer's email address.
     ///
-    /// Maximum length: 1023 characters.
-    ///
     /// Example: `"customer@example.com"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    /// A globally unique identifier (GUID) you, the developer, can provide for tracking
-    /// this object in your external system. This field is immutable and can only be set
-    /// during object creation.
+    /// A globally unique identifier (GUID) you, the developer, can provide for tracking this object in your external system. This field is immutable and can only be set during object creation.
     ///
-    /// **IMPORTANT**: This field must be formatted as a valid GUID; otherwise,
-    /// QuickBooks will return an error.
+    /// **IMPORTANT**: This field must be formatted as a valid GUID; otherwise, QuickBooks will return an error.
     ///
     /// Example: `"12345678-abcd-1234-abcd-1234567890ab"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -660,38 +527,29 @@ pub struct CustomerCreateParams {
     /// Example: `"John"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub first_name: Option<String>,
-    /// Indicates whether this customer is active.
-    ///
-    /// Inactive objects are typically hidden from views and reports in QuickBooks.
-    /// Defaults to `true`.
+    /// Indicates whether this customer is active. Inactive objects are typically hidden from views and reports in QuickBooks. Defaults to `true`.
     ///
     /// Example: `true`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_active: Option<bool>,
-    /// A brief description of this customer's job, if this object is a job (i.e.,
-    /// sub-customer).
-    ///
-    /// Maximum length: 99 characters.
+    /// A brief description of this customer's job, if this object is a job (i.e., sub-customer).
     ///
     /// Example: `"Kitchen renovation project for residential client."`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub job_description: Option<String>,
-    /// The actual completion date of this customer's job, if applicable, in ISO 8601
-    /// format (YYYY-MM-DD).
+    /// The actual completion date of this customer's job, if applicable, in ISO 8601 format (YYYY-MM-DD).
     ///
-    /// Example: `"2021-11-30"`
+    /// Example: `"2024-11-30"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub job_end_date: Option<String>,
-    /// The projected completion date for this customer's job, if applicable, in ISO
-    /// 8601 format (YYYY-MM-DD).
+    /// The projected completion date for this customer's job, if applicable, in ISO 8601 format (YYYY-MM-DD).
     ///
-    /// Example: `"2021-12-31"`
+    /// Example: `"2024-12-31"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub job_projected_end_date: Option<String>,
-    /// The date when work on this customer's job began, if applicable, in ISO 8601
-    /// format (YYYY-MM-DD).
+    /// The date when work on this customer's job began, if applicable, in ISO 8601 format (YYYY-MM-DD).
     ///
-    /// Example: `"2021-01-15"`
+    /// Example: `"2024-01-15"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub job_start_date: Option<String>,
     /// The status of this customer's job, if this object is a job (i.e., sub-customer).
@@ -701,14 +559,10 @@ pub struct CustomerCreateParams {
     pub job_status: Option<JobStatus>,
     /// The job title of the contact person for this customer.
     ///
-    /// Maximum length: 41 characters.
-    ///
     /// Example: `"Purchasing Manager"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub job_title: Option<String>,
-    /// The type or category of this customer's job, if this object is a job (i.e.,
-    /// sub-customer). Useful for classifying into meaningful segments (e.g., repair,
-    /// installation, consulting).
+    /// The type or category of this customer's job, if this object is a job (i.e., sub-customer). Useful for classifying into meaningful segments (e.g., repair, installation, consulting).
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -727,13 +581,7 @@ pub struct CustomerCreateParams {
     /// Example: `"A."`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub middle_name: Option<String>,
-    /// The case-insensitive name of this customer.
-    ///
-    /// Not guaranteed to be unique because it does not include the names of its
-    /// hierarchical parent objects like `fullName` does. For example, two customers
-    /// could both have the `name` "Website Redesign Project", but they could have
-    /// unique `fullName` values, such as "ABC Corporation:Website Redesign Project" and
-    /// "Baker:Website Redesign Project".
+    /// The case-insensitive name of this customer. Not guaranteed to be unique because it does not include the names of its hierarchical parent objects like `fullName` does. For example, two customers could both have the `name` "Website Redesign Project", but they could have unique `fullName` values, such as "ABC Corporation:Website Redesign Project" and "Baker:Website Redesign Project".
     ///
     /// Maximum length: 41 characters.
     ///
@@ -741,31 +589,20 @@ pub struct CustomerCreateParams {
     pub name: String,
     /// A note or comment about this customer.
     ///
-    /// Maximum length: 4095 characters.
-    ///
     /// Example: `"Our favorite customer."`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
-    /// The opening balance of this customer's account, indicating the amount owed by
-    /// this customer, represented as a decimal string.
-    ///
-    /// Decimal string format: exactly 2 decimal places when cents are included and up
-    /// to 13 digits before the decimal point (for example, "123.45").
+    /// The opening balance of this customer's account, indicating the amount owed by this customer, represented as a decimal string.
     ///
     /// Example: `"1000.00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub opening_balance: Option<String>,
-    /// The date of the opening balance of this customer, in ISO 8601 format
-    /// (YYYY-MM-DD).
+    /// The date of the opening balance of this customer, in ISO 8601 format (YYYY-MM-DD).
     ///
     /// Example: `"2023-01-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub opening_balance_date: Option<String>,
-    /// The parent customer one level above this one in the hierarchy.
-    ///
-    /// For example, if this customer has a `fullName` of "ABC Corporation:Website
-    /// Redesign Project", its parent has a `fullName` of "ABC Corporation". If this
-    /// customer is at the top level, this field will be `null`.
+    /// The parent customer one level above this one in the hierarchy. For example, if this customer has a `fullName` of "ABC Corporation:Website Redesign Project", its parent has a `fullName` of "ABC Corporation". If this customer is at the top level, this field will be `null`.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -777,8 +614,7 @@ pub struct CustomerCreateParams {
     /// Example: `"+1-555-123-4567"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
-    /// The preferred method for delivering invoices and other documents to this
-    /// customer.
+    /// The preferred method for delivering invoices and other documents to this customer.
     ///
     /// Example: `"email"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -788,40 +624,24 @@ pub struct CustomerCreateParams {
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub preferred_payment_method_id: Option<String>,
-    /// The customer's custom price level that QuickBooks automatically applies to
-    /// calculate item rates in new transactions (e.g., invoices, sales receipts, sales
-    /// orders, and credit memos) for this customer. While applied automatically, this
-    /// can be overridden when creating individual transactions. Note that transactions
-    /// will not show the price level itself, only the final `rate` calculated from it.
+    /// The customer's custom price level that QuickBooks automatically applies to calculate item rates in new transactions (e.g., invoices, sales receipts, sales orders, and credit memos) for this customer. While applied automatically, this can be overridden when creating individual transactions. Note that transactions will not show the price level itself, only the final `rate` calculated from it.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub price_level_id: Option<String>,
-    /// The customer's resale number, used if the customer is purchasing items for
-    /// resale. This number does not affect sales tax calculations or reports in
-    /// QuickBooks.
-    ///
-    /// Maximum length: 15 characters.
+    /// The customer's resale number, used if the customer is purchasing items for resale. This number does not affect sales tax calculations or reports in QuickBooks.
     ///
     /// Example: `"123456789"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resale_number: Option<String>,
-    /// The customer's sales representative.
-    ///
-    /// Sales representatives can be employees, vendors, or other names in QuickBooks.
+    /// The customer's sales representative. Sales representatives can be employees, vendors, or other names in QuickBooks.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sales_representative_id: Option<String>,
-    /// The default sales-tax code for transactions with this customer, determining
-    /// whether the transactions are taxable or non-taxable. This can be overridden at
-    /// the transaction or transaction-line level.
+    /// The default sales-tax code for transactions with this customer, determining whether the transactions are taxable or non-taxable. This can be overridden at the transaction or transaction-line level.
     ///
-    /// Default codes include "Non" (non-taxable) and "Tax" (taxable), but custom codes
-    /// can also be created in QuickBooks Desktop. If QuickBooks Desktop is not set up
-    /// to charge sales tax (via the "Do You Charge Sales Tax?" preference), it assigns
-    /// the default non-taxable sales-tax code configured in the company file to all
-    /// sales.
+    /// Default codes include "Non" (non-taxable) and "Tax" (taxable), but custom codes can also be created in QuickBooks Desktop. If QuickBooks Desktop is not set up to charge sales tax (via the "Do You Charge Sales Tax?" preference), it assigns the default non-taxable sales-tax code configured in the company file to all sales.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -831,18 +651,12 @@ pub struct CustomerCreateParams {
     /// Example: `"us"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sales_tax_country: Option<SalesTaxCountryInput>,
-    /// The sales-tax item used to calculate the actual tax amount for this customer's
-    /// transactions by applying a specific tax rate collected for a single tax agency.
-    /// Unlike `salesTaxCode`, which only indicates general taxability, this field
-    /// drives the actual tax calculation and reporting.
+    /// The sales-tax item used to calculate the actual tax amount for this customer's transactions by applying a specific tax rate collected for a single tax agency. Unlike `salesTaxCode`, which only indicates general taxability, this field drives the actual tax calculation and reporting.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sales_tax_item_id: Option<String>,
-    /// The formal salutation title that precedes the name of the contact person for
-    /// this customer, such as "Mr.", "Ms.", or "Dr.".
-    ///
-    /// Maximum length: 15 characters.
+    /// The formal salutation title that precedes the name of the contact person for this customer, such as "Mr.", "Ms.", or "Dr.".
     ///
     /// Example: `"Dr."`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -852,13 +666,10 @@ pub struct CustomerCreateParams {
     pub shipping_address: Option<AddressInput>,
     /// The customer's tax registration number, for use in Canada or the UK.
     ///
-    /// Maximum length: 30 characters.
-    ///
     /// Example: `"GB123456789"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_registration_number: Option<String>,
-    /// The customer's payment terms, defining when payment is due and any applicable
-    /// discounts.
+    /// The customer's payment terms, defining when payment is due and any applicable discounts.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -921,8 +732,7 @@ impl CustomerCreateParams {
     }
 }
 
-/// The customer's credit card information, including card type, number, and
-/// expiration date, used for processing credit card payments.
+/// The customer's credit card information, including card type, number, and expiration date, used for processing credit card payments.
 ///
 /// The type of `CustomerCreateParams::credit_card` and `CustomerUpdateParams::credit_card`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -930,8 +740,6 @@ impl CustomerCreateParams {
 #[non_exhaustive]
 pub struct CustomerCreditCard {
     /// The card's billing address.
-    ///
-    /// Maximum length: 41 characters.
     ///
     /// Example: `"1234 Main St, Anytown, USA, 12345"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -948,21 +756,15 @@ pub struct CustomerCreditCard {
     pub expiration_year: Option<f64>,
     /// The cardholder's name on the card.
     ///
-    /// Maximum length: 41 characters.
-    ///
     /// Example: `"John Doe"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// The credit card number. Must be masked with lower case "x" and no dashes.
     ///
-    /// Maximum length: 25 characters.
-    ///
     /// Example: `"xxxxxxxxxxxx1234"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub number: Option<String>,
     /// The card's billing address ZIP or postal code.
-    ///
-    /// Maximum length: 41 characters.
     ///
     /// Example: `"12345"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -980,9 +782,7 @@ impl CustomerCreditCard {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CustomerListParams {
-    /// Filter for customers of these classes.
-    ///
-    /// A class is a way end-users can categorize customers in QuickBooks.
+    /// Filter for customers of these classes. A class is a way end-users can categorize customers in QuickBooks.
     ///
     /// Example: `["80000001-1234567890"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -992,118 +792,66 @@ pub struct CustomerListParams {
     /// Example: `["80000001-1234567890"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency_ids: Option<Vec<String>>,
-    /// The pagination token to fetch the next set of results when paginating with the
-    /// `limit` parameter. Do not include this parameter on the first call. Use the
-    /// `nextCursor` value returned in the previous response to request subsequent
-    /// results.
-    ///
-    /// **IMPORTANT**: The cursor is the same value for every page, and requests that
-    /// send it are not idempotent: each one returns the next page. Send each request
-    /// within 10 seconds of the previous response. If you miss that window or a request
-    /// fails, start over without a cursor. To make a run resumable, see
-    /// \[Paging by name\](<https://docs.conductor.is/api-ref/pagination#paging-by-name>).
+    /// The pagination token to fetch the next set of results when paginating with the `limit` parameter. Do not include this parameter on the first call. Use the `nextCursor` value returned in the previous response to request subsequent results.
     ///
     /// Example: `"12345678-abcd-abcd-example-1234567890ab"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cursor: Option<String>,
-    /// Excludes alternate shipping addresses from each customer returned by the list
-    /// request. When true, the response returns `alternateShippingAddresses` as `null`
-    /// instead of fetching the address array. Use this when your integration does not
-    /// need alternate shipping addresses. This significantly improves performance for
-    /// company files where some customers have many saved shipping addresses (sometimes
-    /// dozens or hundreds).
+    /// Excludes alternate shipping addresses from each customer returned by the list request. When true, the response returns `alternateShippingAddresses` as `null` instead of fetching the address array. Use this when your integration does not need alternate shipping addresses. This significantly improves performance for company files where some customers have many saved shipping addresses (sometimes dozens or hundreds).
     ///
     /// Example: `true`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exclude_alternate_shipping_addresses: Option<bool>,
-    /// Filter for specific customers by their full-name(s), case-insensitive.
+    /// Filter for specific customers by their full-name(s), case-insensitive. Like `id`, `fullName` is a unique identifier for a customer, formed by by combining the names of its parent objects with its own `name`, separated by colons. For example, if a customer is under "ABC Corporation" and has the `name` "Website Redesign Project", its `fullName` would be "ABC Corporation:Website Redesign Project".
     ///
-    /// Like `id`, `fullName` is a unique identifier for a customer, formed by by
-    /// combining the names of its parent objects with its own `name`, separated by
-    /// colons. For example, if a customer is under "ABC Corporation" and has the `name`
-    /// "Website Redesign Project", its `fullName` would be "ABC Corporation:Website
-    /// Redesign Project".
+    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other query parameters for this request.
     ///
-    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other
-    /// query parameters for this request.
-    ///
-    /// **NOTE**: If any of the values you specify in this parameter are not found, the
-    /// request will return an error.
+    /// **NOTE**: If any of the values you specify in this parameter are not found, the request will return an error.
     ///
     /// Example: `["ABC Corporation:Website Redesign Project"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub full_names: Option<Vec<String>>,
     /// Filter for specific customers by their QuickBooks-assigned unique identifier(s).
     ///
-    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other
-    /// query parameters for this request.
+    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other query parameters for this request.
     ///
-    /// **NOTE**: If any of the values you specify in this parameter are not found, the
-    /// request will return an error.
+    /// **NOTE**: If any of the values you specify in this parameter are not found, the request will return an error.
     ///
     /// Example: `["80000001-1234567890"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ids: Option<Vec<String>>,
-    /// The maximum number of objects to return.
-    ///
-    /// Accepts values ranging from 1 to 150, defaults to 150. When used with
-    /// cursor-based pagination, this parameter controls how many results are returned
-    /// per page. To paginate through results, combine this with the `cursor` parameter.
-    /// Each response will include a `nextCursor` value that can be passed to subsequent
-    /// requests to retrieve the next page of results.
+    /// The maximum number of objects to return. Accepts values ranging from 1 to 150, defaults to 150. When used with cursor-based pagination, this parameter controls how many results are returned per page. To paginate through results, combine this with the `cursor` parameter. Each response will include a `nextCursor` value that can be passed to subsequent requests to retrieve the next page of results.
     ///
     /// Example: `150`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
     /// Filter for customers whose `name` contains this substring, case-insensitive.
     ///
-    /// **NOTE**: If you use this parameter, you cannot also use `nameStartsWith` or
-    /// `nameEndsWith`.
+    /// **NOTE**: If you use this parameter, you cannot also use `nameStartsWith` or `nameEndsWith`.
     ///
     /// Example: `"ABC"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name_contains: Option<String>,
     /// Filter for customers whose `name` ends with this substring, case-insensitive.
     ///
-    /// **NOTE**: If you use this parameter, you cannot also use `nameContains` or
-    /// `nameStartsWith`.
+    /// **NOTE**: If you use this parameter, you cannot also use `nameContains` or `nameStartsWith`.
     ///
     /// Example: `"ABC"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name_ends_with: Option<String>,
-    /// Filter for customers whose `fullName` sorts at or after this value (inclusive),
-    /// compared case-insensitively in QuickBooks' sort order: punctuation first, then
-    /// digits, then letters.
-    ///
-    /// When you set `nameFrom` or `nameTo`, QuickBooks returns customers sorted by
-    /// `fullName` in that order; without either, the order is not guaranteed. To page
-    /// through customers by name, see
-    /// \[Paging by name\](<https://docs.conductor.is/api-ref/pagination#paging-by-name>).
-    ///
-    /// **NOTE**: If you use this parameter, you cannot also use `nameContains`,
-    /// `nameStartsWith`, or `nameEndsWith`.
+    /// Filter for customers whose `name` is alphabetically greater than or equal to this value.
     ///
     /// Example: `"A"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name_from: Option<String>,
     /// Filter for customers whose `name` starts with this substring, case-insensitive.
     ///
-    /// **NOTE**: If you use this parameter, you cannot also use `nameContains` or
-    /// `nameEndsWith`.
+    /// **NOTE**: If you use this parameter, you cannot also use `nameContains` or `nameEndsWith`.
     ///
     /// Example: `"ABC"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name_starts_with: Option<String>,
-    /// Filter for customers whose `fullName` sorts at or before this value (inclusive),
-    /// compared case-insensitively in QuickBooks' sort order: punctuation first, then
-    /// digits, then letters. If you also set `nameFrom`, it must not sort after this
-    /// value, or QuickBooks returns an error.
-    ///
-    /// When you set `nameFrom` or `nameTo`, QuickBooks returns customers sorted by
-    /// `fullName` in that order; without either, the order is not guaranteed.
-    ///
-    /// **NOTE**: If you use this parameter, you cannot also use `nameContains`,
-    /// `nameStartsWith`, or `nameEndsWith`.
+    /// Filter for customers whose `name` is alphabetically less than or equal to this value.
     ///
     /// Example: `"Z"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1113,67 +861,45 @@ pub struct CustomerListParams {
     /// Example: `"active"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<ListStatus>,
-    /// Filter for customers whose `totalBalance` equals this amount, represented as a
-    /// decimal string. You can only use one total-balance filter at a time.
+    /// Filter for customers whose `totalBalance` equals this amount, represented as a decimal string. You can only use one total-balance filter at a time.
     ///
     /// Example: `"123.45"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_balance: Option<String>,
-    /// Filter for customers whose `totalBalance` is greater than this amount,
-    /// represented as a decimal string. You can only use one total-balance filter at a
-    /// time.
+    /// Filter for customers whose `totalBalance` is greater than this amount, represented as a decimal string. You can only use one total-balance filter at a time.
     ///
     /// Example: `"123.45"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_balance_greater_than: Option<String>,
-    /// Filter for customers whose `totalBalance` is greater than or equal to this
-    /// amount, represented as a decimal string. You can only use one total-balance
-    /// filter at a time.
+    /// Filter for customers whose `totalBalance` is greater than or equal to this amount, represented as a decimal string. You can only use one total-balance filter at a time.
     ///
     /// Example: `"123.45"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_balance_greater_than_or_equal_to: Option<String>,
-    /// Filter for customers whose `totalBalance` is less than this amount, represented
-    /// as a decimal string. You can only use one total-balance filter at a time.
+    /// Filter for customers whose `totalBalance` is less than this amount, represented as a decimal string. You can only use one total-balance filter at a time.
     ///
     /// Example: `"123.45"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_balance_less_than: Option<String>,
-    /// Filter for customers whose `totalBalance` is less than or equal to this amount,
-    /// represented as a decimal string. You can only use one total-balance filter at a
-    /// time.
+    /// Filter for customers whose `totalBalance` is less than or equal to this amount, represented as a decimal string. You can only use one total-balance filter at a time.
     ///
     /// Example: `"123.45"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_balance_less_than_or_equal_to: Option<String>,
-    /// Filter for customers updated on or after this date/time.
+    /// Filter for customers updated on or after this date/time. Accepts the following ISO 8601 formats:
+    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the **start of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T00:00:00`).
+    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop interprets the timestamp in the local timezone of the end-user's computer.
+    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop interprets the timestamp using the specified timezone.
     ///
-    /// Accepts the following ISO 8601 formats:
-    ///
-    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the
-    ///   **start of the specified day** in the local timezone of the end-user's
-    ///   computer (e.g., `2025-01-01` → `2025-01-01T00:00:00`).
-    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop
-    ///   interprets the timestamp in the local timezone of the end-user's computer.
-    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop
-    ///   interprets the timestamp using the specified timezone.
-    ///
-    /// Example: `"2021-01-01T12:34:56.000Z"`
+    /// Example: `"2025-01-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_after: Option<String>,
-    /// Filter for customers updated on or before this date/time.
+    /// Filter for customers updated on or before this date/time. Accepts the following ISO 8601 formats:
+    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the **end of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
+    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop interprets the timestamp in the local timezone of the end-user's computer.
+    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop interprets the timestamp using the specified timezone.
     ///
-    /// Accepts the following ISO 8601 formats:
-    ///
-    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the
-    ///   **end of the specified day** in the local timezone of the end-user's computer
-    ///   (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
-    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop
-    ///   interprets the timestamp in the local timezone of the end-user's computer.
-    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop
-    ///   interprets the timestamp using the specified timezone.
-    ///
-    /// Example: `"2021-02-01T12:34:56.000Z"`
+    /// Example: `"2025-02-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_before: Option<String>,
 }
@@ -1183,14 +909,9 @@ pub struct CustomerListParams {
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CustomerUpdateParams {
-    /// The customer's account number, which appears in the QuickBooks chart of
-    /// accounts, reports, and graphs.
+    /// The customer's account number, which appears in the QuickBooks chart of accounts, reports, and graphs.
     ///
-    /// Note that if the "Use Account Numbers" preference is turned off in QuickBooks,
-    /// the account number may not be visible in the user interface, but it can still be
-    /// set and retrieved through the API.
-    ///
-    /// Maximum length: 99 characters.
+    /// Note that if the "Use Account Numbers" preference is turned off in QuickBooks, the account number may not be visible in the user interface, but it can still be set and retrieved through the API.
     ///
     /// Example: `"1010"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1203,8 +924,6 @@ pub struct CustomerUpdateParams {
     pub additional_notes: Option<Vec<AdditionalNoteUpdateInput>>,
     /// The name of a alternate contact person for this customer.
     ///
-    /// Maximum length: 41 characters.
-    ///
     /// Example: `"Bob Johnson"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alternate_contact: Option<String>,
@@ -1215,9 +934,7 @@ pub struct CustomerUpdateParams {
     /// Example: `"+1-555-987-6543"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alternate_phone: Option<String>,
-    /// A list of additional shipping addresses for this customer.
-    ///
-    /// Useful when the customer has multiple shipping locations.
+    /// A list of additional shipping addresses for this customer. Useful when the customer has multiple shipping locations.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alternate_shipping_addresses: Option<Vec<CustomerAlternateShippingAddress>>,
     /// The customer's billing address.
@@ -1225,23 +942,15 @@ pub struct CustomerUpdateParams {
     pub billing_address: Option<AddressInput>,
     /// An email address to carbon copy (CC) on communications with this customer.
     ///
-    /// Maximum length: 1023 characters.
-    ///
     /// Example: `"manager@example.com"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cc_email: Option<String>,
-    /// The customer's class.
-    ///
-    /// Classes can be used to categorize objects into meaningful segments, such as
-    /// department, location, or type of work. In QuickBooks, class tracking is off by
-    /// default.
+    /// The customer's class. Classes can be used to categorize objects into meaningful segments, such as department, location, or type of work. In QuickBooks, class tracking is off by default.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub class_id: Option<String>,
-    /// The name of the company associated with this customer.
-    ///
-    /// This name is used on invoices, checks, and other forms.
+    /// The name of the company associated with this customer. This name is used on invoices, checks, and other forms.
     ///
     /// Maximum length: 41 characters.
     ///
@@ -1250,47 +959,31 @@ pub struct CustomerUpdateParams {
     pub company_name: Option<String>,
     /// The name of the primary contact person for this customer.
     ///
-    /// Maximum length: 41 characters.
-    ///
     /// Example: `"Jane Smith"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact: Option<String>,
-    /// The customer's credit card information, including card type, number, and
-    /// expiration date, used for processing credit card payments.
+    /// The customer's credit card information, including card type, number, and expiration date, used for processing credit card payments.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credit_card: Option<CustomerCreditCard>,
-    /// The customer's credit limit, represented as a decimal string.
-    ///
-    /// This is the maximum amount of money this customer can spend before being billed.
-    /// If `null`, there is no credit limit.
-    ///
-    /// Decimal string format: exactly 2 decimal places when cents are included and up
-    /// to 13 digits before the decimal point (for example, "123.45").
+    /// The customer's credit limit, represented as a decimal string. This is the maximum amount of money this customer can spend before being billed. If `null`, there is no credit limit.
     ///
     /// Example: `"5000.00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credit_limit: Option<String>,
-    /// The customer's currency.
-    ///
-    /// For built-in currencies, the name and code are standard ISO 4217 international
-    /// values. For user-defined currencies, all values are editable.
+    /// The customer's currency. For built-in currencies, the name and code are standard ISO 4217 international values. For user-defined currencies, all values are editable.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency_id: Option<String>,
-    /// Additional custom contact fields for this customer, such as phone numbers or
-    /// email addresses.
+    /// Additional custom contact fields for this customer, such as phone numbers or email addresses.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_contact_fields: Option<Vec<CustomContactFieldInput>>,
-    /// The customer's type, used for categorizing customers into meaningful segments,
-    /// such as industry or region.
+    /// The customer's type, used for categorizing customers into meaningful segments, such as industry or region.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customer_type_id: Option<String>,
     /// The customer's email address.
-    ///
-    /// Maximum length: 1023 characters.
     ///
     /// Example: `"customer@example.com"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1309,38 +1002,29 @@ pub struct CustomerUpdateParams {
     /// Example: `"John"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub first_name: Option<String>,
-    /// Indicates whether this customer is active.
-    ///
-    /// Inactive objects are typically hidden from views and reports in QuickBooks.
-    /// Defaults to `true`.
+    /// Indicates whether this customer is active. Inactive objects are typically hidden from views and reports in QuickBooks. Defaults to `true`.
     ///
     /// Example: `true`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_active: Option<bool>,
-    /// A brief description of this customer's job, if this object is a job (i.e.,
-    /// sub-customer).
-    ///
-    /// Maximum length: 99 characters.
+    /// A brief description of this customer's job, if this object is a job (i.e., sub-customer).
     ///
     /// Example: `"Kitchen renovation project for residential client."`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub job_description: Option<String>,
-    /// The actual completion date of this customer's job, if applicable, in ISO 8601
-    /// format (YYYY-MM-DD).
+    /// The actual completion date of this customer's job, if applicable, in ISO 8601 format (YYYY-MM-DD).
     ///
-    /// Example: `"2021-11-30"`
+    /// Example: `"2024-11-30"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub job_end_date: Option<String>,
-    /// The projected completion date for this customer's job, if applicable, in ISO
-    /// 8601 format (YYYY-MM-DD).
+    /// The projected completion date for this customer's job, if applicable, in ISO 8601 format (YYYY-MM-DD).
     ///
-    /// Example: `"2021-12-31"`
+    /// Example: `"2024-12-31"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub job_projected_end_date: Option<String>,
-    /// The date when work on this customer's job began, if applicable, in ISO 8601
-    /// format (YYYY-MM-DD).
+    /// The date when work on this customer's job began, if applicable, in ISO 8601 format (YYYY-MM-DD).
     ///
-    /// Example: `"2021-01-15"`
+    /// Example: `"2024-01-15"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub job_start_date: Option<String>,
     /// The status of this customer's job, if this object is a job (i.e., sub-customer).
@@ -1350,14 +1034,10 @@ pub struct CustomerUpdateParams {
     pub job_status: Option<JobStatus>,
     /// The job title of the contact person for this customer.
     ///
-    /// Maximum length: 41 characters.
-    ///
     /// Example: `"Purchasing Manager"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub job_title: Option<String>,
-    /// The type or category of this customer's job, if this object is a job (i.e.,
-    /// sub-customer). Useful for classifying into meaningful segments (e.g., repair,
-    /// installation, consulting).
+    /// The type or category of this customer's job, if this object is a job (i.e., sub-customer). Useful for classifying into meaningful segments (e.g., repair, installation, consulting).
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1376,13 +1056,7 @@ pub struct CustomerUpdateParams {
     /// Example: `"A."`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub middle_name: Option<String>,
-    /// The case-insensitive name of this customer.
-    ///
-    /// Not guaranteed to be unique because it does not include the names of its
-    /// hierarchical parent objects like `fullName` does. For example, two customers
-    /// could both have the `name` "Website Redesign Project", but they could have
-    /// unique `fullName` values, such as "ABC Corporation:Website Redesign Project" and
-    /// "Baker:Website Redesign Project".
+    /// The case-insensitive name of this customer. Not guaranteed to be unique because it does not include the names of its hierarchical parent objects like `fullName` does. For example, two customers could both have the `name` "Website Redesign Project", but they could have unique `fullName` values, such as "ABC Corporation:Website Redesign Project" and "Baker:Website Redesign Project".
     ///
     /// Maximum length: 41 characters.
     ///
@@ -1391,16 +1065,10 @@ pub struct CustomerUpdateParams {
     pub name: Option<String>,
     /// A note or comment about this customer.
     ///
-    /// Maximum length: 4095 characters.
-    ///
     /// Example: `"Our favorite customer."`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
-    /// The parent customer one level above this one in the hierarchy.
-    ///
-    /// For example, if this customer has a `fullName` of "ABC Corporation:Website
-    /// Redesign Project", its parent has a `fullName` of "ABC Corporation". If this
-    /// customer is at the top level, this field will be `null`.
+    /// The parent customer one level above this one in the hierarchy. For example, if this customer has a `fullName` of "ABC Corporation:Website Redesign Project", its parent has a `fullName` of "ABC Corporation". If this customer is at the top level, this field will be `null`.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1412,8 +1080,7 @@ pub struct CustomerUpdateParams {
     /// Example: `"+1-555-123-4567"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
-    /// The preferred method for delivering invoices and other documents to this
-    /// customer.
+    /// The preferred method for delivering invoices and other documents to this customer.
     ///
     /// Example: `"email"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1423,47 +1090,28 @@ pub struct CustomerUpdateParams {
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub preferred_payment_method_id: Option<String>,
-    /// The customer's custom price level that QuickBooks automatically applies to
-    /// calculate item rates in new transactions (e.g., invoices, sales receipts, sales
-    /// orders, and credit memos) for this customer. While applied automatically, this
-    /// can be overridden when creating individual transactions. Note that transactions
-    /// will not show the price level itself, only the final `rate` calculated from it.
+    /// The customer's custom price level that QuickBooks automatically applies to calculate item rates in new transactions (e.g., invoices, sales receipts, sales orders, and credit memos) for this customer. While applied automatically, this can be overridden when creating individual transactions. Note that transactions will not show the price level itself, only the final `rate` calculated from it.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub price_level_id: Option<String>,
-    /// The customer's resale number, used if the customer is purchasing items for
-    /// resale. This number does not affect sales tax calculations or reports in
-    /// QuickBooks.
-    ///
-    /// Maximum length: 15 characters.
+    /// The customer's resale number, used if the customer is purchasing items for resale. This number does not affect sales tax calculations or reports in QuickBooks.
     ///
     /// Example: `"123456789"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resale_number: Option<String>,
-    /// The current QuickBooks-assigned revision number of the customer object you are
-    /// updating, which you can get by fetching the object first. Provide the most
-    /// recent `revisionNumber` to ensure you're working with the latest data;
-    /// otherwise, the update will return an error.
+    /// The current QuickBooks-assigned revision number of the customer object you are updating, which you can get by fetching the object first. Provide the most recent `revisionNumber` to ensure you're working with the latest data; otherwise, the update will return an error.
     ///
     /// Example: `"1721172183"`
     pub revision_number: String,
-    /// The customer's sales representative.
-    ///
-    /// Sales representatives can be employees, vendors, or other names in QuickBooks.
+    /// The customer's sales representative. Sales representatives can be employees, vendors, or other names in QuickBooks.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sales_representative_id: Option<String>,
-    /// The default sales-tax code for transactions with this customer, determining
-    /// whether the transactions are taxable or non-taxable. This can be overridden at
-    /// the transaction or transaction-line level.
+    /// The default sales-tax code for transactions with this customer, determining whether the transactions are taxable or non-taxable. This can be overridden at the transaction or transaction-line level.
     ///
-    /// Default codes include "Non" (non-taxable) and "Tax" (taxable), but custom codes
-    /// can also be created in QuickBooks Desktop. If QuickBooks Desktop is not set up
-    /// to charge sales tax (via the "Do You Charge Sales Tax?" preference), it assigns
-    /// the default non-taxable sales-tax code configured in the company file to all
-    /// sales.
+    /// Default codes include "Non" (non-taxable) and "Tax" (taxable), but custom codes can also be created in QuickBooks Desktop. If QuickBooks Desktop is not set up to charge sales tax (via the "Do You Charge Sales Tax?" preference), it assigns the default non-taxable sales-tax code configured in the company file to all sales.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1473,18 +1121,12 @@ pub struct CustomerUpdateParams {
     /// Example: `"us"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sales_tax_country: Option<SalesTaxCountryInput>,
-    /// The sales-tax item used to calculate the actual tax amount for this customer's
-    /// transactions by applying a specific tax rate collected for a single tax agency.
-    /// Unlike `salesTaxCode`, which only indicates general taxability, this field
-    /// drives the actual tax calculation and reporting.
+    /// The sales-tax item used to calculate the actual tax amount for this customer's transactions by applying a specific tax rate collected for a single tax agency. Unlike `salesTaxCode`, which only indicates general taxability, this field drives the actual tax calculation and reporting.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sales_tax_item_id: Option<String>,
-    /// The formal salutation title that precedes the name of the contact person for
-    /// this customer, such as "Mr.", "Ms.", or "Dr.".
-    ///
-    /// Maximum length: 15 characters.
+    /// The formal salutation title that precedes the name of the contact person for this customer, such as "Mr.", "Ms.", or "Dr.".
     ///
     /// Example: `"Dr."`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1494,13 +1136,10 @@ pub struct CustomerUpdateParams {
     pub shipping_address: Option<AddressInput>,
     /// The customer's tax registration number, for use in Canada or the UK.
     ///
-    /// Maximum length: 30 characters.
-    ///
     /// Example: `"GB123456789"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_registration_number: Option<String>,
-    /// The customer's payment terms, defining when payment is due and any applicable
-    /// discounts.
+    /// The customer's payment terms, defining when payment is due and any applicable discounts.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1582,8 +1221,7 @@ Pending = "pending",
 }
 
 string_enum! {
-/// The preferred method for delivering invoices and other documents to this
-/// customer.
+/// The preferred method for delivering invoices and other documents to this customer.
 ///
 /// A value that this version does not know decodes as `Unknown`.
 pub enum PreferredDeliveryMethod {
@@ -1596,11 +1234,7 @@ None = "none",
 }
 }
 
-/// A list of additional shipping addresses for this customer.
-///
-/// Useful when the customer has multiple shipping locations. If
-/// `excludeAlternateShippingAddresses=true` is set on a customer list request, this
-/// field is `null` because the addresses were not fetched.
+/// A list of additional shipping addresses for this customer. Useful when the customer has multiple shipping locations. If `excludeAlternateShippingAddresses=true` is set on a customer list request, this field is `null` because the addresses were not fetched.
 ///
 /// The type of `Customer::alternate_shipping_addresses`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -1610,58 +1244,64 @@ pub struct ShippingAddress {
     /// The city, district, suburb, town, or village name of the shipping address.
     ///
     /// Example: `"San Francisco"`
+    #[serde(default)]
     pub city: Option<String>,
     /// The country name of the shipping address.
     ///
     /// Example: `"United States"`
+    #[serde(default)]
     pub country: Option<String>,
     /// Indicates whether this shipping address is the default shipping address.
     ///
     /// Example: `true`
+    #[serde(default)]
     pub is_default_shipping_address: Option<bool>,
     /// The first line of the shipping address (e.g., street, PO Box, or company name).
     ///
     /// Example: `"Conductor Labs Inc."`
+    #[serde(default)]
     pub line1: Option<String>,
-    /// The second line of the shipping address, if needed (e.g., apartment, suite,
-    /// unit, or building).
+    /// The second line of the shipping address, if needed (e.g., apartment, suite, unit, or building).
     ///
     /// Example: `"540 Market St."`
+    #[serde(default)]
     pub line2: Option<String>,
     /// The third line of the shipping address, if needed.
     ///
     /// Example: `"Suite 100"`
+    #[serde(default)]
     pub line3: Option<String>,
     /// The fourth line of the shipping address, if needed.
     ///
     /// Example: `""`
+    #[serde(default)]
     pub line4: Option<String>,
     /// The fifth line of the shipping address, if needed.
     ///
     /// Example: `""`
+    #[serde(default)]
     pub line5: Option<String>,
-    /// The case-insensitive unique name of this shipping address, unique across all
-    /// shipping addresses.
+    /// The case-insensitive unique name of this shipping address, unique across all shipping addresses.
     ///
-    /// **NOTE**: Shipping addresses do not have a `fullName` field because they are not
-    /// hierarchical objects, which is why `name` is unique for them but not for objects
-    /// that have parents.
+    /// **NOTE**: Shipping addresses do not have a `fullName` field because they are not hierarchical objects, which is why `name` is unique for them but not for objects that have parents.
     ///
     /// Example: `"Alternate shipping address"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub name: Option<String>,
-    /// A note written at the bottom of the shipping address in the form in which it
-    /// appears, such as the invoice form.
+    /// A note written at the bottom of the shipping address in the form in which it appears, such as the invoice form.
     ///
     /// Example: `"Conductor HQ"`
+    #[serde(default)]
     pub note: Option<String>,
     /// The postal code or ZIP code of the shipping address.
     ///
     /// Example: `"94110"`
+    #[serde(default)]
     pub postal_code: Option<String>,
     /// The state, county, province, or region name of the shipping address.
     ///
     /// Example: `"CA"`
+    #[serde(default)]
     pub state: Option<String>,
 }
 
@@ -1673,14 +1313,9 @@ Customers, QbdClient
 impl<T: Transport + ?Sized> Customers<'_, T> {
     /// List all customers.
     ///
-    /// Returns a list of customers.
+    /// Returns a list of customers. Use the `cursor` parameter to paginate through the results.
     ///
-    /// Use the `cursor` parameter to paginate through the
-    /// results.
-    ///
-    /// **IMPORTANT**: If this request times out or is slow, set
-    /// `excludeAlternateShippingAddresses=true` to significantly improve performance.
-    /// Use the `cursor` parameter to paginate through the results.
+    /// **IMPORTANT**: If this request times out or is slow, set `excludeAlternateShippingAddresses=true` to significantly improve performance. Use the `cursor` parameter to paginate through the results.
     #[api(get = "/quickbooks-desktop/customers", pages_of = Customer)]
     pub async fn list(&self, #[query] params: &CustomerListParams) -> Result<CursorPage<Customer>>;
 
@@ -1694,9 +1329,7 @@ impl<T: Transport + ?Sized> Customers<'_, T> {
     ///
     /// Retrieves a customer by ID.
     ///
-    /// **IMPORTANT:** If you need to fetch multiple specific customers by ID, use the
-    /// list endpoint instead with the `ids` parameter. It accepts an array of IDs so
-    /// you can batch the request into a single call, which is significantly faster.
+    /// **IMPORTANT:** If you need to fetch multiple specific customers by ID, use the list endpoint instead with the `ids` parameter. It accepts an array of IDs so you can batch the request into a single call, which is significantly faster.
     #[api(get = "/quickbooks-desktop/customers/{id}")]
     pub async fn retrieve(&self, id: &str) -> Result<Customer>;
 

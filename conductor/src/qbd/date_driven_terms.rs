@@ -17,69 +17,50 @@ use crate::{Result, Transport, api};
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct DateDrivenTerm {
-    /// The date and time when this date-driven term was created, in ISO 8601 format
-    /// (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local
-    /// timezone of the end-user's computer.
+    /// The date and time when this date-driven term was created, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
-    /// Example: `"2021-10-01T17:34:56.000Z"`
+    /// Example: `"2025-01-01T12:34:56+00:00"`
     pub created_at: String,
-    /// The day of the month within which payment must be received to qualify for the
-    /// discount specified by `discountPercentage`.
+    /// The day of the month within which payment must be received to qualify for the discount specified by `discountPercentage`.
     ///
     /// Example: `5`
+    #[serde(default)]
     pub discount_day_of_month: Option<f64>,
-    /// The discount percentage applied to the payment if received on or before the
-    /// specified `discountDayOfMonth`. The value is between 0 and 100.
+    /// The discount percentage applied to the payment if received on or before the specified `discountDayOfMonth`. The value is between 0 and 100.
     ///
     /// Example: `"10"`
+    #[serde(default)]
     pub discount_percentage: Option<String>,
     /// The day of the month when full payment is due without discount.
     ///
     /// Example: `15`
     pub due_day_of_month: f64,
-    /// The number of days before `dueDayOfMonth` when an invoice or bill issued within
-    /// this threshold is considered due the following month. For example, with
-    /// `dueDayOfMonth` set to 15 and `gracePeriodDays` set to 2, an invoice issued on
-    /// the 13th would be due on the 15th of the next month, while an invoice issued on
-    /// the 12th would be due on the 15th of the current month.
+    /// The number of days before `dueDayOfMonth` when an invoice or bill issued within this threshold is considered due the following month. For example, with `dueDayOfMonth` set to 15 and `gracePeriodDays` set to 2, an invoice issued on the 13th would be due on the 15th of the next month, while an invoice issued on the 12th would be due on the 15th of the current month.
     ///
     /// Example: `2`
+    #[serde(default)]
     pub grace_period_days: Option<f64>,
-    /// The unique identifier assigned by QuickBooks to this date-driven term.
-    ///
-    /// This ID is unique across all date-driven terms but not across different
-    /// QuickBooks object types.
+    /// The unique identifier assigned by QuickBooks to this date-driven term. This ID is unique across all date-driven terms but not across different QuickBooks object types.
     ///
     /// Example: `"80000001-1234567890"`
     pub id: String,
-    /// Indicates whether this date-driven term is active.
-    ///
-    /// Inactive objects are typically hidden from views and reports in QuickBooks.
-    /// Defaults to `true`.
+    /// Indicates whether this date-driven term is active. Inactive objects are typically hidden from views and reports in QuickBooks. Defaults to `true`.
     ///
     /// Example: `true`
     pub is_active: bool,
-    /// The case-insensitive unique name of this date-driven term, unique across all
-    /// date-driven terms.
+    /// The case-insensitive unique name of this date-driven term, unique across all date-driven terms.
     ///
-    /// **NOTE**: Date-driven terms do not have a `fullName` field because they are not
-    /// hierarchical objects, which is why `name` is unique for them but not for objects
-    /// that have parents.
+    /// **NOTE**: Date-driven terms do not have a `fullName` field because they are not hierarchical objects, which is why `name` is unique for them but not for objects that have parents.
     ///
     /// Example: `"2% 5th Net 25th"`
     pub name: String,
-    /// The current QuickBooks-assigned revision number of this date-driven term object,
-    /// which changes each time the object is modified. When updating this object, you
-    /// must provide the most recent `revisionNumber` to ensure you're working with the
-    /// latest data; otherwise, the update will return an error.
+    /// The current QuickBooks-assigned revision number of this date-driven term object, which changes each time the object is modified. When updating this object, you must provide the most recent `revisionNumber` to ensure you're working with the latest data; otherwise, the update will return an error.
     ///
     /// Example: `"1721172183"`
     pub revision_number: String,
-    /// The date and time when this date-driven term was last updated, in ISO 8601
-    /// format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the
-    /// local timezone of the end-user's computer.
+    /// The date and time when this date-driven term was last updated, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
-    /// Example: `"2021-10-01T20:45:30.000Z"`
+    /// Example: `"2025-02-01T12:34:56+00:00"`
     pub updated_at: String,
 }
 
@@ -88,14 +69,12 @@ pub struct DateDrivenTerm {
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct DateDrivenTermCreateParams {
-    /// The day of the month within which payment must be received to qualify for the
-    /// discount specified by `discountPercentage`.
+    /// The day of the month within which payment must be received to qualify for the discount specified by `discountPercentage`.
     ///
     /// Example: `5`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub discount_day_of_month: Option<f64>,
-    /// The discount percentage applied to the payment if received on or before the
-    /// specified `discountDayOfMonth`. The value is between 0 and 100.
+    /// The discount percentage applied to the payment if received on or before the specified `discountDayOfMonth`. The value is between 0 and 100.
     ///
     /// Example: `"10"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -104,29 +83,19 @@ pub struct DateDrivenTermCreateParams {
     ///
     /// Example: `15`
     pub due_day_of_month: f64,
-    /// The number of days before `dueDayOfMonth` when an invoice or bill issued within
-    /// this threshold is considered due the following month. For example, with
-    /// `dueDayOfMonth` set to 15 and `gracePeriodDays` set to 2, an invoice issued on
-    /// the 13th would be due on the 15th of the next month, while an invoice issued on
-    /// the 12th would be due on the 15th of the current month.
+    /// The number of days before `dueDayOfMonth` when an invoice or bill issued within this threshold is considered due the following month. For example, with `dueDayOfMonth` set to 15 and `gracePeriodDays` set to 2, an invoice issued on the 13th would be due on the 15th of the next month, while an invoice issued on the 12th would be due on the 15th of the current month.
     ///
     /// Example: `2`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub grace_period_days: Option<f64>,
-    /// Indicates whether this date-driven term is active.
-    ///
-    /// Inactive objects are typically hidden from views and reports in QuickBooks.
-    /// Defaults to `true`.
+    /// Indicates whether this date-driven term is active. Inactive objects are typically hidden from views and reports in QuickBooks. Defaults to `true`.
     ///
     /// Example: `true`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_active: Option<bool>,
-    /// The case-insensitive unique name of this date-driven term, unique across all
-    /// date-driven terms.
+    /// The case-insensitive unique name of this date-driven term, unique across all date-driven terms.
     ///
-    /// **NOTE**: Date-driven terms do not have a `fullName` field because they are not
-    /// hierarchical objects, which is why `name` is unique for them but not for objects
-    /// that have parents.
+    /// **NOTE**: Date-driven terms do not have a `fullName` field because they are not hierarchical objects, which is why `name` is unique for them but not for objects that have parents.
     ///
     /// Maximum length: 31 characters.
     ///
@@ -152,14 +121,11 @@ impl DateDrivenTermCreateParams {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DateDrivenTermListParams {
-    /// Filter for specific date-driven terms by their QuickBooks-assigned unique
-    /// identifier(s).
+    /// Filter for specific date-driven terms by their QuickBooks-assigned unique identifier(s).
     ///
-    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other
-    /// query parameters for this request.
+    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other query parameters for this request.
     ///
-    /// **NOTE**: If any of the values you specify in this parameter are not found, the
-    /// request will return an error.
+    /// **NOTE**: If any of the values you specify in this parameter are not found, the request will return an error.
     ///
     /// Example: `["80000001-1234567890"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -173,71 +139,42 @@ pub struct DateDrivenTermListParams {
     /// Example: `10`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
-    /// Filter for date-driven terms whose `name` contains this substring,
-    /// case-insensitive.
+    /// Filter for date-driven terms whose `name` contains this substring, case-insensitive.
     ///
-    /// **NOTE**: If you use this parameter, you cannot also use `nameStartsWith` or
-    /// `nameEndsWith`.
+    /// **NOTE**: If you use this parameter, you cannot also use `nameStartsWith` or `nameEndsWith`.
     ///
     /// Example: `"ABC"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name_contains: Option<String>,
-    /// Filter for date-driven terms whose `name` ends with this substring,
-    /// case-insensitive.
+    /// Filter for date-driven terms whose `name` ends with this substring, case-insensitive.
     ///
-    /// **NOTE**: If you use this parameter, you cannot also use `nameContains` or
-    /// `nameStartsWith`.
+    /// **NOTE**: If you use this parameter, you cannot also use `nameContains` or `nameStartsWith`.
     ///
     /// Example: `"ABC"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name_ends_with: Option<String>,
-    /// Filter for date-driven terms whose `name` sorts at or after this value
-    /// (inclusive), compared case-insensitively in QuickBooks' sort order: punctuation
-    /// first, then digits, then letters.
-    ///
-    /// When you set `nameFrom` or `nameTo`, QuickBooks returns date-driven terms sorted
-    /// by `name` in that order; without either, the order is not guaranteed. To page
-    /// through date-driven terms by name, see
-    /// \[Paging by name\](<https://docs.conductor.is/api-ref/pagination#paging-by-name>).
-    ///
-    /// **NOTE**: If you use this parameter, you cannot also use `nameContains`,
-    /// `nameStartsWith`, or `nameEndsWith`.
+    /// Filter for date-driven terms whose `name` is alphabetically greater than or equal to this value.
     ///
     /// Example: `"A"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name_from: Option<String>,
-    /// Filter for date-driven terms whose `name` starts with this substring,
-    /// case-insensitive.
+    /// Filter for date-driven terms whose `name` starts with this substring, case-insensitive.
     ///
-    /// **NOTE**: If you use this parameter, you cannot also use `nameContains` or
-    /// `nameEndsWith`.
+    /// **NOTE**: If you use this parameter, you cannot also use `nameContains` or `nameEndsWith`.
     ///
     /// Example: `"ABC"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name_starts_with: Option<String>,
-    /// Filter for date-driven terms whose `name` sorts at or before this value
-    /// (inclusive), compared case-insensitively in QuickBooks' sort order: punctuation
-    /// first, then digits, then letters. If you also set `nameFrom`, it must not sort
-    /// after this value, or QuickBooks returns an error.
-    ///
-    /// When you set `nameFrom` or `nameTo`, QuickBooks returns date-driven terms sorted
-    /// by `name` in that order; without either, the order is not guaranteed.
-    ///
-    /// **NOTE**: If you use this parameter, you cannot also use `nameContains`,
-    /// `nameStartsWith`, or `nameEndsWith`.
+    /// Filter for date-driven terms whose `name` is alphabetically less than or equal to this value.
     ///
     /// Example: `"Z"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name_to: Option<String>,
-    /// Filter for specific date-driven terms by their name(s), case-insensitive.
+    /// Filter for specific date-driven terms by their name(s), case-insensitive. Like `id`, `name` is a unique identifier for a date-driven term.
     ///
-    /// Like `id`, `name` is a unique identifier for a date-driven term.
+    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other query parameters for this request.
     ///
-    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other
-    /// query parameters for this request.
-    ///
-    /// **NOTE**: If any of the values you specify in this parameter are not found, the
-    /// request will return an error.
+    /// **NOTE**: If any of the values you specify in this parameter are not found, the request will return an error.
     ///
     /// Example: `["2% 5th Net 25th"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -247,34 +184,20 @@ pub struct DateDrivenTermListParams {
     /// Example: `"active"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<ListStatus>,
-    /// Filter for date-driven terms updated on or after this date/time.
+    /// Filter for date-driven terms updated on or after this date/time. Accepts the following ISO 8601 formats:
+    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the **start of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T00:00:00`).
+    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop interprets the timestamp in the local timezone of the end-user's computer.
+    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop interprets the timestamp using the specified timezone.
     ///
-    /// Accepts the following ISO 8601 formats:
-    ///
-    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the
-    ///   **start of the specified day** in the local timezone of the end-user's
-    ///   computer (e.g., `2025-01-01` → `2025-01-01T00:00:00`).
-    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop
-    ///   interprets the timestamp in the local timezone of the end-user's computer.
-    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop
-    ///   interprets the timestamp using the specified timezone.
-    ///
-    /// Example: `"2021-01-01T12:34:56.000Z"`
+    /// Example: `"2025-01-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_after: Option<String>,
-    /// Filter for date-driven terms updated on or before this date/time.
+    /// Filter for date-driven terms updated on or before this date/time. Accepts the following ISO 8601 formats:
+    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the **end of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
+    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop interprets the timestamp in the local timezone of the end-user's computer.
+    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop interprets the timestamp using the specified timezone.
     ///
-    /// Accepts the following ISO 8601 formats:
-    ///
-    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the
-    ///   **end of the specified day** in the local timezone of the end-user's computer
-    ///   (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
-    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop
-    ///   interprets the timestamp in the local timezone of the end-user's computer.
-    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop
-    ///   interprets the timestamp using the specified timezone.
-    ///
-    /// Example: `"2021-02-01T12:34:56.000Z"`
+    /// Example: `"2025-02-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_before: Option<String>,
 }
@@ -289,18 +212,13 @@ impl<T: Transport + ?Sized> DateDrivenTerms<'_, T> {
     ///
     /// Returns a list of date-driven terms.
     ///
-    /// **NOTE:** QuickBooks Desktop does not support pagination for date-driven terms;
-    /// hence, there is no `cursor` parameter. Users typically have few date-driven
-    /// terms.
+    /// **NOTE:** QuickBooks Desktop does not support pagination for date-driven terms; hence, there is no `cursor` parameter. Users typically have few date-driven terms.
     #[api(get = "/quickbooks-desktop/date-driven-terms", list_of = DateDrivenTerm)]
     pub async fn list(&self, #[query] params: &DateDrivenTermListParams) -> Result<Vec<DateDrivenTerm>>;
 
     /// Create a date-driven term.
     ///
-    /// Creates a date-driven term that sets the payment due on a specific day of the
-    /// month and can optionally grant an early-payment discount before
-    /// `discountDayOfMonth`. Use it when you need due dates tied to calendar days
-    /// instead of a fixed number of days after the transaction.
+    /// Creates a date-driven term that sets the payment due on a specific day of the month and can optionally grant an early-payment discount before `discountDayOfMonth`. Use it when you need due dates tied to calendar days instead of a fixed number of days after the transaction.
     #[api(post = "/quickbooks-desktop/date-driven-terms")]
     pub async fn create(&self, #[body] params: &DateDrivenTermCreateParams) -> Result<DateDrivenTerm>;
 
@@ -308,10 +226,7 @@ impl<T: Transport + ?Sized> DateDrivenTerms<'_, T> {
     ///
     /// Retrieves a date-driven term by ID.
     ///
-    /// **IMPORTANT:** If you need to fetch multiple specific date-driven terms by ID,
-    /// use the list endpoint instead with the `ids` parameter. It accepts an array of
-    /// IDs so you can batch the request into a single call, which is significantly
-    /// faster.
+    /// **IMPORTANT:** If you need to fetch multiple specific date-driven terms by ID, use the list endpoint instead with the `ids` parameter. It accepts an array of IDs so you can batch the request into a single call, which is significantly faster.
     #[api(get = "/quickbooks-desktop/date-driven-terms/{id}")]
     pub async fn retrieve(&self, id: &str) -> Result<DateDrivenTerm>;
 }

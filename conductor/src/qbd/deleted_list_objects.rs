@@ -17,30 +17,28 @@ use crate::{Result, Transport, api};
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct DeletedListObject {
-    /// The date and time when this deleted list-object was created, in ISO 8601 format
-    /// (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local
-    /// timezone of the end-user's computer.
+    /// The date and time when this deleted list-object was created, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
+    ///
+    /// Example: `"2025-01-01T12:34:56+00:00"`
     pub created_at: String,
-    /// The date and time when this deleted list-object was deleted, in ISO 8601 format
-    /// (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local
-    /// timezone of the end-user's computer.
+    /// The date and time when this deleted list-object was deleted, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
+    ///
+    /// Example: `"2025-02-01T12:34:56+00:00"`
     pub deleted_at: String,
-    /// The case-insensitive fully-qualified unique name of this deleted list-object,
-    /// formed by combining the names of its hierarchical parent objects with its own
-    /// `name`, separated by colons. For example, if a deleted list-object is under
-    /// "Parent" and has the `name` "Child", its `fullName` would be "Parent:Child".
+    /// The case-insensitive fully-qualified unique name of this deleted list-object, formed by combining the names of its hierarchical parent objects with its own `name`, separated by colons. For example, if a deleted list-object is under "Parent" and has the `name` "Child", its `fullName` would be "Parent:Child".
     ///
-    /// **NOTE**: Unlike `name`, `fullName` is guaranteed to be unique across all
-    /// deleted list-object objects. However, `fullName` can still be arbitrarily
-    /// changed by the QuickBooks user when they modify the underlying `name` field.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// **NOTE**: Unlike `name`, `fullName` is guaranteed to be unique across all deleted list-object objects. However, `fullName` can still be arbitrarily changed by the QuickBooks user when they modify the underlying `name` field.
+    ///
+    /// Example: `"Parent:Child"`
+    #[serde(default)]
     pub full_name: Option<String>,
-    /// The unique identifier assigned by QuickBooks to this deleted list-object.
+    /// The unique identifier assigned by QuickBooks to this deleted list-object. This ID is unique across all deleted list-objects but not across different QuickBooks object types.
     ///
-    /// This ID is unique across all deleted list-objects but not across different
-    /// QuickBooks object types.
+    /// Example: `"80000001-1234567890"`
     pub id: String,
     /// The type of deleted list object (i.e., non-transaction).
+    ///
+    /// Example: `"customer"`
     pub list_type: DeletedListObjectListType,
 }
 
@@ -48,37 +46,25 @@ pub struct DeletedListObject {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DeletedListObjectListParams {
-    /// Filter for deleted list-objects deleted on or after this date/time, within the
-    /// last 90 days (QuickBooks limit). Accepts the following ISO 8601 formats:
+    /// Filter for deleted list-objects deleted on or after this date/time, within the last 90 days (QuickBooks limit). Accepts the following ISO 8601 formats:
+    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the **start of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T00:00:00`).
+    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop interprets the timestamp in the local timezone of the end-user's computer.
+    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop interprets the timestamp using the specified timezone.
     ///
-    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the
-    ///   **start of the specified day** in the local timezone of the end-user's
-    ///   computer (e.g., `2025-01-01` → `2025-01-01T00:00:00`).
-    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop
-    ///   interprets the timestamp in the local timezone of the end-user's computer.
-    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop
-    ///   interprets the timestamp using the specified timezone.
-    ///
-    /// Example: `"Example deletedAfter"`
+    /// Example: `"2025-01-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted_after: Option<String>,
-    /// Filter for deleted list-objects deleted on or before this date/time, within the
-    /// last 90 days (QuickBooks limit). Accepts the following ISO 8601 formats:
+    /// Filter for deleted list-objects deleted on or before this date/time, within the last 90 days (QuickBooks limit). Accepts the following ISO 8601 formats:
+    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the **end of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
+    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop interprets the timestamp in the local timezone of the end-user's computer.
+    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop interprets the timestamp using the specified timezone.
     ///
-    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the
-    ///   **end of the specified day** in the local timezone of the end-user's computer
-    ///   (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
-    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop
-    ///   interprets the timestamp in the local timezone of the end-user's computer.
-    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop
-    ///   interprets the timestamp using the specified timezone.
-    ///
-    /// Example: `"Example deletedBefore"`
+    /// Example: `"2025-02-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted_before: Option<String>,
     /// Filter for deleted list-objects by their list-object type(s).
     ///
-    /// Example: `["account"]`
+    /// Example: `["customer"]`
     pub object_types: Vec<DeletedListObjectListType>,
 }
 
@@ -179,14 +165,11 @@ DeletedListObjects, QbdClient
 }
 
 impl<T: Transport + ?Sized> DeletedListObjects<'_, T> {
-    /// Lists deleted non-transaction list-objects (e.g., customers, vendors, employees,
-    /// items) from the last 90 days. Results are grouped by list-object type and
-    /// ordered by actual delete time (ascending). For deleted transactions (e.g.,
-    /// invoices, bills, estimates), see the deleted-transactions endpoint.
+    /// List all deleted list-objects.
     ///
-    /// **NOTE:** QuickBooks Desktop does not support pagination for deleted
-    /// list-objects; hence, there is no `cursor` parameter. Users typically have few
-    /// deleted list-objects.
+    /// Lists deleted non-transaction list-objects (e.g., customers, vendors, employees, items) from the last 90 days. Results are grouped by list-object type and ordered by actual delete time (ascending). For deleted transactions (e.g., invoices, bills, estimates), see the deleted-transactions endpoint.
+    ///
+    /// **NOTE:** QuickBooks Desktop does not support pagination for deleted list-objects; hence, there is no `cursor` parameter. Users typically have few deleted list-objects.
     #[api(get = "/quickbooks-desktop/deleted-list-objects", list_of = DeletedListObject)]
     pub async fn list(&self, #[query] params: &DeletedListObjectListParams) -> Result<Vec<DeletedListObject>>;
 }

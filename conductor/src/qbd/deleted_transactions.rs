@@ -17,24 +17,26 @@ use crate::{Result, Transport, api};
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct DeletedTransaction {
-    /// The date and time when this deleted transaction was created, in ISO 8601 format
-    /// (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local
-    /// timezone of the end-user's computer.
-    pub created_at: String,
-    /// The date and time when this deleted transaction was deleted, in ISO 8601 format
-    /// (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local
-    /// timezone of the end-user's computer.
-    pub deleted_at: String,
-    /// The unique identifier assigned by QuickBooks to this deleted transaction.
+    /// The date and time when this deleted transaction was created, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
-    /// This ID is unique across all transaction types.
+    /// Example: `"2025-01-01T12:34:56+00:00"`
+    pub created_at: String,
+    /// The date and time when this deleted transaction was deleted, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
+    ///
+    /// Example: `"2025-02-01T12:34:56+00:00"`
+    pub deleted_at: String,
+    /// The unique identifier assigned by QuickBooks to this deleted transaction. This ID is unique across all transaction types.
+    ///
+    /// Example: `"123ABC-1234567890"`
     pub id: String,
-    /// The case-sensitive user-defined reference number for this deleted transaction,
-    /// which can be used to identify the transaction in QuickBooks. This value is not
-    /// required to be unique and can be arbitrarily changed by the QuickBooks user.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The case-sensitive user-defined reference number for this deleted transaction, which can be used to identify the transaction in QuickBooks. This value is not required to be unique and can be arbitrarily changed by the QuickBooks user.
+    ///
+    /// Example: `"INV-1234"`
+    #[serde(default)]
     pub ref_number: Option<String>,
     /// The type of deleted transaction.
+    ///
+    /// Example: `"invoice"`
     pub transaction_type: DeletedTransactionTransactionType,
 }
 
@@ -42,37 +44,25 @@ pub struct DeletedTransaction {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DeletedTransactionListParams {
-    /// Filter for deleted transactions deleted on or after this date/time, within the
-    /// last 90 days (QuickBooks limit). Accepts the following ISO 8601 formats:
+    /// Filter for deleted transactions deleted on or after this date/time, within the last 90 days (QuickBooks limit). Accepts the following ISO 8601 formats:
+    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the **start of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T00:00:00`).
+    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop interprets the timestamp in the local timezone of the end-user's computer.
+    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop interprets the timestamp using the specified timezone.
     ///
-    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the
-    ///   **start of the specified day** in the local timezone of the end-user's
-    ///   computer (e.g., `2025-01-01` → `2025-01-01T00:00:00`).
-    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop
-    ///   interprets the timestamp in the local timezone of the end-user's computer.
-    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop
-    ///   interprets the timestamp using the specified timezone.
-    ///
-    /// Example: `"Example deletedAfter"`
+    /// Example: `"2025-01-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted_after: Option<String>,
-    /// Filter for deleted transactions deleted on or before this date/time, within the
-    /// last 90 days (QuickBooks limit). Accepts the following ISO 8601 formats:
+    /// Filter for deleted transactions deleted on or before this date/time, within the last 90 days (QuickBooks limit). Accepts the following ISO 8601 formats:
+    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the **end of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
+    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop interprets the timestamp in the local timezone of the end-user's computer.
+    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop interprets the timestamp using the specified timezone.
     ///
-    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the
-    ///   **end of the specified day** in the local timezone of the end-user's computer
-    ///   (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
-    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop
-    ///   interprets the timestamp in the local timezone of the end-user's computer.
-    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop
-    ///   interprets the timestamp using the specified timezone.
-    ///
-    /// Example: `"Example deletedBefore"`
+    /// Example: `"2025-02-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted_before: Option<String>,
     /// Filter for deleted transactions by their transaction type(s).
     ///
-    /// Example: `["ar_refund_credit_card"]`
+    /// Example: `["invoice"]`
     pub transaction_types: Vec<DeletedTransactionTransactionType>,
 }
 
@@ -147,15 +137,11 @@ DeletedTransactions, QbdClient
 }
 
 impl<T: Transport + ?Sized> DeletedTransactions<'_, T> {
-    /// Lists deleted transactions of the specified type(s) (e.g., invoice, bill,
-    /// estimate) in the last 90 days. Results are grouped by transaction type and
-    /// ordered by actual delete time (ascending). NOTE: For deleted non-transaction
-    /// list-objects (e.g., customer, vendor, employee), see the deleted-list-objects
-    /// endpoint.
+    /// List all deleted transactions.
     ///
-    /// **NOTE:** QuickBooks Desktop does not support pagination for deleted
-    /// transactions; hence, there is no `cursor` parameter. Users typically have few
-    /// deleted transactions.
+    /// Lists deleted transactions of the specified type(s) (e.g., invoice, bill, estimate) in the last 90 days. Results are grouped by transaction type and ordered by actual delete time (ascending). NOTE: For deleted non-transaction list-objects (e.g., customer, vendor, employee), see the deleted-list-objects endpoint.
+    ///
+    /// **NOTE:** QuickBooks Desktop does not support pagination for deleted transactions; hence, there is no `cursor` parameter. Users typically have few deleted transactions.
     #[api(get = "/quickbooks-desktop/deleted-transactions", list_of = DeletedTransaction)]
     pub async fn list(&self, #[query] params: &DeletedTransactionListParams) -> Result<Vec<DeletedTransaction>>;
 }

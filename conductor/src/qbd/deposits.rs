@@ -17,65 +17,67 @@ use crate::{CursorPage, Result, Transport, api};
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Deposit {
-    /// Cash back taken out of this deposit and recorded to another account, such as
-    /// Petty Cash.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Cash back taken out of this deposit and recorded to another account, such as Petty Cash.
+    #[serde(default)]
     pub cash_back: Option<DepositCashBack>,
-    /// The date and time when this deposit was created, in ISO 8601 format
-    /// (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local
-    /// timezone of the end-user's computer.
-    pub created_at: String,
-    /// The deposit's currency.
+    /// The date and time when this deposit was created, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
-    /// For built-in currencies, the name and code are standard ISO 4217 international
-    /// values. For user-defined currencies, all values are editable.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Example: `"2025-01-01T12:34:56+00:00"`
+    pub created_at: String,
+    /// The deposit's currency. For built-in currencies, the name and code are standard ISO 4217 international values. For user-defined currencies, all values are editable.
+    ///
+    /// Example: `{"fullName":"USD","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub currency: Option<ObjectRef>,
-    /// The custom fields for the deposit object, added as user-defined data extensions,
-    /// not included in the standard QuickBooks object.
+    /// The custom fields for the deposit object, added as user-defined data extensions, not included in the standard QuickBooks object.
     pub custom_fields: Vec<CustomField>,
     /// The account where the funds for this deposit have been deposited.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub deposit_to_account: Option<ObjectRef>,
-    /// The market exchange rate between this deposit's currency and the home currency
-    /// in QuickBooks at the time of this transaction. Represented as a decimal value
-    /// (e.g., 1.2345 for 1 EUR = 1.2345 USD if USD is the home currency).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub exchange_rate: Option<f64>,
-    /// A globally unique identifier (GUID) you, the developer, can provide for tracking
-    /// this object in your external system. This field is immutable and can only be set
-    /// during object creation.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub external_id: Option<String>,
-    /// The unique identifier assigned by QuickBooks to this deposit.
     ///
-    /// This ID is unique across all transaction types.
+    /// Example: `{"fullName":"Checking","id":"80000001-1234567890"}`
+    #[serde(default)]
+    pub deposit_to_account: Option<ObjectRef>,
+    /// The market exchange rate between this deposit's currency and the home currency in QuickBooks at the time of this transaction. Represented as a decimal value (e.g., 1.2345 for 1 EUR = 1.2345 USD if USD is the home currency).
+    ///
+    /// Example: `1.2345`
+    #[serde(default)]
+    pub exchange_rate: Option<f64>,
+    /// A globally unique identifier (GUID) you, the developer, can provide for tracking this object in your external system. This field is immutable and can only be set during object creation.
+    ///
+    /// Example: `"12345678-abcd-1234-abcd-1234567890ab"`
+    #[serde(default)]
+    pub external_id: Option<String>,
+    /// The unique identifier assigned by QuickBooks to this deposit. This ID is unique across all transaction types.
+    ///
+    /// Example: `"123ABC-1234567890"`
     pub id: String,
-    /// The deposit's deposit lines, each representing either an existing payment
-    /// selected for deposit or a manual transfer from another account into the deposit
-    /// account.
+    /// The deposit's deposit lines, each representing either an existing payment selected for deposit or a manual transfer from another account into the deposit account.
     pub lines: Vec<DepositLine>,
     /// A memo or note for this deposit.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    ///
+    /// Example: `"Batch settlement deposit"`
+    #[serde(default)]
     pub memo: Option<String>,
-    /// The current QuickBooks-assigned revision number of this deposit object, which
-    /// changes each time the object is modified. When updating this object, you must
-    /// provide the most recent `revisionNumber` to ensure you're working with the
-    /// latest data; otherwise, the update will return an error.
+    /// The current QuickBooks-assigned revision number of this deposit object, which changes each time the object is modified. When updating this object, you must provide the most recent `revisionNumber` to ensure you're working with the latest data; otherwise, the update will return an error.
+    ///
+    /// Example: `"1721172183"`
     pub revision_number: String,
-    /// The total monetary amount deposited into this deposit's destination account,
-    /// represented as a decimal string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The total monetary amount deposited into this deposit's destination account, represented as a decimal string.
+    ///
+    /// Example: `"1000.00"`
+    #[serde(default)]
     pub total_amount: Option<String>,
-    /// This deposit's total monetary amount converted to the home currency of the
-    /// QuickBooks company file, represented as a decimal string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// This deposit's total monetary amount converted to the home currency of the QuickBooks company file, represented as a decimal string.
+    ///
+    /// Example: `"1234.56"`
+    #[serde(default)]
     pub total_amount_in_home_currency: Option<String>,
     /// The date of this deposit, in ISO 8601 format (YYYY-MM-DD).
+    ///
+    /// Example: `"2024-10-01"`
     pub transaction_date: String,
-    /// The date and time when this deposit was last updated, in ISO 8601 format
-    /// (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local
-    /// timezone of the end-user's computer.
+    /// The date and time when this deposit was last updated, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
+    ///
+    /// Example: `"2025-02-01T12:34:56+00:00"`
     pub updated_at: String,
 }
 
@@ -88,20 +90,23 @@ pub struct Deposit {
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct DepositCashBack {
-    /// The account where this deposit cash-back line's cash-back amount is recorded,
-    /// such as Petty Cash. This amount reduces the total credited to the deposit's
-    /// destination account.
-    pub account: ObjectRef,
-    /// The cash-back amount taken out of the deposit and recorded to this deposit
-    /// cash-back line's account, represented as a decimal string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub amount: Option<String>,
-    /// The unique identifier assigned by QuickBooks to this deposit cash-back line.
+    /// The account where this deposit cash-back line's cash-back amount is recorded, such as Petty Cash. This amount reduces the total credited to the deposit's destination account.
     ///
-    /// This ID is unique across all transaction line types.
+    /// Example: `{"fullName":"Petty Cash","id":"80000001-1234567890"}`
+    pub account: ObjectRef,
+    /// The cash-back amount taken out of the deposit and recorded to this deposit cash-back line's account, represented as a decimal string.
+    ///
+    /// Example: `"1000.00"`
+    #[serde(default)]
+    pub amount: Option<String>,
+    /// The unique identifier assigned by QuickBooks to this deposit cash-back line. This ID is unique across all transaction line types.
+    ///
+    /// Example: `"456DEF-1234567890"`
     pub id: String,
     /// A memo or note for this deposit cash-back line.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    ///
+    /// Example: `"Cash back from deposit"`
+    #[serde(default)]
     pub memo: Option<String>,
 }
 
@@ -110,42 +115,41 @@ pub struct DepositCashBack {
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct DepositCreateParams {
-    /// Cash back taken out of this deposit and recorded to another account, such as
-    /// Petty Cash.
+    /// Cash back taken out of this deposit and recorded to another account, such as Petty Cash.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cash_back: Option<DepositCreateParamsCashBack>,
-    /// The deposit's currency.
+    /// The deposit's currency. For built-in currencies, the name and code are standard ISO 4217 international values. For user-defined currencies, all values are editable.
     ///
-    /// For built-in currencies, the name and code are standard ISO 4217 international
-    /// values. For user-defined currencies, all values are editable.
+    /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency_id: Option<String>,
     /// The account where the funds for this deposit will be deposited.
+    ///
+    /// Example: `"80000001-1234567890"`
     pub deposit_to_account_id: String,
-    /// The market exchange rate between this deposit's currency and the home currency
-    /// in QuickBooks at the time of this transaction. Represented as a decimal value
-    /// (e.g., 1.2345 for 1 EUR = 1.2345 USD if USD is the home currency).
+    /// The market exchange rate between this deposit's currency and the home currency in QuickBooks at the time of this transaction. Represented as a decimal value (e.g., 1.2345 for 1 EUR = 1.2345 USD if USD is the home currency).
+    ///
+    /// Example: `1.2345`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exchange_rate: Option<f64>,
-    /// A globally unique identifier (GUID) you, the developer, can provide for tracking
-    /// this object in your external system. This field is immutable and can only be set
-    /// during object creation.
+    /// A globally unique identifier (GUID) you, the developer, can provide for tracking this object in your external system. This field is immutable and can only be set during object creation.
     ///
-    /// **IMPORTANT**: This field must be formatted as a valid GUID; otherwise,
-    /// QuickBooks will return an error.
+    /// **IMPORTANT**: This field must be formatted as a valid GUID; otherwise, QuickBooks will return an error.
+    ///
+    /// Example: `"12345678-abcd-1234-abcd-1234567890ab"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub external_id: Option<String>,
-    /// The deposit's deposit lines, each representing either an existing payment
-    /// selected for deposit or a manual transfer from another account into the deposit
-    /// account.
+    /// The deposit's deposit lines, each representing either an existing payment selected for deposit or a manual transfer from another account into the deposit account.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lines: Option<Vec<DepositCreateParamsLine>>,
     /// A memo or note for this deposit.
     ///
-    /// Maximum length: 4095 characters.
+    /// Example: `"Batch settlement deposit"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub memo: Option<String>,
     /// The date of this deposit, in ISO 8601 format (YYYY-MM-DD).
+    ///
+    /// Example: `"2024-10-01"`
     pub transaction_date: String,
 }
 
@@ -165,28 +169,27 @@ impl DepositCreateParams {
     }
 }
 
-/// Cash back taken out of this deposit and recorded to another account, such as
-/// Petty Cash.
+/// Cash back taken out of this deposit and recorded to another account, such as Petty Cash.
 ///
 /// The type of `DepositCreateParams::cash_back`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct DepositCreateParamsCashBack {
-    /// The account where this deposit cash-back line's cash-back amount is recorded,
-    /// such as Petty Cash. This amount reduces the total credited to the deposit's
-    /// destination account.
-    pub account_id: String,
-    /// The cash-back amount taken out of the deposit and recorded to this deposit
-    /// cash-back line's account, represented as a decimal string.
+    /// The account where this deposit cash-back line's cash-back amount is recorded, such as Petty Cash. This amount reduces the total credited to the deposit's destination account.
     ///
-    /// Decimal string format: exactly 2 decimal places when cents are included and up
-    /// to 13 digits before the decimal point (for example, "123.45").
+    /// Example: `"80000001-1234567890"`
+    pub account_id: String,
+    /// The cash-back amount taken out of the deposit and recorded to this deposit cash-back line's account, represented as a decimal string.
+    ///
+    /// Decimal string format: exactly 2 decimal places when cents are included and up to 13 digits before the decimal point (for example, "123.45").
+    ///
+    /// Example: `"1000.00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<String>,
     /// A memo or note for this deposit cash-back line.
     ///
-    /// Maximum length: 4095 characters.
+    /// Example: `"Cash back from deposit"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub memo: Option<String>,
 }
@@ -198,79 +201,77 @@ impl DepositCreateParamsCashBack {
     }
 }
 
-/// The deposit's deposit lines, each representing either an existing payment
-/// selected for deposit or a manual transfer from another account into the deposit
-/// account.
+/// The deposit's deposit lines, each representing either an existing payment selected for deposit or a manual transfer from another account into the deposit account.
 ///
 /// The type of `DepositCreateParams::lines`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct DepositCreateParamsLine {
-    /// For a manual deposit line, the account that the funds are transferred from into
-    /// the deposit's destination account. To deposit an existing payment instead, use
-    /// `paymentTransactionId` and, when needed, `paymentTransactionLineId`.
+    /// For a manual deposit line, the account that the funds are transferred from into the deposit's destination account. To deposit an existing payment instead, use `paymentTransactionId` and, when needed, `paymentTransactionLineId`.
+    ///
+    /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_id: Option<String>,
-    /// For a manual deposit line, the amount transferred from the line's account into
-    /// the deposit's destination account, represented as a decimal string.
+    /// For a manual deposit line, the amount transferred from the line's account into the deposit's destination account, represented as a decimal string.
     ///
-    /// Decimal string format: exactly 2 decimal places when cents are included and up
-    /// to 13 digits before the decimal point (for example, "123.45").
+    /// Decimal string format: exactly 2 decimal places when cents are included and up to 13 digits before the decimal point (for example, "123.45").
+    ///
+    /// Example: `"1000.00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<String>,
     /// The check number of a check received for this deposit line.
     ///
-    /// Maximum length: 11 characters.
+    /// Example: `"1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub check_number: Option<String>,
-    /// The deposit line's class.
+    /// The deposit line's class. Classes can be used to categorize objects into meaningful segments, such as department, location, or type of work. In QuickBooks, class tracking is off by default.
     ///
-    /// Classes can be used to categorize objects into meaningful segments, such as
-    /// department, location, or type of work. In QuickBooks, class tracking is off by
-    /// default.
+    /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub class_id: Option<String>,
-    /// The customer, vendor, employee, or person on QuickBooks's "Other Names" list
-    /// associated with this manual deposit line.
+    /// The customer, vendor, employee, or person on QuickBooks's "Other Names" list associated with this manual deposit line.
+    ///
+    /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub entity_id: Option<String>,
     /// A memo or note for this deposit line.
     ///
-    /// Maximum length: 4095 characters.
+    /// Example: `"Payment batched into settlement deposit"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub memo: Option<String>,
-    /// The check number to use for this deposit line, overriding the check number from
-    /// the existing payment line.
+    /// The check number to use for this deposit line, overriding the check number from the existing payment line.
     ///
     /// Maximum length: 11 characters.
+    ///
+    /// Example: `"1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub override_check_number: Option<String>,
-    /// The class to use for this deposit line, overriding the class from the existing
-    /// payment line.
+    /// The class to use for this deposit line, overriding the class from the existing payment line.
+    ///
+    /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub override_class_id: Option<String>,
-    /// The memo to use for this deposit line, overriding the memo from the existing
-    /// payment line.
+    /// The memo to use for this deposit line, overriding the memo from the existing payment line.
     ///
     /// Maximum length: 4095 characters.
+    ///
+    /// Example: `"Batch settlement deposit"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub override_memo: Option<String>,
     /// The deposit line's payment method (e.g., cash, check, credit card).
+    ///
+    /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payment_method_id: Option<String>,
-    /// The ID of an existing undeposited payment to include in this deposit line.
+    /// The ID of an existing undeposited payment to include in this deposit line. Use the `paymentTransactionId` from a payments-to-deposit result, or the `id` from the original receive-payment response. If the source payment has multiple depositable lines and you omit `paymentTransactionLineId`, QuickBooks Desktop deposits only the first line.
     ///
-    /// Use the `paymentTransactionId` from a payments-to-deposit result, or the `id`
-    /// from the original receive-payment response. If the source payment has multiple
-    /// depositable lines and you omit `paymentTransactionLineId`, QuickBooks Desktop
-    /// deposits only the first line.
+    /// Example: `"123ABC-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payment_transaction_id: Option<String>,
-    /// The line ID for the specific undeposited payment line to include in this deposit
-    /// line. Use the `paymentTransactionLineId` from a payments-to-deposit result. If
-    /// the source payment has multiple depositable lines, provide this field with
-    /// `paymentTransactionId` to choose the exact line.
+    /// The line ID for the specific undeposited payment line to include in this deposit line. Use the `paymentTransactionLineId` from a payments-to-deposit result. If the source payment has multiple depositable lines, provide this field with `paymentTransactionId` to choose the exact line.
+    ///
+    /// Example: `"456DEF-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payment_transaction_line_id: Option<String>,
 }
@@ -290,14 +291,16 @@ impl DepositCreateParamsLine {
 #[non_exhaustive]
 pub struct DepositDeleted {
     /// Indicates whether the deposit was deleted.
+    ///
+    /// Example: `true`
     pub deleted: bool,
     /// The QuickBooks-assigned unique identifier of the deleted deposit.
+    ///
+    /// Example: `"123ABC-1234567890"`
     pub id: String,
 }
 
-/// The deposit's deposit lines, each representing either an existing payment
-/// selected for deposit or a manual transfer from another account into the deposit
-/// account.
+/// The deposit's deposit lines, each representing either an existing payment selected for deposit or a manual transfer from another account into the deposit account.
 ///
 /// The type of `Deposit::lines`.
 ///
@@ -306,50 +309,59 @@ pub struct DepositDeleted {
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct DepositLine {
-    /// The account associated with this deposit line.
+    /// The account associated with this deposit line. For manual deposit lines, this is the account the funds were transferred from into the deposit's destination account.
     ///
-    /// For manual deposit lines, this is the account the funds were transferred from
-    /// into the deposit's destination account.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Example: `{"fullName":"Undeposited Funds","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub account: Option<ObjectRef>,
-    /// The amount this deposit line contributes to the deposit's destination account,
-    /// represented as a decimal string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The amount this deposit line contributes to the deposit's destination account, represented as a decimal string.
+    ///
+    /// Example: `"1000.00"`
+    #[serde(default)]
     pub amount: Option<String>,
     /// The check number of a check received for this deposit line.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    ///
+    /// Example: `"1234567890"`
+    #[serde(default)]
     pub check_number: Option<String>,
-    /// The deposit line's class.
+    /// The deposit line's class. Classes can be used to categorize objects into meaningful segments, such as department, location, or type of work. In QuickBooks, class tracking is off by default.
     ///
-    /// Classes can be used to categorize objects into meaningful segments, such as
-    /// department, location, or type of work. In QuickBooks, class tracking is off by
-    /// default.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Example: `{"fullName":"Retail Sales","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub class: Option<ObjectRef>,
-    /// The customer, vendor, employee, or person on QuickBooks's "Other Names" list
-    /// associated with this deposit line.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub entity: Option<ObjectRef>,
-    /// The unique identifier assigned by QuickBooks to this deposit line.
+    /// The customer, vendor, employee, or person on QuickBooks's "Other Names" list associated with this deposit line.
     ///
-    /// This ID is unique across all transaction line types.
+    /// Example: `{"fullName":"Acme Corporation","id":"80000001-1234567890"}`
+    #[serde(default)]
+    pub entity: Option<ObjectRef>,
+    /// The unique identifier assigned by QuickBooks to this deposit line. This ID is unique across all transaction line types.
+    ///
+    /// Example: `"456DEF-1234567890"`
     pub id: String,
     /// A memo or note for this deposit line.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    ///
+    /// Example: `"Payment batched into settlement deposit"`
+    #[serde(default)]
     pub memo: Option<String>,
     /// The deposit line's payment method (e.g., cash, check, credit card).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    ///
+    /// Example: `{"fullName":"Credit Card","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub payment_method: Option<ObjectRef>,
-    /// For payment-based deposit lines, the ID of the source payment included in this
-    /// deposit line. For manual deposit lines, this is null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// For payment-based deposit lines, the ID of the source payment included in this deposit line. For manual deposit lines, this is null.
+    ///
+    /// Example: `"123ABC-1234567890"`
+    #[serde(default)]
     pub payment_transaction_id: Option<String>,
-    /// For payment-based deposit lines, the line ID of the specific source payment line
-    /// included in this deposit line. For manual deposit lines, this is null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// For payment-based deposit lines, the line ID of the specific source payment line included in this deposit line. For manual deposit lines, this is null.
+    ///
+    /// Example: `"456DEF-1234567890"`
+    #[serde(default)]
     pub payment_transaction_line_id: Option<String>,
     /// The type of transaction for this deposit line.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    ///
+    /// Example: `"invoice"`
+    #[serde(default)]
     pub transaction_type: Option<TransactionType>,
 }
 
@@ -367,35 +379,23 @@ pub struct DepositListParams {
     /// Example: `["80000001-1234567890"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency_ids: Option<Vec<String>>,
-    /// The pagination token to fetch the next set of results when paginating with the
-    /// `limit` parameter. Do not include this parameter on the first call. Use the
-    /// `nextCursor` value returned in the previous response to request subsequent
-    /// results.
+    /// The pagination token to fetch the next set of results when paginating with the `limit` parameter. Do not include this parameter on the first call. Use the `nextCursor` value returned in the previous response to request subsequent results.
     ///
-    /// **IMPORTANT**: The cursor is the same value for every page, and requests that
-    /// send it are not idempotent: each one returns the next page. Send each request
-    /// within 10 seconds of the previous response. If you miss that window or a request
-    /// fails, start over without a cursor.
-    ///
-    /// Example: `"Example cursor"`
+    /// Example: `"12345678-abcd-abcd-example-1234567890ab"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cursor: Option<String>,
-    /// Filter for deposits associated with these entities (customers, vendors,
-    /// employees, etc.). These are the entities referenced on the deposit's manual
-    /// lines.
+    /// Filter for deposits associated with these entities (customers, vendors, employees, etc.). These are the entities referenced on the deposit's manual lines.
     ///
     /// Example: `["80000001-1234567890"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub entity_ids: Option<Vec<String>>,
     /// Filter for specific deposits by their QuickBooks-assigned unique identifier(s).
     ///
-    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other
-    /// query parameters for this request.
+    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other query parameters for this request.
     ///
-    /// **NOTE**: If any of the values you specify in this parameter are not found, the
-    /// request will return an error.
+    /// **NOTE**: If any of the values you specify in this parameter are not found, the request will return an error.
     ///
-    /// Example: `["80000001-1234567890"]`
+    /// Example: `["123ABC-1234567890"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ids: Option<Vec<String>>,
     /// Whether to include line items in the response. Defaults to `true`.
@@ -403,65 +403,39 @@ pub struct DepositListParams {
     /// Example: `true`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub include_line_items: Option<bool>,
-    /// The maximum number of objects to return.
+    /// The maximum number of objects to return. Accepts values ranging from 1 to 150, defaults to 150. When used with cursor-based pagination, this parameter controls how many results are returned per page. To paginate through results, combine this with the `cursor` parameter. Each response will include a `nextCursor` value that can be passed to subsequent requests to retrieve the next page of results.
     ///
-    /// Accepts values ranging from 1 to 150, defaults to 150. When used with
-    /// cursor-based pagination, this parameter controls how many results are returned
-    /// per page. To paginate through results, combine this with the `cursor` parameter.
-    /// Each response will include a `nextCursor` value that can be passed to subsequent
-    /// requests to retrieve the next page of results.
-    ///
-    /// Example: `1`
+    /// Example: `150`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
-    /// Filter for deposits whose `date` field is on or after this date, in ISO 8601
-    /// format (YYYY-MM-DD).
+    /// Filter for deposits whose `date` field is on or after this date, in ISO 8601 format (YYYY-MM-DD).
     ///
-    /// **NOTE:** QuickBooks Desktop interprets this date as the **start of the
-    /// specified day** in the local timezone of the end-user's computer (e.g.,
-    /// `2025-01-01` → `2025-01-01T00:00:00`).
+    /// **NOTE:** QuickBooks Desktop interprets this date as the **start of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T00:00:00`).
     ///
-    /// Example: `"2024-10-01"`
+    /// Example: `"2025-01-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_date_from: Option<String>,
-    /// Filter for deposits whose `date` field is on or before this date, in ISO 8601
-    /// format (YYYY-MM-DD).
+    /// Filter for deposits whose `date` field is on or before this date, in ISO 8601 format (YYYY-MM-DD).
     ///
-    /// **NOTE:** QuickBooks Desktop interprets this date as the **end of the specified
-    /// day** in the local timezone of the end-user's computer (e.g., `2025-01-01` →
-    /// `2025-01-01T23:59:59`).
+    /// **NOTE:** QuickBooks Desktop interprets this date as the **end of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
     ///
-    /// Example: `"2024-10-01"`
+    /// Example: `"2025-02-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_date_to: Option<String>,
-    /// Filter for deposits updated on or after this date/time.
+    /// Filter for deposits updated on or after this date/time. Accepts the following ISO 8601 formats:
+    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the **start of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T00:00:00`).
+    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop interprets the timestamp in the local timezone of the end-user's computer.
+    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop interprets the timestamp using the specified timezone.
     ///
-    /// Accepts the following ISO 8601 formats:
-    ///
-    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the
-    ///   **start of the specified day** in the local timezone of the end-user's
-    ///   computer (e.g., `2025-01-01` → `2025-01-01T00:00:00`).
-    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop
-    ///   interprets the timestamp in the local timezone of the end-user's computer.
-    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop
-    ///   interprets the timestamp using the specified timezone.
-    ///
-    /// Example: `"Example updatedAfter"`
+    /// Example: `"2025-01-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_after: Option<String>,
-    /// Filter for deposits updated on or before this date/time.
+    /// Filter for deposits updated on or before this date/time. Accepts the following ISO 8601 formats:
+    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the **end of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
+    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop interprets the timestamp in the local timezone of the end-user's computer.
+    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop interprets the timestamp using the specified timezone.
     ///
-    /// Accepts the following ISO 8601 formats:
-    ///
-    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the
-    ///   **end of the specified day** in the local timezone of the end-user's computer
-    ///   (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
-    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop
-    ///   interprets the timestamp in the local timezone of the end-user's computer.
-    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop
-    ///   interprets the timestamp using the specified timezone.
-    ///
-    /// Example: `"Example updatedBefore"`
+    /// Example: `"2025-02-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_before: Option<String>,
 }
@@ -471,52 +445,47 @@ pub struct DepositListParams {
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct DepositUpdateParams {
-    /// Cash back taken out of this deposit and recorded to another account, such as
-    /// Petty Cash.
+    /// Cash back taken out of this deposit and recorded to another account, such as Petty Cash.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cash_back: Option<DepositUpdateParamsCashBack>,
-    /// The deposit's currency.
+    /// The deposit's currency. For built-in currencies, the name and code are standard ISO 4217 international values. For user-defined currencies, all values are editable.
     ///
-    /// For built-in currencies, the name and code are standard ISO 4217 international
-    /// values. For user-defined currencies, all values are editable.
+    /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency_id: Option<String>,
     /// The account where the funds for this deposit will be deposited.
+    ///
+    /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deposit_to_account_id: Option<String>,
-    /// The market exchange rate between this deposit's currency and the home currency
-    /// in QuickBooks at the time of this transaction. Represented as a decimal value
-    /// (e.g., 1.2345 for 1 EUR = 1.2345 USD if USD is the home currency).
+    /// The market exchange rate between this deposit's currency and the home currency in QuickBooks at the time of this transaction. Represented as a decimal value (e.g., 1.2345 for 1 EUR = 1.2345 USD if USD is the home currency).
+    ///
+    /// Example: `1.2345`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exchange_rate: Option<f64>,
-    /// The deposit's deposit lines, each representing either an existing payment
-    /// selected for deposit or a manual transfer from another account into the deposit
-    /// account.
+    /// The deposit's deposit lines, each representing either an existing payment selected for deposit or a manual transfer from another account into the deposit account.
     ///
     /// **IMPORTANT**:
     ///
-    /// 1. Including this array in your update request will **REPLACE** all existing
-    ///    deposit lines for the deposit with this array. To keep any existing deposit
-    ///    lines, you must include them in this array even if they have not changed.
-    ///    **Any deposit lines not included will be removed.**
+    /// 1. Including this array in your update request will **REPLACE** all existing deposit lines for the deposit with this array. To keep any existing deposit lines, you must include them in this array even if they have not changed. **Any deposit lines not included will be removed.**
     ///
     /// 2. To add a new deposit line, include it here with the `id` field set to `-1`.
     ///
-    /// 3. If you do not wish to modify any deposit lines, omit this field entirely to
-    ///    keep them unchanged.
+    /// 3. If you do not wish to modify any deposit lines, omit this field entirely to keep them unchanged.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lines: Option<Vec<DepositUpdateParamsLine>>,
     /// A memo or note for this deposit.
     ///
-    /// Maximum length: 4095 characters.
+    /// Example: `"Batch settlement deposit"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub memo: Option<String>,
-    /// The current QuickBooks-assigned revision number of the deposit object you are
-    /// updating, which you can get by fetching the object first. Provide the most
-    /// recent `revisionNumber` to ensure you're working with the latest data;
-    /// otherwise, the update will return an error.
+    /// The current QuickBooks-assigned revision number of the deposit object you are updating, which you can get by fetching the object first. Provide the most recent `revisionNumber` to ensure you're working with the latest data; otherwise, the update will return an error.
+    ///
+    /// Example: `"1721172183"`
     pub revision_number: String,
     /// The date of this deposit, in ISO 8601 format (YYYY-MM-DD).
+    ///
+    /// Example: `"2024-10-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_date: Option<String>,
 }
@@ -537,29 +506,28 @@ impl DepositUpdateParams {
     }
 }
 
-/// Cash back taken out of this deposit and recorded to another account, such as
-/// Petty Cash.
+/// Cash back taken out of this deposit and recorded to another account, such as Petty Cash.
 ///
 /// The type of `DepositUpdateParams::cash_back`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct DepositUpdateParamsCashBack {
-    /// The account where this deposit cash-back line's cash-back amount is recorded,
-    /// such as Petty Cash. This amount reduces the total credited to the deposit's
-    /// destination account.
+    /// The account where this deposit cash-back line's cash-back amount is recorded, such as Petty Cash. This amount reduces the total credited to the deposit's destination account.
+    ///
+    /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_id: Option<String>,
-    /// The cash-back amount taken out of the deposit and recorded to this deposit
-    /// cash-back line's account, represented as a decimal string.
+    /// The cash-back amount taken out of the deposit and recorded to this deposit cash-back line's account, represented as a decimal string.
     ///
-    /// Decimal string format: exactly 2 decimal places when cents are included and up
-    /// to 13 digits before the decimal point (for example, "123.45").
+    /// Decimal string format: exactly 2 decimal places when cents are included and up to 13 digits before the decimal point (for example, "123.45").
+    ///
+    /// Example: `"1000.00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<String>,
     /// A memo or note for this deposit cash-back line.
     ///
-    /// Maximum length: 4095 characters.
+    /// Example: `"Cash back from deposit"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub memo: Option<String>,
 }
@@ -571,96 +539,91 @@ impl DepositUpdateParamsCashBack {
     }
 }
 
-/// The deposit's deposit lines, each representing either an existing payment
-/// selected for deposit or a manual transfer from another account into the deposit
-/// account.
+/// The deposit's deposit lines, each representing either an existing payment selected for deposit or a manual transfer from another account into the deposit account.
 ///
 /// **IMPORTANT**:
 ///
-/// 1. Including this array in your update request will **REPLACE** all existing
-///    deposit lines for the deposit with this array. To keep any existing deposit
-///    lines, you must include them in this array even if they have not changed.
-///    **Any deposit lines not included will be removed.**
+/// 1. Including this array in your update request will **REPLACE** all existing deposit lines for the deposit with this array. To keep any existing deposit lines, you must include them in this array even if they have not changed. **Any deposit lines not included will be removed.**
 ///
 /// 2. To add a new deposit line, include it here with the `id` field set to `-1`.
 ///
-/// 3. If you do not wish to modify any deposit lines, omit this field entirely to
-///    keep them unchanged.
+/// 3. If you do not wish to modify any deposit lines, omit this field entirely to keep them unchanged.
 ///
 /// The type of `DepositUpdateParams::lines`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct DepositUpdateParamsLine {
-    /// For a manual deposit line, the account that the funds are transferred from into
-    /// the deposit's destination account. To deposit an existing payment instead, use
-    /// `paymentTransactionId` and, when needed, `paymentTransactionLineId`.
+    /// For a manual deposit line, the account that the funds are transferred from into the deposit's destination account. To deposit an existing payment instead, use `paymentTransactionId` and, when needed, `paymentTransactionLineId`.
+    ///
+    /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_id: Option<String>,
-    /// For a manual deposit line, the amount transferred from the line's account into
-    /// the deposit's destination account, represented as a decimal string.
+    /// For a manual deposit line, the amount transferred from the line's account into the deposit's destination account, represented as a decimal string.
     ///
-    /// Decimal string format: exactly 2 decimal places when cents are included and up
-    /// to 13 digits before the decimal point (for example, "123.45").
+    /// Decimal string format: exactly 2 decimal places when cents are included and up to 13 digits before the decimal point (for example, "123.45").
+    ///
+    /// Example: `"1000.00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<String>,
     /// The check number of a check received for this deposit line.
     ///
-    /// Maximum length: 11 characters.
+    /// Example: `"1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub check_number: Option<String>,
-    /// The deposit line's class.
+    /// The deposit line's class. Classes can be used to categorize objects into meaningful segments, such as department, location, or type of work. In QuickBooks, class tracking is off by default.
     ///
-    /// Classes can be used to categorize objects into meaningful segments, such as
-    /// department, location, or type of work. In QuickBooks, class tracking is off by
-    /// default.
+    /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub class_id: Option<String>,
-    /// The customer, vendor, employee, or person on QuickBooks's "Other Names" list
-    /// associated with this manual deposit line.
+    /// The customer, vendor, employee, or person on QuickBooks's "Other Names" list associated with this manual deposit line.
+    ///
+    /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub entity_id: Option<String>,
-    /// The QuickBooks-assigned unique identifier of an existing deposit line you wish
-    /// to retain or update.
+    /// The QuickBooks-assigned unique identifier of an existing deposit line you wish to retain or update.
     ///
     /// **IMPORTANT**: Set this field to `-1` for new deposit lines you wish to add.
+    ///
+    /// Example: `"456DEF-1234567890"`
     pub id: String,
     /// A memo or note for this deposit line.
     ///
-    /// Maximum length: 4095 characters.
+    /// Example: `"Payment batched into settlement deposit"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub memo: Option<String>,
-    /// The check number to use for this deposit line, overriding the check number from
-    /// the existing payment line.
+    /// The check number to use for this deposit line, overriding the check number from the existing payment line.
     ///
     /// Maximum length: 11 characters.
+    ///
+    /// Example: `"1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub override_check_number: Option<String>,
-    /// The class to use for this deposit line, overriding the class from the existing
-    /// payment line.
+    /// The class to use for this deposit line, overriding the class from the existing payment line.
+    ///
+    /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub override_class_id: Option<String>,
-    /// The memo to use for this deposit line, overriding the memo from the existing
-    /// payment line.
+    /// The memo to use for this deposit line, overriding the memo from the existing payment line.
     ///
     /// Maximum length: 4095 characters.
+    ///
+    /// Example: `"Batch settlement deposit"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub override_memo: Option<String>,
     /// The deposit line's payment method (e.g., cash, check, credit card).
+    ///
+    /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payment_method_id: Option<String>,
-    /// The ID of an existing undeposited payment to include in this deposit line.
+    /// The ID of an existing undeposited payment to include in this deposit line. Use the `paymentTransactionId` from a payments-to-deposit result, or the `id` from the original receive-payment response. If the source payment has multiple depositable lines and you omit `paymentTransactionLineId`, QuickBooks Desktop deposits only the first line.
     ///
-    /// Use the `paymentTransactionId` from a payments-to-deposit result, or the `id`
-    /// from the original receive-payment response. If the source payment has multiple
-    /// depositable lines and you omit `paymentTransactionLineId`, QuickBooks Desktop
-    /// deposits only the first line.
+    /// Example: `"123ABC-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payment_transaction_id: Option<String>,
-    /// The line ID for the specific undeposited payment line to include in this deposit
-    /// line. Use the `paymentTransactionLineId` from a payments-to-deposit result. If
-    /// the source payment has multiple depositable lines, provide this field with
-    /// `paymentTransactionId` to choose the exact line.
+    /// The line ID for the specific undeposited payment line to include in this deposit line. Use the `paymentTransactionLineId` from a payments-to-deposit result. If the source payment has multiple depositable lines, provide this field with `paymentTransactionId` to choose the exact line.
+    ///
+    /// Example: `"456DEF-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payment_transaction_line_id: Option<String>,
 }
@@ -693,19 +656,23 @@ impl DepositUpdateParamsLine {
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct DepositVoided {
-    /// The date and time when this deposit was created, in ISO 8601 format
-    /// (YYYY-MM-DDThh:mm:ss+hh:mm), which QuickBooks Desktop interprets in the local
-    /// timezone of the end-user's computer.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The date and time when this deposit was created, in ISO 8601 format (YYYY-MM-DDThh:mm:ss+hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
+    ///
+    /// Example: `"2025-01-01T12:34:56+00:00"`
+    #[serde(default)]
     pub created_at: Option<String>,
     /// The QuickBooks-assigned unique identifier of the voided deposit.
+    ///
+    /// Example: `"123ABC-1234567890"`
     pub id: String,
-    /// The date and time when this deposit was last updated, in ISO 8601 format
-    /// (YYYY-MM-DDThh:mm:ss+hh:mm), which QuickBooks Desktop interprets in the local
-    /// timezone of the end-user's computer.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The date and time when this deposit was last updated, in ISO 8601 format (YYYY-MM-DDThh:mm:ss+hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
+    ///
+    /// Example: `"2025-02-01T12:34:56+00:00"`
+    #[serde(default)]
     pub updated_at: Option<String>,
     /// Indicates whether the deposit was voided.
+    ///
+    /// Example: `true`
     pub voided: bool,
 }
 
@@ -715,48 +682,43 @@ Deposits, QbdClient
 }
 
 impl<T: Transport + ?Sized> Deposits<'_, T> {
-    /// Returns a list of deposits.
+    /// List all deposits.
     ///
-    /// Use the `cursor` parameter to paginate through the
-    /// results.
+    /// Returns a list of deposits. Use the `cursor` parameter to paginate through the results.
     #[api(get = "/quickbooks-desktop/deposits", pages_of = Deposit)]
     pub async fn list(&self, #[query] params: &DepositListParams) -> Result<CursorPage<Deposit>>;
 
-    /// Creates a deposit into a QuickBooks Desktop bank or other asset account.
+    /// Create a deposit.
     ///
-    /// Lines
-    /// can either reference existing payments waiting to be deposited, using
-    /// `paymentTransactionId` and optionally `paymentTransactionLineId`, or describe a
-    /// manual transfer from another account using `accountId` and related line details.
+    /// Creates a deposit into a QuickBooks Desktop bank or other asset account. Lines can either reference existing payments waiting to be deposited, using `paymentTransactionId` and optionally `paymentTransactionLineId`, or describe a manual transfer from another account using `accountId` and related line details.
     #[api(post = "/quickbooks-desktop/deposits")]
     pub async fn create(&self, #[body] params: &DepositCreateParams) -> Result<Deposit>;
 
-    /// Permanently deletes a deposit.
+    /// Delete a deposit.
     ///
-    /// The deletion will fail if the deposit is
-    /// currently in use or has any linked transactions that are in use.
+    /// Permanently deletes a deposit. The deletion will fail if the deposit is currently in use or has any linked transactions that are in use.
     #[api(delete = "/quickbooks-desktop/deposits/{id}")]
     pub async fn delete(&self, id: &str) -> Result<DepositDeleted>;
 
+    /// Retrieve a deposit.
+    ///
     /// Retrieves a deposit by ID.
     ///
-    /// **IMPORTANT:** If you need to fetch multiple specific deposits by ID, use the
-    /// list endpoint instead with the `ids` parameter. It accepts an array of IDs so
-    /// you can batch the request into a single call, which is significantly faster.
+    /// **IMPORTANT:** If you need to fetch multiple specific deposits by ID, use the list endpoint instead with the `ids` parameter. It accepts an array of IDs so you can batch the request into a single call, which is significantly faster.
     #[api(get = "/quickbooks-desktop/deposits/{id}")]
     pub async fn retrieve(&self, id: &str) -> Result<Deposit>;
 
+    /// Update a deposit.
+    ///
     /// Updates an existing deposit.
     ///
-    /// **NOTE:** If you include `lines`, QuickBooks Desktop replaces that line list
-    /// with the array you send, so include unchanged lines you want to keep and use
-    /// `id: "-1"` for new lines.
+    /// **NOTE:** If you include `lines`, QuickBooks Desktop replaces that line list with the array you send, so include unchanged lines you want to keep and use `id: "-1"` for new lines.
     #[api(post = "/quickbooks-desktop/deposits/{id}")]
     pub async fn update(&self, id: &str, #[body] params: &DepositUpdateParams) -> Result<Deposit>;
 
-    /// Voids a deposit by setting its amount to zero while keeping a record of it in
-    /// QuickBooks. The void will fail if the deposit is currently in use or has any
-    /// linked transactions that are in use.
+    /// Void a deposit.
+    ///
+    /// Voids a deposit by setting its amount to zero while keeping a record of it in QuickBooks. The void will fail if the deposit is currently in use or has any linked transactions that are in use.
     #[api(post = "/quickbooks-desktop/deposits/{id}/void")]
     pub async fn void(&self, id: &str) -> Result<DepositVoided>;
 }

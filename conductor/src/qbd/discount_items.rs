@@ -17,137 +17,91 @@ use crate::{CursorPage, Result, Transport, api};
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct DiscountItem {
-    /// The posting account to which transactions involving this discount item are
-    /// posted for tracking discounts.
+    /// The posting account to which transactions involving this discount item are posted for tracking discounts.
     ///
     /// Example: `{"fullName":"Discounts","id":"80000001-1234567890"}`
     pub account: ObjectRef,
     /// The discount item's barcode.
     ///
     /// Example: `"012345678905"`
+    #[serde(default)]
     pub barcode: Option<String>,
-    /// The discount item's class.
-    ///
-    /// Classes can be used to categorize objects into meaningful segments, such as
-    /// department, location, or type of work. In QuickBooks, class tracking is off by
-    /// default.
+    /// The discount item's class. Classes can be used to categorize objects into meaningful segments, such as department, location, or type of work. In QuickBooks, class tracking is off by default.
     ///
     /// Example: `{"fullName":"Discounts","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub class: Option<ObjectRef>,
-    /// The date and time when this discount item was created, in ISO 8601 format
-    /// (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local
-    /// timezone of the end-user's computer.
+    /// The date and time when this discount item was created, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
-    /// Example: `"2021-10-01T17:34:56.000Z"`
+    /// Example: `"2025-01-01T12:34:56+00:00"`
     pub created_at: String,
-    /// The custom fields for the discount item object, added as user-defined data
-    /// extensions, not included in the standard QuickBooks object.
+    /// The custom fields for the discount item object, added as user-defined data extensions, not included in the standard QuickBooks object.
     pub custom_fields: Vec<CustomField>,
-    /// The discount item's description that will appear on sales forms that include
-    /// this item.
+    /// The discount item's description that will appear on sales forms that include this item.
     ///
     /// Example: `"10% discount for early payment on labor charges"`
+    #[serde(default)]
     pub description: Option<String>,
-    /// The monetary amount to subtract from the total or subtotal when applying this
-    /// discount item to a transaction, represented as a decimal string.
+    /// The monetary amount to subtract from the total or subtotal when applying this discount item to a transaction, represented as a decimal string.
     ///
-    /// **NOTE**: A flat rate discount applies to ALL lines recorded above it and
-    /// distributes the discount amount equally across those lines, which affects tax
-    /// calculations. For example, a $10 discount applied to a $100 taxable item and
-    /// $100 non-taxable item would result in a $5 taxable discount and $5 non-taxable
-    /// discount.
+    /// **NOTE**: A flat rate discount applies to ALL lines recorded above it and distributes the discount amount equally across those lines, which affects tax calculations. For example, a $10 discount applied to a $100 taxable item and $100 non-taxable item would result in a $5 taxable discount and $5 non-taxable discount.
     ///
     /// Example: `"25.00"`
+    #[serde(default)]
     pub discount_rate: Option<String>,
-    /// The percentage amount to subtract from the total or subtotal when applying this
-    /// discount item to a transaction.
+    /// The percentage amount to subtract from the total or subtotal when applying this discount item to a transaction.
     ///
-    /// **NOTE**: A percentage discount only applies to the line immediately above it,
-    /// so tax implications only affect that specific line.
+    /// **NOTE**: A percentage discount only applies to the line immediately above it, so tax implications only affect that specific line.
     ///
     /// Example: `"10.5"`
+    #[serde(default)]
     pub discount_rate_percent: Option<String>,
-    /// A globally unique identifier (GUID) you, the developer, can provide for tracking
-    /// this object in your external system. This field is immutable and can only be set
-    /// during object creation.
+    /// A globally unique identifier (GUID) you, the developer, can provide for tracking this object in your external system. This field is immutable and can only be set during object creation.
     ///
     /// Example: `"12345678-abcd-1234-abcd-1234567890ab"`
+    #[serde(default)]
     pub external_id: Option<String>,
-    /// The case-insensitive fully-qualified unique name of this discount item, formed
-    /// by combining the names of its hierarchical parent objects with its own `name`,
-    /// separated by colons. For example, if a discount item is under "Discounts" and
-    /// has the `name` "10% labor discount", its `fullName` would be "Discounts:10%
-    /// labor discount".
+    /// The case-insensitive fully-qualified unique name of this discount item, formed by combining the names of its hierarchical parent objects with its own `name`, separated by colons. For example, if a discount item is under "Discounts" and has the `name` "10% labor discount", its `fullName` would be "Discounts:10% labor discount".
     ///
-    /// **NOTE**: Unlike `name`, `fullName` is guaranteed to be unique across all
-    /// discount item objects. However, `fullName` can still be arbitrarily changed by
-    /// the QuickBooks user when they modify the underlying `name` field.
+    /// **NOTE**: Unlike `name`, `fullName` is guaranteed to be unique across all discount item objects. However, `fullName` can still be arbitrarily changed by the QuickBooks user when they modify the underlying `name` field.
     ///
     /// Example: `"Discounts:10% labor discount"`
     pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this discount item.
-    ///
-    /// This ID is unique across all discount items but not across different QuickBooks
-    /// object types.
+    /// The unique identifier assigned by QuickBooks to this discount item. This ID is unique across all discount items but not across different QuickBooks object types.
     ///
     /// Example: `"80000001-1234567890"`
     pub id: String,
-    /// Indicates whether this discount item is active.
-    ///
-    /// Inactive objects are typically hidden from views and reports in QuickBooks.
-    /// Defaults to `true`.
+    /// Indicates whether this discount item is active. Inactive objects are typically hidden from views and reports in QuickBooks. Defaults to `true`.
     ///
     /// Example: `true`
     pub is_active: bool,
-    /// The case-insensitive name of this discount item.
-    ///
-    /// Not guaranteed to be unique because it does not include the names of its
-    /// hierarchical parent objects like `fullName` does. For example, two discount
-    /// items could both have the `name` "10% labor discount", but they could have
-    /// unique `fullName` values, such as "Discounts:10% labor discount" and
-    /// "Promotions:10% labor discount".
+    /// The case-insensitive name of this discount item. Not guaranteed to be unique because it does not include the names of its hierarchical parent objects like `fullName` does. For example, two discount items could both have the `name` "10% labor discount", but they could have unique `fullName` values, such as "Discounts:10% labor discount" and "Promotions:10% labor discount".
     ///
     /// Example: `"10% labor discount"`
     pub name: String,
-    /// The parent discount item one level above this one in the hierarchy.
-    ///
-    /// For example, if this discount item has a `fullName` of "Discounts:10% labor
-    /// discount", its parent has a `fullName` of "Discounts". If this discount item is
-    /// at the top level, this field will be `null`.
+    /// The parent discount item one level above this one in the hierarchy. For example, if this discount item has a `fullName` of "Discounts:10% labor discount", its parent has a `fullName` of "Discounts". If this discount item is at the top level, this field will be `null`.
     ///
     /// Example: `{"fullName":"Discounts","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub parent: Option<ObjectRef>,
-    /// The current QuickBooks-assigned revision number of this discount item object,
-    /// which changes each time the object is modified. When updating this object, you
-    /// must provide the most recent `revisionNumber` to ensure you're working with the
-    /// latest data; otherwise, the update will return an error.
+    /// The current QuickBooks-assigned revision number of this discount item object, which changes each time the object is modified. When updating this object, you must provide the most recent `revisionNumber` to ensure you're working with the latest data; otherwise, the update will return an error.
     ///
     /// Example: `"1721172183"`
     pub revision_number: String,
-    /// The default sales-tax code for this discount item, determining whether it is
-    /// taxable or non-taxable. This can be overridden at the transaction-line level.
+    /// The default sales-tax code for this discount item, determining whether it is taxable or non-taxable. This can be overridden at the transaction-line level.
     ///
-    /// Default codes include "Non" (non-taxable) and "Tax" (taxable), but custom codes
-    /// can also be created in QuickBooks Desktop. If QuickBooks Desktop is not set up
-    /// to charge sales tax (via the "Do You Charge Sales Tax?" preference), it assigns
-    /// the default non-taxable sales-tax code configured in the company file to all
-    /// sales.
+    /// Default codes include "Non" (non-taxable) and "Tax" (taxable), but custom codes can also be created in QuickBooks Desktop. If QuickBooks Desktop is not set up to charge sales tax (via the "Do You Charge Sales Tax?" preference), it assigns the default non-taxable sales-tax code configured in the company file to all sales.
     ///
     /// Example: `{"fullName":"Non","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub sales_tax_code: Option<ObjectRef>,
-    /// The depth level of this discount item in the hierarchy.
-    ///
-    /// A top-level discount item has a `sublevel` of 0; each subsequent sublevel
-    /// increases this number by 1. For example, a discount item with a `fullName` of
-    /// "Discounts:10% labor discount" would have a `sublevel` of 1.
+    /// The depth level of this discount item in the hierarchy. A top-level discount item has a `sublevel` of 0; each subsequent sublevel increases this number by 1. For example, a discount item with a `fullName` of "Discounts:10% labor discount" would have a `sublevel` of 1.
     ///
     /// Example: `1`
     pub sublevel: f64,
-    /// The date and time when this discount item was last updated, in ISO 8601 format
-    /// (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local
-    /// timezone of the end-user's computer.
+    /// The date and time when this discount item was last updated, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
-    /// Example: `"2021-10-01T20:45:30.000Z"`
+    /// Example: `"2025-02-01T12:34:56+00:00"`
     pub updated_at: String,
 }
 
@@ -156,102 +110,65 @@ pub struct DiscountItem {
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct DiscountItemCreateParams {
-    /// The posting account to which transactions involving this discount item are
-    /// posted for tracking discounts.
+    /// The posting account to which transactions involving this discount item are posted for tracking discounts.
     ///
     /// Example: `"80000001-1234567890"`
     pub account_id: String,
     /// The discount item's barcode.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub barcode: Option<BarcodeInput>,
-    /// The discount item's class.
-    ///
-    /// Classes can be used to categorize objects into meaningful segments, such as
-    /// department, location, or type of work. In QuickBooks, class tracking is off by
-    /// default.
+    /// The discount item's class. Classes can be used to categorize objects into meaningful segments, such as department, location, or type of work. In QuickBooks, class tracking is off by default.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub class_id: Option<String>,
-    /// The discount item's description that will appear on sales forms that include
-    /// this item.
-    ///
-    /// Maximum length: 4095 characters.
+    /// The discount item's description that will appear on sales forms that include this item.
     ///
     /// Example: `"10% discount for early payment on labor charges"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// The monetary amount to subtract from the total or subtotal when applying this
-    /// discount item to a transaction, represented as a decimal string.
+    /// The monetary amount to subtract from the total or subtotal when applying this discount item to a transaction, represented as a decimal string.
     ///
-    /// **NOTE**: A flat rate discount applies to ALL lines recorded above it and
-    /// distributes the discount amount equally across those lines, which affects tax
-    /// calculations. For example, a $10 discount applied to a $100 taxable item and
-    /// $100 non-taxable item would result in a $5 taxable discount and $5 non-taxable
-    /// discount.
+    /// **NOTE**: A flat rate discount applies to ALL lines recorded above it and distributes the discount amount equally across those lines, which affects tax calculations. For example, a $10 discount applied to a $100 taxable item and $100 non-taxable item would result in a $5 taxable discount and $5 non-taxable discount.
     ///
-    /// Decimal string format: up to 5 decimal places and up to 10 digits before the
-    /// decimal point (for example, "123.45").
+    /// Decimal string format: up to 5 decimal places and up to 10 digits before the decimal point (for example, "123.45").
     ///
     /// Example: `"25.00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub discount_rate: Option<String>,
-    /// The percentage amount to subtract from the total or subtotal when applying this
-    /// discount item to a transaction.
+    /// The percentage amount to subtract from the total or subtotal when applying this discount item to a transaction.
     ///
-    /// **NOTE**: A percentage discount only applies to the line immediately above it,
-    /// so tax implications only affect that specific line.
+    /// **NOTE**: A percentage discount only applies to the line immediately above it, so tax implications only affect that specific line.
     ///
     /// Example: `"10.5"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub discount_rate_percent: Option<String>,
-    /// A globally unique identifier (GUID) you, the developer, can provide for tracking
-    /// this object in your external system. This field is immutable and can only be set
-    /// during object creation.
+    /// A globally unique identifier (GUID) you, the developer, can provide for tracking this object in your external system. This field is immutable and can only be set during object creation.
     ///
-    /// **IMPORTANT**: This field must be formatted as a valid GUID; otherwise,
-    /// QuickBooks will return an error.
+    /// **IMPORTANT**: This field must be formatted as a valid GUID; otherwise, QuickBooks will return an error.
     ///
     /// Example: `"12345678-abcd-1234-abcd-1234567890ab"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub external_id: Option<String>,
-    /// Indicates whether this discount item is active.
-    ///
-    /// Inactive objects are typically hidden from views and reports in QuickBooks.
-    /// Defaults to `true`.
+    /// Indicates whether this discount item is active. Inactive objects are typically hidden from views and reports in QuickBooks. Defaults to `true`.
     ///
     /// Example: `true`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_active: Option<bool>,
-    /// The case-insensitive name of this discount item.
-    ///
-    /// Not guaranteed to be unique because it does not include the names of its
-    /// hierarchical parent objects like `fullName` does. For example, two discount
-    /// items could both have the `name` "10% labor discount", but they could have
-    /// unique `fullName` values, such as "Discounts:10% labor discount" and
-    /// "Promotions:10% labor discount".
+    /// The case-insensitive name of this discount item. Not guaranteed to be unique because it does not include the names of its hierarchical parent objects like `fullName` does. For example, two discount items could both have the `name` "10% labor discount", but they could have unique `fullName` values, such as "Discounts:10% labor discount" and "Promotions:10% labor discount".
     ///
     /// Maximum length: 31 characters.
     ///
     /// Example: `"10% labor discount"`
     pub name: String,
-    /// The parent discount item one level above this one in the hierarchy.
-    ///
-    /// For example, if this discount item has a `fullName` of "Discounts:10% labor
-    /// discount", its parent has a `fullName` of "Discounts". If this discount item is
-    /// at the top level, this field will be `null`.
+    /// The parent discount item one level above this one in the hierarchy. For example, if this discount item has a `fullName` of "Discounts:10% labor discount", its parent has a `fullName` of "Discounts". If this discount item is at the top level, this field will be `null`.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parent_id: Option<String>,
-    /// The default sales-tax code for this discount item, determining whether it is
-    /// taxable or non-taxable. This can be overridden at the transaction-line level.
+    /// The default sales-tax code for this discount item, determining whether it is taxable or non-taxable. This can be overridden at the transaction-line level.
     ///
-    /// Default codes include "Non" (non-taxable) and "Tax" (taxable), but custom codes
-    /// can also be created in QuickBooks Desktop. If QuickBooks Desktop is not set up
-    /// to charge sales tax (via the "Do You Charge Sales Tax?" preference), it assigns
-    /// the default non-taxable sales-tax code configured in the company file to all
-    /// sales.
+    /// Default codes include "Non" (non-taxable) and "Tax" (taxable), but custom codes can also be created in QuickBooks Desktop. If QuickBooks Desktop is not set up to charge sales tax (via the "Do You Charge Sales Tax?" preference), it assigns the default non-taxable sales-tax code configured in the company file to all sales.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -281,118 +198,66 @@ impl DiscountItemCreateParams {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DiscountItemListParams {
-    /// Filter for discount items of these classes.
-    ///
-    /// A class is a way end-users can categorize discount items in QuickBooks.
+    /// Filter for discount items of these classes. A class is a way end-users can categorize discount items in QuickBooks.
     ///
     /// Example: `["80000001-1234567890"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub class_ids: Option<Vec<String>>,
-    /// The pagination token to fetch the next set of results when paginating with the
-    /// `limit` parameter. Do not include this parameter on the first call. Use the
-    /// `nextCursor` value returned in the previous response to request subsequent
-    /// results.
-    ///
-    /// **IMPORTANT**: The cursor is the same value for every page, and requests that
-    /// send it are not idempotent: each one returns the next page. Send each request
-    /// within 10 seconds of the previous response. If you miss that window or a request
-    /// fails, start over without a cursor. To make a run resumable, see
-    /// \[Paging by name\](<https://docs.conductor.is/api-ref/pagination#paging-by-name>).
+    /// The pagination token to fetch the next set of results when paginating with the `limit` parameter. Do not include this parameter on the first call. Use the `nextCursor` value returned in the previous response to request subsequent results.
     ///
     /// Example: `"12345678-abcd-abcd-example-1234567890ab"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cursor: Option<String>,
-    /// Filter for specific discount items by their full-name(s), case-insensitive.
+    /// Filter for specific discount items by their full-name(s), case-insensitive. Like `id`, `fullName` is a unique identifier for a discount item, formed by by combining the names of its parent objects with its own `name`, separated by colons. For example, if a discount item is under "Discounts" and has the `name` "10% labor discount", its `fullName` would be "Discounts:10% labor discount".
     ///
-    /// Like `id`, `fullName` is a unique identifier for a discount item, formed by by
-    /// combining the names of its parent objects with its own `name`, separated by
-    /// colons. For example, if a discount item is under "Discounts" and has the `name`
-    /// "10% labor discount", its `fullName` would be "Discounts:10% labor discount".
+    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other query parameters for this request.
     ///
-    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other
-    /// query parameters for this request.
-    ///
-    /// **NOTE**: If any of the values you specify in this parameter are not found, the
-    /// request will return an error.
+    /// **NOTE**: If any of the values you specify in this parameter are not found, the request will return an error.
     ///
     /// Example: `["Discounts:10% labor discount"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub full_names: Option<Vec<String>>,
-    /// Filter for specific discount items by their QuickBooks-assigned unique
-    /// identifier(s).
+    /// Filter for specific discount items by their QuickBooks-assigned unique identifier(s).
     ///
-    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other
-    /// query parameters for this request.
+    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other query parameters for this request.
     ///
-    /// **NOTE**: If any of the values you specify in this parameter are not found, the
-    /// request will return an error.
+    /// **NOTE**: If any of the values you specify in this parameter are not found, the request will return an error.
     ///
     /// Example: `["80000001-1234567890"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ids: Option<Vec<String>>,
-    /// The maximum number of objects to return.
-    ///
-    /// Accepts values ranging from 1 to 150, defaults to 150. When used with
-    /// cursor-based pagination, this parameter controls how many results are returned
-    /// per page. To paginate through results, combine this with the `cursor` parameter.
-    /// Each response will include a `nextCursor` value that can be passed to subsequent
-    /// requests to retrieve the next page of results.
+    /// The maximum number of objects to return. Accepts values ranging from 1 to 150, defaults to 150. When used with cursor-based pagination, this parameter controls how many results are returned per page. To paginate through results, combine this with the `cursor` parameter. Each response will include a `nextCursor` value that can be passed to subsequent requests to retrieve the next page of results.
     ///
     /// Example: `150`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
-    /// Filter for discount items whose `name` contains this substring,
-    /// case-insensitive.
+    /// Filter for discount items whose `name` contains this substring, case-insensitive.
     ///
-    /// **NOTE**: If you use this parameter, you cannot also use `nameStartsWith` or
-    /// `nameEndsWith`.
+    /// **NOTE**: If you use this parameter, you cannot also use `nameStartsWith` or `nameEndsWith`.
     ///
     /// Example: `"ABC"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name_contains: Option<String>,
-    /// Filter for discount items whose `name` ends with this substring,
-    /// case-insensitive.
+    /// Filter for discount items whose `name` ends with this substring, case-insensitive.
     ///
-    /// **NOTE**: If you use this parameter, you cannot also use `nameContains` or
-    /// `nameStartsWith`.
+    /// **NOTE**: If you use this parameter, you cannot also use `nameContains` or `nameStartsWith`.
     ///
     /// Example: `"ABC"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name_ends_with: Option<String>,
-    /// Filter for discount items whose `fullName` sorts at or after this value
-    /// (inclusive), compared case-insensitively in QuickBooks' sort order: punctuation
-    /// first, then digits, then letters.
-    ///
-    /// When you set `nameFrom` or `nameTo`, QuickBooks returns discount items sorted by
-    /// `fullName` in that order; without either, the order is not guaranteed. To page
-    /// through discount items by name, see
-    /// \[Paging by name\](<https://docs.conductor.is/api-ref/pagination#paging-by-name>).
-    ///
-    /// **NOTE**: If you use this parameter, you cannot also use `nameContains`,
-    /// `nameStartsWith`, or `nameEndsWith`.
+    /// Filter for discount items whose `name` is alphabetically greater than or equal to this value.
     ///
     /// Example: `"A"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name_from: Option<String>,
-    /// Filter for discount items whose `name` starts with this substring,
-    /// case-insensitive.
+    /// Filter for discount items whose `name` starts with this substring, case-insensitive.
     ///
-    /// **NOTE**: If you use this parameter, you cannot also use `nameContains` or
-    /// `nameEndsWith`.
+    /// **NOTE**: If you use this parameter, you cannot also use `nameContains` or `nameEndsWith`.
     ///
     /// Example: `"ABC"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name_starts_with: Option<String>,
-    /// Filter for discount items whose `fullName` sorts at or before this value
-    /// (inclusive), compared case-insensitively in QuickBooks' sort order: punctuation
-    /// first, then digits, then letters. If you also set `nameFrom`, it must not sort
-    /// after this value, or QuickBooks returns an error.
-    ///
-    /// When you set `nameFrom` or `nameTo`, QuickBooks returns discount items sorted by
-    /// `fullName` in that order; without either, the order is not guaranteed.
-    ///
-    /// **NOTE**: If you use this parameter, you cannot also use `nameContains`,
-    /// `nameStartsWith`, or `nameEndsWith`.
+    /// Filter for discount items whose `name` is alphabetically less than or equal to this value.
     ///
     /// Example: `"Z"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -402,34 +267,20 @@ pub struct DiscountItemListParams {
     /// Example: `"active"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<ListStatus>,
-    /// Filter for discount items updated on or after this date/time.
+    /// Filter for discount items updated on or after this date/time. Accepts the following ISO 8601 formats:
+    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the **start of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T00:00:00`).
+    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop interprets the timestamp in the local timezone of the end-user's computer.
+    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop interprets the timestamp using the specified timezone.
     ///
-    /// Accepts the following ISO 8601 formats:
-    ///
-    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the
-    ///   **start of the specified day** in the local timezone of the end-user's
-    ///   computer (e.g., `2025-01-01` → `2025-01-01T00:00:00`).
-    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop
-    ///   interprets the timestamp in the local timezone of the end-user's computer.
-    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop
-    ///   interprets the timestamp using the specified timezone.
-    ///
-    /// Example: `"2021-01-01T12:34:56.000Z"`
+    /// Example: `"2025-01-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_after: Option<String>,
-    /// Filter for discount items updated on or before this date/time.
+    /// Filter for discount items updated on or before this date/time. Accepts the following ISO 8601 formats:
+    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the **end of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
+    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop interprets the timestamp in the local timezone of the end-user's computer.
+    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop interprets the timestamp using the specified timezone.
     ///
-    /// Accepts the following ISO 8601 formats:
-    ///
-    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the
-    ///   **end of the specified day** in the local timezone of the end-user's computer
-    ///   (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
-    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop
-    ///   interprets the timestamp in the local timezone of the end-user's computer.
-    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop
-    ///   interprets the timestamp using the specified timezone.
-    ///
-    /// Example: `"2021-02-01T12:34:56.000Z"`
+    /// Example: `"2025-02-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_before: Option<String>,
 }
@@ -439,8 +290,7 @@ pub struct DiscountItemListParams {
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct DiscountItemUpdateParams {
-    /// The posting account to which transactions involving this discount item are
-    /// posted for tracking discounts.
+    /// The posting account to which transactions involving this discount item are posted for tracking discounts.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -448,101 +298,61 @@ pub struct DiscountItemUpdateParams {
     /// The discount item's barcode.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub barcode: Option<BarcodeInput>,
-    /// The discount item's class.
-    ///
-    /// Classes can be used to categorize objects into meaningful segments, such as
-    /// department, location, or type of work. In QuickBooks, class tracking is off by
-    /// default.
+    /// The discount item's class. Classes can be used to categorize objects into meaningful segments, such as department, location, or type of work. In QuickBooks, class tracking is off by default.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub class_id: Option<String>,
-    /// The discount item's description that will appear on sales forms that include
-    /// this item.
-    ///
-    /// Maximum length: 4095 characters.
+    /// The discount item's description that will appear on sales forms that include this item.
     ///
     /// Example: `"10% discount for early payment on labor charges"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// The monetary amount to subtract from the total or subtotal when applying this
-    /// discount item to a transaction, represented as a decimal string.
+    /// The monetary amount to subtract from the total or subtotal when applying this discount item to a transaction, represented as a decimal string.
     ///
-    /// **NOTE**: A flat rate discount applies to ALL lines recorded above it and
-    /// distributes the discount amount equally across those lines, which affects tax
-    /// calculations. For example, a $10 discount applied to a $100 taxable item and
-    /// $100 non-taxable item would result in a $5 taxable discount and $5 non-taxable
-    /// discount.
+    /// **NOTE**: A flat rate discount applies to ALL lines recorded above it and distributes the discount amount equally across those lines, which affects tax calculations. For example, a $10 discount applied to a $100 taxable item and $100 non-taxable item would result in a $5 taxable discount and $5 non-taxable discount.
     ///
-    /// Decimal string format: up to 5 decimal places and up to 10 digits before the
-    /// decimal point (for example, "123.45").
+    /// Decimal string format: up to 5 decimal places and up to 10 digits before the decimal point (for example, "123.45").
     ///
     /// Example: `"25.00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub discount_rate: Option<String>,
-    /// The percentage amount to subtract from the total or subtotal when applying this
-    /// discount item to a transaction.
+    /// The percentage amount to subtract from the total or subtotal when applying this discount item to a transaction.
     ///
-    /// **NOTE**: A percentage discount only applies to the line immediately above it,
-    /// so tax implications only affect that specific line.
+    /// **NOTE**: A percentage discount only applies to the line immediately above it, so tax implications only affect that specific line.
     ///
     /// Example: `"10.5"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub discount_rate_percent: Option<String>,
-    /// Indicates whether this discount item is active.
-    ///
-    /// Inactive objects are typically hidden from views and reports in QuickBooks.
-    /// Defaults to `true`.
+    /// Indicates whether this discount item is active. Inactive objects are typically hidden from views and reports in QuickBooks. Defaults to `true`.
     ///
     /// Example: `true`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_active: Option<bool>,
-    /// The case-insensitive name of this discount item.
-    ///
-    /// Not guaranteed to be unique because it does not include the names of its
-    /// hierarchical parent objects like `fullName` does. For example, two discount
-    /// items could both have the `name` "10% labor discount", but they could have
-    /// unique `fullName` values, such as "Discounts:10% labor discount" and
-    /// "Promotions:10% labor discount".
+    /// The case-insensitive name of this discount item. Not guaranteed to be unique because it does not include the names of its hierarchical parent objects like `fullName` does. For example, two discount items could both have the `name` "10% labor discount", but they could have unique `fullName` values, such as "Discounts:10% labor discount" and "Promotions:10% labor discount".
     ///
     /// Maximum length: 31 characters.
     ///
     /// Example: `"10% labor discount"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// The parent discount item one level above this one in the hierarchy.
-    ///
-    /// For example, if this discount item has a `fullName` of "Discounts:10% labor
-    /// discount", its parent has a `fullName` of "Discounts". If this discount item is
-    /// at the top level, this field will be `null`.
+    /// The parent discount item one level above this one in the hierarchy. For example, if this discount item has a `fullName` of "Discounts:10% labor discount", its parent has a `fullName` of "Discounts". If this discount item is at the top level, this field will be `null`.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parent_id: Option<String>,
-    /// The current QuickBooks-assigned revision number of the discount item object you
-    /// are updating, which you can get by fetching the object first. Provide the most
-    /// recent `revisionNumber` to ensure you're working with the latest data;
-    /// otherwise, the update will return an error.
+    /// The current QuickBooks-assigned revision number of the discount item object you are updating, which you can get by fetching the object first. Provide the most recent `revisionNumber` to ensure you're working with the latest data; otherwise, the update will return an error.
     ///
     /// Example: `"1721172183"`
     pub revision_number: String,
-    /// The default sales-tax code for this discount item, determining whether it is
-    /// taxable or non-taxable. This can be overridden at the transaction-line level.
+    /// The default sales-tax code for this discount item, determining whether it is taxable or non-taxable. This can be overridden at the transaction-line level.
     ///
-    /// Default codes include "Non" (non-taxable) and "Tax" (taxable), but custom codes
-    /// can also be created in QuickBooks Desktop. If QuickBooks Desktop is not set up
-    /// to charge sales tax (via the "Do You Charge Sales Tax?" preference), it assigns
-    /// the default non-taxable sales-tax code configured in the company file to all
-    /// sales.
+    /// Default codes include "Non" (non-taxable) and "Tax" (taxable), but custom codes can also be created in QuickBooks Desktop. If QuickBooks Desktop is not set up to charge sales tax (via the "Do You Charge Sales Tax?" preference), it assigns the default non-taxable sales-tax code configured in the company file to all sales.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sales_tax_code_id: Option<String>,
-    /// When `true`, applies the new account (specified by the `accountId` field) to all
-    /// existing transactions associated with this discount item. This updates
-    /// historical data and should be used with caution. The update will fail if any
-    /// affected transaction falls within a closed accounting period. If this parameter
-    /// is not specified, QuickBooks will prompt the user before making any changes.
+    /// When `true`, applies the new account (specified by the `accountId` field) to all existing transactions associated with this discount item. This updates historical data and should be used with caution. The update will fail if any affected transaction falls within a closed accounting period. If this parameter is not specified, QuickBooks will prompt the user before making any changes.
     ///
     /// Example: `false`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -577,19 +387,13 @@ DiscountItems, QbdClient
 impl<T: Transport + ?Sized> DiscountItems<'_, T> {
     /// List all discount items.
     ///
-    /// Returns a list of discount items.
-    ///
-    /// Use the `cursor` parameter to paginate through
-    /// the results.
+    /// Returns a list of discount items. Use the `cursor` parameter to paginate through the results.
     #[api(get = "/quickbooks-desktop/discount-items", pages_of = DiscountItem)]
     pub async fn list(&self, #[query] params: &DiscountItemListParams) -> Result<CursorPage<DiscountItem>>;
 
     /// Create a discount item.
     ///
-    /// Creates a discount item that subtracts either a percentage or fixed amount from
-    /// transaction totals. Percentage discounts only affect the preceding line, while
-    /// fixed-amount discounts reduce the accumulated amount above them unless you bound
-    /// the target lines with a subtotal item.
+    /// Creates a discount item that subtracts either a percentage or fixed amount from transaction totals. Percentage discounts only affect the preceding line, while fixed-amount discounts reduce the accumulated amount above them unless you bound the target lines with a subtotal item.
     #[api(post = "/quickbooks-desktop/discount-items")]
     pub async fn create(&self, #[body] params: &DiscountItemCreateParams) -> Result<DiscountItem>;
 
@@ -597,19 +401,13 @@ impl<T: Transport + ?Sized> DiscountItems<'_, T> {
     ///
     /// Retrieves a discount item by ID.
     ///
-    /// **IMPORTANT:** If you need to fetch multiple specific discount items by ID, use
-    /// the list endpoint instead with the `ids` parameter. It accepts an array of IDs
-    /// so you can batch the request into a single call, which is significantly faster.
+    /// **IMPORTANT:** If you need to fetch multiple specific discount items by ID, use the list endpoint instead with the `ids` parameter. It accepts an array of IDs so you can batch the request into a single call, which is significantly faster.
     #[api(get = "/quickbooks-desktop/discount-items/{id}")]
     pub async fn retrieve(&self, id: &str) -> Result<DiscountItem>;
 
     /// Update a discount item.
     ///
-    /// Updates a discount item, including its linked account or discount rate.
-    ///
-    /// When
-    /// changing the account, use `updateExistingTransactionsAccount` to control whether
-    /// existing transactions that reference the item should also be updated.
+    /// Updates a discount item, including its linked account or discount rate. When changing the account, use `updateExistingTransactionsAccount` to control whether existing transactions that reference the item should also be updated.
     #[api(post = "/quickbooks-desktop/discount-items/{id}")]
     pub async fn update(&self, id: &str, #[body] params: &DiscountItemUpdateParams) -> Result<DiscountItem>;
 }

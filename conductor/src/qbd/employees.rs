@@ -20,8 +20,6 @@ use crate::{Result, Transport, api};
 pub struct ContactInput {
     /// The name of the contact field (e.g., "old address", "secondary phone").
     ///
-    /// Maximum length: 40 characters.
-    ///
     /// Example: `"Main Phone"`
     pub name: String,
     /// The relationship of the employee to the employee.
@@ -30,8 +28,6 @@ pub struct ContactInput {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub relation: Option<ContactRelation>,
     /// The value of the contact field.
-    ///
-    /// Maximum length: 255 characters.
     ///
     /// Example: `"555-123-4567"`
     pub value: String,
@@ -91,18 +87,19 @@ NonDisabled = "non_disabled",
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Earnings {
-    /// The payroll wage item that defines how this employee is paid (e.g., Regular Pay,
-    /// Overtime Pay). This determines the payment scheme used for payroll calculations.
+    /// The payroll wage item that defines how this employee is paid (e.g., Regular Pay, Overtime Pay). This determines the payment scheme used for payroll calculations.
     ///
     /// Example: `{"fullName":"Regular Pay","id":"80000001-1234567890"}`
     pub payroll_wage_item: ObjectRef,
     /// The hourly rate for this employee, represented as a decimal string.
     ///
     /// Example: `"10.00"`
+    #[serde(default)]
     pub rate: Option<String>,
     /// The hourly rate for this employee expressed as a percentage.
     ///
     /// Example: `"10.5"`
+    #[serde(default)]
     pub rate_percent: Option<String>,
 }
 
@@ -118,11 +115,12 @@ pub struct EmergencyContact {
     /// The relationship of the employee to the employee.
     ///
     /// Example: `"spouse"`
+    #[serde(default)]
     pub relation: Option<ContactRelation>,
     /// The value of the contact field.
     ///
     /// Example: `"555-123-4567"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub value: Option<String>,
 }
 
@@ -134,8 +132,10 @@ pub struct EmergencyContact {
 #[non_exhaustive]
 pub struct EmergencyContactSet {
     /// The employee's primary emergency contact.
+    #[serde(default)]
     pub primary_contact: Option<EmergencyContact>,
     /// The employee's secondary emergency contact.
+    #[serde(default)]
     pub secondary_contact: Option<EmergencyContact>,
 }
 
@@ -146,271 +146,254 @@ pub struct EmergencyContactSet {
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Employee {
-    /// The employee's account number, which appears in the QuickBooks chart of
-    /// accounts, reports, and graphs.
+    /// The employee's account number, which appears in the QuickBooks chart of accounts, reports, and graphs.
     ///
-    /// Note that if the "Use Account Numbers" preference is turned off in QuickBooks,
-    /// the account number may not be visible in the user interface, but it can still be
-    /// set and retrieved through the API.
+    /// Note that if the "Use Account Numbers" preference is turned off in QuickBooks, the account number may not be visible in the user interface, but it can still be set and retrieved through the API.
     ///
     /// Example: `"1010"`
+    #[serde(default)]
     pub account_number: Option<String>,
     /// Additional notes about this employee.
     pub additional_notes: Vec<Note>,
     /// The employee's address.
     ///
-    /// If the company uses QuickBooks Payroll for this employee, this address must
-    /// specify a complete address, including city, state, ZIP (or postal) code, and at
-    /// least one line of the street address.
+    /// If the company uses QuickBooks Payroll for this employee, this address must specify a complete address, including city, state, ZIP (or postal) code, and at least one line of the street address.
+    #[serde(default)]
     pub address: Option<EmployeeAddress>,
-    /// The adjusted service date for this employee, in ISO 8601 format (YYYY-MM-DD).
-    ///
-    /// This date accounts for previous employment periods or leaves that affect
-    /// seniority.
+    /// The adjusted service date for this employee, in ISO 8601 format (YYYY-MM-DD). This date accounts for previous employment periods or leaves that affect seniority.
     ///
     /// Example: `"2024-01-01"`
+    #[serde(default)]
     pub adjusted_service_date: Option<String>,
     /// The employee's alternate telephone number.
     ///
     /// Example: `"+1-555-987-6543"`
+    #[serde(default)]
     pub alternate_phone: Option<String>,
-    /// The employee's billing rate, used to override service item rates in time
-    /// tracking activities.
+    /// The employee's billing rate, used to override service item rates in time tracking activities.
     ///
     /// Example: `{"fullName":"Standard Rate","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub billing_rate: Option<ObjectRef>,
     /// This employee's date of birth, in ISO 8601 format (YYYY-MM-DD).
     ///
     /// Example: `"1990-01-01"`
+    #[serde(default)]
     pub birth_date: Option<String>,
-    /// The date and time when this employee was created, in ISO 8601 format
-    /// (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local
-    /// timezone of the end-user's computer.
+    /// The date and time when this employee was created, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
-    /// Example: `"2021-10-01T17:34:56.000Z"`
+    /// Example: `"2025-01-01T12:34:56+00:00"`
     pub created_at: String,
-    /// Additional custom contact fields for this employee, such as phone numbers or
-    /// email addresses.
+    /// Additional custom contact fields for this employee, such as phone numbers or email addresses.
     pub custom_contact_fields: Vec<CustomContactField>,
-    /// The custom fields for the employee object, added as user-defined data
-    /// extensions, not included in the standard QuickBooks object.
+    /// The custom fields for the employee object, added as user-defined data extensions, not included in the standard QuickBooks object.
     pub custom_fields: Vec<CustomField>,
-    /// The employee's department.
-    ///
-    /// Found in the "employment job details" section of the employee's record in
-    /// QuickBooks.
+    /// The employee's department. Found in the "employment job details" section of the employee's record in QuickBooks.
     ///
     /// Example: `"Sales"`
+    #[serde(default)]
     pub department: Option<String>,
-    /// A description of this employee.
-    ///
-    /// Found in the "employment job details" section of the employee's record in
-    /// QuickBooks.
+    /// A description of this employee. Found in the "employment job details" section of the employee's record in QuickBooks.
     ///
     /// Example: `"This employee is a key employee."`
+    #[serde(default)]
     pub description: Option<String>,
     /// A description of this employee's disability.
     ///
     /// Example: `"Cerebral Palsy"`
+    #[serde(default)]
     pub disability_description: Option<String>,
     /// Indicates whether this employee is disabled.
     ///
     /// Example: `"disabled"`
+    #[serde(default)]
     pub disability_status: Option<DisabilityStatus>,
     /// The employee's email address.
     ///
     /// Example: `"employee@example.com"`
+    #[serde(default)]
     pub email: Option<String>,
     /// The employee's emergency contacts.
+    #[serde(default)]
     pub emergency_contact: Option<EmergencyContactSet>,
     /// The employee's payroll information.
     ///
-    /// **IMPORTANT**: QuickBooks Desktop only returns this field if the connected app
-    /// has personal data access enabled. If this field is `null` or missing, confirm
-    /// this setting is enabled in QuickBooks Desktop: sign in as Admin in Single-User
-    /// Mode and go to
-    /// `Edit > Preferences > Integrated Applications > Company Preferences`, select the
-    /// app, click `Properties`, then check "Allow this application to access personal
-    /// data such as Social Security Numbers and customer credit card information".
+    /// **IMPORTANT**: QuickBooks Desktop only returns this field if the connected app has personal data access enabled. If this field is `null` or missing, confirm this setting is enabled in QuickBooks Desktop: sign in as Admin in Single-User Mode and go to `Edit > Preferences > Integrated Applications > Company Preferences`, select the app, click `Properties`, then check "Allow this application to access personal data such as Social Security Numbers and customer credit card information".
+    #[serde(default)]
     pub employee_payroll: Option<EmployeePayrollInfo>,
-    /// The employee type.
-    ///
-    /// This affects payroll taxes - a statutory employee is defined as an employee by
-    /// statute. Note that owners/partners are typically on the "Other Names" list in
-    /// QuickBooks, but if listed as an employee their type will be `owner`.
+    /// The employee type. This affects payroll taxes - a statutory employee is defined as an employee by statute. Note that owners/partners are typically on the "Other Names" list in QuickBooks, but if listed as an employee their type will be `owner`.
     ///
     /// Example: `"regular"`
+    #[serde(default)]
     pub employee_type: Option<EmployeeType>,
     /// Indicates whether this employee is a part-time or full-time employee.
     ///
     /// Example: `"full_time"`
+    #[serde(default)]
     pub employment_status: Option<EmploymentStatus>,
     /// This employee's ethnicity.
     ///
     /// Example: `"asian"`
+    #[serde(default)]
     pub ethnicity: Option<EmployeeEthnicity>,
-    /// A globally unique identifier (GUID) you, the developer, can provide for tracking
-    /// this object in your external system. This field is immutable and can only be set
-    /// during object creation.
+    /// A globally unique identifier (GUID) you, the developer, can provide for tracking this object in your external system. This field is immutable and can only be set during object creation.
     ///
     /// Example: `"12345678-abcd-1234-abcd-1234567890ab"`
+    #[serde(default)]
     pub external_id: Option<String>,
     /// The employee's fax number.
     ///
     /// Example: `"+1-555-555-1212"`
+    #[serde(default)]
     pub fax: Option<String>,
     /// The employee's first name.
     ///
     /// Example: `"John"`
+    #[serde(default)]
     pub first_name: Option<String>,
     /// This employee's gender.
     ///
     /// Example: `"male"`
+    #[serde(default)]
     pub gender: Option<EmployeeGender>,
     /// The date this employee was hired, in ISO 8601 format (YYYY-MM-DD).
     ///
     /// Example: `"2024-01-01"`
+    #[serde(default)]
     pub hired_date: Option<String>,
     /// Indicates whether this employee's I-9 is on file.
     ///
     /// Example: `"on_file"`
+    #[serde(default)]
     pub i9_on_file_status: Option<I9OnFileStatus>,
-    /// The unique identifier assigned by QuickBooks to this employee.
-    ///
-    /// This ID is unique across all employees but not across different QuickBooks
-    /// object types.
+    /// The unique identifier assigned by QuickBooks to this employee. This ID is unique across all employees but not across different QuickBooks object types.
     ///
     /// Example: `"80000001-1234567890"`
     pub id: String,
-    /// Indicates whether this employee is active.
-    ///
-    /// Inactive objects are typically hidden from views and reports in QuickBooks.
-    /// Defaults to `true`.
+    /// Indicates whether this employee is active. Inactive objects are typically hidden from views and reports in QuickBooks. Defaults to `true`.
     ///
     /// Example: `true`
     pub is_active: bool,
     /// The employee's job title.
     ///
     /// Example: `"Purchasing Manager"`
+    #[serde(default)]
     pub job_title: Option<String>,
     /// Indicates whether this employee is a key employee.
     ///
     /// Example: `"key_employee"`
+    #[serde(default)]
     pub key_employee_status: Option<KeyEmployeeStatus>,
     /// The employee's last name.
     ///
     /// Example: `"Doe"`
+    #[serde(default)]
     pub last_name: Option<String>,
     /// The employee's middle name.
     ///
     /// Example: `"A."`
+    #[serde(default)]
     pub middle_name: Option<String>,
     /// This employee's military status if they are a U.S. veteran.
     ///
     /// Example: `"active"`
+    #[serde(default)]
     pub military_status: Option<MilitaryStatus>,
     /// The employee's mobile phone number.
     ///
     /// Example: `"+1-555-555-1212"`
+    #[serde(default)]
     pub mobile: Option<String>,
-    /// The case-insensitive unique name of this employee, unique across all employees.
+    /// The case-insensitive unique name of this employee, unique across all employees. A concatenation of the employee's `firstName`, `middleName`, and `lastName` fields.
     ///
-    /// A concatenation of the employee's `firstName`, `middleName`, and `lastName`
-    /// fields.
-    ///
-    /// **NOTE**: Employees do not have a `fullName` field because they are not
-    /// hierarchical objects, which is why `name` is unique for them but not for objects
-    /// that have parents.
+    /// **NOTE**: Employees do not have a `fullName` field because they are not hierarchical objects, which is why `name` is unique for them but not for objects that have parents.
     ///
     /// Example: `"John Doe"`
     pub name: String,
     /// A note or comment about this employee.
     ///
     /// Example: `"This employee is a key employee."`
+    #[serde(default)]
     pub note: Option<String>,
     /// The original hire date for this employee, in ISO 8601 format (YYYY-MM-DD).
     ///
     /// Example: `"2024-01-01"`
+    #[serde(default)]
     pub original_hire_date: Option<String>,
-    /// Indicates whether this employee is exempt from overtime pay.
-    ///
-    /// This classification is based on U.S. labor laws (FLSA).
+    /// Indicates whether this employee is exempt from overtime pay. This classification is based on U.S. labor laws (FLSA).
     ///
     /// Example: `"exempt"`
+    #[serde(default)]
     pub overtime_exempt_status: Option<OvertimeExemptStatus>,
     /// The employee's pager number.
     ///
     /// Example: `"+1-555-555-1212"`
+    #[serde(default)]
     pub pager: Option<String>,
     /// The employee's pager PIN.
     ///
     /// Example: `"1234"`
+    #[serde(default)]
     pub pager_pin: Option<String>,
     /// The employee's primary telephone number.
     ///
     /// Example: `"+1-555-123-4567"`
+    #[serde(default)]
     pub phone: Option<String>,
-    /// The name to use when printing this employee from QuickBooks.
-    ///
-    /// By default, this is the same as the `name` field.
+    /// The name to use when printing this employee from QuickBooks. By default, this is the same as the `name` field.
     ///
     /// Example: `"John Doe"`
+    #[serde(default)]
     pub print_as: Option<String>,
-    /// The current QuickBooks-assigned revision number of this employee object, which
-    /// changes each time the object is modified. When updating this object, you must
-    /// provide the most recent `revisionNumber` to ensure you're working with the
-    /// latest data; otherwise, the update will return an error.
+    /// The current QuickBooks-assigned revision number of this employee object, which changes each time the object is modified. When updating this object, you must provide the most recent `revisionNumber` to ensure you're working with the latest data; otherwise, the update will return an error.
     ///
     /// Example: `"1721172183"`
     pub revision_number: String,
-    /// The employee's formal salutation title that precedes their name, such as "Mr.",
-    /// "Ms.", or "Dr.".
+    /// The employee's formal salutation title that precedes their name, such as "Mr.", "Ms.", or "Dr.".
     ///
     /// Example: `"Dr."`
+    #[serde(default)]
     pub salutation: Option<String>,
     /// The employee's Social Security Number. The value can be with or without dashes.
     ///
     /// **NOTE**: This field cannot be changed after the employee is created.
     ///
     /// Example: `"123-45-6789"`
+    #[serde(default)]
     pub ssn: Option<String>,
-    /// The employee's supervisor.
-    ///
-    /// Found in the "employment job details" section of the employee's record in
-    /// QuickBooks.
+    /// The employee's supervisor. Found in the "employment job details" section of the employee's record in QuickBooks.
     ///
     /// Example: `{"fullName":"John Doe","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub supervisor: Option<ObjectRef>,
-    /// The target bonus for this employee, represented as a decimal string.
-    ///
-    /// Found in the "employment job details" section of the employee's record in
-    /// QuickBooks.
+    /// The target bonus for this employee, represented as a decimal string. Found in the "employment job details" section of the employee's record in QuickBooks.
     ///
     /// Example: `"10000.00"`
+    #[serde(default)]
     pub target_bonus: Option<String>,
-    /// The date this employee's employment ended with the company, in ISO 8601 format
-    /// (YYYY-MM-DD). This is also known as the released date or separation date.
+    /// The date this employee's employment ended with the company, in ISO 8601 format (YYYY-MM-DD). This is also known as the released date or separation date.
     ///
     /// Example: `"2024-01-01"`
+    #[serde(default)]
     pub termination_date: Option<String>,
-    /// The date and time when this employee was last updated, in ISO 8601 format
-    /// (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local
-    /// timezone of the end-user's computer.
+    /// The date and time when this employee was last updated, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
-    /// Example: `"2021-10-01T20:45:30.000Z"`
+    /// Example: `"2025-02-01T12:34:56+00:00"`
     pub updated_at: String,
     /// Indicates whether this employee is a U.S. citizen.
     ///
     /// Example: `"citizen"`
+    #[serde(default)]
     pub us_citizenship_status: Option<UsCitizenshipStatus>,
     /// Indicates whether this employee is a U.S. veteran.
     ///
     /// Example: `"veteran"`
+    #[serde(default)]
     pub us_veteran_status: Option<UsVeteranStatus>,
-    /// The date this employee's work authorization expires, in ISO 8601 format
-    /// (YYYY-MM-DD).
+    /// The date this employee's work authorization expires, in ISO 8601 format (YYYY-MM-DD).
     ///
     /// Example: `"2024-01-01"`
+    #[serde(default)]
     pub work_authorization_expiration_date: Option<String>,
 }
 
@@ -426,54 +409,50 @@ pub struct EmployeeAddress {
     /// The city, district, suburb, town, or village name of the employee address.
     ///
     /// Example: `"San Francisco"`
+    #[serde(default)]
     pub city: Option<String>,
     /// The country name of the employee address.
     ///
     /// Example: `"United States"`
+    #[serde(default)]
     pub country: Option<String>,
     /// The first line of the employee address (e.g., street, PO Box, or company name).
     ///
     /// Example: `"Conductor Labs Inc."`
+    #[serde(default)]
     pub line1: Option<String>,
-    /// The second line of the employee address, if needed (e.g., apartment, suite,
-    /// unit, or building).
+    /// The second line of the employee address, if needed (e.g., apartment, suite, unit, or building).
     ///
     /// Example: `"540 Market St."`
+    #[serde(default)]
     pub line2: Option<String>,
     /// The third line of the employee address, if needed.
     ///
     /// Example: `"Suite 100"`
+    #[serde(default)]
     pub line3: Option<String>,
     /// The fourth line of the employee address, if needed.
     ///
     /// Example: `""`
+    #[serde(default)]
     pub line4: Option<String>,
     /// The postal code or ZIP code of the employee address.
     ///
     /// Example: `"94110"`
+    #[serde(default)]
     pub postal_code: Option<String>,
-    /// The U.S.
+    /// The U.S. state or Canadian province of the employee address. QuickBooks requires this field to be a two-letter abbreviation (e.g., "CA" for California or "ON" for Ontario). See enum for all possible values. QuickBooks may reject values that the connected company file's edition does not support (e.g., a Canadian province on a U.S. company file).
     ///
-    /// state or Canadian province of the employee address. QuickBooks requires this
-    /// field to be a two-letter abbreviation (e.g., "CA" for California or "ON" for
-    /// Ontario). See enum for all possible values. QuickBooks may reject values that
-    /// the connected company file's edition does not support (e.g., a Canadian province
-    /// on a U.S. company file).
-    ///
-    /// **NOTE:** This `state` field stays enum-constrained when creating or updating an
-    /// employee, but we've seen QuickBooks return values outside its own enum in
-    /// responses, so Conductor surfaces the raw QuickBooks string unchanged instead of
-    /// enforcing the enum.
+    /// **NOTE:** This `state` field stays enum-constrained when creating or updating an employee, but we've seen QuickBooks return values outside its own enum in responses, so Conductor surfaces the raw QuickBooks string unchanged instead of enforcing the enum.
     ///
     /// Example: `"CA"`
+    #[serde(default)]
     pub state: Option<String>,
 }
 
 /// The employee's address.
 ///
-/// If the company uses QuickBooks Payroll for this employee, this address must
-/// specify a complete address, including city, state, ZIP (or postal) code, and at
-/// least one line of the street address.
+/// If the company uses QuickBooks Payroll for this employee, this address must specify a complete address, including city, state, ZIP (or postal) code, and at least one line of the street address.
 ///
 /// The type of `EmployeeCreateParams::address` and `EmployeeUpdateParams::address`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -499,8 +478,7 @@ pub struct EmployeeAddressInput {
     /// Example: `"Conductor Labs Inc."`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub line1: Option<String>,
-    /// The second line of the employee address, if needed (e.g., apartment, suite,
-    /// unit, or building).
+    /// The second line of the employee address, if needed (e.g., apartment, suite, unit, or building).
     ///
     /// Maximum length: 41 characters.
     ///
@@ -528,13 +506,7 @@ pub struct EmployeeAddressInput {
     /// Example: `"94110"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
-    /// The U.S.
-    ///
-    /// state or Canadian province of the employee address. QuickBooks requires this
-    /// field to be a two-letter abbreviation (e.g., "CA" for California or "ON" for
-    /// Ontario). See enum for all possible values. QuickBooks may reject values that
-    /// the connected company file's edition does not support (e.g., a Canadian province
-    /// on a U.S. company file).
+    /// The U.S. state or Canadian province of the employee address. QuickBooks requires this field to be a two-letter abbreviation (e.g., "CA" for California or "ON" for Ontario). See enum for all possible values. QuickBooks may reject values that the connected company file's edition does not support (e.g., a Canadian province on a U.S. company file).
     ///
     /// Example: `"CA"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -549,13 +521,7 @@ impl EmployeeAddressInput {
 }
 
 string_enum! {
-/// The U.S.
-///
-/// state or Canadian province of the employee address. QuickBooks requires this
-/// field to be a two-letter abbreviation (e.g., "CA" for California or "ON" for
-/// Ontario). See enum for all possible values. QuickBooks may reject values that
-/// the connected company file's edition does not support (e.g., a Canadian province
-/// on a U.S. company file).
+/// The U.S. state or Canadian province of the employee address. QuickBooks requires this field to be a two-letter abbreviation (e.g., "CA" for California or "ON" for Ontario). See enum for all possible values. QuickBooks may reject values that the connected company file's edition does not support (e.g., a Canadian province on a U.S. company file).
 ///
 /// A value that this version does not know decodes as `Unknown`.
 pub enum EmployeeAddressState {
@@ -705,14 +671,9 @@ Yt = "YT",
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct EmployeeCreateParams {
-    /// The employee's account number, which appears in the QuickBooks chart of
-    /// accounts, reports, and graphs.
+    /// The employee's account number, which appears in the QuickBooks chart of accounts, reports, and graphs.
     ///
-    /// Note that if the "Use Account Numbers" preference is turned off in QuickBooks,
-    /// the account number may not be visible in the user interface, but it can still be
-    /// set and retrieved through the API.
-    ///
-    /// Maximum length: 99 characters.
+    /// Note that if the "Use Account Numbers" preference is turned off in QuickBooks, the account number may not be visible in the user interface, but it can still be set and retrieved through the API.
     ///
     /// Example: `"1010"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -722,15 +683,10 @@ pub struct EmployeeCreateParams {
     pub additional_notes: Option<Vec<AdditionalNoteInput>>,
     /// The employee's address.
     ///
-    /// If the company uses QuickBooks Payroll for this employee, this address must
-    /// specify a complete address, including city, state, ZIP (or postal) code, and at
-    /// least one line of the street address.
+    /// If the company uses QuickBooks Payroll for this employee, this address must specify a complete address, including city, state, ZIP (or postal) code, and at least one line of the street address.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address: Option<EmployeeAddressInput>,
-    /// The adjusted service date for this employee, in ISO 8601 format (YYYY-MM-DD).
-    ///
-    /// This date accounts for previous employment periods or leaves that affect
-    /// seniority.
+    /// The adjusted service date for this employee, in ISO 8601 format (YYYY-MM-DD). This date accounts for previous employment periods or leaves that affect seniority.
     ///
     /// Example: `"2024-01-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -742,8 +698,7 @@ pub struct EmployeeCreateParams {
     /// Example: `"+1-555-987-6543"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alternate_phone: Option<String>,
-    /// The employee's billing rate, used to override service item rates in time
-    /// tracking activities.
+    /// The employee's billing rate, used to override service item rates in time tracking activities.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -753,33 +708,20 @@ pub struct EmployeeCreateParams {
     /// Example: `"1990-01-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub birth_date: Option<String>,
-    /// Additional custom contact fields for this employee, such as phone numbers or
-    /// email addresses.
+    /// Additional custom contact fields for this employee, such as phone numbers or email addresses.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_contact_fields: Option<Vec<CustomContactFieldInput>>,
-    /// The employee's department.
-    ///
-    /// Found in the "employment job details" section of the employee's record in
-    /// QuickBooks.
-    ///
-    /// Maximum length: 31 characters.
+    /// The employee's department. Found in the "employment job details" section of the employee's record in QuickBooks.
     ///
     /// Example: `"Sales"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub department: Option<String>,
-    /// A description of this employee.
-    ///
-    /// Found in the "employment job details" section of the employee's record in
-    /// QuickBooks.
-    ///
-    /// Maximum length: 64 characters.
+    /// A description of this employee. Found in the "employment job details" section of the employee's record in QuickBooks.
     ///
     /// Example: `"This employee is a key employee."`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// A description of this employee's disability.
-    ///
-    /// Maximum length: 25 characters.
     ///
     /// Example: `"Cerebral Palsy"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -791,8 +733,6 @@ pub struct EmployeeCreateParams {
     pub disability_status: Option<DisabilityStatus>,
     /// The employee's email address.
     ///
-    /// Maximum length: 1023 characters.
-    ///
     /// Example: `"employee@example.com"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
@@ -802,11 +742,7 @@ pub struct EmployeeCreateParams {
     /// The employee's payroll information.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub employee_payroll: Option<EmployeeCreateParamsEmployeePayroll>,
-    /// The employee type.
-    ///
-    /// This affects payroll taxes - a statutory employee is defined as an employee by
-    /// statute. Note that owners/partners are typically on the "Other Names" list in
-    /// QuickBooks, but if listed as an employee their type will be `owner`.
+    /// The employee type. This affects payroll taxes - a statutory employee is defined as an employee by statute. Note that owners/partners are typically on the "Other Names" list in QuickBooks, but if listed as an employee their type will be `owner`.
     ///
     /// Example: `"regular"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -821,12 +757,9 @@ pub struct EmployeeCreateParams {
     /// Example: `"asian"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ethnicity: Option<EmployeeEthnicity>,
-    /// A globally unique identifier (GUID) you, the developer, can provide for tracking
-    /// this object in your external system. This field is immutable and can only be set
-    /// during object creation.
+    /// A globally unique identifier (GUID) you, the developer, can provide for tracking this object in your external system. This field is immutable and can only be set during object creation.
     ///
-    /// **IMPORTANT**: This field must be formatted as a valid GUID; otherwise,
-    /// QuickBooks will return an error.
+    /// **IMPORTANT**: This field must be formatted as a valid GUID; otherwise, QuickBooks will return an error.
     ///
     /// Example: `"12345678-abcd-1234-abcd-1234567890ab"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -860,17 +793,12 @@ pub struct EmployeeCreateParams {
     /// Example: `"on_file"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub i9_on_file_status: Option<I9OnFileStatus>,
-    /// Indicates whether this employee is active.
-    ///
-    /// Inactive objects are typically hidden from views and reports in QuickBooks.
-    /// Defaults to `true`.
+    /// Indicates whether this employee is active. Inactive objects are typically hidden from views and reports in QuickBooks. Defaults to `true`.
     ///
     /// Example: `true`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_active: Option<bool>,
     /// The employee's job title.
-    ///
-    /// Maximum length: 41 characters.
     ///
     /// Example: `"Purchasing Manager"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -908,8 +836,6 @@ pub struct EmployeeCreateParams {
     pub mobile: Option<String>,
     /// A note or comment about this employee.
     ///
-    /// Maximum length: 4095 characters.
-    ///
     /// Example: `"This employee is a key employee."`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
@@ -918,9 +844,7 @@ pub struct EmployeeCreateParams {
     /// Example: `"2024-01-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub original_hire_date: Option<String>,
-    /// Indicates whether this employee is exempt from overtime pay.
-    ///
-    /// This classification is based on U.S. labor laws (FLSA).
+    /// Indicates whether this employee is exempt from overtime pay. This classification is based on U.S. labor laws (FLSA).
     ///
     /// Example: `"exempt"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -934,8 +858,6 @@ pub struct EmployeeCreateParams {
     pub pager: Option<String>,
     /// The employee's pager PIN.
     ///
-    /// Maximum length: 10 characters.
-    ///
     /// Example: `"1234"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pager_pin: Option<String>,
@@ -946,19 +868,12 @@ pub struct EmployeeCreateParams {
     /// Example: `"+1-555-123-4567"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
-    /// The name to use when printing this employee from QuickBooks.
-    ///
-    /// By default, this is the same as the `name` field.
-    ///
-    /// Maximum length: 41 characters.
+    /// The name to use when printing this employee from QuickBooks. By default, this is the same as the `name` field.
     ///
     /// Example: `"John Doe"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub print_as: Option<String>,
-    /// The employee's formal salutation title that precedes their name, such as "Mr.",
-    /// "Ms.", or "Dr.".
-    ///
-    /// Maximum length: 15 characters.
+    /// The employee's formal salutation title that precedes their name, such as "Mr.", "Ms.", or "Dr.".
     ///
     /// Example: `"Dr."`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -967,32 +882,20 @@ pub struct EmployeeCreateParams {
     ///
     /// **NOTE**: This field cannot be changed after the employee is created.
     ///
-    /// Maximum length: 15 characters.
-    ///
     /// Example: `"123-45-6789"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ssn: Option<String>,
-    /// The employee's supervisor.
-    ///
-    /// Found in the "employment job details" section of the employee's record in
-    /// QuickBooks.
+    /// The employee's supervisor. Found in the "employment job details" section of the employee's record in QuickBooks.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub supervisor_id: Option<String>,
-    /// The target bonus for this employee, represented as a decimal string.
-    ///
-    /// Found in the "employment job details" section of the employee's record in
-    /// QuickBooks.
-    ///
-    /// Decimal string format: exactly 2 decimal places when cents are included and up
-    /// to 13 digits before the decimal point (for example, "123.45").
+    /// The target bonus for this employee, represented as a decimal string. Found in the "employment job details" section of the employee's record in QuickBooks.
     ///
     /// Example: `"10000.00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target_bonus: Option<String>,
-    /// The date this employee's employment ended with the company, in ISO 8601 format
-    /// (YYYY-MM-DD). This is also known as the released date or separation date.
+    /// The date this employee's employment ended with the company, in ISO 8601 format (YYYY-MM-DD). This is also known as the released date or separation date.
     ///
     /// Example: `"2024-01-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1007,8 +910,7 @@ pub struct EmployeeCreateParams {
     /// Example: `"veteran"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub us_veteran_status: Option<UsVeteranStatus>,
-    /// The date this employee's work authorization expires, in ISO 8601 format
-    /// (YYYY-MM-DD).
+    /// The date this employee's work authorization expires, in ISO 8601 format (YYYY-MM-DD).
     ///
     /// Example: `"2024-01-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1029,11 +931,7 @@ impl EmployeeCreateParams {
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct EmployeeCreateParamsEmployeePayroll {
-    /// The employee's class.
-    ///
-    /// Classes can be used to categorize objects into meaningful segments, such as
-    /// department, location, or type of work. In QuickBooks, class tracking is off by
-    /// default.
+    /// The employee's class. Classes can be used to categorize objects into meaningful segments, such as department, location, or type of work. In QuickBooks, class tracking is off by default.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1041,15 +939,12 @@ pub struct EmployeeCreateParamsEmployeePayroll {
     /// The employee's earnings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub earnings: Option<Vec<EmployeePayrollEarning>>,
-    /// How frequently this employee is paid (e.g., weekly, biweekly, monthly).
-    ///
-    /// This determines the schedule for generating paychecks.
+    /// How frequently this employee is paid (e.g., weekly, biweekly, monthly). This determines the schedule for generating paychecks.
     ///
     /// Example: `"weekly"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pay_period: Option<PayPeriod>,
-    /// The employee's sick hours, including how sick time is accrued and the total
-    /// hours accrued.
+    /// The employee's sick hours, including how sick time is accrued and the total hours accrued.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sick_hours: Option<HoursInput>,
     /// Indicates whether this employee is using time-tracking data to create paychecks.
@@ -1057,8 +952,7 @@ pub struct EmployeeCreateParamsEmployeePayroll {
     /// Example: `"uses_time_data"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub use_time_data_to_create_paychecks: Option<UseTimeDataToCreatePaychecks>,
-    /// The employee's vacation hours, including how vacation time is accrued and the
-    /// total hours accrued.
+    /// The employee's vacation hours, including how vacation time is accrued and the total hours accrued.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vacation_hours: Option<HoursInput>,
 }
@@ -1132,90 +1026,58 @@ Female = "female",
 pub struct EmployeeListParams {
     /// Filter for specific employees by their QuickBooks-assigned unique identifier(s).
     ///
-    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other
-    /// query parameters for this request.
+    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other query parameters for this request.
     ///
-    /// **NOTE**: If any of the values you specify in this parameter are not found, the
-    /// request will return an error.
+    /// **NOTE**: If any of the values you specify in this parameter are not found, the request will return an error.
     ///
     /// Example: `["80000001-1234567890"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ids: Option<Vec<String>>,
     /// The maximum number of objects to return.
     ///
-    /// **IMPORTANT**: QuickBooks Desktop does not support cursor-based pagination for
-    /// employees, so this parameter only limits the response size. To page through
-    /// employees by name, see
-    /// \[Paging by name\](<https://docs.conductor.is/api-ref/pagination#paging-by-name>).
+    /// **IMPORTANT**: QuickBooks Desktop does not support cursor-based pagination for employees. This parameter will limit the response size, but you cannot fetch subsequent results using a cursor. For pagination, use the name-range parameters instead (e.g., `nameFrom=A&nameTo=B`).
     ///
-    /// When this parameter is omitted, the endpoint returns all employees without
-    /// limit, unlike paginated endpoints which default to 150 records.
+    /// When this parameter is omitted, the endpoint returns all employees without limit, unlike paginated endpoints which default to 150 records. This is acceptable because employees typically have low record counts.
     ///
-    /// Example: `150`
+    /// Example: `10`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
     /// Filter for employees whose `name` contains this substring, case-insensitive.
     ///
-    /// **NOTE**: If you use this parameter, you cannot also use `nameStartsWith` or
-    /// `nameEndsWith`.
+    /// **NOTE**: If you use this parameter, you cannot also use `nameStartsWith` or `nameEndsWith`.
     ///
     /// Example: `"ABC"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name_contains: Option<String>,
     /// Filter for employees whose `name` ends with this substring, case-insensitive.
     ///
-    /// **NOTE**: If you use this parameter, you cannot also use `nameContains` or
-    /// `nameStartsWith`.
+    /// **NOTE**: If you use this parameter, you cannot also use `nameContains` or `nameStartsWith`.
     ///
     /// Example: `"ABC"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name_ends_with: Option<String>,
-    /// Filter for employees whose `name` sorts at or after this value (inclusive),
-    /// compared case-insensitively in QuickBooks' sort order: punctuation first, then
-    /// digits, then letters.
-    ///
-    /// When you set `nameFrom` or `nameTo`, QuickBooks returns employees sorted by
-    /// `name` in that order; without either, the order is not guaranteed. To page
-    /// through employees by name, see
-    /// \[Paging by name\](<https://docs.conductor.is/api-ref/pagination#paging-by-name>).
-    ///
-    /// **NOTE**: If you use this parameter, you cannot also use `nameContains`,
-    /// `nameStartsWith`, or `nameEndsWith`.
+    /// Filter for employees whose `name` is alphabetically greater than or equal to this value.
     ///
     /// Example: `"A"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name_from: Option<String>,
     /// Filter for employees whose `name` starts with this substring, case-insensitive.
     ///
-    /// **NOTE**: If you use this parameter, you cannot also use `nameContains` or
-    /// `nameEndsWith`.
+    /// **NOTE**: If you use this parameter, you cannot also use `nameContains` or `nameEndsWith`.
     ///
     /// Example: `"ABC"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name_starts_with: Option<String>,
-    /// Filter for employees whose `name` sorts at or before this value (inclusive),
-    /// compared case-insensitively in QuickBooks' sort order: punctuation first, then
-    /// digits, then letters. If you also set `nameFrom`, it must not sort after this
-    /// value, or QuickBooks returns an error.
-    ///
-    /// When you set `nameFrom` or `nameTo`, QuickBooks returns employees sorted by
-    /// `name` in that order; without either, the order is not guaranteed.
-    ///
-    /// **NOTE**: If you use this parameter, you cannot also use `nameContains`,
-    /// `nameStartsWith`, or `nameEndsWith`.
+    /// Filter for employees whose `name` is alphabetically less than or equal to this value.
     ///
     /// Example: `"Z"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name_to: Option<String>,
-    /// Filter for specific employees by their name(s), case-insensitive.
+    /// Filter for specific employees by their name(s), case-insensitive. Like `id`, `name` is a unique identifier for an employee.
     ///
-    /// Like `id`, `name` is a unique identifier for an employee.
+    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other query parameters for this request.
     ///
-    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other
-    /// query parameters for this request.
-    ///
-    /// **NOTE**: If any of the values you specify in this parameter are not found, the
-    /// request will return an error.
+    /// **NOTE**: If any of the values you specify in this parameter are not found, the request will return an error.
     ///
     /// Example: `["John Doe"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1225,34 +1087,20 @@ pub struct EmployeeListParams {
     /// Example: `"active"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<ListStatus>,
-    /// Filter for employees updated on or after this date/time.
+    /// Filter for employees updated on or after this date/time. Accepts the following ISO 8601 formats:
+    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the **start of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T00:00:00`).
+    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop interprets the timestamp in the local timezone of the end-user's computer.
+    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop interprets the timestamp using the specified timezone.
     ///
-    /// Accepts the following ISO 8601 formats:
-    ///
-    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the
-    ///   **start of the specified day** in the local timezone of the end-user's
-    ///   computer (e.g., `2025-01-01` → `2025-01-01T00:00:00`).
-    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop
-    ///   interprets the timestamp in the local timezone of the end-user's computer.
-    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop
-    ///   interprets the timestamp using the specified timezone.
-    ///
-    /// Example: `"2021-01-01T12:34:56.000Z"`
+    /// Example: `"2025-01-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_after: Option<String>,
-    /// Filter for employees updated on or before this date/time.
+    /// Filter for employees updated on or before this date/time. Accepts the following ISO 8601 formats:
+    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the **end of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
+    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop interprets the timestamp in the local timezone of the end-user's computer.
+    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop interprets the timestamp using the specified timezone.
     ///
-    /// Accepts the following ISO 8601 formats:
-    ///
-    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the
-    ///   **end of the specified day** in the local timezone of the end-user's computer
-    ///   (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
-    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop
-    ///   interprets the timestamp in the local timezone of the end-user's computer.
-    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop
-    ///   interprets the timestamp using the specified timezone.
-    ///
-    /// Example: `"2021-02-01T12:34:56.000Z"`
+    /// Example: `"2025-02-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_before: Option<String>,
 }
@@ -1264,15 +1112,13 @@ pub struct EmployeeListParams {
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct EmployeePayrollEarning {
-    /// The payroll wage item that defines how this employee is paid (e.g., Regular Pay,
-    /// Overtime Pay). This determines the payment scheme used for payroll calculations.
+    /// The payroll wage item that defines how this employee is paid (e.g., Regular Pay, Overtime Pay). This determines the payment scheme used for payroll calculations.
     ///
     /// Example: `"80000001-1234567890"`
     pub payroll_wage_item_id: String,
     /// The hourly rate for this employee, represented as a decimal string.
     ///
-    /// Decimal string format: up to 5 decimal places and up to 10 digits before the
-    /// decimal point (for example, "123.45").
+    /// Decimal string format: up to 5 decimal places and up to 10 digits before the decimal point (for example, "123.45").
     ///
     /// Example: `"10.00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1300,40 +1146,33 @@ impl EmployeePayrollEarning {
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct EmployeePayrollInfo {
-    /// The employee's class.
-    ///
-    /// Classes can be used to categorize objects into meaningful segments, such as
-    /// department, location, or type of work. In QuickBooks, class tracking is off by
-    /// default.
+    /// The employee's class. Classes can be used to categorize objects into meaningful segments, such as department, location, or type of work. In QuickBooks, class tracking is off by default.
     ///
     /// Example: `{"fullName":"Payroll","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub class: Option<ObjectRef>,
     /// The employee's earnings.
     pub earnings: Vec<Earnings>,
-    /// How frequently this employee is paid (e.g., weekly, biweekly, monthly).
-    ///
-    /// This determines the schedule for generating paychecks.
+    /// How frequently this employee is paid (e.g., weekly, biweekly, monthly). This determines the schedule for generating paychecks.
     ///
     /// Example: `"weekly"`
+    #[serde(default)]
     pub pay_period: Option<PayPeriod>,
-    /// The employee's sick hours, including how sick time is accrued and the total
-    /// hours accrued.
+    /// The employee's sick hours, including how sick time is accrued and the total hours accrued.
+    #[serde(default)]
     pub sick_hours: Option<SickHours>,
     /// Indicates whether this employee is using time-tracking data to create paychecks.
     ///
     /// Example: `"uses_time_data"`
+    #[serde(default)]
     pub use_time_data_to_create_paychecks: Option<UseTimeDataToCreatePaychecks>,
-    /// The employee's vacation hours, including how vacation time is accrued and the
-    /// total hours accrued.
+    /// The employee's vacation hours, including how vacation time is accrued and the total hours accrued.
+    #[serde(default)]
     pub vacation_hours: Option<VacationHours>,
 }
 
 string_enum! {
-/// The employee type.
-///
-/// This affects payroll taxes - a statutory employee is defined as an employee by
-/// statute. Note that owners/partners are typically on the "Other Names" list in
-/// QuickBooks, but if listed as an employee their type will be `owner`.
+/// The employee type. This affects payroll taxes - a statutory employee is defined as an employee by statute. Note that owners/partners are typically on the "Other Names" list in QuickBooks, but if listed as an employee their type will be `owner`.
 ///
 /// A value that this version does not know decodes as `Unknown`.
 pub enum EmployeeType {
@@ -1353,14 +1192,9 @@ Statutory = "statutory",
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct EmployeeUpdateParams {
-    /// The employee's account number, which appears in the QuickBooks chart of
-    /// accounts, reports, and graphs.
+    /// The employee's account number, which appears in the QuickBooks chart of accounts, reports, and graphs.
     ///
-    /// Note that if the "Use Account Numbers" preference is turned off in QuickBooks,
-    /// the account number may not be visible in the user interface, but it can still be
-    /// set and retrieved through the API.
-    ///
-    /// Maximum length: 99 characters.
+    /// Note that if the "Use Account Numbers" preference is turned off in QuickBooks, the account number may not be visible in the user interface, but it can still be set and retrieved through the API.
     ///
     /// Example: `"1010"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1370,15 +1204,10 @@ pub struct EmployeeUpdateParams {
     pub additional_notes: Option<Vec<AdditionalNoteUpdateInput>>,
     /// The employee's address.
     ///
-    /// If the company uses QuickBooks Payroll for this employee, this address must
-    /// specify a complete address, including city, state, ZIP (or postal) code, and at
-    /// least one line of the street address.
+    /// If the company uses QuickBooks Payroll for this employee, this address must specify a complete address, including city, state, ZIP (or postal) code, and at least one line of the street address.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address: Option<EmployeeAddressInput>,
-    /// The adjusted service date for this employee, in ISO 8601 format (YYYY-MM-DD).
-    ///
-    /// This date accounts for previous employment periods or leaves that affect
-    /// seniority.
+    /// The adjusted service date for this employee, in ISO 8601 format (YYYY-MM-DD). This date accounts for previous employment periods or leaves that affect seniority.
     ///
     /// Example: `"2024-01-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1390,8 +1219,7 @@ pub struct EmployeeUpdateParams {
     /// Example: `"+1-555-987-6543"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alternate_phone: Option<String>,
-    /// The employee's billing rate, used to override service item rates in time
-    /// tracking activities.
+    /// The employee's billing rate, used to override service item rates in time tracking activities.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1401,33 +1229,20 @@ pub struct EmployeeUpdateParams {
     /// Example: `"1990-01-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub birth_date: Option<String>,
-    /// Additional custom contact fields for this employee, such as phone numbers or
-    /// email addresses.
+    /// Additional custom contact fields for this employee, such as phone numbers or email addresses.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_contact_fields: Option<Vec<CustomContactFieldInput>>,
-    /// The employee's department.
-    ///
-    /// Found in the "employment job details" section of the employee's record in
-    /// QuickBooks.
-    ///
-    /// Maximum length: 31 characters.
+    /// The employee's department. Found in the "employment job details" section of the employee's record in QuickBooks.
     ///
     /// Example: `"Sales"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub department: Option<String>,
-    /// A description of this employee.
-    ///
-    /// Found in the "employment job details" section of the employee's record in
-    /// QuickBooks.
-    ///
-    /// Maximum length: 64 characters.
+    /// A description of this employee. Found in the "employment job details" section of the employee's record in QuickBooks.
     ///
     /// Example: `"This employee is a key employee."`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// A description of this employee's disability.
-    ///
-    /// Maximum length: 25 characters.
     ///
     /// Example: `"Cerebral Palsy"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1439,8 +1254,6 @@ pub struct EmployeeUpdateParams {
     pub disability_status: Option<DisabilityStatus>,
     /// The employee's email address.
     ///
-    /// Maximum length: 1023 characters.
-    ///
     /// Example: `"employee@example.com"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
@@ -1449,20 +1262,10 @@ pub struct EmployeeUpdateParams {
     pub emergency_contact: Option<EmployeeEmergencyContact>,
     /// The employee's payroll information.
     ///
-    /// **IMPORTANT**: QuickBooks Desktop requires the connected app to have personal
-    /// data access enabled to update this field. If updating this field fails with a
-    /// personal data permission error, confirm this setting is enabled in QuickBooks
-    /// Desktop: sign in as Admin in Single-User Mode and go to
-    /// `Edit > Preferences > Integrated Applications > Company Preferences`, select the
-    /// app, click `Properties`, then check "Allow this application to access personal
-    /// data such as Social Security Numbers and customer credit card information".
+    /// **IMPORTANT**: QuickBooks Desktop requires the connected app to have personal data access enabled to update this field. If updating this field fails with a personal data permission error, confirm this setting is enabled in QuickBooks Desktop: sign in as Admin in Single-User Mode and go to `Edit > Preferences > Integrated Applications > Company Preferences`, select the app, click `Properties`, then check "Allow this application to access personal data such as Social Security Numbers and customer credit card information".
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub employee_payroll: Option<EmployeeUpdateParamsEmployeePayroll>,
-    /// The employee type.
-    ///
-    /// This affects payroll taxes - a statutory employee is defined as an employee by
-    /// statute. Note that owners/partners are typically on the "Other Names" list in
-    /// QuickBooks, but if listed as an employee their type will be `owner`.
+    /// The employee type. This affects payroll taxes - a statutory employee is defined as an employee by statute. Note that owners/partners are typically on the "Other Names" list in QuickBooks, but if listed as an employee their type will be `owner`.
     ///
     /// Example: `"regular"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1501,17 +1304,12 @@ pub struct EmployeeUpdateParams {
     /// Example: `"on_file"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub i9_on_file_status: Option<I9OnFileStatus>,
-    /// Indicates whether this employee is active.
-    ///
-    /// Inactive objects are typically hidden from views and reports in QuickBooks.
-    /// Defaults to `true`.
+    /// Indicates whether this employee is active. Inactive objects are typically hidden from views and reports in QuickBooks. Defaults to `true`.
     ///
     /// Example: `true`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_active: Option<bool>,
     /// The employee's job title.
-    ///
-    /// Maximum length: 41 characters.
     ///
     /// Example: `"Purchasing Manager"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1549,8 +1347,6 @@ pub struct EmployeeUpdateParams {
     pub mobile: Option<String>,
     /// A note or comment about this employee.
     ///
-    /// Maximum length: 4095 characters.
-    ///
     /// Example: `"This employee is a key employee."`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
@@ -1559,9 +1355,7 @@ pub struct EmployeeUpdateParams {
     /// Example: `"2024-01-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub original_hire_date: Option<String>,
-    /// Indicates whether this employee is exempt from overtime pay.
-    ///
-    /// This classification is based on U.S. labor laws (FLSA).
+    /// Indicates whether this employee is exempt from overtime pay. This classification is based on U.S. labor laws (FLSA).
     ///
     /// Example: `"exempt"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1575,8 +1369,6 @@ pub struct EmployeeUpdateParams {
     pub pager: Option<String>,
     /// The employee's pager PIN.
     ///
-    /// Maximum length: 10 characters.
-    ///
     /// Example: `"1234"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pager_pin: Option<String>,
@@ -1587,51 +1379,31 @@ pub struct EmployeeUpdateParams {
     /// Example: `"+1-555-123-4567"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
-    /// The name to use when printing this employee from QuickBooks.
-    ///
-    /// By default, this is the same as the `name` field.
-    ///
-    /// Maximum length: 41 characters.
+    /// The name to use when printing this employee from QuickBooks. By default, this is the same as the `name` field.
     ///
     /// Example: `"John Doe"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub print_as: Option<String>,
-    /// The current QuickBooks-assigned revision number of the employee object you are
-    /// updating, which you can get by fetching the object first. Provide the most
-    /// recent `revisionNumber` to ensure you're working with the latest data;
-    /// otherwise, the update will return an error.
+    /// The current QuickBooks-assigned revision number of the employee object you are updating, which you can get by fetching the object first. Provide the most recent `revisionNumber` to ensure you're working with the latest data; otherwise, the update will return an error.
     ///
     /// Example: `"1721172183"`
     pub revision_number: String,
-    /// The employee's formal salutation title that precedes their name, such as "Mr.",
-    /// "Ms.", or "Dr.".
-    ///
-    /// Maximum length: 15 characters.
+    /// The employee's formal salutation title that precedes their name, such as "Mr.", "Ms.", or "Dr.".
     ///
     /// Example: `"Dr."`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub salutation: Option<String>,
-    /// The employee's supervisor.
-    ///
-    /// Found in the "employment job details" section of the employee's record in
-    /// QuickBooks.
+    /// The employee's supervisor. Found in the "employment job details" section of the employee's record in QuickBooks.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub supervisor_id: Option<String>,
-    /// The target bonus for this employee, represented as a decimal string.
-    ///
-    /// Found in the "employment job details" section of the employee's record in
-    /// QuickBooks.
-    ///
-    /// Decimal string format: exactly 2 decimal places when cents are included and up
-    /// to 13 digits before the decimal point (for example, "123.45").
+    /// The target bonus for this employee, represented as a decimal string. Found in the "employment job details" section of the employee's record in QuickBooks.
     ///
     /// Example: `"10000.00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target_bonus: Option<String>,
-    /// The date this employee's employment ended with the company, in ISO 8601 format
-    /// (YYYY-MM-DD). This is also known as the released date or separation date.
+    /// The date this employee's employment ended with the company, in ISO 8601 format (YYYY-MM-DD). This is also known as the released date or separation date.
     ///
     /// Example: `"2024-01-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1646,8 +1418,7 @@ pub struct EmployeeUpdateParams {
     /// Example: `"veteran"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub us_veteran_status: Option<UsVeteranStatus>,
-    /// The date this employee's work authorization expires, in ISO 8601 format
-    /// (YYYY-MM-DD).
+    /// The date this employee's work authorization expires, in ISO 8601 format (YYYY-MM-DD).
     ///
     /// Example: `"2024-01-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1708,24 +1479,14 @@ impl EmployeeUpdateParams {
 
 /// The employee's payroll information.
 ///
-/// **IMPORTANT**: QuickBooks Desktop requires the connected app to have personal
-/// data access enabled to update this field. If updating this field fails with a
-/// personal data permission error, confirm this setting is enabled in QuickBooks
-/// Desktop: sign in as Admin in Single-User Mode and go to
-/// `Edit > Preferences > Integrated Applications > Company Preferences`, select the
-/// app, click `Properties`, then check "Allow this application to access personal
-/// data such as Social Security Numbers and customer credit card information".
+/// **IMPORTANT**: QuickBooks Desktop requires the connected app to have personal data access enabled to update this field. If updating this field fails with a personal data permission error, confirm this setting is enabled in QuickBooks Desktop: sign in as Admin in Single-User Mode and go to `Edit > Preferences > Integrated Applications > Company Preferences`, select the app, click `Properties`, then check "Allow this application to access personal data such as Social Security Numbers and customer credit card information".
 ///
 /// The type of `EmployeeUpdateParams::employee_payroll`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct EmployeeUpdateParamsEmployeePayroll {
-    /// The employee's class.
-    ///
-    /// Classes can be used to categorize objects into meaningful segments, such as
-    /// department, location, or type of work. In QuickBooks, class tracking is off by
-    /// default.
+    /// The employee's class. Classes can be used to categorize objects into meaningful segments, such as department, location, or type of work. In QuickBooks, class tracking is off by default.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1737,23 +1498,15 @@ pub struct EmployeeUpdateParamsEmployeePayroll {
     pub delete_all_earnings: Option<bool>,
     /// The employee's earnings.
     ///
-    /// **IMPORTANT**: When updating employees, if you include any earnings records in
-    /// your update request, QuickBooks will delete all existing earnings records for
-    /// this employee and replace them with the new records you provide. If you do not
-    /// include any earnings records, the existing earnings records will remain
-    /// unchanged. To delete all earnings records without adding new ones, set the
-    /// `deleteAllEarnings` field to `true`.
+    /// **IMPORTANT**: When updating employees, if you include any earnings records in your update request, QuickBooks will delete all existing earnings records for this employee and replace them with the new records you provide. If you do not include any earnings records, the existing earnings records will remain unchanged. To delete all earnings records without adding new ones, set the `deleteAllEarnings` field to `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub earnings: Option<Vec<EmployeePayrollEarning>>,
-    /// How frequently this employee is paid (e.g., weekly, biweekly, monthly).
-    ///
-    /// This determines the schedule for generating paychecks.
+    /// How frequently this employee is paid (e.g., weekly, biweekly, monthly). This determines the schedule for generating paychecks.
     ///
     /// Example: `"weekly"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pay_period: Option<PayPeriod>,
-    /// The employee's sick hours, including how sick time is accrued and the total
-    /// hours accrued.
+    /// The employee's sick hours, including how sick time is accrued and the total hours accrued.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sick_hours: Option<HoursInput>,
     /// Indicates whether this employee is using time-tracking data to create paychecks.
@@ -1761,8 +1514,7 @@ pub struct EmployeeUpdateParamsEmployeePayroll {
     /// Example: `"uses_time_data"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub use_time_data_to_create_paychecks: Option<UseTimeDataToCreatePaychecks>,
-    /// The employee's vacation hours, including how vacation time is accrued and the
-    /// total hours accrued.
+    /// The employee's vacation hours, including how vacation time is accrued and the total hours accrued.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vacation_hours: Option<HoursInput>,
 }
@@ -1800,8 +1552,7 @@ AccruesPerPaycheck = "accrues_per_paycheck",
 }
 }
 
-/// The employee's sick hours, including how sick time is accrued and the total
-/// hours accrued.
+/// The employee's sick hours, including how sick time is accrued and the total hours accrued.
 ///
 /// The type of `EmployeeCreateParamsEmployeePayroll::sick_hours`, `EmployeeCreateParamsEmployeePayroll::vacation_hours`, `EmployeeUpdateParamsEmployeePayroll::sick_hours` and `EmployeeUpdateParamsEmployeePayroll::vacation_hours`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -1813,42 +1564,32 @@ pub struct HoursInput {
     /// Example: `"accrues_per_paycheck"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub accrual_period: Option<HoursAccrualPeriod>,
-    /// The date the employee's sick hours began to accrue, in ISO 8601 format
-    /// (YYYY-MM-DD).
+    /// The date the employee's sick hours began to accrue, in ISO 8601 format (YYYY-MM-DD).
     ///
     /// Example: `"2024-01-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub accrual_start_date: Option<String>,
-    /// The number of sick hours the employee will accrue per accrual period, in ISO
-    /// 8601 format for time intervals (PTnHnMnS). For example, 1 hour and 30 minutes is
-    /// represented as PT1H30M.
+    /// The number of sick hours the employee will accrue per accrual period, in ISO 8601 format for time intervals (PTnHnMnS). For example, 1 hour and 30 minutes is represented as PT1H30M.
     ///
     /// Example: `"PT8H0M"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hours_accrued_per_period: Option<String>,
-    /// The total number of sick hours currently available for the employee to use, in
-    /// ISO 8601 format for time intervals (PTnHnMnS). For example, 1 hour and 30
-    /// minutes is represented as PT1H30M. Defaults to 0.
+    /// The total number of sick hours currently available for the employee to use, in ISO 8601 format for time intervals (PTnHnMnS). For example, 1 hour and 30 minutes is represented as PT1H30M. Defaults to 0.
     ///
     /// Example: `"PT8H30M"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hours_available: Option<String>,
-    /// The number of sick hours the employee has used, in ISO 8601 format for time
-    /// intervals (PTnHnMnS). For example, 1 hour and 30 minutes is represented as
-    /// PT1H30M.
+    /// The number of sick hours the employee has used, in ISO 8601 format for time intervals (PTnHnMnS). For example, 1 hour and 30 minutes is represented as PT1H30M.
     ///
     /// Example: `"PT2H45M"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hours_used: Option<String>,
-    /// The maximum number of sick hours the employee can accrue, in ISO 8601 format for
-    /// time intervals (PTnHnMnS). For example, 1 hour and 30 minutes is represented as
-    /// PT1H30M.
+    /// The maximum number of sick hours the employee can accrue, in ISO 8601 format for time intervals (PTnHnMnS). For example, 1 hour and 30 minutes is represented as PT1H30M.
     ///
     /// Example: `"PT80H0M"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub maximum_hours: Option<String>,
-    /// Indicates whether the employee's sick hours reset to zero at the beginning of
-    /// the new year.
+    /// Indicates whether the employee's sick hours reset to zero at the beginning of the new year.
     ///
     /// Example: `false`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1899,9 +1640,7 @@ Reserve = "reserve",
 }
 
 string_enum! {
-/// Indicates whether this employee is exempt from overtime pay.
-///
-/// This classification is based on U.S. labor laws (FLSA).
+/// Indicates whether this employee is exempt from overtime pay. This classification is based on U.S. labor laws (FLSA).
 ///
 /// A value that this version does not know decodes as `Unknown`.
 pub enum OvertimeExemptStatus {
@@ -1913,9 +1652,7 @@ NonExempt = "non_exempt",
 }
 
 string_enum! {
-/// How frequently this employee is paid (e.g., weekly, biweekly, monthly).
-///
-/// This determines the schedule for generating paychecks.
+/// How frequently this employee is paid (e.g., weekly, biweekly, monthly). This determines the schedule for generating paychecks.
 ///
 /// A value that this version does not know decodes as `Unknown`.
 pub enum PayPeriod {
@@ -1946,40 +1683,37 @@ pub struct SickHours {
     /// How frequently the employee's sick hours are accrued.
     ///
     /// Example: `"accrues_per_paycheck"`
+    #[serde(default)]
     pub accrual_period: Option<HoursAccrualPeriod>,
-    /// The date the employee's sick hours began to accrue, in ISO 8601 format
-    /// (YYYY-MM-DD).
+    /// The date the employee's sick hours began to accrue, in ISO 8601 format (YYYY-MM-DD).
     ///
     /// Example: `"2024-01-01"`
+    #[serde(default)]
     pub accrual_start_date: Option<String>,
-    /// The number of sick hours the employee will accrue per accrual period, in ISO
-    /// 8601 format for time intervals (PTnHnMnS). For example, 1 hour and 30 minutes is
-    /// represented as PT1H30M.
+    /// The number of sick hours the employee will accrue per accrual period, in ISO 8601 format for time intervals (PTnHnMnS). For example, 1 hour and 30 minutes is represented as PT1H30M.
     ///
     /// Example: `"PT8H0M"`
+    #[serde(default)]
     pub hours_accrued_per_period: Option<String>,
-    /// The total number of sick hours currently available for the employee to use, in
-    /// ISO 8601 format for time intervals (PTnHnMnS). For example, 1 hour and 30
-    /// minutes is represented as PT1H30M. Defaults to 0.
+    /// The total number of sick hours currently available for the employee to use, in ISO 8601 format for time intervals (PTnHnMnS). For example, 1 hour and 30 minutes is represented as PT1H30M. Defaults to 0.
     ///
     /// Example: `"PT8H30M"`
+    #[serde(default)]
     pub hours_available: Option<String>,
-    /// The number of sick hours the employee has used, in ISO 8601 format for time
-    /// intervals (PTnHnMnS). For example, 1 hour and 30 minutes is represented as
-    /// PT1H30M.
+    /// The number of sick hours the employee has used, in ISO 8601 format for time intervals (PTnHnMnS). For example, 1 hour and 30 minutes is represented as PT1H30M.
     ///
     /// Example: `"PT2H45M"`
+    #[serde(default)]
     pub hours_used: Option<String>,
-    /// The maximum number of sick hours the employee can accrue, in ISO 8601 format for
-    /// time intervals (PTnHnMnS). For example, 1 hour and 30 minutes is represented as
-    /// PT1H30M.
+    /// The maximum number of sick hours the employee can accrue, in ISO 8601 format for time intervals (PTnHnMnS). For example, 1 hour and 30 minutes is represented as PT1H30M.
     ///
     /// Example: `"PT80H0M"`
+    #[serde(default)]
     pub maximum_hours: Option<String>,
-    /// Indicates whether the employee's sick hours reset to zero at the beginning of
-    /// the new year.
+    /// Indicates whether the employee's sick hours reset to zero at the beginning of the new year.
     ///
     /// Example: `false`
+    #[serde(default)]
     pub resets_hours_each_year: Option<bool>,
 }
 
@@ -2031,40 +1765,37 @@ pub struct VacationHours {
     /// How frequently the employee's vacation hours are accrued.
     ///
     /// Example: `"accrues_per_paycheck"`
+    #[serde(default)]
     pub accrual_period: Option<HoursAccrualPeriod>,
-    /// The date the employee's vacation hours began to accrue, in ISO 8601 format
-    /// (YYYY-MM-DD).
+    /// The date the employee's vacation hours began to accrue, in ISO 8601 format (YYYY-MM-DD).
     ///
     /// Example: `"2024-01-01"`
+    #[serde(default)]
     pub accrual_start_date: Option<String>,
-    /// The number of vacation hours the employee will accrue per accrual period, in ISO
-    /// 8601 format for time intervals (PTnHnMnS). For example, 1 hour and 30 minutes is
-    /// represented as PT1H30M.
+    /// The number of vacation hours the employee will accrue per accrual period, in ISO 8601 format for time intervals (PTnHnMnS). For example, 1 hour and 30 minutes is represented as PT1H30M.
     ///
     /// Example: `"PT8H0M"`
+    #[serde(default)]
     pub hours_accrued_per_period: Option<String>,
-    /// The total number of vacation hours currently available for the employee to use,
-    /// in ISO 8601 format for time intervals (PTnHnMnS). For example, 1 hour and 30
-    /// minutes is represented as PT1H30M. Defaults to 0.
+    /// The total number of vacation hours currently available for the employee to use, in ISO 8601 format for time intervals (PTnHnMnS). For example, 1 hour and 30 minutes is represented as PT1H30M. Defaults to 0.
     ///
     /// Example: `"PT8H30M"`
+    #[serde(default)]
     pub hours_available: Option<String>,
-    /// The number of vacation hours the employee has used, in ISO 8601 format for time
-    /// intervals (PTnHnMnS). For example, 1 hour and 30 minutes is represented as
-    /// PT1H30M.
+    /// The number of vacation hours the employee has used, in ISO 8601 format for time intervals (PTnHnMnS). For example, 1 hour and 30 minutes is represented as PT1H30M.
     ///
     /// Example: `"PT2H45M"`
+    #[serde(default)]
     pub hours_used: Option<String>,
-    /// The maximum number of vacation hours the employee can accrue, in ISO 8601 format
-    /// for time intervals (PTnHnMnS). For example, 1 hour and 30 minutes is represented
-    /// as PT1H30M.
+    /// The maximum number of vacation hours the employee can accrue, in ISO 8601 format for time intervals (PTnHnMnS). For example, 1 hour and 30 minutes is represented as PT1H30M.
     ///
     /// Example: `"PT80H0M"`
+    #[serde(default)]
     pub maximum_hours: Option<String>,
-    /// Indicates whether the employee's vacation hours reset to zero at the beginning
-    /// of the new year.
+    /// Indicates whether the employee's vacation hours reset to zero at the beginning of the new year.
     ///
     /// Example: `false`
+    #[serde(default)]
     pub resets_hours_each_year: Option<bool>,
 }
 
@@ -2078,16 +1809,13 @@ impl<T: Transport + ?Sized> Employees<'_, T> {
     ///
     /// Returns a list of employees.
     ///
-    /// **NOTE:** QuickBooks Desktop does not support pagination for employees; hence,
-    /// there is no `cursor` parameter. Users typically have few employees.
+    /// **NOTE:** QuickBooks Desktop does not support pagination for employees; hence, there is no `cursor` parameter. Users typically have few employees.
     #[api(get = "/quickbooks-desktop/employees", list_of = Employee)]
     pub async fn list(&self, #[query] params: &EmployeeListParams) -> Result<Vec<Employee>>;
 
     /// Create an employee.
     ///
-    /// Creates an employee record that captures personal details, contact information,
-    /// employment dates, and payroll settings in a single request so the employee is
-    /// ready for scheduling, time tracking, and payroll processing.
+    /// Creates an employee record that captures personal details, contact information, employment dates, and payroll settings in a single request so the employee is ready for scheduling, time tracking, and payroll processing.
     #[api(post = "/quickbooks-desktop/employees")]
     pub async fn create(&self, #[body] params: &EmployeeCreateParams) -> Result<Employee>;
 
@@ -2095,17 +1823,13 @@ impl<T: Transport + ?Sized> Employees<'_, T> {
     ///
     /// Retrieves an employee by ID.
     ///
-    /// **IMPORTANT:** If you need to fetch multiple specific employees by ID, use the
-    /// list endpoint instead with the `ids` parameter. It accepts an array of IDs so
-    /// you can batch the request into a single call, which is significantly faster.
+    /// **IMPORTANT:** If you need to fetch multiple specific employees by ID, use the list endpoint instead with the `ids` parameter. It accepts an array of IDs so you can batch the request into a single call, which is significantly faster.
     #[api(get = "/quickbooks-desktop/employees/{id}")]
     pub async fn retrieve(&self, id: &str) -> Result<Employee>;
 
     /// Update an employee.
     ///
-    /// Updates an employee record, allowing you to revise contact details, employment
-    /// status dates, supervisory assignments, payroll configuration, and additional
-    /// notes to keep workforce data current.
+    /// Updates an employee record, allowing you to revise contact details, employment status dates, supervisory assignments, payroll configuration, and additional notes to keep workforce data current.
     #[api(post = "/quickbooks-desktop/employees/{id}")]
     pub async fn update(&self, id: &str, #[body] params: &EmployeeUpdateParams) -> Result<Employee>;
 }

@@ -24,12 +24,7 @@ pub struct HealthCheck {
 impl<T: Transport> QbdClient<T> {
     /// Health check.
     ///
-    /// Checks whether the specified QuickBooks Desktop connection is active and can
-    /// process requests end-to-end. This is useful for showing a "connection status"
-    /// indicator in your app. If an error occurs, the typical Conductor error response
-    /// will be returned. As with any request to QuickBooks Desktop, the health check
-    /// may fail if the application is not running, the wrong company file is open, or
-    /// if a modal dialog is open. Timeout is 60 seconds.
+    /// Checks whether the specified QuickBooks Desktop connection is active and can process requests end-to-end. This is useful for showing a "connection status" indicator in your app. If an error occurs, the typical Conductor error response will be returned. As with any request to QuickBooks Desktop, the health check may fail if the application is not running, the wrong company file is open, or if a modal dialog is open. Timeout is 60 seconds.
     #[api(get = "/quickbooks-desktop/health-check")]
     pub async fn health_check(&self) -> Result<HealthCheck>;
 }

@@ -18,79 +18,63 @@ use crate::{Result, Transport, api};
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct InventoryAdjustment {
-    /// The account to which this inventory adjustment is posted for tracking inventory
-    /// value changes.
+    /// The account to which this inventory adjustment is posted for tracking inventory value changes.
     ///
     /// Example: `{"fullName":"Inventory Shrinkage","id":"80000001-1234567890"}`
     pub account: ObjectRef,
-    /// The inventory adjustment's class.
-    ///
-    /// Classes can be used to categorize objects into meaningful segments, such as
-    /// department, location, or type of work. In QuickBooks, class tracking is off by
-    /// default. A class defined here is automatically used in this inventory
-    /// adjustment's line items unless overridden at the line item level.
+    /// The inventory adjustment's class. Classes can be used to categorize objects into meaningful segments, such as department, location, or type of work. In QuickBooks, class tracking is off by default. A class defined here is automatically used in this inventory adjustment's line items unless overridden at the line item level.
     ///
     /// Example: `{"fullName":"Inventory Adjustment","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub class: Option<ObjectRef>,
-    /// The date and time when this inventory adjustment was created, in ISO 8601 format
-    /// (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local
-    /// timezone of the end-user's computer.
+    /// The date and time when this inventory adjustment was created, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
-    /// Example: `"2021-10-01T17:34:56.000Z"`
+    /// Example: `"2025-01-01T12:34:56+00:00"`
     pub created_at: String,
-    /// The custom fields for the inventory adjustment object, added as user-defined
-    /// data extensions, not included in the standard QuickBooks object.
+    /// The custom fields for the inventory adjustment object, added as user-defined data extensions, not included in the standard QuickBooks object.
     pub custom_fields: Vec<CustomField>,
     /// The customer or customer-job associated with this inventory adjustment.
     ///
     /// Example: `{"fullName":"Acme Corporation","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub customer: Option<ObjectRef>,
-    /// A globally unique identifier (GUID) you, the developer, can provide for tracking
-    /// this object in your external system. This field is immutable and can only be set
-    /// during object creation.
+    /// A globally unique identifier (GUID) you, the developer, can provide for tracking this object in your external system. This field is immutable and can only be set during object creation.
     ///
     /// Example: `"12345678-abcd-1234-abcd-1234567890ab"`
+    #[serde(default)]
     pub external_id: Option<String>,
-    /// The unique identifier assigned by QuickBooks to this inventory adjustment.
-    ///
-    /// This ID is unique across all transaction types.
+    /// The unique identifier assigned by QuickBooks to this inventory adjustment. This ID is unique across all transaction types.
     ///
     /// Example: `"123ABC-1234567890"`
     pub id: String,
-    /// The site location where inventory for the item associated with this inventory
-    /// adjustment is stored.
+    /// The site location where inventory for the item associated with this inventory adjustment is stored.
     ///
     /// Example: `{"fullName":"Main Warehouse","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub inventory_site: Option<ObjectRef>,
-    /// The inventory adjustment's item lines, each representing the adjustment of an
-    /// inventory item's quantity, value, serial number, or lot number.
+    /// The inventory adjustment's item lines, each representing the adjustment of an inventory item's quantity, value, serial number, or lot number.
     pub lines: Vec<InventoryAdjustmentLine>,
     /// A memo or note for this inventory adjustment.
     ///
     /// Example: `"Adjusted quantity due to physical count discrepancy"`
+    #[serde(default)]
     pub memo: Option<String>,
-    /// The case-sensitive user-defined reference number for this inventory adjustment,
-    /// which can be used to identify the transaction in QuickBooks. This value is not
-    /// required to be unique and can be arbitrarily changed by the QuickBooks user.
+    /// The case-sensitive user-defined reference number for this inventory adjustment, which can be used to identify the transaction in QuickBooks. This value is not required to be unique and can be arbitrarily changed by the QuickBooks user.
     ///
     /// Example: `"INVADJ-1234"`
+    #[serde(default)]
     pub ref_number: Option<String>,
-    /// The current QuickBooks-assigned revision number of this inventory adjustment
-    /// object, which changes each time the object is modified. When updating this
-    /// object, you must provide the most recent `revisionNumber` to ensure you're
-    /// working with the latest data; otherwise, the update will return an error.
+    /// The current QuickBooks-assigned revision number of this inventory adjustment object, which changes each time the object is modified. When updating this object, you must provide the most recent `revisionNumber` to ensure you're working with the latest data; otherwise, the update will return an error.
     ///
     /// Example: `"1721172183"`
     pub revision_number: String,
     /// The date of this inventory adjustment, in ISO 8601 format (YYYY-MM-DD).
     ///
-    /// Example: `"2021-10-01"`
+    /// Example: `"2024-10-01"`
     pub transaction_date: String,
-    /// The date and time when this inventory adjustment was last updated, in ISO 8601
-    /// format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the
-    /// local timezone of the end-user's computer.
+    /// The date and time when this inventory adjustment was last updated, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
-    /// Example: `"2021-10-01T20:45:30.000Z"`
+    /// Example: `"2025-02-01T12:34:56+00:00"`
     pub updated_at: String,
 }
 
@@ -99,17 +83,11 @@ pub struct InventoryAdjustment {
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct InventoryAdjustmentCreateParams {
-    /// The account to which this inventory adjustment is posted for tracking inventory
-    /// value changes.
+    /// The account to which this inventory adjustment is posted for tracking inventory value changes.
     ///
     /// Example: `"80000001-1234567890"`
     pub account_id: String,
-    /// The inventory adjustment's class.
-    ///
-    /// Classes can be used to categorize objects into meaningful segments, such as
-    /// department, location, or type of work. In QuickBooks, class tracking is off by
-    /// default. A class defined here is automatically used in this inventory
-    /// adjustment's line items unless overridden at the line item level.
+    /// The inventory adjustment's class. Classes can be used to categorize objects into meaningful segments, such as department, location, or type of work. In QuickBooks, class tracking is off by default. A class defined here is automatically used in this inventory adjustment's line items unless overridden at the line item level.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -119,38 +97,27 @@ pub struct InventoryAdjustmentCreateParams {
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customer_id: Option<String>,
-    /// A globally unique identifier (GUID) you, the developer, can provide for tracking
-    /// this object in your external system. This field is immutable and can only be set
-    /// during object creation.
+    /// A globally unique identifier (GUID) you, the developer, can provide for tracking this object in your external system. This field is immutable and can only be set during object creation.
     ///
-    /// **IMPORTANT**: This field must be formatted as a valid GUID; otherwise,
-    /// QuickBooks will return an error.
+    /// **IMPORTANT**: This field must be formatted as a valid GUID; otherwise, QuickBooks will return an error.
     ///
     /// Example: `"12345678-abcd-1234-abcd-1234567890ab"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub external_id: Option<String>,
-    /// The site location where inventory for the item associated with this inventory
-    /// adjustment is stored.
+    /// The site location where inventory for the item associated with this inventory adjustment is stored.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inventory_site_id: Option<String>,
-    /// The inventory adjustment's item lines, each representing the adjustment of an
-    /// inventory item's quantity, value, serial number, or lot number.
+    /// The inventory adjustment's item lines, each representing the adjustment of an inventory item's quantity, value, serial number, or lot number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lines: Option<Vec<InventoryAdjustmentCreateParamsLine>>,
     /// A memo or note for this inventory adjustment.
     ///
-    /// Maximum length: 4095 characters.
-    ///
     /// Example: `"Adjusted quantity due to physical count discrepancy"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub memo: Option<String>,
-    /// The case-sensitive user-defined reference number for this inventory adjustment,
-    /// which can be used to identify the transaction in QuickBooks. This value is not
-    /// required to be unique and can be arbitrarily changed by the QuickBooks user.
-    /// When left blank in this create request, this field will be left blank in
-    /// QuickBooks (i.e., it does _not_ auto-increment).
+    /// The case-sensitive user-defined reference number for this inventory adjustment, which can be used to identify the transaction in QuickBooks. This value is not required to be unique and can be arbitrarily changed by the QuickBooks user. When left blank in this create request, this field will be left blank in QuickBooks (i.e., it does *not* auto-increment).
     ///
     /// Maximum length: 11 characters.
     ///
@@ -159,7 +126,7 @@ pub struct InventoryAdjustmentCreateParams {
     pub ref_number: Option<String>,
     /// The date of this inventory adjustment, in ISO 8601 format (YYYY-MM-DD).
     ///
-    /// Example: `"2021-10-01"`
+    /// Example: `"2024-10-01"`
     pub transaction_date: String,
 }
 
@@ -180,8 +147,7 @@ impl InventoryAdjustmentCreateParams {
     }
 }
 
-/// The inventory adjustment's item lines, each representing the adjustment of an
-/// inventory item's quantity, value, serial number, or lot number.
+/// The inventory adjustment's item lines, each representing the adjustment of an inventory item's quantity, value, serial number, or lot number.
 ///
 /// The type of `InventoryAdjustmentCreateParams::lines`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -191,17 +157,13 @@ pub struct InventoryAdjustmentCreateParamsLine {
     /// Adjusts the lot number of this inventory adjustment line.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub adjust_lot_number: Option<InventoryAdjustmentCreateParamsLineAdjustLotNumber>,
-    /// Adjusts the inventory quantity of this inventory item either by setting a new
-    /// quantity or by adjusting the current quantity up or down.
+    /// Adjusts the inventory quantity of this inventory item either by setting a new quantity or by adjusting the current quantity up or down.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub adjust_quantity: Option<InventoryAdjustmentCreateParamsLineAdjustQuantity>,
-    /// Adjusts the serial number of this inventory adjustment line.
-    ///
-    /// This is used for tracking individual units of serialized inventory items.
+    /// Adjusts the serial number of this inventory adjustment line. This is used for tracking individual units of serialized inventory items.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub adjust_serial_number: Option<InventoryAdjustmentCreateParamsLineAdjustSerialNumber>,
-    /// Adjusts the total value of the entire stock of this inventory item by setting a
-    /// new monetary value, and optionally by setting a new quantity.
+    /// Adjusts the total value of the entire stock of this inventory item by setting a new monetary value, and optionally by setting a new quantity.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub adjust_value: Option<InventoryAdjustmentCreateParamsLineAdjustValue>,
     /// The inventory item associated with this inventory adjustment line.
@@ -230,32 +192,22 @@ impl InventoryAdjustmentCreateParamsLine {
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct InventoryAdjustmentCreateParamsLineAdjustLotNumber {
-    /// The amount to adjust the count of the inventory item associated with this
-    /// inventory adjustment line.
+    /// The amount to adjust the count of the inventory item associated with this inventory adjustment line.
     ///
     /// Example: `2`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub adjust_count: Option<f64>,
-    /// The expiration date for the serial number or lot number of the item associated
-    /// with this inventory adjustment line, in ISO 8601 format (YYYY-MM-DD). This is
-    /// particularly relevant for perishable or time-sensitive inventory items. Note
-    /// that this field is only supported on QuickBooks Desktop 2023 or later.
+    /// The expiration date for the serial number or lot number of the item associated with this inventory adjustment line, in ISO 8601 format (YYYY-MM-DD). This is particularly relevant for perishable or time-sensitive inventory items. Note that this field is only supported on QuickBooks Desktop 2023 or later.
     ///
     /// Example: `"2025-12-31"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expiration_date: Option<String>,
-    /// The specific location (e.g., bin or shelf) within the inventory site where the
-    /// item associated with this inventory adjustment line is stored.
+    /// The specific location (e.g., bin or shelf) within the inventory site where the item associated with this inventory adjustment line is stored.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inventory_site_location_id: Option<String>,
-    /// The lot number of the item associated with this inventory adjustment line.
-    ///
-    /// Used for tracking groups of inventory items that are purchased or manufactured
-    /// together.
-    ///
-    /// Maximum length: 40 characters.
+    /// The lot number of the item associated with this inventory adjustment line. Used for tracking groups of inventory items that are purchased or manufactured together.
     ///
     /// Example: `"LOT2023-001"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -269,56 +221,39 @@ impl InventoryAdjustmentCreateParamsLineAdjustLotNumber {
     }
 }
 
-/// Adjusts the inventory quantity of this inventory item either by setting a new
-/// quantity or by adjusting the current quantity up or down.
+/// Adjusts the inventory quantity of this inventory item either by setting a new quantity or by adjusting the current quantity up or down.
 ///
 /// The type of `InventoryAdjustmentCreateParamsLine::adjust_quantity`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct InventoryAdjustmentCreateParamsLineAdjustQuantity {
-    /// The expiration date for the serial number or lot number of the item associated
-    /// with this inventory adjustment line, in ISO 8601 format (YYYY-MM-DD). This is
-    /// particularly relevant for perishable or time-sensitive inventory items. Note
-    /// that this field is only supported on QuickBooks Desktop 2023 or later.
+    /// The expiration date for the serial number or lot number of the item associated with this inventory adjustment line, in ISO 8601 format (YYYY-MM-DD). This is particularly relevant for perishable or time-sensitive inventory items. Note that this field is only supported on QuickBooks Desktop 2023 or later.
     ///
     /// Example: `"2025-12-31"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expiration_date: Option<String>,
-    /// The specific location (e.g., bin or shelf) within the inventory site where the
-    /// item associated with this inventory adjustment line is stored.
+    /// The specific location (e.g., bin or shelf) within the inventory site where the item associated with this inventory adjustment line is stored.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inventory_site_location_id: Option<String>,
-    /// The lot number of the item associated with this inventory adjustment line.
-    ///
-    /// Used for tracking groups of inventory items that are purchased or manufactured
-    /// together.
-    ///
-    /// Maximum length: 40 characters.
+    /// The lot number of the item associated with this inventory adjustment line. Used for tracking groups of inventory items that are purchased or manufactured together.
     ///
     /// Example: `"LOT2023-001"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lot_number: Option<String>,
-    /// The new quantity for the inventory item associated with this inventory
-    /// adjustment line.
+    /// The new quantity for the inventory item associated with this inventory adjustment line.
     ///
     /// Example: `10`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub new_quantity: Option<f64>,
-    /// Either a positive or negative number that shows the change in quantity for the
-    /// inventory item associated with this inventory adjustment line. A positive number
-    /// increases the quantity, while a negative number decreases it.
+    /// Either a positive or negative number that shows the change in quantity for the inventory item associated with this inventory adjustment line. A positive number increases the quantity, while a negative number decreases it.
     ///
     /// Example: `5`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quantity_difference: Option<f64>,
-    /// The serial number of the item associated with this inventory adjustment line.
-    ///
-    /// This is used for tracking individual units of serialized inventory items.
-    ///
-    /// Maximum length: 4095 characters.
+    /// The serial number of the item associated with this inventory adjustment line. This is used for tracking individual units of serialized inventory items.
     ///
     /// Example: `"SN1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -332,41 +267,29 @@ impl InventoryAdjustmentCreateParamsLineAdjustQuantity {
     }
 }
 
-/// Adjusts the serial number of this inventory adjustment line.
-///
-/// This is used for tracking individual units of serialized inventory items.
+/// Adjusts the serial number of this inventory adjustment line. This is used for tracking individual units of serialized inventory items.
 ///
 /// The type of `InventoryAdjustmentCreateParamsLine::adjust_serial_number`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct InventoryAdjustmentCreateParamsLineAdjustSerialNumber {
-    /// The serial number, which represents a unique unit of the inventory item
-    /// associated with this inventory adjustment line, to add to inventory.
-    ///
-    /// Maximum length: 4095 characters.
+    /// The serial number, which represents a unique unit of the inventory item associated with this inventory adjustment line, to add to inventory.
     ///
     /// Example: `"123456"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub add_serial_number: Option<String>,
-    /// The expiration date for the serial number or lot number of the item associated
-    /// with this inventory adjustment line, in ISO 8601 format (YYYY-MM-DD). This is
-    /// particularly relevant for perishable or time-sensitive inventory items. Note
-    /// that this field is only supported on QuickBooks Desktop 2023 or later.
+    /// The expiration date for the serial number or lot number of the item associated with this inventory adjustment line, in ISO 8601 format (YYYY-MM-DD). This is particularly relevant for perishable or time-sensitive inventory items. Note that this field is only supported on QuickBooks Desktop 2023 or later.
     ///
     /// Example: `"2025-12-31"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expiration_date: Option<String>,
-    /// The specific location (e.g., bin or shelf) within the inventory site where the
-    /// item associated with this inventory adjustment line is stored.
+    /// The specific location (e.g., bin or shelf) within the inventory site where the item associated with this inventory adjustment line is stored.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inventory_site_location_id: Option<String>,
-    /// The serial number, which represents a unique unit of the inventory item
-    /// associated with this inventory adjustment line, to remove from inventory.
-    ///
-    /// Maximum length: 4095 characters.
+    /// The serial number, which represents a unique unit of the inventory item associated with this inventory adjustment line, to remove from inventory.
     ///
     /// Example: `"123456"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -380,46 +303,31 @@ impl InventoryAdjustmentCreateParamsLineAdjustSerialNumber {
     }
 }
 
-/// Adjusts the total value of the entire stock of this inventory item by setting a
-/// new monetary value, and optionally by setting a new quantity.
+/// Adjusts the total value of the entire stock of this inventory item by setting a new monetary value, and optionally by setting a new quantity.
 ///
 /// The type of `InventoryAdjustmentCreateParamsLine::adjust_value`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct InventoryAdjustmentCreateParamsLineAdjustValue {
-    /// The new quantity for the inventory item associated with this inventory
-    /// adjustment line.
+    /// The new quantity for the inventory item associated with this inventory adjustment line.
     ///
     /// Example: `10`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub new_quantity: Option<f64>,
-    /// The new total value of the entire stock of the inventory item associated with
-    /// this inventory adjustment line, represented as a decimal string.
+    /// The new total value of the entire stock of the inventory item associated with this inventory adjustment line.
     ///
-    /// **NOTE**: The new value does _not_ have to equal `quantityOnHand` times
-    /// `purchaseCost`.
-    ///
-    /// Decimal string format: exactly 2 decimal places when cents are included and up
-    /// to 13 digits before the decimal point (for example, "123.45").
+    /// **NOTE**: The new value does _not_ have to equal `quantityOnHand` times `purchaseCost`.
     ///
     /// Example: `"100.00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub new_value: Option<String>,
-    /// Either a positive or negative number that shows the change in quantity for the
-    /// inventory item associated with this inventory adjustment line. A positive number
-    /// increases the quantity, while a negative number decreases it.
+    /// Either a positive or negative number that shows the change in quantity for the inventory item associated with this inventory adjustment line. A positive number increases the quantity, while a negative number decreases it.
     ///
     /// Example: `5`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quantity_difference: Option<f64>,
-    /// Either a positive or negative number that shows the change in the total value of
-    /// the entire stock of the inventory item associated with this inventory adjustment
-    /// line. A positive number increases the value, while a negative number decreases
-    /// it.
-    ///
-    /// Must have at most 2 decimal places and at most 13 digits before the decimal
-    /// point.
+    /// Either a positive or negative number that shows the change in the total value of the entire stock of the inventory item associated with this inventory adjustment line. A positive number increases the value, while a negative number decreases it.
     ///
     /// Example: `7`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -448,15 +356,14 @@ pub struct InventoryAdjustmentDeleted {
     ///
     /// Example: `"123ABC-1234567890"`
     pub id: String,
-    /// The case-sensitive user-defined reference number of the deleted inventory
-    /// adjustment.
+    /// The case-sensitive user-defined reference number of the deleted inventory adjustment.
     ///
     /// Example: `"INVADJ-1234"`
+    #[serde(default)]
     pub ref_number: Option<String>,
 }
 
-/// The inventory adjustment's item lines, each representing the adjustment of an
-/// inventory item's quantity, value, serial number, or lot number.
+/// The inventory adjustment's item lines, each representing the adjustment of an inventory item's quantity, value, serial number, or lot number.
 ///
 /// The type of `InventoryAdjustment::lines`.
 ///
@@ -465,64 +372,54 @@ pub struct InventoryAdjustmentDeleted {
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct InventoryAdjustmentLine {
-    /// The expiration date for the serial number or lot number of the item associated
-    /// with this inventory adjustment line, in ISO 8601 format (YYYY-MM-DD). This is
-    /// particularly relevant for perishable or time-sensitive inventory items. Note
-    /// that this field is only supported on QuickBooks Desktop 2023 or later.
+    /// The expiration date for the serial number or lot number of the item associated with this inventory adjustment line, in ISO 8601 format (YYYY-MM-DD). This is particularly relevant for perishable or time-sensitive inventory items. Note that this field is only supported on QuickBooks Desktop 2023 or later.
     ///
     /// Example: `"2025-12-31"`
+    #[serde(default)]
     pub expiration_date: Option<String>,
-    /// The unique identifier assigned by QuickBooks to this inventory adjustment line.
-    ///
-    /// This ID is unique across all transaction line types.
+    /// The unique identifier assigned by QuickBooks to this inventory adjustment line. This ID is unique across all transaction line types.
     ///
     /// Example: `"456DEF-1234567890"`
     pub id: String,
-    /// The specific location (e.g., bin or shelf) within the inventory site where the
-    /// item associated with this inventory adjustment line is stored.
+    /// The specific location (e.g., bin or shelf) within the inventory site where the item associated with this inventory adjustment line is stored.
     ///
     /// Example: `{"fullName":"Aisle 3, Shelf B","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub inventory_site_location: Option<ObjectRef>,
     /// The inventory item associated with this inventory adjustment line.
     ///
     /// Example: `{"fullName":"Widget A","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub item: Option<ObjectRef>,
-    /// The lot number of the item associated with this inventory adjustment line.
-    ///
-    /// Used for tracking groups of inventory items that are purchased or manufactured
-    /// together.
+    /// The lot number of the item associated with this inventory adjustment line. Used for tracking groups of inventory items that are purchased or manufactured together.
     ///
     /// Example: `"LOT2023-001"`
+    #[serde(default)]
     pub lot_number: Option<String>,
-    /// Either a positive or negative number that shows the change in quantity for the
-    /// inventory item associated with this inventory adjustment line. A positive number
-    /// increases the quantity, while a negative number decreases it.
+    /// Either a positive or negative number that shows the change in quantity for the inventory item associated with this inventory adjustment line. A positive number increases the quantity, while a negative number decreases it.
     ///
     /// Example: `5`
+    #[serde(default)]
     pub quantity_difference: Option<f64>,
-    /// The serial number of the item associated with this inventory adjustment line.
-    ///
-    /// This is used for tracking individual units of serialized inventory items.
+    /// The serial number of the item associated with this inventory adjustment line. This is used for tracking individual units of serialized inventory items.
     ///
     /// Example: `"SN1234567890"`
+    #[serde(default)]
     pub serial_number: Option<String>,
-    /// Indicates whether this inventory adjustment line's serial number was added or
-    /// removed from the inventory.
+    /// Indicates whether this inventory adjustment line's serial number was added or removed from the inventory.
     ///
     /// Example: `"added"`
+    #[serde(default)]
     pub serial_number_action: Option<InventoryAdjustmentLineSerialNumberAction>,
-    /// Either a positive or negative number that shows the change in the total value of
-    /// the entire stock of the inventory item associated with this inventory adjustment
-    /// line. A positive number increases the value, while a negative number decreases
-    /// it.
+    /// Either a positive or negative number that shows the change in the total value of the entire stock of the inventory item associated with this inventory adjustment line. A positive number increases the value, while a negative number decreases it.
     ///
     /// Example: `7`
+    #[serde(default)]
     pub value_difference: Option<f64>,
 }
 
 string_enum! {
-/// Indicates whether this inventory adjustment line's serial number was added or
-/// removed from the inventory.
+/// Indicates whether this inventory adjustment line's serial number was added or removed from the inventory.
 ///
 /// A value that this version does not know decodes as `Unknown`.
 pub enum InventoryAdjustmentLineSerialNumberAction {
@@ -547,14 +444,11 @@ pub struct InventoryAdjustmentListParams {
     /// Example: `["80000001-1234567890"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customer_ids: Option<Vec<String>>,
-    /// Filter for specific inventory adjustments by their QuickBooks-assigned unique
-    /// identifier(s).
+    /// Filter for specific inventory adjustments by their QuickBooks-assigned unique identifier(s).
     ///
-    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other
-    /// query parameters for this request.
+    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other query parameters for this request.
     ///
-    /// **NOTE**: If any of the values you specify in this parameter are not found, the
-    /// request will return an error.
+    /// **NOTE**: If any of the values you specify in this parameter are not found, the request will return an error.
     ///
     /// Example: `["123ABC-1234567890"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -580,113 +474,72 @@ pub struct InventoryAdjustmentListParams {
     pub limit: Option<i64>,
     /// Filter for inventory adjustments whose `refNumber` contains this substring.
     ///
-    /// **NOTE**: If you use this parameter, you cannot also use `refNumberStartsWith`
-    /// or `refNumberEndsWith`.
+    /// **NOTE**: If you use this parameter, you cannot also use `refNumberStartsWith` or `refNumberEndsWith`.
     ///
     /// Example: `"INVADJ-1234"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_number_contains: Option<String>,
     /// Filter for inventory adjustments whose `refNumber` ends with this substring.
     ///
-    /// **NOTE**: If you use this parameter, you cannot also use `refNumberContains` or
-    /// `refNumberStartsWith`.
+    /// **NOTE**: If you use this parameter, you cannot also use `refNumberContains` or `refNumberStartsWith`.
     ///
     /// Example: `"1234"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_number_ends_with: Option<String>,
-    /// Filter for inventory adjustments whose `refNumber` is greater than or equal to
-    /// this value. If omitted, the range will begin with the first number of the list.
-    /// Uses a numerical comparison for values that contain only digits; otherwise, uses
-    /// a lexicographical comparison.
-    ///
-    /// **NOTE**: If you use this parameter, you cannot also use `refNumberContains`,
-    /// `refNumberStartsWith`, or `refNumberEndsWith`.
+    /// Filter for inventory adjustments whose `refNumber` is greater than or equal to this value. If omitted, the range will begin with the first number of the list. Uses a numerical comparison for values that contain only digits; otherwise, uses a lexicographical comparison.
     ///
     /// Example: `"INVADJ-0001"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_number_from: Option<String>,
     /// Filter for inventory adjustments whose `refNumber` starts with this substring.
     ///
-    /// **NOTE**: If you use this parameter, you cannot also use `refNumberContains` or
-    /// `refNumberEndsWith`.
+    /// **NOTE**: If you use this parameter, you cannot also use `refNumberContains` or `refNumberEndsWith`.
     ///
     /// Example: `"INVADJ"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_number_starts_with: Option<String>,
-    /// Filter for inventory adjustments whose `refNumber` is less than or equal to this
-    /// value. If omitted, the range will end with the last number of the list. Uses a
-    /// numerical comparison for values that contain only digits; otherwise, uses a
-    /// lexicographical comparison.
-    ///
-    /// **NOTE**: If you use this parameter, you cannot also use `refNumberContains`,
-    /// `refNumberStartsWith`, or `refNumberEndsWith`.
+    /// Filter for inventory adjustments whose `refNumber` is less than or equal to this value. If omitted, the range will end with the last number of the list. Uses a numerical comparison for values that contain only digits; otherwise, uses a lexicographical comparison.
     ///
     /// Example: `"INVADJ-9999"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_number_to: Option<String>,
-    /// Filter for specific inventory adjustments by their ref-number(s),
-    /// case-sensitive.
+    /// Filter for specific inventory adjustments by their ref-number(s), case-sensitive. In QuickBooks, ref-numbers are not required to be unique and can be arbitrarily changed by the QuickBooks user.
     ///
-    /// In QuickBooks, ref-numbers are not required to be unique and can be arbitrarily
-    /// changed by the QuickBooks user.
+    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other query parameters for this request.
     ///
-    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other
-    /// query parameters for this request.
-    ///
-    /// **NOTE**: If any of the values you specify in this parameter are not found, the
-    /// request will return an error.
+    /// **NOTE**: If any of the values you specify in this parameter are not found, the request will return an error.
     ///
     /// Example: `["INVENTORY ADJUSTMENT-1234"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_numbers: Option<Vec<String>>,
-    /// Filter for inventory adjustments whose `date` field is on or after this date, in
-    /// ISO 8601 format (YYYY-MM-DD).
+    /// Filter for inventory adjustments whose `date` field is on or after this date, in ISO 8601 format (YYYY-MM-DD).
     ///
-    /// **NOTE:** QuickBooks Desktop interprets this date as the **start of the
-    /// specified day** in the local timezone of the end-user's computer (e.g.,
-    /// `2025-01-01` → `2025-01-01T00:00:00`).
+    /// **NOTE:** QuickBooks Desktop interprets this date as the **start of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T00:00:00`).
     ///
-    /// Example: `"2021-01-01"`
+    /// Example: `"2025-01-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_date_from: Option<String>,
-    /// Filter for inventory adjustments whose `date` field is on or before this date,
-    /// in ISO 8601 format (YYYY-MM-DD).
+    /// Filter for inventory adjustments whose `date` field is on or before this date, in ISO 8601 format (YYYY-MM-DD).
     ///
-    /// **NOTE:** QuickBooks Desktop interprets this date as the **end of the specified
-    /// day** in the local timezone of the end-user's computer (e.g., `2025-01-01` →
-    /// `2025-01-01T23:59:59`).
+    /// **NOTE:** QuickBooks Desktop interprets this date as the **end of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
     ///
-    /// Example: `"2021-02-01"`
+    /// Example: `"2025-02-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_date_to: Option<String>,
-    /// Filter for inventory adjustments updated on or after this date/time.
+    /// Filter for inventory adjustments updated on or after this date/time. Accepts the following ISO 8601 formats:
+    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the **start of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T00:00:00`).
+    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop interprets the timestamp in the local timezone of the end-user's computer.
+    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop interprets the timestamp using the specified timezone.
     ///
-    /// Accepts the following ISO 8601 formats:
-    ///
-    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the
-    ///   **start of the specified day** in the local timezone of the end-user's
-    ///   computer (e.g., `2025-01-01` → `2025-01-01T00:00:00`).
-    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop
-    ///   interprets the timestamp in the local timezone of the end-user's computer.
-    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop
-    ///   interprets the timestamp using the specified timezone.
-    ///
-    /// Example: `"2021-01-01T12:34:56.000Z"`
+    /// Example: `"2025-01-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_after: Option<String>,
-    /// Filter for inventory adjustments updated on or before this date/time.
+    /// Filter for inventory adjustments updated on or before this date/time. Accepts the following ISO 8601 formats:
+    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the **end of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
+    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop interprets the timestamp in the local timezone of the end-user's computer.
+    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop interprets the timestamp using the specified timezone.
     ///
-    /// Accepts the following ISO 8601 formats:
-    ///
-    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the
-    ///   **end of the specified day** in the local timezone of the end-user's computer
-    ///   (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
-    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop
-    ///   interprets the timestamp in the local timezone of the end-user's computer.
-    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop
-    ///   interprets the timestamp using the specified timezone.
-    ///
-    /// Example: `"2021-02-01T12:34:56.000Z"`
+    /// Example: `"2025-02-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_before: Option<String>,
 }
@@ -696,18 +549,12 @@ pub struct InventoryAdjustmentListParams {
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct InventoryAdjustmentUpdateParams {
-    /// The account to which this inventory adjustment is posted for tracking inventory
-    /// value changes.
+    /// The account to which this inventory adjustment is posted for tracking inventory value changes.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_id: Option<String>,
-    /// The inventory adjustment's class.
-    ///
-    /// Classes can be used to categorize objects into meaningful segments, such as
-    /// department, location, or type of work. In QuickBooks, class tracking is off by
-    /// default. A class defined here is automatically used in this inventory
-    /// adjustment's line items unless overridden at the line item level.
+    /// The inventory adjustment's class. Classes can be used to categorize objects into meaningful segments, such as department, location, or type of work. In QuickBooks, class tracking is off by default. A class defined here is automatically used in this inventory adjustment's line items unless overridden at the line item level.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -717,54 +564,41 @@ pub struct InventoryAdjustmentUpdateParams {
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customer_id: Option<String>,
-    /// The site location where inventory for the item associated with this inventory
-    /// adjustment is stored.
+    /// The site location where inventory for the item associated with this inventory adjustment is stored.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inventory_site_id: Option<String>,
-    /// The inventory adjustment's item lines, each representing the adjustment of an
-    /// inventory item's quantity, value, serial number, or lot number.
+    /// The inventory adjustment's item lines, each representing the adjustment of an inventory item's quantity, value, serial number, or lot number.
     ///
     /// **IMPORTANT**:
     ///
-    /// 1. Including this array in your update request will **REPLACE** all existing
-    ///    item lines for the inventory adjustment with this array. To keep any existing
-    ///    item lines, you must include them in this array even if they have not
-    ///    changed. **Any item lines not included will be removed.**
+    /// 1. Including this array in your update request will **REPLACE** all existing item lines for the inventory adjustment with this array. To keep any existing item lines, you must include them in this array even if they have not changed. **Any item lines not included will be removed.**
     ///
     /// 2. To add a new item line, include it here with the `id` field set to `-1`.
     ///
-    /// 3. If you do not wish to modify any item lines, omit this field entirely to keep
-    ///    them unchanged.
+    /// 3. If you do not wish to modify any item lines, omit this field entirely to keep them unchanged.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lines: Option<Vec<InventoryAdjustmentUpdateParamsLine>>,
     /// A memo or note for this inventory adjustment.
     ///
-    /// Maximum length: 4095 characters.
-    ///
     /// Example: `"Adjusted quantity due to physical count discrepancy"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub memo: Option<String>,
-    /// The case-sensitive user-defined reference number for this inventory adjustment,
-    /// which can be used to identify the transaction in QuickBooks. This value is not
-    /// required to be unique and can be arbitrarily changed by the QuickBooks user.
+    /// The case-sensitive user-defined reference number for this inventory adjustment, which can be used to identify the transaction in QuickBooks. This value is not required to be unique and can be arbitrarily changed by the QuickBooks user.
     ///
     /// Maximum length: 11 characters.
     ///
     /// Example: `"INVADJ-1234"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_number: Option<String>,
-    /// The current QuickBooks-assigned revision number of the inventory adjustment
-    /// object you are updating, which you can get by fetching the object first. Provide
-    /// the most recent `revisionNumber` to ensure you're working with the latest data;
-    /// otherwise, the update will return an error.
+    /// The current QuickBooks-assigned revision number of the inventory adjustment object you are updating, which you can get by fetching the object first. Provide the most recent `revisionNumber` to ensure you're working with the latest data; otherwise, the update will return an error.
     ///
     /// Example: `"1721172183"`
     pub revision_number: String,
     /// The date of this inventory adjustment, in ISO 8601 format (YYYY-MM-DD).
     ///
-    /// Example: `"2021-10-01"`
+    /// Example: `"2024-10-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_date: Option<String>,
 }
@@ -786,50 +620,38 @@ impl InventoryAdjustmentUpdateParams {
     }
 }
 
-/// The inventory adjustment's item lines, each representing the adjustment of an
-/// inventory item's quantity, value, serial number, or lot number.
+/// The inventory adjustment's item lines, each representing the adjustment of an inventory item's quantity, value, serial number, or lot number.
 ///
 /// **IMPORTANT**:
 ///
-/// 1. Including this array in your update request will **REPLACE** all existing
-///    item lines for the inventory adjustment with this array. To keep any existing
-///    item lines, you must include them in this array even if they have not
-///    changed. **Any item lines not included will be removed.**
+/// 1. Including this array in your update request will **REPLACE** all existing item lines for the inventory adjustment with this array. To keep any existing item lines, you must include them in this array even if they have not changed. **Any item lines not included will be removed.**
 ///
 /// 2. To add a new item line, include it here with the `id` field set to `-1`.
 ///
-/// 3. If you do not wish to modify any item lines, omit this field entirely to keep
-///    them unchanged.
+/// 3. If you do not wish to modify any item lines, omit this field entirely to keep them unchanged.
 ///
 /// The type of `InventoryAdjustmentUpdateParams::lines`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct InventoryAdjustmentUpdateParamsLine {
-    /// The amount to adjust the count of the inventory item associated with this
-    /// inventory adjustment line.
+    /// The amount to adjust the count of the inventory item associated with this inventory adjustment line.
     ///
     /// Example: `2`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub adjust_count: Option<f64>,
-    /// The expiration date for the serial number or lot number of the item associated
-    /// with this inventory adjustment line, in ISO 8601 format (YYYY-MM-DD). This is
-    /// particularly relevant for perishable or time-sensitive inventory items. Note
-    /// that this field is only supported on QuickBooks Desktop 2023 or later.
+    /// The expiration date for the serial number or lot number of the item associated with this inventory adjustment line, in ISO 8601 format (YYYY-MM-DD). This is particularly relevant for perishable or time-sensitive inventory items. Note that this field is only supported on QuickBooks Desktop 2023 or later.
     ///
     /// Example: `"2025-12-31"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expiration_date: Option<String>,
-    /// The QuickBooks-assigned unique identifier of an existing inventory adjustment
-    /// line you wish to retain or update.
+    /// The QuickBooks-assigned unique identifier of an existing inventory adjustment line you wish to retain or update.
     ///
-    /// **IMPORTANT**: Set this field to `-1` for new inventory adjustment lines you
-    /// wish to add.
+    /// **IMPORTANT**: Set this field to `-1` for new inventory adjustment lines you wish to add.
     ///
     /// Example: `"456DEF-1234567890"`
     pub id: String,
-    /// The specific location (e.g., bin or shelf) within the inventory site where the
-    /// item associated with this inventory adjustment line is stored.
+    /// The specific location (e.g., bin or shelf) within the inventory site where the item associated with this inventory adjustment line is stored.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -839,39 +661,22 @@ pub struct InventoryAdjustmentUpdateParamsLine {
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub item_id: Option<String>,
-    /// The lot number of the item associated with this inventory adjustment line.
-    ///
-    /// Used for tracking groups of inventory items that are purchased or manufactured
-    /// together.
-    ///
-    /// Maximum length: 40 characters.
+    /// The lot number of the item associated with this inventory adjustment line. Used for tracking groups of inventory items that are purchased or manufactured together.
     ///
     /// Example: `"LOT2023-001"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lot_number: Option<String>,
-    /// Either a positive or negative number that shows the change in quantity for the
-    /// inventory item associated with this inventory adjustment line. A positive number
-    /// increases the quantity, while a negative number decreases it.
+    /// Either a positive or negative number that shows the change in quantity for the inventory item associated with this inventory adjustment line. A positive number increases the quantity, while a negative number decreases it.
     ///
     /// Example: `5`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quantity_difference: Option<f64>,
-    /// The serial number of the item associated with this inventory adjustment line.
-    ///
-    /// This is used for tracking individual units of serialized inventory items.
-    ///
-    /// Maximum length: 4095 characters.
+    /// The serial number of the item associated with this inventory adjustment line. This is used for tracking individual units of serialized inventory items.
     ///
     /// Example: `"SN1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub serial_number: Option<String>,
-    /// Either a positive or negative number that shows the change in the total value of
-    /// the entire stock of the inventory item associated with this inventory adjustment
-    /// line. A positive number increases the value, while a negative number decreases
-    /// it.
-    ///
-    /// Must have at most 2 decimal places and at most 13 digits before the decimal
-    /// point.
+    /// Either a positive or negative number that shows the change in the total value of the entire stock of the inventory item associated with this inventory adjustment line. A positive number increases the value, while a negative number decreases it.
     ///
     /// Example: `7`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -902,23 +707,28 @@ impl InventoryAdjustmentUpdateParamsLine {
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct InventoryAdjustmentVoided {
-    /// The date and time when this inventory adjustment was created, in ISO 8601 format
-    /// (YYYY-MM-DDThh:mm:ss+hh:mm), which QuickBooks Desktop interprets in the local
-    /// timezone of the end-user's computer.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The date and time when this inventory adjustment was created, in ISO 8601 format (YYYY-MM-DDThh:mm:ss+hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
+    ///
+    /// Example: `"2025-01-01T12:34:56+00:00"`
+    #[serde(default)]
     pub created_at: Option<String>,
     /// The QuickBooks-assigned unique identifier of the voided inventory adjustment.
+    ///
+    /// Example: `"123ABC-1234567890"`
     pub id: String,
-    /// The case-sensitive user-defined reference number of the voided inventory
-    /// adjustment.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The case-sensitive user-defined reference number of the voided inventory adjustment.
+    ///
+    /// Example: `"INVADJ-1234"`
+    #[serde(default)]
     pub ref_number: Option<String>,
-    /// The date and time when this inventory adjustment was last updated, in ISO 8601
-    /// format (YYYY-MM-DDThh:mm:ss+hh:mm), which QuickBooks Desktop interprets in the
-    /// local timezone of the end-user's computer.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The date and time when this inventory adjustment was last updated, in ISO 8601 format (YYYY-MM-DDThh:mm:ss+hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
+    ///
+    /// Example: `"2025-02-01T12:34:56+00:00"`
+    #[serde(default)]
     pub updated_at: Option<String>,
     /// Indicates whether the inventory adjustment was voided.
+    ///
+    /// Example: `true`
     pub voided: bool,
 }
 
@@ -932,23 +742,19 @@ impl<T: Transport + ?Sized> InventoryAdjustments<'_, T> {
     ///
     /// Returns a list of inventory adjustments.
     ///
-    /// **NOTE:** QuickBooks Desktop does not support pagination for inventory
-    /// adjustments; hence, there is no `cursor` parameter. Users typically have few
-    /// inventory adjustments.
+    /// **NOTE:** QuickBooks Desktop does not support pagination for inventory adjustments; hence, there is no `cursor` parameter. Users typically have few inventory adjustments.
     #[api(get = "/quickbooks-desktop/inventory-adjustments", list_of = InventoryAdjustment)]
     pub async fn list(&self, #[query] params: &InventoryAdjustmentListParams) -> Result<Vec<InventoryAdjustment>>;
 
     /// Create an inventory adjustment.
     ///
-    /// Creates an inventory adjustment to correct on-hand quantities or values.
-    /// QuickBooks requires single-user mode unless you're on Enterprise with Advanced
-    /// Inventory enabled.
+    /// Creates an inventory adjustment to correct on-hand quantities or values. QuickBooks requires single-user mode unless you're on Enterprise with Advanced Inventory enabled.
     #[api(post = "/quickbooks-desktop/inventory-adjustments")]
     pub async fn create(&self, #[body] params: &InventoryAdjustmentCreateParams) -> Result<InventoryAdjustment>;
 
     /// Delete an inventory adjustment.
     ///
-    /// Permanently deletes a an inventory adjustment. The deletion will fail if the inventory adjustment is currently in use or has any linked transactions that are in use.
+    /// Permanently deletes an inventory adjustment. The deletion will fail if the inventory adjustment is currently in use or has any linked transactions that are in use.
     #[api(delete = "/quickbooks-desktop/inventory-adjustments/{id}")]
     pub async fn delete(&self, id: &str) -> Result<InventoryAdjustmentDeleted>;
 
@@ -956,10 +762,7 @@ impl<T: Transport + ?Sized> InventoryAdjustments<'_, T> {
     ///
     /// Retrieves an inventory adjustment by ID.
     ///
-    /// **IMPORTANT:** If you need to fetch multiple specific inventory adjustments by
-    /// ID, use the list endpoint instead with the `ids` parameter. It accepts an array
-    /// of IDs so you can batch the request into a single call, which is significantly
-    /// faster.
+    /// **IMPORTANT:** If you need to fetch multiple specific inventory adjustments by ID, use the list endpoint instead with the `ids` parameter. It accepts an array of IDs so you can batch the request into a single call, which is significantly faster.
     #[api(get = "/quickbooks-desktop/inventory-adjustments/{id}")]
     pub async fn retrieve(&self, id: &str) -> Result<InventoryAdjustment>;
 
@@ -967,9 +770,7 @@ impl<T: Transport + ?Sized> InventoryAdjustments<'_, T> {
     ///
     /// Updates an existing inventory adjustment.
     ///
-    /// **NOTE:** If you include `lines`, QuickBooks Desktop replaces that line list
-    /// with the array you send, so include unchanged lines you want to keep and use
-    /// `id: "-1"` for new lines.
+    /// **NOTE:** If you include `lines`, QuickBooks Desktop replaces that line list with the array you send, so include unchanged lines you want to keep and use `id: "-1"` for new lines.
     #[api(post = "/quickbooks-desktop/inventory-adjustments/{id}")]
     pub async fn update(
         &self,
@@ -977,9 +778,9 @@ impl<T: Transport + ?Sized> InventoryAdjustments<'_, T> {
         #[body] params: &InventoryAdjustmentUpdateParams,
     ) -> Result<InventoryAdjustment>;
 
-    /// Voids an inventory adjustment by setting its amount to zero while keeping a
-    /// record of it in QuickBooks. The void will fail if the inventory adjustment is
-    /// currently in use or has any linked transactions that are in use.
+    /// Void an inventory adjustment.
+    ///
+    /// Voids an inventory adjustment by setting its amount to zero while keeping a record of it in QuickBooks. The void will fail if the inventory adjustment is currently in use or has any linked transactions that are in use.
     #[api(post = "/quickbooks-desktop/inventory-adjustments/{id}/void")]
     pub async fn void(&self, id: &str) -> Result<InventoryAdjustmentVoided>;
 }

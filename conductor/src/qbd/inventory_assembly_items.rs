@@ -17,87 +17,63 @@ use crate::{CursorPage, Result, Transport, api};
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct InventoryAssemblyItem {
-    /// The asset account used to track the current value of this inventory assembly
-    /// item in inventory.
+    /// The asset account used to track the current value of this inventory assembly item in inventory.
     ///
     /// Example: `{"fullName":"Assets:Inventory","id":"80000001-1234567890"}`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub asset_account: Option<ObjectRef>,
-    /// The average cost per unit of this inventory assembly item, represented as a
-    /// decimal string.
+    /// The average cost per unit of this inventory assembly item, represented as a decimal string.
     ///
     /// Example: `"16.50"`
+    #[serde(default)]
     pub average_cost: Option<String>,
     /// The inventory assembly item's barcode.
     ///
     /// Example: `"012345678905"`
+    #[serde(default)]
     pub barcode: Option<String>,
-    /// The inventory assembly item's minimum quantity threshold that triggers a build
-    /// notification in QuickBooks. When the sum of `quantityOnHand` (current inventory)
-    /// and `quantityOnOrder` (pending purchase orders) drops below this threshold,
-    /// QuickBooks will notify users that more units need to be built or assembled. This
-    /// helps ensure adequate inventory levels for inventory assembly items.
+    /// The inventory assembly item's minimum quantity threshold that triggers a build notification in QuickBooks. When the sum of `quantityOnHand` (current inventory) and `quantityOnOrder` (pending purchase orders) drops below this threshold, QuickBooks will notify users that more units need to be built or assembled. This helps ensure adequate inventory levels for inventory assembly items.
     ///
     /// Example: `10`
+    #[serde(default)]
     pub build_notification_threshold: Option<f64>,
-    /// The inventory assembly item's class.
-    ///
-    /// Classes can be used to categorize objects into meaningful segments, such as
-    /// department, location, or type of work. In QuickBooks, class tracking is off by
-    /// default.
+    /// The inventory assembly item's class. Classes can be used to categorize objects into meaningful segments, such as department, location, or type of work. In QuickBooks, class tracking is off by default.
     ///
     /// Example: `{"fullName":"Finished Goods","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub class: Option<ObjectRef>,
-    /// The Cost of Goods Sold (COGS) account for this inventory assembly item, tracking
-    /// the original direct costs of producing goods sold.
+    /// The Cost of Goods Sold (COGS) account for this inventory assembly item, tracking the original direct costs of producing goods sold.
     ///
     /// Example: `{"fullName":"Expenses:COGS","id":"80000001-1234567890"}`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub cogs_account: Option<ObjectRef>,
-    /// The date and time when this inventory assembly item was created, in ISO 8601
-    /// format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the
-    /// local timezone of the end-user's computer.
+    /// The date and time when this inventory assembly item was created, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
-    /// Example: `"2021-10-01T17:34:56.000Z"`
+    /// Example: `"2025-01-01T12:34:56+00:00"`
     pub created_at: String,
-    /// The custom fields for the inventory assembly item object, added as user-defined
-    /// data extensions, not included in the standard QuickBooks object.
+    /// The custom fields for the inventory assembly item object, added as user-defined data extensions, not included in the standard QuickBooks object.
     pub custom_fields: Vec<CustomField>,
-    /// A globally unique identifier (GUID) you, the developer, can provide for tracking
-    /// this object in your external system. This field is immutable and can only be set
-    /// during object creation.
+    /// A globally unique identifier (GUID) you, the developer, can provide for tracking this object in your external system. This field is immutable and can only be set during object creation.
     ///
     /// Example: `"12345678-abcd-1234-abcd-1234567890ab"`
+    #[serde(default)]
     pub external_id: Option<String>,
-    /// The case-insensitive fully-qualified unique name of this inventory assembly
-    /// item, formed by combining the names of its hierarchical parent objects with its
-    /// own `name`, separated by colons. For example, if an inventory assembly item is
-    /// under "Assemblies" and has the `name` "Deluxe Kit", its `fullName` would be
-    /// "Assemblies:Deluxe Kit".
+    /// The case-insensitive fully-qualified unique name of this inventory assembly item, formed by combining the names of its hierarchical parent objects with its own `name`, separated by colons. For example, if an inventory assembly item is under "Assemblies" and has the `name` "Deluxe Kit", its `fullName` would be "Assemblies:Deluxe Kit".
     ///
-    /// **NOTE**: Unlike `name`, `fullName` is guaranteed to be unique across all
-    /// inventory assembly item objects. However, `fullName` can still be arbitrarily
-    /// changed by the QuickBooks user when they modify the underlying `name` field.
+    /// **NOTE**: Unlike `name`, `fullName` is guaranteed to be unique across all inventory assembly item objects. However, `fullName` can still be arbitrarily changed by the QuickBooks user when they modify the underlying `name` field.
     ///
     /// Example: `"Assemblies:Deluxe Kit"`
     pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this inventory assembly item.
-    ///
-    /// This ID is unique across all inventory assembly items but not across different
-    /// QuickBooks object types.
+    /// The unique identifier assigned by QuickBooks to this inventory assembly item. This ID is unique across all inventory assembly items but not across different QuickBooks object types.
     ///
     /// Example: `"80000001-1234567890"`
     pub id: String,
-    /// The income account used to track revenue from sales of this inventory assembly
-    /// item.
+    /// The income account used to track revenue from sales of this inventory assembly item.
     ///
     /// Example: `{"fullName":"Income:Product Sales","id":"80000001-1234567890"}`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub income_account: Option<ObjectRef>,
-    /// Indicates whether this inventory assembly item is active.
-    ///
-    /// Inactive objects are typically hidden from views and reports in QuickBooks.
-    /// Defaults to `true`.
+    /// Indicates whether this inventory assembly item is active. Inactive objects are typically hidden from views and reports in QuickBooks. Defaults to `true`.
     ///
     /// Example: `true`
     pub is_active: bool,
@@ -106,121 +82,90 @@ pub struct InventoryAssemblyItem {
     /// The maximum quantity of this inventory assembly item desired in inventory.
     ///
     /// Example: `200`
+    #[serde(default)]
     pub maximum_quantity_on_hand: Option<f64>,
-    /// The case-insensitive name of this inventory assembly item.
-    ///
-    /// Not guaranteed to be unique because it does not include the names of its
-    /// hierarchical parent objects like `fullName` does. For example, two inventory
-    /// assembly items could both have the `name` "Deluxe Kit", but they could have
-    /// unique `fullName` values, such as "Assemblies:Deluxe Kit" and "Inventory:Deluxe
-    /// Kit".
+    /// The case-insensitive name of this inventory assembly item. Not guaranteed to be unique because it does not include the names of its hierarchical parent objects like `fullName` does. For example, two inventory assembly items could both have the `name` "Deluxe Kit", but they could have unique `fullName` values, such as "Assemblies:Deluxe Kit" and "Inventory:Deluxe Kit".
     ///
     /// Example: `"Deluxe Kit"`
     pub name: String,
-    /// The parent inventory assembly item one level above this one in the hierarchy.
-    ///
-    /// For example, if this inventory assembly item has a `fullName` of
-    /// "Assemblies:Deluxe Kit", its parent has a `fullName` of "Assemblies". If this
-    /// inventory assembly item is at the top level, this field will be `null`.
+    /// The parent inventory assembly item one level above this one in the hierarchy. For example, if this inventory assembly item has a `fullName` of "Assemblies:Deluxe Kit", its parent has a `fullName` of "Assemblies". If this inventory assembly item is at the top level, this field will be `null`.
     ///
     /// Example: `{"fullName":"Assemblies","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub parent: Option<ObjectRef>,
-    /// The preferred vendor from whom this inventory assembly item is typically
-    /// purchased.
+    /// The preferred vendor from whom this inventory assembly item is typically purchased.
     ///
     /// Example: `{"fullName":"Acme Supplies Ltd.","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub preferred_vendor: Option<ObjectRef>,
-    /// The cost at which this inventory assembly item is purchased from vendors,
-    /// represented as a decimal string.
+    /// The cost at which this inventory assembly item is purchased from vendors, represented as a decimal string.
     ///
     /// Example: `"15.75"`
+    #[serde(default)]
     pub purchase_cost: Option<String>,
-    /// The description of this inventory assembly item that appears on purchase forms
-    /// (e.g., checks, bills, item receipts) when it is ordered or bought from vendors.
+    /// The description of this inventory assembly item that appears on purchase forms (e.g., checks, bills, item receipts) when it is ordered or bought from vendors.
     ///
     /// Example: `"Bulk purchase of steel bolts for inventory"`
+    #[serde(default)]
     pub purchase_description: Option<String>,
-    /// The tax code applied to purchases of this inventory assembly item.
-    ///
-    /// Applicable in regions where purchase taxes are used, such as Canada or the UK.
+    /// The tax code applied to purchases of this inventory assembly item. Applicable in regions where purchase taxes are used, such as Canada or the UK.
     ///
     /// Example: `{"fullName":"GST","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub purchase_tax_code: Option<ObjectRef>,
-    /// The number of units of this inventory assembly item currently in inventory.
-    ///
-    /// `quantityOnHand` multiplied by `averageCost` equals `totalValue` for inventory
-    /// item lists. To change the `quantityOnHand` for an inventory assembly item, you
-    /// must use an inventory-adjustment instead of updating the inventory assembly item
-    /// directly.
+    /// The number of units of this inventory assembly item currently in inventory. `quantityOnHand` multiplied by `averageCost` equals `totalValue` for inventory item lists. To change the `quantityOnHand` for an inventory assembly item, you must use an inventory-adjustment instead of updating the inventory assembly item directly.
     ///
     /// Example: `150`
+    #[serde(default)]
     pub quantity_on_hand: Option<f64>,
-    /// The number of units of this inventory assembly item that have been ordered from
-    /// vendors (as recorded in purchase orders) but not yet received.
+    /// The number of units of this inventory assembly item that have been ordered from vendors (as recorded in purchase orders) but not yet received.
     ///
     /// Example: `10`
+    #[serde(default)]
     pub quantity_on_purchase_order: Option<f64>,
-    /// The number of units of this inventory assembly item that have been sold (as
-    /// recorded in sales orders) but not yet fulfilled or delivered to customers.
+    /// The number of units of this inventory assembly item that have been sold (as recorded in sales orders) but not yet fulfilled or delivered to customers.
     ///
     /// Example: `10`
+    #[serde(default)]
     pub quantity_on_sales_order: Option<f64>,
-    /// The current QuickBooks-assigned revision number of this inventory assembly item
-    /// object, which changes each time the object is modified. When updating this
-    /// object, you must provide the most recent `revisionNumber` to ensure you're
-    /// working with the latest data; otherwise, the update will return an error.
+    /// The current QuickBooks-assigned revision number of this inventory assembly item object, which changes each time the object is modified. When updating this object, you must provide the most recent `revisionNumber` to ensure you're working with the latest data; otherwise, the update will return an error.
     ///
     /// Example: `"1721172183"`
     pub revision_number: String,
-    /// The description of this inventory assembly item that appears on sales forms
-    /// (e.g., invoices, sales receipts) when sold to customers.
+    /// The description of this inventory assembly item that appears on sales forms (e.g., invoices, sales receipts) when sold to customers.
     ///
     /// Example: `"High-quality steel bolts suitable for construction"`
+    #[serde(default)]
     pub sales_description: Option<String>,
-    /// The price at which this inventory assembly item is sold to customers,
-    /// represented as a decimal string.
+    /// The price at which this inventory assembly item is sold to customers, represented as a decimal string.
     ///
     /// Example: `"19.99"`
+    #[serde(default)]
     pub sales_price: Option<String>,
-    /// The default sales-tax code for this inventory assembly item, determining whether
-    /// it is taxable or non-taxable. This can be overridden at the transaction-line
-    /// level.
+    /// The default sales-tax code for this inventory assembly item, determining whether it is taxable or non-taxable. This can be overridden at the transaction-line level.
     ///
-    /// Default codes include "Non" (non-taxable) and "Tax" (taxable), but custom codes
-    /// can also be created in QuickBooks Desktop. If QuickBooks Desktop is not set up
-    /// to charge sales tax (via the "Do You Charge Sales Tax?" preference), it assigns
-    /// the default non-taxable sales-tax code configured in the company file to all
-    /// sales.
+    /// Default codes include "Non" (non-taxable) and "Tax" (taxable), but custom codes can also be created in QuickBooks Desktop. If QuickBooks Desktop is not set up to charge sales tax (via the "Do You Charge Sales Tax?" preference), it assigns the default non-taxable sales-tax code configured in the company file to all sales.
     ///
     /// Example: `{"fullName":"Non","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub sales_tax_code: Option<ObjectRef>,
-    /// The inventory assembly item's stock keeping unit (SKU), which is sometimes the
-    /// manufacturer's part number.
+    /// The inventory assembly item's stock keeping unit (SKU), which is sometimes the manufacturer's part number.
     ///
     /// Example: `"MPN-123456"`
+    #[serde(default)]
     pub sku: Option<String>,
-    /// The depth level of this inventory assembly item in the hierarchy.
-    ///
-    /// A top-level inventory assembly item has a `sublevel` of 0; each subsequent
-    /// sublevel increases this number by 1. For example, an inventory assembly item
-    /// with a `fullName` of "Assemblies:Deluxe Kit" would have a `sublevel` of 1.
+    /// The depth level of this inventory assembly item in the hierarchy. A top-level inventory assembly item has a `sublevel` of 0; each subsequent sublevel increases this number by 1. For example, an inventory assembly item with a `fullName` of "Assemblies:Deluxe Kit" would have a `sublevel` of 1.
     ///
     /// Example: `1`
     pub sublevel: f64,
-    /// The unit-of-measure set associated with this inventory assembly item, which
-    /// consists of a base unit and related units.
-    ///
-    /// IMPORTANT: Right after QuickBooks Desktop launches, it can briefly report an
-    /// alternate `id` for a unit-of-measure set, so match on `fullName` when joining to
-    /// the unit-of-measure sets list.
+    /// The unit-of-measure set associated with this inventory assembly item, which consists of a base unit and related units.
     ///
     /// Example: `{"fullName":"Weight Units","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub unit_of_measure_set: Option<ObjectRef>,
-    /// The date and time when this inventory assembly item was last updated, in ISO
-    /// 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in
-    /// the local timezone of the end-user's computer.
+    /// The date and time when this inventory assembly item was last updated, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
-    /// Example: `"2021-10-01T20:45:30.000Z"`
+    /// Example: `"2025-02-01T12:34:56+00:00"`
     pub updated_at: String,
 }
 
@@ -229,62 +174,44 @@ pub struct InventoryAssemblyItem {
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct InventoryAssemblyItemCreateParams {
-    /// The asset account used to track the current value of this inventory assembly
-    /// item in inventory.
+    /// The asset account used to track the current value of this inventory assembly item in inventory.
     ///
     /// Example: `"80000001-1234567890"`
     pub asset_account_id: String,
     /// The inventory assembly item's barcode.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub barcode: Option<BarcodeInput>,
-    /// The inventory assembly item's minimum quantity threshold that triggers a build
-    /// notification in QuickBooks. When the sum of `quantityOnHand` (current inventory)
-    /// and `quantityOnOrder` (pending purchase orders) drops below this threshold,
-    /// QuickBooks will notify users that more units need to be built or assembled. This
-    /// helps ensure adequate inventory levels for inventory assembly items.
+    /// The inventory assembly item's minimum quantity threshold that triggers a build notification in QuickBooks. When the sum of `quantityOnHand` (current inventory) and `quantityOnOrder` (pending purchase orders) drops below this threshold, QuickBooks will notify users that more units need to be built or assembled. This helps ensure adequate inventory levels for inventory assembly items.
     ///
     /// Example: `10`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub build_notification_threshold: Option<f64>,
-    /// The inventory assembly item's class.
-    ///
-    /// Classes can be used to categorize objects into meaningful segments, such as
-    /// department, location, or type of work. In QuickBooks, class tracking is off by
-    /// default.
+    /// The inventory assembly item's class. Classes can be used to categorize objects into meaningful segments, such as department, location, or type of work. In QuickBooks, class tracking is off by default.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub class_id: Option<String>,
-    /// The Cost of Goods Sold (COGS) account for this inventory assembly item, tracking
-    /// the original direct costs of producing goods sold.
+    /// The Cost of Goods Sold (COGS) account for this inventory assembly item, tracking the original direct costs of producing goods sold.
     ///
     /// Example: `"80000001-1234567890"`
     pub cogs_account_id: String,
-    /// A globally unique identifier (GUID) you, the developer, can provide for tracking
-    /// this object in your external system. This field is immutable and can only be set
-    /// during object creation.
+    /// A globally unique identifier (GUID) you, the developer, can provide for tracking this object in your external system. This field is immutable and can only be set during object creation.
     ///
-    /// **IMPORTANT**: This field must be formatted as a valid GUID; otherwise,
-    /// QuickBooks will return an error.
+    /// **IMPORTANT**: This field must be formatted as a valid GUID; otherwise, QuickBooks will return an error.
     ///
     /// Example: `"12345678-abcd-1234-abcd-1234567890ab"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub external_id: Option<String>,
-    /// The income account used to track revenue from sales of this inventory assembly
-    /// item.
+    /// The income account used to track revenue from sales of this inventory assembly item.
     ///
     /// Example: `"80000001-1234567890"`
     pub income_account_id: String,
-    /// The date when this inventory assembly item was converted into an inventory item
-    /// from some other type of item, in ISO 8601 format (YYYY-MM-DD).
+    /// The date when this inventory assembly item was converted into an inventory item from some other type of item, in ISO 8601 format (YYYY-MM-DD).
     ///
-    /// Example: `"2021-01-01"`
+    /// Example: `"2024-01-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inventory_date: Option<String>,
-    /// Indicates whether this inventory assembly item is active.
-    ///
-    /// Inactive objects are typically hidden from views and reports in QuickBooks.
-    /// Defaults to `true`.
+    /// Indicates whether this inventory assembly item is active. Inactive objects are typically hidden from views and reports in QuickBooks. Defaults to `true`.
     ///
     /// Example: `true`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -297,117 +224,67 @@ pub struct InventoryAssemblyItemCreateParams {
     /// Example: `200`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub maximum_quantity_on_hand: Option<f64>,
-    /// The case-insensitive name of this inventory assembly item.
-    ///
-    /// Not guaranteed to be unique because it does not include the names of its
-    /// hierarchical parent objects like `fullName` does. For example, two inventory
-    /// assembly items could both have the `name` "Deluxe Kit", but they could have
-    /// unique `fullName` values, such as "Assemblies:Deluxe Kit" and "Inventory:Deluxe
-    /// Kit".
+    /// The case-insensitive name of this inventory assembly item. Not guaranteed to be unique because it does not include the names of its hierarchical parent objects like `fullName` does. For example, two inventory assembly items could both have the `name` "Deluxe Kit", but they could have unique `fullName` values, such as "Assemblies:Deluxe Kit" and "Inventory:Deluxe Kit".
     ///
     /// Maximum length: 31 characters.
     ///
     /// Example: `"Deluxe Kit"`
     pub name: String,
-    /// The parent inventory assembly item one level above this one in the hierarchy.
-    ///
-    /// For example, if this inventory assembly item has a `fullName` of
-    /// "Assemblies:Deluxe Kit", its parent has a `fullName` of "Assemblies". If this
-    /// inventory assembly item is at the top level, this field will be `null`.
+    /// The parent inventory assembly item one level above this one in the hierarchy. For example, if this inventory assembly item has a `fullName` of "Assemblies:Deluxe Kit", its parent has a `fullName` of "Assemblies". If this inventory assembly item is at the top level, this field will be `null`.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parent_id: Option<String>,
-    /// The preferred vendor from whom this inventory assembly item is typically
-    /// purchased.
+    /// The preferred vendor from whom this inventory assembly item is typically purchased.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub preferred_vendor_id: Option<String>,
-    /// The cost at which this inventory assembly item is purchased from vendors,
-    /// represented as a decimal string.
-    ///
-    /// Decimal string format: up to 5 decimal places and up to 10 digits before the
-    /// decimal point (for example, "123.45").
+    /// The cost at which this inventory assembly item is purchased from vendors, represented as a decimal string.
     ///
     /// Example: `"15.75"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub purchase_cost: Option<String>,
-    /// The description of this inventory assembly item that appears on purchase forms
-    /// (e.g., checks, bills, item receipts) when it is ordered or bought from vendors.
-    ///
-    /// Maximum length: 4095 characters.
+    /// The description of this inventory assembly item that appears on purchase forms (e.g., checks, bills, item receipts) when it is ordered or bought from vendors.
     ///
     /// Example: `"Bulk purchase of steel bolts for inventory"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub purchase_description: Option<String>,
-    /// The tax code applied to purchases of this inventory assembly item.
-    ///
-    /// Applicable in regions where purchase taxes are used, such as Canada or the UK.
+    /// The tax code applied to purchases of this inventory assembly item. Applicable in regions where purchase taxes are used, such as Canada or the UK.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub purchase_tax_code_id: Option<String>,
-    /// The number of units of this inventory assembly item currently in inventory.
-    ///
-    /// `quantityOnHand` multiplied by `averageCost` equals `totalValue` for inventory
-    /// item lists. To change the `quantityOnHand` for an inventory assembly item, you
-    /// must use an inventory-adjustment instead of updating the inventory assembly item
-    /// directly.
+    /// The number of units of this inventory assembly item currently in inventory. `quantityOnHand` multiplied by `averageCost` equals `totalValue` for inventory item lists. To change the `quantityOnHand` for an inventory assembly item, you must use an inventory-adjustment instead of updating the inventory assembly item directly.
     ///
     /// Example: `150`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quantity_on_hand: Option<f64>,
-    /// The description of this inventory assembly item that appears on sales forms
-    /// (e.g., invoices, sales receipts) when sold to customers.
-    ///
-    /// Maximum length: 4095 characters.
+    /// The description of this inventory assembly item that appears on sales forms (e.g., invoices, sales receipts) when sold to customers.
     ///
     /// Example: `"High-quality steel bolts suitable for construction"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sales_description: Option<String>,
-    /// The price at which this inventory assembly item is sold to customers,
-    /// represented as a decimal string.
-    ///
-    /// Decimal string format: up to 5 decimal places and up to 10 digits before the
-    /// decimal point (for example, "123.45").
+    /// The price at which this inventory assembly item is sold to customers, represented as a decimal string.
     ///
     /// Example: `"19.99"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sales_price: Option<String>,
-    /// The default sales-tax code for this inventory assembly item, determining whether
-    /// it is taxable or non-taxable. This can be overridden at the transaction-line
-    /// level.
+    /// The default sales-tax code for this inventory assembly item, determining whether it is taxable or non-taxable. This can be overridden at the transaction-line level.
     ///
-    /// Default codes include "Non" (non-taxable) and "Tax" (taxable), but custom codes
-    /// can also be created in QuickBooks Desktop. If QuickBooks Desktop is not set up
-    /// to charge sales tax (via the "Do You Charge Sales Tax?" preference), it assigns
-    /// the default non-taxable sales-tax code configured in the company file to all
-    /// sales.
+    /// Default codes include "Non" (non-taxable) and "Tax" (taxable), but custom codes can also be created in QuickBooks Desktop. If QuickBooks Desktop is not set up to charge sales tax (via the "Do You Charge Sales Tax?" preference), it assigns the default non-taxable sales-tax code configured in the company file to all sales.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sales_tax_code_id: Option<String>,
-    /// The total value of this inventory assembly item, represented as a decimal
-    /// string.
+    /// The total value of this inventory assembly item, represented as a decimal string. If `totalValue` is provided, `quantityOnHand` must also be provided and must be greater than zero. If both `quantityOnHand` and `purchaseCost` are provided, then `totalValue` will be set to `quantityOnHand` times `purchaseCost`, regardless of what `totalValue` is explicitly set to.
     ///
-    /// If `totalValue` is provided, `quantityOnHand` must also be provided and must be
-    /// greater than zero. If both `quantityOnHand` and `purchaseCost` are provided,
-    /// then `totalValue` will be set to `quantityOnHand` times `purchaseCost`,
-    /// regardless of what `totalValue` is explicitly set to.
-    ///
-    /// Decimal string format: exactly 2 decimal places when cents are included and up
-    /// to 13 digits before the decimal point (for example, "123.45").
+    /// Decimal string format: exactly 2 decimal places when cents are included and up to 13 digits before the decimal point (for example, "123.45").
     ///
     /// Example: `"1500.00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_value: Option<String>,
-    /// The unit-of-measure set associated with this inventory assembly item, which
-    /// consists of a base unit and related units.
-    ///
-    /// IMPORTANT: Right after QuickBooks Desktop launches, it can briefly report an
-    /// alternate `id` for a unit-of-measure set, so match on `fullName` when joining to
-    /// the unit-of-measure sets list.
+    /// The unit-of-measure set associated with this inventory assembly item, which consists of a base unit and related units.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -460,14 +337,14 @@ pub struct InventoryAssemblyItemLine {
     /// The inventory item associated with this inventory assembly item line.
     ///
     /// Example: `{"fullName":"Inventory Item","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub inventory_item: Option<ObjectRef>,
-    /// The quantity of the item associated with this inventory assembly item line.
-    ///
-    /// This field cannot be cleared.
+    /// The quantity of the item associated with this inventory assembly item line. This field cannot be cleared.
     ///
     /// **NOTE**: Do not use this field if the associated item is a discount item.
     ///
     /// Example: `5`
+    #[serde(default)]
     pub quantity: Option<f64>,
 }
 
@@ -483,9 +360,7 @@ pub struct InventoryAssemblyItemLineInput {
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inventory_item_id: Option<String>,
-    /// The quantity of the item associated with this inventory assembly item line.
-    ///
-    /// This field cannot be cleared.
+    /// The quantity of the item associated with this inventory assembly item line. This field cannot be cleared.
     ///
     /// **NOTE**: Do not use this field if the associated item is a discount item.
     ///
@@ -505,119 +380,66 @@ impl InventoryAssemblyItemLineInput {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct InventoryAssemblyItemListParams {
-    /// Filter for inventory assembly items of these classes.
-    ///
-    /// A class is a way end-users can categorize inventory assembly items in
-    /// QuickBooks.
+    /// Filter for inventory assembly items of these classes. A class is a way end-users can categorize inventory assembly items in QuickBooks.
     ///
     /// Example: `["80000001-1234567890"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub class_ids: Option<Vec<String>>,
-    /// The pagination token to fetch the next set of results when paginating with the
-    /// `limit` parameter. Do not include this parameter on the first call. Use the
-    /// `nextCursor` value returned in the previous response to request subsequent
-    /// results.
-    ///
-    /// **IMPORTANT**: The cursor is the same value for every page, and requests that
-    /// send it are not idempotent: each one returns the next page. Send each request
-    /// within 10 seconds of the previous response. If you miss that window or a request
-    /// fails, start over without a cursor. To make a run resumable, see
-    /// \[Paging by name\](<https://docs.conductor.is/api-ref/pagination#paging-by-name>).
+    /// The pagination token to fetch the next set of results when paginating with the `limit` parameter. Do not include this parameter on the first call. Use the `nextCursor` value returned in the previous response to request subsequent results.
     ///
     /// Example: `"12345678-abcd-abcd-example-1234567890ab"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cursor: Option<String>,
-    /// Filter for specific inventory assembly items by their full-name(s),
-    /// case-insensitive. Like `id`, `fullName` is a unique identifier for an inventory
-    /// assembly item, formed by by combining the names of its parent objects with its
-    /// own `name`, separated by colons. For example, if an inventory assembly item is
-    /// under "Assemblies" and has the `name` "Deluxe Kit", its `fullName` would be
-    /// "Assemblies:Deluxe Kit".
+    /// Filter for specific inventory assembly items by their full-name(s), case-insensitive. Like `id`, `fullName` is a unique identifier for an inventory assembly item, formed by by combining the names of its parent objects with its own `name`, separated by colons. For example, if an inventory assembly item is under "Assemblies" and has the `name` "Deluxe Kit", its `fullName` would be "Assemblies:Deluxe Kit".
     ///
-    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other
-    /// query parameters for this request.
+    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other query parameters for this request.
     ///
-    /// **NOTE**: If any of the values you specify in this parameter are not found, the
-    /// request will return an error.
+    /// **NOTE**: If any of the values you specify in this parameter are not found, the request will return an error.
     ///
     /// Example: `["Assemblies:Deluxe Kit"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub full_names: Option<Vec<String>>,
-    /// Filter for specific inventory assembly items by their QuickBooks-assigned unique
-    /// identifier(s).
+    /// Filter for specific inventory assembly items by their QuickBooks-assigned unique identifier(s).
     ///
-    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other
-    /// query parameters for this request.
+    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other query parameters for this request.
     ///
-    /// **NOTE**: If any of the values you specify in this parameter are not found, the
-    /// request will return an error.
+    /// **NOTE**: If any of the values you specify in this parameter are not found, the request will return an error.
     ///
     /// Example: `["80000001-1234567890"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ids: Option<Vec<String>>,
-    /// The maximum number of objects to return.
-    ///
-    /// Accepts values ranging from 1 to 150, defaults to 150. When used with
-    /// cursor-based pagination, this parameter controls how many results are returned
-    /// per page. To paginate through results, combine this with the `cursor` parameter.
-    /// Each response will include a `nextCursor` value that can be passed to subsequent
-    /// requests to retrieve the next page of results.
+    /// The maximum number of objects to return. Accepts values ranging from 1 to 150, defaults to 150. When used with cursor-based pagination, this parameter controls how many results are returned per page. To paginate through results, combine this with the `cursor` parameter. Each response will include a `nextCursor` value that can be passed to subsequent requests to retrieve the next page of results.
     ///
     /// Example: `150`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
-    /// Filter for inventory assembly items whose `name` contains this substring,
-    /// case-insensitive.
+    /// Filter for inventory assembly items whose `name` contains this substring, case-insensitive.
     ///
-    /// **NOTE**: If you use this parameter, you cannot also use `nameStartsWith` or
-    /// `nameEndsWith`.
+    /// **NOTE**: If you use this parameter, you cannot also use `nameStartsWith` or `nameEndsWith`.
     ///
     /// Example: `"ABC"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name_contains: Option<String>,
-    /// Filter for inventory assembly items whose `name` ends with this substring,
-    /// case-insensitive.
+    /// Filter for inventory assembly items whose `name` ends with this substring, case-insensitive.
     ///
-    /// **NOTE**: If you use this parameter, you cannot also use `nameContains` or
-    /// `nameStartsWith`.
+    /// **NOTE**: If you use this parameter, you cannot also use `nameContains` or `nameStartsWith`.
     ///
     /// Example: `"ABC"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name_ends_with: Option<String>,
-    /// Filter for inventory assembly items whose `fullName` sorts at or after this
-    /// value (inclusive), compared case-insensitively in QuickBooks' sort order:
-    /// punctuation first, then digits, then letters.
-    ///
-    /// When you set `nameFrom` or `nameTo`, QuickBooks returns inventory assembly items
-    /// sorted by `fullName` in that order; without either, the order is not guaranteed.
-    /// To page through inventory assembly items by name, see
-    /// \[Paging by name\](<https://docs.conductor.is/api-ref/pagination#paging-by-name>).
-    ///
-    /// **NOTE**: If you use this parameter, you cannot also use `nameContains`,
-    /// `nameStartsWith`, or `nameEndsWith`.
+    /// Filter for inventory assembly items whose `name` is alphabetically greater than or equal to this value.
     ///
     /// Example: `"A"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name_from: Option<String>,
-    /// Filter for inventory assembly items whose `name` starts with this substring,
-    /// case-insensitive.
+    /// Filter for inventory assembly items whose `name` starts with this substring, case-insensitive.
     ///
-    /// **NOTE**: If you use this parameter, you cannot also use `nameContains` or
-    /// `nameEndsWith`.
+    /// **NOTE**: If you use this parameter, you cannot also use `nameContains` or `nameEndsWith`.
     ///
     /// Example: `"ABC"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name_starts_with: Option<String>,
-    /// Filter for inventory assembly items whose `fullName` sorts at or before this
-    /// value (inclusive), compared case-insensitively in QuickBooks' sort order:
-    /// punctuation first, then digits, then letters. If you also set `nameFrom`, it
-    /// must not sort after this value, or QuickBooks returns an error.
-    ///
-    /// When you set `nameFrom` or `nameTo`, QuickBooks returns inventory assembly items
-    /// sorted by `fullName` in that order; without either, the order is not guaranteed.
-    ///
-    /// **NOTE**: If you use this parameter, you cannot also use `nameContains`,
-    /// `nameStartsWith`, or `nameEndsWith`.
+    /// Filter for inventory assembly items whose `name` is alphabetically less than or equal to this value.
     ///
     /// Example: `"Z"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -627,34 +449,20 @@ pub struct InventoryAssemblyItemListParams {
     /// Example: `"active"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<ListStatus>,
-    /// Filter for inventory assembly items updated on or after this date/time.
+    /// Filter for inventory assembly items updated on or after this date/time. Accepts the following ISO 8601 formats:
+    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the **start of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T00:00:00`).
+    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop interprets the timestamp in the local timezone of the end-user's computer.
+    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop interprets the timestamp using the specified timezone.
     ///
-    /// Accepts the following ISO 8601 formats:
-    ///
-    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the
-    ///   **start of the specified day** in the local timezone of the end-user's
-    ///   computer (e.g., `2025-01-01` → `2025-01-01T00:00:00`).
-    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop
-    ///   interprets the timestamp in the local timezone of the end-user's computer.
-    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop
-    ///   interprets the timestamp using the specified timezone.
-    ///
-    /// Example: `"2021-01-01T12:34:56.000Z"`
+    /// Example: `"2025-01-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_after: Option<String>,
-    /// Filter for inventory assembly items updated on or before this date/time.
+    /// Filter for inventory assembly items updated on or before this date/time. Accepts the following ISO 8601 formats:
+    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the **end of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
+    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop interprets the timestamp in the local timezone of the end-user's computer.
+    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop interprets the timestamp using the specified timezone.
     ///
-    /// Accepts the following ISO 8601 formats:
-    ///
-    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the
-    ///   **end of the specified day** in the local timezone of the end-user's computer
-    ///   (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
-    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop
-    ///   interprets the timestamp in the local timezone of the end-user's computer.
-    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop
-    ///   interprets the timestamp using the specified timezone.
-    ///
-    /// Example: `"2021-02-01T12:34:56.000Z"`
+    /// Example: `"2025-02-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_before: Option<String>,
 }
@@ -664,8 +472,7 @@ pub struct InventoryAssemblyItemListParams {
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct InventoryAssemblyItemUpdateParams {
-    /// The asset account used to track the current value of this inventory assembly
-    /// item in inventory.
+    /// The asset account used to track the current value of this inventory assembly item in inventory.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -673,62 +480,39 @@ pub struct InventoryAssemblyItemUpdateParams {
     /// The inventory assembly item's barcode.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub barcode: Option<BarcodeInput>,
-    /// The inventory assembly item's minimum quantity threshold that triggers a build
-    /// notification in QuickBooks. When the sum of `quantityOnHand` (current inventory)
-    /// and `quantityOnOrder` (pending purchase orders) drops below this threshold,
-    /// QuickBooks will notify users that more units need to be built or assembled. This
-    /// helps ensure adequate inventory levels for inventory assembly items.
+    /// The inventory assembly item's minimum quantity threshold that triggers a build notification in QuickBooks. When the sum of `quantityOnHand` (current inventory) and `quantityOnOrder` (pending purchase orders) drops below this threshold, QuickBooks will notify users that more units need to be built or assembled. This helps ensure adequate inventory levels for inventory assembly items.
     ///
     /// Example: `10`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub build_notification_threshold: Option<f64>,
-    /// The inventory assembly item's class.
-    ///
-    /// Classes can be used to categorize objects into meaningful segments, such as
-    /// department, location, or type of work. In QuickBooks, class tracking is off by
-    /// default.
+    /// The inventory assembly item's class. Classes can be used to categorize objects into meaningful segments, such as department, location, or type of work. In QuickBooks, class tracking is off by default.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub class_id: Option<String>,
-    /// When `true`, removes all existing item lines associated with this inventory
-    /// assembly item. To modify or add individual item lines, use the field `itemLines`
-    /// instead.
+    /// When `true`, removes all existing item lines associated with this inventory assembly item. To modify or add individual item lines, use the field `itemLines` instead.
     ///
     /// Example: `false`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub clear_item_lines: Option<bool>,
-    /// The Cost of Goods Sold (COGS) account for this inventory assembly item, tracking
-    /// the original direct costs of producing goods sold.
+    /// The Cost of Goods Sold (COGS) account for this inventory assembly item, tracking the original direct costs of producing goods sold.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cogs_account_id: Option<String>,
-    /// Indicates whether to allow changing the inventory assembly item's
-    /// unit-of-measure set (using the `unitOfMeasureSetId` field) when the base unit of
-    /// the new unit-of-measure set does not match that of the currently assigned set.
-    /// Without setting this field to `true` in this scenario, the request will fail
-    /// with an error; hence, this field is equivalent to accepting the warning prompt
-    /// in the QuickBooks UI.
+    /// Indicates whether to allow changing the inventory assembly item's unit-of-measure set (using the `unitOfMeasureSetId` field) when the base unit of the new unit-of-measure set does not match that of the currently assigned set. Without setting this field to `true` in this scenario, the request will fail with an error; hence, this field is equivalent to accepting the warning prompt in the QuickBooks UI.
     ///
-    /// NOTE: Changing the base unit requires you to update the item's
-    /// quantities-on-hand and cost to reflect the new unit; otherwise, these values
-    /// will be inaccurate. Alternatively, consider creating a new item with the desired
-    /// unit-of-measure set and deactivating the old item.
+    /// NOTE: Changing the base unit requires you to update the item's quantities-on-hand and cost to reflect the new unit; otherwise, these values will be inaccurate. Alternatively, consider creating a new item with the desired unit-of-measure set and deactivating the old item.
     ///
     /// Example: `false`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub force_unit_of_measure_change: Option<bool>,
-    /// The income account used to track revenue from sales of this inventory assembly
-    /// item.
+    /// The income account used to track revenue from sales of this inventory assembly item.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub income_account_id: Option<String>,
-    /// Indicates whether this inventory assembly item is active.
-    ///
-    /// Inactive objects are typically hidden from views and reports in QuickBooks.
-    /// Defaults to `true`.
+    /// Indicates whether this inventory assembly item is active. Inactive objects are typically hidden from views and reports in QuickBooks. Defaults to `true`.
     ///
     /// Example: `true`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -741,119 +525,70 @@ pub struct InventoryAssemblyItemUpdateParams {
     /// Example: `200`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub maximum_quantity_on_hand: Option<f64>,
-    /// The case-insensitive name of this inventory assembly item.
-    ///
-    /// Not guaranteed to be unique because it does not include the names of its
-    /// hierarchical parent objects like `fullName` does. For example, two inventory
-    /// assembly items could both have the `name` "Deluxe Kit", but they could have
-    /// unique `fullName` values, such as "Assemblies:Deluxe Kit" and "Inventory:Deluxe
-    /// Kit".
+    /// The case-insensitive name of this inventory assembly item. Not guaranteed to be unique because it does not include the names of its hierarchical parent objects like `fullName` does. For example, two inventory assembly items could both have the `name` "Deluxe Kit", but they could have unique `fullName` values, such as "Assemblies:Deluxe Kit" and "Inventory:Deluxe Kit".
     ///
     /// Maximum length: 31 characters.
     ///
     /// Example: `"Deluxe Kit"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// The parent inventory assembly item one level above this one in the hierarchy.
-    ///
-    /// For example, if this inventory assembly item has a `fullName` of
-    /// "Assemblies:Deluxe Kit", its parent has a `fullName` of "Assemblies". If this
-    /// inventory assembly item is at the top level, this field will be `null`.
+    /// The parent inventory assembly item one level above this one in the hierarchy. For example, if this inventory assembly item has a `fullName` of "Assemblies:Deluxe Kit", its parent has a `fullName` of "Assemblies". If this inventory assembly item is at the top level, this field will be `null`.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parent_id: Option<String>,
-    /// The preferred vendor from whom this inventory assembly item is typically
-    /// purchased.
+    /// The preferred vendor from whom this inventory assembly item is typically purchased.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub preferred_vendor_id: Option<String>,
-    /// The cost at which this inventory assembly item is purchased from vendors,
-    /// represented as a decimal string.
-    ///
-    /// Decimal string format: up to 5 decimal places and up to 10 digits before the
-    /// decimal point (for example, "123.45").
+    /// The cost at which this inventory assembly item is purchased from vendors, represented as a decimal string.
     ///
     /// Example: `"15.75"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub purchase_cost: Option<String>,
-    /// The description of this inventory assembly item that appears on purchase forms
-    /// (e.g., checks, bills, item receipts) when it is ordered or bought from vendors.
-    ///
-    /// Maximum length: 4095 characters.
+    /// The description of this inventory assembly item that appears on purchase forms (e.g., checks, bills, item receipts) when it is ordered or bought from vendors.
     ///
     /// Example: `"Bulk purchase of steel bolts for inventory"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub purchase_description: Option<String>,
-    /// The tax code applied to purchases of this inventory assembly item.
-    ///
-    /// Applicable in regions where purchase taxes are used, such as Canada or the UK.
+    /// The tax code applied to purchases of this inventory assembly item. Applicable in regions where purchase taxes are used, such as Canada or the UK.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub purchase_tax_code_id: Option<String>,
-    /// The current QuickBooks-assigned revision number of the inventory assembly item
-    /// object you are updating, which you can get by fetching the object first. Provide
-    /// the most recent `revisionNumber` to ensure you're working with the latest data;
-    /// otherwise, the update will return an error.
+    /// The current QuickBooks-assigned revision number of the inventory assembly item object you are updating, which you can get by fetching the object first. Provide the most recent `revisionNumber` to ensure you're working with the latest data; otherwise, the update will return an error.
     ///
     /// Example: `"1721172183"`
     pub revision_number: String,
-    /// The description of this inventory assembly item that appears on sales forms
-    /// (e.g., invoices, sales receipts) when sold to customers.
-    ///
-    /// Maximum length: 4095 characters.
+    /// The description of this inventory assembly item that appears on sales forms (e.g., invoices, sales receipts) when sold to customers.
     ///
     /// Example: `"High-quality steel bolts suitable for construction"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sales_description: Option<String>,
-    /// The price at which this inventory assembly item is sold to customers,
-    /// represented as a decimal string.
-    ///
-    /// Decimal string format: up to 5 decimal places and up to 10 digits before the
-    /// decimal point (for example, "123.45").
+    /// The price at which this inventory assembly item is sold to customers, represented as a decimal string.
     ///
     /// Example: `"19.99"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sales_price: Option<String>,
-    /// The default sales-tax code for this inventory assembly item, determining whether
-    /// it is taxable or non-taxable. This can be overridden at the transaction-line
-    /// level.
+    /// The default sales-tax code for this inventory assembly item, determining whether it is taxable or non-taxable. This can be overridden at the transaction-line level.
     ///
-    /// Default codes include "Non" (non-taxable) and "Tax" (taxable), but custom codes
-    /// can also be created in QuickBooks Desktop. If QuickBooks Desktop is not set up
-    /// to charge sales tax (via the "Do You Charge Sales Tax?" preference), it assigns
-    /// the default non-taxable sales-tax code configured in the company file to all
-    /// sales.
+    /// Default codes include "Non" (non-taxable) and "Tax" (taxable), but custom codes can also be created in QuickBooks Desktop. If QuickBooks Desktop is not set up to charge sales tax (via the "Do You Charge Sales Tax?" preference), it assigns the default non-taxable sales-tax code configured in the company file to all sales.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sales_tax_code_id: Option<String>,
-    /// The inventory assembly item's stock keeping unit (SKU), which is sometimes the
-    /// manufacturer's part number.
-    ///
-    /// Maximum length: 31 characters.
+    /// The inventory assembly item's stock keeping unit (SKU), which is sometimes the manufacturer's part number.
     ///
     /// Example: `"MPN-123456"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sku: Option<String>,
-    /// The unit-of-measure set associated with this inventory assembly item, which
-    /// consists of a base unit and related units.
-    ///
-    /// IMPORTANT: Right after QuickBooks Desktop launches, it can briefly report an
-    /// alternate `id` for a unit-of-measure set, so match on `fullName` when joining to
-    /// the unit-of-measure sets list.
+    /// The unit-of-measure set associated with this inventory assembly item, which consists of a base unit and related units.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unit_of_measure_set_id: Option<String>,
-    /// When `true`, applies the new income account (specified by the `incomeAccountId`
-    /// field) to all existing transactions that use this inventory assembly item. This
-    /// updates historical data and should be used with caution. The update will fail if
-    /// any affected transaction falls within a closed accounting period. If this
-    /// parameter is not specified, QuickBooks will prompt the user before making any
-    /// changes.
+    /// When `true`, applies the new income account (specified by the `incomeAccountId` field) to all existing transactions that use this inventory assembly item. This updates historical data and should be used with caution. The update will fail if any affected transaction falls within a closed accounting period. If this parameter is not specified, QuickBooks will prompt the user before making any changes.
     ///
     /// Example: `false`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -900,10 +635,7 @@ InventoryAssemblyItems, QbdClient
 impl<T: Transport + ?Sized> InventoryAssemblyItems<'_, T> {
     /// List all inventory assembly items.
     ///
-    /// Returns a list of inventory assembly items.
-    ///
-    /// Use the `cursor` parameter to
-    /// paginate through the results.
+    /// Returns a list of inventory assembly items. Use the `cursor` parameter to paginate through the results.
     #[api(get = "/quickbooks-desktop/inventory-assembly-items", pages_of = InventoryAssemblyItem)]
     pub async fn list(
         &self,
@@ -920,20 +652,13 @@ impl<T: Transport + ?Sized> InventoryAssemblyItems<'_, T> {
     ///
     /// Retrieves an inventory assembly item by ID.
     ///
-    /// **IMPORTANT:** If you need to fetch multiple specific inventory assembly items
-    /// by ID, use the list endpoint instead with the `ids` parameter. It accepts an
-    /// array of IDs so you can batch the request into a single call, which is
-    /// significantly faster.
+    /// **IMPORTANT:** If you need to fetch multiple specific inventory assembly items by ID, use the list endpoint instead with the `ids` parameter. It accepts an array of IDs so you can batch the request into a single call, which is significantly faster.
     #[api(get = "/quickbooks-desktop/inventory-assembly-items/{id}")]
     pub async fn retrieve(&self, id: &str) -> Result<InventoryAssemblyItem>;
 
     /// Update an inventory assembly item.
     ///
-    /// Updates an inventory assembly item.
-    ///
-    /// If you change the income account, set
-    /// `updateExistingTransactionsIncomeAccount` to true so QuickBooks applies the new
-    /// account to existing transactions that use the assembly.
+    /// Updates an inventory assembly item. If you change the income account, set `updateExistingTransactionsIncomeAccount` to true so QuickBooks applies the new account to existing transactions that use the assembly.
     #[api(post = "/quickbooks-desktop/inventory-assembly-items/{id}")]
     pub async fn update(
         &self,

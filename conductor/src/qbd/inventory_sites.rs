@@ -18,77 +18,68 @@ use crate::{Result, Transport, api};
 #[non_exhaustive]
 pub struct InventorySite {
     /// The inventory site's address.
+    #[serde(default)]
     pub address: Option<SiteAddress>,
     /// The name of the primary contact person for this inventory site.
     ///
     /// Example: `"Jane Smith"`
+    #[serde(default)]
     pub contact: Option<String>,
-    /// The date and time when this inventory site was created, in ISO 8601 format
-    /// (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local
-    /// timezone of the end-user's computer.
+    /// The date and time when this inventory site was created, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
-    /// Example: `"2021-10-01T17:34:56.000Z"`
+    /// Example: `"2025-01-01T12:34:56+00:00"`
     pub created_at: String,
     /// A description of this inventory site.
     ///
     /// Example: `"Main Stockroom for Electronics"`
+    #[serde(default)]
     pub description: Option<String>,
     /// The inventory site's email address.
     ///
     /// Example: `"inventory-site@example.com"`
+    #[serde(default)]
     pub email: Option<String>,
     /// The inventory site's fax number.
     ///
     /// Example: `"+1-555-555-1212"`
+    #[serde(default)]
     pub fax: Option<String>,
-    /// The unique identifier assigned by QuickBooks to this inventory site.
-    ///
-    /// This ID is unique across all inventory sites but not across different QuickBooks
-    /// object types.
+    /// The unique identifier assigned by QuickBooks to this inventory site. This ID is unique across all inventory sites but not across different QuickBooks object types.
     ///
     /// Example: `"80000001-1234567890"`
     pub id: String,
-    /// Indicates whether this inventory site is active.
-    ///
-    /// Inactive objects are typically hidden from views and reports in QuickBooks.
-    /// Defaults to `true`.
+    /// Indicates whether this inventory site is active. Inactive objects are typically hidden from views and reports in QuickBooks. Defaults to `true`.
     ///
     /// Example: `true`
     pub is_active: bool,
-    /// Indicates whether this inventory site is the default site used when no specific
-    /// site is provided during the creation of other objects.
+    /// Indicates whether this inventory site is the default site used when no specific site is provided during the creation of other objects.
     ///
     /// Example: `true`
+    #[serde(default)]
     pub is_default: Option<bool>,
-    /// The case-insensitive unique name of this inventory site, unique across all
-    /// inventory sites.
+    /// The case-insensitive unique name of this inventory site, unique across all inventory sites.
     ///
-    /// **NOTE**: Inventory sites do not have a `fullName` field because they are not
-    /// hierarchical objects, which is why `name` is unique for them but not for objects
-    /// that have parents.
+    /// **NOTE**: Inventory sites do not have a `fullName` field because they are not hierarchical objects, which is why `name` is unique for them but not for objects that have parents.
     ///
     /// Example: `"Stockroom"`
     pub name: String,
     /// The parent inventory site one level above this one in the hierarchy.
     ///
     /// Example: `{"fullName":"Romulus Warehouse:Stockroom","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub parent: Option<ObjectRef>,
     /// The inventory site's primary telephone number.
     ///
     /// Example: `"+1-555-123-4567"`
+    #[serde(default)]
     pub phone: Option<String>,
-    /// The current QuickBooks-assigned revision number of this inventory site object,
-    /// which changes each time the object is modified. When updating this object, you
-    /// must provide the most recent `revisionNumber` to ensure you're working with the
-    /// latest data; otherwise, the update will return an error.
+    /// The current QuickBooks-assigned revision number of this inventory site object, which changes each time the object is modified. When updating this object, you must provide the most recent `revisionNumber` to ensure you're working with the latest data; otherwise, the update will return an error.
     ///
     /// Example: `"1721172183"`
     pub revision_number: String,
-    /// The date and time when this inventory site was last updated, in ISO 8601 format
-    /// (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local
-    /// timezone of the end-user's computer.
+    /// The date and time when this inventory site was last updated, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
-    /// Example: `"2021-10-01T20:45:30.000Z"`
+    /// Example: `"2025-02-01T12:34:56+00:00"`
     pub updated_at: String,
 }
 
@@ -108,8 +99,6 @@ pub struct InventorySiteAddress {
     pub city: Option<String>,
     /// The country name of the site address.
     ///
-    /// Maximum length: 31 characters.
-    ///
     /// Example: `"United States"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
@@ -120,8 +109,7 @@ pub struct InventorySiteAddress {
     /// Example: `"Conductor Labs Inc."`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub line1: Option<String>,
-    /// The second line of the site address, if needed (e.g., apartment, suite, unit, or
-    /// building).
+    /// The second line of the site address, if needed (e.g., apartment, suite, unit, or building).
     ///
     /// Maximum length: 41 characters.
     ///
@@ -182,32 +170,22 @@ pub struct InventorySiteCreateParams {
     pub address: Option<InventorySiteAddress>,
     /// A description of this inventory site.
     ///
-    /// Maximum length: 100 characters.
-    ///
     /// Example: `"Main Stockroom for Electronics"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// The inventory site's email address.
     ///
-    /// Maximum length: 1023 characters.
-    ///
     /// Example: `"inventory-site@example.com"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    /// Indicates whether this inventory site is active.
-    ///
-    /// Inactive objects are typically hidden from views and reports in QuickBooks.
-    /// Defaults to `true`.
+    /// Indicates whether this inventory site is active. Inactive objects are typically hidden from views and reports in QuickBooks. Defaults to `true`.
     ///
     /// Example: `true`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_active: Option<bool>,
-    /// The case-insensitive unique name of this inventory site, unique across all
-    /// inventory sites.
+    /// The case-insensitive unique name of this inventory site, unique across all inventory sites.
     ///
-    /// **NOTE**: Inventory sites do not have a `fullName` field because they are not
-    /// hierarchical objects, which is why `name` is unique for them but not for objects
-    /// that have parents.
+    /// **NOTE**: Inventory sites do not have a `fullName` field because they are not hierarchical objects, which is why `name` is unique for them but not for objects that have parents.
     ///
     /// Maximum length: 31 characters.
     ///
@@ -238,75 +216,51 @@ impl InventorySiteCreateParams {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct InventorySiteListParams {
-    /// Filter for specific inventory sites by their QuickBooks-assigned unique
-    /// identifier(s).
+    /// Filter for specific inventory sites by their QuickBooks-assigned unique identifier(s).
     ///
-    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other
-    /// query parameters for this request.
+    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other query parameters for this request.
     ///
-    /// **NOTE**: If any of the values you specify in this parameter are not found, the
-    /// request will return an error.
+    /// **NOTE**: If any of the values you specify in this parameter are not found, the request will return an error.
     ///
     /// Example: `["80000001-1234567890"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ids: Option<Vec<String>>,
-    /// Filter for inventory sites whose `name` contains this substring,
-    /// case-insensitive.
+    /// Filter for inventory sites whose `name` contains this substring, case-insensitive.
     ///
-    /// **NOTE**: If you use this parameter, you cannot also use `nameStartsWith` or
-    /// `nameEndsWith`.
+    /// **NOTE**: If you use this parameter, you cannot also use `nameStartsWith` or `nameEndsWith`.
     ///
     /// Example: `"ABC"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name_contains: Option<String>,
-    /// Filter for inventory sites whose `name` ends with this substring,
-    /// case-insensitive.
+    /// Filter for inventory sites whose `name` ends with this substring, case-insensitive.
     ///
-    /// **NOTE**: If you use this parameter, you cannot also use `nameContains` or
-    /// `nameStartsWith`.
+    /// **NOTE**: If you use this parameter, you cannot also use `nameContains` or `nameStartsWith`.
     ///
     /// Example: `"ABC"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name_ends_with: Option<String>,
-    /// Filter for inventory sites whose `name` sorts at or after this value
-    /// (inclusive), compared case-insensitively in QuickBooks' sort order: punctuation
-    /// first, then digits, then letters.
-    ///
-    /// **NOTE**: If you use this parameter, you cannot also use `nameContains`,
-    /// `nameStartsWith`, or `nameEndsWith`.
+    /// Filter for inventory sites whose `name` is alphabetically greater than or equal to this value.
     ///
     /// Example: `"A"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name_from: Option<String>,
-    /// Filter for inventory sites whose `name` starts with this substring,
-    /// case-insensitive.
+    /// Filter for inventory sites whose `name` starts with this substring, case-insensitive.
     ///
-    /// **NOTE**: If you use this parameter, you cannot also use `nameContains` or
-    /// `nameEndsWith`.
+    /// **NOTE**: If you use this parameter, you cannot also use `nameContains` or `nameEndsWith`.
     ///
     /// Example: `"ABC"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name_starts_with: Option<String>,
-    /// Filter for inventory sites whose `name` sorts at or before this value
-    /// (inclusive), compared case-insensitively in QuickBooks' sort order: punctuation
-    /// first, then digits, then letters. If you also set `nameFrom`, it must not sort
-    /// after this value, or QuickBooks returns an error.
-    ///
-    /// **NOTE**: If you use this parameter, you cannot also use `nameContains`,
-    /// `nameStartsWith`, or `nameEndsWith`.
+    /// Filter for inventory sites whose `name` is alphabetically less than or equal to this value.
     ///
     /// Example: `"Z"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name_to: Option<String>,
-    /// Filter for specific inventory sites by their name(s), case-insensitive.
+    /// Filter for specific inventory sites by their name(s), case-insensitive. Like `id`, `name` is a unique identifier for an inventory site.
     ///
-    /// Like `id`, `name` is a unique identifier for an inventory site.
+    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other query parameters for this request.
     ///
-    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other
-    /// query parameters for this request.
-    ///
-    /// **NOTE**: If any of the values you specify in this parameter are not found, the
-    /// request will return an error.
+    /// **NOTE**: If any of the values you specify in this parameter are not found, the request will return an error.
     ///
     /// Example: `["Stockroom"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -316,34 +270,20 @@ pub struct InventorySiteListParams {
     /// Example: `"active"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<ListStatus>,
-    /// Filter for inventory sites updated on or after this date/time.
+    /// Filter for inventory sites updated on or after this date/time. Accepts the following ISO 8601 formats:
+    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the **start of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T00:00:00`).
+    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop interprets the timestamp in the local timezone of the end-user's computer.
+    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop interprets the timestamp using the specified timezone.
     ///
-    /// Accepts the following ISO 8601 formats:
-    ///
-    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the
-    ///   **start of the specified day** in the local timezone of the end-user's
-    ///   computer (e.g., `2025-01-01` → `2025-01-01T00:00:00`).
-    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop
-    ///   interprets the timestamp in the local timezone of the end-user's computer.
-    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop
-    ///   interprets the timestamp using the specified timezone.
-    ///
-    /// Example: `"2021-01-01T12:34:56.000Z"`
+    /// Example: `"2025-01-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_after: Option<String>,
-    /// Filter for inventory sites updated on or before this date/time.
+    /// Filter for inventory sites updated on or before this date/time. Accepts the following ISO 8601 formats:
+    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the **end of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
+    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop interprets the timestamp in the local timezone of the end-user's computer.
+    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop interprets the timestamp using the specified timezone.
     ///
-    /// Accepts the following ISO 8601 formats:
-    ///
-    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the
-    ///   **end of the specified day** in the local timezone of the end-user's computer
-    ///   (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
-    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop
-    ///   interprets the timestamp in the local timezone of the end-user's computer.
-    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop
-    ///   interprets the timestamp using the specified timezone.
-    ///
-    /// Example: `"2021-02-01T12:34:56.000Z"`
+    /// Example: `"2025-02-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_before: Option<String>,
 }
@@ -358,21 +298,15 @@ pub struct InventorySiteUpdateParams {
     pub address: Option<InventorySiteAddress>,
     /// The name of the primary contact person for this inventory site.
     ///
-    /// Maximum length: 41 characters.
-    ///
     /// Example: `"Jane Smith"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact: Option<String>,
     /// A description of this inventory site.
     ///
-    /// Maximum length: 100 characters.
-    ///
     /// Example: `"Main Stockroom for Electronics"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// The inventory site's email address.
-    ///
-    /// Maximum length: 1023 characters.
     ///
     /// Example: `"inventory-site@example.com"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -384,20 +318,14 @@ pub struct InventorySiteUpdateParams {
     /// Example: `"+1-555-555-1212"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fax: Option<String>,
-    /// Indicates whether this inventory site is active.
-    ///
-    /// Inactive objects are typically hidden from views and reports in QuickBooks.
-    /// Defaults to `true`.
+    /// Indicates whether this inventory site is active. Inactive objects are typically hidden from views and reports in QuickBooks. Defaults to `true`.
     ///
     /// Example: `true`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_active: Option<bool>,
-    /// The case-insensitive unique name of this inventory site, unique across all
-    /// inventory sites.
+    /// The case-insensitive unique name of this inventory site, unique across all inventory sites.
     ///
-    /// **NOTE**: Inventory sites do not have a `fullName` field because they are not
-    /// hierarchical objects, which is why `name` is unique for them but not for objects
-    /// that have parents.
+    /// **NOTE**: Inventory sites do not have a `fullName` field because they are not hierarchical objects, which is why `name` is unique for them but not for objects that have parents.
     ///
     /// Maximum length: 31 characters.
     ///
@@ -416,10 +344,7 @@ pub struct InventorySiteUpdateParams {
     /// Example: `"+1-555-123-4567"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
-    /// The current QuickBooks-assigned revision number of the inventory site object you
-    /// are updating, which you can get by fetching the object first. Provide the most
-    /// recent `revisionNumber` to ensure you're working with the latest data;
-    /// otherwise, the update will return an error.
+    /// The current QuickBooks-assigned revision number of the inventory site object you are updating, which you can get by fetching the object first. Provide the most recent `revisionNumber` to ensure you're working with the latest data; otherwise, the update will return an error.
     ///
     /// Example: `"1721172183"`
     pub revision_number: String,
@@ -453,39 +378,47 @@ pub struct SiteAddress {
     /// The city, district, suburb, town, or village name of the site address.
     ///
     /// Example: `"San Francisco"`
+    #[serde(default)]
     pub city: Option<String>,
     /// The country name of the site address.
     ///
     /// Example: `"United States"`
+    #[serde(default)]
     pub country: Option<String>,
     /// The first line of the site address (e.g., street, PO Box, or company name).
     ///
     /// Example: `"Conductor Labs Inc."`
+    #[serde(default)]
     pub line1: Option<String>,
-    /// The second line of the site address, if needed (e.g., apartment, suite, unit, or
-    /// building).
+    /// The second line of the site address, if needed (e.g., apartment, suite, unit, or building).
     ///
     /// Example: `"540 Market St."`
+    #[serde(default)]
     pub line2: Option<String>,
     /// The third line of the site address, if needed.
     ///
     /// Example: `"Suite 100"`
+    #[serde(default)]
     pub line3: Option<String>,
     /// The fourth line of the site address, if needed.
     ///
     /// Example: `""`
+    #[serde(default)]
     pub line4: Option<String>,
     /// The fifth line of the site address, if needed.
     ///
     /// Example: `""`
+    #[serde(default)]
     pub line5: Option<String>,
     /// The postal code or ZIP code of the site address.
     ///
     /// Example: `"94110"`
+    #[serde(default)]
     pub postal_code: Option<String>,
     /// The state, county, province, or region name of the site address.
     ///
     /// Example: `"CA"`
+    #[serde(default)]
     pub state: Option<String>,
 }
 
@@ -499,15 +432,13 @@ impl<T: Transport + ?Sized> InventorySites<'_, T> {
     ///
     /// Returns a list of inventory sites.
     ///
-    /// **NOTE:** QuickBooks Desktop does not support pagination for inventory sites;
-    /// hence, there is no `cursor` parameter. Users typically have few inventory sites.
+    /// **NOTE:** QuickBooks Desktop does not support pagination for inventory sites; hence, there is no `cursor` parameter. Users typically have few inventory sites.
     #[api(get = "/quickbooks-desktop/inventory-sites", list_of = InventorySite)]
     pub async fn list(&self, #[query] params: &InventorySiteListParams) -> Result<Vec<InventorySite>>;
 
     /// Create an inventory site.
     ///
-    /// Creates an inventory site for companies using QuickBooks Enterprise with
-    /// Advanced Inventory.
+    /// Creates an inventory site for companies using QuickBooks Enterprise with Advanced Inventory.
     #[api(post = "/quickbooks-desktop/inventory-sites")]
     pub async fn create(&self, #[body] params: &InventorySiteCreateParams) -> Result<InventorySite>;
 
@@ -515,9 +446,7 @@ impl<T: Transport + ?Sized> InventorySites<'_, T> {
     ///
     /// Retrieves an inventory site by ID.
     ///
-    /// **IMPORTANT:** If you need to fetch multiple specific inventory sites by ID, use
-    /// the list endpoint instead with the `ids` parameter. It accepts an array of IDs
-    /// so you can batch the request into a single call, which is significantly faster.
+    /// **IMPORTANT:** If you need to fetch multiple specific inventory sites by ID, use the list endpoint instead with the `ids` parameter. It accepts an array of IDs so you can batch the request into a single call, which is significantly faster.
     #[api(get = "/quickbooks-desktop/inventory-sites/{id}")]
     pub async fn retrieve(&self, id: &str) -> Result<InventorySite>;
 

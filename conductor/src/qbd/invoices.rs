@@ -17,259 +17,211 @@ use crate::{CursorPage, Result, Transport, api};
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Invoice {
-    /// The amount of credit applied to this invoice. This could include customer deposits, payments, or credits. Represented as a decimal string.
+    /// The total amount applied to this invoice, represented as a decimal string.
     ///
     /// Example: `"100.00"`
+    #[serde(default)]
     pub applied_amount: Option<String>,
-    /// The outstanding balance of this invoice after applying any credits or payments.
-    ///
-    /// Calculated as `subtotal` + `salesTaxTotal` - `appliedAmount`. Represented as a
-    /// decimal string.
+    /// The outstanding balance of this invoice after applying any credits or payments. Calculated as `subtotal` + `salesTaxTotal` - `appliedAmount`. Represented as a decimal string.
     ///
     /// Example: `"100.00"`
+    #[serde(default)]
     pub balance_remaining: Option<String>,
-    /// The outstanding balance of this invoice converted to the home currency of the
-    /// QuickBooks company file. Represented as a decimal string.
+    /// The outstanding balance of this invoice converted to the home currency of the QuickBooks company file. Represented as a decimal string.
     ///
     /// Example: `"100.00"`
+    #[serde(default)]
     pub balance_remaining_in_home_currency: Option<String>,
     /// The invoice's billing address.
+    #[serde(default)]
     pub billing_address: Option<Address>,
-    /// The invoice's class.
-    ///
-    /// Classes can be used to categorize objects into meaningful segments, such as
-    /// department, location, or type of work. In QuickBooks, class tracking is off by
-    /// default. A class defined here is automatically used in this invoice's line items
-    /// unless overridden at the line item level.
+    /// The invoice's class. Classes can be used to categorize objects into meaningful segments, such as department, location, or type of work. In QuickBooks, class tracking is off by default. A class defined here is automatically used in this invoice's line items unless overridden at the line item level.
     ///
     /// Example: `{"fullName":"Construction","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub class: Option<ObjectRef>,
-    /// The date and time when this invoice was created, in ISO 8601 format
-    /// (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local
-    /// timezone of the end-user's computer.
+    /// The date and time when this invoice was created, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
-    /// Example: `"2021-10-01T17:34:56.000Z"`
+    /// Example: `"2025-01-01T12:34:56+00:00"`
     pub created_at: String,
-    /// The invoice's currency.
-    ///
-    /// For built-in currencies, the name and code are standard ISO 4217 international
-    /// values. For user-defined currencies, all values are editable.
+    /// The invoice's currency. For built-in currencies, the name and code are standard ISO 4217 international values. For user-defined currencies, all values are editable.
     ///
     /// Example: `{"fullName":"USD","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub currency: Option<ObjectRef>,
-    /// The custom fields for the invoice object, added as user-defined data extensions,
-    /// not included in the standard QuickBooks object.
+    /// The custom fields for the invoice object, added as user-defined data extensions, not included in the standard QuickBooks object.
     pub custom_fields: Vec<CustomField>,
     /// The customer or customer-job associated with this invoice.
     ///
     /// Example: `{"fullName":"Acme Corporation","id":"80000001-1234567890"}`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub customer: Option<ObjectRef>,
     /// The message to display to the customer on the invoice.
     ///
     /// Example: `{"fullName":"Thank you for your business!","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub customer_message: Option<ObjectRef>,
-    /// The predefined template in QuickBooks that determines the layout and formatting
-    /// for this invoice when printed or displayed.
+    /// The predefined template in QuickBooks that determines the layout and formatting for this invoice when printed or displayed.
     ///
     /// Example: `{"fullName":"Invoice Template","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub document_template: Option<ObjectRef>,
     /// The date by which this invoice must be paid, in ISO 8601 format (YYYY-MM-DD).
     ///
-    /// Example: `"2021-10-31"`
+    /// Example: `"2024-10-31"`
+    #[serde(default)]
     pub due_date: Option<String>,
-    /// The market exchange rate between this invoice's currency and the home currency
-    /// in QuickBooks at the time of this transaction. Represented as a decimal value
-    /// (e.g., 1.2345 for 1 EUR = 1.2345 USD if USD is the home currency).
+    /// The market exchange rate between this invoice's currency and the home currency in QuickBooks at the time of this transaction. Represented as a decimal value (e.g., 1.2345 for 1 EUR = 1.2345 USD if USD is the home currency).
     ///
     /// Example: `1.2345`
+    #[serde(default)]
     pub exchange_rate: Option<f64>,
-    /// A globally unique identifier (GUID) you, the developer, can provide for tracking
-    /// this object in your external system. This field is immutable and can only be set
-    /// during object creation.
+    /// A globally unique identifier (GUID) you, the developer, can provide for tracking this object in your external system. This field is immutable and can only be set during object creation.
     ///
     /// Example: `"12345678-abcd-1234-abcd-1234567890ab"`
+    #[serde(default)]
     pub external_id: Option<String>,
-    /// The unique identifier assigned by QuickBooks to this invoice.
-    ///
-    /// This ID is unique across all transaction types.
+    /// The unique identifier assigned by QuickBooks to this invoice. This ID is unique across all transaction types.
     ///
     /// Example: `"123ABC-1234567890"`
     pub id: String,
-    /// Whether this invoice includes a finance charge.
-    ///
-    /// This field is immutable and can only be set during invoice creation.
+    /// Whether this invoice includes a finance charge. This field is immutable and can only be set during invoice creation.
     ///
     /// Example: `true`
+    #[serde(default)]
     pub is_finance_charge: Option<bool>,
-    /// Indicates whether this invoice has been paid in full.
-    ///
-    /// When `true`, `openAmount` will be 0.
+    /// Indicates whether this invoice has been paid in full. When `true`, `openAmount` will be 0.
     ///
     /// Example: `false`
+    #[serde(default)]
     pub is_paid: Option<bool>,
     /// Indicates whether this invoice has not been completed or is in a draft version.
     ///
     /// Example: `false`
+    #[serde(default)]
     pub is_pending: Option<bool>,
-    /// Indicates whether this invoice is included in the queue of documents for
-    /// QuickBooks to email to the customer.
+    /// Indicates whether this invoice is included in the queue of documents for QuickBooks to email to the customer.
     ///
     /// Example: `true`
+    #[serde(default)]
     pub is_queued_for_email: Option<bool>,
-    /// Indicates whether this invoice is included in the queue of documents for
-    /// QuickBooks to print.
+    /// Indicates whether this invoice is included in the queue of documents for QuickBooks to print.
     ///
     /// Example: `true`
+    #[serde(default)]
     pub is_queued_for_print: Option<bool>,
-    /// The invoice's line item groups, each representing a predefined set of related
-    /// items.
+    /// The invoice's line item groups, each representing a predefined set of related items.
     pub line_groups: Vec<InvoiceLineGroup>,
     /// The invoice's line items, each representing a single product or service sold.
     pub lines: Vec<InvoiceLine>,
-    /// The invoice's linked transactions, such as payments applied, credits used, or
-    /// associated purchase orders.
+    /// The invoice's linked transactions, such as payments applied, credits used, or associated purchase orders.
     ///
-    /// **IMPORTANT**: You must specify the parameter `includeLinkedTransactions` when
-    /// fetching a list of invoices to receive this field because it is not returned by
-    /// default.
+    /// **IMPORTANT**: You must specify the parameter `includeLinkedTransactions` when fetching a list of invoices to receive this field because it is not returned by default.
     pub linked_transactions: Vec<LinkedTransaction>,
-    /// A memo or note for this invoice that appears in reports, but not on the invoice.
-    ///
-    /// Use `customerMessage` to add a note to this invoice.
+    /// A memo or note for this invoice that appears in reports, but not on the invoice. Use `customerMessage` to add a note to this invoice.
     ///
     /// Example: `"Customer requested rush delivery"`
+    #[serde(default)]
     pub memo: Option<String>,
-    /// A built-in custom field for additional information specific to this invoice.
-    ///
-    /// Unlike the user-defined fields in the `customFields` array, this is a standard
-    /// QuickBooks field that exists for all invoices for convenience. Developers often
-    /// use this field for tracking information that doesn't fit into other standard
-    /// QuickBooks fields. Unlike `otherCustomField1` and `otherCustomField2`, which are
-    /// line item fields, this exists at the transaction level. Hidden by default in the
-    /// QuickBooks UI.
+    /// A built-in custom field for additional information specific to this invoice. Unlike the user-defined fields in the `customFields` array, this is a standard QuickBooks field that exists for all invoices for convenience. Developers often use this field for tracking information that doesn't fit into other standard QuickBooks fields. Unlike `otherCustomField1` and `otherCustomField2`, which are line item fields, this exists at the transaction level. Hidden by default in the QuickBooks UI.
     ///
     /// Example: `"Special handling required"`
+    #[serde(default)]
     pub other_custom_field: Option<String>,
-    /// The customer's Purchase Order (PO) number associated with this invoice.
-    ///
-    /// This field is often used to cross-reference the invoice with the customer's
-    /// purchasing system.
+    /// The customer's Purchase Order (PO) number associated with this invoice. This field is often used to cross-reference the invoice with the customer's purchasing system.
     ///
     /// Example: `"PO-1234"`
+    #[serde(default)]
     pub purchase_order_number: Option<String>,
-    /// The Accounts-Receivable (A/R) account to which this invoice is assigned, used to track the amount owed. If not specified, QuickBooks Desktop will use its default A/R account.
+    /// The Accounts-Receivable (A/R) account to which this invoice is assigned, used to track the amount owed. If omitted, QuickBooks Desktop uses the default A/R account configured in the company file.
     ///
-    /// **IMPORTANT**: If this invoice is linked to other transactions, this A/R account must match the `receivablesAccount` used in all linked transactions. For example, when refunding a credit card payment, the A/R account must match the one used in the original credit transactions being refunded.
+    /// **IMPORTANT**: If this invoice is linked to other transactions, this A/R account must match the `receivablesAccount` used in all linked transactions.
     ///
     /// Example: `{"fullName":"Accounts-Receivable","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub receivables_account: Option<ObjectRef>,
-    /// The case-sensitive user-defined reference number for this invoice, which can be
-    /// used to identify the transaction in QuickBooks. This value is not required to be
-    /// unique and can be arbitrarily changed by the QuickBooks user.
+    /// The case-sensitive user-defined reference number for this invoice, which can be used to identify the transaction in QuickBooks. This value is not required to be unique and can be arbitrarily changed by the QuickBooks user.
     ///
     /// Example: `"INV-1234"`
+    #[serde(default)]
     pub ref_number: Option<String>,
-    /// The current QuickBooks-assigned revision number of this invoice object, which
-    /// changes each time the object is modified. When updating this object, you must
-    /// provide the most recent `revisionNumber` to ensure you're working with the
-    /// latest data; otherwise, the update will return an error.
+    /// The current QuickBooks-assigned revision number of this invoice object, which changes each time the object is modified. When updating this object, you must provide the most recent `revisionNumber` to ensure you're working with the latest data; otherwise, the update will return an error.
     ///
     /// Example: `"1721172183"`
     pub revision_number: String,
-    /// The invoice's sales representative.
-    ///
-    /// Sales representatives can be employees, vendors, or other names in QuickBooks.
+    /// The invoice's sales representative. Sales representatives can be employees, vendors, or other names in QuickBooks.
     ///
     /// Example: `{"fullName":"Jane Doe","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub sales_representative: Option<ObjectRef>,
-    /// The sales-tax code for this invoice, determining whether it is taxable or
-    /// non-taxable. This can be overridden at the transaction-line level.
+    /// The sales-tax code for this invoice, determining whether it is taxable or non-taxable. This can be overridden at the transaction-line level.
     ///
-    /// Default codes include "Non" (non-taxable) and "Tax" (taxable), but custom codes
-    /// can also be created in QuickBooks Desktop. If QuickBooks Desktop is not set up
-    /// to charge sales tax (via the "Do You Charge Sales Tax?" preference), it assigns
-    /// the default non-taxable sales-tax code configured in the company file to all
-    /// sales.
+    /// Default codes include "Non" (non-taxable) and "Tax" (taxable), but custom codes can also be created in QuickBooks Desktop. If QuickBooks Desktop is not set up to charge sales tax (via the "Do You Charge Sales Tax?" preference), it assigns the default non-taxable sales-tax code configured in the company file to all sales.
     ///
     /// Example: `{"fullName":"Non","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub sales_tax_code: Option<ObjectRef>,
-    /// The sales-tax item used to calculate the actual tax amount for this invoice's
-    /// transactions by applying a specific tax rate collected for a single tax agency.
-    /// Unlike `salesTaxCode`, which only indicates general taxability, this field
-    /// drives the actual tax calculation and reporting.
+    /// The sales-tax item used to calculate the actual tax amount for this invoice's transactions by applying a specific tax rate collected for a single tax agency. Unlike `salesTaxCode`, which only indicates general taxability, this field drives the actual tax calculation and reporting.
     ///
-    /// For invoices, while using this field to specify a single tax item/group that
-    /// applies uniformly is recommended, complex tax scenarios may require alternative
-    /// approaches. In such cases, you can set this field to a 0% tax item
-    /// (conventionally named "Tax Calculated On Invoice") and handle tax calculations
-    /// through line items instead. When using line items for taxes, note that only
-    /// individual tax items (not tax groups) can be used, subtotals can help apply a
-    /// tax to multiple items but only the first tax line after a subtotal is calculated
-    /// automatically (subsequent tax lines require manual amounts), and the rate column
-    /// will always display the actual tax amount rather than the rate percentage.
+    /// For invoices, while using this field to specify a single tax item/group that applies uniformly is recommended, complex tax scenarios may require alternative approaches. In such cases, you can set this field to a 0% tax item (conventionally named "Tax Calculated On Invoice") and handle tax calculations through line items instead. When using line items for taxes, note that only individual tax items (not tax groups) can be used, subtotals can help apply a tax to multiple items but only the first tax line after a subtotal is calculated automatically (subsequent tax lines require manual amounts), and the rate column will always display the actual tax amount rather than the rate percentage.
     ///
     /// Example: `{"fullName":"State Sales Tax","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub sales_tax_item: Option<ObjectRef>,
-    /// The sales tax percentage applied to this invoice, represented as a decimal
-    /// string.
+    /// The sales tax percentage applied to this invoice, represented as a decimal string.
     ///
     /// Example: `"0.07"`
+    #[serde(default)]
     pub sales_tax_percentage: Option<String>,
-    /// The total amount of sales tax charged for this invoice, represented as a decimal
-    /// string.
+    /// The total amount of sales tax charged for this invoice, represented as a decimal string.
     ///
     /// Example: `"10.00"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub sales_tax_total: Option<String>,
-    /// The origin location from where the product associated with this invoice is
-    /// shipped. This is the point at which ownership and liability for goods transfer
-    /// from seller to buyer. Internally, QuickBooks uses the term "FOB" for this field,
-    /// which stands for "freight on board". This field is informational and has no
-    /// accounting implications.
+    /// The origin location from where the product associated with this invoice is shipped. This is the point at which ownership and liability for goods transfer from seller to buyer. Internally, QuickBooks uses the term "FOB" for this field, which stands for "freight on board". This field is informational and has no accounting implications.
     ///
     /// Example: `"San Francisco, CA"`
+    #[serde(default)]
     pub shipment_origin: Option<String>,
     /// The invoice's shipping address.
+    #[serde(default)]
     pub shipping_address: Option<Address>,
-    /// The date when the products or services for this invoice were shipped or are
-    /// expected to be shipped, in ISO 8601 format (YYYY-MM-DD).
+    /// The date when the products or services for this invoice were shipped or are expected to be shipped, in ISO 8601 format (YYYY-MM-DD).
     ///
-    /// Example: `"2021-10-01"`
+    /// Example: `"2024-10-01"`
+    #[serde(default)]
     pub shipping_date: Option<String>,
-    /// The shipping method used for this invoice, such as standard mail or overnight
-    /// delivery.
+    /// The shipping method used for this invoice, such as standard mail or overnight delivery.
     ///
     /// Example: `{"fullName":"FedEx Ground","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub shipping_method: Option<ObjectRef>,
-    /// The subtotal of this invoice, which is the sum of all invoice lines before taxes
-    /// and payments are applied, represented as a decimal string.
+    /// The subtotal of this invoice, which is the sum of all invoice lines before taxes and payments are applied, represented as a decimal string.
     ///
     /// Example: `"1000.00"`
     pub subtotal: String,
     /// The suggested discount amount for this invoice, represented as a decimal string.
     ///
     /// Example: `"10.00"`
+    #[serde(default)]
     pub suggested_discount_amount: Option<String>,
-    /// The date when the `suggestedDiscountAmount` for this invoice would apply, in ISO
-    /// 8601 format (YYYY-MM-DD).
+    /// The date when the `suggestedDiscountAmount` for this invoice would apply, in ISO 8601 format (YYYY-MM-DD).
     ///
     /// Example: `"2024-01-01"`
+    #[serde(default)]
     pub suggested_discount_date: Option<String>,
-    /// The invoice's payment terms, defining when payment is due and any applicable
-    /// discounts.
+    /// The invoice's payment terms, defining when payment is due and any applicable discounts.
     ///
     /// Example: `{"fullName":"Net 30","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub terms: Option<ObjectRef>,
     /// The date of this invoice, in ISO 8601 format (YYYY-MM-DD).
     ///
-    /// Example: `"2021-10-01"`
+    /// Example: `"2024-10-01"`
     pub transaction_date: String,
-    /// The date and time when this invoice was last updated, in ISO 8601 format
-    /// (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local
-    /// timezone of the end-user's computer.
+    /// The date and time when this invoice was last updated, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
-    /// Example: `"2021-10-01T20:45:30.000Z"`
+    /// Example: `"2025-02-01T12:34:56+00:00"`
     pub updated_at: String,
 }
 
@@ -278,27 +230,15 @@ pub struct Invoice {
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct InvoiceCreateParams {
-    /// Credits to apply to this invoice, reducing its balance.
+    /// Credits to apply to this invoice, reducing its balance. This creates a link between this invoice and the specified credit transactions.
     ///
-    /// This creates a link between this invoice and the specified credit transactions.
-    ///
-    /// **IMPORTANT**: By default, QuickBooks will not return any information about the
-    /// linked transactions in this endpoint's response even when this request is
-    /// successful. To see the transactions linked via this field, refetch the invoice
-    /// and check the `linkedTransactions` response field. If fetching a list of
-    /// invoices, you must also specify the parameter `includeLinkedTransactions=true`
-    /// to see the `linkedTransactions` response field.
+    /// **IMPORTANT**: By default, QuickBooks will not return any information about the linked transactions in this endpoint's response even when this request is successful. To see the transactions linked via this field, refetch the invoice and check the `linkedTransactions` response field. If fetching a list of invoices, you must also specify the parameter `includeLinkedTransactions=true` to see the `linkedTransactions` response field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub apply_credits: Option<Vec<ApplyCredit>>,
     /// The invoice's billing address.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub billing_address: Option<AddressInput>,
-    /// The invoice's class.
-    ///
-    /// Classes can be used to categorize objects into meaningful segments, such as
-    /// department, location, or type of work. In QuickBooks, class tracking is off by
-    /// default. A class defined here is automatically used in this invoice's line items
-    /// unless overridden at the line item level.
+    /// The invoice's class. Classes can be used to categorize objects into meaningful segments, such as department, location, or type of work. In QuickBooks, class tracking is off by default. A class defined here is automatically used in this invoice's line items unless overridden at the line item level.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -312,40 +252,31 @@ pub struct InvoiceCreateParams {
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customer_message_id: Option<String>,
-    /// The predefined template in QuickBooks that determines the layout and formatting
-    /// for this invoice when printed or displayed.
+    /// The predefined template in QuickBooks that determines the layout and formatting for this invoice when printed or displayed.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub document_template_id: Option<String>,
     /// The date by which this invoice must be paid, in ISO 8601 format (YYYY-MM-DD).
     ///
-    /// **NOTE**: If `dueDate` is excluded when creating this invoice, QuickBooks might
-    /// determine the due date according to the terms set for this customer.
+    /// **NOTE**: If `dueDate` is excluded when creating this invoice, QuickBooks might determine the due date according to the terms set for this customer.
     ///
-    /// Example: `"2021-10-31"`
+    /// Example: `"2024-10-31"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub due_date: Option<String>,
-    /// The market exchange rate between this invoice's currency and the home currency
-    /// in QuickBooks at the time of this transaction. Represented as a decimal value
-    /// (e.g., 1.2345 for 1 EUR = 1.2345 USD if USD is the home currency).
+    /// The market exchange rate between this invoice's currency and the home currency in QuickBooks at the time of this transaction. Represented as a decimal value (e.g., 1.2345 for 1 EUR = 1.2345 USD if USD is the home currency).
     ///
     /// Example: `1.2345`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exchange_rate: Option<f64>,
-    /// A globally unique identifier (GUID) you, the developer, can provide for tracking
-    /// this object in your external system. This field is immutable and can only be set
-    /// during object creation.
+    /// A globally unique identifier (GUID) you, the developer, can provide for tracking this object in your external system. This field is immutable and can only be set during object creation.
     ///
-    /// **IMPORTANT**: This field must be formatted as a valid GUID; otherwise,
-    /// QuickBooks will return an error.
+    /// **IMPORTANT**: This field must be formatted as a valid GUID; otherwise, QuickBooks will return an error.
     ///
     /// Example: `"12345678-abcd-1234-abcd-1234567890ab"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub external_id: Option<String>,
-    /// Whether this invoice includes a finance charge.
-    ///
-    /// This field is immutable and can only be set during invoice creation.
+    /// Whether this invoice includes a finance charge. This field is immutable and can only be set during invoice creation.
     ///
     /// Example: `true`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -355,141 +286,82 @@ pub struct InvoiceCreateParams {
     /// Example: `false`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_pending: Option<bool>,
-    /// Indicates whether this invoice is included in the queue of documents for
-    /// QuickBooks to email to the customer.
+    /// Indicates whether this invoice is included in the queue of documents for QuickBooks to email to the customer.
     ///
     /// Example: `true`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_queued_for_email: Option<bool>,
-    /// Indicates whether this invoice is included in the queue of documents for
-    /// QuickBooks to print.
+    /// Indicates whether this invoice is included in the queue of documents for QuickBooks to print.
     ///
     /// Example: `true`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_queued_for_print: Option<bool>,
-    /// The invoice's line item groups, each representing a predefined set of related
-    /// items.
+    /// The invoice's line item groups, each representing a predefined set of related items.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub line_groups: Option<Vec<LineGroupInput>>,
     /// The invoice's line items, each representing a single product or service sold.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lines: Option<Vec<InvoiceCreateParamsLine>>,
-    /// IDs of existing transactions that you wish to link to this invoice, such as
-    /// payments applied, credits used, or associated purchase orders. Note that this
-    /// links entire transactions, not individual transaction lines. If you want to link
-    /// individual lines in a transaction, instead use the field `linkToTransactionLine`
-    /// on this invoice's lines, if available.
+    /// IDs of existing transactions that you wish to link to this invoice, such as payments applied, credits used, or associated purchase orders. Note that this links entire transactions, not individual transaction lines. If you want to link individual lines in a transaction, instead use the field `linkToTransactionLine` on this invoice's lines, if available.
     ///
-    /// Transactions can only be linked when creating this invoice and cannot be
-    /// unlinked later.
+    /// Transactions can only be linked when creating this invoice and cannot be unlinked later.
     ///
-    /// You can use both `linkToTransactionIds` (on this invoice) and
-    /// `linkToTransactionLine` (on its transaction lines) as long as they do NOT link
-    /// to the same transaction (otherwise, QuickBooks will return an error). QuickBooks
-    /// will also return an error if you attempt to link a transaction that is empty or
-    /// already closed.
+    /// You can use both `linkToTransactionIds` (on this invoice) and `linkToTransactionLine` (on its transaction lines) as long as they do NOT link to the same transaction (otherwise, QuickBooks will return an error). QuickBooks will also return an error if you attempt to link a transaction that is empty or already closed.
     ///
-    /// **IMPORTANT**: By default, QuickBooks will not return any information about the
-    /// linked transactions in this endpoint's response even when this request is
-    /// successful. To see the transactions linked via this field, refetch the invoice
-    /// and check the `linkedTransactions` response field. If fetching a list of
-    /// invoices, you must also specify the parameter `includeLinkedTransactions=true`
-    /// to see the `linkedTransactions` response field.
+    /// **IMPORTANT**: By default, QuickBooks will not return any information about the linked transactions in this endpoint's response even when this request is successful. To see the transactions linked via this field, refetch the invoice and check the `linkedTransactions` response field. If fetching a list of invoices, you must also specify the parameter `includeLinkedTransactions=true` to see the `linkedTransactions` response field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub link_to_transaction_ids: Option<Vec<String>>,
-    /// A memo or note for this invoice that appears in reports, but not on the invoice.
-    ///
-    /// Use `customerMessage` to add a note to this invoice.
-    ///
-    /// Maximum length: 4095 characters.
+    /// A memo or note for this invoice that appears in reports, but not on the invoice. Use `customerMessage` to add a note to this invoice.
     ///
     /// Example: `"Customer requested rush delivery"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub memo: Option<String>,
-    /// A built-in custom field for additional information specific to this invoice.
-    ///
-    /// Unlike the user-defined fields in the `customFields` array, this is a standard
-    /// QuickBooks field that exists for all invoices for convenience. Developers often
-    /// use this field for tracking information that doesn't fit into other standard
-    /// QuickBooks fields. Unlike `otherCustomField1` and `otherCustomField2`, which are
-    /// line item fields, this exists at the transaction level. Hidden by default in the
-    /// QuickBooks UI.
-    ///
-    /// Maximum length: 29 characters.
+    /// A built-in custom field for additional information specific to this invoice. Unlike the user-defined fields in the `customFields` array, this is a standard QuickBooks field that exists for all invoices for convenience. Developers often use this field for tracking information that doesn't fit into other standard QuickBooks fields. Unlike `otherCustomField1` and `otherCustomField2`, which are line item fields, this exists at the transaction level. Hidden by default in the QuickBooks UI.
     ///
     /// Example: `"Special handling required"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub other_custom_field: Option<String>,
-    /// The customer's Purchase Order (PO) number associated with this invoice.
-    ///
-    /// This field is often used to cross-reference the invoice with the customer's
-    /// purchasing system.
+    /// The customer's Purchase Order (PO) number associated with this invoice. This field is often used to cross-reference the invoice with the customer's purchasing system.
     ///
     /// Maximum length: 25 characters.
     ///
     /// Example: `"PO-1234"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub purchase_order_number: Option<String>,
-    /// The Accounts-Receivable (A/R) account to which this invoice is assigned, used to track the amount owed. If not specified, QuickBooks Desktop will use its default A/R account.
+    /// The Accounts-Receivable (A/R) account to which this invoice is assigned, used to track the amount owed. If omitted, QuickBooks Desktop uses the default A/R account configured in the company file.
     ///
-    /// **IMPORTANT**: If this invoice is linked to other transactions, this A/R account must match the `receivablesAccount` used in all linked transactions. For example, when refunding a credit card payment, the A/R account must match the one used in the original credit transactions being refunded.
+    /// **IMPORTANT**: If this invoice is linked to other transactions, this A/R account must match the `receivablesAccount` used in all linked transactions.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub receivables_account_id: Option<String>,
-    /// The case-sensitive user-defined reference number for this invoice, which can be
-    /// used to identify the transaction in QuickBooks. This value is not required to be
-    /// unique and can be arbitrarily changed by the QuickBooks user. When left blank in
-    /// this create request, this field will be left blank in QuickBooks (i.e., it does
-    /// _not_ auto-increment).
+    /// The case-sensitive user-defined reference number for this invoice, which can be used to identify the transaction in QuickBooks. This value is not required to be unique and can be arbitrarily changed by the QuickBooks user. When left blank in this create request, this field will be left blank in QuickBooks (i.e., it does *not* auto-increment).
     ///
     /// Maximum length: 11 characters.
     ///
     /// Example: `"INV-1234"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_number: Option<String>,
-    /// The invoice's sales representative.
-    ///
-    /// Sales representatives can be employees, vendors, or other names in QuickBooks.
+    /// The invoice's sales representative. Sales representatives can be employees, vendors, or other names in QuickBooks.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sales_representative_id: Option<String>,
-    /// The sales-tax code for this invoice, determining whether it is taxable or
-    /// non-taxable. This can be overridden at the transaction-line level.
+    /// The sales-tax code for this invoice, determining whether it is taxable or non-taxable. This can be overridden at the transaction-line level.
     ///
-    /// Default codes include "Non" (non-taxable) and "Tax" (taxable), but custom codes
-    /// can also be created in QuickBooks Desktop. If QuickBooks Desktop is not set up
-    /// to charge sales tax (via the "Do You Charge Sales Tax?" preference), it assigns
-    /// the default non-taxable sales-tax code configured in the company file to all
-    /// sales.
+    /// Default codes include "Non" (non-taxable) and "Tax" (taxable), but custom codes can also be created in QuickBooks Desktop. If QuickBooks Desktop is not set up to charge sales tax (via the "Do You Charge Sales Tax?" preference), it assigns the default non-taxable sales-tax code configured in the company file to all sales.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sales_tax_code_id: Option<String>,
-    /// The sales-tax item used to calculate the actual tax amount for this invoice's
-    /// transactions by applying a specific tax rate collected for a single tax agency.
-    /// Unlike `salesTaxCode`, which only indicates general taxability, this field
-    /// drives the actual tax calculation and reporting.
+    /// The sales-tax item used to calculate the actual tax amount for this invoice's transactions by applying a specific tax rate collected for a single tax agency. Unlike `salesTaxCode`, which only indicates general taxability, this field drives the actual tax calculation and reporting.
     ///
-    /// For invoices, while using this field to specify a single tax item/group that
-    /// applies uniformly is recommended, complex tax scenarios may require alternative
-    /// approaches. In such cases, you can set this field to a 0% tax item
-    /// (conventionally named "Tax Calculated On Invoice") and handle tax calculations
-    /// through line items instead. When using line items for taxes, note that only
-    /// individual tax items (not tax groups) can be used, subtotals can help apply a
-    /// tax to multiple items but only the first tax line after a subtotal is calculated
-    /// automatically (subsequent tax lines require manual amounts), and the rate column
-    /// will always display the actual tax amount rather than the rate percentage.
+    /// For invoices, while using this field to specify a single tax item/group that applies uniformly is recommended, complex tax scenarios may require alternative approaches. In such cases, you can set this field to a 0% tax item (conventionally named "Tax Calculated On Invoice") and handle tax calculations through line items instead. When using line items for taxes, note that only individual tax items (not tax groups) can be used, subtotals can help apply a tax to multiple items but only the first tax line after a subtotal is calculated automatically (subsequent tax lines require manual amounts), and the rate column will always display the actual tax amount rather than the rate percentage.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sales_tax_item_id: Option<String>,
-    /// The origin location from where the product associated with this invoice is
-    /// shipped. This is the point at which ownership and liability for goods transfer
-    /// from seller to buyer. Internally, QuickBooks uses the term "FOB" for this field,
-    /// which stands for "freight on board". This field is informational and has no
-    /// accounting implications.
+    /// The origin location from where the product associated with this invoice is shipped. This is the point at which ownership and liability for goods transfer from seller to buyer. Internally, QuickBooks uses the term "FOB" for this field, which stands for "freight on board". This field is informational and has no accounting implications.
     ///
     /// Maximum length: 13 characters.
     ///
@@ -499,27 +371,24 @@ pub struct InvoiceCreateParams {
     /// The invoice's shipping address.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shipping_address: Option<AddressInput>,
-    /// The date when the products or services for this invoice were shipped or are
-    /// expected to be shipped, in ISO 8601 format (YYYY-MM-DD).
+    /// The date when the products or services for this invoice were shipped or are expected to be shipped, in ISO 8601 format (YYYY-MM-DD).
     ///
-    /// Example: `"2021-10-01"`
+    /// Example: `"2024-10-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shipping_date: Option<String>,
-    /// The shipping method used for this invoice, such as standard mail or overnight
-    /// delivery.
+    /// The shipping method used for this invoice, such as standard mail or overnight delivery.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shipping_method_id: Option<String>,
-    /// The invoice's payment terms, defining when payment is due and any applicable
-    /// discounts.
+    /// The invoice's payment terms, defining when payment is due and any applicable discounts.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub terms_id: Option<String>,
     /// The date of this invoice, in ISO 8601 format (YYYY-MM-DD).
     ///
-    /// Example: `"2021-10-01"`
+    /// Example: `"2024-10-01"`
     pub transaction_date: String,
 }
 
@@ -568,213 +437,119 @@ impl InvoiceCreateParams {
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct InvoiceCreateParamsLine {
-    /// The monetary amount of this invoice line, represented as a decimal string.
+    /// The monetary amount of this invoice line, represented as a decimal string. If both `quantity` and `rate` are specified but not `amount`, QuickBooks will use them to calculate `amount`. If `amount`, `rate`, and `quantity` are all unspecified, then QuickBooks will calculate `amount` based on a `quantity` of `1` and the suggested `rate`. This field cannot be cleared.
     ///
-    /// If both `quantity` and `rate` are specified but not `amount`, QuickBooks will
-    /// use them to calculate `amount`. If `amount`, `rate`, and `quantity` are all
-    /// unspecified, then QuickBooks will calculate `amount` based on a `quantity` of
-    /// `1` and the suggested `rate`. This field cannot be cleared.
-    ///
-    /// Decimal string format: exactly 2 decimal places when cents are included and up
-    /// to 13 digits before the decimal point (for example, "123.45").
+    /// Decimal string format: exactly 2 decimal places when cents are included and up to 13 digits before the decimal point (for example, "123.45").
     ///
     /// Example: `"1000.00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<String>,
-    /// The invoice line's class.
-    ///
-    /// Classes can be used to categorize objects into meaningful segments, such as
-    /// department, location, or type of work. In QuickBooks, class tracking is off by
-    /// default. If a class is specified for the entire parent transaction, it is
-    /// automatically applied to all invoice lines unless overridden here, at the
-    /// transaction line level.
+    /// The invoice line's class. Classes can be used to categorize objects into meaningful segments, such as department, location, or type of work. In QuickBooks, class tracking is off by default. If a class is specified for the entire parent transaction, it is automatically applied to all invoice lines unless overridden here, at the transaction line level.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub class_id: Option<String>,
-    /// The custom fields for the invoice line object, added as user-defined data
-    /// extensions, not included in the standard QuickBooks object.
+    /// The custom fields for the invoice line object, added as user-defined data extensions, not included in the standard QuickBooks object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<Vec<CustomFieldInput>>,
     /// A description of this invoice line.
     ///
-    /// Maximum length: 4095 characters.
-    ///
     /// Example: `"High-quality widget with custom engraving"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// The site location where inventory for the item associated with this invoice line
-    /// is stored.
+    /// The site location where inventory for the item associated with this invoice line is stored.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inventory_site_id: Option<String>,
-    /// The specific location (e.g., bin or shelf) within the inventory site where the
-    /// item associated with this invoice line is stored.
+    /// The specific location (e.g., bin or shelf) within the inventory site where the item associated with this invoice line is stored.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inventory_site_location_id: Option<String>,
-    /// The item associated with this invoice line.
-    ///
-    /// This can refer to any good or service that the business buys or sells, including
-    /// item types such as a service item, inventory item, or special calculation item
-    /// like a discount item or sales-tax item.
+    /// The item associated with this invoice line. This can refer to any good or service that the business buys or sells, including item types such as a service item, inventory item, or special calculation item like a discount item or sales-tax item.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub item_id: Option<String>,
-    /// An existing transaction line that you wish to link to this invoice line.
+    /// An existing transaction line that you wish to link to this invoice line. Note that this only links to a single transaction line item, not an entire transaction. If you want to link an entire transaction and bring in all its lines, instead use the field `linkToTransactionIds` on the parent transaction, if available. For invoice lines, you can only link to sales orders; QuickBooks does not support linking invoice lines to other transaction types.
     ///
-    /// Note that this only links to a single transaction line item, not an entire
-    /// transaction. If you want to link an entire transaction and bring in all its
-    /// lines, instead use the field `linkToTransactionIds` on the parent transaction,
-    /// if available. For invoice lines, you can only link to sales orders; QuickBooks
-    /// does not support linking invoice lines to other transaction types.
+    /// Transaction lines can only be linked when creating this invoice line and cannot be unlinked later.
     ///
-    /// Transaction lines can only be linked when creating this invoice line and cannot
-    /// be unlinked later.
+    /// **IMPORTANT**: If you use `linkToTransactionLine` on this invoice line, you cannot use the field `item` on this line (QuickBooks will return an error) because this field brings in all of the item information you need. You can, however, specify whatever `quantity` or `rate` that you want, or any other transaction line element other than `item`.
     ///
-    /// **IMPORTANT**: If you use `linkToTransactionLine` on this invoice line, you
-    /// cannot use the field `itemId` on this line (QuickBooks will return an error)
-    /// because this field brings in all of the item information you need. You can,
-    /// however, specify whatever `quantity` or `rate` that you want, or any other
-    /// transaction line element other than `itemId`.
+    /// If the parent transaction supports the `linkToTransactionIds` field, you can use both `linkToTransactionLine` (on this invoice line) and `linkToTransactionIds` (on its parent transaction) in the same request as long as they do NOT link to the same transaction (otherwise, QuickBooks will return an error). QuickBooks will also return an error if you attempt to link a transaction that is empty or already closed.
     ///
-    /// If the parent transaction supports the `linkToTransactionIds` field, you can use
-    /// both `linkToTransactionLine` (on this invoice line) and `linkToTransactionIds`
-    /// (on its parent transaction) in the same request as long as they do NOT link to
-    /// the same transaction (otherwise, QuickBooks will return an error). QuickBooks
-    /// will also return an error if you attempt to link a transaction that is empty or
-    /// already closed, or if lines linking to the same transaction are not in that
-    /// transaction's line order.
-    ///
-    /// **IMPORTANT**: By default, QuickBooks will not return any information about the
-    /// linked transaction line in this endpoint's response even when this request is
-    /// successful. To see the transaction line linked via this field, refetch the
-    /// parent invoice and check the `linkedTransactions` response field. If fetching a
-    /// list of invoices, you must also specify the parameter
-    /// `includeLinkedTransactions=true` to see the `linkedTransactions` response field.
+    /// **IMPORTANT**: By default, QuickBooks will not return any information about the linked transaction line in this endpoint's response even when this request is successful. To see the transaction line linked via this field, refetch the parent invoice and check the `linkedTransactions` response field. If fetching a list of invoices, you must also specify the parameter `includeLinkedTransactions=true` to see the `linkedTransactions` response field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub link_to_transaction_line: Option<LineLinkToTransactionLine>,
-    /// The lot number of the item associated with this invoice line.
-    ///
-    /// Used for tracking groups of inventory items that are purchased or manufactured
-    /// together.
-    ///
-    /// Maximum length: 40 characters.
+    /// The lot number of the item associated with this invoice line. Used for tracking groups of inventory items that are purchased or manufactured together.
     ///
     /// Example: `"LOT2023-001"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lot_number: Option<String>,
-    /// A built-in custom field for additional information specific to this invoice
-    /// line.
-    ///
-    /// Unlike the user-defined fields in the `customFields` array, this is a standard
-    /// QuickBooks field that exists for all invoice lines for convenience. Developers
-    /// often use this field for tracking information that doesn't fit into other
-    /// standard QuickBooks fields. Hidden by default in the QuickBooks UI.
-    ///
-    /// Maximum length: 29 characters.
+    /// A built-in custom field for additional information specific to this invoice line. Unlike the user-defined fields in the `customFields` array, this is a standard QuickBooks field that exists for all invoice lines for convenience. Developers often use this field for tracking information that doesn't fit into other standard QuickBooks fields. Hidden by default in the QuickBooks UI.
     ///
     /// Example: `"Special handling required"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub other_custom_field1: Option<String>,
-    /// A second built-in custom field for additional information specific to this
-    /// invoice line. Unlike the user-defined fields in the `customFields` array, this
-    /// is a standard QuickBooks field that exists for all invoice lines for
-    /// convenience. Like `otherCustomField1`, developers often use this field for
-    /// tracking information that doesn't fit into other standard QuickBooks fields.
-    /// Hidden by default in the QuickBooks UI.
-    ///
-    /// Maximum length: 29 characters.
+    /// A second built-in custom field for additional information specific to this invoice line. Unlike the user-defined fields in the `customFields` array, this is a standard QuickBooks field that exists for all invoice lines for convenience. Like `otherCustomField1`, developers often use this field for tracking information that doesn't fit into other standard QuickBooks fields. Hidden by default in the QuickBooks UI.
     ///
     /// Example: `"Always ship with a spare"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub other_custom_field2: Option<String>,
-    /// The account to use for this invoice line, overriding the default account
-    /// associated with the item.
+    /// The account to use for this invoice line, overriding the default account associated with the item.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub override_item_account_id: Option<String>,
-    /// The price level applied to this invoice line.
-    ///
-    /// This overrides any price level set on the corresponding customer. The resulting
-    /// invoice line will not show this price level, only the final `rate` calculated
-    /// from it.
+    /// The price level applied to this invoice line. This overrides any price level set on the corresponding customer. The resulting invoice line will not show this price level, only the final `rate` calculated from it.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub price_level_id: Option<String>,
-    /// Specifies how to resolve price rule conflicts when adding or modifying this
-    /// invoice line.
+    /// Specifies how to resolve price rule conflicts when adding or modifying this invoice line.
     ///
     /// Example: `"base_price"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub price_rule_conflict_strategy: Option<LinePriceRuleConflictStrategy>,
-    /// The quantity of the item associated with this invoice line.
-    ///
-    /// This field cannot be cleared.
+    /// The quantity of the item associated with this invoice line. This field cannot be cleared.
     ///
     /// **NOTE**: Do not use this field if the associated item is a discount item.
     ///
     /// Example: `5`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quantity: Option<f64>,
-    /// The price per unit for this invoice line.
+    /// The price per unit for this invoice line. If both `rate` and `amount` are specified, `rate` will be ignored. If both `quantity` and `amount` are specified but not `rate`, QuickBooks will use them to calculate `rate`. Represented as a decimal string. This field cannot be cleared.
     ///
-    /// If both `rate` and `amount` are specified, `rate` will be ignored. If both
-    /// `quantity` and `amount` are specified but not `rate`, QuickBooks will use them
-    /// to calculate `rate`. Represented as a decimal string. This field cannot be
-    /// cleared.
-    ///
-    /// Decimal string format: up to 5 decimal places and up to 10 digits before the
-    /// decimal point (for example, "123.45").
+    /// Decimal string format: up to 5 decimal places and up to 10 digits before the decimal point (for example, "123.45").
     ///
     /// Example: `"10.00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rate: Option<String>,
-    /// The price of this invoice line expressed as a percentage.
-    ///
-    /// Typically used for discount or markup items.
+    /// The price of this invoice line expressed as a percentage. Typically used for discount or markup items.
     ///
     /// Example: `"10.5"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rate_percent: Option<String>,
-    /// The sales-tax code for this invoice line, determining whether it is taxable or
-    /// non-taxable. If set, this overrides any sales-tax codes defined on the parent
-    /// transaction or the associated item.
+    /// The sales-tax code for this invoice line, determining whether it is taxable or non-taxable. If set, this overrides any sales-tax codes defined on the parent transaction or the associated item.
     ///
-    /// Default codes include "Non" (non-taxable) and "Tax" (taxable), but custom codes
-    /// can also be created in QuickBooks Desktop. If QuickBooks Desktop is not set up
-    /// to charge sales tax (via the "Do You Charge Sales Tax?" preference), it assigns
-    /// the default non-taxable sales-tax code configured in the company file to all
-    /// sales.
+    /// Default codes include "Non" (non-taxable) and "Tax" (taxable), but custom codes can also be created in QuickBooks Desktop. If QuickBooks Desktop is not set up to charge sales tax (via the "Do You Charge Sales Tax?" preference), it assigns the default non-taxable sales-tax code configured in the company file to all sales.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sales_tax_code_id: Option<String>,
-    /// The serial number of the item associated with this invoice line.
-    ///
-    /// This is used for tracking individual units of serialized inventory items.
-    ///
-    /// Maximum length: 4095 characters.
+    /// The serial number of the item associated with this invoice line. This is used for tracking individual units of serialized inventory items.
     ///
     /// Example: `"SN1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub serial_number: Option<String>,
-    /// The date on which the service for this invoice line was or will be performed, in
-    /// ISO 8601 format (YYYY-MM-DD). This is particularly relevant for service items.
+    /// The date on which the service for this invoice line was or will be performed, in ISO 8601 format (YYYY-MM-DD). This is particularly relevant for service items.
     ///
     /// Example: `"2024-03-15"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service_date: Option<String>,
-    /// The unit-of-measure used for the `quantity` in this invoice line.
-    ///
-    /// Must be a valid unit within the item's available units of measure.
-    ///
-    /// Maximum length: 31 characters.
+    /// The unit-of-measure used for the `quantity` in this invoice line. Must be a valid unit within the item's available units of measure.
     ///
     /// Example: `"Each"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -806,6 +581,7 @@ pub struct InvoiceDeleted {
     /// The case-sensitive user-defined reference number of the deleted invoice.
     ///
     /// Example: `"INV-1234"`
+    #[serde(default)]
     pub ref_number: Option<String>,
 }
 
@@ -818,159 +594,109 @@ pub struct InvoiceDeleted {
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct InvoiceLine {
-    /// The monetary amount of this invoice line, represented as a decimal string.
-    ///
-    /// If both `quantity` and `rate` are specified but not `amount`, QuickBooks will
-    /// use them to calculate `amount`. If `amount`, `rate`, and `quantity` are all
-    /// unspecified, then QuickBooks will calculate `amount` based on a `quantity` of
-    /// `1` and the suggested `rate`. This field cannot be cleared.
+    /// The monetary amount of this invoice line, represented as a decimal string. If both `quantity` and `rate` are specified but not `amount`, QuickBooks will use them to calculate `amount`. If `amount`, `rate`, and `quantity` are all unspecified, then QuickBooks will calculate `amount` based on a `quantity` of `1` and the suggested `rate`. This field cannot be cleared.
     ///
     /// Example: `"1000.00"`
+    #[serde(default)]
     pub amount: Option<String>,
-    /// The invoice line's class.
-    ///
-    /// Classes can be used to categorize objects into meaningful segments, such as
-    /// department, location, or type of work. In QuickBooks, class tracking is off by
-    /// default. If a class is specified for the entire parent transaction, it is
-    /// automatically applied to all invoice lines unless overridden here, at the
-    /// transaction line level.
+    /// The invoice line's class. Classes can be used to categorize objects into meaningful segments, such as department, location, or type of work. In QuickBooks, class tracking is off by default. If a class is specified for the entire parent transaction, it is automatically applied to all invoice lines unless overridden here, at the transaction line level.
     ///
     /// Example: `{"fullName":"Installation:Residential","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub class: Option<ObjectRef>,
-    /// The custom fields for the invoice line object, added as user-defined data
-    /// extensions, not included in the standard QuickBooks object.
+    /// The custom fields for the invoice line object, added as user-defined data extensions, not included in the standard QuickBooks object.
     pub custom_fields: Vec<CustomField>,
     /// A description of this invoice line.
     ///
     /// Example: `"High-quality widget with custom engraving"`
+    #[serde(default)]
     pub description: Option<String>,
-    /// The expiration date for the serial number or lot number of the item associated
-    /// with this invoice line, in ISO 8601 format (YYYY-MM-DD). This is particularly
-    /// relevant for perishable or time-sensitive inventory items. Note that this field
-    /// is only supported on QuickBooks Desktop 2023 or later.
+    /// The expiration date for the serial number or lot number of the item associated with this invoice line, in ISO 8601 format (YYYY-MM-DD). This is particularly relevant for perishable or time-sensitive inventory items. Note that this field is only supported on QuickBooks Desktop 2023 or later.
     ///
     /// Example: `"2025-12-31"`
+    #[serde(default)]
     pub expiration_date: Option<String>,
-    /// The unique identifier assigned by QuickBooks to this invoice line.
-    ///
-    /// This ID is unique across all transaction line types.
+    /// The unique identifier assigned by QuickBooks to this invoice line. This ID is unique across all transaction line types.
     ///
     /// Example: `"456DEF-1234567890"`
     pub id: String,
-    /// The site location where inventory for the item associated with this invoice line
-    /// is stored.
+    /// The site location where inventory for the item associated with this invoice line is stored.
     ///
     /// Example: `{"fullName":"Main Warehouse","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub inventory_site: Option<ObjectRef>,
-    /// The specific location (e.g., bin or shelf) within the inventory site where the
-    /// item associated with this invoice line is stored.
+    /// The specific location (e.g., bin or shelf) within the inventory site where the item associated with this invoice line is stored.
     ///
     /// Example: `{"fullName":"Aisle 3, Shelf B","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub inventory_site_location: Option<ObjectRef>,
-    /// The item associated with this invoice line.
-    ///
-    /// This can refer to any good or service that the business buys or sells, including
-    /// item types such as a service item, inventory item, or special calculation item
-    /// like a discount item or sales-tax item.
+    /// The item associated with this invoice line. This can refer to any good or service that the business buys or sells, including item types such as a service item, inventory item, or special calculation item like a discount item or sales-tax item.
     ///
     /// Example: `{"fullName":"Widget A","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub item: Option<ObjectRef>,
-    /// The lot number of the item associated with this invoice line.
-    ///
-    /// Used for tracking groups of inventory items that are purchased or manufactured
-    /// together.
+    /// The lot number of the item associated with this invoice line. Used for tracking groups of inventory items that are purchased or manufactured together.
     ///
     /// Example: `"LOT2023-001"`
+    #[serde(default)]
     pub lot_number: Option<String>,
-    /// A built-in custom field for additional information specific to this invoice
-    /// line.
-    ///
-    /// Unlike the user-defined fields in the `customFields` array, this is a standard
-    /// QuickBooks field that exists for all invoice lines for convenience. Developers
-    /// often use this field for tracking information that doesn't fit into other
-    /// standard QuickBooks fields. Hidden by default in the QuickBooks UI.
+    /// A built-in custom field for additional information specific to this invoice line. Unlike the user-defined fields in the `customFields` array, this is a standard QuickBooks field that exists for all invoice lines for convenience. Developers often use this field for tracking information that doesn't fit into other standard QuickBooks fields. Hidden by default in the QuickBooks UI.
     ///
     /// Example: `"Special handling required"`
+    #[serde(default)]
     pub other_custom_field1: Option<String>,
-    /// A second built-in custom field for additional information specific to this
-    /// invoice line. Unlike the user-defined fields in the `customFields` array, this
-    /// is a standard QuickBooks field that exists for all invoice lines for
-    /// convenience. Like `otherCustomField1`, developers often use this field for
-    /// tracking information that doesn't fit into other standard QuickBooks fields.
-    /// Hidden by default in the QuickBooks UI.
+    /// A second built-in custom field for additional information specific to this invoice line. Unlike the user-defined fields in the `customFields` array, this is a standard QuickBooks field that exists for all invoice lines for convenience. Like `otherCustomField1`, developers often use this field for tracking information that doesn't fit into other standard QuickBooks fields. Hidden by default in the QuickBooks UI.
     ///
     /// Example: `"Always ship with a spare"`
+    #[serde(default)]
     pub other_custom_field2: Option<String>,
-    /// Specifies an alternative unit-of-measure set when updating this invoice line's
-    /// `unitOfMeasure` field (e.g., "pound" or "kilogram"). This allows you to select
-    /// units from a different set than the item's default unit-of-measure set, which
-    /// remains unchanged on the item itself. The override applies only to this specific
-    /// line. For example, you can sell an item typically measured in volume units using
-    /// weight units in a specific transaction by specifying a different unit-of-measure
-    /// set with this field.
-    ///
-    /// IMPORTANT: Right after QuickBooks Desktop launches, it can briefly report an
-    /// alternate `id` for a unit-of-measure set, so match on `fullName` when joining to
-    /// the unit-of-measure sets list.
+    /// Specifies an alternative unit-of-measure set when updating this invoice line's `unitOfMeasure` field (e.g., "pound" or "kilogram"). This allows you to select units from a different set than the item's default unit-of-measure set, which remains unchanged on the item itself. The override applies only to this specific line. For example, you can sell an item typically measured in volume units using weight units in a specific transaction by specifying a different unit-of-measure set with this field.
     ///
     /// Example: `{"fullName":"Volume Units","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub override_unit_of_measure_set: Option<ObjectRef>,
-    /// The quantity of the item associated with this invoice line.
-    ///
-    /// This field cannot be cleared.
+    /// The quantity of the item associated with this invoice line. This field cannot be cleared.
     ///
     /// **NOTE**: Do not use this field if the associated item is a discount item.
     ///
     /// Example: `5`
+    #[serde(default)]
     pub quantity: Option<f64>,
-    /// The price per unit for this invoice line.
-    ///
-    /// If both `rate` and `amount` are specified, `rate` will be ignored. If both
-    /// `quantity` and `amount` are specified but not `rate`, QuickBooks will use them
-    /// to calculate `rate`. Represented as a decimal string. This field cannot be
-    /// cleared.
+    /// The price per unit for this invoice line. If both `rate` and `amount` are specified, `rate` will be ignored. If both `quantity` and `amount` are specified but not `rate`, QuickBooks will use them to calculate `rate`. Represented as a decimal string. This field cannot be cleared.
     ///
     /// Example: `"10.00"`
+    #[serde(default)]
     pub rate: Option<String>,
-    /// The price of this invoice line expressed as a percentage.
-    ///
-    /// Typically used for discount or markup items.
+    /// The price of this invoice line expressed as a percentage. Typically used for discount or markup items.
     ///
     /// Example: `"10.5"`
+    #[serde(default)]
     pub rate_percent: Option<String>,
-    /// The sales-tax code for this invoice line, determining whether it is taxable or
-    /// non-taxable. If set, this overrides any sales-tax codes defined on the parent
-    /// transaction or the associated item.
+    /// The sales-tax code for this invoice line, determining whether it is taxable or non-taxable. If set, this overrides any sales-tax codes defined on the parent transaction or the associated item.
     ///
-    /// Default codes include "Non" (non-taxable) and "Tax" (taxable), but custom codes
-    /// can also be created in QuickBooks Desktop. If QuickBooks Desktop is not set up
-    /// to charge sales tax (via the "Do You Charge Sales Tax?" preference), it assigns
-    /// the default non-taxable sales-tax code configured in the company file to all
-    /// sales.
+    /// Default codes include "Non" (non-taxable) and "Tax" (taxable), but custom codes can also be created in QuickBooks Desktop. If QuickBooks Desktop is not set up to charge sales tax (via the "Do You Charge Sales Tax?" preference), it assigns the default non-taxable sales-tax code configured in the company file to all sales.
     ///
     /// Example: `{"fullName":"Non","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub sales_tax_code: Option<ObjectRef>,
-    /// The serial number of the item associated with this invoice line.
-    ///
-    /// This is used for tracking individual units of serialized inventory items.
+    /// The serial number of the item associated with this invoice line. This is used for tracking individual units of serialized inventory items.
     ///
     /// Example: `"SN1234567890"`
+    #[serde(default)]
     pub serial_number: Option<String>,
-    /// The date on which the service for this invoice line was or will be performed, in
-    /// ISO 8601 format (YYYY-MM-DD). This is particularly relevant for service items.
+    /// The date on which the service for this invoice line was or will be performed, in ISO 8601 format (YYYY-MM-DD). This is particularly relevant for service items.
     ///
     /// Example: `"2024-03-15"`
+    #[serde(default)]
     pub service_date: Option<String>,
-    /// The unit-of-measure used for the `quantity` in this invoice line.
-    ///
-    /// Must be a valid unit within the item's available units of measure.
+    /// The unit-of-measure used for the `quantity` in this invoice line. Must be a valid unit within the item's available units of measure.
     ///
     /// Example: `"Each"`
+    #[serde(default)]
     pub unit_of_measure: Option<String>,
 }
 
-/// The invoice's line item groups, each representing a predefined set of related
-/// items.
+/// The invoice's line item groups, each representing a predefined set of related items.
 ///
 /// The type of `Invoice::line_groups`.
 ///
@@ -979,71 +705,52 @@ pub struct InvoiceLine {
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct InvoiceLineGroup {
-    /// The custom fields for the invoice line group object, added as user-defined data
-    /// extensions, not included in the standard QuickBooks object.
+    /// The custom fields for the invoice line group object, added as user-defined data extensions, not included in the standard QuickBooks object.
     pub custom_fields: Vec<CustomField>,
     /// A description of this invoice line group.
     ///
     /// Example: `"Standard widget bulk package"`
+    #[serde(default)]
     pub description: Option<String>,
-    /// The unique identifier assigned by QuickBooks to this invoice line group.
-    ///
-    /// This ID is unique across all transaction line types.
+    /// The unique identifier assigned by QuickBooks to this invoice line group. This ID is unique across all transaction line types.
     ///
     /// Example: `"456DEF-1234567890"`
     pub id: String,
-    /// The invoice line group's item group, representing a predefined set of items
-    /// bundled because they are commonly purchased together or grouped for faster
-    /// entry.
+    /// The invoice line group's item group, representing a predefined set of items bundled because they are commonly purchased together or grouped for faster entry.
     ///
     /// Example: `{"fullName":"Office Supplies Bundle","id":"80000001-1234567890"}`
     pub item_group: ObjectRef,
-    /// The invoice line group's line items, each representing a single product or
-    /// service sold.
+    /// The invoice line group's line items, each representing a single product or service sold.
     pub lines: Vec<InvoiceLine>,
-    /// Specifies an alternative unit-of-measure set when updating this invoice line
-    /// group's `unitOfMeasure` field (e.g., "pound" or "kilogram"). This allows you to
-    /// select units from a different set than the item's default unit-of-measure set,
-    /// which remains unchanged on the item itself. The override applies only to this
-    /// specific line. For example, you can sell an item typically measured in volume
-    /// units using weight units in a specific transaction by specifying a different
-    /// unit-of-measure set with this field.
-    ///
-    /// IMPORTANT: Right after QuickBooks Desktop launches, it can briefly report an
-    /// alternate `id` for a unit-of-measure set, so match on `fullName` when joining to
-    /// the unit-of-measure sets list.
+    /// Specifies an alternative unit-of-measure set when updating this invoice line group's `unitOfMeasure` field (e.g., "pound" or "kilogram"). This allows you to select units from a different set than the item's default unit-of-measure set, which remains unchanged on the item itself. The override applies only to this specific line. For example, you can sell an item typically measured in volume units using weight units in a specific transaction by specifying a different unit-of-measure set with this field.
     ///
     /// Example: `{"fullName":"Volume Units","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub override_unit_of_measure_set: Option<ObjectRef>,
-    /// The quantity of the item group associated with this invoice line group.
+    /// The quantity of the item group associated with this invoice line group. This field cannot be cleared.
     ///
-    /// This field cannot be cleared.
-    ///
-    /// **NOTE**: Do not use this field if the associated item group is a discount item
-    /// group.
+    /// **NOTE**: Do not use this field if the associated item group is a discount item group.
     ///
     /// Example: `5`
+    #[serde(default)]
     pub quantity: Option<f64>,
-    /// The date on which the service for this invoice line group was or will be
-    /// performed, in ISO 8601 format (YYYY-MM-DD). This is particularly relevant for
-    /// service items.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The date on which the service for this invoice line group was or will be performed, in ISO 8601 format (YYYY-MM-DD). This is particularly relevant for service items.
+    ///
+    /// Example: `"2024-03-15"`
+    #[serde(default)]
     pub service_date: Option<String>,
-    /// Indicates whether the individual items in this invoice line group and their
-    /// separate amounts appear on printed forms.
+    /// Indicates whether the individual items in this invoice line group and their separate amounts appear on printed forms.
     ///
     /// Example: `true`
     pub should_print_items_in_group: bool,
-    /// The total monetary amount of this invoice line group, equivalent to the sum of
-    /// the amounts in `lines`, represented as a decimal string.
+    /// The total monetary amount of this invoice line group, equivalent to the sum of the amounts in `lines`, represented as a decimal string.
     ///
     /// Example: `"1000.00"`
     pub total_amount: String,
-    /// The unit-of-measure used for the `quantity` in this invoice line group.
-    ///
-    /// Must be a valid unit within the item's available units of measure.
+    /// The unit-of-measure used for the `quantity` in this invoice line group. Must be a valid unit within the item's available units of measure.
     ///
     /// Example: `"Each"`
+    #[serde(default)]
     pub unit_of_measure: Option<String>,
 }
 
@@ -1061,15 +768,7 @@ pub struct InvoiceListParams {
     /// Example: `["80000001-1234567890"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency_ids: Option<Vec<String>>,
-    /// The pagination token to fetch the next set of results when paginating with the
-    /// `limit` parameter. Do not include this parameter on the first call. Use the
-    /// `nextCursor` value returned in the previous response to request subsequent
-    /// results.
-    ///
-    /// **IMPORTANT**: The cursor is the same value for every page, and requests that
-    /// send it are not idempotent: each one returns the next page. Send each request
-    /// within 10 seconds of the previous response. If you miss that window or a request
-    /// fails, start over without a cursor.
+    /// The pagination token to fetch the next set of results when paginating with the `limit` parameter. Do not include this parameter on the first call. Use the `nextCursor` value returned in the previous response to request subsequent results.
     ///
     /// Example: `"12345678-abcd-abcd-example-1234567890ab"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1081,11 +780,9 @@ pub struct InvoiceListParams {
     pub customer_ids: Option<Vec<String>>,
     /// Filter for specific invoices by their QuickBooks-assigned unique identifier(s).
     ///
-    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other
-    /// query parameters for this request.
+    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other query parameters for this request.
     ///
-    /// **NOTE**: If any of the values you specify in this parameter are not found, the
-    /// request will return an error.
+    /// **NOTE**: If any of the values you specify in this parameter are not found, the request will return an error.
     ///
     /// Example: `["123ABC-1234567890"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1095,20 +792,12 @@ pub struct InvoiceListParams {
     /// Example: `true`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub include_line_items: Option<bool>,
-    /// Whether to include linked transactions in the response.
-    ///
-    /// Defaults to `false`. For example, a payment linked to the corresponding invoice.
+    /// Whether to include linked transactions in the response. Defaults to `false`. For example, a payment linked to the corresponding invoice.
     ///
     /// Example: `false`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub include_linked_transactions: Option<bool>,
-    /// The maximum number of objects to return.
-    ///
-    /// Accepts values ranging from 1 to 150, defaults to 150. When used with
-    /// cursor-based pagination, this parameter controls how many results are returned
-    /// per page. To paginate through results, combine this with the `cursor` parameter.
-    /// Each response will include a `nextCursor` value that can be passed to subsequent
-    /// requests to retrieve the next page of results.
+    /// The maximum number of objects to return. Accepts values ranging from 1 to 150, defaults to 150. When used with cursor-based pagination, this parameter controls how many results are returned per page. To paginate through results, combine this with the `cursor` parameter. Each response will include a `nextCursor` value that can be passed to subsequent requests to retrieve the next page of results.
     ///
     /// Example: `150`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1120,114 +809,72 @@ pub struct InvoiceListParams {
     pub payment_status: Option<ListPaymentStatus>,
     /// Filter for invoices whose `refNumber` contains this substring.
     ///
-    /// **NOTE**: If you use this parameter, you cannot also use `refNumberStartsWith`
-    /// or `refNumberEndsWith`.
+    /// **NOTE**: If you use this parameter, you cannot also use `refNumberStartsWith` or `refNumberEndsWith`.
     ///
     /// Example: `"INV-1234"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_number_contains: Option<String>,
     /// Filter for invoices whose `refNumber` ends with this substring.
     ///
-    /// **NOTE**: If you use this parameter, you cannot also use `refNumberContains` or
-    /// `refNumberStartsWith`.
+    /// **NOTE**: If you use this parameter, you cannot also use `refNumberContains` or `refNumberStartsWith`.
     ///
     /// Example: `"1234"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_number_ends_with: Option<String>,
-    /// Filter for invoices whose `refNumber` is greater than or equal to this value.
-    ///
-    /// If omitted, the range will begin with the first number of the list. Uses a
-    /// numerical comparison for values that contain only digits; otherwise, uses a
-    /// lexicographical comparison.
-    ///
-    /// **NOTE**: If you use this parameter, you cannot also use `refNumberContains`,
-    /// `refNumberStartsWith`, or `refNumberEndsWith`.
+    /// Filter for invoices whose `refNumber` is greater than or equal to this value. If omitted, the range will begin with the first number of the list. Uses a numerical comparison for values that contain only digits; otherwise, uses a lexicographical comparison.
     ///
     /// Example: `"INV-0001"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_number_from: Option<String>,
     /// Filter for invoices whose `refNumber` starts with this substring.
     ///
-    /// **NOTE**: If you use this parameter, you cannot also use `refNumberContains` or
-    /// `refNumberEndsWith`.
+    /// **NOTE**: If you use this parameter, you cannot also use `refNumberContains` or `refNumberEndsWith`.
     ///
     /// Example: `"INV"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_number_starts_with: Option<String>,
-    /// Filter for invoices whose `refNumber` is less than or equal to this value.
-    ///
-    /// If omitted, the range will end with the last number of the list. Uses a
-    /// numerical comparison for values that contain only digits; otherwise, uses a
-    /// lexicographical comparison.
-    ///
-    /// **NOTE**: If you use this parameter, you cannot also use `refNumberContains`,
-    /// `refNumberStartsWith`, or `refNumberEndsWith`.
+    /// Filter for invoices whose `refNumber` is less than or equal to this value. If omitted, the range will end with the last number of the list. Uses a numerical comparison for values that contain only digits; otherwise, uses a lexicographical comparison.
     ///
     /// Example: `"INV-9999"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_number_to: Option<String>,
-    /// Filter for specific invoices by their ref-number(s), case-sensitive.
+    /// Filter for specific invoices by their ref-number(s), case-sensitive. In QuickBooks, ref-numbers are not required to be unique and can be arbitrarily changed by the QuickBooks user.
     ///
-    /// In QuickBooks, ref-numbers are not required to be unique and can be arbitrarily
-    /// changed by the QuickBooks user.
+    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other query parameters for this request.
     ///
-    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other
-    /// query parameters for this request.
-    ///
-    /// **NOTE**: If any of the values you specify in this parameter are not found, the
-    /// request will return an error.
+    /// **NOTE**: If any of the values you specify in this parameter are not found, the request will return an error.
     ///
     /// Example: `["INVOICE-1234"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_numbers: Option<Vec<String>>,
-    /// Filter for invoices whose `date` field is on or after this date, in ISO 8601
-    /// format (YYYY-MM-DD).
+    /// Filter for invoices whose `date` field is on or after this date, in ISO 8601 format (YYYY-MM-DD).
     ///
-    /// **NOTE:** QuickBooks Desktop interprets this date as the **start of the
-    /// specified day** in the local timezone of the end-user's computer (e.g.,
-    /// `2025-01-01` → `2025-01-01T00:00:00`).
+    /// **NOTE:** QuickBooks Desktop interprets this date as the **start of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T00:00:00`).
     ///
-    /// Example: `"2021-01-01"`
+    /// Example: `"2025-01-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_date_from: Option<String>,
-    /// Filter for invoices whose `date` field is on or before this date, in ISO 8601
-    /// format (YYYY-MM-DD).
+    /// Filter for invoices whose `date` field is on or before this date, in ISO 8601 format (YYYY-MM-DD).
     ///
-    /// **NOTE:** QuickBooks Desktop interprets this date as the **end of the specified
-    /// day** in the local timezone of the end-user's computer (e.g., `2025-01-01` →
-    /// `2025-01-01T23:59:59`).
+    /// **NOTE:** QuickBooks Desktop interprets this date as the **end of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
     ///
-    /// Example: `"2021-02-01"`
+    /// Example: `"2025-02-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_date_to: Option<String>,
-    /// Filter for invoices updated on or after this date/time.
+    /// Filter for invoices updated on or after this date/time. Accepts the following ISO 8601 formats:
+    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the **start of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T00:00:00`).
+    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop interprets the timestamp in the local timezone of the end-user's computer.
+    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop interprets the timestamp using the specified timezone.
     ///
-    /// Accepts the following ISO 8601 formats:
-    ///
-    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the
-    ///   **start of the specified day** in the local timezone of the end-user's
-    ///   computer (e.g., `2025-01-01` → `2025-01-01T00:00:00`).
-    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop
-    ///   interprets the timestamp in the local timezone of the end-user's computer.
-    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop
-    ///   interprets the timestamp using the specified timezone.
-    ///
-    /// Example: `"2021-01-01T12:34:56.000Z"`
+    /// Example: `"2025-01-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_after: Option<String>,
-    /// Filter for invoices updated on or before this date/time.
+    /// Filter for invoices updated on or before this date/time. Accepts the following ISO 8601 formats:
+    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the **end of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
+    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop interprets the timestamp in the local timezone of the end-user's computer.
+    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop interprets the timestamp using the specified timezone.
     ///
-    /// Accepts the following ISO 8601 formats:
-    ///
-    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the
-    ///   **end of the specified day** in the local timezone of the end-user's computer
-    ///   (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
-    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop
-    ///   interprets the timestamp in the local timezone of the end-user's computer.
-    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop
-    ///   interprets the timestamp using the specified timezone.
-    ///
-    /// Example: `"2021-02-01T12:34:56.000Z"`
+    /// Example: `"2025-02-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_before: Option<String>,
 }
@@ -1237,29 +884,15 @@ pub struct InvoiceListParams {
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct InvoiceUpdateParams {
-    /// Credits to apply to this invoice, reducing its balance.
+    /// Credits to apply to this invoice, reducing its balance. This creates a link between this invoice and the specified credit transactions. For credit-only applications with no received payment amount, update the invoice using this field.
     ///
-    /// This creates a link between this invoice and the specified credit transactions.
-    /// For credit-only applications with no received payment amount, update the invoice
-    /// using this field.
-    ///
-    /// **IMPORTANT**: By default, QuickBooks will not return any information about the
-    /// linked transactions in this endpoint's response even when this request is
-    /// successful. To see the transactions linked via this field, refetch the invoice
-    /// and check the `linkedTransactions` response field. If fetching a list of
-    /// invoices, you must also specify the parameter `includeLinkedTransactions=true`
-    /// to see the `linkedTransactions` response field.
+    /// **IMPORTANT**: By default, QuickBooks will not return any information about the linked transactions in this endpoint's response even when this request is successful. To see the transactions linked via this field, refetch the invoice and check the `linkedTransactions` response field. If fetching a list of invoices, you must also specify the parameter `includeLinkedTransactions=true` to see the `linkedTransactions` response field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub apply_credits: Option<Vec<ApplyCredit>>,
     /// The invoice's billing address.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub billing_address: Option<AddressInput>,
-    /// The invoice's class.
-    ///
-    /// Classes can be used to categorize objects into meaningful segments, such as
-    /// department, location, or type of work. In QuickBooks, class tracking is off by
-    /// default. A class defined here is automatically used in this invoice's line items
-    /// unless overridden at the line item level.
+    /// The invoice's class. Classes can be used to categorize objects into meaningful segments, such as department, location, or type of work. In QuickBooks, class tracking is off by default. A class defined here is automatically used in this invoice's line items unless overridden at the line item level.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1274,20 +907,17 @@ pub struct InvoiceUpdateParams {
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customer_message_id: Option<String>,
-    /// The predefined template in QuickBooks that determines the layout and formatting
-    /// for this invoice when printed or displayed.
+    /// The predefined template in QuickBooks that determines the layout and formatting for this invoice when printed or displayed.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub document_template_id: Option<String>,
     /// The date by which this invoice must be paid, in ISO 8601 format (YYYY-MM-DD).
     ///
-    /// Example: `"2021-10-31"`
+    /// Example: `"2024-10-31"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub due_date: Option<String>,
-    /// The market exchange rate between this invoice's currency and the home currency
-    /// in QuickBooks at the time of this transaction. Represented as a decimal value
-    /// (e.g., 1.2345 for 1 EUR = 1.2345 USD if USD is the home currency).
+    /// The market exchange rate between this invoice's currency and the home currency in QuickBooks at the time of this transaction. Represented as a decimal value (e.g., 1.2345 for 1 EUR = 1.2345 USD if USD is the home currency).
     ///
     /// Example: `1.2345`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1297,148 +927,93 @@ pub struct InvoiceUpdateParams {
     /// Example: `false`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_pending: Option<bool>,
-    /// Indicates whether this invoice is included in the queue of documents for
-    /// QuickBooks to email to the customer.
+    /// Indicates whether this invoice is included in the queue of documents for QuickBooks to email to the customer.
     ///
     /// Example: `true`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_queued_for_email: Option<bool>,
-    /// Indicates whether this invoice is included in the queue of documents for
-    /// QuickBooks to print.
+    /// Indicates whether this invoice is included in the queue of documents for QuickBooks to print.
     ///
     /// Example: `true`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_queued_for_print: Option<bool>,
-    /// The invoice's line item groups, each representing a predefined set of related
-    /// items.
+    /// The invoice's line item groups, each representing a predefined set of related items.
     ///
     /// **IMPORTANT**:
     ///
-    /// 1. Including this array in your update request will **REPLACE** all existing
-    ///    line item groups for the invoice with this array. To keep any existing line
-    ///    item groups, you must include them in this array even if they have not
-    ///    changed. **Any line item groups not included will be removed.**
+    /// 1. Including this array in your update request will **REPLACE** all existing line item groups for the invoice with this array. To keep any existing line item groups, you must include them in this array even if they have not changed. **Any line item groups not included will be removed.**
     ///
-    /// 2. To add a new line item group, include it here with the `id` field set to
-    ///    `-1`.
+    /// 2. To add a new line item group, include it here with the `id` field set to `-1`.
     ///
-    /// 3. If you do not wish to modify any line item groups, omit this field entirely
-    ///    to keep them unchanged.
+    /// 3. If you do not wish to modify any line item groups, omit this field entirely to keep them unchanged.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub line_groups: Option<Vec<LineGroupUpdateInput>>,
     /// The invoice's line items, each representing a single product or service sold.
     ///
     /// **IMPORTANT**:
     ///
-    /// 1. Including this array in your update request will **REPLACE** all existing
-    ///    line items for the invoice with this array. To keep any existing line items,
-    ///    you must include them in this array even if they have not changed. **Any line
-    ///    items not included will be removed.**
+    /// 1. Including this array in your update request will **REPLACE** all existing line items for the invoice with this array. To keep any existing line items, you must include them in this array even if they have not changed. **Any line items not included will be removed.**
     ///
     /// 2. To add a new line item, include it here with the `id` field set to `-1`.
     ///
-    /// 3. If you do not wish to modify any line items, omit this field entirely to keep
-    ///    them unchanged.
+    /// 3. If you do not wish to modify any line items, omit this field entirely to keep them unchanged.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lines: Option<Vec<LineInput>>,
-    /// A memo or note for this invoice that appears in reports, but not on the invoice.
-    ///
-    /// Use `customerMessage` to add a note to this invoice.
-    ///
-    /// Maximum length: 4095 characters.
+    /// A memo or note for this invoice that appears in reports, but not on the invoice. Use `customerMessage` to add a note to this invoice.
     ///
     /// Example: `"Customer requested rush delivery"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub memo: Option<String>,
-    /// A built-in custom field for additional information specific to this invoice.
-    ///
-    /// Unlike the user-defined fields in the `customFields` array, this is a standard
-    /// QuickBooks field that exists for all invoices for convenience. Developers often
-    /// use this field for tracking information that doesn't fit into other standard
-    /// QuickBooks fields. Unlike `otherCustomField1` and `otherCustomField2`, which are
-    /// line item fields, this exists at the transaction level. Hidden by default in the
-    /// QuickBooks UI.
-    ///
-    /// Maximum length: 29 characters.
+    /// A built-in custom field for additional information specific to this invoice. Unlike the user-defined fields in the `customFields` array, this is a standard QuickBooks field that exists for all invoices for convenience. Developers often use this field for tracking information that doesn't fit into other standard QuickBooks fields. Unlike `otherCustomField1` and `otherCustomField2`, which are line item fields, this exists at the transaction level. Hidden by default in the QuickBooks UI.
     ///
     /// Example: `"Special handling required"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub other_custom_field: Option<String>,
-    /// The customer's Purchase Order (PO) number associated with this invoice.
-    ///
-    /// This field is often used to cross-reference the invoice with the customer's
-    /// purchasing system.
+    /// The customer's Purchase Order (PO) number associated with this invoice. This field is often used to cross-reference the invoice with the customer's purchasing system.
     ///
     /// Maximum length: 25 characters.
     ///
     /// Example: `"PO-1234"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub purchase_order_number: Option<String>,
-    /// The Accounts-Receivable (A/R) account to which this invoice is assigned, used to track the amount owed. If not specified, QuickBooks Desktop will use its default A/R account.
+    /// The Accounts-Receivable (A/R) account to which this invoice is assigned, used to track the amount owed. If omitted, QuickBooks Desktop uses the default A/R account configured in the company file.
     ///
-    /// **IMPORTANT**: If this invoice is linked to other transactions, this A/R account must match the `receivablesAccount` used in all linked transactions. For example, when refunding a credit card payment, the A/R account must match the one used in the original credit transactions being refunded.
+    /// **IMPORTANT**: If this invoice is linked to other transactions, this A/R account must match the `receivablesAccount` used in all linked transactions.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub receivables_account_id: Option<String>,
-    /// The case-sensitive user-defined reference number for this invoice, which can be
-    /// used to identify the transaction in QuickBooks. This value is not required to be
-    /// unique and can be arbitrarily changed by the QuickBooks user.
+    /// The case-sensitive user-defined reference number for this invoice, which can be used to identify the transaction in QuickBooks. This value is not required to be unique and can be arbitrarily changed by the QuickBooks user.
     ///
     /// Maximum length: 11 characters.
     ///
     /// Example: `"INV-1234"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_number: Option<String>,
-    /// The current QuickBooks-assigned revision number of the invoice object you are
-    /// updating, which you can get by fetching the object first. Provide the most
-    /// recent `revisionNumber` to ensure you're working with the latest data;
-    /// otherwise, the update will return an error.
+    /// The current QuickBooks-assigned revision number of the invoice object you are updating, which you can get by fetching the object first. Provide the most recent `revisionNumber` to ensure you're working with the latest data; otherwise, the update will return an error.
     ///
     /// Example: `"1721172183"`
     pub revision_number: String,
-    /// The invoice's sales representative.
-    ///
-    /// Sales representatives can be employees, vendors, or other names in QuickBooks.
+    /// The invoice's sales representative. Sales representatives can be employees, vendors, or other names in QuickBooks.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sales_representative_id: Option<String>,
-    /// The sales-tax code for this invoice, determining whether it is taxable or
-    /// non-taxable. This can be overridden at the transaction-line level.
+    /// The sales-tax code for this invoice, determining whether it is taxable or non-taxable. This can be overridden at the transaction-line level.
     ///
-    /// Default codes include "Non" (non-taxable) and "Tax" (taxable), but custom codes
-    /// can also be created in QuickBooks Desktop. If QuickBooks Desktop is not set up
-    /// to charge sales tax (via the "Do You Charge Sales Tax?" preference), it assigns
-    /// the default non-taxable sales-tax code configured in the company file to all
-    /// sales.
+    /// Default codes include "Non" (non-taxable) and "Tax" (taxable), but custom codes can also be created in QuickBooks Desktop. If QuickBooks Desktop is not set up to charge sales tax (via the "Do You Charge Sales Tax?" preference), it assigns the default non-taxable sales-tax code configured in the company file to all sales.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sales_tax_code_id: Option<String>,
-    /// The sales-tax item used to calculate the actual tax amount for this invoice's
-    /// transactions by applying a specific tax rate collected for a single tax agency.
-    /// Unlike `salesTaxCode`, which only indicates general taxability, this field
-    /// drives the actual tax calculation and reporting.
+    /// The sales-tax item used to calculate the actual tax amount for this invoice's transactions by applying a specific tax rate collected for a single tax agency. Unlike `salesTaxCode`, which only indicates general taxability, this field drives the actual tax calculation and reporting.
     ///
-    /// For invoices, while using this field to specify a single tax item/group that
-    /// applies uniformly is recommended, complex tax scenarios may require alternative
-    /// approaches. In such cases, you can set this field to a 0% tax item
-    /// (conventionally named "Tax Calculated On Invoice") and handle tax calculations
-    /// through line items instead. When using line items for taxes, note that only
-    /// individual tax items (not tax groups) can be used, subtotals can help apply a
-    /// tax to multiple items but only the first tax line after a subtotal is calculated
-    /// automatically (subsequent tax lines require manual amounts), and the rate column
-    /// will always display the actual tax amount rather than the rate percentage.
+    /// For invoices, while using this field to specify a single tax item/group that applies uniformly is recommended, complex tax scenarios may require alternative approaches. In such cases, you can set this field to a 0% tax item (conventionally named "Tax Calculated On Invoice") and handle tax calculations through line items instead. When using line items for taxes, note that only individual tax items (not tax groups) can be used, subtotals can help apply a tax to multiple items but only the first tax line after a subtotal is calculated automatically (subsequent tax lines require manual amounts), and the rate column will always display the actual tax amount rather than the rate percentage.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sales_tax_item_id: Option<String>,
-    /// The origin location from where the product associated with this invoice is
-    /// shipped. This is the point at which ownership and liability for goods transfer
-    /// from seller to buyer. Internally, QuickBooks uses the term "FOB" for this field,
-    /// which stands for "freight on board". This field is informational and has no
-    /// accounting implications.
+    /// The origin location from where the product associated with this invoice is shipped. This is the point at which ownership and liability for goods transfer from seller to buyer. Internally, QuickBooks uses the term "FOB" for this field, which stands for "freight on board". This field is informational and has no accounting implications.
     ///
     /// Maximum length: 13 characters.
     ///
@@ -1448,27 +1023,24 @@ pub struct InvoiceUpdateParams {
     /// The invoice's shipping address.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shipping_address: Option<AddressInput>,
-    /// The date when the products or services for this invoice were shipped or are
-    /// expected to be shipped, in ISO 8601 format (YYYY-MM-DD).
+    /// The date when the products or services for this invoice were shipped or are expected to be shipped, in ISO 8601 format (YYYY-MM-DD).
     ///
-    /// Example: `"2021-10-01"`
+    /// Example: `"2024-10-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shipping_date: Option<String>,
-    /// The shipping method used for this invoice, such as standard mail or overnight
-    /// delivery.
+    /// The shipping method used for this invoice, such as standard mail or overnight delivery.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shipping_method_id: Option<String>,
-    /// The invoice's payment terms, defining when payment is due and any applicable
-    /// discounts.
+    /// The invoice's payment terms, defining when payment is due and any applicable discounts.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub terms_id: Option<String>,
     /// The date of this invoice, in ISO 8601 format (YYYY-MM-DD).
     ///
-    /// Example: `"2021-10-01"`
+    /// Example: `"2024-10-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_date: Option<String>,
 }
@@ -1516,22 +1088,28 @@ impl InvoiceUpdateParams {
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct InvoiceVoided {
-    /// The date and time when this invoice was created, in ISO 8601 format
-    /// (YYYY-MM-DDThh:mm:ss+hh:mm), which QuickBooks Desktop interprets in the local
-    /// timezone of the end-user's computer.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The date and time when this invoice was created, in ISO 8601 format (YYYY-MM-DDThh:mm:ss+hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
+    ///
+    /// Example: `"2025-01-01T12:34:56+00:00"`
+    #[serde(default)]
     pub created_at: Option<String>,
     /// The QuickBooks-assigned unique identifier of the voided invoice.
+    ///
+    /// Example: `"123ABC-1234567890"`
     pub id: String,
     /// The case-sensitive user-defined reference number of the voided invoice.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    ///
+    /// Example: `"INV-1234"`
+    #[serde(default)]
     pub ref_number: Option<String>,
-    /// The date and time when this invoice was last updated, in ISO 8601 format
-    /// (YYYY-MM-DDThh:mm:ss+hh:mm), which QuickBooks Desktop interprets in the local
-    /// timezone of the end-user's computer.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The date and time when this invoice was last updated, in ISO 8601 format (YYYY-MM-DDThh:mm:ss+hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
+    ///
+    /// Example: `"2025-02-01T12:34:56+00:00"`
+    #[serde(default)]
     pub updated_at: Option<String>,
     /// Indicates whether the invoice was voided.
+    ///
+    /// Example: `true`
     pub voided: bool,
 }
 
@@ -1543,23 +1121,19 @@ Invoices, QbdClient
 impl<T: Transport + ?Sized> Invoices<'_, T> {
     /// List all invoices.
     ///
-    /// Returns a list of invoices.
-    ///
-    /// Use the `cursor` parameter to paginate through the
-    /// results.
+    /// Returns a list of invoices. Use the `cursor` parameter to paginate through the results.
     #[api(get = "/quickbooks-desktop/invoices", pages_of = Invoice)]
     pub async fn list(&self, #[query] params: &InvoiceListParams) -> Result<CursorPage<Invoice>>;
 
     /// Create an invoice.
     ///
-    /// Creates an invoice to bill a customer when goods or services were delivered
-    /// before payment. Use a sales receipt instead if the sale was paid in full.
+    /// Creates an invoice to bill a customer when goods or services were delivered before payment. Use a sales receipt instead if the sale was paid in full.
     #[api(post = "/quickbooks-desktop/invoices")]
     pub async fn create(&self, #[body] params: &InvoiceCreateParams) -> Result<Invoice>;
 
     /// Delete an invoice.
     ///
-    /// Permanently deletes a an invoice. The deletion will fail if the invoice is currently in use or has any linked transactions that are in use.
+    /// Permanently deletes an invoice. The deletion will fail if the invoice is currently in use or has any linked transactions that are in use.
     #[api(delete = "/quickbooks-desktop/invoices/{id}")]
     pub async fn delete(&self, id: &str) -> Result<InvoiceDeleted>;
 
@@ -1567,9 +1141,7 @@ impl<T: Transport + ?Sized> Invoices<'_, T> {
     ///
     /// Retrieves an invoice by ID.
     ///
-    /// **IMPORTANT:** If you need to fetch multiple specific invoices by ID, use the
-    /// list endpoint instead with the `ids` parameter. It accepts an array of IDs so
-    /// you can batch the request into a single call, which is significantly faster.
+    /// **IMPORTANT:** If you need to fetch multiple specific invoices by ID, use the list endpoint instead with the `ids` parameter. It accepts an array of IDs so you can batch the request into a single call, which is significantly faster.
     ///
     /// NOTE: The response automatically includes any linked transactions.
     #[api(get = "/quickbooks-desktop/invoices/{id}")]
@@ -1579,15 +1151,13 @@ impl<T: Transport + ?Sized> Invoices<'_, T> {
     ///
     /// Updates an existing invoice.
     ///
-    /// **NOTE:** If you include `lines` or `lineGroups`, QuickBooks Desktop replaces
-    /// each included line list with the array you send, so include unchanged lines you
-    /// want to keep and use `id: "-1"` for new lines.
+    /// **NOTE:** If you include `lines` or `lineGroups`, QuickBooks Desktop replaces each included line list with the array you send, so include unchanged lines you want to keep and use `id: "-1"` for new lines.
     #[api(post = "/quickbooks-desktop/invoices/{id}")]
     pub async fn update(&self, id: &str, #[body] params: &InvoiceUpdateParams) -> Result<Invoice>;
 
-    /// Voids an invoice by setting its amount to zero while keeping a record of it in
-    /// QuickBooks. The void will fail if the invoice is currently in use or has any
-    /// linked transactions that are in use.
+    /// Void an invoice.
+    ///
+    /// Voids an invoice by setting its amount to zero while keeping a record of it in QuickBooks. The void will fail if the invoice is currently in use or has any linked transactions that are in use.
     #[api(post = "/quickbooks-desktop/invoices/{id}/void")]
     pub async fn void(&self, id: &str) -> Result<InvoiceVoided>;
 }

@@ -18,65 +18,63 @@ use crate::{CursorPage, Result, Transport, api};
 #[non_exhaustive]
 pub struct ItemGroup {
     /// The item group's barcode.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    ///
+    /// Example: `"012345678905"`
+    #[serde(default)]
     pub barcode: Option<String>,
-    /// The date and time when this item group was created, in ISO 8601 format
-    /// (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local
-    /// timezone of the end-user's computer.
+    /// The date and time when this item group was created, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
+    ///
+    /// Example: `"2025-01-01T12:34:56+00:00"`
     pub created_at: String,
-    /// The custom fields for the item group object, added as user-defined data
-    /// extensions, not included in the standard QuickBooks object.
+    /// The custom fields for the item group object, added as user-defined data extensions, not included in the standard QuickBooks object.
     pub custom_fields: Vec<CustomField>,
-    /// The item group's description that will appear on sales forms that include this
-    /// item.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The item group's description that will appear on sales forms that include this item.
+    ///
+    /// Example: `"Complete office starter kit with essential supplies for new employees."`
+    #[serde(default)]
     pub description: Option<String>,
-    /// A globally unique identifier (GUID) you, the developer, can provide for tracking
-    /// this object in your external system. This field is immutable and can only be set
-    /// during object creation.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// A globally unique identifier (GUID) you, the developer, can provide for tracking this object in your external system. This field is immutable and can only be set during object creation.
+    ///
+    /// Example: `"12345678-abcd-1234-abcd-1234567890ab"`
+    #[serde(default)]
     pub external_id: Option<String>,
-    /// The unique identifier assigned by QuickBooks to this item group.
+    /// The unique identifier assigned by QuickBooks to this item group. This ID is unique across all item groups but not across different QuickBooks object types.
     ///
-    /// This ID is unique across all item groups but not across different QuickBooks
-    /// object types.
+    /// Example: `"80000001-1234567890"`
     pub id: String,
-    /// Indicates whether this item group is active.
+    /// Indicates whether this item group is active. Inactive objects are typically hidden from views and reports in QuickBooks. Defaults to `true`.
     ///
-    /// Inactive objects are typically hidden from views and reports in QuickBooks.
-    /// Defaults to `true`.
+    /// Example: `true`
     pub is_active: bool,
     /// The item lines in this item group.
     pub lines: Vec<ItemGroupLine>,
-    /// The case-insensitive unique name of this item group, unique across all item
-    /// groups.
+    /// The case-insensitive unique name of this item group, unique across all item groups.
     ///
-    /// **NOTE**: Item groups do not have a `fullName` field because they are not
-    /// hierarchical objects, which is why `name` is unique for them but not for objects
-    /// that have parents.
+    /// **NOTE**: Item groups do not have a `fullName` field because they are not hierarchical objects, which is why `name` is unique for them but not for objects that have parents.
+    ///
+    /// Example: `"Office Supplies Bundle"`
     pub name: String,
-    /// The current QuickBooks-assigned revision number of this item group object, which
-    /// changes each time the object is modified. When updating this object, you must
-    /// provide the most recent `revisionNumber` to ensure you're working with the
-    /// latest data; otherwise, the update will return an error.
+    /// The current QuickBooks-assigned revision number of this item group object, which changes each time the object is modified. When updating this object, you must provide the most recent `revisionNumber` to ensure you're working with the latest data; otherwise, the update will return an error.
+    ///
+    /// Example: `"1721172183"`
     pub revision_number: String,
-    /// Indicates whether the individual items in this item group and their separate
-    /// amounts appear on printed forms.
+    /// Indicates whether the individual items in this item group and their separate amounts appear on printed forms.
+    ///
+    /// Example: `true`
     pub should_print_items_in_group: bool,
     /// The type of special item for this item group.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub special_item_type: Option<SpecialItemType>,
-    /// The unit-of-measure set associated with this item group, which consists of a
-    /// base unit and related units.
     ///
-    /// IMPORTANT: Right after QuickBooks Desktop launches, it can briefly report an
-    /// alternate `id` for a unit-of-measure set, so match on `fullName` when joining to
-    /// the unit-of-measure sets list.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Example: `"finance_charge"`
+    #[serde(default)]
+    pub special_item_type: Option<SpecialItemType>,
+    /// The unit-of-measure set associated with this item group, which consists of a base unit and related units.
+    ///
+    /// Example: `{"fullName":"Weight Units","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub unit_of_measure_set: Option<ObjectRef>,
-    /// The date and time when this item group was last updated, in ISO 8601 format
-    /// (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local
-    /// timezone of the end-user's computer.
+    /// The date and time when this item group was last updated, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
+    ///
+    /// Example: `"2025-02-01T12:34:56+00:00"`
     pub updated_at: String,
 }
 
@@ -88,47 +86,41 @@ pub struct ItemGroupCreateParams {
     /// The item group's barcode.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub barcode: Option<BarcodeInput>,
-    /// The item group's description that will appear on sales forms that include this
-    /// item.
+    /// The item group's description that will appear on sales forms that include this item.
     ///
-    /// Maximum length: 4095 characters.
+    /// Example: `"Complete office starter kit with essential supplies for new employees."`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// A globally unique identifier (GUID) you, the developer, can provide for tracking
-    /// this object in your external system. This field is immutable and can only be set
-    /// during object creation.
+    /// A globally unique identifier (GUID) you, the developer, can provide for tracking this object in your external system. This field is immutable and can only be set during object creation.
     ///
-    /// **IMPORTANT**: This field must be formatted as a valid GUID; otherwise,
-    /// QuickBooks will return an error.
+    /// **IMPORTANT**: This field must be formatted as a valid GUID; otherwise, QuickBooks will return an error.
+    ///
+    /// Example: `"12345678-abcd-1234-abcd-1234567890ab"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub external_id: Option<String>,
-    /// Indicates whether this item group is active.
+    /// Indicates whether this item group is active. Inactive objects are typically hidden from views and reports in QuickBooks. Defaults to `true`.
     ///
-    /// Inactive objects are typically hidden from views and reports in QuickBooks.
-    /// Defaults to `true`.
+    /// Example: `true`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_active: Option<bool>,
     /// The item lines in this item group.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lines: Option<Vec<ItemGroupLineInput>>,
-    /// The case-insensitive unique name of this item group, unique across all item
-    /// groups.
+    /// The case-insensitive unique name of this item group, unique across all item groups.
     ///
-    /// **NOTE**: Item groups do not have a `fullName` field because they are not
-    /// hierarchical objects, which is why `name` is unique for them but not for objects
-    /// that have parents.
+    /// **NOTE**: Item groups do not have a `fullName` field because they are not hierarchical objects, which is why `name` is unique for them but not for objects that have parents.
     ///
     /// Maximum length: 31 characters.
-    pub name: String,
-    /// Indicates whether the individual items in this item group and their separate
-    /// amounts appear on printed forms.
-    pub should_print_items_in_group: bool,
-    /// The unit-of-measure set associated with this item group, which consists of a
-    /// base unit and related units.
     ///
-    /// IMPORTANT: Right after QuickBooks Desktop launches, it can briefly report an
-    /// alternate `id` for a unit-of-measure set, so match on `fullName` when joining to
-    /// the unit-of-measure sets list.
+    /// Example: `"Office Supplies Bundle"`
+    pub name: String,
+    /// Indicates whether the individual items in this item group and their separate amounts appear on printed forms.
+    ///
+    /// Example: `true`
+    pub should_print_items_in_group: bool,
+    /// The unit-of-measure set associated with this item group, which consists of a base unit and related units.
+    ///
+    /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unit_of_measure_set_id: Option<String>,
 }
@@ -156,25 +148,22 @@ impl ItemGroupCreateParams {
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ItemGroupLine {
-    /// The item associated with this item group line.
+    /// The item associated with this item group line. This can refer to any good or service that the business buys or sells, including item types such as a service item, inventory item, or special calculation item like a discount item or sales-tax item.
     ///
-    /// This can refer to any good or service that the business buys or sells, including
-    /// item types such as a service item, inventory item, or special calculation item
-    /// like a discount item or sales-tax item.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Example: `{"fullName":"Widget A","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub item: Option<ObjectRef>,
-    /// The quantity of the item group associated with this item group line.
+    /// The quantity of the item group associated with this item group line. This field cannot be cleared.
     ///
-    /// This field cannot be cleared.
+    /// **NOTE**: Do not use this field if the associated item group is a discount item group.
     ///
-    /// **NOTE**: Do not use this field if the associated item group is a discount item
-    /// group.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Example: `5`
+    #[serde(default)]
     pub quantity: Option<f64>,
-    /// The unit-of-measure used for the `quantity` in this item group line.
+    /// The unit-of-measure used for the `quantity` in this item group line. Must be a valid unit within the item's available units of measure.
     ///
-    /// Must be a valid unit within the item's available units of measure.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Example: `"Each"`
+    #[serde(default)]
     pub unit_of_measure: Option<String>,
 }
 
@@ -185,26 +174,21 @@ pub struct ItemGroupLine {
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ItemGroupLineInput {
-    /// The item associated with this item group line.
+    /// The item associated with this item group line. This can refer to any good or service that the business buys or sells, including item types such as a service item, inventory item, or special calculation item like a discount item or sales-tax item.
     ///
-    /// This can refer to any good or service that the business buys or sells, including
-    /// item types such as a service item, inventory item, or special calculation item
-    /// like a discount item or sales-tax item.
+    /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub item_id: Option<String>,
-    /// The quantity of the item group associated with this item group line.
+    /// The quantity of the item group associated with this item group line. This field cannot be cleared.
     ///
-    /// This field cannot be cleared.
+    /// **NOTE**: Do not use this field if the associated item group is a discount item group.
     ///
-    /// **NOTE**: Do not use this field if the associated item group is a discount item
-    /// group.
+    /// Example: `5`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quantity: Option<f64>,
-    /// The unit-of-measure used for the `quantity` in this item group line.
+    /// The unit-of-measure used for the `quantity` in this item group line. Must be a valid unit within the item's available units of measure.
     ///
-    /// Must be a valid unit within the item's available units of measure.
-    ///
-    /// Maximum length: 31 characters.
+    /// Example: `"Each"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unit_of_measure: Option<String>,
 }
@@ -220,108 +204,63 @@ impl ItemGroupLineInput {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ItemGroupListParams {
-    /// The pagination token to fetch the next set of results when paginating with the
-    /// `limit` parameter. Do not include this parameter on the first call. Use the
-    /// `nextCursor` value returned in the previous response to request subsequent
-    /// results.
+    /// The pagination token to fetch the next set of results when paginating with the `limit` parameter. Do not include this parameter on the first call. Use the `nextCursor` value returned in the previous response to request subsequent results.
     ///
-    /// **IMPORTANT**: The cursor is the same value for every page, and requests that
-    /// send it are not idempotent: each one returns the next page. Send each request
-    /// within 10 seconds of the previous response. If you miss that window or a request
-    /// fails, start over without a cursor. To make a run resumable, see
-    /// \[Paging by name\](<https://docs.conductor.is/api-ref/pagination#paging-by-name>).
-    ///
-    /// Example: `"Example cursor"`
+    /// Example: `"12345678-abcd-abcd-example-1234567890ab"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cursor: Option<String>,
-    /// Filter for specific item groups by their QuickBooks-assigned unique
-    /// identifier(s).
+    /// Filter for specific item groups by their QuickBooks-assigned unique identifier(s).
     ///
-    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other
-    /// query parameters for this request.
+    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other query parameters for this request.
     ///
-    /// **NOTE**: If any of the values you specify in this parameter are not found, the
-    /// request will return an error.
+    /// **NOTE**: If any of the values you specify in this parameter are not found, the request will return an error.
     ///
     /// Example: `["80000001-1234567890"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ids: Option<Vec<String>>,
-    /// The maximum number of objects to return.
+    /// The maximum number of objects to return. Accepts values ranging from 1 to 150, defaults to 150. When used with cursor-based pagination, this parameter controls how many results are returned per page. To paginate through results, combine this with the `cursor` parameter. Each response will include a `nextCursor` value that can be passed to subsequent requests to retrieve the next page of results.
     ///
-    /// Accepts values ranging from 1 to 150, defaults to 150. When used with
-    /// cursor-based pagination, this parameter controls how many results are returned
-    /// per page. To paginate through results, combine this with the `cursor` parameter.
-    /// Each response will include a `nextCursor` value that can be passed to subsequent
-    /// requests to retrieve the next page of results.
-    ///
-    /// Example: `1`
+    /// Example: `150`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
     /// Filter for item groups whose `name` contains this substring, case-insensitive.
     ///
-    /// **NOTE**: If you use this parameter, you cannot also use `nameStartsWith` or
-    /// `nameEndsWith`.
+    /// **NOTE**: If you use this parameter, you cannot also use `nameStartsWith` or `nameEndsWith`.
     ///
-    /// Example: `"Example nameContains"`
+    /// Example: `"ABC"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name_contains: Option<String>,
     /// Filter for item groups whose `name` ends with this substring, case-insensitive.
     ///
-    /// **NOTE**: If you use this parameter, you cannot also use `nameContains` or
-    /// `nameStartsWith`.
+    /// **NOTE**: If you use this parameter, you cannot also use `nameContains` or `nameStartsWith`.
     ///
-    /// Example: `"Example nameEndsWith"`
+    /// Example: `"ABC"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name_ends_with: Option<String>,
-    /// Filter for item groups whose `name` sorts at or after this value (inclusive),
-    /// compared case-insensitively in QuickBooks' sort order: punctuation first, then
-    /// digits, then letters.
+    /// Filter for item groups whose `name` is alphabetically greater than or equal to this value.
     ///
-    /// When you set `nameFrom` or `nameTo`, QuickBooks returns item groups sorted by
-    /// `name` in that order; without either, the order is not guaranteed. To page
-    /// through item groups by name, see
-    /// \[Paging by name\](<https://docs.conductor.is/api-ref/pagination#paging-by-name>).
-    ///
-    /// **NOTE**: If you use this parameter, you cannot also use `nameContains`,
-    /// `nameStartsWith`, or `nameEndsWith`.
-    ///
-    /// Example: `"Example nameFrom"`
+    /// Example: `"A"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name_from: Option<String>,
-    /// Filter for item groups whose `name` starts with this substring,
-    /// case-insensitive.
+    /// Filter for item groups whose `name` starts with this substring, case-insensitive.
     ///
-    /// **NOTE**: If you use this parameter, you cannot also use `nameContains` or
-    /// `nameEndsWith`.
+    /// **NOTE**: If you use this parameter, you cannot also use `nameContains` or `nameEndsWith`.
     ///
-    /// Example: `"Example nameStartsWith"`
+    /// Example: `"ABC"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name_starts_with: Option<String>,
-    /// Filter for item groups whose `name` sorts at or before this value (inclusive),
-    /// compared case-insensitively in QuickBooks' sort order: punctuation first, then
-    /// digits, then letters. If you also set `nameFrom`, it must not sort after this
-    /// value, or QuickBooks returns an error.
+    /// Filter for item groups whose `name` is alphabetically less than or equal to this value.
     ///
-    /// When you set `nameFrom` or `nameTo`, QuickBooks returns item groups sorted by
-    /// `name` in that order; without either, the order is not guaranteed.
-    ///
-    /// **NOTE**: If you use this parameter, you cannot also use `nameContains`,
-    /// `nameStartsWith`, or `nameEndsWith`.
-    ///
-    /// Example: `"Example nameTo"`
+    /// Example: `"Z"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name_to: Option<String>,
-    /// Filter for specific item groups by their name(s), case-insensitive.
+    /// Filter for specific item groups by their name(s), case-insensitive. Like `id`, `name` is a unique identifier for an item group.
     ///
-    /// Like `id`, `name` is a unique identifier for an item group.
+    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other query parameters for this request.
     ///
-    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other
-    /// query parameters for this request.
+    /// **NOTE**: If any of the values you specify in this parameter are not found, the request will return an error.
     ///
-    /// **NOTE**: If any of the values you specify in this parameter are not found, the
-    /// request will return an error.
-    ///
-    /// Example: `["Acme Corporation"]`
+    /// Example: `["Office Supplies Bundle"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub names: Option<Vec<String>>,
     /// Filter for item groups that are active, inactive, or both.
@@ -329,34 +268,20 @@ pub struct ItemGroupListParams {
     /// Example: `"active"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<ListStatus>,
-    /// Filter for item groups updated on or after this date/time.
+    /// Filter for item groups updated on or after this date/time. Accepts the following ISO 8601 formats:
+    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the **start of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T00:00:00`).
+    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop interprets the timestamp in the local timezone of the end-user's computer.
+    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop interprets the timestamp using the specified timezone.
     ///
-    /// Accepts the following ISO 8601 formats:
-    ///
-    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the
-    ///   **start of the specified day** in the local timezone of the end-user's
-    ///   computer (e.g., `2025-01-01` → `2025-01-01T00:00:00`).
-    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop
-    ///   interprets the timestamp in the local timezone of the end-user's computer.
-    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop
-    ///   interprets the timestamp using the specified timezone.
-    ///
-    /// Example: `"Example updatedAfter"`
+    /// Example: `"2025-01-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_after: Option<String>,
-    /// Filter for item groups updated on or before this date/time.
+    /// Filter for item groups updated on or before this date/time. Accepts the following ISO 8601 formats:
+    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the **end of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
+    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop interprets the timestamp in the local timezone of the end-user's computer.
+    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop interprets the timestamp using the specified timezone.
     ///
-    /// Accepts the following ISO 8601 formats:
-    ///
-    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the
-    ///   **end of the specified day** in the local timezone of the end-user's computer
-    ///   (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
-    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop
-    ///   interprets the timestamp in the local timezone of the end-user's computer.
-    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop
-    ///   interprets the timestamp using the specified timezone.
-    ///
-    /// Example: `"Example updatedBefore"`
+    /// Example: `"2025-02-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_before: Option<String>,
 }
@@ -369,63 +294,52 @@ pub struct ItemGroupUpdateParams {
     /// The item group's barcode.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub barcode: Option<BarcodeInput>,
-    /// When `true`, removes all existing item lines associated with this item group.
+    /// When `true`, removes all existing item lines associated with this item group. To modify or add individual item lines, use the field `itemLines` instead.
     ///
-    /// To modify or add individual item lines, use the field `itemLines` instead.
+    /// Example: `false`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub clear_item_lines: Option<bool>,
-    /// The item group's description that will appear on sales forms that include this
-    /// item.
+    /// The item group's description that will appear on sales forms that include this item.
     ///
-    /// Maximum length: 4095 characters.
+    /// Example: `"Complete office starter kit with essential supplies for new employees."`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// Indicates whether to allow changing the item group's unit-of-measure set (using
-    /// the `unitOfMeasureSetId` field) when the base unit of the new unit-of-measure
-    /// set does not match that of the currently assigned set. Without setting this
-    /// field to `true` in this scenario, the request will fail with an error; hence,
-    /// this field is equivalent to accepting the warning prompt in the QuickBooks UI.
+    /// Indicates whether to allow changing the item group's unit-of-measure set (using the `unitOfMeasureSetId` field) when the base unit of the new unit-of-measure set does not match that of the currently assigned set. Without setting this field to `true` in this scenario, the request will fail with an error; hence, this field is equivalent to accepting the warning prompt in the QuickBooks UI.
     ///
-    /// NOTE: Changing the base unit requires you to update the item's
-    /// quantities-on-hand and cost to reflect the new unit; otherwise, these values
-    /// will be inaccurate. Alternatively, consider creating a new item with the desired
-    /// unit-of-measure set and deactivating the old item.
+    /// NOTE: Changing the base unit requires you to update the item's quantities-on-hand and cost to reflect the new unit; otherwise, these values will be inaccurate. Alternatively, consider creating a new item with the desired unit-of-measure set and deactivating the old item.
+    ///
+    /// Example: `false`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub force_unit_of_measure_change: Option<bool>,
-    /// Indicates whether this item group is active.
+    /// Indicates whether this item group is active. Inactive objects are typically hidden from views and reports in QuickBooks. Defaults to `true`.
     ///
-    /// Inactive objects are typically hidden from views and reports in QuickBooks.
-    /// Defaults to `true`.
+    /// Example: `true`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_active: Option<bool>,
     /// The item lines in this item group.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lines: Option<Vec<ItemGroupLineInput>>,
-    /// The case-insensitive unique name of this item group, unique across all item
-    /// groups.
+    /// The case-insensitive unique name of this item group, unique across all item groups.
     ///
-    /// **NOTE**: Item groups do not have a `fullName` field because they are not
-    /// hierarchical objects, which is why `name` is unique for them but not for objects
-    /// that have parents.
+    /// **NOTE**: Item groups do not have a `fullName` field because they are not hierarchical objects, which is why `name` is unique for them but not for objects that have parents.
     ///
     /// Maximum length: 31 characters.
+    ///
+    /// Example: `"Office Supplies Bundle"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// The current QuickBooks-assigned revision number of the item group object you are
-    /// updating, which you can get by fetching the object first. Provide the most
-    /// recent `revisionNumber` to ensure you're working with the latest data;
-    /// otherwise, the update will return an error.
+    /// The current QuickBooks-assigned revision number of the item group object you are updating, which you can get by fetching the object first. Provide the most recent `revisionNumber` to ensure you're working with the latest data; otherwise, the update will return an error.
+    ///
+    /// Example: `"1721172183"`
     pub revision_number: String,
-    /// Indicates whether the individual items in this item group and their separate
-    /// amounts appear on printed forms.
+    /// Indicates whether the individual items in this item group and their separate amounts appear on printed forms.
+    ///
+    /// Example: `true`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub should_print_items_in_group: Option<bool>,
-    /// The unit-of-measure set associated with this item group, which consists of a
-    /// base unit and related units.
+    /// The unit-of-measure set associated with this item group, which consists of a base unit and related units.
     ///
-    /// IMPORTANT: Right after QuickBooks Desktop launches, it can briefly report an
-    /// alternate `id` for a unit-of-measure set, so match on `fullName` when joining to
-    /// the unit-of-measure sets list.
+    /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unit_of_measure_set_id: Option<String>,
 }
@@ -454,25 +368,28 @@ ItemGroups, QbdClient
 }
 
 impl<T: Transport + ?Sized> ItemGroups<'_, T> {
-    /// Returns a list of item groups.
+    /// List all item groups.
     ///
-    /// Use the `cursor` parameter to paginate through
-    /// the results.
+    /// Returns a list of item groups. Use the `cursor` parameter to paginate through the results.
     #[api(get = "/quickbooks-desktop/item-groups", pages_of = ItemGroup)]
     pub async fn list(&self, #[query] params: &ItemGroupListParams) -> Result<CursorPage<ItemGroup>>;
 
+    /// Create an item group.
+    ///
     /// Creates a new item group.
     #[api(post = "/quickbooks-desktop/item-groups")]
     pub async fn create(&self, #[body] params: &ItemGroupCreateParams) -> Result<ItemGroup>;
 
+    /// Retrieve an item group.
+    ///
     /// Retrieves an item group by ID.
     ///
-    /// **IMPORTANT:** If you need to fetch multiple specific item groups by ID, use the
-    /// list endpoint instead with the `ids` parameter. It accepts an array of IDs so
-    /// you can batch the request into a single call, which is significantly faster.
+    /// **IMPORTANT:** If you need to fetch multiple specific item groups by ID, use the list endpoint instead with the `ids` parameter. It accepts an array of IDs so you can batch the request into a single call, which is significantly faster.
     #[api(get = "/quickbooks-desktop/item-groups/{id}")]
     pub async fn retrieve(&self, id: &str) -> Result<ItemGroup>;
 
+    /// Update an item group.
+    ///
     /// Updates an existing item group.
     #[api(post = "/quickbooks-desktop/item-groups/{id}")]
     pub async fn update(&self, id: &str, #[body] params: &ItemGroupUpdateParams) -> Result<ItemGroup>;

@@ -17,73 +17,81 @@ use crate::{CursorPage, Result, Transport, api};
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ItemSite {
-    /// The inventory level of this item site at which a new build assembly should
-    /// begin.
+    /// The inventory level of this item site at which a new build assembly should begin. When the combined `quantityOnHand` and `quantityOnPurchaseOrders` drops below this point, QuickBooks flags the need to build additional units.
     ///
-    /// When the combined `quantityOnHand` and `quantityOnPurchaseOrders` drops below
-    /// this point, QuickBooks flags the need to build additional units.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Example: `20`
+    #[serde(default)]
     pub assembly_build_point: Option<f64>,
-    /// The date and time when this item site was created, in ISO 8601 format
-    /// (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local
-    /// timezone of the end-user's computer.
+    /// The date and time when this item site was created, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
+    ///
+    /// Example: `"2025-01-01T12:34:56+00:00"`
     pub created_at: String,
-    /// The unique identifier assigned by QuickBooks to this item site.
+    /// The unique identifier assigned by QuickBooks to this item site. This ID is unique across all item sites but not across different QuickBooks object types.
     ///
-    /// This ID is unique across all item sites but not across different QuickBooks
-    /// object types.
+    /// Example: `"80000001-1234567890"`
     pub id: String,
-    /// The inventory assembly item associated with this item site.
+    /// The inventory assembly item associated with this item site. An inventory assembly item is assembled or manufactured from other inventory items, and the items and/or assemblies that make up the assembly are called components.
     ///
-    /// An inventory assembly item is assembled or manufactured from other inventory
-    /// items, and the items and/or assemblies that make up the assembly are called
-    /// components.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Example: `{"fullName":"Inventory Assembly Item","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub inventory_assembly_item: Option<ObjectRef>,
     /// The inventory item associated with this item site.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    ///
+    /// Example: `{"fullName":"Inventory Item","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub inventory_item: Option<ObjectRef>,
-    /// The site location where inventory for the item associated with this item site is
-    /// stored.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The site location where inventory for the item associated with this item site is stored.
+    ///
+    /// Example: `{"fullName":"Main Warehouse","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub inventory_site: Option<ObjectRef>,
-    /// The specific location (e.g., bin or shelf) within the inventory site where the
-    /// item associated with this item site is stored.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The specific location (e.g., bin or shelf) within the inventory site where the item associated with this item site is stored.
+    ///
+    /// Example: `{"fullName":"Aisle 3, Shelf B","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub inventory_site_location: Option<ObjectRef>,
     /// The number of units of this item site currently in inventory.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    ///
+    /// Example: `150`
+    #[serde(default)]
     pub quantity_on_hand: Option<f64>,
-    /// The number of units of this item site that are currently on pending inventory
-    /// transfer transactions.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The number of units of this item site that are currently on pending inventory transfer transactions.
+    ///
+    /// Example: `8`
+    #[serde(default)]
     pub quantity_on_pending_transfers: Option<f64>,
-    /// The number of units of this item site that are currently listed on outstanding
-    /// purchase orders and have not yet been received.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The number of units of this item site that are currently listed on outstanding purchase orders and have not yet been received.
+    ///
+    /// Example: `40`
+    #[serde(default)]
     pub quantity_on_purchase_orders: Option<f64>,
-    /// The number of units of this item site that are currently listed on outstanding
-    /// sales orders and have not yet been fulfilled or delivered to customers.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The number of units of this item site that are currently listed on outstanding sales orders and have not yet been fulfilled or delivered to customers.
+    ///
+    /// Example: `30`
+    #[serde(default)]
     pub quantity_on_sales_orders: Option<f64>,
     /// The number of units of this item site required by pending build transactions.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    ///
+    /// Example: `12`
+    #[serde(default)]
     pub quantity_required_by_pending_build_transactions: Option<f64>,
-    /// The number of units of this item site that are scheduled to be built on pending
-    /// build transactions.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The number of units of this item site that are scheduled to be built on pending build transactions.
+    ///
+    /// Example: `15`
+    #[serde(default)]
     pub quantity_to_be_built_by_pending_build_transactions: Option<f64>,
     /// The inventory level at which QuickBooks prompts you to reorder this item site.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    ///
+    /// Example: `25`
+    #[serde(default)]
     pub reorder_level: Option<f64>,
-    /// The current QuickBooks-assigned revision number of this item site object, which
-    /// changes each time the object is modified. When updating this object, you must
-    /// provide the most recent `revisionNumber` to ensure you're working with the
-    /// latest data; otherwise, the update will return an error.
+    /// The current QuickBooks-assigned revision number of this item site object, which changes each time the object is modified. When updating this object, you must provide the most recent `revisionNumber` to ensure you're working with the latest data; otherwise, the update will return an error.
+    ///
+    /// Example: `"1721172183"`
     pub revision_number: String,
-    /// The date and time when this item site was last updated, in ISO 8601 format
-    /// (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local
-    /// timezone of the end-user's computer.
+    /// The date and time when this item site was last updated, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
+    ///
+    /// Example: `"2025-02-01T12:34:56+00:00"`
     pub updated_at: String,
 }
 
@@ -91,67 +99,42 @@ pub struct ItemSite {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ItemSiteListParams {
-    /// The pagination token to fetch the next set of results when paginating with the
-    /// `limit` parameter. Do not include this parameter on the first call. Use the
-    /// `nextCursor` value returned in the previous response to request subsequent
-    /// results.
+    /// The pagination token to fetch the next set of results when paginating with the `limit` parameter. Do not include this parameter on the first call. Use the `nextCursor` value returned in the previous response to request subsequent results.
     ///
-    /// **IMPORTANT**: The cursor is the same value for every page, and requests that
-    /// send it are not idempotent: each one returns the next page. Send each request
-    /// within 10 seconds of the previous response. If you miss that window or a request
-    /// fails, start over without a cursor.
-    ///
-    /// Example: `"Example cursor"`
+    /// Example: `"12345678-abcd-abcd-example-1234567890ab"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cursor: Option<String>,
-    /// Filter for specific item sites by their QuickBooks-assigned unique
-    /// identifier(s).
+    /// Filter for specific item sites by their QuickBooks-assigned unique identifier(s).
     ///
-    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other
-    /// query parameters for this request.
+    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other query parameters for this request.
     ///
-    /// **NOTE**: If any of the values you specify in this parameter are not found, the
-    /// request will return an error.
+    /// **NOTE**: If any of the values you specify in this parameter are not found, the request will return an error.
     ///
     /// Example: `["80000001-1234567890"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ids: Option<Vec<String>>,
     /// Filter for item sites for these items.
     ///
-    /// **NOTE:** QuickBooks Desktop only supports `itemType` or item/site filters for
-    /// item-sites requests, not both. Do not use `itemType` together with `itemIds` or
-    /// `siteIds`.
+    /// **NOTE:** QuickBooks Desktop only supports `itemType` or item/site filters for item-sites requests, not both. Do not use `itemType` together with `itemIds` or `siteIds`.
     ///
     /// Example: `["80000001-1234567890"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub item_ids: Option<Vec<String>>,
     /// Filter for item sites that match this item type.
     ///
-    /// **NOTE:** QuickBooks Desktop only supports `itemType` or item/site filters for
-    /// item-sites requests, not both. Do not use `itemType` together with `itemIds` or
-    /// `siteIds`.
+    /// **NOTE:** QuickBooks Desktop only supports `itemType` or item/site filters for item-sites requests, not both. Do not use `itemType` together with `itemIds` or `siteIds`.
     ///
-    /// Example: `"all_except_fixed_asset"`
+    /// Example: `"inventory"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub item_type: Option<ItemType>,
-    /// The maximum number of objects to return.
+    /// The maximum number of objects to return. Accepts values ranging from 1 to 150, defaults to 150. When used with cursor-based pagination, this parameter controls how many results are returned per page. To paginate through results, combine this with the `cursor` parameter. Each response will include a `nextCursor` value that can be passed to subsequent requests to retrieve the next page of results.
     ///
-    /// Accepts values ranging from 1 to 150, defaults to 150. When used with
-    /// cursor-based pagination, this parameter controls how many results are returned
-    /// per page. To paginate through results, combine this with the `cursor` parameter.
-    /// Each response will include a `nextCursor` value that can be passed to subsequent
-    /// requests to retrieve the next page of results.
-    ///
-    /// Example: `1`
+    /// Example: `150`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
-    /// Filter for item sites at these sites.
+    /// Filter for item sites at these sites. A site represents a physical location, such as a warehouse or store.
     ///
-    /// A site represents a physical location, such as a warehouse or store.
-    ///
-    /// **NOTE:** QuickBooks Desktop only supports `itemType` or item/site filters for
-    /// item-sites requests, not both. Do not use `itemType` together with `itemIds` or
-    /// `siteIds`.
+    /// **NOTE:** QuickBooks Desktop only supports `itemType` or item/site filters for item-sites requests, not both. Do not use `itemType` together with `itemIds` or `siteIds`.
     ///
     /// Example: `["80000001-1234567890"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -169,18 +152,17 @@ ItemSites, QbdClient
 }
 
 impl<T: Transport + ?Sized> ItemSites<'_, T> {
-    /// Returns a list of item sites.
+    /// List all item sites.
     ///
-    /// Use the `cursor` parameter to paginate through the
-    /// results.
+    /// Returns a list of item sites. Use the `cursor` parameter to paginate through the results.
     #[api(get = "/quickbooks-desktop/item-sites", pages_of = ItemSite)]
     pub async fn list(&self, #[query] params: &ItemSiteListParams) -> Result<CursorPage<ItemSite>>;
 
+    /// Retrieve an item site.
+    ///
     /// Retrieves an item site by ID.
     ///
-    /// **IMPORTANT:** If you need to fetch multiple specific item sites by ID, use the
-    /// list endpoint instead with the `ids` parameter. It accepts an array of IDs so
-    /// you can batch the request into a single call, which is significantly faster.
+    /// **IMPORTANT:** If you need to fetch multiple specific item sites by ID, use the list endpoint instead with the `ids` parameter. It accepts an array of IDs so you can batch the request into a single call, which is significantly faster.
     #[api(get = "/quickbooks-desktop/item-sites/{id}")]
     pub async fn retrieve(&self, id: &str) -> Result<ItemSite>;
 }

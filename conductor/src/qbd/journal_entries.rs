@@ -20,65 +20,46 @@ use crate::{CursorPage, Result, Transport, api};
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct JournalCreditLine {
-    /// The account to which this journal credit line is being credited.
-    ///
-    /// This will increase the balance of this account.
+    /// The account to which this journal credit line is being credited. This will increase the balance of this account.
     ///
     /// Example: `{"fullName":"Accounts-Payable","id":"80000001-1234567890"}`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub account: Option<ObjectRef>,
-    /// The monetary amount of this journal credit line, represented as a decimal
-    /// string.
+    /// The monetary amount of this journal credit line, represented as a decimal string.
     ///
     /// Example: `"1000.00"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub amount: Option<String>,
     /// The billing status of this journal credit line.
     ///
     /// Example: `"billable"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub billing_status: Option<BillingStatus>,
-    /// The journal credit line's class.
-    ///
-    /// Classes can be used to categorize objects into meaningful segments, such as
-    /// department, location, or type of work. In QuickBooks, class tracking is off by
-    /// default. If a class is specified for the entire parent transaction, it is
-    /// automatically applied to all journal credit lines unless overridden here, at the
-    /// transaction line level.
+    /// The journal credit line's class. Classes can be used to categorize objects into meaningful segments, such as department, location, or type of work. In QuickBooks, class tracking is off by default. If a class is specified for the entire parent transaction, it is automatically applied to all journal credit lines unless overridden here, at the transaction line level.
     ///
     /// Example: `{"fullName":"Administrative","id":"80000001-1234567890"}`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub class: Option<ObjectRef>,
-    /// The customer, vendor, employee, or other entity associated with this journal
-    /// credit line.
+    /// The customer, vendor, employee, or other entity associated with this journal credit line.
     ///
-    /// **IMPORTANT**: If the journal credit line's `account` is an Accounts Receivable
-    /// (A/R) account, this field must refer to a customer. If the journal credit line's
-    /// `account` is an Accounts Payable (A/P) account, this field must refer to a
-    /// vendor. If these requirements are not met, QuickBooks Desktop will not record
-    /// the transaction.
+    /// **IMPORTANT**: If the journal credit line's `account` is an Accounts Receivable (A/R) account, this field must refer to a customer. If the journal credit line's `account` is an Accounts Payable (A/P) account, this field must refer to a vendor. If these requirements are not met, QuickBooks Desktop will not record the transaction.
     ///
     /// Example: `{"fullName":"Acme Corporation","id":"80000001-1234567890"}`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub entity: Option<ObjectRef>,
-    /// The unique identifier assigned by QuickBooks to this journal credit line.
-    ///
-    /// This ID is unique across all transaction line types.
+    /// The unique identifier assigned by QuickBooks to this journal credit line. This ID is unique across all transaction line types.
     ///
     /// Example: `"456DEF-1234567890"`
     pub id: String,
     /// A memo or note for this journal credit line.
     ///
     /// Example: `"Allocated funds for office lease payment"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub memo: Option<String>,
-    /// The sales-tax item used to calculate the actual tax amount for this journal
-    /// credit line's transactions by applying a specific tax rate collected for a
-    /// single tax agency. Unlike `salesTaxCode`, which only indicates general
-    /// taxability, this field drives the actual tax calculation and reporting.
+    /// The sales-tax item used to calculate the actual tax amount for this journal credit line's transactions by applying a specific tax rate collected for a single tax agency. Unlike `salesTaxCode`, which only indicates general taxability, this field drives the actual tax calculation and reporting.
     ///
     /// Example: `{"fullName":"State Sales Tax","id":"80000001-1234567890"}`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub sales_tax_item: Option<ObjectRef>,
 }
 
@@ -91,64 +72,46 @@ pub struct JournalCreditLine {
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct JournalDebitLine {
-    /// The account to which this journal debit line is being debited.
-    ///
-    /// This will decrease the balance of this account.
+    /// The account to which this journal debit line is being debited. This will decrease the balance of this account.
     ///
     /// Example: `{"fullName":"Checking","id":"80000001-1234567890"}`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub account: Option<ObjectRef>,
     /// The monetary amount of this journal debit line, represented as a decimal string.
     ///
     /// Example: `"1000.00"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub amount: Option<String>,
     /// The billing status of this journal debit line.
     ///
     /// Example: `"billable"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub billing_status: Option<BillingStatus>,
-    /// The journal debit line's class.
-    ///
-    /// Classes can be used to categorize objects into meaningful segments, such as
-    /// department, location, or type of work. In QuickBooks, class tracking is off by
-    /// default. If a class is specified for the entire parent transaction, it is
-    /// automatically applied to all journal debit lines unless overridden here, at the
-    /// transaction line level.
+    /// The journal debit line's class. Classes can be used to categorize objects into meaningful segments, such as department, location, or type of work. In QuickBooks, class tracking is off by default. If a class is specified for the entire parent transaction, it is automatically applied to all journal debit lines unless overridden here, at the transaction line level.
     ///
     /// Example: `{"fullName":"Facilities & Utilities","id":"80000001-1234567890"}`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub class: Option<ObjectRef>,
-    /// The customer, vendor, employee, or other entity associated with this journal
-    /// debit line.
+    /// The customer, vendor, employee, or other entity associated with this journal debit line.
     ///
-    /// **IMPORTANT**: If the journal debit line's `account` is an Accounts Receivable
-    /// (A/R) account, this field must refer to a customer. If the journal debit line's
-    /// `account` is an Accounts Payable (A/P) account, this field must refer to a
-    /// vendor. If these requirements are not met, QuickBooks Desktop will not record
-    /// the transaction.
+    /// **IMPORTANT**: If the journal debit line's `account` is an Accounts Receivable (A/R) account, this field must refer to a customer. If the journal debit line's `account` is an Accounts Payable (A/P) account, this field must refer to a vendor. If these requirements are not met, QuickBooks Desktop will not record the transaction.
     ///
     /// Example: `{"fullName":"Acme Corporation","id":"80000001-1234567890"}`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub entity: Option<ObjectRef>,
-    /// The unique identifier assigned by QuickBooks to this journal debit line.
-    ///
-    /// This ID is unique across all transaction line types.
+    /// The unique identifier assigned by QuickBooks to this journal debit line. This ID is unique across all transaction line types.
     ///
     /// Example: `"456DEF-1234567890"`
     pub id: String,
     /// A memo or note for this journal debit line.
     ///
     /// Example: `"Monthly utility bill settlement"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub memo: Option<String>,
-    /// The sales-tax item used to calculate the actual tax amount for this journal
-    /// debit line's transactions by applying a specific tax rate collected for a single
-    /// tax agency. Unlike `salesTaxCode`, which only indicates general taxability, this
-    /// field drives the actual tax calculation and reporting.
+    /// The sales-tax item used to calculate the actual tax amount for this journal debit line's transactions by applying a specific tax rate collected for a single tax agency. Unlike `salesTaxCode`, which only indicates general taxability, this field drives the actual tax calculation and reporting.
     ///
     /// Example: `{"fullName":"State Sales Tax","id":"80000001-1234567890"}`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub sales_tax_item: Option<ObjectRef>,
 }
 
@@ -159,91 +122,66 @@ pub struct JournalDebitLine {
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct JournalEntry {
-    /// Indicates whether the amounts in this journal entry were entered in the
-    /// company's home currency rather than a foreign currency. When `true`, amounts are
-    /// in the home currency regardless of the `currency` field.
+    /// Indicates whether the amounts in this journal entry were entered in the company's home currency rather than a foreign currency. When `true`, amounts are in the home currency regardless of the `currency` field.
     ///
     /// Example: `false`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub are_amounts_entered_in_home_currency: Option<bool>,
-    /// The date and time when this journal entry was created, in ISO 8601 format
-    /// (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local
-    /// timezone of the end-user's computer.
+    /// The date and time when this journal entry was created, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
-    /// Example: `"2021-10-01T17:34:56.000Z"`
+    /// Example: `"2025-01-01T12:34:56+00:00"`
     pub created_at: String,
     /// The journal entry's credit lines.
     pub credit_lines: Vec<JournalCreditLine>,
-    /// The journal entry's currency.
-    ///
-    /// For built-in currencies, the name and code are standard ISO 4217 international
-    /// values. For user-defined currencies, all values are editable.
+    /// The journal entry's currency. For built-in currencies, the name and code are standard ISO 4217 international values. For user-defined currencies, all values are editable.
     ///
     /// Example: `{"fullName":"USD","id":"80000001-1234567890"}`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub currency: Option<ObjectRef>,
-    /// The custom fields for the journal entry object, added as user-defined data
-    /// extensions, not included in the standard QuickBooks object.
+    /// The custom fields for the journal entry object, added as user-defined data extensions, not included in the standard QuickBooks object.
     pub custom_fields: Vec<CustomField>,
     /// The journal entry's debit lines.
     pub debit_lines: Vec<JournalDebitLine>,
-    /// The market exchange rate between this journal entry's currency and the home
-    /// currency in QuickBooks at the time of this transaction. Represented as a decimal
-    /// value (e.g., 1.2345 for 1 EUR = 1.2345 USD if USD is the home currency).
+    /// The market exchange rate between this journal entry's currency and the home currency in QuickBooks at the time of this transaction. Represented as a decimal value (e.g., 1.2345 for 1 EUR = 1.2345 USD if USD is the home currency).
     ///
     /// Example: `1.2345`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub exchange_rate: Option<f64>,
-    /// A globally unique identifier (GUID) you, the developer, can provide for tracking
-    /// this object in your external system. This field is immutable and can only be set
-    /// during object creation.
+    /// A globally unique identifier (GUID) you, the developer, can provide for tracking this object in your external system. This field is immutable and can only be set during object creation.
     ///
     /// Example: `"12345678-abcd-1234-abcd-1234567890ab"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub external_id: Option<String>,
-    /// The unique identifier assigned by QuickBooks to this journal entry.
-    ///
-    /// This ID is unique across all transaction types.
+    /// The unique identifier assigned by QuickBooks to this journal entry. This ID is unique across all transaction types.
     ///
     /// Example: `"123ABC-1234567890"`
     pub id: String,
-    /// Indicates whether this journal entry is an adjustment entry.
-    ///
-    /// When `true`, QuickBooks retains the original entry information to maintain an
-    /// audit trail of the adjustments.
+    /// Indicates whether this journal entry is an adjustment entry. When `true`, QuickBooks retains the original entry information to maintain an audit trail of the adjustments.
     ///
     /// Example: `false`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub is_adjustment: Option<bool>,
-    /// Indicates whether this journal entry is an adjustment made in the company's home
-    /// currency for a transaction that was originally recorded in a foreign currency.
+    /// Indicates whether this journal entry is an adjustment made in the company's home currency for a transaction that was originally recorded in a foreign currency.
     ///
     /// Example: `false`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub is_home_currency_adjustment: Option<bool>,
-    /// The case-sensitive user-defined reference number for this journal entry, which
-    /// can be used to identify the transaction in QuickBooks. This value is not
-    /// required to be unique and can be arbitrarily changed by the QuickBooks user.
+    /// The case-sensitive user-defined reference number for this journal entry, which can be used to identify the transaction in QuickBooks. This value is not required to be unique and can be arbitrarily changed by the QuickBooks user.
     ///
     /// Example: `"JE-1234"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub ref_number: Option<String>,
-    /// The current QuickBooks-assigned revision number of this journal entry object,
-    /// which changes each time the object is modified. When updating this object, you
-    /// must provide the most recent `revisionNumber` to ensure you're working with the
-    /// latest data; otherwise, the update will return an error.
+    /// The current QuickBooks-assigned revision number of this journal entry object, which changes each time the object is modified. When updating this object, you must provide the most recent `revisionNumber` to ensure you're working with the latest data; otherwise, the update will return an error.
     ///
     /// Example: `"1721172183"`
     pub revision_number: String,
     /// The date of this journal entry, in ISO 8601 format (YYYY-MM-DD).
     ///
-    /// Example: `"2021-10-01"`
+    /// Example: `"2024-10-01"`
     pub transaction_date: String,
-    /// The date and time when this journal entry was last updated, in ISO 8601 format
-    /// (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local
-    /// timezone of the end-user's computer.
+    /// The date and time when this journal entry was last updated, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
-    /// Example: `"2021-10-01T20:45:30.000Z"`
+    /// Example: `"2025-02-01T12:34:56+00:00"`
     pub updated_at: String,
 }
 
@@ -252,9 +190,7 @@ pub struct JournalEntry {
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct JournalEntryCreateParams {
-    /// Indicates whether the amounts in this journal entry were entered in the
-    /// company's home currency rather than a foreign currency. When `true`, amounts are
-    /// in the home currency regardless of the `currency` field.
+    /// Indicates whether the amounts in this journal entry were entered in the company's home currency rather than a foreign currency. When `true`, amounts are in the home currency regardless of the `currency` field.
     ///
     /// Example: `false`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -262,10 +198,7 @@ pub struct JournalEntryCreateParams {
     /// The journal entry's credit lines.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credit_lines: Option<Vec<JournalEntryCreateParamsLine>>,
-    /// The journal entry's currency.
-    ///
-    /// For built-in currencies, the name and code are standard ISO 4217 international
-    /// values. For user-defined currencies, all values are editable.
+    /// The journal entry's currency. For built-in currencies, the name and code are standard ISO 4217 international values. For user-defined currencies, all values are editable.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -273,42 +206,29 @@ pub struct JournalEntryCreateParams {
     /// The journal entry's debit lines.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub debit_lines: Option<Vec<JournalEntryCreateParamsLine>>,
-    /// The market exchange rate between this journal entry's currency and the home
-    /// currency in QuickBooks at the time of this transaction. Represented as a decimal
-    /// value (e.g., 1.2345 for 1 EUR = 1.2345 USD if USD is the home currency).
+    /// The market exchange rate between this journal entry's currency and the home currency in QuickBooks at the time of this transaction. Represented as a decimal value (e.g., 1.2345 for 1 EUR = 1.2345 USD if USD is the home currency).
     ///
     /// Example: `1.2345`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exchange_rate: Option<f64>,
-    /// A globally unique identifier (GUID) you, the developer, can provide for tracking
-    /// this object in your external system. This field is immutable and can only be set
-    /// during object creation.
+    /// A globally unique identifier (GUID) you, the developer, can provide for tracking this object in your external system. This field is immutable and can only be set during object creation.
     ///
-    /// **IMPORTANT**: This field must be formatted as a valid GUID; otherwise,
-    /// QuickBooks will return an error.
+    /// **IMPORTANT**: This field must be formatted as a valid GUID; otherwise, QuickBooks will return an error.
     ///
     /// Example: `"12345678-abcd-1234-abcd-1234567890ab"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub external_id: Option<String>,
-    /// Indicates whether this journal entry is an adjustment entry.
-    ///
-    /// When `true`, QuickBooks retains the original entry information to maintain an
-    /// audit trail of the adjustments.
+    /// Indicates whether this journal entry is an adjustment entry. When `true`, QuickBooks retains the original entry information to maintain an audit trail of the adjustments.
     ///
     /// Example: `false`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_adjustment: Option<bool>,
-    /// Indicates whether this journal entry is an adjustment made in the company's home
-    /// currency for a transaction that was originally recorded in a foreign currency.
+    /// Indicates whether this journal entry is an adjustment made in the company's home currency for a transaction that was originally recorded in a foreign currency.
     ///
     /// Example: `false`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_home_currency_adjustment: Option<bool>,
-    /// The case-sensitive user-defined reference number for this journal entry, which
-    /// can be used to identify the transaction in QuickBooks. This value is not
-    /// required to be unique and can be arbitrarily changed by the QuickBooks user.
-    /// When left blank in this create request, this field will be left blank in
-    /// QuickBooks (i.e., it does _not_ auto-increment).
+    /// The case-sensitive user-defined reference number for this journal entry, which can be used to identify the transaction in QuickBooks. This value is not required to be unique and can be arbitrarily changed by the QuickBooks user. When left blank in this create request, this field will be left blank in QuickBooks (i.e., it does *not* auto-increment).
     ///
     /// Maximum length: 11 characters.
     ///
@@ -317,7 +237,7 @@ pub struct JournalEntryCreateParams {
     pub ref_number: Option<String>,
     /// The date of this journal entry, in ISO 8601 format (YYYY-MM-DD).
     ///
-    /// Example: `"2021-10-01"`
+    /// Example: `"2024-10-01"`
     pub transaction_date: String,
 }
 
@@ -346,17 +266,13 @@ impl JournalEntryCreateParams {
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct JournalEntryCreateParamsLine {
-    /// The account to which this journal credit line is being credited.
-    ///
-    /// This will increase the balance of this account.
+    /// The account to which this journal credit line is being credited. This will increase the balance of this account.
     ///
     /// Example: `"80000001-1234567890"`
     pub account_id: String,
-    /// The monetary amount of this journal credit line, represented as a decimal
-    /// string.
+    /// The monetary amount of this journal credit line, represented as a decimal string.
     ///
-    /// Decimal string format: exactly 2 decimal places when cents are included and up
-    /// to 13 digits before the decimal point (for example, "123.45").
+    /// Decimal string format: exactly 2 decimal places when cents are included and up to 13 digits before the decimal point (for example, "123.45").
     ///
     /// Example: `"1000.00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -366,40 +282,24 @@ pub struct JournalEntryCreateParamsLine {
     /// Example: `"billable"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub billing_status: Option<BillingStatus>,
-    /// The journal credit line's class.
-    ///
-    /// Classes can be used to categorize objects into meaningful segments, such as
-    /// department, location, or type of work. In QuickBooks, class tracking is off by
-    /// default. If a class is specified for the entire parent transaction, it is
-    /// automatically applied to all journal credit lines unless overridden here, at the
-    /// transaction line level.
+    /// The journal credit line's class. Classes can be used to categorize objects into meaningful segments, such as department, location, or type of work. In QuickBooks, class tracking is off by default. If a class is specified for the entire parent transaction, it is automatically applied to all journal credit lines unless overridden here, at the transaction line level.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub class_id: Option<String>,
-    /// The customer, vendor, employee, or other entity associated with this journal
-    /// credit line.
+    /// The customer, vendor, employee, or other entity associated with this journal credit line.
     ///
-    /// **IMPORTANT**: If the journal credit line's `account` is an Accounts Receivable
-    /// (A/R) account, this field must refer to a customer. If the journal credit line's
-    /// `account` is an Accounts Payable (A/P) account, this field must refer to a
-    /// vendor. If these requirements are not met, QuickBooks Desktop will not record
-    /// the transaction.
+    /// **IMPORTANT**: If the journal credit line's `account` is an Accounts Receivable (A/R) account, this field must refer to a customer. If the journal credit line's `account` is an Accounts Payable (A/P) account, this field must refer to a vendor. If these requirements are not met, QuickBooks Desktop will not record the transaction.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub entity_id: Option<String>,
     /// A memo or note for this journal credit line.
     ///
-    /// Maximum length: 4095 characters.
-    ///
     /// Example: `"Allocated funds for office lease payment"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub memo: Option<String>,
-    /// The sales-tax item used to calculate the actual tax amount for this journal
-    /// credit line's transactions by applying a specific tax rate collected for a
-    /// single tax agency. Unlike `salesTaxCode`, which only indicates general
-    /// taxability, this field drives the actual tax calculation and reporting.
+    /// The sales-tax item used to calculate the actual tax amount for this journal credit line's transactions by applying a specific tax rate collected for a single tax agency. Unlike `salesTaxCode`, which only indicates general taxability, this field drives the actual tax calculation and reporting.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -439,6 +339,7 @@ pub struct JournalEntryDeleted {
     /// The case-sensitive user-defined reference number of the deleted journal entry.
     ///
     /// Example: `"JE-1234"`
+    #[serde(default)]
     pub ref_number: Option<String>,
 }
 
@@ -456,33 +357,21 @@ pub struct JournalEntryListParams {
     /// Example: `["80000001-1234567890"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency_ids: Option<Vec<String>>,
-    /// The pagination token to fetch the next set of results when paginating with the
-    /// `limit` parameter. Do not include this parameter on the first call. Use the
-    /// `nextCursor` value returned in the previous response to request subsequent
-    /// results.
-    ///
-    /// **IMPORTANT**: The cursor is the same value for every page, and requests that
-    /// send it are not idempotent: each one returns the next page. Send each request
-    /// within 10 seconds of the previous response. If you miss that window or a request
-    /// fails, start over without a cursor.
+    /// The pagination token to fetch the next set of results when paginating with the `limit` parameter. Do not include this parameter on the first call. Use the `nextCursor` value returned in the previous response to request subsequent results.
     ///
     /// Example: `"12345678-abcd-abcd-example-1234567890ab"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cursor: Option<String>,
-    /// Filter for journal entries associated with these entities (customers, vendors,
-    /// employees, etc.).
+    /// Filter for journal entries associated with these entities (customers, vendors, employees, etc.).
     ///
     /// Example: `["80000001-1234567890"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub entity_ids: Option<Vec<String>>,
-    /// Filter for specific journal entries by their QuickBooks-assigned unique
-    /// identifier(s).
+    /// Filter for specific journal entries by their QuickBooks-assigned unique identifier(s).
     ///
-    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other
-    /// query parameters for this request.
+    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other query parameters for this request.
     ///
-    /// **NOTE**: If any of the values you specify in this parameter are not found, the
-    /// request will return an error.
+    /// **NOTE**: If any of the values you specify in this parameter are not found, the request will return an error.
     ///
     /// Example: `["123ABC-1234567890"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -492,127 +381,79 @@ pub struct JournalEntryListParams {
     /// Example: `true`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub include_line_items: Option<bool>,
-    /// The maximum number of objects to return.
-    ///
-    /// Accepts values ranging from 1 to 150, defaults to 150. When used with
-    /// cursor-based pagination, this parameter controls how many results are returned
-    /// per page. To paginate through results, combine this with the `cursor` parameter.
-    /// Each response will include a `nextCursor` value that can be passed to subsequent
-    /// requests to retrieve the next page of results.
+    /// The maximum number of objects to return. Accepts values ranging from 1 to 150, defaults to 150. When used with cursor-based pagination, this parameter controls how many results are returned per page. To paginate through results, combine this with the `cursor` parameter. Each response will include a `nextCursor` value that can be passed to subsequent requests to retrieve the next page of results.
     ///
     /// Example: `150`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
     /// Filter for journal entries whose `refNumber` contains this substring.
     ///
-    /// **NOTE**: If you use this parameter, you cannot also use `refNumberStartsWith`
-    /// or `refNumberEndsWith`.
+    /// **NOTE**: If you use this parameter, you cannot also use `refNumberStartsWith` or `refNumberEndsWith`.
     ///
     /// Example: `"JE-1234"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_number_contains: Option<String>,
     /// Filter for journal entries whose `refNumber` ends with this substring.
     ///
-    /// **NOTE**: If you use this parameter, you cannot also use `refNumberContains` or
-    /// `refNumberStartsWith`.
+    /// **NOTE**: If you use this parameter, you cannot also use `refNumberContains` or `refNumberStartsWith`.
     ///
     /// Example: `"1234"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_number_ends_with: Option<String>,
-    /// Filter for journal entries whose `refNumber` is greater than or equal to this
-    /// value. If omitted, the range will begin with the first number of the list. Uses
-    /// a numerical comparison for values that contain only digits; otherwise, uses a
-    /// lexicographical comparison.
-    ///
-    /// **NOTE**: If you use this parameter, you cannot also use `refNumberContains`,
-    /// `refNumberStartsWith`, or `refNumberEndsWith`.
+    /// Filter for journal entries whose `refNumber` is greater than or equal to this value. If omitted, the range will begin with the first number of the list. Uses a numerical comparison for values that contain only digits; otherwise, uses a lexicographical comparison.
     ///
     /// Example: `"JE-0001"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_number_from: Option<String>,
     /// Filter for journal entries whose `refNumber` starts with this substring.
     ///
-    /// **NOTE**: If you use this parameter, you cannot also use `refNumberContains` or
-    /// `refNumberEndsWith`.
+    /// **NOTE**: If you use this parameter, you cannot also use `refNumberContains` or `refNumberEndsWith`.
     ///
     /// Example: `"JE"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_number_starts_with: Option<String>,
-    /// Filter for journal entries whose `refNumber` is less than or equal to this
-    /// value.
-    ///
-    /// If omitted, the range will end with the last number of the list. Uses a
-    /// numerical comparison for values that contain only digits; otherwise, uses a
-    /// lexicographical comparison.
-    ///
-    /// **NOTE**: If you use this parameter, you cannot also use `refNumberContains`,
-    /// `refNumberStartsWith`, or `refNumberEndsWith`.
+    /// Filter for journal entries whose `refNumber` is less than or equal to this value. If omitted, the range will end with the last number of the list. Uses a numerical comparison for values that contain only digits; otherwise, uses a lexicographical comparison.
     ///
     /// Example: `"JE-9999"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_number_to: Option<String>,
-    /// Filter for specific journal entries by their ref-number(s), case-sensitive.
+    /// Filter for specific journal entries by their ref-number(s), case-sensitive. In QuickBooks, ref-numbers are not required to be unique and can be arbitrarily changed by the QuickBooks user.
     ///
-    /// In QuickBooks, ref-numbers are not required to be unique and can be arbitrarily
-    /// changed by the QuickBooks user.
+    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other query parameters for this request.
     ///
-    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other
-    /// query parameters for this request.
-    ///
-    /// **NOTE**: If any of the values you specify in this parameter are not found, the
-    /// request will return an error.
+    /// **NOTE**: If any of the values you specify in this parameter are not found, the request will return an error.
     ///
     /// Example: `["JOURNAL ENTRY-1234"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_numbers: Option<Vec<String>>,
-    /// Filter for journal entries whose `date` field is on or after this date, in ISO
-    /// 8601 format (YYYY-MM-DD).
+    /// Filter for journal entries whose `date` field is on or after this date, in ISO 8601 format (YYYY-MM-DD).
     ///
-    /// **NOTE:** QuickBooks Desktop interprets this date as the **start of the
-    /// specified day** in the local timezone of the end-user's computer (e.g.,
-    /// `2025-01-01` → `2025-01-01T00:00:00`).
+    /// **NOTE:** QuickBooks Desktop interprets this date as the **start of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T00:00:00`).
     ///
-    /// Example: `"2021-01-01"`
+    /// Example: `"2025-01-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_date_from: Option<String>,
-    /// Filter for journal entries whose `date` field is on or before this date, in ISO
-    /// 8601 format (YYYY-MM-DD).
+    /// Filter for journal entries whose `date` field is on or before this date, in ISO 8601 format (YYYY-MM-DD).
     ///
-    /// **NOTE:** QuickBooks Desktop interprets this date as the **end of the specified
-    /// day** in the local timezone of the end-user's computer (e.g., `2025-01-01` →
-    /// `2025-01-01T23:59:59`).
+    /// **NOTE:** QuickBooks Desktop interprets this date as the **end of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
     ///
-    /// Example: `"2021-02-01"`
+    /// Example: `"2025-02-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_date_to: Option<String>,
-    /// Filter for journal entries updated on or after this date/time.
+    /// Filter for journal entries updated on or after this date/time. Accepts the following ISO 8601 formats:
+    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the **start of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T00:00:00`).
+    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop interprets the timestamp in the local timezone of the end-user's computer.
+    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop interprets the timestamp using the specified timezone.
     ///
-    /// Accepts the following ISO 8601 formats:
-    ///
-    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the
-    ///   **start of the specified day** in the local timezone of the end-user's
-    ///   computer (e.g., `2025-01-01` → `2025-01-01T00:00:00`).
-    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop
-    ///   interprets the timestamp in the local timezone of the end-user's computer.
-    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop
-    ///   interprets the timestamp using the specified timezone.
-    ///
-    /// Example: `"2021-01-01T12:34:56.000Z"`
+    /// Example: `"2025-01-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_after: Option<String>,
-    /// Filter for journal entries updated on or before this date/time.
+    /// Filter for journal entries updated on or before this date/time. Accepts the following ISO 8601 formats:
+    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the **end of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
+    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop interprets the timestamp in the local timezone of the end-user's computer.
+    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop interprets the timestamp using the specified timezone.
     ///
-    /// Accepts the following ISO 8601 formats:
-    ///
-    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the
-    ///   **end of the specified day** in the local timezone of the end-user's computer
-    ///   (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
-    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop
-    ///   interprets the timestamp in the local timezone of the end-user's computer.
-    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop
-    ///   interprets the timestamp using the specified timezone.
-    ///
-    /// Example: `"2021-02-01T12:34:56.000Z"`
+    /// Example: `"2025-02-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_before: Option<String>,
 }
@@ -622,64 +463,45 @@ pub struct JournalEntryListParams {
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct JournalEntryUpdateParams {
-    /// Indicates whether the amounts in this journal entry were entered in the
-    /// company's home currency rather than a foreign currency. When `true`, amounts are
-    /// in the home currency regardless of the `currency` field.
+    /// Indicates whether the amounts in this journal entry were entered in the company's home currency rather than a foreign currency. When `true`, amounts are in the home currency regardless of the `currency` field.
     ///
     /// Example: `false`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub are_amounts_entered_in_home_currency: Option<bool>,
-    /// The journal entry's currency.
-    ///
-    /// For built-in currencies, the name and code are standard ISO 4217 international
-    /// values. For user-defined currencies, all values are editable.
+    /// The journal entry's currency. For built-in currencies, the name and code are standard ISO 4217 international values. For user-defined currencies, all values are editable.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency_id: Option<String>,
-    /// The market exchange rate between this journal entry's currency and the home
-    /// currency in QuickBooks at the time of this transaction. Represented as a decimal
-    /// value (e.g., 1.2345 for 1 EUR = 1.2345 USD if USD is the home currency).
+    /// The market exchange rate between this journal entry's currency and the home currency in QuickBooks at the time of this transaction. Represented as a decimal value (e.g., 1.2345 for 1 EUR = 1.2345 USD if USD is the home currency).
     ///
     /// Example: `1.2345`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exchange_rate: Option<f64>,
-    /// Indicates whether this journal entry is an adjustment entry.
-    ///
-    /// When `true`, QuickBooks retains the original entry information to maintain an
-    /// audit trail of the adjustments.
+    /// Indicates whether this journal entry is an adjustment entry. When `true`, QuickBooks retains the original entry information to maintain an audit trail of the adjustments.
     ///
     /// Example: `false`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_adjustment: Option<bool>,
     /// The journal entry's credit and debit lines.
     ///
-    /// **IMPORTANT**: When updating journal entries, you must include ALL existing
-    /// journal lines (both credit and debit) in your update request, even if you only
-    /// want to modify a single line. QuickBooks will automatically delete any existing
-    /// lines that are not included in the update request, which is why all lines must
-    /// be provided in a single array when updating.
+    /// **IMPORTANT**: When updating journal entries, you must include ALL existing journal lines (both credit and debit) in your update request, even if you only want to modify a single line. QuickBooks will automatically delete any existing lines that are not included in the update request, which is why all lines must be provided in a single array when updating.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lines: Option<Vec<JournalEntryUpdateParamsLine>>,
-    /// The case-sensitive user-defined reference number for this journal entry, which
-    /// can be used to identify the transaction in QuickBooks. This value is not
-    /// required to be unique and can be arbitrarily changed by the QuickBooks user.
+    /// The case-sensitive user-defined reference number for this journal entry, which can be used to identify the transaction in QuickBooks. This value is not required to be unique and can be arbitrarily changed by the QuickBooks user.
     ///
     /// Maximum length: 11 characters.
     ///
     /// Example: `"JE-1234"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_number: Option<String>,
-    /// The current QuickBooks-assigned revision number of the journal entry object you
-    /// are updating, which you can get by fetching the object first. Provide the most
-    /// recent `revisionNumber` to ensure you're working with the latest data;
-    /// otherwise, the update will return an error.
+    /// The current QuickBooks-assigned revision number of the journal entry object you are updating, which you can get by fetching the object first. Provide the most recent `revisionNumber` to ensure you're working with the latest data; otherwise, the update will return an error.
     ///
     /// Example: `"1721172183"`
     pub revision_number: String,
     /// The date of this journal entry, in ISO 8601 format (YYYY-MM-DD).
     ///
-    /// Example: `"2021-10-01"`
+    /// Example: `"2024-10-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_date: Option<String>,
 }
@@ -702,11 +524,7 @@ impl JournalEntryUpdateParams {
 
 /// The journal entry's credit and debit lines.
 ///
-/// **IMPORTANT**: When updating journal entries, you must include ALL existing
-/// journal lines (both credit and debit) in your update request, even if you only
-/// want to modify a single line. QuickBooks will automatically delete any existing
-/// lines that are not included in the update request, which is why all lines must
-/// be provided in a single array when updating.
+/// **IMPORTANT**: When updating journal entries, you must include ALL existing journal lines (both credit and debit) in your update request, even if you only want to modify a single line. QuickBooks will automatically delete any existing lines that are not included in the update request, which is why all lines must be provided in a single array when updating.
 ///
 /// The type of `JournalEntryUpdateParams::lines`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -720,8 +538,7 @@ pub struct JournalEntryUpdateParamsLine {
     pub account_id: Option<String>,
     /// The monetary amount of this journal line, represented as a decimal string.
     ///
-    /// Decimal string format: exactly 2 decimal places when cents are included and up
-    /// to 13 digits before the decimal point (for example, "123.45").
+    /// Decimal string format: exactly 2 decimal places when cents are included and up to 13 digits before the decimal point (for example, "123.45").
     ///
     /// Example: `"1000.00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -731,30 +548,19 @@ pub struct JournalEntryUpdateParamsLine {
     /// Example: `"billable"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub billing_status: Option<BillingStatus>,
-    /// The journal line's class.
-    ///
-    /// Classes can be used to categorize objects into meaningful segments, such as
-    /// department, location, or type of work. In QuickBooks, class tracking is off by
-    /// default. If a class is specified for the entire parent transaction, it is
-    /// automatically applied to all journal lines unless overridden here, at the
-    /// transaction line level.
+    /// The journal line's class. Classes can be used to categorize objects into meaningful segments, such as department, location, or type of work. In QuickBooks, class tracking is off by default. If a class is specified for the entire parent transaction, it is automatically applied to all journal lines unless overridden here, at the transaction line level.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub class_id: Option<String>,
-    /// The customer, vendor, employee, or other entity associated with this journal
-    /// line.
+    /// The customer, vendor, employee, or other entity associated with this journal line.
     ///
-    /// **IMPORTANT**: If the journal line's `account` is an Accounts Receivable (A/R)
-    /// account, this field must refer to a customer. If the journal line's `account` is
-    /// an Accounts Payable (A/P) account, this field must refer to a vendor. If these
-    /// requirements are not met, QuickBooks Desktop will not record the transaction.
+    /// **IMPORTANT**: If the journal line's `account` is an Accounts Receivable (A/R) account, this field must refer to a customer. If the journal line's `account` is an Accounts Payable (A/P) account, this field must refer to a vendor. If these requirements are not met, QuickBooks Desktop will not record the transaction.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub entity_id: Option<String>,
-    /// The QuickBooks-assigned unique identifier of an existing journal line you wish
-    /// to retain or update.
+    /// The QuickBooks-assigned unique identifier of an existing journal line you wish to retain or update.
     ///
     /// **IMPORTANT**: Set this field to `-1` for new journal lines you wish to add.
     ///
@@ -767,15 +573,10 @@ pub struct JournalEntryUpdateParamsLine {
     pub journal_line_type: Option<JournalEntryUpdateParamsLineJournalLineType>,
     /// A memo or note for this journal line.
     ///
-    /// Maximum length: 4095 characters.
-    ///
     /// Example: `"Allocated funds for office lease payment"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub memo: Option<String>,
-    /// The sales-tax item used to calculate the actual tax amount for this journal
-    /// line's transactions by applying a specific tax rate collected for a single tax
-    /// agency. Unlike `salesTaxCode`, which only indicates general taxability, this
-    /// field drives the actual tax calculation and reporting.
+    /// The sales-tax item used to calculate the actual tax amount for this journal line's transactions by applying a specific tax rate collected for a single tax agency. Unlike `salesTaxCode`, which only indicates general taxability, this field drives the actual tax calculation and reporting.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -818,22 +619,28 @@ Credit = "credit",
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct JournalEntryVoided {
-    /// The date and time when this journal entry was created, in ISO 8601 format
-    /// (YYYY-MM-DDThh:mm:ss+hh:mm), which QuickBooks Desktop interprets in the local
-    /// timezone of the end-user's computer.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The date and time when this journal entry was created, in ISO 8601 format (YYYY-MM-DDThh:mm:ss+hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
+    ///
+    /// Example: `"2025-01-01T12:34:56+00:00"`
+    #[serde(default)]
     pub created_at: Option<String>,
     /// The QuickBooks-assigned unique identifier of the voided journal entry.
+    ///
+    /// Example: `"123ABC-1234567890"`
     pub id: String,
     /// The case-sensitive user-defined reference number of the voided journal entry.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    ///
+    /// Example: `"JE-1234"`
+    #[serde(default)]
     pub ref_number: Option<String>,
-    /// The date and time when this journal entry was last updated, in ISO 8601 format
-    /// (YYYY-MM-DDThh:mm:ss+hh:mm), which QuickBooks Desktop interprets in the local
-    /// timezone of the end-user's computer.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The date and time when this journal entry was last updated, in ISO 8601 format (YYYY-MM-DDThh:mm:ss+hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
+    ///
+    /// Example: `"2025-02-01T12:34:56+00:00"`
+    #[serde(default)]
     pub updated_at: Option<String>,
     /// Indicates whether the journal entry was voided.
+    ///
+    /// Example: `true`
     pub voided: bool,
 }
 
@@ -845,27 +652,19 @@ JournalEntries, QbdClient
 impl<T: Transport + ?Sized> JournalEntries<'_, T> {
     /// List all journal entries.
     ///
-    /// Returns a list of journal entries.
-    ///
-    /// Use the `cursor` parameter to paginate
-    /// through the results.
+    /// Returns a list of journal entries. Use the `cursor` parameter to paginate through the results.
     #[api(get = "/quickbooks-desktop/journal-entries", pages_of = JournalEntry)]
     pub async fn list(&self, #[query] params: &JournalEntryListParams) -> Result<CursorPage<JournalEntry>>;
 
     /// Create a journal entry.
     ///
-    /// Creates a journal entry with balanced debit and credit lines.
-    ///
-    /// QuickBooks Desktop
-    /// requires total debits to equal total credits, and any line that posts to
-    /// Accounts Receivable or Accounts Payable must include the related customer or
-    /// vendor reference.
+    /// Creates a journal entry with balanced debit and credit lines. QuickBooks Desktop requires total debits to equal total credits, and any line that posts to Accounts Receivable or Accounts Payable must include the related customer or vendor reference.
     #[api(post = "/quickbooks-desktop/journal-entries")]
     pub async fn create(&self, #[body] params: &JournalEntryCreateParams) -> Result<JournalEntry>;
 
     /// Delete a journal entry.
     ///
-    /// Permanently deletes a a journal entry. The deletion will fail if the journal entry is currently in use or has any linked transactions that are in use.
+    /// Permanently deletes a journal entry. The deletion will fail if the journal entry is currently in use or has any linked transactions that are in use.
     #[api(delete = "/quickbooks-desktop/journal-entries/{id}")]
     pub async fn delete(&self, id: &str) -> Result<JournalEntryDeleted>;
 
@@ -873,29 +672,21 @@ impl<T: Transport + ?Sized> JournalEntries<'_, T> {
     ///
     /// Retrieves a journal entry by ID.
     ///
-    /// **IMPORTANT:** If you need to fetch multiple specific journal entries by ID, use
-    /// the list endpoint instead with the `ids` parameter. It accepts an array of IDs
-    /// so you can batch the request into a single call, which is significantly faster.
+    /// **IMPORTANT:** If you need to fetch multiple specific journal entries by ID, use the list endpoint instead with the `ids` parameter. It accepts an array of IDs so you can batch the request into a single call, which is significantly faster.
     #[api(get = "/quickbooks-desktop/journal-entries/{id}")]
     pub async fn retrieve(&self, id: &str) -> Result<JournalEntry>;
 
     /// Update a journal entry.
     ///
-    /// Updates an existing journal entry.
+    /// Updates an existing journal entry. Keep the debits and credits in balance, and include the related customer or vendor on any A/R or A/P line you submit in the update body.
     ///
-    /// Keep the debits and credits in balance, and
-    /// include the related customer or vendor on any A/R or A/P line you submit in the
-    /// update body.
-    ///
-    /// **NOTE:** If you include `lines`, QuickBooks Desktop replaces that line list
-    /// with the array you send, so include unchanged lines you want to keep and use
-    /// `id: "-1"` for new lines.
+    /// **NOTE:** If you include `lines`, QuickBooks Desktop replaces that line list with the array you send, so include unchanged lines you want to keep and use `id: "-1"` for new lines.
     #[api(post = "/quickbooks-desktop/journal-entries/{id}")]
     pub async fn update(&self, id: &str, #[body] params: &JournalEntryUpdateParams) -> Result<JournalEntry>;
 
-    /// Voids a journal entry by setting its amount to zero while keeping a record of it
-    /// in QuickBooks. The void will fail if the journal entry is currently in use or
-    /// has any linked transactions that are in use.
+    /// Void a journal entry.
+    ///
+    /// Voids a journal entry by setting its amount to zero while keeping a record of it in QuickBooks. The void will fail if the journal entry is currently in use or has any linked transactions that are in use.
     #[api(post = "/quickbooks-desktop/journal-entries/{id}/void")]
     pub async fn void(&self, id: &str) -> Result<JournalEntryVoided>;
 }

@@ -20,137 +20,85 @@ pub struct NonInventoryItem {
     /// The non-inventory item's barcode.
     ///
     /// Example: `"012345678905"`
+    #[serde(default)]
     pub barcode: Option<String>,
-    /// The non-inventory item's class.
-    ///
-    /// Classes can be used to categorize objects into meaningful segments, such as
-    /// department, location, or type of work. In QuickBooks, class tracking is off by
-    /// default.
+    /// The non-inventory item's class. Classes can be used to categorize objects into meaningful segments, such as department, location, or type of work. In QuickBooks, class tracking is off by default.
     ///
     /// Example: `{"fullName":"Administrative","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub class: Option<ObjectRef>,
-    /// The date and time when this non-inventory item was created, in ISO 8601 format
-    /// (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local
-    /// timezone of the end-user's computer.
+    /// The date and time when this non-inventory item was created, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
-    /// Example: `"2021-10-01T17:34:56.000Z"`
+    /// Example: `"2025-01-01T12:34:56+00:00"`
     pub created_at: String,
-    /// The custom fields for the non-inventory item object, added as user-defined data
-    /// extensions, not included in the standard QuickBooks object.
+    /// The custom fields for the non-inventory item object, added as user-defined data extensions, not included in the standard QuickBooks object.
     pub custom_fields: Vec<CustomField>,
-    /// A globally unique identifier (GUID) you, the developer, can provide for tracking
-    /// this object in your external system. This field is immutable and can only be set
-    /// during object creation.
+    /// A globally unique identifier (GUID) you, the developer, can provide for tracking this object in your external system. This field is immutable and can only be set during object creation.
     ///
     /// Example: `"12345678-abcd-1234-abcd-1234567890ab"`
+    #[serde(default)]
     pub external_id: Option<String>,
-    /// The case-insensitive fully-qualified unique name of this non-inventory item,
-    /// formed by combining the names of its hierarchical parent objects with its own
-    /// `name`, separated by colons. For example, if a non-inventory item is under
-    /// "Office Supplies" and has the `name` "Printer Ink Cartridge", its `fullName`
-    /// would be "Office Supplies:Printer Ink Cartridge".
+    /// The case-insensitive fully-qualified unique name of this non-inventory item, formed by combining the names of its hierarchical parent objects with its own `name`, separated by colons. For example, if a non-inventory item is under "Office Supplies" and has the `name` "Printer Ink Cartridge", its `fullName` would be "Office Supplies:Printer Ink Cartridge".
     ///
-    /// **NOTE**: Unlike `name`, `fullName` is guaranteed to be unique across all
-    /// non-inventory item objects. However, `fullName` can still be arbitrarily changed
-    /// by the QuickBooks user when they modify the underlying `name` field.
+    /// **NOTE**: Unlike `name`, `fullName` is guaranteed to be unique across all non-inventory item objects. However, `fullName` can still be arbitrarily changed by the QuickBooks user when they modify the underlying `name` field.
     ///
     /// Example: `"Office Supplies:Printer Ink Cartridge"`
     pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this non-inventory item.
-    ///
-    /// This ID is unique across all non-inventory items but not across different
-    /// QuickBooks object types.
+    /// The unique identifier assigned by QuickBooks to this non-inventory item. This ID is unique across all non-inventory items but not across different QuickBooks object types.
     ///
     /// Example: `"80000001-1234567890"`
     pub id: String,
-    /// Indicates whether this non-inventory item is active.
-    ///
-    /// Inactive objects are typically hidden from views and reports in QuickBooks.
-    /// Defaults to `true`.
+    /// Indicates whether this non-inventory item is active. Inactive objects are typically hidden from views and reports in QuickBooks. Defaults to `true`.
     ///
     /// Example: `true`
     pub is_active: bool,
-    /// The case-insensitive name of this non-inventory item.
-    ///
-    /// Not guaranteed to be unique because it does not include the names of its
-    /// hierarchical parent objects like `fullName` does. For example, two non-inventory
-    /// items could both have the `name` "Printer Ink Cartridge", but they could have
-    /// unique `fullName` values, such as "Office Supplies:Printer Ink Cartridge" and
-    /// "Miscellaneous:Printer Ink Cartridge".
+    /// The case-insensitive name of this non-inventory item. Not guaranteed to be unique because it does not include the names of its hierarchical parent objects like `fullName` does. For example, two non-inventory items could both have the `name` "Printer Ink Cartridge", but they could have unique `fullName` values, such as "Office Supplies:Printer Ink Cartridge" and "Miscellaneous:Printer Ink Cartridge".
     ///
     /// Example: `"Printer Ink Cartridge"`
     pub name: String,
-    /// The parent non-inventory item one level above this one in the hierarchy.
-    ///
-    /// For example, if this non-inventory item has a `fullName` of "Office
-    /// Supplies:Printer Ink Cartridge", its parent has a `fullName` of "Office
-    /// Supplies". If this non-inventory item is at the top level, this field will be
-    /// `null`.
+    /// The parent non-inventory item one level above this one in the hierarchy. For example, if this non-inventory item has a `fullName` of "Office Supplies:Printer Ink Cartridge", its parent has a `fullName` of "Office Supplies". If this non-inventory item is at the top level, this field will be `null`.
     ///
     /// Example: `{"fullName":"Office Supplies","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub parent: Option<ObjectRef>,
-    /// The current QuickBooks-assigned revision number of this non-inventory item
-    /// object, which changes each time the object is modified. When updating this
-    /// object, you must provide the most recent `revisionNumber` to ensure you're
-    /// working with the latest data; otherwise, the update will return an error.
+    /// The current QuickBooks-assigned revision number of this non-inventory item object, which changes each time the object is modified. When updating this object, you must provide the most recent `revisionNumber` to ensure you're working with the latest data; otherwise, the update will return an error.
     ///
     /// Example: `"1721172183"`
     pub revision_number: String,
-    /// Details for non-inventory items that are both purchased and sold, such as
-    /// reimbursable expenses or inventory items that are bought from vendors and sold
-    /// to customers.
+    /// Details for non-inventory items that are both purchased and sold, such as reimbursable expenses or inventory items that are bought from vendors and sold to customers.
     ///
-    /// **IMPORTANT**: A non-inventory item will have either `salesAndPurchaseDetails`
-    /// or `salesOrPurchaseDetails`, but never both because an item cannot have both
-    /// configurations.
+    /// **IMPORTANT**: A non-inventory item will have either `salesAndPurchaseDetails` or `salesOrPurchaseDetails`, but never both because an item cannot have both configurations.
+    #[serde(default)]
     pub sales_and_purchase_details: Option<SalesAndPurchaseDetails>,
-    /// Details for non-inventory items that are exclusively sold or exclusively
-    /// purchased, but not both. This typically applies to non-inventory items (like a
-    /// purchased office supply that isn't resold) or service items (like consulting
-    /// services that are sold but not purchased).
+    /// Details for non-inventory items that are exclusively sold or exclusively purchased, but not both. This typically applies to non-inventory items (like a purchased office supply that isn't resold) or service items (like consulting services that are sold but not purchased).
     ///
-    /// **IMPORTANT**: A non-inventory item will have either `salesAndPurchaseDetails`
-    /// or `salesOrPurchaseDetails`, but never both because an item cannot have both
-    /// configurations.
+    /// **IMPORTANT**: A non-inventory item will have either `salesAndPurchaseDetails` or `salesOrPurchaseDetails`, but never both because an item cannot have both configurations.
+    #[serde(default)]
     pub sales_or_purchase_details: Option<SalesOrPurchaseDetails>,
-    /// The default sales-tax code for this non-inventory item, determining whether it
-    /// is taxable or non-taxable. This can be overridden at the transaction-line level.
+    /// The default sales-tax code for this non-inventory item, determining whether it is taxable or non-taxable. This can be overridden at the transaction-line level.
     ///
-    /// Default codes include "Non" (non-taxable) and "Tax" (taxable), but custom codes
-    /// can also be created in QuickBooks Desktop. If QuickBooks Desktop is not set up
-    /// to charge sales tax (via the "Do You Charge Sales Tax?" preference), it assigns
-    /// the default non-taxable sales-tax code configured in the company file to all
-    /// sales.
+    /// Default codes include "Non" (non-taxable) and "Tax" (taxable), but custom codes can also be created in QuickBooks Desktop. If QuickBooks Desktop is not set up to charge sales tax (via the "Do You Charge Sales Tax?" preference), it assigns the default non-taxable sales-tax code configured in the company file to all sales.
     ///
     /// Example: `{"fullName":"Non","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub sales_tax_code: Option<ObjectRef>,
-    /// The non-inventory item's stock keeping unit (SKU), which is sometimes the
-    /// manufacturer's part number.
+    /// The non-inventory item's stock keeping unit (SKU), which is sometimes the manufacturer's part number.
     ///
     /// Example: `"MPN-123456"`
+    #[serde(default)]
     pub sku: Option<String>,
-    /// The depth level of this non-inventory item in the hierarchy.
-    ///
-    /// A top-level non-inventory item has a `sublevel` of 0; each subsequent sublevel
-    /// increases this number by 1. For example, a non-inventory item with a `fullName`
-    /// of "Office Supplies:Printer Ink Cartridge" would have a `sublevel` of 1.
+    /// The depth level of this non-inventory item in the hierarchy. A top-level non-inventory item has a `sublevel` of 0; each subsequent sublevel increases this number by 1. For example, a non-inventory item with a `fullName` of "Office Supplies:Printer Ink Cartridge" would have a `sublevel` of 1.
     ///
     /// Example: `1`
     pub sublevel: f64,
-    /// The unit-of-measure set associated with this non-inventory item, which consists
-    /// of a base unit and related units.
-    ///
-    /// IMPORTANT: Right after QuickBooks Desktop launches, it can briefly report an
-    /// alternate `id` for a unit-of-measure set, so match on `fullName` when joining to
-    /// the unit-of-measure sets list.
+    /// The unit-of-measure set associated with this non-inventory item, which consists of a base unit and related units.
     ///
     /// Example: `{"fullName":"Weight Units","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub unit_of_measure_set: Option<ObjectRef>,
-    /// The date and time when this non-inventory item was last updated, in ISO 8601
-    /// format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the
-    /// local timezone of the end-user's computer.
+    /// The date and time when this non-inventory item was last updated, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
-    /// Example: `"2021-10-01T20:45:30.000Z"`
+    /// Example: `"2025-02-01T12:34:56+00:00"`
     pub updated_at: String,
 }
 
@@ -162,100 +110,57 @@ pub struct NonInventoryItemCreateParams {
     /// The non-inventory item's barcode.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub barcode: Option<BarcodeInput>,
-    /// The non-inventory item's class.
-    ///
-    /// Classes can be used to categorize objects into meaningful segments, such as
-    /// department, location, or type of work. In QuickBooks, class tracking is off by
-    /// default.
+    /// The non-inventory item's class. Classes can be used to categorize objects into meaningful segments, such as department, location, or type of work. In QuickBooks, class tracking is off by default.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub class_id: Option<String>,
-    /// A globally unique identifier (GUID) you, the developer, can provide for tracking
-    /// this object in your external system. This field is immutable and can only be set
-    /// during object creation.
+    /// A globally unique identifier (GUID) you, the developer, can provide for tracking this object in your external system. This field is immutable and can only be set during object creation.
     ///
-    /// **IMPORTANT**: This field must be formatted as a valid GUID; otherwise,
-    /// QuickBooks will return an error.
+    /// **IMPORTANT**: This field must be formatted as a valid GUID; otherwise, QuickBooks will return an error.
     ///
     /// Example: `"12345678-abcd-1234-abcd-1234567890ab"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub external_id: Option<String>,
-    /// Indicates whether this non-inventory item is active.
-    ///
-    /// Inactive objects are typically hidden from views and reports in QuickBooks.
-    /// Defaults to `true`.
+    /// Indicates whether this non-inventory item is active. Inactive objects are typically hidden from views and reports in QuickBooks. Defaults to `true`.
     ///
     /// Example: `true`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_active: Option<bool>,
-    /// The case-insensitive name of this non-inventory item.
-    ///
-    /// Not guaranteed to be unique because it does not include the names of its
-    /// hierarchical parent objects like `fullName` does. For example, two non-inventory
-    /// items could both have the `name` "Printer Ink Cartridge", but they could have
-    /// unique `fullName` values, such as "Office Supplies:Printer Ink Cartridge" and
-    /// "Miscellaneous:Printer Ink Cartridge".
+    /// The case-insensitive name of this non-inventory item. Not guaranteed to be unique because it does not include the names of its hierarchical parent objects like `fullName` does. For example, two non-inventory items could both have the `name` "Printer Ink Cartridge", but they could have unique `fullName` values, such as "Office Supplies:Printer Ink Cartridge" and "Miscellaneous:Printer Ink Cartridge".
     ///
     /// Maximum length: 31 characters.
     ///
     /// Example: `"Printer Ink Cartridge"`
     pub name: String,
-    /// The parent non-inventory item one level above this one in the hierarchy.
-    ///
-    /// For example, if this non-inventory item has a `fullName` of "Office
-    /// Supplies:Printer Ink Cartridge", its parent has a `fullName` of "Office
-    /// Supplies". If this non-inventory item is at the top level, this field will be
-    /// `null`.
+    /// The parent non-inventory item one level above this one in the hierarchy. For example, if this non-inventory item has a `fullName` of "Office Supplies:Printer Ink Cartridge", its parent has a `fullName` of "Office Supplies". If this non-inventory item is at the top level, this field will be `null`.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parent_id: Option<String>,
-    /// Details for non-inventory items that are both purchased and sold, such as
-    /// reimbursable expenses or inventory items that are bought from vendors and sold
-    /// to customers.
+    /// Details for non-inventory items that are both purchased and sold, such as reimbursable expenses or inventory items that are bought from vendors and sold to customers.
     ///
-    /// **IMPORTANT**: You must specify either `salesAndPurchaseDetails` or
-    /// `salesOrPurchaseDetails` when creating a non-inventory item, but never both
-    /// because an item cannot have both configurations.
+    /// **IMPORTANT**: You must specify either `salesAndPurchaseDetails` or `salesOrPurchaseDetails` when creating a non-inventory item, but never both because an item cannot have both configurations.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sales_and_purchase_details: Option<ItemCreateParamsSalesAndPurchaseDetails>,
-    /// Details for non-inventory items that are exclusively sold or exclusively
-    /// purchased, but not both. This typically applies to non-inventory items (like a
-    /// purchased office supply that isn't resold) or service items (like consulting
-    /// services that are sold but not purchased).
+    /// Details for non-inventory items that are exclusively sold or exclusively purchased, but not both. This typically applies to non-inventory items (like a purchased office supply that isn't resold) or service items (like consulting services that are sold but not purchased).
     ///
-    /// **IMPORTANT**: You must specify either `salesOrPurchaseDetails` or
-    /// `salesAndPurchaseDetails` when creating a non-inventory item, but never both
-    /// because an item cannot have both configurations.
+    /// **IMPORTANT**: You must specify either `salesOrPurchaseDetails` or `salesAndPurchaseDetails` when creating a non-inventory item, but never both because an item cannot have both configurations.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sales_or_purchase_details: Option<ItemCreateParamsSalesOrPurchaseDetails>,
-    /// The default sales-tax code for this non-inventory item, determining whether it
-    /// is taxable or non-taxable. This can be overridden at the transaction-line level.
+    /// The default sales-tax code for this non-inventory item, determining whether it is taxable or non-taxable. This can be overridden at the transaction-line level.
     ///
-    /// Default codes include "Non" (non-taxable) and "Tax" (taxable), but custom codes
-    /// can also be created in QuickBooks Desktop. If QuickBooks Desktop is not set up
-    /// to charge sales tax (via the "Do You Charge Sales Tax?" preference), it assigns
-    /// the default non-taxable sales-tax code configured in the company file to all
-    /// sales.
+    /// Default codes include "Non" (non-taxable) and "Tax" (taxable), but custom codes can also be created in QuickBooks Desktop. If QuickBooks Desktop is not set up to charge sales tax (via the "Do You Charge Sales Tax?" preference), it assigns the default non-taxable sales-tax code configured in the company file to all sales.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sales_tax_code_id: Option<String>,
-    /// The non-inventory item's stock keeping unit (SKU), which is sometimes the
-    /// manufacturer's part number.
-    ///
-    /// Maximum length: 31 characters.
+    /// The non-inventory item's stock keeping unit (SKU), which is sometimes the manufacturer's part number.
     ///
     /// Example: `"MPN-123456"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sku: Option<String>,
-    /// The unit-of-measure set associated with this non-inventory item, which consists
-    /// of a base unit and related units.
-    ///
-    /// IMPORTANT: Right after QuickBooks Desktop launches, it can briefly report an
-    /// alternate `id` for a unit-of-measure set, so match on `fullName` when joining to
-    /// the unit-of-measure sets list.
+    /// The unit-of-measure set associated with this non-inventory item, which consists of a base unit and related units.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -285,119 +190,66 @@ impl NonInventoryItemCreateParams {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct NonInventoryItemListParams {
-    /// Filter for non-inventory items of these classes.
-    ///
-    /// A class is a way end-users can categorize non-inventory items in QuickBooks.
+    /// Filter for non-inventory items of these classes. A class is a way end-users can categorize non-inventory items in QuickBooks.
     ///
     /// Example: `["80000001-1234567890"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub class_ids: Option<Vec<String>>,
-    /// The pagination token to fetch the next set of results when paginating with the
-    /// `limit` parameter. Do not include this parameter on the first call. Use the
-    /// `nextCursor` value returned in the previous response to request subsequent
-    /// results.
-    ///
-    /// **IMPORTANT**: The cursor is the same value for every page, and requests that
-    /// send it are not idempotent: each one returns the next page. Send each request
-    /// within 10 seconds of the previous response. If you miss that window or a request
-    /// fails, start over without a cursor. To make a run resumable, see
-    /// \[Paging by name\](<https://docs.conductor.is/api-ref/pagination#paging-by-name>).
+    /// The pagination token to fetch the next set of results when paginating with the `limit` parameter. Do not include this parameter on the first call. Use the `nextCursor` value returned in the previous response to request subsequent results.
     ///
     /// Example: `"12345678-abcd-abcd-example-1234567890ab"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cursor: Option<String>,
-    /// Filter for specific non-inventory items by their full-name(s), case-insensitive.
+    /// Filter for specific non-inventory items by their full-name(s), case-insensitive. Like `id`, `fullName` is a unique identifier for a non-inventory item, formed by by combining the names of its parent objects with its own `name`, separated by colons. For example, if a non-inventory item is under "Office Supplies" and has the `name` "Printer Ink Cartridge", its `fullName` would be "Office Supplies:Printer Ink Cartridge".
     ///
-    /// Like `id`, `fullName` is a unique identifier for a non-inventory item, formed by
-    /// by combining the names of its parent objects with its own `name`, separated by
-    /// colons. For example, if a non-inventory item is under "Office Supplies" and has
-    /// the `name` "Printer Ink Cartridge", its `fullName` would be "Office
-    /// Supplies:Printer Ink Cartridge".
+    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other query parameters for this request.
     ///
-    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other
-    /// query parameters for this request.
-    ///
-    /// **NOTE**: If any of the values you specify in this parameter are not found, the
-    /// request will return an error.
+    /// **NOTE**: If any of the values you specify in this parameter are not found, the request will return an error.
     ///
     /// Example: `["Office Supplies:Printer Ink Cartridge"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub full_names: Option<Vec<String>>,
-    /// Filter for specific non-inventory items by their QuickBooks-assigned unique
-    /// identifier(s).
+    /// Filter for specific non-inventory items by their QuickBooks-assigned unique identifier(s).
     ///
-    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other
-    /// query parameters for this request.
+    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other query parameters for this request.
     ///
-    /// **NOTE**: If any of the values you specify in this parameter are not found, the
-    /// request will return an error.
+    /// **NOTE**: If any of the values you specify in this parameter are not found, the request will return an error.
     ///
     /// Example: `["80000001-1234567890"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ids: Option<Vec<String>>,
-    /// The maximum number of objects to return.
-    ///
-    /// Accepts values ranging from 1 to 150, defaults to 150. When used with
-    /// cursor-based pagination, this parameter controls how many results are returned
-    /// per page. To paginate through results, combine this with the `cursor` parameter.
-    /// Each response will include a `nextCursor` value that can be passed to subsequent
-    /// requests to retrieve the next page of results.
+    /// The maximum number of objects to return. Accepts values ranging from 1 to 150, defaults to 150. When used with cursor-based pagination, this parameter controls how many results are returned per page. To paginate through results, combine this with the `cursor` parameter. Each response will include a `nextCursor` value that can be passed to subsequent requests to retrieve the next page of results.
     ///
     /// Example: `150`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
-    /// Filter for non-inventory items whose `name` contains this substring,
-    /// case-insensitive.
+    /// Filter for non-inventory items whose `name` contains this substring, case-insensitive.
     ///
-    /// **NOTE**: If you use this parameter, you cannot also use `nameStartsWith` or
-    /// `nameEndsWith`.
+    /// **NOTE**: If you use this parameter, you cannot also use `nameStartsWith` or `nameEndsWith`.
     ///
     /// Example: `"ABC"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name_contains: Option<String>,
-    /// Filter for non-inventory items whose `name` ends with this substring,
-    /// case-insensitive.
+    /// Filter for non-inventory items whose `name` ends with this substring, case-insensitive.
     ///
-    /// **NOTE**: If you use this parameter, you cannot also use `nameContains` or
-    /// `nameStartsWith`.
+    /// **NOTE**: If you use this parameter, you cannot also use `nameContains` or `nameStartsWith`.
     ///
     /// Example: `"ABC"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name_ends_with: Option<String>,
-    /// Filter for non-inventory items whose `fullName` sorts at or after this value
-    /// (inclusive), compared case-insensitively in QuickBooks' sort order: punctuation
-    /// first, then digits, then letters.
-    ///
-    /// When you set `nameFrom` or `nameTo`, QuickBooks returns non-inventory items
-    /// sorted by `fullName` in that order; without either, the order is not guaranteed.
-    /// To page through non-inventory items by name, see
-    /// \[Paging by name\](<https://docs.conductor.is/api-ref/pagination#paging-by-name>).
-    ///
-    /// **NOTE**: If you use this parameter, you cannot also use `nameContains`,
-    /// `nameStartsWith`, or `nameEndsWith`.
+    /// Filter for non-inventory items whose `name` is alphabetically greater than or equal to this value.
     ///
     /// Example: `"A"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name_from: Option<String>,
-    /// Filter for non-inventory items whose `name` starts with this substring,
-    /// case-insensitive.
+    /// Filter for non-inventory items whose `name` starts with this substring, case-insensitive.
     ///
-    /// **NOTE**: If you use this parameter, you cannot also use `nameContains` or
-    /// `nameEndsWith`.
+    /// **NOTE**: If you use this parameter, you cannot also use `nameContains` or `nameEndsWith`.
     ///
     /// Example: `"ABC"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name_starts_with: Option<String>,
-    /// Filter for non-inventory items whose `fullName` sorts at or before this value
-    /// (inclusive), compared case-insensitively in QuickBooks' sort order: punctuation
-    /// first, then digits, then letters. If you also set `nameFrom`, it must not sort
-    /// after this value, or QuickBooks returns an error.
-    ///
-    /// When you set `nameFrom` or `nameTo`, QuickBooks returns non-inventory items
-    /// sorted by `fullName` in that order; without either, the order is not guaranteed.
-    ///
-    /// **NOTE**: If you use this parameter, you cannot also use `nameContains`,
-    /// `nameStartsWith`, or `nameEndsWith`.
+    /// Filter for non-inventory items whose `name` is alphabetically less than or equal to this value.
     ///
     /// Example: `"Z"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -407,34 +259,20 @@ pub struct NonInventoryItemListParams {
     /// Example: `"active"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<ListStatus>,
-    /// Filter for non-inventory items updated on or after this date/time.
+    /// Filter for non-inventory items updated on or after this date/time. Accepts the following ISO 8601 formats:
+    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the **start of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T00:00:00`).
+    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop interprets the timestamp in the local timezone of the end-user's computer.
+    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop interprets the timestamp using the specified timezone.
     ///
-    /// Accepts the following ISO 8601 formats:
-    ///
-    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the
-    ///   **start of the specified day** in the local timezone of the end-user's
-    ///   computer (e.g., `2025-01-01` → `2025-01-01T00:00:00`).
-    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop
-    ///   interprets the timestamp in the local timezone of the end-user's computer.
-    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop
-    ///   interprets the timestamp using the specified timezone.
-    ///
-    /// Example: `"2021-01-01T12:34:56.000Z"`
+    /// Example: `"2025-01-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_after: Option<String>,
-    /// Filter for non-inventory items updated on or before this date/time.
+    /// Filter for non-inventory items updated on or before this date/time. Accepts the following ISO 8601 formats:
+    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the **end of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
+    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop interprets the timestamp in the local timezone of the end-user's computer.
+    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop interprets the timestamp using the specified timezone.
     ///
-    /// Accepts the following ISO 8601 formats:
-    ///
-    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the
-    ///   **end of the specified day** in the local timezone of the end-user's computer
-    ///   (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
-    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop
-    ///   interprets the timestamp in the local timezone of the end-user's computer.
-    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop
-    ///   interprets the timestamp using the specified timezone.
-    ///
-    /// Example: `"2021-02-01T12:34:56.000Z"`
+    /// Example: `"2025-02-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_before: Option<String>,
 }
@@ -447,113 +285,62 @@ pub struct NonInventoryItemUpdateParams {
     /// The non-inventory item's barcode.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub barcode: Option<BarcodeInput>,
-    /// The non-inventory item's class.
-    ///
-    /// Classes can be used to categorize objects into meaningful segments, such as
-    /// department, location, or type of work. In QuickBooks, class tracking is off by
-    /// default.
+    /// The non-inventory item's class. Classes can be used to categorize objects into meaningful segments, such as department, location, or type of work. In QuickBooks, class tracking is off by default.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub class_id: Option<String>,
-    /// Indicates whether to allow changing the non-inventory item's unit-of-measure set
-    /// (using the `unitOfMeasureSetId` field) when the base unit of the new
-    /// unit-of-measure set does not match that of the currently assigned set. Without
-    /// setting this field to `true` in this scenario, the request will fail with an
-    /// error; hence, this field is equivalent to accepting the warning prompt in the
-    /// QuickBooks UI.
+    /// Indicates whether to allow changing the non-inventory item's unit-of-measure set (using the `unitOfMeasureSetId` field) when the base unit of the new unit-of-measure set does not match that of the currently assigned set. Without setting this field to `true` in this scenario, the request will fail with an error; hence, this field is equivalent to accepting the warning prompt in the QuickBooks UI.
     ///
-    /// NOTE: Changing the base unit requires you to update the item's
-    /// quantities-on-hand and cost to reflect the new unit; otherwise, these values
-    /// will be inaccurate. Alternatively, consider creating a new item with the desired
-    /// unit-of-measure set and deactivating the old item.
+    /// NOTE: Changing the base unit requires you to update the item's quantities-on-hand and cost to reflect the new unit; otherwise, these values will be inaccurate. Alternatively, consider creating a new item with the desired unit-of-measure set and deactivating the old item.
     ///
     /// Example: `false`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub force_unit_of_measure_change: Option<bool>,
-    /// Indicates whether this non-inventory item is active.
-    ///
-    /// Inactive objects are typically hidden from views and reports in QuickBooks.
-    /// Defaults to `true`.
+    /// Indicates whether this non-inventory item is active. Inactive objects are typically hidden from views and reports in QuickBooks. Defaults to `true`.
     ///
     /// Example: `true`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_active: Option<bool>,
-    /// The case-insensitive name of this non-inventory item.
-    ///
-    /// Not guaranteed to be unique because it does not include the names of its
-    /// hierarchical parent objects like `fullName` does. For example, two non-inventory
-    /// items could both have the `name` "Printer Ink Cartridge", but they could have
-    /// unique `fullName` values, such as "Office Supplies:Printer Ink Cartridge" and
-    /// "Miscellaneous:Printer Ink Cartridge".
+    /// The case-insensitive name of this non-inventory item. Not guaranteed to be unique because it does not include the names of its hierarchical parent objects like `fullName` does. For example, two non-inventory items could both have the `name` "Printer Ink Cartridge", but they could have unique `fullName` values, such as "Office Supplies:Printer Ink Cartridge" and "Miscellaneous:Printer Ink Cartridge".
     ///
     /// Maximum length: 31 characters.
     ///
     /// Example: `"Printer Ink Cartridge"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// The parent non-inventory item one level above this one in the hierarchy.
-    ///
-    /// For example, if this non-inventory item has a `fullName` of "Office
-    /// Supplies:Printer Ink Cartridge", its parent has a `fullName` of "Office
-    /// Supplies". If this non-inventory item is at the top level, this field will be
-    /// `null`.
+    /// The parent non-inventory item one level above this one in the hierarchy. For example, if this non-inventory item has a `fullName` of "Office Supplies:Printer Ink Cartridge", its parent has a `fullName` of "Office Supplies". If this non-inventory item is at the top level, this field will be `null`.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parent_id: Option<String>,
-    /// The current QuickBooks-assigned revision number of the non-inventory item object
-    /// you are updating, which you can get by fetching the object first. Provide the
-    /// most recent `revisionNumber` to ensure you're working with the latest data;
-    /// otherwise, the update will return an error.
+    /// The current QuickBooks-assigned revision number of the non-inventory item object you are updating, which you can get by fetching the object first. Provide the most recent `revisionNumber` to ensure you're working with the latest data; otherwise, the update will return an error.
     ///
     /// Example: `"1721172183"`
     pub revision_number: String,
-    /// Details for non-inventory items that are both purchased and sold, such as
-    /// reimbursable expenses or inventory items that are bought from vendors and sold
-    /// to customers.
+    /// Details for non-inventory items that are both purchased and sold, such as reimbursable expenses or inventory items that are bought from vendors and sold to customers.
     ///
-    /// **IMPORTANT**: You cannot specify both `salesAndPurchaseDetails` and
-    /// `salesOrPurchaseDetails` when modifying a non-inventory item because an item
-    /// cannot have both configurations.
+    /// **IMPORTANT**: You cannot specify both `salesAndPurchaseDetails` and `salesOrPurchaseDetails` when modifying a non-inventory item because an item cannot have both configurations.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sales_and_purchase_details: Option<ItemUpdateParamsSalesAndPurchaseDetails>,
-    /// Details for non-inventory items that are exclusively sold or exclusively
-    /// purchased, but not both. This typically applies to non-inventory items (like a
-    /// purchased office supply that isn't resold) or service items (like consulting
-    /// services that are sold but not purchased).
+    /// Details for non-inventory items that are exclusively sold or exclusively purchased, but not both. This typically applies to non-inventory items (like a purchased office supply that isn't resold) or service items (like consulting services that are sold but not purchased).
     ///
-    /// **IMPORTANT**: You cannot specify both `salesOrPurchaseDetails` and
-    /// `salesAndPurchaseDetails` when modifying a non-inventory item because an item
-    /// cannot have both configurations.
+    /// **IMPORTANT**: You cannot specify both `salesOrPurchaseDetails` and `salesAndPurchaseDetails` when modifying a non-inventory item because an item cannot have both configurations.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sales_or_purchase_details: Option<ItemUpdateParamsSalesOrPurchaseDetails>,
-    /// The default sales-tax code for this non-inventory item, determining whether it
-    /// is taxable or non-taxable. This can be overridden at the transaction-line level.
+    /// The default sales-tax code for this non-inventory item, determining whether it is taxable or non-taxable. This can be overridden at the transaction-line level.
     ///
-    /// Default codes include "Non" (non-taxable) and "Tax" (taxable), but custom codes
-    /// can also be created in QuickBooks Desktop. If QuickBooks Desktop is not set up
-    /// to charge sales tax (via the "Do You Charge Sales Tax?" preference), it assigns
-    /// the default non-taxable sales-tax code configured in the company file to all
-    /// sales.
+    /// Default codes include "Non" (non-taxable) and "Tax" (taxable), but custom codes can also be created in QuickBooks Desktop. If QuickBooks Desktop is not set up to charge sales tax (via the "Do You Charge Sales Tax?" preference), it assigns the default non-taxable sales-tax code configured in the company file to all sales.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sales_tax_code_id: Option<String>,
-    /// The non-inventory item's stock keeping unit (SKU), which is sometimes the
-    /// manufacturer's part number.
-    ///
-    /// Maximum length: 31 characters.
+    /// The non-inventory item's stock keeping unit (SKU), which is sometimes the manufacturer's part number.
     ///
     /// Example: `"MPN-123456"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sku: Option<String>,
-    /// The unit-of-measure set associated with this non-inventory item, which consists
-    /// of a base unit and related units.
-    ///
-    /// IMPORTANT: Right after QuickBooks Desktop launches, it can briefly report an
-    /// alternate `id` for a unit-of-measure set, so match on `fullName` when joining to
-    /// the unit-of-measure sets list.
+    /// The unit-of-measure set associated with this non-inventory item, which consists of a base unit and related units.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -588,10 +375,7 @@ NonInventoryItems, QbdClient
 impl<T: Transport + ?Sized> NonInventoryItems<'_, T> {
     /// List all non-inventory items.
     ///
-    /// Returns a list of non-inventory items.
-    ///
-    /// Use the `cursor` parameter to paginate
-    /// through the results.
+    /// Returns a list of non-inventory items. Use the `cursor` parameter to paginate through the results.
     #[api(get = "/quickbooks-desktop/non-inventory-items", pages_of = NonInventoryItem)]
     pub async fn list(&self, #[query] params: &NonInventoryItemListParams) -> Result<CursorPage<NonInventoryItem>>;
 
@@ -605,23 +389,13 @@ impl<T: Transport + ?Sized> NonInventoryItems<'_, T> {
     ///
     /// Retrieves a non-inventory item by ID.
     ///
-    /// **IMPORTANT:** If you need to fetch multiple specific non-inventory items by ID,
-    /// use the list endpoint instead with the `ids` parameter. It accepts an array of
-    /// IDs so you can batch the request into a single call, which is significantly
-    /// faster.
+    /// **IMPORTANT:** If you need to fetch multiple specific non-inventory items by ID, use the list endpoint instead with the `ids` parameter. It accepts an array of IDs so you can batch the request into a single call, which is significantly faster.
     #[api(get = "/quickbooks-desktop/non-inventory-items/{id}")]
     pub async fn retrieve(&self, id: &str) -> Result<NonInventoryItem>;
 
     /// Update a non-inventory item.
     ///
-    /// Updates a non-inventory item.
-    ///
-    /// You can modify either `salesOrPurchaseDetails` or
-    /// `salesAndPurchaseDetails`, but the item must keep the same configuration it was
-    /// created with. When you change `postingAccount`, `incomeAccount`, or
-    /// `expenseAccount`, include the matching `updateExistingTransactions...` flag so
-    /// QuickBooks applies the new account to existing transactions and doesn’t reject
-    /// the update when historical activity is present.
+    /// Updates a non-inventory item. You can modify either `salesOrPurchaseDetails` or `salesAndPurchaseDetails`, but the item must keep the same configuration it was created with. When you change `postingAccount`, `incomeAccount`, or `expenseAccount`, include the matching `updateExistingTransactions...` flag so QuickBooks applies the new account to existing transactions and doesn’t reject the update when historical activity is present.
     #[api(post = "/quickbooks-desktop/non-inventory-items/{id}")]
     pub async fn update(&self, id: &str, #[body] params: &NonInventoryItemUpdateParams) -> Result<NonInventoryItem>;
 }

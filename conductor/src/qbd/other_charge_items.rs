@@ -18,108 +18,82 @@ use crate::{CursorPage, Result, Transport, api};
 #[non_exhaustive]
 pub struct OtherChargeItem {
     /// The other charge item's barcode.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    ///
+    /// Example: `"012345678905"`
+    #[serde(default)]
     pub barcode: Option<String>,
-    /// The other charge item's class.
+    /// The other charge item's class. Classes can be used to categorize objects into meaningful segments, such as department, location, or type of work. In QuickBooks, class tracking is off by default.
     ///
-    /// Classes can be used to categorize objects into meaningful segments, such as
-    /// department, location, or type of work. In QuickBooks, class tracking is off by
-    /// default.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Example: `{"fullName":"Shipping","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub class: Option<ObjectRef>,
-    /// The date and time when this other charge item was created, in ISO 8601 format
-    /// (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local
-    /// timezone of the end-user's computer.
+    /// The date and time when this other charge item was created, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
+    ///
+    /// Example: `"2025-01-01T12:34:56+00:00"`
     pub created_at: String,
-    /// The custom fields for the other charge item object, added as user-defined data
-    /// extensions, not included in the standard QuickBooks object.
+    /// The custom fields for the other charge item object, added as user-defined data extensions, not included in the standard QuickBooks object.
     pub custom_fields: Vec<CustomField>,
-    /// A globally unique identifier (GUID) you, the developer, can provide for tracking
-    /// this object in your external system. This field is immutable and can only be set
-    /// during object creation.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// A globally unique identifier (GUID) you, the developer, can provide for tracking this object in your external system. This field is immutable and can only be set during object creation.
+    ///
+    /// Example: `"12345678-abcd-1234-abcd-1234567890ab"`
+    #[serde(default)]
     pub external_id: Option<String>,
-    /// The case-insensitive fully-qualified unique name of this other charge item,
-    /// formed by combining the names of its hierarchical parent objects with its own
-    /// `name`, separated by colons. For example, if an other charge item is under
-    /// "Shipping Charges" and has the `name` "Overnight Delivery", its `fullName` would
-    /// be "Shipping Charges:Overnight Delivery".
+    /// The case-insensitive fully-qualified unique name of this other charge item, formed by combining the names of its hierarchical parent objects with its own `name`, separated by colons. For example, if an other charge item is under "Shipping Charges" and has the `name` "Overnight Delivery", its `fullName` would be "Shipping Charges:Overnight Delivery".
     ///
-    /// **NOTE**: Unlike `name`, `fullName` is guaranteed to be unique across all other
-    /// charge item objects. However, `fullName` can still be arbitrarily changed by the
-    /// QuickBooks user when they modify the underlying `name` field.
+    /// **NOTE**: Unlike `name`, `fullName` is guaranteed to be unique across all other charge item objects. However, `fullName` can still be arbitrarily changed by the QuickBooks user when they modify the underlying `name` field.
+    ///
+    /// Example: `"Shipping Charges:Overnight Delivery"`
     pub full_name: String,
-    /// The unique identifier assigned by QuickBooks to this other charge item.
+    /// The unique identifier assigned by QuickBooks to this other charge item. This ID is unique across all other charge items but not across different QuickBooks object types.
     ///
-    /// This ID is unique across all other charge items but not across different
-    /// QuickBooks object types.
+    /// Example: `"80000001-1234567890"`
     pub id: String,
-    /// Indicates whether this other charge item is active.
+    /// Indicates whether this other charge item is active. Inactive objects are typically hidden from views and reports in QuickBooks. Defaults to `true`.
     ///
-    /// Inactive objects are typically hidden from views and reports in QuickBooks.
-    /// Defaults to `true`.
+    /// Example: `true`
     pub is_active: bool,
-    /// The case-insensitive name of this other charge item.
+    /// The case-insensitive name of this other charge item. Not guaranteed to be unique because it does not include the names of its hierarchical parent objects like `fullName` does. For example, two other charge items could both have the `name` "Overnight Delivery", but they could have unique `fullName` values, such as "Shipping Charges:Overnight Delivery" and "Misc Fees:Overnight Delivery".
     ///
-    /// Not guaranteed to be unique because it does not include the names of its
-    /// hierarchical parent objects like `fullName` does. For example, two other charge
-    /// items could both have the `name` "Overnight Delivery", but they could have
-    /// unique `fullName` values, such as "Shipping Charges:Overnight Delivery" and
-    /// "Misc Fees:Overnight Delivery".
+    /// Example: `"Overnight Delivery"`
     pub name: String,
-    /// The parent other charge item one level above this one in the hierarchy.
+    /// The parent other charge item one level above this one in the hierarchy. For example, if this other charge item has a `fullName` of "Shipping Charges:Overnight Delivery", its parent has a `fullName` of "Shipping Charges". If this other charge item is at the top level, this field will be `null`.
     ///
-    /// For example, if this other charge item has a `fullName` of "Shipping
-    /// Charges:Overnight Delivery", its parent has a `fullName` of "Shipping Charges".
-    /// If this other charge item is at the top level, this field will be `null`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Example: `{"fullName":"Shipping Charges","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub parent: Option<ObjectRef>,
-    /// The current QuickBooks-assigned revision number of this other charge item
-    /// object, which changes each time the object is modified. When updating this
-    /// object, you must provide the most recent `revisionNumber` to ensure you're
-    /// working with the latest data; otherwise, the update will return an error.
+    /// The current QuickBooks-assigned revision number of this other charge item object, which changes each time the object is modified. When updating this object, you must provide the most recent `revisionNumber` to ensure you're working with the latest data; otherwise, the update will return an error.
+    ///
+    /// Example: `"1721172183"`
     pub revision_number: String,
-    /// Details for other charge items that are both purchased and sold, such as
-    /// reimbursable expenses or inventory items that are bought from vendors and sold
-    /// to customers.
+    /// Details for other charge items that are both purchased and sold, such as reimbursable expenses or inventory items that are bought from vendors and sold to customers.
     ///
-    /// **IMPORTANT**: An other charge item will have either `salesAndPurchaseDetails`
-    /// or `salesOrPurchaseDetails`, but never both because an item cannot have both
-    /// configurations.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// **IMPORTANT**: An other charge item will have either `salesAndPurchaseDetails` or `salesOrPurchaseDetails`, but never both because an item cannot have both configurations.
+    #[serde(default)]
     pub sales_and_purchase_details: Option<SalesAndPurchaseDetails>,
-    /// Details for other charge items that are exclusively sold or exclusively
-    /// purchased, but not both. This typically applies to non-inventory items (like a
-    /// purchased office supply that isn't resold) or service items (like consulting
-    /// services that are sold but not purchased).
+    /// Details for other charge items that are exclusively sold or exclusively purchased, but not both. This typically applies to non-inventory items (like a purchased office supply that isn't resold) or service items (like consulting services that are sold but not purchased).
     ///
-    /// **IMPORTANT**: An other charge item will have either `salesAndPurchaseDetails`
-    /// or `salesOrPurchaseDetails`, but never both because an item cannot have both
-    /// configurations.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// **IMPORTANT**: An other charge item will have either `salesAndPurchaseDetails` or `salesOrPurchaseDetails`, but never both because an item cannot have both configurations.
+    #[serde(default)]
     pub sales_or_purchase_details: Option<SalesOrPurchaseDetails>,
-    /// The default sales-tax code for this other charge item, determining whether it is
-    /// taxable or non-taxable. This can be overridden at the transaction-line level.
+    /// The default sales-tax code for this other charge item, determining whether it is taxable or non-taxable. This can be overridden at the transaction-line level.
     ///
-    /// Default codes include "Non" (non-taxable) and "Tax" (taxable), but custom codes
-    /// can also be created in QuickBooks Desktop. If QuickBooks Desktop is not set up
-    /// to charge sales tax (via the "Do You Charge Sales Tax?" preference), it assigns
-    /// the default non-taxable sales-tax code configured in the company file to all
-    /// sales.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Default codes include "Non" (non-taxable) and "Tax" (taxable), but custom codes can also be created in QuickBooks Desktop. If QuickBooks Desktop is not set up to charge sales tax (via the "Do You Charge Sales Tax?" preference), it assigns the default non-taxable sales-tax code configured in the company file to all sales.
+    ///
+    /// Example: `{"fullName":"Non","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub sales_tax_code: Option<ObjectRef>,
     /// The type of special item for this other charge item.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub special_item_type: Option<SpecialItemType>,
-    /// The depth level of this other charge item in the hierarchy.
     ///
-    /// A top-level other charge item has a `sublevel` of 0; each subsequent sublevel
-    /// increases this number by 1. For example, an other charge item with a `fullName`
-    /// of "Shipping Charges:Overnight Delivery" would have a `sublevel` of 1.
+    /// Example: `"finance_charge"`
+    #[serde(default)]
+    pub special_item_type: Option<SpecialItemType>,
+    /// The depth level of this other charge item in the hierarchy. A top-level other charge item has a `sublevel` of 0; each subsequent sublevel increases this number by 1. For example, an other charge item with a `fullName` of "Shipping Charges:Overnight Delivery" would have a `sublevel` of 1.
+    ///
+    /// Example: `1`
     pub sublevel: f64,
-    /// The date and time when this other charge item was last updated, in ISO 8601
-    /// format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the
-    /// local timezone of the end-user's computer.
+    /// The date and time when this other charge item was last updated, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
+    ///
+    /// Example: `"2025-02-01T12:34:56+00:00"`
     pub updated_at: String,
 }
 
@@ -131,71 +105,49 @@ pub struct OtherChargeItemCreateParams {
     /// The other charge item's barcode.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub barcode: Option<BarcodeInput>,
-    /// The other charge item's class.
+    /// The other charge item's class. Classes can be used to categorize objects into meaningful segments, such as department, location, or type of work. In QuickBooks, class tracking is off by default.
     ///
-    /// Classes can be used to categorize objects into meaningful segments, such as
-    /// department, location, or type of work. In QuickBooks, class tracking is off by
-    /// default.
+    /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub class_id: Option<String>,
-    /// A globally unique identifier (GUID) you, the developer, can provide for tracking
-    /// this object in your external system. This field is immutable and can only be set
-    /// during object creation.
+    /// A globally unique identifier (GUID) you, the developer, can provide for tracking this object in your external system. This field is immutable and can only be set during object creation.
     ///
-    /// **IMPORTANT**: This field must be formatted as a valid GUID; otherwise,
-    /// QuickBooks will return an error.
+    /// **IMPORTANT**: This field must be formatted as a valid GUID; otherwise, QuickBooks will return an error.
+    ///
+    /// Example: `"12345678-abcd-1234-abcd-1234567890ab"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub external_id: Option<String>,
-    /// Indicates whether this other charge item is active.
+    /// Indicates whether this other charge item is active. Inactive objects are typically hidden from views and reports in QuickBooks. Defaults to `true`.
     ///
-    /// Inactive objects are typically hidden from views and reports in QuickBooks.
-    /// Defaults to `true`.
+    /// Example: `true`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_active: Option<bool>,
-    /// The case-insensitive name of this other charge item.
-    ///
-    /// Not guaranteed to be unique because it does not include the names of its
-    /// hierarchical parent objects like `fullName` does. For example, two other charge
-    /// items could both have the `name` "Overnight Delivery", but they could have
-    /// unique `fullName` values, such as "Shipping Charges:Overnight Delivery" and
-    /// "Misc Fees:Overnight Delivery".
+    /// The case-insensitive name of this other charge item. Not guaranteed to be unique because it does not include the names of its hierarchical parent objects like `fullName` does. For example, two other charge items could both have the `name` "Overnight Delivery", but they could have unique `fullName` values, such as "Shipping Charges:Overnight Delivery" and "Misc Fees:Overnight Delivery".
     ///
     /// Maximum length: 31 characters.
-    pub name: String,
-    /// The parent other charge item one level above this one in the hierarchy.
     ///
-    /// For example, if this other charge item has a `fullName` of "Shipping
-    /// Charges:Overnight Delivery", its parent has a `fullName` of "Shipping Charges".
-    /// If this other charge item is at the top level, this field will be `null`.
+    /// Example: `"Overnight Delivery"`
+    pub name: String,
+    /// The parent other charge item one level above this one in the hierarchy. For example, if this other charge item has a `fullName` of "Shipping Charges:Overnight Delivery", its parent has a `fullName` of "Shipping Charges". If this other charge item is at the top level, this field will be `null`.
+    ///
+    /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parent_id: Option<String>,
-    /// Details for other charge items that are both purchased and sold, such as
-    /// reimbursable expenses or inventory items that are bought from vendors and sold
-    /// to customers.
+    /// Details for other charge items that are both purchased and sold, such as reimbursable expenses or inventory items that are bought from vendors and sold to customers.
     ///
-    /// **IMPORTANT**: You must specify either `salesAndPurchaseDetails` or
-    /// `salesOrPurchaseDetails` when creating an other charge item, but never both
-    /// because an item cannot have both configurations.
+    /// **IMPORTANT**: You must specify either `salesAndPurchaseDetails` or `salesOrPurchaseDetails` when creating an other charge item, but never both because an item cannot have both configurations.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sales_and_purchase_details: Option<ItemCreateParamsSalesAndPurchaseDetails>,
-    /// Details for other charge items that are exclusively sold or exclusively
-    /// purchased, but not both. This typically applies to non-inventory items (like a
-    /// purchased office supply that isn't resold) or service items (like consulting
-    /// services that are sold but not purchased).
+    /// Details for other charge items that are exclusively sold or exclusively purchased, but not both. This typically applies to non-inventory items (like a purchased office supply that isn't resold) or service items (like consulting services that are sold but not purchased).
     ///
-    /// **IMPORTANT**: You must specify either `salesOrPurchaseDetails` or
-    /// `salesAndPurchaseDetails` when creating an other charge item, but never both
-    /// because an item cannot have both configurations.
+    /// **IMPORTANT**: You must specify either `salesOrPurchaseDetails` or `salesAndPurchaseDetails` when creating an other charge item, but never both because an item cannot have both configurations.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sales_or_purchase_details: Option<ItemCreateParamsSalesOrPurchaseDetails>,
-    /// The default sales-tax code for this other charge item, determining whether it is
-    /// taxable or non-taxable. This can be overridden at the transaction-line level.
+    /// The default sales-tax code for this other charge item, determining whether it is taxable or non-taxable. This can be overridden at the transaction-line level.
     ///
-    /// Default codes include "Non" (non-taxable) and "Tax" (taxable), but custom codes
-    /// can also be created in QuickBooks Desktop. If QuickBooks Desktop is not set up
-    /// to charge sales tax (via the "Do You Charge Sales Tax?" preference), it assigns
-    /// the default non-taxable sales-tax code configured in the company file to all
-    /// sales.
+    /// Default codes include "Non" (non-taxable) and "Tax" (taxable), but custom codes can also be created in QuickBooks Desktop. If QuickBooks Desktop is not set up to charge sales tax (via the "Do You Charge Sales Tax?" preference), it assigns the default non-taxable sales-tax code configured in the company file to all sales.
+    ///
+    /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sales_tax_code_id: Option<String>,
 }
@@ -221,121 +173,68 @@ impl OtherChargeItemCreateParams {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct OtherChargeItemListParams {
-    /// Filter for other charge items of these classes.
-    ///
-    /// A class is a way end-users can categorize other charge items in QuickBooks.
+    /// Filter for other charge items of these classes. A class is a way end-users can categorize other charge items in QuickBooks.
     ///
     /// Example: `["80000001-1234567890"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub class_ids: Option<Vec<String>>,
-    /// The pagination token to fetch the next set of results when paginating with the
-    /// `limit` parameter. Do not include this parameter on the first call. Use the
-    /// `nextCursor` value returned in the previous response to request subsequent
-    /// results.
+    /// The pagination token to fetch the next set of results when paginating with the `limit` parameter. Do not include this parameter on the first call. Use the `nextCursor` value returned in the previous response to request subsequent results.
     ///
-    /// **IMPORTANT**: The cursor is the same value for every page, and requests that
-    /// send it are not idempotent: each one returns the next page. Send each request
-    /// within 10 seconds of the previous response. If you miss that window or a request
-    /// fails, start over without a cursor. To make a run resumable, see
-    /// \[Paging by name\](<https://docs.conductor.is/api-ref/pagination#paging-by-name>).
-    ///
-    /// Example: `"Example cursor"`
+    /// Example: `"12345678-abcd-abcd-example-1234567890ab"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cursor: Option<String>,
-    /// Filter for specific other charge items by their full-name(s), case-insensitive.
+    /// Filter for specific other charge items by their full-name(s), case-insensitive. Like `id`, `fullName` is a unique identifier for an other charge item, formed by by combining the names of its parent objects with its own `name`, separated by colons. For example, if an other charge item is under "Shipping Charges" and has the `name` "Overnight Delivery", its `fullName` would be "Shipping Charges:Overnight Delivery".
     ///
-    /// Like `id`, `fullName` is a unique identifier for an other charge item, formed by
-    /// by combining the names of its parent objects with its own `name`, separated by
-    /// colons. For example, if an other charge item is under "Shipping Charges" and has
-    /// the `name` "Overnight Delivery", its `fullName` would be "Shipping
-    /// Charges:Overnight Delivery".
+    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other query parameters for this request.
     ///
-    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other
-    /// query parameters for this request.
+    /// **NOTE**: If any of the values you specify in this parameter are not found, the request will return an error.
     ///
-    /// **NOTE**: If any of the values you specify in this parameter are not found, the
-    /// request will return an error.
-    ///
-    /// Example: `["Parent:Child"]`
+    /// Example: `["Shipping Charges:Overnight Delivery"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub full_names: Option<Vec<String>>,
-    /// Filter for specific other charge items by their QuickBooks-assigned unique
-    /// identifier(s).
+    /// Filter for specific other charge items by their QuickBooks-assigned unique identifier(s).
     ///
-    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other
-    /// query parameters for this request.
+    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other query parameters for this request.
     ///
-    /// **NOTE**: If any of the values you specify in this parameter are not found, the
-    /// request will return an error.
+    /// **NOTE**: If any of the values you specify in this parameter are not found, the request will return an error.
     ///
     /// Example: `["80000001-1234567890"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ids: Option<Vec<String>>,
-    /// The maximum number of objects to return.
+    /// The maximum number of objects to return. Accepts values ranging from 1 to 150, defaults to 150. When used with cursor-based pagination, this parameter controls how many results are returned per page. To paginate through results, combine this with the `cursor` parameter. Each response will include a `nextCursor` value that can be passed to subsequent requests to retrieve the next page of results.
     ///
-    /// Accepts values ranging from 1 to 150, defaults to 150. When used with
-    /// cursor-based pagination, this parameter controls how many results are returned
-    /// per page. To paginate through results, combine this with the `cursor` parameter.
-    /// Each response will include a `nextCursor` value that can be passed to subsequent
-    /// requests to retrieve the next page of results.
-    ///
-    /// Example: `1`
+    /// Example: `150`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
-    /// Filter for other charge items whose `name` contains this substring,
-    /// case-insensitive.
+    /// Filter for other charge items whose `name` contains this substring, case-insensitive.
     ///
-    /// **NOTE**: If you use this parameter, you cannot also use `nameStartsWith` or
-    /// `nameEndsWith`.
+    /// **NOTE**: If you use this parameter, you cannot also use `nameStartsWith` or `nameEndsWith`.
     ///
-    /// Example: `"Example nameContains"`
+    /// Example: `"ABC"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name_contains: Option<String>,
-    /// Filter for other charge items whose `name` ends with this substring,
-    /// case-insensitive.
+    /// Filter for other charge items whose `name` ends with this substring, case-insensitive.
     ///
-    /// **NOTE**: If you use this parameter, you cannot also use `nameContains` or
-    /// `nameStartsWith`.
+    /// **NOTE**: If you use this parameter, you cannot also use `nameContains` or `nameStartsWith`.
     ///
-    /// Example: `"Example nameEndsWith"`
+    /// Example: `"ABC"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name_ends_with: Option<String>,
-    /// Filter for other charge items whose `fullName` sorts at or after this value
-    /// (inclusive), compared case-insensitively in QuickBooks' sort order: punctuation
-    /// first, then digits, then letters.
+    /// Filter for other charge items whose `name` is alphabetically greater than or equal to this value.
     ///
-    /// When you set `nameFrom` or `nameTo`, QuickBooks returns other charge items
-    /// sorted by `fullName` in that order; without either, the order is not guaranteed.
-    /// To page through other charge items by name, see
-    /// \[Paging by name\](<https://docs.conductor.is/api-ref/pagination#paging-by-name>).
-    ///
-    /// **NOTE**: If you use this parameter, you cannot also use `nameContains`,
-    /// `nameStartsWith`, or `nameEndsWith`.
-    ///
-    /// Example: `"Example nameFrom"`
+    /// Example: `"A"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name_from: Option<String>,
-    /// Filter for other charge items whose `name` starts with this substring,
-    /// case-insensitive.
+    /// Filter for other charge items whose `name` starts with this substring, case-insensitive.
     ///
-    /// **NOTE**: If you use this parameter, you cannot also use `nameContains` or
-    /// `nameEndsWith`.
+    /// **NOTE**: If you use this parameter, you cannot also use `nameContains` or `nameEndsWith`.
     ///
-    /// Example: `"Example nameStartsWith"`
+    /// Example: `"ABC"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name_starts_with: Option<String>,
-    /// Filter for other charge items whose `fullName` sorts at or before this value
-    /// (inclusive), compared case-insensitively in QuickBooks' sort order: punctuation
-    /// first, then digits, then letters. If you also set `nameFrom`, it must not sort
-    /// after this value, or QuickBooks returns an error.
+    /// Filter for other charge items whose `name` is alphabetically less than or equal to this value.
     ///
-    /// When you set `nameFrom` or `nameTo`, QuickBooks returns other charge items
-    /// sorted by `fullName` in that order; without either, the order is not guaranteed.
-    ///
-    /// **NOTE**: If you use this parameter, you cannot also use `nameContains`,
-    /// `nameStartsWith`, or `nameEndsWith`.
-    ///
-    /// Example: `"Example nameTo"`
+    /// Example: `"Z"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name_to: Option<String>,
     /// Filter for other charge items that are active, inactive, or both.
@@ -343,34 +242,20 @@ pub struct OtherChargeItemListParams {
     /// Example: `"active"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<ListStatus>,
-    /// Filter for other charge items updated on or after this date/time.
+    /// Filter for other charge items updated on or after this date/time. Accepts the following ISO 8601 formats:
+    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the **start of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T00:00:00`).
+    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop interprets the timestamp in the local timezone of the end-user's computer.
+    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop interprets the timestamp using the specified timezone.
     ///
-    /// Accepts the following ISO 8601 formats:
-    ///
-    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the
-    ///   **start of the specified day** in the local timezone of the end-user's
-    ///   computer (e.g., `2025-01-01` → `2025-01-01T00:00:00`).
-    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop
-    ///   interprets the timestamp in the local timezone of the end-user's computer.
-    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop
-    ///   interprets the timestamp using the specified timezone.
-    ///
-    /// Example: `"Example updatedAfter"`
+    /// Example: `"2025-01-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_after: Option<String>,
-    /// Filter for other charge items updated on or before this date/time.
+    /// Filter for other charge items updated on or before this date/time. Accepts the following ISO 8601 formats:
+    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the **end of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
+    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop interprets the timestamp in the local timezone of the end-user's computer.
+    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop interprets the timestamp using the specified timezone.
     ///
-    /// Accepts the following ISO 8601 formats:
-    ///
-    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the
-    ///   **end of the specified day** in the local timezone of the end-user's computer
-    ///   (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
-    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop
-    ///   interprets the timestamp in the local timezone of the end-user's computer.
-    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop
-    ///   interprets the timestamp using the specified timezone.
-    ///
-    /// Example: `"Example updatedBefore"`
+    /// Example: `"2025-02-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_before: Option<String>,
 }
@@ -383,69 +268,47 @@ pub struct OtherChargeItemUpdateParams {
     /// The other charge item's barcode.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub barcode: Option<BarcodeInput>,
-    /// The other charge item's class.
+    /// The other charge item's class. Classes can be used to categorize objects into meaningful segments, such as department, location, or type of work. In QuickBooks, class tracking is off by default.
     ///
-    /// Classes can be used to categorize objects into meaningful segments, such as
-    /// department, location, or type of work. In QuickBooks, class tracking is off by
-    /// default.
+    /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub class_id: Option<String>,
-    /// Indicates whether this other charge item is active.
+    /// Indicates whether this other charge item is active. Inactive objects are typically hidden from views and reports in QuickBooks. Defaults to `true`.
     ///
-    /// Inactive objects are typically hidden from views and reports in QuickBooks.
-    /// Defaults to `true`.
+    /// Example: `true`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_active: Option<bool>,
-    /// The case-insensitive name of this other charge item.
-    ///
-    /// Not guaranteed to be unique because it does not include the names of its
-    /// hierarchical parent objects like `fullName` does. For example, two other charge
-    /// items could both have the `name` "Overnight Delivery", but they could have
-    /// unique `fullName` values, such as "Shipping Charges:Overnight Delivery" and
-    /// "Misc Fees:Overnight Delivery".
+    /// The case-insensitive name of this other charge item. Not guaranteed to be unique because it does not include the names of its hierarchical parent objects like `fullName` does. For example, two other charge items could both have the `name` "Overnight Delivery", but they could have unique `fullName` values, such as "Shipping Charges:Overnight Delivery" and "Misc Fees:Overnight Delivery".
     ///
     /// Maximum length: 31 characters.
+    ///
+    /// Example: `"Overnight Delivery"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// The parent other charge item one level above this one in the hierarchy.
+    /// The parent other charge item one level above this one in the hierarchy. For example, if this other charge item has a `fullName` of "Shipping Charges:Overnight Delivery", its parent has a `fullName` of "Shipping Charges". If this other charge item is at the top level, this field will be `null`.
     ///
-    /// For example, if this other charge item has a `fullName` of "Shipping
-    /// Charges:Overnight Delivery", its parent has a `fullName` of "Shipping Charges".
-    /// If this other charge item is at the top level, this field will be `null`.
+    /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parent_id: Option<String>,
-    /// The current QuickBooks-assigned revision number of the other charge item object
-    /// you are updating, which you can get by fetching the object first. Provide the
-    /// most recent `revisionNumber` to ensure you're working with the latest data;
-    /// otherwise, the update will return an error.
-    pub revision_number: String,
-    /// Details for other charge items that are both purchased and sold, such as
-    /// reimbursable expenses or inventory items that are bought from vendors and sold
-    /// to customers.
+    /// The current QuickBooks-assigned revision number of the other charge item object you are updating, which you can get by fetching the object first. Provide the most recent `revisionNumber` to ensure you're working with the latest data; otherwise, the update will return an error.
     ///
-    /// **IMPORTANT**: You cannot specify both `salesAndPurchaseDetails` and
-    /// `salesOrPurchaseDetails` when modifying an other charge item because an item
-    /// cannot have both configurations.
+    /// Example: `"1721172183"`
+    pub revision_number: String,
+    /// Details for other charge items that are both purchased and sold, such as reimbursable expenses or inventory items that are bought from vendors and sold to customers.
+    ///
+    /// **IMPORTANT**: You cannot specify both `salesAndPurchaseDetails` and `salesOrPurchaseDetails` when modifying an other charge item because an item cannot have both configurations.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sales_and_purchase_details: Option<ItemUpdateParamsSalesAndPurchaseDetails>,
-    /// Details for other charge items that are exclusively sold or exclusively
-    /// purchased, but not both. This typically applies to non-inventory items (like a
-    /// purchased office supply that isn't resold) or service items (like consulting
-    /// services that are sold but not purchased).
+    /// Details for other charge items that are exclusively sold or exclusively purchased, but not both. This typically applies to non-inventory items (like a purchased office supply that isn't resold) or service items (like consulting services that are sold but not purchased).
     ///
-    /// **IMPORTANT**: You cannot specify both `salesOrPurchaseDetails` and
-    /// `salesAndPurchaseDetails` when modifying an other charge item because an item
-    /// cannot have both configurations.
+    /// **IMPORTANT**: You cannot specify both `salesOrPurchaseDetails` and `salesAndPurchaseDetails` when modifying an other charge item because an item cannot have both configurations.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sales_or_purchase_details: Option<ItemUpdateParamsSalesOrPurchaseDetails>,
-    /// The default sales-tax code for this other charge item, determining whether it is
-    /// taxable or non-taxable. This can be overridden at the transaction-line level.
+    /// The default sales-tax code for this other charge item, determining whether it is taxable or non-taxable. This can be overridden at the transaction-line level.
     ///
-    /// Default codes include "Non" (non-taxable) and "Tax" (taxable), but custom codes
-    /// can also be created in QuickBooks Desktop. If QuickBooks Desktop is not set up
-    /// to charge sales tax (via the "Do You Charge Sales Tax?" preference), it assigns
-    /// the default non-taxable sales-tax code configured in the company file to all
-    /// sales.
+    /// Default codes include "Non" (non-taxable) and "Tax" (taxable), but custom codes can also be created in QuickBooks Desktop. If QuickBooks Desktop is not set up to charge sales tax (via the "Do You Charge Sales Tax?" preference), it assigns the default non-taxable sales-tax code configured in the company file to all sales.
+    ///
+    /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sales_tax_code_id: Option<String>,
 }
@@ -473,26 +336,28 @@ OtherChargeItems, QbdClient
 }
 
 impl<T: Transport + ?Sized> OtherChargeItems<'_, T> {
-    /// Returns a list of other charge items.
+    /// List all other charge items.
     ///
-    /// Use the `cursor` parameter to paginate
-    /// through the results.
+    /// Returns a list of other charge items. Use the `cursor` parameter to paginate through the results.
     #[api(get = "/quickbooks-desktop/other-charge-items", pages_of = OtherChargeItem)]
     pub async fn list(&self, #[query] params: &OtherChargeItemListParams) -> Result<CursorPage<OtherChargeItem>>;
 
+    /// Create an other charge item.
+    ///
     /// Creates a new other charge item.
     #[api(post = "/quickbooks-desktop/other-charge-items")]
     pub async fn create(&self, #[body] params: &OtherChargeItemCreateParams) -> Result<OtherChargeItem>;
 
+    /// Retrieve an other charge item.
+    ///
     /// Retrieves an other charge item by ID.
     ///
-    /// **IMPORTANT:** If you need to fetch multiple specific other charge items by ID,
-    /// use the list endpoint instead with the `ids` parameter. It accepts an array of
-    /// IDs so you can batch the request into a single call, which is significantly
-    /// faster.
+    /// **IMPORTANT:** If you need to fetch multiple specific other charge items by ID, use the list endpoint instead with the `ids` parameter. It accepts an array of IDs so you can batch the request into a single call, which is significantly faster.
     #[api(get = "/quickbooks-desktop/other-charge-items/{id}")]
     pub async fn retrieve(&self, id: &str) -> Result<OtherChargeItem>;
 
+    /// Update an other charge item.
+    ///
     /// Updates an existing other charge item.
     #[api(post = "/quickbooks-desktop/other-charge-items/{id}")]
     pub async fn update(&self, id: &str, #[body] params: &OtherChargeItemUpdateParams) -> Result<OtherChargeItem>;

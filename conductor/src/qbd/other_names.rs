@@ -17,93 +17,108 @@ use crate::{Result, Transport, api};
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct OtherName {
-    /// The other-name's account number, which appears in the QuickBooks chart of
-    /// accounts, reports, and graphs.
+    /// The other-name's account number, which appears in the QuickBooks chart of accounts, reports, and graphs.
     ///
-    /// Note that if the "Use Account Numbers" preference is turned off in QuickBooks,
-    /// the account number may not be visible in the user interface, but it can still be
-    /// set and retrieved through the API.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Note that if the "Use Account Numbers" preference is turned off in QuickBooks, the account number may not be visible in the user interface, but it can still be set and retrieved through the API.
+    ///
+    /// Example: `"1010"`
+    #[serde(default)]
     pub account_number: Option<String>,
     /// The other-name's address.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub address: Option<Address>,
     /// The name of a alternate contact person for this other-name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    ///
+    /// Example: `"Bob Johnson"`
+    #[serde(default)]
     pub alternate_contact: Option<String>,
     /// The other-name's alternate telephone number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub alternate_phone: Option<String>,
-    /// The name of the company associated with this other-name.
     ///
-    /// This name is used on invoices, checks, and other forms.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Example: `"+1-555-987-6543"`
+    #[serde(default)]
+    pub alternate_phone: Option<String>,
+    /// The name of the company associated with this other-name. This name is used on invoices, checks, and other forms.
+    ///
+    /// Example: `"Acme Corporation"`
+    #[serde(default)]
     pub company_name: Option<String>,
     /// The name of the primary contact person for this other-name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    ///
+    /// Example: `"Jane Smith"`
+    #[serde(default)]
     pub contact: Option<String>,
-    /// The date and time when this other-name was created, in ISO 8601 format
-    /// (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local
-    /// timezone of the end-user's computer.
+    /// The date and time when this other-name was created, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
+    ///
+    /// Example: `"2025-01-01T12:34:56+00:00"`
     pub created_at: String,
-    /// The custom fields for the other-name object, added as user-defined data
-    /// extensions, not included in the standard QuickBooks object.
+    /// The custom fields for the other-name object, added as user-defined data extensions, not included in the standard QuickBooks object.
     pub custom_fields: Vec<CustomField>,
     /// The other-name's email address.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    ///
+    /// Example: `"other-name@example.com"`
+    #[serde(default)]
     pub email: Option<String>,
-    /// A globally unique identifier (GUID) you, the developer, can provide for tracking
-    /// this object in your external system. This field is immutable and can only be set
-    /// during object creation.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// A globally unique identifier (GUID) you, the developer, can provide for tracking this object in your external system. This field is immutable and can only be set during object creation.
+    ///
+    /// Example: `"12345678-abcd-1234-abcd-1234567890ab"`
+    #[serde(default)]
     pub external_id: Option<String>,
     /// The other-name's fax number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    ///
+    /// Example: `"+1-555-555-1212"`
+    #[serde(default)]
     pub fax: Option<String>,
     /// The first name of the contact person for this other-name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    ///
+    /// Example: `"John"`
+    #[serde(default)]
     pub first_name: Option<String>,
-    /// The unique identifier assigned by QuickBooks to this other-name.
+    /// The unique identifier assigned by QuickBooks to this other-name. This ID is unique across all other-names but not across different QuickBooks object types.
     ///
-    /// This ID is unique across all other-names but not across different QuickBooks
-    /// object types.
+    /// Example: `"80000001-1234567890"`
     pub id: String,
-    /// Indicates whether this other-name is active.
+    /// Indicates whether this other-name is active. Inactive objects are typically hidden from views and reports in QuickBooks. Defaults to `true`.
     ///
-    /// Inactive objects are typically hidden from views and reports in QuickBooks.
-    /// Defaults to `true`.
+    /// Example: `true`
     pub is_active: bool,
     /// The last name of the contact person for this other-name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    ///
+    /// Example: `"Doe"`
+    #[serde(default)]
     pub last_name: Option<String>,
     /// The middle name of the contact person for this other-name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub middle_name: Option<String>,
-    /// The case-insensitive unique name of this other-name, unique across all
-    /// other-names.
     ///
-    /// **NOTE**: Other-names do not have a `fullName` field because they are not
-    /// hierarchical objects, which is why `name` is unique for them but not for objects
-    /// that have parents.
+    /// Example: `"A."`
+    #[serde(default)]
+    pub middle_name: Option<String>,
+    /// The case-insensitive unique name of this other-name, unique across all other-names.
+    ///
+    /// **NOTE**: Other-names do not have a `fullName` field because they are not hierarchical objects, which is why `name` is unique for them but not for objects that have parents.
+    ///
+    /// Example: `"John Doe"`
     pub name: String,
     /// A note or comment about this other-name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    ///
+    /// Example: `"This employee is a key employee."`
+    #[serde(default)]
     pub note: Option<String>,
     /// The other-name's primary telephone number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    ///
+    /// Example: `"+1-555-123-4567"`
+    #[serde(default)]
     pub phone: Option<String>,
-    /// The current QuickBooks-assigned revision number of this other-name object, which
-    /// changes each time the object is modified. When updating this object, you must
-    /// provide the most recent `revisionNumber` to ensure you're working with the
-    /// latest data; otherwise, the update will return an error.
+    /// The current QuickBooks-assigned revision number of this other-name object, which changes each time the object is modified. When updating this object, you must provide the most recent `revisionNumber` to ensure you're working with the latest data; otherwise, the update will return an error.
+    ///
+    /// Example: `"1721172183"`
     pub revision_number: String,
-    /// The formal salutation title that precedes the name of the contact person for
-    /// this other-name, such as "Mr.", "Ms.", or "Dr.".
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The formal salutation title that precedes the name of the contact person for this other-name, such as "Mr.", "Ms.", or "Dr.".
+    ///
+    /// Example: `"Dr."`
+    #[serde(default)]
     pub salutation: Option<String>,
-    /// The date and time when this other-name was last updated, in ISO 8601 format
-    /// (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local
-    /// timezone of the end-user's computer.
+    /// The date and time when this other-name was last updated, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
+    ///
+    /// Example: `"2025-02-01T12:34:56+00:00"`
     pub updated_at: String,
 }
 
@@ -112,14 +127,11 @@ pub struct OtherName {
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct OtherNameCreateParams {
-    /// The other-name's account number, which appears in the QuickBooks chart of
-    /// accounts, reports, and graphs.
+    /// The other-name's account number, which appears in the QuickBooks chart of accounts, reports, and graphs.
     ///
-    /// Note that if the "Use Account Numbers" preference is turned off in QuickBooks,
-    /// the account number may not be visible in the user interface, but it can still be
-    /// set and retrieved through the API.
+    /// Note that if the "Use Account Numbers" preference is turned off in QuickBooks, the account number may not be visible in the user interface, but it can still be set and retrieved through the API.
     ///
-    /// Maximum length: 99 characters.
+    /// Example: `"1010"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_number: Option<String>,
     /// The other-name's address.
@@ -127,88 +139,96 @@ pub struct OtherNameCreateParams {
     pub address: Option<AddressInput>,
     /// The name of a alternate contact person for this other-name.
     ///
-    /// Maximum length: 41 characters.
+    /// Example: `"Bob Johnson"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alternate_contact: Option<String>,
     /// The other-name's alternate telephone number.
     ///
     /// Maximum length: 21 characters.
+    ///
+    /// Example: `"+1-555-987-6543"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alternate_phone: Option<String>,
-    /// The name of the company associated with this other-name.
-    ///
-    /// This name is used on invoices, checks, and other forms.
+    /// The name of the company associated with this other-name. This name is used on invoices, checks, and other forms.
     ///
     /// Maximum length: 41 characters.
+    ///
+    /// Example: `"Acme Corporation"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub company_name: Option<String>,
     /// The name of the primary contact person for this other-name.
     ///
-    /// Maximum length: 41 characters.
+    /// Example: `"Jane Smith"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact: Option<String>,
     /// The other-name's email address.
     ///
-    /// Maximum length: 1023 characters.
+    /// Example: `"other-name@example.com"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    /// A globally unique identifier (GUID) you, the developer, can provide for tracking
-    /// this object in your external system. This field is immutable and can only be set
-    /// during object creation.
+    /// A globally unique identifier (GUID) you, the developer, can provide for tracking this object in your external system. This field is immutable and can only be set during object creation.
     ///
-    /// **IMPORTANT**: This field must be formatted as a valid GUID; otherwise,
-    /// QuickBooks will return an error.
+    /// **IMPORTANT**: This field must be formatted as a valid GUID; otherwise, QuickBooks will return an error.
+    ///
+    /// Example: `"12345678-abcd-1234-abcd-1234567890ab"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub external_id: Option<String>,
     /// The other-name's fax number.
     ///
     /// Maximum length: 21 characters.
+    ///
+    /// Example: `"+1-555-555-1212"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fax: Option<String>,
     /// The first name of the contact person for this other-name.
     ///
     /// Maximum length: 25 characters.
+    ///
+    /// Example: `"John"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub first_name: Option<String>,
-    /// Indicates whether this other-name is active.
+    /// Indicates whether this other-name is active. Inactive objects are typically hidden from views and reports in QuickBooks. Defaults to `true`.
     ///
-    /// Inactive objects are typically hidden from views and reports in QuickBooks.
-    /// Defaults to `true`.
+    /// Example: `true`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_active: Option<bool>,
     /// The last name of the contact person for this other-name.
     ///
     /// Maximum length: 25 characters.
+    ///
+    /// Example: `"Doe"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_name: Option<String>,
     /// The middle name of the contact person for this other-name.
     ///
     /// Maximum length: 5 characters.
+    ///
+    /// Example: `"A."`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub middle_name: Option<String>,
-    /// The case-insensitive unique name of this other-name, unique across all
-    /// other-names.
+    /// The case-insensitive unique name of this other-name, unique across all other-names.
     ///
-    /// **NOTE**: Other-names do not have a `fullName` field because they are not
-    /// hierarchical objects, which is why `name` is unique for them but not for objects
-    /// that have parents.
+    /// **NOTE**: Other-names do not have a `fullName` field because they are not hierarchical objects, which is why `name` is unique for them but not for objects that have parents.
     ///
-    /// Maximum length: 41 characters.
+    /// Maximum length: 31 characters.
+    ///
+    /// Example: `"John Doe"`
     pub name: String,
     /// A note or comment about this other-name.
     ///
-    /// Maximum length: 4095 characters.
+    /// Example: `"This employee is a key employee."`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
     /// The other-name's primary telephone number.
     ///
     /// Maximum length: 21 characters.
+    ///
+    /// Example: `"+1-555-123-4567"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
-    /// The formal salutation title that precedes the name of the contact person for
-    /// this other-name, such as "Mr.", "Ms.", or "Dr.".
+    /// The formal salutation title that precedes the name of the contact person for this other-name, such as "Mr.", "Ms.", or "Dr.".
     ///
-    /// Maximum length: 15 characters.
+    /// Example: `"Dr."`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub salutation: Option<String>,
 }
@@ -242,96 +262,62 @@ impl OtherNameCreateParams {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct OtherNameListParams {
-    /// Filter for specific other-names by their QuickBooks-assigned unique
-    /// identifier(s).
+    /// Filter for specific other-names by their QuickBooks-assigned unique identifier(s).
     ///
-    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other
-    /// query parameters for this request.
+    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other query parameters for this request.
     ///
-    /// **NOTE**: If any of the values you specify in this parameter are not found, the
-    /// request will return an error.
+    /// **NOTE**: If any of the values you specify in this parameter are not found, the request will return an error.
     ///
     /// Example: `["80000001-1234567890"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ids: Option<Vec<String>>,
     /// The maximum number of objects to return.
     ///
-    /// **IMPORTANT**: QuickBooks Desktop does not support cursor-based pagination for
-    /// other-names, so this parameter only limits the response size. To page through
-    /// other-names by name, see
-    /// \[Paging by name\](<https://docs.conductor.is/api-ref/pagination#paging-by-name>).
+    /// **IMPORTANT**: QuickBooks Desktop does not support cursor-based pagination for other-names. This parameter will limit the response size, but you cannot fetch subsequent results using a cursor. For pagination, use the name-range parameters instead (e.g., `nameFrom=A&nameTo=B`).
     ///
-    /// When this parameter is omitted, the endpoint returns all other-names without
-    /// limit, unlike paginated endpoints which default to 150 records.
+    /// When this parameter is omitted, the endpoint returns all other-names without limit, unlike paginated endpoints which default to 150 records. This is acceptable because other-names typically have low record counts.
     ///
-    /// Example: `1`
+    /// Example: `10`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
     /// Filter for other-names whose `name` contains this substring, case-insensitive.
     ///
-    /// **NOTE**: If you use this parameter, you cannot also use `nameStartsWith` or
-    /// `nameEndsWith`.
+    /// **NOTE**: If you use this parameter, you cannot also use `nameStartsWith` or `nameEndsWith`.
     ///
-    /// Example: `"Example nameContains"`
+    /// Example: `"ABC"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name_contains: Option<String>,
     /// Filter for other-names whose `name` ends with this substring, case-insensitive.
     ///
-    /// **NOTE**: If you use this parameter, you cannot also use `nameContains` or
-    /// `nameStartsWith`.
+    /// **NOTE**: If you use this parameter, you cannot also use `nameContains` or `nameStartsWith`.
     ///
-    /// Example: `"Example nameEndsWith"`
+    /// Example: `"ABC"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name_ends_with: Option<String>,
-    /// Filter for other-names whose `name` sorts at or after this value (inclusive),
-    /// compared case-insensitively in QuickBooks' sort order: punctuation first, then
-    /// digits, then letters.
+    /// Filter for other-names whose `name` is alphabetically greater than or equal to this value.
     ///
-    /// When you set `nameFrom` or `nameTo`, QuickBooks returns other-names sorted by
-    /// `name` in that order; without either, the order is not guaranteed. To page
-    /// through other-names by name, see
-    /// \[Paging by name\](<https://docs.conductor.is/api-ref/pagination#paging-by-name>).
-    ///
-    /// **NOTE**: If you use this parameter, you cannot also use `nameContains`,
-    /// `nameStartsWith`, or `nameEndsWith`.
-    ///
-    /// Example: `"Example nameFrom"`
+    /// Example: `"A"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name_from: Option<String>,
-    /// Filter for other-names whose `name` starts with this substring,
-    /// case-insensitive.
+    /// Filter for other-names whose `name` starts with this substring, case-insensitive.
     ///
-    /// **NOTE**: If you use this parameter, you cannot also use `nameContains` or
-    /// `nameEndsWith`.
+    /// **NOTE**: If you use this parameter, you cannot also use `nameContains` or `nameEndsWith`.
     ///
-    /// Example: `"Example nameStartsWith"`
+    /// Example: `"ABC"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name_starts_with: Option<String>,
-    /// Filter for other-names whose `name` sorts at or before this value (inclusive),
-    /// compared case-insensitively in QuickBooks' sort order: punctuation first, then
-    /// digits, then letters. If you also set `nameFrom`, it must not sort after this
-    /// value, or QuickBooks returns an error.
+    /// Filter for other-names whose `name` is alphabetically less than or equal to this value.
     ///
-    /// When you set `nameFrom` or `nameTo`, QuickBooks returns other-names sorted by
-    /// `name` in that order; without either, the order is not guaranteed.
-    ///
-    /// **NOTE**: If you use this parameter, you cannot also use `nameContains`,
-    /// `nameStartsWith`, or `nameEndsWith`.
-    ///
-    /// Example: `"Example nameTo"`
+    /// Example: `"Z"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name_to: Option<String>,
-    /// Filter for specific other-names by their name(s), case-insensitive.
+    /// Filter for specific other-names by their name(s), case-insensitive. Like `id`, `name` is a unique identifier for an other-name.
     ///
-    /// Like `id`, `name` is a unique identifier for an other-name.
+    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other query parameters for this request.
     ///
-    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other
-    /// query parameters for this request.
+    /// **NOTE**: If any of the values you specify in this parameter are not found, the request will return an error.
     ///
-    /// **NOTE**: If any of the values you specify in this parameter are not found, the
-    /// request will return an error.
-    ///
-    /// Example: `["Acme Corporation"]`
+    /// Example: `["John Doe"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub names: Option<Vec<String>>,
     /// Filter for other-names that are active, inactive, or both.
@@ -339,34 +325,20 @@ pub struct OtherNameListParams {
     /// Example: `"active"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<ListStatus>,
-    /// Filter for other-names updated on or after this date/time.
+    /// Filter for other-names updated on or after this date/time. Accepts the following ISO 8601 formats:
+    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the **start of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T00:00:00`).
+    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop interprets the timestamp in the local timezone of the end-user's computer.
+    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop interprets the timestamp using the specified timezone.
     ///
-    /// Accepts the following ISO 8601 formats:
-    ///
-    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the
-    ///   **start of the specified day** in the local timezone of the end-user's
-    ///   computer (e.g., `2025-01-01` → `2025-01-01T00:00:00`).
-    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop
-    ///   interprets the timestamp in the local timezone of the end-user's computer.
-    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop
-    ///   interprets the timestamp using the specified timezone.
-    ///
-    /// Example: `"Example updatedAfter"`
+    /// Example: `"2025-01-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_after: Option<String>,
-    /// Filter for other-names updated on or before this date/time.
+    /// Filter for other-names updated on or before this date/time. Accepts the following ISO 8601 formats:
+    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the **end of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
+    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop interprets the timestamp in the local timezone of the end-user's computer.
+    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop interprets the timestamp using the specified timezone.
     ///
-    /// Accepts the following ISO 8601 formats:
-    ///
-    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the
-    ///   **end of the specified day** in the local timezone of the end-user's computer
-    ///   (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
-    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop
-    ///   interprets the timestamp in the local timezone of the end-user's computer.
-    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop
-    ///   interprets the timestamp using the specified timezone.
-    ///
-    /// Example: `"Example updatedBefore"`
+    /// Example: `"2025-02-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_before: Option<String>,
 }
@@ -376,14 +348,11 @@ pub struct OtherNameListParams {
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct OtherNameUpdateParams {
-    /// The other-name's account number, which appears in the QuickBooks chart of
-    /// accounts, reports, and graphs.
+    /// The other-name's account number, which appears in the QuickBooks chart of accounts, reports, and graphs.
     ///
-    /// Note that if the "Use Account Numbers" preference is turned off in QuickBooks,
-    /// the account number may not be visible in the user interface, but it can still be
-    /// set and retrieved through the API.
+    /// Note that if the "Use Account Numbers" preference is turned off in QuickBooks, the account number may not be visible in the user interface, but it can still be set and retrieved through the API.
     ///
-    /// Maximum length: 99 characters.
+    /// Example: `"1010"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_number: Option<String>,
     /// The other-name's address.
@@ -391,86 +360,94 @@ pub struct OtherNameUpdateParams {
     pub address: Option<AddressInput>,
     /// The name of a alternate contact person for this other-name.
     ///
-    /// Maximum length: 41 characters.
+    /// Example: `"Bob Johnson"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alternate_contact: Option<String>,
     /// The other-name's alternate telephone number.
     ///
     /// Maximum length: 21 characters.
+    ///
+    /// Example: `"+1-555-987-6543"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alternate_phone: Option<String>,
-    /// The name of the company associated with this other-name.
-    ///
-    /// This name is used on invoices, checks, and other forms.
+    /// The name of the company associated with this other-name. This name is used on invoices, checks, and other forms.
     ///
     /// Maximum length: 41 characters.
+    ///
+    /// Example: `"Acme Corporation"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub company_name: Option<String>,
     /// The name of the primary contact person for this other-name.
     ///
-    /// Maximum length: 41 characters.
+    /// Example: `"Jane Smith"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact: Option<String>,
     /// The other-name's email address.
     ///
-    /// Maximum length: 1023 characters.
+    /// Example: `"other-name@example.com"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// The other-name's fax number.
     ///
     /// Maximum length: 21 characters.
+    ///
+    /// Example: `"+1-555-555-1212"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fax: Option<String>,
     /// The first name of the contact person for this other-name.
     ///
     /// Maximum length: 25 characters.
+    ///
+    /// Example: `"John"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub first_name: Option<String>,
-    /// Indicates whether this other-name is active.
+    /// Indicates whether this other-name is active. Inactive objects are typically hidden from views and reports in QuickBooks. Defaults to `true`.
     ///
-    /// Inactive objects are typically hidden from views and reports in QuickBooks.
-    /// Defaults to `true`.
+    /// Example: `true`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_active: Option<bool>,
     /// The last name of the contact person for this other-name.
     ///
     /// Maximum length: 25 characters.
+    ///
+    /// Example: `"Doe"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_name: Option<String>,
     /// The middle name of the contact person for this other-name.
     ///
     /// Maximum length: 5 characters.
+    ///
+    /// Example: `"A."`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub middle_name: Option<String>,
-    /// The case-insensitive unique name of this other-name, unique across all
-    /// other-names.
+    /// The case-insensitive unique name of this other-name, unique across all other-names.
     ///
-    /// **NOTE**: Other-names do not have a `fullName` field because they are not
-    /// hierarchical objects, which is why `name` is unique for them but not for objects
-    /// that have parents.
+    /// **NOTE**: Other-names do not have a `fullName` field because they are not hierarchical objects, which is why `name` is unique for them but not for objects that have parents.
     ///
-    /// Maximum length: 41 characters.
+    /// Maximum length: 31 characters.
+    ///
+    /// Example: `"John Doe"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// A note or comment about this other-name.
     ///
-    /// Maximum length: 4095 characters.
+    /// Example: `"This employee is a key employee."`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
     /// The other-name's primary telephone number.
     ///
     /// Maximum length: 21 characters.
+    ///
+    /// Example: `"+1-555-123-4567"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
-    /// The current QuickBooks-assigned revision number of the other-name object you are
-    /// updating, which you can get by fetching the object first. Provide the most
-    /// recent `revisionNumber` to ensure you're working with the latest data;
-    /// otherwise, the update will return an error.
-    pub revision_number: String,
-    /// The formal salutation title that precedes the name of the contact person for
-    /// this other-name, such as "Mr.", "Ms.", or "Dr.".
+    /// The current QuickBooks-assigned revision number of the other-name object you are updating, which you can get by fetching the object first. Provide the most recent `revisionNumber` to ensure you're working with the latest data; otherwise, the update will return an error.
     ///
-    /// Maximum length: 15 characters.
+    /// Example: `"1721172183"`
+    pub revision_number: String,
+    /// The formal salutation title that precedes the name of the contact person for this other-name, such as "Mr.", "Ms.", or "Dr.".
+    ///
+    /// Example: `"Dr."`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub salutation: Option<String>,
 }
@@ -506,25 +483,30 @@ OtherNames, QbdClient
 }
 
 impl<T: Transport + ?Sized> OtherNames<'_, T> {
+    /// List all other-names.
+    ///
     /// Returns a list of other-names.
     ///
-    /// **NOTE:** QuickBooks Desktop does not support pagination for other-names; hence,
-    /// there is no `cursor` parameter. Users typically have few other-names.
+    /// **NOTE:** QuickBooks Desktop does not support pagination for other-names; hence, there is no `cursor` parameter. Users typically have few other-names.
     #[api(get = "/quickbooks-desktop/other-names", list_of = OtherName)]
     pub async fn list(&self, #[query] params: &OtherNameListParams) -> Result<Vec<OtherName>>;
 
+    /// Create an other-name.
+    ///
     /// Creates a new other-name.
     #[api(post = "/quickbooks-desktop/other-names")]
     pub async fn create(&self, #[body] params: &OtherNameCreateParams) -> Result<OtherName>;
 
+    /// Retrieve an other-name.
+    ///
     /// Retrieves an other-name by ID.
     ///
-    /// **IMPORTANT:** If you need to fetch multiple specific other-names by ID, use the
-    /// list endpoint instead with the `ids` parameter. It accepts an array of IDs so
-    /// you can batch the request into a single call, which is significantly faster.
+    /// **IMPORTANT:** If you need to fetch multiple specific other-names by ID, use the list endpoint instead with the `ids` parameter. It accepts an array of IDs so you can batch the request into a single call, which is significantly faster.
     #[api(get = "/quickbooks-desktop/other-names/{id}")]
     pub async fn retrieve(&self, id: &str) -> Result<OtherName>;
 
+    /// Update an other-name.
+    ///
     /// Updates an existing other-name.
     #[api(post = "/quickbooks-desktop/other-names/{id}")]
     pub async fn update(&self, id: &str, #[body] params: &OtherNameUpdateParams) -> Result<OtherName>;

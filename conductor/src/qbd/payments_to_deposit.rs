@@ -15,45 +15,51 @@ use crate::{Result, Transport, api};
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct PaymentToDeposit {
-    /// The monetary amount of this received payment that is currently available to
-    /// deposit, represented as a decimal string.
-    pub amount: String,
-    /// The monetary amount of this payment to deposit converted to the home currency of
-    /// the QuickBooks company file. Represented as a decimal string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub amount_in_home_currency: Option<String>,
-    /// The payment to deposit's currency.
+    /// The monetary amount of this received payment that is currently available to deposit, represented as a decimal string.
     ///
-    /// For built-in currencies, the name and code are standard ISO 4217 international
-    /// values. For user-defined currencies, all values are editable.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Example: `"1000.00"`
+    pub amount: String,
+    /// The monetary amount of this payment to deposit converted to the home currency of the QuickBooks company file. Represented as a decimal string.
+    ///
+    /// Example: `"1234.56"`
+    #[serde(default)]
+    pub amount_in_home_currency: Option<String>,
+    /// The payment to deposit's currency. For built-in currencies, the name and code are standard ISO 4217 international values. For user-defined currencies, all values are editable.
+    ///
+    /// Example: `{"fullName":"USD","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub currency: Option<ObjectRef>,
     /// The customer or customer-job associated with this payment to deposit.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    ///
+    /// Example: `{"fullName":"Acme Corporation","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub customer: Option<ObjectRef>,
-    /// The market exchange rate between this payment to deposit's currency and the home
-    /// currency in QuickBooks at the time of this transaction. Represented as a decimal
-    /// value (e.g., 1.2345 for 1 EUR = 1.2345 USD if USD is the home currency).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The market exchange rate between this payment to deposit's currency and the home currency in QuickBooks at the time of this transaction. Represented as a decimal value (e.g., 1.2345 for 1 EUR = 1.2345 USD if USD is the home currency).
+    ///
+    /// Example: `1.2345`
+    #[serde(default)]
     pub exchange_rate: Option<f64>,
-    /// The ID of the received payment that is available to deposit.
+    /// The ID of the received payment that is available to deposit. Pass this value as `paymentTransactionId` when creating a deposit line.
     ///
-    /// Pass this value as `paymentTransactionId` when creating a deposit line.
+    /// Example: `"123ABC-1234567890"`
     pub payment_transaction_id: String,
-    /// The ID of the specific received-payment line that is available to deposit.
+    /// The ID of the specific received-payment line that is available to deposit. If this value is not `null`, pass it as `paymentTransactionLineId` with `paymentTransactionId` when creating a deposit line.
     ///
-    /// If this value is not `null`, pass it as `paymentTransactionLineId` with
-    /// `paymentTransactionId` when creating a deposit line.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Example: `"456DEF-1234567890"`
+    #[serde(default)]
     pub payment_transaction_line_id: Option<String>,
-    /// The case-sensitive user-defined reference number for this payment to deposit,
-    /// which can be used to identify the transaction in QuickBooks. This value is not
-    /// required to be unique and can be arbitrarily changed by the QuickBooks user.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The case-sensitive user-defined reference number for this payment to deposit, which can be used to identify the transaction in QuickBooks. This value is not required to be unique and can be arbitrarily changed by the QuickBooks user.
+    ///
+    /// Example: `"PAYMENT-1234"`
+    #[serde(default)]
     pub ref_number: Option<String>,
     /// The date of this payment to deposit, in ISO 8601 format (YYYY-MM-DD).
+    ///
+    /// Example: `"2024-10-01"`
     pub transaction_date: String,
     /// The type of transaction for this payment to deposit.
+    ///
+    /// Example: `"invoice"`
     pub transaction_type: TransactionType,
 }
 
@@ -63,14 +69,11 @@ PaymentsToDeposit, QbdClient
 }
 
 impl<T: Transport + ?Sized> PaymentsToDeposit<'_, T> {
-    /// Lists received customer payments that are currently available to include in a
-    /// QuickBooks Desktop deposit. Use each result's `paymentTransactionId` and, when
-    /// present, `paymentTransactionLineId` as the corresponding fields on a deposit
-    /// line.
+    /// List all payments to deposit.
     ///
-    /// **NOTE:** QuickBooks Desktop does not support pagination for payments to
-    /// deposit; hence, there is no `cursor` parameter. Users typically have few
-    /// payments to deposit.
+    /// Lists received customer payments that are currently available to include in a QuickBooks Desktop deposit. Use each result's `paymentTransactionId` and, when present, `paymentTransactionLineId` as the corresponding fields on a deposit line.
+    ///
+    /// **NOTE:** QuickBooks Desktop does not support pagination for payments to deposit; hence, there is no `cursor` parameter. Users typically have few payments to deposit.
     #[api(get = "/quickbooks-desktop/payments-to-deposit", list_of = PaymentToDeposit)]
     pub async fn list(&self) -> Result<Vec<PaymentToDeposit>>;
 }

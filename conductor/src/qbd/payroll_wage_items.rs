@@ -18,71 +18,53 @@ use crate::{CursorPage, Result, Transport, api};
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct PayrollWageItem {
-    /// The date and time when this payroll wage item was created, in ISO 8601 format
-    /// (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local
-    /// timezone of the end-user's computer.
+    /// The date and time when this payroll wage item was created, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
-    /// Example: `"2021-10-01T17:34:56.000Z"`
+    /// Example: `"2025-01-01T12:34:56+00:00"`
     pub created_at: String,
-    /// The expense account used to track wage expenses paid through this payroll wage
-    /// item.
+    /// The expense account used to track wage expenses paid through this payroll wage item.
     ///
     /// Example: `{"fullName":"Expenses:Payroll","id":"80000001-1234567890"}`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub expense_account: Option<ObjectRef>,
-    /// The unique identifier assigned by QuickBooks to this payroll wage item.
-    ///
-    /// This ID is unique across all payroll wage items but not across different
-    /// QuickBooks object types.
+    /// The unique identifier assigned by QuickBooks to this payroll wage item. This ID is unique across all payroll wage items but not across different QuickBooks object types.
     ///
     /// Example: `"80000001-1234567890"`
     pub id: String,
-    /// Indicates whether this payroll wage item is active.
-    ///
-    /// Inactive objects are typically hidden from views and reports in QuickBooks.
-    /// Defaults to `true`.
+    /// Indicates whether this payroll wage item is active. Inactive objects are typically hidden from views and reports in QuickBooks. Defaults to `true`.
     ///
     /// Example: `true`
     pub is_active: bool,
-    /// The case-insensitive unique name of this payroll wage item, unique across all
-    /// payroll wage items.
+    /// The case-insensitive unique name of this payroll wage item, unique across all payroll wage items.
     ///
-    /// **NOTE**: Payroll wage items do not have a `fullName` field because they are not
-    /// hierarchical objects, which is why `name` is unique for them but not for objects
-    /// that have parents.
+    /// **NOTE**: Payroll wage items do not have a `fullName` field because they are not hierarchical objects, which is why `name` is unique for them but not for objects that have parents.
     ///
     /// Example: `"Regular Pay"`
     pub name: String,
-    /// The overtime pay multiplier for this payroll wage item, represented as a decimal
-    /// string. For example, `"1.5"` represents time-and-a-half pay.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The overtime pay multiplier for this payroll wage item, represented as a decimal string. For example, `"1.5"` represents time-and-a-half pay.
+    ///
+    /// Example: `"1.5"`
+    #[serde(default)]
     pub overtime_multiplier: Option<String>,
-    /// The default rate for this payroll wage item, represented as a decimal string.
+    /// The default rate for this payroll wage item, represented as a decimal string. Only one of `rate` and `ratePercent` can be set.
     ///
-    /// Only one of `rate` and `ratePercent` can be set.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Example: `"15.00"`
+    #[serde(default)]
     pub rate: Option<String>,
-    /// The default rate for this payroll wage item expressed as a percentage.
+    /// The default rate for this payroll wage item expressed as a percentage. Only one of `rate` and `ratePercent` can be set.
     ///
-    /// Only one of `rate` and `ratePercent` can be set.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Example: `"10"`
+    #[serde(default)]
     pub rate_percent: Option<String>,
-    /// The current QuickBooks-assigned revision number of this payroll wage item
-    /// object, which changes each time the object is modified. When updating this
-    /// object, you must provide the most recent `revisionNumber` to ensure you're
-    /// working with the latest data; otherwise, the update will return an error.
+    /// The current QuickBooks-assigned revision number of this payroll wage item object, which changes each time the object is modified. When updating this object, you must provide the most recent `revisionNumber` to ensure you're working with the latest data; otherwise, the update will return an error.
     ///
     /// Example: `"1721172183"`
     pub revision_number: String,
-    /// The date and time when this payroll wage item was last updated, in ISO 8601
-    /// format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the
-    /// local timezone of the end-user's computer.
+    /// The date and time when this payroll wage item was last updated, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
-    /// Example: `"2021-10-01T20:45:30.000Z"`
+    /// Example: `"2025-02-01T12:34:56+00:00"`
     pub updated_at: String,
-    /// Categorizes how this payroll wage item calculates pay - can be hourly (regular,
-    /// overtime, sick, or vacation), salary (regular, sick, or vacation), bonus, or
-    /// commission based.
+    /// Categorizes how this payroll wage item calculates pay - can be hourly (regular, overtime, sick, or vacation), salary (regular, sick, or vacation), bonus, or commission based.
     ///
     /// Example: `"hourly_regular"`
     pub wage_type: WageType,
@@ -93,53 +75,41 @@ pub struct PayrollWageItem {
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct PayrollWageItemCreateParams {
-    /// The expense account used to track wage expenses paid through this payroll wage
-    /// item.
+    /// The expense account used to track wage expenses paid through this payroll wage item.
     ///
     /// Example: `"80000001-1234567890"`
     pub expense_account_id: String,
-    /// Indicates whether this payroll wage item is active.
-    ///
-    /// Inactive objects are typically hidden from views and reports in QuickBooks.
-    /// Defaults to `true`.
+    /// Indicates whether this payroll wage item is active. Inactive objects are typically hidden from views and reports in QuickBooks. Defaults to `true`.
     ///
     /// Example: `true`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_active: Option<bool>,
-    /// The case-insensitive unique name of this payroll wage item, unique across all
-    /// payroll wage items.
+    /// The case-insensitive unique name of this payroll wage item, unique across all payroll wage items.
     ///
-    /// **NOTE**: Payroll wage items do not have a `fullName` field because they are not
-    /// hierarchical objects, which is why `name` is unique for them but not for objects
-    /// that have parents.
+    /// **NOTE**: Payroll wage items do not have a `fullName` field because they are not hierarchical objects, which is why `name` is unique for them but not for objects that have parents.
     ///
     /// Maximum length: 31 characters.
     ///
     /// Example: `"Regular Pay"`
     pub name: String,
-    /// The overtime pay multiplier for this payroll wage item, represented as a decimal
-    /// string. For example, `"1.5"` represents time-and-a-half pay.
+    /// The overtime pay multiplier for this payroll wage item, represented as a decimal string. For example, `"1.5"` represents time-and-a-half pay.
     ///
-    /// Decimal string format: up to 5 decimal places and up to 10 digits before the
-    /// decimal point (for example, "123.45").
+    /// Example: `"1.5"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub overtime_multiplier: Option<String>,
-    /// The default rate for this payroll wage item, represented as a decimal string.
+    /// The default rate for this payroll wage item, represented as a decimal string. Only one of `rate` and `ratePercent` can be set.
     ///
-    /// Only one of `rate` and `ratePercent` can be set.
+    /// Decimal string format: up to 5 decimal places and up to 10 digits before the decimal point (for example, "123.45").
     ///
-    /// Decimal string format: up to 5 decimal places and up to 10 digits before the
-    /// decimal point (for example, "123.45").
+    /// Example: `"15.00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rate: Option<String>,
-    /// The default rate for this payroll wage item expressed as a percentage.
+    /// The default rate for this payroll wage item expressed as a percentage. Only one of `rate` and `ratePercent` can be set.
     ///
-    /// Only one of `rate` and `ratePercent` can be set.
+    /// Example: `"10"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rate_percent: Option<String>,
-    /// Categorizes how this payroll wage item calculates pay - can be hourly (regular,
-    /// overtime, sick, or vacation), salary (regular, sick, or vacation), bonus, or
-    /// commission based.
+    /// Categorizes how this payroll wage item calculates pay - can be hourly (regular, overtime, sick, or vacation), salary (regular, sick, or vacation), bonus, or commission based.
     ///
     /// Example: `"hourly_regular"`
     pub wage_type: WageType,
@@ -164,108 +134,61 @@ impl PayrollWageItemCreateParams {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PayrollWageItemListParams {
-    /// The pagination token to fetch the next set of results when paginating with the
-    /// `limit` parameter. Do not include this parameter on the first call. Use the
-    /// `nextCursor` value returned in the previous response to request subsequent
-    /// results.
-    ///
-    /// **IMPORTANT**: The cursor is the same value for every page, and requests that
-    /// send it are not idempotent: each one returns the next page. Send each request
-    /// within 10 seconds of the previous response. If you miss that window or a request
-    /// fails, start over without a cursor. To make a run resumable, see
-    /// \[Paging by name\](<https://docs.conductor.is/api-ref/pagination#paging-by-name>).
+    /// The pagination token to fetch the next set of results when paginating with the `limit` parameter. Do not include this parameter on the first call. Use the `nextCursor` value returned in the previous response to request subsequent results.
     ///
     /// Example: `"12345678-abcd-abcd-example-1234567890ab"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cursor: Option<String>,
-    /// Filter for specific payroll wage items by their QuickBooks-assigned unique
-    /// identifier(s).
+    /// Filter for specific payroll wage items by their QuickBooks-assigned unique identifier(s).
     ///
-    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other
-    /// query parameters for this request.
+    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other query parameters for this request.
     ///
-    /// **NOTE**: If any of the values you specify in this parameter are not found, the
-    /// request will return an error.
+    /// **NOTE**: If any of the values you specify in this parameter are not found, the request will return an error.
     ///
     /// Example: `["80000001-1234567890"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ids: Option<Vec<String>>,
-    /// The maximum number of objects to return.
-    ///
-    /// Accepts values ranging from 1 to 150, defaults to 150. When used with
-    /// cursor-based pagination, this parameter controls how many results are returned
-    /// per page. To paginate through results, combine this with the `cursor` parameter.
-    /// Each response will include a `nextCursor` value that can be passed to subsequent
-    /// requests to retrieve the next page of results.
+    /// The maximum number of objects to return. Accepts values ranging from 1 to 150, defaults to 150. When used with cursor-based pagination, this parameter controls how many results are returned per page. To paginate through results, combine this with the `cursor` parameter. Each response will include a `nextCursor` value that can be passed to subsequent requests to retrieve the next page of results.
     ///
     /// Example: `150`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
-    /// Filter for payroll wage items whose `name` contains this substring,
-    /// case-insensitive.
+    /// Filter for payroll wage items whose `name` contains this substring, case-insensitive.
     ///
-    /// **NOTE**: If you use this parameter, you cannot also use `nameStartsWith` or
-    /// `nameEndsWith`.
+    /// **NOTE**: If you use this parameter, you cannot also use `nameStartsWith` or `nameEndsWith`.
     ///
     /// Example: `"ABC"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name_contains: Option<String>,
-    /// Filter for payroll wage items whose `name` ends with this substring,
-    /// case-insensitive.
+    /// Filter for payroll wage items whose `name` ends with this substring, case-insensitive.
     ///
-    /// **NOTE**: If you use this parameter, you cannot also use `nameContains` or
-    /// `nameStartsWith`.
+    /// **NOTE**: If you use this parameter, you cannot also use `nameContains` or `nameStartsWith`.
     ///
     /// Example: `"ABC"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name_ends_with: Option<String>,
-    /// Filter for payroll wage items whose `name` sorts at or after this value
-    /// (inclusive), compared case-insensitively in QuickBooks' sort order: punctuation
-    /// first, then digits, then letters.
-    ///
-    /// When you set `nameFrom` or `nameTo`, QuickBooks returns payroll wage items
-    /// sorted by `name` in that order; without either, the order is not guaranteed. To
-    /// page through payroll wage items by name, see
-    /// \[Paging by name\](<https://docs.conductor.is/api-ref/pagination#paging-by-name>).
-    ///
-    /// **NOTE**: If you use this parameter, you cannot also use `nameContains`,
-    /// `nameStartsWith`, or `nameEndsWith`.
+    /// Filter for payroll wage items whose `name` is alphabetically greater than or equal to this value.
     ///
     /// Example: `"A"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name_from: Option<String>,
-    /// Filter for payroll wage items whose `name` starts with this substring,
-    /// case-insensitive.
+    /// Filter for payroll wage items whose `name` starts with this substring, case-insensitive.
     ///
-    /// **NOTE**: If you use this parameter, you cannot also use `nameContains` or
-    /// `nameEndsWith`.
+    /// **NOTE**: If you use this parameter, you cannot also use `nameContains` or `nameEndsWith`.
     ///
     /// Example: `"ABC"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name_starts_with: Option<String>,
-    /// Filter for payroll wage items whose `name` sorts at or before this value
-    /// (inclusive), compared case-insensitively in QuickBooks' sort order: punctuation
-    /// first, then digits, then letters. If you also set `nameFrom`, it must not sort
-    /// after this value, or QuickBooks returns an error.
-    ///
-    /// When you set `nameFrom` or `nameTo`, QuickBooks returns payroll wage items
-    /// sorted by `name` in that order; without either, the order is not guaranteed.
-    ///
-    /// **NOTE**: If you use this parameter, you cannot also use `nameContains`,
-    /// `nameStartsWith`, or `nameEndsWith`.
+    /// Filter for payroll wage items whose `name` is alphabetically less than or equal to this value.
     ///
     /// Example: `"Z"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name_to: Option<String>,
-    /// Filter for specific payroll wage items by their name(s), case-insensitive.
+    /// Filter for specific payroll wage items by their name(s), case-insensitive. Like `id`, `name` is a unique identifier for a payroll wage item.
     ///
-    /// Like `id`, `name` is a unique identifier for a payroll wage item.
+    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other query parameters for this request.
     ///
-    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other
-    /// query parameters for this request.
-    ///
-    /// **NOTE**: If any of the values you specify in this parameter are not found, the
-    /// request will return an error.
+    /// **NOTE**: If any of the values you specify in this parameter are not found, the request will return an error.
     ///
     /// Example: `["Regular Pay"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -275,42 +198,26 @@ pub struct PayrollWageItemListParams {
     /// Example: `"active"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<ListStatus>,
-    /// Filter for payroll wage items updated on or after this date/time.
+    /// Filter for payroll wage items updated on or after this date/time. Accepts the following ISO 8601 formats:
+    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the **start of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T00:00:00`).
+    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop interprets the timestamp in the local timezone of the end-user's computer.
+    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop interprets the timestamp using the specified timezone.
     ///
-    /// Accepts the following ISO 8601 formats:
-    ///
-    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the
-    ///   **start of the specified day** in the local timezone of the end-user's
-    ///   computer (e.g., `2025-01-01` → `2025-01-01T00:00:00`).
-    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop
-    ///   interprets the timestamp in the local timezone of the end-user's computer.
-    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop
-    ///   interprets the timestamp using the specified timezone.
-    ///
-    /// Example: `"2021-01-01T12:34:56.000Z"`
+    /// Example: `"2025-01-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_after: Option<String>,
-    /// Filter for payroll wage items updated on or before this date/time.
+    /// Filter for payroll wage items updated on or before this date/time. Accepts the following ISO 8601 formats:
+    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the **end of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
+    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop interprets the timestamp in the local timezone of the end-user's computer.
+    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop interprets the timestamp using the specified timezone.
     ///
-    /// Accepts the following ISO 8601 formats:
-    ///
-    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the
-    ///   **end of the specified day** in the local timezone of the end-user's computer
-    ///   (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
-    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop
-    ///   interprets the timestamp in the local timezone of the end-user's computer.
-    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop
-    ///   interprets the timestamp using the specified timezone.
-    ///
-    /// Example: `"2021-02-01T12:34:56.000Z"`
+    /// Example: `"2025-02-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_before: Option<String>,
 }
 
 string_enum! {
-/// Categorizes how this payroll wage item calculates pay - can be hourly (regular,
-/// overtime, sick, or vacation), salary (regular, sick, or vacation), bonus, or
-/// commission based.
+/// Categorizes how this payroll wage item calculates pay - can be hourly (regular, overtime, sick, or vacation), salary (regular, sick, or vacation), bonus, or commission based.
 ///
 /// A value that this version does not know decodes as `Unknown`.
 pub enum WageType {
@@ -343,10 +250,7 @@ PayrollWageItems, QbdClient
 impl<T: Transport + ?Sized> PayrollWageItems<'_, T> {
     /// List all payroll wage items.
     ///
-    /// Returns a list of payroll wage items.
-    ///
-    /// Use the `cursor` parameter to paginate
-    /// through the results.
+    /// Returns a list of payroll wage items. Use the `cursor` parameter to paginate through the results.
     #[api(get = "/quickbooks-desktop/payroll-wage-items", pages_of = PayrollWageItem)]
     pub async fn list(&self, #[query] params: &PayrollWageItemListParams) -> Result<CursorPage<PayrollWageItem>>;
 
@@ -360,10 +264,7 @@ impl<T: Transport + ?Sized> PayrollWageItems<'_, T> {
     ///
     /// Retrieves a payroll wage item by ID.
     ///
-    /// **IMPORTANT:** If you need to fetch multiple specific payroll wage items by ID,
-    /// use the list endpoint instead with the `ids` parameter. It accepts an array of
-    /// IDs so you can batch the request into a single call, which is significantly
-    /// faster.
+    /// **IMPORTANT:** If you need to fetch multiple specific payroll wage items by ID, use the list endpoint instead with the `ids` parameter. It accepts an array of IDs so you can batch the request into a single call, which is significantly faster.
     #[api(get = "/quickbooks-desktop/payroll-wage-items/{id}")]
     pub async fn retrieve(&self, id: &str) -> Result<PayrollWageItem>;
 }

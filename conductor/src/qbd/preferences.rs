@@ -18,59 +18,60 @@ use crate::{Result, Transport, api};
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ItemsAndInventoryPreferences {
-    /// The date from which FIFO (First In, First Out) is used to calculate the value of
-    /// inventory sold and on-hand for this company file, in ISO 8601 format
-    /// (YYYY-MM-DD).
+    /// The date from which FIFO (First In, First Out) is used to calculate the value of inventory sold and on-hand for this company file, in ISO 8601 format (YYYY-MM-DD).
     ///
     /// Example: `"2023-01-01"`
+    #[serde(default)]
     pub fifo_effective_date: Option<String>,
     /// Specifies the type of inventory tracking that this company file uses.
     ///
     /// Example: `"serial_number"`
+    #[serde(default)]
     pub inventory_tracking_method: Option<ItemsAndInventoryPreferencesInventoryTrackingMethod>,
     /// Indicates whether barcode functionality is enabled for this company file.
     ///
     /// Example: `true`
+    #[serde(default)]
     pub is_barcode_enabled: Option<bool>,
-    /// Indicates whether bin tracking is enabled for this company file.
-    ///
-    /// When `true`, inventory can be tracked by bin locations within sites.
+    /// Indicates whether bin tracking is enabled for this company file. When `true`, inventory can be tracked by bin locations within sites.
     ///
     /// Example: `true`
+    #[serde(default)]
     pub is_bin_tracking_enabled: Option<bool>,
     /// Indicates whether enhanced inventory receiving is enabled for this company file.
     ///
     /// Example: `true`
+    #[serde(default)]
     pub is_enhanced_inventory_receiving_enabled: Option<bool>,
-    /// Indicates whether this company file is configured to use FIFO (First In, First
-    /// Out) to calculate the value of inventory sold and on-hand.
+    /// Indicates whether this company file is configured to use FIFO (First In, First Out) to calculate the value of inventory sold and on-hand.
     ///
     /// Example: `true`
+    #[serde(default)]
     pub is_fifo_enabled: Option<bool>,
-    /// Indicates whether expiration dates for inventory serial/lot numbers are enabled
-    /// for this company file. This feature is supported from QuickBooks Desktop 2023.
+    /// Indicates whether expiration dates for inventory serial/lot numbers are enabled for this company file. This feature is supported from QuickBooks Desktop 2023.
     ///
     /// Example: `true`
+    #[serde(default)]
     pub is_inventory_expiration_date_enabled: Option<bool>,
-    /// Indicates whether serial/lot number tracking is enabled for build assemblies in
-    /// this company file.
+    /// Indicates whether serial/lot number tracking is enabled for build assemblies in this company file.
     ///
     /// Example: `true`
+    #[serde(default)]
     pub is_tracking_on_build_assembly_enabled: Option<bool>,
-    /// Indicates whether serial/lot number tracking is enabled for inventory
-    /// adjustments in this company file.
+    /// Indicates whether serial/lot number tracking is enabled for inventory adjustments in this company file.
     ///
     /// Example: `true`
+    #[serde(default)]
     pub is_tracking_on_inventory_adjustment_enabled: Option<bool>,
-    /// Indicates whether serial/lot number tracking is enabled for purchase
-    /// transactions in this company file.
+    /// Indicates whether serial/lot number tracking is enabled for purchase transactions in this company file.
     ///
     /// Example: `true`
+    #[serde(default)]
     pub is_tracking_on_purchase_transactions_enabled: Option<bool>,
-    /// Indicates whether serial/lot number tracking is enabled for sales transactions
-    /// in this company file.
+    /// Indicates whether serial/lot number tracking is enabled for sales transactions in this company file.
     ///
     /// Example: `true`
+    #[serde(default)]
     pub is_tracking_on_sales_transactions_enabled: Option<bool>,
 }
 
@@ -95,23 +96,15 @@ LotNumber = "lot_number",
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct MultiCurrencyPreferences {
-    /// The currency that is set as the home currency for this company file.
-    ///
-    /// The home currency is normally the currency of the country where the business is
-    /// physically located. Although a home currency other than US Dollars can be
-    /// chosen, certain QuickBooks convenience features are available only with a home
-    /// currency of US Dollars, such as the ability to download current exchange rates.
-    /// Also, Intuit services such as payroll and online banking are only available in
-    /// US Dollars. Once the home currency has been set and used in any transaction, it
-    /// cannot be changed.
+    /// The currency that is set as the home currency for this company file. The home currency is normally the currency of the country where the business is physically located. Although a home currency other than US Dollars can be chosen, certain QuickBooks convenience features are available only with a home currency of US Dollars, such as the ability to download current exchange rates. Also, Intuit services such as payroll and online banking are only available in US Dollars. Once the home currency has been set and used in any transaction, it cannot be changed.
     ///
     /// Example: `{"fullName":"USD","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub home_currency: Option<ObjectRef>,
-    /// Indicates whether the multicurrency feature is enabled for this company file.
-    ///
-    /// Once multicurrency is enabled for a company file, it cannot be disabled.
+    /// Indicates whether the multicurrency feature is enabled for this company file. Once multicurrency is enabled for a company file, it cannot be disabled.
     ///
     /// Example: `true`
+    #[serde(default)]
     pub is_multi_currency_enabled: Option<bool>,
 }
 
@@ -122,15 +115,15 @@ pub struct MultiCurrencyPreferences {
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct MultiLocationInventoryPreferences {
-    /// Indicates whether the multilocation inventory feature is available for this
-    /// company file. When `true`, the feature can potentially be enabled.
+    /// Indicates whether the multilocation inventory feature is available for this company file. When `true`, the feature can potentially be enabled.
     ///
     /// Example: `true`
+    #[serde(default)]
     pub is_multi_location_inventory_available: Option<bool>,
-    /// Indicates whether the multilocation inventory feature is enabled for this
-    /// company file. When `true`, inventory can be tracked across multiple locations.
+    /// Indicates whether the multilocation inventory feature is enabled for this company file. When `true`, inventory can be tracked across multiple locations.
     ///
     /// Example: `true`
+    #[serde(default)]
     pub is_multi_location_inventory_enabled: Option<bool>,
 }
 
@@ -143,18 +136,18 @@ pub struct Preferences {
     pub accounting: PreferencesAccounting,
     /// The current application access rights for this company file.
     pub app_access_rights: PreferencesAppAccessRights,
-    /// The finance charge preferences for this company file.
-    ///
-    /// These settings determine how late payment charges are calculated and applied to
-    /// customer accounts.
+    /// The finance charge preferences for this company file. These settings determine how late payment charges are calculated and applied to customer accounts.
     pub finance_charges: PreferencesFinanceCharges,
     /// The item inventory preferences for this company file.
+    #[serde(default)]
     pub items_and_inventory: Option<ItemsAndInventoryPreferences>,
     /// The jobs and estimates preferences for this company file.
     pub jobs_and_estimates: PreferencesJobsAndEstimates,
     /// The multi-currency preferences for this company file.
+    #[serde(default)]
     pub multi_currency: Option<MultiCurrencyPreferences>,
     /// The multi-location inventory preferences for this company file.
+    #[serde(default)]
     pub multi_location_inventory: Option<MultiLocationInventoryPreferences>,
     /// The purchases and vendors preferences for this company file.
     pub purchases_and_vendors: PreferencesPurchasesAndVendors,
@@ -162,17 +155,11 @@ pub struct Preferences {
     pub reports: PreferencesReports,
     /// The sales and customers preferences for this company file.
     pub sales_and_customers: PreferencesSalesAndCustomers,
-    /// The sales-tax preferences for this company file.
-    ///
-    /// If sales tax is turned off in the user interface (that is, if "No" is selected
-    /// for "Do You Charge Sales Tax?" in the sales tax preferences), then this field
-    /// will be `null`.
+    /// The sales-tax preferences for this company file. If sales tax is turned off in the user interface (that is, if "No" is selected for "Do You Charge Sales Tax?" in the sales tax preferences), then this field will be `null`.
+    #[serde(default)]
     pub sales_tax: Option<SalesTaxPreferences>,
-    /// The time-tracking preferences for this company file.
-    ///
-    /// If time tracking is turned off in the user interface (that is, if "No" is
-    /// selected for "Do You Track Time?" in the time tracking preferences), then this
-    /// field will be `null`.
+    /// The time-tracking preferences for this company file. If time tracking is turned off in the user interface (that is, if "No" is selected for "Do You Track Time?" in the time tracking preferences), then this field will be `null`.
+    #[serde(default)]
     pub time_tracking: Option<TimeTrackingPreferences>,
 }
 
@@ -183,45 +170,33 @@ pub struct Preferences {
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct PreferencesAccounting {
-    /// The company closing date set within this company file.
-    ///
-    /// (The QuickBooks Admin can assign a password restricting access to transactions
-    /// that occurred before this date.)
+    /// The company closing date set within this company file. (The QuickBooks Admin can assign a password restricting access to transactions that occurred before this date.)
     ///
     /// Example: `"2024-12-31"`
+    #[serde(default)]
     pub closing_date: Option<String>,
     /// The default class assigned to transactions for this company file.
     ///
     /// Example: `"accounts"`
+    #[serde(default)]
     pub default_transaction_class: Option<PreferencesAccountingDefaultTransactionClass>,
-    /// Indicates whether this company file is configured to automatically assign a
-    /// number to each journal entry.
+    /// Indicates whether this company file is configured to automatically assign a number to each journal entry.
     ///
     /// Example: `true`
     pub is_assigning_journal_entry_numbers: bool,
-    /// Indicates whether this company file is configured to require an account for new
-    /// transactions. If `true`, a transaction cannot be recorded in the QuickBooks user
-    /// interface unless it is assigned to an account. (However, transactions affected
-    /// by this preference always require an account to be specified when added through
-    /// the API.)
+    /// Indicates whether this company file is configured to require an account for new transactions. If `true`, a transaction cannot be recorded in the QuickBooks user interface unless it is assigned to an account. (However, transactions affected by this preference always require an account to be specified when added through the API.)
     ///
     /// Example: `true`
     pub is_requiring_accounts: bool,
-    /// Indicates whether this company file is configured to record an account number
-    /// for new accounts. If you include an account number when creating a new account
-    /// while this preference is `false`, the account number will still be set, but will
-    /// not be visible in the QuickBooks user interface.
+    /// Indicates whether this company file is configured to record an account number for new accounts. If you include an account number when creating a new account while this preference is `false`, the account number will still be set, but will not be visible in the QuickBooks user interface.
     ///
     /// Example: `true`
     pub is_using_account_numbers: bool,
-    /// Indicates whether this company file is configured to log all transaction changes
-    /// in the audit trail report. If `false`, QuickBooks logs only the most recent
-    /// version of each transaction.
+    /// Indicates whether this company file is configured to log all transaction changes in the audit trail report. If `false`, QuickBooks logs only the most recent version of each transaction.
     ///
     /// Example: `true`
     pub is_using_audit_trail: bool,
-    /// Indicates whether this company file is configured to use the `class` field on
-    /// all transactions.
+    /// Indicates whether this company file is configured to use the `class` field on all transactions.
     ///
     /// Example: `true`
     pub is_using_class_tracking: bool,
@@ -250,75 +225,63 @@ None = "none",
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct PreferencesAppAccessRights {
-    /// If auto-login is allowed for this company file, specifies the user name that is
-    /// allowed to use auto-login.
+    /// If auto-login is allowed for this company file, specifies the user name that is allowed to use auto-login.
     ///
     /// Example: `"admin"`
+    #[serde(default)]
     pub automatic_login_user_name: Option<String>,
     /// Indicates whether applications can use auto-login to access this company file.
     ///
     /// Example: `true`
     pub is_automatic_login_allowed: bool,
-    /// Indicates whether access is allowed to personal (sensitive) data in this company
-    /// file.
+    /// Indicates whether access is allowed to personal (sensitive) data in this company file.
     ///
     /// Example: `true`
     pub is_personal_data_access_allowed: bool,
 }
 
-/// The finance charge preferences for this company file.
-///
-/// These settings determine how late payment charges are calculated and applied to customer accounts.
+/// The finance charge preferences for this company file. These settings determine how late payment charges are calculated and applied to customer accounts.
 ///
 /// The type of `Preferences::finance_charges`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct PreferencesFinanceCharges {
-    /// The interest rate that QuickBooks will use to calculate finance charges for this
-    /// company file. Default is `0`.
+    /// The interest rate that QuickBooks will use to calculate finance charges for this company file. Default is `0`.
     ///
     /// Example: `0.05`
+    #[serde(default)]
     pub annual_interest_rate: Option<f64>,
-    /// The date from which finance charges are calculated for this company file.
-    ///
-    /// Default is `due_date`.
+    /// The date from which finance charges are calculated for this company file. Default is `due_date`.
     ///
     /// Example: `"due_date"`
     pub calculate_charges_from: PreferencesFinanceChargesCalculateChargesFrom,
-    /// The account used to track finance charges that customers pay for this company
-    /// file. This is usually an income account.
+    /// The account used to track finance charges that customers pay for this company file. This is usually an income account.
     ///
     /// Example: `{"fullName":"Interest Income","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub finance_charge_account: Option<ObjectRef>,
-    /// The number of days before finance charges apply to customers' overdue invoices
-    /// for this company file. Default is `0`.
+    /// The number of days before finance charges apply to customers' overdue invoices for this company file. Default is `0`.
     ///
     /// Example: `30`
     pub grace_period: f64,
-    /// Indicates whether this company file is configured to assess finance charges for
-    /// overdue invoices. Default is `false`. (Note that laws vary about whether a
-    /// company can charge interest on overdue interest payments.)
+    /// Indicates whether this company file is configured to assess finance charges for overdue invoices. Default is `false`. (Note that laws vary about whether a company can charge interest on overdue interest payments.)
     ///
     /// Example: `false`
     pub is_assessing_for_overdue_charges: bool,
-    /// Indicates whether this company file is configured to mark all newly created
-    /// finance-charge invoices as "to be printed". Default is `false`. The user can
-    /// still change this preference for each individual invoice.
+    /// Indicates whether this company file is configured to mark all newly created finance-charge invoices as "to be printed". Default is `false`. The user can still change this preference for each individual invoice.
     ///
     /// Example: `false`
     pub is_marked_to_be_printed: bool,
-    /// The minimum finance charge that will be applied regardless of the amount overdue
-    /// for this company file. Default is `0`.
+    /// The minimum finance charge that will be applied regardless of the amount overdue for this company file. Default is `0`.
     ///
     /// Example: `100`
+    #[serde(default)]
     pub minimum_finance_charge: Option<f64>,
 }
 
 string_enum! {
-/// The date from which finance charges are calculated for this company file.
-///
-/// Default is `due_date`.
+/// The date from which finance charges are calculated for this company file. Default is `due_date`.
 ///
 /// A value that this version does not know decodes as `Unknown`.
 pub enum PreferencesFinanceChargesCalculateChargesFrom {
@@ -336,9 +299,7 @@ InvoiceOrBilledDate = "invoice_or_billed_date",
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct PreferencesJobsAndEstimates {
-    /// Indicates whether this company file is configured to print line items with zero
-    /// amounts on progress invoices. This preference is only relevant if
-    /// `isUsingProgressInvoicing` is `true`.
+    /// Indicates whether this company file is configured to print line items with zero amounts on progress invoices. This preference is only relevant if `isUsingProgressInvoicing` is `true`.
     ///
     /// Example: `true`
     pub is_printing_items_with_zero_amounts: bool,
@@ -346,8 +307,7 @@ pub struct PreferencesJobsAndEstimates {
     ///
     /// Example: `true`
     pub is_using_estimates: bool,
-    /// Indicates whether this company file permits creating invoices for only a portion
-    /// of an estimate.
+    /// Indicates whether this company file permits creating invoices for only a portion of an estimate.
     ///
     /// Example: `true`
     pub is_using_progress_invoicing: bool,
@@ -360,17 +320,16 @@ pub struct PreferencesJobsAndEstimates {
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct PreferencesPurchasesAndVendors {
-    /// The default number of days after receipt when bills are due for this company
-    /// file.
+    /// The default number of days after receipt when bills are due for this company file.
     ///
     /// Example: `30`
     pub days_bills_are_due: f64,
     /// The account used to track vendor discounts for this company file.
     ///
     /// Example: `{"fullName":"Discount Account","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub default_discount_account: Option<ObjectRef>,
-    /// Indicates whether this company file is configured to automatically apply
-    /// available vendor discounts or credits when paying bills.
+    /// Indicates whether this company file is configured to automatically apply available vendor discounts or credits when paying bills.
     ///
     /// Example: `true`
     pub is_automatically_using_discounts: bool,
@@ -387,29 +346,18 @@ pub struct PreferencesPurchasesAndVendors {
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct PreferencesReports {
-    /// Determines how the aging periods are calculated in accounts receivable and
-    /// accounts payable reports for this company file. When set to `age_from_due_date`,
-    /// the overdue days shown in these reports begin with the due date on the invoice.
-    /// When set to `age_from_transaction_date`, the overdue days begin with the date
-    /// the transaction was created.
+    /// Determines how the aging periods are calculated in accounts receivable and accounts payable reports for this company file. When set to `age_from_due_date`, the overdue days shown in these reports begin with the due date on the invoice. When set to `age_from_transaction_date`, the overdue days begin with the date the transaction was created.
     ///
     /// Example: `"age_from_due_date"`
     pub aging_report_basis: PreferencesReportsAgingReportBasis,
-    /// Indicates whether summary reports for this company file use cash-basis or
-    /// accrual-basis bookkeeping. With `accrual` basis, transactions are recorded when
-    /// they occur regardless of when payment is received or made. With `cash` basis,
-    /// transactions are recorded only when payment is received or made.
+    /// Indicates whether summary reports for this company file use cash-basis or accrual-basis bookkeeping. With `accrual` basis, transactions are recorded when they occur regardless of when payment is received or made. With `cash` basis, transactions are recorded only when payment is received or made.
     ///
     /// Example: `"accrual"`
     pub summary_report_basis: PreferencesReportsSummaryReportBasis,
 }
 
 string_enum! {
-/// Determines how the aging periods are calculated in accounts receivable and
-/// accounts payable reports for this company file. When set to `age_from_due_date`,
-/// the overdue days shown in these reports begin with the due date on the invoice.
-/// When set to `age_from_transaction_date`, the overdue days begin with the date
-/// the transaction was created.
+/// Determines how the aging periods are calculated in accounts receivable and accounts payable reports for this company file. When set to `age_from_due_date`, the overdue days shown in these reports begin with the due date on the invoice. When set to `age_from_transaction_date`, the overdue days begin with the date the transaction was created.
 ///
 /// A value that this version does not know decodes as `Unknown`.
 pub enum PreferencesReportsAgingReportBasis {
@@ -421,10 +369,7 @@ AgeFromTransactionDate = "age_from_transaction_date",
 }
 
 string_enum! {
-/// Indicates whether summary reports for this company file use cash-basis or
-/// accrual-basis bookkeeping. With `accrual` basis, transactions are recorded when
-/// they occur regardless of when payment is received or made. With `cash` basis,
-/// transactions are recorded only when payment is received or made.
+/// Indicates whether summary reports for this company file use cash-basis or accrual-basis bookkeeping. With `accrual` basis, transactions are recorded when they occur regardless of when payment is received or made. With `cash` basis, transactions are recorded only when payment is received or made.
 ///
 /// A value that this version does not know decodes as `Unknown`.
 pub enum PreferencesReportsSummaryReportBasis {
@@ -442,40 +387,31 @@ Cash = "cash",
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct PreferencesSalesAndCustomers {
-    /// The default percentage that an inventory item will be marked up from its cost
-    /// for this company file.
+    /// The default percentage that an inventory item will be marked up from its cost for this company file.
     ///
     /// Example: `"25"`
+    #[serde(default)]
     pub default_markup_percentage: Option<String>,
-    /// The default shipment-origin location (i.e., FOB - freight on board) from which
-    /// invoiced products are shipped for this company file. This indicates the point at
-    /// which ownership and liability for goods transfer from seller to buyer.
+    /// The default shipment-origin location (i.e., FOB - freight on board) from which invoiced products are shipped for this company file. This indicates the point at which ownership and liability for goods transfer from seller to buyer.
     ///
     /// Example: `"San Francisco, CA"`
+    #[serde(default)]
     pub default_shipment_origin: Option<String>,
     /// The default shipping method used in all "Ship Via" fields for this company file.
     ///
     /// Example: `{"fullName":"FedEx Ground","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub default_shipping_method: Option<ObjectRef>,
-    /// Indicates whether this company file is configured to automatically apply a
-    /// customer's payment to their outstanding invoices, beginning with the oldest
-    /// invoice.
+    /// Indicates whether this company file is configured to automatically apply a customer's payment to their outstanding invoices, beginning with the oldest invoice.
     ///
     /// Example: `true`
     pub is_auto_applying_payments: bool,
-    /// Indicates whether this company file is configured to track an expense and the
-    /// customer's reimbursement for that expense in separate accounts. When `true`,
-    /// reimbursements can be tracked as income rather than as a reduction of the
-    /// original expense.
+    /// Indicates whether this company file is configured to track an expense and the customer's reimbursement for that expense in separate accounts. When `true`, reimbursements can be tracked as income rather than as a reduction of the original expense.
     ///
     /// Example: `true`
     pub is_tracking_reimbursed_expenses_as_income: bool,
-    /// The custom pricing settings for this company file that can be assigned to
-    /// specific customers. When a price level is set for a customer, QuickBooks
-    /// automatically applies these custom prices to new invoices, sales receipts, sales
-    /// orders, and credit memos. These settings can be overridden when creating
-    /// individual transactions, and price levels can also be specified on individual
-    /// line items in supported sales transactions.
+    /// The custom pricing settings for this company file that can be assigned to specific customers. When a price level is set for a customer, QuickBooks automatically applies these custom prices to new invoices, sales receipts, sales orders, and credit memos. These settings can be overridden when creating individual transactions, and price levels can also be specified on individual line items in supported sales transactions.
+    #[serde(default)]
     pub price_levels: Option<PriceLevels>,
 }
 
@@ -486,24 +422,18 @@ pub struct PreferencesSalesAndCustomers {
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct PriceLevels {
-    /// Indicates whether this company file is configured to round amounts up to the
-    /// nearest whole dollar for fixed percentage price levels. This setting does not
-    /// affect per-item price levels.
+    /// Indicates whether this company file is configured to round amounts up to the nearest whole dollar for fixed percentage price levels. This setting does not affect per-item price levels.
     ///
     /// Example: `false`
+    #[serde(default)]
     pub is_rounding_sales_price_up: Option<bool>,
-    /// Indicates whether this company file has price levels enabled.
-    ///
-    /// When `true`, price levels can be created and used to automatically calculate
-    /// custom pricing for different customers.
+    /// Indicates whether this company file has price levels enabled. When `true`, price levels can be created and used to automatically calculate custom pricing for different customers.
     ///
     /// Example: `true`
     pub is_using_price_levels: bool,
 }
 
-/// The sales-tax preferences for this company file.
-///
-/// If sales tax is turned off in the user interface (that is, if "No" is selected for "Do You Charge Sales Tax?" in the sales tax preferences), then this field will be `null`.
+/// The sales-tax preferences for this company file. If sales tax is turned off in the user interface (that is, if "No" is selected for "Do You Charge Sales Tax?" in the sales tax preferences), then this field will be `null`.
 ///
 /// The type of `Preferences::sales_tax`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -513,7 +443,7 @@ pub struct SalesTaxPreferences {
     /// The default tax code for sales for this company file.
     ///
     /// Example: `{"fullName":"State Sales Tax","id":"80000001-1234567890"}`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub default_item_sales_tax: Option<ObjectRef>,
     /// The default tax code for non-taxable sales for this company file.
     ///
@@ -523,18 +453,20 @@ pub struct SalesTaxPreferences {
     ///
     /// Example: `{"fullName":"Tax","id":"80000001-1234567890"}`
     pub default_taxable_sales_tax_code: ObjectRef,
-    /// Indicates whether this company file is configured to use tax codes for
-    /// customers.
+    /// Indicates whether this company file is configured to use tax codes for customers.
     ///
     /// Example: `true`
+    #[serde(default)]
     pub is_using_customer_tax_code: Option<bool>,
     /// Indicates whether this company file is configured to allow tax-inclusive prices.
     ///
     /// Example: `false`
+    #[serde(default)]
     pub is_using_tax_inclusive_prices: Option<bool>,
     /// Indicates whether this company file is configured to use tax codes for vendors.
     ///
     /// Example: `true`
+    #[serde(default)]
     pub is_using_vendor_tax_code: Option<bool>,
     /// The frequency at which sales tax reports are generated for this company file.
     ///
@@ -556,9 +488,7 @@ Annually = "annually",
 }
 }
 
-/// The time-tracking preferences for this company file.
-///
-/// If time tracking is turned off in the user interface (that is, if "No" is selected for "Do You Track Time?" in the time tracking preferences), then this field will be `null`.
+/// The time-tracking preferences for this company file. If time tracking is turned off in the user interface (that is, if "No" is selected for "Do You Track Time?" in the time tracking preferences), then this field will be `null`.
 ///
 /// The type of `Preferences::time_tracking`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -601,9 +531,7 @@ PreferencesEndpoints, QbdClient
 impl<T: Transport + ?Sized> PreferencesEndpoints<'_, T> {
     /// Retrieve company file preferences.
     ///
-    /// Returns the preferences that the QuickBooks administrator has set for all users
-    /// of the connected company file. Note that preferences cannot be modified through
-    /// the API, only through the QuickBooks Desktop user interface.
+    /// Returns the preferences that the QuickBooks administrator has set for all users of the connected company file. Note that preferences cannot be modified through the API, only through the QuickBooks Desktop user interface.
     #[api(get = "/quickbooks-desktop/preferences")]
     pub async fn retrieve(&self) -> Result<Preferences>;
 }

@@ -18,23 +18,17 @@ use crate::{Result, Transport, api};
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct PerItemPriceLevel {
-    /// The fixed amount custom price for this per-item price level that overrides the
-    /// standard price for the specified item, represented as a decimal string. Used
-    /// when setting an absolute price value for the item in this price level.
+    /// The fixed amount custom price for this per-item price level that overrides the standard price for the specified item. Used when setting an absolute price value for the item in this price level.
     ///
     /// Example: `"19.99"`
+    #[serde(default)]
     pub custom_price: Option<String>,
-    /// The fixed discount percentage for this per-item price level that modifies the
-    /// specified item's standard price. Used to create a fixed percentage markup or
-    /// discount specific to this item within this price level.
+    /// The fixed discount percentage for this per-item price level that modifies the specified item's standard price. Used to create a fixed percentage markup or discount specific to this item within this price level.
     ///
     /// Example: `"15.0"`
+    #[serde(default)]
     pub custom_price_percent: Option<String>,
-    /// The item associated with this per-item price level.
-    ///
-    /// This can refer to any good or service that the business buys or sells, including
-    /// item types such as a service item, inventory item, or special calculation item
-    /// like a discount item or sales-tax item.
+    /// The item associated with this per-item price level. This can refer to any good or service that the business buys or sells, including item types such as a service item, inventory item, or special calculation item like a discount item or sales-tax item.
     ///
     /// Example: `{"fullName":"Widget A","id":"80000001-1234567890"}`
     pub item: ObjectRef,
@@ -47,51 +41,33 @@ pub struct PerItemPriceLevel {
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct PriceLevel {
-    /// The date and time when this price level was created, in ISO 8601 format
-    /// (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local
-    /// timezone of the end-user's computer.
+    /// The date and time when this price level was created, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
-    /// Example: `"2021-10-01T17:34:56.000Z"`
+    /// Example: `"2025-01-01T12:34:56+00:00"`
     pub created_at: String,
-    /// The price level's currency.
-    ///
-    /// For built-in currencies, the name and code are standard ISO 4217 international
-    /// values. For user-defined currencies, all values are editable.
+    /// The price level's currency. For built-in currencies, the name and code are standard ISO 4217 international values. For user-defined currencies, all values are editable.
     ///
     /// Example: `{"fullName":"USD","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub currency: Option<ObjectRef>,
-    /// The fixed percentage adjustment applied to all items for this price level
-    /// (instead of a per-item price level). Once you create the price level, you cannot
-    /// change this.
+    /// The fixed percentage adjustment applied to all items for this price level (instead of a per-item price level). Once you create the price level, you cannot change this.
     ///
-    /// When this price level is applied to a customer, it automatically adjusts the
-    /// `rate` and `amount` columns for applicable line items in sales orders and
-    /// invoices for that customer. This value supports both positive and negative
-    /// values - a value of "20" increases prices by 20%, while "-10" decreases prices
-    /// by 10%.
+    /// When this price level is applied to a customer, it automatically adjusts the `rate` and `amount` columns for applicable line items in sales orders and invoices for that customer. This value supports both positive and negative values - a value of "20" increases prices by 20%, while "-10" decreases prices by 10%.
     ///
     /// Example: `"-10.0"`
+    #[serde(default)]
     pub fixed_percentage: Option<String>,
-    /// The unique identifier assigned by QuickBooks to this price level.
-    ///
-    /// This ID is unique across all price levels but not across different QuickBooks
-    /// object types.
+    /// The unique identifier assigned by QuickBooks to this price level. This ID is unique across all price levels but not across different QuickBooks object types.
     ///
     /// Example: `"80000001-1234567890"`
     pub id: String,
-    /// Indicates whether this price level is active.
-    ///
-    /// Inactive objects are typically hidden from views and reports in QuickBooks.
-    /// Defaults to `true`.
+    /// Indicates whether this price level is active. Inactive objects are typically hidden from views and reports in QuickBooks. Defaults to `true`.
     ///
     /// Example: `true`
     pub is_active: bool,
-    /// The case-insensitive unique name of this price level, unique across all price
-    /// levels.
+    /// The case-insensitive unique name of this price level, unique across all price levels.
     ///
-    /// **NOTE**: Price levels do not have a `fullName` field because they are not
-    /// hierarchical objects, which is why `name` is unique for them but not for objects
-    /// that have parents.
+    /// **NOTE**: Price levels do not have a `fullName` field because they are not hierarchical objects, which is why `name` is unique for them but not for objects that have parents.
     ///
     /// Example: `"Wholesale 20% Discount"`
     pub name: String,
@@ -101,18 +77,13 @@ pub struct PriceLevel {
     ///
     /// Example: `"fixed_percentage"`
     pub price_level_type: PriceLevelPriceLevelType,
-    /// The current QuickBooks-assigned revision number of this price level object,
-    /// which changes each time the object is modified. When updating this object, you
-    /// must provide the most recent `revisionNumber` to ensure you're working with the
-    /// latest data; otherwise, the update will return an error.
+    /// The current QuickBooks-assigned revision number of this price level object, which changes each time the object is modified. When updating this object, you must provide the most recent `revisionNumber` to ensure you're working with the latest data; otherwise, the update will return an error.
     ///
     /// Example: `"1721172183"`
     pub revision_number: String,
-    /// The date and time when this price level was last updated, in ISO 8601 format
-    /// (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local
-    /// timezone of the end-user's computer.
+    /// The date and time when this price level was last updated, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
-    /// Example: `"2021-10-01T20:45:30.000Z"`
+    /// Example: `"2025-02-01T12:34:56+00:00"`
     pub updated_at: String,
 }
 
@@ -121,41 +92,26 @@ pub struct PriceLevel {
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct PriceLevelCreateParams {
-    /// The price level's currency.
-    ///
-    /// For built-in currencies, the name and code are standard ISO 4217 international
-    /// values. For user-defined currencies, all values are editable.
+    /// The price level's currency. For built-in currencies, the name and code are standard ISO 4217 international values. For user-defined currencies, all values are editable.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency_id: Option<String>,
-    /// The fixed percentage adjustment applied to all items for this price level
-    /// (instead of a per-item price level). Once you create the price level, you cannot
-    /// change this.
+    /// The fixed percentage adjustment applied to all items for this price level (instead of a per-item price level). Once you create the price level, you cannot change this.
     ///
-    /// When this price level is applied to a customer, it automatically adjusts the
-    /// `rate` and `amount` columns for applicable line items in sales orders and
-    /// invoices for that customer. This value supports both positive and negative
-    /// values - a value of "20" increases prices by 20%, while "-10" decreases prices
-    /// by 10%.
+    /// When this price level is applied to a customer, it automatically adjusts the `rate` and `amount` columns for applicable line items in sales orders and invoices for that customer. This value supports both positive and negative values - a value of "20" increases prices by 20%, while "-10" decreases prices by 10%.
     ///
     /// Example: `"-10.0"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fixed_percentage: Option<String>,
-    /// Indicates whether this price level is active.
-    ///
-    /// Inactive objects are typically hidden from views and reports in QuickBooks.
-    /// Defaults to `true`.
+    /// Indicates whether this price level is active. Inactive objects are typically hidden from views and reports in QuickBooks. Defaults to `true`.
     ///
     /// Example: `true`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_active: Option<bool>,
-    /// The case-insensitive unique name of this price level, unique across all price
-    /// levels.
+    /// The case-insensitive unique name of this price level, unique across all price levels.
     ///
-    /// **NOTE**: Price levels do not have a `fullName` field because they are not
-    /// hierarchical objects, which is why `name` is unique for them but not for objects
-    /// that have parents.
+    /// **NOTE**: Price levels do not have a `fullName` field because they are not hierarchical objects, which is why `name` is unique for them but not for objects that have parents.
     ///
     /// Maximum length: 31 characters.
     ///
@@ -188,14 +144,11 @@ pub struct PriceLevelListParams {
     /// Example: `["80000001-1234567890"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency_ids: Option<Vec<String>>,
-    /// Filter for specific price levels by their QuickBooks-assigned unique
-    /// identifier(s).
+    /// Filter for specific price levels by their QuickBooks-assigned unique identifier(s).
     ///
-    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other
-    /// query parameters for this request.
+    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other query parameters for this request.
     ///
-    /// **NOTE**: If any of the values you specify in this parameter are not found, the
-    /// request will return an error.
+    /// **NOTE**: If any of the values you specify in this parameter are not found, the request will return an error.
     ///
     /// Example: `["80000001-1234567890"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -216,69 +169,40 @@ pub struct PriceLevelListParams {
     pub limit: Option<i64>,
     /// Filter for price levels whose `name` contains this substring, case-insensitive.
     ///
-    /// **NOTE**: If you use this parameter, you cannot also use `nameStartsWith` or
-    /// `nameEndsWith`.
+    /// **NOTE**: If you use this parameter, you cannot also use `nameStartsWith` or `nameEndsWith`.
     ///
     /// Example: `"ABC"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name_contains: Option<String>,
     /// Filter for price levels whose `name` ends with this substring, case-insensitive.
     ///
-    /// **NOTE**: If you use this parameter, you cannot also use `nameContains` or
-    /// `nameStartsWith`.
+    /// **NOTE**: If you use this parameter, you cannot also use `nameContains` or `nameStartsWith`.
     ///
     /// Example: `"ABC"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name_ends_with: Option<String>,
-    /// Filter for price levels whose `name` sorts at or after this value (inclusive),
-    /// compared case-insensitively in QuickBooks' sort order: punctuation first, then
-    /// digits, then letters.
-    ///
-    /// **IMPORTANT**: Even when you set `nameFrom` or `nameTo`, QuickBooks does not
-    /// return price levels sorted by name: it returns fixed-percentage price levels
-    /// first, then per-item price levels, each group sorted by name. Do not use these
-    /// parameters to page through price levels.
-    ///
-    /// **NOTE**: If you use this parameter, you cannot also use `nameContains`,
-    /// `nameStartsWith`, or `nameEndsWith`.
+    /// Filter for price levels whose `name` is alphabetically greater than or equal to this value.
     ///
     /// Example: `"A"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name_from: Option<String>,
-    /// Filter for price levels whose `name` starts with this substring,
-    /// case-insensitive.
+    /// Filter for price levels whose `name` starts with this substring, case-insensitive.
     ///
-    /// **NOTE**: If you use this parameter, you cannot also use `nameContains` or
-    /// `nameEndsWith`.
+    /// **NOTE**: If you use this parameter, you cannot also use `nameContains` or `nameEndsWith`.
     ///
     /// Example: `"ABC"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name_starts_with: Option<String>,
-    /// Filter for price levels whose `name` sorts at or before this value (inclusive),
-    /// compared case-insensitively in QuickBooks' sort order: punctuation first, then
-    /// digits, then letters. If you also set `nameFrom`, it must not sort after this
-    /// value, or QuickBooks returns an error.
-    ///
-    /// **IMPORTANT**: Even when you set `nameFrom` or `nameTo`, QuickBooks does not
-    /// return price levels sorted by name: it returns fixed-percentage price levels
-    /// first, then per-item price levels, each group sorted by name. Do not use these
-    /// parameters to page through price levels.
-    ///
-    /// **NOTE**: If you use this parameter, you cannot also use `nameContains`,
-    /// `nameStartsWith`, or `nameEndsWith`.
+    /// Filter for price levels whose `name` is alphabetically less than or equal to this value.
     ///
     /// Example: `"Z"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name_to: Option<String>,
-    /// Filter for specific price levels by their name(s), case-insensitive.
+    /// Filter for specific price levels by their name(s), case-insensitive. Like `id`, `name` is a unique identifier for a price level.
     ///
-    /// Like `id`, `name` is a unique identifier for a price level.
+    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other query parameters for this request.
     ///
-    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other
-    /// query parameters for this request.
-    ///
-    /// **NOTE**: If any of the values you specify in this parameter are not found, the
-    /// request will return an error.
+    /// **NOTE**: If any of the values you specify in this parameter are not found, the request will return an error.
     ///
     /// Example: `["Wholesale 20% Discount"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -288,34 +212,20 @@ pub struct PriceLevelListParams {
     /// Example: `"active"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<ListStatus>,
-    /// Filter for price levels updated on or after this date/time.
+    /// Filter for price levels updated on or after this date/time. Accepts the following ISO 8601 formats:
+    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the **start of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T00:00:00`).
+    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop interprets the timestamp in the local timezone of the end-user's computer.
+    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop interprets the timestamp using the specified timezone.
     ///
-    /// Accepts the following ISO 8601 formats:
-    ///
-    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the
-    ///   **start of the specified day** in the local timezone of the end-user's
-    ///   computer (e.g., `2025-01-01` → `2025-01-01T00:00:00`).
-    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop
-    ///   interprets the timestamp in the local timezone of the end-user's computer.
-    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop
-    ///   interprets the timestamp using the specified timezone.
-    ///
-    /// Example: `"2021-01-01T12:34:56.000Z"`
+    /// Example: `"2025-01-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_after: Option<String>,
-    /// Filter for price levels updated on or before this date/time.
+    /// Filter for price levels updated on or before this date/time. Accepts the following ISO 8601 formats:
+    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the **end of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
+    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop interprets the timestamp in the local timezone of the end-user's computer.
+    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop interprets the timestamp using the specified timezone.
     ///
-    /// Accepts the following ISO 8601 formats:
-    ///
-    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the
-    ///   **end of the specified day** in the local timezone of the end-user's computer
-    ///   (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
-    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop
-    ///   interprets the timestamp in the local timezone of the end-user's computer.
-    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop
-    ///   interprets the timestamp using the specified timezone.
-    ///
-    /// Example: `"2021-02-01T12:34:56.000Z"`
+    /// Example: `"2025-02-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_before: Option<String>,
 }
@@ -327,49 +237,29 @@ pub struct PriceLevelListParams {
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct PriceLevelPerItemPriceLevel {
-    /// The percentage adjustment for this per-item price level when using relative
-    /// pricing. Specifies a percentage to modify pricing, using positive values (e.g.,
-    /// "20") to increase prices by that percentage, or negative values (e.g., "-10") to
-    /// apply a discount.
+    /// The percentage adjustment for this per-item price level when using relative pricing. Specifies a percentage to modify pricing, using positive values (e.g., "20") to increase prices by that percentage, or negative values (e.g., "-10") to apply a discount.
     ///
     /// Example: `"-10.0"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub adjust_percentage: Option<String>,
-    /// The base value reference for this per-item price level's percentage adjustment.
+    /// The base value reference for this per-item price level's percentage adjustment. Specifies which price to use as the starting point for the adjustment calculation in the price level.
     ///
-    /// Specifies which price to use as the starting point for the adjustment
-    /// calculation in the price level.
-    ///
-    /// **NOTE:** The price level must use either a fixed pricing approach
-    /// (`customPrice` or `customPricePercent`) or a relative adjustment approach
-    /// (`adjustPercentage` with `adjustRelativeTo`) when configuring per-item price
-    /// levels.
+    /// **NOTE:** The price level must use either a fixed pricing approach (`customPrice` or `customPricePercent`) or a relative adjustment approach (`adjustPercentage` with `adjustRelativeTo`) when configuring per-item price levels.
     ///
     /// Example: `"standard_price"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub adjust_relative_to: Option<PriceLevelPerItemPriceLevelAdjustRelativeTo>,
-    /// The fixed amount custom price for this per-item price level that overrides the
-    /// standard price for the specified item, represented as a decimal string. Used
-    /// when setting an absolute price value for the item in this price level.
-    ///
-    /// Decimal string format: up to 5 decimal places and up to 10 digits before the
-    /// decimal point (for example, "123.45").
+    /// The fixed amount custom price for this per-item price level that overrides the standard price for the specified item. Used when setting an absolute price value for the item in this price level.
     ///
     /// Example: `"19.99"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_price: Option<String>,
-    /// The fixed discount percentage for this per-item price level that modifies the
-    /// specified item's standard price. Used to create a fixed percentage markup or
-    /// discount specific to this item within this price level.
+    /// The fixed discount percentage for this per-item price level that modifies the specified item's standard price. Used to create a fixed percentage markup or discount specific to this item within this price level.
     ///
     /// Example: `"15.0"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_price_percent: Option<String>,
-    /// The item associated with this per-item price level.
-    ///
-    /// This can refer to any good or service that the business buys or sells, including
-    /// item types such as a service item, inventory item, or special calculation item
-    /// like a discount item or sales-tax item.
+    /// The item associated with this per-item price level. This can refer to any good or service that the business buys or sells, including item types such as a service item, inventory item, or special calculation item like a discount item or sales-tax item.
     ///
     /// Example: `"80000001-1234567890"`
     pub item_id: String,
@@ -389,15 +279,9 @@ impl PriceLevelPerItemPriceLevel {
 }
 
 string_enum! {
-/// The base value reference for this per-item price level's percentage adjustment.
+/// The base value reference for this per-item price level's percentage adjustment. Specifies which price to use as the starting point for the adjustment calculation in the price level.
 ///
-/// Specifies which price to use as the starting point for the adjustment
-/// calculation in the price level.
-///
-/// **NOTE:** The price level must use either a fixed pricing approach
-/// (`customPrice` or `customPricePercent`) or a relative adjustment approach
-/// (`adjustPercentage` with `adjustRelativeTo`) when configuring per-item price
-/// levels.
+/// **NOTE:** The price level must use either a fixed pricing approach (`customPrice` or `customPricePercent`) or a relative adjustment approach (`adjustPercentage` with `adjustRelativeTo`) when configuring per-item price levels.
 ///
 /// A value that this version does not know decodes as `Unknown`.
 pub enum PriceLevelPerItemPriceLevelAdjustRelativeTo {
@@ -427,41 +311,26 @@ PerItem = "per_item",
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct PriceLevelUpdateParams {
-    /// The price level's currency.
-    ///
-    /// For built-in currencies, the name and code are standard ISO 4217 international
-    /// values. For user-defined currencies, all values are editable.
+    /// The price level's currency. For built-in currencies, the name and code are standard ISO 4217 international values. For user-defined currencies, all values are editable.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency_id: Option<String>,
-    /// The fixed percentage adjustment applied to all items for this price level
-    /// (instead of a per-item price level). Once you create the price level, you cannot
-    /// change this.
+    /// The fixed percentage adjustment applied to all items for this price level (instead of a per-item price level). Once you create the price level, you cannot change this.
     ///
-    /// When this price level is applied to a customer, it automatically adjusts the
-    /// `rate` and `amount` columns for applicable line items in sales orders and
-    /// invoices for that customer. This value supports both positive and negative
-    /// values - a value of "20" increases prices by 20%, while "-10" decreases prices
-    /// by 10%.
+    /// When this price level is applied to a customer, it automatically adjusts the `rate` and `amount` columns for applicable line items in sales orders and invoices for that customer. This value supports both positive and negative values - a value of "20" increases prices by 20%, while "-10" decreases prices by 10%.
     ///
     /// Example: `"-10.0"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fixed_percentage: Option<String>,
-    /// Indicates whether this price level is active.
-    ///
-    /// Inactive objects are typically hidden from views and reports in QuickBooks.
-    /// Defaults to `true`.
+    /// Indicates whether this price level is active. Inactive objects are typically hidden from views and reports in QuickBooks. Defaults to `true`.
     ///
     /// Example: `true`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_active: Option<bool>,
-    /// The case-insensitive unique name of this price level, unique across all price
-    /// levels.
+    /// The case-insensitive unique name of this price level, unique across all price levels.
     ///
-    /// **NOTE**: Price levels do not have a `fullName` field because they are not
-    /// hierarchical objects, which is why `name` is unique for them but not for objects
-    /// that have parents.
+    /// **NOTE**: Price levels do not have a `fullName` field because they are not hierarchical objects, which is why `name` is unique for them but not for objects that have parents.
     ///
     /// Maximum length: 31 characters.
     ///
@@ -471,10 +340,7 @@ pub struct PriceLevelUpdateParams {
     /// The per-item price level configurations for this price level.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub per_item_price_levels: Option<Vec<PriceLevelPerItemPriceLevel>>,
-    /// The current QuickBooks-assigned revision number of the price level object you
-    /// are updating, which you can get by fetching the object first. Provide the most
-    /// recent `revisionNumber` to ensure you're working with the latest data;
-    /// otherwise, the update will return an error.
+    /// The current QuickBooks-assigned revision number of the price level object you are updating, which you can get by fetching the object first. Provide the most recent `revisionNumber` to ensure you're working with the latest data; otherwise, the update will return an error.
     ///
     /// Example: `"1721172183"`
     pub revision_number: String,
@@ -504,8 +370,7 @@ impl<T: Transport + ?Sized> PriceLevelsEndpoints<'_, T> {
     ///
     /// Returns a list of price levels.
     ///
-    /// **NOTE:** QuickBooks Desktop does not support pagination for price levels;
-    /// hence, there is no `cursor` parameter. Users typically have few price levels.
+    /// **NOTE:** QuickBooks Desktop does not support pagination for price levels; hence, there is no `cursor` parameter. Users typically have few price levels.
     #[api(get = "/quickbooks-desktop/price-levels", list_of = PriceLevel)]
     pub async fn list(&self, #[query] params: &PriceLevelListParams) -> Result<Vec<PriceLevel>>;
 
@@ -519,9 +384,7 @@ impl<T: Transport + ?Sized> PriceLevelsEndpoints<'_, T> {
     ///
     /// Retrieves a price level by ID.
     ///
-    /// **IMPORTANT:** If you need to fetch multiple specific price levels by ID, use
-    /// the list endpoint instead with the `ids` parameter. It accepts an array of IDs
-    /// so you can batch the request into a single call, which is significantly faster.
+    /// **IMPORTANT:** If you need to fetch multiple specific price levels by ID, use the list endpoint instead with the `ids` parameter. It accepts an array of IDs so you can batch the request into a single call, which is significantly faster.
     #[api(get = "/quickbooks-desktop/price-levels/{id}")]
     pub async fn retrieve(&self, id: &str) -> Result<PriceLevel>;
 

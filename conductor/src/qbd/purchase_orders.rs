@@ -17,206 +17,166 @@ use crate::{CursorPage, Result, Transport, api};
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct PurchaseOrder {
-    /// The purchase order's class.
-    ///
-    /// Classes can be used to categorize objects into meaningful segments, such as
-    /// department, location, or type of work. In QuickBooks, class tracking is off by
-    /// default. A class defined here is automatically used in this purchase order's
-    /// line items unless overridden at the line item level.
+    /// The purchase order's class. Classes can be used to categorize objects into meaningful segments, such as department, location, or type of work. In QuickBooks, class tracking is off by default. A class defined here is automatically used in this purchase order's line items unless overridden at the line item level.
     ///
     /// Example: `{"fullName":"Office Supplies","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub class: Option<ObjectRef>,
-    /// The date and time when this purchase order was created, in ISO 8601 format
-    /// (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local
-    /// timezone of the end-user's computer.
+    /// The date and time when this purchase order was created, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
-    /// Example: `"2021-10-01T17:34:56.000Z"`
+    /// Example: `"2025-01-01T12:34:56+00:00"`
     pub created_at: String,
-    /// The purchase order's currency.
-    ///
-    /// For built-in currencies, the name and code are standard ISO 4217 international
-    /// values. For user-defined currencies, all values are editable.
+    /// The purchase order's currency. For built-in currencies, the name and code are standard ISO 4217 international values. For user-defined currencies, all values are editable.
     ///
     /// Example: `{"fullName":"USD","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub currency: Option<ObjectRef>,
-    /// The custom fields for the purchase order object, added as user-defined data
-    /// extensions, not included in the standard QuickBooks object.
+    /// The custom fields for the purchase order object, added as user-defined data extensions, not included in the standard QuickBooks object.
     pub custom_fields: Vec<CustomField>,
-    /// The predefined template in QuickBooks that determines the layout and formatting
-    /// for this purchase order when printed or displayed.
+    /// The predefined template in QuickBooks that determines the layout and formatting for this purchase order when printed or displayed.
     ///
     /// Example: `{"fullName":"Purchase Order Template","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub document_template: Option<ObjectRef>,
-    /// The date by which this purchase order must be paid, in ISO 8601 format
-    /// (YYYY-MM-DD).
+    /// The date by which this purchase order must be paid, in ISO 8601 format (YYYY-MM-DD).
     ///
-    /// Example: `"2021-10-31"`
+    /// Example: `"2024-10-31"`
+    #[serde(default)]
     pub due_date: Option<String>,
-    /// The market exchange rate between this purchase order's currency and the home
-    /// currency in QuickBooks at the time of this transaction. Represented as a decimal
-    /// value (e.g., 1.2345 for 1 EUR = 1.2345 USD if USD is the home currency).
+    /// The market exchange rate between this purchase order's currency and the home currency in QuickBooks at the time of this transaction. Represented as a decimal value (e.g., 1.2345 for 1 EUR = 1.2345 USD if USD is the home currency).
     ///
     /// Example: `1.2345`
+    #[serde(default)]
     pub exchange_rate: Option<f64>,
-    /// The date on which shipment of this purchase order is expected to be completed,
-    /// in ISO 8601 format (YYYY-MM-DD).
+    /// The date on which shipment of this purchase order is expected to be completed, in ISO 8601 format (YYYY-MM-DD).
     ///
     /// Example: `"2024-01-01"`
+    #[serde(default)]
     pub expected_date: Option<String>,
-    /// A globally unique identifier (GUID) you, the developer, can provide for tracking
-    /// this object in your external system. This field is immutable and can only be set
-    /// during object creation.
+    /// A globally unique identifier (GUID) you, the developer, can provide for tracking this object in your external system. This field is immutable and can only be set during object creation.
     ///
     /// Example: `"12345678-abcd-1234-abcd-1234567890ab"`
+    #[serde(default)]
     pub external_id: Option<String>,
-    /// The unique identifier assigned by QuickBooks to this purchase order.
-    ///
-    /// This ID is unique across all transaction types.
+    /// The unique identifier assigned by QuickBooks to this purchase order. This ID is unique across all transaction types.
     ///
     /// Example: `"123ABC-1234567890"`
     pub id: String,
-    /// The site location where inventory for the item associated with this purchase
-    /// order is stored.
+    /// The site location where inventory for the item associated with this purchase order is stored.
     ///
     /// Example: `{"fullName":"Main Warehouse","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub inventory_site: Option<ObjectRef>,
-    /// Indicates whether all items in this purchase order have been received and none
-    /// of them were closed manually.
+    /// Indicates whether all items in this purchase order have been received and none of them were closed manually.
     ///
     /// Example: `false`
+    #[serde(default)]
     pub is_fully_received: Option<bool>,
-    /// Indicates whether this purchase order has been manually marked as closed, even
-    /// if all items have not been received or the sale has not been cancelled. Once the
-    /// purchase order is marked as closed, all of its line items become closed as well.
-    /// You cannot change `isManuallyClosed` to `false` after the purchase order has
-    /// been fully received.
+    /// Indicates whether this purchase order has been manually marked as closed, even if all items have not been received or the sale has not been cancelled. Once the purchase order is marked as closed, all of its line items become closed as well. You cannot change `isManuallyClosed` to `false` after the purchase order has been fully received.
     ///
     /// Example: `true`
     pub is_manually_closed: bool,
-    /// Indicates whether this purchase order is included in the queue of documents for
-    /// QuickBooks to email to the customer.
+    /// Indicates whether this purchase order is included in the queue of documents for QuickBooks to email to the customer.
     ///
     /// Example: `true`
+    #[serde(default)]
     pub is_queued_for_email: Option<bool>,
-    /// Indicates whether this purchase order is included in the queue of documents for
-    /// QuickBooks to print.
+    /// Indicates whether this purchase order is included in the queue of documents for QuickBooks to print.
     ///
     /// Example: `true`
+    #[serde(default)]
     pub is_queued_for_print: Option<bool>,
-    /// The purchase order's line item groups, each representing a predefined set of
-    /// related items.
+    /// The purchase order's line item groups, each representing a predefined set of related items.
     pub line_groups: Vec<PurchaseOrderLineGroup>,
-    /// The purchase order's line items, each representing a single product or service
-    /// ordered.
+    /// The purchase order's line items, each representing a single product or service ordered.
     pub lines: Vec<PurchaseOrderLine>,
-    /// The purchase order's linked transactions, such as payments applied, credits
-    /// used, or associated purchase orders.
+    /// The purchase order's linked transactions, such as payments applied, credits used, or associated purchase orders.
     ///
-    /// **IMPORTANT**: You must specify the parameter `includeLinkedTransactions` when
-    /// fetching a list of purchase orders to receive this field because it is not
-    /// returned by default.
+    /// **IMPORTANT**: You must specify the parameter `includeLinkedTransactions` when fetching a list of purchase orders to receive this field because it is not returned by default.
     pub linked_transactions: Vec<LinkedTransaction>,
-    /// A memo or note for this purchase order that appears in reports, but not on the
-    /// purchase order.
+    /// A memo or note for this purchase order that appears in reports, but not on the purchase order.
     ///
     /// Example: `"Office supplies for September"`
+    #[serde(default)]
     pub memo: Option<String>,
-    /// A built-in custom field for additional information specific to this purchase
-    /// order. Unlike the user-defined fields in the `customFields` array, this is a
-    /// standard QuickBooks field that exists for all purchase orders for convenience.
-    /// Developers often use this field for tracking information that doesn't fit into
-    /// other standard QuickBooks fields. Hidden by default in the QuickBooks UI.
+    /// A built-in custom field for additional information specific to this purchase order. Unlike the user-defined fields in the `customFields` array, this is a standard QuickBooks field that exists for all purchase orders for convenience. Developers often use this field for tracking information that doesn't fit into other standard QuickBooks fields. Hidden by default in the QuickBooks UI.
     ///
     /// Example: `"Special handling required"`
+    #[serde(default)]
     pub other_custom_field1: Option<String>,
-    /// A second built-in custom field for additional information specific to this
-    /// purchase order. Unlike the user-defined fields in the `customFields` array, this
-    /// is a standard QuickBooks field that exists for all purchase orders for
-    /// convenience. Like `otherCustomField1`, developers often use this field for
-    /// tracking information that doesn't fit into other standard QuickBooks fields.
-    /// Hidden by default in the QuickBooks UI.
+    /// A second built-in custom field for additional information specific to this purchase order. Unlike the user-defined fields in the `customFields` array, this is a standard QuickBooks field that exists for all purchase orders for convenience. Like `otherCustomField1`, developers often use this field for tracking information that doesn't fit into other standard QuickBooks fields. Hidden by default in the QuickBooks UI.
     ///
     /// Example: `"Always ship with a spare"`
+    #[serde(default)]
     pub other_custom_field2: Option<String>,
-    /// The case-sensitive user-defined reference number for this purchase order, which
-    /// can be used to identify the transaction in QuickBooks. This value is not
-    /// required to be unique and can be arbitrarily changed by the QuickBooks user.
+    /// The case-sensitive user-defined reference number for this purchase order, which can be used to identify the transaction in QuickBooks. This value is not required to be unique and can be arbitrarily changed by the QuickBooks user.
     ///
     /// Example: `"PO-1234"`
+    #[serde(default)]
     pub ref_number: Option<String>,
-    /// The current QuickBooks-assigned revision number of this purchase order object,
-    /// which changes each time the object is modified. When updating this object, you
-    /// must provide the most recent `revisionNumber` to ensure you're working with the
-    /// latest data; otherwise, the update will return an error.
+    /// The current QuickBooks-assigned revision number of this purchase order object, which changes each time the object is modified. When updating this object, you must provide the most recent `revisionNumber` to ensure you're working with the latest data; otherwise, the update will return an error.
     ///
     /// Example: `"1721172183"`
     pub revision_number: String,
-    /// The sales-tax code for this purchase order, determining whether it is taxable or
-    /// non-taxable. If set, this overrides any sales-tax codes defined on the vendor.
-    /// This can be overridden on the purchase order's individual lines.
+    /// The sales-tax code for this purchase order, determining whether it is taxable or non-taxable. If set, this overrides any sales-tax codes defined on the vendor. This can be overridden on the purchase order's individual lines.
     ///
-    /// Default codes include "Non" (non-taxable) and "Tax" (taxable), but custom codes
-    /// can also be created in QuickBooks Desktop. If QuickBooks Desktop is not set up
-    /// to charge sales tax (via the "Do You Charge Sales Tax?" preference), it assigns
-    /// the default non-taxable sales-tax code configured in the company file to all
-    /// sales.
+    /// Default codes include "Non" (non-taxable) and "Tax" (taxable), but custom codes can also be created in QuickBooks Desktop. If QuickBooks Desktop is not set up to charge sales tax (via the "Do You Charge Sales Tax?" preference), it assigns the default non-taxable sales-tax code configured in the company file to all sales.
     ///
     /// Example: `{"fullName":"Non","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub sales_tax_code: Option<ObjectRef>,
-    /// The customer, vendor, employee, or other entity to whom this purchase order is
-    /// to be shipped.
+    /// The customer, vendor, employee, or other entity to whom this purchase order is to be shipped.
     ///
     /// Example: `{"fullName":"Customer","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub ship_to_entity: Option<ObjectRef>,
-    /// The origin location from where the product associated with this purchase order
-    /// is shipped. This is the point at which ownership and liability for goods
-    /// transfer from seller to buyer. Internally, QuickBooks uses the term "FOB" for
-    /// this field, which stands for "freight on board". This field is informational and
-    /// has no accounting implications.
+    /// The origin location from where the product associated with this purchase order is shipped. This is the point at which ownership and liability for goods transfer from seller to buyer. Internally, QuickBooks uses the term "FOB" for this field, which stands for "freight on board". This field is informational and has no accounting implications.
     ///
     /// Example: `"San Francisco, CA"`
+    #[serde(default)]
     pub shipment_origin: Option<String>,
     /// The purchase order's shipping address.
+    #[serde(default)]
     pub shipping_address: Option<Address>,
-    /// The shipping method used for this purchase order, such as standard mail or
-    /// overnight delivery.
+    /// The shipping method used for this purchase order, such as standard mail or overnight delivery.
     ///
     /// Example: `{"fullName":"FedEx Ground","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub shipping_method: Option<ObjectRef>,
-    /// The purchase order's payment terms, defining when payment is due and any
-    /// applicable discounts.
+    /// The purchase order's payment terms, defining when payment is due and any applicable discounts.
     ///
     /// Example: `{"fullName":"Net 30","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub terms: Option<ObjectRef>,
-    /// The total monetary amount of this purchase order, equivalent to the sum of the
-    /// amounts in `lines` and `lineGroups`, represented as a decimal string.
+    /// The total monetary amount of this purchase order, equivalent to the sum of the amounts in `lines` and `lineGroups`, represented as a decimal string.
     ///
     /// Example: `"1000.00"`
     pub total_amount: String,
-    /// The total monetary amount of this purchase order converted to the home currency
-    /// of the QuickBooks company file. Represented as a decimal string.
+    /// The total monetary amount of this purchase order converted to the home currency of the QuickBooks company file. Represented as a decimal string.
     ///
     /// Example: `"1234.56"`
+    #[serde(default)]
     pub total_amount_in_home_currency: Option<String>,
     /// The date of this purchase order, in ISO 8601 format (YYYY-MM-DD).
     ///
-    /// Example: `"2021-10-01"`
+    /// Example: `"2024-10-01"`
     pub transaction_date: String,
-    /// The date and time when this purchase order was last updated, in ISO 8601 format
-    /// (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local
-    /// timezone of the end-user's computer.
+    /// The date and time when this purchase order was last updated, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
-    /// Example: `"2021-10-01T20:45:30.000Z"`
+    /// Example: `"2025-02-01T12:34:56+00:00"`
     pub updated_at: String,
     /// The vendor who sent this purchase order for goods or services purchased.
     ///
     /// Example: `{"fullName":"Acme Supplies Ltd.","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub vendor: Option<ObjectRef>,
     /// The address of the vendor who sent this purchase order.
+    #[serde(default)]
     pub vendor_address: Option<Address>,
     /// A message to be printed on this purchase order for the vendor to read.
     ///
     /// Example: `"Please include packing slip with shipment"`
+    #[serde(default)]
     pub vendor_message: Option<String>,
 }
 
@@ -225,149 +185,98 @@ pub struct PurchaseOrder {
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct PurchaseOrderCreateParams {
-    /// The purchase order's class.
-    ///
-    /// Classes can be used to categorize objects into meaningful segments, such as
-    /// department, location, or type of work. In QuickBooks, class tracking is off by
-    /// default. A class defined here is automatically used in this purchase order's
-    /// line items unless overridden at the line item level.
+    /// The purchase order's class. Classes can be used to categorize objects into meaningful segments, such as department, location, or type of work. In QuickBooks, class tracking is off by default. A class defined here is automatically used in this purchase order's line items unless overridden at the line item level.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub class_id: Option<String>,
-    /// The predefined template in QuickBooks that determines the layout and formatting
-    /// for this purchase order when printed or displayed.
+    /// The predefined template in QuickBooks that determines the layout and formatting for this purchase order when printed or displayed.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub document_template_id: Option<String>,
-    /// The date by which this purchase order must be paid, in ISO 8601 format
-    /// (YYYY-MM-DD).
+    /// The date by which this purchase order must be paid, in ISO 8601 format (YYYY-MM-DD).
     ///
-    /// Example: `"2021-10-31"`
+    /// Example: `"2024-10-31"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub due_date: Option<String>,
-    /// The market exchange rate between this purchase order's currency and the home
-    /// currency in QuickBooks at the time of this transaction. Represented as a decimal
-    /// value (e.g., 1.2345 for 1 EUR = 1.2345 USD if USD is the home currency).
+    /// The market exchange rate between this purchase order's currency and the home currency in QuickBooks at the time of this transaction. Represented as a decimal value (e.g., 1.2345 for 1 EUR = 1.2345 USD if USD is the home currency).
     ///
     /// Example: `1.2345`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exchange_rate: Option<f64>,
-    /// The date on which shipment of this purchase order is expected to be completed,
-    /// in ISO 8601 format (YYYY-MM-DD).
+    /// The date on which shipment of this purchase order is expected to be completed, in ISO 8601 format (YYYY-MM-DD).
     ///
     /// Example: `"2024-01-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expected_date: Option<String>,
-    /// A globally unique identifier (GUID) you, the developer, can provide for tracking
-    /// this object in your external system. This field is immutable and can only be set
-    /// during object creation.
+    /// A globally unique identifier (GUID) you, the developer, can provide for tracking this object in your external system. This field is immutable and can only be set during object creation.
     ///
-    /// **IMPORTANT**: This field must be formatted as a valid GUID; otherwise,
-    /// QuickBooks will return an error.
+    /// **IMPORTANT**: This field must be formatted as a valid GUID; otherwise, QuickBooks will return an error.
     ///
     /// Example: `"12345678-abcd-1234-abcd-1234567890ab"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub external_id: Option<String>,
-    /// The site location where inventory for the item associated with this purchase
-    /// order is stored.
+    /// The site location where inventory for the item associated with this purchase order is stored.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inventory_site_id: Option<String>,
-    /// Indicates whether this purchase order is included in the queue of documents for
-    /// QuickBooks to email to the customer.
+    /// Indicates whether this purchase order is included in the queue of documents for QuickBooks to email to the customer.
     ///
     /// Example: `true`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_queued_for_email: Option<bool>,
-    /// Indicates whether this purchase order is included in the queue of documents for
-    /// QuickBooks to print.
+    /// Indicates whether this purchase order is included in the queue of documents for QuickBooks to print.
     ///
     /// Example: `true`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_queued_for_print: Option<bool>,
-    /// The purchase order's line item groups, each representing a predefined set of
-    /// related items.
+    /// The purchase order's line item groups, each representing a predefined set of related items.
     ///
-    /// **IMPORTANT**: You must specify `lines`, `lineGroups`, or both when creating a
-    /// purchase order.
+    /// **IMPORTANT**: You must specify `lines`, `lineGroups`, or both when creating a purchase order.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub line_groups: Option<Vec<PurchaseOrderCreateParamsLineGroup>>,
-    /// The purchase order's line items, each representing a single product or service
-    /// ordered.
+    /// The purchase order's line items, each representing a single product or service ordered.
     ///
-    /// **IMPORTANT**: You must specify `lines`, `lineGroups`, or both when creating a
-    /// purchase order.
+    /// **IMPORTANT**: You must specify `lines`, `lineGroups`, or both when creating a purchase order.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lines: Option<Vec<PurchaseOrderCreateParamsLine>>,
-    /// A memo or note for this purchase order that appears in reports, but not on the
-    /// purchase order.
-    ///
-    /// Maximum length: 4095 characters.
+    /// A memo or note for this purchase order that appears in reports, but not on the purchase order.
     ///
     /// Example: `"Office supplies for September"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub memo: Option<String>,
-    /// A built-in custom field for additional information specific to this purchase
-    /// order. Unlike the user-defined fields in the `customFields` array, this is a
-    /// standard QuickBooks field that exists for all purchase orders for convenience.
-    /// Developers often use this field for tracking information that doesn't fit into
-    /// other standard QuickBooks fields. Hidden by default in the QuickBooks UI.
-    ///
-    /// Maximum length: 25 characters.
+    /// A built-in custom field for additional information specific to this purchase order. Unlike the user-defined fields in the `customFields` array, this is a standard QuickBooks field that exists for all purchase orders for convenience. Developers often use this field for tracking information that doesn't fit into other standard QuickBooks fields. Hidden by default in the QuickBooks UI.
     ///
     /// Example: `"Special handling required"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub other_custom_field1: Option<String>,
-    /// A second built-in custom field for additional information specific to this
-    /// purchase order. Unlike the user-defined fields in the `customFields` array, this
-    /// is a standard QuickBooks field that exists for all purchase orders for
-    /// convenience. Like `otherCustomField1`, developers often use this field for
-    /// tracking information that doesn't fit into other standard QuickBooks fields.
-    /// Hidden by default in the QuickBooks UI.
-    ///
-    /// Maximum length: 29 characters.
+    /// A second built-in custom field for additional information specific to this purchase order. Unlike the user-defined fields in the `customFields` array, this is a standard QuickBooks field that exists for all purchase orders for convenience. Like `otherCustomField1`, developers often use this field for tracking information that doesn't fit into other standard QuickBooks fields. Hidden by default in the QuickBooks UI.
     ///
     /// Example: `"Always ship with a spare"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub other_custom_field2: Option<String>,
-    /// The case-sensitive user-defined reference number for this purchase order, which
-    /// can be used to identify the transaction in QuickBooks. This value is not
-    /// required to be unique and can be arbitrarily changed by the QuickBooks user.
-    /// When left blank in this create request, this field will be left blank in
-    /// QuickBooks (i.e., it does _not_ auto-increment).
+    /// The case-sensitive user-defined reference number for this purchase order, which can be used to identify the transaction in QuickBooks. This value is not required to be unique and can be arbitrarily changed by the QuickBooks user. When left blank in this create request, this field will be left blank in QuickBooks (i.e., it does *not* auto-increment).
     ///
     /// Maximum length: 11 characters.
     ///
     /// Example: `"PO-1234"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_number: Option<String>,
-    /// The sales-tax code for this purchase order, determining whether it is taxable or
-    /// non-taxable. If set, this overrides any sales-tax codes defined on the vendor.
-    /// This can be overridden on the purchase order's individual lines.
+    /// The sales-tax code for this purchase order, determining whether it is taxable or non-taxable. If set, this overrides any sales-tax codes defined on the vendor. This can be overridden on the purchase order's individual lines.
     ///
-    /// Default codes include "Non" (non-taxable) and "Tax" (taxable), but custom codes
-    /// can also be created in QuickBooks Desktop. If QuickBooks Desktop is not set up
-    /// to charge sales tax (via the "Do You Charge Sales Tax?" preference), it assigns
-    /// the default non-taxable sales-tax code configured in the company file to all
-    /// sales.
+    /// Default codes include "Non" (non-taxable) and "Tax" (taxable), but custom codes can also be created in QuickBooks Desktop. If QuickBooks Desktop is not set up to charge sales tax (via the "Do You Charge Sales Tax?" preference), it assigns the default non-taxable sales-tax code configured in the company file to all sales.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sales_tax_code_id: Option<String>,
-    /// The customer, vendor, employee, or other entity to whom this purchase order is
-    /// to be shipped.
+    /// The customer, vendor, employee, or other entity to whom this purchase order is to be shipped.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ship_to_entity_id: Option<String>,
-    /// The origin location from where the product associated with this purchase order
-    /// is shipped. This is the point at which ownership and liability for goods
-    /// transfer from seller to buyer. Internally, QuickBooks uses the term "FOB" for
-    /// this field, which stands for "freight on board". This field is informational and
-    /// has no accounting implications.
+    /// The origin location from where the product associated with this purchase order is shipped. This is the point at which ownership and liability for goods transfer from seller to buyer. Internally, QuickBooks uses the term "FOB" for this field, which stands for "freight on board". This field is informational and has no accounting implications.
     ///
     /// Maximum length: 13 characters.
     ///
@@ -377,21 +286,19 @@ pub struct PurchaseOrderCreateParams {
     /// The purchase order's shipping address.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shipping_address: Option<AddressInput>,
-    /// The shipping method used for this purchase order, such as standard mail or
-    /// overnight delivery.
+    /// The shipping method used for this purchase order, such as standard mail or overnight delivery.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shipping_method_id: Option<String>,
-    /// The purchase order's payment terms, defining when payment is due and any
-    /// applicable discounts.
+    /// The purchase order's payment terms, defining when payment is due and any applicable discounts.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub terms_id: Option<String>,
     /// The date of this purchase order, in ISO 8601 format (YYYY-MM-DD).
     ///
-    /// Example: `"2021-10-01"`
+    /// Example: `"2024-10-01"`
     pub transaction_date: String,
     /// The address of the vendor who sent this purchase order.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -402,8 +309,6 @@ pub struct PurchaseOrderCreateParams {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vendor_id: Option<String>,
     /// A message to be printed on this purchase order for the vendor to read.
-    ///
-    /// Maximum length: 99 characters.
     ///
     /// Example: `"Please include packing slip with shipment"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -443,160 +348,97 @@ impl PurchaseOrderCreateParams {
     }
 }
 
-/// The purchase order's line items, each representing a single product or service
-/// ordered.
+/// The purchase order's line items, each representing a single product or service ordered.
 ///
-/// **IMPORTANT**: You must specify `lines`, `lineGroups`, or both when creating a
-/// purchase order.
+/// **IMPORTANT**: You must specify `lines`, `lineGroups`, or both when creating a purchase order.
 ///
 /// The type of `PurchaseOrderCreateParams::lines`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct PurchaseOrderCreateParamsLine {
-    /// The monetary amount of this purchase order line, represented as a decimal
-    /// string.
+    /// The monetary amount of this purchase order line, represented as a decimal string. If both `quantity` and `rate` are specified but not `amount`, QuickBooks will use them to calculate `amount`. If `amount`, `rate`, and `quantity` are all unspecified, then QuickBooks will calculate `amount` based on a `quantity` of `1` and the suggested `rate`. This field cannot be cleared.
     ///
-    /// If both `quantity` and `rate` are specified but not `amount`, QuickBooks will
-    /// use them to calculate `amount`. If `amount`, `rate`, and `quantity` are all
-    /// unspecified, then QuickBooks will calculate `amount` based on a `quantity` of
-    /// `1` and the suggested `rate`. This field cannot be cleared.
-    ///
-    /// Decimal string format: exactly 2 decimal places when cents are included and up
-    /// to 13 digits before the decimal point (for example, "123.45").
+    /// Decimal string format: exactly 2 decimal places when cents are included and up to 13 digits before the decimal point (for example, "123.45").
     ///
     /// Example: `"1000.00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<String>,
-    /// The purchase order line's class.
-    ///
-    /// Classes can be used to categorize objects into meaningful segments, such as
-    /// department, location, or type of work. In QuickBooks, class tracking is off by
-    /// default. If a class is specified for the entire parent transaction, it is
-    /// automatically applied to all purchase order lines unless overridden here, at the
-    /// transaction line level.
+    /// The purchase order line's class. Classes can be used to categorize objects into meaningful segments, such as department, location, or type of work. In QuickBooks, class tracking is off by default. If a class is specified for the entire parent transaction, it is automatically applied to all purchase order lines unless overridden here, at the transaction line level.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub class_id: Option<String>,
-    /// The custom fields for the purchase order line object, added as user-defined data
-    /// extensions, not included in the standard QuickBooks object.
+    /// The custom fields for the purchase order line object, added as user-defined data extensions, not included in the standard QuickBooks object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<Vec<CustomFieldInput>>,
     /// A description of this purchase order line.
     ///
-    /// Maximum length: 4095 characters.
-    ///
     /// Example: `"Office chairs - Herman Miller Aeron (Black)"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// The specific location (e.g., bin or shelf) within the inventory site where the
-    /// item associated with this purchase order line is stored.
+    /// The specific location (e.g., bin or shelf) within the inventory site where the item associated with this purchase order line is stored.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inventory_site_location_id: Option<String>,
-    /// The item associated with this purchase order line.
-    ///
-    /// This can refer to any good or service that the business buys or sells, including
-    /// item types such as a service item, inventory item, or special calculation item
-    /// like a discount item or sales-tax item.
+    /// The item associated with this purchase order line. This can refer to any good or service that the business buys or sells, including item types such as a service item, inventory item, or special calculation item like a discount item or sales-tax item.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub item_id: Option<String>,
-    /// A built-in custom field for additional information specific to this purchase
-    /// order line. Unlike the user-defined fields in the `customFields` array, this is
-    /// a standard QuickBooks field that exists for all purchase order lines for
-    /// convenience. Developers often use this field for tracking information that
-    /// doesn't fit into other standard QuickBooks fields. Hidden by default in the
-    /// QuickBooks UI.
-    ///
-    /// Maximum length: 29 characters.
+    /// A built-in custom field for additional information specific to this purchase order line. Unlike the user-defined fields in the `customFields` array, this is a standard QuickBooks field that exists for all purchase order lines for convenience. Developers often use this field for tracking information that doesn't fit into other standard QuickBooks fields. Hidden by default in the QuickBooks UI.
     ///
     /// Example: `"Special handling required"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub other_custom_field1: Option<String>,
-    /// A second built-in custom field for additional information specific to this
-    /// purchase order line. Unlike the user-defined fields in the `customFields` array,
-    /// this is a standard QuickBooks field that exists for all purchase order lines for
-    /// convenience. Like `otherCustomField1`, developers often use this field for
-    /// tracking information that doesn't fit into other standard QuickBooks fields.
-    /// Hidden by default in the QuickBooks UI.
-    ///
-    /// Maximum length: 29 characters.
+    /// A second built-in custom field for additional information specific to this purchase order line. Unlike the user-defined fields in the `customFields` array, this is a standard QuickBooks field that exists for all purchase order lines for convenience. Like `otherCustomField1`, developers often use this field for tracking information that doesn't fit into other standard QuickBooks fields. Hidden by default in the QuickBooks UI.
     ///
     /// Example: `"Always ship with a spare"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub other_custom_field2: Option<String>,
-    /// The account to use for this purchase order line, overriding the default account
-    /// associated with the item.
+    /// The account to use for this purchase order line, overriding the default account associated with the item.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub override_item_account_id: Option<String>,
-    /// If `account` refers to an Accounts-Payable (A/P) account, `payee` refers to the
-    /// expense's vendor (not the customer). If `account` refers to any other type of
-    /// account, `payee` refers to the expense's customer (not the vendor).
+    /// If `account` refers to an Accounts-Payable (A/P) account, `payee` refers to the expense's vendor (not the customer). If `account` refers to any other type of account, `payee` refers to the expense's customer (not the vendor).
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payee_id: Option<String>,
-    /// The quantity of the item associated with this purchase order line.
-    ///
-    /// This field cannot be cleared.
+    /// The quantity of the item associated with this purchase order line. This field cannot be cleared.
     ///
     /// **NOTE**: Do not use this field if the associated item is a discount item.
     ///
     /// Example: `5`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quantity: Option<f64>,
-    /// The price per unit for this purchase order line.
+    /// The price per unit for this purchase order line. If both `rate` and `amount` are specified, `rate` will be ignored. If both `quantity` and `amount` are specified but not `rate`, QuickBooks will use them to calculate `rate`. Represented as a decimal string. This field cannot be cleared.
     ///
-    /// If both `rate` and `amount` are specified, `rate` will be ignored. If both
-    /// `quantity` and `amount` are specified but not `rate`, QuickBooks will use them
-    /// to calculate `rate`. Represented as a decimal string. This field cannot be
-    /// cleared.
-    ///
-    /// Decimal string format: up to 5 decimal places and up to 10 digits before the
-    /// decimal point (for example, "123.45").
+    /// Decimal string format: up to 5 decimal places and up to 10 digits before the decimal point (for example, "123.45").
     ///
     /// Example: `"10.00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rate: Option<String>,
-    /// The sales-tax code for this purchase order line, determining whether it is
-    /// taxable or non-taxable. If set, this overrides any sales-tax codes defined on
-    /// the parent transaction or the associated item.
+    /// The sales-tax code for this purchase order line, determining whether it is taxable or non-taxable. If set, this overrides any sales-tax codes defined on the parent transaction or the associated item.
     ///
-    /// Default codes include "Non" (non-taxable) and "Tax" (taxable), but custom codes
-    /// can also be created in QuickBooks Desktop. If QuickBooks Desktop is not set up
-    /// to charge sales tax (via the "Do You Charge Sales Tax?" preference), it assigns
-    /// the default non-taxable sales-tax code configured in the company file to all
-    /// sales.
+    /// Default codes include "Non" (non-taxable) and "Tax" (taxable), but custom codes can also be created in QuickBooks Desktop. If QuickBooks Desktop is not set up to charge sales tax (via the "Do You Charge Sales Tax?" preference), it assigns the default non-taxable sales-tax code configured in the company file to all sales.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sales_tax_code_id: Option<String>,
-    /// The date on which the service for this purchase order line was or will be
-    /// performed, in ISO 8601 format (YYYY-MM-DD). This is particularly relevant for
-    /// service items.
+    /// The date on which the service for this purchase order line was or will be performed, in ISO 8601 format (YYYY-MM-DD). This is particularly relevant for service items.
     ///
     /// Example: `"2024-03-15"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service_date: Option<String>,
-    /// The purchase order line's stock keeping unit (SKU), which is sometimes the
-    /// manufacturer's part number.
-    ///
-    /// Maximum length: 31 characters.
+    /// The purchase order line's stock keeping unit (SKU), which is sometimes the manufacturer's part number.
     ///
     /// Example: `"MPN-123456"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sku: Option<String>,
-    /// The unit-of-measure used for the `quantity` in this purchase order line.
-    ///
-    /// Must be a valid unit within the item's available units of measure.
-    ///
-    /// Maximum length: 31 characters.
+    /// The unit-of-measure used for the `quantity` in this purchase order line. Must be a valid unit within the item's available units of measure.
     ///
     /// Example: `"Each"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -610,53 +452,40 @@ impl PurchaseOrderCreateParamsLine {
     }
 }
 
-/// The purchase order's line item groups, each representing a predefined set of
-/// related items.
+/// The purchase order's line item groups, each representing a predefined set of related items.
 ///
-/// **IMPORTANT**: You must specify `lines`, `lineGroups`, or both when creating a
-/// purchase order.
+/// **IMPORTANT**: You must specify `lines`, `lineGroups`, or both when creating a purchase order.
 ///
 /// The type of `PurchaseOrderCreateParams::line_groups`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct PurchaseOrderCreateParamsLineGroup {
-    /// The custom fields for the purchase order line group object, added as
-    /// user-defined data extensions, not included in the standard QuickBooks object.
+    /// The custom fields for the purchase order line group object, added as user-defined data extensions, not included in the standard QuickBooks object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<Vec<CustomFieldInput>>,
-    /// The specific location (e.g., bin or shelf) within the inventory site where the
-    /// item group associated with this purchase order line group is stored.
+    /// The specific location (e.g., bin or shelf) within the inventory site where the item group associated with this purchase order line group is stored.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inventory_site_location_id: Option<String>,
-    /// The purchase order line group's item group, representing a predefined set of
-    /// items bundled because they are commonly purchased together or grouped for faster
-    /// entry.
+    /// The purchase order line group's item group, representing a predefined set of items bundled because they are commonly purchased together or grouped for faster entry.
     ///
     /// Example: `"80000001-1234567890"`
     pub item_group_id: String,
-    /// The quantity of the item group associated with this purchase order line group.
+    /// The quantity of the item group associated with this purchase order line group. This field cannot be cleared.
     ///
-    /// This field cannot be cleared.
-    ///
-    /// **NOTE**: Do not use this field if the associated item group is a discount item
-    /// group.
+    /// **NOTE**: Do not use this field if the associated item group is a discount item group.
     ///
     /// Example: `5`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quantity: Option<f64>,
-    /// The date on which the service for this purchase order line group was or will be
-    /// performed, in ISO 8601 format (YYYY-MM-DD). This is particularly relevant for
-    /// service items.
+    /// The date on which the service for this purchase order line group was or will be performed, in ISO 8601 format (YYYY-MM-DD). This is particularly relevant for service items.
+    ///
+    /// Example: `"2024-03-15"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service_date: Option<String>,
-    /// The unit-of-measure used for the `quantity` in this purchase order line group.
-    ///
-    /// Must be a valid unit within the item's available units of measure.
-    ///
-    /// Maximum length: 31 characters.
+    /// The unit-of-measure used for the `quantity` in this purchase order line group. Must be a valid unit within the item's available units of measure.
     ///
     /// Example: `"Each"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -695,11 +524,11 @@ pub struct PurchaseOrderDeleted {
     /// The case-sensitive user-defined reference number of the deleted purchase order.
     ///
     /// Example: `"PO-1234"`
+    #[serde(default)]
     pub ref_number: Option<String>,
 }
 
-/// The purchase order's line items, each representing a single product or service
-/// ordered.
+/// The purchase order's line items, each representing a single product or service ordered.
 ///
 /// The type of `PurchaseOrderLineGroup::lines` and `PurchaseOrder::lines`.
 ///
@@ -708,160 +537,113 @@ pub struct PurchaseOrderDeleted {
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct PurchaseOrderLine {
-    /// The monetary amount of this purchase order line, represented as a decimal
-    /// string.
-    ///
-    /// If both `quantity` and `rate` are specified but not `amount`, QuickBooks will
-    /// use them to calculate `amount`. If `amount`, `rate`, and `quantity` are all
-    /// unspecified, then QuickBooks will calculate `amount` based on a `quantity` of
-    /// `1` and the suggested `rate`. This field cannot be cleared.
+    /// The monetary amount of this purchase order line, represented as a decimal string. If both `quantity` and `rate` are specified but not `amount`, QuickBooks will use them to calculate `amount`. If `amount`, `rate`, and `quantity` are all unspecified, then QuickBooks will calculate `amount` based on a `quantity` of `1` and the suggested `rate`. This field cannot be cleared.
     ///
     /// Example: `"1000.00"`
+    #[serde(default)]
     pub amount: Option<String>,
-    /// The purchase order line's class.
-    ///
-    /// Classes can be used to categorize objects into meaningful segments, such as
-    /// department, location, or type of work. In QuickBooks, class tracking is off by
-    /// default. If a class is specified for the entire parent transaction, it is
-    /// automatically applied to all purchase order lines unless overridden here, at the
-    /// transaction line level.
+    /// The purchase order line's class. Classes can be used to categorize objects into meaningful segments, such as department, location, or type of work. In QuickBooks, class tracking is off by default. If a class is specified for the entire parent transaction, it is automatically applied to all purchase order lines unless overridden here, at the transaction line level.
     ///
     /// Example: `{"fullName":"Office Supplies","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub class: Option<ObjectRef>,
-    /// The custom fields for the purchase order line object, added as user-defined data
-    /// extensions, not included in the standard QuickBooks object.
+    /// The custom fields for the purchase order line object, added as user-defined data extensions, not included in the standard QuickBooks object.
     pub custom_fields: Vec<CustomField>,
     /// A description of this purchase order line.
     ///
     /// Example: `"Office chairs - Herman Miller Aeron (Black)"`
+    #[serde(default)]
     pub description: Option<String>,
-    /// The unique identifier assigned by QuickBooks to this purchase order line.
-    ///
-    /// This ID is unique across all transaction line types.
+    /// The unique identifier assigned by QuickBooks to this purchase order line. This ID is unique across all transaction line types.
     ///
     /// Example: `"456DEF-1234567890"`
     pub id: String,
-    /// The specific location (e.g., bin or shelf) within the inventory site where the
-    /// item associated with this purchase order line is stored.
+    /// The specific location (e.g., bin or shelf) within the inventory site where the item associated with this purchase order line is stored.
     ///
     /// Example: `{"fullName":"Aisle 3, Shelf B","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub inventory_site_location: Option<ObjectRef>,
     /// Indicates whether this purchase order line has been billed.
     ///
     /// Example: `false`
+    #[serde(default)]
     pub is_billed: Option<bool>,
-    /// Indicates whether this purchase order line has been manually marked as closed,
-    /// even if this item has not been received or its sale has not been cancelled. If
-    /// all the purchase order lines are marked as closed, the purchase order itself is
-    /// marked as closed as well. You cannot change `isManuallyClosed` to `false` after
-    /// the purchase order line has been fully received.
+    /// Indicates whether this purchase order line has been manually marked as closed, even if this item has not been received or its sale has not been cancelled. If all the purchase order lines are marked as closed, the purchase order itself is marked as closed as well. You cannot change `isManuallyClosed` to `false` after the purchase order line has been fully received.
     ///
     /// Example: `true`
     pub is_manually_closed: bool,
-    /// The item associated with this purchase order line.
-    ///
-    /// This can refer to any good or service that the business buys or sells, including
-    /// item types such as a service item, inventory item, or special calculation item
-    /// like a discount item or sales-tax item.
+    /// The item associated with this purchase order line. This can refer to any good or service that the business buys or sells, including item types such as a service item, inventory item, or special calculation item like a discount item or sales-tax item.
     ///
     /// Example: `{"fullName":"Widget A","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub item: Option<ObjectRef>,
-    /// A built-in custom field for additional information specific to this purchase
-    /// order line. Unlike the user-defined fields in the `customFields` array, this is
-    /// a standard QuickBooks field that exists for all purchase order lines for
-    /// convenience. Developers often use this field for tracking information that
-    /// doesn't fit into other standard QuickBooks fields. Hidden by default in the
-    /// QuickBooks UI.
+    /// A built-in custom field for additional information specific to this purchase order line. Unlike the user-defined fields in the `customFields` array, this is a standard QuickBooks field that exists for all purchase order lines for convenience. Developers often use this field for tracking information that doesn't fit into other standard QuickBooks fields. Hidden by default in the QuickBooks UI.
     ///
     /// Example: `"Special handling required"`
+    #[serde(default)]
     pub other_custom_field1: Option<String>,
-    /// A second built-in custom field for additional information specific to this
-    /// purchase order line. Unlike the user-defined fields in the `customFields` array,
-    /// this is a standard QuickBooks field that exists for all purchase order lines for
-    /// convenience. Like `otherCustomField1`, developers often use this field for
-    /// tracking information that doesn't fit into other standard QuickBooks fields.
-    /// Hidden by default in the QuickBooks UI.
+    /// A second built-in custom field for additional information specific to this purchase order line. Unlike the user-defined fields in the `customFields` array, this is a standard QuickBooks field that exists for all purchase order lines for convenience. Like `otherCustomField1`, developers often use this field for tracking information that doesn't fit into other standard QuickBooks fields. Hidden by default in the QuickBooks UI.
     ///
     /// Example: `"Always ship with a spare"`
+    #[serde(default)]
     pub other_custom_field2: Option<String>,
-    /// Specifies an alternative unit-of-measure set when updating this purchase order
-    /// line's `unitOfMeasure` field (e.g., "pound" or "kilogram"). This allows you to
-    /// select units from a different set than the item's default unit-of-measure set,
-    /// which remains unchanged on the item itself. The override applies only to this
-    /// specific line. For example, you can sell an item typically measured in volume
-    /// units using weight units in a specific transaction by specifying a different
-    /// unit-of-measure set with this field.
-    ///
-    /// IMPORTANT: Right after QuickBooks Desktop launches, it can briefly report an
-    /// alternate `id` for a unit-of-measure set, so match on `fullName` when joining to
-    /// the unit-of-measure sets list.
+    /// Specifies an alternative unit-of-measure set when updating this purchase order line's `unitOfMeasure` field (e.g., "pound" or "kilogram"). This allows you to select units from a different set than the item's default unit-of-measure set, which remains unchanged on the item itself. The override applies only to this specific line. For example, you can sell an item typically measured in volume units using weight units in a specific transaction by specifying a different unit-of-measure set with this field.
     ///
     /// Example: `{"fullName":"Volume Units","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub override_unit_of_measure_set: Option<ObjectRef>,
-    /// If `account` refers to an Accounts-Payable (A/P) account, `payee` refers to the
-    /// expense's vendor (not the customer). If `account` refers to any other type of
-    /// account, `payee` refers to the expense's customer (not the vendor).
+    /// If `account` refers to an Accounts-Payable (A/P) account, `payee` refers to the expense's vendor (not the customer). If `account` refers to any other type of account, `payee` refers to the expense's customer (not the vendor).
     ///
     /// Example: `{"fullName":"Acme Corporation","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub payee: Option<ObjectRef>,
-    /// The quantity of the item associated with this purchase order line.
-    ///
-    /// This field cannot be cleared.
+    /// The quantity of the item associated with this purchase order line. This field cannot be cleared.
     ///
     /// **NOTE**: Do not use this field if the associated item is a discount item.
     ///
     /// Example: `5`
+    #[serde(default)]
     pub quantity: Option<f64>,
-    /// The price per unit for this purchase order line.
-    ///
-    /// If both `rate` and `amount` are specified, `rate` will be ignored. If both
-    /// `quantity` and `amount` are specified but not `rate`, QuickBooks will use them
-    /// to calculate `rate`. Represented as a decimal string. This field cannot be
-    /// cleared.
+    /// The price per unit for this purchase order line. If both `rate` and `amount` are specified, `rate` will be ignored. If both `quantity` and `amount` are specified but not `rate`, QuickBooks will use them to calculate `rate`. Represented as a decimal string. This field cannot be cleared.
     ///
     /// Example: `"10.00"`
+    #[serde(default)]
     pub rate: Option<String>,
     /// The quantity that has been received against this purchase order line.
     ///
     /// Example: `5`
+    #[serde(default)]
     pub received_quantity: Option<f64>,
-    /// The sales-tax code for this purchase order line, determining whether it is
-    /// taxable or non-taxable. If set, this overrides any sales-tax codes defined on
-    /// the parent transaction or the associated item.
+    /// The sales-tax code for this purchase order line, determining whether it is taxable or non-taxable. If set, this overrides any sales-tax codes defined on the parent transaction or the associated item.
     ///
-    /// Default codes include "Non" (non-taxable) and "Tax" (taxable), but custom codes
-    /// can also be created in QuickBooks Desktop. If QuickBooks Desktop is not set up
-    /// to charge sales tax (via the "Do You Charge Sales Tax?" preference), it assigns
-    /// the default non-taxable sales-tax code configured in the company file to all
-    /// sales.
+    /// Default codes include "Non" (non-taxable) and "Tax" (taxable), but custom codes can also be created in QuickBooks Desktop. If QuickBooks Desktop is not set up to charge sales tax (via the "Do You Charge Sales Tax?" preference), it assigns the default non-taxable sales-tax code configured in the company file to all sales.
     ///
     /// Example: `{"fullName":"Non","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub sales_tax_code: Option<ObjectRef>,
-    /// The date on which the service for this purchase order line was or will be
-    /// performed, in ISO 8601 format (YYYY-MM-DD). This is particularly relevant for
-    /// service items.
+    /// The date on which the service for this purchase order line was or will be performed, in ISO 8601 format (YYYY-MM-DD). This is particularly relevant for service items.
     ///
     /// Example: `"2024-03-15"`
+    #[serde(default)]
     pub service_date: Option<String>,
-    /// The purchase order line's stock keeping unit (SKU), which is sometimes the
-    /// manufacturer's part number.
+    /// The purchase order line's stock keeping unit (SKU), which is sometimes the manufacturer's part number.
     ///
     /// Example: `"MPN-123456"`
+    #[serde(default)]
     pub sku: Option<String>,
     /// The quantity that has not been billed for this purchase order line.
     ///
     /// Example: `2`
+    #[serde(default)]
     pub unbilled_quantity: Option<f64>,
-    /// The unit-of-measure used for the `quantity` in this purchase order line.
-    ///
-    /// Must be a valid unit within the item's available units of measure.
+    /// The unit-of-measure used for the `quantity` in this purchase order line. Must be a valid unit within the item's available units of measure.
     ///
     /// Example: `"Each"`
+    #[serde(default)]
     pub unit_of_measure: Option<String>,
 }
 
-/// The purchase order's line item groups, each representing a predefined set of
-/// related items.
+/// The purchase order's line item groups, each representing a predefined set of related items.
 ///
 /// The type of `PurchaseOrder::line_groups`.
 ///
@@ -870,71 +652,52 @@ pub struct PurchaseOrderLine {
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct PurchaseOrderLineGroup {
-    /// The custom fields for the purchase order line group object, added as
-    /// user-defined data extensions, not included in the standard QuickBooks object.
+    /// The custom fields for the purchase order line group object, added as user-defined data extensions, not included in the standard QuickBooks object.
     pub custom_fields: Vec<CustomField>,
     /// A description of this purchase order line group.
     ///
     /// Example: `"Office supplies bundle"`
+    #[serde(default)]
     pub description: Option<String>,
-    /// The unique identifier assigned by QuickBooks to this purchase order line group.
-    ///
-    /// This ID is unique across all transaction line types.
+    /// The unique identifier assigned by QuickBooks to this purchase order line group. This ID is unique across all transaction line types.
     ///
     /// Example: `"456DEF-1234567890"`
     pub id: String,
-    /// The purchase order line group's item group, representing a predefined set of
-    /// items bundled because they are commonly purchased together or grouped for faster
-    /// entry.
+    /// The purchase order line group's item group, representing a predefined set of items bundled because they are commonly purchased together or grouped for faster entry.
     ///
     /// Example: `{"fullName":"Office Supplies Bundle","id":"80000001-1234567890"}`
     pub item_group: ObjectRef,
-    /// The purchase order line group's line items, each representing a single product
-    /// or service ordered.
+    /// The purchase order line group's line items, each representing a single product or service ordered.
     pub lines: Vec<PurchaseOrderLine>,
-    /// Specifies an alternative unit-of-measure set when updating this purchase order
-    /// line group's `unitOfMeasure` field (e.g., "pound" or "kilogram"). This allows
-    /// you to select units from a different set than the item's default unit-of-measure
-    /// set, which remains unchanged on the item itself. The override applies only to
-    /// this specific line. For example, you can sell an item typically measured in
-    /// volume units using weight units in a specific transaction by specifying a
-    /// different unit-of-measure set with this field.
-    ///
-    /// IMPORTANT: Right after QuickBooks Desktop launches, it can briefly report an
-    /// alternate `id` for a unit-of-measure set, so match on `fullName` when joining to
-    /// the unit-of-measure sets list.
+    /// Specifies an alternative unit-of-measure set when updating this purchase order line group's `unitOfMeasure` field (e.g., "pound" or "kilogram"). This allows you to select units from a different set than the item's default unit-of-measure set, which remains unchanged on the item itself. The override applies only to this specific line. For example, you can sell an item typically measured in volume units using weight units in a specific transaction by specifying a different unit-of-measure set with this field.
     ///
     /// Example: `{"fullName":"Volume Units","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub override_unit_of_measure_set: Option<ObjectRef>,
-    /// The quantity of the item group associated with this purchase order line group.
+    /// The quantity of the item group associated with this purchase order line group. This field cannot be cleared.
     ///
-    /// This field cannot be cleared.
-    ///
-    /// **NOTE**: Do not use this field if the associated item group is a discount item
-    /// group.
+    /// **NOTE**: Do not use this field if the associated item group is a discount item group.
     ///
     /// Example: `5`
+    #[serde(default)]
     pub quantity: Option<f64>,
-    /// The date on which the service for this purchase order line group was or will be
-    /// performed, in ISO 8601 format (YYYY-MM-DD). This is particularly relevant for
-    /// service items.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The date on which the service for this purchase order line group was or will be performed, in ISO 8601 format (YYYY-MM-DD). This is particularly relevant for service items.
+    ///
+    /// Example: `"2024-03-15"`
+    #[serde(default)]
     pub service_date: Option<String>,
-    /// Indicates whether the individual items in this purchase order line group and
-    /// their separate amounts appear on printed forms.
+    /// Indicates whether the individual items in this purchase order line group and their separate amounts appear on printed forms.
     ///
     /// Example: `true`
     pub should_print_items_in_group: bool,
-    /// The total monetary amount of this purchase order line group, equivalent to the
-    /// sum of the amounts in `lines`, represented as a decimal string.
+    /// The total monetary amount of this purchase order line group, equivalent to the sum of the amounts in `lines`, represented as a decimal string.
     ///
     /// Example: `"1000.00"`
     pub total_amount: String,
-    /// The unit-of-measure used for the `quantity` in this purchase order line group.
-    ///
-    /// Must be a valid unit within the item's available units of measure.
+    /// The unit-of-measure used for the `quantity` in this purchase order line group. Must be a valid unit within the item's available units of measure.
     ///
     /// Example: `"Each"`
+    #[serde(default)]
     pub unit_of_measure: Option<String>,
 }
 
@@ -952,27 +715,16 @@ pub struct PurchaseOrderListParams {
     /// Example: `["80000001-1234567890"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency_ids: Option<Vec<String>>,
-    /// The pagination token to fetch the next set of results when paginating with the
-    /// `limit` parameter. Do not include this parameter on the first call. Use the
-    /// `nextCursor` value returned in the previous response to request subsequent
-    /// results.
-    ///
-    /// **IMPORTANT**: The cursor is the same value for every page, and requests that
-    /// send it are not idempotent: each one returns the next page. Send each request
-    /// within 10 seconds of the previous response. If you miss that window or a request
-    /// fails, start over without a cursor.
+    /// The pagination token to fetch the next set of results when paginating with the `limit` parameter. Do not include this parameter on the first call. Use the `nextCursor` value returned in the previous response to request subsequent results.
     ///
     /// Example: `"12345678-abcd-abcd-example-1234567890ab"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cursor: Option<String>,
-    /// Filter for specific purchase orders by their QuickBooks-assigned unique
-    /// identifier(s).
+    /// Filter for specific purchase orders by their QuickBooks-assigned unique identifier(s).
     ///
-    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other
-    /// query parameters for this request.
+    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other query parameters for this request.
     ///
-    /// **NOTE**: If any of the values you specify in this parameter are not found, the
-    /// request will return an error.
+    /// **NOTE**: If any of the values you specify in this parameter are not found, the request will return an error.
     ///
     /// Example: `["123ABC-1234567890"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -982,135 +734,84 @@ pub struct PurchaseOrderListParams {
     /// Example: `true`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub include_line_items: Option<bool>,
-    /// Whether to include linked transactions in the response.
-    ///
-    /// Defaults to `false`. For example, a payment linked to the corresponding purchase
-    /// order.
+    /// Whether to include linked transactions in the response. Defaults to `false`. For example, a payment linked to the corresponding purchase order.
     ///
     /// Example: `false`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub include_linked_transactions: Option<bool>,
-    /// The maximum number of objects to return.
-    ///
-    /// Accepts values ranging from 1 to 150, defaults to 150. When used with
-    /// cursor-based pagination, this parameter controls how many results are returned
-    /// per page. To paginate through results, combine this with the `cursor` parameter.
-    /// Each response will include a `nextCursor` value that can be passed to subsequent
-    /// requests to retrieve the next page of results.
+    /// The maximum number of objects to return. Accepts values ranging from 1 to 150, defaults to 150. When used with cursor-based pagination, this parameter controls how many results are returned per page. To paginate through results, combine this with the `cursor` parameter. Each response will include a `nextCursor` value that can be passed to subsequent requests to retrieve the next page of results.
     ///
     /// Example: `150`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
     /// Filter for purchase orders whose `refNumber` contains this substring.
     ///
-    /// **NOTE**: If you use this parameter, you cannot also use `refNumberStartsWith`
-    /// or `refNumberEndsWith`.
+    /// **NOTE**: If you use this parameter, you cannot also use `refNumberStartsWith` or `refNumberEndsWith`.
     ///
     /// Example: `"PO-1234"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_number_contains: Option<String>,
     /// Filter for purchase orders whose `refNumber` ends with this substring.
     ///
-    /// **NOTE**: If you use this parameter, you cannot also use `refNumberContains` or
-    /// `refNumberStartsWith`.
+    /// **NOTE**: If you use this parameter, you cannot also use `refNumberContains` or `refNumberStartsWith`.
     ///
     /// Example: `"1234"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_number_ends_with: Option<String>,
-    /// Filter for purchase orders whose `refNumber` is greater than or equal to this
-    /// value. If omitted, the range will begin with the first number of the list. Uses
-    /// a numerical comparison for values that contain only digits; otherwise, uses a
-    /// lexicographical comparison.
-    ///
-    /// **NOTE**: If you use this parameter, you cannot also use `refNumberContains`,
-    /// `refNumberStartsWith`, or `refNumberEndsWith`.
+    /// Filter for purchase orders whose `refNumber` is greater than or equal to this value. If omitted, the range will begin with the first number of the list. Uses a numerical comparison for values that contain only digits; otherwise, uses a lexicographical comparison.
     ///
     /// Example: `"PO-0001"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_number_from: Option<String>,
     /// Filter for purchase orders whose `refNumber` starts with this substring.
     ///
-    /// **NOTE**: If you use this parameter, you cannot also use `refNumberContains` or
-    /// `refNumberEndsWith`.
+    /// **NOTE**: If you use this parameter, you cannot also use `refNumberContains` or `refNumberEndsWith`.
     ///
     /// Example: `"PO"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_number_starts_with: Option<String>,
-    /// Filter for purchase orders whose `refNumber` is less than or equal to this
-    /// value.
-    ///
-    /// If omitted, the range will end with the last number of the list. Uses a
-    /// numerical comparison for values that contain only digits; otherwise, uses a
-    /// lexicographical comparison.
-    ///
-    /// **NOTE**: If you use this parameter, you cannot also use `refNumberContains`,
-    /// `refNumberStartsWith`, or `refNumberEndsWith`.
+    /// Filter for purchase orders whose `refNumber` is less than or equal to this value. If omitted, the range will end with the last number of the list. Uses a numerical comparison for values that contain only digits; otherwise, uses a lexicographical comparison.
     ///
     /// Example: `"PO-9999"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_number_to: Option<String>,
-    /// Filter for specific purchase orders by their ref-number(s), case-sensitive.
+    /// Filter for specific purchase orders by their ref-number(s), case-sensitive. In QuickBooks, ref-numbers are not required to be unique and can be arbitrarily changed by the QuickBooks user.
     ///
-    /// In QuickBooks, ref-numbers are not required to be unique and can be arbitrarily
-    /// changed by the QuickBooks user.
+    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other query parameters for this request.
     ///
-    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other
-    /// query parameters for this request.
-    ///
-    /// **NOTE**: If any of the values you specify in this parameter are not found, the
-    /// request will return an error.
+    /// **NOTE**: If any of the values you specify in this parameter are not found, the request will return an error.
     ///
     /// Example: `["PURCHASE ORDER-1234"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_numbers: Option<Vec<String>>,
-    /// Filter for purchase orders whose `date` field is on or after this date, in ISO
-    /// 8601 format (YYYY-MM-DD).
+    /// Filter for purchase orders whose `date` field is on or after this date, in ISO 8601 format (YYYY-MM-DD).
     ///
-    /// **NOTE:** QuickBooks Desktop interprets this date as the **start of the
-    /// specified day** in the local timezone of the end-user's computer (e.g.,
-    /// `2025-01-01` → `2025-01-01T00:00:00`).
+    /// **NOTE:** QuickBooks Desktop interprets this date as the **start of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T00:00:00`).
     ///
-    /// Example: `"2021-01-01"`
+    /// Example: `"2025-01-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_date_from: Option<String>,
-    /// Filter for purchase orders whose `date` field is on or before this date, in ISO
-    /// 8601 format (YYYY-MM-DD).
+    /// Filter for purchase orders whose `date` field is on or before this date, in ISO 8601 format (YYYY-MM-DD).
     ///
-    /// **NOTE:** QuickBooks Desktop interprets this date as the **end of the specified
-    /// day** in the local timezone of the end-user's computer (e.g., `2025-01-01` →
-    /// `2025-01-01T23:59:59`).
+    /// **NOTE:** QuickBooks Desktop interprets this date as the **end of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
     ///
-    /// Example: `"2021-02-01"`
+    /// Example: `"2025-02-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_date_to: Option<String>,
-    /// Filter for purchase orders updated on or after this date/time.
+    /// Filter for purchase orders updated on or after this date/time. Accepts the following ISO 8601 formats:
+    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the **start of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T00:00:00`).
+    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop interprets the timestamp in the local timezone of the end-user's computer.
+    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop interprets the timestamp using the specified timezone.
     ///
-    /// Accepts the following ISO 8601 formats:
-    ///
-    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the
-    ///   **start of the specified day** in the local timezone of the end-user's
-    ///   computer (e.g., `2025-01-01` → `2025-01-01T00:00:00`).
-    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop
-    ///   interprets the timestamp in the local timezone of the end-user's computer.
-    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop
-    ///   interprets the timestamp using the specified timezone.
-    ///
-    /// Example: `"2021-01-01T12:34:56.000Z"`
+    /// Example: `"2025-01-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_after: Option<String>,
-    /// Filter for purchase orders updated on or before this date/time.
+    /// Filter for purchase orders updated on or before this date/time. Accepts the following ISO 8601 formats:
+    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the **end of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
+    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop interprets the timestamp in the local timezone of the end-user's computer.
+    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop interprets the timestamp using the specified timezone.
     ///
-    /// Accepts the following ISO 8601 formats:
-    ///
-    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the
-    ///   **end of the specified day** in the local timezone of the end-user's computer
-    ///   (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
-    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop
-    ///   interprets the timestamp in the local timezone of the end-user's computer.
-    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop
-    ///   interprets the timestamp using the specified timezone.
-    ///
-    /// Example: `"2021-02-01T12:34:56.000Z"`
+    /// Example: `"2025-02-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_before: Option<String>,
     /// Filter for purchase orders sent to these vendors.
@@ -1125,172 +826,112 @@ pub struct PurchaseOrderListParams {
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct PurchaseOrderUpdateParams {
-    /// The purchase order's class.
-    ///
-    /// Classes can be used to categorize objects into meaningful segments, such as
-    /// department, location, or type of work. In QuickBooks, class tracking is off by
-    /// default. A class defined here is automatically used in this purchase order's
-    /// line items unless overridden at the line item level.
+    /// The purchase order's class. Classes can be used to categorize objects into meaningful segments, such as department, location, or type of work. In QuickBooks, class tracking is off by default. A class defined here is automatically used in this purchase order's line items unless overridden at the line item level.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub class_id: Option<String>,
-    /// The predefined template in QuickBooks that determines the layout and formatting
-    /// for this purchase order when printed or displayed.
+    /// The predefined template in QuickBooks that determines the layout and formatting for this purchase order when printed or displayed.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub document_template_id: Option<String>,
-    /// The date by which this purchase order must be paid, in ISO 8601 format
-    /// (YYYY-MM-DD).
+    /// The date by which this purchase order must be paid, in ISO 8601 format (YYYY-MM-DD).
     ///
-    /// Example: `"2021-10-31"`
+    /// Example: `"2024-10-31"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub due_date: Option<String>,
-    /// The market exchange rate between this purchase order's currency and the home
-    /// currency in QuickBooks at the time of this transaction. Represented as a decimal
-    /// value (e.g., 1.2345 for 1 EUR = 1.2345 USD if USD is the home currency).
+    /// The market exchange rate between this purchase order's currency and the home currency in QuickBooks at the time of this transaction. Represented as a decimal value (e.g., 1.2345 for 1 EUR = 1.2345 USD if USD is the home currency).
     ///
     /// Example: `1.2345`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exchange_rate: Option<f64>,
-    /// The date on which shipment of this purchase order is expected to be completed,
-    /// in ISO 8601 format (YYYY-MM-DD).
+    /// The date on which shipment of this purchase order is expected to be completed, in ISO 8601 format (YYYY-MM-DD).
     ///
     /// Example: `"2024-01-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expected_date: Option<String>,
-    /// The site location where inventory for the item associated with this purchase
-    /// order is stored.
+    /// The site location where inventory for the item associated with this purchase order is stored.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inventory_site_id: Option<String>,
-    /// Indicates whether this purchase order has been manually marked as closed, even
-    /// if all items have not been received or the sale has not been cancelled. Once the
-    /// purchase order is marked as closed, all of its line items become closed as well.
-    /// You cannot change `isManuallyClosed` to `false` after the purchase order has
-    /// been fully received.
+    /// Indicates whether this purchase order has been manually marked as closed, even if all items have not been received or the sale has not been cancelled. Once the purchase order is marked as closed, all of its line items become closed as well. You cannot change `isManuallyClosed` to `false` after the purchase order has been fully received.
     ///
     /// Example: `true`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_manually_closed: Option<bool>,
-    /// Indicates whether this purchase order is included in the queue of documents for
-    /// QuickBooks to email to the customer.
+    /// Indicates whether this purchase order is included in the queue of documents for QuickBooks to email to the customer.
     ///
     /// Example: `true`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_queued_for_email: Option<bool>,
-    /// Indicates whether this purchase order is included in the queue of documents for
-    /// QuickBooks to print.
+    /// Indicates whether this purchase order is included in the queue of documents for QuickBooks to print.
     ///
     /// Example: `true`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_queued_for_print: Option<bool>,
-    /// The purchase order's line item groups, each representing a predefined set of
-    /// related items.
+    /// The purchase order's line item groups, each representing a predefined set of related items.
     ///
     /// **IMPORTANT**:
     ///
-    /// 1. Including this array in your update request will **REPLACE** all existing
-    ///    line item groups for the purchase order with this array. To keep any existing
-    ///    line item groups, you must include them in this array even if they have not
-    ///    changed. **Any line item groups not included will be removed.**
+    /// 1. Including this array in your update request will **REPLACE** all existing line item groups for the purchase order with this array. To keep any existing line item groups, you must include them in this array even if they have not changed. **Any line item groups not included will be removed.**
     ///
-    /// 2. To add a new line item group, include it here with the `id` field set to
-    ///    `-1`.
+    /// 2. To add a new line item group, include it here with the `id` field set to `-1`.
     ///
-    /// 3. If you do not wish to modify any line item groups, omit this field entirely
-    ///    to keep them unchanged.
+    /// 3. If you do not wish to modify any line item groups, omit this field entirely to keep them unchanged.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub line_groups: Option<Vec<PurchaseOrderUpdateParamsLineGroup>>,
-    /// The purchase order's line items, each representing a single product or service
-    /// ordered.
+    /// The purchase order's line items, each representing a single product or service ordered.
     ///
     /// **IMPORTANT**:
     ///
-    /// 1. Including this array in your update request will **REPLACE** all existing
-    ///    line items for the purchase order with this array. To keep any existing line
-    ///    items, you must include them in this array even if they have not changed.
-    ///    **Any line items not included will be removed.**
+    /// 1. Including this array in your update request will **REPLACE** all existing line items for the purchase order with this array. To keep any existing line items, you must include them in this array even if they have not changed. **Any line items not included will be removed.**
     ///
     /// 2. To add a new line item, include it here with the `id` field set to `-1`.
     ///
-    /// 3. If you do not wish to modify any line items, omit this field entirely to keep
-    ///    them unchanged.
+    /// 3. If you do not wish to modify any line items, omit this field entirely to keep them unchanged.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lines: Option<Vec<PurchaseOrderUpdateParamsLine>>,
-    /// A memo or note for this purchase order that appears in reports, but not on the
-    /// purchase order.
-    ///
-    /// Maximum length: 4095 characters.
+    /// A memo or note for this purchase order that appears in reports, but not on the purchase order.
     ///
     /// Example: `"Office supplies for September"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub memo: Option<String>,
-    /// A built-in custom field for additional information specific to this purchase
-    /// order. Unlike the user-defined fields in the `customFields` array, this is a
-    /// standard QuickBooks field that exists for all purchase orders for convenience.
-    /// Developers often use this field for tracking information that doesn't fit into
-    /// other standard QuickBooks fields. Hidden by default in the QuickBooks UI.
-    ///
-    /// Maximum length: 25 characters.
+    /// A built-in custom field for additional information specific to this purchase order. Unlike the user-defined fields in the `customFields` array, this is a standard QuickBooks field that exists for all purchase orders for convenience. Developers often use this field for tracking information that doesn't fit into other standard QuickBooks fields. Hidden by default in the QuickBooks UI.
     ///
     /// Example: `"Special handling required"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub other_custom_field1: Option<String>,
-    /// A second built-in custom field for additional information specific to this
-    /// purchase order. Unlike the user-defined fields in the `customFields` array, this
-    /// is a standard QuickBooks field that exists for all purchase orders for
-    /// convenience. Like `otherCustomField1`, developers often use this field for
-    /// tracking information that doesn't fit into other standard QuickBooks fields.
-    /// Hidden by default in the QuickBooks UI.
-    ///
-    /// Maximum length: 29 characters.
+    /// A second built-in custom field for additional information specific to this purchase order. Unlike the user-defined fields in the `customFields` array, this is a standard QuickBooks field that exists for all purchase orders for convenience. Like `otherCustomField1`, developers often use this field for tracking information that doesn't fit into other standard QuickBooks fields. Hidden by default in the QuickBooks UI.
     ///
     /// Example: `"Always ship with a spare"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub other_custom_field2: Option<String>,
-    /// The case-sensitive user-defined reference number for this purchase order, which
-    /// can be used to identify the transaction in QuickBooks. This value is not
-    /// required to be unique and can be arbitrarily changed by the QuickBooks user.
+    /// The case-sensitive user-defined reference number for this purchase order, which can be used to identify the transaction in QuickBooks. This value is not required to be unique and can be arbitrarily changed by the QuickBooks user.
     ///
     /// Maximum length: 11 characters.
     ///
     /// Example: `"PO-1234"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_number: Option<String>,
-    /// The current QuickBooks-assigned revision number of the purchase order object you
-    /// are updating, which you can get by fetching the object first. Provide the most
-    /// recent `revisionNumber` to ensure you're working with the latest data;
-    /// otherwise, the update will return an error.
+    /// The current QuickBooks-assigned revision number of the purchase order object you are updating, which you can get by fetching the object first. Provide the most recent `revisionNumber` to ensure you're working with the latest data; otherwise, the update will return an error.
     ///
     /// Example: `"1721172183"`
     pub revision_number: String,
-    /// The sales-tax code for this purchase order, determining whether it is taxable or
-    /// non-taxable. If set, this overrides any sales-tax codes defined on the vendor.
-    /// This can be overridden on the purchase order's individual lines.
+    /// The sales-tax code for this purchase order, determining whether it is taxable or non-taxable. If set, this overrides any sales-tax codes defined on the vendor. This can be overridden on the purchase order's individual lines.
     ///
-    /// Default codes include "Non" (non-taxable) and "Tax" (taxable), but custom codes
-    /// can also be created in QuickBooks Desktop. If QuickBooks Desktop is not set up
-    /// to charge sales tax (via the "Do You Charge Sales Tax?" preference), it assigns
-    /// the default non-taxable sales-tax code configured in the company file to all
-    /// sales.
+    /// Default codes include "Non" (non-taxable) and "Tax" (taxable), but custom codes can also be created in QuickBooks Desktop. If QuickBooks Desktop is not set up to charge sales tax (via the "Do You Charge Sales Tax?" preference), it assigns the default non-taxable sales-tax code configured in the company file to all sales.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sales_tax_code_id: Option<String>,
-    /// The customer, vendor, employee, or other entity to whom this purchase order is
-    /// to be shipped.
+    /// The customer, vendor, employee, or other entity to whom this purchase order is to be shipped.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ship_to_entity_id: Option<String>,
-    /// The origin location from where the product associated with this purchase order
-    /// is shipped. This is the point at which ownership and liability for goods
-    /// transfer from seller to buyer. Internally, QuickBooks uses the term "FOB" for
-    /// this field, which stands for "freight on board". This field is informational and
-    /// has no accounting implications.
+    /// The origin location from where the product associated with this purchase order is shipped. This is the point at which ownership and liability for goods transfer from seller to buyer. Internally, QuickBooks uses the term "FOB" for this field, which stands for "freight on board". This field is informational and has no accounting implications.
     ///
     /// Maximum length: 13 characters.
     ///
@@ -1300,21 +941,19 @@ pub struct PurchaseOrderUpdateParams {
     /// The purchase order's shipping address.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shipping_address: Option<AddressInput>,
-    /// The shipping method used for this purchase order, such as standard mail or
-    /// overnight delivery.
+    /// The shipping method used for this purchase order, such as standard mail or overnight delivery.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shipping_method_id: Option<String>,
-    /// The purchase order's payment terms, defining when payment is due and any
-    /// applicable discounts.
+    /// The purchase order's payment terms, defining when payment is due and any applicable discounts.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub terms_id: Option<String>,
     /// The date of this purchase order, in ISO 8601 format (YYYY-MM-DD).
     ///
-    /// Example: `"2021-10-01"`
+    /// Example: `"2024-10-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_date: Option<String>,
     /// The address of the vendor who sent this purchase order.
@@ -1326,8 +965,6 @@ pub struct PurchaseOrderUpdateParams {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vendor_id: Option<String>,
     /// A message to be printed on this purchase order for the vendor to read.
-    ///
-    /// Maximum length: 99 characters.
     ///
     /// Example: `"Please include packing slip with shipment"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1368,197 +1005,116 @@ impl PurchaseOrderUpdateParams {
     }
 }
 
-/// The purchase order line group's line items, each representing a single product
-/// or service ordered.
+/// The purchase order line group's line items, each representing a single product or service ordered.
 ///
 /// **IMPORTANT**:
 ///
-/// 1. Including this array in your update request will **REPLACE** all existing
-///    line items for the purchase order line group with this array. To keep any
-///    existing line items, you must include them in this array even if they have
-///    not changed. **Any line items not included will be removed.**
+/// 1. Including this array in your update request will **REPLACE** all existing line items for the purchase order line group with this array. To keep any existing line items, you must include them in this array even if they have not changed. **Any line items not included will be removed.**
 ///
 /// 2. To add a new line item, include it here with the `id` field set to `-1`.
 ///
-/// 3. If you do not wish to modify any line items, omit this field entirely to keep
-///    them unchanged.
+/// 3. If you do not wish to modify any line items, omit this field entirely to keep them unchanged.
 ///
 /// The type of `PurchaseOrderUpdateParamsLineGroup::lines` and `PurchaseOrderUpdateParams::lines`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct PurchaseOrderUpdateParamsLine {
-    /// The monetary amount of this purchase order line, represented as a decimal
-    /// string.
+    /// The monetary amount of this purchase order line, represented as a decimal string. If both `quantity` and `rate` are specified but not `amount`, QuickBooks will use them to calculate `amount`. If `amount`, `rate`, and `quantity` are all unspecified, then QuickBooks will calculate `amount` based on a `quantity` of `1` and the suggested `rate`. This field cannot be cleared.
     ///
-    /// If both `quantity` and `rate` are specified but not `amount`, QuickBooks will
-    /// use them to calculate `amount`. If `amount`, `rate`, and `quantity` are all
-    /// unspecified, then QuickBooks will calculate `amount` based on a `quantity` of
-    /// `1` and the suggested `rate`. This field cannot be cleared.
-    ///
-    /// Decimal string format: exactly 2 decimal places when cents are included and up
-    /// to 13 digits before the decimal point (for example, "123.45").
+    /// Decimal string format: exactly 2 decimal places when cents are included and up to 13 digits before the decimal point (for example, "123.45").
     ///
     /// Example: `"1000.00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<String>,
-    /// The purchase order line's class.
-    ///
-    /// Classes can be used to categorize objects into meaningful segments, such as
-    /// department, location, or type of work. In QuickBooks, class tracking is off by
-    /// default. If a class is specified for the entire parent transaction, it is
-    /// automatically applied to all purchase order lines unless overridden here, at the
-    /// transaction line level.
+    /// The purchase order line's class. Classes can be used to categorize objects into meaningful segments, such as department, location, or type of work. In QuickBooks, class tracking is off by default. If a class is specified for the entire parent transaction, it is automatically applied to all purchase order lines unless overridden here, at the transaction line level.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub class_id: Option<String>,
     /// A description of this purchase order line.
     ///
-    /// Maximum length: 4095 characters.
-    ///
     /// Example: `"Office chairs - Herman Miller Aeron (Black)"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// The QuickBooks-assigned unique identifier of an existing purchase order line you
-    /// wish to retain or update.
+    /// The QuickBooks-assigned unique identifier of an existing purchase order line you wish to retain or update.
     ///
-    /// **IMPORTANT**: Set this field to `-1` for new purchase order lines you wish to
-    /// add.
+    /// **IMPORTANT**: Set this field to `-1` for new purchase order lines you wish to add.
     ///
     /// Example: `"456DEF-1234567890"`
     pub id: String,
-    /// The specific location (e.g., bin or shelf) within the inventory site where the
-    /// item associated with this purchase order line is stored.
+    /// The specific location (e.g., bin or shelf) within the inventory site where the item associated with this purchase order line is stored.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inventory_site_location_id: Option<String>,
-    /// Indicates whether this purchase order line has been manually marked as closed,
-    /// even if this item has not been received or its sale has not been cancelled. If
-    /// all the purchase order lines are marked as closed, the purchase order itself is
-    /// marked as closed as well. You cannot change `isManuallyClosed` to `false` after
-    /// the purchase order line has been fully received.
+    /// Indicates whether this purchase order line has been manually marked as closed, even if this item has not been received or its sale has not been cancelled. If all the purchase order lines are marked as closed, the purchase order itself is marked as closed as well. You cannot change `isManuallyClosed` to `false` after the purchase order line has been fully received.
     ///
     /// Example: `true`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_manually_closed: Option<bool>,
-    /// The item associated with this purchase order line.
-    ///
-    /// This can refer to any good or service that the business buys or sells, including
-    /// item types such as a service item, inventory item, or special calculation item
-    /// like a discount item or sales-tax item.
+    /// The item associated with this purchase order line. This can refer to any good or service that the business buys or sells, including item types such as a service item, inventory item, or special calculation item like a discount item or sales-tax item.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub item_id: Option<String>,
-    /// A built-in custom field for additional information specific to this purchase
-    /// order line. Unlike the user-defined fields in the `customFields` array, this is
-    /// a standard QuickBooks field that exists for all purchase order lines for
-    /// convenience. Developers often use this field for tracking information that
-    /// doesn't fit into other standard QuickBooks fields. Hidden by default in the
-    /// QuickBooks UI.
-    ///
-    /// Maximum length: 29 characters.
+    /// A built-in custom field for additional information specific to this purchase order line. Unlike the user-defined fields in the `customFields` array, this is a standard QuickBooks field that exists for all purchase order lines for convenience. Developers often use this field for tracking information that doesn't fit into other standard QuickBooks fields. Hidden by default in the QuickBooks UI.
     ///
     /// Example: `"Special handling required"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub other_custom_field1: Option<String>,
-    /// A second built-in custom field for additional information specific to this
-    /// purchase order line. Unlike the user-defined fields in the `customFields` array,
-    /// this is a standard QuickBooks field that exists for all purchase order lines for
-    /// convenience. Like `otherCustomField1`, developers often use this field for
-    /// tracking information that doesn't fit into other standard QuickBooks fields.
-    /// Hidden by default in the QuickBooks UI.
-    ///
-    /// Maximum length: 29 characters.
+    /// A second built-in custom field for additional information specific to this purchase order line. Unlike the user-defined fields in the `customFields` array, this is a standard QuickBooks field that exists for all purchase order lines for convenience. Like `otherCustomField1`, developers often use this field for tracking information that doesn't fit into other standard QuickBooks fields. Hidden by default in the QuickBooks UI.
     ///
     /// Example: `"Always ship with a spare"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub other_custom_field2: Option<String>,
-    /// The account to use for this purchase order line, overriding the default account
-    /// associated with the item.
+    /// The account to use for this purchase order line, overriding the default account associated with the item.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub override_item_account_id: Option<String>,
-    /// Specifies an alternative unit-of-measure set when updating this purchase order
-    /// line's `unitOfMeasure` field (e.g., "pound" or "kilogram"). This allows you to
-    /// select units from a different set than the item's default unit-of-measure set,
-    /// which remains unchanged on the item itself. The override applies only to this
-    /// specific line. For example, you can sell an item typically measured in volume
-    /// units using weight units in a specific transaction by specifying a different
-    /// unit-of-measure set with this field.
-    ///
-    /// IMPORTANT: Right after QuickBooks Desktop launches, it can briefly report an
-    /// alternate `id` for a unit-of-measure set, so match on `fullName` when joining to
-    /// the unit-of-measure sets list.
+    /// Specifies an alternative unit-of-measure set when updating this purchase order line's `unitOfMeasure` field (e.g., "pound" or "kilogram"). This allows you to select units from a different set than the item's default unit-of-measure set, which remains unchanged on the item itself. The override applies only to this specific line. For example, you can sell an item typically measured in volume units using weight units in a specific transaction by specifying a different unit-of-measure set with this field.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub override_unit_of_measure_set_id: Option<String>,
-    /// If `account` refers to an Accounts-Payable (A/P) account, `payee` refers to the
-    /// expense's vendor (not the customer). If `account` refers to any other type of
-    /// account, `payee` refers to the expense's customer (not the vendor).
+    /// If `account` refers to an Accounts-Payable (A/P) account, `payee` refers to the expense's vendor (not the customer). If `account` refers to any other type of account, `payee` refers to the expense's customer (not the vendor).
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payee_id: Option<String>,
-    /// The quantity of the item associated with this purchase order line.
-    ///
-    /// This field cannot be cleared.
+    /// The quantity of the item associated with this purchase order line. This field cannot be cleared.
     ///
     /// **NOTE**: Do not use this field if the associated item is a discount item.
     ///
     /// Example: `5`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quantity: Option<f64>,
-    /// The price per unit for this purchase order line.
+    /// The price per unit for this purchase order line. If both `rate` and `amount` are specified, `rate` will be ignored. If both `quantity` and `amount` are specified but not `rate`, QuickBooks will use them to calculate `rate`. Represented as a decimal string. This field cannot be cleared.
     ///
-    /// If both `rate` and `amount` are specified, `rate` will be ignored. If both
-    /// `quantity` and `amount` are specified but not `rate`, QuickBooks will use them
-    /// to calculate `rate`. Represented as a decimal string. This field cannot be
-    /// cleared.
-    ///
-    /// Decimal string format: up to 5 decimal places and up to 10 digits before the
-    /// decimal point (for example, "123.45").
+    /// Decimal string format: up to 5 decimal places and up to 10 digits before the decimal point (for example, "123.45").
     ///
     /// Example: `"10.00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rate: Option<String>,
-    /// The sales-tax code for this purchase order line, determining whether it is
-    /// taxable or non-taxable. If set, this overrides any sales-tax codes defined on
-    /// the parent transaction or the associated item.
+    /// The sales-tax code for this purchase order line, determining whether it is taxable or non-taxable. If set, this overrides any sales-tax codes defined on the parent transaction or the associated item.
     ///
-    /// Default codes include "Non" (non-taxable) and "Tax" (taxable), but custom codes
-    /// can also be created in QuickBooks Desktop. If QuickBooks Desktop is not set up
-    /// to charge sales tax (via the "Do You Charge Sales Tax?" preference), it assigns
-    /// the default non-taxable sales-tax code configured in the company file to all
-    /// sales.
+    /// Default codes include "Non" (non-taxable) and "Tax" (taxable), but custom codes can also be created in QuickBooks Desktop. If QuickBooks Desktop is not set up to charge sales tax (via the "Do You Charge Sales Tax?" preference), it assigns the default non-taxable sales-tax code configured in the company file to all sales.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sales_tax_code_id: Option<String>,
-    /// The date on which the service for this purchase order line was or will be
-    /// performed, in ISO 8601 format (YYYY-MM-DD). This is particularly relevant for
-    /// service items.
+    /// The date on which the service for this purchase order line was or will be performed, in ISO 8601 format (YYYY-MM-DD). This is particularly relevant for service items.
     ///
     /// Example: `"2024-03-15"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service_date: Option<String>,
-    /// The purchase order line's stock keeping unit (SKU), which is sometimes the
-    /// manufacturer's part number.
-    ///
-    /// Maximum length: 31 characters.
+    /// The purchase order line's stock keeping unit (SKU), which is sometimes the manufacturer's part number.
     ///
     /// Example: `"MPN-123456"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sku: Option<String>,
-    /// The unit-of-measure used for the `quantity` in this purchase order line.
-    ///
-    /// Must be a valid unit within the item's available units of measure.
-    ///
-    /// Maximum length: 31 characters.
+    /// The unit-of-measure used for the `quantity` in this purchase order line. Must be a valid unit within the item's available units of measure.
     ///
     /// Example: `"Each"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1591,88 +1147,56 @@ impl PurchaseOrderUpdateParamsLine {
     }
 }
 
-/// The purchase order's line item groups, each representing a predefined set of
-/// related items.
+/// The purchase order's line item groups, each representing a predefined set of related items.
 ///
 /// **IMPORTANT**:
 ///
-/// 1. Including this array in your update request will **REPLACE** all existing
-///    line item groups for the purchase order with this array. To keep any existing
-///    line item groups, you must include them in this array even if they have not
-///    changed. **Any line item groups not included will be removed.**
+/// 1. Including this array in your update request will **REPLACE** all existing line item groups for the purchase order with this array. To keep any existing line item groups, you must include them in this array even if they have not changed. **Any line item groups not included will be removed.**
 ///
-/// 2. To add a new line item group, include it here with the `id` field set to
-///    `-1`.
+/// 2. To add a new line item group, include it here with the `id` field set to `-1`.
 ///
-/// 3. If you do not wish to modify any line item groups, omit this field entirely
-///    to keep them unchanged.
+/// 3. If you do not wish to modify any line item groups, omit this field entirely to keep them unchanged.
 ///
 /// The type of `PurchaseOrderUpdateParams::line_groups`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct PurchaseOrderUpdateParamsLineGroup {
-    /// The QuickBooks-assigned unique identifier of an existing purchase order line
-    /// group you wish to retain or update.
+    /// The QuickBooks-assigned unique identifier of an existing purchase order line group you wish to retain or update.
     ///
-    /// **IMPORTANT**: Set this field to `-1` for new purchase order line groups you
-    /// wish to add.
+    /// **IMPORTANT**: Set this field to `-1` for new purchase order line groups you wish to add.
     ///
     /// Example: `"456DEF-1234567890"`
     pub id: String,
-    /// The purchase order line group's item group, representing a predefined set of
-    /// items bundled because they are commonly purchased together or grouped for faster
-    /// entry.
+    /// The purchase order line group's item group, representing a predefined set of items bundled because they are commonly purchased together or grouped for faster entry.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub item_group_id: Option<String>,
-    /// The purchase order line group's line items, each representing a single product
-    /// or service ordered.
+    /// The purchase order line group's line items, each representing a single product or service ordered.
     ///
     /// **IMPORTANT**:
     ///
-    /// 1. Including this array in your update request will **REPLACE** all existing
-    ///    line items for the purchase order line group with this array. To keep any
-    ///    existing line items, you must include them in this array even if they have
-    ///    not changed. **Any line items not included will be removed.**
+    /// 1. Including this array in your update request will **REPLACE** all existing line items for the purchase order line group with this array. To keep any existing line items, you must include them in this array even if they have not changed. **Any line items not included will be removed.**
     ///
     /// 2. To add a new line item, include it here with the `id` field set to `-1`.
     ///
-    /// 3. If you do not wish to modify any line items, omit this field entirely to keep
-    ///    them unchanged.
+    /// 3. If you do not wish to modify any line items, omit this field entirely to keep them unchanged.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lines: Option<Vec<PurchaseOrderUpdateParamsLine>>,
-    /// Specifies an alternative unit-of-measure set when updating this purchase order
-    /// line group's `unitOfMeasure` field (e.g., "pound" or "kilogram"). This allows
-    /// you to select units from a different set than the item's default unit-of-measure
-    /// set, which remains unchanged on the item itself. The override applies only to
-    /// this specific line. For example, you can sell an item typically measured in
-    /// volume units using weight units in a specific transaction by specifying a
-    /// different unit-of-measure set with this field.
-    ///
-    /// IMPORTANT: Right after QuickBooks Desktop launches, it can briefly report an
-    /// alternate `id` for a unit-of-measure set, so match on `fullName` when joining to
-    /// the unit-of-measure sets list.
+    /// Specifies an alternative unit-of-measure set when updating this purchase order line group's `unitOfMeasure` field (e.g., "pound" or "kilogram"). This allows you to select units from a different set than the item's default unit-of-measure set, which remains unchanged on the item itself. The override applies only to this specific line. For example, you can sell an item typically measured in volume units using weight units in a specific transaction by specifying a different unit-of-measure set with this field.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub override_unit_of_measure_set_id: Option<String>,
-    /// The quantity of the item group associated with this purchase order line group.
+    /// The quantity of the item group associated with this purchase order line group. This field cannot be cleared.
     ///
-    /// This field cannot be cleared.
-    ///
-    /// **NOTE**: Do not use this field if the associated item group is a discount item
-    /// group.
+    /// **NOTE**: Do not use this field if the associated item group is a discount item group.
     ///
     /// Example: `5`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quantity: Option<f64>,
-    /// The unit-of-measure used for the `quantity` in this purchase order line group.
-    ///
-    /// Must be a valid unit within the item's available units of measure.
-    ///
-    /// Maximum length: 31 characters.
+    /// The unit-of-measure used for the `quantity` in this purchase order line group. Must be a valid unit within the item's available units of measure.
     ///
     /// Example: `"Each"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1701,10 +1225,7 @@ PurchaseOrders, QbdClient
 impl<T: Transport + ?Sized> PurchaseOrders<'_, T> {
     /// List all purchase orders.
     ///
-    /// Returns a list of purchase orders.
-    ///
-    /// Use the `cursor` parameter to paginate
-    /// through the results.
+    /// Returns a list of purchase orders. Use the `cursor` parameter to paginate through the results.
     #[api(get = "/quickbooks-desktop/purchase-orders", pages_of = PurchaseOrder)]
     pub async fn list(&self, #[query] params: &PurchaseOrderListParams) -> Result<CursorPage<PurchaseOrder>>;
 
@@ -1716,7 +1237,7 @@ impl<T: Transport + ?Sized> PurchaseOrders<'_, T> {
 
     /// Delete a purchase order.
     ///
-    /// Permanently deletes a a purchase order. The deletion will fail if the purchase order is currently in use or has any linked transactions that are in use.
+    /// Permanently deletes a purchase order. The deletion will fail if the purchase order is currently in use or has any linked transactions that are in use.
     #[api(delete = "/quickbooks-desktop/purchase-orders/{id}")]
     pub async fn delete(&self, id: &str) -> Result<PurchaseOrderDeleted>;
 
@@ -1724,9 +1245,7 @@ impl<T: Transport + ?Sized> PurchaseOrders<'_, T> {
     ///
     /// Retrieves a purchase order by ID.
     ///
-    /// **IMPORTANT:** If you need to fetch multiple specific purchase orders by ID, use
-    /// the list endpoint instead with the `ids` parameter. It accepts an array of IDs
-    /// so you can batch the request into a single call, which is significantly faster.
+    /// **IMPORTANT:** If you need to fetch multiple specific purchase orders by ID, use the list endpoint instead with the `ids` parameter. It accepts an array of IDs so you can batch the request into a single call, which is significantly faster.
     ///
     /// NOTE: The response automatically includes any linked transactions.
     #[api(get = "/quickbooks-desktop/purchase-orders/{id}")]
@@ -1736,9 +1255,7 @@ impl<T: Transport + ?Sized> PurchaseOrders<'_, T> {
     ///
     /// Updates an existing purchase order.
     ///
-    /// **NOTE:** If you include `lines` or `lineGroups`, QuickBooks Desktop replaces
-    /// each included line list with the array you send, so include unchanged lines you
-    /// want to keep and use `id: "-1"` for new lines.
+    /// **NOTE:** If you include `lines` or `lineGroups`, QuickBooks Desktop replaces each included line list with the array you send, so include unchanged lines you want to keep and use `id: "-1"` for new lines.
     #[api(post = "/quickbooks-desktop/purchase-orders/{id}")]
     pub async fn update(&self, id: &str, #[body] params: &PurchaseOrderUpdateParams) -> Result<PurchaseOrder>;
 }

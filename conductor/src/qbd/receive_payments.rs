@@ -19,118 +19,96 @@ use crate::{CursorPage, Result, Transport, api};
 pub struct ReceivePayment {
     /// The invoice(s) paid by this receive-payment.
     pub applied_to_transactions: Vec<ReceivableTransaction>,
-    /// The date and time when this receive-payment was created, in ISO 8601 format
-    /// (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local
-    /// timezone of the end-user's computer.
+    /// The date and time when this receive-payment was created, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
-    /// Example: `"2021-10-01T17:34:56.000Z"`
+    /// Example: `"2025-01-01T12:34:56+00:00"`
     pub created_at: String,
-    /// The credit card transaction data for this receive-payment's payment when using
-    /// QuickBooks Merchant Services (QBMS).
+    /// The credit card transaction data for this receive-payment's payment when using QuickBooks Merchant Services (QBMS).
+    #[serde(default)]
     pub credit_card_transaction: Option<CreditCardTransaction>,
-    /// The receive-payment's currency.
-    ///
-    /// For built-in currencies, the name and code are standard ISO 4217 international
-    /// values. For user-defined currencies, all values are editable.
+    /// The receive-payment's currency. For built-in currencies, the name and code are standard ISO 4217 international values. For user-defined currencies, all values are editable.
     ///
     /// Example: `{"fullName":"USD","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub currency: Option<ObjectRef>,
-    /// The custom fields for the receive-payment object, added as user-defined data
-    /// extensions, not included in the standard QuickBooks object.
+    /// The custom fields for the receive-payment object, added as user-defined data extensions, not included in the standard QuickBooks object.
     pub custom_fields: Vec<CustomField>,
-    /// The customer or customer-job to which the payment for this receive-payment is
-    /// credited.
+    /// The customer or customer-job to which the payment for this receive-payment is credited.
     ///
     /// Example: `{"fullName":"Acme Corporation","id":"80000001-1234567890"}`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub customer: Option<ObjectRef>,
-    /// The account where the funds for this receive-payment will be or have been
-    /// deposited.
+    /// The account where the funds for this receive-payment will be or have been deposited.
     ///
     /// Example: `{"fullName":"Undeposited Funds","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub deposit_to_account: Option<ObjectRef>,
-    /// The market exchange rate between this receive-payment's currency and the home
-    /// currency in QuickBooks at the time of this transaction. Represented as a decimal
-    /// value (e.g., 1.2345 for 1 EUR = 1.2345 USD if USD is the home currency).
+    /// The market exchange rate between this receive-payment's currency and the home currency in QuickBooks at the time of this transaction. Represented as a decimal value (e.g., 1.2345 for 1 EUR = 1.2345 USD if USD is the home currency).
     ///
     /// Example: `1.2345`
+    #[serde(default)]
     pub exchange_rate: Option<f64>,
-    /// A globally unique identifier (GUID) you, the developer, can provide for tracking
-    /// this object in your external system. This field is immutable and can only be set
-    /// during object creation.
+    /// A globally unique identifier (GUID) you, the developer, can provide for tracking this object in your external system. This field is immutable and can only be set during object creation.
     ///
     /// Example: `"12345678-abcd-1234-abcd-1234567890ab"`
+    #[serde(default)]
     pub external_id: Option<String>,
-    /// The unique identifier assigned by QuickBooks to this receive-payment.
-    ///
-    /// This ID is unique across all transaction types.
+    /// The unique identifier assigned by QuickBooks to this receive-payment. This ID is unique across all transaction types.
     ///
     /// Example: `"123ABC-1234567890"`
     pub id: String,
-    /// A memo or note for this receive-payment that will be displayed at the beginning
-    /// of reports containing details about this receive-payment.
+    /// A memo or note for this receive-payment that will be displayed at the beginning of reports containing details about this receive-payment.
     ///
     /// Example: `"Payment received at store location - cash"`
+    #[serde(default)]
     pub memo: Option<String>,
     /// The receive-payment's payment method (e.g., cash, check, credit card).
     ///
     /// Example: `{"fullName":"Credit Card","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub payment_method: Option<ObjectRef>,
-    /// The Accounts-Receivable (A/R) account to which this receive-payment is assigned, used to track the amount owed. If not specified, QuickBooks Desktop will use its default A/R account.
+    /// The Accounts-Receivable (A/R) account to which this receive-payment is assigned, used to track the amount owed. If omitted, QuickBooks Desktop uses the default A/R account configured in the company file.
     ///
-    /// **IMPORTANT**: If this receive-payment is linked to other transactions, this A/R account must match the `receivablesAccount` used in all linked transactions. For example, when refunding a credit card payment, the A/R account must match the one used in the original credit transactions being refunded.
+    /// **IMPORTANT**: If this receive-payment is linked to other transactions, this A/R account must match the `receivablesAccount` used in all linked transactions.
     ///
     /// Example: `{"fullName":"Accounts-Receivable","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub receivables_account: Option<ObjectRef>,
-    /// The case-sensitive user-defined reference number for this receive-payment, which
-    /// can be used to identify the transaction in QuickBooks. This value is not
-    /// required to be unique and can be arbitrarily changed by the QuickBooks user.
+    /// The case-sensitive user-defined reference number for this receive-payment, which can be used to identify the transaction in QuickBooks. This value is not required to be unique and can be arbitrarily changed by the QuickBooks user.
     ///
     /// Example: `"PAYMENT-1234"`
+    #[serde(default)]
     pub ref_number: Option<String>,
-    /// The current QuickBooks-assigned revision number of this receive-payment object,
-    /// which changes each time the object is modified. When updating this object, you
-    /// must provide the most recent `revisionNumber` to ensure you're working with the
-    /// latest data; otherwise, the update will return an error.
+    /// The current QuickBooks-assigned revision number of this receive-payment object, which changes each time the object is modified. When updating this object, you must provide the most recent `revisionNumber` to ensure you're working with the latest data; otherwise, the update will return an error.
     ///
     /// Example: `"1721172183"`
     pub revision_number: String,
-    /// The total monetary amount of this receive-payment, represented as a decimal
-    /// string.
+    /// The total monetary amount of this receive-payment, represented as a decimal string.
     ///
     /// Example: `"1000.00"`
     pub total_amount: String,
-    /// The total monetary amount of this receive-payment converted to the home currency
-    /// of the QuickBooks company file. Represented as a decimal string.
+    /// The total monetary amount of this receive-payment converted to the home currency of the QuickBooks company file. Represented as a decimal string.
     ///
     /// Example: `"1234.56"`
+    #[serde(default)]
     pub total_amount_in_home_currency: Option<String>,
     /// The date of this receive-payment, in ISO 8601 format (YYYY-MM-DD).
     ///
-    /// Example: `"2021-10-01"`
+    /// Example: `"2024-10-01"`
     pub transaction_date: String,
-    /// The amount of credit that remains unused after applying credits to this
-    /// receive-payment. This occurs when the `applyCredit.appliedAmount` specified for
-    /// a credit memo (`applyCredit.creditMemoId`) in the `applyToTransactions` array is
-    /// less than the total available credit amount for that credit memo.
+    /// The amount of credit that remains unused after applying credits to this receive-payment. This occurs when the `applyCredit.appliedAmount` specified for a credit memo (`applyCredit.creditMemoId`) in the `applyToTransactions` array is less than the total available credit amount for that credit memo.
     ///
     /// Example: `"100.00"`
+    #[serde(default)]
     pub unused_credits: Option<String>,
-    /// The amount of this receive-payment that remains unapplied to any transactions.
-    ///
-    /// This occurs in two cases: (1) When the sum of `paymentAmount` amounts in
-    /// `applyToTransactions` is less than `totalAmount`, leaving a portion of the
-    /// payment unused, or (2) When a payment is received that equals the exact amount
-    /// of an invoice, but credits or discounts are also applied, resulting in excess
-    /// payment.
+    /// The amount of this receive-payment that remains unapplied to any transactions. This occurs in two cases: (1) When the sum of `paymentAmount` amounts in `applyToTransactions` is less than `totalAmount`, leaving a portion of the payment unused, or (2) When a payment is received that equals the exact amount of an invoice, but credits or discounts are also applied, resulting in excess payment.
     ///
     /// Example: `"100.00"`
+    #[serde(default)]
     pub unused_payment: Option<String>,
-    /// The date and time when this receive-payment was last updated, in ISO 8601 format
-    /// (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local
-    /// timezone of the end-user's computer.
+    /// The date and time when this receive-payment was last updated, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
-    /// Example: `"2021-10-01T20:45:30.000Z"`
+    /// Example: `"2025-02-01T12:34:56+00:00"`
     pub updated_at: String,
 }
 
@@ -139,118 +117,83 @@ pub struct ReceivePayment {
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ReceivePaymentCreateParams {
-    /// The invoices to be paid by this receive-payment.
+    /// The invoices to be paid by this receive-payment. This will create a link between this receive-payment and the specified invoices.
     ///
-    /// This will create a link between this receive-payment and the specified invoices.
+    /// **IMPORTANT**: In each `applyToTransactions` object, you must specify either `paymentAmount`, `applyCredits`, `discountAmount`, or any combination of these; if none of these are specified, you will receive an error for an empty transaction.
     ///
-    /// **IMPORTANT**: In each `applyToTransactions` object, you must specify either
-    /// `paymentAmount`, `applyCredits`, `discountAmount`, or any combination of these;
-    /// if none of these are specified, you will receive an error for an empty
-    /// transaction.
+    /// **IMPORTANT**: The target invoice must have `isPaid=false`, otherwise, QuickBooks will report this object as "cannot be found".
     ///
-    /// **IMPORTANT**: The target invoice must have `isPaid=false`, otherwise,
-    /// QuickBooks will report this object as "cannot be found".
-    ///
-    /// **NOTE**: You must specify either `isAutoApply` or `applyToTransactions` when
-    /// creating a receive-payment, but never both.
+    /// **NOTE**: You must specify either `isAutoApply` or `applyToTransactions` when creating a receive-payment, but never both.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub apply_to_transactions: Option<Vec<ApplyToTransactionInput>>,
-    /// The credit card transaction data for this receive-payment's payment when using
-    /// QuickBooks Merchant Services (QBMS). If specifying this field, you must also
-    /// specify the `paymentMethod` field.
+    /// The credit card transaction data for this receive-payment's payment when using QuickBooks Merchant Services (QBMS). If specifying this field, you must also specify the `paymentMethod` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credit_card_transaction: Option<CreditCardTransactionInput>,
-    /// The customer or customer-job to which the payment for this receive-payment is
-    /// credited.
+    /// The customer or customer-job to which the payment for this receive-payment is credited.
     ///
     /// Example: `"80000001-1234567890"`
     pub customer_id: String,
-    /// The account where the funds for this receive-payment will be or have been
-    /// deposited. If omitted, QuickBooks Desktop uses the default Undeposited Funds
-    /// account configured in the company file.
+    /// The account where the funds for this receive-payment will be or have been deposited. If omitted, QuickBooks Desktop uses the default Undeposited Funds account configured in the company file.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deposit_to_account_id: Option<String>,
-    /// The market exchange rate between this receive-payment's currency and the home
-    /// currency in QuickBooks at the time of this transaction. Represented as a decimal
-    /// value (e.g., 1.2345 for 1 EUR = 1.2345 USD if USD is the home currency).
+    /// The market exchange rate between this receive-payment's currency and the home currency in QuickBooks at the time of this transaction. Represented as a decimal value (e.g., 1.2345 for 1 EUR = 1.2345 USD if USD is the home currency).
     ///
     /// Example: `1.2345`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exchange_rate: Option<f64>,
-    /// A globally unique identifier (GUID) you, the developer, can provide for tracking
-    /// this object in your external system. This field is immutable and can only be set
-    /// during object creation.
+    /// A globally unique identifier (GUID) you, the developer, can provide for tracking this object in your external system. This field is immutable and can only be set during object creation.
     ///
-    /// **IMPORTANT**: This field must be formatted as a valid GUID; otherwise,
-    /// QuickBooks will return an error.
+    /// **IMPORTANT**: This field must be formatted as a valid GUID; otherwise, QuickBooks will return an error.
     ///
     /// Example: `"12345678-abcd-1234-abcd-1234567890ab"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub external_id: Option<String>,
-    /// When `true`, QuickBooks applies `totalAmount` to any outstanding transaction
-    /// that exactly matches `totalAmount`. If no exact match is found, this
-    /// receive-payment is applied to the oldest outstanding transaction for the
-    /// customer-job. When `false`, QuickBooks records the payment but does not apply it
-    /// to any specific transaction, causing the amount to appear as a credit on the
-    /// customer-job's next transaction.
+    /// When `true`, QuickBooks applies `totalAmount` to any outstanding transaction that exactly matches `totalAmount`. If no exact match is found, this receive-payment is applied to the oldest outstanding transaction for the customer-job. When `false`, QuickBooks records the payment but does not apply it to any specific transaction, causing the amount to appear as a credit on the customer-job's next transaction.
     ///
-    /// **IMPORTANT**: You must specify either `isAutoApply` or `applyToTransactions`
-    /// when creating a receive-payment, but never both.
+    /// **IMPORTANT**: You must specify either `isAutoApply` or `applyToTransactions` when creating a receive-payment, but never both.
     ///
     /// Example: `false`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_auto_apply: Option<bool>,
-    /// A memo or note for this receive-payment that will be displayed at the beginning
-    /// of reports containing details about this receive-payment.
-    ///
-    /// Maximum length: 4095 characters.
+    /// A memo or note for this receive-payment that will be displayed at the beginning of reports containing details about this receive-payment.
     ///
     /// Example: `"Payment received at store location - cash"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub memo: Option<String>,
     /// The receive-payment's payment method (e.g., cash, check, credit card).
     ///
-    /// **NOTE**: If this receive-payment contains credit card transaction data supplied
-    /// from QuickBooks Merchant Services (QBMS) transaction responses, you must specify
-    /// a credit card payment method (e.g., "Visa", "MasterCard", etc.).
+    /// **NOTE**: If this receive-payment contains credit card transaction data supplied from QuickBooks Merchant Services (QBMS) transaction responses, you must specify a credit card payment method (e.g., "Visa", "MasterCard", etc.).
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payment_method_id: Option<String>,
-    /// The Accounts-Receivable (A/R) account to which this receive-payment is assigned, used to track the amount owed. If not specified, QuickBooks Desktop will use its default A/R account.
+    /// The Accounts-Receivable (A/R) account to which this receive-payment is assigned, used to track the amount owed. If omitted, QuickBooks Desktop uses the default A/R account configured in the company file.
     ///
-    /// **IMPORTANT**: If this receive-payment is linked to other transactions, this A/R account must match the `receivablesAccount` used in all linked transactions. For example, when refunding a credit card payment, the A/R account must match the one used in the original credit transactions being refunded.
+    /// **IMPORTANT**: If this receive-payment is linked to other transactions, this A/R account must match the `receivablesAccount` used in all linked transactions.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub receivables_account_id: Option<String>,
-    /// The case-sensitive user-defined reference number for this receive-payment, which
-    /// can be used to identify the transaction in QuickBooks. This value is not
-    /// required to be unique and can be arbitrarily changed by the QuickBooks user.
-    /// When left blank in this create request, this field will be left blank in
-    /// QuickBooks (i.e., it does _not_ auto-increment).
+    /// The case-sensitive user-defined reference number for this receive-payment, which can be used to identify the transaction in QuickBooks. This value is not required to be unique and can be arbitrarily changed by the QuickBooks user. When left blank in this create request, this field will be left blank in QuickBooks (i.e., it does *not* auto-increment).
     ///
     /// Maximum length: 20 characters.
     ///
     /// Example: `"PAYMENT-1234"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_number: Option<String>,
-    /// The total monetary amount of this receive-payment, represented as a decimal
-    /// string.
+    /// The total monetary amount of this receive-payment, represented as a decimal string.
     ///
-    /// **NOTE**: The sum of the `paymentAmount` amounts in the `applyToTransactions`
-    /// array cannot exceed the `totalAmount`, or you will receive an error.
+    /// **NOTE**: The sum of the `paymentAmount` amounts in the `applyToTransactions` array cannot exceed the `totalAmount`, or you will receive an error.
     ///
-    /// Decimal string format: exactly 2 decimal places when cents are included and up
-    /// to 13 digits before the decimal point (for example, "123.45").
+    /// Decimal string format: exactly 2 decimal places when cents are included and up to 13 digits before the decimal point (for example, "123.45").
     ///
     /// Example: `"1000.00"`
     pub total_amount: String,
     /// The date of this receive-payment, in ISO 8601 format (YYYY-MM-DD).
     ///
-    /// Example: `"2021-10-01"`
+    /// Example: `"2024-10-01"`
     pub transaction_date: String,
 }
 
@@ -297,6 +240,7 @@ pub struct ReceivePaymentDeleted {
     /// The case-sensitive user-defined reference number of the deleted receive-payment.
     ///
     /// Example: `"PAYMENT-1234"`
+    #[serde(default)]
     pub ref_number: Option<String>,
 }
 
@@ -314,15 +258,7 @@ pub struct ReceivePaymentListParams {
     /// Example: `["80000001-1234567890"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency_ids: Option<Vec<String>>,
-    /// The pagination token to fetch the next set of results when paginating with the
-    /// `limit` parameter. Do not include this parameter on the first call. Use the
-    /// `nextCursor` value returned in the previous response to request subsequent
-    /// results.
-    ///
-    /// **IMPORTANT**: The cursor is the same value for every page, and requests that
-    /// send it are not idempotent: each one returns the next page. Send each request
-    /// within 10 seconds of the previous response. If you miss that window or a request
-    /// fails, start over without a cursor.
+    /// The pagination token to fetch the next set of results when paginating with the `limit` parameter. Do not include this parameter on the first call. Use the `nextCursor` value returned in the previous response to request subsequent results.
     ///
     /// Example: `"12345678-abcd-abcd-example-1234567890ab"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -332,14 +268,11 @@ pub struct ReceivePaymentListParams {
     /// Example: `["80000001-1234567890"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customer_ids: Option<Vec<String>>,
-    /// Filter for specific receive-payments by their QuickBooks-assigned unique
-    /// identifier(s).
+    /// Filter for specific receive-payments by their QuickBooks-assigned unique identifier(s).
     ///
-    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other
-    /// query parameters for this request.
+    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other query parameters for this request.
     ///
-    /// **NOTE**: If any of the values you specify in this parameter are not found, the
-    /// request will return an error.
+    /// **NOTE**: If any of the values you specify in this parameter are not found, the request will return an error.
     ///
     /// Example: `["123ABC-1234567890"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -349,125 +282,79 @@ pub struct ReceivePaymentListParams {
     /// Example: `true`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub include_line_items: Option<bool>,
-    /// The maximum number of objects to return.
-    ///
-    /// Accepts values ranging from 1 to 150, defaults to 150. When used with
-    /// cursor-based pagination, this parameter controls how many results are returned
-    /// per page. To paginate through results, combine this with the `cursor` parameter.
-    /// Each response will include a `nextCursor` value that can be passed to subsequent
-    /// requests to retrieve the next page of results.
+    /// The maximum number of objects to return. Accepts values ranging from 1 to 150, defaults to 150. When used with cursor-based pagination, this parameter controls how many results are returned per page. To paginate through results, combine this with the `cursor` parameter. Each response will include a `nextCursor` value that can be passed to subsequent requests to retrieve the next page of results.
     ///
     /// Example: `150`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
     /// Filter for receive-payments whose `refNumber` contains this substring.
     ///
-    /// **NOTE**: If you use this parameter, you cannot also use `refNumberStartsWith`
-    /// or `refNumberEndsWith`.
+    /// **NOTE**: If you use this parameter, you cannot also use `refNumberStartsWith` or `refNumberEndsWith`.
     ///
     /// Example: `"PAYMENT-1234"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_number_contains: Option<String>,
     /// Filter for receive-payments whose `refNumber` ends with this substring.
     ///
-    /// **NOTE**: If you use this parameter, you cannot also use `refNumberContains` or
-    /// `refNumberStartsWith`.
+    /// **NOTE**: If you use this parameter, you cannot also use `refNumberContains` or `refNumberStartsWith`.
     ///
     /// Example: `"1234"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_number_ends_with: Option<String>,
-    /// Filter for receive-payments whose `refNumber` is greater than or equal to this
-    /// value. If omitted, the range will begin with the first number of the list. Uses
-    /// a numerical comparison for values that contain only digits; otherwise, uses a
-    /// lexicographical comparison.
-    ///
-    /// **NOTE**: If you use this parameter, you cannot also use `refNumberContains`,
-    /// `refNumberStartsWith`, or `refNumberEndsWith`.
+    /// Filter for receive-payments whose `refNumber` is greater than or equal to this value. If omitted, the range will begin with the first number of the list. Uses a numerical comparison for values that contain only digits; otherwise, uses a lexicographical comparison.
     ///
     /// Example: `"PAYMENT-0001"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_number_from: Option<String>,
     /// Filter for receive-payments whose `refNumber` starts with this substring.
     ///
-    /// **NOTE**: If you use this parameter, you cannot also use `refNumberContains` or
-    /// `refNumberEndsWith`.
+    /// **NOTE**: If you use this parameter, you cannot also use `refNumberContains` or `refNumberEndsWith`.
     ///
     /// Example: `"PAYMENT"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_number_starts_with: Option<String>,
-    /// Filter for receive-payments whose `refNumber` is less than or equal to this
-    /// value. If omitted, the range will end with the last number of the list. Uses a
-    /// numerical comparison for values that contain only digits; otherwise, uses a
-    /// lexicographical comparison.
-    ///
-    /// **NOTE**: If you use this parameter, you cannot also use `refNumberContains`,
-    /// `refNumberStartsWith`, or `refNumberEndsWith`.
+    /// Filter for receive-payments whose `refNumber` is less than or equal to this value. If omitted, the range will end with the last number of the list. Uses a numerical comparison for values that contain only digits; otherwise, uses a lexicographical comparison.
     ///
     /// Example: `"PAYMENT-9999"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_number_to: Option<String>,
-    /// Filter for specific receive-payments by their ref-number(s), case-sensitive.
+    /// Filter for specific receive-payments by their ref-number(s), case-sensitive. In QuickBooks, ref-numbers are not required to be unique and can be arbitrarily changed by the QuickBooks user.
     ///
-    /// In QuickBooks, ref-numbers are not required to be unique and can be arbitrarily
-    /// changed by the QuickBooks user.
+    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other query parameters for this request.
     ///
-    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other
-    /// query parameters for this request.
-    ///
-    /// **NOTE**: If any of the values you specify in this parameter are not found, the
-    /// request will return an error.
+    /// **NOTE**: If any of the values you specify in this parameter are not found, the request will return an error.
     ///
     /// Example: `["RECEIVE-PAYMENT-1234"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_numbers: Option<Vec<String>>,
-    /// Filter for receive-payments whose `date` field is on or after this date, in ISO
-    /// 8601 format (YYYY-MM-DD).
+    /// Filter for receive-payments whose `date` field is on or after this date, in ISO 8601 format (YYYY-MM-DD).
     ///
-    /// **NOTE:** QuickBooks Desktop interprets this date as the **start of the
-    /// specified day** in the local timezone of the end-user's computer (e.g.,
-    /// `2025-01-01` → `2025-01-01T00:00:00`).
+    /// **NOTE:** QuickBooks Desktop interprets this date as the **start of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T00:00:00`).
     ///
-    /// Example: `"2021-01-01"`
+    /// Example: `"2025-01-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_date_from: Option<String>,
-    /// Filter for receive-payments whose `date` field is on or before this date, in ISO
-    /// 8601 format (YYYY-MM-DD).
+    /// Filter for receive-payments whose `date` field is on or before this date, in ISO 8601 format (YYYY-MM-DD).
     ///
-    /// **NOTE:** QuickBooks Desktop interprets this date as the **end of the specified
-    /// day** in the local timezone of the end-user's computer (e.g., `2025-01-01` →
-    /// `2025-01-01T23:59:59`).
+    /// **NOTE:** QuickBooks Desktop interprets this date as the **end of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
     ///
-    /// Example: `"2021-02-01"`
+    /// Example: `"2025-02-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_date_to: Option<String>,
-    /// Filter for receive-payments updated on or after this date/time.
+    /// Filter for receive-payments updated on or after this date/time. Accepts the following ISO 8601 formats:
+    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the **start of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T00:00:00`).
+    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop interprets the timestamp in the local timezone of the end-user's computer.
+    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop interprets the timestamp using the specified timezone.
     ///
-    /// Accepts the following ISO 8601 formats:
-    ///
-    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the
-    ///   **start of the specified day** in the local timezone of the end-user's
-    ///   computer (e.g., `2025-01-01` → `2025-01-01T00:00:00`).
-    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop
-    ///   interprets the timestamp in the local timezone of the end-user's computer.
-    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop
-    ///   interprets the timestamp using the specified timezone.
-    ///
-    /// Example: `"2021-01-01T12:34:56.000Z"`
+    /// Example: `"2025-01-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_after: Option<String>,
-    /// Filter for receive-payments updated on or before this date/time.
+    /// Filter for receive-payments updated on or before this date/time. Accepts the following ISO 8601 formats:
+    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the **end of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
+    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop interprets the timestamp in the local timezone of the end-user's computer.
+    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop interprets the timestamp using the specified timezone.
     ///
-    /// Accepts the following ISO 8601 formats:
-    ///
-    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the
-    ///   **end of the specified day** in the local timezone of the end-user's computer
-    ///   (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
-    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop
-    ///   interprets the timestamp in the local timezone of the end-user's computer.
-    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop
-    ///   interprets the timestamp using the specified timezone.
-    ///
-    /// Example: `"2021-02-01T12:34:56.000Z"`
+    /// Example: `"2025-02-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_before: Option<String>,
 }
@@ -477,47 +364,32 @@ pub struct ReceivePaymentListParams {
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ReceivePaymentUpdateParams {
-    /// The invoices to be paid by this receive-payment.
+    /// The invoices to be paid by this receive-payment. This will create a link between this receive-payment and the specified invoices.
     ///
-    /// This will create a link between this receive-payment and the specified invoices.
+    /// **IMPORTANT**: In each `applyToTransactions` object, you must specify either `paymentAmount`, `applyCredits`, `discountAmount`, or any combination of these; if none of these are specified, you will receive an error for an empty transaction.
     ///
-    /// **IMPORTANT**: In each `applyToTransactions` object, you must specify either
-    /// `paymentAmount`, `applyCredits`, `discountAmount`, or any combination of these;
-    /// if none of these are specified, you will receive an error for an empty
-    /// transaction.
-    ///
-    /// **IMPORTANT**: The target invoice must have `isPaid=false`, otherwise,
-    /// QuickBooks will report this object as "cannot be found".
+    /// **IMPORTANT**: The target invoice must have `isPaid=false`, otherwise, QuickBooks will report this object as "cannot be found".
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub apply_to_transactions: Option<Vec<ApplyToTransactionInput>>,
-    /// The credit card transaction data for this receive-payment's payment when using
-    /// QuickBooks Merchant Services (QBMS). If specifying this field, you must also
-    /// specify the `paymentMethod` field.
+    /// The credit card transaction data for this receive-payment's payment when using QuickBooks Merchant Services (QBMS). If specifying this field, you must also specify the `paymentMethod` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credit_card_transaction: Option<ReceivePaymentUpdateParamsCreditCardTransaction>,
-    /// The customer or customer-job to which the payment for this receive-payment is
-    /// credited.
+    /// The customer or customer-job to which the payment for this receive-payment is credited.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customer_id: Option<String>,
-    /// The account where the funds for this receive-payment will be or have been
-    /// deposited.
+    /// The account where the funds for this receive-payment will be or have been deposited.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deposit_to_account_id: Option<String>,
-    /// The market exchange rate between this receive-payment's currency and the home
-    /// currency in QuickBooks at the time of this transaction. Represented as a decimal
-    /// value (e.g., 1.2345 for 1 EUR = 1.2345 USD if USD is the home currency).
+    /// The market exchange rate between this receive-payment's currency and the home currency in QuickBooks at the time of this transaction. Represented as a decimal value (e.g., 1.2345 for 1 EUR = 1.2345 USD if USD is the home currency).
     ///
     /// Example: `1.2345`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exchange_rate: Option<f64>,
-    /// A memo or note for this receive-payment that will be displayed at the beginning
-    /// of reports containing details about this receive-payment.
-    ///
-    /// Maximum length: 4095 characters.
+    /// A memo or note for this receive-payment that will be displayed at the beginning of reports containing details about this receive-payment.
     ///
     /// Example: `"Payment received at store location - cash"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -527,44 +399,36 @@ pub struct ReceivePaymentUpdateParams {
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payment_method_id: Option<String>,
-    /// The Accounts-Receivable (A/R) account to which this receive-payment is assigned, used to track the amount owed. If not specified, QuickBooks Desktop will use its default A/R account.
+    /// The Accounts-Receivable (A/R) account to which this receive-payment is assigned, used to track the amount owed. If omitted, QuickBooks Desktop uses the default A/R account configured in the company file.
     ///
-    /// **IMPORTANT**: If this receive-payment is linked to other transactions, this A/R account must match the `receivablesAccount` used in all linked transactions. For example, when refunding a credit card payment, the A/R account must match the one used in the original credit transactions being refunded.
+    /// **IMPORTANT**: If this receive-payment is linked to other transactions, this A/R account must match the `receivablesAccount` used in all linked transactions.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub receivables_account_id: Option<String>,
-    /// The case-sensitive user-defined reference number for this receive-payment, which
-    /// can be used to identify the transaction in QuickBooks. This value is not
-    /// required to be unique and can be arbitrarily changed by the QuickBooks user.
+    /// The case-sensitive user-defined reference number for this receive-payment, which can be used to identify the transaction in QuickBooks. This value is not required to be unique and can be arbitrarily changed by the QuickBooks user.
     ///
     /// Maximum length: 20 characters.
     ///
     /// Example: `"PAYMENT-1234"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_number: Option<String>,
-    /// The current QuickBooks-assigned revision number of the receive-payment object
-    /// you are updating, which you can get by fetching the object first. Provide the
-    /// most recent `revisionNumber` to ensure you're working with the latest data;
-    /// otherwise, the update will return an error.
+    /// The current QuickBooks-assigned revision number of the receive-payment object you are updating, which you can get by fetching the object first. Provide the most recent `revisionNumber` to ensure you're working with the latest data; otherwise, the update will return an error.
     ///
     /// Example: `"1721172183"`
     pub revision_number: String,
-    /// The total monetary amount of this receive-payment, represented as a decimal
-    /// string.
+    /// The total monetary amount of this receive-payment, represented as a decimal string.
     ///
-    /// **NOTE**: The sum of the `paymentAmount` amounts in the `applyToTransactions`
-    /// array cannot exceed the `totalAmount`, or you will receive an error.
+    /// **NOTE**: The sum of the `paymentAmount` amounts in the `applyToTransactions` array cannot exceed the `totalAmount`, or you will receive an error.
     ///
-    /// Decimal string format: exactly 2 decimal places when cents are included and up
-    /// to 13 digits before the decimal point (for example, "123.45").
+    /// Decimal string format: exactly 2 decimal places when cents are included and up to 13 digits before the decimal point (for example, "123.45").
     ///
     /// Example: `"1000.00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<String>,
     /// The date of this receive-payment, in ISO 8601 format (YYYY-MM-DD).
     ///
-    /// Example: `"2021-10-01"`
+    /// Example: `"2024-10-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_date: Option<String>,
 }
@@ -589,21 +453,17 @@ impl ReceivePaymentUpdateParams {
     }
 }
 
-/// The credit card transaction data for this receive-payment's payment when using
-/// QuickBooks Merchant Services (QBMS). If specifying this field, you must also
-/// specify the `paymentMethod` field.
+/// The credit card transaction data for this receive-payment's payment when using QuickBooks Merchant Services (QBMS). If specifying this field, you must also specify the `paymentMethod` field.
 ///
 /// The type of `ReceivePaymentUpdateParams::credit_card_transaction`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ReceivePaymentUpdateParamsCreditCardTransaction {
-    /// The transaction request data originally supplied for this credit card
-    /// transaction when using QuickBooks Merchant Services (QBMS).
+    /// The transaction request data originally supplied for this credit card transaction when using QuickBooks Merchant Services (QBMS).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request: Option<ReceivePaymentUpdateParamsCreditCardTransactionRequest>,
-    /// The transaction response data for this credit card transaction when using
-    /// QuickBooks Merchant Services (QBMS).
+    /// The transaction response data for this credit card transaction when using QuickBooks Merchant Services (QBMS).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub response: Option<ReceivePaymentUpdateParamsCreditCardTransactionResponse>,
 }
@@ -615,8 +475,7 @@ impl ReceivePaymentUpdateParamsCreditCardTransaction {
     }
 }
 
-/// The transaction request data originally supplied for this credit card
-/// transaction when using QuickBooks Merchant Services (QBMS).
+/// The transaction request data originally supplied for this credit card transaction when using QuickBooks Merchant Services (QBMS).
 ///
 /// The type of `ReceivePaymentUpdateParamsCreditCardTransaction::request`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -625,17 +484,10 @@ impl ReceivePaymentUpdateParamsCreditCardTransaction {
 pub struct ReceivePaymentUpdateParamsCreditCardTransactionRequest {
     /// The card's billing address.
     ///
-    /// Maximum length: 41 characters.
-    ///
     /// Example: `"1234 Main St, Anytown, USA, 12345"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address: Option<String>,
-    /// The commercial card code identifies the type of business credit card being used
-    /// (purchase, corporate, or business) for Visa and Mastercard transactions only.
-    /// When provided, this code may qualify the transaction for lower processing fees
-    /// compared to the standard rates that apply when no code is specified.
-    ///
-    /// Maximum length: 24 characters.
+    /// The commercial card code identifies the type of business credit card being used (purchase, corporate, or business) for Visa and Mastercard transactions only. When provided, this code may qualify the transaction for lower processing fees compared to the standard rates that apply when no code is specified.
     ///
     /// Example: `"corporate"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -652,27 +504,20 @@ pub struct ReceivePaymentUpdateParamsCreditCardTransactionRequest {
     pub expiration_year: Option<f64>,
     /// The cardholder's name on the card.
     ///
-    /// Maximum length: 41 characters.
-    ///
     /// Example: `"John Doe"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// The credit card number. Must be masked with lower case "x" and no dashes.
-    ///
-    /// Maximum length: 25 characters.
     ///
     /// Example: `"xxxxxxxxxxxx1234"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub number: Option<String>,
     /// The card's billing address ZIP or postal code.
     ///
-    /// Maximum length: 18 characters.
-    ///
     /// Example: `"12345"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
-    /// Indicates whether this credit card transaction came from a card swipe
-    /// (`card_present`) or not (`card_not_present`).
+    /// Indicates whether this credit card transaction came from a card swipe (`card_present`) or not (`card_not_present`).
     ///
     /// Example: `"card_not_present"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -691,108 +536,81 @@ impl ReceivePaymentUpdateParamsCreditCardTransactionRequest {
     }
 }
 
-/// The transaction response data for this credit card transaction when using
-/// QuickBooks Merchant Services (QBMS).
+/// The transaction response data for this credit card transaction when using QuickBooks Merchant Services (QBMS).
 ///
 /// The type of `ReceivePaymentUpdateParamsCreditCardTransaction::response`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ReceivePaymentUpdateParamsCreditCardTransactionResponse {
-    /// The authorization code returned from the credit card processor to indicate that
-    /// this charge will be paid by the card issuer.
-    ///
-    /// Maximum length: 12 characters.
+    /// The authorization code returned from the credit card processor to indicate that this charge will be paid by the card issuer.
     ///
     /// Example: `"1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authorization_code: Option<String>,
-    /// Indicates whether the street address supplied in the transaction request matches
-    /// the customer's address on file at the card issuer.
+    /// Indicates whether the street address supplied in the transaction request matches the customer's address on file at the card issuer.
     ///
     /// Example: `"pass"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub avs_street_status: Option<CreditCardTransactionResponseAvsZipStatus>,
-    /// Indicates whether the customer postal ZIP code supplied in the transaction
-    /// request matches the customer's postal code recognized at the card issuer.
+    /// Indicates whether the customer postal ZIP code supplied in the transaction request matches the customer's postal code recognized at the card issuer.
     ///
     /// Example: `"pass"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub avs_zip_status: Option<CreditCardTransactionResponseAvsZipStatus>,
-    /// Indicates whether the card security code supplied in the transaction request
-    /// matches the card security code recognized for that credit card number at the
-    /// card issuer.
+    /// Indicates whether the card security code supplied in the transaction request matches the card security code recognized for that credit card number at the card issuer.
     ///
     /// Example: `"pass"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub card_security_code_match: Option<CreditCardTransactionResponseAvsZipStatus>,
-    /// A value returned from QBMS transactions for future use by the QuickBooks
-    /// Reconciliation feature.
-    ///
-    /// Maximum length: 16 characters.
+    /// A value returned from QBMS transactions for future use by the QuickBooks Reconciliation feature.
     ///
     /// Example: `"1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_transaction_id: Option<String>,
     /// The ID returned from the credit card processor for this credit card transaction.
     ///
-    /// Maximum length: 24 characters.
-    ///
     /// Example: `"1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credit_card_transaction_id: Option<String>,
-    /// The QBMS account number of the merchant who is running this transaction using
-    /// the customer's credit card.
-    ///
-    /// Maximum length: 32 characters.
+    /// The QBMS account number of the merchant who is running this transaction using the customer's credit card.
     ///
     /// Example: `"1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub merchant_account_number: Option<String>,
-    /// An internal code returned by QuickBooks Merchant Services (QBMS) from the
-    /// transaction request, needed for the QuickBooks reconciliation feature.
+    /// An internal code returned by QuickBooks Merchant Services (QBMS) from the transaction request, needed for the QuickBooks reconciliation feature.
     ///
     /// Example: `2`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payment_grouping_code: Option<f64>,
-    /// Indicates whether this credit card transaction is known to have been
-    /// successfully processed by the card issuer.
+    /// Indicates whether this credit card transaction is known to have been successfully processed by the card issuer.
     ///
     /// Example: `"completed"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payment_status: Option<CreditCardTransactionResponsePaymentStatus>,
-    /// An internal ID returned by QuickBooks Merchant Services (QBMS) from the
-    /// transaction request, needed for the QuickBooks reconciliation feature.
-    ///
-    /// Maximum length: 84 characters.
+    /// An internal ID returned by QuickBooks Merchant Services (QBMS) from the transaction request, needed for the QuickBooks reconciliation feature.
     ///
     /// Example: `"1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recon_batch_id: Option<String>,
-    /// The status code returned in the original QBMS transaction response for this
-    /// credit card transaction.
+    /// The status code returned in the original QBMS transaction response for this credit card transaction.
     ///
     /// Example: `0`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status_code: Option<f64>,
-    /// The status message returned in the original QBMS transaction response for this
-    /// credit card transaction.
-    ///
-    /// Maximum length: 60 characters.
+    /// The status message returned in the original QBMS transaction response for this credit card transaction.
     ///
     /// Example: `"Success"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status_message: Option<String>,
-    /// An internal value for this credit card transaction, needed for the QuickBooks
-    /// reconciliation feature.
+    /// An internal value for this credit card transaction, needed for the QuickBooks reconciliation feature.
     ///
     /// Example: `2`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_authorization_stamp: Option<f64>,
-    /// The date and time when the credit card processor authorized this credit card
-    /// transaction.
+    /// The date and time when the credit card processor authorized this credit card transaction.
     ///
-    /// Example: `"2024-01-01T12:34:56.000Z"`
+    /// Example: `"2024-01-01T12:34:56Z"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_authorized_at: Option<String>,
 }
@@ -812,25 +630,19 @@ ReceivePayments, QbdClient
 impl<T: Transport + ?Sized> ReceivePayments<'_, T> {
     /// List all receive-payments.
     ///
-    /// Returns a list of receive-payments.
-    ///
-    /// Use the `cursor` parameter to paginate
-    /// through the results.
+    /// Returns a list of receive-payments. Use the `cursor` parameter to paginate through the results.
     #[api(get = "/quickbooks-desktop/receive-payments", pages_of = ReceivePayment)]
     pub async fn list(&self, #[query] params: &ReceivePaymentListParams) -> Result<CursorPage<ReceivePayment>>;
 
     /// Create a receive-payment.
     ///
-    /// Records a customer payment and optionally applies it to specific invoices,
-    /// discounts, or credits. All allocations must target the same accounts receivable
-    /// account as those invoices, and each one has to include a payment amount,
-    /// discount, or credit so QuickBooks can close out the balance.
+    /// Records a customer payment and optionally applies it to specific invoices, discounts, or credits. All allocations must target the same accounts receivable account as those invoices, and each one has to include a payment amount, discount, or credit so QuickBooks can close out the balance.
     #[api(post = "/quickbooks-desktop/receive-payments")]
     pub async fn create(&self, #[body] params: &ReceivePaymentCreateParams) -> Result<ReceivePayment>;
 
     /// Delete a receive-payment.
     ///
-    /// Permanently deletes a a receive-payment. The deletion will fail if the receive-payment is currently in use or has any linked transactions that are in use.
+    /// Permanently deletes a receive-payment. The deletion will fail if the receive-payment is currently in use or has any linked transactions that are in use.
     #[api(delete = "/quickbooks-desktop/receive-payments/{id}")]
     pub async fn delete(&self, id: &str) -> Result<ReceivePaymentDeleted>;
 
@@ -838,20 +650,13 @@ impl<T: Transport + ?Sized> ReceivePayments<'_, T> {
     ///
     /// Retrieves a receive-payment by ID.
     ///
-    /// **IMPORTANT:** If you need to fetch multiple specific receive-payments by ID,
-    /// use the list endpoint instead with the `ids` parameter. It accepts an array of
-    /// IDs so you can batch the request into a single call, which is significantly
-    /// faster.
+    /// **IMPORTANT:** If you need to fetch multiple specific receive-payments by ID, use the list endpoint instead with the `ids` parameter. It accepts an array of IDs so you can batch the request into a single call, which is significantly faster.
     #[api(get = "/quickbooks-desktop/receive-payments/{id}")]
     pub async fn retrieve(&self, id: &str) -> Result<ReceivePayment>;
 
     /// Update a receive-payment.
     ///
-    /// Updates a received payment.
-    ///
-    /// When you resubmit applications to invoices, keep
-    /// them on the same accounts receivable account and include the payment amount,
-    /// discount, or credit on every allocation you send.
+    /// Updates a received payment. When you resubmit applications to invoices, keep them on the same accounts receivable account and include the payment amount, discount, or credit on every allocation you send.
     #[api(post = "/quickbooks-desktop/receive-payments/{id}")]
     pub async fn update(&self, id: &str, #[body] params: &ReceivePaymentUpdateParams) -> Result<ReceivePayment>;
 }

@@ -15,30 +15,19 @@ use crate::{Result, Transport, api};
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AgingReportParams {
-    /// Filter report rows by account `fullName` values, case-insensitive.
+    /// Filter report rows by account `fullName` values, case-insensitive. A `fullName` is a fully qualified QuickBooks name formed by joining parent object names with the object's `name` using colons. Accepts one or more account full names. Choose only one account filter per request: `accountType`, `accountIds`, or `accountFullNames`.
     ///
-    /// A `fullName` is a fully qualified QuickBooks name formed by joining parent
-    /// object names with the object's `name` using colons. Accepts one or more account
-    /// full names. Choose only one account filter per request: `accountType`,
-    /// `accountIds`, or `accountFullNames`.
-    ///
-    /// Example: `["Example accountFullName"]`
+    /// Example: `["Corporate:Accounts-Payable"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_full_names: Option<Vec<String>>,
-    /// Filter report rows by QuickBooks-assigned account IDs.
-    ///
-    /// Accepts one or more account IDs. Choose only one account filter per request:
-    /// `accountType`, `accountIds`, or `accountFullNames`.
+    /// Filter report rows by QuickBooks-assigned account IDs. Accepts one or more account IDs. Choose only one account filter per request: `accountType`, `accountIds`, or `accountFullNames`.
     ///
     /// Example: `["80000001-1234567890"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_ids: Option<Vec<String>>,
-    /// Filter report rows by account type.
+    /// Filter report rows by account type. Choose only one account filter per request: `accountType`, `accountIds`, or `accountFullNames`.
     ///
-    /// Choose only one account filter per request: `accountType`, `accountIds`, or
-    /// `accountFullNames`.
-    ///
-    /// Example: `"accounts_payable"`
+    /// Example: `"bank"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_type: Option<ReportAccountType>,
     /// Whether to include all accounts or only accounts in use.
@@ -51,123 +40,76 @@ pub struct AgingReportParams {
     /// Example: `"report_end_date"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub aging_as_of: Option<AsOf>,
-    /// Filter report rows by class `fullName` values, case-insensitive.
+    /// Filter report rows by class `fullName` values, case-insensitive. A `fullName` is a fully qualified QuickBooks name formed by joining parent object names with the object's `name` using colons. Accepts one or more class full names. Choose only one class filter per request: `classIds` or `classFullNames`.
     ///
-    /// A `fullName` is a fully qualified QuickBooks name formed by joining parent
-    /// object names with the object's `name` using colons. Accepts one or more class
-    /// full names. Choose only one class filter per request: `classIds` or
-    /// `classFullNames`.
-    ///
-    /// Example: `["Example classFullName"]`
+    /// Example: `["Department:Marketing"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub class_full_names: Option<Vec<String>>,
-    /// Filter report rows by QuickBooks-assigned class IDs.
-    ///
-    /// Accepts one or more class IDs. Choose only one class filter per request:
-    /// `classIds` or `classFullNames`.
+    /// Filter report rows by QuickBooks-assigned class IDs. Accepts one or more class IDs. Choose only one class filter per request: `classIds` or `classFullNames`.
     ///
     /// Example: `["80000001-1234567890"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub class_ids: Option<Vec<String>>,
-    /// The report detail level to include.
+    /// The report detail level to include. Use `all` for all rows, `all_except_summary` to omit summary rows, or `summary_only` to return only summary rows.
     ///
-    /// Use `all` for all rows, `all_except_summary` to omit summary rows, or
-    /// `summary_only` to return only summary rows.
-    ///
-    /// Example: `"all"`
+    /// Example: `"all_except_summary"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail_level: Option<ReportDetailLevel>,
-    /// Filter report rows by entity `fullName` values, case-insensitive.
+    /// Filter report rows by entity `fullName` values, case-insensitive. A `fullName` is a fully qualified QuickBooks name formed by joining parent object names with the object's `name` using colons. Accepts one or more entity full names. Choose only one entity filter per request: `entityType`, `entityIds`, or `entityFullNames`.
     ///
-    /// A `fullName` is a fully qualified QuickBooks name formed by joining parent
-    /// object names with the object's `name` using colons. Accepts one or more entity
-    /// full names. Choose only one entity filter per request: `entityType`,
-    /// `entityIds`, or `entityFullNames`.
-    ///
-    /// Example: `["Example entityFullName"]`
+    /// Example: `["ABC Corporation:Website Redesign Project"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub entity_full_names: Option<Vec<String>>,
-    /// Filter report rows by QuickBooks-assigned entity IDs.
-    ///
-    /// Accepts one or more entity IDs. Choose only one entity filter per request:
-    /// `entityType`, `entityIds`, or `entityFullNames`.
+    /// Filter report rows by QuickBooks-assigned entity IDs. Accepts one or more entity IDs. Choose only one entity filter per request: `entityType`, `entityIds`, or `entityFullNames`.
     ///
     /// Example: `["80000001-1234567890"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub entity_ids: Option<Vec<String>>,
-    /// Filter report rows by entity type, such as customer, vendor, employee, or other
-    /// name. Choose only one entity filter per request: `entityType`, `entityIds`, or
-    /// `entityFullNames`.
+    /// Filter report rows by entity type, such as customer, vendor, employee, or other name. Choose only one entity filter per request: `entityType`, `entityIds`, or `entityFullNames`.
     ///
     /// Example: `"customer"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub entity_type: Option<ReportEntityType>,
     /// The report columns to include, by column type. Accepts one or more columns.
     ///
-    /// **IMPORTANT**: When this parameter is present, QuickBooks Desktop omits its
-    /// default report columns unless you include them here.
+    /// **IMPORTANT**: When this parameter is present, QuickBooks Desktop omits its default report columns unless you include them here.
     ///
-    /// Example: `["account"]`
+    /// Example: `["date","transaction_type","amount"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub include_columns: Option<Vec<ReportIncludeColumn>>,
-    /// Filter report rows by item `fullName` values, case-insensitive.
+    /// Filter report rows by item `fullName` values, case-insensitive. A `fullName` is a fully qualified QuickBooks name formed by joining parent object names with the object's `name` using colons. Accepts one or more item full names. Choose only one item filter per request: `itemType`, `itemIds`, or `itemFullNames`.
     ///
-    /// A `fullName` is a fully qualified QuickBooks name formed by joining parent
-    /// object names with the object's `name` using colons. Accepts one or more item
-    /// full names. Choose only one item filter per request: `itemType`, `itemIds`, or
-    /// `itemFullNames`.
-    ///
-    /// Example: `["Example itemFullName"]`
+    /// Example: `["Services:Consulting"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub item_full_names: Option<Vec<String>>,
-    /// Filter report rows by QuickBooks-assigned item IDs.
-    ///
-    /// Accepts one or more item IDs. Choose only one item filter per request:
-    /// `itemType`, `itemIds`, or `itemFullNames`.
+    /// Filter report rows by QuickBooks-assigned item IDs. Accepts one or more item IDs. Choose only one item filter per request: `itemType`, `itemIds`, or `itemFullNames`.
     ///
     /// Example: `["80000001-1234567890"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub item_ids: Option<Vec<String>>,
-    /// Filter report rows by item type.
+    /// Filter report rows by item type. Choose only one item filter per request: `itemType`, `itemIds`, or `itemFullNames`.
     ///
-    /// Choose only one item filter per request: `itemType`, `itemIds`, or
-    /// `itemFullNames`.
-    ///
-    /// Example: `"all_except_fixed_asset"`
+    /// Example: `"inventory"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub item_type: Option<ItemType>,
-    /// Filter report rows that are posting, non-posting, or either.
+    /// Filter report rows that are posting, non-posting, or either. Posting status refers to whether QuickBooks records the transaction in an account register.
     ///
-    /// Posting status refers to whether QuickBooks records the transaction in an
-    /// account register.
-    ///
-    /// Example: `"either"`
+    /// Example: `"posting"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub posting_status: Option<PostingStatus>,
-    /// Filter report rows dated on or after this date, in ISO 8601 format (YYYY-MM-DD).
+    /// Filter report rows dated on or after this date, in ISO 8601 format (YYYY-MM-DD). Choose either `reportDateMacro` or `reportDateFrom`/`reportDateTo`. If you omit `reportDateFrom`, `reportDateTo`, and `reportDateMacro`, QuickBooks Desktop uses the current fiscal year to date.
     ///
-    /// Choose either `reportDateMacro` or `reportDateFrom`/`reportDateTo`. If you omit
-    /// `reportDateFrom`, `reportDateTo`, and `reportDateMacro`, QuickBooks Desktop uses
-    /// the current fiscal year to date.
-    ///
-    /// Example: `"2024-10-01"`
+    /// Example: `"2025-01-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub report_date_from: Option<String>,
-    /// A QuickBooks Desktop relative date macro for the report period.
+    /// A QuickBooks Desktop relative date macro for the report period. Choose either `reportDateMacro` or `reportDateFrom`/`reportDateTo`.
     ///
-    /// Choose either `reportDateMacro` or `reportDateFrom`/`reportDateTo`.
-    ///
-    /// Example: `"all"`
+    /// Example: `"this_year_to_date"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub report_date_macro: Option<DateMacro>,
-    /// Filter report rows dated on or before this date, in ISO 8601 format
-    /// (YYYY-MM-DD).
+    /// Filter report rows dated on or before this date, in ISO 8601 format (YYYY-MM-DD). Choose either `reportDateMacro` or `reportDateFrom`/`reportDateTo`. If you omit `reportDateFrom`, `reportDateTo`, and `reportDateMacro`, QuickBooks Desktop uses the current fiscal year to date.
     ///
-    /// Choose either `reportDateMacro` or `reportDateFrom`/`reportDateTo`. If you omit
-    /// `reportDateFrom`, `reportDateTo`, and `reportDateMacro`, QuickBooks Desktop uses
-    /// the current fiscal year to date.
-    ///
-    /// Example: `"2024-10-01"`
+    /// Example: `"2025-02-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub report_date_to: Option<String>,
     /// The aging report type to retrieve.
@@ -176,28 +118,22 @@ pub struct AgingReportParams {
     pub report_type: AgingReportType,
     /// Filter report rows by transaction type. Accepts one or more transaction types.
     ///
-    /// Example: `["all"]`
+    /// Example: `["invoice","sales_receipt"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_types: Option<Vec<JobReportTransactionType>>,
-    /// Filter report rows updated on or after this date, in ISO 8601 format
-    /// (YYYY-MM-DD). Choose either `updatedDateMacro` or
-    /// `updatedAfter`/`updatedBefore`.
+    /// Filter report rows updated on or after this date, in ISO 8601 format (YYYY-MM-DD). Choose either `updatedDateMacro` or `updatedAfter`/`updatedBefore`.
     ///
-    /// Example: `"2024-10-01"`
+    /// Example: `"2025-01-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_after: Option<String>,
-    /// Filter report rows updated on or before this date, in ISO 8601 format
-    /// (YYYY-MM-DD). Choose either `updatedDateMacro` or
-    /// `updatedAfter`/`updatedBefore`.
+    /// Filter report rows updated on or before this date, in ISO 8601 format (YYYY-MM-DD). Choose either `updatedDateMacro` or `updatedAfter`/`updatedBefore`.
     ///
-    /// Example: `"2024-10-01"`
+    /// Example: `"2025-02-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_before: Option<String>,
-    /// A QuickBooks Desktop relative updated-date macro.
+    /// A QuickBooks Desktop relative updated-date macro. Choose either `updatedDateMacro` or `updatedAfter`/`updatedBefore`.
     ///
-    /// Choose either `updatedDateMacro` or `updatedAfter`/`updatedBefore`.
-    ///
-    /// Example: `"all"`
+    /// Example: `"this_month_to_date"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_date_macro: Option<DateMacro>,
 }
@@ -265,8 +201,7 @@ Today = "today",
 }
 
 string_enum! {
-/// What the budget covers, such as accounts, accounts and classes, or accounts and
-/// customers.
+/// What the budget covers, such as accounts, accounts and classes, or accounts and customers.
 ///
 /// A value that this version does not know decodes as `Unknown`.
 pub enum BudgetSummaryReportBudgetCriterion {
@@ -283,71 +218,47 @@ AccountsAndCustomers = "accounts_and_customers",
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct BudgetSummaryReportParams {
-    /// What the budget covers, such as accounts, accounts and classes, or accounts and
-    /// customers.
+    /// What the budget covers, such as accounts, accounts and classes, or accounts and customers.
     ///
     /// Example: `"accounts"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub budget_criterion: Option<BudgetSummaryReportBudgetCriterion>,
-    /// Filter report rows by class `fullName` values, case-insensitive.
+    /// Filter report rows by class `fullName` values, case-insensitive. A `fullName` is a fully qualified QuickBooks name formed by joining parent object names with the object's `name` using colons. Accepts one or more class full names. Choose only one class filter per request: `classIds` or `classFullNames`.
     ///
-    /// A `fullName` is a fully qualified QuickBooks name formed by joining parent
-    /// object names with the object's `name` using colons. Accepts one or more class
-    /// full names. Choose only one class filter per request: `classIds` or
-    /// `classFullNames`.
-    ///
-    /// Example: `["Example classFullName"]`
+    /// Example: `["Department:Marketing"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub class_full_names: Option<Vec<String>>,
-    /// Filter report rows by QuickBooks-assigned class IDs.
-    ///
-    /// Accepts one or more class IDs. Choose only one class filter per request:
-    /// `classIds` or `classFullNames`.
+    /// Filter report rows by QuickBooks-assigned class IDs. Accepts one or more class IDs. Choose only one class filter per request: `classIds` or `classFullNames`.
     ///
     /// Example: `["80000001-1234567890"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub class_ids: Option<Vec<String>>,
-    /// The fiscal year of the QuickBooks budget.
+    /// The fiscal year of the QuickBooks budget. QuickBooks Desktop returns the full fiscal year for prior years and year-to-date data for the current fiscal year.
     ///
-    /// QuickBooks Desktop returns the full fiscal year for prior years and year-to-date
-    /// data for the current fiscal year.
-    ///
-    /// Example: `1.0`
+    /// Example: `2026`
     pub fiscal_year: f64,
-    /// Filter report rows dated on or after this date, in ISO 8601 format (YYYY-MM-DD).
+    /// Filter report rows dated on or after this date, in ISO 8601 format (YYYY-MM-DD). Choose either `reportDateMacro` or `reportDateFrom`/`reportDateTo`. If you omit `reportDateFrom`, `reportDateTo`, and `reportDateMacro`, QuickBooks Desktop uses the current fiscal year to date.
     ///
-    /// Choose either `reportDateMacro` or `reportDateFrom`/`reportDateTo`. If you omit
-    /// `reportDateFrom`, `reportDateTo`, and `reportDateMacro`, QuickBooks Desktop uses
-    /// the current fiscal year to date.
-    ///
-    /// Example: `"2024-10-01"`
+    /// Example: `"2025-01-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub report_date_from: Option<String>,
-    /// A QuickBooks Desktop relative date macro for the report period.
+    /// A QuickBooks Desktop relative date macro for the report period. Choose either `reportDateMacro` or `reportDateFrom`/`reportDateTo`.
     ///
-    /// Choose either `reportDateMacro` or `reportDateFrom`/`reportDateTo`.
-    ///
-    /// Example: `"all"`
+    /// Example: `"this_year_to_date"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub report_date_macro: Option<DateMacro>,
-    /// Filter report rows dated on or before this date, in ISO 8601 format
-    /// (YYYY-MM-DD).
+    /// Filter report rows dated on or before this date, in ISO 8601 format (YYYY-MM-DD). Choose either `reportDateMacro` or `reportDateFrom`/`reportDateTo`. If you omit `reportDateFrom`, `reportDateTo`, and `reportDateMacro`, QuickBooks Desktop uses the current fiscal year to date.
     ///
-    /// Choose either `reportDateMacro` or `reportDateFrom`/`reportDateTo`. If you omit
-    /// `reportDateFrom`, `reportDateTo`, and `reportDateMacro`, QuickBooks Desktop uses
-    /// the current fiscal year to date.
-    ///
-    /// Example: `"2024-10-01"`
+    /// Example: `"2025-02-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub report_date_to: Option<String>,
     /// The budget summary report type to retrieve.
     ///
     /// Example: `"balance_sheet_budget_overview"`
     pub report_type: BudgetSummaryReportType,
-    /// How QuickBooks Desktop calculates budget report columns and labels column
-    /// headers.
+    /// How QuickBooks Desktop calculates budget report columns and labels column headers.
     ///
-    /// Example: `"class"`
+    /// Example: `"date"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub summarize_columns_by: Option<BudgetSummaryReportSummarizeColumnsBy>,
     /// How QuickBooks Desktop labels budget report rows.
@@ -376,8 +287,7 @@ impl BudgetSummaryReportParams {
 }
 
 string_enum! {
-/// How QuickBooks Desktop calculates budget report columns and labels column
-/// headers.
+/// How QuickBooks Desktop calculates budget report columns and labels column headers.
 ///
 /// A value that this version does not know decodes as `Unknown`.
 pub enum BudgetSummaryReportSummarizeColumnsBy {
@@ -426,30 +336,19 @@ ProfitAndLossBudgetVsActual = "profit_and_loss_budget_vs_actual",
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CustomDetailReportParams {
-    /// Filter report rows by account `fullName` values, case-insensitive.
+    /// Filter report rows by account `fullName` values, case-insensitive. A `fullName` is a fully qualified QuickBooks name formed by joining parent object names with the object's `name` using colons. Accepts one or more account full names. Choose only one account filter per request: `accountType`, `accountIds`, or `accountFullNames`.
     ///
-    /// A `fullName` is a fully qualified QuickBooks name formed by joining parent
-    /// object names with the object's `name` using colons. Accepts one or more account
-    /// full names. Choose only one account filter per request: `accountType`,
-    /// `accountIds`, or `accountFullNames`.
-    ///
-    /// Example: `["Example accountFullName"]`
+    /// Example: `["Corporate:Accounts-Payable"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_full_names: Option<Vec<String>>,
-    /// Filter report rows by QuickBooks-assigned account IDs.
-    ///
-    /// Accepts one or more account IDs. Choose only one account filter per request:
-    /// `accountType`, `accountIds`, or `accountFullNames`.
+    /// Filter report rows by QuickBooks-assigned account IDs. Accepts one or more account IDs. Choose only one account filter per request: `accountType`, `accountIds`, or `accountFullNames`.
     ///
     /// Example: `["80000001-1234567890"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_ids: Option<Vec<String>>,
-    /// Filter report rows by account type.
+    /// Filter report rows by account type. Choose only one account filter per request: `accountType`, `accountIds`, or `accountFullNames`.
     ///
-    /// Choose only one account filter per request: `accountType`, `accountIds`, or
-    /// `accountFullNames`.
-    ///
-    /// Example: `"accounts_payable"`
+    /// Example: `"bank"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_type: Option<ReportAccountType>,
     /// Whether to include all accounts or only accounts in use.
@@ -457,97 +356,60 @@ pub struct CustomDetailReportParams {
     /// Example: `"all"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub accounts_to_include: Option<ReportAccountsToInclude>,
-    /// The accounting basis to use for the report.
-    ///
-    /// Use `cash` to base income and expenses on when money changes hands, `accrual` to
-    /// base them on invoice and bill dates, or `none` to use the QuickBooks Desktop
-    /// default for the report.
+    /// The accounting basis to use for the report. Use `cash` to base income and expenses on when money changes hands, `accrual` to base them on invoice and bill dates, or `none` to use the QuickBooks Desktop default for the report.
     ///
     /// Example: `"accrual"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub basis: Option<ReportBasis>,
-    /// Filter report rows by class `fullName` values, case-insensitive.
+    /// Filter report rows by class `fullName` values, case-insensitive. A `fullName` is a fully qualified QuickBooks name formed by joining parent object names with the object's `name` using colons. Accepts one or more class full names. Choose only one class filter per request: `classIds` or `classFullNames`.
     ///
-    /// A `fullName` is a fully qualified QuickBooks name formed by joining parent
-    /// object names with the object's `name` using colons. Accepts one or more class
-    /// full names. Choose only one class filter per request: `classIds` or
-    /// `classFullNames`.
-    ///
-    /// Example: `["Example classFullName"]`
+    /// Example: `["Department:Marketing"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub class_full_names: Option<Vec<String>>,
-    /// Filter report rows by QuickBooks-assigned class IDs.
-    ///
-    /// Accepts one or more class IDs. Choose only one class filter per request:
-    /// `classIds` or `classFullNames`.
+    /// Filter report rows by QuickBooks-assigned class IDs. Accepts one or more class IDs. Choose only one class filter per request: `classIds` or `classFullNames`.
     ///
     /// Example: `["80000001-1234567890"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub class_ids: Option<Vec<String>>,
-    /// The report detail level to include.
+    /// The report detail level to include. Use `all` for all rows, `all_except_summary` to omit summary rows, or `summary_only` to return only summary rows.
     ///
-    /// Use `all` for all rows, `all_except_summary` to omit summary rows, or
-    /// `summary_only` to return only summary rows.
-    ///
-    /// Example: `"all"`
+    /// Example: `"all_except_summary"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail_level: Option<ReportDetailLevel>,
-    /// Filter report rows by entity `fullName` values, case-insensitive.
+    /// Filter report rows by entity `fullName` values, case-insensitive. A `fullName` is a fully qualified QuickBooks name formed by joining parent object names with the object's `name` using colons. Accepts one or more entity full names. Choose only one entity filter per request: `entityType`, `entityIds`, or `entityFullNames`.
     ///
-    /// A `fullName` is a fully qualified QuickBooks name formed by joining parent
-    /// object names with the object's `name` using colons. Accepts one or more entity
-    /// full names. Choose only one entity filter per request: `entityType`,
-    /// `entityIds`, or `entityFullNames`.
-    ///
-    /// Example: `["Example entityFullName"]`
+    /// Example: `["ABC Corporation:Website Redesign Project"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub entity_full_names: Option<Vec<String>>,
-    /// Filter report rows by QuickBooks-assigned entity IDs.
-    ///
-    /// Accepts one or more entity IDs. Choose only one entity filter per request:
-    /// `entityType`, `entityIds`, or `entityFullNames`.
+    /// Filter report rows by QuickBooks-assigned entity IDs. Accepts one or more entity IDs. Choose only one entity filter per request: `entityType`, `entityIds`, or `entityFullNames`.
     ///
     /// Example: `["80000001-1234567890"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub entity_ids: Option<Vec<String>>,
-    /// Filter report rows by entity type, such as customer, vendor, employee, or other
-    /// name. Choose only one entity filter per request: `entityType`, `entityIds`, or
-    /// `entityFullNames`.
+    /// Filter report rows by entity type, such as customer, vendor, employee, or other name. Choose only one entity filter per request: `entityType`, `entityIds`, or `entityFullNames`.
     ///
     /// Example: `"customer"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub entity_type: Option<ReportEntityType>,
     /// The report columns to include, by column type. Accepts one or more columns.
     ///
-    /// **IMPORTANT**: When this parameter is present, QuickBooks Desktop omits its
-    /// default report columns unless you include them here.
+    /// **IMPORTANT**: When this parameter is present, QuickBooks Desktop omits its default report columns unless you include them here.
     ///
-    /// Example: `["account"]`
+    /// Example: `["date","transaction_type","amount"]`
     pub include_columns: Vec<ReportIncludeColumn>,
-    /// Filter report rows by item `fullName` values, case-insensitive.
+    /// Filter report rows by item `fullName` values, case-insensitive. A `fullName` is a fully qualified QuickBooks name formed by joining parent object names with the object's `name` using colons. Accepts one or more item full names. Choose only one item filter per request: `itemType`, `itemIds`, or `itemFullNames`.
     ///
-    /// A `fullName` is a fully qualified QuickBooks name formed by joining parent
-    /// object names with the object's `name` using colons. Accepts one or more item
-    /// full names. Choose only one item filter per request: `itemType`, `itemIds`, or
-    /// `itemFullNames`.
-    ///
-    /// Example: `["Example itemFullName"]`
+    /// Example: `["Services:Consulting"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub item_full_names: Option<Vec<String>>,
-    /// Filter report rows by QuickBooks-assigned item IDs.
-    ///
-    /// Accepts one or more item IDs. Choose only one item filter per request:
-    /// `itemType`, `itemIds`, or `itemFullNames`.
+    /// Filter report rows by QuickBooks-assigned item IDs. Accepts one or more item IDs. Choose only one item filter per request: `itemType`, `itemIds`, or `itemFullNames`.
     ///
     /// Example: `["80000001-1234567890"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub item_ids: Option<Vec<String>>,
-    /// Filter report rows by item type.
+    /// Filter report rows by item type. Choose only one item filter per request: `itemType`, `itemIds`, or `itemFullNames`.
     ///
-    /// Choose only one item filter per request: `itemType`, `itemIds`, or
-    /// `itemFullNames`.
-    ///
-    /// Example: `"all_except_fixed_asset"`
+    /// Example: `"inventory"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub item_type: Option<ItemType>,
     /// The date through which QuickBooks Desktop calculates open balance information.
@@ -555,44 +417,27 @@ pub struct CustomDetailReportParams {
     /// Example: `"report_end_date"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub open_balance_as_of: Option<AsOf>,
-    /// Filter report rows that are posting, non-posting, or either.
+    /// Filter report rows that are posting, non-posting, or either. Posting status refers to whether QuickBooks records the transaction in an account register.
     ///
-    /// Posting status refers to whether QuickBooks records the transaction in an
-    /// account register.
-    ///
-    /// Example: `"either"`
+    /// Example: `"posting"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub posting_status: Option<PostingStatus>,
-    /// Filter report rows dated on or after this date, in ISO 8601 format (YYYY-MM-DD).
+    /// Filter report rows dated on or after this date, in ISO 8601 format (YYYY-MM-DD). Choose either `reportDateMacro` or `reportDateFrom`/`reportDateTo`. If you omit `reportDateFrom`, `reportDateTo`, and `reportDateMacro`, QuickBooks Desktop uses the current fiscal year to date.
     ///
-    /// Choose either `reportDateMacro` or `reportDateFrom`/`reportDateTo`. If you omit
-    /// `reportDateFrom`, `reportDateTo`, and `reportDateMacro`, QuickBooks Desktop uses
-    /// the current fiscal year to date.
-    ///
-    /// Example: `"2024-10-01"`
+    /// Example: `"2025-01-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub report_date_from: Option<String>,
-    /// A QuickBooks Desktop relative date macro for the report period.
+    /// A QuickBooks Desktop relative date macro for the report period. Choose either `reportDateMacro` or `reportDateFrom`/`reportDateTo`.
     ///
-    /// Choose either `reportDateMacro` or `reportDateFrom`/`reportDateTo`.
-    ///
-    /// Example: `"all"`
+    /// Example: `"this_year_to_date"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub report_date_macro: Option<DateMacro>,
-    /// Filter report rows dated on or before this date, in ISO 8601 format
-    /// (YYYY-MM-DD).
+    /// Filter report rows dated on or before this date, in ISO 8601 format (YYYY-MM-DD). Choose either `reportDateMacro` or `reportDateFrom`/`reportDateTo`. If you omit `reportDateFrom`, `reportDateTo`, and `reportDateMacro`, QuickBooks Desktop uses the current fiscal year to date.
     ///
-    /// Choose either `reportDateMacro` or `reportDateFrom`/`reportDateTo`. If you omit
-    /// `reportDateFrom`, `reportDateTo`, and `reportDateMacro`, QuickBooks Desktop uses
-    /// the current fiscal year to date.
-    ///
-    /// Example: `"2024-10-01"`
+    /// Example: `"2025-02-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub report_date_to: Option<String>,
-    /// The custom detail report type to retrieve.
-    ///
-    /// This endpoint supports only `custom_transaction_detail`, so this parameter is
-    /// optional and defaults to `custom_transaction_detail`.
+    /// The custom detail report type to retrieve. This endpoint supports only `custom_transaction_detail`, so this parameter is optional and defaults to `custom_transaction_detail`.
     ///
     /// Example: `"custom_transaction_detail"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -603,28 +448,22 @@ pub struct CustomDetailReportParams {
     pub summarize_rows_by: ReportSummarizeRowsBy,
     /// Filter report rows by transaction type. Accepts one or more transaction types.
     ///
-    /// Example: `["all"]`
+    /// Example: `["invoice","sales_receipt"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_types: Option<Vec<JobReportTransactionType>>,
-    /// Filter report rows updated on or after this date, in ISO 8601 format
-    /// (YYYY-MM-DD). Choose either `updatedDateMacro` or
-    /// `updatedAfter`/`updatedBefore`.
+    /// Filter report rows updated on or after this date, in ISO 8601 format (YYYY-MM-DD). Choose either `updatedDateMacro` or `updatedAfter`/`updatedBefore`.
     ///
-    /// Example: `"2024-10-01"`
+    /// Example: `"2025-01-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_after: Option<String>,
-    /// Filter report rows updated on or before this date, in ISO 8601 format
-    /// (YYYY-MM-DD). Choose either `updatedDateMacro` or
-    /// `updatedAfter`/`updatedBefore`.
+    /// Filter report rows updated on or before this date, in ISO 8601 format (YYYY-MM-DD). Choose either `updatedDateMacro` or `updatedAfter`/`updatedBefore`.
     ///
-    /// Example: `"2024-10-01"`
+    /// Example: `"2025-02-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_before: Option<String>,
-    /// A QuickBooks Desktop relative updated-date macro.
+    /// A QuickBooks Desktop relative updated-date macro. Choose either `updatedDateMacro` or `updatedAfter`/`updatedBefore`.
     ///
-    /// Choose either `updatedDateMacro` or `updatedAfter`/`updatedBefore`.
-    ///
-    /// Example: `"all"`
+    /// Example: `"this_month_to_date"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_date_macro: Option<DateMacro>,
 }
@@ -667,140 +506,86 @@ impl CustomDetailReportParams {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CustomSummaryReportParams {
-    /// Filter report rows by account `fullName` values, case-insensitive.
+    /// Filter report rows by account `fullName` values, case-insensitive. A `fullName` is a fully qualified QuickBooks name formed by joining parent object names with the object's `name` using colons. Accepts one or more account full names. Choose only one account filter per request: `accountType`, `accountIds`, or `accountFullNames`.
     ///
-    /// A `fullName` is a fully qualified QuickBooks name formed by joining parent
-    /// object names with the object's `name` using colons. Accepts one or more account
-    /// full names. Choose only one account filter per request: `accountType`,
-    /// `accountIds`, or `accountFullNames`.
-    ///
-    /// Example: `["Example accountFullName"]`
+    /// Example: `["Corporate:Accounts-Payable"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_full_names: Option<Vec<String>>,
-    /// Filter report rows by QuickBooks-assigned account IDs.
-    ///
-    /// Accepts one or more account IDs. Choose only one account filter per request:
-    /// `accountType`, `accountIds`, or `accountFullNames`.
+    /// Filter report rows by QuickBooks-assigned account IDs. Accepts one or more account IDs. Choose only one account filter per request: `accountType`, `accountIds`, or `accountFullNames`.
     ///
     /// Example: `["80000001-1234567890"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_ids: Option<Vec<String>>,
-    /// Filter report rows by account type.
+    /// Filter report rows by account type. Choose only one account filter per request: `accountType`, `accountIds`, or `accountFullNames`.
     ///
-    /// Choose only one account filter per request: `accountType`, `accountIds`, or
-    /// `accountFullNames`.
-    ///
-    /// Example: `"accounts_payable"`
+    /// Example: `"bank"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_type: Option<ReportAccountType>,
-    /// The accounting basis to use for the report.
-    ///
-    /// Use `cash` to base income and expenses on when money changes hands, `accrual` to
-    /// base them on invoice and bill dates, or `none` to use the QuickBooks Desktop
-    /// default for the report.
+    /// The accounting basis to use for the report. Use `cash` to base income and expenses on when money changes hands, `accrual` to base them on invoice and bill dates, or `none` to use the QuickBooks Desktop default for the report.
     ///
     /// Example: `"accrual"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub basis: Option<ReportBasis>,
-    /// Filter report rows by class `fullName` values, case-insensitive.
+    /// Filter report rows by class `fullName` values, case-insensitive. A `fullName` is a fully qualified QuickBooks name formed by joining parent object names with the object's `name` using colons. Accepts one or more class full names. Choose only one class filter per request: `classIds` or `classFullNames`.
     ///
-    /// A `fullName` is a fully qualified QuickBooks name formed by joining parent
-    /// object names with the object's `name` using colons. Accepts one or more class
-    /// full names. Choose only one class filter per request: `classIds` or
-    /// `classFullNames`.
-    ///
-    /// Example: `["Example classFullName"]`
+    /// Example: `["Department:Marketing"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub class_full_names: Option<Vec<String>>,
-    /// Filter report rows by QuickBooks-assigned class IDs.
-    ///
-    /// Accepts one or more class IDs. Choose only one class filter per request:
-    /// `classIds` or `classFullNames`.
+    /// Filter report rows by QuickBooks-assigned class IDs. Accepts one or more class IDs. Choose only one class filter per request: `classIds` or `classFullNames`.
     ///
     /// Example: `["80000001-1234567890"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub class_ids: Option<Vec<String>>,
-    /// Filters which report columns QuickBooks returns.
-    ///
-    /// Use `active_only` for active columns, `non_zero` for columns with non-zero
-    /// values, or `all` for all columns.
-    ///
-    /// Example: `"active_only"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub columns_to_return: Option<ToReturn>,
-    /// The report detail level to include.
-    ///
-    /// Use `all` for all rows, `all_except_summary` to omit summary rows, or
-    /// `summary_only` to return only summary rows.
+    /// Filters which report columns QuickBooks returns. Use `active_only` for active columns, `non_zero` for columns with non-zero values, or `all` for all columns.
     ///
     /// Example: `"all"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub columns_to_return: Option<ToReturn>,
+    /// The report detail level to include. Use `all` for all rows, `all_except_summary` to omit summary rows, or `summary_only` to return only summary rows.
+    ///
+    /// Example: `"all_except_summary"`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail_level: Option<ReportDetailLevel>,
-    /// Filter report rows by entity `fullName` values, case-insensitive.
+    /// Filter report rows by entity `fullName` values, case-insensitive. A `fullName` is a fully qualified QuickBooks name formed by joining parent object names with the object's `name` using colons. Accepts one or more entity full names. Choose only one entity filter per request: `entityType`, `entityIds`, or `entityFullNames`.
     ///
-    /// A `fullName` is a fully qualified QuickBooks name formed by joining parent
-    /// object names with the object's `name` using colons. Accepts one or more entity
-    /// full names. Choose only one entity filter per request: `entityType`,
-    /// `entityIds`, or `entityFullNames`.
-    ///
-    /// Example: `["Example entityFullName"]`
+    /// Example: `["ABC Corporation:Website Redesign Project"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub entity_full_names: Option<Vec<String>>,
-    /// Filter report rows by QuickBooks-assigned entity IDs.
-    ///
-    /// Accepts one or more entity IDs. Choose only one entity filter per request:
-    /// `entityType`, `entityIds`, or `entityFullNames`.
+    /// Filter report rows by QuickBooks-assigned entity IDs. Accepts one or more entity IDs. Choose only one entity filter per request: `entityType`, `entityIds`, or `entityFullNames`.
     ///
     /// Example: `["80000001-1234567890"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub entity_ids: Option<Vec<String>>,
-    /// Filter report rows by entity type, such as customer, vendor, employee, or other
-    /// name. Choose only one entity filter per request: `entityType`, `entityIds`, or
-    /// `entityFullNames`.
+    /// Filter report rows by entity type, such as customer, vendor, employee, or other name. Choose only one entity filter per request: `entityType`, `entityIds`, or `entityFullNames`.
     ///
     /// Example: `"customer"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub entity_type: Option<ReportEntityType>,
     /// Whether to include subcolumns in the report.
     ///
-    /// **NOTE**: QuickBooks Desktop may still omit subcolumns that it can easily
-    /// compute from other returned values.
+    /// **NOTE**: QuickBooks Desktop may still omit subcolumns that it can easily compute from other returned values.
     ///
     /// Example: `true`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub include_subcolumns: Option<bool>,
-    /// Filter report rows by item `fullName` values, case-insensitive.
+    /// Filter report rows by item `fullName` values, case-insensitive. A `fullName` is a fully qualified QuickBooks name formed by joining parent object names with the object's `name` using colons. Accepts one or more item full names. Choose only one item filter per request: `itemType`, `itemIds`, or `itemFullNames`.
     ///
-    /// A `fullName` is a fully qualified QuickBooks name formed by joining parent
-    /// object names with the object's `name` using colons. Accepts one or more item
-    /// full names. Choose only one item filter per request: `itemType`, `itemIds`, or
-    /// `itemFullNames`.
-    ///
-    /// Example: `["Example itemFullName"]`
+    /// Example: `["Services:Consulting"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub item_full_names: Option<Vec<String>>,
-    /// Filter report rows by QuickBooks-assigned item IDs.
-    ///
-    /// Accepts one or more item IDs. Choose only one item filter per request:
-    /// `itemType`, `itemIds`, or `itemFullNames`.
+    /// Filter report rows by QuickBooks-assigned item IDs. Accepts one or more item IDs. Choose only one item filter per request: `itemType`, `itemIds`, or `itemFullNames`.
     ///
     /// Example: `["80000001-1234567890"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub item_ids: Option<Vec<String>>,
-    /// Filter report rows by item type.
+    /// Filter report rows by item type. Choose only one item filter per request: `itemType`, `itemIds`, or `itemFullNames`.
     ///
-    /// Choose only one item filter per request: `itemType`, `itemIds`, or
-    /// `itemFullNames`.
-    ///
-    /// Example: `"all_except_fixed_asset"`
+    /// Example: `"inventory"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub item_type: Option<ItemType>,
-    /// Filter report rows that are posting, non-posting, or either.
+    /// Filter report rows that are posting, non-posting, or either. Posting status refers to whether QuickBooks records the transaction in an account register.
     ///
-    /// Posting status refers to whether QuickBooks records the transaction in an
-    /// account register.
-    ///
-    /// Example: `"either"`
+    /// Example: `"posting"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub posting_status: Option<PostingStatus>,
     /// The type of year to use for the report.
@@ -808,51 +593,34 @@ pub struct CustomSummaryReportParams {
     /// Example: `"calendar_year"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub report_calendar: Option<ReportCalendar>,
-    /// Filter report rows dated on or after this date, in ISO 8601 format (YYYY-MM-DD).
+    /// Filter report rows dated on or after this date, in ISO 8601 format (YYYY-MM-DD). Choose either `reportDateMacro` or `reportDateFrom`/`reportDateTo`. If you omit `reportDateFrom`, `reportDateTo`, and `reportDateMacro`, QuickBooks Desktop uses the current fiscal year to date.
     ///
-    /// Choose either `reportDateMacro` or `reportDateFrom`/`reportDateTo`. If you omit
-    /// `reportDateFrom`, `reportDateTo`, and `reportDateMacro`, QuickBooks Desktop uses
-    /// the current fiscal year to date.
-    ///
-    /// Example: `"2024-10-01"`
+    /// Example: `"2025-01-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub report_date_from: Option<String>,
-    /// A QuickBooks Desktop relative date macro for the report period.
+    /// A QuickBooks Desktop relative date macro for the report period. Choose either `reportDateMacro` or `reportDateFrom`/`reportDateTo`.
     ///
-    /// Choose either `reportDateMacro` or `reportDateFrom`/`reportDateTo`.
-    ///
-    /// Example: `"all"`
+    /// Example: `"this_year_to_date"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub report_date_macro: Option<DateMacro>,
-    /// Filter report rows dated on or before this date, in ISO 8601 format
-    /// (YYYY-MM-DD).
+    /// Filter report rows dated on or before this date, in ISO 8601 format (YYYY-MM-DD). Choose either `reportDateMacro` or `reportDateFrom`/`reportDateTo`. If you omit `reportDateFrom`, `reportDateTo`, and `reportDateMacro`, QuickBooks Desktop uses the current fiscal year to date.
     ///
-    /// Choose either `reportDateMacro` or `reportDateFrom`/`reportDateTo`. If you omit
-    /// `reportDateFrom`, `reportDateTo`, and `reportDateMacro`, QuickBooks Desktop uses
-    /// the current fiscal year to date.
-    ///
-    /// Example: `"2024-10-01"`
+    /// Example: `"2025-02-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub report_date_to: Option<String>,
-    /// The custom summary report type to retrieve.
-    ///
-    /// This endpoint supports only `custom_summary`, so this parameter is optional and
-    /// defaults to `custom_summary`.
+    /// The custom summary report type to retrieve. This endpoint supports only `custom_summary`, so this parameter is optional and defaults to `custom_summary`.
     ///
     /// Example: `"custom_summary"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub report_type: Option<String>,
-    /// Filters which report rows QuickBooks returns.
+    /// Filters which report rows QuickBooks returns. Use `active_only` for active rows, `non_zero` for rows with non-zero values, or `all` for all rows.
     ///
-    /// Use `active_only` for active rows, `non_zero` for rows with non-zero values, or
-    /// `all` for all rows.
-    ///
-    /// Example: `"active_only"`
+    /// Example: `"all"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rows_to_return: Option<ToReturn>,
     /// How QuickBooks Desktop calculates report data and labels report column headers.
     ///
-    /// Example: `"account"`
+    /// Example: `"month"`
     pub summarize_columns_by: ReportSummarizeColumnsBy,
     /// How QuickBooks Desktop calculates report data and labels report rows.
     ///
@@ -860,28 +628,22 @@ pub struct CustomSummaryReportParams {
     pub summarize_rows_by: ReportSummarizeRowsBy,
     /// Filter report rows by transaction type. Accepts one or more transaction types.
     ///
-    /// Example: `["all"]`
+    /// Example: `["invoice","sales_receipt"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_types: Option<Vec<JobReportTransactionType>>,
-    /// Filter report rows updated on or after this date, in ISO 8601 format
-    /// (YYYY-MM-DD). Choose either `updatedDateMacro` or
-    /// `updatedAfter`/`updatedBefore`.
+    /// Filter report rows updated on or after this date, in ISO 8601 format (YYYY-MM-DD). Choose either `updatedDateMacro` or `updatedAfter`/`updatedBefore`.
     ///
-    /// Example: `"2024-10-01"`
+    /// Example: `"2025-01-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_after: Option<String>,
-    /// Filter report rows updated on or before this date, in ISO 8601 format
-    /// (YYYY-MM-DD). Choose either `updatedDateMacro` or
-    /// `updatedAfter`/`updatedBefore`.
+    /// Filter report rows updated on or before this date, in ISO 8601 format (YYYY-MM-DD). Choose either `updatedDateMacro` or `updatedAfter`/`updatedBefore`.
     ///
-    /// Example: `"2024-10-01"`
+    /// Example: `"2025-02-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_before: Option<String>,
-    /// A QuickBooks Desktop relative updated-date macro.
+    /// A QuickBooks Desktop relative updated-date macro. Choose either `updatedDateMacro` or `updatedAfter`/`updatedBefore`.
     ///
-    /// Choose either `updatedDateMacro` or `updatedAfter`/`updatedBefore`.
-    ///
-    /// Example: `"all"`
+    /// Example: `"this_month_to_date"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_date_macro: Option<DateMacro>,
 }
@@ -923,9 +685,7 @@ impl CustomSummaryReportParams {
 }
 
 string_enum! {
-/// A QuickBooks Desktop relative date macro for the report period.
-///
-/// Choose either `reportDateMacro` or `reportDateFrom`/`reportDateTo`.
+/// A QuickBooks Desktop relative date macro for the report period. Choose either `reportDateMacro` or `reportDateFrom`/`reportDateTo`.
 ///
 /// A value that this version does not know decodes as `Unknown`.
 pub enum DateMacro {
@@ -984,30 +744,19 @@ NextYear = "next_year",
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GeneralDetailReportParams {
-    /// Filter report rows by account `fullName` values, case-insensitive.
+    /// Filter report rows by account `fullName` values, case-insensitive. A `fullName` is a fully qualified QuickBooks name formed by joining parent object names with the object's `name` using colons. Accepts one or more account full names. Choose only one account filter per request: `accountType`, `accountIds`, or `accountFullNames`.
     ///
-    /// A `fullName` is a fully qualified QuickBooks name formed by joining parent
-    /// object names with the object's `name` using colons. Accepts one or more account
-    /// full names. Choose only one account filter per request: `accountType`,
-    /// `accountIds`, or `accountFullNames`.
-    ///
-    /// Example: `["Example accountFullName"]`
+    /// Example: `["Corporate:Accounts-Payable"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_full_names: Option<Vec<String>>,
-    /// Filter report rows by QuickBooks-assigned account IDs.
-    ///
-    /// Accepts one or more account IDs. Choose only one account filter per request:
-    /// `accountType`, `accountIds`, or `accountFullNames`.
+    /// Filter report rows by QuickBooks-assigned account IDs. Accepts one or more account IDs. Choose only one account filter per request: `accountType`, `accountIds`, or `accountFullNames`.
     ///
     /// Example: `["80000001-1234567890"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_ids: Option<Vec<String>>,
-    /// Filter report rows by account type.
+    /// Filter report rows by account type. Choose only one account filter per request: `accountType`, `accountIds`, or `accountFullNames`.
     ///
-    /// Choose only one account filter per request: `accountType`, `accountIds`, or
-    /// `accountFullNames`.
-    ///
-    /// Example: `"accounts_payable"`
+    /// Example: `"bank"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_type: Option<ReportAccountType>,
     /// Whether to include all accounts or only accounts in use.
@@ -1015,98 +764,61 @@ pub struct GeneralDetailReportParams {
     /// Example: `"all"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub accounts_to_include: Option<ReportAccountsToInclude>,
-    /// The accounting basis to use for the report.
-    ///
-    /// Use `cash` to base income and expenses on when money changes hands, `accrual` to
-    /// base them on invoice and bill dates, or `none` to use the QuickBooks Desktop
-    /// default for the report.
+    /// The accounting basis to use for the report. Use `cash` to base income and expenses on when money changes hands, `accrual` to base them on invoice and bill dates, or `none` to use the QuickBooks Desktop default for the report.
     ///
     /// Example: `"accrual"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub basis: Option<ReportBasis>,
-    /// Filter report rows by class `fullName` values, case-insensitive.
+    /// Filter report rows by class `fullName` values, case-insensitive. A `fullName` is a fully qualified QuickBooks name formed by joining parent object names with the object's `name` using colons. Accepts one or more class full names. Choose only one class filter per request: `classIds` or `classFullNames`.
     ///
-    /// A `fullName` is a fully qualified QuickBooks name formed by joining parent
-    /// object names with the object's `name` using colons. Accepts one or more class
-    /// full names. Choose only one class filter per request: `classIds` or
-    /// `classFullNames`.
-    ///
-    /// Example: `["Example classFullName"]`
+    /// Example: `["Department:Marketing"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub class_full_names: Option<Vec<String>>,
-    /// Filter report rows by QuickBooks-assigned class IDs.
-    ///
-    /// Accepts one or more class IDs. Choose only one class filter per request:
-    /// `classIds` or `classFullNames`.
+    /// Filter report rows by QuickBooks-assigned class IDs. Accepts one or more class IDs. Choose only one class filter per request: `classIds` or `classFullNames`.
     ///
     /// Example: `["80000001-1234567890"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub class_ids: Option<Vec<String>>,
-    /// The report detail level to include.
+    /// The report detail level to include. Use `all` for all rows, `all_except_summary` to omit summary rows, or `summary_only` to return only summary rows.
     ///
-    /// Use `all` for all rows, `all_except_summary` to omit summary rows, or
-    /// `summary_only` to return only summary rows.
-    ///
-    /// Example: `"all"`
+    /// Example: `"all_except_summary"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail_level: Option<ReportDetailLevel>,
-    /// Filter report rows by entity `fullName` values, case-insensitive.
+    /// Filter report rows by entity `fullName` values, case-insensitive. A `fullName` is a fully qualified QuickBooks name formed by joining parent object names with the object's `name` using colons. Accepts one or more entity full names. Choose only one entity filter per request: `entityType`, `entityIds`, or `entityFullNames`.
     ///
-    /// A `fullName` is a fully qualified QuickBooks name formed by joining parent
-    /// object names with the object's `name` using colons. Accepts one or more entity
-    /// full names. Choose only one entity filter per request: `entityType`,
-    /// `entityIds`, or `entityFullNames`.
-    ///
-    /// Example: `["Example entityFullName"]`
+    /// Example: `["ABC Corporation:Website Redesign Project"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub entity_full_names: Option<Vec<String>>,
-    /// Filter report rows by QuickBooks-assigned entity IDs.
-    ///
-    /// Accepts one or more entity IDs. Choose only one entity filter per request:
-    /// `entityType`, `entityIds`, or `entityFullNames`.
+    /// Filter report rows by QuickBooks-assigned entity IDs. Accepts one or more entity IDs. Choose only one entity filter per request: `entityType`, `entityIds`, or `entityFullNames`.
     ///
     /// Example: `["80000001-1234567890"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub entity_ids: Option<Vec<String>>,
-    /// Filter report rows by entity type, such as customer, vendor, employee, or other
-    /// name. Choose only one entity filter per request: `entityType`, `entityIds`, or
-    /// `entityFullNames`.
+    /// Filter report rows by entity type, such as customer, vendor, employee, or other name. Choose only one entity filter per request: `entityType`, `entityIds`, or `entityFullNames`.
     ///
     /// Example: `"customer"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub entity_type: Option<ReportEntityType>,
     /// The report columns to include, by column type. Accepts one or more columns.
     ///
-    /// **IMPORTANT**: When this parameter is present, QuickBooks Desktop omits its
-    /// default report columns unless you include them here.
+    /// **IMPORTANT**: When this parameter is present, QuickBooks Desktop omits its default report columns unless you include them here.
     ///
-    /// Example: `["account"]`
+    /// Example: `["date","transaction_type","amount"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub include_columns: Option<Vec<ReportIncludeColumn>>,
-    /// Filter report rows by item `fullName` values, case-insensitive.
+    /// Filter report rows by item `fullName` values, case-insensitive. A `fullName` is a fully qualified QuickBooks name formed by joining parent object names with the object's `name` using colons. Accepts one or more item full names. Choose only one item filter per request: `itemType`, `itemIds`, or `itemFullNames`.
     ///
-    /// A `fullName` is a fully qualified QuickBooks name formed by joining parent
-    /// object names with the object's `name` using colons. Accepts one or more item
-    /// full names. Choose only one item filter per request: `itemType`, `itemIds`, or
-    /// `itemFullNames`.
-    ///
-    /// Example: `["Example itemFullName"]`
+    /// Example: `["Services:Consulting"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub item_full_names: Option<Vec<String>>,
-    /// Filter report rows by QuickBooks-assigned item IDs.
-    ///
-    /// Accepts one or more item IDs. Choose only one item filter per request:
-    /// `itemType`, `itemIds`, or `itemFullNames`.
+    /// Filter report rows by QuickBooks-assigned item IDs. Accepts one or more item IDs. Choose only one item filter per request: `itemType`, `itemIds`, or `itemFullNames`.
     ///
     /// Example: `["80000001-1234567890"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub item_ids: Option<Vec<String>>,
-    /// Filter report rows by item type.
+    /// Filter report rows by item type. Choose only one item filter per request: `itemType`, `itemIds`, or `itemFullNames`.
     ///
-    /// Choose only one item filter per request: `itemType`, `itemIds`, or
-    /// `itemFullNames`.
-    ///
-    /// Example: `"all_except_fixed_asset"`
+    /// Example: `"inventory"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub item_type: Option<ItemType>,
     /// The date through which QuickBooks Desktop calculates open balance information.
@@ -1114,38 +826,24 @@ pub struct GeneralDetailReportParams {
     /// Example: `"report_end_date"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub open_balance_as_of: Option<AsOf>,
-    /// Filter report rows that are posting, non-posting, or either.
+    /// Filter report rows that are posting, non-posting, or either. Posting status refers to whether QuickBooks records the transaction in an account register.
     ///
-    /// Posting status refers to whether QuickBooks records the transaction in an
-    /// account register.
-    ///
-    /// Example: `"either"`
+    /// Example: `"posting"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub posting_status: Option<PostingStatus>,
-    /// Filter report rows dated on or after this date, in ISO 8601 format (YYYY-MM-DD).
+    /// Filter report rows dated on or after this date, in ISO 8601 format (YYYY-MM-DD). Choose either `reportDateMacro` or `reportDateFrom`/`reportDateTo`. If you omit `reportDateFrom`, `reportDateTo`, and `reportDateMacro`, QuickBooks Desktop uses the current fiscal year to date.
     ///
-    /// Choose either `reportDateMacro` or `reportDateFrom`/`reportDateTo`. If you omit
-    /// `reportDateFrom`, `reportDateTo`, and `reportDateMacro`, QuickBooks Desktop uses
-    /// the current fiscal year to date.
-    ///
-    /// Example: `"2024-10-01"`
+    /// Example: `"2025-01-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub report_date_from: Option<String>,
-    /// A QuickBooks Desktop relative date macro for the report period.
+    /// A QuickBooks Desktop relative date macro for the report period. Choose either `reportDateMacro` or `reportDateFrom`/`reportDateTo`.
     ///
-    /// Choose either `reportDateMacro` or `reportDateFrom`/`reportDateTo`.
-    ///
-    /// Example: `"all"`
+    /// Example: `"this_year_to_date"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub report_date_macro: Option<DateMacro>,
-    /// Filter report rows dated on or before this date, in ISO 8601 format
-    /// (YYYY-MM-DD).
+    /// Filter report rows dated on or before this date, in ISO 8601 format (YYYY-MM-DD). Choose either `reportDateMacro` or `reportDateFrom`/`reportDateTo`. If you omit `reportDateFrom`, `reportDateTo`, and `reportDateMacro`, QuickBooks Desktop uses the current fiscal year to date.
     ///
-    /// Choose either `reportDateMacro` or `reportDateFrom`/`reportDateTo`. If you omit
-    /// `reportDateFrom`, `reportDateTo`, and `reportDateMacro`, QuickBooks Desktop uses
-    /// the current fiscal year to date.
-    ///
-    /// Example: `"2024-10-01"`
+    /// Example: `"2025-02-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub report_date_to: Option<String>,
     /// The general detail report type to retrieve.
@@ -1159,28 +857,22 @@ pub struct GeneralDetailReportParams {
     pub summarize_rows_by: Option<ReportSummarizeRowsBy>,
     /// Filter report rows by transaction type. Accepts one or more transaction types.
     ///
-    /// Example: `["all"]`
+    /// Example: `["invoice","sales_receipt"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_types: Option<Vec<JobReportTransactionType>>,
-    /// Filter report rows updated on or after this date, in ISO 8601 format
-    /// (YYYY-MM-DD). Choose either `updatedDateMacro` or
-    /// `updatedAfter`/`updatedBefore`.
+    /// Filter report rows updated on or after this date, in ISO 8601 format (YYYY-MM-DD). Choose either `updatedDateMacro` or `updatedAfter`/`updatedBefore`.
     ///
-    /// Example: `"2024-10-01"`
+    /// Example: `"2025-01-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_after: Option<String>,
-    /// Filter report rows updated on or before this date, in ISO 8601 format
-    /// (YYYY-MM-DD). Choose either `updatedDateMacro` or
-    /// `updatedAfter`/`updatedBefore`.
+    /// Filter report rows updated on or before this date, in ISO 8601 format (YYYY-MM-DD). Choose either `updatedDateMacro` or `updatedAfter`/`updatedBefore`.
     ///
-    /// Example: `"2024-10-01"`
+    /// Example: `"2025-02-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_before: Option<String>,
-    /// A QuickBooks Desktop relative updated-date macro.
+    /// A QuickBooks Desktop relative updated-date macro. Choose either `updatedDateMacro` or `updatedAfter`/`updatedBefore`.
     ///
-    /// Choose either `updatedDateMacro` or `updatedAfter`/`updatedBefore`.
-    ///
-    /// Example: `"all"`
+    /// Example: `"this_month_to_date"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_date_macro: Option<DateMacro>,
 }
@@ -1299,140 +991,86 @@ VendorBalanceDetail = "vendor_balance_detail",
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GeneralSummaryReportParams {
-    /// Filter report rows by account `fullName` values, case-insensitive.
+    /// Filter report rows by account `fullName` values, case-insensitive. A `fullName` is a fully qualified QuickBooks name formed by joining parent object names with the object's `name` using colons. Accepts one or more account full names. Choose only one account filter per request: `accountType`, `accountIds`, or `accountFullNames`.
     ///
-    /// A `fullName` is a fully qualified QuickBooks name formed by joining parent
-    /// object names with the object's `name` using colons. Accepts one or more account
-    /// full names. Choose only one account filter per request: `accountType`,
-    /// `accountIds`, or `accountFullNames`.
-    ///
-    /// Example: `["Example accountFullName"]`
+    /// Example: `["Corporate:Accounts-Payable"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_full_names: Option<Vec<String>>,
-    /// Filter report rows by QuickBooks-assigned account IDs.
-    ///
-    /// Accepts one or more account IDs. Choose only one account filter per request:
-    /// `accountType`, `accountIds`, or `accountFullNames`.
+    /// Filter report rows by QuickBooks-assigned account IDs. Accepts one or more account IDs. Choose only one account filter per request: `accountType`, `accountIds`, or `accountFullNames`.
     ///
     /// Example: `["80000001-1234567890"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_ids: Option<Vec<String>>,
-    /// Filter report rows by account type.
+    /// Filter report rows by account type. Choose only one account filter per request: `accountType`, `accountIds`, or `accountFullNames`.
     ///
-    /// Choose only one account filter per request: `accountType`, `accountIds`, or
-    /// `accountFullNames`.
-    ///
-    /// Example: `"accounts_payable"`
+    /// Example: `"bank"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_type: Option<ReportAccountType>,
-    /// The accounting basis to use for the report.
-    ///
-    /// Use `cash` to base income and expenses on when money changes hands, `accrual` to
-    /// base them on invoice and bill dates, or `none` to use the QuickBooks Desktop
-    /// default for the report.
+    /// The accounting basis to use for the report. Use `cash` to base income and expenses on when money changes hands, `accrual` to base them on invoice and bill dates, or `none` to use the QuickBooks Desktop default for the report.
     ///
     /// Example: `"accrual"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub basis: Option<ReportBasis>,
-    /// Filter report rows by class `fullName` values, case-insensitive.
+    /// Filter report rows by class `fullName` values, case-insensitive. A `fullName` is a fully qualified QuickBooks name formed by joining parent object names with the object's `name` using colons. Accepts one or more class full names. Choose only one class filter per request: `classIds` or `classFullNames`.
     ///
-    /// A `fullName` is a fully qualified QuickBooks name formed by joining parent
-    /// object names with the object's `name` using colons. Accepts one or more class
-    /// full names. Choose only one class filter per request: `classIds` or
-    /// `classFullNames`.
-    ///
-    /// Example: `["Example classFullName"]`
+    /// Example: `["Department:Marketing"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub class_full_names: Option<Vec<String>>,
-    /// Filter report rows by QuickBooks-assigned class IDs.
-    ///
-    /// Accepts one or more class IDs. Choose only one class filter per request:
-    /// `classIds` or `classFullNames`.
+    /// Filter report rows by QuickBooks-assigned class IDs. Accepts one or more class IDs. Choose only one class filter per request: `classIds` or `classFullNames`.
     ///
     /// Example: `["80000001-1234567890"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub class_ids: Option<Vec<String>>,
-    /// Filters which report columns QuickBooks returns.
-    ///
-    /// Use `active_only` for active columns, `non_zero` for columns with non-zero
-    /// values, or `all` for all columns.
-    ///
-    /// Example: `"active_only"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub columns_to_return: Option<ToReturn>,
-    /// The report detail level to include.
-    ///
-    /// Use `all` for all rows, `all_except_summary` to omit summary rows, or
-    /// `summary_only` to return only summary rows.
+    /// Filters which report columns QuickBooks returns. Use `active_only` for active columns, `non_zero` for columns with non-zero values, or `all` for all columns.
     ///
     /// Example: `"all"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub columns_to_return: Option<ToReturn>,
+    /// The report detail level to include. Use `all` for all rows, `all_except_summary` to omit summary rows, or `summary_only` to return only summary rows.
+    ///
+    /// Example: `"all_except_summary"`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail_level: Option<ReportDetailLevel>,
-    /// Filter report rows by entity `fullName` values, case-insensitive.
+    /// Filter report rows by entity `fullName` values, case-insensitive. A `fullName` is a fully qualified QuickBooks name formed by joining parent object names with the object's `name` using colons. Accepts one or more entity full names. Choose only one entity filter per request: `entityType`, `entityIds`, or `entityFullNames`.
     ///
-    /// A `fullName` is a fully qualified QuickBooks name formed by joining parent
-    /// object names with the object's `name` using colons. Accepts one or more entity
-    /// full names. Choose only one entity filter per request: `entityType`,
-    /// `entityIds`, or `entityFullNames`.
-    ///
-    /// Example: `["Example entityFullName"]`
+    /// Example: `["ABC Corporation:Website Redesign Project"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub entity_full_names: Option<Vec<String>>,
-    /// Filter report rows by QuickBooks-assigned entity IDs.
-    ///
-    /// Accepts one or more entity IDs. Choose only one entity filter per request:
-    /// `entityType`, `entityIds`, or `entityFullNames`.
+    /// Filter report rows by QuickBooks-assigned entity IDs. Accepts one or more entity IDs. Choose only one entity filter per request: `entityType`, `entityIds`, or `entityFullNames`.
     ///
     /// Example: `["80000001-1234567890"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub entity_ids: Option<Vec<String>>,
-    /// Filter report rows by entity type, such as customer, vendor, employee, or other
-    /// name. Choose only one entity filter per request: `entityType`, `entityIds`, or
-    /// `entityFullNames`.
+    /// Filter report rows by entity type, such as customer, vendor, employee, or other name. Choose only one entity filter per request: `entityType`, `entityIds`, or `entityFullNames`.
     ///
     /// Example: `"customer"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub entity_type: Option<ReportEntityType>,
     /// Whether to include subcolumns in the report.
     ///
-    /// **NOTE**: QuickBooks Desktop may still omit subcolumns that it can easily
-    /// compute from other returned values.
+    /// **NOTE**: QuickBooks Desktop may still omit subcolumns that it can easily compute from other returned values.
     ///
     /// Example: `true`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub include_subcolumns: Option<bool>,
-    /// Filter report rows by item `fullName` values, case-insensitive.
+    /// Filter report rows by item `fullName` values, case-insensitive. A `fullName` is a fully qualified QuickBooks name formed by joining parent object names with the object's `name` using colons. Accepts one or more item full names. Choose only one item filter per request: `itemType`, `itemIds`, or `itemFullNames`.
     ///
-    /// A `fullName` is a fully qualified QuickBooks name formed by joining parent
-    /// object names with the object's `name` using colons. Accepts one or more item
-    /// full names. Choose only one item filter per request: `itemType`, `itemIds`, or
-    /// `itemFullNames`.
-    ///
-    /// Example: `["Example itemFullName"]`
+    /// Example: `["Services:Consulting"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub item_full_names: Option<Vec<String>>,
-    /// Filter report rows by QuickBooks-assigned item IDs.
-    ///
-    /// Accepts one or more item IDs. Choose only one item filter per request:
-    /// `itemType`, `itemIds`, or `itemFullNames`.
+    /// Filter report rows by QuickBooks-assigned item IDs. Accepts one or more item IDs. Choose only one item filter per request: `itemType`, `itemIds`, or `itemFullNames`.
     ///
     /// Example: `["80000001-1234567890"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub item_ids: Option<Vec<String>>,
-    /// Filter report rows by item type.
+    /// Filter report rows by item type. Choose only one item filter per request: `itemType`, `itemIds`, or `itemFullNames`.
     ///
-    /// Choose only one item filter per request: `itemType`, `itemIds`, or
-    /// `itemFullNames`.
-    ///
-    /// Example: `"all_except_fixed_asset"`
+    /// Example: `"inventory"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub item_type: Option<ItemType>,
-    /// Filter report rows that are posting, non-posting, or either.
+    /// Filter report rows that are posting, non-posting, or either. Posting status refers to whether QuickBooks records the transaction in an account register.
     ///
-    /// Posting status refers to whether QuickBooks records the transaction in an
-    /// account register.
-    ///
-    /// Example: `"either"`
+    /// Example: `"posting"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub posting_status: Option<PostingStatus>,
     /// The type of year to use for the report.
@@ -1440,73 +1078,53 @@ pub struct GeneralSummaryReportParams {
     /// Example: `"calendar_year"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub report_calendar: Option<ReportCalendar>,
-    /// Filter report rows dated on or after this date, in ISO 8601 format (YYYY-MM-DD).
+    /// Filter report rows dated on or after this date, in ISO 8601 format (YYYY-MM-DD). Choose either `reportDateMacro` or `reportDateFrom`/`reportDateTo`. If you omit `reportDateFrom`, `reportDateTo`, and `reportDateMacro`, QuickBooks Desktop uses the current fiscal year to date.
     ///
-    /// Choose either `reportDateMacro` or `reportDateFrom`/`reportDateTo`. If you omit
-    /// `reportDateFrom`, `reportDateTo`, and `reportDateMacro`, QuickBooks Desktop uses
-    /// the current fiscal year to date.
-    ///
-    /// Example: `"2024-10-01"`
+    /// Example: `"2025-01-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub report_date_from: Option<String>,
-    /// A QuickBooks Desktop relative date macro for the report period.
+    /// A QuickBooks Desktop relative date macro for the report period. Choose either `reportDateMacro` or `reportDateFrom`/`reportDateTo`.
     ///
-    /// Choose either `reportDateMacro` or `reportDateFrom`/`reportDateTo`.
-    ///
-    /// Example: `"all"`
+    /// Example: `"this_year_to_date"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub report_date_macro: Option<DateMacro>,
-    /// Filter report rows dated on or before this date, in ISO 8601 format
-    /// (YYYY-MM-DD).
+    /// Filter report rows dated on or before this date, in ISO 8601 format (YYYY-MM-DD). Choose either `reportDateMacro` or `reportDateFrom`/`reportDateTo`. If you omit `reportDateFrom`, `reportDateTo`, and `reportDateMacro`, QuickBooks Desktop uses the current fiscal year to date.
     ///
-    /// Choose either `reportDateMacro` or `reportDateFrom`/`reportDateTo`. If you omit
-    /// `reportDateFrom`, `reportDateTo`, and `reportDateMacro`, QuickBooks Desktop uses
-    /// the current fiscal year to date.
-    ///
-    /// Example: `"2024-10-01"`
+    /// Example: `"2025-02-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub report_date_to: Option<String>,
     /// The general summary report type to retrieve.
     ///
     /// Example: `"balance_sheet_by_class"`
     pub report_type: GeneralSummaryReportType,
-    /// Filters which report rows QuickBooks returns.
+    /// Filters which report rows QuickBooks returns. Use `active_only` for active rows, `non_zero` for rows with non-zero values, or `all` for all rows.
     ///
-    /// Use `active_only` for active rows, `non_zero` for rows with non-zero values, or
-    /// `all` for all rows.
-    ///
-    /// Example: `"active_only"`
+    /// Example: `"all"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rows_to_return: Option<ToReturn>,
     /// How QuickBooks Desktop calculates report data and labels report column headers.
     ///
-    /// Example: `"account"`
+    /// Example: `"month"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub summarize_columns_by: Option<ReportSummarizeColumnsBy>,
     /// Filter report rows by transaction type. Accepts one or more transaction types.
     ///
-    /// Example: `["all"]`
+    /// Example: `["invoice","sales_receipt"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_types: Option<Vec<JobReportTransactionType>>,
-    /// Filter report rows updated on or after this date, in ISO 8601 format
-    /// (YYYY-MM-DD). Choose either `updatedDateMacro` or
-    /// `updatedAfter`/`updatedBefore`.
+    /// Filter report rows updated on or after this date, in ISO 8601 format (YYYY-MM-DD). Choose either `updatedDateMacro` or `updatedAfter`/`updatedBefore`.
     ///
-    /// Example: `"2024-10-01"`
+    /// Example: `"2025-01-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_after: Option<String>,
-    /// Filter report rows updated on or before this date, in ISO 8601 format
-    /// (YYYY-MM-DD). Choose either `updatedDateMacro` or
-    /// `updatedAfter`/`updatedBefore`.
+    /// Filter report rows updated on or before this date, in ISO 8601 format (YYYY-MM-DD). Choose either `updatedDateMacro` or `updatedAfter`/`updatedBefore`.
     ///
-    /// Example: `"2024-10-01"`
+    /// Example: `"2025-02-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_before: Option<String>,
-    /// A QuickBooks Desktop relative updated-date macro.
+    /// A QuickBooks Desktop relative updated-date macro. Choose either `updatedDateMacro` or `updatedAfter`/`updatedBefore`.
     ///
-    /// Choose either `updatedDateMacro` or `updatedAfter`/`updatedBefore`.
-    ///
-    /// Example: `"all"`
+    /// Example: `"this_month_to_date"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_date_macro: Option<DateMacro>,
 }
@@ -1616,149 +1234,91 @@ VendorBalanceSummary = "vendor_balance_summary",
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct JobReportParams {
-    /// Filter report rows by account `fullName` values, case-insensitive.
+    /// Filter report rows by account `fullName` values, case-insensitive. A `fullName` is a fully qualified QuickBooks name formed by joining parent object names with the object's `name` using colons. Accepts one or more account full names. Choose only one account filter per request: `accountType`, `accountIds`, or `accountFullNames`.
     ///
-    /// A `fullName` is a fully qualified QuickBooks name formed by joining parent
-    /// object names with the object's `name` using colons. Accepts one or more account
-    /// full names. Choose only one account filter per request: `accountType`,
-    /// `accountIds`, or `accountFullNames`.
-    ///
-    /// Example: `["Example accountFullName"]`
+    /// Example: `["Corporate:Accounts-Payable"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_full_names: Option<Vec<String>>,
-    /// Filter report rows by QuickBooks-assigned account IDs.
-    ///
-    /// Accepts one or more account IDs. Choose only one account filter per request:
-    /// `accountType`, `accountIds`, or `accountFullNames`.
+    /// Filter report rows by QuickBooks-assigned account IDs. Accepts one or more account IDs. Choose only one account filter per request: `accountType`, `accountIds`, or `accountFullNames`.
     ///
     /// Example: `["80000001-1234567890"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_ids: Option<Vec<String>>,
-    /// Filter report rows by account type.
+    /// Filter report rows by account type. Choose only one account filter per request: `accountType`, `accountIds`, or `accountFullNames`.
     ///
-    /// Choose only one account filter per request: `accountType`, `accountIds`, or
-    /// `accountFullNames`.
-    ///
-    /// Example: `"accounts_payable"`
+    /// Example: `"bank"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_type: Option<ReportAccountType>,
-    /// Filter report rows by class `fullName` values, case-insensitive.
+    /// Filter report rows by class `fullName` values, case-insensitive. A `fullName` is a fully qualified QuickBooks name formed by joining parent object names with the object's `name` using colons. Accepts one or more class full names. Choose only one class filter per request: `classIds` or `classFullNames`.
     ///
-    /// A `fullName` is a fully qualified QuickBooks name formed by joining parent
-    /// object names with the object's `name` using colons. Accepts one or more class
-    /// full names. Choose only one class filter per request: `classIds` or
-    /// `classFullNames`.
-    ///
-    /// Example: `["Example classFullName"]`
+    /// Example: `["Department:Marketing"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub class_full_names: Option<Vec<String>>,
-    /// Filter report rows by QuickBooks-assigned class IDs.
-    ///
-    /// Accepts one or more class IDs. Choose only one class filter per request:
-    /// `classIds` or `classFullNames`.
+    /// Filter report rows by QuickBooks-assigned class IDs. Accepts one or more class IDs. Choose only one class filter per request: `classIds` or `classFullNames`.
     ///
     /// Example: `["80000001-1234567890"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub class_ids: Option<Vec<String>>,
-    /// The report detail level to include.
+    /// The report detail level to include. Use `all` for all rows, `all_except_summary` to omit summary rows, or `summary_only` to return only summary rows.
     ///
-    /// Use `all` for all rows, `all_except_summary` to omit summary rows, or
-    /// `summary_only` to return only summary rows.
-    ///
-    /// Example: `"all"`
+    /// Example: `"all_except_summary"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail_level: Option<ReportDetailLevel>,
-    /// Filter report rows by entity `fullName` values, case-insensitive.
+    /// Filter report rows by entity `fullName` values, case-insensitive. A `fullName` is a fully qualified QuickBooks name formed by joining parent object names with the object's `name` using colons. Accepts one or more entity full names. Choose only one entity filter per request: `entityType`, `entityIds`, or `entityFullNames`.
     ///
-    /// A `fullName` is a fully qualified QuickBooks name formed by joining parent
-    /// object names with the object's `name` using colons. Accepts one or more entity
-    /// full names. Choose only one entity filter per request: `entityType`,
-    /// `entityIds`, or `entityFullNames`.
-    ///
-    /// Example: `["Example entityFullName"]`
+    /// Example: `["ABC Corporation:Website Redesign Project"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub entity_full_names: Option<Vec<String>>,
-    /// Filter report rows by QuickBooks-assigned entity IDs.
-    ///
-    /// Accepts one or more entity IDs. Choose only one entity filter per request:
-    /// `entityType`, `entityIds`, or `entityFullNames`.
+    /// Filter report rows by QuickBooks-assigned entity IDs. Accepts one or more entity IDs. Choose only one entity filter per request: `entityType`, `entityIds`, or `entityFullNames`.
     ///
     /// Example: `["80000001-1234567890"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub entity_ids: Option<Vec<String>>,
-    /// Filter report rows by entity type, such as customer, vendor, employee, or other
-    /// name. Choose only one entity filter per request: `entityType`, `entityIds`, or
-    /// `entityFullNames`.
+    /// Filter report rows by entity type, such as customer, vendor, employee, or other name. Choose only one entity filter per request: `entityType`, `entityIds`, or `entityFullNames`.
     ///
     /// Example: `"customer"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub entity_type: Option<ReportEntityType>,
     /// Whether to include subcolumns in the report.
     ///
-    /// **NOTE**: QuickBooks Desktop may still omit subcolumns that it can easily
-    /// compute from other returned values.
+    /// **NOTE**: QuickBooks Desktop may still omit subcolumns that it can easily compute from other returned values.
     ///
     /// Example: `true`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub include_subcolumns: Option<bool>,
-    /// Filter report rows by item `fullName` values, case-insensitive.
+    /// Filter report rows by item `fullName` values, case-insensitive. A `fullName` is a fully qualified QuickBooks name formed by joining parent object names with the object's `name` using colons. Accepts one or more item full names. Choose only one item filter per request: `itemType`, `itemIds`, or `itemFullNames`.
     ///
-    /// A `fullName` is a fully qualified QuickBooks name formed by joining parent
-    /// object names with the object's `name` using colons. Accepts one or more item
-    /// full names. Choose only one item filter per request: `itemType`, `itemIds`, or
-    /// `itemFullNames`.
-    ///
-    /// Example: `["Example itemFullName"]`
+    /// Example: `["Services:Consulting"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub item_full_names: Option<Vec<String>>,
-    /// Filter report rows by QuickBooks-assigned item IDs.
-    ///
-    /// Accepts one or more item IDs. Choose only one item filter per request:
-    /// `itemType`, `itemIds`, or `itemFullNames`.
+    /// Filter report rows by QuickBooks-assigned item IDs. Accepts one or more item IDs. Choose only one item filter per request: `itemType`, `itemIds`, or `itemFullNames`.
     ///
     /// Example: `["80000001-1234567890"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub item_ids: Option<Vec<String>>,
-    /// Filter report rows by item type.
+    /// Filter report rows by item type. Choose only one item filter per request: `itemType`, `itemIds`, or `itemFullNames`.
     ///
-    /// Choose only one item filter per request: `itemType`, `itemIds`, or
-    /// `itemFullNames`.
-    ///
-    /// Example: `"all_except_fixed_asset"`
+    /// Example: `"inventory"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub item_type: Option<ItemType>,
-    /// Filter report rows that are posting, non-posting, or either.
+    /// Filter report rows that are posting, non-posting, or either. Posting status refers to whether QuickBooks records the transaction in an account register.
     ///
-    /// Posting status refers to whether QuickBooks records the transaction in an
-    /// account register.
-    ///
-    /// Example: `"either"`
+    /// Example: `"posting"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub posting_status: Option<PostingStatus>,
-    /// Filter report rows dated on or after this date, in ISO 8601 format (YYYY-MM-DD).
+    /// Filter report rows dated on or after this date, in ISO 8601 format (YYYY-MM-DD). Choose either `reportDateMacro` or `reportDateFrom`/`reportDateTo`. If you omit `reportDateFrom`, `reportDateTo`, and `reportDateMacro`, QuickBooks Desktop uses the current fiscal year to date.
     ///
-    /// Choose either `reportDateMacro` or `reportDateFrom`/`reportDateTo`. If you omit
-    /// `reportDateFrom`, `reportDateTo`, and `reportDateMacro`, QuickBooks Desktop uses
-    /// the current fiscal year to date.
-    ///
-    /// Example: `"2024-10-01"`
+    /// Example: `"2025-01-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub report_date_from: Option<String>,
-    /// A QuickBooks Desktop relative date macro for the report period.
+    /// A QuickBooks Desktop relative date macro for the report period. Choose either `reportDateMacro` or `reportDateFrom`/`reportDateTo`.
     ///
-    /// Choose either `reportDateMacro` or `reportDateFrom`/`reportDateTo`.
-    ///
-    /// Example: `"all"`
+    /// Example: `"this_year_to_date"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub report_date_macro: Option<DateMacro>,
-    /// Filter report rows dated on or before this date, in ISO 8601 format
-    /// (YYYY-MM-DD).
+    /// Filter report rows dated on or before this date, in ISO 8601 format (YYYY-MM-DD). Choose either `reportDateMacro` or `reportDateFrom`/`reportDateTo`. If you omit `reportDateFrom`, `reportDateTo`, and `reportDateMacro`, QuickBooks Desktop uses the current fiscal year to date.
     ///
-    /// Choose either `reportDateMacro` or `reportDateFrom`/`reportDateTo`. If you omit
-    /// `reportDateFrom`, `reportDateTo`, and `reportDateMacro`, QuickBooks Desktop uses
-    /// the current fiscal year to date.
-    ///
-    /// Example: `"2024-10-01"`
+    /// Example: `"2025-02-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub report_date_to: Option<String>,
     /// The job report type to retrieve.
@@ -1767,33 +1327,27 @@ pub struct JobReportParams {
     pub report_type: JobReportType,
     /// How QuickBooks Desktop calculates report data and labels report column headers.
     ///
-    /// Example: `"account"`
+    /// Example: `"month"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub summarize_columns_by: Option<ReportSummarizeColumnsBy>,
     /// Filter report rows by transaction type. Accepts one or more transaction types.
     ///
-    /// Example: `["all"]`
+    /// Example: `["invoice","sales_receipt"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_types: Option<Vec<JobReportTransactionType>>,
-    /// Filter report rows updated on or after this date, in ISO 8601 format
-    /// (YYYY-MM-DD). Choose either `updatedDateMacro` or
-    /// `updatedAfter`/`updatedBefore`.
+    /// Filter report rows updated on or after this date, in ISO 8601 format (YYYY-MM-DD). Choose either `updatedDateMacro` or `updatedAfter`/`updatedBefore`.
     ///
-    /// Example: `"2024-10-01"`
+    /// Example: `"2025-01-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_after: Option<String>,
-    /// Filter report rows updated on or before this date, in ISO 8601 format
-    /// (YYYY-MM-DD). Choose either `updatedDateMacro` or
-    /// `updatedAfter`/`updatedBefore`.
+    /// Filter report rows updated on or before this date, in ISO 8601 format (YYYY-MM-DD). Choose either `updatedDateMacro` or `updatedAfter`/`updatedBefore`.
     ///
-    /// Example: `"2024-10-01"`
+    /// Example: `"2025-02-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_before: Option<String>,
-    /// A QuickBooks Desktop relative updated-date macro.
+    /// A QuickBooks Desktop relative updated-date macro. Choose either `updatedDateMacro` or `updatedAfter`/`updatedBefore`.
     ///
-    /// Choose either `updatedDateMacro` or `updatedAfter`/`updatedBefore`.
-    ///
-    /// Example: `"all"`
+    /// Example: `"this_month_to_date"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_date_macro: Option<DateMacro>,
 }
@@ -1853,30 +1407,19 @@ JobProfitabilitySummary = "job_profitability_summary",
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PayrollDetailReportParams {
-    /// Filter report rows by account `fullName` values, case-insensitive.
+    /// Filter report rows by account `fullName` values, case-insensitive. A `fullName` is a fully qualified QuickBooks name formed by joining parent object names with the object's `name` using colons. Accepts one or more account full names. Choose only one account filter per request: `accountType`, `accountIds`, or `accountFullNames`.
     ///
-    /// A `fullName` is a fully qualified QuickBooks name formed by joining parent
-    /// object names with the object's `name` using colons. Accepts one or more account
-    /// full names. Choose only one account filter per request: `accountType`,
-    /// `accountIds`, or `accountFullNames`.
-    ///
-    /// Example: `["Example accountFullName"]`
+    /// Example: `["Corporate:Accounts-Payable"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_full_names: Option<Vec<String>>,
-    /// Filter report rows by QuickBooks-assigned account IDs.
-    ///
-    /// Accepts one or more account IDs. Choose only one account filter per request:
-    /// `accountType`, `accountIds`, or `accountFullNames`.
+    /// Filter report rows by QuickBooks-assigned account IDs. Accepts one or more account IDs. Choose only one account filter per request: `accountType`, `accountIds`, or `accountFullNames`.
     ///
     /// Example: `["80000001-1234567890"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_ids: Option<Vec<String>>,
-    /// Filter report rows by account type.
+    /// Filter report rows by account type. Choose only one account filter per request: `accountType`, `accountIds`, or `accountFullNames`.
     ///
-    /// Choose only one account filter per request: `accountType`, `accountIds`, or
-    /// `accountFullNames`.
-    ///
-    /// Example: `"accounts_payable"`
+    /// Example: `"bank"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_type: Option<ReportAccountType>,
     /// Whether to include all accounts or only accounts in use.
@@ -1884,89 +1427,56 @@ pub struct PayrollDetailReportParams {
     /// Example: `"all"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub accounts_to_include: Option<ReportAccountsToInclude>,
-    /// Filter report rows by class `fullName` values, case-insensitive.
+    /// Filter report rows by class `fullName` values, case-insensitive. A `fullName` is a fully qualified QuickBooks name formed by joining parent object names with the object's `name` using colons. Accepts one or more class full names. Choose only one class filter per request: `classIds` or `classFullNames`.
     ///
-    /// A `fullName` is a fully qualified QuickBooks name formed by joining parent
-    /// object names with the object's `name` using colons. Accepts one or more class
-    /// full names. Choose only one class filter per request: `classIds` or
-    /// `classFullNames`.
-    ///
-    /// Example: `["Example classFullName"]`
+    /// Example: `["Department:Marketing"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub class_full_names: Option<Vec<String>>,
-    /// Filter report rows by QuickBooks-assigned class IDs.
-    ///
-    /// Accepts one or more class IDs. Choose only one class filter per request:
-    /// `classIds` or `classFullNames`.
+    /// Filter report rows by QuickBooks-assigned class IDs. Accepts one or more class IDs. Choose only one class filter per request: `classIds` or `classFullNames`.
     ///
     /// Example: `["80000001-1234567890"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub class_ids: Option<Vec<String>>,
-    /// The report detail level to include.
+    /// The report detail level to include. Use `all` for all rows, `all_except_summary` to omit summary rows, or `summary_only` to return only summary rows.
     ///
-    /// Use `all` for all rows, `all_except_summary` to omit summary rows, or
-    /// `summary_only` to return only summary rows.
-    ///
-    /// Example: `"all"`
+    /// Example: `"all_except_summary"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail_level: Option<ReportDetailLevel>,
-    /// Filter report rows by entity `fullName` values, case-insensitive.
+    /// Filter report rows by entity `fullName` values, case-insensitive. A `fullName` is a fully qualified QuickBooks name formed by joining parent object names with the object's `name` using colons. Accepts one or more entity full names. Choose only one entity filter per request: `entityType`, `entityIds`, or `entityFullNames`.
     ///
-    /// A `fullName` is a fully qualified QuickBooks name formed by joining parent
-    /// object names with the object's `name` using colons. Accepts one or more entity
-    /// full names. Choose only one entity filter per request: `entityType`,
-    /// `entityIds`, or `entityFullNames`.
-    ///
-    /// Example: `["Example entityFullName"]`
+    /// Example: `["ABC Corporation:Website Redesign Project"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub entity_full_names: Option<Vec<String>>,
-    /// Filter report rows by QuickBooks-assigned entity IDs.
-    ///
-    /// Accepts one or more entity IDs. Choose only one entity filter per request:
-    /// `entityType`, `entityIds`, or `entityFullNames`.
+    /// Filter report rows by QuickBooks-assigned entity IDs. Accepts one or more entity IDs. Choose only one entity filter per request: `entityType`, `entityIds`, or `entityFullNames`.
     ///
     /// Example: `["80000001-1234567890"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub entity_ids: Option<Vec<String>>,
-    /// Filter report rows by entity type, such as customer, vendor, employee, or other
-    /// name. Choose only one entity filter per request: `entityType`, `entityIds`, or
-    /// `entityFullNames`.
+    /// Filter report rows by entity type, such as customer, vendor, employee, or other name. Choose only one entity filter per request: `entityType`, `entityIds`, or `entityFullNames`.
     ///
     /// Example: `"customer"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub entity_type: Option<ReportEntityType>,
     /// The report columns to include, by column type. Accepts one or more columns.
     ///
-    /// **IMPORTANT**: When this parameter is present, QuickBooks Desktop omits its
-    /// default report columns unless you include them here.
+    /// **IMPORTANT**: When this parameter is present, QuickBooks Desktop omits its default report columns unless you include them here.
     ///
-    /// Example: `["account"]`
+    /// Example: `["date","transaction_type","amount"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub include_columns: Option<Vec<ReportIncludeColumn>>,
-    /// Filter report rows by item `fullName` values, case-insensitive.
+    /// Filter report rows by item `fullName` values, case-insensitive. A `fullName` is a fully qualified QuickBooks name formed by joining parent object names with the object's `name` using colons. Accepts one or more item full names. Choose only one item filter per request: `itemType`, `itemIds`, or `itemFullNames`.
     ///
-    /// A `fullName` is a fully qualified QuickBooks name formed by joining parent
-    /// object names with the object's `name` using colons. Accepts one or more item
-    /// full names. Choose only one item filter per request: `itemType`, `itemIds`, or
-    /// `itemFullNames`.
-    ///
-    /// Example: `["Example itemFullName"]`
+    /// Example: `["Services:Consulting"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub item_full_names: Option<Vec<String>>,
-    /// Filter report rows by QuickBooks-assigned item IDs.
-    ///
-    /// Accepts one or more item IDs. Choose only one item filter per request:
-    /// `itemType`, `itemIds`, or `itemFullNames`.
+    /// Filter report rows by QuickBooks-assigned item IDs. Accepts one or more item IDs. Choose only one item filter per request: `itemType`, `itemIds`, or `itemFullNames`.
     ///
     /// Example: `["80000001-1234567890"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub item_ids: Option<Vec<String>>,
-    /// Filter report rows by item type.
+    /// Filter report rows by item type. Choose only one item filter per request: `itemType`, `itemIds`, or `itemFullNames`.
     ///
-    /// Choose only one item filter per request: `itemType`, `itemIds`, or
-    /// `itemFullNames`.
-    ///
-    /// Example: `"all_except_fixed_asset"`
+    /// Example: `"inventory"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub item_type: Option<ItemType>,
     /// The date through which QuickBooks Desktop calculates open balance information.
@@ -1974,38 +1484,24 @@ pub struct PayrollDetailReportParams {
     /// Example: `"report_end_date"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub open_balance_as_of: Option<AsOf>,
-    /// Filter report rows that are posting, non-posting, or either.
+    /// Filter report rows that are posting, non-posting, or either. Posting status refers to whether QuickBooks records the transaction in an account register.
     ///
-    /// Posting status refers to whether QuickBooks records the transaction in an
-    /// account register.
-    ///
-    /// Example: `"either"`
+    /// Example: `"posting"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub posting_status: Option<PostingStatus>,
-    /// Filter report rows dated on or after this date, in ISO 8601 format (YYYY-MM-DD).
+    /// Filter report rows dated on or after this date, in ISO 8601 format (YYYY-MM-DD). Choose either `reportDateMacro` or `reportDateFrom`/`reportDateTo`. If you omit `reportDateFrom`, `reportDateTo`, and `reportDateMacro`, QuickBooks Desktop uses the current fiscal year to date.
     ///
-    /// Choose either `reportDateMacro` or `reportDateFrom`/`reportDateTo`. If you omit
-    /// `reportDateFrom`, `reportDateTo`, and `reportDateMacro`, QuickBooks Desktop uses
-    /// the current fiscal year to date.
-    ///
-    /// Example: `"2024-10-01"`
+    /// Example: `"2025-01-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub report_date_from: Option<String>,
-    /// A QuickBooks Desktop relative date macro for the report period.
+    /// A QuickBooks Desktop relative date macro for the report period. Choose either `reportDateMacro` or `reportDateFrom`/`reportDateTo`.
     ///
-    /// Choose either `reportDateMacro` or `reportDateFrom`/`reportDateTo`.
-    ///
-    /// Example: `"all"`
+    /// Example: `"this_year_to_date"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub report_date_macro: Option<DateMacro>,
-    /// Filter report rows dated on or before this date, in ISO 8601 format
-    /// (YYYY-MM-DD).
+    /// Filter report rows dated on or before this date, in ISO 8601 format (YYYY-MM-DD). Choose either `reportDateMacro` or `reportDateFrom`/`reportDateTo`. If you omit `reportDateFrom`, `reportDateTo`, and `reportDateMacro`, QuickBooks Desktop uses the current fiscal year to date.
     ///
-    /// Choose either `reportDateMacro` or `reportDateFrom`/`reportDateTo`. If you omit
-    /// `reportDateFrom`, `reportDateTo`, and `reportDateMacro`, QuickBooks Desktop uses
-    /// the current fiscal year to date.
-    ///
-    /// Example: `"2024-10-01"`
+    /// Example: `"2025-02-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub report_date_to: Option<String>,
     /// The payroll detail report type to retrieve.
@@ -2017,25 +1513,19 @@ pub struct PayrollDetailReportParams {
     /// Example: `"account"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub summarize_rows_by: Option<ReportSummarizeRowsBy>,
-    /// Filter report rows updated on or after this date, in ISO 8601 format
-    /// (YYYY-MM-DD). Choose either `updatedDateMacro` or
-    /// `updatedAfter`/`updatedBefore`.
+    /// Filter report rows updated on or after this date, in ISO 8601 format (YYYY-MM-DD). Choose either `updatedDateMacro` or `updatedAfter`/`updatedBefore`.
     ///
-    /// Example: `"2024-10-01"`
+    /// Example: `"2025-01-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_after: Option<String>,
-    /// Filter report rows updated on or before this date, in ISO 8601 format
-    /// (YYYY-MM-DD). Choose either `updatedDateMacro` or
-    /// `updatedAfter`/`updatedBefore`.
+    /// Filter report rows updated on or before this date, in ISO 8601 format (YYYY-MM-DD). Choose either `updatedDateMacro` or `updatedAfter`/`updatedBefore`.
     ///
-    /// Example: `"2024-10-01"`
+    /// Example: `"2025-02-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_before: Option<String>,
-    /// A QuickBooks Desktop relative updated-date macro.
+    /// A QuickBooks Desktop relative updated-date macro. Choose either `updatedDateMacro` or `updatedAfter`/`updatedBefore`.
     ///
-    /// Choose either `updatedDateMacro` or `updatedAfter`/`updatedBefore`.
-    ///
-    /// Example: `"all"`
+    /// Example: `"this_month_to_date"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_date_macro: Option<DateMacro>,
 }
@@ -2094,131 +1584,81 @@ PayrollTransactionsByPayee = "payroll_transactions_by_payee",
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PayrollSummaryReportParams {
-    /// Filter report rows by account `fullName` values, case-insensitive.
+    /// Filter report rows by account `fullName` values, case-insensitive. A `fullName` is a fully qualified QuickBooks name formed by joining parent object names with the object's `name` using colons. Accepts one or more account full names. Choose only one account filter per request: `accountType`, `accountIds`, or `accountFullNames`.
     ///
-    /// A `fullName` is a fully qualified QuickBooks name formed by joining parent
-    /// object names with the object's `name` using colons. Accepts one or more account
-    /// full names. Choose only one account filter per request: `accountType`,
-    /// `accountIds`, or `accountFullNames`.
-    ///
-    /// Example: `["Example accountFullName"]`
+    /// Example: `["Corporate:Accounts-Payable"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_full_names: Option<Vec<String>>,
-    /// Filter report rows by QuickBooks-assigned account IDs.
-    ///
-    /// Accepts one or more account IDs. Choose only one account filter per request:
-    /// `accountType`, `accountIds`, or `accountFullNames`.
+    /// Filter report rows by QuickBooks-assigned account IDs. Accepts one or more account IDs. Choose only one account filter per request: `accountType`, `accountIds`, or `accountFullNames`.
     ///
     /// Example: `["80000001-1234567890"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_ids: Option<Vec<String>>,
-    /// Filter report rows by account type.
+    /// Filter report rows by account type. Choose only one account filter per request: `accountType`, `accountIds`, or `accountFullNames`.
     ///
-    /// Choose only one account filter per request: `accountType`, `accountIds`, or
-    /// `accountFullNames`.
-    ///
-    /// Example: `"accounts_payable"`
+    /// Example: `"bank"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_type: Option<ReportAccountType>,
-    /// Filter report rows by class `fullName` values, case-insensitive.
+    /// Filter report rows by class `fullName` values, case-insensitive. A `fullName` is a fully qualified QuickBooks name formed by joining parent object names with the object's `name` using colons. Accepts one or more class full names. Choose only one class filter per request: `classIds` or `classFullNames`.
     ///
-    /// A `fullName` is a fully qualified QuickBooks name formed by joining parent
-    /// object names with the object's `name` using colons. Accepts one or more class
-    /// full names. Choose only one class filter per request: `classIds` or
-    /// `classFullNames`.
-    ///
-    /// Example: `["Example classFullName"]`
+    /// Example: `["Department:Marketing"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub class_full_names: Option<Vec<String>>,
-    /// Filter report rows by QuickBooks-assigned class IDs.
-    ///
-    /// Accepts one or more class IDs. Choose only one class filter per request:
-    /// `classIds` or `classFullNames`.
+    /// Filter report rows by QuickBooks-assigned class IDs. Accepts one or more class IDs. Choose only one class filter per request: `classIds` or `classFullNames`.
     ///
     /// Example: `["80000001-1234567890"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub class_ids: Option<Vec<String>>,
-    /// Filters which report columns QuickBooks returns.
-    ///
-    /// Use `active_only` for active columns, `non_zero` for columns with non-zero
-    /// values, or `all` for all columns.
-    ///
-    /// Example: `"active_only"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub columns_to_return: Option<ToReturn>,
-    /// The report detail level to include.
-    ///
-    /// Use `all` for all rows, `all_except_summary` to omit summary rows, or
-    /// `summary_only` to return only summary rows.
+    /// Filters which report columns QuickBooks returns. Use `active_only` for active columns, `non_zero` for columns with non-zero values, or `all` for all columns.
     ///
     /// Example: `"all"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub columns_to_return: Option<ToReturn>,
+    /// The report detail level to include. Use `all` for all rows, `all_except_summary` to omit summary rows, or `summary_only` to return only summary rows.
+    ///
+    /// Example: `"all_except_summary"`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail_level: Option<ReportDetailLevel>,
-    /// Filter report rows by entity `fullName` values, case-insensitive.
+    /// Filter report rows by entity `fullName` values, case-insensitive. A `fullName` is a fully qualified QuickBooks name formed by joining parent object names with the object's `name` using colons. Accepts one or more entity full names. Choose only one entity filter per request: `entityType`, `entityIds`, or `entityFullNames`.
     ///
-    /// A `fullName` is a fully qualified QuickBooks name formed by joining parent
-    /// object names with the object's `name` using colons. Accepts one or more entity
-    /// full names. Choose only one entity filter per request: `entityType`,
-    /// `entityIds`, or `entityFullNames`.
-    ///
-    /// Example: `["Example entityFullName"]`
+    /// Example: `["ABC Corporation:Website Redesign Project"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub entity_full_names: Option<Vec<String>>,
-    /// Filter report rows by QuickBooks-assigned entity IDs.
-    ///
-    /// Accepts one or more entity IDs. Choose only one entity filter per request:
-    /// `entityType`, `entityIds`, or `entityFullNames`.
+    /// Filter report rows by QuickBooks-assigned entity IDs. Accepts one or more entity IDs. Choose only one entity filter per request: `entityType`, `entityIds`, or `entityFullNames`.
     ///
     /// Example: `["80000001-1234567890"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub entity_ids: Option<Vec<String>>,
-    /// Filter report rows by entity type, such as customer, vendor, employee, or other
-    /// name. Choose only one entity filter per request: `entityType`, `entityIds`, or
-    /// `entityFullNames`.
+    /// Filter report rows by entity type, such as customer, vendor, employee, or other name. Choose only one entity filter per request: `entityType`, `entityIds`, or `entityFullNames`.
     ///
     /// Example: `"customer"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub entity_type: Option<ReportEntityType>,
     /// Whether to include subcolumns in the report.
     ///
-    /// **NOTE**: QuickBooks Desktop may still omit subcolumns that it can easily
-    /// compute from other returned values.
+    /// **NOTE**: QuickBooks Desktop may still omit subcolumns that it can easily compute from other returned values.
     ///
     /// Example: `true`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub include_subcolumns: Option<bool>,
-    /// Filter report rows by item `fullName` values, case-insensitive.
+    /// Filter report rows by item `fullName` values, case-insensitive. A `fullName` is a fully qualified QuickBooks name formed by joining parent object names with the object's `name` using colons. Accepts one or more item full names. Choose only one item filter per request: `itemType`, `itemIds`, or `itemFullNames`.
     ///
-    /// A `fullName` is a fully qualified QuickBooks name formed by joining parent
-    /// object names with the object's `name` using colons. Accepts one or more item
-    /// full names. Choose only one item filter per request: `itemType`, `itemIds`, or
-    /// `itemFullNames`.
-    ///
-    /// Example: `["Example itemFullName"]`
+    /// Example: `["Services:Consulting"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub item_full_names: Option<Vec<String>>,
-    /// Filter report rows by QuickBooks-assigned item IDs.
-    ///
-    /// Accepts one or more item IDs. Choose only one item filter per request:
-    /// `itemType`, `itemIds`, or `itemFullNames`.
+    /// Filter report rows by QuickBooks-assigned item IDs. Accepts one or more item IDs. Choose only one item filter per request: `itemType`, `itemIds`, or `itemFullNames`.
     ///
     /// Example: `["80000001-1234567890"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub item_ids: Option<Vec<String>>,
-    /// Filter report rows by item type.
+    /// Filter report rows by item type. Choose only one item filter per request: `itemType`, `itemIds`, or `itemFullNames`.
     ///
-    /// Choose only one item filter per request: `itemType`, `itemIds`, or
-    /// `itemFullNames`.
-    ///
-    /// Example: `"all_except_fixed_asset"`
+    /// Example: `"inventory"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub item_type: Option<ItemType>,
-    /// Filter report rows that are posting, non-posting, or either.
+    /// Filter report rows that are posting, non-posting, or either. Posting status refers to whether QuickBooks records the transaction in an account register.
     ///
-    /// Posting status refers to whether QuickBooks records the transaction in an
-    /// account register.
-    ///
-    /// Example: `"either"`
+    /// Example: `"posting"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub posting_status: Option<PostingStatus>,
     /// The type of year to use for the report.
@@ -2226,68 +1666,48 @@ pub struct PayrollSummaryReportParams {
     /// Example: `"calendar_year"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub report_calendar: Option<ReportCalendar>,
-    /// Filter report rows dated on or after this date, in ISO 8601 format (YYYY-MM-DD).
+    /// Filter report rows dated on or after this date, in ISO 8601 format (YYYY-MM-DD). Choose either `reportDateMacro` or `reportDateFrom`/`reportDateTo`. If you omit `reportDateFrom`, `reportDateTo`, and `reportDateMacro`, QuickBooks Desktop uses the current fiscal year to date.
     ///
-    /// Choose either `reportDateMacro` or `reportDateFrom`/`reportDateTo`. If you omit
-    /// `reportDateFrom`, `reportDateTo`, and `reportDateMacro`, QuickBooks Desktop uses
-    /// the current fiscal year to date.
-    ///
-    /// Example: `"2024-10-01"`
+    /// Example: `"2025-01-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub report_date_from: Option<String>,
-    /// A QuickBooks Desktop relative date macro for the report period.
+    /// A QuickBooks Desktop relative date macro for the report period. Choose either `reportDateMacro` or `reportDateFrom`/`reportDateTo`.
     ///
-    /// Choose either `reportDateMacro` or `reportDateFrom`/`reportDateTo`.
-    ///
-    /// Example: `"all"`
+    /// Example: `"this_year_to_date"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub report_date_macro: Option<DateMacro>,
-    /// Filter report rows dated on or before this date, in ISO 8601 format
-    /// (YYYY-MM-DD).
+    /// Filter report rows dated on or before this date, in ISO 8601 format (YYYY-MM-DD). Choose either `reportDateMacro` or `reportDateFrom`/`reportDateTo`. If you omit `reportDateFrom`, `reportDateTo`, and `reportDateMacro`, QuickBooks Desktop uses the current fiscal year to date.
     ///
-    /// Choose either `reportDateMacro` or `reportDateFrom`/`reportDateTo`. If you omit
-    /// `reportDateFrom`, `reportDateTo`, and `reportDateMacro`, QuickBooks Desktop uses
-    /// the current fiscal year to date.
-    ///
-    /// Example: `"2024-10-01"`
+    /// Example: `"2025-02-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub report_date_to: Option<String>,
     /// The payroll summary report type to retrieve.
     ///
     /// Example: `"employee_earnings_summary"`
     pub report_type: PayrollSummaryReportType,
-    /// Filters which report rows QuickBooks returns.
+    /// Filters which report rows QuickBooks returns. Use `active_only` for active rows, `non_zero` for rows with non-zero values, or `all` for all rows.
     ///
-    /// Use `active_only` for active rows, `non_zero` for rows with non-zero values, or
-    /// `all` for all rows.
-    ///
-    /// Example: `"active_only"`
+    /// Example: `"all"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rows_to_return: Option<ToReturn>,
     /// How QuickBooks Desktop calculates report data and labels report column headers.
     ///
-    /// Example: `"account"`
+    /// Example: `"month"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub summarize_columns_by: Option<ReportSummarizeColumnsBy>,
-    /// Filter report rows updated on or after this date, in ISO 8601 format
-    /// (YYYY-MM-DD). Choose either `updatedDateMacro` or
-    /// `updatedAfter`/`updatedBefore`.
+    /// Filter report rows updated on or after this date, in ISO 8601 format (YYYY-MM-DD). Choose either `updatedDateMacro` or `updatedAfter`/`updatedBefore`.
     ///
-    /// Example: `"2024-10-01"`
+    /// Example: `"2025-01-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_after: Option<String>,
-    /// Filter report rows updated on or before this date, in ISO 8601 format
-    /// (YYYY-MM-DD). Choose either `updatedDateMacro` or
-    /// `updatedAfter`/`updatedBefore`.
+    /// Filter report rows updated on or before this date, in ISO 8601 format (YYYY-MM-DD). Choose either `updatedDateMacro` or `updatedAfter`/`updatedBefore`.
     ///
-    /// Example: `"2024-10-01"`
+    /// Example: `"2025-02-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_before: Option<String>,
-    /// A QuickBooks Desktop relative updated-date macro.
+    /// A QuickBooks Desktop relative updated-date macro. Choose either `updatedDateMacro` or `updatedAfter`/`updatedBefore`.
     ///
-    /// Choose either `updatedDateMacro` or `updatedAfter`/`updatedBefore`.
-    ///
-    /// Example: `"all"`
+    /// Example: `"this_month_to_date"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_date_macro: Option<DateMacro>,
 }
@@ -2347,42 +1767,51 @@ PayrollSummary = "payroll_summary",
 #[non_exhaustive]
 pub struct Report {
     /// The accounting basis.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    ///
+    /// Example: `"accrual"`
+    #[serde(default)]
     pub basis: Option<ReportBasis>,
     /// The report category.
+    ///
+    /// Example: `"general_summary"`
     pub category: ReportCategory,
     /// The number of columns in the report.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    ///
+    /// Example: `3`
+    #[serde(default)]
     pub column_count: Option<f64>,
     /// The number of title rows for the report columns.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub column_title_row_count: Option<f64>,
-    /// The report columns, in display order.
     ///
-    /// Use each column's `columnId` to match row cells to columns.
+    /// Example: `2`
+    #[serde(default)]
+    pub column_title_row_count: Option<f64>,
+    /// The report columns, in display order. Use each column's `columnId` to match row cells to columns.
     pub columns: Vec<ReportColumn>,
     /// The report type.
+    ///
+    /// Example: `"trial_balance"`
     pub report_type: ReportType,
     /// The number of rows in the report.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub row_count: Option<f64>,
-    /// The report rows, in display order.
     ///
-    /// Rows can be text rows, detail data rows, subtotal rows, or total rows.
+    /// Example: `7`
+    #[serde(default)]
+    pub row_count: Option<f64>,
+    /// The report rows, in display order. Rows can be text rows, detail data rows, subtotal rows, or total rows.
     pub rows: Vec<ReportRow>,
     /// The report subtitle.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    ///
+    /// Example: `"As of February 1, 2025"`
+    #[serde(default)]
     pub subtitle: Option<String>,
     /// The report title.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    ///
+    /// Example: `"Trial Balance"`
+    #[serde(default)]
     pub title: Option<String>,
 }
 
 string_enum! {
-/// Filter report rows by account type.
-///
-/// Choose only one account filter per request: `accountType`, `accountIds`, or
-/// `accountFullNames`.
+/// Filter report rows by account type. Choose only one account filter per request: `accountType`, `accountIds`, or `accountFullNames`.
 ///
 /// A value that this version does not know decodes as `Unknown`.
 pub enum ReportAccountType {
@@ -2529,27 +1958,19 @@ PayrollSummary = "payroll_summary",
 }
 }
 
-/// The report columns, in display order.
-///
-/// Use each column's `columnId` to match row cells to columns.
+/// The report columns, in display order. Use each column's `columnId` to match row cells to columns.
 ///
 /// The type of `Report::columns`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ReportColumn {
-    /// The report column identifier.
-    ///
-    /// QuickBooks Desktop numbers columns from left to right, starting at 1. Use this
-    /// value to match row cells to columns.
+    /// The report column identifier. QuickBooks Desktop numbers columns from left to right, starting at 1. Use this value to match row cells to columns.
     pub column_id: String,
-    /// The report column type, describing the business meaning of the column, such as
-    /// `date`, `amount`, or `transaction_type`.
+    /// The report column type, describing the business meaning of the column, such as `date`, `amount`, or `transaction_type`.
     pub column_type: String,
-    /// The raw value data type for this column, such as `string`, `amount`, or `date`.
-    ///
-    /// This is `null` if QuickBooks Desktop does not provide a data type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The raw value data type for this column, such as `string`, `amount`, or `date`. This is `null` if QuickBooks Desktop does not provide a data type.
+    #[serde(default)]
     pub data_type: Option<String>,
     /// The column title cells. Reports can use multiple title rows.
     pub titles: Vec<ReportColumnTitle>,
@@ -2564,10 +1985,8 @@ pub struct ReportColumn {
 pub struct ReportColumnTitle {
     /// The one-based title row number. Reports can have multiple title rows.
     pub row_number: f64,
-    /// The title text for this column title row.
-    ///
-    /// This is `null` if QuickBooks Desktop does not provide one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The title text for this column title row. This is `null` if QuickBooks Desktop does not provide one.
+    #[serde(default)]
     pub value: Option<String>,
 }
 
@@ -2576,26 +1995,17 @@ pub struct ReportColumnTitle {
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ReportDataRow {
-    /// The cells in this report row.
-    ///
-    /// Report rows are sparse, so cells appear only for columns where QuickBooks
-    /// Desktop returned a value.
+    /// The cells in this report row. Report rows are sparse, so cells appear only for columns where QuickBooks Desktop returned a value.
     pub cells: Vec<ReportRowCell>,
-    /// The row-level descriptor provided by QuickBooks Desktop.
-    ///
-    /// This is separate from the row's table values in `cells` and is `null` when
-    /// QuickBooks Desktop does not provide one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The row-level descriptor provided by QuickBooks Desktop. This is separate from the row's table values in `cells` and is `null` when QuickBooks Desktop does not provide one.
+    #[serde(default)]
     pub row_descriptor: Option<ReportRowRowDescriptor>,
     /// The one-based row number from the report.
     pub row_number: f64,
 }
 
 string_enum! {
-/// The report detail level to include.
-///
-/// Use `all` for all rows, `all_except_summary` to omit summary rows, or
-/// `summary_only` to return only summary rows.
+/// The report detail level to include. Use `all` for all rows, `all_except_summary` to omit summary rows, or `summary_only` to return only summary rows.
 ///
 /// A value that this version does not know decodes as `Unknown`.
 pub enum ReportDetailLevel {
@@ -2609,9 +2019,7 @@ SummaryOnly = "summary_only",
 }
 
 string_enum! {
-/// Filter report rows by entity type, such as customer, vendor, employee, or other
-/// name. Choose only one entity filter per request: `entityType`, `entityIds`, or
-/// `entityFullNames`.
+/// Filter report rows by entity type, such as customer, vendor, employee, or other name. Choose only one entity filter per request: `entityType`, `entityIds`, or `entityFullNames`.
 ///
 /// A value that this version does not know decodes as `Unknown`.
 pub enum ReportEntityType {
@@ -2629,8 +2037,7 @@ Vendor = "vendor",
 string_enum! {
 /// The report columns to include, by column type. Accepts one or more columns.
 ///
-/// **IMPORTANT**: When this parameter is present, QuickBooks Desktop omits its
-/// default report columns unless you include them here.
+/// **IMPORTANT**: When this parameter is present, QuickBooks Desktop omits its default report columns unless you include them here.
 ///
 /// A value that this version does not know decodes as `Unknown`.
 pub enum ReportIncludeColumn {
@@ -2787,9 +2194,7 @@ WageBaseTips = "wage_base_tips",
 }
 }
 
-/// The report rows, in display order.
-///
-/// Rows can be text rows, detail data rows, subtotal rows, or total rows.
+/// The report rows, in display order. Rows can be text rows, detail data rows, subtotal rows, or total rows.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind")]
 #[non_exhaustive]
@@ -2811,53 +2216,35 @@ pub enum ReportRow {
     Unknown,
 }
 
-/// The cells in this report row.
-///
-/// Report rows are sparse, so cells appear only for columns where QuickBooks
-/// Desktop returned a value.
+/// The cells in this report row. Report rows are sparse, so cells appear only for columns where QuickBooks Desktop returned a value.
 ///
 /// The type of `ReportDataRow::cells`, `ReportSubtotalRow::cells` and `ReportTotalRow::cells`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ReportRowCell {
-    /// The column identifier for this cell.
-    ///
-    /// This matches a column's `columnId` and refers to the column's left-to-right
-    /// position in the report.
+    /// The column identifier for this cell. This matches a column's `columnId` and refers to the column's left-to-right position in the report.
     pub column_id: String,
-    /// The value data type for this cell.
-    ///
-    /// If QuickBooks Desktop omits the cell data type, this uses the matching column's
-    /// `dataType` when available.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The value data type for this cell. If QuickBooks Desktop omits the cell data type, this uses the matching column's `dataType` when available.
+    #[serde(default)]
     pub data_type: Option<String>,
-    /// The cell value as a QuickBooks Desktop-formatted string.
-    ///
-    /// This is `null` if QuickBooks Desktop does not provide a value for the cell.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The cell value as a QuickBooks Desktop-formatted string. This is `null` if QuickBooks Desktop does not provide a value for the cell.
+    #[serde(default)]
     pub value: Option<String>,
 }
 
-/// The row-level descriptor provided by QuickBooks Desktop.
-///
-/// This is separate from the row's table values in `cells` and is `null` when QuickBooks Desktop does not provide one.
+/// The row-level descriptor provided by QuickBooks Desktop. This is separate from the row's table values in `cells` and is `null` when QuickBooks Desktop does not provide one.
 ///
 /// The type of `ReportDataRow::row_descriptor`, `ReportSubtotalRow::row_descriptor` and `ReportTotalRow::row_descriptor`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ReportRowRowDescriptor {
-    /// The kind of row-level descriptor, such as `account`, `customer`, or `vendor`.
-    ///
-    /// This is `null` if QuickBooks Desktop does not provide one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The kind of row-level descriptor, such as `account`, `customer`, or `vendor`. This is `null` if QuickBooks Desktop does not provide one.
+    #[serde(default)]
     pub r#type: Option<String>,
-    /// The row-level descriptor value.
-    ///
-    /// This can differ from the first cell value and is `null` if QuickBooks Desktop
-    /// does not provide one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The row-level descriptor value. This can differ from the first cell value and is `null` if QuickBooks Desktop does not provide one.
+    #[serde(default)]
     pub value: Option<String>,
 }
 
@@ -2866,16 +2253,10 @@ pub struct ReportRowRowDescriptor {
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ReportSubtotalRow {
-    /// The cells in this report row.
-    ///
-    /// Report rows are sparse, so cells appear only for columns where QuickBooks
-    /// Desktop returned a value.
+    /// The cells in this report row. Report rows are sparse, so cells appear only for columns where QuickBooks Desktop returned a value.
     pub cells: Vec<ReportRowCell>,
-    /// The row-level descriptor provided by QuickBooks Desktop.
-    ///
-    /// This is separate from the row's table values in `cells` and is `null` when
-    /// QuickBooks Desktop does not provide one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The row-level descriptor provided by QuickBooks Desktop. This is separate from the row's table values in `cells` and is `null` when QuickBooks Desktop does not provide one.
+    #[serde(default)]
     pub row_descriptor: Option<ReportRowRowDescriptor>,
     /// The one-based row number from the report.
     pub row_number: f64,
@@ -3018,11 +2399,8 @@ Year = "year",
 pub struct ReportTextRow {
     /// The one-based row number from the report.
     pub row_number: f64,
-    /// The text row value.
-    ///
-    /// Text rows are mainly used for headings. This is `null` if QuickBooks Desktop
-    /// does not provide one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The text row value. Text rows are mainly used for headings. This is `null` if QuickBooks Desktop does not provide one.
+    #[serde(default)]
     pub text: Option<String>,
 }
 
@@ -3031,16 +2409,10 @@ pub struct ReportTextRow {
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ReportTotalRow {
-    /// The cells in this report row.
-    ///
-    /// Report rows are sparse, so cells appear only for columns where QuickBooks
-    /// Desktop returned a value.
+    /// The cells in this report row. Report rows are sparse, so cells appear only for columns where QuickBooks Desktop returned a value.
     pub cells: Vec<ReportRowCell>,
-    /// The row-level descriptor provided by QuickBooks Desktop.
-    ///
-    /// This is separate from the row's table values in `cells` and is `null` when
-    /// QuickBooks Desktop does not provide one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The row-level descriptor provided by QuickBooks Desktop. This is separate from the row's table values in `cells` and is `null` when QuickBooks Desktop does not provide one.
+    #[serde(default)]
     pub row_descriptor: Option<ReportRowRowDescriptor>,
     /// The one-based row number from the report.
     pub row_number: f64,
@@ -3244,89 +2616,56 @@ PayrollSummary = "payroll_summary",
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TimeReportParams {
-    /// Filter report rows by class `fullName` values, case-insensitive.
+    /// Filter report rows by class `fullName` values, case-insensitive. A `fullName` is a fully qualified QuickBooks name formed by joining parent object names with the object's `name` using colons. Accepts one or more class full names. Choose only one class filter per request: `classIds` or `classFullNames`.
     ///
-    /// A `fullName` is a fully qualified QuickBooks name formed by joining parent
-    /// object names with the object's `name` using colons. Accepts one or more class
-    /// full names. Choose only one class filter per request: `classIds` or
-    /// `classFullNames`.
-    ///
-    /// Example: `["Example classFullName"]`
+    /// Example: `["Department:Marketing"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub class_full_names: Option<Vec<String>>,
-    /// Filter report rows by QuickBooks-assigned class IDs.
-    ///
-    /// Accepts one or more class IDs. Choose only one class filter per request:
-    /// `classIds` or `classFullNames`.
+    /// Filter report rows by QuickBooks-assigned class IDs. Accepts one or more class IDs. Choose only one class filter per request: `classIds` or `classFullNames`.
     ///
     /// Example: `["80000001-1234567890"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub class_ids: Option<Vec<String>>,
-    /// Filters which report columns QuickBooks returns.
+    /// Filters which report columns QuickBooks returns. Use `active_only` for active columns, `non_zero` for columns with non-zero values, or `all` for all columns.
     ///
-    /// Use `active_only` for active columns, `non_zero` for columns with non-zero
-    /// values, or `all` for all columns.
-    ///
-    /// Example: `"active_only"`
+    /// Example: `"all"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub columns_to_return: Option<ToReturn>,
-    /// Filter report rows by entity `fullName` values, case-insensitive.
+    /// Filter report rows by entity `fullName` values, case-insensitive. A `fullName` is a fully qualified QuickBooks name formed by joining parent object names with the object's `name` using colons. Accepts one or more entity full names. Choose only one entity filter per request: `entityType`, `entityIds`, or `entityFullNames`.
     ///
-    /// A `fullName` is a fully qualified QuickBooks name formed by joining parent
-    /// object names with the object's `name` using colons. Accepts one or more entity
-    /// full names. Choose only one entity filter per request: `entityType`,
-    /// `entityIds`, or `entityFullNames`.
-    ///
-    /// Example: `["Example entityFullName"]`
+    /// Example: `["ABC Corporation:Website Redesign Project"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub entity_full_names: Option<Vec<String>>,
-    /// Filter report rows by QuickBooks-assigned entity IDs.
-    ///
-    /// Accepts one or more entity IDs. Choose only one entity filter per request:
-    /// `entityType`, `entityIds`, or `entityFullNames`.
+    /// Filter report rows by QuickBooks-assigned entity IDs. Accepts one or more entity IDs. Choose only one entity filter per request: `entityType`, `entityIds`, or `entityFullNames`.
     ///
     /// Example: `["80000001-1234567890"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub entity_ids: Option<Vec<String>>,
-    /// Filter report rows by entity type, such as customer, vendor, employee, or other
-    /// name. Choose only one entity filter per request: `entityType`, `entityIds`, or
-    /// `entityFullNames`.
+    /// Filter report rows by entity type, such as customer, vendor, employee, or other name. Choose only one entity filter per request: `entityType`, `entityIds`, or `entityFullNames`.
     ///
     /// Example: `"customer"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub entity_type: Option<ReportEntityType>,
     /// Whether to include subcolumns in the report.
     ///
-    /// **NOTE**: QuickBooks Desktop may still omit subcolumns that it can easily
-    /// compute from other returned values.
+    /// **NOTE**: QuickBooks Desktop may still omit subcolumns that it can easily compute from other returned values.
     ///
     /// Example: `true`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub include_subcolumns: Option<bool>,
-    /// Filter report rows by item `fullName` values, case-insensitive.
+    /// Filter report rows by item `fullName` values, case-insensitive. A `fullName` is a fully qualified QuickBooks name formed by joining parent object names with the object's `name` using colons. Accepts one or more item full names. Choose only one item filter per request: `itemType`, `itemIds`, or `itemFullNames`.
     ///
-    /// A `fullName` is a fully qualified QuickBooks name formed by joining parent
-    /// object names with the object's `name` using colons. Accepts one or more item
-    /// full names. Choose only one item filter per request: `itemType`, `itemIds`, or
-    /// `itemFullNames`.
-    ///
-    /// Example: `["Example itemFullName"]`
+    /// Example: `["Services:Consulting"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub item_full_names: Option<Vec<String>>,
-    /// Filter report rows by QuickBooks-assigned item IDs.
-    ///
-    /// Accepts one or more item IDs. Choose only one item filter per request:
-    /// `itemType`, `itemIds`, or `itemFullNames`.
+    /// Filter report rows by QuickBooks-assigned item IDs. Accepts one or more item IDs. Choose only one item filter per request: `itemType`, `itemIds`, or `itemFullNames`.
     ///
     /// Example: `["80000001-1234567890"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub item_ids: Option<Vec<String>>,
-    /// Filter report rows by item type.
+    /// Filter report rows by item type. Choose only one item filter per request: `itemType`, `itemIds`, or `itemFullNames`.
     ///
-    /// Choose only one item filter per request: `itemType`, `itemIds`, or
-    /// `itemFullNames`.
-    ///
-    /// Example: `"all_except_fixed_asset"`
+    /// Example: `"inventory"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub item_type: Option<ItemType>,
     /// The type of year to use for the report.
@@ -3334,47 +2673,33 @@ pub struct TimeReportParams {
     /// Example: `"calendar_year"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub report_calendar: Option<ReportCalendar>,
-    /// Filter report rows dated on or after this date, in ISO 8601 format (YYYY-MM-DD).
+    /// Filter report rows dated on or after this date, in ISO 8601 format (YYYY-MM-DD). Choose either `reportDateMacro` or `reportDateFrom`/`reportDateTo`. If you omit `reportDateFrom`, `reportDateTo`, and `reportDateMacro`, QuickBooks Desktop uses the current fiscal year to date.
     ///
-    /// Choose either `reportDateMacro` or `reportDateFrom`/`reportDateTo`. If you omit
-    /// `reportDateFrom`, `reportDateTo`, and `reportDateMacro`, QuickBooks Desktop uses
-    /// the current fiscal year to date.
-    ///
-    /// Example: `"2024-10-01"`
+    /// Example: `"2025-01-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub report_date_from: Option<String>,
-    /// A QuickBooks Desktop relative date macro for the report period.
+    /// A QuickBooks Desktop relative date macro for the report period. Choose either `reportDateMacro` or `reportDateFrom`/`reportDateTo`.
     ///
-    /// Choose either `reportDateMacro` or `reportDateFrom`/`reportDateTo`.
-    ///
-    /// Example: `"all"`
+    /// Example: `"this_year_to_date"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub report_date_macro: Option<DateMacro>,
-    /// Filter report rows dated on or before this date, in ISO 8601 format
-    /// (YYYY-MM-DD).
+    /// Filter report rows dated on or before this date, in ISO 8601 format (YYYY-MM-DD). Choose either `reportDateMacro` or `reportDateFrom`/`reportDateTo`. If you omit `reportDateFrom`, `reportDateTo`, and `reportDateMacro`, QuickBooks Desktop uses the current fiscal year to date.
     ///
-    /// Choose either `reportDateMacro` or `reportDateFrom`/`reportDateTo`. If you omit
-    /// `reportDateFrom`, `reportDateTo`, and `reportDateMacro`, QuickBooks Desktop uses
-    /// the current fiscal year to date.
-    ///
-    /// Example: `"2024-10-01"`
+    /// Example: `"2025-02-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub report_date_to: Option<String>,
     /// The time report type to retrieve.
     ///
     /// Example: `"time_by_item"`
     pub report_type: TimeReportType,
-    /// Filters which report rows QuickBooks returns.
+    /// Filters which report rows QuickBooks returns. Use `active_only` for active rows, `non_zero` for rows with non-zero values, or `all` for all rows.
     ///
-    /// Use `active_only` for active rows, `non_zero` for rows with non-zero values, or
-    /// `all` for all rows.
-    ///
-    /// Example: `"active_only"`
+    /// Example: `"all"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rows_to_return: Option<ToReturn>,
     /// How QuickBooks Desktop calculates report data and labels report column headers.
     ///
-    /// Example: `"account"`
+    /// Example: `"month"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub summarize_columns_by: Option<ReportSummarizeColumnsBy>,
 }
@@ -3421,10 +2746,7 @@ TimeByName = "time_by_name",
 }
 
 string_enum! {
-/// Filters which report columns QuickBooks returns.
-///
-/// Use `active_only` for active columns, `non_zero` for columns with non-zero
-/// values, or `all` for all columns.
+/// Filters which report rows QuickBooks returns. Use `active_only` for active rows, `non_zero` for rows with non-zero values, or `all` for all rows.
 ///
 /// A value that this version does not know decodes as `Unknown`.
 pub enum ToReturn {
@@ -3443,78 +2765,63 @@ Reports, QbdClient
 }
 
 impl<T: Transport + ?Sized> Reports<'_, T> {
-    /// Retrieves an accounts receivable, accounts payable, or collections aging report
-    /// showing unpaid invoices and bills by aging criteria. This report is useful for
-    /// analyzing receivables, payables, and collection work across summary or detail
-    /// aging views.
+    /// Retrieve an aging report.
+    ///
+    /// Retrieves an accounts receivable, accounts payable, or collections aging report showing unpaid invoices and bills by aging criteria. This report is useful for analyzing receivables, payables, and collection work across summary or detail aging views.
     #[api(get = "/quickbooks-desktop/reports/aging")]
     pub async fn aging(&self, #[query] params: &AgingReportParams) -> Result<Report>;
 
-    /// Retrieves a QuickBooks Desktop budget summary report for Balance Sheet or Profit
-    /// and Loss budgets, including budget overview, budget versus actual, and
-    /// performance views. This report compares budgeted amounts against actual activity
-    /// for a fiscal year and budget criterion; the target budget must already exist in
-    /// QuickBooks Desktop.
+    /// Retrieve a budget summary report.
+    ///
+    /// Retrieves a QuickBooks Desktop budget summary report for Balance Sheet or Profit and Loss budgets, including budget overview, budget versus actual, and performance views. This report compares budgeted amounts against actual activity for a fiscal year and budget criterion; the target budget must already exist in QuickBooks Desktop.
     #[api(get = "/quickbooks-desktop/reports/budget-summary")]
     pub async fn budget_summary(&self, #[query] params: &BudgetSummaryReportParams) -> Result<Report>;
 
-    /// Retrieves a custom transaction detail report built from the row grouping,
-    /// included columns, date period, and filters you request. This report is useful
-    /// when no preset detail report exposes the transaction rows or report-only columns
-    /// you need; QuickBooks Desktop does not choose default columns for this report.
+    /// Retrieve a custom detail report.
+    ///
+    /// Retrieves a custom transaction detail report built from the row grouping, included columns, date period, and filters you request. This report is useful when no preset detail report exposes the transaction rows or report-only columns you need; QuickBooks Desktop does not choose default columns for this report.
     #[api(get = "/quickbooks-desktop/reports/custom-detail")]
     pub async fn custom_detail(&self, #[query] params: &CustomDetailReportParams) -> Result<Report>;
 
-    /// Retrieves a custom summary report built from the row and column axes, filters,
-    /// date period, calendar, and basis options you request. This report is useful when
-    /// preset summary reports do not match the dimensions you need; QuickBooks Desktop
-    /// does not assume a default layout.
+    /// Retrieve a custom summary report.
+    ///
+    /// Retrieves a custom summary report built from the row and column axes, filters, date period, calendar, and basis options you request. This report is useful when preset summary reports do not match the dimensions you need; QuickBooks Desktop does not assume a default layout.
     #[api(get = "/quickbooks-desktop/reports/custom-summary")]
     pub async fn custom_summary(&self, #[query] params: &CustomSummaryReportParams) -> Result<Report>;
 
-    /// Retrieves a QuickBooks Desktop general detail report with transaction-level
-    /// rows, such as General Ledger, Journal, Open Invoices, unpaid bills, sales
-    /// detail, purchase detail, audit trail, and transaction lists. This report is
-    /// useful for inspecting the transactions behind balances, receivables, payables,
-    /// sales, purchases, inventory valuation, and audit activity, including report-only
-    /// columns that may not be available from standard object queries.
+    /// Retrieve a general detail report.
+    ///
+    /// Retrieves a QuickBooks Desktop general detail report with transaction-level rows, such as General Ledger, Journal, Open Invoices, unpaid bills, sales detail, purchase detail, audit trail, and transaction lists. This report is useful for inspecting the transactions behind balances, receivables, payables, sales, purchases, inventory valuation, and audit activity, including report-only columns that may not be available from standard object queries.
     #[api(get = "/quickbooks-desktop/reports/general-detail")]
     pub async fn general_detail(&self, #[query] params: &GeneralDetailReportParams) -> Result<Report>;
 
-    /// Retrieves a QuickBooks Desktop general summary report, such as a balance sheet,
-    /// profit and loss, trial balance, sales, purchase, inventory, customer balance,
-    /// vendor balance, sales tax, or income tax summary. This report is useful for
-    /// aggregated financial or operational totals with optional date periods, filters,
-    /// calendar settings, and column summarization.
+    /// Retrieve a general summary report.
+    ///
+    /// Retrieves a QuickBooks Desktop general summary report, such as a balance sheet, profit and loss, trial balance, sales, purchase, inventory, customer balance, vendor balance, sales tax, or income tax summary. This report is useful for aggregated financial or operational totals with optional date periods, filters, calendar settings, and column summarization.
     #[api(get = "/quickbooks-desktop/reports/general-summary")]
     pub async fn general_summary(&self, #[query] params: &GeneralSummaryReportParams) -> Result<Report>;
 
-    /// Retrieves a QuickBooks Desktop job report for estimates versus actuals, item
-    /// profitability, or job profitability. This report is useful for project costing,
-    /// margin analysis, and estimate tracking by customer or job; job profitability
-    /// detail and estimates-versus-actuals detail report types require a customer or
-    /// job filter.
+    /// Retrieve a job report.
+    ///
+    /// Retrieves a QuickBooks Desktop job report for estimates versus actuals, item profitability, or job profitability. This report is useful for project costing, margin analysis, and estimate tracking by customer or job; job profitability detail and estimates-versus-actuals detail report types require a customer or job filter.
     #[api(get = "/quickbooks-desktop/reports/job")]
     pub async fn job(&self, #[query] params: &JobReportParams) -> Result<Report>;
 
-    /// Retrieves a QuickBooks Desktop payroll detail report, including employee state
-    /// tax detail, payroll item detail, payroll review detail, payroll transaction
-    /// detail, and payroll transactions by payee. This report is useful for auditing
-    /// paycheck line items, payroll item usage, tax calculations, and payee-level
-    /// payroll activity.
+    /// Retrieve a payroll detail report.
+    ///
+    /// Retrieves a QuickBooks Desktop payroll detail report, including employee state tax detail, payroll item detail, payroll review detail, payroll transaction detail, and payroll transactions by payee. This report is useful for auditing paycheck line items, payroll item usage, tax calculations, and payee-level payroll activity.
     #[api(get = "/quickbooks-desktop/reports/payroll-detail")]
     pub async fn payroll_detail(&self, #[query] params: &PayrollDetailReportParams) -> Result<Report>;
 
-    /// Retrieves a QuickBooks Desktop payroll summary report, including payroll totals
-    /// by employee, employee earnings by payroll item, and payroll liability balances.
-    /// This report is useful for wage, tax, deduction, addition, employer contribution,
-    /// and unpaid payroll liability reporting.
+    /// Retrieve a payroll summary report.
+    ///
+    /// Retrieves a QuickBooks Desktop payroll summary report, including payroll totals by employee, employee earnings by payroll item, and payroll liability balances. This report is useful for wage, tax, deduction, addition, employer contribution, and unpaid payroll liability reporting.
     #[api(get = "/quickbooks-desktop/reports/payroll-summary")]
     pub async fn payroll_summary(&self, #[query] params: &PayrollSummaryReportParams) -> Result<Report>;
 
-    /// Retrieves a QuickBooks Desktop time report by item, job, or name, with summary
-    /// or detail rows depending on the selected report type. This report is useful for
-    /// analyzing tracked time for billing, costing, staffing, or project review.
+    /// Retrieve a time report.
+    ///
+    /// Retrieves a QuickBooks Desktop time report by item, job, or name, with summary or detail rows depending on the selected report type. This report is useful for analyzing tracked time for billing, costing, staffing, or project review.
     #[api(get = "/quickbooks-desktop/reports/time")]
     pub async fn time(&self, #[query] params: &TimeReportParams) -> Result<Report>;
 }

@@ -31,232 +31,194 @@ Ecommerce = "ecommerce",
 #[non_exhaustive]
 pub struct SalesOrder {
     /// The sales order's billing address.
+    #[serde(default)]
     pub billing_address: Option<Address>,
-    /// The sales order's class.
-    ///
-    /// Classes can be used to categorize objects into meaningful segments, such as
-    /// department, location, or type of work. In QuickBooks, class tracking is off by
-    /// default. A class defined here is automatically used in this sales order's line
-    /// items unless overridden at the line item level.
+    /// The sales order's class. Classes can be used to categorize objects into meaningful segments, such as department, location, or type of work. In QuickBooks, class tracking is off by default. A class defined here is automatically used in this sales order's line items unless overridden at the line item level.
     ///
     /// Example: `{"fullName":"Online Sales","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub class: Option<ObjectRef>,
-    /// The date and time when this sales order was created, in ISO 8601 format
-    /// (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local
-    /// timezone of the end-user's computer.
+    /// The date and time when this sales order was created, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
-    /// Example: `"2021-10-01T17:34:56.000Z"`
+    /// Example: `"2025-01-01T12:34:56+00:00"`
     pub created_at: String,
-    /// The sales order's currency.
-    ///
-    /// For built-in currencies, the name and code are standard ISO 4217 international
-    /// values. For user-defined currencies, all values are editable.
+    /// The sales order's currency. For built-in currencies, the name and code are standard ISO 4217 international values. For user-defined currencies, all values are editable.
     ///
     /// Example: `{"fullName":"USD","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub currency: Option<ObjectRef>,
-    /// The custom fields for the sales order object, added as user-defined data
-    /// extensions, not included in the standard QuickBooks object.
+    /// The custom fields for the sales order object, added as user-defined data extensions, not included in the standard QuickBooks object.
     pub custom_fields: Vec<CustomField>,
     /// The customer or customer-job associated with this sales order.
     ///
     /// Example: `{"fullName":"Acme Corporation","id":"80000001-1234567890"}`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub customer: Option<ObjectRef>,
     /// The message to display to the customer on the sales order.
     ///
     /// Example: `{"fullName":"Thank you for your business!","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub customer_message: Option<ObjectRef>,
-    /// The predefined template in QuickBooks that determines the layout and formatting
-    /// for this sales order when printed or displayed.
+    /// The predefined template in QuickBooks that determines the layout and formatting for this sales order when printed or displayed.
     ///
     /// Example: `{"fullName":"Sales Order Template","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub document_template: Option<ObjectRef>,
-    /// The date by which this sales order must be paid, in ISO 8601 format
-    /// (YYYY-MM-DD).
+    /// The date by which this sales order must be paid, in ISO 8601 format (YYYY-MM-DD).
     ///
-    /// Example: `"2021-10-31"`
+    /// Example: `"2024-10-31"`
+    #[serde(default)]
     pub due_date: Option<String>,
-    /// The market exchange rate between this sales order's currency and the home
-    /// currency in QuickBooks at the time of this transaction. Represented as a decimal
-    /// value (e.g., 1.2345 for 1 EUR = 1.2345 USD if USD is the home currency).
+    /// The market exchange rate between this sales order's currency and the home currency in QuickBooks at the time of this transaction. Represented as a decimal value (e.g., 1.2345 for 1 EUR = 1.2345 USD if USD is the home currency).
     ///
     /// Example: `1.2345`
+    #[serde(default)]
     pub exchange_rate: Option<f64>,
-    /// A globally unique identifier (GUID) you, the developer, can provide for tracking
-    /// this object in your external system. This field is immutable and can only be set
-    /// during object creation.
+    /// A globally unique identifier (GUID) you, the developer, can provide for tracking this object in your external system. This field is immutable and can only be set during object creation.
     ///
     /// Example: `"12345678-abcd-1234-abcd-1234567890ab"`
+    #[serde(default)]
     pub external_id: Option<String>,
-    /// The unique identifier assigned by QuickBooks to this sales order.
-    ///
-    /// This ID is unique across all transaction types.
+    /// The unique identifier assigned by QuickBooks to this sales order. This ID is unique across all transaction types.
     ///
     /// Example: `"123ABC-1234567890"`
     pub id: String,
     /// Indicates whether all items in this sales order have been invoiced.
     ///
     /// Example: `false`
+    #[serde(default)]
     pub is_fully_invoiced: Option<bool>,
-    /// Indicates whether this sales order has been manually marked as closed, even if
-    /// it has not been invoiced.
+    /// Indicates whether this sales order has been manually marked as closed, even if it has not been invoiced.
     ///
     /// Example: `true`
     pub is_manually_closed: bool,
-    /// Indicates whether this sales order is included in the queue of documents for
-    /// QuickBooks to email to the customer.
+    /// Indicates whether this sales order is included in the queue of documents for QuickBooks to email to the customer.
     ///
     /// Example: `true`
+    #[serde(default)]
     pub is_queued_for_email: Option<bool>,
-    /// Indicates whether this sales order is included in the queue of documents for
-    /// QuickBooks to print.
+    /// Indicates whether this sales order is included in the queue of documents for QuickBooks to print.
     ///
     /// Example: `true`
+    #[serde(default)]
     pub is_queued_for_print: Option<bool>,
-    /// The sales order's line item groups, each representing a predefined set of
-    /// related items.
+    /// The sales order's line item groups, each representing a predefined set of related items.
     pub line_groups: Vec<SalesOrderLineGroup>,
-    /// The sales order's line items, each representing a single product or service
-    /// ordered.
+    /// The sales order's line items, each representing a single product or service ordered.
     pub lines: Vec<SalesOrderLine>,
-    /// The sales order's linked transactions, such as payments applied, credits used,
-    /// or associated purchase orders.
+    /// The sales order's linked transactions, such as payments applied, credits used, or associated purchase orders.
     ///
-    /// **IMPORTANT**: You must specify the parameter `includeLinkedTransactions` when
-    /// fetching a list of sales orders to receive this field because it is not returned
-    /// by default.
+    /// **IMPORTANT**: You must specify the parameter `includeLinkedTransactions` when fetching a list of sales orders to receive this field because it is not returned by default.
     pub linked_transactions: Vec<LinkedTransaction>,
     /// A memo or note for this sales order.
     ///
     /// Example: `"Customer requested rush delivery"`
+    #[serde(default)]
     pub memo: Option<String>,
-    /// A built-in custom field for additional information specific to this sales order.
-    ///
-    /// Unlike the user-defined fields in the `customFields` array, this is a standard
-    /// QuickBooks field that exists for all sales orders for convenience. Developers
-    /// often use this field for tracking information that doesn't fit into other
-    /// standard QuickBooks fields. Unlike `otherCustomField1` and `otherCustomField2`,
-    /// which are line item fields, this exists at the transaction level. Hidden by
-    /// default in the QuickBooks UI.
+    /// A built-in custom field for additional information specific to this sales order. Unlike the user-defined fields in the `customFields` array, this is a standard QuickBooks field that exists for all sales orders for convenience. Developers often use this field for tracking information that doesn't fit into other standard QuickBooks fields. Unlike `otherCustomField1` and `otherCustomField2`, which are line item fields, this exists at the transaction level. Hidden by default in the QuickBooks UI.
     ///
     /// Example: `"Special handling required"`
+    #[serde(default)]
     pub other_custom_field: Option<String>,
-    /// The customer's Purchase Order (PO) number associated with this sales order.
-    ///
-    /// This field is often used to cross-reference the sales order with the customer's
-    /// purchasing system.
+    /// The customer's Purchase Order (PO) number associated with this sales order. This field is often used to cross-reference the sales order with the customer's purchasing system.
     ///
     /// Example: `"PO-1234"`
+    #[serde(default)]
     pub purchase_order_number: Option<String>,
-    /// The case-sensitive user-defined reference number for this sales order, which can
-    /// be used to identify the transaction in QuickBooks. This value is not required to
-    /// be unique and can be arbitrarily changed by the QuickBooks user.
+    /// The case-sensitive user-defined reference number for this sales order, which can be used to identify the transaction in QuickBooks. This value is not required to be unique and can be arbitrarily changed by the QuickBooks user.
     ///
     /// Example: `"SO-1234"`
+    #[serde(default)]
     pub ref_number: Option<String>,
-    /// The current QuickBooks-assigned revision number of this sales order object,
-    /// which changes each time the object is modified. When updating this object, you
-    /// must provide the most recent `revisionNumber` to ensure you're working with the
-    /// latest data; otherwise, the update will return an error.
+    /// The current QuickBooks-assigned revision number of this sales order object, which changes each time the object is modified. When updating this object, you must provide the most recent `revisionNumber` to ensure you're working with the latest data; otherwise, the update will return an error.
     ///
     /// Example: `"1721172183"`
     pub revision_number: String,
     /// The type of the sales channel for this sales order.
     ///
     /// Example: `"ecommerce"`
+    #[serde(default)]
     pub sales_channel_name: Option<SalesChannelName>,
-    /// The sales order's sales representative.
-    ///
-    /// Sales representatives can be employees, vendors, or other names in QuickBooks.
+    /// The sales order's sales representative. Sales representatives can be employees, vendors, or other names in QuickBooks.
     ///
     /// Example: `{"fullName":"Jane Doe","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub sales_representative: Option<ObjectRef>,
     /// The name of the sales store for this sales order.
     ///
     /// Example: `"Store 1"`
+    #[serde(default)]
     pub sales_store_name: Option<String>,
     /// The type of the sales store for this sales order.
     ///
     /// Example: `"Retail"`
+    #[serde(default)]
     pub sales_store_type: Option<String>,
-    /// The sales-tax code for this sales order, determining whether it is taxable or
-    /// non-taxable. This can be overridden at the transaction-line level.
+    /// The sales-tax code for this sales order, determining whether it is taxable or non-taxable. This can be overridden at the transaction-line level.
     ///
-    /// Default codes include "Non" (non-taxable) and "Tax" (taxable), but custom codes
-    /// can also be created in QuickBooks Desktop. If QuickBooks Desktop is not set up
-    /// to charge sales tax (via the "Do You Charge Sales Tax?" preference), it assigns
-    /// the default non-taxable sales-tax code configured in the company file to all
-    /// sales.
+    /// Default codes include "Non" (non-taxable) and "Tax" (taxable), but custom codes can also be created in QuickBooks Desktop. If QuickBooks Desktop is not set up to charge sales tax (via the "Do You Charge Sales Tax?" preference), it assigns the default non-taxable sales-tax code configured in the company file to all sales.
     ///
     /// Example: `{"fullName":"Non","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub sales_tax_code: Option<ObjectRef>,
-    /// The sales-tax item used to calculate the actual tax amount for this sales
-    /// order's transactions by applying a specific tax rate collected for a single tax
-    /// agency. Unlike `salesTaxCode`, which only indicates general taxability, this
-    /// field drives the actual tax calculation and reporting.
+    /// The sales-tax item used to calculate the actual tax amount for this sales order's transactions by applying a specific tax rate collected for a single tax agency. Unlike `salesTaxCode`, which only indicates general taxability, this field drives the actual tax calculation and reporting.
     ///
     /// Example: `{"fullName":"State Sales Tax","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub sales_tax_item: Option<ObjectRef>,
-    /// The sales tax percentage applied to this sales order, represented as a decimal
-    /// string.
+    /// The sales tax percentage applied to this sales order, represented as a decimal string.
     ///
     /// Example: `"0.07"`
+    #[serde(default)]
     pub sales_tax_percentage: Option<String>,
-    /// The total amount of sales tax charged for this sales order, represented as a
-    /// decimal string.
+    /// The total amount of sales tax charged for this sales order, represented as a decimal string.
     ///
     /// Example: `"10.00"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub sales_tax_total: Option<String>,
-    /// The origin location from where the product associated with this sales order is
-    /// shipped. This is the point at which ownership and liability for goods transfer
-    /// from seller to buyer. Internally, QuickBooks uses the term "FOB" for this field,
-    /// which stands for "freight on board". This field is informational and has no
-    /// accounting implications.
+    /// The origin location from where the product associated with this sales order is shipped. This is the point at which ownership and liability for goods transfer from seller to buyer. Internally, QuickBooks uses the term "FOB" for this field, which stands for "freight on board". This field is informational and has no accounting implications.
     ///
     /// Example: `"San Francisco, CA"`
+    #[serde(default)]
     pub shipment_origin: Option<String>,
     /// The sales order's shipping address.
+    #[serde(default)]
     pub shipping_address: Option<Address>,
-    /// The date when the products or services for this sales order were shipped or are
-    /// expected to be shipped, in ISO 8601 format (YYYY-MM-DD).
+    /// The date when the products or services for this sales order were shipped or are expected to be shipped, in ISO 8601 format (YYYY-MM-DD).
     ///
-    /// Example: `"2021-10-01"`
+    /// Example: `"2024-10-01"`
+    #[serde(default)]
     pub shipping_date: Option<String>,
-    /// The shipping method used for this sales order, such as standard mail or
-    /// overnight delivery.
+    /// The shipping method used for this sales order, such as standard mail or overnight delivery.
     ///
     /// Example: `{"fullName":"FedEx Ground","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub shipping_method: Option<ObjectRef>,
-    /// The subtotal of this sales order, which is the sum of all sales order lines
-    /// before taxes and payments are applied, represented as a decimal string.
+    /// The subtotal of this sales order, which is the sum of all sales order lines before taxes and payments are applied, represented as a decimal string.
     ///
     /// Example: `"1000.00"`
     pub subtotal: String,
-    /// The sales order's payment terms, defining when payment is due and any applicable
-    /// discounts.
+    /// The sales order's payment terms, defining when payment is due and any applicable discounts.
     ///
     /// Example: `{"fullName":"Net 30","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub terms: Option<ObjectRef>,
-    /// The total monetary amount of this sales order, equivalent to the sum of the
-    /// amounts in `lines` and `lineGroups`, represented as a decimal string.
+    /// The total monetary amount of this sales order, equivalent to the sum of the amounts in `lines` and `lineGroups`, represented as a decimal string.
     ///
     /// Example: `"1000.00"`
     pub total_amount: String,
-    /// The total monetary amount of this sales order converted to the home currency of
-    /// the QuickBooks company file. Represented as a decimal string.
+    /// The total monetary amount of this sales order converted to the home currency of the QuickBooks company file. Represented as a decimal string.
     ///
     /// Example: `"1234.56"`
+    #[serde(default)]
     pub total_amount_in_home_currency: Option<String>,
     /// The date of this sales order, in ISO 8601 format (YYYY-MM-DD).
     ///
-    /// Example: `"2021-10-01"`
+    /// Example: `"2024-10-01"`
     pub transaction_date: String,
-    /// The date and time when this sales order was last updated, in ISO 8601 format
-    /// (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local
-    /// timezone of the end-user's computer.
+    /// The date and time when this sales order was last updated, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
-    /// Example: `"2021-10-01T20:45:30.000Z"`
+    /// Example: `"2025-02-01T12:34:56+00:00"`
     pub updated_at: String,
 }
 
@@ -268,12 +230,7 @@ pub struct SalesOrderCreateParams {
     /// The sales order's billing address.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub billing_address: Option<AddressInput>,
-    /// The sales order's class.
-    ///
-    /// Classes can be used to categorize objects into meaningful segments, such as
-    /// department, location, or type of work. In QuickBooks, class tracking is off by
-    /// default. A class defined here is automatically used in this sales order's line
-    /// items unless overridden at the line item level.
+    /// The sales order's class. Classes can be used to categorize objects into meaningful segments, such as department, location, or type of work. In QuickBooks, class tracking is off by default. A class defined here is automatically used in this sales order's line items unless overridden at the line item level.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -287,103 +244,71 @@ pub struct SalesOrderCreateParams {
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customer_message_id: Option<String>,
-    /// The predefined template in QuickBooks that determines the layout and formatting
-    /// for this sales order when printed or displayed.
+    /// The predefined template in QuickBooks that determines the layout and formatting for this sales order when printed or displayed.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub document_template_id: Option<String>,
-    /// The date by which this sales order must be paid, in ISO 8601 format
-    /// (YYYY-MM-DD).
+    /// The date by which this sales order must be paid, in ISO 8601 format (YYYY-MM-DD).
     ///
-    /// Example: `"2021-10-31"`
+    /// Example: `"2024-10-31"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub due_date: Option<String>,
-    /// The market exchange rate between this sales order's currency and the home
-    /// currency in QuickBooks at the time of this transaction. Represented as a decimal
-    /// value (e.g., 1.2345 for 1 EUR = 1.2345 USD if USD is the home currency).
+    /// The market exchange rate between this sales order's currency and the home currency in QuickBooks at the time of this transaction. Represented as a decimal value (e.g., 1.2345 for 1 EUR = 1.2345 USD if USD is the home currency).
     ///
     /// Example: `1.2345`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exchange_rate: Option<f64>,
-    /// A globally unique identifier (GUID) you, the developer, can provide for tracking
-    /// this object in your external system. This field is immutable and can only be set
-    /// during object creation.
+    /// A globally unique identifier (GUID) you, the developer, can provide for tracking this object in your external system. This field is immutable and can only be set during object creation.
     ///
-    /// **IMPORTANT**: This field must be formatted as a valid GUID; otherwise,
-    /// QuickBooks will return an error.
+    /// **IMPORTANT**: This field must be formatted as a valid GUID; otherwise, QuickBooks will return an error.
     ///
     /// Example: `"12345678-abcd-1234-abcd-1234567890ab"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub external_id: Option<String>,
-    /// Indicates whether this sales order has been manually marked as closed, even if
-    /// it has not been invoiced.
+    /// Indicates whether this sales order has been manually marked as closed, even if it has not been invoiced.
     ///
     /// Example: `true`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_manually_closed: Option<bool>,
-    /// Indicates whether this sales order is included in the queue of documents for
-    /// QuickBooks to email to the customer.
+    /// Indicates whether this sales order is included in the queue of documents for QuickBooks to email to the customer.
     ///
     /// Example: `true`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_queued_for_email: Option<bool>,
-    /// Indicates whether this sales order is included in the queue of documents for
-    /// QuickBooks to print.
+    /// Indicates whether this sales order is included in the queue of documents for QuickBooks to print.
     ///
     /// Example: `true`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_queued_for_print: Option<bool>,
-    /// The sales order's line item groups, each representing a predefined set of
-    /// related items.
+    /// The sales order's line item groups, each representing a predefined set of related items.
     ///
-    /// **IMPORTANT**: You must specify `lines`, `lineGroups`, or both when creating a
-    /// sales order.
+    /// **IMPORTANT**: You must specify `lines`, `lineGroups`, or both when creating a sales order.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub line_groups: Option<Vec<BillCreateParamsItemGroupLine>>,
-    /// The sales order's line items, each representing a single product or service
-    /// ordered.
+    /// The sales order's line items, each representing a single product or service ordered.
     ///
-    /// **IMPORTANT**: You must specify `lines`, `lineGroups`, or both when creating a
-    /// sales order.
+    /// **IMPORTANT**: You must specify `lines`, `lineGroups`, or both when creating a sales order.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lines: Option<Vec<SalesOrderCreateParamsLine>>,
     /// A memo or note for this sales order.
     ///
-    /// Maximum length: 4095 characters.
-    ///
     /// Example: `"Customer requested rush delivery"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub memo: Option<String>,
-    /// A built-in custom field for additional information specific to this sales order.
-    ///
-    /// Unlike the user-defined fields in the `customFields` array, this is a standard
-    /// QuickBooks field that exists for all sales orders for convenience. Developers
-    /// often use this field for tracking information that doesn't fit into other
-    /// standard QuickBooks fields. Unlike `otherCustomField1` and `otherCustomField2`,
-    /// which are line item fields, this exists at the transaction level. Hidden by
-    /// default in the QuickBooks UI.
-    ///
-    /// Maximum length: 29 characters.
+    /// A built-in custom field for additional information specific to this sales order. Unlike the user-defined fields in the `customFields` array, this is a standard QuickBooks field that exists for all sales orders for convenience. Developers often use this field for tracking information that doesn't fit into other standard QuickBooks fields. Unlike `otherCustomField1` and `otherCustomField2`, which are line item fields, this exists at the transaction level. Hidden by default in the QuickBooks UI.
     ///
     /// Example: `"Special handling required"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub other_custom_field: Option<String>,
-    /// The customer's Purchase Order (PO) number associated with this sales order.
-    ///
-    /// This field is often used to cross-reference the sales order with the customer's
-    /// purchasing system.
+    /// The customer's Purchase Order (PO) number associated with this sales order. This field is often used to cross-reference the sales order with the customer's purchasing system.
     ///
     /// Maximum length: 25 characters.
     ///
     /// Example: `"PO-1234"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub purchase_order_number: Option<String>,
-    /// The case-sensitive user-defined reference number for this sales order, which can
-    /// be used to identify the transaction in QuickBooks. This value is not required to
-    /// be unique and can be arbitrarily changed by the QuickBooks user. When left blank
-    /// in this create request, this field will be left blank in QuickBooks (i.e., it
-    /// does _not_ auto-increment).
+    /// The case-sensitive user-defined reference number for this sales order, which can be used to identify the transaction in QuickBooks. This value is not required to be unique and can be arbitrarily changed by the QuickBooks user. When left blank in this create request, this field will be left blank in QuickBooks (i.e., it does *not* auto-increment).
     ///
     /// Maximum length: 11 characters.
     ///
@@ -395,9 +320,7 @@ pub struct SalesOrderCreateParams {
     /// Example: `"ecommerce"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sales_channel_name: Option<SalesChannelName>,
-    /// The sales order's sales representative.
-    ///
-    /// Sales representatives can be employees, vendors, or other names in QuickBooks.
+    /// The sales order's sales representative. Sales representatives can be employees, vendors, or other names in QuickBooks.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -412,31 +335,19 @@ pub struct SalesOrderCreateParams {
     /// Example: `"Retail"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sales_store_type: Option<String>,
-    /// The sales-tax code for this sales order, determining whether it is taxable or
-    /// non-taxable. This can be overridden at the transaction-line level.
+    /// The sales-tax code for this sales order, determining whether it is taxable or non-taxable. This can be overridden at the transaction-line level.
     ///
-    /// Default codes include "Non" (non-taxable) and "Tax" (taxable), but custom codes
-    /// can also be created in QuickBooks Desktop. If QuickBooks Desktop is not set up
-    /// to charge sales tax (via the "Do You Charge Sales Tax?" preference), it assigns
-    /// the default non-taxable sales-tax code configured in the company file to all
-    /// sales.
+    /// Default codes include "Non" (non-taxable) and "Tax" (taxable), but custom codes can also be created in QuickBooks Desktop. If QuickBooks Desktop is not set up to charge sales tax (via the "Do You Charge Sales Tax?" preference), it assigns the default non-taxable sales-tax code configured in the company file to all sales.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sales_tax_code_id: Option<String>,
-    /// The sales-tax item used to calculate the actual tax amount for this sales
-    /// order's transactions by applying a specific tax rate collected for a single tax
-    /// agency. Unlike `salesTaxCode`, which only indicates general taxability, this
-    /// field drives the actual tax calculation and reporting.
+    /// The sales-tax item used to calculate the actual tax amount for this sales order's transactions by applying a specific tax rate collected for a single tax agency. Unlike `salesTaxCode`, which only indicates general taxability, this field drives the actual tax calculation and reporting.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sales_tax_item_id: Option<String>,
-    /// The origin location from where the product associated with this sales order is
-    /// shipped. This is the point at which ownership and liability for goods transfer
-    /// from seller to buyer. Internally, QuickBooks uses the term "FOB" for this field,
-    /// which stands for "freight on board". This field is informational and has no
-    /// accounting implications.
+    /// The origin location from where the product associated with this sales order is shipped. This is the point at which ownership and liability for goods transfer from seller to buyer. Internally, QuickBooks uses the term "FOB" for this field, which stands for "freight on board". This field is informational and has no accounting implications.
     ///
     /// Maximum length: 13 characters.
     ///
@@ -446,27 +357,24 @@ pub struct SalesOrderCreateParams {
     /// The sales order's shipping address.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shipping_address: Option<AddressInput>,
-    /// The date when the products or services for this sales order were shipped or are
-    /// expected to be shipped, in ISO 8601 format (YYYY-MM-DD).
+    /// The date when the products or services for this sales order were shipped or are expected to be shipped, in ISO 8601 format (YYYY-MM-DD).
     ///
-    /// Example: `"2021-10-01"`
+    /// Example: `"2024-10-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shipping_date: Option<String>,
-    /// The shipping method used for this sales order, such as standard mail or
-    /// overnight delivery.
+    /// The shipping method used for this sales order, such as standard mail or overnight delivery.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shipping_method_id: Option<String>,
-    /// The sales order's payment terms, defining when payment is due and any applicable
-    /// discounts.
+    /// The sales order's payment terms, defining when payment is due and any applicable discounts.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub terms_id: Option<String>,
     /// The date of this sales order, in ISO 8601 format (YYYY-MM-DD).
     ///
-    /// Example: `"2021-10-01"`
+    /// Example: `"2024-10-01"`
     pub transaction_date: String,
 }
 
@@ -507,183 +415,112 @@ impl SalesOrderCreateParams {
     }
 }
 
-/// The sales order's line items, each representing a single product or service
-/// ordered.
+/// The sales order's line items, each representing a single product or service ordered.
 ///
-/// **IMPORTANT**: You must specify `lines`, `lineGroups`, or both when creating a
-/// sales order.
+/// **IMPORTANT**: You must specify `lines`, `lineGroups`, or both when creating a sales order.
 ///
 /// The type of `SalesOrderCreateParams::lines`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct SalesOrderCreateParamsLine {
-    /// The monetary amount of this sales order line, represented as a decimal string.
+    /// The monetary amount of this sales order line, represented as a decimal string. If both `quantity` and `rate` are specified but not `amount`, QuickBooks will use them to calculate `amount`. If `amount`, `rate`, and `quantity` are all unspecified, then QuickBooks will calculate `amount` based on a `quantity` of `1` and the suggested `rate`. This field cannot be cleared.
     ///
-    /// If both `quantity` and `rate` are specified but not `amount`, QuickBooks will
-    /// use them to calculate `amount`. If `amount`, `rate`, and `quantity` are all
-    /// unspecified, then QuickBooks will calculate `amount` based on a `quantity` of
-    /// `1` and the suggested `rate`. This field cannot be cleared.
-    ///
-    /// Decimal string format: exactly 2 decimal places when cents are included and up
-    /// to 13 digits before the decimal point (for example, "123.45").
+    /// Decimal string format: exactly 2 decimal places when cents are included and up to 13 digits before the decimal point (for example, "123.45").
     ///
     /// Example: `"1000.00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<String>,
-    /// The sales order line's class.
-    ///
-    /// Classes can be used to categorize objects into meaningful segments, such as
-    /// department, location, or type of work. In QuickBooks, class tracking is off by
-    /// default. If a class is specified for the entire parent transaction, it is
-    /// automatically applied to all sales order lines unless overridden here, at the
-    /// transaction line level.
+    /// The sales order line's class. Classes can be used to categorize objects into meaningful segments, such as department, location, or type of work. In QuickBooks, class tracking is off by default. If a class is specified for the entire parent transaction, it is automatically applied to all sales order lines unless overridden here, at the transaction line level.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub class_id: Option<String>,
-    /// The custom fields for the sales order line object, added as user-defined data
-    /// extensions, not included in the standard QuickBooks object.
+    /// The custom fields for the sales order line object, added as user-defined data extensions, not included in the standard QuickBooks object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<Vec<CustomFieldInput>>,
     /// A description of this sales order line.
     ///
-    /// Maximum length: 4095 characters.
-    ///
     /// Example: `"Widget Model X100 - Blue"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// The site location where inventory for the item associated with this sales order
-    /// line is stored.
+    /// The site location where inventory for the item associated with this sales order line is stored.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inventory_site_id: Option<String>,
-    /// The specific location (e.g., bin or shelf) within the inventory site where the
-    /// item associated with this sales order line is stored.
+    /// The specific location (e.g., bin or shelf) within the inventory site where the item associated with this sales order line is stored.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inventory_site_location_id: Option<String>,
-    /// Indicates whether this sales order line has been manually marked as closed, even
-    /// if it has not been invoiced.
+    /// Indicates whether this sales order line has been manually marked as closed, even if it has not been invoiced.
     ///
     /// Example: `true`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_manually_closed: Option<bool>,
-    /// The item associated with this sales order line.
-    ///
-    /// This can refer to any good or service that the business buys or sells, including
-    /// item types such as a service item, inventory item, or special calculation item
-    /// like a discount item or sales-tax item.
+    /// The item associated with this sales order line. This can refer to any good or service that the business buys or sells, including item types such as a service item, inventory item, or special calculation item like a discount item or sales-tax item.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub item_id: Option<String>,
-    /// The lot number of the item associated with this sales order line.
-    ///
-    /// Used for tracking groups of inventory items that are purchased or manufactured
-    /// together.
-    ///
-    /// Maximum length: 40 characters.
+    /// The lot number of the item associated with this sales order line. Used for tracking groups of inventory items that are purchased or manufactured together.
     ///
     /// Example: `"LOT2023-001"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lot_number: Option<String>,
-    /// A built-in custom field for additional information specific to this sales order
-    /// line. Unlike the user-defined fields in the `customFields` array, this is a
-    /// standard QuickBooks field that exists for all sales order lines for convenience.
-    /// Developers often use this field for tracking information that doesn't fit into
-    /// other standard QuickBooks fields. Hidden by default in the QuickBooks UI.
-    ///
-    /// Maximum length: 29 characters.
+    /// A built-in custom field for additional information specific to this sales order line. Unlike the user-defined fields in the `customFields` array, this is a standard QuickBooks field that exists for all sales order lines for convenience. Developers often use this field for tracking information that doesn't fit into other standard QuickBooks fields. Hidden by default in the QuickBooks UI.
     ///
     /// Example: `"Special handling required"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub other_custom_field1: Option<String>,
-    /// A second built-in custom field for additional information specific to this sales
-    /// order line. Unlike the user-defined fields in the `customFields` array, this is
-    /// a standard QuickBooks field that exists for all sales order lines for
-    /// convenience. Like `otherCustomField1`, developers often use this field for
-    /// tracking information that doesn't fit into other standard QuickBooks fields.
-    /// Hidden by default in the QuickBooks UI.
-    ///
-    /// Maximum length: 29 characters.
+    /// A second built-in custom field for additional information specific to this sales order line. Unlike the user-defined fields in the `customFields` array, this is a standard QuickBooks field that exists for all sales order lines for convenience. Like `otherCustomField1`, developers often use this field for tracking information that doesn't fit into other standard QuickBooks fields. Hidden by default in the QuickBooks UI.
     ///
     /// Example: `"Always ship with a spare"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub other_custom_field2: Option<String>,
-    /// The price level applied to this sales order line.
-    ///
-    /// This overrides any price level set on the corresponding customer. The resulting
-    /// sales order line will not show this price level, only the final `rate`
-    /// calculated from it.
+    /// The price level applied to this sales order line. This overrides any price level set on the corresponding customer. The resulting sales order line will not show this price level, only the final `rate` calculated from it.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub price_level_id: Option<String>,
-    /// Specifies how to resolve price rule conflicts when adding or modifying this
-    /// sales order line.
+    /// Specifies how to resolve price rule conflicts when adding or modifying this sales order line.
     ///
     /// Example: `"base_price"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub price_rule_conflict_strategy: Option<LinePriceRuleConflictStrategy>,
-    /// The quantity of the item associated with this sales order line.
-    ///
-    /// This field cannot be cleared.
+    /// The quantity of the item associated with this sales order line. This field cannot be cleared.
     ///
     /// **NOTE**: Do not use this field if the associated item is a discount item.
     ///
     /// Example: `5`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quantity: Option<f64>,
-    /// The price per unit for this sales order line.
+    /// The price per unit for this sales order line. If both `rate` and `amount` are specified, `rate` will be ignored. If both `quantity` and `amount` are specified but not `rate`, QuickBooks will use them to calculate `rate`. Represented as a decimal string. This field cannot be cleared.
     ///
-    /// If both `rate` and `amount` are specified, `rate` will be ignored. If both
-    /// `quantity` and `amount` are specified but not `rate`, QuickBooks will use them
-    /// to calculate `rate`. Represented as a decimal string. This field cannot be
-    /// cleared.
-    ///
-    /// Decimal string format: up to 5 decimal places and up to 10 digits before the
-    /// decimal point (for example, "123.45").
+    /// Decimal string format: up to 5 decimal places and up to 10 digits before the decimal point (for example, "123.45").
     ///
     /// Example: `"10.00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rate: Option<String>,
-    /// The price of this sales order line expressed as a percentage.
-    ///
-    /// Typically used for discount or markup items.
+    /// The price of this sales order line expressed as a percentage. Typically used for discount or markup items.
     ///
     /// Example: `"10.5"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rate_percent: Option<String>,
-    /// The sales-tax code for this sales order line, determining whether it is taxable
-    /// or non-taxable. If set, this overrides any sales-tax codes defined on the parent
-    /// transaction or the associated item.
+    /// The sales-tax code for this sales order line, determining whether it is taxable or non-taxable. If set, this overrides any sales-tax codes defined on the parent transaction or the associated item.
     ///
-    /// Default codes include "Non" (non-taxable) and "Tax" (taxable), but custom codes
-    /// can also be created in QuickBooks Desktop. If QuickBooks Desktop is not set up
-    /// to charge sales tax (via the "Do You Charge Sales Tax?" preference), it assigns
-    /// the default non-taxable sales-tax code configured in the company file to all
-    /// sales.
+    /// Default codes include "Non" (non-taxable) and "Tax" (taxable), but custom codes can also be created in QuickBooks Desktop. If QuickBooks Desktop is not set up to charge sales tax (via the "Do You Charge Sales Tax?" preference), it assigns the default non-taxable sales-tax code configured in the company file to all sales.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sales_tax_code_id: Option<String>,
-    /// The serial number of the item associated with this sales order line.
-    ///
-    /// This is used for tracking individual units of serialized inventory items.
-    ///
-    /// Maximum length: 4095 characters.
+    /// The serial number of the item associated with this sales order line. This is used for tracking individual units of serialized inventory items.
     ///
     /// Example: `"SN1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub serial_number: Option<String>,
-    /// The unit-of-measure used for the `quantity` in this sales order line.
-    ///
-    /// Must be a valid unit within the item's available units of measure.
-    ///
-    /// Maximum length: 31 characters.
+    /// The unit-of-measure used for the `quantity` in this sales order line. Must be a valid unit within the item's available units of measure.
     ///
     /// Example: `"Each"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -715,11 +552,11 @@ pub struct SalesOrderDeleted {
     /// The case-sensitive user-defined reference number of the deleted sales order.
     ///
     /// Example: `"SO-1234"`
+    #[serde(default)]
     pub ref_number: Option<String>,
 }
 
-/// The sales order's line items, each representing a single product or service
-/// ordered.
+/// The sales order's line items, each representing a single product or service ordered.
 ///
 /// The type of `SalesOrderLineGroup::lines` and `SalesOrder::lines`.
 ///
@@ -728,162 +565,113 @@ pub struct SalesOrderDeleted {
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct SalesOrderLine {
-    /// The monetary amount of this sales order line, represented as a decimal string.
-    ///
-    /// If both `quantity` and `rate` are specified but not `amount`, QuickBooks will
-    /// use them to calculate `amount`. If `amount`, `rate`, and `quantity` are all
-    /// unspecified, then QuickBooks will calculate `amount` based on a `quantity` of
-    /// `1` and the suggested `rate`. This field cannot be cleared.
+    /// The monetary amount of this sales order line, represented as a decimal string. If both `quantity` and `rate` are specified but not `amount`, QuickBooks will use them to calculate `amount`. If `amount`, `rate`, and `quantity` are all unspecified, then QuickBooks will calculate `amount` based on a `quantity` of `1` and the suggested `rate`. This field cannot be cleared.
     ///
     /// Example: `"1000.00"`
+    #[serde(default)]
     pub amount: Option<String>,
-    /// The sales order line's class.
-    ///
-    /// Classes can be used to categorize objects into meaningful segments, such as
-    /// department, location, or type of work. In QuickBooks, class tracking is off by
-    /// default. If a class is specified for the entire parent transaction, it is
-    /// automatically applied to all sales order lines unless overridden here, at the
-    /// transaction line level.
+    /// The sales order line's class. Classes can be used to categorize objects into meaningful segments, such as department, location, or type of work. In QuickBooks, class tracking is off by default. If a class is specified for the entire parent transaction, it is automatically applied to all sales order lines unless overridden here, at the transaction line level.
     ///
     /// Example: `{"fullName":"West-Coast:Sales","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub class: Option<ObjectRef>,
-    /// The custom fields for the sales order line object, added as user-defined data
-    /// extensions, not included in the standard QuickBooks object.
+    /// The custom fields for the sales order line object, added as user-defined data extensions, not included in the standard QuickBooks object.
     pub custom_fields: Vec<CustomField>,
     /// A description of this sales order line.
     ///
     /// Example: `"Widget Model X100 - Blue"`
+    #[serde(default)]
     pub description: Option<String>,
-    /// The expiration date for the serial number or lot number of the item associated
-    /// with this sales order line, in ISO 8601 format (YYYY-MM-DD). This is
-    /// particularly relevant for perishable or time-sensitive inventory items. Note
-    /// that this field is only supported on QuickBooks Desktop 2023 or later.
+    /// The expiration date for the serial number or lot number of the item associated with this sales order line, in ISO 8601 format (YYYY-MM-DD). This is particularly relevant for perishable or time-sensitive inventory items. Note that this field is only supported on QuickBooks Desktop 2023 or later.
     ///
     /// Example: `"2025-12-31"`
+    #[serde(default)]
     pub expiration_date: Option<String>,
-    /// The unique identifier assigned by QuickBooks to this sales order line.
-    ///
-    /// This ID is unique across all transaction line types.
+    /// The unique identifier assigned by QuickBooks to this sales order line. This ID is unique across all transaction line types.
     ///
     /// Example: `"456DEF-1234567890"`
     pub id: String,
-    /// The site location where inventory for the item associated with this sales order
-    /// line is stored.
+    /// The site location where inventory for the item associated with this sales order line is stored.
     ///
     /// Example: `{"fullName":"Main Warehouse","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub inventory_site: Option<ObjectRef>,
-    /// The specific location (e.g., bin or shelf) within the inventory site where the
-    /// item associated with this sales order line is stored.
+    /// The specific location (e.g., bin or shelf) within the inventory site where the item associated with this sales order line is stored.
     ///
     /// Example: `{"fullName":"Aisle 3, Shelf B","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub inventory_site_location: Option<ObjectRef>,
-    /// Indicates whether this sales order line has been manually marked as closed, even
-    /// if it has not been invoiced.
+    /// Indicates whether this sales order line has been manually marked as closed, even if it has not been invoiced.
     ///
     /// Example: `true`
     pub is_manually_closed: bool,
-    /// The item associated with this sales order line.
-    ///
-    /// This can refer to any good or service that the business buys or sells, including
-    /// item types such as a service item, inventory item, or special calculation item
-    /// like a discount item or sales-tax item.
+    /// The item associated with this sales order line. This can refer to any good or service that the business buys or sells, including item types such as a service item, inventory item, or special calculation item like a discount item or sales-tax item.
     ///
     /// Example: `{"fullName":"Widget A","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub item: Option<ObjectRef>,
-    /// The lot number of the item associated with this sales order line.
-    ///
-    /// Used for tracking groups of inventory items that are purchased or manufactured
-    /// together.
+    /// The lot number of the item associated with this sales order line. Used for tracking groups of inventory items that are purchased or manufactured together.
     ///
     /// Example: `"LOT2023-001"`
+    #[serde(default)]
     pub lot_number: Option<String>,
-    /// A built-in custom field for additional information specific to this sales order
-    /// line. Unlike the user-defined fields in the `customFields` array, this is a
-    /// standard QuickBooks field that exists for all sales order lines for convenience.
-    /// Developers often use this field for tracking information that doesn't fit into
-    /// other standard QuickBooks fields. Hidden by default in the QuickBooks UI.
+    /// A built-in custom field for additional information specific to this sales order line. Unlike the user-defined fields in the `customFields` array, this is a standard QuickBooks field that exists for all sales order lines for convenience. Developers often use this field for tracking information that doesn't fit into other standard QuickBooks fields. Hidden by default in the QuickBooks UI.
     ///
     /// Example: `"Special handling required"`
+    #[serde(default)]
     pub other_custom_field1: Option<String>,
-    /// A second built-in custom field for additional information specific to this sales
-    /// order line. Unlike the user-defined fields in the `customFields` array, this is
-    /// a standard QuickBooks field that exists for all sales order lines for
-    /// convenience. Like `otherCustomField1`, developers often use this field for
-    /// tracking information that doesn't fit into other standard QuickBooks fields.
-    /// Hidden by default in the QuickBooks UI.
+    /// A second built-in custom field for additional information specific to this sales order line. Unlike the user-defined fields in the `customFields` array, this is a standard QuickBooks field that exists for all sales order lines for convenience. Like `otherCustomField1`, developers often use this field for tracking information that doesn't fit into other standard QuickBooks fields. Hidden by default in the QuickBooks UI.
     ///
     /// Example: `"Always ship with a spare"`
+    #[serde(default)]
     pub other_custom_field2: Option<String>,
-    /// Specifies an alternative unit-of-measure set when updating this sales order
-    /// line's `unitOfMeasure` field (e.g., "pound" or "kilogram"). This allows you to
-    /// select units from a different set than the item's default unit-of-measure set,
-    /// which remains unchanged on the item itself. The override applies only to this
-    /// specific line. For example, you can sell an item typically measured in volume
-    /// units using weight units in a specific transaction by specifying a different
-    /// unit-of-measure set with this field.
-    ///
-    /// IMPORTANT: Right after QuickBooks Desktop launches, it can briefly report an
-    /// alternate `id` for a unit-of-measure set, so match on `fullName` when joining to
-    /// the unit-of-measure sets list.
+    /// Specifies an alternative unit-of-measure set when updating this sales order line's `unitOfMeasure` field (e.g., "pound" or "kilogram"). This allows you to select units from a different set than the item's default unit-of-measure set, which remains unchanged on the item itself. The override applies only to this specific line. For example, you can sell an item typically measured in volume units using weight units in a specific transaction by specifying a different unit-of-measure set with this field.
     ///
     /// Example: `{"fullName":"Volume Units","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub override_unit_of_measure_set: Option<ObjectRef>,
-    /// The quantity of the item associated with this sales order line.
-    ///
-    /// This field cannot be cleared.
+    /// The quantity of the item associated with this sales order line. This field cannot be cleared.
     ///
     /// **NOTE**: Do not use this field if the associated item is a discount item.
     ///
     /// Example: `5`
+    #[serde(default)]
     pub quantity: Option<f64>,
-    /// The number of units of this sales order line's `quantity` that have been
-    /// invoiced.
+    /// The number of units of this sales order line's `quantity` that have been invoiced.
     ///
     /// Example: `5`
+    #[serde(default)]
     pub quantity_invoiced: Option<f64>,
-    /// The price per unit for this sales order line.
-    ///
-    /// If both `rate` and `amount` are specified, `rate` will be ignored. If both
-    /// `quantity` and `amount` are specified but not `rate`, QuickBooks will use them
-    /// to calculate `rate`. Represented as a decimal string. This field cannot be
-    /// cleared.
+    /// The price per unit for this sales order line. If both `rate` and `amount` are specified, `rate` will be ignored. If both `quantity` and `amount` are specified but not `rate`, QuickBooks will use them to calculate `rate`. Represented as a decimal string. This field cannot be cleared.
     ///
     /// Example: `"10.00"`
+    #[serde(default)]
     pub rate: Option<String>,
-    /// The price of this sales order line expressed as a percentage.
-    ///
-    /// Typically used for discount or markup items.
+    /// The price of this sales order line expressed as a percentage. Typically used for discount or markup items.
     ///
     /// Example: `"10.5"`
+    #[serde(default)]
     pub rate_percent: Option<String>,
-    /// The sales-tax code for this sales order line, determining whether it is taxable
-    /// or non-taxable. If set, this overrides any sales-tax codes defined on the parent
-    /// transaction or the associated item.
+    /// The sales-tax code for this sales order line, determining whether it is taxable or non-taxable. If set, this overrides any sales-tax codes defined on the parent transaction or the associated item.
     ///
-    /// Default codes include "Non" (non-taxable) and "Tax" (taxable), but custom codes
-    /// can also be created in QuickBooks Desktop. If QuickBooks Desktop is not set up
-    /// to charge sales tax (via the "Do You Charge Sales Tax?" preference), it assigns
-    /// the default non-taxable sales-tax code configured in the company file to all
-    /// sales.
+    /// Default codes include "Non" (non-taxable) and "Tax" (taxable), but custom codes can also be created in QuickBooks Desktop. If QuickBooks Desktop is not set up to charge sales tax (via the "Do You Charge Sales Tax?" preference), it assigns the default non-taxable sales-tax code configured in the company file to all sales.
     ///
     /// Example: `{"fullName":"Non","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub sales_tax_code: Option<ObjectRef>,
-    /// The serial number of the item associated with this sales order line.
-    ///
-    /// This is used for tracking individual units of serialized inventory items.
+    /// The serial number of the item associated with this sales order line. This is used for tracking individual units of serialized inventory items.
     ///
     /// Example: `"SN1234567890"`
+    #[serde(default)]
     pub serial_number: Option<String>,
-    /// The unit-of-measure used for the `quantity` in this sales order line.
-    ///
-    /// Must be a valid unit within the item's available units of measure.
+    /// The unit-of-measure used for the `quantity` in this sales order line. Must be a valid unit within the item's available units of measure.
     ///
     /// Example: `"Each"`
+    #[serde(default)]
     pub unit_of_measure: Option<String>,
 }
 
-/// The sales order's line item groups, each representing a predefined set of
-/// related items.
+/// The sales order's line item groups, each representing a predefined set of related items.
 ///
 /// The type of `SalesOrder::line_groups`.
 ///
@@ -892,66 +680,47 @@ pub struct SalesOrderLine {
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct SalesOrderLineGroup {
-    /// The custom fields for the sales order line group object, added as user-defined
-    /// data extensions, not included in the standard QuickBooks object.
+    /// The custom fields for the sales order line group object, added as user-defined data extensions, not included in the standard QuickBooks object.
     pub custom_fields: Vec<CustomField>,
     /// A description of this sales order line group.
     ///
     /// Example: `"Service Bundle 1"`
+    #[serde(default)]
     pub description: Option<String>,
-    /// The unique identifier assigned by QuickBooks to this sales order line group.
-    ///
-    /// This ID is unique across all transaction line types.
+    /// The unique identifier assigned by QuickBooks to this sales order line group. This ID is unique across all transaction line types.
     ///
     /// Example: `"456DEF-1234567890"`
     pub id: String,
-    /// The sales order line group's item group, representing a predefined set of items
-    /// bundled because they are commonly purchased together or grouped for faster
-    /// entry.
+    /// The sales order line group's item group, representing a predefined set of items bundled because they are commonly purchased together or grouped for faster entry.
     ///
     /// Example: `{"fullName":"Office Supplies Bundle","id":"80000001-1234567890"}`
     pub item_group: ObjectRef,
-    /// The sales order line group's line items, each representing a single product or
-    /// service ordered.
+    /// The sales order line group's line items, each representing a single product or service ordered.
     pub lines: Vec<SalesOrderLine>,
-    /// Specifies an alternative unit-of-measure set when updating this sales order line
-    /// group's `unitOfMeasure` field (e.g., "pound" or "kilogram"). This allows you to
-    /// select units from a different set than the item's default unit-of-measure set,
-    /// which remains unchanged on the item itself. The override applies only to this
-    /// specific line. For example, you can sell an item typically measured in volume
-    /// units using weight units in a specific transaction by specifying a different
-    /// unit-of-measure set with this field.
-    ///
-    /// IMPORTANT: Right after QuickBooks Desktop launches, it can briefly report an
-    /// alternate `id` for a unit-of-measure set, so match on `fullName` when joining to
-    /// the unit-of-measure sets list.
+    /// Specifies an alternative unit-of-measure set when updating this sales order line group's `unitOfMeasure` field (e.g., "pound" or "kilogram"). This allows you to select units from a different set than the item's default unit-of-measure set, which remains unchanged on the item itself. The override applies only to this specific line. For example, you can sell an item typically measured in volume units using weight units in a specific transaction by specifying a different unit-of-measure set with this field.
     ///
     /// Example: `{"fullName":"Volume Units","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub override_unit_of_measure_set: Option<ObjectRef>,
-    /// The quantity of the item group associated with this sales order line group.
+    /// The quantity of the item group associated with this sales order line group. This field cannot be cleared.
     ///
-    /// This field cannot be cleared.
-    ///
-    /// **NOTE**: Do not use this field if the associated item group is a discount item
-    /// group.
+    /// **NOTE**: Do not use this field if the associated item group is a discount item group.
     ///
     /// Example: `5`
+    #[serde(default)]
     pub quantity: Option<f64>,
-    /// Indicates whether the individual items in this sales order line group and their
-    /// separate amounts appear on printed forms.
+    /// Indicates whether the individual items in this sales order line group and their separate amounts appear on printed forms.
     ///
     /// Example: `true`
     pub should_print_items_in_group: bool,
-    /// The total monetary amount of this sales order line group, equivalent to the sum
-    /// of the amounts in `lines`, represented as a decimal string.
+    /// The total monetary amount of this sales order line group, equivalent to the sum of the amounts in `lines`, represented as a decimal string.
     ///
     /// Example: `"1000.00"`
     pub total_amount: String,
-    /// The unit-of-measure used for the `quantity` in this sales order line group.
-    ///
-    /// Must be a valid unit within the item's available units of measure.
+    /// The unit-of-measure used for the `quantity` in this sales order line group. Must be a valid unit within the item's available units of measure.
     ///
     /// Example: `"Each"`
+    #[serde(default)]
     pub unit_of_measure: Option<String>,
 }
 
@@ -964,15 +733,7 @@ pub struct SalesOrderListParams {
     /// Example: `["80000001-1234567890"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency_ids: Option<Vec<String>>,
-    /// The pagination token to fetch the next set of results when paginating with the
-    /// `limit` parameter. Do not include this parameter on the first call. Use the
-    /// `nextCursor` value returned in the previous response to request subsequent
-    /// results.
-    ///
-    /// **IMPORTANT**: The cursor is the same value for every page, and requests that
-    /// send it are not idempotent: each one returns the next page. Send each request
-    /// within 10 seconds of the previous response. If you miss that window or a request
-    /// fails, start over without a cursor.
+    /// The pagination token to fetch the next set of results when paginating with the `limit` parameter. Do not include this parameter on the first call. Use the `nextCursor` value returned in the previous response to request subsequent results.
     ///
     /// Example: `"12345678-abcd-abcd-example-1234567890ab"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -982,14 +743,11 @@ pub struct SalesOrderListParams {
     /// Example: `["80000001-1234567890"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customer_ids: Option<Vec<String>>,
-    /// Filter for specific sales orders by their QuickBooks-assigned unique
-    /// identifier(s).
+    /// Filter for specific sales orders by their QuickBooks-assigned unique identifier(s).
     ///
-    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other
-    /// query parameters for this request.
+    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other query parameters for this request.
     ///
-    /// **NOTE**: If any of the values you specify in this parameter are not found, the
-    /// request will return an error.
+    /// **NOTE**: If any of the values you specify in this parameter are not found, the request will return an error.
     ///
     /// Example: `["123ABC-1234567890"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -999,136 +757,84 @@ pub struct SalesOrderListParams {
     /// Example: `true`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub include_line_items: Option<bool>,
-    /// Whether to include linked transactions in the response.
-    ///
-    /// Defaults to `false`. For example, a payment linked to the corresponding sales
-    /// order.
+    /// Whether to include linked transactions in the response. Defaults to `false`. For example, a payment linked to the corresponding sales order.
     ///
     /// Example: `false`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub include_linked_transactions: Option<bool>,
-    /// The maximum number of objects to return.
-    ///
-    /// Accepts values ranging from 1 to 150, defaults to 150. When used with
-    /// cursor-based pagination, this parameter controls how many results are returned
-    /// per page. To paginate through results, combine this with the `cursor` parameter.
-    /// Each response will include a `nextCursor` value that can be passed to subsequent
-    /// requests to retrieve the next page of results.
+    /// The maximum number of objects to return. Accepts values ranging from 1 to 150, defaults to 150. When used with cursor-based pagination, this parameter controls how many results are returned per page. To paginate through results, combine this with the `cursor` parameter. Each response will include a `nextCursor` value that can be passed to subsequent requests to retrieve the next page of results.
     ///
     /// Example: `150`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
     /// Filter for sales orders whose `refNumber` contains this substring.
     ///
-    /// **NOTE**: If you use this parameter, you cannot also use `refNumberStartsWith`
-    /// or `refNumberEndsWith`.
+    /// **NOTE**: If you use this parameter, you cannot also use `refNumberStartsWith` or `refNumberEndsWith`.
     ///
     /// Example: `"SO-1234"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_number_contains: Option<String>,
     /// Filter for sales orders whose `refNumber` ends with this substring.
     ///
-    /// **NOTE**: If you use this parameter, you cannot also use `refNumberContains` or
-    /// `refNumberStartsWith`.
+    /// **NOTE**: If you use this parameter, you cannot also use `refNumberContains` or `refNumberStartsWith`.
     ///
     /// Example: `"1234"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_number_ends_with: Option<String>,
-    /// Filter for sales orders whose `refNumber` is greater than or equal to this
-    /// value.
-    ///
-    /// If omitted, the range will begin with the first number of the list. Uses a
-    /// numerical comparison for values that contain only digits; otherwise, uses a
-    /// lexicographical comparison.
-    ///
-    /// **NOTE**: If you use this parameter, you cannot also use `refNumberContains`,
-    /// `refNumberStartsWith`, or `refNumberEndsWith`.
+    /// Filter for sales orders whose `refNumber` is greater than or equal to this value. If omitted, the range will begin with the first number of the list. Uses a numerical comparison for values that contain only digits; otherwise, uses a lexicographical comparison.
     ///
     /// Example: `"SO-0001"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_number_from: Option<String>,
     /// Filter for sales orders whose `refNumber` starts with this substring.
     ///
-    /// **NOTE**: If you use this parameter, you cannot also use `refNumberContains` or
-    /// `refNumberEndsWith`.
+    /// **NOTE**: If you use this parameter, you cannot also use `refNumberContains` or `refNumberEndsWith`.
     ///
     /// Example: `"SO"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_number_starts_with: Option<String>,
-    /// Filter for sales orders whose `refNumber` is less than or equal to this value.
-    ///
-    /// If omitted, the range will end with the last number of the list. Uses a
-    /// numerical comparison for values that contain only digits; otherwise, uses a
-    /// lexicographical comparison.
-    ///
-    /// **NOTE**: If you use this parameter, you cannot also use `refNumberContains`,
-    /// `refNumberStartsWith`, or `refNumberEndsWith`.
+    /// Filter for sales orders whose `refNumber` is less than or equal to this value. If omitted, the range will end with the last number of the list. Uses a numerical comparison for values that contain only digits; otherwise, uses a lexicographical comparison.
     ///
     /// Example: `"SO-9999"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_number_to: Option<String>,
-    /// Filter for specific sales orders by their ref-number(s), case-sensitive.
+    /// Filter for specific sales orders by their ref-number(s), case-sensitive. In QuickBooks, ref-numbers are not required to be unique and can be arbitrarily changed by the QuickBooks user.
     ///
-    /// In QuickBooks, ref-numbers are not required to be unique and can be arbitrarily
-    /// changed by the QuickBooks user.
+    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other query parameters for this request.
     ///
-    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other
-    /// query parameters for this request.
-    ///
-    /// **NOTE**: If any of the values you specify in this parameter are not found, the
-    /// request will return an error.
+    /// **NOTE**: If any of the values you specify in this parameter are not found, the request will return an error.
     ///
     /// Example: `["SALES ORDER-1234"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_numbers: Option<Vec<String>>,
-    /// Filter for sales orders whose `date` field is on or after this date, in ISO 8601
-    /// format (YYYY-MM-DD).
+    /// Filter for sales orders whose `date` field is on or after this date, in ISO 8601 format (YYYY-MM-DD).
     ///
-    /// **NOTE:** QuickBooks Desktop interprets this date as the **start of the
-    /// specified day** in the local timezone of the end-user's computer (e.g.,
-    /// `2025-01-01` → `2025-01-01T00:00:00`).
+    /// **NOTE:** QuickBooks Desktop interprets this date as the **start of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T00:00:00`).
     ///
-    /// Example: `"2021-01-01"`
+    /// Example: `"2025-01-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_date_from: Option<String>,
-    /// Filter for sales orders whose `date` field is on or before this date, in ISO
-    /// 8601 format (YYYY-MM-DD).
+    /// Filter for sales orders whose `date` field is on or before this date, in ISO 8601 format (YYYY-MM-DD).
     ///
-    /// **NOTE:** QuickBooks Desktop interprets this date as the **end of the specified
-    /// day** in the local timezone of the end-user's computer (e.g., `2025-01-01` →
-    /// `2025-01-01T23:59:59`).
+    /// **NOTE:** QuickBooks Desktop interprets this date as the **end of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
     ///
-    /// Example: `"2021-02-01"`
+    /// Example: `"2025-02-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_date_to: Option<String>,
-    /// Filter for sales orders updated on or after this date/time.
+    /// Filter for sales orders updated on or after this date/time. Accepts the following ISO 8601 formats:
+    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the **start of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T00:00:00`).
+    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop interprets the timestamp in the local timezone of the end-user's computer.
+    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop interprets the timestamp using the specified timezone.
     ///
-    /// Accepts the following ISO 8601 formats:
-    ///
-    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the
-    ///   **start of the specified day** in the local timezone of the end-user's
-    ///   computer (e.g., `2025-01-01` → `2025-01-01T00:00:00`).
-    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop
-    ///   interprets the timestamp in the local timezone of the end-user's computer.
-    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop
-    ///   interprets the timestamp using the specified timezone.
-    ///
-    /// Example: `"2021-01-01T12:34:56.000Z"`
+    /// Example: `"2025-01-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_after: Option<String>,
-    /// Filter for sales orders updated on or before this date/time.
+    /// Filter for sales orders updated on or before this date/time. Accepts the following ISO 8601 formats:
+    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the **end of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
+    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop interprets the timestamp in the local timezone of the end-user's computer.
+    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop interprets the timestamp using the specified timezone.
     ///
-    /// Accepts the following ISO 8601 formats:
-    ///
-    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the
-    ///   **end of the specified day** in the local timezone of the end-user's computer
-    ///   (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
-    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop
-    ///   interprets the timestamp in the local timezone of the end-user's computer.
-    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop
-    ///   interprets the timestamp using the specified timezone.
-    ///
-    /// Example: `"2021-02-01T12:34:56.000Z"`
+    /// Example: `"2025-02-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_before: Option<String>,
 }
@@ -1141,12 +847,7 @@ pub struct SalesOrderUpdateParams {
     /// The sales order's billing address.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub billing_address: Option<AddressInput>,
-    /// The sales order's class.
-    ///
-    /// Classes can be used to categorize objects into meaningful segments, such as
-    /// department, location, or type of work. In QuickBooks, class tracking is off by
-    /// default. A class defined here is automatically used in this sales order's line
-    /// items unless overridden at the line item level.
+    /// The sales order's class. Classes can be used to categorize objects into meaningful segments, such as department, location, or type of work. In QuickBooks, class tracking is off by default. A class defined here is automatically used in this sales order's line items unless overridden at the line item level.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1161,120 +862,83 @@ pub struct SalesOrderUpdateParams {
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customer_message_id: Option<String>,
-    /// The predefined template in QuickBooks that determines the layout and formatting
-    /// for this sales order when printed or displayed.
+    /// The predefined template in QuickBooks that determines the layout and formatting for this sales order when printed or displayed.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub document_template_id: Option<String>,
-    /// The date by which this sales order must be paid, in ISO 8601 format
-    /// (YYYY-MM-DD).
+    /// The date by which this sales order must be paid, in ISO 8601 format (YYYY-MM-DD).
     ///
-    /// Example: `"2021-10-31"`
+    /// Example: `"2024-10-31"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub due_date: Option<String>,
-    /// The market exchange rate between this sales order's currency and the home
-    /// currency in QuickBooks at the time of this transaction. Represented as a decimal
-    /// value (e.g., 1.2345 for 1 EUR = 1.2345 USD if USD is the home currency).
+    /// The market exchange rate between this sales order's currency and the home currency in QuickBooks at the time of this transaction. Represented as a decimal value (e.g., 1.2345 for 1 EUR = 1.2345 USD if USD is the home currency).
     ///
     /// Example: `1.2345`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exchange_rate: Option<f64>,
-    /// Indicates whether this sales order has been manually marked as closed, even if
-    /// it has not been invoiced.
+    /// Indicates whether this sales order has been manually marked as closed, even if it has not been invoiced.
     ///
     /// Example: `true`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_manually_closed: Option<bool>,
-    /// Indicates whether this sales order is included in the queue of documents for
-    /// QuickBooks to email to the customer.
+    /// Indicates whether this sales order is included in the queue of documents for QuickBooks to email to the customer.
     ///
     /// Example: `true`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_queued_for_email: Option<bool>,
-    /// Indicates whether this sales order is included in the queue of documents for
-    /// QuickBooks to print.
+    /// Indicates whether this sales order is included in the queue of documents for QuickBooks to print.
     ///
     /// Example: `true`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_queued_for_print: Option<bool>,
-    /// The sales order's line item groups, each representing a predefined set of
-    /// related items.
+    /// The sales order's line item groups, each representing a predefined set of related items.
     ///
     /// **IMPORTANT**:
     ///
-    /// 1. Including this array in your update request will **REPLACE** all existing
-    ///    line item groups for the sales order with this array. To keep any existing
-    ///    line item groups, you must include them in this array even if they have not
-    ///    changed. **Any line item groups not included will be removed.**
+    /// 1. Including this array in your update request will **REPLACE** all existing line item groups for the sales order with this array. To keep any existing line item groups, you must include them in this array even if they have not changed. **Any line item groups not included will be removed.**
     ///
-    /// 2. To add a new line item group, include it here with the `id` field set to
-    ///    `-1`.
+    /// 2. To add a new line item group, include it here with the `id` field set to `-1`.
     ///
-    /// 3. If you do not wish to modify any line item groups, omit this field entirely
-    ///    to keep them unchanged.
+    /// 3. If you do not wish to modify any line item groups, omit this field entirely to keep them unchanged.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub line_groups: Option<Vec<SalesOrderUpdateParamsLineGroup>>,
-    /// The sales order's line items, each representing a single product or service
-    /// ordered.
+    /// The sales order's line items, each representing a single product or service ordered.
     ///
     /// **IMPORTANT**:
     ///
-    /// 1. Including this array in your update request will **REPLACE** all existing
-    ///    line items for the sales order with this array. To keep any existing line
-    ///    items, you must include them in this array even if they have not changed.
-    ///    **Any line items not included will be removed.**
+    /// 1. Including this array in your update request will **REPLACE** all existing line items for the sales order with this array. To keep any existing line items, you must include them in this array even if they have not changed. **Any line items not included will be removed.**
     ///
     /// 2. To add a new line item, include it here with the `id` field set to `-1`.
     ///
-    /// 3. If you do not wish to modify any line items, omit this field entirely to keep
-    ///    them unchanged.
+    /// 3. If you do not wish to modify any line items, omit this field entirely to keep them unchanged.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lines: Option<Vec<SalesOrderUpdateParamsLine>>,
     /// A memo or note for this sales order.
     ///
-    /// Maximum length: 4095 characters.
-    ///
     /// Example: `"Customer requested rush delivery"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub memo: Option<String>,
-    /// A built-in custom field for additional information specific to this sales order.
-    ///
-    /// Unlike the user-defined fields in the `customFields` array, this is a standard
-    /// QuickBooks field that exists for all sales orders for convenience. Developers
-    /// often use this field for tracking information that doesn't fit into other
-    /// standard QuickBooks fields. Unlike `otherCustomField1` and `otherCustomField2`,
-    /// which are line item fields, this exists at the transaction level. Hidden by
-    /// default in the QuickBooks UI.
-    ///
-    /// Maximum length: 29 characters.
+    /// A built-in custom field for additional information specific to this sales order. Unlike the user-defined fields in the `customFields` array, this is a standard QuickBooks field that exists for all sales orders for convenience. Developers often use this field for tracking information that doesn't fit into other standard QuickBooks fields. Unlike `otherCustomField1` and `otherCustomField2`, which are line item fields, this exists at the transaction level. Hidden by default in the QuickBooks UI.
     ///
     /// Example: `"Special handling required"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub other_custom_field: Option<String>,
-    /// The customer's Purchase Order (PO) number associated with this sales order.
-    ///
-    /// This field is often used to cross-reference the sales order with the customer's
-    /// purchasing system.
+    /// The customer's Purchase Order (PO) number associated with this sales order. This field is often used to cross-reference the sales order with the customer's purchasing system.
     ///
     /// Maximum length: 25 characters.
     ///
     /// Example: `"PO-1234"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub purchase_order_number: Option<String>,
-    /// The case-sensitive user-defined reference number for this sales order, which can
-    /// be used to identify the transaction in QuickBooks. This value is not required to
-    /// be unique and can be arbitrarily changed by the QuickBooks user.
+    /// The case-sensitive user-defined reference number for this sales order, which can be used to identify the transaction in QuickBooks. This value is not required to be unique and can be arbitrarily changed by the QuickBooks user.
     ///
     /// Maximum length: 11 characters.
     ///
     /// Example: `"SO-1234"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_number: Option<String>,
-    /// The current QuickBooks-assigned revision number of the sales order object you
-    /// are updating, which you can get by fetching the object first. Provide the most
-    /// recent `revisionNumber` to ensure you're working with the latest data;
-    /// otherwise, the update will return an error.
+    /// The current QuickBooks-assigned revision number of the sales order object you are updating, which you can get by fetching the object first. Provide the most recent `revisionNumber` to ensure you're working with the latest data; otherwise, the update will return an error.
     ///
     /// Example: `"1721172183"`
     pub revision_number: String,
@@ -1283,9 +947,7 @@ pub struct SalesOrderUpdateParams {
     /// Example: `"ecommerce"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sales_channel_name: Option<SalesChannelName>,
-    /// The sales order's sales representative.
-    ///
-    /// Sales representatives can be employees, vendors, or other names in QuickBooks.
+    /// The sales order's sales representative. Sales representatives can be employees, vendors, or other names in QuickBooks.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1300,31 +962,19 @@ pub struct SalesOrderUpdateParams {
     /// Example: `"Retail"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sales_store_type: Option<String>,
-    /// The sales-tax code for this sales order, determining whether it is taxable or
-    /// non-taxable. This can be overridden at the transaction-line level.
+    /// The sales-tax code for this sales order, determining whether it is taxable or non-taxable. This can be overridden at the transaction-line level.
     ///
-    /// Default codes include "Non" (non-taxable) and "Tax" (taxable), but custom codes
-    /// can also be created in QuickBooks Desktop. If QuickBooks Desktop is not set up
-    /// to charge sales tax (via the "Do You Charge Sales Tax?" preference), it assigns
-    /// the default non-taxable sales-tax code configured in the company file to all
-    /// sales.
+    /// Default codes include "Non" (non-taxable) and "Tax" (taxable), but custom codes can also be created in QuickBooks Desktop. If QuickBooks Desktop is not set up to charge sales tax (via the "Do You Charge Sales Tax?" preference), it assigns the default non-taxable sales-tax code configured in the company file to all sales.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sales_tax_code_id: Option<String>,
-    /// The sales-tax item used to calculate the actual tax amount for this sales
-    /// order's transactions by applying a specific tax rate collected for a single tax
-    /// agency. Unlike `salesTaxCode`, which only indicates general taxability, this
-    /// field drives the actual tax calculation and reporting.
+    /// The sales-tax item used to calculate the actual tax amount for this sales order's transactions by applying a specific tax rate collected for a single tax agency. Unlike `salesTaxCode`, which only indicates general taxability, this field drives the actual tax calculation and reporting.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sales_tax_item_id: Option<String>,
-    /// The origin location from where the product associated with this sales order is
-    /// shipped. This is the point at which ownership and liability for goods transfer
-    /// from seller to buyer. Internally, QuickBooks uses the term "FOB" for this field,
-    /// which stands for "freight on board". This field is informational and has no
-    /// accounting implications.
+    /// The origin location from where the product associated with this sales order is shipped. This is the point at which ownership and liability for goods transfer from seller to buyer. Internally, QuickBooks uses the term "FOB" for this field, which stands for "freight on board". This field is informational and has no accounting implications.
     ///
     /// Maximum length: 13 characters.
     ///
@@ -1334,27 +984,24 @@ pub struct SalesOrderUpdateParams {
     /// The sales order's shipping address.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shipping_address: Option<AddressInput>,
-    /// The date when the products or services for this sales order were shipped or are
-    /// expected to be shipped, in ISO 8601 format (YYYY-MM-DD).
+    /// The date when the products or services for this sales order were shipped or are expected to be shipped, in ISO 8601 format (YYYY-MM-DD).
     ///
-    /// Example: `"2021-10-01"`
+    /// Example: `"2024-10-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shipping_date: Option<String>,
-    /// The shipping method used for this sales order, such as standard mail or
-    /// overnight delivery.
+    /// The shipping method used for this sales order, such as standard mail or overnight delivery.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shipping_method_id: Option<String>,
-    /// The sales order's payment terms, defining when payment is due and any applicable
-    /// discounts.
+    /// The sales order's payment terms, defining when payment is due and any applicable discounts.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub terms_id: Option<String>,
     /// The date of this sales order, in ISO 8601 format (YYYY-MM-DD).
     ///
-    /// Example: `"2021-10-01"`
+    /// Example: `"2024-10-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_date: Option<String>,
 }
@@ -1396,210 +1043,126 @@ impl SalesOrderUpdateParams {
     }
 }
 
-/// The sales order line group's line items, each representing a single product or
-/// service ordered.
+/// The sales order line group's line items, each representing a single product or service ordered.
 ///
 /// **IMPORTANT**:
 ///
-/// 1. Including this array in your update request will **REPLACE** all existing
-///    line items for the sales order line group with this array. To keep any
-///    existing line items, you must include them in this array even if they have
-///    not changed. **Any line items not included will be removed.**
+/// 1. Including this array in your update request will **REPLACE** all existing line items for the sales order line group with this array. To keep any existing line items, you must include them in this array even if they have not changed. **Any line items not included will be removed.**
 ///
 /// 2. To add a new line item, include it here with the `id` field set to `-1`.
 ///
-/// 3. If you do not wish to modify any line items, omit this field entirely to keep
-///    them unchanged.
+/// 3. If you do not wish to modify any line items, omit this field entirely to keep them unchanged.
 ///
 /// The type of `SalesOrderUpdateParamsLineGroup::lines` and `SalesOrderUpdateParams::lines`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct SalesOrderUpdateParamsLine {
-    /// The monetary amount of this sales order line, represented as a decimal string.
+    /// The monetary amount of this sales order line, represented as a decimal string. If both `quantity` and `rate` are specified but not `amount`, QuickBooks will use them to calculate `amount`. If `amount`, `rate`, and `quantity` are all unspecified, then QuickBooks will calculate `amount` based on a `quantity` of `1` and the suggested `rate`. This field cannot be cleared.
     ///
-    /// If both `quantity` and `rate` are specified but not `amount`, QuickBooks will
-    /// use them to calculate `amount`. If `amount`, `rate`, and `quantity` are all
-    /// unspecified, then QuickBooks will calculate `amount` based on a `quantity` of
-    /// `1` and the suggested `rate`. This field cannot be cleared.
-    ///
-    /// Decimal string format: exactly 2 decimal places when cents are included and up
-    /// to 13 digits before the decimal point (for example, "123.45").
+    /// Decimal string format: exactly 2 decimal places when cents are included and up to 13 digits before the decimal point (for example, "123.45").
     ///
     /// Example: `"1000.00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<String>,
-    /// The sales order line's class.
-    ///
-    /// Classes can be used to categorize objects into meaningful segments, such as
-    /// department, location, or type of work. In QuickBooks, class tracking is off by
-    /// default. If a class is specified for the entire parent transaction, it is
-    /// automatically applied to all sales order lines unless overridden here, at the
-    /// transaction line level.
+    /// The sales order line's class. Classes can be used to categorize objects into meaningful segments, such as department, location, or type of work. In QuickBooks, class tracking is off by default. If a class is specified for the entire parent transaction, it is automatically applied to all sales order lines unless overridden here, at the transaction line level.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub class_id: Option<String>,
     /// A description of this sales order line.
     ///
-    /// Maximum length: 4095 characters.
-    ///
     /// Example: `"Widget Model X100 - Blue"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// The QuickBooks-assigned unique identifier of an existing sales order line you
-    /// wish to retain or update.
+    /// The QuickBooks-assigned unique identifier of an existing sales order line you wish to retain or update.
     ///
     /// **IMPORTANT**: Set this field to `-1` for new sales order lines you wish to add.
     ///
     /// Example: `"456DEF-1234567890"`
     pub id: String,
-    /// The site location where inventory for the item associated with this sales order
-    /// line is stored.
+    /// The site location where inventory for the item associated with this sales order line is stored.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inventory_site_id: Option<String>,
-    /// The specific location (e.g., bin or shelf) within the inventory site where the
-    /// item associated with this sales order line is stored.
+    /// The specific location (e.g., bin or shelf) within the inventory site where the item associated with this sales order line is stored.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inventory_site_location_id: Option<String>,
-    /// Indicates whether this sales order line has been manually marked as closed, even
-    /// if it has not been invoiced.
+    /// Indicates whether this sales order line has been manually marked as closed, even if it has not been invoiced.
     ///
     /// Example: `true`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_manually_closed: Option<bool>,
-    /// The item associated with this sales order line.
-    ///
-    /// This can refer to any good or service that the business buys or sells, including
-    /// item types such as a service item, inventory item, or special calculation item
-    /// like a discount item or sales-tax item.
+    /// The item associated with this sales order line. This can refer to any good or service that the business buys or sells, including item types such as a service item, inventory item, or special calculation item like a discount item or sales-tax item.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub item_id: Option<String>,
-    /// The lot number of the item associated with this sales order line.
-    ///
-    /// Used for tracking groups of inventory items that are purchased or manufactured
-    /// together.
-    ///
-    /// Maximum length: 40 characters.
+    /// The lot number of the item associated with this sales order line. Used for tracking groups of inventory items that are purchased or manufactured together.
     ///
     /// Example: `"LOT2023-001"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lot_number: Option<String>,
-    /// A built-in custom field for additional information specific to this sales order
-    /// line. Unlike the user-defined fields in the `customFields` array, this is a
-    /// standard QuickBooks field that exists for all sales order lines for convenience.
-    /// Developers often use this field for tracking information that doesn't fit into
-    /// other standard QuickBooks fields. Hidden by default in the QuickBooks UI.
-    ///
-    /// Maximum length: 29 characters.
+    /// A built-in custom field for additional information specific to this sales order line. Unlike the user-defined fields in the `customFields` array, this is a standard QuickBooks field that exists for all sales order lines for convenience. Developers often use this field for tracking information that doesn't fit into other standard QuickBooks fields. Hidden by default in the QuickBooks UI.
     ///
     /// Example: `"Special handling required"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub other_custom_field1: Option<String>,
-    /// A second built-in custom field for additional information specific to this sales
-    /// order line. Unlike the user-defined fields in the `customFields` array, this is
-    /// a standard QuickBooks field that exists for all sales order lines for
-    /// convenience. Like `otherCustomField1`, developers often use this field for
-    /// tracking information that doesn't fit into other standard QuickBooks fields.
-    /// Hidden by default in the QuickBooks UI.
-    ///
-    /// Maximum length: 29 characters.
+    /// A second built-in custom field for additional information specific to this sales order line. Unlike the user-defined fields in the `customFields` array, this is a standard QuickBooks field that exists for all sales order lines for convenience. Like `otherCustomField1`, developers often use this field for tracking information that doesn't fit into other standard QuickBooks fields. Hidden by default in the QuickBooks UI.
     ///
     /// Example: `"Always ship with a spare"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub other_custom_field2: Option<String>,
-    /// Specifies an alternative unit-of-measure set when updating this sales order
-    /// line's `unitOfMeasure` field (e.g., "pound" or "kilogram"). This allows you to
-    /// select units from a different set than the item's default unit-of-measure set,
-    /// which remains unchanged on the item itself. The override applies only to this
-    /// specific line. For example, you can sell an item typically measured in volume
-    /// units using weight units in a specific transaction by specifying a different
-    /// unit-of-measure set with this field.
-    ///
-    /// IMPORTANT: Right after QuickBooks Desktop launches, it can briefly report an
-    /// alternate `id` for a unit-of-measure set, so match on `fullName` when joining to
-    /// the unit-of-measure sets list.
+    /// Specifies an alternative unit-of-measure set when updating this sales order line's `unitOfMeasure` field (e.g., "pound" or "kilogram"). This allows you to select units from a different set than the item's default unit-of-measure set, which remains unchanged on the item itself. The override applies only to this specific line. For example, you can sell an item typically measured in volume units using weight units in a specific transaction by specifying a different unit-of-measure set with this field.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub override_unit_of_measure_set_id: Option<String>,
-    /// The price level applied to this sales order line.
-    ///
-    /// This overrides any price level set on the corresponding customer. The resulting
-    /// sales order line will not show this price level, only the final `rate`
-    /// calculated from it.
+    /// The price level applied to this sales order line. This overrides any price level set on the corresponding customer. The resulting sales order line will not show this price level, only the final `rate` calculated from it.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub price_level_id: Option<String>,
-    /// Specifies how to resolve price rule conflicts when adding or modifying this
-    /// sales order line.
+    /// Specifies how to resolve price rule conflicts when adding or modifying this sales order line.
     ///
     /// Example: `"base_price"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub price_rule_conflict_strategy: Option<LinePriceRuleConflictStrategy>,
-    /// The quantity of the item associated with this sales order line.
-    ///
-    /// This field cannot be cleared.
+    /// The quantity of the item associated with this sales order line. This field cannot be cleared.
     ///
     /// **NOTE**: Do not use this field if the associated item is a discount item.
     ///
     /// Example: `5`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quantity: Option<f64>,
-    /// The price per unit for this sales order line.
+    /// The price per unit for this sales order line. If both `rate` and `amount` are specified, `rate` will be ignored. If both `quantity` and `amount` are specified but not `rate`, QuickBooks will use them to calculate `rate`. Represented as a decimal string. This field cannot be cleared.
     ///
-    /// If both `rate` and `amount` are specified, `rate` will be ignored. If both
-    /// `quantity` and `amount` are specified but not `rate`, QuickBooks will use them
-    /// to calculate `rate`. Represented as a decimal string. This field cannot be
-    /// cleared.
-    ///
-    /// Decimal string format: up to 5 decimal places and up to 10 digits before the
-    /// decimal point (for example, "123.45").
+    /// Decimal string format: up to 5 decimal places and up to 10 digits before the decimal point (for example, "123.45").
     ///
     /// Example: `"10.00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rate: Option<String>,
-    /// The price of this sales order line expressed as a percentage.
-    ///
-    /// Typically used for discount or markup items.
+    /// The price of this sales order line expressed as a percentage. Typically used for discount or markup items.
     ///
     /// Example: `"10.5"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rate_percent: Option<String>,
-    /// The sales-tax code for this sales order line, determining whether it is taxable
-    /// or non-taxable. If set, this overrides any sales-tax codes defined on the parent
-    /// transaction or the associated item.
+    /// The sales-tax code for this sales order line, determining whether it is taxable or non-taxable. If set, this overrides any sales-tax codes defined on the parent transaction or the associated item.
     ///
-    /// Default codes include "Non" (non-taxable) and "Tax" (taxable), but custom codes
-    /// can also be created in QuickBooks Desktop. If QuickBooks Desktop is not set up
-    /// to charge sales tax (via the "Do You Charge Sales Tax?" preference), it assigns
-    /// the default non-taxable sales-tax code configured in the company file to all
-    /// sales.
+    /// Default codes include "Non" (non-taxable) and "Tax" (taxable), but custom codes can also be created in QuickBooks Desktop. If QuickBooks Desktop is not set up to charge sales tax (via the "Do You Charge Sales Tax?" preference), it assigns the default non-taxable sales-tax code configured in the company file to all sales.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sales_tax_code_id: Option<String>,
-    /// The serial number of the item associated with this sales order line.
-    ///
-    /// This is used for tracking individual units of serialized inventory items.
-    ///
-    /// Maximum length: 4095 characters.
+    /// The serial number of the item associated with this sales order line. This is used for tracking individual units of serialized inventory items.
     ///
     /// Example: `"SN1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub serial_number: Option<String>,
-    /// The unit-of-measure used for the `quantity` in this sales order line.
-    ///
-    /// Must be a valid unit within the item's available units of measure.
-    ///
-    /// Maximum length: 31 characters.
+    /// The unit-of-measure used for the `quantity` in this sales order line. Must be a valid unit within the item's available units of measure.
     ///
     /// Example: `"Each"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1634,88 +1197,56 @@ impl SalesOrderUpdateParamsLine {
     }
 }
 
-/// The sales order's line item groups, each representing a predefined set of
-/// related items.
+/// The sales order's line item groups, each representing a predefined set of related items.
 ///
 /// **IMPORTANT**:
 ///
-/// 1. Including this array in your update request will **REPLACE** all existing
-///    line item groups for the sales order with this array. To keep any existing
-///    line item groups, you must include them in this array even if they have not
-///    changed. **Any line item groups not included will be removed.**
+/// 1. Including this array in your update request will **REPLACE** all existing line item groups for the sales order with this array. To keep any existing line item groups, you must include them in this array even if they have not changed. **Any line item groups not included will be removed.**
 ///
-/// 2. To add a new line item group, include it here with the `id` field set to
-///    `-1`.
+/// 2. To add a new line item group, include it here with the `id` field set to `-1`.
 ///
-/// 3. If you do not wish to modify any line item groups, omit this field entirely
-///    to keep them unchanged.
+/// 3. If you do not wish to modify any line item groups, omit this field entirely to keep them unchanged.
 ///
 /// The type of `SalesOrderUpdateParams::line_groups`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct SalesOrderUpdateParamsLineGroup {
-    /// The QuickBooks-assigned unique identifier of an existing sales order line group
-    /// you wish to retain or update.
+    /// The QuickBooks-assigned unique identifier of an existing sales order line group you wish to retain or update.
     ///
-    /// **IMPORTANT**: Set this field to `-1` for new sales order line groups you wish
-    /// to add.
+    /// **IMPORTANT**: Set this field to `-1` for new sales order line groups you wish to add.
     ///
     /// Example: `"456DEF-1234567890"`
     pub id: String,
-    /// The sales order line group's item group, representing a predefined set of items
-    /// bundled because they are commonly purchased together or grouped for faster
-    /// entry.
+    /// The sales order line group's item group, representing a predefined set of items bundled because they are commonly purchased together or grouped for faster entry.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub item_group_id: Option<String>,
-    /// The sales order line group's line items, each representing a single product or
-    /// service ordered.
+    /// The sales order line group's line items, each representing a single product or service ordered.
     ///
     /// **IMPORTANT**:
     ///
-    /// 1. Including this array in your update request will **REPLACE** all existing
-    ///    line items for the sales order line group with this array. To keep any
-    ///    existing line items, you must include them in this array even if they have
-    ///    not changed. **Any line items not included will be removed.**
+    /// 1. Including this array in your update request will **REPLACE** all existing line items for the sales order line group with this array. To keep any existing line items, you must include them in this array even if they have not changed. **Any line items not included will be removed.**
     ///
     /// 2. To add a new line item, include it here with the `id` field set to `-1`.
     ///
-    /// 3. If you do not wish to modify any line items, omit this field entirely to keep
-    ///    them unchanged.
+    /// 3. If you do not wish to modify any line items, omit this field entirely to keep them unchanged.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lines: Option<Vec<SalesOrderUpdateParamsLine>>,
-    /// Specifies an alternative unit-of-measure set when updating this sales order line
-    /// group's `unitOfMeasure` field (e.g., "pound" or "kilogram"). This allows you to
-    /// select units from a different set than the item's default unit-of-measure set,
-    /// which remains unchanged on the item itself. The override applies only to this
-    /// specific line. For example, you can sell an item typically measured in volume
-    /// units using weight units in a specific transaction by specifying a different
-    /// unit-of-measure set with this field.
-    ///
-    /// IMPORTANT: Right after QuickBooks Desktop launches, it can briefly report an
-    /// alternate `id` for a unit-of-measure set, so match on `fullName` when joining to
-    /// the unit-of-measure sets list.
+    /// Specifies an alternative unit-of-measure set when updating this sales order line group's `unitOfMeasure` field (e.g., "pound" or "kilogram"). This allows you to select units from a different set than the item's default unit-of-measure set, which remains unchanged on the item itself. The override applies only to this specific line. For example, you can sell an item typically measured in volume units using weight units in a specific transaction by specifying a different unit-of-measure set with this field.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub override_unit_of_measure_set_id: Option<String>,
-    /// The quantity of the item group associated with this sales order line group.
+    /// The quantity of the item group associated with this sales order line group. This field cannot be cleared.
     ///
-    /// This field cannot be cleared.
-    ///
-    /// **NOTE**: Do not use this field if the associated item group is a discount item
-    /// group.
+    /// **NOTE**: Do not use this field if the associated item group is a discount item group.
     ///
     /// Example: `5`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quantity: Option<f64>,
-    /// The unit-of-measure used for the `quantity` in this sales order line group.
-    ///
-    /// Must be a valid unit within the item's available units of measure.
-    ///
-    /// Maximum length: 31 characters.
+    /// The unit-of-measure used for the `quantity` in this sales order line group. Must be a valid unit within the item's available units of measure.
     ///
     /// Example: `"Each"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1744,10 +1275,7 @@ SalesOrders, QbdClient
 impl<T: Transport + ?Sized> SalesOrders<'_, T> {
     /// List all sales orders.
     ///
-    /// Returns a list of sales orders.
-    ///
-    /// Use the `cursor` parameter to paginate through
-    /// the results.
+    /// Returns a list of sales orders. Use the `cursor` parameter to paginate through the results.
     #[api(get = "/quickbooks-desktop/sales-orders", pages_of = SalesOrder)]
     pub async fn list(&self, #[query] params: &SalesOrderListParams) -> Result<CursorPage<SalesOrder>>;
 
@@ -1759,7 +1287,7 @@ impl<T: Transport + ?Sized> SalesOrders<'_, T> {
 
     /// Delete a sales order.
     ///
-    /// Permanently deletes a a sales order. The deletion will fail if the sales order is currently in use or has any linked transactions that are in use.
+    /// Permanently deletes a sales order. The deletion will fail if the sales order is currently in use or has any linked transactions that are in use.
     #[api(delete = "/quickbooks-desktop/sales-orders/{id}")]
     pub async fn delete(&self, id: &str) -> Result<SalesOrderDeleted>;
 
@@ -1767,9 +1295,7 @@ impl<T: Transport + ?Sized> SalesOrders<'_, T> {
     ///
     /// Retrieves a sales order by ID.
     ///
-    /// **IMPORTANT:** If you need to fetch multiple specific sales orders by ID, use
-    /// the list endpoint instead with the `ids` parameter. It accepts an array of IDs
-    /// so you can batch the request into a single call, which is significantly faster.
+    /// **IMPORTANT:** If you need to fetch multiple specific sales orders by ID, use the list endpoint instead with the `ids` parameter. It accepts an array of IDs so you can batch the request into a single call, which is significantly faster.
     ///
     /// NOTE: The response automatically includes any linked transactions.
     #[api(get = "/quickbooks-desktop/sales-orders/{id}")]
@@ -1779,9 +1305,7 @@ impl<T: Transport + ?Sized> SalesOrders<'_, T> {
     ///
     /// Updates an existing sales order.
     ///
-    /// **NOTE:** If you include `lines` or `lineGroups`, QuickBooks Desktop replaces
-    /// each included line list with the array you send, so include unchanged lines you
-    /// want to keep and use `id: "-1"` for new lines.
+    /// **NOTE:** If you include `lines` or `lineGroups`, QuickBooks Desktop replaces each included line list with the array you send, so include unchanged lines you want to keep and use `id: "-1"` for new lines.
     #[api(post = "/quickbooks-desktop/sales-orders/{id}")]
     pub async fn update(&self, id: &str, #[body] params: &SalesOrderUpdateParams) -> Result<SalesOrder>;
 }

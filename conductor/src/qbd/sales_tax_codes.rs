@@ -17,66 +17,45 @@ use crate::{Result, Transport, api};
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct SalesTaxCode {
-    /// The date and time when this sales-tax code was created, in ISO 8601 format
-    /// (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local
-    /// timezone of the end-user's computer.
+    /// The date and time when this sales-tax code was created, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
-    /// Example: `"2021-10-01T17:34:56.000Z"`
+    /// Example: `"2025-01-01T12:34:56+00:00"`
     pub created_at: String,
     /// A description of this sales-tax code.
     ///
     /// Example: `"Standard tax rate for California"`
+    #[serde(default)]
     pub description: Option<String>,
-    /// The unique identifier assigned by QuickBooks to this sales-tax code.
-    ///
-    /// This ID is unique across all sales-tax codes but not across different QuickBooks
-    /// object types.
+    /// The unique identifier assigned by QuickBooks to this sales-tax code. This ID is unique across all sales-tax codes but not across different QuickBooks object types.
     ///
     /// Example: `"80000001-1234567890"`
     pub id: String,
-    /// Indicates whether this sales-tax code is active.
-    ///
-    /// Inactive objects are typically hidden from views and reports in QuickBooks.
-    /// Defaults to `true`.
+    /// Indicates whether this sales-tax code is active. Inactive objects are typically hidden from views and reports in QuickBooks. Defaults to `true`.
     ///
     /// Example: `true`
     pub is_active: bool,
-    /// Indicates whether this sales-tax code is tracking taxable sales.
-    ///
-    /// This field cannot be modified once the sales-tax code has been used in a
-    /// transaction.
+    /// Indicates whether this sales-tax code is tracking taxable sales. This field cannot be modified once the sales-tax code has been used in a transaction.
     ///
     /// Example: `true`
     pub is_taxable: bool,
-    /// The case-insensitive unique name of this sales-tax code, unique across all
-    /// sales-tax codes. This short name will appear on sales forms to identify the tax
-    /// status of an item.
+    /// The case-insensitive unique name of this sales-tax code, unique across all sales-tax codes. This short name will appear on sales forms to identify the tax status of an item.
     ///
-    /// **NOTE**: Sales-tax codes do not have a `fullName` field because they are not
-    /// hierarchical objects, which is why `name` is unique for them but not for objects
-    /// that have parents.
+    /// **NOTE**: Sales-tax codes do not have a `fullName` field because they are not hierarchical objects, which is why `name` is unique for them but not for objects that have parents.
     ///
     /// Example: `"Tax"`
     pub name: String,
-    /// The current QuickBooks-assigned revision number of this sales-tax code object,
-    /// which changes each time the object is modified. When updating this object, you
-    /// must provide the most recent `revisionNumber` to ensure you're working with the
-    /// latest data; otherwise, the update will return an error.
+    /// The current QuickBooks-assigned revision number of this sales-tax code object, which changes each time the object is modified. When updating this object, you must provide the most recent `revisionNumber` to ensure you're working with the latest data; otherwise, the update will return an error.
     ///
     /// Example: `"1721172183"`
     pub revision_number: String,
-    /// The sales-tax item used to calculate the actual tax amount for this sales-tax
-    /// code's transactions by applying a specific tax rate collected for a single tax
-    /// agency. Unlike `salesTaxCode`, which only indicates general taxability, this
-    /// field drives the actual tax calculation and reporting.
+    /// The sales-tax item used to calculate the actual tax amount for this sales-tax code's transactions by applying a specific tax rate collected for a single tax agency. Unlike `salesTaxCode`, which only indicates general taxability, this field drives the actual tax calculation and reporting.
     ///
     /// Example: `{"fullName":"State Sales Tax","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub sales_tax_item: Option<ObjectRef>,
-    /// The date and time when this sales-tax code was last updated, in ISO 8601 format
-    /// (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local
-    /// timezone of the end-user's computer.
+    /// The date and time when this sales-tax code was last updated, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
-    /// Example: `"2021-10-01T20:45:30.000Z"`
+    /// Example: `"2025-02-01T12:34:56+00:00"`
     pub updated_at: String,
 }
 
@@ -87,42 +66,27 @@ pub struct SalesTaxCode {
 pub struct SalesTaxCodeCreateParams {
     /// A description of this sales-tax code.
     ///
-    /// Maximum length: 31 characters.
-    ///
     /// Example: `"Standard tax rate for California"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// Indicates whether this sales-tax code is active.
-    ///
-    /// Inactive objects are typically hidden from views and reports in QuickBooks.
-    /// Defaults to `true`.
+    /// Indicates whether this sales-tax code is active. Inactive objects are typically hidden from views and reports in QuickBooks. Defaults to `true`.
     ///
     /// Example: `true`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_active: Option<bool>,
-    /// Indicates whether this sales-tax code is tracking taxable sales.
-    ///
-    /// This field cannot be modified once the sales-tax code has been used in a
-    /// transaction.
+    /// Indicates whether this sales-tax code is tracking taxable sales. This field cannot be modified once the sales-tax code has been used in a transaction.
     ///
     /// Example: `true`
     pub is_taxable: bool,
-    /// The case-insensitive unique name of this sales-tax code, unique across all
-    /// sales-tax codes. This short name will appear on sales forms to identify the tax
-    /// status of an item.
+    /// The case-insensitive unique name of this sales-tax code, unique across all sales-tax codes. This short name will appear on sales forms to identify the tax status of an item.
     ///
-    /// **NOTE**: Sales-tax codes do not have a `fullName` field because they are not
-    /// hierarchical objects, which is why `name` is unique for them but not for objects
-    /// that have parents.
+    /// **NOTE**: Sales-tax codes do not have a `fullName` field because they are not hierarchical objects, which is why `name` is unique for them but not for objects that have parents.
     ///
     /// Maximum length: 3 characters.
     ///
     /// Example: `"Tax"`
     pub name: String,
-    /// The sales-tax item used to calculate the actual tax amount for this sales-tax
-    /// code's transactions by applying a specific tax rate collected for a single tax
-    /// agency. Unlike `salesTaxCode`, which only indicates general taxability, this
-    /// field drives the actual tax calculation and reporting.
+    /// The sales-tax item used to calculate the actual tax amount for this sales-tax code's transactions by applying a specific tax rate collected for a single tax agency. Unlike `salesTaxCode`, which only indicates general taxability, this field drives the actual tax calculation and reporting.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -146,14 +110,11 @@ impl SalesTaxCodeCreateParams {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SalesTaxCodeListParams {
-    /// Filter for specific sales-tax codes by their QuickBooks-assigned unique
-    /// identifier(s).
+    /// Filter for specific sales-tax codes by their QuickBooks-assigned unique identifier(s).
     ///
-    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other
-    /// query parameters for this request.
+    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other query parameters for this request.
     ///
-    /// **NOTE**: If any of the values you specify in this parameter are not found, the
-    /// request will return an error.
+    /// **NOTE**: If any of the values you specify in this parameter are not found, the request will return an error.
     ///
     /// Example: `["80000001-1234567890"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -167,71 +128,42 @@ pub struct SalesTaxCodeListParams {
     /// Example: `10`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
-    /// Filter for sales-tax codes whose `name` contains this substring,
-    /// case-insensitive.
+    /// Filter for sales-tax codes whose `name` contains this substring, case-insensitive.
     ///
-    /// **NOTE**: If you use this parameter, you cannot also use `nameStartsWith` or
-    /// `nameEndsWith`.
+    /// **NOTE**: If you use this parameter, you cannot also use `nameStartsWith` or `nameEndsWith`.
     ///
     /// Example: `"ABC"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name_contains: Option<String>,
-    /// Filter for sales-tax codes whose `name` ends with this substring,
-    /// case-insensitive.
+    /// Filter for sales-tax codes whose `name` ends with this substring, case-insensitive.
     ///
-    /// **NOTE**: If you use this parameter, you cannot also use `nameContains` or
-    /// `nameStartsWith`.
+    /// **NOTE**: If you use this parameter, you cannot also use `nameContains` or `nameStartsWith`.
     ///
     /// Example: `"ABC"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name_ends_with: Option<String>,
-    /// Filter for sales-tax codes whose `name` sorts at or after this value
-    /// (inclusive), compared case-insensitively in QuickBooks' sort order: punctuation
-    /// first, then digits, then letters.
-    ///
-    /// When you set `nameFrom` or `nameTo`, QuickBooks returns sales-tax codes sorted
-    /// by `name` in that order; without either, the order is not guaranteed. To page
-    /// through sales-tax codes by name, see
-    /// \[Paging by name\](<https://docs.conductor.is/api-ref/pagination#paging-by-name>).
-    ///
-    /// **NOTE**: If you use this parameter, you cannot also use `nameContains`,
-    /// `nameStartsWith`, or `nameEndsWith`.
+    /// Filter for sales-tax codes whose `name` is alphabetically greater than or equal to this value.
     ///
     /// Example: `"A"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name_from: Option<String>,
-    /// Filter for sales-tax codes whose `name` starts with this substring,
-    /// case-insensitive.
+    /// Filter for sales-tax codes whose `name` starts with this substring, case-insensitive.
     ///
-    /// **NOTE**: If you use this parameter, you cannot also use `nameContains` or
-    /// `nameEndsWith`.
+    /// **NOTE**: If you use this parameter, you cannot also use `nameContains` or `nameEndsWith`.
     ///
     /// Example: `"ABC"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name_starts_with: Option<String>,
-    /// Filter for sales-tax codes whose `name` sorts at or before this value
-    /// (inclusive), compared case-insensitively in QuickBooks' sort order: punctuation
-    /// first, then digits, then letters. If you also set `nameFrom`, it must not sort
-    /// after this value, or QuickBooks returns an error.
-    ///
-    /// When you set `nameFrom` or `nameTo`, QuickBooks returns sales-tax codes sorted
-    /// by `name` in that order; without either, the order is not guaranteed.
-    ///
-    /// **NOTE**: If you use this parameter, you cannot also use `nameContains`,
-    /// `nameStartsWith`, or `nameEndsWith`.
+    /// Filter for sales-tax codes whose `name` is alphabetically less than or equal to this value.
     ///
     /// Example: `"Z"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name_to: Option<String>,
-    /// Filter for specific sales-tax codes by their name(s), case-insensitive.
+    /// Filter for specific sales-tax codes by their name(s), case-insensitive. Like `id`, `name` is a unique identifier for a sales-tax code.
     ///
-    /// Like `id`, `name` is a unique identifier for a sales-tax code.
+    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other query parameters for this request.
     ///
-    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other
-    /// query parameters for this request.
-    ///
-    /// **NOTE**: If any of the values you specify in this parameter are not found, the
-    /// request will return an error.
+    /// **NOTE**: If any of the values you specify in this parameter are not found, the request will return an error.
     ///
     /// Example: `["Tax"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -241,34 +173,20 @@ pub struct SalesTaxCodeListParams {
     /// Example: `"active"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<ListStatus>,
-    /// Filter for sales-tax codes updated on or after this date/time.
+    /// Filter for sales-tax codes updated on or after this date/time. Accepts the following ISO 8601 formats:
+    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the **start of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T00:00:00`).
+    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop interprets the timestamp in the local timezone of the end-user's computer.
+    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop interprets the timestamp using the specified timezone.
     ///
-    /// Accepts the following ISO 8601 formats:
-    ///
-    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the
-    ///   **start of the specified day** in the local timezone of the end-user's
-    ///   computer (e.g., `2025-01-01` → `2025-01-01T00:00:00`).
-    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop
-    ///   interprets the timestamp in the local timezone of the end-user's computer.
-    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop
-    ///   interprets the timestamp using the specified timezone.
-    ///
-    /// Example: `"2021-01-01T12:34:56.000Z"`
+    /// Example: `"2025-01-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_after: Option<String>,
-    /// Filter for sales-tax codes updated on or before this date/time.
+    /// Filter for sales-tax codes updated on or before this date/time. Accepts the following ISO 8601 formats:
+    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the **end of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
+    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop interprets the timestamp in the local timezone of the end-user's computer.
+    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop interprets the timestamp using the specified timezone.
     ///
-    /// Accepts the following ISO 8601 formats:
-    ///
-    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the
-    ///   **end of the specified day** in the local timezone of the end-user's computer
-    ///   (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
-    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop
-    ///   interprets the timestamp in the local timezone of the end-user's computer.
-    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop
-    ///   interprets the timestamp using the specified timezone.
-    ///
-    /// Example: `"2021-02-01T12:34:56.000Z"`
+    /// Example: `"2025-02-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_before: Option<String>,
 }
@@ -280,51 +198,33 @@ pub struct SalesTaxCodeListParams {
 pub struct SalesTaxCodeUpdateParams {
     /// A description of this sales-tax code.
     ///
-    /// Maximum length: 31 characters.
-    ///
     /// Example: `"Standard tax rate for California"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// Indicates whether this sales-tax code is active.
-    ///
-    /// Inactive objects are typically hidden from views and reports in QuickBooks.
-    /// Defaults to `true`.
+    /// Indicates whether this sales-tax code is active. Inactive objects are typically hidden from views and reports in QuickBooks. Defaults to `true`.
     ///
     /// Example: `true`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_active: Option<bool>,
-    /// Indicates whether this sales-tax code is tracking taxable sales.
-    ///
-    /// This field cannot be modified once the sales-tax code has been used in a
-    /// transaction.
+    /// Indicates whether this sales-tax code is tracking taxable sales. This field cannot be modified once the sales-tax code has been used in a transaction.
     ///
     /// Example: `true`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_taxable: Option<bool>,
-    /// The case-insensitive unique name of this sales-tax code, unique across all
-    /// sales-tax codes. This short name will appear on sales forms to identify the tax
-    /// status of an item.
+    /// The case-insensitive unique name of this sales-tax code, unique across all sales-tax codes. This short name will appear on sales forms to identify the tax status of an item.
     ///
-    /// **NOTE**: Sales-tax codes do not have a `fullName` field because they are not
-    /// hierarchical objects, which is why `name` is unique for them but not for objects
-    /// that have parents.
+    /// **NOTE**: Sales-tax codes do not have a `fullName` field because they are not hierarchical objects, which is why `name` is unique for them but not for objects that have parents.
     ///
     /// Maximum length: 3 characters.
     ///
     /// Example: `"Tax"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// The current QuickBooks-assigned revision number of the sales-tax code object you
-    /// are updating, which you can get by fetching the object first. Provide the most
-    /// recent `revisionNumber` to ensure you're working with the latest data;
-    /// otherwise, the update will return an error.
+    /// The current QuickBooks-assigned revision number of the sales-tax code object you are updating, which you can get by fetching the object first. Provide the most recent `revisionNumber` to ensure you're working with the latest data; otherwise, the update will return an error.
     ///
     /// Example: `"1721172183"`
     pub revision_number: String,
-    /// The sales-tax item used to calculate the actual tax amount for this sales-tax
-    /// code's transactions by applying a specific tax rate collected for a single tax
-    /// agency. Unlike `salesTaxCode`, which only indicates general taxability, this
-    /// field drives the actual tax calculation and reporting.
+    /// The sales-tax item used to calculate the actual tax amount for this sales-tax code's transactions by applying a specific tax rate collected for a single tax agency. Unlike `salesTaxCode`, which only indicates general taxability, this field drives the actual tax calculation and reporting.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -355,8 +255,7 @@ impl<T: Transport + ?Sized> SalesTaxCodes<'_, T> {
     ///
     /// Returns a list of sales-tax codes.
     ///
-    /// **NOTE:** QuickBooks Desktop does not support pagination for sales-tax codes;
-    /// hence, there is no `cursor` parameter. Users typically have few sales-tax codes.
+    /// **NOTE:** QuickBooks Desktop does not support pagination for sales-tax codes; hence, there is no `cursor` parameter. Users typically have few sales-tax codes.
     #[api(get = "/quickbooks-desktop/sales-tax-codes", list_of = SalesTaxCode)]
     pub async fn list(&self, #[query] params: &SalesTaxCodeListParams) -> Result<Vec<SalesTaxCode>>;
 
@@ -370,20 +269,13 @@ impl<T: Transport + ?Sized> SalesTaxCodes<'_, T> {
     ///
     /// Retrieves a sales-tax code by ID.
     ///
-    /// **IMPORTANT:** If you need to fetch multiple specific sales-tax codes by ID, use
-    /// the list endpoint instead with the `ids` parameter. It accepts an array of IDs
-    /// so you can batch the request into a single call, which is significantly faster.
+    /// **IMPORTANT:** If you need to fetch multiple specific sales-tax codes by ID, use the list endpoint instead with the `ids` parameter. It accepts an array of IDs so you can batch the request into a single call, which is significantly faster.
     #[api(get = "/quickbooks-desktop/sales-tax-codes/{id}")]
     pub async fn retrieve(&self, id: &str) -> Result<SalesTaxCode>;
 
     /// Update a sales-tax code.
     ///
-    /// Updates a sales-tax code’s name, activity status, or linked tax items.
-    ///
-    /// Once a
-    /// code has been used you can’t flip it between taxable and non-taxable, and the
-    /// built-in TAX/NON codes keep their original taxable setting, so plan new codes if
-    /// you need a different tax status.
+    /// Updates a sales-tax code’s name, activity status, or linked tax items. Once a code has been used you can’t flip it between taxable and non-taxable, and the built-in TAX/NON codes keep their original taxable setting, so plan new codes if you need a different tax status.
     #[api(post = "/quickbooks-desktop/sales-tax-codes/{id}")]
     pub async fn update(&self, id: &str, #[body] params: &SalesTaxCodeUpdateParams) -> Result<SalesTaxCode>;
 }

@@ -18,54 +18,51 @@ use crate::{CursorPage, Result, Transport, api};
 #[non_exhaustive]
 pub struct SalesTaxGroupItem {
     /// The sales-tax group item's barcode.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    ///
+    /// Example: `"012345678905"`
+    #[serde(default)]
     pub barcode: Option<String>,
-    /// The date and time when this sales-tax group item was created, in ISO 8601 format
-    /// (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local
-    /// timezone of the end-user's computer.
+    /// The date and time when this sales-tax group item was created, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
+    ///
+    /// Example: `"2025-01-01T12:34:56+00:00"`
     pub created_at: String,
-    /// The custom fields for the sales-tax group item object, added as user-defined
-    /// data extensions, not included in the standard QuickBooks object.
+    /// The custom fields for the sales-tax group item object, added as user-defined data extensions, not included in the standard QuickBooks object.
     pub custom_fields: Vec<CustomField>,
-    /// The sales-tax group item's description that will appear on sales forms that
-    /// include this item.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The sales-tax group item's description that will appear on sales forms that include this item.
+    ///
+    /// Example: `"Combined city, county, and state sales tax"`
+    #[serde(default)]
     pub description: Option<String>,
-    /// A globally unique identifier (GUID) you, the developer, can provide for tracking
-    /// this object in your external system. This field is immutable and can only be set
-    /// during object creation.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// A globally unique identifier (GUID) you, the developer, can provide for tracking this object in your external system. This field is immutable and can only be set during object creation.
+    ///
+    /// Example: `"12345678-abcd-1234-abcd-1234567890ab"`
+    #[serde(default)]
     pub external_id: Option<String>,
-    /// The unique identifier assigned by QuickBooks to this sales-tax group item.
+    /// The unique identifier assigned by QuickBooks to this sales-tax group item. This ID is unique across all sales-tax group items but not across different QuickBooks object types.
     ///
-    /// This ID is unique across all sales-tax group items but not across different
-    /// QuickBooks object types.
+    /// Example: `"80000001-1234567890"`
     pub id: String,
-    /// Indicates whether this sales-tax group item is active.
+    /// Indicates whether this sales-tax group item is active. Inactive objects are typically hidden from views and reports in QuickBooks. Defaults to `true`.
     ///
-    /// Inactive objects are typically hidden from views and reports in QuickBooks.
-    /// Defaults to `true`.
+    /// Example: `true`
     pub is_active: bool,
-    /// The case-insensitive unique name of this sales-tax group item, unique across all
-    /// sales-tax group items.
+    /// The case-insensitive unique name of this sales-tax group item, unique across all sales-tax group items.
     ///
-    /// **NOTE**: Sales-tax group items do not have a `fullName` field because they are
-    /// not hierarchical objects, which is why `name` is unique for them but not for
-    /// objects that have parents.
+    /// **NOTE**: Sales-tax group items do not have a `fullName` field because they are not hierarchical objects, which is why `name` is unique for them but not for objects that have parents.
+    ///
+    /// Example: `"Standard Tax Group"`
     pub name: String,
-    /// The current QuickBooks-assigned revision number of this sales-tax group item
-    /// object, which changes each time the object is modified. When updating this
-    /// object, you must provide the most recent `revisionNumber` to ensure you're
-    /// working with the latest data; otherwise, the update will return an error.
-    pub revision_number: String,
-    /// The sales-tax items that make up this sales-tax group item.
+    /// The current QuickBooks-assigned revision number of this sales-tax group item object, which changes each time the object is modified. When updating this object, you must provide the most recent `revisionNumber` to ensure you're working with the latest data; otherwise, the update will return an error.
     ///
-    /// QuickBooks Desktop applies these sales-tax items together as one tax selection
-    /// while tracking each sales tax separately.
+    /// Example: `"1721172183"`
+    pub revision_number: String,
+    /// The sales-tax items that make up this sales-tax group item. QuickBooks Desktop applies these sales-tax items together as one tax selection while tracking each sales tax separately.
+    ///
+    /// Example: `[{"fullName":"State Sales Tax","id":"80000001-1234567890"}]`
     pub sales_tax_items: Vec<ObjectRef>,
-    /// The date and time when this sales-tax group item was last updated, in ISO 8601
-    /// format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the
-    /// local timezone of the end-user's computer.
+    /// The date and time when this sales-tax group item was last updated, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
+    ///
+    /// Example: `"2025-02-01T12:34:56+00:00"`
     pub updated_at: String,
 }
 
@@ -77,39 +74,34 @@ pub struct SalesTaxGroupItemCreateParams {
     /// The sales-tax group item's barcode.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub barcode: Option<BarcodeInput>,
-    /// The sales-tax group item's description that will appear on sales forms that
-    /// include this item.
+    /// The sales-tax group item's description that will appear on sales forms that include this item.
     ///
-    /// Maximum length: 4095 characters.
+    /// Example: `"Combined city, county, and state sales tax"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// A globally unique identifier (GUID) you, the developer, can provide for tracking
-    /// this object in your external system. This field is immutable and can only be set
-    /// during object creation.
+    /// A globally unique identifier (GUID) you, the developer, can provide for tracking this object in your external system. This field is immutable and can only be set during object creation.
     ///
-    /// **IMPORTANT**: This field must be formatted as a valid GUID; otherwise,
-    /// QuickBooks will return an error.
+    /// **IMPORTANT**: This field must be formatted as a valid GUID; otherwise, QuickBooks will return an error.
+    ///
+    /// Example: `"12345678-abcd-1234-abcd-1234567890ab"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub external_id: Option<String>,
-    /// Indicates whether this sales-tax group item is active.
+    /// Indicates whether this sales-tax group item is active. Inactive objects are typically hidden from views and reports in QuickBooks. Defaults to `true`.
     ///
-    /// Inactive objects are typically hidden from views and reports in QuickBooks.
-    /// Defaults to `true`.
+    /// Example: `true`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_active: Option<bool>,
-    /// The case-insensitive unique name of this sales-tax group item, unique across all
-    /// sales-tax group items.
+    /// The case-insensitive unique name of this sales-tax group item, unique across all sales-tax group items.
     ///
-    /// **NOTE**: Sales-tax group items do not have a `fullName` field because they are
-    /// not hierarchical objects, which is why `name` is unique for them but not for
-    /// objects that have parents.
+    /// **NOTE**: Sales-tax group items do not have a `fullName` field because they are not hierarchical objects, which is why `name` is unique for them but not for objects that have parents.
     ///
     /// Maximum length: 31 characters.
-    pub name: String,
-    /// The sales-tax items that make up this sales-tax group item.
     ///
-    /// QuickBooks Desktop applies these sales-tax items together as one tax selection
-    /// while tracking each sales tax separately.
+    /// Example: `"Standard Tax Group"`
+    pub name: String,
+    /// The sales-tax items that make up this sales-tax group item. QuickBooks Desktop applies these sales-tax items together as one tax selection while tracking each sales tax separately.
+    ///
+    /// Example: `["80000001-1234567890"]`
     pub sales_tax_item_ids: Vec<String>,
 }
 
@@ -131,110 +123,63 @@ impl SalesTaxGroupItemCreateParams {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SalesTaxGroupItemListParams {
-    /// The pagination token to fetch the next set of results when paginating with the
-    /// `limit` parameter. Do not include this parameter on the first call. Use the
-    /// `nextCursor` value returned in the previous response to request subsequent
-    /// results.
+    /// The pagination token to fetch the next set of results when paginating with the `limit` parameter. Do not include this parameter on the first call. Use the `nextCursor` value returned in the previous response to request subsequent results.
     ///
-    /// **IMPORTANT**: The cursor is the same value for every page, and requests that
-    /// send it are not idempotent: each one returns the next page. Send each request
-    /// within 10 seconds of the previous response. If you miss that window or a request
-    /// fails, start over without a cursor. To make a run resumable, see
-    /// \[Paging by name\](<https://docs.conductor.is/api-ref/pagination#paging-by-name>).
-    ///
-    /// Example: `"Example cursor"`
+    /// Example: `"12345678-abcd-abcd-example-1234567890ab"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cursor: Option<String>,
-    /// Filter for specific sales-tax group items by their QuickBooks-assigned unique
-    /// identifier(s).
+    /// Filter for specific sales-tax group items by their QuickBooks-assigned unique identifier(s).
     ///
-    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other
-    /// query parameters for this request.
+    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other query parameters for this request.
     ///
-    /// **NOTE**: If any of the values you specify in this parameter are not found, the
-    /// request will return an error.
+    /// **NOTE**: If any of the values you specify in this parameter are not found, the request will return an error.
     ///
     /// Example: `["80000001-1234567890"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ids: Option<Vec<String>>,
-    /// The maximum number of objects to return.
+    /// The maximum number of objects to return. Accepts values ranging from 1 to 150, defaults to 150. When used with cursor-based pagination, this parameter controls how many results are returned per page. To paginate through results, combine this with the `cursor` parameter. Each response will include a `nextCursor` value that can be passed to subsequent requests to retrieve the next page of results.
     ///
-    /// Accepts values ranging from 1 to 150, defaults to 150. When used with
-    /// cursor-based pagination, this parameter controls how many results are returned
-    /// per page. To paginate through results, combine this with the `cursor` parameter.
-    /// Each response will include a `nextCursor` value that can be passed to subsequent
-    /// requests to retrieve the next page of results.
-    ///
-    /// Example: `1`
+    /// Example: `150`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
-    /// Filter for sales-tax group items whose `name` contains this substring,
-    /// case-insensitive.
+    /// Filter for sales-tax group items whose `name` contains this substring, case-insensitive.
     ///
-    /// **NOTE**: If you use this parameter, you cannot also use `nameStartsWith` or
-    /// `nameEndsWith`.
+    /// **NOTE**: If you use this parameter, you cannot also use `nameStartsWith` or `nameEndsWith`.
     ///
-    /// Example: `"Example nameContains"`
+    /// Example: `"ABC"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name_contains: Option<String>,
-    /// Filter for sales-tax group items whose `name` ends with this substring,
-    /// case-insensitive.
+    /// Filter for sales-tax group items whose `name` ends with this substring, case-insensitive.
     ///
-    /// **NOTE**: If you use this parameter, you cannot also use `nameContains` or
-    /// `nameStartsWith`.
+    /// **NOTE**: If you use this parameter, you cannot also use `nameContains` or `nameStartsWith`.
     ///
-    /// Example: `"Example nameEndsWith"`
+    /// Example: `"ABC"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name_ends_with: Option<String>,
-    /// Filter for sales-tax group items whose `name` sorts at or after this value
-    /// (inclusive), compared case-insensitively in QuickBooks' sort order: punctuation
-    /// first, then digits, then letters.
+    /// Filter for sales-tax group items whose `name` is alphabetically greater than or equal to this value.
     ///
-    /// When you set `nameFrom` or `nameTo`, QuickBooks returns sales-tax group items
-    /// sorted by `name` in that order; without either, the order is not guaranteed. To
-    /// page through sales-tax group items by name, see
-    /// \[Paging by name\](<https://docs.conductor.is/api-ref/pagination#paging-by-name>).
-    ///
-    /// **NOTE**: If you use this parameter, you cannot also use `nameContains`,
-    /// `nameStartsWith`, or `nameEndsWith`.
-    ///
-    /// Example: `"Example nameFrom"`
+    /// Example: `"A"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name_from: Option<String>,
-    /// Filter for sales-tax group items whose `name` starts with this substring,
-    /// case-insensitive.
+    /// Filter for sales-tax group items whose `name` starts with this substring, case-insensitive.
     ///
-    /// **NOTE**: If you use this parameter, you cannot also use `nameContains` or
-    /// `nameEndsWith`.
+    /// **NOTE**: If you use this parameter, you cannot also use `nameContains` or `nameEndsWith`.
     ///
-    /// Example: `"Example nameStartsWith"`
+    /// Example: `"ABC"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name_starts_with: Option<String>,
-    /// Filter for sales-tax group items whose `name` sorts at or before this value
-    /// (inclusive), compared case-insensitively in QuickBooks' sort order: punctuation
-    /// first, then digits, then letters. If you also set `nameFrom`, it must not sort
-    /// after this value, or QuickBooks returns an error.
+    /// Filter for sales-tax group items whose `name` is alphabetically less than or equal to this value.
     ///
-    /// When you set `nameFrom` or `nameTo`, QuickBooks returns sales-tax group items
-    /// sorted by `name` in that order; without either, the order is not guaranteed.
-    ///
-    /// **NOTE**: If you use this parameter, you cannot also use `nameContains`,
-    /// `nameStartsWith`, or `nameEndsWith`.
-    ///
-    /// Example: `"Example nameTo"`
+    /// Example: `"Z"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name_to: Option<String>,
-    /// Filter for specific sales-tax group items by their name(s), case-insensitive.
+    /// Filter for specific sales-tax group items by their name(s), case-insensitive. Like `id`, `name` is a unique identifier for a sales-tax group item.
     ///
-    /// Like `id`, `name` is a unique identifier for a sales-tax group item.
+    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other query parameters for this request.
     ///
-    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other
-    /// query parameters for this request.
+    /// **NOTE**: If any of the values you specify in this parameter are not found, the request will return an error.
     ///
-    /// **NOTE**: If any of the values you specify in this parameter are not found, the
-    /// request will return an error.
-    ///
-    /// Example: `["Acme Corporation"]`
+    /// Example: `["Standard Tax Group"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub names: Option<Vec<String>>,
     /// Filter for sales-tax group items that are active, inactive, or both.
@@ -242,34 +187,20 @@ pub struct SalesTaxGroupItemListParams {
     /// Example: `"active"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<ListStatus>,
-    /// Filter for sales-tax group items updated on or after this date/time.
+    /// Filter for sales-tax group items updated on or after this date/time. Accepts the following ISO 8601 formats:
+    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the **start of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T00:00:00`).
+    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop interprets the timestamp in the local timezone of the end-user's computer.
+    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop interprets the timestamp using the specified timezone.
     ///
-    /// Accepts the following ISO 8601 formats:
-    ///
-    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the
-    ///   **start of the specified day** in the local timezone of the end-user's
-    ///   computer (e.g., `2025-01-01` → `2025-01-01T00:00:00`).
-    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop
-    ///   interprets the timestamp in the local timezone of the end-user's computer.
-    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop
-    ///   interprets the timestamp using the specified timezone.
-    ///
-    /// Example: `"Example updatedAfter"`
+    /// Example: `"2025-01-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_after: Option<String>,
-    /// Filter for sales-tax group items updated on or before this date/time.
+    /// Filter for sales-tax group items updated on or before this date/time. Accepts the following ISO 8601 formats:
+    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the **end of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
+    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop interprets the timestamp in the local timezone of the end-user's computer.
+    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop interprets the timestamp using the specified timezone.
     ///
-    /// Accepts the following ISO 8601 formats:
-    ///
-    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the
-    ///   **end of the specified day** in the local timezone of the end-user's computer
-    ///   (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
-    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop
-    ///   interprets the timestamp in the local timezone of the end-user's computer.
-    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop
-    ///   interprets the timestamp using the specified timezone.
-    ///
-    /// Example: `"Example updatedBefore"`
+    /// Example: `"2025-02-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_before: Option<String>,
 }
@@ -282,37 +213,32 @@ pub struct SalesTaxGroupItemUpdateParams {
     /// The sales-tax group item's barcode.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub barcode: Option<BarcodeInput>,
-    /// The sales-tax group item's description that will appear on sales forms that
-    /// include this item.
+    /// The sales-tax group item's description that will appear on sales forms that include this item.
     ///
-    /// Maximum length: 4095 characters.
+    /// Example: `"Combined city, county, and state sales tax"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// Indicates whether this sales-tax group item is active.
+    /// Indicates whether this sales-tax group item is active. Inactive objects are typically hidden from views and reports in QuickBooks. Defaults to `true`.
     ///
-    /// Inactive objects are typically hidden from views and reports in QuickBooks.
-    /// Defaults to `true`.
+    /// Example: `true`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_active: Option<bool>,
-    /// The case-insensitive unique name of this sales-tax group item, unique across all
-    /// sales-tax group items.
+    /// The case-insensitive unique name of this sales-tax group item, unique across all sales-tax group items.
     ///
-    /// **NOTE**: Sales-tax group items do not have a `fullName` field because they are
-    /// not hierarchical objects, which is why `name` is unique for them but not for
-    /// objects that have parents.
+    /// **NOTE**: Sales-tax group items do not have a `fullName` field because they are not hierarchical objects, which is why `name` is unique for them but not for objects that have parents.
     ///
     /// Maximum length: 31 characters.
+    ///
+    /// Example: `"Standard Tax Group"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// The current QuickBooks-assigned revision number of the sales-tax group item
-    /// object you are updating, which you can get by fetching the object first. Provide
-    /// the most recent `revisionNumber` to ensure you're working with the latest data;
-    /// otherwise, the update will return an error.
-    pub revision_number: String,
-    /// The sales-tax items that make up this sales-tax group item.
+    /// The current QuickBooks-assigned revision number of the sales-tax group item object you are updating, which you can get by fetching the object first. Provide the most recent `revisionNumber` to ensure you're working with the latest data; otherwise, the update will return an error.
     ///
-    /// QuickBooks Desktop applies these sales-tax items together as one tax selection
-    /// while tracking each sales tax separately.
+    /// Example: `"1721172183"`
+    pub revision_number: String,
+    /// The sales-tax items that make up this sales-tax group item. QuickBooks Desktop applies these sales-tax items together as one tax selection while tracking each sales tax separately.
+    ///
+    /// Example: `["80000001-1234567890"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sales_tax_item_ids: Option<Vec<String>>,
 }
@@ -337,26 +263,28 @@ SalesTaxGroupItems, QbdClient
 }
 
 impl<T: Transport + ?Sized> SalesTaxGroupItems<'_, T> {
-    /// Returns a list of sales-tax group items.
+    /// List all sales-tax group items.
     ///
-    /// Use the `cursor` parameter to paginate
-    /// through the results.
+    /// Returns a list of sales-tax group items. Use the `cursor` parameter to paginate through the results.
     #[api(get = "/quickbooks-desktop/sales-tax-group-items", pages_of = SalesTaxGroupItem)]
     pub async fn list(&self, #[query] params: &SalesTaxGroupItemListParams) -> Result<CursorPage<SalesTaxGroupItem>>;
 
+    /// Create a sales-tax group item.
+    ///
     /// Creates a new sales-tax group item.
     #[api(post = "/quickbooks-desktop/sales-tax-group-items")]
     pub async fn create(&self, #[body] params: &SalesTaxGroupItemCreateParams) -> Result<SalesTaxGroupItem>;
 
+    /// Retrieve a sales-tax group item.
+    ///
     /// Retrieves a sales-tax group item by ID.
     ///
-    /// **IMPORTANT:** If you need to fetch multiple specific sales-tax group items by
-    /// ID, use the list endpoint instead with the `ids` parameter. It accepts an array
-    /// of IDs so you can batch the request into a single call, which is significantly
-    /// faster.
+    /// **IMPORTANT:** If you need to fetch multiple specific sales-tax group items by ID, use the list endpoint instead with the `ids` parameter. It accepts an array of IDs so you can batch the request into a single call, which is significantly faster.
     #[api(get = "/quickbooks-desktop/sales-tax-group-items/{id}")]
     pub async fn retrieve(&self, id: &str) -> Result<SalesTaxGroupItem>;
 
+    /// Update a sales-tax group item.
+    ///
     /// Updates an existing sales-tax group item.
     #[api(post = "/quickbooks-desktop/sales-tax-group-items/{id}")]
     pub async fn update(&self, id: &str, #[body] params: &SalesTaxGroupItemUpdateParams) -> Result<SalesTaxGroupItem>;

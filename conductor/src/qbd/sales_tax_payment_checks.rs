@@ -18,65 +18,66 @@ use crate::{CursorPage, Result, Transport, api};
 #[non_exhaustive]
 pub struct SalesTaxPaymentCheck {
     /// The address that is printed on the sales-tax payment check.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub address: Option<Address>,
-    /// The total monetary amount of this sales-tax payment check, represented as a
-    /// decimal string. This equals the sum of the amounts in the sales-tax payment
-    /// check lines.
-    pub amount: String,
-    /// The bank account from which the funds are being drawn for this sales-tax payment
-    /// check; e.g., Checking or Savings. This sales-tax payment check will decrease the
-    /// balance of this account.
-    pub bank_account: ObjectRef,
-    /// The date and time when this sales-tax payment check was created, in ISO 8601
-    /// format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the
-    /// local timezone of the end-user's computer.
-    pub created_at: String,
-    /// The custom fields for the sales-tax payment check object, added as user-defined
-    /// data extensions, not included in the standard QuickBooks object.
-    pub custom_fields: Vec<CustomField>,
-    /// A globally unique identifier (GUID) you, the developer, can provide for tracking
-    /// this object in your external system. This field is immutable and can only be set
-    /// during object creation.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub external_id: Option<String>,
-    /// The unique identifier assigned by QuickBooks to this sales-tax payment check.
+    /// The total monetary amount of this sales-tax payment check, represented as a decimal string. This equals the sum of the amounts in the sales-tax payment check lines.
     ///
-    /// This ID is unique across all transaction types.
+    /// Example: `"1000.00"`
+    pub amount: String,
+    /// The bank account from which the funds are being drawn for this sales-tax payment check; e.g., Checking or Savings. This sales-tax payment check will decrease the balance of this account.
+    ///
+    /// Example: `{"fullName":"Checking","id":"80000001-1234567890"}`
+    pub bank_account: ObjectRef,
+    /// The date and time when this sales-tax payment check was created, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
+    ///
+    /// Example: `"2025-01-01T12:34:56+00:00"`
+    pub created_at: String,
+    /// The custom fields for the sales-tax payment check object, added as user-defined data extensions, not included in the standard QuickBooks object.
+    pub custom_fields: Vec<CustomField>,
+    /// A globally unique identifier (GUID) you, the developer, can provide for tracking this object in your external system. This field is immutable and can only be set during object creation.
+    ///
+    /// Example: `"12345678-abcd-1234-abcd-1234567890ab"`
+    #[serde(default)]
+    pub external_id: Option<String>,
+    /// The unique identifier assigned by QuickBooks to this sales-tax payment check. This ID is unique across all transaction types.
+    ///
+    /// Example: `"123ABC-1234567890"`
     pub id: String,
-    /// Indicates whether this sales-tax payment check is included in the queue of
-    /// documents for QuickBooks to print.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Indicates whether this sales-tax payment check is included in the queue of documents for QuickBooks to print.
+    ///
+    /// Example: `true`
+    #[serde(default)]
     pub is_queued_for_print: Option<bool>,
-    /// The payment lines in this sales-tax payment check, each recording an amount paid
-    /// toward a sales-tax item.
+    /// The payment lines in this sales-tax payment check, each recording an amount paid toward a sales-tax item.
     pub lines: Vec<SalesTaxPaymentCheckLine>,
     /// A memo or note for this sales-tax payment check.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    ///
+    /// Example: `"Sales tax payment for Q3 2024"`
+    #[serde(default)]
     pub memo: Option<String>,
-    /// The case-sensitive user-defined reference number for this sales-tax payment
-    /// check, which can be used to identify the transaction in QuickBooks. This value
-    /// is not required to be unique and can be arbitrarily changed by the QuickBooks
-    /// user.
+    /// The case-sensitive user-defined reference number for this sales-tax payment check, which can be used to identify the transaction in QuickBooks. This value is not required to be unique and can be arbitrarily changed by the QuickBooks user.
     ///
     /// **IMPORTANT**: For checks, this field is the check number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    ///
+    /// Example: `"TAXPMT-1234"`
+    #[serde(default)]
     pub ref_number: Option<String>,
-    /// The current QuickBooks-assigned revision number of this sales-tax payment check
-    /// object, which changes each time the object is modified. When updating this
-    /// object, you must provide the most recent `revisionNumber` to ensure you're
-    /// working with the latest data; otherwise, the update will return an error.
+    /// The current QuickBooks-assigned revision number of this sales-tax payment check object, which changes each time the object is modified. When updating this object, you must provide the most recent `revisionNumber` to ensure you're working with the latest data; otherwise, the update will return an error.
+    ///
+    /// Example: `"1721172183"`
     pub revision_number: String,
     /// The date of this sales-tax payment check, in ISO 8601 format (YYYY-MM-DD).
+    ///
+    /// Example: `"2024-10-01"`
     pub transaction_date: String,
-    /// The date and time when this sales-tax payment check was last updated, in ISO
-    /// 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in
-    /// the local timezone of the end-user's computer.
+    /// The date and time when this sales-tax payment check was last updated, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
+    ///
+    /// Example: `"2025-02-01T12:34:56+00:00"`
     pub updated_at: String,
-    /// The sales-tax agency, represented as a QuickBooks vendor, receiving this
-    /// sales-tax payment check. This must match the tax vendor associated with the
-    /// sales-tax items in the payment lines.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The sales-tax agency, represented as a QuickBooks vendor, receiving this sales-tax payment check. This must match the tax vendor associated with the sales-tax items in the payment lines.
+    ///
+    /// Example: `{"fullName":"State Tax Agency","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub vendor: Option<ObjectRef>,
 }
 
@@ -88,46 +89,45 @@ pub struct SalesTaxPaymentCheckCreateParams {
     /// The address that is printed on the sales-tax payment check.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address: Option<AddressInput>,
-    /// The bank account from which the funds are being drawn for this sales-tax payment
-    /// check; e.g., Checking or Savings. This sales-tax payment check will decrease the
-    /// balance of this account.
-    pub bank_account_id: String,
-    /// A globally unique identifier (GUID) you, the developer, can provide for tracking
-    /// this object in your external system. This field is immutable and can only be set
-    /// during object creation.
+    /// The bank account from which the funds are being drawn for this sales-tax payment check; e.g., Checking or Savings. This sales-tax payment check will decrease the balance of this account.
     ///
-    /// **IMPORTANT**: This field must be formatted as a valid GUID; otherwise,
-    /// QuickBooks will return an error.
+    /// Example: `"80000001-1234567890"`
+    pub bank_account_id: String,
+    /// A globally unique identifier (GUID) you, the developer, can provide for tracking this object in your external system. This field is immutable and can only be set during object creation.
+    ///
+    /// **IMPORTANT**: This field must be formatted as a valid GUID; otherwise, QuickBooks will return an error.
+    ///
+    /// Example: `"12345678-abcd-1234-abcd-1234567890ab"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub external_id: Option<String>,
-    /// Indicates whether this sales-tax payment check is included in the queue of
-    /// documents for QuickBooks to print.
+    /// Indicates whether this sales-tax payment check is included in the queue of documents for QuickBooks to print.
+    ///
+    /// Example: `true`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_queued_for_print: Option<bool>,
-    /// The payment lines in this sales-tax payment check, each recording an amount paid
-    /// toward a sales-tax item.
+    /// The payment lines in this sales-tax payment check, each recording an amount paid toward a sales-tax item.
     pub lines: Vec<SalesTaxPaymentCheckCreateParamsLine>,
     /// A memo or note for this sales-tax payment check.
     ///
-    /// Maximum length: 4095 characters.
+    /// Example: `"Sales tax payment for Q3 2024"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub memo: Option<String>,
-    /// The case-sensitive user-defined reference number for this sales-tax payment
-    /// check, which can be used to identify the transaction in QuickBooks. This value
-    /// is not required to be unique and can be arbitrarily changed by the QuickBooks
-    /// user. When left blank in this create request, this field will be left blank in
-    /// QuickBooks (i.e., it does _not_ auto-increment).
+    /// The case-sensitive user-defined reference number for this sales-tax payment check, which can be used to identify the transaction in QuickBooks. This value is not required to be unique and can be arbitrarily changed by the QuickBooks user. When left blank in this create request, this field will be left blank in QuickBooks (i.e., it does *not* auto-increment).
     ///
     /// **IMPORTANT**: For checks, this field is the check number.
     ///
     /// Maximum length: 11 characters.
+    ///
+    /// Example: `"TAXPMT-1234"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_number: Option<String>,
     /// The date of this sales-tax payment check, in ISO 8601 format (YYYY-MM-DD).
+    ///
+    /// Example: `"2024-10-01"`
     pub transaction_date: String,
-    /// The sales-tax agency, represented as a QuickBooks vendor, receiving this
-    /// sales-tax payment check. This must match the tax vendor associated with the
-    /// sales-tax items in the payment lines.
+    /// The sales-tax agency, represented as a QuickBooks vendor, receiving this sales-tax payment check. This must match the tax vendor associated with the sales-tax items in the payment lines.
+    ///
+    /// Example: `"80000001-1234567890"`
     pub vendor_id: String,
 }
 
@@ -153,22 +153,22 @@ impl SalesTaxPaymentCheckCreateParams {
     }
 }
 
-/// The payment lines in this sales-tax payment check, each recording an amount paid
-/// toward a sales-tax item.
+/// The payment lines in this sales-tax payment check, each recording an amount paid toward a sales-tax item.
 ///
 /// The type of `SalesTaxPaymentCheckCreateParams::lines`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct SalesTaxPaymentCheckCreateParamsLine {
-    /// The sales-tax payment amount paid toward this line's sales-tax item, represented
-    /// as a decimal string.
+    /// The sales-tax payment amount paid toward this line's sales-tax item, represented as a decimal string.
     ///
-    /// Decimal string format: exactly 2 decimal places when cents are included and up
-    /// to 13 digits before the decimal point (for example, "123.45").
+    /// Decimal string format: exactly 2 decimal places when cents are included and up to 13 digits before the decimal point (for example, "123.45").
+    ///
+    /// Example: `"1000.00"`
     pub amount: String,
-    /// The sales-tax item whose payable balance this sales-tax payment check line is
-    /// paying.
+    /// The sales-tax item whose payable balance this sales-tax payment check line is paying.
+    ///
+    /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sales_tax_item_id: Option<String>,
 }
@@ -188,18 +188,21 @@ impl SalesTaxPaymentCheckCreateParamsLine {
 #[non_exhaustive]
 pub struct SalesTaxPaymentCheckDeleted {
     /// Indicates whether the sales-tax payment check was deleted.
+    ///
+    /// Example: `true`
     pub deleted: bool,
-    /// The QuickBooks-assigned unique identifier of the deleted sales-tax payment
-    /// check.
+    /// The QuickBooks-assigned unique identifier of the deleted sales-tax payment check.
+    ///
+    /// Example: `"123ABC-1234567890"`
     pub id: String,
-    /// The case-sensitive user-defined reference number of the deleted sales-tax
-    /// payment check.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The case-sensitive user-defined reference number of the deleted sales-tax payment check.
+    ///
+    /// Example: `"TAXPMT-1234"`
+    #[serde(default)]
     pub ref_number: Option<String>,
 }
 
-/// The payment lines in this sales-tax payment check, each recording an amount paid
-/// toward a sales-tax item.
+/// The payment lines in this sales-tax payment check, each recording an amount paid toward a sales-tax item.
 ///
 /// The type of `SalesTaxPaymentCheck::lines`.
 ///
@@ -208,21 +211,24 @@ pub struct SalesTaxPaymentCheckDeleted {
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct SalesTaxPaymentCheckLine {
-    /// The sales-tax payment amount paid toward this line's sales-tax item, represented
-    /// as a decimal string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The sales-tax payment amount paid toward this line's sales-tax item, represented as a decimal string.
+    ///
+    /// Example: `"1000.00"`
+    #[serde(default)]
     pub amount: Option<String>,
-    /// The unique identifier assigned by QuickBooks to this sales-tax payment check
-    /// line. This ID is unique across all transaction line types.
+    /// The unique identifier assigned by QuickBooks to this sales-tax payment check line. This ID is unique across all transaction line types.
+    ///
+    /// Example: `"456DEF-1234567890"`
     pub id: String,
-    /// The sales-tax item whose payable balance this sales-tax payment check line is
-    /// paying.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The sales-tax item whose payable balance this sales-tax payment check line is paying.
+    ///
+    /// Example: `{"fullName":"State Sales Tax","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub sales_tax_item: Option<ObjectRef>,
-    /// The sales-tax amount due on this sales-tax payment check line, represented as a
-    /// decimal string. QuickBooks Desktop returns this field only for Australian
-    /// company files.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The sales-tax amount due on this sales-tax payment check line, represented as a decimal string. QuickBooks Desktop returns this field only for Australian company files.
+    ///
+    /// Example: `"10.00"`
+    #[serde(default)]
     pub tax_amount: Option<String>,
 }
 
@@ -235,29 +241,18 @@ pub struct SalesTaxPaymentCheckListParams {
     /// Example: `["80000001-1234567890"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_ids: Option<Vec<String>>,
-    /// The pagination token to fetch the next set of results when paginating with the
-    /// `limit` parameter. Do not include this parameter on the first call. Use the
-    /// `nextCursor` value returned in the previous response to request subsequent
-    /// results.
+    /// The pagination token to fetch the next set of results when paginating with the `limit` parameter. Do not include this parameter on the first call. Use the `nextCursor` value returned in the previous response to request subsequent results.
     ///
-    /// **IMPORTANT**: The cursor is the same value for every page, and requests that
-    /// send it are not idempotent: each one returns the next page. Send each request
-    /// within 10 seconds of the previous response. If you miss that window or a request
-    /// fails, start over without a cursor.
-    ///
-    /// Example: `"Example cursor"`
+    /// Example: `"12345678-abcd-abcd-example-1234567890ab"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cursor: Option<String>,
-    /// Filter for specific sales-tax payment checks by their QuickBooks-assigned unique
-    /// identifier(s).
+    /// Filter for specific sales-tax payment checks by their QuickBooks-assigned unique identifier(s).
     ///
-    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other
-    /// query parameters for this request.
+    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other query parameters for this request.
     ///
-    /// **NOTE**: If any of the values you specify in this parameter are not found, the
-    /// request will return an error.
+    /// **NOTE**: If any of the values you specify in this parameter are not found, the request will return an error.
     ///
-    /// Example: `["80000001-1234567890"]`
+    /// Example: `["123ABC-1234567890"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ids: Option<Vec<String>>,
     /// Whether to include line items in the response. Defaults to `true`.
@@ -270,131 +265,82 @@ pub struct SalesTaxPaymentCheckListParams {
     /// Example: `["80000001-1234567890"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub item_ids: Option<Vec<String>>,
-    /// The maximum number of objects to return.
+    /// The maximum number of objects to return. Accepts values ranging from 1 to 150, defaults to 150. When used with cursor-based pagination, this parameter controls how many results are returned per page. To paginate through results, combine this with the `cursor` parameter. Each response will include a `nextCursor` value that can be passed to subsequent requests to retrieve the next page of results.
     ///
-    /// Accepts values ranging from 1 to 150, defaults to 150. When used with
-    /// cursor-based pagination, this parameter controls how many results are returned
-    /// per page. To paginate through results, combine this with the `cursor` parameter.
-    /// Each response will include a `nextCursor` value that can be passed to subsequent
-    /// requests to retrieve the next page of results.
-    ///
-    /// Example: `1`
+    /// Example: `150`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
     /// Filter for sales-tax payment checks whose `refNumber` contains this substring.
     ///
-    /// **NOTE**: If you use this parameter, you cannot also use `refNumberStartsWith`
-    /// or `refNumberEndsWith`.
+    /// **NOTE**: If you use this parameter, you cannot also use `refNumberStartsWith` or `refNumberEndsWith`.
     ///
-    /// Example: `"Example refNumberContains"`
+    /// Example: `"TAXPMT-1234"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_number_contains: Option<String>,
     /// Filter for sales-tax payment checks whose `refNumber` ends with this substring.
     ///
-    /// **NOTE**: If you use this parameter, you cannot also use `refNumberContains` or
-    /// `refNumberStartsWith`.
+    /// **NOTE**: If you use this parameter, you cannot also use `refNumberContains` or `refNumberStartsWith`.
     ///
-    /// Example: `"Example refNumberEndsWith"`
+    /// Example: `"1234"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_number_ends_with: Option<String>,
-    /// Filter for sales-tax payment checks whose `refNumber` is greater than or equal
-    /// to this value. If omitted, the range will begin with the first number of the
-    /// list. Uses a numerical comparison for values that contain only digits;
-    /// otherwise, uses a lexicographical comparison.
+    /// Filter for sales-tax payment checks whose `refNumber` is greater than or equal to this value. If omitted, the range will begin with the first number of the list. Uses a numerical comparison for values that contain only digits; otherwise, uses a lexicographical comparison.
     ///
-    /// **NOTE**: If you use this parameter, you cannot also use `refNumberContains`,
-    /// `refNumberStartsWith`, or `refNumberEndsWith`.
-    ///
-    /// Example: `"Example refNumberFrom"`
+    /// Example: `"TAXPMT-0001"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_number_from: Option<String>,
-    /// Filter for sales-tax payment checks whose `refNumber` starts with this
-    /// substring.
+    /// Filter for sales-tax payment checks whose `refNumber` starts with this substring.
     ///
-    /// **NOTE**: If you use this parameter, you cannot also use `refNumberContains` or
-    /// `refNumberEndsWith`.
+    /// **NOTE**: If you use this parameter, you cannot also use `refNumberContains` or `refNumberEndsWith`.
     ///
-    /// Example: `"Example refNumberStartsWith"`
+    /// Example: `"TAXPMT"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_number_starts_with: Option<String>,
-    /// Filter for sales-tax payment checks whose `refNumber` is less than or equal to
-    /// this value. If omitted, the range will end with the last number of the list.
-    /// Uses a numerical comparison for values that contain only digits; otherwise, uses
-    /// a lexicographical comparison.
+    /// Filter for sales-tax payment checks whose `refNumber` is less than or equal to this value. If omitted, the range will end with the last number of the list. Uses a numerical comparison for values that contain only digits; otherwise, uses a lexicographical comparison.
     ///
-    /// **NOTE**: If you use this parameter, you cannot also use `refNumberContains`,
-    /// `refNumberStartsWith`, or `refNumberEndsWith`.
-    ///
-    /// Example: `"Example refNumberTo"`
+    /// Example: `"TAXPMT-9999"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_number_to: Option<String>,
-    /// Filter for specific sales-tax payment checks by their ref-number(s),
-    /// case-sensitive. In QuickBooks, ref-numbers are not required to be unique and can
-    /// be arbitrarily changed by the QuickBooks user.
+    /// Filter for specific sales-tax payment checks by their ref-number(s), case-sensitive. In QuickBooks, ref-numbers are not required to be unique and can be arbitrarily changed by the QuickBooks user.
     ///
-    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other
-    /// query parameters for this request.
+    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other query parameters for this request.
     ///
-    /// **NOTE**: If any of the values you specify in this parameter are not found, the
-    /// request will return an error.
+    /// **NOTE**: If any of the values you specify in this parameter are not found, the request will return an error.
     ///
-    /// Example: `["INV-1001"]`
+    /// Example: `["SALES-TAX PAYMENT CHECK-1234"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_numbers: Option<Vec<String>>,
-    /// Filter for sales-tax payment checks whose `date` field is on or after this date,
-    /// in ISO 8601 format (YYYY-MM-DD).
+    /// Filter for sales-tax payment checks whose `date` field is on or after this date, in ISO 8601 format (YYYY-MM-DD).
     ///
-    /// **NOTE:** QuickBooks Desktop interprets this date as the **start of the
-    /// specified day** in the local timezone of the end-user's computer (e.g.,
-    /// `2025-01-01` → `2025-01-01T00:00:00`).
+    /// **NOTE:** QuickBooks Desktop interprets this date as the **start of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T00:00:00`).
     ///
-    /// Example: `"2024-10-01"`
+    /// Example: `"2025-01-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_date_from: Option<String>,
-    /// Filter for sales-tax payment checks whose `date` field is on or before this
-    /// date, in ISO 8601 format (YYYY-MM-DD).
+    /// Filter for sales-tax payment checks whose `date` field is on or before this date, in ISO 8601 format (YYYY-MM-DD).
     ///
-    /// **NOTE:** QuickBooks Desktop interprets this date as the **end of the specified
-    /// day** in the local timezone of the end-user's computer (e.g., `2025-01-01` →
-    /// `2025-01-01T23:59:59`).
+    /// **NOTE:** QuickBooks Desktop interprets this date as the **end of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
     ///
-    /// Example: `"2024-10-01"`
+    /// Example: `"2025-02-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_date_to: Option<String>,
-    /// Filter for sales-tax payment checks updated on or after this date/time.
+    /// Filter for sales-tax payment checks updated on or after this date/time. Accepts the following ISO 8601 formats:
+    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the **start of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T00:00:00`).
+    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop interprets the timestamp in the local timezone of the end-user's computer.
+    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop interprets the timestamp using the specified timezone.
     ///
-    /// Accepts the following ISO 8601 formats:
-    ///
-    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the
-    ///   **start of the specified day** in the local timezone of the end-user's
-    ///   computer (e.g., `2025-01-01` → `2025-01-01T00:00:00`).
-    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop
-    ///   interprets the timestamp in the local timezone of the end-user's computer.
-    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop
-    ///   interprets the timestamp using the specified timezone.
-    ///
-    /// Example: `"Example updatedAfter"`
+    /// Example: `"2025-01-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_after: Option<String>,
-    /// Filter for sales-tax payment checks updated on or before this date/time.
+    /// Filter for sales-tax payment checks updated on or before this date/time. Accepts the following ISO 8601 formats:
+    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the **end of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
+    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop interprets the timestamp in the local timezone of the end-user's computer.
+    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop interprets the timestamp using the specified timezone.
     ///
-    /// Accepts the following ISO 8601 formats:
-    ///
-    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the
-    ///   **end of the specified day** in the local timezone of the end-user's computer
-    ///   (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
-    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop
-    ///   interprets the timestamp in the local timezone of the end-user's computer.
-    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop
-    ///   interprets the timestamp using the specified timezone.
-    ///
-    /// Example: `"Example updatedBefore"`
+    /// Example: `"2025-02-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_before: Option<String>,
-    /// Filter for sales-tax payment checks paid to these vendors.
-    ///
-    /// These are the sales-tax agencies, represented as QuickBooks vendors, paid by
-    /// these checks.
+    /// Filter for sales-tax payment checks paid to these vendors. These are the sales-tax agencies, represented as QuickBooks vendors, paid by these checks.
     ///
     /// Example: `["80000001-1234567890"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -409,36 +355,37 @@ pub struct SalesTaxPaymentCheckUpdateParams {
     /// The address that is printed on the sales-tax payment check.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address: Option<AddressInput>,
-    /// The bank account from which the funds are being drawn for this sales-tax payment
-    /// check; e.g., Checking or Savings. This sales-tax payment check will decrease the
-    /// balance of this account.
+    /// The bank account from which the funds are being drawn for this sales-tax payment check; e.g., Checking or Savings. This sales-tax payment check will decrease the balance of this account.
+    ///
+    /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_account_id: Option<String>,
-    /// Indicates whether this sales-tax payment check is included in the queue of
-    /// documents for QuickBooks to print.
+    /// Indicates whether this sales-tax payment check is included in the queue of documents for QuickBooks to print.
+    ///
+    /// Example: `true`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_queued_for_print: Option<bool>,
     /// A memo or note for this sales-tax payment check.
     ///
-    /// Maximum length: 4095 characters.
+    /// Example: `"Sales tax payment for Q3 2024"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub memo: Option<String>,
-    /// The case-sensitive user-defined reference number for this sales-tax payment
-    /// check, which can be used to identify the transaction in QuickBooks. This value
-    /// is not required to be unique and can be arbitrarily changed by the QuickBooks
-    /// user.
+    /// The case-sensitive user-defined reference number for this sales-tax payment check, which can be used to identify the transaction in QuickBooks. This value is not required to be unique and can be arbitrarily changed by the QuickBooks user.
     ///
     /// **IMPORTANT**: For checks, this field is the check number.
     ///
     /// Maximum length: 11 characters.
+    ///
+    /// Example: `"TAXPMT-1234"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_number: Option<String>,
-    /// The current QuickBooks-assigned revision number of the sales-tax payment check
-    /// object you are updating, which you can get by fetching the object first. Provide
-    /// the most recent `revisionNumber` to ensure you're working with the latest data;
-    /// otherwise, the update will return an error.
+    /// The current QuickBooks-assigned revision number of the sales-tax payment check object you are updating, which you can get by fetching the object first. Provide the most recent `revisionNumber` to ensure you're working with the latest data; otherwise, the update will return an error.
+    ///
+    /// Example: `"1721172183"`
     pub revision_number: String,
     /// The date of this sales-tax payment check, in ISO 8601 format (YYYY-MM-DD).
+    ///
+    /// Example: `"2024-10-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_date: Option<String>,
 }
@@ -465,23 +412,28 @@ impl SalesTaxPaymentCheckUpdateParams {
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct SalesTaxPaymentCheckVoided {
-    /// The date and time when this sales-tax payment check was created, in ISO 8601
-    /// format (YYYY-MM-DDThh:mm:ss+hh:mm), which QuickBooks Desktop interprets in the
-    /// local timezone of the end-user's computer.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The date and time when this sales-tax payment check was created, in ISO 8601 format (YYYY-MM-DDThh:mm:ss+hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
+    ///
+    /// Example: `"2025-01-01T12:34:56+00:00"`
+    #[serde(default)]
     pub created_at: Option<String>,
     /// The QuickBooks-assigned unique identifier of the voided sales-tax payment check.
+    ///
+    /// Example: `"123ABC-1234567890"`
     pub id: String,
-    /// The case-sensitive user-defined reference number of the voided sales-tax payment
-    /// check.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The case-sensitive user-defined reference number of the voided sales-tax payment check.
+    ///
+    /// Example: `"TAXPMT-1234"`
+    #[serde(default)]
     pub ref_number: Option<String>,
-    /// The date and time when this sales-tax payment check was last updated, in ISO
-    /// 8601 format (YYYY-MM-DDThh:mm:ss+hh:mm), which QuickBooks Desktop interprets in
-    /// the local timezone of the end-user's computer.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The date and time when this sales-tax payment check was last updated, in ISO 8601 format (YYYY-MM-DDThh:mm:ss+hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
+    ///
+    /// Example: `"2025-02-01T12:34:56+00:00"`
+    #[serde(default)]
     pub updated_at: Option<String>,
     /// Indicates whether the sales-tax payment check was voided.
+    ///
+    /// Example: `true`
     pub voided: bool,
 }
 
@@ -491,37 +443,37 @@ SalesTaxPaymentChecks, QbdClient
 }
 
 impl<T: Transport + ?Sized> SalesTaxPaymentChecks<'_, T> {
-    /// Returns a list of sales-tax payment checks.
+    /// List all sales-tax payment checks.
     ///
-    /// Use the `cursor` parameter to
-    /// paginate through the results.
+    /// Returns a list of sales-tax payment checks. Use the `cursor` parameter to paginate through the results.
     #[api(get = "/quickbooks-desktop/sales-tax-payment-checks", pages_of = SalesTaxPaymentCheck)]
     pub async fn list(
         &self,
         #[query] params: &SalesTaxPaymentCheckListParams,
     ) -> Result<CursorPage<SalesTaxPaymentCheck>>;
 
+    /// Create a sales-tax payment check.
+    ///
     /// Creates a new sales-tax payment check.
     #[api(post = "/quickbooks-desktop/sales-tax-payment-checks")]
     pub async fn create(&self, #[body] params: &SalesTaxPaymentCheckCreateParams) -> Result<SalesTaxPaymentCheck>;
 
-    /// Permanently deletes a sales-tax payment check.
+    /// Delete a sales-tax payment check.
     ///
-    /// The deletion will fail if the
-    /// sales-tax payment check is currently in use or has any linked transactions that
-    /// are in use.
+    /// Permanently deletes a sales-tax payment check. The deletion will fail if the sales-tax payment check is currently in use or has any linked transactions that are in use.
     #[api(delete = "/quickbooks-desktop/sales-tax-payment-checks/{id}")]
     pub async fn delete(&self, id: &str) -> Result<SalesTaxPaymentCheckDeleted>;
 
+    /// Retrieve a sales-tax payment check.
+    ///
     /// Retrieves a sales-tax payment check by ID.
     ///
-    /// **IMPORTANT:** If you need to fetch multiple specific sales-tax payment checks
-    /// by ID, use the list endpoint instead with the `ids` parameter. It accepts an
-    /// array of IDs so you can batch the request into a single call, which is
-    /// significantly faster.
+    /// **IMPORTANT:** If you need to fetch multiple specific sales-tax payment checks by ID, use the list endpoint instead with the `ids` parameter. It accepts an array of IDs so you can batch the request into a single call, which is significantly faster.
     #[api(get = "/quickbooks-desktop/sales-tax-payment-checks/{id}")]
     pub async fn retrieve(&self, id: &str) -> Result<SalesTaxPaymentCheck>;
 
+    /// Update a sales-tax payment check.
+    ///
     /// Updates an existing sales-tax payment check.
     #[api(post = "/quickbooks-desktop/sales-tax-payment-checks/{id}")]
     pub async fn update(
@@ -530,9 +482,9 @@ impl<T: Transport + ?Sized> SalesTaxPaymentChecks<'_, T> {
         #[body] params: &SalesTaxPaymentCheckUpdateParams,
     ) -> Result<SalesTaxPaymentCheck>;
 
-    /// Voids a sales-tax payment check by setting its amount to zero while keeping a
-    /// record of it in QuickBooks. The void will fail if the sales-tax payment check is
-    /// currently in use or has any linked transactions that are in use.
+    /// Void a sales-tax payment check.
+    ///
+    /// Voids a sales-tax payment check by setting its amount to zero while keeping a record of it in QuickBooks. The void will fail if the sales-tax payment check is currently in use or has any linked transactions that are in use.
     #[api(post = "/quickbooks-desktop/sales-tax-payment-checks/{id}/void")]
     pub async fn void(&self, id: &str) -> Result<SalesTaxPaymentCheckVoided>;
 }

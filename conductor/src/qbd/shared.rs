@@ -14,8 +14,7 @@ use crate::string_enum::string_enum;
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct AdditionalContactInput {
-    /// Additional custom contact fields for this contact, such as phone numbers or
-    /// email addresses.
+    /// Additional custom contact fields for this contact, such as phone numbers or email addresses.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_contact_fields: Option<Vec<CustomContactFieldInput>>,
     /// The contact's first name.
@@ -25,8 +24,6 @@ pub struct AdditionalContactInput {
     /// Example: `"John"`
     pub first_name: String,
     /// The contact's job title.
-    ///
-    /// Maximum length: 41 characters.
     ///
     /// Example: `"Purchasing Manager"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -45,10 +42,7 @@ pub struct AdditionalContactInput {
     /// Example: `"A."`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub middle_name: Option<String>,
-    /// The contact's formal salutation title that precedes their name, such as "Mr.",
-    /// "Ms.", or "Dr.".
-    ///
-    /// Maximum length: 15 characters.
+    /// The contact's formal salutation title that precedes their name, such as "Mr.", "Ms.", or "Dr.".
     ///
     /// Example: `"Dr."`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -76,8 +70,7 @@ impl AdditionalContactInput {
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct AdditionalContactUpdateInput {
-    /// Additional custom contact fields for this contact, such as phone numbers or
-    /// email addresses.
+    /// Additional custom contact fields for this contact, such as phone numbers or email addresses.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_contact_fields: Option<Vec<CustomContactFieldInput>>,
     /// The contact's first name.
@@ -92,8 +85,6 @@ pub struct AdditionalContactUpdateInput {
     /// Example: `"80000001-1234567890"`
     pub id: String,
     /// The contact's job title.
-    ///
-    /// Maximum length: 41 characters.
     ///
     /// Example: `"Purchasing Manager"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -112,17 +103,11 @@ pub struct AdditionalContactUpdateInput {
     /// Example: `"A."`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub middle_name: Option<String>,
-    /// The current QuickBooks-assigned revision number of the contact object you are
-    /// updating, which you can get by fetching the object first. Provide the most
-    /// recent `revisionNumber` to ensure you're working with the latest data;
-    /// otherwise, the update will return an error.
+    /// The current QuickBooks-assigned revision number of the contact object you are updating, which you can get by fetching the object first. Provide the most recent `revisionNumber` to ensure you're working with the latest data; otherwise, the update will return an error.
     ///
     /// Example: `"1721172183"`
     pub revision_number: String,
-    /// The contact's formal salutation title that precedes their name, such as "Mr.",
-    /// "Ms.", or "Dr.".
-    ///
-    /// Maximum length: 15 characters.
+    /// The contact's formal salutation title that precedes their name, such as "Mr.", "Ms.", or "Dr.".
     ///
     /// Example: `"Dr."`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -154,8 +139,6 @@ impl AdditionalContactUpdateInput {
 pub struct AdditionalNoteInput {
     /// The text of this note.
     ///
-    /// Maximum length: 4095 characters.
-    ///
     /// Example: `"This is a fun note."`
     pub note: String,
 }
@@ -180,8 +163,6 @@ pub struct AdditionalNoteUpdateInput {
     pub id: f64,
     /// The text of this note.
     ///
-    /// Maximum length: 4095 characters.
-    ///
     /// Example: `"This is a fun note."`
     pub note: String,
 }
@@ -203,44 +184,52 @@ pub struct Address {
     /// The city, district, suburb, town, or village name of the address.
     ///
     /// Example: `"San Francisco"`
+    #[serde(default)]
     pub city: Option<String>,
     /// The country name of the address.
     ///
     /// Example: `"United States"`
+    #[serde(default)]
     pub country: Option<String>,
     /// The first line of the address (e.g., street, PO Box, or company name).
     ///
     /// Example: `"Conductor Labs Inc."`
+    #[serde(default)]
     pub line1: Option<String>,
-    /// The second line of the address, if needed (e.g., apartment, suite, unit, or
-    /// building).
+    /// The second line of the address, if needed (e.g., apartment, suite, unit, or building).
     ///
     /// Example: `"540 Market St."`
+    #[serde(default)]
     pub line2: Option<String>,
     /// The third line of the address, if needed.
     ///
     /// Example: `"Suite 100"`
+    #[serde(default)]
     pub line3: Option<String>,
     /// The fourth line of the address, if needed.
     ///
     /// Example: `""`
+    #[serde(default)]
     pub line4: Option<String>,
     /// The fifth line of the address, if needed.
     ///
     /// Example: `""`
+    #[serde(default)]
     pub line5: Option<String>,
-    /// A note written at the bottom of the address in the form in which it appears,
-    /// such as the invoice form.
+    /// A note written at the bottom of the address in the form in which it appears, such as the invoice form.
     ///
     /// Example: `"Conductor HQ"`
+    #[serde(default)]
     pub note: Option<String>,
     /// The postal code or ZIP code of the address.
     ///
     /// Example: `"94110"`
+    #[serde(default)]
     pub postal_code: Option<String>,
     /// The state, county, province, or region name of the address.
     ///
     /// Example: `"CA"`
+    #[serde(default)]
     pub state: Option<String>,
 }
 
@@ -260,8 +249,6 @@ pub struct AddressInput {
     pub city: Option<String>,
     /// The country name of the address.
     ///
-    /// Maximum length: 31 characters.
-    ///
     /// Example: `"United States"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
@@ -272,8 +259,7 @@ pub struct AddressInput {
     /// Example: `"Conductor Labs Inc."`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub line1: Option<String>,
-    /// The second line of the address, if needed (e.g., apartment, suite, unit, or
-    /// building).
+    /// The second line of the address, if needed (e.g., apartment, suite, unit, or building).
     ///
     /// Maximum length: 41 characters.
     ///
@@ -301,10 +287,7 @@ pub struct AddressInput {
     /// Example: `""`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub line5: Option<String>,
-    /// A note written at the bottom of the address in the form in which it appears,
-    /// such as the invoice form.
-    ///
-    /// Maximum length: 41 characters.
+    /// A note written at the bottom of the address in the form in which it appears, such as the invoice form.
     ///
     /// Example: `"Conductor HQ"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -332,25 +315,22 @@ impl AddressInput {
     }
 }
 
-/// Credit memos to apply to this receivable transaction, reducing its balance. This creates a link between this receivable transaction and the specified credit memos.
+/// Credits to apply to this target transaction, reducing its balance. This creates a link between this target transaction and the specified credit transactions.
 ///
-/// **IMPORTANT**: By default, QuickBooks will not return any information about the linked transactions in this endpoint's response even when this request is successful. To see the transactions linked via this field, refetch the receivable transaction and check the `linkedTransactions` response field. If fetching a list of receivable transactions, you must also specify the parameter `includeLinkedTransactions=true` to see the `linkedTransactions` response field.
+/// **IMPORTANT**: By default, QuickBooks will not return any information about the linked transactions in this endpoint's response even when this request is successful. To see the transactions linked via this field, refetch the target transaction and check the `linkedTransactions` response field. If fetching a list of target transactions, you must also specify the parameter `includeLinkedTransactions=true` to see the `linkedTransactions` response field.
 ///
 /// The type of `ApplyToTransactionInput::apply_credits`, `InvoiceCreateParams::apply_credits` and `InvoiceUpdateParams::apply_credits`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ApplyCredit {
-    /// The amount of the selected credit transaction to apply to this transaction,
-    /// represented as a decimal string.
+    /// The amount of the selected credit transaction to apply to this transaction, represented as a decimal string.
     ///
-    /// Decimal string format: exactly 2 decimal places when cents are included and up
-    /// to 13 digits before the decimal point (for example, "123.45").
+    /// Decimal string format: exactly 2 decimal places when cents are included and up to 13 digits before the decimal point (for example, "123.45").
     ///
     /// Example: `"100.00"`
     pub applied_amount: String,
-    /// The unique identifier of the credit transaction to apply to this transaction,
-    /// such as a credit memo, vendor credit, or journal-entry credit.
+    /// The unique identifier of the credit transaction to apply to this transaction, such as a credit memo, vendor credit, or journal-entry credit.
     ///
     /// Example: `"ABCDEF-1234567890"`
     pub credit_transaction_id: String,
@@ -372,57 +352,47 @@ impl ApplyCredit {
     }
 }
 
-/// The bills to be paid by this bill check payment.
+/// The bills to be paid by this bill check payment. This will create a link between this bill check payment and the specified bills.
 ///
-/// This will create a link between this bill check payment and the specified bills.
+/// **IMPORTANT**: In each `applyToTransactions` object, you must specify either `paymentAmount`, `applyCredits`, `discountAmount`, or any combination of these; if none of these are specified, you will receive an error for an empty transaction.
 ///
-/// **IMPORTANT**: In each `applyToTransactions` object, you must specify either
-/// `paymentAmount`, `applyCredits`, `discountAmount`, or any combination of these;
-/// if none of these are specified, you will receive an error for an empty
-/// transaction.
-///
-/// **IMPORTANT**: The target bill must have `isPaid=false`, otherwise, QuickBooks
-/// will report this object as "cannot be found".
+/// **IMPORTANT**: The target bill must have `isPaid=false`, otherwise, QuickBooks will report this object as "cannot be found".
 ///
 /// The type of `BillCheckPaymentCreateParams::apply_to_transactions`, `BillCheckPaymentUpdateParams::apply_to_transactions`, `BillCreditCardPaymentCreateParams::apply_to_transactions`, `ReceivePaymentCreateParams::apply_to_transactions` and 1 more.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ApplyToTransactionInput {
-    /// Credit memos to apply to this receivable transaction, reducing its balance. This creates a link between this receivable transaction and the specified credit memos.
+    /// Credits to apply to this target transaction, reducing its balance. This creates a link between this target transaction and the specified credit transactions.
     ///
-    /// **IMPORTANT**: By default, QuickBooks will not return any information about the linked transactions in this endpoint's response even when this request is successful. To see the transactions linked via this field, refetch the receivable transaction and check the `linkedTransactions` response field. If fetching a list of receivable transactions, you must also specify the parameter `includeLinkedTransactions=true` to see the `linkedTransactions` response field.
+    /// **IMPORTANT**: By default, QuickBooks will not return any information about the linked transactions in this endpoint's response even when this request is successful. To see the transactions linked via this field, refetch the target transaction and check the `linkedTransactions` response field. If fetching a list of target transactions, you must also specify the parameter `includeLinkedTransactions=true` to see the `linkedTransactions` response field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub apply_credits: Option<Vec<ApplyCredit>>,
-    /// The financial account used to track this receivable transaction's discount.
+    /// The financial account used to track this target transaction's discount.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub discount_account_id: Option<String>,
-    /// The monetary amount by which to reduce this target transaction's balance,
-    /// represented as a decimal string.
+    /// The monetary amount by which to reduce this target transaction's balance, represented as a decimal string.
     ///
-    /// Decimal string format: exactly 2 decimal places when cents are included and up
-    /// to 13 digits before the decimal point (for example, "123.45").
+    /// Decimal string format: exactly 2 decimal places when cents are included and up to 13 digits before the decimal point (for example, "123.45").
     ///
     /// Example: `"50.00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub discount_amount: Option<String>,
-    /// The class used to track this receivable transaction's discount.
+    /// The class used to track this target transaction's discount.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub discount_class_id: Option<String>,
-    /// The monetary amount to apply to the target transaction, represented as a decimal
-    /// string.
+    /// The monetary amount to apply to the target transaction, represented as a decimal string.
     ///
-    /// Decimal string format: exactly 2 decimal places when cents are included and up
-    /// to 13 digits before the decimal point (for example, "123.45").
+    /// Decimal string format: exactly 2 decimal places when cents are included and up to 13 digits before the decimal point (for example, "123.45").
     ///
     /// Example: `"25.00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payment_amount: Option<String>,
-    /// The ID of the receivable transaction to which this payment is applied.
+    /// The ID of the target transaction to which this payment is applied.
     ///
     /// Example: `"123ABC-1234567890"`
     pub transaction_id: String,
@@ -461,8 +431,6 @@ pub struct BarcodeInput {
     pub assign_even_if_used: Option<bool>,
     /// The item's barcode value.
     ///
-    /// Maximum length: 50 characters.
-    ///
     /// Example: `"012345678905"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
@@ -475,43 +443,40 @@ impl BarcodeInput {
     }
 }
 
-/// The bill's item group lines, each representing a predefined set of items bundled
-/// together because they are commonly purchased together or grouped for faster
-/// entry.
+/// The bill's item group lines, each representing a predefined set of items bundled together because they are commonly purchased together or grouped for faster entry.
 ///
 /// The type of `BillCreateParams::item_group_lines`, `CheckCreateParams::item_group_lines`, `CreditCardChargeCreateParams::item_group_lines`, `CreditCardCreditCreateParams::item_group_lines` and 4 more.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct BillCreateParamsItemGroupLine {
-    /// The custom fields for the item group line object, added as user-defined data
-    /// extensions, not included in the standard QuickBooks object.
+    /// The custom fields for the item group line object, added as user-defined data extensions, not included in the standard QuickBooks object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<Vec<CustomFieldInput>>,
-    /// The site location where inventory for the item group associated with this item
-    /// group line is stored.
+    /// The site location where inventory for the item group associated with this item group line is stored.
+    ///
+    /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inventory_site_id: Option<String>,
-    /// The specific location (e.g., bin or shelf) within the inventory site where the
-    /// item group associated with this item group line is stored.
+    /// The specific location (e.g., bin or shelf) within the inventory site where the item group associated with this item group line is stored.
+    ///
+    /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inventory_site_location_id: Option<String>,
-    /// The item group line's item group, representing a predefined set of items bundled
-    /// because they are commonly purchased together or grouped for faster entry.
+    /// The item group line's item group, representing a predefined set of items bundled because they are commonly purchased together or grouped for faster entry.
+    ///
+    /// Example: `"80000001-1234567890"`
     pub item_group_id: String,
-    /// The quantity of the item group associated with this item group line.
+    /// The quantity of the item group associated with this item group line. This field cannot be cleared.
     ///
-    /// This field cannot be cleared.
+    /// **NOTE**: Do not use this field if the associated item group is a discount item group.
     ///
-    /// **NOTE**: Do not use this field if the associated item group is a discount item
-    /// group.
+    /// Example: `5`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quantity: Option<f64>,
-    /// The unit-of-measure used for the `quantity` in this item group line.
+    /// The unit-of-measure used for the `quantity` in this item group line. Must be a valid unit within the item's available units of measure.
     ///
-    /// Must be a valid unit within the item's available units of measure.
-    ///
-    /// Maximum length: 31 characters.
+    /// Example: `"Each"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unit_of_measure: Option<String>,
 }
@@ -530,9 +495,7 @@ impl BillCreateParamsItemGroupLine {
     }
 }
 
-/// The bill's item group lines, each representing a predefined set of items bundled
-/// together because they are commonly purchased together or grouped for faster
-/// entry.
+/// The bill's item group lines, each representing a predefined set of items bundled together because they are commonly purchased together or grouped for faster entry.
 ///
 /// The type of `Bill::item_group_lines`, `Check::item_group_lines`, `CreditCardCharge::item_group_lines`, `CreditCardCredit::item_group_lines` and 2 more.
 ///
@@ -541,199 +504,163 @@ impl BillCreateParamsItemGroupLine {
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct BillItemGroupLine {
-    /// The custom fields for the item group line object, added as user-defined data
-    /// extensions, not included in the standard QuickBooks object.
+    /// The custom fields for the item group line object, added as user-defined data extensions, not included in the standard QuickBooks object.
     pub custom_fields: Vec<CustomField>,
     /// A description of this item group line.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    ///
+    /// Example: `"Standard widget bulk package"`
+    #[serde(default)]
     pub description: Option<String>,
-    /// The unique identifier assigned by QuickBooks to this item group line.
+    /// The unique identifier assigned by QuickBooks to this item group line. This ID is unique across all transaction line types.
     ///
-    /// This ID is unique across all transaction line types.
+    /// Example: `"456DEF-1234567890"`
     pub id: String,
-    /// The item group line's item group, representing a predefined set of items bundled
-    /// because they are commonly purchased together or grouped for faster entry.
+    /// The item group line's item group, representing a predefined set of items bundled because they are commonly purchased together or grouped for faster entry.
+    ///
+    /// Example: `{"fullName":"Office Supplies Bundle","id":"80000001-1234567890"}`
     pub item_group: ObjectRef,
-    /// The item group line's item lines, each representing the purchase of a specific
-    /// item or service.
+    /// The item group line's item lines, each representing the purchase of a specific item or service.
     pub item_lines: Vec<ItemLine>,
-    /// Specifies an alternative unit-of-measure set when updating this item group
-    /// line's `unitOfMeasure` field (e.g., "pound" or "kilogram"). This allows you to
-    /// select units from a different set than the item's default unit-of-measure set,
-    /// which remains unchanged on the item itself. The override applies only to this
-    /// specific line. For example, you can sell an item typically measured in volume
-    /// units using weight units in a specific transaction by specifying a different
-    /// unit-of-measure set with this field.
+    /// Specifies an alternative unit-of-measure set when updating this item group line's `unitOfMeasure` field (e.g., "pound" or "kilogram"). This allows you to select units from a different set than the item's default unit-of-measure set, which remains unchanged on the item itself. The override applies only to this specific line. For example, you can sell an item typically measured in volume units using weight units in a specific transaction by specifying a different unit-of-measure set with this field.
     ///
-    /// IMPORTANT: Right after QuickBooks Desktop launches, it can briefly report an
-    /// alternate `id` for a unit-of-measure set, so match on `fullName` when joining to
-    /// the unit-of-measure sets list.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Example: `{"fullName":"Volume Units","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub override_unit_of_measure_set: Option<ObjectRef>,
-    /// The quantity of the item group associated with this item group line.
+    /// The quantity of the item group associated with this item group line. This field cannot be cleared.
     ///
-    /// This field cannot be cleared.
+    /// **NOTE**: Do not use this field if the associated item group is a discount item group.
     ///
-    /// **NOTE**: Do not use this field if the associated item group is a discount item
-    /// group.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Example: `5`
+    #[serde(default)]
     pub quantity: Option<f64>,
-    /// The total monetary amount of this item group line, equivalent to the sum of the
-    /// amounts in `lines`, represented as a decimal string.
-    pub total_amount: String,
-    /// The unit-of-measure used for the `quantity` in this item group line.
+    /// The total monetary amount of this item group line, equivalent to the sum of the amounts in `lines`, represented as a decimal string.
     ///
-    /// Must be a valid unit within the item's available units of measure.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Example: `"1000.00"`
+    pub total_amount: String,
+    /// The unit-of-measure used for the `quantity` in this item group line. Must be a valid unit within the item's available units of measure.
+    ///
+    /// Example: `"Each"`
+    #[serde(default)]
     pub unit_of_measure: Option<String>,
 }
 
-/// The item group line's item lines, each representing the purchase of a specific
-/// item or service.
+/// The item group line's item lines, each representing the purchase of a specific item or service.
 ///
 /// **IMPORTANT**:
 ///
-/// 1. Including this array in your update request will **REPLACE** all existing
-///    item lines for the item group line with this array. To keep any existing item
-///    lines, you must include them in this array even if they have not changed.
-///    **Any item lines not included will be removed.**
+/// 1. Including this array in your update request will **REPLACE** all existing item lines for the item group line with this array. To keep any existing item lines, you must include them in this array even if they have not changed. **Any item lines not included will be removed.**
 ///
 /// 2. To add a new item line, include it here with the `id` field set to `-1`.
 ///
-/// 3. If you do not wish to modify any item lines, omit this field entirely to keep
-///    them unchanged.
+/// 3. If you do not wish to modify any item lines, omit this field entirely to keep them unchanged.
 ///
 /// The type of `ItemGroupLineUpdateInput::item_lines`, `BillUpdateParams::item_lines`, `CheckUpdateParams::item_lines`, `CreditCardChargeUpdateParams::item_lines` and 3 more.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct BillUpdateParamsItemLine {
-    /// The monetary amount of this item line, represented as a decimal string.
+    /// The monetary amount of this item line, represented as a decimal string. If both `quantity` and `cost` are specified but not `amount`, QuickBooks will use them to calculate `amount`. If `amount`, `cost`, and `quantity` are all unspecified, then QuickBooks will calculate `amount` based on a `quantity` of `1` and the suggested `cost`. This field cannot be cleared.
     ///
-    /// If both `quantity` and `cost` are specified but not `amount`, QuickBooks will
-    /// use them to calculate `amount`. If `amount`, `cost`, and `quantity` are all
-    /// unspecified, then QuickBooks will calculate `amount` based on a `quantity` of
-    /// `1` and the suggested `cost`. This field cannot be cleared.
+    /// Decimal string format: exactly 2 decimal places when cents are included and up to 13 digits before the decimal point (for example, "123.45").
     ///
-    /// Decimal string format: exactly 2 decimal places when cents are included and up
-    /// to 13 digits before the decimal point (for example, "123.45").
+    /// Example: `"1000.00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<String>,
     /// The billing status of this item line.
+    ///
+    /// Example: `"billable"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub billing_status: Option<BillingStatus>,
-    /// The item line's class.
+    /// The item line's class. Classes can be used to categorize objects into meaningful segments, such as department, location, or type of work. In QuickBooks, class tracking is off by default. If a class is specified for the entire parent transaction, it is automatically applied to all item lines unless overridden here, at the transaction line level.
     ///
-    /// Classes can be used to categorize objects into meaningful segments, such as
-    /// department, location, or type of work. In QuickBooks, class tracking is off by
-    /// default. If a class is specified for the entire parent transaction, it is
-    /// automatically applied to all item lines unless overridden here, at the
-    /// transaction line level.
+    /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub class_id: Option<String>,
-    /// The cost of this item line, represented as a decimal string.
+    /// The cost of this item line, represented as a decimal string. If both `quantity` and `amount` are specified but not `cost`, QuickBooks will use them to calculate `cost`.
     ///
-    /// If both `quantity` and `amount` are specified but not `cost`, QuickBooks will
-    /// use them to calculate `cost`.
+    /// Decimal string format: up to 5 decimal places and up to 10 digits before the decimal point (for example, "123.45").
     ///
-    /// Decimal string format: up to 5 decimal places and up to 10 digits before the
-    /// decimal point (for example, "123.45").
+    /// Example: `"1000.00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cost: Option<String>,
     /// The customer or customer-job associated with this item line.
+    ///
+    /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customer_id: Option<String>,
     /// A description of this item line.
     ///
-    /// Maximum length: 4095 characters.
+    /// Example: `"High-quality widget with custom engraving"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// The expiration date for the serial number or lot number of the item associated
-    /// with this item line, in ISO 8601 format (YYYY-MM-DD). This is particularly
-    /// relevant for perishable or time-sensitive inventory items. Note that this field
-    /// is only supported on QuickBooks Desktop 2023 or later.
+    /// The expiration date for the serial number or lot number of the item associated with this item line, in ISO 8601 format (YYYY-MM-DD). This is particularly relevant for perishable or time-sensitive inventory items. Note that this field is only supported on QuickBooks Desktop 2023 or later.
+    ///
+    /// Example: `"2025-12-31"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expiration_date: Option<String>,
-    /// The QuickBooks-assigned unique identifier of an existing item line you wish to
-    /// retain or update.
+    /// The QuickBooks-assigned unique identifier of an existing item line you wish to retain or update.
     ///
     /// **IMPORTANT**: Set this field to `-1` for new item lines you wish to add.
+    ///
+    /// Example: `"456DEF-1234567890"`
     pub id: String,
-    /// The site location where inventory for the item associated with this item line is
-    /// stored.
+    /// The site location where inventory for the item associated with this item line is stored.
+    ///
+    /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inventory_site_id: Option<String>,
-    /// The specific location (e.g., bin or shelf) within the inventory site where the
-    /// item associated with this item line is stored.
+    /// The specific location (e.g., bin or shelf) within the inventory site where the item associated with this item line is stored.
+    ///
+    /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inventory_site_location_id: Option<String>,
-    /// The item associated with this item line.
+    /// The item associated with this item line. This can refer to any good or service that the business buys or sells, including item types such as a service item, inventory item, or special calculation item like a discount item or sales-tax item.
     ///
-    /// This can refer to any good or service that the business buys or sells, including
-    /// item types such as a service item, inventory item, or special calculation item
-    /// like a discount item or sales-tax item.
+    /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub item_id: Option<String>,
-    /// The lot number of the item associated with this item line.
+    /// The lot number of the item associated with this item line. Used for tracking groups of inventory items that are purchased or manufactured together.
     ///
-    /// Used for tracking groups of inventory items that are purchased or manufactured
-    /// together.
-    ///
-    /// Maximum length: 40 characters.
+    /// Example: `"LOT2023-001"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lot_number: Option<String>,
-    /// The account to use for this item line, overriding the default account associated
-    /// with the item.
+    /// The account to use for this item line, overriding the default account associated with the item.
+    ///
+    /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub override_item_account_id: Option<String>,
-    /// Specifies an alternative unit-of-measure set when updating this item line's
-    /// `unitOfMeasure` field (e.g., "pound" or "kilogram"). This allows you to select
-    /// units from a different set than the item's default unit-of-measure set, which
-    /// remains unchanged on the item itself. The override applies only to this specific
-    /// line. For example, you can sell an item typically measured in volume units using
-    /// weight units in a specific transaction by specifying a different unit-of-measure
-    /// set with this field.
+    /// Specifies an alternative unit-of-measure set when updating this item line's `unitOfMeasure` field (e.g., "pound" or "kilogram"). This allows you to select units from a different set than the item's default unit-of-measure set, which remains unchanged on the item itself. The override applies only to this specific line. For example, you can sell an item typically measured in volume units using weight units in a specific transaction by specifying a different unit-of-measure set with this field.
     ///
-    /// IMPORTANT: Right after QuickBooks Desktop launches, it can briefly report an
-    /// alternate `id` for a unit-of-measure set, so match on `fullName` when joining to
-    /// the unit-of-measure sets list.
+    /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub override_unit_of_measure_set_id: Option<String>,
-    /// The quantity of the item associated with this item line.
-    ///
-    /// This field cannot be cleared.
+    /// The quantity of the item associated with this item line. This field cannot be cleared.
     ///
     /// **NOTE**: Do not use this field if the associated item is a discount item.
+    ///
+    /// Example: `5`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quantity: Option<f64>,
-    /// The item line's sales representative.
+    /// The item line's sales representative. Sales representatives can be employees, vendors, or other names in QuickBooks.
     ///
-    /// Sales representatives can be employees, vendors, or other names in QuickBooks.
+    /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sales_representative_id: Option<String>,
-    /// The sales-tax code for this item line, determining whether it is taxable or
-    /// non-taxable. If set, this overrides any sales-tax codes defined on the parent
-    /// transaction or the associated item.
+    /// The sales-tax code for this item line, determining whether it is taxable or non-taxable. If set, this overrides any sales-tax codes defined on the parent transaction or the associated item.
     ///
-    /// Default codes include "Non" (non-taxable) and "Tax" (taxable), but custom codes
-    /// can also be created in QuickBooks Desktop. If QuickBooks Desktop is not set up
-    /// to charge sales tax (via the "Do You Charge Sales Tax?" preference), it assigns
-    /// the default non-taxable sales-tax code configured in the company file to all
-    /// sales.
+    /// Default codes include "Non" (non-taxable) and "Tax" (taxable), but custom codes can also be created in QuickBooks Desktop. If QuickBooks Desktop is not set up to charge sales tax (via the "Do You Charge Sales Tax?" preference), it assigns the default non-taxable sales-tax code configured in the company file to all sales.
+    ///
+    /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sales_tax_code_id: Option<String>,
-    /// The serial number of the item associated with this item line.
+    /// The serial number of the item associated with this item line. This is used for tracking individual units of serialized inventory items.
     ///
-    /// This is used for tracking individual units of serialized inventory items.
-    ///
-    /// Maximum length: 4095 characters.
+    /// Example: `"SN1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub serial_number: Option<String>,
-    /// The unit-of-measure used for the `quantity` in this item line.
+    /// The unit-of-measure used for the `quantity` in this item line. Must be a valid unit within the item's available units of measure.
     ///
-    /// Must be a valid unit within the item's available units of measure.
-    ///
-    /// Maximum length: 31 characters.
+    /// Example: `"Each"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unit_of_measure: Option<String>,
 }
@@ -788,93 +715,81 @@ NotBillable = "not_billable",
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Contact {
-    /// The date and time when this contact was created, in ISO 8601 format
-    /// (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local
-    /// timezone of the end-user's computer.
+    /// The date and time when this contact was created, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
-    /// Example: `"2021-10-01T17:34:56.000Z"`
+    /// Example: `"2025-01-01T12:34:56+00:00"`
     pub created_at: String,
-    /// Additional custom contact fields for this contact, such as phone numbers or
-    /// email addresses.
+    /// Additional custom contact fields for this contact, such as phone numbers or email addresses.
     pub custom_contact_fields: Vec<CustomContactField>,
     /// The contact's first name.
     ///
     /// Example: `"John"`
     pub first_name: String,
-    /// The unique identifier assigned by QuickBooks to this contact.
-    ///
-    /// This ID is unique across all contacts but not across different QuickBooks object
-    /// types.
+    /// The unique identifier assigned by QuickBooks to this contact. This ID is unique across all contacts but not across different QuickBooks object types.
     ///
     /// Example: `"80000001-1234567890"`
     pub id: String,
     /// The contact's job title.
     ///
     /// Example: `"Purchasing Manager"`
+    #[serde(default)]
     pub job_title: Option<String>,
     /// The contact's last name.
     ///
     /// Example: `"Doe"`
+    #[serde(default)]
     pub last_name: Option<String>,
     /// The contact's middle name.
     ///
     /// Example: `"A."`
+    #[serde(default)]
     pub middle_name: Option<String>,
     /// The contact's full name.
     ///
     /// Example: `"Jane Smith"`
+    #[serde(default)]
     pub name: Option<String>,
-    /// The current QuickBooks-assigned revision number of this contact object, which
-    /// changes each time the object is modified. When updating this object, you must
-    /// provide the most recent `revisionNumber` to ensure you're working with the
-    /// latest data; otherwise, the update will return an error.
+    /// The current QuickBooks-assigned revision number of this contact object, which changes each time the object is modified. When updating this object, you must provide the most recent `revisionNumber` to ensure you're working with the latest data; otherwise, the update will return an error.
     ///
     /// Example: `"1721172183"`
     pub revision_number: String,
-    /// The contact's formal salutation title that precedes their name, such as "Mr.",
-    /// "Ms.", or "Dr.".
+    /// The contact's formal salutation title that precedes their name, such as "Mr.", "Ms.", or "Dr.".
     ///
     /// Example: `"Dr."`
+    #[serde(default)]
     pub salutation: Option<String>,
-    /// The date and time when this contact was last updated, in ISO 8601 format
-    /// (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local
-    /// timezone of the end-user's computer.
+    /// The date and time when this contact was last updated, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
-    /// Example: `"2021-10-01T20:45:30.000Z"`
+    /// Example: `"2025-02-01T12:34:56+00:00"`
     pub updated_at: String,
 }
 
-/// The credit card transaction data for this sales receipt's payment when using
-/// QuickBooks Merchant Services (QBMS).
+/// The credit card transaction data for this sales receipt's payment when using QuickBooks Merchant Services (QBMS).
 ///
 /// The type of `CreditCardRefund::credit_card_transaction`, `ReceivePayment::credit_card_transaction`, `SalesReceiptLine::credit_card_transaction` and `SalesReceipt::credit_card_transaction`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreditCardTransaction {
-    /// The transaction request data originally supplied for this credit card
-    /// transaction when using QuickBooks Merchant Services (QBMS).
+    /// The transaction request data originally supplied for this credit card transaction when using QuickBooks Merchant Services (QBMS).
+    #[serde(default)]
     pub request: Option<CreditCardTransactionRequest>,
-    /// The transaction response data for this credit card transaction when using
-    /// QuickBooks Merchant Services (QBMS).
+    /// The transaction response data for this credit card transaction when using QuickBooks Merchant Services (QBMS).
+    #[serde(default)]
     pub response: Option<CreditCardTransactionResponse>,
 }
 
-/// The credit card transaction data for this credit card refund's payment when
-/// using QuickBooks Merchant Services (QBMS). If specifying this field, you must
-/// also specify the `paymentMethod` field.
+/// The credit card transaction data for this credit card refund's payment when using QuickBooks Merchant Services (QBMS). If specifying this field, you must also specify the `paymentMethod` field.
 ///
 /// The type of `CreditCardRefundCreateParams::credit_card_transaction`, `ReceivePaymentCreateParams::credit_card_transaction`, `SalesReceiptCreateParamsLine::credit_card_transaction` and `SalesReceiptCreateParams::credit_card_transaction`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreditCardTransactionInput {
-    /// The transaction request data originally supplied for this credit card
-    /// transaction when using QuickBooks Merchant Services (QBMS).
+    /// The transaction request data originally supplied for this credit card transaction when using QuickBooks Merchant Services (QBMS).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request: Option<CreditCardTransactionRequestInput>,
-    /// The transaction response data for this credit card transaction when using
-    /// QuickBooks Merchant Services (QBMS).
+    /// The transaction response data for this credit card transaction when using QuickBooks Merchant Services (QBMS).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub response: Option<CreditCardTransactionResponseInput>,
 }
@@ -896,13 +811,12 @@ pub struct CreditCardTransactionRequest {
     /// The card's billing address.
     ///
     /// Example: `"1234 Main St, Anytown, USA, 12345"`
+    #[serde(default)]
     pub address: Option<String>,
-    /// The commercial card code identifies the type of business credit card being used
-    /// (purchase, corporate, or business) for Visa and Mastercard transactions only.
-    /// When provided, this code may qualify the transaction for lower processing fees
-    /// compared to the standard rates that apply when no code is specified.
+    /// The commercial card code identifies the type of business credit card being used (purchase, corporate, or business) for Visa and Mastercard transactions only. When provided, this code may qualify the transaction for lower processing fees compared to the standard rates that apply when no code is specified.
     ///
     /// Example: `"corporate"`
+    #[serde(default)]
     pub commercial_card_code: Option<String>,
     /// The month when the credit card expires.
     ///
@@ -915,7 +829,7 @@ pub struct CreditCardTransactionRequest {
     /// The cardholder's name on the card.
     ///
     /// Example: `"John Doe"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub name: Option<String>,
     /// The credit card number. Must be masked with lower case "x" and no dashes.
     ///
@@ -924,20 +838,21 @@ pub struct CreditCardTransactionRequest {
     /// The card's billing address ZIP or postal code.
     ///
     /// Example: `"12345"`
+    #[serde(default)]
     pub postal_code: Option<String>,
-    /// Indicates whether this credit card transaction came from a card swipe
-    /// (`card_present`) or not (`card_not_present`).
+    /// Indicates whether this credit card transaction came from a card swipe (`card_present`) or not (`card_not_present`).
     ///
     /// Example: `"card_not_present"`
+    #[serde(default)]
     pub transaction_mode: Option<CreditCardTransactionRequestTransactionMode>,
     /// The QBMS transaction type from which the current transaction data originated.
     ///
     /// Example: `"charge"`
+    #[serde(default)]
     pub transaction_type: Option<CreditCardTransactionRequestTransactionType>,
 }
 
-/// The transaction request data originally supplied for this credit card
-/// transaction when using QuickBooks Merchant Services (QBMS).
+/// The transaction request data originally supplied for this credit card transaction when using QuickBooks Merchant Services (QBMS).
 ///
 /// The type of `CreditCardTransactionInput::request`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -946,39 +861,43 @@ pub struct CreditCardTransactionRequest {
 pub struct CreditCardTransactionRequestInput {
     /// The card's billing address.
     ///
-    /// Maximum length: 41 characters.
+    /// Example: `"1234 Main St, Anytown, USA, 12345"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address: Option<String>,
-    /// The commercial card code identifies the type of business credit card being used
-    /// (purchase, corporate, or business) for Visa and Mastercard transactions only.
-    /// When provided, this code may qualify the transaction for lower processing fees
-    /// compared to the standard rates that apply when no code is specified.
+    /// The commercial card code identifies the type of business credit card being used (purchase, corporate, or business) for Visa and Mastercard transactions only. When provided, this code may qualify the transaction for lower processing fees compared to the standard rates that apply when no code is specified.
     ///
-    /// Maximum length: 24 characters.
+    /// Example: `"corporate"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub commercial_card_code: Option<String>,
     /// The month when the credit card expires.
+    ///
+    /// Example: `12`
     pub expiration_month: f64,
     /// The year when the credit card expires.
+    ///
+    /// Example: `2024`
     pub expiration_year: f64,
     /// The cardholder's name on the card.
     ///
-    /// Maximum length: 41 characters.
+    /// Example: `"John Doe"`
     pub name: String,
     /// The credit card number. Must be masked with lower case "x" and no dashes.
     ///
-    /// Maximum length: 25 characters.
+    /// Example: `"xxxxxxxxxxxx1234"`
     pub number: String,
     /// The card's billing address ZIP or postal code.
     ///
-    /// Maximum length: 18 characters.
+    /// Example: `"12345"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
-    /// Indicates whether this credit card transaction came from a card swipe
-    /// (`card_present`) or not (`card_not_present`).
+    /// Indicates whether this credit card transaction came from a card swipe (`card_present`) or not (`card_not_present`).
+    ///
+    /// Example: `"card_not_present"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_mode: Option<CreditCardTransactionRequestTransactionMode>,
     /// The QBMS transaction type from which the current transaction data originated.
+    ///
+    /// Example: `"charge"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_type: Option<CreditCardTransactionRequestTransactionType>,
 }
@@ -1006,8 +925,7 @@ impl CreditCardTransactionRequestInput {
 }
 
 string_enum! {
-/// Indicates whether this credit card transaction came from a card swipe
-/// (`card_present`) or not (`card_not_present`).
+/// Indicates whether this credit card transaction came from a card swipe (`card_present`) or not (`card_not_present`).
 ///
 /// A value that this version does not know decodes as `Unknown`.
 pub enum CreditCardTransactionRequestTransactionMode {
@@ -1043,81 +961,74 @@ VoiceAuthorization = "voice_authorization",
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreditCardTransactionResponse {
-    /// The authorization code returned from the credit card processor to indicate that
-    /// this charge will be paid by the card issuer.
+    /// The authorization code returned from the credit card processor to indicate that this charge will be paid by the card issuer.
     ///
     /// Example: `"1234567890"`
+    #[serde(default)]
     pub authorization_code: Option<String>,
-    /// Indicates whether the street address supplied in the transaction request matches
-    /// the customer's address on file at the card issuer.
+    /// Indicates whether the street address supplied in the transaction request matches the customer's address on file at the card issuer.
     ///
     /// Example: `"pass"`
+    #[serde(default)]
     pub avs_street_status: Option<CreditCardTransactionResponseAvsZipStatus>,
-    /// Indicates whether the customer postal ZIP code supplied in the transaction
-    /// request matches the customer's postal code recognized at the card issuer.
+    /// Indicates whether the customer postal ZIP code supplied in the transaction request matches the customer's postal code recognized at the card issuer.
     ///
     /// Example: `"pass"`
+    #[serde(default)]
     pub avs_zip_status: Option<CreditCardTransactionResponseAvsZipStatus>,
-    /// Indicates whether the card security code supplied in the transaction request
-    /// matches the card security code recognized for that credit card number at the
-    /// card issuer.
+    /// Indicates whether the card security code supplied in the transaction request matches the card security code recognized for that credit card number at the card issuer.
     ///
     /// Example: `"pass"`
+    #[serde(default)]
     pub card_security_code_match: Option<CreditCardTransactionResponseAvsZipStatus>,
-    /// A value returned from QBMS transactions for future use by the QuickBooks
-    /// Reconciliation feature.
+    /// A value returned from QBMS transactions for future use by the QuickBooks Reconciliation feature.
     ///
     /// Example: `"1234567890"`
+    #[serde(default)]
     pub client_transaction_id: Option<String>,
     /// The ID returned from the credit card processor for this credit card transaction.
     ///
     /// Example: `"1234567890"`
     pub credit_card_transaction_id: String,
-    /// The QBMS account number of the merchant who is running this transaction using
-    /// the customer's credit card.
+    /// The QBMS account number of the merchant who is running this transaction using the customer's credit card.
     ///
     /// Example: `"1234567890"`
     pub merchant_account_number: String,
-    /// An internal code returned by QuickBooks Merchant Services (QBMS) from the
-    /// transaction request, needed for the QuickBooks reconciliation feature.
+    /// An internal code returned by QuickBooks Merchant Services (QBMS) from the transaction request, needed for the QuickBooks reconciliation feature.
     ///
     /// Example: `2`
+    #[serde(default)]
     pub payment_grouping_code: Option<f64>,
-    /// Indicates whether this credit card transaction is known to have been
-    /// successfully processed by the card issuer.
+    /// Indicates whether this credit card transaction is known to have been successfully processed by the card issuer.
     ///
     /// Example: `"completed"`
     pub payment_status: CreditCardTransactionResponsePaymentStatus,
-    /// An internal ID returned by QuickBooks Merchant Services (QBMS) from the
-    /// transaction request, needed for the QuickBooks reconciliation feature.
+    /// An internal ID returned by QuickBooks Merchant Services (QBMS) from the transaction request, needed for the QuickBooks reconciliation feature.
     ///
     /// Example: `"1234567890"`
+    #[serde(default)]
     pub recon_batch_id: Option<String>,
-    /// The status code returned in the original QBMS transaction response for this
-    /// credit card transaction.
+    /// The status code returned in the original QBMS transaction response for this credit card transaction.
     ///
     /// Example: `0`
     pub status_code: f64,
-    /// The status message returned in the original QBMS transaction response for this
-    /// credit card transaction.
+    /// The status message returned in the original QBMS transaction response for this credit card transaction.
     ///
     /// Example: `"Success"`
     pub status_message: String,
-    /// An internal value for this credit card transaction, needed for the QuickBooks
-    /// reconciliation feature.
+    /// An internal value for this credit card transaction, needed for the QuickBooks reconciliation feature.
     ///
     /// Example: `2`
+    #[serde(default)]
     pub transaction_authorization_stamp: Option<f64>,
-    /// The date and time when the credit card processor authorized this credit card
-    /// transaction.
+    /// The date and time when the credit card processor authorized this credit card transaction.
     ///
-    /// Example: `"2024-01-01T12:34:56.000Z"`
+    /// Example: `"2024-01-01T12:34:56Z"`
     pub transaction_authorized_at: String,
 }
 
 string_enum! {
-/// Indicates whether the street address supplied in the transaction request matches
-/// the customer's address on file at the card issuer.
+/// Indicates whether the street address supplied in the transaction request matches the customer's address on file at the card issuer.
 ///
 /// A value that this version does not know decodes as `Unknown`.
 pub enum CreditCardTransactionResponseAvsZipStatus {
@@ -1130,75 +1041,76 @@ Pass = "pass",
 }
 }
 
-/// The transaction response data for this credit card transaction when using
-/// QuickBooks Merchant Services (QBMS).
+/// The transaction response data for this credit card transaction when using QuickBooks Merchant Services (QBMS).
 ///
 /// The type of `CreditCardTransactionInput::response`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreditCardTransactionResponseInput {
-    /// The authorization code returned from the credit card processor to indicate that
-    /// this charge will be paid by the card issuer.
+    /// The authorization code returned from the credit card processor to indicate that this charge will be paid by the card issuer.
     ///
-    /// Maximum length: 12 characters.
+    /// Example: `"1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authorization_code: Option<String>,
-    /// Indicates whether the street address supplied in the transaction request matches
-    /// the customer's address on file at the card issuer.
+    /// Indicates whether the street address supplied in the transaction request matches the customer's address on file at the card issuer.
+    ///
+    /// Example: `"pass"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub avs_street_status: Option<CreditCardTransactionResponseAvsZipStatus>,
-    /// Indicates whether the customer postal ZIP code supplied in the transaction
-    /// request matches the customer's postal code recognized at the card issuer.
+    /// Indicates whether the customer postal ZIP code supplied in the transaction request matches the customer's postal code recognized at the card issuer.
+    ///
+    /// Example: `"pass"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub avs_zip_status: Option<CreditCardTransactionResponseAvsZipStatus>,
-    /// Indicates whether the card security code supplied in the transaction request
-    /// matches the card security code recognized for that credit card number at the
-    /// card issuer.
+    /// Indicates whether the card security code supplied in the transaction request matches the card security code recognized for that credit card number at the card issuer.
+    ///
+    /// Example: `"pass"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub card_security_code_match: Option<CreditCardTransactionResponseAvsZipStatus>,
-    /// A value returned from QBMS transactions for future use by the QuickBooks
-    /// Reconciliation feature.
+    /// A value returned from QBMS transactions for future use by the QuickBooks Reconciliation feature.
     ///
-    /// Maximum length: 16 characters.
+    /// Example: `"1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_transaction_id: Option<String>,
     /// The ID returned from the credit card processor for this credit card transaction.
     ///
-    /// Maximum length: 24 characters.
+    /// Example: `"1234567890"`
     pub credit_card_transaction_id: String,
-    /// The QBMS account number of the merchant who is running this transaction using
-    /// the customer's credit card.
+    /// The QBMS account number of the merchant who is running this transaction using the customer's credit card.
     ///
-    /// Maximum length: 32 characters.
+    /// Example: `"1234567890"`
     pub merchant_account_number: String,
-    /// An internal code returned by QuickBooks Merchant Services (QBMS) from the
-    /// transaction request, needed for the QuickBooks reconciliation feature.
+    /// An internal code returned by QuickBooks Merchant Services (QBMS) from the transaction request, needed for the QuickBooks reconciliation feature.
+    ///
+    /// Example: `2`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payment_grouping_code: Option<f64>,
-    /// Indicates whether this credit card transaction is known to have been
-    /// successfully processed by the card issuer.
-    pub payment_status: CreditCardTransactionResponsePaymentStatus,
-    /// An internal ID returned by QuickBooks Merchant Services (QBMS) from the
-    /// transaction request, needed for the QuickBooks reconciliation feature.
+    /// Indicates whether this credit card transaction is known to have been successfully processed by the card issuer.
     ///
-    /// Maximum length: 84 characters.
+    /// Example: `"completed"`
+    pub payment_status: CreditCardTransactionResponsePaymentStatus,
+    /// An internal ID returned by QuickBooks Merchant Services (QBMS) from the transaction request, needed for the QuickBooks reconciliation feature.
+    ///
+    /// Example: `"1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recon_batch_id: Option<String>,
-    /// The status code returned in the original QBMS transaction response for this
-    /// credit card transaction.
-    pub status_code: f64,
-    /// The status message returned in the original QBMS transaction response for this
-    /// credit card transaction.
+    /// The status code returned in the original QBMS transaction response for this credit card transaction.
     ///
-    /// Maximum length: 60 characters.
+    /// Example: `0`
+    pub status_code: f64,
+    /// The status message returned in the original QBMS transaction response for this credit card transaction.
+    ///
+    /// Example: `"Success"`
     pub status_message: String,
-    /// An internal value for this credit card transaction, needed for the QuickBooks
-    /// reconciliation feature.
+    /// An internal value for this credit card transaction, needed for the QuickBooks reconciliation feature.
+    ///
+    /// Example: `2`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_authorization_stamp: Option<f64>,
-    /// The date and time when the credit card processor authorized this credit card
-    /// transaction.
+    /// The date and time when the credit card processor authorized this credit card transaction.
+    ///
+    /// Example: `"2024-01-01T12:34:56Z"`
     pub transaction_authorized_at: String,
 }
 
@@ -1232,8 +1144,7 @@ impl CreditCardTransactionResponseInput {
 }
 
 string_enum! {
-/// Indicates whether this credit card transaction is known to have been
-/// successfully processed by the card issuer.
+/// Indicates whether this credit card transaction is known to have been successfully processed by the card issuer.
 ///
 /// A value that this version does not know decodes as `Unknown`.
 pub enum CreditCardTransactionResponsePaymentStatus {
@@ -1244,8 +1155,7 @@ UnknownValue = "unknown",
 }
 }
 
-/// Additional custom contact fields for this vendor, such as phone numbers or email
-/// addresses.
+/// Additional custom contact fields for this vendor, such as phone numbers or email addresses.
 ///
 /// The type of `Contact::custom_contact_fields`, `Customer::custom_contact_fields`, `Employee::custom_contact_fields` and `Vendor::custom_contact_fields`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -1259,12 +1169,11 @@ pub struct CustomContactField {
     /// The value of the contact field.
     ///
     /// Example: `"555-123-4567"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub value: Option<String>,
 }
 
-/// Additional custom contact fields for this contact, such as phone numbers or
-/// email addresses.
+/// Additional custom contact fields for this contact, such as phone numbers or email addresses.
 ///
 /// The type of `AdditionalContactInput::custom_contact_fields`, `CustomerCreateParams::custom_contact_fields`, `AdditionalContactUpdateInput::custom_contact_fields`, `CustomerUpdateParams::custom_contact_fields` and 4 more.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -1273,13 +1182,9 @@ pub struct CustomContactField {
 pub struct CustomContactFieldInput {
     /// The name of the contact field (e.g., "old address", "secondary phone").
     ///
-    /// Maximum length: 40 characters.
-    ///
     /// Example: `"Main Phone"`
     pub name: String,
     /// The value of the contact field.
-    ///
-    /// Maximum length: 255 characters.
     ///
     /// Example: `"555-123-4567"`
     pub value: String,
@@ -1299,19 +1204,11 @@ impl CustomContactFieldInput {
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CustomField {
-    /// The name of the custom field, unique for the specified `ownerId`.
-    ///
-    /// For public custom fields, this name is visible as a label in the QuickBooks UI.
+    /// The name of the custom field, unique for the specified `ownerId`. For public custom fields, this name is visible as a label in the QuickBooks UI.
     ///
     /// Example: `"Customer Rating"`
     pub name: String,
-    /// The identifier of the owner of the custom field, which QuickBooks internally
-    /// calls a "data extension". For public custom fields visible in the UI, such as
-    /// those added by the QuickBooks user, this is always "0". For private custom
-    /// fields that are only visible to the application that created them, this is a
-    /// valid GUID identifying the owning application. Internally, Conductor always
-    /// fetches all public custom fields (those with an `ownerId` of "0") for all
-    /// objects.
+    /// The identifier of the owner of the custom field, which QuickBooks internally calls a "data extension". For public custom fields visible in the UI, such as those added by the QuickBooks user, this is always "0". For private custom fields that are only visible to the application that created them, this is a valid GUID identifying the owning application. Internally, Conductor always fetches all public custom fields (those with an `ownerId` of "0") for all objects.
     ///
     /// Example: `"0"`
     pub owner_id: String,
@@ -1319,43 +1216,28 @@ pub struct CustomField {
     ///
     /// Example: `"string_1024_type"`
     pub r#type: CustomFieldType,
-    /// The value of this custom field.
-    ///
-    /// The maximum length depends on the field's data type.
+    /// The value of this custom field. The maximum length depends on the field's data type.
     ///
     /// Example: `"Premium"`
     pub value: String,
 }
 
-/// The custom fields for the expense line object, added as user-defined data
-/// extensions, not included in the standard QuickBooks object.
+/// The custom fields for the expense line object, added as user-defined data extensions, not included in the standard QuickBooks object.
 ///
 /// The type of `ExpenseLineInput::custom_fields`, `BillCreateParamsItemGroupLine::custom_fields`, `ItemLineInput::custom_fields`, `LineGroupInput::custom_fields` and 7 more.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CustomFieldInput {
-    /// The name of the custom field, unique for the specified `ownerId`.
-    ///
-    /// For public custom fields, this name is visible as a label in the QuickBooks UI.
-    ///
-    /// Maximum length: 31 characters.
+    /// The name of the custom field, unique for the specified `ownerId`. For public custom fields, this name is visible as a label in the QuickBooks UI.
     ///
     /// Example: `"Customer Rating"`
     pub name: String,
-    /// The identifier of the owner of the custom field, which QuickBooks internally
-    /// calls a "data extension". For public custom fields visible in the UI, such as
-    /// those added by the QuickBooks user, this is always "0". For private custom
-    /// fields that are only visible to the application that created them, this is a
-    /// valid GUID identifying the owning application. Internally, Conductor always
-    /// fetches all public custom fields (those with an `ownerId` of "0") for all
-    /// objects.
+    /// The identifier of the owner of the custom field, which QuickBooks internally calls a "data extension". For public custom fields visible in the UI, such as those added by the QuickBooks user, this is always "0". For private custom fields that are only visible to the application that created them, this is a valid GUID identifying the owning application. Internally, Conductor always fetches all public custom fields (those with an `ownerId` of "0") for all objects.
     ///
     /// Example: `"0"`
     pub owner_id: String,
-    /// The value of this custom field.
-    ///
-    /// The maximum length depends on the field's data type.
+    /// The value of this custom field. The maximum length depends on the field's data type.
     ///
     /// Example: `"Premium"`
     pub value: String,
@@ -1401,70 +1283,54 @@ String255Type = "string_255_type",
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ExpenseLine {
-    /// The expense account being debited (increased) for this expense line.
-    ///
-    /// The corresponding account being credited is usually a liability account (e.g.,
-    /// Accounts-Payable) or an asset account (e.g., Cash), depending on the transaction
-    /// type.
+    /// The expense account being debited (increased) for this expense line. The corresponding account being credited is usually a liability account (e.g., Accounts-Payable) or an asset account (e.g., Cash), depending on the transaction type.
     ///
     /// Example: `{"fullName":"Expenses:Office Supplies","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub account: Option<ObjectRef>,
     /// The monetary amount of this expense line, represented as a decimal string.
     ///
     /// Example: `"1000.00"`
+    #[serde(default)]
     pub amount: Option<String>,
     /// The billing status of this expense line.
     ///
     /// Example: `"billable"`
+    #[serde(default)]
     pub billing_status: Option<BillingStatus>,
-    /// The expense line's class.
-    ///
-    /// Classes can be used to categorize objects into meaningful segments, such as
-    /// department, location, or type of work. In QuickBooks, class tracking is off by
-    /// default. If a class is specified for the entire parent transaction, it is
-    /// automatically applied to all expense lines unless overridden here, at the
-    /// transaction line level.
+    /// The expense line's class. Classes can be used to categorize objects into meaningful segments, such as department, location, or type of work. In QuickBooks, class tracking is off by default. If a class is specified for the entire parent transaction, it is automatically applied to all expense lines unless overridden here, at the transaction line level.
     ///
     /// Example: `{"fullName":"Office Supplies","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub class: Option<ObjectRef>,
-    /// The custom fields for the expense line object, added as user-defined data
-    /// extensions, not included in the standard QuickBooks object.
+    /// The custom fields for the expense line object, added as user-defined data extensions, not included in the standard QuickBooks object.
     pub custom_fields: Vec<CustomField>,
-    /// The unique identifier assigned by QuickBooks to this expense line.
-    ///
-    /// This ID is unique across all transaction line types. If QuickBooks omits the
-    /// identifier, this is null.
+    /// The unique identifier assigned by QuickBooks to this expense line. This ID is unique across all transaction line types. If QuickBooks omits the identifier, this is null.
     ///
     /// Example: `"456DEF-1234567890"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub id: Option<String>,
     /// A memo or note for this expense line.
     ///
     /// Example: `"New office chair"`
+    #[serde(default)]
     pub memo: Option<String>,
-    /// If `account` refers to an Accounts-Payable (A/P) account, `payee` refers to the
-    /// expense's vendor (not the customer). If `account` refers to any other type of
-    /// account, `payee` refers to the expense's customer (not the vendor).
+    /// If `account` refers to an Accounts-Payable (A/P) account, `payee` refers to the expense's vendor (not the customer). If `account` refers to any other type of account, `payee` refers to the expense's customer (not the vendor).
     ///
     /// Example: `{"fullName":"Acme Corporation","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub payee: Option<ObjectRef>,
-    /// The expense line's sales representative.
-    ///
-    /// Sales representatives can be employees, vendors, or other names in QuickBooks.
+    /// The expense line's sales representative. Sales representatives can be employees, vendors, or other names in QuickBooks.
     ///
     /// Example: `{"fullName":"Jane Doe","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub sales_representative: Option<ObjectRef>,
-    /// The sales-tax code for this expense line, determining whether it is taxable or
-    /// non-taxable. If set, this overrides any sales-tax codes defined on the parent
-    /// transaction or the associated item.
+    /// The sales-tax code for this expense line, determining whether it is taxable or non-taxable. If set, this overrides any sales-tax codes defined on the parent transaction or the associated item.
     ///
-    /// Default codes include "Non" (non-taxable) and "Tax" (taxable), but custom codes
-    /// can also be created in QuickBooks Desktop. If QuickBooks Desktop is not set up
-    /// to charge sales tax (via the "Do You Charge Sales Tax?" preference), it assigns
-    /// the default non-taxable sales-tax code configured in the company file to all
-    /// sales.
+    /// Default codes include "Non" (non-taxable) and "Tax" (taxable), but custom codes can also be created in QuickBooks Desktop. If QuickBooks Desktop is not set up to charge sales tax (via the "Do You Charge Sales Tax?" preference), it assigns the default non-taxable sales-tax code configured in the company file to all sales.
     ///
     /// Example: `{"fullName":"Non","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub sales_tax_code: Option<ObjectRef>,
 }
 
@@ -1475,19 +1341,14 @@ pub struct ExpenseLine {
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ExpenseLineInput {
-    /// The expense account being debited (increased) for this expense line.
-    ///
-    /// The corresponding account being credited is usually a liability account (e.g.,
-    /// Accounts-Payable) or an asset account (e.g., Cash), depending on the transaction
-    /// type.
+    /// The expense account being debited (increased) for this expense line. The corresponding account being credited is usually a liability account (e.g., Accounts-Payable) or an asset account (e.g., Cash), depending on the transaction type.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_id: Option<String>,
     /// The monetary amount of this expense line, represented as a decimal string.
     ///
-    /// Decimal string format: exactly 2 decimal places when cents are included and up
-    /// to 13 digits before the decimal point (for example, "123.45").
+    /// Decimal string format: exactly 2 decimal places when cents are included and up to 13 digits before the decimal point (for example, "123.45").
     ///
     /// Example: `"1000.00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1497,51 +1358,32 @@ pub struct ExpenseLineInput {
     /// Example: `"billable"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub billing_status: Option<BillingStatus>,
-    /// The expense line's class.
-    ///
-    /// Classes can be used to categorize objects into meaningful segments, such as
-    /// department, location, or type of work. In QuickBooks, class tracking is off by
-    /// default. If a class is specified for the entire parent transaction, it is
-    /// automatically applied to all expense lines unless overridden here, at the
-    /// transaction line level.
+    /// The expense line's class. Classes can be used to categorize objects into meaningful segments, such as department, location, or type of work. In QuickBooks, class tracking is off by default. If a class is specified for the entire parent transaction, it is automatically applied to all expense lines unless overridden here, at the transaction line level.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub class_id: Option<String>,
-    /// The custom fields for the expense line object, added as user-defined data
-    /// extensions, not included in the standard QuickBooks object.
+    /// The custom fields for the expense line object, added as user-defined data extensions, not included in the standard QuickBooks object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<Vec<CustomFieldInput>>,
     /// A memo or note for this expense line.
     ///
-    /// Maximum length: 4095 characters.
-    ///
     /// Example: `"New office chair"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub memo: Option<String>,
-    /// If `account` refers to an Accounts-Payable (A/P) account, `payee` refers to the
-    /// expense's vendor (not the customer). If `account` refers to any other type of
-    /// account, `payee` refers to the expense's customer (not the vendor).
+    /// If `account` refers to an Accounts-Payable (A/P) account, `payee` refers to the expense's vendor (not the customer). If `account` refers to any other type of account, `payee` refers to the expense's customer (not the vendor).
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payee_id: Option<String>,
-    /// The expense line's sales representative.
-    ///
-    /// Sales representatives can be employees, vendors, or other names in QuickBooks.
+    /// The expense line's sales representative. Sales representatives can be employees, vendors, or other names in QuickBooks.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sales_representative_id: Option<String>,
-    /// The sales-tax code for this expense line, determining whether it is taxable or
-    /// non-taxable. If set, this overrides any sales-tax codes defined on the parent
-    /// transaction or the associated item.
+    /// The sales-tax code for this expense line, determining whether it is taxable or non-taxable. If set, this overrides any sales-tax codes defined on the parent transaction or the associated item.
     ///
-    /// Default codes include "Non" (non-taxable) and "Tax" (taxable), but custom codes
-    /// can also be created in QuickBooks Desktop. If QuickBooks Desktop is not set up
-    /// to charge sales tax (via the "Do You Charge Sales Tax?" preference), it assigns
-    /// the default non-taxable sales-tax code configured in the company file to all
-    /// sales.
+    /// Default codes include "Non" (non-taxable) and "Tax" (taxable), but custom codes can also be created in QuickBooks Desktop. If QuickBooks Desktop is not set up to charge sales tax (via the "Do You Charge Sales Tax?" preference), it assigns the default non-taxable sales-tax code configured in the company file to all sales.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1559,34 +1401,25 @@ impl ExpenseLineInput {
 ///
 /// **IMPORTANT**:
 ///
-/// 1. Including this array in your update request will **REPLACE** all existing
-///    expense lines for the bill with this array. To keep any existing expense
-///    lines, you must include them in this array even if they have not changed.
-///    **Any expense lines not included will be removed.**
+/// 1. Including this array in your update request will **REPLACE** all existing expense lines for the bill with this array. To keep any existing expense lines, you must include them in this array even if they have not changed. **Any expense lines not included will be removed.**
 ///
 /// 2. To add a new expense line, include it here with the `id` field set to `-1`.
 ///
-/// 3. If you do not wish to modify any expense lines, omit this field entirely to
-///    keep them unchanged.
+/// 3. If you do not wish to modify any expense lines, omit this field entirely to keep them unchanged.
 ///
 /// The type of `BillUpdateParams::expense_lines`, `CheckUpdateParams::expense_lines`, `CreditCardChargeUpdateParams::expense_lines`, `CreditCardCreditUpdateParams::expense_lines` and 2 more.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ExpenseLineUpdateInput {
-    /// The expense account being debited (increased) for this expense line.
-    ///
-    /// The corresponding account being credited is usually a liability account (e.g.,
-    /// Accounts-Payable) or an asset account (e.g., Cash), depending on the transaction
-    /// type.
+    /// The expense account being debited (increased) for this expense line. The corresponding account being credited is usually a liability account (e.g., Accounts-Payable) or an asset account (e.g., Cash), depending on the transaction type.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_id: Option<String>,
     /// The monetary amount of this expense line, represented as a decimal string.
     ///
-    /// Decimal string format: exactly 2 decimal places when cents are included and up
-    /// to 13 digits before the decimal point (for example, "123.45").
+    /// Decimal string format: exactly 2 decimal places when cents are included and up to 13 digits before the decimal point (for example, "123.45").
     ///
     /// Example: `"1000.00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1596,19 +1429,12 @@ pub struct ExpenseLineUpdateInput {
     /// Example: `"billable"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub billing_status: Option<BillingStatus>,
-    /// The expense line's class.
-    ///
-    /// Classes can be used to categorize objects into meaningful segments, such as
-    /// department, location, or type of work. In QuickBooks, class tracking is off by
-    /// default. If a class is specified for the entire parent transaction, it is
-    /// automatically applied to all expense lines unless overridden here, at the
-    /// transaction line level.
+    /// The expense line's class. Classes can be used to categorize objects into meaningful segments, such as department, location, or type of work. In QuickBooks, class tracking is off by default. If a class is specified for the entire parent transaction, it is automatically applied to all expense lines unless overridden here, at the transaction line level.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub class_id: Option<String>,
-    /// The QuickBooks-assigned unique identifier of an existing expense line you wish
-    /// to retain or update.
+    /// The QuickBooks-assigned unique identifier of an existing expense line you wish to retain or update.
     ///
     /// **IMPORTANT**: Set this field to `-1` for new expense lines you wish to add.
     ///
@@ -1616,34 +1442,22 @@ pub struct ExpenseLineUpdateInput {
     pub id: String,
     /// A memo or note for this expense line.
     ///
-    /// Maximum length: 4095 characters.
-    ///
     /// Example: `"New office chair"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub memo: Option<String>,
-    /// If `account` refers to an Accounts-Payable (A/P) account, `payee` refers to the
-    /// expense's vendor (not the customer). If `account` refers to any other type of
-    /// account, `payee` refers to the expense's customer (not the vendor).
+    /// If `account` refers to an Accounts-Payable (A/P) account, `payee` refers to the expense's vendor (not the customer). If `account` refers to any other type of account, `payee` refers to the expense's customer (not the vendor).
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payee_id: Option<String>,
-    /// The expense line's sales representative.
-    ///
-    /// Sales representatives can be employees, vendors, or other names in QuickBooks.
+    /// The expense line's sales representative. Sales representatives can be employees, vendors, or other names in QuickBooks.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sales_representative_id: Option<String>,
-    /// The sales-tax code for this expense line, determining whether it is taxable or
-    /// non-taxable. If set, this overrides any sales-tax codes defined on the parent
-    /// transaction or the associated item.
+    /// The sales-tax code for this expense line, determining whether it is taxable or non-taxable. If set, this overrides any sales-tax codes defined on the parent transaction or the associated item.
     ///
-    /// Default codes include "Non" (non-taxable) and "Tax" (taxable), but custom codes
-    /// can also be created in QuickBooks Desktop. If QuickBooks Desktop is not set up
-    /// to charge sales tax (via the "Do You Charge Sales Tax?" preference), it assigns
-    /// the default non-taxable sales-tax code configured in the company file to all
-    /// sales.
+    /// Default codes include "Non" (non-taxable) and "Tax" (taxable), but custom codes can also be created in QuickBooks Desktop. If QuickBooks Desktop is not set up to charge sales tax (via the "Do You Charge Sales Tax?" preference), it assigns the default non-taxable sales-tax code configured in the company file to all sales.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1667,13 +1481,9 @@ impl ExpenseLineUpdateInput {
     }
 }
 
-/// Details for non-inventory items that are both purchased and sold, such as
-/// reimbursable expenses or inventory items that are bought from vendors and sold
-/// to customers.
+/// Details for non-inventory items that are both purchased and sold, such as reimbursable expenses or inventory items that are bought from vendors and sold to customers.
 ///
-/// **IMPORTANT**: You must specify either `salesAndPurchaseDetails` or
-/// `salesOrPurchaseDetails` when creating a non-inventory item, but never both
-/// because an item cannot have both configurations.
+/// **IMPORTANT**: You must specify either `salesAndPurchaseDetails` or `salesOrPurchaseDetails` when creating a non-inventory item, but never both because an item cannot have both configurations.
 ///
 /// The type of `NonInventoryItemCreateParams::sales_and_purchase_details`, `OtherChargeItemCreateParams::sales_and_purchase_details` and `ServiceItemCreateParams::sales_and_purchase_details`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -1693,43 +1503,27 @@ pub struct ItemCreateParamsSalesAndPurchaseDetails {
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub preferred_vendor_id: Option<String>,
-    /// The cost at which this item is purchased from vendors, represented as a decimal
-    /// string.
-    ///
-    /// Decimal string format: up to 5 decimal places and up to 10 digits before the
-    /// decimal point (for example, "123.45").
+    /// The cost at which this item is purchased from vendors, represented as a decimal string.
     ///
     /// Example: `"15.75"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub purchase_cost: Option<String>,
-    /// The description of this item that appears on purchase forms (e.g., checks,
-    /// bills, item receipts) when it is ordered or bought from vendors.
-    ///
-    /// Maximum length: 4095 characters.
+    /// The description of this item that appears on purchase forms (e.g., checks, bills, item receipts) when it is ordered or bought from vendors.
     ///
     /// Example: `"Bulk purchase of steel bolts for inventory"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub purchase_description: Option<String>,
-    /// The tax code applied to purchases of this item.
-    ///
-    /// Applicable in regions where purchase taxes are used, such as Canada or the UK.
+    /// The tax code applied to purchases of this item. Applicable in regions where purchase taxes are used, such as Canada or the UK.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub purchase_tax_code_id: Option<String>,
-    /// The description of this item that appears on sales forms (e.g., invoices, sales
-    /// receipts) when sold to customers.
-    ///
-    /// Maximum length: 4095 characters.
+    /// The description of this item that appears on sales forms (e.g., invoices, sales receipts) when sold to customers.
     ///
     /// Example: `"High-quality steel bolts suitable for construction"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sales_description: Option<String>,
-    /// The price at which this item is sold to customers, represented as a decimal
-    /// string.
-    ///
-    /// Decimal string format: up to 5 decimal places and up to 10 digits before the
-    /// decimal point (for example, "123.45").
+    /// The price at which this item is sold to customers, represented as a decimal string.
     ///
     /// Example: `"19.99"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1752,14 +1546,9 @@ impl ItemCreateParamsSalesAndPurchaseDetails {
     }
 }
 
-/// Details for non-inventory items that are exclusively sold or exclusively
-/// purchased, but not both. This typically applies to non-inventory items (like a
-/// purchased office supply that isn't resold) or service items (like consulting
-/// services that are sold but not purchased).
+/// Details for non-inventory items that are exclusively sold or exclusively purchased, but not both. This typically applies to non-inventory items (like a purchased office supply that isn't resold) or service items (like consulting services that are sold but not purchased).
 ///
-/// **IMPORTANT**: You must specify either `salesOrPurchaseDetails` or
-/// `salesAndPurchaseDetails` when creating a non-inventory item, but never both
-/// because an item cannot have both configurations.
+/// **IMPORTANT**: You must specify either `salesOrPurchaseDetails` or `salesAndPurchaseDetails` when creating a non-inventory item, but never both because an item cannot have both configurations.
 ///
 /// The type of `NonInventoryItemCreateParams::sales_or_purchase_details`, `OtherChargeItemCreateParams::sales_or_purchase_details` and `ServiceItemCreateParams::sales_or_purchase_details`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -1768,30 +1557,19 @@ impl ItemCreateParamsSalesAndPurchaseDetails {
 pub struct ItemCreateParamsSalesOrPurchaseDetails {
     /// A description of this item.
     ///
-    /// Maximum length: 4095 characters.
-    ///
     /// Example: `"Hourly Consulting Service"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// The posting account to which transactions involving this item are posted.
-    ///
-    /// This could be an income account when selling or an expense account when
-    /// purchasing.
+    /// The posting account to which transactions involving this item are posted. This could be an income account when selling or an expense account when purchasing.
     ///
     /// Example: `"80000001-1234567890"`
     pub posting_account_id: String,
-    /// The price at which this item is purchased or sold, represented as a decimal
-    /// string.
-    ///
-    /// Decimal string format: up to 5 decimal places and up to 10 digits before the
-    /// decimal point (for example, "123.45").
+    /// The price at which this item is purchased or sold, represented as a decimal string.
     ///
     /// Example: `"19.99"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub price: Option<String>,
-    /// The price of this item expressed as a percentage, used instead of `price` when
-    /// the item's cost is calculated as a percentage of another amount. For example, a
-    /// service item that costs a percentage of another item's price.
+    /// The price of this item expressed as a percentage, used instead of `price` when the item's cost is calculated as a percentage of another amount. For example, a service item that costs a percentage of another item's price.
     ///
     /// Example: `"10.5"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1810,79 +1588,58 @@ impl ItemCreateParamsSalesOrPurchaseDetails {
     }
 }
 
-/// The bill's item group lines, each representing a predefined set of items bundled
-/// together because they are commonly purchased together or grouped for faster
-/// entry.
+/// The bill's item group lines, each representing a predefined set of items bundled together because they are commonly purchased together or grouped for faster entry.
 ///
 /// **IMPORTANT**:
 ///
-/// 1. Including this array in your update request will **REPLACE** all existing
-///    item group lines for the bill with this array. To keep any existing item
-///    group lines, you must include them in this array even if they have not
-///    changed. **Any item group lines not included will be removed.**
+/// 1. Including this array in your update request will **REPLACE** all existing item group lines for the bill with this array. To keep any existing item group lines, you must include them in this array even if they have not changed. **Any item group lines not included will be removed.**
 ///
-/// 2. To add a new item group line, include it here with the `id` field set to
-///    `-1`.
+/// 2. To add a new item group line, include it here with the `id` field set to `-1`.
 ///
-/// 3. If you do not wish to modify any item group lines, omit this field entirely
-///    to keep them unchanged.
+/// 3. If you do not wish to modify any item group lines, omit this field entirely to keep them unchanged.
 ///
 /// The type of `BillUpdateParams::item_group_lines`, `CheckUpdateParams::item_group_lines`, `CreditCardChargeUpdateParams::item_group_lines`, `CreditCardCreditUpdateParams::item_group_lines` and 2 more.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ItemGroupLineUpdateInput {
-    /// The QuickBooks-assigned unique identifier of an existing item group line you
-    /// wish to retain or update.
+    /// The QuickBooks-assigned unique identifier of an existing item group line you wish to retain or update.
     ///
     /// **IMPORTANT**: Set this field to `-1` for new item group lines you wish to add.
+    ///
+    /// Example: `"456DEF-1234567890"`
     pub id: String,
-    /// The item group line's item group, representing a predefined set of items bundled
-    /// because they are commonly purchased together or grouped for faster entry.
+    /// The item group line's item group, representing a predefined set of items bundled because they are commonly purchased together or grouped for faster entry.
+    ///
+    /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub item_group_id: Option<String>,
-    /// The item group line's item lines, each representing the purchase of a specific
-    /// item or service.
+    /// The item group line's item lines, each representing the purchase of a specific item or service.
     ///
     /// **IMPORTANT**:
     ///
-    /// 1. Including this array in your update request will **REPLACE** all existing
-    ///    item lines for the item group line with this array. To keep any existing item
-    ///    lines, you must include them in this array even if they have not changed.
-    ///    **Any item lines not included will be removed.**
+    /// 1. Including this array in your update request will **REPLACE** all existing item lines for the item group line with this array. To keep any existing item lines, you must include them in this array even if they have not changed. **Any item lines not included will be removed.**
     ///
     /// 2. To add a new item line, include it here with the `id` field set to `-1`.
     ///
-    /// 3. If you do not wish to modify any item lines, omit this field entirely to keep
-    ///    them unchanged.
+    /// 3. If you do not wish to modify any item lines, omit this field entirely to keep them unchanged.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub item_lines: Option<Vec<BillUpdateParamsItemLine>>,
-    /// Specifies an alternative unit-of-measure set when updating this item group
-    /// line's `unitOfMeasure` field (e.g., "pound" or "kilogram"). This allows you to
-    /// select units from a different set than the item's default unit-of-measure set,
-    /// which remains unchanged on the item itself. The override applies only to this
-    /// specific line. For example, you can sell an item typically measured in volume
-    /// units using weight units in a specific transaction by specifying a different
-    /// unit-of-measure set with this field.
+    /// Specifies an alternative unit-of-measure set when updating this item group line's `unitOfMeasure` field (e.g., "pound" or "kilogram"). This allows you to select units from a different set than the item's default unit-of-measure set, which remains unchanged on the item itself. The override applies only to this specific line. For example, you can sell an item typically measured in volume units using weight units in a specific transaction by specifying a different unit-of-measure set with this field.
     ///
-    /// IMPORTANT: Right after QuickBooks Desktop launches, it can briefly report an
-    /// alternate `id` for a unit-of-measure set, so match on `fullName` when joining to
-    /// the unit-of-measure sets list.
+    /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub override_unit_of_measure_set_id: Option<String>,
-    /// The quantity of the item group associated with this item group line.
+    /// The quantity of the item group associated with this item group line. This field cannot be cleared.
     ///
-    /// This field cannot be cleared.
+    /// **NOTE**: Do not use this field if the associated item group is a discount item group.
     ///
-    /// **NOTE**: Do not use this field if the associated item group is a discount item
-    /// group.
+    /// Example: `5`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quantity: Option<f64>,
-    /// The unit-of-measure used for the `quantity` in this item group line.
+    /// The unit-of-measure used for the `quantity` in this item group line. Must be a valid unit within the item's available units of measure.
     ///
-    /// Must be a valid unit within the item's available units of measure.
-    ///
-    /// Maximum length: 31 characters.
+    /// Example: `"Each"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unit_of_measure: Option<String>,
 }
@@ -1901,8 +1658,7 @@ impl ItemGroupLineUpdateInput {
     }
 }
 
-/// The bill's item lines, each representing the purchase of a specific item or
-/// service.
+/// The bill's item lines, each representing the purchase of a specific item or service.
 ///
 /// The type of `BillItemGroupLine::item_lines`, `Bill::item_lines`, `Check::item_lines`, `CreditCardCharge::item_lines` and 3 more.
 ///
@@ -1911,156 +1667,113 @@ impl ItemGroupLineUpdateInput {
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ItemLine {
-    /// The monetary amount of this item line, represented as a decimal string.
-    ///
-    /// If both `quantity` and `cost` are specified but not `amount`, QuickBooks will
-    /// use them to calculate `amount`. If `amount`, `cost`, and `quantity` are all
-    /// unspecified, then QuickBooks will calculate `amount` based on a `quantity` of
-    /// `1` and the suggested `cost`. This field cannot be cleared.
+    /// The monetary amount of this item line, represented as a decimal string. If both `quantity` and `cost` are specified but not `amount`, QuickBooks will use them to calculate `amount`. If `amount`, `cost`, and `quantity` are all unspecified, then QuickBooks will calculate `amount` based on a `quantity` of `1` and the suggested `cost`. This field cannot be cleared.
     ///
     /// Example: `"1000.00"`
+    #[serde(default)]
     pub amount: Option<String>,
     /// The billing status of this item line.
     ///
     /// Example: `"billable"`
+    #[serde(default)]
     pub billing_status: Option<BillingStatus>,
-    /// The item line's class.
-    ///
-    /// Classes can be used to categorize objects into meaningful segments, such as
-    /// department, location, or type of work. In QuickBooks, class tracking is off by
-    /// default. If a class is specified for the entire parent transaction, it is
-    /// automatically applied to all item lines unless overridden here, at the
-    /// transaction line level.
+    /// The item line's class. Classes can be used to categorize objects into meaningful segments, such as department, location, or type of work. In QuickBooks, class tracking is off by default. If a class is specified for the entire parent transaction, it is automatically applied to all item lines unless overridden here, at the transaction line level.
     ///
     /// Example: `{"fullName":"Installation:Residential","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub class: Option<ObjectRef>,
-    /// The cost of this item line, represented as a decimal string.
-    ///
-    /// If both `quantity` and `amount` are specified but not `cost`, QuickBooks will
-    /// use them to calculate `cost`.
+    /// The cost of this item line, represented as a decimal string. If both `quantity` and `amount` are specified but not `cost`, QuickBooks will use them to calculate `cost`.
     ///
     /// Example: `"1000.00"`
+    #[serde(default)]
     pub cost: Option<String>,
-    /// The custom fields for the item line object, added as user-defined data
-    /// extensions, not included in the standard QuickBooks object.
+    /// The custom fields for the item line object, added as user-defined data extensions, not included in the standard QuickBooks object.
     pub custom_fields: Vec<CustomField>,
     /// The customer or customer-job associated with this item line.
     ///
     /// Example: `{"fullName":"Acme Corporation","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub customer: Option<ObjectRef>,
     /// A description of this item line.
     ///
     /// Example: `"High-quality widget with custom engraving"`
+    #[serde(default)]
     pub description: Option<String>,
-    /// The expiration date for the serial number or lot number of the item associated
-    /// with this item line, in ISO 8601 format (YYYY-MM-DD). This is particularly
-    /// relevant for perishable or time-sensitive inventory items. Note that this field
-    /// is only supported on QuickBooks Desktop 2023 or later.
+    /// The expiration date for the serial number or lot number of the item associated with this item line, in ISO 8601 format (YYYY-MM-DD). This is particularly relevant for perishable or time-sensitive inventory items. Note that this field is only supported on QuickBooks Desktop 2023 or later.
     ///
     /// Example: `"2025-12-31"`
+    #[serde(default)]
     pub expiration_date: Option<String>,
-    /// The unique identifier assigned by QuickBooks to this item line.
-    ///
-    /// This ID is unique across all transaction line types.
+    /// The unique identifier assigned by QuickBooks to this item line. This ID is unique across all transaction line types.
     ///
     /// Example: `"456DEF-1234567890"`
     pub id: String,
-    /// The site location where inventory for the item associated with this item line is
-    /// stored.
+    /// The site location where inventory for the item associated with this item line is stored.
     ///
     /// Example: `{"fullName":"Main Warehouse","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub inventory_site: Option<ObjectRef>,
-    /// The specific location (e.g., bin or shelf) within the inventory site where the
-    /// item associated with this item line is stored.
+    /// The specific location (e.g., bin or shelf) within the inventory site where the item associated with this item line is stored.
     ///
     /// Example: `{"fullName":"Aisle 3, Shelf B","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub inventory_site_location: Option<ObjectRef>,
-    /// The item associated with this item line.
-    ///
-    /// This can refer to any good or service that the business buys or sells, including
-    /// item types such as a service item, inventory item, or special calculation item
-    /// like a discount item or sales-tax item.
+    /// The item associated with this item line. This can refer to any good or service that the business buys or sells, including item types such as a service item, inventory item, or special calculation item like a discount item or sales-tax item.
     ///
     /// Example: `{"fullName":"Widget A","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub item: Option<ObjectRef>,
-    /// The lot number of the item associated with this item line.
-    ///
-    /// Used for tracking groups of inventory items that are purchased or manufactured
-    /// together.
+    /// The lot number of the item associated with this item line. Used for tracking groups of inventory items that are purchased or manufactured together.
     ///
     /// Example: `"LOT2023-001"`
+    #[serde(default)]
     pub lot_number: Option<String>,
-    /// Specifies an alternative unit-of-measure set when updating this item line's
-    /// `unitOfMeasure` field (e.g., "pound" or "kilogram"). This allows you to select
-    /// units from a different set than the item's default unit-of-measure set, which
-    /// remains unchanged on the item itself. The override applies only to this specific
-    /// line. For example, you can sell an item typically measured in volume units using
-    /// weight units in a specific transaction by specifying a different unit-of-measure
-    /// set with this field.
-    ///
-    /// IMPORTANT: Right after QuickBooks Desktop launches, it can briefly report an
-    /// alternate `id` for a unit-of-measure set, so match on `fullName` when joining to
-    /// the unit-of-measure sets list.
+    /// Specifies an alternative unit-of-measure set when updating this item line's `unitOfMeasure` field (e.g., "pound" or "kilogram"). This allows you to select units from a different set than the item's default unit-of-measure set, which remains unchanged on the item itself. The override applies only to this specific line. For example, you can sell an item typically measured in volume units using weight units in a specific transaction by specifying a different unit-of-measure set with this field.
     ///
     /// Example: `{"fullName":"Volume Units","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub override_unit_of_measure_set: Option<ObjectRef>,
-    /// The quantity of the item associated with this item line.
-    ///
-    /// This field cannot be cleared.
+    /// The quantity of the item associated with this item line. This field cannot be cleared.
     ///
     /// **NOTE**: Do not use this field if the associated item is a discount item.
     ///
     /// Example: `5`
+    #[serde(default)]
     pub quantity: Option<f64>,
-    /// The item line's sales representative.
-    ///
-    /// Sales representatives can be employees, vendors, or other names in QuickBooks.
+    /// The item line's sales representative. Sales representatives can be employees, vendors, or other names in QuickBooks.
     ///
     /// Example: `{"fullName":"Jane Doe","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub sales_representative: Option<ObjectRef>,
-    /// The sales-tax code for this item line, determining whether it is taxable or
-    /// non-taxable. If set, this overrides any sales-tax codes defined on the parent
-    /// transaction or the associated item.
+    /// The sales-tax code for this item line, determining whether it is taxable or non-taxable. If set, this overrides any sales-tax codes defined on the parent transaction or the associated item.
     ///
-    /// Default codes include "Non" (non-taxable) and "Tax" (taxable), but custom codes
-    /// can also be created in QuickBooks Desktop. If QuickBooks Desktop is not set up
-    /// to charge sales tax (via the "Do You Charge Sales Tax?" preference), it assigns
-    /// the default non-taxable sales-tax code configured in the company file to all
-    /// sales.
+    /// Default codes include "Non" (non-taxable) and "Tax" (taxable), but custom codes can also be created in QuickBooks Desktop. If QuickBooks Desktop is not set up to charge sales tax (via the "Do You Charge Sales Tax?" preference), it assigns the default non-taxable sales-tax code configured in the company file to all sales.
     ///
     /// Example: `{"fullName":"Non","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub sales_tax_code: Option<ObjectRef>,
-    /// The serial number of the item associated with this item line.
-    ///
-    /// This is used for tracking individual units of serialized inventory items.
+    /// The serial number of the item associated with this item line. This is used for tracking individual units of serialized inventory items.
     ///
     /// Example: `"SN1234567890"`
+    #[serde(default)]
     pub serial_number: Option<String>,
-    /// The unit-of-measure used for the `quantity` in this item line.
-    ///
-    /// Must be a valid unit within the item's available units of measure.
+    /// The unit-of-measure used for the `quantity` in this item line. Must be a valid unit within the item's available units of measure.
     ///
     /// Example: `"Each"`
+    #[serde(default)]
     pub unit_of_measure: Option<String>,
 }
 
-/// The bill's item lines, each representing the purchase of a specific item or
-/// service.
+/// The bill's item lines, each representing the purchase of a specific item or service.
 ///
 /// The type of `BillCreateParams::item_lines`, `CheckCreateParams::item_lines`, `CreditCardChargeCreateParams::item_lines`, `CreditCardCreditCreateParams::item_lines` and 2 more.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ItemLineInput {
-    /// The monetary amount of this item line, represented as a decimal string.
+    /// The monetary amount of this item line, represented as a decimal string. If both `quantity` and `cost` are specified but not `amount`, QuickBooks will use them to calculate `amount`. If `amount`, `cost`, and `quantity` are all unspecified, then QuickBooks will calculate `amount` based on a `quantity` of `1` and the suggested `cost`. This field cannot be cleared.
     ///
-    /// If both `quantity` and `cost` are specified but not `amount`, QuickBooks will
-    /// use them to calculate `amount`. If `amount`, `cost`, and `quantity` are all
-    /// unspecified, then QuickBooks will calculate `amount` based on a `quantity` of
-    /// `1` and the suggested `cost`. This field cannot be cleared.
-    ///
-    /// Decimal string format: exactly 2 decimal places when cents are included and up
-    /// to 13 digits before the decimal point (for example, "123.45").
+    /// Decimal string format: exactly 2 decimal places when cents are included and up to 13 digits before the decimal point (for example, "123.45").
     ///
     /// Example: `"1000.00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2070,30 +1783,19 @@ pub struct ItemLineInput {
     /// Example: `"billable"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub billing_status: Option<BillingStatus>,
-    /// The item line's class.
-    ///
-    /// Classes can be used to categorize objects into meaningful segments, such as
-    /// department, location, or type of work. In QuickBooks, class tracking is off by
-    /// default. If a class is specified for the entire parent transaction, it is
-    /// automatically applied to all item lines unless overridden here, at the
-    /// transaction line level.
+    /// The item line's class. Classes can be used to categorize objects into meaningful segments, such as department, location, or type of work. In QuickBooks, class tracking is off by default. If a class is specified for the entire parent transaction, it is automatically applied to all item lines unless overridden here, at the transaction line level.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub class_id: Option<String>,
-    /// The cost of this item line, represented as a decimal string.
+    /// The cost of this item line, represented as a decimal string. If both `quantity` and `amount` are specified but not `cost`, QuickBooks will use them to calculate `cost`.
     ///
-    /// If both `quantity` and `amount` are specified but not `cost`, QuickBooks will
-    /// use them to calculate `cost`.
-    ///
-    /// Decimal string format: up to 5 decimal places and up to 10 digits before the
-    /// decimal point (for example, "123.45").
+    /// Decimal string format: up to 5 decimal places and up to 10 digits before the decimal point (for example, "123.45").
     ///
     /// Example: `"1000.00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cost: Option<String>,
-    /// The custom fields for the item line object, added as user-defined data
-    /// extensions, not included in the standard QuickBooks object.
+    /// The custom fields for the item line object, added as user-defined data extensions, not included in the standard QuickBooks object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<Vec<CustomFieldInput>>,
     /// The customer or customer-job associated with this item line.
@@ -2103,133 +1805,75 @@ pub struct ItemLineInput {
     pub customer_id: Option<String>,
     /// A description of this item line.
     ///
-    /// Maximum length: 4095 characters.
-    ///
     /// Example: `"High-quality widget with custom engraving"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// The expiration date for the serial number or lot number of the item associated
-    /// with this item line, in ISO 8601 format (YYYY-MM-DD). This is particularly
-    /// relevant for perishable or time-sensitive inventory items. Note that this field
-    /// is only supported on QuickBooks Desktop 2023 or later.
+    /// The expiration date for the serial number or lot number of the item associated with this item line, in ISO 8601 format (YYYY-MM-DD). This is particularly relevant for perishable or time-sensitive inventory items. Note that this field is only supported on QuickBooks Desktop 2023 or later.
     ///
     /// Example: `"2025-12-31"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expiration_date: Option<String>,
-    /// The site location where inventory for the item associated with this item line is
-    /// stored.
+    /// The site location where inventory for the item associated with this item line is stored.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inventory_site_id: Option<String>,
-    /// The specific location (e.g., bin or shelf) within the inventory site where the
-    /// item associated with this item line is stored.
+    /// The specific location (e.g., bin or shelf) within the inventory site where the item associated with this item line is stored.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inventory_site_location_id: Option<String>,
-    /// The item associated with this item line.
-    ///
-    /// This can refer to any good or service that the business buys or sells, including
-    /// item types such as a service item, inventory item, or special calculation item
-    /// like a discount item or sales-tax item.
+    /// The item associated with this item line. This can refer to any good or service that the business buys or sells, including item types such as a service item, inventory item, or special calculation item like a discount item or sales-tax item.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub item_id: Option<String>,
-    /// An existing transaction line that you wish to link to this item line.
+    /// An existing transaction line that you wish to link to this item line. Note that this only links to a single transaction line item, not an entire transaction. If you want to link an entire transaction and bring in all its lines, instead use the field `linkToTransactionIds` on the parent transaction, if available. If the parent transaction is a bill or an item receipt, you can only link to purchase orders; QuickBooks does not support linking these transactions to other transaction types.
     ///
-    /// Note that this only links to a single transaction line item, not an entire
-    /// transaction. If you want to link an entire transaction and bring in all its
-    /// lines, instead use the field `linkToTransactionIds` on the parent transaction,
-    /// if available. If the parent transaction is a bill or an item receipt, you can
-    /// only link to purchase orders; QuickBooks does not support linking these
-    /// transactions to other transaction types.
+    /// Transaction lines can only be linked when creating this item line and cannot be unlinked later.
     ///
-    /// Transaction lines can only be linked when creating this item line and cannot be
-    /// unlinked later.
+    /// **IMPORTANT**: If you use `linkToTransactionLine` on this item line, you cannot use the field `item` on this line (QuickBooks will return an error) because this field brings in all of the item information you need. You can, however, specify whatever `quantity` or `rate` that you want, or any other transaction line element other than `item`.
     ///
-    /// **IMPORTANT**: If you use `linkToTransactionLine` on this item line, you cannot
-    /// use the field `itemId` on this line (QuickBooks will return an error) because
-    /// this field brings in all of the item information you need. You can, however,
-    /// specify whatever `quantity` or `cost` that you want, or any other transaction
-    /// line element other than `itemId`.
+    /// If the parent transaction supports the `linkToTransactionIds` field, you can use both `linkToTransactionLine` (on this item line) and `linkToTransactionIds` (on its parent transaction) in the same request as long as they do NOT link to the same transaction (otherwise, QuickBooks will return an error). QuickBooks will also return an error if you attempt to link a transaction that is empty or already closed.
     ///
-    /// If the parent transaction supports the `linkToTransactionIds` field, you can use
-    /// both `linkToTransactionLine` (on this item line) and `linkToTransactionIds` (on
-    /// its parent transaction) in the same request as long as they do NOT link to the
-    /// same transaction (otherwise, QuickBooks will return an error). QuickBooks will
-    /// also return an error if you attempt to link a transaction that is empty or
-    /// already closed, or if lines linking to the same transaction are not in that
-    /// transaction's line order.
-    ///
-    /// **IMPORTANT**: By default, QuickBooks will not return any information about the
-    /// linked transaction line in this endpoint's response even when this request is
-    /// successful. To see the transaction line linked via this field, refetch the
-    /// parent transaction and check the `linkedTransactions` response field. If
-    /// fetching a list of transactions, you must also specify the parameter
-    /// `includeLinkedTransactions=true` to see the `linkedTransactions` response field.
+    /// **IMPORTANT**: By default, QuickBooks will not return any information about the linked transaction line in this endpoint's response even when this request is successful. To see the transaction line linked via this field, refetch the parent transaction and check the `linkedTransactions` response field. If fetching a list of transactions, you must also specify the parameter `includeLinkedTransactions=true` to see the `linkedTransactions` response field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub link_to_transaction_line: Option<LineLinkToTransactionLine>,
-    /// The lot number of the item associated with this item line.
-    ///
-    /// Used for tracking groups of inventory items that are purchased or manufactured
-    /// together.
-    ///
-    /// Maximum length: 40 characters.
+    /// The lot number of the item associated with this item line. Used for tracking groups of inventory items that are purchased or manufactured together.
     ///
     /// Example: `"LOT2023-001"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lot_number: Option<String>,
-    /// The account to use for this item line, overriding the default account associated
-    /// with the item.
+    /// The account to use for this item line, overriding the default account associated with the item.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub override_item_account_id: Option<String>,
-    /// The quantity of the item associated with this item line.
-    ///
-    /// This field cannot be cleared.
+    /// The quantity of the item associated with this item line. This field cannot be cleared.
     ///
     /// **NOTE**: Do not use this field if the associated item is a discount item.
     ///
     /// Example: `5`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quantity: Option<f64>,
-    /// The item line's sales representative.
-    ///
-    /// Sales representatives can be employees, vendors, or other names in QuickBooks.
+    /// The item line's sales representative. Sales representatives can be employees, vendors, or other names in QuickBooks.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sales_representative_id: Option<String>,
-    /// The sales-tax code for this item line, determining whether it is taxable or
-    /// non-taxable. If set, this overrides any sales-tax codes defined on the parent
-    /// transaction or the associated item.
+    /// The sales-tax code for this item line, determining whether it is taxable or non-taxable. If set, this overrides any sales-tax codes defined on the parent transaction or the associated item.
     ///
-    /// Default codes include "Non" (non-taxable) and "Tax" (taxable), but custom codes
-    /// can also be created in QuickBooks Desktop. If QuickBooks Desktop is not set up
-    /// to charge sales tax (via the "Do You Charge Sales Tax?" preference), it assigns
-    /// the default non-taxable sales-tax code configured in the company file to all
-    /// sales.
+    /// Default codes include "Non" (non-taxable) and "Tax" (taxable), but custom codes can also be created in QuickBooks Desktop. If QuickBooks Desktop is not set up to charge sales tax (via the "Do You Charge Sales Tax?" preference), it assigns the default non-taxable sales-tax code configured in the company file to all sales.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sales_tax_code_id: Option<String>,
-    /// The serial number of the item associated with this item line.
-    ///
-    /// This is used for tracking individual units of serialized inventory items.
-    ///
-    /// Maximum length: 4095 characters.
+    /// The serial number of the item associated with this item line. This is used for tracking individual units of serialized inventory items.
     ///
     /// Example: `"SN1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub serial_number: Option<String>,
-    /// The unit-of-measure used for the `quantity` in this item line.
-    ///
-    /// Must be a valid unit within the item's available units of measure.
-    ///
-    /// Maximum length: 31 characters.
+    /// The unit-of-measure used for the `quantity` in this item line. Must be a valid unit within the item's available units of measure.
     ///
     /// Example: `"Each"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2246,9 +1890,7 @@ impl ItemLineInput {
 string_enum! {
 /// Filter for item sites that match this item type.
 ///
-/// **NOTE:** QuickBooks Desktop only supports `itemType` or item/site filters for
-/// item-sites requests, not both. Do not use `itemType` together with `itemIds` or
-/// `siteIds`.
+/// **NOTE:** QuickBooks Desktop only supports `itemType` or item/site filters for item-sites requests, not both. Do not use `itemType` together with `itemIds` or `siteIds`.
 ///
 /// A value that this version does not know decodes as `Unknown`.
 pub enum ItemType {
@@ -2279,13 +1921,9 @@ Service = "service",
 }
 }
 
-/// Details for non-inventory items that are both purchased and sold, such as
-/// reimbursable expenses or inventory items that are bought from vendors and sold
-/// to customers.
+/// Details for non-inventory items that are both purchased and sold, such as reimbursable expenses or inventory items that are bought from vendors and sold to customers.
 ///
-/// **IMPORTANT**: You cannot specify both `salesAndPurchaseDetails` and
-/// `salesOrPurchaseDetails` when modifying a non-inventory item because an item
-/// cannot have both configurations.
+/// **IMPORTANT**: You cannot specify both `salesAndPurchaseDetails` and `salesOrPurchaseDetails` when modifying a non-inventory item because an item cannot have both configurations.
 ///
 /// The type of `NonInventoryItemUpdateParams::sales_and_purchase_details`, `OtherChargeItemUpdateParams::sales_and_purchase_details` and `ServiceItemUpdateParams::sales_and_purchase_details`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -2307,62 +1945,37 @@ pub struct ItemUpdateParamsSalesAndPurchaseDetails {
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub preferred_vendor_id: Option<String>,
-    /// The cost at which this item is purchased from vendors, represented as a decimal
-    /// string.
-    ///
-    /// Decimal string format: up to 5 decimal places and up to 10 digits before the
-    /// decimal point (for example, "123.45").
+    /// The cost at which this item is purchased from vendors, represented as a decimal string.
     ///
     /// Example: `"15.75"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub purchase_cost: Option<String>,
-    /// The description of this item that appears on purchase forms (e.g., checks,
-    /// bills, item receipts) when it is ordered or bought from vendors.
-    ///
-    /// Maximum length: 4095 characters.
+    /// The description of this item that appears on purchase forms (e.g., checks, bills, item receipts) when it is ordered or bought from vendors.
     ///
     /// Example: `"Bulk purchase of steel bolts for inventory"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub purchase_description: Option<String>,
-    /// The tax code applied to purchases of this item.
-    ///
-    /// Applicable in regions where purchase taxes are used, such as Canada or the UK.
+    /// The tax code applied to purchases of this item. Applicable in regions where purchase taxes are used, such as Canada or the UK.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub purchase_tax_code_id: Option<String>,
-    /// The description of this item that appears on sales forms (e.g., invoices, sales
-    /// receipts) when sold to customers.
-    ///
-    /// Maximum length: 4095 characters.
+    /// The description of this item that appears on sales forms (e.g., invoices, sales receipts) when sold to customers.
     ///
     /// Example: `"High-quality steel bolts suitable for construction"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sales_description: Option<String>,
-    /// The price at which this item is sold to customers, represented as a decimal
-    /// string.
-    ///
-    /// Decimal string format: up to 5 decimal places and up to 10 digits before the
-    /// decimal point (for example, "123.45").
+    /// The price at which this item is sold to customers, represented as a decimal string.
     ///
     /// Example: `"19.99"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sales_price: Option<String>,
-    /// When `true`, applies the new expense account (specified by the
-    /// `expenseAccountId` field) to all existing transactions that use this item. This
-    /// updates historical data and should be used with caution. The update will fail if
-    /// any affected transaction falls within a closed accounting period. If this
-    /// parameter is not specified, QuickBooks will prompt the user before making any
-    /// changes.
+    /// When `true`, applies the new expense account (specified by the `expenseAccountId` field) to all existing transactions that use this item. This updates historical data and should be used with caution. The update will fail if any affected transaction falls within a closed accounting period. If this parameter is not specified, QuickBooks will prompt the user before making any changes.
     ///
     /// Example: `false`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub update_existing_transactions_expense_account: Option<bool>,
-    /// When `true`, applies the new income account (specified by the `incomeAccountId`
-    /// field) to all existing transactions that use this item. This updates historical
-    /// data and should be used with caution. The update will fail if any affected
-    /// transaction falls within a closed accounting period. If this parameter is not
-    /// specified, QuickBooks will prompt the user before making any changes.
+    /// When `true`, applies the new income account (specified by the `incomeAccountId` field) to all existing transactions that use this item. This updates historical data and should be used with caution. The update will fail if any affected transaction falls within a closed accounting period. If this parameter is not specified, QuickBooks will prompt the user before making any changes.
     ///
     /// Example: `false`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2376,14 +1989,9 @@ impl ItemUpdateParamsSalesAndPurchaseDetails {
     }
 }
 
-/// Details for non-inventory items that are exclusively sold or exclusively
-/// purchased, but not both. This typically applies to non-inventory items (like a
-/// purchased office supply that isn't resold) or service items (like consulting
-/// services that are sold but not purchased).
+/// Details for non-inventory items that are exclusively sold or exclusively purchased, but not both. This typically applies to non-inventory items (like a purchased office supply that isn't resold) or service items (like consulting services that are sold but not purchased).
 ///
-/// **IMPORTANT**: You cannot specify both `salesOrPurchaseDetails` and
-/// `salesAndPurchaseDetails` when modifying a non-inventory item because an item
-/// cannot have both configurations.
+/// **IMPORTANT**: You cannot specify both `salesOrPurchaseDetails` and `salesAndPurchaseDetails` when modifying a non-inventory item because an item cannot have both configurations.
 ///
 /// The type of `NonInventoryItemUpdateParams::sales_or_purchase_details`, `OtherChargeItemUpdateParams::sales_or_purchase_details` and `ServiceItemUpdateParams::sales_or_purchase_details`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -2392,40 +2000,25 @@ impl ItemUpdateParamsSalesAndPurchaseDetails {
 pub struct ItemUpdateParamsSalesOrPurchaseDetails {
     /// A description of this item.
     ///
-    /// Maximum length: 4095 characters.
-    ///
     /// Example: `"Hourly Consulting Service"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// The posting account to which transactions involving this item are posted.
-    ///
-    /// This could be an income account when selling or an expense account when
-    /// purchasing.
+    /// The posting account to which transactions involving this item are posted. This could be an income account when selling or an expense account when purchasing.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub posting_account_id: Option<String>,
-    /// The price at which this item is purchased or sold, represented as a decimal
-    /// string.
-    ///
-    /// Decimal string format: up to 5 decimal places and up to 10 digits before the
-    /// decimal point (for example, "123.45").
+    /// The price at which this item is purchased or sold, represented as a decimal string.
     ///
     /// Example: `"19.99"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub price: Option<String>,
-    /// The price of this item expressed as a percentage, used instead of `price` when
-    /// the item's cost is calculated as a percentage of another amount. For example, a
-    /// service item that costs a percentage of another item's price.
+    /// The price of this item expressed as a percentage, used instead of `price` when the item's cost is calculated as a percentage of another amount. For example, a service item that costs a percentage of another item's price.
     ///
     /// Example: `"10.5"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub price_percentage: Option<String>,
-    /// When `true`, applies the new account (specified by the `accountId` field) to all
-    /// existing transactions associated with this item. This updates historical data
-    /// and should be used with caution. The update will fail if any affected
-    /// transaction falls within a closed accounting period. If this parameter is not
-    /// specified, QuickBooks will prompt the user before making any changes.
+    /// When `true`, applies the new account (specified by the `accountId` field) to all existing transactions associated with this item. This updates historical data and should be used with caution. The update will fail if any affected transaction falls within a closed accounting period. If this parameter is not specified, QuickBooks will prompt the user before making any changes.
     ///
     /// Example: `false`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2503,59 +2096,45 @@ YtdAdjustment = "ytd_adjustment",
 }
 }
 
-/// The credit memo's line item groups, each representing a predefined set of
-/// related items.
+/// The credit memo's line item groups, each representing a predefined set of related items.
 ///
-/// **IMPORTANT**: You must specify `lines`, `lineGroups`, or both when creating a
-/// credit memo.
+/// **IMPORTANT**: You must specify `lines`, `lineGroups`, or both when creating a credit memo.
 ///
 /// The type of `CreditMemoCreateParams::line_groups`, `InvoiceCreateParams::line_groups` and `SalesReceiptCreateParams::line_groups`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct LineGroupInput {
-    /// The custom fields for the credit memo line group object, added as user-defined
-    /// data extensions, not included in the standard QuickBooks object.
+    /// The custom fields for the credit memo line group object, added as user-defined data extensions, not included in the standard QuickBooks object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<Vec<CustomFieldInput>>,
-    /// The site location where inventory for the item group associated with this credit
-    /// memo line group is stored.
+    /// The site location where inventory for the item group associated with this credit memo line group is stored.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inventory_site_id: Option<String>,
-    /// The specific location (e.g., bin or shelf) within the inventory site where the
-    /// item group associated with this credit memo line group is stored.
+    /// The specific location (e.g., bin or shelf) within the inventory site where the item group associated with this credit memo line group is stored.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inventory_site_location_id: Option<String>,
-    /// The credit memo line group's item group, representing a predefined set of items
-    /// bundled because they are commonly purchased together or grouped for faster
-    /// entry.
+    /// The credit memo line group's item group, representing a predefined set of items bundled because they are commonly purchased together or grouped for faster entry.
     ///
     /// Example: `"80000001-1234567890"`
     pub item_group_id: String,
-    /// The quantity of the item group associated with this credit memo line group.
+    /// The quantity of the item group associated with this credit memo line group. This field cannot be cleared.
     ///
-    /// This field cannot be cleared.
-    ///
-    /// **NOTE**: Do not use this field if the associated item group is a discount item
-    /// group.
+    /// **NOTE**: Do not use this field if the associated item group is a discount item group.
     ///
     /// Example: `5`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quantity: Option<f64>,
-    /// The date on which the service for this credit memo line group was or will be
-    /// performed, in ISO 8601 format (YYYY-MM-DD). This is particularly relevant for
-    /// service items.
+    /// The date on which the service for this credit memo line group was or will be performed, in ISO 8601 format (YYYY-MM-DD). This is particularly relevant for service items.
+    ///
+    /// Example: `"2024-03-15"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service_date: Option<String>,
-    /// The unit-of-measure used for the `quantity` in this credit memo line group.
-    ///
-    /// Must be a valid unit within the item's available units of measure.
-    ///
-    /// Maximum length: 31 characters.
+    /// The unit-of-measure used for the `quantity` in this credit memo line group. Must be a valid unit within the item's available units of measure.
     ///
     /// Example: `"Each"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2577,88 +2156,56 @@ impl LineGroupInput {
     }
 }
 
-/// The invoice's line item groups, each representing a predefined set of related
-/// items.
+/// The invoice's line item groups, each representing a predefined set of related items.
 ///
 /// **IMPORTANT**:
 ///
-/// 1. Including this array in your update request will **REPLACE** all existing
-///    line item groups for the invoice with this array. To keep any existing line
-///    item groups, you must include them in this array even if they have not
-///    changed. **Any line item groups not included will be removed.**
+/// 1. Including this array in your update request will **REPLACE** all existing line item groups for the invoice with this array. To keep any existing line item groups, you must include them in this array even if they have not changed. **Any line item groups not included will be removed.**
 ///
-/// 2. To add a new line item group, include it here with the `id` field set to
-///    `-1`.
+/// 2. To add a new line item group, include it here with the `id` field set to `-1`.
 ///
-/// 3. If you do not wish to modify any line item groups, omit this field entirely
-///    to keep them unchanged.
+/// 3. If you do not wish to modify any line item groups, omit this field entirely to keep them unchanged.
 ///
 /// The type of `InvoiceUpdateParams::line_groups` and `SalesReceiptUpdateParams::line_groups`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct LineGroupUpdateInput {
-    /// The QuickBooks-assigned unique identifier of an existing invoice line group you
-    /// wish to retain or update.
+    /// The QuickBooks-assigned unique identifier of an existing invoice line group you wish to retain or update.
     ///
-    /// **IMPORTANT**: Set this field to `-1` for new invoice line groups you wish to
-    /// add.
+    /// **IMPORTANT**: Set this field to `-1` for new invoice line groups you wish to add.
     ///
     /// Example: `"456DEF-1234567890"`
     pub id: String,
-    /// The invoice line group's item group, representing a predefined set of items
-    /// bundled because they are commonly purchased together or grouped for faster
-    /// entry.
+    /// The invoice line group's item group, representing a predefined set of items bundled because they are commonly purchased together or grouped for faster entry.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub item_group_id: Option<String>,
-    /// The invoice line group's line items, each representing a single product or
-    /// service sold.
+    /// The invoice line group's line items, each representing a single product or service sold.
     ///
     /// **IMPORTANT**:
     ///
-    /// 1. Including this array in your update request will **REPLACE** all existing
-    ///    line items for the invoice line group with this array. To keep any existing
-    ///    line items, you must include them in this array even if they have not
-    ///    changed. **Any line items not included will be removed.**
+    /// 1. Including this array in your update request will **REPLACE** all existing line items for the invoice line group with this array. To keep any existing line items, you must include them in this array even if they have not changed. **Any line items not included will be removed.**
     ///
     /// 2. To add a new line item, include it here with the `id` field set to `-1`.
     ///
-    /// 3. If you do not wish to modify any line items, omit this field entirely to keep
-    ///    them unchanged.
+    /// 3. If you do not wish to modify any line items, omit this field entirely to keep them unchanged.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lines: Option<Vec<LineInput>>,
-    /// Specifies an alternative unit-of-measure set when updating this invoice line
-    /// group's `unitOfMeasure` field (e.g., "pound" or "kilogram"). This allows you to
-    /// select units from a different set than the item's default unit-of-measure set,
-    /// which remains unchanged on the item itself. The override applies only to this
-    /// specific line. For example, you can sell an item typically measured in volume
-    /// units using weight units in a specific transaction by specifying a different
-    /// unit-of-measure set with this field.
-    ///
-    /// IMPORTANT: Right after QuickBooks Desktop launches, it can briefly report an
-    /// alternate `id` for a unit-of-measure set, so match on `fullName` when joining to
-    /// the unit-of-measure sets list.
+    /// Specifies an alternative unit-of-measure set when updating this invoice line group's `unitOfMeasure` field (e.g., "pound" or "kilogram"). This allows you to select units from a different set than the item's default unit-of-measure set, which remains unchanged on the item itself. The override applies only to this specific line. For example, you can sell an item typically measured in volume units using weight units in a specific transaction by specifying a different unit-of-measure set with this field.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub override_unit_of_measure_set_id: Option<String>,
-    /// The quantity of the item group associated with this invoice line group.
+    /// The quantity of the item group associated with this invoice line group. This field cannot be cleared.
     ///
-    /// This field cannot be cleared.
-    ///
-    /// **NOTE**: Do not use this field if the associated item group is a discount item
-    /// group.
+    /// **NOTE**: Do not use this field if the associated item group is a discount item group.
     ///
     /// Example: `5`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quantity: Option<f64>,
-    /// The unit-of-measure used for the `quantity` in this invoice line group.
-    ///
-    /// Must be a valid unit within the item's available units of measure.
-    ///
-    /// Maximum length: 31 characters.
+    /// The unit-of-measure used for the `quantity` in this invoice line group. Must be a valid unit within the item's available units of measure.
     ///
     /// Example: `"Each"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2679,218 +2226,131 @@ impl LineGroupUpdateInput {
     }
 }
 
-/// The invoice line group's line items, each representing a single product or
-/// service sold.
+/// The invoice line group's line items, each representing a single product or service sold.
 ///
 /// **IMPORTANT**:
 ///
-/// 1. Including this array in your update request will **REPLACE** all existing
-///    line items for the invoice line group with this array. To keep any existing
-///    line items, you must include them in this array even if they have not
-///    changed. **Any line items not included will be removed.**
+/// 1. Including this array in your update request will **REPLACE** all existing line items for the invoice line group with this array. To keep any existing line items, you must include them in this array even if they have not changed. **Any line items not included will be removed.**
 ///
 /// 2. To add a new line item, include it here with the `id` field set to `-1`.
 ///
-/// 3. If you do not wish to modify any line items, omit this field entirely to keep
-///    them unchanged.
+/// 3. If you do not wish to modify any line items, omit this field entirely to keep them unchanged.
 ///
 /// The type of `LineGroupUpdateInput::lines`, `InvoiceUpdateParams::lines` and `SalesReceiptUpdateParams::lines`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct LineInput {
-    /// The monetary amount of this invoice line, represented as a decimal string.
+    /// The monetary amount of this invoice line, represented as a decimal string. If both `quantity` and `rate` are specified but not `amount`, QuickBooks will use them to calculate `amount`. If `amount`, `rate`, and `quantity` are all unspecified, then QuickBooks will calculate `amount` based on a `quantity` of `1` and the suggested `rate`. This field cannot be cleared.
     ///
-    /// If both `quantity` and `rate` are specified but not `amount`, QuickBooks will
-    /// use them to calculate `amount`. If `amount`, `rate`, and `quantity` are all
-    /// unspecified, then QuickBooks will calculate `amount` based on a `quantity` of
-    /// `1` and the suggested `rate`. This field cannot be cleared.
-    ///
-    /// Decimal string format: exactly 2 decimal places when cents are included and up
-    /// to 13 digits before the decimal point (for example, "123.45").
+    /// Decimal string format: exactly 2 decimal places when cents are included and up to 13 digits before the decimal point (for example, "123.45").
     ///
     /// Example: `"1000.00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<String>,
-    /// The invoice line's class.
-    ///
-    /// Classes can be used to categorize objects into meaningful segments, such as
-    /// department, location, or type of work. In QuickBooks, class tracking is off by
-    /// default. If a class is specified for the entire parent transaction, it is
-    /// automatically applied to all invoice lines unless overridden here, at the
-    /// transaction line level.
+    /// The invoice line's class. Classes can be used to categorize objects into meaningful segments, such as department, location, or type of work. In QuickBooks, class tracking is off by default. If a class is specified for the entire parent transaction, it is automatically applied to all invoice lines unless overridden here, at the transaction line level.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub class_id: Option<String>,
     /// A description of this invoice line.
     ///
-    /// Maximum length: 4095 characters.
-    ///
     /// Example: `"High-quality widget with custom engraving"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// The QuickBooks-assigned unique identifier of an existing invoice line you wish
-    /// to retain or update.
+    /// The QuickBooks-assigned unique identifier of an existing invoice line you wish to retain or update.
     ///
     /// **IMPORTANT**: Set this field to `-1` for new invoice lines you wish to add.
     ///
     /// Example: `"456DEF-1234567890"`
     pub id: String,
-    /// The site location where inventory for the item associated with this invoice line
-    /// is stored.
+    /// The site location where inventory for the item associated with this invoice line is stored.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inventory_site_id: Option<String>,
-    /// The specific location (e.g., bin or shelf) within the inventory site where the
-    /// item associated with this invoice line is stored.
+    /// The specific location (e.g., bin or shelf) within the inventory site where the item associated with this invoice line is stored.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inventory_site_location_id: Option<String>,
-    /// The item associated with this invoice line.
-    ///
-    /// This can refer to any good or service that the business buys or sells, including
-    /// item types such as a service item, inventory item, or special calculation item
-    /// like a discount item or sales-tax item.
+    /// The item associated with this invoice line. This can refer to any good or service that the business buys or sells, including item types such as a service item, inventory item, or special calculation item like a discount item or sales-tax item.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub item_id: Option<String>,
-    /// The lot number of the item associated with this invoice line.
-    ///
-    /// Used for tracking groups of inventory items that are purchased or manufactured
-    /// together.
-    ///
-    /// Maximum length: 40 characters.
+    /// The lot number of the item associated with this invoice line. Used for tracking groups of inventory items that are purchased or manufactured together.
     ///
     /// Example: `"LOT2023-001"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lot_number: Option<String>,
-    /// A built-in custom field for additional information specific to this invoice
-    /// line.
-    ///
-    /// Unlike the user-defined fields in the `customFields` array, this is a standard
-    /// QuickBooks field that exists for all invoice lines for convenience. Developers
-    /// often use this field for tracking information that doesn't fit into other
-    /// standard QuickBooks fields. Hidden by default in the QuickBooks UI.
-    ///
-    /// Maximum length: 29 characters.
+    /// A built-in custom field for additional information specific to this invoice line. Unlike the user-defined fields in the `customFields` array, this is a standard QuickBooks field that exists for all invoice lines for convenience. Developers often use this field for tracking information that doesn't fit into other standard QuickBooks fields. Hidden by default in the QuickBooks UI.
     ///
     /// Example: `"Special handling required"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub other_custom_field1: Option<String>,
-    /// A second built-in custom field for additional information specific to this
-    /// invoice line. Unlike the user-defined fields in the `customFields` array, this
-    /// is a standard QuickBooks field that exists for all invoice lines for
-    /// convenience. Like `otherCustomField1`, developers often use this field for
-    /// tracking information that doesn't fit into other standard QuickBooks fields.
-    /// Hidden by default in the QuickBooks UI.
-    ///
-    /// Maximum length: 29 characters.
+    /// A second built-in custom field for additional information specific to this invoice line. Unlike the user-defined fields in the `customFields` array, this is a standard QuickBooks field that exists for all invoice lines for convenience. Like `otherCustomField1`, developers often use this field for tracking information that doesn't fit into other standard QuickBooks fields. Hidden by default in the QuickBooks UI.
     ///
     /// Example: `"Always ship with a spare"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub other_custom_field2: Option<String>,
-    /// The account to use for this invoice line, overriding the default account
-    /// associated with the item.
+    /// The account to use for this invoice line, overriding the default account associated with the item.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub override_item_account_id: Option<String>,
-    /// Specifies an alternative unit-of-measure set when updating this invoice line's
-    /// `unitOfMeasure` field (e.g., "pound" or "kilogram"). This allows you to select
-    /// units from a different set than the item's default unit-of-measure set, which
-    /// remains unchanged on the item itself. The override applies only to this specific
-    /// line. For example, you can sell an item typically measured in volume units using
-    /// weight units in a specific transaction by specifying a different unit-of-measure
-    /// set with this field.
-    ///
-    /// IMPORTANT: Right after QuickBooks Desktop launches, it can briefly report an
-    /// alternate `id` for a unit-of-measure set, so match on `fullName` when joining to
-    /// the unit-of-measure sets list.
+    /// Specifies an alternative unit-of-measure set when updating this invoice line's `unitOfMeasure` field (e.g., "pound" or "kilogram"). This allows you to select units from a different set than the item's default unit-of-measure set, which remains unchanged on the item itself. The override applies only to this specific line. For example, you can sell an item typically measured in volume units using weight units in a specific transaction by specifying a different unit-of-measure set with this field.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub override_unit_of_measure_set_id: Option<String>,
-    /// The price level applied to this invoice line.
-    ///
-    /// This overrides any price level set on the corresponding customer. The resulting
-    /// invoice line will not show this price level, only the final `rate` calculated
-    /// from it.
+    /// The price level applied to this invoice line. This overrides any price level set on the corresponding customer. The resulting invoice line will not show this price level, only the final `rate` calculated from it.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub price_level_id: Option<String>,
-    /// Specifies how to resolve price rule conflicts when adding or modifying this
-    /// invoice line.
+    /// Specifies how to resolve price rule conflicts when adding or modifying this invoice line.
     ///
     /// Example: `"base_price"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub price_rule_conflict_strategy: Option<LinePriceRuleConflictStrategy>,
-    /// The quantity of the item associated with this invoice line.
-    ///
-    /// This field cannot be cleared.
+    /// The quantity of the item associated with this invoice line. This field cannot be cleared.
     ///
     /// **NOTE**: Do not use this field if the associated item is a discount item.
     ///
     /// Example: `5`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quantity: Option<f64>,
-    /// The price per unit for this invoice line.
+    /// The price per unit for this invoice line. If both `rate` and `amount` are specified, `rate` will be ignored. If both `quantity` and `amount` are specified but not `rate`, QuickBooks will use them to calculate `rate`. Represented as a decimal string. This field cannot be cleared.
     ///
-    /// If both `rate` and `amount` are specified, `rate` will be ignored. If both
-    /// `quantity` and `amount` are specified but not `rate`, QuickBooks will use them
-    /// to calculate `rate`. Represented as a decimal string. This field cannot be
-    /// cleared.
-    ///
-    /// Decimal string format: up to 5 decimal places and up to 10 digits before the
-    /// decimal point (for example, "123.45").
+    /// Decimal string format: up to 5 decimal places and up to 10 digits before the decimal point (for example, "123.45").
     ///
     /// Example: `"10.00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rate: Option<String>,
-    /// The price of this invoice line expressed as a percentage.
-    ///
-    /// Typically used for discount or markup items.
+    /// The price of this invoice line expressed as a percentage. Typically used for discount or markup items.
     ///
     /// Example: `"10.5"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rate_percent: Option<String>,
-    /// The sales-tax code for this invoice line, determining whether it is taxable or
-    /// non-taxable. If set, this overrides any sales-tax codes defined on the parent
-    /// transaction or the associated item.
+    /// The sales-tax code for this invoice line, determining whether it is taxable or non-taxable. If set, this overrides any sales-tax codes defined on the parent transaction or the associated item.
     ///
-    /// Default codes include "Non" (non-taxable) and "Tax" (taxable), but custom codes
-    /// can also be created in QuickBooks Desktop. If QuickBooks Desktop is not set up
-    /// to charge sales tax (via the "Do You Charge Sales Tax?" preference), it assigns
-    /// the default non-taxable sales-tax code configured in the company file to all
-    /// sales.
+    /// Default codes include "Non" (non-taxable) and "Tax" (taxable), but custom codes can also be created in QuickBooks Desktop. If QuickBooks Desktop is not set up to charge sales tax (via the "Do You Charge Sales Tax?" preference), it assigns the default non-taxable sales-tax code configured in the company file to all sales.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sales_tax_code_id: Option<String>,
-    /// The serial number of the item associated with this invoice line.
-    ///
-    /// This is used for tracking individual units of serialized inventory items.
-    ///
-    /// Maximum length: 4095 characters.
+    /// The serial number of the item associated with this invoice line. This is used for tracking individual units of serialized inventory items.
     ///
     /// Example: `"SN1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub serial_number: Option<String>,
-    /// The date on which the service for this invoice line was or will be performed, in
-    /// ISO 8601 format (YYYY-MM-DD). This is particularly relevant for service items.
+    /// The date on which the service for this invoice line was or will be performed, in ISO 8601 format (YYYY-MM-DD). This is particularly relevant for service items.
     ///
     /// Example: `"2024-03-15"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service_date: Option<String>,
-    /// The unit-of-measure used for the `quantity` in this invoice line.
-    ///
-    /// Must be a valid unit within the item's available units of measure.
-    ///
-    /// Maximum length: 31 characters.
+    /// The unit-of-measure used for the `quantity` in this invoice line. Must be a valid unit within the item's available units of measure.
     ///
     /// Example: `"Each"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2926,38 +2386,15 @@ impl LineInput {
     }
 }
 
-/// An existing transaction line that you wish to link to this item line.
+/// An existing transaction line that you wish to link to this item line. Note that this only links to a single transaction line item, not an entire transaction. If you want to link an entire transaction and bring in all its lines, instead use the field `linkToTransactionIds` on the parent transaction, if available. If the parent transaction is a bill or an item receipt, you can only link to purchase orders; QuickBooks does not support linking these transactions to other transaction types.
 ///
-/// Note that this only links to a single transaction line item, not an entire
-/// transaction. If you want to link an entire transaction and bring in all its
-/// lines, instead use the field `linkToTransactionIds` on the parent transaction,
-/// if available. If the parent transaction is a bill or an item receipt, you can
-/// only link to purchase orders; QuickBooks does not support linking these
-/// transactions to other transaction types.
+/// Transaction lines can only be linked when creating this item line and cannot be unlinked later.
 ///
-/// Transaction lines can only be linked when creating this item line and cannot be
-/// unlinked later.
+/// **IMPORTANT**: If you use `linkToTransactionLine` on this item line, you cannot use the field `item` on this line (QuickBooks will return an error) because this field brings in all of the item information you need. You can, however, specify whatever `quantity` or `rate` that you want, or any other transaction line element other than `item`.
 ///
-/// **IMPORTANT**: If you use `linkToTransactionLine` on this item line, you cannot
-/// use the field `itemId` on this line (QuickBooks will return an error) because
-/// this field brings in all of the item information you need. You can, however,
-/// specify whatever `quantity` or `cost` that you want, or any other transaction
-/// line element other than `itemId`.
+/// If the parent transaction supports the `linkToTransactionIds` field, you can use both `linkToTransactionLine` (on this item line) and `linkToTransactionIds` (on its parent transaction) in the same request as long as they do NOT link to the same transaction (otherwise, QuickBooks will return an error). QuickBooks will also return an error if you attempt to link a transaction that is empty or already closed.
 ///
-/// If the parent transaction supports the `linkToTransactionIds` field, you can use
-/// both `linkToTransactionLine` (on this item line) and `linkToTransactionIds` (on
-/// its parent transaction) in the same request as long as they do NOT link to the
-/// same transaction (otherwise, QuickBooks will return an error). QuickBooks will
-/// also return an error if you attempt to link a transaction that is empty or
-/// already closed, or if lines linking to the same transaction are not in that
-/// transaction's line order.
-///
-/// **IMPORTANT**: By default, QuickBooks will not return any information about the
-/// linked transaction line in this endpoint's response even when this request is
-/// successful. To see the transaction line linked via this field, refetch the
-/// parent transaction and check the `linkedTransactions` response field. If
-/// fetching a list of transactions, you must also specify the parameter
-/// `includeLinkedTransactions=true` to see the `linkedTransactions` response field.
+/// **IMPORTANT**: By default, QuickBooks will not return any information about the linked transaction line in this endpoint's response even when this request is successful. To see the transaction line linked via this field, refetch the parent transaction and check the `linkedTransactions` response field. If fetching a list of transactions, you must also specify the parameter `includeLinkedTransactions=true` to see the `linkedTransactions` response field.
 ///
 /// The type of `ItemLineInput::link_to_transaction_line` and `InvoiceCreateParamsLine::link_to_transaction_line`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -2985,8 +2422,7 @@ impl LineLinkToTransactionLine {
 }
 
 string_enum! {
-/// Specifies how to resolve price rule conflicts when adding or modifying this
-/// estimate line.
+/// Specifies how to resolve price rule conflicts when adding or modifying this estimate line.
 ///
 /// A value that this version does not know decodes as `Unknown`.
 pub enum LinePriceRuleConflictStrategy {
@@ -3009,29 +2445,25 @@ pub struct LinkedTransaction {
     /// The monetary amount of this linked transaction, represented as a decimal string.
     ///
     /// Example: `"1000.00"`
+    #[serde(default)]
     pub amount: Option<String>,
-    /// The unique identifier assigned by QuickBooks to this linked transaction.
-    ///
-    /// This ID is unique across all transaction types.
+    /// The unique identifier assigned by QuickBooks to this linked transaction. This ID is unique across all transaction types.
     ///
     /// Example: `"123ABC-1234567890"`
     pub id: String,
-    /// Indicates the nature of the link between the transactions: `amount` denotes an
-    /// amount-based link (e.g., an invoice linked to a payment), and `quantity` denotes
-    /// a quantity-based link (e.g., an invoice created from a sales order based on the
-    /// quantity of items received).
+    /// Indicates the nature of the link between the transactions: `amount` denotes an amount-based link (e.g., an invoice linked to a payment), and `quantity` denotes a quantity-based link (e.g., an invoice created from a sales order based on the quantity of items received).
     ///
     /// Example: `"amount"`
+    #[serde(default)]
     pub link_type: Option<LinkedTransactionLinkType>,
-    /// The case-sensitive user-defined reference number for this linked transaction,
-    /// which can be used to identify the transaction in QuickBooks. This value is not
-    /// required to be unique and can be arbitrarily changed by the QuickBooks user.
+    /// The case-sensitive user-defined reference number for this linked transaction, which can be used to identify the transaction in QuickBooks. This value is not required to be unique and can be arbitrarily changed by the QuickBooks user.
     ///
     /// Example: `"LINK-1234"`
+    #[serde(default)]
     pub ref_number: Option<String>,
     /// The date of this linked transaction, in ISO 8601 format (YYYY-MM-DD).
     ///
-    /// Example: `"2021-10-01"`
+    /// Example: `"2024-10-01"`
     pub transaction_date: String,
     /// The type of transaction for this linked transaction.
     ///
@@ -3040,10 +2472,7 @@ pub struct LinkedTransaction {
 }
 
 string_enum! {
-/// Indicates the nature of the link between the transactions: `amount` denotes an
-/// amount-based link (e.g., an invoice linked to a payment), and `quantity` denotes
-/// a quantity-based link (e.g., an invoice created from a sales order based on the
-/// quantity of items received).
+/// Indicates the nature of the link between the transactions: `amount` denotes an amount-based link (e.g., an invoice linked to a payment), and `quantity` denotes a quantity-based link (e.g., an invoice created from a sales order based on the quantity of items received).
 ///
 /// A value that this version does not know decodes as `Unknown`.
 pub enum LinkedTransactionLinkType {
@@ -3091,7 +2520,8 @@ Inactive = "inactive",
 pub struct Note {
     /// The date this note was last updated, in ISO 8601 format (YYYY-MM-DD).
     ///
-    /// Example: `"2021-01-01"`
+    /// Example: `"2024-01-01"`
+    #[serde(default)]
     pub date: Option<String>,
     /// The auto-incrementing identifier assigned by QuickBooks to this note.
     ///
@@ -3103,33 +2533,27 @@ pub struct Note {
     pub note: String,
 }
 
-/// A reference to another QuickBooks object: its `id` and its `fullName`. QuickBooks may leave either null.
+/// The account's currency. For built-in currencies, the name and code are standard ISO 4217 international values. For user-defined currencies, all values are editable.
 ///
 /// The type of `Account::currency`, `Account::parent`, `Account::sales_tax_code`, `ReceivableTransaction::discount_account` and 306 more.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ObjectRef {
-    /// The fully-qualified unique name for this object, formed by combining the names
-    /// of its parent objects with its own `name`, separated by colons. Not
-    /// case-sensitive.
+    /// The fully-qualified unique name for this object, formed by combining the names of its parent objects with its own `name`, separated by colons. Not case-sensitive.
     ///
     /// Example: `"Parent:Child:Grandchild"`
+    #[serde(default)]
     pub full_name: Option<String>,
-    /// The unique identifier assigned by QuickBooks to this object.
-    ///
-    /// This ID is unique across all objects of the same type, but not across different
-    /// QuickBooks object types.
+    /// The unique identifier assigned by QuickBooks to this object. This ID is unique across all objects of the same type, but not across different QuickBooks object types.
     ///
     /// Example: `"80000001-1234567890"`
+    #[serde(default)]
     pub id: Option<String>,
 }
 
 string_enum! {
-/// Filter report rows that are posting, non-posting, or either.
-///
-/// Posting status refers to whether QuickBooks records the transaction in an
-/// account register.
+/// Filter report rows that are posting, non-posting, or either. Posting status refers to whether QuickBooks records the transaction in an account register.
 ///
 /// A value that this version does not know decodes as `Unknown`.
 pub enum PostingStatus {
@@ -3149,55 +2573,58 @@ Posting = "posting",
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ReceivableTransaction {
-    /// The monetary amount of this receivable transaction, represented as a decimal string.
+    /// The monetary amount of this target transaction, represented as a decimal string.
     ///
     /// Example: `"1000.00"`
+    #[serde(default)]
     pub amount: Option<String>,
-    /// The outstanding balance of this receivable transaction after applying any credits or payments. Represented as a decimal string.
+    /// The outstanding balance of this target transaction after applying any credits or payments. Represented as a decimal string.
     ///
     /// Example: `"100.00"`
+    #[serde(default)]
     pub balance_remaining: Option<String>,
-    /// The financial account used to track this receivable transaction's discount.
+    /// The financial account used to track this target transaction's discount.
     ///
     /// Example: `{"fullName":"Discount Account","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub discount_account: Option<ObjectRef>,
-    /// The monetary amount by which to reduce the receivable transaction's receivable amount, represented as a decimal string.
+    /// The monetary amount by which to reduce this target transaction's balance, represented as a decimal string.
     ///
     /// Example: `"50.00"`
+    #[serde(default)]
     pub discount_amount: Option<String>,
-    /// The class used to track this receivable transaction's discount.
+    /// The class used to track this target transaction's discount.
     ///
     /// Example: `{"fullName":"Discounts","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub discount_class: Option<ObjectRef>,
-    /// The receivable transaction's linked transactions, such as payments applied, credits used, or associated purchase orders.
+    /// The target transaction's linked transactions, such as payments applied, credits used, or associated purchase orders.
     ///
-    /// **IMPORTANT**: You must specify the parameter `includeLinkedTransactions` when fetching a list of receivable transactions to receive this field because it is not returned by default.
+    /// **IMPORTANT**: You must specify the parameter `includeLinkedTransactions` when fetching a list of target transactions to receive this field because it is not returned by default.
     pub linked_transactions: Vec<LinkedTransaction>,
-    /// The case-sensitive user-defined reference number for this receivable transaction, which can be used to identify the transaction in QuickBooks. This value is not required to be unique and can be arbitrarily changed by the QuickBooks user.
+    /// The case-sensitive user-defined reference number for this target transaction, which can be used to identify the transaction in QuickBooks. This value is not required to be unique and can be arbitrarily changed by the QuickBooks user.
     ///
-    /// Example: `"PAYMENT-1234"`
+    /// Example: `"TXN-1234"`
+    #[serde(default)]
     pub ref_number: Option<String>,
-    /// The date of this receivable transaction, in ISO 8601 format (YYYY-MM-DD).
+    /// The date of this target transaction, in ISO 8601 format (YYYY-MM-DD).
     ///
-    /// Example: `"2021-10-01"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Example: `"2024-10-01"`
+    #[serde(default)]
     pub transaction_date: Option<String>,
-    /// The ID of the receivable transaction to which this payment is applied.
+    /// The ID of the target transaction to which this payment is applied.
     ///
     /// Example: `"123ABC-1234567890"`
     pub transaction_id: String,
-    /// The type of transaction for this receivable transaction.
+    /// The type of transaction for this target transaction.
     ///
     /// Example: `"invoice"`
     pub transaction_type: TransactionType,
 }
 
-/// Details for service items that are both purchased and sold, such as reimbursable
-/// expenses or inventory items that are bought from vendors and sold to customers.
+/// Details for service items that are both purchased and sold, such as reimbursable expenses or inventory items that are bought from vendors and sold to customers.
 ///
-/// **IMPORTANT**: A service item will have either `salesAndPurchaseDetails` or
-/// `salesOrPurchaseDetails`, but never both because an item cannot have both
-/// configurations.
+/// **IMPORTANT**: A service item will have either `salesAndPurchaseDetails` or `salesOrPurchaseDetails`, but never both because an item cannot have both configurations.
 ///
 /// The type of `NonInventoryItem::sales_and_purchase_details`, `OtherChargeItem::sales_and_purchase_details` and `ServiceItem::sales_and_purchase_details`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -3207,53 +2634,48 @@ pub struct SalesAndPurchaseDetails {
     /// The expense account used to track costs from purchases of this item.
     ///
     /// Example: `{"fullName":"Expenses:Cost of Goods Sold","id":"80000001-1234567890"}`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub expense_account: Option<ObjectRef>,
     /// The income account used to track revenue from sales of this item.
     ///
     /// Example: `{"fullName":"Income:Product Sales","id":"80000001-1234567890"}`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub income_account: Option<ObjectRef>,
     /// The preferred vendor from whom this item is typically purchased.
     ///
     /// Example: `{"fullName":"Acme Supplies Ltd.","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub preferred_vendor: Option<ObjectRef>,
-    /// The cost at which this item is purchased from vendors, represented as a decimal
-    /// string.
+    /// The cost at which this item is purchased from vendors, represented as a decimal string.
     ///
     /// Example: `"15.75"`
+    #[serde(default)]
     pub purchase_cost: Option<String>,
-    /// The description of this item that appears on purchase forms (e.g., checks,
-    /// bills, item receipts) when it is ordered or bought from vendors.
+    /// The description of this item that appears on purchase forms (e.g., checks, bills, item receipts) when it is ordered or bought from vendors.
     ///
     /// Example: `"Bulk purchase of steel bolts for inventory"`
+    #[serde(default)]
     pub purchase_description: Option<String>,
-    /// The tax code applied to purchases of this item.
-    ///
-    /// Applicable in regions where purchase taxes are used, such as Canada or the UK.
+    /// The tax code applied to purchases of this item. Applicable in regions where purchase taxes are used, such as Canada or the UK.
     ///
     /// Example: `{"fullName":"GST","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub purchase_tax_code: Option<ObjectRef>,
-    /// The description of this item that appears on sales forms (e.g., invoices, sales
-    /// receipts) when sold to customers.
+    /// The description of this item that appears on sales forms (e.g., invoices, sales receipts) when sold to customers.
     ///
     /// Example: `"High-quality steel bolts suitable for construction"`
+    #[serde(default)]
     pub sales_description: Option<String>,
-    /// The price at which this item is sold to customers, represented as a decimal
-    /// string.
+    /// The price at which this item is sold to customers, represented as a decimal string.
     ///
     /// Example: `"19.99"`
+    #[serde(default)]
     pub sales_price: Option<String>,
 }
 
-/// Details for service items that are exclusively sold or exclusively purchased,
-/// but not both. This typically applies to non-inventory items (like a purchased
-/// office supply that isn't resold) or service items (like consulting services that
-/// are sold but not purchased).
+/// Details for service items that are exclusively sold or exclusively purchased, but not both. This typically applies to non-inventory items (like a purchased office supply that isn't resold) or service items (like consulting services that are sold but not purchased).
 ///
-/// **IMPORTANT**: A service item will have either `salesAndPurchaseDetails` or
-/// `salesOrPurchaseDetails`, but never both because an item cannot have both
-/// configurations.
+/// **IMPORTANT**: A service item will have either `salesAndPurchaseDetails` or `salesOrPurchaseDetails`, but never both because an item cannot have both configurations.
 ///
 /// The type of `NonInventoryItem::sales_or_purchase_details`, `OtherChargeItem::sales_or_purchase_details` and `ServiceItem::sales_or_purchase_details`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -3263,24 +2685,22 @@ pub struct SalesOrPurchaseDetails {
     /// A description of this item.
     ///
     /// Example: `"Hourly Consulting Service"`
+    #[serde(default)]
     pub description: Option<String>,
-    /// The posting account to which transactions involving this item are posted.
-    ///
-    /// This could be an income account when selling or an expense account when
-    /// purchasing.
+    /// The posting account to which transactions involving this item are posted. This could be an income account when selling or an expense account when purchasing.
     ///
     /// Example: `{"fullName":"Income:Consulting Services","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub posting_account: Option<ObjectRef>,
-    /// The price at which this item is purchased or sold, represented as a decimal
-    /// string.
+    /// The price at which this item is purchased or sold, represented as a decimal string.
     ///
     /// Example: `"19.99"`
+    #[serde(default)]
     pub price: Option<String>,
-    /// The price of this item expressed as a percentage, used instead of `price` when
-    /// the item's cost is calculated as a percentage of another amount. For example, a
-    /// service item that costs a percentage of another item's price.
+    /// The price of this item expressed as a percentage, used instead of `price` when the item's cost is calculated as a percentage of another amount. For example, a service item that costs a percentage of another item's price.
     ///
     /// Example: `"10.5"`
+    #[serde(default)]
     pub price_percentage: Option<String>,
 }
 
@@ -3321,17 +2741,14 @@ ReimbursableExpenseSubtotal = "reimbursable_expense_subtotal",
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct TaxLineInfo {
-    /// The identifier of the tax line associated with this account tax line.
-    ///
-    /// You can see a list of all available values for this field by calling the
-    /// endpoint for account tax lines.
+    /// The identifier of the tax line associated with this account tax line. You can see a list of all available values for this field by calling the endpoint for account tax lines.
     ///
     /// Example: `123`
     pub tax_line_id: f64,
-    /// The name of the tax line associated with this account tax line, as it appears on
-    /// the tax form.
+    /// The name of the tax line associated with this account tax line, as it appears on the tax form.
     ///
     /// Example: `"State Sales Tax"`
+    #[serde(default)]
     pub tax_line_name: Option<String>,
 }
 

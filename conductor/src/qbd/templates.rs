@@ -17,36 +17,35 @@ use crate::{Result, Transport, api};
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Template {
-    /// The date and time when this template was created, in ISO 8601 format
-    /// (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local
-    /// timezone of the end-user's computer.
+    /// The date and time when this template was created, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
+    ///
+    /// Example: `"2025-01-01T12:34:56+00:00"`
     pub created_at: String,
-    /// The unique identifier assigned by QuickBooks to this template.
+    /// The unique identifier assigned by QuickBooks to this template. This ID is unique across all templates but not across different QuickBooks object types.
     ///
-    /// This ID is unique across all templates but not across different QuickBooks
-    /// object types.
+    /// Example: `"80000001-1234567890"`
     pub id: String,
-    /// Indicates whether this template is active.
+    /// Indicates whether this template is active. Inactive objects are typically hidden from views and reports in QuickBooks. Defaults to `true`.
     ///
-    /// Inactive objects are typically hidden from views and reports in QuickBooks.
-    /// Defaults to `true`.
+    /// Example: `true`
     pub is_active: bool,
     /// The case-insensitive unique name of this template, unique across all templates.
     ///
-    /// **NOTE**: Templates do not have a `fullName` field because they are not
-    /// hierarchical objects, which is why `name` is unique for them but not for objects
-    /// that have parents.
+    /// **NOTE**: Templates do not have a `fullName` field because they are not hierarchical objects, which is why `name` is unique for them but not for objects that have parents.
+    ///
+    /// Example: `"Professional Invoice"`
     pub name: String,
-    /// The current QuickBooks-assigned revision number of this template object, which
-    /// changes each time the object is modified. When updating this object, you must
-    /// provide the most recent `revisionNumber` to ensure you're working with the
-    /// latest data; otherwise, the update will return an error.
+    /// The current QuickBooks-assigned revision number of this template object, which changes each time the object is modified. When updating this object, you must provide the most recent `revisionNumber` to ensure you're working with the latest data; otherwise, the update will return an error.
+    ///
+    /// Example: `"1721172183"`
     pub revision_number: String,
     /// The type of transaction that this template is used for.
+    ///
+    /// Example: `"invoice"`
     pub template_type: TemplateTemplateType,
-    /// The date and time when this template was last updated, in ISO 8601 format
-    /// (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local
-    /// timezone of the end-user's computer.
+    /// The date and time when this template was last updated, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
+    ///
+    /// Example: `"2025-02-01T12:34:56+00:00"`
     pub updated_at: String,
 }
 
@@ -82,10 +81,9 @@ Templates, QbdClient
 }
 
 impl<T: Transport + ?Sized> Templates<'_, T> {
-    /// Returns a list of templates.
+    /// List all templates.
     ///
-    /// Use the `cursor` parameter to paginate through the
-    /// results.
+    /// Returns a list of templates. Use the `cursor` parameter to paginate through the results.
     #[api(get = "/quickbooks-desktop/templates", list_of = Template)]
     pub async fn list(&self) -> Result<Vec<Template>>;
 }

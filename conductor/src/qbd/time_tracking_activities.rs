@@ -19,104 +19,79 @@ use crate::{CursorPage, Result, Transport, api};
 pub struct TimeTrackingActivity {
     /// The billing status of this time tracking activity.
     ///
-    /// **IMPORTANT**: When this field is set to "billable" for time tracking
-    /// activities, both `customer` and `serviceItem` are required so that an invoice
-    /// can be created.
+    /// **IMPORTANT**: When this field is set to "billable" for time tracking activities, both `customer` and `serviceItem` are required so that an invoice can be created.
     ///
     /// Example: `"billable"`
+    #[serde(default)]
     pub billing_status: Option<BillingStatus>,
-    /// The time tracking activity's class.
-    ///
-    /// Classes can be used to categorize objects into meaningful segments, such as
-    /// department, location, or type of work. In QuickBooks, class tracking is off by
-    /// default.
+    /// The time tracking activity's class. Classes can be used to categorize objects into meaningful segments, such as department, location, or type of work. In QuickBooks, class tracking is off by default.
     ///
     /// Example: `{"fullName":"Project Management","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub class: Option<ObjectRef>,
-    /// The date and time when this time tracking activity was created, in ISO 8601
-    /// format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the
-    /// local timezone of the end-user's computer.
+    /// The date and time when this time tracking activity was created, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
-    /// Example: `"2021-10-01T17:34:56.000Z"`
+    /// Example: `"2025-01-01T12:34:56+00:00"`
     pub created_at: String,
-    /// The customer or customer-job to which this time tracking activity could be
-    /// billed. If `billingStatus` is set to "billable", this field is required.
+    /// The customer or customer-job to which this time tracking activity could be billed. If `billingStatus` is set to "billable", this field is required.
     ///
     /// Example: `{"fullName":"Acme Corporation","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub customer: Option<ObjectRef>,
-    /// The time spent performing the service during this time tracking activity, in ISO
-    /// 8601 format for time intervals (PTnHnMnS). For example, 1 hour and 30 minutes is
-    /// represented as PT1H30M.
+    /// The time spent performing the service during this time tracking activity, in ISO 8601 format for time intervals (PTnHnMnS). For example, 1 hour and 30 minutes is represented as PT1H30M.
     ///
-    /// **NOTE**: Although seconds can be specified when creating a time tracking
-    /// activity, they are not returned in responses since QuickBooks Desktop's UI does
-    /// not display seconds.
+    /// **NOTE**: Although seconds can be specified when creating a time tracking activity, they are not returned in responses since QuickBooks Desktop's UI does not display seconds.
     ///
-    /// **IMPORTANT**: This field is required for updating time tracking activities,
-    /// even if the field is not being modified, because of a bug in QuickBooks itself.
+    /// **IMPORTANT**: This field is required for updating time tracking activities, even if the field is not being modified, because of a bug in QuickBooks itself.
     ///
     /// Example: `"PT1H30M"`
     pub duration: String,
-    /// The employee, vendor, or person on QuickBooks's "Other Names" list whose time is
-    /// being tracked in this time tracking activity. This cannot refer to a customer -
-    /// use the `customer` field to associate a customer or customer-job with this time
-    /// tracking activity.
+    /// The employee, vendor, or person on QuickBooks's "Other Names" list whose time is being tracked in this time tracking activity. This cannot refer to a customer - use the `customer` field to associate a customer or customer-job with this time tracking activity.
     ///
     /// Example: `{"fullName":"Acme Corporation","id":"80000001-1234567890"}`
     pub entity: ObjectRef,
-    /// A globally unique identifier (GUID) you, the developer, can provide for tracking
-    /// this object in your external system. This field is immutable and can only be set
-    /// during object creation.
+    /// A globally unique identifier (GUID) you, the developer, can provide for tracking this object in your external system. This field is immutable and can only be set during object creation.
     ///
     /// Example: `"12345678-abcd-1234-abcd-1234567890ab"`
+    #[serde(default)]
     pub external_id: Option<String>,
-    /// The unique identifier assigned by QuickBooks to this time tracking activity.
-    ///
-    /// This ID is unique across all transaction types.
+    /// The unique identifier assigned by QuickBooks to this time tracking activity. This ID is unique across all transaction types.
     ///
     /// Example: `"123ABC-1234567890"`
     pub id: String,
     /// Indicates whether this time tracking activity has been billed.
     ///
     /// Example: `false`
+    #[serde(default)]
     pub is_billed: Option<bool>,
     /// A note or comment about this time tracking activity.
     ///
     /// Example: `"Project planning meeting with client."`
+    #[serde(default)]
     pub note: Option<String>,
-    /// The payroll wage item (e.g., Regular Pay, Overtime Pay) to use for this time
-    /// tracking activity. This field can only be used for time tracking if: (1) the
-    /// person specified in `entity` is an employee in QuickBooks, and (2) the "Use time
-    /// data to create paychecks" preference is enabled in their payroll settings.
+    /// The payroll wage item (e.g., Regular Pay, Overtime Pay) to use for this time tracking activity. This field can only be used for time tracking if: (1) the person specified in `entity` is an employee in QuickBooks, and (2) the "Use time data to create paychecks" preference is enabled in their payroll settings.
     ///
     /// Example: `{"fullName":"Regular Pay","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub payroll_wage_item: Option<ObjectRef>,
-    /// The current QuickBooks-assigned revision number of this time tracking activity
-    /// object, which changes each time the object is modified. When updating this
-    /// object, you must provide the most recent `revisionNumber` to ensure you're
-    /// working with the latest data; otherwise, the update will return an error.
+    /// The current QuickBooks-assigned revision number of this time tracking activity object, which changes each time the object is modified. When updating this object, you must provide the most recent `revisionNumber` to ensure you're working with the latest data; otherwise, the update will return an error.
     ///
     /// Example: `"1721172183"`
     pub revision_number: String,
-    /// The type of service performed during this time tracking activity, referring to
-    /// billable or purchasable services such as specialized labor, consulting hours,
-    /// and professional fees.
+    /// The type of service performed during this time tracking activity, referring to billable or purchasable services such as specialized labor, consulting hours, and professional fees.
     ///
-    /// **NOTE**: This field is not required if no `customer` is specified. However, if
-    /// `billingStatus` is set to "billable", both this field and `customer` are
-    /// required.
+    /// **NOTE**: This field is not required if no `customer` is specified. However, if `billingStatus` is set to "billable", both this field and `customer` are required.
     ///
     /// Example: `{"fullName":"Legal Consulting","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub service_item: Option<ObjectRef>,
     /// The date of this time tracking activity, in ISO 8601 format (YYYY-MM-DD).
     ///
-    /// Example: `"2021-10-01"`
+    /// Example: `"2024-10-01"`
     pub transaction_date: String,
-    /// The date and time when this time tracking activity was last updated, in ISO 8601
-    /// format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the
-    /// local timezone of the end-user's computer.
+    /// The date and time when this time tracking activity was last updated, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
-    /// Example: `"2021-10-01T20:45:30.000Z"`
+    /// Example: `"2025-02-01T12:34:56+00:00"`
     pub updated_at: String,
 }
 
@@ -127,90 +102,62 @@ pub struct TimeTrackingActivity {
 pub struct TimeTrackingActivityCreateParams {
     /// The billing status of this time tracking activity.
     ///
-    /// **IMPORTANT**: When this field is set to "billable" for time tracking
-    /// activities, both `customer` and `serviceItem` are required so that an invoice
-    /// can be created.
+    /// **IMPORTANT**: When this field is set to "billable" for time tracking activities, both `customer` and `serviceItem` are required so that an invoice can be created.
     ///
     /// Example: `"billable"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub billing_status: Option<BillingStatus>,
-    /// The time tracking activity's class.
-    ///
-    /// Classes can be used to categorize objects into meaningful segments, such as
-    /// department, location, or type of work. In QuickBooks, class tracking is off by
-    /// default.
+    /// The time tracking activity's class. Classes can be used to categorize objects into meaningful segments, such as department, location, or type of work. In QuickBooks, class tracking is off by default.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub class_id: Option<String>,
-    /// The customer or customer-job to which this time tracking activity could be
-    /// billed. If `billingStatus` is set to "billable", this field is required.
+    /// The customer or customer-job to which this time tracking activity could be billed. If `billingStatus` is set to "billable", this field is required.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customer_id: Option<String>,
-    /// The time spent performing the service during this time tracking activity, in ISO
-    /// 8601 format for time intervals (PTnHnMnS). For example, 1 hour and 30 minutes is
-    /// represented as PT1H30M.
+    /// The time spent performing the service during this time tracking activity, in ISO 8601 format for time intervals (PTnHnMnS). For example, 1 hour and 30 minutes is represented as PT1H30M.
     ///
-    /// **NOTE**: Although seconds can be specified when creating a time tracking
-    /// activity, they are not returned in responses since QuickBooks Desktop's UI does
-    /// not display seconds.
+    /// **NOTE**: Although seconds can be specified when creating a time tracking activity, they are not returned in responses since QuickBooks Desktop's UI does not display seconds.
     ///
-    /// **IMPORTANT**: This field is required for updating time tracking activities,
-    /// even if the field is not being modified, because of a bug in QuickBooks itself.
+    /// **IMPORTANT**: This field is required for updating time tracking activities, even if the field is not being modified, because of a bug in QuickBooks itself.
     ///
-    /// Must use QuickBooks Desktop's ISO 8601 time interval format (for example,
-    /// "PT1H30M" represents 1 hour and 30 minutes).
+    /// Must use QuickBooks Desktop's ISO 8601 time interval format (for example, "PT1H30M" represents 1 hour and 30 minutes).
     ///
     /// Example: `"PT1H30M"`
     pub duration: String,
-    /// The employee, vendor, or person on QuickBooks's "Other Names" list whose time is
-    /// being tracked in this time tracking activity. This cannot refer to a customer -
-    /// use the `customer` field to associate a customer or customer-job with this time
-    /// tracking activity.
+    /// The employee, vendor, or person on QuickBooks's "Other Names" list whose time is being tracked in this time tracking activity. This cannot refer to a customer - use the `customer` field to associate a customer or customer-job with this time tracking activity.
     ///
     /// Example: `"80000001-1234567890"`
     pub entity_id: String,
-    /// A globally unique identifier (GUID) you, the developer, can provide for tracking
-    /// this object in your external system. This field is immutable and can only be set
-    /// during object creation.
+    /// A globally unique identifier (GUID) you, the developer, can provide for tracking this object in your external system. This field is immutable and can only be set during object creation.
     ///
-    /// **IMPORTANT**: This field must be formatted as a valid GUID; otherwise,
-    /// QuickBooks will return an error.
+    /// **IMPORTANT**: This field must be formatted as a valid GUID; otherwise, QuickBooks will return an error.
     ///
     /// Example: `"12345678-abcd-1234-abcd-1234567890ab"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub external_id: Option<String>,
     /// A note or comment about this time tracking activity.
     ///
-    /// Maximum length: 4095 characters.
-    ///
     /// Example: `"Project planning meeting with client."`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
-    /// The payroll wage item (e.g., Regular Pay, Overtime Pay) to use for this time
-    /// tracking activity. This field can only be used for time tracking if: (1) the
-    /// person specified in `entity` is an employee in QuickBooks, and (2) the "Use time
-    /// data to create paychecks" preference is enabled in their payroll settings.
+    /// The payroll wage item (e.g., Regular Pay, Overtime Pay) to use for this time tracking activity. This field can only be used for time tracking if: (1) the person specified in `entity` is an employee in QuickBooks, and (2) the "Use time data to create paychecks" preference is enabled in their payroll settings.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payroll_wage_item_id: Option<String>,
-    /// The type of service performed during this time tracking activity, referring to
-    /// billable or purchasable services such as specialized labor, consulting hours,
-    /// and professional fees.
+    /// The type of service performed during this time tracking activity, referring to billable or purchasable services such as specialized labor, consulting hours, and professional fees.
     ///
-    /// **NOTE**: This field is not required if no `customer` is specified. However, if
-    /// `billingStatus` is set to "billable", both this field and `customer` are
-    /// required.
+    /// **NOTE**: This field is not required if no `customer` is specified. However, if `billingStatus` is set to "billable", both this field and `customer` are required.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service_item_id: Option<String>,
     /// The date of this time tracking activity, in ISO 8601 format (YYYY-MM-DD).
     ///
-    /// Example: `"2021-10-01"`
+    /// Example: `"2024-10-01"`
     pub transaction_date: String,
 }
 
@@ -253,96 +200,58 @@ pub struct TimeTrackingActivityDeleted {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TimeTrackingActivityListParams {
-    /// The pagination token to fetch the next set of results when paginating with the
-    /// `limit` parameter. Do not include this parameter on the first call. Use the
-    /// `nextCursor` value returned in the previous response to request subsequent
-    /// results.
-    ///
-    /// **IMPORTANT**: The cursor is the same value for every page, and requests that
-    /// send it are not idempotent: each one returns the next page. Send each request
-    /// within 10 seconds of the previous response. If you miss that window or a request
-    /// fails, start over without a cursor.
+    /// The pagination token to fetch the next set of results when paginating with the `limit` parameter. Do not include this parameter on the first call. Use the `nextCursor` value returned in the previous response to request subsequent results.
     ///
     /// Example: `"12345678-abcd-abcd-example-1234567890ab"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cursor: Option<String>,
-    /// Filter for time tracking activities tracking the time of these employees,
-    /// vendors, or persons on QuickBooks's "Other Names" list.
+    /// Filter for time tracking activities tracking the time of these employees, vendors, or persons on QuickBooks's "Other Names" list.
     ///
     /// Example: `["80000001-1234567890"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub entity_ids: Option<Vec<String>>,
-    /// Filter for specific time tracking activities by their QuickBooks-assigned unique
-    /// identifier(s).
+    /// Filter for specific time tracking activities by their QuickBooks-assigned unique identifier(s).
     ///
-    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other
-    /// query parameters for this request.
+    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other query parameters for this request.
     ///
-    /// **NOTE**: If any of the values you specify in this parameter are not found, the
-    /// request will return an error.
+    /// **NOTE**: If any of the values you specify in this parameter are not found, the request will return an error.
     ///
     /// Example: `["123ABC-1234567890"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ids: Option<Vec<String>>,
-    /// The maximum number of objects to return.
-    ///
-    /// Accepts values ranging from 1 to 150, defaults to 150. When used with
-    /// cursor-based pagination, this parameter controls how many results are returned
-    /// per page. To paginate through results, combine this with the `cursor` parameter.
-    /// Each response will include a `nextCursor` value that can be passed to subsequent
-    /// requests to retrieve the next page of results.
+    /// The maximum number of objects to return. Accepts values ranging from 1 to 150, defaults to 150. When used with cursor-based pagination, this parameter controls how many results are returned per page. To paginate through results, combine this with the `cursor` parameter. Each response will include a `nextCursor` value that can be passed to subsequent requests to retrieve the next page of results.
     ///
     /// Example: `150`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
-    /// Filter for time tracking activities whose `date` field is on or after this date,
-    /// in ISO 8601 format (YYYY-MM-DD).
+    /// Filter for time tracking activities whose `date` field is on or after this date, in ISO 8601 format (YYYY-MM-DD).
     ///
-    /// **NOTE:** QuickBooks Desktop interprets this date as the **start of the
-    /// specified day** in the local timezone of the end-user's computer (e.g.,
-    /// `2025-01-01` → `2025-01-01T00:00:00`).
+    /// **NOTE:** QuickBooks Desktop interprets this date as the **start of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T00:00:00`).
     ///
-    /// Example: `"2021-01-01"`
+    /// Example: `"2025-01-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_date_from: Option<String>,
-    /// Filter for time tracking activities whose `date` field is on or before this
-    /// date, in ISO 8601 format (YYYY-MM-DD).
+    /// Filter for time tracking activities whose `date` field is on or before this date, in ISO 8601 format (YYYY-MM-DD).
     ///
-    /// **NOTE:** QuickBooks Desktop interprets this date as the **end of the specified
-    /// day** in the local timezone of the end-user's computer (e.g., `2025-01-01` →
-    /// `2025-01-01T23:59:59`).
+    /// **NOTE:** QuickBooks Desktop interprets this date as the **end of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
     ///
-    /// Example: `"2021-02-01"`
+    /// Example: `"2025-02-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_date_to: Option<String>,
-    /// Filter for time tracking activities updated on or after this date/time.
+    /// Filter for time tracking activities updated on or after this date/time. Accepts the following ISO 8601 formats:
+    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the **start of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T00:00:00`).
+    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop interprets the timestamp in the local timezone of the end-user's computer.
+    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop interprets the timestamp using the specified timezone.
     ///
-    /// Accepts the following ISO 8601 formats:
-    ///
-    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the
-    ///   **start of the specified day** in the local timezone of the end-user's
-    ///   computer (e.g., `2025-01-01` → `2025-01-01T00:00:00`).
-    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop
-    ///   interprets the timestamp in the local timezone of the end-user's computer.
-    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop
-    ///   interprets the timestamp using the specified timezone.
-    ///
-    /// Example: `"2021-01-01T12:34:56.000Z"`
+    /// Example: `"2025-01-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_after: Option<String>,
-    /// Filter for time tracking activities updated on or before this date/time.
+    /// Filter for time tracking activities updated on or before this date/time. Accepts the following ISO 8601 formats:
+    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the **end of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
+    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop interprets the timestamp in the local timezone of the end-user's computer.
+    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop interprets the timestamp using the specified timezone.
     ///
-    /// Accepts the following ISO 8601 formats:
-    ///
-    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the
-    ///   **end of the specified day** in the local timezone of the end-user's computer
-    ///   (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
-    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop
-    ///   interprets the timestamp in the local timezone of the end-user's computer.
-    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop
-    ///   interprets the timestamp using the specified timezone.
-    ///
-    /// Example: `"2021-02-01T12:34:56.000Z"`
+    /// Example: `"2025-02-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_before: Option<String>,
 }
@@ -354,90 +263,61 @@ pub struct TimeTrackingActivityListParams {
 pub struct TimeTrackingActivityUpdateParams {
     /// The billing status of this time tracking activity.
     ///
-    /// **IMPORTANT**: When this field is set to "billable" for time tracking
-    /// activities, both `customer` and `serviceItem` are required so that an invoice
-    /// can be created.
+    /// **IMPORTANT**: When this field is set to "billable" for time tracking activities, both `customer` and `serviceItem` are required so that an invoice can be created.
     ///
     /// Example: `"billable"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub billing_status: Option<BillingStatus>,
-    /// The time tracking activity's class.
-    ///
-    /// Classes can be used to categorize objects into meaningful segments, such as
-    /// department, location, or type of work. In QuickBooks, class tracking is off by
-    /// default.
+    /// The time tracking activity's class. Classes can be used to categorize objects into meaningful segments, such as department, location, or type of work. In QuickBooks, class tracking is off by default.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub class_id: Option<String>,
-    /// The customer or customer-job to which this time tracking activity could be
-    /// billed. If `billingStatus` is set to "billable", this field is required.
+    /// The customer or customer-job to which this time tracking activity could be billed. If `billingStatus` is set to "billable", this field is required.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customer_id: Option<String>,
-    /// The time spent performing the service during this time tracking activity, in ISO
-    /// 8601 format for time intervals (PTnHnMnS). For example, 1 hour and 30 minutes is
-    /// represented as PT1H30M.
+    /// The time spent performing the service during this time tracking activity, in ISO 8601 format for time intervals (PTnHnMnS). For example, 1 hour and 30 minutes is represented as PT1H30M.
     ///
-    /// **NOTE**: Although seconds can be specified when creating a time tracking
-    /// activity, they are not returned in responses since QuickBooks Desktop's UI does
-    /// not display seconds.
+    /// **NOTE**: Although seconds can be specified when creating a time tracking activity, they are not returned in responses since QuickBooks Desktop's UI does not display seconds.
     ///
-    /// **IMPORTANT**: This field is required for updating time tracking activities,
-    /// even if the field is not being modified, because of a bug in QuickBooks itself.
+    /// **IMPORTANT**: This field is required for updating time tracking activities, even if the field is not being modified, because of a bug in QuickBooks itself.
     ///
-    /// Must use QuickBooks Desktop's ISO 8601 time interval format (for example,
-    /// "PT1H30M" represents 1 hour and 30 minutes).
+    /// Must use QuickBooks Desktop's ISO 8601 time interval format (for example, "PT1H30M" represents 1 hour and 30 minutes).
     ///
     /// Example: `"PT1H30M"`
     pub duration: String,
-    /// The employee, vendor, or person on QuickBooks's "Other Names" list whose time is
-    /// being tracked in this time tracking activity. This cannot refer to a customer -
-    /// use the `customer` field to associate a customer or customer-job with this time
-    /// tracking activity.
+    /// The employee, vendor, or person on QuickBooks's "Other Names" list whose time is being tracked in this time tracking activity. This cannot refer to a customer - use the `customer` field to associate a customer or customer-job with this time tracking activity.
     ///
-    /// **IMPORTANT**: This field is required for updating time tracking activities,
-    /// even if the field is not being modified, because of a bug in QuickBooks itself.
+    /// **IMPORTANT**: This field is required for updating time tracking activities, even if the field is not being modified, because of a bug in QuickBooks itself.
     ///
     /// Example: `"80000001-1234567890"`
     pub entity_id: String,
     /// A note or comment about this time tracking activity.
     ///
-    /// Maximum length: 4095 characters.
-    ///
     /// Example: `"Project planning meeting with client."`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
-    /// The payroll wage item (e.g., Regular Pay, Overtime Pay) to use for this time
-    /// tracking activity. This field can only be used for time tracking if: (1) the
-    /// person specified in `entity` is an employee in QuickBooks, and (2) the "Use time
-    /// data to create paychecks" preference is enabled in their payroll settings.
+    /// The payroll wage item (e.g., Regular Pay, Overtime Pay) to use for this time tracking activity. This field can only be used for time tracking if: (1) the person specified in `entity` is an employee in QuickBooks, and (2) the "Use time data to create paychecks" preference is enabled in their payroll settings.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payroll_wage_item_id: Option<String>,
-    /// The current QuickBooks-assigned revision number of the time tracking activity
-    /// object you are updating, which you can get by fetching the object first. Provide
-    /// the most recent `revisionNumber` to ensure you're working with the latest data;
-    /// otherwise, the update will return an error.
+    /// The current QuickBooks-assigned revision number of the time tracking activity object you are updating, which you can get by fetching the object first. Provide the most recent `revisionNumber` to ensure you're working with the latest data; otherwise, the update will return an error.
     ///
     /// Example: `"1721172183"`
     pub revision_number: String,
-    /// The type of service performed during this time tracking activity, referring to
-    /// billable or purchasable services such as specialized labor, consulting hours,
-    /// and professional fees.
+    /// The type of service performed during this time tracking activity, referring to billable or purchasable services such as specialized labor, consulting hours, and professional fees.
     ///
-    /// **NOTE**: This field is not required if no `customer` is specified. However, if
-    /// `billingStatus` is set to "billable", both this field and `customer` are
-    /// required.
+    /// **NOTE**: This field is not required if no `customer` is specified. However, if `billingStatus` is set to "billable", both this field and `customer` are required.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service_item_id: Option<String>,
     /// The date of this time tracking activity, in ISO 8601 format (YYYY-MM-DD).
     ///
-    /// Example: `"2021-10-01"`
+    /// Example: `"2024-10-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_date: Option<String>,
 }
@@ -468,10 +348,7 @@ TimeTrackingActivities, QbdClient
 impl<T: Transport + ?Sized> TimeTrackingActivities<'_, T> {
     /// List all time tracking activities.
     ///
-    /// Returns a list of time tracking activities.
-    ///
-    /// Use the `cursor` parameter to
-    /// paginate through the results.
+    /// Returns a list of time tracking activities. Use the `cursor` parameter to paginate through the results.
     #[api(get = "/quickbooks-desktop/time-tracking-activities", pages_of = TimeTrackingActivity)]
     pub async fn list(
         &self,
@@ -486,7 +363,7 @@ impl<T: Transport + ?Sized> TimeTrackingActivities<'_, T> {
 
     /// Delete a time tracking activity.
     ///
-    /// Permanently deletes a a time tracking activity. The deletion will fail if the time tracking activity is currently in use or has any linked transactions that are in use.
+    /// Permanently deletes a time tracking activity. The deletion will fail if the time tracking activity is currently in use or has any linked transactions that are in use.
     #[api(delete = "/quickbooks-desktop/time-tracking-activities/{id}")]
     pub async fn delete(&self, id: &str) -> Result<TimeTrackingActivityDeleted>;
 
@@ -494,10 +371,7 @@ impl<T: Transport + ?Sized> TimeTrackingActivities<'_, T> {
     ///
     /// Retrieves a time tracking activity by ID.
     ///
-    /// **IMPORTANT:** If you need to fetch multiple specific time tracking activities
-    /// by ID, use the list endpoint instead with the `ids` parameter. It accepts an
-    /// array of IDs so you can batch the request into a single call, which is
-    /// significantly faster.
+    /// **IMPORTANT:** If you need to fetch multiple specific time tracking activities by ID, use the list endpoint instead with the `ids` parameter. It accepts an array of IDs so you can batch the request into a single call, which is significantly faster.
     #[api(get = "/quickbooks-desktop/time-tracking-activities/{id}")]
     pub async fn retrieve(&self, id: &str) -> Result<TimeTrackingActivity>;
 

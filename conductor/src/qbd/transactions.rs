@@ -19,83 +19,71 @@ pub struct Transaction {
     /// The account associated with this transaction.
     ///
     /// Example: `{"fullName":"Checking","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub account: Option<ObjectRef>,
     /// The monetary amount of this transaction, represented as a decimal string.
     ///
     /// Example: `"1000.00"`
     pub amount: String,
-    /// The monetary amount of this transaction converted to the home currency of the
-    /// QuickBooks company file. Represented as a decimal string.
+    /// The monetary amount of this transaction converted to the home currency of the QuickBooks company file. Represented as a decimal string.
     ///
     /// Example: `"1234.56"`
+    #[serde(default)]
     pub amount_in_home_currency: Option<String>,
-    /// The date and time when this transaction was created, in ISO 8601 format
-    /// (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local
-    /// timezone of the end-user's computer.
+    /// The date and time when this transaction was created, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
-    /// Example: `"2021-10-01T17:34:56.000Z"`
+    /// Example: `"2025-01-01T12:34:56+00:00"`
     pub created_at: String,
-    /// The transaction's currency.
-    ///
-    /// For built-in currencies, the name and code are standard ISO 4217 international
-    /// values. For user-defined currencies, all values are editable.
+    /// The transaction's currency. For built-in currencies, the name and code are standard ISO 4217 international values. For user-defined currencies, all values are editable.
     ///
     /// Example: `{"fullName":"USD","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub currency: Option<ObjectRef>,
-    /// The customer, vendor, employee, or person on QuickBooks's "Other Names" list
-    /// associated with this transaction.
+    /// The customer, vendor, employee, or person on QuickBooks's "Other Names" list associated with this transaction.
     ///
     /// Example: `{"fullName":"Acme Corporation","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub entity: Option<ObjectRef>,
-    /// The market exchange rate between this transaction's currency and the home
-    /// currency in QuickBooks at the time of this transaction. Represented as a decimal
-    /// value (e.g., 1.2345 for 1 EUR = 1.2345 USD if USD is the home currency).
+    /// The market exchange rate between this transaction's currency and the home currency in QuickBooks at the time of this transaction. Represented as a decimal value (e.g., 1.2345 for 1 EUR = 1.2345 USD if USD is the home currency).
     ///
     /// Example: `1.2345`
+    #[serde(default)]
     pub exchange_rate: Option<f64>,
     /// A memo or note for this transaction.
     ///
     /// Example: `"Customer requested rush delivery"`
+    #[serde(default)]
     pub memo: Option<String>,
-    /// The case-sensitive user-defined reference number for this transaction, which can
-    /// be used to identify the transaction in QuickBooks. This value is not required to
-    /// be unique and can be arbitrarily changed by the QuickBooks user.
+    /// The case-sensitive user-defined reference number for this transaction, which can be used to identify the transaction in QuickBooks. This value is not required to be unique and can be arbitrarily changed by the QuickBooks user.
     ///
     /// Example: `"INV-1234"`
+    #[serde(default)]
     pub ref_number: Option<String>,
     /// The date of this transaction, in ISO 8601 format (YYYY-MM-DD).
     ///
-    /// Example: `"2021-10-01"`
+    /// Example: `"2024-10-01"`
     pub transaction_date: String,
-    /// The QuickBooks-assigned unique identifier of this transaction.
-    ///
-    /// If `transactionLineId` is also defined, this is the identifier of the line's
-    /// parent transaction object.
+    /// The QuickBooks-assigned unique identifier of this transaction. If `transactionLineId` is also defined, this is the identifier of the line's parent transaction object.
     ///
     /// Example: `"123ABC-1234567890"`
     pub transaction_id: String,
-    /// The QuickBooks-assigned unique identifier of this transaction line.
-    ///
-    /// If `null`, this result is a transaction object.
+    /// The QuickBooks-assigned unique identifier of this transaction line. If `null`, this result is a transaction object.
     ///
     /// Example: `"456DEF-1234567890"`
+    #[serde(default)]
     pub transaction_line_id: Option<String>,
     /// The type of transaction.
     ///
     /// Example: `"invoice"`
     pub transaction_type: TransactionType,
-    /// The date and time when this transaction was last updated, in ISO 8601 format
-    /// (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local
-    /// timezone of the end-user's computer.
+    /// The date and time when this transaction was last updated, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
-    /// Example: `"2021-10-01T20:45:30.000Z"`
+    /// Example: `"2025-02-01T12:34:56+00:00"`
     pub updated_at: String,
 }
 
 string_enum! {
-/// Specify whether to return all matching transaction and transaction-line objects
-/// (`all`), only transaction objects (`transactions_without_lines`, the default),
-/// or only transaction-line objects (`transaction_lines_only`.
+/// Specify whether to return all matching transaction and transaction-line objects (`all`), only transaction objects (`transactions_without_lines`, the default), or only transaction-line objects (`transaction_lines_only`.
 ///
 /// A value that this version does not know decodes as `Unknown`.
 pub enum TransactionListDetailLevel {
@@ -114,18 +102,14 @@ TransactionsWithoutLines = "transactions_without_lines",
 pub struct TransactionListParams {
     /// Filter for transactions associated with these accounts.
     ///
-    /// **NOTE**: To filter on transaction lines, you must specify the
-    /// `transactionDetailLevel` parameter as `all` or `transaction_lines_only`.
+    /// **NOTE**: To filter on transaction lines, you must specify the `transactionDetailLevel` parameter as `all` or `transaction_lines_only`.
     ///
     /// Example: `["80000001-1234567890"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_ids: Option<Vec<String>>,
-    /// Filter for transactions of these classes.
+    /// Filter for transactions of these classes. A class is a way end-users can categorize transactions in QuickBooks.
     ///
-    /// A class is a way end-users can categorize transactions in QuickBooks.
-    ///
-    /// **NOTE**: To filter on transaction lines, you must specify the
-    /// `transactionDetailLevel` parameter as `all` or `transaction_lines_only`.
+    /// **NOTE**: To filter on transaction lines, you must specify the `transactionDetailLevel` parameter as `all` or `transaction_lines_only`.
     ///
     /// Example: `["80000001-1234567890"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -135,215 +119,137 @@ pub struct TransactionListParams {
     /// Example: `["80000001-1234567890"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency_ids: Option<Vec<String>>,
-    /// The pagination token to fetch the next set of results when paginating with the
-    /// `limit` parameter. Do not include this parameter on the first call. Use the
-    /// `nextCursor` value returned in the previous response to request subsequent
-    /// results.
-    ///
-    /// **IMPORTANT**: The cursor is the same value for every page, and requests that
-    /// send it are not idempotent: each one returns the next page. Send each request
-    /// within 10 seconds of the previous response. If you miss that window or a request
-    /// fails, start over without a cursor.
+    /// The pagination token to fetch the next set of results when paginating with the `limit` parameter. Do not include this parameter on the first call. Use the `nextCursor` value returned in the previous response to request subsequent results.
     ///
     /// Example: `"12345678-abcd-abcd-example-1234567890ab"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cursor: Option<String>,
-    /// Specify whether to return all matching transaction and transaction-line objects
-    /// (`all`), only transaction objects (`transactions_without_lines`, the default),
-    /// or only transaction-line objects (`transaction_lines_only`.
+    /// Specify whether to return all matching transaction and transaction-line objects (`all`), only transaction objects (`transactions_without_lines`, the default), or only transaction-line objects (`transaction_lines_only`.
     ///
     /// Example: `"transactions_without_lines"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail_level: Option<TransactionListDetailLevel>,
-    /// Filter for transactions associated with these entities (customers, vendors,
-    /// employees, etc.).
+    /// Filter for transactions associated with these entities (customers, vendors, employees, etc.).
     ///
-    /// **NOTE**: To filter on transaction lines, you must specify the
-    /// `transactionDetailLevel` parameter as `all` or `transaction_lines_only`.
+    /// **NOTE**: To filter on transaction lines, you must specify the `transactionDetailLevel` parameter as `all` or `transaction_lines_only`.
     ///
     /// Example: `["80000001-1234567890"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub entity_ids: Option<Vec<String>>,
-    /// Filter for specific transactions by their QuickBooks-assigned unique
-    /// identifier(s).
+    /// Filter for specific transactions by their QuickBooks-assigned unique identifier(s).
     ///
-    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other
-    /// query parameters for this request.
+    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other query parameters for this request.
     ///
-    /// **NOTE**: If any of the values you specify in this parameter are not found, the
-    /// request will return an error.
+    /// **NOTE**: If any of the values you specify in this parameter are not found, the request will return an error.
     ///
-    /// **NOTE**: You cannot supply the ID of a time tracking activity to this request.
-    /// If you do, you get an error stating that no such record could be found, even
-    /// though the transaction is in QuickBooks. This limitation is enforced by
-    /// QuickBooks.
+    /// **NOTE**: You cannot supply the ID of a time tracking activity to this request. If you do, you get an error stating that no such record could be found, even though the transaction is in QuickBooks. This limitation is enforced by QuickBooks.
     ///
     /// Example: `["123ABC-1234567890"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ids: Option<Vec<String>>,
     /// Filter for transactions associated with these items.
     ///
-    /// **NOTE**: To filter on transaction lines, you must specify the
-    /// `transactionDetailLevel` parameter as `all` or `transaction_lines_only`.
+    /// **NOTE**: To filter on transaction lines, you must specify the `transactionDetailLevel` parameter as `all` or `transaction_lines_only`.
     ///
     /// Example: `["80000001-1234567890"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub item_ids: Option<Vec<String>>,
-    /// The maximum number of objects to return.
-    ///
-    /// Accepts values ranging from 1 to 150, defaults to 150. When used with
-    /// cursor-based pagination, this parameter controls how many results are returned
-    /// per page. To paginate through results, combine this with the `cursor` parameter.
-    /// Each response will include a `nextCursor` value that can be passed to subsequent
-    /// requests to retrieve the next page of results.
+    /// The maximum number of objects to return. Accepts values ranging from 1 to 150, defaults to 150. When used with cursor-based pagination, this parameter controls how many results are returned per page. To paginate through results, combine this with the `cursor` parameter. Each response will include a `nextCursor` value that can be passed to subsequent requests to retrieve the next page of results.
     ///
     /// Example: `150`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
-    /// Filter for transactions that are open, closed, or either.
-    ///
-    /// Open transactions have a remaining balance, such as credits not fully applied or
-    /// invoices not fully paid.
+    /// Filter for transactions that are open, closed, or either. Open transactions have a remaining balance, such as credits not fully applied or invoices not fully paid.
     ///
     /// Example: `"open"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payment_status: Option<TransactionListPaymentStatus>,
-    /// Filter for transactions that are posting, non-posting, or either.
-    ///
-    /// Posting status refers to whether QuickBooks records the transaction in an
-    /// account register.
+    /// Filter for transactions that are posting, non-posting, or either. Posting status refers to whether QuickBooks records the transaction in an account register.
     ///
     /// Example: `"posting"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub posting_status: Option<PostingStatus>,
     /// Filter for transactions whose `refNumber` contains this substring.
     ///
-    /// **NOTE**: If you use this parameter, you cannot also use `refNumberStartsWith`
-    /// or `refNumberEndsWith`.
+    /// **NOTE**: If you use this parameter, you cannot also use `refNumberStartsWith` or `refNumberEndsWith`.
     ///
     /// Example: `"INV-1234"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_number_contains: Option<String>,
     /// Filter for transactions whose `refNumber` ends with this substring.
     ///
-    /// **NOTE**: If you use this parameter, you cannot also use `refNumberContains` or
-    /// `refNumberStartsWith`.
+    /// **NOTE**: If you use this parameter, you cannot also use `refNumberContains` or `refNumberStartsWith`.
     ///
     /// Example: `"1234"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_number_ends_with: Option<String>,
-    /// Filter for transactions whose `refNumber` is greater than or equal to this
-    /// value.
-    ///
-    /// If omitted, the range will begin with the first number of the list. Uses a
-    /// numerical comparison for values that contain only digits; otherwise, uses a
-    /// lexicographical comparison.
-    ///
-    /// **NOTE**: If you use this parameter, you cannot also use `refNumberContains`,
-    /// `refNumberStartsWith`, or `refNumberEndsWith`.
+    /// Filter for transactions whose `refNumber` is greater than or equal to this value. If omitted, the range will begin with the first number of the list. Uses a numerical comparison for values that contain only digits; otherwise, uses a lexicographical comparison.
     ///
     /// Example: `"INV-0001"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_number_from: Option<String>,
     /// Filter for transactions whose `refNumber` starts with this substring.
     ///
-    /// **NOTE**: If you use this parameter, you cannot also use `refNumberContains` or
-    /// `refNumberEndsWith`.
+    /// **NOTE**: If you use this parameter, you cannot also use `refNumberContains` or `refNumberEndsWith`.
     ///
     /// Example: `"INV"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_number_starts_with: Option<String>,
-    /// Filter for transactions whose `refNumber` is less than or equal to this value.
-    ///
-    /// If omitted, the range will end with the last number of the list. Uses a
-    /// numerical comparison for values that contain only digits; otherwise, uses a
-    /// lexicographical comparison.
-    ///
-    /// **NOTE**: If you use this parameter, you cannot also use `refNumberContains`,
-    /// `refNumberStartsWith`, or `refNumberEndsWith`.
+    /// Filter for transactions whose `refNumber` is less than or equal to this value. If omitted, the range will end with the last number of the list. Uses a numerical comparison for values that contain only digits; otherwise, uses a lexicographical comparison.
     ///
     /// Example: `"INV-9999"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_number_to: Option<String>,
-    /// Filter for specific transactions by their ref-number(s), case-sensitive.
+    /// Filter for specific transactions by their ref-number(s), case-sensitive. In QuickBooks, ref-numbers are not required to be unique and can be arbitrarily changed by the QuickBooks user.
     ///
-    /// In QuickBooks, ref-numbers are not required to be unique and can be arbitrarily
-    /// changed by the QuickBooks user.
+    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other query parameters for this request.
     ///
-    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other
-    /// query parameters for this request.
-    ///
-    /// **NOTE**: If any of the values you specify in this parameter are not found, the
-    /// request will return an error.
+    /// **NOTE**: If any of the values you specify in this parameter are not found, the request will return an error.
     ///
     /// Example: `["TRANSACTION-1234"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_numbers: Option<Vec<String>>,
-    /// Filter for transactions whose `date` field is on or after this date, in ISO 8601
-    /// format (YYYY-MM-DD).
+    /// Filter for transactions whose `date` field is on or after this date, in ISO 8601 format (YYYY-MM-DD).
     ///
-    /// **NOTE:** QuickBooks Desktop interprets this date as the **start of the
-    /// specified day** in the local timezone of the end-user's computer (e.g.,
-    /// `2025-01-01` → `2025-01-01T00:00:00`).
+    /// **NOTE:** QuickBooks Desktop interprets this date as the **start of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T00:00:00`).
     ///
-    /// Example: `"2021-01-01"`
+    /// Example: `"2025-01-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_date_from: Option<String>,
-    /// Filter for transactions whose `date` field is on or before this date, in ISO
-    /// 8601 format (YYYY-MM-DD).
+    /// Filter for transactions whose `date` field is on or before this date, in ISO 8601 format (YYYY-MM-DD).
     ///
-    /// **NOTE:** QuickBooks Desktop interprets this date as the **end of the specified
-    /// day** in the local timezone of the end-user's computer (e.g., `2025-01-01` →
-    /// `2025-01-01T23:59:59`).
+    /// **NOTE:** QuickBooks Desktop interprets this date as the **end of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
     ///
-    /// Example: `"2021-02-01"`
+    /// Example: `"2025-02-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_date_to: Option<String>,
     /// Filter for transactions by their transaction type(s).
     ///
-    /// **NOTE**: Filtering for time tracking activities is not supported by QuickBooks
-    /// for this endpoint.
+    /// **NOTE**: Filtering for time tracking activities is not supported by QuickBooks for this endpoint.
     ///
-    /// Example: `["all"]`
+    /// Example: `["invoice"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_types: Option<Vec<JobReportTransactionType>>,
-    /// Filter for transactions updated on or after this date/time.
+    /// Filter for transactions updated on or after this date/time. Accepts the following ISO 8601 formats:
+    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the **start of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T00:00:00`).
+    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop interprets the timestamp in the local timezone of the end-user's computer.
+    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop interprets the timestamp using the specified timezone.
     ///
-    /// Accepts the following ISO 8601 formats:
-    ///
-    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the
-    ///   **start of the specified day** in the local timezone of the end-user's
-    ///   computer (e.g., `2025-01-01` → `2025-01-01T00:00:00`).
-    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop
-    ///   interprets the timestamp in the local timezone of the end-user's computer.
-    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop
-    ///   interprets the timestamp using the specified timezone.
-    ///
-    /// Example: `"2021-01-01T12:34:56.000Z"`
+    /// Example: `"2025-01-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_after: Option<String>,
-    /// Filter for transactions updated on or before this date/time.
+    /// Filter for transactions updated on or before this date/time. Accepts the following ISO 8601 formats:
+    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the **end of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
+    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop interprets the timestamp in the local timezone of the end-user's computer.
+    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop interprets the timestamp using the specified timezone.
     ///
-    /// Accepts the following ISO 8601 formats:
-    ///
-    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the
-    ///   **end of the specified day** in the local timezone of the end-user's computer
-    ///   (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
-    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop
-    ///   interprets the timestamp in the local timezone of the end-user's computer.
-    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop
-    ///   interprets the timestamp using the specified timezone.
-    ///
-    /// Example: `"2021-02-01T12:34:56.000Z"`
+    /// Example: `"2025-02-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_before: Option<String>,
 }
 
 string_enum! {
-/// Filter for transactions that are open, closed, or either.
-///
-/// Open transactions have a remaining balance, such as credits not fully applied or
-/// invoices not fully paid.
+/// Filter for transactions that are open, closed, or either. Open transactions have a remaining balance, such as credits not fully applied or invoices not fully paid.
 ///
 /// A value that this version does not know decodes as `Unknown`.
 pub enum TransactionListPaymentStatus {
@@ -364,15 +270,7 @@ Transactions, QbdClient
 impl<T: Transport + ?Sized> Transactions<'_, T> {
     /// List all transactions.
     ///
-    /// Searches across all transaction types.
-    ///
-    /// Unlike transaction-specific queries, this
-    /// endpoint only returns fields common to all transaction types, such as ID, type,
-    /// dates, account, and reference numbers. For more details specific to that
-    /// transaction type, make a subsequent call to the relevant transaction-specific
-    /// endpoint (such as invoices, bills, etc.). NOTE: This endpoint does not support
-    /// time tracking activities. Use the `cursor` parameter to paginate through the
-    /// results.
+    /// Searches across all transaction types. Unlike transaction-specific queries, this endpoint only returns fields common to all transaction types, such as ID, type, dates, account, and reference numbers. For more details specific to that transaction type, make a subsequent call to the relevant transaction-specific endpoint (such as invoices, bills, etc.). NOTE: This endpoint does not support time tracking activities. Use the `cursor` parameter to paginate through the results.
     #[api(get = "/quickbooks-desktop/transactions", pages_of = Transaction)]
     pub async fn list(&self, #[query] params: &TransactionListParams) -> Result<CursorPage<Transaction>>;
 
@@ -380,9 +278,7 @@ impl<T: Transport + ?Sized> Transactions<'_, T> {
     ///
     /// Retrieves a transaction by ID.
     ///
-    /// **IMPORTANT:** If you need to fetch multiple specific transactions by ID, use
-    /// the list endpoint instead with the `ids` parameter. It accepts an array of IDs
-    /// so you can batch the request into a single call, which is significantly faster.
+    /// **IMPORTANT:** If you need to fetch multiple specific transactions by ID, use the list endpoint instead with the `ids` parameter. It accepts an array of IDs so you can batch the request into a single call, which is significantly faster.
     #[api(get = "/quickbooks-desktop/transactions/{id}")]
     pub async fn retrieve(&self, id: &str) -> Result<Transaction>;
 }

@@ -21,34 +21,25 @@ pub struct Transfer {
     ///
     /// Example: `"1000.00"`
     pub amount: String,
-    /// The transfer's class.
-    ///
-    /// Classes can be used to categorize objects into meaningful segments, such as
-    /// department, location, or type of work. In QuickBooks, class tracking is off by
-    /// default.
+    /// The transfer's class. Classes can be used to categorize objects into meaningful segments, such as department, location, or type of work. In QuickBooks, class tracking is off by default.
     ///
     /// Example: `{"fullName":"Inter Departmental","id":"80000001-1234567890"}`
+    #[serde(default)]
     pub class: Option<ObjectRef>,
-    /// The date and time when this transfer was created, in ISO 8601 format
-    /// (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local
-    /// timezone of the end-user's computer.
+    /// The date and time when this transfer was created, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
-    /// Example: `"2021-10-01T17:34:56.000Z"`
+    /// Example: `"2025-01-01T12:34:56+00:00"`
     pub created_at: String,
-    /// The unique identifier assigned by QuickBooks to this transfer.
-    ///
-    /// This ID is unique across all transaction types.
+    /// The unique identifier assigned by QuickBooks to this transfer. This ID is unique across all transaction types.
     ///
     /// Example: `"123ABC-1234567890"`
     pub id: String,
     /// A memo or note for this transfer.
     ///
     /// Example: `"Monthly transfer to savings"`
+    #[serde(default)]
     pub memo: Option<String>,
-    /// The current QuickBooks-assigned revision number of this transfer object, which
-    /// changes each time the object is modified. When updating this object, you must
-    /// provide the most recent `revisionNumber` to ensure you're working with the
-    /// latest data; otherwise, the update will return an error.
+    /// The current QuickBooks-assigned revision number of this transfer object, which changes each time the object is modified. When updating this object, you must provide the most recent `revisionNumber` to ensure you're working with the latest data; otherwise, the update will return an error.
     ///
     /// Example: `"1721172183"`
     pub revision_number: String,
@@ -59,6 +50,7 @@ pub struct Transfer {
     /// The balance of the account from which money will be transferred.
     ///
     /// Example: `"1000.00"`
+    #[serde(default)]
     pub source_account_balance: Option<String>,
     /// The account to which money will be transferred.
     ///
@@ -67,16 +59,15 @@ pub struct Transfer {
     /// The balance of the account to which money will be transferred.
     ///
     /// Example: `"5000.00"`
+    #[serde(default)]
     pub target_account_balance: Option<String>,
     /// The date of this transfer, in ISO 8601 format (YYYY-MM-DD).
     ///
-    /// Example: `"2021-10-01"`
+    /// Example: `"2024-10-01"`
     pub transaction_date: String,
-    /// The date and time when this transfer was last updated, in ISO 8601 format
-    /// (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local
-    /// timezone of the end-user's computer.
+    /// The date and time when this transfer was last updated, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
-    /// Example: `"2021-10-01T20:45:30.000Z"`
+    /// Example: `"2025-02-01T12:34:56+00:00"`
     pub updated_at: String,
 }
 
@@ -87,23 +78,16 @@ pub struct Transfer {
 pub struct TransferCreateParams {
     /// The monetary amount of this transfer, represented as a decimal string.
     ///
-    /// Decimal string format: exactly 2 decimal places when cents are included and up
-    /// to 13 digits before the decimal point (for example, "123.45").
+    /// Decimal string format: exactly 2 decimal places when cents are included and up to 13 digits before the decimal point (for example, "123.45").
     ///
     /// Example: `"1000.00"`
     pub amount: String,
-    /// The transfer's class.
-    ///
-    /// Classes can be used to categorize objects into meaningful segments, such as
-    /// department, location, or type of work. In QuickBooks, class tracking is off by
-    /// default.
+    /// The transfer's class. Classes can be used to categorize objects into meaningful segments, such as department, location, or type of work. In QuickBooks, class tracking is off by default.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub class_id: Option<String>,
     /// A memo or note for this transfer.
-    ///
-    /// Maximum length: 4095 characters.
     ///
     /// Example: `"Monthly transfer to savings"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -118,7 +102,7 @@ pub struct TransferCreateParams {
     pub target_account_id: String,
     /// The date of this transfer, in ISO 8601 format (YYYY-MM-DD).
     ///
-    /// Example: `"2021-10-01"`
+    /// Example: `"2024-10-01"`
     pub transaction_date: String,
 }
 
@@ -145,89 +129,53 @@ impl TransferCreateParams {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TransferListParams {
-    /// The pagination token to fetch the next set of results when paginating with the
-    /// `limit` parameter. Do not include this parameter on the first call. Use the
-    /// `nextCursor` value returned in the previous response to request subsequent
-    /// results.
-    ///
-    /// **IMPORTANT**: The cursor is the same value for every page, and requests that
-    /// send it are not idempotent: each one returns the next page. Send each request
-    /// within 10 seconds of the previous response. If you miss that window or a request
-    /// fails, start over without a cursor.
+    /// The pagination token to fetch the next set of results when paginating with the `limit` parameter. Do not include this parameter on the first call. Use the `nextCursor` value returned in the previous response to request subsequent results.
     ///
     /// Example: `"12345678-abcd-abcd-example-1234567890ab"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cursor: Option<String>,
     /// Filter for specific transfers by their QuickBooks-assigned unique identifier(s).
     ///
-    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other
-    /// query parameters for this request.
+    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other query parameters for this request.
     ///
-    /// **NOTE**: If any of the values you specify in this parameter are not found, the
-    /// request will return an error.
+    /// **NOTE**: If any of the values you specify in this parameter are not found, the request will return an error.
     ///
     /// Example: `["123ABC-1234567890"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ids: Option<Vec<String>>,
-    /// The maximum number of objects to return.
-    ///
-    /// Accepts values ranging from 1 to 150, defaults to 150. When used with
-    /// cursor-based pagination, this parameter controls how many results are returned
-    /// per page. To paginate through results, combine this with the `cursor` parameter.
-    /// Each response will include a `nextCursor` value that can be passed to subsequent
-    /// requests to retrieve the next page of results.
+    /// The maximum number of objects to return. Accepts values ranging from 1 to 150, defaults to 150. When used with cursor-based pagination, this parameter controls how many results are returned per page. To paginate through results, combine this with the `cursor` parameter. Each response will include a `nextCursor` value that can be passed to subsequent requests to retrieve the next page of results.
     ///
     /// Example: `150`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
-    /// Filter for transfers whose `date` field is on or after this date, in ISO 8601
-    /// format (YYYY-MM-DD).
+    /// Filter for transfers whose `date` field is on or after this date, in ISO 8601 format (YYYY-MM-DD).
     ///
-    /// **NOTE:** QuickBooks Desktop interprets this date as the **start of the
-    /// specified day** in the local timezone of the end-user's computer (e.g.,
-    /// `2025-01-01` → `2025-01-01T00:00:00`).
+    /// **NOTE:** QuickBooks Desktop interprets this date as the **start of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T00:00:00`).
     ///
-    /// Example: `"2021-01-01"`
+    /// Example: `"2025-01-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_date_from: Option<String>,
-    /// Filter for transfers whose `date` field is on or before this date, in ISO 8601
-    /// format (YYYY-MM-DD).
+    /// Filter for transfers whose `date` field is on or before this date, in ISO 8601 format (YYYY-MM-DD).
     ///
-    /// **NOTE:** QuickBooks Desktop interprets this date as the **end of the specified
-    /// day** in the local timezone of the end-user's computer (e.g., `2025-01-01` →
-    /// `2025-01-01T23:59:59`).
+    /// **NOTE:** QuickBooks Desktop interprets this date as the **end of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
     ///
-    /// Example: `"2021-02-01"`
+    /// Example: `"2025-02-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_date_to: Option<String>,
-    /// Filter for transfers updated on or after this date/time.
+    /// Filter for transfers updated on or after this date/time. Accepts the following ISO 8601 formats:
+    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the **start of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T00:00:00`).
+    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop interprets the timestamp in the local timezone of the end-user's computer.
+    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop interprets the timestamp using the specified timezone.
     ///
-    /// Accepts the following ISO 8601 formats:
-    ///
-    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the
-    ///   **start of the specified day** in the local timezone of the end-user's
-    ///   computer (e.g., `2025-01-01` → `2025-01-01T00:00:00`).
-    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop
-    ///   interprets the timestamp in the local timezone of the end-user's computer.
-    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop
-    ///   interprets the timestamp using the specified timezone.
-    ///
-    /// Example: `"2021-01-01T12:34:56.000Z"`
+    /// Example: `"2025-01-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_after: Option<String>,
-    /// Filter for transfers updated on or before this date/time.
+    /// Filter for transfers updated on or before this date/time. Accepts the following ISO 8601 formats:
+    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the **end of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
+    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop interprets the timestamp in the local timezone of the end-user's computer.
+    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop interprets the timestamp using the specified timezone.
     ///
-    /// Accepts the following ISO 8601 formats:
-    ///
-    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the
-    ///   **end of the specified day** in the local timezone of the end-user's computer
-    ///   (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
-    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop
-    ///   interprets the timestamp in the local timezone of the end-user's computer.
-    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop
-    ///   interprets the timestamp using the specified timezone.
-    ///
-    /// Example: `"2021-02-01T12:34:56.000Z"`
+    /// Example: `"2025-02-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_before: Option<String>,
 }
@@ -239,32 +187,22 @@ pub struct TransferListParams {
 pub struct TransferUpdateParams {
     /// The monetary amount of this transfer, represented as a decimal string.
     ///
-    /// Decimal string format: exactly 2 decimal places when cents are included and up
-    /// to 13 digits before the decimal point (for example, "123.45").
+    /// Decimal string format: exactly 2 decimal places when cents are included and up to 13 digits before the decimal point (for example, "123.45").
     ///
     /// Example: `"1000.00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<String>,
-    /// The transfer's class.
-    ///
-    /// Classes can be used to categorize objects into meaningful segments, such as
-    /// department, location, or type of work. In QuickBooks, class tracking is off by
-    /// default.
+    /// The transfer's class. Classes can be used to categorize objects into meaningful segments, such as department, location, or type of work. In QuickBooks, class tracking is off by default.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub class_id: Option<String>,
     /// A memo or note for this transfer.
     ///
-    /// Maximum length: 4095 characters.
-    ///
     /// Example: `"Monthly transfer to savings"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub memo: Option<String>,
-    /// The current QuickBooks-assigned revision number of the transfer object you are
-    /// updating, which you can get by fetching the object first. Provide the most
-    /// recent `revisionNumber` to ensure you're working with the latest data;
-    /// otherwise, the update will return an error.
+    /// The current QuickBooks-assigned revision number of the transfer object you are updating, which you can get by fetching the object first. Provide the most recent `revisionNumber` to ensure you're working with the latest data; otherwise, the update will return an error.
     ///
     /// Example: `"1721172183"`
     pub revision_number: String,
@@ -280,7 +218,7 @@ pub struct TransferUpdateParams {
     pub target_account_id: Option<String>,
     /// The date of this transfer, in ISO 8601 format (YYYY-MM-DD).
     ///
-    /// Example: `"2021-10-01"`
+    /// Example: `"2024-10-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_date: Option<String>,
 }
@@ -308,10 +246,7 @@ Transfers, QbdClient
 impl<T: Transport + ?Sized> Transfers<'_, T> {
     /// List all transfers.
     ///
-    /// Returns a list of transfers.
-    ///
-    /// Use the `cursor` parameter to paginate through the
-    /// results.
+    /// Returns a list of transfers. Use the `cursor` parameter to paginate through the results.
     #[api(get = "/quickbooks-desktop/transfers", pages_of = Transfer)]
     pub async fn list(&self, #[query] params: &TransferListParams) -> Result<CursorPage<Transfer>>;
 
@@ -325,9 +260,7 @@ impl<T: Transport + ?Sized> Transfers<'_, T> {
     ///
     /// Retrieves a transfer by ID.
     ///
-    /// **IMPORTANT:** If you need to fetch multiple specific transfers by ID, use the
-    /// list endpoint instead with the `ids` parameter. It accepts an array of IDs so
-    /// you can batch the request into a single call, which is significantly faster.
+    /// **IMPORTANT:** If you need to fetch multiple specific transfers by ID, use the list endpoint instead with the `ids` parameter. It accepts an array of IDs so you can batch the request into a single call, which is significantly faster.
     #[api(get = "/quickbooks-desktop/transfers/{id}")]
     pub async fn retrieve(&self, id: &str) -> Result<Transfer>;
 

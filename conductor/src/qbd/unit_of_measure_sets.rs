@@ -12,8 +12,7 @@ use crate::string_enum::string_enum;
 use crate::{Result, Transport, api};
 
 string_enum! {
-/// Where this default unit is used as the default: purchase line items, sales line
-/// items, or shipping lines.
+/// Where this default unit is used as the default: purchase line items, sales line items, or shipping lines.
 ///
 /// A value that this version does not know decodes as `Unknown`.
 pub enum DefaultUnitUnitUsedFor {
@@ -33,76 +32,60 @@ Shipping = "shipping",
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UnitOfMeasureSet {
-    /// The unit-of-measure set's base unit used to track and price item quantities.
-    ///
-    /// If the company file is enabled for a single unit of measure per item, the base
-    /// unit is the only unit available on transaction line items. If enabled for
-    /// multiple units per item, the base unit is the default unless overridden by the
-    /// set's default units.
+    /// The unit-of-measure set's base unit used to track and price item quantities. If the company file is enabled for a single unit of measure per item, the base unit is the only unit available on transaction line items. If enabled for multiple units per item, the base unit is the default unless overridden by the set's default units.
     pub base_unit: UnitOfMeasureSetBaseUnit,
-    /// The date and time when this unit-of-measure set was created, in ISO 8601 format
-    /// (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local
-    /// timezone of the end-user's computer.
+    /// The date and time when this unit-of-measure set was created, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
+    ///
+    /// Example: `"2025-01-01T12:34:56+00:00"`
     pub created_at: String,
-    /// The unit-of-measure set's default units to appear in the U/M field on
-    /// transaction line items. You can specify separate defaults for purchases, sales,
-    /// and shipping.
+    /// The unit-of-measure set's default units to appear in the U/M field on transaction line items. You can specify separate defaults for purchases, sales, and shipping.
     pub default_units: Vec<UnitOfMeasureSetDefaultUnit>,
-    /// The unique identifier assigned by QuickBooks to this unit-of-measure set.
+    /// The unique identifier assigned by QuickBooks to this unit-of-measure set. This ID is unique across all unit-of-measure sets but not across different QuickBooks object types.
     ///
-    /// This ID is unique across all unit-of-measure sets but not across different
-    /// QuickBooks object types.
+    /// Example: `"80000001-1234567890"`
     pub id: String,
-    /// Indicates whether this unit-of-measure set is active.
+    /// Indicates whether this unit-of-measure set is active. Inactive objects are typically hidden from views and reports in QuickBooks. Defaults to `true`.
     ///
-    /// Inactive objects are typically hidden from views and reports in QuickBooks.
-    /// Defaults to `true`.
+    /// Example: `true`
     pub is_active: bool,
-    /// The case-insensitive unique name of this unit-of-measure set, unique across all
-    /// unit-of-measure sets. To ensure this set appears in the QuickBooks UI for
-    /// companies configured with a single unit per item, prefix the name with "By the"
-    /// (e.g., "By the Barrel").
+    /// The case-insensitive unique name of this unit-of-measure set, unique across all unit-of-measure sets. To ensure this set appears in the QuickBooks UI for companies configured with a single unit per item, prefix the name with "By the" (e.g., "By the Barrel").
     ///
-    /// **NOTE**: Unit-of-measure sets do not have a `fullName` field because they are
-    /// not hierarchical objects, which is why `name` is unique for them but not for
-    /// objects that have parents.
+    /// **NOTE**: Unit-of-measure sets do not have a `fullName` field because they are not hierarchical objects, which is why `name` is unique for them but not for objects that have parents.
+    ///
+    /// Example: `"Weight Units"`
     pub name: String,
-    /// The unit-of-measure set's related units, each specifying how many base units
-    /// they represent (conversion ratio).
+    /// The unit-of-measure set's related units, each specifying how many base units they represent (conversion ratio).
     pub related_units: Vec<UnitOfMeasureSetRelatedUnit>,
-    /// The current QuickBooks-assigned revision number of this unit-of-measure set
-    /// object, which changes each time the object is modified. When updating this
-    /// object, you must provide the most recent `revisionNumber` to ensure you're
-    /// working with the latest data; otherwise, the update will return an error.
-    pub revision_number: String,
-    /// The unit-of-measure set's type.
+    /// The current QuickBooks-assigned revision number of this unit-of-measure set object, which changes each time the object is modified. When updating this object, you must provide the most recent `revisionNumber` to ensure you're working with the latest data; otherwise, the update will return an error.
     ///
-    /// Use "other" for a custom type defined in QuickBooks.
+    /// Example: `"1721172183"`
+    pub revision_number: String,
+    /// The unit-of-measure set's type. Use "other" for a custom type defined in QuickBooks.
+    ///
+    /// Example: `"count"`
     pub unit_of_measure_type: UnitOfMeasureType,
-    /// The date and time when this unit-of-measure set was last updated, in ISO 8601
-    /// format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the
-    /// local timezone of the end-user's computer.
+    /// The date and time when this unit-of-measure set was last updated, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
+    ///
+    /// Example: `"2025-02-01T12:34:56+00:00"`
     pub updated_at: String,
 }
 
-/// The unit-of-measure set's base unit used to track and price item quantities.
-///
-/// If the company file is enabled for a single unit of measure per item, the base unit is the only unit available on transaction line items. If enabled for multiple units per item, the base unit is the default unless overridden by the set's default units.
+/// The unit-of-measure set's base unit used to track and price item quantities. If the company file is enabled for a single unit of measure per item, the base unit is the only unit available on transaction line items. If enabled for multiple units per item, the base unit is the default unless overridden by the set's default units.
 ///
 /// The type of `UnitOfMeasureSet::base_unit`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UnitOfMeasureSetBaseUnit {
-    /// The base unit's short identifier shown in the QuickBooks U/M field on
-    /// transaction line items.
-    pub abbreviation: String,
-    /// The case-insensitive unique name of this base unit, unique across all base
-    /// units.
+    /// The base unit's short identifier shown in the QuickBooks U/M field on transaction line items.
     ///
-    /// **NOTE**: Base units do not have a `fullName` field because they are not
-    /// hierarchical objects, which is why `name` is unique for them but not for objects
-    /// that have parents.
+    /// Example: `"ea"`
+    pub abbreviation: String,
+    /// The case-insensitive unique name of this base unit, unique across all base units.
+    ///
+    /// **NOTE**: Base units do not have a `fullName` field because they are not hierarchical objects, which is why `name` is unique for them but not for objects that have parents.
+    ///
+    /// Example: `"Each"`
     pub name: String,
 }
 
@@ -111,42 +94,30 @@ pub struct UnitOfMeasureSetBaseUnit {
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UnitOfMeasureSetCreateParams {
-    /// The unit-of-measure set's base unit used to track and price item quantities.
-    ///
-    /// If the company file is enabled for a single unit of measure per item, the base
-    /// unit is the only unit available on transaction line items. If enabled for
-    /// multiple units per item, the base unit is the default unless overridden by the
-    /// set's default units.
+    /// The unit-of-measure set's base unit used to track and price item quantities. If the company file is enabled for a single unit of measure per item, the base unit is the only unit available on transaction line items. If enabled for multiple units per item, the base unit is the default unless overridden by the set's default units.
     pub base_unit: UnitOfMeasureSetCreateParamsBaseUnit,
-    /// The unit-of-measure set's default units to appear in the U/M field on
-    /// transaction line items. You can specify separate defaults for purchases, sales,
-    /// and shipping.
+    /// The unit-of-measure set's default units to appear in the U/M field on transaction line items. You can specify separate defaults for purchases, sales, and shipping.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_units: Option<Vec<UnitOfMeasureSetCreateParamsDefaultUnit>>,
-    /// Indicates whether this unit-of-measure set is active.
+    /// Indicates whether this unit-of-measure set is active. Inactive objects are typically hidden from views and reports in QuickBooks. Defaults to `true`.
     ///
-    /// Inactive objects are typically hidden from views and reports in QuickBooks.
-    /// Defaults to `true`.
+    /// Example: `true`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_active: Option<bool>,
-    /// The case-insensitive unique name of this unit-of-measure set, unique across all
-    /// unit-of-measure sets. To ensure this set appears in the QuickBooks UI for
-    /// companies configured with a single unit per item, prefix the name with "By the"
-    /// (e.g., "By the Barrel").
+    /// The case-insensitive unique name of this unit-of-measure set, unique across all unit-of-measure sets. To ensure this set appears in the QuickBooks UI for companies configured with a single unit per item, prefix the name with "By the" (e.g., "By the Barrel").
     ///
-    /// **NOTE**: Unit-of-measure sets do not have a `fullName` field because they are
-    /// not hierarchical objects, which is why `name` is unique for them but not for
-    /// objects that have parents.
+    /// **NOTE**: Unit-of-measure sets do not have a `fullName` field because they are not hierarchical objects, which is why `name` is unique for them but not for objects that have parents.
     ///
     /// Maximum length: 31 characters.
+    ///
+    /// Example: `"Weight Units"`
     pub name: String,
-    /// The unit-of-measure set's related units, each specifying how many base units
-    /// they represent (conversion ratio).
+    /// The unit-of-measure set's related units, each specifying how many base units they represent (conversion ratio).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub related_units: Option<Vec<UnitOfMeasureSetCreateParamsRelatedUnit>>,
-    /// The unit-of-measure set's type.
+    /// The unit-of-measure set's type. Use "other" for a custom type defined in QuickBooks.
     ///
-    /// Use "other" for a custom type defined in QuickBooks.
+    /// Example: `"count"`
     pub unit_of_measure_type: UnitOfMeasureType,
 }
 
@@ -168,31 +139,26 @@ impl UnitOfMeasureSetCreateParams {
     }
 }
 
-/// The unit-of-measure set's base unit used to track and price item quantities.
-///
-/// If the company file is enabled for a single unit of measure per item, the base
-/// unit is the only unit available on transaction line items. If enabled for
-/// multiple units per item, the base unit is the default unless overridden by the
-/// set's default units.
+/// The unit-of-measure set's base unit used to track and price item quantities. If the company file is enabled for a single unit of measure per item, the base unit is the only unit available on transaction line items. If enabled for multiple units per item, the base unit is the default unless overridden by the set's default units.
 ///
 /// The type of `UnitOfMeasureSetCreateParams::base_unit`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UnitOfMeasureSetCreateParamsBaseUnit {
-    /// The base unit's short identifier shown in the QuickBooks U/M field on
-    /// transaction line items.
+    /// The base unit's short identifier shown in the QuickBooks U/M field on transaction line items.
     ///
     /// Maximum length: 31 characters.
+    ///
+    /// Example: `"ea"`
     pub abbreviation: String,
-    /// The case-insensitive unique name of this base unit, unique across all base
-    /// units.
+    /// The case-insensitive unique name of this base unit, unique across all base units.
     ///
-    /// **NOTE**: Base units do not have a `fullName` field because they are not
-    /// hierarchical objects, which is why `name` is unique for them but not for objects
-    /// that have parents.
+    /// **NOTE**: Base units do not have a `fullName` field because they are not hierarchical objects, which is why `name` is unique for them but not for objects that have parents.
     ///
     /// Maximum length: 31 characters.
+    ///
+    /// Example: `"Each"`
     pub name: String,
 }
 
@@ -203,25 +169,22 @@ impl UnitOfMeasureSetCreateParamsBaseUnit {
     }
 }
 
-/// The unit-of-measure set's default units to appear in the U/M field on
-/// transaction line items. You can specify separate defaults for purchases, sales,
-/// and shipping.
+/// The unit-of-measure set's default units to appear in the U/M field on transaction line items. You can specify separate defaults for purchases, sales, and shipping.
 ///
 /// The type of `UnitOfMeasureSetCreateParams::default_units`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UnitOfMeasureSetCreateParamsDefaultUnit {
-    /// The unit name for this default unit, as displayed in the U/M field.
-    ///
-    /// If the company file is enabled for multiple units per item, this appears as an
-    /// available unit for the item. Must correspond to the base unit or a related unit
-    /// defined in this set.
+    /// The unit name for this default unit, as displayed in the U/M field. If the company file is enabled for multiple units per item, this appears as an available unit for the item. Must correspond to the base unit or a related unit defined in this set.
     ///
     /// Maximum length: 31 characters.
+    ///
+    /// Example: `"Each"`
     pub unit: String,
-    /// Where this default unit is used as the default: purchase line items, sales line
-    /// items, or shipping lines.
+    /// Where this default unit is used as the default: purchase line items, sales line items, or shipping lines.
+    ///
+    /// Example: `"purchase"`
     pub unit_used_for: DefaultUnitUnitUsedFor,
 }
 
@@ -232,35 +195,30 @@ impl UnitOfMeasureSetCreateParamsDefaultUnit {
     }
 }
 
-/// The unit-of-measure set's related units, each specifying how many base units
-/// they represent (conversion ratio).
+/// The unit-of-measure set's related units, each specifying how many base units they represent (conversion ratio).
 ///
 /// The type of `UnitOfMeasureSetCreateParams::related_units`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UnitOfMeasureSetCreateParamsRelatedUnit {
-    /// The related unit's short identifier shown in the QuickBooks U/M field on
-    /// transaction line items.
+    /// The related unit's short identifier shown in the QuickBooks U/M field on transaction line items.
     ///
     /// Maximum length: 31 characters.
+    ///
+    /// Example: `"ea"`
     pub abbreviation: String,
-    /// The number of base units in this related unit, represented as a decimal string.
+    /// The number of base units in this related unit, represented as a decimal string. For example, if the base unit is "box" and this related unit is "case" with `conversionRatio` = "10", that means there are 10 boxes in one case.
     ///
-    /// For example, if the base unit is "box" and this related unit is "case" with
-    /// `conversionRatio` = "10", that means there are 10 boxes in one case.
-    ///
-    /// Decimal string format: up to 5 decimal places and up to 10 digits before the
-    /// decimal point (for example, "123.45").
+    /// Example: `"10"`
     pub conversion_ratio: String,
-    /// The case-insensitive unique name of this related unit, unique across all related
-    /// units.
+    /// The case-insensitive unique name of this related unit, unique across all related units.
     ///
-    /// **NOTE**: Related units do not have a `fullName` field because they are not
-    /// hierarchical objects, which is why `name` is unique for them but not for objects
-    /// that have parents.
+    /// **NOTE**: Related units do not have a `fullName` field because they are not hierarchical objects, which is why `name` is unique for them but not for objects that have parents.
     ///
     /// Maximum length: 31 characters.
+    ///
+    /// Example: `"Case"`
     pub name: String,
 }
 
@@ -275,23 +233,20 @@ impl UnitOfMeasureSetCreateParamsRelatedUnit {
     }
 }
 
-/// The unit-of-measure set's default units to appear in the U/M field on
-/// transaction line items. You can specify separate defaults for purchases, sales,
-/// and shipping.
+/// The unit-of-measure set's default units to appear in the U/M field on transaction line items. You can specify separate defaults for purchases, sales, and shipping.
 ///
 /// The type of `UnitOfMeasureSet::default_units`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UnitOfMeasureSetDefaultUnit {
-    /// The unit name for this default unit, as displayed in the U/M field.
+    /// The unit name for this default unit, as displayed in the U/M field. If the company file is enabled for multiple units per item, this appears as an available unit for the item. Must correspond to the base unit or a related unit defined in this set.
     ///
-    /// If the company file is enabled for multiple units per item, this appears as an
-    /// available unit for the item. Must correspond to the base unit or a related unit
-    /// defined in this set.
+    /// Example: `"Each"`
     pub unit: String,
-    /// Where this default unit is used as the default: purchase line items, sales line
-    /// items, or shipping lines.
+    /// Where this default unit is used as the default: purchase line items, sales line items, or shipping lines.
+    ///
+    /// Example: `"purchase"`
     pub unit_used_for: DefaultUnitUnitUsedFor,
 }
 
@@ -299,88 +254,62 @@ pub struct UnitOfMeasureSetDefaultUnit {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UnitOfMeasureSetListParams {
-    /// Filter for specific unit-of-measure sets by their QuickBooks-assigned unique
-    /// identifier(s).
+    /// Filter for specific unit-of-measure sets by their QuickBooks-assigned unique identifier(s).
     ///
-    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other
-    /// query parameters for this request.
+    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other query parameters for this request.
     ///
-    /// **NOTE**: If any of the values you specify in this parameter are not found, the
-    /// request will return an error.
+    /// **NOTE**: If any of the values you specify in this parameter are not found, the request will return an error.
     ///
     /// Example: `["80000001-1234567890"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ids: Option<Vec<String>>,
     /// The maximum number of objects to return.
     ///
-    /// **IMPORTANT**: QuickBooks Desktop does not support cursor-based pagination for
-    /// unit-of-measure sets, so this parameter only limits the response size.
+    /// **IMPORTANT**: QuickBooks Desktop does not support cursor-based pagination for unit-of-measure sets. This parameter will limit the response size, but you cannot fetch subsequent results using a cursor. For pagination, use the name-range parameters instead (e.g., `nameFrom=A&nameTo=B`).
     ///
-    /// When this parameter is omitted, the endpoint returns all unit-of-measure sets
-    /// without limit, unlike paginated endpoints which default to 150 records.
+    /// When this parameter is omitted, the endpoint returns all unit-of-measure sets without limit, unlike paginated endpoints which default to 150 records. This is acceptable because unit-of-measure sets typically have low record counts.
     ///
-    /// Example: `1`
+    /// Example: `10`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
-    /// Filter for unit-of-measure sets whose `name` contains this substring,
-    /// case-insensitive.
+    /// Filter for unit-of-measure sets whose `name` contains this substring, case-insensitive.
     ///
-    /// **NOTE**: If you use this parameter, you cannot also use `nameStartsWith` or
-    /// `nameEndsWith`.
+    /// **NOTE**: If you use this parameter, you cannot also use `nameStartsWith` or `nameEndsWith`.
     ///
-    /// Example: `"Example nameContains"`
+    /// Example: `"ABC"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name_contains: Option<String>,
-    /// Filter for unit-of-measure sets whose `name` ends with this substring,
-    /// case-insensitive.
+    /// Filter for unit-of-measure sets whose `name` ends with this substring, case-insensitive.
     ///
-    /// **NOTE**: If you use this parameter, you cannot also use `nameContains` or
-    /// `nameStartsWith`.
+    /// **NOTE**: If you use this parameter, you cannot also use `nameContains` or `nameStartsWith`.
     ///
-    /// Example: `"Example nameEndsWith"`
+    /// Example: `"ABC"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name_ends_with: Option<String>,
-    /// Filter for unit-of-measure sets whose `name` sorts at or after this value
-    /// (inclusive), compared case-insensitively in QuickBooks' sort order: punctuation
-    /// first, then digits, then letters.
+    /// Filter for unit-of-measure sets whose `name` is alphabetically greater than or equal to this value.
     ///
-    /// **NOTE**: If you use this parameter, you cannot also use `nameContains`,
-    /// `nameStartsWith`, or `nameEndsWith`.
-    ///
-    /// Example: `"Example nameFrom"`
+    /// Example: `"A"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name_from: Option<String>,
-    /// Filter for unit-of-measure sets whose `name` starts with this substring,
-    /// case-insensitive.
+    /// Filter for unit-of-measure sets whose `name` starts with this substring, case-insensitive.
     ///
-    /// **NOTE**: If you use this parameter, you cannot also use `nameContains` or
-    /// `nameEndsWith`.
+    /// **NOTE**: If you use this parameter, you cannot also use `nameContains` or `nameEndsWith`.
     ///
-    /// Example: `"Example nameStartsWith"`
+    /// Example: `"ABC"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name_starts_with: Option<String>,
-    /// Filter for unit-of-measure sets whose `name` sorts at or before this value
-    /// (inclusive), compared case-insensitively in QuickBooks' sort order: punctuation
-    /// first, then digits, then letters. If you also set `nameFrom`, it must not sort
-    /// after this value, or QuickBooks returns an error.
+    /// Filter for unit-of-measure sets whose `name` is alphabetically less than or equal to this value.
     ///
-    /// **NOTE**: If you use this parameter, you cannot also use `nameContains`,
-    /// `nameStartsWith`, or `nameEndsWith`.
-    ///
-    /// Example: `"Example nameTo"`
+    /// Example: `"Z"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name_to: Option<String>,
-    /// Filter for specific unit-of-measure sets by their name(s), case-insensitive.
+    /// Filter for specific unit-of-measure sets by their name(s), case-insensitive. Like `id`, `name` is a unique identifier for an unit-of-measure set.
     ///
-    /// Like `id`, `name` is a unique identifier for an unit-of-measure set.
+    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other query parameters for this request.
     ///
-    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other
-    /// query parameters for this request.
+    /// **NOTE**: If any of the values you specify in this parameter are not found, the request will return an error.
     ///
-    /// **NOTE**: If any of the values you specify in this parameter are not found, the
-    /// request will return an error.
-    ///
-    /// Example: `["Acme Corporation"]`
+    /// Example: `["Weight Units"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub names: Option<Vec<String>>,
     /// Filter for unit-of-measure sets that are active, inactive, or both.
@@ -388,67 +317,49 @@ pub struct UnitOfMeasureSetListParams {
     /// Example: `"active"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<ListStatus>,
-    /// Filter for unit-of-measure sets updated on or after this date/time.
+    /// Filter for unit-of-measure sets updated on or after this date/time. Accepts the following ISO 8601 formats:
+    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the **start of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T00:00:00`).
+    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop interprets the timestamp in the local timezone of the end-user's computer.
+    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop interprets the timestamp using the specified timezone.
     ///
-    /// Accepts the following ISO 8601 formats:
-    ///
-    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the
-    ///   **start of the specified day** in the local timezone of the end-user's
-    ///   computer (e.g., `2025-01-01` → `2025-01-01T00:00:00`).
-    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop
-    ///   interprets the timestamp in the local timezone of the end-user's computer.
-    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop
-    ///   interprets the timestamp using the specified timezone.
-    ///
-    /// Example: `"Example updatedAfter"`
+    /// Example: `"2025-01-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_after: Option<String>,
-    /// Filter for unit-of-measure sets updated on or before this date/time.
+    /// Filter for unit-of-measure sets updated on or before this date/time. Accepts the following ISO 8601 formats:
+    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the **end of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
+    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop interprets the timestamp in the local timezone of the end-user's computer.
+    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop interprets the timestamp using the specified timezone.
     ///
-    /// Accepts the following ISO 8601 formats:
-    ///
-    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the
-    ///   **end of the specified day** in the local timezone of the end-user's computer
-    ///   (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
-    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop
-    ///   interprets the timestamp in the local timezone of the end-user's computer.
-    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop
-    ///   interprets the timestamp using the specified timezone.
-    ///
-    /// Example: `"Example updatedBefore"`
+    /// Example: `"2025-02-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_before: Option<String>,
 }
 
-/// The unit-of-measure set's related units, each specifying how many base units
-/// they represent (conversion ratio).
+/// The unit-of-measure set's related units, each specifying how many base units they represent (conversion ratio).
 ///
 /// The type of `UnitOfMeasureSet::related_units`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UnitOfMeasureSetRelatedUnit {
-    /// The related unit's short identifier shown in the QuickBooks U/M field on
-    /// transaction line items.
+    /// The related unit's short identifier shown in the QuickBooks U/M field on transaction line items.
+    ///
+    /// Example: `"ea"`
     pub abbreviation: String,
-    /// The number of base units in this related unit, represented as a decimal string.
+    /// The number of base units in this related unit, represented as a decimal string. For example, if the base unit is "box" and this related unit is "case" with `conversionRatio` = "10", that means there are 10 boxes in one case.
     ///
-    /// For example, if the base unit is "box" and this related unit is "case" with
-    /// `conversionRatio` = "10", that means there are 10 boxes in one case.
+    /// Example: `"10"`
     pub conversion_ratio: String,
-    /// The case-insensitive unique name of this related unit, unique across all related
-    /// units.
+    /// The case-insensitive unique name of this related unit, unique across all related units.
     ///
-    /// **NOTE**: Related units do not have a `fullName` field because they are not
-    /// hierarchical objects, which is why `name` is unique for them but not for objects
-    /// that have parents.
+    /// **NOTE**: Related units do not have a `fullName` field because they are not hierarchical objects, which is why `name` is unique for them but not for objects that have parents.
+    ///
+    /// Example: `"Case"`
     pub name: String,
 }
 
 string_enum! {
-/// The unit-of-measure set's type.
-///
-/// Use "other" for a custom type defined in QuickBooks.
+/// The unit-of-measure set's type. Use "other" for a custom type defined in QuickBooks.
 ///
 /// A value that this version does not know decodes as `Unknown`.
 pub enum UnitOfMeasureType {
@@ -475,37 +386,29 @@ UnitOfMeasureSets, QbdClient
 }
 
 impl<T: Transport + ?Sized> UnitOfMeasureSets<'_, T> {
-    /// Lists all unit-of-measure sets.
+    /// List all unit-of-measure sets.
     ///
-    /// NOTE: QuickBooks Desktop does not support
-    /// pagination for unit-of-measure sets; hence, there is no cursor parameter. Users
-    /// typically have few unit-of-measure sets.
+    /// Lists all unit-of-measure sets. NOTE: QuickBooks Desktop does not support pagination for unit-of-measure sets; hence, there is no cursor parameter. Users typically have few unit-of-measure sets.
     ///
-    /// NOTE: The QuickBooks company file must have unit-of-measure enabled (either a
-    /// single unit per item or multiple units per item).
+    /// NOTE: The QuickBooks company file must have unit-of-measure enabled (either a single unit per item or multiple units per item).
     ///
-    /// **NOTE:** QuickBooks Desktop does not support pagination for unit-of-measure
-    /// sets; hence, there is no `cursor` parameter. Users typically have few
-    /// unit-of-measure sets.
+    /// **NOTE:** QuickBooks Desktop does not support pagination for unit-of-measure sets; hence, there is no `cursor` parameter. Users typically have few unit-of-measure sets.
     #[api(get = "/quickbooks-desktop/unit-of-measure-sets", list_of = UnitOfMeasureSet)]
     pub async fn list(&self, #[query] params: &UnitOfMeasureSetListParams) -> Result<Vec<UnitOfMeasureSet>>;
 
+    /// Create an unit-of-measure set.
+    ///
     /// Creates a new unit-of-measure set.
     ///
-    /// NOTE: The QuickBooks company file must have unit-of-measure enabled (either a
-    /// single unit per item or multiple units per item). To support both
-    /// configurations, prefix all UOM set names with "By the" (for example, "By the
-    /// Barrel"); otherwise, the set may not appear in the QuickBooks UI when the
-    /// company file is configured for a single unit per item.
+    /// NOTE: The QuickBooks company file must have unit-of-measure enabled (either a single unit per item or multiple units per item). To support both configurations, prefix all UOM set names with "By the" (for example, "By the Barrel"); otherwise, the set may not appear in the QuickBooks UI when the company file is configured for a single unit per item.
     #[api(post = "/quickbooks-desktop/unit-of-measure-sets")]
     pub async fn create(&self, #[body] params: &UnitOfMeasureSetCreateParams) -> Result<UnitOfMeasureSet>;
 
+    /// Retrieve an unit-of-measure set.
+    ///
     /// Retrieves an unit-of-measure set by ID.
     ///
-    /// **IMPORTANT:** If you need to fetch multiple specific unit-of-measure sets by
-    /// ID, use the list endpoint instead with the `ids` parameter. It accepts an array
-    /// of IDs so you can batch the request into a single call, which is significantly
-    /// faster.
+    /// **IMPORTANT:** If you need to fetch multiple specific unit-of-measure sets by ID, use the list endpoint instead with the `ids` parameter. It accepts an array of IDs so you can batch the request into a single call, which is significantly faster.
     #[api(get = "/quickbooks-desktop/unit-of-measure-sets/{id}")]
     pub async fn retrieve(&self, id: &str) -> Result<UnitOfMeasureSet>;
 }

@@ -18,15 +18,12 @@ use crate::{CursorPage, Result, Transport, api};
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Vendor {
-    /// The vendor's account number, which appears in the QuickBooks chart of accounts,
-    /// reports, and graphs.
+    /// The vendor's account number, which appears in the QuickBooks chart of accounts, reports, and graphs.
     ///
-    /// Note that if the "Use Account Numbers" preference is turned off in QuickBooks,
-    /// the account number may not be visible in the user interface, but it can still be
-    /// set and retrieved through the API.
+    /// Note that if the "Use Account Numbers" preference is turned off in QuickBooks, the account number may not be visible in the user interface, but it can still be set and retrieved through the API.
     ///
     /// Example: `"1010"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub account_number: Option<String>,
     /// Additional alternate contacts for this vendor.
     pub additional_contacts: Vec<Contact>,
@@ -35,82 +32,63 @@ pub struct Vendor {
     /// The name of a alternate contact person for this vendor.
     ///
     /// Example: `"Bob Johnson"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub alternate_contact: Option<String>,
     /// The vendor's alternate telephone number.
     ///
     /// Example: `"+1-555-987-6543"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub alternate_phone: Option<String>,
-    /// The current balance owed to this vendor, represented as a decimal string.
-    ///
-    /// A positive number indicates money owed to the vendor.
+    /// The current balance owed to this vendor, represented as a decimal string. A positive number indicates money owed to the vendor.
     ///
     /// Example: `"1000.00"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub balance: Option<String>,
     /// The vendor's billing address.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub billing_address: Option<Address>,
-    /// The vendor's billing rate, used to override service item rates in time tracking
-    /// activities.
+    /// The vendor's billing rate, used to override service item rates in time tracking activities.
     ///
     /// Example: `{"fullName":"Standard Rate","id":"80000001-1234567890"}`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub billing_rate: Option<ObjectRef>,
     /// An email address to carbon copy (CC) on communications with this vendor.
     ///
     /// Example: `"manager@example.com"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub cc_email: Option<String>,
-    /// The vendor's class.
-    ///
-    /// Classes can be used to categorize objects into meaningful segments, such as
-    /// department, location, or type of work. In QuickBooks, class tracking is off by
-    /// default.
+    /// The vendor's class. Classes can be used to categorize objects into meaningful segments, such as department, location, or type of work. In QuickBooks, class tracking is off by default.
     ///
     /// Example: `{"fullName":"Suppliers","id":"80000001-1234567890"}`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub class: Option<ObjectRef>,
-    /// The name of the company associated with this vendor.
-    ///
-    /// This name is used on invoices, checks, and other forms.
+    /// The name of the company associated with this vendor. This name is used on invoices, checks, and other forms.
     ///
     /// Example: `"Acme Corporation"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub company_name: Option<String>,
     /// The name of the primary contact person for this vendor.
     ///
     /// Example: `"Jane Smith"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub contact: Option<String>,
-    /// The date and time when this vendor was created, in ISO 8601 format
-    /// (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local
-    /// timezone of the end-user's computer.
+    /// The date and time when this vendor was created, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
-    /// Example: `"2021-10-01T17:34:56.000Z"`
+    /// Example: `"2025-01-01T12:34:56+00:00"`
     pub created_at: String,
-    /// The vendor's credit limit, represented as a decimal string.
-    ///
-    /// This is the maximum amount of money that can be spent being before billed by
-    /// this vendor. If `null`, there is no credit limit.
+    /// The vendor's credit limit, represented as a decimal string. This is the maximum amount of money that can be spent being before billed by this vendor. If `null`, there is no credit limit.
     ///
     /// Example: `"5000.00"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub credit_limit: Option<String>,
-    /// The vendor's currency.
-    ///
-    /// For built-in currencies, the name and code are standard ISO 4217 international
-    /// values. For user-defined currencies, all values are editable.
+    /// The vendor's currency. For built-in currencies, the name and code are standard ISO 4217 international values. For user-defined currencies, all values are editable.
     ///
     /// Example: `{"fullName":"USD","id":"80000001-1234567890"}`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub currency: Option<ObjectRef>,
-    /// Additional custom contact fields for this vendor, such as phone numbers or email
-    /// addresses.
+    /// Additional custom contact fields for this vendor, such as phone numbers or email addresses.
     pub custom_contact_fields: Vec<CustomContactField>,
-    /// The custom fields for the vendor object, added as user-defined data extensions,
-    /// not included in the standard QuickBooks object.
+    /// The custom fields for the vendor object, added as user-defined data extensions, not included in the standard QuickBooks object.
     pub custom_fields: Vec<CustomField>,
     /// The expense accounts to prefill when entering bills for this vendor.
     ///
@@ -119,191 +97,159 @@ pub struct Vendor {
     /// The vendor's email address.
     ///
     /// Example: `"vendor@example.com"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub email: Option<String>,
-    /// A globally unique identifier (GUID) you, the developer, can provide for tracking
-    /// this object in your external system. This field is immutable and can only be set
-    /// during object creation.
+    /// A globally unique identifier (GUID) you, the developer, can provide for tracking this object in your external system. This field is immutable and can only be set during object creation.
     ///
     /// Example: `"12345678-abcd-1234-abcd-1234567890ab"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub external_id: Option<String>,
     /// The vendor's fax number.
     ///
     /// Example: `"+1-555-555-1212"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub fax: Option<String>,
     /// The first name of the contact person for this vendor.
     ///
     /// Example: `"John"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub first_name: Option<String>,
-    /// The unique identifier assigned by QuickBooks to this vendor.
-    ///
-    /// This ID is unique across all vendors but not across different QuickBooks object
-    /// types.
+    /// The unique identifier assigned by QuickBooks to this vendor. This ID is unique across all vendors but not across different QuickBooks object types.
     ///
     /// Example: `"80000001-1234567890"`
     pub id: String,
-    /// Indicates whether this vendor is active.
-    ///
-    /// Inactive objects are typically hidden from views and reports in QuickBooks.
-    /// Defaults to `true`.
+    /// Indicates whether this vendor is active. Inactive objects are typically hidden from views and reports in QuickBooks. Defaults to `true`.
     ///
     /// Example: `true`
     pub is_active: bool,
-    /// Indicates whether tax is charged on top of tax for this vendor, for use in
-    /// Canada or the UK.
+    /// Indicates whether tax is charged on top of tax for this vendor, for use in Canada or the UK.
     ///
     /// Example: `false`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub is_compounding_tax: Option<bool>,
-    /// Indicates whether this vendor is eligible to receive a 1099 form for tax
-    /// reporting purposes. When `true`, then the fields `taxId` and `billingAddress`
-    /// are required.
+    /// Indicates whether this vendor is eligible to receive a 1099 form for tax reporting purposes. When `true`, then the fields `taxId` and `billingAddress` are required.
     ///
     /// Example: `true`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub is_eligible_for1099: Option<bool>,
     /// Indicates whether this vendor is a sales tax agency.
     ///
     /// Example: `false`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub is_sales_tax_agency: Option<bool>,
-    /// Indicates whether tax is tracked on purchases for this vendor, for use in Canada
-    /// or the UK.
+    /// Indicates whether tax is tracked on purchases for this vendor, for use in Canada or the UK.
     ///
     /// Example: `true`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub is_tracking_purchase_tax: Option<bool>,
-    /// Indicates whether tax is tracked on sales for this vendor, for use in Canada or
-    /// the UK.
+    /// Indicates whether tax is tracked on sales for this vendor, for use in Canada or the UK.
     ///
     /// Example: `true`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub is_tracking_sales_tax: Option<bool>,
     /// The job title of the contact person for this vendor.
     ///
     /// Example: `"Purchasing Manager"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub job_title: Option<String>,
     /// The last name of the contact person for this vendor.
     ///
     /// Example: `"Doe"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub last_name: Option<String>,
     /// The middle name of the contact person for this vendor.
     ///
     /// Example: `"A."`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub middle_name: Option<String>,
     /// The case-insensitive unique name of this vendor, unique across all vendors.
     ///
-    /// **NOTE**: Vendors do not have a `fullName` field because they are not
-    /// hierarchical objects, which is why `name` is unique for them but not for objects
-    /// that have parents.
+    /// **NOTE**: Vendors do not have a `fullName` field because they are not hierarchical objects, which is why `name` is unique for them but not for objects that have parents.
     ///
     /// Example: `"Acme Supplies Inc."`
     pub name: String,
     /// The vendor's name as it should appear on checks issued to this vendor.
     ///
     /// Example: `"Acme Supplies Ltd."`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub name_on_check: Option<String>,
     /// A note or comment about this vendor.
     ///
     /// Example: `"Preferred vendor for office supplies."`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub note: Option<String>,
     /// The vendor's primary telephone number.
     ///
     /// Example: `"+1-555-123-4567"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub phone: Option<String>,
-    /// The account used for tracking taxes on purchases for this vendor, for use in
-    /// Canada or the UK.
+    /// The account used for tracking taxes on purchases for this vendor, for use in Canada or the UK.
     ///
     /// Example: `{"fullName":"GST Paid","id":"80000001-1234567890"}`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub purchase_tax_account: Option<ObjectRef>,
     /// The vendor's tax reporting period, for use in Canada or the UK.
     ///
     /// Example: `"quarterly"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub reporting_period: Option<VendorReportingPeriod>,
-    /// The current QuickBooks-assigned revision number of this vendor object, which
-    /// changes each time the object is modified. When updating this object, you must
-    /// provide the most recent `revisionNumber` to ensure you're working with the
-    /// latest data; otherwise, the update will return an error.
+    /// The current QuickBooks-assigned revision number of this vendor object, which changes each time the object is modified. When updating this object, you must provide the most recent `revisionNumber` to ensure you're working with the latest data; otherwise, the update will return an error.
     ///
     /// Example: `"1721172183"`
     pub revision_number: String,
-    /// The account used for tracking taxes on sales for this vendor, for use in Canada
-    /// or the UK.
+    /// The account used for tracking taxes on sales for this vendor, for use in Canada or the UK.
     ///
     /// Example: `{"fullName":"GST Collected","id":"80000001-1234567890"}`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub sales_tax_account: Option<ObjectRef>,
-    /// The default sales-tax code for transactions with this vendor, determining
-    /// whether the transactions are taxable or non-taxable. This can be overridden at
-    /// the transaction or transaction-line level.
+    /// The default sales-tax code for transactions with this vendor, determining whether the transactions are taxable or non-taxable. This can be overridden at the transaction or transaction-line level.
     ///
-    /// Default codes include "Non" (non-taxable) and "Tax" (taxable), but custom codes
-    /// can also be created in QuickBooks Desktop. If QuickBooks Desktop is not set up
-    /// to charge sales tax (via the "Do You Charge Sales Tax?" preference), it assigns
-    /// the default non-taxable sales-tax code configured in the company file to all
-    /// sales.
+    /// Default codes include "Non" (non-taxable) and "Tax" (taxable), but custom codes can also be created in QuickBooks Desktop. If QuickBooks Desktop is not set up to charge sales tax (via the "Do You Charge Sales Tax?" preference), it assigns the default non-taxable sales-tax code configured in the company file to all sales.
     ///
     /// Example: `{"fullName":"Non","id":"80000001-1234567890"}`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub sales_tax_code: Option<ObjectRef>,
     /// The country for which sales tax is collected for this vendor.
     ///
     /// Example: `"us"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub sales_tax_country: Option<String>,
-    /// The vendor's sales tax return information, used for tracking and reporting sales
-    /// tax liabilities.
+    /// The vendor's sales tax return information, used for tracking and reporting sales tax liabilities.
     ///
     /// Example: `{"fullName":"Quarterly Sales Tax Return","id":"80000001-1234567890"}`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub sales_tax_return: Option<ObjectRef>,
-    /// The formal salutation title that precedes the name of the contact person for
-    /// this vendor, such as "Mr.", "Ms.", or "Dr.".
+    /// The formal salutation title that precedes the name of the contact person for this vendor, such as "Mr.", "Ms.", or "Dr.".
     ///
     /// Example: `"Dr."`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub salutation: Option<String>,
     /// The vendor's shipping address.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub shipping_address: Option<Address>,
     /// The vendor's tax identification number (e.g., EIN or SSN).
     ///
     /// Example: `"12-3456789"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub tax_identification_number: Option<String>,
     /// The vendor's tax registration number, for use in Canada or the UK.
     ///
     /// Example: `"GB123456789"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub tax_registration_number: Option<String>,
-    /// The vendor's payment terms, defining when payment is due and any applicable
-    /// discounts.
+    /// The vendor's payment terms, defining when payment is due and any applicable discounts.
     ///
     /// Example: `{"fullName":"Net 30","id":"80000001-1234567890"}`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub terms: Option<ObjectRef>,
-    /// The date and time when this vendor was last updated, in ISO 8601 format
-    /// (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local
-    /// timezone of the end-user's computer.
+    /// The date and time when this vendor was last updated, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
-    /// Example: `"2021-10-01T20:45:30.000Z"`
+    /// Example: `"2025-02-01T12:34:56+00:00"`
     pub updated_at: String,
-    /// The vendor's type, used for categorizing vendors into meaningful segments, such
-    /// as industry or region.
+    /// The vendor's type, used for categorizing vendors into meaningful segments, such as industry or region.
     ///
     /// Example: `{"fullName":"Wholesale Supplier","id":"80000001-1234567890"}`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub vendor_type: Option<ObjectRef>,
 }
 
@@ -312,14 +258,9 @@ pub struct Vendor {
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct VendorCreateParams {
-    /// The vendor's account number, which appears in the QuickBooks chart of accounts,
-    /// reports, and graphs.
+    /// The vendor's account number, which appears in the QuickBooks chart of accounts, reports, and graphs.
     ///
-    /// Note that if the "Use Account Numbers" preference is turned off in QuickBooks,
-    /// the account number may not be visible in the user interface, but it can still be
-    /// set and retrieved through the API.
-    ///
-    /// Maximum length: 99 characters.
+    /// Note that if the "Use Account Numbers" preference is turned off in QuickBooks, the account number may not be visible in the user interface, but it can still be set and retrieved through the API.
     ///
     /// Example: `"1010"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -331,8 +272,6 @@ pub struct VendorCreateParams {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub additional_notes: Option<Vec<AdditionalNoteInput>>,
     /// The name of a alternate contact person for this vendor.
-    ///
-    /// Maximum length: 41 characters.
     ///
     /// Example: `"Bob Johnson"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -347,31 +286,22 @@ pub struct VendorCreateParams {
     /// The vendor's billing address.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub billing_address: Option<AddressInput>,
-    /// The vendor's billing rate, used to override service item rates in time tracking
-    /// activities.
+    /// The vendor's billing rate, used to override service item rates in time tracking activities.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub billing_rate_id: Option<String>,
     /// An email address to carbon copy (CC) on communications with this vendor.
     ///
-    /// Maximum length: 1023 characters.
-    ///
     /// Example: `"manager@example.com"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cc_email: Option<String>,
-    /// The vendor's class.
-    ///
-    /// Classes can be used to categorize objects into meaningful segments, such as
-    /// department, location, or type of work. In QuickBooks, class tracking is off by
-    /// default.
+    /// The vendor's class. Classes can be used to categorize objects into meaningful segments, such as department, location, or type of work. In QuickBooks, class tracking is off by default.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub class_id: Option<String>,
-    /// The name of the company associated with this vendor.
-    ///
-    /// This name is used on invoices, checks, and other forms.
+    /// The name of the company associated with this vendor. This name is used on invoices, checks, and other forms.
     ///
     /// Maximum length: 41 characters.
     ///
@@ -380,32 +310,20 @@ pub struct VendorCreateParams {
     pub company_name: Option<String>,
     /// The name of the primary contact person for this vendor.
     ///
-    /// Maximum length: 41 characters.
-    ///
     /// Example: `"Jane Smith"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact: Option<String>,
-    /// The vendor's credit limit, represented as a decimal string.
-    ///
-    /// This is the maximum amount of money that can be spent being before billed by
-    /// this vendor. If `null`, there is no credit limit.
-    ///
-    /// Decimal string format: exactly 2 decimal places when cents are included and up
-    /// to 13 digits before the decimal point (for example, "123.45").
+    /// The vendor's credit limit, represented as a decimal string. This is the maximum amount of money that can be spent being before billed by this vendor. If `null`, there is no credit limit.
     ///
     /// Example: `"5000.00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credit_limit: Option<String>,
-    /// The vendor's currency.
-    ///
-    /// For built-in currencies, the name and code are standard ISO 4217 international
-    /// values. For user-defined currencies, all values are editable.
+    /// The vendor's currency. For built-in currencies, the name and code are standard ISO 4217 international values. For user-defined currencies, all values are editable.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency_id: Option<String>,
-    /// Additional custom contact fields for this vendor, such as phone numbers or email
-    /// addresses.
+    /// Additional custom contact fields for this vendor, such as phone numbers or email addresses.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_contact_fields: Option<Vec<CustomContactFieldInput>>,
     /// The expense accounts to prefill when entering bills for this vendor.
@@ -415,17 +333,12 @@ pub struct VendorCreateParams {
     pub default_expense_account_ids: Option<Vec<String>>,
     /// The vendor's email address.
     ///
-    /// Maximum length: 1023 characters.
-    ///
     /// Example: `"vendor@example.com"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    /// A globally unique identifier (GUID) you, the developer, can provide for tracking
-    /// this object in your external system. This field is immutable and can only be set
-    /// during object creation.
+    /// A globally unique identifier (GUID) you, the developer, can provide for tracking this object in your external system. This field is immutable and can only be set during object creation.
     ///
-    /// **IMPORTANT**: This field must be formatted as a valid GUID; otherwise,
-    /// QuickBooks will return an error.
+    /// **IMPORTANT**: This field must be formatted as a valid GUID; otherwise, QuickBooks will return an error.
     ///
     /// Example: `"12345678-abcd-1234-abcd-1234567890ab"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -444,23 +357,17 @@ pub struct VendorCreateParams {
     /// Example: `"John"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub first_name: Option<String>,
-    /// Indicates whether this vendor is active.
-    ///
-    /// Inactive objects are typically hidden from views and reports in QuickBooks.
-    /// Defaults to `true`.
+    /// Indicates whether this vendor is active. Inactive objects are typically hidden from views and reports in QuickBooks. Defaults to `true`.
     ///
     /// Example: `true`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_active: Option<bool>,
-    /// Indicates whether tax is charged on top of tax for this vendor, for use in
-    /// Canada or the UK.
+    /// Indicates whether tax is charged on top of tax for this vendor, for use in Canada or the UK.
     ///
     /// Example: `false`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_compounding_tax: Option<bool>,
-    /// Indicates whether this vendor is eligible to receive a 1099 form for tax
-    /// reporting purposes. When `true`, then the fields `taxId` and `billingAddress`
-    /// are required.
+    /// Indicates whether this vendor is eligible to receive a 1099 form for tax reporting purposes. When `true`, then the fields `taxId` and `billingAddress` are required.
     ///
     /// Example: `true`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -470,21 +377,17 @@ pub struct VendorCreateParams {
     /// Example: `false`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_sales_tax_agency: Option<bool>,
-    /// Indicates whether tax is tracked on purchases for this vendor, for use in Canada
-    /// or the UK.
+    /// Indicates whether tax is tracked on purchases for this vendor, for use in Canada or the UK.
     ///
     /// Example: `true`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_tracking_purchase_tax: Option<bool>,
-    /// Indicates whether tax is tracked on sales for this vendor, for use in Canada or
-    /// the UK.
+    /// Indicates whether tax is tracked on sales for this vendor, for use in Canada or the UK.
     ///
     /// Example: `true`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_tracking_sales_tax: Option<bool>,
     /// The job title of the contact person for this vendor.
-    ///
-    /// Maximum length: 41 characters.
     ///
     /// Example: `"Purchasing Manager"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -505,9 +408,7 @@ pub struct VendorCreateParams {
     pub middle_name: Option<String>,
     /// The case-insensitive unique name of this vendor, unique across all vendors.
     ///
-    /// **NOTE**: Vendors do not have a `fullName` field because they are not
-    /// hierarchical objects, which is why `name` is unique for them but not for objects
-    /// that have parents.
+    /// **NOTE**: Vendors do not have a `fullName` field because they are not hierarchical objects, which is why `name` is unique for them but not for objects that have parents.
     ///
     /// Maximum length: 41 characters.
     ///
@@ -522,16 +423,10 @@ pub struct VendorCreateParams {
     pub name_on_check: Option<String>,
     /// A note or comment about this vendor.
     ///
-    /// Maximum length: 4095 characters.
-    ///
     /// Example: `"Preferred vendor for office supplies."`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
-    /// The opening balance of this vendor's account, indicating the amount owed to this
-    /// vendor, represented as a decimal string.
-    ///
-    /// Decimal string format: exactly 2 decimal places when cents are included and up
-    /// to 13 digits before the decimal point (for example, "123.45").
+    /// The opening balance of this vendor's account, indicating the amount owed to this vendor, represented as a decimal string.
     ///
     /// Example: `"1000.00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -548,8 +443,7 @@ pub struct VendorCreateParams {
     /// Example: `"+1-555-123-4567"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
-    /// The account used for tracking taxes on purchases for this vendor, for use in
-    /// Canada or the UK.
+    /// The account used for tracking taxes on purchases for this vendor, for use in Canada or the UK.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -559,21 +453,14 @@ pub struct VendorCreateParams {
     /// Example: `"quarterly"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reporting_period: Option<VendorCreateParamsReportingPeriod>,
-    /// The account used for tracking taxes on sales for this vendor, for use in Canada
-    /// or the UK.
+    /// The account used for tracking taxes on sales for this vendor, for use in Canada or the UK.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sales_tax_account_id: Option<String>,
-    /// The default sales-tax code for transactions with this vendor, determining
-    /// whether the transactions are taxable or non-taxable. This can be overridden at
-    /// the transaction or transaction-line level.
+    /// The default sales-tax code for transactions with this vendor, determining whether the transactions are taxable or non-taxable. This can be overridden at the transaction or transaction-line level.
     ///
-    /// Default codes include "Non" (non-taxable) and "Tax" (taxable), but custom codes
-    /// can also be created in QuickBooks Desktop. If QuickBooks Desktop is not set up
-    /// to charge sales tax (via the "Do You Charge Sales Tax?" preference), it assigns
-    /// the default non-taxable sales-tax code configured in the company file to all
-    /// sales.
+    /// Default codes include "Non" (non-taxable) and "Tax" (taxable), but custom codes can also be created in QuickBooks Desktop. If QuickBooks Desktop is not set up to charge sales tax (via the "Do You Charge Sales Tax?" preference), it assigns the default non-taxable sales-tax code configured in the company file to all sales.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -583,16 +470,12 @@ pub struct VendorCreateParams {
     /// Example: `"us"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sales_tax_country: Option<SalesTaxCountryInput>,
-    /// The vendor's sales tax return information, used for tracking and reporting sales
-    /// tax liabilities.
+    /// The vendor's sales tax return information, used for tracking and reporting sales tax liabilities.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sales_tax_return_id: Option<String>,
-    /// The formal salutation title that precedes the name of the contact person for
-    /// this vendor, such as "Mr.", "Ms.", or "Dr.".
-    ///
-    /// Maximum length: 15 characters.
+    /// The formal salutation title that precedes the name of the contact person for this vendor, such as "Mr.", "Ms.", or "Dr.".
     ///
     /// Example: `"Dr."`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -602,26 +485,20 @@ pub struct VendorCreateParams {
     pub shipping_address: Option<AddressInput>,
     /// The vendor's tax identification number (e.g., EIN or SSN).
     ///
-    /// Maximum length: 15 characters.
-    ///
     /// Example: `"12-3456789"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_identification_number: Option<String>,
     /// The vendor's tax registration number, for use in Canada or the UK.
     ///
-    /// Maximum length: 30 characters.
-    ///
     /// Example: `"GB123456789"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_registration_number: Option<String>,
-    /// The vendor's payment terms, defining when payment is due and any applicable
-    /// discounts.
+    /// The vendor's payment terms, defining when payment is due and any applicable discounts.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub terms_id: Option<String>,
-    /// The vendor's type, used for categorizing vendors into meaningful segments, such
-    /// as industry or region.
+    /// The vendor's type, used for categorizing vendors into meaningful segments, such as industry or region.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -698,9 +575,7 @@ Quarterly = "quarterly",
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct VendorListParams {
-    /// Filter for vendors of these classes.
-    ///
-    /// A class is a way end-users can categorize vendors in QuickBooks.
+    /// Filter for vendors of these classes. A class is a way end-users can categorize vendors in QuickBooks.
     ///
     /// Example: `["80000001-1234567890"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -710,104 +585,61 @@ pub struct VendorListParams {
     /// Example: `["80000001-1234567890"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency_ids: Option<Vec<String>>,
-    /// The pagination token to fetch the next set of results when paginating with the
-    /// `limit` parameter. Do not include this parameter on the first call. Use the
-    /// `nextCursor` value returned in the previous response to request subsequent
-    /// results.
-    ///
-    /// **IMPORTANT**: The cursor is the same value for every page, and requests that
-    /// send it are not idempotent: each one returns the next page. Send each request
-    /// within 10 seconds of the previous response. If you miss that window or a request
-    /// fails, start over without a cursor. To make a run resumable, see
-    /// \[Paging by name\](<https://docs.conductor.is/api-ref/pagination#paging-by-name>).
+    /// The pagination token to fetch the next set of results when paginating with the `limit` parameter. Do not include this parameter on the first call. Use the `nextCursor` value returned in the previous response to request subsequent results.
     ///
     /// Example: `"12345678-abcd-abcd-example-1234567890ab"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cursor: Option<String>,
     /// Filter for specific vendors by their QuickBooks-assigned unique identifier(s).
     ///
-    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other
-    /// query parameters for this request.
+    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other query parameters for this request.
     ///
-    /// **NOTE**: If any of the values you specify in this parameter are not found, the
-    /// request will return an error.
+    /// **NOTE**: If any of the values you specify in this parameter are not found, the request will return an error.
     ///
     /// Example: `["80000001-1234567890"]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ids: Option<Vec<String>>,
-    /// The maximum number of objects to return.
-    ///
-    /// Accepts values ranging from 1 to 150, defaults to 150. When used with
-    /// cursor-based pagination, this parameter controls how many results are returned
-    /// per page. To paginate through results, combine this with the `cursor` parameter.
-    /// Each response will include a `nextCursor` value that can be passed to subsequent
-    /// requests to retrieve the next page of results.
+    /// The maximum number of objects to return. Accepts values ranging from 1 to 150, defaults to 150. When used with cursor-based pagination, this parameter controls how many results are returned per page. To paginate through results, combine this with the `cursor` parameter. Each response will include a `nextCursor` value that can be passed to subsequent requests to retrieve the next page of results.
     ///
     /// Example: `150`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
     /// Filter for vendors whose `name` contains this substring, case-insensitive.
     ///
-    /// **NOTE**: If you use this parameter, you cannot also use `nameStartsWith` or
-    /// `nameEndsWith`.
+    /// **NOTE**: If you use this parameter, you cannot also use `nameStartsWith` or `nameEndsWith`.
     ///
     /// Example: `"ABC"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name_contains: Option<String>,
     /// Filter for vendors whose `name` ends with this substring, case-insensitive.
     ///
-    /// **NOTE**: If you use this parameter, you cannot also use `nameContains` or
-    /// `nameStartsWith`.
+    /// **NOTE**: If you use this parameter, you cannot also use `nameContains` or `nameStartsWith`.
     ///
     /// Example: `"ABC"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name_ends_with: Option<String>,
-    /// Filter for vendors whose `name` sorts at or after this value (inclusive),
-    /// compared case-insensitively in QuickBooks' sort order: punctuation first, then
-    /// digits, then letters.
-    ///
-    /// When you set `nameFrom` or `nameTo`, QuickBooks returns vendors sorted by `name`
-    /// in that order; without either, the order is not guaranteed. To page through
-    /// vendors by name, see
-    /// \[Paging by name\](<https://docs.conductor.is/api-ref/pagination#paging-by-name>).
-    ///
-    /// **NOTE**: If you use this parameter, you cannot also use `nameContains`,
-    /// `nameStartsWith`, or `nameEndsWith`.
+    /// Filter for vendors whose `name` is alphabetically greater than or equal to this value.
     ///
     /// Example: `"A"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name_from: Option<String>,
     /// Filter for vendors whose `name` starts with this substring, case-insensitive.
     ///
-    /// **NOTE**: If you use this parameter, you cannot also use `nameContains` or
-    /// `nameEndsWith`.
+    /// **NOTE**: If you use this parameter, you cannot also use `nameContains` or `nameEndsWith`.
     ///
     /// Example: `"ABC"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name_starts_with: Option<String>,
-    /// Filter for vendors whose `name` sorts at or before this value (inclusive),
-    /// compared case-insensitively in QuickBooks' sort order: punctuation first, then
-    /// digits, then letters. If you also set `nameFrom`, it must not sort after this
-    /// value, or QuickBooks returns an error.
-    ///
-    /// When you set `nameFrom` or `nameTo`, QuickBooks returns vendors sorted by `name`
-    /// in that order; without either, the order is not guaranteed.
-    ///
-    /// **NOTE**: If you use this parameter, you cannot also use `nameContains`,
-    /// `nameStartsWith`, or `nameEndsWith`.
+    /// Filter for vendors whose `name` is alphabetically less than or equal to this value.
     ///
     /// Example: `"Z"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name_to: Option<String>,
-    /// Filter for specific vendors by their name(s), case-insensitive.
+    /// Filter for specific vendors by their name(s), case-insensitive. Like `id`, `name` is a unique identifier for a vendor.
     ///
-    /// Like `id`, `name` is a unique identifier for a vendor.
+    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other query parameters for this request.
     ///
-    /// **IMPORTANT**: If you include this parameter, QuickBooks will ignore all other
-    /// query parameters for this request.
-    ///
-    /// **NOTE**: If any of the values you specify in this parameter are not found, the
-    /// request will return an error.
+    /// **NOTE**: If any of the values you specify in this parameter are not found, the request will return an error.
     ///
     /// Example: `["Acme Supplies Inc."]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -817,66 +649,45 @@ pub struct VendorListParams {
     /// Example: `"active"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<ListStatus>,
-    /// Filter for vendors whose `totalBalance` equals this amount, represented as a
-    /// decimal string. You can only use one total-balance filter at a time.
+    /// Filter for vendors whose `totalBalance` equals this amount, represented as a decimal string. You can only use one total-balance filter at a time.
     ///
     /// Example: `"123.45"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_balance: Option<String>,
-    /// Filter for vendors whose `totalBalance` is greater than this amount, represented
-    /// as a decimal string. You can only use one total-balance filter at a time.
+    /// Filter for vendors whose `totalBalance` is greater than this amount, represented as a decimal string. You can only use one total-balance filter at a time.
     ///
     /// Example: `"123.45"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_balance_greater_than: Option<String>,
-    /// Filter for vendors whose `totalBalance` is greater than or equal to this amount,
-    /// represented as a decimal string. You can only use one total-balance filter at a
-    /// time.
+    /// Filter for vendors whose `totalBalance` is greater than or equal to this amount, represented as a decimal string. You can only use one total-balance filter at a time.
     ///
     /// Example: `"123.45"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_balance_greater_than_or_equal_to: Option<String>,
-    /// Filter for vendors whose `totalBalance` is less than this amount, represented as
-    /// a decimal string. You can only use one total-balance filter at a time.
+    /// Filter for vendors whose `totalBalance` is less than this amount, represented as a decimal string. You can only use one total-balance filter at a time.
     ///
     /// Example: `"123.45"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_balance_less_than: Option<String>,
-    /// Filter for vendors whose `totalBalance` is less than or equal to this amount,
-    /// represented as a decimal string. You can only use one total-balance filter at a
-    /// time.
+    /// Filter for vendors whose `totalBalance` is less than or equal to this amount, represented as a decimal string. You can only use one total-balance filter at a time.
     ///
     /// Example: `"123.45"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_balance_less_than_or_equal_to: Option<String>,
-    /// Filter for vendors updated on or after this date/time.
+    /// Filter for vendors updated on or after this date/time. Accepts the following ISO 8601 formats:
+    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the **start of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T00:00:00`).
+    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop interprets the timestamp in the local timezone of the end-user's computer.
+    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop interprets the timestamp using the specified timezone.
     ///
-    /// Accepts the following ISO 8601 formats:
-    ///
-    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the
-    ///   **start of the specified day** in the local timezone of the end-user's
-    ///   computer (e.g., `2025-01-01` → `2025-01-01T00:00:00`).
-    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop
-    ///   interprets the timestamp in the local timezone of the end-user's computer.
-    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop
-    ///   interprets the timestamp using the specified timezone.
-    ///
-    /// Example: `"2021-01-01T12:34:56.000Z"`
+    /// Example: `"2025-01-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_after: Option<String>,
-    /// Filter for vendors updated on or before this date/time.
+    /// Filter for vendors updated on or before this date/time. Accepts the following ISO 8601 formats:
+    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the **end of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
+    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop interprets the timestamp in the local timezone of the end-user's computer.
+    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop interprets the timestamp using the specified timezone.
     ///
-    /// Accepts the following ISO 8601 formats:
-    ///
-    /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the
-    ///   **end of the specified day** in the local timezone of the end-user's computer
-    ///   (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
-    /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop
-    ///   interprets the timestamp in the local timezone of the end-user's computer.
-    /// - **datetime with timezone** (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks Desktop
-    ///   interprets the timestamp using the specified timezone.
-    ///
-    /// Example: `"2021-02-01T12:34:56.000Z"`
+    /// Example: `"2025-02-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_before: Option<String>,
 }
@@ -900,14 +711,9 @@ Annual = "annual",
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct VendorUpdateParams {
-    /// The vendor's account number, which appears in the QuickBooks chart of accounts,
-    /// reports, and graphs.
+    /// The vendor's account number, which appears in the QuickBooks chart of accounts, reports, and graphs.
     ///
-    /// Note that if the "Use Account Numbers" preference is turned off in QuickBooks,
-    /// the account number may not be visible in the user interface, but it can still be
-    /// set and retrieved through the API.
-    ///
-    /// Maximum length: 99 characters.
+    /// Note that if the "Use Account Numbers" preference is turned off in QuickBooks, the account number may not be visible in the user interface, but it can still be set and retrieved through the API.
     ///
     /// Example: `"1010"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -919,8 +725,6 @@ pub struct VendorUpdateParams {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub additional_notes: Option<Vec<AdditionalNoteUpdateInput>>,
     /// The name of a alternate contact person for this vendor.
-    ///
-    /// Maximum length: 41 characters.
     ///
     /// Example: `"Bob Johnson"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -935,31 +739,22 @@ pub struct VendorUpdateParams {
     /// The vendor's billing address.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub billing_address: Option<AddressInput>,
-    /// The vendor's billing rate, used to override service item rates in time tracking
-    /// activities.
+    /// The vendor's billing rate, used to override service item rates in time tracking activities.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub billing_rate_id: Option<String>,
     /// An email address to carbon copy (CC) on communications with this vendor.
     ///
-    /// Maximum length: 1023 characters.
-    ///
     /// Example: `"manager@example.com"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cc_email: Option<String>,
-    /// The vendor's class.
-    ///
-    /// Classes can be used to categorize objects into meaningful segments, such as
-    /// department, location, or type of work. In QuickBooks, class tracking is off by
-    /// default.
+    /// The vendor's class. Classes can be used to categorize objects into meaningful segments, such as department, location, or type of work. In QuickBooks, class tracking is off by default.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub class_id: Option<String>,
-    /// The name of the company associated with this vendor.
-    ///
-    /// This name is used on invoices, checks, and other forms.
+    /// The name of the company associated with this vendor. This name is used on invoices, checks, and other forms.
     ///
     /// Maximum length: 41 characters.
     ///
@@ -968,32 +763,20 @@ pub struct VendorUpdateParams {
     pub company_name: Option<String>,
     /// The name of the primary contact person for this vendor.
     ///
-    /// Maximum length: 41 characters.
-    ///
     /// Example: `"Jane Smith"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact: Option<String>,
-    /// The vendor's credit limit, represented as a decimal string.
-    ///
-    /// This is the maximum amount of money that can be spent being before billed by
-    /// this vendor. If `null`, there is no credit limit.
-    ///
-    /// Decimal string format: exactly 2 decimal places when cents are included and up
-    /// to 13 digits before the decimal point (for example, "123.45").
+    /// The vendor's credit limit, represented as a decimal string. This is the maximum amount of money that can be spent being before billed by this vendor. If `null`, there is no credit limit.
     ///
     /// Example: `"5000.00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credit_limit: Option<String>,
-    /// The vendor's currency.
-    ///
-    /// For built-in currencies, the name and code are standard ISO 4217 international
-    /// values. For user-defined currencies, all values are editable.
+    /// The vendor's currency. For built-in currencies, the name and code are standard ISO 4217 international values. For user-defined currencies, all values are editable.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency_id: Option<String>,
-    /// Additional custom contact fields for this vendor, such as phone numbers or email
-    /// addresses.
+    /// Additional custom contact fields for this vendor, such as phone numbers or email addresses.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_contact_fields: Option<Vec<CustomContactFieldInput>>,
     /// The expense accounts to prefill when entering bills for this vendor.
@@ -1002,8 +785,6 @@ pub struct VendorUpdateParams {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_expense_account_ids: Option<Vec<String>>,
     /// The vendor's email address.
-    ///
-    /// Maximum length: 1023 characters.
     ///
     /// Example: `"vendor@example.com"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1022,23 +803,17 @@ pub struct VendorUpdateParams {
     /// Example: `"John"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub first_name: Option<String>,
-    /// Indicates whether this vendor is active.
-    ///
-    /// Inactive objects are typically hidden from views and reports in QuickBooks.
-    /// Defaults to `true`.
+    /// Indicates whether this vendor is active. Inactive objects are typically hidden from views and reports in QuickBooks. Defaults to `true`.
     ///
     /// Example: `true`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_active: Option<bool>,
-    /// Indicates whether tax is charged on top of tax for this vendor, for use in
-    /// Canada or the UK.
+    /// Indicates whether tax is charged on top of tax for this vendor, for use in Canada or the UK.
     ///
     /// Example: `false`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_compounding_tax: Option<bool>,
-    /// Indicates whether this vendor is eligible to receive a 1099 form for tax
-    /// reporting purposes. When `true`, then the fields `taxId` and `billingAddress`
-    /// are required.
+    /// Indicates whether this vendor is eligible to receive a 1099 form for tax reporting purposes. When `true`, then the fields `taxId` and `billingAddress` are required.
     ///
     /// Example: `true`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1048,21 +823,17 @@ pub struct VendorUpdateParams {
     /// Example: `false`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_sales_tax_agency: Option<bool>,
-    /// Indicates whether tax is tracked on purchases for this vendor, for use in Canada
-    /// or the UK.
+    /// Indicates whether tax is tracked on purchases for this vendor, for use in Canada or the UK.
     ///
     /// Example: `true`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_tracking_purchase_tax: Option<bool>,
-    /// Indicates whether tax is tracked on sales for this vendor, for use in Canada or
-    /// the UK.
+    /// Indicates whether tax is tracked on sales for this vendor, for use in Canada or the UK.
     ///
     /// Example: `true`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_tracking_sales_tax: Option<bool>,
     /// The job title of the contact person for this vendor.
-    ///
-    /// Maximum length: 41 characters.
     ///
     /// Example: `"Purchasing Manager"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1083,9 +854,7 @@ pub struct VendorUpdateParams {
     pub middle_name: Option<String>,
     /// The case-insensitive unique name of this vendor, unique across all vendors.
     ///
-    /// **NOTE**: Vendors do not have a `fullName` field because they are not
-    /// hierarchical objects, which is why `name` is unique for them but not for objects
-    /// that have parents.
+    /// **NOTE**: Vendors do not have a `fullName` field because they are not hierarchical objects, which is why `name` is unique for them but not for objects that have parents.
     ///
     /// Maximum length: 41 characters.
     ///
@@ -1101,8 +870,6 @@ pub struct VendorUpdateParams {
     pub name_on_check: Option<String>,
     /// A note or comment about this vendor.
     ///
-    /// Maximum length: 4095 characters.
-    ///
     /// Example: `"Preferred vendor for office supplies."`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
@@ -1113,8 +880,7 @@ pub struct VendorUpdateParams {
     /// Example: `"+1-555-123-4567"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
-    /// The account used for tracking taxes on purchases for this vendor, for use in
-    /// Canada or the UK.
+    /// The account used for tracking taxes on purchases for this vendor, for use in Canada or the UK.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1124,28 +890,18 @@ pub struct VendorUpdateParams {
     /// Example: `"quarterly"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reporting_period: Option<VendorCreateParamsReportingPeriod>,
-    /// The current QuickBooks-assigned revision number of the vendor object you are
-    /// updating, which you can get by fetching the object first. Provide the most
-    /// recent `revisionNumber` to ensure you're working with the latest data;
-    /// otherwise, the update will return an error.
+    /// The current QuickBooks-assigned revision number of the vendor object you are updating, which you can get by fetching the object first. Provide the most recent `revisionNumber` to ensure you're working with the latest data; otherwise, the update will return an error.
     ///
     /// Example: `"1721172183"`
     pub revision_number: String,
-    /// The account used for tracking taxes on sales for this vendor, for use in Canada
-    /// or the UK.
+    /// The account used for tracking taxes on sales for this vendor, for use in Canada or the UK.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sales_tax_account_id: Option<String>,
-    /// The default sales-tax code for transactions with this vendor, determining
-    /// whether the transactions are taxable or non-taxable. This can be overridden at
-    /// the transaction or transaction-line level.
+    /// The default sales-tax code for transactions with this vendor, determining whether the transactions are taxable or non-taxable. This can be overridden at the transaction or transaction-line level.
     ///
-    /// Default codes include "Non" (non-taxable) and "Tax" (taxable), but custom codes
-    /// can also be created in QuickBooks Desktop. If QuickBooks Desktop is not set up
-    /// to charge sales tax (via the "Do You Charge Sales Tax?" preference), it assigns
-    /// the default non-taxable sales-tax code configured in the company file to all
-    /// sales.
+    /// Default codes include "Non" (non-taxable) and "Tax" (taxable), but custom codes can also be created in QuickBooks Desktop. If QuickBooks Desktop is not set up to charge sales tax (via the "Do You Charge Sales Tax?" preference), it assigns the default non-taxable sales-tax code configured in the company file to all sales.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1155,16 +911,12 @@ pub struct VendorUpdateParams {
     /// Example: `"us"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sales_tax_country: Option<SalesTaxCountryInput>,
-    /// The vendor's sales tax return information, used for tracking and reporting sales
-    /// tax liabilities.
+    /// The vendor's sales tax return information, used for tracking and reporting sales tax liabilities.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sales_tax_return_id: Option<String>,
-    /// The formal salutation title that precedes the name of the contact person for
-    /// this vendor, such as "Mr.", "Ms.", or "Dr.".
-    ///
-    /// Maximum length: 15 characters.
+    /// The formal salutation title that precedes the name of the contact person for this vendor, such as "Mr.", "Ms.", or "Dr.".
     ///
     /// Example: `"Dr."`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1174,26 +926,20 @@ pub struct VendorUpdateParams {
     pub shipping_address: Option<AddressInput>,
     /// The vendor's tax identification number (e.g., EIN or SSN).
     ///
-    /// Maximum length: 15 characters.
-    ///
     /// Example: `"12-3456789"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_identification_number: Option<String>,
     /// The vendor's tax registration number, for use in Canada or the UK.
     ///
-    /// Maximum length: 30 characters.
-    ///
     /// Example: `"GB123456789"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_registration_number: Option<String>,
-    /// The vendor's payment terms, defining when payment is due and any applicable
-    /// discounts.
+    /// The vendor's payment terms, defining when payment is due and any applicable discounts.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub terms_id: Option<String>,
-    /// The vendor's type, used for categorizing vendors into meaningful segments, such
-    /// as industry or region.
+    /// The vendor's type, used for categorizing vendors into meaningful segments, such as industry or region.
     ///
     /// Example: `"80000001-1234567890"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1260,10 +1006,7 @@ Vendors, QbdClient
 impl<T: Transport + ?Sized> Vendors<'_, T> {
     /// List all vendors.
     ///
-    /// Returns a list of vendors.
-    ///
-    /// Use the `cursor` parameter to paginate through the
-    /// results.
+    /// Returns a list of vendors. Use the `cursor` parameter to paginate through the results.
     #[api(get = "/quickbooks-desktop/vendors", pages_of = Vendor)]
     pub async fn list(&self, #[query] params: &VendorListParams) -> Result<CursorPage<Vendor>>;
 
@@ -1277,9 +1020,7 @@ impl<T: Transport + ?Sized> Vendors<'_, T> {
     ///
     /// Retrieves a vendor by ID.
     ///
-    /// **IMPORTANT:** If you need to fetch multiple specific vendors by ID, use the
-    /// list endpoint instead with the `ids` parameter. It accepts an array of IDs so
-    /// you can batch the request into a single call, which is significantly faster.
+    /// **IMPORTANT:** If you need to fetch multiple specific vendors by ID, use the list endpoint instead with the `ids` parameter. It accepts an array of IDs so you can batch the request into a single call, which is significantly faster.
     #[api(get = "/quickbooks-desktop/vendors/{id}")]
     pub async fn retrieve(&self, id: &str) -> Result<Vendor>;
 

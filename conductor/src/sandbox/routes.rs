@@ -250,6 +250,7 @@ impl Store {
                 let mut envelope = list_envelope(&url, answered(self, &selected));
                 envelope["hasMore"] = json!(false);
                 envelope["nextCursor"] = Value::Null;
+                envelope["remainingCount"] = json!(0);
                 return Ok(ok(envelope));
             }
             _ => {}
