@@ -60,14 +60,17 @@ async fn run(path: &str) -> Result<u64, Box<dyn std::error::Error>> {
 }
 
 fn row(invoice: &Invoice) -> [String; 8] {
-    let text = |value: &Option<String>| value.clone().unwrap_or_default();
+    // Amounts and dates are written exactly as Conductor sent them.
+    fn text<T: ToString>(value: &Option<T>) -> String {
+        value.as_ref().map(ToString::to_string).unwrap_or_default()
+    }
     [
         invoice.id.clone(),
         text(&invoice.ref_number),
         invoice.customer.as_ref().and_then(|c| c.full_name.clone()).unwrap_or_default(),
-        invoice.transaction_date.clone(),
+        invoice.transaction_date.to_string(),
         text(&invoice.due_date),
-        invoice.subtotal.clone(),
+        invoice.subtotal.to_string(),
         text(&invoice.balance_remaining),
         invoice.is_paid.map(|paid| paid.to_string()).unwrap_or_default(),
     ]

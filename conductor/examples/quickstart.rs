@@ -16,6 +16,7 @@ use conductor::qbd::InvoiceListParams;
 use conductor::sandbox::Sandbox;
 use conductor::{Client, CreateAuthSession, CreateEndUser, EndUser};
 use futures_util::TryStreamExt;
+use rust_decimal::Decimal;
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -76,22 +77,27 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let qbd = client.qbd().for_end_user(&end_user_id);
     let mut invoices = qbd.invoices().list_all(InvoiceListParams::default());
     let mut count = 0usize;
-    let mut total_due = 0.0;
+    // Money adds up exactly as decimals, never as floats.
+    let mut total_due = Decimal::ZERO;
     while let Some(invoice) = invoices.try_next().await? {
         count += 1;
-        total_due += invoice.balance_remaining.as_deref().and_then(|b| b.parse::<f64>().ok()).unwrap_or(0.0);
+        if let Some(balance) = &invoice.balance_remaining {
+            total_due += Decimal::try_from(balance)?;
+        }
         if count % 150 == 0 {
             println!("  {count:>5} invoices so far");
         }
     }
-    println!("  {count:>5} invoices in all, {total_due:.2} due.");
+    println!("  {count:>5} invoices in all, {total_due} due.");
     Ok(())
 }
 
 fn print_table(users: &[EndUser]) {
     let header = ["ID", "COMPANY", "EMAIL", "CREATED"].map(str::to_owned);
-    let rows: Vec<[String; 4]> =
-        users.iter().map(|u| [u.id.clone(), u.company_name.clone(), u.email.clone(), u.created_at.clone()]).collect();
+    let rows: Vec<[String; 4]> = users
+        .iter()
+        .map(|u| [u.id.clone(), u.company_name.clone(), u.email.clone(), u.created_at.to_string()])
+        .collect();
     let mut widths = header.clone().map(|h| h.chars().count());
     for row in &rows {
         for (width, cell) in widths.iter_mut().zip(row) {

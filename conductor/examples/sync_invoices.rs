@@ -17,9 +17,9 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use conductor::Client;
 use conductor::qbd::{InvoiceListParams, InvoiceUpdateParams, QbdClient};
 use conductor::sandbox::Sandbox;
+use conductor::{Client, DateTime};
 use futures_util::TryStreamExt;
 
 type Failure = Box<dyn std::error::Error>;
@@ -65,12 +65,16 @@ async fn run() -> Result<(), Failure> {
 /// what was synced before; then the new watermark.
 async fn sync(qbd: &QbdClient, state: &Path) -> Result<(), Failure> {
     std::fs::create_dir_all(state)?;
-    let watermark = std::fs::read_to_string(state.join("watermark")).ok().map(|text| text.trim().to_owned());
+    let watermark: Option<DateTime> = match std::fs::read_to_string(state.join("watermark")) {
+        Ok(text) => Some(text.trim().parse()?),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => None,
+        Err(error) => return Err(error.into()),
+    };
     let mut synced = load(state)?;
     let params = InvoiceListParams { updated_after: watermark.clone(), ..Default::default() };
     let mut invoices = qbd.invoices().list_all(params);
     let (mut new, mut changed, mut unchanged) = (0, 0, 0);
-    let mut latest = watermark.clone().unwrap_or_default();
+    let mut latest = watermark.clone();
     while let Some(invoice) = invoices.try_next().await? {
         // `updatedAfter` includes the watermark itself, so the last pass's
         // newest invoices come again: compare revisions rather than count
@@ -80,14 +84,17 @@ async fn sync(qbd: &QbdClient, state: &Path) -> Result<(), Failure> {
             Some(revision) if revision != invoice.revision_number => changed += 1,
             Some(_) => unchanged += 1,
         }
-        if invoice.updated_at > latest {
-            latest = invoice.updated_at;
+        // Timestamps compare by instant, whatever offset each was written
+        // in.
+        if latest.as_ref().is_none_or(|latest| invoice.updated_at > *latest) {
+            latest = Some(invoice.updated_at);
         }
     }
+    let latest = latest.map(|latest| latest.to_string()).unwrap_or_default();
     save(state, &synced, &latest)?;
     println!(
         "Synced from {}: {new} new, {changed} changed, {unchanged} unchanged; {} invoices kept; watermark {latest}.",
-        watermark.as_deref().unwrap_or("the beginning"),
+        watermark.as_ref().map_or("the beginning", DateTime::as_str),
         synced.len()
     );
     Ok(())

@@ -36,6 +36,7 @@ mod encode;
 mod endpoint;
 mod error;
 mod exchange;
+mod fixed;
 mod headers;
 mod options;
 mod page;
@@ -51,6 +52,7 @@ mod settings;
 mod stream;
 mod string_enum;
 mod transport;
+mod values;
 
 #[doc(hidden)]
 #[path = "private.rs"]
@@ -77,6 +79,7 @@ pub use crate::response::Response;
 pub use crate::settings::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT};
 pub use crate::stream::CursorStream;
 pub use crate::transport::{PageTransport, Transport};
+pub use crate::values::{Amount, Date, DateTime, InvalidValue};
 
 /// Declares a Conductor endpoint: one attribute on a bodiless `async fn`
 /// writes the method.

@@ -222,7 +222,8 @@ async fn prism_refuses_requests_the_description_does_not_allow() {
     assert_eq!(error.status().map(|s| s.as_u16()), Some(422));
     assert!(violations(&error).contains("limit must be <= 150"), "{error:?}");
 
-    let mut body = conductor::qbd::InvoiceCreateParams::new("80000001-1234567890", "2021-10-01");
+    let mut body =
+        conductor::qbd::InvoiceCreateParams::new("80000001-1234567890", conductor::Date::new(2021, 10, 1).unwrap());
     body.external_id = Some("not-a-uuid".into());
     let error = qbd.invoices().create(&body).await.unwrap_err();
     assert_eq!(error.status().map(|s| s.as_u16()), Some(422), "{error}");

@@ -22,14 +22,14 @@ async fn list_sends_get_and_unwraps_the_envelope() {
     assert_eq!(users.len(), 2);
     let first = &users[0];
     assert_eq!(first.id, "end_usr_1234567abcdefg");
-    assert_eq!(first.created_at, "2021-01-01T12:34:56.789Z");
+    assert_eq!(first.created_at.as_str(), "2021-01-01T12:34:56.789Z");
     assert_eq!(first.company_name, "Acme Inc.");
     assert_eq!(first.source_id, "12345678-abcd-abcd-example-1234567890ab");
     assert_eq!(first.email, "bob@acme.com");
     let connection = &first.integration_connections[0];
     assert_eq!(connection.id, "int_conn_1234567abcdefg");
     assert_eq!(connection.integration_slug, IntegrationSlug::QuickbooksDesktop);
-    assert_eq!(connection.last_request_at.as_deref(), Some("2021-01-01T12:34:56.789Z"));
+    assert_eq!(connection.last_request_at.as_ref().map(|at| at.as_str()), Some("2021-01-01T12:34:56.789Z"));
     assert_eq!(connection.last_successful_request_at, None);
     assert_eq!(users[1].id, "end_usr_2");
     assert!(users[1].integration_connections.is_empty());
@@ -162,7 +162,7 @@ async fn auth_session_create_posts_only_the_fields_set() {
         created.auth_flow_url,
         "https://connect.conductor.is/qbd/auth_sess_client_secret_1234567abcdefg?key=pk_1"
     );
-    assert_eq!(created.expires_at, "2021-01-01T13:04:56.789Z");
+    assert_eq!(created.expires_at.as_str(), "2021-01-01T13:04:56.789Z");
     assert_eq!(created.redirect_url, None);
 }
 

@@ -319,8 +319,8 @@ async fn list_filters_are_applied_as_conductor_describes_them() {
         InvoiceListParams { payment_status: Some(conductor::qbd::ListPaymentStatus::Paid), ..Default::default() };
     assert_eq!(list(paid).await.len(), 10);
     let dated = InvoiceListParams {
-        transaction_date_from: Some("2024-03-01".into()),
-        transaction_date_to: Some("2024-03-31".into()),
+        transaction_date_from: Some(conductor::Date::new(2024, 3, 1).unwrap()),
+        transaction_date_to: Some(conductor::Date::new(2024, 3, 31).unwrap()),
         ..Default::default()
     };
     assert_eq!(list(dated).await, ["INV-00002", "INV-00014", "INV-00026"]);

@@ -14,6 +14,12 @@ use crate::names;
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub(crate) enum Ty {
     Str,
+    /// A decimal string: `conductor::Amount`.
+    Amount,
+    /// `YYYY-MM-DD`: `conductor::Date`.
+    Date,
+    /// An ISO 8601 timestamp with an offset: `conductor::DateTime`.
+    DateTime,
     Bool,
     Int,
     Float,
@@ -314,6 +320,23 @@ fn annotation<'v>(property: &'v Value, key: &str) -> Option<&'v Value> {
     })
 }
 
+/// The type of a string, by what the description says it holds: a decimal
+/// string is an amount; `format: date` or `(YYYY-MM-DD)` a date;
+/// `format: date-time`, the timestamp format `YYYY-MM-DDThh:mm:ss±hh:mm`
+/// or "the date and time when" a timestamp. Anything else is text.
+fn string(value: &Value, doc: &str) -> Ty {
+    let text = value["description"].as_str().unwrap_or(doc);
+    let lower = text.to_ascii_lowercase();
+    match value["format"].as_str() {
+        Some("date") => Ty::Date,
+        Some("date-time") => Ty::DateTime,
+        _ if text.contains("decimal string") => Ty::Amount,
+        _ if lower.contains("yyyy-mm-ddthh:mm:ss") || lower.starts_with("the date and time") => Ty::DateTime,
+        _ if text.contains("(YYYY-MM-DD)") => Ty::Date,
+        _ => Ty::Str,
+    }
+}
+
 /// The type names of a schema's `type`, which is a string or a list.
 fn types_of(value: &Value) -> Vec<&str> {
     match &value["type"] {
@@ -495,7 +518,7 @@ impl Builder<'_> {
             return Ty::Map;
         }
         match types.iter().find(|t| **t != "null") {
-            Some(&"string") => Ty::Str,
+            Some(&"string") => string(value, doc),
             Some(&"boolean") => Ty::Bool,
             Some(&"integer") => Ty::Int,
             Some(&"number") => Ty::Float,

@@ -24,6 +24,7 @@ pub(crate) fn files(api: &Api) -> Vec<(String, String)> {
         files.push((path, resource_file(api, &homes, &docs, resource)));
     }
     files.push(("conductor/src/qbd/shared.rs".into(), shared_file(api, &homes, &docs)));
+    files.push(("conductor/src/qbd/fixed.rs".into(), fixed_file(api)));
     files.push(("conductor/src/qbd/mod.rs".into(), index(api)));
     files.push(("conductor/src/sandbox/table.rs".into(), sandbox_table(api)));
     files.push(("tests/src/contract_table.rs".into(), contract(api)));
@@ -52,6 +53,9 @@ fn homes(api: &Api) -> BTreeMap<Ty, String> {
 fn rust_ty(api: &Api, ty: &Ty) -> String {
     match ty {
         Ty::Str => "String".into(),
+        Ty::Amount => "Amount".into(),
+        Ty::Date => "Date".into(),
+        Ty::DateTime => "DateTime".into(),
         Ty::Bool => "bool".into(),
         Ty::Int => "i64".into(),
         Ty::Float => "f64".into(),
@@ -277,11 +281,31 @@ const KNOWN_DOCS: &[(&str, &str)] = &[
     ("LinkedTransaction", "A transaction linked to this one, such as a payment applied to an invoice."),
 ];
 
+/// The fixed fields a struct writes and checks itself: all of a record's
+/// but the tag of a union it is a variant of, which the union writes.
+fn fixed_fields<'a>(api: &'a Api, index: usize) -> impl Iterator<Item = &'a (String, String)> + 'a {
+    let shape = &api.structs[index];
+    let tags: Vec<&str> = (api.unions.iter())
+        .filter(|union| union.variants.iter().any(|(_, variant)| *variant == index))
+        .map(|union| union.tag.as_str())
+        .collect();
+    shape.consts.iter().filter(move |(wire, _)| !shape.input && !tags.contains(&wire.as_str()))
+}
+
+/// The marker type of a fixed value, in the generated `fixed` module:
+/// `objectType` `"qbd_invoice"` is `ObjectTypeQbdInvoice`.
+fn fixed_marker(wire: &str, value: &str) -> String {
+    format!("{}{}", names::pascal(wire), names::variant(value))
+}
+
 /// A struct, with its documentation from [`struct_docs`].
-fn struct_decl(api: &Api, out: &mut String, shape: &Struct, documentation: &str) {
+fn struct_decl(api: &Api, out: &mut String, index: usize, documentation: &str) {
+    let shape = &api.structs[index];
     let mut text = documentation.trim().to_owned();
-    for (wire, value) in &shape.consts {
-        let _ = write!(text, "\n\nIts `{wire}` is always `{value:?}`; that field is not kept.");
+    let fixed: Vec<&(String, String)> = fixed_fields(api, index).collect();
+    for (wire, value) in shape.consts.iter().filter(|c| !fixed.contains(c)) {
+        let _ =
+            write!(text, "\n\nIts `{wire}` is always `{value:?}`, which the enum it is a variant of writes and reads.");
     }
     doc(out, &text);
     let required = required(shape);
@@ -292,13 +316,54 @@ fn struct_decl(api: &Api, out: &mut String, shape: &Struct, documentation: &str)
         out.push_str("#[non_exhaustive]\n");
     }
     let _ = writeln!(out, "pub struct {} {{", shape.name);
+    for (wire, value) in &fixed {
+        let constant = names::snake(wire).to_uppercase();
+        let _ = writeln!(
+            out,
+            "/// Always `{value:?}` ([`Self::{constant}`]): written when serialized, and any other value refused \
+             when decoded.\n#[serde(rename = {wire:?}, default)]\n{}: Fixed<super::fixed::{}>,",
+            names::field(wire),
+            fixed_marker(wire, value)
+        );
+    }
     for field in &shape.fields {
         field_decl(api, out, field, shape.input);
     }
     out.push_str("}\n\n");
+    if !fixed.is_empty() {
+        let _ = writeln!(out, "impl {} {{", shape.name);
+        for (wire, value) in &fixed {
+            let constant = names::snake(wire).to_uppercase();
+            let _ = writeln!(
+                out,
+                "/// The `{wire}` of every `{}`.\npub const {constant}: &'static str = {value:?};",
+                shape.name
+            );
+        }
+        out.push_str("}\n\n");
+    }
     if shape.input && !(shape.query && required.is_empty()) {
         constructor(api, out, shape, &required);
     }
+}
+
+/// The marker types of every fixed value the structs write and check.
+fn fixed_file(api: &Api) -> String {
+    let markers: BTreeSet<(String, &str)> = (0..api.structs.len())
+        .flat_map(|index| fixed_fields(api, index))
+        .map(|(wire, value)| (fixed_marker(wire, value), value.as_str()))
+        .collect();
+    let mut out = String::from(HEADER);
+    out.push_str(
+        "\n//! The values the description fixes, such as an invoice's `objectType`:\n\
+         //! one marker type each, for the models' `Fixed` fields.\n\n\
+         use crate::fixed::fixed_values;\n\nfixed_values! {\n",
+    );
+    for (marker, value) in markers {
+        let _ = writeln!(out, "{marker} = {value:?},");
+    }
+    out.push_str("}\n");
+    out
 }
 
 fn constructor(api: &Api, out: &mut String, shape: &Struct, required: &[&Field]) {
@@ -309,7 +374,9 @@ fn constructor(api: &Api, out: &mut String, shape: &Struct, required: &[&Field])
     }
     let params: Vec<String> = (required.iter())
         .map(|f| match f.ty {
-            Ty::Str => format!("{}: impl Into<String>", names::field(&f.wire)),
+            Ty::Str | Ty::Amount | Ty::Date | Ty::DateTime => {
+                format!("{}: impl Into<{}>", names::field(&f.wire), rust_ty(api, &f.ty))
+            }
             _ => format!("{}: {}", names::field(&f.wire), rust_ty(api, &f.ty)),
         })
         .collect();
@@ -323,7 +390,7 @@ fn constructor(api: &Api, out: &mut String, shape: &Struct, required: &[&Field])
         let name = names::field(&field.wire);
         if field.optional() {
             let _ = writeln!(out, "{name}: None,");
-        } else if field.ty == Ty::Str {
+        } else if matches!(field.ty, Ty::Str | Ty::Amount | Ty::Date | Ty::DateTime) {
             let _ = writeln!(out, "{name}: {name}.into(),");
         } else {
             let _ = writeln!(out, "{name},");
@@ -381,7 +448,7 @@ fn types_in(api: &Api, homes: &BTreeMap<Ty, String>, docs: &[String], module: &s
     let mut out = String::new();
     for (_, ty) in named {
         match ty {
-            Ty::Struct(index) => struct_decl(api, &mut out, &api.structs[*index], &docs[*index]),
+            Ty::Struct(index) => struct_decl(api, &mut out, *index, &docs[*index]),
             Ty::Enum(index) => enum_decl(&mut out, &api.enums[*index]),
             Ty::Union(index) => union_decl(api, &mut out, &api.unions[*index]),
             _ => {}
@@ -418,6 +485,15 @@ fn imports(out: &mut String, body: &str, from_shared: bool) {
     if body.contains("string_enum!") {
         out.push_str("use crate::string_enum::string_enum;\n");
     }
+    if body.contains(": Fixed<") {
+        out.push_str("use crate::fixed::Fixed;\n");
+    }
+    for item in ["Amount", "Date", "DateTime"] {
+        if body.contains(&format!("<{item}>")) || body.contains(&format!(": {item},")) {
+            crate_items.push(item);
+        }
+    }
+    crate_items.sort_unstable();
     if !crate_items.is_empty() {
         let _ = writeln!(out, "use crate::{{{}}};", crate_items.join(", "));
     }
@@ -476,6 +552,7 @@ fn index(api: &Api) -> String {
          //! (`invoices` holds `Invoice`, `InvoiceListParams`, ...), or in `shared`\n\
          //! when several do; all of them are re-exported here.\n\n\
          mod client;\n\
+         mod fixed;\n\
          mod shared;\n\n\
          pub use self::client::*;\n\
          pub use self::shared::*;\n\n",
@@ -595,7 +672,11 @@ fn sandbox_table(api: &Api) -> String {
         let _ = writeln!(out, "Shape {{ name: {:?}, consts: &{:?}, fields: &[", shape.name, shape.consts);
         for field in &shape.fields {
             let example = match (&field.example, field.optional(), &field.ty) {
-                (Some(example), false, Ty::Str | Ty::Int | Ty::Float | Ty::Bool | Ty::Enum(_)) => {
+                (
+                    Some(example),
+                    false,
+                    Ty::Str | Ty::Amount | Ty::Date | Ty::DateTime | Ty::Int | Ty::Float | Ty::Bool | Ty::Enum(_),
+                ) => {
                     format!("Some({:?})", serde_json::to_string(example).unwrap_or_default())
                 }
                 _ => "None".to_owned(),
@@ -619,6 +700,9 @@ fn sandbox_table(api: &Api) -> String {
 fn kind(api: &Api, ty: &Ty) -> String {
     match ty {
         Ty::Str => "Kind::Str".into(),
+        Ty::Amount => "Kind::Amount".into(),
+        Ty::Date => "Kind::Date".into(),
+        Ty::DateTime => "Kind::DateTime".into(),
         Ty::Bool => "Kind::Bool".into(),
         Ty::Int => "Kind::Int".into(),
         Ty::Float => "Kind::Float".into(),

@@ -7,17 +7,19 @@ use serde::{Deserialize, Serialize};
 
 use super::QbdClient;
 use super::shared::*;
+use crate::fixed::Fixed;
 use crate::resources::resource_handle;
 use crate::string_enum::string_enum;
-use crate::{Result, Transport, api};
+use crate::{Amount, Date, DateTime, Result, Transport, api};
 
 /// A QuickBooks Desktop account: on `qbd.accounts()`, each item `list(..)` lists, and what `create(..)`, `retrieve(..)` and `update(..)` return.
-///
-/// Its `objectType` is always `"qbd_account"`; that field is not kept.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Account {
+    /// Always `"qbd_account"` ([`Self::OBJECT_TYPE`]): written when serialized, and any other value refused when decoded.
+    #[serde(rename = "objectType", default)]
+    object_type: Fixed<super::fixed::ObjectTypeQbdAccount>,
     /// The account's account number, which appears in the QuickBooks chart of accounts, reports, and graphs.
     ///
     /// Note that if the "Use Account Numbers" preference is turned off in QuickBooks, the account number may not be visible in the user interface, but it can still be set and retrieved through the API.
@@ -35,7 +37,7 @@ pub struct Account {
     ///
     /// Example: `"1000.00"`
     #[serde(default)]
-    pub balance: Option<String>,
+    pub balance: Option<Amount>,
     /// The bank account number or identifying note for this account. Access to this field may be restricted based on permissions.
     ///
     /// Example: `"123456789"`
@@ -49,7 +51,7 @@ pub struct Account {
     /// The date and time when this account was created, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
     /// Example: `"2025-01-01T12:34:56+00:00"`
-    pub created_at: String,
+    pub created_at: DateTime,
     /// The account's currency. For built-in currencies, the name and code are standard ISO 4217 international values. For user-defined currencies, all values are editable.
     ///
     /// Example: `{"fullName":"USD","id":"80000001-1234567890"}`
@@ -117,11 +119,16 @@ pub struct Account {
     ///
     /// Example: `"5000.00"`
     #[serde(default)]
-    pub total_balance: Option<String>,
+    pub total_balance: Option<Amount>,
     /// The date and time when this account was last updated, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
     /// Example: `"2025-02-01T12:34:56+00:00"`
-    pub updated_at: String,
+    pub updated_at: DateTime,
+}
+
+impl Account {
+    /// The `objectType` of every `Account`.
+    pub const OBJECT_TYPE: &'static str = "qbd_account";
 }
 
 string_enum! {
@@ -195,7 +202,7 @@ pub struct AccountCreateParams {
     ///
     /// Example: `"2023-01-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub opening_balance_date: Option<String>,
+    pub opening_balance_date: Option<Date>,
     /// The parent account one level above this one in the hierarchy. For example, if this account has a `fullName` of "Corporate:Accounts-Payable", its parent has a `fullName` of "Corporate". If this account is at the top level, this field will be `null`.
     ///
     /// Example: `"80000001-1234567890"`
@@ -319,7 +326,7 @@ pub struct AccountListParams {
     ///
     /// Example: `"2025-01-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_after: Option<String>,
+    pub updated_after: Option<DateTime>,
     /// Filter for accounts updated on or before this date/time. Accepts the following ISO 8601 formats:
     /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the **end of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
     /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop interprets the timestamp in the local timezone of the end-user's computer.
@@ -327,7 +334,7 @@ pub struct AccountListParams {
     ///
     /// Example: `"2025-02-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_before: Option<String>,
+    pub updated_before: Option<DateTime>,
 }
 
 string_enum! {
@@ -475,7 +482,7 @@ pub struct AccountUpdateParams {
     ///
     /// Example: `"2023-01-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub opening_balance_date: Option<String>,
+    pub opening_balance_date: Option<Date>,
     /// The parent account one level above this one in the hierarchy. For example, if this account has a `fullName` of "Corporate:Accounts-Payable", its parent has a `fullName` of "Corporate". If this account is at the top level, this field will be `null`.
     ///
     /// Example: `"80000001-1234567890"`

@@ -7,28 +7,30 @@ use serde::{Deserialize, Serialize};
 
 use super::QbdClient;
 use super::shared::*;
+use crate::fixed::Fixed;
 use crate::resources::resource_handle;
-use crate::{CursorPage, Result, Transport, api};
+use crate::{Amount, CursorPage, Date, DateTime, Result, Transport, api};
 
 /// A QuickBooks Desktop bill check payment: on `qbd.bill_check_payments()`, each item `list(..)` lists, and what `create(..)`, `retrieve(..)` and `update(..)` return.
-///
-/// Its `objectType` is always `"qbd_bill_check_payment"`; that field is not kept.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct BillCheckPayment {
+    /// Always `"qbd_bill_check_payment"` ([`Self::OBJECT_TYPE`]): written when serialized, and any other value refused when decoded.
+    #[serde(rename = "objectType", default)]
+    object_type: Fixed<super::fixed::ObjectTypeQbdBillCheckPayment>,
     /// The address that is printed on the bill check payment.
     #[serde(default)]
     pub address: Option<Address>,
     /// The monetary amount of this bill check payment, represented as a decimal string.
     ///
     /// Example: `"1000.00"`
-    pub amount: String,
+    pub amount: Amount,
     /// The monetary amount of this bill check payment converted to the home currency of the QuickBooks company file. Represented as a decimal string.
     ///
     /// Example: `"1234.56"`
     #[serde(default)]
-    pub amount_in_home_currency: Option<String>,
+    pub amount_in_home_currency: Option<Amount>,
     /// The bill(s) paid by this bill check payment.
     pub applied_to_transactions: Vec<ReceivableTransaction>,
     /// The bank account from which the funds are being drawn for this bill check payment; e.g., Checking or Savings. This bill check payment will decrease the balance of this account.
@@ -38,7 +40,7 @@ pub struct BillCheckPayment {
     /// The date and time when this bill check payment was created, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
     /// Example: `"2025-01-01T12:34:56+00:00"`
-    pub created_at: String,
+    pub created_at: DateTime,
     /// The bill check payment's currency. For built-in currencies, the name and code are standard ISO 4217 international values. For user-defined currencies, all values are editable.
     ///
     /// Example: `{"fullName":"USD","id":"80000001-1234567890"}`
@@ -91,11 +93,11 @@ pub struct BillCheckPayment {
     /// The date of this bill check payment, in ISO 8601 format (YYYY-MM-DD).
     ///
     /// Example: `"2024-10-01"`
-    pub transaction_date: String,
+    pub transaction_date: Date,
     /// The date and time when this bill check payment was last updated, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
     /// Example: `"2025-02-01T12:34:56+00:00"`
-    pub updated_at: String,
+    pub updated_at: DateTime,
     /// The vendor who sent the bill(s) that this bill check payment is paying and who will receive this payment.
     ///
     /// **IMPORTANT**: This vendor must match the `vendor` on the bill(s) specified in `applyToTransactions`.
@@ -103,6 +105,11 @@ pub struct BillCheckPayment {
     /// Example: `{"fullName":"Suppliers:ABC Office Supplies","id":"80000001-1234567890"}`
     #[serde(default)]
     pub vendor: Option<ObjectRef>,
+}
+
+impl BillCheckPayment {
+    /// The `objectType` of every `BillCheckPayment`.
+    pub const OBJECT_TYPE: &'static str = "qbd_bill_check_payment";
 }
 
 /// The body of `qbd.bill_check_payments().create(..)`; unset fields are not sent.
@@ -161,7 +168,7 @@ pub struct BillCheckPaymentCreateParams {
     /// The date of this bill check payment, in ISO 8601 format (YYYY-MM-DD).
     ///
     /// Example: `"2024-10-01"`
-    pub transaction_date: String,
+    pub transaction_date: Date,
     /// The vendor who sent the bill(s) that this bill check payment is paying and who will receive this payment.
     ///
     /// **IMPORTANT**: This vendor must match the `vendor` on the bill(s) specified in `applyToTransactions`; otherwise, QuickBooks will say the `transactionId` in `applyToTransactions` "does not exist".
@@ -175,7 +182,7 @@ impl BillCheckPaymentCreateParams {
     pub fn new(
         apply_to_transactions: Vec<ApplyToTransactionInput>,
         bank_account_id: impl Into<String>,
-        transaction_date: impl Into<String>,
+        transaction_date: impl Into<Date>,
         vendor_id: impl Into<String>,
     ) -> Self {
         BillCheckPaymentCreateParams {
@@ -194,12 +201,13 @@ impl BillCheckPaymentCreateParams {
 }
 
 /// A QuickBooks Desktop bill check payment deleted: on `qbd.bill_check_payments()`, what `delete(..)` returns.
-///
-/// Its `objectType` is always `"qbd_bill_check_payment"`; that field is not kept.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct BillCheckPaymentDeleted {
+    /// Always `"qbd_bill_check_payment"` ([`Self::OBJECT_TYPE`]): written when serialized, and any other value refused when decoded.
+    #[serde(rename = "objectType", default)]
+    object_type: Fixed<super::fixed::ObjectTypeQbdBillCheckPayment>,
     /// Indicates whether the bill check payment was deleted.
     ///
     /// Example: `true`
@@ -213,6 +221,11 @@ pub struct BillCheckPaymentDeleted {
     /// Example: `"CHECK-1234"`
     #[serde(default)]
     pub ref_number: Option<String>,
+}
+
+impl BillCheckPaymentDeleted {
+    /// The `objectType` of every `BillCheckPaymentDeleted`.
+    pub const OBJECT_TYPE: &'static str = "qbd_bill_check_payment";
 }
 
 /// The query parameters of `qbd.bill_check_payments().list(..)`; unset ones are not sent.
@@ -299,14 +312,14 @@ pub struct BillCheckPaymentListParams {
     ///
     /// Example: `"2025-01-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub transaction_date_from: Option<String>,
+    pub transaction_date_from: Option<Date>,
     /// Filter for bill check payments whose `date` field is on or before this date, in ISO 8601 format (YYYY-MM-DD).
     ///
     /// **NOTE:** QuickBooks Desktop interprets this date as the **end of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
     ///
     /// Example: `"2025-02-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub transaction_date_to: Option<String>,
+    pub transaction_date_to: Option<Date>,
     /// Filter for bill check payments updated on or after this date/time. Accepts the following ISO 8601 formats:
     /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the **start of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T00:00:00`).
     /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop interprets the timestamp in the local timezone of the end-user's computer.
@@ -314,7 +327,7 @@ pub struct BillCheckPaymentListParams {
     ///
     /// Example: `"2025-01-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_after: Option<String>,
+    pub updated_after: Option<DateTime>,
     /// Filter for bill check payments updated on or before this date/time. Accepts the following ISO 8601 formats:
     /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the **end of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
     /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop interprets the timestamp in the local timezone of the end-user's computer.
@@ -322,7 +335,7 @@ pub struct BillCheckPaymentListParams {
     ///
     /// Example: `"2025-02-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_before: Option<String>,
+    pub updated_before: Option<DateTime>,
     /// Filter for bill check payments sent to these vendors. These are the vendors who sent the bills paid by these checks.
     ///
     /// Example: `["80000001-1234567890"]`
@@ -341,7 +354,7 @@ pub struct BillCheckPaymentUpdateParams {
     ///
     /// Example: `"1000.00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub amount: Option<String>,
+    pub amount: Option<Amount>,
     /// The bills to be paid by this bill check payment. This will create a link between this bill check payment and the specified bills.
     ///
     /// **IMPORTANT**: In each `applyToTransactions` object, you must specify either `paymentAmount`, `applyCredits`, `discountAmount`, or any combination of these; if none of these are specified, you will receive an error for an empty transaction.
@@ -386,7 +399,7 @@ pub struct BillCheckPaymentUpdateParams {
     ///
     /// Example: `"2024-10-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub transaction_date: Option<String>,
+    pub transaction_date: Option<Date>,
 }
 
 impl BillCheckPaymentUpdateParams {
@@ -407,17 +420,18 @@ impl BillCheckPaymentUpdateParams {
 }
 
 /// A QuickBooks Desktop bill check payment voided: on `qbd.bill_check_payments()`, what `void(..)` returns.
-///
-/// Its `objectType` is always `"qbd_bill_check_payment"`; that field is not kept.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct BillCheckPaymentVoided {
+    /// Always `"qbd_bill_check_payment"` ([`Self::OBJECT_TYPE`]): written when serialized, and any other value refused when decoded.
+    #[serde(rename = "objectType", default)]
+    object_type: Fixed<super::fixed::ObjectTypeQbdBillCheckPayment>,
     /// The date and time when this bill check payment was created, in ISO 8601 format (YYYY-MM-DDThh:mm:ss+hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
     /// Example: `"2025-01-01T12:34:56+00:00"`
     #[serde(default)]
-    pub created_at: Option<String>,
+    pub created_at: Option<DateTime>,
     /// The QuickBooks-assigned unique identifier of the voided bill check payment.
     ///
     /// Example: `"123ABC-1234567890"`
@@ -431,11 +445,16 @@ pub struct BillCheckPaymentVoided {
     ///
     /// Example: `"2025-02-01T12:34:56+00:00"`
     #[serde(default)]
-    pub updated_at: Option<String>,
+    pub updated_at: Option<DateTime>,
     /// Indicates whether the bill check payment was voided.
     ///
     /// Example: `true`
     pub voided: bool,
+}
+
+impl BillCheckPaymentVoided {
+    /// The `objectType` of every `BillCheckPaymentVoided`.
+    pub const OBJECT_TYPE: &'static str = "qbd_bill_check_payment";
 }
 
 resource_handle! {

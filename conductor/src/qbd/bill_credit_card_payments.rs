@@ -7,31 +7,33 @@ use serde::{Deserialize, Serialize};
 
 use super::QbdClient;
 use super::shared::*;
+use crate::fixed::Fixed;
 use crate::resources::resource_handle;
-use crate::{CursorPage, Result, Transport, api};
+use crate::{Amount, CursorPage, Date, DateTime, Result, Transport, api};
 
 /// A QuickBooks Desktop bill credit card payment: on `qbd.bill_credit_card_payments()`, each item `list(..)` lists, and what `create(..)` and `retrieve(..)` return.
-///
-/// Its `objectType` is always `"qbd_bill_credit_card_payment"`; that field is not kept.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct BillCreditCardPayment {
+    /// Always `"qbd_bill_credit_card_payment"` ([`Self::OBJECT_TYPE`]): written when serialized, and any other value refused when decoded.
+    #[serde(rename = "objectType", default)]
+    object_type: Fixed<super::fixed::ObjectTypeQbdBillCreditCardPayment>,
     /// The monetary amount of this bill credit card payment, represented as a decimal string.
     ///
     /// Example: `"1000.00"`
-    pub amount: String,
+    pub amount: Amount,
     /// The monetary amount of this bill credit card payment converted to the home currency of the QuickBooks company file. Represented as a decimal string.
     ///
     /// Example: `"1234.56"`
     #[serde(default)]
-    pub amount_in_home_currency: Option<String>,
+    pub amount_in_home_currency: Option<Amount>,
     /// The bill(s) paid by this bill credit card payment.
     pub applied_to_transactions: Vec<ReceivableTransaction>,
     /// The date and time when this bill credit card payment was created, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
     /// Example: `"2025-01-01T12:34:56+00:00"`
-    pub created_at: String,
+    pub created_at: DateTime,
     /// The credit card account to which this bill credit card payment is being charged. This bill credit card payment will decrease the balance of this account.
     ///
     /// Example: `{"fullName":"Credit Card","id":"80000001-1234567890"}`
@@ -81,11 +83,11 @@ pub struct BillCreditCardPayment {
     /// The date of this bill credit card payment, in ISO 8601 format (YYYY-MM-DD).
     ///
     /// Example: `"2024-10-01"`
-    pub transaction_date: String,
+    pub transaction_date: Date,
     /// The date and time when this bill credit card payment was last updated, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
     /// Example: `"2025-02-01T12:34:56+00:00"`
-    pub updated_at: String,
+    pub updated_at: DateTime,
     /// The vendor who sent the bill(s) that this bill credit card payment is paying and who will receive this payment.
     ///
     /// **IMPORTANT**: This vendor must match the `vendor` on the bill(s) specified in `applyToTransactions`.
@@ -93,6 +95,11 @@ pub struct BillCreditCardPayment {
     /// Example: `{"fullName":"Suppliers:ABC Office Supplies","id":"80000001-1234567890"}`
     #[serde(default)]
     pub vendor: Option<ObjectRef>,
+}
+
+impl BillCreditCardPayment {
+    /// The `objectType` of every `BillCreditCardPayment`.
+    pub const OBJECT_TYPE: &'static str = "qbd_bill_credit_card_payment";
 }
 
 /// The body of `qbd.bill_credit_card_payments().create(..)`; unset fields are not sent.
@@ -144,7 +151,7 @@ pub struct BillCreditCardPaymentCreateParams {
     /// The date of this bill credit card payment, in ISO 8601 format (YYYY-MM-DD).
     ///
     /// Example: `"2024-10-01"`
-    pub transaction_date: String,
+    pub transaction_date: Date,
     /// The vendor who sent the bill(s) that this bill credit card payment is paying and who will receive this payment.
     ///
     /// **IMPORTANT**: This vendor must match the `vendor` on the bill(s) specified in `applyToTransactions`; otherwise, QuickBooks will say the `transactionId` in `applyToTransactions` "does not exist".
@@ -158,7 +165,7 @@ impl BillCreditCardPaymentCreateParams {
     pub fn new(
         apply_to_transactions: Vec<ApplyToTransactionInput>,
         credit_card_account_id: impl Into<String>,
-        transaction_date: impl Into<String>,
+        transaction_date: impl Into<Date>,
         vendor_id: impl Into<String>,
     ) -> Self {
         BillCreditCardPaymentCreateParams {
@@ -176,12 +183,13 @@ impl BillCreditCardPaymentCreateParams {
 }
 
 /// A QuickBooks Desktop bill credit card payment deleted: on `qbd.bill_credit_card_payments()`, what `delete(..)` returns.
-///
-/// Its `objectType` is always `"qbd_bill_credit_card_payment"`; that field is not kept.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct BillCreditCardPaymentDeleted {
+    /// Always `"qbd_bill_credit_card_payment"` ([`Self::OBJECT_TYPE`]): written when serialized, and any other value refused when decoded.
+    #[serde(rename = "objectType", default)]
+    object_type: Fixed<super::fixed::ObjectTypeQbdBillCreditCardPayment>,
     /// Indicates whether the bill credit card payment was deleted.
     ///
     /// Example: `true`
@@ -195,6 +203,11 @@ pub struct BillCreditCardPaymentDeleted {
     /// Example: `"CARD-1234"`
     #[serde(default)]
     pub ref_number: Option<String>,
+}
+
+impl BillCreditCardPaymentDeleted {
+    /// The `objectType` of every `BillCreditCardPaymentDeleted`.
+    pub const OBJECT_TYPE: &'static str = "qbd_bill_credit_card_payment";
 }
 
 /// The query parameters of `qbd.bill_credit_card_payments().list(..)`; unset ones are not sent.
@@ -281,14 +294,14 @@ pub struct BillCreditCardPaymentListParams {
     ///
     /// Example: `"2025-01-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub transaction_date_from: Option<String>,
+    pub transaction_date_from: Option<Date>,
     /// Filter for bill credit card payments whose `date` field is on or before this date, in ISO 8601 format (YYYY-MM-DD).
     ///
     /// **NOTE:** QuickBooks Desktop interprets this date as the **end of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
     ///
     /// Example: `"2025-02-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub transaction_date_to: Option<String>,
+    pub transaction_date_to: Option<Date>,
     /// Filter for bill credit card payments updated on or after this date/time. Accepts the following ISO 8601 formats:
     /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the **start of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T00:00:00`).
     /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop interprets the timestamp in the local timezone of the end-user's computer.
@@ -296,7 +309,7 @@ pub struct BillCreditCardPaymentListParams {
     ///
     /// Example: `"2025-01-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_after: Option<String>,
+    pub updated_after: Option<DateTime>,
     /// Filter for bill credit card payments updated on or before this date/time. Accepts the following ISO 8601 formats:
     /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the **end of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
     /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop interprets the timestamp in the local timezone of the end-user's computer.
@@ -304,7 +317,7 @@ pub struct BillCreditCardPaymentListParams {
     ///
     /// Example: `"2025-02-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_before: Option<String>,
+    pub updated_before: Option<DateTime>,
     /// Filter for bill credit card payments sent to these vendors. These are the vendors who sent the bills paid by these credit card payments.
     ///
     /// Example: `["80000001-1234567890"]`
@@ -313,17 +326,18 @@ pub struct BillCreditCardPaymentListParams {
 }
 
 /// A QuickBooks Desktop bill credit card payment voided: on `qbd.bill_credit_card_payments()`, what `void(..)` returns.
-///
-/// Its `objectType` is always `"qbd_bill_credit_card_payment"`; that field is not kept.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct BillCreditCardPaymentVoided {
+    /// Always `"qbd_bill_credit_card_payment"` ([`Self::OBJECT_TYPE`]): written when serialized, and any other value refused when decoded.
+    #[serde(rename = "objectType", default)]
+    object_type: Fixed<super::fixed::ObjectTypeQbdBillCreditCardPayment>,
     /// The date and time when this bill credit card payment was created, in ISO 8601 format (YYYY-MM-DDThh:mm:ss+hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
     /// Example: `"2025-01-01T12:34:56+00:00"`
     #[serde(default)]
-    pub created_at: Option<String>,
+    pub created_at: Option<DateTime>,
     /// The QuickBooks-assigned unique identifier of the voided bill credit card payment.
     ///
     /// Example: `"123ABC-1234567890"`
@@ -337,11 +351,16 @@ pub struct BillCreditCardPaymentVoided {
     ///
     /// Example: `"2025-02-01T12:34:56+00:00"`
     #[serde(default)]
-    pub updated_at: Option<String>,
+    pub updated_at: Option<DateTime>,
     /// Indicates whether the bill credit card payment was voided.
     ///
     /// Example: `true`
     pub voided: bool,
+}
+
+impl BillCreditCardPaymentVoided {
+    /// The `objectType` of every `BillCreditCardPaymentVoided`.
+    pub const OBJECT_TYPE: &'static str = "qbd_bill_credit_card_payment";
 }
 
 resource_handle! {

@@ -7,30 +7,32 @@ use serde::{Deserialize, Serialize};
 
 use super::QbdClient;
 use super::shared::*;
+use crate::fixed::Fixed;
 use crate::resources::resource_handle;
-use crate::{CursorPage, Result, Transport, api};
+use crate::{Amount, CursorPage, Date, DateTime, Result, Transport, api};
 
 /// A QuickBooks Desktop bill: on `qbd.bills()`, each item `list(..)` lists, and what `create(..)`, `retrieve(..)` and `update(..)` return.
-///
-/// Its `objectType` is always `"qbd_bill"`; that field is not kept.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Bill {
+    /// Always `"qbd_bill"` ([`Self::OBJECT_TYPE`]): written when serialized, and any other value refused when decoded.
+    #[serde(rename = "objectType", default)]
+    object_type: Fixed<super::fixed::ObjectTypeQbdBill>,
     /// The total monetary amount due for this bill, represented as a decimal string. This equals the sum of the amounts in the bill's expense lines, item lines, and item group lines. The amount due minus any credits or discounts equals the open amount.
     ///
     /// Example: `"1000.00"`
     #[serde(default)]
-    pub amount_due: Option<String>,
+    pub amount_due: Option<Amount>,
     /// The monetary amount due for this bill converted to the home currency of the QuickBooks company file. Represented as a decimal string.
     ///
     /// Example: `"1234.56"`
     #[serde(default)]
-    pub amount_due_in_home_currency: Option<String>,
+    pub amount_due_in_home_currency: Option<Amount>,
     /// The date and time when this bill was created, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
     /// Example: `"2025-01-01T12:34:56+00:00"`
-    pub created_at: String,
+    pub created_at: DateTime,
     /// The bill's currency. For built-in currencies, the name and code are standard ISO 4217 international values. For user-defined currencies, all values are editable.
     ///
     /// Example: `{"fullName":"USD","id":"80000001-1234567890"}`
@@ -42,7 +44,7 @@ pub struct Bill {
     ///
     /// Example: `"2024-10-31"`
     #[serde(default)]
-    pub due_date: Option<String>,
+    pub due_date: Option<Date>,
     /// The market exchange rate between this bill's currency and the home currency in QuickBooks at the time of this transaction. Represented as a decimal value (e.g., 1.2345 for 1 EUR = 1.2345 USD if USD is the home currency).
     ///
     /// Example: `1.2345`
@@ -95,7 +97,7 @@ pub struct Bill {
     ///
     /// Example: `"500.00"`
     #[serde(default)]
-    pub open_amount: Option<String>,
+    pub open_amount: Option<Amount>,
     /// The Accounts-Payable (A/P) account to which this bill is assigned, used for accounts-payable tracking.
     ///
     /// **IMPORTANT**: If this bill is linked to other transactions, this A/P account must match the `payablesAccount` used in those other transactions.
@@ -127,11 +129,11 @@ pub struct Bill {
     /// The date of this bill, in ISO 8601 format (YYYY-MM-DD).
     ///
     /// Example: `"2024-10-01"`
-    pub transaction_date: String,
+    pub transaction_date: Date,
     /// The date and time when this bill was last updated, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
     /// Example: `"2025-02-01T12:34:56+00:00"`
-    pub updated_at: String,
+    pub updated_at: DateTime,
     /// The vendor who sent this bill for goods or services purchased.
     ///
     /// Example: `{"fullName":"Acme Supplies Ltd.","id":"80000001-1234567890"}`
@@ -140,6 +142,11 @@ pub struct Bill {
     /// The address of the vendor who sent this bill.
     #[serde(default)]
     pub vendor_address: Option<Address>,
+}
+
+impl Bill {
+    /// The `objectType` of every `Bill`.
+    pub const OBJECT_TYPE: &'static str = "qbd_bill";
 }
 
 /// The body of `qbd.bills().create(..)`; unset fields are not sent.
@@ -151,7 +158,7 @@ pub struct BillCreateParams {
     ///
     /// Example: `"2024-10-31"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub due_date: Option<String>,
+    pub due_date: Option<Date>,
     /// The market exchange rate between this bill's currency and the home currency in QuickBooks at the time of this transaction. Represented as a decimal value (e.g., 1.2345 for 1 EUR = 1.2345 USD if USD is the home currency).
     ///
     /// Example: `1.2345`
@@ -216,7 +223,7 @@ pub struct BillCreateParams {
     /// The date of this bill, in ISO 8601 format (YYYY-MM-DD).
     ///
     /// Example: `"2024-10-01"`
-    pub transaction_date: String,
+    pub transaction_date: Date,
     /// The address of the vendor who sent this bill.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vendor_address: Option<AddressInput>,
@@ -228,7 +235,7 @@ pub struct BillCreateParams {
 
 impl BillCreateParams {
     /// A value with the required fields set and every other field unset.
-    pub fn new(transaction_date: impl Into<String>, vendor_id: impl Into<String>) -> Self {
+    pub fn new(transaction_date: impl Into<Date>, vendor_id: impl Into<String>) -> Self {
         BillCreateParams {
             due_date: None,
             exchange_rate: None,
@@ -250,12 +257,13 @@ impl BillCreateParams {
 }
 
 /// A QuickBooks Desktop bill deleted: on `qbd.bills()`, what `delete(..)` returns.
-///
-/// Its `objectType` is always `"qbd_bill"`; that field is not kept.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct BillDeleted {
+    /// Always `"qbd_bill"` ([`Self::OBJECT_TYPE`]): written when serialized, and any other value refused when decoded.
+    #[serde(rename = "objectType", default)]
+    object_type: Fixed<super::fixed::ObjectTypeQbdBill>,
     /// Indicates whether the bill was deleted.
     ///
     /// Example: `true`
@@ -269,6 +277,11 @@ pub struct BillDeleted {
     /// Example: `"BILL-1234"`
     #[serde(default)]
     pub ref_number: Option<String>,
+}
+
+impl BillDeleted {
+    /// The `objectType` of every `BillDeleted`.
+    pub const OBJECT_TYPE: &'static str = "qbd_bill";
 }
 
 /// The query parameters of `qbd.bills().list(..)`; unset ones are not sent.
@@ -365,14 +378,14 @@ pub struct BillListParams {
     ///
     /// Example: `"2025-01-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub transaction_date_from: Option<String>,
+    pub transaction_date_from: Option<Date>,
     /// Filter for bills whose `date` field is on or before this date, in ISO 8601 format (YYYY-MM-DD).
     ///
     /// **NOTE:** QuickBooks Desktop interprets this date as the **end of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
     ///
     /// Example: `"2025-02-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub transaction_date_to: Option<String>,
+    pub transaction_date_to: Option<Date>,
     /// Filter for bills updated on or after this date/time. Accepts the following ISO 8601 formats:
     /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the **start of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T00:00:00`).
     /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop interprets the timestamp in the local timezone of the end-user's computer.
@@ -380,7 +393,7 @@ pub struct BillListParams {
     ///
     /// Example: `"2025-01-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_after: Option<String>,
+    pub updated_after: Option<DateTime>,
     /// Filter for bills updated on or before this date/time. Accepts the following ISO 8601 formats:
     /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the **end of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
     /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop interprets the timestamp in the local timezone of the end-user's computer.
@@ -388,7 +401,7 @@ pub struct BillListParams {
     ///
     /// Example: `"2025-02-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_before: Option<String>,
+    pub updated_before: Option<DateTime>,
     /// Filter for bills received from these vendors.
     ///
     /// Example: `["80000001-1234567890"]`
@@ -415,7 +428,7 @@ pub struct BillUpdateParams {
     ///
     /// Example: `"2024-10-31"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub due_date: Option<String>,
+    pub due_date: Option<Date>,
     /// The market exchange rate between this bill's currency and the home currency in QuickBooks at the time of this transaction. Represented as a decimal value (e.g., 1.2345 for 1 EUR = 1.2345 USD if USD is the home currency).
     ///
     /// Example: `1.2345`
@@ -493,7 +506,7 @@ pub struct BillUpdateParams {
     ///
     /// Example: `"2024-10-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub transaction_date: Option<String>,
+    pub transaction_date: Option<Date>,
     /// The address of the vendor who sent this bill.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vendor_address: Option<AddressInput>,
@@ -529,17 +542,18 @@ impl BillUpdateParams {
 }
 
 /// A QuickBooks Desktop bill voided: on `qbd.bills()`, what `void(..)` returns.
-///
-/// Its `objectType` is always `"qbd_bill"`; that field is not kept.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct BillVoided {
+    /// Always `"qbd_bill"` ([`Self::OBJECT_TYPE`]): written when serialized, and any other value refused when decoded.
+    #[serde(rename = "objectType", default)]
+    object_type: Fixed<super::fixed::ObjectTypeQbdBill>,
     /// The date and time when this bill was created, in ISO 8601 format (YYYY-MM-DDThh:mm:ss+hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
     /// Example: `"2025-01-01T12:34:56+00:00"`
     #[serde(default)]
-    pub created_at: Option<String>,
+    pub created_at: Option<DateTime>,
     /// The QuickBooks-assigned unique identifier of the voided bill.
     ///
     /// Example: `"123ABC-1234567890"`
@@ -553,11 +567,16 @@ pub struct BillVoided {
     ///
     /// Example: `"2025-02-01T12:34:56+00:00"`
     #[serde(default)]
-    pub updated_at: Option<String>,
+    pub updated_at: Option<DateTime>,
     /// Indicates whether the bill was voided.
     ///
     /// Example: `true`
     pub voided: bool,
+}
+
+impl BillVoided {
+    /// The `objectType` of every `BillVoided`.
+    pub const OBJECT_TYPE: &'static str = "qbd_bill";
 }
 
 resource_handle! {

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::QbdClient;
 use super::shared::*;
 use crate::resources::resource_handle;
-use crate::{Result, Transport, api};
+use crate::{Amount, Date, Result, Transport, api};
 
 /// A QuickBooks Desktop bill to pay: on `qbd.bills_to_pay()`, each item `list(..)` lists.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -33,12 +33,12 @@ pub struct BillToPayBill {
     /// The amount QuickBooks Desktop reports as due and available to pay for this open bill, represented as a decimal string. Use this value as the candidate `applyToTransactions[].paymentAmount` when creating a bill payment; reduce the payment by any credits you apply.
     ///
     /// Example: `"1000.00"`
-    pub amount_due: String,
+    pub amount_due: Amount,
     /// The monetary amount due for this payable bill converted to the home currency of the QuickBooks company file. Represented as a decimal string.
     ///
     /// Example: `"1234.56"`
     #[serde(default)]
-    pub amount_due_in_home_currency: Option<String>,
+    pub amount_due_in_home_currency: Option<Amount>,
     /// The ID of the open bill available to pay. Pass this value as `transactionId` in a bill-payment `applyToTransactions` entry.
     ///
     /// Example: `"123ABC-1234567890"`
@@ -52,7 +52,7 @@ pub struct BillToPayBill {
     ///
     /// Example: `"2024-10-31"`
     #[serde(default)]
-    pub due_date: Option<String>,
+    pub due_date: Option<Date>,
     /// The market exchange rate between this payable bill's currency and the home currency in QuickBooks at the time of this transaction. Represented as a decimal value (e.g., 1.2345 for 1 EUR = 1.2345 USD if USD is the home currency).
     ///
     /// Example: `1.2345`
@@ -72,7 +72,7 @@ pub struct BillToPayBill {
     /// The date of this payable bill, in ISO 8601 format (YYYY-MM-DD).
     ///
     /// Example: `"2024-10-01"`
-    pub transaction_date: String,
+    pub transaction_date: Date,
     /// The type of transaction for this payable bill.
     ///
     /// Example: `"bill"`
@@ -89,12 +89,12 @@ pub struct BillToPayCredit {
     /// The remaining vendor credit available to apply to open bills, represented as a decimal string. When applying this credit to a bill-payment request, choose an `applyToTransactions[].applyCredits[].appliedAmount` that does not exceed this value or the target bill's remaining amount due.
     ///
     /// Example: `"25.11"`
-    pub credit_remaining: String,
+    pub credit_remaining: Amount,
     /// The remaining balance of this applicable credit converted to the home currency of the QuickBooks company file. Represented as a decimal string.
     ///
     /// Example: `"25.11"`
     #[serde(default)]
-    pub credit_remaining_in_home_currency: Option<String>,
+    pub credit_remaining_in_home_currency: Option<Amount>,
     /// The ID of the credit transaction available to apply to the vendor's open bills. To apply this credit in a bill-payment request, place it under the target bill's `applyToTransactions[].applyCredits[]` entry and pass this value as `creditTransactionId`.
     ///
     /// Example: `"123ABC-1234567890"`
@@ -123,7 +123,7 @@ pub struct BillToPayCredit {
     /// The date of this applicable credit, in ISO 8601 format (YYYY-MM-DD).
     ///
     /// Example: `"2024-10-01"`
-    pub transaction_date: String,
+    pub transaction_date: Date,
     /// The type of transaction for this applicable credit.
     ///
     /// Example: `"vendor_credit"`
@@ -143,7 +143,7 @@ pub struct BillToPayListParams {
     ///
     /// Example: `"2025-02-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub due_date: Option<String>,
+    pub due_date: Option<Date>,
     /// Filter for open bills and available credits assigned to this Accounts-Payable account. If omitted, QuickBooks Desktop uses the default A/P account configured in the company file.
     ///
     /// Example: `"80000001-1234567890"`

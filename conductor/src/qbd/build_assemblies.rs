@@ -7,28 +7,30 @@ use serde::{Deserialize, Serialize};
 
 use super::QbdClient;
 use super::shared::*;
+use crate::fixed::Fixed;
 use crate::resources::resource_handle;
 use crate::string_enum::string_enum;
-use crate::{CursorPage, Result, Transport, api};
+use crate::{CursorPage, Date, DateTime, Result, Transport, api};
 
 /// A QuickBooks Desktop build assembly: on `qbd.build_assemblies()`, each item `list(..)` lists, and what `create(..)`, `retrieve(..)` and `update(..)` return.
-///
-/// Its `objectType` is always `"qbd_build_assembly"`; that field is not kept.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct BuildAssembly {
+    /// Always `"qbd_build_assembly"` ([`Self::OBJECT_TYPE`]): written when serialized, and any other value refused when decoded.
+    #[serde(rename = "objectType", default)]
+    object_type: Fixed<super::fixed::ObjectTypeQbdBuildAssembly>,
     /// The date and time when this build assembly was created, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
     /// Example: `"2025-01-01T12:34:56+00:00"`
-    pub created_at: String,
+    pub created_at: DateTime,
     /// The custom fields for the build assembly object, added as user-defined data extensions, not included in the standard QuickBooks object.
     pub custom_fields: Vec<CustomField>,
     /// The expiration date for the serial number or lot number of the item associated with this build assembly, in ISO 8601 format (YYYY-MM-DD). This is particularly relevant for perishable or time-sensitive inventory items. Note that this field is only supported on QuickBooks Desktop 2023 or later.
     ///
     /// Example: `"2025-12-31"`
     #[serde(default)]
-    pub expiration_date: Option<String>,
+    pub expiration_date: Option<Date>,
     /// A globally unique identifier (GUID) you, the developer, can provide for tracking this object in your external system. This field is immutable and can only be set during object creation.
     ///
     /// Example: `"12345678-abcd-1234-abcd-1234567890ab"`
@@ -102,11 +104,16 @@ pub struct BuildAssembly {
     /// The date of this build assembly, in ISO 8601 format (YYYY-MM-DD).
     ///
     /// Example: `"2024-10-01"`
-    pub transaction_date: String,
+    pub transaction_date: Date,
     /// The date and time when this build assembly was last updated, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
     /// Example: `"2025-02-01T12:34:56+00:00"`
-    pub updated_at: String,
+    pub updated_at: DateTime,
+}
+
+impl BuildAssembly {
+    /// The `objectType` of every `BuildAssembly`.
+    pub const OBJECT_TYPE: &'static str = "qbd_build_assembly";
 }
 
 /// The body of `qbd.build_assemblies().create(..)`; unset fields are not sent.
@@ -118,7 +125,7 @@ pub struct BuildAssemblyCreateParams {
     ///
     /// Example: `"2025-12-31"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub expiration_date: Option<String>,
+    pub expiration_date: Option<Date>,
     /// A globally unique identifier (GUID) you, the developer, can provide for tracking this object in your external system. This field is immutable and can only be set during object creation.
     ///
     /// **IMPORTANT**: This field must be formatted as a valid GUID; otherwise, QuickBooks will return an error.
@@ -174,7 +181,7 @@ pub struct BuildAssemblyCreateParams {
     /// The date of this build assembly, in ISO 8601 format (YYYY-MM-DD).
     ///
     /// Example: `"2024-10-01"`
-    pub transaction_date: String,
+    pub transaction_date: Date,
 }
 
 impl BuildAssemblyCreateParams {
@@ -182,7 +189,7 @@ impl BuildAssemblyCreateParams {
     pub fn new(
         inventory_assembly_item_id: impl Into<String>,
         quantity_to_build: f64,
-        transaction_date: impl Into<String>,
+        transaction_date: impl Into<Date>,
     ) -> Self {
         BuildAssemblyCreateParams {
             expiration_date: None,
@@ -202,12 +209,13 @@ impl BuildAssemblyCreateParams {
 }
 
 /// A QuickBooks Desktop build assembly deleted: on `qbd.build_assemblies()`, what `delete(..)` returns.
-///
-/// Its `objectType` is always `"qbd_build_assembly"`; that field is not kept.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct BuildAssemblyDeleted {
+    /// Always `"qbd_build_assembly"` ([`Self::OBJECT_TYPE`]): written when serialized, and any other value refused when decoded.
+    #[serde(rename = "objectType", default)]
+    object_type: Fixed<super::fixed::ObjectTypeQbdBuildAssembly>,
     /// Indicates whether the build assembly was deleted.
     ///
     /// Example: `true`
@@ -221,6 +229,11 @@ pub struct BuildAssemblyDeleted {
     /// Example: `"BUILD-1234"`
     #[serde(default)]
     pub ref_number: Option<String>,
+}
+
+impl BuildAssemblyDeleted {
+    /// The `objectType` of every `BuildAssemblyDeleted`.
+    pub const OBJECT_TYPE: &'static str = "qbd_build_assembly";
 }
 
 /// The component item lines in this build assembly.
@@ -239,7 +252,7 @@ pub struct BuildAssemblyLine {
     ///
     /// Example: `"2025-12-31"`
     #[serde(default)]
-    pub expiration_date: Option<String>,
+    pub expiration_date: Option<Date>,
     /// The site location where inventory for the item associated with this component item line is stored.
     ///
     /// Example: `{"fullName":"Main Warehouse","id":"80000001-1234567890"}`
@@ -361,14 +374,14 @@ pub struct BuildAssemblyListParams {
     ///
     /// Example: `"2025-01-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub transaction_date_from: Option<String>,
+    pub transaction_date_from: Option<Date>,
     /// Filter for build assemblies whose `date` field is on or before this date, in ISO 8601 format (YYYY-MM-DD).
     ///
     /// **NOTE:** QuickBooks Desktop interprets this date as the **end of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
     ///
     /// Example: `"2025-02-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub transaction_date_to: Option<String>,
+    pub transaction_date_to: Option<Date>,
     /// Filter for build assemblies updated on or after this date/time. Accepts the following ISO 8601 formats:
     /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the **start of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T00:00:00`).
     /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop interprets the timestamp in the local timezone of the end-user's computer.
@@ -376,7 +389,7 @@ pub struct BuildAssemblyListParams {
     ///
     /// Example: `"2025-01-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_after: Option<String>,
+    pub updated_after: Option<DateTime>,
     /// Filter for build assemblies updated on or before this date/time. Accepts the following ISO 8601 formats:
     /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the **end of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
     /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop interprets the timestamp in the local timezone of the end-user's computer.
@@ -384,7 +397,7 @@ pub struct BuildAssemblyListParams {
     ///
     /// Example: `"2025-02-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_before: Option<String>,
+    pub updated_before: Option<DateTime>,
 }
 
 string_enum! {
@@ -410,7 +423,7 @@ pub struct BuildAssemblyUpdateParams {
     ///
     /// Example: `"2025-12-31"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub expiration_date: Option<String>,
+    pub expiration_date: Option<Date>,
     /// The site location where inventory for the item associated with this build assembly is stored.
     ///
     /// Example: `"80000001-1234567890"`
@@ -466,7 +479,7 @@ pub struct BuildAssemblyUpdateParams {
     ///
     /// Example: `"2024-10-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub transaction_date: Option<String>,
+    pub transaction_date: Option<Date>,
 }
 
 impl BuildAssemblyUpdateParams {

@@ -7,28 +7,30 @@ use serde::{Deserialize, Serialize};
 
 use super::QbdClient;
 use super::shared::*;
+use crate::fixed::Fixed;
 use crate::resources::resource_handle;
-use crate::{CursorPage, Result, Transport, api};
+use crate::{Amount, CursorPage, Date, DateTime, Result, Transport, api};
 
 /// A QuickBooks Desktop check: on `qbd.checks()`, each item `list(..)` lists, and what `create(..)`, `retrieve(..)` and `update(..)` return.
-///
-/// Its `objectType` is always `"qbd_check"`; that field is not kept.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Check {
+    /// Always `"qbd_check"` ([`Self::OBJECT_TYPE`]): written when serialized, and any other value refused when decoded.
+    #[serde(rename = "objectType", default)]
+    object_type: Fixed<super::fixed::ObjectTypeQbdCheck>,
     /// The address that is printed on the check.
     #[serde(default)]
     pub address: Option<Address>,
     /// The total monetary amount of this check, represented as a decimal string. This equals the sum of the amounts in the check's expense lines, item lines, and item group lines.
     ///
     /// Example: `"1000.00"`
-    pub amount: String,
+    pub amount: Amount,
     /// The monetary amount of this check converted to the home currency of the QuickBooks company file. Represented as a decimal string.
     ///
     /// Example: `"1234.56"`
     #[serde(default)]
-    pub amount_in_home_currency: Option<String>,
+    pub amount_in_home_currency: Option<Amount>,
     /// The bank account from which the funds are being drawn for this check; e.g., Checking or Savings. This check will decrease the balance of this account.
     ///
     /// Example: `{"fullName":"Checking","id":"80000001-1234567890"}`
@@ -36,7 +38,7 @@ pub struct Check {
     /// The date and time when this check was created, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
     /// Example: `"2025-01-01T12:34:56+00:00"`
-    pub created_at: String,
+    pub created_at: DateTime,
     /// The check's currency. For built-in currencies, the name and code are standard ISO 4217 international values. For user-defined currencies, all values are editable.
     ///
     /// Example: `{"fullName":"USD","id":"80000001-1234567890"}`
@@ -109,11 +111,16 @@ pub struct Check {
     /// The date written on this check, in ISO 8601 format (YYYY-MM-DD).
     ///
     /// Example: `"2024-10-01"`
-    pub transaction_date: String,
+    pub transaction_date: Date,
     /// The date and time when this check was last updated, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
     /// Example: `"2025-02-01T12:34:56+00:00"`
-    pub updated_at: String,
+    pub updated_at: DateTime,
+}
+
+impl Check {
+    /// The `objectType` of every `Check`.
+    pub const OBJECT_TYPE: &'static str = "qbd_check";
 }
 
 /// Transactions to be paid by this check. This will create a link between this check and the specified transactions.
@@ -131,7 +138,7 @@ pub struct CheckApplyToTransaction {
     ///
     /// Example: `"1000.00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub amount: Option<String>,
+    pub amount: Option<Amount>,
     /// The ID of the transaction to be paid by this check.
     ///
     /// Example: `"123ABC-1234567890"`
@@ -217,12 +224,12 @@ pub struct CheckCreateParams {
     /// The date written on this check, in ISO 8601 format (YYYY-MM-DD).
     ///
     /// Example: `"2024-10-01"`
-    pub transaction_date: String,
+    pub transaction_date: Date,
 }
 
 impl CheckCreateParams {
     /// A value with the required fields set and every other field unset.
-    pub fn new(bank_account_id: impl Into<String>, transaction_date: impl Into<String>) -> Self {
+    pub fn new(bank_account_id: impl Into<String>, transaction_date: impl Into<Date>) -> Self {
         CheckCreateParams {
             address: None,
             apply_to_transactions: None,
@@ -243,12 +250,13 @@ impl CheckCreateParams {
 }
 
 /// A QuickBooks Desktop check deleted: on `qbd.checks()`, what `delete(..)` returns.
-///
-/// Its `objectType` is always `"qbd_check"`; that field is not kept.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CheckDeleted {
+    /// Always `"qbd_check"` ([`Self::OBJECT_TYPE`]): written when serialized, and any other value refused when decoded.
+    #[serde(rename = "objectType", default)]
+    object_type: Fixed<super::fixed::ObjectTypeQbdCheck>,
     /// Indicates whether the check was deleted.
     ///
     /// Example: `true`
@@ -262,6 +270,11 @@ pub struct CheckDeleted {
     /// Example: `"CHECK-1234"`
     #[serde(default)]
     pub ref_number: Option<String>,
+}
+
+impl CheckDeleted {
+    /// The `objectType` of every `CheckDeleted`.
+    pub const OBJECT_TYPE: &'static str = "qbd_check";
 }
 
 /// The query parameters of `qbd.checks().list(..)`; unset ones are not sent.
@@ -358,14 +371,14 @@ pub struct CheckListParams {
     ///
     /// Example: `"2025-01-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub transaction_date_from: Option<String>,
+    pub transaction_date_from: Option<Date>,
     /// Filter for checks whose `date` field is on or before this date, in ISO 8601 format (YYYY-MM-DD).
     ///
     /// **NOTE:** QuickBooks Desktop interprets this date as the **end of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
     ///
     /// Example: `"2025-02-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub transaction_date_to: Option<String>,
+    pub transaction_date_to: Option<Date>,
     /// Filter for checks updated on or after this date/time. Accepts the following ISO 8601 formats:
     /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the **start of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T00:00:00`).
     /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop interprets the timestamp in the local timezone of the end-user's computer.
@@ -373,7 +386,7 @@ pub struct CheckListParams {
     ///
     /// Example: `"2025-01-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_after: Option<String>,
+    pub updated_after: Option<DateTime>,
     /// Filter for checks updated on or before this date/time. Accepts the following ISO 8601 formats:
     /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the **end of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
     /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop interprets the timestamp in the local timezone of the end-user's computer.
@@ -381,7 +394,7 @@ pub struct CheckListParams {
     ///
     /// Example: `"2025-02-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_before: Option<String>,
+    pub updated_before: Option<DateTime>,
 }
 
 /// The body of `qbd.checks().update(..)`; unset fields are not sent.
@@ -489,7 +502,7 @@ pub struct CheckUpdateParams {
     ///
     /// Example: `"2024-10-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub transaction_date: Option<String>,
+    pub transaction_date: Option<Date>,
 }
 
 impl CheckUpdateParams {
@@ -517,17 +530,18 @@ impl CheckUpdateParams {
 }
 
 /// A QuickBooks Desktop check voided: on `qbd.checks()`, what `void(..)` returns.
-///
-/// Its `objectType` is always `"qbd_check"`; that field is not kept.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CheckVoided {
+    /// Always `"qbd_check"` ([`Self::OBJECT_TYPE`]): written when serialized, and any other value refused when decoded.
+    #[serde(rename = "objectType", default)]
+    object_type: Fixed<super::fixed::ObjectTypeQbdCheck>,
     /// The date and time when this check was created, in ISO 8601 format (YYYY-MM-DDThh:mm:ss+hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
     /// Example: `"2025-01-01T12:34:56+00:00"`
     #[serde(default)]
-    pub created_at: Option<String>,
+    pub created_at: Option<DateTime>,
     /// The QuickBooks-assigned unique identifier of the voided check.
     ///
     /// Example: `"123ABC-1234567890"`
@@ -541,11 +555,16 @@ pub struct CheckVoided {
     ///
     /// Example: `"2025-02-01T12:34:56+00:00"`
     #[serde(default)]
-    pub updated_at: Option<String>,
+    pub updated_at: Option<DateTime>,
     /// Indicates whether the check was voided.
     ///
     /// Example: `true`
     pub voided: bool,
+}
+
+impl CheckVoided {
+    /// The `objectType` of every `CheckVoided`.
+    pub const OBJECT_TYPE: &'static str = "qbd_check";
 }
 
 resource_handle! {

@@ -9,7 +9,7 @@ use super::QbdClient;
 use super::shared::*;
 use crate::resources::resource_handle;
 use crate::string_enum::string_enum;
-use crate::{Result, Transport, api};
+use crate::{Date, Result, Transport, api};
 
 /// Information about the accountant's copy for this company file. An accountant's copy allows an accountant to make changes while the business continues normal operations. It includes a dividing date that defines the fiscal period the accountant can work on, with restrictions on transactions and accounts within that period. While an accountant copy exists, users cannot modify transactions dated on or before the dividing date, cannot add subaccounts to existing accounts, and cannot edit, merge, or make existing accounts inactive.
 ///
@@ -26,7 +26,7 @@ pub struct AccountantCopy {
     ///
     /// Example: `"2024-01-01"`
     #[serde(default)]
-    pub dividing_date: Option<String>,
+    pub dividing_date: Option<Date>,
 }
 
 /// A QuickBooks Desktop company: on `qbd.company()`, what `retrieve(..)` returns.

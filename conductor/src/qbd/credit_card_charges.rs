@@ -7,16 +7,18 @@ use serde::{Deserialize, Serialize};
 
 use super::QbdClient;
 use super::shared::*;
+use crate::fixed::Fixed;
 use crate::resources::resource_handle;
-use crate::{CursorPage, Result, Transport, api};
+use crate::{Amount, CursorPage, Date, DateTime, Result, Transport, api};
 
 /// A QuickBooks Desktop credit card charge: on `qbd.credit_card_charges()`, each item `list(..)` lists, and what `create(..)`, `retrieve(..)` and `update(..)` return.
-///
-/// Its `objectType` is always `"qbd_credit_card_charge"`; that field is not kept.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreditCardCharge {
+    /// Always `"qbd_credit_card_charge"` ([`Self::OBJECT_TYPE`]): written when serialized, and any other value refused when decoded.
+    #[serde(rename = "objectType", default)]
+    object_type: Fixed<super::fixed::ObjectTypeQbdCreditCardCharge>,
     /// The bank or credit card account to which money is owed for this credit card charge.
     ///
     /// Example: `{"fullName":"Visa","id":"80000001-1234567890"}`
@@ -24,16 +26,16 @@ pub struct CreditCardCharge {
     /// The total monetary amount of this credit card charge, represented as a decimal string. This equals the sum of the amounts in the credit card charge's expense lines, item lines, and item group lines.
     ///
     /// Example: `"1000.00"`
-    pub amount: String,
+    pub amount: Amount,
     /// The monetary amount of this credit card charge converted to the home currency of the QuickBooks company file. Represented as a decimal string.
     ///
     /// Example: `"1234.56"`
     #[serde(default)]
-    pub amount_in_home_currency: Option<String>,
+    pub amount_in_home_currency: Option<Amount>,
     /// The date and time when this credit card charge was created, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
     /// Example: `"2025-01-01T12:34:56+00:00"`
-    pub created_at: String,
+    pub created_at: DateTime,
     /// The credit card charge's currency. For built-in currencies, the name and code are standard ISO 4217 international values. For user-defined currencies, all values are editable.
     ///
     /// Example: `{"fullName":"USD","id":"80000001-1234567890"}`
@@ -90,11 +92,16 @@ pub struct CreditCardCharge {
     /// The date of this credit card charge, in ISO 8601 format (YYYY-MM-DD).
     ///
     /// Example: `"2024-10-01"`
-    pub transaction_date: String,
+    pub transaction_date: Date,
     /// The date and time when this credit card charge was last updated, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
     /// Example: `"2025-02-01T12:34:56+00:00"`
-    pub updated_at: String,
+    pub updated_at: DateTime,
+}
+
+impl CreditCardCharge {
+    /// The `objectType` of every `CreditCardCharge`.
+    pub const OBJECT_TYPE: &'static str = "qbd_credit_card_charge";
 }
 
 /// The body of `qbd.credit_card_charges().create(..)`; unset fields are not sent.
@@ -154,12 +161,12 @@ pub struct CreditCardChargeCreateParams {
     /// The date of this credit card charge, in ISO 8601 format (YYYY-MM-DD).
     ///
     /// Example: `"2024-10-01"`
-    pub transaction_date: String,
+    pub transaction_date: Date,
 }
 
 impl CreditCardChargeCreateParams {
     /// A value with the required fields set and every other field unset.
-    pub fn new(account_id: impl Into<String>, transaction_date: impl Into<String>) -> Self {
+    pub fn new(account_id: impl Into<String>, transaction_date: impl Into<Date>) -> Self {
         CreditCardChargeCreateParams {
             account_id: account_id.into(),
             exchange_rate: None,
@@ -177,12 +184,13 @@ impl CreditCardChargeCreateParams {
 }
 
 /// A QuickBooks Desktop credit card charge deleted: on `qbd.credit_card_charges()`, what `delete(..)` returns.
-///
-/// Its `objectType` is always `"qbd_credit_card_charge"`; that field is not kept.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreditCardChargeDeleted {
+    /// Always `"qbd_credit_card_charge"` ([`Self::OBJECT_TYPE`]): written when serialized, and any other value refused when decoded.
+    #[serde(rename = "objectType", default)]
+    object_type: Fixed<super::fixed::ObjectTypeQbdCreditCardCharge>,
     /// Indicates whether the credit card charge was deleted.
     ///
     /// Example: `true`
@@ -196,6 +204,11 @@ pub struct CreditCardChargeDeleted {
     /// Example: `"CARD-1234"`
     #[serde(default)]
     pub ref_number: Option<String>,
+}
+
+impl CreditCardChargeDeleted {
+    /// The `objectType` of every `CreditCardChargeDeleted`.
+    pub const OBJECT_TYPE: &'static str = "qbd_credit_card_charge";
 }
 
 /// The query parameters of `qbd.credit_card_charges().list(..)`; unset ones are not sent.
@@ -287,14 +300,14 @@ pub struct CreditCardChargeListParams {
     ///
     /// Example: `"2025-01-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub transaction_date_from: Option<String>,
+    pub transaction_date_from: Option<Date>,
     /// Filter for credit card charges whose `date` field is on or before this date, in ISO 8601 format (YYYY-MM-DD).
     ///
     /// **NOTE:** QuickBooks Desktop interprets this date as the **end of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
     ///
     /// Example: `"2025-02-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub transaction_date_to: Option<String>,
+    pub transaction_date_to: Option<Date>,
     /// Filter for credit card charges updated on or after this date/time. Accepts the following ISO 8601 formats:
     /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the **start of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T00:00:00`).
     /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop interprets the timestamp in the local timezone of the end-user's computer.
@@ -302,7 +315,7 @@ pub struct CreditCardChargeListParams {
     ///
     /// Example: `"2025-01-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_after: Option<String>,
+    pub updated_after: Option<DateTime>,
     /// Filter for credit card charges updated on or before this date/time. Accepts the following ISO 8601 formats:
     /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the **end of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
     /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop interprets the timestamp in the local timezone of the end-user's computer.
@@ -310,7 +323,7 @@ pub struct CreditCardChargeListParams {
     ///
     /// Example: `"2025-02-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_before: Option<String>,
+    pub updated_before: Option<DateTime>,
 }
 
 /// The body of `qbd.credit_card_charges().update(..)`; unset fields are not sent.
@@ -403,7 +416,7 @@ pub struct CreditCardChargeUpdateParams {
     ///
     /// Example: `"2024-10-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub transaction_date: Option<String>,
+    pub transaction_date: Option<Date>,
 }
 
 impl CreditCardChargeUpdateParams {
@@ -428,17 +441,18 @@ impl CreditCardChargeUpdateParams {
 }
 
 /// A QuickBooks Desktop credit card charge voided: on `qbd.credit_card_charges()`, what `void(..)` returns.
-///
-/// Its `objectType` is always `"qbd_credit_card_charge"`; that field is not kept.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreditCardChargeVoided {
+    /// Always `"qbd_credit_card_charge"` ([`Self::OBJECT_TYPE`]): written when serialized, and any other value refused when decoded.
+    #[serde(rename = "objectType", default)]
+    object_type: Fixed<super::fixed::ObjectTypeQbdCreditCardCharge>,
     /// The date and time when this credit card charge was created, in ISO 8601 format (YYYY-MM-DDThh:mm:ss+hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
     /// Example: `"2025-01-01T12:34:56+00:00"`
     #[serde(default)]
-    pub created_at: Option<String>,
+    pub created_at: Option<DateTime>,
     /// The QuickBooks-assigned unique identifier of the voided credit card charge.
     ///
     /// Example: `"123ABC-1234567890"`
@@ -452,11 +466,16 @@ pub struct CreditCardChargeVoided {
     ///
     /// Example: `"2025-02-01T12:34:56+00:00"`
     #[serde(default)]
-    pub updated_at: Option<String>,
+    pub updated_at: Option<DateTime>,
     /// Indicates whether the credit card charge was voided.
     ///
     /// Example: `true`
     pub voided: bool,
+}
+
+impl CreditCardChargeVoided {
+    /// The `objectType` of every `CreditCardChargeVoided`.
+    pub const OBJECT_TYPE: &'static str = "qbd_credit_card_charge";
 }
 
 resource_handle! {

@@ -7,23 +7,25 @@ use serde::{Deserialize, Serialize};
 
 use super::QbdClient;
 use super::shared::*;
+use crate::fixed::Fixed;
 use crate::resources::resource_handle;
-use crate::{CursorPage, Result, Transport, api};
+use crate::{Amount, CursorPage, Date, DateTime, Result, Transport, api};
 
 /// A QuickBooks Desktop credit card refund: on `qbd.credit_card_refunds()`, each item `list(..)` lists, and what `create(..)` and `retrieve(..)` return.
-///
-/// Its `objectType` is always `"qbd_credit_card_refund"`; that field is not kept.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreditCardRefund {
+    /// Always `"qbd_credit_card_refund"` ([`Self::OBJECT_TYPE`]): written when serialized, and any other value refused when decoded.
+    #[serde(rename = "objectType", default)]
+    object_type: Fixed<super::fixed::ObjectTypeQbdCreditCardRefund>,
     /// The address that is printed on the credit card refund.
     #[serde(default)]
     pub address: Option<Address>,
     /// The date and time when this credit card refund was created, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
     /// Example: `"2025-01-01T12:34:56+00:00"`
-    pub created_at: String,
+    pub created_at: DateTime,
     /// The credit card transaction data for this credit card refund's payment when using QuickBooks Merchant Services (QBMS).
     #[serde(default)]
     pub credit_card_transaction: Option<CreditCardTransaction>,
@@ -88,20 +90,25 @@ pub struct CreditCardRefund {
     /// The total monetary amount of this credit card refund, represented as a decimal string.
     ///
     /// Example: `"1000.00"`
-    pub total_amount: String,
+    pub total_amount: Amount,
     /// The total monetary amount of this credit card refund converted to the home currency of the QuickBooks company file. Represented as a decimal string.
     ///
     /// Example: `"1234.56"`
     #[serde(default)]
-    pub total_amount_in_home_currency: Option<String>,
+    pub total_amount_in_home_currency: Option<Amount>,
     /// The date of this credit card refund, in ISO 8601 format (YYYY-MM-DD).
     ///
     /// Example: `"2024-10-01"`
-    pub transaction_date: String,
+    pub transaction_date: Date,
     /// The date and time when this credit card refund was last updated, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
     /// Example: `"2025-02-01T12:34:56+00:00"`
-    pub updated_at: String,
+    pub updated_at: DateTime,
+}
+
+impl CreditCardRefund {
+    /// The `objectType` of every `CreditCardRefund`.
+    pub const OBJECT_TYPE: &'static str = "qbd_credit_card_refund";
 }
 
 /// The body of `qbd.credit_card_refunds().create(..)`; unset fields are not sent.
@@ -169,7 +176,7 @@ pub struct CreditCardRefundCreateParams {
     /// The date of this credit card refund, in ISO 8601 format (YYYY-MM-DD).
     ///
     /// Example: `"2024-10-01"`
-    pub transaction_date: String,
+    pub transaction_date: Date,
 }
 
 impl CreditCardRefundCreateParams {
@@ -177,7 +184,7 @@ impl CreditCardRefundCreateParams {
     pub fn new(
         customer_id: impl Into<String>,
         refund_applied_to_transactions: Vec<CreditCardRefundCreateParamsRefundAppliedToTransaction>,
-        transaction_date: impl Into<String>,
+        transaction_date: impl Into<Date>,
     ) -> Self {
         CreditCardRefundCreateParams {
             address: None,
@@ -210,7 +217,7 @@ pub struct CreditCardRefundCreateParamsRefundAppliedToTransaction {
     /// Decimal string format: exactly 2 decimal places when cents are included and up to 13 digits before the decimal point (for example, "123.45").
     ///
     /// Example: `"15.00"`
-    pub refund_amount: String,
+    pub refund_amount: Amount,
     /// The ID of the credit transaction being refunded by this credit card refund.
     ///
     /// Example: `"123ABC-1234567890"`
@@ -219,7 +226,7 @@ pub struct CreditCardRefundCreateParamsRefundAppliedToTransaction {
 
 impl CreditCardRefundCreateParamsRefundAppliedToTransaction {
     /// A value with the required fields set and every other field unset.
-    pub fn new(refund_amount: impl Into<String>, transaction_id: impl Into<String>) -> Self {
+    pub fn new(refund_amount: impl Into<Amount>, transaction_id: impl Into<String>) -> Self {
         CreditCardRefundCreateParamsRefundAppliedToTransaction {
             refund_amount: refund_amount.into(),
             transaction_id: transaction_id.into(),
@@ -228,12 +235,13 @@ impl CreditCardRefundCreateParamsRefundAppliedToTransaction {
 }
 
 /// A QuickBooks Desktop credit card refund deleted: on `qbd.credit_card_refunds()`, what `delete(..)` returns.
-///
-/// Its `objectType` is always `"qbd_credit_card_refund"`; that field is not kept.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreditCardRefundDeleted {
+    /// Always `"qbd_credit_card_refund"` ([`Self::OBJECT_TYPE`]): written when serialized, and any other value refused when decoded.
+    #[serde(rename = "objectType", default)]
+    object_type: Fixed<super::fixed::ObjectTypeQbdCreditCardRefund>,
     /// Indicates whether the credit card refund was deleted.
     ///
     /// Example: `true`
@@ -247,6 +255,11 @@ pub struct CreditCardRefundDeleted {
     /// Example: `"REFUND-1234"`
     #[serde(default)]
     pub ref_number: Option<String>,
+}
+
+impl CreditCardRefundDeleted {
+    /// The `objectType` of every `CreditCardRefundDeleted`.
+    pub const OBJECT_TYPE: &'static str = "qbd_credit_card_refund";
 }
 
 /// The query parameters of `qbd.credit_card_refunds().list(..)`; unset ones are not sent.
@@ -338,14 +351,14 @@ pub struct CreditCardRefundListParams {
     ///
     /// Example: `"2025-01-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub transaction_date_from: Option<String>,
+    pub transaction_date_from: Option<Date>,
     /// Filter for credit card refunds whose `date` field is on or before this date, in ISO 8601 format (YYYY-MM-DD).
     ///
     /// **NOTE:** QuickBooks Desktop interprets this date as the **end of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
     ///
     /// Example: `"2025-02-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub transaction_date_to: Option<String>,
+    pub transaction_date_to: Option<Date>,
     /// Filter for credit card refunds updated on or after this date/time. Accepts the following ISO 8601 formats:
     /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the **start of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T00:00:00`).
     /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop interprets the timestamp in the local timezone of the end-user's computer.
@@ -353,7 +366,7 @@ pub struct CreditCardRefundListParams {
     ///
     /// Example: `"2025-01-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_after: Option<String>,
+    pub updated_after: Option<DateTime>,
     /// Filter for credit card refunds updated on or before this date/time. Accepts the following ISO 8601 formats:
     /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the **end of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
     /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop interprets the timestamp in the local timezone of the end-user's computer.
@@ -361,7 +374,7 @@ pub struct CreditCardRefundListParams {
     ///
     /// Example: `"2025-02-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_before: Option<String>,
+    pub updated_before: Option<DateTime>,
 }
 
 /// The credit transactions refunded by this credit card refund.
@@ -375,12 +388,12 @@ pub struct CreditCardRefundRefundAppliedToTransaction {
     ///
     /// Example: `"25.11"`
     #[serde(default)]
-    pub credit_remaining: Option<String>,
+    pub credit_remaining: Option<Amount>,
     /// The remaining balance of this credit transaction converted to the home currency of the QuickBooks company file. Represented as a decimal string.
     ///
     /// Example: `"25.11"`
     #[serde(default)]
-    pub credit_remaining_in_home_currency: Option<String>,
+    pub credit_remaining_in_home_currency: Option<Amount>,
     /// The case-sensitive user-defined reference number for this credit transaction, which can be used to identify the transaction in QuickBooks. This value is not required to be unique and can be arbitrarily changed by the QuickBooks user.
     ///
     /// Example: `"CREDIT-1234"`
@@ -389,17 +402,17 @@ pub struct CreditCardRefundRefundAppliedToTransaction {
     /// The monetary amount to refund from the linked credit transaction within this credit transaction, represented as a decimal string.
     ///
     /// Example: `"15.00"`
-    pub refund_amount: String,
+    pub refund_amount: Amount,
     /// The monetary amount to refund from the linked credit transaction in this credit transaction, converted to the home currency of the QuickBooks company file. Represented as a decimal string.
     ///
     /// Example: `"15.00"`
     #[serde(default)]
-    pub refund_amount_in_home_currency: Option<String>,
+    pub refund_amount_in_home_currency: Option<Amount>,
     /// The date of this credit transaction, in ISO 8601 format (YYYY-MM-DD).
     ///
     /// Example: `"2024-10-01"`
     #[serde(default)]
-    pub transaction_date: Option<String>,
+    pub transaction_date: Option<Date>,
     /// The ID of the credit transaction being refunded by this credit card refund.
     ///
     /// Example: `"123ABC-1234567890"`
@@ -411,17 +424,18 @@ pub struct CreditCardRefundRefundAppliedToTransaction {
 }
 
 /// A QuickBooks Desktop credit card refund voided: on `qbd.credit_card_refunds()`, what `void(..)` returns.
-///
-/// Its `objectType` is always `"qbd_credit_card_refund"`; that field is not kept.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreditCardRefundVoided {
+    /// Always `"qbd_credit_card_refund"` ([`Self::OBJECT_TYPE`]): written when serialized, and any other value refused when decoded.
+    #[serde(rename = "objectType", default)]
+    object_type: Fixed<super::fixed::ObjectTypeQbdCreditCardRefund>,
     /// The date and time when this credit card refund was created, in ISO 8601 format (YYYY-MM-DDThh:mm:ss+hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
     /// Example: `"2025-01-01T12:34:56+00:00"`
     #[serde(default)]
-    pub created_at: Option<String>,
+    pub created_at: Option<DateTime>,
     /// The QuickBooks-assigned unique identifier of the voided credit card refund.
     ///
     /// Example: `"123ABC-1234567890"`
@@ -435,11 +449,16 @@ pub struct CreditCardRefundVoided {
     ///
     /// Example: `"2025-02-01T12:34:56+00:00"`
     #[serde(default)]
-    pub updated_at: Option<String>,
+    pub updated_at: Option<DateTime>,
     /// Indicates whether the credit card refund was voided.
     ///
     /// Example: `true`
     pub voided: bool,
+}
+
+impl CreditCardRefundVoided {
+    /// The `objectType` of every `CreditCardRefundVoided`.
+    pub const OBJECT_TYPE: &'static str = "qbd_credit_card_refund";
 }
 
 resource_handle! {

@@ -7,16 +7,18 @@ use serde::{Deserialize, Serialize};
 
 use super::QbdClient;
 use super::shared::*;
+use crate::fixed::Fixed;
 use crate::resources::resource_handle;
-use crate::{CursorPage, Result, Transport, api};
+use crate::{Amount, CursorPage, Date, DateTime, Result, Transport, api};
 
 /// A QuickBooks Desktop credit memo: on `qbd.credit_memos()`, each item `list(..)` lists, and what `create(..)`, `retrieve(..)` and `update(..)` return.
-///
-/// Its `objectType` is always `"qbd_credit_memo"`; that field is not kept.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreditMemo {
+    /// Always `"qbd_credit_memo"` ([`Self::OBJECT_TYPE`]): written when serialized, and any other value refused when decoded.
+    #[serde(rename = "objectType", default)]
+    object_type: Fixed<super::fixed::ObjectTypeQbdCreditMemo>,
     /// The credit memo's billing address.
     #[serde(default)]
     pub billing_address: Option<Address>,
@@ -28,17 +30,17 @@ pub struct CreditMemo {
     /// The date and time when this credit memo was created, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
     /// Example: `"2025-01-01T12:34:56+00:00"`
-    pub created_at: String,
+    pub created_at: DateTime,
     /// The remaining balance of this credit memo that has not yet been applied to other transactions or refunded to the customer. Represented as a decimal string.
     ///
     /// Example: `"25.11"`
     #[serde(default)]
-    pub credit_remaining: Option<String>,
+    pub credit_remaining: Option<Amount>,
     /// The remaining balance of this credit memo converted to the home currency of the QuickBooks company file. Represented as a decimal string.
     ///
     /// Example: `"25.11"`
     #[serde(default)]
-    pub credit_remaining_in_home_currency: Option<String>,
+    pub credit_remaining_in_home_currency: Option<Amount>,
     /// The credit memo's currency. For built-in currencies, the name and code are standard ISO 4217 international values. For user-defined currencies, all values are editable.
     ///
     /// Example: `{"fullName":"USD","id":"80000001-1234567890"}`
@@ -65,7 +67,7 @@ pub struct CreditMemo {
     ///
     /// Example: `"2024-10-31"`
     #[serde(default)]
-    pub due_date: Option<String>,
+    pub due_date: Option<Date>,
     /// The market exchange rate between this credit memo's currency and the home currency in QuickBooks at the time of this transaction. Represented as a decimal value (e.g., 1.2345 for 1 EUR = 1.2345 USD if USD is the home currency).
     ///
     /// Example: `1.2345`
@@ -155,12 +157,12 @@ pub struct CreditMemo {
     ///
     /// Example: `"0.07"`
     #[serde(default)]
-    pub sales_tax_percentage: Option<String>,
+    pub sales_tax_percentage: Option<Amount>,
     /// The total amount of sales tax charged for this credit memo, represented as a decimal string.
     ///
     /// Example: `"10.00"`
     #[serde(default)]
-    pub sales_tax_total: Option<String>,
+    pub sales_tax_total: Option<Amount>,
     /// The origin location from where the product associated with this credit memo is shipped. This is the point at which ownership and liability for goods transfer from seller to buyer. Internally, QuickBooks uses the term "FOB" for this field, which stands for "freight on board". This field is informational and has no accounting implications.
     ///
     /// Example: `"San Francisco, CA"`
@@ -173,7 +175,7 @@ pub struct CreditMemo {
     ///
     /// Example: `"2024-10-01"`
     #[serde(default)]
-    pub shipping_date: Option<String>,
+    pub shipping_date: Option<Date>,
     /// The shipping method used for this credit memo, such as standard mail or overnight delivery.
     ///
     /// Example: `{"fullName":"FedEx Ground","id":"80000001-1234567890"}`
@@ -182,7 +184,7 @@ pub struct CreditMemo {
     /// The subtotal of this credit memo, which is the sum of all credit memo lines before taxes and payments are applied, represented as a decimal string.
     ///
     /// Example: `"1000.00"`
-    pub subtotal: String,
+    pub subtotal: Amount,
     /// The credit memo's payment terms, defining when payment is due and any applicable discounts.
     ///
     /// Example: `{"fullName":"Net 30","id":"80000001-1234567890"}`
@@ -191,15 +193,20 @@ pub struct CreditMemo {
     /// The total monetary amount of this credit memo, equivalent to the sum of the amounts in `lines` and `lineGroups`, represented as a decimal string.
     ///
     /// Example: `"1000.00"`
-    pub total_amount: String,
+    pub total_amount: Amount,
     /// The date of this credit memo, in ISO 8601 format (YYYY-MM-DD).
     ///
     /// Example: `"2024-10-01"`
-    pub transaction_date: String,
+    pub transaction_date: Date,
     /// The date and time when this credit memo was last updated, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
     /// Example: `"2025-02-01T12:34:56+00:00"`
-    pub updated_at: String,
+    pub updated_at: DateTime,
+}
+
+impl CreditMemo {
+    /// The `objectType` of every `CreditMemo`.
+    pub const OBJECT_TYPE: &'static str = "qbd_credit_memo";
 }
 
 /// The body of `qbd.credit_memos().create(..)`; unset fields are not sent.
@@ -233,7 +240,7 @@ pub struct CreditMemoCreateParams {
     ///
     /// Example: `"2024-10-31"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub due_date: Option<String>,
+    pub due_date: Option<Date>,
     /// The market exchange rate between this credit memo's currency and the home currency in QuickBooks at the time of this transaction. Represented as a decimal value (e.g., 1.2345 for 1 EUR = 1.2345 USD if USD is the home currency).
     ///
     /// Example: `1.2345`
@@ -333,7 +340,7 @@ pub struct CreditMemoCreateParams {
     ///
     /// Example: `"2024-10-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub shipping_date: Option<String>,
+    pub shipping_date: Option<Date>,
     /// The shipping method used for this credit memo, such as standard mail or overnight delivery.
     ///
     /// Example: `"80000001-1234567890"`
@@ -347,12 +354,12 @@ pub struct CreditMemoCreateParams {
     /// The date of this credit memo, in ISO 8601 format (YYYY-MM-DD).
     ///
     /// Example: `"2024-10-01"`
-    pub transaction_date: String,
+    pub transaction_date: Date,
 }
 
 impl CreditMemoCreateParams {
     /// A value with the required fields set and every other field unset.
-    pub fn new(customer_id: impl Into<String>, transaction_date: impl Into<String>) -> Self {
+    pub fn new(customer_id: impl Into<String>, transaction_date: impl Into<Date>) -> Self {
         CreditMemoCreateParams {
             billing_address: None,
             class_id: None,
@@ -400,7 +407,7 @@ pub struct CreditMemoCreateParamsLine {
     ///
     /// Example: `"1000.00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub amount: Option<String>,
+    pub amount: Option<Amount>,
     /// The credit memo line's class. Classes can be used to categorize objects into meaningful segments, such as department, location, or type of work. In QuickBooks, class tracking is off by default. If a class is specified for the entire parent transaction, it is automatically applied to all credit memo lines unless overridden here, at the transaction line level.
     ///
     /// Example: `"80000001-1234567890"`
@@ -467,7 +474,7 @@ pub struct CreditMemoCreateParamsLine {
     ///
     /// Example: `"10.00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub rate: Option<String>,
+    pub rate: Option<Amount>,
     /// The price of this credit memo line expressed as a percentage. Typically used for discount or markup items.
     ///
     /// Example: `"10.5"`
@@ -489,7 +496,7 @@ pub struct CreditMemoCreateParamsLine {
     ///
     /// Example: `"2024-03-15"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub service_date: Option<String>,
+    pub service_date: Option<Date>,
     /// The unit-of-measure used for the `quantity` in this credit memo line. Must be a valid unit within the item's available units of measure.
     ///
     /// Example: `"Each"`
@@ -505,12 +512,13 @@ impl CreditMemoCreateParamsLine {
 }
 
 /// A QuickBooks Desktop credit memo deleted: on `qbd.credit_memos()`, what `delete(..)` returns.
-///
-/// Its `objectType` is always `"qbd_credit_memo"`; that field is not kept.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreditMemoDeleted {
+    /// Always `"qbd_credit_memo"` ([`Self::OBJECT_TYPE`]): written when serialized, and any other value refused when decoded.
+    #[serde(rename = "objectType", default)]
+    object_type: Fixed<super::fixed::ObjectTypeQbdCreditMemo>,
     /// Indicates whether the credit memo was deleted.
     ///
     /// Example: `true`
@@ -526,20 +534,26 @@ pub struct CreditMemoDeleted {
     pub ref_number: Option<String>,
 }
 
+impl CreditMemoDeleted {
+    /// The `objectType` of every `CreditMemoDeleted`.
+    pub const OBJECT_TYPE: &'static str = "qbd_credit_memo";
+}
+
 /// The credit memo's line items, each representing a single product or service sold.
 ///
 /// The type of `CreditMemoLineGroup::lines` and `CreditMemo::lines`.
-///
-/// Its `objectType` is always `"qbd_credit_memo_line"`; that field is not kept.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreditMemoLine {
+    /// Always `"qbd_credit_memo_line"` ([`Self::OBJECT_TYPE`]): written when serialized, and any other value refused when decoded.
+    #[serde(rename = "objectType", default)]
+    object_type: Fixed<super::fixed::ObjectTypeQbdCreditMemoLine>,
     /// The monetary amount of this credit memo line, represented as a decimal string. If both `quantity` and `rate` are specified but not `amount`, QuickBooks will use them to calculate `amount`. If `amount`, `rate`, and `quantity` are all unspecified, then QuickBooks will calculate `amount` based on a `quantity` of `1` and the suggested `rate`. This field cannot be cleared.
     ///
     /// Example: `"1000.00"`
     #[serde(default)]
-    pub amount: Option<String>,
+    pub amount: Option<Amount>,
     /// The credit memo line's class. Classes can be used to categorize objects into meaningful segments, such as department, location, or type of work. In QuickBooks, class tracking is off by default. If a class is specified for the entire parent transaction, it is automatically applied to all credit memo lines unless overridden here, at the transaction line level.
     ///
     /// Example: `{"fullName":"Refunds","id":"80000001-1234567890"}`
@@ -556,7 +570,7 @@ pub struct CreditMemoLine {
     ///
     /// Example: `"2025-12-31"`
     #[serde(default)]
-    pub expiration_date: Option<String>,
+    pub expiration_date: Option<Date>,
     /// The unique identifier assigned by QuickBooks to this credit memo line. This ID is unique across all transaction line types.
     ///
     /// Example: `"456DEF-1234567890"`
@@ -607,7 +621,7 @@ pub struct CreditMemoLine {
     ///
     /// Example: `"10.00"`
     #[serde(default)]
-    pub rate: Option<String>,
+    pub rate: Option<Amount>,
     /// The price of this credit memo line expressed as a percentage. Typically used for discount or markup items.
     ///
     /// Example: `"10.5"`
@@ -629,7 +643,7 @@ pub struct CreditMemoLine {
     ///
     /// Example: `"2024-03-15"`
     #[serde(default)]
-    pub service_date: Option<String>,
+    pub service_date: Option<Date>,
     /// The unit-of-measure used for the `quantity` in this credit memo line. Must be a valid unit within the item's available units of measure.
     ///
     /// Example: `"Each"`
@@ -637,15 +651,21 @@ pub struct CreditMemoLine {
     pub unit_of_measure: Option<String>,
 }
 
+impl CreditMemoLine {
+    /// The `objectType` of every `CreditMemoLine`.
+    pub const OBJECT_TYPE: &'static str = "qbd_credit_memo_line";
+}
+
 /// The credit memo's line item groups, each representing a predefined set of related items.
 ///
 /// The type of `CreditMemo::line_groups`.
-///
-/// Its `objectType` is always `"qbd_credit_memo_line_group"`; that field is not kept.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreditMemoLineGroup {
+    /// Always `"qbd_credit_memo_line_group"` ([`Self::OBJECT_TYPE`]): written when serialized, and any other value refused when decoded.
+    #[serde(rename = "objectType", default)]
+    object_type: Fixed<super::fixed::ObjectTypeQbdCreditMemoLineGroup>,
     /// The custom fields for the credit memo line group object, added as user-defined data extensions, not included in the standard QuickBooks object.
     pub custom_fields: Vec<CustomField>,
     /// A description of this credit memo line group.
@@ -679,7 +699,7 @@ pub struct CreditMemoLineGroup {
     ///
     /// Example: `"2024-03-15"`
     #[serde(default)]
-    pub service_date: Option<String>,
+    pub service_date: Option<Date>,
     /// Indicates whether the individual items in this credit memo line group and their separate amounts appear on printed forms.
     ///
     /// Example: `true`
@@ -687,12 +707,17 @@ pub struct CreditMemoLineGroup {
     /// The total monetary amount of this credit memo line group, equivalent to the sum of the amounts in `lines`, represented as a decimal string.
     ///
     /// Example: `"1000.00"`
-    pub total_amount: String,
+    pub total_amount: Amount,
     /// The unit-of-measure used for the `quantity` in this credit memo line group. Must be a valid unit within the item's available units of measure.
     ///
     /// Example: `"Each"`
     #[serde(default)]
     pub unit_of_measure: Option<String>,
+}
+
+impl CreditMemoLineGroup {
+    /// The `objectType` of every `CreditMemoLineGroup`.
+    pub const OBJECT_TYPE: &'static str = "qbd_credit_memo_line_group";
 }
 
 /// The query parameters of `qbd.credit_memos().list(..)`; unset ones are not sent.
@@ -789,14 +814,14 @@ pub struct CreditMemoListParams {
     ///
     /// Example: `"2025-01-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub transaction_date_from: Option<String>,
+    pub transaction_date_from: Option<Date>,
     /// Filter for credit memos whose `date` field is on or before this date, in ISO 8601 format (YYYY-MM-DD).
     ///
     /// **NOTE:** QuickBooks Desktop interprets this date as the **end of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
     ///
     /// Example: `"2025-02-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub transaction_date_to: Option<String>,
+    pub transaction_date_to: Option<Date>,
     /// Filter for credit memos updated on or after this date/time. Accepts the following ISO 8601 formats:
     /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the **start of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T00:00:00`).
     /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop interprets the timestamp in the local timezone of the end-user's computer.
@@ -804,7 +829,7 @@ pub struct CreditMemoListParams {
     ///
     /// Example: `"2025-01-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_after: Option<String>,
+    pub updated_after: Option<DateTime>,
     /// Filter for credit memos updated on or before this date/time. Accepts the following ISO 8601 formats:
     /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the **end of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
     /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop interprets the timestamp in the local timezone of the end-user's computer.
@@ -812,7 +837,7 @@ pub struct CreditMemoListParams {
     ///
     /// Example: `"2025-02-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_before: Option<String>,
+    pub updated_before: Option<DateTime>,
 }
 
 /// The body of `qbd.credit_memos().update(..)`; unset fields are not sent.
@@ -847,7 +872,7 @@ pub struct CreditMemoUpdateParams {
     ///
     /// Example: `"2024-10-31"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub due_date: Option<String>,
+    pub due_date: Option<Date>,
     /// The market exchange rate between this credit memo's currency and the home currency in QuickBooks at the time of this transaction. Represented as a decimal value (e.g., 1.2345 for 1 EUR = 1.2345 USD if USD is the home currency).
     ///
     /// Example: `1.2345`
@@ -956,7 +981,7 @@ pub struct CreditMemoUpdateParams {
     ///
     /// Example: `"2024-10-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub shipping_date: Option<String>,
+    pub shipping_date: Option<Date>,
     /// The shipping method used for this credit memo, such as standard mail or overnight delivery.
     ///
     /// Example: `"80000001-1234567890"`
@@ -971,7 +996,7 @@ pub struct CreditMemoUpdateParams {
     ///
     /// Example: `"2024-10-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub transaction_date: Option<String>,
+    pub transaction_date: Option<Date>,
 }
 
 impl CreditMemoUpdateParams {
@@ -1030,7 +1055,7 @@ pub struct CreditMemoUpdateParamsLine {
     ///
     /// Example: `"1000.00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub amount: Option<String>,
+    pub amount: Option<Amount>,
     /// The credit memo line's class. Classes can be used to categorize objects into meaningful segments, such as department, location, or type of work. In QuickBooks, class tracking is off by default. If a class is specified for the entire parent transaction, it is automatically applied to all credit memo lines unless overridden here, at the transaction line level.
     ///
     /// Example: `"80000001-1234567890"`
@@ -1105,7 +1130,7 @@ pub struct CreditMemoUpdateParamsLine {
     ///
     /// Example: `"10.00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub rate: Option<String>,
+    pub rate: Option<Amount>,
     /// The price of this credit memo line expressed as a percentage. Typically used for discount or markup items.
     ///
     /// Example: `"10.5"`
@@ -1127,7 +1152,7 @@ pub struct CreditMemoUpdateParamsLine {
     ///
     /// Example: `"2024-03-15"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub service_date: Option<String>,
+    pub service_date: Option<Date>,
     /// The unit-of-measure used for the `quantity` in this credit memo line. Must be a valid unit within the item's available units of measure.
     ///
     /// Example: `"Each"`
@@ -1234,17 +1259,18 @@ impl CreditMemoUpdateParamsLineGroup {
 }
 
 /// A QuickBooks Desktop credit memo voided: on `qbd.credit_memos()`, what `void(..)` returns.
-///
-/// Its `objectType` is always `"qbd_credit_memo"`; that field is not kept.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreditMemoVoided {
+    /// Always `"qbd_credit_memo"` ([`Self::OBJECT_TYPE`]): written when serialized, and any other value refused when decoded.
+    #[serde(rename = "objectType", default)]
+    object_type: Fixed<super::fixed::ObjectTypeQbdCreditMemo>,
     /// The date and time when this credit memo was created, in ISO 8601 format (YYYY-MM-DDThh:mm:ss+hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
     /// Example: `"2025-01-01T12:34:56+00:00"`
     #[serde(default)]
-    pub created_at: Option<String>,
+    pub created_at: Option<DateTime>,
     /// The QuickBooks-assigned unique identifier of the voided credit memo.
     ///
     /// Example: `"123ABC-1234567890"`
@@ -1258,11 +1284,16 @@ pub struct CreditMemoVoided {
     ///
     /// Example: `"2025-02-01T12:34:56+00:00"`
     #[serde(default)]
-    pub updated_at: Option<String>,
+    pub updated_at: Option<DateTime>,
     /// Indicates whether the credit memo was voided.
     ///
     /// Example: `true`
     pub voided: bool,
+}
+
+impl CreditMemoVoided {
+    /// The `objectType` of every `CreditMemoVoided`.
+    pub const OBJECT_TYPE: &'static str = "qbd_credit_memo";
 }
 
 resource_handle! {

@@ -7,20 +7,22 @@ use serde::{Deserialize, Serialize};
 
 use super::QbdClient;
 use super::shared::*;
+use crate::fixed::Fixed;
 use crate::resources::resource_handle;
-use crate::{Result, Transport, api};
+use crate::{DateTime, Result, Transport, api};
 
 /// A QuickBooks Desktop customer type: on `qbd.customer_types()`, each item `list(..)` lists, and what `create(..)` and `retrieve(..)` return.
-///
-/// Its `objectType` is always `"qbd_customer_type"`; that field is not kept.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CustomerType {
+    /// Always `"qbd_customer_type"` ([`Self::OBJECT_TYPE`]): written when serialized, and any other value refused when decoded.
+    #[serde(rename = "objectType", default)]
+    object_type: Fixed<super::fixed::ObjectTypeQbdCustomerType>,
     /// The date and time when this customer type was created, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
     /// Example: `"2025-01-01T12:34:56+00:00"`
-    pub created_at: String,
+    pub created_at: DateTime,
     /// The case-insensitive fully-qualified unique name of this customer type, formed by combining the names of its hierarchical parent objects with its own `name`, separated by colons. For example, if a customer type is under "Industry" and has the `name` "Healthcare", its `fullName` would be "Industry:Healthcare".
     ///
     /// **NOTE**: Unlike `name`, `fullName` is guaranteed to be unique across all customer type objects. However, `fullName` can still be arbitrarily changed by the QuickBooks user when they modify the underlying `name` field.
@@ -55,7 +57,12 @@ pub struct CustomerType {
     /// The date and time when this customer type was last updated, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
     /// Example: `"2025-02-01T12:34:56+00:00"`
-    pub updated_at: String,
+    pub updated_at: DateTime,
+}
+
+impl CustomerType {
+    /// The `objectType` of every `CustomerType`.
+    pub const OBJECT_TYPE: &'static str = "qbd_customer_type";
 }
 
 /// The body of `qbd.customer_types().create(..)`; unset fields are not sent.
@@ -162,7 +169,7 @@ pub struct CustomerTypeListParams {
     ///
     /// Example: `"2025-01-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_after: Option<String>,
+    pub updated_after: Option<DateTime>,
     /// Filter for customer types updated on or before this date/time. Accepts the following ISO 8601 formats:
     /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the **end of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
     /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop interprets the timestamp in the local timezone of the end-user's computer.
@@ -170,7 +177,7 @@ pub struct CustomerTypeListParams {
     ///
     /// Example: `"2025-02-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_before: Option<String>,
+    pub updated_before: Option<DateTime>,
 }
 
 resource_handle! {

@@ -7,9 +7,10 @@ use serde::{Deserialize, Serialize};
 
 use super::QbdClient;
 use super::shared::*;
+use crate::fixed::Fixed;
 use crate::resources::resource_handle;
 use crate::string_enum::string_enum;
-use crate::{CursorPage, Result, Transport, api};
+use crate::{Amount, CursorPage, Date, DateTime, Result, Transport, api};
 
 /// The customer's credit card information, including card type, number, and expiration date, used for processing credit card payments.
 ///
@@ -51,12 +52,13 @@ pub struct CreditCard {
 }
 
 /// A QuickBooks Desktop customer: on `qbd.customers()`, each item `list(..)` lists, and what `create(..)`, `retrieve(..)` and `update(..)` return.
-///
-/// Its `objectType` is always `"qbd_customer"`; that field is not kept.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Customer {
+    /// Always `"qbd_customer"` ([`Self::OBJECT_TYPE`]): written when serialized, and any other value refused when decoded.
+    #[serde(rename = "objectType", default)]
+    object_type: Fixed<super::fixed::ObjectTypeQbdCustomer>,
     /// The customer's account number, which appears in the QuickBooks chart of accounts, reports, and graphs.
     ///
     /// Note that if the "Use Account Numbers" preference is turned off in QuickBooks, the account number may not be visible in the user interface, but it can still be set and retrieved through the API.
@@ -85,7 +87,7 @@ pub struct Customer {
     ///
     /// Example: `"1000.00"`
     #[serde(default)]
-    pub balance: Option<String>,
+    pub balance: Option<Amount>,
     /// The customer's billing address.
     #[serde(default)]
     pub billing_address: Option<Address>,
@@ -112,7 +114,7 @@ pub struct Customer {
     /// The date and time when this customer was created, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
     /// Example: `"2025-01-01T12:34:56+00:00"`
-    pub created_at: String,
+    pub created_at: DateTime,
     /// The customer's credit card information, including card type, number, and expiration date, used for processing credit card payments.
     #[serde(default)]
     pub credit_card: Option<CreditCard>,
@@ -120,7 +122,7 @@ pub struct Customer {
     ///
     /// Example: `"5000.00"`
     #[serde(default)]
-    pub credit_limit: Option<String>,
+    pub credit_limit: Option<Amount>,
     /// The customer's currency. For built-in currencies, the name and code are standard ISO 4217 international values. For user-defined currencies, all values are editable.
     ///
     /// Example: `{"fullName":"USD","id":"80000001-1234567890"}`
@@ -180,17 +182,17 @@ pub struct Customer {
     ///
     /// Example: `"2024-11-30"`
     #[serde(default)]
-    pub job_end_date: Option<String>,
+    pub job_end_date: Option<Date>,
     /// The projected completion date for this customer's job, if applicable, in ISO 8601 format (YYYY-MM-DD).
     ///
     /// Example: `"2024-12-31"`
     #[serde(default)]
-    pub job_projected_end_date: Option<String>,
+    pub job_projected_end_date: Option<Date>,
     /// The date when work on this customer's job began, if applicable, in ISO 8601 format (YYYY-MM-DD).
     ///
     /// Example: `"2024-01-15"`
     #[serde(default)]
-    pub job_start_date: Option<String>,
+    pub job_start_date: Option<Date>,
     /// The status of this customer's job, if this object is a job (i.e., sub-customer).
     ///
     /// Example: `"in_progress"`
@@ -307,11 +309,16 @@ pub struct Customer {
     ///
     /// Example: `"5000.00"`
     #[serde(default)]
-    pub total_balance: Option<String>,
+    pub total_balance: Option<Amount>,
     /// The date and time when this customer was last updated, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
     /// Example: `"2025-02-01T12:34:56+00:00"`
-    pub updated_at: String,
+    pub updated_at: DateTime,
+}
+
+impl Customer {
+    /// The `objectType` of every `Customer`.
+    pub const OBJECT_TYPE: &'static str = "qbd_customer";
 }
 
 /// A list of additional shipping addresses for this customer. Useful when the customer has multiple shipping locations.
@@ -487,7 +494,7 @@ pub struct CustomerCreateParams {
     ///
     /// Example: `"5000.00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub credit_limit: Option<String>,
+    pub credit_limit: Option<Amount>,
     /// The customer's currency. For built-in currencies, the name and code are standard ISO 4217 international values. For user-defined currencies, all values are editable.
     ///
     /// Example: `"80000001-1234567890"`
@@ -541,17 +548,17 @@ pub struct CustomerCreateParams {
     ///
     /// Example: `"2024-11-30"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub job_end_date: Option<String>,
+    pub job_end_date: Option<Date>,
     /// The projected completion date for this customer's job, if applicable, in ISO 8601 format (YYYY-MM-DD).
     ///
     /// Example: `"2024-12-31"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub job_projected_end_date: Option<String>,
+    pub job_projected_end_date: Option<Date>,
     /// The date when work on this customer's job began, if applicable, in ISO 8601 format (YYYY-MM-DD).
     ///
     /// Example: `"2024-01-15"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub job_start_date: Option<String>,
+    pub job_start_date: Option<Date>,
     /// The status of this customer's job, if this object is a job (i.e., sub-customer).
     ///
     /// Example: `"in_progress"`
@@ -596,12 +603,12 @@ pub struct CustomerCreateParams {
     ///
     /// Example: `"1000.00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub opening_balance: Option<String>,
+    pub opening_balance: Option<Amount>,
     /// The date of the opening balance of this customer, in ISO 8601 format (YYYY-MM-DD).
     ///
     /// Example: `"2023-01-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub opening_balance_date: Option<String>,
+    pub opening_balance_date: Option<Date>,
     /// The parent customer one level above this one in the hierarchy. For example, if this customer has a `fullName` of "ABC Corporation:Website Redesign Project", its parent has a `fullName` of "ABC Corporation". If this customer is at the top level, this field will be `null`.
     ///
     /// Example: `"80000001-1234567890"`
@@ -865,27 +872,27 @@ pub struct CustomerListParams {
     ///
     /// Example: `"123.45"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub total_balance: Option<String>,
+    pub total_balance: Option<Amount>,
     /// Filter for customers whose `totalBalance` is greater than this amount, represented as a decimal string. You can only use one total-balance filter at a time.
     ///
     /// Example: `"123.45"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub total_balance_greater_than: Option<String>,
+    pub total_balance_greater_than: Option<Amount>,
     /// Filter for customers whose `totalBalance` is greater than or equal to this amount, represented as a decimal string. You can only use one total-balance filter at a time.
     ///
     /// Example: `"123.45"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub total_balance_greater_than_or_equal_to: Option<String>,
+    pub total_balance_greater_than_or_equal_to: Option<Amount>,
     /// Filter for customers whose `totalBalance` is less than this amount, represented as a decimal string. You can only use one total-balance filter at a time.
     ///
     /// Example: `"123.45"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub total_balance_less_than: Option<String>,
+    pub total_balance_less_than: Option<Amount>,
     /// Filter for customers whose `totalBalance` is less than or equal to this amount, represented as a decimal string. You can only use one total-balance filter at a time.
     ///
     /// Example: `"123.45"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub total_balance_less_than_or_equal_to: Option<String>,
+    pub total_balance_less_than_or_equal_to: Option<Amount>,
     /// Filter for customers updated on or after this date/time. Accepts the following ISO 8601 formats:
     /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the **start of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T00:00:00`).
     /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop interprets the timestamp in the local timezone of the end-user's computer.
@@ -893,7 +900,7 @@ pub struct CustomerListParams {
     ///
     /// Example: `"2025-01-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_after: Option<String>,
+    pub updated_after: Option<DateTime>,
     /// Filter for customers updated on or before this date/time. Accepts the following ISO 8601 formats:
     /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the **end of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
     /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop interprets the timestamp in the local timezone of the end-user's computer.
@@ -901,7 +908,7 @@ pub struct CustomerListParams {
     ///
     /// Example: `"2025-02-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_before: Option<String>,
+    pub updated_before: Option<DateTime>,
 }
 
 /// The body of `qbd.customers().update(..)`; unset fields are not sent.
@@ -969,7 +976,7 @@ pub struct CustomerUpdateParams {
     ///
     /// Example: `"5000.00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub credit_limit: Option<String>,
+    pub credit_limit: Option<Amount>,
     /// The customer's currency. For built-in currencies, the name and code are standard ISO 4217 international values. For user-defined currencies, all values are editable.
     ///
     /// Example: `"80000001-1234567890"`
@@ -1016,17 +1023,17 @@ pub struct CustomerUpdateParams {
     ///
     /// Example: `"2024-11-30"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub job_end_date: Option<String>,
+    pub job_end_date: Option<Date>,
     /// The projected completion date for this customer's job, if applicable, in ISO 8601 format (YYYY-MM-DD).
     ///
     /// Example: `"2024-12-31"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub job_projected_end_date: Option<String>,
+    pub job_projected_end_date: Option<Date>,
     /// The date when work on this customer's job began, if applicable, in ISO 8601 format (YYYY-MM-DD).
     ///
     /// Example: `"2024-01-15"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub job_start_date: Option<String>,
+    pub job_start_date: Option<Date>,
     /// The status of this customer's job, if this object is a job (i.e., sub-customer).
     ///
     /// Example: `"in_progress"`

@@ -6,25 +6,27 @@
 use serde::{Deserialize, Serialize};
 
 use super::QbdClient;
+use crate::fixed::Fixed;
 use crate::resources::resource_handle;
 use crate::string_enum::string_enum;
-use crate::{Result, Transport, api};
+use crate::{DateTime, Result, Transport, api};
 
 /// A QuickBooks Desktop deleted list object: on `qbd.deleted_list_objects()`, each item `list(..)` lists.
-///
-/// Its `objectType` is always `"qbd_deleted_list_object"`; that field is not kept.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct DeletedListObject {
+    /// Always `"qbd_deleted_list_object"` ([`Self::OBJECT_TYPE`]): written when serialized, and any other value refused when decoded.
+    #[serde(rename = "objectType", default)]
+    object_type: Fixed<super::fixed::ObjectTypeQbdDeletedListObject>,
     /// The date and time when this deleted list-object was created, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
     /// Example: `"2025-01-01T12:34:56+00:00"`
-    pub created_at: String,
+    pub created_at: DateTime,
     /// The date and time when this deleted list-object was deleted, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
     /// Example: `"2025-02-01T12:34:56+00:00"`
-    pub deleted_at: String,
+    pub deleted_at: DateTime,
     /// The case-insensitive fully-qualified unique name of this deleted list-object, formed by combining the names of its hierarchical parent objects with its own `name`, separated by colons. For example, if a deleted list-object is under "Parent" and has the `name` "Child", its `fullName` would be "Parent:Child".
     ///
     /// **NOTE**: Unlike `name`, `fullName` is guaranteed to be unique across all deleted list-object objects. However, `fullName` can still be arbitrarily changed by the QuickBooks user when they modify the underlying `name` field.
@@ -42,6 +44,11 @@ pub struct DeletedListObject {
     pub list_type: DeletedListObjectListType,
 }
 
+impl DeletedListObject {
+    /// The `objectType` of every `DeletedListObject`.
+    pub const OBJECT_TYPE: &'static str = "qbd_deleted_list_object";
+}
+
 /// The query parameters of `qbd.deleted_list_objects().list(..)`; unset ones are not sent.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -53,7 +60,7 @@ pub struct DeletedListObjectListParams {
     ///
     /// Example: `"2025-01-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub deleted_after: Option<String>,
+    pub deleted_after: Option<DateTime>,
     /// Filter for deleted list-objects deleted on or before this date/time, within the last 90 days (QuickBooks limit). Accepts the following ISO 8601 formats:
     /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the **end of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
     /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop interprets the timestamp in the local timezone of the end-user's computer.
@@ -61,7 +68,7 @@ pub struct DeletedListObjectListParams {
     ///
     /// Example: `"2025-02-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub deleted_before: Option<String>,
+    pub deleted_before: Option<DateTime>,
     /// Filter for deleted list-objects by their list-object type(s).
     ///
     /// Example: `["customer"]`

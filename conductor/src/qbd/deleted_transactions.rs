@@ -6,25 +6,27 @@
 use serde::{Deserialize, Serialize};
 
 use super::QbdClient;
+use crate::fixed::Fixed;
 use crate::resources::resource_handle;
 use crate::string_enum::string_enum;
-use crate::{Result, Transport, api};
+use crate::{DateTime, Result, Transport, api};
 
 /// A QuickBooks Desktop deleted transaction: on `qbd.deleted_transactions()`, each item `list(..)` lists.
-///
-/// Its `objectType` is always `"qbd_deleted_transaction"`; that field is not kept.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct DeletedTransaction {
+    /// Always `"qbd_deleted_transaction"` ([`Self::OBJECT_TYPE`]): written when serialized, and any other value refused when decoded.
+    #[serde(rename = "objectType", default)]
+    object_type: Fixed<super::fixed::ObjectTypeQbdDeletedTransaction>,
     /// The date and time when this deleted transaction was created, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
     /// Example: `"2025-01-01T12:34:56+00:00"`
-    pub created_at: String,
+    pub created_at: DateTime,
     /// The date and time when this deleted transaction was deleted, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
     /// Example: `"2025-02-01T12:34:56+00:00"`
-    pub deleted_at: String,
+    pub deleted_at: DateTime,
     /// The unique identifier assigned by QuickBooks to this deleted transaction. This ID is unique across all transaction types.
     ///
     /// Example: `"123ABC-1234567890"`
@@ -40,6 +42,11 @@ pub struct DeletedTransaction {
     pub transaction_type: DeletedTransactionTransactionType,
 }
 
+impl DeletedTransaction {
+    /// The `objectType` of every `DeletedTransaction`.
+    pub const OBJECT_TYPE: &'static str = "qbd_deleted_transaction";
+}
+
 /// The query parameters of `qbd.deleted_transactions().list(..)`; unset ones are not sent.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -51,7 +58,7 @@ pub struct DeletedTransactionListParams {
     ///
     /// Example: `"2025-01-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub deleted_after: Option<String>,
+    pub deleted_after: Option<DateTime>,
     /// Filter for deleted transactions deleted on or before this date/time, within the last 90 days (QuickBooks limit). Accepts the following ISO 8601 formats:
     /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the **end of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
     /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop interprets the timestamp in the local timezone of the end-user's computer.
@@ -59,7 +66,7 @@ pub struct DeletedTransactionListParams {
     ///
     /// Example: `"2025-02-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub deleted_before: Option<String>,
+    pub deleted_before: Option<DateTime>,
     /// Filter for deleted transactions by their transaction type(s).
     ///
     /// Example: `["invoice"]`

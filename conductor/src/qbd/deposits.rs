@@ -7,23 +7,25 @@ use serde::{Deserialize, Serialize};
 
 use super::QbdClient;
 use super::shared::*;
+use crate::fixed::Fixed;
 use crate::resources::resource_handle;
-use crate::{CursorPage, Result, Transport, api};
+use crate::{Amount, CursorPage, Date, DateTime, Result, Transport, api};
 
 /// A QuickBooks Desktop deposit: on `qbd.deposits()`, each item `list(..)` lists, and what `create(..)`, `retrieve(..)` and `update(..)` return.
-///
-/// Its `objectType` is always `"qbd_deposit"`; that field is not kept.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Deposit {
+    /// Always `"qbd_deposit"` ([`Self::OBJECT_TYPE`]): written when serialized, and any other value refused when decoded.
+    #[serde(rename = "objectType", default)]
+    object_type: Fixed<super::fixed::ObjectTypeQbdDeposit>,
     /// Cash back taken out of this deposit and recorded to another account, such as Petty Cash.
     #[serde(default)]
     pub cash_back: Option<DepositCashBack>,
     /// The date and time when this deposit was created, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
     /// Example: `"2025-01-01T12:34:56+00:00"`
-    pub created_at: String,
+    pub created_at: DateTime,
     /// The deposit's currency. For built-in currencies, the name and code are standard ISO 4217 international values. For user-defined currencies, all values are editable.
     ///
     /// Example: `{"fullName":"USD","id":"80000001-1234567890"}`
@@ -65,31 +67,37 @@ pub struct Deposit {
     ///
     /// Example: `"1000.00"`
     #[serde(default)]
-    pub total_amount: Option<String>,
+    pub total_amount: Option<Amount>,
     /// This deposit's total monetary amount converted to the home currency of the QuickBooks company file, represented as a decimal string.
     ///
     /// Example: `"1234.56"`
     #[serde(default)]
-    pub total_amount_in_home_currency: Option<String>,
+    pub total_amount_in_home_currency: Option<Amount>,
     /// The date of this deposit, in ISO 8601 format (YYYY-MM-DD).
     ///
     /// Example: `"2024-10-01"`
-    pub transaction_date: String,
+    pub transaction_date: Date,
     /// The date and time when this deposit was last updated, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
     /// Example: `"2025-02-01T12:34:56+00:00"`
-    pub updated_at: String,
+    pub updated_at: DateTime,
+}
+
+impl Deposit {
+    /// The `objectType` of every `Deposit`.
+    pub const OBJECT_TYPE: &'static str = "qbd_deposit";
 }
 
 /// Cash back taken out of this deposit and recorded to another account, such as Petty Cash.
 ///
 /// The type of `Deposit::cash_back`.
-///
-/// Its `objectType` is always `"qbd_deposit_cash_back_line"`; that field is not kept.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct DepositCashBack {
+    /// Always `"qbd_deposit_cash_back_line"` ([`Self::OBJECT_TYPE`]): written when serialized, and any other value refused when decoded.
+    #[serde(rename = "objectType", default)]
+    object_type: Fixed<super::fixed::ObjectTypeQbdDepositCashBackLine>,
     /// The account where this deposit cash-back line's cash-back amount is recorded, such as Petty Cash. This amount reduces the total credited to the deposit's destination account.
     ///
     /// Example: `{"fullName":"Petty Cash","id":"80000001-1234567890"}`
@@ -98,7 +106,7 @@ pub struct DepositCashBack {
     ///
     /// Example: `"1000.00"`
     #[serde(default)]
-    pub amount: Option<String>,
+    pub amount: Option<Amount>,
     /// The unique identifier assigned by QuickBooks to this deposit cash-back line. This ID is unique across all transaction line types.
     ///
     /// Example: `"456DEF-1234567890"`
@@ -108,6 +116,11 @@ pub struct DepositCashBack {
     /// Example: `"Cash back from deposit"`
     #[serde(default)]
     pub memo: Option<String>,
+}
+
+impl DepositCashBack {
+    /// The `objectType` of every `DepositCashBack`.
+    pub const OBJECT_TYPE: &'static str = "qbd_deposit_cash_back_line";
 }
 
 /// The body of `qbd.deposits().create(..)`; unset fields are not sent.
@@ -150,12 +163,12 @@ pub struct DepositCreateParams {
     /// The date of this deposit, in ISO 8601 format (YYYY-MM-DD).
     ///
     /// Example: `"2024-10-01"`
-    pub transaction_date: String,
+    pub transaction_date: Date,
 }
 
 impl DepositCreateParams {
     /// A value with the required fields set and every other field unset.
-    pub fn new(deposit_to_account_id: impl Into<String>, transaction_date: impl Into<String>) -> Self {
+    pub fn new(deposit_to_account_id: impl Into<String>, transaction_date: impl Into<Date>) -> Self {
         DepositCreateParams {
             cash_back: None,
             currency_id: None,
@@ -186,7 +199,7 @@ pub struct DepositCreateParamsCashBack {
     ///
     /// Example: `"1000.00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub amount: Option<String>,
+    pub amount: Option<Amount>,
     /// A memo or note for this deposit cash-back line.
     ///
     /// Example: `"Cash back from deposit"`
@@ -219,7 +232,7 @@ pub struct DepositCreateParamsLine {
     ///
     /// Example: `"1000.00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub amount: Option<String>,
+    pub amount: Option<Amount>,
     /// The check number of a check received for this deposit line.
     ///
     /// Example: `"1234567890"`
@@ -284,12 +297,13 @@ impl DepositCreateParamsLine {
 }
 
 /// A QuickBooks Desktop deposit deleted: on `qbd.deposits()`, what `delete(..)` returns.
-///
-/// Its `objectType` is always `"qbd_deposit"`; that field is not kept.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct DepositDeleted {
+    /// Always `"qbd_deposit"` ([`Self::OBJECT_TYPE`]): written when serialized, and any other value refused when decoded.
+    #[serde(rename = "objectType", default)]
+    object_type: Fixed<super::fixed::ObjectTypeQbdDeposit>,
     /// Indicates whether the deposit was deleted.
     ///
     /// Example: `true`
@@ -300,15 +314,21 @@ pub struct DepositDeleted {
     pub id: String,
 }
 
+impl DepositDeleted {
+    /// The `objectType` of every `DepositDeleted`.
+    pub const OBJECT_TYPE: &'static str = "qbd_deposit";
+}
+
 /// The deposit's deposit lines, each representing either an existing payment selected for deposit or a manual transfer from another account into the deposit account.
 ///
 /// The type of `Deposit::lines`.
-///
-/// Its `objectType` is always `"qbd_deposit_line"`; that field is not kept.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct DepositLine {
+    /// Always `"qbd_deposit_line"` ([`Self::OBJECT_TYPE`]): written when serialized, and any other value refused when decoded.
+    #[serde(rename = "objectType", default)]
+    object_type: Fixed<super::fixed::ObjectTypeQbdDepositLine>,
     /// The account associated with this deposit line. For manual deposit lines, this is the account the funds were transferred from into the deposit's destination account.
     ///
     /// Example: `{"fullName":"Undeposited Funds","id":"80000001-1234567890"}`
@@ -318,7 +338,7 @@ pub struct DepositLine {
     ///
     /// Example: `"1000.00"`
     #[serde(default)]
-    pub amount: Option<String>,
+    pub amount: Option<Amount>,
     /// The check number of a check received for this deposit line.
     ///
     /// Example: `"1234567890"`
@@ -363,6 +383,11 @@ pub struct DepositLine {
     /// Example: `"invoice"`
     #[serde(default)]
     pub transaction_type: Option<TransactionType>,
+}
+
+impl DepositLine {
+    /// The `objectType` of every `DepositLine`.
+    pub const OBJECT_TYPE: &'static str = "qbd_deposit_line";
 }
 
 /// The query parameters of `qbd.deposits().list(..)`; unset ones are not sent.
@@ -414,14 +439,14 @@ pub struct DepositListParams {
     ///
     /// Example: `"2025-01-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub transaction_date_from: Option<String>,
+    pub transaction_date_from: Option<Date>,
     /// Filter for deposits whose `date` field is on or before this date, in ISO 8601 format (YYYY-MM-DD).
     ///
     /// **NOTE:** QuickBooks Desktop interprets this date as the **end of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
     ///
     /// Example: `"2025-02-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub transaction_date_to: Option<String>,
+    pub transaction_date_to: Option<Date>,
     /// Filter for deposits updated on or after this date/time. Accepts the following ISO 8601 formats:
     /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the **start of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T00:00:00`).
     /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop interprets the timestamp in the local timezone of the end-user's computer.
@@ -429,7 +454,7 @@ pub struct DepositListParams {
     ///
     /// Example: `"2025-01-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_after: Option<String>,
+    pub updated_after: Option<DateTime>,
     /// Filter for deposits updated on or before this date/time. Accepts the following ISO 8601 formats:
     /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the **end of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
     /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop interprets the timestamp in the local timezone of the end-user's computer.
@@ -437,7 +462,7 @@ pub struct DepositListParams {
     ///
     /// Example: `"2025-02-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_before: Option<String>,
+    pub updated_before: Option<DateTime>,
 }
 
 /// The body of `qbd.deposits().update(..)`; unset fields are not sent.
@@ -487,7 +512,7 @@ pub struct DepositUpdateParams {
     ///
     /// Example: `"2024-10-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub transaction_date: Option<String>,
+    pub transaction_date: Option<Date>,
 }
 
 impl DepositUpdateParams {
@@ -524,7 +549,7 @@ pub struct DepositUpdateParamsCashBack {
     ///
     /// Example: `"1000.00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub amount: Option<String>,
+    pub amount: Option<Amount>,
     /// A memo or note for this deposit cash-back line.
     ///
     /// Example: `"Cash back from deposit"`
@@ -565,7 +590,7 @@ pub struct DepositUpdateParamsLine {
     ///
     /// Example: `"1000.00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub amount: Option<String>,
+    pub amount: Option<Amount>,
     /// The check number of a check received for this deposit line.
     ///
     /// Example: `"1234567890"`
@@ -650,17 +675,18 @@ impl DepositUpdateParamsLine {
 }
 
 /// A QuickBooks Desktop deposit voided: on `qbd.deposits()`, what `void(..)` returns.
-///
-/// Its `objectType` is always `"qbd_deposit"`; that field is not kept.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct DepositVoided {
+    /// Always `"qbd_deposit"` ([`Self::OBJECT_TYPE`]): written when serialized, and any other value refused when decoded.
+    #[serde(rename = "objectType", default)]
+    object_type: Fixed<super::fixed::ObjectTypeQbdDeposit>,
     /// The date and time when this deposit was created, in ISO 8601 format (YYYY-MM-DDThh:mm:ss+hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
     /// Example: `"2025-01-01T12:34:56+00:00"`
     #[serde(default)]
-    pub created_at: Option<String>,
+    pub created_at: Option<DateTime>,
     /// The QuickBooks-assigned unique identifier of the voided deposit.
     ///
     /// Example: `"123ABC-1234567890"`
@@ -669,11 +695,16 @@ pub struct DepositVoided {
     ///
     /// Example: `"2025-02-01T12:34:56+00:00"`
     #[serde(default)]
-    pub updated_at: Option<String>,
+    pub updated_at: Option<DateTime>,
     /// Indicates whether the deposit was voided.
     ///
     /// Example: `true`
     pub voided: bool,
+}
+
+impl DepositVoided {
+    /// The `objectType` of every `DepositVoided`.
+    pub const OBJECT_TYPE: &'static str = "qbd_deposit";
 }
 
 resource_handle! {

@@ -7,16 +7,18 @@ use serde::{Deserialize, Serialize};
 
 use super::QbdClient;
 use super::shared::*;
+use crate::fixed::Fixed;
 use crate::resources::resource_handle;
-use crate::{CursorPage, Result, Transport, api};
+use crate::{Amount, CursorPage, DateTime, Result, Transport, api};
 
 /// A QuickBooks Desktop discount item: on `qbd.discount_items()`, each item `list(..)` lists, and what `create(..)`, `retrieve(..)` and `update(..)` return.
-///
-/// Its `objectType` is always `"qbd_discount_item"`; that field is not kept.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct DiscountItem {
+    /// Always `"qbd_discount_item"` ([`Self::OBJECT_TYPE`]): written when serialized, and any other value refused when decoded.
+    #[serde(rename = "objectType", default)]
+    object_type: Fixed<super::fixed::ObjectTypeQbdDiscountItem>,
     /// The posting account to which transactions involving this discount item are posted for tracking discounts.
     ///
     /// Example: `{"fullName":"Discounts","id":"80000001-1234567890"}`
@@ -34,7 +36,7 @@ pub struct DiscountItem {
     /// The date and time when this discount item was created, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
     /// Example: `"2025-01-01T12:34:56+00:00"`
-    pub created_at: String,
+    pub created_at: DateTime,
     /// The custom fields for the discount item object, added as user-defined data extensions, not included in the standard QuickBooks object.
     pub custom_fields: Vec<CustomField>,
     /// The discount item's description that will appear on sales forms that include this item.
@@ -48,7 +50,7 @@ pub struct DiscountItem {
     ///
     /// Example: `"25.00"`
     #[serde(default)]
-    pub discount_rate: Option<String>,
+    pub discount_rate: Option<Amount>,
     /// The percentage amount to subtract from the total or subtotal when applying this discount item to a transaction.
     ///
     /// **NOTE**: A percentage discount only applies to the line immediately above it, so tax implications only affect that specific line.
@@ -102,7 +104,12 @@ pub struct DiscountItem {
     /// The date and time when this discount item was last updated, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
     /// Example: `"2025-02-01T12:34:56+00:00"`
-    pub updated_at: String,
+    pub updated_at: DateTime,
+}
+
+impl DiscountItem {
+    /// The `objectType` of every `DiscountItem`.
+    pub const OBJECT_TYPE: &'static str = "qbd_discount_item";
 }
 
 /// The body of `qbd.discount_items().create(..)`; unset fields are not sent.
@@ -135,7 +142,7 @@ pub struct DiscountItemCreateParams {
     ///
     /// Example: `"25.00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub discount_rate: Option<String>,
+    pub discount_rate: Option<Amount>,
     /// The percentage amount to subtract from the total or subtotal when applying this discount item to a transaction.
     ///
     /// **NOTE**: A percentage discount only applies to the line immediately above it, so tax implications only affect that specific line.
@@ -274,7 +281,7 @@ pub struct DiscountItemListParams {
     ///
     /// Example: `"2025-01-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_after: Option<String>,
+    pub updated_after: Option<DateTime>,
     /// Filter for discount items updated on or before this date/time. Accepts the following ISO 8601 formats:
     /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the **end of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
     /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop interprets the timestamp in the local timezone of the end-user's computer.
@@ -282,7 +289,7 @@ pub struct DiscountItemListParams {
     ///
     /// Example: `"2025-02-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_before: Option<String>,
+    pub updated_before: Option<DateTime>,
 }
 
 /// The body of `qbd.discount_items().update(..)`; unset fields are not sent.
@@ -316,7 +323,7 @@ pub struct DiscountItemUpdateParams {
     ///
     /// Example: `"25.00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub discount_rate: Option<String>,
+    pub discount_rate: Option<Amount>,
     /// The percentage amount to subtract from the total or subtotal when applying this discount item to a transaction.
     ///
     /// **NOTE**: A percentage discount only applies to the line immediately above it, so tax implications only affect that specific line.

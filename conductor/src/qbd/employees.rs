@@ -7,9 +7,10 @@ use serde::{Deserialize, Serialize};
 
 use super::QbdClient;
 use super::shared::*;
+use crate::fixed::Fixed;
 use crate::resources::resource_handle;
 use crate::string_enum::string_enum;
-use crate::{Result, Transport, api};
+use crate::{Amount, Date, DateTime, Result, Transport, api};
 
 /// The employee's primary emergency contact.
 ///
@@ -95,7 +96,7 @@ pub struct Earnings {
     ///
     /// Example: `"10.00"`
     #[serde(default)]
-    pub rate: Option<String>,
+    pub rate: Option<Amount>,
     /// The hourly rate for this employee expressed as a percentage.
     ///
     /// Example: `"10.5"`
@@ -140,12 +141,13 @@ pub struct EmergencyContactSet {
 }
 
 /// A QuickBooks Desktop employee: on `qbd.employees()`, each item `list(..)` lists, and what `create(..)`, `retrieve(..)` and `update(..)` return.
-///
-/// Its `objectType` is always `"qbd_employee"`; that field is not kept.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Employee {
+    /// Always `"qbd_employee"` ([`Self::OBJECT_TYPE`]): written when serialized, and any other value refused when decoded.
+    #[serde(rename = "objectType", default)]
+    object_type: Fixed<super::fixed::ObjectTypeQbdEmployee>,
     /// The employee's account number, which appears in the QuickBooks chart of accounts, reports, and graphs.
     ///
     /// Note that if the "Use Account Numbers" preference is turned off in QuickBooks, the account number may not be visible in the user interface, but it can still be set and retrieved through the API.
@@ -164,7 +166,7 @@ pub struct Employee {
     ///
     /// Example: `"2024-01-01"`
     #[serde(default)]
-    pub adjusted_service_date: Option<String>,
+    pub adjusted_service_date: Option<Date>,
     /// The employee's alternate telephone number.
     ///
     /// Example: `"+1-555-987-6543"`
@@ -179,11 +181,11 @@ pub struct Employee {
     ///
     /// Example: `"1990-01-01"`
     #[serde(default)]
-    pub birth_date: Option<String>,
+    pub birth_date: Option<Date>,
     /// The date and time when this employee was created, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
     /// Example: `"2025-01-01T12:34:56+00:00"`
-    pub created_at: String,
+    pub created_at: DateTime,
     /// Additional custom contact fields for this employee, such as phone numbers or email addresses.
     pub custom_contact_fields: Vec<CustomContactField>,
     /// The custom fields for the employee object, added as user-defined data extensions, not included in the standard QuickBooks object.
@@ -260,7 +262,7 @@ pub struct Employee {
     ///
     /// Example: `"2024-01-01"`
     #[serde(default)]
-    pub hired_date: Option<String>,
+    pub hired_date: Option<Date>,
     /// Indicates whether this employee's I-9 is on file.
     ///
     /// Example: `"on_file"`
@@ -319,7 +321,7 @@ pub struct Employee {
     ///
     /// Example: `"2024-01-01"`
     #[serde(default)]
-    pub original_hire_date: Option<String>,
+    pub original_hire_date: Option<Date>,
     /// Indicates whether this employee is exempt from overtime pay. This classification is based on U.S. labor laws (FLSA).
     ///
     /// Example: `"exempt"`
@@ -370,16 +372,16 @@ pub struct Employee {
     ///
     /// Example: `"10000.00"`
     #[serde(default)]
-    pub target_bonus: Option<String>,
+    pub target_bonus: Option<Amount>,
     /// The date this employee's employment ended with the company, in ISO 8601 format (YYYY-MM-DD). This is also known as the released date or separation date.
     ///
     /// Example: `"2024-01-01"`
     #[serde(default)]
-    pub termination_date: Option<String>,
+    pub termination_date: Option<Date>,
     /// The date and time when this employee was last updated, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
     /// Example: `"2025-02-01T12:34:56+00:00"`
-    pub updated_at: String,
+    pub updated_at: DateTime,
     /// Indicates whether this employee is a U.S. citizen.
     ///
     /// Example: `"citizen"`
@@ -394,7 +396,12 @@ pub struct Employee {
     ///
     /// Example: `"2024-01-01"`
     #[serde(default)]
-    pub work_authorization_expiration_date: Option<String>,
+    pub work_authorization_expiration_date: Option<Date>,
+}
+
+impl Employee {
+    /// The `objectType` of every `Employee`.
+    pub const OBJECT_TYPE: &'static str = "qbd_employee";
 }
 
 /// The employee's address.
@@ -690,7 +697,7 @@ pub struct EmployeeCreateParams {
     ///
     /// Example: `"2024-01-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub adjusted_service_date: Option<String>,
+    pub adjusted_service_date: Option<Date>,
     /// The employee's alternate telephone number.
     ///
     /// Maximum length: 21 characters.
@@ -707,7 +714,7 @@ pub struct EmployeeCreateParams {
     ///
     /// Example: `"1990-01-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub birth_date: Option<String>,
+    pub birth_date: Option<Date>,
     /// Additional custom contact fields for this employee, such as phone numbers or email addresses.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_contact_fields: Option<Vec<CustomContactFieldInput>>,
@@ -787,7 +794,7 @@ pub struct EmployeeCreateParams {
     ///
     /// Example: `"2024-01-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub hired_date: Option<String>,
+    pub hired_date: Option<Date>,
     /// Indicates whether this employee's I-9 is on file.
     ///
     /// Example: `"on_file"`
@@ -843,7 +850,7 @@ pub struct EmployeeCreateParams {
     ///
     /// Example: `"2024-01-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub original_hire_date: Option<String>,
+    pub original_hire_date: Option<Date>,
     /// Indicates whether this employee is exempt from overtime pay. This classification is based on U.S. labor laws (FLSA).
     ///
     /// Example: `"exempt"`
@@ -894,12 +901,12 @@ pub struct EmployeeCreateParams {
     ///
     /// Example: `"10000.00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub target_bonus: Option<String>,
+    pub target_bonus: Option<Amount>,
     /// The date this employee's employment ended with the company, in ISO 8601 format (YYYY-MM-DD). This is also known as the released date or separation date.
     ///
     /// Example: `"2024-01-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub termination_date: Option<String>,
+    pub termination_date: Option<Date>,
     /// Indicates whether this employee is a U.S. citizen.
     ///
     /// Example: `"citizen"`
@@ -914,7 +921,7 @@ pub struct EmployeeCreateParams {
     ///
     /// Example: `"2024-01-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub work_authorization_expiration_date: Option<String>,
+    pub work_authorization_expiration_date: Option<Date>,
 }
 
 impl EmployeeCreateParams {
@@ -1094,7 +1101,7 @@ pub struct EmployeeListParams {
     ///
     /// Example: `"2025-01-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_after: Option<String>,
+    pub updated_after: Option<DateTime>,
     /// Filter for employees updated on or before this date/time. Accepts the following ISO 8601 formats:
     /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the **end of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
     /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop interprets the timestamp in the local timezone of the end-user's computer.
@@ -1102,7 +1109,7 @@ pub struct EmployeeListParams {
     ///
     /// Example: `"2025-02-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_before: Option<String>,
+    pub updated_before: Option<DateTime>,
 }
 
 /// The employee's earnings.
@@ -1122,7 +1129,7 @@ pub struct EmployeePayrollEarning {
     ///
     /// Example: `"10.00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub rate: Option<String>,
+    pub rate: Option<Amount>,
     /// The hourly rate for this employee expressed as a percentage.
     ///
     /// Example: `"10.5"`
@@ -1211,7 +1218,7 @@ pub struct EmployeeUpdateParams {
     ///
     /// Example: `"2024-01-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub adjusted_service_date: Option<String>,
+    pub adjusted_service_date: Option<Date>,
     /// The employee's alternate telephone number.
     ///
     /// Maximum length: 21 characters.
@@ -1228,7 +1235,7 @@ pub struct EmployeeUpdateParams {
     ///
     /// Example: `"1990-01-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub birth_date: Option<String>,
+    pub birth_date: Option<Date>,
     /// Additional custom contact fields for this employee, such as phone numbers or email addresses.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_contact_fields: Option<Vec<CustomContactFieldInput>>,
@@ -1298,7 +1305,7 @@ pub struct EmployeeUpdateParams {
     ///
     /// Example: `"2024-01-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub hired_date: Option<String>,
+    pub hired_date: Option<Date>,
     /// Indicates whether this employee's I-9 is on file.
     ///
     /// Example: `"on_file"`
@@ -1354,7 +1361,7 @@ pub struct EmployeeUpdateParams {
     ///
     /// Example: `"2024-01-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub original_hire_date: Option<String>,
+    pub original_hire_date: Option<Date>,
     /// Indicates whether this employee is exempt from overtime pay. This classification is based on U.S. labor laws (FLSA).
     ///
     /// Example: `"exempt"`
@@ -1402,12 +1409,12 @@ pub struct EmployeeUpdateParams {
     ///
     /// Example: `"10000.00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub target_bonus: Option<String>,
+    pub target_bonus: Option<Amount>,
     /// The date this employee's employment ended with the company, in ISO 8601 format (YYYY-MM-DD). This is also known as the released date or separation date.
     ///
     /// Example: `"2024-01-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub termination_date: Option<String>,
+    pub termination_date: Option<Date>,
     /// Indicates whether this employee is a U.S. citizen.
     ///
     /// Example: `"citizen"`
@@ -1422,7 +1429,7 @@ pub struct EmployeeUpdateParams {
     ///
     /// Example: `"2024-01-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub work_authorization_expiration_date: Option<String>,
+    pub work_authorization_expiration_date: Option<Date>,
 }
 
 impl EmployeeUpdateParams {
@@ -1568,7 +1575,7 @@ pub struct HoursInput {
     ///
     /// Example: `"2024-01-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub accrual_start_date: Option<String>,
+    pub accrual_start_date: Option<Date>,
     /// The number of sick hours the employee will accrue per accrual period, in ISO 8601 format for time intervals (PTnHnMnS). For example, 1 hour and 30 minutes is represented as PT1H30M.
     ///
     /// Example: `"PT8H0M"`
@@ -1689,7 +1696,7 @@ pub struct SickHours {
     ///
     /// Example: `"2024-01-01"`
     #[serde(default)]
-    pub accrual_start_date: Option<String>,
+    pub accrual_start_date: Option<Date>,
     /// The number of sick hours the employee will accrue per accrual period, in ISO 8601 format for time intervals (PTnHnMnS). For example, 1 hour and 30 minutes is represented as PT1H30M.
     ///
     /// Example: `"PT8H0M"`
@@ -1771,7 +1778,7 @@ pub struct VacationHours {
     ///
     /// Example: `"2024-01-01"`
     #[serde(default)]
-    pub accrual_start_date: Option<String>,
+    pub accrual_start_date: Option<Date>,
     /// The number of vacation hours the employee will accrue per accrual period, in ISO 8601 format for time intervals (PTnHnMnS). For example, 1 hour and 30 minutes is represented as PT1H30M.
     ///
     /// Example: `"PT8H0M"`

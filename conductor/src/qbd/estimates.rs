@@ -7,16 +7,18 @@ use serde::{Deserialize, Serialize};
 
 use super::QbdClient;
 use super::shared::*;
+use crate::fixed::Fixed;
 use crate::resources::resource_handle;
-use crate::{CursorPage, Result, Transport, api};
+use crate::{Amount, CursorPage, Date, DateTime, Result, Transport, api};
 
 /// A QuickBooks Desktop estimate: on `qbd.estimates()`, each item `list(..)` lists, and what `create(..)`, `retrieve(..)` and `update(..)` return.
-///
-/// Its `objectType` is always `"qbd_estimate"`; that field is not kept.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Estimate {
+    /// Always `"qbd_estimate"` ([`Self::OBJECT_TYPE`]): written when serialized, and any other value refused when decoded.
+    #[serde(rename = "objectType", default)]
+    object_type: Fixed<super::fixed::ObjectTypeQbdEstimate>,
     /// The estimate's billing address.
     #[serde(default)]
     pub billing_address: Option<Address>,
@@ -28,7 +30,7 @@ pub struct Estimate {
     /// The date and time when this estimate was created, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
     /// Example: `"2025-01-01T12:34:56+00:00"`
-    pub created_at: String,
+    pub created_at: DateTime,
     /// The estimate's currency. For built-in currencies, the name and code are standard ISO 4217 international values. For user-defined currencies, all values are editable.
     ///
     /// Example: `{"fullName":"USD","id":"80000001-1234567890"}`
@@ -54,7 +56,7 @@ pub struct Estimate {
     ///
     /// Example: `"2024-10-31"`
     #[serde(default)]
-    pub due_date: Option<String>,
+    pub due_date: Option<Date>,
     /// The market exchange rate between this estimate's currency and the home currency in QuickBooks at the time of this transaction. Represented as a decimal value (e.g., 1.2345 for 1 EUR = 1.2345 USD if USD is the home currency).
     ///
     /// Example: `1.2345`
@@ -131,12 +133,12 @@ pub struct Estimate {
     ///
     /// Example: `"0.07"`
     #[serde(default)]
-    pub sales_tax_percentage: Option<String>,
+    pub sales_tax_percentage: Option<Amount>,
     /// The total amount of sales tax charged for this estimate, represented as a decimal string.
     ///
     /// Example: `"10.00"`
     #[serde(default)]
-    pub sales_tax_total: Option<String>,
+    pub sales_tax_total: Option<Amount>,
     /// The origin location from where the product associated with this estimate is shipped. This is the point at which ownership and liability for goods transfer from seller to buyer. Internally, QuickBooks uses the term "FOB" for this field, which stands for "freight on board". This field is informational and has no accounting implications.
     ///
     /// Example: `"San Francisco, CA"`
@@ -148,7 +150,7 @@ pub struct Estimate {
     /// The subtotal of this estimate, which is the sum of all estimate lines before taxes and payments are applied, represented as a decimal string.
     ///
     /// Example: `"1000.00"`
-    pub subtotal: String,
+    pub subtotal: Amount,
     /// The estimate's payment terms, defining when payment is due and any applicable discounts.
     ///
     /// Example: `{"fullName":"Net 30","id":"80000001-1234567890"}`
@@ -157,20 +159,25 @@ pub struct Estimate {
     /// The total monetary amount of this estimate, equivalent to the sum of the amounts in `lines` and `lineGroups`, represented as a decimal string.
     ///
     /// Example: `"1000.00"`
-    pub total_amount: String,
+    pub total_amount: Amount,
     /// The total monetary amount of this estimate converted to the home currency of the QuickBooks company file. Represented as a decimal string.
     ///
     /// Example: `"1234.56"`
     #[serde(default)]
-    pub total_amount_in_home_currency: Option<String>,
+    pub total_amount_in_home_currency: Option<Amount>,
     /// The date of this estimate, in ISO 8601 format (YYYY-MM-DD).
     ///
     /// Example: `"2024-10-01"`
-    pub transaction_date: String,
+    pub transaction_date: Date,
     /// The date and time when this estimate was last updated, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
     /// Example: `"2025-02-01T12:34:56+00:00"`
-    pub updated_at: String,
+    pub updated_at: DateTime,
+}
+
+impl Estimate {
+    /// The `objectType` of every `Estimate`.
+    pub const OBJECT_TYPE: &'static str = "qbd_estimate";
 }
 
 /// The body of `qbd.estimates().create(..)`; unset fields are not sent.
@@ -204,7 +211,7 @@ pub struct EstimateCreateParams {
     ///
     /// Example: `"2024-10-31"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub due_date: Option<String>,
+    pub due_date: Option<Date>,
     /// The market exchange rate between this estimate's currency and the home currency in QuickBooks at the time of this transaction. Represented as a decimal value (e.g., 1.2345 for 1 EUR = 1.2345 USD if USD is the home currency).
     ///
     /// Example: `1.2345`
@@ -296,12 +303,12 @@ pub struct EstimateCreateParams {
     /// The date of this estimate, in ISO 8601 format (YYYY-MM-DD).
     ///
     /// Example: `"2024-10-01"`
-    pub transaction_date: String,
+    pub transaction_date: Date,
 }
 
 impl EstimateCreateParams {
     /// A value with the required fields set and every other field unset.
-    pub fn new(customer_id: impl Into<String>, transaction_date: impl Into<String>) -> Self {
+    pub fn new(customer_id: impl Into<String>, transaction_date: impl Into<Date>) -> Self {
         EstimateCreateParams {
             billing_address: None,
             class_id: None,
@@ -345,7 +352,7 @@ pub struct EstimateCreateParamsLine {
     ///
     /// Example: `"1000.00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub amount: Option<String>,
+    pub amount: Option<Amount>,
     /// The estimate line's class. Classes can be used to categorize objects into meaningful segments, such as department, location, or type of work. In QuickBooks, class tracking is off by default. If a class is specified for the entire parent transaction, it is automatically applied to all estimate lines unless overridden here, at the transaction line level.
     ///
     /// Example: `"80000001-1234567890"`
@@ -422,7 +429,7 @@ pub struct EstimateCreateParamsLine {
     ///
     /// Example: `"10.00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub rate: Option<String>,
+    pub rate: Option<Amount>,
     /// The price of this estimate line expressed as a percentage. Typically used for discount or markup items.
     ///
     /// Example: `"10.5"`
@@ -450,12 +457,13 @@ impl EstimateCreateParamsLine {
 }
 
 /// A QuickBooks Desktop estimate deleted: on `qbd.estimates()`, what `delete(..)` returns.
-///
-/// Its `objectType` is always `"qbd_estimate"`; that field is not kept.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct EstimateDeleted {
+    /// Always `"qbd_estimate"` ([`Self::OBJECT_TYPE`]): written when serialized, and any other value refused when decoded.
+    #[serde(rename = "objectType", default)]
+    object_type: Fixed<super::fixed::ObjectTypeQbdEstimate>,
     /// Indicates whether the estimate was deleted.
     ///
     /// Example: `true`
@@ -471,20 +479,26 @@ pub struct EstimateDeleted {
     pub ref_number: Option<String>,
 }
 
+impl EstimateDeleted {
+    /// The `objectType` of every `EstimateDeleted`.
+    pub const OBJECT_TYPE: &'static str = "qbd_estimate";
+}
+
 /// The estimate's line items, each representing a single product or service quoted.
 ///
 /// The type of `EstimateLineGroup::lines` and `Estimate::lines`.
-///
-/// Its `objectType` is always `"qbd_estimate_line"`; that field is not kept.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct EstimateLine {
+    /// Always `"qbd_estimate_line"` ([`Self::OBJECT_TYPE`]): written when serialized, and any other value refused when decoded.
+    #[serde(rename = "objectType", default)]
+    object_type: Fixed<super::fixed::ObjectTypeQbdEstimateLine>,
     /// The monetary amount of this estimate line, represented as a decimal string. If both `quantity` and `rate` are specified but not `amount`, QuickBooks will calculate `amount` using the rate and any markup you supply. The calculation is `amount = (quantity * rate) * (1 + markupRate)` when `markupRate` is provided, or `amount = (quantity * rate) * (1 + markupRatePercent/100)` when `markupRatePercent` is provided. If `amount`, `rate`, and `quantity` are all unspecified, QuickBooks will calculate `amount` based on a `quantity` of `1` and the suggested `rate`. This field cannot be cleared.
     ///
     /// Example: `"1000.00"`
     #[serde(default)]
-    pub amount: Option<String>,
+    pub amount: Option<Amount>,
     /// The estimate line's class. Classes can be used to categorize objects into meaningful segments, such as department, location, or type of work. In QuickBooks, class tracking is off by default. If a class is specified for the entire parent transaction, it is automatically applied to all estimate lines unless overridden here, at the transaction line level.
     ///
     /// Example: `{"fullName":"Web Development","id":"80000001-1234567890"}`
@@ -552,7 +566,7 @@ pub struct EstimateLine {
     ///
     /// Example: `"10.00"`
     #[serde(default)]
-    pub rate: Option<String>,
+    pub rate: Option<Amount>,
     /// The price of this estimate line expressed as a percentage. Typically used for discount or markup items.
     ///
     /// Example: `"10.5"`
@@ -572,15 +586,21 @@ pub struct EstimateLine {
     pub unit_of_measure: Option<String>,
 }
 
+impl EstimateLine {
+    /// The `objectType` of every `EstimateLine`.
+    pub const OBJECT_TYPE: &'static str = "qbd_estimate_line";
+}
+
 /// The estimate's line item groups, each representing a predefined set of related items.
 ///
 /// The type of `Estimate::line_groups`.
-///
-/// Its `objectType` is always `"qbd_estimate_line_group"`; that field is not kept.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct EstimateLineGroup {
+    /// Always `"qbd_estimate_line_group"` ([`Self::OBJECT_TYPE`]): written when serialized, and any other value refused when decoded.
+    #[serde(rename = "objectType", default)]
+    object_type: Fixed<super::fixed::ObjectTypeQbdEstimateLineGroup>,
     /// The custom fields for the estimate line group object, added as user-defined data extensions, not included in the standard QuickBooks object.
     pub custom_fields: Vec<CustomField>,
     /// A description of this estimate line group.
@@ -617,12 +637,17 @@ pub struct EstimateLineGroup {
     /// The total monetary amount of this estimate line group, equivalent to the sum of the amounts in `lines`, represented as a decimal string.
     ///
     /// Example: `"1000.00"`
-    pub total_amount: String,
+    pub total_amount: Amount,
     /// The unit-of-measure used for the `quantity` in this estimate line group. Must be a valid unit within the item's available units of measure.
     ///
     /// Example: `"Each"`
     #[serde(default)]
     pub unit_of_measure: Option<String>,
+}
+
+impl EstimateLineGroup {
+    /// The `objectType` of every `EstimateLineGroup`.
+    pub const OBJECT_TYPE: &'static str = "qbd_estimate_line_group";
 }
 
 /// The query parameters of `qbd.estimates().list(..)`; unset ones are not sent.
@@ -719,14 +744,14 @@ pub struct EstimateListParams {
     ///
     /// Example: `"2025-01-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub transaction_date_from: Option<String>,
+    pub transaction_date_from: Option<Date>,
     /// Filter for estimates whose `date` field is on or before this date, in ISO 8601 format (YYYY-MM-DD).
     ///
     /// **NOTE:** QuickBooks Desktop interprets this date as the **end of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
     ///
     /// Example: `"2025-02-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub transaction_date_to: Option<String>,
+    pub transaction_date_to: Option<Date>,
     /// Filter for estimates updated on or after this date/time. Accepts the following ISO 8601 formats:
     /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the **start of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T00:00:00`).
     /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop interprets the timestamp in the local timezone of the end-user's computer.
@@ -734,7 +759,7 @@ pub struct EstimateListParams {
     ///
     /// Example: `"2025-01-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_after: Option<String>,
+    pub updated_after: Option<DateTime>,
     /// Filter for estimates updated on or before this date/time. Accepts the following ISO 8601 formats:
     /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the **end of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
     /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop interprets the timestamp in the local timezone of the end-user's computer.
@@ -742,7 +767,7 @@ pub struct EstimateListParams {
     ///
     /// Example: `"2025-02-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_before: Option<String>,
+    pub updated_before: Option<DateTime>,
 }
 
 /// The body of `qbd.estimates().update(..)`; unset fields are not sent.
@@ -782,7 +807,7 @@ pub struct EstimateUpdateParams {
     ///
     /// Example: `"2024-10-31"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub due_date: Option<String>,
+    pub due_date: Option<Date>,
     /// The market exchange rate between this estimate's currency and the home currency in QuickBooks at the time of this transaction. Represented as a decimal value (e.g., 1.2345 for 1 EUR = 1.2345 USD if USD is the home currency).
     ///
     /// Example: `1.2345`
@@ -884,7 +909,7 @@ pub struct EstimateUpdateParams {
     ///
     /// Example: `"2024-10-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub transaction_date: Option<String>,
+    pub transaction_date: Option<Date>,
 }
 
 impl EstimateUpdateParams {
@@ -940,7 +965,7 @@ pub struct EstimateUpdateParamsLine {
     ///
     /// Example: `"1000.00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub amount: Option<String>,
+    pub amount: Option<Amount>,
     /// The estimate line's class. Classes can be used to categorize objects into meaningful segments, such as department, location, or type of work. In QuickBooks, class tracking is off by default. If a class is specified for the entire parent transaction, it is automatically applied to all estimate lines unless overridden here, at the transaction line level.
     ///
     /// Example: `"80000001-1234567890"`
@@ -1020,7 +1045,7 @@ pub struct EstimateUpdateParamsLine {
     ///
     /// Example: `"10.00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub rate: Option<String>,
+    pub rate: Option<Amount>,
     /// The price of this estimate line expressed as a percentage. Typically used for discount or markup items.
     ///
     /// Example: `"10.5"`

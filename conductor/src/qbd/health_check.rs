@@ -6,19 +6,26 @@
 use serde::{Deserialize, Serialize};
 
 use super::QbdClient;
+use crate::fixed::Fixed;
 use crate::{Result, Transport, api};
 
 /// A QuickBooks Desktop health check: on `qbd`, what `health_check(..)` returns.
-///
-/// Its `status` is always `"ok"`; that field is not kept.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct HealthCheck {
+    /// Always `"ok"` ([`Self::STATUS`]): written when serialized, and any other value refused when decoded.
+    #[serde(rename = "status", default)]
+    status: Fixed<super::fixed::StatusOk>,
     /// The time, in milliseconds, that it took to perform the health check end-to-end.
     ///
     /// Example: `100`
     pub duration: f64,
+}
+
+impl HealthCheck {
+    /// The `status` of every `HealthCheck`.
+    pub const STATUS: &'static str = "ok";
 }
 
 impl<T: Transport> QbdClient<T> {

@@ -7,17 +7,19 @@ use serde::{Deserialize, Serialize};
 
 use super::QbdClient;
 use super::shared::*;
+use crate::fixed::Fixed;
 use crate::resources::resource_handle;
 use crate::string_enum::string_enum;
-use crate::{Result, Transport, api};
+use crate::{Date, DateTime, Result, Transport, api};
 
 /// A QuickBooks Desktop inventory adjustment: on `qbd.inventory_adjustments()`, each item `list(..)` lists, and what `create(..)`, `retrieve(..)` and `update(..)` return.
-///
-/// Its `objectType` is always `"qbd_inventory_adjustment"`; that field is not kept.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct InventoryAdjustment {
+    /// Always `"qbd_inventory_adjustment"` ([`Self::OBJECT_TYPE`]): written when serialized, and any other value refused when decoded.
+    #[serde(rename = "objectType", default)]
+    object_type: Fixed<super::fixed::ObjectTypeQbdInventoryAdjustment>,
     /// The account to which this inventory adjustment is posted for tracking inventory value changes.
     ///
     /// Example: `{"fullName":"Inventory Shrinkage","id":"80000001-1234567890"}`
@@ -30,7 +32,7 @@ pub struct InventoryAdjustment {
     /// The date and time when this inventory adjustment was created, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
     /// Example: `"2025-01-01T12:34:56+00:00"`
-    pub created_at: String,
+    pub created_at: DateTime,
     /// The custom fields for the inventory adjustment object, added as user-defined data extensions, not included in the standard QuickBooks object.
     pub custom_fields: Vec<CustomField>,
     /// The customer or customer-job associated with this inventory adjustment.
@@ -71,11 +73,16 @@ pub struct InventoryAdjustment {
     /// The date of this inventory adjustment, in ISO 8601 format (YYYY-MM-DD).
     ///
     /// Example: `"2024-10-01"`
-    pub transaction_date: String,
+    pub transaction_date: Date,
     /// The date and time when this inventory adjustment was last updated, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
     /// Example: `"2025-02-01T12:34:56+00:00"`
-    pub updated_at: String,
+    pub updated_at: DateTime,
+}
+
+impl InventoryAdjustment {
+    /// The `objectType` of every `InventoryAdjustment`.
+    pub const OBJECT_TYPE: &'static str = "qbd_inventory_adjustment";
 }
 
 /// The body of `qbd.inventory_adjustments().create(..)`; unset fields are not sent.
@@ -127,12 +134,12 @@ pub struct InventoryAdjustmentCreateParams {
     /// The date of this inventory adjustment, in ISO 8601 format (YYYY-MM-DD).
     ///
     /// Example: `"2024-10-01"`
-    pub transaction_date: String,
+    pub transaction_date: Date,
 }
 
 impl InventoryAdjustmentCreateParams {
     /// A value with the required fields set and every other field unset.
-    pub fn new(account_id: impl Into<String>, transaction_date: impl Into<String>) -> Self {
+    pub fn new(account_id: impl Into<String>, transaction_date: impl Into<Date>) -> Self {
         InventoryAdjustmentCreateParams {
             account_id: account_id.into(),
             class_id: None,
@@ -201,7 +208,7 @@ pub struct InventoryAdjustmentCreateParamsLineAdjustLotNumber {
     ///
     /// Example: `"2025-12-31"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub expiration_date: Option<String>,
+    pub expiration_date: Option<Date>,
     /// The specific location (e.g., bin or shelf) within the inventory site where the item associated with this inventory adjustment line is stored.
     ///
     /// Example: `"80000001-1234567890"`
@@ -232,7 +239,7 @@ pub struct InventoryAdjustmentCreateParamsLineAdjustQuantity {
     ///
     /// Example: `"2025-12-31"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub expiration_date: Option<String>,
+    pub expiration_date: Option<Date>,
     /// The specific location (e.g., bin or shelf) within the inventory site where the item associated with this inventory adjustment line is stored.
     ///
     /// Example: `"80000001-1234567890"`
@@ -283,7 +290,7 @@ pub struct InventoryAdjustmentCreateParamsLineAdjustSerialNumber {
     ///
     /// Example: `"2025-12-31"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub expiration_date: Option<String>,
+    pub expiration_date: Option<Date>,
     /// The specific location (e.g., bin or shelf) within the inventory site where the item associated with this inventory adjustment line is stored.
     ///
     /// Example: `"80000001-1234567890"`
@@ -342,12 +349,13 @@ impl InventoryAdjustmentCreateParamsLineAdjustValue {
 }
 
 /// A QuickBooks Desktop inventory adjustment deleted: on `qbd.inventory_adjustments()`, what `delete(..)` returns.
-///
-/// Its `objectType` is always `"qbd_inventory_adjustment"`; that field is not kept.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct InventoryAdjustmentDeleted {
+    /// Always `"qbd_inventory_adjustment"` ([`Self::OBJECT_TYPE`]): written when serialized, and any other value refused when decoded.
+    #[serde(rename = "objectType", default)]
+    object_type: Fixed<super::fixed::ObjectTypeQbdInventoryAdjustment>,
     /// Indicates whether the inventory adjustment was deleted.
     ///
     /// Example: `true`
@@ -363,20 +371,26 @@ pub struct InventoryAdjustmentDeleted {
     pub ref_number: Option<String>,
 }
 
+impl InventoryAdjustmentDeleted {
+    /// The `objectType` of every `InventoryAdjustmentDeleted`.
+    pub const OBJECT_TYPE: &'static str = "qbd_inventory_adjustment";
+}
+
 /// The inventory adjustment's item lines, each representing the adjustment of an inventory item's quantity, value, serial number, or lot number.
 ///
 /// The type of `InventoryAdjustment::lines`.
-///
-/// Its `objectType` is always `"qbd_inventory_adjustment_line"`; that field is not kept.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct InventoryAdjustmentLine {
+    /// Always `"qbd_inventory_adjustment_line"` ([`Self::OBJECT_TYPE`]): written when serialized, and any other value refused when decoded.
+    #[serde(rename = "objectType", default)]
+    object_type: Fixed<super::fixed::ObjectTypeQbdInventoryAdjustmentLine>,
     /// The expiration date for the serial number or lot number of the item associated with this inventory adjustment line, in ISO 8601 format (YYYY-MM-DD). This is particularly relevant for perishable or time-sensitive inventory items. Note that this field is only supported on QuickBooks Desktop 2023 or later.
     ///
     /// Example: `"2025-12-31"`
     #[serde(default)]
-    pub expiration_date: Option<String>,
+    pub expiration_date: Option<Date>,
     /// The unique identifier assigned by QuickBooks to this inventory adjustment line. This ID is unique across all transaction line types.
     ///
     /// Example: `"456DEF-1234567890"`
@@ -416,6 +430,11 @@ pub struct InventoryAdjustmentLine {
     /// Example: `7`
     #[serde(default)]
     pub value_difference: Option<f64>,
+}
+
+impl InventoryAdjustmentLine {
+    /// The `objectType` of every `InventoryAdjustmentLine`.
+    pub const OBJECT_TYPE: &'static str = "qbd_inventory_adjustment_line";
 }
 
 string_enum! {
@@ -518,14 +537,14 @@ pub struct InventoryAdjustmentListParams {
     ///
     /// Example: `"2025-01-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub transaction_date_from: Option<String>,
+    pub transaction_date_from: Option<Date>,
     /// Filter for inventory adjustments whose `date` field is on or before this date, in ISO 8601 format (YYYY-MM-DD).
     ///
     /// **NOTE:** QuickBooks Desktop interprets this date as the **end of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
     ///
     /// Example: `"2025-02-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub transaction_date_to: Option<String>,
+    pub transaction_date_to: Option<Date>,
     /// Filter for inventory adjustments updated on or after this date/time. Accepts the following ISO 8601 formats:
     /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the **start of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T00:00:00`).
     /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop interprets the timestamp in the local timezone of the end-user's computer.
@@ -533,7 +552,7 @@ pub struct InventoryAdjustmentListParams {
     ///
     /// Example: `"2025-01-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_after: Option<String>,
+    pub updated_after: Option<DateTime>,
     /// Filter for inventory adjustments updated on or before this date/time. Accepts the following ISO 8601 formats:
     /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the **end of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
     /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop interprets the timestamp in the local timezone of the end-user's computer.
@@ -541,7 +560,7 @@ pub struct InventoryAdjustmentListParams {
     ///
     /// Example: `"2025-02-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_before: Option<String>,
+    pub updated_before: Option<DateTime>,
 }
 
 /// The body of `qbd.inventory_adjustments().update(..)`; unset fields are not sent.
@@ -600,7 +619,7 @@ pub struct InventoryAdjustmentUpdateParams {
     ///
     /// Example: `"2024-10-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub transaction_date: Option<String>,
+    pub transaction_date: Option<Date>,
 }
 
 impl InventoryAdjustmentUpdateParams {
@@ -644,7 +663,7 @@ pub struct InventoryAdjustmentUpdateParamsLine {
     ///
     /// Example: `"2025-12-31"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub expiration_date: Option<String>,
+    pub expiration_date: Option<Date>,
     /// The QuickBooks-assigned unique identifier of an existing inventory adjustment line you wish to retain or update.
     ///
     /// **IMPORTANT**: Set this field to `-1` for new inventory adjustment lines you wish to add.
@@ -701,17 +720,18 @@ impl InventoryAdjustmentUpdateParamsLine {
 }
 
 /// A QuickBooks Desktop inventory adjustment voided: on `qbd.inventory_adjustments()`, what `void(..)` returns.
-///
-/// Its `objectType` is always `"qbd_inventory_adjustment"`; that field is not kept.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct InventoryAdjustmentVoided {
+    /// Always `"qbd_inventory_adjustment"` ([`Self::OBJECT_TYPE`]): written when serialized, and any other value refused when decoded.
+    #[serde(rename = "objectType", default)]
+    object_type: Fixed<super::fixed::ObjectTypeQbdInventoryAdjustment>,
     /// The date and time when this inventory adjustment was created, in ISO 8601 format (YYYY-MM-DDThh:mm:ss+hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
     /// Example: `"2025-01-01T12:34:56+00:00"`
     #[serde(default)]
-    pub created_at: Option<String>,
+    pub created_at: Option<DateTime>,
     /// The QuickBooks-assigned unique identifier of the voided inventory adjustment.
     ///
     /// Example: `"123ABC-1234567890"`
@@ -725,11 +745,16 @@ pub struct InventoryAdjustmentVoided {
     ///
     /// Example: `"2025-02-01T12:34:56+00:00"`
     #[serde(default)]
-    pub updated_at: Option<String>,
+    pub updated_at: Option<DateTime>,
     /// Indicates whether the inventory adjustment was voided.
     ///
     /// Example: `true`
     pub voided: bool,
+}
+
+impl InventoryAdjustmentVoided {
+    /// The `objectType` of every `InventoryAdjustmentVoided`.
+    pub const OBJECT_TYPE: &'static str = "qbd_inventory_adjustment";
 }
 
 resource_handle! {

@@ -7,16 +7,18 @@ use serde::{Deserialize, Serialize};
 
 use super::QbdClient;
 use super::shared::*;
+use crate::fixed::Fixed;
 use crate::resources::resource_handle;
-use crate::{CursorPage, Result, Transport, api};
+use crate::{Amount, CursorPage, Date, DateTime, Result, Transport, api};
 
 /// A QuickBooks Desktop inventory item: on `qbd.inventory_items()`, each item `list(..)` lists, and what `create(..)`, `retrieve(..)` and `update(..)` return.
-///
-/// Its `objectType` is always `"qbd_inventory_item"`; that field is not kept.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct InventoryItem {
+    /// Always `"qbd_inventory_item"` ([`Self::OBJECT_TYPE`]): written when serialized, and any other value refused when decoded.
+    #[serde(rename = "objectType", default)]
+    object_type: Fixed<super::fixed::ObjectTypeQbdInventoryItem>,
     /// The asset account used to track the current value of this inventory item in inventory.
     ///
     /// Example: `{"fullName":"Assets:Inventory","id":"80000001-1234567890"}`
@@ -26,7 +28,7 @@ pub struct InventoryItem {
     ///
     /// Example: `"16.50"`
     #[serde(default)]
-    pub average_cost: Option<String>,
+    pub average_cost: Option<Amount>,
     /// The inventory item's barcode.
     ///
     /// Example: `"012345678905"`
@@ -45,7 +47,7 @@ pub struct InventoryItem {
     /// The date and time when this inventory item was created, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
     /// Example: `"2025-01-01T12:34:56+00:00"`
-    pub created_at: String,
+    pub created_at: DateTime,
     /// The custom fields for the inventory item object, added as user-defined data extensions, not included in the standard QuickBooks object.
     pub custom_fields: Vec<CustomField>,
     /// A globally unique identifier (GUID) you, the developer, can provide for tracking this object in your external system. This field is immutable and can only be set during object creation.
@@ -95,7 +97,7 @@ pub struct InventoryItem {
     ///
     /// Example: `"15.75"`
     #[serde(default)]
-    pub purchase_cost: Option<String>,
+    pub purchase_cost: Option<Amount>,
     /// The description of this inventory item that appears on purchase forms (e.g., checks, bills, item receipts) when it is ordered or bought from vendors.
     ///
     /// Example: `"Bulk purchase of steel bolts for inventory"`
@@ -139,7 +141,7 @@ pub struct InventoryItem {
     ///
     /// Example: `"19.99"`
     #[serde(default)]
-    pub sales_price: Option<String>,
+    pub sales_price: Option<Amount>,
     /// The default sales-tax code for this inventory item, determining whether it is taxable or non-taxable. This can be overridden at the transaction-line level.
     ///
     /// Default codes include "Non" (non-taxable) and "Tax" (taxable), but custom codes can also be created in QuickBooks Desktop. If QuickBooks Desktop is not set up to charge sales tax (via the "Do You Charge Sales Tax?" preference), it assigns the default non-taxable sales-tax code configured in the company file to all sales.
@@ -164,7 +166,12 @@ pub struct InventoryItem {
     /// The date and time when this inventory item was last updated, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
     /// Example: `"2025-02-01T12:34:56+00:00"`
-    pub updated_at: String,
+    pub updated_at: DateTime,
+}
+
+impl InventoryItem {
+    /// The `objectType` of every `InventoryItem`.
+    pub const OBJECT_TYPE: &'static str = "qbd_inventory_item";
 }
 
 /// The body of `qbd.inventory_items().create(..)`; unset fields are not sent.
@@ -203,7 +210,7 @@ pub struct InventoryItemCreateParams {
     ///
     /// Example: `"2024-01-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub inventory_date: Option<String>,
+    pub inventory_date: Option<Date>,
     /// Indicates whether this inventory item is active. Inactive objects are typically hidden from views and reports in QuickBooks. Defaults to `true`.
     ///
     /// Example: `true`
@@ -234,7 +241,7 @@ pub struct InventoryItemCreateParams {
     ///
     /// Example: `"15.75"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub purchase_cost: Option<String>,
+    pub purchase_cost: Option<Amount>,
     /// The description of this inventory item that appears on purchase forms (e.g., checks, bills, item receipts) when it is ordered or bought from vendors.
     ///
     /// Example: `"Bulk purchase of steel bolts for inventory"`
@@ -264,7 +271,7 @@ pub struct InventoryItemCreateParams {
     ///
     /// Example: `"19.99"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sales_price: Option<String>,
+    pub sales_price: Option<Amount>,
     /// The default sales-tax code for this inventory item, determining whether it is taxable or non-taxable. This can be overridden at the transaction-line level.
     ///
     /// Default codes include "Non" (non-taxable) and "Tax" (taxable), but custom codes can also be created in QuickBooks Desktop. If QuickBooks Desktop is not set up to charge sales tax (via the "Do You Charge Sales Tax?" preference), it assigns the default non-taxable sales-tax code configured in the company file to all sales.
@@ -283,7 +290,7 @@ pub struct InventoryItemCreateParams {
     ///
     /// Example: `"1500.00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub total_value: Option<String>,
+    pub total_value: Option<Amount>,
     /// The unit-of-measure set associated with this inventory item, which consists of a base unit and related units.
     ///
     /// Example: `"80000001-1234567890"`
@@ -407,7 +414,7 @@ pub struct InventoryItemListParams {
     ///
     /// Example: `"2025-01-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_after: Option<String>,
+    pub updated_after: Option<DateTime>,
     /// Filter for inventory items updated on or before this date/time. Accepts the following ISO 8601 formats:
     /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the **end of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
     /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop interprets the timestamp in the local timezone of the end-user's computer.
@@ -415,7 +422,7 @@ pub struct InventoryItemListParams {
     ///
     /// Example: `"2025-02-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_before: Option<String>,
+    pub updated_before: Option<DateTime>,
 }
 
 /// The body of `qbd.inventory_items().update(..)`; unset fields are not sent.
@@ -484,7 +491,7 @@ pub struct InventoryItemUpdateParams {
     ///
     /// Example: `"15.75"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub purchase_cost: Option<String>,
+    pub purchase_cost: Option<Amount>,
     /// The description of this inventory item that appears on purchase forms (e.g., checks, bills, item receipts) when it is ordered or bought from vendors.
     ///
     /// Example: `"Bulk purchase of steel bolts for inventory"`
@@ -513,7 +520,7 @@ pub struct InventoryItemUpdateParams {
     ///
     /// Example: `"19.99"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sales_price: Option<String>,
+    pub sales_price: Option<Amount>,
     /// The default sales-tax code for this inventory item, determining whether it is taxable or non-taxable. This can be overridden at the transaction-line level.
     ///
     /// Default codes include "Non" (non-taxable) and "Tax" (taxable), but custom codes can also be created in QuickBooks Desktop. If QuickBooks Desktop is not set up to charge sales tax (via the "Do You Charge Sales Tax?" preference), it assigns the default non-taxable sales-tax code configured in the company file to all sales.

@@ -7,31 +7,33 @@ use serde::{Deserialize, Serialize};
 
 use super::QbdClient;
 use super::shared::*;
+use crate::fixed::Fixed;
 use crate::resources::resource_handle;
-use crate::{CursorPage, Result, Transport, api};
+use crate::{Amount, CursorPage, Date, DateTime, Result, Transport, api};
 
 /// A QuickBooks Desktop invoice: on `qbd.invoices()`, each item `list(..)` lists, and what `create(..)`, `retrieve(..)` and `update(..)` return.
-///
-/// Its `objectType` is always `"qbd_invoice"`; that field is not kept.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Invoice {
+    /// Always `"qbd_invoice"` ([`Self::OBJECT_TYPE`]): written when serialized, and any other value refused when decoded.
+    #[serde(rename = "objectType", default)]
+    object_type: Fixed<super::fixed::ObjectTypeQbdInvoice>,
     /// The total amount applied to this invoice, represented as a decimal string.
     ///
     /// Example: `"100.00"`
     #[serde(default)]
-    pub applied_amount: Option<String>,
+    pub applied_amount: Option<Amount>,
     /// The outstanding balance of this invoice after applying any credits or payments. Calculated as `subtotal` + `salesTaxTotal` - `appliedAmount`. Represented as a decimal string.
     ///
     /// Example: `"100.00"`
     #[serde(default)]
-    pub balance_remaining: Option<String>,
+    pub balance_remaining: Option<Amount>,
     /// The outstanding balance of this invoice converted to the home currency of the QuickBooks company file. Represented as a decimal string.
     ///
     /// Example: `"100.00"`
     #[serde(default)]
-    pub balance_remaining_in_home_currency: Option<String>,
+    pub balance_remaining_in_home_currency: Option<Amount>,
     /// The invoice's billing address.
     #[serde(default)]
     pub billing_address: Option<Address>,
@@ -43,7 +45,7 @@ pub struct Invoice {
     /// The date and time when this invoice was created, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
     /// Example: `"2025-01-01T12:34:56+00:00"`
-    pub created_at: String,
+    pub created_at: DateTime,
     /// The invoice's currency. For built-in currencies, the name and code are standard ISO 4217 international values. For user-defined currencies, all values are editable.
     ///
     /// Example: `{"fullName":"USD","id":"80000001-1234567890"}`
@@ -70,7 +72,7 @@ pub struct Invoice {
     ///
     /// Example: `"2024-10-31"`
     #[serde(default)]
-    pub due_date: Option<String>,
+    pub due_date: Option<Date>,
     /// The market exchange rate between this invoice's currency and the home currency in QuickBooks at the time of this transaction. Represented as a decimal value (e.g., 1.2345 for 1 EUR = 1.2345 USD if USD is the home currency).
     ///
     /// Example: `1.2345`
@@ -172,12 +174,12 @@ pub struct Invoice {
     ///
     /// Example: `"0.07"`
     #[serde(default)]
-    pub sales_tax_percentage: Option<String>,
+    pub sales_tax_percentage: Option<Amount>,
     /// The total amount of sales tax charged for this invoice, represented as a decimal string.
     ///
     /// Example: `"10.00"`
     #[serde(default)]
-    pub sales_tax_total: Option<String>,
+    pub sales_tax_total: Option<Amount>,
     /// The origin location from where the product associated with this invoice is shipped. This is the point at which ownership and liability for goods transfer from seller to buyer. Internally, QuickBooks uses the term "FOB" for this field, which stands for "freight on board". This field is informational and has no accounting implications.
     ///
     /// Example: `"San Francisco, CA"`
@@ -190,7 +192,7 @@ pub struct Invoice {
     ///
     /// Example: `"2024-10-01"`
     #[serde(default)]
-    pub shipping_date: Option<String>,
+    pub shipping_date: Option<Date>,
     /// The shipping method used for this invoice, such as standard mail or overnight delivery.
     ///
     /// Example: `{"fullName":"FedEx Ground","id":"80000001-1234567890"}`
@@ -199,17 +201,17 @@ pub struct Invoice {
     /// The subtotal of this invoice, which is the sum of all invoice lines before taxes and payments are applied, represented as a decimal string.
     ///
     /// Example: `"1000.00"`
-    pub subtotal: String,
+    pub subtotal: Amount,
     /// The suggested discount amount for this invoice, represented as a decimal string.
     ///
     /// Example: `"10.00"`
     #[serde(default)]
-    pub suggested_discount_amount: Option<String>,
+    pub suggested_discount_amount: Option<Amount>,
     /// The date when the `suggestedDiscountAmount` for this invoice would apply, in ISO 8601 format (YYYY-MM-DD).
     ///
     /// Example: `"2024-01-01"`
     #[serde(default)]
-    pub suggested_discount_date: Option<String>,
+    pub suggested_discount_date: Option<Date>,
     /// The invoice's payment terms, defining when payment is due and any applicable discounts.
     ///
     /// Example: `{"fullName":"Net 30","id":"80000001-1234567890"}`
@@ -218,11 +220,16 @@ pub struct Invoice {
     /// The date of this invoice, in ISO 8601 format (YYYY-MM-DD).
     ///
     /// Example: `"2024-10-01"`
-    pub transaction_date: String,
+    pub transaction_date: Date,
     /// The date and time when this invoice was last updated, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
     /// Example: `"2025-02-01T12:34:56+00:00"`
-    pub updated_at: String,
+    pub updated_at: DateTime,
+}
+
+impl Invoice {
+    /// The `objectType` of every `Invoice`.
+    pub const OBJECT_TYPE: &'static str = "qbd_invoice";
 }
 
 /// The body of `qbd.invoices().create(..)`; unset fields are not sent.
@@ -263,7 +270,7 @@ pub struct InvoiceCreateParams {
     ///
     /// Example: `"2024-10-31"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub due_date: Option<String>,
+    pub due_date: Option<Date>,
     /// The market exchange rate between this invoice's currency and the home currency in QuickBooks at the time of this transaction. Represented as a decimal value (e.g., 1.2345 for 1 EUR = 1.2345 USD if USD is the home currency).
     ///
     /// Example: `1.2345`
@@ -375,7 +382,7 @@ pub struct InvoiceCreateParams {
     ///
     /// Example: `"2024-10-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub shipping_date: Option<String>,
+    pub shipping_date: Option<Date>,
     /// The shipping method used for this invoice, such as standard mail or overnight delivery.
     ///
     /// Example: `"80000001-1234567890"`
@@ -389,12 +396,12 @@ pub struct InvoiceCreateParams {
     /// The date of this invoice, in ISO 8601 format (YYYY-MM-DD).
     ///
     /// Example: `"2024-10-01"`
-    pub transaction_date: String,
+    pub transaction_date: Date,
 }
 
 impl InvoiceCreateParams {
     /// A value with the required fields set and every other field unset.
-    pub fn new(customer_id: impl Into<String>, transaction_date: impl Into<String>) -> Self {
+    pub fn new(customer_id: impl Into<String>, transaction_date: impl Into<Date>) -> Self {
         InvoiceCreateParams {
             apply_credits: None,
             billing_address: None,
@@ -443,7 +450,7 @@ pub struct InvoiceCreateParamsLine {
     ///
     /// Example: `"1000.00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub amount: Option<String>,
+    pub amount: Option<Amount>,
     /// The invoice line's class. Classes can be used to categorize objects into meaningful segments, such as department, location, or type of work. In QuickBooks, class tracking is off by default. If a class is specified for the entire parent transaction, it is automatically applied to all invoice lines unless overridden here, at the transaction line level.
     ///
     /// Example: `"80000001-1234567890"`
@@ -526,7 +533,7 @@ pub struct InvoiceCreateParamsLine {
     ///
     /// Example: `"10.00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub rate: Option<String>,
+    pub rate: Option<Amount>,
     /// The price of this invoice line expressed as a percentage. Typically used for discount or markup items.
     ///
     /// Example: `"10.5"`
@@ -548,7 +555,7 @@ pub struct InvoiceCreateParamsLine {
     ///
     /// Example: `"2024-03-15"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub service_date: Option<String>,
+    pub service_date: Option<Date>,
     /// The unit-of-measure used for the `quantity` in this invoice line. Must be a valid unit within the item's available units of measure.
     ///
     /// Example: `"Each"`
@@ -564,12 +571,13 @@ impl InvoiceCreateParamsLine {
 }
 
 /// A QuickBooks Desktop invoice deleted: on `qbd.invoices()`, what `delete(..)` returns.
-///
-/// Its `objectType` is always `"qbd_invoice"`; that field is not kept.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct InvoiceDeleted {
+    /// Always `"qbd_invoice"` ([`Self::OBJECT_TYPE`]): written when serialized, and any other value refused when decoded.
+    #[serde(rename = "objectType", default)]
+    object_type: Fixed<super::fixed::ObjectTypeQbdInvoice>,
     /// Indicates whether the invoice was deleted.
     ///
     /// Example: `true`
@@ -585,20 +593,26 @@ pub struct InvoiceDeleted {
     pub ref_number: Option<String>,
 }
 
+impl InvoiceDeleted {
+    /// The `objectType` of every `InvoiceDeleted`.
+    pub const OBJECT_TYPE: &'static str = "qbd_invoice";
+}
+
 /// The invoice's line items, each representing a single product or service sold.
 ///
 /// The type of `InvoiceLineGroup::lines` and `Invoice::lines`.
-///
-/// Its `objectType` is always `"qbd_invoice_line"`; that field is not kept.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct InvoiceLine {
+    /// Always `"qbd_invoice_line"` ([`Self::OBJECT_TYPE`]): written when serialized, and any other value refused when decoded.
+    #[serde(rename = "objectType", default)]
+    object_type: Fixed<super::fixed::ObjectTypeQbdInvoiceLine>,
     /// The monetary amount of this invoice line, represented as a decimal string. If both `quantity` and `rate` are specified but not `amount`, QuickBooks will use them to calculate `amount`. If `amount`, `rate`, and `quantity` are all unspecified, then QuickBooks will calculate `amount` based on a `quantity` of `1` and the suggested `rate`. This field cannot be cleared.
     ///
     /// Example: `"1000.00"`
     #[serde(default)]
-    pub amount: Option<String>,
+    pub amount: Option<Amount>,
     /// The invoice line's class. Classes can be used to categorize objects into meaningful segments, such as department, location, or type of work. In QuickBooks, class tracking is off by default. If a class is specified for the entire parent transaction, it is automatically applied to all invoice lines unless overridden here, at the transaction line level.
     ///
     /// Example: `{"fullName":"Installation:Residential","id":"80000001-1234567890"}`
@@ -615,7 +629,7 @@ pub struct InvoiceLine {
     ///
     /// Example: `"2025-12-31"`
     #[serde(default)]
-    pub expiration_date: Option<String>,
+    pub expiration_date: Option<Date>,
     /// The unique identifier assigned by QuickBooks to this invoice line. This ID is unique across all transaction line types.
     ///
     /// Example: `"456DEF-1234567890"`
@@ -666,7 +680,7 @@ pub struct InvoiceLine {
     ///
     /// Example: `"10.00"`
     #[serde(default)]
-    pub rate: Option<String>,
+    pub rate: Option<Amount>,
     /// The price of this invoice line expressed as a percentage. Typically used for discount or markup items.
     ///
     /// Example: `"10.5"`
@@ -688,7 +702,7 @@ pub struct InvoiceLine {
     ///
     /// Example: `"2024-03-15"`
     #[serde(default)]
-    pub service_date: Option<String>,
+    pub service_date: Option<Date>,
     /// The unit-of-measure used for the `quantity` in this invoice line. Must be a valid unit within the item's available units of measure.
     ///
     /// Example: `"Each"`
@@ -696,15 +710,21 @@ pub struct InvoiceLine {
     pub unit_of_measure: Option<String>,
 }
 
+impl InvoiceLine {
+    /// The `objectType` of every `InvoiceLine`.
+    pub const OBJECT_TYPE: &'static str = "qbd_invoice_line";
+}
+
 /// The invoice's line item groups, each representing a predefined set of related items.
 ///
 /// The type of `Invoice::line_groups`.
-///
-/// Its `objectType` is always `"qbd_invoice_line_group"`; that field is not kept.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct InvoiceLineGroup {
+    /// Always `"qbd_invoice_line_group"` ([`Self::OBJECT_TYPE`]): written when serialized, and any other value refused when decoded.
+    #[serde(rename = "objectType", default)]
+    object_type: Fixed<super::fixed::ObjectTypeQbdInvoiceLineGroup>,
     /// The custom fields for the invoice line group object, added as user-defined data extensions, not included in the standard QuickBooks object.
     pub custom_fields: Vec<CustomField>,
     /// A description of this invoice line group.
@@ -738,7 +758,7 @@ pub struct InvoiceLineGroup {
     ///
     /// Example: `"2024-03-15"`
     #[serde(default)]
-    pub service_date: Option<String>,
+    pub service_date: Option<Date>,
     /// Indicates whether the individual items in this invoice line group and their separate amounts appear on printed forms.
     ///
     /// Example: `true`
@@ -746,12 +766,17 @@ pub struct InvoiceLineGroup {
     /// The total monetary amount of this invoice line group, equivalent to the sum of the amounts in `lines`, represented as a decimal string.
     ///
     /// Example: `"1000.00"`
-    pub total_amount: String,
+    pub total_amount: Amount,
     /// The unit-of-measure used for the `quantity` in this invoice line group. Must be a valid unit within the item's available units of measure.
     ///
     /// Example: `"Each"`
     #[serde(default)]
     pub unit_of_measure: Option<String>,
+}
+
+impl InvoiceLineGroup {
+    /// The `objectType` of every `InvoiceLineGroup`.
+    pub const OBJECT_TYPE: &'static str = "qbd_invoice_line_group";
 }
 
 /// The query parameters of `qbd.invoices().list(..)`; unset ones are not sent.
@@ -853,14 +878,14 @@ pub struct InvoiceListParams {
     ///
     /// Example: `"2025-01-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub transaction_date_from: Option<String>,
+    pub transaction_date_from: Option<Date>,
     /// Filter for invoices whose `date` field is on or before this date, in ISO 8601 format (YYYY-MM-DD).
     ///
     /// **NOTE:** QuickBooks Desktop interprets this date as the **end of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
     ///
     /// Example: `"2025-02-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub transaction_date_to: Option<String>,
+    pub transaction_date_to: Option<Date>,
     /// Filter for invoices updated on or after this date/time. Accepts the following ISO 8601 formats:
     /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the **start of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T00:00:00`).
     /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop interprets the timestamp in the local timezone of the end-user's computer.
@@ -868,7 +893,7 @@ pub struct InvoiceListParams {
     ///
     /// Example: `"2025-01-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_after: Option<String>,
+    pub updated_after: Option<DateTime>,
     /// Filter for invoices updated on or before this date/time. Accepts the following ISO 8601 formats:
     /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the **end of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
     /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop interprets the timestamp in the local timezone of the end-user's computer.
@@ -876,7 +901,7 @@ pub struct InvoiceListParams {
     ///
     /// Example: `"2025-02-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_before: Option<String>,
+    pub updated_before: Option<DateTime>,
 }
 
 /// The body of `qbd.invoices().update(..)`; unset fields are not sent.
@@ -916,7 +941,7 @@ pub struct InvoiceUpdateParams {
     ///
     /// Example: `"2024-10-31"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub due_date: Option<String>,
+    pub due_date: Option<Date>,
     /// The market exchange rate between this invoice's currency and the home currency in QuickBooks at the time of this transaction. Represented as a decimal value (e.g., 1.2345 for 1 EUR = 1.2345 USD if USD is the home currency).
     ///
     /// Example: `1.2345`
@@ -1027,7 +1052,7 @@ pub struct InvoiceUpdateParams {
     ///
     /// Example: `"2024-10-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub shipping_date: Option<String>,
+    pub shipping_date: Option<Date>,
     /// The shipping method used for this invoice, such as standard mail or overnight delivery.
     ///
     /// Example: `"80000001-1234567890"`
@@ -1042,7 +1067,7 @@ pub struct InvoiceUpdateParams {
     ///
     /// Example: `"2024-10-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub transaction_date: Option<String>,
+    pub transaction_date: Option<Date>,
 }
 
 impl InvoiceUpdateParams {
@@ -1082,17 +1107,18 @@ impl InvoiceUpdateParams {
 }
 
 /// A QuickBooks Desktop invoice voided: on `qbd.invoices()`, what `void(..)` returns.
-///
-/// Its `objectType` is always `"qbd_invoice"`; that field is not kept.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct InvoiceVoided {
+    /// Always `"qbd_invoice"` ([`Self::OBJECT_TYPE`]): written when serialized, and any other value refused when decoded.
+    #[serde(rename = "objectType", default)]
+    object_type: Fixed<super::fixed::ObjectTypeQbdInvoice>,
     /// The date and time when this invoice was created, in ISO 8601 format (YYYY-MM-DDThh:mm:ss+hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
     /// Example: `"2025-01-01T12:34:56+00:00"`
     #[serde(default)]
-    pub created_at: Option<String>,
+    pub created_at: Option<DateTime>,
     /// The QuickBooks-assigned unique identifier of the voided invoice.
     ///
     /// Example: `"123ABC-1234567890"`
@@ -1106,11 +1132,16 @@ pub struct InvoiceVoided {
     ///
     /// Example: `"2025-02-01T12:34:56+00:00"`
     #[serde(default)]
-    pub updated_at: Option<String>,
+    pub updated_at: Option<DateTime>,
     /// Indicates whether the invoice was voided.
     ///
     /// Example: `true`
     pub voided: bool,
+}
+
+impl InvoiceVoided {
+    /// The `objectType` of every `InvoiceVoided`.
+    pub const OBJECT_TYPE: &'static str = "qbd_invoice";
 }
 
 resource_handle! {

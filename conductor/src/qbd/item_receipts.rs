@@ -7,20 +7,22 @@ use serde::{Deserialize, Serialize};
 
 use super::QbdClient;
 use super::shared::*;
+use crate::fixed::Fixed;
 use crate::resources::resource_handle;
-use crate::{CursorPage, Result, Transport, api};
+use crate::{Amount, CursorPage, Date, DateTime, Result, Transport, api};
 
 /// A QuickBooks Desktop item receipt: on `qbd.item_receipts()`, each item `list(..)` lists, and what `create(..)`, `retrieve(..)` and `update(..)` return.
-///
-/// Its `objectType` is always `"qbd_item_receipt"`; that field is not kept.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ItemReceipt {
+    /// Always `"qbd_item_receipt"` ([`Self::OBJECT_TYPE`]): written when serialized, and any other value refused when decoded.
+    #[serde(rename = "objectType", default)]
+    object_type: Fixed<super::fixed::ObjectTypeQbdItemReceipt>,
     /// The date and time when this item receipt was created, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
     /// Example: `"2025-01-01T12:34:56+00:00"`
-    pub created_at: String,
+    pub created_at: DateTime,
     /// The item receipt's currency. For built-in currencies, the name and code are standard ISO 4217 international values. For user-defined currencies, all values are editable.
     ///
     /// Example: `{"fullName":"USD","id":"80000001-1234567890"}`
@@ -88,25 +90,30 @@ pub struct ItemReceipt {
     /// The total monetary amount of this item receipt, equivalent to the sum of the amounts in `expenseLines`, `itemLines`, and `itemGroupLines`, represented as a decimal string.
     ///
     /// Example: `"1000.00"`
-    pub total_amount: String,
+    pub total_amount: Amount,
     /// The total monetary amount of this item receipt converted to the home currency of the QuickBooks company file. Represented as a decimal string.
     ///
     /// Example: `"1234.56"`
     #[serde(default)]
-    pub total_amount_in_home_currency: Option<String>,
+    pub total_amount_in_home_currency: Option<Amount>,
     /// The date of this item receipt, in ISO 8601 format (YYYY-MM-DD).
     ///
     /// Example: `"2024-10-01"`
-    pub transaction_date: String,
+    pub transaction_date: Date,
     /// The date and time when this item receipt was last updated, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
     /// Example: `"2025-02-01T12:34:56+00:00"`
-    pub updated_at: String,
+    pub updated_at: DateTime,
     /// The vendor who sent this item receipt for goods or services purchased.
     ///
     /// Example: `{"fullName":"Acme Supplies Ltd.","id":"80000001-1234567890"}`
     #[serde(default)]
     pub vendor: Option<ObjectRef>,
+}
+
+impl ItemReceipt {
+    /// The `objectType` of every `ItemReceipt`.
+    pub const OBJECT_TYPE: &'static str = "qbd_item_receipt";
 }
 
 /// The body of `qbd.item_receipts().create(..)`; unset fields are not sent.
@@ -173,7 +180,7 @@ pub struct ItemReceiptCreateParams {
     /// The date of this item receipt, in ISO 8601 format (YYYY-MM-DD).
     ///
     /// Example: `"2024-10-01"`
-    pub transaction_date: String,
+    pub transaction_date: Date,
     /// The vendor who sent this item receipt for goods or services purchased.
     ///
     /// Example: `"80000001-1234567890"`
@@ -182,7 +189,7 @@ pub struct ItemReceiptCreateParams {
 
 impl ItemReceiptCreateParams {
     /// A value with the required fields set and every other field unset.
-    pub fn new(transaction_date: impl Into<String>, vendor_id: impl Into<String>) -> Self {
+    pub fn new(transaction_date: impl Into<Date>, vendor_id: impl Into<String>) -> Self {
         ItemReceiptCreateParams {
             exchange_rate: None,
             expense_lines: None,
@@ -201,12 +208,13 @@ impl ItemReceiptCreateParams {
 }
 
 /// A QuickBooks Desktop item receipt deleted: on `qbd.item_receipts()`, what `delete(..)` returns.
-///
-/// Its `objectType` is always `"qbd_item_receipt"`; that field is not kept.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ItemReceiptDeleted {
+    /// Always `"qbd_item_receipt"` ([`Self::OBJECT_TYPE`]): written when serialized, and any other value refused when decoded.
+    #[serde(rename = "objectType", default)]
+    object_type: Fixed<super::fixed::ObjectTypeQbdItemReceipt>,
     /// Indicates whether the item receipt was deleted.
     ///
     /// Example: `true`
@@ -220,6 +228,11 @@ pub struct ItemReceiptDeleted {
     /// Example: `"RECEIPT-1234"`
     #[serde(default)]
     pub ref_number: Option<String>,
+}
+
+impl ItemReceiptDeleted {
+    /// The `objectType` of every `ItemReceiptDeleted`.
+    pub const OBJECT_TYPE: &'static str = "qbd_item_receipt";
 }
 
 /// The query parameters of `qbd.item_receipts().list(..)`; unset ones are not sent.
@@ -311,14 +324,14 @@ pub struct ItemReceiptListParams {
     ///
     /// Example: `"2025-01-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub transaction_date_from: Option<String>,
+    pub transaction_date_from: Option<Date>,
     /// Filter for item receipts whose `date` field is on or before this date, in ISO 8601 format (YYYY-MM-DD).
     ///
     /// **NOTE:** QuickBooks Desktop interprets this date as the **end of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
     ///
     /// Example: `"2025-02-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub transaction_date_to: Option<String>,
+    pub transaction_date_to: Option<Date>,
     /// Filter for item receipts updated on or after this date/time. Accepts the following ISO 8601 formats:
     /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the **start of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T00:00:00`).
     /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop interprets the timestamp in the local timezone of the end-user's computer.
@@ -326,7 +339,7 @@ pub struct ItemReceiptListParams {
     ///
     /// Example: `"2025-01-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_after: Option<String>,
+    pub updated_after: Option<DateTime>,
     /// Filter for item receipts updated on or before this date/time. Accepts the following ISO 8601 formats:
     /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the **end of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
     /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop interprets the timestamp in the local timezone of the end-user's computer.
@@ -334,7 +347,7 @@ pub struct ItemReceiptListParams {
     ///
     /// Example: `"2025-02-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_before: Option<String>,
+    pub updated_before: Option<DateTime>,
     /// Filter for item receipts received from these vendors.
     ///
     /// Example: `["80000001-1234567890"]`
@@ -429,7 +442,7 @@ pub struct ItemReceiptUpdateParams {
     ///
     /// Example: `"2024-10-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub transaction_date: Option<String>,
+    pub transaction_date: Option<Date>,
     /// The vendor who sent this item receipt for goods or services purchased.
     ///
     /// Example: `"80000001-1234567890"`
@@ -459,17 +472,18 @@ impl ItemReceiptUpdateParams {
 }
 
 /// A QuickBooks Desktop item receipt voided: on `qbd.item_receipts()`, what `void(..)` returns.
-///
-/// Its `objectType` is always `"qbd_item_receipt"`; that field is not kept.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ItemReceiptVoided {
+    /// Always `"qbd_item_receipt"` ([`Self::OBJECT_TYPE`]): written when serialized, and any other value refused when decoded.
+    #[serde(rename = "objectType", default)]
+    object_type: Fixed<super::fixed::ObjectTypeQbdItemReceipt>,
     /// The date and time when this item receipt was created, in ISO 8601 format (YYYY-MM-DDThh:mm:ss+hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
     /// Example: `"2025-01-01T12:34:56+00:00"`
     #[serde(default)]
-    pub created_at: Option<String>,
+    pub created_at: Option<DateTime>,
     /// The QuickBooks-assigned unique identifier of the voided item receipt.
     ///
     /// Example: `"123ABC-1234567890"`
@@ -483,11 +497,16 @@ pub struct ItemReceiptVoided {
     ///
     /// Example: `"2025-02-01T12:34:56+00:00"`
     #[serde(default)]
-    pub updated_at: Option<String>,
+    pub updated_at: Option<DateTime>,
     /// Indicates whether the item receipt was voided.
     ///
     /// Example: `true`
     pub voided: bool,
+}
+
+impl ItemReceiptVoided {
+    /// The `objectType` of every `ItemReceiptVoided`.
+    pub const OBJECT_TYPE: &'static str = "qbd_item_receipt";
 }
 
 resource_handle! {

@@ -7,16 +7,18 @@ use serde::{Deserialize, Serialize};
 
 use super::QbdClient;
 use super::shared::*;
+use crate::fixed::Fixed;
 use crate::resources::resource_handle;
-use crate::{CursorPage, Result, Transport, api};
+use crate::{CursorPage, DateTime, Result, Transport, api};
 
 /// A QuickBooks Desktop item site: on `qbd.item_sites()`, each item `list(..)` lists, and what `retrieve(..)` returns.
-///
-/// Its `objectType` is always `"qbd_item_site"`; that field is not kept.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ItemSite {
+    /// Always `"qbd_item_site"` ([`Self::OBJECT_TYPE`]): written when serialized, and any other value refused when decoded.
+    #[serde(rename = "objectType", default)]
+    object_type: Fixed<super::fixed::ObjectTypeQbdItemSite>,
     /// The inventory level of this item site at which a new build assembly should begin. When the combined `quantityOnHand` and `quantityOnPurchaseOrders` drops below this point, QuickBooks flags the need to build additional units.
     ///
     /// Example: `20`
@@ -25,7 +27,7 @@ pub struct ItemSite {
     /// The date and time when this item site was created, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
     /// Example: `"2025-01-01T12:34:56+00:00"`
-    pub created_at: String,
+    pub created_at: DateTime,
     /// The unique identifier assigned by QuickBooks to this item site. This ID is unique across all item sites but not across different QuickBooks object types.
     ///
     /// Example: `"80000001-1234567890"`
@@ -92,7 +94,12 @@ pub struct ItemSite {
     /// The date and time when this item site was last updated, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
     /// Example: `"2025-02-01T12:34:56+00:00"`
-    pub updated_at: String,
+    pub updated_at: DateTime,
+}
+
+impl ItemSite {
+    /// The `objectType` of every `ItemSite`.
+    pub const OBJECT_TYPE: &'static str = "qbd_item_site";
 }
 
 /// The query parameters of `qbd.item_sites().list(..)`; unset ones are not sent.

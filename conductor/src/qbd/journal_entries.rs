@@ -7,19 +7,21 @@ use serde::{Deserialize, Serialize};
 
 use super::QbdClient;
 use super::shared::*;
+use crate::fixed::Fixed;
 use crate::resources::resource_handle;
 use crate::string_enum::string_enum;
-use crate::{CursorPage, Result, Transport, api};
+use crate::{Amount, CursorPage, Date, DateTime, Result, Transport, api};
 
 /// The journal entry's credit lines.
 ///
 /// The type of `JournalEntry::credit_lines`.
-///
-/// Its `objectType` is always `"qbd_journal_credit_line"`; that field is not kept.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct JournalCreditLine {
+    /// Always `"qbd_journal_credit_line"` ([`Self::OBJECT_TYPE`]): written when serialized, and any other value refused when decoded.
+    #[serde(rename = "objectType", default)]
+    object_type: Fixed<super::fixed::ObjectTypeQbdJournalCreditLine>,
     /// The account to which this journal credit line is being credited. This will increase the balance of this account.
     ///
     /// Example: `{"fullName":"Accounts-Payable","id":"80000001-1234567890"}`
@@ -29,7 +31,7 @@ pub struct JournalCreditLine {
     ///
     /// Example: `"1000.00"`
     #[serde(default)]
-    pub amount: Option<String>,
+    pub amount: Option<Amount>,
     /// The billing status of this journal credit line.
     ///
     /// Example: `"billable"`
@@ -63,15 +65,21 @@ pub struct JournalCreditLine {
     pub sales_tax_item: Option<ObjectRef>,
 }
 
+impl JournalCreditLine {
+    /// The `objectType` of every `JournalCreditLine`.
+    pub const OBJECT_TYPE: &'static str = "qbd_journal_credit_line";
+}
+
 /// The journal entry's debit lines.
 ///
 /// The type of `JournalEntry::debit_lines`.
-///
-/// Its `objectType` is always `"qbd_journal_debit_line"`; that field is not kept.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct JournalDebitLine {
+    /// Always `"qbd_journal_debit_line"` ([`Self::OBJECT_TYPE`]): written when serialized, and any other value refused when decoded.
+    #[serde(rename = "objectType", default)]
+    object_type: Fixed<super::fixed::ObjectTypeQbdJournalDebitLine>,
     /// The account to which this journal debit line is being debited. This will decrease the balance of this account.
     ///
     /// Example: `{"fullName":"Checking","id":"80000001-1234567890"}`
@@ -81,7 +89,7 @@ pub struct JournalDebitLine {
     ///
     /// Example: `"1000.00"`
     #[serde(default)]
-    pub amount: Option<String>,
+    pub amount: Option<Amount>,
     /// The billing status of this journal debit line.
     ///
     /// Example: `"billable"`
@@ -115,13 +123,19 @@ pub struct JournalDebitLine {
     pub sales_tax_item: Option<ObjectRef>,
 }
 
+impl JournalDebitLine {
+    /// The `objectType` of every `JournalDebitLine`.
+    pub const OBJECT_TYPE: &'static str = "qbd_journal_debit_line";
+}
+
 /// A QuickBooks Desktop journal entry: on `qbd.journal_entries()`, each item `list(..)` lists, and what `create(..)`, `retrieve(..)` and `update(..)` return.
-///
-/// Its `objectType` is always `"qbd_journal_entry"`; that field is not kept.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct JournalEntry {
+    /// Always `"qbd_journal_entry"` ([`Self::OBJECT_TYPE`]): written when serialized, and any other value refused when decoded.
+    #[serde(rename = "objectType", default)]
+    object_type: Fixed<super::fixed::ObjectTypeQbdJournalEntry>,
     /// Indicates whether the amounts in this journal entry were entered in the company's home currency rather than a foreign currency. When `true`, amounts are in the home currency regardless of the `currency` field.
     ///
     /// Example: `false`
@@ -130,7 +144,7 @@ pub struct JournalEntry {
     /// The date and time when this journal entry was created, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
     /// Example: `"2025-01-01T12:34:56+00:00"`
-    pub created_at: String,
+    pub created_at: DateTime,
     /// The journal entry's credit lines.
     pub credit_lines: Vec<JournalCreditLine>,
     /// The journal entry's currency. For built-in currencies, the name and code are standard ISO 4217 international values. For user-defined currencies, all values are editable.
@@ -178,11 +192,16 @@ pub struct JournalEntry {
     /// The date of this journal entry, in ISO 8601 format (YYYY-MM-DD).
     ///
     /// Example: `"2024-10-01"`
-    pub transaction_date: String,
+    pub transaction_date: Date,
     /// The date and time when this journal entry was last updated, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
     /// Example: `"2025-02-01T12:34:56+00:00"`
-    pub updated_at: String,
+    pub updated_at: DateTime,
+}
+
+impl JournalEntry {
+    /// The `objectType` of every `JournalEntry`.
+    pub const OBJECT_TYPE: &'static str = "qbd_journal_entry";
 }
 
 /// The body of `qbd.journal_entries().create(..)`; unset fields are not sent.
@@ -238,12 +257,12 @@ pub struct JournalEntryCreateParams {
     /// The date of this journal entry, in ISO 8601 format (YYYY-MM-DD).
     ///
     /// Example: `"2024-10-01"`
-    pub transaction_date: String,
+    pub transaction_date: Date,
 }
 
 impl JournalEntryCreateParams {
     /// A value with the required fields set and every other field unset.
-    pub fn new(transaction_date: impl Into<String>) -> Self {
+    pub fn new(transaction_date: impl Into<Date>) -> Self {
         JournalEntryCreateParams {
             are_amounts_entered_in_home_currency: None,
             credit_lines: None,
@@ -276,7 +295,7 @@ pub struct JournalEntryCreateParamsLine {
     ///
     /// Example: `"1000.00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub amount: Option<String>,
+    pub amount: Option<Amount>,
     /// The billing status of this journal credit line.
     ///
     /// Example: `"billable"`
@@ -322,12 +341,13 @@ impl JournalEntryCreateParamsLine {
 }
 
 /// A QuickBooks Desktop journal entry deleted: on `qbd.journal_entries()`, what `delete(..)` returns.
-///
-/// Its `objectType` is always `"qbd_journal_entry"`; that field is not kept.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct JournalEntryDeleted {
+    /// Always `"qbd_journal_entry"` ([`Self::OBJECT_TYPE`]): written when serialized, and any other value refused when decoded.
+    #[serde(rename = "objectType", default)]
+    object_type: Fixed<super::fixed::ObjectTypeQbdJournalEntry>,
     /// Indicates whether the journal entry was deleted.
     ///
     /// Example: `true`
@@ -341,6 +361,11 @@ pub struct JournalEntryDeleted {
     /// Example: `"JE-1234"`
     #[serde(default)]
     pub ref_number: Option<String>,
+}
+
+impl JournalEntryDeleted {
+    /// The `objectType` of every `JournalEntryDeleted`.
+    pub const OBJECT_TYPE: &'static str = "qbd_journal_entry";
 }
 
 /// The query parameters of `qbd.journal_entries().list(..)`; unset ones are not sent.
@@ -432,14 +457,14 @@ pub struct JournalEntryListParams {
     ///
     /// Example: `"2025-01-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub transaction_date_from: Option<String>,
+    pub transaction_date_from: Option<Date>,
     /// Filter for journal entries whose `date` field is on or before this date, in ISO 8601 format (YYYY-MM-DD).
     ///
     /// **NOTE:** QuickBooks Desktop interprets this date as the **end of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
     ///
     /// Example: `"2025-02-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub transaction_date_to: Option<String>,
+    pub transaction_date_to: Option<Date>,
     /// Filter for journal entries updated on or after this date/time. Accepts the following ISO 8601 formats:
     /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the **start of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T00:00:00`).
     /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop interprets the timestamp in the local timezone of the end-user's computer.
@@ -447,7 +472,7 @@ pub struct JournalEntryListParams {
     ///
     /// Example: `"2025-01-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_after: Option<String>,
+    pub updated_after: Option<DateTime>,
     /// Filter for journal entries updated on or before this date/time. Accepts the following ISO 8601 formats:
     /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the **end of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
     /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop interprets the timestamp in the local timezone of the end-user's computer.
@@ -455,7 +480,7 @@ pub struct JournalEntryListParams {
     ///
     /// Example: `"2025-02-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_before: Option<String>,
+    pub updated_before: Option<DateTime>,
 }
 
 /// The body of `qbd.journal_entries().update(..)`; unset fields are not sent.
@@ -503,7 +528,7 @@ pub struct JournalEntryUpdateParams {
     ///
     /// Example: `"2024-10-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub transaction_date: Option<String>,
+    pub transaction_date: Option<Date>,
 }
 
 impl JournalEntryUpdateParams {
@@ -542,7 +567,7 @@ pub struct JournalEntryUpdateParamsLine {
     ///
     /// Example: `"1000.00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub amount: Option<String>,
+    pub amount: Option<Amount>,
     /// The billing status of this journal line.
     ///
     /// Example: `"billable"`
@@ -613,17 +638,18 @@ Credit = "credit",
 }
 
 /// A QuickBooks Desktop journal entry voided: on `qbd.journal_entries()`, what `void(..)` returns.
-///
-/// Its `objectType` is always `"qbd_journal_entry"`; that field is not kept.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct JournalEntryVoided {
+    /// Always `"qbd_journal_entry"` ([`Self::OBJECT_TYPE`]): written when serialized, and any other value refused when decoded.
+    #[serde(rename = "objectType", default)]
+    object_type: Fixed<super::fixed::ObjectTypeQbdJournalEntry>,
     /// The date and time when this journal entry was created, in ISO 8601 format (YYYY-MM-DDThh:mm:ss+hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
     /// Example: `"2025-01-01T12:34:56+00:00"`
     #[serde(default)]
-    pub created_at: Option<String>,
+    pub created_at: Option<DateTime>,
     /// The QuickBooks-assigned unique identifier of the voided journal entry.
     ///
     /// Example: `"123ABC-1234567890"`
@@ -637,11 +663,16 @@ pub struct JournalEntryVoided {
     ///
     /// Example: `"2025-02-01T12:34:56+00:00"`
     #[serde(default)]
-    pub updated_at: Option<String>,
+    pub updated_at: Option<DateTime>,
     /// Indicates whether the journal entry was voided.
     ///
     /// Example: `true`
     pub voided: bool,
+}
+
+impl JournalEntryVoided {
+    /// The `objectType` of every `JournalEntryVoided`.
+    pub const OBJECT_TYPE: &'static str = "qbd_journal_entry";
 }
 
 resource_handle! {

@@ -22,6 +22,7 @@
 //! when several do; all of them are re-exported here.
 
 mod client;
+mod fixed;
 mod shared;
 
 pub use self::client::*;

@@ -7,16 +7,18 @@ use serde::{Deserialize, Serialize};
 
 use super::QbdClient;
 use super::shared::*;
+use crate::fixed::Fixed;
 use crate::resources::resource_handle;
-use crate::{CursorPage, Result, Transport, api};
+use crate::{CursorPage, DateTime, Result, Transport, api};
 
 /// A QuickBooks Desktop non inventory item: on `qbd.non_inventory_items()`, each item `list(..)` lists, and what `create(..)`, `retrieve(..)` and `update(..)` return.
-///
-/// Its `objectType` is always `"qbd_non_inventory_item"`; that field is not kept.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct NonInventoryItem {
+    /// Always `"qbd_non_inventory_item"` ([`Self::OBJECT_TYPE`]): written when serialized, and any other value refused when decoded.
+    #[serde(rename = "objectType", default)]
+    object_type: Fixed<super::fixed::ObjectTypeQbdNonInventoryItem>,
     /// The non-inventory item's barcode.
     ///
     /// Example: `"012345678905"`
@@ -30,7 +32,7 @@ pub struct NonInventoryItem {
     /// The date and time when this non-inventory item was created, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
     /// Example: `"2025-01-01T12:34:56+00:00"`
-    pub created_at: String,
+    pub created_at: DateTime,
     /// The custom fields for the non-inventory item object, added as user-defined data extensions, not included in the standard QuickBooks object.
     pub custom_fields: Vec<CustomField>,
     /// A globally unique identifier (GUID) you, the developer, can provide for tracking this object in your external system. This field is immutable and can only be set during object creation.
@@ -99,7 +101,12 @@ pub struct NonInventoryItem {
     /// The date and time when this non-inventory item was last updated, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
     /// Example: `"2025-02-01T12:34:56+00:00"`
-    pub updated_at: String,
+    pub updated_at: DateTime,
+}
+
+impl NonInventoryItem {
+    /// The `objectType` of every `NonInventoryItem`.
+    pub const OBJECT_TYPE: &'static str = "qbd_non_inventory_item";
 }
 
 /// The body of `qbd.non_inventory_items().create(..)`; unset fields are not sent.
@@ -266,7 +273,7 @@ pub struct NonInventoryItemListParams {
     ///
     /// Example: `"2025-01-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_after: Option<String>,
+    pub updated_after: Option<DateTime>,
     /// Filter for non-inventory items updated on or before this date/time. Accepts the following ISO 8601 formats:
     /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the **end of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
     /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop interprets the timestamp in the local timezone of the end-user's computer.
@@ -274,7 +281,7 @@ pub struct NonInventoryItemListParams {
     ///
     /// Example: `"2025-02-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_before: Option<String>,
+    pub updated_before: Option<DateTime>,
 }
 
 /// The body of `qbd.non_inventory_items().update(..)`; unset fields are not sent.

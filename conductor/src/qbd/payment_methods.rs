@@ -7,21 +7,23 @@ use serde::{Deserialize, Serialize};
 
 use super::QbdClient;
 use super::shared::*;
+use crate::fixed::Fixed;
 use crate::resources::resource_handle;
 use crate::string_enum::string_enum;
-use crate::{Result, Transport, api};
+use crate::{DateTime, Result, Transport, api};
 
 /// A QuickBooks Desktop payment method: on `qbd.payment_methods()`, each item `list(..)` lists, and what `create(..)` and `retrieve(..)` return.
-///
-/// Its `objectType` is always `"qbd_payment_method"`; that field is not kept.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct PaymentMethod {
+    /// Always `"qbd_payment_method"` ([`Self::OBJECT_TYPE`]): written when serialized, and any other value refused when decoded.
+    #[serde(rename = "objectType", default)]
+    object_type: Fixed<super::fixed::ObjectTypeQbdPaymentMethod>,
     /// The date and time when this payment method was created, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
     /// Example: `"2025-01-01T12:34:56+00:00"`
-    pub created_at: String,
+    pub created_at: DateTime,
     /// The unique identifier assigned by QuickBooks to this payment method. This ID is unique across all payment methods but not across different QuickBooks object types.
     ///
     /// Example: `"80000001-1234567890"`
@@ -47,7 +49,12 @@ pub struct PaymentMethod {
     /// The date and time when this payment method was last updated, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
     /// Example: `"2025-02-01T12:34:56+00:00"`
-    pub updated_at: String,
+    pub updated_at: DateTime,
+}
+
+impl PaymentMethod {
+    /// The `objectType` of every `PaymentMethod`.
+    pub const OBJECT_TYPE: &'static str = "qbd_payment_method";
 }
 
 /// The body of `qbd.payment_methods().create(..)`; unset fields are not sent.
@@ -160,7 +167,7 @@ pub struct PaymentMethodListParams {
     ///
     /// Example: `"2025-01-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_after: Option<String>,
+    pub updated_after: Option<DateTime>,
     /// Filter for payment methods updated on or before this date/time. Accepts the following ISO 8601 formats:
     /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the **end of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
     /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop interprets the timestamp in the local timezone of the end-user's computer.
@@ -168,7 +175,7 @@ pub struct PaymentMethodListParams {
     ///
     /// Example: `"2025-02-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_before: Option<String>,
+    pub updated_before: Option<DateTime>,
 }
 
 string_enum! {

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::QbdClient;
 use super::shared::*;
 use crate::resources::resource_handle;
-use crate::{Result, Transport, api};
+use crate::{Amount, Date, Result, Transport, api};
 
 /// A QuickBooks Desktop payment to deposit: on `qbd.payments_to_deposit()`, each item `list(..)` lists.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -18,12 +18,12 @@ pub struct PaymentToDeposit {
     /// The monetary amount of this received payment that is currently available to deposit, represented as a decimal string.
     ///
     /// Example: `"1000.00"`
-    pub amount: String,
+    pub amount: Amount,
     /// The monetary amount of this payment to deposit converted to the home currency of the QuickBooks company file. Represented as a decimal string.
     ///
     /// Example: `"1234.56"`
     #[serde(default)]
-    pub amount_in_home_currency: Option<String>,
+    pub amount_in_home_currency: Option<Amount>,
     /// The payment to deposit's currency. For built-in currencies, the name and code are standard ISO 4217 international values. For user-defined currencies, all values are editable.
     ///
     /// Example: `{"fullName":"USD","id":"80000001-1234567890"}`
@@ -56,7 +56,7 @@ pub struct PaymentToDeposit {
     /// The date of this payment to deposit, in ISO 8601 format (YYYY-MM-DD).
     ///
     /// Example: `"2024-10-01"`
-    pub transaction_date: String,
+    pub transaction_date: Date,
     /// The type of transaction for this payment to deposit.
     ///
     /// Example: `"invoice"`

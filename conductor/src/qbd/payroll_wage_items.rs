@@ -7,21 +7,23 @@ use serde::{Deserialize, Serialize};
 
 use super::QbdClient;
 use super::shared::*;
+use crate::fixed::Fixed;
 use crate::resources::resource_handle;
 use crate::string_enum::string_enum;
-use crate::{CursorPage, Result, Transport, api};
+use crate::{Amount, CursorPage, DateTime, Result, Transport, api};
 
 /// A QuickBooks Desktop payroll wage item: on `qbd.payroll_wage_items()`, each item `list(..)` lists, and what `create(..)` and `retrieve(..)` return.
-///
-/// Its `objectType` is always `"qbd_payroll_wage_item"`; that field is not kept.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct PayrollWageItem {
+    /// Always `"qbd_payroll_wage_item"` ([`Self::OBJECT_TYPE`]): written when serialized, and any other value refused when decoded.
+    #[serde(rename = "objectType", default)]
+    object_type: Fixed<super::fixed::ObjectTypeQbdPayrollWageItem>,
     /// The date and time when this payroll wage item was created, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
     /// Example: `"2025-01-01T12:34:56+00:00"`
-    pub created_at: String,
+    pub created_at: DateTime,
     /// The expense account used to track wage expenses paid through this payroll wage item.
     ///
     /// Example: `{"fullName":"Expenses:Payroll","id":"80000001-1234567890"}`
@@ -45,12 +47,12 @@ pub struct PayrollWageItem {
     ///
     /// Example: `"1.5"`
     #[serde(default)]
-    pub overtime_multiplier: Option<String>,
+    pub overtime_multiplier: Option<Amount>,
     /// The default rate for this payroll wage item, represented as a decimal string. Only one of `rate` and `ratePercent` can be set.
     ///
     /// Example: `"15.00"`
     #[serde(default)]
-    pub rate: Option<String>,
+    pub rate: Option<Amount>,
     /// The default rate for this payroll wage item expressed as a percentage. Only one of `rate` and `ratePercent` can be set.
     ///
     /// Example: `"10"`
@@ -63,11 +65,16 @@ pub struct PayrollWageItem {
     /// The date and time when this payroll wage item was last updated, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
     /// Example: `"2025-02-01T12:34:56+00:00"`
-    pub updated_at: String,
+    pub updated_at: DateTime,
     /// Categorizes how this payroll wage item calculates pay - can be hourly (regular, overtime, sick, or vacation), salary (regular, sick, or vacation), bonus, or commission based.
     ///
     /// Example: `"hourly_regular"`
     pub wage_type: WageType,
+}
+
+impl PayrollWageItem {
+    /// The `objectType` of every `PayrollWageItem`.
+    pub const OBJECT_TYPE: &'static str = "qbd_payroll_wage_item";
 }
 
 /// The body of `qbd.payroll_wage_items().create(..)`; unset fields are not sent.
@@ -96,14 +103,14 @@ pub struct PayrollWageItemCreateParams {
     ///
     /// Example: `"1.5"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub overtime_multiplier: Option<String>,
+    pub overtime_multiplier: Option<Amount>,
     /// The default rate for this payroll wage item, represented as a decimal string. Only one of `rate` and `ratePercent` can be set.
     ///
     /// Decimal string format: up to 5 decimal places and up to 10 digits before the decimal point (for example, "123.45").
     ///
     /// Example: `"15.00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub rate: Option<String>,
+    pub rate: Option<Amount>,
     /// The default rate for this payroll wage item expressed as a percentage. Only one of `rate` and `ratePercent` can be set.
     ///
     /// Example: `"10"`
@@ -205,7 +212,7 @@ pub struct PayrollWageItemListParams {
     ///
     /// Example: `"2025-01-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_after: Option<String>,
+    pub updated_after: Option<DateTime>,
     /// Filter for payroll wage items updated on or before this date/time. Accepts the following ISO 8601 formats:
     /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the **end of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
     /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop interprets the timestamp in the local timezone of the end-user's computer.
@@ -213,7 +220,7 @@ pub struct PayrollWageItemListParams {
     ///
     /// Example: `"2025-02-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_before: Option<String>,
+    pub updated_before: Option<DateTime>,
 }
 
 string_enum! {

@@ -9,7 +9,7 @@ use super::QbdClient;
 use super::shared::*;
 use crate::resources::resource_handle;
 use crate::string_enum::string_enum;
-use crate::{Result, Transport, api};
+use crate::{Date, Result, Transport, api};
 
 /// The item inventory preferences for this company file.
 ///
@@ -22,7 +22,7 @@ pub struct ItemsAndInventoryPreferences {
     ///
     /// Example: `"2023-01-01"`
     #[serde(default)]
-    pub fifo_effective_date: Option<String>,
+    pub fifo_effective_date: Option<Date>,
     /// Specifies the type of inventory tracking that this company file uses.
     ///
     /// Example: `"serial_number"`
@@ -174,7 +174,7 @@ pub struct PreferencesAccounting {
     ///
     /// Example: `"2024-12-31"`
     #[serde(default)]
-    pub closing_date: Option<String>,
+    pub closing_date: Option<Date>,
     /// The default class assigned to transactions for this company file.
     ///
     /// Example: `"accounts"`

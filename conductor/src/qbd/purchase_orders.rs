@@ -7,16 +7,18 @@ use serde::{Deserialize, Serialize};
 
 use super::QbdClient;
 use super::shared::*;
+use crate::fixed::Fixed;
 use crate::resources::resource_handle;
-use crate::{CursorPage, Result, Transport, api};
+use crate::{Amount, CursorPage, Date, DateTime, Result, Transport, api};
 
 /// A QuickBooks Desktop purchase order: on `qbd.purchase_orders()`, each item `list(..)` lists, and what `create(..)`, `retrieve(..)` and `update(..)` return.
-///
-/// Its `objectType` is always `"qbd_purchase_order"`; that field is not kept.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct PurchaseOrder {
+    /// Always `"qbd_purchase_order"` ([`Self::OBJECT_TYPE`]): written when serialized, and any other value refused when decoded.
+    #[serde(rename = "objectType", default)]
+    object_type: Fixed<super::fixed::ObjectTypeQbdPurchaseOrder>,
     /// The purchase order's class. Classes can be used to categorize objects into meaningful segments, such as department, location, or type of work. In QuickBooks, class tracking is off by default. A class defined here is automatically used in this purchase order's line items unless overridden at the line item level.
     ///
     /// Example: `{"fullName":"Office Supplies","id":"80000001-1234567890"}`
@@ -25,7 +27,7 @@ pub struct PurchaseOrder {
     /// The date and time when this purchase order was created, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
     /// Example: `"2025-01-01T12:34:56+00:00"`
-    pub created_at: String,
+    pub created_at: DateTime,
     /// The purchase order's currency. For built-in currencies, the name and code are standard ISO 4217 international values. For user-defined currencies, all values are editable.
     ///
     /// Example: `{"fullName":"USD","id":"80000001-1234567890"}`
@@ -42,7 +44,7 @@ pub struct PurchaseOrder {
     ///
     /// Example: `"2024-10-31"`
     #[serde(default)]
-    pub due_date: Option<String>,
+    pub due_date: Option<Date>,
     /// The market exchange rate between this purchase order's currency and the home currency in QuickBooks at the time of this transaction. Represented as a decimal value (e.g., 1.2345 for 1 EUR = 1.2345 USD if USD is the home currency).
     ///
     /// Example: `1.2345`
@@ -52,7 +54,7 @@ pub struct PurchaseOrder {
     ///
     /// Example: `"2024-01-01"`
     #[serde(default)]
-    pub expected_date: Option<String>,
+    pub expected_date: Option<Date>,
     /// A globally unique identifier (GUID) you, the developer, can provide for tracking this object in your external system. This field is immutable and can only be set during object creation.
     ///
     /// Example: `"12345678-abcd-1234-abcd-1234567890ab"`
@@ -151,20 +153,20 @@ pub struct PurchaseOrder {
     /// The total monetary amount of this purchase order, equivalent to the sum of the amounts in `lines` and `lineGroups`, represented as a decimal string.
     ///
     /// Example: `"1000.00"`
-    pub total_amount: String,
+    pub total_amount: Amount,
     /// The total monetary amount of this purchase order converted to the home currency of the QuickBooks company file. Represented as a decimal string.
     ///
     /// Example: `"1234.56"`
     #[serde(default)]
-    pub total_amount_in_home_currency: Option<String>,
+    pub total_amount_in_home_currency: Option<Amount>,
     /// The date of this purchase order, in ISO 8601 format (YYYY-MM-DD).
     ///
     /// Example: `"2024-10-01"`
-    pub transaction_date: String,
+    pub transaction_date: Date,
     /// The date and time when this purchase order was last updated, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
     /// Example: `"2025-02-01T12:34:56+00:00"`
-    pub updated_at: String,
+    pub updated_at: DateTime,
     /// The vendor who sent this purchase order for goods or services purchased.
     ///
     /// Example: `{"fullName":"Acme Supplies Ltd.","id":"80000001-1234567890"}`
@@ -178,6 +180,11 @@ pub struct PurchaseOrder {
     /// Example: `"Please include packing slip with shipment"`
     #[serde(default)]
     pub vendor_message: Option<String>,
+}
+
+impl PurchaseOrder {
+    /// The `objectType` of every `PurchaseOrder`.
+    pub const OBJECT_TYPE: &'static str = "qbd_purchase_order";
 }
 
 /// The body of `qbd.purchase_orders().create(..)`; unset fields are not sent.
@@ -199,7 +206,7 @@ pub struct PurchaseOrderCreateParams {
     ///
     /// Example: `"2024-10-31"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub due_date: Option<String>,
+    pub due_date: Option<Date>,
     /// The market exchange rate between this purchase order's currency and the home currency in QuickBooks at the time of this transaction. Represented as a decimal value (e.g., 1.2345 for 1 EUR = 1.2345 USD if USD is the home currency).
     ///
     /// Example: `1.2345`
@@ -209,7 +216,7 @@ pub struct PurchaseOrderCreateParams {
     ///
     /// Example: `"2024-01-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub expected_date: Option<String>,
+    pub expected_date: Option<Date>,
     /// A globally unique identifier (GUID) you, the developer, can provide for tracking this object in your external system. This field is immutable and can only be set during object creation.
     ///
     /// **IMPORTANT**: This field must be formatted as a valid GUID; otherwise, QuickBooks will return an error.
@@ -299,7 +306,7 @@ pub struct PurchaseOrderCreateParams {
     /// The date of this purchase order, in ISO 8601 format (YYYY-MM-DD).
     ///
     /// Example: `"2024-10-01"`
-    pub transaction_date: String,
+    pub transaction_date: Date,
     /// The address of the vendor who sent this purchase order.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vendor_address: Option<AddressInput>,
@@ -317,7 +324,7 @@ pub struct PurchaseOrderCreateParams {
 
 impl PurchaseOrderCreateParams {
     /// A value with the required fields set and every other field unset.
-    pub fn new(transaction_date: impl Into<String>) -> Self {
+    pub fn new(transaction_date: impl Into<Date>) -> Self {
         PurchaseOrderCreateParams {
             class_id: None,
             document_template_id: None,
@@ -363,7 +370,7 @@ pub struct PurchaseOrderCreateParamsLine {
     ///
     /// Example: `"1000.00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub amount: Option<String>,
+    pub amount: Option<Amount>,
     /// The purchase order line's class. Classes can be used to categorize objects into meaningful segments, such as department, location, or type of work. In QuickBooks, class tracking is off by default. If a class is specified for the entire parent transaction, it is automatically applied to all purchase order lines unless overridden here, at the transaction line level.
     ///
     /// Example: `"80000001-1234567890"`
@@ -420,7 +427,7 @@ pub struct PurchaseOrderCreateParamsLine {
     ///
     /// Example: `"10.00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub rate: Option<String>,
+    pub rate: Option<Amount>,
     /// The sales-tax code for this purchase order line, determining whether it is taxable or non-taxable. If set, this overrides any sales-tax codes defined on the parent transaction or the associated item.
     ///
     /// Default codes include "Non" (non-taxable) and "Tax" (taxable), but custom codes can also be created in QuickBooks Desktop. If QuickBooks Desktop is not set up to charge sales tax (via the "Do You Charge Sales Tax?" preference), it assigns the default non-taxable sales-tax code configured in the company file to all sales.
@@ -432,7 +439,7 @@ pub struct PurchaseOrderCreateParamsLine {
     ///
     /// Example: `"2024-03-15"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub service_date: Option<String>,
+    pub service_date: Option<Date>,
     /// The purchase order line's stock keeping unit (SKU), which is sometimes the manufacturer's part number.
     ///
     /// Example: `"MPN-123456"`
@@ -484,7 +491,7 @@ pub struct PurchaseOrderCreateParamsLineGroup {
     ///
     /// Example: `"2024-03-15"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub service_date: Option<String>,
+    pub service_date: Option<Date>,
     /// The unit-of-measure used for the `quantity` in this purchase order line group. Must be a valid unit within the item's available units of measure.
     ///
     /// Example: `"Each"`
@@ -507,12 +514,13 @@ impl PurchaseOrderCreateParamsLineGroup {
 }
 
 /// A QuickBooks Desktop purchase order deleted: on `qbd.purchase_orders()`, what `delete(..)` returns.
-///
-/// Its `objectType` is always `"qbd_purchase_order"`; that field is not kept.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct PurchaseOrderDeleted {
+    /// Always `"qbd_purchase_order"` ([`Self::OBJECT_TYPE`]): written when serialized, and any other value refused when decoded.
+    #[serde(rename = "objectType", default)]
+    object_type: Fixed<super::fixed::ObjectTypeQbdPurchaseOrder>,
     /// Indicates whether the purchase order was deleted.
     ///
     /// Example: `true`
@@ -528,20 +536,26 @@ pub struct PurchaseOrderDeleted {
     pub ref_number: Option<String>,
 }
 
+impl PurchaseOrderDeleted {
+    /// The `objectType` of every `PurchaseOrderDeleted`.
+    pub const OBJECT_TYPE: &'static str = "qbd_purchase_order";
+}
+
 /// The purchase order's line items, each representing a single product or service ordered.
 ///
 /// The type of `PurchaseOrderLineGroup::lines` and `PurchaseOrder::lines`.
-///
-/// Its `objectType` is always `"qbd_purchase_order_line"`; that field is not kept.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct PurchaseOrderLine {
+    /// Always `"qbd_purchase_order_line"` ([`Self::OBJECT_TYPE`]): written when serialized, and any other value refused when decoded.
+    #[serde(rename = "objectType", default)]
+    object_type: Fixed<super::fixed::ObjectTypeQbdPurchaseOrderLine>,
     /// The monetary amount of this purchase order line, represented as a decimal string. If both `quantity` and `rate` are specified but not `amount`, QuickBooks will use them to calculate `amount`. If `amount`, `rate`, and `quantity` are all unspecified, then QuickBooks will calculate `amount` based on a `quantity` of `1` and the suggested `rate`. This field cannot be cleared.
     ///
     /// Example: `"1000.00"`
     #[serde(default)]
-    pub amount: Option<String>,
+    pub amount: Option<Amount>,
     /// The purchase order line's class. Classes can be used to categorize objects into meaningful segments, such as department, location, or type of work. In QuickBooks, class tracking is off by default. If a class is specified for the entire parent transaction, it is automatically applied to all purchase order lines unless overridden here, at the transaction line level.
     ///
     /// Example: `{"fullName":"Office Supplies","id":"80000001-1234567890"}`
@@ -608,7 +622,7 @@ pub struct PurchaseOrderLine {
     ///
     /// Example: `"10.00"`
     #[serde(default)]
-    pub rate: Option<String>,
+    pub rate: Option<Amount>,
     /// The quantity that has been received against this purchase order line.
     ///
     /// Example: `5`
@@ -625,7 +639,7 @@ pub struct PurchaseOrderLine {
     ///
     /// Example: `"2024-03-15"`
     #[serde(default)]
-    pub service_date: Option<String>,
+    pub service_date: Option<Date>,
     /// The purchase order line's stock keeping unit (SKU), which is sometimes the manufacturer's part number.
     ///
     /// Example: `"MPN-123456"`
@@ -643,15 +657,21 @@ pub struct PurchaseOrderLine {
     pub unit_of_measure: Option<String>,
 }
 
+impl PurchaseOrderLine {
+    /// The `objectType` of every `PurchaseOrderLine`.
+    pub const OBJECT_TYPE: &'static str = "qbd_purchase_order_line";
+}
+
 /// The purchase order's line item groups, each representing a predefined set of related items.
 ///
 /// The type of `PurchaseOrder::line_groups`.
-///
-/// Its `objectType` is always `"qbd_purchase_order_line_group"`; that field is not kept.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct PurchaseOrderLineGroup {
+    /// Always `"qbd_purchase_order_line_group"` ([`Self::OBJECT_TYPE`]): written when serialized, and any other value refused when decoded.
+    #[serde(rename = "objectType", default)]
+    object_type: Fixed<super::fixed::ObjectTypeQbdPurchaseOrderLineGroup>,
     /// The custom fields for the purchase order line group object, added as user-defined data extensions, not included in the standard QuickBooks object.
     pub custom_fields: Vec<CustomField>,
     /// A description of this purchase order line group.
@@ -685,7 +705,7 @@ pub struct PurchaseOrderLineGroup {
     ///
     /// Example: `"2024-03-15"`
     #[serde(default)]
-    pub service_date: Option<String>,
+    pub service_date: Option<Date>,
     /// Indicates whether the individual items in this purchase order line group and their separate amounts appear on printed forms.
     ///
     /// Example: `true`
@@ -693,12 +713,17 @@ pub struct PurchaseOrderLineGroup {
     /// The total monetary amount of this purchase order line group, equivalent to the sum of the amounts in `lines`, represented as a decimal string.
     ///
     /// Example: `"1000.00"`
-    pub total_amount: String,
+    pub total_amount: Amount,
     /// The unit-of-measure used for the `quantity` in this purchase order line group. Must be a valid unit within the item's available units of measure.
     ///
     /// Example: `"Each"`
     #[serde(default)]
     pub unit_of_measure: Option<String>,
+}
+
+impl PurchaseOrderLineGroup {
+    /// The `objectType` of every `PurchaseOrderLineGroup`.
+    pub const OBJECT_TYPE: &'static str = "qbd_purchase_order_line_group";
 }
 
 /// The query parameters of `qbd.purchase_orders().list(..)`; unset ones are not sent.
@@ -790,14 +815,14 @@ pub struct PurchaseOrderListParams {
     ///
     /// Example: `"2025-01-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub transaction_date_from: Option<String>,
+    pub transaction_date_from: Option<Date>,
     /// Filter for purchase orders whose `date` field is on or before this date, in ISO 8601 format (YYYY-MM-DD).
     ///
     /// **NOTE:** QuickBooks Desktop interprets this date as the **end of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
     ///
     /// Example: `"2025-02-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub transaction_date_to: Option<String>,
+    pub transaction_date_to: Option<Date>,
     /// Filter for purchase orders updated on or after this date/time. Accepts the following ISO 8601 formats:
     /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the **start of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T00:00:00`).
     /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop interprets the timestamp in the local timezone of the end-user's computer.
@@ -805,7 +830,7 @@ pub struct PurchaseOrderListParams {
     ///
     /// Example: `"2025-01-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_after: Option<String>,
+    pub updated_after: Option<DateTime>,
     /// Filter for purchase orders updated on or before this date/time. Accepts the following ISO 8601 formats:
     /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the **end of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
     /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop interprets the timestamp in the local timezone of the end-user's computer.
@@ -813,7 +838,7 @@ pub struct PurchaseOrderListParams {
     ///
     /// Example: `"2025-02-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_before: Option<String>,
+    pub updated_before: Option<DateTime>,
     /// Filter for purchase orders sent to these vendors.
     ///
     /// Example: `["80000001-1234567890"]`
@@ -840,7 +865,7 @@ pub struct PurchaseOrderUpdateParams {
     ///
     /// Example: `"2024-10-31"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub due_date: Option<String>,
+    pub due_date: Option<Date>,
     /// The market exchange rate between this purchase order's currency and the home currency in QuickBooks at the time of this transaction. Represented as a decimal value (e.g., 1.2345 for 1 EUR = 1.2345 USD if USD is the home currency).
     ///
     /// Example: `1.2345`
@@ -850,7 +875,7 @@ pub struct PurchaseOrderUpdateParams {
     ///
     /// Example: `"2024-01-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub expected_date: Option<String>,
+    pub expected_date: Option<Date>,
     /// The site location where inventory for the item associated with this purchase order is stored.
     ///
     /// Example: `"80000001-1234567890"`
@@ -955,7 +980,7 @@ pub struct PurchaseOrderUpdateParams {
     ///
     /// Example: `"2024-10-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub transaction_date: Option<String>,
+    pub transaction_date: Option<Date>,
     /// The address of the vendor who sent this purchase order.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vendor_address: Option<AddressInput>,
@@ -1026,7 +1051,7 @@ pub struct PurchaseOrderUpdateParamsLine {
     ///
     /// Example: `"1000.00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub amount: Option<String>,
+    pub amount: Option<Amount>,
     /// The purchase order line's class. Classes can be used to categorize objects into meaningful segments, such as department, location, or type of work. In QuickBooks, class tracking is off by default. If a class is specified for the entire parent transaction, it is automatically applied to all purchase order lines unless overridden here, at the transaction line level.
     ///
     /// Example: `"80000001-1234567890"`
@@ -1096,7 +1121,7 @@ pub struct PurchaseOrderUpdateParamsLine {
     ///
     /// Example: `"10.00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub rate: Option<String>,
+    pub rate: Option<Amount>,
     /// The sales-tax code for this purchase order line, determining whether it is taxable or non-taxable. If set, this overrides any sales-tax codes defined on the parent transaction or the associated item.
     ///
     /// Default codes include "Non" (non-taxable) and "Tax" (taxable), but custom codes can also be created in QuickBooks Desktop. If QuickBooks Desktop is not set up to charge sales tax (via the "Do You Charge Sales Tax?" preference), it assigns the default non-taxable sales-tax code configured in the company file to all sales.
@@ -1108,7 +1133,7 @@ pub struct PurchaseOrderUpdateParamsLine {
     ///
     /// Example: `"2024-03-15"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub service_date: Option<String>,
+    pub service_date: Option<Date>,
     /// The purchase order line's stock keeping unit (SKU), which is sometimes the manufacturer's part number.
     ///
     /// Example: `"MPN-123456"`

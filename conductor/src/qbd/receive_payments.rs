@@ -7,22 +7,24 @@ use serde::{Deserialize, Serialize};
 
 use super::QbdClient;
 use super::shared::*;
+use crate::fixed::Fixed;
 use crate::resources::resource_handle;
-use crate::{CursorPage, Result, Transport, api};
+use crate::{Amount, CursorPage, Date, DateTime, Result, Transport, api};
 
 /// A QuickBooks Desktop receive payment: on `qbd.receive_payments()`, each item `list(..)` lists, and what `create(..)`, `retrieve(..)` and `update(..)` return.
-///
-/// Its `objectType` is always `"qbd_receive_payment"`; that field is not kept.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ReceivePayment {
+    /// Always `"qbd_receive_payment"` ([`Self::OBJECT_TYPE`]): written when serialized, and any other value refused when decoded.
+    #[serde(rename = "objectType", default)]
+    object_type: Fixed<super::fixed::ObjectTypeQbdReceivePayment>,
     /// The invoice(s) paid by this receive-payment.
     pub applied_to_transactions: Vec<ReceivableTransaction>,
     /// The date and time when this receive-payment was created, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
     /// Example: `"2025-01-01T12:34:56+00:00"`
-    pub created_at: String,
+    pub created_at: DateTime,
     /// The credit card transaction data for this receive-payment's payment when using QuickBooks Merchant Services (QBMS).
     #[serde(default)]
     pub credit_card_transaction: Option<CreditCardTransaction>,
@@ -86,16 +88,16 @@ pub struct ReceivePayment {
     /// The total monetary amount of this receive-payment, represented as a decimal string.
     ///
     /// Example: `"1000.00"`
-    pub total_amount: String,
+    pub total_amount: Amount,
     /// The total monetary amount of this receive-payment converted to the home currency of the QuickBooks company file. Represented as a decimal string.
     ///
     /// Example: `"1234.56"`
     #[serde(default)]
-    pub total_amount_in_home_currency: Option<String>,
+    pub total_amount_in_home_currency: Option<Amount>,
     /// The date of this receive-payment, in ISO 8601 format (YYYY-MM-DD).
     ///
     /// Example: `"2024-10-01"`
-    pub transaction_date: String,
+    pub transaction_date: Date,
     /// The amount of credit that remains unused after applying credits to this receive-payment. This occurs when the `applyCredit.appliedAmount` specified for a credit memo (`applyCredit.creditMemoId`) in the `applyToTransactions` array is less than the total available credit amount for that credit memo.
     ///
     /// Example: `"100.00"`
@@ -109,7 +111,12 @@ pub struct ReceivePayment {
     /// The date and time when this receive-payment was last updated, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
     /// Example: `"2025-02-01T12:34:56+00:00"`
-    pub updated_at: String,
+    pub updated_at: DateTime,
+}
+
+impl ReceivePayment {
+    /// The `objectType` of every `ReceivePayment`.
+    pub const OBJECT_TYPE: &'static str = "qbd_receive_payment";
 }
 
 /// The body of `qbd.receive_payments().create(..)`; unset fields are not sent.
@@ -190,19 +197,19 @@ pub struct ReceivePaymentCreateParams {
     /// Decimal string format: exactly 2 decimal places when cents are included and up to 13 digits before the decimal point (for example, "123.45").
     ///
     /// Example: `"1000.00"`
-    pub total_amount: String,
+    pub total_amount: Amount,
     /// The date of this receive-payment, in ISO 8601 format (YYYY-MM-DD).
     ///
     /// Example: `"2024-10-01"`
-    pub transaction_date: String,
+    pub transaction_date: Date,
 }
 
 impl ReceivePaymentCreateParams {
     /// A value with the required fields set and every other field unset.
     pub fn new(
         customer_id: impl Into<String>,
-        total_amount: impl Into<String>,
-        transaction_date: impl Into<String>,
+        total_amount: impl Into<Amount>,
+        transaction_date: impl Into<Date>,
     ) -> Self {
         ReceivePaymentCreateParams {
             apply_to_transactions: None,
@@ -223,12 +230,13 @@ impl ReceivePaymentCreateParams {
 }
 
 /// A QuickBooks Desktop receive payment deleted: on `qbd.receive_payments()`, what `delete(..)` returns.
-///
-/// Its `objectType` is always `"qbd_receive_payment"`; that field is not kept.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ReceivePaymentDeleted {
+    /// Always `"qbd_receive_payment"` ([`Self::OBJECT_TYPE`]): written when serialized, and any other value refused when decoded.
+    #[serde(rename = "objectType", default)]
+    object_type: Fixed<super::fixed::ObjectTypeQbdReceivePayment>,
     /// Indicates whether the receive-payment was deleted.
     ///
     /// Example: `true`
@@ -242,6 +250,11 @@ pub struct ReceivePaymentDeleted {
     /// Example: `"PAYMENT-1234"`
     #[serde(default)]
     pub ref_number: Option<String>,
+}
+
+impl ReceivePaymentDeleted {
+    /// The `objectType` of every `ReceivePaymentDeleted`.
+    pub const OBJECT_TYPE: &'static str = "qbd_receive_payment";
 }
 
 /// The query parameters of `qbd.receive_payments().list(..)`; unset ones are not sent.
@@ -333,14 +346,14 @@ pub struct ReceivePaymentListParams {
     ///
     /// Example: `"2025-01-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub transaction_date_from: Option<String>,
+    pub transaction_date_from: Option<Date>,
     /// Filter for receive-payments whose `date` field is on or before this date, in ISO 8601 format (YYYY-MM-DD).
     ///
     /// **NOTE:** QuickBooks Desktop interprets this date as the **end of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
     ///
     /// Example: `"2025-02-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub transaction_date_to: Option<String>,
+    pub transaction_date_to: Option<Date>,
     /// Filter for receive-payments updated on or after this date/time. Accepts the following ISO 8601 formats:
     /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the **start of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T00:00:00`).
     /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop interprets the timestamp in the local timezone of the end-user's computer.
@@ -348,7 +361,7 @@ pub struct ReceivePaymentListParams {
     ///
     /// Example: `"2025-01-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_after: Option<String>,
+    pub updated_after: Option<DateTime>,
     /// Filter for receive-payments updated on or before this date/time. Accepts the following ISO 8601 formats:
     /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the **end of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
     /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop interprets the timestamp in the local timezone of the end-user's computer.
@@ -356,7 +369,7 @@ pub struct ReceivePaymentListParams {
     ///
     /// Example: `"2025-02-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_before: Option<String>,
+    pub updated_before: Option<DateTime>,
 }
 
 /// The body of `qbd.receive_payments().update(..)`; unset fields are not sent.
@@ -425,12 +438,12 @@ pub struct ReceivePaymentUpdateParams {
     ///
     /// Example: `"1000.00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub total_amount: Option<String>,
+    pub total_amount: Option<Amount>,
     /// The date of this receive-payment, in ISO 8601 format (YYYY-MM-DD).
     ///
     /// Example: `"2024-10-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub transaction_date: Option<String>,
+    pub transaction_date: Option<Date>,
 }
 
 impl ReceivePaymentUpdateParams {
@@ -612,7 +625,7 @@ pub struct ReceivePaymentUpdateParamsCreditCardTransactionResponse {
     ///
     /// Example: `"2024-01-01T12:34:56Z"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub transaction_authorized_at: Option<String>,
+    pub transaction_authorized_at: Option<DateTime>,
 }
 
 impl ReceivePaymentUpdateParamsCreditCardTransactionResponse {

@@ -7,9 +7,10 @@ use serde::{Deserialize, Serialize};
 
 use super::QbdClient;
 use super::shared::*;
+use crate::fixed::Fixed;
 use crate::resources::resource_handle;
 use crate::string_enum::string_enum;
-use crate::{Result, Transport, api};
+use crate::{Date, Result, Transport, api};
 
 /// The query parameters of `qbd.reports().aging(..)`; unset ones are not sent.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -101,7 +102,7 @@ pub struct AgingReportParams {
     ///
     /// Example: `"2025-01-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub report_date_from: Option<String>,
+    pub report_date_from: Option<Date>,
     /// A QuickBooks Desktop relative date macro for the report period. Choose either `reportDateMacro` or `reportDateFrom`/`reportDateTo`.
     ///
     /// Example: `"this_year_to_date"`
@@ -111,7 +112,7 @@ pub struct AgingReportParams {
     ///
     /// Example: `"2025-02-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub report_date_to: Option<String>,
+    pub report_date_to: Option<Date>,
     /// The aging report type to retrieve.
     ///
     /// Example: `"ap_aging_detail"`
@@ -125,12 +126,12 @@ pub struct AgingReportParams {
     ///
     /// Example: `"2025-01-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_after: Option<String>,
+    pub updated_after: Option<Date>,
     /// Filter report rows updated on or before this date, in ISO 8601 format (YYYY-MM-DD). Choose either `updatedDateMacro` or `updatedAfter`/`updatedBefore`.
     ///
     /// Example: `"2025-02-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_before: Option<String>,
+    pub updated_before: Option<Date>,
     /// A QuickBooks Desktop relative updated-date macro. Choose either `updatedDateMacro` or `updatedAfter`/`updatedBefore`.
     ///
     /// Example: `"this_month_to_date"`
@@ -241,7 +242,7 @@ pub struct BudgetSummaryReportParams {
     ///
     /// Example: `"2025-01-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub report_date_from: Option<String>,
+    pub report_date_from: Option<Date>,
     /// A QuickBooks Desktop relative date macro for the report period. Choose either `reportDateMacro` or `reportDateFrom`/`reportDateTo`.
     ///
     /// Example: `"this_year_to_date"`
@@ -251,7 +252,7 @@ pub struct BudgetSummaryReportParams {
     ///
     /// Example: `"2025-02-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub report_date_to: Option<String>,
+    pub report_date_to: Option<Date>,
     /// The budget summary report type to retrieve.
     ///
     /// Example: `"balance_sheet_budget_overview"`
@@ -426,7 +427,7 @@ pub struct CustomDetailReportParams {
     ///
     /// Example: `"2025-01-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub report_date_from: Option<String>,
+    pub report_date_from: Option<Date>,
     /// A QuickBooks Desktop relative date macro for the report period. Choose either `reportDateMacro` or `reportDateFrom`/`reportDateTo`.
     ///
     /// Example: `"this_year_to_date"`
@@ -436,7 +437,7 @@ pub struct CustomDetailReportParams {
     ///
     /// Example: `"2025-02-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub report_date_to: Option<String>,
+    pub report_date_to: Option<Date>,
     /// The custom detail report type to retrieve. This endpoint supports only `custom_transaction_detail`, so this parameter is optional and defaults to `custom_transaction_detail`.
     ///
     /// Example: `"custom_transaction_detail"`
@@ -455,12 +456,12 @@ pub struct CustomDetailReportParams {
     ///
     /// Example: `"2025-01-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_after: Option<String>,
+    pub updated_after: Option<Date>,
     /// Filter report rows updated on or before this date, in ISO 8601 format (YYYY-MM-DD). Choose either `updatedDateMacro` or `updatedAfter`/`updatedBefore`.
     ///
     /// Example: `"2025-02-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_before: Option<String>,
+    pub updated_before: Option<Date>,
     /// A QuickBooks Desktop relative updated-date macro. Choose either `updatedDateMacro` or `updatedAfter`/`updatedBefore`.
     ///
     /// Example: `"this_month_to_date"`
@@ -597,7 +598,7 @@ pub struct CustomSummaryReportParams {
     ///
     /// Example: `"2025-01-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub report_date_from: Option<String>,
+    pub report_date_from: Option<Date>,
     /// A QuickBooks Desktop relative date macro for the report period. Choose either `reportDateMacro` or `reportDateFrom`/`reportDateTo`.
     ///
     /// Example: `"this_year_to_date"`
@@ -607,7 +608,7 @@ pub struct CustomSummaryReportParams {
     ///
     /// Example: `"2025-02-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub report_date_to: Option<String>,
+    pub report_date_to: Option<Date>,
     /// The custom summary report type to retrieve. This endpoint supports only `custom_summary`, so this parameter is optional and defaults to `custom_summary`.
     ///
     /// Example: `"custom_summary"`
@@ -635,12 +636,12 @@ pub struct CustomSummaryReportParams {
     ///
     /// Example: `"2025-01-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_after: Option<String>,
+    pub updated_after: Option<Date>,
     /// Filter report rows updated on or before this date, in ISO 8601 format (YYYY-MM-DD). Choose either `updatedDateMacro` or `updatedAfter`/`updatedBefore`.
     ///
     /// Example: `"2025-02-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_before: Option<String>,
+    pub updated_before: Option<Date>,
     /// A QuickBooks Desktop relative updated-date macro. Choose either `updatedDateMacro` or `updatedAfter`/`updatedBefore`.
     ///
     /// Example: `"this_month_to_date"`
@@ -835,7 +836,7 @@ pub struct GeneralDetailReportParams {
     ///
     /// Example: `"2025-01-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub report_date_from: Option<String>,
+    pub report_date_from: Option<Date>,
     /// A QuickBooks Desktop relative date macro for the report period. Choose either `reportDateMacro` or `reportDateFrom`/`reportDateTo`.
     ///
     /// Example: `"this_year_to_date"`
@@ -845,7 +846,7 @@ pub struct GeneralDetailReportParams {
     ///
     /// Example: `"2025-02-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub report_date_to: Option<String>,
+    pub report_date_to: Option<Date>,
     /// The general detail report type to retrieve.
     ///
     /// Example: `"1099_detail"`
@@ -864,12 +865,12 @@ pub struct GeneralDetailReportParams {
     ///
     /// Example: `"2025-01-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_after: Option<String>,
+    pub updated_after: Option<Date>,
     /// Filter report rows updated on or before this date, in ISO 8601 format (YYYY-MM-DD). Choose either `updatedDateMacro` or `updatedAfter`/`updatedBefore`.
     ///
     /// Example: `"2025-02-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_before: Option<String>,
+    pub updated_before: Option<Date>,
     /// A QuickBooks Desktop relative updated-date macro. Choose either `updatedDateMacro` or `updatedAfter`/`updatedBefore`.
     ///
     /// Example: `"this_month_to_date"`
@@ -1082,7 +1083,7 @@ pub struct GeneralSummaryReportParams {
     ///
     /// Example: `"2025-01-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub report_date_from: Option<String>,
+    pub report_date_from: Option<Date>,
     /// A QuickBooks Desktop relative date macro for the report period. Choose either `reportDateMacro` or `reportDateFrom`/`reportDateTo`.
     ///
     /// Example: `"this_year_to_date"`
@@ -1092,7 +1093,7 @@ pub struct GeneralSummaryReportParams {
     ///
     /// Example: `"2025-02-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub report_date_to: Option<String>,
+    pub report_date_to: Option<Date>,
     /// The general summary report type to retrieve.
     ///
     /// Example: `"balance_sheet_by_class"`
@@ -1116,12 +1117,12 @@ pub struct GeneralSummaryReportParams {
     ///
     /// Example: `"2025-01-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_after: Option<String>,
+    pub updated_after: Option<Date>,
     /// Filter report rows updated on or before this date, in ISO 8601 format (YYYY-MM-DD). Choose either `updatedDateMacro` or `updatedAfter`/`updatedBefore`.
     ///
     /// Example: `"2025-02-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_before: Option<String>,
+    pub updated_before: Option<Date>,
     /// A QuickBooks Desktop relative updated-date macro. Choose either `updatedDateMacro` or `updatedAfter`/`updatedBefore`.
     ///
     /// Example: `"this_month_to_date"`
@@ -1310,7 +1311,7 @@ pub struct JobReportParams {
     ///
     /// Example: `"2025-01-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub report_date_from: Option<String>,
+    pub report_date_from: Option<Date>,
     /// A QuickBooks Desktop relative date macro for the report period. Choose either `reportDateMacro` or `reportDateFrom`/`reportDateTo`.
     ///
     /// Example: `"this_year_to_date"`
@@ -1320,7 +1321,7 @@ pub struct JobReportParams {
     ///
     /// Example: `"2025-02-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub report_date_to: Option<String>,
+    pub report_date_to: Option<Date>,
     /// The job report type to retrieve.
     ///
     /// Example: `"item_estimates_vs_actuals"`
@@ -1339,12 +1340,12 @@ pub struct JobReportParams {
     ///
     /// Example: `"2025-01-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_after: Option<String>,
+    pub updated_after: Option<Date>,
     /// Filter report rows updated on or before this date, in ISO 8601 format (YYYY-MM-DD). Choose either `updatedDateMacro` or `updatedAfter`/`updatedBefore`.
     ///
     /// Example: `"2025-02-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_before: Option<String>,
+    pub updated_before: Option<Date>,
     /// A QuickBooks Desktop relative updated-date macro. Choose either `updatedDateMacro` or `updatedAfter`/`updatedBefore`.
     ///
     /// Example: `"this_month_to_date"`
@@ -1493,7 +1494,7 @@ pub struct PayrollDetailReportParams {
     ///
     /// Example: `"2025-01-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub report_date_from: Option<String>,
+    pub report_date_from: Option<Date>,
     /// A QuickBooks Desktop relative date macro for the report period. Choose either `reportDateMacro` or `reportDateFrom`/`reportDateTo`.
     ///
     /// Example: `"this_year_to_date"`
@@ -1503,7 +1504,7 @@ pub struct PayrollDetailReportParams {
     ///
     /// Example: `"2025-02-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub report_date_to: Option<String>,
+    pub report_date_to: Option<Date>,
     /// The payroll detail report type to retrieve.
     ///
     /// Example: `"employee_state_taxes_detail"`
@@ -1517,12 +1518,12 @@ pub struct PayrollDetailReportParams {
     ///
     /// Example: `"2025-01-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_after: Option<String>,
+    pub updated_after: Option<Date>,
     /// Filter report rows updated on or before this date, in ISO 8601 format (YYYY-MM-DD). Choose either `updatedDateMacro` or `updatedAfter`/`updatedBefore`.
     ///
     /// Example: `"2025-02-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_before: Option<String>,
+    pub updated_before: Option<Date>,
     /// A QuickBooks Desktop relative updated-date macro. Choose either `updatedDateMacro` or `updatedAfter`/`updatedBefore`.
     ///
     /// Example: `"this_month_to_date"`
@@ -1670,7 +1671,7 @@ pub struct PayrollSummaryReportParams {
     ///
     /// Example: `"2025-01-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub report_date_from: Option<String>,
+    pub report_date_from: Option<Date>,
     /// A QuickBooks Desktop relative date macro for the report period. Choose either `reportDateMacro` or `reportDateFrom`/`reportDateTo`.
     ///
     /// Example: `"this_year_to_date"`
@@ -1680,7 +1681,7 @@ pub struct PayrollSummaryReportParams {
     ///
     /// Example: `"2025-02-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub report_date_to: Option<String>,
+    pub report_date_to: Option<Date>,
     /// The payroll summary report type to retrieve.
     ///
     /// Example: `"employee_earnings_summary"`
@@ -1699,12 +1700,12 @@ pub struct PayrollSummaryReportParams {
     ///
     /// Example: `"2025-01-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_after: Option<String>,
+    pub updated_after: Option<Date>,
     /// Filter report rows updated on or before this date, in ISO 8601 format (YYYY-MM-DD). Choose either `updatedDateMacro` or `updatedAfter`/`updatedBefore`.
     ///
     /// Example: `"2025-02-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_before: Option<String>,
+    pub updated_before: Option<Date>,
     /// A QuickBooks Desktop relative updated-date macro. Choose either `updatedDateMacro` or `updatedAfter`/`updatedBefore`.
     ///
     /// Example: `"this_month_to_date"`
@@ -1760,12 +1761,13 @@ PayrollSummary = "payroll_summary",
 }
 
 /// A QuickBooks Desktop report: on `qbd.reports()`, what `aging(..)`, `budget_summary(..)`, `custom_detail(..)`, `custom_summary(..)`, `general_detail(..)`, `general_summary(..)`, `job(..)`, `payroll_detail(..)`, `payroll_summary(..)` and `time(..)` return.
-///
-/// Its `objectType` is always `"qbd_report"`; that field is not kept.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Report {
+    /// Always `"qbd_report"` ([`Self::OBJECT_TYPE`]): written when serialized, and any other value refused when decoded.
+    #[serde(rename = "objectType", default)]
+    object_type: Fixed<super::fixed::ObjectTypeQbdReport>,
     /// The accounting basis.
     ///
     /// Example: `"accrual"`
@@ -1808,6 +1810,11 @@ pub struct Report {
     /// Example: `"Trial Balance"`
     #[serde(default)]
     pub title: Option<String>,
+}
+
+impl Report {
+    /// The `objectType` of every `Report`.
+    pub const OBJECT_TYPE: &'static str = "qbd_report";
 }
 
 string_enum! {
@@ -1990,7 +1997,7 @@ pub struct ReportColumnTitle {
     pub value: Option<String>,
 }
 
-/// Its `kind` is always `"data"`; that field is not kept.
+/// Its `kind` is always `"data"`, which the enum it is a variant of writes and reads.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -2248,7 +2255,7 @@ pub struct ReportRowRowDescriptor {
     pub value: Option<String>,
 }
 
-/// Its `kind` is always `"subtotal"`; that field is not kept.
+/// Its `kind` is always `"subtotal"`, which the enum it is a variant of writes and reads.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -2392,7 +2399,7 @@ Year = "year",
 }
 }
 
-/// Its `kind` is always `"text"`; that field is not kept.
+/// Its `kind` is always `"text"`, which the enum it is a variant of writes and reads.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -2404,7 +2411,7 @@ pub struct ReportTextRow {
     pub text: Option<String>,
 }
 
-/// Its `kind` is always `"total"`; that field is not kept.
+/// Its `kind` is always `"total"`, which the enum it is a variant of writes and reads.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -2677,7 +2684,7 @@ pub struct TimeReportParams {
     ///
     /// Example: `"2025-01-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub report_date_from: Option<String>,
+    pub report_date_from: Option<Date>,
     /// A QuickBooks Desktop relative date macro for the report period. Choose either `reportDateMacro` or `reportDateFrom`/`reportDateTo`.
     ///
     /// Example: `"this_year_to_date"`
@@ -2687,7 +2694,7 @@ pub struct TimeReportParams {
     ///
     /// Example: `"2025-02-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub report_date_to: Option<String>,
+    pub report_date_to: Option<Date>,
     /// The time report type to retrieve.
     ///
     /// Example: `"time_by_item"`

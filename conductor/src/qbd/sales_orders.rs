@@ -7,9 +7,10 @@ use serde::{Deserialize, Serialize};
 
 use super::QbdClient;
 use super::shared::*;
+use crate::fixed::Fixed;
 use crate::resources::resource_handle;
 use crate::string_enum::string_enum;
-use crate::{CursorPage, Result, Transport, api};
+use crate::{Amount, CursorPage, Date, DateTime, Result, Transport, api};
 
 string_enum! {
 /// The type of the sales channel for this sales order.
@@ -24,12 +25,13 @@ Ecommerce = "ecommerce",
 }
 
 /// A QuickBooks Desktop sales order: on `qbd.sales_orders()`, each item `list(..)` lists, and what `create(..)`, `retrieve(..)` and `update(..)` return.
-///
-/// Its `objectType` is always `"qbd_sales_order"`; that field is not kept.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct SalesOrder {
+    /// Always `"qbd_sales_order"` ([`Self::OBJECT_TYPE`]): written when serialized, and any other value refused when decoded.
+    #[serde(rename = "objectType", default)]
+    object_type: Fixed<super::fixed::ObjectTypeQbdSalesOrder>,
     /// The sales order's billing address.
     #[serde(default)]
     pub billing_address: Option<Address>,
@@ -41,7 +43,7 @@ pub struct SalesOrder {
     /// The date and time when this sales order was created, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
     /// Example: `"2025-01-01T12:34:56+00:00"`
-    pub created_at: String,
+    pub created_at: DateTime,
     /// The sales order's currency. For built-in currencies, the name and code are standard ISO 4217 international values. For user-defined currencies, all values are editable.
     ///
     /// Example: `{"fullName":"USD","id":"80000001-1234567890"}`
@@ -68,7 +70,7 @@ pub struct SalesOrder {
     ///
     /// Example: `"2024-10-31"`
     #[serde(default)]
-    pub due_date: Option<String>,
+    pub due_date: Option<Date>,
     /// The market exchange rate between this sales order's currency and the home currency in QuickBooks at the time of this transaction. Represented as a decimal value (e.g., 1.2345 for 1 EUR = 1.2345 USD if USD is the home currency).
     ///
     /// Example: `1.2345`
@@ -170,12 +172,12 @@ pub struct SalesOrder {
     ///
     /// Example: `"0.07"`
     #[serde(default)]
-    pub sales_tax_percentage: Option<String>,
+    pub sales_tax_percentage: Option<Amount>,
     /// The total amount of sales tax charged for this sales order, represented as a decimal string.
     ///
     /// Example: `"10.00"`
     #[serde(default)]
-    pub sales_tax_total: Option<String>,
+    pub sales_tax_total: Option<Amount>,
     /// The origin location from where the product associated with this sales order is shipped. This is the point at which ownership and liability for goods transfer from seller to buyer. Internally, QuickBooks uses the term "FOB" for this field, which stands for "freight on board". This field is informational and has no accounting implications.
     ///
     /// Example: `"San Francisco, CA"`
@@ -188,7 +190,7 @@ pub struct SalesOrder {
     ///
     /// Example: `"2024-10-01"`
     #[serde(default)]
-    pub shipping_date: Option<String>,
+    pub shipping_date: Option<Date>,
     /// The shipping method used for this sales order, such as standard mail or overnight delivery.
     ///
     /// Example: `{"fullName":"FedEx Ground","id":"80000001-1234567890"}`
@@ -197,7 +199,7 @@ pub struct SalesOrder {
     /// The subtotal of this sales order, which is the sum of all sales order lines before taxes and payments are applied, represented as a decimal string.
     ///
     /// Example: `"1000.00"`
-    pub subtotal: String,
+    pub subtotal: Amount,
     /// The sales order's payment terms, defining when payment is due and any applicable discounts.
     ///
     /// Example: `{"fullName":"Net 30","id":"80000001-1234567890"}`
@@ -206,20 +208,25 @@ pub struct SalesOrder {
     /// The total monetary amount of this sales order, equivalent to the sum of the amounts in `lines` and `lineGroups`, represented as a decimal string.
     ///
     /// Example: `"1000.00"`
-    pub total_amount: String,
+    pub total_amount: Amount,
     /// The total monetary amount of this sales order converted to the home currency of the QuickBooks company file. Represented as a decimal string.
     ///
     /// Example: `"1234.56"`
     #[serde(default)]
-    pub total_amount_in_home_currency: Option<String>,
+    pub total_amount_in_home_currency: Option<Amount>,
     /// The date of this sales order, in ISO 8601 format (YYYY-MM-DD).
     ///
     /// Example: `"2024-10-01"`
-    pub transaction_date: String,
+    pub transaction_date: Date,
     /// The date and time when this sales order was last updated, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
     /// Example: `"2025-02-01T12:34:56+00:00"`
-    pub updated_at: String,
+    pub updated_at: DateTime,
+}
+
+impl SalesOrder {
+    /// The `objectType` of every `SalesOrder`.
+    pub const OBJECT_TYPE: &'static str = "qbd_sales_order";
 }
 
 /// The body of `qbd.sales_orders().create(..)`; unset fields are not sent.
@@ -253,7 +260,7 @@ pub struct SalesOrderCreateParams {
     ///
     /// Example: `"2024-10-31"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub due_date: Option<String>,
+    pub due_date: Option<Date>,
     /// The market exchange rate between this sales order's currency and the home currency in QuickBooks at the time of this transaction. Represented as a decimal value (e.g., 1.2345 for 1 EUR = 1.2345 USD if USD is the home currency).
     ///
     /// Example: `1.2345`
@@ -361,7 +368,7 @@ pub struct SalesOrderCreateParams {
     ///
     /// Example: `"2024-10-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub shipping_date: Option<String>,
+    pub shipping_date: Option<Date>,
     /// The shipping method used for this sales order, such as standard mail or overnight delivery.
     ///
     /// Example: `"80000001-1234567890"`
@@ -375,12 +382,12 @@ pub struct SalesOrderCreateParams {
     /// The date of this sales order, in ISO 8601 format (YYYY-MM-DD).
     ///
     /// Example: `"2024-10-01"`
-    pub transaction_date: String,
+    pub transaction_date: Date,
 }
 
 impl SalesOrderCreateParams {
     /// A value with the required fields set and every other field unset.
-    pub fn new(customer_id: impl Into<String>, transaction_date: impl Into<String>) -> Self {
+    pub fn new(customer_id: impl Into<String>, transaction_date: impl Into<Date>) -> Self {
         SalesOrderCreateParams {
             billing_address: None,
             class_id: None,
@@ -430,7 +437,7 @@ pub struct SalesOrderCreateParamsLine {
     ///
     /// Example: `"1000.00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub amount: Option<String>,
+    pub amount: Option<Amount>,
     /// The sales order line's class. Classes can be used to categorize objects into meaningful segments, such as department, location, or type of work. In QuickBooks, class tracking is off by default. If a class is specified for the entire parent transaction, it is automatically applied to all sales order lines unless overridden here, at the transaction line level.
     ///
     /// Example: `"80000001-1234567890"`
@@ -502,7 +509,7 @@ pub struct SalesOrderCreateParamsLine {
     ///
     /// Example: `"10.00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub rate: Option<String>,
+    pub rate: Option<Amount>,
     /// The price of this sales order line expressed as a percentage. Typically used for discount or markup items.
     ///
     /// Example: `"10.5"`
@@ -535,12 +542,13 @@ impl SalesOrderCreateParamsLine {
 }
 
 /// A QuickBooks Desktop sales order deleted: on `qbd.sales_orders()`, what `delete(..)` returns.
-///
-/// Its `objectType` is always `"qbd_sales_order"`; that field is not kept.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct SalesOrderDeleted {
+    /// Always `"qbd_sales_order"` ([`Self::OBJECT_TYPE`]): written when serialized, and any other value refused when decoded.
+    #[serde(rename = "objectType", default)]
+    object_type: Fixed<super::fixed::ObjectTypeQbdSalesOrder>,
     /// Indicates whether the sales order was deleted.
     ///
     /// Example: `true`
@@ -556,20 +564,26 @@ pub struct SalesOrderDeleted {
     pub ref_number: Option<String>,
 }
 
+impl SalesOrderDeleted {
+    /// The `objectType` of every `SalesOrderDeleted`.
+    pub const OBJECT_TYPE: &'static str = "qbd_sales_order";
+}
+
 /// The sales order's line items, each representing a single product or service ordered.
 ///
 /// The type of `SalesOrderLineGroup::lines` and `SalesOrder::lines`.
-///
-/// Its `objectType` is always `"qbd_sales_order_line"`; that field is not kept.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct SalesOrderLine {
+    /// Always `"qbd_sales_order_line"` ([`Self::OBJECT_TYPE`]): written when serialized, and any other value refused when decoded.
+    #[serde(rename = "objectType", default)]
+    object_type: Fixed<super::fixed::ObjectTypeQbdSalesOrderLine>,
     /// The monetary amount of this sales order line, represented as a decimal string. If both `quantity` and `rate` are specified but not `amount`, QuickBooks will use them to calculate `amount`. If `amount`, `rate`, and `quantity` are all unspecified, then QuickBooks will calculate `amount` based on a `quantity` of `1` and the suggested `rate`. This field cannot be cleared.
     ///
     /// Example: `"1000.00"`
     #[serde(default)]
-    pub amount: Option<String>,
+    pub amount: Option<Amount>,
     /// The sales order line's class. Classes can be used to categorize objects into meaningful segments, such as department, location, or type of work. In QuickBooks, class tracking is off by default. If a class is specified for the entire parent transaction, it is automatically applied to all sales order lines unless overridden here, at the transaction line level.
     ///
     /// Example: `{"fullName":"West-Coast:Sales","id":"80000001-1234567890"}`
@@ -586,7 +600,7 @@ pub struct SalesOrderLine {
     ///
     /// Example: `"2025-12-31"`
     #[serde(default)]
-    pub expiration_date: Option<String>,
+    pub expiration_date: Option<Date>,
     /// The unique identifier assigned by QuickBooks to this sales order line. This ID is unique across all transaction line types.
     ///
     /// Example: `"456DEF-1234567890"`
@@ -646,7 +660,7 @@ pub struct SalesOrderLine {
     ///
     /// Example: `"10.00"`
     #[serde(default)]
-    pub rate: Option<String>,
+    pub rate: Option<Amount>,
     /// The price of this sales order line expressed as a percentage. Typically used for discount or markup items.
     ///
     /// Example: `"10.5"`
@@ -671,15 +685,21 @@ pub struct SalesOrderLine {
     pub unit_of_measure: Option<String>,
 }
 
+impl SalesOrderLine {
+    /// The `objectType` of every `SalesOrderLine`.
+    pub const OBJECT_TYPE: &'static str = "qbd_sales_order_line";
+}
+
 /// The sales order's line item groups, each representing a predefined set of related items.
 ///
 /// The type of `SalesOrder::line_groups`.
-///
-/// Its `objectType` is always `"qbd_sales_order_line_group"`; that field is not kept.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct SalesOrderLineGroup {
+    /// Always `"qbd_sales_order_line_group"` ([`Self::OBJECT_TYPE`]): written when serialized, and any other value refused when decoded.
+    #[serde(rename = "objectType", default)]
+    object_type: Fixed<super::fixed::ObjectTypeQbdSalesOrderLineGroup>,
     /// The custom fields for the sales order line group object, added as user-defined data extensions, not included in the standard QuickBooks object.
     pub custom_fields: Vec<CustomField>,
     /// A description of this sales order line group.
@@ -716,12 +736,17 @@ pub struct SalesOrderLineGroup {
     /// The total monetary amount of this sales order line group, equivalent to the sum of the amounts in `lines`, represented as a decimal string.
     ///
     /// Example: `"1000.00"`
-    pub total_amount: String,
+    pub total_amount: Amount,
     /// The unit-of-measure used for the `quantity` in this sales order line group. Must be a valid unit within the item's available units of measure.
     ///
     /// Example: `"Each"`
     #[serde(default)]
     pub unit_of_measure: Option<String>,
+}
+
+impl SalesOrderLineGroup {
+    /// The `objectType` of every `SalesOrderLineGroup`.
+    pub const OBJECT_TYPE: &'static str = "qbd_sales_order_line_group";
 }
 
 /// The query parameters of `qbd.sales_orders().list(..)`; unset ones are not sent.
@@ -813,14 +838,14 @@ pub struct SalesOrderListParams {
     ///
     /// Example: `"2025-01-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub transaction_date_from: Option<String>,
+    pub transaction_date_from: Option<Date>,
     /// Filter for sales orders whose `date` field is on or before this date, in ISO 8601 format (YYYY-MM-DD).
     ///
     /// **NOTE:** QuickBooks Desktop interprets this date as the **end of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
     ///
     /// Example: `"2025-02-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub transaction_date_to: Option<String>,
+    pub transaction_date_to: Option<Date>,
     /// Filter for sales orders updated on or after this date/time. Accepts the following ISO 8601 formats:
     /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the **start of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T00:00:00`).
     /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop interprets the timestamp in the local timezone of the end-user's computer.
@@ -828,7 +853,7 @@ pub struct SalesOrderListParams {
     ///
     /// Example: `"2025-01-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_after: Option<String>,
+    pub updated_after: Option<DateTime>,
     /// Filter for sales orders updated on or before this date/time. Accepts the following ISO 8601 formats:
     /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the **end of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
     /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop interprets the timestamp in the local timezone of the end-user's computer.
@@ -836,7 +861,7 @@ pub struct SalesOrderListParams {
     ///
     /// Example: `"2025-02-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_before: Option<String>,
+    pub updated_before: Option<DateTime>,
 }
 
 /// The body of `qbd.sales_orders().update(..)`; unset fields are not sent.
@@ -871,7 +896,7 @@ pub struct SalesOrderUpdateParams {
     ///
     /// Example: `"2024-10-31"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub due_date: Option<String>,
+    pub due_date: Option<Date>,
     /// The market exchange rate between this sales order's currency and the home currency in QuickBooks at the time of this transaction. Represented as a decimal value (e.g., 1.2345 for 1 EUR = 1.2345 USD if USD is the home currency).
     ///
     /// Example: `1.2345`
@@ -988,7 +1013,7 @@ pub struct SalesOrderUpdateParams {
     ///
     /// Example: `"2024-10-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub shipping_date: Option<String>,
+    pub shipping_date: Option<Date>,
     /// The shipping method used for this sales order, such as standard mail or overnight delivery.
     ///
     /// Example: `"80000001-1234567890"`
@@ -1003,7 +1028,7 @@ pub struct SalesOrderUpdateParams {
     ///
     /// Example: `"2024-10-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub transaction_date: Option<String>,
+    pub transaction_date: Option<Date>,
 }
 
 impl SalesOrderUpdateParams {
@@ -1064,7 +1089,7 @@ pub struct SalesOrderUpdateParamsLine {
     ///
     /// Example: `"1000.00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub amount: Option<String>,
+    pub amount: Option<Amount>,
     /// The sales order line's class. Classes can be used to categorize objects into meaningful segments, such as department, location, or type of work. In QuickBooks, class tracking is off by default. If a class is specified for the entire parent transaction, it is automatically applied to all sales order lines unless overridden here, at the transaction line level.
     ///
     /// Example: `"80000001-1234567890"`
@@ -1144,7 +1169,7 @@ pub struct SalesOrderUpdateParamsLine {
     ///
     /// Example: `"10.00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub rate: Option<String>,
+    pub rate: Option<Amount>,
     /// The price of this sales order line expressed as a percentage. Typically used for discount or markup items.
     ///
     /// Example: `"10.5"`

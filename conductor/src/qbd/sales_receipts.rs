@@ -7,16 +7,18 @@ use serde::{Deserialize, Serialize};
 
 use super::QbdClient;
 use super::shared::*;
+use crate::fixed::Fixed;
 use crate::resources::resource_handle;
-use crate::{CursorPage, Result, Transport, api};
+use crate::{Amount, CursorPage, Date, DateTime, Result, Transport, api};
 
 /// A QuickBooks Desktop sales receipt: on `qbd.sales_receipts()`, each item `list(..)` lists, and what `create(..)`, `retrieve(..)` and `update(..)` return.
-///
-/// Its `objectType` is always `"qbd_sales_receipt"`; that field is not kept.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct SalesReceipt {
+    /// Always `"qbd_sales_receipt"` ([`Self::OBJECT_TYPE`]): written when serialized, and any other value refused when decoded.
+    #[serde(rename = "objectType", default)]
+    object_type: Fixed<super::fixed::ObjectTypeQbdSalesReceipt>,
     /// The sales receipt's billing address.
     #[serde(default)]
     pub billing_address: Option<Address>,
@@ -33,7 +35,7 @@ pub struct SalesReceipt {
     /// The date and time when this sales receipt was created, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
     /// Example: `"2025-01-01T12:34:56+00:00"`
-    pub created_at: String,
+    pub created_at: DateTime,
     /// The credit card transaction data for this sales receipt's payment when using QuickBooks Merchant Services (QBMS).
     #[serde(default)]
     pub credit_card_transaction: Option<CreditCardTransaction>,
@@ -70,7 +72,7 @@ pub struct SalesReceipt {
     ///
     /// Example: `"2024-10-31"`
     #[serde(default)]
-    pub due_date: Option<String>,
+    pub due_date: Option<Date>,
     /// The market exchange rate between this sales receipt's currency and the home currency in QuickBooks at the time of this transaction. Represented as a decimal value (e.g., 1.2345 for 1 EUR = 1.2345 USD if USD is the home currency).
     ///
     /// Example: `1.2345`
@@ -151,12 +153,12 @@ pub struct SalesReceipt {
     ///
     /// Example: `"0.07"`
     #[serde(default)]
-    pub sales_tax_percentage: Option<String>,
+    pub sales_tax_percentage: Option<Amount>,
     /// The total amount of sales tax charged for this sales receipt, represented as a decimal string.
     ///
     /// Example: `"10.00"`
     #[serde(default)]
-    pub sales_tax_total: Option<String>,
+    pub sales_tax_total: Option<Amount>,
     /// The origin location from where the product associated with this sales receipt is shipped. This is the point at which ownership and liability for goods transfer from seller to buyer. Internally, QuickBooks uses the term "FOB" for this field, which stands for "freight on board". This field is informational and has no accounting implications.
     ///
     /// Example: `"San Francisco, CA"`
@@ -169,7 +171,7 @@ pub struct SalesReceipt {
     ///
     /// Example: `"2024-10-01"`
     #[serde(default)]
-    pub shipping_date: Option<String>,
+    pub shipping_date: Option<Date>,
     /// The shipping method used for this sales receipt, such as standard mail or overnight delivery.
     ///
     /// Example: `{"fullName":"FedEx Ground","id":"80000001-1234567890"}`
@@ -178,24 +180,29 @@ pub struct SalesReceipt {
     /// The subtotal of this sales receipt, which is the sum of all sales receipt lines before taxes and payments are applied, represented as a decimal string.
     ///
     /// Example: `"1000.00"`
-    pub subtotal: String,
+    pub subtotal: Amount,
     /// The total monetary amount of this sales receipt, equivalent to the sum of the amounts in `lines` and `lineGroups`, represented as a decimal string.
     ///
     /// Example: `"1000.00"`
-    pub total_amount: String,
+    pub total_amount: Amount,
     /// The total monetary amount of this sales receipt converted to the home currency of the QuickBooks company file. Represented as a decimal string.
     ///
     /// Example: `"1234.56"`
     #[serde(default)]
-    pub total_amount_in_home_currency: Option<String>,
+    pub total_amount_in_home_currency: Option<Amount>,
     /// The date of this sales receipt, in ISO 8601 format (YYYY-MM-DD).
     ///
     /// Example: `"2024-10-01"`
-    pub transaction_date: String,
+    pub transaction_date: Date,
     /// The date and time when this sales receipt was last updated, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
     /// Example: `"2025-02-01T12:34:56+00:00"`
-    pub updated_at: String,
+    pub updated_at: DateTime,
+}
+
+impl SalesReceipt {
+    /// The `objectType` of every `SalesReceipt`.
+    pub const OBJECT_TYPE: &'static str = "qbd_sales_receipt";
 }
 
 /// The body of `qbd.sales_receipts().create(..)`; unset fields are not sent.
@@ -245,7 +252,7 @@ pub struct SalesReceiptCreateParams {
     ///
     /// Example: `"2024-10-31"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub due_date: Option<String>,
+    pub due_date: Option<Date>,
     /// The market exchange rate between this sales receipt's currency and the home currency in QuickBooks at the time of this transaction. Represented as a decimal value (e.g., 1.2345 for 1 EUR = 1.2345 USD if USD is the home currency).
     ///
     /// Example: `1.2345`
@@ -340,7 +347,7 @@ pub struct SalesReceiptCreateParams {
     ///
     /// Example: `"2024-10-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub shipping_date: Option<String>,
+    pub shipping_date: Option<Date>,
     /// The shipping method used for this sales receipt, such as standard mail or overnight delivery.
     ///
     /// Example: `"80000001-1234567890"`
@@ -349,12 +356,12 @@ pub struct SalesReceiptCreateParams {
     /// The date of this sales receipt, in ISO 8601 format (YYYY-MM-DD).
     ///
     /// Example: `"2024-10-01"`
-    pub transaction_date: String,
+    pub transaction_date: Date,
 }
 
 impl SalesReceiptCreateParams {
     /// A value with the required fields set and every other field unset.
-    pub fn new(transaction_date: impl Into<String>) -> Self {
+    pub fn new(transaction_date: impl Into<Date>) -> Self {
         SalesReceiptCreateParams {
             billing_address: None,
             check_number: None,
@@ -403,7 +410,7 @@ pub struct SalesReceiptCreateParamsLine {
     ///
     /// Example: `"1000.00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub amount: Option<String>,
+    pub amount: Option<Amount>,
     /// The sales receipt line's class. Classes can be used to categorize objects into meaningful segments, such as department, location, or type of work. In QuickBooks, class tracking is off by default. If a class is specified for the entire parent transaction, it is automatically applied to all sales receipt lines unless overridden here, at the transaction line level.
     ///
     /// Example: `"80000001-1234567890"`
@@ -478,7 +485,7 @@ pub struct SalesReceiptCreateParamsLine {
     ///
     /// Example: `"10.00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub rate: Option<String>,
+    pub rate: Option<Amount>,
     /// The price of this sales receipt line expressed as a percentage. Typically used for discount or markup items.
     ///
     /// Example: `"10.5"`
@@ -500,7 +507,7 @@ pub struct SalesReceiptCreateParamsLine {
     ///
     /// Example: `"2024-03-15"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub service_date: Option<String>,
+    pub service_date: Option<Date>,
     /// The unit-of-measure used for the `quantity` in this sales receipt line. Must be a valid unit within the item's available units of measure.
     ///
     /// Example: `"Each"`
@@ -516,12 +523,13 @@ impl SalesReceiptCreateParamsLine {
 }
 
 /// A QuickBooks Desktop sales receipt deleted: on `qbd.sales_receipts()`, what `delete(..)` returns.
-///
-/// Its `objectType` is always `"qbd_sales_receipt"`; that field is not kept.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct SalesReceiptDeleted {
+    /// Always `"qbd_sales_receipt"` ([`Self::OBJECT_TYPE`]): written when serialized, and any other value refused when decoded.
+    #[serde(rename = "objectType", default)]
+    object_type: Fixed<super::fixed::ObjectTypeQbdSalesReceipt>,
     /// Indicates whether the sales receipt was deleted.
     ///
     /// Example: `true`
@@ -537,20 +545,26 @@ pub struct SalesReceiptDeleted {
     pub ref_number: Option<String>,
 }
 
+impl SalesReceiptDeleted {
+    /// The `objectType` of every `SalesReceiptDeleted`.
+    pub const OBJECT_TYPE: &'static str = "qbd_sales_receipt";
+}
+
 /// The sales receipt's line items, each representing a single product or service sold.
 ///
 /// The type of `SalesReceiptLineGroup::lines` and `SalesReceipt::lines`.
-///
-/// Its `objectType` is always `"qbd_sales_receipt_line"`; that field is not kept.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct SalesReceiptLine {
+    /// Always `"qbd_sales_receipt_line"` ([`Self::OBJECT_TYPE`]): written when serialized, and any other value refused when decoded.
+    #[serde(rename = "objectType", default)]
+    object_type: Fixed<super::fixed::ObjectTypeQbdSalesReceiptLine>,
     /// The monetary amount of this sales receipt line, represented as a decimal string. If both `quantity` and `rate` are specified but not `amount`, QuickBooks will use them to calculate `amount`. If `amount`, `rate`, and `quantity` are all unspecified, then QuickBooks will calculate `amount` based on a `quantity` of `1` and the suggested `rate`. This field cannot be cleared.
     ///
     /// Example: `"1000.00"`
     #[serde(default)]
-    pub amount: Option<String>,
+    pub amount: Option<Amount>,
     /// The sales receipt line's class. Classes can be used to categorize objects into meaningful segments, such as department, location, or type of work. In QuickBooks, class tracking is off by default. If a class is specified for the entire parent transaction, it is automatically applied to all sales receipt lines unless overridden here, at the transaction line level.
     ///
     /// Example: `{"fullName":"Supplies:Furniture","id":"80000001-1234567890"}`
@@ -570,7 +584,7 @@ pub struct SalesReceiptLine {
     ///
     /// Example: `"2025-12-31"`
     #[serde(default)]
-    pub expiration_date: Option<String>,
+    pub expiration_date: Option<Date>,
     /// The unique identifier assigned by QuickBooks to this sales receipt line. This ID is unique across all transaction line types.
     ///
     /// Example: `"456DEF-1234567890"`
@@ -621,7 +635,7 @@ pub struct SalesReceiptLine {
     ///
     /// Example: `"10.00"`
     #[serde(default)]
-    pub rate: Option<String>,
+    pub rate: Option<Amount>,
     /// The price of this sales receipt line expressed as a percentage. Typically used for discount or markup items.
     ///
     /// Example: `"10.5"`
@@ -643,7 +657,7 @@ pub struct SalesReceiptLine {
     ///
     /// Example: `"2024-03-15"`
     #[serde(default)]
-    pub service_date: Option<String>,
+    pub service_date: Option<Date>,
     /// The unit-of-measure used for the `quantity` in this sales receipt line. Must be a valid unit within the item's available units of measure.
     ///
     /// Example: `"Each"`
@@ -651,15 +665,21 @@ pub struct SalesReceiptLine {
     pub unit_of_measure: Option<String>,
 }
 
+impl SalesReceiptLine {
+    /// The `objectType` of every `SalesReceiptLine`.
+    pub const OBJECT_TYPE: &'static str = "qbd_sales_receipt_line";
+}
+
 /// The sales receipt's line item groups, each representing a predefined set of related items.
 ///
 /// The type of `SalesReceipt::line_groups`.
-///
-/// Its `objectType` is always `"qbd_sales_receipt_line_group"`; that field is not kept.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct SalesReceiptLineGroup {
+    /// Always `"qbd_sales_receipt_line_group"` ([`Self::OBJECT_TYPE`]): written when serialized, and any other value refused when decoded.
+    #[serde(rename = "objectType", default)]
+    object_type: Fixed<super::fixed::ObjectTypeQbdSalesReceiptLineGroup>,
     /// The custom fields for the sales receipt line group object, added as user-defined data extensions, not included in the standard QuickBooks object.
     pub custom_fields: Vec<CustomField>,
     /// A description of this sales receipt line group.
@@ -693,7 +713,7 @@ pub struct SalesReceiptLineGroup {
     ///
     /// Example: `"2024-03-15"`
     #[serde(default)]
-    pub service_date: Option<String>,
+    pub service_date: Option<Date>,
     /// Indicates whether the individual items in this sales receipt line group and their separate amounts appear on printed forms.
     ///
     /// Example: `true`
@@ -701,12 +721,17 @@ pub struct SalesReceiptLineGroup {
     /// The total monetary amount of this sales receipt line group, equivalent to the sum of the amounts in `lines`, represented as a decimal string.
     ///
     /// Example: `"1000.00"`
-    pub total_amount: String,
+    pub total_amount: Amount,
     /// The unit-of-measure used for the `quantity` in this sales receipt line group. Must be a valid unit within the item's available units of measure.
     ///
     /// Example: `"Each"`
     #[serde(default)]
     pub unit_of_measure: Option<String>,
+}
+
+impl SalesReceiptLineGroup {
+    /// The `objectType` of every `SalesReceiptLineGroup`.
+    pub const OBJECT_TYPE: &'static str = "qbd_sales_receipt_line_group";
 }
 
 /// The query parameters of `qbd.sales_receipts().list(..)`; unset ones are not sent.
@@ -798,14 +823,14 @@ pub struct SalesReceiptListParams {
     ///
     /// Example: `"2025-01-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub transaction_date_from: Option<String>,
+    pub transaction_date_from: Option<Date>,
     /// Filter for sales receipts whose `date` field is on or before this date, in ISO 8601 format (YYYY-MM-DD).
     ///
     /// **NOTE:** QuickBooks Desktop interprets this date as the **end of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
     ///
     /// Example: `"2025-02-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub transaction_date_to: Option<String>,
+    pub transaction_date_to: Option<Date>,
     /// Filter for sales receipts updated on or after this date/time. Accepts the following ISO 8601 formats:
     /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the **start of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T00:00:00`).
     /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop interprets the timestamp in the local timezone of the end-user's computer.
@@ -813,7 +838,7 @@ pub struct SalesReceiptListParams {
     ///
     /// Example: `"2025-01-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_after: Option<String>,
+    pub updated_after: Option<DateTime>,
     /// Filter for sales receipts updated on or before this date/time. Accepts the following ISO 8601 formats:
     /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the **end of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
     /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop interprets the timestamp in the local timezone of the end-user's computer.
@@ -821,7 +846,7 @@ pub struct SalesReceiptListParams {
     ///
     /// Example: `"2025-02-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_before: Option<String>,
+    pub updated_before: Option<DateTime>,
 }
 
 /// The body of `qbd.sales_receipts().update(..)`; unset fields are not sent.
@@ -868,7 +893,7 @@ pub struct SalesReceiptUpdateParams {
     ///
     /// Example: `"2024-10-31"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub due_date: Option<String>,
+    pub due_date: Option<Date>,
     /// The market exchange rate between this sales receipt's currency and the home currency in QuickBooks at the time of this transaction. Represented as a decimal value (e.g., 1.2345 for 1 EUR = 1.2345 USD if USD is the home currency).
     ///
     /// Example: `1.2345`
@@ -970,7 +995,7 @@ pub struct SalesReceiptUpdateParams {
     ///
     /// Example: `"2024-10-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub shipping_date: Option<String>,
+    pub shipping_date: Option<Date>,
     /// The shipping method used for this sales receipt, such as standard mail or overnight delivery.
     ///
     /// Example: `"80000001-1234567890"`
@@ -980,7 +1005,7 @@ pub struct SalesReceiptUpdateParams {
     ///
     /// Example: `"2024-10-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub transaction_date: Option<String>,
+    pub transaction_date: Option<Date>,
 }
 
 impl SalesReceiptUpdateParams {
@@ -1019,17 +1044,18 @@ impl SalesReceiptUpdateParams {
 }
 
 /// A QuickBooks Desktop sales receipt voided: on `qbd.sales_receipts()`, what `void(..)` returns.
-///
-/// Its `objectType` is always `"qbd_sales_receipt"`; that field is not kept.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct SalesReceiptVoided {
+    /// Always `"qbd_sales_receipt"` ([`Self::OBJECT_TYPE`]): written when serialized, and any other value refused when decoded.
+    #[serde(rename = "objectType", default)]
+    object_type: Fixed<super::fixed::ObjectTypeQbdSalesReceipt>,
     /// The date and time when this sales receipt was created, in ISO 8601 format (YYYY-MM-DDThh:mm:ss+hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
     /// Example: `"2025-01-01T12:34:56+00:00"`
     #[serde(default)]
-    pub created_at: Option<String>,
+    pub created_at: Option<DateTime>,
     /// The QuickBooks-assigned unique identifier of the voided sales receipt.
     ///
     /// Example: `"123ABC-1234567890"`
@@ -1043,11 +1069,16 @@ pub struct SalesReceiptVoided {
     ///
     /// Example: `"2025-02-01T12:34:56+00:00"`
     #[serde(default)]
-    pub updated_at: Option<String>,
+    pub updated_at: Option<DateTime>,
     /// Indicates whether the sales receipt was voided.
     ///
     /// Example: `true`
     pub voided: bool,
+}
+
+impl SalesReceiptVoided {
+    /// The `objectType` of every `SalesReceiptVoided`.
+    pub const OBJECT_TYPE: &'static str = "qbd_sales_receipt";
 }
 
 resource_handle! {

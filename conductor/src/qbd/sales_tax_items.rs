@@ -7,16 +7,18 @@ use serde::{Deserialize, Serialize};
 
 use super::QbdClient;
 use super::shared::*;
+use crate::fixed::Fixed;
 use crate::resources::resource_handle;
-use crate::{CursorPage, Result, Transport, api};
+use crate::{Amount, CursorPage, DateTime, Result, Transport, api};
 
 /// A QuickBooks Desktop sales tax item: on `qbd.sales_tax_items()`, each item `list(..)` lists, and what `create(..)`, `retrieve(..)` and `update(..)` return.
-///
-/// Its `objectType` is always `"qbd_sales_tax_item"`; that field is not kept.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct SalesTaxItem {
+    /// Always `"qbd_sales_tax_item"` ([`Self::OBJECT_TYPE`]): written when serialized, and any other value refused when decoded.
+    #[serde(rename = "objectType", default)]
+    object_type: Fixed<super::fixed::ObjectTypeQbdSalesTaxItem>,
     /// The sales-tax item's barcode.
     ///
     /// Example: `"012345678905"`
@@ -30,7 +32,7 @@ pub struct SalesTaxItem {
     /// The date and time when this sales-tax item was created, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
     /// Example: `"2025-01-01T12:34:56+00:00"`
-    pub created_at: String,
+    pub created_at: DateTime,
     /// The custom fields for the sales-tax item object, added as user-defined data extensions, not included in the standard QuickBooks object.
     pub custom_fields: Vec<CustomField>,
     /// The sales-tax item's description that will appear on sales forms that include this item.
@@ -70,7 +72,7 @@ pub struct SalesTaxItem {
     ///
     /// Example: `"7.5"`
     #[serde(default)]
-    pub tax_rate: Option<String>,
+    pub tax_rate: Option<Amount>,
     /// The tax agency (vendor) to whom collected sales taxes are owed for this sales-tax item. This field refers to a vendor in QuickBooks that represents the tax authority. If a non-zero `taxRate` is specified, then `taxVendor` is required.
     ///
     /// Example: `{"fullName":"State Tax Agency","id":"80000001-1234567890"}`
@@ -79,7 +81,12 @@ pub struct SalesTaxItem {
     /// The date and time when this sales-tax item was last updated, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
     /// Example: `"2025-02-01T12:34:56+00:00"`
-    pub updated_at: String,
+    pub updated_at: DateTime,
+}
+
+impl SalesTaxItem {
+    /// The `objectType` of every `SalesTaxItem`.
+    pub const OBJECT_TYPE: &'static str = "qbd_sales_tax_item";
 }
 
 /// The body of `qbd.sales_tax_items().create(..)`; unset fields are not sent.
@@ -129,7 +136,7 @@ pub struct SalesTaxItemCreateParams {
     ///
     /// Example: `"7.5"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_rate: Option<String>,
+    pub tax_rate: Option<Amount>,
     /// The tax agency (vendor) to whom collected sales taxes are owed for this sales-tax item. This field refers to a vendor in QuickBooks that represents the tax authority. If a non-zero `taxRate` is specified, then `taxVendor` is required.
     ///
     /// Example: `"80000001-1234567890"`
@@ -234,7 +241,7 @@ pub struct SalesTaxItemListParams {
     ///
     /// Example: `"2025-01-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_after: Option<String>,
+    pub updated_after: Option<DateTime>,
     /// Filter for sales-tax items updated on or before this date/time. Accepts the following ISO 8601 formats:
     /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the **end of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
     /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop interprets the timestamp in the local timezone of the end-user's computer.
@@ -242,7 +249,7 @@ pub struct SalesTaxItemListParams {
     ///
     /// Example: `"2025-02-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_before: Option<String>,
+    pub updated_before: Option<DateTime>,
 }
 
 /// The body of `qbd.sales_tax_items().update(..)`; unset fields are not sent.
@@ -290,7 +297,7 @@ pub struct SalesTaxItemUpdateParams {
     ///
     /// Example: `"7.5"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_rate: Option<String>,
+    pub tax_rate: Option<Amount>,
     /// The tax agency (vendor) to whom collected sales taxes are owed for this sales-tax item. This field refers to a vendor in QuickBooks that represents the tax authority. If a non-zero `taxRate` is specified, then `taxVendor` is required.
     ///
     /// Example: `"80000001-1234567890"`

@@ -7,23 +7,25 @@ use serde::{Deserialize, Serialize};
 
 use super::QbdClient;
 use super::shared::*;
+use crate::fixed::Fixed;
 use crate::resources::resource_handle;
-use crate::{CursorPage, Result, Transport, api};
+use crate::{Amount, CursorPage, Date, DateTime, Result, Transport, api};
 
 /// A QuickBooks Desktop sales tax payment check: on `qbd.sales_tax_payment_checks()`, each item `list(..)` lists, and what `create(..)`, `retrieve(..)` and `update(..)` return.
-///
-/// Its `objectType` is always `"qbd_sales_tax_payment_check"`; that field is not kept.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct SalesTaxPaymentCheck {
+    /// Always `"qbd_sales_tax_payment_check"` ([`Self::OBJECT_TYPE`]): written when serialized, and any other value refused when decoded.
+    #[serde(rename = "objectType", default)]
+    object_type: Fixed<super::fixed::ObjectTypeQbdSalesTaxPaymentCheck>,
     /// The address that is printed on the sales-tax payment check.
     #[serde(default)]
     pub address: Option<Address>,
     /// The total monetary amount of this sales-tax payment check, represented as a decimal string. This equals the sum of the amounts in the sales-tax payment check lines.
     ///
     /// Example: `"1000.00"`
-    pub amount: String,
+    pub amount: Amount,
     /// The bank account from which the funds are being drawn for this sales-tax payment check; e.g., Checking or Savings. This sales-tax payment check will decrease the balance of this account.
     ///
     /// Example: `{"fullName":"Checking","id":"80000001-1234567890"}`
@@ -31,7 +33,7 @@ pub struct SalesTaxPaymentCheck {
     /// The date and time when this sales-tax payment check was created, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
     /// Example: `"2025-01-01T12:34:56+00:00"`
-    pub created_at: String,
+    pub created_at: DateTime,
     /// The custom fields for the sales-tax payment check object, added as user-defined data extensions, not included in the standard QuickBooks object.
     pub custom_fields: Vec<CustomField>,
     /// A globally unique identifier (GUID) you, the developer, can provide for tracking this object in your external system. This field is immutable and can only be set during object creation.
@@ -69,16 +71,21 @@ pub struct SalesTaxPaymentCheck {
     /// The date of this sales-tax payment check, in ISO 8601 format (YYYY-MM-DD).
     ///
     /// Example: `"2024-10-01"`
-    pub transaction_date: String,
+    pub transaction_date: Date,
     /// The date and time when this sales-tax payment check was last updated, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
     /// Example: `"2025-02-01T12:34:56+00:00"`
-    pub updated_at: String,
+    pub updated_at: DateTime,
     /// The sales-tax agency, represented as a QuickBooks vendor, receiving this sales-tax payment check. This must match the tax vendor associated with the sales-tax items in the payment lines.
     ///
     /// Example: `{"fullName":"State Tax Agency","id":"80000001-1234567890"}`
     #[serde(default)]
     pub vendor: Option<ObjectRef>,
+}
+
+impl SalesTaxPaymentCheck {
+    /// The `objectType` of every `SalesTaxPaymentCheck`.
+    pub const OBJECT_TYPE: &'static str = "qbd_sales_tax_payment_check";
 }
 
 /// The body of `qbd.sales_tax_payment_checks().create(..)`; unset fields are not sent.
@@ -124,7 +131,7 @@ pub struct SalesTaxPaymentCheckCreateParams {
     /// The date of this sales-tax payment check, in ISO 8601 format (YYYY-MM-DD).
     ///
     /// Example: `"2024-10-01"`
-    pub transaction_date: String,
+    pub transaction_date: Date,
     /// The sales-tax agency, represented as a QuickBooks vendor, receiving this sales-tax payment check. This must match the tax vendor associated with the sales-tax items in the payment lines.
     ///
     /// Example: `"80000001-1234567890"`
@@ -136,7 +143,7 @@ impl SalesTaxPaymentCheckCreateParams {
     pub fn new(
         bank_account_id: impl Into<String>,
         lines: Vec<SalesTaxPaymentCheckCreateParamsLine>,
-        transaction_date: impl Into<String>,
+        transaction_date: impl Into<Date>,
         vendor_id: impl Into<String>,
     ) -> Self {
         SalesTaxPaymentCheckCreateParams {
@@ -165,7 +172,7 @@ pub struct SalesTaxPaymentCheckCreateParamsLine {
     /// Decimal string format: exactly 2 decimal places when cents are included and up to 13 digits before the decimal point (for example, "123.45").
     ///
     /// Example: `"1000.00"`
-    pub amount: String,
+    pub amount: Amount,
     /// The sales-tax item whose payable balance this sales-tax payment check line is paying.
     ///
     /// Example: `"80000001-1234567890"`
@@ -175,18 +182,19 @@ pub struct SalesTaxPaymentCheckCreateParamsLine {
 
 impl SalesTaxPaymentCheckCreateParamsLine {
     /// A value with the required fields set and every other field unset.
-    pub fn new(amount: impl Into<String>) -> Self {
+    pub fn new(amount: impl Into<Amount>) -> Self {
         SalesTaxPaymentCheckCreateParamsLine { amount: amount.into(), sales_tax_item_id: None }
     }
 }
 
 /// A QuickBooks Desktop sales tax payment check deleted: on `qbd.sales_tax_payment_checks()`, what `delete(..)` returns.
-///
-/// Its `objectType` is always `"qbd_sales_tax_payment_check"`; that field is not kept.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct SalesTaxPaymentCheckDeleted {
+    /// Always `"qbd_sales_tax_payment_check"` ([`Self::OBJECT_TYPE`]): written when serialized, and any other value refused when decoded.
+    #[serde(rename = "objectType", default)]
+    object_type: Fixed<super::fixed::ObjectTypeQbdSalesTaxPaymentCheck>,
     /// Indicates whether the sales-tax payment check was deleted.
     ///
     /// Example: `true`
@@ -202,20 +210,26 @@ pub struct SalesTaxPaymentCheckDeleted {
     pub ref_number: Option<String>,
 }
 
+impl SalesTaxPaymentCheckDeleted {
+    /// The `objectType` of every `SalesTaxPaymentCheckDeleted`.
+    pub const OBJECT_TYPE: &'static str = "qbd_sales_tax_payment_check";
+}
+
 /// The payment lines in this sales-tax payment check, each recording an amount paid toward a sales-tax item.
 ///
 /// The type of `SalesTaxPaymentCheck::lines`.
-///
-/// Its `objectType` is always `"qbd_sales_tax_payment_check_line"`; that field is not kept.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct SalesTaxPaymentCheckLine {
+    /// Always `"qbd_sales_tax_payment_check_line"` ([`Self::OBJECT_TYPE`]): written when serialized, and any other value refused when decoded.
+    #[serde(rename = "objectType", default)]
+    object_type: Fixed<super::fixed::ObjectTypeQbdSalesTaxPaymentCheckLine>,
     /// The sales-tax payment amount paid toward this line's sales-tax item, represented as a decimal string.
     ///
     /// Example: `"1000.00"`
     #[serde(default)]
-    pub amount: Option<String>,
+    pub amount: Option<Amount>,
     /// The unique identifier assigned by QuickBooks to this sales-tax payment check line. This ID is unique across all transaction line types.
     ///
     /// Example: `"456DEF-1234567890"`
@@ -229,7 +243,12 @@ pub struct SalesTaxPaymentCheckLine {
     ///
     /// Example: `"10.00"`
     #[serde(default)]
-    pub tax_amount: Option<String>,
+    pub tax_amount: Option<Amount>,
+}
+
+impl SalesTaxPaymentCheckLine {
+    /// The `objectType` of every `SalesTaxPaymentCheckLine`.
+    pub const OBJECT_TYPE: &'static str = "qbd_sales_tax_payment_check_line";
 }
 
 /// The query parameters of `qbd.sales_tax_payment_checks().list(..)`; unset ones are not sent.
@@ -316,14 +335,14 @@ pub struct SalesTaxPaymentCheckListParams {
     ///
     /// Example: `"2025-01-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub transaction_date_from: Option<String>,
+    pub transaction_date_from: Option<Date>,
     /// Filter for sales-tax payment checks whose `date` field is on or before this date, in ISO 8601 format (YYYY-MM-DD).
     ///
     /// **NOTE:** QuickBooks Desktop interprets this date as the **end of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
     ///
     /// Example: `"2025-02-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub transaction_date_to: Option<String>,
+    pub transaction_date_to: Option<Date>,
     /// Filter for sales-tax payment checks updated on or after this date/time. Accepts the following ISO 8601 formats:
     /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the **start of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T00:00:00`).
     /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop interprets the timestamp in the local timezone of the end-user's computer.
@@ -331,7 +350,7 @@ pub struct SalesTaxPaymentCheckListParams {
     ///
     /// Example: `"2025-01-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_after: Option<String>,
+    pub updated_after: Option<DateTime>,
     /// Filter for sales-tax payment checks updated on or before this date/time. Accepts the following ISO 8601 formats:
     /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the **end of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
     /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop interprets the timestamp in the local timezone of the end-user's computer.
@@ -339,7 +358,7 @@ pub struct SalesTaxPaymentCheckListParams {
     ///
     /// Example: `"2025-02-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_before: Option<String>,
+    pub updated_before: Option<DateTime>,
     /// Filter for sales-tax payment checks paid to these vendors. These are the sales-tax agencies, represented as QuickBooks vendors, paid by these checks.
     ///
     /// Example: `["80000001-1234567890"]`
@@ -387,7 +406,7 @@ pub struct SalesTaxPaymentCheckUpdateParams {
     ///
     /// Example: `"2024-10-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub transaction_date: Option<String>,
+    pub transaction_date: Option<Date>,
 }
 
 impl SalesTaxPaymentCheckUpdateParams {
@@ -406,17 +425,18 @@ impl SalesTaxPaymentCheckUpdateParams {
 }
 
 /// A QuickBooks Desktop sales tax payment check voided: on `qbd.sales_tax_payment_checks()`, what `void(..)` returns.
-///
-/// Its `objectType` is always `"qbd_sales_tax_payment_check"`; that field is not kept.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct SalesTaxPaymentCheckVoided {
+    /// Always `"qbd_sales_tax_payment_check"` ([`Self::OBJECT_TYPE`]): written when serialized, and any other value refused when decoded.
+    #[serde(rename = "objectType", default)]
+    object_type: Fixed<super::fixed::ObjectTypeQbdSalesTaxPaymentCheck>,
     /// The date and time when this sales-tax payment check was created, in ISO 8601 format (YYYY-MM-DDThh:mm:ss+hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
     /// Example: `"2025-01-01T12:34:56+00:00"`
     #[serde(default)]
-    pub created_at: Option<String>,
+    pub created_at: Option<DateTime>,
     /// The QuickBooks-assigned unique identifier of the voided sales-tax payment check.
     ///
     /// Example: `"123ABC-1234567890"`
@@ -430,11 +450,16 @@ pub struct SalesTaxPaymentCheckVoided {
     ///
     /// Example: `"2025-02-01T12:34:56+00:00"`
     #[serde(default)]
-    pub updated_at: Option<String>,
+    pub updated_at: Option<DateTime>,
     /// Indicates whether the sales-tax payment check was voided.
     ///
     /// Example: `true`
     pub voided: bool,
+}
+
+impl SalesTaxPaymentCheckVoided {
+    /// The `objectType` of every `SalesTaxPaymentCheckVoided`.
+    pub const OBJECT_TYPE: &'static str = "qbd_sales_tax_payment_check";
 }
 
 resource_handle! {

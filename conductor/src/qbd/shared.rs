@@ -5,7 +5,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::fixed::Fixed;
 use crate::string_enum::string_enum;
+use crate::{Amount, Date, DateTime};
 
 /// Additional alternate contacts for this customer.
 ///
@@ -329,7 +331,7 @@ pub struct ApplyCredit {
     /// Decimal string format: exactly 2 decimal places when cents are included and up to 13 digits before the decimal point (for example, "123.45").
     ///
     /// Example: `"100.00"`
-    pub applied_amount: String,
+    pub applied_amount: Amount,
     /// The unique identifier of the credit transaction to apply to this transaction, such as a credit memo, vendor credit, or journal-entry credit.
     ///
     /// Example: `"ABCDEF-1234567890"`
@@ -343,7 +345,7 @@ pub struct ApplyCredit {
 
 impl ApplyCredit {
     /// A value with the required fields set and every other field unset.
-    pub fn new(applied_amount: impl Into<String>, credit_transaction_id: impl Into<String>) -> Self {
+    pub fn new(applied_amount: impl Into<Amount>, credit_transaction_id: impl Into<String>) -> Self {
         ApplyCredit {
             applied_amount: applied_amount.into(),
             credit_transaction_id: credit_transaction_id.into(),
@@ -379,7 +381,7 @@ pub struct ApplyToTransactionInput {
     ///
     /// Example: `"50.00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub discount_amount: Option<String>,
+    pub discount_amount: Option<Amount>,
     /// The class used to track this target transaction's discount.
     ///
     /// Example: `"80000001-1234567890"`
@@ -391,7 +393,7 @@ pub struct ApplyToTransactionInput {
     ///
     /// Example: `"25.00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub payment_amount: Option<String>,
+    pub payment_amount: Option<Amount>,
     /// The ID of the target transaction to which this payment is applied.
     ///
     /// Example: `"123ABC-1234567890"`
@@ -498,12 +500,13 @@ impl BillCreateParamsItemGroupLine {
 /// The bill's item group lines, each representing a predefined set of items bundled together because they are commonly purchased together or grouped for faster entry.
 ///
 /// The type of `Bill::item_group_lines`, `Check::item_group_lines`, `CreditCardCharge::item_group_lines`, `CreditCardCredit::item_group_lines` and 2 more.
-///
-/// Its `objectType` is always `"qbd_item_group_line"`; that field is not kept.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct BillItemGroupLine {
+    /// Always `"qbd_item_group_line"` ([`Self::OBJECT_TYPE`]): written when serialized, and any other value refused when decoded.
+    #[serde(rename = "objectType", default)]
+    object_type: Fixed<super::fixed::ObjectTypeQbdItemGroupLine>,
     /// The custom fields for the item group line object, added as user-defined data extensions, not included in the standard QuickBooks object.
     pub custom_fields: Vec<CustomField>,
     /// A description of this item group line.
@@ -536,12 +539,17 @@ pub struct BillItemGroupLine {
     /// The total monetary amount of this item group line, equivalent to the sum of the amounts in `lines`, represented as a decimal string.
     ///
     /// Example: `"1000.00"`
-    pub total_amount: String,
+    pub total_amount: Amount,
     /// The unit-of-measure used for the `quantity` in this item group line. Must be a valid unit within the item's available units of measure.
     ///
     /// Example: `"Each"`
     #[serde(default)]
     pub unit_of_measure: Option<String>,
+}
+
+impl BillItemGroupLine {
+    /// The `objectType` of every `BillItemGroupLine`.
+    pub const OBJECT_TYPE: &'static str = "qbd_item_group_line";
 }
 
 /// The item group line's item lines, each representing the purchase of a specific item or service.
@@ -565,7 +573,7 @@ pub struct BillUpdateParamsItemLine {
     ///
     /// Example: `"1000.00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub amount: Option<String>,
+    pub amount: Option<Amount>,
     /// The billing status of this item line.
     ///
     /// Example: `"billable"`
@@ -582,7 +590,7 @@ pub struct BillUpdateParamsItemLine {
     ///
     /// Example: `"1000.00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cost: Option<String>,
+    pub cost: Option<Amount>,
     /// The customer or customer-job associated with this item line.
     ///
     /// Example: `"80000001-1234567890"`
@@ -597,7 +605,7 @@ pub struct BillUpdateParamsItemLine {
     ///
     /// Example: `"2025-12-31"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub expiration_date: Option<String>,
+    pub expiration_date: Option<Date>,
     /// The QuickBooks-assigned unique identifier of an existing item line you wish to retain or update.
     ///
     /// **IMPORTANT**: Set this field to `-1` for new item lines you wish to add.
@@ -709,16 +717,17 @@ NotBillable = "not_billable",
 /// Additional alternate contacts for this vendor.
 ///
 /// The type of `Customer::additional_contacts` and `Vendor::additional_contacts`.
-///
-/// Its `objectType` is always `"qbd_contact"`; that field is not kept.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Contact {
+    /// Always `"qbd_contact"` ([`Self::OBJECT_TYPE`]): written when serialized, and any other value refused when decoded.
+    #[serde(rename = "objectType", default)]
+    object_type: Fixed<super::fixed::ObjectTypeQbdContact>,
     /// The date and time when this contact was created, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
     /// Example: `"2025-01-01T12:34:56+00:00"`
-    pub created_at: String,
+    pub created_at: DateTime,
     /// Additional custom contact fields for this contact, such as phone numbers or email addresses.
     pub custom_contact_fields: Vec<CustomContactField>,
     /// The contact's first name.
@@ -761,7 +770,12 @@ pub struct Contact {
     /// The date and time when this contact was last updated, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
     /// Example: `"2025-02-01T12:34:56+00:00"`
-    pub updated_at: String,
+    pub updated_at: DateTime,
+}
+
+impl Contact {
+    /// The `objectType` of every `Contact`.
+    pub const OBJECT_TYPE: &'static str = "qbd_contact";
 }
 
 /// The credit card transaction data for this sales receipt's payment when using QuickBooks Merchant Services (QBMS).
@@ -1024,7 +1038,7 @@ pub struct CreditCardTransactionResponse {
     /// The date and time when the credit card processor authorized this credit card transaction.
     ///
     /// Example: `"2024-01-01T12:34:56Z"`
-    pub transaction_authorized_at: String,
+    pub transaction_authorized_at: DateTime,
 }
 
 string_enum! {
@@ -1111,7 +1125,7 @@ pub struct CreditCardTransactionResponseInput {
     /// The date and time when the credit card processor authorized this credit card transaction.
     ///
     /// Example: `"2024-01-01T12:34:56Z"`
-    pub transaction_authorized_at: String,
+    pub transaction_authorized_at: DateTime,
 }
 
 impl CreditCardTransactionResponseInput {
@@ -1122,7 +1136,7 @@ impl CreditCardTransactionResponseInput {
         payment_status: CreditCardTransactionResponsePaymentStatus,
         status_code: f64,
         status_message: impl Into<String>,
-        transaction_authorized_at: impl Into<String>,
+        transaction_authorized_at: impl Into<DateTime>,
     ) -> Self {
         CreditCardTransactionResponseInput {
             authorization_code: None,
@@ -1277,12 +1291,13 @@ String255Type = "string_255_type",
 /// The bill's expense lines, each representing one line in this expense.
 ///
 /// The type of `Bill::expense_lines`, `Check::expense_lines`, `CreditCardCharge::expense_lines`, `CreditCardCredit::expense_lines` and 2 more.
-///
-/// Its `objectType` is always `"qbd_expense_line"`; that field is not kept.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ExpenseLine {
+    /// Always `"qbd_expense_line"` ([`Self::OBJECT_TYPE`]): written when serialized, and any other value refused when decoded.
+    #[serde(rename = "objectType", default)]
+    object_type: Fixed<super::fixed::ObjectTypeQbdExpenseLine>,
     /// The expense account being debited (increased) for this expense line. The corresponding account being credited is usually a liability account (e.g., Accounts-Payable) or an asset account (e.g., Cash), depending on the transaction type.
     ///
     /// Example: `{"fullName":"Expenses:Office Supplies","id":"80000001-1234567890"}`
@@ -1292,7 +1307,7 @@ pub struct ExpenseLine {
     ///
     /// Example: `"1000.00"`
     #[serde(default)]
-    pub amount: Option<String>,
+    pub amount: Option<Amount>,
     /// The billing status of this expense line.
     ///
     /// Example: `"billable"`
@@ -1334,6 +1349,11 @@ pub struct ExpenseLine {
     pub sales_tax_code: Option<ObjectRef>,
 }
 
+impl ExpenseLine {
+    /// The `objectType` of every `ExpenseLine`.
+    pub const OBJECT_TYPE: &'static str = "qbd_expense_line";
+}
+
 /// The bill's expense lines, each representing one line in this expense.
 ///
 /// The type of `BillCreateParams::expense_lines`, `CheckCreateParams::expense_lines`, `CreditCardChargeCreateParams::expense_lines`, `CreditCardCreditCreateParams::expense_lines` and 2 more.
@@ -1352,7 +1372,7 @@ pub struct ExpenseLineInput {
     ///
     /// Example: `"1000.00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub amount: Option<String>,
+    pub amount: Option<Amount>,
     /// The billing status of this expense line.
     ///
     /// Example: `"billable"`
@@ -1423,7 +1443,7 @@ pub struct ExpenseLineUpdateInput {
     ///
     /// Example: `"1000.00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub amount: Option<String>,
+    pub amount: Option<Amount>,
     /// The billing status of this expense line.
     ///
     /// Example: `"billable"`
@@ -1507,7 +1527,7 @@ pub struct ItemCreateParamsSalesAndPurchaseDetails {
     ///
     /// Example: `"15.75"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub purchase_cost: Option<String>,
+    pub purchase_cost: Option<Amount>,
     /// The description of this item that appears on purchase forms (e.g., checks, bills, item receipts) when it is ordered or bought from vendors.
     ///
     /// Example: `"Bulk purchase of steel bolts for inventory"`
@@ -1527,7 +1547,7 @@ pub struct ItemCreateParamsSalesAndPurchaseDetails {
     ///
     /// Example: `"19.99"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sales_price: Option<String>,
+    pub sales_price: Option<Amount>,
 }
 
 impl ItemCreateParamsSalesAndPurchaseDetails {
@@ -1568,7 +1588,7 @@ pub struct ItemCreateParamsSalesOrPurchaseDetails {
     ///
     /// Example: `"19.99"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub price: Option<String>,
+    pub price: Option<Amount>,
     /// The price of this item expressed as a percentage, used instead of `price` when the item's cost is calculated as a percentage of another amount. For example, a service item that costs a percentage of another item's price.
     ///
     /// Example: `"10.5"`
@@ -1661,17 +1681,18 @@ impl ItemGroupLineUpdateInput {
 /// The bill's item lines, each representing the purchase of a specific item or service.
 ///
 /// The type of `BillItemGroupLine::item_lines`, `Bill::item_lines`, `Check::item_lines`, `CreditCardCharge::item_lines` and 3 more.
-///
-/// Its `objectType` is always `"qbd_item_line"`; that field is not kept.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ItemLine {
+    /// Always `"qbd_item_line"` ([`Self::OBJECT_TYPE`]): written when serialized, and any other value refused when decoded.
+    #[serde(rename = "objectType", default)]
+    object_type: Fixed<super::fixed::ObjectTypeQbdItemLine>,
     /// The monetary amount of this item line, represented as a decimal string. If both `quantity` and `cost` are specified but not `amount`, QuickBooks will use them to calculate `amount`. If `amount`, `cost`, and `quantity` are all unspecified, then QuickBooks will calculate `amount` based on a `quantity` of `1` and the suggested `cost`. This field cannot be cleared.
     ///
     /// Example: `"1000.00"`
     #[serde(default)]
-    pub amount: Option<String>,
+    pub amount: Option<Amount>,
     /// The billing status of this item line.
     ///
     /// Example: `"billable"`
@@ -1686,7 +1707,7 @@ pub struct ItemLine {
     ///
     /// Example: `"1000.00"`
     #[serde(default)]
-    pub cost: Option<String>,
+    pub cost: Option<Amount>,
     /// The custom fields for the item line object, added as user-defined data extensions, not included in the standard QuickBooks object.
     pub custom_fields: Vec<CustomField>,
     /// The customer or customer-job associated with this item line.
@@ -1703,7 +1724,7 @@ pub struct ItemLine {
     ///
     /// Example: `"2025-12-31"`
     #[serde(default)]
-    pub expiration_date: Option<String>,
+    pub expiration_date: Option<Date>,
     /// The unique identifier assigned by QuickBooks to this item line. This ID is unique across all transaction line types.
     ///
     /// Example: `"456DEF-1234567890"`
@@ -1764,6 +1785,11 @@ pub struct ItemLine {
     pub unit_of_measure: Option<String>,
 }
 
+impl ItemLine {
+    /// The `objectType` of every `ItemLine`.
+    pub const OBJECT_TYPE: &'static str = "qbd_item_line";
+}
+
 /// The bill's item lines, each representing the purchase of a specific item or service.
 ///
 /// The type of `BillCreateParams::item_lines`, `CheckCreateParams::item_lines`, `CreditCardChargeCreateParams::item_lines`, `CreditCardCreditCreateParams::item_lines` and 2 more.
@@ -1777,7 +1803,7 @@ pub struct ItemLineInput {
     ///
     /// Example: `"1000.00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub amount: Option<String>,
+    pub amount: Option<Amount>,
     /// The billing status of this item line.
     ///
     /// Example: `"billable"`
@@ -1794,7 +1820,7 @@ pub struct ItemLineInput {
     ///
     /// Example: `"1000.00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cost: Option<String>,
+    pub cost: Option<Amount>,
     /// The custom fields for the item line object, added as user-defined data extensions, not included in the standard QuickBooks object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<Vec<CustomFieldInput>>,
@@ -1812,7 +1838,7 @@ pub struct ItemLineInput {
     ///
     /// Example: `"2025-12-31"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub expiration_date: Option<String>,
+    pub expiration_date: Option<Date>,
     /// The site location where inventory for the item associated with this item line is stored.
     ///
     /// Example: `"80000001-1234567890"`
@@ -1949,7 +1975,7 @@ pub struct ItemUpdateParamsSalesAndPurchaseDetails {
     ///
     /// Example: `"15.75"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub purchase_cost: Option<String>,
+    pub purchase_cost: Option<Amount>,
     /// The description of this item that appears on purchase forms (e.g., checks, bills, item receipts) when it is ordered or bought from vendors.
     ///
     /// Example: `"Bulk purchase of steel bolts for inventory"`
@@ -1969,7 +1995,7 @@ pub struct ItemUpdateParamsSalesAndPurchaseDetails {
     ///
     /// Example: `"19.99"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sales_price: Option<String>,
+    pub sales_price: Option<Amount>,
     /// When `true`, applies the new expense account (specified by the `expenseAccountId` field) to all existing transactions that use this item. This updates historical data and should be used with caution. The update will fail if any affected transaction falls within a closed accounting period. If this parameter is not specified, QuickBooks will prompt the user before making any changes.
     ///
     /// Example: `false`
@@ -2012,7 +2038,7 @@ pub struct ItemUpdateParamsSalesOrPurchaseDetails {
     ///
     /// Example: `"19.99"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub price: Option<String>,
+    pub price: Option<Amount>,
     /// The price of this item expressed as a percentage, used instead of `price` when the item's cost is calculated as a percentage of another amount. For example, a service item that costs a percentage of another item's price.
     ///
     /// Example: `"10.5"`
@@ -2133,7 +2159,7 @@ pub struct LineGroupInput {
     ///
     /// Example: `"2024-03-15"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub service_date: Option<String>,
+    pub service_date: Option<Date>,
     /// The unit-of-measure used for the `quantity` in this credit memo line group. Must be a valid unit within the item's available units of measure.
     ///
     /// Example: `"Each"`
@@ -2247,7 +2273,7 @@ pub struct LineInput {
     ///
     /// Example: `"1000.00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub amount: Option<String>,
+    pub amount: Option<Amount>,
     /// The invoice line's class. Classes can be used to categorize objects into meaningful segments, such as department, location, or type of work. In QuickBooks, class tracking is off by default. If a class is specified for the entire parent transaction, it is automatically applied to all invoice lines unless overridden here, at the transaction line level.
     ///
     /// Example: `"80000001-1234567890"`
@@ -2327,7 +2353,7 @@ pub struct LineInput {
     ///
     /// Example: `"10.00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub rate: Option<String>,
+    pub rate: Option<Amount>,
     /// The price of this invoice line expressed as a percentage. Typically used for discount or markup items.
     ///
     /// Example: `"10.5"`
@@ -2349,7 +2375,7 @@ pub struct LineInput {
     ///
     /// Example: `"2024-03-15"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub service_date: Option<String>,
+    pub service_date: Option<Date>,
     /// The unit-of-measure used for the `quantity` in this invoice line. Must be a valid unit within the item's available units of measure.
     ///
     /// Example: `"Each"`
@@ -2436,17 +2462,18 @@ Zero = "zero",
 /// A transaction linked to this one, such as a payment applied to an invoice.
 ///
 /// The type of `ReceivableTransaction::linked_transactions`, `Bill::linked_transactions`, `Check::linked_transactions`, `CreditMemo::linked_transactions` and 6 more.
-///
-/// Its `objectType` is always `"qbd_linked_transaction"`; that field is not kept.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct LinkedTransaction {
+    /// Always `"qbd_linked_transaction"` ([`Self::OBJECT_TYPE`]): written when serialized, and any other value refused when decoded.
+    #[serde(rename = "objectType", default)]
+    object_type: Fixed<super::fixed::ObjectTypeQbdLinkedTransaction>,
     /// The monetary amount of this linked transaction, represented as a decimal string.
     ///
     /// Example: `"1000.00"`
     #[serde(default)]
-    pub amount: Option<String>,
+    pub amount: Option<Amount>,
     /// The unique identifier assigned by QuickBooks to this linked transaction. This ID is unique across all transaction types.
     ///
     /// Example: `"123ABC-1234567890"`
@@ -2464,11 +2491,16 @@ pub struct LinkedTransaction {
     /// The date of this linked transaction, in ISO 8601 format (YYYY-MM-DD).
     ///
     /// Example: `"2024-10-01"`
-    pub transaction_date: String,
+    pub transaction_date: Date,
     /// The type of transaction for this linked transaction.
     ///
     /// Example: `"invoice"`
     pub transaction_type: TransactionType,
+}
+
+impl LinkedTransaction {
+    /// The `objectType` of every `LinkedTransaction`.
+    pub const OBJECT_TYPE: &'static str = "qbd_linked_transaction";
 }
 
 string_enum! {
@@ -2522,7 +2554,7 @@ pub struct Note {
     ///
     /// Example: `"2024-01-01"`
     #[serde(default)]
-    pub date: Option<String>,
+    pub date: Option<Date>,
     /// The auto-incrementing identifier assigned by QuickBooks to this note.
     ///
     /// Example: `1`
@@ -2577,12 +2609,12 @@ pub struct ReceivableTransaction {
     ///
     /// Example: `"1000.00"`
     #[serde(default)]
-    pub amount: Option<String>,
+    pub amount: Option<Amount>,
     /// The outstanding balance of this target transaction after applying any credits or payments. Represented as a decimal string.
     ///
     /// Example: `"100.00"`
     #[serde(default)]
-    pub balance_remaining: Option<String>,
+    pub balance_remaining: Option<Amount>,
     /// The financial account used to track this target transaction's discount.
     ///
     /// Example: `{"fullName":"Discount Account","id":"80000001-1234567890"}`
@@ -2592,7 +2624,7 @@ pub struct ReceivableTransaction {
     ///
     /// Example: `"50.00"`
     #[serde(default)]
-    pub discount_amount: Option<String>,
+    pub discount_amount: Option<Amount>,
     /// The class used to track this target transaction's discount.
     ///
     /// Example: `{"fullName":"Discounts","id":"80000001-1234567890"}`
@@ -2611,7 +2643,7 @@ pub struct ReceivableTransaction {
     ///
     /// Example: `"2024-10-01"`
     #[serde(default)]
-    pub transaction_date: Option<String>,
+    pub transaction_date: Option<Date>,
     /// The ID of the target transaction to which this payment is applied.
     ///
     /// Example: `"123ABC-1234567890"`
@@ -2650,7 +2682,7 @@ pub struct SalesAndPurchaseDetails {
     ///
     /// Example: `"15.75"`
     #[serde(default)]
-    pub purchase_cost: Option<String>,
+    pub purchase_cost: Option<Amount>,
     /// The description of this item that appears on purchase forms (e.g., checks, bills, item receipts) when it is ordered or bought from vendors.
     ///
     /// Example: `"Bulk purchase of steel bolts for inventory"`
@@ -2670,7 +2702,7 @@ pub struct SalesAndPurchaseDetails {
     ///
     /// Example: `"19.99"`
     #[serde(default)]
-    pub sales_price: Option<String>,
+    pub sales_price: Option<Amount>,
 }
 
 /// Details for service items that are exclusively sold or exclusively purchased, but not both. This typically applies to non-inventory items (like a purchased office supply that isn't resold) or service items (like consulting services that are sold but not purchased).
@@ -2696,7 +2728,7 @@ pub struct SalesOrPurchaseDetails {
     ///
     /// Example: `"19.99"`
     #[serde(default)]
-    pub price: Option<String>,
+    pub price: Option<Amount>,
     /// The price of this item expressed as a percentage, used instead of `price` when the item's cost is calculated as a percentage of another amount. For example, a service item that costs a percentage of another item's price.
     ///
     /// Example: `"10.5"`

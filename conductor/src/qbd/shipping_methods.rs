@@ -7,20 +7,22 @@ use serde::{Deserialize, Serialize};
 
 use super::QbdClient;
 use super::shared::*;
+use crate::fixed::Fixed;
 use crate::resources::resource_handle;
-use crate::{Result, Transport, api};
+use crate::{DateTime, Result, Transport, api};
 
 /// A QuickBooks Desktop shipping method: on `qbd.shipping_methods()`, each item `list(..)` lists, and what `create(..)` and `retrieve(..)` return.
-///
-/// Its `objectType` is always `"qbd_shipping_method"`; that field is not kept.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ShippingMethod {
+    /// Always `"qbd_shipping_method"` ([`Self::OBJECT_TYPE`]): written when serialized, and any other value refused when decoded.
+    #[serde(rename = "objectType", default)]
+    object_type: Fixed<super::fixed::ObjectTypeQbdShippingMethod>,
     /// The date and time when this shipping method was created, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
     /// Example: `"2025-01-01T12:34:56+00:00"`
-    pub created_at: String,
+    pub created_at: DateTime,
     /// The unique identifier assigned by QuickBooks to this shipping method. This ID is unique across all shipping methods but not across different QuickBooks object types.
     ///
     /// Example: `"80000001-1234567890"`
@@ -42,7 +44,12 @@ pub struct ShippingMethod {
     /// The date and time when this shipping method was last updated, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
     /// Example: `"2025-02-01T12:34:56+00:00"`
-    pub updated_at: String,
+    pub updated_at: DateTime,
+}
+
+impl ShippingMethod {
+    /// The `objectType` of every `ShippingMethod`.
+    pub const OBJECT_TYPE: &'static str = "qbd_shipping_method";
 }
 
 /// The body of `qbd.shipping_methods().create(..)`; unset fields are not sent.
@@ -146,7 +153,7 @@ pub struct ShippingMethodListParams {
     ///
     /// Example: `"2025-01-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_after: Option<String>,
+    pub updated_after: Option<DateTime>,
     /// Filter for shipping methods updated on or before this date/time. Accepts the following ISO 8601 formats:
     /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the **end of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
     /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop interprets the timestamp in the local timezone of the end-user's computer.
@@ -154,7 +161,7 @@ pub struct ShippingMethodListParams {
     ///
     /// Example: `"2025-02-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_before: Option<String>,
+    pub updated_before: Option<DateTime>,
 }
 
 resource_handle! {

@@ -6,21 +6,23 @@
 use serde::{Deserialize, Serialize};
 
 use super::QbdClient;
+use crate::fixed::Fixed;
 use crate::resources::resource_handle;
 use crate::string_enum::string_enum;
-use crate::{Result, Transport, api};
+use crate::{DateTime, Result, Transport, api};
 
 /// A QuickBooks Desktop template: on `qbd.templates()`, each item `list(..)` lists.
-///
-/// Its `objectType` is always `"qbd_template"`; that field is not kept.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Template {
+    /// Always `"qbd_template"` ([`Self::OBJECT_TYPE`]): written when serialized, and any other value refused when decoded.
+    #[serde(rename = "objectType", default)]
+    object_type: Fixed<super::fixed::ObjectTypeQbdTemplate>,
     /// The date and time when this template was created, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
     /// Example: `"2025-01-01T12:34:56+00:00"`
-    pub created_at: String,
+    pub created_at: DateTime,
     /// The unique identifier assigned by QuickBooks to this template. This ID is unique across all templates but not across different QuickBooks object types.
     ///
     /// Example: `"80000001-1234567890"`
@@ -46,7 +48,12 @@ pub struct Template {
     /// The date and time when this template was last updated, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
     /// Example: `"2025-02-01T12:34:56+00:00"`
-    pub updated_at: String,
+    pub updated_at: DateTime,
+}
+
+impl Template {
+    /// The `objectType` of every `Template`.
+    pub const OBJECT_TYPE: &'static str = "qbd_template";
 }
 
 string_enum! {

@@ -7,16 +7,18 @@ use serde::{Deserialize, Serialize};
 
 use super::QbdClient;
 use super::shared::*;
+use crate::fixed::Fixed;
 use crate::resources::resource_handle;
-use crate::{CursorPage, Result, Transport, api};
+use crate::{CursorPage, Date, DateTime, Result, Transport, api};
 
 /// A QuickBooks Desktop time tracking activity: on `qbd.time_tracking_activities()`, each item `list(..)` lists, and what `create(..)`, `retrieve(..)` and `update(..)` return.
-///
-/// Its `objectType` is always `"qbd_time_tracking_activity"`; that field is not kept.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct TimeTrackingActivity {
+    /// Always `"qbd_time_tracking_activity"` ([`Self::OBJECT_TYPE`]): written when serialized, and any other value refused when decoded.
+    #[serde(rename = "objectType", default)]
+    object_type: Fixed<super::fixed::ObjectTypeQbdTimeTrackingActivity>,
     /// The billing status of this time tracking activity.
     ///
     /// **IMPORTANT**: When this field is set to "billable" for time tracking activities, both `customer` and `serviceItem` are required so that an invoice can be created.
@@ -32,7 +34,7 @@ pub struct TimeTrackingActivity {
     /// The date and time when this time tracking activity was created, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
     /// Example: `"2025-01-01T12:34:56+00:00"`
-    pub created_at: String,
+    pub created_at: DateTime,
     /// The customer or customer-job to which this time tracking activity could be billed. If `billingStatus` is set to "billable", this field is required.
     ///
     /// Example: `{"fullName":"Acme Corporation","id":"80000001-1234567890"}`
@@ -88,11 +90,16 @@ pub struct TimeTrackingActivity {
     /// The date of this time tracking activity, in ISO 8601 format (YYYY-MM-DD).
     ///
     /// Example: `"2024-10-01"`
-    pub transaction_date: String,
+    pub transaction_date: Date,
     /// The date and time when this time tracking activity was last updated, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
     /// Example: `"2025-02-01T12:34:56+00:00"`
-    pub updated_at: String,
+    pub updated_at: DateTime,
+}
+
+impl TimeTrackingActivity {
+    /// The `objectType` of every `TimeTrackingActivity`.
+    pub const OBJECT_TYPE: &'static str = "qbd_time_tracking_activity";
 }
 
 /// The body of `qbd.time_tracking_activities().create(..)`; unset fields are not sent.
@@ -158,12 +165,12 @@ pub struct TimeTrackingActivityCreateParams {
     /// The date of this time tracking activity, in ISO 8601 format (YYYY-MM-DD).
     ///
     /// Example: `"2024-10-01"`
-    pub transaction_date: String,
+    pub transaction_date: Date,
 }
 
 impl TimeTrackingActivityCreateParams {
     /// A value with the required fields set and every other field unset.
-    pub fn new(duration: impl Into<String>, entity_id: impl Into<String>, transaction_date: impl Into<String>) -> Self {
+    pub fn new(duration: impl Into<String>, entity_id: impl Into<String>, transaction_date: impl Into<Date>) -> Self {
         TimeTrackingActivityCreateParams {
             billing_status: None,
             class_id: None,
@@ -180,12 +187,13 @@ impl TimeTrackingActivityCreateParams {
 }
 
 /// A QuickBooks Desktop time tracking activity deleted: on `qbd.time_tracking_activities()`, what `delete(..)` returns.
-///
-/// Its `objectType` is always `"qbd_time_tracking_activity"`; that field is not kept.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct TimeTrackingActivityDeleted {
+    /// Always `"qbd_time_tracking_activity"` ([`Self::OBJECT_TYPE`]): written when serialized, and any other value refused when decoded.
+    #[serde(rename = "objectType", default)]
+    object_type: Fixed<super::fixed::ObjectTypeQbdTimeTrackingActivity>,
     /// Indicates whether the time tracking activity was deleted.
     ///
     /// Example: `true`
@@ -194,6 +202,11 @@ pub struct TimeTrackingActivityDeleted {
     ///
     /// Example: `"123ABC-1234567890"`
     pub id: String,
+}
+
+impl TimeTrackingActivityDeleted {
+    /// The `objectType` of every `TimeTrackingActivityDeleted`.
+    pub const OBJECT_TYPE: &'static str = "qbd_time_tracking_activity";
 }
 
 /// The query parameters of `qbd.time_tracking_activities().list(..)`; unset ones are not sent.
@@ -230,14 +243,14 @@ pub struct TimeTrackingActivityListParams {
     ///
     /// Example: `"2025-01-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub transaction_date_from: Option<String>,
+    pub transaction_date_from: Option<Date>,
     /// Filter for time tracking activities whose `date` field is on or before this date, in ISO 8601 format (YYYY-MM-DD).
     ///
     /// **NOTE:** QuickBooks Desktop interprets this date as the **end of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
     ///
     /// Example: `"2025-02-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub transaction_date_to: Option<String>,
+    pub transaction_date_to: Option<Date>,
     /// Filter for time tracking activities updated on or after this date/time. Accepts the following ISO 8601 formats:
     /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the **start of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T00:00:00`).
     /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop interprets the timestamp in the local timezone of the end-user's computer.
@@ -245,7 +258,7 @@ pub struct TimeTrackingActivityListParams {
     ///
     /// Example: `"2025-01-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_after: Option<String>,
+    pub updated_after: Option<DateTime>,
     /// Filter for time tracking activities updated on or before this date/time. Accepts the following ISO 8601 formats:
     /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the **end of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
     /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop interprets the timestamp in the local timezone of the end-user's computer.
@@ -253,7 +266,7 @@ pub struct TimeTrackingActivityListParams {
     ///
     /// Example: `"2025-02-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_before: Option<String>,
+    pub updated_before: Option<DateTime>,
 }
 
 /// The body of `qbd.time_tracking_activities().update(..)`; unset fields are not sent.
@@ -319,7 +332,7 @@ pub struct TimeTrackingActivityUpdateParams {
     ///
     /// Example: `"2024-10-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub transaction_date: Option<String>,
+    pub transaction_date: Option<Date>,
 }
 
 impl TimeTrackingActivityUpdateParams {

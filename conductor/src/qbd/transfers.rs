@@ -7,20 +7,22 @@ use serde::{Deserialize, Serialize};
 
 use super::QbdClient;
 use super::shared::*;
+use crate::fixed::Fixed;
 use crate::resources::resource_handle;
-use crate::{CursorPage, Result, Transport, api};
+use crate::{Amount, CursorPage, Date, DateTime, Result, Transport, api};
 
 /// A QuickBooks Desktop transfer: on `qbd.transfers()`, each item `list(..)` lists, and what `create(..)`, `retrieve(..)` and `update(..)` return.
-///
-/// Its `objectType` is always `"qbd_transfer"`; that field is not kept.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Transfer {
+    /// Always `"qbd_transfer"` ([`Self::OBJECT_TYPE`]): written when serialized, and any other value refused when decoded.
+    #[serde(rename = "objectType", default)]
+    object_type: Fixed<super::fixed::ObjectTypeQbdTransfer>,
     /// The monetary amount of this transfer, represented as a decimal string.
     ///
     /// Example: `"1000.00"`
-    pub amount: String,
+    pub amount: Amount,
     /// The transfer's class. Classes can be used to categorize objects into meaningful segments, such as department, location, or type of work. In QuickBooks, class tracking is off by default.
     ///
     /// Example: `{"fullName":"Inter Departmental","id":"80000001-1234567890"}`
@@ -29,7 +31,7 @@ pub struct Transfer {
     /// The date and time when this transfer was created, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
     /// Example: `"2025-01-01T12:34:56+00:00"`
-    pub created_at: String,
+    pub created_at: DateTime,
     /// The unique identifier assigned by QuickBooks to this transfer. This ID is unique across all transaction types.
     ///
     /// Example: `"123ABC-1234567890"`
@@ -64,11 +66,16 @@ pub struct Transfer {
     /// The date of this transfer, in ISO 8601 format (YYYY-MM-DD).
     ///
     /// Example: `"2024-10-01"`
-    pub transaction_date: String,
+    pub transaction_date: Date,
     /// The date and time when this transfer was last updated, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
     /// Example: `"2025-02-01T12:34:56+00:00"`
-    pub updated_at: String,
+    pub updated_at: DateTime,
+}
+
+impl Transfer {
+    /// The `objectType` of every `Transfer`.
+    pub const OBJECT_TYPE: &'static str = "qbd_transfer";
 }
 
 /// The body of `qbd.transfers().create(..)`; unset fields are not sent.
@@ -81,7 +88,7 @@ pub struct TransferCreateParams {
     /// Decimal string format: exactly 2 decimal places when cents are included and up to 13 digits before the decimal point (for example, "123.45").
     ///
     /// Example: `"1000.00"`
-    pub amount: String,
+    pub amount: Amount,
     /// The transfer's class. Classes can be used to categorize objects into meaningful segments, such as department, location, or type of work. In QuickBooks, class tracking is off by default.
     ///
     /// Example: `"80000001-1234567890"`
@@ -103,16 +110,16 @@ pub struct TransferCreateParams {
     /// The date of this transfer, in ISO 8601 format (YYYY-MM-DD).
     ///
     /// Example: `"2024-10-01"`
-    pub transaction_date: String,
+    pub transaction_date: Date,
 }
 
 impl TransferCreateParams {
     /// A value with the required fields set and every other field unset.
     pub fn new(
-        amount: impl Into<String>,
+        amount: impl Into<Amount>,
         source_account_id: impl Into<String>,
         target_account_id: impl Into<String>,
-        transaction_date: impl Into<String>,
+        transaction_date: impl Into<Date>,
     ) -> Self {
         TransferCreateParams {
             amount: amount.into(),
@@ -154,14 +161,14 @@ pub struct TransferListParams {
     ///
     /// Example: `"2025-01-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub transaction_date_from: Option<String>,
+    pub transaction_date_from: Option<Date>,
     /// Filter for transfers whose `date` field is on or before this date, in ISO 8601 format (YYYY-MM-DD).
     ///
     /// **NOTE:** QuickBooks Desktop interprets this date as the **end of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
     ///
     /// Example: `"2025-02-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub transaction_date_to: Option<String>,
+    pub transaction_date_to: Option<Date>,
     /// Filter for transfers updated on or after this date/time. Accepts the following ISO 8601 formats:
     /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the **start of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T00:00:00`).
     /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop interprets the timestamp in the local timezone of the end-user's computer.
@@ -169,7 +176,7 @@ pub struct TransferListParams {
     ///
     /// Example: `"2025-01-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_after: Option<String>,
+    pub updated_after: Option<DateTime>,
     /// Filter for transfers updated on or before this date/time. Accepts the following ISO 8601 formats:
     /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the **end of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
     /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop interprets the timestamp in the local timezone of the end-user's computer.
@@ -177,7 +184,7 @@ pub struct TransferListParams {
     ///
     /// Example: `"2025-02-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_before: Option<String>,
+    pub updated_before: Option<DateTime>,
 }
 
 /// The body of `qbd.transfers().update(..)`; unset fields are not sent.
@@ -191,7 +198,7 @@ pub struct TransferUpdateParams {
     ///
     /// Example: `"1000.00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub amount: Option<String>,
+    pub amount: Option<Amount>,
     /// The transfer's class. Classes can be used to categorize objects into meaningful segments, such as department, location, or type of work. In QuickBooks, class tracking is off by default.
     ///
     /// Example: `"80000001-1234567890"`
@@ -220,7 +227,7 @@ pub struct TransferUpdateParams {
     ///
     /// Example: `"2024-10-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub transaction_date: Option<String>,
+    pub transaction_date: Option<Date>,
 }
 
 impl TransferUpdateParams {

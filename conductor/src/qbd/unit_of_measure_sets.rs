@@ -7,9 +7,10 @@ use serde::{Deserialize, Serialize};
 
 use super::QbdClient;
 use super::shared::*;
+use crate::fixed::Fixed;
 use crate::resources::resource_handle;
 use crate::string_enum::string_enum;
-use crate::{Result, Transport, api};
+use crate::{Amount, DateTime, Result, Transport, api};
 
 string_enum! {
 /// Where this default unit is used as the default: purchase line items, sales line items, or shipping lines.
@@ -26,18 +27,19 @@ Shipping = "shipping",
 }
 
 /// A QuickBooks Desktop unit of measure set: on `qbd.unit_of_measure_sets()`, each item `list(..)` lists, and what `create(..)` and `retrieve(..)` return.
-///
-/// Its `objectType` is always `"qbd_unit_of_measure_set"`; that field is not kept.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UnitOfMeasureSet {
+    /// Always `"qbd_unit_of_measure_set"` ([`Self::OBJECT_TYPE`]): written when serialized, and any other value refused when decoded.
+    #[serde(rename = "objectType", default)]
+    object_type: Fixed<super::fixed::ObjectTypeQbdUnitOfMeasureSet>,
     /// The unit-of-measure set's base unit used to track and price item quantities. If the company file is enabled for a single unit of measure per item, the base unit is the only unit available on transaction line items. If enabled for multiple units per item, the base unit is the default unless overridden by the set's default units.
     pub base_unit: UnitOfMeasureSetBaseUnit,
     /// The date and time when this unit-of-measure set was created, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
     /// Example: `"2025-01-01T12:34:56+00:00"`
-    pub created_at: String,
+    pub created_at: DateTime,
     /// The unit-of-measure set's default units to appear in the U/M field on transaction line items. You can specify separate defaults for purchases, sales, and shipping.
     pub default_units: Vec<UnitOfMeasureSetDefaultUnit>,
     /// The unique identifier assigned by QuickBooks to this unit-of-measure set. This ID is unique across all unit-of-measure sets but not across different QuickBooks object types.
@@ -67,7 +69,12 @@ pub struct UnitOfMeasureSet {
     /// The date and time when this unit-of-measure set was last updated, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
     /// Example: `"2025-02-01T12:34:56+00:00"`
-    pub updated_at: String,
+    pub updated_at: DateTime,
+}
+
+impl UnitOfMeasureSet {
+    /// The `objectType` of every `UnitOfMeasureSet`.
+    pub const OBJECT_TYPE: &'static str = "qbd_unit_of_measure_set";
 }
 
 /// The unit-of-measure set's base unit used to track and price item quantities. If the company file is enabled for a single unit of measure per item, the base unit is the only unit available on transaction line items. If enabled for multiple units per item, the base unit is the default unless overridden by the set's default units.
@@ -211,7 +218,7 @@ pub struct UnitOfMeasureSetCreateParamsRelatedUnit {
     /// The number of base units in this related unit, represented as a decimal string. For example, if the base unit is "box" and this related unit is "case" with `conversionRatio` = "10", that means there are 10 boxes in one case.
     ///
     /// Example: `"10"`
-    pub conversion_ratio: String,
+    pub conversion_ratio: Amount,
     /// The case-insensitive unique name of this related unit, unique across all related units.
     ///
     /// **NOTE**: Related units do not have a `fullName` field because they are not hierarchical objects, which is why `name` is unique for them but not for objects that have parents.
@@ -224,7 +231,7 @@ pub struct UnitOfMeasureSetCreateParamsRelatedUnit {
 
 impl UnitOfMeasureSetCreateParamsRelatedUnit {
     /// A value with the required fields set and every other field unset.
-    pub fn new(abbreviation: impl Into<String>, conversion_ratio: impl Into<String>, name: impl Into<String>) -> Self {
+    pub fn new(abbreviation: impl Into<String>, conversion_ratio: impl Into<Amount>, name: impl Into<String>) -> Self {
         UnitOfMeasureSetCreateParamsRelatedUnit {
             abbreviation: abbreviation.into(),
             conversion_ratio: conversion_ratio.into(),
@@ -324,7 +331,7 @@ pub struct UnitOfMeasureSetListParams {
     ///
     /// Example: `"2025-01-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_after: Option<String>,
+    pub updated_after: Option<DateTime>,
     /// Filter for unit-of-measure sets updated on or before this date/time. Accepts the following ISO 8601 formats:
     /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the **end of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
     /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop interprets the timestamp in the local timezone of the end-user's computer.
@@ -332,7 +339,7 @@ pub struct UnitOfMeasureSetListParams {
     ///
     /// Example: `"2025-02-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_before: Option<String>,
+    pub updated_before: Option<DateTime>,
 }
 
 /// The unit-of-measure set's related units, each specifying how many base units they represent (conversion ratio).
@@ -349,7 +356,7 @@ pub struct UnitOfMeasureSetRelatedUnit {
     /// The number of base units in this related unit, represented as a decimal string. For example, if the base unit is "box" and this related unit is "case" with `conversionRatio` = "10", that means there are 10 boxes in one case.
     ///
     /// Example: `"10"`
-    pub conversion_ratio: String,
+    pub conversion_ratio: Amount,
     /// The case-insensitive unique name of this related unit, unique across all related units.
     ///
     /// **NOTE**: Related units do not have a `fullName` field because they are not hierarchical objects, which is why `name` is unique for them but not for objects that have parents.

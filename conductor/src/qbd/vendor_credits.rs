@@ -7,29 +7,31 @@ use serde::{Deserialize, Serialize};
 
 use super::QbdClient;
 use super::shared::*;
+use crate::fixed::Fixed;
 use crate::resources::resource_handle;
-use crate::{CursorPage, Result, Transport, api};
+use crate::{Amount, CursorPage, Date, DateTime, Result, Transport, api};
 
 /// A QuickBooks Desktop vendor credit: on `qbd.vendor_credits()`, each item `list(..)` lists, and what `create(..)`, `retrieve(..)` and `update(..)` return.
-///
-/// Its `objectType` is always `"qbd_vendor_credit"`; that field is not kept.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct VendorCredit {
+    /// Always `"qbd_vendor_credit"` ([`Self::OBJECT_TYPE`]): written when serialized, and any other value refused when decoded.
+    #[serde(rename = "objectType", default)]
+    object_type: Fixed<super::fixed::ObjectTypeQbdVendorCredit>,
     /// The date and time when this vendor credit was created, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
     /// Example: `"2025-01-01T12:34:56+00:00"`
-    pub created_at: String,
+    pub created_at: DateTime,
     /// The monetary amount of the vendor credit, represented as a decimal string. When applied to a vendor bill, this amount reduces the outstanding balance owed to the vendor.
     ///
     /// Example: `"25.00"`
-    pub credit_amount: String,
+    pub credit_amount: Amount,
     /// The monetary amount of the vendor credit, converted to the home currency of the QuickBooks company file. Represented as a decimal string.
     ///
     /// Example: `"20.00"`
     #[serde(default)]
-    pub credit_amount_in_home_currency: Option<String>,
+    pub credit_amount_in_home_currency: Option<Amount>,
     /// The vendor credit's currency. For built-in currencies, the name and code are standard ISO 4217 international values. For user-defined currencies, all values are editable.
     ///
     /// Example: `{"fullName":"USD","id":"80000001-1234567890"}`
@@ -72,7 +74,7 @@ pub struct VendorCredit {
     ///
     /// Example: `"500.00"`
     #[serde(default)]
-    pub open_amount: Option<String>,
+    pub open_amount: Option<Amount>,
     /// The Accounts-Payable (A/P) account to which this vendor credit is assigned, used for accounts-payable tracking.
     ///
     /// **IMPORTANT**: If this vendor credit is linked to other transactions, this A/P account must match the `payablesAccount` used in those other transactions.
@@ -99,16 +101,21 @@ pub struct VendorCredit {
     /// The date of this vendor credit, in ISO 8601 format (YYYY-MM-DD).
     ///
     /// Example: `"2024-10-01"`
-    pub transaction_date: String,
+    pub transaction_date: Date,
     /// The date and time when this vendor credit was last updated, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
     /// Example: `"2025-02-01T12:34:56+00:00"`
-    pub updated_at: String,
+    pub updated_at: DateTime,
     /// The vendor who sent this vendor credit for goods or services purchased.
     ///
     /// Example: `{"fullName":"Acme Supplies Ltd.","id":"80000001-1234567890"}`
     #[serde(default)]
     pub vendor: Option<ObjectRef>,
+}
+
+impl VendorCredit {
+    /// The `objectType` of every `VendorCredit`.
+    pub const OBJECT_TYPE: &'static str = "qbd_vendor_credit";
 }
 
 /// The body of `qbd.vendor_credits().create(..)`; unset fields are not sent.
@@ -166,7 +173,7 @@ pub struct VendorCreditCreateParams {
     /// The date of this vendor credit, in ISO 8601 format (YYYY-MM-DD).
     ///
     /// Example: `"2024-10-01"`
-    pub transaction_date: String,
+    pub transaction_date: Date,
     /// The vendor who sent this vendor credit for goods or services purchased.
     ///
     /// Example: `"80000001-1234567890"`
@@ -175,7 +182,7 @@ pub struct VendorCreditCreateParams {
 
 impl VendorCreditCreateParams {
     /// A value with the required fields set and every other field unset.
-    pub fn new(transaction_date: impl Into<String>, vendor_id: impl Into<String>) -> Self {
+    pub fn new(transaction_date: impl Into<Date>, vendor_id: impl Into<String>) -> Self {
         VendorCreditCreateParams {
             exchange_rate: None,
             expense_lines: None,
@@ -193,12 +200,13 @@ impl VendorCreditCreateParams {
 }
 
 /// A QuickBooks Desktop vendor credit deleted: on `qbd.vendor_credits()`, what `delete(..)` returns.
-///
-/// Its `objectType` is always `"qbd_vendor_credit"`; that field is not kept.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct VendorCreditDeleted {
+    /// Always `"qbd_vendor_credit"` ([`Self::OBJECT_TYPE`]): written when serialized, and any other value refused when decoded.
+    #[serde(rename = "objectType", default)]
+    object_type: Fixed<super::fixed::ObjectTypeQbdVendorCredit>,
     /// Indicates whether the vendor credit was deleted.
     ///
     /// Example: `true`
@@ -212,6 +220,11 @@ pub struct VendorCreditDeleted {
     /// Example: `"VCREDIT-1234"`
     #[serde(default)]
     pub ref_number: Option<String>,
+}
+
+impl VendorCreditDeleted {
+    /// The `objectType` of every `VendorCreditDeleted`.
+    pub const OBJECT_TYPE: &'static str = "qbd_vendor_credit";
 }
 
 /// The query parameters of `qbd.vendor_credits().list(..)`; unset ones are not sent.
@@ -303,14 +316,14 @@ pub struct VendorCreditListParams {
     ///
     /// Example: `"2025-01-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub transaction_date_from: Option<String>,
+    pub transaction_date_from: Option<Date>,
     /// Filter for vendor credits whose `date` field is on or before this date, in ISO 8601 format (YYYY-MM-DD).
     ///
     /// **NOTE:** QuickBooks Desktop interprets this date as the **end of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
     ///
     /// Example: `"2025-02-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub transaction_date_to: Option<String>,
+    pub transaction_date_to: Option<Date>,
     /// Filter for vendor credits updated on or after this date/time. Accepts the following ISO 8601 formats:
     /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the **start of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T00:00:00`).
     /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop interprets the timestamp in the local timezone of the end-user's computer.
@@ -318,7 +331,7 @@ pub struct VendorCreditListParams {
     ///
     /// Example: `"2025-01-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_after: Option<String>,
+    pub updated_after: Option<DateTime>,
     /// Filter for vendor credits updated on or before this date/time. Accepts the following ISO 8601 formats:
     /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the **end of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
     /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop interprets the timestamp in the local timezone of the end-user's computer.
@@ -326,7 +339,7 @@ pub struct VendorCreditListParams {
     ///
     /// Example: `"2025-02-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_before: Option<String>,
+    pub updated_before: Option<DateTime>,
     /// Filter for vendor credits received from these vendors. These are the vendors who owe the QuickBooks user money.
     ///
     /// Example: `["80000001-1234567890"]`
@@ -421,7 +434,7 @@ pub struct VendorCreditUpdateParams {
     ///
     /// Example: `"2024-10-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub transaction_date: Option<String>,
+    pub transaction_date: Option<Date>,
     /// The vendor who sent this vendor credit for goods or services purchased.
     ///
     /// Example: `"80000001-1234567890"`
@@ -451,17 +464,18 @@ impl VendorCreditUpdateParams {
 }
 
 /// A QuickBooks Desktop vendor credit voided: on `qbd.vendor_credits()`, what `void(..)` returns.
-///
-/// Its `objectType` is always `"qbd_vendor_credit"`; that field is not kept.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct VendorCreditVoided {
+    /// Always `"qbd_vendor_credit"` ([`Self::OBJECT_TYPE`]): written when serialized, and any other value refused when decoded.
+    #[serde(rename = "objectType", default)]
+    object_type: Fixed<super::fixed::ObjectTypeQbdVendorCredit>,
     /// The date and time when this vendor credit was created, in ISO 8601 format (YYYY-MM-DDThh:mm:ss+hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
     /// Example: `"2025-01-01T12:34:56+00:00"`
     #[serde(default)]
-    pub created_at: Option<String>,
+    pub created_at: Option<DateTime>,
     /// The QuickBooks-assigned unique identifier of the voided vendor credit.
     ///
     /// Example: `"123ABC-1234567890"`
@@ -475,11 +489,16 @@ pub struct VendorCreditVoided {
     ///
     /// Example: `"2025-02-01T12:34:56+00:00"`
     #[serde(default)]
-    pub updated_at: Option<String>,
+    pub updated_at: Option<DateTime>,
     /// Indicates whether the vendor credit was voided.
     ///
     /// Example: `true`
     pub voided: bool,
+}
+
+impl VendorCreditVoided {
+    /// The `objectType` of every `VendorCreditVoided`.
+    pub const OBJECT_TYPE: &'static str = "qbd_vendor_credit";
 }
 
 resource_handle! {

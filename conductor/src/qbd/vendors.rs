@@ -7,17 +7,19 @@ use serde::{Deserialize, Serialize};
 
 use super::QbdClient;
 use super::shared::*;
+use crate::fixed::Fixed;
 use crate::resources::resource_handle;
 use crate::string_enum::string_enum;
-use crate::{CursorPage, Result, Transport, api};
+use crate::{Amount, CursorPage, Date, DateTime, Result, Transport, api};
 
 /// A QuickBooks Desktop vendor: on `qbd.vendors()`, each item `list(..)` lists, and what `create(..)`, `retrieve(..)` and `update(..)` return.
-///
-/// Its `objectType` is always `"qbd_vendor"`; that field is not kept.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Vendor {
+    /// Always `"qbd_vendor"` ([`Self::OBJECT_TYPE`]): written when serialized, and any other value refused when decoded.
+    #[serde(rename = "objectType", default)]
+    object_type: Fixed<super::fixed::ObjectTypeQbdVendor>,
     /// The vendor's account number, which appears in the QuickBooks chart of accounts, reports, and graphs.
     ///
     /// Note that if the "Use Account Numbers" preference is turned off in QuickBooks, the account number may not be visible in the user interface, but it can still be set and retrieved through the API.
@@ -43,7 +45,7 @@ pub struct Vendor {
     ///
     /// Example: `"1000.00"`
     #[serde(default)]
-    pub balance: Option<String>,
+    pub balance: Option<Amount>,
     /// The vendor's billing address.
     #[serde(default)]
     pub billing_address: Option<Address>,
@@ -75,12 +77,12 @@ pub struct Vendor {
     /// The date and time when this vendor was created, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
     /// Example: `"2025-01-01T12:34:56+00:00"`
-    pub created_at: String,
+    pub created_at: DateTime,
     /// The vendor's credit limit, represented as a decimal string. This is the maximum amount of money that can be spent being before billed by this vendor. If `null`, there is no credit limit.
     ///
     /// Example: `"5000.00"`
     #[serde(default)]
-    pub credit_limit: Option<String>,
+    pub credit_limit: Option<Amount>,
     /// The vendor's currency. For built-in currencies, the name and code are standard ISO 4217 international values. For user-defined currencies, all values are editable.
     ///
     /// Example: `{"fullName":"USD","id":"80000001-1234567890"}`
@@ -245,12 +247,17 @@ pub struct Vendor {
     /// The date and time when this vendor was last updated, in ISO 8601 format (YYYY-MM-DDThh:mm:ss±hh:mm), which QuickBooks Desktop interprets in the local timezone of the end-user's computer.
     ///
     /// Example: `"2025-02-01T12:34:56+00:00"`
-    pub updated_at: String,
+    pub updated_at: DateTime,
     /// The vendor's type, used for categorizing vendors into meaningful segments, such as industry or region.
     ///
     /// Example: `{"fullName":"Wholesale Supplier","id":"80000001-1234567890"}`
     #[serde(default)]
     pub vendor_type: Option<ObjectRef>,
+}
+
+impl Vendor {
+    /// The `objectType` of every `Vendor`.
+    pub const OBJECT_TYPE: &'static str = "qbd_vendor";
 }
 
 /// The body of `qbd.vendors().create(..)`; unset fields are not sent.
@@ -317,7 +324,7 @@ pub struct VendorCreateParams {
     ///
     /// Example: `"5000.00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub credit_limit: Option<String>,
+    pub credit_limit: Option<Amount>,
     /// The vendor's currency. For built-in currencies, the name and code are standard ISO 4217 international values. For user-defined currencies, all values are editable.
     ///
     /// Example: `"80000001-1234567890"`
@@ -430,12 +437,12 @@ pub struct VendorCreateParams {
     ///
     /// Example: `"1000.00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub opening_balance: Option<String>,
+    pub opening_balance: Option<Amount>,
     /// The date of the opening balance of this vendor, in ISO 8601 format (YYYY-MM-DD).
     ///
     /// Example: `"2023-01-01"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub opening_balance_date: Option<String>,
+    pub opening_balance_date: Option<Date>,
     /// The vendor's primary telephone number.
     ///
     /// Maximum length: 21 characters.
@@ -653,27 +660,27 @@ pub struct VendorListParams {
     ///
     /// Example: `"123.45"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub total_balance: Option<String>,
+    pub total_balance: Option<Amount>,
     /// Filter for vendors whose `totalBalance` is greater than this amount, represented as a decimal string. You can only use one total-balance filter at a time.
     ///
     /// Example: `"123.45"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub total_balance_greater_than: Option<String>,
+    pub total_balance_greater_than: Option<Amount>,
     /// Filter for vendors whose `totalBalance` is greater than or equal to this amount, represented as a decimal string. You can only use one total-balance filter at a time.
     ///
     /// Example: `"123.45"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub total_balance_greater_than_or_equal_to: Option<String>,
+    pub total_balance_greater_than_or_equal_to: Option<Amount>,
     /// Filter for vendors whose `totalBalance` is less than this amount, represented as a decimal string. You can only use one total-balance filter at a time.
     ///
     /// Example: `"123.45"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub total_balance_less_than: Option<String>,
+    pub total_balance_less_than: Option<Amount>,
     /// Filter for vendors whose `totalBalance` is less than or equal to this amount, represented as a decimal string. You can only use one total-balance filter at a time.
     ///
     /// Example: `"123.45"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub total_balance_less_than_or_equal_to: Option<String>,
+    pub total_balance_less_than_or_equal_to: Option<Amount>,
     /// Filter for vendors updated on or after this date/time. Accepts the following ISO 8601 formats:
     /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the **start of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T00:00:00`).
     /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop interprets the timestamp in the local timezone of the end-user's computer.
@@ -681,7 +688,7 @@ pub struct VendorListParams {
     ///
     /// Example: `"2025-01-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_after: Option<String>,
+    pub updated_after: Option<DateTime>,
     /// Filter for vendors updated on or before this date/time. Accepts the following ISO 8601 formats:
     /// - **date-only** (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the **end of the specified day** in the local timezone of the end-user's computer (e.g., `2025-01-01` → `2025-01-01T23:59:59`).
     /// - **datetime without timezone** (YYYY-MM-DDTHH:mm:ss) - QuickBooks Desktop interprets the timestamp in the local timezone of the end-user's computer.
@@ -689,7 +696,7 @@ pub struct VendorListParams {
     ///
     /// Example: `"2025-02-01T12:34:56+00:00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_before: Option<String>,
+    pub updated_before: Option<DateTime>,
 }
 
 string_enum! {
@@ -770,7 +777,7 @@ pub struct VendorUpdateParams {
     ///
     /// Example: `"5000.00"`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub credit_limit: Option<String>,
+    pub credit_limit: Option<Amount>,
     /// The vendor's currency. For built-in currencies, the name and code are standard ISO 4217 international values. For user-defined currencies, all values are editable.
     ///
     /// Example: `"80000001-1234567890"`

@@ -3,8 +3,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::fixed::{Fixed, fixed_values};
 use crate::resources::resource_handle;
-use crate::{Client, Result, Transport, api};
+use crate::{Client, DateTime, Result, Transport, api};
 
 resource_handle! {
     /// The auth-session endpoints: `client.auth_sessions()`.
@@ -36,27 +37,38 @@ impl<T: Transport + ?Sized> AuthSessions<'_, T> {
     pub async fn create(&self, #[body] params: &CreateAuthSession) -> Result<AuthSession>;
 }
 
+fixed_values! {
+    ObjectTypeAuthSession = "auth_session",
+}
+
 /// An auth session: a short-lived link to the authentication flow.
-///
-/// Its `objectType` is always `"auth_session"`; that field is not kept.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct AuthSession {
+    /// Always `"auth_session"` ([`Self::OBJECT_TYPE`]): written when
+    /// serialized, and any other value refused when decoded.
+    #[serde(default)]
+    object_type: Fixed<ObjectTypeAuthSession>,
     /// The unique identifier for this auth session.
     pub id: String,
-    /// When this auth session was created, as an ISO 8601 timestamp.
-    pub created_at: String,
+    /// When this auth session was created.
+    pub created_at: DateTime,
     /// The end-user this session connects.
     pub end_user_id: String,
     /// The secret in `auth_flow_url` that grants access to the flow.
     pub client_secret: String,
     /// The URL to send your end-user to.
     pub auth_flow_url: String,
-    /// When this session expires, as an ISO 8601 timestamp.
-    pub expires_at: String,
+    /// When this session expires.
+    pub expires_at: DateTime,
     /// Where the end-user is sent when done; `None` closes the browser tab.
     pub redirect_url: Option<String>,
+}
+
+impl AuthSession {
+    /// The `objectType` of every auth session.
+    pub const OBJECT_TYPE: &'static str = "auth_session";
 }
 
 /// The fields of a new auth session.

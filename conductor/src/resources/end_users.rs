@@ -3,9 +3,10 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::fixed::{Fixed, fixed_values};
 use crate::resources::resource_handle;
 use crate::string_enum::string_enum;
-use crate::{Client, Result, Transport, api};
+use crate::{Client, DateTime, Result, Transport, api};
 
 resource_handle! {
     /// The end-user endpoints: `client.end_users()`.
@@ -64,19 +65,26 @@ impl<T: Transport + ?Sized> EndUsers<'_, T> {
     ) -> Result<serde_json::Value>;
 }
 
+fixed_values! {
+    ObjectTypeEndUser = "end_user",
+    ObjectTypeIntegrationConnection = "integration_connection",
+}
+
 /// An end-user: one of your customers, identified by the `id` you store.
-///
-/// Its `objectType` is always `"end_user"`; that field is not kept.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct EndUser {
+    /// Always `"end_user"` ([`Self::OBJECT_TYPE`]): written when serialized,
+    /// and any other value refused when decoded.
+    #[serde(default)]
+    object_type: Fixed<ObjectTypeEndUser>,
     /// The unique identifier for this end-user, such as
     /// `end_usr_1234567abcdefg`. Save it: it is how you address this user's
     /// requests.
     pub id: String,
-    /// When this end-user was created, as an ISO 8601 timestamp.
-    pub created_at: String,
+    /// When this end-user was created.
+    pub created_at: DateTime,
     /// The end-user's company name, shown elsewhere in Conductor.
     pub company_name: String,
     /// The end-user's identifier in your system.
@@ -87,25 +95,36 @@ pub struct EndUser {
     pub integration_connections: Vec<IntegrationConnection>,
 }
 
+impl EndUser {
+    /// The `objectType` of every end-user.
+    pub const OBJECT_TYPE: &'static str = "end_user";
+}
+
 /// A connection between an end-user and an integration.
-///
-/// Its `objectType` is always `"integration_connection"`; that field is not
-/// kept.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct IntegrationConnection {
+    /// Always `"integration_connection"` ([`Self::OBJECT_TYPE`]): written
+    /// when serialized, and any other value refused when decoded.
+    #[serde(default)]
+    object_type: Fixed<ObjectTypeIntegrationConnection>,
     /// The unique identifier for this connection, such as
     /// `int_conn_1234567abcdefg`.
     pub id: String,
-    /// When this connection was created, as an ISO 8601 timestamp.
-    pub created_at: String,
+    /// When this connection was created.
+    pub created_at: DateTime,
     /// The integration this connection is for.
     pub integration_slug: IntegrationSlug,
     /// When you last sent a request through this connection.
-    pub last_request_at: Option<String>,
+    pub last_request_at: Option<DateTime>,
     /// When a request through this connection last succeeded end to end.
-    pub last_successful_request_at: Option<String>,
+    pub last_successful_request_at: Option<DateTime>,
+}
+
+impl IntegrationConnection {
+    /// The `objectType` of every integration connection.
+    pub const OBJECT_TYPE: &'static str = "integration_connection";
 }
 
 string_enum! {
@@ -129,12 +148,14 @@ pub struct CreateEndUser {
 }
 
 /// Confirms that an end-user was deleted.
-///
-/// Its `objectType` is always `"end_user"`; that field is not kept.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct EndUserDeleted {
+    /// Always `"end_user"` ([`EndUser::OBJECT_TYPE`]): written when
+    /// serialized, and any other value refused when decoded.
+    #[serde(default)]
+    object_type: Fixed<ObjectTypeEndUser>,
     /// The id of the deleted end-user.
     pub id: String,
     /// Whether the end-user was deleted.

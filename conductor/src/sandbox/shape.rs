@@ -33,6 +33,12 @@ pub(crate) struct Field {
 #[allow(dead_code)]
 pub(crate) enum Kind {
     Str,
+    /// A decimal string.
+    Amount,
+    /// `YYYY-MM-DD`.
+    Date,
+    /// An ISO 8601 timestamp with an offset.
+    DateTime,
     Int,
     Float,
     Bool,
@@ -101,6 +107,9 @@ fn default(field: &Field) -> Value {
 fn empty(kind: &Kind) -> Value {
     match kind {
         Kind::Str => Value::String(String::new()),
+        Kind::Amount => Value::String("0.00".to_owned()),
+        Kind::Date => Value::String("2024-01-01".to_owned()),
+        Kind::DateTime => Value::String("2024-01-01T00:00:00+00:00".to_owned()),
         Kind::Int => Value::from(0),
         Kind::Float => Value::from(0.0),
         Kind::Bool => Value::Bool(false),
@@ -117,6 +126,9 @@ fn empty(kind: &Kind) -> Value {
 fn conform_kind(kind: &Kind, value: Value) -> Option<Value> {
     let fits = match (kind, &value) {
         (Kind::Str, Value::String(_)) | (Kind::Bool, Value::Bool(_)) | (Kind::Json, _) => true,
+        (Kind::Amount, Value::String(s)) => s.parse::<crate::Amount>().is_ok(),
+        (Kind::Date, Value::String(s)) => s.parse::<crate::Date>().is_ok(),
+        (Kind::DateTime, Value::String(s)) => s.parse::<crate::DateTime>().is_ok(),
         (Kind::Map, Value::Object(_)) | (Kind::Float, Value::Number(_)) => true,
         (Kind::Int, Value::Number(n)) => n.is_i64() || n.is_u64(),
         (Kind::Enum(values), Value::String(s)) => values.contains(&s.as_str()),
@@ -157,6 +169,12 @@ pub(crate) fn check_query(name: &str, pairs: &[(String, String)]) -> Result<(), 
             Kind::Int => format!("`{key}` must be an integer, not {value:?}."),
             Kind::Float => format!("`{key}` must be a number, not {value:?}."),
             Kind::Bool => format!("`{key}` must be `true` or `false`, not {value:?}."),
+            Kind::Amount => format!("`{key}` must be a decimal string such as \"100.00\", not {value:?}."),
+            Kind::Date => format!("`{key}` must be a date in ISO 8601 format (YYYY-MM-DD), not {value:?}."),
+            Kind::DateTime => format!(
+                "`{key}` must be an ISO 8601 date (YYYY-MM-DD) or date and time (YYYY-MM-DDTHH:mm:ss, with or \
+                 without an offset), not {value:?}."
+            ),
             _ => format!("`{key}` cannot be {value:?}."),
         })?;
     }
@@ -177,6 +195,15 @@ fn scalar(kind: &Kind, text: &str) -> Option<Value> {
             _ => None,
         },
         Kind::Enum(values) => values.contains(&text).then(|| Value::String(text.to_owned())),
+        Kind::Amount => text.parse::<crate::Amount>().ok().map(|_| Value::String(text.to_owned())),
+        Kind::Date => text.parse::<crate::Date>().ok().map(|_| Value::String(text.to_owned())),
+        // Conductor's timestamp filters take a date, a local date and time,
+        // or one with an offset.
+        Kind::DateTime => {
+            let local = text.len() == 19 && format!("{text}Z").parse::<crate::DateTime>().is_ok();
+            let valid = local || text.parse::<crate::Date>().is_ok() || text.parse::<crate::DateTime>().is_ok();
+            valid.then(|| Value::String(text.to_owned()))
+        }
         _ => Some(Value::String(text.to_owned())),
     }
 }
