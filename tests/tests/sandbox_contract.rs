@@ -227,6 +227,16 @@ async fn bad_input_gets_conductors_400_and_stores_nothing() {
             "accountType: unknown variant `piggy_bank`",
         ),
         ("/quickbooks-desktop/customers", json!(["not", "an", "object"]), "The body must be a JSON object."),
+        (
+            "/quickbooks-desktop/invoices",
+            json!({"customerId": "C1", "transactionDate": "2024-13-45"}),
+            "transactionDate: invalid value: string \"2024-13-45\", expected a string holding a date (YYYY-MM-DD)",
+        ),
+        (
+            "/quickbooks-desktop/invoices",
+            json!({"customerId": "C1", "transactionDate": "2024-10-01", "lines": [{"rate": "12,50"}]}),
+            "lines[0].rate: invalid value: string \"12,50\", expected a string holding a decimal amount",
+        ),
     ];
     for (resource, body, says) in cases {
         let before = count(resource).await;
@@ -242,6 +252,9 @@ async fn bad_input_gets_conductors_400_and_stores_nothing() {
         ("/quickbooks-desktop/invoices", ("limit", "many"), "`limit` must be an integer"),
         ("/quickbooks-desktop/invoices", ("paymentStatus", "someday"), "`paymentStatus` must be one of all, paid"),
         ("/quickbooks-desktop/reports/aging", ("agingAsOf", "today"), "`reportType` is required"),
+        ("/quickbooks-desktop/invoices", ("transactionDateFrom", "last week"), "`transactionDateFrom` must be a date"),
+        ("/quickbooks-desktop/invoices", ("updatedAfter", "2025-01-01T25:00:00"), "`updatedAfter` must be an ISO 8601"),
+        ("/quickbooks-desktop/customers", ("totalBalanceGreaterThan", "1e3"), "must be a decimal string"),
     ];
     for (path, (key, value), says) in bad_queries {
         let (status, answer) = raw.send("get", path, &[(key.to_owned(), value.to_owned())], None).await;
