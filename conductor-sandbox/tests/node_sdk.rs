@@ -41,6 +41,14 @@ fn the_official_node_sdk_works_against_the_server() {
     let seen: serde_json::Value = serde_json::from_str(stdout.trim()).expect("one JSON line");
     println!("the Node SDK ran in {elapsed:?}: {seen}");
     assert_eq!(seen["invoiceCustomer"], true);
+    assert_eq!(
+        seen["paid"],
+        serde_json::json!({"isPaid": true, "balanceRemaining": "0.00", "appliedAmount": "-100.00", "customerBalance": "0.00"})
+    );
+    assert_eq!(
+        seen["refused"],
+        serde_json::json!({"status": 502, "code": "QBD_REQUEST_ERROR", "integrationCode": "3140"})
+    );
     assert_eq!(seen["pageSizes"], serde_json::json!([40, 40, 20]));
     assert_eq!(seen["autoPaginated"], 100);
     assert_eq!(seen["notFound"]["status"], 404);

@@ -11,7 +11,10 @@
 //! `CONDUCTOR_END_USER_ID` from the real API into `STATE_DIR` (default
 //! `.conductor-sync`). Without it, it runs against an embedded sandbox seeded
 //! with 500 invoices, in a fresh temporary folder: a first sync, one invoice
-//! changed in the sandbox, then a second sync that fetches only that one.
+//! changed a second later, then two more. `updatedAfter` includes its own
+//! second (QuickBooks keeps whole seconds), so the second sync fetches what
+//! was updated in the first sync's last second again and finds one change;
+//! the third fetches only the changed invoice and changes nothing.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -50,6 +53,9 @@ async fn run() -> Result<(), Failure> {
     let state = std::env::temp_dir().join(format!("conductor-sync-{}", std::process::id()));
 
     sync(&qbd, &state).await?;
+    // QuickBooks keeps whole seconds: a change a second after the sync is
+    // after its watermark.
+    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
     let invoice = qbd.invoices().retrieve(&ids[42]).await?;
     let mut change = InvoiceUpdateParams::new(invoice.revision_number);
     change.memo = Some("Changed after the first sync".into());

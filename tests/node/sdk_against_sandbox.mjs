@@ -16,16 +16,42 @@ check(user.id.startsWith('end_usr_') && user.companyName === 'Node Co', 'the cre
 const users = await conductor.endUsers.list();
 check(users.data.some((u) => u.id === user.id), 'the end-user is listed');
 
-// A customer, and an invoice for it.
+// A customer, an item, and an invoice for them.
 const customer = await conductor.qbd.customers.create({ conductorEndUserId: user.id, name: 'Node Customer' });
 check(customer.name === 'Node Customer' && customer.objectType === 'qbd_customer', 'the created customer');
+const item = await conductor.qbd.serviceItems.create({ conductorEndUserId: user.id, name: 'Node Hours' });
 const invoice = await conductor.qbd.invoices.create({
   conductorEndUserId: user.id,
   customerId: customer.id,
   transactionDate: '2024-10-01',
-  lines: [{ itemId: '80000010-1234567890', quantity: 2, rate: '50.00' }],
+  lines: [{ itemId: item.id, quantity: 2, rate: '50.00' }],
 });
 check(invoice.customer.id === customer.id && invoice.lines.length === 1, 'the created invoice');
+check(invoice.balanceRemaining === '100.00' && invoice.isPaid === false, `an open invoice, got ${invoice.balanceRemaining}`);
+
+// QuickBooks' refusal of an item that does not exist, as Conductor sends it.
+let refused = null;
+try {
+  await conductor.qbd.invoices.create({
+    conductorEndUserId: user.id,
+    customerId: customer.id,
+    transactionDate: '2024-10-01',
+    lines: [{ itemId: '80000099-1234567890', amount: '1.00' }],
+  });
+} catch (error) {
+  refused = error;
+}
+
+// The invoice paid, and read back as paid, with the customer's balance.
+await conductor.qbd.receivePayments.create({
+  conductorEndUserId: user.id,
+  customerId: customer.id,
+  transactionDate: '2024-10-15',
+  totalAmount: '100.00',
+  applyToTransactions: [{ transactionId: invoice.id, paymentAmount: '100.00' }],
+});
+const paid = await conductor.qbd.invoices.retrieve(invoice.id, { conductorEndUserId: user.id });
+const owing = await conductor.qbd.customers.retrieve(customer.id, { conductorEndUserId: user.id });
 
 // The SDK's auto-pagination across pages of the seeded end-user's invoices.
 const seeded = process.env.CONDUCTOR_END_USER_ID;
@@ -50,6 +76,8 @@ check(notFound instanceof Conductor.NotFoundError, `a NotFoundError, got ${notFo
 console.log(JSON.stringify({
   endUser: user.id,
   invoiceCustomer: invoice.customer.id === customer.id,
+  paid: { isPaid: paid.isPaid, balanceRemaining: paid.balanceRemaining, appliedAmount: paid.appliedAmount, customerBalance: owing.balance },
+  refused: { status: refused?.status, code: refused?.error?.error?.code, integrationCode: refused?.error?.error?.integrationCode },
   pageSizes,
   autoPaginated: ids.size,
   notFound: { status: notFound.status, code: notFound.error?.error?.code, requestId: notFound.headers?.['conductor-request-id'] ?? null },

@@ -3,6 +3,8 @@
 
 pub mod contract;
 pub mod contract_table;
+pub mod fixtures;
+pub mod raw;
 pub mod scripted;
 
 use std::collections::BTreeSet;

@@ -10,6 +10,8 @@ use conductor::sandbox::{Fault, Sandbox};
 use conductor::{Client, CreateAuthSession, CreateEndUser, Error};
 use conductor_tests::contract::{args_for, load_spec, operations};
 use conductor_tests::contract_table;
+use conductor_tests::fixtures::Fixtures;
+use conductor_tests::raw::Raw;
 use futures_util::TryStreamExt;
 use serde_json::json;
 
@@ -165,21 +167,48 @@ async fn every_declared_quickbooks_operation_is_served() {
     let sandbox = sandbox().await;
     let user = sandbox.create_end_user("Acme", "a@acme.com");
     let qbd = sandbox.client().qbd().for_end_user(&user.id);
+    let raw = Raw::new(&sandbox, &user.id);
+    let mut fixtures = Fixtures::new(&spec, &raw);
     let mut served = 0;
     let mut failures = Vec::new();
     for (method, path, operation) in operations(&spec) {
         let Some(rest) = path.strip_prefix("/quickbooks-desktop/") else { continue };
         let mut args = args_for(&spec, operation);
-        // The sandbox issues its own cursors.
+        // The sandbox issues its own cursors; the examples' ids and names
+        // are of records no company file has, which QuickBooks refuses to
+        // look for.
         if let Some(query) = args.query.as_object_mut() {
-            query.remove("cursor");
+            for name in ["cursor", "ids", "fullNames", "names", "refNumbers"] {
+                query.remove(name);
+            }
+        }
+        // The records the example body refers to exist first.
+        if !args.body.is_null() {
+            fixtures.prepare(&method.to_uppercase(), &path, &mut args.body).await;
         }
         if path.contains("{id}") {
-            let revision = args.body.get("revisionNumber").cloned().unwrap_or(json!("1"));
+            // A record of the resource as a client would have made it, or
+            // for a resource without a create, one QuickBooks holds.
             let resource = rest.split('/').next().unwrap();
-            sandbox.insert(&user.id, resource, json!({"id": args.id, "revisionNumber": revision}));
+            let creatable = operations(&spec)
+                .iter()
+                .any(|(m, p, _)| m == "post" && p == &format!("/quickbooks-desktop/{resource}"));
+            args.id = match creatable {
+                true => fixtures.record(resource, 0).await,
+                false => sandbox.insert(&user.id, resource, json!({"id": args.id})),
+            };
+            if args.body.get("revisionNumber").is_some() {
+                let (_, current) =
+                    raw.send("get", &format!("/quickbooks-desktop/{resource}/{}", args.id), &[], None).await;
+                args.body["revisionNumber"] = current["revisionNumber"].clone();
+            }
         }
-        match contract_table::call(&qbd, &method, &path, &args).await {
+        let outcome = contract_table::call(&qbd, &method, &path, &args).await;
+        // A record deleted or voided is no fixture for what comes next.
+        if method == "delete" || path.ends_with("/void") {
+            fixtures.forget(rest.split('/').next().unwrap());
+        }
+        match outcome {
             Some(Ok(())) => served += 1,
             Some(Err(error)) => failures.push(format!("{method} {path}: {error}")),
             None => failures.push(format!("{method} {path}: not declared")),
@@ -286,8 +315,8 @@ async fn a_list_has_one_cursor_that_expires() {
 async fn list_filters_are_applied_as_conductor_describes_them() {
     let sandbox = sandbox().await;
     let user = sandbox.create_end_user("Acme", "a@acme.com");
-    // Seeded invoice n: refNumber INV-0000n, customer 80000{n % 40}, paid when
-    // n % 3 == 0, transaction date 2024-{n % 12 + 1}-{n % 28 + 1}.
+    // Seeded invoice n: refNumber INV-0000n, customer `Customer {n % 40}`,
+    // paid when n % 3 == 0, transaction date 2024-{n % 12 + 1}-{n % 28 + 1}.
     let ids = sandbox.seed_invoices(&user.id, 30);
     let qbd = sandbox.client().qbd().for_end_user(&user.id);
     let list = |params: InvoiceListParams| {
@@ -312,8 +341,9 @@ async fn list_filters_are_applied_as_conductor_describes_them() {
         ..Default::default()
     };
     assert_eq!(list(range).await, ["INV-00010", "INV-00011", "INV-00012"]);
-    let customer =
-        list(InvoiceListParams { customer_ids: Some(vec!["80000001-1234567890".into()]), ..Default::default() });
+    let first = qbd.invoices().retrieve(&ids[0]).await.unwrap();
+    let customer_id = first.customer.and_then(|customer| customer.id).unwrap();
+    let customer = list(InvoiceListParams { customer_ids: Some(vec![customer_id]), ..Default::default() });
     assert_eq!(customer.await, ["INV-00001"]);
     let paid =
         InvoiceListParams { payment_status: Some(conductor::qbd::ListPaymentStatus::Paid), ..Default::default() };
@@ -325,9 +355,10 @@ async fn list_filters_are_applied_as_conductor_describes_them() {
     };
     assert_eq!(list(dated).await, ["INV-00002", "INV-00014", "INV-00026"]);
 
-    // updatedAfter: only what changed since a watermark.
+    // updatedAfter: only what changed since a watermark. QuickBooks keeps
+    // whole seconds, so the change comes a second later.
     let watermark = qbd.invoices().retrieve(&ids[29]).await.unwrap().updated_at;
-    tokio::time::sleep(Duration::from_millis(5)).await;
+    tokio::time::sleep(Duration::from_millis(1100)).await;
     let mut changed = qbd.invoices().retrieve(&ids[4]).await.unwrap();
     changed = qbd
         .invoices()

@@ -7,50 +7,19 @@
 
 use std::collections::BTreeMap;
 
-use conductor::reqwest::{self, Method, StatusCode};
+use conductor::reqwest::StatusCode;
 use conductor::sandbox::Sandbox;
 use conductor_tests::contract::{args_for, example_record, load_spec, operations};
+use conductor_tests::fixtures::Fixtures;
+use conductor_tests::raw::Raw;
 use serde_json::{Value, json};
-
-/// A raw HTTP view of the sandbox: the answers as JSON, not as Rust types.
-struct Raw {
-    http: reqwest::Client,
-    base: String,
-    key: String,
-    end_user: String,
-}
 
 /// A sandbox with one end-user, and the raw view of it for that end-user.
 async fn start() -> (Sandbox, Raw) {
     let sandbox = Sandbox::start().await.unwrap();
     let user = sandbox.create_end_user("Acme", "a@acme.com");
-    let raw = Raw {
-        http: reqwest::Client::new(),
-        base: sandbox.base_url(),
-        key: sandbox.api_key().to_owned(),
-        end_user: user.id,
-    };
+    let raw = Raw::new(&sandbox, &user.id);
     (sandbox, raw)
-}
-
-impl Raw {
-    async fn send(&self, method: &str, path: &str, query: &[(String, String)], body: Option<&Value>) -> (u16, Value) {
-        let method = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
-        let mut url = reqwest::Url::parse(&format!("{}{path}", self.base)).unwrap();
-        url.query_pairs_mut().extend_pairs(query);
-        let mut request = self
-            .http
-            .request(method, url)
-            .header("Authorization", format!("Bearer {}", self.key))
-            .header("Conductor-End-User-Id", &self.end_user);
-        if let Some(body) = body {
-            request = request.header("Content-Type", "application/json").body(body.to_string());
-        }
-        let response = request.send().await.unwrap();
-        let status = response.status().as_u16();
-        let bytes = response.bytes().await.unwrap();
-        (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
-    }
 }
 
 /// Validators of the description's schemas, each compiled once.
@@ -129,6 +98,7 @@ async fn every_operation_answers_as_the_description_says() {
     let mut ids: BTreeMap<String, String> = BTreeMap::new();
     let (mut valid, mut ok) = (0, 0);
     let mut failures = Vec::new();
+    let mut fixtures = Fixtures::new(&spec, &raw);
     for (method, path, operation) in &all {
         let args = args_for(&spec, operation);
         let resource = collection(path);
@@ -144,6 +114,11 @@ async fn every_operation_answers_as_the_description_says() {
             query.retain(|(key, _)| key == "limit" || required.contains(&key.as_str()));
         }
         let mut body = (!args.body.is_null()).then(|| args.body.clone());
+        // The records the example refers to exist first, under the ids the
+        // body now names.
+        if let Some(body) = &mut body {
+            fixtures.prepare(method, path, body).await;
+        }
         let mut target = path.clone();
         if path.contains("{id}") {
             let id = match ids.get(&resource) {
@@ -269,9 +244,18 @@ async fn bad_input_gets_conductors_400_and_stores_nothing() {
 #[tokio::test]
 async fn records_name_what_they_refer_to_and_voids_reports_and_transactions_follow_them() {
     let (_sandbox, raw) = start().await;
+    let item = |name: &'static str| {
+        let raw = &raw;
+        async move {
+            let (_, item) =
+                raw.send("post", "/quickbooks-desktop/service-items", &[], Some(&json!({"name": name}))).await;
+            item["id"].clone()
+        }
+    };
+    let (hours, setup) = (item("Hours").await, item("Setup").await);
     let lines = json!([
-        {"itemId": "80000010-1234567890", "quantity": 3.0, "rate": "25.00"},
-        {"itemId": "80000011-1234567890", "quantity": 1.0, "rate": "100.00"},
+        {"itemId": hours, "quantity": 3.0, "rate": "25.00"},
+        {"itemId": setup, "quantity": 1.0, "rate": "100.00"},
     ]);
     let (_, customer) =
         raw.send("post", "/quickbooks-desktop/customers", &[], Some(&json!({"name": "Ann's Antiques"}))).await;
@@ -279,7 +263,7 @@ async fn records_name_what_they_refer_to_and_voids_reports_and_transactions_foll
     let (status, invoice) = raw.send("post", "/quickbooks-desktop/invoices", &[], Some(&body)).await;
     assert_eq!(status, 200, "{invoice}");
     assert_eq!(invoice["customer"], json!({"id": customer["id"], "fullName": "Ann's Antiques"}));
-    assert_eq!(invoice["lines"][0]["item"], json!({"id": "80000010-1234567890", "fullName": null}), "no such item");
+    assert_eq!(invoice["lines"][0]["item"], json!({"id": hours, "fullName": "Hours"}));
     let amounts: Vec<&str> =
         invoice["lines"].as_array().unwrap().iter().map(|l| l["amount"].as_str().unwrap()).collect();
     assert_eq!(amounts, ["75.00", "100.00"]);
@@ -344,11 +328,13 @@ async fn bodies_with_every_property_are_stored_as_valid_records() {
     let mut schemas = Schemas { spec: &spec, compiled: BTreeMap::new() };
     let mut created = 0;
     let mut failures = Vec::new();
+    let mut fixtures = Fixtures::new(&spec, &raw);
     for (method, path, operation) in operations(&spec) {
         if method != "post" || !path.starts_with("/quickbooks-desktop/") || path.contains('{') {
             continue;
         }
-        let body = args_for(&spec, operation).full_body;
+        let mut body = args_for(&spec, operation).full_body;
+        fixtures.prepare(&method, &path, &mut body).await;
         let (status, answer) = raw.send(&method, &path, &[], Some(&body)).await;
         let problems = schemas.problems(&method, &path, status, &answer);
         match status {

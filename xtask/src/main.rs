@@ -11,6 +11,7 @@
 mod bench_compile;
 mod model;
 mod names;
+mod references;
 mod render;
 
 use std::path::{Path, PathBuf};

@@ -8,6 +8,8 @@
 
 use serde_json::Value;
 
+use super::ids::instant;
+
 /// One condition a record must meet.
 enum Rule {
     /// The field, a path such as `customer.id`, is one of the values.
@@ -22,6 +24,10 @@ enum Rule {
     To(String, String),
     /// The boolean field has this value.
     Is(&'static str, bool),
+    /// The timestamp field is at or after, or at or before, the instant
+    /// (seconds since 1970).
+    After(&'static str, i64),
+    Before(&'static str, i64),
 }
 
 /// The filters of one list request.
@@ -36,7 +42,14 @@ impl Filters {
     /// (`limit`, `cursor`) are left out.
     pub(crate) fn parse(pairs: &[(String, String)]) -> Filters {
         let mut filters = Filters { rules: Vec::new(), line_items: true, linked_transactions: false };
+        // With `ids` or `refNumbers`, QuickBooks ignores every other filter.
+        let by_id = pairs.iter().any(|(name, _)| name == "ids" || name == "refNumbers");
         for (name, value) in pairs {
+            let selects =
+                !matches!(name.as_str(), "limit" | "cursor" | "includeLineItems" | "includeLinkedTransactions");
+            if by_id && selects && name != "ids" && name != "refNumbers" {
+                continue;
+            }
             match name.as_str() {
                 "limit" | "cursor" => {}
                 "includeLineItems" => filters.line_items = value != "false",
@@ -54,10 +67,11 @@ impl Filters {
         let rule = match name {
             "ids" => return self.any_of(&["id"], value),
             "refNumbers" => return self.any_of(&["refNumber"], value),
-            "fullNames" => return self.any_of(&["fullName"], value),
-            "names" => return self.any_of(&["name"], value),
-            "updatedAfter" => Rule::From("updatedAt".into(), value.into()),
-            "updatedBefore" => Rule::To("updatedAt".into(), value.into()),
+            // Names are case-insensitive.
+            "fullNames" => return self.any_of(&["fullName"], &value.to_lowercase()),
+            "names" => return self.any_of(&["name"], &value.to_lowercase()),
+            "updatedAfter" => Rule::After("updatedAt", instant(value, false).unwrap_or(i64::MAX)),
+            "updatedBefore" => Rule::Before("updatedAt", instant(value, true).unwrap_or(i64::MIN)),
             _ => match split_suffix(name) {
                 Some((stem, "Ids")) => return self.any_of(&[stem, "id"], value),
                 Some((stem, "Contains")) => Rule::Contains(field(stem), value.to_lowercase()),
@@ -90,7 +104,11 @@ impl Filters {
         self.rules.iter().all(|rule| match rule {
             Rule::AnyOf(path, values) => {
                 let found = path.iter().try_fold(record, |value, key| value.get(key.as_str()));
-                found.and_then(Value::as_str).is_some_and(|text| values.iter().any(|v| v == text))
+                let caseless = matches!(path.as_slice(), [name] if name == "fullName" || name == "name");
+                found.and_then(Value::as_str).is_some_and(|text| match caseless {
+                    true => values.iter().any(|v| *v == text.to_lowercase()),
+                    false => values.iter().any(|v| v == text),
+                })
             }
             Rule::Contains(field, needle) => text(record, field).is_some_and(|t| t.contains(needle.as_str())),
             Rule::StartsWith(field, prefix) => text(record, field).is_some_and(|t| t.starts_with(prefix.as_str())),
@@ -98,6 +116,8 @@ impl Filters {
             Rule::From(field, low) => record.get(field).and_then(Value::as_str).is_some_and(|v| v >= low.as_str()),
             Rule::To(field, high) => record.get(field).and_then(Value::as_str).is_some_and(|v| v <= high.as_str()),
             Rule::Is(field, wanted) => record.get(*field).and_then(Value::as_bool).unwrap_or(true) == *wanted,
+            Rule::After(field, low) => seconds(record, field).is_some_and(|at| at >= *low),
+            Rule::Before(field, high) => seconds(record, field).is_some_and(|at| at <= *high),
         })
     }
 
@@ -127,11 +147,24 @@ impl Filters {
     }
 }
 
+/// The filter that is the whole query when given, as QuickBooks reads it:
+/// `ids`, else `fullNames`, else `names`, else `refNumbers`.
+pub(crate) fn selector(pairs: &[(String, String)]) -> Option<&'static str> {
+    ["ids", "fullNames", "names", "refNumbers"]
+        .into_iter()
+        .find(|selector| pairs.iter().any(|(name, _)| name == selector))
+}
+
 /// `customerIds` → (`customer`, `Ids`); the longest known suffix wins.
 fn split_suffix(name: &str) -> Option<(&str, &'static str)> {
     ["StartsWith", "EndsWith", "Contains", "Ids", "From", "To"]
         .into_iter()
         .find_map(|suffix| name.strip_suffix(suffix).filter(|stem| !stem.is_empty()).map(|stem| (stem, suffix)))
+}
+
+/// A timestamp field as seconds since 1970.
+fn seconds(record: &Value, field: &str) -> Option<i64> {
+    record.get(field)?.as_str()?.parse::<crate::DateTime>().ok()?.unix_seconds().ok()
 }
 
 /// The lowercased text of a string field.
@@ -152,7 +185,7 @@ mod tests {
     #[test]
     fn each_kind_of_filter_selects() {
         let record = json!({"id": "1", "refNumber": "INV-0042", "name": "Acme Corp", "fullName": "Acme Corp",
-            "customer": {"id": "c1"}, "updatedAt": "2024-10-05T10:00:00.000Z", "transactionDate": "2024-10-03",
+            "customer": {"id": "c1"}, "updatedAt": "2024-10-05T10:00:00+00:00", "transactionDate": "2024-10-03",
             "isActive": true, "isPaid": false});
         for (query, expected) in [
             (vec![("ids", "2"), ("ids", "1")], true),
@@ -164,6 +197,9 @@ mod tests {
             (vec![("nameEndsWith", "inc")], false),
             (vec![("refNumberFrom", "INV-0040"), ("refNumberTo", "INV-0050")], true),
             (vec![("updatedAfter", "2024-10-05")], true),
+            (vec![("updatedAfter", "2024-10-05T11:00:00+02:00")], true),
+            (vec![("updatedAfter", "2024-10-05T10:00:01Z")], false),
+            (vec![("ids", "1"), ("nameContains", "nothing")], true),
             (vec![("updatedBefore", "2024-10-04")], false),
             (vec![("transactionDateFrom", "2024-10-01"), ("transactionDateTo", "2024-10-03")], true),
             (vec![("customerIds", "c2")], false),

@@ -63,16 +63,23 @@
 //! 413, and no request can panic the server. Dropping the [`Sandbox`] closes
 //! every connection, kept-alive ones included.
 
+mod deletions;
 mod filters;
+mod ids;
+mod ledger;
+mod records;
+mod refusals;
 mod reply;
 mod reports;
 mod routes;
+mod rules;
 mod seeding;
 mod server;
 mod shape;
 mod store;
 mod table;
 mod transactions;
+mod writes;
 
 use std::collections::VecDeque;
 use std::net::SocketAddr;
@@ -85,6 +92,7 @@ use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
 use self::server::{Injected, Shared, lock};
+pub use self::store::ConnectionState;
 use self::store::Store;
 use crate::{Client, EndUser};
 
@@ -127,18 +135,16 @@ pub(crate) struct Op {
     pub(crate) query: Option<&'static str>,
     /// The check of the body, when it has one.
     pub(crate) body: Option<BodyCheck>,
+    /// The body's references to other records: where each is (`lines.itemId`,
+    /// through objects and arrays alike), and the resources its records may
+    /// come from (none when the description does not say which).
+    pub(crate) references: &'static [(&'static str, &'static [&'static str])],
 }
 
 impl Op {
     /// The resource's path segment: `invoices`.
     pub(crate) fn slug(&self) -> &'static str {
         self.path.split('/').nth(2).unwrap_or_default()
-    }
-
-    /// The `objectType` of the resource's records.
-    pub(crate) fn object_type(&self) -> &'static str {
-        let consts = shape::shape(self.item).map_or(&[][..], |shape| shape.consts);
-        consts.iter().find(|(wire, _)| *wire == "objectType").map_or("", |(_, value)| value)
     }
 }
 
@@ -163,6 +169,31 @@ pub(crate) fn check<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<(), S
 fn ops_of(slug: &str) -> impl Iterator<Item = &'static Op> + '_ {
     table::OPERATIONS.iter().filter(move |op| op.slug() == slug)
 }
+
+/// The references of an operation's body that the sandbox checks, as
+/// QuickBooks does: each field holding an id (`customerId`,
+/// `lines.itemId`, `applyToTransactions.transactionId`, through objects and
+/// arrays alike), with the resources (path segments such as
+/// `"inventory-items"`) its records may come from. A request whose
+/// reference names no such record is refused with QuickBooks' error 3140.
+/// Generated from the description; empty for an operation without a body,
+/// and a field the description does not tie to a resource is not listed.
+///
+/// ```
+/// let references: Vec<_> = conductor::sandbox::references("POST", "/quickbooks-desktop/invoices").collect();
+/// assert!(references.contains(&("customerId", &["customers"][..])));
+/// ```
+pub fn references(method: &str, path: &str) -> impl Iterator<Item = (&'static str, &'static [&'static str])> {
+    (table::OPERATIONS.iter())
+        .filter(move |op| op.method.eq_ignore_ascii_case(method) && op.path == path)
+        .flat_map(|op| op.references.iter().copied())
+        .filter(|(_, resources)| !resources.is_empty())
+}
+
+/// How long QuickBooks Desktop takes to answer a request, as
+/// [`SandboxBuilder::qbd_latency`] sets it: a few seconds, one request at
+/// a time per company file.
+pub const QBD_LATENCY: Duration = Duration::from_secs(3);
 
 /// What an injected fault does to a matching call.
 #[derive(Clone, Debug)]
@@ -269,6 +300,13 @@ impl SandboxBuilder {
         self
     }
 
+    /// Answers as slowly as QuickBooks Desktop does: [`QBD_LATENCY`] per
+    /// request, one request at a time per end-user. For testing timeouts
+    /// and how calls queue.
+    pub fn qbd_latency(self) -> Self {
+        self.latency(QBD_LATENCY)
+    }
+
     /// How long a cursor lives; see [`Sandbox::set_cursor_ttl`].
     pub fn cursor_ttl(mut self, ttl: Duration) -> Self {
         self.cursor_ttl = Some(ttl);
@@ -289,10 +327,11 @@ impl SandboxBuilder {
         let mut store = Store::default();
         store.cursor_ttl = self.cursor_ttl;
         let shared = Arc::new(Shared {
-            key: self.key.unwrap_or_else(|| format!("sk_sandbox_{}", seeding::random_suffix(24))),
+            key: self.key.unwrap_or_else(|| format!("sk_sandbox_{}", ids::random_suffix(24))),
             store: Mutex::new(store),
             faults: Mutex::new(VecDeque::new()),
             latency: Mutex::new(self.latency),
+            queues: Mutex::default(),
             log: self.log,
         });
         let task = tokio::spawn(server::serve(listener, Arc::clone(&shared)));
@@ -342,25 +381,50 @@ impl Sandbox {
 
     /// Creates an end-user directly, without a request.
     pub fn create_end_user(&self, company_name: &str, email: &str) -> EndUser {
-        let record =
-            self.store().create_end_user(company_name, &format!("source-{}", seeding::random_suffix(8)), email);
+        let record = self.store().create_end_user(company_name, &format!("source-{}", ids::random_suffix(8)), email);
         serde_json::from_value(record).expect("the sandbox's end-user record decodes")
     }
 
-    /// Adds `count` realistic invoices for an end-user (who must exist) and
-    /// returns their ids, oldest first.
+    /// Adds `count` realistic invoices for an end-user and returns their
+    /// ids, oldest first. They are created as a client would create them,
+    /// through QuickBooks' rules: for 40 customers (`Customer 0` to
+    /// `Customer 39`) and two service items, created on the way, with
+    /// amounts that add up; every third is paid in full by a received
+    /// payment, so balances and reports follow.
     pub fn seed_invoices(&self, end_user_id: &str, count: usize) -> Vec<String> {
         let mut store = self.store();
-        (0..count).map(|_| store.seed_invoice(end_user_id)).collect()
+        let company = store.company_mut(end_user_id);
+        let first = company.records("invoices").count() as u64 + 1;
+        (first..first + count as u64).map(|n| company.seed_invoice(n)).collect()
     }
 
     /// Adds a record of any QuickBooks Desktop resource (by its path segment,
-    /// such as `"customers"`) for an end-user, filling in `id`,
-    /// `objectType`, timestamps and `revisionNumber` where absent. Returns
-    /// its id.
+    /// such as `"customers"`) for an end-user, as QuickBooks already holds
+    /// it, without QuickBooks' checks: `id`, `objectType`, timestamps and
+    /// `revisionNumber` are filled in where absent, and the ledger counts it.
+    /// Returns its id.
     pub fn insert(&self, end_user_id: &str, resource: &str, record: Value) -> String {
         let op = ops_of(resource).next().unwrap_or_else(|| panic!("the sandbox serves no resource {resource:?}"));
-        self.store().insert(end_user_id, op, record)
+        writes::insert(self.store().company_mut(end_user_id), op, record)
+    }
+
+    /// Deletes a list object (a customer, an item, an account, ...) as
+    /// someone working in QuickBooks would, which Conductor's API cannot
+    /// do: it is gone from its list and listed in `/deleted-list-objects`.
+    /// Returns whether it existed.
+    pub fn delete_list_object(&self, end_user_id: &str, resource: &str, id: &str) -> bool {
+        let mut store = self.store();
+        let company = store.company_mut(end_user_id);
+        let Some(record) = ops_of(resource).next().and_then(|op| company.take(op.slug(), id)) else { return false };
+        deletions::record_deleted_list_object(company, resource, &record);
+        true
+    }
+
+    /// Sets the state of an end-user's connection to QuickBooks Desktop:
+    /// what every QuickBooks Desktop request for them meets, the health
+    /// check included. See [`ConnectionState`].
+    pub fn set_connection(&self, end_user_id: &str, state: ConnectionState) {
+        self.store().company_mut(end_user_id).connection = state;
     }
 
     /// Makes the next `times` calls of `method` to `path` (after `/v1`,

@@ -23,11 +23,21 @@ fn compress(body: &[u8]) -> Vec<u8> {
 }
 
 /// An answer before its request id is added.
+#[derive(Debug)]
 pub(crate) enum Reply {
     /// 200 with this body.
     Ok(Value),
     /// Conductor's error body.
-    Error { status: StatusCode, error_type: &'static str, code: String, message: String },
+    Error {
+        status: StatusCode,
+        error_type: &'static str,
+        code: String,
+        message: String,
+        /// What to show the end-user; the `message` when `None`.
+        user_facing: Option<String>,
+        /// QuickBooks' or the Web Connector's own error code.
+        integration_code: Option<String>,
+    },
 }
 
 pub(crate) fn ok(body: Value) -> Reply {
@@ -36,7 +46,42 @@ pub(crate) fn ok(body: Value) -> Reply {
 
 /// Conductor's error body.
 pub(crate) fn error(status: StatusCode, error_type: &'static str, code: &str, message: &str) -> Reply {
-    Reply::Error { status, error_type, code: code.to_owned(), message: message.to_owned() }
+    Reply::Error {
+        status,
+        error_type,
+        code: code.to_owned(),
+        message: message.to_owned(),
+        user_facing: None,
+        integration_code: None,
+    }
+}
+
+/// Conductor's 404 for a record or end-user that does not exist.
+pub(crate) fn not_found(what: &str, id: &str) -> Reply {
+    error(
+        StatusCode::NOT_FOUND,
+        "INVALID_REQUEST_ERROR",
+        "RESOURCE_MISSING",
+        &format!("No {what} exists with ID {id:?}."),
+    )
+}
+
+/// Conductor's 400 for a request it refuses before QuickBooks sees it.
+pub(crate) fn bad_request(code: &str, message: &str) -> Reply {
+    error(StatusCode::BAD_REQUEST, "INVALID_REQUEST_ERROR", code, message)
+}
+
+pub(crate) fn route_missing() -> Reply {
+    error(StatusCode::NOT_FOUND, "INVALID_REQUEST_ERROR", "ROUTE_NOT_FOUND", "No such route.")
+}
+
+pub(crate) fn method_missing() -> Reply {
+    error(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "INVALID_REQUEST_ERROR",
+        "METHOD_NOT_ALLOWED",
+        "This route does not take that method.",
+    )
 }
 
 pub(crate) type Answer = hyper::Response<Full<Bytes>>;
@@ -48,17 +93,21 @@ impl Reply {
     pub(crate) fn render(self, id: &str, gzip: bool) -> Answer {
         let (status, body) = match self {
             Reply::Ok(body) => (StatusCode::OK, body),
-            Reply::Error { status, error_type, code, message } => (
-                status,
-                json!({"error": {
+            Reply::Error { status, error_type, code, message, user_facing, integration_code } => {
+                let shown = user_facing.unwrap_or_else(|| message.clone());
+                let mut error = json!({
                     "message": message,
-                    "userFacingMessage": message,
+                    "userFacingMessage": shown,
                     "type": error_type,
                     "code": code,
                     "httpStatusCode": status.as_u16(),
                     "requestId": id,
-                }}),
-            ),
+                });
+                if let Some(integration_code) = integration_code {
+                    error["integrationCode"] = json!(integration_code);
+                }
+                (status, json!({ "error": error }))
+            }
         };
         let body = body.to_string().into_bytes();
         let (body, compressed) = match gzip && body.len() >= COMPRESS_FROM {

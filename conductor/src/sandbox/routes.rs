@@ -1,55 +1,28 @@
 //! The sandbox's routes: what each method and path does with the store,
 //! and the answers Conductor gives to requests it cannot serve.
 
-use std::time::{SystemTime, UNIX_EPOCH};
-
-use reqwest::{Method, StatusCode};
+use reqwest::Method;
 use serde_json::{Map, Value, json};
 
 use super::filters::Filters;
-use super::reply::{Reply, error, ok};
-use super::seeding::{now, random_suffix, timestamp};
+use super::ids::{random_suffix, timestamp, unix_now};
+use super::refusals;
+use super::reply::{Reply, bad_request, method_missing, not_found, ok, route_missing};
 use super::shape::{check_query, conform};
 use super::store::Store;
 use super::table::OPERATIONS;
-use super::{Op, OpKind};
+use super::{Op, OpKind, deletions, reports, rules, writes};
 
 const PAGE_LIMIT: usize = 150;
 
 /// One request, as the routes see it.
 pub(crate) struct Call<'a> {
     pub(crate) method: &'a Method,
-    /// The path after `/v1`.
-    pub(crate) segments: &'a [&'a str],
+    /// The path after `/v1`, percent-decoded segment by segment.
+    pub(crate) segments: &'a [String],
     pub(crate) query: &'a str,
     pub(crate) end_user: Option<&'a str>,
     pub(crate) body: &'a [u8],
-}
-
-pub(crate) fn not_found(what: &str, id: &str) -> Reply {
-    error(
-        StatusCode::NOT_FOUND,
-        "INVALID_REQUEST_ERROR",
-        "RESOURCE_MISSING",
-        &format!("No {what} exists with ID {id:?}."),
-    )
-}
-
-pub(crate) fn bad_request(code: &str, message: &str) -> Reply {
-    error(StatusCode::BAD_REQUEST, "INVALID_REQUEST_ERROR", code, message)
-}
-
-pub(crate) fn route_missing() -> Reply {
-    error(StatusCode::NOT_FOUND, "INVALID_REQUEST_ERROR", "ROUTE_NOT_FOUND", "No such route.")
-}
-
-pub(crate) fn method_missing() -> Reply {
-    error(
-        StatusCode::METHOD_NOT_ALLOWED,
-        "INVALID_REQUEST_ERROR",
-        "METHOD_NOT_ALLOWED",
-        "This route does not take that method.",
-    )
 }
 
 /// The JSON object of a body, or the error to answer.
@@ -87,7 +60,8 @@ fn list_envelope(url: &str, data: Vec<Value>) -> Value {
 
 impl Store {
     pub(crate) fn route(&mut self, call: &Call<'_>) -> Reply {
-        let result = match call.segments {
+        let segments: Vec<&str> = call.segments.iter().map(String::as_str).collect();
+        let result = match segments.as_slice() {
             ["end-users"] => self.end_users_collection(call),
             ["end-users", id] => self.end_user(call, id),
             ["end-users", id, "passthrough", integration] => self.passthrough(call, id, integration),
@@ -142,15 +116,7 @@ impl Store {
             return Err(method_missing());
         }
         object_body(call.body)?;
-        Err(error(
-            StatusCode::CONFLICT,
-            "INTEGRATION_CONNECTION_ERROR",
-            "INTEGRATION_CONNECTION_NOT_SET_UP",
-            &format!(
-                "The end-user {id} has not set up their {integration} connection yet: create an auth session and \
-                 send them through the auth flow."
-            ),
-        ))
+        Err(refusals::not_set_up(id, integration))
     }
 
     fn create_auth_session(&mut self, call: &Call<'_>) -> Result<Reply, Reply> {
@@ -165,15 +131,15 @@ impl Store {
             return Err(bad_request("INVALID_REQUEST", "linkExpiryMins must be between 15 and 10080."));
         }
         let secret = format!("auth_sess_client_secret_{}", random_suffix(16));
-        let since = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
+        let created = unix_now();
         Ok(ok(json!({
             "id": format!("auth_sess_{}", random_suffix(16)),
             "objectType": "auth_session",
-            "createdAt": now(),
+            "createdAt": timestamp(created),
             "endUserId": end_user,
             "clientSecret": secret,
             "authFlowUrl": format!("https://connect.conductor.is/qbd/{secret}?key={}", body["publishableKey"].as_str().unwrap_or_default()),
-            "expiresAt": timestamp(since.as_secs() + (minutes * 60.0) as u64, since.subsec_millis()),
+            "expiresAt": timestamp(created + (minutes * 60.0) as i64),
             "redirectUrl": body.get("redirectUrl").cloned().unwrap_or(Value::Null),
         })))
     }
@@ -194,18 +160,21 @@ impl Store {
             }
             None => Map::new(),
         };
-        let missing = || not_found(op.object_type(), id);
+        let company = self.company_mut(&end_user);
         match op.kind {
             OpKind::Page | OpKind::Whole | OpKind::WholeWithMore => self.list(op, &end_user, &pairs),
-            OpKind::Create => Ok(ok(self.create(&end_user, op, body))),
-            OpKind::Retrieve => self.find(&end_user, op, id).cloned().map(ok).ok_or_else(missing),
-            OpKind::Update => self.update(&end_user, op, id, body).map(ok),
+            OpKind::Create => writes::create(company, op, body).map(ok),
+            OpKind::Retrieve => {
+                let found = company.get(op.slug(), &id).cloned();
+                found.map(ok).ok_or_else(|| not_found(&rules::words(op.item).to_lowercase(), &id))
+            }
+            OpKind::Update => writes::update(company, op, &id, body).map(ok),
             OpKind::Delete => {
-                let record = self.remove(&end_user, op, id).ok_or_else(missing)?;
+                let record = writes::delete(company, op, &id)?;
                 Ok(ok(conform(op.record, json!({"id": id, "deleted": true, "refNumber": record.get("refNumber")}))))
             }
             OpKind::Void => {
-                let record = self.void(&end_user, op, id)?;
+                let record = writes::void(company, op, &id)?;
                 let confirmation = json!({
                     "id": id,
                     "voided": true,
@@ -216,7 +185,7 @@ impl Store {
                 Ok(ok(conform(op.record, confirmation)))
             }
             OpKind::Singleton => Ok(ok(singleton(op))),
-            OpKind::Report => Ok(ok(self.report(op, &end_user, &pairs))),
+            OpKind::Report => Ok(ok(reports::report(company, op, &pairs))),
         }
     }
 
@@ -234,23 +203,44 @@ impl Store {
 
     fn list(&mut self, op: &'static Op, end_user: &str, pairs: &[(String, String)]) -> Result<Reply, Reply> {
         let url = format!("/v1{}", op.path);
+        let slug = op.slug();
+        let company = self.company(end_user);
+        match slug {
+            "deleted-transactions" => {
+                let listed =
+                    deletions::listed(&company.deleted_transactions, "transactionType", "transactionTypes", pairs);
+                return Ok(ok(list_envelope(&url, listed)));
+            }
+            "deleted-list-objects" => {
+                let listed = deletions::listed(&company.deleted_list_objects, "listType", "objectTypes", pairs);
+                return Ok(ok(list_envelope(&url, listed)));
+            }
+            _ => {}
+        }
+        let cursor = pairs.iter().find(|(k, _)| k == "cursor").map(|(_, v)| v.as_str());
+        if cursor.is_none() {
+            rules::query_names_exist(company, slug, pairs)?;
+        }
         let filters = Filters::parse(pairs);
-        // Positions, not copies: only the records answered are copied.
-        let selected: Vec<usize> = (self.records_of(end_user, op).iter().enumerate())
-            .filter(|(_, record)| filters.matches(record))
-            .map(|(index, _)| index)
-            .collect();
-        let answered = |store: &Store, positions: &[usize]| -> Vec<Value> {
-            let records = store.records_of(end_user, op);
-            positions.iter().map(|&index| filters.shape(records[index].clone())).collect()
+        let selected = |company: &super::store::Company| -> Vec<String> {
+            (company.ids(slug).zip(company.records(slug)))
+                .filter(|(_, record)| filters.matches(record))
+                .map(|(id, _)| id.clone())
+                .collect()
+        };
+        let answered = |store: &Store, ids: &[String]| -> Vec<Value> {
+            let company = store.company(end_user);
+            ids.iter().filter_map(|id| company.get(slug, id)).map(|record| filters.shape(record.clone())).collect()
         };
         match op.kind {
-            OpKind::Whole => return Ok(ok(list_envelope(&url, answered(self, &selected)))),
-            OpKind::WholeWithMore => {
-                let mut envelope = list_envelope(&url, answered(self, &selected));
-                envelope["hasMore"] = json!(false);
-                envelope["nextCursor"] = Value::Null;
-                envelope["remainingCount"] = json!(0);
+            OpKind::Whole | OpKind::WholeWithMore => {
+                let ids = selected(company);
+                let mut envelope = list_envelope(&url, answered(self, &ids));
+                if op.kind == OpKind::WholeWithMore {
+                    envelope["hasMore"] = json!(false);
+                    envelope["nextCursor"] = Value::Null;
+                    envelope["remainingCount"] = json!(0);
+                }
                 return Ok(ok(envelope));
             }
             _ => {}
@@ -262,22 +252,21 @@ impl Store {
                 _ => return Err(bad_request("INVALID_REQUEST", "`limit` must be an integer from 1 to 150.")),
             },
         };
-        let cursor = pairs.iter().find(|(k, _)| k == "cursor").map(|(_, v)| v.as_str());
-        let (offset, end, next) = self.page_window(cursor, (end_user, op.slug()), selected.len(), limit)?;
+        let page = self.page(cursor, (end_user, slug), limit, selected)?;
         Ok(ok(json!({
             "objectType": "list",
             "url": url,
-            "data": answered(self, &selected[offset..end]),
-            "nextCursor": next,
-            "hasMore": end < selected.len(),
-            "remainingCount": selected.len() - end,
+            "data": answered(self, &page.ids),
+            "nextCursor": page.cursor,
+            "hasMore": page.cursor.is_some(),
+            "remainingCount": page.remaining,
         })))
     }
 }
 
 /// The operation a QuickBooks Desktop call is for, and the id its path
 /// names (empty when none).
-fn operation<'a>(call: &Call<'a>) -> Result<(&'static Op, &'a str), Reply> {
+fn operation(call: &Call<'_>) -> Result<(&'static Op, String), Reply> {
     let mut path_found = false;
     for op in OPERATIONS {
         let template = op.path.trim_start_matches('/').split('/');
@@ -287,15 +276,15 @@ fn operation<'a>(call: &Call<'a>) -> Result<(&'static Op, &'a str), Reply> {
         let mut id = "";
         let fits = template.zip(call.segments).all(|(want, got)| match want.starts_with('{') {
             true => {
-                id = got;
+                id = got.as_str();
                 !got.is_empty()
             }
-            false => want == *got,
+            false => want == got,
         });
         if fits {
             path_found = true;
             if op.method == call.method.as_str() {
-                return Ok((op, id));
+                return Ok((op, id.to_owned()));
             }
         }
     }

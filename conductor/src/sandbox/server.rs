@@ -18,10 +18,11 @@ use tokio::net::TcpListener;
 use tokio::task::JoinSet;
 
 use super::Fault;
+use super::ids::random_suffix;
+use super::refusals;
 use super::reply::{Answer, Reply, error};
 use super::routes::Call;
-use super::seeding::random_suffix;
-use super::store::Store;
+use super::store::{ConnectionState, Store};
 use crate::headers::{self, END_USER_ID};
 
 /// The largest request body read, in bytes; a larger one gets a 413.
@@ -41,8 +42,18 @@ pub(crate) struct Shared {
     pub(crate) store: Mutex<Store>,
     pub(crate) faults: Mutex<VecDeque<Injected>>,
     pub(crate) latency: Mutex<Duration>,
+    /// One queue per end-user: QuickBooks answers a company file's requests
+    /// one at a time.
+    pub(crate) queues: Mutex<std::collections::HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
     /// Told of every request answered.
     pub(crate) log: Option<super::Logger>,
+}
+
+impl Shared {
+    /// The queue of an end-user's company file.
+    fn queue(&self, end_user: &str) -> Arc<tokio::sync::Mutex<()>> {
+        Arc::clone(lock(&self.queues).entry(end_user.to_owned()).or_default())
+    }
 }
 
 /// Locks `mutex`, recovering the data if a thread panicked while holding it:
@@ -81,10 +92,6 @@ impl std::fmt::Display for Dropped {
 impl std::error::Error for Dropped {}
 
 async fn handle(shared: Arc<Shared>, request: hyper::Request<Incoming>) -> Result<Answer, Dropped> {
-    let latency = *lock(&shared.latency);
-    if !latency.is_zero() {
-        tokio::time::sleep(latency).await;
-    }
     let request_id = format!("req_sbx_{}", random_suffix(14));
     let gzip = accepts_gzip(request.headers());
     let started = std::time::Instant::now();
@@ -99,8 +106,30 @@ async fn handle(shared: Arc<Shared>, request: hyper::Request<Incoming>) -> Resul
 
 async fn answer(shared: &Shared, request: hyper::Request<Incoming>) -> Result<Reply, Dropped> {
     let (parts, body) = request.into_parts();
-    let segments: Vec<&str> = parts.uri.path().trim_matches('/').split('/').collect();
-    let api_segments = segments.strip_prefix(&["v1"][..]).unwrap_or(&[]);
+    // Each segment percent-decoded on its own, so an id holding `/` stays
+    // one segment.
+    let segments: Vec<String> = (parts.uri.path().trim_matches('/').split('/'))
+        .map(|segment| percent_encoding::percent_decode_str(segment).decode_utf8_lossy().into_owned())
+        .collect();
+    let api_segments = segments.strip_prefix(&["v1".to_owned()][..]).unwrap_or(&[]);
+    let qbd = api_segments.first().is_some_and(|first| first == "quickbooks-desktop");
+    let end_user = headers::text(&parts.headers, END_USER_ID).map(str::to_owned);
+
+    // QuickBooks answers one request at a time per company file: a request
+    // for an end-user waits for the ones before it, and the latency is the
+    // time QuickBooks takes.
+    let queue = match (&end_user, qbd) {
+        (Some(end_user), true) => Some(shared.queue(end_user)),
+        _ => None,
+    };
+    let _turn = match &queue {
+        Some(queue) => Some(queue.lock().await),
+        None => None,
+    };
+    let latency = *lock(&shared.latency);
+    if !latency.is_zero() {
+        tokio::time::sleep(latency).await;
+    }
 
     if let Some(fault) = take_fault(shared, &parts.method, api_segments) {
         match fault {
@@ -128,11 +157,34 @@ async fn answer(shared: &Shared, request: hyper::Request<Incoming>) -> Result<Re
         method: &parts.method,
         segments: api_segments,
         query: parts.uri.query().unwrap_or(""),
-        end_user: headers::text(&parts.headers, END_USER_ID),
+        end_user: end_user.as_deref(),
         body: &body,
     };
-    Ok(lock(&shared.store).route(&call))
+    let state = match (&end_user, qbd) {
+        (Some(end_user), true) => lock(&shared.store).company(end_user).connection,
+        _ => ConnectionState::Connected,
+    };
+    match state {
+        ConnectionState::Connected => Ok(lock(&shared.store).route(&call)),
+        ConnectionState::Offline => Ok(refusals::connection_offline()),
+        ConnectionState::NotSetUp => {
+            Ok(refusals::not_set_up(end_user.as_deref().unwrap_or_default(), "quickbooks_desktop"))
+        }
+        ConnectionState::TimingOut => {
+            // QuickBooks carries the request out after Conductor stopped
+            // waiting, for as long as the request said to wait.
+            let _ = lock(&shared.store).route(&call);
+            let waited = headers::text(&parts.headers, CONDUCTOR_TIMEOUT)
+                .and_then(|seconds| seconds.trim().parse::<u64>().ok())
+                .unwrap_or(0);
+            tokio::time::sleep(Duration::from_secs(waited.min(600))).await;
+            Ok(refusals::request_timeout(if waited == 0 { 90 } else { waited }))
+        }
+    }
 }
+
+/// The header that sets how long Conductor waits for QuickBooks.
+const CONDUCTOR_TIMEOUT: &str = "conductor-timeout-seconds";
 
 /// Whether `Accept-Encoding` names gzip (without `q=0`).
 fn accepts_gzip(headers: &reqwest::header::HeaderMap) -> bool {
@@ -174,7 +226,7 @@ fn injected_status(status: u16, code: &str, message: &str) -> Reply {
     error(status, kind, code, message)
 }
 
-fn take_fault(shared: &Shared, method: &Method, segments: &[&str]) -> Option<Fault> {
+fn take_fault(shared: &Shared, method: &Method, segments: &[String]) -> Option<Fault> {
     let mut faults = lock(&shared.faults);
     let index = faults.iter().position(|fault| {
         fault.method == method
@@ -216,6 +268,7 @@ mod tests {
             store: Mutex::default(),
             faults: Mutex::default(),
             latency: Mutex::default(),
+            queues: Mutex::default(),
             log: None,
         };
         assert!(authorized(&shared, Some("Bearer sk_sandbox_abc")));

@@ -5,14 +5,19 @@
 use serde_json::{Value, json};
 
 use super::shape::conform;
-use super::store::Store;
+use super::store::Company;
 
 /// Where the transaction views are kept.
-const TRANSACTIONS: &str = "transactions";
+pub(crate) const TRANSACTIONS: &str = "transactions";
+
+/// Whether the records of a resource are transactions.
+pub(crate) fn is_transaction(slug: &str) -> bool {
+    transaction_type(slug).is_some() || slug == "time-tracking-activities"
+}
 
 /// The `transactionType` of the records of a resource that holds
 /// transactions.
-fn transaction_type(slug: &str) -> Option<&'static str> {
+pub(crate) fn transaction_type(slug: &str) -> Option<&'static str> {
     Some(match slug {
         "bill-check-payments" => "bill_payment_check",
         "bill-credit-card-payments" => "bill_payment_credit_card",
@@ -65,24 +70,17 @@ fn view(record: &Value, transaction_type: &str) -> Value {
     conform("Transaction", view)
 }
 
-impl Store {
-    /// Writes the view of a record of the resource `slug`, if it is a
-    /// transaction.
-    pub(crate) fn index_transaction(&mut self, end_user: &str, slug: &str, record: &Value) {
-        let Some(kind) = transaction_type(slug) else { return };
-        let view = view(record, kind);
-        let views = self.records_mut(end_user, TRANSACTIONS);
-        match views.iter_mut().find(|v| v["transactionId"] == record["id"]) {
-            Some(existing) => *existing = view,
-            None => views.push(view),
-        }
-    }
+/// Writes the view of a record of the resource `slug`, if `/transactions`
+/// lists its type.
+pub(crate) fn index_transaction(company: &mut Company, slug: &str, record: &Value) {
+    let (Some(kind), Some(id)) = (transaction_type(slug), record["id"].as_str()) else { return };
+    company.put_view(TRANSACTIONS, id, view(record, kind));
+}
 
-    /// Removes the view of a record of the resource `slug`.
-    pub(crate) fn unindex_transaction(&mut self, end_user: &str, slug: &str, id: &str) {
-        if transaction_type(slug).is_some() {
-            self.records_mut(end_user, TRANSACTIONS).retain(|v| v["transactionId"] != id);
-        }
+/// Removes the view of a record of the resource `slug`.
+pub(crate) fn unindex_transaction(company: &mut Company, slug: &str, id: &str) {
+    if transaction_type(slug).is_some() {
+        company.take(TRANSACTIONS, id);
     }
 }
 
