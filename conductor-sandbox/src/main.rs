@@ -10,6 +10,12 @@
 //! `--seed-invoices`, `CONDUCTOR_END_USER_ID=...` to stdout, one per line, so
 //! a shell or an env file can take them; then one line per request to
 //! stderr. It stops on SIGINT or SIGTERM.
+//!
+//! `--qbd-latency` answers as slowly as QuickBooks Desktop does, one request
+//! at a time per end-user; `--connection offline` (or `timeout`,
+//! `not-set-up`) puts the seeded end-user's QuickBooks in that state, and
+//! `PUT /v1/sandbox/end-users/{id}/connection` with `{"state": "offline"}`
+//! does it for any end-user while the server runs.
 
 use std::io::Write as _;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -17,7 +23,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Parser;
-use conductor::sandbox::{RequestLog, Sandbox};
+use conductor::sandbox::{ConnectionState, QBD_LATENCY, RequestLog, Sandbox};
 
 /// A fake of the Conductor API on this machine: end-users, auth sessions and
 /// every QuickBooks Desktop resource, kept in memory.
@@ -39,6 +45,14 @@ struct Args {
     /// Delays every answer by this many milliseconds.
     #[arg(long, default_value_t = 0, value_name = "MS")]
     latency_ms: u64,
+    /// Answers as slowly as QuickBooks Desktop: 3 seconds per request, one
+    /// request at a time per end-user.
+    #[arg(long, conflicts_with = "latency_ms")]
+    qbd_latency: bool,
+    /// The state of the seeded end-user's QuickBooks: connected, offline,
+    /// timeout or not-set-up.
+    #[arg(long, value_name = "STATE", value_parser = connection_state, requires = "seed_invoices")]
+    connection: Option<ConnectionState>,
     /// How long a list's cursor lives after each page, in seconds.
     #[arg(long, default_value_t = 10, value_name = "SECS")]
     cursor_ttl_secs: u64,
@@ -47,9 +61,10 @@ struct Args {
 #[tokio::main]
 async fn main() -> ExitCode {
     let args = Args::parse();
+    let latency = if args.qbd_latency { QBD_LATENCY } else { Duration::from_millis(args.latency_ms) };
     let mut builder = Sandbox::builder()
         .addr(SocketAddr::new(args.host, args.port))
-        .latency(Duration::from_millis(args.latency_ms))
+        .latency(latency)
         .cursor_ttl(Duration::from_secs(args.cursor_ttl_secs))
         .on_request(log);
     if let Some(key) = args.api_key {
@@ -68,6 +83,9 @@ async fn main() -> ExitCode {
     if let Some(count) = args.seed_invoices {
         let user = sandbox.create_end_user("Sandbox Company", "sandbox@example.com");
         sandbox.seed_invoices(&user.id, count);
+        if let Some(state) = args.connection {
+            sandbox.set_connection(&user.id, state);
+        }
         let _ = writeln!(out, "CONDUCTOR_END_USER_ID={}", user.id);
     }
     let _ = out.flush();
@@ -77,6 +95,11 @@ async fn main() -> ExitCode {
     drop(sandbox);
     eprintln!("conductor-sandbox: stopped on {signal}");
     ExitCode::SUCCESS
+}
+
+fn connection_state(name: &str) -> Result<ConnectionState, String> {
+    ConnectionState::from_name(name)
+        .ok_or_else(|| format!("{name:?} is not a state: connected, offline, timeout or not-set-up"))
 }
 
 /// One line per request: method, path, status, time and request id.

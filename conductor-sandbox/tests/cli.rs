@@ -98,3 +98,34 @@ fn a_port_in_use_is_a_clear_error() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.starts_with(&format!("conductor-sandbox: cannot listen on 127.0.0.1:{port}: ")), "{stderr}");
 }
+
+#[tokio::test]
+async fn the_seeded_end_users_quickbooks_can_be_offline_and_come_back() {
+    let (child, pairs) = start(&["--port", "0", "--seed-invoices", "1", "--connection", "offline"], 3);
+    let client = Client::builder().api_key(&pairs[1].1).base_url(&pairs[0].1).build().unwrap();
+    let end_user = &pairs[2].1;
+    let qbd = client.qbd().for_end_user(end_user);
+    let error = qbd.health_check().await.unwrap_err();
+    assert_eq!((error.status().map(|s| s.as_u16()), error.code()), (Some(502), Some("QBD_CONNECTION_ERROR")));
+
+    // Any end-user's state, from any language, while the server runs.
+    let url = format!("{}/sandbox/end-users/{end_user}/connection", pairs[0].1);
+    let http = conductor::reqwest::Client::new();
+    let answer = http.put(&url).bearer_auth(&pairs[1].1).body(r#"{"state": "connected"}"#).send().await;
+    assert_eq!(answer.unwrap().status().as_u16(), 200);
+    assert_eq!(qbd.health_check().await.unwrap().duration, 12.0);
+    let wrong = http.put(&url).bearer_auth(&pairs[1].1).body(r#"{"state": "asleep"}"#).send().await;
+    assert_eq!(wrong.unwrap().status().as_u16(), 400);
+    stop(child, "-TERM");
+}
+
+#[tokio::test]
+async fn qbd_latency_answers_as_slowly_as_quickbooks() {
+    let (child, pairs) = start(&["--port", "0", "--seed-invoices", "1", "--qbd-latency"], 3);
+    let client = Client::builder().api_key(&pairs[1].1).base_url(&pairs[0].1).build().unwrap();
+    let started = Instant::now();
+    client.qbd().for_end_user(&pairs[2].1).health_check().await.unwrap();
+    let took = started.elapsed();
+    assert!(took >= Duration::from_secs(3), "{took:?}");
+    stop(child, "-TERM");
+}

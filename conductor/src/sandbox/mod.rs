@@ -50,13 +50,21 @@
 //!
 //! It serves every QuickBooks Desktop operation of Conductor's description
 //! as the description says. A body or query that the description does not
-//! allow (a missing required field, a wrong type, an unknown enum value) gets
-//! Conductor's 400 naming the field, and nothing is stored. Records carry
-//! every field their type requires, lines add up to the record's totals, a
-//! void sets the amounts to zero and the memo to `VOID: ...`,
-//! `/transactions` lists every transaction it holds, and the reports of what
-//! customers owe (the accounts-receivable agings, open invoices, customer
-//! balances) list the open invoices.
+//! allow (a missing required field, a wrong type, an unknown enum value, a
+//! malformed amount or date) gets Conductor's 400 naming the field, and
+//! nothing is stored.
+//!
+//! And it behaves as QuickBooks Desktop does: it refuses what QuickBooks
+//! refuses, with QuickBooks' own error numbers in Conductor's form (a
+//! reference to a record that does not exist is 3140, a name already in use
+//! 3100, a stale revision number 3200), and keeps its books as QuickBooks
+//! does: payments and credits lower what invoices and bills owe, customers'
+//! and vendors' balances and items' quantities on hand follow, voids and
+//! deletes undo what a transaction did, and deletions are listed. An
+//! end-user's requests are answered one at a time, and
+//! [`Sandbox::set_connection`] makes their QuickBooks offline, slow or not
+//! set up. The README's sandbox section lists each behaviour, and what is
+//! not done yet.
 //!
 //! Whatever a request holds, the sandbox answers it: fields QuickBooks
 //! assigns, such as `id`, are ignored on create, a body over 16 MiB gets a

@@ -68,6 +68,7 @@ impl Store {
             ["auth-sessions"] if call.method == Method::POST => self.create_auth_session(call),
             ["auth-sessions"] => Err(method_missing()),
             ["quickbooks-desktop", ..] => self.qbd(call),
+            ["sandbox", "end-users", id, "connection"] => self.set_connection(call, id),
             _ => Err(route_missing()),
         };
         result.unwrap_or_else(|reply| reply)
@@ -117,6 +118,24 @@ impl Store {
         }
         object_body(call.body)?;
         Err(refusals::not_set_up(id, integration))
+    }
+
+    /// The sandbox's own route, for tests in any language: sets the state of
+    /// an end-user's QuickBooks connection (`{"state": "offline"}`).
+    fn set_connection(&mut self, call: &Call<'_>, id: &str) -> Result<Reply, Reply> {
+        if *call.method != Method::PUT {
+            return Err(method_missing());
+        }
+        if !self.has_end_user(id) {
+            return Err(not_found("end-user", id));
+        }
+        let body = object_body(call.body)?;
+        let name = body.get("state").and_then(Value::as_str).unwrap_or_default();
+        let state = super::store::ConnectionState::from_name(name).ok_or_else(|| {
+            bad_request("INVALID_REQUEST", "`state` must be one of connected, offline, timeout, not-set-up.")
+        })?;
+        self.company_mut(id).connection = state;
+        Ok(ok(json!({"endUserId": id, "state": name})))
     }
 
     fn create_auth_session(&mut self, call: &Call<'_>) -> Result<Reply, Reply> {
