@@ -12,7 +12,7 @@ use reqwest::header::{ACCEPT, AUTHORIZATION, HeaderMap, HeaderValue, USER_AGENT}
 use reqwest::{Url, redirect};
 
 use crate::connect::ConnectTimeoutLayer;
-use crate::exchange::{CallOptions, Exchange, ExtraHeaders};
+use crate::exchange::{CallOptions, Exchange, Extras};
 use crate::headers::{self, END_USER_ID};
 use crate::retry::Backoff;
 use crate::settings::{Resolved, Settings, setters};
@@ -36,6 +36,23 @@ pub const DEFAULT_POOL_MAX_IDLE_PER_HOST: usize = usize::MAX;
 
 const SECRET_KEY_VAR: &str = "CONDUCTOR_SECRET_KEY";
 const BASE_URL_VAR: &str = "CONDUCTOR_BASE_URL";
+const CUSTOM_HEADERS_VAR: &str = "CONDUCTOR_CUSTOM_HEADERS";
+
+/// The headers of `CONDUCTOR_CUSTOM_HEADERS`: `Name: value` lines, blank
+/// lines skipped. The header rules themselves are `build`'s.
+fn custom_headers(lines: &str) -> Result<Vec<(String, String)>> {
+    (lines.lines().enumerate())
+        .filter(|(_, line)| !line.trim().is_empty())
+        .map(|(number, line)| match line.split_once(':') {
+            Some((name, value)) if !name.trim().is_empty() => Ok((name.trim().to_owned(), value.trim().to_owned())),
+            // The line may hold a secret: only its number is told.
+            _ => Err(Error::config(format!(
+                "{CUSTOM_HEADERS_VAR} line {} is not `Name: value`; give one header per line",
+                number + 1
+            ))),
+        })
+        .collect()
+}
 
 /// A Conductor API client.
 ///
@@ -67,14 +84,21 @@ impl Client {
     }
 
     /// A client configured from the environment: the secret key from
-    /// `CONDUCTOR_SECRET_KEY`, and the base URL from `CONDUCTOR_BASE_URL`
-    /// when it is set.
+    /// `CONDUCTOR_SECRET_KEY`, the base URL from `CONDUCTOR_BASE_URL` when it
+    /// is set, and headers for every request from `CONDUCTOR_CUSTOM_HEADERS`,
+    /// one `Name: value` per line, as the official SDKs read them. A line
+    /// that is not a valid header fails with [`Error::Config`].
     pub fn from_env() -> Result<Self> {
         let key = std::env::var(SECRET_KEY_VAR)
             .map_err(|_| Error::config(format!("{SECRET_KEY_VAR} is not set; set it to your Conductor secret key")))?;
         let mut builder = Client::builder().api_key(key);
         if let Ok(url) = std::env::var(BASE_URL_VAR) {
             builder = builder.base_url(url);
+        }
+        if let Ok(lines) = std::env::var(CUSTOM_HEADERS_VAR) {
+            for (name, value) in custom_headers(&lines)? {
+                builder = builder.default_header(name, value);
+            }
         }
         builder.build()
     }
@@ -89,14 +113,24 @@ impl Client {
     /// Options given to a client that already has some are merged, the new
     /// ones winning.
     pub fn with_options(&self, options: RequestOptions) -> Client {
-        let RequestOptions { settings, headers, invalid_header } = options;
+        let RequestOptions { settings, headers, query, body, invalid } = options;
+        let nothing = headers.is_empty() && query.is_empty() && body.is_empty() && invalid.is_none();
         let extra = match &self.call.extra {
-            None if headers.is_empty() && invalid_header.is_none() => None,
-            None => Some(Arc::new(ExtraHeaders { headers, invalid: invalid_header })),
+            None if nothing => None,
+            None => Some(Arc::new(Extras { headers, query, body, invalid })),
             Some(current) => {
-                let mut merged = current.headers.clone();
-                merged.extend(headers);
-                Some(Arc::new(ExtraHeaders { headers: merged, invalid: current.invalid.clone().or(invalid_header) }))
+                let mut merged = Extras {
+                    headers: current.headers.clone(),
+                    query: current.query.clone(),
+                    body: current.body.clone(),
+                    invalid: current.invalid.clone().or(invalid),
+                };
+                merged.headers.extend(headers);
+                // A query parameter given again replaces the earlier one.
+                merged.query.retain(|(name, _)| !query.iter().any(|(new, _)| new == name));
+                merged.query.extend(query);
+                merged.body.extend(body);
+                Some(Arc::new(merged))
             }
         };
         let call = CallOptions { settings: settings.over(self.call.settings), extra };
@@ -144,6 +178,8 @@ pub struct ClientBuilder {
     pool_max_idle_per_host: Option<usize>,
     allow_insecure_http: bool,
     default_headers: Vec<(String, String)>,
+    default_query: Vec<(String, String)>,
+    invalid_query: Option<String>,
     proxy: ProxySetting,
     root_certificates: Vec<reqwest::Certificate>,
     http: Option<reqwest::Client>,
@@ -215,6 +251,17 @@ impl ClientBuilder {
         self
     }
 
+    /// A query parameter sent with every call that does not set it itself,
+    /// encoded as declared parameters are (a list as repeated keys, a
+    /// boolean as `true`/`false`). A value that cannot be is refused by
+    /// [`build`](ClientBuilder::build).
+    pub fn default_query(mut self, name: &str, value: impl serde::Serialize) -> Self {
+        if let Err(reason) = crate::encode::value_pairs(&mut self.default_query, name, &value) {
+            self.invalid_query.get_or_insert(format!("default query parameter `{name}`: {reason}"));
+        }
+        self
+    }
+
     /// Sends requests through this proxy instead of the system's (add
     /// several to route by scheme). Never used for a loopback base URL.
     ///
@@ -267,8 +314,12 @@ impl ClientBuilder {
         let (base_url, loopback) =
             parse_base_url(self.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL), self.allow_insecure_http)?;
         let headers = self.default_headers()?;
+        if let Some(reason) = self.invalid_query {
+            return Err(Error::config(reason));
+        }
         let default_end_user = headers.get(END_USER_ID).cloned();
         let settings = self.settings.over(Resolved::default());
+        settings.server_timeout_seconds().map_err(Error::config)?;
         let connecting = Arc::new(AtomicUsize::new(0));
         let (http, layer_connect_timeout) = match self.http {
             Some(http) => (http, None),
@@ -294,6 +345,7 @@ impl ClientBuilder {
             default_end_user,
             layer_connect_timeout,
             connecting,
+            default_query: self.default_query,
         };
         Ok(Client { exchange: Arc::new(exchange), call: CallOptions { settings, extra: None } })
     }
@@ -413,6 +465,26 @@ impl fmt::Debug for ClientBuilder {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn custom_headers_are_name_colon_value_lines() {
+        let headers = custom_headers("X-Team: billing\n\n  X-Trace :  t-1 \nX-Url: https://a.example/x").unwrap();
+        assert_eq!(
+            headers,
+            [("X-Team", "billing"), ("X-Trace", "t-1"), ("X-Url", "https://a.example/x")]
+                .map(|(n, v)| (n.to_owned(), v.to_owned()))
+        );
+        for bad in ["X-Team billing", ": no name", "ok: 1\nsecret-token-without-colon"] {
+            let error = custom_headers(bad).unwrap_err();
+            assert!(matches!(error, Error::Config { .. }), "{bad}");
+            assert!(!error.to_string().contains("secret"), "{error}");
+            assert!(error.to_string().contains("CONDUCTOR_CUSTOM_HEADERS line"), "{error}");
+        }
+        // What a header cannot carry is refused by `build`, as any default
+        // header's.
+        let built = Client::builder().api_key("sk_1").default_header("Content-Length", "0").build();
+        assert!(matches!(built, Err(Error::Config { .. })));
+    }
 
     #[test]
     fn base_urls_are_checked() {

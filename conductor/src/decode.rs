@@ -5,7 +5,7 @@
 use bytes::Bytes;
 use serde::de::DeserializeOwned;
 
-use crate::error::{ApiError, DecodeError};
+use crate::error::{ApiError, DecodeError, OutcomeUnknown};
 use crate::page::CursorPage;
 use crate::response::Response;
 use crate::{Error, Result};
@@ -102,7 +102,15 @@ pub(crate) fn check_status(response: &Response<Bytes>) -> Result<()> {
     if response.status().is_success() {
         return Ok(());
     }
-    Err(Error::Api(Box::new(ApiError::from_response(response))))
+    let error = Error::Api(Box::new(ApiError::from_response(response)));
+    // A write answered with a 5xx that does not say it was refused may
+    // have been carried out.
+    match response.write() {
+        Some((method, path)) if crate::retry::answer_leaves_outcome_unknown(response) => {
+            Err(Error::OutcomeUnknown(Box::new(OutcomeUnknown { method: method.clone(), path, error })))
+        }
+        _ => Err(error),
+    }
 }
 
 fn locate_error<T: DeserializeOwned>(response: &Response<Bytes>) -> Error {
@@ -131,5 +139,7 @@ pub(crate) fn invalid(response: &Response<Bytes>, path: impl Into<String>, messa
         message: message.into(),
         request_id: response.request_id().map(str::to_owned),
         attempts: response.attempts(),
+        body: response.body().clone(),
+        write_succeeded: response.write().is_some() && response.status().is_success(),
     }))
 }

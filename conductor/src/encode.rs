@@ -66,6 +66,19 @@ pub(crate) fn query_pairs(out: &mut Vec<(String, String)>, name: &str, value: Va
     }
 }
 
+/// The pairs of one query value given by name (`RequestOptions::query`,
+/// `ClientBuilder::default_query`), encoded as a declared parameter is.
+pub(crate) fn value_pairs(
+    out: &mut Vec<(String, String)>,
+    name: &str,
+    value: &impl serde::Serialize,
+) -> Result<(), String> {
+    match serde_json::to_value(value).map_err(|e| e.to_string())? {
+        Value::Object(_) => Err("a query value cannot be an object".to_owned()),
+        value => query_pairs(out, name, value),
+    }
+}
+
 fn scalar(value: Value) -> Result<Option<String>, ()> {
     Ok(Some(match value {
         Value::Null => return Ok(None),

@@ -84,6 +84,15 @@ pub enum Error {
     #[error(transparent)]
     Decode(Box<DecodeError>),
 
+    /// A write (a POST or PATCH) failed after it may have reached the
+    /// server: it timed out or lost its connection after sending, or got a
+    /// 5xx that does not say QuickBooks refused it. It may have been
+    /// carried out, and QuickBooks has no idempotency key, so sending it
+    /// again could write it twice: look for what it would have written
+    /// first (see the README's recovery recipe).
+    #[error(transparent)]
+    OutcomeUnknown(Box<OutcomeUnknown>),
+
     /// An argument could not be put on the wire; nothing was sent.
     #[error("invalid {what}: {reason}; the request was not sent")]
     #[non_exhaustive]
@@ -132,6 +141,52 @@ impl Error {
         match self {
             Error::Api(api) => Some(api.status),
             Error::Decode(decode) => Some(decode.status),
+            Error::OutcomeUnknown(unknown) => unknown.error.status(),
+            _ => None,
+        }
+    }
+
+    /// The broad category Conductor gave the error (`INTEGRATION_ERROR`,
+    /// `INTEGRATION_CONNECTION_ERROR`, ...), when it sent its error body.
+    pub fn error_type(&self) -> Option<&ErrorType> {
+        self.details().and_then(|details| details.error_type.as_ref())
+    }
+
+    /// QuickBooks' own error number, for a refusal by QuickBooks (`"3140"`
+    /// for an invalid reference, `"3100"` for a name in use, `"3200"` for a
+    /// stale revision number, ...).
+    pub fn integration_code(&self) -> Option<&str> {
+        self.details().and_then(|details| details.integration_code.as_deref())
+    }
+
+    /// Whether only the end-user can fix this (`INTEGRATION_CONNECTION_ERROR`:
+    /// QuickBooks Desktop is closed, the Web Connector is offline, access was
+    /// denied). Show them [`user_facing_message`](Error::user_facing_message)
+    /// and do not alert your own team: as Conductor advises, these are not
+    /// bugs in your integration.
+    pub fn is_end_user_fixable(&self) -> bool {
+        self.error_type() == Some(&ErrorType::IntegrationConnectionError)
+    }
+
+    /// Whether this is a write that may have been carried out although the
+    /// call failed: an [`Error::OutcomeUnknown`]. Look for what it would
+    /// have written before sending it again.
+    pub fn outcome_unknown(&self) -> bool {
+        matches!(self, Error::OutcomeUnknown(_))
+    }
+
+    /// Whether this is a write that succeeded (a 2xx answer) but whose
+    /// answer did not decode: the record was written, and
+    /// [`DecodeError::body`] holds it, `id` and all.
+    pub fn write_succeeded(&self) -> bool {
+        matches!(self, Error::Decode(decode) if decode.write_succeeded)
+    }
+
+    /// The decode error, when the answer was not the declared type.
+    pub fn as_decode_error(&self) -> Option<&DecodeError> {
+        match self {
+            Error::Decode(decode) => Some(decode),
+            Error::OutcomeUnknown(unknown) => unknown.error.as_decode_error(),
             _ => None,
         }
     }
@@ -148,6 +203,7 @@ impl Error {
         match self {
             Error::Api(api) => api.request_id(),
             Error::Decode(decode) => decode.request_id.as_deref(),
+            Error::OutcomeUnknown(unknown) => unknown.error.request_id(),
             _ => None,
         }
     }
@@ -167,6 +223,7 @@ impl Error {
             Error::Connection { attempts, .. }
             | Error::Timeout { attempts, .. }
             | Error::ResponseTooLarge { attempts, .. } => Some(*attempts),
+            Error::OutcomeUnknown(unknown) => unknown.error.attempts(),
             Error::InvalidInput { .. } | Error::Config { .. } => None,
         }
     }
@@ -175,12 +232,56 @@ impl Error {
     pub fn as_api_error(&self) -> Option<&ApiError> {
         match self {
             Error::Api(api) => Some(api),
+            Error::OutcomeUnknown(unknown) => unknown.error.as_api_error(),
             _ => None,
         }
     }
 
     fn details(&self) -> Option<&ErrorDetails> {
         self.as_api_error().and_then(ApiError::details)
+    }
+}
+
+/// A write that failed after it may have reached the server, and may have
+/// been carried out: see [`Error::OutcomeUnknown`].
+#[derive(Debug)]
+pub struct OutcomeUnknown {
+    pub(crate) method: reqwest::Method,
+    pub(crate) path: &'static str,
+    pub(crate) error: Error,
+}
+
+impl OutcomeUnknown {
+    /// The write's method.
+    pub fn method(&self) -> &reqwest::Method {
+        &self.method
+    }
+
+    /// The write's path as declared, such as `/quickbooks-desktop/invoices`.
+    pub fn path(&self) -> &'static str {
+        self.path
+    }
+
+    /// How the call failed: a timeout, a broken connection, or the answer.
+    pub fn error(&self) -> &Error {
+        &self.error
+    }
+}
+
+impl fmt::Display for OutcomeUnknown {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} {} may have been carried out: {}. QuickBooks has no idempotency key: before sending it again, \
+             look for what it would have written (by its `externalId`)",
+            self.method, self.path, self.error
+        )
+    }
+}
+
+impl std::error::Error for OutcomeUnknown {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.error)
     }
 }
 
@@ -378,10 +479,29 @@ impl fmt::Display for AttemptsSuffix {
             Some(RetryStop::NonIdempotent) => write!(
                 f,
                 "; not retried after {made} {plural}: the request is not idempotent and may have reached \
-                 the server, so a retry could apply it twice (opt in with `retry_non_idempotent`)"
+                 the server, so a retry could apply it twice"
+            ),
+            Some(RetryStop::CursorPage) => write!(
+                f,
+                "; not retried after {made} {plural}: it carries a list's cursor, and each request that does \
+                 returns the next page, so a retry could skip one; start the list again"
             ),
             Some(RetryStop::ServerDeclined) => {
                 write!(f, "; not retried after {made} {plural}: the server sent `x-should-retry: false`")
+            }
+            Some(RetryStop::IntegrationError) => {
+                write!(f, "; not retried: QuickBooks refused the request, and would refuse it again")
+            }
+            Some(RetryStop::EndUserAction) => write!(
+                f,
+                "; not retried: the end-user's QuickBooks connection failed, and only they can fix it (show them \
+                 the user-facing message)"
+            ),
+            Some(RetryStop::ConnectionNotSetUp) => {
+                write!(f, "; not retried: the end-user has no active QuickBooks connection to send it through")
+            }
+            Some(RetryStop::QuickBooksTimeout) => {
+                write!(f, "; not retried: QuickBooks did not answer in time and may still be working on the request")
             }
             _ if made > 1 => write!(f, " ({made} {plural})"),
             _ => Ok(()),
@@ -398,17 +518,36 @@ pub enum RetryStop {
     NotRetryable,
     /// The server answered `x-should-retry: false`.
     ServerDeclined,
-    /// The request is not idempotent (POST, PATCH, or a page request that
-    /// sends a list's cursor, which returns the next page each time) and may
-    /// have reached the server, so a retry could apply it twice or skip a
-    /// page. Opt in with
+    /// The request is not idempotent (a POST or PATCH) and may have reached
+    /// the server, so a retry could apply it twice. Opt in with
     /// `ClientBuilder::retry_non_idempotent` or
-    /// `RequestOptions::retry_non_idempotent`.
+    /// `RequestOptions::retry_non_idempotent` where a repeat is harmless.
     NonIdempotent,
     /// Every allowed retry was used.
     Exhausted,
     /// Retries are off (`max_retries` is 0).
     Disabled,
+    /// QuickBooks refused the request (type `INTEGRATION_ERROR`, such as
+    /// `QBD_REQUEST_ERROR`): it would refuse it again.
+    IntegrationError,
+    /// The end-user's QuickBooks connection failed (type
+    /// `INTEGRATION_CONNECTION_ERROR`): QuickBooks closed, the Web Connector
+    /// offline, access denied. Only the end-user can fix it, and retrying
+    /// within seconds only delays telling them.
+    EndUserAction,
+    /// The end-user never finished the auth flow, or their connection is no
+    /// longer active (`INTEGRATION_CONNECTION_NOT_SET_UP`,
+    /// `INTEGRATION_CONNECTION_NOT_ACTIVE`).
+    ConnectionNotSetUp,
+    /// QuickBooks did not answer in time (`QBD_REQUEST_TIMEOUT`) and may
+    /// still be working on the request: sending it again would queue it
+    /// behind itself.
+    QuickBooksTimeout,
+    /// A page request that carries a list's cursor, which is never sent
+    /// twice: each request that sends the cursor returns the next page, so a
+    /// repeat could skip one. `retry_non_idempotent` and `x-should-retry` do
+    /// not change this; start the list again instead.
+    CursorPage,
 }
 
 /// The `error` object of Conductor's error body:
@@ -475,9 +614,28 @@ pub struct DecodeError {
     pub(crate) message: String,
     pub(crate) request_id: Option<String>,
     pub(crate) attempts: Attempts,
+    /// The body that failed to decode, as it arrived (within the client's
+    /// response limit).
+    pub(crate) body: Bytes,
+    /// A write answered with 2xx: it was carried out.
+    pub(crate) write_succeeded: bool,
 }
 
 impl DecodeError {
+    /// The body that failed to decode, exactly as it arrived (never more
+    /// than the client's `max_response_bytes`): to log it, or to read what
+    /// the schema did not expect, such as the `id` of a record that was
+    /// created.
+    pub fn body(&self) -> &Bytes {
+        &self.body
+    }
+
+    /// Whether the request was a write that succeeded (a 2xx answer): the
+    /// record was written, and [`body`](DecodeError::body) holds it.
+    pub fn write_succeeded(&self) -> bool {
+        self.write_succeeded
+    }
+
     /// The HTTP status of the response.
     pub fn status(&self) -> StatusCode {
         self.status
@@ -503,13 +661,20 @@ impl DecodeError {
 impl fmt::Display for DecodeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // The path, the message and the id can all quote the server's text.
-        write!(f, "could not decode the {} response", self.status)?;
+        if self.write_succeeded {
+            write!(f, "the write succeeded ({}) but its answer could not be decoded", self.status)?;
+        } else {
+            write!(f, "could not decode the {} response", self.status)?;
+        }
         if !self.path.is_empty() {
             write!(f, " at `{}`", one_line(&self.path, 200))?;
         }
         write!(f, ": {}", one_line(&self.message, 500))?;
         if let Some(id) = &self.request_id {
             write!(f, " (request {})", one_line(id, 100))?;
+        }
+        if self.write_succeeded {
+            f.write_str("; the record written is in `DecodeError::body()`")?;
         }
         write!(f, "{}", self.attempts.suffix())
     }

@@ -15,7 +15,7 @@ use tokio::time::Timeout;
 use tracing::Instrument;
 
 use crate::connect::{CONNECT_TIMEOUT, connect_timeout_of};
-use crate::headers::END_USER_ID;
+use crate::headers::{CONDUCTOR_TIMEOUT, END_USER_ID};
 use crate::retry::{Backoff, Cause, Failure, Next, RetryPolicy};
 use crate::settings::Resolved;
 use crate::{Error, Request, Response, Result, TimeoutPhase};
@@ -50,6 +50,8 @@ pub(crate) struct Exchange {
     /// How many connections the connector is opening now: while it is
     /// opening any, the pool is short of connections.
     pub(crate) connecting: Arc<AtomicUsize>,
+    /// Query parameters sent with every call that does not set them itself.
+    pub(crate) default_query: Vec<(String, String)>,
 }
 
 /// What the calls of one client handle add: resolved settings and the
@@ -57,14 +59,17 @@ pub(crate) struct Exchange {
 #[derive(Clone, Debug, Default)]
 pub(crate) struct CallOptions {
     pub(crate) settings: Resolved,
-    pub(crate) extra: Option<Arc<ExtraHeaders>>,
+    pub(crate) extra: Option<Arc<Extras>>,
 }
 
-/// Headers from `with_options`, and the first one refused.
-#[derive(Debug)]
-pub(crate) struct ExtraHeaders {
+/// What `with_options` adds to each call: headers, query parameters and
+/// body fields, and the first option refused.
+#[derive(Debug, Default)]
+pub(crate) struct Extras {
     pub(crate) headers: HeaderMap,
-    pub(crate) invalid: Option<String>,
+    pub(crate) query: Vec<(String, String)>,
+    pub(crate) body: serde_json::Map<String, serde_json::Value>,
+    pub(crate) invalid: Option<(&'static str, String)>,
 }
 
 impl Exchange {
@@ -112,6 +117,29 @@ impl Exchange {
         Ok(())
     }
 
+    /// Adds the client's default query parameters (those the call does not
+    /// set) and the per-call query parameters and body fields (which must
+    /// not clash with the call's own).
+    fn add_extras(&self, call: &CallOptions, request: &mut Request) -> Result<()> {
+        let declared = |request: &Request, name: &str| request.query.iter().any(|(given, _)| given == name);
+        if let Some(extra) = &call.extra {
+            if let Some((name, _)) = extra.query.iter().find(|(name, _)| declared(request, name)) {
+                return Err(Error::invalid_input(
+                    format!("query parameter `{name}` in RequestOptions"),
+                    "the call sets it already",
+                ));
+            }
+            request.query.extend(extra.query.iter().cloned());
+            if !extra.body.is_empty() {
+                merge_body(request, &extra.body)?;
+            }
+        }
+        let defaults: Vec<(String, String)> =
+            self.default_query.iter().filter(|(name, _)| !declared(request, name)).cloned().collect();
+        request.query.extend(defaults);
+        Ok(())
+    }
+
     fn url(&self, request: &Request) -> Result<Url> {
         let mut url = String::with_capacity(self.base_url.len() + request.path.len() + 64);
         url.push_str(&self.base_url);
@@ -137,13 +165,21 @@ impl Exchange {
     fn send_with_retries<'a>(
         &'a self,
         call: &'a CallOptions,
-        request: Request,
+        mut request: Request,
     ) -> impl Future<Output = Result<Response<Bytes>>> + Send + 'a {
         async move {
-            if let Some(reason) = call.extra.as_ref().and_then(|extra| extra.invalid.as_ref()) {
-                return Err(Error::invalid_input("header in RequestOptions", reason.clone()));
+            if let Some((what, reason)) = call.extra.as_ref().and_then(|extra| extra.invalid.as_ref()) {
+                return Err(Error::invalid_input(*what, reason.clone()));
             }
             self.check_end_user(call, &request)?;
+            if let Some(seconds) =
+                call.settings.server_timeout_seconds().map_err(|e| Error::invalid_input("server timeout", e))?
+            {
+                request.headers.insert(CONDUCTOR_TIMEOUT, HeaderValue::from(seconds));
+            }
+            if call.extra.is_some() || !self.default_query.is_empty() {
+                self.add_extras(call, &mut request)?;
+            }
             let url = self.url(&request)?;
             self.retry_loop(call, &request, &url).await
         }
@@ -161,7 +197,7 @@ impl Exchange {
                 Ok(outcome) => outcome,
                 Err(_elapsed) => Err(Failure::MaybeSent(Cause::Timeout {
                     phase: TimeoutPhase::Request,
-                    limit: call.settings.timeout,
+                    limit: call.settings.attempt_timeout(),
                 })),
             };
             log_attempt(policy.made() + 1, &outcome, attempt_started);
@@ -179,15 +215,26 @@ impl Exchange {
             }
             // The one place a call's attempts are recorded: on its response,
             // or on its error.
+            let write = policy.write().then(|| (request.method.clone(), request.path_template));
             return match outcome {
                 Ok(response) => {
                     span.record("status", response.status().as_u16());
                     if let Some(id) = response.request_id() {
                         span.record("request_id", id);
                     }
-                    Ok(response.with_attempts(attempts))
+                    Ok(response.of_call(attempts, write))
                 }
-                Err(failure) => Err(failure.into_error(attempts)),
+                // A write that may have been sent is in doubt.
+                Err(failure) => {
+                    let unknown = matches!(failure, Failure::MaybeSent(_));
+                    let error = failure.into_error(attempts);
+                    match write {
+                        Some((method, path)) if unknown => {
+                            Err(Error::OutcomeUnknown(Box::new(crate::error::OutcomeUnknown { method, path, error })))
+                        }
+                        _ => Err(error),
+                    }
+                }
             };
         }
     }
@@ -227,7 +274,7 @@ impl Exchange {
             let response = sending.await.map_err(classify_send_error)?;
             self.read(response).await
         };
-        tokio::time::timeout(call.settings.timeout, exchange)
+        tokio::time::timeout(call.settings.attempt_timeout(), exchange)
     }
 
     /// The whole body, within the size limit.
@@ -268,6 +315,25 @@ impl Exchange {
             Ok(Response::new(status, headers, body.finish()))
         }
     }
+}
+
+/// Adds `fields` to the request's JSON body, which must be an object
+/// without them.
+fn merge_body(request: &mut Request, fields: &serde_json::Map<String, serde_json::Value>) -> Result<()> {
+    let refuse = |reason: &str| Err(Error::invalid_input("body field in RequestOptions", reason.to_owned()));
+    let Some(body) = &request.body else { return refuse("the call sends no body") };
+    let Ok(serde_json::Value::Object(mut object)) = serde_json::from_slice(body) else {
+        return refuse("the call's body is not a JSON object");
+    };
+    for (name, value) in fields {
+        if object.contains_key(name) {
+            return refuse(&format!("the call's body has `{name}` already"));
+        }
+        object.insert(name.clone(), value.clone());
+    }
+    let merged = serde_json::to_vec(&object).map_err(|e| Error::invalid_input("request body", e.to_string()))?;
+    request.body = Some(Bytes::from(merged));
+    Ok(())
 }
 
 /// Sets every header of `from` on `to`, each name with all of its values in

@@ -15,6 +15,8 @@ pub(crate) const END_USER_ID: HeaderName = HeaderName::from_static("conductor-en
 pub(crate) const REQUEST_ID: HeaderName = HeaderName::from_static("conductor-request-id");
 /// The server's word on whether a failure may be retried.
 pub(crate) const SHOULD_RETRY: HeaderName = HeaderName::from_static("x-should-retry");
+/// How long Conductor waits for QuickBooks Desktop, in whole seconds.
+pub(crate) const CONDUCTOR_TIMEOUT: HeaderName = HeaderName::from_static("conductor-timeout-seconds");
 /// The wait before a retry, in milliseconds.
 pub(crate) const RETRY_AFTER_MS: HeaderName = HeaderName::from_static("retry-after-ms");
 

@@ -30,6 +30,7 @@
 extern crate self as conductor;
 
 mod client;
+pub mod code;
 mod connect;
 mod decode;
 mod encode;
@@ -65,7 +66,7 @@ pub use crate::client::{
     Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_POOL_MAX_IDLE_PER_HOST,
 };
 pub use crate::error::{
-    ApiError, Attempts, DecodeError, Error, ErrorDetails, ErrorType, Result, RetryStop, TimeoutPhase,
+    ApiError, Attempts, DecodeError, Error, ErrorDetails, ErrorType, OutcomeUnknown, Result, RetryStop, TimeoutPhase,
 };
 pub use crate::exchange::MAX_URL_BYTES;
 pub use crate::options::RequestOptions;
@@ -76,7 +77,9 @@ pub use crate::resources::end_users::{
     CreateEndUser, EndUser, EndUserDeleted, EndUsers, IntegrationConnection, IntegrationSlug,
 };
 pub use crate::response::Response;
-pub use crate::settings::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT};
+pub use crate::settings::{
+    DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, SERVER_TIMEOUT_MARGIN, SERVER_TIMEOUT_RANGE,
+};
 pub use crate::stream::CursorStream;
 pub use crate::transport::{PageTransport, Transport};
 pub use crate::values::{Amount, Date, DateTime, InvalidValue};

@@ -30,8 +30,12 @@ use crate::settings::{Settings, setters};
 pub struct RequestOptions {
     pub(crate) settings: Settings,
     pub(crate) headers: HeaderMap,
-    /// The first header refused, reported by every call.
-    pub(crate) invalid_header: Option<String>,
+    /// Query parameters added to every call, encoded.
+    pub(crate) query: Vec<(String, String)>,
+    /// Fields added to every call's JSON body.
+    pub(crate) body: serde_json::Map<String, serde_json::Value>,
+    /// The first option refused, reported by every call.
+    pub(crate) invalid: Option<(&'static str, String)>,
 }
 
 impl RequestOptions {
@@ -78,9 +82,43 @@ impl RequestOptions {
                 self.headers.insert(name, value);
             }
             Err(reason) => {
-                self.invalid_header.get_or_insert(reason);
+                self.invalid.get_or_insert(("header in RequestOptions", reason));
             }
         }
+        self
+    }
+
+    /// A query parameter sent with every call, for a parameter Conductor has
+    /// added before this crate declares it. The value is encoded as declared
+    /// parameters are: a list as repeated keys (`ids=a&ids=b`), a boolean as
+    /// `true`/`false`, a `Date` or `Amount` as its text; a value that cannot
+    /// be (a nested object, a non-finite number) fails every call with
+    /// [`Error::InvalidInput`](crate::Error::InvalidInput). A call that
+    /// already sends a parameter of that name fails the same way rather than
+    /// send it twice.
+    ///
+    /// ```
+    /// # async fn run(client: conductor::Client) -> conductor::Result<()> {
+    /// use conductor::RequestOptions;
+    ///
+    /// let client = client.with_options(RequestOptions::new().query("includeArchived", true));
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn query(mut self, name: &str, value: impl serde::Serialize) -> Self {
+        if let Err(reason) = crate::encode::value_pairs(&mut self.query, name, &value) {
+            self.invalid.get_or_insert(("query parameter in RequestOptions", format!("`{name}`: {reason}")));
+        }
+        self
+    }
+
+    /// A field added to the JSON body of every call that has one, for a field
+    /// Conductor has added before this crate declares it. A call without a
+    /// body, or whose body already has the field, fails with
+    /// [`Error::InvalidInput`](crate::Error::InvalidInput) before anything is
+    /// sent.
+    pub fn body_field(mut self, name: &str, value: serde_json::Value) -> Self {
+        self.body.insert(name.to_owned(), value);
         self
     }
 }
@@ -90,7 +128,9 @@ impl fmt::Debug for RequestOptions {
         f.debug_struct("RequestOptions")
             .field("settings", &self.settings)
             .field("headers", &headers::Redacted(&self.headers))
-            .field("invalid_header", &self.invalid_header)
+            .field("query", &self.query)
+            .field("body", &self.body)
+            .field("invalid", &self.invalid)
             .finish()
     }
 }

@@ -29,18 +29,29 @@ pub struct Response<T> {
     status: StatusCode,
     headers: HeaderMap,
     attempts: Attempts,
+    /// The method and path template of the write (a POST or PATCH) it
+    /// answers; `None` for a read.
+    write: Option<(reqwest::Method, &'static str)>,
     body: T,
 }
 
 impl<T> Response<T> {
     /// A response from its parts, as received in one attempt.
     pub fn new(status: StatusCode, headers: HeaderMap, body: T) -> Self {
-        Response { status, headers, attempts: Attempts::default(), body }
+        Response { status, headers, attempts: Attempts::default(), write: None, body }
     }
 
-    pub(crate) fn with_attempts(mut self, attempts: Attempts) -> Self {
+    /// The response as a call ends with it: after `attempts`, to a write
+    /// (its method and path template) or not.
+    pub(crate) fn of_call(mut self, attempts: Attempts, write: Option<(reqwest::Method, &'static str)>) -> Self {
         self.attempts = attempts;
+        self.write = write;
         self
+    }
+
+    /// The write it answers, when it answers one.
+    pub(crate) fn write(&self) -> Option<&(reqwest::Method, &'static str)> {
+        self.write.as_ref()
     }
 
     /// How many attempts the call took.
@@ -50,7 +61,13 @@ impl<T> Response<T> {
 
     /// The same status, headers and attempts around another body.
     pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Response<U> {
-        Response { status: self.status, headers: self.headers, attempts: self.attempts, body: f(self.body) }
+        Response {
+            status: self.status,
+            headers: self.headers,
+            attempts: self.attempts,
+            write: self.write,
+            body: f(self.body),
+        }
     }
 
     /// The HTTP status.

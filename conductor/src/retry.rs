@@ -96,6 +96,10 @@ pub(crate) enum Next {
 pub(crate) struct RetryPolicy {
     /// Whether sending the request twice has the effect of sending it once.
     idempotent: bool,
+    /// Whether it carries a list's cursor: never sent twice.
+    cursor: bool,
+    /// Whether it is a write (POST or PATCH).
+    write: bool,
     max_retries: u32,
     retry_non_idempotent: bool,
     backoff: Backoff,
@@ -106,6 +110,8 @@ impl RetryPolicy {
     pub(crate) fn new(request: &Request, settings: &Resolved, backoff: Backoff) -> Self {
         RetryPolicy {
             idempotent: idempotent(request),
+            cursor: request.query().iter().any(|(name, _)| name == "cursor"),
+            write: is_write(request),
             max_retries: settings.max_retries,
             retry_non_idempotent: settings.retry_non_idempotent,
             backoff,
@@ -118,16 +124,28 @@ impl RetryPolicy {
         self.made
     }
 
+    /// Whether the request is a write.
+    pub(crate) fn write(&self) -> bool {
+        self.write
+    }
+
     /// Counts the attempt that ended in `outcome`, and says what follows.
     pub(crate) fn after(&mut self, outcome: &Result<Response<Bytes>, Failure>) -> Next {
         self.made += 1;
-        let stop = match decide(self.idempotent || self.retry_non_idempotent, outcome) {
+        let repeat = match self.cursor {
+            true => Repeat::Never,
+            false if self.idempotent || self.retry_non_idempotent => Repeat::Safe,
+            false => Repeat::Unsafe,
+        };
+        let stop = match decide(repeat, outcome) {
             Decision::Done => None,
             Decision::Retry if self.made <= self.max_retries => {
                 let headers = outcome.as_ref().ok().map(Response::headers);
                 return Next::Retry(self.backoff.delay(self.made - 1, headers));
             }
-            Decision::Retry | Decision::Stop(RetryStop::NonIdempotent) if self.max_retries == 0 => {
+            Decision::Retry | Decision::Stop(RetryStop::NonIdempotent | RetryStop::CursorPage)
+                if self.max_retries == 0 =>
+            {
                 Some(RetryStop::Disabled)
             }
             Decision::Retry => Some(RetryStop::Exhausted),
@@ -138,17 +156,75 @@ impl RetryPolicy {
 }
 
 /// Retrying a request that may have reached the server is safe only for
-/// idempotent ones: a repeated POST could create an invoice twice, and a
-/// repeated page request skips a page, since every request that sends a
-/// list's cursor returns the next page.
+/// idempotent ones: a repeated POST could create an invoice twice.
 fn idempotent(request: &Request) -> bool {
     matches!(*request.method(), Method::GET | Method::HEAD | Method::PUT | Method::DELETE | Method::OPTIONS)
-        && !request.query().iter().any(|(name, _)| name == "cursor")
 }
 
-/// `may_repeat`: the request is idempotent, or the caller allows repeating
-/// it anyway.
-fn decide(may_repeat: bool, outcome: &Result<Response<Bytes>, Failure>) -> Decision {
+/// A write: a request that creates or changes records, whose outcome is in
+/// doubt when it fails after it may have been sent.
+fn is_write(request: &Request) -> bool {
+    matches!(*request.method(), Method::POST | Method::PATCH)
+}
+
+/// Whether a request that may have reached the server may be sent again.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Repeat {
+    /// It is idempotent, or the caller allows repeating it.
+    Safe,
+    /// It is not idempotent.
+    Unsafe,
+    /// It carries a list's cursor: whatever anyone says, a repeat could skip
+    /// a page.
+    Never,
+}
+
+impl Repeat {
+    /// What follows a failure after which the request may have reached the
+    /// server.
+    fn after_sending(self) -> Decision {
+        match self {
+            Repeat::Safe => Decision::Retry,
+            Repeat::Unsafe => Decision::Stop(RetryStop::NonIdempotent),
+            Repeat::Never => Decision::Stop(RetryStop::CursorPage),
+        }
+    }
+}
+
+/// What Conductor's error body says of an answer: its `type` and `code`.
+#[derive(Default, serde::Deserialize)]
+struct Meaning {
+    #[serde(rename = "type", default)]
+    error_type: Option<String>,
+    #[serde(default)]
+    code: Option<String>,
+}
+
+/// The `type` and `code` of Conductor's error body, when the body is one.
+fn meaning(body: &[u8]) -> Option<Meaning> {
+    #[derive(serde::Deserialize)]
+    struct Envelope {
+        error: Meaning,
+    }
+    serde_json::from_slice::<Envelope>(body).ok().map(|envelope| envelope.error)
+}
+
+/// What follows an attempt, by what its answer means:
+///
+/// - `x-should-retry: true` or `false` has the last word over every rule
+///   below (but a 2xx or 3xx is never sent again, and a request carrying a
+///   cursor is never sent twice);
+/// - QuickBooks' refusal (`INTEGRATION_ERROR`) is never retried, whatever
+///   the status: QuickBooks would refuse it again;
+/// - an end-user's connection failure (`INTEGRATION_CONNECTION_ERROR`), a
+///   connection not set up or not active, and `QBD_REQUEST_TIMEOUT` (which
+///   QuickBooks may still be working on) are not retried;
+/// - 408, 409 (a lock conflict) and 429 are retried, for every method:
+///   Conductor did not act on the request;
+/// - `INTERNAL_ERROR` and any other 5xx, Conductor's body or not, are
+///   retried only when the request may be repeated;
+/// - every other 4xx is not.
+fn decide(repeat: Repeat, outcome: &Result<Response<Bytes>, Failure>) -> Decision {
     match outcome {
         Ok(response) => {
             let status = response.status();
@@ -161,29 +237,58 @@ fn decide(may_repeat: bool, outcome: &Result<Response<Bytes>, Failure>) -> Decis
             if !status.is_client_error() && !status.is_server_error() {
                 return Decision::Stop(RetryStop::NotRetryable);
             }
+            if repeat == Repeat::Never {
+                return Decision::Stop(RetryStop::CursorPage);
+            }
             match response.headers().get(SHOULD_RETRY).map(|v| v.as_bytes()) {
                 Some(b"true") => return Decision::Retry,
                 Some(b"false") => return Decision::Stop(RetryStop::ServerDeclined),
+                _ => {}
+            }
+            let meaning = meaning(response.body()).unwrap_or_default();
+            match (meaning.error_type.as_deref(), meaning.code.as_deref()) {
+                (Some("INTEGRATION_ERROR"), _) => return Decision::Stop(RetryStop::IntegrationError),
+                (_, Some("INTEGRATION_CONNECTION_NOT_SET_UP" | "INTEGRATION_CONNECTION_NOT_ACTIVE")) => {
+                    return Decision::Stop(RetryStop::ConnectionNotSetUp);
+                }
+                (_, Some("QBD_REQUEST_TIMEOUT")) => return Decision::Stop(RetryStop::QuickBooksTimeout),
+                (Some("INTEGRATION_CONNECTION_ERROR"), _) => return Decision::Stop(RetryStop::EndUserAction),
                 _ => {}
             }
             if matches!(status, StatusCode::REQUEST_TIMEOUT | StatusCode::CONFLICT | StatusCode::TOO_MANY_REQUESTS) {
                 // Conductor answered these without acting on the request.
                 Decision::Retry
             } else if status.is_server_error() {
-                if may_repeat { Decision::Retry } else { Decision::Stop(RetryStop::NonIdempotent) }
+                repeat.after_sending()
             } else {
                 Decision::Stop(RetryStop::NotRetryable)
             }
         }
         Err(Failure::NotSent(_)) => Decision::Retry,
-        Err(Failure::MaybeSent(_)) => {
-            if may_repeat {
-                Decision::Retry
-            } else {
-                Decision::Stop(RetryStop::NonIdempotent)
-            }
-        }
+        Err(Failure::MaybeSent(_)) => repeat.after_sending(),
         Err(Failure::Final(_)) => Decision::Stop(RetryStop::NotRetryable),
+    }
+}
+
+/// Whether a write answered with `response` may have been carried out: a
+/// 5xx that is not QuickBooks' refusal nor the end-user's connection failing
+/// before QuickBooks saw it: no Conductor body, Conductor's
+/// `INTERNAL_ERROR`, or `QBD_REQUEST_TIMEOUT` (QuickBooks may still carry it
+/// out). A write that failed after it may have been sent (a timeout or a
+/// broken connection) is in doubt too; the exchange sees to that.
+pub(crate) fn answer_leaves_outcome_unknown(response: &Response<Bytes>) -> bool {
+    if !response.status().is_server_error() {
+        return false;
+    }
+    match meaning(response.body()) {
+        None => true,
+        Some(meaning) => {
+            meaning.code.as_deref() == Some("QBD_REQUEST_TIMEOUT")
+                || !matches!(
+                    meaning.error_type.as_deref(),
+                    Some("INTEGRATION_ERROR" | "INTEGRATION_CONNECTION_ERROR" | "INVALID_REQUEST_ERROR")
+                )
+        }
     }
 }
 

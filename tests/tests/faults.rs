@@ -51,12 +51,13 @@ async fn post_500_is_not_retried_and_says_why() {
     assert_eq!(server.seen().len(), 1);
     let attempts = error.attempts().unwrap();
     assert_eq!((attempts.made, attempts.stop), (1, Some(RetryStop::NonIdempotent)));
-    assert!(
-        error.to_string().ends_with(
-            "; not retried after 1 attempt: the request is not idempotent and may have reached the server, \
-             so a retry could apply it twice (opt in with `retry_non_idempotent`)"
-        ),
-        "{error}"
+    assert!(error.outcome_unknown());
+    assert_eq!(
+        error.to_string(),
+        "POST /end-users may have been carried out: 500 Internal Server Error SCRIPTED: Scripted failure. \
+         (request req_body_1); not retried after 1 attempt: the request is not idempotent and may have reached \
+         the server, so a retry could apply it twice. QuickBooks has no idempotency key: before sending it again, \
+         look for what it would have written (by its `externalId`)"
     );
 }
 
@@ -147,8 +148,11 @@ async fn reset_before_any_byte_retries_a_get_but_not_a_post() {
     let server = ScriptedServer::start(vec![Step::Reset, ok_user()]).await;
     let error = builder(&server).build().unwrap().end_users().create(&new_user()).await.unwrap_err();
     assert_eq!(server.seen().len(), 1);
-    let Error::Connection { attempts, .. } = &error else { panic!("got {error:?}") };
+    // The server read the request: it may have created the end-user.
+    let Error::OutcomeUnknown(unknown) = &error else { panic!("got {error:?}") };
+    let Error::Connection { attempts, .. } = unknown.error() else { panic!("got {error:?}") };
     assert_eq!(attempts.stop, Some(RetryStop::NonIdempotent));
+    assert!(error.outcome_unknown());
 }
 
 #[tokio::test]
@@ -188,7 +192,14 @@ async fn a_post_that_times_out_is_not_retried() {
     let client = builder(&server).timeout(Duration::from_millis(200)).build().unwrap();
     let error = client.end_users().create(&new_user()).await.unwrap_err();
     assert_eq!(server.seen().len(), 1);
-    assert!(matches!(&error, Error::Timeout { attempts, .. } if attempts.stop == Some(RetryStop::NonIdempotent)));
+    let Error::OutcomeUnknown(unknown) = &error else { panic!("got {error:?}") };
+    assert!(
+        matches!(unknown.error(), Error::Timeout { attempts, .. } if attempts.stop == Some(RetryStop::NonIdempotent))
+    );
+    assert!(
+        error.to_string().starts_with("POST /end-users may have been carried out: the request timed out"),
+        "{error}"
+    );
 }
 
 #[tokio::test]
@@ -445,5 +456,7 @@ async fn a_page_request_with_a_cursor_is_not_retried_after_a_5xx() {
     let next = conductor::qbd::InvoiceListParams { cursor: Some("cur_1".into()), ..Default::default() };
     let error = qbd.invoices().list(&next).await.unwrap_err();
     assert_eq!(server.seen().len(), 3);
-    assert_eq!(error.attempts().unwrap().stop, Some(RetryStop::NonIdempotent));
+    assert_eq!(error.attempts().unwrap().stop, Some(RetryStop::CursorPage));
+    assert!(error.to_string().ends_with("so a retry could skip one; start the list again"), "{error}");
+    assert!(!error.to_string().contains("retry_non_idempotent"), "no setting brings the page back: {error}");
 }

@@ -218,6 +218,10 @@ pub enum Fault {
     },
     /// Closes the connection without answering.
     DropConnection,
+    /// Carries the request out (a write is stored), then closes the
+    /// connection without answering: the client cannot tell whether the
+    /// write happened.
+    DropConnectionAfterWrite,
     /// Waits, then answers as usual.
     Delay(Duration),
 }

@@ -131,9 +131,11 @@ async fn answer(shared: &Shared, request: hyper::Request<Incoming>) -> Result<Re
         tokio::time::sleep(latency).await;
     }
 
+    let mut drop_after = false;
     if let Some(fault) = take_fault(shared, &parts.method, api_segments) {
         match fault {
             Fault::DropConnection => return Err(Dropped),
+            Fault::DropConnectionAfterWrite => drop_after = true,
             Fault::Delay(wait) => tokio::time::sleep(wait).await,
             Fault::Status { status, code, message } => return Ok(injected_status(status, &code, &message)),
         }
@@ -165,6 +167,10 @@ async fn answer(shared: &Shared, request: hyper::Request<Incoming>) -> Result<Re
         _ => ConnectionState::Connected,
     };
     match state {
+        ConnectionState::Connected if drop_after => {
+            let _ = lock(&shared.store).route(&call);
+            Err(Dropped)
+        }
         ConnectionState::Connected => Ok(lock(&shared.store).route(&call)),
         ConnectionState::Offline => Ok(refusals::connection_offline()),
         ConnectionState::NotSetUp => {
