@@ -8,8 +8,11 @@
 //!
 //! It prints `CONDUCTOR_BASE_URL=...`, `CONDUCTOR_SECRET_KEY=...` and, with
 //! `--seed-invoices`, `CONDUCTOR_END_USER_ID=...` to stdout, one per line, so
-//! a shell or an env file can take them; then one line per request to
-//! stderr. It stops on SIGINT or SIGTERM.
+//! a shell or an env file can take them, then closes stdout (so that
+//! `eval "$(conductor-sandbox)"` returns); then one line per request to
+//! stderr, written by a thread of its own: a stderr nobody reads, or a closed
+//! one, never holds up or fails a request (lines it cannot keep up with are
+//! dropped). It stops on SIGINT or SIGTERM.
 //!
 //! `--qbd-latency` answers as slowly as QuickBooks Desktop does, one request
 //! at a time per end-user; `--connection offline` (or `timeout`,
@@ -20,6 +23,9 @@
 use std::io::Write as _;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
 use std::time::Duration;
 
 use clap::Parser;
@@ -56,45 +62,130 @@ struct Args {
     /// How long a list's cursor lives after each page, in seconds.
     #[arg(long, default_value_t = 10, value_name = "SECS")]
     cursor_ttl_secs: u64,
+    /// How many connections are served at once; more are answered 503.
+    #[arg(long, default_value_t = 512, value_name = "N")]
+    max_connections: usize,
 }
 
 #[tokio::main]
 async fn main() -> ExitCode {
     let args = Args::parse();
     let latency = if args.qbd_latency { QBD_LATENCY } else { Duration::from_millis(args.latency_ms) };
+    let stderr = Stderr::start();
+    let (requests, accepts) = (stderr.clone(), stderr.clone());
     let mut builder = Sandbox::builder()
         .addr(SocketAddr::new(args.host, args.port))
         .latency(latency)
         .cursor_ttl(Duration::from_secs(args.cursor_ttl_secs))
-        .on_request(log);
+        .max_connections(args.max_connections)
+        .on_request(move |request| requests.line(request_line(request)))
+        .on_accept_error(move |error| accepts.line(format!("conductor-sandbox: accept failed: {error}")));
     if let Some(key) = args.api_key {
         builder = builder.api_key(key);
     }
     let sandbox = match builder.start().await {
         Ok(sandbox) => sandbox,
         Err(error) => {
-            eprintln!("conductor-sandbox: cannot listen on {}:{}: {error}", args.host, args.port);
+            stderr.line(format!("conductor-sandbox: cannot listen on {}:{}: {error}", args.host, args.port));
+            stderr.finish();
             return ExitCode::FAILURE;
         }
     };
-    let mut out = std::io::stdout().lock();
-    let _ = writeln!(out, "CONDUCTOR_BASE_URL={}", sandbox.base_url());
-    let _ = writeln!(out, "CONDUCTOR_SECRET_KEY={}", sandbox.api_key());
+    let mut lines = vec![
+        format!("CONDUCTOR_BASE_URL={}", sandbox.base_url()),
+        format!("CONDUCTOR_SECRET_KEY={}", sandbox.api_key()),
+    ];
     if let Some(count) = args.seed_invoices {
         let user = sandbox.create_end_user("Sandbox Company", "sandbox@example.com");
         sandbox.seed_invoices(&user.id, count);
         if let Some(state) = args.connection {
             sandbox.set_connection(&user.id, state);
         }
-        let _ = writeln!(out, "CONDUCTOR_END_USER_ID={}", user.id);
+        lines.push(format!("CONDUCTOR_END_USER_ID={}", user.id));
     }
-    let _ = out.flush();
-    drop(out);
+    print_and_close_stdout(&lines);
 
     let signal = stopped().await;
     drop(sandbox);
-    eprintln!("conductor-sandbox: stopped on {signal}");
+    stderr.line(format!("conductor-sandbox: stopped on {signal}"));
+    stderr.finish();
     ExitCode::SUCCESS
+}
+
+/// Prints `lines` to stdout, flushes them, and closes stdout, so that a
+/// reader waiting for its end (`eval "$(conductor-sandbox)"`) goes on. A
+/// stdout that is already closed is no error: the lines are only lost.
+fn print_and_close_stdout(lines: &[String]) {
+    let mut out = std::io::stdout().lock();
+    for line in lines {
+        let _ = writeln!(out, "{line}");
+    }
+    let _ = out.flush();
+    drop(out);
+    // What stdout was is closed by putting /dev/null in its place, so that
+    // its descriptor stays taken and nothing written later goes astray.
+    #[cfg(unix)]
+    if let Ok(null) = std::fs::OpenOptions::new().write(true).open("/dev/null") {
+        let _ = rustix::stdio::dup2_stdout(&null);
+    }
+}
+
+/// The lines for stderr, written by a thread of their own. A request never
+/// waits for stderr: when the writer falls behind (a pipe nobody reads),
+/// lines are dropped and counted, and a stderr that cannot be written (a
+/// closed one) is ignored, never a panic.
+#[derive(Clone)]
+struct Stderr {
+    sender: SyncSender<String>,
+    dropped: Arc<AtomicU64>,
+    done: Arc<std::sync::Mutex<Option<std::thread::JoinHandle<()>>>>,
+}
+
+/// How many lines may wait for the writer.
+const STDERR_QUEUE: usize = 4096;
+
+impl Stderr {
+    fn start() -> Self {
+        let (sender, receiver) = sync_channel(STDERR_QUEUE);
+        let dropped = Arc::new(AtomicU64::new(0));
+        let writer = {
+            let dropped = Arc::clone(&dropped);
+            std::thread::Builder::new().name("stderr".into()).spawn(move || write_lines(&receiver, &dropped)).ok()
+        };
+        Stderr { sender, dropped, done: Arc::new(std::sync::Mutex::new(writer)) }
+    }
+
+    fn line(&self, line: String) {
+        match self.sender.try_send(line) {
+            Ok(()) => {}
+            Err(TrySendError::Full(_) | TrySendError::Disconnected(_)) => {
+                self.dropped.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+    }
+
+    /// Lets the writer finish the lines queued so far, for up to a second.
+    fn finish(self) {
+        let writer = self.done.lock().ok().and_then(|mut writer| writer.take());
+        drop(self);
+        if let Some(writer) = writer {
+            let deadline = std::time::Instant::now() + Duration::from_secs(1);
+            while !writer.is_finished() && std::time::Instant::now() < deadline {
+                std::thread::sleep(Duration::from_millis(10));
+            }
+        }
+    }
+}
+
+fn write_lines(receiver: &Receiver<String>, dropped: &AtomicU64) {
+    let mut stderr = std::io::stderr();
+    while let Ok(line) = receiver.recv() {
+        let missed = dropped.swap(0, Ordering::Relaxed);
+        if missed > 0 {
+            let _ = writeln!(stderr, "conductor-sandbox: {missed} log lines dropped (stderr was not being read)");
+        }
+        let _ = writeln!(stderr, "{line}");
+    }
 }
 
 fn connection_state(name: &str) -> Result<ConnectionState, String> {
@@ -103,15 +194,15 @@ fn connection_state(name: &str) -> Result<ConnectionState, String> {
 }
 
 /// One line per request: method, path, status, time and request id.
-fn log(request: &RequestLog) {
-    eprintln!(
+fn request_line(request: &RequestLog) -> String {
+    format!(
         "{} {} {} {:.1}ms {}",
         request.method,
         request.path,
         request.status,
         request.elapsed.as_secs_f64() * 1e3,
         request.request_id
-    );
+    )
 }
 
 /// Waits for SIGINT or SIGTERM and names it.

@@ -129,3 +129,44 @@ async fn qbd_latency_answers_as_slowly_as_quickbooks() {
     assert!(took >= Duration::from_secs(3), "{took:?}");
     stop(child, "-TERM");
 }
+
+#[tokio::test]
+async fn listening_on_every_interface_prints_a_url_a_client_can_use() {
+    let (child, pairs) = start(&["--port", "0", "--host", "0.0.0.0"], 2);
+    let base_url = &pairs[0].1;
+    assert!(base_url.starts_with("http://127.0.0.1:"), "{base_url}");
+    let client = Client::builder().api_key(&pairs[1].1).base_url(base_url).build().unwrap();
+    client.end_users().list().await.unwrap();
+    stop(child, "-TERM");
+}
+
+#[tokio::test]
+async fn the_longest_cursor_life_does_not_break_the_second_page() {
+    let ttl = u64::MAX.to_string();
+    let (child, pairs) = start(&["--port", "0", "--seed-invoices", "20", "--cursor-ttl-secs", &ttl], 3);
+    let client = Client::builder().api_key(&pairs[1].1).base_url(&pairs[0].1).build().unwrap();
+    let qbd = client.qbd().for_end_user(&pairs[2].1);
+    let mut params = InvoiceListParams { limit: Some(5), ..Default::default() };
+    let first = qbd.invoices().list(&params).await.unwrap();
+    params.cursor = first.next_cursor().map(str::to_owned);
+    let second = qbd.invoices().list(&params).await.unwrap();
+    assert_eq!((second.data.len(), second.remaining_count), (5, Some(10)));
+    stop(child, "-TERM");
+}
+
+#[test]
+fn stdout_ends_once_the_settings_are_printed() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_conductor-sandbox"))
+        .args(["--port", "0", "--seed-invoices", "1"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // As `eval "$(conductor-sandbox)"` reads it: to the end.
+    let mut out = String::new();
+    child.stdout.take().unwrap().read_to_string(&mut out).unwrap();
+    let names: Vec<&str> = out.lines().map(|line| line.split('=').next().unwrap()).collect();
+    assert_eq!(names, ["CONDUCTOR_BASE_URL", "CONDUCTOR_SECRET_KEY", "CONDUCTOR_END_USER_ID"]);
+    assert!(child.try_wait().unwrap().is_none(), "the server runs on");
+    stop(child, "-TERM");
+}

@@ -2,13 +2,13 @@
 
 use std::fmt;
 use std::future::Future;
-use std::net::IpAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::sync::atomic::AtomicUsize;
 use std::time::Duration;
 
 use bytes::Bytes;
-use reqwest::header::{ACCEPT, AUTHORIZATION, HeaderMap, HeaderValue, USER_AGENT};
+use reqwest::header::{ACCEPT, ACCEPT_ENCODING, AUTHORIZATION, HeaderMap, HeaderValue, USER_AGENT};
 use reqwest::{Url, redirect};
 
 use crate::connect::ConnectTimeoutLayer;
@@ -311,8 +311,9 @@ impl ClientBuilder {
     /// [`allow_insecure_http`](ClientBuilder::allow_insecure_http)), and an
     /// invalid default header.
     pub fn build(self) -> Result<Client> {
-        let (base_url, loopback) =
-            parse_base_url(self.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL), self.allow_insecure_http)?;
+        let own_client = self.http.is_none();
+        let (base_url, loopback, pin) =
+            parse_base_url(self.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL), self.allow_insecure_http, own_client)?;
         let headers = self.default_headers()?;
         if let Some(reason) = self.invalid_query {
             return Err(Error::config(reason));
@@ -327,13 +328,14 @@ impl ClientBuilder {
                 let pool_max_idle = self.pool_max_idle_per_host.unwrap_or(DEFAULT_POOL_MAX_IDLE_PER_HOST);
                 let connection = Connection {
                     pool_max_idle_per_host: pool_max_idle,
-                    connect_timeout: settings.connect_timeout,
+                    connect_timeout: settings.effective_connect_timeout(),
                     proxy: self.proxy,
                     loopback,
+                    pin,
                     root_certificates: self.root_certificates,
                     connecting: Arc::clone(&connecting),
                 };
-                (http_client(connection)?, Some(settings.connect_timeout))
+                (http_client(connection)?, Some(settings.effective_connect_timeout()))
             }
         };
         let exchange = Exchange {
@@ -362,6 +364,9 @@ impl ClientBuilder {
         auth.set_sensitive(true);
         let mut headers = HeaderMap::new();
         headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
+        // Answers are inflated by the exchange as they arrive (see
+        // `exchange::Inflate`), whatever HTTP client sends the request.
+        headers.insert(ACCEPT_ENCODING, HeaderValue::from_static("gzip"));
         headers.insert(USER_AGENT, HeaderValue::from_static(concat!("conductor-rust/", env!("CARGO_PKG_VERSION"))));
         for (name, value) in &self.default_headers {
             let (name, value) = headers::parse(name, value).map_err(Error::config)?;
@@ -379,6 +384,9 @@ struct Connection {
     proxy: ProxySetting,
     /// Whether the base URL's host is loopback.
     loopback: bool,
+    /// A host that is loopback by its name (`localhost`, `*.localhost`):
+    /// resolved to loopback by the client itself, never by DNS.
+    pin: Option<String>,
     root_certificates: Vec<reqwest::Certificate>,
     /// How many connections are being opened now, counted by the connector.
     connecting: Arc<AtomicUsize>,
@@ -393,9 +401,17 @@ fn http_client(connection: Connection) -> Result<reqwest::Client> {
         // Conductor does not redirect; a redirect is answered as an error
         // rather than followed, so the key goes nowhere else.
         .redirect(redirect::Policy::none())
+        // The exchange inflates gzip itself: every member of the stream,
+        // with a bad stream reported as a decode error.
+        .no_gzip()
         .pool_max_idle_per_host(connection.pool_max_idle_per_host)
         .connector_layer(ConnectTimeoutLayer { default: connection.connect_timeout, connecting: connection.connecting })
         .tls_certs_merge(connection.root_certificates);
+    let loopback_addrs = [SocketAddr::from(([127, 0, 0, 1], 0)), SocketAddr::from((std::net::Ipv6Addr::LOCALHOST, 0))];
+    let http = match &connection.pin {
+        Some(host) => http.resolve_to_addrs(host, &loopback_addrs),
+        None => http,
+    };
     // Loopback is this machine: a proxy could only carry the key elsewhere,
     // in clear text when the URL is plain http.
     let http = match connection.proxy {
@@ -407,8 +423,16 @@ fn http_client(connection: Connection) -> Result<reqwest::Client> {
     http.build().map_err(|e| Error::config(format!("could not build the HTTP client: {e}")))
 }
 
-/// The base URL without a trailing `/`, and whether its host is loopback.
-fn parse_base_url(text: &str, allow_insecure_http: bool) -> Result<(String, bool)> {
+/// The base URL without a trailing `/`, whether its host is loopback, and
+/// the host name to resolve to loopback.
+///
+/// A host is loopback by its address (`127.0.0.0/8`, `::1`) or by its name
+/// (`localhost`, `*.localhost`, which RFC 6761 reserves for loopback). A
+/// name is only as good as its resolution: the client's own HTTP client
+/// resolves such a name to loopback itself, never through DNS; with an HTTP
+/// client of the caller's, the name counts as loopback only if it resolves
+/// to nothing but loopback addresses now.
+fn parse_base_url(text: &str, allow_insecure_http: bool, own_client: bool) -> Result<(String, bool, Option<String>)> {
     // The text may hold a password: messages show it without one.
     let shown = without_userinfo(text);
     let invalid = |why: &dyn fmt::Display| Error::config(format!("invalid base URL {shown:?}: {why}"));
@@ -427,9 +451,17 @@ fn parse_base_url(text: &str, allow_insecure_http: bool) -> Result<(String, bool
     if url.query().is_some() || url.fragment().is_some() {
         return Err(invalid(&"it must not have a query or fragment"));
     }
-    let loopback = match host.trim_start_matches('[').trim_end_matches(']').parse::<IpAddr>() {
-        Ok(ip) => ip.is_loopback(),
-        Err(_) => host == "localhost" || host.ends_with(".localhost"),
+    let by_name = host.eq_ignore_ascii_case("localhost") || host.to_ascii_lowercase().ends_with(".localhost");
+    let (loopback, pin) = match host.trim_start_matches('[').trim_end_matches(']').parse::<IpAddr>() {
+        Ok(ip) => (ip.is_loopback(), None),
+        Err(_) if by_name && own_client => (true, Some(host.to_owned())),
+        Err(_) if by_name => {
+            use std::net::ToSocketAddrs as _;
+            let port = url.port_or_known_default().unwrap_or(80);
+            let addrs: Vec<SocketAddr> = (host, port).to_socket_addrs().map(Iterator::collect).unwrap_or_default();
+            (!addrs.is_empty() && addrs.iter().all(|addr| addr.ip().is_loopback()), None)
+        }
+        Err(_) => (false, None),
     };
     if url.scheme() == "http" && !loopback && !allow_insecure_http {
         return Err(Error::config(format!(
@@ -437,7 +469,7 @@ fn parse_base_url(text: &str, allow_insecure_http: bool) -> Result<(String, bool
              or call .allow_insecure_http(true) if you mean it"
         )));
     }
-    Ok((url.as_str().trim_end_matches('/').to_owned(), loopback))
+    Ok((url.as_str().trim_end_matches('/').to_owned(), loopback, pin))
 }
 
 /// A URL's text with anything between `//` and an `@` before the path
@@ -455,7 +487,7 @@ impl fmt::Debug for ClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClientBuilder")
             .field("api_key", &self.api_key.as_ref().map(|_| "<redacted>"))
-            .field("base_url", &self.base_url)
+            .field("base_url", &self.base_url.as_deref().map(without_userinfo))
             .field("settings", &self.settings)
             .field("default_headers", &self.default_headers.iter().map(|(name, _)| name).collect::<Vec<_>>())
             .finish_non_exhaustive()
@@ -488,16 +520,16 @@ mod tests {
 
     #[test]
     fn base_urls_are_checked() {
-        let parsed = |text| parse_base_url(text, false).map(|(url, _)| url).unwrap();
+        let parsed = |text| parse_base_url(text, false, true).map(|(url, _, _)| url).unwrap();
         assert_eq!(parsed("http://127.0.0.1:4010/v1/"), "http://127.0.0.1:4010/v1");
         assert_eq!(parsed("http://localhost:4010/v1"), "http://localhost:4010/v1");
         assert_eq!(parsed("http://[::1]:4010/v1"), "http://[::1]:4010/v1");
         assert_eq!(parsed(DEFAULT_BASE_URL), DEFAULT_BASE_URL);
-        assert!(!parse_base_url(DEFAULT_BASE_URL, false).unwrap().1);
-        assert!(parse_base_url("https://127.0.0.2/v1", false).unwrap().1);
-        assert_eq!(parse_base_url("http://10.0.0.5/v1", true).unwrap().0, "http://10.0.0.5/v1");
+        assert!(!parse_base_url(DEFAULT_BASE_URL, false, true).unwrap().1);
+        assert!(parse_base_url("https://127.0.0.2/v1", false, true).unwrap().1);
+        assert_eq!(parse_base_url("http://10.0.0.5/v1", true, true).unwrap().0, "http://10.0.0.5/v1");
         for bad in ["", "not a url", "ftp://x/v1", "https://x/v1?a=1", "https://x/v1#f", "/v1", "http://10.0.0.5/v1"] {
-            assert!(matches!(parse_base_url(bad, false), Err(Error::Config { .. })), "{bad}");
+            assert!(matches!(parse_base_url(bad, false, true), Err(Error::Config { .. })), "{bad}");
         }
     }
 
@@ -510,12 +542,12 @@ mod tests {
             "https://hunter2@api.conductor.is/v1",
             "https://user:hunter2@api.conductor.is:bad/v1",
         ] {
-            let error = parse_base_url(bad, true).unwrap_err();
+            let error = parse_base_url(bad, true, true).unwrap_err();
             let message = error.to_string();
             assert!(matches!(error, Error::Config { .. }), "{bad}");
             assert!(!message.contains("hunter2"), "{message}");
         }
-        let message = parse_base_url("https://user:hunter2@api.conductor.is/v1", false).unwrap_err().to_string();
+        let message = parse_base_url("https://user:hunter2@api.conductor.is/v1", false, true).unwrap_err().to_string();
         assert_eq!(
             message,
             "invalid client configuration: invalid base URL \"https://***@api.conductor.is/v1\": it must not carry a \

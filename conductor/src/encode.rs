@@ -47,6 +47,12 @@ pub(crate) fn query_pairs(out: &mut Vec<(String, String)>, name: &str, value: Va
             }
             Ok(())
         }
+        // An empty list cannot be written as repeated keys: sending nothing
+        // would drop the filter and match every record.
+        Value::Array(items) if items.is_empty() => Err(format!(
+            "`{name}` is an empty list, which a query string cannot carry: sent as nothing, the filter would \
+             vanish and every record match; leave it out (`None`) or give at least one value"
+        )),
         Value::Array(items) => {
             for item in items {
                 match scalar(item) {
@@ -73,6 +79,7 @@ pub(crate) fn value_pairs(
     name: &str,
     value: &impl serde::Serialize,
 ) -> Result<(), String> {
+    crate::finite::check(value).map_err(|e| e.to_string())?;
     match serde_json::to_value(value).map_err(|e| e.to_string())? {
         Value::Object(_) => Err("a query value cannot be an object".to_owned()),
         value => query_pairs(out, name, value),
@@ -155,11 +162,19 @@ mod properties {
         prop_oneof![
             scalar.clone().prop_map(|(value, text)| (value, vec![text])),
             Just((Value::Null, vec![])),
-            prop::collection::vec(scalar, 0..5).prop_map(|items| {
+            prop::collection::vec(scalar, 1..5).prop_map(|items| {
                 let (values, texts): (Vec<Value>, Vec<String>) = items.into_iter().unzip();
                 (Value::Array(values), texts)
             }),
         ]
+    }
+
+    #[test]
+    fn an_empty_list_is_refused_rather_than_dropped() {
+        let mut pairs = Vec::new();
+        let error = query_pairs(&mut pairs, "params", json!({"ids": [], "limit": 5})).unwrap_err();
+        assert!(error.starts_with("`ids` is an empty list, which a query string cannot carry"), "{error}");
+        assert!(query_pairs(&mut pairs, "ids", json!([])).is_err());
     }
 
     proptest! {

@@ -227,7 +227,11 @@ impl Exchange {
                 // A write that may have been sent is in doubt.
                 Err(failure) => {
                     let unknown = matches!(failure, Failure::MaybeSent(_));
-                    let error = failure.into_error(attempts);
+                    let mut error = failure.into_error(attempts);
+                    // A write answered 2xx happened, however its body came.
+                    if let (Some(_), Error::Decode(decode)) = (&write, &mut error) {
+                        decode.write_succeeded = decode.status.is_success();
+                    }
                     match write {
                         Some((method, path)) if unknown => {
                             Err(Error::OutcomeUnknown(Box::new(crate::error::OutcomeUnknown { method, path, error })))
@@ -265,8 +269,8 @@ impl Exchange {
         // The connector reads a call's own connect timeout from a task-local;
         // a call with the client's (most calls) needs none set.
         let sending = match self.layer_connect_timeout {
-            Some(default) if default != call.settings.connect_timeout => {
-                Either::Left(CONNECT_TIMEOUT.scope(call.settings.connect_timeout, pending))
+            Some(default) if default != call.settings.effective_connect_timeout() => {
+                Either::Left(CONNECT_TIMEOUT.scope(call.settings.effective_connect_timeout(), pending))
             }
             _ => Either::Right(pending),
         };
@@ -291,14 +295,28 @@ impl Exchange {
             if announced.is_some_and(|length| length > limit) {
                 return Err(too_large());
             }
-            let mut body = Body::new(announced);
+            let mut headers = std::mem::take(response.headers_mut());
+            let mut inflate = Inflate::of(&mut headers, status);
+            let mut body = Body::new(if inflate.is_some() { None } else { announced });
             while let Some(chunk) = response.chunk().await.map_err(|e| Failure::MaybeSent(Cause::Connection(e)))? {
+                let chunk = match &mut inflate {
+                    Some(inflate) => inflate.feed(&chunk, limit.saturating_sub(body.len as u64), limit)?,
+                    None => chunk,
+                };
                 if (body.len + chunk.len()) as u64 > limit {
                     return Err(too_large());
                 }
                 body.push(chunk);
             }
-            let headers = std::mem::take(response.headers_mut());
+            if let Some(inflate) = inflate {
+                let rest = inflate.finish()?;
+                if (body.len + rest.len()) as u64 > limit {
+                    return Err(too_large());
+                }
+                if !rest.is_empty() {
+                    body.push(rest);
+                }
+            }
             let http1 = response.version() < Version::HTTP_2;
             drop(response);
             // An HTTP/1 connection goes back to the pool in a task of its
@@ -314,6 +332,75 @@ impl Exchange {
             }
             Ok(Response::new(status, headers, body.finish()))
         }
+    }
+}
+
+/// Inflates a gzip body as its bytes arrive: every member of the stream
+/// (a body may be several gzip members one after another), counting what
+/// it inflates against the response limit as it goes, so that a small body
+/// that inflates to gigabytes is refused at the limit. A body that is not
+/// the gzip its `Content-Encoding` says is a decode error: the answer is
+/// wrong, not the connection, and it is not retried.
+struct Inflate {
+    decoder: flate2::write::MultiGzDecoder<Vec<u8>>,
+    status: reqwest::StatusCode,
+    request_id: Option<String>,
+    fed: bool,
+}
+
+/// How much compressed input is inflated before the output is measured:
+/// gzip inflates at most about 1,032 times, so the output passes the limit
+/// by at most about a MiB.
+const INFLATE_STEP: usize = 1024;
+
+impl Inflate {
+    /// An inflater when `headers` say the body is gzip; the headers then
+    /// lose `Content-Encoding` and `Content-Length`, which describe the
+    /// compressed body.
+    fn of(headers: &mut HeaderMap, status: reqwest::StatusCode) -> Option<Inflate> {
+        let gzip = headers.get(reqwest::header::CONTENT_ENCODING).and_then(|v| v.to_str().ok()).is_some_and(|v| {
+            let v = v.trim();
+            v.eq_ignore_ascii_case("gzip") || v.eq_ignore_ascii_case("x-gzip")
+        });
+        if !gzip {
+            return None;
+        }
+        headers.remove(reqwest::header::CONTENT_ENCODING);
+        headers.remove(reqwest::header::CONTENT_LENGTH);
+        let request_id = crate::headers::text(headers, crate::headers::REQUEST_ID).map(str::to_owned);
+        Some(Inflate { decoder: flate2::write::MultiGzDecoder::new(Vec::new()), status, request_id, fed: false })
+    }
+
+    /// The bytes `chunk` inflates to; a `TooLarge` failure as soon as they
+    /// pass `room`.
+    fn feed(&mut self, chunk: &[u8], room: u64, limit: u64) -> Result<Bytes, Failure> {
+        use std::io::Write as _;
+        self.fed |= !chunk.is_empty();
+        for piece in chunk.chunks(INFLATE_STEP) {
+            self.decoder.write_all(piece).map_err(|e| self.bad(&e))?;
+            if self.decoder.get_ref().len() as u64 > room {
+                return Err(Failure::Final(Cause::TooLarge { status: self.status, limit }));
+            }
+        }
+        Ok(Bytes::from(std::mem::take(self.decoder.get_mut())))
+    }
+
+    /// Checks the stream ended whole (its last checksum included), and
+    /// gives what was still to inflate.
+    fn finish(mut self) -> Result<Bytes, Failure> {
+        if !self.fed {
+            return Ok(Bytes::new());
+        }
+        self.decoder.try_finish().map_err(|e| self.bad(&e))?;
+        Ok(Bytes::from(std::mem::take(self.decoder.get_mut())))
+    }
+
+    fn bad(&self, why: &dyn std::fmt::Display) -> Failure {
+        Failure::Final(Cause::BadEncoding {
+            status: self.status,
+            request_id: self.request_id.clone(),
+            message: format!("the body is not the gzip its `Content-Encoding` says: {why}"),
+        })
     }
 }
 

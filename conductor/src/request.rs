@@ -121,8 +121,8 @@ impl RequestBuilder {
 
     /// Adds the query pairs of one `#[query]` argument.
     pub fn query<V: Serialize + ?Sized>(&mut self, name: &'static str, value: &V) {
-        let result = serde_json::to_value(value)
-            .map_err(|e| e.to_string())
+        let result = (crate::finite::check(value).map_err(|e| e.to_string()))
+            .and_then(|()| serde_json::to_value(value).map_err(|e| e.to_string()))
             .and_then(|value| encode::query_pairs(&mut self.request.query, name, value));
         if let Err(reason) = result {
             self.fail(Error::invalid_input(format!("query parameter `{name}`"), reason));
@@ -141,6 +141,9 @@ impl RequestBuilder {
 
     /// Serializes the `#[body]` argument as JSON.
     pub fn json_body<V: Serialize + ?Sized>(&mut self, value: &V) {
+        if let Err(error) = crate::finite::check(value) {
+            return self.fail(Error::invalid_input("request body", error.to_string()));
+        }
         match serde_json::to_vec(value) {
             Ok(body) => self.request.body = Some(Bytes::from(body)),
             Err(e) => self.fail(Error::invalid_input("request body", e.to_string())),

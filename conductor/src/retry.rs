@@ -40,6 +40,13 @@ pub(crate) enum Cause {
         status: StatusCode,
         limit: u64,
     },
+    /// The body could not be inflated as its `Content-Encoding` says: the
+    /// answer is wrong, not the connection, and a repeat gets the same.
+    BadEncoding {
+        status: StatusCode,
+        request_id: Option<String>,
+        message: String,
+    },
     /// An error that is not the network's and carries no attempts.
     Local(Error),
 }
@@ -58,6 +65,15 @@ impl Failure {
             Cause::Connection(error) => Error::connection(error, attempts),
             Cause::Timeout { phase, limit } => Error::Timeout { phase, limit, attempts },
             Cause::TooLarge { status, limit } => Error::ResponseTooLarge { status, limit, attempts },
+            Cause::BadEncoding { status, request_id, message } => Error::Decode(Box::new(crate::error::DecodeError {
+                status,
+                path: String::new(),
+                message,
+                request_id,
+                attempts,
+                body: Bytes::new(),
+                write_succeeded: false,
+            })),
             Cause::Local(error) => error,
         }
     }
@@ -71,6 +87,7 @@ impl fmt::Display for Cause {
             Cause::TooLarge { status, limit } => {
                 write!(f, "the {status} response body is larger than the limit of {limit} bytes")
             }
+            Cause::BadEncoding { message, .. } => f.write_str(message),
             Cause::Local(error) => error.fmt(f),
         }
     }

@@ -62,6 +62,16 @@ impl Resolved {
         }
     }
 
+    /// How long connecting may take in one attempt: the connect timeout, but
+    /// never as long as the attempt itself (nine tenths of it at most), so
+    /// that a connection that cannot be made in time (a TLS handshake that
+    /// never ends) fails as a connect timeout, known not to have sent the
+    /// request, rather than as a timeout of the whole attempt, which could
+    /// have.
+    pub(crate) fn effective_connect_timeout(&self) -> Duration {
+        self.connect_timeout.min(self.attempt_timeout().mul_f64(0.9))
+    }
+
     /// The `Conductor-Timeout-Seconds` value: whole seconds, a fraction
     /// rounded up; an error for a value Conductor does not take.
     pub(crate) fn server_timeout_seconds(&self) -> Result<Option<u64>, String> {

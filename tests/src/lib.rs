@@ -4,6 +4,7 @@
 pub mod contract;
 pub mod contract_table;
 pub mod fixtures;
+pub mod lists;
 pub mod raw;
 pub mod scripted;
 

@@ -105,3 +105,36 @@ async fn the_sandbox_compresses_when_asked() {
     let page = sandbox.client().qbd().for_end_user(&user.id).invoices().list(&Default::default()).await.unwrap();
     assert_eq!(page.data.len(), 150);
 }
+
+#[tokio::test]
+async fn a_body_that_falsely_claims_gzip_is_a_decode_error_and_not_retried() {
+    let plain = end_user_json().to_string().into_bytes();
+    let mut bad_crc = gzip(&plain);
+    let crc_at = bad_crc.len() - 8;
+    bad_crc[crc_at] ^= 0xff;
+    let mut truncated = gzip(&plain);
+    truncated.truncate(truncated.len() - 4);
+    for (what, body) in [("plain JSON", plain), ("a bad CRC", bad_crc), ("a cut stream", truncated)] {
+        let server = ScriptedServer::start(vec![already_gzipped(200, body.clone()), already_gzipped(200, body)]).await;
+        let client = server.client_builder().build().unwrap();
+        let error = client.end_users().retrieve("end_usr_1").await.unwrap_err();
+        let Error::Decode(decode) = &error else { panic!("{what}: {error:?}") };
+        assert!(
+            decode.message().starts_with("the body is not the gzip its `Content-Encoding` says"),
+            "{what}: {error}"
+        );
+        assert_eq!(server.seen().len(), 1, "{what}: not retried");
+        assert_eq!(error.attempts().unwrap().stop, Some(conductor::RetryStop::NotRetryable));
+    }
+}
+
+#[tokio::test]
+async fn every_member_of_a_gzip_stream_is_inflated() {
+    let body = end_user_json().to_string();
+    let (first, second) = body.split_at(body.len() / 2);
+    let mut members = gzip(first.as_bytes());
+    members.extend(gzip(second.as_bytes()));
+    let server = ScriptedServer::start(vec![already_gzipped(200, members)]).await;
+    let user = server.client_builder().build().unwrap().end_users().retrieve("end_usr_1").await.unwrap();
+    assert_eq!(serde_json::to_value(&user).unwrap(), end_user_json());
+}

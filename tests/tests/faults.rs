@@ -381,6 +381,24 @@ async fn a_tls_handshake_that_never_completes_hits_the_connect_timeout() {
     assert!(
         matches!(error, Error::Timeout { phase: TimeoutPhase::Connect, limit, .. } if limit == Duration::from_millis(50))
     );
+
+    // A whole-attempt timeout shorter than the connect timeout: the
+    // handshake that never ends is still a connect timeout (at nine tenths
+    // of the attempt), so the POST, never sent, is retried.
+    let hasty = Client::builder()
+        .api_key(KEY)
+        .base_url(format!("https://127.0.0.1:{port}/v1"))
+        .timeout(Duration::from_millis(200))
+        .connect_timeout(Duration::from_secs(5))
+        .retry_backoff(Duration::from_millis(1), Duration::from_millis(5))
+        .max_retries(1)
+        .build()
+        .unwrap();
+    let error = hasty.end_users().create(&new_user()).await.unwrap_err();
+    let Error::Timeout { phase, limit, attempts, .. } = &error else { panic!("got {error:?}") };
+    assert_eq!((*phase, *limit), (TimeoutPhase::Connect, Duration::from_millis(180)));
+    assert_eq!((attempts.made, attempts.stop), (2, Some(RetryStop::Exhausted)));
+    assert!(!error.outcome_unknown(), "{error}");
     holder.abort();
 }
 

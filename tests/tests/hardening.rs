@@ -9,10 +9,9 @@ use std::time::Duration;
 
 use conductor::qbd::InvoiceListParams;
 use conductor::{Client, ClientBuilder, CreateEndUser, Error, RequestOptions, RetryStop, TimeoutPhase};
-use conductor_tests::contract::{example_record, load_spec};
+use conductor_tests::lists::{decode_error_at, drain, invoice_page_with};
 use conductor_tests::scripted::{Answer, ScriptedServer, Step};
 use conductor_tests::{KEY, end_user_json, error_json, list_json};
-use futures_util::TryStreamExt;
 use serde_json::{Value, json};
 
 fn builder(server: &ScriptedServer) -> ClientBuilder {
@@ -118,69 +117,12 @@ async fn a_huge_content_length_reserves_nothing_up_front() {
 
 // 4 and 5. `list_all` loops forever or ends silently.
 
-fn invoice_page(ids: std::ops::Range<usize>, next_cursor: Value, has_more: bool) -> Step {
-    invoice_page_with(ids, next_cursor, has_more, json!(5))
-}
-
-fn invoice_page_with(ids: std::ops::Range<usize>, next_cursor: Value, has_more: bool, remaining: Value) -> Step {
-    let invoice = example_record(&load_spec(), "/quickbooks-desktop/invoices");
-    let data: Vec<Value> = ids
-        .map(|i| {
-            let mut invoice = invoice.clone();
-            invoice["id"] = json!(format!("inv-{i}"));
-            invoice
-        })
-        .collect();
-    Step::Answer(Answer::json(
-        200,
-        &json!({"objectType": "list", "url": "/v1/quickbooks-desktop/invoices", "data": data,
-                "nextCursor": next_cursor, "hasMore": has_more, "remainingCount": remaining}),
-    ))
-}
-
-/// Every item the stream yielded before it ended, and how it ended.
-async fn drain(server: &ScriptedServer) -> (Vec<String>, conductor::Result<()>) {
-    let client = builder(server).max_retries(0).build().unwrap();
-    let mut stream = client.qbd().for_end_user("end_usr_1").invoices().list_all(InvoiceListParams::default());
-    let mut ids = Vec::new();
-    loop {
-        match stream.try_next().await {
-            Ok(Some(invoice)) => ids.push(invoice.id),
-            Ok(None) => return (ids, Ok(())),
-            Err(error) => return (ids, Err(error)),
-        }
-    }
-}
-
-fn decode_error_at(path: &str, result: conductor::Result<()>) -> String {
-    match result {
-        Err(Error::Decode(decode)) => {
-            assert_eq!(decode.path(), path);
-            decode.message().to_owned()
-        }
-        other => panic!("expected a decode error, got {other:?}"),
-    }
-}
-
 fn decode_error_at_next_cursor(result: conductor::Result<()>) -> String {
     decode_error_at("nextCursor", result)
 }
 
-#[tokio::test]
-async fn pages_that_do_not_progress_end_the_stream_with_an_error() {
-    // The same page again and again: the same cursor, the same
-    // `remainingCount`.
-    let script = (0..20).map(|_| invoice_page(0..2, json!("same"), true)).collect();
-    let server = ScriptedServer::start(script).await;
-    let (ids, end) = drain(&server).await;
-    assert_eq!(ids, ["inv-0", "inv-1"]);
-    assert_eq!(
-        decode_error_at("remainingCount", end),
-        "`remainingCount` went from 5 to 5 while `hasMore` is true; the list does not progress, and following it \
-         could repeat pages forever"
-    );
-    assert_eq!(server.seen().len(), 2);
-    assert!(server.seen()[1].target.ends_with("cursor=same"), "{}", server.seen()[1].target);
+fn invoice_page(ids: std::ops::Range<usize>, next_cursor: Value, has_more: bool) -> Step {
+    invoice_page_with(ids, next_cursor, json!(has_more), json!(5))
 }
 
 #[tokio::test]
@@ -190,11 +132,11 @@ async fn the_same_cursor_on_every_page_streams_every_record() {
     let script = (0..4)
         .map(|page| {
             let more = page < 3;
-            invoice_page_with(page * 2..page * 2 + 2, json!("cur_1"), more, json!(6 - page * 2))
+            invoice_page_with(page * 2..page * 2 + 2, json!("cur_1"), json!(more), json!(6 - page * 2))
         })
         .collect();
     let server = ScriptedServer::start(script).await;
-    let (ids, end) = drain(&server).await;
+    let (ids, end) = drain(builder(&server).max_retries(0)).await;
     end.unwrap();
     assert_eq!(ids.len(), 8);
     let targets: Vec<String> = server.seen().iter().map(|seen| seen.target.clone()).collect();
@@ -202,25 +144,11 @@ async fn the_same_cursor_on_every_page_streams_every_record() {
 }
 
 #[tokio::test]
-async fn a_long_run_of_empty_pages_that_claim_more_ends_the_stream() {
-    let mut script = vec![invoice_page_with(0..1, json!("c0"), true, json!(100))];
-    script.extend((1..30).map(|i| invoice_page_with(0..0, json!("c0"), true, json!(100 - i))));
-    let server = ScriptedServer::start(script).await;
-    let (ids, end) = drain(&server).await;
-    assert_eq!(ids, ["inv-0"]);
-    assert_eq!(
-        decode_error_at_next_cursor(end),
-        "10 pages in a row were empty but claimed more records; the list does not progress"
-    );
-    assert_eq!(server.seen().len(), 11);
-}
-
-#[tokio::test]
 async fn has_more_without_a_cursor_is_an_error_not_a_silent_end() {
     for missing in [Value::Null, json!("")] {
         let server =
             ScriptedServer::start(vec![invoice_page(0..2, json!("c1"), true), invoice_page(2..4, missing, true)]).await;
-        let (ids, end) = drain(&server).await;
+        let (ids, end) = drain(builder(&server).max_retries(0)).await;
         assert_eq!(ids, ["inv-0", "inv-1"]);
         assert_eq!(
             decode_error_at_next_cursor(end),
@@ -472,4 +400,62 @@ async fn dropping_the_sandbox_closes_kept_alive_connections() {
     tokio::time::sleep(Duration::from_millis(50)).await;
     let error = client.end_users().list().await.unwrap_err();
     assert!(matches!(error, Error::Connection { .. }), "{error:?}");
+}
+
+// Round two: names under `.localhost`, passwords in `Debug`, empty lists and
+// non-finite numbers.
+
+#[tokio::test]
+async fn a_localhost_name_reaches_loopback_whatever_dns_says() {
+    // The name is resolved by the client itself, to loopback: a DNS answer
+    // pointing elsewhere could never take the key away over plain http.
+    let server = ScriptedServer::start(vec![ok_user()]).await;
+    let base_url = format!("http://conductor-test.localhost:{}/v1", server.addr().port());
+    let client = Client::builder().api_key(KEY).base_url(&base_url).build().unwrap();
+    client.end_users().retrieve("end_usr_1").await.unwrap();
+    assert_eq!(server.seen().len(), 1);
+    assert_eq!(server.seen()[0].header("host"), Some(&*format!("conductor-test.localhost:{}", server.addr().port())));
+}
+
+#[test]
+fn no_debug_shows_a_password() {
+    let builder = Client::builder().api_key(KEY).base_url("http://user:hunter2@127.0.0.1:4010/v1");
+    let shown = format!("{builder:?}");
+    assert!(!shown.contains("hunter2") && !shown.contains(KEY), "{shown}");
+    assert!(shown.contains("http://***@127.0.0.1:4010/v1"), "{shown}");
+}
+
+#[tokio::test]
+async fn an_empty_list_filter_is_refused_rather_than_dropped() {
+    let server = ScriptedServer::start(vec![]).await;
+    let qbd = builder(&server).build().unwrap().qbd().for_end_user("end_usr_1");
+    let params = InvoiceListParams { ids: Some(vec![]), ..Default::default() };
+    let error = qbd.invoices().list(&params).await.unwrap_err();
+    assert!(matches!(error, Error::InvalidInput { .. }), "{error:?}");
+    assert!(error.to_string().contains("`ids` is an empty list"), "{error}");
+    let error = futures_util::TryStreamExt::try_next(&mut qbd.invoices().list_all(params)).await.unwrap_err();
+    assert!(matches!(error, Error::InvalidInput { .. }), "{error:?}");
+    assert!(server.seen().is_empty(), "nothing was sent, so every record could not come back");
+}
+
+#[tokio::test]
+async fn non_finite_numbers_are_refused_before_sending() {
+    use conductor::qbd::{
+        InventoryAdjustmentCreateParams, InventoryAdjustmentCreateParamsLine,
+        InventoryAdjustmentCreateParamsLineAdjustQuantity,
+    };
+    let server = ScriptedServer::start(vec![]).await;
+    let qbd = builder(&server).build().unwrap().qbd().for_end_user("end_usr_1");
+    for number in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
+        let mut quantity = InventoryAdjustmentCreateParamsLineAdjustQuantity::new();
+        quantity.new_quantity = Some(number);
+        let mut line = InventoryAdjustmentCreateParamsLine::new("item_1");
+        line.adjust_quantity = Some(quantity);
+        let mut params = InventoryAdjustmentCreateParams::new("acct_1", conductor::Date::new(2024, 1, 2).unwrap());
+        params.lines = Some(vec![line]);
+        let error = qbd.inventory_adjustments().create(&params).await.unwrap_err();
+        assert!(matches!(error, Error::InvalidInput { .. }), "{error:?}");
+        assert!(error.to_string().contains("`lines[0].adjustQuantity.newQuantity` is NaN or infinite"), "{error}");
+    }
+    assert!(server.seen().is_empty());
 }

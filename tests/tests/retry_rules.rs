@@ -159,7 +159,7 @@ async fn every_real_error_body_decodes_with_every_field_readable() {
         let Error::Api(api) = &error else { panic!("{error:?}") };
         assert_eq!(Some(api.details().unwrap().message.as_str()), fields["message"].as_str());
         assert_eq!(api.details().unwrap().http_status_code, Some(status));
-        assert_eq!(error.is_end_user_fixable(), false);
+        assert!(!error.is_end_user_fixable());
         assert_eq!(server.seen().len(), 1, "{error}");
     }
 }

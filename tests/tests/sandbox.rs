@@ -402,3 +402,29 @@ async fn passthrough_answers_as_conductor_does_for_an_end_user_not_yet_connected
         .unwrap_err();
     assert_eq!(missing.code(), Some("RESOURCE_MISSING"));
 }
+
+#[tokio::test]
+async fn every_404_names_its_type_and_ids_are_percent_decoded() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let user = sandbox.create_end_user("Acme", "a@acme.com");
+    let raw = Raw::new(&sandbox, &user.id);
+    let spec = load_spec();
+    let mut checked = 0;
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        if !path.ends_with("/{id}") || item.get("get").is_none() {
+            continue;
+        }
+        let (status, body) = raw.send("GET", &path.replace("{id}", "missing_1"), &[], None).await;
+        assert_eq!(status, 404, "{path}");
+        let message = body["error"]["message"].as_str().unwrap();
+        let named = message.strip_prefix("No ").and_then(|rest| rest.split(" exists with ID ").next()).unwrap_or("");
+        assert!(!named.trim().is_empty() && named == named.trim(), "{path}: {message}");
+        checked += 1;
+    }
+    assert_eq!(checked, 54);
+    // An id holding a space and a slash is one path segment, decoded.
+    let qbd = sandbox.client().qbd().for_end_user(&user.id);
+    let created = sandbox.insert(&user.id, "customers", json!({"id": "C 1/2", "name": "Slash"}));
+    assert_eq!(created, "C 1/2");
+    assert_eq!(qbd.customers().retrieve("C 1/2").await.unwrap().id, "C 1/2");
+}

@@ -71,6 +71,7 @@
 //! 413, and no request can panic the server. Dropping the [`Sandbox`] closes
 //! every connection, kept-alive ones included.
 
+mod bounds;
 mod deletions;
 mod filters;
 mod ids;
@@ -263,6 +264,7 @@ pub struct RequestLog {
 }
 
 type Logger = Arc<dyn Fn(&RequestLog) + Send + Sync>;
+type AcceptLogger = Arc<dyn Fn(&std::io::Error) + Send + Sync>;
 
 /// Configures a [`Sandbox`] before it starts: where it listens, its key, and
 /// what it is told of each request.
@@ -290,6 +292,8 @@ pub struct SandboxBuilder {
     latency: Duration,
     cursor_ttl: Option<Duration>,
     log: Option<Logger>,
+    on_accept_error: Option<AcceptLogger>,
+    max_connections: Option<usize>,
 }
 
 impl SandboxBuilder {
@@ -331,6 +335,23 @@ impl SandboxBuilder {
         self
     }
 
+    /// Tells `log` of every connection the listener failed to accept (too
+    /// many open files, say). The sandbox goes on accepting after a short
+    /// pause; `log` runs on the accepting task, so it must not block.
+    pub fn on_accept_error(mut self, log: impl Fn(&std::io::Error) + Send + Sync + 'static) -> Self {
+        self.on_accept_error = Some(Arc::new(log));
+        self
+    }
+
+    /// Serves at most this many connections at once (default 512); one more
+    /// is answered 503 `SERVICE_UNAVAILABLE` with `Retry-After: 1` and
+    /// closed, so a flood of connections cannot exhaust the process's file
+    /// descriptors. At least 1.
+    pub fn max_connections(mut self, limit: usize) -> Self {
+        self.max_connections = Some(limit.max(1));
+        self
+    }
+
     /// Binds and starts serving.
     pub async fn start(self) -> std::io::Result<Sandbox> {
         let addr = self.addr.unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 0)));
@@ -345,9 +366,26 @@ impl SandboxBuilder {
             latency: Mutex::new(self.latency),
             queues: Mutex::default(),
             log: self.log,
+            on_accept_error: self.on_accept_error,
+            connections: Arc::new(tokio::sync::Semaphore::new(
+                self.max_connections.unwrap_or(server::DEFAULT_MAX_CONNECTIONS),
+            )),
         });
         let task = tokio::spawn(server::serve(listener, Arc::clone(&shared)));
         Ok(Sandbox { addr, shared, task })
+    }
+}
+
+/// The address a client on this machine reaches a listener on: a listener
+/// on every interface (`0.0.0.0`, `::`) is reached through loopback, which
+/// is also the only plain-HTTP host the crate's `Client` accepts.
+fn reachable(addr: SocketAddr) -> SocketAddr {
+    match addr.ip() {
+        std::net::IpAddr::V4(ip) if ip.is_unspecified() => SocketAddr::from(([127, 0, 0, 1], addr.port())),
+        std::net::IpAddr::V6(ip) if ip.is_unspecified() => {
+            SocketAddr::from((std::net::Ipv6Addr::LOCALHOST, addr.port()))
+        }
+        _ => addr,
     }
 }
 
@@ -372,7 +410,7 @@ impl Sandbox {
     /// The base URL, `http://127.0.0.1:PORT/v1` (or the address it was
     /// started on).
     pub fn base_url(&self) -> String {
-        format!("http://{}/v1", self.addr)
+        format!("http://{}/v1", reachable(self.addr))
     }
 
     /// The secret key the sandbox accepts.

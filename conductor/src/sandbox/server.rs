@@ -27,6 +27,20 @@ use crate::headers::{self, END_USER_ID};
 
 /// The largest request body read, in bytes; a larger one gets a 413.
 pub(crate) const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
+/// The most items any array of a body may hold (`lines`, `applyToTransactions`,
+/// ...), so that the work a request makes is bounded by its size. QuickBooks
+/// documents no limit; this one is ours.
+pub(crate) const MAX_ARRAY_ITEMS: usize = 1_000;
+/// How long a client may take to send a request's headers.
+pub(crate) const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a client may take to send a request's body.
+pub(crate) const BODY_READ_TIMEOUT: Duration = Duration::from_secs(30);
+/// How many connections are served at once; more are answered 503 and
+/// closed, so that open descriptors stay bounded.
+pub(crate) const DEFAULT_MAX_CONNECTIONS: usize = 512;
+/// The pause after a failed `accept()` (such as too many open files) before
+/// accepting again.
+const ACCEPT_PAUSE: Duration = Duration::from_millis(50);
 
 pub(crate) struct Injected {
     pub(crate) method: Method,
@@ -47,6 +61,10 @@ pub(crate) struct Shared {
     pub(crate) queues: Mutex<std::collections::HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
     /// Told of every request answered.
     pub(crate) log: Option<super::Logger>,
+    /// Told of every failed `accept()`.
+    pub(crate) on_accept_error: Option<super::AcceptLogger>,
+    /// One permit per connection being served.
+    pub(crate) connections: Arc<tokio::sync::Semaphore>,
 }
 
 impl Shared {
@@ -66,17 +84,73 @@ pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 /// Accepts connections until the task is aborted. The connections live in a
 /// set owned by this task, so aborting it closes every one of them, kept
 /// alive or not.
+///
+/// A failed `accept()` (too many open files, a connection reset before it
+/// was accepted) is reported and retried after a pause: it never ends the
+/// loop. Past the connection limit, a connection is answered 503 and closed.
 pub(crate) async fn serve(listener: TcpListener, shared: Arc<Shared>) {
     let mut connections = JoinSet::new();
-    while let Ok((stream, _)) = listener.accept().await {
+    loop {
+        let stream = match listener.accept().await {
+            Ok((stream, _)) => stream,
+            Err(error) => {
+                tracing::warn!(target: "conductor::sandbox", %error, "accept failed; accepting again shortly");
+                if let Some(report) = &shared.on_accept_error {
+                    report(&error);
+                }
+                tokio::time::sleep(ACCEPT_PAUSE).await;
+                continue;
+            }
+        };
         while connections.try_join_next().is_some() {}
+        let Ok(permit) = Arc::clone(&shared.connections).try_acquire_owned() else {
+            connections.spawn(refuse_busy(stream));
+            continue;
+        };
         let shared = Arc::clone(&shared);
         connections.spawn(async move {
+            let _permit = permit;
             let service = service_fn(move |request| handle(Arc::clone(&shared), request));
+            let mut http = hyper::server::conn::http1::Builder::new();
+            http.timer(hyper_util::rt::TokioTimer::new()).header_read_timeout(HEADER_READ_TIMEOUT);
             // A dropped connection ends here with an error; nothing to report.
-            let _ = hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(stream), service).await;
+            let _ = http.serve_connection(TokioIo::new(stream), service).await;
         });
     }
+}
+
+/// Answers a connection over the limit with Conductor's 503 and closes it.
+/// The request's head is read first (for at most a second, and 16 KiB), so
+/// that the client has sent its request when the answer arrives: an answer
+/// before the request reads to an HTTP client as a broken connection.
+async fn refuse_busy(mut stream: tokio::net::TcpStream) {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let read_head = async {
+        let mut head = Vec::new();
+        let mut chunk = [0u8; 2048];
+        while head.len() < 16 * 1024 && !head.windows(4).any(|w| w == b"\r\n\r\n") {
+            match stream.read(&mut chunk).await {
+                Ok(0) | Err(_) => break,
+                Ok(read) => head.extend_from_slice(&chunk[..read]),
+            }
+        }
+    };
+    let _ = tokio::time::timeout(Duration::from_secs(1), read_head).await;
+    let body = serde_json::json!({"error": {
+        "message": "The sandbox is serving as many connections as it allows; try again shortly.",
+        "userFacingMessage": "The service is busy. Please try again.",
+        "type": "INTERNAL_ERROR",
+        "code": "SERVICE_UNAVAILABLE",
+        "httpStatusCode": 503,
+    }})
+    .to_string();
+    let answer = format!(
+        "HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\
+         retry-after: 1\r\nconnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    let _ = tokio::time::timeout(Duration::from_secs(1), stream.write_all(answer.as_bytes())).await;
+    let _ = tokio::time::timeout(Duration::from_secs(1), stream.shutdown()).await;
 }
 
 /// The error a handler returns to make hyper close the connection unanswered.
@@ -151,10 +225,23 @@ async fn answer(shared: &Shared, request: hyper::Request<Incoming>) -> Result<Re
     if api_segments.is_empty() {
         return Ok(error(StatusCode::NOT_FOUND, "INVALID_REQUEST_ERROR", "ROUTE_NOT_FOUND", "Paths begin with /v1."));
     }
-    let body = match read_body(body).await? {
-        Ok(body) => body,
-        Err(too_large) => return Ok(too_large),
+    let body = match tokio::time::timeout(BODY_READ_TIMEOUT, read_body(body)).await {
+        Ok(read) => match read? {
+            Ok(body) => body,
+            Err(too_large) => return Ok(too_large),
+        },
+        Err(_) => {
+            return Ok(error(
+                StatusCode::REQUEST_TIMEOUT,
+                "INVALID_REQUEST_ERROR",
+                "REQUEST_TIMEOUT",
+                &format!("The request body did not arrive within {} seconds.", BODY_READ_TIMEOUT.as_secs()),
+            ));
+        }
     };
+    if let Err(too_long) = super::bounds::check(&body, MAX_ARRAY_ITEMS) {
+        return Ok(too_long);
+    }
     let call = Call {
         method: &parts.method,
         segments: api_segments,
@@ -276,6 +363,8 @@ mod tests {
             latency: Mutex::default(),
             queues: Mutex::default(),
             log: None,
+            on_accept_error: None,
+            connections: Arc::new(tokio::sync::Semaphore::new(1)),
         };
         assert!(authorized(&shared, Some("Bearer sk_sandbox_abc")));
         for wrong in
