@@ -9,6 +9,7 @@
 //! `cargo run -p xtask -- bench-compile` prints compile-time figures.
 
 mod bench_compile;
+mod mcp;
 mod model;
 mod names;
 mod references;
@@ -54,7 +55,8 @@ fn run(args: &[String]) -> Result<(), String> {
     let spec: serde_json::Value = serde_json::from_str(&text).map_err(|e| format!("{}: {e}", spec_path.display()))?;
 
     let api = model::Api::from_spec(&spec)?;
-    let files = render::files(&api);
+    let mut files = render::files(&api);
+    files.push(("conductor-mcp/src/operations.rs".into(), mcp::table(&api, &spec)?));
 
     let mut stale = Vec::new();
     let written: Vec<PathBuf> = files.iter().map(|(relative, _)| root.join(relative)).collect();

@@ -1,0 +1,189 @@
+//! conductor-mcp as MCP clients see it: the official TypeScript SDK
+//! (`tests/mcp/client.mjs`) over stdio and Streamable HTTP, against the
+//! embedded sandbox; and the HTTP guards (token, Origin, health) and a raw
+//! stdio session without Node.
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+const BINARY: &str = env!("CARGO_BIN_EXE_conductor-mcp");
+
+fn tests_dir() -> PathBuf {
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../tests"))
+}
+
+/// Runs the TypeScript client with `args` and returns what it saw.
+fn typescript_client(args: &[&str]) -> Value {
+    let sdk = tests_dir().join("node_modules/@modelcontextprotocol/sdk");
+    assert!(sdk.exists(), "{} is missing: run `npm ci --prefix tests`", sdk.display());
+    let output = Command::new("node")
+        .arg(tests_dir().join("mcp/client.mjs"))
+        .args(args)
+        .env_remove("CONDUCTOR_SECRET_KEY")
+        .output()
+        .expect("node runs");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    serde_json::from_str(stdout.lines().last().unwrap()).unwrap()
+}
+
+fn check_reads(seen: &Value) {
+    assert_eq!(seen["tools"], json!(["list_end_users", "list_operations", "get_operation_schema", "call_operation"]));
+    assert_eq!(seen["schemaHasUpdatedAfter"], true);
+    assert_eq!(seen["filtered"].as_array().unwrap().len(), 1, "{}", seen["filtered"]);
+    assert_eq!(seen["filtered"][0]["refNumber"], "INV-00003");
+    assert_eq!(seen["filtered"][0].as_object().unwrap().len(), 2, "only the fields asked for");
+    assert_eq!(
+        (seen["paged"].as_u64(), seen["pagedUnique"].as_u64(), seen["pages"].as_u64()),
+        (Some(40), Some(40), Some(3))
+    );
+    let wrong = &seen["wrongArgument"];
+    assert_eq!(wrong["isError"], true);
+    assert_eq!(wrong["body"]["error"]["field"], "limit", "{wrong}");
+}
+
+#[test]
+#[ignore = "needs Node: npm ci --prefix tests"]
+fn the_typescript_sdk_over_stdio_reads_and_is_refused_a_write() {
+    let seen = typescript_client(&["stdio", BINARY]);
+    check_reads(&seen);
+    let write = &seen["write"];
+    assert_eq!(write["isError"], true);
+    let message = write["body"]["error"]["message"].as_str().unwrap();
+    assert!(message.contains("this server is read-only"), "{message}");
+    println!(
+        "stdio: tools/list {} characters, call_operation retrieve {} ms",
+        seen["toolsListChars"], seen["retrieveMillis"]
+    );
+}
+
+#[test]
+#[ignore = "needs Node: npm ci --prefix tests"]
+fn the_typescript_sdk_over_stdio_creates_a_customer_with_writes_allowed() {
+    let seen = typescript_client(&["stdio", BINARY, "--allow-writes"]);
+    check_reads(&seen);
+    let write = &seen["write"];
+    assert_eq!(write["isError"], false, "{write}");
+    assert_eq!(write["body"]["result"]["name"], "Made by an agent");
+    assert_eq!(write["body"]["result"]["objectType"], "qbd_customer");
+}
+
+/// A server process, stopped when dropped.
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Starts the binary over HTTP on a free port; its URL.
+fn http_server(extra: &[&str]) -> (Server, String) {
+    let child = Command::new(BINARY)
+        .args(["--transport", "http", "--port", "0", "--http-token", "tok_test"])
+        .args(extra)
+        .env_remove("CONDUCTOR_SECRET_KEY")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut child = Server(child);
+    let mut stderr = BufReader::new(child.0.stderr.take().unwrap());
+    let started = Instant::now();
+    loop {
+        let mut line = String::new();
+        stderr.read_line(&mut line).unwrap();
+        if let Some(url) = line.trim().strip_prefix("conductor-mcp: serving MCP on ") {
+            return (child, url.to_owned());
+        }
+        assert!(started.elapsed() < Duration::from_secs(20) && !line.is_empty(), "no URL printed");
+    }
+}
+
+#[test]
+#[ignore = "needs Node: npm ci --prefix tests"]
+fn the_typescript_sdk_over_streamable_http() {
+    let (_server, url) = http_server(&[]);
+    let seen = typescript_client(&["http", &url, "tok_test"]);
+    check_reads(&seen);
+    assert_eq!(seen["write"]["isError"], true);
+}
+
+#[tokio::test]
+async fn http_needs_the_token_refuses_other_origins_and_answers_health() {
+    let (_server, url) = http_server(&[]);
+    let http = conductor::reqwest::Client::new();
+    let initialize = json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+        "protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}}});
+    let post = |token: Option<&str>, origin: Option<&str>| {
+        let mut request = http
+            .post(&url)
+            .header("Accept", "application/json, text/event-stream")
+            .header("Content-Type", "application/json")
+            .body(initialize.to_string());
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(origin) = origin {
+            request = request.header("Origin", origin);
+        }
+        request.send()
+    };
+    assert_eq!(post(None, None).await.unwrap().status(), 401);
+    assert_eq!(post(Some("tok_wrong"), None).await.unwrap().status(), 401);
+    assert_eq!(post(Some("tok_test"), Some("https://evil.example")).await.unwrap().status(), 403);
+    assert_eq!(post(Some("tok_test"), None).await.unwrap().status(), 200);
+    assert_eq!(post(Some("tok_test"), Some("http://localhost:3000")).await.unwrap().status(), 200);
+    let health_url = url.replace("/mcp", "/health");
+    let health = http.get(&health_url).send().await.unwrap();
+    assert_eq!(health.status(), 200);
+    let body: Value = serde_json::from_slice(&health.bytes().await.unwrap()).unwrap();
+    assert_eq!(body, json!({"status": "ok"}));
+}
+
+#[test]
+fn over_stdio_only_mcp_messages_reach_stdout() {
+    let child = Command::new(BINARY)
+        .env_remove("CONDUCTOR_SECRET_KEY")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut child = Server(child);
+    let mut stdin = child.0.stdin.take().unwrap();
+    let messages = [
+        json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+            "protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}}}),
+        json!({"jsonrpc": "2.0", "method": "notifications/initialized"}),
+        json!({"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": {"name": "call_operation",
+            "arguments": {"operation": "qbd.invoices.list", "arguments": {"limit": "many"}}}}),
+        json!({"jsonrpc": "2.0", "id": 3, "method": "tools/call", "params": {"name": "call_operation",
+            "arguments": {"operation": "qbd.nothing.here"}}}),
+    ];
+    for message in &messages {
+        writeln!(stdin, "{message}").unwrap();
+    }
+    let mut stdout = BufReader::new(child.0.stdout.take().unwrap());
+    let mut answers = Vec::new();
+    while answers.len() < 3 {
+        let mut line = String::new();
+        assert!(stdout.read_line(&mut line).unwrap() > 0, "stdout ended");
+        let message: Value = serde_json::from_str(&line).unwrap_or_else(|_| panic!("not an MCP message: {line:?}"));
+        assert_eq!(message["jsonrpc"], "2.0");
+        answers.push(message);
+    }
+    answers.sort_by_key(|answer| answer["id"].as_u64());
+    let error = |answer: &Value| -> Value {
+        serde_json::from_str(answer["result"]["content"][0]["text"].as_str().unwrap()).unwrap()
+    };
+    assert_eq!(answers[1]["result"]["isError"], true);
+    assert_eq!(error(&answers[1])["error"]["field"], "limit");
+    assert_eq!(error(&answers[2])["error"]["field"], "operation");
+    drop(stdin);
+}

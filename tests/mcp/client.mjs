@@ -1,0 +1,75 @@
+// Drives conductor-mcp through the official MCP TypeScript SDK, over stdio
+// or Streamable HTTP, and prints one JSON line of what it saw. The Rust test
+// `conductor-mcp/tests/official_clients.rs` starts it and checks the line.
+//
+//   node client.mjs stdio BINARY [ARGS...]
+//   node client.mjs http URL TOKEN
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+
+const [mode, target, ...rest] = process.argv.slice(2);
+const transport =
+  mode === "stdio"
+    ? new StdioClientTransport({ command: target, args: rest, env: { PATH: process.env.PATH }, stderr: "ignore" })
+    : new StreamableHTTPClientTransport(new URL(target), {
+        requestInit: { headers: { Authorization: `Bearer ${rest[0]}` } },
+      });
+const client = new Client({ name: "conductor-mcp-test", version: "1.0.0" });
+await client.connect(transport);
+
+const text = (result) => JSON.parse(result.content[0].text);
+const call = async (name, args) => {
+  const result = await client.callTool({ name, arguments: args });
+  return { isError: result.isError === true, body: text(result) };
+};
+
+const seen = {};
+const tools = await client.listTools();
+seen.tools = tools.tools.map((tool) => tool.name);
+seen.toolsListChars = JSON.stringify(tools).length;
+
+const schema = await call("get_operation_schema", { operation: "qbd.invoices.list" });
+seen.schemaHasUpdatedAfter = "updatedAfter" in schema.body.schema.properties;
+
+const users = await call("list_end_users", {});
+const endUser = users.body.result[0].id;
+
+const filtered = await call("call_operation", {
+  operation: "qbd.invoices.list",
+  arguments: { limit: 5, refNumbers: ["INV-00003"] },
+  fields: ["id", "refNumber"],
+});
+seen.filtered = filtered.body.result.data;
+
+// Every page of the list, following the cursor.
+let ids = [];
+let cursor;
+let pages = 0;
+do {
+  const args = cursor ? { limit: 15, cursor } : { limit: 15 };
+  const page = await call("call_operation", { operation: "qbd.invoices.list", arguments: args, fields: ["id"] });
+  ids = ids.concat(page.body.result.data.map((record) => record.id));
+  cursor = page.body.result.hasMore ? page.body.result.nextCursor : undefined;
+  pages += 1;
+} while (cursor);
+seen.pages = pages;
+seen.paged = ids.length;
+seen.pagedUnique = new Set(ids).size;
+
+const write = await call("call_operation", {
+  operation: "qbd.customers.create",
+  arguments: { name: "Made by an agent" },
+  end_user_id: endUser,
+});
+seen.write = { isError: write.isError, body: write.body };
+
+const wrong = await call("call_operation", { operation: "qbd.invoices.list", arguments: { limit: "many" } });
+seen.wrongArgument = { isError: wrong.isError, body: wrong.body };
+
+const started = process.hrtime.bigint();
+await call("call_operation", { operation: "qbd.invoices.retrieve", arguments: { id: ids[0] } });
+seen.retrieveMillis = Number(process.hrtime.bigint() - started) / 1e6;
+
+console.log(JSON.stringify(seen));
+await client.close();
