@@ -187,3 +187,55 @@ fn over_stdio_only_mcp_messages_reach_stdout() {
     assert_eq!(error(&answers[2])["error"]["field"], "operation");
     drop(stdin);
 }
+
+/// What a `call_operation` costs over the SDK call it makes: the same
+/// retrieve, against one sandbox, through the SDK in process and through the
+/// binary over stdio. Prints the figures (`--nocapture`); checks the answers.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_call_through_mcp_against_the_sdk_call_alone() {
+    const CALLS: u32 = 200;
+    let sandbox = conductor::sandbox::Sandbox::start().await.unwrap();
+    let user = sandbox.create_end_user("Acme", "a@acme.com");
+    let ids = sandbox.seed_invoices(&user.id, 5);
+    let client = conductor::Client::builder().api_key(sandbox.api_key()).base_url(sandbox.base_url()).build().unwrap();
+    let qbd = client.qbd().for_end_user(&user.id);
+    let started = Instant::now();
+    for _ in 0..CALLS {
+        assert_eq!(qbd.invoices().retrieve(&ids[0]).await.unwrap().id, ids[0]);
+    }
+    let sdk = started.elapsed() / CALLS;
+
+    let child = Command::new(BINARY)
+        .env("CONDUCTOR_SECRET_KEY", sandbox.api_key())
+        .env("CONDUCTOR_BASE_URL", sandbox.base_url())
+        .env("CONDUCTOR_END_USER_ID", &user.id)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut child = Server(child);
+    let mut stdin = child.0.stdin.take().unwrap();
+    let mut stdout = BufReader::new(child.0.stdout.take().unwrap());
+    let mut send = |message: Value| writeln!(stdin, "{message}").unwrap();
+    let mut read = || {
+        let mut line = String::new();
+        stdout.read_line(&mut line).unwrap();
+        serde_json::from_str::<Value>(&line).unwrap()
+    };
+    send(json!({"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {
+        "protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}}}));
+    read();
+    send(json!({"jsonrpc": "2.0", "method": "notifications/initialized"}));
+    let started = Instant::now();
+    for id in 1..=CALLS {
+        send(json!({"jsonrpc": "2.0", "id": id, "method": "tools/call", "params": {"name": "call_operation",
+            "arguments": {"operation": "qbd.invoices.retrieve", "arguments": {"id": ids[0]}}}}));
+        let answer = read();
+        let text = answer["result"]["content"][0]["text"].as_str().unwrap();
+        let body: Value = serde_json::from_str(text).unwrap();
+        assert_eq!(body["result"]["id"], ids[0].as_str());
+    }
+    let mcp = started.elapsed() / CALLS;
+    println!("retrieve: SDK alone {sdk:?} a call, call_operation over stdio {mcp:?} a call ({CALLS} calls each)");
+}
