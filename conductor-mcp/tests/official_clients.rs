@@ -146,17 +146,21 @@ async fn http_needs_the_token_refuses_other_origins_and_answers_health() {
     assert_eq!(body, json!({"status": "ok"}));
 }
 
+/// Starts the binary over stdio with `env` (the embedded sandbox when it
+/// sets no key): the process, its stdin and its stdout.
+fn stdio_server(env: &[(&str, &str)]) -> (Server, std::process::ChildStdin, BufReader<std::process::ChildStdout>) {
+    let mut command = Command::new(BINARY);
+    command.env_remove("CONDUCTOR_SECRET_KEY").envs(env.iter().copied());
+    let child = command.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::null()).spawn().unwrap();
+    let mut child = Server(child);
+    let stdin = child.0.stdin.take().unwrap();
+    let stdout = BufReader::new(child.0.stdout.take().unwrap());
+    (child, stdin, stdout)
+}
+
 #[test]
 fn over_stdio_only_mcp_messages_reach_stdout() {
-    let child = Command::new(BINARY)
-        .env_remove("CONDUCTOR_SECRET_KEY")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut child = Server(child);
-    let mut stdin = child.0.stdin.take().unwrap();
+    let (_server, mut stdin, mut stdout) = stdio_server(&[]);
     let messages = [
         json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
             "protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}}}),
@@ -169,7 +173,6 @@ fn over_stdio_only_mcp_messages_reach_stdout() {
     for message in &messages {
         writeln!(stdin, "{message}").unwrap();
     }
-    let mut stdout = BufReader::new(child.0.stdout.take().unwrap());
     let mut answers = Vec::new();
     while answers.len() < 3 {
         let mut line = String::new();
@@ -205,18 +208,12 @@ async fn a_call_through_mcp_against_the_sdk_call_alone() {
     }
     let sdk = started.elapsed() / CALLS;
 
-    let child = Command::new(BINARY)
-        .env("CONDUCTOR_SECRET_KEY", sandbox.api_key())
-        .env("CONDUCTOR_BASE_URL", sandbox.base_url())
-        .env("CONDUCTOR_END_USER_ID", &user.id)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut child = Server(child);
-    let mut stdin = child.0.stdin.take().unwrap();
-    let mut stdout = BufReader::new(child.0.stdout.take().unwrap());
+    let base_url = sandbox.base_url();
+    let (_server, mut stdin, mut stdout) = stdio_server(&[
+        ("CONDUCTOR_SECRET_KEY", sandbox.api_key()),
+        ("CONDUCTOR_BASE_URL", &base_url),
+        ("CONDUCTOR_END_USER_ID", &user.id),
+    ]);
     let mut send = |message: Value| writeln!(stdin, "{message}").unwrap();
     let mut read = || {
         let mut line = String::new();
