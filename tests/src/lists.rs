@@ -9,9 +9,12 @@ use serde_json::{Value, json};
 use crate::contract::{example_record, load_spec};
 use crate::scripted::{Answer, Step};
 
-/// An invoice from the description's example, with the id `inv-{i}`.
+/// An invoice from the description's example, with the id `inv-{i}`. The
+/// description is read once per test binary: a listing test serves hundreds
+/// of pages.
 pub fn invoice(i: usize) -> Value {
-    let mut invoice = example_record(&load_spec(), "/quickbooks-desktop/invoices");
+    static TEMPLATE: std::sync::OnceLock<Value> = std::sync::OnceLock::new();
+    let mut invoice = TEMPLATE.get_or_init(|| example_record(&load_spec(), "/quickbooks-desktop/invoices")).clone();
     invoice["id"] = json!(format!("inv-{i}"));
     invoice
 }
