@@ -27,7 +27,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use clap::Parser;
 use conductor::Client;
-use conductor::sandbox::Sandbox;
+use conductor_sandbox::Sandbox;
 use rmcp::ServiceExt;
 use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
 use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService};
@@ -106,7 +106,7 @@ async fn connect() -> Result<(Client, Option<String>, Option<Sandbox>), String> 
     }
     let sandbox = Sandbox::start().await.map_err(|e| format!("cannot start the sandbox: {e}"))?;
     let user = sandbox.create_end_user("Sandbox Company", "sandbox@example.com");
-    sandbox.seed_invoices(&user.id, 40);
+    sandbox.seed_invoices(&user.id, 40).map_err(|e| e.to_string())?;
     eprintln!(
         "conductor-mcp: CONDUCTOR_SECRET_KEY is not set, so this serves an embedded sandbox (not QuickBooks): one \
          end-user, {}, with 40 invoices and their customers",

@@ -197,9 +197,9 @@ fn over_stdio_only_mcp_messages_reach_stdout() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_call_through_mcp_against_the_sdk_call_alone() {
     const CALLS: u32 = 200;
-    let sandbox = conductor::sandbox::Sandbox::start().await.unwrap();
+    let sandbox = conductor_sandbox::Sandbox::start().await.unwrap();
     let user = sandbox.create_end_user("Acme", "a@acme.com");
-    let ids = sandbox.seed_invoices(&user.id, 5);
+    let ids = sandbox.seed_invoices(&user.id, 5).unwrap();
     let client = conductor::Client::builder().api_key(sandbox.api_key()).base_url(sandbox.base_url()).build().unwrap();
     let qbd = client.qbd().for_end_user(&user.id);
     let started = Instant::now();

@@ -1,18 +1,25 @@
-//! `conductor-sandbox`: the in-memory fake of the Conductor API that
-//! `conductor::sandbox` runs inside Rust tests, as a server any program can
-//! call.
+//! `conductor-sandbox`: the fake of the Conductor API that
+//! `conductor_sandbox::Sandbox` runs inside Rust tests, as a server any
+//! program can call.
 //!
 //! ```sh
 //! cargo run -p conductor-sandbox -- --port 4010 --seed-invoices 300
+//! eval "$(conductor-sandbox --detach --seed-invoices 300)"   # in the background
 //! ```
 //!
 //! It prints `CONDUCTOR_BASE_URL=...`, `CONDUCTOR_SECRET_KEY=...` and, with
 //! `--seed-invoices`, `CONDUCTOR_END_USER_ID=...` to stdout, one per line, so
-//! a shell or an env file can take them, then closes stdout (so that
-//! `eval "$(conductor-sandbox)"` returns); then one line per request to
-//! stderr, written by a thread of its own: a stderr nobody reads, or a closed
-//! one, never holds up or fails a request (lines it cannot keep up with are
-//! dropped). It stops on SIGINT or SIGTERM.
+//! a shell or an env file can take them, then closes stdout; then one line
+//! per request to stderr, written by a thread of its own: a stderr nobody
+//! reads, or a closed one, never holds up or fails a request (lines it
+//! cannot keep up with are dropped). It stops on SIGINT or SIGTERM.
+//!
+//! With `--detach` it starts the same server as a process of its own in the
+//! background, prints its settings and `CONDUCTOR_SANDBOX_PID=...`, and
+//! exits: a shell waits for the process a command substitution runs, so
+//! `eval "$(conductor-sandbox --detach)"` returns at once, and
+//! `kill "$CONDUCTOR_SANDBOX_PID"` stops the server. Its request log goes to
+//! `--log-file`, or nowhere.
 //!
 //! `--qbd-latency` answers as slowly as QuickBooks Desktop does, one request
 //! at a time per end-user; `--connection offline` (or `timeout`,
@@ -29,7 +36,7 @@ use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
 use std::time::Duration;
 
 use clap::Parser;
-use conductor::sandbox::{ConnectionState, QBD_LATENCY, RequestLog, Sandbox};
+use conductor_sandbox::{ConnectionState, QBD_LATENCY, RequestLog, Sandbox};
 
 /// A fake of the Conductor API on this machine: end-users, auth sessions and
 /// every QuickBooks Desktop resource, kept in memory.
@@ -65,11 +72,78 @@ struct Args {
     /// How many connections are served at once; more are answered 503.
     #[arg(long, default_value_t = 512, value_name = "N")]
     max_connections: usize,
+    /// Starts the server in the background, prints its settings and its
+    /// process id (`CONDUCTOR_SANDBOX_PID`), and exits.
+    #[arg(long)]
+    detach: bool,
+    /// With `--detach`, where the background server writes its request log.
+    #[arg(long, value_name = "PATH", requires = "detach")]
+    log_file: Option<std::path::PathBuf>,
 }
 
-#[tokio::main]
-async fn main() -> ExitCode {
+fn main() -> ExitCode {
     let args = Args::parse();
+    if args.detach {
+        return detach(args.log_file.as_deref());
+    }
+    match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime.block_on(serve(args)),
+        Err(error) => {
+            eprintln!("conductor-sandbox: cannot start: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Starts this program again without `--detach`, in a process group of its
+/// own (so a terminal's Ctrl-C does not reach it), reads the settings it
+/// prints, prints them with its process id, and exits.
+fn detach(log_file: Option<&std::path::Path>) -> ExitCode {
+    use std::io::BufRead as _;
+    let failed = |message: String| {
+        eprintln!("conductor-sandbox: {message}");
+        ExitCode::FAILURE
+    };
+    let skip_value = |arg: &String| arg == "--log-file";
+    let mut forwarded: Vec<String> = Vec::new();
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--detach" => {}
+            _ if skip_value(&arg) => drop(args.next()),
+            _ if arg.starts_with("--log-file=") => {}
+            _ => forwarded.push(arg),
+        }
+    }
+    let log = match log_file.map(std::fs::File::create).transpose() {
+        Ok(Some(file)) => std::process::Stdio::from(file),
+        Ok(None) => std::process::Stdio::null(),
+        Err(error) => return failed(format!("cannot open the log file: {error}")),
+    };
+    let Ok(program) = std::env::current_exe() else { return failed("cannot find its own program".into()) };
+    let mut command = std::process::Command::new(program);
+    command.args(&forwarded).stdin(std::process::Stdio::null()).stdout(std::process::Stdio::piped()).stderr(log);
+    #[cfg(unix)]
+    std::os::unix::process::CommandExt::process_group(&mut command, 0);
+    let mut child = match command.spawn() {
+        Ok(child) => child,
+        Err(error) => return failed(format!("cannot start the server: {error}")),
+    };
+    let Some(stdout) = child.stdout.take() else { return failed("no stdout from the server".into()) };
+    let lines: Vec<String> = std::io::BufReader::new(stdout).lines().map_while(Result::ok).collect();
+    if lines.is_empty() {
+        let status = child.wait().map(|status| status.to_string()).unwrap_or_default();
+        return failed(format!("the server did not start ({status}); run it without --detach to see why"));
+    }
+    let mut out = std::io::stdout().lock();
+    for line in lines {
+        let _ = writeln!(out, "{line}");
+    }
+    let _ = writeln!(out, "CONDUCTOR_SANDBOX_PID={}", child.id());
+    ExitCode::SUCCESS
+}
+
+async fn serve(args: Args) -> ExitCode {
     let latency = if args.qbd_latency { QBD_LATENCY } else { Duration::from_millis(args.latency_ms) };
     let stderr = Stderr::start();
     let (requests, accepts) = (stderr.clone(), stderr.clone());
@@ -97,7 +171,9 @@ async fn main() -> ExitCode {
     ];
     if let Some(count) = args.seed_invoices {
         let user = sandbox.create_end_user("Sandbox Company", "sandbox@example.com");
-        sandbox.seed_invoices(&user.id, count);
+        if let Err(error) = sandbox.seed_invoices(&user.id, count) {
+            stderr.line(format!("conductor-sandbox: cannot seed invoices: {error}"));
+        }
         if let Some(state) = args.connection {
             sandbox.set_connection(&user.id, state);
         }
@@ -113,8 +189,8 @@ async fn main() -> ExitCode {
 }
 
 /// Prints `lines` to stdout, flushes them, and closes stdout, so that a
-/// reader waiting for its end (`eval "$(conductor-sandbox)"`) goes on. A
-/// stdout that is already closed is no error: the lines are only lost.
+/// reader waiting for its end (`--detach`, or `head`) goes on. A stdout
+/// that is already closed is no error: the lines are only lost.
 fn print_and_close_stdout(lines: &[String]) {
     let mut out = std::io::stdout().lock();
     for line in lines {

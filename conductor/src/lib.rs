@@ -48,9 +48,6 @@ mod request;
 mod resources;
 mod response;
 mod retry;
-#[cfg(feature = "sandbox")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sandbox")))]
-pub mod sandbox;
 mod settings;
 mod stream;
 mod string_enum;
@@ -190,8 +187,3 @@ pub use crate::values::{Amount, Date, DateTime, InvalidValue};
 /// `get`, a method that is not `async`, lacks `&self` or does not return
 /// `Result<_>`: each is reported at the offending token, all at once.
 pub use conductor_macros::api;
-
-/// The README's examples, compiled as doc tests.
-#[cfg(doctest)]
-#[doc = include_str!("../../README.md")]
-struct ReadmeDoctests;

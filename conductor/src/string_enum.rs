@@ -69,7 +69,7 @@ macro_rules! string_enum {
 
         impl<'de> ::serde::Deserialize<'de> for $name {
             fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
-                $crate::string_enum::deserialize(deserializer, stringify!($name), Self::VALUES, Self::known, Self::Unknown)
+                $crate::string_enum::deserialize(deserializer, stringify!($name), Self::known, Self::Unknown)
             }
         }
     };
@@ -81,7 +81,6 @@ pub(crate) use string_enum;
 pub(crate) fn deserialize<'de, D, T>(
     deserializer: D,
     name: &'static str,
-    values: &'static [&'static str],
     known: fn(&str) -> Option<T>,
     unknown: fn(String) -> T,
 ) -> Result<T, D::Error>
@@ -90,7 +89,6 @@ where
 {
     struct StrVisitor<T> {
         name: &'static str,
-        values: &'static [&'static str],
         known: fn(&str) -> Option<T>,
         unknown: fn(String) -> T,
     }
@@ -105,42 +103,10 @@ where
         fn visit_str<E: de::Error>(self, value: &str) -> Result<T, E> {
             match (self.known)(value) {
                 Some(known) => Ok(known),
-                None if strict::on() => Err(E::unknown_variant(value, self.values)),
                 None => Ok((self.unknown)(value.to_owned())),
             }
         }
     }
 
-    deserializer.deserialize_str(StrVisitor { name, values, known, unknown })
-}
-
-/// Strict decoding, where a value no enum knows is an error: how the
-/// sandbox checks what a client sends, as Conductor does. Only the sandbox
-/// turns it on, for the one decode it wraps.
-pub(crate) mod strict {
-    #[cfg(feature = "sandbox")]
-    thread_local! {
-        static STRICT: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
-    }
-
-    /// Whether this thread decodes strictly now.
-    pub(crate) fn on() -> bool {
-        #[cfg(feature = "sandbox")]
-        return STRICT.with(std::cell::Cell::get);
-        #[cfg(not(feature = "sandbox"))]
-        false
-    }
-
-    /// Runs `decode` with strict decoding on this thread.
-    #[cfg(feature = "sandbox")]
-    pub(crate) fn decode<T>(decode: impl FnOnce() -> T) -> T {
-        struct Reset(bool);
-        impl Drop for Reset {
-            fn drop(&mut self) {
-                STRICT.with(|strict| strict.set(self.0));
-            }
-        }
-        let _reset = Reset(STRICT.with(|strict| strict.replace(true)));
-        decode()
-    }
+    deserializer.deserialize_str(StrVisitor { name, known, unknown })
 }

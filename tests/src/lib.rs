@@ -123,3 +123,9 @@ pub fn error_json(status: u16, error_type: &str, code: &str, message: &str) -> V
         "requestId": "req_body_1"
     }})
 }
+
+/// The README's examples, compiled as doc tests here, where every crate
+/// they use (the client and the sandbox) is a dependency.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeDoctests;

@@ -2,7 +2,7 @@
 //! types, to see exactly what goes on the wire.
 
 use conductor::reqwest::{self, Method};
-use conductor::sandbox::Sandbox;
+use conductor_sandbox::Sandbox;
 use serde_json::Value;
 
 /// Sends requests to a sandbox for one end-user.

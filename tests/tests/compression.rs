@@ -70,9 +70,9 @@ async fn the_limit_counts_inflated_bytes() {
 
 #[tokio::test]
 async fn the_sandbox_compresses_when_asked() {
-    let sandbox = conductor::sandbox::Sandbox::start().await.unwrap();
+    let sandbox = conductor_sandbox::Sandbox::start().await.unwrap();
     let user = sandbox.create_end_user("Acme", "a@acme.com");
-    sandbox.seed_invoices(&user.id, 150);
+    sandbox.seed_invoices(&user.id, 150).unwrap();
     let raw = conductor::reqwest::Client::builder().no_gzip().build().unwrap();
     let get = |encoding: Option<&'static str>| {
         let mut request = raw

@@ -86,7 +86,7 @@ async fn child_calls_through_the_environments_proxy() {
     let client = Client::builder().api_key(KEY).base_url(base_url).max_retries(0).build().unwrap();
     let result = client.end_users().list().await.map(|users| users.len());
     println!("client: {}", if result.is_ok() { "ok".to_owned() } else { format!("{result:?}") });
-    let sandbox = conductor::sandbox::Sandbox::start().await.unwrap();
+    let sandbox = conductor_sandbox::Sandbox::start().await.unwrap();
     let result = sandbox.client().end_users().list().await.map(|users| users.len());
     println!("sandbox: {}", if result.is_ok() { "ok".to_owned() } else { format!("{result:?}") });
 }
@@ -334,15 +334,15 @@ async fn the_largest_backoff_waits_instead_of_panicking() {
 
 // 14. The sandbox is not robust.
 
-async fn sandbox_with_user() -> (conductor::sandbox::Sandbox, Client, String) {
-    let sandbox = conductor::sandbox::Sandbox::start().await.unwrap();
+async fn sandbox_with_user() -> (conductor_sandbox::Sandbox, Client, String) {
+    let sandbox = conductor_sandbox::Sandbox::start().await.unwrap();
     let client = sandbox.client();
     let user = client.end_users().create(&new_user()).await.unwrap();
     (sandbox, client, user.id)
 }
 
 /// `POST /v1/quickbooks-desktop/customers` with any JSON, answered as JSON.
-async fn raw_post(sandbox: &conductor::sandbox::Sandbox, end_user: &str, body: Vec<u8>) -> (u16, Value) {
+async fn raw_post(sandbox: &conductor_sandbox::Sandbox, end_user: &str, body: Vec<u8>) -> (u16, Value) {
     let response = conductor::reqwest::Client::new()
         .post(format!("{}/quickbooks-desktop/customers", sandbox.base_url()))
         .bearer_auth(sandbox.api_key())
@@ -357,25 +357,35 @@ async fn raw_post(sandbox: &conductor::sandbox::Sandbox, end_user: &str, body: V
 }
 
 #[tokio::test]
-async fn the_sandbox_stores_or_refuses_any_record_and_keeps_serving() {
+async fn the_sandbox_refuses_any_body_its_operation_does_not_take_and_keeps_serving() {
     let (sandbox, client, user) = sandbox_with_user().await;
-    for record in [
-        json!({"name": "Five", "id": 5}),
-        json!({"name": "Error", "error": "boom"}),
-        json!({"name": "Nested error", "error": {"requestId": 1}}),
-        json!({"name": "Odd", "id": null, "objectType": [1], "revisionNumber": {"a": 1}}),
+    for (record, key) in [
+        (json!({"name": "Five", "id": 5}), "'id'"),
+        (json!({"name": "Error", "error": "boom"}), "'error'"),
+        (json!({"name": "Nested error", "error": {"requestId": 1}}), "'error'"),
+        (
+            json!({"name": "Odd", "id": null, "objectType": [1], "revisionNumber": {"a": 1}}),
+            "'id', 'objectType', 'revisionNumber'",
+        ),
     ] {
-        let (status, stored) = raw_post(&sandbox, &user, record.to_string().into_bytes()).await;
-        assert_eq!(status, 200, "{record}: {stored}");
-        assert!(stored["id"].as_str().is_some_and(|id| !id.is_empty()), "{stored}");
-        assert_eq!(stored["objectType"], "qbd_customer");
+        let (status, answer) = raw_post(&sandbox, &user, record.to_string().into_bytes()).await;
+        assert_eq!((status, answer["error"]["code"].as_str()), (400, Some("INVALID_PARAMETERS")), "{record}: {answer}");
+        let message = answer["error"]["message"].as_str().unwrap();
+        assert_eq!(message, format!("Invalid request parameter: Unrecognized key(s) in object: {key}"));
     }
-    for bad in [b"[1,2]".to_vec(), b"\"text\"".to_vec(), b"{".to_vec(), vec![0xff, 0xfe]] {
+    for (bad, code) in [
+        (b"[1,2]".to_vec(), "INVALID_PARAMETERS"),
+        (b"\"text\"".to_vec(), "INVALID_PARAMETERS"),
+        (b"{".to_vec(), "INVALID_JSON"),
+        (vec![0xff, 0xfe], "INVALID_JSON"),
+    ] {
         let (status, answer) = raw_post(&sandbox, &user, bad).await;
-        assert_eq!((status, answer["error"]["code"].as_str()), (400, Some("INVALID_REQUEST")), "{answer}");
+        assert_eq!((status, answer["error"]["code"].as_str()), (400, Some(code)), "{answer}");
     }
     let customers = client.qbd().for_end_user(&user).customers().list(&Default::default()).await.unwrap();
-    assert_eq!(customers.data.len(), 4);
+    assert!(customers.data.is_empty(), "nothing refused is stored");
+    let (status, stored) = raw_post(&sandbox, &user, json!({"name": "Five"}).to_string().into_bytes()).await;
+    assert_eq!((status, stored["objectType"].as_str()), (200, Some("qbd_customer")), "it keeps serving");
     client.end_users().list().await.unwrap();
 }
 

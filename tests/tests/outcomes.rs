@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use conductor::qbd::{CustomerCreateParams, CustomerListParams};
 use conductor::reqwest::Method;
-use conductor::sandbox::{ConnectionState, Fault, Sandbox};
 use conductor::{CreateEndUser, Error, RequestOptions};
+use conductor_sandbox::{ConnectionState, Fault, Sandbox};
 use conductor_tests::scripted::{Answer, ScriptedServer, Step};
 use conductor_tests::{
     client_for, end_user_json, header, json_body, json_response, only_request, path_and_query, server_answering,

@@ -11,8 +11,8 @@ use conductor::qbd::{
     InvoiceListParams, InvoiceUpdateParams, QbdClient, ReceivePaymentCreateParams, ServiceItemCreateParams,
     VendorCreateParams, VendorCreditCreateParams,
 };
-use conductor::sandbox::{ConnectionState, Sandbox};
 use conductor::{Error, ErrorType};
+use conductor_sandbox::{ConnectionState, Sandbox};
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
@@ -197,23 +197,23 @@ async fn a_stale_revision_number_is_refused_with_3200() {
     qbd.customers().update(&acme.id, &current).await.unwrap();
 }
 
+/// The description, for every transaction type: "When left blank in this
+/// create request, this field will be left blank in QuickBooks (i.e., it
+/// does *not* auto-increment)."
 #[tokio::test]
-async fn a_transaction_without_a_number_gets_the_next_one_of_its_type() {
+async fn a_blank_ref_number_stays_blank_and_duplicates_are_accepted() {
     let (_sandbox, qbd, _) = company().await;
     let acme = customer(&qbd, "Acme", None).await;
     let item = service_item(&qbd, "Hours").await;
-    assert_eq!(invoice(&qbd, &acme.id, &item, "1.00").await.ref_number.as_deref(), Some("1"));
-    assert_eq!(invoice(&qbd, &acme.id, &item, "1.00").await.ref_number.as_deref(), Some("2"));
+    assert_eq!(invoice(&qbd, &acme.id, &item, "1.00").await.ref_number, None);
     let body = json!({"customerId": acme.id, "transactionDate": "2024-10-01", "refNumber": "INV-0099", "lines": [{"amount": "1.00"}]});
     qbd.invoices().create(&params::<InvoiceCreateParams>(body.clone())).await.unwrap();
-    assert_eq!(invoice(&qbd, &acme.id, &item, "1.00").await.ref_number.as_deref(), Some("INV-0100"));
-    // Duplicates are accepted, as QuickBooks accepts them.
+    assert_eq!(invoice(&qbd, &acme.id, &item, "1.00").await.ref_number, None, "no number follows INV-0099");
     let again = qbd.invoices().create(&params::<InvoiceCreateParams>(body)).await.unwrap();
     assert_eq!(again.ref_number.as_deref(), Some("INV-0099"));
-    // A credit memo counts in its own sequence.
     let memo = json!({"customerId": acme.id, "transactionDate": "2024-10-01", "lines": [{"amount": "1.00"}]});
     let memo = qbd.credit_memos().create(&params::<CreditMemoCreateParams>(memo)).await.unwrap();
-    assert_eq!(memo.ref_number.as_deref(), Some("1"));
+    assert_eq!(memo.ref_number, None);
 }
 
 #[tokio::test]
@@ -221,17 +221,20 @@ async fn amounts_add_up_as_decimals() {
     let (_sandbox, qbd, _) = company().await;
     let acme = customer(&qbd, "Acme", None).await;
     let body = json!({"customerId": acme.id, "transactionDate": "2024-10-01", "lines": [
-        {"amount": "0.1"},
-        {"amount": "0.2"},
+        {"amount": "0.10"},
+        {"amount": "0.20"},
         {"quantity": 3, "rate": "0.335"},
-        {"quantity": 2, "rate": "10.00", "amount": "15.00"},
+        {"quantity": 2, "rate": "10.00", "amount": "15"},
+        {"quantity": 4, "amount": "10.00"},
     ]});
     let invoice = qbd.invoices().create(&params::<InvoiceCreateParams>(body)).await.unwrap();
     let amounts: Vec<&str> = invoice.lines.iter().map(|line| text(&line.amount)).collect();
-    // A line with an amount keeps it; quantity × rate is to the cent.
-    assert_eq!(amounts, ["0.1", "0.2", "1.01", "15.00"]);
-    assert_eq!(invoice.subtotal.as_str(), "16.31");
-    assert_eq!(text(&invoice.balance_remaining), "16.31");
+    // A line with an amount keeps it, written with its two places;
+    // quantity × rate is to the cent; an amount and a quantity give a rate.
+    assert_eq!(amounts, ["0.10", "0.20", "1.01", "15.00", "10.00"]);
+    assert_eq!(text(&invoice.lines[4].rate), "2.5");
+    assert_eq!(invoice.subtotal.as_str(), "26.31");
+    assert_eq!(text(&invoice.balance_remaining), "26.31");
 }
 
 #[tokio::test]
@@ -438,7 +441,7 @@ async fn deletions_are_listed_for_an_incremental_sync() {
         .await
         .unwrap();
     assert_eq!(deleted.len(), 1);
-    assert_eq!((deleted[0].id.as_str(), deleted[0].ref_number.as_deref()), (invoice.id.as_str(), Some("1")));
+    assert_eq!((deleted[0].id.as_str(), deleted[0].ref_number.as_deref()), (invoice.id.as_str(), None));
     assert_eq!(deleted[0].transaction_type, DeletedTransactionTransactionType::Invoice);
     let bills = DeletedTransactionListParams::new(vec![DeletedTransactionTransactionType::Bill]);
     assert!(qbd.deleted_transactions().list(&bills).await.unwrap().is_empty(), "filtered by type");
@@ -692,9 +695,9 @@ async fn a_month_of_bookkeeping_adds_up() {
     assert_eq!(
         report_cells(&report(AgingReportType::ArAgingDetail).await),
         [
+            (json!("Harbor Cafe"), json!("-59.00")),
             (json!("Harbor Cafe:Patio"), json!("285.00")),
             (json!("Lumen Studio"), json!("279.00")),
-            (json!("Harbor Cafe"), json!("-59.00")),
             (json!("TOTAL"), json!("505.00")),
         ]
     );

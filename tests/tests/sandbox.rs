@@ -6,14 +6,14 @@ use std::time::{Duration, Instant};
 
 use conductor::qbd::{CustomerCreateParams, CustomerUpdateParams, InvoiceListParams};
 use conductor::reqwest::Method;
-use conductor::sandbox::{Fault, Sandbox};
 use conductor::{Client, CreateAuthSession, CreateEndUser, Error};
+use conductor_sandbox::{Fault, Sandbox};
 use conductor_tests::contract::{args_for, load_spec, operations};
 use conductor_tests::contract_table;
-use conductor_tests::fixtures::Fixtures;
+use conductor_tests::fixtures::{Fixtures, follow_body_rules, follow_query_rules};
 use conductor_tests::raw::Raw;
 use futures_util::TryStreamExt;
-use serde_json::json;
+use serde_json::{Value, json};
 
 async fn sandbox() -> Sandbox {
     Sandbox::start().await.expect("sandbox")
@@ -83,7 +83,7 @@ async fn pagination_boundaries() {
     for (records, pages) in [(0usize, 1usize), (1, 1), (150, 1), (151, 2), (1000, 7)] {
         let sandbox = sandbox().await;
         let user = sandbox.create_end_user("Acme", "a@acme.com");
-        let ids = sandbox.seed_invoices(&user.id, records);
+        let ids = sandbox.seed_invoices(&user.id, records).unwrap();
         let qbd = sandbox.client().qbd().for_end_user(&user.id);
 
         let first = qbd.invoices().list(&InvoiceListParams::default()).await.unwrap();
@@ -116,7 +116,7 @@ async fn pagination_boundaries() {
 async fn limits_and_cursors_are_checked() {
     let sandbox = sandbox().await;
     let user = sandbox.create_end_user("Acme", "a@acme.com");
-    sandbox.seed_invoices(&user.id, 10);
+    sandbox.seed_invoices(&user.id, 10).unwrap();
     let qbd = sandbox.client().qbd().for_end_user(&user.id);
     let page = qbd.invoices().list(&InvoiceListParams { limit: Some(4), ..Default::default() }).await.unwrap();
     assert_eq!((page.data.len(), page.remaining_count), (4, Some(6)));
@@ -152,7 +152,7 @@ async fn records_are_created_updated_and_deleted_per_end_user() {
     assert_eq!(updated.name, "Renamed");
     assert_ne!(updated.revision_number, created.revision_number);
 
-    let invoice = sandbox.seed_invoices(&alice.id, 1).remove(0);
+    let invoice = sandbox.seed_invoices(&alice.id, 1).unwrap().remove(0);
     let deleted = qbd.invoices().delete(&invoice).await.unwrap();
     assert!(deleted.deleted);
     let gone = qbd.invoices().retrieve(&invoice).await.unwrap_err();
@@ -168,7 +168,8 @@ async fn every_declared_quickbooks_operation_is_served() {
     let user = sandbox.create_end_user("Acme", "a@acme.com");
     let qbd = sandbox.client().qbd().for_end_user(&user.id);
     let raw = Raw::new(&sandbox, &user.id);
-    let mut fixtures = Fixtures::new(&spec, &raw);
+    let insert = |slug: &str, record: Value| sandbox.insert(&user.id, slug, record).unwrap();
+    let mut fixtures = Fixtures::new(&spec, &raw, &insert);
     let mut served = 0;
     let mut failures = Vec::new();
     for (method, path, operation) in operations(&spec) {
@@ -182,9 +183,11 @@ async fn every_declared_quickbooks_operation_is_served() {
                 query.remove(name);
             }
         }
+        follow_query_rules(&mut args.query);
+        follow_body_rules(&mut args.body, path.contains("{id}"));
         // The records the example body refers to exist first.
         if !args.body.is_null() {
-            fixtures.prepare(&method.to_uppercase(), &path, &mut args.body).await;
+            fixtures.prepare(&path, &mut args.body).await;
         }
         if path.contains("{id}") {
             // A record of the resource as a client would have made it, or
@@ -195,7 +198,7 @@ async fn every_declared_quickbooks_operation_is_served() {
                 .any(|(m, p, _)| m == "post" && p == &format!("/quickbooks-desktop/{resource}"));
             args.id = match creatable {
                 true => fixtures.record(resource, 0).await,
-                false => sandbox.insert(&user.id, resource, json!({"id": args.id})),
+                false => sandbox.insert(&user.id, resource, json!({"id": args.id})).unwrap(),
             };
             if args.body.get("revisionNumber").is_some() {
                 let (_, current) =
@@ -223,7 +226,7 @@ async fn every_declared_quickbooks_operation_is_served() {
 async fn injected_faults() {
     let sandbox = sandbox().await;
     let user = sandbox.create_end_user("Acme", "a@acme.com");
-    sandbox.seed_invoices(&user.id, 3);
+    sandbox.seed_invoices(&user.id, 3).unwrap();
     let qbd = sandbox.client().qbd().for_end_user(&user.id);
     let list = || async { qbd.invoices().list(&InvoiceListParams::default()).await };
 
@@ -278,7 +281,7 @@ async fn dropping_the_sandbox_stops_the_server() {
 async fn a_list_has_one_cursor_that_expires() {
     let sandbox = sandbox().await;
     let user = sandbox.create_end_user("Acme", "a@acme.com");
-    let ids = sandbox.seed_invoices(&user.id, 10);
+    let ids = sandbox.seed_invoices(&user.id, 10).unwrap();
     let qbd = sandbox.client().qbd().for_end_user(&user.id);
     let mut params = InvoiceListParams { limit: Some(4), ..Default::default() };
 
@@ -317,7 +320,7 @@ async fn list_filters_are_applied_as_conductor_describes_them() {
     let user = sandbox.create_end_user("Acme", "a@acme.com");
     // Seeded invoice n: refNumber INV-0000n, customer `Customer {n % 40}`,
     // paid when n % 3 == 0, transaction date 2024-{n % 12 + 1}-{n % 28 + 1}.
-    let ids = sandbox.seed_invoices(&user.id, 30);
+    let ids = sandbox.seed_invoices(&user.id, 30).unwrap();
     let qbd = sandbox.client().qbd().for_end_user(&user.id);
     let list = |params: InvoiceListParams| {
         let qbd = qbd.clone();
@@ -424,7 +427,7 @@ async fn every_404_names_its_type_and_ids_are_percent_decoded() {
     assert_eq!(checked, 54);
     // An id holding a space and a slash is one path segment, decoded.
     let qbd = sandbox.client().qbd().for_end_user(&user.id);
-    let created = sandbox.insert(&user.id, "customers", json!({"id": "C 1/2", "name": "Slash"}));
+    let created = sandbox.insert(&user.id, "customers", json!({"id": "C 1/2", "name": "Slash"})).unwrap();
     assert_eq!(created, "C 1/2");
     assert_eq!(qbd.customers().retrieve("C 1/2").await.unwrap().id, "C 1/2");
 }

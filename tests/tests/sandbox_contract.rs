@@ -8,9 +8,9 @@
 use std::collections::BTreeMap;
 
 use conductor::reqwest::StatusCode;
-use conductor::sandbox::Sandbox;
+use conductor_sandbox::Sandbox;
 use conductor_tests::contract::{args_for, example_record, load_spec, operations};
-use conductor_tests::fixtures::Fixtures;
+use conductor_tests::fixtures::{Fixtures, follow_body_rules, follow_query_rules};
 use conductor_tests::raw::Raw;
 use serde_json::{Value, json};
 
@@ -98,11 +98,14 @@ async fn every_operation_answers_as_the_description_says() {
     let mut ids: BTreeMap<String, String> = BTreeMap::new();
     let (mut valid, mut ok) = (0, 0);
     let mut failures = Vec::new();
-    let mut fixtures = Fixtures::new(&spec, &raw);
+    let insert = |slug: &str, record: Value| sandbox.insert(&raw.end_user, slug, record).unwrap();
+    let mut fixtures = Fixtures::new(&spec, &raw, &insert);
     for (method, path, operation) in &all {
         let args = args_for(&spec, operation);
         let resource = collection(path);
-        let mut query = pairs(&args.query);
+        let mut example_query = args.query.clone();
+        follow_query_rules(&mut example_query);
+        let mut query = pairs(&example_query);
         // The sandbox issues its own cursors, and a list is asked for
         // whole so that the records made here are in it.
         query.retain(|(key, _)| key != "cursor");
@@ -114,10 +117,13 @@ async fn every_operation_answers_as_the_description_says() {
             query.retain(|(key, _)| key == "limit" || required.contains(&key.as_str()));
         }
         let mut body = (!args.body.is_null()).then(|| args.body.clone());
+        if let Some(body) = &mut body {
+            follow_body_rules(body, path.contains("{id}"));
+        }
         // The records the example refers to exist first, under the ids the
         // body now names.
         if let Some(body) = &mut body {
-            fixtures.prepare(method, path, body).await;
+            fixtures.prepare(path, body).await;
         }
         let mut target = path.clone();
         if path.contains("{id}") {
@@ -128,7 +134,7 @@ async fn every_operation_answers_as_the_description_says() {
                 // example list shows one.
                 None => {
                     let slug = resource.rsplit('/').next().unwrap();
-                    sandbox.insert(&raw.end_user, slug, example_record(&spec, &resource))
+                    sandbox.insert(&raw.end_user, slug, example_record(&spec, &resource)).unwrap()
                 }
             };
             target = target.replace("{id}", &id);
@@ -184,33 +190,55 @@ async fn bad_input_gets_conductors_400_and_stores_nothing() {
         async move { raw.send("get", resource, &[], None).await.1["data"].as_array().map(Vec::len) }
     };
 
+    // Each message in the form of the real bodies of errors.json:
+    // `Invalid request parameter: Unrecognized key(s) in object: 'vendorAddress'`.
     let cases = [
-        ("/quickbooks-desktop/invoices", json!({"transactionDate": "2024-10-01"}), "missing field `customerId`"),
+        ("/quickbooks-desktop/invoices", json!({"transactionDate": "2024-10-01"}), "`customerId`: Required"),
         (
             "/quickbooks-desktop/invoices",
             json!({"customerId": 5, "transactionDate": "2024-10-01"}),
-            "customerId: invalid type: integer `5`, expected a string",
+            "`customerId`: Expected string, received number",
         ),
         (
             "/quickbooks-desktop/invoices",
             json!({"customerId": "C1", "transactionDate": "2024-10-01", "lines": [{"quantity": "two"}]}),
-            "lines[0].quantity: invalid type: string \"two\", expected f64",
+            "`lines[0].quantity`: Expected number, received string",
         ),
         (
             "/quickbooks-desktop/accounts",
             json!({"name": "Petty cash", "accountType": "piggy_bank"}),
-            "accountType: unknown variant `piggy_bank`",
+            "`accountType`: Invalid enum value. Expected 'accounts_payable' | ",
         ),
-        ("/quickbooks-desktop/customers", json!(["not", "an", "object"]), "The body must be a JSON object."),
+        ("/quickbooks-desktop/customers", json!(["not", "an", "object"]), "Expected object, received array"),
         (
             "/quickbooks-desktop/invoices",
             json!({"customerId": "C1", "transactionDate": "2024-13-45"}),
-            "transactionDate: invalid value: string \"2024-13-45\", expected a string holding a date (YYYY-MM-DD)",
+            "`transactionDate`: Invalid date: expected YYYY-MM-DD",
         ),
         (
             "/quickbooks-desktop/invoices",
             json!({"customerId": "C1", "transactionDate": "2024-10-01", "lines": [{"rate": "12,50"}]}),
-            "lines[0].rate: invalid value: string \"12,50\", expected a string holding a decimal amount",
+            "`lines[0].rate`: Invalid decimal string: up to 5 decimal places",
+        ),
+        (
+            "/quickbooks-desktop/bills",
+            json!({"vendorId": "V1", "transactionDate": "2024-10-01", "vendorAddres": {}}),
+            "Invalid request parameter: Unrecognized key(s) in object: 'vendorAddres'",
+        ),
+        (
+            "/quickbooks-desktop/customers",
+            json!({"name": "A customer name of sixty characters, over the forty-one QB keeps"}),
+            "`name`: String must contain at most 41 character(s)",
+        ),
+        (
+            "/quickbooks-desktop/invoices",
+            json!({"customerId": "C1", "transactionDate": "2024-10-01", "lines": [{"amount": "100.5", "itemID": "x"}]}),
+            "`lines[0]`: Unrecognized key(s) in object: 'itemID'; `lines[0].amount`: Invalid decimal string: exactly 2 decimal places",
+        ),
+        (
+            "/quickbooks-desktop/invoices",
+            json!({"customerId": "C1", "transactionDate": "2024-10-01", "lines": []}),
+            "`lines`: Array must contain at least 1 element(s)",
         ),
     ];
     for (resource, body, says) in cases {
@@ -218,21 +246,40 @@ async fn bad_input_gets_conductors_400_and_stores_nothing() {
         let (status, answer) = raw.send("post", resource, &[], Some(&body)).await;
         assert_eq!(status, 400, "{body}: {answer}");
         assert_eq!(answer["error"]["type"], "INVALID_REQUEST_ERROR", "{answer}");
+        assert_eq!(answer["error"]["code"], "INVALID_PARAMETERS", "{answer}");
+        assert_eq!(answer["error"]["userFacingMessage"], "An internal server error occurred. Please try again.");
         let message = answer["error"]["message"].as_str().unwrap();
         assert!(message.contains(says), "{body}: {message}");
         assert_eq!(count(resource).await, before, "{body} stored nothing");
     }
 
     let bad_queries = [
-        ("/quickbooks-desktop/invoices", ("limit", "many"), "`limit` must be an integer"),
-        ("/quickbooks-desktop/invoices", ("paymentStatus", "someday"), "`paymentStatus` must be one of all, paid"),
-        ("/quickbooks-desktop/reports/aging", ("agingAsOf", "today"), "`reportType` is required"),
-        ("/quickbooks-desktop/invoices", ("transactionDateFrom", "last week"), "`transactionDateFrom` must be a date"),
-        ("/quickbooks-desktop/invoices", ("updatedAfter", "2025-01-01T25:00:00"), "`updatedAfter` must be an ISO 8601"),
-        ("/quickbooks-desktop/customers", ("totalBalanceGreaterThan", "1e3"), "must be a decimal string"),
+        ("/quickbooks-desktop/invoices", vec![("limit", "many")], "`limit`: Expected integer, received \"many\""),
+        ("/quickbooks-desktop/invoices", vec![("limit", "151")], "`limit`: Number must be less than or equal to 150"),
+        ("/quickbooks-desktop/invoices", vec![("paymentStatus", "someday")], "Expected 'all' | 'paid' | 'not_paid'"),
+        ("/quickbooks-desktop/reports/aging", vec![("agingAsOf", "today")], "`reportType`: Required"),
+        (
+            "/quickbooks-desktop/invoices",
+            vec![("transactionDateFrom", "last week")],
+            "`transactionDateFrom`: Invalid date",
+        ),
+        (
+            "/quickbooks-desktop/invoices",
+            vec![("updatedAfter", "2025-01-01T25:00:00")],
+            "`updatedAfter`: Invalid datetime",
+        ),
+        ("/quickbooks-desktop/customers", vec![("totalBalanceGreaterThan", "1e3")], "Invalid decimal string"),
+        ("/quickbooks-desktop/invoices", vec![("refNumber", "INV-1")], "Unrecognized key(s) in object: 'refNumber'"),
+        (
+            "/quickbooks-desktop/customers",
+            vec![("nameContains", "a"), ("nameStartsWith", "b")],
+            "If you use `nameContains`, you cannot also use `nameStartsWith`.",
+        ),
     ];
-    for (path, (key, value), says) in bad_queries {
-        let (status, answer) = raw.send("get", path, &[(key.to_owned(), value.to_owned())], None).await;
+    for (path, pairs, says) in bad_queries {
+        let pairs: Vec<(String, String)> = pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+        let (status, answer) = raw.send("get", path, &pairs, None).await;
+        let (key, value) = (&pairs[0].0, &pairs[0].1);
         assert_eq!(status, 400, "{key}={value}: {answer}");
         assert!(answer["error"]["message"].as_str().unwrap().contains(says), "{answer}");
     }
@@ -324,17 +371,19 @@ async fn records_name_what_they_refer_to_and_voids_reports_and_transactions_foll
 #[tokio::test]
 async fn bodies_with_every_property_are_stored_as_valid_records() {
     let spec = load_spec();
-    let (_sandbox, raw) = start().await;
+    let (sandbox, raw) = start().await;
     let mut schemas = Schemas { spec: &spec, compiled: BTreeMap::new() };
     let mut created = 0;
     let mut failures = Vec::new();
-    let mut fixtures = Fixtures::new(&spec, &raw);
+    let insert = |slug: &str, record: Value| sandbox.insert(&raw.end_user, slug, record).unwrap();
+    let mut fixtures = Fixtures::new(&spec, &raw, &insert);
     for (method, path, operation) in operations(&spec) {
         if method != "post" || !path.starts_with("/quickbooks-desktop/") || path.contains('{') {
             continue;
         }
         let mut body = args_for(&spec, operation).full_body;
-        fixtures.prepare(&method, &path, &mut body).await;
+        follow_body_rules(&mut body, false);
+        fixtures.prepare(&path, &mut body).await;
         let (status, answer) = raw.send(&method, &path, &[], Some(&body)).await;
         let problems = schemas.problems(&method, &path, status, &answer);
         match status {

@@ -14,6 +14,7 @@ mod model;
 mod names;
 mod references;
 mod render;
+mod sandbox;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -57,6 +58,7 @@ fn run(args: &[String]) -> Result<(), String> {
     let api = model::Api::from_spec(&spec)?;
     let mut files = render::files(&api);
     files.push(("conductor-mcp/src/operations.rs".into(), mcp::table(&api, &spec)?));
+    files.push((sandbox::PATH.into(), sandbox::table(&api, &spec)?));
 
     let mut stale = Vec::new();
     let written: Vec<PathBuf> = files.iter().map(|(relative, _)| root.join(relative)).collect();

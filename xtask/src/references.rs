@@ -6,11 +6,16 @@
 //! A field names the resource whose record type is the longest run of the
 //! field's last words (`receivablesAccountId` → `Account`, `salesTaxCodeId`
 //! → `SalesTaxCode`), or the types its last word ends (`termsId` → every
-//! `...Term`). Four words name families: `Item` any item, `Transaction` any
-//! transaction (a record with a `transactionDate`), `Payee` and `Entity`
-//! any name (customer, vendor, employee or other name); `parentId` names a
-//! record of its own resource. A field none of this resolves is left
-//! unchecked, and listed in the table as such.
+//! `...Term`) when its description names that type (`jobTypeId`, "the type
+//! or category of this customer's job", names no customer type, and
+//! `vendorTypeId` no vendor type the API lists). Four words name families:
+//! `Item` any item, `Transaction` any transaction (a record with a
+//! `transactionDate`), `Payee` and `Entity` any name (customer, vendor,
+//! employee or other name); `parentId` names a record of its own resource.
+//! A field whose description says its id comes from outside QuickBooks (a
+//! credit-card processor's, QuickBooks Merchant Services') names nothing. A
+//! field none of this resolves is left unchecked, and listed in the table
+//! as such.
 
 use crate::model::{Api, Resource, Ty};
 use crate::names;
@@ -71,9 +76,28 @@ fn is_item(target: &Target) -> bool {
 /// name space in QuickBooks.
 const NAMES: &[&str] = &["Customer", "Employee", "OtherName", "Vendor"];
 
+/// Whether a field's description says, in its first sentence (what the
+/// field is), that its id is issued outside QuickBooks.
+fn from_outside(doc: &str) -> bool {
+    let first = doc.split(['\n']).next().unwrap_or_default().split(". ").next().unwrap_or_default();
+    ["returned from", "returned by", "processor", "QBMS", "Merchant Services"].iter().any(|m| first.contains(m))
+}
+
+/// Whether a description names a record type: its words, in order, with
+/// or without a hyphen (`SalesTaxCode`: "sales-tax code", "sales tax code").
+fn names_type(doc: &str, record: &str) -> bool {
+    let text = doc.to_lowercase().replace(['-', '\''], " ");
+    let wanted = names::words(record).iter().map(|word| word.to_lowercase()).collect::<Vec<_>>().join(" ");
+    text.split_whitespace().collect::<Vec<_>>().join(" ").contains(&wanted)
+}
+
 /// The resources a reference whose field's stem is `stem` (`customer` for
-/// `customerId`) may name, from a body of the resource `own`.
-pub(crate) fn resources_for(stem: &str, own: &str, targets: &[Target]) -> Vec<String> {
+/// `customerId`) may name, from a body of the resource `own`, as its name
+/// and its description `doc` say.
+pub(crate) fn resources_for(stem: &str, own: &str, doc: &str, targets: &[Target]) -> Vec<String> {
+    if from_outside(doc) {
+        return Vec::new();
+    }
     let words = names::words(stem);
     let slugs = |keep: &dyn Fn(&Target) -> bool| -> Vec<String> {
         targets.iter().filter(|t| keep(t)).map(|t| t.slug.clone()).collect()
@@ -97,9 +121,13 @@ pub(crate) fn resources_for(stem: &str, own: &str, targets: &[Target]) -> Vec<St
     match last {
         "Item" => slugs(&is_item),
         // `termsId`: standard or date-driven terms.
+        "Terms" => slugs(&|t| t.record.ends_with("Term")),
+        // The types the last word ends, where the description names one.
         word => {
             let singular = names::pascal(&names::singular(&names::snake(word)));
-            slugs(&|t| t.record.ends_with(&singular) && !singular.is_empty())
+            let named = |t: &Target| t.record.ends_with(&singular) && !singular.is_empty();
+            let said = targets.iter().any(|t| named(t) && names_type(doc, &t.record));
+            if said { slugs(&named) } else { Vec::new() }
         }
     }
 }
@@ -127,7 +155,7 @@ fn walk(api: &Api, index: usize, prefix: &str, own: &str, targets: &[Target], ou
                 let stem = field.wire.strip_suffix("Ids").or_else(|| field.wire.strip_suffix("Id"));
                 match stem {
                     Some(stem) if !stem.is_empty() && stem != "external" => {
-                        out.push(Reference { path, resources: resources_for(stem, own, targets) });
+                        out.push(Reference { path, resources: resources_for(stem, own, &field.doc, targets) });
                     }
                     _ => {}
                 }
@@ -170,7 +198,8 @@ mod tests {
     #[test]
     fn a_reference_names_the_type_its_last_words_say() {
         let all = all();
-        let to = |stem: &str| resources_for(stem, "invoices", &all);
+        let to = |stem: &str| resources_for(stem, "invoices", "", &all);
+        let said = |stem: &str, doc: &str| resources_for(stem, "invoices", doc, &all);
         assert_eq!(to("customer"), ["customers"]);
         assert_eq!(to("receivablesAccount"), ["accounts"]);
         assert_eq!(to("salesTaxCode"), ["sales-tax-codes"]);
@@ -186,6 +215,12 @@ mod tests {
         assert_eq!(to("transaction"), ["bills", "invoices"]);
         assert_eq!(to("linkToTransaction"), ["bills", "invoices"]);
         assert_eq!(to("payee"), ["customers", "employees", "other-names", "vendors"]);
+        // Ids from outside QuickBooks, and types the API does not list.
+        let card = "The ID returned from the credit card processor for this credit card transaction.";
+        assert!(said("creditCardTransaction", card).is_empty());
+        assert!(said("clientTransaction", "A value returned from QBMS transactions for future use.").is_empty());
+        assert!(said("vendorType", "The vendor's type, used for categorizing vendors.").is_empty());
+        assert!(said("jobType", "The type or category of this customer's job.").is_empty());
         // Nothing names a customer message: not checked.
         assert!(to("customerMessage").is_empty());
         assert!(to("inventorySiteLocation").is_empty());

@@ -230,7 +230,7 @@ impl serde::Serialize for Amount {
 
 impl<'de> serde::Deserialize<'de> for Amount {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        super::decode_text(deserializer, EXPECTED, |text| parse(text).is_some(), Amount)
+        super::decode_text(deserializer, EXPECTED, Amount)
     }
 }
 

@@ -165,7 +165,7 @@ impl serde::Serialize for Date {
 
 impl<'de> serde::Deserialize<'de> for Date {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        super::decode_text(deserializer, EXPECTED, |text| text::date(text).is_some(), Date)
+        super::decode_text(deserializer, EXPECTED, Date)
     }
 }
 

@@ -204,7 +204,7 @@ impl serde::Serialize for DateTime {
 
 impl<'de> serde::Deserialize<'de> for DateTime {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        super::decode_text(deserializer, EXPECTED, |text| text::stamp(text).is_some(), DateTime)
+        super::decode_text(deserializer, EXPECTED, DateTime)
     }
 }
 

@@ -67,19 +67,13 @@ impl From<InvalidValue> for crate::Error {
 }
 
 /// The text of a value decoded from JSON: any JSON string is kept, whatever
-/// it holds, except in the sandbox's strict checks, where `valid` decides.
-fn decode_text<'de, D, T>(
-    deserializer: D,
-    expecting: &'static str,
-    valid: fn(&str) -> bool,
-    make: fn(Box<str>) -> T,
-) -> Result<T, D::Error>
+/// it holds.
+fn decode_text<'de, D, T>(deserializer: D, expecting: &'static str, make: fn(Box<str>) -> T) -> Result<T, D::Error>
 where
     D: serde::Deserializer<'de>,
 {
     struct TextVisitor<T> {
         expecting: &'static str,
-        valid: fn(&str) -> bool,
         make: fn(Box<str>) -> T,
     }
 
@@ -91,12 +85,9 @@ where
         }
 
         fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<T, E> {
-            if crate::string_enum::strict::on() && !(self.valid)(text) {
-                return Err(E::invalid_value(serde::de::Unexpected::Str(text), &self));
-            }
             Ok((self.make)(text.into()))
         }
     }
 
-    deserializer.deserialize_str(TextVisitor { expecting, valid, make })
+    deserializer.deserialize_str(TextVisitor { expecting, make })
 }
