@@ -94,8 +94,8 @@ pub(crate) struct Member {
     pub(crate) name: &'static str,
     pub(crate) node: &'static Node,
     pub(crate) required: bool,
-    /// The value a query parameter has when it is not given, as the
-    /// description states it.
+    /// The value it has when it is not given, as the description states
+    /// it, as JSON.
     pub(crate) default: Option<&'static str>,
 }
 

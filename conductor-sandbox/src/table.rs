@@ -1751,7 +1751,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         record: "Currency",
         item: "Currency",
         query: None,
-        body: Some(&N101),
+        body: Some(&N102),
         references: &[],
     },
     Op {
@@ -1790,7 +1790,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         kind: OpKind::Page,
         record: "Customer",
         item: "Customer",
-        query: Some(&N103),
+        query: Some(&N104),
         body: None,
         references: &[],
     },
@@ -1801,7 +1801,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         record: "Customer",
         item: "Customer",
         query: None,
-        body: Some(&N117),
+        body: Some(&N118),
         references: &[
             ("classId", &["classes"]),
             ("currencyId", &["currencies"]),
@@ -1847,7 +1847,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         record: "Customer",
         item: "Customer",
         query: None,
-        body: Some(&N122),
+        body: Some(&N123),
         references: &[
             ("classId", &["classes"]),
             ("currencyId", &["currencies"]),
@@ -1893,7 +1893,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         record: "DateDrivenTerm",
         item: "DateDrivenTerm",
         query: None,
-        body: Some(&N123),
+        body: Some(&N124),
         references: &[],
     },
     Op {
@@ -1912,7 +1912,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         kind: OpKind::Whole,
         record: "DeletedListObject",
         item: "DeletedListObject",
-        query: Some(&N126),
+        query: Some(&N127),
         body: None,
         references: &[],
     },
@@ -1922,7 +1922,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         kind: OpKind::Whole,
         record: "DeletedTransaction",
         item: "DeletedTransaction",
-        query: Some(&N129),
+        query: Some(&N130),
         body: None,
         references: &[],
     },
@@ -1932,7 +1932,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         kind: OpKind::Page,
         record: "Deposit",
         item: "Deposit",
-        query: Some(&N130),
+        query: Some(&N131),
         body: None,
         references: &[],
     },
@@ -1943,7 +1943,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         record: "Deposit",
         item: "Deposit",
         query: None,
-        body: Some(&N135),
+        body: Some(&N136),
         references: &[
             ("cashBack.accountId", &["accounts"]),
             ("currencyId", &["currencies"]),
@@ -2011,7 +2011,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         record: "Deposit",
         item: "Deposit",
         query: None,
-        body: Some(&N139),
+        body: Some(&N140),
         references: &[
             ("cashBack.accountId", &["accounts"]),
             ("currencyId", &["currencies"]),
@@ -2068,7 +2068,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         kind: OpKind::Page,
         record: "DiscountItem",
         item: "DiscountItem",
-        query: Some(&N140),
+        query: Some(&N141),
         body: None,
         references: &[],
     },
@@ -2079,7 +2079,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         record: "DiscountItem",
         item: "DiscountItem",
         query: None,
-        body: Some(&N142),
+        body: Some(&N143),
         references: &[
             ("accountId", &["accounts"]),
             ("classId", &["classes"]),
@@ -2104,7 +2104,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         record: "DiscountItem",
         item: "DiscountItem",
         query: None,
-        body: Some(&N143),
+        body: Some(&N144),
         references: &[
             ("accountId", &["accounts"]),
             ("classId", &["classes"]),
@@ -2129,7 +2129,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         record: "Employee",
         item: "Employee",
         query: None,
-        body: Some(&N167),
+        body: Some(&N168),
         references: &[
             ("billingRateId", &[]),
             ("employeePayroll.classId", &["classes"]),
@@ -2154,7 +2154,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         record: "Employee",
         item: "Employee",
         query: None,
-        body: Some(&N169),
+        body: Some(&N170),
         references: &[
             ("billingRateId", &[]),
             ("employeePayroll.classId", &["classes"]),
@@ -2179,7 +2179,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         record: "Estimate",
         item: "Estimate",
         query: None,
-        body: Some(&N173),
+        body: Some(&N174),
         references: &[
             ("classId", &["classes"]),
             ("customerId", &["customers"]),
@@ -2272,7 +2272,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         record: "Estimate",
         item: "Estimate",
         query: None,
-        body: Some(&N178),
+        body: Some(&N179),
         references: &[
             ("classId", &["classes"]),
             ("customerId", &["customers"]),
@@ -2372,7 +2372,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         kind: OpKind::Whole,
         record: "InventoryAdjustment",
         item: "InventoryAdjustment",
-        query: Some(&N179),
+        query: Some(&N180),
         body: None,
         references: &[],
     },
@@ -2383,7 +2383,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         record: "InventoryAdjustment",
         item: "InventoryAdjustment",
         query: None,
-        body: Some(&N186),
+        body: Some(&N187),
         references: &[
             ("accountId", &["accounts"]),
             ("classId", &["classes"]),
@@ -2436,7 +2436,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         record: "InventoryAdjustment",
         item: "InventoryAdjustment",
         query: None,
-        body: Some(&N189),
+        body: Some(&N190),
         references: &[
             ("accountId", &["accounts"]),
             ("classId", &["classes"]),
@@ -2476,7 +2476,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         kind: OpKind::Page,
         record: "InventoryAssemblyItem",
         item: "InventoryAssemblyItem",
-        query: Some(&N140),
+        query: Some(&N141),
         body: None,
         references: &[],
     },
@@ -2484,51 +2484,6 @@ pub(crate) static OPERATIONS: &[Op] = &[
         method: "POST",
         path: "/quickbooks-desktop/inventory-assembly-items",
         kind: OpKind::Create,
-        record: "InventoryAssemblyItem",
-        item: "InventoryAssemblyItem",
-        query: None,
-        body: Some(&N192),
-        references: &[
-            ("assetAccountId", &["accounts"]),
-            ("classId", &["classes"]),
-            ("cogsAccountId", &["accounts"]),
-            ("incomeAccountId", &["accounts"]),
-            (
-                "lines.inventoryItemId",
-                &[
-                    "discount-items",
-                    "inventory-assembly-items",
-                    "inventory-items",
-                    "item-groups",
-                    "non-inventory-items",
-                    "other-charge-items",
-                    "sales-tax-group-items",
-                    "sales-tax-items",
-                    "service-items",
-                    "subtotal-items",
-                ],
-            ),
-            ("parentId", &["inventory-assembly-items"]),
-            ("preferredVendorId", &["vendors"]),
-            ("purchaseTaxCodeId", &[]),
-            ("salesTaxCodeId", &["sales-tax-codes"]),
-            ("unitOfMeasureSetId", &["unit-of-measure-sets"]),
-        ],
-    },
-    Op {
-        method: "GET",
-        path: "/quickbooks-desktop/inventory-assembly-items/{id}",
-        kind: OpKind::Retrieve,
-        record: "InventoryAssemblyItem",
-        item: "InventoryAssemblyItem",
-        query: None,
-        body: None,
-        references: &[],
-    },
-    Op {
-        method: "POST",
-        path: "/quickbooks-desktop/inventory-assembly-items/{id}",
-        kind: OpKind::Update,
         record: "InventoryAssemblyItem",
         item: "InventoryAssemblyItem",
         query: None,
@@ -2562,20 +2517,20 @@ pub(crate) static OPERATIONS: &[Op] = &[
     },
     Op {
         method: "GET",
-        path: "/quickbooks-desktop/inventory-items",
-        kind: OpKind::Page,
-        record: "InventoryItem",
-        item: "InventoryItem",
-        query: Some(&N140),
+        path: "/quickbooks-desktop/inventory-assembly-items/{id}",
+        kind: OpKind::Retrieve,
+        record: "InventoryAssemblyItem",
+        item: "InventoryAssemblyItem",
+        query: None,
         body: None,
         references: &[],
     },
     Op {
         method: "POST",
-        path: "/quickbooks-desktop/inventory-items",
-        kind: OpKind::Create,
-        record: "InventoryItem",
-        item: "InventoryItem",
+        path: "/quickbooks-desktop/inventory-assembly-items/{id}",
+        kind: OpKind::Update,
+        record: "InventoryAssemblyItem",
+        item: "InventoryAssemblyItem",
         query: None,
         body: Some(&N194),
         references: &[
@@ -2583,7 +2538,22 @@ pub(crate) static OPERATIONS: &[Op] = &[
             ("classId", &["classes"]),
             ("cogsAccountId", &["accounts"]),
             ("incomeAccountId", &["accounts"]),
-            ("parentId", &["inventory-items"]),
+            (
+                "lines.inventoryItemId",
+                &[
+                    "discount-items",
+                    "inventory-assembly-items",
+                    "inventory-items",
+                    "item-groups",
+                    "non-inventory-items",
+                    "other-charge-items",
+                    "sales-tax-group-items",
+                    "sales-tax-items",
+                    "service-items",
+                    "subtotal-items",
+                ],
+            ),
+            ("parentId", &["inventory-assembly-items"]),
             ("preferredVendorId", &["vendors"]),
             ("purchaseTaxCodeId", &[]),
             ("salesTaxCodeId", &["sales-tax-codes"]),
@@ -2592,18 +2562,18 @@ pub(crate) static OPERATIONS: &[Op] = &[
     },
     Op {
         method: "GET",
-        path: "/quickbooks-desktop/inventory-items/{id}",
-        kind: OpKind::Retrieve,
+        path: "/quickbooks-desktop/inventory-items",
+        kind: OpKind::Page,
         record: "InventoryItem",
         item: "InventoryItem",
-        query: None,
+        query: Some(&N141),
         body: None,
         references: &[],
     },
     Op {
         method: "POST",
-        path: "/quickbooks-desktop/inventory-items/{id}",
-        kind: OpKind::Update,
+        path: "/quickbooks-desktop/inventory-items",
+        kind: OpKind::Create,
         record: "InventoryItem",
         item: "InventoryItem",
         query: None,
@@ -2622,11 +2592,41 @@ pub(crate) static OPERATIONS: &[Op] = &[
     },
     Op {
         method: "GET",
+        path: "/quickbooks-desktop/inventory-items/{id}",
+        kind: OpKind::Retrieve,
+        record: "InventoryItem",
+        item: "InventoryItem",
+        query: None,
+        body: None,
+        references: &[],
+    },
+    Op {
+        method: "POST",
+        path: "/quickbooks-desktop/inventory-items/{id}",
+        kind: OpKind::Update,
+        record: "InventoryItem",
+        item: "InventoryItem",
+        query: None,
+        body: Some(&N196),
+        references: &[
+            ("assetAccountId", &["accounts"]),
+            ("classId", &["classes"]),
+            ("cogsAccountId", &["accounts"]),
+            ("incomeAccountId", &["accounts"]),
+            ("parentId", &["inventory-items"]),
+            ("preferredVendorId", &["vendors"]),
+            ("purchaseTaxCodeId", &[]),
+            ("salesTaxCodeId", &["sales-tax-codes"]),
+            ("unitOfMeasureSetId", &["unit-of-measure-sets"]),
+        ],
+    },
+    Op {
+        method: "GET",
         path: "/quickbooks-desktop/inventory-sites",
         kind: OpKind::Whole,
         record: "InventorySite",
         item: "InventorySite",
-        query: Some(&N196),
+        query: Some(&N197),
         body: None,
         references: &[],
     },
@@ -2637,7 +2637,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         record: "InventorySite",
         item: "InventorySite",
         query: None,
-        body: Some(&N198),
+        body: Some(&N199),
         references: &[("parentId", &["inventory-sites"])],
     },
     Op {
@@ -2657,7 +2657,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         record: "InventorySite",
         item: "InventorySite",
         query: None,
-        body: Some(&N199),
+        body: Some(&N200),
         references: &[("parentId", &["inventory-sites"])],
     },
     Op {
@@ -2666,7 +2666,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         kind: OpKind::Page,
         record: "Invoice",
         item: "Invoice",
-        query: Some(&N200),
+        query: Some(&N201),
         body: None,
         references: &[],
     },
@@ -2677,7 +2677,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         record: "Invoice",
         item: "Invoice",
         query: None,
-        body: Some(&N203),
+        body: Some(&N204),
         references: &[
             (
                 "applyCredits.creditTransactionId",
@@ -2857,7 +2857,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         record: "Invoice",
         item: "Invoice",
         query: None,
-        body: Some(&N208),
+        body: Some(&N209),
         references: &[
             (
                 "applyCredits.creditTransactionId",
@@ -2989,7 +2989,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         kind: OpKind::Page,
         record: "ItemGroup",
         item: "ItemGroup",
-        query: Some(&N209),
+        query: Some(&N210),
         body: None,
         references: &[],
     },
@@ -3000,7 +3000,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         record: "ItemGroup",
         item: "ItemGroup",
         query: None,
-        body: Some(&N212),
+        body: Some(&N213),
         references: &[
             (
                 "lines.itemId",
@@ -3037,7 +3037,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         record: "ItemGroup",
         item: "ItemGroup",
         query: None,
-        body: Some(&N213),
+        body: Some(&N214),
         references: &[
             (
                 "lines.itemId",
@@ -3063,7 +3063,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         kind: OpKind::Page,
         record: "ItemReceipt",
         item: "ItemReceipt",
-        query: Some(&N214),
+        query: Some(&N215),
         body: None,
         references: &[],
     },
@@ -3074,7 +3074,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         record: "ItemReceipt",
         item: "ItemReceipt",
         query: None,
-        body: Some(&N215),
+        body: Some(&N216),
         references: &[
             ("expenseLines.accountId", &["accounts"]),
             ("expenseLines.classId", &["classes"]),
@@ -3212,7 +3212,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         record: "ItemReceipt",
         item: "ItemReceipt",
         query: None,
-        body: Some(&N216),
+        body: Some(&N217),
         references: &[
             ("expenseLines.accountId", &["accounts"]),
             ("expenseLines.classId", &["classes"]),
@@ -3302,7 +3302,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         kind: OpKind::Page,
         record: "ItemSite",
         item: "ItemSite",
-        query: Some(&N218),
+        query: Some(&N219),
         body: None,
         references: &[],
     },
@@ -3322,7 +3322,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         kind: OpKind::Page,
         record: "JournalEntry",
         item: "JournalEntry",
-        query: Some(&N219),
+        query: Some(&N220),
         body: None,
         references: &[],
     },
@@ -3333,7 +3333,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         record: "JournalEntry",
         item: "JournalEntry",
         query: None,
-        body: Some(&N222),
+        body: Some(&N223),
         references: &[
             ("creditLines.accountId", &["accounts"]),
             ("creditLines.classId", &["classes"]),
@@ -3401,7 +3401,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         record: "JournalEntry",
         item: "JournalEntry",
         query: None,
-        body: Some(&N226),
+        body: Some(&N227),
         references: &[
             ("currencyId", &["currencies"]),
             ("lines.accountId", &["accounts"]),
@@ -3440,7 +3440,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         kind: OpKind::Page,
         record: "NonInventoryItem",
         item: "NonInventoryItem",
-        query: Some(&N140),
+        query: Some(&N141),
         body: None,
         references: &[],
     },
@@ -3451,7 +3451,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         record: "NonInventoryItem",
         item: "NonInventoryItem",
         query: None,
-        body: Some(&N229),
+        body: Some(&N230),
         references: &[
             ("classId", &["classes"]),
             ("parentId", &["non-inventory-items"]),
@@ -3481,7 +3481,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         record: "NonInventoryItem",
         item: "NonInventoryItem",
         query: None,
-        body: Some(&N232),
+        body: Some(&N233),
         references: &[
             ("classId", &["classes"]),
             ("parentId", &["non-inventory-items"]),
@@ -3500,7 +3500,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         kind: OpKind::Page,
         record: "OtherChargeItem",
         item: "OtherChargeItem",
-        query: Some(&N140),
+        query: Some(&N141),
         body: None,
         references: &[],
     },
@@ -3511,7 +3511,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         record: "OtherChargeItem",
         item: "OtherChargeItem",
         query: None,
-        body: Some(&N233),
+        body: Some(&N234),
         references: &[
             ("classId", &["classes"]),
             ("parentId", &["other-charge-items"]),
@@ -3540,7 +3540,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         record: "OtherChargeItem",
         item: "OtherChargeItem",
         query: None,
-        body: Some(&N234),
+        body: Some(&N235),
         references: &[
             ("classId", &["classes"]),
             ("parentId", &["other-charge-items"]),
@@ -3569,7 +3569,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         record: "OtherName",
         item: "OtherName",
         query: None,
-        body: Some(&N235),
+        body: Some(&N236),
         references: &[],
     },
     Op {
@@ -3589,7 +3589,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         record: "OtherName",
         item: "OtherName",
         query: None,
-        body: Some(&N236),
+        body: Some(&N237),
         references: &[],
     },
     Op {
@@ -3598,7 +3598,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         kind: OpKind::Whole,
         record: "PaymentMethod",
         item: "PaymentMethod",
-        query: Some(&N238),
+        query: Some(&N239),
         body: None,
         references: &[],
     },
@@ -3609,7 +3609,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         record: "PaymentMethod",
         item: "PaymentMethod",
         query: None,
-        body: Some(&N239),
+        body: Some(&N240),
         references: &[],
     },
     Op {
@@ -3638,7 +3638,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         kind: OpKind::Page,
         record: "PayrollWageItem",
         item: "PayrollWageItem",
-        query: Some(&N209),
+        query: Some(&N210),
         body: None,
         references: &[],
     },
@@ -3649,7 +3649,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         record: "PayrollWageItem",
         item: "PayrollWageItem",
         query: None,
-        body: Some(&N241),
+        body: Some(&N242),
         references: &[("expenseAccountId", &["accounts"])],
     },
     Op {
@@ -3678,7 +3678,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         kind: OpKind::Whole,
         record: "PriceLevel",
         item: "PriceLevel",
-        query: Some(&N242),
+        query: Some(&N243),
         body: None,
         references: &[],
     },
@@ -3689,7 +3689,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         record: "PriceLevel",
         item: "PriceLevel",
         query: None,
-        body: Some(&N246),
+        body: Some(&N247),
         references: &[
             ("currencyId", &["currencies"]),
             (
@@ -3726,7 +3726,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         record: "PriceLevel",
         item: "PriceLevel",
         query: None,
-        body: Some(&N247),
+        body: Some(&N248),
         references: &[
             ("currencyId", &["currencies"]),
             (
@@ -3752,7 +3752,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         kind: OpKind::Page,
         record: "PurchaseOrder",
         item: "PurchaseOrder",
-        query: Some(&N214),
+        query: Some(&N215),
         body: None,
         references: &[],
     },
@@ -3763,7 +3763,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         record: "PurchaseOrder",
         item: "PurchaseOrder",
         query: None,
-        body: Some(&N252),
+        body: Some(&N253),
         references: &[
             ("classId", &["classes"]),
             ("documentTemplateId", &[]),
@@ -3840,7 +3840,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         record: "PurchaseOrder",
         item: "PurchaseOrder",
         query: None,
-        body: Some(&N257),
+        body: Some(&N258),
         references: &[
             ("classId", &["classes"]),
             ("documentTemplateId", &[]),
@@ -3927,7 +3927,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         record: "ReceivePayment",
         item: "ReceivePayment",
         query: None,
-        body: Some(&N258),
+        body: Some(&N259),
         references: &[
             (
                 "applyToTransactions.applyCredits.creditTransactionId",
@@ -4023,7 +4023,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         record: "ReceivePayment",
         item: "ReceivePayment",
         query: None,
-        body: Some(&N262),
+        body: Some(&N263),
         references: &[
             (
                 "applyToTransactions.applyCredits.creditTransactionId",
@@ -4098,7 +4098,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         kind: OpKind::Report,
         record: "Report",
         item: "Report",
-        query: Some(&N275),
+        query: Some(&N276),
         body: None,
         references: &[],
     },
@@ -4108,7 +4108,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         kind: OpKind::Report,
         record: "Report",
         item: "Report",
-        query: Some(&N280),
+        query: Some(&N281),
         body: None,
         references: &[],
     },
@@ -4118,7 +4118,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         kind: OpKind::Report,
         record: "Report",
         item: "Report",
-        query: Some(&N284),
+        query: Some(&N285),
         body: None,
         references: &[],
     },
@@ -4128,7 +4128,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         kind: OpKind::Report,
         record: "Report",
         item: "Report",
-        query: Some(&N289),
+        query: Some(&N290),
         body: None,
         references: &[],
     },
@@ -4138,7 +4138,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         kind: OpKind::Report,
         record: "Report",
         item: "Report",
-        query: Some(&N291),
+        query: Some(&N292),
         body: None,
         references: &[],
     },
@@ -4148,7 +4148,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         kind: OpKind::Report,
         record: "Report",
         item: "Report",
-        query: Some(&N293),
+        query: Some(&N294),
         body: None,
         references: &[],
     },
@@ -4158,7 +4158,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         kind: OpKind::Report,
         record: "Report",
         item: "Report",
-        query: Some(&N295),
+        query: Some(&N296),
         body: None,
         references: &[],
     },
@@ -4168,7 +4168,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         kind: OpKind::Report,
         record: "Report",
         item: "Report",
-        query: Some(&N297),
+        query: Some(&N298),
         body: None,
         references: &[],
     },
@@ -4178,7 +4178,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         kind: OpKind::Report,
         record: "Report",
         item: "Report",
-        query: Some(&N299),
+        query: Some(&N300),
         body: None,
         references: &[],
     },
@@ -4188,7 +4188,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         kind: OpKind::Report,
         record: "Report",
         item: "Report",
-        query: Some(&N301),
+        query: Some(&N302),
         body: None,
         references: &[],
     },
@@ -4198,7 +4198,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         kind: OpKind::Page,
         record: "SalesOrder",
         item: "SalesOrder",
-        query: Some(&N302),
+        query: Some(&N303),
         body: None,
         references: &[],
     },
@@ -4209,7 +4209,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         record: "SalesOrder",
         item: "SalesOrder",
         query: None,
-        body: Some(&N306),
+        body: Some(&N307),
         references: &[
             ("classId", &["classes"]),
             ("customerId", &["customers"]),
@@ -4302,7 +4302,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         record: "SalesOrder",
         item: "SalesOrder",
         query: None,
-        body: Some(&N311),
+        body: Some(&N312),
         references: &[
             ("classId", &["classes"]),
             ("customerId", &["customers"]),
@@ -4404,7 +4404,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         record: "SalesReceipt",
         item: "SalesReceipt",
         query: None,
-        body: Some(&N314),
+        body: Some(&N315),
         references: &[
             ("classId", &["classes"]),
             ("creditCardTransaction.response.clientTransactionId", &[]),
@@ -4505,7 +4505,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         record: "SalesReceipt",
         item: "SalesReceipt",
         query: None,
-        body: Some(&N315),
+        body: Some(&N316),
         references: &[
             ("classId", &["classes"]),
             ("customerId", &["customers"]),
@@ -4620,7 +4620,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         record: "SalesRepresentative",
         item: "SalesRepresentative",
         query: None,
-        body: Some(&N316),
+        body: Some(&N317),
         references: &[("entityId", &["customers", "employees", "other-names", "vendors"])],
     },
     Op {
@@ -4640,7 +4640,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         record: "SalesRepresentative",
         item: "SalesRepresentative",
         query: None,
-        body: Some(&N317),
+        body: Some(&N318),
         references: &[("entityId", &["customers", "employees", "other-names", "vendors"])],
     },
     Op {
@@ -4657,40 +4657,6 @@ pub(crate) static OPERATIONS: &[Op] = &[
         method: "POST",
         path: "/quickbooks-desktop/sales-tax-codes",
         kind: OpKind::Create,
-        record: "SalesTaxCode",
-        item: "SalesTaxCode",
-        query: None,
-        body: Some(&N318),
-        references: &[(
-            "salesTaxItemId",
-            &[
-                "discount-items",
-                "inventory-assembly-items",
-                "inventory-items",
-                "item-groups",
-                "non-inventory-items",
-                "other-charge-items",
-                "sales-tax-group-items",
-                "sales-tax-items",
-                "service-items",
-                "subtotal-items",
-            ],
-        )],
-    },
-    Op {
-        method: "GET",
-        path: "/quickbooks-desktop/sales-tax-codes/{id}",
-        kind: OpKind::Retrieve,
-        record: "SalesTaxCode",
-        item: "SalesTaxCode",
-        query: None,
-        body: None,
-        references: &[],
-    },
-    Op {
-        method: "POST",
-        path: "/quickbooks-desktop/sales-tax-codes/{id}",
-        kind: OpKind::Update,
         record: "SalesTaxCode",
         item: "SalesTaxCode",
         query: None,
@@ -4713,24 +4679,24 @@ pub(crate) static OPERATIONS: &[Op] = &[
     },
     Op {
         method: "GET",
-        path: "/quickbooks-desktop/sales-tax-group-items",
-        kind: OpKind::Page,
-        record: "SalesTaxGroupItem",
-        item: "SalesTaxGroupItem",
-        query: Some(&N209),
+        path: "/quickbooks-desktop/sales-tax-codes/{id}",
+        kind: OpKind::Retrieve,
+        record: "SalesTaxCode",
+        item: "SalesTaxCode",
+        query: None,
         body: None,
         references: &[],
     },
     Op {
         method: "POST",
-        path: "/quickbooks-desktop/sales-tax-group-items",
-        kind: OpKind::Create,
-        record: "SalesTaxGroupItem",
-        item: "SalesTaxGroupItem",
+        path: "/quickbooks-desktop/sales-tax-codes/{id}",
+        kind: OpKind::Update,
+        record: "SalesTaxCode",
+        item: "SalesTaxCode",
         query: None,
         body: Some(&N320),
         references: &[(
-            "salesTaxItemIds",
+            "salesTaxItemId",
             &[
                 "discount-items",
                 "inventory-assembly-items",
@@ -4747,18 +4713,18 @@ pub(crate) static OPERATIONS: &[Op] = &[
     },
     Op {
         method: "GET",
-        path: "/quickbooks-desktop/sales-tax-group-items/{id}",
-        kind: OpKind::Retrieve,
+        path: "/quickbooks-desktop/sales-tax-group-items",
+        kind: OpKind::Page,
         record: "SalesTaxGroupItem",
         item: "SalesTaxGroupItem",
-        query: None,
+        query: Some(&N210),
         body: None,
         references: &[],
     },
     Op {
         method: "POST",
-        path: "/quickbooks-desktop/sales-tax-group-items/{id}",
-        kind: OpKind::Update,
+        path: "/quickbooks-desktop/sales-tax-group-items",
+        kind: OpKind::Create,
         record: "SalesTaxGroupItem",
         item: "SalesTaxGroupItem",
         query: None,
@@ -4781,11 +4747,45 @@ pub(crate) static OPERATIONS: &[Op] = &[
     },
     Op {
         method: "GET",
+        path: "/quickbooks-desktop/sales-tax-group-items/{id}",
+        kind: OpKind::Retrieve,
+        record: "SalesTaxGroupItem",
+        item: "SalesTaxGroupItem",
+        query: None,
+        body: None,
+        references: &[],
+    },
+    Op {
+        method: "POST",
+        path: "/quickbooks-desktop/sales-tax-group-items/{id}",
+        kind: OpKind::Update,
+        record: "SalesTaxGroupItem",
+        item: "SalesTaxGroupItem",
+        query: None,
+        body: Some(&N322),
+        references: &[(
+            "salesTaxItemIds",
+            &[
+                "discount-items",
+                "inventory-assembly-items",
+                "inventory-items",
+                "item-groups",
+                "non-inventory-items",
+                "other-charge-items",
+                "sales-tax-group-items",
+                "sales-tax-items",
+                "service-items",
+                "subtotal-items",
+            ],
+        )],
+    },
+    Op {
+        method: "GET",
         path: "/quickbooks-desktop/sales-tax-items",
         kind: OpKind::Page,
         record: "SalesTaxItem",
         item: "SalesTaxItem",
-        query: Some(&N322),
+        query: Some(&N323),
         body: None,
         references: &[],
     },
@@ -4796,7 +4796,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         record: "SalesTaxItem",
         item: "SalesTaxItem",
         query: None,
-        body: Some(&N323),
+        body: Some(&N324),
         references: &[("classId", &["classes"]), ("salesTaxReturnLineId", &[]), ("taxVendorId", &["vendors"])],
     },
     Op {
@@ -4816,7 +4816,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         record: "SalesTaxItem",
         item: "SalesTaxItem",
         query: None,
-        body: Some(&N324),
+        body: Some(&N325),
         references: &[("classId", &["classes"]), ("salesTaxReturnLineId", &[]), ("taxVendorId", &["vendors"])],
     },
     Op {
@@ -4825,7 +4825,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         kind: OpKind::Page,
         record: "SalesTaxPaymentCheck",
         item: "SalesTaxPaymentCheck",
-        query: Some(&N325),
+        query: Some(&N326),
         body: None,
         references: &[],
     },
@@ -4836,7 +4836,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         record: "SalesTaxPaymentCheck",
         item: "SalesTaxPaymentCheck",
         query: None,
-        body: Some(&N328),
+        body: Some(&N329),
         references: &[
             ("bankAccountId", &["accounts"]),
             (
@@ -4884,7 +4884,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         record: "SalesTaxPaymentCheck",
         item: "SalesTaxPaymentCheck",
         query: None,
-        body: Some(&N329),
+        body: Some(&N330),
         references: &[("bankAccountId", &["accounts"])],
     },
     Op {
@@ -4903,7 +4903,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         kind: OpKind::Page,
         record: "ServiceItem",
         item: "ServiceItem",
-        query: Some(&N140),
+        query: Some(&N141),
         body: None,
         references: &[],
     },
@@ -4914,7 +4914,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         record: "ServiceItem",
         item: "ServiceItem",
         query: None,
-        body: Some(&N330),
+        body: Some(&N331),
         references: &[
             ("classId", &["classes"]),
             ("parentId", &["service-items"]),
@@ -4944,7 +4944,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         record: "ServiceItem",
         item: "ServiceItem",
         query: None,
-        body: Some(&N331),
+        body: Some(&N332),
         references: &[
             ("classId", &["classes"]),
             ("parentId", &["service-items"]),
@@ -4974,7 +4974,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         record: "ShippingMethod",
         item: "ShippingMethod",
         query: None,
-        body: Some(&N333),
+        body: Some(&N334),
         references: &[],
     },
     Op {
@@ -5004,7 +5004,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         record: "StandardTerm",
         item: "StandardTerm",
         query: None,
-        body: Some(&N334),
+        body: Some(&N335),
         references: &[],
     },
     Op {
@@ -5023,7 +5023,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         kind: OpKind::Page,
         record: "SubtotalItem",
         item: "SubtotalItem",
-        query: Some(&N209),
+        query: Some(&N210),
         body: None,
         references: &[],
     },
@@ -5034,7 +5034,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         record: "SubtotalItem",
         item: "SubtotalItem",
         query: None,
-        body: Some(&N335),
+        body: Some(&N336),
         references: &[],
     },
     Op {
@@ -5054,7 +5054,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         record: "SubtotalItem",
         item: "SubtotalItem",
         query: None,
-        body: Some(&N336),
+        body: Some(&N337),
         references: &[],
     },
     Op {
@@ -5073,7 +5073,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         kind: OpKind::Page,
         record: "TimeTrackingActivity",
         item: "TimeTrackingActivity",
-        query: Some(&N337),
+        query: Some(&N338),
         body: None,
         references: &[],
     },
@@ -5084,7 +5084,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         record: "TimeTrackingActivity",
         item: "TimeTrackingActivity",
         query: None,
-        body: Some(&N338),
+        body: Some(&N339),
         references: &[
             ("classId", &["classes"]),
             ("customerId", &["customers"]),
@@ -5134,7 +5134,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         record: "TimeTrackingActivity",
         item: "TimeTrackingActivity",
         query: None,
-        body: Some(&N339),
+        body: Some(&N340),
         references: &[
             ("classId", &["classes"]),
             ("customerId", &["customers"]),
@@ -5163,7 +5163,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         kind: OpKind::Page,
         record: "Transaction",
         item: "Transaction",
-        query: Some(&N342),
+        query: Some(&N343),
         body: None,
         references: &[],
     },
@@ -5183,7 +5183,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         kind: OpKind::Page,
         record: "Transfer",
         item: "Transfer",
-        query: Some(&N343),
+        query: Some(&N344),
         body: None,
         references: &[],
     },
@@ -5194,7 +5194,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         record: "Transfer",
         item: "Transfer",
         query: None,
-        body: Some(&N344),
+        body: Some(&N345),
         references: &[
             ("classId", &["classes"]),
             ("sourceAccountId", &["accounts"]),
@@ -5218,7 +5218,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         record: "Transfer",
         item: "Transfer",
         query: None,
-        body: Some(&N345),
+        body: Some(&N346),
         references: &[
             ("classId", &["classes"]),
             ("sourceAccountId", &["accounts"]),
@@ -5242,7 +5242,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         record: "UnitOfMeasureSet",
         item: "UnitOfMeasureSet",
         query: None,
-        body: Some(&N353),
+        body: Some(&N354),
         references: &[],
     },
     Op {
@@ -5261,7 +5261,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         kind: OpKind::Page,
         record: "VendorCredit",
         item: "VendorCredit",
-        query: Some(&N214),
+        query: Some(&N215),
         body: None,
         references: &[],
     },
@@ -5272,7 +5272,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         record: "VendorCredit",
         item: "VendorCredit",
         query: None,
-        body: Some(&N354),
+        body: Some(&N355),
         references: &[
             ("expenseLines.accountId", &["accounts"]),
             ("expenseLines.classId", &["classes"]),
@@ -5382,7 +5382,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         record: "VendorCredit",
         item: "VendorCredit",
         query: None,
-        body: Some(&N216),
+        body: Some(&N217),
         references: &[
             ("expenseLines.accountId", &["accounts"]),
             ("expenseLines.classId", &["classes"]),
@@ -5472,7 +5472,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         kind: OpKind::Page,
         record: "Vendor",
         item: "Vendor",
-        query: Some(&N355),
+        query: Some(&N356),
         body: None,
         references: &[],
     },
@@ -5483,7 +5483,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         record: "Vendor",
         item: "Vendor",
         query: None,
-        body: Some(&N357),
+        body: Some(&N358),
         references: &[
             ("billingRateId", &[]),
             ("classId", &["classes"]),
@@ -5514,7 +5514,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         record: "Vendor",
         item: "Vendor",
         query: None,
-        body: Some(&N358),
+        body: Some(&N359),
         references: &[
             ("billingRateId", &[]),
             ("classId", &["classes"]),
@@ -18838,7 +18838,7 @@ static N6: Node = Node::Object {
         Member { name: "ids", node: &N1, required: false, default: None },
         Member { name: "fullNames", node: &N1, required: false, default: None },
         Member { name: "limit", node: &N2, required: false, default: None },
-        Member { name: "status", node: &N3, required: false, default: Some("active") },
+        Member { name: "status", node: &N3, required: false, default: Some("\"active\"") },
         Member { name: "updatedAfter", node: &N4, required: false, default: None },
         Member { name: "updatedBefore", node: &N4, required: false, default: None },
         Member { name: "nameContains", node: &N0, required: false, default: None },
@@ -18864,7 +18864,7 @@ static N12: Node = Node::Object {
         Member { name: "bankAccountNumber", node: &N0, required: false, default: None },
         Member { name: "currencyId", node: &N7, required: false, default: None },
         Member { name: "description", node: &N0, required: false, default: None },
-        Member { name: "isActive", node: &N8, required: false, default: None },
+        Member { name: "isActive", node: &N8, required: false, default: Some("true") },
         Member { name: "name", node: &N9, required: true, default: None },
         Member { name: "openingBalance", node: &N0, required: false, default: None },
         Member { name: "openingBalanceDate", node: &N10, required: false, default: None },
@@ -18923,7 +18923,7 @@ static N17: Node = Node::Object {
     members: &[
         Member { name: "appliedAmount", node: &N16, required: true, default: None },
         Member { name: "creditTransactionId", node: &N7, required: true, default: None },
-        Member { name: "overrideCreditApplication", node: &N8, required: false, default: None },
+        Member { name: "overrideCreditApplication", node: &N8, required: false, default: Some("false") },
     ],
     closed: true,
     min_members: 0,
@@ -19009,7 +19009,7 @@ static N27: Node = Node::Object {
         Member { name: "refNumberFrom", node: &N0, required: false, default: None },
         Member { name: "refNumberTo", node: &N0, required: false, default: None },
         Member { name: "currencyIds", node: &N1, required: false, default: None },
-        Member { name: "paymentStatus", node: &N26, required: false, default: Some("all") },
+        Member { name: "paymentStatus", node: &N26, required: false, default: Some("\"all\"") },
         Member { name: "includeLineItems", node: &N8, required: false, default: Some("true") },
         Member { name: "includeLinkedTransactions", node: &N8, required: false, default: Some("false") },
     ],
@@ -19031,7 +19031,7 @@ static N31: Node = Node::Object {
     members: &[
         Member { name: "accountId", node: &N7, required: false, default: None },
         Member { name: "amount", node: &N16, required: false, default: None },
-        Member { name: "billingStatus", node: &N28, required: false, default: None },
+        Member { name: "billingStatus", node: &N28, required: false, default: Some("\"billable\"") },
         Member { name: "classId", node: &N7, required: false, default: None },
         Member { name: "customFields", node: &N30, required: false, default: None },
         Member { name: "memo", node: &N0, required: false, default: None },
@@ -19068,7 +19068,7 @@ static N36: Node = Node::Object {
 static N37: Node = Node::Object {
     members: &[
         Member { name: "amount", node: &N16, required: false, default: None },
-        Member { name: "billingStatus", node: &N28, required: false, default: None },
+        Member { name: "billingStatus", node: &N28, required: false, default: Some("\"billable\"") },
         Member { name: "classId", node: &N7, required: false, default: None },
         Member { name: "cost", node: &N35, required: false, default: None },
         Member { name: "customFields", node: &N30, required: false, default: None },
@@ -19237,7 +19237,7 @@ static N55: Node = Node::Object {
         Member { name: "refNumberEndsWith", node: &N0, required: false, default: None },
         Member { name: "refNumberFrom", node: &N0, required: false, default: None },
         Member { name: "refNumberTo", node: &N0, required: false, default: None },
-        Member { name: "pendingStatus", node: &N54, required: false, default: Some("all") },
+        Member { name: "pendingStatus", node: &N54, required: false, default: Some("\"all\"") },
         Member { name: "includeComponentLineItems", node: &N8, required: false, default: Some("true") },
     ],
     closed: true,
@@ -19359,7 +19359,7 @@ static N63: Node = Node::Object {
         Member { name: "ids", node: &N1, required: false, default: None },
         Member { name: "fullNames", node: &N1, required: false, default: None },
         Member { name: "limit", node: &N2, required: false, default: None },
-        Member { name: "status", node: &N3, required: false, default: Some("active") },
+        Member { name: "status", node: &N3, required: false, default: Some("\"active\"") },
         Member { name: "updatedAfter", node: &N4, required: false, default: None },
         Member { name: "updatedBefore", node: &N4, required: false, default: None },
         Member { name: "nameContains", node: &N0, required: false, default: None },
@@ -19373,7 +19373,7 @@ static N63: Node = Node::Object {
 };
 static N64: Node = Node::Object {
     members: &[
-        Member { name: "isActive", node: &N8, required: false, default: None },
+        Member { name: "isActive", node: &N8, required: false, default: Some("true") },
         Member { name: "name", node: &N9, required: true, default: None },
         Member { name: "parentId", node: &N7, required: false, default: None },
     ],
@@ -19483,7 +19483,7 @@ static N72: Node = Node::Object {
         Member { name: "name", node: &N0, required: true, default: None },
         Member { name: "number", node: &N0, required: true, default: None },
         Member { name: "postalCode", node: &N0, required: false, default: None },
-        Member { name: "transactionMode", node: &N70, required: false, default: None },
+        Member { name: "transactionMode", node: &N70, required: false, default: Some("\"card_not_present\"") },
         Member { name: "transactionType", node: &N71, required: false, default: None },
     ],
     closed: true,
@@ -19722,7 +19722,7 @@ static N92: Node = Node::Object {
         Member { name: "ids", node: &N1, required: false, default: None },
         Member { name: "names", node: &N1, required: false, default: None },
         Member { name: "limit", node: &N2, required: false, default: None },
-        Member { name: "status", node: &N3, required: false, default: Some("active") },
+        Member { name: "status", node: &N3, required: false, default: Some("\"active\"") },
         Member { name: "updatedAfter", node: &N4, required: false, default: None },
         Member { name: "updatedBefore", node: &N4, required: false, default: None },
         Member { name: "nameContains", node: &N0, required: false, default: None },
@@ -19741,10 +19741,10 @@ static N96: Node = Node::OneOf(&["apostrophe", "comma", "period", "space"]);
 static N97: Node = Node::OneOf(&["x_xx_xx_xxx", "xx_xxx_xxx"]);
 static N98: Node = Node::Object {
     members: &[
-        Member { name: "decimalPlaces", node: &N94, required: false, default: None },
-        Member { name: "decimalSeparator", node: &N95, required: false, default: None },
-        Member { name: "thousandSeparator", node: &N96, required: false, default: None },
-        Member { name: "thousandSeparatorGrouping", node: &N97, required: false, default: None },
+        Member { name: "decimalPlaces", node: &N94, required: false, default: Some("\"2\"") },
+        Member { name: "decimalSeparator", node: &N95, required: false, default: Some("\"period\"") },
+        Member { name: "thousandSeparator", node: &N96, required: false, default: Some("\"comma\"") },
+        Member { name: "thousandSeparatorGrouping", node: &N97, required: false, default: Some("\"xx_xxx_xxx\"") },
     ],
     closed: true,
     min_members: 0,
@@ -19754,7 +19754,7 @@ static N100: Node = Node::Object {
     members: &[
         Member { name: "currencyCode", node: &N93, required: true, default: None },
         Member { name: "currencyFormat", node: &N98, required: false, default: None },
-        Member { name: "isActive", node: &N8, required: false, default: None },
+        Member { name: "isActive", node: &N8, required: false, default: Some("true") },
         Member { name: "name", node: &N99, required: true, default: None },
     ],
     closed: true,
@@ -19762,8 +19762,18 @@ static N100: Node = Node::Object {
 };
 static N101: Node = Node::Object {
     members: &[
+        Member { name: "decimalPlaces", node: &N94, required: false, default: None },
+        Member { name: "decimalSeparator", node: &N95, required: false, default: None },
+        Member { name: "thousandSeparator", node: &N96, required: false, default: None },
+        Member { name: "thousandSeparatorGrouping", node: &N97, required: false, default: None },
+    ],
+    closed: true,
+    min_members: 0,
+};
+static N102: Node = Node::Object {
+    members: &[
         Member { name: "currencyCode", node: &N93, required: false, default: None },
-        Member { name: "currencyFormat", node: &N98, required: false, default: None },
+        Member { name: "currencyFormat", node: &N101, required: false, default: None },
         Member { name: "isActive", node: &N8, required: false, default: None },
         Member { name: "name", node: &N99, required: false, default: None },
         Member { name: "revisionNumber", node: &N0, required: true, default: None },
@@ -19771,14 +19781,14 @@ static N101: Node = Node::Object {
     closed: true,
     min_members: 0,
 };
-static N102: Node = Node::Text { max_length: None, format: Format::Decimal };
-static N103: Node = Node::Object {
+static N103: Node = Node::Text { max_length: None, format: Format::Decimal };
+static N104: Node = Node::Object {
     members: &[
         Member { name: "ids", node: &N1, required: false, default: None },
         Member { name: "fullNames", node: &N1, required: false, default: None },
         Member { name: "limit", node: &N14, required: false, default: Some("150") },
         Member { name: "cursor", node: &N0, required: false, default: None },
-        Member { name: "status", node: &N3, required: false, default: Some("active") },
+        Member { name: "status", node: &N3, required: false, default: Some("\"active\"") },
         Member { name: "updatedAfter", node: &N4, required: false, default: None },
         Member { name: "updatedBefore", node: &N4, required: false, default: None },
         Member { name: "nameContains", node: &N0, required: false, default: None },
@@ -19786,11 +19796,11 @@ static N103: Node = Node::Object {
         Member { name: "nameEndsWith", node: &N0, required: false, default: None },
         Member { name: "nameFrom", node: &N0, required: false, default: None },
         Member { name: "nameTo", node: &N0, required: false, default: None },
-        Member { name: "totalBalance", node: &N102, required: false, default: None },
-        Member { name: "totalBalanceGreaterThan", node: &N102, required: false, default: None },
-        Member { name: "totalBalanceGreaterThanOrEqualTo", node: &N102, required: false, default: None },
-        Member { name: "totalBalanceLessThan", node: &N102, required: false, default: None },
-        Member { name: "totalBalanceLessThanOrEqualTo", node: &N102, required: false, default: None },
+        Member { name: "totalBalance", node: &N103, required: false, default: None },
+        Member { name: "totalBalanceGreaterThan", node: &N103, required: false, default: None },
+        Member { name: "totalBalanceGreaterThanOrEqualTo", node: &N103, required: false, default: None },
+        Member { name: "totalBalanceLessThan", node: &N103, required: false, default: None },
+        Member { name: "totalBalanceLessThanOrEqualTo", node: &N103, required: false, default: None },
         Member { name: "currencyIds", node: &N1, required: false, default: None },
         Member { name: "classIds", node: &N1, required: false, default: None },
         Member { name: "excludeAlternateShippingAddresses", node: &N8, required: false, default: Some("false") },
@@ -19798,7 +19808,7 @@ static N103: Node = Node::Object {
     closed: true,
     min_members: 0,
 };
-static N104: Node = Node::Object {
+static N105: Node = Node::Object {
     members: &[
         Member { name: "name", node: &N0, required: true, default: None },
         Member { name: "value", node: &N0, required: true, default: None },
@@ -19806,28 +19816,28 @@ static N104: Node = Node::Object {
     closed: true,
     min_members: 0,
 };
-static N105: Node = Node::List { items: &N104, min_items: 1 };
-static N106: Node = Node::Text { max_length: Some(5), format: Format::Plain };
-static N107: Node = Node::Object {
+static N106: Node = Node::List { items: &N105, min_items: 1 };
+static N107: Node = Node::Text { max_length: Some(5), format: Format::Plain };
+static N108: Node = Node::Object {
     members: &[
-        Member { name: "customContactFields", node: &N105, required: false, default: None },
+        Member { name: "customContactFields", node: &N106, required: false, default: None },
         Member { name: "firstName", node: &N85, required: true, default: None },
         Member { name: "jobTitle", node: &N0, required: false, default: None },
         Member { name: "lastName", node: &N85, required: false, default: None },
-        Member { name: "middleName", node: &N106, required: false, default: None },
+        Member { name: "middleName", node: &N107, required: false, default: None },
         Member { name: "salutation", node: &N0, required: false, default: None },
     ],
     closed: true,
     min_members: 0,
 };
-static N108: Node = Node::List { items: &N107, min_items: 1 };
-static N109: Node = Node::Object {
+static N109: Node = Node::List { items: &N108, min_items: 1 };
+static N110: Node = Node::Object {
     members: &[Member { name: "note", node: &N0, required: true, default: None }],
     closed: true,
     min_members: 0,
 };
-static N110: Node = Node::List { items: &N109, min_items: 1 };
-static N111: Node = Node::Object {
+static N111: Node = Node::List { items: &N110, min_items: 1 };
+static N112: Node = Node::Object {
     members: &[
         Member { name: "city", node: &N9, required: false, default: None },
         Member { name: "country", node: &N0, required: false, default: None },
@@ -19845,8 +19855,8 @@ static N111: Node = Node::Object {
     closed: true,
     min_members: 0,
 };
-static N112: Node = Node::List { items: &N111, min_items: 1 };
-static N113: Node = Node::Object {
+static N113: Node = Node::List { items: &N112, min_items: 1 };
+static N114: Node = Node::Object {
     members: &[
         Member { name: "address", node: &N0, required: false, default: None },
         Member { name: "expirationMonth", node: &N11, required: false, default: None },
@@ -19858,54 +19868,54 @@ static N113: Node = Node::Object {
     closed: true,
     min_members: 0,
 };
-static N114: Node = Node::OneOf(&["awarded", "closed", "in_progress", "none", "not_awarded", "pending"]);
-static N115: Node = Node::OneOf(&["email", "mail", "none"]);
-static N116: Node = Node::OneOf(&["australia", "canada", "uk", "us"]);
-static N117: Node = Node::Object {
+static N115: Node = Node::OneOf(&["awarded", "closed", "in_progress", "none", "not_awarded", "pending"]);
+static N116: Node = Node::OneOf(&["email", "mail", "none"]);
+static N117: Node = Node::OneOf(&["australia", "canada", "uk", "us"]);
+static N118: Node = Node::Object {
     members: &[
         Member { name: "accountNumber", node: &N0, required: false, default: None },
-        Member { name: "additionalContacts", node: &N108, required: false, default: None },
-        Member { name: "additionalNotes", node: &N110, required: false, default: None },
+        Member { name: "additionalContacts", node: &N109, required: false, default: None },
+        Member { name: "additionalNotes", node: &N111, required: false, default: None },
         Member { name: "alternateContact", node: &N0, required: false, default: None },
         Member { name: "alternatePhone", node: &N43, required: false, default: None },
-        Member { name: "alternateShippingAddresses", node: &N112, required: false, default: None },
+        Member { name: "alternateShippingAddresses", node: &N113, required: false, default: None },
         Member { name: "billingAddress", node: &N44, required: false, default: None },
         Member { name: "ccEmail", node: &N0, required: false, default: None },
         Member { name: "classId", node: &N7, required: false, default: None },
         Member { name: "companyName", node: &N41, required: false, default: None },
         Member { name: "contact", node: &N0, required: false, default: None },
-        Member { name: "creditCard", node: &N113, required: false, default: None },
-        Member { name: "creditLimit", node: &N102, required: false, default: None },
+        Member { name: "creditCard", node: &N114, required: false, default: None },
+        Member { name: "creditLimit", node: &N103, required: false, default: None },
         Member { name: "currencyId", node: &N7, required: false, default: None },
-        Member { name: "customContactFields", node: &N105, required: false, default: None },
+        Member { name: "customContactFields", node: &N106, required: false, default: None },
         Member { name: "customerTypeId", node: &N7, required: false, default: None },
         Member { name: "email", node: &N0, required: false, default: None },
         Member { name: "externalId", node: &N21, required: false, default: None },
         Member { name: "fax", node: &N43, required: false, default: None },
         Member { name: "firstName", node: &N85, required: false, default: None },
-        Member { name: "isActive", node: &N8, required: false, default: None },
+        Member { name: "isActive", node: &N8, required: false, default: Some("true") },
         Member { name: "jobDescription", node: &N0, required: false, default: None },
         Member { name: "jobEndDate", node: &N10, required: false, default: None },
         Member { name: "jobProjectedEndDate", node: &N10, required: false, default: None },
         Member { name: "jobStartDate", node: &N10, required: false, default: None },
-        Member { name: "jobStatus", node: &N114, required: false, default: None },
+        Member { name: "jobStatus", node: &N115, required: false, default: Some("\"none\"") },
         Member { name: "jobTitle", node: &N0, required: false, default: None },
         Member { name: "jobTypeId", node: &N7, required: false, default: None },
         Member { name: "lastName", node: &N85, required: false, default: None },
-        Member { name: "middleName", node: &N106, required: false, default: None },
+        Member { name: "middleName", node: &N107, required: false, default: None },
         Member { name: "name", node: &N41, required: true, default: None },
         Member { name: "note", node: &N0, required: false, default: None },
-        Member { name: "openingBalance", node: &N102, required: false, default: None },
+        Member { name: "openingBalance", node: &N103, required: false, default: None },
         Member { name: "openingBalanceDate", node: &N10, required: false, default: None },
         Member { name: "parentId", node: &N7, required: false, default: None },
         Member { name: "phone", node: &N43, required: false, default: None },
-        Member { name: "preferredDeliveryMethod", node: &N115, required: false, default: None },
+        Member { name: "preferredDeliveryMethod", node: &N116, required: false, default: Some("\"none\"") },
         Member { name: "preferredPaymentMethodId", node: &N7, required: false, default: None },
         Member { name: "priceLevelId", node: &N7, required: false, default: None },
         Member { name: "resaleNumber", node: &N0, required: false, default: None },
         Member { name: "salesRepresentativeId", node: &N7, required: false, default: None },
         Member { name: "salesTaxCodeId", node: &N7, required: false, default: None },
-        Member { name: "salesTaxCountry", node: &N116, required: false, default: None },
+        Member { name: "salesTaxCountry", node: &N117, required: false, default: None },
         Member { name: "salesTaxItemId", node: &N7, required: false, default: None },
         Member { name: "salutation", node: &N0, required: false, default: None },
         Member { name: "shippingAddress", node: &N44, required: false, default: None },
@@ -19915,22 +19925,22 @@ static N117: Node = Node::Object {
     closed: true,
     min_members: 0,
 };
-static N118: Node = Node::Object {
+static N119: Node = Node::Object {
     members: &[
-        Member { name: "customContactFields", node: &N105, required: false, default: None },
+        Member { name: "customContactFields", node: &N106, required: false, default: None },
         Member { name: "firstName", node: &N85, required: false, default: None },
         Member { name: "id", node: &N7, required: true, default: None },
         Member { name: "jobTitle", node: &N0, required: false, default: None },
         Member { name: "lastName", node: &N85, required: false, default: None },
-        Member { name: "middleName", node: &N106, required: false, default: None },
+        Member { name: "middleName", node: &N107, required: false, default: None },
         Member { name: "revisionNumber", node: &N0, required: true, default: None },
         Member { name: "salutation", node: &N0, required: false, default: None },
     ],
     closed: true,
     min_members: 0,
 };
-static N119: Node = Node::List { items: &N118, min_items: 1 };
-static N120: Node = Node::Object {
+static N120: Node = Node::List { items: &N119, min_items: 1 };
+static N121: Node = Node::Object {
     members: &[
         Member { name: "id", node: &N11, required: true, default: None },
         Member { name: "note", node: &N0, required: true, default: None },
@@ -19938,24 +19948,24 @@ static N120: Node = Node::Object {
     closed: true,
     min_members: 0,
 };
-static N121: Node = Node::List { items: &N120, min_items: 1 };
-static N122: Node = Node::Object {
+static N122: Node = Node::List { items: &N121, min_items: 1 };
+static N123: Node = Node::Object {
     members: &[
         Member { name: "accountNumber", node: &N0, required: false, default: None },
-        Member { name: "additionalContacts", node: &N119, required: false, default: None },
-        Member { name: "additionalNotes", node: &N121, required: false, default: None },
+        Member { name: "additionalContacts", node: &N120, required: false, default: None },
+        Member { name: "additionalNotes", node: &N122, required: false, default: None },
         Member { name: "alternateContact", node: &N0, required: false, default: None },
         Member { name: "alternatePhone", node: &N43, required: false, default: None },
-        Member { name: "alternateShippingAddresses", node: &N112, required: false, default: None },
+        Member { name: "alternateShippingAddresses", node: &N113, required: false, default: None },
         Member { name: "billingAddress", node: &N44, required: false, default: None },
         Member { name: "ccEmail", node: &N0, required: false, default: None },
         Member { name: "classId", node: &N7, required: false, default: None },
         Member { name: "companyName", node: &N41, required: false, default: None },
         Member { name: "contact", node: &N0, required: false, default: None },
-        Member { name: "creditCard", node: &N113, required: false, default: None },
-        Member { name: "creditLimit", node: &N102, required: false, default: None },
+        Member { name: "creditCard", node: &N114, required: false, default: None },
+        Member { name: "creditLimit", node: &N103, required: false, default: None },
         Member { name: "currencyId", node: &N7, required: false, default: None },
-        Member { name: "customContactFields", node: &N105, required: false, default: None },
+        Member { name: "customContactFields", node: &N106, required: false, default: None },
         Member { name: "customerTypeId", node: &N7, required: false, default: None },
         Member { name: "email", node: &N0, required: false, default: None },
         Member { name: "fax", node: &N43, required: false, default: None },
@@ -19965,23 +19975,23 @@ static N122: Node = Node::Object {
         Member { name: "jobEndDate", node: &N10, required: false, default: None },
         Member { name: "jobProjectedEndDate", node: &N10, required: false, default: None },
         Member { name: "jobStartDate", node: &N10, required: false, default: None },
-        Member { name: "jobStatus", node: &N114, required: false, default: None },
+        Member { name: "jobStatus", node: &N115, required: false, default: None },
         Member { name: "jobTitle", node: &N0, required: false, default: None },
         Member { name: "jobTypeId", node: &N7, required: false, default: None },
         Member { name: "lastName", node: &N85, required: false, default: None },
-        Member { name: "middleName", node: &N106, required: false, default: None },
+        Member { name: "middleName", node: &N107, required: false, default: None },
         Member { name: "name", node: &N41, required: false, default: None },
         Member { name: "note", node: &N0, required: false, default: None },
         Member { name: "parentId", node: &N7, required: false, default: None },
         Member { name: "phone", node: &N43, required: false, default: None },
-        Member { name: "preferredDeliveryMethod", node: &N115, required: false, default: None },
+        Member { name: "preferredDeliveryMethod", node: &N116, required: false, default: None },
         Member { name: "preferredPaymentMethodId", node: &N7, required: false, default: None },
         Member { name: "priceLevelId", node: &N7, required: false, default: None },
         Member { name: "resaleNumber", node: &N0, required: false, default: None },
         Member { name: "revisionNumber", node: &N0, required: true, default: None },
         Member { name: "salesRepresentativeId", node: &N7, required: false, default: None },
         Member { name: "salesTaxCodeId", node: &N7, required: false, default: None },
-        Member { name: "salesTaxCountry", node: &N116, required: false, default: None },
+        Member { name: "salesTaxCountry", node: &N117, required: false, default: None },
         Member { name: "salesTaxItemId", node: &N7, required: false, default: None },
         Member { name: "salutation", node: &N0, required: false, default: None },
         Member { name: "shippingAddress", node: &N44, required: false, default: None },
@@ -19991,19 +20001,19 @@ static N122: Node = Node::Object {
     closed: true,
     min_members: 0,
 };
-static N123: Node = Node::Object {
+static N124: Node = Node::Object {
     members: &[
         Member { name: "discountDayOfMonth", node: &N11, required: false, default: None },
         Member { name: "discountPercentage", node: &N0, required: false, default: None },
         Member { name: "dueDayOfMonth", node: &N11, required: true, default: None },
         Member { name: "gracePeriodDays", node: &N11, required: false, default: None },
-        Member { name: "isActive", node: &N8, required: false, default: None },
+        Member { name: "isActive", node: &N8, required: false, default: Some("true") },
         Member { name: "name", node: &N9, required: true, default: None },
     ],
     closed: true,
     min_members: 0,
 };
-static N124: Node = Node::OneOf(&[
+static N125: Node = Node::OneOf(&[
     "account",
     "billing_rate",
     "class",
@@ -20043,17 +20053,17 @@ static N124: Node = Node::OneOf(&[
     "vendor_type",
     "workers_comp_code",
 ]);
-static N125: Node = Node::List { items: &N124, min_items: 0 };
-static N126: Node = Node::Object {
+static N126: Node = Node::List { items: &N125, min_items: 0 };
+static N127: Node = Node::Object {
     members: &[
-        Member { name: "objectTypes", node: &N125, required: true, default: None },
+        Member { name: "objectTypes", node: &N126, required: true, default: None },
         Member { name: "deletedAfter", node: &N4, required: false, default: None },
         Member { name: "deletedBefore", node: &N4, required: false, default: None },
     ],
     closed: true,
     min_members: 0,
 };
-static N127: Node = Node::OneOf(&[
+static N128: Node = Node::OneOf(&[
     "ar_refund_credit_card",
     "bill",
     "bill_payment_check",
@@ -20080,17 +20090,17 @@ static N127: Node = Node::OneOf(&[
     "vehicle_mileage",
     "vendor_credit",
 ]);
-static N128: Node = Node::List { items: &N127, min_items: 0 };
-static N129: Node = Node::Object {
+static N129: Node = Node::List { items: &N128, min_items: 0 };
+static N130: Node = Node::Object {
     members: &[
-        Member { name: "transactionTypes", node: &N128, required: true, default: None },
+        Member { name: "transactionTypes", node: &N129, required: true, default: None },
         Member { name: "deletedAfter", node: &N4, required: false, default: None },
         Member { name: "deletedBefore", node: &N4, required: false, default: None },
     ],
     closed: true,
     min_members: 0,
 };
-static N130: Node = Node::Object {
+static N131: Node = Node::Object {
     members: &[
         Member { name: "ids", node: &N1, required: false, default: None },
         Member { name: "limit", node: &N14, required: false, default: Some("150") },
@@ -20107,7 +20117,7 @@ static N130: Node = Node::Object {
     closed: true,
     min_members: 0,
 };
-static N131: Node = Node::Object {
+static N132: Node = Node::Object {
     members: &[
         Member { name: "accountId", node: &N7, required: true, default: None },
         Member { name: "amount", node: &N16, required: false, default: None },
@@ -20116,8 +20126,8 @@ static N131: Node = Node::Object {
     closed: true,
     min_members: 0,
 };
-static N132: Node = Node::Text { max_length: Some(4095), format: Format::Plain };
-static N133: Node = Node::Object {
+static N133: Node = Node::Text { max_length: Some(4095), format: Format::Plain };
+static N134: Node = Node::Object {
     members: &[
         Member { name: "accountId", node: &N7, required: false, default: None },
         Member { name: "amount", node: &N16, required: false, default: None },
@@ -20127,7 +20137,7 @@ static N133: Node = Node::Object {
         Member { name: "memo", node: &N0, required: false, default: None },
         Member { name: "overrideCheckNumber", node: &N22, required: false, default: None },
         Member { name: "overrideClassId", node: &N7, required: false, default: None },
-        Member { name: "overrideMemo", node: &N132, required: false, default: None },
+        Member { name: "overrideMemo", node: &N133, required: false, default: None },
         Member { name: "paymentMethodId", node: &N7, required: false, default: None },
         Member { name: "paymentTransactionId", node: &N7, required: false, default: None },
         Member { name: "paymentTransactionLineId", node: &N7, required: false, default: None },
@@ -20135,22 +20145,22 @@ static N133: Node = Node::Object {
     closed: true,
     min_members: 0,
 };
-static N134: Node = Node::List { items: &N133, min_items: 1 };
-static N135: Node = Node::Object {
+static N135: Node = Node::List { items: &N134, min_items: 1 };
+static N136: Node = Node::Object {
     members: &[
-        Member { name: "cashBack", node: &N131, required: false, default: None },
+        Member { name: "cashBack", node: &N132, required: false, default: None },
         Member { name: "currencyId", node: &N7, required: false, default: None },
         Member { name: "depositToAccountId", node: &N7, required: true, default: None },
         Member { name: "exchangeRate", node: &N11, required: false, default: None },
         Member { name: "externalId", node: &N21, required: false, default: None },
-        Member { name: "lines", node: &N134, required: false, default: None },
+        Member { name: "lines", node: &N135, required: false, default: None },
         Member { name: "memo", node: &N0, required: false, default: None },
         Member { name: "transactionDate", node: &N10, required: true, default: None },
     ],
     closed: true,
     min_members: 0,
 };
-static N136: Node = Node::Object {
+static N137: Node = Node::Object {
     members: &[
         Member { name: "accountId", node: &N7, required: false, default: None },
         Member { name: "amount", node: &N16, required: false, default: None },
@@ -20159,7 +20169,7 @@ static N136: Node = Node::Object {
     closed: true,
     min_members: 0,
 };
-static N137: Node = Node::Object {
+static N138: Node = Node::Object {
     members: &[
         Member { name: "accountId", node: &N7, required: false, default: None },
         Member { name: "amount", node: &N16, required: false, default: None },
@@ -20170,7 +20180,7 @@ static N137: Node = Node::Object {
         Member { name: "memo", node: &N0, required: false, default: None },
         Member { name: "overrideCheckNumber", node: &N22, required: false, default: None },
         Member { name: "overrideClassId", node: &N7, required: false, default: None },
-        Member { name: "overrideMemo", node: &N132, required: false, default: None },
+        Member { name: "overrideMemo", node: &N133, required: false, default: None },
         Member { name: "paymentMethodId", node: &N7, required: false, default: None },
         Member { name: "paymentTransactionId", node: &N7, required: false, default: None },
         Member { name: "paymentTransactionLineId", node: &N7, required: false, default: None },
@@ -20178,14 +20188,14 @@ static N137: Node = Node::Object {
     closed: true,
     min_members: 0,
 };
-static N138: Node = Node::List { items: &N137, min_items: 1 };
-static N139: Node = Node::Object {
+static N139: Node = Node::List { items: &N138, min_items: 1 };
+static N140: Node = Node::Object {
     members: &[
-        Member { name: "cashBack", node: &N136, required: false, default: None },
+        Member { name: "cashBack", node: &N137, required: false, default: None },
         Member { name: "currencyId", node: &N7, required: false, default: None },
         Member { name: "depositToAccountId", node: &N7, required: false, default: None },
         Member { name: "exchangeRate", node: &N11, required: false, default: None },
-        Member { name: "lines", node: &N138, required: false, default: None },
+        Member { name: "lines", node: &N139, required: false, default: None },
         Member { name: "memo", node: &N0, required: false, default: None },
         Member { name: "revisionNumber", node: &N0, required: true, default: None },
         Member { name: "transactionDate", node: &N10, required: false, default: None },
@@ -20193,13 +20203,13 @@ static N139: Node = Node::Object {
     closed: true,
     min_members: 0,
 };
-static N140: Node = Node::Object {
+static N141: Node = Node::Object {
     members: &[
         Member { name: "ids", node: &N1, required: false, default: None },
         Member { name: "fullNames", node: &N1, required: false, default: None },
         Member { name: "limit", node: &N14, required: false, default: Some("150") },
         Member { name: "cursor", node: &N0, required: false, default: None },
-        Member { name: "status", node: &N3, required: false, default: Some("active") },
+        Member { name: "status", node: &N3, required: false, default: Some("\"active\"") },
         Member { name: "updatedAfter", node: &N4, required: false, default: None },
         Member { name: "updatedBefore", node: &N4, required: false, default: None },
         Member { name: "nameContains", node: &N0, required: false, default: None },
@@ -20212,25 +20222,25 @@ static N140: Node = Node::Object {
     closed: true,
     min_members: 0,
 };
-static N141: Node = Node::Object {
+static N142: Node = Node::Object {
     members: &[
-        Member { name: "allowOverride", node: &N8, required: false, default: None },
-        Member { name: "assignEvenIfUsed", node: &N8, required: false, default: None },
+        Member { name: "allowOverride", node: &N8, required: false, default: Some("false") },
+        Member { name: "assignEvenIfUsed", node: &N8, required: false, default: Some("false") },
         Member { name: "value", node: &N0, required: false, default: None },
     ],
     closed: true,
     min_members: 0,
 };
-static N142: Node = Node::Object {
+static N143: Node = Node::Object {
     members: &[
         Member { name: "accountId", node: &N7, required: true, default: None },
-        Member { name: "barcode", node: &N141, required: false, default: None },
+        Member { name: "barcode", node: &N142, required: false, default: None },
         Member { name: "classId", node: &N7, required: false, default: None },
         Member { name: "description", node: &N0, required: false, default: None },
         Member { name: "discountRate", node: &N35, required: false, default: None },
         Member { name: "discountRatePercent", node: &N0, required: false, default: None },
         Member { name: "externalId", node: &N21, required: false, default: None },
-        Member { name: "isActive", node: &N8, required: false, default: None },
+        Member { name: "isActive", node: &N8, required: false, default: Some("true") },
         Member { name: "name", node: &N9, required: true, default: None },
         Member { name: "parentId", node: &N7, required: false, default: None },
         Member { name: "salesTaxCodeId", node: &N7, required: false, default: None },
@@ -20238,10 +20248,10 @@ static N142: Node = Node::Object {
     closed: true,
     min_members: 0,
 };
-static N143: Node = Node::Object {
+static N144: Node = Node::Object {
     members: &[
         Member { name: "accountId", node: &N7, required: false, default: None },
-        Member { name: "barcode", node: &N141, required: false, default: None },
+        Member { name: "barcode", node: &N142, required: false, default: None },
         Member { name: "classId", node: &N7, required: false, default: None },
         Member { name: "description", node: &N0, required: false, default: None },
         Member { name: "discountRate", node: &N35, required: false, default: None },
@@ -20256,7 +20266,7 @@ static N143: Node = Node::Object {
     closed: true,
     min_members: 0,
 };
-static N144: Node = Node::OneOf(&[
+static N145: Node = Node::OneOf(&[
     "none",
     "armed_forces_americas",
     "armed_forces_europe",
@@ -20327,7 +20337,7 @@ static N144: Node = Node::OneOf(&[
     "WY",
     "YT",
 ]);
-static N145: Node = Node::Object {
+static N146: Node = Node::Object {
     members: &[
         Member { name: "city", node: &N9, required: false, default: None },
         Member { name: "country", node: &N0, required: false, default: None },
@@ -20336,32 +20346,32 @@ static N145: Node = Node::Object {
         Member { name: "line3", node: &N41, required: false, default: None },
         Member { name: "line4", node: &N41, required: false, default: None },
         Member { name: "postalCode", node: &N42, required: false, default: None },
-        Member { name: "state", node: &N144, required: false, default: None },
+        Member { name: "state", node: &N145, required: false, default: None },
     ],
     closed: true,
     min_members: 0,
 };
-static N146: Node = Node::OneOf(&["disabled", "non_disabled"]);
-static N147: Node =
+static N147: Node = Node::OneOf(&["disabled", "non_disabled"]);
+static N148: Node =
     Node::OneOf(&["brother", "daughter", "father", "friend", "mother", "other", "partner", "sister", "son", "spouse"]);
-static N148: Node = Node::Object {
+static N149: Node = Node::Object {
     members: &[
         Member { name: "name", node: &N0, required: true, default: None },
-        Member { name: "relation", node: &N147, required: false, default: None },
+        Member { name: "relation", node: &N148, required: false, default: None },
         Member { name: "value", node: &N0, required: true, default: None },
     ],
     closed: true,
     min_members: 0,
 };
-static N149: Node = Node::Object {
+static N150: Node = Node::Object {
     members: &[
-        Member { name: "primaryContact", node: &N148, required: false, default: None },
-        Member { name: "secondaryContact", node: &N148, required: false, default: None },
+        Member { name: "primaryContact", node: &N149, required: false, default: None },
+        Member { name: "secondaryContact", node: &N149, required: false, default: None },
     ],
     closed: true,
     min_members: 0,
 };
-static N150: Node = Node::Object {
+static N151: Node = Node::Object {
     members: &[
         Member { name: "payrollWageItemId", node: &N7, required: true, default: None },
         Member { name: "rate", node: &N35, required: false, default: None },
@@ -20370,12 +20380,12 @@ static N150: Node = Node::Object {
     closed: true,
     min_members: 0,
 };
-static N151: Node = Node::List { items: &N150, min_items: 1 };
-static N152: Node = Node::OneOf(&["biweekly", "daily", "monthly", "quarterly", "semimonthly", "weekly", "yearly"]);
-static N153: Node = Node::OneOf(&["accrues_annually", "accrues_hourly", "accrues_per_paycheck"]);
-static N154: Node = Node::Object {
+static N152: Node = Node::List { items: &N151, min_items: 1 };
+static N153: Node = Node::OneOf(&["biweekly", "daily", "monthly", "quarterly", "semimonthly", "weekly", "yearly"]);
+static N154: Node = Node::OneOf(&["accrues_annually", "accrues_hourly", "accrues_per_paycheck"]);
+static N155: Node = Node::Object {
     members: &[
-        Member { name: "accrualPeriod", node: &N153, required: false, default: None },
+        Member { name: "accrualPeriod", node: &N154, required: false, default: None },
         Member { name: "accrualStartDate", node: &N10, required: false, default: None },
         Member { name: "hoursAccruedPerPeriod", node: &N0, required: false, default: None },
         Member { name: "hoursAvailable", node: &N0, required: false, default: None },
@@ -20386,66 +20396,66 @@ static N154: Node = Node::Object {
     closed: true,
     min_members: 0,
 };
-static N155: Node = Node::OneOf(&["does_not_use_time_data", "not_set", "uses_time_data"]);
-static N156: Node = Node::Object {
+static N156: Node = Node::OneOf(&["does_not_use_time_data", "not_set", "uses_time_data"]);
+static N157: Node = Node::Object {
     members: &[
         Member { name: "classId", node: &N7, required: false, default: None },
-        Member { name: "earnings", node: &N151, required: false, default: None },
-        Member { name: "payPeriod", node: &N152, required: false, default: None },
-        Member { name: "sickHours", node: &N154, required: false, default: None },
-        Member { name: "useTimeDataToCreatePaychecks", node: &N155, required: false, default: None },
-        Member { name: "vacationHours", node: &N154, required: false, default: None },
+        Member { name: "earnings", node: &N152, required: false, default: None },
+        Member { name: "payPeriod", node: &N153, required: false, default: None },
+        Member { name: "sickHours", node: &N155, required: false, default: None },
+        Member { name: "useTimeDataToCreatePaychecks", node: &N156, required: false, default: None },
+        Member { name: "vacationHours", node: &N155, required: false, default: None },
     ],
     closed: true,
     min_members: 0,
 };
-static N157: Node = Node::OneOf(&["officer", "owner", "regular", "statutory"]);
-static N158: Node = Node::OneOf(&["full_time", "part_time"]);
-static N159: Node =
+static N158: Node = Node::OneOf(&["officer", "owner", "regular", "statutory"]);
+static N159: Node = Node::OneOf(&["full_time", "part_time"]);
+static N160: Node =
     Node::OneOf(&["american_indian", "asian", "black", "hawaiian", "hispanic", "white", "two_or_more_races"]);
-static N160: Node = Node::OneOf(&["male", "female"]);
-static N161: Node = Node::OneOf(&["on_file", "not_on_file"]);
-static N162: Node = Node::OneOf(&["key_employee", "non_key_employee"]);
-static N163: Node = Node::OneOf(&["active", "reserve"]);
-static N164: Node = Node::OneOf(&["exempt", "non_exempt"]);
-static N165: Node = Node::OneOf(&["citizen", "non_citizen"]);
-static N166: Node = Node::OneOf(&["veteran", "non_veteran"]);
-static N167: Node = Node::Object {
+static N161: Node = Node::OneOf(&["male", "female"]);
+static N162: Node = Node::OneOf(&["on_file", "not_on_file"]);
+static N163: Node = Node::OneOf(&["key_employee", "non_key_employee"]);
+static N164: Node = Node::OneOf(&["active", "reserve"]);
+static N165: Node = Node::OneOf(&["exempt", "non_exempt"]);
+static N166: Node = Node::OneOf(&["citizen", "non_citizen"]);
+static N167: Node = Node::OneOf(&["veteran", "non_veteran"]);
+static N168: Node = Node::Object {
     members: &[
         Member { name: "accountNumber", node: &N0, required: false, default: None },
-        Member { name: "additionalNotes", node: &N110, required: false, default: None },
-        Member { name: "address", node: &N145, required: false, default: None },
+        Member { name: "additionalNotes", node: &N111, required: false, default: None },
+        Member { name: "address", node: &N146, required: false, default: None },
         Member { name: "adjustedServiceDate", node: &N10, required: false, default: None },
         Member { name: "alternatePhone", node: &N43, required: false, default: None },
         Member { name: "billingRateId", node: &N7, required: false, default: None },
         Member { name: "birthDate", node: &N10, required: false, default: None },
-        Member { name: "customContactFields", node: &N105, required: false, default: None },
+        Member { name: "customContactFields", node: &N106, required: false, default: None },
         Member { name: "department", node: &N0, required: false, default: None },
         Member { name: "description", node: &N0, required: false, default: None },
         Member { name: "disabilityDescription", node: &N0, required: false, default: None },
-        Member { name: "disabilityStatus", node: &N146, required: false, default: None },
+        Member { name: "disabilityStatus", node: &N147, required: false, default: None },
         Member { name: "email", node: &N0, required: false, default: None },
-        Member { name: "emergencyContact", node: &N149, required: false, default: None },
-        Member { name: "employeePayroll", node: &N156, required: false, default: None },
-        Member { name: "employeeType", node: &N157, required: false, default: None },
-        Member { name: "employmentStatus", node: &N158, required: false, default: None },
-        Member { name: "ethnicity", node: &N159, required: false, default: None },
+        Member { name: "emergencyContact", node: &N150, required: false, default: None },
+        Member { name: "employeePayroll", node: &N157, required: false, default: None },
+        Member { name: "employeeType", node: &N158, required: false, default: Some("\"regular\"") },
+        Member { name: "employmentStatus", node: &N159, required: false, default: None },
+        Member { name: "ethnicity", node: &N160, required: false, default: None },
         Member { name: "externalId", node: &N21, required: false, default: None },
         Member { name: "fax", node: &N43, required: false, default: None },
         Member { name: "firstName", node: &N85, required: false, default: None },
-        Member { name: "gender", node: &N160, required: false, default: None },
+        Member { name: "gender", node: &N161, required: false, default: None },
         Member { name: "hiredDate", node: &N10, required: false, default: None },
-        Member { name: "i9OnFileStatus", node: &N161, required: false, default: None },
-        Member { name: "isActive", node: &N8, required: false, default: None },
+        Member { name: "i9OnFileStatus", node: &N162, required: false, default: None },
+        Member { name: "isActive", node: &N8, required: false, default: Some("true") },
         Member { name: "jobTitle", node: &N0, required: false, default: None },
-        Member { name: "keyEmployeeStatus", node: &N162, required: false, default: None },
+        Member { name: "keyEmployeeStatus", node: &N163, required: false, default: None },
         Member { name: "lastName", node: &N85, required: false, default: None },
-        Member { name: "middleName", node: &N106, required: false, default: None },
-        Member { name: "militaryStatus", node: &N163, required: false, default: None },
+        Member { name: "middleName", node: &N107, required: false, default: None },
+        Member { name: "militaryStatus", node: &N164, required: false, default: None },
         Member { name: "mobile", node: &N43, required: false, default: None },
         Member { name: "note", node: &N0, required: false, default: None },
         Member { name: "originalHireDate", node: &N10, required: false, default: None },
-        Member { name: "overtimeExemptStatus", node: &N164, required: false, default: None },
+        Member { name: "overtimeExemptStatus", node: &N165, required: false, default: None },
         Member { name: "pager", node: &N43, required: false, default: None },
         Member { name: "pagerPin", node: &N0, required: false, default: None },
         Member { name: "phone", node: &N43, required: false, default: None },
@@ -20453,62 +20463,62 @@ static N167: Node = Node::Object {
         Member { name: "salutation", node: &N0, required: false, default: None },
         Member { name: "ssn", node: &N0, required: false, default: None },
         Member { name: "supervisorId", node: &N7, required: false, default: None },
-        Member { name: "targetBonus", node: &N102, required: false, default: None },
+        Member { name: "targetBonus", node: &N103, required: false, default: None },
         Member { name: "terminationDate", node: &N10, required: false, default: None },
-        Member { name: "usCitizenshipStatus", node: &N165, required: false, default: None },
-        Member { name: "usVeteranStatus", node: &N166, required: false, default: None },
+        Member { name: "usCitizenshipStatus", node: &N166, required: false, default: None },
+        Member { name: "usVeteranStatus", node: &N167, required: false, default: None },
         Member { name: "workAuthorizationExpirationDate", node: &N10, required: false, default: None },
-    ],
-    closed: true,
-    min_members: 0,
-};
-static N168: Node = Node::Object {
-    members: &[
-        Member { name: "classId", node: &N7, required: false, default: None },
-        Member { name: "deleteAllEarnings", node: &N8, required: false, default: None },
-        Member { name: "earnings", node: &N151, required: false, default: None },
-        Member { name: "payPeriod", node: &N152, required: false, default: None },
-        Member { name: "sickHours", node: &N154, required: false, default: None },
-        Member { name: "useTimeDataToCreatePaychecks", node: &N155, required: false, default: None },
-        Member { name: "vacationHours", node: &N154, required: false, default: None },
     ],
     closed: true,
     min_members: 0,
 };
 static N169: Node = Node::Object {
     members: &[
+        Member { name: "classId", node: &N7, required: false, default: None },
+        Member { name: "deleteAllEarnings", node: &N8, required: false, default: None },
+        Member { name: "earnings", node: &N152, required: false, default: None },
+        Member { name: "payPeriod", node: &N153, required: false, default: None },
+        Member { name: "sickHours", node: &N155, required: false, default: None },
+        Member { name: "useTimeDataToCreatePaychecks", node: &N156, required: false, default: None },
+        Member { name: "vacationHours", node: &N155, required: false, default: None },
+    ],
+    closed: true,
+    min_members: 0,
+};
+static N170: Node = Node::Object {
+    members: &[
         Member { name: "accountNumber", node: &N0, required: false, default: None },
-        Member { name: "additionalNotes", node: &N121, required: false, default: None },
-        Member { name: "address", node: &N145, required: false, default: None },
+        Member { name: "additionalNotes", node: &N122, required: false, default: None },
+        Member { name: "address", node: &N146, required: false, default: None },
         Member { name: "adjustedServiceDate", node: &N10, required: false, default: None },
         Member { name: "alternatePhone", node: &N43, required: false, default: None },
         Member { name: "billingRateId", node: &N7, required: false, default: None },
         Member { name: "birthDate", node: &N10, required: false, default: None },
-        Member { name: "customContactFields", node: &N105, required: false, default: None },
+        Member { name: "customContactFields", node: &N106, required: false, default: None },
         Member { name: "department", node: &N0, required: false, default: None },
         Member { name: "description", node: &N0, required: false, default: None },
         Member { name: "disabilityDescription", node: &N0, required: false, default: None },
-        Member { name: "disabilityStatus", node: &N146, required: false, default: None },
+        Member { name: "disabilityStatus", node: &N147, required: false, default: None },
         Member { name: "email", node: &N0, required: false, default: None },
-        Member { name: "emergencyContact", node: &N149, required: false, default: None },
-        Member { name: "employeePayroll", node: &N168, required: false, default: None },
-        Member { name: "employeeType", node: &N157, required: false, default: None },
-        Member { name: "employmentStatus", node: &N158, required: false, default: None },
-        Member { name: "ethnicity", node: &N159, required: false, default: None },
+        Member { name: "emergencyContact", node: &N150, required: false, default: None },
+        Member { name: "employeePayroll", node: &N169, required: false, default: None },
+        Member { name: "employeeType", node: &N158, required: false, default: None },
+        Member { name: "employmentStatus", node: &N159, required: false, default: None },
+        Member { name: "ethnicity", node: &N160, required: false, default: None },
         Member { name: "fax", node: &N43, required: false, default: None },
         Member { name: "firstName", node: &N85, required: false, default: None },
         Member { name: "hiredDate", node: &N10, required: false, default: None },
-        Member { name: "i9OnFileStatus", node: &N161, required: false, default: None },
+        Member { name: "i9OnFileStatus", node: &N162, required: false, default: None },
         Member { name: "isActive", node: &N8, required: false, default: None },
         Member { name: "jobTitle", node: &N0, required: false, default: None },
-        Member { name: "keyEmployeeStatus", node: &N162, required: false, default: None },
+        Member { name: "keyEmployeeStatus", node: &N163, required: false, default: None },
         Member { name: "lastName", node: &N85, required: false, default: None },
-        Member { name: "middleName", node: &N106, required: false, default: None },
-        Member { name: "militaryStatus", node: &N163, required: false, default: None },
+        Member { name: "middleName", node: &N107, required: false, default: None },
+        Member { name: "militaryStatus", node: &N164, required: false, default: None },
         Member { name: "mobile", node: &N43, required: false, default: None },
         Member { name: "note", node: &N0, required: false, default: None },
         Member { name: "originalHireDate", node: &N10, required: false, default: None },
-        Member { name: "overtimeExemptStatus", node: &N164, required: false, default: None },
+        Member { name: "overtimeExemptStatus", node: &N165, required: false, default: None },
         Member { name: "pager", node: &N43, required: false, default: None },
         Member { name: "pagerPin", node: &N0, required: false, default: None },
         Member { name: "phone", node: &N43, required: false, default: None },
@@ -20516,17 +20526,17 @@ static N169: Node = Node::Object {
         Member { name: "revisionNumber", node: &N0, required: true, default: None },
         Member { name: "salutation", node: &N0, required: false, default: None },
         Member { name: "supervisorId", node: &N7, required: false, default: None },
-        Member { name: "targetBonus", node: &N102, required: false, default: None },
+        Member { name: "targetBonus", node: &N103, required: false, default: None },
         Member { name: "terminationDate", node: &N10, required: false, default: None },
-        Member { name: "usCitizenshipStatus", node: &N165, required: false, default: None },
-        Member { name: "usVeteranStatus", node: &N166, required: false, default: None },
+        Member { name: "usCitizenshipStatus", node: &N166, required: false, default: None },
+        Member { name: "usVeteranStatus", node: &N167, required: false, default: None },
         Member { name: "workAuthorizationExpirationDate", node: &N10, required: false, default: None },
     ],
     closed: true,
     min_members: 0,
 };
-static N170: Node = Node::OneOf(&["base_price", "zero"]);
-static N171: Node = Node::Object {
+static N171: Node = Node::OneOf(&["base_price", "zero"]);
+static N172: Node = Node::Object {
     members: &[
         Member { name: "amount", node: &N16, required: false, default: None },
         Member { name: "classId", node: &N7, required: false, default: None },
@@ -20541,7 +20551,7 @@ static N171: Node = Node::Object {
         Member { name: "otherCustomField2", node: &N0, required: false, default: None },
         Member { name: "overrideItemAccountId", node: &N7, required: false, default: None },
         Member { name: "priceLevelId", node: &N7, required: false, default: None },
-        Member { name: "priceRuleConflictStrategy", node: &N170, required: false, default: None },
+        Member { name: "priceRuleConflictStrategy", node: &N171, required: false, default: None },
         Member { name: "quantity", node: &N11, required: false, default: None },
         Member { name: "rate", node: &N35, required: false, default: None },
         Member { name: "ratePercent", node: &N0, required: false, default: None },
@@ -20551,8 +20561,8 @@ static N171: Node = Node::Object {
     closed: true,
     min_members: 0,
 };
-static N172: Node = Node::List { items: &N171, min_items: 1 };
-static N173: Node = Node::Object {
+static N173: Node = Node::List { items: &N172, min_items: 1 };
+static N174: Node = Node::Object {
     members: &[
         Member { name: "billingAddress", node: &N44, required: false, default: None },
         Member { name: "classId", node: &N7, required: false, default: None },
@@ -20562,10 +20572,10 @@ static N173: Node = Node::Object {
         Member { name: "dueDate", node: &N10, required: false, default: None },
         Member { name: "exchangeRate", node: &N11, required: false, default: None },
         Member { name: "externalId", node: &N21, required: false, default: None },
-        Member { name: "isActive", node: &N8, required: false, default: None },
+        Member { name: "isActive", node: &N8, required: false, default: Some("true") },
         Member { name: "isQueuedForEmail", node: &N8, required: false, default: None },
         Member { name: "lineGroups", node: &N34, required: false, default: None },
-        Member { name: "lines", node: &N172, required: false, default: None },
+        Member { name: "lines", node: &N173, required: false, default: None },
         Member { name: "memo", node: &N0, required: false, default: None },
         Member { name: "otherCustomField", node: &N0, required: false, default: None },
         Member { name: "purchaseOrderNumber", node: &N85, required: false, default: None },
@@ -20581,7 +20591,7 @@ static N173: Node = Node::Object {
     closed: true,
     min_members: 0,
 };
-static N174: Node = Node::Object {
+static N175: Node = Node::Object {
     members: &[
         Member { name: "amount", node: &N16, required: false, default: None },
         Member { name: "classId", node: &N7, required: false, default: None },
@@ -20596,7 +20606,7 @@ static N174: Node = Node::Object {
         Member { name: "otherCustomField2", node: &N0, required: false, default: None },
         Member { name: "overrideUnitOfMeasureSetId", node: &N7, required: false, default: None },
         Member { name: "priceLevelId", node: &N7, required: false, default: None },
-        Member { name: "priceRuleConflictStrategy", node: &N170, required: false, default: None },
+        Member { name: "priceRuleConflictStrategy", node: &N171, required: false, default: None },
         Member { name: "quantity", node: &N11, required: false, default: None },
         Member { name: "rate", node: &N35, required: false, default: None },
         Member { name: "ratePercent", node: &N0, required: false, default: None },
@@ -20606,12 +20616,12 @@ static N174: Node = Node::Object {
     closed: true,
     min_members: 0,
 };
-static N175: Node = Node::List { items: &N174, min_items: 1 };
-static N176: Node = Node::Object {
+static N176: Node = Node::List { items: &N175, min_items: 1 };
+static N177: Node = Node::Object {
     members: &[
         Member { name: "id", node: &N7, required: true, default: None },
         Member { name: "itemGroupId", node: &N7, required: false, default: None },
-        Member { name: "lines", node: &N175, required: false, default: None },
+        Member { name: "lines", node: &N176, required: false, default: None },
         Member { name: "overrideUnitOfMeasureSetId", node: &N7, required: false, default: None },
         Member { name: "quantity", node: &N11, required: false, default: None },
         Member { name: "unitOfMeasure", node: &N0, required: false, default: None },
@@ -20619,8 +20629,8 @@ static N176: Node = Node::Object {
     closed: true,
     min_members: 0,
 };
-static N177: Node = Node::List { items: &N176, min_items: 1 };
-static N178: Node = Node::Object {
+static N178: Node = Node::List { items: &N177, min_items: 1 };
+static N179: Node = Node::Object {
     members: &[
         Member { name: "billingAddress", node: &N44, required: false, default: None },
         Member { name: "classId", node: &N7, required: false, default: None },
@@ -20632,8 +20642,8 @@ static N178: Node = Node::Object {
         Member { name: "exchangeRate", node: &N11, required: false, default: None },
         Member { name: "isActive", node: &N8, required: false, default: None },
         Member { name: "isQueuedForEmail", node: &N8, required: false, default: None },
-        Member { name: "lineGroups", node: &N177, required: false, default: None },
-        Member { name: "lines", node: &N175, required: false, default: None },
+        Member { name: "lineGroups", node: &N178, required: false, default: None },
+        Member { name: "lines", node: &N176, required: false, default: None },
         Member { name: "memo", node: &N0, required: false, default: None },
         Member { name: "otherCustomField", node: &N0, required: false, default: None },
         Member { name: "purchaseOrderNumber", node: &N85, required: false, default: None },
@@ -20650,7 +20660,7 @@ static N178: Node = Node::Object {
     closed: true,
     min_members: 0,
 };
-static N179: Node = Node::Object {
+static N180: Node = Node::Object {
     members: &[
         Member { name: "ids", node: &N1, required: false, default: None },
         Member { name: "refNumbers", node: &N1, required: false, default: None },
@@ -20672,7 +20682,7 @@ static N179: Node = Node::Object {
     closed: true,
     min_members: 0,
 };
-static N180: Node = Node::Object {
+static N181: Node = Node::Object {
     members: &[
         Member { name: "adjustCount", node: &N11, required: false, default: None },
         Member { name: "expirationDate", node: &N10, required: false, default: None },
@@ -20682,7 +20692,7 @@ static N180: Node = Node::Object {
     closed: true,
     min_members: 0,
 };
-static N181: Node = Node::Object {
+static N182: Node = Node::Object {
     members: &[
         Member { name: "expirationDate", node: &N10, required: false, default: None },
         Member { name: "inventorySiteLocationId", node: &N7, required: false, default: None },
@@ -20694,7 +20704,7 @@ static N181: Node = Node::Object {
     closed: true,
     min_members: 0,
 };
-static N182: Node = Node::Object {
+static N183: Node = Node::Object {
     members: &[
         Member { name: "addSerialNumber", node: &N0, required: false, default: None },
         Member { name: "expirationDate", node: &N10, required: false, default: None },
@@ -20704,7 +20714,7 @@ static N182: Node = Node::Object {
     closed: true,
     min_members: 0,
 };
-static N183: Node = Node::Object {
+static N184: Node = Node::Object {
     members: &[
         Member { name: "newQuantity", node: &N11, required: false, default: None },
         Member { name: "newValue", node: &N0, required: false, default: None },
@@ -20714,26 +20724,26 @@ static N183: Node = Node::Object {
     closed: true,
     min_members: 0,
 };
-static N184: Node = Node::Object {
+static N185: Node = Node::Object {
     members: &[
-        Member { name: "adjustLotNumber", node: &N180, required: false, default: None },
-        Member { name: "adjustQuantity", node: &N181, required: false, default: None },
-        Member { name: "adjustSerialNumber", node: &N182, required: false, default: None },
-        Member { name: "adjustValue", node: &N183, required: false, default: None },
+        Member { name: "adjustLotNumber", node: &N181, required: false, default: None },
+        Member { name: "adjustQuantity", node: &N182, required: false, default: None },
+        Member { name: "adjustSerialNumber", node: &N183, required: false, default: None },
+        Member { name: "adjustValue", node: &N184, required: false, default: None },
         Member { name: "itemId", node: &N7, required: true, default: None },
     ],
     closed: true,
     min_members: 0,
 };
-static N185: Node = Node::List { items: &N184, min_items: 1 };
-static N186: Node = Node::Object {
+static N186: Node = Node::List { items: &N185, min_items: 1 };
+static N187: Node = Node::Object {
     members: &[
         Member { name: "accountId", node: &N7, required: true, default: None },
         Member { name: "classId", node: &N7, required: false, default: None },
         Member { name: "customerId", node: &N7, required: false, default: None },
         Member { name: "externalId", node: &N21, required: false, default: None },
         Member { name: "inventorySiteId", node: &N7, required: false, default: None },
-        Member { name: "lines", node: &N185, required: false, default: None },
+        Member { name: "lines", node: &N186, required: false, default: None },
         Member { name: "memo", node: &N0, required: false, default: None },
         Member { name: "refNumber", node: &N22, required: false, default: None },
         Member { name: "transactionDate", node: &N10, required: true, default: None },
@@ -20741,7 +20751,7 @@ static N186: Node = Node::Object {
     closed: true,
     min_members: 0,
 };
-static N187: Node = Node::Object {
+static N188: Node = Node::Object {
     members: &[
         Member { name: "adjustCount", node: &N11, required: false, default: None },
         Member { name: "expirationDate", node: &N10, required: false, default: None },
@@ -20756,14 +20766,14 @@ static N187: Node = Node::Object {
     closed: true,
     min_members: 0,
 };
-static N188: Node = Node::List { items: &N187, min_items: 1 };
-static N189: Node = Node::Object {
+static N189: Node = Node::List { items: &N188, min_items: 1 };
+static N190: Node = Node::Object {
     members: &[
         Member { name: "accountId", node: &N7, required: false, default: None },
         Member { name: "classId", node: &N7, required: false, default: None },
         Member { name: "customerId", node: &N7, required: false, default: None },
         Member { name: "inventorySiteId", node: &N7, required: false, default: None },
-        Member { name: "lines", node: &N188, required: false, default: None },
+        Member { name: "lines", node: &N189, required: false, default: None },
         Member { name: "memo", node: &N0, required: false, default: None },
         Member { name: "refNumber", node: &N22, required: false, default: None },
         Member { name: "revisionNumber", node: &N0, required: true, default: None },
@@ -20772,7 +20782,7 @@ static N189: Node = Node::Object {
     closed: true,
     min_members: 0,
 };
-static N190: Node = Node::Object {
+static N191: Node = Node::Object {
     members: &[
         Member { name: "inventoryItemId", node: &N7, required: false, default: None },
         Member { name: "quantity", node: &N11, required: false, default: None },
@@ -20780,29 +20790,29 @@ static N190: Node = Node::Object {
     closed: true,
     min_members: 0,
 };
-static N191: Node = Node::List { items: &N190, min_items: 1 };
-static N192: Node = Node::Object {
+static N192: Node = Node::List { items: &N191, min_items: 1 };
+static N193: Node = Node::Object {
     members: &[
         Member { name: "assetAccountId", node: &N7, required: true, default: None },
-        Member { name: "barcode", node: &N141, required: false, default: None },
+        Member { name: "barcode", node: &N142, required: false, default: None },
         Member { name: "buildNotificationThreshold", node: &N11, required: false, default: None },
         Member { name: "classId", node: &N7, required: false, default: None },
         Member { name: "cogsAccountId", node: &N7, required: true, default: None },
         Member { name: "externalId", node: &N21, required: false, default: None },
         Member { name: "incomeAccountId", node: &N7, required: true, default: None },
         Member { name: "inventoryDate", node: &N10, required: false, default: None },
-        Member { name: "isActive", node: &N8, required: false, default: None },
-        Member { name: "lines", node: &N191, required: false, default: None },
+        Member { name: "isActive", node: &N8, required: false, default: Some("true") },
+        Member { name: "lines", node: &N192, required: false, default: None },
         Member { name: "maximumQuantityOnHand", node: &N11, required: false, default: None },
         Member { name: "name", node: &N9, required: true, default: None },
         Member { name: "parentId", node: &N7, required: false, default: None },
         Member { name: "preferredVendorId", node: &N7, required: false, default: None },
-        Member { name: "purchaseCost", node: &N102, required: false, default: None },
+        Member { name: "purchaseCost", node: &N103, required: false, default: None },
         Member { name: "purchaseDescription", node: &N0, required: false, default: None },
         Member { name: "purchaseTaxCodeId", node: &N7, required: false, default: None },
         Member { name: "quantityOnHand", node: &N11, required: false, default: None },
         Member { name: "salesDescription", node: &N0, required: false, default: None },
-        Member { name: "salesPrice", node: &N102, required: false, default: None },
+        Member { name: "salesPrice", node: &N103, required: false, default: None },
         Member { name: "salesTaxCodeId", node: &N7, required: false, default: None },
         Member { name: "totalValue", node: &N16, required: false, default: None },
         Member { name: "unitOfMeasureSetId", node: &N7, required: false, default: None },
@@ -20810,10 +20820,10 @@ static N192: Node = Node::Object {
     closed: true,
     min_members: 0,
 };
-static N193: Node = Node::Object {
+static N194: Node = Node::Object {
     members: &[
         Member { name: "assetAccountId", node: &N7, required: false, default: None },
-        Member { name: "barcode", node: &N141, required: false, default: None },
+        Member { name: "barcode", node: &N142, required: false, default: None },
         Member { name: "buildNotificationThreshold", node: &N11, required: false, default: None },
         Member { name: "classId", node: &N7, required: false, default: None },
         Member { name: "clearItemLines", node: &N8, required: false, default: None },
@@ -20821,17 +20831,17 @@ static N193: Node = Node::Object {
         Member { name: "forceUnitOfMeasureChange", node: &N8, required: false, default: None },
         Member { name: "incomeAccountId", node: &N7, required: false, default: None },
         Member { name: "isActive", node: &N8, required: false, default: None },
-        Member { name: "lines", node: &N191, required: false, default: None },
+        Member { name: "lines", node: &N192, required: false, default: None },
         Member { name: "maximumQuantityOnHand", node: &N11, required: false, default: None },
         Member { name: "name", node: &N9, required: false, default: None },
         Member { name: "parentId", node: &N7, required: false, default: None },
         Member { name: "preferredVendorId", node: &N7, required: false, default: None },
-        Member { name: "purchaseCost", node: &N102, required: false, default: None },
+        Member { name: "purchaseCost", node: &N103, required: false, default: None },
         Member { name: "purchaseDescription", node: &N0, required: false, default: None },
         Member { name: "purchaseTaxCodeId", node: &N7, required: false, default: None },
         Member { name: "revisionNumber", node: &N0, required: true, default: None },
         Member { name: "salesDescription", node: &N0, required: false, default: None },
-        Member { name: "salesPrice", node: &N102, required: false, default: None },
+        Member { name: "salesPrice", node: &N103, required: false, default: None },
         Member { name: "salesTaxCodeId", node: &N7, required: false, default: None },
         Member { name: "sku", node: &N0, required: false, default: None },
         Member { name: "unitOfMeasureSetId", node: &N7, required: false, default: None },
@@ -20840,27 +20850,27 @@ static N193: Node = Node::Object {
     closed: true,
     min_members: 0,
 };
-static N194: Node = Node::Object {
+static N195: Node = Node::Object {
     members: &[
         Member { name: "assetAccountId", node: &N7, required: true, default: None },
-        Member { name: "barcode", node: &N141, required: false, default: None },
+        Member { name: "barcode", node: &N142, required: false, default: None },
         Member { name: "classId", node: &N7, required: false, default: None },
         Member { name: "cogsAccountId", node: &N7, required: true, default: None },
         Member { name: "externalId", node: &N21, required: false, default: None },
         Member { name: "incomeAccountId", node: &N7, required: true, default: None },
         Member { name: "inventoryDate", node: &N10, required: false, default: None },
-        Member { name: "isActive", node: &N8, required: false, default: None },
+        Member { name: "isActive", node: &N8, required: false, default: Some("true") },
         Member { name: "maximumQuantityOnHand", node: &N11, required: false, default: None },
         Member { name: "name", node: &N9, required: true, default: None },
         Member { name: "parentId", node: &N7, required: false, default: None },
         Member { name: "preferredVendorId", node: &N7, required: false, default: None },
-        Member { name: "purchaseCost", node: &N102, required: false, default: None },
+        Member { name: "purchaseCost", node: &N103, required: false, default: None },
         Member { name: "purchaseDescription", node: &N0, required: false, default: None },
         Member { name: "purchaseTaxCodeId", node: &N7, required: false, default: None },
         Member { name: "quantityOnHand", node: &N11, required: false, default: None },
         Member { name: "reorderPoint", node: &N11, required: false, default: None },
         Member { name: "salesDescription", node: &N0, required: false, default: None },
-        Member { name: "salesPrice", node: &N102, required: false, default: None },
+        Member { name: "salesPrice", node: &N103, required: false, default: None },
         Member { name: "salesTaxCodeId", node: &N7, required: false, default: None },
         Member { name: "sku", node: &N0, required: false, default: None },
         Member { name: "totalValue", node: &N16, required: false, default: None },
@@ -20869,10 +20879,10 @@ static N194: Node = Node::Object {
     closed: true,
     min_members: 0,
 };
-static N195: Node = Node::Object {
+static N196: Node = Node::Object {
     members: &[
         Member { name: "assetAccountId", node: &N7, required: false, default: None },
-        Member { name: "barcode", node: &N141, required: false, default: None },
+        Member { name: "barcode", node: &N142, required: false, default: None },
         Member { name: "classId", node: &N7, required: false, default: None },
         Member { name: "cogsAccountId", node: &N7, required: false, default: None },
         Member { name: "forceUnitOfMeasureChange", node: &N8, required: false, default: None },
@@ -20882,13 +20892,13 @@ static N195: Node = Node::Object {
         Member { name: "name", node: &N9, required: false, default: None },
         Member { name: "parentId", node: &N7, required: false, default: None },
         Member { name: "preferredVendorId", node: &N7, required: false, default: None },
-        Member { name: "purchaseCost", node: &N102, required: false, default: None },
+        Member { name: "purchaseCost", node: &N103, required: false, default: None },
         Member { name: "purchaseDescription", node: &N0, required: false, default: None },
         Member { name: "purchaseTaxCodeId", node: &N7, required: false, default: None },
         Member { name: "reorderPoint", node: &N11, required: false, default: None },
         Member { name: "revisionNumber", node: &N0, required: true, default: None },
         Member { name: "salesDescription", node: &N0, required: false, default: None },
-        Member { name: "salesPrice", node: &N102, required: false, default: None },
+        Member { name: "salesPrice", node: &N103, required: false, default: None },
         Member { name: "salesTaxCodeId", node: &N7, required: false, default: None },
         Member { name: "sku", node: &N0, required: false, default: None },
         Member { name: "unitOfMeasureSetId", node: &N7, required: false, default: None },
@@ -20898,11 +20908,11 @@ static N195: Node = Node::Object {
     closed: true,
     min_members: 0,
 };
-static N196: Node = Node::Object {
+static N197: Node = Node::Object {
     members: &[
         Member { name: "ids", node: &N1, required: false, default: None },
         Member { name: "names", node: &N1, required: false, default: None },
-        Member { name: "status", node: &N3, required: false, default: Some("active") },
+        Member { name: "status", node: &N3, required: false, default: Some("\"active\"") },
         Member { name: "updatedAfter", node: &N4, required: false, default: None },
         Member { name: "updatedBefore", node: &N4, required: false, default: None },
         Member { name: "nameContains", node: &N0, required: false, default: None },
@@ -20914,7 +20924,7 @@ static N196: Node = Node::Object {
     closed: true,
     min_members: 0,
 };
-static N197: Node = Node::Object {
+static N198: Node = Node::Object {
     members: &[
         Member { name: "city", node: &N9, required: false, default: None },
         Member { name: "country", node: &N0, required: false, default: None },
@@ -20929,21 +20939,21 @@ static N197: Node = Node::Object {
     closed: true,
     min_members: 0,
 };
-static N198: Node = Node::Object {
+static N199: Node = Node::Object {
     members: &[
-        Member { name: "address", node: &N197, required: false, default: None },
+        Member { name: "address", node: &N198, required: false, default: None },
         Member { name: "description", node: &N0, required: false, default: None },
         Member { name: "email", node: &N0, required: false, default: None },
-        Member { name: "isActive", node: &N8, required: false, default: None },
+        Member { name: "isActive", node: &N8, required: false, default: Some("true") },
         Member { name: "name", node: &N9, required: true, default: None },
         Member { name: "parentId", node: &N7, required: false, default: None },
     ],
     closed: true,
     min_members: 0,
 };
-static N199: Node = Node::Object {
+static N200: Node = Node::Object {
     members: &[
-        Member { name: "address", node: &N197, required: false, default: None },
+        Member { name: "address", node: &N198, required: false, default: None },
         Member { name: "contact", node: &N0, required: false, default: None },
         Member { name: "description", node: &N0, required: false, default: None },
         Member { name: "email", node: &N0, required: false, default: None },
@@ -20957,7 +20967,7 @@ static N199: Node = Node::Object {
     closed: true,
     min_members: 0,
 };
-static N200: Node = Node::Object {
+static N201: Node = Node::Object {
     members: &[
         Member { name: "ids", node: &N1, required: false, default: None },
         Member { name: "refNumbers", node: &N1, required: false, default: None },
@@ -20975,14 +20985,14 @@ static N200: Node = Node::Object {
         Member { name: "refNumberFrom", node: &N0, required: false, default: None },
         Member { name: "refNumberTo", node: &N0, required: false, default: None },
         Member { name: "currencyIds", node: &N1, required: false, default: None },
-        Member { name: "paymentStatus", node: &N26, required: false, default: Some("all") },
+        Member { name: "paymentStatus", node: &N26, required: false, default: Some("\"all\"") },
         Member { name: "includeLineItems", node: &N8, required: false, default: Some("true") },
         Member { name: "includeLinkedTransactions", node: &N8, required: false, default: Some("false") },
     ],
     closed: true,
     min_members: 0,
 };
-static N201: Node = Node::Object {
+static N202: Node = Node::Object {
     members: &[
         Member { name: "amount", node: &N16, required: false, default: None },
         Member { name: "classId", node: &N7, required: false, default: None },
@@ -20997,7 +21007,7 @@ static N201: Node = Node::Object {
         Member { name: "otherCustomField2", node: &N0, required: false, default: None },
         Member { name: "overrideItemAccountId", node: &N7, required: false, default: None },
         Member { name: "priceLevelId", node: &N7, required: false, default: None },
-        Member { name: "priceRuleConflictStrategy", node: &N170, required: false, default: None },
+        Member { name: "priceRuleConflictStrategy", node: &N171, required: false, default: None },
         Member { name: "quantity", node: &N11, required: false, default: None },
         Member { name: "rate", node: &N35, required: false, default: None },
         Member { name: "ratePercent", node: &N0, required: false, default: None },
@@ -21009,8 +21019,8 @@ static N201: Node = Node::Object {
     closed: true,
     min_members: 0,
 };
-static N202: Node = Node::List { items: &N201, min_items: 1 };
-static N203: Node = Node::Object {
+static N203: Node = Node::List { items: &N202, min_items: 1 };
+static N204: Node = Node::Object {
     members: &[
         Member { name: "applyCredits", node: &N18, required: false, default: None },
         Member { name: "billingAddress", node: &N44, required: false, default: None },
@@ -21026,7 +21036,7 @@ static N203: Node = Node::Object {
         Member { name: "isQueuedForEmail", node: &N8, required: false, default: None },
         Member { name: "isQueuedForPrint", node: &N8, required: false, default: None },
         Member { name: "lineGroups", node: &N82, required: false, default: None },
-        Member { name: "lines", node: &N202, required: false, default: None },
+        Member { name: "lines", node: &N203, required: false, default: None },
         Member { name: "linkToTransactionIds", node: &N39, required: false, default: None },
         Member { name: "memo", node: &N0, required: false, default: None },
         Member { name: "otherCustomField", node: &N0, required: false, default: None },
@@ -21046,7 +21056,7 @@ static N203: Node = Node::Object {
     closed: true,
     min_members: 0,
 };
-static N204: Node = Node::Object {
+static N205: Node = Node::Object {
     members: &[
         Member { name: "amount", node: &N16, required: false, default: None },
         Member { name: "classId", node: &N7, required: false, default: None },
@@ -21061,7 +21071,7 @@ static N204: Node = Node::Object {
         Member { name: "overrideItemAccountId", node: &N7, required: false, default: None },
         Member { name: "overrideUnitOfMeasureSetId", node: &N7, required: false, default: None },
         Member { name: "priceLevelId", node: &N7, required: false, default: None },
-        Member { name: "priceRuleConflictStrategy", node: &N170, required: false, default: None },
+        Member { name: "priceRuleConflictStrategy", node: &N171, required: false, default: None },
         Member { name: "quantity", node: &N11, required: false, default: None },
         Member { name: "rate", node: &N35, required: false, default: None },
         Member { name: "ratePercent", node: &N0, required: false, default: None },
@@ -21073,12 +21083,12 @@ static N204: Node = Node::Object {
     closed: true,
     min_members: 0,
 };
-static N205: Node = Node::List { items: &N204, min_items: 1 };
-static N206: Node = Node::Object {
+static N206: Node = Node::List { items: &N205, min_items: 1 };
+static N207: Node = Node::Object {
     members: &[
         Member { name: "id", node: &N7, required: true, default: None },
         Member { name: "itemGroupId", node: &N7, required: false, default: None },
-        Member { name: "lines", node: &N205, required: false, default: None },
+        Member { name: "lines", node: &N206, required: false, default: None },
         Member { name: "overrideUnitOfMeasureSetId", node: &N7, required: false, default: None },
         Member { name: "quantity", node: &N11, required: false, default: None },
         Member { name: "unitOfMeasure", node: &N0, required: false, default: None },
@@ -21086,8 +21096,8 @@ static N206: Node = Node::Object {
     closed: true,
     min_members: 0,
 };
-static N207: Node = Node::List { items: &N206, min_items: 1 };
-static N208: Node = Node::Object {
+static N208: Node = Node::List { items: &N207, min_items: 1 };
+static N209: Node = Node::Object {
     members: &[
         Member { name: "applyCredits", node: &N18, required: false, default: None },
         Member { name: "billingAddress", node: &N44, required: false, default: None },
@@ -21100,8 +21110,8 @@ static N208: Node = Node::Object {
         Member { name: "isPending", node: &N8, required: false, default: None },
         Member { name: "isQueuedForEmail", node: &N8, required: false, default: None },
         Member { name: "isQueuedForPrint", node: &N8, required: false, default: None },
-        Member { name: "lineGroups", node: &N207, required: false, default: None },
-        Member { name: "lines", node: &N205, required: false, default: None },
+        Member { name: "lineGroups", node: &N208, required: false, default: None },
+        Member { name: "lines", node: &N206, required: false, default: None },
         Member { name: "memo", node: &N0, required: false, default: None },
         Member { name: "otherCustomField", node: &N0, required: false, default: None },
         Member { name: "purchaseOrderNumber", node: &N85, required: false, default: None },
@@ -21121,13 +21131,13 @@ static N208: Node = Node::Object {
     closed: true,
     min_members: 0,
 };
-static N209: Node = Node::Object {
+static N210: Node = Node::Object {
     members: &[
         Member { name: "ids", node: &N1, required: false, default: None },
         Member { name: "names", node: &N1, required: false, default: None },
         Member { name: "limit", node: &N14, required: false, default: Some("150") },
         Member { name: "cursor", node: &N0, required: false, default: None },
-        Member { name: "status", node: &N3, required: false, default: Some("active") },
+        Member { name: "status", node: &N3, required: false, default: Some("\"active\"") },
         Member { name: "updatedAfter", node: &N4, required: false, default: None },
         Member { name: "updatedBefore", node: &N4, required: false, default: None },
         Member { name: "nameContains", node: &N0, required: false, default: None },
@@ -21139,7 +21149,7 @@ static N209: Node = Node::Object {
     closed: true,
     min_members: 0,
 };
-static N210: Node = Node::Object {
+static N211: Node = Node::Object {
     members: &[
         Member { name: "itemId", node: &N7, required: false, default: None },
         Member { name: "quantity", node: &N11, required: false, default: None },
@@ -21148,14 +21158,14 @@ static N210: Node = Node::Object {
     closed: true,
     min_members: 0,
 };
-static N211: Node = Node::List { items: &N210, min_items: 1 };
-static N212: Node = Node::Object {
+static N212: Node = Node::List { items: &N211, min_items: 1 };
+static N213: Node = Node::Object {
     members: &[
-        Member { name: "barcode", node: &N141, required: false, default: None },
+        Member { name: "barcode", node: &N142, required: false, default: None },
         Member { name: "description", node: &N0, required: false, default: None },
         Member { name: "externalId", node: &N21, required: false, default: None },
-        Member { name: "isActive", node: &N8, required: false, default: None },
-        Member { name: "lines", node: &N211, required: false, default: None },
+        Member { name: "isActive", node: &N8, required: false, default: Some("true") },
+        Member { name: "lines", node: &N212, required: false, default: None },
         Member { name: "name", node: &N9, required: true, default: None },
         Member { name: "shouldPrintItemsInGroup", node: &N8, required: true, default: None },
         Member { name: "unitOfMeasureSetId", node: &N7, required: false, default: None },
@@ -21163,14 +21173,14 @@ static N212: Node = Node::Object {
     closed: true,
     min_members: 0,
 };
-static N213: Node = Node::Object {
+static N214: Node = Node::Object {
     members: &[
-        Member { name: "barcode", node: &N141, required: false, default: None },
+        Member { name: "barcode", node: &N142, required: false, default: None },
         Member { name: "clearItemLines", node: &N8, required: false, default: None },
         Member { name: "description", node: &N0, required: false, default: None },
         Member { name: "forceUnitOfMeasureChange", node: &N8, required: false, default: None },
         Member { name: "isActive", node: &N8, required: false, default: None },
-        Member { name: "lines", node: &N211, required: false, default: None },
+        Member { name: "lines", node: &N212, required: false, default: None },
         Member { name: "name", node: &N9, required: false, default: None },
         Member { name: "revisionNumber", node: &N0, required: true, default: None },
         Member { name: "shouldPrintItemsInGroup", node: &N8, required: false, default: None },
@@ -21179,7 +21189,7 @@ static N213: Node = Node::Object {
     closed: true,
     min_members: 0,
 };
-static N214: Node = Node::Object {
+static N215: Node = Node::Object {
     members: &[
         Member { name: "ids", node: &N1, required: false, default: None },
         Member { name: "refNumbers", node: &N1, required: false, default: None },
@@ -21203,7 +21213,7 @@ static N214: Node = Node::Object {
     closed: true,
     min_members: 0,
 };
-static N215: Node = Node::Object {
+static N216: Node = Node::Object {
     members: &[
         Member { name: "exchangeRate", node: &N11, required: false, default: None },
         Member { name: "expenseLines", node: &N32, required: false, default: None },
@@ -21221,7 +21231,7 @@ static N215: Node = Node::Object {
     closed: true,
     min_members: 0,
 };
-static N216: Node = Node::Object {
+static N217: Node = Node::Object {
     members: &[
         Member { name: "clearExpenseLines", node: &N8, required: false, default: None },
         Member { name: "clearItemLines", node: &N8, required: false, default: None },
@@ -21240,7 +21250,7 @@ static N216: Node = Node::Object {
     closed: true,
     min_members: 0,
 };
-static N217: Node = Node::OneOf(&[
+static N218: Node = Node::OneOf(&[
     "all_except_fixed_asset",
     "assembly",
     "discount",
@@ -21254,20 +21264,20 @@ static N217: Node = Node::OneOf(&[
     "sales_tax",
     "service",
 ]);
-static N218: Node = Node::Object {
+static N219: Node = Node::Object {
     members: &[
         Member { name: "ids", node: &N1, required: false, default: None },
-        Member { name: "itemType", node: &N217, required: false, default: None },
+        Member { name: "itemType", node: &N218, required: false, default: None },
         Member { name: "itemIds", node: &N1, required: false, default: None },
         Member { name: "siteIds", node: &N1, required: false, default: None },
         Member { name: "limit", node: &N14, required: false, default: Some("150") },
         Member { name: "cursor", node: &N0, required: false, default: None },
-        Member { name: "status", node: &N3, required: false, default: Some("active") },
+        Member { name: "status", node: &N3, required: false, default: Some("\"active\"") },
     ],
     closed: true,
     min_members: 0,
 };
-static N219: Node = Node::Object {
+static N220: Node = Node::Object {
     members: &[
         Member { name: "ids", node: &N1, required: false, default: None },
         Member { name: "refNumbers", node: &N1, required: false, default: None },
@@ -21290,11 +21300,11 @@ static N219: Node = Node::Object {
     closed: true,
     min_members: 0,
 };
-static N220: Node = Node::Object {
+static N221: Node = Node::Object {
     members: &[
         Member { name: "accountId", node: &N7, required: true, default: None },
         Member { name: "amount", node: &N16, required: false, default: None },
-        Member { name: "billingStatus", node: &N28, required: false, default: None },
+        Member { name: "billingStatus", node: &N28, required: false, default: Some("\"billable\"") },
         Member { name: "classId", node: &N7, required: false, default: None },
         Member { name: "entityId", node: &N7, required: false, default: None },
         Member { name: "memo", node: &N0, required: false, default: None },
@@ -21303,13 +21313,13 @@ static N220: Node = Node::Object {
     closed: true,
     min_members: 0,
 };
-static N221: Node = Node::List { items: &N220, min_items: 1 };
-static N222: Node = Node::Object {
+static N222: Node = Node::List { items: &N221, min_items: 1 };
+static N223: Node = Node::Object {
     members: &[
         Member { name: "areAmountsEnteredInHomeCurrency", node: &N8, required: false, default: None },
-        Member { name: "creditLines", node: &N221, required: false, default: None },
+        Member { name: "creditLines", node: &N222, required: false, default: None },
         Member { name: "currencyId", node: &N7, required: false, default: None },
-        Member { name: "debitLines", node: &N221, required: false, default: None },
+        Member { name: "debitLines", node: &N222, required: false, default: None },
         Member { name: "exchangeRate", node: &N11, required: false, default: None },
         Member { name: "externalId", node: &N21, required: false, default: None },
         Member { name: "isAdjustment", node: &N8, required: false, default: None },
@@ -21320,8 +21330,8 @@ static N222: Node = Node::Object {
     closed: true,
     min_members: 0,
 };
-static N223: Node = Node::OneOf(&["debit", "credit"]);
-static N224: Node = Node::Object {
+static N224: Node = Node::OneOf(&["debit", "credit"]);
+static N225: Node = Node::Object {
     members: &[
         Member { name: "accountId", node: &N7, required: false, default: None },
         Member { name: "amount", node: &N16, required: false, default: None },
@@ -21329,21 +21339,21 @@ static N224: Node = Node::Object {
         Member { name: "classId", node: &N7, required: false, default: None },
         Member { name: "entityId", node: &N7, required: false, default: None },
         Member { name: "id", node: &N7, required: true, default: None },
-        Member { name: "journalLineType", node: &N223, required: false, default: None },
+        Member { name: "journalLineType", node: &N224, required: false, default: None },
         Member { name: "memo", node: &N0, required: false, default: None },
         Member { name: "salesTaxItemId", node: &N7, required: false, default: None },
     ],
     closed: true,
     min_members: 0,
 };
-static N225: Node = Node::List { items: &N224, min_items: 1 };
-static N226: Node = Node::Object {
+static N226: Node = Node::List { items: &N225, min_items: 1 };
+static N227: Node = Node::Object {
     members: &[
         Member { name: "areAmountsEnteredInHomeCurrency", node: &N8, required: false, default: None },
         Member { name: "currencyId", node: &N7, required: false, default: None },
         Member { name: "exchangeRate", node: &N11, required: false, default: None },
         Member { name: "isAdjustment", node: &N8, required: false, default: None },
-        Member { name: "lines", node: &N225, required: false, default: None },
+        Member { name: "lines", node: &N226, required: false, default: None },
         Member { name: "refNumber", node: &N22, required: false, default: None },
         Member { name: "revisionNumber", node: &N0, required: true, default: None },
         Member { name: "transactionDate", node: &N10, required: false, default: None },
@@ -21351,85 +21361,40 @@ static N226: Node = Node::Object {
     closed: true,
     min_members: 0,
 };
-static N227: Node = Node::Object {
+static N228: Node = Node::Object {
     members: &[
         Member { name: "expenseAccountId", node: &N7, required: true, default: None },
         Member { name: "incomeAccountId", node: &N7, required: true, default: None },
         Member { name: "preferredVendorId", node: &N7, required: false, default: None },
-        Member { name: "purchaseCost", node: &N102, required: false, default: None },
+        Member { name: "purchaseCost", node: &N103, required: false, default: None },
         Member { name: "purchaseDescription", node: &N0, required: false, default: None },
         Member { name: "purchaseTaxCodeId", node: &N7, required: false, default: None },
         Member { name: "salesDescription", node: &N0, required: false, default: None },
-        Member { name: "salesPrice", node: &N102, required: false, default: None },
-    ],
-    closed: true,
-    min_members: 0,
-};
-static N228: Node = Node::Object {
-    members: &[
-        Member { name: "description", node: &N0, required: false, default: None },
-        Member { name: "postingAccountId", node: &N7, required: true, default: None },
-        Member { name: "price", node: &N102, required: false, default: None },
-        Member { name: "pricePercentage", node: &N0, required: false, default: None },
+        Member { name: "salesPrice", node: &N103, required: false, default: None },
     ],
     closed: true,
     min_members: 0,
 };
 static N229: Node = Node::Object {
     members: &[
-        Member { name: "barcode", node: &N141, required: false, default: None },
-        Member { name: "classId", node: &N7, required: false, default: None },
-        Member { name: "externalId", node: &N21, required: false, default: None },
-        Member { name: "isActive", node: &N8, required: false, default: None },
-        Member { name: "name", node: &N9, required: true, default: None },
-        Member { name: "parentId", node: &N7, required: false, default: None },
-        Member { name: "salesAndPurchaseDetails", node: &N227, required: false, default: None },
-        Member { name: "salesOrPurchaseDetails", node: &N228, required: false, default: None },
-        Member { name: "salesTaxCodeId", node: &N7, required: false, default: None },
-        Member { name: "sku", node: &N0, required: false, default: None },
-        Member { name: "unitOfMeasureSetId", node: &N7, required: false, default: None },
+        Member { name: "description", node: &N0, required: false, default: None },
+        Member { name: "postingAccountId", node: &N7, required: true, default: None },
+        Member { name: "price", node: &N103, required: false, default: None },
+        Member { name: "pricePercentage", node: &N0, required: false, default: None },
     ],
     closed: true,
     min_members: 0,
 };
 static N230: Node = Node::Object {
     members: &[
-        Member { name: "expenseAccountId", node: &N7, required: false, default: None },
-        Member { name: "incomeAccountId", node: &N7, required: false, default: None },
-        Member { name: "preferredVendorId", node: &N7, required: false, default: None },
-        Member { name: "purchaseCost", node: &N102, required: false, default: None },
-        Member { name: "purchaseDescription", node: &N0, required: false, default: None },
-        Member { name: "purchaseTaxCodeId", node: &N7, required: false, default: None },
-        Member { name: "salesDescription", node: &N0, required: false, default: None },
-        Member { name: "salesPrice", node: &N102, required: false, default: None },
-        Member { name: "updateExistingTransactionsExpenseAccount", node: &N8, required: false, default: None },
-        Member { name: "updateExistingTransactionsIncomeAccount", node: &N8, required: false, default: None },
-    ],
-    closed: true,
-    min_members: 0,
-};
-static N231: Node = Node::Object {
-    members: &[
-        Member { name: "description", node: &N0, required: false, default: None },
-        Member { name: "postingAccountId", node: &N7, required: false, default: None },
-        Member { name: "price", node: &N102, required: false, default: None },
-        Member { name: "pricePercentage", node: &N0, required: false, default: None },
-        Member { name: "updateExistingTransactionsAccount", node: &N8, required: false, default: None },
-    ],
-    closed: true,
-    min_members: 0,
-};
-static N232: Node = Node::Object {
-    members: &[
-        Member { name: "barcode", node: &N141, required: false, default: None },
+        Member { name: "barcode", node: &N142, required: false, default: None },
         Member { name: "classId", node: &N7, required: false, default: None },
-        Member { name: "forceUnitOfMeasureChange", node: &N8, required: false, default: None },
-        Member { name: "isActive", node: &N8, required: false, default: None },
-        Member { name: "name", node: &N9, required: false, default: None },
+        Member { name: "externalId", node: &N21, required: false, default: None },
+        Member { name: "isActive", node: &N8, required: false, default: Some("true") },
+        Member { name: "name", node: &N9, required: true, default: None },
         Member { name: "parentId", node: &N7, required: false, default: None },
-        Member { name: "revisionNumber", node: &N0, required: true, default: None },
-        Member { name: "salesAndPurchaseDetails", node: &N230, required: false, default: None },
-        Member { name: "salesOrPurchaseDetails", node: &N231, required: false, default: None },
+        Member { name: "salesAndPurchaseDetails", node: &N228, required: false, default: None },
+        Member { name: "salesOrPurchaseDetails", node: &N229, required: false, default: None },
         Member { name: "salesTaxCodeId", node: &N7, required: false, default: None },
         Member { name: "sku", node: &N0, required: false, default: None },
         Member { name: "unitOfMeasureSetId", node: &N7, required: false, default: None },
@@ -21437,31 +21402,61 @@ static N232: Node = Node::Object {
     closed: true,
     min_members: 0,
 };
+static N231: Node = Node::Object {
+    members: &[
+        Member { name: "expenseAccountId", node: &N7, required: false, default: None },
+        Member { name: "incomeAccountId", node: &N7, required: false, default: None },
+        Member { name: "preferredVendorId", node: &N7, required: false, default: None },
+        Member { name: "purchaseCost", node: &N103, required: false, default: None },
+        Member { name: "purchaseDescription", node: &N0, required: false, default: None },
+        Member { name: "purchaseTaxCodeId", node: &N7, required: false, default: None },
+        Member { name: "salesDescription", node: &N0, required: false, default: None },
+        Member { name: "salesPrice", node: &N103, required: false, default: None },
+        Member { name: "updateExistingTransactionsExpenseAccount", node: &N8, required: false, default: None },
+        Member { name: "updateExistingTransactionsIncomeAccount", node: &N8, required: false, default: None },
+    ],
+    closed: true,
+    min_members: 0,
+};
+static N232: Node = Node::Object {
+    members: &[
+        Member { name: "description", node: &N0, required: false, default: None },
+        Member { name: "postingAccountId", node: &N7, required: false, default: None },
+        Member { name: "price", node: &N103, required: false, default: None },
+        Member { name: "pricePercentage", node: &N0, required: false, default: None },
+        Member { name: "updateExistingTransactionsAccount", node: &N8, required: false, default: None },
+    ],
+    closed: true,
+    min_members: 0,
+};
 static N233: Node = Node::Object {
     members: &[
-        Member { name: "barcode", node: &N141, required: false, default: None },
+        Member { name: "barcode", node: &N142, required: false, default: None },
         Member { name: "classId", node: &N7, required: false, default: None },
-        Member { name: "externalId", node: &N21, required: false, default: None },
+        Member { name: "forceUnitOfMeasureChange", node: &N8, required: false, default: None },
         Member { name: "isActive", node: &N8, required: false, default: None },
-        Member { name: "name", node: &N9, required: true, default: None },
+        Member { name: "name", node: &N9, required: false, default: None },
         Member { name: "parentId", node: &N7, required: false, default: None },
-        Member { name: "salesAndPurchaseDetails", node: &N227, required: false, default: None },
-        Member { name: "salesOrPurchaseDetails", node: &N228, required: false, default: None },
+        Member { name: "revisionNumber", node: &N0, required: true, default: None },
+        Member { name: "salesAndPurchaseDetails", node: &N231, required: false, default: None },
+        Member { name: "salesOrPurchaseDetails", node: &N232, required: false, default: None },
         Member { name: "salesTaxCodeId", node: &N7, required: false, default: None },
+        Member { name: "sku", node: &N0, required: false, default: None },
+        Member { name: "unitOfMeasureSetId", node: &N7, required: false, default: None },
     ],
     closed: true,
     min_members: 0,
 };
 static N234: Node = Node::Object {
     members: &[
-        Member { name: "barcode", node: &N141, required: false, default: None },
+        Member { name: "barcode", node: &N142, required: false, default: None },
         Member { name: "classId", node: &N7, required: false, default: None },
-        Member { name: "isActive", node: &N8, required: false, default: None },
-        Member { name: "name", node: &N9, required: false, default: None },
+        Member { name: "externalId", node: &N21, required: false, default: None },
+        Member { name: "isActive", node: &N8, required: false, default: Some("true") },
+        Member { name: "name", node: &N9, required: true, default: None },
         Member { name: "parentId", node: &N7, required: false, default: None },
-        Member { name: "revisionNumber", node: &N0, required: true, default: None },
-        Member { name: "salesAndPurchaseDetails", node: &N230, required: false, default: None },
-        Member { name: "salesOrPurchaseDetails", node: &N231, required: false, default: None },
+        Member { name: "salesAndPurchaseDetails", node: &N228, required: false, default: None },
+        Member { name: "salesOrPurchaseDetails", node: &N229, required: false, default: None },
         Member { name: "salesTaxCodeId", node: &N7, required: false, default: None },
     ],
     closed: true,
@@ -21469,23 +21464,15 @@ static N234: Node = Node::Object {
 };
 static N235: Node = Node::Object {
     members: &[
-        Member { name: "accountNumber", node: &N0, required: false, default: None },
-        Member { name: "address", node: &N44, required: false, default: None },
-        Member { name: "alternateContact", node: &N0, required: false, default: None },
-        Member { name: "alternatePhone", node: &N43, required: false, default: None },
-        Member { name: "companyName", node: &N41, required: false, default: None },
-        Member { name: "contact", node: &N0, required: false, default: None },
-        Member { name: "email", node: &N0, required: false, default: None },
-        Member { name: "externalId", node: &N21, required: false, default: None },
-        Member { name: "fax", node: &N43, required: false, default: None },
-        Member { name: "firstName", node: &N85, required: false, default: None },
+        Member { name: "barcode", node: &N142, required: false, default: None },
+        Member { name: "classId", node: &N7, required: false, default: None },
         Member { name: "isActive", node: &N8, required: false, default: None },
-        Member { name: "lastName", node: &N85, required: false, default: None },
-        Member { name: "middleName", node: &N106, required: false, default: None },
-        Member { name: "name", node: &N9, required: true, default: None },
-        Member { name: "note", node: &N0, required: false, default: None },
-        Member { name: "phone", node: &N43, required: false, default: None },
-        Member { name: "salutation", node: &N0, required: false, default: None },
+        Member { name: "name", node: &N9, required: false, default: None },
+        Member { name: "parentId", node: &N7, required: false, default: None },
+        Member { name: "revisionNumber", node: &N0, required: true, default: None },
+        Member { name: "salesAndPurchaseDetails", node: &N231, required: false, default: None },
+        Member { name: "salesOrPurchaseDetails", node: &N232, required: false, default: None },
+        Member { name: "salesTaxCodeId", node: &N7, required: false, default: None },
     ],
     closed: true,
     min_members: 0,
@@ -21499,11 +21486,34 @@ static N236: Node = Node::Object {
         Member { name: "companyName", node: &N41, required: false, default: None },
         Member { name: "contact", node: &N0, required: false, default: None },
         Member { name: "email", node: &N0, required: false, default: None },
+        Member { name: "externalId", node: &N21, required: false, default: None },
+        Member { name: "fax", node: &N43, required: false, default: None },
+        Member { name: "firstName", node: &N85, required: false, default: None },
+        Member { name: "isActive", node: &N8, required: false, default: Some("true") },
+        Member { name: "lastName", node: &N85, required: false, default: None },
+        Member { name: "middleName", node: &N107, required: false, default: None },
+        Member { name: "name", node: &N9, required: true, default: None },
+        Member { name: "note", node: &N0, required: false, default: None },
+        Member { name: "phone", node: &N43, required: false, default: None },
+        Member { name: "salutation", node: &N0, required: false, default: None },
+    ],
+    closed: true,
+    min_members: 0,
+};
+static N237: Node = Node::Object {
+    members: &[
+        Member { name: "accountNumber", node: &N0, required: false, default: None },
+        Member { name: "address", node: &N44, required: false, default: None },
+        Member { name: "alternateContact", node: &N0, required: false, default: None },
+        Member { name: "alternatePhone", node: &N43, required: false, default: None },
+        Member { name: "companyName", node: &N41, required: false, default: None },
+        Member { name: "contact", node: &N0, required: false, default: None },
+        Member { name: "email", node: &N0, required: false, default: None },
         Member { name: "fax", node: &N43, required: false, default: None },
         Member { name: "firstName", node: &N85, required: false, default: None },
         Member { name: "isActive", node: &N8, required: false, default: None },
         Member { name: "lastName", node: &N85, required: false, default: None },
-        Member { name: "middleName", node: &N106, required: false, default: None },
+        Member { name: "middleName", node: &N107, required: false, default: None },
         Member { name: "name", node: &N9, required: false, default: None },
         Member { name: "note", node: &N0, required: false, default: None },
         Member { name: "phone", node: &N43, required: false, default: None },
@@ -21513,7 +21523,7 @@ static N236: Node = Node::Object {
     closed: true,
     min_members: 0,
 };
-static N237: Node = Node::OneOf(&[
+static N238: Node = Node::OneOf(&[
     "american_express",
     "cash",
     "check",
@@ -21526,12 +21536,12 @@ static N237: Node = Node::OneOf(&[
     "other_credit_card",
     "visa",
 ]);
-static N238: Node = Node::Object {
+static N239: Node = Node::Object {
     members: &[
         Member { name: "ids", node: &N1, required: false, default: None },
         Member { name: "names", node: &N1, required: false, default: None },
         Member { name: "limit", node: &N2, required: false, default: None },
-        Member { name: "status", node: &N3, required: false, default: Some("active") },
+        Member { name: "status", node: &N3, required: false, default: Some("\"active\"") },
         Member { name: "updatedAfter", node: &N4, required: false, default: None },
         Member { name: "updatedBefore", node: &N4, required: false, default: None },
         Member { name: "nameContains", node: &N0, required: false, default: None },
@@ -21539,21 +21549,21 @@ static N238: Node = Node::Object {
         Member { name: "nameEndsWith", node: &N0, required: false, default: None },
         Member { name: "nameFrom", node: &N0, required: false, default: None },
         Member { name: "nameTo", node: &N0, required: false, default: None },
-        Member { name: "paymentMethodType", node: &N237, required: false, default: None },
+        Member { name: "paymentMethodType", node: &N238, required: false, default: None },
     ],
     closed: true,
     min_members: 0,
 };
-static N239: Node = Node::Object {
+static N240: Node = Node::Object {
     members: &[
-        Member { name: "isActive", node: &N8, required: false, default: None },
+        Member { name: "isActive", node: &N8, required: false, default: Some("true") },
         Member { name: "name", node: &N9, required: true, default: None },
-        Member { name: "paymentMethodType", node: &N237, required: true, default: None },
+        Member { name: "paymentMethodType", node: &N238, required: true, default: None },
     ],
     closed: true,
     min_members: 0,
 };
-static N240: Node = Node::OneOf(&[
+static N241: Node = Node::OneOf(&[
     "bonus",
     "commission",
     "hourly_overtime",
@@ -21564,25 +21574,25 @@ static N240: Node = Node::OneOf(&[
     "salary_sick",
     "salary_vacation",
 ]);
-static N241: Node = Node::Object {
+static N242: Node = Node::Object {
     members: &[
         Member { name: "expenseAccountId", node: &N7, required: true, default: None },
-        Member { name: "isActive", node: &N8, required: false, default: None },
+        Member { name: "isActive", node: &N8, required: false, default: Some("true") },
         Member { name: "name", node: &N9, required: true, default: None },
-        Member { name: "overtimeMultiplier", node: &N102, required: false, default: None },
+        Member { name: "overtimeMultiplier", node: &N103, required: false, default: None },
         Member { name: "rate", node: &N35, required: false, default: None },
         Member { name: "ratePercent", node: &N0, required: false, default: None },
-        Member { name: "wageType", node: &N240, required: true, default: None },
+        Member { name: "wageType", node: &N241, required: true, default: None },
     ],
     closed: true,
     min_members: 0,
 };
-static N242: Node = Node::Object {
+static N243: Node = Node::Object {
     members: &[
         Member { name: "ids", node: &N1, required: false, default: None },
         Member { name: "names", node: &N1, required: false, default: None },
         Member { name: "limit", node: &N2, required: false, default: None },
-        Member { name: "status", node: &N3, required: false, default: Some("active") },
+        Member { name: "status", node: &N3, required: false, default: Some("\"active\"") },
         Member { name: "updatedAfter", node: &N4, required: false, default: None },
         Member { name: "updatedBefore", node: &N4, required: false, default: None },
         Member { name: "nameContains", node: &N0, required: false, default: None },
@@ -21596,11 +21606,11 @@ static N242: Node = Node::Object {
     closed: true,
     min_members: 0,
 };
-static N243: Node = Node::OneOf(&["cost", "current_custom_price", "standard_price"]);
-static N244: Node = Node::Object {
+static N244: Node = Node::OneOf(&["cost", "current_custom_price", "standard_price"]);
+static N245: Node = Node::Object {
     members: &[
         Member { name: "adjustPercentage", node: &N0, required: false, default: None },
-        Member { name: "adjustRelativeTo", node: &N243, required: false, default: None },
+        Member { name: "adjustRelativeTo", node: &N244, required: false, default: None },
         Member { name: "customPrice", node: &N0, required: false, default: None },
         Member { name: "customPricePercent", node: &N0, required: false, default: None },
         Member { name: "itemId", node: &N7, required: true, default: None },
@@ -21608,31 +21618,31 @@ static N244: Node = Node::Object {
     closed: true,
     min_members: 0,
 };
-static N245: Node = Node::List { items: &N244, min_items: 1 };
-static N246: Node = Node::Object {
-    members: &[
-        Member { name: "currencyId", node: &N7, required: false, default: None },
-        Member { name: "fixedPercentage", node: &N0, required: false, default: None },
-        Member { name: "isActive", node: &N8, required: false, default: None },
-        Member { name: "name", node: &N9, required: true, default: None },
-        Member { name: "perItemPriceLevels", node: &N245, required: false, default: None },
-    ],
-    closed: true,
-    min_members: 0,
-};
+static N246: Node = Node::List { items: &N245, min_items: 1 };
 static N247: Node = Node::Object {
     members: &[
         Member { name: "currencyId", node: &N7, required: false, default: None },
         Member { name: "fixedPercentage", node: &N0, required: false, default: None },
-        Member { name: "isActive", node: &N8, required: false, default: None },
-        Member { name: "name", node: &N9, required: false, default: None },
-        Member { name: "perItemPriceLevels", node: &N245, required: false, default: None },
-        Member { name: "revisionNumber", node: &N0, required: true, default: None },
+        Member { name: "isActive", node: &N8, required: false, default: Some("true") },
+        Member { name: "name", node: &N9, required: true, default: None },
+        Member { name: "perItemPriceLevels", node: &N246, required: false, default: None },
     ],
     closed: true,
     min_members: 0,
 };
 static N248: Node = Node::Object {
+    members: &[
+        Member { name: "currencyId", node: &N7, required: false, default: None },
+        Member { name: "fixedPercentage", node: &N0, required: false, default: None },
+        Member { name: "isActive", node: &N8, required: false, default: None },
+        Member { name: "name", node: &N9, required: false, default: None },
+        Member { name: "perItemPriceLevels", node: &N246, required: false, default: None },
+        Member { name: "revisionNumber", node: &N0, required: true, default: None },
+    ],
+    closed: true,
+    min_members: 0,
+};
+static N249: Node = Node::Object {
     members: &[
         Member { name: "customFields", node: &N30, required: false, default: None },
         Member { name: "inventorySiteLocationId", node: &N7, required: false, default: None },
@@ -21644,8 +21654,8 @@ static N248: Node = Node::Object {
     closed: true,
     min_members: 0,
 };
-static N249: Node = Node::List { items: &N248, min_items: 1 };
-static N250: Node = Node::Object {
+static N250: Node = Node::List { items: &N249, min_items: 1 };
+static N251: Node = Node::Object {
     members: &[
         Member { name: "amount", node: &N16, required: false, default: None },
         Member { name: "classId", node: &N7, required: false, default: None },
@@ -21667,8 +21677,8 @@ static N250: Node = Node::Object {
     closed: true,
     min_members: 0,
 };
-static N251: Node = Node::List { items: &N250, min_items: 1 };
-static N252: Node = Node::Object {
+static N252: Node = Node::List { items: &N251, min_items: 1 };
+static N253: Node = Node::Object {
     members: &[
         Member { name: "classId", node: &N7, required: false, default: None },
         Member { name: "documentTemplateId", node: &N7, required: false, default: None },
@@ -21679,8 +21689,8 @@ static N252: Node = Node::Object {
         Member { name: "inventorySiteId", node: &N7, required: false, default: None },
         Member { name: "isQueuedForEmail", node: &N8, required: false, default: None },
         Member { name: "isQueuedForPrint", node: &N8, required: false, default: None },
-        Member { name: "lineGroups", node: &N249, required: false, default: None },
-        Member { name: "lines", node: &N251, required: false, default: None },
+        Member { name: "lineGroups", node: &N250, required: false, default: None },
+        Member { name: "lines", node: &N252, required: false, default: None },
         Member { name: "memo", node: &N0, required: false, default: None },
         Member { name: "otherCustomField1", node: &N0, required: false, default: None },
         Member { name: "otherCustomField2", node: &N0, required: false, default: None },
@@ -21699,7 +21709,7 @@ static N252: Node = Node::Object {
     closed: true,
     min_members: 0,
 };
-static N253: Node = Node::Object {
+static N254: Node = Node::Object {
     members: &[
         Member { name: "amount", node: &N16, required: false, default: None },
         Member { name: "classId", node: &N7, required: false, default: None },
@@ -21723,12 +21733,12 @@ static N253: Node = Node::Object {
     closed: true,
     min_members: 0,
 };
-static N254: Node = Node::List { items: &N253, min_items: 1 };
-static N255: Node = Node::Object {
+static N255: Node = Node::List { items: &N254, min_items: 1 };
+static N256: Node = Node::Object {
     members: &[
         Member { name: "id", node: &N7, required: true, default: None },
         Member { name: "itemGroupId", node: &N7, required: false, default: None },
-        Member { name: "lines", node: &N254, required: false, default: None },
+        Member { name: "lines", node: &N255, required: false, default: None },
         Member { name: "overrideUnitOfMeasureSetId", node: &N7, required: false, default: None },
         Member { name: "quantity", node: &N11, required: false, default: None },
         Member { name: "unitOfMeasure", node: &N0, required: false, default: None },
@@ -21736,8 +21746,8 @@ static N255: Node = Node::Object {
     closed: true,
     min_members: 0,
 };
-static N256: Node = Node::List { items: &N255, min_items: 1 };
-static N257: Node = Node::Object {
+static N257: Node = Node::List { items: &N256, min_items: 1 };
+static N258: Node = Node::Object {
     members: &[
         Member { name: "classId", node: &N7, required: false, default: None },
         Member { name: "documentTemplateId", node: &N7, required: false, default: None },
@@ -21748,8 +21758,8 @@ static N257: Node = Node::Object {
         Member { name: "isManuallyClosed", node: &N8, required: false, default: None },
         Member { name: "isQueuedForEmail", node: &N8, required: false, default: None },
         Member { name: "isQueuedForPrint", node: &N8, required: false, default: None },
-        Member { name: "lineGroups", node: &N256, required: false, default: None },
-        Member { name: "lines", node: &N254, required: false, default: None },
+        Member { name: "lineGroups", node: &N257, required: false, default: None },
+        Member { name: "lines", node: &N255, required: false, default: None },
         Member { name: "memo", node: &N0, required: false, default: None },
         Member { name: "otherCustomField1", node: &N0, required: false, default: None },
         Member { name: "otherCustomField2", node: &N0, required: false, default: None },
@@ -21769,7 +21779,7 @@ static N257: Node = Node::Object {
     closed: true,
     min_members: 0,
 };
-static N258: Node = Node::Object {
+static N259: Node = Node::Object {
     members: &[
         Member { name: "applyToTransactions", node: &N20, required: false, default: None },
         Member { name: "creditCardTransaction", node: &N76, required: false, default: None },
@@ -21777,7 +21787,7 @@ static N258: Node = Node::Object {
         Member { name: "depositToAccountId", node: &N7, required: false, default: None },
         Member { name: "exchangeRate", node: &N11, required: false, default: None },
         Member { name: "externalId", node: &N21, required: false, default: None },
-        Member { name: "isAutoApply", node: &N8, required: false, default: None },
+        Member { name: "isAutoApply", node: &N8, required: false, default: Some("false") },
         Member { name: "memo", node: &N0, required: false, default: None },
         Member { name: "paymentMethodId", node: &N7, required: false, default: None },
         Member { name: "receivablesAccountId", node: &N7, required: false, default: None },
@@ -21788,7 +21798,7 @@ static N258: Node = Node::Object {
     closed: true,
     min_members: 0,
 };
-static N259: Node = Node::Object {
+static N260: Node = Node::Object {
     members: &[
         Member { name: "address", node: &N0, required: false, default: None },
         Member { name: "commercialCardCode", node: &N0, required: false, default: None },
@@ -21803,7 +21813,7 @@ static N259: Node = Node::Object {
     closed: true,
     min_members: 0,
 };
-static N260: Node = Node::Object {
+static N261: Node = Node::Object {
     members: &[
         Member { name: "authorizationCode", node: &N0, required: false, default: None },
         Member { name: "avsStreetStatus", node: &N73, required: false, default: None },
@@ -21823,18 +21833,18 @@ static N260: Node = Node::Object {
     closed: true,
     min_members: 0,
 };
-static N261: Node = Node::Object {
+static N262: Node = Node::Object {
     members: &[
-        Member { name: "request", node: &N259, required: false, default: None },
-        Member { name: "response", node: &N260, required: false, default: None },
+        Member { name: "request", node: &N260, required: false, default: None },
+        Member { name: "response", node: &N261, required: false, default: None },
     ],
     closed: true,
     min_members: 0,
 };
-static N262: Node = Node::Object {
+static N263: Node = Node::Object {
     members: &[
         Member { name: "applyToTransactions", node: &N20, required: false, default: None },
-        Member { name: "creditCardTransaction", node: &N261, required: false, default: None },
+        Member { name: "creditCardTransaction", node: &N262, required: false, default: None },
         Member { name: "customerId", node: &N7, required: false, default: None },
         Member { name: "depositToAccountId", node: &N7, required: false, default: None },
         Member { name: "exchangeRate", node: &N11, required: false, default: None },
@@ -21849,9 +21859,9 @@ static N262: Node = Node::Object {
     closed: true,
     min_members: 0,
 };
-static N263: Node =
+static N264: Node =
     Node::OneOf(&["ap_aging_detail", "ap_aging_summary", "ar_aging_detail", "ar_aging_summary", "collections_report"]);
-static N264: Node = Node::OneOf(&[
+static N265: Node = Node::OneOf(&[
     "all",
     "today",
     "this_week",
@@ -21877,7 +21887,7 @@ static N264: Node = Node::OneOf(&[
     "next_quarter",
     "next_year",
 ]);
-static N265: Node = Node::OneOf(&[
+static N266: Node = Node::OneOf(&[
     "accounts_payable",
     "accounts_receivable",
     "allowed_for_1099",
@@ -21915,8 +21925,8 @@ static N265: Node = Node::OneOf(&[
     "other_income",
     "other_income_or_expense",
 ]);
-static N266: Node = Node::OneOf(&["customer", "employee", "other_name", "vendor"]);
-static N267: Node = Node::OneOf(&[
+static N267: Node = Node::OneOf(&["customer", "employee", "other_name", "vendor"]);
+static N268: Node = Node::OneOf(&[
     "all",
     "ar_refund_credit_card",
     "bill",
@@ -21946,10 +21956,10 @@ static N267: Node = Node::OneOf(&[
     "vendor_credit",
     "ytd_adjustment",
 ]);
-static N268: Node = Node::List { items: &N267, min_items: 0 };
-static N269: Node = Node::OneOf(&["all", "all_except_summary", "summary_only"]);
-static N270: Node = Node::OneOf(&["either", "non_posting", "posting"]);
-static N271: Node = Node::OneOf(&[
+static N269: Node = Node::List { items: &N268, min_items: 0 };
+static N270: Node = Node::OneOf(&["all", "all_except_summary", "summary_only"]);
+static N271: Node = Node::OneOf(&["either", "non_posting", "posting"]);
+static N272: Node = Node::OneOf(&[
     "account",
     "aging",
     "amount",
@@ -22026,67 +22036,67 @@ static N271: Node = Node::OneOf(&[
     "wage_base",
     "wage_base_tips",
 ]);
-static N272: Node = Node::List { items: &N271, min_items: 0 };
-static N273: Node = Node::OneOf(&["all", "in_use"]);
-static N274: Node = Node::OneOf(&["report_end_date", "today"]);
-static N275: Node = Node::Object {
+static N273: Node = Node::List { items: &N272, min_items: 0 };
+static N274: Node = Node::OneOf(&["all", "in_use"]);
+static N275: Node = Node::OneOf(&["report_end_date", "today"]);
+static N276: Node = Node::Object {
     members: &[
-        Member { name: "reportType", node: &N263, required: true, default: None },
+        Member { name: "reportType", node: &N264, required: true, default: None },
         Member { name: "reportDateFrom", node: &N10, required: false, default: None },
         Member { name: "reportDateTo", node: &N10, required: false, default: None },
-        Member { name: "reportDateMacro", node: &N264, required: false, default: None },
-        Member { name: "accountType", node: &N265, required: false, default: None },
+        Member { name: "reportDateMacro", node: &N265, required: false, default: None },
+        Member { name: "accountType", node: &N266, required: false, default: None },
         Member { name: "accountIds", node: &N1, required: false, default: None },
         Member { name: "accountFullNames", node: &N1, required: false, default: None },
-        Member { name: "entityType", node: &N266, required: false, default: None },
+        Member { name: "entityType", node: &N267, required: false, default: None },
         Member { name: "entityIds", node: &N1, required: false, default: None },
         Member { name: "entityFullNames", node: &N1, required: false, default: None },
-        Member { name: "itemType", node: &N217, required: false, default: None },
+        Member { name: "itemType", node: &N218, required: false, default: None },
         Member { name: "itemIds", node: &N1, required: false, default: None },
         Member { name: "itemFullNames", node: &N1, required: false, default: None },
         Member { name: "classIds", node: &N1, required: false, default: None },
         Member { name: "classFullNames", node: &N1, required: false, default: None },
-        Member { name: "transactionTypes", node: &N268, required: false, default: None },
-        Member { name: "detailLevel", node: &N269, required: false, default: Some("all") },
-        Member { name: "postingStatus", node: &N270, required: false, default: None },
+        Member { name: "transactionTypes", node: &N269, required: false, default: None },
+        Member { name: "detailLevel", node: &N270, required: false, default: Some("\"all\"") },
+        Member { name: "postingStatus", node: &N271, required: false, default: None },
         Member { name: "updatedAfter", node: &N10, required: false, default: None },
         Member { name: "updatedBefore", node: &N10, required: false, default: None },
-        Member { name: "updatedDateMacro", node: &N264, required: false, default: None },
-        Member { name: "includeColumns", node: &N272, required: false, default: None },
-        Member { name: "accountsToInclude", node: &N273, required: false, default: None },
-        Member { name: "agingAsOf", node: &N274, required: false, default: Some("report_end_date") },
+        Member { name: "updatedDateMacro", node: &N265, required: false, default: None },
+        Member { name: "includeColumns", node: &N273, required: false, default: None },
+        Member { name: "accountsToInclude", node: &N274, required: false, default: None },
+        Member { name: "agingAsOf", node: &N275, required: false, default: Some("\"report_end_date\"") },
     ],
     closed: true,
     min_members: 0,
 };
-static N276: Node = Node::OneOf(&[
+static N277: Node = Node::OneOf(&[
     "balance_sheet_budget_overview",
     "balance_sheet_budget_vs_actual",
     "profit_and_loss_budget_overview",
     "profit_and_loss_budget_performance",
     "profit_and_loss_budget_vs_actual",
 ]);
-static N277: Node = Node::OneOf(&["accounts", "accounts_and_classes", "accounts_and_customers"]);
-static N278: Node = Node::OneOf(&["class", "customer", "date"]);
-static N279: Node = Node::OneOf(&["account", "class", "customer"]);
-static N280: Node = Node::Object {
+static N278: Node = Node::OneOf(&["accounts", "accounts_and_classes", "accounts_and_customers"]);
+static N279: Node = Node::OneOf(&["class", "customer", "date"]);
+static N280: Node = Node::OneOf(&["account", "class", "customer"]);
+static N281: Node = Node::Object {
     members: &[
-        Member { name: "reportType", node: &N276, required: true, default: None },
+        Member { name: "reportType", node: &N277, required: true, default: None },
         Member { name: "reportDateFrom", node: &N10, required: false, default: None },
         Member { name: "reportDateTo", node: &N10, required: false, default: None },
-        Member { name: "reportDateMacro", node: &N264, required: false, default: None },
+        Member { name: "reportDateMacro", node: &N265, required: false, default: None },
         Member { name: "fiscalYear", node: &N11, required: true, default: None },
-        Member { name: "budgetCriterion", node: &N277, required: false, default: None },
+        Member { name: "budgetCriterion", node: &N278, required: false, default: None },
         Member { name: "classIds", node: &N1, required: false, default: None },
         Member { name: "classFullNames", node: &N1, required: false, default: None },
-        Member { name: "summarizeColumnsBy", node: &N278, required: false, default: None },
-        Member { name: "summarizeRowsBy", node: &N279, required: false, default: None },
+        Member { name: "summarizeColumnsBy", node: &N279, required: false, default: None },
+        Member { name: "summarizeRowsBy", node: &N280, required: false, default: None },
     ],
     closed: true,
     min_members: 0,
 };
-static N281: Node = Node::OneOf(&["custom_transaction_detail"]);
-static N282: Node = Node::OneOf(&[
+static N282: Node = Node::OneOf(&["custom_transaction_detail"]);
+static N283: Node = Node::OneOf(&[
     "account",
     "balance_sheet",
     "class",
@@ -22117,43 +22127,43 @@ static N282: Node = Node::OneOf(&[
     "week",
     "year",
 ]);
-static N283: Node = Node::OneOf(&["accrual", "cash", "none"]);
-static N284: Node = Node::Object {
+static N284: Node = Node::OneOf(&["accrual", "cash", "none"]);
+static N285: Node = Node::Object {
     members: &[
-        Member { name: "reportType", node: &N281, required: false, default: Some("custom_transaction_detail") },
+        Member { name: "reportType", node: &N282, required: false, default: Some("\"custom_transaction_detail\"") },
         Member { name: "reportDateFrom", node: &N10, required: false, default: None },
         Member { name: "reportDateTo", node: &N10, required: false, default: None },
-        Member { name: "reportDateMacro", node: &N264, required: false, default: None },
-        Member { name: "accountType", node: &N265, required: false, default: None },
+        Member { name: "reportDateMacro", node: &N265, required: false, default: None },
+        Member { name: "accountType", node: &N266, required: false, default: None },
         Member { name: "accountIds", node: &N1, required: false, default: None },
         Member { name: "accountFullNames", node: &N1, required: false, default: None },
-        Member { name: "entityType", node: &N266, required: false, default: None },
+        Member { name: "entityType", node: &N267, required: false, default: None },
         Member { name: "entityIds", node: &N1, required: false, default: None },
         Member { name: "entityFullNames", node: &N1, required: false, default: None },
-        Member { name: "itemType", node: &N217, required: false, default: None },
+        Member { name: "itemType", node: &N218, required: false, default: None },
         Member { name: "itemIds", node: &N1, required: false, default: None },
         Member { name: "itemFullNames", node: &N1, required: false, default: None },
         Member { name: "classIds", node: &N1, required: false, default: None },
         Member { name: "classFullNames", node: &N1, required: false, default: None },
-        Member { name: "transactionTypes", node: &N268, required: false, default: None },
-        Member { name: "detailLevel", node: &N269, required: false, default: Some("all") },
-        Member { name: "postingStatus", node: &N270, required: false, default: None },
+        Member { name: "transactionTypes", node: &N269, required: false, default: None },
+        Member { name: "detailLevel", node: &N270, required: false, default: Some("\"all\"") },
+        Member { name: "postingStatus", node: &N271, required: false, default: None },
         Member { name: "updatedAfter", node: &N10, required: false, default: None },
         Member { name: "updatedBefore", node: &N10, required: false, default: None },
-        Member { name: "updatedDateMacro", node: &N264, required: false, default: None },
-        Member { name: "accountsToInclude", node: &N273, required: false, default: None },
-        Member { name: "openBalanceAsOf", node: &N274, required: false, default: Some("today") },
-        Member { name: "summarizeRowsBy", node: &N282, required: true, default: None },
-        Member { name: "includeColumns", node: &N272, required: true, default: None },
-        Member { name: "basis", node: &N283, required: false, default: Some("none") },
+        Member { name: "updatedDateMacro", node: &N265, required: false, default: None },
+        Member { name: "accountsToInclude", node: &N274, required: false, default: None },
+        Member { name: "openBalanceAsOf", node: &N275, required: false, default: Some("\"today\"") },
+        Member { name: "summarizeRowsBy", node: &N283, required: true, default: None },
+        Member { name: "includeColumns", node: &N273, required: true, default: None },
+        Member { name: "basis", node: &N284, required: false, default: Some("\"none\"") },
     ],
     closed: true,
     min_members: 0,
 };
-static N285: Node = Node::OneOf(&["custom_summary"]);
-static N286: Node = Node::OneOf(&["calendar_year", "fiscal_year", "tax_year"]);
-static N287: Node = Node::OneOf(&["active_only", "non_zero", "all"]);
-static N288: Node = Node::OneOf(&[
+static N286: Node = Node::OneOf(&["custom_summary"]);
+static N287: Node = Node::OneOf(&["calendar_year", "fiscal_year", "tax_year"]);
+static N288: Node = Node::OneOf(&["active_only", "non_zero", "all"]);
+static N289: Node = Node::OneOf(&[
     "account",
     "balance_sheet",
     "class",
@@ -22183,41 +22193,41 @@ static N288: Node = Node::OneOf(&[
     "week",
     "year",
 ]);
-static N289: Node = Node::Object {
+static N290: Node = Node::Object {
     members: &[
-        Member { name: "reportType", node: &N285, required: false, default: Some("custom_summary") },
+        Member { name: "reportType", node: &N286, required: false, default: Some("\"custom_summary\"") },
         Member { name: "reportDateFrom", node: &N10, required: false, default: None },
         Member { name: "reportDateTo", node: &N10, required: false, default: None },
-        Member { name: "reportDateMacro", node: &N264, required: false, default: None },
-        Member { name: "accountType", node: &N265, required: false, default: None },
+        Member { name: "reportDateMacro", node: &N265, required: false, default: None },
+        Member { name: "accountType", node: &N266, required: false, default: None },
         Member { name: "accountIds", node: &N1, required: false, default: None },
         Member { name: "accountFullNames", node: &N1, required: false, default: None },
-        Member { name: "entityType", node: &N266, required: false, default: None },
+        Member { name: "entityType", node: &N267, required: false, default: None },
         Member { name: "entityIds", node: &N1, required: false, default: None },
         Member { name: "entityFullNames", node: &N1, required: false, default: None },
-        Member { name: "itemType", node: &N217, required: false, default: None },
+        Member { name: "itemType", node: &N218, required: false, default: None },
         Member { name: "itemIds", node: &N1, required: false, default: None },
         Member { name: "itemFullNames", node: &N1, required: false, default: None },
         Member { name: "classIds", node: &N1, required: false, default: None },
         Member { name: "classFullNames", node: &N1, required: false, default: None },
-        Member { name: "transactionTypes", node: &N268, required: false, default: None },
-        Member { name: "detailLevel", node: &N269, required: false, default: Some("all") },
-        Member { name: "postingStatus", node: &N270, required: false, default: None },
+        Member { name: "transactionTypes", node: &N269, required: false, default: None },
+        Member { name: "detailLevel", node: &N270, required: false, default: Some("\"all\"") },
+        Member { name: "postingStatus", node: &N271, required: false, default: None },
         Member { name: "updatedAfter", node: &N10, required: false, default: None },
         Member { name: "updatedBefore", node: &N10, required: false, default: None },
-        Member { name: "updatedDateMacro", node: &N264, required: false, default: None },
-        Member { name: "reportCalendar", node: &N286, required: false, default: None },
-        Member { name: "rowsToReturn", node: &N287, required: false, default: None },
-        Member { name: "columnsToReturn", node: &N287, required: false, default: None },
-        Member { name: "summarizeColumnsBy", node: &N288, required: true, default: None },
-        Member { name: "summarizeRowsBy", node: &N282, required: true, default: None },
+        Member { name: "updatedDateMacro", node: &N265, required: false, default: None },
+        Member { name: "reportCalendar", node: &N287, required: false, default: None },
+        Member { name: "rowsToReturn", node: &N288, required: false, default: None },
+        Member { name: "columnsToReturn", node: &N288, required: false, default: None },
+        Member { name: "summarizeColumnsBy", node: &N289, required: true, default: None },
+        Member { name: "summarizeRowsBy", node: &N283, required: true, default: None },
         Member { name: "includeSubcolumns", node: &N8, required: false, default: None },
-        Member { name: "basis", node: &N283, required: false, default: Some("none") },
+        Member { name: "basis", node: &N284, required: false, default: Some("\"none\"") },
     ],
     closed: true,
     min_members: 0,
 };
-static N290: Node = Node::OneOf(&[
+static N291: Node = Node::OneOf(&[
     "1099_detail",
     "audit_trail",
     "balance_sheet_detail",
@@ -22253,39 +22263,39 @@ static N290: Node = Node::OneOf(&[
     "unbilled_costs_by_job",
     "vendor_balance_detail",
 ]);
-static N291: Node = Node::Object {
+static N292: Node = Node::Object {
     members: &[
-        Member { name: "reportType", node: &N290, required: true, default: None },
+        Member { name: "reportType", node: &N291, required: true, default: None },
         Member { name: "reportDateFrom", node: &N10, required: false, default: None },
         Member { name: "reportDateTo", node: &N10, required: false, default: None },
-        Member { name: "reportDateMacro", node: &N264, required: false, default: None },
-        Member { name: "accountType", node: &N265, required: false, default: None },
+        Member { name: "reportDateMacro", node: &N265, required: false, default: None },
+        Member { name: "accountType", node: &N266, required: false, default: None },
         Member { name: "accountIds", node: &N1, required: false, default: None },
         Member { name: "accountFullNames", node: &N1, required: false, default: None },
-        Member { name: "entityType", node: &N266, required: false, default: None },
+        Member { name: "entityType", node: &N267, required: false, default: None },
         Member { name: "entityIds", node: &N1, required: false, default: None },
         Member { name: "entityFullNames", node: &N1, required: false, default: None },
-        Member { name: "itemType", node: &N217, required: false, default: None },
+        Member { name: "itemType", node: &N218, required: false, default: None },
         Member { name: "itemIds", node: &N1, required: false, default: None },
         Member { name: "itemFullNames", node: &N1, required: false, default: None },
         Member { name: "classIds", node: &N1, required: false, default: None },
         Member { name: "classFullNames", node: &N1, required: false, default: None },
-        Member { name: "transactionTypes", node: &N268, required: false, default: None },
-        Member { name: "detailLevel", node: &N269, required: false, default: Some("all") },
-        Member { name: "postingStatus", node: &N270, required: false, default: None },
+        Member { name: "transactionTypes", node: &N269, required: false, default: None },
+        Member { name: "detailLevel", node: &N270, required: false, default: Some("\"all\"") },
+        Member { name: "postingStatus", node: &N271, required: false, default: None },
         Member { name: "updatedAfter", node: &N10, required: false, default: None },
         Member { name: "updatedBefore", node: &N10, required: false, default: None },
-        Member { name: "updatedDateMacro", node: &N264, required: false, default: None },
-        Member { name: "accountsToInclude", node: &N273, required: false, default: None },
-        Member { name: "openBalanceAsOf", node: &N274, required: false, default: Some("today") },
-        Member { name: "summarizeRowsBy", node: &N282, required: false, default: None },
-        Member { name: "includeColumns", node: &N272, required: false, default: None },
-        Member { name: "basis", node: &N283, required: false, default: Some("none") },
+        Member { name: "updatedDateMacro", node: &N265, required: false, default: None },
+        Member { name: "accountsToInclude", node: &N274, required: false, default: None },
+        Member { name: "openBalanceAsOf", node: &N275, required: false, default: Some("\"today\"") },
+        Member { name: "summarizeRowsBy", node: &N283, required: false, default: None },
+        Member { name: "includeColumns", node: &N273, required: false, default: None },
+        Member { name: "basis", node: &N284, required: false, default: Some("\"none\"") },
     ],
     closed: true,
     min_members: 0,
 };
-static N292: Node = Node::OneOf(&[
+static N293: Node = Node::OneOf(&[
     "balance_sheet_by_class",
     "balance_sheet_previous_year_comparison",
     "balance_sheet_standard",
@@ -22316,40 +22326,40 @@ static N292: Node = Node::OneOf(&[
     "trial_balance",
     "vendor_balance_summary",
 ]);
-static N293: Node = Node::Object {
+static N294: Node = Node::Object {
     members: &[
-        Member { name: "reportType", node: &N292, required: true, default: None },
+        Member { name: "reportType", node: &N293, required: true, default: None },
         Member { name: "reportDateFrom", node: &N10, required: false, default: None },
         Member { name: "reportDateTo", node: &N10, required: false, default: None },
-        Member { name: "reportDateMacro", node: &N264, required: false, default: None },
-        Member { name: "accountType", node: &N265, required: false, default: None },
+        Member { name: "reportDateMacro", node: &N265, required: false, default: None },
+        Member { name: "accountType", node: &N266, required: false, default: None },
         Member { name: "accountIds", node: &N1, required: false, default: None },
         Member { name: "accountFullNames", node: &N1, required: false, default: None },
-        Member { name: "entityType", node: &N266, required: false, default: None },
+        Member { name: "entityType", node: &N267, required: false, default: None },
         Member { name: "entityIds", node: &N1, required: false, default: None },
         Member { name: "entityFullNames", node: &N1, required: false, default: None },
-        Member { name: "itemType", node: &N217, required: false, default: None },
+        Member { name: "itemType", node: &N218, required: false, default: None },
         Member { name: "itemIds", node: &N1, required: false, default: None },
         Member { name: "itemFullNames", node: &N1, required: false, default: None },
         Member { name: "classIds", node: &N1, required: false, default: None },
         Member { name: "classFullNames", node: &N1, required: false, default: None },
-        Member { name: "transactionTypes", node: &N268, required: false, default: None },
-        Member { name: "detailLevel", node: &N269, required: false, default: Some("all") },
-        Member { name: "postingStatus", node: &N270, required: false, default: None },
+        Member { name: "transactionTypes", node: &N269, required: false, default: None },
+        Member { name: "detailLevel", node: &N270, required: false, default: Some("\"all\"") },
+        Member { name: "postingStatus", node: &N271, required: false, default: None },
         Member { name: "updatedAfter", node: &N10, required: false, default: None },
         Member { name: "updatedBefore", node: &N10, required: false, default: None },
-        Member { name: "updatedDateMacro", node: &N264, required: false, default: None },
-        Member { name: "reportCalendar", node: &N286, required: false, default: None },
-        Member { name: "rowsToReturn", node: &N287, required: false, default: None },
-        Member { name: "columnsToReturn", node: &N287, required: false, default: None },
-        Member { name: "summarizeColumnsBy", node: &N288, required: false, default: None },
+        Member { name: "updatedDateMacro", node: &N265, required: false, default: None },
+        Member { name: "reportCalendar", node: &N287, required: false, default: None },
+        Member { name: "rowsToReturn", node: &N288, required: false, default: None },
+        Member { name: "columnsToReturn", node: &N288, required: false, default: None },
+        Member { name: "summarizeColumnsBy", node: &N289, required: false, default: None },
         Member { name: "includeSubcolumns", node: &N8, required: false, default: None },
-        Member { name: "basis", node: &N283, required: false, default: Some("none") },
+        Member { name: "basis", node: &N284, required: false, default: Some("\"none\"") },
     ],
     closed: true,
     min_members: 0,
 };
-static N294: Node = Node::OneOf(&[
+static N295: Node = Node::OneOf(&[
     "item_estimates_vs_actuals",
     "item_profitability",
     "job_estimates_vs_actuals_detail",
@@ -22357,129 +22367,129 @@ static N294: Node = Node::OneOf(&[
     "job_profitability_detail",
     "job_profitability_summary",
 ]);
-static N295: Node = Node::Object {
+static N296: Node = Node::Object {
     members: &[
-        Member { name: "reportType", node: &N294, required: true, default: None },
+        Member { name: "reportType", node: &N295, required: true, default: None },
         Member { name: "reportDateFrom", node: &N10, required: false, default: None },
         Member { name: "reportDateTo", node: &N10, required: false, default: None },
-        Member { name: "reportDateMacro", node: &N264, required: false, default: None },
-        Member { name: "accountType", node: &N265, required: false, default: None },
+        Member { name: "reportDateMacro", node: &N265, required: false, default: None },
+        Member { name: "accountType", node: &N266, required: false, default: None },
         Member { name: "accountIds", node: &N1, required: false, default: None },
         Member { name: "accountFullNames", node: &N1, required: false, default: None },
-        Member { name: "entityType", node: &N266, required: false, default: None },
+        Member { name: "entityType", node: &N267, required: false, default: None },
         Member { name: "entityIds", node: &N1, required: false, default: None },
         Member { name: "entityFullNames", node: &N1, required: false, default: None },
-        Member { name: "itemType", node: &N217, required: false, default: None },
+        Member { name: "itemType", node: &N218, required: false, default: None },
         Member { name: "itemIds", node: &N1, required: false, default: None },
         Member { name: "itemFullNames", node: &N1, required: false, default: None },
         Member { name: "classIds", node: &N1, required: false, default: None },
         Member { name: "classFullNames", node: &N1, required: false, default: None },
-        Member { name: "transactionTypes", node: &N268, required: false, default: None },
-        Member { name: "detailLevel", node: &N269, required: false, default: Some("all") },
-        Member { name: "postingStatus", node: &N270, required: false, default: None },
+        Member { name: "transactionTypes", node: &N269, required: false, default: None },
+        Member { name: "detailLevel", node: &N270, required: false, default: Some("\"all\"") },
+        Member { name: "postingStatus", node: &N271, required: false, default: None },
         Member { name: "updatedAfter", node: &N10, required: false, default: None },
         Member { name: "updatedBefore", node: &N10, required: false, default: None },
-        Member { name: "updatedDateMacro", node: &N264, required: false, default: None },
-        Member { name: "summarizeColumnsBy", node: &N288, required: false, default: None },
+        Member { name: "updatedDateMacro", node: &N265, required: false, default: None },
+        Member { name: "summarizeColumnsBy", node: &N289, required: false, default: None },
         Member { name: "includeSubcolumns", node: &N8, required: false, default: None },
     ],
     closed: true,
     min_members: 0,
 };
-static N296: Node = Node::OneOf(&[
+static N297: Node = Node::OneOf(&[
     "employee_state_taxes_detail",
     "payroll_item_detail",
     "payroll_review_detail",
     "payroll_transaction_detail",
     "payroll_transactions_by_payee",
 ]);
-static N297: Node = Node::Object {
+static N298: Node = Node::Object {
     members: &[
-        Member { name: "reportType", node: &N296, required: true, default: None },
+        Member { name: "reportType", node: &N297, required: true, default: None },
         Member { name: "reportDateFrom", node: &N10, required: false, default: None },
         Member { name: "reportDateTo", node: &N10, required: false, default: None },
-        Member { name: "reportDateMacro", node: &N264, required: false, default: None },
-        Member { name: "accountType", node: &N265, required: false, default: None },
+        Member { name: "reportDateMacro", node: &N265, required: false, default: None },
+        Member { name: "accountType", node: &N266, required: false, default: None },
         Member { name: "accountIds", node: &N1, required: false, default: None },
         Member { name: "accountFullNames", node: &N1, required: false, default: None },
-        Member { name: "entityType", node: &N266, required: false, default: None },
+        Member { name: "entityType", node: &N267, required: false, default: None },
         Member { name: "entityIds", node: &N1, required: false, default: None },
         Member { name: "entityFullNames", node: &N1, required: false, default: None },
-        Member { name: "itemType", node: &N217, required: false, default: None },
+        Member { name: "itemType", node: &N218, required: false, default: None },
         Member { name: "itemIds", node: &N1, required: false, default: None },
         Member { name: "itemFullNames", node: &N1, required: false, default: None },
         Member { name: "classIds", node: &N1, required: false, default: None },
         Member { name: "classFullNames", node: &N1, required: false, default: None },
-        Member { name: "detailLevel", node: &N269, required: false, default: Some("all") },
-        Member { name: "postingStatus", node: &N270, required: false, default: None },
+        Member { name: "detailLevel", node: &N270, required: false, default: Some("\"all\"") },
+        Member { name: "postingStatus", node: &N271, required: false, default: None },
         Member { name: "updatedAfter", node: &N10, required: false, default: None },
         Member { name: "updatedBefore", node: &N10, required: false, default: None },
-        Member { name: "updatedDateMacro", node: &N264, required: false, default: None },
-        Member { name: "accountsToInclude", node: &N273, required: false, default: None },
-        Member { name: "openBalanceAsOf", node: &N274, required: false, default: Some("today") },
-        Member { name: "summarizeRowsBy", node: &N282, required: false, default: None },
-        Member { name: "includeColumns", node: &N272, required: false, default: None },
+        Member { name: "updatedDateMacro", node: &N265, required: false, default: None },
+        Member { name: "accountsToInclude", node: &N274, required: false, default: None },
+        Member { name: "openBalanceAsOf", node: &N275, required: false, default: Some("\"today\"") },
+        Member { name: "summarizeRowsBy", node: &N283, required: false, default: None },
+        Member { name: "includeColumns", node: &N273, required: false, default: None },
     ],
     closed: true,
     min_members: 0,
 };
-static N298: Node = Node::OneOf(&["employee_earnings_summary", "payroll_liability_balances", "payroll_summary"]);
-static N299: Node = Node::Object {
+static N299: Node = Node::OneOf(&["employee_earnings_summary", "payroll_liability_balances", "payroll_summary"]);
+static N300: Node = Node::Object {
     members: &[
-        Member { name: "reportType", node: &N298, required: true, default: None },
+        Member { name: "reportType", node: &N299, required: true, default: None },
         Member { name: "reportDateFrom", node: &N10, required: false, default: None },
         Member { name: "reportDateTo", node: &N10, required: false, default: None },
-        Member { name: "reportDateMacro", node: &N264, required: false, default: None },
-        Member { name: "accountType", node: &N265, required: false, default: None },
+        Member { name: "reportDateMacro", node: &N265, required: false, default: None },
+        Member { name: "accountType", node: &N266, required: false, default: None },
         Member { name: "accountIds", node: &N1, required: false, default: None },
         Member { name: "accountFullNames", node: &N1, required: false, default: None },
-        Member { name: "entityType", node: &N266, required: false, default: None },
+        Member { name: "entityType", node: &N267, required: false, default: None },
         Member { name: "entityIds", node: &N1, required: false, default: None },
         Member { name: "entityFullNames", node: &N1, required: false, default: None },
-        Member { name: "itemType", node: &N217, required: false, default: None },
+        Member { name: "itemType", node: &N218, required: false, default: None },
         Member { name: "itemIds", node: &N1, required: false, default: None },
         Member { name: "itemFullNames", node: &N1, required: false, default: None },
         Member { name: "classIds", node: &N1, required: false, default: None },
         Member { name: "classFullNames", node: &N1, required: false, default: None },
-        Member { name: "detailLevel", node: &N269, required: false, default: Some("all") },
-        Member { name: "postingStatus", node: &N270, required: false, default: None },
+        Member { name: "detailLevel", node: &N270, required: false, default: Some("\"all\"") },
+        Member { name: "postingStatus", node: &N271, required: false, default: None },
         Member { name: "updatedAfter", node: &N10, required: false, default: None },
         Member { name: "updatedBefore", node: &N10, required: false, default: None },
-        Member { name: "updatedDateMacro", node: &N264, required: false, default: None },
-        Member { name: "reportCalendar", node: &N286, required: false, default: None },
-        Member { name: "rowsToReturn", node: &N287, required: false, default: None },
-        Member { name: "columnsToReturn", node: &N287, required: false, default: None },
-        Member { name: "summarizeColumnsBy", node: &N288, required: false, default: None },
+        Member { name: "updatedDateMacro", node: &N265, required: false, default: None },
+        Member { name: "reportCalendar", node: &N287, required: false, default: None },
+        Member { name: "rowsToReturn", node: &N288, required: false, default: None },
+        Member { name: "columnsToReturn", node: &N288, required: false, default: None },
+        Member { name: "summarizeColumnsBy", node: &N289, required: false, default: None },
         Member { name: "includeSubcolumns", node: &N8, required: false, default: None },
     ],
     closed: true,
     min_members: 0,
 };
-static N300: Node = Node::OneOf(&["time_by_item", "time_by_job_detail", "time_by_job_summary", "time_by_name"]);
-static N301: Node = Node::Object {
-    members: &[
-        Member { name: "reportType", node: &N300, required: true, default: None },
-        Member { name: "reportDateFrom", node: &N10, required: false, default: None },
-        Member { name: "reportDateTo", node: &N10, required: false, default: None },
-        Member { name: "reportDateMacro", node: &N264, required: false, default: None },
-        Member { name: "entityType", node: &N266, required: false, default: None },
-        Member { name: "entityIds", node: &N1, required: false, default: None },
-        Member { name: "entityFullNames", node: &N1, required: false, default: None },
-        Member { name: "itemType", node: &N217, required: false, default: None },
-        Member { name: "itemIds", node: &N1, required: false, default: None },
-        Member { name: "itemFullNames", node: &N1, required: false, default: None },
-        Member { name: "classIds", node: &N1, required: false, default: None },
-        Member { name: "classFullNames", node: &N1, required: false, default: None },
-        Member { name: "summarizeColumnsBy", node: &N288, required: false, default: None },
-        Member { name: "includeSubcolumns", node: &N8, required: false, default: None },
-        Member { name: "reportCalendar", node: &N286, required: false, default: None },
-        Member { name: "rowsToReturn", node: &N287, required: false, default: None },
-        Member { name: "columnsToReturn", node: &N287, required: false, default: None },
-    ],
-    closed: true,
-    min_members: 0,
-};
+static N301: Node = Node::OneOf(&["time_by_item", "time_by_job_detail", "time_by_job_summary", "time_by_name"]);
 static N302: Node = Node::Object {
+    members: &[
+        Member { name: "reportType", node: &N301, required: true, default: None },
+        Member { name: "reportDateFrom", node: &N10, required: false, default: None },
+        Member { name: "reportDateTo", node: &N10, required: false, default: None },
+        Member { name: "reportDateMacro", node: &N265, required: false, default: None },
+        Member { name: "entityType", node: &N267, required: false, default: None },
+        Member { name: "entityIds", node: &N1, required: false, default: None },
+        Member { name: "entityFullNames", node: &N1, required: false, default: None },
+        Member { name: "itemType", node: &N218, required: false, default: None },
+        Member { name: "itemIds", node: &N1, required: false, default: None },
+        Member { name: "itemFullNames", node: &N1, required: false, default: None },
+        Member { name: "classIds", node: &N1, required: false, default: None },
+        Member { name: "classFullNames", node: &N1, required: false, default: None },
+        Member { name: "summarizeColumnsBy", node: &N289, required: false, default: None },
+        Member { name: "includeSubcolumns", node: &N8, required: false, default: None },
+        Member { name: "reportCalendar", node: &N287, required: false, default: None },
+        Member { name: "rowsToReturn", node: &N288, required: false, default: None },
+        Member { name: "columnsToReturn", node: &N288, required: false, default: None },
+    ],
+    closed: true,
+    min_members: 0,
+};
+static N303: Node = Node::Object {
     members: &[
         Member { name: "ids", node: &N1, required: false, default: None },
         Member { name: "refNumbers", node: &N1, required: false, default: None },
@@ -22502,7 +22512,7 @@ static N302: Node = Node::Object {
     closed: true,
     min_members: 0,
 };
-static N303: Node = Node::Object {
+static N304: Node = Node::Object {
     members: &[
         Member { name: "amount", node: &N16, required: false, default: None },
         Member { name: "classId", node: &N7, required: false, default: None },
@@ -22510,13 +22520,13 @@ static N303: Node = Node::Object {
         Member { name: "description", node: &N0, required: false, default: None },
         Member { name: "inventorySiteId", node: &N7, required: false, default: None },
         Member { name: "inventorySiteLocationId", node: &N7, required: false, default: None },
-        Member { name: "isManuallyClosed", node: &N8, required: false, default: None },
+        Member { name: "isManuallyClosed", node: &N8, required: false, default: Some("false") },
         Member { name: "itemId", node: &N7, required: false, default: None },
         Member { name: "lotNumber", node: &N0, required: false, default: None },
         Member { name: "otherCustomField1", node: &N0, required: false, default: None },
         Member { name: "otherCustomField2", node: &N0, required: false, default: None },
         Member { name: "priceLevelId", node: &N7, required: false, default: None },
-        Member { name: "priceRuleConflictStrategy", node: &N170, required: false, default: None },
+        Member { name: "priceRuleConflictStrategy", node: &N171, required: false, default: None },
         Member { name: "quantity", node: &N11, required: false, default: None },
         Member { name: "rate", node: &N35, required: false, default: None },
         Member { name: "ratePercent", node: &N0, required: false, default: None },
@@ -22527,9 +22537,9 @@ static N303: Node = Node::Object {
     closed: true,
     min_members: 0,
 };
-static N304: Node = Node::List { items: &N303, min_items: 1 };
-static N305: Node = Node::OneOf(&["blank", "ecommerce"]);
-static N306: Node = Node::Object {
+static N305: Node = Node::List { items: &N304, min_items: 1 };
+static N306: Node = Node::OneOf(&["blank", "ecommerce"]);
+static N307: Node = Node::Object {
     members: &[
         Member { name: "billingAddress", node: &N44, required: false, default: None },
         Member { name: "classId", node: &N7, required: false, default: None },
@@ -22539,16 +22549,16 @@ static N306: Node = Node::Object {
         Member { name: "dueDate", node: &N10, required: false, default: None },
         Member { name: "exchangeRate", node: &N11, required: false, default: None },
         Member { name: "externalId", node: &N21, required: false, default: None },
-        Member { name: "isManuallyClosed", node: &N8, required: false, default: None },
+        Member { name: "isManuallyClosed", node: &N8, required: false, default: Some("false") },
         Member { name: "isQueuedForEmail", node: &N8, required: false, default: None },
         Member { name: "isQueuedForPrint", node: &N8, required: false, default: None },
         Member { name: "lineGroups", node: &N34, required: false, default: None },
-        Member { name: "lines", node: &N304, required: false, default: None },
+        Member { name: "lines", node: &N305, required: false, default: None },
         Member { name: "memo", node: &N0, required: false, default: None },
         Member { name: "otherCustomField", node: &N0, required: false, default: None },
         Member { name: "purchaseOrderNumber", node: &N85, required: false, default: None },
         Member { name: "refNumber", node: &N22, required: false, default: None },
-        Member { name: "salesChannelName", node: &N305, required: false, default: None },
+        Member { name: "salesChannelName", node: &N306, required: false, default: None },
         Member { name: "salesRepresentativeId", node: &N7, required: false, default: None },
         Member { name: "salesStoreName", node: &N0, required: false, default: None },
         Member { name: "salesStoreType", node: &N0, required: false, default: None },
@@ -22564,7 +22574,7 @@ static N306: Node = Node::Object {
     closed: true,
     min_members: 0,
 };
-static N307: Node = Node::Object {
+static N308: Node = Node::Object {
     members: &[
         Member { name: "amount", node: &N16, required: false, default: None },
         Member { name: "classId", node: &N7, required: false, default: None },
@@ -22579,7 +22589,7 @@ static N307: Node = Node::Object {
         Member { name: "otherCustomField2", node: &N0, required: false, default: None },
         Member { name: "overrideUnitOfMeasureSetId", node: &N7, required: false, default: None },
         Member { name: "priceLevelId", node: &N7, required: false, default: None },
-        Member { name: "priceRuleConflictStrategy", node: &N170, required: false, default: None },
+        Member { name: "priceRuleConflictStrategy", node: &N171, required: false, default: None },
         Member { name: "quantity", node: &N11, required: false, default: None },
         Member { name: "rate", node: &N35, required: false, default: None },
         Member { name: "ratePercent", node: &N0, required: false, default: None },
@@ -22590,12 +22600,12 @@ static N307: Node = Node::Object {
     closed: true,
     min_members: 0,
 };
-static N308: Node = Node::List { items: &N307, min_items: 1 };
-static N309: Node = Node::Object {
+static N309: Node = Node::List { items: &N308, min_items: 1 };
+static N310: Node = Node::Object {
     members: &[
         Member { name: "id", node: &N7, required: true, default: None },
         Member { name: "itemGroupId", node: &N7, required: false, default: None },
-        Member { name: "lines", node: &N308, required: false, default: None },
+        Member { name: "lines", node: &N309, required: false, default: None },
         Member { name: "overrideUnitOfMeasureSetId", node: &N7, required: false, default: None },
         Member { name: "quantity", node: &N11, required: false, default: None },
         Member { name: "unitOfMeasure", node: &N0, required: false, default: None },
@@ -22603,8 +22613,8 @@ static N309: Node = Node::Object {
     closed: true,
     min_members: 0,
 };
-static N310: Node = Node::List { items: &N309, min_items: 1 };
-static N311: Node = Node::Object {
+static N311: Node = Node::List { items: &N310, min_items: 1 };
+static N312: Node = Node::Object {
     members: &[
         Member { name: "billingAddress", node: &N44, required: false, default: None },
         Member { name: "classId", node: &N7, required: false, default: None },
@@ -22616,14 +22626,14 @@ static N311: Node = Node::Object {
         Member { name: "isManuallyClosed", node: &N8, required: false, default: None },
         Member { name: "isQueuedForEmail", node: &N8, required: false, default: None },
         Member { name: "isQueuedForPrint", node: &N8, required: false, default: None },
-        Member { name: "lineGroups", node: &N310, required: false, default: None },
-        Member { name: "lines", node: &N308, required: false, default: None },
+        Member { name: "lineGroups", node: &N311, required: false, default: None },
+        Member { name: "lines", node: &N309, required: false, default: None },
         Member { name: "memo", node: &N0, required: false, default: None },
         Member { name: "otherCustomField", node: &N0, required: false, default: None },
         Member { name: "purchaseOrderNumber", node: &N85, required: false, default: None },
         Member { name: "refNumber", node: &N22, required: false, default: None },
         Member { name: "revisionNumber", node: &N0, required: true, default: None },
-        Member { name: "salesChannelName", node: &N305, required: false, default: None },
+        Member { name: "salesChannelName", node: &N306, required: false, default: None },
         Member { name: "salesRepresentativeId", node: &N7, required: false, default: None },
         Member { name: "salesStoreName", node: &N0, required: false, default: None },
         Member { name: "salesStoreType", node: &N0, required: false, default: None },
@@ -22639,7 +22649,7 @@ static N311: Node = Node::Object {
     closed: true,
     min_members: 0,
 };
-static N312: Node = Node::Object {
+static N313: Node = Node::Object {
     members: &[
         Member { name: "amount", node: &N16, required: false, default: None },
         Member { name: "classId", node: &N7, required: false, default: None },
@@ -22654,7 +22664,7 @@ static N312: Node = Node::Object {
         Member { name: "otherCustomField2", node: &N0, required: false, default: None },
         Member { name: "overrideItemAccountId", node: &N7, required: false, default: None },
         Member { name: "priceLevelId", node: &N7, required: false, default: None },
-        Member { name: "priceRuleConflictStrategy", node: &N170, required: false, default: None },
+        Member { name: "priceRuleConflictStrategy", node: &N171, required: false, default: None },
         Member { name: "quantity", node: &N11, required: false, default: None },
         Member { name: "rate", node: &N35, required: false, default: None },
         Member { name: "ratePercent", node: &N0, required: false, default: None },
@@ -22666,8 +22676,8 @@ static N312: Node = Node::Object {
     closed: true,
     min_members: 0,
 };
-static N313: Node = Node::List { items: &N312, min_items: 1 };
-static N314: Node = Node::Object {
+static N314: Node = Node::List { items: &N313, min_items: 1 };
+static N315: Node = Node::Object {
     members: &[
         Member { name: "billingAddress", node: &N44, required: false, default: None },
         Member { name: "checkNumber", node: &N0, required: false, default: None },
@@ -22684,7 +22694,7 @@ static N314: Node = Node::Object {
         Member { name: "isQueuedForEmail", node: &N8, required: false, default: None },
         Member { name: "isQueuedForPrint", node: &N8, required: false, default: None },
         Member { name: "lineGroups", node: &N82, required: false, default: None },
-        Member { name: "lines", node: &N313, required: false, default: None },
+        Member { name: "lines", node: &N314, required: false, default: None },
         Member { name: "memo", node: &N0, required: false, default: None },
         Member { name: "otherCustomField", node: &N0, required: false, default: None },
         Member { name: "paymentMethodId", node: &N7, required: false, default: None },
@@ -22701,7 +22711,7 @@ static N314: Node = Node::Object {
     closed: true,
     min_members: 0,
 };
-static N315: Node = Node::Object {
+static N316: Node = Node::Object {
     members: &[
         Member { name: "billingAddress", node: &N44, required: false, default: None },
         Member { name: "checkNumber", node: &N0, required: false, default: None },
@@ -22715,8 +22725,8 @@ static N315: Node = Node::Object {
         Member { name: "isPending", node: &N8, required: false, default: None },
         Member { name: "isQueuedForEmail", node: &N8, required: false, default: None },
         Member { name: "isQueuedForPrint", node: &N8, required: false, default: None },
-        Member { name: "lineGroups", node: &N207, required: false, default: None },
-        Member { name: "lines", node: &N205, required: false, default: None },
+        Member { name: "lineGroups", node: &N208, required: false, default: None },
+        Member { name: "lines", node: &N206, required: false, default: None },
         Member { name: "memo", node: &N0, required: false, default: None },
         Member { name: "otherCustomField", node: &N0, required: false, default: None },
         Member { name: "paymentMethodId", node: &N7, required: false, default: None },
@@ -22734,29 +22744,29 @@ static N315: Node = Node::Object {
     closed: true,
     min_members: 0,
 };
-static N316: Node = Node::Object {
-    members: &[
-        Member { name: "entityId", node: &N7, required: true, default: None },
-        Member { name: "initial", node: &N106, required: true, default: None },
-        Member { name: "isActive", node: &N8, required: false, default: None },
-    ],
-    closed: true,
-    min_members: 0,
-};
 static N317: Node = Node::Object {
     members: &[
-        Member { name: "entityId", node: &N7, required: false, default: None },
-        Member { name: "initial", node: &N106, required: false, default: None },
-        Member { name: "isActive", node: &N8, required: false, default: None },
-        Member { name: "revisionNumber", node: &N0, required: true, default: None },
+        Member { name: "entityId", node: &N7, required: true, default: None },
+        Member { name: "initial", node: &N107, required: true, default: None },
+        Member { name: "isActive", node: &N8, required: false, default: Some("true") },
     ],
     closed: true,
     min_members: 0,
 };
 static N318: Node = Node::Object {
     members: &[
-        Member { name: "description", node: &N0, required: false, default: None },
+        Member { name: "entityId", node: &N7, required: false, default: None },
+        Member { name: "initial", node: &N107, required: false, default: None },
         Member { name: "isActive", node: &N8, required: false, default: None },
+        Member { name: "revisionNumber", node: &N0, required: true, default: None },
+    ],
+    closed: true,
+    min_members: 0,
+};
+static N319: Node = Node::Object {
+    members: &[
+        Member { name: "description", node: &N0, required: false, default: None },
+        Member { name: "isActive", node: &N8, required: false, default: Some("true") },
         Member { name: "isTaxable", node: &N8, required: true, default: None },
         Member { name: "name", node: &N93, required: true, default: None },
         Member { name: "salesTaxItemId", node: &N7, required: false, default: None },
@@ -22764,7 +22774,7 @@ static N318: Node = Node::Object {
     closed: true,
     min_members: 0,
 };
-static N319: Node = Node::Object {
+static N320: Node = Node::Object {
     members: &[
         Member { name: "description", node: &N0, required: false, default: None },
         Member { name: "isActive", node: &N8, required: false, default: None },
@@ -22776,21 +22786,21 @@ static N319: Node = Node::Object {
     closed: true,
     min_members: 0,
 };
-static N320: Node = Node::Object {
+static N321: Node = Node::Object {
     members: &[
-        Member { name: "barcode", node: &N141, required: false, default: None },
+        Member { name: "barcode", node: &N142, required: false, default: None },
         Member { name: "description", node: &N0, required: false, default: None },
         Member { name: "externalId", node: &N21, required: false, default: None },
-        Member { name: "isActive", node: &N8, required: false, default: None },
+        Member { name: "isActive", node: &N8, required: false, default: Some("true") },
         Member { name: "name", node: &N9, required: true, default: None },
         Member { name: "salesTaxItemIds", node: &N39, required: true, default: None },
     ],
     closed: true,
     min_members: 0,
 };
-static N321: Node = Node::Object {
+static N322: Node = Node::Object {
     members: &[
-        Member { name: "barcode", node: &N141, required: false, default: None },
+        Member { name: "barcode", node: &N142, required: false, default: None },
         Member { name: "description", node: &N0, required: false, default: None },
         Member { name: "isActive", node: &N8, required: false, default: None },
         Member { name: "name", node: &N9, required: false, default: None },
@@ -22800,13 +22810,13 @@ static N321: Node = Node::Object {
     closed: true,
     min_members: 0,
 };
-static N322: Node = Node::Object {
+static N323: Node = Node::Object {
     members: &[
         Member { name: "ids", node: &N1, required: false, default: None },
         Member { name: "names", node: &N1, required: false, default: None },
         Member { name: "limit", node: &N14, required: false, default: Some("150") },
         Member { name: "cursor", node: &N0, required: false, default: None },
-        Member { name: "status", node: &N3, required: false, default: Some("active") },
+        Member { name: "status", node: &N3, required: false, default: Some("\"active\"") },
         Member { name: "updatedAfter", node: &N4, required: false, default: None },
         Member { name: "updatedBefore", node: &N4, required: false, default: None },
         Member { name: "nameContains", node: &N0, required: false, default: None },
@@ -22819,37 +22829,37 @@ static N322: Node = Node::Object {
     closed: true,
     min_members: 0,
 };
-static N323: Node = Node::Object {
+static N324: Node = Node::Object {
     members: &[
-        Member { name: "barcode", node: &N141, required: false, default: None },
+        Member { name: "barcode", node: &N142, required: false, default: None },
         Member { name: "classId", node: &N7, required: false, default: None },
         Member { name: "description", node: &N0, required: false, default: None },
         Member { name: "externalId", node: &N21, required: false, default: None },
-        Member { name: "isActive", node: &N8, required: false, default: None },
+        Member { name: "isActive", node: &N8, required: false, default: Some("true") },
         Member { name: "name", node: &N9, required: true, default: None },
         Member { name: "salesTaxReturnLineId", node: &N7, required: false, default: None },
-        Member { name: "taxRate", node: &N102, required: false, default: None },
-        Member { name: "taxVendorId", node: &N7, required: false, default: None },
-    ],
-    closed: true,
-    min_members: 0,
-};
-static N324: Node = Node::Object {
-    members: &[
-        Member { name: "barcode", node: &N141, required: false, default: None },
-        Member { name: "classId", node: &N7, required: false, default: None },
-        Member { name: "description", node: &N0, required: false, default: None },
-        Member { name: "isActive", node: &N8, required: false, default: None },
-        Member { name: "name", node: &N9, required: false, default: None },
-        Member { name: "revisionNumber", node: &N0, required: true, default: None },
-        Member { name: "salesTaxReturnLineId", node: &N7, required: false, default: None },
-        Member { name: "taxRate", node: &N102, required: false, default: None },
+        Member { name: "taxRate", node: &N103, required: false, default: None },
         Member { name: "taxVendorId", node: &N7, required: false, default: None },
     ],
     closed: true,
     min_members: 0,
 };
 static N325: Node = Node::Object {
+    members: &[
+        Member { name: "barcode", node: &N142, required: false, default: None },
+        Member { name: "classId", node: &N7, required: false, default: None },
+        Member { name: "description", node: &N0, required: false, default: None },
+        Member { name: "isActive", node: &N8, required: false, default: None },
+        Member { name: "name", node: &N9, required: false, default: None },
+        Member { name: "revisionNumber", node: &N0, required: true, default: None },
+        Member { name: "salesTaxReturnLineId", node: &N7, required: false, default: None },
+        Member { name: "taxRate", node: &N103, required: false, default: None },
+        Member { name: "taxVendorId", node: &N7, required: false, default: None },
+    ],
+    closed: true,
+    min_members: 0,
+};
+static N326: Node = Node::Object {
     members: &[
         Member { name: "ids", node: &N1, required: false, default: None },
         Member { name: "refNumbers", node: &N1, required: false, default: None },
@@ -22872,7 +22882,7 @@ static N325: Node = Node::Object {
     closed: true,
     min_members: 0,
 };
-static N326: Node = Node::Object {
+static N327: Node = Node::Object {
     members: &[
         Member { name: "amount", node: &N16, required: true, default: None },
         Member { name: "salesTaxItemId", node: &N7, required: false, default: None },
@@ -22880,14 +22890,14 @@ static N326: Node = Node::Object {
     closed: true,
     min_members: 0,
 };
-static N327: Node = Node::List { items: &N326, min_items: 1 };
-static N328: Node = Node::Object {
+static N328: Node = Node::List { items: &N327, min_items: 1 };
+static N329: Node = Node::Object {
     members: &[
         Member { name: "address", node: &N44, required: false, default: None },
         Member { name: "bankAccountId", node: &N7, required: true, default: None },
         Member { name: "externalId", node: &N21, required: false, default: None },
         Member { name: "isQueuedForPrint", node: &N8, required: false, default: None },
-        Member { name: "lines", node: &N327, required: true, default: None },
+        Member { name: "lines", node: &N328, required: true, default: None },
         Member { name: "memo", node: &N0, required: false, default: None },
         Member { name: "refNumber", node: &N22, required: false, default: None },
         Member { name: "transactionDate", node: &N10, required: true, default: None },
@@ -22896,7 +22906,7 @@ static N328: Node = Node::Object {
     closed: true,
     min_members: 0,
 };
-static N329: Node = Node::Object {
+static N330: Node = Node::Object {
     members: &[
         Member { name: "address", node: &N44, required: false, default: None },
         Member { name: "bankAccountId", node: &N7, required: false, default: None },
@@ -22909,65 +22919,54 @@ static N329: Node = Node::Object {
     closed: true,
     min_members: 0,
 };
-static N330: Node = Node::Object {
+static N331: Node = Node::Object {
     members: &[
-        Member { name: "barcode", node: &N141, required: false, default: None },
+        Member { name: "barcode", node: &N142, required: false, default: None },
         Member { name: "classId", node: &N7, required: false, default: None },
         Member { name: "externalId", node: &N21, required: false, default: None },
-        Member { name: "isActive", node: &N8, required: false, default: None },
+        Member { name: "isActive", node: &N8, required: false, default: Some("true") },
         Member { name: "name", node: &N9, required: true, default: None },
         Member { name: "parentId", node: &N7, required: false, default: None },
-        Member { name: "salesAndPurchaseDetails", node: &N227, required: false, default: None },
-        Member { name: "salesOrPurchaseDetails", node: &N228, required: false, default: None },
+        Member { name: "salesAndPurchaseDetails", node: &N228, required: false, default: None },
+        Member { name: "salesOrPurchaseDetails", node: &N229, required: false, default: None },
         Member { name: "salesTaxCodeId", node: &N7, required: false, default: None },
         Member { name: "unitOfMeasureSetId", node: &N7, required: false, default: None },
     ],
     closed: true,
     min_members: 0,
 };
-static N331: Node = Node::Object {
+static N332: Node = Node::Object {
     members: &[
-        Member { name: "barcode", node: &N141, required: false, default: None },
+        Member { name: "barcode", node: &N142, required: false, default: None },
         Member { name: "classId", node: &N7, required: false, default: None },
         Member { name: "forceUnitOfMeasureChange", node: &N8, required: false, default: None },
         Member { name: "isActive", node: &N8, required: false, default: None },
         Member { name: "name", node: &N9, required: false, default: None },
         Member { name: "parentId", node: &N7, required: false, default: None },
         Member { name: "revisionNumber", node: &N0, required: true, default: None },
-        Member { name: "salesAndPurchaseDetails", node: &N230, required: false, default: None },
-        Member { name: "salesOrPurchaseDetails", node: &N231, required: false, default: None },
+        Member { name: "salesAndPurchaseDetails", node: &N231, required: false, default: None },
+        Member { name: "salesOrPurchaseDetails", node: &N232, required: false, default: None },
         Member { name: "salesTaxCodeId", node: &N7, required: false, default: None },
         Member { name: "unitOfMeasureSetId", node: &N7, required: false, default: None },
     ],
     closed: true,
     min_members: 0,
 };
-static N332: Node = Node::Text { max_length: Some(15), format: Format::Plain };
-static N333: Node = Node::Object {
-    members: &[
-        Member { name: "isActive", node: &N8, required: false, default: None },
-        Member { name: "name", node: &N332, required: true, default: None },
-    ],
-    closed: true,
-    min_members: 0,
-};
+static N333: Node = Node::Text { max_length: Some(15), format: Format::Plain };
 static N334: Node = Node::Object {
     members: &[
-        Member { name: "discountDays", node: &N11, required: false, default: None },
-        Member { name: "discountPercentage", node: &N0, required: false, default: None },
-        Member { name: "dueDays", node: &N11, required: false, default: None },
-        Member { name: "isActive", node: &N8, required: false, default: None },
-        Member { name: "name", node: &N9, required: true, default: None },
+        Member { name: "isActive", node: &N8, required: false, default: Some("true") },
+        Member { name: "name", node: &N333, required: true, default: None },
     ],
     closed: true,
     min_members: 0,
 };
 static N335: Node = Node::Object {
     members: &[
-        Member { name: "barcode", node: &N141, required: false, default: None },
-        Member { name: "description", node: &N0, required: false, default: None },
-        Member { name: "externalId", node: &N21, required: false, default: None },
-        Member { name: "isActive", node: &N8, required: false, default: None },
+        Member { name: "discountDays", node: &N11, required: false, default: None },
+        Member { name: "discountPercentage", node: &N0, required: false, default: None },
+        Member { name: "dueDays", node: &N11, required: false, default: None },
+        Member { name: "isActive", node: &N8, required: false, default: Some("true") },
         Member { name: "name", node: &N9, required: true, default: None },
     ],
     closed: true,
@@ -22975,7 +22974,18 @@ static N335: Node = Node::Object {
 };
 static N336: Node = Node::Object {
     members: &[
-        Member { name: "barcode", node: &N141, required: false, default: None },
+        Member { name: "barcode", node: &N142, required: false, default: None },
+        Member { name: "description", node: &N0, required: false, default: None },
+        Member { name: "externalId", node: &N21, required: false, default: None },
+        Member { name: "isActive", node: &N8, required: false, default: Some("true") },
+        Member { name: "name", node: &N9, required: true, default: None },
+    ],
+    closed: true,
+    min_members: 0,
+};
+static N337: Node = Node::Object {
+    members: &[
+        Member { name: "barcode", node: &N142, required: false, default: None },
         Member { name: "description", node: &N0, required: false, default: None },
         Member { name: "isActive", node: &N8, required: false, default: None },
         Member { name: "name", node: &N9, required: false, default: None },
@@ -22984,7 +22994,7 @@ static N336: Node = Node::Object {
     closed: true,
     min_members: 0,
 };
-static N337: Node = Node::Object {
+static N338: Node = Node::Object {
     members: &[
         Member { name: "ids", node: &N1, required: false, default: None },
         Member { name: "limit", node: &N14, required: false, default: Some("150") },
@@ -22998,9 +23008,9 @@ static N337: Node = Node::Object {
     closed: true,
     min_members: 0,
 };
-static N338: Node = Node::Object {
+static N339: Node = Node::Object {
     members: &[
-        Member { name: "billingStatus", node: &N28, required: false, default: None },
+        Member { name: "billingStatus", node: &N28, required: false, default: Some("\"billable\"") },
         Member { name: "classId", node: &N7, required: false, default: None },
         Member { name: "customerId", node: &N7, required: false, default: None },
         Member { name: "duration", node: &N0, required: true, default: None },
@@ -23014,7 +23024,7 @@ static N338: Node = Node::Object {
     closed: true,
     min_members: 0,
 };
-static N339: Node = Node::Object {
+static N340: Node = Node::Object {
     members: &[
         Member { name: "billingStatus", node: &N28, required: false, default: None },
         Member { name: "classId", node: &N7, required: false, default: None },
@@ -23030,9 +23040,9 @@ static N339: Node = Node::Object {
     closed: true,
     min_members: 0,
 };
-static N340: Node = Node::OneOf(&["all", "transaction_lines_only", "transactions_without_lines"]);
-static N341: Node = Node::OneOf(&["closed", "either", "open"]);
-static N342: Node = Node::Object {
+static N341: Node = Node::OneOf(&["all", "transaction_lines_only", "transactions_without_lines"]);
+static N342: Node = Node::OneOf(&["closed", "either", "open"]);
+static N343: Node = Node::Object {
     members: &[
         Member { name: "ids", node: &N1, required: false, default: None },
         Member { name: "limit", node: &N14, required: false, default: Some("150") },
@@ -23051,16 +23061,16 @@ static N342: Node = Node::Object {
         Member { name: "accountIds", node: &N1, required: false, default: None },
         Member { name: "itemIds", node: &N1, required: false, default: None },
         Member { name: "classIds", node: &N1, required: false, default: None },
-        Member { name: "transactionTypes", node: &N268, required: false, default: None },
-        Member { name: "detailLevel", node: &N340, required: false, default: Some("transactions_without_lines") },
-        Member { name: "postingStatus", node: &N270, required: false, default: Some("either") },
-        Member { name: "paymentStatus", node: &N341, required: false, default: Some("either") },
+        Member { name: "transactionTypes", node: &N269, required: false, default: None },
+        Member { name: "detailLevel", node: &N341, required: false, default: Some("\"transactions_without_lines\"") },
+        Member { name: "postingStatus", node: &N271, required: false, default: Some("\"either\"") },
+        Member { name: "paymentStatus", node: &N342, required: false, default: Some("\"either\"") },
         Member { name: "currencyIds", node: &N1, required: false, default: None },
     ],
     closed: true,
     min_members: 0,
 };
-static N343: Node = Node::Object {
+static N344: Node = Node::Object {
     members: &[
         Member { name: "ids", node: &N1, required: false, default: None },
         Member { name: "limit", node: &N14, required: false, default: Some("150") },
@@ -23073,7 +23083,7 @@ static N343: Node = Node::Object {
     closed: true,
     min_members: 0,
 };
-static N344: Node = Node::Object {
+static N345: Node = Node::Object {
     members: &[
         Member { name: "amount", node: &N16, required: true, default: None },
         Member { name: "classId", node: &N7, required: false, default: None },
@@ -23085,7 +23095,7 @@ static N344: Node = Node::Object {
     closed: true,
     min_members: 0,
 };
-static N345: Node = Node::Object {
+static N346: Node = Node::Object {
     members: &[
         Member { name: "amount", node: &N16, required: false, default: None },
         Member { name: "classId", node: &N7, required: false, default: None },
@@ -23098,7 +23108,7 @@ static N345: Node = Node::Object {
     closed: true,
     min_members: 0,
 };
-static N346: Node = Node::Object {
+static N347: Node = Node::Object {
     members: &[
         Member { name: "abbreviation", node: &N9, required: true, default: None },
         Member { name: "name", node: &N9, required: true, default: None },
@@ -23106,40 +23116,40 @@ static N346: Node = Node::Object {
     closed: true,
     min_members: 0,
 };
-static N347: Node = Node::OneOf(&["purchase", "sales", "shipping"]);
-static N348: Node = Node::Object {
+static N348: Node = Node::OneOf(&["purchase", "sales", "shipping"]);
+static N349: Node = Node::Object {
     members: &[
         Member { name: "unit", node: &N9, required: true, default: None },
-        Member { name: "unitUsedFor", node: &N347, required: true, default: None },
+        Member { name: "unitUsedFor", node: &N348, required: true, default: None },
     ],
     closed: true,
     min_members: 0,
 };
-static N349: Node = Node::List { items: &N348, min_items: 1 };
-static N350: Node = Node::Object {
+static N350: Node = Node::List { items: &N349, min_items: 1 };
+static N351: Node = Node::Object {
     members: &[
         Member { name: "abbreviation", node: &N9, required: true, default: None },
-        Member { name: "conversionRatio", node: &N102, required: true, default: None },
+        Member { name: "conversionRatio", node: &N103, required: true, default: None },
         Member { name: "name", node: &N9, required: true, default: None },
     ],
     closed: true,
     min_members: 0,
 };
-static N351: Node = Node::List { items: &N350, min_items: 1 };
-static N352: Node = Node::OneOf(&["area", "count", "length", "other", "time", "volume", "weight"]);
-static N353: Node = Node::Object {
-    members: &[
-        Member { name: "baseUnit", node: &N346, required: true, default: None },
-        Member { name: "defaultUnits", node: &N349, required: false, default: None },
-        Member { name: "isActive", node: &N8, required: false, default: None },
-        Member { name: "name", node: &N9, required: true, default: None },
-        Member { name: "relatedUnits", node: &N351, required: false, default: None },
-        Member { name: "unitOfMeasureType", node: &N352, required: true, default: None },
-    ],
-    closed: true,
-    min_members: 0,
-};
+static N352: Node = Node::List { items: &N351, min_items: 1 };
+static N353: Node = Node::OneOf(&["area", "count", "length", "other", "time", "volume", "weight"]);
 static N354: Node = Node::Object {
+    members: &[
+        Member { name: "baseUnit", node: &N347, required: true, default: None },
+        Member { name: "defaultUnits", node: &N350, required: false, default: None },
+        Member { name: "isActive", node: &N8, required: false, default: Some("true") },
+        Member { name: "name", node: &N9, required: true, default: None },
+        Member { name: "relatedUnits", node: &N352, required: false, default: None },
+        Member { name: "unitOfMeasureType", node: &N353, required: true, default: None },
+    ],
+    closed: true,
+    min_members: 0,
+};
+static N355: Node = Node::Object {
     members: &[
         Member { name: "exchangeRate", node: &N11, required: false, default: None },
         Member { name: "expenseLines", node: &N32, required: false, default: None },
@@ -23156,13 +23166,13 @@ static N354: Node = Node::Object {
     closed: true,
     min_members: 0,
 };
-static N355: Node = Node::Object {
+static N356: Node = Node::Object {
     members: &[
         Member { name: "ids", node: &N1, required: false, default: None },
         Member { name: "names", node: &N1, required: false, default: None },
         Member { name: "limit", node: &N14, required: false, default: Some("150") },
         Member { name: "cursor", node: &N0, required: false, default: None },
-        Member { name: "status", node: &N3, required: false, default: Some("active") },
+        Member { name: "status", node: &N3, required: false, default: Some("\"active\"") },
         Member { name: "updatedAfter", node: &N4, required: false, default: None },
         Member { name: "updatedBefore", node: &N4, required: false, default: None },
         Member { name: "nameContains", node: &N0, required: false, default: None },
@@ -23170,23 +23180,23 @@ static N355: Node = Node::Object {
         Member { name: "nameEndsWith", node: &N0, required: false, default: None },
         Member { name: "nameFrom", node: &N0, required: false, default: None },
         Member { name: "nameTo", node: &N0, required: false, default: None },
-        Member { name: "totalBalance", node: &N102, required: false, default: None },
-        Member { name: "totalBalanceGreaterThan", node: &N102, required: false, default: None },
-        Member { name: "totalBalanceGreaterThanOrEqualTo", node: &N102, required: false, default: None },
-        Member { name: "totalBalanceLessThan", node: &N102, required: false, default: None },
-        Member { name: "totalBalanceLessThanOrEqualTo", node: &N102, required: false, default: None },
+        Member { name: "totalBalance", node: &N103, required: false, default: None },
+        Member { name: "totalBalanceGreaterThan", node: &N103, required: false, default: None },
+        Member { name: "totalBalanceGreaterThanOrEqualTo", node: &N103, required: false, default: None },
+        Member { name: "totalBalanceLessThan", node: &N103, required: false, default: None },
+        Member { name: "totalBalanceLessThanOrEqualTo", node: &N103, required: false, default: None },
         Member { name: "currencyIds", node: &N1, required: false, default: None },
         Member { name: "classIds", node: &N1, required: false, default: None },
     ],
     closed: true,
     min_members: 0,
 };
-static N356: Node = Node::OneOf(&["monthly", "quarterly"]);
-static N357: Node = Node::Object {
+static N357: Node = Node::OneOf(&["monthly", "quarterly"]);
+static N358: Node = Node::Object {
     members: &[
         Member { name: "accountNumber", node: &N0, required: false, default: None },
-        Member { name: "additionalContacts", node: &N108, required: false, default: None },
-        Member { name: "additionalNotes", node: &N110, required: false, default: None },
+        Member { name: "additionalContacts", node: &N109, required: false, default: None },
+        Member { name: "additionalNotes", node: &N111, required: false, default: None },
         Member { name: "alternateContact", node: &N0, required: false, default: None },
         Member { name: "alternatePhone", node: &N43, required: false, default: None },
         Member { name: "billingAddress", node: &N44, required: false, default: None },
@@ -23195,15 +23205,15 @@ static N357: Node = Node::Object {
         Member { name: "classId", node: &N7, required: false, default: None },
         Member { name: "companyName", node: &N41, required: false, default: None },
         Member { name: "contact", node: &N0, required: false, default: None },
-        Member { name: "creditLimit", node: &N102, required: false, default: None },
+        Member { name: "creditLimit", node: &N103, required: false, default: None },
         Member { name: "currencyId", node: &N7, required: false, default: None },
-        Member { name: "customContactFields", node: &N105, required: false, default: None },
+        Member { name: "customContactFields", node: &N106, required: false, default: None },
         Member { name: "defaultExpenseAccountIds", node: &N39, required: false, default: None },
         Member { name: "email", node: &N0, required: false, default: None },
         Member { name: "externalId", node: &N21, required: false, default: None },
         Member { name: "fax", node: &N43, required: false, default: None },
         Member { name: "firstName", node: &N85, required: false, default: None },
-        Member { name: "isActive", node: &N8, required: false, default: None },
+        Member { name: "isActive", node: &N8, required: false, default: Some("true") },
         Member { name: "isCompoundingTax", node: &N8, required: false, default: None },
         Member { name: "isEligibleFor1099", node: &N8, required: false, default: None },
         Member { name: "isSalesTaxAgency", node: &N8, required: false, default: None },
@@ -23211,18 +23221,18 @@ static N357: Node = Node::Object {
         Member { name: "isTrackingSalesTax", node: &N8, required: false, default: None },
         Member { name: "jobTitle", node: &N0, required: false, default: None },
         Member { name: "lastName", node: &N85, required: false, default: None },
-        Member { name: "middleName", node: &N106, required: false, default: None },
+        Member { name: "middleName", node: &N107, required: false, default: None },
         Member { name: "name", node: &N41, required: true, default: None },
         Member { name: "nameOnCheck", node: &N41, required: false, default: None },
         Member { name: "note", node: &N0, required: false, default: None },
-        Member { name: "openingBalance", node: &N102, required: false, default: None },
+        Member { name: "openingBalance", node: &N103, required: false, default: None },
         Member { name: "openingBalanceDate", node: &N10, required: false, default: None },
         Member { name: "phone", node: &N43, required: false, default: None },
         Member { name: "purchaseTaxAccountId", node: &N7, required: false, default: None },
-        Member { name: "reportingPeriod", node: &N356, required: false, default: None },
+        Member { name: "reportingPeriod", node: &N357, required: false, default: None },
         Member { name: "salesTaxAccountId", node: &N7, required: false, default: None },
         Member { name: "salesTaxCodeId", node: &N7, required: false, default: None },
-        Member { name: "salesTaxCountry", node: &N116, required: false, default: None },
+        Member { name: "salesTaxCountry", node: &N117, required: false, default: None },
         Member { name: "salesTaxReturnId", node: &N7, required: false, default: None },
         Member { name: "salutation", node: &N0, required: false, default: None },
         Member { name: "shippingAddress", node: &N44, required: false, default: None },
@@ -23234,11 +23244,11 @@ static N357: Node = Node::Object {
     closed: true,
     min_members: 0,
 };
-static N358: Node = Node::Object {
+static N359: Node = Node::Object {
     members: &[
         Member { name: "accountNumber", node: &N0, required: false, default: None },
-        Member { name: "additionalContacts", node: &N119, required: false, default: None },
-        Member { name: "additionalNotes", node: &N121, required: false, default: None },
+        Member { name: "additionalContacts", node: &N120, required: false, default: None },
+        Member { name: "additionalNotes", node: &N122, required: false, default: None },
         Member { name: "alternateContact", node: &N0, required: false, default: None },
         Member { name: "alternatePhone", node: &N43, required: false, default: None },
         Member { name: "billingAddress", node: &N44, required: false, default: None },
@@ -23247,9 +23257,9 @@ static N358: Node = Node::Object {
         Member { name: "classId", node: &N7, required: false, default: None },
         Member { name: "companyName", node: &N41, required: false, default: None },
         Member { name: "contact", node: &N0, required: false, default: None },
-        Member { name: "creditLimit", node: &N102, required: false, default: None },
+        Member { name: "creditLimit", node: &N103, required: false, default: None },
         Member { name: "currencyId", node: &N7, required: false, default: None },
-        Member { name: "customContactFields", node: &N105, required: false, default: None },
+        Member { name: "customContactFields", node: &N106, required: false, default: None },
         Member { name: "defaultExpenseAccountIds", node: &N39, required: false, default: None },
         Member { name: "email", node: &N0, required: false, default: None },
         Member { name: "fax", node: &N43, required: false, default: None },
@@ -23262,17 +23272,17 @@ static N358: Node = Node::Object {
         Member { name: "isTrackingSalesTax", node: &N8, required: false, default: None },
         Member { name: "jobTitle", node: &N0, required: false, default: None },
         Member { name: "lastName", node: &N85, required: false, default: None },
-        Member { name: "middleName", node: &N106, required: false, default: None },
+        Member { name: "middleName", node: &N107, required: false, default: None },
         Member { name: "name", node: &N41, required: false, default: None },
         Member { name: "nameOnCheck", node: &N41, required: false, default: None },
         Member { name: "note", node: &N0, required: false, default: None },
         Member { name: "phone", node: &N43, required: false, default: None },
         Member { name: "purchaseTaxAccountId", node: &N7, required: false, default: None },
-        Member { name: "reportingPeriod", node: &N356, required: false, default: None },
+        Member { name: "reportingPeriod", node: &N357, required: false, default: None },
         Member { name: "revisionNumber", node: &N0, required: true, default: None },
         Member { name: "salesTaxAccountId", node: &N7, required: false, default: None },
         Member { name: "salesTaxCodeId", node: &N7, required: false, default: None },
-        Member { name: "salesTaxCountry", node: &N116, required: false, default: None },
+        Member { name: "salesTaxCountry", node: &N117, required: false, default: None },
         Member { name: "salesTaxReturnId", node: &N7, required: false, default: None },
         Member { name: "salutation", node: &N0, required: false, default: None },
         Member { name: "shippingAddress", node: &N44, required: false, default: None },

@@ -1,6 +1,7 @@
 //! Helpers shared by the tests: a mock Conductor on 127.0.0.1 and fixtures
 //! taken from the examples of the Conductor OpenAPI description.
 
+pub mod books;
 pub mod contract;
 pub mod contract_table;
 pub mod fixtures;

@@ -17,12 +17,13 @@ pub struct Raw {
 impl Raw {
     /// A raw view of `sandbox` for `end_user`.
     pub fn new(sandbox: &Sandbox, end_user: &str) -> Raw {
-        Raw {
-            http: reqwest::Client::new(),
-            base: sandbox.base_url(),
-            key: sandbox.api_key().to_owned(),
-            end_user: end_user.to_owned(),
-        }
+        Raw::at(&sandbox.base_url(), sandbox.api_key(), end_user)
+    }
+
+    /// A raw view of the server at `base` (`http://127.0.0.1:4010/v1`) with
+    /// `key`, for `end_user`.
+    pub fn at(base: &str, key: &str, end_user: &str) -> Raw {
+        Raw { http: reqwest::Client::new(), base: base.to_owned(), key: key.to_owned(), end_user: end_user.to_owned() }
     }
 
     /// Sends `method path?query` with `body`; the status and the answer as

@@ -229,8 +229,9 @@ impl Nodes<'_> {
         let mut members = Vec::new();
         for (name, property) in schema["properties"].as_object().into_iter().flatten() {
             let node = self.node(property, "")?;
+            let default = property.get("default").map(Value::to_string);
             members.push(format!(
-                "Member {{ name: {name:?}, node: &{node}, required: {}, default: None }}",
+                "Member {{ name: {name:?}, node: &{node}, required: {}, default: {default:?} }}",
                 required.contains(&name.as_str())
             ));
         }
@@ -254,12 +255,7 @@ impl Nodes<'_> {
         for param in params {
             let name = param["name"].as_str().ok_or("a query parameter without a name")?;
             let node = self.node(&param["schema"], param["description"].as_str().unwrap_or(""))?;
-            let default = match &param["schema"]["default"] {
-                Value::String(text) => Some(text.clone()),
-                Value::Number(number) => Some(number.to_string()),
-                Value::Bool(flag) => Some(flag.to_string()),
-                _ => None,
-            };
+            let default = param["schema"].get("default").map(Value::to_string);
             members.push(format!(
                 "Member {{ name: {name:?}, node: &{node}, required: {}, default: {default:?} }}",
                 param["required"] == true

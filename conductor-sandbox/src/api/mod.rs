@@ -151,9 +151,15 @@ fn one_of_each_kind(pairs: &[(String, String)]) -> Result<(), Failure> {
 fn with_defaults(node: &Node, pairs: &mut Vec<(String, String)>) {
     let Node::Object { members, .. } = node else { return };
     for member in members.iter() {
-        if let Some(default) = member.default.filter(|_| !pairs.iter().any(|(key, _)| key == member.name)) {
-            pairs.push((member.name.to_owned(), default.to_owned()));
-        }
+        let Some(default) = member.default.filter(|_| !pairs.iter().any(|(key, _)| key == member.name)) else {
+            continue;
+        };
+        let text = match serde_json::from_str::<Value>(default) {
+            Ok(Value::String(text)) => text,
+            Ok(other) => other.to_string(),
+            Err(_) => default.to_owned(),
+        };
+        pairs.push((member.name.to_owned(), text));
     }
 }
 

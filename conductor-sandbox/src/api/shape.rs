@@ -43,10 +43,16 @@ fn conform_struct(name: &str, mut map: Map<String, Value>) -> Value {
     Value::Object(out)
 }
 
-/// What a required field gets when nothing says otherwise.
+/// What a required field gets when nothing says otherwise: `null` where
+/// it may be, `false` for a flag (QuickBooks' flags are off unless set; a
+/// create's own defaults, such as `isActive`, are set before), else the
+/// description's example, else an empty value.
 fn default(field: &Field) -> Value {
     if field.nullable {
         return Value::Null;
+    }
+    if matches!(field.kind, Kind::Bool) {
+        return Value::Bool(false);
     }
     if let Some(example) = field.example.and_then(|text| serde_json::from_str(text).ok()) {
         return example;

@@ -104,10 +104,21 @@ impl Filters {
 
     /// Whether `record` meets every rule.
     pub(crate) fn matches(&self, record: &Value) -> bool {
+        self.matches_with(record, None)
+    }
+
+    /// Whether `record` meets every rule, a reference it does not have
+    /// looked for in `behind` too: the transaction a `/transactions` view
+    /// shows (its lines name items the view does not).
+    pub(crate) fn matches_with(&self, record: &Value, behind: Option<&Value>) -> bool {
         self.rules.iter().all(|rule| match rule {
             Rule::AnyOf(path, values) => {
                 let caseless = matches!(path.as_slice(), [name] if name == "fullName" || name == "name");
-                found_at(record, path).iter().any(|text| match caseless {
+                let mut found = found_at(record, path);
+                if found.is_empty() {
+                    found.extend(behind.map(|behind| found_at(behind, path)).unwrap_or_default());
+                }
+                found.iter().any(|text| match caseless {
                     true => values.iter().any(|v| *v == text.to_lowercase()),
                     false => values.iter().any(|v| v == text),
                 })

@@ -100,7 +100,11 @@ impl Store {
         let filters = filters::Filters::parse(pairs);
         let selected = |company: &store::Company| -> Vec<String> {
             (company.ids(slug).zip(company.records(slug)))
-                .filter(|(_, record)| filters.matches(record))
+                .filter(|(id, record)| {
+                    let behind =
+                        (slug == transactions::TRANSACTIONS).then(|| company.find(id).map(|(_, r)| r)).flatten();
+                    filters.matches_with(record, behind)
+                })
                 .map(|(id, _)| id.clone())
                 .collect()
         };

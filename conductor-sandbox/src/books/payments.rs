@@ -12,6 +12,7 @@ use super::linking::{Links, own_credits};
 use super::money::{decimal, field, money};
 use super::records::ref_id;
 use super::store::Company;
+use super::transactions::total_of;
 use crate::failure::Failure;
 
 /// The applications a write of `slug` states; `None` when it states none
@@ -83,7 +84,7 @@ fn cap_linked_credits(record: &Value, body: &Value, links: &Links) -> Links {
     let explicit: Decimal = (body["applyCredits"].as_array().into_iter().flatten())
         .filter_map(|credit| decimal(&credit["appliedAmount"]))
         .sum();
-    let mut left = (field(record, "totalAmount") - explicit).max(Decimal::ZERO);
+    let mut left = (total_of("invoices", record) - explicit).max(Decimal::ZERO);
     let credits = (links.credits.iter())
         .map(|(credit, remaining)| {
             let used = (*remaining).min(left);

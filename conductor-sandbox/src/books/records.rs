@@ -45,6 +45,19 @@ pub(crate) fn money_in_cents(node: &Node, value: &mut Value) {
     }
 }
 
+/// The body with what the description says a field is when it is not
+/// given (`isActive: true`), at its top level.
+pub(crate) fn with_defaults(node: &Node, body: &mut Value) {
+    let (Node::Object { members, .. }, Value::Object(map)) = (node, body) else { return };
+    for member in members.iter() {
+        if let Some(default) = member.default.filter(|_| !map.contains_key(member.name)) {
+            if let Ok(value) = serde_json::from_str::<Value>(default) {
+                map.insert(member.name.to_owned(), value);
+            }
+        }
+    }
+}
+
 /// The shape of the field `name` of the shape `owner`, when it is an object
 /// or a list of objects.
 fn inner_shape(owner: Option<&str>, name: &str) -> Option<&'static str> {

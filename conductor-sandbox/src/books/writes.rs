@@ -17,7 +17,9 @@ use super::ledger::Application;
 use super::linking::{Links, link};
 use super::money::{Checked, decimal, field, input, quantity};
 use super::pricing::price_transaction;
-use super::records::{ASSIGNED, NEW_LINE, from_body, money_in_cents, name_references, ref_id, rename_references};
+use super::records::{
+    ASSIGNED, NEW_LINE, from_body, money_in_cents, name_references, ref_id, rename_references, with_defaults,
+};
 use super::refusals;
 use super::rules::{self, words};
 use super::store::Company;
@@ -96,6 +98,7 @@ pub(crate) fn create(company: &mut Company, op: &'static Op, body: Map<String, V
         let mut body = Value::Object(body);
         if let Some(node) = op.body {
             money_in_cents(node, &mut body);
+            with_defaults(node, &mut body);
         }
         if let Value::Object(map) = &mut body {
             ASSIGNED.iter().for_each(|assigned| drop(map.remove(*assigned)));
@@ -172,7 +175,7 @@ fn commit(
     company.set_effects(id, Some(effects));
     for (payment, amount) in &links.payments {
         let mut effects = company.ledger().effects(payment).cloned().unwrap_or_default();
-        let open = field(&record, "totalAmount");
+        let open = super::transactions::total_of(slug, &record);
         let application = Application {
             target: id.to_owned(),
             payment: (*amount).min(open),
