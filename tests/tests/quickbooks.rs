@@ -713,3 +713,145 @@ async fn a_month_of_bookkeeping_adds_up() {
     let deleted: Vec<&str> = deleted.iter().map(|entry| entry.id.as_str()).collect();
     assert_eq!(deleted, [p2.id.as_str(), d.id.as_str()]);
 }
+
+/// A second month of bookkeeping, with what QuickBooks works out itself:
+/// sales tax, a discount and a subtotal, a sales order invoiced in two
+/// parts, a purchase order received and then billed, an assembly built
+/// from what came in, and a journal entry; every balance and quantity
+/// worked out by hand.
+#[tokio::test]
+async fn a_month_with_sales_tax_orders_an_assembly_and_a_journal_entry_adds_up() {
+    use conductor_tests::books::Company;
+    let c = Company::open().await;
+    let date = "2024-11-01";
+    let taxable = c.create("sales-tax-codes", json!({"name": "Tax", "isTaxable": true})).await;
+    let exempt = c.create("sales-tax-codes", json!({"name": "Non", "isTaxable": false})).await;
+    let agency = c.vendor("State Board").await;
+    let state =
+        c.create("sales-tax-items", json!({"name": "State", "taxRate": "8.25", "taxVendorId": agency["id"]})).await;
+    let northwind = c.customer("Northwind", json!({"salesTaxItemId": state["id"]})).await;
+    let (asset, cogs, income) = c.item_accounts().await;
+    let item = |name: &str, quantity: f64, price: &str, cost: &str| {
+        json!({"name": name, "assetAccountId": asset, "cogsAccountId": cogs, "incomeAccountId": income,
+            "quantityOnHand": quantity, "salesPrice": price, "purchaseCost": cost, "salesTaxCodeId": taxable["id"]})
+    };
+    let kettle = c.create("inventory-items", item("Kettle", 30.0, "60.00", "25.00")).await;
+    let handle = c.create("inventory-items", item("Handle", 100.0, "5.00", "1.50")).await;
+    let install = c.service_item("Install", "80.00", json!({"salesTaxCodeId": exempt["id"]})).await;
+    let loyalty_account = c.account("Discounts Given", "income").await;
+    let loyalty = c
+        .create("discount-items", json!({"name": "Loyalty", "discountRatePercent": "10", "accountId": loyalty_account, "salesTaxCodeId": taxable["id"]}))
+        .await;
+    let subtotal = c.create("subtotal-items", json!({"name": "Subtotal"})).await;
+
+    // A sales order: 10 kettles at 60.00 and 5 installs at 80.00; tax on the
+    // kettles only, 8.25% of 600.00.
+    let lines = json!([{"itemId": kettle["id"], "quantity": 10}, {"itemId": install["id"], "quantity": 5}]);
+    let order =
+        c.create("sales-orders", json!({"customerId": northwind["id"], "transactionDate": date, "lines": lines})).await;
+    assert_eq!((order["subtotal"].as_str(), order["salesTaxTotal"].as_str()), (Some("1000.00"), Some("49.50")));
+    // Invoiced in two parts: 4 kettles with a subtotal and 10% off it
+    // (240.00 − 24.00, both taxed: 17.82), then the rest (360.00 taxed:
+    // 29.70, and 400.00 of installs).
+    let first = json!({"customerId": northwind["id"], "transactionDate": date, "lines": [
+        {"linkToTransactionLine": {"transactionId": order["id"], "transactionLineId": order["lines"][0]["id"]}, "quantity": 4},
+        {"itemId": subtotal["id"]},
+        {"itemId": loyalty["id"]},
+    ]});
+    let first = c.create("invoices", first).await;
+    assert_eq!((first["subtotal"].as_str(), first["salesTaxTotal"].as_str()), (Some("216.00"), Some("17.82")));
+    assert_eq!(first["balanceRemaining"], "233.82");
+    let rest = c
+        .create(
+            "invoices",
+            json!({"customerId": northwind["id"], "transactionDate": date, "linkToTransactionIds": [order["id"]]}),
+        )
+        .await;
+    assert_eq!((rest["subtotal"].as_str(), rest["salesTaxTotal"].as_str()), (Some("760.00"), Some("29.70")));
+    assert_eq!(rest["balanceRemaining"], "789.70");
+    assert_eq!(c.get("customers", &northwind["id"]).await["balance"], "1023.52");
+    // 500.00 received: all of the first, 266.18 of the rest.
+    let payment = json!({"customerId": northwind["id"], "transactionDate": date, "totalAmount": "500.00", "applyToTransactions": [
+        {"transactionId": first["id"], "paymentAmount": "233.82"}, {"transactionId": rest["id"], "paymentAmount": "266.18"}]});
+    c.create("receive-payments", payment).await;
+
+    // 15 kettles and 40 handles ordered, received, then billed.
+    let works = c.vendor("Kettle Works").await;
+    let lines = json!([{"itemId": kettle["id"], "quantity": 15, "rate": "25.00"}, {"itemId": handle["id"], "quantity": 40, "rate": "1.50"}]);
+    let purchase =
+        c.create("purchase-orders", json!({"vendorId": works["id"], "transactionDate": date, "lines": lines})).await;
+    assert_eq!(purchase["totalAmount"], "435.00");
+    let link = json!({"vendorId": works["id"], "transactionDate": date, "linkToTransactionIds": [purchase["id"]]});
+    assert_eq!(c.create("item-receipts", link.clone()).await["totalAmount"], "435.00");
+    let bill = c.create("bills", link).await;
+    assert_eq!(c.get("vendors", &works["id"]).await["balance"], "435.00");
+
+    // 5 deluxe kettles built, each of a kettle and two handles.
+    let deluxe = json!({"name": "Kettle Deluxe", "assetAccountId": asset, "cogsAccountId": cogs, "incomeAccountId": income,
+        "lines": [{"inventoryItemId": kettle["id"], "quantity": 1}, {"inventoryItemId": handle["id"], "quantity": 2}]});
+    let deluxe = c.create("inventory-assembly-items", deluxe).await;
+    c.create(
+        "build-assemblies",
+        json!({"inventoryAssemblyItemId": deluxe["id"], "transactionDate": date, "quantityToBuild": 5}),
+    )
+    .await;
+
+    // A late fee by journal entry, and the bill paid.
+    let receivable = c.account("Accounts Receivable", "accounts_receivable").await;
+    let fees = c.account("Late Fees", "income").await;
+    c.create(
+        "journal-entries",
+        json!({"transactionDate": date,
+        "debitLines": [{"accountId": receivable, "amount": "50.00", "entityId": northwind["id"]}],
+        "creditLines": [{"accountId": fees, "amount": "50.00"}]}),
+    )
+    .await;
+    let bank = c.account("Checking", "bank").await;
+    c.create(
+        "bill-check-payments",
+        json!({"vendorId": works["id"], "transactionDate": date, "bankAccountId": bank,
+        "applyToTransactions": [{"transactionId": bill["id"], "paymentAmount": "435.00"}]}),
+    )
+    .await;
+
+    // Every balance and quantity.
+    let first = c.get("invoices", &first["id"]).await;
+    assert_eq!((first["balanceRemaining"].as_str(), first["isPaid"].as_bool()), (Some("0.00"), Some(true)));
+    assert_eq!(c.get("invoices", &rest["id"]).await["balanceRemaining"], "523.52");
+    // 523.52 still owed, and the 50.00 fee.
+    assert_eq!(c.get("customers", &northwind["id"]).await["balance"], "573.52");
+    let order = c.get("sales-orders", &order["id"]).await;
+    let invoiced: Vec<&Value> =
+        order["lines"].as_array().unwrap().iter().map(|line| &line["quantityInvoiced"]).collect();
+    assert_eq!((invoiced, order["isFullyInvoiced"].as_bool()), (vec![&json!(10), &json!(5)], Some(true)));
+    let purchase = c.get("purchase-orders", &purchase["id"]).await;
+    assert_eq!(
+        (purchase["isFullyReceived"].as_bool(), purchase["lines"][1]["isBilled"].as_bool()),
+        (Some(true), Some(true))
+    );
+    assert_eq!(c.get("vendors", &works["id"]).await["balance"], "0.00");
+    // Kettles: 30 − 4 − 6 + 15 − 5; handles: 100 + 40 − 10.
+    let kettle = c.get("inventory-items", &kettle["id"]).await;
+    assert_eq!(
+        (
+            kettle["quantityOnHand"].clone(),
+            kettle["quantityOnSalesOrder"].clone(),
+            kettle["quantityOnPurchaseOrder"].clone()
+        ),
+        (json!(30), json!(0), json!(0))
+    );
+    assert_eq!(c.get("inventory-items", &handle["id"]).await["quantityOnHand"], 130);
+    assert_eq!(c.get("inventory-assembly-items", &deluxe["id"]).await["quantityOnHand"], 5);
+    // The aging says the same: the rest of the second invoice, and the fee.
+    let aging = conductor::qbd::AgingReportParams::new(conductor::qbd::AgingReportType::ArAgingDetail);
+    let aging = c.qbd.reports().aging(&aging).await.unwrap();
+    assert_eq!(
+        report_cells(&aging),
+        [
+            (json!("Northwind"), json!("523.52")),
+            (json!("Northwind"), json!("50.00")),
+            (json!("TOTAL"), json!("573.52")),
+        ]
+    );
+    assert!(c.audit().is_empty(), "{:?}", c.audit());
+}

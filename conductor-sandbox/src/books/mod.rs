@@ -21,6 +21,8 @@ mod effects;
 mod filters;
 mod ids;
 mod ledger;
+#[cfg(test)]
+mod ledger_properties;
 mod linking;
 mod money;
 mod payments;
