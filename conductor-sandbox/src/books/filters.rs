@@ -103,7 +103,8 @@ impl Filters {
     }
 
     /// Whether `record` meets every rule.
-    pub(crate) fn matches(&self, record: &Value) -> bool {
+    #[cfg(test)]
+    fn matches(&self, record: &Value) -> bool {
         self.matches_with(record, None)
     }
 

@@ -20,6 +20,10 @@ use super::writes;
 use crate::catalog::op_of;
 use crate::schema::OpKind;
 
+/// An application a step makes: the transaction it pays (picked by
+/// number), the amount, and a credit (picked by number) with its amount.
+type Applied = (usize, i64, Option<(usize, i64)>);
+
 /// One step a user might take.
 #[derive(Clone, Debug)]
 enum Step {
@@ -44,11 +48,11 @@ enum Step {
     Payment {
         customer: usize,
         total: i64,
-        applications: Vec<(usize, i64, Option<(usize, i64)>)>,
+        applications: Vec<Applied>,
     },
     BillPayment {
         vendor: usize,
-        applications: Vec<(usize, i64, Option<(usize, i64)>)>,
+        applications: Vec<Applied>,
     },
     /// A payment's total changed.
     Retotal {
@@ -128,12 +132,7 @@ impl Books {
         (!of_kind.is_empty()).then(|| of_kind[pick % of_kind.len()].clone())
     }
 
-    fn applications(
-        &self,
-        applications: &[(usize, i64, Option<(usize, i64)>)],
-        targets: &str,
-        credits: &str,
-    ) -> Vec<Value> {
+    fn applications(&self, applications: &[Applied], targets: &str, credits: &str) -> Vec<Value> {
         let mut out = Vec::new();
         for (pick, amount, credit) in applications {
             let Some((_, target)) = self.pick(*pick, &[targets]) else { continue };

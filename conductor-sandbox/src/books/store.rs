@@ -412,6 +412,26 @@ impl Store {
 }
 
 #[cfg(test)]
+impl Company {
+    /// Everything the company file holds, as text: its records in their
+    /// order, every record's effects, what is voided and what was deleted.
+    /// Two equal fingerprints are the same company file.
+    pub(crate) fn fingerprint(&self) -> String {
+        let mut out = String::new();
+        for (slug, id) in self.all_ids() {
+            let position = self.records.get(slug).and_then(|records| records.get_index_of(&id));
+            out.push_str(&format!("{slug} {id} @{position:?} {}\n", self.get(slug, &id).cloned().unwrap_or_default()));
+            out.push_str(&format!("  effects {:?} voided {}\n", self.ledger.effects(&id), self.ledger.is_voided(&id)));
+        }
+        out.push_str(&format!(
+            "counter {} deleted {:?} {:?}\n",
+            self.counter, self.deleted_transactions, self.deleted_list_objects
+        ));
+        out
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
 
@@ -488,25 +508,5 @@ mod tests {
         );
         assert!(store.page(Some(&cursor), (&user, "invoices"), 2, all).is_err(), "a finished listing's cursor is gone");
         assert!(store.page(Some("sbx_cur_other"), (&user, "invoices"), 2, all).is_err());
-    }
-}
-
-#[cfg(test)]
-impl Company {
-    /// Everything the company file holds, as text: its records in their
-    /// order, every record's effects, what is voided and what was deleted.
-    /// Two equal fingerprints are the same company file.
-    pub(crate) fn fingerprint(&self) -> String {
-        let mut out = String::new();
-        for (slug, id) in self.all_ids() {
-            let position = self.records.get(slug).and_then(|records| records.get_index_of(&id));
-            out.push_str(&format!("{slug} {id} @{position:?} {}\n", self.get(slug, &id).cloned().unwrap_or_default()));
-            out.push_str(&format!("  effects {:?} voided {}\n", self.ledger.effects(&id), self.ledger.is_voided(&id)));
-        }
-        out.push_str(&format!(
-            "counter {} deleted {:?} {:?}\n",
-            self.counter, self.deleted_transactions, self.deleted_list_objects
-        ));
-        out
     }
 }
