@@ -68,8 +68,13 @@ pub enum Error {
     },
 
     /// The response body was larger than the client accepts; it was not read
-    /// into memory.
-    #[error("the {status} response body is larger than the limit of {limit} bytes{}", attempts.suffix())]
+    /// into memory. For a write answered 2xx, the write happened
+    /// ([`Error::write_succeeded`]): do not send it again.
+    #[error(
+        "the {status} response body is larger than the limit of {limit} bytes{}{}",
+        if *write_succeeded { " (the write succeeded: do not send it again)" } else { "" },
+        attempts.suffix()
+    )]
     #[non_exhaustive]
     ResponseTooLarge {
         /// The HTTP status of the response.
@@ -78,6 +83,9 @@ pub enum Error {
         limit: u64,
         /// How many attempts were made, and why there were no more.
         attempts: Attempts,
+        /// Whether this answered a write with a 2xx status: the write was
+        /// carried out.
+        write_succeeded: bool,
     },
 
     /// The response was not the JSON the endpoint declares.
@@ -176,10 +184,16 @@ impl Error {
     }
 
     /// Whether this is a write that succeeded (a 2xx answer) but whose
-    /// answer did not decode: the record was written, and
-    /// [`DecodeError::body`] holds it, `id` and all.
+    /// answer could not be read: it did not decode (and
+    /// [`DecodeError::body`] holds it, `id` and all), or it was over the
+    /// client's response limit. The record was written: do not send the
+    /// write again.
     pub fn write_succeeded(&self) -> bool {
-        matches!(self, Error::Decode(decode) if decode.write_succeeded)
+        match self {
+            Error::Decode(decode) => decode.write_succeeded,
+            Error::ResponseTooLarge { write_succeeded, .. } => *write_succeeded,
+            _ => false,
+        }
     }
 
     /// The decode error, when the answer was not the declared type.

@@ -229,8 +229,12 @@ impl Exchange {
                     let unknown = matches!(failure, Failure::MaybeSent(_));
                     let mut error = failure.into_error(attempts);
                     // A write answered 2xx happened, however its body came.
-                    if let (Some(_), Error::Decode(decode)) = (&write, &mut error) {
-                        decode.write_succeeded = decode.status.is_success();
+                    match (&write, &mut error) {
+                        (Some(_), Error::Decode(decode)) => decode.write_succeeded = decode.status.is_success(),
+                        (Some(_), Error::ResponseTooLarge { status, write_succeeded, .. }) => {
+                            *write_succeeded = status.is_success();
+                        }
+                        _ => {}
                     }
                     match write {
                         Some((method, path)) if unknown => {

@@ -64,7 +64,9 @@ impl Failure {
         match cause {
             Cause::Connection(error) => Error::connection(error, attempts),
             Cause::Timeout { phase, limit } => Error::Timeout { phase, limit, attempts },
-            Cause::TooLarge { status, limit } => Error::ResponseTooLarge { status, limit, attempts },
+            Cause::TooLarge { status, limit } => {
+                Error::ResponseTooLarge { status, limit, attempts, write_succeeded: false }
+            }
             Cause::BadEncoding { status, request_id, message } => Error::Decode(Box::new(crate::error::DecodeError {
                 status,
                 path: String::new(),

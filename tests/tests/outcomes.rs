@@ -179,3 +179,30 @@ async fn default_query_parameters_go_with_every_call_that_does_not_set_them() {
     let nested = conductor::Client::builder().api_key("sk_1").default_query("filter", json!({"a": 1})).build();
     assert!(matches!(nested, Err(Error::Config { .. })));
 }
+
+/// A create the sandbox stored and answered 200, whose answer is over the
+/// client's response limit: the write succeeded, and the error says so, so
+/// the caller does not send it again.
+#[tokio::test]
+async fn a_write_answered_2xx_over_the_response_limit_succeeded() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let user = sandbox.create_end_user("Acme", "a@acme.com");
+    let client = conductor::Client::builder()
+        .api_key(sandbox.api_key())
+        .base_url(sandbox.base_url())
+        .max_retries(0)
+        .max_response_bytes(256)
+        .build()
+        .unwrap();
+    let qbd = client.qbd().for_end_user(&user.id);
+    let error = qbd.customers().create(&CustomerCreateParams::new("Large Answer")).await.unwrap_err();
+    assert!(matches!(error, Error::ResponseTooLarge { limit: 256, .. }), "{error:?}");
+    assert!(error.write_succeeded() && !error.outcome_unknown(), "{error}");
+    assert!(error.to_string().contains("the write succeeded: do not send it again"), "{error}");
+    // It was stored once.
+    let all = sandbox.client().qbd().for_end_user(&user.id).customers().list(&Default::default()).await.unwrap();
+    assert_eq!(all.data.len(), 1);
+    // A read over the limit is no write.
+    let error = qbd.customers().list(&Default::default()).await.unwrap_err();
+    assert!(!error.write_succeeded(), "{error}");
+}

@@ -37,7 +37,9 @@ const EXPECTED: &str = "a date and time with an offset (YYYY-MM-DDThh:mm:ss±hh:
 /// [`is_valid`](DateTime::is_valid) and [`check`](DateTime::check) say so.
 /// Invalid ones sort after every valid one.
 ///
-/// With the `jiff`, `chrono` or `time` feature, `DateTime::from(value)` and
+/// With the `jiff`, `chrono` or `time` feature, `DateTime::from(value)`
+/// (`DateTime::try_from` for `time`, whose `large-dates` years reach past
+/// what any offset writes) and
 /// `TryFrom<DateTime>` convert to and from `jiff::Timestamp` and
 /// `jiff::Zoned`, `chrono::DateTime<FixedOffset>` and `time::OffsetDateTime`.
 /// Converting to a `DateTime` writes whole seconds when there is no

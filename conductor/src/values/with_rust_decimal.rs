@@ -15,13 +15,27 @@ impl From<Decimal> for Amount {
 impl TryFrom<&Amount> for Decimal {
     type Error = InvalidValue;
 
-    /// The amount's exact value; an error when the text is not a decimal
-    /// or needs more than the 28 digits a `Decimal` holds (nothing is
-    /// rounded).
+    /// The amount's exact value, with its scale where a `Decimal` can keep
+    /// it; an error when the text is not a decimal, or its value needs more
+    /// than the 28 digits a `Decimal` holds (nothing is rounded). Zeros at
+    /// the end of the fraction are dropped where they do not fit:
+    /// `"1.000000000000000000000000000000"` is 1, to 28 places.
     fn try_from(amount: &Amount) -> Result<Self, InvalidValue> {
         let text = amount.check()?.as_str();
-        Decimal::from_str_exact(text)
-            .map_err(|_| InvalidValue::new(text, "an amount a rust_decimal::Decimal holds exactly"))
+        let refused = || InvalidValue::new(text, "an amount a rust_decimal::Decimal holds exactly");
+        if let Ok(exact) = Decimal::from_str_exact(text) {
+            return Ok(exact);
+        }
+        let Some((whole, fraction)) = text.split_once('.') else { return Err(refused()) };
+        let significant = fraction.trim_end_matches('0');
+        // As many of the trailing zeros as still fit.
+        for keep in (significant.len()..=fraction.len().min(28)).rev() {
+            let shorter = if keep == 0 { whole.to_owned() } else { format!("{whole}.{}", &fraction[..keep]) };
+            if let Ok(exact) = Decimal::from_str_exact(&shorter) {
+                return Ok(exact);
+            }
+        }
+        Err(refused())
     }
 }
 
@@ -45,6 +59,12 @@ mod tests {
         assert_eq!(Decimal::try_from("0.585".parse::<Amount>().unwrap()).unwrap(), Decimal::new(585, 3));
         let too_precise: Amount = "0.12345678901234567890123456789".parse().unwrap();
         assert!(Decimal::try_from(&too_precise).is_err());
+        // Exactly one, written with 30 places.
+        let one: Amount = "1.000000000000000000000000000000".parse().unwrap();
+        let decimal = Decimal::try_from(&one).unwrap();
+        assert_eq!((decimal, decimal.scale()), (Decimal::ONE, 28));
+        let cents: Amount = "-12.3400000000000000000000000000000".parse().unwrap();
+        assert_eq!(Decimal::try_from(&cents).unwrap(), Decimal::new(-1234, 2));
         let invalid: Amount = serde_json::from_str("\"n/a\"").unwrap();
         assert_eq!(Decimal::try_from(invalid).unwrap_err().text(), "n/a");
     }
