@@ -170,3 +170,57 @@ fn stdout_ends_once_the_settings_are_printed() {
     assert!(child.try_wait().unwrap().is_none(), "the server runs on");
     stop(child, "-TERM");
 }
+
+/// `eval "$(conductor-sandbox --detach ...)"` in a real shell: the shell
+/// waits for the process its command substitution runs, so the server must
+/// go on in a process of its own. The command returns at once, the shell
+/// has the settings, the server answers, and `kill` stops it.
+#[tokio::test]
+async fn detach_returns_at_once_and_leaves_the_server_running() {
+    let program = env!("CARGO_BIN_EXE_conductor-sandbox");
+    let script = format!(
+        "eval \"$('{program}' --detach --port 0 --seed-invoices 3)\" && \
+         printf '%s\\n' \"$CONDUCTOR_BASE_URL\" \"$CONDUCTOR_SECRET_KEY\" \"$CONDUCTOR_END_USER_ID\" \"$CONDUCTOR_SANDBOX_PID\""
+    );
+    let started = Instant::now();
+    let output = Command::new("bash").args(["-c", &script]).output().expect("bash runs");
+    let took = started.elapsed();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(took < Duration::from_secs(10), "the shell waited {took:?}");
+    let lines: Vec<String> = String::from_utf8_lossy(&output.stdout).lines().map(str::to_owned).collect();
+    let [base_url, key, end_user, pid] = &lines[..] else { panic!("{lines:?}") };
+    let client = Client::builder().api_key(key).base_url(base_url).build().unwrap();
+    let page = client.qbd().for_end_user(end_user).invoices().list(&InvoiceListParams::default()).await.unwrap();
+    assert_eq!(page.data.len(), 3);
+    assert!(Command::new("kill").arg(pid).status().unwrap().success());
+    let stopped = Instant::now();
+    while std::path::Path::new(&format!("/proc/{pid}")).exists() && stopped.elapsed() < Duration::from_secs(5) {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(client.end_users().list().await.is_err(), "killed, it answers no more");
+}
+
+/// A request for an end-user whose body never comes does not hold up that
+/// end-user's other requests: the body is read before the request waits its
+/// turn at the company file.
+#[tokio::test]
+async fn a_stalled_body_does_not_hold_an_end_users_queue() {
+    use tokio::io::AsyncWriteExt;
+    let (child, pairs) = start(&["--port", "0", "--seed-invoices", "1"], 3);
+    let (base_url, key, end_user) = (&pairs[0].1, &pairs[1].1, &pairs[2].1);
+    let addr = base_url.trim_start_matches("http://").trim_end_matches("/v1");
+    let mut stalled = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let head = format!(
+        "POST /v1/quickbooks-desktop/customers HTTP/1.1\r\nhost: {addr}\r\nauthorization: Bearer {key}\r\n\
+         conductor-end-user-id: {end_user}\r\ncontent-type: application/json\r\ncontent-length: 1000\r\n\r\n{{\"name\""
+    );
+    stalled.write_all(head.as_bytes()).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let client = Client::builder().api_key(key).base_url(base_url).build().unwrap();
+    let started = Instant::now();
+    client.qbd().for_end_user(end_user).invoices().list(&InvoiceListParams::default()).await.unwrap();
+    let took = started.elapsed();
+    assert!(took < Duration::from_secs(5), "waited {took:?} behind a body that never came");
+    drop(stalled);
+    stop(child, "-TERM");
+}
