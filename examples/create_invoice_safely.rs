@@ -20,7 +20,8 @@
 use std::process::ExitCode;
 
 use conductor::qbd::{
-    CustomerCreateParams, Invoice, InvoiceCreateParams, InvoiceListParams, QbdClient, ServiceItemCreateParams,
+    AccountCreateParams, AccountType, CustomerCreateParams, Invoice, InvoiceCreateParams, InvoiceListParams,
+    ItemCreateParamsSalesOrPurchaseDetails, QbdClient, ServiceItemCreateParams,
 };
 use conductor::reqwest::Method;
 use conductor::{Client, Date};
@@ -90,7 +91,11 @@ async fn run() -> Result<(), Failure> {
             let user = sandbox.create_end_user("Acme Inc.", "alice@acme.com");
             let qbd = sandbox.client().qbd().for_end_user(&user.id);
             let customer = qbd.customers().create(&CustomerCreateParams::new("Harbor Cafe")).await?.id;
-            let item = qbd.service_items().create(&ServiceItemCreateParams::new("Design")).await?.id;
+            let income =
+                qbd.accounts().create(&AccountCreateParams::new(AccountType::Income, "Design Income")).await?.id;
+            let mut design = ServiceItemCreateParams::new("Design");
+            design.sales_or_purchase_details = Some(ItemCreateParamsSalesOrPurchaseDetails::new(income));
+            let item = qbd.service_items().create(&design).await?.id;
             // The next create is stored, and its answer lost.
             sandbox.inject(Method::POST, "/quickbooks-desktop/invoices", 1, Fault::DropConnectionAfterWrite);
             (qbd, customer, Some(item), Some(sandbox))

@@ -315,7 +315,9 @@ fn minimal(spec: &Value, schema: &Value, example: Value) -> Value {
     let kept = fields.into_iter().filter_map(|(name, value)| {
         let lines = name == "lines" || name.ends_with("Lines");
         let named = matches!(name.as_str(), "name" | "firstName" | "lastName");
-        if !(required.contains(&name.as_str()) || lines || named || name == "applyToTransactions") {
+        // An item needs one of its two configurations.
+        let configured = name == "salesOrPurchaseDetails";
+        if !(required.contains(&name.as_str()) || lines || named || configured || name == "applyToTransactions") {
             return None;
         }
         let value = match value {
@@ -369,6 +371,23 @@ fn remove_at(value: &mut Value, parts: &[&str]) {
     }
 }
 
+/// The examples of the description that QuickBooks itself would refuse,
+/// as its own text says, even when sent as a client that follows the
+/// description sends them: the operation, QuickBooks' error number, and
+/// why.
+pub const REFUSED_EXAMPLES: &[(&str, &str, &str, &str)] = &[(
+    "post",
+    "/quickbooks-desktop/price-levels/{id}",
+    "3180",
+    "the example sets `fixedPercentage`, which the description says cannot change once the price level is created",
+)];
+
+/// Whether the description's example for `method path` is one QuickBooks
+/// refuses with `number` (see [`REFUSED_EXAMPLES`]).
+pub fn refused_example(method: &str, path: &str, number: &str) -> bool {
+    REFUSED_EXAMPLES.iter().any(|(m, p, n, _)| m.eq_ignore_ascii_case(method) && *p == path && *n == number)
+}
+
 /// The filters the description says may not be used together: of each
 /// group, one choice (a choice may be several filters, a `From` with its
 /// `To`).
@@ -377,6 +396,14 @@ const EXCLUSIVE: &[&[&[&str]]] = &[
     &[&["itemType"], &["itemIds"], &["itemFullNames"]],
     &[&["accountType"], &["accountIds"], &["accountFullNames"]],
     &[&["classIds"], &["classFullNames"]],
+    &[
+        &["totalBalance"],
+        &["totalBalanceGreaterThan"],
+        &["totalBalanceGreaterThanOrEqualTo"],
+        &["totalBalanceLessThan"],
+        &["totalBalanceLessThanOrEqualTo"],
+    ],
+    &[&["itemType"], &["siteIds"]],
     &[&["reportDateMacro"], &["reportDateFrom", "reportDateTo"]],
     &[&["updatedDateMacro"], &["updatedAfter", "updatedBefore"]],
 ];
@@ -407,12 +434,19 @@ pub fn follow_query_rules(query: &mut Value) {
     }
 }
 
-/// An example body as a client that follows the description sends it: a
-/// line names its item or links to an order's line, never both (QuickBooks
-/// refuses both, the description says); in an update, a line is new
-/// (`-1`), since the example's line ids name lines no record has.
+/// An example body as a client that follows the description sends it: an
+/// item has one of its two configurations; a line names its item or links
+/// to an order's line, never both (QuickBooks refuses both, the description
+/// says), and has a rate or a rate percentage, never both; in an update, a
+/// line is new (`-1`), since the example's line ids name lines no record
+/// has.
 pub fn follow_body_rules(body: &mut Value, update: bool) {
     let Some(fields) = body.as_object_mut() else { return };
+    // An item has one of its two configurations, never both; the
+    // description's examples give both.
+    if fields.contains_key("salesOrPurchaseDetails") {
+        fields.remove("salesAndPurchaseDetails");
+    }
     for (name, value) in fields.iter_mut() {
         if !(name == "lines" || name.ends_with("Lines") || name.ends_with("Groups")) {
             continue;
@@ -422,6 +456,9 @@ pub fn follow_body_rules(body: &mut Value, update: bool) {
                 if line.contains_key("itemId") {
                     line.remove("linkToTransactionLine");
                 }
+                if line.contains_key("rate") {
+                    line.remove("ratePercent");
+                }
                 if update && line.contains_key("id") {
                     line.insert("id".into(), json!("-1"));
                 }
@@ -429,6 +466,9 @@ pub fn follow_body_rules(body: &mut Value, update: bool) {
                     for nested in line.get_mut(inner).and_then(Value::as_array_mut).into_iter().flatten() {
                         if update && nested.get("id").is_some() {
                             nested["id"] = json!("-1");
+                        }
+                        if let Some(nested) = nested.as_object_mut().filter(|nested| nested.contains_key("rate")) {
+                            nested.remove("ratePercent");
                         }
                     }
                 }

@@ -487,3 +487,120 @@ async fn an_update_replaces_lines_by_id() {
     assert_eq!(refusal(&error).2, "3120", "{error}");
     assert!(c.audit().is_empty(), "{:?}", c.audit());
 }
+
+/// The rules the description states of one kind of record or another,
+/// each refused as it says, with nothing stored.
+#[tokio::test]
+async fn the_descriptions_rules_of_one_kind_of_record_are_kept() {
+    let c = Company::open().await;
+    let number = |error: &conductor::Error| refusal(error).2;
+    let status = |error: &conductor::Error| refusal(error).0;
+    // A sales-tax item with a rate names its agency.
+    let error = c.try_create("sales-tax-items", json!({"name": "State", "taxRate": "6.25"})).await.unwrap_err();
+    assert_eq!(number(&error), "3180", "{error}");
+    // QuickBooks makes non-posting accounts itself.
+    let error = c.try_create("accounts", json!({"name": "Orders", "accountType": "non_posting"})).await.unwrap_err();
+    assert_eq!(number(&error), "3180", "{error}");
+    // A total value needs a quantity on hand above zero.
+    let (asset, cogs, income) = c.item_accounts().await;
+    let valued = json!({"name": "Valued", "assetAccountId": asset, "cogsAccountId": cogs, "incomeAccountId": income, "totalValue": "100.00"});
+    assert_eq!(number(&c.try_create("inventory-items", valued).await.unwrap_err()), "3180");
+    // A price level's fixed percentage stays what it was created with.
+    let level = c.create("price-levels", json!({"name": "Retail", "fixedPercentage": "5"})).await;
+    let error = c.try_update("price-levels", &level["id"], json!({"fixedPercentage": "10"})).await.unwrap_err();
+    assert_eq!(number(&error), "3180");
+    // An item has one of its two configurations, never both.
+    let both = json!({"name": "Both", "salesOrPurchaseDetails": {"price": "1.00", "postingAccountId": income}, "salesAndPurchaseDetails": {"salesPrice": "1.00"}});
+    assert_eq!(status(&c.try_create("service-items", both).await.unwrap_err()), 400);
+    assert_eq!(status(&c.try_create("service-items", json!({"name": "Neither"})).await.unwrap_err()), 400);
+    let customer = c.customer("Acme", json!({})).await;
+    let hours = c.service_item("Hours", "40.00", json!({})).await;
+    let invoice = |lines: Value| json!({"customerId": customer["id"], "transactionDate": DATE, "lines": lines});
+    // A line has a rate or a rate percentage, never both.
+    let error = c
+        .try_create("invoices", invoice(json!([{"itemId": hours["id"], "rate": "10", "ratePercent": "5"}])))
+        .await
+        .unwrap_err();
+    assert_eq!(refusal(&error).3, "Invalid request parameter: Only one of `rate` and `ratePercent` can be set.");
+    // A line linked to an order's line names no item of its own; an
+    // invoice's line links to a sales order's only.
+    let (widget, _) = widget_and_gadget(&c).await;
+    let vendor = c.vendor("Parts Co").await;
+    let purchase = c.create("purchase-orders", json!({"vendorId": vendor["id"], "transactionDate": DATE, "lines": [{"itemId": widget["id"], "quantity": 1}]})).await;
+    let order = c.create("sales-orders", json!({"customerId": customer["id"], "transactionDate": DATE, "lines": [{"itemId": widget["id"], "quantity": 1}]})).await;
+    let linked = |order: &Value, item: Option<&Value>| {
+        let mut line = json!({"linkToTransactionLine": {"transactionId": order["id"], "transactionLineId": order["lines"][0]["id"]}});
+        if let Some(item) = item {
+            line["itemId"] = item["id"].clone();
+        }
+        invoice(json!([line]))
+    };
+    assert_eq!(number(&c.try_create("invoices", linked(&order, Some(&widget))).await.unwrap_err()), "3180");
+    assert_eq!(number(&c.try_create("invoices", linked(&purchase, None)).await.unwrap_err()), "3140");
+    // Links and what is set only at creation cannot be added by an update.
+    let created = c.create("invoices", invoice(json!([{"itemId": hours["id"]}]))).await;
+    let error =
+        c.try_update("invoices", &created["id"], json!({"linkToTransactionIds": [order["id"]]})).await.unwrap_err();
+    assert_eq!(refusal(&error).3, "Invalid request parameter: Unrecognized key(s) in object: 'linkToTransactionIds'");
+    let error = c
+        .try_update("invoices", &created["id"], json!({"externalId": "123e4567-e89b-12d3-a456-426614174000"}))
+        .await
+        .unwrap_err();
+    assert_eq!(status(&error), 400);
+    // A field that cannot be cleared takes no null.
+    let error = c.try_update("customers", &customer["id"], json!({"name": null})).await.unwrap_err();
+    assert_eq!(refusal(&error).3, "Invalid request parameter: `name`: Expected string, received null");
+    // A paid invoice is one QuickBooks no longer finds to apply a payment to.
+    let pay = |amount: &str| {
+        json!({"customerId": customer["id"], "transactionDate": DATE, "totalAmount": amount,
+        "applyToTransactions": [{"transactionId": created["id"], "paymentAmount": amount}]})
+    };
+    c.create("receive-payments", pay("40.00")).await;
+    assert_eq!(number(&c.try_create("receive-payments", pay("1.00")).await.unwrap_err()), "3140");
+    assert!(c.audit().is_empty(), "{:?}", c.audit());
+}
+
+/// A list without a cursor answers at most `limit` records; `/transactions`
+/// lists no time-tracking activity, and refuses one named by id.
+#[tokio::test]
+async fn lists_without_cursors_and_the_transactions_list_follow_the_description() {
+    let c = Company::open().await;
+    for name in ["Cash", "Checking", "Savings"] {
+        c.account(name, "bank").await;
+    }
+    let limited = c.try_list("accounts", &[("limit", "2")]).await.unwrap();
+    assert_eq!(limited["data"].as_array().unwrap().len(), 2);
+    let employee = c.create("employees", json!({"firstName": "Ada", "lastName": "Byron"})).await;
+    let activity = c
+        .create(
+            "time-tracking-activities",
+            json!({"transactionDate": DATE, "entityId": employee["id"], "duration": "PT1H30M"}),
+        )
+        .await;
+    let error = c.try_list("transactions", &[("ids", activity["id"].as_str().unwrap())]).await.unwrap_err();
+    assert_eq!(refusal(&error).0, 502, "{error}");
+    assert_eq!(c.try_list("transactions", &[]).await.unwrap()["data"], json!([]));
+}
+
+/// A credit-card refund pays out what is left of the credits it names,
+/// never more; the customer's balance follows.
+#[tokio::test]
+async fn a_refund_uses_a_credit_and_never_more_than_is_left() {
+    let c = Company::open().await;
+    let customer = c.customer("Acme", json!({})).await;
+    let memo = c.create("credit-memos", json!({"customerId": customer["id"], "transactionDate": DATE, "lines": [{"description": "Return", "amount": "50.00"}]})).await;
+    assert_eq!(c.get("customers", &customer["id"]).await["balance"], "-50.00");
+    let refund = |amount: &str| {
+        json!({"customerId": customer["id"], "transactionDate": DATE,
+        "refundAppliedToTransactions": [{"transactionId": memo["id"], "refundAmount": amount}]})
+    };
+    let error = c.try_create("credit-card-refunds", refund("60.00")).await.unwrap_err();
+    assert_eq!(refusal(&error).2, "3180", "{error}");
+    let paid_out = c.create("credit-card-refunds", refund("30.00")).await;
+    assert_eq!(paid_out["totalAmount"], "30.00");
+    assert_eq!(c.get("credit-memos", &memo["id"]).await["creditRemaining"], "20.00");
+    assert_eq!(c.get("customers", &customer["id"]).await["balance"], "-20.00");
+    c.delete("credit-card-refunds", &paid_out["id"]).await;
+    assert_eq!(c.get("credit-memos", &memo["id"]).await["creditRemaining"], "50.00");
+    assert!(c.audit().is_empty(), "{:?}", c.audit());
+}

@@ -72,8 +72,22 @@ async fn inventory_item(qbd: &QbdClient, name: &str, quantity: f64) -> conductor
     qbd.inventory_items().create(&item).await.unwrap()
 }
 
+/// A service item's params: its name and what it sells for, posting to an
+/// income account (one of its two configurations, as QuickBooks requires).
+async fn service_params(qbd: &QbdClient, name: &str) -> ServiceItemCreateParams {
+    let names =
+        conductor::qbd::AccountListParams { full_names: Some(vec!["Service Income".into()]), ..Default::default() };
+    let income = match qbd.accounts().list(&names).await {
+        Ok(found) => found[0].id.clone(),
+        Err(_) => {
+            qbd.accounts().create(&params(json!({"name": "Service Income", "accountType": "income"}))).await.unwrap().id
+        }
+    };
+    params(json!({"name": name, "salesOrPurchaseDetails": {"price": "0.00", "postingAccountId": income}}))
+}
+
 async fn service_item(qbd: &QbdClient, name: &str) -> String {
-    qbd.service_items().create(&ServiceItemCreateParams::new(name)).await.unwrap().id
+    qbd.service_items().create(&service_params(qbd, name).await).await.unwrap().id
 }
 
 /// An invoice of one line for `amount`.
@@ -151,7 +165,7 @@ async fn names_are_unique_in_their_name_space_whatever_their_case() {
     service_item(&qbd, "Labor").await;
     inventory_item(&qbd, "Widget", 0.0).await;
     assert_eq!(
-        refusal(&qbd.service_items().create(&ServiceItemCreateParams::new("WIDGET")).await.unwrap_err()).2,
+        refusal(&qbd.service_items().create(&service_params(&qbd, "WIDGET").await).await.unwrap_err()).2,
         "3100"
     );
     // A job's name is its full name: `Acme Corp:Roof` is free.

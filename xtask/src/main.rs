@@ -14,6 +14,7 @@ mod model;
 mod names;
 mod references;
 mod render;
+mod rules;
 mod sandbox;
 
 use std::path::{Path, PathBuf};
@@ -40,6 +41,14 @@ fn run(args: &[String]) -> Result<(), String> {
     match task.as_str() {
         "codegen" => {}
         "bench-compile" => return bench_compile::run(&root),
+        "rules-list" => {
+            let text = std::fs::read_to_string(root.join(DEFAULT_SPEC)).map_err(|e| e.to_string())?;
+            let spec: serde_json::Value = serde_json::from_str(&text).map_err(|e| e.to_string())?;
+            for statement in rules::statements(&spec) {
+                println!("{}\t{}", statement.places.len(), statement.text);
+            }
+            return Ok(());
+        }
         _ => return Err(format!("unknown task {task:?}; the tasks are `codegen` and `bench-compile`")),
     }
     let mut spec_path = root.join(DEFAULT_SPEC);

@@ -13,7 +13,7 @@ use serde_json::{Map, Value};
 use crate::books::Store;
 use crate::catalog::operation;
 use crate::failure::{Failure, Outcome};
-use crate::schema::Node;
+use crate::schema::{Node, Op, OpKind};
 
 /// One request, as Conductor reads it.
 pub(crate) struct Call<'a> {
@@ -96,12 +96,45 @@ fn qbd(store: &mut Store, call: &Call<'_>) -> Outcome {
     let body = match op.body {
         Some(node) => {
             let body = object_body(call.body)?;
-            validate::body(node, &Value::Object(body.clone()))?;
+            let value = Value::Object(body);
+            validate::body(node, &value)?;
+            one_of(op, &value)?;
+            let Value::Object(body) = value else { unreachable!("an object stays one") };
             body
         }
         None => Map::new(),
     };
     store.qbd(end_user, op, &id, &pairs, body)
+}
+
+/// The fields the description says a body has one of, never both: an
+/// item's `salesOrPurchaseDetails` or `salesAndPurchaseDetails` (one of
+/// them when it is created), a line's `rate` or `ratePercent`.
+fn one_of(op: &Op, body: &Value) -> Result<(), Failure> {
+    let details = ["salesOrPurchaseDetails", "salesAndPurchaseDetails"];
+    if matches!(op.slug(), "service-items" | "non-inventory-items" | "other-charge-items") {
+        let given = details.iter().filter(|field| body.get(**field).is_some()).count();
+        let creating = op.kind == OpKind::Create;
+        if given > 1 || (creating && given == 0) {
+            return Err(Failure::invalid_parameters(
+                "You must specify either `salesOrPurchaseDetails` or `salesAndPurchaseDetails`, but never both: an \
+                 item cannot have both configurations.",
+            ));
+        }
+    }
+    let lines = (body.as_object().into_iter().flatten())
+        .filter(|(name, _)| *name == "lines" || name.ends_with("Lines") || name.ends_with("Groups"))
+        .flat_map(|(_, lines)| lines.as_array().into_iter().flatten());
+    for line in lines {
+        let inner = line["lines"].as_array().into_iter().flatten();
+        if std::iter::once(line)
+            .chain(inner)
+            .any(|line| line.get("rate").is_some() && line.get("ratePercent").is_some())
+        {
+            return Err(Failure::invalid_parameters("Only one of `rate` and `ratePercent` can be set."));
+        }
+    }
+    Ok(())
 }
 
 /// The filters the description says may not be used together: `...Contains`,
@@ -129,6 +162,14 @@ fn one_of_each_kind(pairs: &[(String, String)]) -> Result<(), Failure> {
         &["itemType", "itemIds", "itemFullNames"],
         &["accountType", "accountIds", "accountFullNames"],
         &["classIds", "classFullNames"],
+        &[
+            "totalBalance",
+            "totalBalanceGreaterThan",
+            "totalBalanceGreaterThanOrEqualTo",
+            "totalBalanceLessThan",
+            "totalBalanceLessThanOrEqualTo",
+        ],
+        &["itemType", "siteIds"],
         &["reportDateMacro", "reportDateFrom"],
         &["reportDateMacro", "reportDateTo"],
         &["updatedDateMacro", "updatedAfter"],
@@ -186,5 +227,8 @@ mod tests {
         );
         assert!(one_of_each_kind(&pairs(&[("accountType", "bank"), ("accountIds", "1")])).is_err());
         assert!(one_of_each_kind(&pairs(&[("updatedDateMacro", "today"), ("updatedAfter", "2024-01-01")])).is_err());
+        let balances = pairs(&[("totalBalanceGreaterThan", "1.00"), ("totalBalanceLessThan", "5.00")]);
+        assert!(one_of_each_kind(&balances).unwrap_err().message.contains("Choose only one of `totalBalance`"));
+        assert!(one_of_each_kind(&pairs(&[("itemType", "service"), ("siteIds", "S1")])).is_err());
     }
 }

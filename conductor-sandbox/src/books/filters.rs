@@ -28,6 +28,9 @@ enum Rule {
     /// (seconds since 1970).
     After(&'static str, i64),
     Before(&'static str, i64),
+    /// The amount field compares with the value as the ordering says
+    /// (`totalBalanceGreaterThan`).
+    Compare(String, std::cmp::Ordering, bool, rust_decimal::Decimal),
 }
 
 /// The filters of one list request.
@@ -75,6 +78,7 @@ impl Filters {
             "names" => return self.any_of(&["name"], &value.to_lowercase()),
             "updatedAfter" => Rule::After("updatedAt", instant(value, false).unwrap_or(i64::MAX)),
             "updatedBefore" => Rule::Before("updatedAt", instant(value, true).unwrap_or(i64::MIN)),
+            _ if name.starts_with("totalBalance") => return self.compare(name, value),
             _ => match split_suffix(name) {
                 Some((stem, "Ids")) => return self.any_of(&[stem, "id"], value),
                 Some((stem, "Contains")) => Rule::Contains(field(stem), value.to_lowercase()),
@@ -86,6 +90,22 @@ impl Filters {
             },
         };
         self.rules.push(rule);
+    }
+
+    /// `totalBalance`, `...GreaterThan`, `...GreaterThanOrEqualTo`,
+    /// `...LessThan`, `...LessThanOrEqualTo`: the amount compared.
+    fn compare(&mut self, name: &str, value: &str) {
+        use std::cmp::Ordering::{Equal, Greater, Less};
+        let Ok(amount) = value.parse::<rust_decimal::Decimal>() else { return };
+        let (ordering, or_equal) = match name.trim_start_matches("totalBalance") {
+            "" => (Equal, true),
+            "GreaterThan" => (Greater, false),
+            "GreaterThanOrEqualTo" => (Greater, true),
+            "LessThan" => (Less, false),
+            "LessThanOrEqualTo" => (Less, true),
+            _ => return,
+        };
+        self.rules.push(Rule::Compare("totalBalance".into(), ordering, or_equal, amount));
     }
 
     /// Repeated keys (`ids=a&ids=b`) add values to one rule.
@@ -127,8 +147,13 @@ impl Filters {
             Rule::Contains(field, needle) => text(record, field).is_some_and(|t| t.contains(needle.as_str())),
             Rule::StartsWith(field, prefix) => text(record, field).is_some_and(|t| t.starts_with(prefix.as_str())),
             Rule::EndsWith(field, suffix) => text(record, field).is_some_and(|t| t.ends_with(suffix.as_str())),
-            Rule::From(field, low) => record.get(field).and_then(Value::as_str).is_some_and(|v| v >= low.as_str()),
-            Rule::To(field, high) => record.get(field).and_then(Value::as_str).is_some_and(|v| v <= high.as_str()),
+            Rule::From(field, low) => record.get(field).and_then(Value::as_str).is_some_and(|v| in_order(low, v)),
+            Rule::To(field, high) => record.get(field).and_then(Value::as_str).is_some_and(|v| in_order(v, high)),
+            Rule::Compare(field, ordering, or_equal, amount) => {
+                let held =
+                    record.get(field).and_then(Value::as_str).and_then(|v| v.parse::<rust_decimal::Decimal>().ok());
+                held.is_some_and(|held| held.cmp(amount) == *ordering || (*or_equal && held == *amount))
+            }
             Rule::Is(field, wanted) => record.get(*field).and_then(Value::as_bool).unwrap_or(true) == *wanted,
             Rule::After(field, low) => seconds(record, field).is_some_and(|at| at >= *low),
             Rule::Before(field, high) => seconds(record, field).is_some_and(|at| at <= *high),
@@ -198,6 +223,17 @@ fn split_suffix(name: &str) -> Option<(&str, &'static str)> {
         .find_map(|suffix| name.strip_suffix(suffix).filter(|stem| !stem.is_empty()).map(|stem| (stem, suffix)))
 }
 
+/// Whether `low` comes at or before `high`, as QuickBooks compares a range:
+/// as numbers when both are only digits, else as text.
+fn in_order(low: &str, high: &str) -> bool {
+    let digits = |text: &str| !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit());
+    if digits(low) && digits(high) {
+        let (low, high) = (low.trim_start_matches('0'), high.trim_start_matches('0'));
+        return (low.len(), low) <= (high.len(), high);
+    }
+    low <= high
+}
+
 /// A timestamp field as seconds since 1970.
 fn seconds(record: &Value, field: &str) -> Option<i64> {
     record.get(field)?.as_str()?.parse::<conductor::DateTime>().ok()?.unix_seconds().ok()
@@ -260,6 +296,20 @@ mod tests {
         assert!(!filters(&[("itemIds", "C")]).matches(&invoice));
         let view = json!({"transactionId": "T-1", "transactionType": "invoice"});
         assert!(filters(&[("ids", "T-1")]).matches(&view));
+    }
+
+    #[test]
+    fn ranges_compare_numbers_as_numbers() {
+        let record = json!({"refNumber": "100", "totalBalance": "250.00"});
+        assert!(filters(&[("refNumberFrom", "9"), ("refNumberTo", "1000")]).matches(&record), "9 < 100 < 1000");
+        assert!(!filters(&[("refNumberFrom", "200")]).matches(&record));
+        let text = json!({"refNumber": "INV-100"});
+        assert!(filters(&[("refNumberFrom", "INV-099")]).matches(&text), "text compares as text");
+        assert!(filters(&[("totalBalanceGreaterThan", "249.99")]).matches(&record));
+        assert!(!filters(&[("totalBalanceGreaterThan", "250.00")]).matches(&record));
+        assert!(filters(&[("totalBalanceGreaterThanOrEqualTo", "250")]).matches(&record));
+        assert!(filters(&[("totalBalance", "250")]).matches(&record));
+        assert!(!filters(&[("totalBalanceLessThan", "250")]).matches(&record));
     }
 
     #[test]

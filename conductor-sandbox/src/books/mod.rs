@@ -115,7 +115,12 @@ impl Store {
             ids.iter().filter_map(|id| company.get(slug, id)).map(|record| filters.shape(record.clone())).collect()
         };
         if op.kind != OpKind::Page {
-            let ids = selected(company);
+            // A list without a cursor answers at most `limit` records, and
+            // the rest cannot be fetched, as the description says.
+            let mut ids = selected(company);
+            if let Some(limit) = pairs.iter().find(|(k, _)| k == "limit").and_then(|(_, v)| v.parse::<usize>().ok()) {
+                ids.truncate(limit);
+            }
             let mut envelope = list_envelope(&url, answered(self, &ids));
             if op.kind == OpKind::WholeWithMore {
                 envelope["hasMore"] = json!(false);

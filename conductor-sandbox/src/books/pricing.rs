@@ -58,6 +58,15 @@ pub(crate) fn price_transaction(
         record.insert((*total).to_owned(), money(amount));
         return Ok(());
     }
+    if slug == "credit-card-refunds" {
+        // A refund is what it refunds of the credits it names.
+        let mut total = Decimal::ZERO;
+        for applied in record.get("refundAppliedToTransactions").and_then(Value::as_array).into_iter().flatten() {
+            total = total.plus(input(&applied["refundAmount"], object)?.unwrap_or_default(), object)?;
+        }
+        record.insert("totalAmount".into(), money(within_limits(total, object)?));
+        return Ok(());
+    }
     if slug == "deposits" {
         let lines = lines_total(record.get_mut("lines"), object)?;
         let cash_back = record.get("cashBack").map_or(Ok(None), |back| input(&back["amount"], object))?;

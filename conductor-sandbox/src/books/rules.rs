@@ -270,6 +270,44 @@ pub(crate) fn journal_balances(company: &Company, record: &Map<String, Value>) -
     Ok(())
 }
 
+/// The rules the description states of one kind of record's body, which
+/// QuickBooks refuses with 3180: a sales-tax item with a rate names its tax
+/// agency; no account is created non-posting (QuickBooks makes those); an
+/// inventory item with a `totalValue` has a quantity on hand above zero; a
+/// price level's fixed percentage stays what it was created with.
+pub(crate) fn body_rules(op: &Op, body: &Value, current: Option<&Value>) -> Result<(), Failure> {
+    let object = words(op.item);
+    let refused = |reason: &str| Err(refusals::cannot_save(&object, reason));
+    let rate = field(body, "taxRate");
+    let agency = body.get("taxVendorId").is_some() || current.is_some_and(|c| !c["taxVendor"].is_null());
+    match op.slug() {
+        "sales-tax-items" if !rate.is_zero() && !agency => {
+            refused("If a non-zero taxRate is specified, then the taxVendor is required.")
+        }
+        "accounts" if current.is_none() && body["accountType"] == "non_posting" => {
+            refused("A non-posting account cannot be created: QuickBooks creates these accounts itself.")
+        }
+        "inventory-items" | "inventory-assembly-items"
+            if body.get("totalValue").is_some() && field(body, "quantityOnHand") <= Decimal::ZERO =>
+        {
+            refused("If totalValue is provided, quantityOnHand must also be provided and greater than zero.")
+        }
+        "price-levels" => match (body.get("fixedPercentage"), current) {
+            (Some(sent), Some(current)) if money_value(sent) != money_value(&current["fixedPercentage"]) => {
+                refused("Once you create the price level, you cannot change its fixed percentage.")
+            }
+            _ => Ok(()),
+        },
+        _ => Ok(()),
+    }
+}
+
+/// A percentage or amount as a decimal, for comparing what was sent with
+/// what is held (`"-10"` and `"-10.0"` are one value).
+fn money_value(value: &Value) -> Option<Decimal> {
+    super::money::decimal(value)
+}
+
 /// Which side of the books a payment is on: what it may pay, with which
 /// credits, for whom.
 struct Side {
@@ -318,6 +356,13 @@ pub(crate) fn applications_are_sound(
         }
         if company.ledger().is_voided(&app.target) {
             return Err(refusals::cannot_save(&object, "The transaction you are applying to has been voided."));
+        }
+        // A paid target is one QuickBooks no longer finds to apply to,
+        // unless this payment already applies to it.
+        let already =
+            company.ledger().effects(own).is_some_and(|e| e.applications.iter().any(|a| a.target == app.target));
+        if target.is_some_and(|(_, record)| record["isPaid"] == true) && !already && app.target != own {
+            return Err(refusals::invalid_reference(&words(record_type_of(side.targets[0])), &app.target, &object));
         }
         let amounts = [app.payment, app.discount].into_iter().chain(app.credits.iter().map(|(_, amount)| *amount));
         if amounts.clone().any(|amount| amount < Decimal::ZERO) {

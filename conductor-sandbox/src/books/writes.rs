@@ -104,6 +104,7 @@ pub(crate) fn create(company: &mut Company, op: &'static Op, body: Map<String, V
             ASSIGNED.iter().for_each(|assigned| drop(map.remove(*assigned)));
         }
         rules::references_exist(company, op, &body)?;
+        rules::body_rules(op, &body, None)?;
         let mut fields = from_body(body.as_object().cloned().unwrap_or_default(), Some(op.item));
         let links = work_out(company, op, &body, &mut fields, None)?;
         let n = company.next();
@@ -208,6 +209,7 @@ pub(crate) fn update(
             money_in_cents(node, &mut body);
         }
         rules::references_exist(company, op, &body)?;
+        rules::body_rules(op, &body, Some(&current))?;
         let mut fields = merged(&current, &body, &words(op.item))?;
         rules::parent_is_above(company, op, id, &fields)?;
         let links = work_out(company, op, &body, &mut fields, Some(id))?;
