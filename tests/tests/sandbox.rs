@@ -50,6 +50,10 @@ async fn end_users_and_auth_sessions() {
     let session = client.auth_sessions().create(&CreateAuthSession::new("pk_1", &user.id)).await.unwrap();
     assert!(session.auth_flow_url.ends_with("?key=pk_1"), "{}", session.auth_flow_url);
     assert_eq!(session.end_user_id, user.id);
+    // A link lives at least 15 minutes and at most 7 days.
+    let mut too_short = CreateAuthSession::new("pk_1", &user.id);
+    too_short.link_expiry_mins = Some(10.0);
+    assert_eq!(client.auth_sessions().create(&too_short).await.unwrap_err().code(), Some("INVALID_PARAMETERS"));
     let missing = client.auth_sessions().create(&CreateAuthSession::new("pk_1", "end_usr_nobody")).await.unwrap_err();
     assert_eq!((missing.status().map(|s| s.as_u16()), missing.code()), (Some(404), Some("RESOURCE_MISSING")));
 

@@ -6,6 +6,10 @@
 //! it writes nothing and fails when the committed files differ from what it
 //! would write.
 //!
+//! It also writes `conductor-sandbox/RULES.md` and the README's table of
+//! what the sandbox does not do yet: every rule the description states,
+//! found by a script, and judged by `xtask/src/rules/catalog.rs`.
+//!
 //! `cargo run -p xtask -- bench-compile` prints compile-time figures.
 
 mod bench_compile;
@@ -41,14 +45,6 @@ fn run(args: &[String]) -> Result<(), String> {
     match task.as_str() {
         "codegen" => {}
         "bench-compile" => return bench_compile::run(&root),
-        "rules-list" => {
-            let text = std::fs::read_to_string(root.join(DEFAULT_SPEC)).map_err(|e| e.to_string())?;
-            let spec: serde_json::Value = serde_json::from_str(&text).map_err(|e| e.to_string())?;
-            for statement in rules::statements(&spec) {
-                println!("{}\t{}", statement.places.len(), statement.text);
-            }
-            return Ok(());
-        }
         _ => return Err(format!("unknown task {task:?}; the tasks are `codegen` and `bench-compile`")),
     }
     let mut spec_path = root.join(DEFAULT_SPEC);
@@ -69,10 +65,24 @@ fn run(args: &[String]) -> Result<(), String> {
     files.push(("conductor-mcp/src/operations.rs".into(), mcp::table(&api, &spec)?));
     files.push((sandbox::PATH.into(), sandbox::table(&api, &spec)?));
 
+    // The rules the description states, and what the sandbox does of each.
+    let statements = rules::statements(&spec);
+    let judged = rules::judge(&statements)?;
+    rules::tests_exist(&root)?;
+    let counts = rules::counts(&judged);
+    println!(
+        "the description states {} rules ({} distinct): the sandbox keeps {}, leaves {}, and {} state no rule to keep",
+        counts.places, counts.texts, counts.kept.1, counts.left.1, counts.describes.1
+    );
+    let readme = std::fs::read_to_string(root.join("README.md")).map_err(|e| format!("cannot read README.md: {e}"))?;
+    let readme = rules::with_table(&readme, &rules::readme_table(&judged))?;
+    let documents = [(rules::RULES_PATH.to_owned(), rules::document(&judged)), ("README.md".to_owned(), readme)];
+
     let mut stale = Vec::new();
     let written: Vec<PathBuf> = files.iter().map(|(relative, _)| root.join(relative)).collect();
-    for (relative, source) in files {
-        let source = rustfmt(&source)?;
+    let formatted: Vec<(String, String)> =
+        files.into_iter().map(|(relative, source)| Ok((relative, rustfmt(&source)?))).collect::<Result<_, String>>()?;
+    for (relative, source) in formatted.into_iter().chain(documents) {
         let path = root.join(&relative);
         let current = std::fs::read_to_string(&path).unwrap_or_default();
         if current == source {

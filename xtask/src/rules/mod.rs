@@ -246,9 +246,14 @@ pub(crate) fn document(judged: &[(&Statement, usize)]) -> String {
 /// The README's table of what the sandbox does not do yet, between its
 /// markers.
 pub(crate) fn readme_table(judged: &[(&Statement, usize)]) -> String {
-    let mut out = String::from(
-        "<!-- rules: begin (written by `cargo run -p xtask -- codegen`) -->\n\n| rule the description states | \
-         statements | why not yet |\n| --- | --- | --- |\n",
+    let counts = counts(judged);
+    let mut out = String::from("<!-- rules: begin (written by `cargo run -p xtask -- codegen`) -->\n\n");
+    let _ = writeln!(
+        out,
+        "The description states **{}** such sentences ({} distinct): the sandbox keeps **{}**, leaves **{}**, \
+         and **{}** state no rule to keep. Not yet:\n\n| rule the description states | statements | why not yet |\n\
+         | --- | --- | --- |",
+        counts.places, counts.texts, counts.kept.1, counts.left.1, counts.describes.1
     );
     for (index, entry) in CATALOG.iter().enumerate() {
         let Verdict::Left { rule, why } = entry.verdict else { continue };
