@@ -145,77 +145,60 @@ impl Books {
         out
     }
 
-    /// Carries out a step; what it refused, if anything.
-    fn take(&mut self, step: &Step) -> Option<crate::failure::Failure> {
+    /// The request a step makes: the resource, what is done, the record
+    /// it is done to (empty for a create), and the body; `None` when it
+    /// names nothing that exists yet.
+    fn request(&self, step: &Step) -> Option<(&'static str, OpKind, String, Value)> {
         let line = |cents: i64| json!([{"description": "Work", "amount": money(cents)}]);
         let expense = |cents: i64| json!([{"amount": money(cents)}]);
-        let (slug, kind, id, value): (&'static str, OpKind, String, Value) = match step {
-            Step::Invoice { customer, cents } => (
-                "invoices",
-                OpKind::Create,
-                String::new(),
-                json!({"customerId": self.customers[*customer], "transactionDate": "2024-10-01", "lines": line(*cents)}),
-            ),
-            Step::CreditMemo { customer, cents } => (
-                "credit-memos",
-                OpKind::Create,
-                String::new(),
-                json!({"customerId": self.customers[*customer], "transactionDate": "2024-10-01", "lines": line(*cents)}),
-            ),
-            Step::Bill { vendor, cents } => (
-                "bills",
-                OpKind::Create,
-                String::new(),
-                json!({"vendorId": self.vendors[*vendor], "transactionDate": "2024-10-01", "expenseLines": expense(*cents)}),
-            ),
-            Step::VendorCredit { vendor, cents } => (
-                "vendor-credits",
-                OpKind::Create,
-                String::new(),
-                json!({"vendorId": self.vendors[*vendor], "transactionDate": "2024-10-01", "expenseLines": expense(*cents)}),
-            ),
-            Step::Payment { customer, total, applications } => {
-                let apply = self.applications(applications, "invoices", "credit-memos");
-                (
-                    "receive-payments",
-                    OpKind::Create,
-                    String::new(),
-                    json!({"customerId": self.customers[*customer], "transactionDate": "2024-10-02", "totalAmount": money(*total), "applyToTransactions": apply}),
-                )
+        let customer = |n: usize| json!({"customerId": self.customers[n], "transactionDate": "2024-10-01"});
+        let vendor = |n: usize| json!({"vendorId": self.vendors[n], "transactionDate": "2024-10-01"});
+        let create = |slug, value| Some((slug, OpKind::Create, String::new(), value));
+        match step {
+            Step::Invoice { customer: n, cents } => create("invoices", with(customer(*n), "lines", line(*cents))),
+            Step::CreditMemo { customer: n, cents } => {
+                create("credit-memos", with(customer(*n), "lines", line(*cents)))
             }
-            Step::BillPayment { vendor, applications } => {
+            Step::Bill { vendor: n, cents } => create("bills", with(vendor(*n), "expenseLines", expense(*cents))),
+            Step::VendorCredit { vendor: n, cents } => {
+                create("vendor-credits", with(vendor(*n), "expenseLines", expense(*cents)))
+            }
+            Step::Payment { customer: n, total, applications } => {
+                let apply = self.applications(applications, "invoices", "credit-memos");
+                let body =
+                    with(with(customer(*n), "totalAmount", json!(money(*total))), "applyToTransactions", json!(apply));
+                create("receive-payments", body)
+            }
+            Step::BillPayment { vendor: n, applications } => {
                 let apply = self.applications(applications, "bills", "vendor-credits");
-                (
-                    "bill-check-payments",
-                    OpKind::Create,
-                    String::new(),
-                    json!({"vendorId": self.vendors[*vendor], "transactionDate": "2024-10-02", "bankAccountId": self.bank, "applyToTransactions": apply}),
-                )
+                let body =
+                    with(with(vendor(*n), "bankAccountId", json!(self.bank)), "applyToTransactions", json!(apply));
+                create("bill-check-payments", body)
             }
             Step::Retotal { pick, total } => {
                 let (slug, id) = self.pick(*pick, &["receive-payments"])?;
-                (slug, OpKind::Update, id, json!({"totalAmount": money(*total)}))
+                Some((slug, OpKind::Update, id, json!({"totalAmount": money(*total)})))
             }
             Step::Reprice { pick, cents } => {
                 let (slug, id) = self.pick(*pick, &["invoices"])?;
-                (
-                    slug,
-                    OpKind::Update,
-                    id,
-                    json!({"lines": [{"id": "-1", "description": "Work", "amount": money(*cents)}]}),
-                )
+                let lines = json!({"lines": [{"id": "-1", "description": "Work", "amount": money(*cents)}]});
+                Some((slug, OpKind::Update, id, lines))
             }
             Step::Void { pick } | Step::Delete { pick } => {
                 let kinds =
                     ["invoices", "credit-memos", "bills", "vendor-credits", "receive-payments", "bill-check-payments"];
                 let (slug, id) = self.pick(*pick, &kinds)?;
                 let kind = if matches!(step, Step::Void { .. }) { OpKind::Void } else { OpKind::Delete };
-                (slug, kind, id, Value::Null)
+                Some((slug, kind, id, Value::Null))
             }
-        };
+        }
+    }
+
+    /// Carries out a step; what it refused, if anything.
+    fn take(&mut self, step: &Step) -> Option<crate::failure::Failure> {
+        let (slug, kind, id, mut value) = self.request(step)?;
         // Bill payments have no void.
         let op = op_of(slug, kind)?;
-        let mut value = value;
         if kind == OpKind::Update {
             if let Some(current) = self.company.get(slug, &id) {
                 value["revisionNumber"] = current["revisionNumber"].clone();
@@ -237,6 +220,12 @@ impl Books {
             Err(refusal) => Some(refusal),
         }
     }
+}
+
+/// `value` with `field` set.
+fn with(mut value: Value, field: &str, set: Value) -> Value {
+    value[field] = set;
+    value
 }
 
 /// A check of the books that does not use the sandbox's own arithmetic:
