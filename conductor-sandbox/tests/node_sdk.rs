@@ -41,9 +41,14 @@ fn the_official_node_sdk_works_against_the_server() {
     let seen: serde_json::Value = serde_json::from_str(stdout.trim()).expect("one JSON line");
     println!("the Node SDK ran in {elapsed:?}: {seen}");
     assert_eq!(seen["invoiceCustomer"], true);
+    // The customer still owes the taxed invoice: 200.00 and 16.50 of tax.
     assert_eq!(
         seen["paid"],
-        serde_json::json!({"isPaid": true, "balanceRemaining": "0.00", "appliedAmount": "-100.00", "customerBalance": "0.00"})
+        serde_json::json!({"isPaid": true, "balanceRemaining": "0.00", "appliedAmount": "-100.00", "customerBalance": "216.50"})
+    );
+    assert_eq!(
+        seen["taxed"],
+        serde_json::json!({"subtotal": "200.00", "salesTaxPercentage": "8.25", "salesTaxTotal": "16.50", "balanceRemaining": "216.50"})
     );
     assert_eq!(
         seen["refused"],

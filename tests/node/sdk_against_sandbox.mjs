@@ -19,7 +19,12 @@ check(users.data.some((u) => u.id === user.id), 'the end-user is listed');
 // A customer, an item, and an invoice for them.
 const customer = await conductor.qbd.customers.create({ conductorEndUserId: user.id, name: 'Node Customer' });
 check(customer.name === 'Node Customer' && customer.objectType === 'qbd_customer', 'the created customer');
-const item = await conductor.qbd.serviceItems.create({ conductorEndUserId: user.id, name: 'Node Hours' });
+const income = await conductor.qbd.accounts.create({ conductorEndUserId: user.id, name: 'Node Income', accountType: 'income' });
+const item = await conductor.qbd.serviceItems.create({
+  conductorEndUserId: user.id,
+  name: 'Node Hours',
+  salesOrPurchaseDetails: { postingAccountId: income.id },
+});
 const invoice = await conductor.qbd.invoices.create({
   conductorEndUserId: user.id,
   customerId: customer.id,
@@ -28,6 +33,31 @@ const invoice = await conductor.qbd.invoices.create({
 });
 check(invoice.customer.id === customer.id && invoice.lines.length === 1, 'the created invoice');
 check(invoice.balanceRemaining === '100.00' && invoice.isPaid === false, `an open invoice, got ${invoice.balanceRemaining}`);
+
+// An invoice with sales tax: 8.25% of the taxed 200.00, read back with its
+// total.
+const taxCode = await conductor.qbd.salesTaxCodes.create({ conductorEndUserId: user.id, name: 'Tax', isTaxable: true });
+const agency = await conductor.qbd.vendors.create({ conductorEndUserId: user.id, name: 'Node Tax Board' });
+const taxItem = await conductor.qbd.salesTaxItems.create({
+  conductorEndUserId: user.id,
+  name: 'Node State',
+  taxRate: '8.25',
+  taxVendorId: agency.id,
+});
+const taxedItem = await conductor.qbd.serviceItems.create({
+  conductorEndUserId: user.id,
+  name: 'Node Design',
+  salesTaxCodeId: taxCode.id,
+  salesOrPurchaseDetails: { postingAccountId: income.id, price: '200.00' },
+});
+const taxed = await conductor.qbd.invoices.create({
+  conductorEndUserId: user.id,
+  customerId: customer.id,
+  transactionDate: '2024-10-02',
+  salesTaxItemId: taxItem.id,
+  lines: [{ itemId: taxedItem.id }],
+});
+const taxedBack = await conductor.qbd.invoices.retrieve(taxed.id, { conductorEndUserId: user.id });
 
 // QuickBooks' refusal of an item that does not exist, as Conductor sends it.
 let refused = null;
@@ -77,6 +107,7 @@ console.log(JSON.stringify({
   endUser: user.id,
   invoiceCustomer: invoice.customer.id === customer.id,
   paid: { isPaid: paid.isPaid, balanceRemaining: paid.balanceRemaining, appliedAmount: paid.appliedAmount, customerBalance: owing.balance },
+  taxed: { subtotal: taxedBack.subtotal, salesTaxPercentage: taxedBack.salesTaxPercentage, salesTaxTotal: taxedBack.salesTaxTotal, balanceRemaining: taxedBack.balanceRemaining },
   refused: { status: refused?.status, code: refused?.error?.error?.code, integrationCode: refused?.error?.error?.integrationCode },
   pageSizes,
   autoPaginated: ids.size,
