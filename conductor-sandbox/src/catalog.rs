@@ -26,19 +26,7 @@ pub(crate) fn record_type_of(slug: &str) -> &'static str {
 pub(crate) fn operation(method: &str, segments: &[String]) -> Result<(&'static Op, String), Failure> {
     let mut path_found = false;
     for op in OPERATIONS {
-        let template = op.path.trim_start_matches('/').split('/');
-        if template.clone().count() != segments.len() {
-            continue;
-        }
-        let mut id = "";
-        let fits = template.zip(segments).all(|(want, got)| match want.starts_with('{') {
-            true => {
-                id = got.as_str();
-                !got.is_empty()
-            }
-            false => want == got,
-        });
-        if fits {
+        if let Some(id) = path_id(op.path, segments) {
             path_found = true;
             if op.method == method {
                 return Ok((op, id.to_owned()));
@@ -46,6 +34,29 @@ pub(crate) fn operation(method: &str, segments: &[String]) -> Result<(&'static O
         }
     }
     Err(if path_found { Failure::method_missing() } else { Failure::route_missing() })
+}
+
+/// The id `segments` give a path template's `{id}` (empty when it has
+/// none), if they fit the template.
+fn path_id<'a>(path: &str, segments: &'a [String]) -> Option<&'a str> {
+    let template = path.trim_start_matches('/').split('/');
+    if template.clone().count() != segments.len() {
+        return None;
+    }
+    let mut id = "";
+    for (want, got) in template.zip(segments) {
+        let fits = match want.starts_with('{') {
+            true => {
+                id = got.as_str();
+                !got.is_empty()
+            }
+            false => want == got,
+        };
+        if !fits {
+            return None;
+        }
+    }
+    Some(id)
 }
 
 /// The shape named `name`.

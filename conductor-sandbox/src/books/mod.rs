@@ -50,6 +50,19 @@ use crate::schema::{Op, OpKind};
 /// not given.
 const PAGE_LIMIT: usize = 150;
 
+/// The deletions a company keeps, when `slug` lists them.
+fn deletions_listed(company: &store::Company, slug: &str, pairs: &[(String, String)]) -> Option<Vec<Value>> {
+    match slug {
+        "deleted-transactions" => {
+            Some(deletions::listed(company.deleted_transactions(), "transactionType", "transactionTypes", pairs))
+        }
+        "deleted-list-objects" => {
+            Some(deletions::listed(company.deleted_list_objects(), "listType", "objectTypes", pairs))
+        }
+        _ => None,
+    }
+}
+
 fn list_envelope(url: &str, data: Vec<Value>) -> Value {
     json!({"objectType": "list", "url": url, "data": data})
 }
@@ -83,17 +96,8 @@ impl Store {
         let url = format!("/v1{}", op.path);
         let slug = op.slug();
         let company = self.company(end_user);
-        match slug {
-            "deleted-transactions" => {
-                let listed =
-                    deletions::listed(company.deleted_transactions(), "transactionType", "transactionTypes", pairs);
-                return Ok(list_envelope(&url, listed));
-            }
-            "deleted-list-objects" => {
-                let listed = deletions::listed(company.deleted_list_objects(), "listType", "objectTypes", pairs);
-                return Ok(list_envelope(&url, listed));
-            }
-            _ => {}
+        if let Some(listed) = deletions_listed(company, slug, pairs) {
+            return Ok(list_envelope(&url, listed));
         }
         let cursor = pairs.iter().find(|(k, _)| k == "cursor").map(|(_, v)| v.as_str());
         if cursor.is_none() {
