@@ -193,6 +193,16 @@ pub struct Sandbox {
     addr: SocketAddr,
     shared: Arc<Shared>,
     task: JoinHandle<()>,
+    /// The runtime of a sandbox started with
+    /// [`start_blocking`](SandboxBuilder::start_blocking).
+    thread: Option<Background>,
+}
+
+/// The thread a [`SandboxBuilder::start_blocking`] sandbox runs on, until
+/// `stop` is dropped.
+struct Background {
+    stop: tokio::sync::oneshot::Sender<()>,
+    thread: std::thread::JoinHandle<()>,
 }
 
 /// One request the sandbox answered, as [`SandboxBuilder::on_request`] is
@@ -321,7 +331,38 @@ impl SandboxBuilder {
             )),
         });
         let task = tokio::spawn(server::serve(listener, Arc::clone(&shared)));
-        Ok(Sandbox { addr, shared, task })
+        Ok(Sandbox { addr, shared, task, thread: None })
+    }
+
+    /// Binds and starts serving on a thread of its own, with a runtime of
+    /// its own: for programs and tests without an async runtime (those of
+    /// `conductor::blocking`, say). Dropping the sandbox stops the thread.
+    ///
+    /// ```
+    /// let sandbox = conductor_sandbox::Sandbox::builder().start_blocking()?;
+    /// let user = sandbox.create_end_user("Acme Inc.", "alice@acme.com");
+    /// assert!(user.id.starts_with("end_usr_"));
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn start_blocking(self) -> std::io::Result<Sandbox> {
+        let (ready, started) = std::sync::mpsc::sync_channel(1);
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let thread = std::thread::Builder::new().name("conductor-sandbox".into()).spawn(move || {
+            let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+                Ok(runtime) => runtime,
+                Err(error) => return drop(ready.send(Err(error))),
+            };
+            let sandbox = runtime.block_on(self.start());
+            let serving = sandbox.is_ok();
+            let _ = ready.send(sandbox);
+            if serving {
+                let _ = runtime.block_on(stopped);
+            }
+        })?;
+        let mut sandbox =
+            started.recv().map_err(|_| std::io::Error::other("the sandbox's thread ended as it started"))??;
+        sandbox.thread = Some(Background { stop, thread });
+        Ok(sandbox)
     }
 }
 
@@ -463,6 +504,10 @@ impl Sandbox {
 impl Drop for Sandbox {
     fn drop(&mut self) {
         self.task.abort();
+        if let Some(Background { stop, thread }) = self.thread.take() {
+            drop(stop);
+            let _ = thread.join();
+        }
     }
 }
 

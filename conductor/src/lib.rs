@@ -29,6 +29,9 @@
 
 extern crate self as conductor;
 
+#[cfg(feature = "blocking")]
+#[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+pub mod blocking;
 mod client;
 pub mod code;
 mod connect;
