@@ -17,6 +17,7 @@ use crate::headers::{self, END_USER_ID};
 use crate::retry::Backoff;
 use crate::settings::{Resolved, Settings, setters};
 use crate::transport::Transport;
+use crate::turns::Turns;
 use crate::{Error, Request, RequestOptions, Response, Result};
 
 /// The production API.
@@ -176,6 +177,7 @@ pub struct ClientBuilder {
     backoff: Option<Backoff>,
     max_response_bytes: Option<u64>,
     pool_max_idle_per_host: Option<usize>,
+    max_concurrent_per_end_user: Option<usize>,
     allow_insecure_http: bool,
     default_headers: Vec<(String, String)>,
     default_query: Vec<(String, String)>,
@@ -234,6 +236,22 @@ impl ClientBuilder {
     /// [`DEFAULT_POOL_MAX_IDLE_PER_HOST`].
     pub fn pool_max_idle_per_host(mut self, max: usize) -> Self {
         self.pool_max_idle_per_host = Some(max);
+        self
+    }
+
+    /// At most `n` requests in flight per end-user (per
+    /// `Conductor-End-User-Id`) from this client and its clones; the others
+    /// wait their turn, in the order they came, before they are sent. No
+    /// limit by default; requests naming no end-user are never held.
+    ///
+    /// QuickBooks Desktop answers one request at a time per company file:
+    /// requests beyond that only queue inside Conductor, where the wait
+    /// counts toward its timeout. With `1`, an application serving many
+    /// end-users sends each company file one request at a time, and an
+    /// attempt's timeout starts when its turn comes. Each attempt takes a
+    /// turn of its own: a retry queues again. `0` is refused by `build`.
+    pub fn max_concurrent_per_end_user(mut self, n: usize) -> Self {
+        self.max_concurrent_per_end_user = Some(n);
         self
     }
 
@@ -321,6 +339,11 @@ impl ClientBuilder {
         let default_end_user = headers.get(END_USER_ID).cloned();
         let settings = self.settings.over(Resolved::default());
         settings.server_timeout_seconds().map_err(Error::config)?;
+        let turns = match self.max_concurrent_per_end_user {
+            Some(0) => return Err(Error::config("max_concurrent_per_end_user must be at least 1")),
+            Some(limit) => Some(Turns::new(limit)),
+            None => None,
+        };
         let connecting = Arc::new(AtomicUsize::new(0));
         let (http, layer_connect_timeout) = match self.http {
             Some(http) => (http, None),
@@ -348,6 +371,7 @@ impl ClientBuilder {
             layer_connect_timeout,
             connecting,
             default_query: self.default_query,
+            turns,
         };
         Ok(Client { exchange: Arc::new(exchange), call: CallOptions { settings, extra: None } })
     }

@@ -18,6 +18,7 @@ use crate::connect::{CONNECT_TIMEOUT, connect_timeout_of};
 use crate::headers::{CONDUCTOR_TIMEOUT, END_USER_ID};
 use crate::retry::{Backoff, Cause, Failure, Next, RetryPolicy};
 use crate::settings::Resolved;
+use crate::turns::Turns;
 use crate::{Error, Request, Response, Result, TimeoutPhase};
 
 /// The longest request URL sent, in bytes (16 KiB): a longer one fails with
@@ -52,6 +53,9 @@ pub(crate) struct Exchange {
     pub(crate) connecting: Arc<AtomicUsize>,
     /// Query parameters sent with every call that does not set them itself.
     pub(crate) default_query: Vec<(String, String)>,
+    /// The turns of each end-user's requests, with
+    /// `max_concurrent_per_end_user`.
+    pub(crate) turns: Option<Turns>,
 }
 
 /// What the calls of one client handle add: resolved settings and the
@@ -115,6 +119,15 @@ impl Exchange {
             }
         }
         Ok(())
+    }
+
+    /// The end-user a call is for: its own `Conductor-End-User-Id`, or the
+    /// one its options or the client's defaults give.
+    fn end_user(&self, call: &CallOptions, request: &Request) -> Option<HeaderValue> {
+        (request.headers.get(END_USER_ID))
+            .or_else(|| call.extra.as_ref().and_then(|extra| extra.headers.get(END_USER_ID)))
+            .or(self.default_end_user.as_ref())
+            .cloned()
     }
 
     /// Adds the client's default query parameters (those the call does not
@@ -191,7 +204,14 @@ impl Exchange {
         let timed = !span.is_disabled() || tracing::enabled!(tracing::Level::DEBUG);
         let started = timed.then(Instant::now);
         let mut policy = RetryPolicy::new(request, &call.settings, self.backoff);
+        let end_user = self.turns.as_ref().and_then(|_| self.end_user(call, request));
         loop {
+            // Each attempt waits for the end-user's turn; a retry queues
+            // again, behind the requests that came while it waited.
+            let turn = match (&self.turns, &end_user) {
+                (Some(turns), Some(end_user)) => Some(turns.take(end_user).await),
+                _ => None,
+            };
             let attempt_started = timed.then(Instant::now);
             let outcome = match self.attempt(call, request, url).await {
                 Ok(outcome) => outcome,
@@ -200,6 +220,7 @@ impl Exchange {
                     limit: call.settings.attempt_timeout(),
                 })),
             };
+            drop(turn);
             log_attempt(policy.made() + 1, &outcome, attempt_started);
             let attempts = match policy.after(&outcome) {
                 Next::Retry(wait) => {

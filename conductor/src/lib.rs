@@ -55,6 +55,7 @@ mod settings;
 mod stream;
 mod string_enum;
 mod transport;
+mod turns;
 mod values;
 
 #[doc(hidden)]
