@@ -476,6 +476,18 @@ impl Sandbox {
         }
     }
 
+    /// Moves the clock of an end-user's computer by `seconds` (back when
+    /// negative), as QuickBooks reads it: what it writes as `createdAt`,
+    /// `updatedAt` and `deletedAt` from now on, and which deletions are
+    /// within the 90 days `/deleted-transactions` and
+    /// `/deleted-list-objects` keep. A clock moved 91 days forward makes
+    /// every deletion so far too old to be listed.
+    pub fn shift_clock(&self, end_user_id: &str, seconds: i64) {
+        if let Some(company) = self.store().company_mut(end_user_id) {
+            company.shift_clock(seconds);
+        }
+    }
+
     /// Makes the next `times` calls of `method` to `path` (after `/v1`,
     /// with `{id}`-style segments matching anything, as in
     /// `"/quickbooks-desktop/invoices/{id}"`) meet `fault`.

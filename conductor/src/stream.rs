@@ -73,6 +73,8 @@ pub struct CursorStream<T> {
     task: Option<JoinHandle<()>>,
     pages: mpsc::Receiver<Result<CursorPage<T>>>,
     current: std::vec::IntoIter<T>,
+    /// The `remainingCount` of the page being consumed.
+    remaining: Option<u64>,
     done: bool,
 }
 
@@ -141,7 +143,14 @@ impl<T: Send + 'static> CursorStream<T> {
     }
 
     fn from_driver(driver: Driver, pages: mpsc::Receiver<Result<CursorPage<T>>>) -> Self {
-        CursorStream { driver: Some(driver), task: None, pages, current: Vec::new().into_iter(), done: false }
+        CursorStream {
+            driver: Some(driver),
+            task: None,
+            pages,
+            current: Vec::new().into_iter(),
+            remaining: None,
+            done: false,
+        }
     }
 }
 
@@ -215,7 +224,10 @@ impl<T> Stream for CursorStream<T> {
             }
             match this.pages.poll_recv(cx) {
                 Poll::Pending => return Poll::Pending,
-                Poll::Ready(Some(Ok(page))) => this.current = page.data.into_iter(),
+                Poll::Ready(Some(Ok(page))) => {
+                    this.remaining = page.remaining_count.and_then(|count| u64::try_from(count).ok());
+                    this.current = page.data.into_iter();
+                }
                 Poll::Ready(Some(Err(error))) => {
                     this.done = true;
                     return Poll::Ready(Some(Err(error)));
@@ -223,6 +235,22 @@ impl<T> Stream for CursorStream<T> {
                 Poll::Ready(None) => this.done = true,
             }
         }
+    }
+}
+
+impl<T> CursorStream<T> {
+    /// How many records the list still holds after those yielded so far, as
+    /// the last page received says (its `remainingCount`, plus the records
+    /// of that page not yet yielded): a progress bar's total. `None` before
+    /// the first page, when the page did not say, and once the list ended.
+    ///
+    /// Records added or removed while the list is read change it; a count
+    /// to show, not to stop by.
+    pub fn remaining_count(&self) -> Option<u64> {
+        if self.done && self.current.len() == 0 {
+            return None;
+        }
+        Some(self.remaining? + self.current.len() as u64)
     }
 }
 

@@ -114,6 +114,20 @@ async fn the_stream_yields_every_item_in_order() {
 }
 
 #[tokio::test]
+async fn the_stream_tells_how_many_records_remain() {
+    let setup = setup(25, 10, None).await;
+    let mut stream = setup.qbd.invoices().list_all(InvoiceListParams::default());
+    assert_eq!(stream.remaining_count(), None, "before the first page");
+    let mut seen = Vec::new();
+    while let Some(invoice) = stream.try_next().await.unwrap() {
+        seen.push((invoice.id, stream.remaining_count()));
+    }
+    let expected: Vec<(String, Option<u64>)> = (0..25).map(|i| (format!("inv-{i}"), Some(24 - i))).collect();
+    assert_eq!(seen, expected);
+    assert_eq!(stream.remaining_count(), None, "once it ended");
+}
+
+#[tokio::test]
 async fn the_next_pages_are_fetched_while_the_current_is_consumed_and_no_further() {
     let setup = setup(100, 10, None).await;
     let mut stream = setup.qbd.invoices().list_all(InvoiceListParams::default());

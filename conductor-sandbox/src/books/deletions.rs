@@ -5,7 +5,7 @@
 
 use serde_json::{Value, json};
 
-use super::ids::{instant, now, unix_now};
+use super::ids::instant;
 use super::store::Company;
 use super::transactions::transaction_type;
 use conductor::DateTime;
@@ -66,7 +66,7 @@ pub(crate) fn record_deleted_transaction(company: &mut Company, slug: &str, reco
         "id": record["id"],
         "objectType": "qbd_deleted_transaction",
         "createdAt": record["createdAt"],
-        "deletedAt": now(),
+        "deletedAt": company.now(),
         "refNumber": record["refNumber"],
     }));
 }
@@ -79,18 +79,18 @@ pub(crate) fn record_deleted_list_object(company: &mut Company, slug: &str, reco
         "id": record["id"],
         "objectType": "qbd_deleted_list_object",
         "createdAt": record["createdAt"],
-        "deletedAt": now(),
+        "deletedAt": company.now(),
         "fullName": record.get("fullName").or_else(|| record.get("name")).cloned().unwrap_or(Value::Null),
     }));
 }
 
 /// The entries of `deleted` whose `field` is one of the types asked for,
-/// deleted within the bounds asked for and within the last 90 days.
-pub(crate) fn listed(deleted: &[Value], field: &str, types: &str, pairs: &[(String, String)]) -> Vec<Value> {
+/// deleted within the bounds asked for and within the 90 days before `now`.
+pub(crate) fn listed(deleted: &[Value], now: i64, field: &str, types: &str, pairs: &[(String, String)]) -> Vec<Value> {
     let wanted: Vec<&str> = pairs.iter().filter(|(name, _)| name == types).map(|(_, value)| value.as_str()).collect();
     let after = pairs.iter().find(|(name, _)| name == "deletedAfter").and_then(|(_, v)| instant(v, false));
     let before = pairs.iter().find(|(name, _)| name == "deletedBefore").and_then(|(_, v)| instant(v, true));
-    let oldest = unix_now() - KEPT_SECONDS;
+    let oldest = now - KEPT_SECONDS;
     (deleted.iter())
         .filter(|entry| entry[field].as_str().is_some_and(|kind| wanted.contains(&kind)))
         .filter(|entry| {
@@ -103,6 +103,7 @@ pub(crate) fn listed(deleted: &[Value], field: &str, types: &str, pairs: &[(Stri
 
 #[cfg(test)]
 mod tests {
+    use super::super::ids::{now, unix_now};
     use super::*;
 
     #[test]
@@ -116,7 +117,7 @@ mod tests {
             list.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
         };
         let ids = |pairs: &[(String, String)]| -> Vec<String> {
-            listed(&deleted, "transactionType", "transactionTypes", pairs)
+            listed(&deleted, unix_now(), "transactionType", "transactionTypes", pairs)
                 .iter()
                 .map(|e| e["id"].as_str().unwrap().to_owned())
                 .collect()

@@ -53,12 +53,20 @@ const PAGE_LIMIT: usize = 150;
 /// The deletions a company keeps, when `slug` lists them.
 fn deletions_listed(company: &store::Company, slug: &str, pairs: &[(String, String)]) -> Option<Vec<Value>> {
     match slug {
-        "deleted-transactions" => {
-            Some(deletions::listed(company.deleted_transactions(), "transactionType", "transactionTypes", pairs))
-        }
-        "deleted-list-objects" => {
-            Some(deletions::listed(company.deleted_list_objects(), "listType", "objectTypes", pairs))
-        }
+        "deleted-transactions" => Some(deletions::listed(
+            company.deleted_transactions(),
+            company.unix_now(),
+            "transactionType",
+            "transactionTypes",
+            pairs,
+        )),
+        "deleted-list-objects" => Some(deletions::listed(
+            company.deleted_list_objects(),
+            company.unix_now(),
+            "listType",
+            "objectTypes",
+            pairs,
+        )),
         _ => None,
     }
 }

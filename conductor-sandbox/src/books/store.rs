@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use indexmap::IndexMap;
 use serde_json::{Value, json};
 
-use super::ids::{now, random_suffix};
+use super::ids::{self, now, random_suffix};
 use super::ledger::{Effects, Ledger};
 use crate::failure::Failure;
 
@@ -95,9 +95,27 @@ pub(crate) struct Company {
     pub(crate) connection: ConnectionState,
     /// The changes of the write in progress, while there is one.
     journal: Option<Vec<Undo>>,
+    /// How far the end-user's computer's clock is from the sandbox's, in
+    /// seconds: QuickBooks stamps records by it.
+    clock: i64,
 }
 
 impl Company {
+    /// Seconds since 1970 by the end-user's clock.
+    pub(crate) fn unix_now(&self) -> i64 {
+        ids::unix_now() + self.clock
+    }
+
+    /// Now by the end-user's clock, as QuickBooks writes it.
+    pub(crate) fn now(&self) -> String {
+        ids::timestamp(self.unix_now())
+    }
+
+    /// Moves the end-user's clock by `seconds`.
+    pub(crate) fn shift_clock(&mut self, seconds: i64) {
+        self.clock = self.clock.saturating_add(seconds);
+    }
+
     /// Runs `write` whole or not at all: when it returns an error, or
     /// panics, every change it made is undone, and a panic is answered as
     /// Conductor's 500.

@@ -12,7 +12,7 @@ use serde_json::{Map, Value, json};
 
 use super::derive::settle;
 use super::effects::{Stated, components, effects_of};
-use super::ids::{now, record_id, revision};
+use super::ids::{record_id, revision};
 use super::ledger::Application;
 use super::linking::{Links, link};
 use super::money::{Checked, decimal, field, input, quantity};
@@ -108,7 +108,7 @@ pub(crate) fn create(company: &mut Company, op: &'static Op, body: Map<String, V
         let mut fields = from_body(body.as_object().cloned().unwrap_or_default(), Some(op.item));
         let links = work_out(company, op, &body, &mut fields, None)?;
         let n = company.next();
-        let (id, stamp) = (record_id(n), now());
+        let (id, stamp) = (record_id(n), company.now());
         fields.insert("id".into(), json!(id));
         fields.insert("createdAt".into(), json!(stamp));
         fields.insert("updatedAt".into(), json!(stamp));
@@ -215,7 +215,7 @@ pub(crate) fn update(
         let links = work_out(company, op, &body, &mut fields, Some(id))?;
         let n = company.next();
         fields.insert("revisionNumber".into(), json!(revision(n)));
-        fields.insert("updatedAt".into(), json!(now()));
+        fields.insert("updatedAt".into(), json!(company.now()));
         let mut record = conform(op.item, Value::Object(fields));
         finish(company, op, &mut record, Some(id))?;
         let earlier = Stated::carried(company.ledger().effects(id), id);
@@ -378,7 +378,7 @@ pub(crate) fn void(company: &mut Company, op: &'static Op, id: &str) -> Result<V
         }
         let n = company.next();
         fields.insert("revisionNumber".into(), json!(revision(n)));
-        fields.insert("updatedAt".into(), json!(now()));
+        fields.insert("updatedAt".into(), json!(company.now()));
         let touched = undone(company, id);
         company.put(slug, Value::Object(fields));
         company.set_voided(id, true);
@@ -402,7 +402,7 @@ pub(crate) fn insert(company: &mut Company, op: &'static Op, record: Value) -> R
             Some(Value::String(id)) if !id.is_empty() => id.clone(),
             _ => record_id(n),
         };
-        let stamp = now();
+        let stamp = company.now();
         fields.insert("id".into(), json!(id));
         fields.entry("createdAt").or_insert_with(|| json!(stamp));
         fields.entry("updatedAt").or_insert_with(|| json!(stamp));
