@@ -20,6 +20,7 @@ mod references;
 mod render;
 mod rules;
 mod sandbox;
+mod sync;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -64,6 +65,7 @@ fn run(args: &[String]) -> Result<(), String> {
     let mut files = render::files(&api);
     files.push(("conductor-mcp/src/operations.rs".into(), mcp::table(&api, &spec)?));
     files.push((sandbox::PATH.into(), sandbox::table(&api, &spec)?));
+    files.push((sync::PATH.into(), sync::table(&api, &spec)?));
 
     // The rules the description states, and what the sandbox does of each.
     let statements = rules::statements(&spec);

@@ -1,0 +1,596 @@
+//! Records into rows: a record's typed columns, its lines, which resource
+//! its id is of, and what it refers to; written so that a copy never
+//! replaces a newer one.
+
+use std::collections::{HashMap, HashSet};
+
+use serde_json::Value;
+use sqlx::{AnyConnection, Row};
+
+use super::{Database, Dialect, quoted, safe};
+use crate::error::Result;
+use crate::schema::{Column, Resource, Type};
+
+/// How many values one statement binds at most (SQLite takes 32,766).
+const MAX_VALUES: usize = 30_000;
+
+/// One row to write: a record of an end-user, with its times.
+pub(crate) struct RowOf<'a> {
+    pub(crate) end_user: &'a str,
+    pub(crate) record: &'a Value,
+    pub(crate) synced_at: &'a str,
+    pub(crate) deleted_at: Option<&'a str>,
+}
+
+/// The text a column holds of a field's value; `None` (SQL `NULL`) when the
+/// field is absent, `null`, or not what its type says (the record, kept
+/// whole beside it, still has it).
+pub(crate) fn column_text(dialect: Dialect, ty: Type, value: Option<&Value>) -> Option<String> {
+    let value = value?;
+    match (ty, value) {
+        (_, Value::Null) => None,
+        (Type::Text, Value::String(text)) => Some(text.clone()),
+        (Type::Text, other) => Some(other.to_string()),
+        (Type::Decimal, Value::String(text)) if is_decimal(text) => Some(text.clone()),
+        (Type::Decimal, Value::Number(number)) => Some(number.to_string()),
+        (Type::Date, Value::String(text)) => text.parse::<jiff::civil::Date>().is_ok().then(|| text.clone()),
+        (Type::Timestamp, Value::String(text)) => text.parse::<jiff::Timestamp>().is_ok().then(|| text.clone()),
+        (Type::Bool, Value::Bool(flag)) => Some(match dialect {
+            Dialect::Postgres => flag.to_string(),
+            Dialect::Sqlite => u8::from(*flag).to_string(),
+        }),
+        (Type::Integer, Value::Number(number)) if number.is_i64() || number.is_u64() => Some(number.to_string()),
+        (Type::Json, other) => Some(other.to_string()),
+        (Type::Reference, Value::Object(object)) => object.get("id").and_then(Value::as_str).map(str::to_owned),
+        _ => None,
+    }
+}
+
+/// Whether `text` is a plain decimal: digits, an optional sign and point.
+fn is_decimal(text: &str) -> bool {
+    let digits = text.strip_prefix('-').unwrap_or(text);
+    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
+    !whole.is_empty()
+        && whole.bytes().all(|b| b.is_ascii_digit())
+        && fraction.bytes().all(|b| b.is_ascii_digit())
+        && fraction.is_empty() != digits.contains('.')
+}
+
+/// The ids a record refers to: every reference (`{"id", "fullName"}`)
+/// and every linked transaction (`transactionId`), its own id aside.
+pub(crate) fn references(record: &Value) -> Vec<String> {
+    fn walk(value: &Value, out: &mut Vec<String>) {
+        match value {
+            Value::Object(object) => {
+                if let Some(Value::String(id)) = object.get("transactionId") {
+                    out.push(id.clone());
+                } else if let (Some(Value::String(id)), true) = (object.get("id"), object.contains_key("fullName")) {
+                    out.push(id.clone());
+                }
+                object.values().for_each(|inner| walk(inner, out));
+            }
+            Value::Array(items) => items.iter().for_each(|inner| walk(inner, out)),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    if let Value::Object(object) = record {
+        object.values().for_each(|value| walk(value, &mut out));
+    }
+    let own = record.get("id").and_then(Value::as_str);
+    out.retain(|id| Some(id.as_str()) != own);
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// A copy held, as far as ordering copies goes.
+struct Held {
+    updated_at: Option<jiff::Timestamp>,
+    revision: Option<String>,
+}
+
+/// Whether `incoming` may replace `held`: it is not older by its
+/// `updatedAt`, nor by its revision number when both are numbers. The same
+/// revision read again replaces the copy (what QuickBooks computes may have
+/// moved without a new revision).
+fn may_replace(held: &Held, incoming: &Value) -> bool {
+    let updated_at: Option<jiff::Timestamp> =
+        incoming.get("updatedAt").and_then(Value::as_str).and_then(|at| at.parse().ok());
+    if let (Some(held), Some(incoming)) = (held.updated_at, updated_at)
+        && incoming < held
+    {
+        return false;
+    }
+    let revision = incoming.get("revisionNumber").and_then(Value::as_str);
+    let number = |text: &str| text.parse::<u128>().ok();
+    match (held.revision.as_deref().and_then(number), revision.and_then(number)) {
+        (Some(held), Some(incoming)) => incoming >= held,
+        _ => true,
+    }
+}
+
+/// The copies held of `ids`.
+async fn held(
+    connection: &mut AnyConnection,
+    dialect: Dialect,
+    resource: &Resource,
+    end_user: &str,
+    ids: &[&str],
+) -> Result<HashMap<String, Held>> {
+    let mut found = HashMap::new();
+    for chunk in ids.chunks(500) {
+        let placeholders: Vec<String> = (0..chunk.len()).map(|n| dialect.param(n + 2)).collect();
+        let sql = format!(
+            "SELECT id, {}, {} FROM {} WHERE end_user_id = {} AND id IN ({})",
+            dialect.json_field("record", "updatedAt"),
+            dialect.json_field("record", "revisionNumber"),
+            quoted(resource.table),
+            dialect.param(1),
+            placeholders.join(", ")
+        );
+        let mut query = sqlx::query(safe(sql)).bind(end_user);
+        for id in chunk {
+            query = query.bind(*id);
+        }
+        for row in query.fetch_all(&mut *connection).await? {
+            let updated_at: Option<String> = row.try_get(1)?;
+            let held = Held { updated_at: updated_at.and_then(|at| at.parse().ok()), revision: row.try_get(2)? };
+            found.insert(row.try_get(0)?, held);
+        }
+    }
+    Ok(found)
+}
+
+/// What writing a page of records did.
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct Written {
+    /// Records written (new, newer, or the same revision again).
+    pub(crate) written: usize,
+    /// Records older than the copy held, left out.
+    pub(crate) older: usize,
+}
+
+/// Writes records of one end-user, read at `synced_at`, in the caller's
+/// transaction: each that is not older than the copy held, with its lines,
+/// its id in `sync_ids`, and what it refers to in `sync_pending` (it no
+/// longer pending itself).
+pub(crate) async fn write_records(
+    connection: &mut AnyConnection,
+    dialect: Dialect,
+    resource: &Resource,
+    end_user: &str,
+    records: &[Value],
+    synced_at: &str,
+) -> Result<Written> {
+    let ids: Vec<&str> = records.iter().filter_map(|record| record.get("id")?.as_str()).collect();
+    let held = held(connection, dialect, resource, end_user, &ids).await?;
+    let mut seen = HashSet::new();
+    let mut rows = Vec::new();
+    let mut older = 0;
+    // The last copy of an id in one page wins.
+    for record in records.iter().rev() {
+        let Some(id) = record.get("id").and_then(Value::as_str) else { continue };
+        if !seen.insert(id) {
+            continue;
+        }
+        if held.get(id).is_some_and(|held| !may_replace(held, record)) {
+            older += 1;
+            continue;
+        }
+        rows.push(RowOf { end_user, record, synced_at, deleted_at: None });
+    }
+    rows.reverse();
+    put_rows(connection, dialect, resource, &rows).await?;
+    let written: Vec<&str> = rows.iter().filter_map(|row| row.record.get("id")?.as_str()).collect();
+    index_ids(connection, dialect, resource, end_user, &written).await?;
+    clear_pending(connection, dialect, end_user, &written).await?;
+    let mut refers = Vec::new();
+    for row in &rows {
+        if resource.transaction {
+            refers.extend(references(row.record));
+        } else if let Some(parent) = row.record.pointer("/parent/id").and_then(Value::as_str) {
+            // A job's balance is in its parent's total.
+            refers.push(parent.to_owned());
+        }
+    }
+    add_pending(connection, dialect, end_user, &refers).await?;
+    Ok(Written { written: rows.len(), older })
+}
+
+/// Inserts or replaces rows whole (their lines too), in statements of at
+/// most `MAX_VALUES` values.
+pub(crate) async fn put_rows(
+    connection: &mut AnyConnection,
+    dialect: Dialect,
+    resource: &Resource,
+    rows: &[RowOf<'_>],
+) -> Result<()> {
+    let per_row = resource.columns.len() + 4;
+    for chunk in rows.chunks((MAX_VALUES / per_row).max(1)) {
+        let mut names = vec!["end_user_id".to_owned()];
+        names.extend(resource.columns.iter().map(|column| column.name.to_owned()));
+        names.extend(["record", "synced_at", "deleted_at"].map(str::to_owned));
+        let types: Vec<Type> = std::iter::once(Type::Text)
+            .chain(resource.columns.iter().map(|column| column.ty))
+            .chain([Type::Json, Type::Timestamp, Type::Timestamp])
+            .collect();
+        let updates: Vec<String> = (names.iter().skip(1))
+            .filter(|name| *name != "id")
+            .map(|name| format!("{0} = excluded.{0}", quoted(name)))
+            .collect();
+        let sql = format!(
+            "INSERT INTO {} ({}) VALUES {} ON CONFLICT (\"end_user_id\", \"id\") DO UPDATE SET {}",
+            quoted(resource.table),
+            names.iter().map(|name| quoted(name)).collect::<Vec<_>>().join(", "),
+            values_list(dialect, &types, chunk.len()),
+            updates.join(", ")
+        );
+        let mut query = sqlx::query(safe(sql));
+        for row in chunk {
+            query = query.bind(row.end_user.to_owned());
+            for column in resource.columns {
+                query = query.bind(value_of(dialect, column, row.record));
+            }
+            query = query.bind(row.record.to_string()).bind(row.synced_at.to_owned());
+            query = query.bind(row.deleted_at.map(str::to_owned));
+        }
+        query.execute(&mut *connection).await?;
+        put_lines(connection, dialect, resource, chunk).await?;
+    }
+    Ok(())
+}
+
+fn value_of(dialect: Dialect, column: &Column, record: &Value) -> Option<String> {
+    column_text(dialect, column.ty, record.get(column.field))
+}
+
+/// `(?1, ?2), (?3, ?4)`: the values of `rows` rows of `types`.
+fn values_list(dialect: Dialect, types: &[Type], rows: usize) -> String {
+    let mut n = 0;
+    let mut out = Vec::with_capacity(rows);
+    for _ in 0..rows {
+        let row: Vec<String> = types
+            .iter()
+            .map(|ty| {
+                n += 1;
+                dialect.value(n, *ty)
+            })
+            .collect();
+        out.push(format!("({})", row.join(", ")));
+    }
+    out.join(", ")
+}
+
+/// Replaces the lines of each row's transaction by those its record has.
+async fn put_lines(
+    connection: &mut AnyConnection,
+    dialect: Dialect,
+    resource: &Resource,
+    rows: &[RowOf<'_>],
+) -> Result<()> {
+    for lines in resource.lines {
+        for row in rows {
+            let Some(id) = row.record.get("id").and_then(Value::as_str) else { continue };
+            let sql = format!(
+                "DELETE FROM {} WHERE end_user_id = {} AND {} = {}",
+                quoted(lines.table),
+                dialect.param(1),
+                quoted(lines.parent),
+                dialect.param(2)
+            );
+            sqlx::query(safe(sql)).bind(row.end_user).bind(id).execute(&mut *connection).await?;
+        }
+        let mut all: Vec<(&str, &str, usize, &Value)> = Vec::new();
+        for row in rows {
+            let Some(id) = row.record.get("id").and_then(Value::as_str) else { continue };
+            let items = row.record.get(lines.field).and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default();
+            all.extend(items.iter().enumerate().map(|(position, line)| (row.end_user, id, position, line)));
+        }
+        let types: Vec<Type> = [Type::Text, Type::Text, Type::Integer]
+            .into_iter()
+            .chain(lines.columns.iter().map(|column| column.ty))
+            .chain([Type::Json])
+            .collect();
+        for chunk in all.chunks((MAX_VALUES / types.len()).max(1)) {
+            let mut names = vec!["end_user_id".to_owned(), lines.parent.to_owned(), "position".to_owned()];
+            names.extend(lines.columns.iter().map(|column| column.name.to_owned()));
+            names.push("record".to_owned());
+            let sql = format!(
+                "INSERT INTO {} ({}) VALUES {}",
+                quoted(lines.table),
+                names.iter().map(|name| quoted(name)).collect::<Vec<_>>().join(", "),
+                values_list(dialect, &types, chunk.len())
+            );
+            let mut query = sqlx::query(safe(sql));
+            for (end_user, parent, position, line) in chunk {
+                query = query.bind((*end_user).to_owned()).bind((*parent).to_owned()).bind(position.to_string());
+                for column in lines.columns {
+                    query = query.bind(value_of(dialect, column, line));
+                }
+                query = query.bind(line.to_string());
+            }
+            query.execute(&mut *connection).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Records which resource each id is of.
+async fn index_ids(
+    connection: &mut AnyConnection,
+    dialect: Dialect,
+    resource: &Resource,
+    end_user: &str,
+    ids: &[&str],
+) -> Result<()> {
+    for chunk in ids.chunks(MAX_VALUES / 3) {
+        let sql = format!(
+            "INSERT INTO sync_ids (end_user_id, id, resource) VALUES {} ON CONFLICT DO NOTHING",
+            values_list(dialect, &[Type::Text; 3], chunk.len())
+        );
+        let mut query = sqlx::query(safe(sql));
+        for id in chunk {
+            query = query.bind(end_user).bind(*id).bind(resource.name);
+        }
+        query.execute(&mut *connection).await?;
+    }
+    Ok(())
+}
+
+/// Adds ids to read again.
+pub(crate) async fn add_pending(
+    connection: &mut AnyConnection,
+    dialect: Dialect,
+    end_user: &str,
+    ids: &[String],
+) -> Result<()> {
+    let mut ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    for chunk in ids.chunks(MAX_VALUES / 2) {
+        let sql = format!(
+            "INSERT INTO sync_pending (end_user_id, id) VALUES {} ON CONFLICT DO NOTHING",
+            values_list(dialect, &[Type::Text; 2], chunk.len())
+        );
+        let mut query = sqlx::query(safe(sql));
+        for id in chunk {
+            query = query.bind(end_user).bind(*id);
+        }
+        query.execute(&mut *connection).await?;
+    }
+    Ok(())
+}
+
+/// Removes ids from those to read again: they were just read.
+pub(crate) async fn clear_pending(
+    connection: &mut AnyConnection,
+    dialect: Dialect,
+    end_user: &str,
+    ids: &[&str],
+) -> Result<()> {
+    for chunk in ids.chunks(500) {
+        let placeholders: Vec<String> = (0..chunk.len()).map(|n| dialect.param(n + 2)).collect();
+        let sql = format!(
+            "DELETE FROM sync_pending WHERE end_user_id = {} AND id IN ({})",
+            dialect.param(1),
+            placeholders.join(", ")
+        );
+        let mut query = sqlx::query(safe(sql)).bind(end_user);
+        for id in chunk {
+            query = query.bind(*id);
+        }
+        query.execute(&mut *connection).await?;
+    }
+    Ok(())
+}
+
+/// Marks records deleted at `deleted_at`, with what they referred to
+/// pending; the ids that were live.
+pub(crate) async fn mark_deleted(
+    connection: &mut AnyConnection,
+    dialect: Dialect,
+    resource: &Resource,
+    end_user: &str,
+    ids: &[&str],
+    deleted_at: &str,
+) -> Result<Vec<String>> {
+    let mut marked = Vec::new();
+    for chunk in ids.chunks(500) {
+        let placeholders: Vec<String> = (0..chunk.len()).map(|n| dialect.param(n + 2)).collect();
+        let sql = format!(
+            "SELECT id, {} FROM {} WHERE end_user_id = {} AND deleted_at IS NULL AND id IN ({})",
+            dialect.json_text("record"),
+            quoted(resource.table),
+            dialect.param(1),
+            placeholders.join(", ")
+        );
+        let mut query = sqlx::query(safe(sql)).bind(end_user);
+        for id in chunk {
+            query = query.bind(*id);
+        }
+        let mut refers = Vec::new();
+        let mut live = Vec::new();
+        for row in query.fetch_all(&mut *connection).await? {
+            let id: String = row.try_get(0)?;
+            let record: String = row.try_get(1)?;
+            if let Ok(record) = serde_json::from_str::<Value>(&record) {
+                refers.extend(references(&record));
+                if let Some(parent) = record.pointer("/parent/id").and_then(Value::as_str) {
+                    refers.push(parent.to_owned());
+                }
+            }
+            live.push(id);
+        }
+        if live.is_empty() {
+            continue;
+        }
+        let placeholders: Vec<String> = (0..live.len()).map(|n| dialect.param(n + 3)).collect();
+        let sql = format!(
+            "UPDATE {} SET deleted_at = {} WHERE end_user_id = {} AND id IN ({})",
+            quoted(resource.table),
+            dialect.value(1, Type::Timestamp),
+            dialect.param(2),
+            placeholders.join(", ")
+        );
+        let mut query = sqlx::query(safe(sql)).bind(deleted_at).bind(end_user);
+        for id in &live {
+            query = query.bind(id.as_str());
+        }
+        query.execute(&mut *connection).await?;
+        refers.retain(|id| !live.contains(id));
+        add_pending(connection, dialect, end_user, &refers).await?;
+        let cleared: Vec<&str> = live.iter().map(String::as_str).collect();
+        clear_pending(connection, dialect, end_user, &cleared).await?;
+        marked.extend(live);
+    }
+    Ok(marked)
+}
+
+/// The ids of an end-user's live rows of a resource.
+pub(crate) async fn live_ids(
+    connection: &mut AnyConnection,
+    dialect: Dialect,
+    resource: &Resource,
+    end_user: &str,
+) -> Result<Vec<String>> {
+    let sql = format!(
+        "SELECT id FROM {} WHERE end_user_id = {} AND deleted_at IS NULL",
+        quoted(resource.table),
+        dialect.param(1)
+    );
+    let rows = sqlx::query(safe(sql)).bind(end_user).fetch_all(&mut *connection).await?;
+    rows.iter().map(|row| Ok(row.try_get(0)?)).collect()
+}
+
+/// The ids pending for an end-user, with the resources they are of (an id
+/// no synced resource has is dropped from those pending).
+pub(crate) async fn pending(
+    connection: &mut AnyConnection,
+    dialect: Dialect,
+    end_user: &str,
+) -> Result<Vec<(String, String)>> {
+    let sql = format!(
+        "SELECT p.id, i.resource FROM sync_pending p LEFT JOIN sync_ids i \
+         ON i.end_user_id = p.end_user_id AND i.id = p.id WHERE p.end_user_id = {} ORDER BY p.id",
+        dialect.param(1)
+    );
+    let rows = sqlx::query(safe(sql)).bind(end_user).fetch_all(&mut *connection).await?;
+    let mut found = Vec::new();
+    let mut unknown = Vec::new();
+    for row in rows {
+        let id: String = row.try_get(0)?;
+        match row.try_get::<Option<String>, _>(1)? {
+            Some(resource) => found.push((id, resource)),
+            None => unknown.push(id),
+        }
+    }
+    let unknown: Vec<&str> = unknown.iter().map(String::as_str).collect();
+    clear_pending(connection, dialect, end_user, &unknown).await?;
+    Ok(found)
+}
+
+/// Rewrites every row of a resource from its record, after a release added
+/// columns (or tables of lines): the new columns are filled, the rest
+/// written as they were.
+pub(crate) async fn refill(database: &Database, resource: &Resource) -> Result<()> {
+    let dialect = database.dialect;
+    let mut after: Option<(String, String)> = None;
+    loop {
+        let (condition, bound) = match &after {
+            None => (String::new(), None),
+            Some(key) => (format!("WHERE (end_user_id, id) > ({}, {})", dialect.param(1), dialect.param(2)), Some(key)),
+        };
+        let sql = format!(
+            "SELECT end_user_id, {}, {}, {} FROM {} {condition} ORDER BY end_user_id, id LIMIT 500",
+            dialect.json_text("record"),
+            dialect.timestamp_text("synced_at"),
+            dialect.timestamp_text("deleted_at"),
+            quoted(resource.table)
+        );
+        let mut query = sqlx::query(safe(sql));
+        if let Some((end_user, id)) = bound {
+            query = query.bind(end_user.as_str()).bind(id.as_str());
+        }
+        let rows = query.fetch_all(&database.pool).await?;
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let mut read = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let end_user: String = row.try_get(0)?;
+            let record: String = row.try_get(1)?;
+            let record: Value = serde_json::from_str(&record).unwrap_or(Value::Null);
+            read.push((end_user, record, row.try_get::<String, _>(2)?, row.try_get::<Option<String>, _>(3)?));
+        }
+        let batch: Vec<RowOf<'_>> = read
+            .iter()
+            .map(|(end_user, record, synced_at, deleted_at)| RowOf {
+                end_user,
+                record,
+                synced_at,
+                deleted_at: deleted_at.as_deref(),
+            })
+            .collect();
+        let mut transaction = database.pool.begin().await?;
+        put_rows(&mut transaction, dialect, resource, &batch).await?;
+        transaction.commit().await?;
+        let (end_user, record, ..) = read.last().expect("rows were read");
+        after = Some((end_user.clone(), record.get("id").and_then(Value::as_str).unwrap_or_default().to_owned()));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn columns_hold_exact_text_or_null() {
+        let text = |ty, value: Value| column_text(Dialect::Postgres, ty, Some(&value));
+        assert_eq!(text(Type::Decimal, json!("1234.50")).as_deref(), Some("1234.50"));
+        assert_eq!(text(Type::Decimal, json!(2.5)).as_deref(), Some("2.5"));
+        assert_eq!(text(Type::Decimal, json!("12e3")), None);
+        assert_eq!(text(Type::Decimal, json!("1.")), None);
+        assert_eq!(text(Type::Date, json!("2024-02-30")), None);
+        assert_eq!(text(Type::Date, json!("2024-02-29")).as_deref(), Some("2024-02-29"));
+        assert_eq!(
+            text(Type::Timestamp, json!("2024-02-29T10:00:00-08:00")).as_deref(),
+            Some("2024-02-29T10:00:00-08:00")
+        );
+        assert_eq!(text(Type::Timestamp, json!("2024-02-29T10:00:00")), None);
+        assert_eq!(text(Type::Bool, json!(true)).as_deref(), Some("true"));
+        assert_eq!(column_text(Dialect::Sqlite, Type::Bool, Some(&json!(false))).as_deref(), Some("0"));
+        assert_eq!(text(Type::Integer, json!(1.5)), None);
+        assert_eq!(
+            text(Type::Reference, json!({"id": "80000001-1", "fullName": "Ann"})).as_deref(),
+            Some("80000001-1")
+        );
+        assert_eq!(text(Type::Json, json!([1, {"a": null}])).as_deref(), Some(r#"[1,{"a":null}]"#));
+        assert_eq!(text(Type::Text, Value::Null), None);
+    }
+
+    #[test]
+    fn references_are_ids_of_references_and_linked_transactions() {
+        let payment = json!({
+            "id": "P-1",
+            "customer": {"id": "C-1", "fullName": "Ann"},
+            "appliedToTransactions": [{"transactionId": "I-1", "amount": "5.00"}],
+            "lines": [{"id": "L-1", "item": {"id": "IT-1", "fullName": "Hours"}}],
+            "linkedTransactions": [{"transactionId": "P-1"}],
+        });
+        assert_eq!(references(&payment), ["C-1", "I-1", "IT-1"]);
+    }
+
+    #[test]
+    fn a_copy_replaces_one_not_newer_than_itself() {
+        let held = Held { updated_at: "2024-05-01T10:00:00Z".parse().ok(), revision: Some("20".into()) };
+        let copy = |at: &str, revision: &str| json!({"updatedAt": at, "revisionNumber": revision});
+        assert!(may_replace(&held, &copy("2024-05-01T10:00:00Z", "20")), "the same copy again");
+        assert!(may_replace(&held, &copy("2024-05-01T12:00:00+02:00", "20")), "the same instant elsewhere");
+        assert!(may_replace(&held, &copy("2024-05-01T10:00:01Z", "21")));
+        assert!(!may_replace(&held, &copy("2024-05-01T09:59:59Z", "21")), "an earlier updatedAt");
+        assert!(!may_replace(&held, &copy("2024-05-01T10:00:00Z", "19")), "a revision moved past");
+    }
+}
