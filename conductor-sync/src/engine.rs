@@ -28,6 +28,9 @@ const BATCH: usize = 150;
 /// Ids per request when records are read again by id.
 const IDS_PER_REQUEST: usize = 50;
 
+/// Times a list whose cursor expired starts over in one run.
+const LIST_RESTARTS: usize = 3;
+
 /// Rounds of reading again (a job's parent, then its parent, ...).
 const REFRESH_ROUNDS: usize = 8;
 
@@ -209,7 +212,7 @@ async fn read_resource(
         resource: resource.name,
         whole: mode == Mode::Whole,
     });
-    let mut query = ListQuery { status: resource.status.then_some("all"), ..ListQuery::default() };
+    let mut query = ListQuery::of(resource);
     if let Mode::Since { after, before } = mode {
         // Explicit offsets: without one, QuickBooks reads the time in the
         // end-user's own time zone.
@@ -220,12 +223,24 @@ async fn read_resource(
     let mut seen = HashSet::new();
     let mut batch = Vec::with_capacity(BATCH);
     if resource.pages {
-        let mut stream = pages(&context.client, resource.name, query, end_user);
-        while let Some(record) = stream.next().await {
-            batch.push(record?);
-            if batch.len() == BATCH {
-                write_batch(context, end_user, resource, &mut batch, &mut seen, &mut count).await?;
-                progress(context, end_user, resource, &count, stream.remaining_count());
+        let mut restarts = 0;
+        loop {
+            match read_pages(context, end_user, resource, &query, &mut batch, &mut seen, &mut count).await {
+                Ok(()) => break,
+                // A cursor lives 10 seconds after its page: a list read
+                // too slowly starts over (what was written stays).
+                Err(Restart::Cursor(error)) if restarts < LIST_RESTARTS => {
+                    restarts += 1;
+                    context.events.send(&Event::ListRestarted {
+                        end_user: end_user.to_owned(),
+                        resource: resource.name,
+                        reason: error.to_string(),
+                    });
+                    batch.clear();
+                    seen.clear();
+                }
+                Err(Restart::Cursor(error)) => return Err(error.into()),
+                Err(Restart::Other(error)) => return Err(error),
             }
         }
     } else {
@@ -265,6 +280,46 @@ async fn read_resource(
         deleted: count.deleted,
     });
     Ok(count)
+}
+
+/// Why reading a list's pages stopped.
+enum Restart {
+    /// A page after the first was refused (400): its cursor expired, as
+    /// the sandbox and, presumably, Conductor answer. Conductor does not
+    /// document the code of that error, so any 400 past the first page is
+    /// taken for it.
+    Cursor(conductor::Error),
+    Other(Error),
+}
+
+/// Reads a list's pages to their end, writing each full batch; the last
+/// (partial) batch stays in `batch` for the caller.
+async fn read_pages(
+    context: &Context,
+    end_user: &str,
+    resource: &'static Resource,
+    query: &ListQuery,
+    batch: &mut Vec<Value>,
+    seen: &mut HashSet<String>,
+    count: &mut Count,
+) -> Result<(), Restart> {
+    let mut stream = pages(&context.client, resource.name, query.clone(), end_user);
+    let mut yielded = false;
+    while let Some(record) = stream.next().await {
+        match record {
+            Ok(record) => batch.push(record),
+            Err(error) if yielded && error.status().map(|status| status.as_u16()) == Some(400) => {
+                return Err(Restart::Cursor(error));
+            }
+            Err(error) => return Err(Restart::Other(error.into())),
+        }
+        yielded = true;
+        if batch.len() == BATCH {
+            write_batch(context, end_user, resource, batch, seen, count).await.map_err(Restart::Other)?;
+            progress(context, end_user, resource, count, stream.remaining_count());
+        }
+    }
+    Ok(())
 }
 
 async fn write_batch(
@@ -403,7 +458,7 @@ async fn read_by_ids(
         if ids.is_empty() || !resource.ids {
             return Ok(0);
         }
-        let query = ListQuery { ids: Some(ids.clone()), ..ListQuery::default() };
+        let query = ListQuery { ids: Some(ids.clone()), status: None, ..ListQuery::of(resource) };
         let answer = if resource.pages {
             context.client.list_pages(resource.name, &query, end_user).await.map(|page| page.data)
         } else {

@@ -67,6 +67,16 @@ pub enum Event {
         /// Records still to read, as the last page said.
         remaining: Option<u64>,
     },
+    /// A list's cursor expired (a page after the first was refused), and
+    /// the list starts over; what was written stays.
+    ListRestarted {
+        /// The end-user.
+        end_user: String,
+        /// The resource.
+        resource: &'static str,
+        /// The refusal.
+        reason: String,
+    },
     /// A resource was read to its end.
     ResourceFinished {
         /// The end-user.

@@ -19,6 +19,10 @@ pub(crate) struct ListQuery {
     pub(crate) status: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) ids: Option<Vec<String>>,
+    /// `true` where the list takes it: without it, `linkedTransactions` is
+    /// left out.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) include_linked_transactions: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) limit: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -75,6 +79,18 @@ pub(crate) trait Lists: Transport {
 }
 
 impl Lists for conductor::Client {}
+
+impl ListQuery {
+    /// A query of `resource` for its records whole: every status, and their
+    /// linked transactions.
+    pub(crate) fn of(resource: &crate::schema::Resource) -> ListQuery {
+        ListQuery {
+            status: resource.status.then_some("all"),
+            include_linked_transactions: resource.linked.then_some(true),
+            ..ListQuery::default()
+        }
+    }
+}
 
 /// Every record of a paged list, page after page.
 pub(crate) fn pages(

@@ -467,8 +467,11 @@ impl Syncer {
         let last: HashMap<String, Option<Timestamp>> = (self.database.status().await?.into_iter())
             .map(|status| (status.end_user_id, status.last_succeeded_at))
             .collect();
-        chosen.sort_by_key(|(id, _)| (last.get(id).copied().flatten(), id.clone()));
-        chosen.dedup_by(|a, b| a.0 == b.0);
+        let mut once = std::collections::HashSet::new();
+        chosen.retain(|(id, _)| once.insert(id.clone()));
+        // Never synced first, then those synced longest ago; otherwise in
+        // the account's order.
+        chosen.sort_by_key(|(id, _)| last.get(id).copied().flatten());
         Ok(chosen)
     }
 }

@@ -26,6 +26,9 @@ pub(crate) struct Resource {
     pub(crate) status: bool,
     /// Whether its list takes `ids`.
     pub(crate) ids: bool,
+    /// Whether its list takes `includeLinkedTransactions` (and leaves
+    /// `linkedTransactions` empty without it).
+    pub(crate) linked: bool,
     /// How its deletions are listed.
     pub(crate) deleted: Deleted,
     /// The columns of its table, besides the sync's own.

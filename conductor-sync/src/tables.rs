@@ -17,6 +17,7 @@ pub(crate) static RESOURCES: &[Resource] = &[
         updated_after: true,
         status: true,
         ids: true,
+        linked: false,
         deleted: Deleted::ListObject("account"),
         columns: &[
             Column { name: "account_number", field: "accountNumber", ty: Type::Text },
@@ -57,6 +58,7 @@ pub(crate) static RESOURCES: &[Resource] = &[
         updated_after: true,
         status: false,
         ids: true,
+        linked: false,
         deleted: Deleted::Transaction("bill_payment_check"),
         columns: &[
             Column { name: "address", field: "address", ty: Type::Json },
@@ -95,6 +97,7 @@ pub(crate) static RESOURCES: &[Resource] = &[
         updated_after: true,
         status: false,
         ids: true,
+        linked: false,
         deleted: Deleted::Transaction("bill_payment_credit_card"),
         columns: &[
             Column { name: "amount", field: "amount", ty: Type::Decimal },
@@ -131,6 +134,7 @@ pub(crate) static RESOURCES: &[Resource] = &[
         updated_after: true,
         status: false,
         ids: true,
+        linked: true,
         deleted: Deleted::Transaction("bill"),
         columns: &[
             Column { name: "amount_due", field: "amountDue", ty: Type::Decimal },
@@ -260,6 +264,7 @@ pub(crate) static RESOURCES: &[Resource] = &[
         updated_after: true,
         status: false,
         ids: true,
+        linked: false,
         deleted: Deleted::Transaction("build_assembly"),
         columns: &[
             Column { name: "created_at", field: "createdAt", ty: Type::Timestamp },
@@ -299,6 +304,7 @@ pub(crate) static RESOURCES: &[Resource] = &[
         updated_after: true,
         status: false,
         ids: true,
+        linked: true,
         deleted: Deleted::Transaction("check"),
         columns: &[
             Column { name: "address", field: "address", ty: Type::Json },
@@ -424,6 +430,7 @@ pub(crate) static RESOURCES: &[Resource] = &[
         updated_after: true,
         status: true,
         ids: true,
+        linked: false,
         deleted: Deleted::ListObject("class"),
         columns: &[
             Column { name: "created_at", field: "createdAt", ty: Type::Timestamp },
@@ -449,6 +456,7 @@ pub(crate) static RESOURCES: &[Resource] = &[
         updated_after: true,
         status: false,
         ids: true,
+        linked: false,
         deleted: Deleted::Transaction("credit_card_charge"),
         columns: &[
             Column { name: "account", field: "account", ty: Type::Json },
@@ -570,6 +578,7 @@ pub(crate) static RESOURCES: &[Resource] = &[
         updated_after: true,
         status: false,
         ids: true,
+        linked: false,
         deleted: Deleted::Transaction("credit_card_credit"),
         columns: &[
             Column { name: "account", field: "account", ty: Type::Json },
@@ -691,6 +700,7 @@ pub(crate) static RESOURCES: &[Resource] = &[
         updated_after: true,
         status: false,
         ids: true,
+        linked: false,
         deleted: Deleted::Transaction("ar_refund_credit_card"),
         columns: &[
             Column { name: "address", field: "address", ty: Type::Json },
@@ -731,6 +741,7 @@ pub(crate) static RESOURCES: &[Resource] = &[
         updated_after: true,
         status: false,
         ids: true,
+        linked: true,
         deleted: Deleted::Transaction("credit_memo"),
         columns: &[
             Column { name: "billing_address", field: "billingAddress", ty: Type::Json },
@@ -837,6 +848,7 @@ pub(crate) static RESOURCES: &[Resource] = &[
         updated_after: true,
         status: true,
         ids: true,
+        linked: false,
         deleted: Deleted::ListObject("currency"),
         columns: &[
             Column { name: "as_of_date", field: "asOfDate", ty: Type::Date },
@@ -863,6 +875,7 @@ pub(crate) static RESOURCES: &[Resource] = &[
         updated_after: true,
         status: true,
         ids: true,
+        linked: false,
         deleted: Deleted::ListObject("customer_type"),
         columns: &[
             Column { name: "created_at", field: "createdAt", ty: Type::Timestamp },
@@ -888,6 +901,7 @@ pub(crate) static RESOURCES: &[Resource] = &[
         updated_after: true,
         status: true,
         ids: true,
+        linked: false,
         deleted: Deleted::ListObject("customer"),
         columns: &[
             Column { name: "account_number", field: "accountNumber", ty: Type::Text },
@@ -969,6 +983,7 @@ pub(crate) static RESOURCES: &[Resource] = &[
         updated_after: true,
         status: true,
         ids: true,
+        linked: false,
         deleted: Deleted::ListObject("date_driven_terms"),
         columns: &[
             Column { name: "created_at", field: "createdAt", ty: Type::Timestamp },
@@ -994,6 +1009,7 @@ pub(crate) static RESOURCES: &[Resource] = &[
         updated_after: true,
         status: false,
         ids: true,
+        linked: false,
         deleted: Deleted::Transaction("deposit"),
         columns: &[
             Column { name: "cash_back", field: "cashBack", ty: Type::Json },
@@ -1047,6 +1063,7 @@ pub(crate) static RESOURCES: &[Resource] = &[
         updated_after: true,
         status: true,
         ids: true,
+        linked: false,
         deleted: Deleted::ListObject("item_discount"),
         columns: &[
             Column { name: "account", field: "account", ty: Type::Json },
@@ -1084,6 +1101,7 @@ pub(crate) static RESOURCES: &[Resource] = &[
         updated_after: true,
         status: true,
         ids: true,
+        linked: false,
         deleted: Deleted::ListObject("employee"),
         columns: &[
             Column { name: "account_number", field: "accountNumber", ty: Type::Text },
@@ -1157,6 +1175,7 @@ pub(crate) static RESOURCES: &[Resource] = &[
         updated_after: true,
         status: false,
         ids: true,
+        linked: true,
         deleted: Deleted::Transaction("estimate"),
         columns: &[
             Column { name: "billing_address", field: "billingAddress", ty: Type::Json },
@@ -1250,6 +1269,7 @@ pub(crate) static RESOURCES: &[Resource] = &[
         updated_after: true,
         status: false,
         ids: true,
+        linked: false,
         deleted: Deleted::Transaction("inventory_adjustment"),
         columns: &[
             Column { name: "account", field: "account", ty: Type::Json },
@@ -1300,6 +1320,7 @@ pub(crate) static RESOURCES: &[Resource] = &[
         updated_after: true,
         status: true,
         ids: true,
+        linked: false,
         deleted: Deleted::ListObject("item_inventory_assembly"),
         columns: &[
             Column { name: "asset_account", field: "assetAccount", ty: Type::Json },
@@ -1356,6 +1377,7 @@ pub(crate) static RESOURCES: &[Resource] = &[
         updated_after: true,
         status: true,
         ids: true,
+        linked: false,
         deleted: Deleted::ListObject("item_inventory"),
         columns: &[
             Column { name: "asset_account", field: "assetAccount", ty: Type::Json },
@@ -1411,6 +1433,7 @@ pub(crate) static RESOURCES: &[Resource] = &[
         updated_after: true,
         status: true,
         ids: true,
+        linked: false,
         deleted: Deleted::ListObject("inventory_site"),
         columns: &[
             Column { name: "address", field: "address", ty: Type::Json },
@@ -1441,6 +1464,7 @@ pub(crate) static RESOURCES: &[Resource] = &[
         updated_after: true,
         status: false,
         ids: true,
+        linked: true,
         deleted: Deleted::Transaction("invoice"),
         columns: &[
             Column { name: "applied_amount", field: "appliedAmount", ty: Type::Decimal },
@@ -1551,6 +1575,7 @@ pub(crate) static RESOURCES: &[Resource] = &[
         updated_after: true,
         status: true,
         ids: true,
+        linked: false,
         deleted: Deleted::ListObject("item_group"),
         columns: &[
             Column { name: "barcode", field: "barcode", ty: Type::Text },
@@ -1581,6 +1606,7 @@ pub(crate) static RESOURCES: &[Resource] = &[
         updated_after: true,
         status: false,
         ids: true,
+        linked: true,
         deleted: Deleted::Transaction("item_receipt"),
         columns: &[
             Column { name: "created_at", field: "createdAt", ty: Type::Timestamp },
@@ -1705,6 +1731,7 @@ pub(crate) static RESOURCES: &[Resource] = &[
         updated_after: false,
         status: true,
         ids: true,
+        linked: false,
         deleted: Deleted::Never,
         columns: &[
             Column { name: "assembly_build_point", field: "assemblyBuildPoint", ty: Type::Decimal },
@@ -1748,6 +1775,7 @@ pub(crate) static RESOURCES: &[Resource] = &[
         updated_after: true,
         status: false,
         ids: true,
+        linked: false,
         deleted: Deleted::Transaction("journal_entry"),
         columns: &[
             Column {
@@ -1822,6 +1850,7 @@ pub(crate) static RESOURCES: &[Resource] = &[
         updated_after: true,
         status: true,
         ids: true,
+        linked: false,
         deleted: Deleted::ListObject("item_non_inventory"),
         columns: &[
             Column { name: "barcode", field: "barcode", ty: Type::Text },
@@ -1859,6 +1888,7 @@ pub(crate) static RESOURCES: &[Resource] = &[
         updated_after: true,
         status: true,
         ids: true,
+        linked: false,
         deleted: Deleted::ListObject("item_other_charge"),
         columns: &[
             Column { name: "barcode", field: "barcode", ty: Type::Text },
@@ -1894,6 +1924,7 @@ pub(crate) static RESOURCES: &[Resource] = &[
         updated_after: true,
         status: true,
         ids: true,
+        linked: false,
         deleted: Deleted::ListObject("other_name"),
         columns: &[
             Column { name: "account_number", field: "accountNumber", ty: Type::Text },
@@ -1931,6 +1962,7 @@ pub(crate) static RESOURCES: &[Resource] = &[
         updated_after: true,
         status: true,
         ids: true,
+        linked: false,
         deleted: Deleted::ListObject("payment_method"),
         columns: &[
             Column { name: "created_at", field: "createdAt", ty: Type::Timestamp },
@@ -1953,6 +1985,7 @@ pub(crate) static RESOURCES: &[Resource] = &[
         updated_after: true,
         status: true,
         ids: true,
+        linked: false,
         deleted: Deleted::ListObject("payroll_item_wage"),
         columns: &[
             Column { name: "created_at", field: "createdAt", ty: Type::Timestamp },
@@ -1980,6 +2013,7 @@ pub(crate) static RESOURCES: &[Resource] = &[
         updated_after: true,
         status: true,
         ids: true,
+        linked: false,
         deleted: Deleted::ListObject("price_level"),
         columns: &[
             Column { name: "created_at", field: "createdAt", ty: Type::Timestamp },
@@ -2006,6 +2040,7 @@ pub(crate) static RESOURCES: &[Resource] = &[
         updated_after: true,
         status: false,
         ids: true,
+        linked: true,
         deleted: Deleted::Transaction("purchase_order"),
         columns: &[
             Column { name: "class", field: "class", ty: Type::Json },
@@ -2103,6 +2138,7 @@ pub(crate) static RESOURCES: &[Resource] = &[
         updated_after: true,
         status: false,
         ids: true,
+        linked: false,
         deleted: Deleted::Transaction("receive_payment"),
         columns: &[
             Column { name: "applied_to_transactions", field: "appliedToTransactions", ty: Type::Json },
@@ -2144,6 +2180,7 @@ pub(crate) static RESOURCES: &[Resource] = &[
         updated_after: true,
         status: false,
         ids: true,
+        linked: true,
         deleted: Deleted::Transaction("sales_order"),
         columns: &[
             Column { name: "billing_address", field: "billingAddress", ty: Type::Json },
@@ -2248,6 +2285,7 @@ pub(crate) static RESOURCES: &[Resource] = &[
         updated_after: true,
         status: false,
         ids: true,
+        linked: false,
         deleted: Deleted::Transaction("sales_receipt"),
         columns: &[
             Column { name: "billing_address", field: "billingAddress", ty: Type::Json },
@@ -2350,6 +2388,7 @@ pub(crate) static RESOURCES: &[Resource] = &[
         updated_after: true,
         status: true,
         ids: true,
+        linked: false,
         deleted: Deleted::ListObject("sales_representative"),
         columns: &[
             Column { name: "created_at", field: "createdAt", ty: Type::Timestamp },
@@ -2373,6 +2412,7 @@ pub(crate) static RESOURCES: &[Resource] = &[
         updated_after: true,
         status: true,
         ids: true,
+        linked: false,
         deleted: Deleted::ListObject("sales_tax_code"),
         columns: &[
             Column { name: "created_at", field: "createdAt", ty: Type::Timestamp },
@@ -2398,6 +2438,7 @@ pub(crate) static RESOURCES: &[Resource] = &[
         updated_after: true,
         status: true,
         ids: true,
+        linked: false,
         deleted: Deleted::ListObject("item_sales_tax_group"),
         columns: &[
             Column { name: "barcode", field: "barcode", ty: Type::Text },
@@ -2424,6 +2465,7 @@ pub(crate) static RESOURCES: &[Resource] = &[
         updated_after: true,
         status: true,
         ids: true,
+        linked: false,
         deleted: Deleted::ListObject("item_sales_tax"),
         columns: &[
             Column { name: "barcode", field: "barcode", ty: Type::Text },
@@ -2456,6 +2498,7 @@ pub(crate) static RESOURCES: &[Resource] = &[
         updated_after: true,
         status: false,
         ids: true,
+        linked: false,
         deleted: Deleted::Transaction("sales_tax_payment_check"),
         columns: &[
             Column { name: "address", field: "address", ty: Type::Json },
@@ -2499,6 +2542,7 @@ pub(crate) static RESOURCES: &[Resource] = &[
         updated_after: true,
         status: true,
         ids: true,
+        linked: false,
         deleted: Deleted::ListObject("item_service"),
         columns: &[
             Column { name: "barcode", field: "barcode", ty: Type::Text },
@@ -2535,6 +2579,7 @@ pub(crate) static RESOURCES: &[Resource] = &[
         updated_after: true,
         status: true,
         ids: true,
+        linked: false,
         deleted: Deleted::ListObject("ship_method"),
         columns: &[
             Column { name: "created_at", field: "createdAt", ty: Type::Timestamp },
@@ -2556,6 +2601,7 @@ pub(crate) static RESOURCES: &[Resource] = &[
         updated_after: true,
         status: true,
         ids: true,
+        linked: false,
         deleted: Deleted::ListObject("standard_terms"),
         columns: &[
             Column { name: "created_at", field: "createdAt", ty: Type::Timestamp },
@@ -2580,6 +2626,7 @@ pub(crate) static RESOURCES: &[Resource] = &[
         updated_after: true,
         status: true,
         ids: true,
+        linked: false,
         deleted: Deleted::ListObject("item_subtotal"),
         columns: &[
             Column { name: "barcode", field: "barcode", ty: Type::Text },
@@ -2606,6 +2653,7 @@ pub(crate) static RESOURCES: &[Resource] = &[
         updated_after: false,
         status: false,
         ids: false,
+        linked: false,
         deleted: Deleted::Never,
         columns: &[
             Column { name: "created_at", field: "createdAt", ty: Type::Timestamp },
@@ -2628,6 +2676,7 @@ pub(crate) static RESOURCES: &[Resource] = &[
         updated_after: true,
         status: false,
         ids: true,
+        linked: false,
         deleted: Deleted::Transaction("time_tracking"),
         columns: &[
             Column { name: "billing_status", field: "billingStatus", ty: Type::Text },
@@ -2663,6 +2712,7 @@ pub(crate) static RESOURCES: &[Resource] = &[
         updated_after: true,
         status: false,
         ids: true,
+        linked: false,
         deleted: Deleted::Never,
         columns: &[
             Column { name: "amount", field: "amount", ty: Type::Decimal },
@@ -2693,6 +2743,7 @@ pub(crate) static RESOURCES: &[Resource] = &[
         updated_after: true,
         status: true,
         ids: true,
+        linked: false,
         deleted: Deleted::ListObject("unit_of_measure_set"),
         columns: &[
             Column { name: "base_unit", field: "baseUnit", ty: Type::Json },
@@ -2718,6 +2769,7 @@ pub(crate) static RESOURCES: &[Resource] = &[
         updated_after: true,
         status: false,
         ids: true,
+        linked: true,
         deleted: Deleted::Transaction("vendor_credit"),
         columns: &[
             Column { name: "created_at", field: "createdAt", ty: Type::Timestamp },
@@ -2841,6 +2893,7 @@ pub(crate) static RESOURCES: &[Resource] = &[
         updated_after: true,
         status: true,
         ids: true,
+        linked: false,
         deleted: Deleted::ListObject("vendor"),
         columns: &[
             Column { name: "account_number", field: "accountNumber", ty: Type::Text },

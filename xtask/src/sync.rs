@@ -111,12 +111,13 @@ pub(crate) fn table(api: &Api, spec: &Value) -> Result<String, String> {
         let _ = writeln!(
             out,
             "Resource {{ name: {slug:?}, path: {:?}, table: {table:?}, object_type: {object_type:?}, transaction: {transaction}, \
-             pages: {}, updated_after: {}, status: {}, ids: {}, deleted: {deleted}, columns: &[{}], lines: &[{}] }},",
+             pages: {}, updated_after: {}, status: {}, ids: {}, linked: {}, deleted: {deleted}, columns: &[{}], lines: &[{}] }},",
             operation.path,
             matches!(operation.shape, Shape::Page { .. }),
             param("updatedAfter"),
             param("status"),
             param("ids"),
+            param("includeLinkedTransactions"),
             columns(api, record, "")?.join(", "),
             lines.join(", "),
         );

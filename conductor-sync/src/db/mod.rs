@@ -83,6 +83,12 @@ impl Database {
         self.dialect == Dialect::Postgres
     }
 
+    /// The pool, for queries of your own over the synced tables. On SQLite
+    /// it has one connection, which the sync takes turns with.
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
     /// Closes the pool, waiting for its connections to finish.
     pub async fn close(&self) {
         self.pool.close().await;

@@ -56,15 +56,19 @@ fn is_decimal(text: &str) -> bool {
         && fraction.is_empty() != digits.contains('.')
 }
 
-/// The ids a record refers to: every reference (`{"id", "fullName"}`)
-/// and every linked transaction (`transactionId`), its own id aside.
+/// The ids a record refers to: every reference (`{"id", "fullName"}`),
+/// every transaction it applies to (`transactionId`) and every linked
+/// transaction (`qbd_linked_transaction`), its own id aside.
 pub(crate) fn references(record: &Value) -> Vec<String> {
     fn walk(value: &Value, out: &mut Vec<String>) {
         match value {
             Value::Object(object) => {
+                let linked = object.get("objectType").and_then(Value::as_str) == Some("qbd_linked_transaction");
                 if let Some(Value::String(id)) = object.get("transactionId") {
                     out.push(id.clone());
-                } else if let (Some(Value::String(id)), true) = (object.get("id"), object.contains_key("fullName")) {
+                } else if let (Some(Value::String(id)), true) =
+                    (object.get("id"), linked || object.contains_key("fullName"))
+                {
                     out.push(id.clone());
                 }
                 object.values().for_each(|inner| walk(inner, out));
@@ -84,10 +88,17 @@ pub(crate) fn references(record: &Value) -> Vec<String> {
     out
 }
 
-/// A copy held, as far as ordering copies goes.
+/// A copy held, as far as ordering copies goes, with its name.
 struct Held {
     updated_at: Option<jiff::Timestamp>,
     revision: Option<String>,
+    /// Its `fullName` (or `name`): what references to it show.
+    name: Option<String>,
+}
+
+/// A record's name as references to it show it.
+fn name_of(record: &Value) -> Option<&str> {
+    record.get("fullName").or_else(|| record.get("name")).and_then(Value::as_str)
 }
 
 /// Whether `incoming` may replace `held`: it is not older by its
@@ -122,9 +133,11 @@ async fn held(
     for chunk in ids.chunks(500) {
         let placeholders: Vec<String> = (0..chunk.len()).map(|n| dialect.param(n + 2)).collect();
         let sql = format!(
-            "SELECT id, {}, {} FROM {} WHERE end_user_id = {} AND id IN ({})",
+            "SELECT id, {}, {}, COALESCE({}, {}) FROM {} WHERE end_user_id = {} AND id IN ({})",
             dialect.json_field("record", "updatedAt"),
             dialect.json_field("record", "revisionNumber"),
+            dialect.json_field("record", "fullName"),
+            dialect.json_field("record", "name"),
             quoted(resource.table),
             dialect.param(1),
             placeholders.join(", ")
@@ -135,7 +148,11 @@ async fn held(
         }
         for row in query.fetch_all(&mut *connection).await? {
             let updated_at: Option<String> = row.try_get(1)?;
-            let held = Held { updated_at: updated_at.and_then(|at| at.parse().ok()), revision: row.try_get(2)? };
+            let held = Held {
+                updated_at: updated_at.and_then(|at| at.parse().ok()),
+                revision: row.try_get(2)?,
+                name: row.try_get(3)?,
+            };
             found.insert(row.try_get(0)?, held);
         }
     }
@@ -168,15 +185,23 @@ pub(crate) async fn write_records(
     let mut seen = HashSet::new();
     let mut rows = Vec::new();
     let mut older = 0;
+    let mut renamed = Vec::new();
     // The last copy of an id in one page wins.
     for record in records.iter().rev() {
         let Some(id) = record.get("id").and_then(Value::as_str) else { continue };
         if !seen.insert(id) {
             continue;
         }
-        if held.get(id).is_some_and(|held| !may_replace(held, record)) {
-            older += 1;
-            continue;
+        if let Some(held) = held.get(id) {
+            if !may_replace(held, record) {
+                older += 1;
+                continue;
+            }
+            // Every reference to it shows its name: renamed, the records
+            // that refer to it change too, without a revision of their own.
+            if !resource.transaction && held.name.as_deref() != name_of(record) {
+                renamed.push(id);
+            }
         }
         rows.push(RowOf { end_user, record, synced_at, deleted_at: None });
     }
@@ -194,8 +219,46 @@ pub(crate) async fn write_records(
             refers.push(parent.to_owned());
         }
     }
+    refers.extend(referrers(connection, dialect, end_user, &renamed).await?);
     add_pending(connection, dialect, end_user, &refers).await?;
     Ok(Written { written: rows.len(), older })
+}
+
+/// The live records of an end-user whose JSON names any of `ids`, in any
+/// table: those that show a renamed record's name. A whole scan of each
+/// table, as renames are rare.
+async fn referrers(
+    connection: &mut AnyConnection,
+    dialect: Dialect,
+    end_user: &str,
+    ids: &[&str],
+) -> Result<Vec<String>> {
+    let mut found = Vec::new();
+    for id in ids {
+        let quoted_id = format!("\"{id}\"");
+        for resource in crate::schema::resources() {
+            let contains = match dialect {
+                Dialect::Sqlite => format!("instr(record, {}) > 0", dialect.param(2)),
+                Dialect::Postgres => format!("strpos(record::text, {}) > 0", dialect.param(2)),
+            };
+            let sql = format!(
+                "SELECT id FROM {} WHERE end_user_id = {} AND deleted_at IS NULL AND id <> {} AND {contains}",
+                quoted(resource.table),
+                dialect.param(1),
+                dialect.param(3)
+            );
+            let rows = sqlx::query(safe(sql))
+                .bind(end_user)
+                .bind(quoted_id.as_str())
+                .bind(*id)
+                .fetch_all(&mut *connection)
+                .await?;
+            for row in rows {
+                found.push(row.try_get(0)?);
+            }
+        }
+    }
+    Ok(found)
 }
 
 /// Inserts or replaces rows whole (their lines too), in statements of at
@@ -578,14 +641,14 @@ mod tests {
             "customer": {"id": "C-1", "fullName": "Ann"},
             "appliedToTransactions": [{"transactionId": "I-1", "amount": "5.00"}],
             "lines": [{"id": "L-1", "item": {"id": "IT-1", "fullName": "Hours"}}],
-            "linkedTransactions": [{"transactionId": "P-1"}],
+            "linkedTransactions": [{"transactionId": "P-1"}, {"id": "D-1", "objectType": "qbd_linked_transaction"}],
         });
-        assert_eq!(references(&payment), ["C-1", "I-1", "IT-1"]);
+        assert_eq!(references(&payment), ["C-1", "D-1", "I-1", "IT-1"]);
     }
 
     #[test]
     fn a_copy_replaces_one_not_newer_than_itself() {
-        let held = Held { updated_at: "2024-05-01T10:00:00Z".parse().ok(), revision: Some("20".into()) };
+        let held = Held { updated_at: "2024-05-01T10:00:00Z".parse().ok(), revision: Some("20".into()), name: None };
         let copy = |at: &str, revision: &str| json!({"updatedAt": at, "revisionNumber": revision});
         assert!(may_replace(&held, &copy("2024-05-01T10:00:00Z", "20")), "the same copy again");
         assert!(may_replace(&held, &copy("2024-05-01T12:00:00+02:00", "20")), "the same instant elsewhere");

@@ -165,7 +165,9 @@ pub(crate) async fn begin_end_user(
         .execute(&mut *connection)
         .await?;
     let sql = format!(
-        "INSERT INTO sync_run_end_users (run_id, end_user_id, started_at, status) VALUES ({}, {}, {}, 'running')",
+        "INSERT INTO sync_run_end_users (run_id, end_user_id, started_at, status) VALUES ({}, {}, {}, 'running') \
+         ON CONFLICT (run_id, end_user_id) DO UPDATE SET started_at = excluded.started_at, status = 'running', \
+         finished_at = NULL, error = NULL, counts = NULL",
         d.value(1, Type::Integer),
         d.param(2),
         d.value(3, Type::Timestamp)
