@@ -246,31 +246,7 @@ async fn read_resource(
     } else {
         batch = context.client.list_whole(resource.name, &query, end_user).await?;
     }
-    // The rest, with the watermark, in one transaction.
-    let database = &context.database;
-    let mut transaction = database.pool.begin().await?;
-    let written = rows::write_records(
-        &mut transaction,
-        database.dialect,
-        resource,
-        end_user,
-        &batch,
-        &state::stamp((context.clock)()),
-    )
-    .await?;
-    count.read += batch.len() as u64;
-    count.written += written.written as u64;
-    count.older += written.older as u64;
-    seen.extend(batch.iter().filter_map(|record| record.get("id")?.as_str().map(str::to_owned)));
-    if mode == Mode::Whole {
-        let live = rows::live_ids(&mut transaction, database.dialect, resource, end_user).await?;
-        let gone: Vec<&str> = live.iter().map(String::as_str).filter(|id| !seen.contains(*id)).collect();
-        let now = state::stamp((context.clock)());
-        let marked = rows::mark_deleted(&mut transaction, database.dialect, resource, end_user, &gone, &now).await?;
-        count.deleted += marked.len() as u64;
-    }
-    state::stage_watermark(&mut transaction, database.dialect, end_user, resource.name, started, context.run).await?;
-    transaction.commit().await?;
+    finish_resource(context, end_user, resource, mode, started, &batch, &mut seen, &mut count).await?;
     context.events.send(&Event::ResourceFinished {
         end_user: end_user.to_owned(),
         resource: resource.name,
@@ -280,6 +256,40 @@ async fn read_resource(
         deleted: count.deleted,
     });
     Ok(count)
+}
+
+/// Writes the rest of a resource's records with its watermark, in one
+/// transaction; after a whole read, marks deleted the rows it did not list.
+#[allow(clippy::too_many_arguments, reason = "the state of one resource's read")]
+async fn finish_resource(
+    context: &Context,
+    end_user: &str,
+    resource: &'static Resource,
+    mode: Mode,
+    started: Timestamp,
+    batch: &[Value],
+    seen: &mut HashSet<String>,
+    count: &mut Count,
+) -> Result<()> {
+    let database = &context.database;
+    let mut transaction = database.pool.begin().await?;
+    let synced_at = state::stamp((context.clock)());
+    let written =
+        rows::write_records(&mut transaction, database.dialect, resource, end_user, batch, &synced_at).await?;
+    count.read += batch.len() as u64;
+    count.written += written.written as u64;
+    count.older += written.older as u64;
+    seen.extend(batch.iter().filter_map(|record| record.get("id")?.as_str().map(str::to_owned)));
+    if mode == Mode::Whole {
+        let live = rows::live_ids(&mut transaction, database.dialect, resource, end_user).await?;
+        let gone: Vec<&str> = live.iter().map(String::as_str).filter(|id| !seen.contains(*id)).collect();
+        let marked =
+            rows::mark_deleted(&mut transaction, database.dialect, resource, end_user, &gone, &synced_at).await?;
+        count.deleted += marked.len() as u64;
+    }
+    state::stage_watermark(&mut transaction, database.dialect, end_user, resource.name, started, context.run).await?;
+    transaction.commit().await?;
+    Ok(())
 }
 
 /// Why reading a list's pages stopped.
