@@ -181,7 +181,7 @@ async fn a_list_whose_cursor_expires_starts_over() {
         .await
         .unwrap();
     assert_eq!(report.status, RunStatus::Succeeded, "{report:?}");
-    let restarted = restarted.lock().unwrap();
+    let restarted = restarted.lock().unwrap().clone();
     assert_eq!(restarted.len(), 1, "{restarted:?}");
     assert!(restarted[0].1.contains("INVALID_CURSOR"), "{restarted:?}");
     assert_eq!(world.differences(&db).await, Vec::<String>::new());
