@@ -64,7 +64,7 @@ fn rest(events: &mpsc::Receiver<Value>) -> Vec<Value> {
     events.iter().collect()
 }
 
-fn kind<'a>(event: &'a Value) -> &'a str {
+fn kind(event: &Value) -> &str {
     event["event"].as_str().unwrap_or_default()
 }
 
