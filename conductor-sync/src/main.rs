@@ -286,8 +286,14 @@ async fn status(args: StatusArgs) -> Result<ExitCode, Box<dyn std::error::Error>
         if let Some(reason) = &status.reason {
             println!("    why: {reason}");
         }
-        for (behind, resources) in behind(now, status) {
-            println!("    {behind} behind: {}", resources.join(", "));
+        let groups = behind(now, status);
+        match groups.as_slice() {
+            [(behind, resources)] => println!("    all {} resources read up to {behind} ago", resources.len()),
+            _ => {
+                for (behind, resources) in groups {
+                    println!("    read up to {behind} ago: {}", resources.join(", "));
+                }
+            }
         }
     }
     if statuses.is_empty() {
