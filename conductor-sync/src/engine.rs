@@ -272,10 +272,10 @@ async fn finish_resource(
     count: &mut Count,
 ) -> Result<()> {
     let database = &context.database;
-    let mut transaction = database.pool.begin().await?;
     let synced_at = state::stamp((context.clock)());
-    let written =
-        rows::write_records(&mut transaction, database.dialect, resource, end_user, batch, &synced_at).await?;
+    let (writes, written) = rows::plan_records(database, resource, end_user, batch, &synced_at).await?;
+    let mut transaction = database.pool.begin().await?;
+    writes.run(&mut transaction).await?;
     count.read += batch.len() as u64;
     count.written += written.written as u64;
     count.older += written.older as u64;
@@ -341,10 +341,10 @@ async fn write_batch(
     count: &mut Count,
 ) -> Result<()> {
     let database = &context.database;
-    let mut transaction = database.pool.begin().await?;
     let synced_at = state::stamp((context.clock)());
-    let written =
-        rows::write_records(&mut transaction, database.dialect, resource, end_user, batch, &synced_at).await?;
+    let (writes, written) = rows::plan_records(database, resource, end_user, batch, &synced_at).await?;
+    let mut transaction = database.pool.begin().await?;
+    writes.run(&mut transaction).await?;
     transaction.commit().await?;
     count.read += batch.len() as u64;
     count.written += written.written as u64;
@@ -483,19 +483,19 @@ async fn read_by_ids(
                 Some(missing) => {
                     ids.retain(|id| *id != missing);
                     let mut connection = database.pool.acquire().await?;
-                    rows::clear_pending(&mut connection, database.dialect, end_user, &[missing.as_str()]).await?;
+                    rows::forget_pending(&mut connection, database.dialect, end_user, &[missing.as_str()]).await?;
                     continue;
                 }
                 None => return Err(error.into()),
             },
         };
-        let mut transaction = database.pool.begin().await?;
         let synced_at = state::stamp((context.clock)());
-        let written =
-            rows::write_records(&mut transaction, database.dialect, resource, end_user, &records, &synced_at).await?;
+        let (writes, written) = rows::plan_records(database, resource, end_user, &records, &synced_at).await?;
         let answered: HashSet<&str> = records.iter().filter_map(|record| record.get("id")?.as_str()).collect();
         let gone: Vec<&str> = ids.iter().map(String::as_str).filter(|id| !answered.contains(id)).collect();
-        rows::clear_pending(&mut transaction, database.dialect, end_user, &gone).await?;
+        let mut transaction = database.pool.begin().await?;
+        writes.run(&mut transaction).await?;
+        rows::forget_pending(&mut transaction, database.dialect, end_user, &gone).await?;
         transaction.commit().await?;
         return Ok(written.written as u64);
     }

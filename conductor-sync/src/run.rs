@@ -7,8 +7,6 @@ use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::Arc;
 use std::time::Duration;
 
-use futures_util::StreamExt;
-use futures_util::stream::FuturesUnordered;
 use jiff::{SignedDuration, Timestamp};
 use serde::Serialize;
 use serde_json::json;
@@ -36,7 +34,7 @@ const LATER_PASSES: usize = 2;
 const BUSY_WAIT: Duration = Duration::from_millis(250);
 
 /// Keeps a database in step with end-users' company files. Made by
-/// [`Syncer::builder`]; [`run`](Sync::run) once, or on a schedule.
+/// [`Syncer::builder`]; [`run`](Syncer::run) once, or on a schedule.
 ///
 /// ```no_run
 /// # async fn go() -> conductor_sync::Result<()> {
@@ -287,6 +285,20 @@ pub struct RunReport {
     pub elapsed: Duration,
 }
 
+/// An end-user waiting for its turn: its id, company name, and whether it
+/// is being tried again.
+type Queued = (String, String, bool);
+
+/// What a pass came to.
+#[derive(Default)]
+struct Pass {
+    finished: Vec<(String, Done)>,
+    /// Held by another worker: looked at again.
+    busy: Vec<Queued>,
+    /// QuickBooks did not answer in time: tried again in a later pass.
+    timed_out: Vec<(String, String, Outcome, engine::Counts)>,
+}
+
 /// What one attempt at an end-user came to.
 enum Done {
     Synced(Outcome, engine::Counts),
@@ -369,7 +381,7 @@ impl Syncer {
                 round = round.min(began);
             }
         }
-        let context = Context {
+        let context = Arc::new(Context {
             client: self.client.clone(),
             database: self.database.clone(),
             resources: self.resources.clone(),
@@ -377,14 +389,13 @@ impl Syncer {
             clock: Arc::clone(&self.clock),
             events: self.events.clone(),
             run,
-        };
+        });
         let mut reports = Vec::new();
         let mut skipped = Vec::new();
-        let mut todo: VecDeque<(String, String, bool)> =
-            end_users.into_iter().map(|(id, name)| (id, name, false)).collect();
+        let mut todo: VecDeque<Queued> = end_users.into_iter().map(|(id, name)| (id, name, false)).collect();
         let mut passes = 0;
         loop {
-            let (finished, busy, timed_out) = self.pass(&context, &mut todo, round).await?;
+            let Pass { finished, busy, timed_out } = self.pass(&context, &mut todo, round).await?;
             for (id, done) in finished {
                 match done {
                     Done::Synced(outcome, counts) => reports.push(report(id, &outcome, counts)),
@@ -412,39 +423,37 @@ impl Syncer {
         Ok((reports, skipped))
     }
 
-    /// One pass over `todo`, `concurrency` end-users at a time: what ended,
-    /// those another worker holds, and those QuickBooks did not answer in
-    /// time.
-    #[allow(clippy::type_complexity)]
-    async fn pass(
-        &self,
-        context: &Context,
-        todo: &mut VecDeque<(String, String, bool)>,
-        round: Timestamp,
-    ) -> Result<(Vec<(String, Done)>, Vec<(String, String, bool)>, Vec<(String, String, Outcome, engine::Counts)>)>
-    {
-        let mut running = FuturesUnordered::new();
-        let mut finished = Vec::new();
-        let mut busy = Vec::new();
-        let mut timed_out = Vec::new();
+    /// One pass over `todo`, `concurrency` end-users at a time, each in a
+    /// task of its own (so their work spreads over the runtime's threads):
+    /// what ended, those another worker holds, and those QuickBooks did not
+    /// answer in time.
+    async fn pass(&self, context: &Arc<Context>, todo: &mut VecDeque<Queued>, round: Timestamp) -> Result<Pass> {
+        let mut running = tokio::task::JoinSet::new();
+        let mut pass = Pass::default();
         loop {
             while running.len() < self.concurrency {
                 let Some((id, name, retry)) = todo.pop_front() else { break };
-                running.push(async move {
-                    let done = attempt(context, &id, &name, retry, round).await;
+                let context = Arc::clone(context);
+                running.spawn(async move {
+                    let done = attempt(&context, &id, &name, retry, round).await;
                     (id, name, retry, done)
                 });
             }
-            let Some((id, name, retry, done)) = running.next().await else { break };
+            let Some(joined) = running.join_next().await else { break };
+            let (id, name, retry, done) = match joined {
+                Ok(joined) => joined,
+                Err(error) if error.is_panic() => std::panic::resume_unwind(error.into_panic()),
+                Err(error) => return Err(Error::config(format!("an end-user's task ended: {error}"))),
+            };
             match done? {
-                Done::Busy => busy.push((id, name, retry)),
+                Done::Busy => pass.busy.push((id, name, retry)),
                 Done::Synced(Outcome::TimedOut(reason), counts) => {
-                    timed_out.push((id, name, Outcome::TimedOut(reason), counts));
+                    pass.timed_out.push((id, name, Outcome::TimedOut(reason), counts));
                 }
-                done => finished.push((id, done)),
+                done => pass.finished.push((id, done)),
             }
         }
-        Ok((finished, busy, timed_out))
+        Ok(pass)
     }
 
     /// The account's end-users (or those asked for), those never synced or

@@ -265,7 +265,9 @@ async fn one_large_end_user_does_not_hold_back_the_others() {
         .await
         .unwrap();
     let order = finished.lock().unwrap();
-    assert_eq!(order.first(), Some(&format!("start {large}")), "{order:?}");
+    // Queued first, it is among the two started at once (their tasks may
+    // report in either order).
+    assert!(order[..2].contains(&format!("start {large}")), "{order:?}");
     // None of the others waited for it: each started while it was read.
     let large_ended = order.iter().position(|entry| *entry == format!("end {large}")).unwrap();
     let started = order.iter().filter(|entry| entry.starts_with("start ")).count();

@@ -11,7 +11,8 @@
 //! integers); objects and arrays become JSON columns, and a reference (an
 //! object of `id` and `fullName`) gets its id in a column of its own
 //! (`customer` → `customer_id`). Arrays of lines (`lines`, `expenseLines`,
-//! ...) get tables of their own (`invoice_lines`, `bill_expense_lines`).
+//! ...) get tables of their own (`invoice_lines`, `bill_expense_lines`)
+//! rather than columns.
 //! Which `transactionTypes` or `objectTypes` value of the deletion lists
 //! names a resource's records is worked out from its `objectType`.
 
@@ -89,6 +90,7 @@ pub(crate) fn table(api: &Api, spec: &Value) -> Result<String, String> {
             return Err(format!("two resources make the table {table}"));
         }
         let mut lines = Vec::new();
+        let mut line_fields = Vec::new();
         for field in &record.fields {
             let Ty::Vec(inner) = &field.ty else { continue };
             let Ty::Struct(line) = inner.as_ref() else { continue };
@@ -102,10 +104,11 @@ pub(crate) fn table(api: &Api, spec: &Value) -> Result<String, String> {
                 return Err(format!("two resources make the table {name}"));
             }
             let parent = format!("{object_type}_id");
+            line_fields.push(field.wire.as_str());
             lines.push(format!(
                 "Lines {{ table: {name:?}, field: {:?}, parent: {parent:?}, columns: &[{}] }}",
                 field.wire,
-                columns(api, line, &parent)?.join(", ")
+                columns(api, line, &parent, &[])?.join(", ")
             ));
         }
         let _ = writeln!(
@@ -118,7 +121,7 @@ pub(crate) fn table(api: &Api, spec: &Value) -> Result<String, String> {
             param("status"),
             param("ids"),
             param("includeLinkedTransactions"),
-            columns(api, record, "")?.join(", "),
+            columns(api, record, "", &line_fields)?.join(", "),
             lines.join(", "),
         );
     }
@@ -127,11 +130,12 @@ pub(crate) fn table(api: &Api, spec: &Value) -> Result<String, String> {
 }
 
 /// The columns of a record's (or a line's) fields; `parent` is the column
-/// a table of lines names its transaction by.
-fn columns(api: &Api, record: &Struct, parent: &str) -> Result<Vec<String>, String> {
+/// a table of lines names its transaction by. The fields in `lines` have
+/// tables of their own, and no column (the record keeps them too).
+fn columns(api: &Api, record: &Struct, parent: &str, lines: &[&str]) -> Result<Vec<String>, String> {
     let mut names = BTreeSet::new();
     let mut out = Vec::new();
-    for field in &record.fields {
+    for field in record.fields.iter().filter(|field| !lines.contains(&field.wire.as_str())) {
         let name = names::snake(&field.wire);
         let ty = column_type(field);
         let mut add = |name: String, ty: &str, field: &str| -> Result<(), String> {

@@ -97,7 +97,7 @@ fn column_definition(dialect: Dialect, column: &Column) -> String {
 /// The columns a table has now; empty when it does not exist.
 async fn existing_columns(database: &Database, table: &str) -> Result<BTreeSet<String>> {
     let sql = match database.dialect {
-        Dialect::Sqlite => "SELECT name FROM pragma_table_info(?1)".to_owned(),
+        Dialect::Sqlite => "SELECT name FROM pragma_table_info(?)".to_owned(),
         Dialect::Postgres => "SELECT column_name::text FROM information_schema.columns \
                               WHERE table_schema = current_schema() AND table_name = $1"
             .to_owned(),

@@ -131,9 +131,14 @@ pub(crate) fn redact(url: &str) -> String {
 
 impl Dialect {
     /// The `n`th (from 1) bound value of a statement.
+    ///
+    /// In SQLite a plain `?`, numbered by its place: every statement's
+    /// values appear in the order they are bound. (sqlx looks a numbered
+    /// `?NNN` up by name, in a list as long as the statement's, which made
+    /// binding a page of rows quadratic; and it cannot mix the two forms.)
     pub(crate) fn param(self, n: usize) -> String {
         match self {
-            Dialect::Sqlite => format!("?{n}"),
+            Dialect::Sqlite => "?".to_owned(),
             Dialect::Postgres => format!("${n}"),
         }
     }

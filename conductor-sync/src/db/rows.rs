@@ -14,6 +14,42 @@ use crate::schema::{Column, Resource, Type};
 /// How many values one statement binds at most (SQLite takes 32,766).
 const MAX_VALUES: usize = 30_000;
 
+/// `items` in chunks of a few sizes only (`max`, then 64, 16, 4 and 1, as
+/// they fit): each size is one statement text, which the connection
+/// prepares once and keeps, where a chunk of every size would be prepared
+/// anew each time.
+fn chunks<T>(items: &[T], max: usize) -> Vec<&[T]> {
+    let mut out = Vec::new();
+    let mut rest = items;
+    while !rest.is_empty() {
+        let size = [max, 64, 16, 4, 1].into_iter().find(|&size| size <= rest.len() && size <= max).unwrap_or(1);
+        let (chunk, after) = rest.split_at(size);
+        out.push(chunk);
+        rest = after;
+    }
+    out
+}
+
+/// A statement with its values bound, built before the transaction that
+/// runs it.
+pub(crate) type Statement = sqlx::query::Query<'static, sqlx::Any, sqlx::any::AnyArguments>;
+
+/// Statements to run in one transaction, built beforehand: a transaction
+/// (and SQLite's one writer) is held only while they run, not while their
+/// values are worked out.
+#[derive(Default)]
+pub(crate) struct Writes(Vec<Statement>);
+
+impl Writes {
+    /// Runs them, in order.
+    pub(crate) async fn run(self, connection: &mut AnyConnection) -> Result<()> {
+        for statement in self.0 {
+            statement.execute(&mut *connection).await?;
+        }
+        Ok(())
+    }
+}
+
 /// One row to write: a record of an end-user, with its times.
 pub(crate) struct RowOf<'a> {
     pub(crate) end_user: &'a str,
@@ -130,7 +166,7 @@ async fn held(
     ids: &[&str],
 ) -> Result<HashMap<String, Held>> {
     let mut found = HashMap::new();
-    for chunk in ids.chunks(500) {
+    for chunk in chunks(ids, 500) {
         let placeholders: Vec<String> = (0..chunk.len()).map(|n| dialect.param(n + 2)).collect();
         let sql = format!(
             "SELECT id, {}, {}, COALESCE({}, {}) FROM {} WHERE end_user_id = {} AND id IN ({})",
@@ -168,20 +204,25 @@ pub(crate) struct Written {
     pub(crate) older: usize,
 }
 
-/// Writes records of one end-user, read at `synced_at`, in the caller's
-/// transaction: each that is not older than the copy held, with its lines,
-/// its id in `sync_ids`, and what it refers to in `sync_pending` (it no
-/// longer pending itself).
-pub(crate) async fn write_records(
-    connection: &mut AnyConnection,
-    dialect: Dialect,
+/// The writes of records of one end-user, read at `synced_at`: each that
+/// is not older than the copy held, with its lines, its id in `sync_ids`,
+/// and what it refers to in `sync_pending` (it no longer pending itself).
+/// What they are is read from the database first (the copies held, and
+/// the records that name a renamed one); the caller runs them in a
+/// transaction. Only one task writes an end-user's rows at a time.
+pub(crate) async fn plan_records(
+    database: &Database,
     resource: &Resource,
     end_user: &str,
     records: &[Value],
     synced_at: &str,
-) -> Result<Written> {
+) -> Result<(Writes, Written)> {
+    let dialect = database.dialect;
     let ids: Vec<&str> = records.iter().filter_map(|record| record.get("id")?.as_str()).collect();
-    let held = held(connection, dialect, resource, end_user, &ids).await?;
+    let held = {
+        let mut connection = database.pool.acquire().await?;
+        held(&mut connection, dialect, resource, end_user, &ids).await?
+    };
     let mut seen = HashSet::new();
     let mut rows = Vec::new();
     let mut older = 0;
@@ -206,10 +247,6 @@ pub(crate) async fn write_records(
         rows.push(RowOf { end_user, record, synced_at, deleted_at: None });
     }
     rows.reverse();
-    put_rows(connection, dialect, resource, &rows).await?;
-    let written: Vec<&str> = rows.iter().filter_map(|row| row.record.get("id")?.as_str()).collect();
-    index_ids(connection, dialect, resource, end_user, &written).await?;
-    clear_pending(connection, dialect, end_user, &written).await?;
     let mut refers = Vec::new();
     for row in &rows {
         if resource.transaction {
@@ -219,9 +256,16 @@ pub(crate) async fn write_records(
             refers.push(parent.to_owned());
         }
     }
-    refers.extend(referrers(connection, dialect, end_user, &renamed).await?);
-    add_pending(connection, dialect, end_user, &refers).await?;
-    Ok(Written { written: rows.len(), older })
+    if !renamed.is_empty() {
+        let mut connection = database.pool.acquire().await?;
+        refers.extend(referrers(&mut connection, dialect, end_user, &renamed).await?);
+    }
+    let written: Vec<&str> = rows.iter().filter_map(|row| row.record.get("id")?.as_str()).collect();
+    let mut writes = Writes(put_rows(dialect, resource, &rows));
+    writes.0.extend(index_ids(dialect, resource, end_user, &written));
+    writes.0.extend(clear_pending(dialect, end_user, &written));
+    writes.0.extend(add_pending(dialect, end_user, &refers));
+    Ok((writes, Written { written: rows.len(), older }))
 }
 
 /// The live records of an end-user whose JSON names any of `ids`, in any
@@ -238,19 +282,19 @@ async fn referrers(
         let quoted_id = format!("\"{id}\"");
         for resource in crate::schema::resources() {
             let contains = match dialect {
-                Dialect::Sqlite => format!("instr(record, {}) > 0", dialect.param(2)),
-                Dialect::Postgres => format!("strpos(record::text, {}) > 0", dialect.param(2)),
+                Dialect::Sqlite => format!("instr(record, {}) > 0", dialect.param(3)),
+                Dialect::Postgres => format!("strpos(record::text, {}) > 0", dialect.param(3)),
             };
             let sql = format!(
                 "SELECT id FROM {} WHERE end_user_id = {} AND deleted_at IS NULL AND id <> {} AND {contains}",
                 quoted(resource.table),
                 dialect.param(1),
-                dialect.param(3)
+                dialect.param(2)
             );
             let rows = sqlx::query(safe(sql))
                 .bind(end_user)
-                .bind(quoted_id.as_str())
                 .bind(*id)
+                .bind(quoted_id.as_str())
                 .fetch_all(&mut *connection)
                 .await?;
             for row in rows {
@@ -263,25 +307,21 @@ async fn referrers(
 
 /// Inserts or replaces rows whole (their lines too), in statements of at
 /// most `MAX_VALUES` values.
-pub(crate) async fn put_rows(
-    connection: &mut AnyConnection,
-    dialect: Dialect,
-    resource: &Resource,
-    rows: &[RowOf<'_>],
-) -> Result<()> {
+pub(crate) fn put_rows(dialect: Dialect, resource: &Resource, rows: &[RowOf<'_>]) -> Vec<Statement> {
     let per_row = resource.columns.len() + 4;
-    for chunk in rows.chunks((MAX_VALUES / per_row).max(1)) {
-        let mut names = vec!["end_user_id".to_owned()];
-        names.extend(resource.columns.iter().map(|column| column.name.to_owned()));
-        names.extend(["record", "synced_at", "deleted_at"].map(str::to_owned));
-        let types: Vec<Type> = std::iter::once(Type::Text)
-            .chain(resource.columns.iter().map(|column| column.ty))
-            .chain([Type::Json, Type::Timestamp, Type::Timestamp])
-            .collect();
-        let updates: Vec<String> = (names.iter().skip(1))
-            .filter(|name| *name != "id")
-            .map(|name| format!("{0} = excluded.{0}", quoted(name)))
-            .collect();
+    let mut out = Vec::new();
+    let mut names = vec!["end_user_id".to_owned()];
+    names.extend(resource.columns.iter().map(|column| column.name.to_owned()));
+    names.extend(["record", "synced_at", "deleted_at"].map(str::to_owned));
+    let types: Vec<Type> = std::iter::once(Type::Text)
+        .chain(resource.columns.iter().map(|column| column.ty))
+        .chain([Type::Json, Type::Timestamp, Type::Timestamp])
+        .collect();
+    let updates: Vec<String> = (names.iter().skip(1))
+        .filter(|name| *name != "id")
+        .map(|name| format!("{0} = excluded.{0}", quoted(name)))
+        .collect();
+    for chunk in chunks(rows, (MAX_VALUES / per_row).max(1)) {
         let sql = format!(
             "INSERT INTO {} ({}) VALUES {} ON CONFLICT (\"end_user_id\", \"id\") DO UPDATE SET {}",
             quoted(resource.table),
@@ -298,10 +338,10 @@ pub(crate) async fn put_rows(
             query = query.bind(row.record.to_string()).bind(row.synced_at.to_owned());
             query = query.bind(row.deleted_at.map(str::to_owned));
         }
-        query.execute(&mut *connection).await?;
-        put_lines(connection, dialect, resource, chunk).await?;
+        out.push(query);
+        out.extend(put_lines(dialect, resource, chunk));
     }
-    Ok(())
+    out
 }
 
 fn value_of(dialect: Dialect, column: &Column, record: &Value) -> Option<String> {
@@ -326,23 +366,20 @@ fn values_list(dialect: Dialect, types: &[Type], rows: usize) -> String {
 }
 
 /// Replaces the lines of each row's transaction by those its record has.
-async fn put_lines(
-    connection: &mut AnyConnection,
-    dialect: Dialect,
-    resource: &Resource,
-    rows: &[RowOf<'_>],
-) -> Result<()> {
+fn put_lines(dialect: Dialect, resource: &Resource, rows: &[RowOf<'_>]) -> Vec<Statement> {
+    let mut out = Vec::new();
     for lines in resource.lines {
+        // One end-user's rows as a rule (a migration's refill may mix them).
+        let mut by_end_user: Vec<(&str, Vec<&str>)> = Vec::new();
         for row in rows {
             let Some(id) = row.record.get("id").and_then(Value::as_str) else { continue };
-            let sql = format!(
-                "DELETE FROM {} WHERE end_user_id = {} AND {} = {}",
-                quoted(lines.table),
-                dialect.param(1),
-                quoted(lines.parent),
-                dialect.param(2)
-            );
-            sqlx::query(safe(sql)).bind(row.end_user).bind(id).execute(&mut *connection).await?;
+            match by_end_user.iter_mut().find(|(end_user, _)| *end_user == row.end_user) {
+                Some((_, ids)) => ids.push(id),
+                None => by_end_user.push((row.end_user, vec![id])),
+            }
+        }
+        for (end_user, ids) in &by_end_user {
+            out.extend(delete_where_in(dialect, lines.table, lines.parent, end_user, ids));
         }
         let mut all: Vec<(&str, &str, usize, &Value)> = Vec::new();
         for row in rows {
@@ -355,10 +392,10 @@ async fn put_lines(
             .chain(lines.columns.iter().map(|column| column.ty))
             .chain([Type::Json])
             .collect();
-        for chunk in all.chunks((MAX_VALUES / types.len()).max(1)) {
-            let mut names = vec!["end_user_id".to_owned(), lines.parent.to_owned(), "position".to_owned()];
-            names.extend(lines.columns.iter().map(|column| column.name.to_owned()));
-            names.push("record".to_owned());
+        let mut names = vec!["end_user_id".to_owned(), lines.parent.to_owned(), "position".to_owned()];
+        names.extend(lines.columns.iter().map(|column| column.name.to_owned()));
+        names.push("record".to_owned());
+        for chunk in chunks(&all, (MAX_VALUES / types.len()).max(1)) {
             let sql = format!(
                 "INSERT INTO {} ({}) VALUES {}",
                 quoted(lines.table),
@@ -373,79 +410,84 @@ async fn put_lines(
                 }
                 query = query.bind(line.to_string());
             }
-            query.execute(&mut *connection).await?;
+            out.push(query);
         }
     }
-    Ok(())
+    out
+}
+
+/// `DELETE FROM table WHERE end_user_id = ? AND column IN (...)`, in
+/// statements of 500 values.
+fn delete_where_in(dialect: Dialect, table: &str, column: &str, end_user: &str, values: &[&str]) -> Vec<Statement> {
+    let mut out = Vec::new();
+    for chunk in chunks(values, 500) {
+        let placeholders: Vec<String> = (0..chunk.len()).map(|n| dialect.param(n + 2)).collect();
+        let sql = format!(
+            "DELETE FROM {} WHERE end_user_id = {} AND {} IN ({})",
+            quoted(table),
+            dialect.param(1),
+            quoted(column),
+            placeholders.join(", ")
+        );
+        let mut query = sqlx::query(safe(sql)).bind(end_user.to_owned());
+        for value in chunk {
+            query = query.bind((*value).to_owned());
+        }
+        out.push(query);
+    }
+    out
 }
 
 /// Records which resource each id is of.
-async fn index_ids(
-    connection: &mut AnyConnection,
-    dialect: Dialect,
-    resource: &Resource,
-    end_user: &str,
-    ids: &[&str],
-) -> Result<()> {
-    for chunk in ids.chunks(MAX_VALUES / 3) {
+fn index_ids(dialect: Dialect, resource: &Resource, end_user: &str, ids: &[&str]) -> Vec<Statement> {
+    let mut out = Vec::new();
+    for chunk in chunks(ids, MAX_VALUES / 3) {
         let sql = format!(
             "INSERT INTO sync_ids (end_user_id, id, resource) VALUES {} ON CONFLICT DO NOTHING",
             values_list(dialect, &[Type::Text; 3], chunk.len())
         );
         let mut query = sqlx::query(safe(sql));
         for id in chunk {
-            query = query.bind(end_user).bind(*id).bind(resource.name);
+            query = query.bind(end_user.to_owned()).bind((*id).to_owned()).bind(resource.name);
         }
-        query.execute(&mut *connection).await?;
+        out.push(query);
     }
-    Ok(())
+    out
 }
 
 /// Adds ids to read again.
-pub(crate) async fn add_pending(
-    connection: &mut AnyConnection,
-    dialect: Dialect,
-    end_user: &str,
-    ids: &[String],
-) -> Result<()> {
+fn add_pending(dialect: Dialect, end_user: &str, ids: &[String]) -> Vec<Statement> {
     let mut ids: Vec<&str> = ids.iter().map(String::as_str).collect();
     ids.sort_unstable();
     ids.dedup();
-    for chunk in ids.chunks(MAX_VALUES / 2) {
+    let mut out = Vec::new();
+    for chunk in chunks(&ids, MAX_VALUES / 2) {
         let sql = format!(
             "INSERT INTO sync_pending (end_user_id, id) VALUES {} ON CONFLICT DO NOTHING",
             values_list(dialect, &[Type::Text; 2], chunk.len())
         );
         let mut query = sqlx::query(safe(sql));
         for id in chunk {
-            query = query.bind(end_user).bind(*id);
+            query = query.bind(end_user.to_owned()).bind((*id).to_owned());
         }
-        query.execute(&mut *connection).await?;
+        out.push(query);
     }
-    Ok(())
+    out
 }
 
 /// Removes ids from those to read again: they were just read.
-pub(crate) async fn clear_pending(
+fn clear_pending(dialect: Dialect, end_user: &str, ids: &[&str]) -> Vec<Statement> {
+    delete_where_in(dialect, "sync_pending", "id", end_user, ids)
+}
+
+/// Removes ids from those to read again, now, in the caller's transaction.
+pub(crate) async fn forget_pending(
     connection: &mut AnyConnection,
     dialect: Dialect,
     end_user: &str,
     ids: &[&str],
 ) -> Result<()> {
-    for chunk in ids.chunks(500) {
-        let placeholders: Vec<String> = (0..chunk.len()).map(|n| dialect.param(n + 2)).collect();
-        let sql = format!(
-            "DELETE FROM sync_pending WHERE end_user_id = {} AND id IN ({})",
-            dialect.param(1),
-            placeholders.join(", ")
-        );
-        let mut query = sqlx::query(safe(sql)).bind(end_user);
-        for id in chunk {
-            query = query.bind(*id);
-        }
-        query.execute(&mut *connection).await?;
-    }
-    Ok(())
+    Writes(clear_pending(dialect, end_user, ids)).run(connection).await
 }
 
 /// Marks records deleted at `deleted_at`, with what they referred to
@@ -459,7 +501,7 @@ pub(crate) async fn mark_deleted(
     deleted_at: &str,
 ) -> Result<Vec<String>> {
     let mut marked = Vec::new();
-    for chunk in ids.chunks(500) {
+    for chunk in chunks(ids, 500) {
         let placeholders: Vec<String> = (0..chunk.len()).map(|n| dialect.param(n + 2)).collect();
         let sql = format!(
             "SELECT id, {} FROM {} WHERE end_user_id = {} AND deleted_at IS NULL AND id IN ({})",
@@ -502,9 +544,10 @@ pub(crate) async fn mark_deleted(
         }
         query.execute(&mut *connection).await?;
         refers.retain(|id| !live.contains(id));
-        add_pending(connection, dialect, end_user, &refers).await?;
         let cleared: Vec<&str> = live.iter().map(String::as_str).collect();
-        clear_pending(connection, dialect, end_user, &cleared).await?;
+        let mut writes = Writes(add_pending(dialect, end_user, &refers));
+        writes.0.extend(clear_pending(dialect, end_user, &cleared));
+        writes.run(connection).await?;
         marked.extend(live);
     }
     Ok(marked)
@@ -549,7 +592,7 @@ pub(crate) async fn pending(
         }
     }
     let unknown: Vec<&str> = unknown.iter().map(String::as_str).collect();
-    clear_pending(connection, dialect, end_user, &unknown).await?;
+    forget_pending(connection, dialect, end_user, &unknown).await?;
     Ok(found)
 }
 
@@ -595,8 +638,9 @@ pub(crate) async fn refill(database: &Database, resource: &Resource) -> Result<(
                 deleted_at: deleted_at.as_deref(),
             })
             .collect();
+        let writes = Writes(put_rows(dialect, resource, &batch));
         let mut transaction = database.pool.begin().await?;
-        put_rows(&mut transaction, dialect, resource, &batch).await?;
+        writes.run(&mut transaction).await?;
         transaction.commit().await?;
         let (end_user, record, ..) = read.last().expect("rows were read");
         after = Some((end_user.clone(), record.get("id").and_then(Value::as_str).unwrap_or_default().to_owned()));
@@ -608,6 +652,17 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+
+    #[test]
+    fn chunks_come_in_a_few_sizes() {
+        let items: Vec<u32> = (0..333).collect();
+        let sizes: Vec<usize> = chunks(&items, 150).iter().map(|chunk| chunk.len()).collect();
+        assert_eq!(sizes, [150, 150, 16, 16, 1]);
+        assert_eq!(chunks(&items, 150).concat(), items);
+        assert!(chunks(&items[..0], 150).is_empty());
+        let sizes: Vec<usize> = chunks(&items[..7], 500).iter().map(|chunk| chunk.len()).collect();
+        assert_eq!(sizes, [4, 1, 1, 1]);
+    }
 
     #[test]
     fn columns_hold_exact_text_or_null() {
