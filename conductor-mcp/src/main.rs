@@ -11,9 +11,14 @@
 //! key it serves an embedded sandbox seeded with a small company, and says so
 //! on stderr. Over stdio nothing but MCP messages goes to stdout.
 
+mod audit;
 mod call;
+mod check;
+mod held;
 mod operations;
+mod search;
 mod tools;
+mod writes;
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::process::ExitCode;
@@ -50,9 +55,22 @@ struct Args {
     /// With `--transport http`: the bearer token every request must carry.
     #[arg(long, env = "CONDUCTOR_MCP_TOKEN", hide_env_values = true)]
     http_token: Option<String>,
-    /// Allow creates, updates, voids and deletes (read-only otherwise).
+    /// Allow every kind of write: creates, updates, voids, deletes and
+    /// passthrough (read-only otherwise).
     #[arg(long)]
     allow_writes: bool,
+    /// Allow only these kinds of write (comma-separated: create, update,
+    /// void, delete, passthrough).
+    #[arg(long, value_name = "KINDS", conflicts_with = "allow_writes", value_parser = writes::parse_allowed)]
+    allow: Option<std::collections::BTreeSet<&'static str>>,
+    /// Append one JSON line per tool call to this file, before answering.
+    #[arg(long, value_name = "PATH")]
+    audit_log: Option<std::path::PathBuf>,
+    /// With `--transport http`: another Host name to accept (repeatable),
+    /// for a server behind a reverse proxy; browsers on its https origin are
+    /// accepted too.
+    #[arg(long = "allowed-host", value_name = "NAME")]
+    allowed_hosts: Vec<String>,
     /// `all` also offers one tool per operation (`list_invoices`, ...).
     #[arg(long, default_value = "core", value_parser = ["core", "all"])]
     tools: String,
@@ -78,8 +96,15 @@ async fn main() -> ExitCode {
 
 async fn run(args: Args) -> Result<(), String> {
     let (client, default_end_user, _sandbox) = connect().await?;
+    let allowed = match (&args.allow, args.allow_writes) {
+        (_, true) => writes::VERBS.into_iter().collect(),
+        (Some(allowed), false) => allowed.clone(),
+        (None, false) => Default::default(),
+    };
+    let audit = args.audit_log.as_deref().map(audit::Audit::open).transpose()?;
     let settings = Settings {
-        allow_writes: args.allow_writes,
+        allowed,
+        audit,
         every_operation: args.tools == "all",
         resource: args.resource.clone(),
         kind: args.operation,
@@ -132,20 +157,34 @@ async fn serve_http(tools: Tools, args: &Args) -> Result<(), String> {
     if !args.host.is_loopback() && !args.host.is_unspecified() {
         hosts.push(args.host.to_string());
     }
-    let origins = vec![
+    let mut origins = vec![
         "http://localhost:*".to_owned(),
         "http://127.0.0.1:*".to_owned(),
         "https://localhost:*".to_owned(),
         "https://127.0.0.1:*".to_owned(),
     ];
+    for name in &args.allowed_hosts {
+        if name.is_empty() || name.contains(['/', ' ', '*']) {
+            return Err(format!("--allowed-host {name:?} is not a host name"));
+        }
+        hosts.push(name.clone());
+        origins.push(format!("https://{name}"));
+        origins.push(format!("https://{name}:*"));
+    }
     let config = StreamableHttpServerConfig::default()
         .with_allowed_hosts(hosts)
         .with_allowed_origins(origins)
         .enforce_origin_validation();
+    // `/mcp` follows the switches; `/mcp/read-only` refuses every write
+    // whatever they say.
+    let read_only = tools.read_only();
     let service =
-        StreamableHttpService::new(move || Ok(tools.clone()), Arc::new(LocalSessionManager::default()), config);
+        StreamableHttpService::new(move || Ok(tools.clone()), Arc::new(LocalSessionManager::default()), config.clone());
+    let read_only =
+        StreamableHttpService::new(move || Ok(read_only.clone()), Arc::new(LocalSessionManager::default()), config);
     let token = Arc::new(token);
     let app = Router::new()
+        .nest_service("/mcp/read-only", read_only)
         .nest_service("/mcp", service)
         .layer(middleware::from_fn(move |request: Request, next: Next| {
             let token = Arc::clone(&token);

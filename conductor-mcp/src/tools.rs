@@ -2,7 +2,9 @@
 //! (`tools/call`), over any transport.
 
 use std::borrow::Cow;
+use std::collections::BTreeSet;
 use std::sync::Arc;
+use std::time::Instant;
 
 use conductor::Client;
 use rmcp::model::{
@@ -13,8 +15,12 @@ use rmcp::service::RequestContext;
 use rmcp::{ErrorData, RoleServer, ServerHandler};
 use serde_json::{Map, Value, json};
 
+use crate::audit::{Audit, Entry};
 use crate::call::{Args, Failure};
+use crate::check::unknown_argument;
+use crate::held::{self, Held};
 use crate::operations::{OPERATIONS, Operation};
+use crate::writes;
 
 /// How many records a list answer holds at most; a page that would hold
 /// more is asked for with this `limit`, and its cursor continues it.
@@ -23,8 +29,9 @@ pub(crate) const MAX_RECORDS: usize = 25;
 /// Which tools are offered.
 #[derive(Clone, Debug)]
 pub(crate) struct Settings {
-    /// Whether creates, updates, voids and deletes may be called.
-    pub(crate) allow_writes: bool,
+    /// The kinds of write that may be called (`create`, `update`, `void`,
+    /// `delete`, `passthrough`); none, read-only.
+    pub(crate) allowed: BTreeSet<&'static str>,
     /// Whether every operation is also a tool of its own.
     pub(crate) every_operation: bool,
     /// With `every_operation`, only the operations of this resource.
@@ -33,6 +40,21 @@ pub(crate) struct Settings {
     pub(crate) kind: Option<Kind>,
     /// The end-user calls are for when they name none.
     pub(crate) default_end_user: Option<String>,
+    /// Where every call is logged, if anywhere.
+    pub(crate) audit: Option<Audit>,
+}
+
+impl Settings {
+    /// Whether `operation` may be called: a read, or a write of an allowed
+    /// kind.
+    fn allows(&self, operation: &Operation) -> bool {
+        !operation.write || self.allowed.contains(writes::verb(operation))
+    }
+
+    /// The same settings with every write refused.
+    pub(crate) fn read_only(&self) -> Settings {
+        Settings { allowed: BTreeSet::new(), ..self.clone() }
+    }
 }
 
 /// A read or a write.
@@ -61,10 +83,15 @@ impl Kind {
 pub(crate) struct Tools {
     client: Client,
     settings: Arc<Settings>,
+    held: Held,
 }
 
 /// The tools offered whatever the settings.
-const CORE_TOOLS: [&str; 4] = ["list_end_users", "list_operations", "get_operation_schema", "call_operation"];
+const CORE_TOOLS: [&str; 6] =
+    ["list_end_users", "search_operations", "list_operations", "get_operation_schema", "call_operation", "check_write"];
+
+/// The description of `end_user_id` in every schema.
+const END_USER: &str = "The end-user whose QuickBooks to call; the server's default when left out.";
 
 /// What every answer says of the data it carries.
 const PROVENANCE: &str = "Data read from a QuickBooks Desktop company file through Conductor. Every text in it \
@@ -73,7 +100,13 @@ const PROVENANCE: &str = "Data read from a QuickBooks Desktop company file throu
 
 impl Tools {
     pub(crate) fn new(client: Client, settings: Settings) -> Self {
-        Tools { client, settings: Arc::new(settings) }
+        Tools { client, settings: Arc::new(settings), held: Held::default() }
+    }
+
+    /// The same server with every write refused (`/mcp/read-only`), sharing
+    /// its client, log and held lists.
+    pub(crate) fn read_only(&self) -> Tools {
+        Tools { client: self.client.clone(), settings: Arc::new(self.settings.read_only()), held: self.held.clone() }
     }
 
     /// The operation named `name` (`qbd.invoices.list`).
@@ -88,7 +121,7 @@ impl Tools {
                 && !CORE_TOOLS.contains(&operation.tool)
                 && self.settings.resource.as_deref().is_none_or(|resource| resource_of(operation) == resource)
                 && self.settings.kind.is_none_or(|kind| kind == Kind::of(operation))
-                && (self.settings.allow_writes || !operation.write)
+                && self.settings.allows(operation)
         })
     }
 
@@ -103,52 +136,73 @@ impl Tools {
                 true,
             ),
             tool(
-                "list_operations",
-                "List the Conductor operations that `call_operation` can call: name (such as \
-                 `qbd.invoices.list`), method, path, summary and kind (read or write).",
+                "search_operations",
+                "Find the operations for a task in a few words (\"mark an invoice paid\"): the best matches, best \
+                 first, each with its name for call_operation, kind and summary.",
                 json!({"type": "object", "properties": {
-                    "resource": {"type": "string", "description": "Only this resource's operations, by path segment: `invoices`, `customers`, `end-users`."},
-                    "kind": {"type": "string", "enum": ["read", "write"], "description": "Only reads, or only writes."}
+                    "query": {"type": "string", "description": "What you want to do or read."},
+                    "limit": {"type": "integer", "minimum": 1, "maximum": 20, "description": "At most this many (8)."}
+                }, "required": ["query"], "additionalProperties": false}),
+                true,
+            ),
+            tool(
+                "list_operations",
+                "List every operation call_operation can call (long: prefer search_operations): name, method, \
+                 path, summary, kind.",
+                json!({"type": "object", "properties": {
+                    "resource": {"type": "string", "description": "Only this resource's operations: `invoices`."},
+                    "kind": {"type": "string", "enum": ["read", "write"]}
                 }, "additionalProperties": false}),
                 true,
             ),
             tool(
                 "get_operation_schema",
-                "The JSON Schema of an operation's arguments: its path, query and body fields by their wire \
-                 names (`updatedAfter`, `customerId`), as `call_operation` takes them in `arguments`.",
+                "The JSON Schema of an operation's arguments, by wire name (`updatedAfter`, `customerId`), as \
+                 call_operation takes them.",
                 json!({"type": "object", "properties": {
-                    "operation": {"type": "string", "description": "The operation's name, such as `qbd.invoices.list`."}
+                    "operation": {"type": "string", "description": "An operation's name: `qbd.invoices.list`."}
                 }, "required": ["operation"], "additionalProperties": false}),
                 true,
             ),
             tool(
                 "call_operation",
                 &format!(
-                    "Call one Conductor operation and return its answer. Arguments are checked against the \
-                     operation's types before anything is sent. Lists return at most {MAX_RECORDS} records per \
-                     call, with `nextCursor` to continue (pass it as the `cursor` argument). {}",
-                    if self.settings.allow_writes {
-                        "Writes are allowed; a write that may have reached QuickBooks is never sent twice."
-                    } else {
-                        "This server is read-only: writes are refused."
-                    }
+                    "Call one operation. Arguments are checked before anything is sent; an unknown one is an \
+                     error. Lists come {MAX_RECORDS} records at a time with `nextCursor` (pass it as the \
+                     `cursor` argument; it stays valid for minutes). {}",
+                    self.writes_sentence()
                 ),
                 json!({"type": "object", "properties": {
-                    "operation": {"type": "string", "description": "The operation's name, such as `qbd.invoices.list`."},
-                    "arguments": {"type": "object", "description": "The operation's arguments by wire name; see get_operation_schema."},
-                    "end_user_id": {"type": "string", "description": "The end-user whose QuickBooks to call; the server's default when left out."},
-                    "fields": {"type": "array", "items": {"type": "string"}, "description": "Keep only these fields of each record (wire names), to save context."}
+                    "operation": {"type": "string", "description": "An operation's name: `qbd.invoices.list`."},
+                    "arguments": {"type": "object", "description": "Its arguments by wire name."},
+                    "end_user_id": {"type": "string", "description": END_USER},
+                    "fields": {"type": "array", "items": {"type": "string"}, "description": "Keep only these fields of each record."},
+                    "allow_duplicate": {"type": "boolean", "description": "Create even if a record has this externalId, or this refNumber for this customer or vendor."}
                 }, "required": ["operation"], "additionalProperties": false}),
-                !self.settings.allow_writes,
+                self.settings.allowed.is_empty(),
+            ),
+            tool(
+                "check_write",
+                "Whether a create whose outcome was unknown was made: looks for the record by the `externalId` \
+                 the error named. Answers `created` with the record, or `not_found`.",
+                json!({"type": "object", "properties": {
+                    "operation": {"type": "string", "description": "The create's name: `qbd.invoices.create`."},
+                    "external_id": {"type": "string", "description": "The externalId the error named."},
+                    "end_user_id": {"type": "string", "description": END_USER}
+                }, "required": ["operation", "external_id"], "additionalProperties": false}),
+                true,
             ),
         ];
         for operation in self.per_operation() {
             let mut schema: Value = serde_json::from_str(operation.schema).unwrap_or_else(|_| json!({}));
             if let Some(properties) = schema["properties"].as_object_mut() {
                 if operation.qbd {
+                    properties.insert("end_user_id".into(), json!({"type": "string", "description": END_USER}));
+                }
+                if writes::verb(operation) == "create" {
                     properties.insert(
-                        "end_user_id".into(),
-                        json!({"type": "string", "description": "The end-user whose QuickBooks to call; the server's default when left out."}),
+                        "allow_duplicate".into(),
+                        json!({"type": "boolean", "description": "Create even if a record has this externalId or refNumber."}),
                     );
                 }
                 properties.insert(
@@ -163,11 +217,42 @@ impl Tools {
         tools
     }
 
+    /// What `call_operation`'s description says of writes.
+    fn writes_sentence(&self) -> String {
+        let allowed = &self.settings.allowed;
+        if allowed.is_empty() {
+            return "This server is read-only: writes are refused.".to_owned();
+        }
+        let verbs: Vec<&str> = allowed.iter().copied().collect();
+        format!(
+            "Writes allowed: {}. A create gets an externalId; one whose outcome is unknown is never sent twice: \
+             check_write finds it. A duplicate create is refused.",
+            verbs.join(", ")
+        )
+    }
+
     /// Runs the tool `name` with `arguments`.
     pub(crate) async fn call(&self, name: &str, arguments: Map<String, Value>) -> CallToolResult {
         let mut arguments = arguments;
+        let end_user = match end_user_of(&mut arguments) {
+            Ok(end_user) => end_user,
+            Err(result) => return result,
+        };
         match name {
-            "list_end_users" => self.run(Self::operation("end_users.list"), Map::new(), None, None).await,
+            "list_end_users" => self.run(Self::operation("end_users.list"), Map::new(), None, Extras::default()).await,
+            "search_operations" => {
+                let Some(query) = arguments.get("query").and_then(Value::as_str) else {
+                    return refusal("query", "is required: a few words of what you want to do");
+                };
+                let limit = arguments.get("limit").and_then(Value::as_u64).map_or(8, |limit| limit.clamp(1, 20));
+                let found: Vec<Value> = crate::search::search(query, usize::try_from(limit).unwrap_or(8))
+                    .into_iter()
+                    .map(|operation| {
+                        json!({"name": operation.name, "kind": kind_name(operation), "summary": operation.summary})
+                    })
+                    .collect();
+                success(json!({"operations": found}), false)
+            }
             "list_operations" => {
                 let resource = arguments.get("resource").and_then(Value::as_str);
                 let kind = match arguments.get("kind").and_then(Value::as_str).map(Kind::parse).transpose() {
@@ -180,7 +265,7 @@ impl Tools {
                     .filter(|operation| kind.is_none_or(|kind| kind == Kind::of(operation)))
                     .map(|operation| {
                         json!({"name": operation.name, "method": operation.method, "path": operation.path,
-                               "summary": operation.summary, "kind": if operation.write { "write" } else { "read" }})
+                               "summary": operation.summary, "kind": kind_name(operation)})
                     })
                     .collect();
                 success(json!({"count": operations.len(), "operations": operations}), false)
@@ -194,13 +279,14 @@ impl Tools {
                         let schema: Value = serde_json::from_str(operation.schema).unwrap_or(Value::Null);
                         success(
                             json!({"operation": operation.name, "method": operation.method, "path": operation.path,
-                                       "kind": if operation.write { "write" } else { "read" }, "schema": schema}),
+                                       "kind": kind_name(operation), "schema": schema}),
                             false,
                         )
                     }
                     None => unknown_operation(name),
                 }
             }
+            "check_write" => self.check_write(&arguments, end_user).await,
             "call_operation" => {
                 let Some(name) = arguments.get("operation").and_then(Value::as_str).map(str::to_owned) else {
                     return refusal("operation", "is required: an operation's name, such as `qbd.invoices.list`");
@@ -211,25 +297,61 @@ impl Tools {
                     Some(Value::Object(args)) => args,
                     Some(_) => return refusal("arguments", "must be an object of the operation's arguments"),
                 };
-                let end_user = arguments.get("end_user_id").and_then(Value::as_str).map(str::to_owned);
-                let fields = match fields_of(&arguments) {
-                    Ok(fields) => fields,
+                let extras = match Extras::of(&mut arguments) {
+                    Ok(extras) => extras,
                     Err(result) => return result,
                 };
-                self.run(Some(operation), args, end_user, fields).await
+                self.run(Some(operation), args, end_user, extras).await
             }
             tool => match self.per_operation().find(|operation| operation.tool == tool) {
                 Some(operation) => {
-                    let end_user = arguments.remove("end_user_id").and_then(|v| v.as_str().map(str::to_owned));
-                    let fields = match fields_of(&arguments) {
-                        Ok(fields) => fields,
+                    let extras = match Extras::of(&mut arguments) {
+                        Ok(extras) => extras,
                         Err(result) => return result,
                     };
-                    arguments.remove("fields");
-                    self.run(Some(operation), arguments, end_user, fields).await
+                    self.run(Some(operation), arguments, end_user, extras).await
                 }
                 None => refusal("name", &format!("there is no tool {tool:?}")),
             },
+        }
+    }
+
+    /// `check_write`: whether the create named made its record.
+    async fn check_write(&self, arguments: &Map<String, Value>, end_user: Option<String>) -> CallToolResult {
+        let Some(name) = arguments.get("operation").and_then(Value::as_str) else {
+            return refusal("operation", "is required: the create's name, such as `qbd.invoices.create`");
+        };
+        let Some(operation) = Self::operation(name) else { return unknown_operation(name) };
+        if !writes::takes_external_id(operation) {
+            return refusal("operation", &format!("{name} is not a create with an externalId"));
+        }
+        let Some(external_id) = arguments.get("external_id").and_then(Value::as_str) else {
+            return refusal("external_id", "is required: the externalId the create's error named");
+        };
+        let end_user = match self.end_user(operation, end_user) {
+            Ok(end_user) => end_user,
+            Err(result) => return result,
+        };
+        match writes::find_by_external_id(&self.client, operation, &end_user, external_id).await {
+            Ok(Some(record)) => success(json!({"status": "created", "record": drop_nulls(record)}), true),
+            Ok(None) => success(
+                json!({"status": "not_found", "externalId": external_id,
+                       "note": "no record of this resource with this externalId changed in the last 7 days: the create was not made, and may be sent again (with the same externalId)"}),
+                false,
+            ),
+            Err(Failure::Argument { field, message }) => refusal(&field, &message),
+            Err(Failure::Sdk(error)) => sdk_error(&error, None),
+        }
+    }
+
+    /// The end-user a call is for: the one named, or the default.
+    fn end_user(&self, operation: &Operation, end_user: Option<String>) -> Result<String, CallToolResult> {
+        match (operation.qbd, end_user.or_else(|| self.settings.default_end_user.clone())) {
+            (true, None) => Err(refusal(
+                "end_user_id",
+                "is required: no default end-user is set (CONDUCTOR_END_USER_ID); list_end_users gives the ids",
+            )),
+            (_, end_user) => Ok(end_user.unwrap_or_default()),
         }
     }
 
@@ -239,48 +361,257 @@ impl Tools {
         operation: Option<&'static Operation>,
         mut args: Map<String, Value>,
         end_user: Option<String>,
-        fields: Option<Vec<String>>,
+        extras: Extras,
     ) -> CallToolResult {
         let Some(operation) = operation else { return refusal("operation", "is not in this server's table") };
-        if operation.write && !self.settings.allow_writes {
+        if !self.settings.allows(operation) {
+            return refusal("operation", &self.refused_write(operation));
+        }
+        let end_user = match self.end_user(operation, end_user) {
+            Ok(end_user) => end_user,
+            Err(result) => return result,
+        };
+        let schema: Value = serde_json::from_str(operation.schema).unwrap_or_default();
+        if let Some((field, closest)) = unknown_argument(&schema, &args) {
+            let hint = closest.map(|name| format!("; did you mean `{name}`?")).unwrap_or_default();
             return refusal(
-                "operation",
+                &field,
                 &format!(
-                    "{} writes to the company file, and this server is read-only; start it with --allow-writes to \
-                     allow creates, updates, voids and deletes",
+                    "is not an argument of {}{hint} (get_operation_schema lists them); nothing was sent",
                     operation.name
                 ),
             );
         }
-        let end_user = end_user.or_else(|| self.settings.default_end_user.clone());
-        let end_user = match (operation.qbd, end_user) {
-            (true, None) => {
-                return refusal(
-                    "end_user_id",
-                    "is required: no default end-user is set (CONDUCTOR_END_USER_ID); list_end_users gives the ids",
-                );
-            }
-            (_, end_user) => end_user.unwrap_or_default(),
-        };
-        // Pages are asked for at the size an answer may hold.
-        // Pages are asked for at the size an answer may hold; a limit that
-        // is not a number is left for the params type to refuse.
-        if operation.paged {
-            match args.get("limit") {
+        if is_list(operation) {
+            return self.read_list(operation, args, end_user, extras.fields).await;
+        }
+        let mut external_id = None;
+        if writes::takes_external_id(operation) {
+            match args.get("externalId") {
                 None | Some(Value::Null) => {
-                    args.insert("limit".into(), json!(MAX_RECORDS));
+                    let id = writes::new_external_id();
+                    args.insert("externalId".into(), json!(id));
+                    external_id = Some(id);
                 }
-                Some(Value::Number(limit)) if limit.as_u64().is_some_and(|limit| limit > MAX_RECORDS as u64) => {
-                    args.insert("limit".into(), json!(MAX_RECORDS));
+                Some(given) => external_id = given.as_str().map(str::to_owned),
+            }
+        }
+        if writes::verb(operation) == "create" && !extras.allow_duplicate {
+            match writes::duplicate_of(&self.client, operation, &end_user, &args).await {
+                Ok(Some((what, record))) => {
+                    let id = record.get("id").and_then(Value::as_str).unwrap_or_default();
+                    return refusal(
+                        "arguments",
+                        &format!(
+                            "would duplicate a record: {what} already names {id}; nothing was sent. Use that record, \
+                             or call again with `allow_duplicate: true` if a second one is meant"
+                        ),
+                    );
                 }
-                Some(_) => {}
+                Ok(None) => {}
+                Err(Failure::Argument { field, message }) => return refusal(&field, &message),
+                Err(Failure::Sdk(error)) => return sdk_error(&error, None),
             }
         }
         match (operation.call)(self.client.clone(), end_user, Args(args)).await {
-            Ok(answer) => success(shrink(answer, fields.as_deref()), true),
+            Ok(answer) => success(shrink(answer, extras.fields.as_deref()), true),
             Err(Failure::Argument { field, message }) => refusal(&field, &message),
-            Err(Failure::Sdk(error)) => sdk_error(&error),
+            Err(Failure::Sdk(error)) => {
+                let check = external_id.map(|id| (operation.name, id));
+                sdk_error(&error, check.as_ref().map(|(name, id)| (*name, id.as_str())))
+            }
         }
+    }
+
+    fn refused_write(&self, operation: &Operation) -> String {
+        let allowed = &self.settings.allowed;
+        if allowed.is_empty() {
+            format!(
+                "{} writes to the company file, and this server is read-only; start it with --allow-writes (or \
+                 --allow create,update,void,delete) to allow writes",
+                operation.name
+            )
+        } else {
+            let verbs: Vec<&str> = allowed.iter().copied().collect();
+            format!(
+                "{} is a {} and this server allows only {} (--allow)",
+                operation.name,
+                writes::verb(operation),
+                verbs.join(", ")
+            )
+        }
+    }
+
+    /// A list, read by this server and handed out in pieces: the first
+    /// piece, or the next one of a list it holds.
+    async fn read_list(
+        &self,
+        operation: &'static Operation,
+        mut args: Map<String, Value>,
+        end_user: String,
+        fields: Option<Vec<String>>,
+    ) -> CallToolResult {
+        let size = match args.remove("limit") {
+            None | Some(Value::Null) => MAX_RECORDS,
+            Some(Value::Number(limit)) if limit.as_u64().is_some_and(|limit| limit >= 1) => {
+                usize::try_from(limit.as_u64().unwrap_or(1)).unwrap_or(MAX_RECORDS).min(MAX_RECORDS)
+            }
+            Some(other) => {
+                return refusal("limit", &format!("must be a whole number of records, 1 or more, not {other}"));
+            }
+        };
+        let keep = |records: Vec<Value>| -> Vec<Value> {
+            records.into_iter().map(|record| keep_fields(drop_nulls(record), fields.as_deref())).collect()
+        };
+        // A cursor of ours continues a held list; Conductor's own is passed on.
+        if let Some(cursor) = args.get("cursor").and_then(Value::as_str).filter(|c| c.starts_with("mcp_")) {
+            let cursor = cursor.to_owned();
+            let Some(shared) = self.held.get(&cursor) else {
+                return refusal(
+                    "cursor",
+                    &format!(
+                        "is no longer held by this server (a list is held {} minutes after its last piece, and at \
+                         most {} lists at once): start the list again, without `cursor`",
+                        held::TTL.as_secs() / 60,
+                        held::MAX_LISTINGS
+                    ),
+                );
+            };
+            let (records, more, stopped, _) = held::take(&shared, size).await;
+            if !more {
+                self.held.release(&cursor);
+            }
+            return success(held::page(keep(records), more, &cursor, stopped), true);
+        }
+        if operation.paged {
+            args.insert("limit".into(), json!(150));
+        }
+        let first = match (operation.call)(self.client.clone(), end_user.clone(), Args(args.clone())).await {
+            Ok(answer) => answer,
+            Err(Failure::Argument { field, message }) => return refusal(&field, &message),
+            Err(Failure::Sdk(error)) => return sdk_error(&error, None),
+        };
+        let (records, next, total) = page_parts(first);
+        let (cursor, shared) = self.held.hold();
+        let room = held::push(&shared, records, total);
+        match next {
+            Some(next) if operation.paged && room => {
+                let client = self.client.clone();
+                let reader = Arc::clone(&shared);
+                tokio::spawn(read_on(client, operation, end_user, args, next, reader));
+            }
+            _ => held::finish(&shared, None),
+        }
+        let (records, more, stopped, total) = held::take(&shared, size).await;
+        if !more {
+            self.held.release(&cursor);
+        }
+        let mut page = held::page(keep(records), more, &cursor, stopped);
+        if let (Some(total), Value::Object(page)) = (total, &mut page) {
+            page.insert("totalCount".into(), json!(total));
+        }
+        success(page, true)
+    }
+}
+
+/// Reads the rest of a paged list into `shared`, page after page as
+/// Conductor serves them, while its cursors are fresh.
+async fn read_on(
+    client: Client,
+    operation: &'static Operation,
+    end_user: String,
+    args: Map<String, Value>,
+    mut cursor: String,
+    shared: held::Shared,
+) {
+    loop {
+        let mut page_args = args.clone();
+        page_args.insert("cursor".into(), json!(cursor));
+        match (operation.call)(client.clone(), end_user.clone(), Args(page_args)).await {
+            Ok(answer) => {
+                let (records, next, _) = page_parts(answer);
+                let room = held::push(&shared, records, None);
+                match next {
+                    Some(next) if room => cursor = next,
+                    _ => return held::finish(&shared, None),
+                }
+            }
+            Err(failure) => {
+                let why = match failure {
+                    Failure::Argument { message, .. } => message,
+                    Failure::Sdk(error) => error.to_string(),
+                };
+                return held::finish(
+                    &shared,
+                    Some(format!("reading the rest of the list failed: {why}; start it again")),
+                );
+            }
+        }
+    }
+}
+
+/// A list answer's records, its next cursor if it has more, and how many
+/// records the whole list has, when the server says.
+fn page_parts(answer: Value) -> (Vec<Value>, Option<String>, Option<u64>) {
+    match answer {
+        Value::Object(mut page) => {
+            let records = match page.remove("data") {
+                Some(Value::Array(records)) => records,
+                _ => Vec::new(),
+            };
+            let more = page.get("hasMore") == Some(&Value::Bool(true));
+            let next = page.get("nextCursor").and_then(Value::as_str).filter(|_| more).map(str::to_owned);
+            let remaining = page.get("remainingCount").and_then(Value::as_u64);
+            let total = remaining.map(|remaining| remaining + records.len() as u64);
+            (records, next, total)
+        }
+        Value::Array(records) => {
+            let total = records.len() as u64;
+            (records, None, Some(total))
+        }
+        other => (vec![other], None, Some(1)),
+    }
+}
+
+/// Whether an operation reads a list (whole or in pages).
+fn is_list(operation: &Operation) -> bool {
+    !operation.write && operation.name.ends_with(".list")
+}
+
+fn kind_name(operation: &Operation) -> &'static str {
+    if operation.write { "write" } else { "read" }
+}
+
+/// The `end_user_id` of a call: a string, or absent; anything else is an
+/// error, never the default end-user.
+fn end_user_of(arguments: &mut Map<String, Value>) -> Result<Option<String>, CallToolResult> {
+    match arguments.remove("end_user_id") {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(id)) if !id.trim().is_empty() => Ok(Some(id)),
+        Some(other) => Err(refusal(
+            "end_user_id",
+            &format!("must be an end-user's id as a string (`end_usr_...`), not {other}; list_end_users gives them"),
+        )),
+    }
+}
+
+/// The arguments a tool takes besides the operation's own.
+#[derive(Default)]
+struct Extras {
+    fields: Option<Vec<String>>,
+    allow_duplicate: bool,
+}
+
+impl Extras {
+    fn of(arguments: &mut Map<String, Value>) -> Result<Extras, CallToolResult> {
+        let fields = fields_of(arguments)?;
+        arguments.remove("fields");
+        let allow_duplicate = match arguments.remove("allow_duplicate") {
+            None | Some(Value::Null) => false,
+            Some(Value::Bool(allow)) => allow,
+            Some(other) => return Err(refusal("allow_duplicate", &format!("must be true or false, not {other}"))),
+        };
+        Ok(Extras { fields, allow_duplicate })
     }
 }
 
@@ -307,15 +638,7 @@ fn fields_of(arguments: &Map<String, Value>) -> Result<Option<Vec<String>>, Call
 /// The answer as an agent gets it: `null` fields dropped, only `fields` of
 /// each record kept, and lists without a cursor capped.
 fn shrink(answer: Value, fields: Option<&[String]>) -> Value {
-    let keep = |record: Value| -> Value {
-        let record = drop_nulls(record);
-        match (fields, record) {
-            (Some(fields), Value::Object(record)) => {
-                Value::Object(record.into_iter().filter(|(key, _)| fields.iter().any(|f| f == key)).collect())
-            }
-            (_, record) => record,
-        }
-    };
+    let keep = |record: Value| keep_fields(drop_nulls(record), fields);
     match answer {
         Value::Object(mut page) if page.get("objectType") == Some(&json!("list")) => {
             if let Some(Value::Array(data)) = page.remove("data") {
@@ -340,6 +663,16 @@ fn shrink(answer: Value, fields: Option<&[String]>) -> Value {
             Value::Array(kept)
         }
         other => keep(other),
+    }
+}
+
+/// Only `fields` of a record, when some are asked for.
+fn keep_fields(record: Value, fields: Option<&[String]>) -> Value {
+    match (fields, record) {
+        (Some(fields), Value::Object(record)) => {
+            Value::Object(record.into_iter().filter(|(key, _)| fields.iter().any(|f| f == key)).collect())
+        }
+        (_, record) => record,
     }
 }
 
@@ -383,7 +716,7 @@ fn unknown_operation(name: &str) -> CallToolResult {
 }
 
 /// The SDK's error as a tool error, with what Conductor said.
-fn sdk_error(error: &conductor::Error) -> CallToolResult {
+fn sdk_error(error: &conductor::Error, create: Option<(&str, &str)>) -> CallToolResult {
     let mut fields = Map::new();
     fields.insert("message".into(), json!(error.to_string()));
     let optional = [
@@ -401,10 +734,27 @@ fn sdk_error(error: &conductor::Error) -> CallToolResult {
         fields.insert("status".into(), json!(status.as_u16()));
     }
     if error.outcome_unknown() {
-        fields.insert(
-            "outcomeUnknown".into(),
-            json!("the write may have been carried out: look for it before calling again; it was not sent twice"),
-        );
+        match create {
+            Some((operation, external_id)) => {
+                fields.insert("externalId".into(), json!(external_id));
+                fields.insert(
+                    "outcomeUnknown".into(),
+                    json!(format!(
+                        "the create may have been made: it was not sent twice. Before trying again, call check_write \
+                         {{\"operation\": \"{operation}\", \"external_id\": \"{external_id}\"}}: `created` gives the \
+                         record; only on `not_found` send the create again, with the same externalId"
+                    )),
+                );
+            }
+            None => {
+                fields.insert(
+                    "outcomeUnknown".into(),
+                    json!(
+                        "the write may have been carried out: look for it before calling again; it was not sent twice"
+                    ),
+                );
+            }
+        }
     }
     CallToolResult::error(vec![ContentBlock::text(json!({"error": fields}).to_string())])
 }
@@ -441,7 +791,36 @@ impl ServerHandler for Tools {
         if !known {
             return Err(ErrorData::invalid_params(format!("there is no tool {:?}", request.name), None));
         }
-        Ok(self.call(&request.name, request.arguments.unwrap_or_default()).await.into())
+        let arguments = request.arguments.unwrap_or_default();
+        let Some(audit) = &self.settings.audit else { return Ok(self.call(&request.name, arguments).await.into()) };
+        let started = Instant::now();
+        let result = self.call(&request.name, arguments.clone()).await;
+        let answer: Value = (result.content.first())
+            .and_then(|content| content.as_text())
+            .and_then(|text| serde_json::from_str(&text.text).ok())
+            .unwrap_or_default();
+        let operation = match request.name.as_ref() {
+            "call_operation" | "check_write" => arguments.get("operation").and_then(Value::as_str),
+            "list_end_users" => Some("end_users.list"),
+            tool => OPERATIONS.iter().find(|operation| operation.tool == tool).map(|operation| operation.name),
+        };
+        let end_user =
+            (arguments.get("end_user_id").and_then(Value::as_str)).or(self.settings.default_end_user.as_deref());
+        let entry = Entry {
+            tool: &request.name,
+            operation,
+            end_user,
+            arguments: &arguments,
+            answer: &answer,
+            is_error: result.is_error == Some(true),
+            duration: started.elapsed(),
+        };
+        // The line is on disk before the agent reads the answer; a call
+        // whose line cannot be written is not answered as if it were logged.
+        if let Err(error) = audit.record(&entry) {
+            return Err(ErrorData::internal_error(format!("the audit log could not be written: {error}"), None));
+        }
+        Ok(result.into())
     }
 }
 
@@ -474,9 +853,10 @@ mod tests {
     #[test]
     fn tool_names_are_unique_in_every_mode() {
         let client = Client::builder().api_key("sk_test").build().unwrap();
-        for (every_operation, allow_writes, expected) in [(false, false, 4), (true, false, 130), (true, true, 265)] {
+        for (every_operation, allow_writes, expected) in [(false, false, 6), (true, false, 132), (true, true, 267)] {
+            let allowed = if allow_writes { writes::VERBS.into_iter().collect() } else { BTreeSet::new() };
             let settings =
-                Settings { allow_writes, every_operation, resource: None, kind: None, default_end_user: None };
+                Settings { allowed, every_operation, resource: None, kind: None, default_end_user: None, audit: None };
             let tools = Tools::new(client.clone(), settings).list();
             let names: HashSet<&str> = tools.iter().map(|tool| tool.name.as_ref()).collect();
             assert_eq!((tools.len(), names.len()), (expected, expected), "{every_operation} {allow_writes}");

@@ -32,7 +32,18 @@ fn typescript_client(args: &[&str]) -> Value {
 }
 
 fn check_reads(seen: &Value) {
-    assert_eq!(seen["tools"], json!(["list_end_users", "list_operations", "get_operation_schema", "call_operation"]));
+    assert_eq!(
+        seen["tools"],
+        json!([
+            "list_end_users",
+            "search_operations",
+            "list_operations",
+            "get_operation_schema",
+            "call_operation",
+            "check_write"
+        ])
+    );
+    assert_eq!(seen["searchFirst"], "qbd.receive_payments.create", "{}", seen["searchNames"]);
     assert_eq!(seen["schemaHasUpdatedAfter"], true);
     assert_eq!(seen["filtered"].as_array().unwrap().len(), 1, "{}", seen["filtered"]);
     assert_eq!(seen["filtered"][0]["refNumber"], "INV-00003");
@@ -56,8 +67,13 @@ fn the_typescript_sdk_over_stdio_reads_and_is_refused_a_write() {
     let message = write["body"]["error"]["message"].as_str().unwrap();
     assert!(message.contains("this server is read-only"), "{message}");
     println!(
-        "stdio: tools/list {} characters, call_operation retrieve {} ms",
-        seen["toolsListChars"], seen["retrieveMillis"]
+        "stdio: tools/list {} characters, call_operation retrieve {} ms; to find the operation that records a \
+         payment: list_operations {} characters, search_operations {} characters; its schema {} characters",
+        seen["toolsListChars"],
+        seen["retrieveMillis"],
+        seen["listOperationsChars"],
+        seen["searchChars"],
+        seen["paymentSchemaChars"]
     );
 }
 

@@ -169,11 +169,14 @@ async fn databases(label: &str) -> Vec<(String, String, Option<std::path::PathBu
     out
 }
 
-/// Requests one end-user's first run makes: the pages of each list.
+/// Requests one end-user's first run makes: the pages of each list, and
+/// the two lists of deletions.
 fn requests_per_end_user(settings: &Settings) -> usize {
     let payments = settings.invoices / 3;
     let customers = settings.invoices.min(40);
-    [payments, settings.invoices, customers, 2].iter().map(|records| records.div_ceil(150).max(1)).sum()
+    let pages: usize =
+        [payments, settings.invoices, customers, 2].iter().map(|records| records.div_ceil(150).max(1)).sum();
+    pages + 2
 }
 
 async fn bench(settings: Settings) {

@@ -32,8 +32,17 @@ seen.toolsListChars = JSON.stringify(tools).length;
 const schema = await call("get_operation_schema", { operation: "qbd.invoices.list" });
 seen.schemaHasUpdatedAfter = "updatedAfter" in schema.body.schema.properties;
 
+// Finding the operation that records a payment: the whole table, or a search.
+const textOf = async (name, args) => (await client.callTool({ name, arguments: args })).content[0].text;
+seen.listOperationsChars = (await textOf("list_operations", {})).length;
+const searchText = await textOf("search_operations", { query: "mark an invoice paid" });
+seen.searchChars = searchText.length;
+seen.searchNames = JSON.parse(searchText).operations.map((operation) => operation.name);
+seen.searchFirst = seen.searchNames[0];
+seen.paymentSchemaChars = (await textOf("get_operation_schema", { operation: seen.searchFirst })).length;
+
 const users = await call("list_end_users", {});
-const endUser = users.body.result[0].id;
+const endUser = users.body.result.data[0].id;
 
 const filtered = await call("call_operation", {
   operation: "qbd.invoices.list",

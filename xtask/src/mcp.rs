@@ -95,11 +95,12 @@ pub(crate) fn table(api: &Api, spec: &Value) -> Result<String, String> {
             return Err(format!("{} {} is not in the description", entry.method, entry.path));
         }
         let summary = operation["summary"].as_str().unwrap_or_default().trim().to_owned();
+        let description = operation["description"].as_str().unwrap_or_default().trim().to_owned();
         let schema = schema(&entry.path, &operation);
         let _ = writeln!(
             out,
-            "Operation {{ name: {:?}, tool: {:?}, method: {:?}, path: {:?}, summary: {summary:?}, write: {}, \
-             qbd: {}, paged: {}, schema: {:?}, call: call_{index} }},",
+            "Operation {{ name: {:?}, tool: {:?}, method: {:?}, path: {:?}, summary: {summary:?}, description: {description:?}, \
+             write: {}, qbd: {}, paged: {}, schema: {:?}, call: call_{index} }},",
             entry.name,
             entry.tool,
             entry.method,
@@ -124,6 +125,8 @@ pub(crate) fn table(api: &Api, spec: &Value) -> Result<String, String> {
          pub(crate) path: &'static str,\n\
          /// The description's summary.\n\
          pub(crate) summary: &'static str,\n\
+         /// The description's description: what an operation search matches besides the summary.\n\
+         pub(crate) description: &'static str,\n\
          /// Whether it creates, changes, voids or deletes.\n\
          pub(crate) write: bool,\n\
          /// Whether it is for an end-user's QuickBooks.\n\
