@@ -14,10 +14,12 @@
 mod audit;
 mod call;
 mod check;
+mod dry;
 mod held;
 mod operations;
 mod search;
 mod tools;
+mod toolsets;
 mod writes;
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -80,6 +82,15 @@ struct Args {
     /// With `--tools all`: only reads or only writes.
     #[arg(long, value_parser = Kind::parse)]
     operation: Option<Kind>,
+    /// Also offer one tool per operation of these toolsets
+    /// (comma-separated: receivables, payables, banking, accounting, items,
+    /// inventory, sales_tax, lists, employees, reports, account; or all).
+    #[arg(long, value_name = "NAMES", value_parser = toolsets::parse)]
+    toolsets: Option<toolsets::Names>,
+    /// Let the agent enable toolsets itself (`list_toolsets`,
+    /// `enable_toolset`), the tool list changing as it does.
+    #[arg(long)]
+    dynamic_toolsets: bool,
 }
 
 #[tokio::main]
@@ -108,6 +119,8 @@ async fn run(args: Args) -> Result<(), String> {
         every_operation: args.tools == "all",
         resource: args.resource.clone(),
         kind: args.operation,
+        toolsets: args.toolsets.clone().map(|names| names.0).unwrap_or_default(),
+        dynamic: args.dynamic_toolsets,
         default_end_user,
     };
     let tools = Tools::new(client, settings);

@@ -7,6 +7,7 @@
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { ToolListChangedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
 
 const [mode, target, ...rest] = process.argv.slice(2);
 const transport =
@@ -51,11 +52,15 @@ const filtered = await call("call_operation", {
 });
 seen.filtered = filtered.body.result.data;
 
-// Every page of the list, following the cursor.
+// Every page of the list, following the cursor; with
+// CONDUCTOR_MCP_TEST_WAIT_MS, the agent thinks that long before its second
+// page (Conductor's own cursors live 10 seconds).
+const waitMs = Number(process.env.CONDUCTOR_MCP_TEST_WAIT_MS ?? 0);
 let ids = [];
 let cursor;
 let pages = 0;
 do {
+  if (pages === 1 && waitMs > 0) await new Promise((resolve) => setTimeout(resolve, waitMs));
   const args = cursor ? { limit: 15, cursor } : { limit: 15 };
   const page = await call("call_operation", { operation: "qbd.invoices.list", arguments: args, fields: ["id"] });
   ids = ids.concat(page.body.result.data.map((record) => record.id));
@@ -79,6 +84,21 @@ seen.wrongArgument = { isError: wrong.isError, body: wrong.body };
 const started = process.hrtime.bigint();
 await call("call_operation", { operation: "qbd.invoices.retrieve", arguments: { id: ids[0] } });
 seen.retrieveMillis = Number(process.hrtime.bigint() - started) / 1e6;
+
+// With --dynamic-toolsets: enable one, and see the tool list change.
+if (seen.tools.includes("enable_toolset")) {
+  let notified = false;
+  client.setNotificationHandler(ToolListChangedNotificationSchema, async () => {
+    notified = true;
+  });
+  const enabled = await call("enable_toolset", { name: "reports" });
+  for (let i = 0; i < 50 && !notified; i += 1) await new Promise((resolve) => setTimeout(resolve, 100));
+  seen.dynamic = {
+    enabled: enabled.body,
+    notified,
+    toolsAfter: (await client.listTools()).tools.map((tool) => tool.name),
+  };
+}
 
 console.log(JSON.stringify(seen));
 await client.close();
