@@ -186,6 +186,31 @@ async fn http_needs_the_token_refuses_other_origins_and_answers_health() {
     assert_eq!(body, json!({"status": "ok"}));
 }
 
+#[tokio::test]
+async fn an_allowed_host_is_accepted_behind_a_proxy_and_others_still_refused() {
+    let (_server, url) = http_server(&["--allowed-host", "mcp.example.com"]);
+    let http = conductor::reqwest::Client::new();
+    let initialize = json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+        "protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}}});
+    let post = |host: &str, origin: Option<&str>| {
+        let mut request = http
+            .post(&url)
+            .header("Host", host)
+            .header("Accept", "application/json, text/event-stream")
+            .header("Content-Type", "application/json")
+            .bearer_auth("tok_test")
+            .body(initialize.to_string());
+        if let Some(origin) = origin {
+            request = request.header("Origin", origin);
+        }
+        request.send()
+    };
+    assert_eq!(post("mcp.example.com", None).await.unwrap().status(), 200);
+    assert_eq!(post("mcp.example.com", Some("https://mcp.example.com")).await.unwrap().status(), 200);
+    assert_eq!(post("evil.example", None).await.unwrap().status(), 403, "DNS rebinding still refused");
+    assert_eq!(post("mcp.example.com", Some("https://evil.example")).await.unwrap().status(), 403);
+}
+
 /// Starts the binary over stdio with `env` (the embedded sandbox when it
 /// sets no key): the process, its stdin and its stdout.
 fn stdio_server(env: &[(&str, &str)]) -> (Server, std::process::ChildStdin, BufReader<std::process::ChildStdout>) {
