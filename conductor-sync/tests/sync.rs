@@ -288,3 +288,22 @@ async fn unknown_resources_and_end_users_are_refused_by_name() {
     assert_eq!(runs.values().collect::<Vec<_>>(), ["failed"], "the refused run is recorded as failed");
     let _ = json!({});
 }
+
+/// Found by the property test: voiding an invoice unlinks the payment
+/// applied to it, and the payment changes without a revision of its own;
+/// the voided invoice no longer names it, so the sync reads again what the
+/// copy it held named.
+#[tokio::test]
+async fn a_void_reads_again_the_payment_it_unlinked() {
+    for database in databases().await {
+        let world = World::new(2, 6).await;
+        let db = connect(&database).await;
+        world.syncer(db.clone()).build().unwrap().run().await.unwrap();
+        world.apply(&Change::Rename { user: 0, customer: 2 }).await;
+        world.syncer(db.clone()).build().unwrap().run().await.unwrap();
+        world.apply(&Change::Void { user: 0, invoice: 0 }).await;
+        let report = world.syncer(db.clone()).build().unwrap().run().await.unwrap();
+        assert_eq!(report.status, RunStatus::Succeeded, "{}", database.label);
+        assert_eq!(world.differences(&db).await, Vec::<String>::new(), "{}", database.label);
+    }
+}

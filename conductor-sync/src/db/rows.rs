@@ -130,6 +130,10 @@ struct Held {
     revision: Option<String>,
     /// Its `fullName` (or `name`): what references to it show.
     name: Option<String>,
+    /// For a transaction, what the copy held refers to: a void or an
+    /// edit may unlink a payment or a credit, which then changes without a
+    /// revision of its own and is named only by the copy held.
+    references: Vec<String>,
 }
 
 /// A record's name as references to it show it.
@@ -168,8 +172,11 @@ async fn held(
     let mut found = HashMap::new();
     for chunk in chunks(ids, 500) {
         let placeholders: Vec<String> = (0..chunk.len()).map(|n| dialect.param(n + 2)).collect();
+        // A transaction's whole record, for what it refers to; a list
+        // object's references are not what its changes move.
+        let record = if resource.transaction { dialect.json_text("record") } else { "CAST(NULL AS TEXT)".to_owned() };
         let sql = format!(
-            "SELECT id, {}, {}, COALESCE({}, {}) FROM {} WHERE end_user_id = {} AND id IN ({})",
+            "SELECT id, {}, {}, COALESCE({}, {}), {record} FROM {} WHERE end_user_id = {} AND id IN ({})",
             dialect.json_field("record", "updatedAt"),
             dialect.json_field("record", "revisionNumber"),
             dialect.json_field("record", "fullName"),
@@ -184,10 +191,16 @@ async fn held(
         }
         for row in query.fetch_all(&mut *connection).await? {
             let updated_at: Option<String> = row.try_get(1)?;
+            let record: Option<String> = row.try_get(4)?;
+            let references = (record.as_deref())
+                .and_then(|record| serde_json::from_str::<Value>(record).ok())
+                .map(|record| references(&record))
+                .unwrap_or_default();
             let held = Held {
                 updated_at: updated_at.and_then(|at| at.parse().ok()),
                 revision: row.try_get(2)?,
                 name: row.try_get(3)?,
+                references,
             };
             found.insert(row.try_get(0)?, held);
         }
@@ -227,6 +240,7 @@ pub(crate) async fn plan_records(
     let mut rows = Vec::new();
     let mut older = 0;
     let mut renamed = Vec::new();
+    let mut unlinked = Vec::new();
     // The last copy of an id in one page wins.
     for record in records.iter().rev() {
         let Some(id) = record.get("id").and_then(Value::as_str) else { continue };
@@ -238,6 +252,9 @@ pub(crate) async fn plan_records(
                 older += 1;
                 continue;
             }
+            // What it referred to may have been unlinked from it: read
+            // again too.
+            unlinked.extend(held.references.iter().cloned());
             // Every reference to it shows its name: renamed, the records
             // that refer to it change too, without a revision of their own.
             if !resource.transaction && held.name.as_deref() != name_of(record) {
@@ -256,6 +273,7 @@ pub(crate) async fn plan_records(
             refers.push(parent.to_owned());
         }
     }
+    refers.extend(unlinked);
     if !renamed.is_empty() {
         let mut connection = database.pool.acquire().await?;
         refers.extend(referrers(&mut connection, dialect, end_user, &renamed).await?);
@@ -703,7 +721,12 @@ mod tests {
 
     #[test]
     fn a_copy_replaces_one_not_newer_than_itself() {
-        let held = Held { updated_at: "2024-05-01T10:00:00Z".parse().ok(), revision: Some("20".into()), name: None };
+        let held = Held {
+            updated_at: "2024-05-01T10:00:00Z".parse().ok(),
+            revision: Some("20".into()),
+            name: None,
+            references: Vec::new(),
+        };
         let copy = |at: &str, revision: &str| json!({"updatedAt": at, "revisionNumber": revision});
         assert!(may_replace(&held, &copy("2024-05-01T10:00:00Z", "20")), "the same copy again");
         assert!(may_replace(&held, &copy("2024-05-01T12:00:00+02:00", "20")), "the same instant elsewhere");
