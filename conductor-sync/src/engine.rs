@@ -47,6 +47,18 @@ pub(crate) struct Context {
     pub(crate) clock: Clock,
     pub(crate) events: Events,
     pub(crate) run: i64,
+    /// When the run started: a list object first read with a later
+    /// `updatedAt` (less the overlap) may have been renamed after records
+    /// naming it were read.
+    pub(crate) started: Timestamp,
+}
+
+impl Context {
+    /// From when a list object read for the first time counts as changed
+    /// during this run.
+    pub(crate) fn changed_since(&self) -> Timestamp {
+        self.started - self.overlap
+    }
 }
 
 /// How an end-user's part ended.
@@ -273,7 +285,8 @@ async fn finish_resource(
 ) -> Result<()> {
     let database = &context.database;
     let synced_at = state::stamp((context.clock)());
-    let (writes, written) = rows::plan_records(database, resource, end_user, batch, &synced_at).await?;
+    let (writes, written) =
+        rows::plan_records(database, resource, end_user, batch, &synced_at, context.changed_since()).await?;
     let mut transaction = database.pool.begin().await?;
     writes.run(&mut transaction).await?;
     count.read += batch.len() as u64;
@@ -342,7 +355,8 @@ async fn write_batch(
 ) -> Result<()> {
     let database = &context.database;
     let synced_at = state::stamp((context.clock)());
-    let (writes, written) = rows::plan_records(database, resource, end_user, batch, &synced_at).await?;
+    let (writes, written) =
+        rows::plan_records(database, resource, end_user, batch, &synced_at, context.changed_since()).await?;
     let mut transaction = database.pool.begin().await?;
     writes.run(&mut transaction).await?;
     transaction.commit().await?;
@@ -490,7 +504,8 @@ async fn read_by_ids(
             },
         };
         let synced_at = state::stamp((context.clock)());
-        let (writes, written) = rows::plan_records(database, resource, end_user, &records, &synced_at).await?;
+        let (writes, written) =
+            rows::plan_records(database, resource, end_user, &records, &synced_at, context.changed_since()).await?;
         let answered: HashSet<&str> = records.iter().filter_map(|record| record.get("id")?.as_str()).collect();
         let gone: Vec<&str> = ids.iter().map(String::as_str).filter(|id| !answered.contains(id)).collect();
         let mut transaction = database.pool.begin().await?;

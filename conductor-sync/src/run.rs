@@ -389,6 +389,7 @@ impl Syncer {
             clock: Arc::clone(&self.clock),
             events: self.events.clone(),
             run,
+            started,
         });
         let mut reports = Vec::new();
         let mut skipped = Vec::new();

@@ -307,3 +307,47 @@ async fn a_void_reads_again_the_payment_it_unlinked() {
         assert_eq!(world.differences(&db).await, Vec::<String>::new(), "{}", database.label);
     }
 }
+
+/// A customer renamed during a first run, after the invoices naming it were
+/// read and before it is: it is read for the first time (no copy held to
+/// compare names with), so the run finds the records that show its old
+/// name and reads them again before it ends.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_customer_renamed_between_the_reads_of_a_first_run_is_named_right_after_it() {
+    for database in databases().await {
+        // Told when the invoices' list has been answered.
+        let (served, mut invoices_read) = tokio::sync::mpsc::unbounded_channel();
+        let builder = Sandbox::builder().on_request(move |request| {
+            if request.method == Method::GET && request.path.ends_with("/quickbooks-desktop/invoices") {
+                let _ = served.send(());
+            }
+        });
+        let world = Arc::new(World::with(builder, 1, 10).await);
+        let db = connect(&database).await;
+        let invoices = world.users[0].try_list("invoices", &[("limit", "1")]).await.unwrap();
+        let customer = invoices["data"][0]["customer"]["id"].clone();
+        while invoices_read.try_recv().is_ok() {} // that read was the test's own
+        // The customers' list is answered late: the rename lands while it
+        // waits, after the invoices were read.
+        world.sandbox.inject(
+            Method::GET,
+            "/quickbooks-desktop/customers",
+            1,
+            Fault::Delay(Duration::from_millis(1_500)),
+        );
+        let renaming = {
+            let world = Arc::clone(&world);
+            tokio::spawn(async move {
+                invoices_read.recv().await;
+                world.users[0].try_update("customers", &customer, json!({"name": "Renamed Mid-Run"})).await.unwrap();
+            })
+        };
+        let report =
+            world.syncer(db.clone()).resources(["invoices", "customers"]).build().unwrap().run().await.unwrap();
+        renaming.await.unwrap();
+        assert_eq!(report.status, RunStatus::Succeeded, "{}", database.label);
+        let differences: Vec<String> =
+            world.differences(&db).await.into_iter().filter(|line| line.contains(" invoices ")).collect();
+        assert_eq!(differences, Vec::<String>::new(), "{}: after the one run", database.label);
+    }
+}

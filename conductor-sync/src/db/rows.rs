@@ -141,6 +141,11 @@ fn name_of(record: &Value) -> Option<&str> {
     record.get("fullName").or_else(|| record.get("name")).and_then(Value::as_str)
 }
 
+/// A record's `updatedAt`.
+fn updated_at(record: &Value) -> Option<jiff::Timestamp> {
+    record.get("updatedAt").and_then(Value::as_str).and_then(|at| at.parse().ok())
+}
+
 /// Whether `incoming` may replace `held`: it is not older by its
 /// `updatedAt`, nor by its revision number when both are numbers. The same
 /// revision read again replaces the copy (what QuickBooks computes may have
@@ -229,6 +234,7 @@ pub(crate) async fn plan_records(
     end_user: &str,
     records: &[Value],
     synced_at: &str,
+    changed_since: jiff::Timestamp,
 ) -> Result<(Writes, Written)> {
     let dialect = database.dialect;
     let ids: Vec<&str> = records.iter().filter_map(|record| record.get("id")?.as_str()).collect();
@@ -258,8 +264,12 @@ pub(crate) async fn plan_records(
             // Every reference to it shows its name: renamed, the records
             // that refer to it change too, without a revision of their own.
             if !resource.transaction && held.name.as_deref() != name_of(record) {
-                renamed.push(id);
+                renamed.push((id, name_of(record)));
             }
+        } else if !resource.transaction && updated_at(record).is_some_and(|at| at >= changed_since) {
+            // Read for the first time, and changed during this run: records
+            // read earlier in the run may show a name it no longer has.
+            renamed.push((id, name_of(record)));
         }
         rows.push(RowOf { end_user, record, synced_at, deleted_at: None });
     }
@@ -286,41 +296,62 @@ pub(crate) async fn plan_records(
     Ok((writes, Written { written: rows.len(), older }))
 }
 
-/// The live records of an end-user whose JSON names any of `ids`, in any
-/// table: those that show a renamed record's name. A whole scan of each
-/// table, as renames are rare.
+/// The live records of an end-user that name one of `renamed` (an id and
+/// the name it has now) by another name: those a rename changed. A scan
+/// of the end-user's rows of each table, for up to 16 ids at once, as
+/// renames are rare.
 async fn referrers(
     connection: &mut AnyConnection,
     dialect: Dialect,
     end_user: &str,
-    ids: &[&str],
+    renamed: &[(&str, Option<&str>)],
 ) -> Result<Vec<String>> {
     let mut found = Vec::new();
-    for id in ids {
-        let quoted_id = format!("\"{id}\"");
+    for chunk in chunks(renamed, 16) {
+        let quoted_ids: Vec<String> = chunk.iter().map(|(id, _)| format!("\"{id}\"")).collect();
+        let contains: Vec<String> = (0..chunk.len())
+            .map(|n| match dialect {
+                Dialect::Sqlite => format!("instr(record, {}) > 0", dialect.param(n + 2)),
+                Dialect::Postgres => format!("strpos(record::text, {}) > 0", dialect.param(n + 2)),
+            })
+            .collect();
         for resource in crate::schema::resources() {
-            let contains = match dialect {
-                Dialect::Sqlite => format!("instr(record, {}) > 0", dialect.param(3)),
-                Dialect::Postgres => format!("strpos(record::text, {}) > 0", dialect.param(3)),
-            };
             let sql = format!(
-                "SELECT id FROM {} WHERE end_user_id = {} AND deleted_at IS NULL AND id <> {} AND {contains}",
+                "SELECT id, {} FROM {} WHERE end_user_id = {} AND deleted_at IS NULL AND ({})",
+                dialect.json_text("record"),
                 quoted(resource.table),
                 dialect.param(1),
-                dialect.param(2)
+                contains.join(" OR ")
             );
-            let rows = sqlx::query(safe(sql))
-                .bind(end_user)
-                .bind(*id)
-                .bind(quoted_id.as_str())
-                .fetch_all(&mut *connection)
-                .await?;
-            for row in rows {
-                found.push(row.try_get(0)?);
+            let mut query = sqlx::query(safe(sql)).bind(end_user);
+            for quoted_id in &quoted_ids {
+                query = query.bind(quoted_id.as_str());
+            }
+            for row in query.fetch_all(&mut *connection).await? {
+                let id: String = row.try_get(0)?;
+                let record: String = row.try_get(1)?;
+                let Ok(record) = serde_json::from_str::<Value>(&record) else { continue };
+                if chunk.iter().any(|(renamed, name)| *renamed != id && shows_another_name(&record, renamed, *name)) {
+                    found.push(id);
+                }
             }
         }
     }
     Ok(found)
+}
+
+/// Whether `record` holds a reference to `id` whose `fullName` (or `name`)
+/// is not `name`.
+fn shows_another_name(record: &Value, id: &str, name: Option<&str>) -> bool {
+    match record {
+        Value::Object(fields) => {
+            let names_it = fields.get("id").and_then(Value::as_str) == Some(id)
+                && (fields.get("fullName").or_else(|| fields.get("name"))).is_some_and(|shown| shown.as_str() != name);
+            names_it || fields.values().any(|value| shows_another_name(value, id, name))
+        }
+        Value::Array(items) => items.iter().any(|item| shows_another_name(item, id, name)),
+        _ => false,
+    }
 }
 
 /// Inserts or replaces rows whole (their lines too), in statements of at
