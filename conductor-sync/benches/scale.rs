@@ -65,8 +65,13 @@ fn main() {
 
 /// The sandbox: seeded, then serving until stdin closes.
 async fn serve(settings: Settings) {
+    let requests = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let counter = std::sync::Arc::clone(&requests);
     let sandbox = conductor_sandbox::Sandbox::builder()
         .latency(Duration::from_millis(settings.latency_ms))
+        .on_request(move |_| {
+            counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        })
         .start()
         .await
         .unwrap();
@@ -81,12 +86,41 @@ async fn serve(settings: Settings) {
         sandbox.shift_clock(&user.id, 2 * 3600);
     }
     println!("{} {}", sandbox.base_url(), sandbox.api_key());
+    // Each line asks for the requests served so far; the end of input ends
+    // the sandbox.
     let mut line = String::new();
-    let _ = std::io::stdin().read_line(&mut line);
+    while std::io::stdin().read_line(&mut line).is_ok_and(|read| read > 0) {
+        println!("{}", requests.load(std::sync::atomic::Ordering::Relaxed));
+        line.clear();
+    }
+}
+
+/// A sandbox process, its output, its URL and key.
+struct Served {
+    child: Child,
+    output: BufReader<std::process::ChildStdout>,
+}
+
+impl Served {
+    /// The requests it has served so far.
+    fn requests(&mut self) -> u64 {
+        use std::io::Write;
+        let stdin = self.child.stdin.as_mut().unwrap();
+        writeln!(stdin).unwrap();
+        stdin.flush().unwrap();
+        let mut line = String::new();
+        self.output.read_line(&mut line).unwrap();
+        line.trim().parse().unwrap()
+    }
+
+    fn stop(mut self) {
+        drop(self.child.stdin.take());
+        let _ = self.child.wait();
+    }
 }
 
 /// A sandbox process; its URL and key.
-fn sandbox(settings: &Settings, latency_ms: u64) -> (Child, String, String) {
+fn sandbox(settings: &Settings, latency_ms: u64) -> (Served, String, String) {
     let started = Instant::now();
     let mut child = Command::new(std::env::current_exe().unwrap())
         .args(["--serve", "--end-users", &settings.end_users.to_string()])
@@ -96,7 +130,8 @@ fn sandbox(settings: &Settings, latency_ms: u64) -> (Child, String, String) {
         .spawn()
         .unwrap();
     let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let mut output = BufReader::new(child.stdout.take().unwrap());
+    output.read_line(&mut line).unwrap();
     let (url, key) = line.trim().split_once(' ').unwrap();
     eprintln!(
         "sandbox: {} end-users × {} invoices, {latency_ms} ms per request, seeded in {:.1} s",
@@ -104,7 +139,7 @@ fn sandbox(settings: &Settings, latency_ms: u64) -> (Child, String, String) {
         settings.invoices,
         started.elapsed().as_secs_f64()
     );
-    (child, url.to_owned(), key.to_owned())
+    (Served { child, output }, url.to_owned(), key.to_owned())
 }
 
 fn client_of(url: &str, key: &str) -> conductor::Client {
@@ -135,8 +170,8 @@ fn cpu_seconds(stat_path: &str) -> f64 {
 
 /// CPU seconds used so far by this process (SQLite's threads included)
 /// and by the sandbox's process.
-fn cpu(sandbox: &Child) -> (f64, f64) {
-    (cpu_seconds("/proc/self/stat"), cpu_seconds(&format!("/proc/{}/stat", sandbox.id())))
+fn cpu(sandbox: &Served) -> (f64, f64) {
+    (cpu_seconds("/proc/self/stat"), cpu_seconds(&format!("/proc/{}/stat", sandbox.child.id())))
 }
 
 /// One run into `url`; the report, its wall time and the requests made.
@@ -175,35 +210,40 @@ async fn databases(label: &str) -> Vec<(String, String, Option<std::path::PathBu
     out
 }
 
-/// Requests one end-user's first run makes: the pages of each list, and
-/// the two lists of deletions.
-fn requests_per_end_user(settings: &Settings) -> usize {
+/// The pages one end-user's lists take: the requests a first run cannot do
+/// without.
+fn pages_per_end_user(settings: &Settings) -> usize {
     let payments = settings.invoices / 3;
     let customers = settings.invoices.min(40);
-    let pages: usize =
-        [payments, settings.invoices, customers, 2].iter().map(|records| records.div_ceil(150).max(1)).sum();
-    pages + 2
+    [payments, settings.invoices, customers, 2].iter().map(|records| records.div_ceil(150).max(1)).sum()
 }
 
 async fn bench(settings: Settings) {
     // 1. At QuickBooks' pace.
     let (mut slow, url, key) = sandbox(&settings, settings.latency_ms);
     let client = client_of(&url, &key);
-    let per_end_user = requests_per_end_user(&settings);
-    let bound = Duration::from_millis(settings.latency_ms)
-        * u32::try_from(per_end_user * settings.end_users / settings.concurrency).unwrap();
+    let latency = Duration::from_millis(settings.latency_ms);
+    let pages = pages_per_end_user(&settings);
+    // The time `requests` take one at a time per end-user, `concurrency`
+    // end-users at once.
+    let bound = |requests: u64| latency.mul_f64(requests as f64 / settings.concurrency as f64);
     for (label, url, path) in databases("paced").await {
+        let before = slow.requests();
         let (report, elapsed) = run(&client, &url, &settings).await;
+        let made = slow.requests() - before;
+        let by_pages = bound((pages * settings.end_users) as u64);
         println!(
-            "{label}, {} ms per request: {} end-users in {:.1} s; lower bound {:.1} s ({per_end_user} requests each × {} ms × {} ÷ {}); {:.2}× the bound; {} rows; peak memory so far {:.0} MB",
+            "{label}, {} ms per request: {} end-users in {:.1} s; lower bound {:.1} s by the {pages} pages of each \
+             end-user's lists ({:.2}×), {:.1} s by the {made} requests made ({:.1} an end-user: {:.2}×); {} rows; \
+             peak memory so far {:.0} MB",
             settings.latency_ms,
             report.end_users.len(),
             elapsed.as_secs_f64(),
-            bound.as_secs_f64(),
-            settings.latency_ms,
-            settings.end_users,
-            settings.concurrency,
-            elapsed.as_secs_f64() / bound.as_secs_f64(),
+            by_pages.as_secs_f64(),
+            elapsed.as_secs_f64() / by_pages.as_secs_f64(),
+            bound(made).as_secs_f64(),
+            made as f64 / settings.end_users as f64,
+            elapsed.as_secs_f64() / bound(made).as_secs_f64(),
             written(&report),
             peak_mb()
         );
@@ -211,11 +251,10 @@ async fn bench(settings: Settings) {
             remove(&path);
         }
     }
-    drop(slow.stdin.take());
-    let _ = slow.wait();
+    slow.stop();
 
     // 2. Without latency: the database's share.
-    let (mut fast, url, key) = sandbox(&settings, 0);
+    let (fast, url, key) = sandbox(&settings, 0);
     let client = client_of(&url, &key);
     let (own, served) = cpu(&fast);
     let (records, elapsed) = list_all_alone(&client, settings.concurrency).await;
@@ -244,8 +283,7 @@ async fn bench(settings: Settings) {
             remove(&path);
         }
     }
-    drop(fast.stdin.take());
-    let _ = fast.wait();
+    fast.stop();
 }
 
 /// Reads every list the sync reads, for every end-user, `concurrency` at a
