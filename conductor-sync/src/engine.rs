@@ -284,15 +284,7 @@ async fn finish_resource(
     count: &mut Count,
 ) -> Result<()> {
     let database = &context.database;
-    let synced_at = state::stamp((context.clock)());
-    let (writes, written) =
-        rows::plan_records(database, resource, end_user, batch, &synced_at, context.changed_since()).await?;
-    let mut transaction = database.pool.begin().await?;
-    writes.run(&mut transaction).await?;
-    count.read += batch.len() as u64;
-    count.written += written.written as u64;
-    count.older += written.older as u64;
-    seen.extend(batch.iter().filter_map(|record| record.get("id")?.as_str().map(str::to_owned)));
+    let (mut transaction, synced_at) = write_page(context, end_user, resource, batch, seen, count).await?;
     if mode == Mode::Whole {
         let live = rows::live_ids(&mut transaction, database.dialect, resource, end_user).await?;
         let gone: Vec<&str> = live.iter().map(String::as_str).filter(|id| !seen.contains(*id)).collect();
@@ -353,19 +345,47 @@ async fn write_batch(
     seen: &mut HashSet<String>,
     count: &mut Count,
 ) -> Result<()> {
-    let database = &context.database;
-    let synced_at = state::stamp((context.clock)());
-    let (writes, written) =
-        rows::plan_records(database, resource, end_user, batch, &synced_at, context.changed_since()).await?;
-    let mut transaction = database.pool.begin().await?;
-    writes.run(&mut transaction).await?;
+    let (transaction, _) = write_page(context, end_user, resource, batch, seen, count).await?;
     transaction.commit().await?;
+    batch.clear();
+    Ok(())
+}
+
+/// Writes a page of a list's records in a transaction left open for the
+/// caller, counting them and noting their ids as seen; the transaction and
+/// the time they were read at.
+async fn write_page(
+    context: &Context,
+    end_user: &str,
+    resource: &'static Resource,
+    batch: &[Value],
+    seen: &mut HashSet<String>,
+    count: &mut Count,
+) -> Result<(sqlx::Transaction<'static, sqlx::Any>, String)> {
+    let (transaction, written, synced_at) = write_records(context, end_user, resource, batch).await?;
     count.read += batch.len() as u64;
     count.written += written.written as u64;
     count.older += written.older as u64;
     seen.extend(batch.iter().filter_map(|record| record.get("id")?.as_str().map(str::to_owned)));
-    batch.clear();
-    Ok(())
+    Ok((transaction, synced_at))
+}
+
+/// Writes records read now, planned before the transaction they run in
+/// (left open for the caller): the transaction, what was written, and the
+/// time they were read at.
+async fn write_records(
+    context: &Context,
+    end_user: &str,
+    resource: &'static Resource,
+    records: &[Value],
+) -> Result<(sqlx::Transaction<'static, sqlx::Any>, rows::Written, String)> {
+    let database = &context.database;
+    let synced_at = state::stamp((context.clock)());
+    let (writes, written) =
+        rows::plan_records(database, resource, end_user, records, &synced_at, context.changed_since()).await?;
+    let mut transaction = database.pool.begin().await?;
+    writes.run(&mut transaction).await?;
+    Ok((transaction, written, synced_at))
 }
 
 fn progress(context: &Context, end_user: &str, resource: &'static Resource, count: &Count, remaining: Option<u64>) {
@@ -503,13 +523,9 @@ async fn read_by_ids(
                 None => return Err(error.into()),
             },
         };
-        let synced_at = state::stamp((context.clock)());
-        let (writes, written) =
-            rows::plan_records(database, resource, end_user, &records, &synced_at, context.changed_since()).await?;
         let answered: HashSet<&str> = records.iter().filter_map(|record| record.get("id")?.as_str()).collect();
         let gone: Vec<&str> = ids.iter().map(String::as_str).filter(|id| !answered.contains(id)).collect();
-        let mut transaction = database.pool.begin().await?;
-        writes.run(&mut transaction).await?;
+        let (mut transaction, written, _) = write_records(context, end_user, resource, &records).await?;
         rows::forget_pending(&mut transaction, database.dialect, end_user, &gone).await?;
         transaction.commit().await?;
         return Ok(written.written as u64);

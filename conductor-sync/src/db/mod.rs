@@ -143,6 +143,12 @@ impl Dialect {
         }
     }
 
+    /// The `count` bound values from the `first`th, comma-separated: the
+    /// list of an `IN (...)`.
+    pub(crate) fn params(self, first: usize, count: usize) -> String {
+        (first..first + count).map(|n| self.param(n)).collect::<Vec<_>>().join(", ")
+    }
+
     /// The `n`th bound value, as a value of a column of type `ty`.
     pub(crate) fn value(self, n: usize, ty: Type) -> String {
         let param = self.param(n);

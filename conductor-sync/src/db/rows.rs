@@ -176,7 +176,6 @@ async fn held(
 ) -> Result<HashMap<String, Held>> {
     let mut found = HashMap::new();
     for chunk in chunks(ids, 500) {
-        let placeholders: Vec<String> = (0..chunk.len()).map(|n| dialect.param(n + 2)).collect();
         // A transaction's whole record, for what it refers to; a list
         // object's references are not what its changes move.
         let record = if resource.transaction { dialect.json_text("record") } else { "CAST(NULL AS TEXT)".to_owned() };
@@ -188,7 +187,7 @@ async fn held(
             dialect.json_field("record", "name"),
             quoted(resource.table),
             dialect.param(1),
-            placeholders.join(", ")
+            dialect.params(2, chunk.len())
         );
         let mut query = sqlx::query(safe(sql)).bind(end_user);
         for id in chunk {
@@ -470,13 +469,12 @@ fn put_lines(dialect: Dialect, resource: &Resource, rows: &[RowOf<'_>]) -> Vec<S
 fn delete_where_in(dialect: Dialect, table: &str, column: &str, end_user: &str, values: &[&str]) -> Vec<Statement> {
     let mut out = Vec::new();
     for chunk in chunks(values, 500) {
-        let placeholders: Vec<String> = (0..chunk.len()).map(|n| dialect.param(n + 2)).collect();
         let sql = format!(
             "DELETE FROM {} WHERE end_user_id = {} AND {} IN ({})",
             quoted(table),
             dialect.param(1),
             quoted(column),
-            placeholders.join(", ")
+            dialect.params(2, chunk.len())
         );
         let mut query = sqlx::query(safe(sql)).bind(end_user.to_owned());
         for value in chunk {
@@ -551,13 +549,12 @@ pub(crate) async fn mark_deleted(
 ) -> Result<Vec<String>> {
     let mut marked = Vec::new();
     for chunk in chunks(ids, 500) {
-        let placeholders: Vec<String> = (0..chunk.len()).map(|n| dialect.param(n + 2)).collect();
         let sql = format!(
             "SELECT id, {} FROM {} WHERE end_user_id = {} AND deleted_at IS NULL AND id IN ({})",
             dialect.json_text("record"),
             quoted(resource.table),
             dialect.param(1),
-            placeholders.join(", ")
+            dialect.params(2, chunk.len())
         );
         let mut query = sqlx::query(safe(sql)).bind(end_user);
         for id in chunk {
@@ -579,13 +576,12 @@ pub(crate) async fn mark_deleted(
         if live.is_empty() {
             continue;
         }
-        let placeholders: Vec<String> = (0..live.len()).map(|n| dialect.param(n + 3)).collect();
         let sql = format!(
             "UPDATE {} SET deleted_at = {} WHERE end_user_id = {} AND id IN ({})",
             quoted(resource.table),
             dialect.value(1, Type::Timestamp),
             dialect.param(2),
-            placeholders.join(", ")
+            dialect.params(3, live.len())
         );
         let mut query = sqlx::query(safe(sql)).bind(deleted_at).bind(end_user);
         for id in &live {
