@@ -283,8 +283,8 @@ fn unknown_key_message(name: &str) -> String {
         "paginated" | "pages" | "paged" | "cursor" => Some("write `pages_of = Model`".to_owned()),
         _ => KEYS
             .iter()
-            .filter(|k| **k == lower || **k == lower.replace('-', "_") || edit_distance(k, &lower) <= 2)
-            .min_by_key(|k| edit_distance(k, &lower))
+            .filter(|k| **k == lower || **k == lower.replace('-', "_") || strsim::levenshtein(k, &lower) <= 2)
+            .min_by_key(|k| strsim::levenshtein(k, &lower))
             .map(|k| format!("did you mean `{k}`?")),
     };
     match hint {
@@ -300,21 +300,6 @@ fn unknown_key_message(name: &str) -> String {
 /// Keys that mean "the path", whose hint already says to use a verb.
 fn hints_at_verb(name: &str) -> bool {
     matches!(name.to_ascii_lowercase().as_str(), "path" | "url" | "route" | "method")
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut previous_diagonal = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let substitution = previous_diagonal + usize::from(ca != *cb);
-            previous_diagonal = row[j + 1];
-            row[j + 1] = substitution.min(row[j] + 1).min(row[j + 1] + 1);
-        }
-    }
-    row[b.len()]
 }
 
 #[cfg(test)]
@@ -337,8 +322,10 @@ mod tests {
         );
     }
 
+    /// The hints count edits as Levenshtein does, by characters.
     #[test]
     fn edit_distance_counts_edits() {
+        use strsim::levenshtein as edit_distance;
         assert_eq!(edit_distance("list_of", "list_of"), 0);
         assert_eq!(edit_distance("list_of", "lst_of"), 1);
         assert_eq!(edit_distance("get", "set"), 1);
