@@ -43,7 +43,7 @@ impl Audit {
     /// Appends one call's line and flushes it.
     pub(crate) fn record(&self, entry: &Entry<'_>) -> std::io::Result<()> {
         let line = line(entry, &jiff::Timestamp::now().to_string());
-        let mut file = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut file = crate::lock(&self.0);
         writeln!(file, "{line}")?;
         file.flush()
     }

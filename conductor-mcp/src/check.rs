@@ -4,7 +4,30 @@
 //! or change something else than it meant. They are refused by name, with
 //! the closest name the operation has.
 
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
 use serde_json::{Map, Value};
+
+use crate::operations::{OPERATIONS, Operation};
+
+/// Every operation's arguments schema, parsed once.
+static SCHEMAS: LazyLock<HashMap<&'static str, Value>> = LazyLock::new(|| {
+    OPERATIONS
+        .iter()
+        .map(|operation| (operation.name, serde_json::from_str(operation.schema).unwrap_or_default()))
+        .collect()
+});
+
+/// The JSON Schema of `operation`'s arguments.
+pub(crate) fn schema_of(operation: &Operation) -> &'static Value {
+    SCHEMAS.get(operation.name).unwrap_or(&Value::Null)
+}
+
+/// Whether `operation` takes the argument `name` (at the top level).
+pub(crate) fn has_argument(operation: &Operation, name: &str) -> bool {
+    schema_of(operation).get("properties").is_some_and(|properties| properties.get(name).is_some())
+}
 
 /// The first argument in `args` (or in an object nested in it) that
 /// `schema` does not have: its path (`lines[0].itemd`) and the closest
@@ -54,26 +77,10 @@ fn unknown_in_value(schema: &Value, value: &Value, path: &str) -> Option<(String
 pub(crate) fn closest<'a>(name: &str, names: impl Iterator<Item = &'a str>) -> Option<&'a str> {
     let wanted = name.to_ascii_lowercase();
     names
-        .map(|candidate| (candidate, distance(&wanted, &candidate.to_ascii_lowercase())))
+        .map(|candidate| (candidate, strsim::levenshtein(&wanted, &candidate.to_ascii_lowercase())))
         .filter(|(candidate, distance)| *distance <= (name.len().max(candidate.len()) / 3).max(1))
         .min_by_key(|(_, distance)| *distance)
         .map(|(candidate, _)| candidate)
-}
-
-/// Levenshtein's distance, by characters.
-fn distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut previous = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let substitution = previous + usize::from(ca != *cb);
-            previous = row[j + 1];
-            row[j + 1] = substitution.min(row[j] + 1).min(previous + 1);
-        }
-    }
-    row[b.len()]
 }
 
 #[cfg(test)]
@@ -112,12 +119,5 @@ mod tests {
             Some(("colour".to_owned(), None)),
             "nothing close"
         );
-    }
-
-    #[test]
-    fn distances_are_levenshtein() {
-        assert_eq!(distance("kitten", "sitting"), 3);
-        assert_eq!(distance("", "abc"), 3);
-        assert_eq!(distance("same", "same"), 0);
     }
 }

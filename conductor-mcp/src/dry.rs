@@ -66,7 +66,7 @@ impl DryRun {
             .build()
             .map_err(Failure::Sdk)?;
         let result = (operation.call)(client, end_user, Args(args)).await;
-        let captured = self.seen.lock().unwrap_or_else(std::sync::PoisonError::into_inner).remove(&token);
+        let captured = crate::lock(&self.seen).remove(&token);
         match (captured, result) {
             (Some(captured), _) => {
                 let mut request = Map::new();
@@ -106,7 +106,7 @@ async fn capture(
         end_user: headers.get("conductor-end-user-id").and_then(|value| value.to_str().ok()).map(str::to_owned),
         body: (!body.is_empty()).then(|| serde_json::from_slice(&body).unwrap_or(Value::Null)),
     };
-    seen.lock().unwrap_or_else(std::sync::PoisonError::into_inner).insert(token.to_owned(), captured);
+    crate::lock(&seen).insert(token.to_owned(), captured);
     let error = json!({"error": {"message": "dry run: not sent", "userFacingMessage": "This was a dry run: nothing was sent.",
                                  "type": "INVALID_REQUEST_ERROR", "code": "DRY_RUN", "httpStatusCode": 400}});
     (StatusCode::BAD_REQUEST, axum::Json(error))

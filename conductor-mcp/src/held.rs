@@ -60,7 +60,7 @@ impl Held {
     pub(crate) fn hold(&self) -> (String, Shared) {
         let shared: Shared = Arc::new((Mutex::new(Listing::default()), Notify::new()));
         let cursor = format!("mcp_{}", uuid::Uuid::new_v4().simple());
-        let mut held = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut held = crate::lock(&self.0);
         let now = Instant::now();
         held.ticks += 1;
         let tick = held.ticks;
@@ -78,7 +78,7 @@ impl Held {
 
     /// The list a cursor of ours names, if it is still held.
     pub(crate) fn get(&self, cursor: &str) -> Option<Shared> {
-        let mut held = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut held = crate::lock(&self.0);
         held.ticks += 1;
         let tick = held.ticks;
         let slot = held.slots.get_mut(cursor)?;
@@ -93,7 +93,7 @@ impl Held {
 
     /// Lets a list go: read to its end.
     pub(crate) fn release(&self, cursor: &str) {
-        self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner).slots.remove(cursor);
+        crate::lock(&self.0).slots.remove(cursor);
     }
 }
 
@@ -101,7 +101,7 @@ impl Held {
 /// as many as it may.
 pub(crate) fn push(shared: &Shared, records: Vec<Value>, total: Option<u64>) -> bool {
     let (listing, notify) = &**shared;
-    let mut listing = listing.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let mut listing = crate::lock(listing);
     listing.records.extend(records);
     if listing.total.is_none() {
         listing.total = total;
@@ -121,7 +121,7 @@ pub(crate) fn push(shared: &Shared, records: Vec<Value>, total: Option<u64>) -> 
 /// Ends the reading: at the list's end, or with why it stopped.
 pub(crate) fn finish(shared: &Shared, stopped: Option<String>) {
     let (listing, notify) = &**shared;
-    let mut listing = listing.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let mut listing = crate::lock(listing);
     listing.done = true;
     if listing.stopped.is_none() {
         listing.stopped = stopped;
@@ -137,7 +137,7 @@ pub(crate) async fn take(shared: &Shared, count: usize) -> (Vec<Value>, bool, Op
     loop {
         let notified = notify.notified();
         {
-            let mut listing = listing.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            let mut listing = crate::lock(listing);
             if listing.records.len() >= count || listing.done {
                 let n = count.min(listing.records.len());
                 let records: Vec<Value> = listing.records.drain(..n).collect();

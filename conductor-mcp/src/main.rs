@@ -41,6 +41,12 @@ use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, Stream
 
 use crate::tools::{Kind, Settings, Tools};
 
+/// A mutex's value, even after a panic elsewhere held it: what it guards
+/// (held lists, the audit file, dry runs, enabled toolsets) stays usable.
+pub(crate) fn lock<T>(mutex: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 /// Every QuickBooks Desktop operation of the Conductor API as MCP tools.
 #[derive(Parser, Debug)]
 #[command(version, about)]

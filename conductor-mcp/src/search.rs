@@ -28,7 +28,7 @@ static INDEX: LazyLock<(Vec<Entry>, HashMap<String, f64>)> = LazyLock::new(|| {
         .map(|operation| {
             let mut title = stems(operation.name);
             title.extend(stems(operation.summary));
-            let schema: serde_json::Value = serde_json::from_str(operation.schema).unwrap_or_default();
+            let schema = crate::check::schema_of(operation);
             let mut body = stems(operation.description);
             if let Some(properties) = schema.get("properties").and_then(serde_json::Value::as_object) {
                 for name in properties.keys() {

@@ -17,7 +17,7 @@ use serde_json::{Map, Value, json};
 
 use crate::audit::{Audit, Entry};
 use crate::call::{Args, Failure};
-use crate::check::unknown_argument;
+use crate::check::{schema_of, unknown_argument};
 use crate::dry::DryRun;
 use crate::held::{self, Held};
 use crate::operations::{OPERATIONS, Operation};
@@ -145,7 +145,7 @@ impl Tools {
         let in_set = |name: &&str| toolsets::named(name).is_some_and(|toolset| toolset.has(operation));
         self.settings.every_operation
             || self.settings.toolsets.iter().any(in_set)
-            || self.enabled.lock().unwrap_or_else(std::sync::PoisonError::into_inner).iter().any(in_set)
+            || crate::lock(&self.enabled).iter().any(in_set)
     }
 
     /// The operation named `name` (`qbd.invoices.list`).
@@ -248,7 +248,7 @@ impl Tools {
             ));
         }
         for operation in self.per_operation() {
-            let mut schema: Value = serde_json::from_str(operation.schema).unwrap_or_else(|_| json!({}));
+            let mut schema = schema_of(operation).clone();
             if let Some(properties) = schema["properties"].as_object_mut() {
                 if operation.qbd {
                     properties.insert("end_user_id".into(), json!({"type": "string", "description": END_USER}));
@@ -334,7 +334,7 @@ impl Tools {
                 };
                 match Self::operation(name) {
                     Some(operation) => {
-                        let schema: Value = serde_json::from_str(operation.schema).unwrap_or(Value::Null);
+                        let schema = schema_of(operation);
                         success(
                             json!({"operation": operation.name, "method": operation.method, "path": operation.path,
                                        "kind": kind_name(operation), "schema": schema}),
@@ -346,7 +346,7 @@ impl Tools {
             }
             "check_write" => self.check_write(&arguments, end_user).await,
             "list_toolsets" if self.settings.dynamic => {
-                let enabled = self.enabled.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone();
+                let enabled = crate::lock(&self.enabled).clone();
                 let sets: Vec<Value> = TOOLSETS
                     .iter()
                     .map(|toolset| {
@@ -366,7 +366,7 @@ impl Tools {
                         &format!("names no toolset: {name:?}; the toolsets are {}", names.join(", ")),
                     );
                 };
-                self.enabled.lock().unwrap_or_else(std::sync::PoisonError::into_inner).insert(toolset.name);
+                crate::lock(&self.enabled).insert(toolset.name);
                 let tools: Vec<&str> = self
                     .per_operation()
                     .filter(|operation| toolset.has(operation))
@@ -458,8 +458,7 @@ impl Tools {
             Ok(end_user) => end_user,
             Err(result) => return result,
         };
-        let schema: Value = serde_json::from_str(operation.schema).unwrap_or_default();
-        if let Some((field, closest)) = unknown_argument(&schema, &args) {
+        if let Some((field, closest)) = unknown_argument(schema_of(operation), &args) {
             let hint = closest.map(|name| format!("; did you mean `{name}`?")).unwrap_or_default();
             return refusal(
                 &field,

@@ -10,6 +10,7 @@ use conductor::Client;
 use serde_json::{Map, Value, json};
 
 use crate::call::{Args, Failure};
+use crate::check::has_argument;
 use crate::operations::{OPERATIONS, Operation};
 
 /// The kinds of write, as `--allow` names them.
@@ -41,7 +42,7 @@ pub(crate) fn parse_allowed(text: &str) -> Result<BTreeSet<&'static str>, String
 
 /// Whether the operation's arguments have an `externalId`.
 pub(crate) fn takes_external_id(operation: &Operation) -> bool {
-    verb(operation) == "create" && operation.schema.contains("\"externalId\":")
+    verb(operation) == "create" && has_argument(operation, "externalId")
 }
 
 /// A fresh GUID, as QuickBooks takes them.
@@ -54,10 +55,6 @@ pub(crate) fn list_of(operation: &Operation) -> Option<&'static Operation> {
     let (resource, _) = operation.name.rsplit_once('.')?;
     let name = format!("{resource}.list");
     OPERATIONS.iter().find(|candidate| candidate.name == name)
-}
-
-fn has_argument(operation: &Operation, name: &str) -> bool {
-    operation.schema.contains(&format!("\"{name}\":"))
 }
 
 /// The record of `operation`'s resource whose `externalId` is `external_id`,
